@@ -1,0 +1,105 @@
+// Child-process helpers shared by `npm start`, the e2e tests and the benchmarks.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** Node 22 from the `node@22` devDependency: wrangler and partykit need it; the machine has 20. */
+export const NODE22 = existsSync(join(ROOT, "node_modules/.bin/node")) ? join(ROOT, "node_modules/.bin/node") : process.execPath;
+
+export const bin = {
+  wrangler: join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
+  partykit: join(ROOT, "node_modules/partykit/dist/bin.mjs"),
+  vite: join(ROOT, "node_modules/vite/bin/vite.js"),
+};
+
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export const secret = (bytes = 32) => randomBytes(bytes).toString("base64url");
+
+/** Runs a Node script under Node 22 to completion; rejects with its output on failure. */
+export function run(script, args, { cwd = ROOT, env = {}, quiet = true } = {}) {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(NODE22, [script, ...args], { cwd, env: { ...process.env, ...env }, stdio: quiet ? "pipe" : "inherit" });
+    let output = "";
+    child.stdout?.on("data", (d) => (output += d));
+    child.stderr?.on("data", (d) => (output += d));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolveRun(output) : reject(new Error(`${script} ${args.join(" ")} exited ${code}\n${output}`))));
+  });
+}
+
+/**
+ * Starts a long-running Node script under Node 22 in its own process group, so `stop()` ends it
+ * and every child it spawned (workerd, esbuild).
+ */
+export function startProcess(name, script, args, { cwd = ROOT, env = {}, onOutput } = {}) {
+  const child = spawn(NODE22, [script, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let output = "";
+  const collect = (d) => {
+    output += d;
+    if (output.length > 200_000) output = output.slice(-100_000);
+    onOutput?.(String(d));
+  };
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
+  const exited = new Promise((r) => child.on("exit", r));
+  return {
+    name,
+    child,
+    output: () => output,
+    exited,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        return;
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {}
+      }, 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls `url` until it answers (any HTTP status) or the deadline passes. */
+export async function waitForHttp(url, { timeoutMs = 90_000, process: proc } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null)) {
+      throw new Error(`${proc.name} exited before ${url} answered:\n${proc.output().slice(-4000)}`);
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms${proc ? `:\n${proc.output().slice(-4000)}` : ""}`);
+}

@@ -1,0 +1,36 @@
+/**
+ * Stable error codes and the HTTP status each one maps to. Clients switch on `code`, never on
+ * `message`, so codes are never renamed; add new ones instead.
+ */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  unauthenticated: 401,
+  token_expired: 401,
+  token_invalid: 401,
+  token_revoked: 401,
+  invalid_credentials: 401,
+  email_not_verified: 403,
+  forbidden: 403,
+  insufficient_scope: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  last_owner: 409,
+  gone: 410,
+  payload_too_large: 413,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorEnvelope {
+  error: {
+    code: ErrorCode;
+    message: string;
+    requestId: string;
+    /** Per-field messages for `invalid_request`, keyed by dotted path (`body.email`). */
+    fields?: Record<string, string[]>;
+  };
+}

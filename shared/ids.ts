@@ -1,0 +1,13 @@
+/** Prefixes of Plaza's random ids, so an id says what it names (`usr_…`, `org_…`). */
+export const ID_PREFIX = {
+  user: "usr",
+  org: "org",
+  session: "ses",
+  apiToken: "tok",
+  invite: "inv",
+  audit: "aud",
+  mail: "msg",
+  jobRun: "job",
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIX;

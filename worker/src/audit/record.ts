@@ -1,0 +1,48 @@
+import type { Context } from "hono";
+import type { AuditAction } from "../../../shared/audit-actions";
+import { newId } from "../crypto/random";
+import { auditEvents } from "../db/schema";
+import type { Db } from "../db/client";
+import type { AppEnv } from "../env";
+
+export interface AuditInput {
+  action: AuditAction;
+  orgId?: string | null;
+  actorUserId?: string | null;
+  targetType?: string;
+  targetId?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface RequestMeta {
+  ip: string | null;
+  requestId: string;
+  userAgent: string | null;
+}
+
+export function requestMeta(c: Context<AppEnv>): RequestMeta {
+  return {
+    ip: c.req.header("cf-connecting-ip") ?? null,
+    requestId: c.get("requestId"),
+    userAgent: c.req.header("user-agent")?.slice(0, 300) ?? null,
+  };
+}
+
+/**
+ * The insert for one audit row, not yet run: callers put it in the same `db.batch` as the change
+ * it records, so an action and its audit row land together or not at all.
+ */
+export function auditInsert(db: Db, meta: RequestMeta, input: AuditInput) {
+  return db.insert(auditEvents).values({
+    id: newId("audit"),
+    orgId: input.orgId ?? null,
+    actorUserId: input.actorUserId ?? null,
+    action: input.action,
+    targetType: input.targetType ?? null,
+    targetId: input.targetId ?? null,
+    ip: meta.ip,
+    requestId: meta.requestId,
+    metadata: input.metadata ?? {},
+    createdAt: Date.now(),
+  });
+}

@@ -1,0 +1,197 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import {
+  AuthTokens,
+  LoginBody,
+  Me,
+  RefreshBody,
+  ResendVerificationBody,
+  Session,
+  SessionId,
+  SetActiveOrgBody,
+  SignupBody,
+  User,
+  VerifyEmailBody,
+} from "../../../shared/api";
+import { requestMeta } from "../audit/record";
+import { users } from "../db/schema";
+import type { AppEnv } from "../env";
+import { AppError } from "../http/errors";
+import { createRouter } from "../http/openapi";
+import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError, rateLimitedError } from "../http/openapi-helpers";
+import { myMemberships } from "../orgs/service";
+import { eq } from "drizzle-orm";
+import { requirePrincipal, requireSession } from "./authenticate";
+import * as auth from "./service";
+
+const REFRESH_COOKIE = "plaza_refresh";
+
+/** Browsers keep the refresh token in an HttpOnly cookie scoped to the auth routes. */
+function setRefreshCookie(c: Context<AppEnv>, tokens: auth.IssuedTokens) {
+  setCookie(c, REFRESH_COOKIE, tokens.refreshToken, {
+    httpOnly: true,
+    secure: c.env.APP_URL.startsWith("https://"),
+    sameSite: "Strict",
+    path: "/v1/auth",
+    expires: new Date(tokens.refreshTokenExpiresAt),
+  });
+}
+
+const tag = ["Auth"];
+
+export const authRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/signup",
+      tags: tag,
+      summary: "Create an account; a verification link is e-mailed",
+      request: jsonBody(SignupBody),
+      responses: { 201: json(User, "Account created, e-mail not yet verified"), 400: authErrors[400], ...conflictError },
+    }),
+    async (c) => c.json(await auth.signup(c.get("db"), c.env, requestMeta(c), c.req.valid("json")), 201),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/verify-email",
+      tags: tag,
+      summary: "Confirm an e-mail address with the token from the link",
+      request: jsonBody(VerifyEmailBody),
+      responses: { 200: json(User, "Verified"), 400: authErrors[400], 401: authErrors[401] },
+    }),
+    async (c) => c.json(await auth.verifyEmail(c.get("db"), requestMeta(c), c.req.valid("json").token), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/resend-verification",
+      tags: tag,
+      summary: "Send the verification link again (same answer whether or not the address is known)",
+      request: jsonBody(ResendVerificationBody),
+      responses: { 202: { description: "Sent if the address has an unverified account" }, 400: authErrors[400], ...rateLimitedError },
+    }),
+    async (c) => {
+      await auth.resendVerification(c.get("db"), c.env, c.req.valid("json").email);
+      return c.body(null, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/login",
+      tags: tag,
+      summary: "Log in with e-mail and password",
+      description: "Returns an access token and a rotating refresh token (also set as an HttpOnly cookie). Failures are throttled per account and per IP.",
+      request: jsonBody(LoginBody),
+      responses: { 200: json(AuthTokens, "Logged in"), ...authErrors, ...rateLimitedError },
+    }),
+    async (c) => {
+      const tokens = await auth.login(c.get("db"), c.env, requestMeta(c), c.req.valid("json"));
+      setRefreshCookie(c, tokens);
+      return c.json(tokens, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/refresh",
+      tags: tag,
+      summary: "Exchange a refresh token for new tokens (the old one stops working)",
+      description: "Send the refresh token in the body, or rely on the cookie. Presenting an already-used refresh token revokes the whole session.",
+      request: { body: { content: { "application/json": { schema: RefreshBody } }, required: false } },
+      responses: { 200: json(AuthTokens, "New tokens"), 400: authErrors[400], 401: authErrors[401] },
+    }),
+    async (c) => {
+      const body = c.req.header("content-type")?.includes("application/json") ? c.req.valid("json") : {};
+      const token = body.refreshToken ?? getCookie(c, REFRESH_COOKIE);
+      if (!token) throw new AppError("unauthenticated", "No refresh token was sent");
+      const tokens = await auth.refresh(c.get("db"), c.env, requestMeta(c), token);
+      setRefreshCookie(c, tokens);
+      return c.json(tokens, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/logout",
+      tags: tag,
+      summary: "End the current session",
+      security: bearer,
+      responses: { ...noContent, ...authErrors },
+    }),
+    async (c) => {
+      const p = requireSession(c.get("principal"));
+      await auth.revokeSession(c.get("db"), requestMeta(c), p.userId, p.sessionId, "logout");
+      deleteCookie(c, REFRESH_COOKIE, { path: "/v1/auth" });
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/me",
+      tags: ["Me"],
+      summary: "The signed-in user, their orgs and active org",
+      security: bearer,
+      responses: { 200: json(Me, "You"), ...authErrors },
+    }),
+    async (c) => {
+      const p = requirePrincipal(c.get("principal"), "profile:read");
+      const db = c.get("db");
+      const [user, orgs] = await Promise.all([db.query.users.findFirst({ where: eq(users.id, p.userId) }), myMemberships(db, p.userId)]);
+      if (!user) throw new AppError("token_revoked", "This account no longer exists");
+      const activeOrgId = orgs.some((o) => o.orgId === user.activeOrgId) ? user.activeOrgId : (orgs[0]?.orgId ?? null);
+      return c.json({ user: auth.toUser(user), activeOrgId, orgs }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/v1/me/active-org",
+      tags: ["Me"],
+      summary: "Switch the active org",
+      security: bearer,
+      request: jsonBody(SetActiveOrgBody),
+      responses: { ...noContent, ...authErrors, ...notFoundError },
+    }),
+    async (c) => {
+      const p = requirePrincipal(c.get("principal"), "profile:read");
+      const { orgId } = c.req.valid("json");
+      const db = c.get("db");
+      if (!(await myMemberships(db, p.userId)).some((o) => o.orgId === orgId)) throw new AppError("not_found", "Org not found");
+      await db.update(users).set({ activeOrgId: orgId }).where(eq(users.id, p.userId));
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/me/sessions",
+      tags: ["Me"],
+      summary: "Your active sessions (needs a session, not an API token)",
+      security: bearer,
+      responses: { 200: json(z.object({ data: z.array(Session) }), "Sessions, most recently used first"), ...authErrors },
+    }),
+    async (c) => {
+      const p = requireSession(c.get("principal"));
+      return c.json({ data: await auth.listSessions(c.get("db"), p.userId, p.sessionId) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/me/sessions/{sessionId}",
+      tags: ["Me"],
+      summary: "Revoke one of your sessions (log out that device)",
+      security: bearer,
+      request: { params: z.object({ sessionId: SessionId }) },
+      responses: { ...noContent, ...authErrors, ...notFoundError },
+    }),
+    async (c) => {
+      const p = requireSession(c.get("principal"));
+      await auth.revokeSession(c.get("db"), requestMeta(c), p.userId, c.req.valid("param").sessionId, "revoked");
+      return c.body(null, 204);
+    },
+  );

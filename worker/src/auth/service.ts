@@ -1,0 +1,258 @@
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import type { UserT } from "../../../shared/api";
+import { auditInsert, type RequestMeta } from "../audit/record";
+import { sha256Hex } from "../crypto/hash";
+import { decoyHash, hashPassword, verifyPassword } from "../crypto/password";
+import { newId, newSecret } from "../crypto/random";
+import type { Db } from "../db/client";
+import { emailTokens, refreshTokens, sessions, users } from "../db/schema";
+import type { Env } from "../env";
+import { AppError } from "../http/errors";
+import { assertUnderLimit, clearHits, countHit, type Window } from "../http/rate-limit";
+import { enqueueMail, mailInsert } from "../mail/outbox";
+import { verifyEmailMail } from "../mail/templates";
+import { signAccessToken } from "./access-token";
+
+const DAY = 86_400_000;
+const VERIFY_TTL_MS = DAY;
+/** Failed logins: 5 per account and 50 per IP in 15 minutes. */
+export const LOGIN_LIMITS = {
+  account: { limit: 5, windowMs: 15 * 60_000 } satisfies Window,
+  ip: { limit: 50, windowMs: 15 * 60_000 } satisfies Window,
+};
+const RESEND_LIMIT: Window = { limit: 3, windowMs: 60 * 60_000 };
+
+type UserRow = typeof users.$inferSelect;
+
+export function toUser(row: UserRow): UserT {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    emailVerified: row.emailVerifiedAt !== null,
+    isOperator: row.isOperator,
+    createdAt: row.createdAt,
+  };
+}
+
+async function verificationMail(db: Db, env: Env, user: Pick<UserRow, "id" | "name" | "email">) {
+  const token = newSecret("ev");
+  const now = Date.now();
+  const url = `${env.APP_URL}/verify-email?token=${encodeURIComponent(token)}`;
+  const mail = mailInsert(db, user.email, verifyEmailMail(user.name, url));
+  const insertToken = db.insert(emailTokens).values({
+    tokenHash: await sha256Hex(token),
+    purpose: "verify_email",
+    userId: user.id,
+    createdAt: now,
+    expiresAt: now + VERIFY_TTL_MS,
+  });
+  return { mailId: mail.id, statements: [insertToken, mail.insert] as const };
+}
+
+export async function signup(db: Db, env: Env, meta: RequestMeta, input: { email: string; password: string; name: string }) {
+  const existing = await db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, input.email) });
+  if (existing) throw new AppError("conflict", "An account with this e-mail already exists; log in instead");
+  const row: UserRow = {
+    id: newId("user"),
+    email: input.email,
+    name: input.name,
+    passwordHash: await hashPassword(input.password),
+    emailVerifiedAt: null,
+    isOperator: false,
+    activeOrgId: null,
+    createdAt: Date.now(),
+  };
+  const verification = await verificationMail(db, env, row);
+  try {
+    await db.batch([
+      db.insert(users).values(row),
+      ...verification.statements,
+      auditInsert(db, meta, { action: "user.signed_up", actorUserId: row.id, targetType: "user", targetId: row.id }),
+    ]);
+  } catch (err) {
+    // Two sign-ups racing for one address: the unique index decides, nothing partial remains.
+    if (String(err).includes("UNIQUE")) throw new AppError("conflict", "An account with this e-mail already exists; log in instead");
+    throw err;
+  }
+  await enqueueMail(env, [verification.mailId]);
+  return toUser(row);
+}
+
+export async function verifyEmail(db: Db, meta: RequestMeta, token: string) {
+  const now = Date.now();
+  const claimed = await db
+    .update(emailTokens)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(emailTokens.tokenHash, await sha256Hex(token)),
+        eq(emailTokens.purpose, "verify_email"),
+        isNull(emailTokens.usedAt),
+        gt(emailTokens.expiresAt, now),
+      ),
+    )
+    .returning({ userId: emailTokens.userId });
+  const userId = claimed[0]?.userId;
+  if (!userId) throw new AppError("token_invalid", "This verification link is invalid, used or expired; request a new one");
+  const [updated] = await db.batch([
+    db
+      .update(users)
+      .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` })
+      .where(eq(users.id, userId))
+      .returning(),
+    auditInsert(db, meta, { action: "user.email_verified", actorUserId: userId, targetType: "user", targetId: userId }),
+  ]);
+  return toUser(updated[0]!);
+}
+
+/** Always answers the same, whether or not the address is known or already verified. */
+export async function resendVerification(db: Db, env: Env, email: string) {
+  await assertUnderLimit(db, `verify:${email}`, RESEND_LIMIT);
+  const user = await db.query.users.findFirst({ where: eq(users.email, email) });
+  if (!user || user.emailVerifiedAt) return;
+  const verification = await verificationMail(db, env, user);
+  await db.batch([countHit(db, `verify:${email}`, RESEND_LIMIT), ...verification.statements]);
+  await enqueueMail(env, [verification.mailId]);
+}
+
+export interface IssuedTokens {
+  accessToken: string;
+  accessTokenExpiresAt: number;
+  refreshToken: string;
+  refreshTokenExpiresAt: number;
+  user: UserT;
+}
+
+function ttls(env: Env) {
+  return { accessSeconds: Number(env.ACCESS_TOKEN_TTL_SECONDS) || 900, refreshMs: (Number(env.REFRESH_TOKEN_TTL_DAYS) || 30) * DAY };
+}
+
+export async function login(db: Db, env: Env, meta: RequestMeta, input: { email: string; password: string }): Promise<IssuedTokens> {
+  const accountKey = `login:acct:${input.email}`;
+  const ipKey = `login:ip:${meta.ip ?? "unknown"}`;
+  await assertUnderLimit(db, accountKey, LOGIN_LIMITS.account);
+  await assertUnderLimit(db, ipKey, LOGIN_LIMITS.ip);
+
+  const user = await db.query.users.findFirst({ where: eq(users.email, input.email) });
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
+  if (!user || !ok) {
+    await db.batch([
+      countHit(db, accountKey, LOGIN_LIMITS.account),
+      countHit(db, ipKey, LOGIN_LIMITS.ip),
+      ...(user ? [auditInsert(db, meta, { action: "auth.login_failed", actorUserId: user.id, targetType: "user", targetId: user.id })] : []),
+    ]);
+    throw new AppError("invalid_credentials", "E-mail or password is incorrect");
+  }
+  if (!user.emailVerifiedAt) {
+    throw new AppError("email_not_verified", "Verify your e-mail first; we can send the link again");
+  }
+
+  const now = Date.now();
+  const { refreshMs } = ttls(env);
+  const sessionId = newId("session");
+  const refresh = newSecret("rt");
+  await db.batch([
+    db.insert(sessions).values({
+      id: sessionId,
+      userId: user.id,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: now + refreshMs,
+      userAgent: meta.userAgent,
+      ip: meta.ip,
+    }),
+    db.insert(refreshTokens).values({ tokenHash: await sha256Hex(refresh), sessionId, createdAt: now, expiresAt: now + refreshMs }),
+    clearHits(db, accountKey),
+    auditInsert(db, meta, { action: "auth.login", actorUserId: user.id, targetType: "session", targetId: sessionId }),
+  ]);
+  return issue(env, toUser(user), sessionId, refresh, now + refreshMs);
+}
+
+async function issue(env: Env, user: UserT, sessionId: string, refreshToken: string, refreshTokenExpiresAt: number): Promise<IssuedTokens> {
+  const access = await signAccessToken(env.JWT_SECRET, user.id, sessionId, ttls(env).accessSeconds);
+  return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, refreshTokenExpiresAt, user };
+}
+
+/**
+ * Rotates a refresh token. A token that was already used means it leaked (or a client replayed
+ * it): the whole session, with every token descended from it, is revoked.
+ */
+export async function refresh(db: Db, env: Env, meta: RequestMeta, token: string): Promise<IssuedTokens> {
+  const now = Date.now();
+  const tokenHash = await sha256Hex(token);
+  const row = await db.query.refreshTokens.findFirst({ where: eq(refreshTokens.tokenHash, tokenHash) });
+  if (!row) throw new AppError("token_invalid", "The refresh token is not valid");
+  const session = await db.query.sessions.findFirst({ where: eq(sessions.id, row.sessionId) });
+  if (!session || session.revokedAt) throw new AppError("token_revoked", "This session has ended; log in again");
+
+  const claimed = row.usedAt
+    ? []
+    : await db
+        .update(refreshTokens)
+        .set({ usedAt: now })
+        .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt)))
+        .returning({ sessionId: refreshTokens.sessionId });
+  if (claimed.length === 0) {
+    await db.batch([
+      db
+        .update(sessions)
+        .set({ revokedAt: now, revokeReason: "refresh_token_reuse" })
+        .where(and(eq(sessions.id, session.id), isNull(sessions.revokedAt))),
+      auditInsert(db, meta, {
+        action: "auth.refresh_reuse_detected",
+        actorUserId: session.userId,
+        targetType: "session",
+        targetId: session.id,
+      }),
+    ]);
+    throw new AppError("token_revoked", "This refresh token was already used; the session has been revoked for safety");
+  }
+  if (row.expiresAt <= now || session.expiresAt <= now) throw new AppError("token_expired", "The session has expired; log in again");
+
+  const user = await db.query.users.findFirst({ where: eq(users.id, session.userId) });
+  if (!user) throw new AppError("token_revoked", "This account no longer exists");
+  const { refreshMs } = ttls(env);
+  const next = newSecret("rt");
+  await db.batch([
+    db.insert(refreshTokens).values({ tokenHash: await sha256Hex(next), sessionId: session.id, createdAt: now, expiresAt: now + refreshMs }),
+    db.update(sessions).set({ lastUsedAt: now, expiresAt: now + refreshMs, ip: meta.ip, userAgent: meta.userAgent }).where(eq(sessions.id, session.id)),
+  ]);
+  return issue(env, toUser(user), session.id, next, now + refreshMs);
+}
+
+/** Ends one of the user's own sessions; another user's session is reported as not found. */
+export async function revokeSession(db: Db, meta: RequestMeta, userId: string, sessionId: string, reason: "logout" | "revoked") {
+  const owned = await db.query.sessions.findFirst({
+    columns: { id: true },
+    where: and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)),
+  });
+  if (!owned) throw new AppError("not_found", "Session not found");
+  await db.batch([
+    db.update(sessions).set({ revokedAt: Date.now(), revokeReason: reason }).where(eq(sessions.id, sessionId)),
+    auditInsert(db, meta, {
+      action: reason === "logout" ? "auth.logout" : "session.revoked",
+      actorUserId: userId,
+      targetType: "session",
+      targetId: sessionId,
+    }),
+  ]);
+}
+
+export async function listSessions(db: Db, userId: string, currentSessionId: string | undefined) {
+  const now = Date.now();
+  const rows = await db.query.sessions.findMany({
+    where: and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)),
+    orderBy: desc(sessions.lastUsedAt),
+    limit: 100,
+  });
+  return rows.map((s) => ({
+    id: s.id,
+    createdAt: s.createdAt,
+    lastUsedAt: s.lastUsedAt,
+    expiresAt: s.expiresAt,
+    userAgent: s.userAgent,
+    ip: s.ip,
+    current: s.id === currentSessionId,
+  }));
+}

@@ -1,0 +1,17 @@
+import { timingSafeEqual } from "node:crypto";
+
+const encoder = new TextEncoder();
+
+/** Hex SHA-256: how tokens are stored, so a database leak yields nothing usable. */
+export async function sha256Hex(value: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(value));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Constant-time string equality (lengths may differ; that alone leaks nothing secret). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = encoder.encode(a);
+  const right = encoder.encode(b);
+  if (left.length !== right.length) return false;
+  return timingSafeEqual(left, right);
+}

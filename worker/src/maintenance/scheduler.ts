@@ -1,0 +1,47 @@
+import { eq } from "drizzle-orm";
+import { newId } from "../crypto/random";
+import { createDb } from "../db/client";
+import { jobRuns } from "../db/schema";
+import type { Env } from "../env";
+import { log } from "../http/log";
+import { purgeExpiredCredentials, requeueStaleMail, type Job } from "./jobs";
+
+/** Every maintenance job, run on each cron tick. Add new jobs here. */
+export const JOBS: Record<string, Job> = {
+  "purge-expired-credentials": purgeExpiredCredentials,
+  "requeue-stale-mail": requeueStaleMail,
+};
+
+const BATCH_SIZE = 500;
+
+/**
+ * Runs each job once per cron tick. A job_runs row claimed with ON CONFLICT DO NOTHING makes a
+ * re-delivered tick a no-op, and records what each run did.
+ */
+export async function runScheduled(scheduledTime: number, env: Env, jobs: Record<string, Job> = JOBS) {
+  const db = createDb(env.DB);
+  const results: Record<string, { status: "succeeded" | "failed" | "skipped"; processed: number }> = {};
+  for (const [name, job] of Object.entries(jobs)) {
+    const runId = newId("jobRun");
+    const claimed = await db
+      .insert(jobRuns)
+      .values({ id: runId, job: name, scheduledAt: scheduledTime, startedAt: Date.now(), status: "running" })
+      .onConflictDoNothing()
+      .returning({ id: jobRuns.id });
+    if (claimed.length === 0) {
+      results[name] = { status: "skipped", processed: 0 };
+      continue;
+    }
+    try {
+      const processed = await job({ db, env, now: scheduledTime, batchSize: BATCH_SIZE });
+      await db.update(jobRuns).set({ status: "succeeded", processed, finishedAt: Date.now() }).where(eq(jobRuns.id, runId));
+      results[name] = { status: "succeeded", processed };
+    } catch (err) {
+      // One failing job must not stop the others.
+      await db.update(jobRuns).set({ status: "failed", error: String(err).slice(0, 500), finishedAt: Date.now() }).where(eq(jobRuns.id, runId));
+      log("error", "maintenance job failed", { job: name, error: String(err) });
+      results[name] = { status: "failed", processed: 0 };
+    }
+  }
+  return results;
+}

@@ -1,0 +1,75 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import type { ApiTokenT, CreatedApiTokenT } from "../../../shared/api";
+import type { TokenScope } from "../../../shared/roles";
+import { auditInsert, type RequestMeta } from "../audit/record";
+import { API_TOKEN_PREFIX } from "../auth/authenticate";
+import { sha256Hex } from "../crypto/hash";
+import { newId, newSecret } from "../crypto/random";
+import type { Db } from "../db/client";
+import { apiTokens } from "../db/schema";
+import { AppError } from "../http/errors";
+
+const MAX_TOKENS_PER_USER = 50;
+
+function toApiToken(row: typeof apiTokens.$inferSelect): ApiTokenT {
+  return {
+    id: row.id,
+    name: row.name,
+    scopes: row.scopes,
+    prefix: row.prefix,
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    expiresAt: row.expiresAt,
+  };
+}
+
+export async function listTokens(db: Db, userId: string): Promise<ApiTokenT[]> {
+  const rows = await db.query.apiTokens.findMany({
+    where: and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)),
+    orderBy: desc(apiTokens.createdAt),
+  });
+  return rows.map(toApiToken);
+}
+
+/** The secret is returned once; only its SHA-256 and a short display prefix are stored. */
+export async function createToken(
+  db: Db,
+  meta: RequestMeta,
+  userId: string,
+  input: { name: string; scopes: TokenScope[]; expiresInDays?: number },
+): Promise<CreatedApiTokenT> {
+  if ((await listTokens(db, userId)).length >= MAX_TOKENS_PER_USER) {
+    throw new AppError("conflict", `At most ${MAX_TOKENS_PER_USER} active tokens; revoke one first`);
+  }
+  const secret = newSecret(API_TOKEN_PREFIX);
+  const now = Date.now();
+  const row = {
+    id: newId("apiToken"),
+    userId,
+    name: input.name,
+    tokenHash: await sha256Hex(secret),
+    prefix: secret.slice(0, 10),
+    scopes: [...new Set(input.scopes)],
+    createdAt: now,
+    lastUsedAt: null,
+    expiresAt: input.expiresInDays ? now + input.expiresInDays * 86_400_000 : null,
+    revokedAt: null,
+  };
+  await db.batch([
+    db.insert(apiTokens).values(row),
+    auditInsert(db, meta, { action: "token.created", actorUserId: userId, targetType: "api_token", targetId: row.id, metadata: { name: row.name, scopes: row.scopes } }),
+  ]);
+  return { ...toApiToken(row), token: secret };
+}
+
+export async function revokeToken(db: Db, meta: RequestMeta, userId: string, tokenId: string) {
+  const owned = await db.query.apiTokens.findFirst({
+    columns: { id: true },
+    where: and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)),
+  });
+  if (!owned) throw new AppError("not_found", "Token not found");
+  await db.batch([
+    db.update(apiTokens).set({ revokedAt: Date.now() }).where(eq(apiTokens.id, tokenId)),
+    auditInsert(db, meta, { action: "token.revoked", actorUserId: userId, targetType: "api_token", targetId: tokenId }),
+  ]);
+}
