@@ -13,6 +13,8 @@ export interface Env {
   ROOMS_URL: string;
   ACCESS_TOKEN_TTL_SECONDS: string;
   REFRESH_TOKEN_TTL_DAYS: string;
+  /** "1" enables /__bench/bare, the benchmarks' baseline route. */
+  BENCH?: string;
 
   /** HMAC key for access tokens (≥ 32 random bytes, base64). */
   JWT_SECRET: string;
