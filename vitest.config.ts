@@ -27,6 +27,8 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "worker",
+            // Request logs are for production; in tests they only bury the failures.
+            onConsoleLog: (line: string) => !line.includes('"level":"info"'),
             include: ["worker/**/*.test.ts"],
             setupFiles: ["worker/test/apply-migrations.ts"],
           },

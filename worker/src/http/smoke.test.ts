@@ -1,12 +1,11 @@
-import { exports } from "cloudflare:workers";
 import { expect, it } from "vitest";
+import { call, errorCode } from "../../test/http";
 
-it("serves health and the envelope on unknown routes", async () => {
-  const ok = await exports.default.fetch("http://plaza.test/healthz");
-  expect(await ok.json()).toEqual({ ok: true });
-  const missing = await exports.default.fetch("http://plaza.test/v1/nope");
+it("serves health, and the envelope with a request id on unknown routes", async () => {
+  expect((await call("GET", "/healthz")).body).toEqual({ ok: true });
+  const missing = await call("GET", "/v1/nope");
   expect(missing.status).toBe(404);
-  const body = (await missing.json()) as { error: { code: string; requestId: string } };
-  expect(body.error.code).toBe("not_found");
-  expect(body.error.requestId).toMatch(/^req_/);
+  expect(errorCode(missing)).toBe("not_found");
+  expect(missing.body.error.requestId).toMatch(/^req_/);
+  expect(missing.headers.get("x-request-id")).toBe(missing.body.error.requestId);
 });

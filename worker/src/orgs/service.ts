@@ -207,10 +207,15 @@ export async function acceptInvite(db: Db, meta: RequestMeta, userId: string, to
   }
   const open = and(eq(invites.id, invite.id), isNull(invites.acceptedAt), isNull(invites.revokedAt));
   const [, claimed] = await db.batch([
-    db.run(sql`INSERT INTO memberships (org_id, user_id, role, created_at)
-      SELECT org_id, ${userId}, role, ${now} FROM invites
-      WHERE id = ${invite.id} AND accepted_at IS NULL AND revoked_at IS NULL
-      ON CONFLICT DO NOTHING`),
+    db
+      .insert(memberships)
+      .select(
+        db
+          .select({ orgId: invites.orgId, userId: sql<string>`${userId}`.as("user_id"), role: invites.role, createdAt: sql<number>`${now}`.as("created_at") })
+          .from(invites)
+          .where(open),
+      )
+      .onConflictDoNothing(),
     db.update(invites).set({ acceptedAt: now }).where(open).returning({ id: invites.id }),
     db.update(users).set({ activeOrgId: invite.orgId }).where(and(eq(users.id, userId), isNull(users.activeOrgId))),
     auditInsert(db, meta, { action: "invite.accepted", orgId: invite.orgId, actorUserId: userId, targetType: "invite", targetId: invite.id, metadata: { role: invite.role } }),

@@ -1,0 +1,81 @@
+import { env } from "cloudflare:workers";
+import { desc, eq } from "drizzle-orm";
+import { createDb } from "../src/db/client";
+import { mailMessages } from "../src/db/schema";
+import { call } from "./http";
+
+export const PASSWORD = "correct horse battery staple";
+let counter = 0;
+
+export const uniqueEmail = (label = "user") => `${label}-${Date.now().toString(36)}-${++counter}@example.test`;
+
+/** The newest e-mail to `to`, read from the mail outbox (the dev mailbox). */
+export async function lastMailTo(to: string) {
+  const db = createDb(env.DB);
+  const mail = await db.query.mailMessages.findFirst({ where: eq(mailMessages.to, to), orderBy: desc(mailMessages.createdAt) });
+  if (!mail) throw new Error(`No mail to ${to}`);
+  return mail;
+}
+
+/** The `token` query parameter of the first link in the newest mail to `to`. */
+export async function tokenFromMail(to: string): Promise<string> {
+  const mail = await lastMailTo(to);
+  const url = /https?:\/\/\S+/.exec(mail.text)?.[0];
+  const token = url && new URL(url).searchParams.get("token");
+  if (!token) throw new Error(`No token link in mail to ${to}: ${mail.text}`);
+  return token;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  name: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** Signs up, verifies the e-mail through the real link, and logs in. */
+export async function createUser(label = "user"): Promise<TestUser> {
+  const email = uniqueEmail(label);
+  const signup = await call("POST", "/v1/auth/signup", { body: { email, password: PASSWORD, name: label } });
+  if (signup.status !== 201) throw new Error(`signup failed: ${JSON.stringify(signup.body)}`);
+  const verified = await call("POST", "/v1/auth/verify-email", { body: { token: await tokenFromMail(email) } });
+  if (verified.status !== 200) throw new Error(`verify failed: ${JSON.stringify(verified.body)}`);
+  const login = await call("POST", "/v1/auth/login", { body: { email, password: PASSWORD }, headers: { "cf-connecting-ip": `198.51.100.${counter % 250}` } });
+  if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
+  return { id: signup.body.id, email, name: label, accessToken: login.body.accessToken, refreshToken: login.body.refreshToken };
+}
+
+export async function createOrg(owner: TestUser, slug = `org-${Date.now().toString(36)}-${++counter}`) {
+  const res = await call("POST", "/v1/orgs", { token: owner.accessToken, body: { name: `Org ${slug}`, slug } });
+  if (res.status !== 201) throw new Error(`createOrg failed: ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; slug: string };
+}
+
+/** Invites `user` into `orgId` with `role` and accepts through the e-mailed link. */
+export async function addMember(inviter: TestUser, orgId: string, user: TestUser, role: "member" | "admin" | "owner") {
+  const invite = await call("POST", `/v1/orgs/${orgId}/invites`, { token: inviter.accessToken, body: { email: user.email, role } });
+  if (invite.status !== 201) throw new Error(`invite failed: ${JSON.stringify(invite.body)}`);
+  const accepted = await call("POST", "/v1/invites/accept", { token: user.accessToken, body: { token: await tokenFromMail(user.email) } });
+  if (accepted.status !== 200) throw new Error(`accept failed: ${JSON.stringify(accepted.body)}`);
+}
+
+export interface OrgFixture {
+  orgId: string;
+  owner: TestUser;
+  admin: TestUser;
+  member: TestUser;
+  /** Owner of another org, and member of nothing here. */
+  outsider: TestUser;
+  outsiderOrgId: string;
+}
+
+/** One org with an owner, an admin and a member, plus an outsider who owns another org. */
+export async function orgFixture(): Promise<OrgFixture> {
+  const [owner, admin, member, outsider] = await Promise.all([createUser("owner"), createUser("admin"), createUser("member"), createUser("outsider")]);
+  const org = await createOrg(owner);
+  const outsiderOrg = await createOrg(outsider);
+  await addMember(owner, org.id, admin, "admin");
+  await addMember(owner, org.id, member, "member");
+  return { orgId: org.id, owner, admin, member, outsider, outsiderOrgId: outsiderOrg.id };
+}
