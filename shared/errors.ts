@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   last_owner: 409,
   gone: 410,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   unprocessable: 422,
   rate_limited: 429,
   internal_error: 500,

@@ -2,27 +2,37 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { PatternRouter } from "hono/router/pattern-router";
 import type { ZodError } from "zod";
+import type { ErrorCode } from "../../../shared/errors";
 import type { AppEnv } from "../env";
 import { AppError, errorResponse } from "./errors";
 import { log } from "./log";
+
+/** Hono's validator targets, named as a client thinks of them. */
+const TARGET_NAMES: Record<string, string> = { json: "body", form: "body" };
 
 /** Turns a zod failure into `invalid_request` with the failing fields, keyed `body.email`. */
 export function validationError(error: ZodError, target: string): AppError {
   const fields: Record<string, string[]> = {};
   for (const issue of error.issues) {
-    const key = [target, ...issue.path.map(String)].join(".");
+    const key = [TARGET_NAMES[target] ?? target, ...issue.path.map(String)].join(".");
     (fields[key] ??= []).push(issue.message);
   }
   const names = Object.keys(fields).join(", ");
   return new AppError("invalid_request", `Invalid request: ${names}`, { fields });
 }
 
+const HTTP_EXCEPTION_CODES: Partial<Record<number, ErrorCode>> = {
+  400: "invalid_request",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+};
+
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   const requestId = c.get("requestId") ?? "unknown";
   if (err instanceof AppError) return errorResponse(err, requestId);
   if (err instanceof HTTPException) {
-    // Hono raises these for malformed JSON bodies and similar client mistakes.
-    const code = err.status === 413 ? "payload_too_large" : err.status === 400 ? "invalid_request" : undefined;
+    // Hono raises these for malformed JSON, wrong content types and similar client mistakes.
+    const code = HTTP_EXCEPTION_CODES[err.status];
     if (code) return errorResponse(new AppError(code, err.message || "Bad request"), requestId);
   }
   log("error", "unhandled error", { requestId, error: String(err), stack: (err as Error).stack });

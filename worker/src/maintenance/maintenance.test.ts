@@ -1,0 +1,54 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { expect, it } from "vitest";
+import { createUser } from "../../test/fixtures";
+import { call } from "../../test/http";
+import worker from "../index";
+import { RETENTION_MS } from "./jobs";
+import { runScheduled } from "./scheduler";
+
+const count = async (sql: string, ...args: unknown[]) => (await env.DB.prepare(sql).bind(...args).first<{ n: number }>())!.n;
+
+it("purges sessions, invites and tokens that ended before the retention window, and keeps live ones", async () => {
+  const user = await createUser("maint");
+  const stale = await createUser("stale");
+  const old = Date.now() - RETENTION_MS - 1000;
+  await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE user_id = ?").bind(old, stale.id).run();
+  const token = await call("POST", "/v1/me/tokens", { token: user.accessToken, body: { name: "x", scopes: ["orgs:read"] } });
+  await env.DB.prepare("UPDATE api_tokens SET revoked_at = ? WHERE id = ?").bind(old, token.body.id).run();
+
+  const tick = Date.now();
+  const result = await runScheduled(tick, env);
+  expect(result["purge-expired-credentials"]).toMatchObject({ status: "succeeded" });
+  expect(result["purge-expired-credentials"]!.processed).toBeGreaterThanOrEqual(2);
+  expect(await count("SELECT count(*) AS n FROM sessions WHERE user_id = ?", stale.id)).toBe(0);
+  expect(await count("SELECT count(*) AS n FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE s.user_id = ?", stale.id)).toBe(0);
+  expect(await count("SELECT count(*) AS n FROM api_tokens WHERE id = ?", token.body.id)).toBe(0);
+  expect(await count("SELECT count(*) AS n FROM sessions WHERE user_id = ?", user.id)).toBe(1);
+  expect((await call("GET", "/v1/me", { token: user.accessToken })).status).toBe(200);
+
+  // The same tick delivered again does nothing; each run is recorded.
+  expect((await runScheduled(tick, env))["purge-expired-credentials"]).toEqual({ status: "skipped", processed: 0 });
+  expect(await count("SELECT count(*) AS n FROM job_runs WHERE scheduled_at = ? AND status = 'succeeded'", tick)).toBe(2);
+});
+
+it("bounds each run and records a failing job without stopping the others", async () => {
+  let seen = 0;
+  const result = await runScheduled(Date.now() + 1, env, {
+    broken: async () => {
+      throw new Error("boom");
+    },
+    bounded: async ({ batchSize }) => (seen = batchSize),
+  });
+  expect(result).toEqual({ broken: { status: "failed", processed: 0 }, bounded: { status: "succeeded", processed: 500 } });
+  expect(seen).toBe(500);
+  expect(await count("SELECT count(*) AS n FROM job_runs WHERE job = 'broken' AND status = 'failed' AND error LIKE '%boom%'")).toBe(1);
+});
+
+it("the Worker's scheduled() handler runs the registry", async () => {
+  const controller = createScheduledController({ scheduledTime: new Date(Date.now() + 10_000), cron: "*/5 * * * *" });
+  const ctx = createExecutionContext();
+  await worker.scheduled(controller, env, ctx);
+  await waitOnExecutionContext(ctx);
+  expect(await count("SELECT count(*) AS n FROM job_runs WHERE scheduled_at = ?", controller.scheduledTime)).toBe(2);
+});
