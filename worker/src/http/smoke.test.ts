@@ -9,3 +9,21 @@ it("serves health, and the envelope with a request id on unknown routes", async 
   expect(missing.body.error.requestId).toMatch(/^req_/);
   expect(missing.headers.get("x-request-id")).toBe(missing.body.error.requestId);
 });
+
+it("publishes every /v1 route in /openapi.json, with bearer auth, and serves the docs", async () => {
+  const spec = (await call("GET", "/openapi.json")).body;
+  expect(spec.openapi).toBe("3.1.0");
+  const { api } = await import("../api");
+  const documented = Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+    Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`),
+  );
+  const routes = api.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`);
+  expect(documented.sort()).toEqual([...new Set(routes)].sort());
+  expect(spec.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
+  expect(spec.components.schemas).toHaveProperty("Error");
+
+  const docs = await call("GET", "/docs");
+  expect(docs.status).toBe(200);
+  expect(docs.headers.get("content-type")).toMatch(/text\/html/);
+  expect(String(docs.body)).toContain("/openapi.json");
+});
