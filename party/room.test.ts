@@ -1,0 +1,142 @@
+// The project room against a real `partykit dev`: only valid room tokens get a socket, and the
+// Y.js document syncs between writers while readers only receive it.
+import { randomBytes } from "node:crypto";
+import { SignJWT } from "jose";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startPartykitDev, type PartykitDev } from "./test/dev-server";
+import { ROOM_TOKEN_MAX_TTL_SECONDS, roomTokenKey, type RoomGrant } from "../shared/room-token";
+import { mintRoomToken } from "../worker/src/rooms/token";
+import { connectClient, connectSynced, upgradeStatus, uniqueRoomId, waitFor, websocketOutcome, type RoomClient } from "./test/room-clients";
+
+const secret = randomBytes(32).toString("base64url");
+let server: PartykitDev;
+const clients: RoomClient[] = [];
+
+const grant = (room: string, role: RoomGrant["role"] = "write", n = 1): RoomGrant => ({ sub: `usr_test${n}`, room, role, name: `Tester ${n}` });
+const tokenFor = async (room: string, role: RoomGrant["role"] = "write", n = 1) => (await mintRoomToken(secret, grant(room, role, n))).token;
+const roomUrl = (room: string, token?: string) => `${server.url}/parties/main/${room}${token === undefined ? "" : `?token=${encodeURIComponent(token)}`}`;
+/** Registers a client for teardown after the test. */
+function track(client: RoomClient): RoomClient {
+  clients.push(client);
+  return client;
+}
+
+beforeAll(async () => {
+  server = await startPartykitDev({ vars: { ROOM_TOKEN_SECRET: secret } });
+});
+
+afterEach(() => {
+  for (const client of clients.splice(0)) client.destroy();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("admission", () => {
+  it("upgrades a connection that carries a valid token for this room", async () => {
+    const room = uniqueRoomId();
+    expect((await upgradeStatus(roomUrl(room, await tokenFor(room)))).status).toBe(101);
+  });
+
+  it("refuses a connection without a token with 401", async () => {
+    const room = uniqueRoomId();
+    expect(await upgradeStatus(roomUrl(room))).toEqual({ status: 401, body: "missing room token" });
+  });
+
+  it("ignores a client-supplied claims header", async () => {
+    const room = uniqueRoomId();
+    const forgedHeader = JSON.stringify({ ...grant(room), iat: 0, exp: 1, iss: "plaza", aud: "plaza-rooms" });
+    expect((await upgradeStatus(roomUrl(room), { "x-plaza-user": forgedHeader })).status).toBe(401);
+  });
+
+  it("refuses a token signed with another secret with 401, before the socket opens", async () => {
+    const room = uniqueRoomId();
+    const forged = (await mintRoomToken(randomBytes(32).toString("base64url"), grant(room))).token;
+    expect(await upgradeStatus(roomUrl(room, forged))).toEqual({ status: 401, body: "room token invalid" });
+    // A real WebSocket client sees the refusal as a failed handshake: it never opens.
+    const outcome = await websocketOutcome(roomUrl(room, forged).replace(/^http/, "ws"));
+    expect(outcome.opened).toBe(false);
+  });
+
+  it("refuses an expired token with 401", async () => {
+    const room = uniqueRoomId();
+    const issuedLongAgo = Date.now() - (ROOM_TOKEN_MAX_TTL_SECONDS + 60) * 1000;
+    const expired = (await mintRoomToken(secret, grant(room), { now: issuedLongAgo })).token;
+    expect(await upgradeStatus(roomUrl(room, expired))).toEqual({ status: 401, body: "room token expired" });
+  });
+
+  it("refuses a correctly signed token that outlives the maximum TTL with 401", async () => {
+    const room = uniqueRoomId();
+    const longLived = await new SignJWT({ room, role: "write", name: "Mallory" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("usr_mallory")
+      .setIssuer("plaza")
+      .setAudience("plaza-rooms")
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(roomTokenKey(secret));
+    expect((await upgradeStatus(roomUrl(room, longLived))).status).toBe(401);
+  });
+
+  it("refuses a token with the wrong audience with 401", async () => {
+    const room = uniqueRoomId();
+    const wrongAudience = await new SignJWT({ room, role: "write", name: "Mallory" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("usr_mallory")
+      .setIssuer("plaza")
+      .setAudience("plaza-api")
+      .setIssuedAt()
+      .setExpirationTime("2m")
+      .sign(roomTokenKey(secret));
+    expect((await upgradeStatus(roomUrl(room, wrongAudience))).status).toBe(401);
+  });
+
+  it("refuses a valid token for another room with 403", async () => {
+    const room = uniqueRoomId();
+    const otherRoomsToken = await tokenFor(uniqueRoomId());
+    expect(await upgradeStatus(roomUrl(room, otherRoomsToken))).toEqual({ status: 403, body: "room token is for another room" });
+  });
+});
+
+describe("collaboration", () => {
+  it("lets two writers edit one Y.Text and converge", async () => {
+    const room = uniqueRoomId();
+    const ada = track(await connectSynced(server.host, room, await tokenFor(room, "write", 1)));
+    const bob = track(await connectSynced(server.host, room, await tokenFor(room, "write", 2)));
+
+    ada.text.insert(0, "hello");
+    await waitFor(() => bob.text.toString() === "hello", "bob to see ada's edit");
+    bob.text.insert(5, " world");
+    ada.text.insert(0, ">");
+    await waitFor(() => ada.text.toString() === bob.text.toString() && ada.text.length === 12, "both writers to converge");
+    expect(ada.text.toString()).toBe(">hello world");
+  });
+
+  it("sends the document to a reader but drops the reader's edits", async () => {
+    const room = uniqueRoomId();
+    const writer = track(await connectSynced(server.host, room, await tokenFor(room, "write", 1)));
+    writer.text.insert(0, "shared");
+
+    const reader = track(connectClient(server.host, room, await tokenFor(room, "read", 2)));
+    await waitFor(() => reader.text.toString() === "shared", "reader to receive the document");
+
+    reader.text.insert(0, "READER ");
+    // Awareness is relayed for readers and travels on the same socket after the edit, so once the
+    // writer sees this marker the room has already processed (and dropped) the edit.
+    reader.provider.awareness.setLocalStateField("marker", "after-edit");
+    await waitFor(
+      () => writer.provider.awareness.getStates().get(reader.doc.clientID)?.marker === "after-edit",
+      "writer to see the reader's awareness marker",
+    );
+    expect(writer.text.toString()).toBe("shared");
+
+    // The room kept the reader connected and still sends it updates.
+    writer.text.insert(6, "!");
+    await waitFor(() => reader.text.toString().endsWith("shared!"), "reader to receive a later edit");
+
+    // A newcomer loads the room's copy, which never contained the reader's edit.
+    const newcomer = track(await connectSynced(server.host, room, await tokenFor(room, "write", 3)));
+    expect(newcomer.text.toString()).toBe("shared!");
+  });
+});

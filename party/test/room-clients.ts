@@ -1,0 +1,104 @@
+// Helpers for the room e2e tests: real y-partykit clients, raw upgrade probes, deadline polling.
+import { randomBytes } from "node:crypto";
+import { request } from "node:http";
+import YPartyKitProvider from "y-partykit/provider";
+import * as Y from "yjs";
+
+/** Polls `check` until it returns a truthy value or the deadline passes; no fixed sleeps. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+export const uniqueRoomId = () => `prj_${randomBytes(8).toString("hex")}`;
+
+export interface RoomClient {
+  doc: Y.Doc;
+  text: Y.Text;
+  provider: YPartyKitProvider;
+  destroy(): void;
+}
+
+/** A real collaborator: a Y.Doc synced through `YPartyKitProvider` with a room token. */
+export function connectClient(host: string, roomId: string, token: string): RoomClient {
+  const doc = new Y.Doc();
+  const provider = new YPartyKitProvider(host, roomId, doc, {
+    params: { token },
+    // Node 22 has a global WebSocket. BroadcastChannel would let same-process clients sync without
+    // the server and hide what the room enforces, so keep it off (the default outside browsers).
+    disableBc: true,
+  });
+  return {
+    doc,
+    text: doc.getText("body"),
+    provider,
+    destroy() {
+      provider.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+export async function connectSynced(host: string, roomId: string, token: string): Promise<RoomClient> {
+  const client = connectClient(host, roomId, token);
+  await waitFor(() => client.provider.synced, `client in ${roomId} to sync`);
+  return client;
+}
+
+/**
+ * Sends a raw WebSocket upgrade and reports the HTTP status: 101 when the room accepts, otherwise
+ * the refusal PartyKit returned before any socket opened.
+ */
+export function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      headers: {
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": randomBytes(16).toString("base64"),
+        ...headers,
+      },
+      timeout: 10_000,
+    });
+    req.on("upgrade", (_res, socket) => {
+      socket.destroy();
+      resolve({ status: 101, body: "" });
+    });
+    req.on("response", (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error(`upgrade to ${url} timed out`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/**
+ * Opens a plain WebSocket and reports whether it opened. A refused handshake surfaces as an `error`
+ * event; Node 22's WebSocket never follows it with `close`, so either event settles the outcome.
+ */
+export function websocketOutcome(url: string): Promise<{ opened: boolean }> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url);
+    socket.addEventListener("open", () => {
+      socket.close();
+      resolve({ opened: true });
+    });
+    socket.addEventListener("error", () => resolve({ opened: false }));
+    socket.addEventListener("close", () => resolve({ opened: false }));
+  });
+}
