@@ -8,6 +8,11 @@ export const ID_PREFIX = {
   audit: "aud",
   mail: "msg",
   jobRun: "job",
+  item: "itm",
+  version: "ver",
+  upload: "upl",
+  entitlement: "ent",
+  review: "rev",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

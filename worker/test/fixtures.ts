@@ -60,6 +60,11 @@ export async function addMember(inviter: TestUser, orgId: string, user: TestUser
   if (accepted.status !== 200) throw new Error(`accept failed: ${JSON.stringify(accepted.body)}`);
 }
 
+/** Makes a user a platform operator (there is no API for that, by design). */
+export async function makeOperator(user: TestUser) {
+  await env.DB.prepare("UPDATE users SET is_operator = 1 WHERE id = ?").bind(user.id).run();
+}
+
 export interface OrgFixture {
   orgId: string;
   owner: TestUser;
@@ -68,14 +73,23 @@ export interface OrgFixture {
   /** Owner of another org, and member of nothing here. */
   outsider: TestUser;
   outsiderOrgId: string;
+  /** A platform operator who belongs to no org. */
+  operator: TestUser;
 }
 
-/** One org with an owner, an admin and a member, plus an outsider who owns another org. */
+/** One org with an owner, an admin and a member; an outsider who owns another org; an operator. */
 export async function orgFixture(): Promise<OrgFixture> {
-  const [owner, admin, member, outsider] = await Promise.all([createUser("owner"), createUser("admin"), createUser("member"), createUser("outsider")]);
+  const [owner, admin, member, outsider, operator] = await Promise.all([
+    createUser("owner"),
+    createUser("admin"),
+    createUser("member"),
+    createUser("outsider"),
+    createUser("operator"),
+  ]);
+  await makeOperator(operator);
   const org = await createOrg(owner);
   const outsiderOrg = await createOrg(outsider);
   await addMember(owner, org.id, admin, "admin");
   await addMember(owner, org.id, member, "member");
-  return { orgId: org.id, owner, admin, member, outsider, outsiderOrgId: outsiderOrg.id };
+  return { orgId: org.id, owner, admin, member, outsider, outsiderOrgId: outsiderOrg.id, operator };
 }

@@ -1,0 +1,5 @@
+import { ORG_ADMIN, type MatrixCase } from "../../test/authz-matrix";
+
+export const auditMatrix: MatrixCase[] = [
+  { route: "GET /v1/orgs/:orgId/audit-log", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/audit-log` }), expected: ORG_ADMIN },
+];

@@ -1,0 +1,24 @@
+import { ANY_USER, ORG_READ, OWNER_ONLY, succeedsWith, type MatrixCase } from "../../test/authz-matrix";
+import { call } from "../../test/http";
+import { freshLogin } from "./auth.authz";
+
+export const meMatrix: MatrixCase[] = [
+  { route: "GET /v1/me", build: () => ({ method: "GET", path: "/v1/me" }), expected: ANY_USER },
+  {
+    route: "PUT /v1/me/active-org",
+    build: (fx) => ({ method: "PUT", path: "/v1/me/active-org", options: { body: { orgId: fx.orgId } } }),
+    expected: succeedsWith(ORG_READ, 204),
+  },
+  { route: "GET /v1/me/sessions", build: () => ({ method: "GET", path: "/v1/me/sessions" }), expected: ANY_USER },
+  {
+    route: "DELETE /v1/me/sessions/:sessionId",
+    // A fresh session of the owner each time: only the owner may end it.
+    build: async (fx) => {
+      const { accessToken } = await freshLogin(fx.owner.email);
+      const sessions = await call("GET", "/v1/me/sessions", { token: accessToken });
+      const current = sessions.body.data.find((s: { current: boolean }) => s.current);
+      return { method: "DELETE", path: `/v1/me/sessions/${current.id}` };
+    },
+    expected: succeedsWith(OWNER_ONLY, 204),
+  },
+];

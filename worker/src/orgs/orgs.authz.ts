@@ -1,0 +1,63 @@
+import { ANY_USER, ORG_ADMIN, ORG_READ, succeedsWith, userFor, type MatrixCase } from "../../test/authz-matrix";
+import { addMember, createOrg, createUser, tokenFromMail, uniqueEmail } from "../../test/fixtures";
+import { call } from "../../test/http";
+
+let n = 0;
+
+/** A fresh member of the fixture org, to change or remove. */
+async function freshMember(fx: { owner: Parameters<typeof addMember>[0]; orgId: string }) {
+  const target = await createUser("target");
+  await addMember(fx.owner, fx.orgId, target, "member");
+  return target;
+}
+
+let host: { org: { id: string }; token: string } | undefined;
+
+export const orgsMatrix: MatrixCase[] = [
+  {
+    route: "POST /v1/orgs",
+    build: () => ({ method: "POST", path: "/v1/orgs", options: { body: { name: "New", slug: `matrix-${++n}-${Date.now().toString(36)}` } } }),
+    expected: succeedsWith(ANY_USER, 201),
+  },
+  { route: "GET /v1/orgs/:orgId", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}` }), expected: ORG_READ },
+  { route: "PATCH /v1/orgs/:orgId", build: (fx) => ({ method: "PATCH", path: `/v1/orgs/${fx.orgId}`, options: { body: { name: "Renamed" } } }), expected: ORG_ADMIN },
+  { route: "GET /v1/orgs/:orgId/members", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/members` }), expected: ORG_READ },
+  {
+    route: "PATCH /v1/orgs/:orgId/members/:userId",
+    build: async (fx) => ({ method: "PATCH", path: `/v1/orgs/${fx.orgId}/members/${(await freshMember(fx)).id}`, options: { body: { role: "admin" } } }),
+    expected: ORG_ADMIN,
+  },
+  {
+    route: "DELETE /v1/orgs/:orgId/members/:userId",
+    build: async (fx) => ({ method: "DELETE", path: `/v1/orgs/${fx.orgId}/members/${(await freshMember(fx)).id}` }),
+    expected: succeedsWith(ORG_ADMIN, 204),
+  },
+  { route: "GET /v1/orgs/:orgId/invites", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/invites` }), expected: ORG_ADMIN },
+  {
+    route: "POST /v1/orgs/:orgId/invites",
+    build: (fx) => ({ method: "POST", path: `/v1/orgs/${fx.orgId}/invites`, options: { body: { email: uniqueEmail("invitee"), role: "member" } } }),
+    expected: succeedsWith(ORG_ADMIN, 201),
+  },
+  {
+    route: "DELETE /v1/orgs/:orgId/invites/:inviteId",
+    build: async (fx) => {
+      const invite = await call("POST", `/v1/orgs/${fx.orgId}/invites`, { token: fx.owner.accessToken, body: { email: uniqueEmail("invitee"), role: "member" } });
+      return { method: "DELETE", path: `/v1/orgs/${fx.orgId}/invites/${invite.body.id}` };
+    },
+    expected: succeedsWith(ORG_ADMIN, 204),
+  },
+  {
+    route: "POST /v1/invites/accept",
+    // Anyone logged in with the invited address may accept; the invite comes from a third org.
+    build: async (_fx, actor, user) => {
+      if (!host) {
+        const owner = await createUser("host");
+        host = { org: await createOrg(owner), token: owner.accessToken };
+      }
+      const invitee = await userFor(actor, user, createUser);
+      await call("POST", `/v1/orgs/${host.org.id}/invites`, { token: host.token, body: { email: invitee.email, role: "member" } });
+      return { method: "POST", path: "/v1/invites/accept", options: { body: { token: await tokenFromMail(invitee.email) } } };
+    },
+    expected: ANY_USER,
+  },
+];

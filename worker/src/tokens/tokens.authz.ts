@@ -1,0 +1,19 @@
+import { ANY_USER, OWNER_ONLY, succeedsWith, type MatrixCase } from "../../test/authz-matrix";
+import { call } from "../../test/http";
+
+export const tokensMatrix: MatrixCase[] = [
+  { route: "GET /v1/me/tokens", build: () => ({ method: "GET", path: "/v1/me/tokens" }), expected: ANY_USER },
+  {
+    route: "POST /v1/me/tokens",
+    build: () => ({ method: "POST", path: "/v1/me/tokens", options: { body: { name: "ci", scopes: ["catalog:read"] } } }),
+    expected: succeedsWith(ANY_USER, 201),
+  },
+  {
+    route: "DELETE /v1/me/tokens/:tokenId",
+    build: async (fx) => {
+      const created = await call("POST", "/v1/me/tokens", { token: fx.owner.accessToken, body: { name: "t", scopes: ["orgs:read"] } });
+      return { method: "DELETE", path: `/v1/me/tokens/${created.body.id}` };
+    },
+    expected: succeedsWith(OWNER_ONLY, 204),
+  },
+];
