@@ -1,7 +1,8 @@
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AuditAction } from "../../../shared/audit-actions";
 import { newId } from "../crypto/random";
-import { auditEvents } from "../db/schema";
+import { auditEvents, orgs } from "../db/schema";
 import type { Db } from "../db/client";
 import type { AppEnv } from "../env";
 
@@ -28,12 +29,8 @@ export function requestMeta(c: Context<AppEnv>): RequestMeta {
   };
 }
 
-/**
- * The insert for one audit row, not yet run: callers put it in the same `db.batch` as the change
- * it records, so an action and its audit row land together or not at all.
- */
-export function auditInsert(db: Db, meta: RequestMeta, input: AuditInput) {
-  return db.insert(auditEvents).values({
+function auditRow(meta: RequestMeta, input: AuditInput) {
+  return {
     id: newId("audit"),
     orgId: input.orgId ?? null,
     actorUserId: input.actorUserId ?? null,
@@ -44,5 +41,40 @@ export function auditInsert(db: Db, meta: RequestMeta, input: AuditInput) {
     requestId: meta.requestId,
     metadata: input.metadata ?? {},
     createdAt: Date.now(),
-  });
+  };
+}
+
+/**
+ * The insert for one audit row, not yet run: callers put it in the same `db.batch` as the change
+ * it records, so an action and its audit row land together or not at all.
+ */
+export function auditInsert(db: Db, meta: RequestMeta, input: AuditInput) {
+  return db.insert(auditEvents).values(auditRow(meta, input));
+}
+
+/**
+ * An audit insert for a guarded change (e.g. "unless it removes the last owner"): placed after the
+ * change in the same batch, it writes the row only if `condition` holds by then, so a refused
+ * change leaves no audit row claiming it happened.
+ */
+export function auditInsertIf(db: Db, meta: RequestMeta, input: AuditInput & { orgId: string }, condition: SQL) {
+  const row = auditRow(meta, input);
+  const literal = <T>(value: T, column: string) => sql<T>`${value}`.as(column);
+  return db.insert(auditEvents).select(
+    db
+      .select({
+        id: literal(row.id, "id"),
+        orgId: literal(row.orgId, "org_id"),
+        actorUserId: literal(row.actorUserId, "actor_user_id"),
+        action: literal(row.action, "action"),
+        targetType: literal(row.targetType, "target_type"),
+        targetId: literal(row.targetId, "target_id"),
+        ip: literal(row.ip, "ip"),
+        requestId: literal(row.requestId, "request_id"),
+        metadata: literal(JSON.stringify(row.metadata), "metadata"),
+        createdAt: literal(row.createdAt, "created_at"),
+      })
+      .from(orgs)
+      .where(and(eq(orgs.id, input.orgId), condition)),
+  );
 }

@@ -36,4 +36,4 @@ export const rateLimitedError = { 429: error("Too many attempts; see Retry-After
 
 export const bearer = [{ bearerAuth: [] }];
 
-export const noContent = { 204: { description: "Done" } } as const;
+export const noContent = { 204: { description: "Done" } };

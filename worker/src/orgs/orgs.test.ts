@@ -51,6 +51,10 @@ describe("roles", () => {
     expect([demote.status, errorCode(demote)]).toEqual([409, "last_owner"]);
     const leave = await call("DELETE", `/v1/orgs/${org.id}/members/${owner.id}`, { token: owner.accessToken });
     expect([leave.status, errorCode(leave)]).toEqual([409, "last_owner"]);
+    // Refused changes leave no audit row claiming they happened.
+    const audit = await call("GET", `/v1/orgs/${org.id}/audit-log`, { token: owner.accessToken });
+    expect(audit.body.data.map((e: { action: string }) => e.action)).not.toContain("member.role_changed");
+    expect(audit.body.data.map((e: { action: string }) => e.action)).not.toContain("member.removed");
 
     // With a second owner, either may step down, but not both.
     const other = await createUser("co");

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { InviteT, MemberT, OrgT } from "../../../shared/api";
 import type { Role } from "../../../shared/roles";
-import { auditInsert, type RequestMeta } from "../audit/record";
+import { auditInsert, auditInsertIf, type RequestMeta } from "../audit/record";
 import { sha256Hex } from "../crypto/hash";
 import { newId, newSecret } from "../crypto/random";
 import type { Db } from "../db/client";
@@ -87,14 +87,12 @@ export async function changeRole(db: Db, meta: RequestMeta, access: OrgAccess, u
       .set({ role })
       .where(and(eq(memberships.orgId, access.orgId), eq(memberships.userId, userId), otherOwnerExists(access.orgId, userId)))
       .returning({ userId: memberships.userId }),
-    auditInsert(db, meta, {
-      action: "member.role_changed",
-      orgId: access.orgId,
-      actorUserId: access.principal.userId,
-      targetType: "user",
-      targetId: userId,
-      metadata: { from: target.role, to: role },
-    }),
+    auditInsertIf(
+      db,
+      meta,
+      { action: "member.role_changed", orgId: access.orgId, actorUserId: access.principal.userId, targetType: "user", targetId: userId, metadata: { from: target.role, to: role } },
+      sql`EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = ${access.orgId} AND m.user_id = ${userId} AND m.role = ${role})`,
+    ),
   ]);
   if (updated.length === 0) throw lastOwner();
   return (await listMembers(db, access.orgId)).find((m) => m.userId === userId)!;
@@ -113,14 +111,12 @@ export async function removeMember(db: Db, meta: RequestMeta, access: OrgAccess,
       .delete(memberships)
       .where(and(eq(memberships.orgId, access.orgId), eq(memberships.userId, userId), otherOwnerExists(access.orgId, userId)))
       .returning({ userId: memberships.userId }),
-    auditInsert(db, meta, {
-      action: "member.removed",
-      orgId: access.orgId,
-      actorUserId: access.principal.userId,
-      targetType: "user",
-      targetId: userId,
-      metadata: { role: target.role, left: leaving },
-    }),
+    auditInsertIf(
+      db,
+      meta,
+      { action: "member.removed", orgId: access.orgId, actorUserId: access.principal.userId, targetType: "user", targetId: userId, metadata: { role: target.role, left: leaving } },
+      sql`NOT EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = ${access.orgId} AND m.user_id = ${userId})`,
+    ),
   ]);
   if (deleted.length === 0) throw lastOwner();
   await db.update(users).set({ activeOrgId: null }).where(and(eq(users.id, userId), eq(users.activeOrgId, access.orgId)));

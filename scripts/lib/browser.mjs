@@ -1,0 +1,32 @@
+// Launches the machine's Debian Chromium through playwright-core (no browser download) for the
+// e2e tests. Flags keep it quiet and deterministic in containers: no sandbox (we run as root),
+// no GPU, no background traffic to Google.
+import { existsSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/**
+ * @param {import("playwright-core").LaunchOptions} [options] merged over the defaults
+ * @returns {Promise<import("playwright-core").Browser>}
+ */
+export async function launchChromium(options = {}) {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    ...options,
+    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
+  });
+}

@@ -1,0 +1,65 @@
+/** Renders the matched page inside the right layout, enforcing who may see which route. */
+import { isLoggedIn, onSessionEnded, restoreSession } from "./auth/session";
+import { h, replace } from "./dom";
+import { notFoundContent } from "./pages/not-found";
+import { currentPath, matchRoute, navigate, type Route, startRouter } from "./router";
+import { cachedMe, clearMe, loadMe } from "./state/me";
+import { errorAlert } from "./ui/alert";
+import { appHeader } from "./ui/shell";
+
+let inFlight: AbortController | null = null;
+
+const loginUrl = (next: string, reason?: string) =>
+  `/login?next=${encodeURIComponent(next)}${reason ? `&reason=${encodeURIComponent(reason)}` : ""}`;
+
+const guestHeader = () => h("header", { class: "topbar" }, h("div", { class: "topbar-row" }, h("a", { class: "brand", href: "/" }, "Plaza")));
+
+/** Header (signed-in or guest) and an empty <main>, which is returned for the page. */
+function layout(root: HTMLElement, orgInView: string | null): HTMLElement {
+  const main = h("main", { id: "main", class: "content", tabindex: -1 });
+  const me = cachedMe();
+  const header = me && isLoggedIn() ? appHeader(me, orgInView) : guestHeader();
+  replace(root, h("a", { class: "skip-link", href: "#main" }, "Skip to content"), header, main);
+  return main;
+}
+
+async function show(root: HTMLElement, routes: readonly Route[], url: URL): Promise<void> {
+  inFlight?.abort();
+  const controller = (inFlight = new AbortController());
+  const match = matchRoute(routes, url.pathname);
+  const loggedIn = isLoggedIn();
+  if (match?.route.access === "user" && !loggedIn) return navigate(loginUrl(url.pathname + url.search), { replace: true });
+  if (match?.route.access === "guest" && loggedIn) return navigate("/", { replace: true });
+
+  try {
+    if (loggedIn && !cachedMe()) await loadMe();
+  } catch (err) {
+    replace(layout(root, null), errorAlert(err));
+    return;
+  }
+  if (controller.signal.aborted) return;
+  document.title = `${match?.route.title ?? "Not found"} · Plaza`;
+  const main = layout(root, match?.params.orgId ?? null);
+  replace(main, h("p", { class: "loading", role: "status" }, "Loading…"));
+
+  let content: Node;
+  try {
+    content = match ? await match.route.page({ params: match.params, query: url.searchParams, signal: controller.signal }) : notFoundContent();
+  } catch (err) {
+    content = errorAlert(err);
+  }
+  if (controller.signal.aborted) return;
+  replace(main, content);
+  // Move focus to the new page's heading, as a full page load would for screen readers.
+  main.querySelector<HTMLElement>("h1")?.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+}
+
+export async function startApp(root: HTMLElement, routes: readonly Route[]): Promise<void> {
+  onSessionEnded((reason) => {
+    clearMe();
+    navigate(loginUrl(currentPath(), reason), { replace: true });
+  });
+  await restoreSession();
+  startRouter(routes, (url) => void show(root, routes, url));
+}

@@ -1,0 +1,113 @@
+/**
+ * The signed-in session. The access token lives in memory only (never in storage, so injected
+ * scripts in other tabs or later visits cannot read it); the refresh token travels as the
+ * HttpOnly `plaza_refresh` cookie, which this code never sees.
+ */
+import type { AuthTokensT, UserT } from "../../../shared/api";
+import { ApiError } from "../api/errors";
+import { publicApi } from "../api/public-client";
+import { unwrap } from "../api/unwrap";
+
+/** Refresh a little before expiry so requests rarely meet `token_expired`. */
+const EXPIRY_MARGIN_MS = 30_000;
+const REFRESH_LOCK = "plaza-refresh";
+/**
+ * Not a secret, only a hint that a refresh cookie may exist, so logged-out visits skip a
+ * refresh call that can only fail.
+ */
+const SESSION_HINT = "plaza:has-session";
+
+let access: { token: string; expiresAt: number } | null = null;
+let signedInUser: UserT | null = null;
+let refreshing: Promise<boolean> | null = null;
+const endedListeners = new Set<(message: string) => void>();
+
+export const isLoggedIn = () => access !== null;
+export const currentUser = () => signedInUser;
+
+function adopt(tokens: AuthTokensT) {
+  // `tokens.refreshToken` is deliberately dropped: the cookie carries it.
+  access = { token: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt };
+  signedInUser = tokens.user;
+  localStorage.setItem(SESSION_HINT, "1");
+}
+
+function forget() {
+  access = null;
+  signedInUser = null;
+  localStorage.removeItem(SESSION_HINT);
+}
+
+export async function login(email: string, password: string): Promise<UserT> {
+  const tokens = await unwrap(publicApi.v1.auth.login.$post({ json: { email, password } }));
+  adopt(tokens);
+  return tokens.user;
+}
+
+/**
+ * Exchanges the refresh cookie for a new access token. Only one refresh runs at a time, in this
+ * tab (shared promise) and across tabs (Web Lock): the cookie rotates on every use, and
+ * presenting an already-used one revokes the whole session.
+ * Resolves false when there is no valid session (the user must log in).
+ */
+export function refresh(): Promise<boolean> {
+  refreshing ??= withRefreshLock(rotate).finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+async function rotate(): Promise<boolean> {
+  try {
+    // An empty body: the server then reads the HttpOnly cookie.
+    adopt(await unwrap(publicApi.v1.auth.refresh.$post({ json: {} })));
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 400)) {
+      const hadSession = access !== null;
+      forget();
+      // Revoked elsewhere or expired while in use: tell the app (not on a logged-out page load).
+      if (hadSession) for (const listener of endedListeners) listener("Your session has ended. Please log in again.");
+      return false;
+    }
+    throw err;
+  }
+}
+
+function withRefreshLock<T>(task: () => Promise<T>): Promise<T> {
+  // Web Locks exist in every current browser on secure contexts (localhost counts).
+  return typeof navigator.locks?.request === "function" ? navigator.locks.request(REFRESH_LOCK, task) : task();
+}
+
+/** The access token for a request, refreshed first if it is about to expire. */
+export async function accessToken(): Promise<string | null> {
+  if (access && access.expiresAt - Date.now() < EXPIRY_MARGIN_MS) await refresh();
+  return access?.token ?? null;
+}
+
+/** On page load: a refresh cookie from an earlier visit restores the session. */
+export async function restoreSession(): Promise<boolean> {
+  if (!localStorage.getItem(SESSION_HINT)) return false;
+  try {
+    return await refresh();
+  } catch {
+    return false; // Plaza unreachable: the login page will say so when the user tries.
+  }
+}
+
+export async function logout(): Promise<void> {
+  try {
+    const token = await accessToken();
+    // Plain fetch: 204 routes are missing from ApiType (see api/no-content.ts).
+    if (token) await fetch("/v1/auth/logout", { method: "POST", headers: { authorization: `Bearer ${token}` } });
+  } catch {
+    // The session may already be gone server-side; locally we forget it either way.
+  } finally {
+    forget();
+  }
+}
+
+/** Runs when the server stops accepting a session that was in use (revoked elsewhere, expired). */
+export function onSessionEnded(listener: (message: string) => void): void {
+  endedListeners.add(listener);
+}

@@ -1,0 +1,5 @@
+import "./styles.css";
+import { startApp } from "./app";
+import { routes } from "./routes";
+
+void startApp(document.getElementById("app")!, routes);

@@ -1,0 +1,22 @@
+import { acceptInvitePage } from "./pages/accept-invite";
+import { auditPage } from "./pages/audit";
+import { homePage } from "./pages/home";
+import { loginPage } from "./pages/login";
+import { membersPage } from "./pages/members";
+import { sessionsPage } from "./pages/sessions";
+import { signupPage } from "./pages/signup";
+import { tokensPage } from "./pages/tokens";
+import { verifyEmailPage } from "./pages/verify-email";
+import type { Route } from "./router";
+
+export const routes: readonly Route[] = [
+  { pattern: "/", title: "Dashboard", access: "user", page: homePage },
+  { pattern: "/signup", title: "Sign up", access: "guest", page: signupPage },
+  { pattern: "/login", title: "Log in", access: "guest", page: loginPage },
+  { pattern: "/verify-email", title: "Verify e-mail", access: "any", page: verifyEmailPage },
+  { pattern: "/invites/accept", title: "Accept invitation", access: "user", page: acceptInvitePage },
+  { pattern: "/orgs/:orgId/members", title: "Members", access: "user", page: membersPage },
+  { pattern: "/orgs/:orgId/audit", title: "Audit log", access: "user", page: auditPage },
+  { pattern: "/settings/tokens", title: "API tokens", access: "user", page: tokensPage },
+  { pattern: "/settings/sessions", title: "Sessions", access: "user", page: sessionsPage },
+];

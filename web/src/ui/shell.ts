@@ -1,0 +1,98 @@
+/** The signed-in header: brand, org switcher with "New org", navigation, the user and logout. */
+import type { MeT } from "../../../shared/api";
+import { roleAtLeast } from "../../../shared/roles";
+import { asApiError } from "../api/errors";
+import { logout } from "../auth/session";
+import { h, uniqueId } from "../dom";
+import { navigate } from "../router";
+import { clearMe, switchActiveOrg } from "../state/me";
+import { createOrgForm } from "./create-org-form";
+import { describeError } from "./messages";
+import { toast } from "./toast";
+
+/** The same page in another org: /orgs/A/audit → /orgs/B/audit; elsewhere → B's members. */
+function orgPathFor(orgId: string): string {
+  const sub = /^\/orgs\/[^/]+\/([a-z-]+)/.exec(location.pathname)?.[1] ?? "members";
+  return `/orgs/${encodeURIComponent(orgId)}/${sub}`;
+}
+
+function orgSwitcher(me: MeT, orgInView: string | null): HTMLElement {
+  if (me.orgs.length === 0) return h("span", { class: "muted" }, "No org yet");
+  const id = uniqueId("org-switcher");
+  const selected = orgInView ?? me.activeOrgId;
+  const select = h(
+    "select",
+    {
+      id,
+      onchange: async () => {
+        const orgId = select.value;
+        select.disabled = true;
+        try {
+          await switchActiveOrg(orgId);
+          navigate(orgPathFor(orgId));
+        } catch (err) {
+          select.value = selected ?? "";
+          toast(describeError(asApiError(err)), "error");
+        } finally {
+          select.disabled = false;
+        }
+      },
+    },
+    me.orgs.map((org) => h("option", { value: org.orgId, selected: org.orgId === selected }, `${org.name} (${org.role})`)),
+  );
+  return h("div", { class: "org-switcher" }, h("label", { for: id }, "Org"), select);
+}
+
+function newOrgDialog(): HTMLElement {
+  const titleId = uniqueId("new-org-title");
+  const cancel = h("button", { type: "button", class: "button", onclick: () => dialog.close() }, "Cancel");
+  const dialog = h(
+    "dialog",
+    { "aria-labelledby": titleId },
+    h("h2", { id: titleId }, "Create an org"),
+    h("p", { class: "muted" }, "Orgs own items, members and API access. You become its owner."),
+    createOrgForm(async (org) => {
+      await switchActiveOrg(org.id);
+      dialog.close();
+      toast(`Created ${org.name}.`);
+      navigate(`/orgs/${encodeURIComponent(org.id)}/members`);
+    }, cancel),
+  );
+  const open = h("button", { type: "button", class: "button small", onclick: () => dialog.showModal() }, "New org");
+  return h("div", { class: "new-org" }, open, dialog);
+}
+
+function navLink(href: string, label: string): HTMLElement {
+  const current = location.pathname === href;
+  return h("a", { href, "aria-current": current ? "page" : undefined }, label);
+}
+
+export function appHeader(me: MeT, orgInView: string | null): HTMLElement {
+  const orgId = orgInView ?? me.activeOrgId;
+  const role = me.orgs.find((o) => o.orgId === orgId)?.role;
+  const base = orgId ? `/orgs/${encodeURIComponent(orgId)}` : null;
+  return h(
+    "header",
+    { class: "topbar" },
+    h("div", { class: "topbar-row" }, h("a", { class: "brand", href: "/" }, "Plaza"), orgSwitcher(me, orgInView), newOrgDialog(), h("span", { class: "spacer" }),
+      h("span", { class: "user-name", "data-testid": "user-name" }, me.user.name),
+      h("button", {
+        type: "button",
+        class: "button small",
+        onclick: async () => {
+          await logout();
+          clearMe();
+          navigate("/login");
+        },
+      }, "Log out"),
+    ),
+    h(
+      "nav",
+      { "aria-label": "Main" },
+      base && navLink(`${base}/members`, "Members"),
+      base && role && roleAtLeast(role, "admin") && navLink(`${base}/audit`, "Audit log"),
+      navLink("/settings/tokens", "API tokens"),
+      navLink("/settings/sessions", "Sessions"),
+    ),
+  );
+}

@@ -1,0 +1,20 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vite";
+
+/** Paths the Worker answers (mirrors `run_worker_first` in wrangler.toml); everything else is the app. */
+const WORKER_PATHS = ["/v1", "/openapi.json", "/docs", "/dev", "/healthz"];
+
+// `vite` (dev server) proxies those to a running `wrangler dev`, so the app stays same-origin.
+const apiUrl = process.env.PLAZA_API_URL ?? "http://127.0.0.1:8787";
+
+export default defineConfig({
+  root: fileURLToPath(new URL(".", import.meta.url)),
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    sourcemap: true,
+  },
+  server: {
+    proxy: Object.fromEntries(WORKER_PATHS.map((path) => [path, { target: apiUrl, changeOrigin: false }])),
+  },
+});
