@@ -29,6 +29,15 @@ export function freePort() {
   });
 }
 
+/** True when nothing listens on 127.0.0.1:`port`, so a server we start there is really ours. */
+export function isPortFree(port) {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once("error", () => resolveFree(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolveFree(true)));
+  });
+}
+
 export const secret = (bytes = 32) => randomBytes(bytes).toString("base64url");
 
 /** Runs a Node script under Node 22 to completion; rejects with its output on failure. */
@@ -69,7 +78,8 @@ export function startProcess(name, script, args, { cwd = ROOT, env = {}, onOutpu
     output: () => output,
     exited,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      // Even when the leader already died, its workerd may still run: signal the whole group.
+      if (!groupAlive(child.pid)) return;
       try {
         process.kill(-child.pid, "SIGTERM");
       } catch {
@@ -82,8 +92,32 @@ export function startProcess(name, script, args, { cwd = ROOT, env = {}, onOutpu
       }, 5000);
       await exited;
       clearTimeout(timer);
+      await waitForGroupGone(child.pid);
     },
   };
+}
+
+const groupAlive = (pgid) => {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** workerd and esbuild may outlive the group leader by a moment; SIGKILL whatever stays too long. */
+async function waitForGroupGone(pgid, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (groupAlive(pgid)) {
+    if (Date.now() > deadline) {
+      try {
+        process.kill(-pgid, "SIGKILL");
+      } catch {}
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Polls `url` until it answers (any HTTP status) or the deadline passes. */

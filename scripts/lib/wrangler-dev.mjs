@@ -16,8 +16,8 @@ export async function applyMigrations(persistTo) {
 }
 
 /**
- * @param {{ persistTo?: string, port?: number, vars?: Record<string,string>, env?: Record<string,string>, migrate?: boolean }} options
- * @returns {Promise<{ url: string, port: number, persistTo: string, stop: () => Promise<void>, output: () => string }>}
+ * @param {{ persistTo?: string, port?: number, vars?: Record<string,string>, env?: Record<string,string>, migrate?: boolean, onOutput?: (chunk: string) => void }} options
+ * @returns {Promise<{ url: string, port: number, persistTo: string, stop: () => Promise<void>, output: () => string, exited: Promise<number|null> }>}
  */
 export async function startWranglerDev(options = {}) {
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "plaza-wrangler-"));
@@ -37,6 +37,7 @@ export async function startWranglerDev(options = {}) {
   const proc = startProcess("wrangler dev", bin.wrangler, args, {
     cwd: ROOT,
     env: { CI: "1", WRANGLER_SEND_METRICS: "false", ...(options.env ?? {}) },
+    onOutput: options.onOutput,
   });
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -45,5 +46,5 @@ export async function startWranglerDev(options = {}) {
     await proc.stop();
     throw err;
   }
-  return { url, port, persistTo, stop: () => proc.stop(), output: proc.output };
+  return { url, port, persistTo, stop: () => proc.stop(), output: proc.output, exited: proc.exited };
 }

@@ -1,0 +1,138 @@
+// `npm start` end to end: the real script with its own state dir and ports, then Ctrl-C.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error: plain .mjs helpers without type declarations
+import { bin, freePort, isPortFree, NODE22, ROOT, run } from "./lib/processes.mjs";
+// @ts-expect-error: plain .mjs helpers without type declarations
+import { DEMO_PASSWORD } from "./seed.mjs";
+
+const STARTUP_TIMEOUT_MS = 240_000;
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+const WEB_INDEX = join(ROOT, "web/dist/index.html");
+
+async function pollUntil<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const result = await check();
+    if (result !== undefined && result !== false) return result;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Processes whose command line mentions `needle` (e.g. our temp state dir): leftovers if any remain. */
+function processesMentioning(needle: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+      if (cmdline.includes(needle)) found.push(`${pid} ${cmdline}`);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+describe("npm start", () => {
+  const stateDir = mkdtempSync(join(tmpdir(), "plaza-start-test-"));
+  let apiPort: number;
+  let roomsPort: number;
+  let baseUrl: string;
+  let start: ChildProcess;
+  let output = "";
+  let exitCode: Promise<number | null>;
+
+  beforeAll(async () => {
+    // start.mjs builds web/ itself; building first makes a broken web/ fail here, with vite's message.
+    if (!existsSync(WEB_INDEX)) await run(bin.vite, ["build", "--config", join(ROOT, "web/vite.config.ts")]);
+    apiPort = await freePort();
+    roomsPort = await freePort();
+    baseUrl = `http://127.0.0.1:${apiPort}`;
+    start = spawn(NODE22, [join(ROOT, "scripts/start.mjs")], {
+      cwd: ROOT,
+      env: { ...process.env, PLAZA_STATE_DIR: stateDir, PORT: String(apiPort), ROOMS_PORT: String(roomsPort) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    start.stdout!.on("data", (d) => (output += d));
+    start.stderr!.on("data", (d) => (output += d));
+    exitCode = new Promise((resolveExit) => start.on("exit", (code) => resolveExit(code)));
+    try {
+      await pollUntil(
+        "npm start to print ready",
+        () => {
+          if (start.exitCode !== null) throw new Error(`start.mjs exited ${start.exitCode} before ready`);
+          return output.includes("[plaza] ready at") || undefined;
+        },
+        STARTUP_TIMEOUT_MS,
+      );
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${output.slice(-6000)}`);
+    }
+  }, STARTUP_TIMEOUT_MS + 60_000);
+
+  afterAll(async () => {
+    // Only when a test failed before the Ctrl-C test: SIGTERM lets start.mjs stop its process groups.
+    if (start && start.exitCode === null && start.signalCode === null) {
+      start.kill("SIGTERM");
+      await Promise.race([exitCode, new Promise((r) => setTimeout(r, SHUTDOWN_TIMEOUT_MS))]);
+    }
+    rmSync(stateDir, { recursive: true, force: true });
+  }, SHUTDOWN_TIMEOUT_MS + 10_000);
+
+  it("prints the URLs and the demo logins", () => {
+    for (const path of ["/docs", "/openapi.json", "/dev/mailbox"]) expect(output).toContain(`${baseUrl}${path}`);
+    expect(output).toContain("author@plaza.local");
+    expect(output).toContain(DEMO_PASSWORD);
+  });
+
+  it("serves the web app at /", async () => {
+    const res = await fetch(`${baseUrl}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    const html = await res.text();
+    expect(html).toContain('<div id="app"');
+    // The built entry, not the source one: vite rewrote /src/main.ts to a hashed asset.
+    const entry = /<script type="module"[^>]*src="([^"]+)"/.exec(html)?.[1];
+    expect(entry).toMatch(/^\/assets\/.+\.js$/);
+    const script = await fetch(`${baseUrl}${entry}`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get("content-type")).toContain("javascript");
+  });
+
+  it("answers /healthz", async () => {
+    const res = await fetch(`${baseUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it("lets the seeded author log in", async () => {
+    const res = await fetch(`${baseUrl}/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "author@plaza.local", password: DEMO_PASSWORD }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { accessToken?: string };
+    expect(body.accessToken).toEqual(expect.any(String));
+  });
+
+  it("serves the dev mailbox", async () => {
+    const res = await fetch(`${baseUrl}/dev/mailbox`);
+    expect(res.status).toBe(200);
+  });
+
+  it("stops cleanly on Ctrl-C: exit 0, ports closed, no leftover processes", async () => {
+    start.kill("SIGINT");
+    const code = await Promise.race([
+      exitCode,
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no exit within ${SHUTDOWN_TIMEOUT_MS} ms`)), SHUTDOWN_TIMEOUT_MS)),
+    ]);
+    expect(code, output.slice(-4000)).toBe(0);
+    for (const port of [apiPort, roomsPort]) await pollUntil(`port ${port} to close`, async () => (await isPortFree(port)) || undefined, 10_000);
+    expect(processesMentioning(stateDir)).toEqual([]);
+  }, SHUTDOWN_TIMEOUT_MS + 20_000);
+});
