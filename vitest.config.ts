@@ -9,6 +9,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
   return {
     test: {
+      // Request logs are for production; in tests they only bury the failures.
+      onConsoleLog: (line: string) => !line.includes('"level":"info"'),
       projects: [
         {
           plugins: [
@@ -27,8 +29,6 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "worker",
-            // Request logs are for production; in tests they only bury the failures.
-            onConsoleLog: (line: string) => !line.includes('"level":"info"'),
             include: ["worker/**/*.test.ts"],
             setupFiles: ["worker/test/apply-migrations.ts"],
           },

@@ -10,6 +10,7 @@ import { ID_PREFIX } from "../shared/ids.ts";
 // The Worker's own hashing, so seeded passwords verify exactly like signed-up ones.
 import { hashPassword } from "../worker/src/crypto/password.ts";
 import { bin, ROOT, run } from "./lib/processes.mjs";
+import { DEMO_ITEMS, demoCatalog } from "./seed-catalog.mjs";
 
 export const DEFAULT_PERSIST_DIR = join(ROOT, ".wrangler/state");
 export const DEMO_PASSWORD = "plaza-demo-password";
@@ -67,8 +68,18 @@ function orgStatements(now) {
   ]);
 }
 
+/** Bundles of the demo versions, written to R2 by `seed()`. */
+let pendingBundles = [];
+
+async function catalogStatements(now) {
+  const { statements, bundles } = await demoCatalog(now, { sqlValue, newId, orgSlug: "acme", authorEmail: "author@plaza.local" });
+  pendingBundles = bundles;
+  return statements;
+}
+
 /** Seed sections in dependency order; each returns SQL statements. */
-const SECTIONS = [userStatements, orgStatements];
+const SECTIONS = [userStatements, orgStatements, catalogStatements];
+export { DEMO_ITEMS };
 
 export async function seedSql(now = Date.now()) {
   const statements = [];
@@ -82,9 +93,14 @@ export async function seed({ persistTo = DEFAULT_PERSIST_DIR } = {}) {
   const file = join(dir, "seed.sql");
   try {
     writeFileSync(file, await seedSql());
-    await run(bin.wrangler, ["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--file", file], {
-      env: { CI: "1", WRANGLER_SEND_METRICS: "false" },
-    });
+    const env = { CI: "1", WRANGLER_SEND_METRICS: "false" };
+    await run(bin.wrangler, ["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--file", file], { env });
+    // Content-addressed keys: writing the same bundle again is harmless.
+    for (const [index, bundle] of pendingBundles.entries()) {
+      const path = join(dir, `bundle-${index}.tar.gz`);
+      writeFileSync(path, bundle.bytes);
+      await run(bin.wrangler, ["r2", "object", "put", `plaza-bundles/${bundle.key}`, "--local", "--persist-to", persistTo, "--file", path, "--content-type", "application/gzip"], { env });
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

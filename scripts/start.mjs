@@ -134,7 +134,8 @@ async function startRooms(secrets) {
 
 function printSummary(api, rooms) {
   const rows = [
-    ["App (login)", `${api.url}/`],
+    ["Storefront", `${api.url}/`],
+    ["Web app (log in)", `${api.url}/login`],
     ["API docs", `${api.url}/docs`],
     ["OpenAPI", `${api.url}/openapi.json`],
     ["Dev mailbox", `${api.url}/dev/mailbox`],

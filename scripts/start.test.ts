@@ -84,13 +84,22 @@ describe("npm start", () => {
   }, SHUTDOWN_TIMEOUT_MS + 10_000);
 
   it("prints the URLs and the demo logins", () => {
-    for (const path of ["/docs", "/openapi.json", "/dev/mailbox"]) expect(output).toContain(`${baseUrl}${path}`);
+    for (const path of ["/login", "/docs", "/openapi.json", "/dev/mailbox"]) expect(output).toContain(`${baseUrl}${path}`);
     expect(output).toContain("author@plaza.local");
     expect(output).toContain(DEMO_PASSWORD);
   });
 
-  it("serves the web app at /", async () => {
+  it("serves the storefront with the seeded catalog at /", async () => {
     const res = await fetch(`${baseUrl}/`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("Markdown Studio");
+    const item = await fetch(`${baseUrl}/items/markdown-studio`);
+    expect(await item.text()).toContain("1.2.0");
+  });
+
+  it("serves the web app's login page at /login", async () => {
+    const res = await fetch(`${baseUrl}/login`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/html");
     const html = await res.text();

@@ -16,5 +16,16 @@ export const AUDIT_ACTIONS = [
   "invite.created",
   "invite.revoked",
   "invite.accepted",
+  "item.created",
+  "item.updated",
+  "item.published",
+  "item.assets_changed",
+  "version.published",
+  "version.yanked",
+  "version.unyanked",
+  "entitlement.granted",
+  "entitlement.revoked",
+  "review.replied",
+  "item.moderated",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -181,3 +181,23 @@ export const GrantBody = z
 export const ModerateBody = z
   .object({ action: z.enum(["unlist", "remove", "restore"]), reason: z.string().trim().min(1).max(1000) })
   .meta({ id: "ModerateBody" });
+
+// ---- entitlements, reviews and moderation (appended) ----
+export const EntitlementId = z.string().regex(/^ent_[A-Za-z0-9]{16,32}$/, "must be an ent_ id");
+/** The sources that make a holder a buyer, who may review; an operator's grant does not. */
+export const REVIEWABLE_SOURCES = ["free", "purchase", "subscription"] as const;
+
+export const MyEntitlement = Entitlement.extend({ itemSlug: z.string(), itemName: z.string() }).meta({ id: "MyEntitlement" });
+/** An operator's grant names the item by id or by slug. */
+export const OperatorGrantBody = GrantBody.extend({ itemId: ItemId.optional(), itemSlug: ItemSlug.optional() })
+  .refine((b) => (b.itemId === undefined) !== (b.itemSlug === undefined), { message: "give exactly one of itemId or itemSlug", path: ["itemId"] })
+  .meta({ id: "OperatorGrantBody" });
+export const RevokeEntitlementBody = z.object({ reason: z.string().trim().min(1).max(500) }).meta({ id: "RevokeEntitlementBody" });
+export const UpdateReviewBody = z
+  .object({ rating: z.number().int().min(1).max(5).optional(), title: z.string().trim().max(120).optional(), body: z.string().trim().max(5000).optional() })
+  .meta({ id: "UpdateReviewBody" });
+
+export type EntitlementT = z.infer<typeof Entitlement>;
+export type MyEntitlementT = z.infer<typeof MyEntitlement>;
+export type ReviewT = z.infer<typeof Review>;
+export type EntitlementSource = (typeof ENTITLEMENT_SOURCES)[number];

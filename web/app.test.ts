@@ -113,7 +113,8 @@ describe("web app", () => {
     await page.getByLabel("Password").fill(user.password);
     await page.getByRole("button", { name: "Log in" }).click();
 
-    // A new user has no org yet: the dashboard asks for one.
+    // Logging in lands on the dashboard (`/` is the storefront); a new user has no org yet, so it asks for one.
+    await page.waitForURL(/\/dashboard$/);
     await page.getByTestId("user-name").filter({ hasText: user.name }).waitFor();
     await page.getByRole("heading", { name: "Create your first org" }).waitFor();
     await screenshot("5-welcome");

@@ -2,7 +2,9 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
 /** Paths the Worker answers (mirrors `run_worker_first` in wrangler.toml); everything else is the app. */
-const WORKER_PATHS = ["/v1", "/openapi.json", "/docs", "/dev", "/healthz"];
+const WORKER_PATHS = ["/v1", "/media", "/openapi.json", "/docs", "/dev", "/healthz", "/search", "/items/", "/authors/"];
+/** The storefront's home is exactly `/` (with or without a query); keys starting with ^ are RegExps. */
+const STOREFRONT_HOME = "^/(\\?.*)?$";
 
 // `vite` (dev server) proxies those to a running `wrangler dev`, so the app stays same-origin.
 const apiUrl = process.env.PLAZA_API_URL ?? "http://127.0.0.1:8787";
@@ -15,6 +17,6 @@ export default defineConfig({
     sourcemap: true,
   },
   server: {
-    proxy: Object.fromEntries(WORKER_PATHS.map((path) => [path, { target: apiUrl, changeOrigin: false }])),
+    proxy: Object.fromEntries([...WORKER_PATHS, STOREFRONT_HOME].map((path) => [path, { target: apiUrl, changeOrigin: false }])),
   },
 });

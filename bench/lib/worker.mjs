@@ -8,7 +8,7 @@ import { ephemeralSecrets, startWranglerDev } from "../../scripts/lib/wrangler-d
  */
 const WRANGLER_LOG = process.env.BENCH_WRANGLER_LOG ?? "warn";
 
-/** @returns {Promise<{ url: string, stop: () => Promise<void>, output: () => string }>} */
+/** @returns {Promise<{ url: string, persistTo: string, stop: () => Promise<void>, output: () => string }>} (persistTo: the local D1/R2 state, for seeding) */
 export async function startBenchWorker() {
   return startWranglerDev({
     vars: { ...ephemeralSecrets(), BENCH: "1" },

@@ -66,9 +66,10 @@ export function normaliseApiUrl(value, source) {
  * The API and token for a command: flags first, then PLAZA_API_URL / PLAZA_TOKEN, then the stored
  * credentials, then (for the API only) the local dev server.
  * @param {{ api?: string, token?: string }} flags
+ * @param {{ ignoreBrokenFile?: boolean }} [options]
  */
-export function resolveConnection(flags, env = process.env) {
-  const stored = readCredentials(env) ?? {};
+export function resolveConnection(flags, env = process.env, { ignoreBrokenFile = false } = {}) {
+  const stored = readStoredCredentials(env, ignoreBrokenFile);
   const [apiValue, apiSource] = flags.api
     ? [flags.api, "--api"]
     : env.PLAZA_API_URL
@@ -84,6 +85,16 @@ export function resolveConnection(flags, env = process.env) {
         ? [stored.token, credentialsPath(env)]
         : [undefined, undefined];
   return { api: normaliseApiUrl(apiValue, apiSource), apiSource, token, tokenSource };
+}
+
+/** `plaza login` must be able to replace a broken credentials file rather than trip over it. */
+function readStoredCredentials(env, ignoreBrokenFile) {
+  try {
+    return readCredentials(env) ?? {};
+  } catch (err) {
+    if (ignoreBrokenFile) return {};
+    throw err;
+  }
 }
 
 /** The token, or a failure explaining the three ways to provide one. */

@@ -17,7 +17,7 @@ export async function login(argv, { stdin = process.stdin, log = console.log } =
   if (!API_TOKEN_PATTERN.test(token)) {
     throw new UsageError("That does not look like a Plaza API token: they start with plz_. Create one in the web app under API tokens.", "login");
   }
-  const connection = { ...resolveConnection({ api: values.api }), token, tokenSource: "--token" };
+  const connection = { ...resolveConnection({ api: values.api }, process.env, { ignoreBrokenFile: true }), token, tokenSource: "--token" };
   const who = await checkToken(connection);
   const path = writeCredentials({ api: connection.api, token });
   log(who.user ? `Logged in to ${connection.api} as ${describeUser(who.user)}.` : `Token accepted by ${connection.api}.`);

@@ -14,6 +14,7 @@ import { packFolder } from "./pack.mjs";
 const CLI = join(ROOT, "scripts/cli/plaza.mjs");
 const SLUG = "hello-cli";
 const PASSWORD = "correct horse battery staple 42";
+const SETUP_TIMEOUT_MS = 240_000;
 
 type Server = { url: string; stop: () => Promise<void>; output: () => string };
 type CliResult = { code: number | null; stdout: string; stderr: string; output: string };
@@ -70,6 +71,8 @@ describe("plaza CLI against wrangler dev", () => {
   let server: Server;
   let accessToken: string;
   let apiToken: string;
+  let orgId: string;
+  let itemId: string;
   const email = `cli-${Date.now()}@example.com`;
   const configDir = mkdtempSync(join(tmpdir(), "plaza-cli-config-"));
   const cliEnv = { PLAZA_CONFIG_DIR: configDir };
@@ -102,12 +105,14 @@ describe("plaza CLI against wrangler dev", () => {
     await expectCall(200, "POST", "/v1/auth/verify-email", { body: { token: decodeURIComponent(verifyToken) } });
     accessToken = (await expectCall(200, "POST", "/v1/auth/login", { body: { email, password: PASSWORD } })).accessToken;
     const org = await expectCall(201, "POST", "/v1/orgs", { token: accessToken, body: { name: "CLI Org", slug: `cli-org-${Date.now()}` } });
-    await expectCall(201, "POST", `/v1/orgs/${org.id}/items`, {
+    orgId = org.id;
+    itemId = (await expectCall(201, "POST", `/v1/orgs/${org.id}/items`, {
       token: accessToken,
       body: { slug: SLUG, name: "Hello CLI", summary: "Says hello", description: "Published by the CLI test", category: "productivity", tags: [], pricing: { model: "free" } },
-    });
+    })).id;
     apiToken = (await expectCall(201, "POST", "/v1/me/tokens", { token: accessToken, body: { name: "cli", scopes: ["catalog:write", "profile:read"] } })).token;
-  });
+    // Longer than migrations plus startWranglerDev's own 90 s wait, so it fails (and stops wrangler) first.
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await server?.stop();
@@ -154,8 +159,9 @@ describe("plaza CLI against wrangler dev", () => {
     expect(packed.sha256).toBe(sha256);
     expect(packed.files).toEqual(["README.md", "dist/index.js", "plaza.json"]);
 
-    const listed = await expectCall(200, "GET", `/v1/items/${SLUG}/versions`, { token: accessToken });
-    const versions = listed.data ?? listed;
+    // The public list shows visible items only; a draft item can be published once it has a version.
+    await expectCall(200, "PATCH", `/v1/orgs/${orgId}/items/${itemId}`, { token: accessToken, body: { status: "published" } });
+    const { data: versions } = await expectCall(200, "GET", `/v1/items/${SLUG}/versions`);
     expect(versions).toEqual(expect.arrayContaining([expect.objectContaining({ version: "1.0.0", channel: "stable", sha256, size: packed.size })]));
   });
 

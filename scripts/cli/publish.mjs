@@ -70,7 +70,8 @@ function publishFailure(err, { slug, version, channel }, connection) {
   const fail = (message, hint, details = fieldLines(err.fields)) => withRequestId(new CliError(message, { hint, details }), err);
   switch (err.code) {
     case "invalid_request":
-      return fail(`${connection.api} rejected ${target}: ${err.message}`, `Fix ${MANIFEST_FILE} (or the flags) and publish again.`);
+      // With fields, the lines below say it all; the summary message only repeats their paths.
+      return fail(`${connection.api} rejected ${target}${Object.keys(err.fields).length ? ":" : `: ${err.message}`}`, `Fix ${MANIFEST_FILE} (or the flags) and publish again.`);
     case "not_found":
     case "forbidden":
       return fail(

@@ -2,7 +2,7 @@
 import { isLoggedIn, onSessionEnded, restoreSession } from "./auth/session";
 import { h, replace } from "./dom";
 import { notFoundContent } from "./pages/not-found";
-import { currentPath, matchRoute, navigate, type Route, startRouter } from "./router";
+import { currentPath, DASHBOARD_PATH, matchRoute, navigate, type Route, startRouter } from "./router";
 import { cachedMe, clearMe, loadMe } from "./state/me";
 import { errorAlert } from "./ui/alert";
 import { appHeader } from "./ui/shell";
@@ -29,7 +29,7 @@ async function show(root: HTMLElement, routes: readonly Route[], url: URL): Prom
   const match = matchRoute(routes, url.pathname);
   const loggedIn = isLoggedIn();
   if (match?.route.access === "user" && !loggedIn) return navigate(loginUrl(url.pathname + url.search), { replace: true });
-  if (match?.route.access === "guest" && loggedIn) return navigate("/", { replace: true });
+  if (match?.route.access === "guest" && loggedIn) return navigate(DASHBOARD_PATH, { replace: true });
 
   try {
     if (loggedIn && !cachedMe()) await loadMe();

@@ -24,6 +24,9 @@ export interface RouteMatch {
   params: Record<string, string>;
 }
 
+/** The signed-in home. `/` is the storefront, which the Worker renders. */
+export const DASHBOARD_PATH = "/dashboard";
+
 type Listener = (url: URL) => void;
 let listener: Listener = () => {};
 
@@ -55,7 +58,7 @@ export function navigate(to: string, { replace = false } = {}): void {
 }
 
 /** Only same-origin paths: `?next=//evil.example` must not send the user elsewhere. */
-export function safeNextPath(next: string | null, fallback = "/"): string {
+export function safeNextPath(next: string | null, fallback = DASHBOARD_PATH): string {
   return next && next.startsWith("/") && !next.startsWith("//") ? next : fallback;
 }
 

@@ -1,5 +1,6 @@
 import { acceptInvitePage } from "./pages/accept-invite";
 import { auditPage } from "./pages/audit";
+import { getItemPage } from "./pages/get-item";
 import { homePage } from "./pages/home";
 import { loginPage } from "./pages/login";
 import { membersPage } from "./pages/members";
@@ -9,8 +10,10 @@ import { tokensPage } from "./pages/tokens";
 import { verifyEmailPage } from "./pages/verify-email";
 import type { Route } from "./router";
 
+/** Paths the Worker renders (`/`, `/search`, `/items/*`, `/authors/*`: the storefront) are not here. */
 export const routes: readonly Route[] = [
-  { pattern: "/", title: "Dashboard", access: "user", page: homePage },
+  { pattern: "/dashboard", title: "Dashboard", access: "user", page: homePage },
+  { pattern: "/get/:slug", title: "Get an item", access: "user", page: getItemPage },
   { pattern: "/signup", title: "Sign up", access: "guest", page: signupPage },
   { pattern: "/login", title: "Log in", access: "guest", page: loginPage },
   { pattern: "/verify-email", title: "Verify e-mail", access: "any", page: verifyEmailPage },

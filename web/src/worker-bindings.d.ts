@@ -3,8 +3,19 @@
  * global `Element` (HTMLRewriter's) replaces the DOM's `append`/`after` signatures. These are the
  * only binding types reached from `ApiType`; the client never touches them, so opaque will do.
  */
-interface D1Database {}
-interface R2Bucket {}
+interface D1Database {
+  prepare(query: string): D1PreparedStatement;
+}
+interface D1PreparedStatement {
+  bind(...values: unknown[]): D1PreparedStatement;
+  all<T = Record<string, unknown>>(): Promise<{ results: T[]; meta: { rows_read?: number } }>;
+}
+/** Loose on purpose: only the Worker's own code (not web/) reads what these return. */
+interface R2Bucket {
+  put(key: string, value: unknown, options?: unknown): Promise<unknown>;
+  get(key: string, options?: unknown): Promise<any>;
+  delete(keys: string | string[]): Promise<void>;
+}
 interface Queue<Body = unknown> {
   send(body: Body): Promise<void>;
   sendBatch(messages: Iterable<{ body: Body }>): Promise<void>;

@@ -1,10 +1,22 @@
 import { auditRoutes } from "./audit/routes";
 import { authRoutes } from "./auth/routes";
+import { catalogRoutes } from "./catalog/routes";
+import { entitlementRoutes } from "./entitlements/routes";
 import { createRouter } from "./http/openapi";
+import { moderationRoutes } from "./moderation/routes";
 import { orgRoutes } from "./orgs/routes";
+import { reviewRoutes } from "./reviews/routes";
 import { tokenRoutes } from "./tokens/routes";
 
 /** Every /v1 route, chained so that `ApiType` carries them all for web/'s `hc` client. */
-export const api = createRouter().route("/", authRoutes).route("/", tokenRoutes).route("/", orgRoutes).route("/", auditRoutes);
+export const api = createRouter()
+  .route("/", authRoutes)
+  .route("/", tokenRoutes)
+  .route("/", orgRoutes)
+  .route("/", auditRoutes)
+  .route("/", catalogRoutes)
+  .route("/", entitlementRoutes)
+  .route("/", reviewRoutes)
+  .route("/", moderationRoutes);
 
 export type ApiType = typeof api;

@@ -13,6 +13,8 @@ export interface Env {
   ROOMS_URL: string;
   ACCESS_TOKEN_TTL_SECONDS: string;
   REFRESH_TOKEN_TTL_DAYS: string;
+  /** Largest bundle accepted, in bytes (default 50 MB). */
+  BUNDLE_MAX_BYTES?: string;
   /** "1" enables /__bench/bare, the benchmarks' baseline route. */
   BENCH?: string;
 

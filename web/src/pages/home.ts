@@ -4,7 +4,7 @@ import { cachedMe, switchActiveOrg } from "../state/me";
 import { createOrgForm } from "../ui/create-org-form";
 import { pageHeader, section } from "../ui/page";
 
-/** `/`: straight to the active org; a new user is asked to create their first one. */
+/** `/dashboard`: straight to the active org; a new user is asked to create their first one. */
 export function homePage(): Node {
   const me = cachedMe();
   if (me?.activeOrgId) {

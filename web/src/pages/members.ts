@@ -8,7 +8,7 @@ import { unwrap } from "../api/unwrap";
 import { DEV_MAILBOX_URL, isLocalDev } from "../dev";
 import { h, replace } from "../dom";
 import { formatDateTime, formatRelative } from "../format";
-import { type PageContext, navigate } from "../router";
+import { DASHBOARD_PATH, type PageContext, navigate } from "../router";
 import { cachedMe, loadMe, myRoleIn } from "../state/me";
 import { errorAlert } from "../ui/alert";
 import { formAlert, formValue, handleSubmit, selectField, submitButton, textField } from "../ui/form";
@@ -82,7 +82,7 @@ function memberRow(view: OrgView, member: MemberT, reload: () => Promise<void>):
       if (isMe) {
         await loadMe();
         toast(`You left ${view.orgName}.`);
-        navigate("/");
+        navigate(DASHBOARD_PATH);
       } else {
         toast(`${member.name} was removed.`);
         await reload();

@@ -4,7 +4,7 @@ import { roleAtLeast } from "../../../shared/roles";
 import { asApiError } from "../api/errors";
 import { logout } from "../auth/session";
 import { h, uniqueId } from "../dom";
-import { navigate } from "../router";
+import { DASHBOARD_PATH, navigate } from "../router";
 import { clearMe, switchActiveOrg } from "../state/me";
 import { createOrgForm } from "./create-org-form";
 import { describeError } from "./messages";
@@ -74,7 +74,7 @@ export function appHeader(me: MeT, orgInView: string | null): HTMLElement {
   return h(
     "header",
     { class: "topbar" },
-    h("div", { class: "topbar-row" }, h("a", { class: "brand", href: "/" }, "Plaza"), orgSwitcher(me, orgInView), newOrgDialog(), h("span", { class: "spacer" }),
+    h("div", { class: "topbar-row" }, h("a", { class: "brand", href: DASHBOARD_PATH }, "Plaza"), orgSwitcher(me, orgInView), newOrgDialog(), h("span", { class: "spacer" }),
       h("span", { class: "user-name", "data-testid": "user-name" }, me.user.name),
       h("button", {
         type: "button",
@@ -93,6 +93,8 @@ export function appHeader(me: MeT, orgInView: string | null): HTMLElement {
       base && role && roleAtLeast(role, "admin") && navLink(`${base}/audit`, "Audit log"),
       navLink("/settings/tokens", "API tokens"),
       navLink("/settings/sessions", "Sessions"),
+      // The storefront is server-rendered by the Worker: a plain link, a full page load.
+      h("a", { href: "/" }, "Storefront"),
     ),
   );
 }

@@ -17,7 +17,7 @@ export const VISIBLE_STATUSES = ["published", "unlisted"] as const;
 export const RATING_PRIOR = { count: 5, mean: 3.5 } as const;
 
 export function assetUrl(key: string | null): string | null {
-  return key ? `/assets/${key}` : null;
+  return key ? `/media/${key}` : null;
 }
 
 export function toItem(row: ItemRow, org: OrgRef): ItemT {

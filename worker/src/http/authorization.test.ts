@@ -10,10 +10,14 @@ import { api } from "../api";
 import { auditMatrix } from "../audit/audit.authz";
 import { authMatrix } from "../auth/auth.authz";
 import { meMatrix } from "../auth/me.authz";
+import { catalogMatrix } from "../catalog/catalog.authz";
+import { entitlementsMatrix } from "../entitlements/entitlements.authz";
+import { moderationMatrix } from "../moderation/moderation.authz";
 import { orgsMatrix } from "../orgs/orgs.authz";
+import { reviewsMatrix } from "../reviews/reviews.authz";
 import { tokensMatrix } from "../tokens/tokens.authz";
 
-const CASES: MatrixCase[] = [...authMatrix, ...meMatrix, ...tokensMatrix, ...orgsMatrix, ...auditMatrix];
+const CASES: MatrixCase[] = [...authMatrix, ...meMatrix, ...tokensMatrix, ...orgsMatrix, ...auditMatrix, ...catalogMatrix, ...entitlementsMatrix, ...reviewsMatrix, ...moderationMatrix];
 
 let fx: OrgFixture;
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNotNull, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { apiTokens, emailTokens, invites, mailMessages, refreshTokens, sessions } from "../db/schema";
+import { apiTokens, emailTokens, entitlements, invites, mailMessages, refreshTokens, sessions, uploads } from "../db/schema";
+import { uncountIfNoLongerBuyer } from "../reviews/aggregate";
 import type { Env } from "../env";
 import { enqueueMail } from "../mail/outbox";
 
@@ -54,4 +55,36 @@ export const requeueStaleMail: Job = async ({ db, env, now, batchSize }) => {
     .limit(batchSize);
   await enqueueMail(env, stale.map((m) => m.id));
   return stale.length;
+};
+
+/**
+ * Upload sessions are kept a day past expiry for support questions, then deleted. Their bytes
+ * never outlive them: R2 only stores a bundle once its checksum matched and the version is saved.
+ */
+export const purgeStaleUploads: Job = async ({ db, now, batchSize }) => {
+  const cutoff = now - 86_400_000;
+  const deleted = await db
+    .delete(uploads)
+    .where(inArray(uploads.id, db.select({ id: uploads.id }).from(uploads).where(lt(uploads.expiresAt, cutoff)).limit(batchSize)))
+    .returning({ id: uploads.id });
+  return deleted.length;
+};
+
+/**
+ * Entitlements whose expiry passed become `expired`, and a buyer left with no other entitlement
+ * to the item stops counting in its rating (the same guarded statements a revocation uses).
+ */
+export const expireEntitlements: Job = async ({ db, now, batchSize }) => {
+  const lapsed = await db
+    .select({ id: entitlements.id, itemId: entitlements.itemId, userId: entitlements.userId })
+    .from(entitlements)
+    .where(and(eq(entitlements.status, "active"), lt(entitlements.expiresAt, now)))
+    .limit(batchSize);
+  for (const e of lapsed) {
+    await db.batch([
+      db.update(entitlements).set({ status: "expired" }).where(and(eq(entitlements.id, e.id), eq(entitlements.status, "active"))),
+      ...uncountIfNoLongerBuyer(db, e.itemId, e.userId, now),
+    ]);
+  }
+  return lapsed.length;
 };

@@ -5,7 +5,7 @@ import { createUser } from "../../test/fixtures";
 import { call } from "../../test/http";
 import worker from "../index";
 import { RETENTION_MS } from "./jobs";
-import { runScheduled } from "./scheduler";
+import { JOBS, runScheduled } from "./scheduler";
 
 const count = async (sql: string, ...args: unknown[]) => (await env.DB.prepare(sql).bind(...args).first<{ n: number }>())!.n;
 
@@ -29,7 +29,7 @@ it("purges sessions, invites and tokens that ended before the retention window, 
 
   // The same tick delivered again does nothing; each run is recorded.
   expect((await runScheduled(tick, env))["purge-expired-credentials"]).toEqual({ status: "skipped", processed: 0 });
-  expect(await count("SELECT count(*) AS n FROM job_runs WHERE scheduled_at = ? AND status = 'succeeded'", tick)).toBe(2);
+  expect(await count("SELECT count(*) AS n FROM job_runs WHERE scheduled_at = ? AND status = 'succeeded'", tick)).toBe(Object.keys(JOBS).length);
 });
 
 it("bounds each run and records a failing job without stopping the others", async () => {
@@ -50,5 +50,39 @@ it("the Worker's scheduled() handler runs the registry", async () => {
   const ctx = createExecutionContext();
   await worker.scheduled(controller, env, ctx);
   await waitOnExecutionContext(ctx);
-  expect(await count("SELECT count(*) AS n FROM job_runs WHERE scheduled_at = ?", controller.scheduledTime)).toBe(2);
+  expect(await count("SELECT count(*) AS n FROM job_runs WHERE scheduled_at = ?", controller.scheduledTime)).toBe(Object.keys(JOBS).length);
+});
+
+it("purges upload sessions a day after they expired", async () => {
+  const { insertItem } = await import("../../test/catalog-fixtures");
+  const user = await createUser("uploader");
+  const org = await call("POST", "/v1/orgs", { token: user.accessToken, body: { name: "U", slug: `u-${Date.now().toString(36)}` } });
+  const item = await insertItem(org.body.id);
+  const insert = (id: string, expiresAt: number) =>
+    env.DB.prepare("INSERT INTO uploads (id, org_id, item_id, version, channel, changelog, manifest, sha256, size, created_by, created_at, expires_at) VALUES (?, ?, ?, '1.0.0', 'stable', '', '{}', ?, 1, ?, 0, ?)")
+      .bind(id, org.body.id, item.id, "a".repeat(64), user.id, expiresAt)
+      .run();
+  await insert("upl_old00000000000000000", Date.now() - 2 * 86_400_000);
+  await insert("upl_new00000000000000000", Date.now() - 1000);
+  await runScheduled(Date.now() + 20_000, env);
+  expect(await count("SELECT count(*) AS n FROM uploads WHERE id = 'upl_old00000000000000000'")).toBe(0);
+  expect(await count("SELECT count(*) AS n FROM uploads WHERE id = 'upl_new00000000000000000'")).toBe(1);
+});
+
+it("expires lapsed entitlements and takes the buyer's rating out of the aggregate, once", async () => {
+  const { insertItem } = await import("../../test/catalog-fixtures");
+  const author = await createUser("seller");
+  const buyer = await createUser("lapsed");
+  const org = await call("POST", "/v1/orgs", { token: author.accessToken, body: { name: "S", slug: `s-${Date.now().toString(36)}` } });
+  const item = await insertItem(org.body.id);
+  expect((await call("POST", `/v1/items/${item.slug}/get`, { token: buyer.accessToken })).status).toBe(201);
+  expect((await call("POST", `/v1/items/${item.slug}/reviews`, { token: buyer.accessToken, body: { rating: 4 } })).status).toBe(201);
+  await env.DB.prepare("UPDATE entitlements SET expires_at = ? WHERE user_id = ?").bind(Date.now() - 1000, buyer.id).run();
+
+  const aggregate = () => env.DB.prepare("SELECT review_count AS c, rating_sum AS s FROM items WHERE id = ?").bind(item.id).first();
+  expect(await aggregate()).toEqual({ c: 1, s: 4 });
+  await runScheduled(Date.now() + 30_000, env);
+  await runScheduled(Date.now() + 40_000, env);
+  expect(await aggregate()).toEqual({ c: 0, s: 0 });
+  expect(await env.DB.prepare("SELECT status FROM entitlements WHERE user_id = ?").bind(buyer.id).first("status")).toBe("expired");
 });

@@ -4,12 +4,14 @@ import { createDb } from "../db/client";
 import { jobRuns } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
-import { purgeExpiredCredentials, requeueStaleMail, type Job } from "./jobs";
+import { expireEntitlements, purgeExpiredCredentials, purgeStaleUploads, requeueStaleMail, type Job } from "./jobs";
 
 /** Every maintenance job, run on each cron tick. Add new jobs here. */
 export const JOBS: Record<string, Job> = {
   "purge-expired-credentials": purgeExpiredCredentials,
   "requeue-stale-mail": requeueStaleMail,
+  "purge-stale-uploads": purgeStaleUploads,
+  "expire-entitlements": expireEntitlements,
 };
 
 const BATCH_SIZE = 500;

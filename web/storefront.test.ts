@@ -1,0 +1,157 @@
+/**
+ * The server-rendered storefront in a real browser with JavaScript off: an item published through
+ * the API against `wrangler dev` is found from the home page's search form and its page shows the
+ * Markdown description and the version. Then, with JavaScript on, the Get button leads through
+ * login into the web app, which adds the free item to the buyer's library.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { launchChromium } from "../scripts/lib/browser.mjs";
+import { ROOT } from "../scripts/lib/processes.mjs";
+import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
+
+const DIST_INDEX = join(ROOT, "web/dist/index.html");
+const SCREENSHOTS = "/tmp/plaza-storefront";
+const SLUG = `sheet-weaver-${Date.now().toString(36)}`;
+const author = { name: "Grace Hopper", email: `grace-${Date.now()}@example.com`, password: "compiler pioneer 1952" };
+
+let server: Awaited<ReturnType<typeof startWranglerDev>>;
+let browser: Browser;
+
+/** Polls `probe` until it returns a value, or fails with `what` after the deadline. */
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function api<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: { ...(body !== undefined && { "content-type": "application/json" }), ...(token && { authorization: `Bearer ${token}` }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+function expectStatus(res: { status: number; body: unknown }, status: number, what: string) {
+  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** Signs up, verifies through the dev mailbox's link, logs in: an access token. */
+async function signUpAndLogIn(user: typeof author): Promise<string> {
+  expectStatus(await api("POST", "/v1/auth/signup", user), 201, "signup");
+  const token = await eventually(`a verification e-mail to ${user.email}`, async () => {
+    const { body } = await api<{ data: { to: string; text: string }[] }>("GET", "/dev/mailbox.json");
+    const mail = body.data.find((m) => m.to === user.email);
+    return mail ? /[?&]token=([^\s&]+)/.exec(mail.text)?.[1] : undefined;
+  });
+  expectStatus(await api("POST", "/v1/auth/verify-email", { token }), 200, "verify");
+  const login = await api("POST", "/v1/auth/login", { email: user.email, password: user.password });
+  expectStatus(login, 200, "login");
+  return login.body.accessToken;
+}
+
+/** The CLI's publish path: create the item, start an upload, PUT the bytes, publish. */
+async function publishItem(token: string) {
+  const org = await api("POST", "/v1/orgs", { name: "Hopper Tools", slug: `hopper-${Date.now().toString(36)}` }, token);
+  expectStatus(org, 201, "create org");
+  const description = "## Weave sheets\n\nJoins **spreadsheets** row by row.\n\n<script>alert('x')</script>";
+  const item = await api("POST", `/v1/orgs/${org.body.id}/items`, { slug: SLUG, name: "Sheet Weaver", summary: "Merge spreadsheets", description, category: "productivity", tags: ["sheets"] }, token);
+  expectStatus(item, 201, "create item");
+  const bytes = Buffer.from(`bundle of ${SLUG}`);
+  const manifest = { name: SLUG, version: "1.2.0", entry: "dist/index.js", permissions: [], engines: { plaza: "^1.0.0" }, dependencies: {} };
+  const upload = await api("POST", `/v1/items/${SLUG}/uploads`, { version: "1.2.0", changelog: "Faster weaving", manifest, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length }, token);
+  expectStatus(upload, 201, "start upload");
+  const put = await fetch(`${server.url}${upload.body.uploadUrl}`, { method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" }, body: bytes });
+  expect(put.status).toBe(201);
+  expectStatus(await api("PATCH", `/v1/orgs/${org.body.id}/items/${item.body.id}`, { status: "published" }, token), 200, "publish");
+}
+
+beforeAll(async () => {
+  if (!existsSync(DIST_INDEX) || !readFileSync(DIST_INDEX, "utf8").includes("/assets/")) {
+    throw new Error("web/dist is not a Vite build. Build first: node_modules/.bin/node node_modules/vite/bin/vite.js build --config web/vite.config.ts");
+  }
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  server = await startWranglerDev({ vars: ephemeralSecrets() });
+  browser = await launchChromium();
+  await publishItem(await signUpAndLogIn(author));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("storefront", () => {
+  test("with JavaScript disabled: home → search → results → item page", async () => {
+    const context = await browser.newContext({ baseURL: server.url, javaScriptEnabled: false, viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+
+    const home = await page.goto("/");
+    expect(home?.status()).toBe(200);
+    expect(home?.headers()["content-type"]).toMatch(/^text\/html/);
+    await page.getByRole("heading", { level: 1, name: "Find plugins for your projects" }).waitFor();
+    await page.getByRole("heading", { level: 2, name: "New" }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "1-home.png"), fullPage: true });
+
+    const search = page.getByRole("search", { name: "Search the catalog" });
+    await search.getByLabel("Search").fill("spreadsheets");
+    await search.getByRole("button", { name: "Search" }).click();
+    await page.waitForURL(/\/search\?q=spreadsheets/);
+    await page.getByRole("heading", { level: 1, name: "Results for “spreadsheets”" }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "2-results.png"), fullPage: true });
+
+    await page.getByRole("region", { name: "Results" }).getByRole("link", { name: "Sheet Weaver" }).click();
+    await page.waitForURL(`**/items/${SLUG}`);
+    await page.getByRole("heading", { level: 1, name: "Sheet Weaver" }).waitFor();
+    const description = page.getByRole("region", { name: "Description" });
+    await description.getByRole("heading", { name: "Weave sheets" }).waitFor();
+    expect(await description.locator("strong").textContent()).toBe("spreadsheets");
+    // Raw HTML in the description is shown as text, never run.
+    await description.getByText("<script>alert('x')</script>").waitFor();
+    const versions = page.getByRole("region", { name: "Versions" });
+    await versions.getByRole("heading", { name: "1.2.0" }).waitFor();
+    await versions.getByText("Faster weaving").waitFor();
+    expect(await page.getByRole("link", { name: "Get Sheet Weaver" }).getAttribute("href")).toBe(`/get/${SLUG}`);
+    await page.screenshot({ path: join(SCREENSHOTS, "3-item.png"), fullPage: true });
+    await context.close();
+  });
+
+  test("the Get button leads through login to the web app, which adds the free item", async () => {
+    const buyer = { name: "Alan Turing", email: `alan-${Date.now()}@example.com`, password: "universal machine 1936" };
+    await signUpAndLogIn(buyer);
+    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const errors: string[] = [];
+    page.on("pageerror", (err) => errors.push(String(err)));
+
+    await page.goto(`/items/${SLUG}`);
+    await page.getByRole("link", { name: "Get Sheet Weaver" }).click();
+    await page.waitForURL(/\/login\?next=%2Fget%2F/);
+    await page.getByLabel("E-mail").fill(buyer.email);
+    await page.getByLabel("Password").fill(buyer.password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL(`**/get/${SLUG}`);
+    await page.getByRole("button", { name: "Get Sheet Weaver" }).click();
+    await page.getByText("Sheet Weaver is in your library.").waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "4-got-it.png"), fullPage: true });
+
+    // Back on the storefront (a full page load: the Worker renders it).
+    await page.getByRole("link", { name: "Back to Sheet Weaver" }).click();
+    await page.waitForURL(`**/items/${SLUG}`);
+    await page.getByRole("heading", { level: 1, name: "Sheet Weaver" }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,117 @@
+import { and, desc, eq, ne } from "drizzle-orm";
+import type { ItemT } from "../../../shared/catalog";
+import type { z } from "zod";
+import type { CreateItemBody, UpdateItemBody } from "../../../shared/catalog";
+import { auditInsert, type RequestMeta } from "../audit/record";
+import { newId } from "../crypto/random";
+import type { Db } from "../db/client";
+import { items, itemTags, orgs } from "../db/schema";
+import { AppError } from "../http/errors";
+import type { OrgAccess } from "../orgs/access";
+import { findOrgItem, toItem } from "./queries";
+import { findSquattedSlug } from "./slug-squatting";
+
+const slugTaken = (slug: string, detail: string) =>
+  new AppError("conflict", `The slug "${slug}" ${detail}`, { fields: { "body.slug": [detail] } });
+
+/** Replaces an item's tag rows: the filterable copy of `items.tags`. */
+function tagStatements(db: Db, itemId: string, tags: string[]) {
+  return [db.delete(itemTags).where(eq(itemTags.itemId, itemId)), ...[...new Set(tags)].map((tag) => db.insert(itemTags).values({ itemId, tag }))];
+}
+
+export async function createItem(db: Db, meta: RequestMeta, access: OrgAccess, input: z.infer<typeof CreateItemBody>): Promise<ItemT> {
+  if (await db.query.items.findFirst({ columns: { id: true }, where: eq(items.slug, input.slug) })) throw slugTaken(input.slug, "is taken");
+  const squatted = await findSquattedSlug(db, input.slug, access.orgId);
+  if (squatted) throw slugTaken(input.slug, `is too close to the existing item "${squatted}"`);
+
+  const now = Date.now();
+  const tags = [...new Set(input.tags)];
+  const row = {
+    id: newId("item"),
+    orgId: access.orgId,
+    slug: input.slug,
+    name: input.name,
+    summary: input.summary,
+    description: input.description,
+    category: input.category,
+    tags: tags.join(" "),
+    pricing: input.pricing,
+    isFree: input.pricing.model === "free",
+    status: "draft" as const,
+    screenshotKeys: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await db.batch([
+      db.insert(items).values(row),
+      ...tagStatements(db, row.id, tags),
+      auditInsert(db, meta, { action: "item.created", orgId: access.orgId, actorUserId: access.principal.userId, targetType: "item", targetId: row.id, metadata: { slug: row.slug } }),
+    ]);
+  } catch (err) {
+    if (String(err).includes("UNIQUE")) throw slugTaken(input.slug, "is taken");
+    throw err;
+  }
+  return (await getOrgItem(db, access.orgId, row.id));
+}
+
+export async function getOrgItem(db: Db, orgId: string, itemId: string): Promise<ItemT> {
+  const { item, org } = await findOrgItem(db, orgId, itemId);
+  return toItem(item, org);
+}
+
+export async function listOrgItems(db: Db, orgId: string): Promise<ItemT[]> {
+  const org = await db.query.orgs.findFirst({ where: eq(orgs.id, orgId) });
+  if (!org) throw new AppError("not_found", "Org not found");
+  const rows = await db.query.items.findMany({ where: eq(items.orgId, orgId), orderBy: desc(items.updatedAt), limit: 500 });
+  return rows.map((r) => toItem(r, org));
+}
+
+/**
+ * Authors edit everything but moderation: a removed item stays removed, and publishing needs a
+ * version to install.
+ */
+export async function updateItem(db: Db, meta: RequestMeta, access: OrgAccess, itemId: string, input: z.infer<typeof UpdateItemBody>): Promise<ItemT> {
+  const { item } = await findOrgItem(db, access.orgId, itemId);
+  if (item.status === "removed") throw new AppError("conflict", `This item was removed by an operator: ${item.moderationReason ?? "no reason given"}`);
+  // An operator's unlisting stands until an operator restores the item.
+  if (input.status && item.moderationReason) {
+    throw new AppError("conflict", `An operator unlisted this item (${item.moderationReason}); its status can't be changed until it is restored`);
+  }
+  if (input.status === "published" && !item.latestVersion) {
+    throw new AppError("conflict", "Publish a version before publishing the item", { fields: { "body.status": ["needs a published version first"] } });
+  }
+  const now = Date.now();
+  const tags = input.tags ? [...new Set(input.tags)] : undefined;
+  const publishing = input.status === "published" && item.status !== "published";
+  // Another org may have published a look-alike since this draft was created.
+  const squatted = publishing ? await findSquattedSlug(db, item.slug, access.orgId) : undefined;
+  if (squatted) throw new AppError("conflict", `The slug "${item.slug}" is too close to the published item "${squatted}"`);
+  await db.batch([
+    db
+      .update(items)
+      .set({
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.summary !== undefined && { summary: input.summary }),
+        ...(input.description !== undefined && { description: input.description }),
+        ...(input.category !== undefined && { category: input.category }),
+        ...(tags && { tags: tags.join(" ") }),
+        ...(input.pricing && { pricing: input.pricing, isFree: input.pricing.model === "free" }),
+        ...(input.status && { status: input.status }),
+        ...(publishing && !item.publishedAt && { publishedAt: now }),
+        updatedAt: now,
+      })
+      // Re-checked at write time: an operator may remove the item between our read and this batch.
+      .where(and(eq(items.id, itemId), eq(items.orgId, access.orgId), ne(items.status, "removed"))),
+    ...(tags ? tagStatements(db, itemId, tags) : []),
+    auditInsert(db, meta, {
+      action: publishing ? "item.published" : "item.updated",
+      orgId: access.orgId,
+      actorUserId: access.principal.userId,
+      targetType: "item",
+      targetId: itemId,
+      metadata: { fields: Object.keys(input) },
+    }),
+  ]);
+  return getOrgItem(db, access.orgId, itemId);
+}

@@ -1,0 +1,321 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq, sql } from "drizzle-orm";
+import { Cursor, OrgId } from "../../../shared/api";
+import {
+  CreateItemBody,
+  CreateUploadBody,
+  Item,
+  ItemId,
+  ItemSlug,
+  SearchQuery,
+  UpdateCheckBody,
+  UpdateCheckResult,
+  UpdateItemBody,
+  Upload,
+  UploadId,
+  Version,
+} from "../../../shared/catalog";
+import { SemverString } from "../../../shared/manifest";
+import { requestMeta } from "../audit/record";
+import { requirePrincipal } from "../auth/authenticate";
+import { items, uploads, versions } from "../db/schema";
+import { AppError } from "../http/errors";
+import { createRouter } from "../http/openapi";
+import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
+import { requireOrgRole } from "../orgs/access";
+import { purgeStorefront, purgeStorefrontForItem } from "../storefront/purge";
+import * as catalog from "./items";
+import { addScreenshot, removeScreenshot, setIcon, storeImage } from "./media";
+import { findOrgItem, findVisibleItemBySlug, toItem } from "./queries";
+import { searchItems } from "./search";
+import { completeUpload, createUpload, listVersions, newestCompatible, setYanked } from "./versions";
+
+const OrgParams = z.object({ orgId: OrgId });
+const ItemParams = OrgParams.extend({ itemId: ItemId });
+const SlugParams = z.object({ slug: ItemSlug });
+const errors = { ...authErrors, ...notFoundError };
+const binaryBody = (types: string[], description: string) => ({
+  body: { content: Object.fromEntries(types.map((t) => [t, { schema: z.string().meta({ format: "binary" }) }])), required: true, description },
+});
+const contentLength = (header: string | undefined) => (header && /^\d+$/.test(header) ? Number(header) : 0);
+
+/** Author routes: an org's own items, in any status. */
+const authorRoutes = createRouter()
+  .openapi(
+    createRoute({ method: "get", path: "/v1/orgs/{orgId}/items", tags: ["Catalog: authors"], summary: "The org's items, every status", security: bearer, request: { params: OrgParams }, responses: { 200: json(z.object({ data: z.array(Item) }), "Items"), ...errors } }),
+    async (c) => {
+      const access = await requireOrgRole(c.get("db"), c.get("principal"), c.req.valid("param").orgId, "member", "catalog:read");
+      return c.json({ data: await catalog.listOrgItems(c.get("db"), access.orgId) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/orgs/{orgId}/items",
+      tags: ["Catalog: authors"],
+      summary: "Create an item (as a draft)",
+      description: "Slugs are global; one within a single edit of another org's published slug is refused (name squatting).",
+      security: bearer,
+      request: { params: OrgParams, ...jsonBody(CreateItemBody) },
+      responses: { 201: json(Item, "Created"), ...errors, ...conflictError },
+    }),
+    async (c) => {
+      const access = await requireOrgRole(c.get("db"), c.get("principal"), c.req.valid("param").orgId, "admin", "catalog:write");
+      return c.json(await catalog.createItem(c.get("db"), requestMeta(c), access, c.req.valid("json")), 201);
+    },
+  )
+  .openapi(
+    createRoute({ method: "get", path: "/v1/orgs/{orgId}/items/{itemId}", tags: ["Catalog: authors"], summary: "One of the org's items", security: bearer, request: { params: ItemParams }, responses: { 200: json(Item, "The item"), ...errors } }),
+    async (c) => {
+      const { orgId, itemId } = c.req.valid("param");
+      const access = await requireOrgRole(c.get("db"), c.get("principal"), orgId, "member", "catalog:read");
+      return c.json(await catalog.getOrgItem(c.get("db"), access.orgId, itemId), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/v1/orgs/{orgId}/items/{itemId}",
+      tags: ["Catalog: authors"],
+      summary: "Edit an item, its pricing or its status (draft, published, unlisted)",
+      security: bearer,
+      request: { params: ItemParams, ...jsonBody(UpdateItemBody) },
+      responses: { 200: json(Item, "Updated"), ...errors, ...conflictError },
+    }),
+    async (c) => {
+      const { orgId, itemId } = c.req.valid("param");
+      const access = await requireOrgRole(c.get("db"), c.get("principal"), orgId, "admin", "catalog:write");
+      const updated = await catalog.updateItem(c.get("db"), requestMeta(c), access, itemId, c.req.valid("json"));
+      await purgeStorefront(c.env, { itemSlug: updated.slug, orgSlug: updated.orgSlug });
+      return c.json(updated, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/orgs/{orgId}/items/{itemId}/versions",
+      tags: ["Catalog: authors"],
+      summary: "Every version of the item, yanked ones included",
+      security: bearer,
+      request: { params: ItemParams },
+      responses: { 200: json(z.object({ data: z.array(Version) }), "Versions, newest first"), ...errors },
+    }),
+    async (c) => {
+      const { orgId, itemId } = c.req.valid("param");
+      await requireOrgRole(c.get("db"), c.get("principal"), orgId, "member", "catalog:read");
+      const { item } = await findOrgItem(c.get("db"), orgId, itemId);
+      return c.json({ data: await listVersions(c.get("db"), item.id, { includeYanked: true }) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/orgs/{orgId}/items/{itemId}/versions/{version}/yank",
+      tags: ["Catalog: authors"],
+      summary: "Yank a version: kept for those who have it, hidden from new installs",
+      security: bearer,
+      request: { params: ItemParams.extend({ version: SemverString }) },
+      responses: { 200: json(Version, "Yanked"), ...errors },
+    }),
+    async (c) => {
+      const { orgId, itemId, version } = c.req.valid("param");
+      const access = await requireOrgRole(c.get("db"), c.get("principal"), orgId, "admin", "catalog:write");
+      const { item, org } = await findOrgItem(c.get("db"), orgId, itemId);
+      const yanked = await setYanked(c.get("db"), requestMeta(c), item, access.principal.userId, version, true);
+      await purgeStorefront(c.env, { itemSlug: item.slug, orgSlug: org.slug });
+      return c.json(yanked, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/orgs/{orgId}/items/{itemId}/versions/{version}/unyank",
+      tags: ["Catalog: authors"],
+      summary: "Undo a yank",
+      security: bearer,
+      request: { params: ItemParams.extend({ version: SemverString }) },
+      responses: { 200: json(Version, "Restored"), ...errors },
+    }),
+    async (c) => {
+      const { orgId, itemId, version } = c.req.valid("param");
+      const access = await requireOrgRole(c.get("db"), c.get("principal"), orgId, "admin", "catalog:write");
+      const { item, org } = await findOrgItem(c.get("db"), orgId, itemId);
+      const yanked = await setYanked(c.get("db"), requestMeta(c), item, access.principal.userId, version, false);
+      await purgeStorefront(c.env, { itemSlug: item.slug, orgSlug: org.slug });
+      return c.json(yanked, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/v1/orgs/{orgId}/items/{itemId}/icon",
+      tags: ["Catalog: authors"],
+      summary: "Set the icon (PNG, JPEG or WebP, at most 2 MB)",
+      security: bearer,
+      request: { params: ItemParams, ...binaryBody(["image/png", "image/jpeg", "image/webp"], "The image bytes") },
+      responses: { 200: json(Item, "Updated"), ...errors },
+    }),
+    async (c) => {
+      const { orgId, itemId } = c.req.valid("param");
+      await requireOrgRole(c.get("db"), c.get("principal"), orgId, "admin", "catalog:write");
+      const { item } = await findOrgItem(c.get("db"), orgId, itemId);
+      const key = await storeImage(c.env, item.id, c.req.header("content-type"), contentLength(c.req.header("content-length")), c.req.raw.body);
+      await setIcon(c.get("db"), c.env, item, key);
+      await purgeStorefrontForItem(c.env, c.get("db"), { id: item.id });
+      return c.json(await catalog.getOrgItem(c.get("db"), orgId, itemId), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/orgs/{orgId}/items/{itemId}/screenshots",
+      tags: ["Catalog: authors"],
+      summary: "Add a screenshot (PNG, JPEG or WebP, at most 2 MB; at most 8)",
+      security: bearer,
+      request: { params: ItemParams, ...binaryBody(["image/png", "image/jpeg", "image/webp"], "The image bytes") },
+      responses: { 201: json(Item, "Added"), ...errors, ...conflictError },
+    }),
+    async (c) => {
+      const { orgId, itemId } = c.req.valid("param");
+      await requireOrgRole(c.get("db"), c.get("principal"), orgId, "admin", "catalog:write");
+      const { item } = await findOrgItem(c.get("db"), orgId, itemId);
+      const key = await storeImage(c.env, item.id, c.req.header("content-type"), contentLength(c.req.header("content-length")), c.req.raw.body);
+      await addScreenshot(c.get("db"), c.env, item, key);
+      await purgeStorefrontForItem(c.env, c.get("db"), { id: item.id });
+      return c.json(await catalog.getOrgItem(c.get("db"), orgId, itemId), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/orgs/{orgId}/items/{itemId}/screenshots/{index}",
+      tags: ["Catalog: authors"],
+      summary: "Remove a screenshot by position",
+      security: bearer,
+      request: { params: ItemParams.extend({ index: z.coerce.number().int().min(0).max(7) }) },
+      responses: { ...noContent, ...errors },
+    }),
+    async (c) => {
+      const { orgId, itemId, index } = c.req.valid("param");
+      await requireOrgRole(c.get("db"), c.get("principal"), orgId, "admin", "catalog:write");
+      const { item } = await findOrgItem(c.get("db"), orgId, itemId);
+      await removeScreenshot(c.get("db"), c.env, item, index);
+      await purgeStorefrontForItem(c.env, c.get("db"), { id: item.id });
+      return c.body(null, 204);
+    },
+  );
+
+/** Publishing a version: metadata first (every error before any bytes), then the bundle. */
+const publishRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/items/{slug}/uploads",
+      tags: ["Catalog: publishing"],
+      summary: "Start publishing a version: validates the manifest and version, returns where to PUT the bundle",
+      description: "Needs admin in the item's org (an API token with `catalog:write` works). Field errors come back per field, e.g. `body.manifest.engines.plaza`.",
+      security: bearer,
+      request: { params: SlugParams, ...jsonBody(CreateUploadBody) },
+      responses: { 201: json(Upload, "Upload started; valid for an hour"), ...errors, ...conflictError, 413: json(z.any(), "Bundle larger than allowed") },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const principal = requirePrincipal(c.get("principal"), "catalog:write");
+      const item = await db.query.items.findFirst({ where: eq(items.slug, c.req.valid("param").slug) });
+      if (!item) throw new AppError("not_found", "Item not found");
+      await requireOrgRole(db, principal, item.orgId, "admin", "catalog:write");
+      return c.json(await createUpload(db, c.env, item, principal.userId, c.req.valid("json")), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/v1/uploads/{uploadId}",
+      tags: ["Catalog: publishing"],
+      summary: "Send the bundle bytes of an upload; creates the version",
+      description: "Content-Length must equal the declared size; bytes whose SHA-256 differs from the declared one are refused with 422 and nothing is stored.",
+      security: bearer,
+      request: { params: z.object({ uploadId: UploadId }), ...binaryBody(["application/octet-stream", "application/gzip"], "The bundle (a .tar.gz)") },
+      responses: { 201: json(Version, "Published"), ...errors, ...conflictError, 410: json(z.any(), "Upload expired"), 422: json(z.any(), "Checksum mismatch") },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const principal = requirePrincipal(c.get("principal"), "catalog:write");
+      const upload = await db.query.uploads.findFirst({ where: eq(uploads.id, c.req.valid("param").uploadId) });
+      if (!upload) throw new AppError("not_found", "Upload not found");
+      await requireOrgRole(db, principal, upload.orgId, "admin", "catalog:write");
+      const version = await completeUpload(db, c.env, requestMeta(c), upload, c.req.raw.body, contentLength(c.req.header("content-length")));
+      await purgeStorefrontForItem(c.env, db, { id: version.itemId });
+      return c.json(version, 201);
+    },
+  );
+
+/** Public reads: what the storefront, plugins and the CLI see. */
+const publicRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/search",
+      tags: ["Catalog"],
+      summary: "Search published items",
+      description: "Full text with filters; sort by relevance (text match × Bayesian rating × downloads), rating, downloads or newest; cursor pagination.",
+      request: { query: SearchQuery },
+      responses: { 200: json(z.object({ data: z.array(Item), nextCursor: Cursor.nullable() }), "A page of items"), 400: authErrors[400] },
+    }),
+    async (c) => {
+      const result = await searchItems(c.env.DB, c.req.valid("query"));
+      if (c.env.BENCH === "1") c.header("x-d1-rows-read", String(result.rowsRead));
+      return c.json({ data: result.data, nextCursor: result.nextCursor }, 200);
+    },
+  )
+  .openapi(
+    createRoute({ method: "get", path: "/v1/items/{slug}", tags: ["Catalog"], summary: "A published or unlisted item", request: { params: SlugParams }, responses: { 200: json(Item, "The item"), ...notFoundError } }),
+    async (c) => {
+      const { item, org } = await findVisibleItemBySlug(c.get("db"), c.req.valid("param").slug);
+      return c.json(toItem(item, org), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/items/{slug}/versions",
+      tags: ["Catalog"],
+      summary: "Installable versions (yanked ones hidden), newest first",
+      request: { params: SlugParams },
+      responses: { 200: json(z.object({ data: z.array(Version) }), "Versions"), ...notFoundError },
+    }),
+    async (c) => {
+      const { item } = await findVisibleItemBySlug(c.get("db"), c.req.valid("param").slug);
+      return c.json({ data: await listVersions(c.get("db"), item.id, { includeYanked: false }) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/updates/check",
+      tags: ["Catalog"],
+      summary: "Newest compatible version per channel for installed items",
+      request: jsonBody(UpdateCheckBody),
+      responses: { 200: json(UpdateCheckResult, "One entry per installed item that still exists"), 400: authErrors[400] },
+    }),
+    async (c) => {
+      const { installed, engine } = c.req.valid("json");
+      const db = c.get("db");
+      const slugs = [...new Set(installed.map((i) => i.item))];
+      const rows = await db
+        .select({ slug: items.slug, status: items.status, version: versions.version, channel: versions.channel, engineRange: versions.engineRange, yankedAt: versions.yankedAt })
+        .from(items)
+        .innerJoin(versions, eq(versions.itemId, items.id))
+        // Up to 200 slugs as one JSON parameter: D1 allows at most 100 bound parameters.
+        .where(sql`${items.slug} IN (SELECT value FROM json_each(${JSON.stringify(slugs)}))`);
+      const data = installed
+        .filter((i) => rows.some((r) => r.slug === i.item && (r.status === "published" || r.status === "unlisted")))
+        .map((i) => {
+          const own = rows.filter((r) => r.slug === i.item);
+          return { item: i.item, installed: i.version, stable: newestCompatible(own, "stable", i.version, engine), beta: newestCompatible(own, "beta", i.version, engine) };
+        });
+      return c.json({ data }, 200);
+    },
+  );
+
+export const catalogRoutes = createRouter().route("/", authorRoutes).route("/", publishRoutes).route("/", publicRoutes);

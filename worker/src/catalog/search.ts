@@ -1,0 +1,246 @@
+import { maxSatisfying } from "semver";
+import type { ItemT, SearchQueryT } from "../../../shared/catalog";
+import { AppError } from "../http/errors";
+import { RATING_PRIOR, toItem, type ItemRow } from "./queries";
+
+/**
+ * Catalog search over published items, written against D1 directly (not drizzle) for FTS5's MATCH
+ * and rank and the statements' `rows_read`. Three plans, each reading about as many rows as it
+ * returns:
+ * - text + relevance: FTS5 filters (via the `facets` column) and orders by bm25 itself; each block
+ *   of BLOCK text matches is then re-ranked by rating and downloads (a rescore window, as search
+ *   engines do), so the cost does not grow with the number of matches;
+ * - no text: walks an index on the sort key (downloads, Bayesian rating, newest);
+ * - text + another sort: every match is sorted by that key (its cost grows with the matches).
+ */
+
+export const BLOCK = 50;
+
+/** Must match the expression of `items_status_rating_idx` (migrations/0003) exactly. */
+const BAYESIAN_RATING = `((${RATING_PRIOR.count} * ${RATING_PRIOR.mean} + rating_sum) * 1.0 / (${RATING_PRIOR.count} + review_count))`;
+
+const BROWSE_KEYS = { rating: BAYESIAN_RATING, downloads: "downloads", newest: "published_at" } as const;
+type BrowseSort = keyof typeof BROWSE_KEYS;
+
+/** Text match scaled up to 1.5× by the Bayesian rating and up to 1.5× by downloads (saturating). */
+export function relevance(textScore: number, row: { rating_sum: number; review_count: number; downloads: number }) {
+  const rating = (RATING_PRIOR.count * RATING_PRIOR.mean + row.rating_sum) / (RATING_PRIOR.count + row.review_count);
+  return textScore * (1 + (0.5 * rating) / 5) * (1 + (0.5 * row.downloads) / (row.downloads + 1000));
+}
+
+/**
+ * Free text → an FTS5 query that cannot be a syntax error: each word quoted, all required, the
+ * last one a prefix (search as you type). Returns null when nothing searchable is left.
+ */
+export function toFtsQuery(q: string): string | null {
+  const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 8);
+  if (!words?.length) return null;
+  return words.map((w, i) => (i === words.length - 1 ? `"${w}"*` : `"${w}"`)).join(" ");
+}
+
+/** The same tokens the triggers write into `facets` (migrations/0003). */
+const facet = (kind: "st" | "cat" | "price" | "tag", value: string) => `facets:"z${kind}${value.replace(/-/g, "")}"`;
+
+function facetFilter(query: SearchQueryT) {
+  return [
+    facet("st", "published"),
+    query.category && facet("cat", query.category),
+    query.price && facet("price", query.price),
+    query.tag && facet("tag", query.tag),
+  ].filter(Boolean).join(" AND ");
+}
+
+// ---- cursors ----
+
+type Cursor = { plan: "relevance"; block: number; index: number } | { plan: "keyed"; sort: BrowseSort; key: number; seq: number };
+
+function encodeCursor(cursor: Cursor) {
+  return btoa(JSON.stringify(cursor)).replace(/=+$/, "");
+}
+
+function decodeCursor(raw: string, expected: Cursor["plan"], sort?: BrowseSort): Cursor {
+  try {
+    const c = JSON.parse(atob(raw)) as Cursor;
+    const ok =
+      c.plan === expected &&
+      (c.plan === "relevance"
+        ? Number.isInteger(c.block) && Number.isInteger(c.index) && c.block >= 0 && c.index >= 0
+        : c.sort === sort && typeof c.key === "number" && Number.isInteger(c.seq));
+    if (!ok) throw new Error("shape");
+    return c;
+  } catch {
+    throw new AppError("invalid_request", "The cursor is not valid for this search", { fields: { "query.cursor": ["is not valid for this search"] } });
+  }
+}
+
+// ---- rows ----
+
+interface Row extends Record<string, unknown> {
+  seq: number;
+  org_slug: string;
+  org_name: string;
+  tag_ok: number;
+  rating_sum: number;
+  review_count: number;
+  downloads: number;
+  latest_engine_range: string | null;
+}
+
+function rowToItem(r: Row): ItemT {
+  const item = {
+    seq: r.seq,
+    id: r.id,
+    orgId: r.org_id,
+    slug: r.slug,
+    name: r.name,
+    summary: r.summary,
+    description: r.description,
+    category: r.category,
+    tags: r.tags,
+    pricing: JSON.parse(r.pricing as string),
+    isFree: Boolean(r.is_free),
+    status: r.status,
+    moderationReason: r.moderation_reason,
+    iconKey: r.icon_key,
+    screenshotKeys: JSON.parse(r.screenshot_keys as string),
+    reviewCount: r.review_count,
+    ratingSum: r.rating_sum,
+    downloads: r.downloads,
+    latestVersion: r.latest_version,
+    latestEngineRange: r.latest_engine_range,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    publishedAt: r.published_at,
+  } as ItemRow;
+  return toItem(item, { slug: r.org_slug, name: r.org_name });
+}
+
+/**
+ * The checks SQL (or the FTS facets) cannot make exactly: tags (facet tokens are stemmed, so
+ * `theme` and `themes` share one) and engine compatibility (a semver range).
+ */
+function passesExactFilters(row: Row, query: SearchQueryT) {
+  if (query.tag && !row.tag_ok) return false;
+  if (query.engine && (!row.latest_engine_range || maxSatisfying([query.engine], row.latest_engine_range) === null)) return false;
+  return true;
+}
+
+const ITEM_COLUMNS = (tagParam: boolean) =>
+  `i.*, ${tagParam ? "EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = i.id AND t.tag = ?)" : "1"} AS tag_ok`;
+
+/** The page's orgs in one lookup (a page names few orgs), rather than a join on every candidate. */
+async function withOrgs(d1: D1Database, rows: Row[]) {
+  const ids = [...new Set(rows.map((r) => String(r.org_id)))];
+  if (ids.length === 0) return { items: [], rowsRead: 0 };
+  const result = await d1
+    .prepare(`SELECT id, slug, name FROM orgs WHERE id IN (${ids.map(() => "?").join(", ")})`)
+    .bind(...ids)
+    .all<{ id: string; slug: string; name: string }>();
+  const orgs = new Map(result.results.map((o) => [o.id, o]));
+  const items = rows.map((r) => {
+    const org = orgs.get(String(r.org_id))!;
+    return rowToItem({ ...r, org_slug: org.slug, org_name: org.name });
+  });
+  return { items, rowsRead: result.meta.rows_read ?? 0 };
+}
+
+export interface SearchResult {
+  data: ItemT[];
+  nextCursor: string | null;
+  /** D1 rows read by the statements of this search. */
+  rowsRead: number;
+}
+
+export async function searchItems(d1: D1Database, query: SearchQueryT): Promise<SearchResult> {
+  const text = query.q ? toFtsQuery(query.q) : null;
+  const sort = query.sort ?? (text ? "relevance" : "downloads");
+  if (sort === "relevance") {
+    if (!text) throw new AppError("invalid_request", "Sorting by relevance needs a search text", { fields: { "query.sort": ["relevance needs q"] } });
+    return relevanceSearch(d1, query, text);
+  }
+  return keyedSearch(d1, query, sort, text);
+}
+
+/** Relevance: FTS5 ranks and filters; each block of matches is re-ranked by popularity. */
+async function relevanceSearch(d1: D1Database, query: SearchQueryT, text: string): Promise<SearchResult> {
+  const match = `(${text}) AND ${facetFilter(query)}`;
+  // A direct join (no CTE or subquery) lets FTS5 stop after the block: one row read per match.
+  const sql = `SELECT ${ITEM_COLUMNS(Boolean(query.tag))}, items_fts.rank AS text_rank
+    FROM items_fts CROSS JOIN items i ON i.seq = items_fts.rowid
+    WHERE items_fts MATCH ? ORDER BY items_fts.rank LIMIT ? OFFSET ?`;
+
+  let { block, index } = query.cursor ? (decodeCursor(query.cursor, "relevance") as { block: number; index: number }) : { block: 0, index: 0 };
+  const found: { row: Row; block: number; index: number }[] = [];
+  let rowsRead = 0;
+  for (;;) {
+    const params = query.tag ? [query.tag, match, BLOCK, block * BLOCK] : [match, BLOCK, block * BLOCK];
+    const result = await d1.prepare(sql).bind(...params).all<Row & { text_rank: number }>();
+    rowsRead += result.meta.rows_read ?? 0;
+    const ranked = result.results
+      .map((row) => ({ row, score: relevance(-row.text_rank, row) }))
+      .sort((a, b) => b.score - a.score || b.row.seq - a.row.seq);
+    for (let i = index; i < ranked.length && found.length <= query.limit; i++) {
+      if (passesExactFilters(ranked[i]!.row, query)) found.push({ row: ranked[i]!.row, block, index: i });
+    }
+    if (found.length > query.limit || result.results.length < BLOCK) break;
+    block += 1;
+    index = 0;
+  }
+  const next = found[query.limit];
+  const page = await withOrgs(d1, found.slice(0, query.limit).map((f) => f.row));
+  return {
+    data: page.items,
+    nextCursor: next ? encodeCursor({ plan: "relevance", block: next.block, index: next.index }) : null,
+    rowsRead: rowsRead + page.rowsRead,
+  };
+}
+
+/** Sorted by downloads, rating or newest: an index walk without text, a sort of the matches with. */
+async function keyedSearch(d1: D1Database, query: SearchQueryT, sort: BrowseSort, text: string | null): Promise<SearchResult> {
+  const key = BROWSE_KEYS[sort].replace(/(rating_sum|review_count|downloads|published_at)/g, "i.$1");
+  const where = ["i.status = 'published'"];
+  const params: unknown[] = query.tag ? [query.tag] : [];
+  let from = "items i";
+  if (text) {
+    from = "items_fts CROSS JOIN items i ON i.seq = items_fts.rowid";
+    where.push("items_fts MATCH ?");
+    params.push(`(${text}) AND ${facetFilter(query)}`);
+  } else {
+    if (query.category) {
+      where.push("i.category = ?");
+      params.push(query.category);
+    }
+    if (query.price) where.push(`i.is_free = ${query.price === "free" ? 1 : 0}`);
+    if (query.tag) {
+      where.push("EXISTS (SELECT 1 FROM item_tags t WHERE t.tag = ? AND t.item_id = i.id)");
+      params.push(query.tag);
+    }
+  }
+  const cursor = query.cursor ? (decodeCursor(query.cursor, "keyed", sort) as { key: number; seq: number }) : undefined;
+  const found: (Row & { sort_key: number })[] = [];
+  let rowsRead = 0;
+  let position = cursor;
+  // Engine and tag checks happen here, so keep reading until the page (plus one) is full.
+  const batch = query.limit + 1;
+  for (;;) {
+    const after = position ? [`(${key} < ? OR (${key} = ? AND i.seq < ?))`] : [];
+    const sql = `SELECT ${ITEM_COLUMNS(Boolean(query.tag))}, ${key} AS sort_key FROM ${from}
+      WHERE ${[...where, ...after].join(" AND ")} ORDER BY ${key} DESC, i.seq DESC LIMIT ?`;
+    const bound = [...params, ...(position ? [position.key, position.key, position.seq] : []), batch];
+    const result = await d1.prepare(sql).bind(...bound).all<Row & { sort_key: number }>();
+    rowsRead += result.meta.rows_read ?? 0;
+    for (const row of result.results) {
+      position = { key: row.sort_key, seq: row.seq };
+      if (passesExactFilters(row, query)) found.push(row);
+      if (found.length > query.limit) break;
+    }
+    if (found.length > query.limit || result.results.length < batch) break;
+  }
+  const last = found[query.limit - 1];
+  const page = await withOrgs(d1, found.slice(0, query.limit));
+  return {
+    data: page.items,
+    nextCursor: found.length > query.limit && last ? encodeCursor({ plan: "keyed", sort, key: last.sort_key, seq: last.seq }) : null,
+    rowsRead: rowsRead + page.rowsRead,
+  };
+}

@@ -1,0 +1,202 @@
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { compare, gt, maxSatisfying, rcompare } from "semver";
+import type { z } from "zod";
+import type { CreateUploadBody, VersionT } from "../../../shared/catalog";
+import { auditInsert, type RequestMeta } from "../audit/record";
+import { newId } from "../crypto/random";
+import type { Db } from "../db/client";
+import { items, uploads, versions } from "../db/schema";
+import type { Env } from "../env";
+import { AppError } from "../http/errors";
+import type { ItemRow } from "./queries";
+
+const UPLOAD_TTL_MS = 60 * 60_000;
+export const DEFAULT_MAX_BUNDLE_BYTES = 50 * 1024 * 1024;
+
+export function maxBundleBytes(env: Env): number {
+  return Number(env.BUNDLE_MAX_BYTES) || DEFAULT_MAX_BUNDLE_BYTES;
+}
+
+/** Bundles are content-addressed: identical bytes share one object, whoever uploads them. */
+export const bundleKey = (sha256: string) => `bundles/sha256/${sha256}`;
+
+type VersionRow = typeof versions.$inferSelect;
+
+export function toVersion(row: VersionRow): VersionT {
+  return {
+    id: row.id,
+    itemId: row.itemId,
+    version: row.version,
+    channel: row.channel,
+    changelog: row.changelog,
+    manifest: row.manifest,
+    engineRange: row.engineRange,
+    sha256: row.bundleSha256,
+    size: row.bundleSize,
+    yanked: row.yankedAt !== null,
+    createdAt: row.createdAt,
+  };
+}
+
+/** Every way a proposed version can be refused, checked before any bytes are sent and again after. */
+async function assertPublishable(db: Db, item: ItemRow, input: { version: string; channel: "stable" | "beta"; manifest: { name: string; version: string } }) {
+  const fields: Record<string, string[]> = {};
+  if (input.manifest.name !== item.slug) fields["body.manifest.name"] = [`must be the item's slug "${item.slug}"`];
+  if (input.manifest.version !== input.version) fields["body.manifest.version"] = [`must equal the version being published (${input.version})`];
+  if (Object.keys(fields).length) throw new AppError("invalid_request", "The manifest does not match this upload", { fields });
+
+  const existing = await db.select({ version: versions.version, channel: versions.channel }).from(versions).where(eq(versions.itemId, item.id));
+  if (existing.some((v) => v.version === input.version)) {
+    throw new AppError("conflict", `Version ${input.version} already exists`, { fields: { "body.version": ["already exists"] } });
+  }
+  // Yanked versions still count: a number once used is never reissued with other bytes.
+  const latest = existing.filter((v) => v.channel === input.channel).map((v) => v.version).sort(rcompare)[0];
+  if (latest && !gt(input.version, latest)) {
+    throw new AppError("conflict", `Version ${input.version} must be greater than ${latest}, the latest on the ${input.channel} channel`, {
+      fields: { "body.version": [`must be greater than ${latest}`] },
+    });
+  }
+}
+
+export async function createUpload(db: Db, env: Env, item: ItemRow, userId: string, input: z.infer<typeof CreateUploadBody>) {
+  if (item.status === "removed") throw new AppError("conflict", "This item was removed by an operator");
+  const max = maxBundleBytes(env);
+  if (input.size > max) throw new AppError("payload_too_large", `Bundles are limited to ${max} bytes`, { fields: { "body.size": [`must be at most ${max}`] } });
+  await assertPublishable(db, item, input);
+  const now = Date.now();
+  const row = {
+    id: newId("upload"),
+    orgId: item.orgId,
+    itemId: item.id,
+    version: input.version,
+    channel: input.channel,
+    changelog: input.changelog,
+    manifest: input.manifest,
+    sha256: input.sha256,
+    size: input.size,
+    createdBy: userId,
+    createdAt: now,
+    expiresAt: now + UPLOAD_TTL_MS,
+  };
+  await db.insert(uploads).values(row);
+  return { id: row.id, uploadUrl: `/v1/uploads/${row.id}`, expiresAt: row.expiresAt, maxBytes: max };
+}
+
+/**
+ * Receives the bytes of an upload. R2 verifies the declared SHA-256 as it stores the object and
+ * refuses a mismatch, so a bad upload never leaves an object behind; the version row, the
+ * upload's completion and the item's latest version then land in one batch.
+ */
+export async function completeUpload(db: Db, env: Env, meta: RequestMeta, upload: typeof uploads.$inferSelect, body: ReadableStream | null, contentLength: number) {
+  if (upload.completedAt) throw new AppError("conflict", "This upload is already complete");
+  if (upload.expiresAt <= Date.now()) throw new AppError("gone", "This upload has expired; start a new one");
+  if (!body || contentLength !== upload.size) {
+    throw new AppError("invalid_request", `Send exactly the ${upload.size} bytes declared (Content-Length was ${contentLength || "missing"})`);
+  }
+  const item = (await db.query.items.findFirst({ where: eq(items.id, upload.itemId) }))!;
+  await assertPublishable(db, item, upload);
+
+  const key = bundleKey(upload.sha256);
+  try {
+    await env.BUCKET.put(key, body, { sha256: upload.sha256, httpMetadata: { contentType: "application/gzip" }, customMetadata: { size: String(upload.size) } });
+  } catch (err) {
+    if (/digest|checksum|sha-?256/i.test(String(err))) {
+      throw new AppError("unprocessable", "The bytes do not match the declared SHA-256; nothing was stored");
+    }
+    throw err;
+  }
+
+  const now = Date.now();
+  const version = {
+    id: newId("version"),
+    itemId: item.id,
+    orgId: item.orgId,
+    version: upload.version,
+    channel: upload.channel,
+    changelog: upload.changelog,
+    manifest: upload.manifest,
+    engineRange: upload.manifest.engines.plaza,
+    bundleKey: key,
+    bundleSha256: upload.sha256,
+    bundleSize: upload.size,
+    publishedBy: upload.createdBy,
+    createdAt: now,
+    yankedAt: null,
+  };
+  try {
+    await db.batch([
+      db.insert(versions).values(version),
+      db.update(uploads).set({ completedAt: now }).where(and(eq(uploads.id, upload.id), isNull(uploads.completedAt))),
+      db.update(items).set(await latestVersionOf(db, item.id, version)).where(eq(items.id, item.id)),
+      auditInsert(db, meta, {
+        action: "version.published",
+        orgId: item.orgId,
+        actorUserId: upload.createdBy,
+        targetType: "version",
+        targetId: version.id,
+        metadata: { item: item.slug, version: version.version, channel: version.channel, sha256: version.bundleSha256 },
+      }),
+    ]);
+  } catch (err) {
+    // A concurrent upload won the same version number: drop our object unless another version uses it.
+    await deleteBundleIfUnused(db, env, key);
+    if (String(err).includes("UNIQUE")) throw new AppError("conflict", `Version ${upload.version} already exists`);
+    throw err;
+  }
+  return toVersion(version);
+}
+
+export async function deleteBundleIfUnused(db: Db, env: Env, key: string) {
+  const used = await db.query.versions.findFirst({ columns: { id: true }, where: eq(versions.bundleKey, key) });
+  if (!used) await env.BUCKET.delete(key);
+}
+
+/**
+ * The item's denormalised "latest": newest non-yanked stable version (else newest beta), and its
+ * engine range for the search filter. `pending` is a version row as it will be once the same
+ * batch has run (just inserted, or just yanked). Returns the values, not a statement: an async
+ * function returning a drizzle query would run it when awaited.
+ */
+async function latestVersionOf(db: Db, itemId: string, pending: VersionRow) {
+  const saved = await db.select().from(versions).where(eq(versions.itemId, itemId));
+  const live = [...saved.filter((v) => v.id !== pending.id), pending].filter((v) => v.yankedAt === null);
+  const newest = (channel: "stable" | "beta") => live.filter((v) => v.channel === channel).sort((a, b) => compare(b.version, a.version))[0];
+  const latest = newest("stable") ?? newest("beta");
+  return { latestVersion: latest?.version ?? null, latestEngineRange: latest?.engineRange ?? null, updatedAt: Date.now() };
+}
+
+export async function listVersions(db: Db, itemId: string, { includeYanked }: { includeYanked: boolean }) {
+  const rows = await db
+    .select()
+    .from(versions)
+    .where(and(eq(versions.itemId, itemId), includeYanked ? sql`1 = 1` : isNull(versions.yankedAt)))
+    .orderBy(desc(versions.createdAt));
+  return rows.sort((a, b) => compare(b.version, a.version)).map(toVersion);
+}
+
+/** Yanked versions stay downloadable for those who have them, but are hidden from new installs. */
+export async function setYanked(db: Db, meta: RequestMeta, item: ItemRow, actorUserId: string, version: string, yanked: boolean) {
+  const row = await db.query.versions.findFirst({ where: and(eq(versions.itemId, item.id), eq(versions.version, version)) });
+  if (!row) throw new AppError("not_found", "Version not found");
+  const updated = { ...row, yankedAt: yanked ? (row.yankedAt ?? Date.now()) : null };
+  await db.batch([
+    db.update(versions).set({ yankedAt: updated.yankedAt }).where(eq(versions.id, row.id)),
+    db.update(items).set(await latestVersionOf(db, item.id, updated)).where(eq(items.id, item.id)),
+    auditInsert(db, meta, {
+      action: yanked ? "version.yanked" : "version.unyanked",
+      orgId: item.orgId,
+      actorUserId,
+      targetType: "version",
+      targetId: row.id,
+      metadata: { item: item.slug, version },
+    }),
+  ]);
+  return toVersion(updated);
+}
+
+/** For update checks: the newest non-yanked version per channel that fits the engine, if newer. */
+export function newestCompatible(rows: Pick<VersionRow, "version" | "channel" | "engineRange" | "yankedAt">[], channel: "stable" | "beta", installed: string, engine?: string) {
+  const candidates = rows.filter((r) => r.channel === channel && r.yankedAt === null && (!engine || maxSatisfying([engine], r.engineRange) !== null));
+  const best = candidates.map((r) => r.version).sort(rcompare)[0];
+  return best && gt(best, installed) ? best : null;
+}

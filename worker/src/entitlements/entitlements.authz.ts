@@ -1,0 +1,29 @@
+import { insertItem } from "../../test/catalog-fixtures";
+import { ANY_USER, OPERATOR_ONLY, succeedsWith, type MatrixCase } from "../../test/authz-matrix";
+import { getFreeItem } from "./entitlements.fixtures";
+
+export const entitlementsMatrix: MatrixCase[] = [
+  {
+    route: "POST /v1/items/:slug/get",
+    build: async (fx) => ({ method: "POST", path: `/v1/items/${(await insertItem(fx.orgId)).slug}/get` }),
+    expected: succeedsWith(ANY_USER, 201),
+  },
+  { route: "GET /v1/me/entitlements", build: () => ({ method: "GET", path: "/v1/me/entitlements" }), expected: ANY_USER },
+  {
+    route: "POST /v1/operator/entitlements",
+    build: async (fx) => ({
+      method: "POST",
+      path: "/v1/operator/entitlements",
+      options: { body: { itemId: (await insertItem(fx.orgId)).id, userId: fx.member.id, reason: "press copy" } },
+    }),
+    expected: succeedsWith(OPERATOR_ONLY, 201),
+  },
+  {
+    route: "POST /v1/operator/entitlements/:entitlementId/revoke",
+    build: async (fx) => {
+      const entitlement = await getFreeItem(fx.member, (await insertItem(fx.orgId)).slug);
+      return { method: "POST", path: `/v1/operator/entitlements/${entitlement.id}/revoke`, options: { body: { reason: "chargeback" } } };
+    },
+    expected: OPERATOR_ONLY,
+  },
+];

@@ -1,0 +1,26 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { Item, ItemId, ModerateBody } from "../../../shared/catalog";
+import { requestMeta } from "../audit/record";
+import { createRouter } from "../http/openapi";
+import { authErrors, bearer, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
+import { requireOperator } from "../operator/access";
+import { purgeStorefront } from "../storefront/purge";
+import { moderateItem } from "./service";
+
+export const moderationRoutes = createRouter().openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/operator/items/{itemId}/moderation",
+    tags: ["Operator"],
+    summary: "Unlist, remove or restore an item (operator); the reason is audited",
+    security: bearer,
+    request: { params: z.object({ itemId: ItemId }), ...jsonBody(ModerateBody) },
+    responses: { 200: json(Item, "The item after moderation"), ...authErrors, ...notFoundError, ...conflictError },
+  }),
+  async (c) => {
+    const operator = await requireOperator(c.get("db"), c.get("principal"));
+    const item = await moderateItem(c.get("db"), requestMeta(c), operator.userId, c.req.valid("param").itemId, c.req.valid("json"));
+    await purgeStorefront(c.env, { itemSlug: item.slug, orgSlug: item.orgSlug });
+    return c.json(item, 200);
+  },
+);

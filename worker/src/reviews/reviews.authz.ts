@@ -1,0 +1,52 @@
+import { insertItem } from "../../test/catalog-fixtures";
+import { ANY_USER, ORG_ADMIN, PUBLIC, succeedsWith, type MatrixCase } from "../../test/authz-matrix";
+import { getFreeItem } from "../entitlements/entitlements.fixtures";
+import { reviewedItem } from "./reviews.fixtures";
+
+/** A fresh item the acting user holds (anon holds nothing and is refused before it matters). */
+async function heldItem(orgId: string, user: Parameters<typeof getFreeItem>[0] | undefined) {
+  const item = await insertItem(orgId);
+  if (user) await getFreeItem(user, item.slug);
+  return item;
+}
+
+export const reviewsMatrix: MatrixCase[] = [
+  {
+    route: "GET /v1/items/:slug/reviews",
+    build: async (fx) => ({ method: "GET", path: `/v1/items/${(await insertItem(fx.orgId)).slug}/reviews` }),
+    expected: PUBLIC,
+  },
+  {
+    route: "POST /v1/items/:slug/reviews",
+    build: async (fx, _actor, user) => ({
+      method: "POST",
+      path: `/v1/items/${(await heldItem(fx.orgId, user)).slug}/reviews`,
+      options: { body: { rating: 5 } },
+    }),
+    expected: succeedsWith(ANY_USER, 201),
+  },
+  {
+    route: "PATCH /v1/items/:slug/reviews/mine",
+    build: async (fx, _actor, user) => {
+      const slug = user ? (await reviewedItem(fx.orgId, user)).item.slug : (await insertItem(fx.orgId)).slug;
+      return { method: "PATCH", path: `/v1/items/${slug}/reviews/mine`, options: { body: { rating: 2 } } };
+    },
+    expected: ANY_USER,
+  },
+  {
+    route: "DELETE /v1/items/:slug/reviews/mine",
+    build: async (fx, _actor, user) => {
+      const slug = user ? (await reviewedItem(fx.orgId, user)).item.slug : (await insertItem(fx.orgId)).slug;
+      return { method: "DELETE", path: `/v1/items/${slug}/reviews/mine` };
+    },
+    expected: succeedsWith(ANY_USER, 204),
+  },
+  {
+    route: "POST /v1/orgs/:orgId/items/:itemId/reviews/:reviewId/reply",
+    build: async (fx) => {
+      const { item, review } = await reviewedItem(fx.orgId, fx.outsider);
+      return { method: "POST", path: `/v1/orgs/${fx.orgId}/items/${item.id}/reviews/${review.id}/reply`, options: { body: { body: "Thanks!" } } };
+    },
+    expected: ORG_ADMIN,
+  },
+];

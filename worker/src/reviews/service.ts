@@ -1,0 +1,158 @@
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { REVIEWABLE_SOURCES, type ReviewT } from "../../../shared/catalog";
+import { decodeCursor, encodeCursor } from "../audit/query";
+import { auditInsert, type RequestMeta } from "../audit/record";
+import { findOrgItem, findVisibleItemBySlug } from "../catalog/queries";
+import { newId } from "../crypto/random";
+import type { Db } from "../db/client";
+import { reviews, users } from "../db/schema";
+import { holdsReviewableEntitlement } from "../entitlements/conditions";
+import { findActiveEntitlement } from "../entitlements/service";
+import { AppError, notFound } from "../http/errors";
+import type { OrgAccess } from "../orgs/access";
+import { addNewReview, replaceRating, subtractReview } from "./aggregate";
+
+type ReviewRow = typeof reviews.$inferSelect;
+
+function toReview(row: ReviewRow, userName: string): ReviewT {
+  return {
+    id: row.id,
+    itemId: row.itemId,
+    userId: row.userId,
+    userName,
+    rating: row.rating,
+    title: row.title,
+    body: row.body,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    reply: row.replyBody !== null && row.replyAt !== null ? { body: row.replyBody, createdAt: row.replyAt } : null,
+  };
+}
+
+async function reviewWithName(db: Db, where: ReturnType<typeof eq>) {
+  const [found] = await db.select({ review: reviews, userName: users.name }).from(reviews).innerJoin(users, eq(users.id, reviews.userId)).where(where).limit(1);
+  return found ? toReview(found.review, found.userName) : undefined;
+}
+
+const alreadyReviewed = () => new AppError("conflict", "You have already reviewed this item; edit your review instead");
+const notABuyer = () => new AppError("forbidden", "Only buyers of this item (purchase, subscription or free install) may review it");
+
+/**
+ * A visible item's counted reviews, newest first. Reviews whose author no longer holds the item
+ * are left out, so the list agrees with the item's review count and average.
+ */
+export async function listReviews(db: Db, slug: string, limit: number, cursor?: string) {
+  const { item } = await findVisibleItemBySlug(db, slug);
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  const rows = await db
+    .select({ review: reviews, userName: users.name })
+    .from(reviews)
+    .innerJoin(users, eq(users.id, reviews.userId))
+    .where(
+      and(
+        eq(reviews.itemId, item.id),
+        eq(reviews.counted, true),
+        after ? or(lt(reviews.createdAt, after.createdAt), and(eq(reviews.createdAt, after.createdAt), lt(reviews.id, after.id))) : undefined,
+      ),
+    )
+    .orderBy(desc(reviews.createdAt), desc(reviews.id))
+    .limit(limit + 1);
+  const pageRows = rows.slice(0, limit);
+  const last = pageRows.at(-1);
+  return {
+    data: pageRows.map((r) => toReview(r.review, r.userName)),
+    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.review.createdAt, id: last.review.id }) : null,
+  };
+}
+
+/**
+ * One review per buyer per item. The insert is conditioned on the entitlement in the same batch as
+ * the aggregate update, so a refund landing between the check and the write cannot leave a counted
+ * review behind; the unique index (item, user) turns a racing second review into 409.
+ */
+export async function createReview(db: Db, userId: string, slug: string, input: { rating: number; title: string; body: string }): Promise<ReviewT> {
+  const { item } = await findVisibleItemBySlug(db, slug);
+  if (!(await findActiveEntitlement(db, userId, item.id, REVIEWABLE_SOURCES))) throw notABuyer();
+  const existing = await db.query.reviews.findFirst({ columns: { id: true }, where: and(eq(reviews.itemId, item.id), eq(reviews.userId, userId)) });
+  if (existing) throw alreadyReviewed();
+
+  const now = Date.now();
+  const id = newId("review");
+  const insertIfBuyer = db.insert(reviews).select(
+    db
+      .select({
+        id: sql<string>`${id}`.as("id"),
+        itemId: sql<string>`${item.id}`.as("item_id"),
+        userId: sql<string>`${userId}`.as("user_id"),
+        rating: sql<number>`${input.rating}`.as("rating"),
+        title: sql<string>`${input.title}`.as("title"),
+        body: sql<string>`${input.body}`.as("body"),
+        counted: sql<boolean>`1`.as("counted"),
+        createdAt: sql<number>`${now}`.as("created_at"),
+        updatedAt: sql<number>`${now}`.as("updated_at"),
+        replyBody: sql<string | null>`NULL`.as("reply_body"),
+        replyAt: sql<number | null>`NULL`.as("reply_at"),
+        replyBy: sql<string | null>`NULL`.as("reply_by"),
+      })
+      .from(sql`(SELECT 1)`)
+      .where(holdsReviewableEntitlement(item.id, userId, now)),
+  );
+  try {
+    await db.batch([insertIfBuyer, addNewReview(db, item.id, id)]);
+  } catch (err) {
+    if (String(err).includes("UNIQUE")) throw alreadyReviewed();
+    throw err;
+  }
+  const created = await reviewWithName(db, eq(reviews.id, id));
+  if (!created) throw notABuyer();
+  return created;
+}
+
+async function findMyReview(db: Db, userId: string, slug: string) {
+  const { item } = await findVisibleItemBySlug(db, slug);
+  const mine = await db.query.reviews.findFirst({ where: and(eq(reviews.itemId, item.id), eq(reviews.userId, userId)) });
+  if (!mine) throw notFound("Review");
+  return mine;
+}
+
+export async function updateMyReview(db: Db, userId: string, slug: string, input: { rating?: number; title?: string; body?: string }): Promise<ReviewT> {
+  const mine = await findMyReview(db, userId, slug);
+  const rating = input.rating ?? mine.rating;
+  const [, updated] = await db.batch([
+    replaceRating(db, mine.itemId, userId, rating),
+    db
+      .update(reviews)
+      .set({ rating, title: input.title ?? mine.title, body: input.body ?? mine.body, updatedAt: Date.now() })
+      .where(eq(reviews.id, mine.id))
+      .returning({ id: reviews.id }),
+  ]);
+  if (updated.length === 0) throw notFound("Review");
+  return (await reviewWithName(db, eq(reviews.id, mine.id)))!;
+}
+
+export async function deleteMyReview(db: Db, userId: string, slug: string) {
+  const mine = await findMyReview(db, userId, slug);
+  const [, deleted] = await db.batch([subtractReview(db, mine.itemId, userId), db.delete(reviews).where(eq(reviews.id, mine.id)).returning({ id: reviews.id })]);
+  if (deleted.length === 0) throw notFound("Review");
+}
+
+/** The author's one reply to a review of their org's item; tenancy comes from `findOrgItem`. */
+export async function replyToReview(db: Db, meta: RequestMeta, access: OrgAccess, itemId: string, reviewId: string, body: string): Promise<ReviewT> {
+  const { item } = await findOrgItem(db, access.orgId, itemId);
+  const review = await db.query.reviews.findFirst({ columns: { id: true, replyBody: true }, where: and(eq(reviews.id, reviewId), eq(reviews.itemId, item.id)) });
+  if (!review) throw notFound("Review");
+  if (review.replyBody !== null) throw alreadyReplied();
+  const [replied] = await db.batch([
+    db
+      .update(reviews)
+      .set({ replyBody: body, replyAt: Date.now(), replyBy: access.principal.userId })
+      .where(and(eq(reviews.id, reviewId), eq(reviews.itemId, item.id), isNull(reviews.replyBody)))
+      .returning({ id: reviews.id }),
+    auditInsert(db, meta, { action: "review.replied", orgId: item.orgId, actorUserId: access.principal.userId, targetType: "review", targetId: reviewId, metadata: { itemId: item.id } }),
+  ]);
+  // A racing second reply loses the `reply_body IS NULL` guard; its audit row is the only trace.
+  if (replied.length === 0) throw alreadyReplied();
+  return (await reviewWithName(db, eq(reviews.id, reviewId)))!;
+}
+
+const alreadyReplied = () => new AppError("conflict", "This review already has a reply");

@@ -1,0 +1,65 @@
+import { and, desc, eq } from "drizzle-orm";
+import type { ItemT, ReviewT, VersionT } from "../../../shared/catalog";
+import { findVisibleItemBySlug, toItem } from "../catalog/queries";
+import { searchItems } from "../catalog/search";
+import { listVersions } from "../catalog/versions";
+import type { Db } from "../db/client";
+import { items, orgs } from "../db/schema";
+import { listReviews } from "../reviews/service";
+import { bayesianRating } from "./format";
+
+/** Reads behind the storefront pages. Listings reuse catalog search, so they rank the same way. */
+
+export const HOME_SECTION_SIZE = 8;
+/** Featured is picked from this many of the most downloaded items. */
+const FEATURED_POOL = 50;
+const REVIEWS_ON_ITEM_PAGE = 10;
+const AUTHOR_PAGE_LIMIT = 100;
+
+/**
+ * Featured: popular *and* well liked. Among the most downloaded items, order by Bayesian rating ×
+ * log10(downloads + 10), so ten times the downloads weighs about as much as one extra star, and a
+ * new item with no downloads still ranks by rating alone (log10(10) = 1).
+ */
+export function pickFeatured(candidates: ItemT[], size = HOME_SECTION_SIZE): ItemT[] {
+  const score = (item: ItemT) => bayesianRating(item) * Math.log10(item.downloads + 10);
+  return [...candidates].sort((a, b) => score(b) - score(a)).slice(0, size);
+}
+
+export async function loadHome(d1: D1Database) {
+  const [popular, newest, topRated] = await Promise.all([
+    searchItems(d1, { sort: "downloads", limit: FEATURED_POOL }),
+    searchItems(d1, { sort: "newest", limit: HOME_SECTION_SIZE }),
+    searchItems(d1, { sort: "rating", limit: HOME_SECTION_SIZE }),
+  ]);
+  return { featured: pickFeatured(popular.data), newest: newest.data, topRated: topRated.data };
+}
+
+export interface ItemPageData {
+  item: ItemT;
+  versions: VersionT[];
+  reviews: ReviewT[];
+  moreReviews: boolean;
+}
+
+/** A published or unlisted item with its installable versions and first page of reviews; throws not_found. */
+export async function loadItemPage(db: Db, slug: string): Promise<ItemPageData> {
+  const { item, org } = await findVisibleItemBySlug(db, slug);
+  const [versions, reviews] = await Promise.all([
+    listVersions(db, item.id, { includeYanked: false }),
+    listReviews(db, slug, REVIEWS_ON_ITEM_PAGE),
+  ]);
+  return { item: toItem(item, org), versions, reviews: reviews.data, moreReviews: reviews.nextCursor !== null };
+}
+
+/** An org's published items, most downloaded first; undefined for an unknown org. */
+export async function loadAuthorPage(db: Db, orgSlug: string) {
+  const org = await db.query.orgs.findFirst({ where: eq(orgs.slug, orgSlug) });
+  if (!org) return undefined;
+  const rows = await db.query.items.findMany({
+    where: and(eq(items.orgId, org.id), eq(items.status, "published")),
+    orderBy: desc(items.downloads),
+    limit: AUTHOR_PAGE_LIMIT,
+  });
+  return { org: { slug: org.slug, name: org.name, createdAt: org.createdAt }, items: rows.map((row) => toItem(row, org)) };
+}

@@ -1,0 +1,150 @@
+import { raw } from "hono/html";
+import type { ItemT, ReviewT, VersionT } from "../../../../shared/catalog";
+import { formatBytes, formatCount, formatDate, formatPrice, formatRating } from "../format";
+import { renderMarkdown } from "../markdown";
+import { authorPath, ItemIcon } from "./item-card";
+import { Layout } from "./layout";
+
+export interface ItemPageProps {
+  item: ItemT;
+  versions: VersionT[];
+  reviews: ReviewT[];
+  moreReviews: boolean;
+  /** `?version=`: the version to highlight. */
+  highlight?: string;
+}
+
+/** Sanitized HTML from author Markdown (see markdown.ts); the only place `raw` is used. */
+const Markdown = ({ source, headingOffset }: { source: string; headingOffset: number }) => <div class="markdown">{raw(renderMarkdown(source, { headingOffset }))}</div>;
+
+const DateText = ({ ms }: { ms: number }) => <time datetime={new Date(ms).toISOString()}>{formatDate(ms)}</time>;
+
+/** Get or buy: a plain link into the web app, which handles login and the entitlement. */
+function BuyBox({ item }: { item: ItemT }) {
+  const free = item.pricing.model === "free";
+  return (
+    <aside class="buy" aria-label={free ? "Get this item" : "Buy this item"}>
+      <p class="price">{formatPrice(item.pricing)}</p>
+      <a class="button big" href={`/get/${encodeURIComponent(item.slug)}`}>
+        {free ? "Get" : "Buy"} {item.name}
+      </a>
+    </aside>
+  );
+}
+
+function Versions({ versions, highlight }: { versions: VersionT[]; highlight?: string }) {
+  if (versions.length === 0) return <p class="muted">No installable versions.</p>;
+  return (
+    <>
+      {highlight && !versions.some((v) => v.version === highlight) && <p class="muted">Version {highlight} is not available (it may have been yanked).</p>}
+      <ol class="versions">
+        {versions.map((v) => (
+          <li id={`v${v.version}`} class={v.version === highlight ? "highlight" : undefined} aria-current={v.version === highlight ? "true" : undefined}>
+            <h3>
+              {v.version} {v.channel === "beta" && <span class="muted">(beta)</span>}
+            </h3>
+            <p class="muted">
+              Released <DateText ms={v.createdAt} /> · for Plaza {v.engineRange} · {formatBytes(v.size)}
+            </p>
+            {v.changelog ? <Markdown source={v.changelog} headingOffset={3} /> : <p class="muted">No changelog.</p>}
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
+function Reviews({ item, reviews, moreReviews }: { item: ItemT; reviews: ReviewT[]; moreReviews: boolean }) {
+  if (reviews.length === 0) return <p class="muted">No reviews yet.</p>;
+  return (
+    <>
+      <ol class="reviews">
+        {reviews.map((r) => (
+          <li>
+            <p>
+              <strong aria-label={`${r.rating} out of 5 stars`}>{"★".repeat(r.rating) + "☆".repeat(5 - r.rating)}</strong> {r.title && <strong>{r.title}</strong>}
+            </p>
+            {r.body && <p>{r.body}</p>}
+            <p class="muted">
+              {r.userName} · <DateText ms={r.createdAt} />
+            </p>
+            {r.reply && (
+              <div class="reply">
+                <p class="muted">Reply from {item.orgName}</p>
+                <p>{r.reply.body}</p>
+              </div>
+            )}
+          </li>
+        ))}
+      </ol>
+      {moreReviews && <p class="muted">Showing the {reviews.length} newest reviews.</p>}
+    </>
+  );
+}
+
+export function ItemPage({ item, versions, reviews, moreReviews, highlight }: ItemPageProps) {
+  return (
+    <Layout title={item.name} description={item.summary || `${item.name} by ${item.orgName} on Plaza.`} noindex={item.status !== "published"}>
+      <article>
+        <div class="item-head">
+          <ItemIcon item={item} large />
+          <div class="grow">
+            <h1>{item.name}</h1>
+            <p class="muted">
+              by <a href={authorPath(item.orgSlug)}>{item.orgName}</a>
+            </p>
+            <p>{item.summary}</p>
+            <dl class="facts">
+              <dt>Rating</dt>
+              <dd>{formatRating(item)}</dd>
+              <dt>Downloads</dt>
+              <dd>{formatCount(item.downloads)}</dd>
+              <dt>Latest version</dt>
+              <dd>{item.latestVersion ?? "none"}</dd>
+              <dt>Category</dt>
+              <dd>
+                <a href={`/search?category=${encodeURIComponent(item.category)}`}>{item.category}</a>
+              </dd>
+              <dt>Updated</dt>
+              <dd>
+                <DateText ms={item.updatedAt} />
+              </dd>
+            </dl>
+            {item.tags.length > 0 && (
+              <ul class="tags" aria-label="Tags">
+                {item.tags.map((tag) => (
+                  <li>
+                    <a href={`/search?tag=${encodeURIComponent(tag)}`}>{tag}</a>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+          <BuyBox item={item} />
+        </div>
+        {item.screenshotUrls.length > 0 && (
+          <section aria-labelledby="screenshots">
+            <h2 id="screenshots">Screenshots</h2>
+            <div class="screens">
+              {item.screenshotUrls.map((url, i) => (
+                <img src={url} alt={`${item.name} screenshot ${i + 1}`} loading="lazy" />
+              ))}
+            </div>
+          </section>
+        )}
+        <section aria-labelledby="description">
+          <h2 id="description">Description</h2>
+          {item.description ? <Markdown source={item.description} headingOffset={2} /> : <p class="muted">No description.</p>}
+        </section>
+        <section aria-labelledby="versions">
+          <h2 id="versions">Versions</h2>
+          <Versions versions={versions} highlight={highlight} />
+        </section>
+        <section aria-labelledby="reviews">
+          <h2 id="reviews">Reviews</h2>
+          <Reviews item={item} reviews={reviews} moreReviews={moreReviews} />
+        </section>
+      </article>
+    </Layout>
+  );
+}

@@ -1,0 +1,58 @@
+import { raw } from "hono/html";
+import type { Child } from "hono/jsx";
+import { STOREFRONT_CSS } from "./styles";
+
+export interface LayoutProps {
+  title: string;
+  description: string;
+  /** Pre-fills the header search box on search pages. */
+  query?: string;
+  /** Unlisted items: reachable by link, kept out of search engines. */
+  noindex?: boolean;
+  children?: Child;
+}
+
+/** The frame of every storefront page: header with search, main, footer. Works without JS. */
+export function Layout({ title, description, query, noindex, children }: LayoutProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{title === "Plaza" ? "Plaza — plugins and digital goods" : `${title} · Plaza`}</title>
+        <meta name="description" content={description} />
+        {noindex && <meta name="robots" content="noindex" />}
+        {/* A constant of ours, not user input: raw, so quotes in it are not entity-escaped. */}
+        <style>{raw(STOREFRONT_CSS)}</style>
+      </head>
+      <body>
+        <a class="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header class="site">
+          <div class="wrap">
+            <a class="brand" href="/">
+              Plaza
+            </a>
+            <form action="/search" method="get" role="search">
+              <label for="site-search" class="vh">
+                Search Plaza
+              </label>
+              <input id="site-search" type="search" name="q" value={query ?? ""} placeholder="Search plugins…" maxlength={200} />
+              <button type="submit">Search</button>
+            </form>
+            <nav aria-label="Account">
+              <a href="/dashboard">Dashboard</a>
+            </nav>
+          </div>
+        </header>
+        <main id="main" class="wrap" tabindex={-1}>
+          {children}
+        </main>
+        <footer class="site">
+          <div class="wrap">Plaza · an edge-native marketplace</div>
+        </footer>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,71 @@
+import { Hono, type Context } from "hono";
+import { SearchQuery, type SearchQueryT } from "../../../shared/catalog";
+import { searchItems } from "../catalog/search";
+import type { AppEnv } from "../env";
+import { AppError } from "../http/errors";
+import { log } from "../http/log";
+import { storefrontCache } from "./cache";
+import { loadAuthorPage, loadHome, loadItemPage } from "./data";
+import { AuthorPage } from "./pages/author";
+import { ErrorPage } from "./pages/error";
+import { HomePage } from "./pages/home";
+import { ItemPage } from "./pages/item";
+import { SearchPage } from "./pages/search";
+
+/**
+ * The public storefront: server-rendered HTML (hono/jsx), no client JS, cached at the edge.
+ * Plain Hono routes rather than OpenAPI ones: they are pages, not API.
+ */
+
+/** Scripts never run on these pages; author Markdown is sanitized as well, this is the backstop. */
+const CONTENT_SECURITY_POLICY = "default-src 'none'; img-src 'self' https:; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+const html = (c: Context<AppEnv>, page: Parameters<Context<AppEnv>["html"]>[0], status: 200 | 400 | 404 | 500 = 200) => {
+  c.header("content-security-policy", CONTENT_SECURITY_POLICY);
+  return c.html(page, status);
+};
+
+const SEARCH_PAGE_SIZE = 20;
+
+/** A GET form sends every field, filled or not: "" means "not set". */
+function searchParams(c: Context<AppEnv>): Record<string, string> {
+  return Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v.trim() !== ""));
+}
+
+function nextPageHref(params: Record<string, string>, cursor: string | null): string | null {
+  return cursor ? `/search?${new URLSearchParams({ ...params, cursor })}` : null;
+}
+
+const describeFields = (fields: Record<string, string[]> = {}) =>
+  Object.entries(fields).map(([field, messages]) => `${field.replace(/^query\./, "")}: ${messages.join(", ")}`);
+
+export const storefrontRoutes = new Hono<AppEnv>()
+  .get("/", storefrontCache({ ttl: "purgeable" }), async (c) => html(c, <HomePage {...await loadHome(c.env.DB)} />))
+  .get("/search", storefrontCache({ ttl: "short" }), async (c) => {
+    const params = searchParams(c);
+    const parsed = SearchQuery.safeParse({ limit: SEARCH_PAGE_SIZE, ...params });
+    if (!parsed.success) {
+      return html(c, <ErrorPage status={400} problems={parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)} />, 400);
+    }
+    const query: SearchQueryT = parsed.data;
+    const result = await searchItems(c.env.DB, query);
+    return html(c, <SearchPage query={query} results={result.data} nextHref={nextPageHref(params, result.nextCursor)} />);
+  })
+  .get("/items/:slug", storefrontCache({ ttl: "purgeable" }), async (c) => {
+    const data = await loadItemPage(c.get("db"), c.req.param("slug"));
+    return html(c, <ItemPage {...data} highlight={c.req.query("version")} />);
+  })
+  .get("/authors/:orgSlug", storefrontCache({ ttl: "purgeable" }), async (c) => {
+    const data = await loadAuthorPage(c.get("db"), c.req.param("orgSlug"));
+    return data ? html(c, <AuthorPage {...data} />) : html(c, <ErrorPage status={404} />, 404);
+  })
+  // Deeper paths under the storefront's prefixes are HTML 404s too, not JSON.
+  .get("/items/*", (c) => html(c, <ErrorPage status={404} />, 404))
+  .get("/authors/*", (c) => html(c, <ErrorPage status={404} />, 404))
+  .onError((err, c) => {
+    c.header("cache-control", "no-store");
+    if (err instanceof AppError && err.code === "not_found") return html(c, <ErrorPage status={404} />, 404);
+    if (err instanceof AppError && err.code === "invalid_request") return html(c, <ErrorPage status={400} problems={describeFields(err.extra.fields)} />, 400);
+    log("error", "storefront page failed", { requestId: c.get("requestId"), error: String(err), stack: (err as Error).stack });
+    return html(c, <ErrorPage status={500} />, 500);
+  });
