@@ -39,7 +39,9 @@ export default defineConfig(async () => {
             include: ["party/**/*.test.ts", "web/**/*.test.ts", "scripts/**/*.test.ts"],
             environment: "node",
             testTimeout: 60_000,
-            hookTimeout: 120_000,
+            // Longer than the harness's own 90 s wait for a server, so a slow start fails there: it stops
+            // the server and shows its output, instead of a hook timeout that leaves it running.
+            hookTimeout: 240_000,
             fileParallelism: false,
           },
         },

@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startPartykitDev, type PartykitDev } from "./test/dev-server";
 import { ROOM_TOKEN_MAX_TTL_SECONDS, roomTokenKey, type RoomGrant } from "../shared/room-token";
 import { mintRoomToken } from "../worker/src/rooms/token";
-import { connectClient, connectSynced, upgradeStatus, uniqueRoomId, waitFor, websocketOutcome, type RoomClient } from "./test/room-clients";
+import { eventually } from "../scripts/lib/eventually";
+import { connectClient, connectSynced, upgradeStatus, uniqueRoomId, websocketOutcome, type RoomClient } from "./test/room-clients";
 
 const secret = randomBytes(32).toString("base64url");
 let server: PartykitDev;
@@ -106,10 +107,10 @@ describe("collaboration", () => {
     const bob = track(await connectSynced(server.host, room, await tokenFor(room, "write", 2)));
 
     ada.text.insert(0, "hello");
-    await waitFor(() => bob.text.toString() === "hello", "bob to see ada's edit");
+    await eventually("bob to see ada's edit", () => bob.text.toString() === "hello");
     bob.text.insert(5, " world");
     ada.text.insert(0, ">");
-    await waitFor(() => ada.text.toString() === bob.text.toString() && ada.text.length === 12, "both writers to converge");
+    await eventually("both writers to converge", () => ada.text.toString() === bob.text.toString() && ada.text.length === 12);
     expect(ada.text.toString()).toBe(">hello world");
   });
 
@@ -119,21 +120,18 @@ describe("collaboration", () => {
     writer.text.insert(0, "shared");
 
     const reader = track(connectClient(server.host, room, await tokenFor(room, "read", 2)));
-    await waitFor(() => reader.text.toString() === "shared", "reader to receive the document");
+    await eventually("reader to receive the document", () => reader.text.toString() === "shared");
 
     reader.text.insert(0, "READER ");
     // Awareness is relayed for readers and travels on the same socket after the edit, so once the
     // writer sees this marker the room has already processed (and dropped) the edit.
     reader.provider.awareness.setLocalStateField("marker", "after-edit");
-    await waitFor(
-      () => writer.provider.awareness.getStates().get(reader.doc.clientID)?.marker === "after-edit",
-      "writer to see the reader's awareness marker",
-    );
+    await eventually("writer to see the reader's awareness marker", () => writer.provider.awareness.getStates().get(reader.doc.clientID)?.marker === "after-edit");
     expect(writer.text.toString()).toBe("shared");
 
     // The room kept the reader connected and still sends it updates.
     writer.text.insert(6, "!");
-    await waitFor(() => reader.text.toString().endsWith("shared!"), "reader to receive a later edit");
+    await eventually("reader to receive a later edit", () => reader.text.toString().endsWith("shared!"));
 
     // A newcomer loads the room's copy, which never contained the reader's edit.
     const newcomer = track(await connectSynced(server.host, room, await tokenFor(room, "write", 3)));

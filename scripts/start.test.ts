@@ -8,20 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bin, freePort, isPortFree, NODE22, ROOT, run } from "./lib/processes.mjs";
 // @ts-expect-error: plain .mjs helpers without type declarations
 import { DEMO_PASSWORD } from "./seed.mjs";
+import { eventually } from "./lib/eventually";
 
 const STARTUP_TIMEOUT_MS = 240_000;
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 const WEB_INDEX = join(ROOT, "web/dist/index.html");
 
-async function pollUntil<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const result = await check();
-    if (result !== undefined && result !== false) return result;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
 
 /** Processes whose command line mentions `needle` (e.g. our temp state dir): leftovers if any remain. */
 function processesMentioning(needle: string): string[] {
@@ -61,14 +53,13 @@ describe("npm start", () => {
     start.stderr!.on("data", (d) => (output += d));
     exitCode = new Promise((resolveExit) => start.on("exit", (code) => resolveExit(code)));
     try {
-      await pollUntil(
+      // "exited" ends the wait early: there is nothing left to wait for.
+      const outcome = await eventually(
         "npm start to print ready",
-        () => {
-          if (start.exitCode !== null) throw new Error(`start.mjs exited ${start.exitCode} before ready`);
-          return output.includes("[plaza] ready at") || undefined;
-        },
-        STARTUP_TIMEOUT_MS,
+        () => (start.exitCode !== null ? "exited" : output.includes("[plaza] ready at") && "ready"),
+        { timeoutMs: STARTUP_TIMEOUT_MS },
       );
+      if (outcome === "exited") throw new Error(`start.mjs exited ${start.exitCode} before ready`);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${output.slice(-6000)}`);
     }
@@ -141,7 +132,7 @@ describe("npm start", () => {
       new Promise((_, reject) => setTimeout(() => reject(new Error(`no exit within ${SHUTDOWN_TIMEOUT_MS} ms`)), SHUTDOWN_TIMEOUT_MS)),
     ]);
     expect(code, output.slice(-4000)).toBe(0);
-    for (const port of [apiPort, roomsPort]) await pollUntil(`port ${port} to close`, async () => (await isPortFree(port)) || undefined, 10_000);
+    for (const port of [apiPort, roomsPort]) await eventually(`port ${port} to close`, () => isPortFree(port), { timeoutMs: 10_000 });
     expect(processesMentioning(stateDir)).toEqual([]);
   }, SHUTDOWN_TIMEOUT_MS + 20_000);
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { launchChromium } from "../scripts/lib/browser.mjs";
 import { ROOT } from "../scripts/lib/processes.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
+import { eventually } from "../scripts/lib/eventually";
 
 const DIST_INDEX = join(ROOT, "web/dist/index.html");
 const SCREENSHOTS = "/tmp/plaza-web";
@@ -26,16 +27,6 @@ let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 
-/** Polls `probe` until it returns a value, or fails with `what` after the deadline. */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** The newest link to `path` in an e-mail to `to`, read from the dev mailbox. */
 async function linkFromMailbox(to: string, path: string): Promise<string> {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { launchChromium } from "../scripts/lib/browser.mjs";
 import { ROOT } from "../scripts/lib/processes.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
+import { eventually } from "../scripts/lib/eventually";
 
 const DIST_INDEX = join(ROOT, "web/dist/index.html");
 const SCREENSHOTS = "/tmp/plaza-storefront";
@@ -21,16 +22,6 @@ const author = { name: "Grace Hopper", email: `grace-${Date.now()}@example.com`,
 let server: Awaited<ReturnType<typeof startWranglerDev>>;
 let browser: Browser;
 
-/** Polls `probe` until it returns a value, or fails with `what` after the deadline. */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function api<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
   const res = await fetch(`${server.url}${path}`, {

@@ -1,24 +1,10 @@
-// Helpers for the room e2e tests: real y-partykit clients, raw upgrade probes, deadline polling.
+// Helpers for the room e2e tests: real y-partykit clients, raw upgrade probes, and the shared deadline polling.
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import YPartyKitProvider from "y-partykit/provider";
 import * as Y from "yjs";
+import { eventually } from "../../scripts/lib/eventually";
 
-/** Polls `check` until it returns a truthy value or the deadline passes; no fixed sleeps. */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
 export const uniqueRoomId = () => `prj_${randomBytes(8).toString("hex")}`;
 
@@ -51,7 +37,7 @@ export function connectClient(host: string, roomId: string, token: string): Room
 
 export async function connectSynced(host: string, roomId: string, token: string): Promise<RoomClient> {
   const client = connectClient(host, roomId, token);
-  await waitFor(() => client.provider.synced, `client in ${roomId} to sync`);
+  await eventually(`client in ${roomId} to sync`, () => client.provider.synced);
   return client;
 }
 

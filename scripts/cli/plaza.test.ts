@@ -10,6 +10,7 @@ import { ROOT } from "../lib/processes.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../lib/wrangler-dev.mjs";
 // @ts-expect-error: plain .mjs module without type declarations
 import { packFolder } from "./pack.mjs";
+import { eventually } from "../lib/eventually";
 
 const CLI = join(ROOT, "scripts/cli/plaza.mjs");
 const SLUG = "hello-cli";
@@ -33,15 +34,6 @@ function runCli(args: string[], env: Record<string, string>): Promise<CliResult>
   });
 }
 
-async function pollUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const result = await check();
-    if (result !== undefined) return result;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
 
 /** A plugin folder with the noise an author's folder has (.git, .env, node_modules) that must not ship. */
 function writePluginFolder(manifest: Record<string, unknown>): string {
@@ -97,7 +89,7 @@ describe("plaza CLI against wrangler dev", () => {
     server = await startWranglerDev({ vars: ephemeralSecrets() });
     await expectCall(201, "POST", "/v1/auth/signup", { body: { email, password: PASSWORD, name: "Cli Author" } });
     // The verification mail goes through the mail outbox; wait until it is there.
-    const verifyToken = await pollUntil("the verification e-mail", async () => {
+    const verifyToken = await eventually("the verification e-mail", async () => {
       const { body } = await call("GET", "/dev/mailbox.json");
       const mail = (body?.data ?? []).find((m: { to: string; text: string }) => m.to === email && m.text.includes("/verify-email?token="));
       return mail ? /\/verify-email\?token=([^\s&"<>]+)/.exec(mail.text)![1] : undefined;

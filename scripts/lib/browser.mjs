@@ -14,7 +14,13 @@ export const CHROMIUM_ARGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+  // Containers often have a tiny /dev/shm; Chromium then stalls. Use /tmp instead.
+  "--disable-dev-shm-usage",
 ];
+
+/** A launch that has not finished by then is stuck; one fresh attempt usually succeeds. */
+const LAUNCH_TIMEOUT_MS = 45_000;
+const LAUNCH_ATTEMPTS = 2;
 
 /**
  * @param {import("playwright-core").LaunchOptions} [options] merged over the defaults
@@ -24,9 +30,17 @@ export async function launchChromium(options = {}) {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
   }
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    ...options,
-    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
-  });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await chromium.launch({
+        executablePath: CHROMIUM_PATH,
+        timeout: LAUNCH_TIMEOUT_MS,
+        ...options,
+        args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
+      });
+    } catch (err) {
+      if (attempt >= LAUNCH_ATTEMPTS) throw err;
+      console.warn(`Chromium did not start (attempt ${attempt}): ${err.message}; trying again`);
+    }
+  }
 }
