@@ -79,11 +79,14 @@ async function matchCounts(persistTo, queries) {
   }
 }
 
+/** Only a BENCH=1 Worker honours it: skip the edge cache, so the search engine itself answers. */
+const BYPASS = { "x-bench-bypass-cache": "1" };
+
 async function measureRowsRead(url, persistTo, queries, log) {
   const counts = await matchCounts(persistTo, queries);
   const rows = [];
   for (const [i, query] of queries.entries()) {
-    const { res, body } = await getOk(`${url}${query.target}`);
+    const { res, body } = await getOk(`${url}${query.target}`, BYPASS);
     const header = res.headers.get("x-d1-rows-read");
     if (header === null) throw new Error(`GET ${query.target} has no x-d1-rows-read header: is BENCH=1 set on the Worker?`);
     const rowsRead = Number(header);
@@ -112,26 +115,40 @@ function throughputLogger(log, names) {
   return (label, r) => log(`  ${names[label].padEnd(34)} ${fmt.rps(r.requestsPerSec).padStart(12)}  p50 ${fmt.ms(r.p50Ms)}  p99 ${fmt.ms(r.p99Ms)}`);
 }
 
+/**
+ * Two comparisons with the same baseline: the search engine itself (edge cache bypassed), and
+ * /v1/search as clients get it (public answers are edge-cached for 60 s). The goal applies to the
+ * latter; the former shows what ranking costs (bm25 scores every match, the bare query does not).
+ */
 async function measureSearchThroughput(url, queries, log) {
-  const names = { baseline: `GET /__bench/fts (${queries.length} queries)`, target: `GET /v1/search (${queries.length} queries)` };
-  const result = await compareAlternating({
-    baseline: { url, requests: queries.map((q) => ({ method: "GET", path: q.baseline })) },
-    target: { url, requests: queries.map((q) => ({ method: "GET", path: q.target })) },
-    rounds: ROUNDS,
-    onRun: throughputLogger(log, names),
-  });
+  const bare = { url, requests: queries.map((q) => ({ method: "GET", path: q.baseline })) };
+  const search = (headers) => ({ url, headers, requests: queries.map((q) => ({ method: "GET", path: q.target })) });
+  const results = {};
+  for (const [mode, headers, label] of [
+    ["uncached", BYPASS, "GET /v1/search, cache bypassed"],
+    ["served", {}, "GET /v1/search, as served"],
+  ]) {
+    const names = { baseline: `GET /__bench/fts (${queries.length} queries)`, target: label };
+    results[mode] = await compareAlternating({ baseline: bare, target: search(headers), rounds: ROUNDS, onRun: throughputLogger(log, names) });
+  }
   log();
   log(
     table(THROUGHPUT_HEADER, [
-      throughputRow("baseline: bare FTS5 MATCH (mean)", result.baseline),
-      throughputRow("target:   GET /v1/search (mean)", result.target),
+      throughputRow("baseline: bare FTS5 MATCH (mean of both)", meanOf(results.uncached.baseline, results.served.baseline)),
+      throughputRow("/v1/search, cache bypassed (mean)", results.uncached.target),
+      throughputRow("/v1/search, as served (mean)", results.served.target),
     ]),
   );
-  log(`ratio /v1/search ÷ bare FTS: ${ratioAgainstGoal(result.ratio, RATIO_GOAL)}`);
-  return result;
+  log(`ratio /v1/search ÷ bare FTS, cache bypassed: ${fmt.ratio(results.uncached.ratio)}`);
+  log(`ratio /v1/search ÷ bare FTS, as served: ${ratioAgainstGoal(results.served.ratio, RATIO_GOAL)}`);
+  return results;
 }
 
-const BYPASS = { "x-bench-bypass-cache": "1" };
+function meanOf(a, b) {
+  const mean = (x, y) => (x + y) / 2;
+  return { requestsPerSec: mean(a.requestsPerSec, b.requestsPerSec), p50Ms: mean(a.p50Ms, b.p50Ms), p99Ms: mean(a.p99Ms, b.p99Ms) };
+}
+
 
 /**
  * The storefront's item page, if it is there: a 200 HTML page that names the item. The web app's
@@ -235,10 +252,12 @@ export async function run({ worker, log }) {
   const worst = rowsRead.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   return {
     metrics: [
-      { name: "bare FTS req/s", value: search.baseline.requestsPerSec, display: fmt.rps(search.baseline.requestsPerSec) },
-      { name: "/v1/search req/s", value: search.target.requestsPerSec, display: fmt.rps(search.target.requestsPerSec) },
-      { name: "/v1/search p50 / p99", value: search.target.p50Ms, display: `${fmt.ms(search.target.p50Ms)} / ${fmt.ms(search.target.p99Ms)}` },
-      { name: "ratio /v1/search ÷ bare FTS", value: search.ratio, display: ratioAgainstGoal(search.ratio, RATIO_GOAL) },
+      { name: "bare FTS req/s", value: search.served.baseline.requestsPerSec, display: fmt.rps(search.served.baseline.requestsPerSec) },
+      { name: "/v1/search req/s, cache bypassed", value: search.uncached.target.requestsPerSec, display: fmt.rps(search.uncached.target.requestsPerSec) },
+      { name: "/v1/search req/s, as served", value: search.served.target.requestsPerSec, display: fmt.rps(search.served.target.requestsPerSec) },
+      { name: "/v1/search p50 / p99, as served", value: search.served.target.p50Ms, display: `${fmt.ms(search.served.target.p50Ms)} / ${fmt.ms(search.served.target.p99Ms)}` },
+      { name: "ratio ÷ bare FTS, cache bypassed", value: search.uncached.ratio, display: fmt.ratio(search.uncached.ratio) },
+      { name: "ratio ÷ bare FTS, as served", value: search.served.ratio, display: ratioAgainstGoal(search.served.ratio, RATIO_GOAL) },
       ...rowsRead.map((r) => ({
         name: `rows read: ${r.label}`,
         value: r.ratio,

@@ -8,10 +8,17 @@ import { ephemeralSecrets, startWranglerDev } from "../../scripts/lib/wrangler-d
  */
 const WRANGLER_LOG = process.env.BENCH_WRANGLER_LOG ?? "warn";
 
+/**
+ * The Worker's own request log (one JSON line per request) travels through wrangler dev's
+ * console pipe locally, which costs more than everything else a request does; in production it
+ * is a cheap Workers Logs write. Off by default here; BENCH_LOG_LEVEL=info measures with it.
+ */
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? "warn";
+
 /** @returns {Promise<{ url: string, persistTo: string, stop: () => Promise<void>, output: () => string }>} (persistTo: the local D1/R2 state, for seeding) */
 export async function startBenchWorker() {
   return startWranglerDev({
-    vars: { ...ephemeralSecrets(), BENCH: "1" },
+    vars: { ...ephemeralSecrets(), BENCH: "1", LOG_LEVEL },
     env: { WRANGLER_LOG },
   });
 }

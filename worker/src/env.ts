@@ -15,6 +15,8 @@ export interface Env {
   REFRESH_TOKEN_TTL_DAYS: string;
   /** Largest bundle accepted, in bytes (default 50 MB). */
   BUNDLE_MAX_BYTES?: string;
+  /** Least severe log level written: debug, info (default: one line per request), warn, error. */
+  LOG_LEVEL?: string;
   /** "1" enables /__bench/bare, the benchmarks' baseline route. */
   BENCH?: string;
 

@@ -1,6 +1,7 @@
 import { createApp } from "./app";
 import type { Env, MailQueueMessage } from "./env";
 import { consumeMail, consumeMailDeadLetters } from "./mail/consumer";
+import { configureLogging } from "./http/log";
 import { runScheduled } from "./maintenance/scheduler";
 
 const app = createApp();
@@ -9,6 +10,7 @@ export default {
   fetch: app.fetch,
 
   async queue(batch: MessageBatch<unknown>, env: Env) {
+    configureLogging(env.LOG_LEVEL);
     switch (batch.queue) {
       case "plaza-mail":
         return consumeMail(batch as MessageBatch<MailQueueMessage>, env);
@@ -20,6 +22,7 @@ export default {
   },
 
   async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext) {
+    configureLogging(env.LOG_LEVEL);
     ctx.waitUntil(runScheduled(controller.scheduledTime, env));
   },
 } satisfies ExportedHandler<Env>;

@@ -16,7 +16,7 @@ export const auditRoutes = createRouter().openapi(
     responses: { 200: json(page(AuditEvent), "A page of events"), ...authErrors, ...notFoundError },
   }),
   async (c) => {
-    const access = await requireOrgRole(c.get("db"), c.get("principal"), c.req.valid("param").orgId, "admin", "audit:read");
+    const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "audit:read");
     const { limit, cursor } = c.req.valid("query");
     return c.json(await orgAuditLog(c.get("db"), access.orgId, limit, cursor), 200);
   },

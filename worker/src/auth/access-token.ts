@@ -1,5 +1,4 @@
-import { sign, verify } from "hono/jwt";
-import { JwtTokenExpired } from "hono/utils/jwt/types";
+import { errors, jwtVerify, SignJWT } from "jose";
 import { AppError } from "../http/errors";
 
 /** Short-lived HS256 access token; `sid` ties it to a session so revocation takes effect at once. */
@@ -11,22 +10,39 @@ export interface AccessClaims {
   typ: "access";
 }
 
+/** The HMAC key, imported once per secret and isolate rather than on every request. */
+const keys = new Map<string, Promise<CryptoKey>>();
+function hmacKey(secret: string) {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 export async function signAccessToken(secret: string, userId: string, sessionId: string, ttlSeconds: number) {
   const iat = Math.floor(Date.now() / 1000);
-  const claims: AccessClaims = { sub: userId, sid: sessionId, iat, exp: iat + ttlSeconds, typ: "access" };
-  return { token: await sign({ ...claims }, secret, "HS256"), expiresAt: claims.exp * 1000 };
+  const exp = iat + ttlSeconds;
+  const token = await new SignJWT({ sid: sessionId, typ: "access" })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(userId)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .sign(await hmacKey(secret));
+  return { token, expiresAt: exp * 1000 };
 }
 
 export async function verifyAccessToken(secret: string, token: string): Promise<AccessClaims> {
   try {
-    const claims = (await verify(token, secret, "HS256")) as unknown as AccessClaims;
-    if (claims.typ !== "access" || typeof claims.sid !== "string" || typeof claims.sub !== "string") {
+    const { payload } = await jwtVerify(token, await hmacKey(secret), { algorithms: ["HS256"] });
+    if (payload.typ !== "access" || typeof payload.sid !== "string" || typeof payload.sub !== "string") {
       throw new AppError("token_invalid", "The access token is not valid");
     }
-    return claims;
+    return payload as unknown as AccessClaims;
   } catch (err) {
     if (err instanceof AppError) throw err;
-    if (err instanceof JwtTokenExpired) throw new AppError("token_expired", "The access token has expired; refresh it");
+    if (err instanceof errors.JWTExpired) throw new AppError("token_expired", "The access token has expired; refresh it");
     throw new AppError("token_invalid", "The access token is not valid");
   }
 }

@@ -20,7 +20,6 @@ import type { AppEnv } from "../env";
 import { AppError } from "../http/errors";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError, rateLimitedError } from "../http/openapi-helpers";
-import { myMemberships } from "../orgs/service";
 import { eq } from "drizzle-orm";
 import { requirePrincipal, requireSession } from "./authenticate";
 import * as auth from "./service";
@@ -138,10 +137,8 @@ export const authRoutes = createRouter()
       responses: { 200: json(Me, "You"), ...authErrors },
     }),
     async (c) => {
-      const p = requirePrincipal(c.get("principal"), "profile:read");
-      const db = c.get("db");
-      const [user, orgs] = await Promise.all([db.query.users.findFirst({ where: eq(users.id, p.userId) }), myMemberships(db, p.userId)]);
-      if (!user) throw new AppError("token_revoked", "This account no longer exists");
+      // authenticate() loaded the user and memberships with the credential: no further queries.
+      const { user, memberships: orgs } = requirePrincipal(c.get("principal"), "profile:read");
       const activeOrgId = orgs.some((o) => o.orgId === user.activeOrgId) ? user.activeOrgId : (orgs[0]?.orgId ?? null);
       return c.json({ user: auth.toUser(user), activeOrgId, orgs }, 200);
     },
@@ -160,7 +157,7 @@ export const authRoutes = createRouter()
       const p = requirePrincipal(c.get("principal"), "profile:read");
       const { orgId } = c.req.valid("json");
       const db = c.get("db");
-      if (!(await myMemberships(db, p.userId)).some((o) => o.orgId === orgId)) throw new AppError("not_found", "Org not found");
+      if (!p.memberships.some((o) => o.orgId === orgId)) throw new AppError("not_found", "Org not found");
       await db.update(users).set({ activeOrgId: orgId }).where(eq(users.id, p.userId));
       return c.body(null, 204);
     },

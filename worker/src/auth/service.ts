@@ -24,7 +24,7 @@ const RESEND_LIMIT: Window = { limit: 3, windowMs: 60 * 60_000 };
 
 type UserRow = typeof users.$inferSelect;
 
-export function toUser(row: UserRow): UserT {
+export function toUser(row: Omit<UserRow, "passwordHash">): UserT {
   return {
     id: row.id,
     email: row.email,

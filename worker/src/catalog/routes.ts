@@ -20,6 +20,7 @@ import { requestMeta } from "../audit/record";
 import { requirePrincipal } from "../auth/authenticate";
 import { items, uploads, versions } from "../db/schema";
 import { AppError } from "../http/errors";
+import { edgeCached } from "../http/edge-cache";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
 import { requireOrgRole } from "../orgs/access";
@@ -44,7 +45,7 @@ const authorRoutes = createRouter()
   .openapi(
     createRoute({ method: "get", path: "/v1/orgs/{orgId}/items", tags: ["Catalog: authors"], summary: "The org's items, every status", security: bearer, request: { params: OrgParams }, responses: { 200: json(z.object({ data: z.array(Item) }), "Items"), ...errors } }),
     async (c) => {
-      const access = await requireOrgRole(c.get("db"), c.get("principal"), c.req.valid("param").orgId, "member", "catalog:read");
+      const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "catalog:read");
       return c.json({ data: await catalog.listOrgItems(c.get("db"), access.orgId) }, 200);
     },
   )
@@ -60,7 +61,7 @@ const authorRoutes = createRouter()
       responses: { 201: json(Item, "Created"), ...errors, ...conflictError },
     }),
     async (c) => {
-      const access = await requireOrgRole(c.get("db"), c.get("principal"), c.req.valid("param").orgId, "admin", "catalog:write");
+      const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "catalog:write");
       return c.json(await catalog.createItem(c.get("db"), requestMeta(c), access, c.req.valid("json")), 201);
     },
   )
@@ -68,7 +69,7 @@ const authorRoutes = createRouter()
     createRoute({ method: "get", path: "/v1/orgs/{orgId}/items/{itemId}", tags: ["Catalog: authors"], summary: "One of the org's items", security: bearer, request: { params: ItemParams }, responses: { 200: json(Item, "The item"), ...errors } }),
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
-      const access = await requireOrgRole(c.get("db"), c.get("principal"), orgId, "member", "catalog:read");
+      const access = requireOrgRole(c.get("principal"), orgId, "member", "catalog:read");
       return c.json(await catalog.getOrgItem(c.get("db"), access.orgId, itemId), 200);
     },
   )
@@ -84,7 +85,7 @@ const authorRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
-      const access = await requireOrgRole(c.get("db"), c.get("principal"), orgId, "admin", "catalog:write");
+      const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
       const updated = await catalog.updateItem(c.get("db"), requestMeta(c), access, itemId, c.req.valid("json"));
       await purgeStorefront(c.env, { itemSlug: updated.slug, orgSlug: updated.orgSlug });
       return c.json(updated, 200);
@@ -102,7 +103,7 @@ const authorRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
-      await requireOrgRole(c.get("db"), c.get("principal"), orgId, "member", "catalog:read");
+      requireOrgRole(c.get("principal"), orgId, "member", "catalog:read");
       const { item } = await findOrgItem(c.get("db"), orgId, itemId);
       return c.json({ data: await listVersions(c.get("db"), item.id, { includeYanked: true }) }, 200);
     },
@@ -119,7 +120,7 @@ const authorRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, itemId, version } = c.req.valid("param");
-      const access = await requireOrgRole(c.get("db"), c.get("principal"), orgId, "admin", "catalog:write");
+      const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
       const { item, org } = await findOrgItem(c.get("db"), orgId, itemId);
       const yanked = await setYanked(c.get("db"), requestMeta(c), item, access.principal.userId, version, true);
       await purgeStorefront(c.env, { itemSlug: item.slug, orgSlug: org.slug });
@@ -138,7 +139,7 @@ const authorRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, itemId, version } = c.req.valid("param");
-      const access = await requireOrgRole(c.get("db"), c.get("principal"), orgId, "admin", "catalog:write");
+      const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
       const { item, org } = await findOrgItem(c.get("db"), orgId, itemId);
       const yanked = await setYanked(c.get("db"), requestMeta(c), item, access.principal.userId, version, false);
       await purgeStorefront(c.env, { itemSlug: item.slug, orgSlug: org.slug });
@@ -157,7 +158,7 @@ const authorRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
-      await requireOrgRole(c.get("db"), c.get("principal"), orgId, "admin", "catalog:write");
+      requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
       const { item } = await findOrgItem(c.get("db"), orgId, itemId);
       const key = await storeImage(c.env, item.id, c.req.header("content-type"), contentLength(c.req.header("content-length")), c.req.raw.body);
       await setIcon(c.get("db"), c.env, item, key);
@@ -177,7 +178,7 @@ const authorRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
-      await requireOrgRole(c.get("db"), c.get("principal"), orgId, "admin", "catalog:write");
+      requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
       const { item } = await findOrgItem(c.get("db"), orgId, itemId);
       const key = await storeImage(c.env, item.id, c.req.header("content-type"), contentLength(c.req.header("content-length")), c.req.raw.body);
       await addScreenshot(c.get("db"), c.env, item, key);
@@ -197,7 +198,7 @@ const authorRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, itemId, index } = c.req.valid("param");
-      await requireOrgRole(c.get("db"), c.get("principal"), orgId, "admin", "catalog:write");
+      requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
       const { item } = await findOrgItem(c.get("db"), orgId, itemId);
       await removeScreenshot(c.get("db"), c.env, item, index);
       await purgeStorefrontForItem(c.env, c.get("db"), { id: item.id });
@@ -223,7 +224,7 @@ const publishRoutes = createRouter()
       const principal = requirePrincipal(c.get("principal"), "catalog:write");
       const item = await db.query.items.findFirst({ where: eq(items.slug, c.req.valid("param").slug) });
       if (!item) throw new AppError("not_found", "Item not found");
-      await requireOrgRole(db, principal, item.orgId, "admin", "catalog:write");
+      requireOrgRole(principal, item.orgId, "admin", "catalog:write");
       return c.json(await createUpload(db, c.env, item, principal.userId, c.req.valid("json")), 201);
     },
   )
@@ -243,7 +244,7 @@ const publishRoutes = createRouter()
       const principal = requirePrincipal(c.get("principal"), "catalog:write");
       const upload = await db.query.uploads.findFirst({ where: eq(uploads.id, c.req.valid("param").uploadId) });
       if (!upload) throw new AppError("not_found", "Upload not found");
-      await requireOrgRole(db, principal, upload.orgId, "admin", "catalog:write");
+      requireOrgRole(principal, upload.orgId, "admin", "catalog:write");
       const version = await completeUpload(db, c.env, requestMeta(c), upload, c.req.raw.body, contentLength(c.req.header("content-length")));
       await purgeStorefrontForItem(c.env, db, { id: version.itemId });
       return c.json(version, 201);
@@ -258,7 +259,10 @@ const publicRoutes = createRouter()
       path: "/v1/search",
       tags: ["Catalog"],
       summary: "Search published items",
-      description: "Full text with filters; sort by relevance (text match × Bayesian rating × downloads), rating, downloads or newest; cursor pagination.",
+      description:
+        "Full text with filters; sort by relevance (text match × Bayesian rating × downloads), rating, downloads or newest; cursor pagination. Public and the same for everyone, so answers are cached at the edge for 60 s (ETag, `If-None-Match` → 304).",
+      // Ranking scores every text match, so repeated searches are served from the edge cache.
+      middleware: [edgeCached({ ttl: "short" })] as const,
       request: { query: SearchQuery },
       responses: { 200: json(z.object({ data: z.array(Item), nextCursor: Cursor.nullable() }), "A page of items"), 400: authErrors[400] },
     }),

@@ -36,6 +36,8 @@ describe("rows read per search stay within 10× of rows returned", () => {
     [{ sort: "downloads" }],
     [{ sort: "rating" }],
     [{ sort: "newest", category: "editor" }],
+    [{ q: "widget", sort: "downloads" }],
+    [{ q: "common", sort: "rating", category: "editor" }],
   ])("%j", async (query) => {
     const first = await search(query);
     expect(first.data).toHaveLength(20);

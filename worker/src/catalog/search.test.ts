@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { insertItem } from "../../test/catalog-fixtures";
 import { createOrg, createUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
-import { toFtsQuery } from "./search";
+import { SearchQuery } from "../../../shared/catalog";
+import { searchItems, toFtsQuery } from "./search";
 
 const slugs = (res: { body: { data: { slug: string }[] } }) => res.body.data.map((i) => i.slug);
 const search = (query: string) => call("GET", `/v1/search?${query}`);
@@ -70,11 +71,26 @@ describe("search", () => {
   });
 
   it("keeps the index in sync after an update and a delete", async () => {
+    // Straight to the index: HTTP answers are edge-cached for up to 60 s by design.
+    const direct = async (q: string) => (await searchItems(env.DB, SearchQuery.parse({ q }))).data.map((i) => i.slug);
     await env.DB.prepare("UPDATE items SET name = 'Quill', summary = 'Typesetting' WHERE slug = 'ai-helper'").run();
-    expect(slugs(await search("q=quill"))).toEqual(["ai-helper"]);
-    expect(slugs(await search("q=suggestion"))).toEqual([]);
+    expect(await direct("quill")).toEqual(["ai-helper"]);
+    expect(await direct("suggestion")).toEqual([]);
     await env.DB.prepare("DELETE FROM items WHERE slug = 'ai-helper'").run();
-    expect(slugs(await search("q=quill"))).toEqual([]);
+    expect(await direct("quill")).toEqual([]);
+  });
+
+  it("answers from the edge cache with an ETag, and 304 when the client's copy is current", async () => {
+    const first = await search("q=markdown&category=editor");
+    expect(first.headers.get("x-cache")).toBe("MISS");
+    expect(first.headers.get("cache-control")).toContain("s-maxage=60");
+    const second = await search("q=markdown&category=editor");
+    expect(second.headers.get("x-cache")).toBe("HIT");
+    expect(second.body).toEqual(first.body);
+    const revalidated = await call("GET", "/v1/search?q=markdown&category=editor", { headers: { "if-none-match": first.headers.get("etag")! } });
+    expect(revalidated.status).toBe(304);
+    // Errors are never cached.
+    expect((await search("sort=banana")).headers.get("cache-control")).toBe("no-store");
   });
 
   it("refuses bad parameters with the field named", async () => {

@@ -11,7 +11,8 @@ import { RATING_PRIOR, toItem, type ItemRow } from "./queries";
  *   of BLOCK text matches is then re-ranked by rating and downloads (a rescore window, as search
  *   engines do), so the cost does not grow with the number of matches;
  * - no text: walks an index on the sort key (downloads, Bayesian rating, newest);
- * - text + another sort: every match is sorted by that key (its cost grows with the matches).
+ * - text + another sort: few matches are sorted outright, many are found by walking that index
+ *   (see keyedSearch).
  */
 
 export const BLOCK = 50;
@@ -195,30 +196,45 @@ async function relevanceSearch(d1: D1Database, query: SearchQueryT, text: string
   };
 }
 
-/** Sorted by downloads, rating or newest: an index walk without text, a sort of the matches with. */
+/** Text searches sorted by another key first count matches up to this many. */
+export const PROBE = 100;
+
+/**
+ * Sorted by downloads, rating or newest. Without text: a walk down the index on the key. With
+ * text, by how much matches (a probe of up to PROBE matches tells): few matches are sorted
+ * outright; many are found by walking the same index and checking each item against FTS by
+ * rowid, which fills a page quickly precisely because so much matches.
+ */
 async function keyedSearch(d1: D1Database, query: SearchQueryT, sort: BrowseSort, text: string | null): Promise<SearchResult> {
   const key = BROWSE_KEYS[sort].replace(/(rating_sum|review_count|downloads|published_at)/g, "i.$1");
   const where = ["i.status = 'published'"];
   const params: unknown[] = query.tag ? [query.tag] : [];
-  let from = "items i";
+  if (query.category) {
+    where.push("i.category = ?");
+    params.push(query.category);
+  }
+  if (query.price) where.push(`i.is_free = ${query.price === "free" ? 1 : 0}`);
+  if (query.tag) {
+    where.push("EXISTS (SELECT 1 FROM item_tags t WHERE t.tag = ? AND t.item_id = i.id)");
+    params.push(query.tag);
+  }
+  let rowsRead = 0;
   if (text) {
-    from = "items_fts CROSS JOIN items i ON i.seq = items_fts.rowid";
-    where.push("items_fts MATCH ?");
-    params.push(`(${text}) AND ${facetFilter(query)}`);
-  } else {
-    if (query.category) {
-      where.push("i.category = ?");
-      params.push(query.category);
-    }
-    if (query.price) where.push(`i.is_free = ${query.price === "free" ? 1 : 0}`);
-    if (query.tag) {
-      where.push("EXISTS (SELECT 1 FROM item_tags t WHERE t.tag = ? AND t.item_id = i.id)");
-      params.push(query.tag);
+    const match = `(${text}) AND ${facetFilter(query)}`;
+    const probe = await d1.prepare("SELECT rowid FROM items_fts WHERE items_fts MATCH ? LIMIT ?").bind(match, PROBE).all<{ rowid: number }>();
+    rowsRead += probe.meta.rows_read ?? 0;
+    if (probe.results.length === 0) return { data: [], nextCursor: null, rowsRead };
+    if (probe.results.length < PROBE) {
+      // Integers straight from the index: safe to inline, and they would not fit D1's 100 parameters.
+      where.push(`i.seq IN (${probe.results.map((r) => Number(r.rowid)).join(", ")})`);
+    } else {
+      where.push("EXISTS (SELECT 1 FROM items_fts WHERE items_fts MATCH ? AND rowid = i.seq)");
+      params.push(match);
     }
   }
+  const from = "items i";
   const cursor = query.cursor ? (decodeCursor(query.cursor, "keyed", sort) as { key: number; seq: number }) : undefined;
   const found: (Row & { sort_key: number })[] = [];
-  let rowsRead = 0;
   let position = cursor;
   // Engine and tag checks happen here, so keep reading until the page (plus one) is full.
   const batch = query.limit + 1;

@@ -60,7 +60,7 @@ export const entitlementRoutes = createRouter()
       responses: { 201: json(Entitlement, "Granted"), ...errors },
     }),
     async (c) => {
-      const operator = await requireOperator(c.get("db"), c.get("principal"));
+      const operator = requireOperator(c.get("principal"));
       return c.json(await service.operatorGrant(c.get("db"), requestMeta(c), operator.userId, c.req.valid("json")), 201);
     },
   )
@@ -75,7 +75,7 @@ export const entitlementRoutes = createRouter()
       responses: { 200: json(Entitlement, "Revoked (or already was)"), ...errors },
     }),
     async (c) => {
-      const operator = await requireOperator(c.get("db"), c.get("principal"));
+      const operator = requireOperator(c.get("principal"));
       const { entitlementId } = c.req.valid("param");
       return c.json(await service.revokeEntitlement(c.get("db"), requestMeta(c), entitlementId, c.req.valid("json").reason, operator.userId), 200);
     },

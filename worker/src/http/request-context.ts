@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { createDb } from "../db/client";
 import type { AppEnv } from "../env";
-import { log } from "./log";
+import { configureLogging, log } from "./log";
 
 const INCOMING_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
@@ -14,6 +14,7 @@ export const requestContext = () =>
     const incoming = c.req.header("x-request-id");
     const requestId = incoming && INCOMING_ID.test(incoming) ? incoming : `req_${crypto.randomUUID()}`;
     c.set("requestId", requestId);
+    configureLogging(c.env.LOG_LEVEL);
     c.set("db", createDb(c.env.DB));
     const started = Date.now();
     await next();

@@ -18,7 +18,7 @@ export const moderationRoutes = createRouter().openapi(
     responses: { 200: json(Item, "The item after moderation"), ...authErrors, ...notFoundError, ...conflictError },
   }),
   async (c) => {
-    const operator = await requireOperator(c.get("db"), c.get("principal"));
+    const operator = requireOperator(c.get("principal"));
     const item = await moderateItem(c.get("db"), requestMeta(c), operator.userId, c.req.valid("param").itemId, c.req.valid("json"));
     await purgeStorefront(c.env, { itemSlug: item.slug, orgSlug: item.orgSlug });
     return c.json(item, 200);

@@ -44,21 +44,21 @@ export const orgRoutes = createRouter()
   .openapi(
     createRoute({ method: "get", path: "/v1/orgs/{orgId}", tags: tag, summary: "An org you belong to", security: bearer, request: { params: OrgParams }, responses: { 200: json(Org, "The org"), ...errors } }),
     async (c) => {
-      const access = await requireOrgRole(c.get("db"), c.get("principal"), c.req.valid("param").orgId, "member", "orgs:read");
+      const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "orgs:read");
       return c.json(await orgs.getOrg(c.get("db"), access), 200);
     },
   )
   .openapi(
     createRoute({ method: "patch", path: "/v1/orgs/{orgId}", tags: tag, summary: "Rename an org (admin)", security: bearer, request: { params: OrgParams, ...jsonBody(UpdateOrgBody) }, responses: { 200: json(Org, "Updated"), ...errors } }),
     async (c) => {
-      const access = await requireOrgRole(c.get("db"), c.get("principal"), c.req.valid("param").orgId, "admin", "orgs:write");
+      const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "orgs:write");
       return c.json(await orgs.updateOrg(c.get("db"), requestMeta(c), access, c.req.valid("json")), 200);
     },
   )
   .openapi(
     createRoute({ method: "get", path: "/v1/orgs/{orgId}/members", tags: tag, summary: "Members and their roles", security: bearer, request: { params: OrgParams }, responses: { 200: json(z.object({ data: z.array(Member) }), "Members"), ...errors } }),
     async (c) => {
-      const access = await requireOrgRole(c.get("db"), c.get("principal"), c.req.valid("param").orgId, "member", "orgs:read");
+      const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "orgs:read");
       return c.json({ data: await orgs.listMembers(c.get("db"), access.orgId) }, 200);
     },
   )
@@ -74,7 +74,7 @@ export const orgRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, userId } = c.req.valid("param");
-      const access = await requireOrgRole(c.get("db"), c.get("principal"), orgId, "admin", "members:write");
+      const access = requireOrgRole(c.get("principal"), orgId, "admin", "members:write");
       return c.json(await orgs.changeRole(c.get("db"), requestMeta(c), access, userId, c.req.valid("json").role), 200);
     },
   )
@@ -90,7 +90,7 @@ export const orgRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, userId } = c.req.valid("param");
-      const access = await requireOrgRole(c.get("db"), c.get("principal"), orgId, "member", "members:write");
+      const access = requireOrgRole(c.get("principal"), orgId, "member", "members:write");
       await orgs.removeMember(c.get("db"), requestMeta(c), access, userId);
       return c.body(null, 204);
     },
@@ -98,7 +98,7 @@ export const orgRoutes = createRouter()
   .openapi(
     createRoute({ method: "get", path: "/v1/orgs/{orgId}/invites", tags: tag, summary: "Open invitations (admin)", security: bearer, request: { params: OrgParams }, responses: { 200: json(z.object({ data: z.array(Invite) }), "Invites"), ...errors } }),
     async (c) => {
-      const access = await requireOrgRole(c.get("db"), c.get("principal"), c.req.valid("param").orgId, "admin", "orgs:read");
+      const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "orgs:read");
       return c.json({ data: await orgs.listInvites(c.get("db"), access.orgId) }, 200);
     },
   )
@@ -113,7 +113,7 @@ export const orgRoutes = createRouter()
       responses: { 201: json(Invite, "Invited"), ...errors, ...conflictError },
     }),
     async (c) => {
-      const access = await requireOrgRole(c.get("db"), c.get("principal"), c.req.valid("param").orgId, "admin", "members:write");
+      const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "members:write");
       return c.json(await orgs.createInvite(c.get("db"), c.env, requestMeta(c), access, c.req.valid("json")), 201);
     },
   )
@@ -121,7 +121,7 @@ export const orgRoutes = createRouter()
     createRoute({ method: "delete", path: "/v1/orgs/{orgId}/invites/{inviteId}", tags: tag, summary: "Revoke an invitation (admin)", security: bearer, request: { params: InviteParams }, responses: { ...noContent, ...errors } }),
     async (c) => {
       const { orgId, inviteId } = c.req.valid("param");
-      const access = await requireOrgRole(c.get("db"), c.get("principal"), orgId, "admin", "members:write");
+      const access = requireOrgRole(c.get("principal"), orgId, "admin", "members:write");
       await orgs.revokeInvite(c.get("db"), requestMeta(c), access, inviteId);
       return c.body(null, 204);
     },

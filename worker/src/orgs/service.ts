@@ -221,12 +221,3 @@ export async function acceptInvite(db: Db, meta: RequestMeta, userId: string, to
   const org = (await db.query.orgs.findFirst({ where: eq(orgs.id, invite.orgId) }))!;
   return { id: org.id, slug: org.slug, name: org.name, createdAt: org.createdAt, role: membership.role };
 }
-
-export async function myMemberships(db: Db, userId: string) {
-  return db
-    .select({ orgId: orgs.id, slug: orgs.slug, name: orgs.name, role: memberships.role })
-    .from(memberships)
-    .innerJoin(orgs, eq(orgs.id, memberships.orgId))
-    .where(eq(memberships.userId, userId))
-    .orderBy(asc(orgs.name));
-}

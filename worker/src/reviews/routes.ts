@@ -92,7 +92,7 @@ export const reviewRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, itemId, reviewId } = c.req.valid("param");
-      const access = await requireOrgRole(c.get("db"), c.get("principal"), orgId, "admin", "catalog:write");
+      const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
       const review = await service.replyToReview(c.get("db"), requestMeta(c), access, itemId, reviewId, c.req.valid("json").body);
       await purgeStorefrontForItem(c.env, c.get("db"), { id: review.itemId });
       return c.json(review, 200);

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { items, orgs } from "../db/schema";
 import type { Env } from "../env";
-import { edgeCache, storefrontCacheKey } from "./cache";
+import { edgeCache, edgeCacheKey } from "../http/edge-cache";
 
 export interface StorefrontTargets {
   itemSlug?: string;
@@ -18,7 +18,7 @@ export async function purgeStorefront(env: Pick<Env, "APP_URL">, targets: Storef
   const paths = ["/"];
   if (targets.itemSlug) paths.push(`/items/${encodeURIComponent(targets.itemSlug)}`);
   if (targets.orgSlug) paths.push(`/authors/${encodeURIComponent(targets.orgSlug)}`);
-  await Promise.all(paths.map((path) => edgeCache().delete(storefrontCacheKey(env, path))));
+  await Promise.all(paths.map((path) => edgeCache().delete(edgeCacheKey(env, path))));
 }
 
 /** `purgeStorefront` for callers that know the item only by id or slug (versions, media, reviews). */

@@ -4,7 +4,7 @@ import { searchItems } from "../catalog/search";
 import type { AppEnv } from "../env";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
-import { storefrontCache } from "./cache";
+import { edgeCached } from "../http/edge-cache";
 import { loadAuthorPage, loadHome, loadItemPage } from "./data";
 import { AuthorPage } from "./pages/author";
 import { ErrorPage } from "./pages/error";
@@ -40,8 +40,8 @@ const describeFields = (fields: Record<string, string[]> = {}) =>
   Object.entries(fields).map(([field, messages]) => `${field.replace(/^query\./, "")}: ${messages.join(", ")}`);
 
 export const storefrontRoutes = new Hono<AppEnv>()
-  .get("/", storefrontCache({ ttl: "purgeable" }), async (c) => html(c, <HomePage {...await loadHome(c.env.DB)} />))
-  .get("/search", storefrontCache({ ttl: "short" }), async (c) => {
+  .get("/", edgeCached({ ttl: "purgeable" }), async (c) => html(c, <HomePage {...await loadHome(c.env.DB)} />))
+  .get("/search", edgeCached({ ttl: "short" }), async (c) => {
     const params = searchParams(c);
     const parsed = SearchQuery.safeParse({ limit: SEARCH_PAGE_SIZE, ...params });
     if (!parsed.success) {
@@ -51,11 +51,11 @@ export const storefrontRoutes = new Hono<AppEnv>()
     const result = await searchItems(c.env.DB, query);
     return html(c, <SearchPage query={query} results={result.data} nextHref={nextPageHref(params, result.nextCursor)} />);
   })
-  .get("/items/:slug", storefrontCache({ ttl: "purgeable" }), async (c) => {
+  .get("/items/:slug", edgeCached({ ttl: "purgeable" }), async (c) => {
     const data = await loadItemPage(c.get("db"), c.req.param("slug"));
     return html(c, <ItemPage {...data} highlight={c.req.query("version")} />);
   })
-  .get("/authors/:orgSlug", storefrontCache({ ttl: "purgeable" }), async (c) => {
+  .get("/authors/:orgSlug", edgeCached({ ttl: "purgeable" }), async (c) => {
     const data = await loadAuthorPage(c.get("db"), c.req.param("orgSlug"));
     return data ? html(c, <AuthorPage {...data} />) : html(c, <ErrorPage status={404} />, 404);
   })

@@ -2,15 +2,15 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import type { AppEnv, Env } from "../env";
-import { CACHE_CONTROL, etagMatches, storefrontCache } from "./cache";
-import { purgeStorefront } from "./purge";
+import { CACHE_CONTROL, etagMatches, edgeCached } from "./edge-cache";
+import { purgeStorefront } from "../storefront/purge";
 
 /** The cache middleware on a bare app, so the handler's runs can be counted. */
 function pageApp(status = 200) {
   let renders = 0;
   const app = new Hono<AppEnv>()
-    .get("/", storefrontCache({ ttl: "purgeable" }), (c) => c.html(`<p>home ${++renders}</p>`, status as 200))
-    .get("/search", storefrontCache({ ttl: "short" }), (c) => c.html(`<p>search ${++renders}</p>`));
+    .get("/", edgeCached({ ttl: "purgeable" }), (c) => c.html(`<p>home ${++renders}</p>`, status as 200))
+    .get("/search", edgeCached({ ttl: "short" }), (c) => c.html(`<p>search ${++renders}</p>`));
   const env = { APP_URL: `http://cache-${crypto.randomUUID()}.test` } as Env;
   async function get(path: string, headers: Record<string, string> = {}, extraEnv: Partial<Env> = {}) {
     const ctx = createExecutionContext();

@@ -3,9 +3,10 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv, Env } from "../env";
 
 /**
- * Edge caching of storefront pages with the Cache API, plus ETag revalidation for browsers.
+ * Edge caching of public GET responses (storefront pages, catalog search) with the Cache API,
+ * plus ETag revalidation for browsers.
  *
- * - Every 200 page gets a strong ETag (SHA-256 of the body) and answers `If-None-Match` with 304.
+ * - Every 200 response gets a strong ETag (SHA-256 of the body) and answers `If-None-Match` with 304.
  * - Pages are stored in `edgeCache()` keyed by path + query on APP_URL's origin (so a purge
  *   finds them whatever host name the request came in on) and served from there on a hit.
  * - `purgeStorefront` deletes the pages an item change shows up on. Only URLs without a query can
@@ -26,8 +27,8 @@ type CacheEnv = Pick<Env, "APP_URL">;
 /** The Worker's edge cache. The DOM lib's CacheStorage type (also in scope) lacks `default`. */
 export const edgeCache = (): Cache => (caches as unknown as { default: Cache }).default;
 
-/** The cache key of a storefront path, on one fixed origin. */
-export function storefrontCacheKey(env: CacheEnv, pathAndQuery: string): Request {
+/** The cache key of a path, on one fixed origin. */
+export function edgeCacheKey(env: CacheEnv, pathAndQuery: string): Request {
   return new Request(new URL(pathAndQuery, env.APP_URL).toString(), { method: "GET" });
 }
 
@@ -60,10 +61,10 @@ function answer(c: Context<AppEnv>, page: Response, cacheStatus: "HIT" | "MISS" 
 const bypassesCache = (c: Context<AppEnv>) => c.env.BENCH === "1" && c.req.header("x-bench-bypass-cache") === "1";
 
 /** `ttl`: "purgeable" for pages `purgeStorefront` reaches (their query-string variants still get "short"). */
-export const storefrontCache = ({ ttl }: { ttl: keyof typeof CACHE_CONTROL }) =>
-  createMiddleware<AppEnv>(async function storefrontCache(c, next) {
+export const edgeCached = ({ ttl }: { ttl: keyof typeof CACHE_CONTROL }) =>
+  createMiddleware<AppEnv>(async function edgeCached(c, next) {
     const url = new URL(c.req.url);
-    const key = storefrontCacheKey(c.env, url.pathname + url.search);
+    const key = edgeCacheKey(c.env, url.pathname + url.search);
     const bypass = bypassesCache(c);
     if (!bypass) {
       const hit = await edgeCache().match(key);
