@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { insertItem } from "../../test/catalog-fixtures";
+import { insertItem, ratingAggregate as aggregate } from "../../test/catalog-fixtures";
 import { createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { createDb } from "../db/client";
@@ -17,10 +17,6 @@ beforeAll(async () => {
   fx = await orgFixture();
 });
 
-const aggregate = async (itemId: string) => {
-  const row = await db.query.items.findFirst({ columns: { reviewCount: true, ratingSum: true }, where: eq(items.id, itemId) });
-  return [row!.reviewCount, row!.ratingSum];
-};
 const counted = async (itemId: string, userId: string) =>
   (await db.query.reviews.findFirst({ columns: { counted: true }, where: and(eq(reviews.itemId, itemId), eq(reviews.userId, userId)) }))?.counted;
 const purchase = (itemId: string, userId: string) => db.batch(grantEntitlementStatements(db, { itemId, userId, source: "purchase", reference: "ord_1" }));

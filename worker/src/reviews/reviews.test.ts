@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { insertItem } from "../../test/catalog-fixtures";
+import { insertItem, ratingAggregate as aggregate } from "../../test/catalog-fixtures";
 import { createUser, orgFixture, type OrgFixture, type TestUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { createDb } from "../db/client";
@@ -16,10 +16,6 @@ beforeAll(async () => {
   fx = await orgFixture();
 });
 
-const aggregate = async (itemId: string) => {
-  const row = await db.query.items.findFirst({ columns: { reviewCount: true, ratingSum: true }, where: eq(items.id, itemId) });
-  return [row!.reviewCount, row!.ratingSum];
-};
 const review = (user: TestUser, slug: string, body: unknown) => call("POST", `/v1/items/${slug}/reviews`, { token: user.accessToken, body });
 const reviewCount = (itemId: string) => db.$count(reviews, eq(reviews.itemId, itemId));
 
