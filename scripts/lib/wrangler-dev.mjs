@@ -1,5 +1,5 @@
 // Starts the Plaza API Worker with `wrangler dev` on a free port, with its own local state.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bin, freePort, ROOT, run, secret, startProcess, waitForHttp } from "./processes.mjs";
@@ -21,6 +21,11 @@ export async function applyMigrations(persistTo) {
  */
 export async function startWranglerDev(options = {}) {
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "plaza-wrangler-"));
+  // A state dir we made is ours to delete; one the caller passed (npm start's) is kept.
+  const stop = async () => {
+    await proc.stop();
+    if (!options.persistTo) rmSync(persistTo, { recursive: true, force: true });
+  };
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
   if (options.migrate !== false) await applyMigrations(persistTo);
@@ -43,8 +48,8 @@ export async function startWranglerDev(options = {}) {
   try {
     await waitForHttp(`${url}/healthz`, { process: proc });
   } catch (err) {
-    await proc.stop();
+    await stop();
     throw err;
   }
-  return { url, port, persistTo, stop: () => proc.stop(), output: proc.output, exited: proc.exited };
+  return { url, port, persistTo, stop, output: proc.output, exited: proc.exited };
 }
