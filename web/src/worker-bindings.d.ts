@@ -9,6 +9,7 @@ interface D1Database {
 interface D1PreparedStatement {
   bind(...values: unknown[]): D1PreparedStatement;
   all<T = Record<string, unknown>>(): Promise<{ results: T[]; meta: { rows_read?: number } }>;
+  first<T = Record<string, unknown>>(): Promise<T | null>;
 }
 /** Loose on purpose: only the Worker's own code (not web/) reads what these return. */
 interface R2Bucket {

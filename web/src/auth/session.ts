@@ -98,8 +98,8 @@ export async function restoreSession(): Promise<boolean> {
 export async function logout(): Promise<void> {
   try {
     const token = await accessToken();
-    // Plain fetch: 204 routes are missing from ApiType (see api/no-content.ts).
-    if (token) await fetch("/v1/auth/logout", { method: "POST", headers: { authorization: `Bearer ${token}` } });
+    // With the token in hand rather than through the signed-in client: logging out must not refresh first.
+    if (token) await publicApi.v1.auth.logout.$post({}, { headers: { authorization: `Bearer ${token}` } });
   } catch {
     // The session may already be gone server-side; locally we forget it either way.
   } finally {
