@@ -2,8 +2,9 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * Two projects: `worker` runs inside workerd against real local D1/R2/Queues with migrations
- * applied; `e2e` runs in Node and drives real servers (wrangler dev, partykit dev, Chromium).
+ * Three projects: `worker` runs inside workerd against real local D1/R2/Queues with migrations
+ * applied; `stripe-emulator` runs the local Stripe emulator Worker in workerd and drives it with the
+ * official SDK; `e2e` runs in Node and drives real servers (wrangler dev, partykit dev, Chromium).
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
@@ -31,6 +32,13 @@ export default defineConfig(async () => {
             name: "worker",
             include: ["worker/**/*.test.ts"],
             setupFiles: ["worker/test/apply-migrations.ts"],
+          },
+        },
+        {
+          plugins: [cloudflareTest({ wrangler: { configPath: "./emulators/stripe/wrangler.toml" } })],
+          test: {
+            name: "stripe-emulator",
+            include: ["emulators/stripe/**/*.test.ts"],
           },
         },
         {

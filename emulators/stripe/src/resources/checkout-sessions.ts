@@ -1,0 +1,167 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../context";
+import { invalidRequest } from "../errors";
+import { newId, nowSeconds } from "../ids";
+import { intString, metadata, parseParams } from "../params";
+import type { ObjectStore, StripeObject } from "../store";
+import { listSchema, paramsSchema, respond, respondList } from "./common";
+import type { Price } from "./prices";
+
+const createParams = paramsSchema({
+  mode: z.enum(["payment", "subscription"]),
+  line_items: z.array(z.object({ price: z.string(), quantity: intString.optional() }).strict()).min(1),
+  customer: z.string().optional(),
+  customer_email: z.string().optional(),
+  client_reference_id: z.string().optional(),
+  success_url: z.string().url(),
+  cancel_url: z.string().url().optional(),
+  metadata,
+  payment_method_types: z.array(z.string()).optional(),
+  payment_intent_data: z
+    .object({
+      application_fee_amount: intString.optional(),
+      transfer_data: z.object({ destination: z.string() }).strict().optional(),
+      description: z.string().optional(),
+      metadata,
+    })
+    .strict()
+    .optional(),
+  subscription_data: z.object({ metadata }).strict().optional(),
+});
+const listParams = listSchema({
+  customer: z.string().optional(),
+  payment_intent: z.string().optional(),
+  status: z.enum(["open", "complete", "expired"]).optional(),
+});
+
+export type CheckoutSession = StripeObject & {
+  mode: "payment" | "subscription";
+  status: "open" | "complete" | "expired";
+  amount_total: number;
+  currency: string;
+  customer: string | null;
+  customer_email: string | null;
+  success_url: string;
+  cancel_url: string | null;
+  metadata: Record<string, string>;
+};
+
+/** What the session keeps until it is paid: the priced line items and the payment terms. */
+export interface CheckoutInternal {
+  lineItems: { price: string; quantity: number; amount: number }[];
+  paymentIntentData?: z.output<typeof createParams>["payment_intent_data"];
+  subscriptionMetadata?: Record<string, string>;
+}
+
+/** The URL the emulator's hosted page lives at, on whatever host the API was reached through. */
+export const hostedPageUrl = (origin: string, id: string) => `${origin}/checkout/${id}`;
+
+/** Stripe fills `{CHECKOUT_SESSION_ID}` in the success/cancel URL when redirecting. */
+export const redirectUrl = (template: string, sessionId: string) => template.replaceAll("{CHECKOUT_SESSION_ID}", sessionId);
+
+function priceLineItems(store: ObjectStore, params: z.output<typeof createParams>) {
+  const lineItems = params.line_items.map((item, index) => {
+    const price = store.get<Price>("price", item.price, `line_items[${index}][price]`);
+    if (!price.active) throw invalidRequest(`The price specified is inactive.`, `line_items[${index}][price]`);
+    if (price.type === "recurring" && params.mode === "payment") {
+      throw invalidRequest(
+        "You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.",
+        `line_items[${index}][price]`,
+      );
+    }
+    const metered = price.recurring?.usage_type === "metered";
+    if (metered && item.quantity !== undefined) {
+      throw invalidRequest("Quantity should not be specified where usage_type is `metered`.", `line_items[${index}][quantity]`);
+    }
+    const quantity = metered ? 1 : (item.quantity ?? 1);
+    if (quantity < 1) throw invalidRequest("Quantity must be at least 1.", `line_items[${index}][quantity]`);
+    // Metered usage is billed later from meter events, so it adds nothing up front.
+    return { price, quantity, amount: metered ? 0 : (price.unit_amount ?? 0) * quantity };
+  });
+  const currencies = new Set(lineItems.map((item) => item.price.currency));
+  if (currencies.size > 1) throw invalidRequest("All prices must be in the same currency.", "line_items");
+  if (params.mode === "subscription" && !lineItems.some((item) => item.price.type === "recurring")) {
+    throw invalidRequest("You must provide at least one recurring price in `subscription` mode when using prices.", "line_items");
+  }
+  return lineItems;
+}
+
+function validatePaymentTerms(params: z.output<typeof createParams>, amountTotal: number) {
+  if (params.customer && params.customer_email) {
+    throw invalidRequest("You may only specify one of these parameters: customer, customer_email.", "customer_email");
+  }
+  const fee = params.payment_intent_data?.application_fee_amount;
+  if (params.payment_intent_data && params.mode !== "payment") {
+    throw invalidRequest("You can not pass `payment_intent_data` in `subscription` mode.", "payment_intent_data");
+  }
+  if (fee !== undefined && (fee < 0 || fee > amountTotal)) {
+    throw invalidRequest(
+      "The application fee amount must be between 0 and the total amount of the payment.",
+      "payment_intent_data[application_fee_amount]",
+    );
+  }
+  if (fee !== undefined && !params.payment_intent_data?.transfer_data?.destination) {
+    throw invalidRequest(
+      "Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).",
+      "payment_intent_data[application_fee_amount]",
+    );
+  }
+}
+
+export const checkoutSessions = new Hono<AppEnv>()
+  .post("/", (c) => {
+    const params = parseParams(createParams, c.var.params);
+    const store = c.env.store;
+    if (params.customer) store.get("customer", params.customer, "customer");
+    const lineItems = priceLineItems(store, params);
+    const amountTotal = lineItems.reduce((sum, item) => sum + item.amount, 0);
+    validatePaymentTerms(params, amountTotal);
+    const id = newId("checkout.session");
+    const created = nowSeconds();
+    const session: CheckoutSession = {
+      id,
+      object: "checkout.session",
+      amount_subtotal: amountTotal,
+      amount_total: amountTotal,
+      cancel_url: params.cancel_url ?? null,
+      client_reference_id: params.client_reference_id ?? null,
+      created,
+      currency: lineItems[0]!.price.currency,
+      customer: params.customer ?? null,
+      customer_details: null,
+      customer_email: params.customer_email ?? null,
+      expires_at: created + 24 * 60 * 60,
+      livemode: false,
+      metadata: params.metadata ?? {},
+      mode: params.mode,
+      payment_intent: null,
+      payment_method_types: params.payment_method_types ?? ["card"],
+      payment_status: "unpaid",
+      status: "open",
+      subscription: null,
+      success_url: params.success_url,
+      ui_mode: "hosted",
+      url: hostedPageUrl(new URL(c.req.url).origin, id),
+    };
+    const internal: CheckoutInternal = {
+      lineItems: lineItems.map((item) => ({ price: item.price.id, quantity: item.quantity, amount: item.amount })),
+      paymentIntentData: params.payment_intent_data,
+      subscriptionMetadata: params.subscription_data?.metadata,
+    };
+    store.insert("checkout.session", session, internal);
+    return respond(c, session);
+  })
+  .get("/", (c) => {
+    const params = parseParams(listParams, c.var.params);
+    const matches = c.env.store
+      .all<CheckoutSession>("checkout.session")
+      .filter(
+        (s) =>
+          (!params.customer || s.customer === params.customer) &&
+          (!params.payment_intent || s.payment_intent === params.payment_intent) &&
+          (!params.status || s.status === params.status),
+      );
+    return respondList(c, matches, params);
+  })
+  .get("/:id", (c) => respond(c, c.env.store.get("checkout.session", c.req.param("id"))));

@@ -1,0 +1,99 @@
+import type { ObjectStore } from "../store";
+import { findEndpoint, listEndpoints } from "./endpoints";
+import { signatureHeader } from "./signature";
+
+/** Wait before each retry; after the last one the delivery is given up as failed. */
+export const RETRY_DELAYS_MS = [5_000, 30_000, 2 * 60_000, 10 * 60_000, 60 * 60_000];
+export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
+const ATTEMPT_TIMEOUT_MS = 10_000;
+
+export type DeliveryRow = {
+  id: number;
+  event_id: string;
+  endpoint_id: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  next_attempt_at: number;
+  last_response_status: number | null;
+};
+
+/** Queues one delivery of the event per configured endpoint; returns how many. */
+export function enqueueDeliveries(store: ObjectStore, eventId: string, now = Date.now()): number {
+  const endpoints = listEndpoints(store);
+  for (const endpoint of endpoints) {
+    store.sql.exec(
+      "INSERT INTO webhook_deliveries (event_id, endpoint_id, status, next_attempt_at) VALUES (?, ?, 'pending', ?)",
+      eventId,
+      endpoint.id,
+      now,
+    );
+  }
+  return endpoints.length;
+}
+
+export function listDeliveries(store: ObjectStore, eventId?: string): DeliveryRow[] {
+  const query = "SELECT * FROM webhook_deliveries" + (eventId ? " WHERE event_id = ?" : "") + " ORDER BY id";
+  return store.sql.exec<DeliveryRow>(query, ...(eventId ? [eventId] : [])).toArray();
+}
+
+/** When the alarm should next fire: the earliest pending delivery. */
+export function nextDeliveryAt(store: ObjectStore): number | undefined {
+  const row = store.sql
+    .exec<{ at: number | null }>("SELECT MIN(next_attempt_at) AS at FROM webhook_deliveries WHERE status = 'pending'")
+    .one();
+  return row.at ?? undefined;
+}
+
+/**
+ * Attempts every delivery that is due. A 2xx answer delivers it; anything else (or no answer) schedules
+ * the next retry, and after MAX_ATTEMPTS the delivery is marked failed.
+ */
+export async function deliverDue(store: ObjectStore, now = Date.now()): Promise<void> {
+  const due = store.sql
+    .exec<DeliveryRow>(
+      "SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id",
+      now,
+    )
+    .toArray();
+  await Promise.all(due.map((delivery) => attempt(store, delivery)));
+}
+
+async function attempt(store: ObjectStore, delivery: DeliveryRow): Promise<void> {
+  const endpoint = findEndpoint(store, delivery.endpoint_id);
+  const event = store.find("event", delivery.event_id);
+  if (!endpoint || !event) {
+    store.sql.exec("UPDATE webhook_deliveries SET status = 'failed' WHERE id = ?", delivery.id);
+    return;
+  }
+  // Stripe sends events pretty-printed; the signature covers these exact bytes.
+  const payload = JSON.stringify(event, null, 2);
+  let responseStatus: number | null = null;
+  try {
+    const response = await fetch(endpoint.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json; charset=utf-8",
+        "user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+        "stripe-signature": await signatureHeader(payload, endpoint.secret),
+      },
+      body: payload,
+      signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+    });
+    responseStatus = response.status;
+    await response.body?.cancel();
+  } catch {
+    responseStatus = null;
+  }
+  const attempts = delivery.attempts + 1;
+  const delivered = responseStatus !== null && responseStatus >= 200 && responseStatus < 300;
+  const status = delivered ? "delivered" : attempts >= MAX_ATTEMPTS ? "failed" : "pending";
+  const nextAttemptAt = Date.now() + (RETRY_DELAYS_MS[attempts - 1] ?? 0);
+  store.sql.exec(
+    "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_response_status = ? WHERE id = ?",
+    status,
+    attempts,
+    nextAttemptAt,
+    responseStatus,
+    delivery.id,
+  );
+}

@@ -1,0 +1,221 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import Stripe from "stripe";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { EmulatorEnv } from "../src/index";
+import { signatureHeader } from "../src/webhooks/signature";
+import { emulator, EMULATOR_ORIGIN, emulatorStripe, waitFor } from "./sdk";
+
+const stripe = emulatorStripe();
+const crypto = Stripe.createSubtleCryptoProvider();
+const state = () => (env as unknown as EmulatorEnv).STRIPE_STATE.getByName("emulator");
+const RECEIVER = "http://receiver.test/stripe/webhooks";
+
+/** Webhook POSTs the emulator sent to RECEIVER; the answer each gets comes from `answers` in turn. */
+let received: { body: string; signature: string; type: string }[] = [];
+let answers: number[] = [];
+
+beforeEach(() => {
+  received = [];
+  answers = [];
+  const realFetch = globalThis.fetch;
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const request = new Request(input, init);
+    if (request.url !== RECEIVER) return realFetch(input, init);
+    const body = await request.text();
+    received.push({ body, signature: request.headers.get("stripe-signature") ?? "", type: JSON.parse(body).type });
+    return new Response(null, { status: answers.shift() ?? 200 });
+  });
+});
+afterEach(() => vi.restoreAllMocks());
+
+/** Replaces whatever endpoints earlier tests in this file registered (storage is per file) with RECEIVER. */
+async function addReceiver(): Promise<string> {
+  const existing = await emulator.fetch(`${EMULATOR_ORIGIN}/_emulator/webhook_endpoints`);
+  for (const { id } of ((await existing.json()) as { data: { id: string }[] }).data) {
+    await emulator.fetch(`${EMULATOR_ORIGIN}/_emulator/webhook_endpoints/${id}`, { method: "DELETE" });
+  }
+  const res = await emulator.fetch(`${EMULATOR_ORIGIN}/_emulator/webhook_endpoints`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ url: RECEIVER }),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { secret: string }).secret;
+}
+
+async function deliveredEvent(type: string) {
+  return waitFor(async () => {
+    await runDurableObjectAlarm(state());
+    return received.find((r) => r.type === type);
+  });
+}
+
+async function payableSession(extra: Partial<Stripe.Checkout.SessionCreateParams> = {}) {
+  const seller = await stripe.customers.create({ email: "buyer@example.test" });
+  const product = await stripe.products.create({ name: "Theme" });
+  const price = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 2500 });
+  return stripe.checkout.sessions.create({
+    mode: "payment",
+    customer: seller.id,
+    line_items: [{ price: price.id, quantity: 2 }],
+    success_url: "https://plaza.test/checkout/done?session={CHECKOUT_SESSION_ID}",
+    cancel_url: "https://plaza.test/checkout/cancelled",
+    metadata: { order_id: "ord_1" },
+    payment_intent_data: { application_fee_amount: 500, transfer_data: { destination: "acct_author1" } },
+    ...extra,
+  });
+}
+
+describe("signing", () => {
+  it("signs payloads the way stripe.webhooks.constructEventAsync verifies", async () => {
+    const payload = JSON.stringify({ id: "evt_1", object: "event", type: "ping" });
+    const header = await signatureHeader(payload, "whsec_test");
+    const event = await stripe.webhooks.constructEventAsync(payload, header, "whsec_test", undefined, crypto);
+    expect(event.id).toBe("evt_1");
+    await expect(stripe.webhooks.constructEventAsync(payload, header, "whsec_other", undefined, crypto)).rejects.toThrow(
+      Stripe.errors.StripeSignatureVerificationError,
+    );
+  });
+});
+
+describe("Checkout in payment mode", () => {
+  it("pays on the hosted page, completes the session and sends signed events", async () => {
+    const secret = await addReceiver();
+    const session = await payableSession();
+    expect(session).toMatchObject({ status: "open", payment_status: "unpaid", amount_total: 5000, currency: "usd" });
+    expect(session.id).toMatch(/^cs_test_/);
+    expect(session.url).toBe(`${EMULATOR_ORIGIN}/checkout/${session.id}`);
+
+    const page = await emulator.fetch(session.url!);
+    const html = await page.text();
+    expect(html).toContain(`action="/checkout/${session.id}/pay"`);
+    expect(html).toContain(">Pay</button>");
+    expect(html).toContain(">Decline</button>");
+
+    const paid = await emulator.fetch(`${EMULATOR_ORIGIN}/checkout/${session.id}/pay`, { method: "POST", redirect: "manual" });
+    expect(paid.status).toBe(303);
+    expect(paid.headers.get("location")).toBe(`https://plaza.test/checkout/done?session=${session.id}`);
+
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ["payment_intent", "customer"] });
+    expect(done).toMatchObject({ status: "complete", payment_status: "paid", metadata: { order_id: "ord_1" } });
+    expect((done.customer as Stripe.Customer).email).toBe("buyer@example.test");
+    const paymentIntent = done.payment_intent as Stripe.PaymentIntent;
+    expect(paymentIntent).toMatchObject({
+      status: "succeeded",
+      amount: 5000,
+      application_fee_amount: 500,
+      transfer_data: { destination: "acct_author1" },
+    });
+    const charge = await stripe.charges.retrieve(paymentIntent.latest_charge as string);
+    expect(charge).toMatchObject({ paid: true, amount: 5000, payment_intent: paymentIntent.id });
+
+    const delivery = await deliveredEvent("checkout.session.completed");
+    const event = await stripe.webhooks.constructEventAsync(delivery.body, delivery.signature, secret, undefined, crypto);
+    expect(event.type).toBe("checkout.session.completed");
+    expect((event.data.object as Stripe.Checkout.Session).id).toBe(session.id);
+    await deliveredEvent("payment_intent.succeeded");
+
+    const listed = await stripe.events.list({ type: "checkout.session.completed" });
+    expect(listed.data[0]!.id).toBe(event.id);
+    expect((await stripe.events.retrieve(event.id)).type).toBe("checkout.session.completed");
+  });
+
+  it("declines back to the cancel URL and leaves the session open", async () => {
+    const session = await payableSession();
+    const declined = await emulator.fetch(`${EMULATOR_ORIGIN}/checkout/${session.id}/decline`, { method: "POST", redirect: "manual" });
+    expect(declined.status).toBe(303);
+    expect(declined.headers.get("location")).toBe("https://plaza.test/checkout/cancelled");
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe("open");
+  });
+
+  it("refuses an application fee larger than the total, naming the param", async () => {
+    const error = await payableSession({
+      payment_intent_data: { application_fee_amount: 9999, transfer_data: { destination: "acct_x" } },
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(error.param).toBe("payment_intent_data[application_fee_amount]");
+  });
+
+  it("refunds a charge, partially then fully, with charge.refunded events", async () => {
+    await addReceiver();
+    const session = await payableSession();
+    await emulator.fetch(`${EMULATOR_ORIGIN}/checkout/${session.id}/pay`, { method: "POST", redirect: "manual" });
+    const paymentIntentId = (await stripe.checkout.sessions.retrieve(session.id)).payment_intent as string;
+
+    const partial = await stripe.refunds.create({ payment_intent: paymentIntentId, amount: 1000 });
+    expect(partial).toMatchObject({ object: "refund", amount: 1000, status: "succeeded", payment_intent: paymentIntentId });
+    expect(partial.id).toMatch(/^re_/);
+    const rest = await stripe.refunds.create({ charge: partial.charge as string });
+    expect(rest.amount).toBe(4000);
+    expect(await stripe.charges.retrieve(partial.charge as string)).toMatchObject({ refunded: true, amount_refunded: 5000 });
+
+    const again = await stripe.refunds.create({ charge: partial.charge as string }).catch((e) => e);
+    expect(again).toMatchObject({ code: "charge_already_refunded", statusCode: 400 });
+
+    const refundedEvents = await stripe.events.list({ type: "charge.refunded" });
+    expect(refundedEvents.data).toHaveLength(2);
+    expect(refundedEvents.data[0]!.data.previous_attributes).toMatchObject({ amount_refunded: 1000, refunded: false });
+    await deliveredEvent("charge.refunded");
+  });
+});
+
+describe("Checkout in subscription mode", () => {
+  it("starts an active subscription for a recurring price and creates the customer", async () => {
+    const product = await stripe.products.create({ name: "Team plan" });
+    const monthly = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 1200, recurring: { interval: "month" } });
+    const session = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      customer_email: "team@example.test",
+      line_items: [{ price: monthly.id, quantity: 3 }],
+      success_url: "https://plaza.test/ok",
+    });
+    expect(session.amount_total).toBe(3600);
+    await emulator.fetch(`${EMULATOR_ORIGIN}/checkout/${session.id}/pay`, { method: "POST", redirect: "manual" });
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ["subscription"] });
+    const subscription = done.subscription as Stripe.Subscription;
+    expect(subscription).toMatchObject({ status: "active", customer: done.customer });
+    expect(subscription.items.data[0]).toMatchObject({ quantity: 3, price: { id: monthly.id } });
+  });
+
+  it("refuses a one-time price in subscription mode", async () => {
+    const product = await stripe.products.create({ name: "Once" });
+    const once = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 100 });
+    const error = await stripe.checkout.sessions
+      .create({ mode: "subscription", line_items: [{ price: once.id, quantity: 1 }], success_url: "https://plaza.test/ok" })
+      .catch((e) => e);
+    expect(error).toMatchObject({ statusCode: 400, param: "line_items" });
+  });
+});
+
+describe("webhook retries", () => {
+  it("retries a failed delivery with backoff until the endpoint answers 2xx", async () => {
+    await addReceiver();
+    answers = [500];
+    const customer = await stripe.customers.create({ email: "retry@example.test" });
+    const event = (await stripe.events.list({ type: "customer.created", limit: 1 })).data[0]!;
+    expect((event.data.object as Stripe.Customer).id).toBe(customer.id);
+
+    const deliveries = async () => {
+      const res = await emulator.fetch(`${EMULATOR_ORIGIN}/_emulator/webhook_deliveries?event=${event.id}`);
+      return ((await res.json()) as { data: { status: string; attempts: number; next_attempt_at: number; last_response_status: number }[] }).data;
+    };
+    const failedOnce = await waitFor(async () => {
+      await runDurableObjectAlarm(state());
+      const [row] = await deliveries();
+      return row && row.attempts === 1 ? row : undefined;
+    });
+    expect(failedOnce).toMatchObject({ status: "pending", last_response_status: 500 });
+    expect(failedOnce.next_attempt_at).toBeGreaterThan(Date.now() + 3_000);
+    const alarm = await runInDurableObject(state(), (_instance, ctx) => ctx.storage.getAlarm());
+    expect(alarm).toBe(failedOnce.next_attempt_at);
+
+    // Let the backoff pass instantly rather than waiting for it.
+    await runInDurableObject(state(), (_instance, ctx) => {
+      ctx.storage.sql.exec("UPDATE webhook_deliveries SET next_attempt_at = 0 WHERE status = 'pending'");
+    });
+    expect(await runDurableObjectAlarm(state())).toBe(true);
+    expect((await deliveries())[0]).toMatchObject({ status: "delivered", attempts: 2, last_response_status: 200 });
+    expect(received.filter((r) => r.type === "customer.created")).toHaveLength(2);
+  });
+});
