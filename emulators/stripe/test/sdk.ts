@@ -6,9 +6,15 @@ export const emulator = (exports as unknown as { default: Fetcher }).default;
 
 export const EMULATOR_ORIGIN = "http://stripe.emulator";
 
+/**
+ * Not a secret: the emulator accepts any test-mode key (`sk_test_` + anything) and checks nothing
+ * else, so tests name one placeholder.
+ */
+export const PLACEHOLDER_TEST_KEY = "sk_test_placeholder";
+
 /** The official SDK, pointed at the emulator: its fetch goes to the Worker instead of the network. */
 export function emulatorStripe(): Stripe {
-  return new Stripe("sk_test_emulator", {
+  return new Stripe(PLACEHOLDER_TEST_KEY, {
     httpClient: Stripe.createFetchHttpClient((input, init) => emulator.fetch(new Request(input as string, init))),
     protocol: "http",
     host: "stripe.emulator",
