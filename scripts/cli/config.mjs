@@ -62,6 +62,11 @@ export function normaliseApiUrl(value, source) {
   return url.origin + url.pathname.replace(/\/+$/, "");
 }
 
+/** The first `[value, source]` pair with a value, so messages can say where a setting came from. */
+function firstSet(...candidates) {
+  return candidates.find(([value]) => value) ?? [undefined, undefined];
+}
+
 /**
  * The API and token for a command: flags first, then PLAZA_API_URL / PLAZA_TOKEN, then the stored
  * credentials, then (for the API only) the local dev server.
@@ -70,20 +75,8 @@ export function normaliseApiUrl(value, source) {
  */
 export function resolveConnection(flags, env = process.env, { ignoreBrokenFile = false } = {}) {
   const stored = readStoredCredentials(env, ignoreBrokenFile);
-  const [apiValue, apiSource] = flags.api
-    ? [flags.api, "--api"]
-    : env.PLAZA_API_URL
-      ? [env.PLAZA_API_URL, "PLAZA_API_URL"]
-      : stored.api
-        ? [stored.api, credentialsPath(env)]
-        : [DEFAULT_API_URL, "the default"];
-  const [token, tokenSource] = flags.token
-    ? [flags.token, "--token"]
-    : env.PLAZA_TOKEN
-      ? [env.PLAZA_TOKEN, "PLAZA_TOKEN"]
-      : stored.token
-        ? [stored.token, credentialsPath(env)]
-        : [undefined, undefined];
+  const [apiValue, apiSource] = firstSet([flags.api, "--api"], [env.PLAZA_API_URL, "PLAZA_API_URL"], [stored.api, credentialsPath(env)], [DEFAULT_API_URL, "the default"]);
+  const [token, tokenSource] = firstSet([flags.token, "--token"], [env.PLAZA_TOKEN, "PLAZA_TOKEN"], [stored.token, credentialsPath(env)]);
   return { api: normaliseApiUrl(apiValue, apiSource), apiSource, token, tokenSource };
 }
 
