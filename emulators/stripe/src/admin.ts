@@ -1,25 +1,78 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
+import { billUntil } from "./billing/renewals";
 import type { AppEnv } from "./context";
-import { invalidRequest } from "./errors";
+import { invalidRequest, resourceMissing } from "./errors";
 import { decodeFormString } from "./form";
 import { parseParams } from "./params";
+import { setChargesEnabled, type Account } from "./resources/accounts";
+import type { CustomerInternal } from "./resources/customers";
 import { listDeliveries } from "./webhooks/delivery";
 import { addEndpoint, listEndpoints, removeEndpoint } from "./webhooks/endpoints";
 
-const endpointParams = z.object({ url: z.string().url(), secret: z.string().min(1).optional() }).strict();
+const endpointParams = z
+  .object({
+    url: z.string().url(),
+    secret: z.string().min(1).optional(),
+    connect: z.boolean().optional(),
+    enabled_events: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+const advanceParams = z.object({ seconds: z.number().int().positive() }).strict();
+const paymentBehaviorParams = z.object({ fail: z.boolean() }).strict();
+const chargesParams = z.object({ enabled: z.boolean() }).strict();
 
-/** Emulator-only routes (no Stripe equivalent): where to send events, and what was sent. */
+/** Admin routes take JSON (or a form, for curl users); a form's values are strings, so coerce flags. */
+async function body(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  if ((c.req.header("content-type") ?? "").includes("application/json")) return (await c.req.json()) as Record<string, unknown>;
+  const form = decodeFormString(await c.req.text()) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(form)) {
+    if (value === "true" || value === "false") form[key] = value === "true";
+    else if (typeof value === "string" && /^\d+$/.test(value) && key === "seconds") form[key] = Number(value);
+  }
+  return form;
+}
+
+const clockState = (c: Context<AppEnv>) => ({ now: c.var.store.now(), offset_seconds: c.var.store.clock.offsetSeconds });
+
+/** Emulator-only routes (no Stripe equivalent): where to send events, what was sent, time, and outcomes. */
 export const admin = new Hono<AppEnv>()
   .post("/webhook_endpoints", async (c) => {
-    const json = (c.req.header("content-type") ?? "").includes("application/json");
-    const body = json ? await c.req.json() : decodeFormString(await c.req.text());
-    const params = parseParams(endpointParams, body);
-    return c.json(addEndpoint(c.env.store, params.url, params.secret));
+    const params = parseParams(endpointParams, await body(c));
+    const endpoint = addEndpoint(c.var.store, {
+      url: params.url,
+      secret: params.secret,
+      connect: params.connect,
+      enabledEvents: params.enabled_events,
+    });
+    return c.json(endpoint);
   })
-  .get("/webhook_endpoints", (c) => c.json({ data: listEndpoints(c.env.store) }))
+  .get("/webhook_endpoints", (c) => c.json({ data: listEndpoints(c.var.store) }))
   .delete("/webhook_endpoints/:id", (c) => {
-    if (!removeEndpoint(c.env.store, c.req.param("id"))) throw invalidRequest("No such webhook endpoint", "id", "resource_missing");
+    if (!removeEndpoint(c.var.store, c.req.param("id"))) throw invalidRequest("No such webhook endpoint", "id", "resource_missing");
     return c.json({ id: c.req.param("id"), deleted: true });
   })
-  .get("/webhook_deliveries", (c) => c.json({ data: listDeliveries(c.env.store, c.req.query("event")) }));
+  .get("/webhook_deliveries", (c) => c.json({ data: listDeliveries(c.var.store, c.req.query("event")) }))
+  .get("/clock", (c) => c.json(clockState(c)))
+  .post("/clock/advance", async (c) => {
+    const params = parseParams(advanceParams, await body(c));
+    const store = c.var.store;
+    const now = store.clock.advance(params.seconds);
+    // Customers on a Stripe test clock keep their own time; only the rest follow the emulator clock.
+    const report = billUntil(store, now, (customer) => !customer?.test_clock);
+    return c.json({ ...clockState(c), ...report });
+  })
+  .post("/customers/:id/payment_behavior", async (c) => {
+    const params = parseParams(paymentBehaviorParams, await body(c));
+    const store = c.var.store;
+    const id = c.req.param("id");
+    if (!store.ownerOf("customer", id)) throw resourceMissing("customer", id);
+    store.setInternal(id, { ...store.internal<CustomerInternal>(id), failPayments: params.fail } satisfies CustomerInternal);
+    return c.json({ customer: id, fail: params.fail });
+  })
+  .post("/accounts/:id/charges", async (c) => {
+    const params = parseParams(chargesParams, await body(c));
+    const store = c.var.store;
+    const account = store.get<Account>("account", c.req.param("id"));
+    return c.json(setChargesEnabled(store, account, params.enabled));
+  });

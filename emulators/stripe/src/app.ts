@@ -3,11 +3,21 @@ import { createMiddleware } from "hono/factory";
 import { admin } from "./admin";
 import { requireSecretKey } from "./auth";
 import { checkoutPage } from "./checkout-page";
+import { actAsAccount } from "./connect";
+import { connectPages } from "./connect-pages";
 import type { AppEnv } from "./context";
 import { errorResponse, invalidRequest, StripeApiError } from "./errors";
 import { decodeForm, decodeFormString } from "./form";
 import { fingerprint, remember, replay } from "./idempotency";
 import { randomToken } from "./ids";
+import { accountLinks } from "./resources/account-links";
+import { accounts, currentAccount } from "./resources/accounts";
+import { invoicePayments } from "./resources/invoice-payments";
+import { invoices } from "./resources/invoices";
+import { meterEvents } from "./resources/meter-events";
+import { meters } from "./resources/meters";
+import { testClocks } from "./resources/test-clocks";
+import { webhookEndpoints } from "./resources/webhook-endpoints";
 import { charges, paymentIntents } from "./resources/payments";
 import { checkoutSessions } from "./resources/checkout-sessions";
 import { customers } from "./resources/customers";
@@ -39,17 +49,21 @@ const readParams = createMiddleware<AppEnv>(async (c, next) => {
 /** Read as bytes: workerd warns when `.text()` is called on a form-encoded body. */
 const bodyText = async (request: Request) => new TextDecoder().decode(await request.arrayBuffer());
 
-/** Same `Idempotency-Key` and same params → the saved response; different params → idempotency_error. */
+/**
+ * Same `Idempotency-Key` and same params → the saved response; different params → idempotency_error.
+ * Keys belong to an account, as in Stripe: the same key under another `Stripe-Account` is a new key.
+ */
 const idempotent = createMiddleware<AppEnv>(async (c, next) => {
-  const key = c.req.header("idempotency-key");
-  if (c.req.method !== "POST" || !key) return next();
+  const header = c.req.header("idempotency-key");
+  if (c.req.method !== "POST" || !header) return next();
+  const key = c.var.store.account ? `${c.var.store.account}:${header}` : header;
   const print = fingerprint(c.req.method, c.req.path, c.var.params);
-  const saved = replay(c.env.store, key, print);
+  const saved = replay(c.var.store, key, print);
   if (saved) {
     return c.body(saved.body, saved.status as 200, { "content-type": "application/json", "Idempotent-Replayed": "true" });
   }
   await next();
-  remember(c.env.store, key, print, { status: c.res.status, body: await c.res.clone().text() });
+  remember(c.var.store, key, print, { status: c.res.status, body: await c.res.clone().text() });
 });
 
 export function createApp() {
@@ -63,10 +77,16 @@ export function createApp() {
     errorResponse(c, invalidRequest(`Unrecognized request URL (${c.req.method}: ${c.req.path}).`)),
   );
   app.use(requestId);
+  // Every route starts with the platform's view; a Stripe-Account header narrows it for /v1.
+  app.use(async (c, next) => {
+    c.set("store", c.env.store);
+    await next();
+  });
   app.get("/", (c) => c.json({ emulator: "stripe", docs: "emulators/stripe/README.md" }));
   app.route("/checkout", checkoutPage);
+  app.route("/connect", connectPages);
   app.route("/_emulator", admin);
-  app.use("/v1/*", requireSecretKey, readParams, idempotent);
+  app.use("/v1/*", requireSecretKey, readParams, actAsAccount, idempotent);
   app.route("/v1/customers", customers);
   app.route("/v1/products", products);
   app.route("/v1/prices", prices);
@@ -76,5 +96,14 @@ export function createApp() {
   app.route("/v1/refunds", refunds);
   app.route("/v1/subscriptions", subscriptions);
   app.route("/v1/events", events);
+  app.route("/v1/invoices", invoices);
+  app.route("/v1/invoice_payments", invoicePayments);
+  app.route("/v1/accounts", accounts);
+  app.route("/v1/account", currentAccount);
+  app.route("/v1/account_links", accountLinks);
+  app.route("/v1/billing/meters", meters);
+  app.route("/v1/billing/meter_events", meterEvents);
+  app.route("/v1/test_helpers/test_clocks", testClocks);
+  app.route("/v1/webhook_endpoints", webhookEndpoints);
   return app;
 }

@@ -1,13 +1,15 @@
 import { Hono } from "hono";
 import { html } from "hono/html";
 import type { AppEnv } from "./context";
-import { completeCheckoutSession } from "./resources/checkout-completion";
+import type { ObjectStore } from "./store";
+import { StripeApiError } from "./errors";
+import { checkDestinationStillChargeable, completeCheckoutSession } from "./resources/checkout-completion";
 import { redirectUrl, type CheckoutSession } from "./resources/checkout-sessions";
 
 const formatAmount = (amount: number, currency: string) => `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
 
 /** A stand-in for Stripe's hosted Checkout page: plain forms, no JavaScript, no card fields. */
-function page(session: CheckoutSession) {
+function page(session: CheckoutSession, problem?: string) {
   const open = session.status === "open";
   return html`<!doctype html>
     <html lang="en">
@@ -20,6 +22,7 @@ function page(session: CheckoutSession) {
           <h1>Test checkout (Stripe emulator)</h1>
           <p>Session <code>${session.id}</code> · ${session.mode} · <strong>${formatAmount(session.amount_total, session.currency)}</strong></p>
           <p>${session.customer_email ?? session.customer ?? ""}</p>
+          ${problem ? html`<p role="alert">${problem}</p>` : ""}
           ${open
             ? html`<form method="post" action="/checkout/${session.id}/pay"><button type="submit" name="outcome" value="pay">Pay</button></form>
                 <form method="post" action="/checkout/${session.id}/decline"><button type="submit" name="outcome" value="decline">Decline</button></form>`
@@ -29,18 +32,39 @@ function page(session: CheckoutSession) {
     </html>`;
 }
 
+/** The hosted page is reached without a key or header, so it finds the session in whichever account made it. */
+function sessionStore(store: ObjectStore, id: string): ObjectStore {
+  return store.forAccount(store.ownerOf("checkout.session", id)?.account ?? null);
+}
+
 export const checkoutPage = new Hono<AppEnv>()
-  .get("/:id", (c) => c.html(page(c.env.store.get<CheckoutSession>("checkout.session", c.req.param("id")))))
+  .use("/:id/*", async (c, next) => {
+    c.set("store", sessionStore(c.var.store, c.req.param("id")!));
+    await next();
+  })
+  .use("/:id", async (c, next) => {
+    c.set("store", sessionStore(c.var.store, c.req.param("id")!));
+    await next();
+  })
+  .get("/:id", (c) => c.html(page(c.var.store.get<CheckoutSession>("checkout.session", c.req.param("id")))))
   .post("/:id/pay", (c) => {
-    const store = c.env.store;
+    const store = c.var.store;
     const session = store.get<CheckoutSession>("checkout.session", c.req.param("id"));
+    if (session.status === "open") {
+      try {
+        checkDestinationStillChargeable(store, session);
+      } catch (error) {
+        if (error instanceof StripeApiError) return c.html(page(session, error.message), 400);
+        throw error;
+      }
+    }
     // A second click (or a replayed form post) finds the session complete and just redirects again.
     const completed = session.status === "open" ? completeCheckoutSession(store, session) : session;
     if (completed.status !== "complete") return c.html(page(completed), 400);
     return c.redirect(redirectUrl(completed.success_url, completed.id), 303);
   })
   .post("/:id/decline", (c) => {
-    const session = c.env.store.get<CheckoutSession>("checkout.session", c.req.param("id"));
+    const session = c.var.store.get<CheckoutSession>("checkout.session", c.req.param("id"));
     if (!session.cancel_url) return c.html(page(session));
     return c.redirect(redirectUrl(session.cancel_url, session.id), 303);
   });

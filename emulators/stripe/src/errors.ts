@@ -14,6 +14,9 @@ export interface StripeErrorBody {
   message: string;
   code?: string;
   param?: string;
+  /** Card errors name the bank's reason and the failed charge, as Stripe's do. */
+  decline_code?: string;
+  charge?: string;
 }
 
 /** Thrown by handlers; the app's error handler turns it into `{ error: {...} }` with its status. */
@@ -29,12 +32,27 @@ export class StripeApiError extends Error {
 export const invalidRequest = (message: string, param?: string, code?: string) =>
   new StripeApiError(400, { type: "invalid_request_error", message, param, code });
 
+/** A missing object named in the URL is a 404; one named by a request param is a 400, as in Stripe. */
 export const resourceMissing = (resource: string, id: string, param = "id") =>
-  new StripeApiError(404, {
+  new StripeApiError(param === "id" ? 404 : 400, {
     type: "invalid_request_error",
     code: "resource_missing",
     param,
     message: `No such ${resource}: '${id}'`,
+  });
+
+/** A declined card: 402, which the SDK raises as StripeCardError. */
+export const cardDeclined = (charge: string, code = "card_declined", message = "Your card was declined.") =>
+  new StripeApiError(402, { type: "card_error", code, decline_code: code === "card_declined" ? "generic_decline" : undefined, message, charge });
+
+/** A `Stripe-Account` header naming an account that is not connected to this platform. */
+export const accountInvalid = (account: string) =>
+  new StripeApiError(403, {
+    type: "invalid_request_error",
+    code: "account_invalid",
+    message:
+      `The provided key 'sk_test_****' does not have access to account '${account}' (or that account does not exist). ` +
+      "Application access may have been revoked.",
   });
 
 export const authenticationError = (message: string) =>
@@ -53,6 +71,6 @@ export const idempotencyMismatch = (key: string) =>
   });
 
 export function errorResponse(c: Context, error: StripeApiError) {
-  const { type, message, code, param } = error.body;
-  return c.json({ error: { type, message, ...(code ? { code } : {}), ...(param ? { param } : {}) } }, error.status);
+  const body = Object.fromEntries(Object.entries(error.body).filter(([, value]) => value !== undefined));
+  return c.json({ error: body }, error.status);
 }

@@ -12,6 +12,10 @@ const EXPANDABLE = new Set([
   "charge",
   "subscription",
   "default_price",
+  "invoice",
+  "latest_invoice",
+  "test_clock",
+  "destination",
 ]);
 
 /**

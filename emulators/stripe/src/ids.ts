@@ -11,7 +11,16 @@ export const ID_PREFIXES = {
   subscription_item: "si",
   event: "evt",
   account: "acct",
+  account_link: "acctlink",
   webhook_endpoint: "we",
+  invoice: "in",
+  invoice_line_item: "il",
+  invoice_payment: "inpay",
+  "billing.meter": "mtr",
+  "billing.meter_event_summary": "mtrusg",
+  "test_helpers.test_clock": "clock",
+  transfer_reversal: "trr",
+  fee_refund: "fr",
 } as const;
 
 export type ObjectType = keyof typeof ID_PREFIXES;
@@ -33,4 +42,3 @@ export function typeOfId(id: string): ObjectType | undefined {
   return entries.find(([, prefix]) => id.startsWith(`${prefix}_`))?.[0] as ObjectType | undefined;
 }
 
-export const nowSeconds = () => Math.floor(Date.now() / 1000);

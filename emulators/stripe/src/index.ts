@@ -2,12 +2,15 @@ import { DurableObject } from "cloudflare:workers";
 import { createApp } from "./app";
 import { ObjectStore } from "./store";
 import { deliverDue, nextDeliveryAt } from "./webhooks/delivery";
-import { syncEnvEndpoint } from "./webhooks/endpoints";
+import { ENV_CONNECT_ENDPOINT_ID, ENV_ENDPOINT_ID, syncEnvEndpoint } from "./webhooks/endpoints";
 
 export interface EmulatorEnv {
   STRIPE_STATE: DurableObjectNamespace<StripeEmulatorState>;
   WEBHOOK_URL?: string;
   WEBHOOK_SECRET?: string;
+  /** A Connect endpoint: receives events of connected accounts (those that carry `account`). */
+  CONNECT_WEBHOOK_URL?: string;
+  CONNECT_WEBHOOK_SECRET?: string;
 }
 
 /**
@@ -22,7 +25,8 @@ export class StripeEmulatorState extends DurableObject<EmulatorEnv> {
   constructor(ctx: DurableObjectState, env: EmulatorEnv) {
     super(ctx, env);
     this.store = new ObjectStore(ctx.storage.sql);
-    syncEnvEndpoint(this.store, env.WEBHOOK_URL, env.WEBHOOK_SECRET);
+    syncEnvEndpoint(this.store, ENV_ENDPOINT_ID, env.WEBHOOK_URL, env.WEBHOOK_SECRET, false);
+    syncEnvEndpoint(this.store, ENV_CONNECT_ENDPOINT_ID, env.CONNECT_WEBHOOK_URL, env.CONNECT_WEBHOOK_SECRET, true);
   }
 
   override async fetch(request: Request): Promise<Response> {

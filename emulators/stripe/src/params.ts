@@ -8,6 +8,12 @@ export const intString = z
   .regex(/^-?\d+$/, "Invalid integer")
   .transform(Number);
 
+/** Stripe's decimal params (`application_fee_percent=12.5`). */
+export const decimalString = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, "Invalid decimal")
+  .transform(Number);
+
 export const boolString = z.enum(["true", "false"]).transform((v) => v === "true");
 
 /** `metadata[key]=value`; an empty value deletes the key on update. */
@@ -22,7 +28,7 @@ export function paramName(path: readonly PropertyKey[]): string {
 }
 
 /** Validates decoded form params; the first problem becomes a Stripe invalid_request_error with `param`. */
-export function parseParams<S extends z.ZodType>(schema: S, params: FormObject): z.output<S> {
+export function parseParams<S extends z.ZodType>(schema: S, params: FormObject | Record<string, unknown>): z.output<S> {
   const result = schema.safeParse(params);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

@@ -26,13 +26,22 @@ describe("customers, products and prices through the official SDK", () => {
     expect(oneTime).toMatchObject({ type: "one_time", unit_amount: 1500, currency: "usd", recurring: null, product: product.id });
     const monthly = await stripe.prices.create({ product: product.id, currency: "eur", unit_amount: 900, recurring: { interval: "month" } });
     expect(monthly).toMatchObject({ type: "recurring", recurring: { interval: "month", interval_count: 1, usage_type: "licensed" } });
+    const meter = await stripe.billing.meters.create({
+      display_name: "Price test calls",
+      event_name: "price_test_calls",
+      default_aggregation: { formula: "sum" },
+    });
     const metered = await stripe.prices.create({
       product: product.id,
       currency: "usd",
       unit_amount: 2,
-      recurring: { interval: "month", usage_type: "metered" },
+      recurring: { interval: "month", usage_type: "metered", meter: meter.id },
     });
-    expect(metered.recurring?.usage_type).toBe("metered");
+    expect(metered.recurring).toMatchObject({ usage_type: "metered", meter: meter.id });
+    const meterless = await stripe.prices
+      .create({ product: product.id, currency: "usd", unit_amount: 2, recurring: { interval: "month", usage_type: "metered" } })
+      .catch((e) => e);
+    expect(meterless).toMatchObject({ statusCode: 400, param: "recurring[meter]" });
 
     const recurringOnly = await stripe.prices.list({ product: product.id, type: "recurring" });
     expect(recurringOnly.data.map((p) => p.id)).toEqual([metered.id, monthly.id]);

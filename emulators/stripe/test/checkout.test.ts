@@ -1,55 +1,27 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import Stripe from "stripe";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { EmulatorEnv } from "../src/index";
+import { beforeAll, describe, expect, it } from "vitest";
 import { signatureHeader } from "../src/webhooks/signature";
-import { emulator, EMULATOR_ORIGIN, emulatorStripe, waitFor } from "./sdk";
+import { emulator, EMULATOR_ORIGIN, emulatorStripe, onboardedAccount, payCheckout, waitFor } from "./sdk";
+import { addReceiver, delivered, resetEndpoints, state, useWebhookReceiver } from "./webhook-receiver";
 
 const stripe = emulatorStripe();
 const crypto = Stripe.createSubtleCryptoProvider();
-const state = () => (env as unknown as EmulatorEnv).STRIPE_STATE.getByName("emulator");
-const RECEIVER = "http://receiver.test/stripe/webhooks";
+const receiver = useWebhookReceiver();
 
-/** Webhook POSTs the emulator sent to RECEIVER; the answer each gets comes from `answers` in turn. */
-let received: { body: string; signature: string; type: string }[] = [];
-let answers: number[] = [];
+/** Replaces the endpoints earlier tests registered with one receiver; returns its secret. */
+async function freshReceiver() {
+  await resetEndpoints();
+  return addReceiver();
+}
 
-beforeEach(() => {
-  received = [];
-  answers = [];
-  const realFetch = globalThis.fetch;
-  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-    const request = new Request(input, init);
-    if (request.url !== RECEIVER) return realFetch(input, init);
-    const body = await request.text();
-    received.push({ body, signature: request.headers.get("stripe-signature") ?? "", type: JSON.parse(body).type });
-    return new Response(null, { status: answers.shift() ?? 200 });
-  });
+const deliveredEvent = (type: string) => delivered(receiver, (r) => r.type === type);
+
+/** Destination charges need a real connected account that finished onboarding. */
+let author: Stripe.Account;
+beforeAll(async () => {
+  author = await onboardedAccount(stripe);
 });
-afterEach(() => vi.restoreAllMocks());
-
-/** Replaces whatever endpoints earlier tests in this file registered (storage is per file) with RECEIVER. */
-async function addReceiver(): Promise<string> {
-  const existing = await emulator.fetch(`${EMULATOR_ORIGIN}/_emulator/webhook_endpoints`);
-  for (const { id } of ((await existing.json()) as { data: { id: string }[] }).data) {
-    await emulator.fetch(`${EMULATOR_ORIGIN}/_emulator/webhook_endpoints/${id}`, { method: "DELETE" });
-  }
-  const res = await emulator.fetch(`${EMULATOR_ORIGIN}/_emulator/webhook_endpoints`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ url: RECEIVER }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { secret: string }).secret;
-}
-
-async function deliveredEvent(type: string) {
-  return waitFor(async () => {
-    await runDurableObjectAlarm(state());
-    return received.find((r) => r.type === type);
-  });
-}
 
 async function payableSession(extra: Partial<Stripe.Checkout.SessionCreateParams> = {}) {
   const seller = await stripe.customers.create({ email: "buyer@example.test" });
@@ -62,7 +34,7 @@ async function payableSession(extra: Partial<Stripe.Checkout.SessionCreateParams
     success_url: "https://plaza.test/checkout/done?session={CHECKOUT_SESSION_ID}",
     cancel_url: "https://plaza.test/checkout/cancelled",
     metadata: { order_id: "ord_1" },
-    payment_intent_data: { application_fee_amount: 500, transfer_data: { destination: "acct_author1" } },
+    payment_intent_data: { application_fee_amount: 500, transfer_data: { destination: author.id } },
     ...extra,
   });
 }
@@ -81,7 +53,7 @@ describe("signing", () => {
 
 describe("Checkout in payment mode", () => {
   it("pays on the hosted page, completes the session and sends signed events", async () => {
-    const secret = await addReceiver();
+    const secret = await freshReceiver();
     const session = await payableSession();
     expect(session).toMatchObject({ status: "open", payment_status: "unpaid", amount_total: 5000, currency: "usd" });
     expect(session.id).toMatch(/^cs_test_/);
@@ -105,7 +77,7 @@ describe("Checkout in payment mode", () => {
       status: "succeeded",
       amount: 5000,
       application_fee_amount: 500,
-      transfer_data: { destination: "acct_author1" },
+      transfer_data: { destination: author.id },
     });
     const charge = await stripe.charges.retrieve(paymentIntent.latest_charge as string);
     expect(charge).toMatchObject({ paid: true, amount: 5000, payment_intent: paymentIntent.id });
@@ -131,16 +103,16 @@ describe("Checkout in payment mode", () => {
 
   it("refuses an application fee larger than the total, naming the param", async () => {
     const error = await payableSession({
-      payment_intent_data: { application_fee_amount: 9999, transfer_data: { destination: "acct_x" } },
+      payment_intent_data: { application_fee_amount: 9999, transfer_data: { destination: author.id } },
     }).catch((e) => e);
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(error.param).toBe("payment_intent_data[application_fee_amount]");
   });
 
   it("refunds a charge, partially then fully, with charge.refunded events", async () => {
-    await addReceiver();
+    await freshReceiver();
     const session = await payableSession();
-    await emulator.fetch(`${EMULATOR_ORIGIN}/checkout/${session.id}/pay`, { method: "POST", redirect: "manual" });
+    await payCheckout(session.id);
     const paymentIntentId = (await stripe.checkout.sessions.retrieve(session.id)).payment_intent as string;
 
     const partial = await stripe.refunds.create({ payment_intent: paymentIntentId, amount: 1000 });
@@ -171,7 +143,7 @@ describe("Checkout in subscription mode", () => {
       success_url: "https://plaza.test/ok",
     });
     expect(session.amount_total).toBe(3600);
-    await emulator.fetch(`${EMULATOR_ORIGIN}/checkout/${session.id}/pay`, { method: "POST", redirect: "manual" });
+    await payCheckout(session.id);
     const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ["subscription"] });
     const subscription = done.subscription as Stripe.Subscription;
     expect(subscription).toMatchObject({ status: "active", customer: done.customer });
@@ -190,8 +162,8 @@ describe("Checkout in subscription mode", () => {
 
 describe("webhook retries", () => {
   it("retries a failed delivery with backoff until the endpoint answers 2xx", async () => {
-    await addReceiver();
-    answers = [500];
+    await freshReceiver();
+    receiver.answers = [500];
     const customer = await stripe.customers.create({ email: "retry@example.test" });
     const event = (await stripe.events.list({ type: "customer.created", limit: 1 })).data[0]!;
     expect((event.data.object as Stripe.Customer).id).toBe(customer.id);
@@ -216,6 +188,6 @@ describe("webhook retries", () => {
     });
     expect(await runDurableObjectAlarm(state())).toBe(true);
     expect((await deliveries())[0]).toMatchObject({ status: "delivered", attempts: 2, last_response_status: 200 });
-    expect(received.filter((r) => r.type === "customer.created")).toHaveLength(2);
+    expect(receiver.received.filter((r) => r.type === "customer.created")).toHaveLength(2);
   });
 });

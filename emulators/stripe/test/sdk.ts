@@ -33,3 +33,41 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Calls an emulator-only `/_emulator/*` route with a JSON body (GET without one) and returns its JSON. */
+export async function admin<T = Record<string, unknown>>(path: string, body?: unknown): Promise<T> {
+  const res = await emulator.fetch(`${EMULATOR_ORIGIN}/_emulator${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Moves emulator time forward and runs the renewals that fell due. */
+export const advanceClock = (seconds: number) =>
+  admin<{ now: number; offset_seconds: number; invoices: string[]; canceled_subscriptions: string[] }>("/clock/advance", { seconds });
+
+/** Presses Pay on the hosted Checkout page. */
+export const payCheckout = (sessionId: string) =>
+  emulator.fetch(`${EMULATOR_ORIGIN}/checkout/${sessionId}/pay`, { method: "POST", redirect: "manual" });
+
+/** An Express account that finished hosted onboarding, so it can take destination charges. */
+export async function onboardedAccount(stripe: Stripe, email = "author@example.test"): Promise<Stripe.Account> {
+  const account = await stripe.accounts.create({
+    type: "express",
+    email,
+    country: "US",
+    capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+  });
+  const link = await stripe.accountLinks.create({
+    account: account.id,
+    type: "account_onboarding",
+    refresh_url: "https://plaza.test/connect/refresh",
+    return_url: "https://plaza.test/connect/return",
+  });
+  const res = await emulator.fetch(`${link.url}/complete`, { method: "POST", redirect: "manual" });
+  if (res.status !== 303) throw new Error(`onboarding answered ${res.status}`);
+  return stripe.accounts.retrieve(account.id);
+}

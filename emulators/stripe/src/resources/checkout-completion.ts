@@ -1,23 +1,41 @@
+import { requireChargeableDestination } from "../connect";
 import { emitEvent } from "../events";
 import type { ObjectStore } from "../store";
 import type { CheckoutInternal, CheckoutSession } from "./checkout-sessions";
-import { createCustomer } from "./customers";
+import { atCustomerTime, createCustomer } from "./customers";
 import { recordSucceededPayment } from "./payments";
 import type { Price } from "./prices";
 import { startSubscription } from "./subscriptions";
 
 /**
+ * Checks again, at payment time, that the destination can still take charges: an account disabled
+ * since the session was created makes Stripe refuse the payment. Throws the API error.
+ */
+export function checkDestinationStillChargeable(store: ObjectStore, session: CheckoutSession) {
+  const internal = store.internal<CheckoutInternal>(session.id);
+  const payment = internal?.paymentIntentData?.transfer_data?.destination;
+  const subscription = internal?.subscriptionData?.transfer_data?.destination;
+  if (payment) requireChargeableDestination(store, payment, "payment_intent_data[transfer_data][destination]");
+  if (subscription) requireChargeableDestination(store, subscription, "subscription_data[transfer_data][destination]");
+}
+
+/**
  * What a successful payment on the hosted page does: in payment mode a payment intent and charge
- * (carrying the application fee and destination), in subscription mode a customer if there was none
- * and an active subscription; then the session is complete and `checkout.session.completed` is sent.
+ * (carrying the application fee and destination); in subscription mode a customer if there was none,
+ * an active subscription and its paid first invoice. Then the session is complete and
+ * `checkout.session.completed` is sent.
  */
 export function completeCheckoutSession(store: ObjectStore, session: CheckoutSession): CheckoutSession {
+  return atCustomerTime(store, session.customer, () => complete(store, session));
+}
+
+function complete(store: ObjectStore, session: CheckoutSession): CheckoutSession {
   const internal = store.internal<CheckoutInternal>(session.id) ?? { lineItems: [] };
   const email = session.customer_email ?? (session.customer ? (store.find("customer", session.customer)?.email as string | null) : null);
   const completed: CheckoutSession = {
     ...session,
     status: "complete",
-    payment_status: "paid",
+    payment_status: session.amount_total > 0 ? "paid" : "no_payment_required",
     customer_details: { email: email ?? null, name: null, phone: null, address: null, tax_exempt: "none", tax_ids: [] },
   };
   if (session.mode === "payment") {
@@ -34,10 +52,19 @@ export function completeCheckoutSession(store: ObjectStore, session: CheckoutSes
     });
     completed.payment_intent = paymentIntent.id;
   } else {
+    const terms = internal.subscriptionData;
     const customer = session.customer ?? createCustomer(store, { email: session.customer_email ?? undefined }).id;
     const items = internal.lineItems.map((item) => ({ price: store.get<Price>("price", item.price), quantity: item.quantity }));
+    const { subscription, invoice } = startSubscription(store, {
+      customer,
+      items,
+      metadata: terms?.metadata ?? {},
+      applicationFeePercent: terms?.application_fee_percent,
+      transferDestination: terms?.transfer_data?.destination,
+    });
     completed.customer = customer;
-    completed.subscription = startSubscription(store, customer, items, internal.subscriptionMetadata ?? {}).id;
+    completed.subscription = subscription.id;
+    completed.invoice = invoice.id;
   }
   store.update(completed);
   emitEvent(store, "checkout.session.completed", completed);

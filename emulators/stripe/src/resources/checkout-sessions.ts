@@ -2,8 +2,9 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../context";
 import { invalidRequest } from "../errors";
-import { newId, nowSeconds } from "../ids";
-import { intString, metadata, parseParams } from "../params";
+import { requireChargeableDestination } from "../connect";
+import { newId } from "../ids";
+import { decimalString, intString, metadata, parseParams } from "../params";
 import type { ObjectStore, StripeObject } from "../store";
 import { listSchema, paramsSchema, respond, respondList } from "./common";
 import type { Price } from "./prices";
@@ -27,13 +28,23 @@ const createParams = paramsSchema({
     })
     .strict()
     .optional(),
-  subscription_data: z.object({ metadata }).strict().optional(),
+  subscription_data: z
+    .object({
+      application_fee_percent: decimalString.optional(),
+      transfer_data: z.object({ destination: z.string(), amount_percent: decimalString.optional() }).strict().optional(),
+      description: z.string().optional(),
+      metadata,
+    })
+    .strict()
+    .optional(),
 });
 const listParams = listSchema({
   customer: z.string().optional(),
   payment_intent: z.string().optional(),
   status: z.enum(["open", "complete", "expired"]).optional(),
 });
+
+export type CheckoutCreateParams = z.output<typeof createParams>;
 
 export type CheckoutSession = StripeObject & {
   mode: "payment" | "subscription";
@@ -51,7 +62,7 @@ export type CheckoutSession = StripeObject & {
 export interface CheckoutInternal {
   lineItems: { price: string; quantity: number; amount: number }[];
   paymentIntentData?: z.output<typeof createParams>["payment_intent_data"];
-  subscriptionMetadata?: Record<string, string>;
+  subscriptionData?: z.output<typeof createParams>["subscription_data"];
 }
 
 /** The URL the emulator's hosted page lives at, on whatever host the API was reached through. */
@@ -77,48 +88,79 @@ function priceLineItems(store: ObjectStore, params: z.output<typeof createParams
     const quantity = metered ? 1 : (item.quantity ?? 1);
     if (quantity < 1) throw invalidRequest("Quantity must be at least 1.", `line_items[${index}][quantity]`);
     // Metered usage is billed later from meter events, so it adds nothing up front.
-    return { price, quantity, amount: metered ? 0 : (price.unit_amount ?? 0) * quantity };
+    return { price, quantity, amount: metered ? 0 : Math.round(Number(price.unit_amount_decimal ?? price.unit_amount ?? 0) * quantity) };
   });
   const currencies = new Set(lineItems.map((item) => item.price.currency));
   if (currencies.size > 1) throw invalidRequest("All prices must be in the same currency.", "line_items");
   if (params.mode === "subscription" && !lineItems.some((item) => item.price.type === "recurring")) {
     throw invalidRequest("You must provide at least one recurring price in `subscription` mode when using prices.", "line_items");
   }
+  const intervals = new Set(
+    lineItems.flatMap((item) => (item.price.recurring ? [`${item.price.recurring.interval}/${item.price.recurring.interval_count}`] : [])),
+  );
+  if (intervals.size > 1) {
+    throw invalidRequest("All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.", "line_items");
+  }
   return lineItems;
 }
 
-function validatePaymentTerms(params: z.output<typeof createParams>, amountTotal: number) {
+/**
+ * Fees and destinations as Stripe checks them: a fee needs a destination (or a `Stripe-Account` direct
+ * charge), and the destination must be a connected account that can take charges.
+ */
+export function validatePaymentTerms(store: ObjectStore, params: z.output<typeof createParams>, amountTotal: number) {
   if (params.customer && params.customer_email) {
     throw invalidRequest("You may only specify one of these parameters: customer, customer_email.", "customer_email");
   }
-  const fee = params.payment_intent_data?.application_fee_amount;
   if (params.payment_intent_data && params.mode !== "payment") {
     throw invalidRequest("You can not pass `payment_intent_data` in `subscription` mode.", "payment_intent_data");
   }
+  if (params.subscription_data && params.mode !== "subscription") {
+    throw invalidRequest("You can not pass `subscription_data` in `payment` mode.", "subscription_data");
+  }
+  const onBehalf = (param: string, what: string) =>
+    invalidRequest(
+      `Can only apply an ${what} when the request is made on behalf of another account (using an OAuth key or ` +
+        "Stripe-Account header) or when it is a destination payment (using `transfer_data[destination]`).",
+      param,
+    );
+  const payment = params.payment_intent_data;
+  const fee = payment?.application_fee_amount;
   if (fee !== undefined && (fee < 0 || fee > amountTotal)) {
     throw invalidRequest(
       "The application fee amount must be between 0 and the total amount of the payment.",
       "payment_intent_data[application_fee_amount]",
     );
   }
-  if (fee !== undefined && !params.payment_intent_data?.transfer_data?.destination) {
-    throw invalidRequest(
-      "Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).",
-      "payment_intent_data[application_fee_amount]",
-    );
+  if (fee !== undefined && !payment?.transfer_data?.destination && !store.account) {
+    throw onBehalf("payment_intent_data[application_fee_amount]", "application_fee_amount");
+  }
+  if (payment?.transfer_data) {
+    requireChargeableDestination(store, payment.transfer_data.destination, "payment_intent_data[transfer_data][destination]");
+  }
+  const subscription = params.subscription_data;
+  const percent = subscription?.application_fee_percent;
+  if (percent !== undefined && percent > 100) {
+    throw invalidRequest("application_fee_percent must be between 0 and 100.", "subscription_data[application_fee_percent]");
+  }
+  if (percent !== undefined && !subscription?.transfer_data?.destination && !store.account) {
+    throw onBehalf("subscription_data[application_fee_percent]", "application_fee_percent");
+  }
+  if (subscription?.transfer_data) {
+    requireChargeableDestination(store, subscription.transfer_data.destination, "subscription_data[transfer_data][destination]");
   }
 }
 
 export const checkoutSessions = new Hono<AppEnv>()
   .post("/", (c) => {
     const params = parseParams(createParams, c.var.params);
-    const store = c.env.store;
+    const store = c.var.store;
     if (params.customer) store.get("customer", params.customer, "customer");
     const lineItems = priceLineItems(store, params);
     const amountTotal = lineItems.reduce((sum, item) => sum + item.amount, 0);
-    validatePaymentTerms(params, amountTotal);
+    validatePaymentTerms(store, params, amountTotal);
     const id = newId("checkout.session");
-    const created = nowSeconds();
+    const created = store.now();
     const session: CheckoutSession = {
       id,
       object: "checkout.session",
@@ -131,6 +173,7 @@ export const checkoutSessions = new Hono<AppEnv>()
       customer: params.customer ?? null,
       customer_details: null,
       customer_email: params.customer_email ?? null,
+      invoice: null,
       expires_at: created + 24 * 60 * 60,
       livemode: false,
       metadata: params.metadata ?? {},
@@ -147,14 +190,14 @@ export const checkoutSessions = new Hono<AppEnv>()
     const internal: CheckoutInternal = {
       lineItems: lineItems.map((item) => ({ price: item.price.id, quantity: item.quantity, amount: item.amount })),
       paymentIntentData: params.payment_intent_data,
-      subscriptionMetadata: params.subscription_data?.metadata,
+      subscriptionData: params.subscription_data,
     };
     store.insert("checkout.session", session, internal);
     return respond(c, session);
   })
   .get("/", (c) => {
     const params = parseParams(listParams, c.var.params);
-    const matches = c.env.store
+    const matches = c.var.store
       .all<CheckoutSession>("checkout.session")
       .filter(
         (s) =>
@@ -164,4 +207,4 @@ export const checkoutSessions = new Hono<AppEnv>()
       );
     return respondList(c, matches, params);
   })
-  .get("/:id", (c) => respond(c, c.env.store.get("checkout.session", c.req.param("id"))));
+  .get("/:id", (c) => respond(c, c.var.store.get("checkout.session", c.req.param("id"))));

@@ -17,12 +17,12 @@ export const listSchema = <T extends z.ZodRawShape>(filters: T) => z.object({ ..
 const expandPaths = (c: Ctx) => c.var.params.expand as string[] | undefined;
 
 export function respond(c: Ctx, object: StripeObject) {
-  return c.json(expandObject(c.env.store, object, expandPaths(c)));
+  return c.json(expandObject(c.var.store, object, expandPaths(c)));
 }
 
 export function respondList(c: Ctx, items: StripeObject[], page: { limit?: number; starting_after?: string; ending_before?: string }) {
   const list = paginate(items, c.req.path, page);
-  return c.json(expandObject(c.env.store, list, expandPaths(c)));
+  return c.json(expandObject(c.var.store, list, expandPaths(c)));
 }
 
 /** On update Stripe clears a field sent as an empty string; absent means unchanged. */

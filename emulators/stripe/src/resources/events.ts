@@ -16,7 +16,7 @@ export const events = new Hono<AppEnv>()
     // `type` may end in `*` (e.g. `charge.*`), as Stripe allows.
     const matches = (type: string) =>
       !wanted || wanted.some((w) => (w.endsWith("*") ? type.startsWith(w.slice(0, -1)) : type === w));
-    const all = c.env.store.all("event");
+    const all = c.var.store.all("event");
     return respondList(c, all.filter((event) => matches(String(event.type))), params);
   })
-  .get("/:id", (c) => respond(c, c.env.store.get("event", c.req.param("id"))));
+  .get("/:id", (c) => respond(c, c.var.store.get("event", c.req.param("id"))));

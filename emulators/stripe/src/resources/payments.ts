@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../context";
 import { emitEvent } from "../events";
-import { newId, nowSeconds } from "../ids";
+import { newId } from "../ids";
 import { parseParams } from "../params";
 import type { ObjectStore, StripeObject } from "../store";
 import { listSchema, respond, respondList } from "./common";
@@ -13,8 +13,17 @@ export type Charge = StripeObject & {
   currency: string;
   refunded: boolean;
   payment_intent: string;
+  status: "succeeded" | "failed";
+  application_fee_amount: number | null;
+  transfer_data: { destination: string; amount: null } | null;
 };
-export type PaymentIntent = StripeObject & { amount: number; currency: string; latest_charge: string | null };
+export type PaymentIntent = StripeObject & {
+  amount: number;
+  currency: string;
+  status: "requires_payment_method" | "succeeded";
+  latest_charge: string | null;
+  metadata: Record<string, string>;
+};
 
 export interface PaymentTerms {
   amount: number;
@@ -27,66 +36,108 @@ export interface PaymentTerms {
   transferDestination?: string;
 }
 
-/**
- * A successful card payment as the hosted page makes it: a payment intent that succeeded at once and
- * its one charge, with `charge.succeeded` and `payment_intent.succeeded` events in Stripe's order.
- */
-export function recordSucceededPayment(store: ObjectStore, terms: PaymentTerms) {
-  const created = nowSeconds();
-  const paymentIntentId = newId("payment_intent");
-  const transferData = terms.transferDestination ? { destination: terms.transferDestination } : null;
-  const charge: Charge = {
-    id: newId("charge"),
-    object: "charge",
-    amount: terms.amount,
-    amount_captured: terms.amount,
-    amount_refunded: 0,
-    application_fee_amount: terms.applicationFeeAmount ?? null,
-    balance_transaction: null,
-    captured: true,
-    created,
-    currency: terms.currency,
-    customer: terms.customer,
-    description: terms.description ?? null,
-    destination: terms.transferDestination ?? null,
-    livemode: false,
-    metadata: terms.metadata ?? {},
-    paid: true,
-    payment_intent: paymentIntentId,
-    payment_method_details: { type: "card", card: { brand: "visa", last4: "4242", exp_month: 12, exp_year: 2034 } },
-    receipt_email: terms.receiptEmail,
-    refunded: false,
-    status: "succeeded",
-    transfer_data: transferData,
-  };
+/** Why a charge attempt was declined; absent for one that goes through. */
+export interface Decline {
+  code: string;
+  message: string;
+}
+
+const transferData = (terms: PaymentTerms) => (terms.transferDestination ? { destination: terms.transferDestination, amount: null } : null);
+
+/** A payment intent waiting for its first attempt (what an invoice or the hosted page creates). */
+export function createPaymentIntent(store: ObjectStore, terms: PaymentTerms): PaymentIntent {
+  const id = newId("payment_intent");
   const paymentIntent: PaymentIntent = {
-    id: paymentIntentId,
+    id,
     object: "payment_intent",
     amount: terms.amount,
     amount_capturable: 0,
-    amount_received: terms.amount,
+    amount_received: 0,
     application_fee_amount: terms.applicationFeeAmount ?? null,
     capture_method: "automatic",
-    client_secret: `${paymentIntentId}_secret_emulator`,
+    client_secret: `${id}_secret_emulator`,
     confirmation_method: "automatic",
-    created,
+    created: store.now(),
     currency: terms.currency,
     customer: terms.customer,
     description: terms.description ?? null,
-    latest_charge: charge.id,
+    last_payment_error: null,
+    latest_charge: null,
     livemode: false,
     metadata: terms.metadata ?? {},
     on_behalf_of: null,
+    payment_method: null,
     payment_method_types: ["card"],
     receipt_email: terms.receiptEmail,
-    status: "succeeded",
-    transfer_data: transferData,
+    status: "requires_payment_method",
+    transfer_data: transferData(terms),
   };
-  store.insert("payment_intent", paymentIntent);
+  store.insert("payment_intent", paymentIntent, terms);
+  emitEvent(store, "payment_intent.created", paymentIntent);
+  return paymentIntent;
+}
+
+/**
+ * One card attempt on a payment intent: a charge that succeeded or was declined, the intent moved to
+ * `succeeded` or back to `requires_payment_method`, and Stripe's events in Stripe's order.
+ */
+export function attemptPayment(store: ObjectStore, intent: PaymentIntent, decline?: Decline) {
+  const terms = store.internal<PaymentTerms>(intent.id)!;
+  const ok = !decline;
+  const charge: Charge = {
+    id: newId("charge"),
+    object: "charge",
+    amount: intent.amount,
+    amount_captured: ok ? intent.amount : 0,
+    amount_refunded: 0,
+    application_fee_amount: ok ? (terms.applicationFeeAmount ?? null) : null,
+    balance_transaction: null,
+    captured: ok,
+    created: store.now(),
+    currency: intent.currency,
+    customer: terms.customer,
+    description: terms.description ?? null,
+    destination: terms.transferDestination ?? null,
+    failure_code: decline?.code ?? null,
+    failure_message: decline?.message ?? null,
+    livemode: false,
+    metadata: terms.metadata ?? {},
+    outcome: ok
+      ? { network_status: "approved_by_network", reason: null, risk_level: "normal", seller_message: "Payment complete.", type: "authorized" }
+      : {
+          network_status: "declined_by_network",
+          reason: "generic_decline",
+          risk_level: "normal",
+          seller_message: "The bank did not return any further details with this decline.",
+          type: "issuer_declined",
+        },
+    paid: ok,
+    payment_intent: intent.id,
+    payment_method_details: { type: "card", card: { brand: "visa", last4: ok ? "4242" : "0002", exp_month: 12, exp_year: 2034 } },
+    receipt_email: terms.receiptEmail,
+    refunded: false,
+    status: ok ? "succeeded" : "failed",
+    transfer_data: transferData(terms),
+  };
+  const paymentIntent: PaymentIntent = {
+    ...intent,
+    amount_received: ok ? intent.amount : 0,
+    last_payment_error: decline
+      ? { type: "card_error", code: decline.code, decline_code: decline.code === "card_declined" ? "generic_decline" : undefined, message: decline.message, charge: charge.id }
+      : null,
+    latest_charge: charge.id,
+    status: ok ? "succeeded" : "requires_payment_method",
+  };
   store.insert("charge", charge);
-  emitEvent(store, "charge.succeeded", charge);
-  emitEvent(store, "payment_intent.succeeded", paymentIntent);
+  store.update(paymentIntent);
+  emitEvent(store, ok ? "charge.succeeded" : "charge.failed", charge);
+  emitEvent(store, ok ? "payment_intent.succeeded" : "payment_intent.payment_failed", paymentIntent);
   return { paymentIntent, charge };
+}
+
+/** A card payment that goes through at once, as the hosted Checkout page makes it. */
+export function recordSucceededPayment(store: ObjectStore, terms: PaymentTerms) {
+  return attemptPayment(store, createPaymentIntent(store, terms));
 }
 
 const paymentIntentList = listSchema({ customer: z.string().optional() });
@@ -95,15 +146,15 @@ const chargeList = listSchema({ customer: z.string().optional(), payment_intent:
 export const paymentIntents = new Hono<AppEnv>()
   .get("/", (c) => {
     const params = parseParams(paymentIntentList, c.var.params);
-    const all = c.env.store.all("payment_intent");
+    const all = c.var.store.all("payment_intent");
     return respondList(c, all.filter((pi) => !params.customer || pi.customer === params.customer), params);
   })
-  .get("/:id", (c) => respond(c, c.env.store.get("payment_intent", c.req.param("id"))));
+  .get("/:id", (c) => respond(c, c.var.store.get("payment_intent", c.req.param("id"))));
 
 export const charges = new Hono<AppEnv>()
   .get("/", (c) => {
     const params = parseParams(chargeList, c.var.params);
-    const matches = c.env.store
+    const matches = c.var.store
       .all("charge")
       .filter(
         (ch) =>
@@ -112,4 +163,4 @@ export const charges = new Hono<AppEnv>()
       );
     return respondList(c, matches, params);
   })
-  .get("/:id", (c) => respond(c, c.env.store.get("charge", c.req.param("id"))));
+  .get("/:id", (c) => respond(c, c.var.store.get("charge", c.req.param("id"))));

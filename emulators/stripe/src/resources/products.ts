@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../context";
 import { emitEvent } from "../events";
-import { newId, nowSeconds } from "../ids";
+import { newId } from "../ids";
 import { boolString, mergeMetadata, metadata, parseParams } from "../params";
 import type { ObjectStore, StripeObject } from "../store";
 import { listSchema, paramsSchema, respond, respondList, updated } from "./common";
@@ -25,7 +25,7 @@ const listParams = listSchema({ active: boolString.optional() });
 export type Product = StripeObject & { active: boolean; name: string; metadata: Record<string, string> };
 
 export function createProduct(store: ObjectStore, params: { id?: string; name: string; description?: string; active?: boolean; metadata?: Record<string, string> }): Product {
-  const now = nowSeconds();
+  const now = store.now();
   const product: Product = {
     id: params.id ?? newId("product"),
     object: "product",
@@ -48,25 +48,25 @@ export function createProduct(store: ObjectStore, params: { id?: string; name: s
 }
 
 export const products = new Hono<AppEnv>()
-  .post("/", (c) => respond(c, createProduct(c.env.store, parseParams(createParams, c.var.params))))
+  .post("/", (c) => respond(c, createProduct(c.var.store, parseParams(createParams, c.var.params))))
   .get("/", (c) => {
     const params = parseParams(listParams, c.var.params);
-    const all = c.env.store.all<Product>("product");
+    const all = c.var.store.all<Product>("product");
     return respondList(c, params.active === undefined ? all : all.filter((p) => p.active === params.active), params);
   })
-  .get("/:id", (c) => respond(c, c.env.store.get("product", c.req.param("id"))))
+  .get("/:id", (c) => respond(c, c.var.store.get("product", c.req.param("id"))))
   .post("/:id", (c) => {
     const params = parseParams(updateParams, c.var.params);
-    const current = c.env.store.get<Product>("product", c.req.param("id"));
+    const current = c.var.store.get<Product>("product", c.req.param("id"));
     const next: Product = {
       ...current,
       name: params.name ?? current.name,
       description: updated(params.description, current.description),
       active: params.active ?? current.active,
       metadata: mergeMetadata(current.metadata, params.metadata),
-      updated: nowSeconds(),
+      updated: c.var.store.now(),
     };
-    c.env.store.update(next);
-    emitEvent(c.env.store, "product.updated", next);
+    c.var.store.update(next);
+    emitEvent(c.var.store, "product.updated", next);
     return respond(c, next);
   });

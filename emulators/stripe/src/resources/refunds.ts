@@ -3,8 +3,8 @@ import { z } from "zod";
 import type { AppEnv } from "../context";
 import { invalidRequest } from "../errors";
 import { emitEvent } from "../events";
-import { newId, nowSeconds } from "../ids";
-import { intString, metadata, parseParams } from "../params";
+import { newId } from "../ids";
+import { boolString, intString, metadata, parseParams } from "../params";
 import type { ObjectStore, StripeObject } from "../store";
 import { listSchema, paramsSchema, respond, respondList } from "./common";
 import type { Charge, PaymentIntent } from "./payments";
@@ -14,6 +14,8 @@ const createParams = paramsSchema({
   payment_intent: z.string().optional(),
   amount: intString.optional(),
   reason: z.enum(["duplicate", "fraudulent", "requested_by_customer"]).optional(),
+  reverse_transfer: boolString.optional(),
+  refund_application_fee: boolString.optional(),
   metadata,
 });
 const listParams = listSchema({ charge: z.string().optional(), payment_intent: z.string().optional() });
@@ -37,8 +39,9 @@ function chargeToRefund(store: ObjectStore, params: { charge?: string; payment_i
 export const refunds = new Hono<AppEnv>()
   .post("/", (c) => {
     const params = parseParams(createParams, c.var.params);
-    const store = c.env.store;
+    const store = c.var.store;
     const charge = chargeToRefund(store, params);
+    if (charge.status !== "succeeded") throw invalidRequest(`Charge ${charge.id} failed, so there is nothing to refund.`, "charge");
     const remaining = charge.amount - charge.amount_refunded;
     if (remaining <= 0) {
       throw invalidRequest(`Charge ${charge.id} has already been refunded.`, undefined, "charge_already_refunded");
@@ -52,20 +55,37 @@ export const refunds = new Hono<AppEnv>()
         "amount_too_large",
       );
     }
+    // A destination charge's refund can pull the money back from the connected account and give back
+    // the platform's fee, each in proportion to the amount refunded.
+    const reverseTransfer = params.reverse_transfer === true && charge.transfer_data !== null;
+    const fee = charge.application_fee_amount ?? 0;
+    const refundFee = params.refund_application_fee === true && fee > 0;
     const refund: StripeObject = {
       id: newId("refund"),
       object: "refund",
       amount,
       balance_transaction: null,
       charge: charge.id,
-      created: nowSeconds(),
+      created: store.now(),
       currency: charge.currency,
+      customer: charge.customer ?? null,
+      destination_details: { type: "card", card: { reference_status: "available", reference_type: "acquirer_reference_number", type: "refund" } },
       metadata: params.metadata ?? {},
       payment_intent: charge.payment_intent,
+      payment_method: null,
       reason: params.reason ?? null,
+      receipt_number: null,
+      source_transfer_reversal: null,
       status: "succeeded",
+      transfer_reversal: reverseTransfer ? newId("transfer_reversal") : null,
+      // Not Stripe fields: what was asked, so tests can check the app asked for it.
+      reverse_transfer: params.reverse_transfer ?? false,
+      refund_application_fee: params.refund_application_fee ?? false,
     };
-    store.insert("refund", refund);
+    store.insert("refund", refund, {
+      transferReversalAmount: reverseTransfer ? amount : 0,
+      applicationFeeRefunded: refundFee ? Math.round((fee * amount) / charge.amount) : 0,
+    });
     const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
     const refundedCharge: Charge = {
       ...charge,
@@ -74,12 +94,12 @@ export const refunds = new Hono<AppEnv>()
     };
     store.update(refundedCharge);
     emitEvent(store, "refund.created", refund);
-    emitEvent(store, "charge.refunded", refundedCharge, previous);
+    emitEvent(store, "charge.refunded", refundedCharge, { previousAttributes: previous });
     return respond(c, refund);
   })
   .get("/", (c) => {
     const params = parseParams(listParams, c.var.params);
-    const matches = c.env.store
+    const matches = c.var.store
       .all("refund")
       .filter(
         (re) =>
@@ -88,4 +108,4 @@ export const refunds = new Hono<AppEnv>()
       );
     return respondList(c, matches, params);
   })
-  .get("/:id", (c) => respond(c, c.env.store.get("refund", c.req.param("id"))));
+  .get("/:id", (c) => respond(c, c.var.store.get("refund", c.req.param("id"))));

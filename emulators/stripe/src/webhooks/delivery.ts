@@ -1,5 +1,5 @@
 import type { ObjectStore } from "../store";
-import { findEndpoint, listEndpoints } from "./endpoints";
+import { endpointsFor, findEndpoint } from "./endpoints";
 import { signatureHeader } from "./signature";
 
 /** Wait before each retry; after the last one the delivery is given up as failed. */
@@ -17,13 +17,17 @@ export type DeliveryRow = {
   last_response_status: number | null;
 };
 
-/** Queues one delivery of the event per configured endpoint; returns how many. */
-export function enqueueDeliveries(store: ObjectStore, eventId: string, now = Date.now()): number {
-  const endpoints = listEndpoints(store);
+/** Queues one delivery of the event per endpoint that wants it; returns how many. */
+export function enqueueDeliveries(
+  store: ObjectStore,
+  event: { id: string; type: string; account: string | null },
+  now = Date.now(),
+): number {
+  const endpoints = endpointsFor(store, event);
   for (const endpoint of endpoints) {
     store.sql.exec(
       "INSERT INTO webhook_deliveries (event_id, endpoint_id, status, next_attempt_at) VALUES (?, ?, 'pending', ?)",
-      eventId,
+      event.id,
       endpoint.id,
       now,
     );
@@ -46,7 +50,9 @@ export function nextDeliveryAt(store: ObjectStore): number | undefined {
 
 /**
  * Attempts every delivery that is due. A 2xx answer delivers it; anything else (or no answer) schedules
- * the next retry, and after MAX_ATTEMPTS the delivery is marked failed.
+ * the next retry, and after MAX_ATTEMPTS the delivery is marked failed. Each endpoint gets its events
+ * one after another in the order they happened (Stripe does not promise order, but a receiver that
+ * sees `invoice.paid` before `invoice.created` makes tests flaky); endpoints are served in parallel.
  */
 export async function deliverDue(store: ObjectStore, now = Date.now()): Promise<void> {
   const due = store.sql
@@ -55,7 +61,13 @@ export async function deliverDue(store: ObjectStore, now = Date.now()): Promise<
       now,
     )
     .toArray();
-  await Promise.all(due.map((delivery) => attempt(store, delivery)));
+  const byEndpoint = new Map<string, DeliveryRow[]>();
+  for (const delivery of due) byEndpoint.set(delivery.endpoint_id, [...(byEndpoint.get(delivery.endpoint_id) ?? []), delivery]);
+  await Promise.all(
+    [...byEndpoint.values()].map(async (deliveries) => {
+      for (const delivery of deliveries) await attempt(store, delivery);
+    }),
+  );
 }
 
 async function attempt(store: ObjectStore, delivery: DeliveryRow): Promise<void> {

@@ -1,4 +1,4 @@
-import { nowSeconds } from "../ids";
+import { realSeconds } from "../clock";
 
 const encoder = new TextEncoder();
 
@@ -7,7 +7,7 @@ const encoder = new TextEncoder();
  * keyed with the endpoint secret exactly as given (`whsec_…` included), which is what
  * `stripe.webhooks.constructEventAsync` checks.
  */
-export async function signatureHeader(payload: string, secret: string, timestamp = nowSeconds()): Promise<string> {
+export async function signatureHeader(payload: string, secret: string, timestamp = realSeconds()): Promise<string> {
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
     "sign",
   ]);
