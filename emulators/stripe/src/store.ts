@@ -169,6 +169,12 @@ export class ObjectStore {
       .map((row) => JSON.parse(row.data) as T);
   }
 
+  /** An object in whichever account holds it, for emulator-wide work (webhook delivery, hosted pages). */
+  findInAnyAccount<T extends StripeObject = StripeObject>(type: ObjectType, id: string): T | undefined {
+    const owner = this.ownerOf(type, id);
+    return owner ? this.forAccount(owner.account).find<T>(type, id) : undefined;
+  }
+
   /** The account an object of any account lives in, for emulator-wide work (renewals, admin routes). */
   ownerOf(type: ObjectType, id: string): { account: string | null } | undefined {
     return this.sql.exec<{ account: string | null }>("SELECT account FROM objects WHERE id = ? AND type = ?", id, type).toArray()[0];

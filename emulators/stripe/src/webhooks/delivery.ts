@@ -72,7 +72,7 @@ export async function deliverDue(store: ObjectStore, now = Date.now()): Promise<
 
 async function attempt(store: ObjectStore, delivery: DeliveryRow): Promise<void> {
   const endpoint = findEndpoint(store, delivery.endpoint_id);
-  const event = store.find("event", delivery.event_id);
+  const event = store.findInAnyAccount("event", delivery.event_id);
   if (!endpoint || !event) {
     store.sql.exec("UPDATE webhook_deliveries SET status = 'failed' WHERE id = ?", delivery.id);
     return;
