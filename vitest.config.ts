@@ -6,8 +6,14 @@ import { defineConfig } from "vitest/config";
  * applied; `stripe-emulator` runs the local Stripe emulator Worker in workerd and drives it with the
  * official SDK; `e2e` runs in Node and drives real servers (wrangler dev, partykit dev, Chromium).
  */
+/** Test-only random secrets, fresh every run: never real ones. */
+const testSecret = () => crypto.randomUUID().replaceAll("-", "") + crypto.randomUUID().replaceAll("-", "");
+const aesKey = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
+  const stripeWebhookSecret = `whsec_${testSecret()}`;
+  const stripeConnectWebhookSecret = `whsec_${testSecret()}`;
   return {
     test: {
       // Request logs are for production; in tests they only bury the failures.
@@ -16,22 +22,33 @@ export default defineConfig(async () => {
         {
           plugins: [
             cloudflareTest({
+              // Plaza plus the Stripe emulator's Durable Object (see worker/test/network.ts).
+              main: "./worker/test/entry.ts",
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   ENVIRONMENT: "test",
-                  // Test-only keys, generated per run: never real secrets.
-                  JWT_SECRET: crypto.randomUUID() + crypto.randomUUID(),
-                  ROOM_TOKEN_SECRET: crypto.randomUUID() + crypto.randomUUID(),
+                  JWT_SECRET: testSecret(),
+                  ROOM_TOKEN_SECRET: testSecret(),
+                  ENCRYPTION_KEYS: `k1:${aesKey()}`,
+                  STRIPE_EMULATOR_URL: "http://stripe.emulator",
+                  STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
+                  STRIPE_CONNECT_WEBHOOK_SECRET: stripeConnectWebhookSecret,
+                  // Read by the emulator (it shares this env): where it sends signed events.
+                  WEBHOOK_URL: "http://plaza.test/v1/stripe/webhooks",
+                  WEBHOOK_SECRET: stripeWebhookSecret,
+                  CONNECT_WEBHOOK_URL: "http://plaza.test/v1/stripe/connect-webhooks",
+                  CONNECT_WEBHOOK_SECRET: stripeConnectWebhookSecret,
                 },
+                durableObjects: { STRIPE_STATE: { className: "StripeEmulatorState", useSQLite: true } },
               },
             }),
           ],
           test: {
             name: "worker",
             include: ["worker/**/*.test.ts"],
-            setupFiles: ["worker/test/apply-migrations.ts"],
+            setupFiles: ["worker/test/apply-migrations.ts", "worker/test/network.ts"],
           },
         },
         {

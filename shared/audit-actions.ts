@@ -27,5 +27,12 @@ export const AUDIT_ACTIONS = [
   "entitlement.revoked",
   "review.replied",
   "item.moderated",
+  "connect.account_created",
+  "connect.account_updated",
+  "order.refund_requested",
+  "order.refunded",
+  "subscription.cancel_requested",
+  "subscription.resumed",
+  "credits.granted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

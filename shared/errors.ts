@@ -16,12 +16,16 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   conflict: 409,
   last_owner: 409,
+  /** The seller's Stripe account cannot take charges yet (onboarding unfinished or disabled). */
+  charges_disabled: 409,
   gone: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
   rate_limited: 429,
   internal_error: 500,
+  /** Stripe (or another provider) failed or was unreachable; safe to retry. */
+  upstream_error: 502,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -13,6 +13,12 @@ export const ID_PREFIX = {
   upload: "upl",
   entitlement: "ent",
   review: "rev",
+  checkout: "chk",
+  order: "ord",
+  ledgerEntry: "led",
+  subscription: "psub",
+  usageRecord: "use",
+  creditEntry: "crd",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

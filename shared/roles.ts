@@ -18,5 +18,7 @@ export const TOKEN_SCOPES = [
   "audit:read",
   "catalog:read",
   "catalog:write",
+  "payments:read",
+  "payments:write",
 ] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];

@@ -1,4 +1,10 @@
 import { auditRoutes } from "./audit/routes";
+import { billingRoutes } from "./billing/routes";
+import { checkoutRoutes } from "./checkout/routes";
+import { connectRoutes } from "./connect/routes";
+import { ledgerRoutes } from "./ledger/routes";
+import { orderRoutes } from "./orders/routes";
+import { stripeWebhookRoutes } from "./stripe/webhook-routes";
 import { authRoutes } from "./auth/routes";
 import { catalogRoutes } from "./catalog/routes";
 import { entitlementRoutes } from "./entitlements/routes";
@@ -17,6 +23,12 @@ export const api = createRouter()
   .route("/", catalogRoutes)
   .route("/", entitlementRoutes)
   .route("/", reviewRoutes)
-  .route("/", moderationRoutes);
+  .route("/", moderationRoutes)
+  .route("/", connectRoutes)
+  .route("/", checkoutRoutes)
+  .route("/", stripeWebhookRoutes)
+  .route("/", orderRoutes)
+  .route("/", billingRoutes)
+  .route("/", ledgerRoutes);
 
 export type ApiType = typeof api;

@@ -6,6 +6,8 @@ export interface Env {
   DB: D1Database;
   BUCKET: R2Bucket;
   MAIL_QUEUE: Queue<MailQueueMessage>;
+  STRIPE_EVENTS_QUEUE: Queue<StripeEventMessage>;
+  USAGE_QUEUE: Queue<UsageReportMessage>;
   ASSETS?: Fetcher;
 
   ENVIRONMENT: "development" | "test" | "production";
@@ -29,6 +31,29 @@ export interface Env {
   MAIL_HTTP_URL?: string;
   MAIL_HTTP_TOKEN?: string;
   MAIL_FROM?: string;
+
+  /** Stripe secret key. Without it (outside production) Plaza talks to the local emulator. */
+  STRIPE_SECRET_KEY?: string;
+  /** The local Stripe emulator's origin, used only when no STRIPE_SECRET_KEY is set. */
+  STRIPE_EMULATOR_URL?: string;
+  /** Signing secrets of the platform and Connect webhook endpoints (`whsec_…`). */
+  STRIPE_WEBHOOK_SECRET: string;
+  STRIPE_CONNECT_WEBHOOK_SECRET: string;
+  /** `keyId:base64url(32 bytes)`, comma-separated, newest first: AES-256-GCM keys for data at rest. */
+  ENCRYPTION_KEYS: string;
+  /** Platform fee: basis points of each sale (1000 = 10%) plus a fixed amount in minor units. */
+  PLATFORM_FEE_BPS?: string;
+  PLATFORM_FEE_FIXED?: string;
+  /** Days a past-due subscription keeps access before its entitlement lapses (default 7). */
+  SUBSCRIPTION_GRACE_DAYS?: string;
+}
+
+export interface StripeEventMessage {
+  eventId: string;
+}
+
+export interface UsageReportMessage {
+  usageRecordId: string;
 }
 
 export interface MailQueueMessage {

@@ -1,5 +1,7 @@
 import { createApp } from "./app";
-import type { Env, MailQueueMessage } from "./env";
+import { consumeUsageReports } from "./billing/usage";
+import type { Env, MailQueueMessage, StripeEventMessage, UsageReportMessage } from "./env";
+import { consumeStripeEventDeadLetters, consumeStripeEvents } from "./stripe/event-consumer";
 import { consumeMail, consumeMailDeadLetters } from "./mail/consumer";
 import { configureLogging } from "./http/log";
 import { runScheduled } from "./maintenance/scheduler";
@@ -16,6 +18,12 @@ export default {
         return consumeMail(batch as MessageBatch<MailQueueMessage>, env);
       case "plaza-mail-dlq":
         return consumeMailDeadLetters(batch as MessageBatch<MailQueueMessage>, env);
+      case "plaza-stripe-events":
+        return consumeStripeEvents(batch as MessageBatch<StripeEventMessage>, env);
+      case "plaza-stripe-events-dlq":
+        return consumeStripeEventDeadLetters(batch as MessageBatch<StripeEventMessage>, env);
+      case "plaza-usage":
+        return consumeUsageReports(batch as MessageBatch<UsageReportMessage>, env);
       default:
         throw new Error(`No consumer for queue ${batch.queue}`);
     }

@@ -21,6 +21,8 @@ const SCOPE_LABELS: Record<TokenScope, string> = {
   "audit:read": "audit:read — read org audit logs",
   "catalog:read": "catalog:read — read catalog items",
   "catalog:write": "catalog:write — publish and edit catalog items",
+  "payments:read": "payments:read — orders, subscriptions, earnings",
+  "payments:write": "payments:write — checkout, refunds, usage, payouts setup",
 };
 
 async function copyText(text: string, fallbackInput: HTMLInputElement): Promise<boolean> {

@@ -22,3 +22,14 @@ export function newId(kind: IdKind): string {
 export function newSecret(prefix: string): string {
   return `${prefix}_${randomBase62(32)}`;
 }
+
+/**
+ * An id derived from what caused a row (a Stripe object id, a ledger reference), so that processing
+ * the same event twice writes the same ids and every insert after the first is a no-op.
+ */
+export async function derivedId(kind: IdKind, source: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${kind}:${source}`)));
+  let out = "";
+  for (const byte of digest) if (out.length < 20 && byte < 248) out += ALPHANUMERIC[byte % 62];
+  return `${ID_PREFIX[kind]}_${out}`;
+}

@@ -352,3 +352,213 @@ export const reviews = sqliteTable(
   },
   (t) => [uniqueIndex("reviews_item_user_idx").on(t.itemId, t.userId), index("reviews_item_created_idx").on(t.itemId, t.createdAt)],
 );
+
+// ---- payments ----
+
+/**
+ * An author org's Stripe Connect Express account. The account id is stored only AES-256-GCM
+ * encrypted (`keyId:iv:tag:ciphertext`); `account_lookup` is its keyed hash, so an incoming
+ * `account.updated` event finds its org without decrypting every row.
+ */
+export const connectAccounts = sqliteTable("connect_accounts", {
+  orgId: text("org_id")
+    .primaryKey()
+    .references(() => orgs.id, { onDelete: "cascade" }),
+  accountIdEncrypted: text("account_id_encrypted").notNull(),
+  accountLookup: text("account_lookup").notNull().unique(),
+  chargesEnabled: integer("charges_enabled", { mode: "boolean" }).notNull().default(false),
+  payoutsEnabled: integer("payouts_enabled", { mode: "boolean" }).notNull().default(false),
+  detailsSubmitted: integer("details_submitted", { mode: "boolean" }).notNull().default(false),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** One Stripe customer per buyer e-mail, reused by every checkout (signed-in or guest). */
+export const stripeCustomers = sqliteTable("stripe_customers", {
+  email: text("email").primaryKey(),
+  customerId: text("customer_id").notNull().unique(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** The Stripe price for an item's pricing; a pricing change makes a new one (prices are immutable). */
+export const stripePrices = sqliteTable(
+  "stripe_prices",
+  {
+    priceId: text("price_id").primaryKey(),
+    itemId: text("item_id")
+      .notNull()
+      .references(() => items.id, { onDelete: "cascade" }),
+    /** Canonical JSON of the pricing this price charges. */
+    pricingKey: text("pricing_key").notNull(),
+    productId: text("product_id").notNull(),
+    meterEventName: text("meter_event_name"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("stripe_prices_item_pricing_idx").on(t.itemId, t.pricingKey)],
+);
+
+/** A Checkout Session Plaza opened, with what it was for (the fulfillment reads amounts from Stripe). */
+export const checkouts = sqliteTable(
+  "checkouts",
+  {
+    id: text("id").primaryKey(),
+    sessionId: text("session_id").notNull().unique(),
+    orgId: text("org_id").notNull(),
+    itemId: text("item_id").notNull(),
+    userId: text("user_id"),
+    email: text("email"),
+    mode: text("mode", { enum: ["payment", "subscription"] }).notNull(),
+    priceId: text("price_id").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    feeAmount: integer("fee_amount").notNull(),
+    status: text("status", { enum: ["open", "complete"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+    completedAt: integer("completed_at"),
+  },
+  (t) => [index("checkouts_item_idx").on(t.itemId)],
+);
+
+/**
+ * Every Stripe event received, once by its id: the webhook route only inserts it and enqueues its
+ * id; the queue consumer processes it. `processed` / `ignored` rows are never processed again.
+ */
+export const stripeEvents = sqliteTable(
+  "stripe_events",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    /** Set for Connect events: the connected account they concern. */
+    account: text("account"),
+    payload: text("payload").notNull(),
+    status: text("status", { enum: ["received", "processed", "ignored", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    receivedAt: integer("received_at").notNull(),
+    processedAt: integer("processed_at"),
+  },
+  (t) => [index("stripe_events_status_idx").on(t.status, t.receivedAt)],
+);
+
+/**
+ * A paid sale: one per completed payment-mode checkout or paid subscription invoice, keyed by that
+ * Stripe object's id (`source_id`), so any number of deliveries make one order.
+ */
+export const orders = sqliteTable(
+  "orders",
+  {
+    id: text("id").primaryKey(),
+    sourceId: text("source_id").notNull().unique(),
+    kind: text("kind", { enum: ["purchase", "subscription"] }).notNull(),
+    orgId: text("org_id").notNull(),
+    userId: text("user_id").notNull(),
+    email: text("email").notNull(),
+    status: text("status", { enum: ["paid", "refunded", "partially_refunded"] }).notNull(),
+    amount: integer("amount").notNull(),
+    feeAmount: integer("fee_amount").notNull(),
+    amountRefunded: integer("amount_refunded").notNull().default(0),
+    currency: text("currency").notNull(),
+    paymentIntentId: text("payment_intent_id"),
+    subscriptionId: text("subscription_id"),
+    /** The checkout that started it (a subscription's later invoices carry it too). */
+    checkoutId: text("checkout_id"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    index("orders_checkout_idx").on(t.checkoutId),
+    index("orders_org_idx").on(t.orgId, t.createdAt),
+    index("orders_user_idx").on(t.userId, t.createdAt),
+    uniqueIndex("orders_payment_intent_idx").on(t.paymentIntentId),
+  ],
+);
+
+export const orderItems = sqliteTable(
+  "order_items",
+  {
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    itemId: text("item_id").notNull(),
+    orgId: text("org_id").notNull(),
+    priceId: text("price_id"),
+    quantity: integer("quantity").notNull(),
+    amount: integer("amount").notNull(),
+    entitlementId: text("entitlement_id"),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.itemId] })],
+);
+
+/**
+ * Append-only money ledger. `account` is an org id (the author's share) or `platform`. An entry is
+ * keyed by what caused it (`reference`, e.g. `sale:ord_…`, `refund:re_…`), so replays add nothing.
+ * Balances and revenue are sums over it; nothing ever updates or deletes a row.
+ */
+export const ledgerEntries = sqliteTable(
+  "ledger_entries",
+  {
+    id: text("id").primaryKey(),
+    account: text("account").notNull(),
+    type: text("type", { enum: ["sale", "platform_fee", "refund", "fee_refund", "payout"] }).notNull(),
+    /** Signed minor units: positive credits the account. */
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    orderId: text("order_id"),
+    reference: text("reference").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("ledger_reference_idx").on(t.reference, t.account, t.type), index("ledger_account_idx").on(t.account, t.createdAt)],
+);
+
+/** A buyer's subscription to an item, mirrored from Stripe (re-fetched on every event about it). */
+export const subscriptions = sqliteTable(
+  "subscriptions",
+  {
+    id: text("id").primaryKey(),
+    stripeSubscriptionId: text("stripe_subscription_id").notNull().unique(),
+    orgId: text("org_id").notNull(),
+    itemId: text("item_id").notNull(),
+    userId: text("user_id").notNull(),
+    customerId: text("customer_id").notNull(),
+    status: text("status").notNull(),
+    currentPeriodEnd: integer("current_period_end").notNull(),
+    cancelAtPeriodEnd: integer("cancel_at_period_end", { mode: "boolean" }).notNull(),
+    /** While past due, access lasts until here; then the entitlement lapses. */
+    graceUntil: integer("grace_until"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("subscriptions_user_idx").on(t.userId), index("subscriptions_org_idx").on(t.orgId)],
+);
+
+/** Usage of a metered item, idempotent per buyer by the client's key; reported to Stripe by a queue. */
+export const usageRecords = sqliteTable(
+  "usage_records",
+  {
+    id: text("id").primaryKey(),
+    subscriptionId: text("subscription_id").notNull(),
+    itemId: text("item_id").notNull(),
+    userId: text("user_id").notNull(),
+    clientKey: text("client_key").notNull(),
+    quantity: integer("quantity").notNull(),
+    /** Part of `quantity` paid from prepaid credits; only the rest is billed. */
+    creditsUsed: integer("credits_used").notNull().default(0),
+    recordedAt: integer("recorded_at").notNull(),
+    reportedAt: integer("reported_at"),
+  },
+  (t) => [uniqueIndex("usage_client_key_idx").on(t.userId, t.clientKey), index("usage_unreported_idx").on(t.reportedAt, t.recordedAt)],
+);
+
+/** Append-only prepaid credits per buyer and item: grants add, usage subtracts. */
+export const creditEntries = sqliteTable(
+  "credit_entries",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    itemId: text("item_id").notNull(),
+    amount: integer("amount").notNull(),
+    reason: text("reason").notNull(),
+    reference: text("reference").notNull().unique(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("credit_user_item_idx").on(t.userId, t.itemId)],
+);

@@ -81,6 +81,21 @@ export function grantEntitlementStatements(db: Db, input: GrantInput, now = Date
   return [claim, ...recount] as const;
 }
 
+/**
+ * Batchable statements that end the user's entitlement to the item from `source` (a refund, an
+ * ended subscription) and, if no other buyer entitlement remains, take their rating out of the
+ * aggregate. Guarded by the row's state, so running them twice changes nothing more.
+ */
+export function revokeEntitlementStatements(db: Db, target: { userId: string; itemId: string; source: EntitlementSource }, now = Date.now()) {
+  return [
+    db
+      .update(entitlements)
+      .set({ status: "revoked", revokedAt: now })
+      .where(and(eq(entitlements.userId, target.userId), eq(entitlements.itemId, target.itemId), eq(entitlements.source, target.source), ne(entitlements.status, "revoked"))),
+    ...uncountIfNoLongerBuyer(db, target.itemId, target.userId, now),
+  ] as const;
+}
+
 /** The user's effective (active, unexpired) entitlement to the item, from one of `sources` if given. */
 export async function findActiveEntitlement(db: Db, userId: string, itemId: string, sources?: readonly EntitlementSource[]) {
   return db.query.entitlements.findFirst({

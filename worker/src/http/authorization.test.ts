@@ -8,6 +8,12 @@ import { expectMatrix, type MatrixCase } from "../../test/authz-matrix";
 import { orgFixture, type OrgFixture } from "../../test/fixtures";
 import { api } from "../api";
 import { auditMatrix } from "../audit/audit.authz";
+import { billingMatrix } from "../billing/billing.authz";
+import { checkoutMatrix } from "../checkout/checkout.authz";
+import { connectMatrix } from "../connect/connect.authz";
+import { ledgerMatrix } from "../ledger/ledger.authz";
+import { ordersMatrix } from "../orders/orders.authz";
+import { stripeMatrix } from "../stripe/stripe.authz";
 import { authMatrix } from "../auth/auth.authz";
 import { meMatrix } from "../auth/me.authz";
 import { catalogMatrix } from "../catalog/catalog.authz";
@@ -17,7 +23,8 @@ import { orgsMatrix } from "../orgs/orgs.authz";
 import { reviewsMatrix } from "../reviews/reviews.authz";
 import { tokensMatrix } from "../tokens/tokens.authz";
 
-const CASES: MatrixCase[] = [...authMatrix, ...meMatrix, ...tokensMatrix, ...orgsMatrix, ...auditMatrix, ...catalogMatrix, ...entitlementsMatrix, ...reviewsMatrix, ...moderationMatrix];
+const CASES: MatrixCase[] = [...authMatrix, ...meMatrix, ...tokensMatrix, ...orgsMatrix, ...auditMatrix, ...catalogMatrix, ...entitlementsMatrix, ...reviewsMatrix, ...moderationMatrix,
+  ...connectMatrix, ...checkoutMatrix, ...stripeMatrix, ...ordersMatrix, ...billingMatrix, ...ledgerMatrix];
 
 let fx: OrgFixture;
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import Stripe from "stripe";
 import { PatternRouter } from "hono/router/pattern-router";
 import type { ZodError } from "zod";
 import type { ErrorCode } from "../../../shared/errors";
@@ -34,6 +35,11 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     // Hono raises these for malformed JSON, wrong content types and similar client mistakes.
     const code = HTTP_EXCEPTION_CODES[err.status];
     if (code) return errorResponse(new AppError(code, err.message || "Bad request"), requestId);
+  }
+  if (err instanceof Stripe.errors.StripeError) {
+    // Our request to Stripe failed: say so without passing Stripe's wording (or ids) through.
+    log("error", "stripe request failed", { requestId, type: err.type, code: err.code, status: err.statusCode, message: err.message, stripeRequestId: err.requestId });
+    return errorResponse(new AppError("upstream_error", "The payment provider could not complete the request; try again"), requestId);
   }
   log("error", "unhandled error", { requestId, error: String(err), stack: (err as Error).stack });
   return errorResponse(new AppError("internal_error", "Something went wrong on our side"), requestId);

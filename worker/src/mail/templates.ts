@@ -34,3 +34,14 @@ export function inviteMail(inviterName: string, orgName: string, role: string, u
     { label: "Accept invitation", url },
   );
 }
+
+export function paymentFailedMail(itemName: string, graceDays: number, url: string): RenderedMail {
+  return layout(
+    `Your payment for ${itemName} failed`,
+    [
+      `We could not renew your subscription to ${itemName}.`,
+      `You keep access for ${graceDays} more days while the payment is retried; update your payment method to keep it after that.`,
+    ],
+    { label: "Manage your purchases", url },
+  );
+}

@@ -1,6 +1,6 @@
-import { and, eq, inArray, isNotNull, lt, or } from "drizzle-orm";
+import { and, eq, gt, inArray, isNotNull, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { apiTokens, emailTokens, entitlements, invites, mailMessages, refreshTokens, sessions, uploads } from "../db/schema";
+import { apiTokens, emailTokens, entitlements, invites, mailMessages, refreshTokens, sessions, stripeEvents, uploads, usageRecords } from "../db/schema";
 import { uncountIfNoLongerBuyer } from "../reviews/aggregate";
 import type { Env } from "../env";
 import { enqueueMail } from "../mail/outbox";
@@ -87,4 +87,26 @@ export const expireEntitlements: Job = async ({ db, now, batchSize }) => {
     ]);
   }
   return lapsed.length;
+};
+
+/** Inbound Stripe events recorded but never processed (a lost enqueue) are queued again after 5 minutes. */
+export const requeueStaleStripeEvents: Job = async ({ db, env, now, batchSize }) => {
+  const stale = await db
+    .select({ id: stripeEvents.id })
+    .from(stripeEvents)
+    .where(and(eq(stripeEvents.status, "received"), lt(stripeEvents.receivedAt, now - 5 * 60_000)))
+    .limit(batchSize);
+  if (stale.length > 0) await env.STRIPE_EVENTS_QUEUE.sendBatch(stale.map((e) => ({ body: { eventId: e.id } })));
+  return stale.length;
+};
+
+/** Usage with a billable part that never reached Stripe's meter is queued again after 5 minutes. */
+export const requeueUnreportedUsage: Job = async ({ db, env, now, batchSize }) => {
+  const stale = await db
+    .select({ id: usageRecords.id })
+    .from(usageRecords)
+    .where(and(isNull(usageRecords.reportedAt), lt(usageRecords.recordedAt, now - 5 * 60_000), gt(usageRecords.quantity, usageRecords.creditsUsed)))
+    .limit(batchSize);
+  if (stale.length > 0) await env.USAGE_QUEUE.sendBatch(stale.map((u) => ({ body: { usageRecordId: u.id } })));
+  return stale.length;
 };

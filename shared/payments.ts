@@ -1,0 +1,121 @@
+/** Payments request and response bodies: checkout, Connect, orders, refunds, subscriptions, usage, earnings. */
+import { z } from "zod";
+import { Email } from "./api";
+
+
+const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]{16,32}$`), `must be a ${prefix}_ id`);
+export const OrderId = id("ord");
+export const CheckoutId = id("chk");
+export const SubscriptionId = id("psub");
+
+/** Signed-in buyers need no body; a guest names the e-mail the purchase is delivered to. */
+export const CheckoutBody = z.object({ email: Email.optional() }).meta({ id: "CheckoutBody" });
+export const CheckoutSession = z
+  .object({ checkoutId: CheckoutId, url: z.string(), amount: z.number().int(), currency: z.string(), mode: z.enum(["payment", "subscription"]) })
+  .meta({ id: "CheckoutSession" });
+
+export const CheckoutStatus = z
+  .object({
+    checkoutId: CheckoutId,
+    status: z.enum(["open", "complete"]),
+    itemSlug: z.string(),
+    itemName: z.string(),
+    amount: z.number().int(),
+    currency: z.string(),
+    /** The order, once the payment is fulfilled (the webhook may arrive after the buyer). */
+    orderId: OrderId.nullable(),
+  })
+  .meta({ id: "CheckoutStatus" });
+
+export const ConnectStatus = z
+  .object({
+    connected: z.boolean(),
+    chargesEnabled: z.boolean(),
+    payoutsEnabled: z.boolean(),
+    detailsSubmitted: z.boolean(),
+  })
+  .meta({ id: "ConnectStatus" });
+export const ConnectLink = z.object({ url: z.string(), expiresAt: z.number().int().nullable() }).meta({ id: "ConnectLink" });
+
+export const ORDER_STATUSES = ["paid", "refunded", "partially_refunded"] as const;
+export const Order = z
+  .object({
+    id: OrderId,
+    kind: z.enum(["purchase", "subscription"]),
+    orgId: z.string(),
+    status: z.enum(ORDER_STATUSES),
+    email: z.string(),
+    amount: z.number().int(),
+    feeAmount: z.number().int(),
+    amountRefunded: z.number().int(),
+    currency: z.string(),
+    items: z.array(z.object({ itemId: z.string(), itemSlug: z.string(), itemName: z.string(), amount: z.number().int(), quantity: z.number().int() })),
+    createdAt: z.number().int(),
+  })
+  .meta({ id: "Order" });
+export type OrderT = z.infer<typeof Order>;
+
+/** A refund of the whole order, or of `amount` minor units of it. */
+export const RefundBody = z
+  .object({ amount: z.number().int().min(1).optional(), reason: z.string().trim().min(1).max(500) })
+  .meta({ id: "RefundBody" });
+export const RefundResult = z
+  .object({ orderId: OrderId, refundId: z.string(), amount: z.number().int(), currency: z.string(), status: z.string() })
+  .meta({ id: "RefundResult" });
+
+export const Subscription = z
+  .object({
+    id: SubscriptionId,
+    itemId: z.string(),
+    itemSlug: z.string(),
+    itemName: z.string(),
+    status: z.string(),
+    currentPeriodEnd: z.number().int(),
+    cancelAtPeriodEnd: z.boolean(),
+    graceUntil: z.number().int().nullable(),
+  })
+  .meta({ id: "Subscription" });
+export type SubscriptionT = z.infer<typeof Subscription>;
+
+export const UsageBody = z
+  .object({
+    quantity: z.number().int().min(1).max(1_000_000_000),
+    /** The client's idempotency key: the same key never counts twice. */
+    key: z.string().trim().min(1).max(100),
+  })
+  .meta({ id: "UsageBody" });
+export const UsageRecord = z
+  .object({ id: z.string(), quantity: z.number().int(), creditsUsed: z.number().int(), recordedAt: z.number().int(), duplicate: z.boolean() })
+  .meta({ id: "UsageRecord" });
+
+export const CreditGrantBody = z
+  .object({
+    userId: z.string().regex(/^usr_/, "must be a usr_ id"),
+    amount: z.number().int().min(1).max(1_000_000_000),
+    reason: z.string().trim().min(1).max(500),
+    /** Idempotency: a grant with the same reference is made once. */
+    reference: z.string().trim().min(1).max(100),
+  })
+  .meta({ id: "CreditGrantBody" });
+export const CreditBalance = z.object({ itemId: z.string(), userId: z.string(), balance: z.number().int() }).meta({ id: "CreditBalance" });
+
+export const LEDGER_TYPES = ["sale", "platform_fee", "refund", "fee_refund", "payout"] as const;
+export const LedgerEntry = z
+  .object({ id: z.string(), type: z.enum(LEDGER_TYPES), amount: z.number().int(), currency: z.string(), orderId: z.string().nullable(), createdAt: z.number().int() })
+  .meta({ id: "LedgerEntry" });
+export const BalanceByCurrency = z
+  .object({
+    currency: z.string(),
+    sales: z.number().int(),
+    platformFees: z.number().int(),
+    refunds: z.number().int(),
+    payouts: z.number().int(),
+    /** What Plaza owes the account: sales − fees − refunds (+ refunded fees) − payouts. */
+    balance: z.number().int(),
+  })
+  .meta({ id: "BalanceByCurrency" });
+export const Earnings = z
+  .object({ balances: z.array(BalanceByCurrency), recent: z.array(LedgerEntry) })
+  .meta({ id: "Earnings" });
+export const PlatformRevenue = z.object({ revenue: z.array(z.object({ currency: z.string(), amount: z.number().int() })) }).meta({ id: "PlatformRevenue" });
+

@@ -1,0 +1,49 @@
+import { and, eq, sql } from "drizzle-orm";
+import { auditInsert, type RequestMeta } from "../audit/record";
+import { findOrgItem } from "../catalog/queries";
+import { derivedId } from "../crypto/random";
+import type { Db } from "../db/client";
+import { creditEntries, users } from "../db/schema";
+import { notFound } from "../http/errors";
+
+/** SQL: the buyer's prepaid credit balance for the item, the sum of its append-only entries. */
+export const creditBalanceSql = (userId: string, itemId: string) =>
+  sql`(SELECT coalesce(sum(amount), 0) FROM credit_entries WHERE user_id = ${userId} AND item_id = ${itemId})`;
+
+export async function creditBalance(db: Db, userId: string, itemId: string) {
+  const [row] = await db
+    .select({ balance: sql<number>`coalesce(sum(${creditEntries.amount}), 0)` })
+    .from(creditEntries)
+    .where(and(eq(creditEntries.userId, userId), eq(creditEntries.itemId, itemId)));
+  return { itemId, userId, balance: row?.balance ?? 0 };
+}
+
+/**
+ * An author grants a buyer prepaid credits for one of the org's items (a credit pack sold
+ * elsewhere, a goodwill gesture). The org-scoped reference makes a repeated grant a no-op.
+ */
+export async function grantCredits(
+  db: Db,
+  meta: RequestMeta,
+  input: { orgId: string; itemId: string; userId: string; amount: number; reason: string; reference: string; actorUserId: string },
+) {
+  const { item } = await findOrgItem(db, input.orgId, input.itemId);
+  const user = await db.query.users.findFirst({ columns: { id: true }, where: eq(users.id, input.userId) });
+  if (!user) throw notFound("User");
+  const reference = `grant:${input.orgId}:${input.reference}`;
+  await db.batch([
+    db
+      .insert(creditEntries)
+      .values({ id: await derivedId("creditEntry", reference), userId: user.id, itemId: item.id, amount: input.amount, reason: input.reason, reference, createdAt: Date.now() })
+      .onConflictDoNothing(),
+    auditInsert(db, meta, {
+      action: "credits.granted",
+      orgId: input.orgId,
+      actorUserId: input.actorUserId,
+      targetType: "item",
+      targetId: item.id,
+      metadata: { userId: user.id, amount: input.amount, reason: input.reason, reference: input.reference },
+    }),
+  ]);
+  return creditBalance(db, user.id, item.id);
+}

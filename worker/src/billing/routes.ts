@@ -1,0 +1,108 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { OrgId } from "../../../shared/api";
+import { ItemId, ItemSlug } from "../../../shared/catalog";
+import { CreditBalance, CreditGrantBody, Subscription, SubscriptionId, UsageBody, UsageRecord } from "../../../shared/payments";
+import { requestMeta } from "../audit/record";
+import { requirePrincipal } from "../auth/authenticate";
+import { findVisibleItemBySlug } from "../catalog/queries";
+import { createRouter } from "../http/openapi";
+import { authErrors, bearer, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
+import { requireOrgRole } from "../orgs/access";
+import { creditBalance, grantCredits } from "./credits";
+import { listSubscriptions, setCancelAtPeriodEnd } from "./subscriptions";
+import { recordUsage } from "./usage";
+
+const tags = ["Subscriptions and usage"];
+const errors = { ...authErrors, ...notFoundError };
+const subParams = z.object({ subscriptionId: SubscriptionId });
+
+export const billingRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/me/subscriptions",
+      tags,
+      summary: "Your subscriptions",
+      security: bearer,
+      responses: { 200: json(z.object({ data: z.array(Subscription) }), "Your subscriptions"), ...authErrors },
+    }),
+    async (c) => c.json({ data: await listSubscriptions(c.get("db"), requirePrincipal(c.get("principal"), "payments:read").userId) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/me/subscriptions/{subscriptionId}/cancel",
+      tags,
+      summary: "Cancel at the end of the paid period (access lasts until then)",
+      security: bearer,
+      request: { params: subParams },
+      responses: { 200: json(Subscription, "Will cancel at period end"), ...errors, ...conflictError },
+    }),
+    async (c) => {
+      const p = requirePrincipal(c.get("principal"), "payments:write");
+      return c.json(await setCancelAtPeriodEnd(c.env, c.get("db"), requestMeta(c), p.userId, c.req.valid("param").subscriptionId, true), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/me/subscriptions/{subscriptionId}/resume",
+      tags,
+      summary: "Undo a cancellation before the period ends",
+      security: bearer,
+      request: { params: subParams },
+      responses: { 200: json(Subscription, "Renews again"), ...errors, ...conflictError },
+    }),
+    async (c) => {
+      const p = requirePrincipal(c.get("principal"), "payments:write");
+      return c.json(await setCancelAtPeriodEnd(c.env, c.get("db"), requestMeta(c), p.userId, c.req.valid("param").subscriptionId, false), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/items/{slug}/usage",
+      tags,
+      summary: "Report usage of a metered item you subscribe to; `key` makes it idempotent",
+      security: bearer,
+      request: { params: z.object({ slug: ItemSlug }), ...jsonBody(UsageBody) },
+      responses: { 201: json(UsageRecord, "Recorded"), 200: json(UsageRecord, "Already recorded under this key"), ...errors, ...conflictError },
+    }),
+    async (c) => {
+      const p = requirePrincipal(c.get("principal"), "payments:write");
+      const record = await recordUsage(c.env, c.get("db"), p.userId, c.req.valid("param").slug, c.req.valid("json"));
+      return record.duplicate ? c.json(record, 200) : c.json(record, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/items/{slug}/credits",
+      tags,
+      summary: "Your prepaid credit balance for an item",
+      security: bearer,
+      request: { params: z.object({ slug: ItemSlug }) },
+      responses: { 200: json(CreditBalance, "Your balance"), ...errors },
+    }),
+    async (c) => {
+      const p = requirePrincipal(c.get("principal"), "payments:read");
+      const { item } = await findVisibleItemBySlug(c.get("db"), c.req.valid("param").slug);
+      return c.json(await creditBalance(c.get("db"), p.userId, item.id), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/orgs/{orgId}/items/{itemId}/credits",
+      tags,
+      summary: "Grant a buyer prepaid credits for one of the org's items (admin); `reference` makes it idempotent",
+      security: bearer,
+      request: { params: z.object({ orgId: OrgId, itemId: ItemId }), ...jsonBody(CreditGrantBody) },
+      responses: { 201: json(CreditBalance, "The buyer's new balance"), ...errors },
+    }),
+    async (c) => {
+      const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "payments:write");
+      const body = c.req.valid("json");
+      return c.json(await grantCredits(c.get("db"), requestMeta(c), { orgId: access.orgId, itemId: c.req.valid("param").itemId, ...body, actorUserId: access.principal.userId }), 201);
+    },
+  );

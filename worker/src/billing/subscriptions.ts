@@ -1,0 +1,155 @@
+import { and, desc, eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type Stripe from "stripe";
+import type { SubscriptionT } from "../../../shared/payments";
+import { auditInsert, type RequestMeta } from "../audit/record";
+import { buyerFor } from "../checkout/buyers";
+import { linkEntitlement, plazaMetadata, saleStatements } from "../checkout/fulfillment";
+import { derivedId } from "../crypto/random";
+import type { Db } from "../db/client";
+import { items, orders, subscriptions } from "../db/schema";
+import type { Env } from "../env";
+import { grantEntitlementStatements, revokeEntitlementStatements } from "../entitlements/service";
+import { AppError, notFound } from "../http/errors";
+import { percentFee } from "../ledger/fees";
+import { mailInsert } from "../mail/outbox";
+import { paymentFailedMail } from "../mail/templates";
+import { stripeFor } from "../stripe/client";
+
+/** Renewal invoices are paid at period end; access lasts a day past it so the webhook can land. */
+export const RENEWAL_LEEWAY_MS = 86_400_000;
+const ENDED = new Set(["canceled", "unpaid", "incomplete_expired"]);
+
+export const graceDays = (env: Env) => Number(env.SUBSCRIPTION_GRACE_DAYS ?? 7);
+
+const periodEndOf = (sub: Stripe.Subscription) => Math.max(...sub.items.data.map((i) => i.current_period_end)) * 1000;
+
+const priceIdOf = (price: string | Stripe.Price | null | undefined) => (typeof price === "string" ? price : (price?.id ?? null));
+
+/** An invoice's subscription id, from the current API's `parent.subscription_details`. */
+export function subscriptionOfInvoice(invoice: Stripe.Invoice): string | undefined {
+  const sub = invoice.parent?.subscription_details?.subscription;
+  return typeof sub === "string" ? sub : sub?.id;
+}
+
+/**
+ * Mirrors a Stripe subscription into Plaza and its entitlement: active → valid until the period
+ * ends; past due → valid until the grace period ends; canceled or unpaid → revoked. The
+ * subscription is re-fetched, so events processed in any order end in Stripe's current state.
+ */
+export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: string, extra: BatchItem<"sqlite">[] = []) {
+  const sub = await stripeFor(env).subscriptions.retrieve(stripeSubscriptionId);
+  const metadata = plazaMetadata(sub.metadata);
+  if (!metadata) return undefined;
+  const userId = await buyerFor(db, metadata.plaza_email);
+  const id = await derivedId("subscription", sub.id);
+  const existing = await db.query.subscriptions.findFirst({ where: eq(subscriptions.id, id) });
+  const now = Date.now();
+  const periodEnd = periodEndOf(sub);
+  const pastDue = sub.status === "past_due";
+  const graceUntil = pastDue ? (existing?.graceUntil ?? now + graceDays(env) * 86_400_000) : null;
+  const target = { userId, itemId: metadata.plaza_item_id, source: "subscription" as const };
+
+  const access: BatchItem<"sqlite">[] = ENDED.has(sub.status)
+    ? [...revokeEntitlementStatements(db, target, now)]
+    : sub.status === "active" || sub.status === "trialing" || pastDue
+      ? [...grantEntitlementStatements(db, { ...target, reference: id, expiresAt: pastDue ? graceUntil : periodEnd + RENEWAL_LEEWAY_MS }, now)]
+      : [];
+  const fields = { status: sub.status, currentPeriodEnd: periodEnd, cancelAtPeriodEnd: sub.cancel_at_period_end, graceUntil, updatedAt: now };
+  await db.batch([
+    db
+      .insert(subscriptions)
+      .values({ id, stripeSubscriptionId: sub.id, orgId: metadata.plaza_org_id, itemId: metadata.plaza_item_id, userId, customerId: String(sub.customer), createdAt: now, ...fields })
+      .onConflictDoUpdate({ target: subscriptions.id, set: fields }),
+    ...access,
+    ...extra,
+  ]);
+  return { id, userId, metadata, status: sub.status };
+}
+
+/**
+ * A paid subscription invoice is a sale: one order per invoice (its id is the key), the ledger's
+ * entries, and the subscription re-synced. Zero-amount invoices (a metered plan's first one) only
+ * sync the subscription.
+ */
+export async function recordInvoicePayment(env: Env, db: Db, invoiceId: string) {
+  const stripe = stripeFor(env);
+  const invoice = await stripe.invoices.retrieve(invoiceId);
+  const subscriptionId = subscriptionOfInvoice(invoice);
+  if (!subscriptionId || invoice.status !== "paid") return undefined;
+  const sub = await stripe.subscriptions.retrieve(subscriptionId);
+  const metadata = plazaMetadata(sub.metadata);
+  if (!metadata) return undefined;
+  const orderId = await derivedId("order", invoice.id!);
+  const known = await db.query.orders.findFirst({ columns: { id: true }, where: eq(orders.id, orderId) });
+  if (known || invoice.amount_paid === 0) return syncSubscription(env, db, subscriptionId);
+
+  const userId = await buyerFor(db, metadata.plaza_email);
+  const payments = await stripe.invoicePayments.list({ invoice: invoice.id!, limit: 10 });
+  const paymentIntent = payments.data.map((p) => p.payment?.payment_intent).find(Boolean);
+  const sale = await saleStatements(db, {
+    sourceId: invoice.id!,
+    kind: "subscription",
+    metadata,
+    amount: invoice.amount_paid,
+    fee: percentFee(invoice.amount_paid, sub.application_fee_percent ?? 0),
+    currency: invoice.currency,
+    priceId: priceIdOf(invoice.lines.data[0]?.pricing?.price_details?.price),
+    paymentIntentId: typeof paymentIntent === "string" ? paymentIntent : (paymentIntent?.id ?? null),
+    subscriptionId: await derivedId("subscription", subscriptionId),
+  }, userId);
+  return syncSubscription(env, db, subscriptionId, [...sale.statements, linkEntitlement(db, sale.orderId, userId, metadata.plaza_item_id, "subscription")]);
+}
+
+/** A failed renewal: past due with a grace period, and the buyer is told how to fix it. */
+export async function recordInvoiceFailure(env: Env, db: Db, invoiceId: string) {
+  const invoice = await stripeFor(env).invoices.retrieve(invoiceId);
+  const subscriptionId = subscriptionOfInvoice(invoice);
+  if (!subscriptionId) return { mailIds: [] as string[] };
+  const sub = await stripeFor(env).subscriptions.retrieve(subscriptionId);
+  const metadata = plazaMetadata(sub.metadata);
+  if (!metadata) return { mailIds: [] as string[] };
+  const item = await db.query.items.findFirst({ columns: { name: true }, where: eq(items.id, metadata.plaza_item_id) });
+  const grace = graceDays(env);
+  const mail = mailInsert(db, metadata.plaza_email, paymentFailedMail(item?.name ?? "your subscription", grace, `${env.APP_URL}/dashboard/purchases`));
+  await syncSubscription(env, db, subscriptionId, [mail.insert]);
+  return { mailIds: [mail.id] };
+}
+
+async function ownSubscription(db: Db, userId: string, id: string) {
+  const row = await db.query.subscriptions.findFirst({ where: and(eq(subscriptions.id, id), eq(subscriptions.userId, userId)) });
+  if (!row) throw notFound("Subscription");
+  return row;
+}
+
+/** Cancel at period end (`cancel: true`) or resume (`false`); Stripe's answer is mirrored at once. */
+export async function setCancelAtPeriodEnd(env: Env, db: Db, meta: RequestMeta, userId: string, id: string, cancel: boolean): Promise<SubscriptionT> {
+  const row = await ownSubscription(db, userId, id);
+  if (ENDED.has(row.status)) throw new AppError("conflict", "This subscription has ended");
+  await stripeFor(env).subscriptions.update(row.stripeSubscriptionId, { cancel_at_period_end: cancel }, { idempotencyKey: `sub-cancel:${row.id}:${cancel}:${row.updatedAt}` });
+  await syncSubscription(env, db, row.stripeSubscriptionId, [
+    auditInsert(db, meta, { action: cancel ? "subscription.cancel_requested" : "subscription.resumed", orgId: row.orgId, actorUserId: userId, targetType: "subscription", targetId: row.id }),
+  ]);
+  return (await listSubscriptions(db, userId, id))[0]!;
+}
+
+/** The buyer's subscriptions with their items, newest first (or one, by id). */
+export async function listSubscriptions(db: Db, userId: string, id?: string): Promise<SubscriptionT[]> {
+  const rows = await db
+    .select({ sub: subscriptions, itemSlug: items.slug, itemName: items.name })
+    .from(subscriptions)
+    .innerJoin(items, eq(items.id, subscriptions.itemId))
+    .where(and(eq(subscriptions.userId, userId), id ? eq(subscriptions.id, id) : undefined))
+    .orderBy(desc(subscriptions.createdAt))
+    .limit(100);
+  return rows.map(({ sub, itemSlug, itemName }) => ({
+    id: sub.id,
+    itemId: sub.itemId,
+    itemSlug,
+    itemName,
+    status: sub.status,
+    currentPeriodEnd: sub.currentPeriodEnd,
+    cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
+    graceUntil: sub.graceUntil,
+  }));
+}

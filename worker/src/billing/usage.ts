@@ -1,0 +1,84 @@
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import Stripe from "stripe";
+import { findVisibleItemBySlug } from "../catalog/queries";
+import { derivedId } from "../crypto/random";
+import { createDb, type Db } from "../db/client";
+import { stripePrices, subscriptions, usageRecords } from "../db/schema";
+import type { Env, UsageReportMessage } from "../env";
+import { AppError } from "../http/errors";
+import { log } from "../http/log";
+import { stripeFor } from "../stripe/client";
+import { creditBalanceSql } from "./credits";
+
+const BILLABLE_STATUSES = ["active", "trialing", "past_due"];
+
+/**
+ * Records usage of a metered item by its subscriber. The client's key makes it idempotent: the
+ * same key is counted once. Prepaid credits pay first (taken in the same batch, so two concurrent
+ * records cannot spend one credit twice); the rest is queued for Stripe's meter.
+ */
+export async function recordUsage(env: Env, db: Db, userId: string, slug: string, input: { quantity: number; key: string }) {
+  const { item } = await findVisibleItemBySlug(db, slug);
+  if (item.pricing.model !== "metered") throw new AppError("conflict", "This item is not priced by usage");
+  const sub = await db.query.subscriptions.findFirst({
+    where: and(eq(subscriptions.userId, userId), eq(subscriptions.itemId, item.id), inArray(subscriptions.status, BILLABLE_STATUSES)),
+  });
+  if (!sub) throw new AppError("conflict", "You need an active subscription to this item to report usage");
+  const id = await derivedId("usageRecord", `${userId}:${input.key}`);
+  const now = Date.now();
+  const [inserted] = await db.batch([
+    db.all<{ id: string }>(sql`INSERT INTO usage_records (id, subscription_id, item_id, user_id, client_key, quantity, credits_used, recorded_at)
+      SELECT ${id}, ${sub.id}, ${item.id}, ${userId}, ${input.key}, ${input.quantity}, min(${input.quantity}, max(0, ${creditBalanceSql(userId, item.id)})), ${now}
+      WHERE true ON CONFLICT DO NOTHING RETURNING id`),
+    db.run(sql`INSERT INTO credit_entries (id, user_id, item_id, amount, reason, reference, created_at)
+      SELECT ${await derivedId("creditEntry", `usage:${id}`)}, user_id, item_id, -credits_used, 'usage', ${`usage:${id}`}, ${now}
+      FROM usage_records WHERE id = ${id} AND credits_used > 0 ON CONFLICT DO NOTHING`),
+  ]);
+  const record = (await db.query.usageRecords.findFirst({ where: eq(usageRecords.id, id) }))!;
+  const duplicate = (inserted as { id: string }[]).length === 0;
+  if (!duplicate && record.quantity > record.creditsUsed) await env.USAGE_QUEUE.send({ usageRecordId: id });
+  return { id, quantity: record.quantity, creditsUsed: record.creditsUsed, recordedAt: record.recordedAt, duplicate };
+}
+
+/** Stripe refuses a meter event whose identifier it has seen: that usage is already reported. */
+const alreadyReported = (err: unknown) => err instanceof Stripe.errors.StripeInvalidRequestError && /identifier/i.test(err.message);
+
+/**
+ * Reports queued usage to Stripe meter events. Each record is one meter event whose identifier is
+ * the record id, so a retried report never counts twice; messages are acked one by one.
+ */
+export async function consumeUsageReports(batch: MessageBatch<UsageReportMessage>, env: Env) {
+  const db = createDb(env.DB);
+  const stripe = stripeFor(env);
+  const ids = batch.messages.map((m) => m.body.usageRecordId);
+  const rows = await db
+    .select({ record: usageRecords, customerId: subscriptions.customerId, eventName: stripePrices.meterEventName })
+    .from(usageRecords)
+    .innerJoin(subscriptions, eq(subscriptions.id, usageRecords.subscriptionId))
+    .leftJoin(stripePrices, and(eq(stripePrices.itemId, usageRecords.itemId), sql`${stripePrices.meterEventName} IS NOT NULL`))
+    .where(and(inArray(usageRecords.id, ids), isNull(usageRecords.reportedAt)));
+  const byId = new Map(rows.map((r) => [r.record.id, r]));
+  for (const message of batch.messages) {
+    const row = byId.get(message.body.usageRecordId);
+    if (!row || !row.eventName) {
+      message.ack();
+      continue;
+    }
+    try {
+      await stripe.billing.meterEvents.create({
+        event_name: row.eventName,
+        identifier: row.record.id,
+        timestamp: Math.floor(row.record.recordedAt / 1000),
+        payload: { stripe_customer_id: row.customerId, value: String(row.record.quantity - row.record.creditsUsed) },
+      });
+    } catch (err) {
+      if (!alreadyReported(err)) {
+        log("warn", "usage report failed", { usageRecordId: row.record.id, attempt: message.attempts, error: String(err).slice(0, 300) });
+        message.retry({ delaySeconds: Math.min(600, 10 * 2 ** message.attempts) });
+        continue;
+      }
+    }
+    await db.update(usageRecords).set({ reportedAt: Date.now() }).where(eq(usageRecords.id, row.record.id));
+    message.ack();
+  }
+}

@@ -1,0 +1,105 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
+import { call, errorCode } from "../../test/http";
+import { buy, countRows, eventually, onboardSeller, paidItem, stripeEventsSettled } from "../../test/payments";
+
+let fx: OrgFixture;
+beforeAll(async () => {
+  fx = await orgFixture();
+});
+
+describe("checkout before the author can take charges", () => {
+  it("is refused with 409 charges_disabled, and free or draft items are not sold", async () => {
+    const item = await paidItem(fx.orgId, { model: "one_time", amount: 1500, currency: "usd" });
+    const buyer = await createUser("early-buyer");
+    const res = await call("POST", `/v1/items/${item.slug}/checkout`, { token: buyer.accessToken, body: {} });
+    expect(res.status).toBe(409);
+    expect(errorCode(res)).toBe("charges_disabled");
+  });
+});
+
+describe("buying a one-time item", () => {
+  beforeAll(async () => {
+    await onboardSeller(fx.owner, fx.orgId);
+  });
+
+  it("pays through Checkout, then one order, one entitlement and the ledger's sale entries exist", async () => {
+    const item = await paidItem(fx.orgId, { model: "one_time", amount: 2000, currency: "usd" });
+    const buyer = await createUser("buyer");
+    const { checkoutId, success } = await buy(item.slug, { buyer });
+    expect(success).toContain(`/checkout/success?checkout=${checkoutId}`);
+
+    const order = await eventually(async () => (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data[0], "the order");
+    // Fee: 10% + 30 (wrangler.toml defaults).
+    expect(order).toMatchObject({ status: "paid", amount: 2000, feeAmount: 230, currency: "usd", orgId: fx.orgId, items: [{ itemSlug: item.slug, amount: 2000 }] });
+    const status = await call("GET", `/v1/checkouts/${checkoutId}`);
+    expect(status.body).toMatchObject({ status: "complete", orderId: order.id, itemSlug: item.slug });
+
+    const entitlements = await call("GET", "/v1/me/entitlements", { token: buyer.accessToken });
+    expect(entitlements.body.data).toEqual([expect.objectContaining({ itemId: item.id, source: "purchase", status: "active" })]);
+
+    const earnings = await call("GET", `/v1/orgs/${fx.orgId}/earnings`, { token: fx.member.accessToken });
+    expect(earnings.body.balances).toContainEqual(expect.objectContaining({ currency: "usd", sales: 2000, platformFees: 230 }));
+
+    // Buying again is refused: the buyer already owns it.
+    const again = await call("POST", `/v1/items/${item.slug}/checkout`, { token: buyer.accessToken, body: {} });
+    expect(again.status).toBe(409);
+  });
+
+  it("a guest buys with an e-mail; the purchase lands on a password-less account for that address", async () => {
+    const item = await paidItem(fx.orgId, { model: "one_time", amount: 900, currency: "eur" });
+    const email = `guest-${crypto.randomUUID()}@example.test`;
+    const noEmail = await call("POST", `/v1/items/${item.slug}/checkout`, { body: {} });
+    expect(noEmail.status).toBe(400);
+    expect(noEmail.body.error.fields).toHaveProperty(["body.email"]);
+
+    const { checkoutId } = await buy(item.slug, { email });
+    const status = await eventually(async () => {
+      const res = await call("GET", `/v1/checkouts/${checkoutId}`);
+      return res.body.orderId ? res.body : undefined;
+    }, "the guest order");
+    expect(status.status).toBe("complete");
+    const user = await env.DB.prepare("SELECT id, password_hash FROM users WHERE email = ?").bind(email).first<{ id: string; password_hash: string }>();
+    expect(user?.password_hash).toBe("!");
+    expect(await countRows("SELECT 1 FROM entitlements WHERE user_id = ? AND item_id = ? AND status = 'active'", user!.id, item.id)).toBe(1);
+    // The same e-mail reuses its Stripe customer.
+    await buy((await paidItem(fx.orgId, { model: "one_time", amount: 500, currency: "eur" })).slug, { email });
+    expect(await countRows("SELECT 1 FROM stripe_customers WHERE email = ?", email)).toBe(1);
+  });
+
+  it("a full refund by the author revokes the entitlement and books the refund in the ledger", async () => {
+    const item = await paidItem(fx.orgId, { model: "one_time", amount: 3000, currency: "usd" });
+    const buyer = await createUser("refunded");
+    await buy(item.slug, { buyer });
+    const order = await eventually(async () => (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data[0], "the order");
+
+    const tooMuch = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, { token: fx.admin.accessToken, body: { amount: 3001, reason: "x" } });
+    expect(tooMuch.status).toBe(400);
+    const byMember = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, { token: fx.member.accessToken, body: { reason: "x" } });
+    expect(byMember.status).toBe(403);
+
+    const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, { token: fx.admin.accessToken, body: { reason: "Asked within 14 days" } });
+    expect(refund.status, JSON.stringify(refund.body)).toBe(202);
+    const refunded = await eventually(async () => {
+      const res = await call("GET", `/v1/orgs/${fx.orgId}/orders/${order.id}`, { token: fx.member.accessToken });
+      return res.body.status === "refunded" ? res.body : undefined;
+    }, "the refund to land");
+    expect(refunded.amountRefunded).toBe(3000);
+    await stripeEventsSettled();
+    const ent = await env.DB.prepare("SELECT status FROM entitlements WHERE user_id = ? AND item_id = ?").bind(buyer.id, item.id).first<{ status: string }>();
+    expect(ent?.status).toBe("revoked");
+    const ledger = await env.DB.prepare("SELECT type, account, amount FROM ledger_entries WHERE order_id = ? ORDER BY type, account").bind(order.id).all();
+    expect(ledger.results).toEqual([
+      { type: "fee_refund", account: fx.orgId, amount: 330 },
+      { type: "fee_refund", account: "platform", amount: -330 },
+      { type: "platform_fee", account: fx.orgId, amount: -330 },
+      { type: "platform_fee", account: "platform", amount: 330 },
+      { type: "refund", account: fx.orgId, amount: -3000 },
+      { type: "sale", account: fx.orgId, amount: 3000 },
+    ]);
+    // Nothing is left to refund.
+    const twice = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, { token: fx.admin.accessToken, body: { reason: "again" } });
+    expect(twice.status).toBe(409);
+  });
+});

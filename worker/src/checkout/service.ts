@@ -1,0 +1,134 @@
+import { and, eq, inArray } from "drizzle-orm";
+import type Stripe from "stripe";
+import type { CheckoutSession, CheckoutStatus } from "../../../shared/payments";
+import type { Principal } from "../auth/principal";
+import { findVisibleItemBySlug } from "../catalog/queries";
+import { chargeableAccountId } from "../connect/service";
+import { sha256Hex } from "../crypto/hash";
+import { newId } from "../crypto/random";
+import type { Db } from "../db/client";
+import { checkouts, items, orders, subscriptions } from "../db/schema";
+import type { Env } from "../env";
+import { findActiveEntitlement } from "../entitlements/service";
+import { AppError, notFound } from "../http/errors";
+import { oneTimeFee, percentFee, platformFee, subscriptionFeePercent } from "../ledger/fees";
+import { stripeFor } from "../stripe/client";
+import { customerFor } from "../stripe/customers";
+import { priceFor, type PaidPricing } from "../stripe/prices";
+
+/** Metadata every Stripe object of a Plaza checkout carries, so fulfillment needs no other lookup. */
+export interface CheckoutMetadata {
+  plaza_checkout_id: string;
+  plaza_item_id: string;
+  plaza_org_id: string;
+  plaza_email: string;
+  [key: string]: string;
+}
+
+const LIVE_SUBSCRIPTION = ["active", "trialing", "past_due"];
+
+/**
+ * Opens a Stripe Checkout Session for an item: a destination charge to the author's connected
+ * account with the platform fee, one-time (`payment`) or recurring (`subscription`, also for
+ * metered items). The buyer is the signed-in user or, for a guest, the given e-mail. A client
+ * `Idempotency-Key` is passed on to Stripe, so a retried request returns the same session.
+ */
+export async function startCheckout(
+  env: Env,
+  db: Db,
+  input: { slug: string; principal?: Principal; email?: string; idempotencyKey?: string },
+): Promise<typeof CheckoutSession._output> {
+  const { item } = await findVisibleItemBySlug(db, input.slug);
+  if (item.status !== "published" && item.status !== "unlisted") throw new AppError("conflict", "This item is not for sale");
+  if (item.pricing.model === "free") throw new AppError("conflict", "This item is free; get it with POST /v1/items/{slug}/get");
+  const pricing = item.pricing as PaidPricing;
+  const email = input.principal?.user.email ?? input.email;
+  if (!email) throw new AppError("invalid_request", "Sign in or give the e-mail to deliver the purchase to", { fields: { "body.email": ["required for a guest checkout"] } });
+  await refuseIfAlreadyOwned(db, input.principal?.userId, item.id, pricing);
+
+  const destination = await chargeableAccountId(env, db, item.orgId);
+  const stripe = stripeFor(env);
+  const [price, customer] = await Promise.all([priceFor(stripe, db, item, pricing), customerFor(stripe, db, email)]);
+  const fee = platformFee(env);
+  const mode = pricing.model === "one_time" ? "payment" : "subscription";
+  const checkoutId = newId("checkout");
+  const metadata: CheckoutMetadata = { plaza_checkout_id: checkoutId, plaza_item_id: item.id, plaza_org_id: item.orgId, plaza_email: email };
+  const feeAmount = mode === "payment" ? oneTimeFee(fee, pricing.amount) : percentFee(pricing.amount, subscriptionFeePercent(fee));
+
+  const params: Stripe.Checkout.SessionCreateParams = {
+    mode,
+    customer,
+    // Metered prices take no quantity: usage is reported to the meter instead.
+    line_items: [pricing.model === "metered" ? { price: price.priceId } : { price: price.priceId, quantity: 1 }],
+    success_url: `${env.APP_URL}/checkout/success?checkout=${checkoutId}`,
+    cancel_url: `${env.APP_URL}/checkout/cancel?item=${encodeURIComponent(item.slug)}`,
+    client_reference_id: checkoutId,
+    metadata,
+    ...(mode === "payment"
+      ? { payment_intent_data: { application_fee_amount: feeAmount, transfer_data: { destination }, metadata } }
+      : { subscription_data: { application_fee_percent: subscriptionFeePercent(fee), transfer_data: { destination }, metadata } }),
+  };
+  const requestOptions = input.idempotencyKey ? { idempotencyKey: `checkout:${await sha256Hex(`${email}|${item.id}|${input.idempotencyKey}`)}` } : undefined;
+  const session = await stripe.checkout.sessions.create(params, requestOptions);
+  if (!session.url) throw new Error("Stripe returned a Checkout Session without a url");
+
+  // A replayed session (same idempotency key) already has its row: keep the first one's id.
+  const sessionCheckoutId = session.metadata?.plaza_checkout_id ?? checkoutId;
+  await db
+    .insert(checkouts)
+    .values({
+      id: sessionCheckoutId,
+      sessionId: session.id,
+      orgId: item.orgId,
+      itemId: item.id,
+      userId: input.principal?.userId ?? null,
+      email,
+      mode,
+      priceId: price.priceId,
+      amount: pricing.amount,
+      currency: pricing.currency,
+      feeAmount,
+      status: "open",
+      createdAt: Date.now(),
+    })
+    .onConflictDoNothing();
+  return { checkoutId: sessionCheckoutId, url: session.url, amount: pricing.amount, currency: pricing.currency, mode };
+}
+
+/** A buyer who already holds the item is not charged again. */
+async function refuseIfAlreadyOwned(db: Db, userId: string | undefined, itemId: string, pricing: PaidPricing) {
+  if (!userId) return;
+  if (pricing.model === "one_time") {
+    if (await findActiveEntitlement(db, userId, itemId, ["purchase"])) throw new AppError("conflict", "You already own this item");
+    return;
+  }
+  const live = await db.query.subscriptions.findFirst({
+    columns: { id: true },
+    where: and(eq(subscriptions.userId, userId), eq(subscriptions.itemId, itemId), inArray(subscriptions.status, LIVE_SUBSCRIPTION)),
+  });
+  if (live) throw new AppError("conflict", "You already subscribe to this item");
+}
+
+/**
+ * What the success page shows. Knowing the checkout id (sent only to the buyer's browser, 119
+ * random bits) is what lets a guest see it; it reveals the item and amount, nothing about the buyer.
+ */
+export async function checkoutStatus(db: Db, checkoutId: string): Promise<typeof CheckoutStatus._output> {
+  const [row] = await db
+    .select({ checkout: checkouts, itemSlug: items.slug, itemName: items.name })
+    .from(checkouts)
+    .innerJoin(items, eq(items.id, checkouts.itemId))
+    .where(eq(checkouts.id, checkoutId))
+    .limit(1);
+  if (!row) throw notFound("Checkout");
+  const order = await db.query.orders.findFirst({ columns: { id: true }, where: eq(orders.checkoutId, row.checkout.id), orderBy: orders.createdAt });
+  return {
+    checkoutId: row.checkout.id,
+    status: row.checkout.status,
+    itemSlug: row.itemSlug,
+    itemName: row.itemName,
+    amount: row.checkout.amount,
+    currency: row.checkout.currency,
+    orderId: order?.id ?? null,
+  };
+}

@@ -1,0 +1,60 @@
+import { derivedId } from "../crypto/random";
+import type { Db } from "../db/client";
+import { ledgerEntries } from "../db/schema";
+
+/** The ledger account of Plaza's own revenue; every other account is an org id. */
+export const PLATFORM_ACCOUNT = "platform";
+
+type EntryType = (typeof ledgerEntries.$inferInsert)["type"];
+
+interface Entry {
+  account: string;
+  type: EntryType;
+  amount: number;
+  currency: string;
+  orderId: string | null;
+  reference: string;
+}
+
+/**
+ * The inserts for append-only rows, ids derived from their references, so a replay inserts
+ * nothing. Ids are computed first: query builders are thenables, so they are never awaited here.
+ */
+async function entryInserts(db: Db, entries: Entry[], now: number) {
+  const ids = await Promise.all(entries.map((e) => derivedId("ledgerEntry", `${e.reference}|${e.account}|${e.type}`)));
+  return entries.map((entry, i) => db.insert(ledgerEntries).values({ id: ids[i]!, ...entry, createdAt: now }).onConflictDoNothing());
+}
+
+/** A sale credits the author the gross amount and moves the platform fee from author to platform. */
+export async function saleEntries(db: Db, sale: { orderId: string; orgId: string; amount: number; fee: number; currency: string }, now = Date.now()) {
+  const reference = `sale:${sale.orderId}`;
+  const base = { currency: sale.currency, orderId: sale.orderId, reference };
+  return entryInserts(db, [
+    { ...base, account: sale.orgId, type: "sale", amount: sale.amount },
+    { ...base, account: sale.orgId, type: "platform_fee", amount: -sale.fee },
+    { ...base, account: PLATFORM_ACCOUNT, type: "platform_fee", amount: sale.fee },
+  ], now);
+}
+
+/**
+ * A refund takes the refunded amount back from the author; the share of the platform fee Stripe
+ * returned (`refund_application_fee`) goes back from platform to author.
+ */
+export async function refundEntries(
+  db: Db,
+  refund: { refundId: string; orderId: string; orgId: string; amount: number; feeRefund: number; currency: string },
+  now = Date.now(),
+) {
+  const reference = `refund:${refund.refundId}`;
+  const base = { currency: refund.currency, orderId: refund.orderId, reference };
+  return entryInserts(db, [
+    { ...base, account: refund.orgId, type: "refund", amount: -refund.amount },
+    { ...base, account: refund.orgId, type: "fee_refund", amount: refund.feeRefund },
+    { ...base, account: PLATFORM_ACCOUNT, type: "fee_refund", amount: -refund.feeRefund },
+  ], now);
+}
+
+/** Money Stripe paid out to the author's bank leaves their Plaza balance. */
+export async function payoutEntry(db: Db, payout: { payoutId: string; orgId: string; amount: number; currency: string }, now = Date.now()) {
+  return entryInserts(db, [{ account: payout.orgId, type: "payout", amount: -payout.amount, currency: payout.currency, orderId: null, reference: `payout:${payout.payoutId}` }], now);
+}

@@ -1,0 +1,6 @@
+import { OPERATOR_ONLY, ORG_READ, type MatrixCase } from "../../test/authz-matrix";
+
+export const ledgerMatrix: MatrixCase[] = [
+  { route: "GET /v1/orgs/:orgId/earnings", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/earnings` }), expected: ORG_READ },
+  { route: "GET /v1/operator/revenue", build: () => ({ method: "GET", path: "/v1/operator/revenue" }), expected: OPERATOR_ONLY },
+];

@@ -1,0 +1,39 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { OrgId } from "../../../shared/api";
+import { Earnings, PlatformRevenue } from "../../../shared/payments";
+import { createRouter } from "../http/openapi";
+import { authErrors, bearer, json, notFoundError } from "../http/openapi-helpers";
+import { requireOperator } from "../operator/access";
+import { requireOrgRole } from "../orgs/access";
+import { orgEarnings, platformRevenue } from "./balances";
+
+export const ledgerRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/orgs/{orgId}/earnings",
+      tags: ["Earnings"],
+      summary: "The org's balance per currency (sales − platform fees − refunds − payouts) and latest ledger entries",
+      security: bearer,
+      request: { params: z.object({ orgId: OrgId }) },
+      responses: { 200: json(Earnings, "Earnings"), ...authErrors, ...notFoundError },
+    }),
+    async (c) => {
+      const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "payments:read");
+      return c.json(await orgEarnings(c.get("db"), orgId), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/operator/revenue",
+      tags: ["Operator"],
+      summary: "Platform revenue per currency: fees kept, net of fees refunded",
+      security: bearer,
+      responses: { 200: json(PlatformRevenue, "Revenue"), ...authErrors },
+    }),
+    async (c) => {
+      requireOperator(c.get("principal"), "payments:read");
+      return c.json(await platformRevenue(c.get("db")), 200);
+    },
+  );

@@ -1,0 +1,113 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { Cursor, Limit, OrgId, page } from "../../../shared/api";
+import { Order, OrderId, RefundBody, RefundResult } from "../../../shared/payments";
+import { requestMeta } from "../audit/record";
+import { requirePrincipal } from "../auth/authenticate";
+import { createRouter } from "../http/openapi";
+import { authErrors, bearer, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
+import { requireOperator } from "../operator/access";
+import { requireOrgRole } from "../orgs/access";
+import { buyerOrders, findOrgOrder, orderView, orgOrders } from "./queries";
+import { requestRefund } from "./refunds";
+
+const tags = ["Orders"];
+const errors = { ...authErrors, ...notFoundError };
+const pageQuery = z.object({ cursor: Cursor.optional(), limit: Limit });
+const idempotencyHeader = z.object({ "idempotency-key": z.string().min(1).max(200).optional() });
+
+export const orderRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/orgs/{orgId}/orders",
+      tags,
+      summary: "The org's sales, newest first",
+      security: bearer,
+      request: { params: z.object({ orgId: OrgId }), query: pageQuery },
+      responses: { 200: json(page(Order), "A page of orders"), ...errors },
+    }),
+    async (c) => {
+      const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "payments:read");
+      const { limit, cursor } = c.req.valid("query");
+      return c.json(await orgOrders(c.get("db"), orgId, limit, cursor), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/orgs/{orgId}/orders/{orderId}",
+      tags,
+      summary: "One of the org's sales",
+      security: bearer,
+      request: { params: z.object({ orgId: OrgId, orderId: OrderId }) },
+      responses: { 200: json(Order, "The order"), ...errors },
+    }),
+    async (c) => {
+      const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "payments:read");
+      return c.json(await orderView(c.get("db"), await findOrgOrder(c.get("db"), orgId, c.req.valid("param").orderId)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/orgs/{orgId}/orders/{orderId}/refund",
+      tags,
+      summary: "Refund a sale in full or in part (admin); access ends when Stripe confirms a full refund",
+      security: bearer,
+      request: { params: z.object({ orgId: OrgId, orderId: OrderId }), headers: idempotencyHeader, ...jsonBody(RefundBody) },
+      responses: { 202: json(RefundResult, "Refund requested from Stripe"), ...errors, ...conflictError },
+    }),
+    async (c) => {
+      const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "payments:write");
+      const body = c.req.valid("json");
+      const result = await requestRefund(c.env, c.get("db"), requestMeta(c), {
+        orgId: access.orgId,
+        orderId: c.req.valid("param").orderId,
+        amount: body.amount,
+        reason: body.reason,
+        actorUserId: access.principal.userId,
+        idempotencyKey: c.req.valid("header")["idempotency-key"],
+      });
+      return c.json(result, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/operator/orders/{orderId}/refund",
+      tags: ["Operator"],
+      summary: "Refund any order (operator); the reason is audited in the seller's log",
+      security: bearer,
+      request: { params: z.object({ orderId: OrderId }), headers: idempotencyHeader, ...jsonBody(RefundBody) },
+      responses: { 202: json(RefundResult, "Refund requested from Stripe"), ...errors, ...conflictError },
+    }),
+    async (c) => {
+      const operator = requireOperator(c.get("principal"), "payments:write");
+      const body = c.req.valid("json");
+      const result = await requestRefund(c.env, c.get("db"), requestMeta(c), {
+        orgId: null,
+        orderId: c.req.valid("param").orderId,
+        amount: body.amount,
+        reason: body.reason,
+        actorUserId: operator.userId,
+        idempotencyKey: c.req.valid("header")["idempotency-key"],
+      });
+      return c.json(result, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/me/orders",
+      tags,
+      summary: "Your purchases, newest first",
+      security: bearer,
+      request: { query: pageQuery },
+      responses: { 200: json(page(Order), "A page of orders"), ...authErrors },
+    }),
+    async (c) => {
+      const p = requirePrincipal(c.get("principal"), "payments:read");
+      const { limit, cursor } = c.req.valid("query");
+      return c.json(await buyerOrders(c.get("db"), p.userId, limit, cursor), 200);
+    },
+  );

@@ -1,0 +1,68 @@
+import { env } from "cloudflare:workers";
+import { expect } from "vitest";
+import type { PricingT } from "../../shared/catalog";
+import { insertItem } from "./catalog-fixtures";
+import type { TestUser } from "./fixtures";
+import { call } from "./http";
+import { STRIPE_EMULATOR_ORIGIN } from "./network";
+
+/** Polls `check` until it returns something other than undefined, failing after the deadline. */
+export async function eventually<T>(check: () => Promise<T | undefined>, what: string, deadlineMs = 15_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() - start > deadlineMs) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** The emulator's admin routes (`/_emulator/*`): no Stripe key, JSON in and out. */
+export async function emulatorAdmin(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${STRIPE_EMULATOR_ORIGIN}/_emulator${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`emulator ${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.json<any>();
+}
+
+/** Submits one of the emulator's hosted forms (Pay, Complete onboarding) as a browser would. */
+export async function submitHostedForm(pageUrl: string, action: string) {
+  const res = await fetch(`${pageUrl}/${action}`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" });
+  expect(res.status, `${action} on ${pageUrl}: ${res.status}`).toBe(303);
+  return res.headers.get("location")!;
+}
+
+/** Onboards the org's Stripe Express account through the hosted page and waits for Plaza to see it. */
+export async function onboardSeller(owner: TestUser, orgId: string) {
+  const link = await call("POST", `/v1/orgs/${orgId}/connect/onboarding`, { token: owner.accessToken });
+  expect(link.status, JSON.stringify(link.body)).toBe(201);
+  const back = await submitHostedForm(link.body.url, "complete");
+  expect(back).toContain("/dashboard/payouts?return=1");
+  await eventually(async () => {
+    const row = await env.DB.prepare("SELECT charges_enabled FROM connect_accounts WHERE org_id = ?").bind(orgId).first<{ charges_enabled: number }>();
+    return row?.charges_enabled === 1 ? true : undefined;
+  }, "account.updated to enable charges");
+}
+
+export async function paidItem(orgId: string, pricing: Exclude<PricingT, { model: "free" }>) {
+  return insertItem(orgId, { pricing });
+}
+
+/** Opens a checkout as `buyer` (or as a guest with `email`) and pays on the hosted page. */
+export async function buy(slug: string, who: { buyer?: TestUser; email?: string }) {
+  const res = await call("POST", `/v1/items/${slug}/checkout`, { token: who.buyer?.accessToken, body: who.email ? { email: who.email } : {} });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const success = await submitHostedForm(res.body.url, "pay");
+  return { checkoutId: res.body.checkoutId as string, url: res.body.url as string, success };
+}
+
+export const countRows = async (sql: string, ...params: unknown[]) =>
+  (await env.DB.prepare(`SELECT count(*) AS n FROM (${sql})`).bind(...params).first<{ n: number }>())!.n;
+
+/** Waits until every Stripe event Plaza recorded is processed (or ignored): the queue is drained. */
+export async function stripeEventsSettled() {
+  await eventually(async () => ((await countRows("SELECT 1 FROM stripe_events WHERE status = 'received'")) === 0 ? true : undefined), "stripe events to be processed");
+}
