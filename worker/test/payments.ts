@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import Stripe from "stripe";
 import { expect } from "vitest";
 import type { PricingT } from "../../shared/catalog";
 import { insertItem } from "./catalog-fixtures";
@@ -65,4 +66,28 @@ export const countRows = async (sql: string, ...params: unknown[]) =>
 /** Waits until every Stripe event Plaza recorded is processed (or ignored): the queue is drained. */
 export async function stripeEventsSettled() {
   await eventually(async () => ((await countRows("SELECT 1 FROM stripe_events WHERE status = 'received'")) === 0 ? true : undefined), "stripe events to be processed");
+}
+
+/** The official SDK pointed at the emulator, for a test's own calls (not Plaza's). */
+export function testStripe(): Stripe {
+  return new Stripe("sk_test_worker_tests", { httpClient: Stripe.createFetchHttpClient((i, init) => fetch(i, init)), protocol: "http", host: "stripe.emulator", port: 80, maxNetworkRetries: 0 });
+}
+
+interface SignOptions {
+  connect?: boolean;
+  timestamp?: number;
+  secret?: string;
+}
+
+/** A `Stripe-Signature` header for `payload`, made by the SDK's own helper with the endpoint's secret. */
+export async function signatureFor(payload: string, options: SignOptions = {}) {
+  const testEnv = env as unknown as { STRIPE_WEBHOOK_SECRET: string; STRIPE_CONNECT_WEBHOOK_SECRET: string };
+  const secret = options.secret ?? (options.connect ? testEnv.STRIPE_CONNECT_WEBHOOK_SECRET : testEnv.STRIPE_WEBHOOK_SECRET);
+  return testStripe().webhooks.generateTestHeaderStringAsync({ payload, secret, timestamp: options.timestamp, cryptoProvider: Stripe.createSubtleCryptoProvider() });
+}
+
+/** Delivers `payload` signed as Stripe would to the platform (or Connect) endpoint. */
+export async function signedDelivery(payload: string, options: SignOptions = {}, body = payload) {
+  const path = options.connect ? "/v1/stripe/connect-webhooks" : "/v1/stripe/webhooks";
+  return call("POST", path, { rawBody: body, headers: { "stripe-signature": await signatureFor(payload, options) } });
 }

@@ -2,7 +2,6 @@ import { and, eq, inArray } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { CheckoutSession, CheckoutStatus } from "../../../shared/payments";
 import type { Principal } from "../auth/principal";
-import { findVisibleItemBySlug } from "../catalog/queries";
 import { chargeableAccountId } from "../connect/service";
 import { sha256Hex } from "../crypto/hash";
 import { newId } from "../crypto/random";
@@ -38,7 +37,9 @@ export async function startCheckout(
   db: Db,
   input: { slug: string; principal?: Principal; email?: string; idempotencyKey?: string },
 ): Promise<typeof CheckoutSession._output> {
-  const { item } = await findVisibleItemBySlug(db, input.slug);
+  // Any status: an item that exists but is not published (a draft, a removed one) is 409, not 404.
+  const item = await db.query.items.findFirst({ where: eq(items.slug, input.slug) });
+  if (!item) throw notFound("Item");
   if (item.status !== "published" && item.status !== "unlisted") throw new AppError("conflict", "This item is not for sale");
   if (item.pricing.model === "free") throw new AppError("conflict", "This item is free; get it with POST /v1/items/{slug}/get");
   const pricing = item.pricing as PaidPricing;

@@ -20,6 +20,14 @@ function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
+function decodeOrUndefined(text: string) {
+  try {
+    return fromBase64Url(text);
+  } catch {
+    return undefined;
+  }
+}
+
 async function loadKeyring(spec: string): Promise<Keyring> {
   const entries = spec.split(",").map((entry) => entry.trim()).filter(Boolean);
   if (entries.length === 0) throw new Error("ENCRYPTION_KEYS is empty");
@@ -27,7 +35,7 @@ async function loadKeyring(spec: string): Promise<Keyring> {
   let current: Keyring["current"] | undefined;
   for (const entry of entries) {
     const [id, material, ...rest] = entry.split(":");
-    const raw = material ? fromBase64Url(material) : undefined;
+    const raw = material ? decodeOrUndefined(material) : undefined;
     if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || !raw || raw.length !== 32 || rest.length > 0) {
       throw new Error("ENCRYPTION_KEYS entries must be keyId:base64url(32 bytes)");
     }
