@@ -23,6 +23,8 @@ const ENDED = new Set(["canceled", "unpaid", "incomplete_expired"]);
 export const graceDays = (env: Env) => Number(env.SUBSCRIPTION_GRACE_DAYS ?? 7);
 
 const periodEndOf = (sub: Stripe.Subscription) => Math.max(...sub.items.data.map((i) => i.current_period_end)) * 1000;
+/** When the current period began: for a past-due subscription, the renewal that failed (Stripe's clock, not ours). */
+const periodStartOf = (sub: Stripe.Subscription) => Math.min(...sub.items.data.map((i) => i.current_period_start)) * 1000;
 
 const priceIdOf = (price: string | Stripe.Price | null | undefined) => (typeof price === "string" ? price : (price?.id ?? null));
 
@@ -47,7 +49,8 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
   const now = Date.now();
   const periodEnd = periodEndOf(sub);
   const pastDue = sub.status === "past_due";
-  const graceUntil = pastDue ? (existing?.graceUntil ?? now + graceDays(env) * 86_400_000) : null;
+  // Grace runs from the failed renewal; later failures of the same episode do not extend it.
+  const graceUntil = pastDue ? (existing?.graceUntil ?? periodStartOf(sub) + graceDays(env) * 86_400_000) : null;
   const target = { userId, itemId: metadata.plaza_item_id, source: "subscription" as const };
 
   const access: BatchItem<"sqlite">[] = ENDED.has(sub.status)

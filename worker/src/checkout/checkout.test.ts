@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { insertItem } from "../../test/catalog-fixtures";
 import { createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { buy, countRows, eventually, onboardSeller, paidItem, stripeEventsSettled } from "../../test/payments";
@@ -16,6 +17,13 @@ describe("checkout before the author can take charges", () => {
     const res = await call("POST", `/v1/items/${item.slug}/checkout`, { token: buyer.accessToken, body: {} });
     expect(res.status).toBe(409);
     expect(errorCode(res)).toBe("charges_disabled");
+
+    for (const overrides of [{ status: "draft" as const, pricing: { model: "one_time" as const, amount: 1500, currency: "usd" } }, { pricing: { model: "free" as const } }]) {
+      const unsellable = await insertItem(fx.orgId, overrides);
+      const refused = await call("POST", `/v1/items/${unsellable.slug}/checkout`, { token: buyer.accessToken, body: {} });
+      expect([refused.status, errorCode(refused)]).toEqual([409, "conflict"]);
+    }
+    expect((await call("POST", "/v1/items/no-such-item/checkout", { token: buyer.accessToken, body: {} })).status).toBe(404);
   });
 });
 

@@ -1,0 +1,100 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createUser, orgFixture, type OrgFixture, type TestUser } from "../../test/fixtures";
+import { call } from "../../test/http";
+import { buy, countRows, emulatorAdmin, eventually, onboardSeller, paidItem, stripeEventsSettled } from "../../test/payments";
+
+const DAY = 86_400;
+let fx: OrgFixture;
+beforeAll(async () => {
+  fx = await orgFixture();
+  await onboardSeller(fx.owner, fx.orgId);
+});
+
+const subscriptionOf = async (buyer: TestUser) => (await call("GET", "/v1/me/subscriptions", { token: buyer.accessToken })).body.data[0];
+const entitlementOf = (buyer: TestUser, itemId: string) =>
+  env.DB.prepare("SELECT status, expires_at FROM entitlements WHERE user_id = ? AND item_id = ? AND source = 'subscription'").bind(buyer.id, itemId).first<{ status: string; expires_at: number | null }>();
+const ordersOf = (buyer: TestUser) => countRows("SELECT 1 FROM orders WHERE user_id = ?", buyer.id);
+const customerOf = async (buyer: TestUser) => (await env.DB.prepare("SELECT customer_id FROM stripe_customers WHERE email = ?").bind(buyer.email).first<{ customer_id: string }>())!.customer_id;
+
+async function subscribe(label: string) {
+  const item = await paidItem(fx.orgId, { model: "subscription", amount: 1200, currency: "usd", interval: "month" });
+  const buyer = await createUser(label);
+  await buy(item.slug, { buyer });
+  const sub = await eventually(async () => {
+    const s = await subscriptionOf(buyer);
+    return s && (await ordersOf(buyer)) === 1 ? s : undefined;
+  }, "the subscription and its first order");
+  await stripeEventsSettled();
+  return { item, buyer, sub };
+}
+
+describe("subscriptions", () => {
+  it("the first invoice is an order; the entitlement lasts until the period ends; each renewal is another order", async () => {
+    const { item, buyer, sub } = await subscribe("subscriber");
+    expect(sub).toMatchObject({ itemSlug: item.slug, status: "active", cancelAtPeriodEnd: false, graceUntil: null });
+    const first = await entitlementOf(buyer, item.id);
+    expect(first?.status).toBe("active");
+    // Valid through the paid period (plus a day for the renewal webhook), not forever.
+    expect(first!.expires_at).toBeGreaterThanOrEqual(sub.currentPeriodEnd);
+    const [order] = (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data;
+    // Subscriptions carry the percentage only: 10% of 1200.
+    expect(order).toMatchObject({ kind: "subscription", amount: 1200, feeAmount: 120, status: "paid" });
+
+    await emulatorAdmin("POST", "/clock/advance", { seconds: 31 * DAY });
+    await eventually(async () => ((await ordersOf(buyer)) === 2 ? true : undefined), "the renewal order");
+    await stripeEventsSettled();
+    const renewed = await subscriptionOf(buyer);
+    expect(renewed.currentPeriodEnd).toBeGreaterThan(sub.currentPeriodEnd);
+    expect((await entitlementOf(buyer, item.id))!.expires_at).toBeGreaterThanOrEqual(renewed.currentPeriodEnd);
+    const earnings = await call("GET", `/v1/orgs/${fx.orgId}/earnings`, { token: fx.owner.accessToken });
+    expect(earnings.body.balances).toContainEqual(expect.objectContaining({ currency: "usd", sales: 2400, platformFees: 240, balance: 2160 }));
+  });
+
+  it("a failed renewal makes it past due with a grace period and an e-mail; paying later makes it active again", async () => {
+    const { item, buyer, sub } = await subscribe("late-payer");
+    await emulatorAdmin("POST", `/customers/${await customerOf(buyer)}/payment_behavior`, { fail: true });
+    await emulatorAdmin("POST", "/clock/advance", { seconds: 31 * DAY });
+    const pastDue = await eventually(async () => {
+      const s = await subscriptionOf(buyer);
+      return s?.status === "past_due" ? s : undefined;
+    }, "past_due");
+    await stripeEventsSettled();
+    // Seven days (SUBSCRIPTION_GRACE_DAYS) from the failed renewal at the end of the first period.
+    expect(pastDue.graceUntil).toBeGreaterThanOrEqual(sub.currentPeriodEnd + 7 * DAY * 1000);
+    expect(pastDue.graceUntil).toBeLessThan(pastDue.currentPeriodEnd);
+    const ent = await entitlementOf(buyer, item.id);
+    expect(ent).toMatchObject({ status: "active", expires_at: pastDue.graceUntil });
+    const mail = await env.DB.prepare("SELECT subject, text FROM mail_messages WHERE \"to\" = ? AND subject LIKE '%payment%failed%'").bind(buyer.email).first<{ subject: string; text: string }>();
+    expect(mail?.text).toContain("7 more days");
+    expect(await ordersOf(buyer)).toBe(1);
+
+    await emulatorAdmin("POST", `/customers/${await customerOf(buyer)}/payment_behavior`, { fail: false });
+    await emulatorAdmin("POST", "/clock/advance", { seconds: DAY });
+    await eventually(async () => ((await subscriptionOf(buyer))?.status === "active" ? true : undefined), "active again");
+    await stripeEventsSettled();
+    expect(await ordersOf(buyer)).toBe(2);
+    expect((await subscriptionOf(buyer)).graceUntil).toBeNull();
+  });
+
+  it("cancel at period end keeps access until then, resume undoes it, and an ended subscription revokes the entitlement", async () => {
+    const { item, buyer, sub } = await subscribe("canceller");
+    const canceled = await call("POST", `/v1/me/subscriptions/${sub.id}/cancel`, { token: buyer.accessToken });
+    expect(canceled.body).toMatchObject({ status: "active", cancelAtPeriodEnd: true });
+    const resumed = await call("POST", `/v1/me/subscriptions/${sub.id}/resume`, { token: buyer.accessToken });
+    expect(resumed.body).toMatchObject({ status: "active", cancelAtPeriodEnd: false });
+    // Someone else's subscription is not found.
+    const other = await createUser("nosy");
+    expect((await call("POST", `/v1/me/subscriptions/${sub.id}/cancel`, { token: other.accessToken })).status).toBe(404);
+
+    await call("POST", `/v1/me/subscriptions/${sub.id}/cancel`, { token: buyer.accessToken });
+    expect((await entitlementOf(buyer, item.id))?.status).toBe("active");
+    await emulatorAdmin("POST", "/clock/advance", { seconds: 31 * DAY });
+    await eventually(async () => ((await subscriptionOf(buyer))?.status === "canceled" ? true : undefined), "the cancellation");
+    await stripeEventsSettled();
+    expect((await entitlementOf(buyer, item.id))?.status).toBe("revoked");
+    expect(await ordersOf(buyer)).toBe(1);
+    const ended = await call("POST", `/v1/me/subscriptions/${sub.id}/resume`, { token: buyer.accessToken });
+    expect(ended.status).toBe(409);
+  });
+});
