@@ -1,8 +1,12 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { emulator, EMULATOR_ORIGIN, emulatorStripe } from "./sdk";
+import { decodeFormString, splitKey } from "../src/form";
+import { admin, emulator, EMULATOR_ORIGIN, emulatorStripe } from "./sdk";
+import { delivered, drainDeliveries, resetEndpoints, useWebhookReceiver } from "./webhook-receiver";
 
 const stripe = emulatorStripe();
+const cryptoProvider = Stripe.createSubtleCryptoProvider();
+const receiver = useWebhookReceiver();
 
 describe("customers, products and prices through the official SDK", () => {
   it("creates, retrieves, updates and lists customers", async () => {
@@ -119,5 +123,92 @@ describe("Stripe's wire behaviour", () => {
     });
     const error = await live.customers.list().catch((e) => e);
     expect(error).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
+  });
+});
+
+describe("webhook endpoints API", () => {
+  it("creates (with the secret, once), retrieves, lists, updates and deletes endpoints", async () => {
+    await resetEndpoints();
+    const created = await stripe.webhookEndpoints.create({
+      url: "http://receiver.test/api-endpoint",
+      enabled_events: ["customer.created", "invoice.paid"],
+      description: "Plaza",
+    });
+    expect(created).toMatchObject({
+      object: "webhook_endpoint",
+      url: "http://receiver.test/api-endpoint",
+      enabled_events: ["customer.created", "invoice.paid"],
+      status: "enabled",
+      description: "Plaza",
+    });
+    expect(created.id).toMatch(/^we_/);
+    expect(created.secret).toMatch(/^whsec_/);
+
+    const retrieved = await stripe.webhookEndpoints.retrieve(created.id);
+    expect(retrieved.secret).toBeUndefined();
+    expect((await stripe.webhookEndpoints.list()).data.map((e) => e.id)).toEqual([created.id]);
+    const updated = await stripe.webhookEndpoints.update(created.id, { enabled_events: ["*"] });
+    expect(updated.enabled_events).toEqual(["*"]);
+
+    expect(await stripe.webhookEndpoints.del(created.id)).toEqual({ id: created.id, object: "webhook_endpoint", deleted: true });
+    const gone = await stripe.webhookEndpoints.retrieve(created.id).catch((e) => e);
+    expect(gone).toMatchObject({ statusCode: 404, code: "resource_missing" });
+  });
+
+  it("sends only the enabled events, signed with the endpoint's secret", async () => {
+    await resetEndpoints();
+    const endpoint = await stripe.webhookEndpoints.create({ url: "http://receiver.test/filtered", enabled_events: ["product.created"] });
+    await stripe.customers.create({ email: "skipped@example.test" });
+    const product = await stripe.products.create({ name: "Sent" });
+    const hook = await delivered(receiver, (r) => r.object.id === product.id);
+    const event = await stripe.webhooks.constructEventAsync(hook.body, hook.signature, endpoint.secret!, undefined, cryptoProvider);
+    expect(event.type).toBe("product.created");
+    await drainDeliveries();
+    expect(receiver.received.map((r) => r.type)).toEqual(["product.created"]);
+  });
+
+  it("registers admin endpoints with a connect flag and event filter", async () => {
+    await resetEndpoints();
+    const endpoint = await admin<{ id: string; connect: boolean; enabled_events: string[] }>("/webhook_endpoints", {
+      url: "http://receiver.test/connect-admin",
+      connect: true,
+      enabled_events: ["account.updated"],
+    });
+    expect(endpoint).toMatchObject({ connect: true, enabled_events: ["account.updated"] });
+    const { data } = await admin<{ data: { id: string; connect: boolean }[] }>("/webhook_endpoints");
+    expect(data).toEqual([expect.objectContaining({ id: endpoint.id, connect: true })]);
+    const platformOnly = await stripe.webhookEndpoints.create({ url: "http://receiver.test/p", enabled_events: ["*"] });
+    const connect = await stripe.webhookEndpoints.create({ url: "http://receiver.test/c", enabled_events: ["*"], connect: true });
+    const listed = await admin<{ data: { id: string; connect: boolean }[] }>("/webhook_endpoints");
+    expect(listed.data.find((e) => e.id === platformOnly.id)?.connect).toBe(false);
+    expect(listed.data.find((e) => e.id === connect.id)?.connect).toBe(true);
+  });
+});
+
+describe("form decoding", () => {
+  it("splits bracketed keys", () => {
+    expect(splitKey("line_items[0][price]")).toEqual(["line_items", "0", "price"]);
+    expect(splitKey("expand[]")).toEqual(["expand", ""]);
+    expect(splitKey("email")).toEqual(["email"]);
+  });
+
+  it("builds nested objects and arrays, keeping values as strings", () => {
+    const body =
+      "mode=payment&line_items[0][price]=price_1&line_items[0][quantity]=2&line_items[1][price]=price_2" +
+      "&metadata[order]=42&payment_intent_data[transfer_data][destination]=acct_1&expand[]=customer&expand[]=payment_intent";
+    expect(decodeFormString(body)).toEqual({
+      mode: "payment",
+      line_items: [{ price: "price_1", quantity: "2" }, { price: "price_2" }],
+      metadata: { order: "42" },
+      payment_intent_data: { transfer_data: { destination: "acct_1" } },
+      expand: ["customer", "payment_intent"],
+    });
+  });
+
+  it("decodes percent-encoded brackets and values, and compacts sparse indices", () => {
+    expect(decodeFormString("a%5B0%5D=x%20y&a%5B2%5D=z&email=a%2Bb%40c.test")).toEqual({
+      a: ["x y", "z"],
+      email: "a+b@c.test",
+    });
   });
 });

@@ -66,17 +66,21 @@ export const meterEvents = new Hono<AppEnv>().post("/", (c) => {
     throw invalidRequest("The timestamp must be within the past 35 calendar days or up to 5 minutes in the future.", "timestamp");
   }
   const identifier = params.identifier ?? randomToken(24);
-  const inserted = store.sql.exec(
-    "INSERT OR IGNORE INTO meter_events (account, event_name, identifier, customer, value, timestamp) VALUES (?, ?, ?, ?, ?, ?)",
-    store.account ?? "",
+  const account = store.account ?? "";
+  const seen = store.sql
+    .exec("SELECT 1 FROM meter_events WHERE account = ? AND event_name = ? AND identifier = ?", account, params.event_name, identifier)
+    .toArray().length;
+  // Like Stripe, a repeated identifier is refused rather than counted twice; the first value stands.
+  if (seen) throw invalidRequest(`An event already exists with identifier ${identifier}.`, "identifier");
+  store.sql.exec(
+    "INSERT INTO meter_events (account, event_name, identifier, customer, value, timestamp) VALUES (?, ?, ?, ?, ?, ?)",
+    account,
     params.event_name,
     identifier,
     customer,
     value,
     timestamp,
-  ).rowsWritten;
-  // Like Stripe, a repeated identifier is refused rather than counted twice; the first value stands.
-  if (inserted === 0) throw invalidRequest(`An event already exists with identifier ${identifier}.`, "identifier");
+  );
   return c.json({
     object: "billing.meter_event",
     created: now,
