@@ -1,0 +1,110 @@
+/**
+ * Stripe delivers at least once and in no particular order. Here Plaza's platform endpoint is
+ * unplugged from the emulator and the test delivers every event itself: each one 20 times,
+ * concurrently, shuffled. Then the consumer reprocesses them all 20 times at once, as if the
+ * events had never been marked processed. Each sale must still be one order, one entitlement and
+ * one set of ledger entries.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import type Stripe from "stripe";
+import { beforeAll, expect, it } from "vitest";
+import { createUser, orgFixture, type OrgFixture, type TestUser } from "../../test/fixtures";
+import { call } from "../../test/http";
+import { buy, countRows, emulatorAdmin, eventually, onboardSeller, paidItem, signedDelivery, stripeEventsSettled, testStripe } from "../../test/payments";
+import worker from "../index";
+
+const COPIES = 20;
+let fx: OrgFixture;
+const delivered = new Set<string>();
+
+beforeAll(async () => {
+  fx = await orgFixture();
+  await onboardSeller(fx.owner, fx.orgId);
+  const { data } = await emulatorAdmin("GET", "/webhook_endpoints");
+  for (const endpoint of data.filter((e: { connect: boolean }) => !e.connect)) await emulatorAdmin("DELETE", `/webhook_endpoints/${endpoint.id}`);
+});
+
+function shuffle<T>(list: T[]): T[] {
+  const out = [...list];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = crypto.getRandomValues(new Uint32Array(1))[0]! % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** Every platform event not delivered yet, each COPIES times, all at once in random order. */
+async function deliverNewEventsManyTimes(): Promise<Stripe.Event[]> {
+  const events: Stripe.Event[] = [];
+  for await (const event of testStripe().events.list({ limit: 100 })) if (!delivered.has(event.id)) events.push(event);
+  events.forEach((e) => delivered.add(e.id));
+  const copies = shuffle(events.flatMap((event) => Array.from({ length: COPIES }, () => JSON.stringify(event, null, 2))));
+  const answers = await Promise.all(copies.map((payload) => signedDelivery(payload)));
+  expect(answers.every((a) => a.status === 200)).toBe(true);
+  expect(answers.filter((a) => a.body.duplicate === false)).toHaveLength(events.length);
+  await stripeEventsSettled();
+  return events;
+}
+
+const counts = async (buyer: TestUser) => ({
+  orders: await countRows("SELECT 1 FROM orders WHERE user_id = ?", buyer.id),
+  entitlements: await countRows("SELECT 1 FROM entitlements WHERE user_id = ?", buyer.id),
+  sales: await countRows("SELECT 1 FROM ledger_entries l JOIN orders o ON o.id = l.order_id WHERE o.user_id = ? AND l.type = 'sale'", buyer.id),
+  fees: await countRows("SELECT 1 FROM ledger_entries l JOIN orders o ON o.id = l.order_id WHERE o.user_id = ? AND l.type = 'platform_fee'", buyer.id),
+});
+
+it("20 concurrent, shuffled deliveries of every event, then 20 concurrent reprocessings, make one order, entitlement and sale each", async () => {
+  const oneTime = await paidItem(fx.orgId, { model: "one_time", amount: 1000, currency: "usd" });
+  const monthly = await paidItem(fx.orgId, { model: "subscription", amount: 700, currency: "usd", interval: "month" });
+  const [purchaser, subscriber] = await Promise.all([createUser("purchaser"), createUser("subscriber")]);
+  await buy(oneTime.slug, { buyer: purchaser });
+  await buy(monthly.slug, { buyer: subscriber });
+
+  const events = await deliverNewEventsManyTimes();
+  const types = new Set(events.map((e) => e.type));
+  for (const type of ["checkout.session.completed", "invoice.paid", "invoice.payment_succeeded", "customer.subscription.created"]) expect(types).toContain(type);
+  const once = { orders: 1, entitlements: 1, sales: 1, fees: 2 };
+  expect(await counts(purchaser)).toEqual(once);
+  expect(await counts(subscriber)).toEqual(once);
+  expect(await countRows("SELECT 1 FROM stripe_events WHERE status = 'processed'")).toBeGreaterThanOrEqual(4);
+
+  // As if every claim were lost: all events back to `received`, consumed by 20 batches at once.
+  const ids = events.map((e) => e.id);
+  await env.DB.prepare(`UPDATE stripe_events SET status = 'received' WHERE id IN (${ids.map(() => "?").join(",")})`).bind(...ids).run();
+  const batches = Array.from({ length: COPIES }, (_, n) =>
+    createMessageBatch("plaza-stripe-events", shuffle(ids).map((eventId, i) => ({ id: `m${n}-${i}`, timestamp: new Date(), attempts: 1, body: { eventId } }))),
+  );
+  await Promise.all(
+    batches.map(async (batch) => {
+      const ctx = createExecutionContext();
+      await worker.queue(batch, env as never);
+      const result = await getQueueResult(batch, ctx);
+      expect(result.retryMessages).toEqual([]);
+    }),
+  );
+  expect(await counts(purchaser)).toEqual(once);
+  expect(await counts(subscriber)).toEqual(once);
+});
+
+it("a refund's events delivered 20 times concurrently book the refund once and revoke once", async () => {
+  const item = await paidItem(fx.orgId, { model: "one_time", amount: 2500, currency: "usd" });
+  const buyer = await createUser("refund-dupes");
+  await buy(item.slug, { buyer });
+  await deliverNewEventsManyTimes();
+  const [order] = (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data;
+  const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, { token: fx.owner.accessToken, body: { reason: "duplicate test" } });
+  expect(refund.status).toBe(202);
+
+  const events = await deliverNewEventsManyTimes();
+  expect(events.map((e) => e.type)).toContain("charge.refunded");
+  const refunds = await countRows("SELECT 1 FROM ledger_entries WHERE order_id = ? AND type = 'refund'", order.id);
+  expect(refunds).toBe(1);
+  const orderNow = await eventually(async () => {
+    const res = await call("GET", `/v1/orgs/${fx.orgId}/orders/${order.id}`, { token: fx.owner.accessToken });
+    return res.body.status === "refunded" ? res.body : undefined;
+  }, "the refunded order");
+  expect(orderNow.amountRefunded).toBe(2500);
+  expect(await countRows("SELECT 1 FROM entitlements WHERE user_id = ? AND status = 'revoked'", buyer.id)).toBe(1);
+  expect(await countRows("SELECT 1 FROM audit_events WHERE action = 'order.refunded' AND target_id = ?", order.id)).toBe(1);
+});
