@@ -48,6 +48,9 @@ export default defineConfig(async () => {
           test: {
             name: "worker",
             include: ["worker/**/*.test.ts"],
+            // Payment flows make dozens of in-process Stripe round trips and queue hops.
+            testTimeout: 30_000,
+            hookTimeout: 30_000,
             setupFiles: ["worker/test/apply-migrations.ts", "worker/test/network.ts"],
           },
         },

@@ -6,9 +6,8 @@ import type { Db } from "../db/client";
 import { creditEntries, users } from "../db/schema";
 import { notFound } from "../http/errors";
 
-/** SQL: the buyer's prepaid credit balance for the item, the sum of its append-only entries. */
-export const creditBalanceSql = (userId: string, itemId: string) =>
-  sql`(SELECT coalesce(sum(amount), 0) FROM credit_entries WHERE user_id = ${userId} AND item_id = ${itemId})`;
+/** SQL (binding ?3 = item id, ?4 = user id): the buyer's prepaid balance, the sum of its append-only entries. */
+export const CREDIT_BALANCE_SQL = "SELECT coalesce(sum(amount), 0) FROM credit_entries WHERE user_id = ?4 AND item_id = ?3";
 
 export async function creditBalance(db: Db, userId: string, itemId: string) {
   const [row] = await db

@@ -8,7 +8,7 @@ import type { Env, UsageReportMessage } from "../env";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
 import { stripeFor } from "../stripe/client";
-import { creditBalanceSql } from "./credits";
+import { CREDIT_BALANCE_SQL } from "./credits";
 
 const BILLABLE_STATUSES = ["active", "trialing", "past_due"];
 
@@ -25,17 +25,23 @@ export async function recordUsage(env: Env, db: Db, userId: string, slug: string
   });
   if (!sub) throw new AppError("conflict", "You need an active subscription to this item to report usage");
   const id = await derivedId("usageRecord", `${userId}:${input.key}`);
+  const reference = `usage:${id}`;
   const now = Date.now();
-  const [inserted] = await db.batch([
-    db.all<{ id: string }>(sql`INSERT INTO usage_records (id, subscription_id, item_id, user_id, client_key, quantity, credits_used, recorded_at)
-      SELECT ${id}, ${sub.id}, ${item.id}, ${userId}, ${input.key}, ${input.quantity}, min(${input.quantity}, max(0, ${creditBalanceSql(userId, item.id)})), ${now}
-      WHERE true ON CONFLICT DO NOTHING RETURNING id`),
-    db.run(sql`INSERT INTO credit_entries (id, user_id, item_id, amount, reason, reference, created_at)
-      SELECT ${await derivedId("creditEntry", `usage:${id}`)}, user_id, item_id, -credits_used, 'usage', ${`usage:${id}`}, ${now}
-      FROM usage_records WHERE id = ${id} AND credits_used > 0 ON CONFLICT DO NOTHING`),
+  // Raw D1 statements: the credit take must read the balance inside the same atomic batch.
+  const [inserted] = await env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO usage_records (id, subscription_id, item_id, user_id, client_key, quantity, credits_used, recorded_at)
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, min(?6, max(0, (${CREDIT_BALANCE_SQL}))), ?7
+       WHERE true ON CONFLICT DO NOTHING RETURNING id`,
+    ).bind(id, sub.id, item.id, userId, input.key, input.quantity, now),
+    env.DB.prepare(
+      `INSERT INTO credit_entries (id, user_id, item_id, amount, reason, reference, created_at)
+       SELECT ?1, user_id, item_id, -credits_used, 'usage', ?2, ?3 FROM usage_records WHERE id = ?4 AND credits_used > 0
+       ON CONFLICT DO NOTHING`,
+    ).bind(await derivedId("creditEntry", reference), reference, now, id),
   ]);
   const record = (await db.query.usageRecords.findFirst({ where: eq(usageRecords.id, id) }))!;
-  const duplicate = (inserted as { id: string }[]).length === 0;
+  const duplicate = (inserted?.results ?? []).length === 0;
   if (!duplicate && record.quantity > record.creditsUsed) await env.USAGE_QUEUE.send({ usageRecordId: id });
   return { id, quantity: record.quantity, creditsUsed: record.creditsUsed, recordedAt: record.recordedAt, duplicate };
 }

@@ -3,7 +3,8 @@ import { RATING_PRIOR } from "../catalog/queries";
 
 /** Display formatting for storefront pages. English only for now; amounts are integer minor units. */
 
-function money(amount: number, currency: string): string {
+/** An amount in minor units, in its currency: `formatMoney(1999, "usd")` is "$19.99". */
+export function formatMoney(amount: number, currency: string): string {
   const format = new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() });
   // The currency's own minor unit: 2 digits for USD, 0 for JPY, 3 for KWD.
   const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
@@ -15,11 +16,11 @@ export function formatPrice(pricing: PricingT): string {
     case "free":
       return "Free";
     case "one_time":
-      return money(pricing.amount, pricing.currency);
+      return formatMoney(pricing.amount, pricing.currency);
     case "subscription":
-      return `${money(pricing.amount, pricing.currency)} / ${pricing.interval}`;
+      return `${formatMoney(pricing.amount, pricing.currency)} / ${pricing.interval}`;
     case "metered":
-      return `${money(pricing.amount, pricing.currency)} per ${pricing.unit}`;
+      return `${formatMoney(pricing.amount, pricing.currency)} per ${pricing.unit}`;
   }
 }
 

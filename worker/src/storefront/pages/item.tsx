@@ -12,6 +12,13 @@ export interface ItemPageProps {
   moreReviews: boolean;
   /** `?version=`: the version to highlight. */
   highlight?: string;
+  /** A guest checkout that could not start: why, and the e-mail to fill back in. */
+  checkoutProblem?: CheckoutProblem;
+}
+
+export interface CheckoutProblem {
+  message: string;
+  email: string;
 }
 
 /** Sanitized HTML from author Markdown (see markdown.ts); the only place `raw` is used. */
@@ -19,15 +26,45 @@ const Markdown = ({ source, headingOffset }: { source: string; headingOffset: nu
 
 const DateText = ({ ms }: { ms: number }) => <time datetime={new Date(ms).toISOString()}>{formatDate(ms)}</time>;
 
-/** Get or buy: a plain link into the web app, which handles login and the entitlement. */
-function BuyBox({ item }: { item: ItemT }) {
+/** Where the guest form posts: a storefront route that opens a Stripe Checkout and redirects there. */
+export const guestCheckoutPath = (slug: string) => `/items/${encodeURIComponent(slug)}/checkout`;
+
+/**
+ * Get or buy. The page is cached for everyone, so it cannot know who is signed in: the button is
+ * a plain link into the web app (which sends a visitor through login first and then adds the free
+ * item, or opens the checkout), and paid items also offer a guest form that needs no account.
+ */
+function BuyBox({ item, problem }: { item: ItemT; problem?: CheckoutProblem }) {
   const free = item.pricing.model === "free";
+  if (free) {
+    return (
+      <aside class="buy" aria-label="Get this item">
+        <p class="price">{formatPrice(item.pricing)}</p>
+        <a class="button big" href={`/get/${encodeURIComponent(item.slug)}`}>
+          Get {item.name}
+        </a>
+      </aside>
+    );
+  }
+  const verb = item.pricing.model === "one_time" ? "Buy" : "Subscribe to";
   return (
-    <aside class="buy" aria-label={free ? "Get this item" : "Buy this item"}>
+    <aside class="buy" id="buy" aria-label="Buy this item">
       <p class="price">{formatPrice(item.pricing)}</p>
-      <a class="button big" href={`/get/${encodeURIComponent(item.slug)}`}>
-        {free ? "Get" : "Buy"} {item.name}
+      {problem && (
+        <p class="problem" role="alert">
+          {problem.message}
+        </p>
+      )}
+      <a class="button big" href={`/buy/${encodeURIComponent(item.slug)}`}>
+        {verb} {item.name}
       </a>
+      <p class="muted small">With your Plaza account (you sign in first).</p>
+      <form class="guest" method="post" action={guestCheckoutPath(item.slug)} aria-label="Buy as a guest">
+        <label for="guest-email">Or as a guest: your e-mail</label>
+        <input id="guest-email" type="email" name="email" required maxlength={254} autocomplete="email" value={problem?.email ?? ""} />
+        <button type="submit">Continue to payment</button>
+        <p class="muted small">Payment on Stripe's checkout page. The purchase goes to the Plaza account of this e-mail.</p>
+      </form>
     </aside>
   );
 }
@@ -82,7 +119,7 @@ function Reviews({ item, reviews, moreReviews }: { item: ItemT; reviews: ReviewT
   );
 }
 
-export function ItemPage({ item, versions, reviews, moreReviews, highlight }: ItemPageProps) {
+export function ItemPage({ item, versions, reviews, moreReviews, highlight, checkoutProblem }: ItemPageProps) {
   return (
     <Layout title={item.name} description={item.summary || `${item.name} by ${item.orgName} on Plaza.`} noindex={item.status !== "published"}>
       <article>
@@ -120,7 +157,7 @@ export function ItemPage({ item, versions, reviews, moreReviews, highlight }: It
               </ul>
             )}
           </div>
-          <BuyBox item={item} />
+          <BuyBox item={item} problem={checkoutProblem} />
         </div>
         {item.screenshotUrls.length > 0 && (
           <section aria-labelledby="screenshots">

@@ -9,11 +9,13 @@ export interface LayoutProps {
   query?: string;
   /** Unlisted items: reachable by link, kept out of search engines. */
   noindex?: boolean;
+  /** Reload (to `url`) after `seconds`: how a page without JavaScript waits for something. */
+  refresh?: { seconds: number; url: string };
   children?: Child;
 }
 
 /** The frame of every storefront page: header with search, main, footer. Works without JS. */
-export function Layout({ title, description, query, noindex, children }: LayoutProps) {
+export function Layout({ title, description, query, noindex, refresh, children }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -22,6 +24,7 @@ export function Layout({ title, description, query, noindex, children }: LayoutP
         <title>{title === "Plaza" ? "Plaza — plugins and digital goods" : `${title} · Plaza`}</title>
         <meta name="description" content={description} />
         {noindex && <meta name="robots" content="noindex" />}
+        {refresh && <meta http-equiv="refresh" content={`${refresh.seconds}; url=${refresh.url}`} />}
         {/* A constant of ours, not user input: raw, so quotes in it are not entity-escaped. */}
         <style>{raw(STOREFRONT_CSS)}</style>
       </head>

@@ -37,6 +37,13 @@ button,.button{background:var(--accent);color:var(--accent-fg);border-color:var(
 .item-head .grow{flex:1;min-width:16rem}
 .buy{border:1px solid var(--line);border-radius:var(--radius);padding:1rem;background:var(--panel);min-width:14rem}
 .price{font-size:1.4rem;font-weight:700;margin:0 0 .5rem}
+.small{font-size:.88rem}.buy .small{margin:.35rem 0 0;max-width:18rem}
+.buy form.guest{display:flex;flex-direction:column;gap:.4rem;margin-top:1rem;padding-top:1rem;border-top:1px solid var(--line)}
+.buy form.guest label{font-weight:600}
+.problem{border:1px solid #b42318;color:#b42318;background:#fef3f2;border-radius:8px;padding:.5rem .7rem;max-width:18rem}
+@media (prefers-color-scheme:dark){.problem{background:#2a1414;color:#ffb4a8;border-color:#ffb4a8}}
+.notice{border:1px solid var(--line);background:var(--panel);border-radius:var(--radius);padding:1rem 1.25rem;max-width:40rem}
+.actions{display:flex;gap:.75rem;flex-wrap:wrap;align-items:center}
 dl.facts{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:.75rem 0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 .tags{list-style:none;padding:0;display:flex;gap:.4rem;flex-wrap:wrap}
 .tags a{display:inline-block;padding:.1rem .55rem;border:1px solid var(--line);border-radius:999px;text-decoration:none;font-size:.9rem}
