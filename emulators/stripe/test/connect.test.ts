@@ -213,6 +213,29 @@ describe("the Stripe-Account header", () => {
     expect((await stripe.accounts.retrieveCurrent({}, { stripeAccount: account.id })).id).toBe(account.id);
   });
 
+  it("runs a direct charge through the hosted Checkout page in the connected account", async () => {
+    const account = await onboardedAccount(stripe);
+    const as = { stripeAccount: account.id };
+    const product = await stripe.products.create({ name: "Direct" }, as);
+    const price = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 800 }, as);
+    const session = await stripe.checkout.sessions.create(
+      {
+        mode: "payment",
+        line_items: [{ price: price.id, quantity: 1 }],
+        success_url: "https://author.test/ok",
+        payment_intent_data: { application_fee_amount: 80 },
+      },
+      as,
+    );
+    const pay = await post(`${EMULATOR_ORIGIN}/checkout/${session.id}/pay`);
+    expect(pay.headers.get("location")).toBe("https://author.test/ok");
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ["payment_intent"] }, as);
+    expect(done).toMatchObject({ status: "complete", payment_intent: { application_fee_amount: 80, transfer_data: null } });
+    const [event] = (await stripe.events.list({ type: "checkout.session.completed", limit: 1 }, as)).data;
+    expect(event).toMatchObject({ account: account.id, data: { object: { id: session.id } } });
+    expect((await stripe.checkout.sessions.retrieve(session.id).catch((e) => e)).statusCode).toBe(404);
+  });
+
   it("refuses an account the platform does not have", async () => {
     const error = await stripe.customers.list({}, { stripeAccount: "acct_stranger" }).catch((e) => e);
     expect(error).toBeInstanceOf(Stripe.errors.StripePermissionError);

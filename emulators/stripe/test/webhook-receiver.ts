@@ -1,6 +1,6 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, expect, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, vi } from "vitest";
 import type { EmulatorEnv } from "../src/index";
 import { admin, emulator, EMULATOR_ORIGIN, waitFor } from "./sdk";
 
@@ -17,13 +17,16 @@ export interface Received {
 
 /**
  * Intercepts the emulator's webhook POSTs to `http://receiver.test/…` URLs for one test file. Each
- * POST is answered with the next status in `answers` (200 once they run out).
+ * POST is answered with the next status in `answers` (200 once they run out). The interception stays
+ * for the whole file: the Durable Object's alarm delivers in the background, between tests too.
  */
 export function useWebhookReceiver() {
   const receiver = { received: [] as Received[], answers: [] as number[] };
   beforeEach(() => {
     receiver.received = [];
     receiver.answers = [];
+  });
+  beforeAll(() => {
     const realFetch = globalThis.fetch;
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
       const request = new Request(input, init);
@@ -41,7 +44,11 @@ export function useWebhookReceiver() {
       return new Response(null, { status: receiver.answers.shift() ?? 200 });
     });
   });
-  afterEach(() => vi.restoreAllMocks());
+  // Deliveries still queued when the file ends would reach the real network once the spy is gone.
+  afterAll(async () => {
+    await resetEndpoints();
+    vi.restoreAllMocks();
+  });
   return receiver;
 }
 
