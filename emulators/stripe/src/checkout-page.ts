@@ -1,7 +1,7 @@
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { html } from "hono/html";
 import type { AppEnv } from "./context";
-import type { ObjectStore } from "./store";
 import { StripeApiError } from "./errors";
 import { checkDestinationStillChargeable, completeCheckoutSession } from "./resources/checkout-completion";
 import { redirectUrl, type CheckoutSession } from "./resources/checkout-sessions";
@@ -32,20 +32,16 @@ function page(session: CheckoutSession, problem?: string) {
     </html>`;
 }
 
-/** The hosted page is reached without a key or header, so it finds the session in whichever account made it. */
-function sessionStore(store: ObjectStore, id: string): ObjectStore {
-  return store.forAccount(store.ownerOf("checkout.session", id)?.account ?? null);
-}
+/** The hosted page is reached without a key or header, so it acts in whichever account made the session. */
+const inSessionAccount = createMiddleware<AppEnv>(async (c, next) => {
+  const store = c.var.store;
+  c.set("store", store.forAccount(store.ownerOf("checkout.session", c.req.param("id")!)?.account ?? null));
+  await next();
+});
 
 export const checkoutPage = new Hono<AppEnv>()
-  .use("/:id/*", async (c, next) => {
-    c.set("store", sessionStore(c.var.store, c.req.param("id")!));
-    await next();
-  })
-  .use("/:id", async (c, next) => {
-    c.set("store", sessionStore(c.var.store, c.req.param("id")!));
-    await next();
-  })
+  .use("/:id", inSessionAccount)
+  .use("/:id/*", inSessionAccount)
   .get("/:id", (c) => c.html(page(c.var.store.get<CheckoutSession>("checkout.session", c.req.param("id")))))
   .post("/:id/pay", (c) => {
     const store = c.var.store;

@@ -60,7 +60,7 @@ function complete(store: ObjectStore, session: CheckoutSession): CheckoutSession
       items,
       metadata: terms?.metadata ?? {},
       applicationFeePercent: terms?.application_fee_percent,
-      transferDestination: terms?.transfer_data?.destination,
+      transferData: terms?.transfer_data,
     });
     completed.customer = customer;
     completed.subscription = subscription.id;

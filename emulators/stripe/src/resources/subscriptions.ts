@@ -43,7 +43,7 @@ export interface SubscriptionTerms {
   items: { price: Price; quantity: number }[];
   metadata: Record<string, string>;
   applicationFeePercent?: number;
-  transferDestination?: string;
+  transferData?: { destination: string; amount_percent?: number };
 }
 
 const cancellationDetails = z
@@ -167,7 +167,9 @@ export function startSubscription(store: ObjectStore, terms: SubscriptionTerms):
     start_date: start,
     status: "active",
     test_clock: customer.test_clock,
-    transfer_data: terms.transferDestination ? { destination: terms.transferDestination, amount_percent: null } : null,
+    transfer_data: terms.transferData
+      ? { destination: terms.transferData.destination, amount_percent: terms.transferData.amount_percent ?? null }
+      : null,
     trial_end: null,
     trial_settings: { end_behavior: { missing_payment_method: "create_invoice" } },
     trial_start: null,
