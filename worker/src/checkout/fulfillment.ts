@@ -6,6 +6,7 @@ import type { Db } from "../db/client";
 import { checkouts, entitlements, orderItems, orders } from "../db/schema";
 import type { Env } from "../env";
 import { grantEntitlementStatements } from "../entitlements/service";
+import { log } from "../http/log";
 import { saleEntries } from "../ledger/entries";
 import { stripeFor } from "../stripe/client";
 import { buyerFor } from "./buyers";
@@ -91,8 +92,13 @@ export async function fulfillCheckoutPayment(env: Env, db: Db, sessionId: string
   const orderId = await derivedId("order", session.id);
   if (await db.query.orders.findFirst({ columns: { id: true }, where: eq(orders.id, orderId) })) return { orderId, created: false };
 
+  const checkout = await db.query.checkouts.findFirst({ where: eq(checkouts.id, metadata.plaza_checkout_id) });
+  // What was paid must be what Plaza asked for: same session, amount and currency as the checkout.
+  if (!checkout || checkout.sessionId !== session.id || checkout.amount !== session.amount_total || checkout.currency !== session.currency) {
+    log("error", "paid checkout session does not match its checkout", { sessionId: session.id, checkoutId: metadata.plaza_checkout_id });
+    return undefined;
+  }
   const userId = await buyerFor(db, metadata.plaza_email);
-  const checkout = await db.query.checkouts.findFirst({ columns: { priceId: true }, where: eq(checkouts.id, metadata.plaza_checkout_id) });
   const sale = await saleStatements(db, {
     sourceId: session.id,
     kind: "purchase",
@@ -100,7 +106,7 @@ export async function fulfillCheckoutPayment(env: Env, db: Db, sessionId: string
     amount: session.amount_total ?? 0,
     fee: paymentIntent?.application_fee_amount ?? 0,
     currency: session.currency ?? "usd",
-    priceId: checkout?.priceId ?? null,
+    priceId: checkout.priceId,
     paymentIntentId: paymentIntent?.id ?? null,
     subscriptionId: null,
   }, userId);

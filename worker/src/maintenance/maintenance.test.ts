@@ -4,7 +4,7 @@ import { expect, it } from "vitest";
 import { createUser } from "../../test/fixtures";
 import { call } from "../../test/http";
 import worker from "../index";
-import { RETENTION_MS } from "./jobs";
+import { RETENTION_MS, requeueStaleStripeEvents } from "./jobs";
 import { JOBS, runScheduled } from "./scheduler";
 
 const count = async (sql: string, ...args: unknown[]) => (await env.DB.prepare(sql).bind(...args).first<{ n: number }>())!.n;
@@ -85,4 +85,20 @@ it("expires lapsed entitlements and takes the buyer's rating out of the aggregat
   await runScheduled(Date.now() + 40_000, env);
   expect(await aggregate()).toEqual({ c: 0, s: 0 });
   expect(await env.DB.prepare("SELECT status FROM entitlements WHERE user_id = ?").bind(buyer.id).first("status")).toBe("expired");
+});
+
+it("re-queues Stripe events recorded but never processed (a lost enqueue), and only stale ones", async () => {
+  const old = Date.now() - 10 * 60_000;
+  const payload = (id: string) => JSON.stringify({ id, object: "event", type: "balance.available", data: { object: { id: "bal" } } });
+  await env.DB.batch([
+    env.DB.prepare("INSERT INTO stripe_events (id, type, payload, status, received_at) VALUES (?, 'balance.available', ?, 'received', ?)").bind("evt_lost", payload("evt_lost"), old),
+    env.DB.prepare("INSERT INTO stripe_events (id, type, payload, status, received_at) VALUES (?, 'balance.available', ?, 'received', ?)").bind("evt_fresh", payload("evt_fresh"), Date.now()),
+  ]);
+  const result = await runScheduled(Date.now() + 7, env, { "requeue-stale-stripe-events": requeueStaleStripeEvents });
+  expect(result["requeue-stale-stripe-events"]).toEqual({ status: "succeeded", processed: 1 });
+  const status = (id: string) => env.DB.prepare("SELECT status FROM stripe_events WHERE id = ?").bind(id).first<{ status: string }>();
+  const deadline = Date.now() + 10_000;
+  while ((await status("evt_lost"))?.status === "received" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  expect((await status("evt_lost"))?.status).toBe("ignored");
+  expect((await status("evt_fresh"))?.status).toBe("received");
 });
