@@ -9,17 +9,35 @@ import { notFoundOrMethodNotAllowed, onError } from "./http/error-handler";
 import { createRouter } from "./http/openapi";
 import { requestContext } from "./http/request-context";
 import { storefrontRoutes } from "./storefront/routes";
+import { stripeCrypto, stripeFor } from "./stripe/client";
+import { SIGNATURE_TOLERANCE_SECONDS } from "./stripe/webhook-routes";
 
 /** The composition root: cross-cutting middleware, then each domain's routes. */
 export function createApp() {
   const app = createRouter();
   // The benchmarks' baselines, ahead of all middleware, enabled only by BENCH=1: a bare route,
-  // and a bare FTS5 MATCH on the same data the search endpoint reads.
+  // a bare FTS5 MATCH on the same data the search endpoint reads, the Stripe signature check alone
+  // (what webhook ingest does before it writes), and how many Stripe events are recorded, by status.
   app.get("/__bench/bare", (c, next) => (c.env.BENCH === "1" ? c.text("ok") : next()));
   app.get("/__bench/fts", async (c, next) => {
     if (c.env.BENCH !== "1") return next();
     const { results } = await c.env.DB.prepare("SELECT rowid FROM items_fts WHERE items_fts MATCH ? LIMIT 20").bind(c.req.query("q") ?? "").all();
     return c.json(results);
+  });
+  app.post("/__bench/stripe-verify", async (c, next) => {
+    if (c.env.BENCH !== "1") return next();
+    const raw = await c.req.text();
+    try {
+      await stripeFor(c.env).webhooks.constructEventAsync(raw, c.req.header("stripe-signature") ?? "", c.env.STRIPE_WEBHOOK_SECRET, SIGNATURE_TOLERANCE_SECONDS, stripeCrypto);
+    } catch {
+      return c.text("bad signature", 400);
+    }
+    return c.text("ok");
+  });
+  app.get("/__bench/stripe-events", async (c, next) => {
+    if (c.env.BENCH !== "1") return next();
+    const { results } = await c.env.DB.prepare("SELECT status, count(*) AS n FROM stripe_events GROUP BY status").all<{ status: string; n: number }>();
+    return c.json(Object.fromEntries(results.map((r) => [r.status, r.n])));
   });
   app.use(requestContext());
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { ledgerEntries } from "../db/schema";
 import { PLATFORM_ACCOUNT } from "./entries";
@@ -36,7 +36,7 @@ export async function platformRevenue(db: Db) {
   const revenue = await db
     .select({ currency: ledgerEntries.currency, amount: sql<number>`coalesce(sum(${ledgerEntries.amount}), 0)` })
     .from(ledgerEntries)
-    .where(and(eq(ledgerEntries.account, PLATFORM_ACCOUNT)))
+    .where(eq(ledgerEntries.account, PLATFORM_ACCOUNT))
     .groupBy(ledgerEntries.currency)
     .orderBy(ledgerEntries.currency);
   return { revenue };

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type Stripe from "stripe";
 import { auditInsert, type RequestMeta } from "../audit/record";
@@ -89,7 +89,7 @@ export async function applyChargeRefunded(env: Env, db: Db, meta: RequestMeta, c
 }
 
 async function cancelRefundedSubscription(env: Env, db: Db, subscriptionId: string) {
-  const sub = await db.query.subscriptions.findFirst({ where: and(eq(subscriptions.id, subscriptionId)) });
+  const sub = await db.query.subscriptions.findFirst({ where: eq(subscriptions.id, subscriptionId) });
   if (!sub || sub.status === "canceled") return;
   const stripe = stripeFor(env);
   const current = await stripe.subscriptions.retrieve(sub.stripeSubscriptionId);

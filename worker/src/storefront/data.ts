@@ -1,12 +1,14 @@
 import { and, desc, eq } from "drizzle-orm";
-import type { ItemT, ReviewT, VersionT } from "../../../shared/catalog";
+import { ItemSlug, type ItemT, type ReviewT, type VersionT } from "../../../shared/catalog";
 import { findVisibleItemBySlug, toItem } from "../catalog/queries";
+import { checkoutStatus } from "../checkout/service";
 import { searchItems } from "../catalog/search";
 import { listVersions } from "../catalog/versions";
 import type { Db } from "../db/client";
 import { items, orgs } from "../db/schema";
+import { AppError } from "../http/errors";
 import { listReviews } from "../reviews/service";
-import { bayesianRating } from "./format";
+import { bayesianRating, formatMoney, formatPrice } from "./format";
 
 /** Reads behind the storefront pages. Listings reuse catalog search, so they rank the same way. */
 
@@ -62,4 +64,28 @@ export async function loadAuthorPage(db: Db, orgSlug: string) {
     limit: AUTHOR_PAGE_LIMIT,
   });
   return { org: { slug: org.slug, name: org.name, createdAt: org.createdAt }, items: rows.map((row) => toItem(row, org)) };
+}
+
+/**
+ * The success page's checkout (throws not_found) and its price as the item page shows it: a
+ * subscription reads "$9.00 / month", while the amount itself is always the checkout's own.
+ */
+export async function loadCheckoutPage(db: Db, checkoutId: string) {
+  const checkout = await checkoutStatus(db, checkoutId);
+  const item = await db.query.items.findFirst({ columns: { pricing: true }, where: eq(items.slug, checkout.itemSlug) });
+  const pricing = item?.pricing;
+  const recurring = pricing && pricing.model !== "free" && pricing.model !== "one_time" && pricing.amount === checkout.amount && pricing.currency === checkout.currency;
+  return { checkout, price: recurring ? formatPrice(pricing) : formatMoney(checkout.amount, checkout.currency) };
+}
+
+/** The item a canceled checkout was for, if it is still on the storefront. */
+export async function loadCanceledItem(db: Db, slug: string | undefined) {
+  if (!slug || !ItemSlug.safeParse(slug).success) return undefined;
+  try {
+    const { item } = await findVisibleItemBySlug(db, slug);
+    return { slug: item.slug, name: item.name };
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") return undefined;
+    throw err;
+  }
 }

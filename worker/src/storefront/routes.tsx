@@ -5,7 +5,9 @@ import type { AppEnv } from "../env";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
 import { edgeCached } from "../http/edge-cache";
+import { checkoutPages } from "./checkout-routes";
 import { loadAuthorPage, loadHome, loadItemPage } from "./data";
+import { storefrontHtml } from "./html";
 import { AuthorPage } from "./pages/author";
 import { ErrorPage } from "./pages/error";
 import { HomePage } from "./pages/home";
@@ -17,13 +19,7 @@ import { SearchPage } from "./pages/search";
  * Plain Hono routes rather than OpenAPI ones: they are pages, not API.
  */
 
-/** Scripts never run on these pages; author Markdown is sanitized as well, this is the backstop. */
-const CONTENT_SECURITY_POLICY = "default-src 'none'; img-src 'self' https:; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-const html = (c: Context<AppEnv>, page: Parameters<Context<AppEnv>["html"]>[0], status: 200 | 400 | 404 | 500 = 200) => {
-  c.header("content-security-policy", CONTENT_SECURITY_POLICY);
-  return c.html(page, status);
-};
+const html = storefrontHtml;
 
 const SEARCH_PAGE_SIZE = 20;
 
@@ -59,9 +55,12 @@ export const storefrontRoutes = new Hono<AppEnv>()
     const data = await loadAuthorPage(c.get("db"), c.req.param("orgSlug"));
     return data ? html(c, <AuthorPage {...data} />) : html(c, <ErrorPage status={404} />, 404);
   })
+  // Buying: the guest form's POST, and the pages Stripe sends the buyer back to.
+  .route("/", checkoutPages)
   // Deeper paths under the storefront's prefixes are HTML 404s too, not JSON.
   .get("/items/*", (c) => html(c, <ErrorPage status={404} />, 404))
   .get("/authors/*", (c) => html(c, <ErrorPage status={404} />, 404))
+  .get("/checkout/*", (c) => html(c, <ErrorPage status={404} />, 404))
   .onError((err, c) => {
     c.header("cache-control", "no-store");
     if (err instanceof AppError && err.code === "not_found") return html(c, <ErrorPage status={404} />, 404);

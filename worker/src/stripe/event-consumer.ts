@@ -4,7 +4,8 @@ import { createDb } from "../db/client";
 import { stripeEvents } from "../db/schema";
 import type { Env, StripeEventMessage } from "../env";
 import { log } from "../http/log";
-import { HANDLERS, NotYetKnown } from "./event-handlers";
+import { NotYetKnown } from "../orders/refunds";
+import { HANDLERS } from "./event-handlers";
 
 /** Retry delay for the n-th attempt: 5 s doubling to 10 min (an event whose order is not in yet waits). */
 export const retryDelaySeconds = (attempt: number) => Math.min(600, 5 * 2 ** Math.max(0, attempt - 1));

@@ -9,7 +9,7 @@ import { checkouts } from "../db/schema";
 import type { Env } from "../env";
 import { payoutEntry } from "../ledger/entries";
 import { enqueueMail } from "../mail/outbox";
-import { applyChargeRefunded, NotYetKnown } from "../orders/refunds";
+import { applyChargeRefunded } from "../orders/refunds";
 
 export type Outcome = "processed" | "ignored";
 type Handler = (ctx: { env: Env; db: Db; meta: RequestMeta; event: Stripe.Event }) => Promise<Outcome>;
@@ -68,4 +68,3 @@ export const HANDLERS: Partial<Record<string, Handler>> = {
   "payout.paid": payoutPaid,
 };
 
-export { NotYetKnown };

@@ -3,6 +3,7 @@ import { Layout } from "./layout";
 const COPY = {
   400: { title: "Bad request", lead: "Some of the search options are not valid." },
   404: { title: "Not found", lead: "There is nothing here. The item may have been unpublished or removed." },
+  413: { title: "Too large", lead: "That request was larger than any form on this site sends." },
   500: { title: "Something went wrong", lead: "Something went wrong on our side. Please try again in a moment." },
 } as const;
 

@@ -1,0 +1,33 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv, Env } from "../env";
+import { stripeTarget } from "../stripe/client";
+
+/** Stripe's hosted Checkout pages (`https://checkout.stripe.com/c/pay/cs_…`). */
+const STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com";
+
+/**
+ * Where a storefront form may send the browser: back to Plaza, and on to the hosted checkout page
+ * the guest form redirects to (Stripe's, or the local emulator's when no STRIPE_SECRET_KEY is set).
+ * Browsers apply `form-action` to the redirects after a form post too.
+ */
+export function checkoutOrigin(env: Env): string {
+  try {
+    const { emulatorUrl } = stripeTarget(env);
+    return emulatorUrl ? new URL(emulatorUrl).origin : STRIPE_CHECKOUT_ORIGIN;
+  } catch {
+    // Production without a key: checkout itself refuses to start; the page still renders.
+    return STRIPE_CHECKOUT_ORIGIN;
+  }
+}
+
+/** Scripts never run on these pages; author Markdown is sanitized as well, this is the backstop. */
+export const contentSecurityPolicy = (env: Env) =>
+  `default-src 'none'; img-src 'self' https:; style-src 'unsafe-inline'; form-action 'self' ${checkoutOrigin(env)}; base-uri 'none'; frame-ancestors 'none'`;
+
+/** A storefront page: HTML with the storefront's CSP (and any extra `headers`). */
+export const storefrontHtml = (c: Context<AppEnv>, page: Parameters<Context<AppEnv>["html"]>[0], status: ContentfulStatusCode = 200, headers: Record<string, string> = {}) => {
+  c.header("content-security-policy", contentSecurityPolicy(c.env));
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  return c.html(page, status);
+};
