@@ -228,6 +228,8 @@ describe("Stripe test clocks", () => {
     const backwards = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: frozen }).catch((e) => e);
     expect(backwards).toMatchObject({ statusCode: 400, param: "frozen_time" });
     expect((await stripe.events.list({ type: "test_helpers.test_clock.ready", limit: 1 })).data[0]!.data.object).toMatchObject({ id: clock.id });
+    expect((await stripe.testHelpers.testClocks.list()).data.map((c) => c.id)).toContain(clock.id);
+    expect(await stripe.testHelpers.testClocks.del(clock.id)).toEqual({ id: clock.id, object: "test_helpers.test_clock", deleted: true });
   });
 });
 
@@ -327,5 +329,14 @@ describe("billing meters", () => {
       await stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: start, end_time: start + 3600 })
     ).data;
     expect(summary!.aggregated_value).toBe(3);
+
+    // A deactivated meter takes no events (and no new prices) until it is reactivated.
+    expect((await stripe.billing.meters.deactivate(meter.id)).status).toBe("inactive");
+    const refused = await stripe.billing.meterEvents
+      .create({ event_name: meter.event_name, payload: { stripe_customer_id: customer.id, value: "1" } })
+      .catch((e) => e);
+    expect(refused).toMatchObject({ statusCode: 400, param: "event_name" });
+    expect((await stripe.billing.meters.reactivate(meter.id)).status).toBe("active");
+    expect((await stripe.billing.meters.update(meter.id, { display_name: "CI builds" })).display_name).toBe("CI builds");
   });
 });
