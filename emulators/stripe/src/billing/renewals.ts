@@ -6,7 +6,7 @@ import type { Price } from "../resources/prices";
 import { currentPeriod, endSubscription, licensedLines, meteredLines, saveSubscription, type Subscription } from "../resources/subscriptions";
 import { newId } from "../ids";
 import { collectInvoice, issueSubscriptionInvoice, type Invoice } from "./invoicing";
-import { nextPeriodEnd, type Recurrence } from "./periods";
+import { nextPeriodEnd } from "./periods";
 
 /** What one run of billing did, for the admin route's answer and test clock logs. */
 export interface BillingReport {
@@ -78,7 +78,7 @@ function nextDue(platform: ObjectStore, until: number, inScope: (customer: Custo
  */
 function renew(store: ObjectStore, subscription: Subscription): Invoice {
   const ended = currentPeriod(subscription);
-  const recurrence = subscription.items.data[0]!.price.recurring as unknown as Recurrence;
+  const recurrence = subscription.items.data[0]!.price.recurring!;
   const next = { start: ended.end, end: nextPeriodEnd(subscription.billing_cycle_anchor, recurrence, ended.end) };
   const usage = (price: Price) => {
     const meter = price.recurring?.meter ? store.find<Meter>("billing.meter", price.recurring.meter) : undefined;

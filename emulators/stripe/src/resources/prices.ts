@@ -9,6 +9,7 @@ import { listSchema, paramsSchema, respond, respondList, updated } from "./commo
 import { createProduct } from "./products";
 import type { StripeObject } from "../store";
 import type { Meter } from "./meters";
+import type { Recurrence } from "../billing/periods";
 
 const createParams = paramsSchema({
   currency: z.string().regex(/^[a-zA-Z]{3}$/, "must be a three-letter ISO currency code"),
@@ -49,7 +50,7 @@ export type Price = StripeObject & {
   unit_amount_decimal: string | null;
   product: string;
   type: "one_time" | "recurring";
-  recurring: { interval: string; interval_count: number; usage_type: "licensed" | "metered"; meter: string | null } | null;
+  recurring: (Recurrence & { usage_type: "licensed" | "metered"; meter: string | null }) | null;
   metadata: Record<string, string>;
 };
 

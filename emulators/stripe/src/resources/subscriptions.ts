@@ -106,7 +106,7 @@ export function meteredLines(
 export function startSubscription(store: ObjectStore, terms: SubscriptionTerms): { subscription: Subscription; invoice: Invoice } {
   const start = store.now();
   const recurring = terms.items.find((item) => item.price.recurring)!.price.recurring!;
-  const periodEnd = periodBoundary(start, recurring as Parameters<typeof periodBoundary>[1], 1);
+  const periodEnd = periodBoundary(start, recurring, 1);
   const id = newId("subscription");
   const invoiceId = newId("invoice");
   const customer = store.get<Customer>("customer", terms.customer);
