@@ -14,13 +14,15 @@ function summarize(runs) {
 }
 
 /**
- * Runs baseline, target, baseline, target, … (`rounds` of each).
- * @param {{ baseline: { url: string, headers?: object }, target: { url: string, headers?: object }, rounds?: number, onRun?: (label: string, run: object) => void }} options
+ * Runs baseline, target, baseline, target, … (`rounds` of each). An endpoint's optional
+ * `beforeRun()` is awaited before each of its runs (warm-up included), e.g. to sign fresh requests.
+ * @param {{ baseline: { url: string, headers?: object, beforeRun?: () => Promise<void> }, target: { url: string, headers?: object, beforeRun?: () => Promise<void> }, rounds?: number, onRun?: (label: string, run: object) => void }} options
  */
 export async function compareAlternating({ baseline, target, rounds = 2, onRun = () => {} }) {
   const runs = { baseline: [], target: [] };
   for (let i = 0; i < rounds; i++) {
-    for (const [label, endpoint] of [["baseline", baseline], ["target", target]]) {
+    for (const [label, { beforeRun, ...endpoint }] of [["baseline", baseline], ["target", target]]) {
+      await beforeRun?.();
       const run = await measureThroughput(endpoint);
       runs[label].push(run);
       onRun(label, run);

@@ -1,4 +1,5 @@
 // Starts the Plaza Worker for benchmarks: throwaway state and secrets, the /__bench/bare baseline on.
+import { secret } from "../../scripts/lib/processes.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
 
 /**
@@ -15,10 +16,27 @@ const WRANGLER_LOG = process.env.BENCH_WRANGLER_LOG ?? "warn";
  */
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? "warn";
 
-/** @returns {Promise<{ url: string, persistTo: string, stop: () => Promise<void>, output: () => string }>} (persistTo: the local D1/R2 state, for seeding) */
+/**
+ * The payments secrets the Worker reads, fresh per run. The Stripe webhook signing secret is also
+ * handed to the benches, which sign their own events with it (`stripe-webhook`).
+ */
+function paymentsSecrets() {
+  return {
+    STRIPE_WEBHOOK_SECRET: `whsec_${secret()}`,
+    STRIPE_CONNECT_WEBHOOK_SECRET: `whsec_${secret()}`,
+    ENCRYPTION_KEYS: `k1:${secret(32)}`,
+  };
+}
+
+/**
+ * @returns {Promise<{ url: string, persistTo: string, stripeWebhookSecret: string, stop: () => Promise<void>, output: () => string }>}
+ * (persistTo: the local D1/R2 state, for seeding)
+ */
 export async function startBenchWorker() {
-  return startWranglerDev({
-    vars: { ...ephemeralSecrets(), BENCH: "1", LOG_LEVEL },
+  const secrets = { ...ephemeralSecrets(), ...paymentsSecrets() };
+  const started = await startWranglerDev({
+    vars: { ...secrets, BENCH: "1", LOG_LEVEL },
     env: { WRANGLER_LOG },
   });
+  return { ...started, stripeWebhookSecret: secrets.STRIPE_WEBHOOK_SECRET };
 }
