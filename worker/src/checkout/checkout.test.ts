@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { insertItem } from "../../test/catalog-fixtures";
+import { insertItem, ratingAggregate } from "../../test/catalog-fixtures";
 import { createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { buy, countRows, eventually, onboardSeller, paidItem, stripeEventsSettled } from "../../test/payments";
@@ -81,6 +81,8 @@ describe("buying a one-time item", () => {
     const buyer = await createUser("refunded");
     await buy(item.slug, { buyer });
     const order = await eventually(async () => (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data[0], "the order");
+    expect((await call("POST", `/v1/items/${item.slug}/reviews`, { token: buyer.accessToken, body: { rating: 1 } })).status).toBe(201);
+    expect(await ratingAggregate(item.id)).toEqual([1, 1]);
 
     const tooMuch = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, { token: fx.admin.accessToken, body: { amount: 3001, reason: "x" } });
     expect(tooMuch.status).toBe(400);
@@ -97,6 +99,8 @@ describe("buying a one-time item", () => {
     await stripeEventsSettled();
     const ent = await env.DB.prepare("SELECT status FROM entitlements WHERE user_id = ? AND item_id = ?").bind(buyer.id, item.id).first<{ status: string }>();
     expect(ent?.status).toBe("revoked");
+    // A refunded buyer's rating leaves the aggregate.
+    expect(await ratingAggregate(item.id)).toEqual([0, 0]);
     const ledger = await env.DB.prepare("SELECT type, account, amount FROM ledger_entries WHERE order_id = ? ORDER BY type, account").bind(order.id).all();
     expect(ledger.results).toEqual([
       { type: "fee_refund", account: fx.orgId, amount: 330 },
