@@ -1,19 +1,28 @@
 import { acceptInvitePage } from "./pages/accept-invite";
 import { auditPage } from "./pages/audit";
+import { buyItemPage } from "./pages/buy-item";
+import { earningsPage } from "./pages/earnings";
 import { getItemPage } from "./pages/get-item";
 import { homePage } from "./pages/home";
 import { loginPage } from "./pages/login";
 import { membersPage } from "./pages/members";
+import { EARNINGS_PATH, PAYOUTS_PATH, PURCHASES_PATH } from "./pages/paths";
+import { payoutsPage } from "./pages/payouts";
+import { purchasesPage } from "./pages/purchases";
 import { sessionsPage } from "./pages/sessions";
 import { signupPage } from "./pages/signup";
 import { tokensPage } from "./pages/tokens";
 import { verifyEmailPage } from "./pages/verify-email";
 import type { Route } from "./router";
 
-/** Paths the Worker renders (`/`, `/search`, `/items/*`, `/authors/*`: the storefront) are not here. */
+/** Paths the Worker renders (`/`, `/search`, `/items/*`, `/authors/*`, `/checkout/*`: the storefront) are not here. */
 export const routes: readonly Route[] = [
   { pattern: "/dashboard", title: "Dashboard", access: "user", page: homePage },
   { pattern: "/get/:slug", title: "Get an item", access: "user", page: getItemPage },
+  { pattern: "/buy/:slug", title: "Buy an item", access: "user", page: buyItemPage },
+  { pattern: PURCHASES_PATH, title: "Purchases", access: "user", page: purchasesPage },
+  { pattern: EARNINGS_PATH, title: "Earnings", access: "user", page: earningsPage },
+  { pattern: PAYOUTS_PATH, title: "Payouts", access: "user", page: payoutsPage },
   { pattern: "/signup", title: "Sign up", access: "guest", page: signupPage },
   { pattern: "/login", title: "Log in", access: "guest", page: loginPage },
   { pattern: "/verify-email", title: "Verify e-mail", access: "any", page: verifyEmailPage },

@@ -5,6 +5,7 @@
  */
 interface D1Database {
   prepare(query: string): D1PreparedStatement;
+  batch<T = Record<string, unknown>>(statements: D1PreparedStatement[]): Promise<{ results: T[] }[]>;
 }
 interface D1PreparedStatement {
   bind(...values: unknown[]): D1PreparedStatement;
@@ -22,3 +23,10 @@ interface Queue<Body = unknown> {
   sendBatch(messages: Iterable<{ body: Body }>): Promise<void>;
 }
 interface Fetcher {}
+/** A queue consumer's batch (the payments queues' handlers are reachable from the route modules). */
+interface MessageBatch<Body = unknown> {
+  readonly queue: string;
+  readonly messages: readonly { readonly id: string; readonly body: Body; readonly attempts: number; ack(): void; retry(options?: unknown): void }[];
+  ackAll(): void;
+  retryAll(options?: unknown): void;
+}

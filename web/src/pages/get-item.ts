@@ -2,27 +2,25 @@ import { api } from "../api/client";
 import { publicApi } from "../api/public-client";
 import { unwrap } from "../api/unwrap";
 import { h } from "../dom";
-import type { PageContext } from "../router";
+import { navigate, type PageContext } from "../router";
 import { alertBox, errorAlert } from "../ui/alert";
 import { narrowPage } from "../ui/page";
-
-/** The storefront's item page (server-rendered by the Worker: a full page load, not a route here). */
-const storefrontItemUrl = (slug: string) => `/items/${encodeURIComponent(slug)}`;
+import { storefrontItemUrl } from "./paths";
 
 /**
- * `/get/:slug`: where the storefront's Get / Buy button leads. The router has already sent a
+ * `/get/:slug`: where the storefront's Get button leads. The router has already sent a
  * logged-out visitor through login. Free items are added with one confirming click (a page load
- * alone never changes anything); paid checkout arrives with the payments work.
+ * alone never changes anything); paid items are bought on `/buy/:slug`.
  */
 export async function getItemPage({ params, signal }: PageContext): Promise<Node> {
   const slug = params.slug ?? "";
   const item = await unwrap(publicApi.v1.items[":slug"].$get({ param: { slug } }));
   if (signal.aborted) return h("div");
-  const back = h("p", {}, h("a", { href: storefrontItemUrl(item.slug) }, `Back to ${item.name}`));
-
   if (item.pricing.model !== "free") {
-    return narrowPage(`Buy ${item.name}`, alertBox("info", "Checkout for paid items is coming soon."), back);
+    navigate(`/buy/${encodeURIComponent(item.slug)}`, { replace: true });
+    return h("div");
   }
+  const back = h("p", {}, h("a", { href: storefrontItemUrl(item.slug) }, `Back to ${item.name}`));
 
   const result = h("div", { "aria-live": "polite" });
   const button = h(

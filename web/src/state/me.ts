@@ -26,3 +26,8 @@ export async function switchActiveOrg(orgId: string): Promise<MeT> {
   await setActiveOrg({ orgId });
   return loadMe();
 }
+
+/** The org the dashboard pages without an org in their path (earnings, payouts) are about. */
+export function activeMembership(): MeT["orgs"][number] | undefined {
+  return me?.activeOrgId ? me.orgs.find((org) => org.orgId === me!.activeOrgId) : undefined;
+}

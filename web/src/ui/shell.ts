@@ -6,12 +6,17 @@ import { logout } from "../auth/session";
 import { h, uniqueId } from "../dom";
 import { DASHBOARD_PATH, navigate } from "../router";
 import { clearMe, switchActiveOrg } from "../state/me";
+import { EARNINGS_PATH, PAYOUTS_PATH, PURCHASES_PATH } from "../pages/paths";
 import { createOrgForm } from "./create-org-form";
 import { describeError } from "./messages";
 import { toast } from "./toast";
 
-/** The same page in another org: /orgs/A/audit → /orgs/B/audit; elsewhere → B's members. */
+/** Pages about the active org without it in their path: switching orgs re-renders them. */
+const ACTIVE_ORG_PAGES = [EARNINGS_PATH, PAYOUTS_PATH];
+
+/** The same page in another org: /orgs/A/audit → /orgs/B/audit, /dashboard/earnings stays; elsewhere → B's members. */
 function orgPathFor(orgId: string): string {
+  if (ACTIVE_ORG_PAGES.includes(location.pathname)) return location.pathname;
   const sub = /^\/orgs\/[^/]+\/([a-z-]+)/.exec(location.pathname)?.[1] ?? "members";
   return `/orgs/${encodeURIComponent(orgId)}/${sub}`;
 }
@@ -91,6 +96,10 @@ export function appHeader(me: MeT, orgInView: string | null): HTMLElement {
       { "aria-label": "Main" },
       base && navLink(`${base}/members`, "Members"),
       base && role && roleAtLeast(role, "admin") && navLink(`${base}/audit`, "Audit log"),
+      // Earnings and payouts are the active org's; the header shows the active org unless a page is about another.
+      base && orgId === me.activeOrgId && navLink(EARNINGS_PATH, "Earnings"),
+      base && orgId === me.activeOrgId && navLink(PAYOUTS_PATH, "Payouts"),
+      navLink(PURCHASES_PATH, "Purchases"),
       navLink("/settings/tokens", "API tokens"),
       navLink("/settings/sessions", "Sessions"),
       // The storefront is server-rendered by the Worker: a plain link, a full page load.

@@ -1,0 +1,11 @@
+/** Paths pages link to across the app. */
+
+/** The storefront's item page (server-rendered by the Worker: a full page load, not a route here). */
+export const storefrontItemUrl = (slug: string) => `/items/${encodeURIComponent(slug)}`;
+
+/** The buyer's orders and subscriptions; the storefront's success page links here too. */
+export const PURCHASES_PATH = "/dashboard/purchases";
+/** The active org's balances, ledger and orders. */
+export const EARNINGS_PATH = "/dashboard/earnings";
+/** The active org's Stripe Connect state; Stripe's onboarding returns here (`?return=1`, `?refresh=1`). */
+export const PAYOUTS_PATH = "/dashboard/payouts";

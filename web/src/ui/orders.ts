@@ -1,0 +1,12 @@
+import type { OrderT } from "../../../shared/payments";
+import { h } from "../dom";
+import { storefrontItemUrl } from "../pages/paths";
+
+const ORDER_STATUS_LABELS: Record<OrderT["status"], string> = { paid: "Paid", refunded: "Refunded", partially_refunded: "Partly refunded" };
+
+/** Shared by the buyer's purchases and the author's earnings. */
+export const orderStatusBadge = (order: OrderT) => h("span", { class: `badge status-${order.status}` }, ORDER_STATUS_LABELS[order.status]);
+
+/** The order's items, each linking to its storefront page. */
+export const orderItems = (order: OrderT) =>
+  order.items.map((item, i) => [i > 0 && ", ", h("a", { href: storefrontItemUrl(item.itemSlug) }, item.itemName)]);
