@@ -51,7 +51,7 @@ beforeAll(async () => {
     );
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
-  server = await startWranglerDev({ vars: ephemeralSecrets() });
+  server = await startWranglerDev({ secrets: ephemeralSecrets() });
   browser = await launchChromium();
   context = await browser.newContext({ baseURL: server.url, viewport: { width: 1200, height: 800 } });
   page = await context.newPage();

@@ -72,7 +72,7 @@ beforeAll(async () => {
     throw new Error("web/dist is not a Vite build. Build first: node_modules/.bin/node node_modules/vite/bin/vite.js build --config web/vite.config.ts");
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
-  server = await startWranglerDev({ vars: ephemeralSecrets() });
+  server = await startWranglerDev({ secrets: ephemeralSecrets() });
   browser = await launchChromium();
   await publishItem(await signUpAndLogIn(author));
 });

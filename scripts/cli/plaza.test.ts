@@ -86,7 +86,7 @@ describe("plaza CLI against wrangler dev", () => {
   }
 
   beforeAll(async () => {
-    server = await startWranglerDev({ vars: ephemeralSecrets() });
+    server = await startWranglerDev({ secrets: ephemeralSecrets() });
     await expectCall(201, "POST", "/v1/auth/signup", { body: { email, password: PASSWORD, name: "Cli Author" } });
     // The verification mail goes through the mail outbox; wait until it is there.
     const verifyToken = await eventually("the verification e-mail", async () => {
