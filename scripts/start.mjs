@@ -1,13 +1,17 @@
 // `npm start`: Plaza on this machine with seeded demo data.
 //   web/ built by `vite build --watch`, the API Worker on `wrangler dev` (PORT, default 8787),
-//   the rooms on `partykit dev` (ROOMS_PORT, default 1999), state in PLAZA_STATE_DIR
-//   (default .wrangler/state). Ctrl-C stops everything; if one service dies, all stop.
+//   the rooms on `partykit dev` (ROOMS_PORT, default 1999), the Stripe emulator on `wrangler dev`
+//   (STRIPE_PORT, default 12111; not started when .dev.vars has a STRIPE_SECRET_KEY), state in
+//   PLAZA_STATE_DIR (default .wrangler/state; the emulator's under its stripe-emulator/).
+//   Ctrl-C stops everything; if one service dies, all stop.
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ensureDevVars } from "./dev-secrets.mjs";
 import { bin, isPortFree, ROOT, startProcess } from "./lib/processes.mjs";
+import { startStripeEmulator } from "./lib/stripe-emulator.mjs";
 import { applyMigrations, startWranglerDev } from "./lib/wrangler-dev.mjs";
-import { DEFAULT_PERSIST_DIR, DEMO_PASSWORD, DEMO_USERS, seed } from "./seed.mjs";
+import { DEFAULT_PERSIST_DIR, DEMO_ITEMS, DEMO_ORGS, DEMO_PASSWORD, DEMO_USERS, seed } from "./seed.mjs";
+import { seedConnectOnboarding } from "./seed-payments.mjs";
 
 const WEB_CONFIG = join(ROOT, "web/vite.config.ts");
 const PARTYKIT_CONFIG = join(ROOT, "partykit.json");
@@ -18,7 +22,10 @@ const config = {
   stateDir: resolve(process.env.PLAZA_STATE_DIR ?? DEFAULT_PERSIST_DIR),
   apiPort: Number(process.env.PORT ?? 8787),
   roomsPort: Number(process.env.ROOMS_PORT ?? 1999),
+  stripePort: Number(process.env.STRIPE_PORT ?? 12111),
 };
+const apiOrigin = `http://127.0.0.1:${config.apiPort}`;
+const stripeOrigin = `http://127.0.0.1:${config.stripePort}`;
 
 /** Running services, in start order: { name, stop(), exited?, output() }. */
 const services = [];
@@ -75,8 +82,9 @@ async function shutdown(exitCode) {
   process.exit(exitCode);
 }
 
-async function assertPortsFree() {
-  for (const [port, envName] of [[config.apiPort, "PORT"], [config.roomsPort, "ROOMS_PORT"]]) {
+async function assertPortsFree({ withStripe }) {
+  const ports = [[config.apiPort, "PORT"], [config.roomsPort, "ROOMS_PORT"], ...(withStripe ? [[config.stripePort, "STRIPE_PORT"]] : [])];
+  for (const [port, envName] of ports) {
     if (!(await isPortFree(port))) throw new Error(`port ${port} is already in use; stop what runs there or set ${envName}=<port>`);
   }
 }
@@ -108,17 +116,45 @@ async function startWebBuild() {
 }
 
 /** Secrets reach the Worker through .dev.vars, which wrangler reads itself (not via argv). */
-function startApi() {
+function startApi({ withStripe }) {
   return startWranglerDev({
     persistTo: config.stateDir,
     port: config.apiPort,
     migrate: false,
     vars: {
-      APP_URL: `http://127.0.0.1:${config.apiPort}`,
+      APP_URL: apiOrigin,
       ROOMS_URL: `http://127.0.0.1:${config.roomsPort}`,
+      // Only without a STRIPE_SECRET_KEY; with one, Plaza ignores the emulator URL anyway.
+      ...(withStripe ? { STRIPE_EMULATOR_URL: stripeOrigin } : {}),
     },
     onOutput: prefixedWriter("api"),
   });
+}
+
+/** The Stripe emulator, signing its webhooks to Plaza with the secrets Plaza checks them against. */
+function startStripe(secrets) {
+  return startStripeEmulator({
+    port: config.stripePort,
+    persistTo: join(config.stateDir, "stripe-emulator"),
+    plazaUrl: apiOrigin,
+    webhookSecret: secrets.STRIPE_WEBHOOK_SECRET,
+    connectWebhookSecret: secrets.STRIPE_CONNECT_WEBHOOK_SECRET,
+    onOutput: prefixedWriter("stripe"),
+  });
+}
+
+/** The demo author's org finishes Connect onboarding, so its paid items can be bought. */
+async function seedPayments() {
+  const org = DEMO_ORGS[0];
+  try {
+    const { alreadyOnboarded } = await seedConnectOnboarding({ apiUrl: apiOrigin, email: org.owner, password: DEMO_PASSWORD, orgSlug: org.slug });
+    log(alreadyOnboarded ? `${org.name} can already take payments` : `${org.name} completed payout onboarding (Stripe emulator)`);
+    return true;
+  } catch (err) {
+    // Plaza still runs; only buying the demo items will fail with charges_disabled.
+    console.error(`[plaza] could not onboard ${org.name} for payments: ${err.message ?? err}`);
+    return false;
+  }
 }
 
 /** The rooms need the Worker's ROOM_TOKEN_SECRET to accept the tokens it mints. */
@@ -132,7 +168,8 @@ async function startRooms(secrets) {
   });
 }
 
-function printSummary(api, rooms) {
+function printSummary(api, rooms, stripe) {
+  const paid = DEMO_ITEMS.filter((item) => item.pricing.model !== "free");
   const rows = [
     ["Storefront", `${api.url}/`],
     ["Web app (log in)", `${api.url}/login`],
@@ -140,6 +177,8 @@ function printSummary(api, rooms) {
     ["OpenAPI", `${api.url}/openapi.json`],
     ["Dev mailbox", `${api.url}/dev/mailbox`],
     ["Rooms", rooms ? rooms.url : "not started (party/ or scripts/lib/partykit-dev.mjs missing)"],
+    ["Stripe emulator", stripe ? stripe.url : "not started: STRIPE_SECRET_KEY is set, Plaza talks to Stripe itself"],
+    ...paid.map((item, i) => [i === 0 ? "Buy a demo item" : "", `${api.url}/items/${item.slug}`]),
     ["State", config.stateDir],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -151,6 +190,15 @@ function printSummary(api, rooms) {
     `Demo logins (password: ${DEMO_PASSWORD}):`,
     ...DEMO_USERS.map((user) => `  ${user.email.padEnd(22)}  ${user.role}`),
     "",
+    ...(stripe
+      ? ["Payments use the local Stripe emulator: its checkout page has Pay and Decline buttons, no card needed.", ""]
+      : [
+          "Payments use Stripe (test mode). To receive its webhooks locally, run the Stripe CLI:",
+          `  stripe listen --forward-to ${api.url}/v1/stripe/webhooks --forward-connect-to ${api.url}/v1/stripe/connect-webhooks`,
+          "and put the whsec_… it prints into STRIPE_WEBHOOK_SECRET and STRIPE_CONNECT_WEBHOOK_SECRET in .dev.vars.",
+          `The demo author sets up payouts at ${api.url}/dashboard/payouts before the paid items can be bought.`,
+          "",
+        ]),
     "Press Ctrl-C to stop.",
     "",
   ];
@@ -163,9 +211,13 @@ async function main() {
   process.on("SIGTERM", () => shutdown(0));
   process.on("SIGHUP", () => shutdown(0));
 
-  await assertPortsFree();
-  const { vars: secrets, created } = ensureDevVars();
-  log(created ? "created .dev.vars with fresh secrets" : "using secrets from .dev.vars");
+  const { vars: secrets, created, added } = ensureDevVars();
+  log(created ? "created .dev.vars with fresh secrets" : added.length > 0 ? `added ${added.join(", ")} to .dev.vars` : "using secrets from .dev.vars");
+  // Plaza only ever sees .dev.vars (wrangler reads it), so that is where a real key counts.
+  const withStripe = !secrets.STRIPE_SECRET_KEY;
+  if (!withStripe) log("STRIPE_SECRET_KEY is set in .dev.vars: using Stripe itself (test mode), not the emulator");
+  else if (process.env.STRIPE_SECRET_KEY) log("STRIPE_SECRET_KEY in the environment is ignored: put it into .dev.vars to use Stripe itself");
+  await assertPortsFree({ withStripe });
 
   if (existsSync(WEB_CONFIG)) {
     log("building web/ (vite build --watch)…");
@@ -176,14 +228,18 @@ async function main() {
   log("seeding demo data…");
   await seed({ persistTo: config.stateDir });
 
-  log("starting the API Worker (wrangler dev)…");
-  const api = await track("api", startApi());
+  log(withStripe ? "starting the API Worker and the Stripe emulator (wrangler dev)…" : "starting the API Worker (wrangler dev)…");
+  const [api, stripe] = await Promise.all([track("api", startApi({ withStripe })), withStripe ? track("stripe", startStripe(secrets)) : undefined]);
+  if (stripe && !shuttingDown) {
+    log("onboarding the demo author for payments…");
+    await seedPayments();
+  }
   let rooms;
   if (existsSync(PARTYKIT_DEV) && existsSync(PARTYKIT_CONFIG)) {
     log("starting the rooms (partykit dev)…");
     rooms = await track("rooms", startRooms(secrets));
   }
-  if (!shuttingDown) printSummary(api, rooms);
+  if (!shuttingDown) printSummary(api, rooms, stripe);
 }
 
 main().catch(async (err) => {

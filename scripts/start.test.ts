@@ -33,7 +33,9 @@ describe("npm start", () => {
   const stateDir = mkdtempSync(join(tmpdir(), "plaza-start-test-"));
   let apiPort: number;
   let roomsPort: number;
+  let stripePort: number;
   let baseUrl: string;
+  let stripeUrl: string;
   let start: ChildProcess;
   let output = "";
   let exitCode: Promise<number | null>;
@@ -43,10 +45,12 @@ describe("npm start", () => {
     if (!existsSync(WEB_INDEX)) await run(bin.vite, ["build", "--config", join(ROOT, "web/vite.config.ts")]);
     apiPort = await freePort();
     roomsPort = await freePort();
+    stripePort = await freePort();
     baseUrl = `http://127.0.0.1:${apiPort}`;
+    stripeUrl = `http://127.0.0.1:${stripePort}`;
     start = spawn(NODE22, [join(ROOT, "scripts/start.mjs")], {
       cwd: ROOT,
-      env: { ...process.env, PLAZA_STATE_DIR: stateDir, PORT: String(apiPort), ROOMS_PORT: String(roomsPort) },
+      env: { ...process.env, PLAZA_STATE_DIR: stateDir, PORT: String(apiPort), ROOMS_PORT: String(roomsPort), STRIPE_PORT: String(stripePort) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     start.stdout!.on("data", (d) => (output += d));
@@ -78,6 +82,47 @@ describe("npm start", () => {
     for (const path of ["/login", "/docs", "/openapi.json", "/dev/mailbox"]) expect(output).toContain(`${baseUrl}${path}`);
     expect(output).toContain("author@plaza.local");
     expect(output).toContain(DEMO_PASSWORD);
+    expect(output).toMatch(new RegExp(`Stripe emulator\\s+${stripeUrl}`));
+    expect(output).toContain(`${baseUrl}/items/ai-autocomplete`);
+  });
+
+  it("runs the Stripe emulator, and the demo author's org completed payout onboarding", async () => {
+    const res = await fetch(`${stripeUrl}/`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ emulator: "stripe" });
+    expect(output).toContain("[plaza] Acme Plugins completed payout onboarding (Stripe emulator)");
+  });
+
+  it("lets a guest check out a seeded paid item: the hosted page pays, the webhook makes the order", async () => {
+    const checkout = await fetch(`${baseUrl}/v1/items/ai-autocomplete/checkout`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: `start-test-${Date.now()}@example.com` }),
+    });
+    const session = (await checkout.json()) as { checkoutId: string; url: string; amount: number; mode: string };
+    expect(checkout.status, JSON.stringify(session)).toBe(201);
+    expect(session).toMatchObject({ amount: 1900, mode: "payment" });
+    expect(session.url).toMatch(new RegExp(`^${stripeUrl}/checkout/cs_test_`));
+
+    const paid = await fetch(`${session.url}/pay`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    await paid.arrayBuffer();
+    expect(paid.status).toBe(303);
+    expect(paid.headers.get("location")).toBe(`${baseUrl}/checkout/success?checkout=${session.checkoutId}`);
+    // The emulator signs the event to Plaza's webhook with the secret npm start gave both.
+    const status = await eventually("the order for the seeded item's checkout", async () => {
+      const res = await fetch(`${baseUrl}/v1/checkouts/${session.checkoutId}`);
+      const body = (await res.json()) as { status: string; orderId: string | null };
+      return body.orderId ? body : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 250 });
+    expect(status.status).toBe("complete");
+
+    const subscription = await fetch(`${baseUrl}/v1/items/team-analytics/checkout`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: `start-test-sub-${Date.now()}@example.com` }),
+    });
+    expect(subscription.status).toBe(201);
+    expect(await subscription.json()).toMatchObject({ mode: "subscription", amount: 900 });
   });
 
   it("serves the storefront with the seeded catalog at /", async () => {
@@ -132,7 +177,7 @@ describe("npm start", () => {
       new Promise((_, reject) => setTimeout(() => reject(new Error(`no exit within ${SHUTDOWN_TIMEOUT_MS} ms`)), SHUTDOWN_TIMEOUT_MS)),
     ]);
     expect(code, output.slice(-4000)).toBe(0);
-    for (const port of [apiPort, roomsPort]) await eventually(`port ${port} to close`, () => isPortFree(port), { timeoutMs: 10_000 });
+    for (const port of [apiPort, roomsPort, stripePort]) await eventually(`port ${port} to close`, () => isPortFree(port), { timeoutMs: 10_000 });
     expect(processesMentioning(stateDir)).toEqual([]);
   }, SHUTDOWN_TIMEOUT_MS + 20_000);
 });
