@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { Cursor, Limit, OrgId, page } from "../../../shared/api";
 import { Order, OrderId, RefundBody, RefundResult } from "../../../shared/payments";
 import { requestMeta } from "../audit/record";
+import type { AppEnv } from "../env";
 import { requirePrincipal } from "../auth/authenticate";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
@@ -14,6 +16,16 @@ const tags = ["Orders"];
 const errors = { ...authErrors, ...notFoundError };
 const pageQuery = z.object({ cursor: Cursor.optional(), limit: Limit });
 const idempotencyHeader = z.object({ "idempotency-key": z.string().min(1).max(200).optional() });
+
+/** Both refund routes: an org's admin within the org (`orgId`), an operator for any order (`null`). */
+const refund = (
+  c: Context<AppEnv>,
+  orgId: string | null,
+  actorUserId: string,
+  orderId: string,
+  body: { amount?: number; reason: string },
+  headers: { "idempotency-key"?: string },
+) => requestRefund(c.env, c.get("db"), requestMeta(c), { orgId, orderId, ...body, actorUserId, idempotencyKey: headers["idempotency-key"] });
 
 export const orderRoutes = createRouter()
   .openapi(
@@ -59,16 +71,7 @@ export const orderRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "payments:write");
-      const body = c.req.valid("json");
-      const result = await requestRefund(c.env, c.get("db"), requestMeta(c), {
-        orgId: access.orgId,
-        orderId: c.req.valid("param").orderId,
-        amount: body.amount,
-        reason: body.reason,
-        actorUserId: access.principal.userId,
-        idempotencyKey: c.req.valid("header")["idempotency-key"],
-      });
-      return c.json(result, 202);
+      return c.json(await refund(c, access.orgId, access.principal.userId, c.req.valid("param").orderId, c.req.valid("json"), c.req.valid("header")), 202);
     },
   )
   .openapi(
@@ -83,16 +86,7 @@ export const orderRoutes = createRouter()
     }),
     async (c) => {
       const operator = requireOperator(c.get("principal"), "payments:write");
-      const body = c.req.valid("json");
-      const result = await requestRefund(c.env, c.get("db"), requestMeta(c), {
-        orgId: null,
-        orderId: c.req.valid("param").orderId,
-        amount: body.amount,
-        reason: body.reason,
-        actorUserId: operator.userId,
-        idempotencyKey: c.req.valid("header")["idempotency-key"],
-      });
-      return c.json(result, 202);
+      return c.json(await refund(c, null, operator.userId, c.req.valid("param").orderId, c.req.valid("json"), c.req.valid("header")), 202);
     },
   )
   .openapi(
