@@ -1,5 +1,3 @@
-import type { PricingT } from "../../shared/catalog";
-
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 
@@ -33,26 +31,7 @@ export function describeUserAgent(ua: string | null): string {
   return os ? `${browser === "Edg" ? "Edge" : browser} on ${os}` : browser;
 }
 
-/** An amount in minor units in its currency's own digits: (1999, "usd") → "$19.99", (500, "jpy") → "¥500". */
-export function formatMoney(amount: number, currency: string): string {
-  const format = new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase() });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(amount / 10 ** digits);
-}
-
-/** The storefront's price wording: "Free", "$19.00", "$9.00 / month", "$0.01 per call". */
-export function formatPrice(pricing: PricingT): string {
-  switch (pricing.model) {
-    case "free":
-      return "Free";
-    case "one_time":
-      return formatMoney(pricing.amount, pricing.currency);
-    case "subscription":
-      return `${formatMoney(pricing.amount, pricing.currency)} / ${pricing.interval}`;
-    case "metered":
-      return `${formatMoney(pricing.amount, pricing.currency)} per ${pricing.unit}`;
-  }
-}
+export { formatMoney, formatPrice } from "../../shared/money";
 
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 export const formatDate = (ms: number) => dateOnly.format(new Date(ms));

@@ -41,7 +41,7 @@ export async function startCheckout(
   const item = await db.query.items.findFirst({ where: eq(items.slug, input.slug) });
   if (!item) throw notFound("Item");
   if (item.status !== "published" && item.status !== "unlisted") throw new AppError("conflict", "This item is not for sale");
-  if (item.pricing.model === "free") throw new AppError("conflict", "This item is free; get it with POST /v1/items/{slug}/get");
+  if (item.pricing.model === "free") throw new AppError("conflict", "This item is free: use Get instead of buying it");
   const pricing = item.pricing as PaidPricing;
   const email = input.principal?.user.email ?? input.email;
   if (!email) throw new AppError("invalid_request", "Sign in or give the e-mail to deliver the purchase to", { fields: { "body.email": ["required for a guest checkout"] } });

@@ -1,28 +1,12 @@
 import type { ItemT, PricingT } from "../../../shared/catalog";
+import { formatMoney as formatMoneyIn, formatPrice as formatPriceIn } from "../../../shared/money";
 import { RATING_PRIOR } from "../catalog/queries";
 
 /** Display formatting for storefront pages. English only for now; amounts are integer minor units. */
 
-/** An amount in minor units, in its currency: `formatMoney(1999, "usd")` is "$19.99". */
-export function formatMoney(amount: number, currency: string): string {
-  const format = new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() });
-  // The currency's own minor unit: 2 digits for USD, 0 for JPY, 3 for KWD.
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(amount / 10 ** digits);
-}
-
-export function formatPrice(pricing: PricingT): string {
-  switch (pricing.model) {
-    case "free":
-      return "Free";
-    case "one_time":
-      return formatMoney(pricing.amount, pricing.currency);
-    case "subscription":
-      return `${formatMoney(pricing.amount, pricing.currency)} / ${pricing.interval}`;
-    case "metered":
-      return `${formatMoney(pricing.amount, pricing.currency)} per ${pricing.unit}`;
-  }
-}
+/** Storefront pages are English (en-US) for now. */
+export const formatMoney = (amount: number, currency: string) => formatMoneyIn(amount, currency, "en-US");
+export const formatPrice = (pricing: PricingT) => formatPriceIn(pricing, "en-US");
 
 export const formatCount = (n: number) => new Intl.NumberFormat("en-US", { notation: "compact" }).format(n);
 

@@ -1,0 +1,26 @@
+/** Money and price wording shared by the storefront (server) and the web app (browser). */
+import type { PricingT } from "./catalog";
+
+/**
+ * An amount in integer minor units, in its currency's own digits: (1999, "usd") → "$19.99",
+ * (500, "jpy") → "¥500". `locale` undefined means the runtime's (the browser's) locale.
+ */
+export function formatMoney(amount: number, currency: string, locale?: string): string {
+  const format = new Intl.NumberFormat(locale, { style: "currency", currency: currency.toUpperCase() });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(amount / 10 ** digits);
+}
+
+/** "Free", "$19.00", "$9.00 / month", "$0.01 per call". */
+export function formatPrice(pricing: PricingT, locale?: string): string {
+  switch (pricing.model) {
+    case "free":
+      return "Free";
+    case "one_time":
+      return formatMoney(pricing.amount, pricing.currency, locale);
+    case "subscription":
+      return `${formatMoney(pricing.amount, pricing.currency, locale)} / ${pricing.interval}`;
+    case "metered":
+      return `${formatMoney(pricing.amount, pricing.currency, locale)} per ${pricing.unit}`;
+  }
+}
