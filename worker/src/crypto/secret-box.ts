@@ -78,3 +78,6 @@ export async function open(keys: string | undefined, sealed: string): Promise<st
 
 /** The key id a sealed value was sealed with (to find rows still under a retired key). */
 export const sealedKeyId = (sealed: string) => sealed.split(":")[0];
+
+/** The id of the key that seals new values (the first listed). */
+export const currentKeyId = async (keys: string | undefined) => (await keyring(keys)).current.id;
