@@ -19,6 +19,8 @@ export const ID_PREFIX = {
   subscription: "psub",
   usageRecord: "use",
   creditEntry: "crd",
+  license: "lic",
+  licenseActivation: "lac",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

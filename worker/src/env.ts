@@ -46,6 +46,13 @@ export interface Env {
   PLATFORM_FEE_FIXED?: string;
   /** Days a past-due subscription keeps access before its entitlement lapses (default 7). */
   SUBSCRIPTION_GRACE_DAYS?: string;
+  /**
+   * HMAC-SHA256 secrets for license keys (32+ characters each), comma-separated, newest first: the
+   * first hashes new keys, every one finds existing ones. Required in production.
+   */
+  LICENSE_KEY_SECRET?: string;
+  /** License API requests per minute, per IP and per key (default 60). */
+  LICENSE_API_RATE_LIMIT?: string;
 }
 
 export interface StripeEventMessage {
