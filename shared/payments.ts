@@ -24,6 +24,11 @@ export const CheckoutStatus = z
     currency: z.string(),
     /** The order, once the payment is fulfilled (the webhook may arrive after the buyer). */
     orderId: OrderId.nullable(),
+    /**
+     * The purchase's license key in full, exactly once: in the first answer after fulfillment
+     * issued it (up to 24 hours later); null before, and on every read after that one.
+     */
+    licenseKey: z.string().nullable(),
   })
   .meta({ id: "CheckoutStatus" });
 

@@ -12,6 +12,7 @@ import type { Env } from "../env";
 import { grantEntitlementStatements, revokeEntitlementStatements } from "../entitlements/service";
 import { AppError, notFound } from "../http/errors";
 import { percentFee } from "../ledger/fees";
+import { issuedKey, issueLicenseStatements, revokeSubscriptionLicense } from "../licenses/issuance";
 import { mailInsert } from "../mail/outbox";
 import { paymentFailedMail } from "../mail/templates";
 import { stripeFor } from "../stripe/client";
@@ -35,9 +36,11 @@ export function subscriptionOfInvoice(invoice: Stripe.Invoice): string | undefin
 }
 
 /**
- * Mirrors a Stripe subscription into Plaza and its entitlement: active → valid until the period
- * ends; past due → valid until the grace period ends; canceled or unpaid → revoked. The
+ * Mirrors a Stripe subscription into Plaza, its entitlement and its license: active → valid until
+ * the period ends; past due → valid until the grace period ends; canceled or unpaid → revoked. The
  * subscription is re-fetched, so events processed in any order end in Stripe's current state.
+ * One license per subscription, issued the first time it is live; its expiry follows the
+ * entitlement's. `license` is the key when this call issued it (see FulfillmentResult).
  */
 export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: string, extra: BatchItem<"sqlite">[] = []) {
   const sub = await stripeFor(env).subscriptions.retrieve(stripeSubscriptionId);
@@ -53,13 +56,16 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
   const graceUntil = pastDue ? (existing?.graceUntil ?? periodStartOf(sub) + graceDays(env) * 86_400_000) : null;
   const target = { userId, itemId: metadata.plaza_item_id, source: "subscription" as const };
 
+  const live = sub.status === "active" || sub.status === "trialing" || pastDue;
+  const license = live
+    ? await issueLicenseStatements(env, db, { source: { kind: "subscription", subscriptionId: id }, orgId: metadata.plaza_org_id, itemId: metadata.plaza_item_id, userId, checkoutId: metadata.plaza_checkout_id }, now)
+    : undefined;
+  const grant = live ? [...grantEntitlementStatements(db, { ...target, reference: id, expiresAt: pastDue ? graceUntil : periodEnd + RENEWAL_LEEWAY_MS }, now)] : [];
   const access: BatchItem<"sqlite">[] = ENDED.has(sub.status)
-    ? [...revokeEntitlementStatements(db, target, now)]
-    : sub.status === "active" || sub.status === "trialing" || pastDue
-      ? [...grantEntitlementStatements(db, { ...target, reference: id, expiresAt: pastDue ? graceUntil : periodEnd + RENEWAL_LEEWAY_MS }, now)]
-      : [];
+    ? [...revokeEntitlementStatements(db, target, now), revokeSubscriptionLicense(db, id, now)]
+    : [...grant, ...(license?.statements ?? [])];
   const fields = { status: sub.status, currentPeriodEnd: periodEnd, cancelAtPeriodEnd: sub.cancel_at_period_end, graceUntil, updatedAt: now };
-  await db.batch([
+  const results = await db.batch([
     db
       .insert(subscriptions)
       .values({ id, stripeSubscriptionId: sub.id, orgId: metadata.plaza_org_id, itemId: metadata.plaza_item_id, userId, customerId: String(sub.customer), createdAt: now, ...fields })
@@ -67,7 +73,9 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
     ...access,
     ...extra,
   ]);
-  return { id, userId, metadata, status: sub.status };
+  // The license's statements follow the subscription upsert and the grant.
+  const key = license ? issuedKey(license, results, 1 + grant.length) : null;
+  return { id, userId, metadata, status: sub.status, license: license && key ? { id: license.licenseId, key } : null };
 }
 
 /**

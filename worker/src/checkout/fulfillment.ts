@@ -8,6 +8,7 @@ import type { Env } from "../env";
 import { grantEntitlementStatements } from "../entitlements/service";
 import { log } from "../http/log";
 import { saleEntries } from "../ledger/entries";
+import { issuedKey, issueLicenseStatements } from "../licenses/issuance";
 import { stripeFor } from "../stripe/client";
 import { buyerFor } from "./buyers";
 import type { CheckoutMetadata } from "./service";
@@ -77,11 +78,16 @@ export interface FulfillmentResult {
   orderId: string;
   /** False when the order already existed: nothing was written. */
   created: boolean;
+  /**
+   * The license key this attempt issued, in full: the only time it exists outside the buyer's
+   * hands (and the one-time reveal row). Null when another attempt issued the license first.
+   */
+  license: { id: string; key: string } | null;
 }
 
 /**
- * `checkout.session.completed` in payment mode: one order, one `purchase` entitlement and the
- * ledger entries, in one batch. The session is re-fetched so an event's stale copy decides nothing.
+ * `checkout.session.completed` in payment mode: one order, one `purchase` entitlement, its license
+ * and the ledger entries, in one batch. The session is re-fetched so an event's stale copy decides nothing.
  */
 export async function fulfillCheckoutPayment(env: Env, db: Db, sessionId: string): Promise<FulfillmentResult | undefined> {
   const stripe = stripeFor(env);
@@ -90,7 +96,7 @@ export async function fulfillCheckoutPayment(env: Env, db: Db, sessionId: string
   if (!metadata || session.mode !== "payment" || session.payment_status !== "paid") return undefined;
   const paymentIntent = session.payment_intent as Stripe.PaymentIntent | null;
   const orderId = await derivedId("order", session.id);
-  if (await db.query.orders.findFirst({ columns: { id: true }, where: eq(orders.id, orderId) })) return { orderId, created: false };
+  if (await db.query.orders.findFirst({ columns: { id: true }, where: eq(orders.id, orderId) })) return { orderId, created: false, license: null };
 
   const checkout = await db.query.checkouts.findFirst({ where: eq(checkouts.id, metadata.plaza_checkout_id) });
   // What was paid must be what Plaza asked for: same session, amount and currency as the checkout.
@@ -110,10 +116,20 @@ export async function fulfillCheckoutPayment(env: Env, db: Db, sessionId: string
     paymentIntentId: paymentIntent?.id ?? null,
     subscriptionId: null,
   }, userId);
-  await db.batch([
+  const license = await issueLicenseStatements(env, db, {
+    source: { kind: "purchase", orderId: sale.orderId },
+    orgId: metadata.plaza_org_id,
+    itemId: metadata.plaza_item_id,
+    userId,
+    checkoutId: checkout.id,
+  });
+  const statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
     ...(sale.statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]),
     ...grantEntitlementStatements(db, { itemId: metadata.plaza_item_id, userId, source: "purchase", reference: sale.orderId }),
     linkEntitlement(db, sale.orderId, userId, metadata.plaza_item_id, "purchase"),
-  ]);
-  return { orderId: sale.orderId, created: true };
+  ];
+  const licenseAt = statements.length;
+  const results = await db.batch([...statements, ...license.statements]);
+  const key = issuedKey(license, results, licenseAt);
+  return { orderId: sale.orderId, created: true, license: key ? { id: license.licenseId, key } : null };
 }

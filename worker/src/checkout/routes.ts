@@ -4,6 +4,7 @@ import { CheckoutBody, CheckoutId, CheckoutSession, CheckoutStatus } from "../..
 import { requirePrincipal } from "../auth/authenticate";
 import { createRouter } from "../http/openapi";
 import { authErrors, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
+import { revealLicenseKey } from "../licenses/issuance";
 import * as service from "./service";
 
 const tags = ["Checkout"];
@@ -38,8 +39,16 @@ export const checkoutRoutes = createRouter()
       path: "/v1/checkouts/{checkoutId}",
       tags,
       summary: "A checkout's state for its success page: open, complete, and the order once fulfilled",
+      description:
+        "The first answer after fulfillment carries the purchase's license key in full (`licenseKey`); it is shown only that once (later answers have `null`), so show it to the buyer when it arrives. Never cached.",
       request: { params: z.object({ checkoutId: CheckoutId }) },
       responses: { 200: json(CheckoutStatus, "The checkout"), ...notFoundError, 400: authErrors[400] },
     }),
-    async (c) => c.json(await service.checkoutStatus(c.get("db"), c.req.valid("param").checkoutId), 200),
+    async (c) => {
+      const { checkoutId } = c.req.valid("param");
+      const status = await service.checkoutStatus(c.get("db"), checkoutId);
+      const licenseKey = await revealLicenseKey(c.env, c.get("db"), checkoutId);
+      c.header("cache-control", "no-store");
+      return c.json({ ...status, licenseKey }, 200);
+    },
   );

@@ -113,6 +113,8 @@ async function refuseIfAlreadyOwned(db: Db, userId: string | undefined, itemId: 
 /**
  * What the success page shows. Knowing the checkout id (sent only to the buyer's browser, 119
  * random bits) is what lets a guest see it; it reveals the item and amount, nothing about the buyer.
+ * `licenseKey` is always null here: only `GET /v1/checkouts/{id}` reveals the key (once, see
+ * licenses/issuance.ts), so that rendering a page never spends the one showing by accident.
  */
 export async function checkoutStatus(db: Db, checkoutId: string): Promise<typeof CheckoutStatus._output> {
   const [row] = await db
@@ -131,5 +133,6 @@ export async function checkoutStatus(db: Db, checkoutId: string): Promise<typeof
     amount: row.checkout.amount,
     currency: row.checkout.currency,
     orderId: order?.id ?? null,
+    licenseKey: null,
   };
 }

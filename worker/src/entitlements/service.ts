@@ -8,6 +8,7 @@ import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { entitlements, items, users } from "../db/schema";
 import { AppError, notFound } from "../http/errors";
+import { revokeEntitlementLicenses } from "../licenses/issuance";
 import { recountIfBuyer, uncountIfNoLongerBuyer } from "../reviews/aggregate";
 
 type EntitlementRow = typeof entitlements.$inferSelect;
@@ -125,6 +126,8 @@ export async function revokeEntitlement(db: Db, meta: RequestMeta, entitlementId
       .set({ status: "revoked", revokedAt: now })
       .where(and(eq(entitlements.id, entitlementId), ne(entitlements.status, "revoked"))),
     ...uncountIfNoLongerBuyer(db, row.itemId, row.userId, now),
+    // License keys follow their entitlement.
+    revokeEntitlementLicenses(db, entitlementId, now),
     auditInsert(db, meta, {
       action: "entitlement.revoked",
       orgId: item?.orgId ?? null,

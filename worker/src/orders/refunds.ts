@@ -8,6 +8,7 @@ import type { Env } from "../env";
 import { revokeEntitlementStatements } from "../entitlements/service";
 import { AppError } from "../http/errors";
 import { refundEntries } from "../ledger/entries";
+import { revokeOrderLicenses, revokeSubscriptionLicense } from "../licenses/issuance";
 import { stripeFor } from "../stripe/client";
 import { findOrgOrder } from "./queries";
 
@@ -52,8 +53,8 @@ export async function requestRefund(
 
 /**
  * `charge.refunded`: one ledger pair per Stripe refund (keyed by its id), the order's refunded
- * total mirrored from the charge, and on a full refund the entitlement revoked (its rating leaves
- * the aggregate). A subscription refunded in full is canceled too.
+ * total mirrored from the charge, and on a full refund the entitlement and its license key revoked
+ * (the rating leaves the aggregate). A subscription refunded in full is canceled too.
  */
 export async function applyChargeRefunded(env: Env, db: Db, meta: RequestMeta, chargeId: string) {
   const stripe = stripeFor(env);
@@ -81,6 +82,7 @@ export async function applyChargeRefunded(env: Env, db: Db, meta: RequestMeta, c
   if (full && order.status !== "refunded") {
     const lines = await db.select({ itemId: orderItems.itemId }).from(orderItems).where(eq(orderItems.orderId, order.id));
     for (const line of lines) statements.push(...revokeEntitlementStatements(db, { userId: order.userId, itemId: line.itemId, source: order.kind === "purchase" ? "purchase" : "subscription" }, now));
+    statements.push(order.kind === "subscription" && order.subscriptionId ? revokeSubscriptionLicense(db, order.subscriptionId, now) : revokeOrderLicenses(db, order.id, now));
     statements.push(auditInsert(db, meta, { action: "order.refunded", orgId: order.orgId, targetType: "order", targetId: order.id, metadata: { amountRefunded: refunded, currency: order.currency } }));
   }
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);

@@ -1,0 +1,155 @@
+/**
+ * Licenses as part of fulfillment: batchable statements that issue, follow and revoke them, for
+ * checkout, billing and refunds to put into the same `db.batch` as the order and entitlement.
+ *
+ * Issuing is idempotent like the rest of fulfillment: the license id is derived from the order (or
+ * subscription), the insert ignores a conflict, so a replayed event writes nothing. Each attempt
+ * generates a random key, but only the attempt whose row won keeps it: the one-time reveal row is
+ * written only if the license row holds this attempt's hash, and `issuedKey` tells the caller.
+ */
+import { and, eq, ne, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { DEFAULT_MAX_ACTIVATIONS, defaultLicensePrefix } from "../../../shared/licenses";
+import { derivedId } from "../crypto/random";
+import { open, seal } from "../crypto/secret-box";
+import type { Db } from "../db/client";
+import { entitlements, items, licensePolicies, licenseReveals, licenses } from "../db/schema";
+import type { Env } from "../env";
+import { log } from "../http/log";
+import { generateLicenseKey, hashLicenseKey, lastGroupOf } from "./keys";
+
+/** How long a new key waits to be shown on the success page before maintenance deletes it unread. */
+export const REVEAL_TTL_MS = 24 * 3_600_000;
+
+export type LicenseSource = { kind: "purchase"; orderId: string } | { kind: "subscription"; subscriptionId: string };
+
+export interface LicenseIssue {
+  licenseId: string;
+  /** This attempt's key: real only if `issuedKey` finds that its row won. */
+  key: string;
+  /** The claim first, then the reveal (and for subscriptions the expiry that follows the entitlement). */
+  statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+}
+
+/** An item's key prefix and activation limit: its author's policy, or the defaults. */
+export async function licensePolicyFor(db: Db, itemId: string) {
+  const [row] = await db
+    .select({ slug: items.slug, prefix: licensePolicies.keyPrefix, maxActivations: licensePolicies.maxActivations })
+    .from(items)
+    .leftJoin(licensePolicies, eq(licensePolicies.itemId, items.id))
+    .where(eq(items.id, itemId))
+    .limit(1);
+  if (!row) throw new Error(`No item ${itemId} to license`);
+  return { prefix: row.prefix ?? defaultLicensePrefix(row.slug), maxActivations: row.maxActivations ?? DEFAULT_MAX_ACTIVATIONS, custom: row.prefix !== null };
+}
+
+export const licenseIdFor = (source: LicenseSource, itemId: string) =>
+  source.kind === "purchase" ? derivedId("license", `purchase:${source.orderId}:${itemId}`) : derivedId("license", `subscription:${source.subscriptionId}`);
+
+/**
+ * The statements that issue the license for one purchased item or one subscription. Put them
+ * after the entitlement grant in the same batch: the license points at that entitlement.
+ */
+export async function issueLicenseStatements(
+  env: Env,
+  db: Db,
+  input: { source: LicenseSource; orgId: string; itemId: string; userId: string; checkoutId: string | null },
+  now = Date.now(),
+): Promise<LicenseIssue> {
+  const { source, itemId, userId } = input;
+  const licenseId = await licenseIdFor(source, itemId);
+  const policy = await licensePolicyFor(db, itemId);
+  const key = generateLicenseKey(policy.prefix);
+  const keyHash = await hashLicenseKey(env, key);
+  const entitlementSource = source.kind;
+  const claim = db
+    .insert(licenses)
+    .values({
+      id: licenseId,
+      orgId: input.orgId,
+      itemId,
+      userId,
+      entitlementId: sql`(SELECT ${entitlements.id} FROM ${entitlements} WHERE ${entitlements.userId} = ${userId} AND ${entitlements.itemId} = ${itemId} AND ${entitlements.source} = ${entitlementSource})`,
+      orderId: source.kind === "purchase" ? source.orderId : null,
+      subscriptionId: source.kind === "subscription" ? source.subscriptionId : null,
+      keyHash,
+      keyPrefix: policy.prefix,
+      lastGroup: lastGroupOf(key),
+      status: "active",
+      expiresAt: null,
+      maxActivations: policy.maxActivations,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ id: licenses.id });
+  const statements: LicenseIssue["statements"] = [claim];
+  if (input.checkoutId) {
+    const sealed = await seal(env.ENCRYPTION_KEYS, key);
+    // Only if the license row is this attempt's: a losing attempt's key is never stored anywhere.
+    statements.push(
+      db
+        .insert(licenseReveals)
+        .select(
+          sql`SELECT ${licenseId}, ${input.checkoutId}, ${sealed}, ${now}, ${now + REVEAL_TTL_MS}
+              WHERE EXISTS (SELECT 1 FROM licenses WHERE id = ${licenseId} AND key_hash = ${keyHash})`,
+        )
+        .onConflictDoNothing(),
+    );
+  }
+  if (source.kind === "subscription") statements.push(followEntitlement(db, licenseId, now));
+  return { licenseId, key, statements };
+}
+
+/**
+ * The key an issue's batch really issued, or null when another attempt's row was there first.
+ * `results` is the batch's results and `at` the index of the issue's first statement in it.
+ */
+export function issuedKey(issue: LicenseIssue, results: readonly unknown[], at: number): string | null {
+  const claimed = results[at] as { id: string }[] | undefined;
+  return claimed && claimed.length > 0 ? issue.key : null;
+}
+
+/**
+ * A subscription's license follows its entitlement: the same expiry (period end, or the grace
+ * period while past due), and active again when a lapsed entitlement is renewed. Revoked and
+ * suspended licenses stay so.
+ */
+export function followEntitlement(db: Db, licenseId: string, now: number) {
+  const entitlementEffective = sql`EXISTS (SELECT 1 FROM entitlements e WHERE e.id = licenses.entitlement_id AND e.status = 'active' AND (e.expires_at IS NULL OR e.expires_at > ${now}))`;
+  return db
+    .update(licenses)
+    .set({
+      expiresAt: sql`(SELECT e.expires_at FROM entitlements e WHERE e.id = licenses.entitlement_id)`,
+      status: sql`CASE WHEN licenses.status = 'expired' AND ${entitlementEffective} THEN 'active' ELSE licenses.status END`,
+      updatedAt: now,
+    })
+    .where(eq(licenses.id, licenseId));
+}
+
+const revoke = (db: Db, where: ReturnType<typeof eq>, now: number) =>
+  db.update(licenses).set({ status: "revoked", revokedAt: now, updatedAt: now }).where(and(where, ne(licenses.status, "revoked")));
+
+/** A refunded purchase: its licenses are revoked (in the refund's batch). */
+export const revokeOrderLicenses = (db: Db, orderId: string, now = Date.now()) => revoke(db, eq(licenses.orderId, orderId), now);
+/** An ended or refunded subscription: its license is revoked. */
+export const revokeSubscriptionLicense = (db: Db, subscriptionId: string, now = Date.now()) => revoke(db, eq(licenses.subscriptionId, subscriptionId), now);
+/** An entitlement revoked by hand (an operator): every license issued on it. */
+export const revokeEntitlementLicenses = (db: Db, entitlementId: string, now = Date.now()) => revoke(db, eq(licenses.entitlementId, entitlementId), now);
+
+/**
+ * Shows a checkout's new key once: the reveal row is deleted as it is read (one statement, so two
+ * concurrent reads cannot both get it). Null before fulfillment, after the first read, and once
+ * the reveal expired.
+ */
+export async function revealLicenseKey(env: Env, db: Db, checkoutId: string, now = Date.now()): Promise<string | null> {
+  const rows = await db.delete(licenseReveals).where(eq(licenseReveals.checkoutId, checkoutId)).returning({ licenseId: licenseReveals.licenseId, sealedKey: licenseReveals.sealedKey, expiresAt: licenseReveals.expiresAt });
+  const live = rows.find((r) => r.expiresAt > now);
+  if (!live) return null;
+  try {
+    return await open(env.ENCRYPTION_KEYS, live.sealedKey);
+  } catch (err) {
+    log("error", "a license key reveal could not be opened", { licenseId: live.licenseId, error: String(err) });
+    return null;
+  }
+}
