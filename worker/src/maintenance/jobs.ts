@@ -1,6 +1,6 @@
-import { and, eq, gt, inArray, isNotNull, isNull, lt, or } from "drizzle-orm";
+import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { apiTokens, emailTokens, entitlements, invites, mailMessages, refreshTokens, sessions, stripeEvents, uploads, usageRecords } from "../db/schema";
+import { apiTokens, emailTokens, entitlements, invites, licenseReveals, licenses, mailMessages, rateLimits, refreshTokens, sessions, stripeEvents, uploads, usageRecords } from "../db/schema";
 import { uncountIfNoLongerBuyer } from "../reviews/aggregate";
 import type { Env } from "../env";
 import { enqueueMail } from "../mail/outbox";
@@ -109,4 +109,49 @@ export const requeueUnreportedUsage: Job = async ({ db, env, now, batchSize }) =
     .limit(batchSize);
   if (stale.length > 0) await env.USAGE_QUEUE.sendBatch(stale.map((u) => ({ body: { usageRecordId: u.id } })));
   return stale.length;
+};
+
+/**
+ * Licenses past their expiry become `expired`: a subscription's license carries its entitlement's
+ * expiry (period end, or the grace period while past due), so this is the license side of
+ * `expireEntitlements`. The License API already answers `expired` from the time alone; this makes
+ * the state visible in D1. A renewal makes the license active again (licenses/issuance.ts).
+ */
+export const expireLicenses: Job = async ({ db, now, batchSize }) => {
+  const lapsed = db.select({ id: licenses.id }).from(licenses).where(and(eq(licenses.status, "active"), lte(licenses.expiresAt, now))).limit(batchSize);
+  const expired = await db
+    .update(licenses)
+    .set({ status: "expired", updatedAt: now })
+    .where(and(inArray(licenses.id, lapsed), eq(licenses.status, "active")))
+    .returning({ id: licenses.id });
+  return expired.length;
+};
+
+/**
+ * New license keys nobody came to see within their reveal window are deleted (their hash stays:
+ * the license works, the buyer has the e-mail), and the License API's rate-limit windows are
+ * dropped an hour after they ended (unknown keys tried would otherwise leave a row each).
+ */
+export const purgeLicenseLeftovers: Job = async ({ db, now, batchSize }) => {
+  const [reveals, windows] = await db.batch([
+    db
+      .delete(licenseReveals)
+      .where(inArray(licenseReveals.licenseId, db.select({ id: licenseReveals.licenseId }).from(licenseReveals).where(lt(licenseReveals.expiresAt, now)).limit(batchSize)))
+      .returning({ id: licenseReveals.licenseId }),
+    db
+      .delete(rateLimits)
+      .where(
+        inArray(
+          rateLimits.key,
+          db
+            .select({ key: rateLimits.key })
+            .from(rateLimits)
+            // `license:` … `license;`: the key range of the License API's counters, on the primary key.
+            .where(and(gte(rateLimits.key, "license:"), lt(rateLimits.key, "license;"), lt(rateLimits.windowStart, now - 3_600_000)))
+            .limit(batchSize),
+        ),
+      )
+      .returning({ key: rateLimits.key }),
+  ]);
+  return reveals.length + windows.length;
 };

@@ -4,7 +4,17 @@ import { createDb } from "../db/client";
 import { jobRuns } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
-import { expireEntitlements, purgeExpiredCredentials, purgeStaleUploads, requeueStaleMail, requeueStaleStripeEvents, requeueUnreportedUsage, type Job } from "./jobs";
+import {
+  expireEntitlements,
+  expireLicenses,
+  purgeExpiredCredentials,
+  purgeLicenseLeftovers,
+  purgeStaleUploads,
+  requeueStaleMail,
+  requeueStaleStripeEvents,
+  requeueUnreportedUsage,
+  type Job,
+} from "./jobs";
 
 /** Every maintenance job, run on each cron tick. Add new jobs here. */
 export const JOBS: Record<string, Job> = {
@@ -12,6 +22,8 @@ export const JOBS: Record<string, Job> = {
   "requeue-stale-mail": requeueStaleMail,
   "purge-stale-uploads": purgeStaleUploads,
   "expire-entitlements": expireEntitlements,
+  "expire-licenses": expireLicenses,
+  "purge-license-leftovers": purgeLicenseLeftovers,
   "requeue-stale-stripe-events": requeueStaleStripeEvents,
   "requeue-unreported-usage": requeueUnreportedUsage,
 };
