@@ -34,5 +34,6 @@ export const AUDIT_ACTIONS = [
   "subscription.cancel_requested",
   "subscription.resumed",
   "credits.granted",
+  "license_policy.updated",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -3,6 +3,7 @@ import { billingRoutes } from "./billing/routes";
 import { checkoutRoutes } from "./checkout/routes";
 import { connectRoutes } from "./connect/routes";
 import { ledgerRoutes } from "./ledger/routes";
+import { licenseRoutes } from "./licenses/routes";
 import { orderRoutes } from "./orders/routes";
 import { stripeWebhookRoutes } from "./stripe/webhook-routes";
 import { authRoutes } from "./auth/routes";
@@ -29,6 +30,7 @@ export const api = createRouter()
   .route("/", stripeWebhookRoutes)
   .route("/", orderRoutes)
   .route("/", billingRoutes)
-  .route("/", ledgerRoutes);
+  .route("/", ledgerRoutes)
+  .route("/", licenseRoutes);
 
 export type ApiType = typeof api;

@@ -12,6 +12,7 @@ import { billingMatrix } from "../billing/billing.authz";
 import { checkoutMatrix } from "../checkout/checkout.authz";
 import { connectMatrix } from "../connect/connect.authz";
 import { ledgerMatrix } from "../ledger/ledger.authz";
+import { licensesMatrix } from "../licenses/licenses.authz";
 import { ordersMatrix } from "../orders/orders.authz";
 import { stripeMatrix } from "../stripe/stripe.authz";
 import { authMatrix } from "../auth/auth.authz";
@@ -24,7 +25,7 @@ import { reviewsMatrix } from "../reviews/reviews.authz";
 import { tokensMatrix } from "../tokens/tokens.authz";
 
 const CASES: MatrixCase[] = [...authMatrix, ...meMatrix, ...tokensMatrix, ...orgsMatrix, ...auditMatrix, ...catalogMatrix, ...entitlementsMatrix, ...reviewsMatrix, ...moderationMatrix,
-  ...connectMatrix, ...checkoutMatrix, ...stripeMatrix, ...ordersMatrix, ...billingMatrix, ...ledgerMatrix];
+  ...connectMatrix, ...checkoutMatrix, ...stripeMatrix, ...ordersMatrix, ...billingMatrix, ...ledgerMatrix, ...licensesMatrix];
 
 let fx: OrgFixture;
 beforeAll(async () => {
