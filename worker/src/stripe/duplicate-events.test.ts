@@ -52,22 +52,30 @@ const counts = async (buyer: TestUser) => ({
   entitlements: await countRows("SELECT 1 FROM entitlements WHERE user_id = ?", buyer.id),
   sales: await countRows("SELECT 1 FROM ledger_entries l JOIN orders o ON o.id = l.order_id WHERE o.user_id = ? AND l.type = 'sale'", buyer.id),
   fees: await countRows("SELECT 1 FROM ledger_entries l JOIN orders o ON o.id = l.order_id WHERE o.user_id = ? AND l.type = 'platform_fee'", buyer.id),
+  licenses: await countRows("SELECT 1 FROM licenses WHERE user_id = ?", buyer.id),
 });
 
-it("20 concurrent, shuffled deliveries of every event, then 20 concurrent reprocessings, make one order, entitlement and sale each", async () => {
+it("20 concurrent, shuffled deliveries of every event, then 20 concurrent reprocessings, make one order, entitlement, sale and license each", async () => {
   const oneTime = await paidItem(fx.orgId, { model: "one_time", amount: 1000, currency: "usd" });
   const monthly = await paidItem(fx.orgId, { model: "subscription", amount: 700, currency: "usd", interval: "month" });
   const [purchaser, subscriber] = await Promise.all([createUser("purchaser"), createUser("subscriber")]);
-  await buy(oneTime.slug, { buyer: purchaser });
-  await buy(monthly.slug, { buyer: subscriber });
+  const purchase = await buy(oneTime.slug, { buyer: purchaser });
+  const subscription = await buy(monthly.slug, { buyer: subscriber });
 
   const events = await deliverNewEventsManyTimes();
   const types = new Set(events.map((e) => e.type));
   for (const type of ["checkout.session.completed", "invoice.paid", "invoice.payment_succeeded", "customer.subscription.created"]) expect(types).toContain(type);
-  const once = { orders: 1, entitlements: 1, sales: 1, fees: 2 };
+  const once = { orders: 1, entitlements: 1, sales: 1, fees: 2, licenses: 1 };
   expect(await counts(purchaser)).toEqual(once);
   expect(await counts(subscriber)).toEqual(once);
   expect(await countRows("SELECT 1 FROM stripe_events WHERE status = 'processed'")).toBeGreaterThanOrEqual(4);
+  // Every attempt drew a key; only the winning one was kept for its one showing, and it is the valid one.
+  for (const [{ checkoutId }, item] of [[purchase, oneTime], [subscription, monthly]] as const) {
+    expect(await countRows("SELECT 1 FROM license_reveals WHERE checkout_id = ?", checkoutId)).toBe(1);
+    const { licenseKey } = (await call("GET", `/v1/checkouts/${checkoutId}`)).body;
+    const check = await call("POST", "/v1/licenses/validate", { body: { key: licenseKey, item: item.slug } });
+    expect(check.body).toMatchObject({ valid: true, code: "valid" });
+  }
 
   // As if every claim were lost: all events back to `received`, consumed by 20 batches at once.
   const ids = events.map((e) => e.id);
@@ -85,6 +93,8 @@ it("20 concurrent, shuffled deliveries of every event, then 20 concurrent reproc
   );
   expect(await counts(purchaser)).toEqual(once);
   expect(await counts(subscriber)).toEqual(once);
+  // Replays never mint (or offer to show) another key.
+  expect(await countRows("SELECT 1 FROM license_reveals WHERE checkout_id IN (?, ?)", purchase.checkoutId, subscription.checkoutId)).toBe(0);
 });
 
 it("a refund's events delivered 20 times concurrently book the refund once and revoke once", async () => {
@@ -106,5 +116,6 @@ it("a refund's events delivered 20 times concurrently book the refund once and r
   }, "the refunded order");
   expect(orderNow.amountRefunded).toBe(2500);
   expect(await countRows("SELECT 1 FROM entitlements WHERE user_id = ? AND status = 'revoked'", buyer.id)).toBe(1);
+  expect(await countRows("SELECT 1 FROM licenses WHERE user_id = ? AND status = 'revoked'", buyer.id)).toBe(1);
   expect(await countRows("SELECT 1 FROM audit_events WHERE action = 'order.refunded' AND target_id = ?", order.id)).toBe(1);
 });
