@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { resealConnectAccounts } from "../connect/reseal";
 import { newId } from "../crypto/random";
 import { createDb } from "../db/client";
 import { jobRuns } from "../db/schema";
@@ -26,6 +27,7 @@ export const JOBS: Record<string, Job> = {
   "purge-license-leftovers": purgeLicenseLeftovers,
   "requeue-stale-stripe-events": requeueStaleStripeEvents,
   "requeue-unreported-usage": requeueUnreportedUsage,
+  "reseal-connect-accounts": resealConnectAccounts,
 };
 
 const BATCH_SIZE = 500;
