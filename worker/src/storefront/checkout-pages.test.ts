@@ -108,6 +108,14 @@ describe("buying as a guest, once the author is onboarded", () => {
     expect(done.body).toMatch(/<code>ord_[A-Za-z0-9]+<\/code>/);
     expect(done.body).toContain('href="/dashboard/purchases"');
     expect(done.body).not.toContain('http-equiv="refresh"');
+    // The license key, in full, on this one view only; it validates for the item.
+    const key = /<code class="license-key">([A-Z0-9-]+)<\/code>/.exec(done.body)?.[1];
+    expect(key).toMatch(/^[A-Z0-9]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+    const validated = await call("POST", "/v1/licenses/validate", { body: { key, item: item.slug } });
+    expect(validated.body).toMatchObject({ valid: true, code: "valid" });
+    const again = await page(pathOf(success));
+    expect(again.body).not.toContain(key!);
+    expect(again.body).toContain("shown the first time");
 
     const entitlements = await call("GET", "/v1/me/entitlements", { token: buyer.accessToken });
     expect(entitlements.body.data).toContainEqual(expect.objectContaining({ itemId: item.id, source: "purchase", status: "active" }));

@@ -10,6 +10,8 @@ export interface CheckoutSuccessProps {
   checkout: typeof CheckoutStatus._output;
   /** "$19.00" or "$9.00 / month". */
   price: string;
+  /** The purchase's license key, on the one view that may show it. */
+  licenseKey?: string | null;
   /** Set while the order is not there yet: the page reloads itself to this URL. */
   refresh?: { seconds: number; url: string };
   /** The wait ran out without an order: stop refreshing, offer to check again. */
@@ -21,7 +23,7 @@ export interface CheckoutSuccessProps {
  * webhook (asynchronously, through a queue), so until then the page says it is finishing up and
  * reloads itself: no JavaScript needed.
  */
-export function CheckoutSuccessPage({ checkout, price, refresh, gaveUp }: CheckoutSuccessProps) {
+export function CheckoutSuccessPage({ checkout, price, licenseKey, refresh, gaveUp }: CheckoutSuccessProps) {
   const done = checkout.orderId !== null;
   const title = done ? "Thank you!" : gaveUp ? "Still finishing up" : "Payment received";
   return (
@@ -59,6 +61,16 @@ export function CheckoutSuccessPage({ checkout, price, refresh, gaveUp }: Checko
           )}
         </dl>
       </div>
+      {done && licenseKey && (
+        <div class="notice">
+          <h2>Your license key</h2>
+          <p>
+            <code class="license-key">{licenseKey}</code>
+          </p>
+          <p class="small">Copy it now: Plaza keeps only a fingerprint of it, so this page cannot show it again.</p>
+        </div>
+      )}
+      {done && !licenseKey && <p class="muted small">The license key was shown the first time this page opened; your purchases list it masked.</p>}
       <p class="actions">
         {done && (
           <a class="button" href={PURCHASES_PATH}>

@@ -43,6 +43,7 @@ button,.button{background:var(--accent);color:var(--accent-fg);border-color:var(
 .problem{border:1px solid #b42318;color:#b42318;background:#fef3f2;border-radius:8px;padding:.5rem .7rem;max-width:18rem}
 @media (prefers-color-scheme:dark){.problem{background:#2a1414;color:#ffb4a8;border-color:#ffb4a8}}
 .notice{border:1px solid var(--line);background:var(--panel);border-radius:var(--radius);padding:1rem 1.25rem;max-width:40rem}
+.license-key{font-size:1.15rem;letter-spacing:.05em;user-select:all}
 .actions{display:flex;gap:.75rem;flex-wrap:wrap;align-items:center}
 dl.facts{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:.75rem 0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 .tags{list-style:none;padding:0;display:flex;gap:.4rem;flex-wrap:wrap}
