@@ -19,6 +19,8 @@ export const SECRET_GENERATORS = {
   STRIPE_CONNECT_WEBHOOK_SECRET: () => `whsec_${secret(32)}`,
   // AES-256-GCM keyring for data at rest: `keyId:base64url(32 bytes)`, newest first.
   ENCRYPTION_KEYS: () => `k1:${secret(32)}`,
+  // HMAC key of stored license keys (comma-separated, newest first).
+  LICENSE_KEY_SECRET: () => secret(32),
 };
 export const GENERATED_SECRETS = Object.keys(SECRET_GENERATORS);
 
