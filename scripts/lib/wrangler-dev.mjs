@@ -13,6 +13,7 @@ export function ephemeralSecrets() {
     STRIPE_WEBHOOK_SECRET: `whsec_${secret()}`,
     STRIPE_CONNECT_WEBHOOK_SECRET: `whsec_${secret()}`,
     ENCRYPTION_KEYS: `k1:${secret(32)}`,
+    LICENSE_KEY_SECRET: secret(),
   };
 }
 
