@@ -32,6 +32,7 @@ export default defineConfig(async () => {
                   JWT_SECRET: testSecret(),
                   ROOM_TOKEN_SECRET: testSecret(),
                   ENCRYPTION_KEYS: `k1:${aesKey()}`,
+                  DOWNLOAD_TOKEN_KEYS: `d1:${aesKey()}`,
                   LICENSE_KEY_SECRET: testSecret(),
                   STRIPE_EMULATOR_URL: "http://stripe.emulator",
                   STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,

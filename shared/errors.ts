@@ -21,6 +21,8 @@ export const ERROR_STATUS = {
   gone: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** A `Range` that starts past the end of the file; `Content-Range` then gives the size. */
+  range_not_satisfiable: 416,
   unprocessable: 422,
   rate_limited: 429,
   internal_error: 500,

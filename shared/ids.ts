@@ -21,6 +21,8 @@ export const ID_PREFIX = {
   creditEntry: "crd",
   license: "lic",
   licenseActivation: "lac",
+  downloadToken: "dlt",
+  download: "dl",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

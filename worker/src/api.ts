@@ -2,6 +2,7 @@ import { auditRoutes } from "./audit/routes";
 import { billingRoutes } from "./billing/routes";
 import { checkoutRoutes } from "./checkout/routes";
 import { connectRoutes } from "./connect/routes";
+import { downloadRoutes } from "./downloads/routes";
 import { ledgerRoutes } from "./ledger/routes";
 import { licenseRoutes } from "./licenses/routes";
 import { orderRoutes } from "./orders/routes";
@@ -23,6 +24,7 @@ export const api = createRouter()
   .route("/", auditRoutes)
   .route("/", catalogRoutes)
   .route("/", entitlementRoutes)
+  .route("/", downloadRoutes)
   .route("/", reviewRoutes)
   .route("/", moderationRoutes)
   .route("/", connectRoutes)

@@ -4,6 +4,7 @@ import { api } from "./api";
 import { authenticate } from "./auth/authenticate";
 import { mailboxRoutes } from "./dev/mailbox";
 import { serveMedia } from "./catalog/media";
+import { downloadLinkRoutes } from "./downloads/routes";
 import { jsonBodyLimit } from "./http/body-limit";
 import { notFoundOrMethodNotAllowed, onError } from "./http/error-handler";
 import { createRouter } from "./http/openapi";
@@ -46,6 +47,7 @@ export function createApp() {
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/media/:key{.+}", (c) => serveMedia(c.env, c.req.param("key"), c.req.header("if-none-match")));
+  app.route("/", downloadLinkRoutes);
   app.route("/", api);
   app.route("/", mailboxRoutes);
   app.route("/", storefrontRoutes);

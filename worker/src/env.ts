@@ -41,6 +41,12 @@ export interface Env {
   STRIPE_CONNECT_WEBHOOK_SECRET: string;
   /** `keyId:base64url(32 bytes)`, comma-separated, newest first: AES-256-GCM keys for data at rest. */
   ENCRYPTION_KEYS: string;
+  /** `keyId:base64url(32+ bytes)`, comma-separated, newest first: HMAC keys of download links (the first signs). */
+  DOWNLOAD_TOKEN_KEYS: string;
+  /** Requests that send bytes one download link allows (default 5). */
+  DOWNLOAD_MAX_USES?: string;
+  /** Downloads per buyer and item in any 24 hours (default 10). */
+  DOWNLOAD_DAILY_LIMIT?: string;
   /** Platform fee: basis points of each sale (1000 = 10%) plus a fixed amount in minor units. */
   PLATFORM_FEE_BPS?: string;
   PLATFORM_FEE_FIXED?: string;

@@ -11,6 +11,7 @@ import { auditMatrix } from "../audit/audit.authz";
 import { billingMatrix } from "../billing/billing.authz";
 import { checkoutMatrix } from "../checkout/checkout.authz";
 import { connectMatrix } from "../connect/connect.authz";
+import { downloadsMatrix } from "../downloads/downloads.authz";
 import { ledgerMatrix } from "../ledger/ledger.authz";
 import { licensesMatrix } from "../licenses/licenses.authz";
 import { ordersMatrix } from "../orders/orders.authz";
@@ -25,6 +26,7 @@ import { reviewsMatrix } from "../reviews/reviews.authz";
 import { tokensMatrix } from "../tokens/tokens.authz";
 
 const CASES: MatrixCase[] = [...authMatrix, ...meMatrix, ...tokensMatrix, ...orgsMatrix, ...auditMatrix, ...catalogMatrix, ...entitlementsMatrix, ...reviewsMatrix, ...moderationMatrix,
+  ...downloadsMatrix,
   ...connectMatrix, ...checkoutMatrix, ...stripeMatrix, ...ordersMatrix, ...billingMatrix, ...ledgerMatrix, ...licensesMatrix];
 
 let fx: OrgFixture;

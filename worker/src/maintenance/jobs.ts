@@ -4,6 +4,7 @@ import { apiTokens, emailTokens, entitlements, invites, licenseReveals, licenses
 import { uncountIfNoLongerBuyer } from "../reviews/aggregate";
 import type { Env } from "../env";
 import { enqueueMail } from "../mail/outbox";
+import { purgeDownloadTokens } from "../downloads/service";
 
 export interface JobContext {
   db: Db;
@@ -155,3 +156,6 @@ export const purgeLicenseLeftovers: Job = async ({ db, now, batchSize }) => {
   ]);
   return reveals.length + windows.length;
 };
+
+/** Download links used up or expired more than a day ago are deleted; their downloads stay logged. */
+export const purgeDownloadLinks: Job = ({ db, now, batchSize }) => purgeDownloadTokens(db, now, batchSize);

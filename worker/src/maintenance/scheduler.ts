@@ -8,6 +8,7 @@ import { log } from "../http/log";
 import {
   expireEntitlements,
   expireLicenses,
+  purgeDownloadLinks,
   purgeExpiredCredentials,
   purgeLicenseLeftovers,
   purgeStaleUploads,
@@ -25,6 +26,7 @@ export const JOBS: Record<string, Job> = {
   "expire-entitlements": expireEntitlements,
   "expire-licenses": expireLicenses,
   "purge-license-leftovers": purgeLicenseLeftovers,
+  "purge-download-links": purgeDownloadLinks,
   "requeue-stale-stripe-events": requeueStaleStripeEvents,
   "requeue-unreported-usage": requeueUnreportedUsage,
   "reseal-connect-accounts": resealConnectAccounts,

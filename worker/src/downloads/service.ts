@@ -1,0 +1,309 @@
+/**
+ * Signed download links: minting them for an item's owner, and serving a bundle to whoever holds
+ * one, within its use limit and the buyer's daily limit, with ranges and conditional requests.
+ *
+ * A yanked version stays downloadable for buyers who already had it: those whose entitlement (the
+ * one the link is for) was created before the yank, or who downloaded that version before. Anyone
+ * else cannot mint a link for it (404, as if it did not exist: installs do not see it either), and
+ * a link minted before the yank answers 410.
+ */
+import { and, desc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { compare } from "semver";
+import {
+  DEFAULT_DOWNLOAD_DAILY_LIMIT,
+  DEFAULT_DOWNLOAD_MAX_USES,
+  DEFAULT_DOWNLOAD_TTL_SECONDS,
+  DOWNLOAD_WINDOW_MS,
+  MAX_DOWNLOAD_TTL_SECONDS,
+  type DownloadLinkT,
+} from "../../../shared/downloads";
+import { newId } from "../crypto/random";
+import type { Db } from "../db/client";
+import { downloads, downloadTokens, entitlements, items, versions } from "../db/schema";
+import type { Env } from "../env";
+import { AppError } from "../http/errors";
+import { log } from "../http/log";
+import { bundleHeaders, notModified, resolveRange, type Bundle, type ByteRange } from "./stream";
+import { signDownloadToken, verifyDownloadToken } from "./token";
+
+type EntitlementRow = typeof entitlements.$inferSelect;
+type VersionRow = typeof versions.$inferSelect;
+type ItemRow = typeof items.$inferSelect;
+
+const positiveInt = (value: string | undefined, fallback: number) => {
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
+};
+export const maxUsesOf = (env: Env) => positiveInt(env.DOWNLOAD_MAX_USES, DEFAULT_DOWNLOAD_MAX_USES);
+export const dailyLimitOf = (env: Env) => positiveInt(env.DOWNLOAD_DAILY_LIMIT, DEFAULT_DOWNLOAD_DAILY_LIMIT);
+
+const isEffective = (e: Pick<EntitlementRow, "status" | "expiresAt">, now: number) => e.status === "active" && (e.expiresAt === null || e.expiresAt > now);
+
+/** Whether the user may still download a version: not yanked, or they had it before the yank. */
+async function mayHaveVersion(db: Db, version: VersionRow, entitlement: Pick<EntitlementRow, "createdAt" | "userId">) {
+  if (version.yankedAt === null || entitlement.createdAt < version.yankedAt) return true;
+  const earlier = await db
+    .select({ id: downloads.id })
+    .from(downloads)
+    .where(and(eq(downloads.userId, entitlement.userId), eq(downloads.versionId, version.id)))
+    .limit(1);
+  return earlier.length > 0;
+}
+
+const filenameOf = (item: Pick<ItemRow, "slug">, version: Pick<VersionRow, "version">) => `${item.slug}-${version.version}.tar.gz`;
+const bundleOf = (version: VersionRow): Bundle => ({ sha256: version.bundleSha256, size: version.bundleSize, publishedAt: version.createdAt });
+
+export interface MintInput {
+  entitlementId: string;
+  versionId: string;
+  /** Default 900 (15 minutes), at most 604800 (7 days). */
+  ttlSeconds?: number;
+  /** Default DOWNLOAD_MAX_USES (5). */
+  maxUses?: number;
+}
+
+export interface MintedLink extends DownloadLinkT {
+  token: string;
+  tokenId: string;
+}
+
+/**
+ * Mints a link to a version for an entitlement's holder: for `POST /v1/me/downloads`, and for the
+ * fulfillment e-mail and the customer portal. The entitlement must be effective, the version the
+ * entitlement's item's and, if yanked, one its holder had. Writes one `download_tokens` row.
+ */
+export async function mintDownloadLink(env: Env, db: Db, input: MintInput, now = Date.now()): Promise<MintedLink> {
+  const ttlSeconds = input.ttlSeconds ?? DEFAULT_DOWNLOAD_TTL_SECONDS;
+  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_DOWNLOAD_TTL_SECONDS) {
+    throw new AppError("invalid_request", `ttlSeconds must be between 1 and ${MAX_DOWNLOAD_TTL_SECONDS}`, { fields: { "body.ttlSeconds": [`must be between 1 and ${MAX_DOWNLOAD_TTL_SECONDS}`] } });
+  }
+  const maxUses = input.maxUses ?? maxUsesOf(env);
+  const [found] = await db
+    .select({ entitlement: entitlements, version: versions, item: items })
+    .from(entitlements)
+    .innerJoin(items, eq(items.id, entitlements.itemId))
+    .leftJoin(versions, and(eq(versions.id, input.versionId), eq(versions.itemId, entitlements.itemId)))
+    .where(eq(entitlements.id, input.entitlementId))
+    .limit(1);
+  if (!found || !isEffective(found.entitlement, now)) throw new AppError("forbidden", "This entitlement is not active");
+  if (found.item.status === "removed") throw new AppError("forbidden", "This item was removed; it can no longer be downloaded");
+  const { entitlement, item, version } = found;
+  if (!version || !(await mayHaveVersion(db, version, entitlement))) throw new AppError("not_found", "Version not found");
+
+  const tokenId = newId("downloadToken");
+  const expiresAt = now + ttlSeconds * 1000;
+  const { token, keyId } = await signDownloadToken(env.DOWNLOAD_TOKEN_KEYS, { tokenId, entitlementId: entitlement.id, versionId: version.id, expiresAt });
+  await db.insert(downloadTokens).values({
+    id: tokenId,
+    keyId,
+    orgId: item.orgId,
+    itemId: item.id,
+    versionId: version.id,
+    entitlementId: entitlement.id,
+    userId: entitlement.userId,
+    uses: 0,
+    maxUses,
+    expiresAt,
+    createdAt: now,
+  });
+  return { url: `${env.APP_URL.replace(/\/+$/, "")}/download/${token}`, token, tokenId, expiresAt, version: version.version, maxUses };
+}
+
+/**
+ * `POST /v1/me/downloads`: a link for the signed-in user's own item. 404 for an item they cannot
+ * see (unknown, or a draft or removed item they do not own), 403 for a visible item they do not
+ * own. Of several effective entitlements, the one that lasts longest is used.
+ */
+export async function mintForOwner(env: Env, db: Db, userId: string, input: { item: string; version?: string; ttlSeconds: number }) {
+  const now = Date.now();
+  const item = await db.query.items.findFirst({ where: eq(items.slug, input.item) });
+  const held = item
+    ? (await db.select().from(entitlements).where(and(eq(entitlements.userId, userId), eq(entitlements.itemId, item.id)))).filter((e) => isEffective(e, now))
+    : [];
+  if (!item || (held.length === 0 && (item.status === "draft" || item.status === "removed"))) throw new AppError("not_found", "Item not found");
+  if (held.length === 0) throw new AppError("forbidden", "You do not own this item; get or buy it first");
+  if (item.status === "removed") throw new AppError("forbidden", "This item was removed; it can no longer be downloaded");
+  // Longest-lasting first: no expiry, then the latest expiry.
+  held.sort((a, b) => (b.expiresAt ?? Infinity) - (a.expiresAt ?? Infinity));
+
+  const rows = await db.select().from(versions).where(eq(versions.itemId, item.id));
+  const version = input.version
+    ? rows.find((v) => v.version === input.version)
+    : rows.filter((v) => v.channel === "stable" && v.yankedAt === null).sort((a, b) => compare(b.version, a.version))[0];
+  if (!version) throw new AppError("not_found", input.version ? "Version not found" : "This item has no stable version yet; name a version");
+  let entitlement = held[0]!;
+  if (version.yankedAt !== null) {
+    const had = [];
+    for (const e of held) if (await mayHaveVersion(db, version, e)) had.push(e);
+    if (had.length === 0) throw new AppError("not_found", "Version not found");
+    entitlement = had[0]!;
+  }
+  const link = await mintDownloadLink(env, db, { entitlementId: entitlement.id, versionId: version.id, ttlSeconds: input.ttlSeconds }, now);
+  return { url: link.url, expiresAt: link.expiresAt, version: link.version, maxUses: link.maxUses } satisfies DownloadLinkT;
+}
+
+/** Every link that fails to parse or verify, or whose row is gone, gets exactly this answer. */
+const invalidLink = () => new AppError("forbidden", "This download link is not valid");
+
+const retryAfter = (message: string, seconds: number) =>
+  new AppError("rate_limited", message, { headers: { "retry-after": String(Math.max(1, Math.ceil(seconds))) } });
+
+/**
+ * Seconds until the buyer's rolling 24-hour window has room again (0 when it has room now): the
+ * moment the `limit`-th newest download in the window leaves it.
+ */
+async function dailyWait(db: Db, userId: string, itemId: string, limit: number, now: number) {
+  const [row] = await db
+    .select({ createdAt: downloads.createdAt })
+    .from(downloads)
+    .where(and(eq(downloads.userId, userId), eq(downloads.itemId, itemId), gt(downloads.createdAt, now - DOWNLOAD_WINDOW_MS)))
+    .orderBy(desc(downloads.createdAt))
+    .limit(1)
+    .offset(limit - 1);
+  return row ? (row.createdAt + DOWNLOAD_WINDOW_MS - now) / 1000 : 0;
+}
+
+/**
+ * Spends one use of the link and records the download, in one batch (one transaction): the log
+ * row is inserted only if the link has a use left and the buyer is under the daily limit, and the
+ * link's counter and the item's total move only if that row now exists. Concurrent requests
+ * therefore never spend more than `max_uses`, nor exceed the daily limit.
+ */
+async function recordDownload(db: Db, t: typeof downloadTokens.$inferSelect, range: ByteRange, counted: boolean, dailyLimit: number, now: number) {
+  const id = newId("download");
+  const inWindow = sql`(SELECT count(*) FROM ${downloads} d WHERE d.user_id = ${t.userId} AND d.item_id = ${t.itemId} AND d.created_at > ${now - DOWNLOAD_WINDOW_MS})`;
+  const recorded = sql`EXISTS (SELECT 1 FROM ${downloads} d WHERE d.id = ${id})`;
+  const countIt = db
+    .update(items)
+    .set({ downloads: sql`${items.downloads} + 1` })
+    .where(and(eq(items.id, t.itemId), recorded));
+  const [inserted] = await db.batch([
+    db
+      .insert(downloads)
+      .select((qb) =>
+        qb
+          .select({
+            id: sql<string>`${id}`.as("id"),
+            orgId: downloadTokens.orgId,
+            itemId: downloadTokens.itemId,
+            versionId: downloadTokens.versionId,
+            userId: downloadTokens.userId,
+            entitlementId: downloadTokens.entitlementId,
+            tokenId: downloadTokens.id,
+            rangeStart: sql<number>`${range.start}`.as("range_start"),
+            bytes: sql<number>`${range.end - range.start + 1}`.as("bytes"),
+            counted: sql<boolean>`${counted ? 1 : 0}`.as("counted"),
+            createdAt: sql<number>`${now}`.as("created_at"),
+          })
+          .from(downloadTokens)
+          .where(
+            and(
+              eq(downloadTokens.id, t.id),
+              lt(downloadTokens.uses, downloadTokens.maxUses),
+              gt(downloadTokens.expiresAt, now),
+              isNull(downloadTokens.revokedAt),
+              sql`${inWindow} < ${dailyLimit}`,
+            ),
+          ),
+      )
+      .returning({ id: downloads.id }),
+    db
+      .update(downloadTokens)
+      .set({ uses: sql`${downloadTokens.uses} + 1`, lastUsedAt: now })
+      .where(and(eq(downloadTokens.id, t.id), recorded)),
+    ...(counted ? [countIt] : []),
+  ]);
+  return inserted.length === 1;
+}
+
+/** The 429 for a link or buyer over a limit, decided after the guarded insert refused. */
+async function limitError(db: Db, tokenId: string, userId: string, itemId: string, dailyLimit: number, now: number) {
+  const wait = await dailyWait(db, userId, itemId, dailyLimit, now);
+  const t = await db.query.downloadTokens.findFirst({ columns: { uses: true, maxUses: true, expiresAt: true, revokedAt: true }, where: eq(downloadTokens.id, tokenId) });
+  if (!t || t.revokedAt !== null) return invalidLink();
+  if (t.expiresAt <= now) return new AppError("gone", "This download link has expired; ask for a new one");
+  if (t.uses >= t.maxUses) {
+    // Waiting never revives a spent link; Retry-After says when a new link could be used.
+    return retryAfter(`This download link was used ${t.maxUses} times, its limit; ask for a new one`, wait);
+  }
+  if (wait > 0) return retryAfter(`You downloaded this item ${dailyLimit} times in the last 24 hours, the limit; try again later`, wait);
+  return undefined;
+}
+
+/**
+ * `GET /download/:token` (and HEAD). Checks, in order: the signature (403, all failures alike),
+ * expiry (410), the link's row (403), the entitlement (403 once revoked or lapsed), the item (403
+ * once removed), the version (410 once yanked, unless the buyer had it), a spent link (429). Then
+ * `If-None-Match` / `If-Modified-Since` (304), `Range` with `If-Range` (206, or 416). Only answers
+ * that send bytes (200, 206) spend a use and count as a download; HEAD, 304 and 416 do not.
+ */
+export async function serveDownload(env: Env, db: Db, token: string, request: Request): Promise<Response> {
+  const claims = await verifyDownloadToken(env.DOWNLOAD_TOKEN_KEYS, token);
+  if (!claims) throw invalidLink();
+  const now = Date.now();
+  if (claims.expiresAt <= now) throw new AppError("gone", "This download link has expired; ask for a new one");
+
+  const [found] = await db
+    .select({ token: downloadTokens, entitlement: entitlements, version: versions, item: items })
+    .from(downloadTokens)
+    .innerJoin(entitlements, eq(entitlements.id, downloadTokens.entitlementId))
+    .innerJoin(versions, eq(versions.id, downloadTokens.versionId))
+    .innerJoin(items, eq(items.id, downloadTokens.itemId))
+    .where(eq(downloadTokens.id, claims.tokenId))
+    .limit(1);
+  if (!found || found.token.entitlementId !== claims.entitlementId || found.token.versionId !== claims.versionId || found.token.revokedAt !== null) {
+    throw invalidLink();
+  }
+  const { token: link, entitlement, version, item } = found;
+  if (link.expiresAt <= now) throw new AppError("gone", "This download link has expired; ask for a new one");
+  if (!isEffective(entitlement, now)) throw new AppError("forbidden", "You no longer have access to this item");
+  if (item.status === "removed") throw new AppError("forbidden", "This item was removed; it can no longer be downloaded");
+  if (!(await mayHaveVersion(db, version, entitlement))) {
+    throw new AppError("gone", `Version ${version.version} was withdrawn by its author; ask for a link to another version`);
+  }
+  const dailyLimit = dailyLimitOf(env);
+  if (link.uses >= link.maxUses) throw (await limitError(db, link.id, link.userId, link.itemId, dailyLimit, now))!;
+
+  const bundle = bundleOf(version);
+  const headers = bundleHeaders(bundle, filenameOf(item, version));
+  if (notModified(request.headers, bundle)) return new Response(null, { status: 304, headers });
+  const answer = resolveRange(request.headers, bundle);
+  if (answer.kind === "unsatisfiable") {
+    throw new AppError("range_not_satisfiable", `The bundle is ${bundle.size} bytes; the requested range starts past its end`, {
+      headers: { "content-range": `bytes */${bundle.size}` },
+    });
+  }
+  const range = answer.kind === "partial" ? answer.range : { start: 0, end: bundle.size - 1 };
+  const status = answer.kind === "partial" ? 206 : 200;
+  headers.set("content-length", String(range.end - range.start + 1));
+  if (status === 206) headers.set("content-range", `bytes ${range.start}-${range.end}/${bundle.size}`);
+  if (request.method === "HEAD") return new Response(null, { status, headers });
+
+  // Open the object first, so a missing bundle spends no use; stop reading if a limit refuses.
+  const object = await env.BUCKET.get(version.bundleKey, { range: { offset: range.start, length: range.end - range.start + 1 } });
+  if (!object) {
+    log("error", "bundle missing from R2", { versionId: version.id, key: version.bundleKey });
+    throw new AppError("internal_error", "Something went wrong on our side");
+  }
+  const counted = range.start === 0;
+  if (!(await recordDownload(db, link, range, counted, dailyLimit, now))) {
+    await object.body.cancel();
+    throw (await limitError(db, link.id, link.userId, link.itemId, dailyLimit, now)) ?? invalidLink();
+  }
+  return new Response(object.body, { status, headers });
+}
+
+/**
+ * Deletes links a day after they stopped working (expired, or used up), at most `limit` per call;
+ * their downloads stay in the log. Returns how many went.
+ */
+export async function purgeDownloadTokens(db: Db, now: number, limit: number) {
+  const cutoff = now - 86_400_000;
+  const stale = db
+    .select({ id: downloadTokens.id })
+    .from(downloadTokens)
+    .where(or(lt(downloadTokens.expiresAt, cutoff), and(sql`${downloadTokens.uses} >= ${downloadTokens.maxUses}`, lt(downloadTokens.lastUsedAt, cutoff))))
+    .limit(limit);
+  const deleted = await db.delete(downloadTokens).where(inArray(downloadTokens.id, stale)).returning({ id: downloadTokens.id });
+  return deleted.length;
+}
