@@ -21,6 +21,8 @@ export const SECRET_GENERATORS = {
   ENCRYPTION_KEYS: () => `k1:${secret(32)}`,
   // HMAC key of stored license keys (comma-separated, newest first).
   LICENSE_KEY_SECRET: () => secret(32),
+  // HMAC keys of signed download links: `keyId:secret`, comma-separated, newest first.
+  DOWNLOAD_TOKEN_KEYS: () => `d1:${secret(32)}`,
 };
 export const GENERATED_SECRETS = Object.keys(SECRET_GENERATORS);
 

@@ -14,6 +14,7 @@ export function ephemeralSecrets() {
     STRIPE_CONNECT_WEBHOOK_SECRET: `whsec_${secret()}`,
     ENCRYPTION_KEYS: `k1:${secret(32)}`,
     LICENSE_KEY_SECRET: secret(),
+    DOWNLOAD_TOKEN_KEYS: `d1:${secret(32)}`,
   };
 }
 
