@@ -22,9 +22,12 @@ export const requestContext = () =>
     log("info", "request", {
       requestId,
       method: c.req.method,
-      path: c.req.path,
+      path: loggablePath(c.req.path),
       status: c.res.status,
       durationMs: Date.now() - started,
       userId: c.get("principal")?.userId,
     });
   });
+
+/** Paths that carry a bearer secret (a signed download link) are logged without it. */
+export const loggablePath = (path: string) => path.replace(/^\/download\/.+$/, "/download/[token]");

@@ -27,3 +27,9 @@ it("publishes every /v1 route in /openapi.json, with bearer auth, and serves the
   expect(docs.headers.get("content-type")).toMatch(/text\/html/);
   expect(String(docs.body)).toContain("/openapi.json");
 });
+
+it("never logs the secret part of a download link", async () => {
+  const { loggablePath } = await import("./request-context");
+  expect(loggablePath("/download/d1.dlt_abc.ent_x.ver_y.123.sig")).toBe("/download/[token]");
+  expect(loggablePath("/v1/items/x")).toBe("/v1/items/x");
+});
