@@ -3,7 +3,7 @@ import Stripe from "stripe";
 import { expect } from "vitest";
 import type { PricingT } from "../../shared/catalog";
 import { insertItem } from "./catalog-fixtures";
-import type { TestUser } from "./fixtures";
+import { createUser, type TestUser } from "./fixtures";
 import { call } from "./http";
 import { STRIPE_EMULATOR_ORIGIN } from "./network";
 
@@ -90,4 +90,24 @@ export async function signatureFor(payload: string, options: SignOptions = {}) {
 export async function signedDelivery(payload: string, options: SignOptions = {}, body = payload) {
   const path = options.connect ? "/v1/stripe/connect-webhooks" : "/v1/stripe/webhooks";
   return call("POST", path, { rawBody: body, headers: { "stripe-signature": await signatureFor(payload, options) } });
+}
+
+/** The buyer's (first) subscription as the API lists it. */
+export const subscriptionOf = async (buyer: TestUser) => (await call("GET", "/v1/me/subscriptions", { token: buyer.accessToken })).body.data[0];
+export const ordersOf = (buyer: TestUser) => countRows("SELECT 1 FROM orders WHERE user_id = ?", buyer.id);
+/** The buyer's Stripe customer id (for the emulator's payment-behaviour switch). */
+export const customerOf = async (buyer: TestUser) =>
+  (await env.DB.prepare("SELECT customer_id FROM stripe_customers WHERE email = ?").bind(buyer.email).first<{ customer_id: string }>())!.customer_id;
+
+/** A new buyer subscribed to a new monthly item of `orgId` ($12), once its first order is in. */
+export async function subscribeNewBuyer(orgId: string, label: string) {
+  const item = await paidItem(orgId, { model: "subscription", amount: 1200, currency: "usd", interval: "month" });
+  const buyer = await createUser(label);
+  const { checkoutId } = await buy(item.slug, { buyer });
+  const sub = await eventually(async () => {
+    const s = await subscriptionOf(buyer);
+    return s && (await ordersOf(buyer)) === 1 ? s : undefined;
+  }, "the subscription and its first order");
+  await stripeEventsSettled();
+  return { item, buyer, sub, checkoutId };
 }

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser, orgFixture, type OrgFixture, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { buy, countRows, emulatorAdmin, eventually, onboardSeller, paidItem, stripeEventsSettled } from "../../test/payments";
+import { customerOf, emulatorAdmin, eventually, onboardSeller, ordersOf, stripeEventsSettled, subscribeNewBuyer, subscriptionOf } from "../../test/payments";
 
 const DAY = 86_400;
 let fx: OrgFixture;
@@ -11,23 +11,9 @@ beforeAll(async () => {
   await onboardSeller(fx.owner, fx.orgId);
 });
 
-const subscriptionOf = async (buyer: TestUser) => (await call("GET", "/v1/me/subscriptions", { token: buyer.accessToken })).body.data[0];
 const entitlementOf = (buyer: TestUser, itemId: string) =>
   env.DB.prepare("SELECT status, expires_at FROM entitlements WHERE user_id = ? AND item_id = ? AND source = 'subscription'").bind(buyer.id, itemId).first<{ status: string; expires_at: number | null }>();
-const ordersOf = (buyer: TestUser) => countRows("SELECT 1 FROM orders WHERE user_id = ?", buyer.id);
-const customerOf = async (buyer: TestUser) => (await env.DB.prepare("SELECT customer_id FROM stripe_customers WHERE email = ?").bind(buyer.email).first<{ customer_id: string }>())!.customer_id;
-
-async function subscribe(label: string) {
-  const item = await paidItem(fx.orgId, { model: "subscription", amount: 1200, currency: "usd", interval: "month" });
-  const buyer = await createUser(label);
-  await buy(item.slug, { buyer });
-  const sub = await eventually(async () => {
-    const s = await subscriptionOf(buyer);
-    return s && (await ordersOf(buyer)) === 1 ? s : undefined;
-  }, "the subscription and its first order");
-  await stripeEventsSettled();
-  return { item, buyer, sub };
-}
+const subscribe = (label: string) => subscribeNewBuyer(fx.orgId, label);
 
 describe("subscriptions", () => {
   it("the first invoice is an order; the entitlement lasts until the period ends; each renewal is another order", async () => {

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createUser, orgFixture, type OrgFixture, type TestUser } from "../../test/fixtures";
+import { orgFixture, type OrgFixture, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { buy, countRows, emulatorAdmin, eventually, onboardSeller, paidItem, stripeEventsSettled } from "../../test/payments";
+import { countRows, customerOf, emulatorAdmin, eventually, onboardSeller, ordersOf, stripeEventsSettled, subscribeNewBuyer, subscriptionOf } from "../../test/payments";
 import { expireEntitlements, expireLicenses } from "../maintenance/jobs";
 import { runScheduled } from "../maintenance/scheduler";
 
@@ -16,9 +16,6 @@ beforeAll(async () => {
 let ipCounter = 0;
 const validate = (key: string, item: string) => call("POST", "/v1/licenses/validate", { body: { key, item }, headers: { "cf-connecting-ip": `192.0.2.${++ipCounter}` } });
 
-const subscriptionOf = async (buyer: TestUser) => (await call("GET", "/v1/me/subscriptions", { token: buyer.accessToken })).body.data[0];
-const ordersOf = (buyer: TestUser) => countRows("SELECT 1 FROM orders WHERE user_id = ?", buyer.id);
-const customerOf = async (buyer: TestUser) => (await env.DB.prepare("SELECT customer_id FROM stripe_customers WHERE email = ?").bind(buyer.email).first<{ customer_id: string }>())!.customer_id;
 const licenseOf = (buyer: TestUser) =>
   env.DB.prepare("SELECT l.*, e.expires_at AS entitlement_expires_at FROM licenses l JOIN entitlements e ON e.id = l.entitlement_id WHERE l.user_id = ?")
     .bind(buyer.id)
@@ -26,16 +23,9 @@ const licenseOf = (buyer: TestUser) =>
 
 /** Subscribes a new buyer and reads the one-time key from the checkout's status. */
 async function subscribe(label: string) {
-  const item = await paidItem(fx.orgId, { model: "subscription", amount: 1200, currency: "usd", interval: "month" });
-  const buyer = await createUser(label);
-  const { checkoutId } = await buy(item.slug, { buyer });
-  const key = await eventually(async () => ((await call("GET", `/v1/checkouts/${checkoutId}`)).body.licenseKey as string | null) ?? undefined, "the license key");
-  const sub = await eventually(async () => {
-    const s = await subscriptionOf(buyer);
-    return s && (await ordersOf(buyer)) === 1 ? s : undefined;
-  }, "the subscription and its first order");
-  await stripeEventsSettled();
-  return { item, buyer, sub, key, checkoutId };
+  const subscribed = await subscribeNewBuyer(fx.orgId, label);
+  const key = await eventually(async () => ((await call("GET", `/v1/checkouts/${subscribed.checkoutId}`)).body.licenseKey as string | null) ?? undefined, "the license key");
+  return { ...subscribed, key };
 }
 
 describe("a subscription's license", () => {
