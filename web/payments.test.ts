@@ -15,6 +15,7 @@ import { launchChromium } from "../scripts/lib/browser.mjs";
 import { ROOT } from "../scripts/lib/processes.mjs";
 import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
 import { eventually } from "../scripts/lib/eventually";
+import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 
 const DIST_INDEX = join(ROOT, "web/dist/index.html");
 const SCREENSHOTS = "/tmp/plaza-payments";
@@ -34,36 +35,14 @@ const buyer: Person = { name: "Charles Babbage", email: `charles-${RUN}@example.
 const guest: Person = { name: "Mary Somerville", email: `mary-${RUN}@example.com`, password: "connexion of sciences" };
 
 let stack: Awaited<ReturnType<typeof startPlazaWithStripe>>;
+const { api, signUpAndLogIn } = plazaApi(() => stack.url);
 let browser: Browser;
 let orgId: string;
 const pageErrors: string[] = [];
 
-async function api<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: { ...(body !== undefined && { "content-type": "application/json" }), ...(token && { authorization: `Bearer ${token}` }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-function expectStatus(res: { status: number; body: unknown }, status: number, what: string) {
-  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
-}
-
 /** Signs up, verifies through the dev mailbox's link, logs in (API): sets `person.token`. */
 async function signUp(person: Person) {
-  expectStatus(await api("POST", "/v1/auth/signup", { name: person.name, email: person.email, password: person.password }), 201, "signup");
-  const token = await eventually(`a verification e-mail to ${person.email}`, async () => {
-    const { body } = await api<{ data: { to: string; text: string }[] }>("GET", "/dev/mailbox.json");
-    const mail = body.data.find((m) => m.to === person.email);
-    return mail ? /[?&]token=([^\s&]+)/.exec(mail.text)?.[1] : undefined;
-  });
-  expectStatus(await api("POST", "/v1/auth/verify-email", { token }), 200, "verify");
-  const login = await api("POST", "/v1/auth/login", { email: person.email, password: person.password });
-  expectStatus(login, 200, "login");
-  person.token = login.body.accessToken;
+  person.token = await signUpAndLogIn(person);
 }
 
 /** A published paid item of the author's org (create, upload a version, publish). */

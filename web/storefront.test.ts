@@ -13,6 +13,7 @@ import { launchChromium } from "../scripts/lib/browser.mjs";
 import { ROOT } from "../scripts/lib/processes.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import { eventually } from "../scripts/lib/eventually";
+import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 
 const DIST_INDEX = join(ROOT, "web/dist/index.html");
 const SCREENSHOTS = "/tmp/plaza-storefront";
@@ -20,36 +21,9 @@ const SLUG = `sheet-weaver-${Date.now().toString(36)}`;
 const author = { name: "Grace Hopper", email: `grace-${Date.now()}@example.com`, password: "compiler pioneer 1952" };
 
 let server: Awaited<ReturnType<typeof startWranglerDev>>;
+const { api, signUpAndLogIn } = plazaApi(() => server.url);
 let browser: Browser;
 
-
-async function api<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { ...(body !== undefined && { "content-type": "application/json" }), ...(token && { authorization: `Bearer ${token}` }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-function expectStatus(res: { status: number; body: unknown }, status: number, what: string) {
-  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
-}
-
-/** Signs up, verifies through the dev mailbox's link, logs in: an access token. */
-async function signUpAndLogIn(user: typeof author): Promise<string> {
-  expectStatus(await api("POST", "/v1/auth/signup", user), 201, "signup");
-  const token = await eventually(`a verification e-mail to ${user.email}`, async () => {
-    const { body } = await api<{ data: { to: string; text: string }[] }>("GET", "/dev/mailbox.json");
-    const mail = body.data.find((m) => m.to === user.email);
-    return mail ? /[?&]token=([^\s&]+)/.exec(mail.text)?.[1] : undefined;
-  });
-  expectStatus(await api("POST", "/v1/auth/verify-email", { token }), 200, "verify");
-  const login = await api("POST", "/v1/auth/login", { email: user.email, password: user.password });
-  expectStatus(login, 200, "login");
-  return login.body.accessToken;
-}
 
 /** The CLI's publish path: create the item, start an upload, PUT the bytes, publish. */
 async function publishItem(token: string) {
