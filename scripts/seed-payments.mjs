@@ -8,8 +8,22 @@ import { eventually } from "./lib/eventually.ts";
 /** How long Plaza may take to see the finished onboarding (it re-reads the account from Stripe). */
 const ONBOARDED_TIMEOUT_MS = 30_000;
 
+/** One request may take this long; then it is abandoned and tried again (every step here is safe to repeat). */
+const REQUEST_TIMEOUT_MS = 20_000;
+const ATTEMPTS = 3;
+
+async function fetchWithRetry(url, init) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    } catch (err) {
+      if (attempt >= ATTEMPTS) throw new Error(`${init.method} ${url} failed ${ATTEMPTS} times: ${err.message ?? err}`);
+    }
+  }
+}
+
 async function request(apiUrl, method, path, { token, body } = {}) {
-  const res = await fetch(`${apiUrl}${path}`, {
+  const res = await fetchWithRetry(`${apiUrl}${path}`, {
     method,
     headers: { ...(body !== undefined && { "content-type": "application/json" }), ...(token && { authorization: `Bearer ${token}` }) },
     body: body === undefined ? undefined : JSON.stringify(body),
