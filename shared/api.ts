@@ -44,6 +44,8 @@ export const LoginBody = z
   .meta({ id: "LoginBody" });
 export const VerifyEmailBody = z.object({ token: z.string().min(1).max(200) }).meta({ id: "VerifyEmailBody" });
 export const ResendVerificationBody = z.object({ email: Email }).meta({ id: "ResendVerificationBody" });
+export const MagicLinkBody = z.object({ email: Email }).meta({ id: "MagicLinkBody" });
+export const RedeemMagicLinkBody = z.object({ token: z.string().min(1).max(200) }).meta({ id: "RedeemMagicLinkBody" });
 /** Browsers send the refresh token as an HttpOnly cookie; the CLI and scripts send it in the body. */
 export const RefreshBody = z
   .object({ refreshToken: z.string().min(1).max(200).optional() })

@@ -4,6 +4,7 @@ export const AUDIT_ACTIONS = [
   "user.email_verified",
   "auth.login",
   "auth.login_failed",
+  "auth.magic_link_login",
   "auth.logout",
   "auth.refresh_reuse_detected",
   "session.revoked",

@@ -40,3 +40,23 @@ export const DownloadLink = z
   })
   .meta({ id: "DownloadLink" });
 export type DownloadLinkT = z.infer<typeof DownloadLink>;
+
+export const LibraryVersion = z
+  .object({
+    version: z.string(),
+    channel: z.enum(["stable", "beta"]),
+    size: z.number().int().meta({ description: "Bundle size in bytes" }),
+    createdAt: z.number().int(),
+    yanked: z.boolean().meta({ description: "Yanked versions are listed only for buyers who had them" }),
+  })
+  .meta({ id: "LibraryVersion" });
+
+export const LibraryEntry = z
+  .object({
+    item: z.object({ id: z.string(), slug: z.string(), name: z.string() }),
+    source: z.enum(["purchase", "subscription", "free", "grant"]),
+    expiresAt: z.number().int().nullable().meta({ description: "When access ends; null: for good" }),
+    versions: z.array(LibraryVersion).meta({ description: "Every version you may download, newest first" }),
+  })
+  .meta({ id: "LibraryEntry" });
+export type LibraryEntryT = z.infer<typeof LibraryEntry>;

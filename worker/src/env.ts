@@ -27,7 +27,11 @@ export interface Env {
   /** HMAC key for room tokens, shared with the PartyKit server. */
   ROOM_TOKEN_SECRET: string;
 
-  /** Production e-mail API (optional in development, where mail goes to /dev/mailbox). */
+  /** Cloudflare Email Service (`[[send_email]] name = "EMAIL"`), the default transport in production. */
+  EMAIL?: SendEmail;
+  /** `cloudflare`, `http` or `mailbox`; unset: the binding (else HTTP) in production, the dev mailbox elsewhere. */
+  MAIL_TRANSPORT?: "cloudflare" | "http" | "mailbox";
+  /** An HTTP e-mail API (Resend-style), the alternative to the binding. */
   MAIL_HTTP_URL?: string;
   MAIL_HTTP_TOKEN?: string;
   MAIL_FROM?: string;

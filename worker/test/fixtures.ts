@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { desc, eq } from "drizzle-orm";
 import { createDb } from "../src/db/client";
 import { mailMessages } from "../src/db/schema";
+import { openBody } from "../src/mail/outbox";
 import { call } from "./http";
 
 export const PASSWORD = "correct horse battery staple";
@@ -9,12 +10,12 @@ let counter = 0;
 
 export const uniqueEmail = (label = "user") => `${label}-${Date.now().toString(36)}-${++counter}@example.test`;
 
-/** The newest e-mail to `to`, read from the mail outbox (the dev mailbox). */
+/** The newest e-mail to `to`, read from the mail outbox (the dev mailbox), its body opened. */
 export async function lastMailTo(to: string) {
   const db = createDb(env.DB);
   const mail = await db.query.mailMessages.findFirst({ where: eq(mailMessages.to, to), orderBy: desc(mailMessages.createdAt) });
   if (!mail) throw new Error(`No mail to ${to}`);
-  return mail;
+  return { ...mail, ...(await openBody(env, mail)) };
 }
 
 /** The `token` query parameter of the first link in the newest mail to `to`. */

@@ -38,6 +38,20 @@ export const authMatrix: MatrixCase[] = [
     expected: PUBLIC,
   },
   {
+    route: "POST /v1/auth/magic-link",
+    build: () => ({ method: "POST", path: "/v1/auth/magic-link", options: { body: { email: uniqueEmail() } } }),
+    expected: succeedsWith(PUBLIC, 202),
+  },
+  {
+    route: "POST /v1/auth/magic-link/redeem",
+    build: async () => {
+      const { email } = await createUser();
+      await call("POST", "/v1/auth/magic-link", { body: { email } });
+      return { method: "POST", path: "/v1/auth/magic-link/redeem", options: { body: { token: await tokenFromMail(email) } } };
+    },
+    expected: PUBLIC,
+  },
+  {
     route: "POST /v1/auth/refresh",
     build: async (_fx, actor, user) => {
       const { refreshToken } = await freshLogin((await userFor(actor, user, createUser)).email);

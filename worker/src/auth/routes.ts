@@ -4,6 +4,8 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import {
   AuthTokens,
   LoginBody,
+  MagicLinkBody,
+  RedeemMagicLinkBody,
   Me,
   RefreshBody,
   ResendVerificationBody,
@@ -22,6 +24,7 @@ import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError, rateLimitedError } from "../http/openapi-helpers";
 import { eq } from "drizzle-orm";
 import { requirePrincipal, requireSession } from "./authenticate";
+import { redeemMagicLink, requestMagicLink } from "./magic-link";
 import * as auth from "./service";
 
 const REFRESH_COOKIE = "plaza_refresh";
@@ -74,6 +77,37 @@ export const authRoutes = createRouter()
     async (c) => {
       await auth.resendVerification(c.get("db"), c.env, c.req.valid("json").email);
       return c.body(null, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/magic-link",
+      tags: tag,
+      summary: "E-mail a sign-in link (same answer whether or not the address has an account)",
+      description: "The link signs in once, within 30 minutes, and verifies the address. Buyers who checked out as guests sign in this way. Limited to 5 per address and 30 per IP in 15 minutes.",
+      request: jsonBody(MagicLinkBody),
+      responses: { 202: { description: "Sent if the address has an account" }, 400: authErrors[400], ...rateLimitedError },
+    }),
+    async (c) => {
+      await requestMagicLink(c.get("db"), c.env, requestMeta(c), c.req.valid("json").email);
+      return c.body(null, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/magic-link/redeem",
+      tags: tag,
+      summary: "Sign in with the token of an e-mailed sign-in link",
+      description: "Returns the same tokens as a password login (and sets the refresh cookie). `401 token_invalid` for an unknown, used or expired link.",
+      request: jsonBody(RedeemMagicLinkBody),
+      responses: { 200: json(AuthTokens, "Signed in"), 400: authErrors[400], 401: authErrors[401] },
+    }),
+    async (c) => {
+      const tokens = await redeemMagicLink(c.get("db"), c.env, requestMeta(c), c.req.valid("json").token);
+      setRefreshCookie(c, tokens);
+      return c.json(tokens, 200);
     },
   )
   .openapi(

@@ -1,4 +1,5 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { UserT } from "../../../shared/api";
 import { auditInsert, type RequestMeta } from "../audit/record";
 import { sha256Hex } from "../crypto/hash";
@@ -22,7 +23,7 @@ export const LOGIN_LIMITS = {
 };
 const RESEND_LIMIT: Window = { limit: 3, windowMs: 60 * 60_000 };
 
-type UserRow = typeof users.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
 
 export function toUser(row: Omit<UserRow, "passwordHash">): UserT {
   return {
@@ -39,7 +40,7 @@ async function verificationMail(db: Db, env: Env, user: Pick<UserRow, "id" | "na
   const token = newSecret("ev");
   const now = Date.now();
   const url = `${env.APP_URL}/verify-email?token=${encodeURIComponent(token)}`;
-  const mail = mailInsert(db, user.email, verifyEmailMail(user.name, url));
+  const mail = await mailInsert(env, db, user.email, verifyEmailMail(user.name, url));
   const insertToken = db.insert(emailTokens).values({
     tokenHash: await sha256Hex(token),
     purpose: "verify_email",
@@ -52,7 +53,7 @@ async function verificationMail(db: Db, env: Env, user: Pick<UserRow, "id" | "na
 
 export async function signup(db: Db, env: Env, meta: RequestMeta, input: { email: string; password: string; name: string }) {
   const existing = await db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, input.email) });
-  if (existing) throw new AppError("conflict", "An account with this e-mail already exists; log in instead");
+  if (existing) throw new AppError("conflict", "An account with this e-mail already exists; log in, or ask for a sign-in link by e-mail");
   const row: UserRow = {
     id: newId("user"),
     email: input.email,
@@ -148,6 +149,11 @@ export async function login(db: Db, env: Env, meta: RequestMeta, input: { email:
     throw new AppError("email_not_verified", "Verify your e-mail first; we can send the link again");
   }
 
+  return startSession(db, env, meta, user, "auth.login", [clearHits(db, accountKey)]);
+}
+
+/** A new session for a user who proved who they are (password or magic link), with its tokens. */
+export async function startSession(db: Db, env: Env, meta: RequestMeta, user: UserRow, action: "auth.login" | "auth.magic_link_login", extra: BatchItem<"sqlite">[] = []) {
   const now = Date.now();
   const { refreshMs } = ttls(env);
   const sessionId = newId("session");
@@ -163,8 +169,8 @@ export async function login(db: Db, env: Env, meta: RequestMeta, input: { email:
       ip: meta.ip,
     }),
     db.insert(refreshTokens).values({ tokenHash: await sha256Hex(refresh), sessionId, createdAt: now, expiresAt: now + refreshMs }),
-    clearHits(db, accountKey),
-    auditInsert(db, meta, { action: "auth.login", actorUserId: user.id, targetType: "session", targetId: sessionId }),
+    auditInsert(db, meta, { action, actorUserId: user.id, targetType: "session", targetId: sessionId }),
+    ...extra,
   ]);
   return issue(env, toUser(user), sessionId, refresh, now + refreshMs);
 }

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createUser, orgFixture, type OrgFixture, type TestUser } from "../../test/fixtures";
+import { createUser, lastMailTo, orgFixture, type OrgFixture, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { customerOf, emulatorAdmin, eventually, onboardSeller, ordersOf, stripeEventsSettled, subscribeNewBuyer, subscriptionOf } from "../../test/payments";
 
@@ -51,8 +51,9 @@ describe("subscriptions", () => {
     expect(pastDue.graceUntil).toBeLessThan(pastDue.currentPeriodEnd);
     const ent = await entitlementOf(buyer, item.id);
     expect(ent).toMatchObject({ status: "active", expires_at: pastDue.graceUntil });
-    const mail = await env.DB.prepare("SELECT subject, text FROM mail_messages WHERE \"to\" = ? AND subject LIKE '%payment%failed%'").bind(buyer.email).first<{ subject: string; text: string }>();
-    expect(mail?.text).toContain("7 more days");
+    const mail = await lastMailTo(buyer.email);
+    expect(mail.subject).toMatch(/payment.*failed/);
+    expect(mail.text).toContain("7 more days");
     expect(await ordersOf(buyer)).toBe(1);
 
     await emulatorAdmin("POST", `/customers/${await customerOf(buyer)}/payment_behavior`, { fail: false });

@@ -122,7 +122,7 @@ export async function recordInvoiceFailure(env: Env, db: Db, invoiceId: string) 
   if (!metadata) return { mailIds: [] as string[] };
   const item = await db.query.items.findFirst({ columns: { name: true }, where: eq(items.id, metadata.plaza_item_id) });
   const grace = graceDays(env);
-  const mail = mailInsert(db, metadata.plaza_email, paymentFailedMail(item?.name ?? "your subscription", grace, `${env.APP_URL}/dashboard/purchases`));
+  const mail = await mailInsert(env, db, metadata.plaza_email, paymentFailedMail(item?.name ?? "your subscription", grace, `${env.APP_URL}/dashboard/purchases`));
   await syncSubscription(env, db, subscriptionId, [mail.insert]);
   return { mailIds: [mail.id] };
 }

@@ -53,12 +53,12 @@ export const refreshTokens = sqliteTable(
   (t) => [index("refresh_tokens_session_idx").on(t.sessionId)],
 );
 
-/** Single-use tokens sent by e-mail (verification today; magic links later). Stored hashed. */
+/** Single-use tokens sent by e-mail: address verification and magic sign-in links. Stored hashed. */
 export const emailTokens = sqliteTable(
   "email_tokens",
   {
     tokenHash: text("token_hash").primaryKey(),
-    purpose: text("purpose", { enum: ["verify_email"] }).notNull(),
+    purpose: text("purpose", { enum: ["verify_email", "magic_link"] }).notNull(),
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
@@ -178,6 +178,15 @@ export const mailMessages = sqliteTable(
     lastError: text("last_error"),
     createdAt: integer("created_at").notNull(),
     sentAt: integer("sent_at"),
+    /**
+     * Set for mail rendered when it is sent (a receipt's download links must be fresh): the
+     * template's name, and its data sealed (it carries the license key). Text and HTML are then
+     * filled in by the consumer.
+     */
+    template: text("template", { enum: ["receipt"] }),
+    payload: text("payload"),
+    /** Bodies carry one-time links and keys: they are stored sealed (AES-256-GCM, ENCRYPTION_KEYS). */
+    sealed: integer("sealed", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [index("mail_status_idx").on(t.status, t.createdAt)],
 );
@@ -607,6 +616,8 @@ export const licenses = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     revokedAt: integer("revoked_at"),
+    /** The expiry the buyer was last warned about (14 days ahead), so each is warned of once. */
+    expiryWarnedFor: integer("expiry_warned_for"),
   },
   (t) => [
     index("licenses_user_idx").on(t.userId, t.createdAt),

@@ -2,8 +2,21 @@ import { desc } from "drizzle-orm";
 import { Hono } from "hono";
 import { raw } from "hono/html";
 import { mailMessages } from "../db/schema";
-import type { AppEnv } from "../env";
+import type { Db } from "../db/client";
+import type { AppEnv, Env } from "../env";
+import { openBody } from "../mail/outbox";
 import { AppError } from "../http/errors";
+
+/** The newest 200 messages, bodies opened; mail rendered at send time shows empty until sent. */
+async function newestMail(env: Env, db: Db) {
+  const rows = await db.select().from(mailMessages).orderBy(desc(mailMessages.createdAt)).limit(200);
+  return Promise.all(
+    rows.map(async (row) => {
+      const { payload: _sealedData, sealed: _sealed, ...shown } = row;
+      return { ...shown, ...(await openBody(env, row)) };
+    }),
+  );
+}
 
 /**
  * The dev mailbox: every e-mail Plaza "sent" while running locally, read straight from the mail
@@ -14,12 +27,9 @@ export const mailboxRoutes = new Hono<AppEnv>()
     if (c.env.ENVIRONMENT === "production") throw new AppError("not_found", "Not found");
     await next();
   })
-  .get("/dev/mailbox.json", async (c) => {
-    const rows = await c.get("db").select().from(mailMessages).orderBy(desc(mailMessages.createdAt)).limit(200);
-    return c.json({ data: rows });
-  })
+  .get("/dev/mailbox.json", async (c) => c.json({ data: await newestMail(c.env, c.get("db")) }))
   .get("/dev/mailbox", async (c) => {
-    const rows = await c.get("db").select().from(mailMessages).orderBy(desc(mailMessages.createdAt)).limit(200);
+    const rows = await newestMail(c.env, c.get("db"));
     return c.html(
       <html lang="en">
         <head>

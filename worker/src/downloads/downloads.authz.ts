@@ -1,5 +1,5 @@
 import { publishedItem } from "../../test/catalog-api";
-import type { MatrixCase } from "../../test/authz-matrix";
+import { ANY_USER, type MatrixCase } from "../../test/authz-matrix";
 import type { OrgFixture } from "../../test/fixtures";
 import { getFreeItem } from "../entitlements/entitlements.fixtures";
 
@@ -19,6 +19,11 @@ function ownersItem(fx: OrgFixture) {
 }
 
 export const downloadsMatrix: MatrixCase[] = [
+  {
+    route: "GET /v1/me/library",
+    build: () => ({ method: "GET", path: "/v1/me/library" }),
+    expected: ANY_USER,
+  },
   {
     // Only a holder of the item may mint: everyone else is told to get or buy it first.
     route: "POST /v1/me/downloads",

@@ -1,5 +1,5 @@
-import { createRoute } from "@hono/zod-openapi";
-import { CreateDownloadBody, DEFAULT_DOWNLOAD_DAILY_LIMIT, DEFAULT_DOWNLOAD_MAX_USES, DownloadLink } from "../../../shared/downloads";
+import { createRoute, z } from "@hono/zod-openapi";
+import { CreateDownloadBody, DEFAULT_DOWNLOAD_DAILY_LIMIT, DEFAULT_DOWNLOAD_MAX_USES, DownloadLink, LibraryEntry } from "../../../shared/downloads";
 import { requirePrincipal } from "../auth/authenticate";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, json, jsonBody, notFoundError } from "../http/openapi-helpers";
@@ -7,8 +7,20 @@ import * as service from "./service";
 
 const tags = ["Downloads"];
 
-/** `POST /v1/me/downloads`: part of the /v1 API (authenticated, in the authorization matrix). */
-export const downloadRoutes = createRouter().openapi(
+/** `GET /v1/me/library` and `POST /v1/me/downloads`: part of the /v1 API (authenticated, in the authorization matrix). */
+export const downloadRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/me/library",
+      tags,
+      summary: "What you can download: each item you own, with every version you may download",
+      security: bearer,
+      responses: { 200: json(z.object({ data: z.array(LibraryEntry) }), "Your items, by name"), ...authErrors },
+    }),
+    async (c) => c.json({ data: await service.listLibrary(c.get("db"), requirePrincipal(c.get("principal"), "catalog:read").userId) }, 200),
+  )
+  .openapi(
   createRoute({
     method: "post",
     path: "/v1/me/downloads",
@@ -36,7 +48,7 @@ lapsed; \`410 gone\` once the link expired, or if its version was yanked and the
     const p = requirePrincipal(c.get("principal"), "catalog:read");
     return c.json(await service.mintForOwner(c.env, c.get("db"), p.userId, c.req.valid("json")), 201);
   },
-);
+  );
 
 /**
  * `GET /download/:token` (and HEAD): outside /v1 like `/media/*`, with no login (the link is the

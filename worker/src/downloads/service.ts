@@ -16,6 +16,7 @@ import {
   DOWNLOAD_WINDOW_MS,
   MAX_DOWNLOAD_TTL_SECONDS,
   type DownloadLinkT,
+  type LibraryEntryT,
 } from "../../../shared/downloads";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
@@ -140,6 +141,40 @@ export async function mintForOwner(env: Env, db: Db, userId: string, input: { it
   }
   const link = await mintDownloadLink(env, db, { entitlementId: entitlement.id, versionId: version.id, ttlSeconds: input.ttlSeconds }, now);
   return { url: link.url, expiresAt: link.expiresAt, version: link.version, maxUses: link.maxUses } satisfies DownloadLinkT;
+}
+
+/**
+ * The buyer's library for the customer portal: every item they hold an effective entitlement to
+ * (the longest-lasting one when several), with every version they may download, newest first.
+ */
+export async function listLibrary(db: Db, userId: string, now = Date.now()): Promise<LibraryEntryT[]> {
+  const held = (
+    await db.select({ entitlement: entitlements, item: items }).from(entitlements).innerJoin(items, eq(items.id, entitlements.itemId)).where(eq(entitlements.userId, userId))
+  ).filter((r) => isEffective(r.entitlement, now) && r.item.status !== "removed");
+  const byItem = new Map<string, (typeof held)[number]>();
+  for (const r of held) {
+    const known = byItem.get(r.item.id);
+    if (!known || (r.entitlement.expiresAt ?? Infinity) > (known.entitlement.expiresAt ?? Infinity)) byItem.set(r.item.id, r);
+  }
+  if (byItem.size === 0) return [];
+  const itemIds = [...byItem.keys()];
+  const [rows, had] = await Promise.all([
+    db.select().from(versions).where(inArray(versions.itemId, itemIds)),
+    db.selectDistinct({ versionId: downloads.versionId }).from(downloads).where(and(eq(downloads.userId, userId), inArray(downloads.itemId, itemIds))),
+  ]);
+  const downloaded = new Set(had.map((d) => d.versionId));
+  return [...byItem.values()]
+    .sort((a, b) => a.item.name.localeCompare(b.item.name))
+    .map(({ entitlement, item }) => ({
+      item: { id: item.id, slug: item.slug, name: item.name },
+      source: entitlement.source,
+      expiresAt: entitlement.expiresAt,
+      versions: rows
+        // The rule of mayHaveVersion, for all versions at once.
+        .filter((v) => v.itemId === item.id && (v.yankedAt === null || entitlement.createdAt < v.yankedAt || downloaded.has(v.id)))
+        .sort((a, b) => compare(b.version, a.version))
+        .map((v) => ({ version: v.version, channel: v.channel, size: v.bundleSize, createdAt: v.createdAt, yanked: v.yankedAt !== null })),
+    }));
 }
 
 /** Every link that fails to parse or verify, or whose row is gone, gets exactly this answer. */

@@ -1,19 +1,35 @@
 import { newId } from "../crypto/random";
+import { open, seal } from "../crypto/secret-box";
 import type { Db } from "../db/client";
 import { mailMessages } from "../db/schema";
 import type { Env } from "../env";
 import type { RenderedMail } from "./templates";
 
+type MailRow = typeof mailMessages.$inferSelect;
+
 /**
  * E-mail is an outbox: the row is written in the same batch as the change that causes it, then
  * its id is queued. If the enqueue is lost, the maintenance job re-queues rows still `queued`.
+ * Bodies carry sign-in links, download links and license keys, so they are stored sealed.
  */
-export function mailInsert(db: Db, to: string, mail: RenderedMail) {
+export async function mailInsert(env: Env, db: Db, to: string, mail: RenderedMail) {
   const id = newId("mail");
   return {
     id,
-    insert: db.insert(mailMessages).values({ id, to, ...mail, status: "queued", createdAt: Date.now() }),
+    insert: db.insert(mailMessages).values({ id, to, ...(await sealBody(env, mail)), status: "queued", createdAt: Date.now() }),
   };
+}
+
+export async function sealBody(env: Env, mail: RenderedMail) {
+  const [text, html] = await Promise.all([seal(env.ENCRYPTION_KEYS, mail.text), seal(env.ENCRYPTION_KEYS, mail.html)]);
+  return { subject: mail.subject, text, html, sealed: true };
+}
+
+/** A row's body in clear; empty for mail that is rendered when sent and was not sent yet. */
+export async function openBody(env: Env, row: Pick<MailRow, "subject" | "text" | "html" | "sealed">): Promise<RenderedMail> {
+  if (!row.sealed) return { subject: row.subject, text: row.text, html: row.html };
+  const [text, html] = await Promise.all([open(env.ENCRYPTION_KEYS, row.text), open(env.ENCRYPTION_KEYS, row.html)]);
+  return { subject: row.subject, text, html };
 }
 
 export async function enqueueMail(env: Env, ids: string[]) {

@@ -8,12 +8,44 @@ export interface RenderedMail {
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 
-function layout(title: string, paragraphs: string[], action: { label: string; url: string }): RenderedMail {
-  const text = [...paragraphs, "", `${action.label}: ${action.url}`, "", "— Plaza"].join("\n");
+interface Link {
+  label: string;
+  url: string;
+}
+
+interface Body {
+  paragraphs: string[];
+  /** A value the reader copies, such as a license key: shown as code. */
+  code?: { label: string; value: string };
+  /** Further links, one per line (download links). */
+  links?: Link[];
+  /** Lines below the links, before the button. */
+  after?: string[];
+  action: Link;
+}
+
+const button = (l: Link) =>
+  `<p><a href="${escapeHtml(l.url)}" style="display:inline-block;padding:10px 16px;background:#4f46e5;color:#fff;border-radius:6px;text-decoration:none">${escapeHtml(l.label)}</a></p>`;
+
+function layout(title: string, body: Body): RenderedMail {
+  const { paragraphs, code, links = [], after = [], action } = body;
+  const text = [
+    ...paragraphs,
+    ...(code ? ["", `${code.label}: ${code.value}`] : []),
+    ...(links.length ? ["", ...links.map((l) => `${l.label}: ${l.url}`)] : []),
+    ...(after.length ? ["", ...after] : []),
+    "",
+    `${action.label}: ${action.url}`,
+    "",
+    "— Plaza",
+  ].join("\n");
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:560px;margin:auto">
 <h1 style="font-size:20px">${escapeHtml(title)}</h1>
 ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n")}
-<p><a href="${escapeHtml(action.url)}" style="display:inline-block;padding:10px 16px;background:#4f46e5;color:#fff;border-radius:6px;text-decoration:none">${escapeHtml(action.label)}</a></p>
+${code ? `<p>${escapeHtml(code.label)}:<br><code style="font-size:18px;letter-spacing:1px;background:#f3f4f6;padding:6px 10px;border-radius:4px;display:inline-block">${escapeHtml(code.value)}</code></p>` : ""}
+${links.length ? `<ul>${links.map((l) => `<li><a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a></li>`).join("")}</ul>` : ""}
+${after.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n")}
+${button(action)}
 <p style="color:#666;font-size:12px">Or paste this link into your browser: ${escapeHtml(action.url)}</p>
 </body></html>`;
   return { subject: title, text, html };
@@ -22,26 +54,70 @@ ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n")}
 export function verifyEmailMail(name: string, url: string): RenderedMail {
   return layout(
     "Verify your e-mail for Plaza",
-    [`Hi ${name},`, "Confirm this address to finish creating your Plaza account. The link is valid for 24 hours."],
-    { label: "Verify e-mail", url },
+    { paragraphs: [`Hi ${name},`, "Confirm this address to finish creating your Plaza account. The link is valid for 24 hours."], action: { label: "Verify e-mail", url } },
   );
 }
 
 export function inviteMail(inviterName: string, orgName: string, role: string, url: string): RenderedMail {
   return layout(
     `You're invited to ${orgName} on Plaza`,
-    [`${inviterName} invited you to join ${orgName} as ${role}.`, "The invitation is valid for 7 days."],
-    { label: "Accept invitation", url },
+    { paragraphs: [`${inviterName} invited you to join ${orgName} as ${role}.`, "The invitation is valid for 7 days."], action: { label: "Accept invitation", url } },
   );
 }
 
 export function paymentFailedMail(itemName: string, graceDays: number, url: string): RenderedMail {
   return layout(
     `Your payment for ${itemName} failed`,
-    [
-      `We could not renew your subscription to ${itemName}.`,
-      `You keep access for ${graceDays} more days while the payment is retried; update your payment method to keep it after that.`,
-    ],
-    { label: "Manage your purchases", url },
+    {
+      paragraphs: [
+        `We could not renew your subscription to ${itemName}.`,
+        `You keep access for ${graceDays} more days while the payment is retried; update your payment method to keep it after that.`,
+      ],
+      action: { label: "Manage your purchases", url },
+    },
   );
+}
+
+export function magicLinkMail(url: string, ttlMinutes: number): RenderedMail {
+  return layout("Your Plaza sign-in link", {
+    paragraphs: [`Use this link to sign in to Plaza. It works once, for ${ttlMinutes} minutes.`, "If you did not ask for it, ignore this e-mail: nobody can sign in without the link."],
+    action: { label: "Sign in to Plaza", url },
+  });
+}
+
+export interface ReceiptMail {
+  itemName: string;
+  /** The order this receipt is for; null for a subscription started without a charge (metered). */
+  order: { id: string; amount: string; date: string } | null;
+  subscription: boolean;
+  licenseKey: string;
+  downloads: { version: string; url: string }[];
+  /** When the download links stop working, in words. */
+  linksExpire: string;
+  portalUrl: string;
+}
+
+export function receiptMail(r: ReceiptMail): RenderedMail {
+  const paid = r.order ? [`Order ${r.order.id}, ${r.order.date}: ${r.order.amount} paid for ${r.itemName}.`] : [`Your subscription to ${r.itemName} has started.`];
+  return layout(`Your receipt for ${r.itemName}`, {
+    paragraphs: ["Thank you for your purchase.", ...paid, "Keep your license key safe: this e-mail is the only place it is shown in full again."],
+    code: { label: "License key", value: r.licenseKey },
+    links: r.downloads.map((d) => ({ label: `Download ${r.itemName} ${d.version}`, url: d.url })),
+    after: r.downloads.length
+      ? [`The download links work until ${r.linksExpire}. After that, get fresh ones from your purchases: sign in with this e-mail address, no password needed.`]
+      : ["Your downloads are on your purchases page: sign in with this e-mail address, no password needed."],
+    action: { label: r.subscription ? "Manage your subscription" : "Your purchases", url: r.portalUrl },
+  });
+}
+
+export function licenseExpiryMail(itemName: string, date: string, reason: "canceled" | "past_due", url: string): RenderedMail {
+  return layout(`Your ${itemName} license expires on ${date}`, {
+    paragraphs: [
+      reason === "canceled"
+        ? `Your subscription to ${itemName} is canceled, so its license stops working on ${date}.`
+        : `The payment for ${itemName} has not gone through, so its license stops working on ${date}.`,
+      reason === "canceled" ? "Resume the subscription before then to keep it." : "Update your payment method before then to keep it.",
+    ],
+    action: { label: "Manage your purchases", url },
+  });
 }

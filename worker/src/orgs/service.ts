@@ -161,7 +161,7 @@ export async function createInvite(db: Db, env: Env, meta: RequestMeta, access: 
     revokedAt: null,
   };
   const url = `${env.APP_URL}/invites/accept?token=${encodeURIComponent(token)}`;
-  const mail = mailInsert(db, input.email, inviteMail(inviter?.name ?? "Someone", org?.name ?? "an org", input.role, url));
+  const mail = await mailInsert(env, db, input.email, inviteMail(inviter?.name ?? "Someone", org?.name ?? "an org", input.role, url));
   await db.batch([
     db
       .update(invites)

@@ -1,0 +1,63 @@
+/**
+ * Password-less sign-in by e-mail: how guests who bought without an account (and anyone who
+ * forgot their password) reach the customer portal. A link works once, for 30 minutes; only its
+ * SHA-256 is stored. Asking always answers the same, so it tells nobody whether an address has
+ * an account.
+ */
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import type { RequestMeta } from "../audit/record";
+import { sha256Hex } from "../crypto/hash";
+import { newSecret } from "../crypto/random";
+import type { Db } from "../db/client";
+import { emailTokens, users } from "../db/schema";
+import type { Env } from "../env";
+import { AppError } from "../http/errors";
+import { assertUnderLimit, countHit, type Window } from "../http/rate-limit";
+import { enqueueMail, mailInsert } from "../mail/outbox";
+import { magicLinkMail } from "../mail/templates";
+import { startSession } from "./service";
+
+export const MAGIC_LINK_TTL_MS = 30 * 60_000;
+/** Links asked for: 5 per address and 30 per IP in 15 minutes (each one sends an e-mail). */
+export const MAGIC_LINK_LIMITS = {
+  email: { limit: 5, windowMs: 15 * 60_000 } satisfies Window,
+  ip: { limit: 30, windowMs: 15 * 60_000 } satisfies Window,
+};
+
+export async function requestMagicLink(db: Db, env: Env, meta: RequestMeta, email: string, now = Date.now()) {
+  const emailKey = `magic:email:${email}`;
+  const ipKey = `magic:ip:${meta.ip ?? "unknown"}`;
+  await assertUnderLimit(db, emailKey, MAGIC_LINK_LIMITS.email, now);
+  await assertUnderLimit(db, ipKey, MAGIC_LINK_LIMITS.ip, now);
+  const counts = [countHit(db, emailKey, MAGIC_LINK_LIMITS.email, now), countHit(db, ipKey, MAGIC_LINK_LIMITS.ip, now)] as const;
+  const user = await db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, email) });
+  if (!user) {
+    await db.batch(counts);
+    return;
+  }
+  const token = newSecret("ml");
+  const url = `${env.APP_URL}/magic-link?token=${encodeURIComponent(token)}`;
+  const mail = await mailInsert(env, db, email, magicLinkMail(url, MAGIC_LINK_TTL_MS / 60_000));
+  await db.batch([
+    ...counts,
+    db.insert(emailTokens).values({ tokenHash: await sha256Hex(token), purpose: "magic_link", userId: user.id, createdAt: now, expiresAt: now + MAGIC_LINK_TTL_MS }),
+    mail.insert,
+  ]);
+  await enqueueMail(env, [mail.id]);
+}
+
+/**
+ * Spends a link and starts a session. Following the link proves the address, so an unverified
+ * account becomes verified. Unknown, used and expired links all get the same answer.
+ */
+export async function redeemMagicLink(db: Db, env: Env, meta: RequestMeta, token: string, now = Date.now()) {
+  const [claimed] = await db
+    .update(emailTokens)
+    .set({ usedAt: now })
+    .where(and(eq(emailTokens.tokenHash, await sha256Hex(token)), eq(emailTokens.purpose, "magic_link"), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, now)))
+    .returning({ userId: emailTokens.userId });
+  const user = claimed ? await db.query.users.findFirst({ where: eq(users.id, claimed.userId) }) : undefined;
+  if (!user) throw new AppError("token_invalid", "This sign-in link is invalid, used or expired; ask for a new one");
+  const verify = db.update(users).set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` }).where(eq(users.id, user.id));
+  return startSession(db, env, meta, { ...user, emailVerifiedAt: user.emailVerifiedAt ?? now }, "auth.magic_link_login", [verify]);
+}
