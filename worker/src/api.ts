@@ -4,6 +4,7 @@ import { checkoutRoutes } from "./checkout/routes";
 import { connectRoutes } from "./connect/routes";
 import { downloadRoutes } from "./downloads/routes";
 import { ledgerRoutes } from "./ledger/routes";
+import { mailRoutes } from "./mail/routes";
 import { licenseRoutes } from "./licenses/routes";
 import { orderRoutes } from "./orders/routes";
 import { stripeWebhookRoutes } from "./stripe/webhook-routes";
@@ -33,6 +34,7 @@ export const api = createRouter()
   .route("/", orderRoutes)
   .route("/", billingRoutes)
   .route("/", ledgerRoutes)
-  .route("/", licenseRoutes);
+  .route("/", licenseRoutes)
+  .route("/", mailRoutes);
 
 export type ApiType = typeof api;

@@ -13,7 +13,7 @@ import { grantEntitlementStatements, revokeEntitlementStatements } from "../enti
 import { AppError, notFound } from "../http/errors";
 import { percentFee } from "../ledger/fees";
 import { issuedKey, issueLicenseStatements, revokeSubscriptionLicense } from "../licenses/issuance";
-import { mailInsert } from "../mail/outbox";
+import { enqueueMail, mailInsert } from "../mail/outbox";
 import { paymentFailedMail } from "../mail/templates";
 import { stripeFor } from "../stripe/client";
 
@@ -58,7 +58,7 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
 
   const live = sub.status === "active" || sub.status === "trialing" || pastDue;
   const license = live
-    ? await issueLicenseStatements(env, db, { source: { kind: "subscription", subscriptionId: id }, orgId: metadata.plaza_org_id, itemId: metadata.plaza_item_id, userId, checkoutId: metadata.plaza_checkout_id }, now)
+    ? await issueLicenseStatements(env, db, { source: { kind: "subscription", subscriptionId: id }, orgId: metadata.plaza_org_id, itemId: metadata.plaza_item_id, userId, email: metadata.plaza_email, checkoutId: metadata.plaza_checkout_id }, now)
     : undefined;
   const grant = live ? [...grantEntitlementStatements(db, { ...target, reference: id, expiresAt: pastDue ? graceUntil : periodEnd + RENEWAL_LEEWAY_MS }, now)] : [];
   const access: BatchItem<"sqlite">[] = ENDED.has(sub.status)
@@ -75,6 +75,7 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
   ]);
   // The license's statements follow the subscription upsert and the grant.
   const key = license ? issuedKey(license, results, 1 + grant.length) : null;
+  if (license && key) await enqueueMail(env, [license.receiptMailId]);
   return { id, userId, metadata, status: sub.status, license: license && key ? { id: license.licenseId, key } : null };
 }
 

@@ -9,6 +9,7 @@ import { grantEntitlementStatements } from "../entitlements/service";
 import { log } from "../http/log";
 import { saleEntries } from "../ledger/entries";
 import { issuedKey, issueLicenseStatements } from "../licenses/issuance";
+import { enqueueMail } from "../mail/outbox";
 import { stripeFor } from "../stripe/client";
 import { buyerFor } from "./buyers";
 import type { CheckoutMetadata } from "./service";
@@ -121,6 +122,7 @@ export async function fulfillCheckoutPayment(env: Env, db: Db, sessionId: string
     orgId: metadata.plaza_org_id,
     itemId: metadata.plaza_item_id,
     userId,
+    email: metadata.plaza_email,
     checkoutId: checkout.id,
   });
   const statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
@@ -131,5 +133,6 @@ export async function fulfillCheckoutPayment(env: Env, db: Db, sessionId: string
   const licenseAt = statements.length;
   const results = await db.batch([...statements, ...license.statements]);
   const key = issuedKey(license, results, licenseAt);
+  if (key) await enqueueMail(env, [license.receiptMailId]);
   return { orderId: sale.orderId, created: true, license: key ? { id: license.licenseId, key } : null };
 }

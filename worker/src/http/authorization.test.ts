@@ -14,6 +14,7 @@ import { connectMatrix } from "../connect/connect.authz";
 import { downloadsMatrix } from "../downloads/downloads.authz";
 import { ledgerMatrix } from "../ledger/ledger.authz";
 import { licensesMatrix } from "../licenses/licenses.authz";
+import { mailMatrix } from "../mail/mail.authz";
 import { ordersMatrix } from "../orders/orders.authz";
 import { stripeMatrix } from "../stripe/stripe.authz";
 import { authMatrix } from "../auth/auth.authz";
@@ -27,7 +28,7 @@ import { tokensMatrix } from "../tokens/tokens.authz";
 
 const CASES: MatrixCase[] = [...authMatrix, ...meMatrix, ...tokensMatrix, ...orgsMatrix, ...auditMatrix, ...catalogMatrix, ...entitlementsMatrix, ...reviewsMatrix, ...moderationMatrix,
   ...downloadsMatrix,
-  ...connectMatrix, ...checkoutMatrix, ...stripeMatrix, ...ordersMatrix, ...billingMatrix, ...ledgerMatrix, ...licensesMatrix];
+  ...connectMatrix, ...checkoutMatrix, ...stripeMatrix, ...ordersMatrix, ...billingMatrix, ...ledgerMatrix, ...licensesMatrix, ...mailMatrix];
 
 let fx: OrgFixture;
 beforeAll(async () => {

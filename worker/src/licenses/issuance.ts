@@ -16,6 +16,7 @@ import type { Db } from "../db/client";
 import { entitlements, items, licensePolicies, licenseReveals, licenses } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
+import { receiptStatement } from "../receipts/receipt-mail";
 import { generateLicenseKey, hashLicenseKey, lastGroupOf } from "./keys";
 
 /** How long a new key waits to be shown on the success page before maintenance deletes it unread. */
@@ -27,33 +28,36 @@ export interface LicenseIssue {
   licenseId: string;
   /** This attempt's key: real only if `issuedKey` finds that its row won. */
   key: string;
-  /** The claim first, then the reveal (and for subscriptions the expiry that follows the entitlement). */
+  /** The claim first, then the reveal and the receipt (and for subscriptions the expiry that follows the entitlement). */
   statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+  /** The receipt e-mail's outbox id: queue it once `issuedKey` says the batch issued this key. */
+  receiptMailId: string;
 }
 
 /** An item's key prefix and activation limit: its author's policy, or the defaults. */
 export async function licensePolicyFor(db: Db, itemId: string) {
   const [row] = await db
-    .select({ slug: items.slug, prefix: licensePolicies.keyPrefix, maxActivations: licensePolicies.maxActivations })
+    .select({ slug: items.slug, name: items.name, prefix: licensePolicies.keyPrefix, maxActivations: licensePolicies.maxActivations })
     .from(items)
     .leftJoin(licensePolicies, eq(licensePolicies.itemId, items.id))
     .where(eq(items.id, itemId))
     .limit(1);
   if (!row) throw new Error(`No item ${itemId} to license`);
-  return { prefix: row.prefix ?? defaultLicensePrefix(row.slug), maxActivations: row.maxActivations ?? DEFAULT_MAX_ACTIVATIONS, custom: row.prefix !== null };
+  return { itemName: row.name, prefix: row.prefix ?? defaultLicensePrefix(row.slug), maxActivations: row.maxActivations ?? DEFAULT_MAX_ACTIVATIONS, custom: row.prefix !== null };
 }
 
 export const licenseIdFor = (source: LicenseSource, itemId: string) =>
   source.kind === "purchase" ? derivedId("license", `purchase:${source.orderId}:${itemId}`) : derivedId("license", `subscription:${source.subscriptionId}`);
 
 /**
- * The statements that issue the license for one purchased item or one subscription. Put them
- * after the entitlement grant in the same batch: the license points at that entitlement.
+ * The statements that issue the license for one purchased item or one subscription, with its
+ * receipt e-mail to `email`. Put them after the entitlement grant in the same batch: the license
+ * points at that entitlement.
  */
 export async function issueLicenseStatements(
   env: Env,
   db: Db,
-  input: { source: LicenseSource; orgId: string; itemId: string; userId: string; checkoutId: string | null },
+  input: { source: LicenseSource; orgId: string; itemId: string; userId: string; email: string; checkoutId: string | null },
   now = Date.now(),
 ): Promise<LicenseIssue> {
   const { source, itemId, userId } = input;
@@ -97,8 +101,10 @@ export async function issueLicenseStatements(
         .onConflictDoNothing(),
     );
   }
+  const receipt = await receiptStatement(env, db, { licenseId, keyHash, key, to: input.email, itemName: policy.itemName }, now);
+  statements.push(receipt.statement);
   if (source.kind === "subscription") statements.push(followEntitlement(db, licenseId, now));
-  return { licenseId, key, statements };
+  return { licenseId, key, statements, receiptMailId: receipt.id };
 }
 
 /**

@@ -215,7 +215,8 @@ export async function removeMyActivation(db: Db, userId: string, licenseId: stri
 /** An org item's license policy (the defaults until its author sets one). */
 export async function getLicensePolicy(db: Db, orgId: string, itemId: string): Promise<LicensePolicyT> {
   await findOrgItem(db, orgId, itemId);
-  return { itemId, ...(await licensePolicyFor(db, itemId)) };
+  const { prefix, maxActivations, custom } = await licensePolicyFor(db, itemId);
+  return { itemId, prefix, maxActivations, custom };
 }
 
 /** Sets an item's key prefix and/or activation limit; keys issued before keep theirs. Audited. */

@@ -1,9 +1,20 @@
 import { eq } from "drizzle-orm";
-import { createDb } from "../db/client";
+import { createDb, type Db } from "../db/client";
 import { mailMessages } from "../db/schema";
 import type { Env, MailQueueMessage } from "../env";
 import { log } from "../http/log";
+import { renderReceipt } from "../receipts/receipt-mail";
+import { openBody, sealBody } from "./outbox";
+import type { RenderedMail } from "./templates";
 import { transportFor } from "./transport";
+
+/** Templates rendered when sent, by name (`mail_messages.template`). */
+function renderTemplate(env: Env, db: Db, template: "receipt", payload: string): Promise<RenderedMail> {
+  switch (template) {
+    case "receipt":
+      return renderReceipt(env, db, payload);
+  }
+}
 
 /**
  * Sends queued mail. Each message is acked or retried on its own, so one bad address never
@@ -18,13 +29,17 @@ export async function consumeMail(batch: MessageBatch<MailQueueMessage>, env: En
       message.ack();
       continue;
     }
+    // Mail rendered at send time keeps what it sent, so the mailbox and support can see it.
+    let rendered: Awaited<ReturnType<typeof sealBody>> | undefined;
     try {
-      await transport.send(row);
-      await db.update(mailMessages).set({ status: "sent", sentAt: Date.now(), attempts: row.attempts + 1, lastError: null }).where(eq(mailMessages.id, row.id));
+      const body = row.template && row.payload ? await renderTemplate(env, db, row.template, row.payload) : await openBody(env, row);
+      if (row.template) rendered = await sealBody(env, body);
+      await transport.send({ id: row.id, to: row.to, ...body });
+      await db.update(mailMessages).set({ status: "sent", sentAt: Date.now(), attempts: row.attempts + 1, lastError: null, ...rendered }).where(eq(mailMessages.id, row.id));
       message.ack();
     } catch (err) {
       const lastError = String(err).slice(0, 500);
-      await db.update(mailMessages).set({ attempts: row.attempts + 1, lastError }).where(eq(mailMessages.id, row.id));
+      await db.update(mailMessages).set({ attempts: row.attempts + 1, lastError, ...rendered }).where(eq(mailMessages.id, row.id));
       log("warn", "mail send failed", { messageId: row.id, attempt: message.attempts, error: lastError });
       message.retry({ delaySeconds: Math.min(600, 10 * 2 ** message.attempts) });
     }
