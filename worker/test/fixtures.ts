@@ -1,8 +1,9 @@
 import { env } from "cloudflare:workers";
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { createDb } from "../src/db/client";
 import { mailMessages } from "../src/db/schema";
 import { openBody } from "../src/mail/outbox";
+import { eventually } from "./eventually";
 import { call } from "./http";
 
 export const PASSWORD = "correct horse battery staple";
@@ -16,6 +17,15 @@ export async function lastMailTo(to: string) {
   const mail = await db.query.mailMessages.findFirst({ where: eq(mailMessages.to, to), orderBy: desc(mailMessages.createdAt) });
   if (!mail) throw new Error(`No mail to ${to}`);
   return { ...mail, ...(await openBody(env, mail)) };
+}
+
+/** The buyer's receipt e-mail once the mail consumer sent it (it is rendered then), body opened. */
+export async function sentReceiptTo(to: string) {
+  const row = await eventually(
+    () => createDb(env.DB).query.mailMessages.findFirst({ where: and(eq(mailMessages.to, to), eq(mailMessages.template, "receipt"), eq(mailMessages.status, "sent")) }),
+    `the receipt to ${to} to be sent`,
+  );
+  return { ...row, ...(await openBody(env, row)) };
 }
 
 /** The `token` query parameter of the first link in the newest mail to `to`. */

@@ -9,7 +9,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import type Stripe from "stripe";
 import { beforeAll, expect, it } from "vitest";
-import { createUser, orgFixture, type OrgFixture, type TestUser } from "../../test/fixtures";
+import { createUser, orgFixture, sentReceiptTo, type OrgFixture, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { buy, countRows, emulatorAdmin, eventually, onboardSeller, paidItem, signedDelivery, stripeEventsSettled, testStripe } from "../../test/payments";
 import worker from "../index";
@@ -53,9 +53,11 @@ const counts = async (buyer: TestUser) => ({
   sales: await countRows("SELECT 1 FROM ledger_entries l JOIN orders o ON o.id = l.order_id WHERE o.user_id = ? AND l.type = 'sale'", buyer.id),
   fees: await countRows("SELECT 1 FROM ledger_entries l JOIN orders o ON o.id = l.order_id WHERE o.user_id = ? AND l.type = 'platform_fee'", buyer.id),
   licenses: await countRows("SELECT 1 FROM licenses WHERE user_id = ?", buyer.id),
+  receipts: await countRows("SELECT 1 FROM mail_messages WHERE \"to\" = ? AND template = 'receipt'", buyer.email),
 });
 
-it("20 concurrent, shuffled deliveries of every event, then 20 concurrent reprocessings, make one order, entitlement, sale and license each", async () => {
+
+it("20 concurrent, shuffled deliveries of every event, then 20 concurrent reprocessings, make one order, entitlement, sale, license and receipt each", async () => {
   const oneTime = await paidItem(fx.orgId, { model: "one_time", amount: 1000, currency: "usd" });
   const monthly = await paidItem(fx.orgId, { model: "subscription", amount: 700, currency: "usd", interval: "month" });
   const [purchaser, subscriber] = await Promise.all([createUser("purchaser"), createUser("subscriber")]);
@@ -65,16 +67,18 @@ it("20 concurrent, shuffled deliveries of every event, then 20 concurrent reproc
   const events = await deliverNewEventsManyTimes();
   const types = new Set(events.map((e) => e.type));
   for (const type of ["checkout.session.completed", "invoice.paid", "invoice.payment_succeeded", "customer.subscription.created"]) expect(types).toContain(type);
-  const once = { orders: 1, entitlements: 1, sales: 1, fees: 2, licenses: 1 };
+  const once = { orders: 1, entitlements: 1, sales: 1, fees: 2, licenses: 1, receipts: 1 };
   expect(await counts(purchaser)).toEqual(once);
   expect(await counts(subscriber)).toEqual(once);
   expect(await countRows("SELECT 1 FROM stripe_events WHERE status = 'processed'")).toBeGreaterThanOrEqual(4);
   // Every attempt drew a key; only the winning one was kept for its one showing, and it is the valid one.
-  for (const [{ checkoutId }, item] of [[purchase, oneTime], [subscription, monthly]] as const) {
+  for (const [{ checkoutId }, item, buyer] of [[purchase, oneTime, purchaser], [subscription, monthly, subscriber]] as const) {
     expect(await countRows("SELECT 1 FROM license_reveals WHERE checkout_id = ?", checkoutId)).toBe(1);
     const { licenseKey } = (await call("GET", `/v1/checkouts/${checkoutId}`)).body;
     const check = await call("POST", "/v1/licenses/validate", { body: { key: licenseKey, item: item.slug } });
     expect(check.body).toMatchObject({ valid: true, code: "valid" });
+    // The one receipt carries the same, valid key.
+    expect((await sentReceiptTo(buyer.email)).text).toContain(`License key: ${licenseKey}`);
   }
 
   // As if every claim were lost: all events back to `received`, consumed by 20 batches at once.
