@@ -10,10 +10,10 @@ type MailRow = typeof mailMessages.$inferSelect;
 /**
  * E-mail is an outbox: the row is written in the same batch as the change that causes it, then
  * its id is queued. If the enqueue is lost, the maintenance job re-queues rows still `queued`.
- * Bodies carry sign-in links, download links and license keys, so they are stored sealed.
+ * Bodies carry sign-in links, download links and license keys, so they are stored sealed. Pass
+ * an id derived from the cause (and add ON CONFLICT DO NOTHING) to make the mail idempotent.
  */
-export async function mailInsert(env: Env, db: Db, to: string, mail: RenderedMail) {
-  const id = newId("mail");
+export async function mailInsert(env: Env, db: Db, to: string, mail: RenderedMail, id = newId("mail")) {
   return {
     id,
     insert: db.insert(mailMessages).values({ id, to, ...(await sealBody(env, mail)), status: "queued", createdAt: Date.now() }),

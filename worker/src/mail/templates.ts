@@ -110,13 +110,11 @@ export function receiptMail(r: ReceiptMail): RenderedMail {
   });
 }
 
-export function licenseExpiryMail(itemName: string, date: string, reason: "canceled" | "past_due", url: string): RenderedMail {
+export function licenseExpiryMail(itemName: string, date: string, url: string): RenderedMail {
   return layout(`Your ${itemName} license expires on ${date}`, {
     paragraphs: [
-      reason === "canceled"
-        ? `Your subscription to ${itemName} is canceled, so its license stops working on ${date}.`
-        : `The payment for ${itemName} has not gone through, so its license stops working on ${date}.`,
-      reason === "canceled" ? "Resume the subscription before then to keep it." : "Update your payment method before then to keep it.",
+      `Your subscription to ${itemName} is canceled, so its license key stops working on ${date}.`,
+      "Resume the subscription before then to keep it; nothing changes if you do.",
     ],
     action: { label: "Manage your purchases", url },
   });

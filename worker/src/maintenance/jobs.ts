@@ -1,9 +1,11 @@
-import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or } from "drizzle-orm";
+import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, or } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { apiTokens, emailTokens, entitlements, invites, licenseReveals, licenses, mailMessages, rateLimits, refreshTokens, sessions, stripeEvents, uploads, usageRecords } from "../db/schema";
+import { derivedId } from "../crypto/random";
+import { apiTokens, emailTokens, entitlements, invites, items, licenseReveals, licenses, mailMessages, rateLimits, refreshTokens, sessions, stripeEvents, subscriptions, uploads, usageRecords, users } from "../db/schema";
 import { uncountIfNoLongerBuyer } from "../reviews/aggregate";
 import type { Env } from "../env";
-import { enqueueMail } from "../mail/outbox";
+import { enqueueMail, mailInsert } from "../mail/outbox";
+import { licenseExpiryMail } from "../mail/templates";
 import { purgeDownloadTokens } from "../downloads/service";
 
 export interface JobContext {
@@ -159,3 +161,43 @@ export const purgeLicenseLeftovers: Job = async ({ db, now, batchSize }) => {
 
 /** Download links used up or expired more than a day ago are deleted; their downloads stay logged. */
 export const purgeDownloadLinks: Job = ({ db, now, batchSize }) => purgeDownloadTokens(db, now, batchSize);
+
+export const LICENSE_EXPIRY_WARNING_MS = 14 * 86_400_000;
+const longDate = (ms: number) => new Date(ms).toLocaleDateString("en-US", { dateStyle: "long", timeZone: "UTC" });
+
+/**
+ * Buyers are told 14 days ahead that a license will expire: a subscription canceled at period end
+ * (a renewing one would be warned every month for nothing; a past-due one was already told by the
+ * payment-failed e-mail). Each expiry is warned of once: the mail's id is derived from the license
+ * and the expiry, and the license remembers which expiry it warned of. Resuming and canceling
+ * again moves the expiry, which is warned of anew.
+ */
+export const warnExpiringLicenses: Job = async ({ db, env, now, batchSize }) => {
+  const due = await db
+    .select({ id: licenses.id, expiresAt: licenses.expiresAt, itemName: items.name, email: users.email })
+    .from(licenses)
+    .innerJoin(subscriptions, eq(subscriptions.id, licenses.subscriptionId))
+    .innerJoin(items, eq(items.id, licenses.itemId))
+    .innerJoin(users, eq(users.id, licenses.userId))
+    .where(
+      and(
+        eq(licenses.status, "active"),
+        gt(licenses.expiresAt, now),
+        lte(licenses.expiresAt, now + LICENSE_EXPIRY_WARNING_MS),
+        or(isNull(licenses.expiryWarnedFor), ne(licenses.expiryWarnedFor, licenses.expiresAt)),
+        eq(subscriptions.cancelAtPeriodEnd, true),
+        ne(subscriptions.status, "past_due"),
+      ),
+    )
+    .limit(batchSize);
+  const mailIds: string[] = [];
+  for (const license of due) {
+    const expiresAt = license.expiresAt!;
+    const id = await derivedId("mail", `license-expiry:${license.id}:${expiresAt}`);
+    const mail = await mailInsert(env, db, license.email, licenseExpiryMail(license.itemName, longDate(expiresAt), `${env.APP_URL}/dashboard/purchases`), id);
+    await db.batch([mail.insert.onConflictDoNothing(), db.update(licenses).set({ expiryWarnedFor: expiresAt }).where(eq(licenses.id, license.id))]);
+    mailIds.push(id);
+  }
+  await enqueueMail(env, mailIds);
+  return due.length;
+};

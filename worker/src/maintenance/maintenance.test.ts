@@ -1,7 +1,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import { createUser } from "../../test/fixtures";
+import { createUser, lastMailTo } from "../../test/fixtures";
 import { call } from "../../test/http";
 import worker from "../index";
 import { RETENTION_MS, requeueStaleStripeEvents } from "./jobs";
@@ -101,4 +101,35 @@ it("re-queues Stripe events recorded but never processed (a lost enqueue), and o
   while ((await status("evt_lost"))?.status === "received" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
   expect((await status("evt_lost"))?.status).toBe("ignored");
   expect((await status("evt_fresh"))?.status).toBe("received");
+});
+
+it("warns 14 days before a canceled subscription's license expires, once per expiry, and nobody else", async () => {
+  const { insertSubscription } = await import("../../test/payment-fixtures");
+  const { insertLicense } = await import("../../test/license-fixtures");
+  const author = await createUser("expiry-seller");
+  const buyer = await createUser("expiry-buyer");
+  const org = await call("POST", "/v1/orgs", { token: author.accessToken, body: { name: "E", slug: `e-${Date.now().toString(36)}` } });
+  const now = Date.now();
+  const DAY = 86_400_000;
+  const licenseOn = async (expiresAt: number, cancelAtPeriodEnd: boolean) => {
+    const subscriptionId = await insertSubscription(org.body.id, buyer.id);
+    await env.DB.prepare("UPDATE subscriptions SET cancel_at_period_end = ? WHERE id = ?").bind(cancelAtPeriodEnd ? 1 : 0, subscriptionId).run();
+    return insertLicense(org.body.id, buyer.id, { subscriptionId, orderId: null, expiresAt });
+  };
+  const ending = await licenseOn(now + 10 * DAY, true);
+  await licenseOn(now + 10 * DAY, false); // renews: no warning
+  await licenseOn(now + 20 * DAY, true); // too far off yet
+  const warnings = () => count(`SELECT count(*) AS n FROM mail_messages WHERE "to" = ? AND subject LIKE '%license expires%'`, buyer.email);
+
+  await runScheduled(now + 50_000, env, { "warn-expiring-licenses": JOBS["warn-expiring-licenses"]! });
+  await runScheduled(now + 60_000, env, { "warn-expiring-licenses": JOBS["warn-expiring-licenses"]! });
+  expect(await warnings()).toBe(1);
+  const mail = await lastMailTo(buyer.email);
+  expect(mail.subject).toBe(`Your ${ending.item.name} license expires on ${new Date(now + 10 * DAY).toLocaleDateString("en-US", { dateStyle: "long", timeZone: "UTC" })}`);
+  expect(mail.text).toContain("/dashboard/purchases");
+
+  // Resumed and canceled again later: a new expiry, warned of anew.
+  await env.DB.prepare("UPDATE licenses SET expires_at = ? WHERE id = ?").bind(now + 12 * DAY, ending.id).run();
+  await runScheduled(now + 70_000, env, { "warn-expiring-licenses": JOBS["warn-expiring-licenses"]! });
+  expect(await warnings()).toBe(2);
 });

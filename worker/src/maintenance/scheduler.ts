@@ -16,6 +16,7 @@ import {
   requeueStaleStripeEvents,
   requeueUnreportedUsage,
   type Job,
+  warnExpiringLicenses,
 } from "./jobs";
 
 /** Every maintenance job, run on each cron tick. Add new jobs here. */
@@ -25,6 +26,7 @@ export const JOBS: Record<string, Job> = {
   "purge-stale-uploads": purgeStaleUploads,
   "expire-entitlements": expireEntitlements,
   "expire-licenses": expireLicenses,
+  "warn-expiring-licenses": warnExpiringLicenses,
   "purge-license-leftovers": purgeLicenseLeftovers,
   "purge-download-links": purgeDownloadLinks,
   "requeue-stale-stripe-events": requeueStaleStripeEvents,
