@@ -60,6 +60,14 @@ export const requeueStaleMail: Job = async ({ db, env, now, batchSize }) => {
   return stale.length;
 };
 
+/** Sent mail is kept 30 days (support can see what went out), then deleted with its sealed body. */
+export const SENT_MAIL_RETENTION_MS = 30 * 86_400_000;
+export const purgeSentMail: Job = async ({ db, now, batchSize }) => {
+  const old = db.select({ id: mailMessages.id }).from(mailMessages).where(and(eq(mailMessages.status, "sent"), lt(mailMessages.sentAt, now - SENT_MAIL_RETENTION_MS))).limit(batchSize);
+  const deleted = await db.delete(mailMessages).where(inArray(mailMessages.id, old)).returning({ id: mailMessages.id });
+  return deleted.length;
+};
+
 /**
  * Upload sessions are kept a day past expiry for support questions, then deleted. Their bytes
  * never outlive them: R2 only stores a bundle once its checksum matched and the version is saved.

@@ -133,3 +133,18 @@ it("warns 14 days before a canceled subscription's license expires, once per exp
   await runScheduled(now + 70_000, env, { "warn-expiring-licenses": JOBS["warn-expiring-licenses"]! });
   expect(await warnings()).toBe(2);
 });
+
+it("deletes sent mail 30 days after it went out, and keeps newer, queued and failed mail", async () => {
+  const user = await createUser("old-mail");
+  const now = Date.now();
+  const DAY = 86_400_000;
+  const insert = (id: string, status: string, sentAt: number | null) =>
+    env.DB.prepare("INSERT INTO mail_messages (id, \"to\", subject, text, html, status, attempts, created_at, sent_at) VALUES (?, ?, 's', '', '', ?, 1, ?, ?)").bind(id, user.email, status, now - 40 * DAY, sentAt).run();
+  const suffix = Date.now().toString(36);
+  await insert(`msg_oldsent${suffix}`, "sent", now - 31 * DAY);
+  await insert(`msg_newsent${suffix}`, "sent", now - 29 * DAY);
+  await insert(`msg_failed${suffix}`, "failed", null);
+  await runScheduled(now + 80_000, env, { "purge-sent-mail": JOBS["purge-sent-mail"]! });
+  const left = await env.DB.prepare('SELECT id FROM mail_messages WHERE "to" = ? AND subject = \'s\' ORDER BY id').bind(user.email).all<{ id: string }>();
+  expect(left.results.map((r) => r.id)).toEqual([`msg_failed${suffix}`, `msg_newsent${suffix}`]);
+});

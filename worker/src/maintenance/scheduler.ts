@@ -11,6 +11,7 @@ import {
   purgeDownloadLinks,
   purgeExpiredCredentials,
   purgeLicenseLeftovers,
+  purgeSentMail,
   purgeStaleUploads,
   requeueStaleMail,
   requeueStaleStripeEvents,
@@ -23,6 +24,7 @@ import {
 export const JOBS: Record<string, Job> = {
   "purge-expired-credentials": purgeExpiredCredentials,
   "requeue-stale-mail": requeueStaleMail,
+  "purge-sent-mail": purgeSentMail,
   "purge-stale-uploads": purgeStaleUploads,
   "expire-entitlements": expireEntitlements,
   "expire-licenses": expireLicenses,
