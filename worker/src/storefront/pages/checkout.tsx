@@ -67,10 +67,10 @@ export function CheckoutSuccessPage({ checkout, price, licenseKey, refresh, gave
           <p>
             <code class="license-key">{licenseKey}</code>
           </p>
-          <p class="small">Copy it now: Plaza keeps only a fingerprint of it, so this page cannot show it again.</p>
+          <p class="small">Copy it now: Plaza keeps only a fingerprint of it, so this page cannot show it again. Your receipt e-mail has it too, with a download link.</p>
         </div>
       )}
-      {done && !licenseKey && <p class="muted small">The license key was shown the first time this page opened; your purchases list it masked.</p>}
+      {done && !licenseKey && <p class="muted small">The license key was shown the first time this page opened, and it is in your receipt e-mail; your purchases list it masked.</p>}
       <p class="actions">
         {done && (
           <a class="button" href={PURCHASES_PATH}>
@@ -83,7 +83,7 @@ export function CheckoutSuccessPage({ checkout, price, licenseKey, refresh, gave
       </p>
       {done && (
         <p class="muted small">
-          The purchase belongs to the Plaza account of the e-mail address you paid with. Bought as a guest? It is waiting in that account.
+          The purchase belongs to the Plaza account of the e-mail address you paid with. Bought as a guest? Sign in with a link e-mailed to that address, no password needed.
         </p>
       )}
     </Layout>
