@@ -23,6 +23,10 @@ interface Queue<Body = unknown> {
   sendBatch(messages: Iterable<{ body: Body }>): Promise<void>;
 }
 interface Fetcher {}
+/** Cloudflare Email Service's `send_email` binding (the mail transport). */
+interface SendEmail {
+  send(message: unknown): Promise<unknown>;
+}
 /** A queue consumer's batch (the payments queues' handlers are reachable from the route modules). */
 interface MessageBatch<Body = unknown> {
   readonly queue: string;
