@@ -5,6 +5,7 @@ import { earningsPage } from "./pages/earnings";
 import { getItemPage } from "./pages/get-item";
 import { homePage } from "./pages/home";
 import { loginPage } from "./pages/login";
+import { magicLinkPage } from "./pages/magic-link";
 import { membersPage } from "./pages/members";
 import { EARNINGS_PATH, PAYOUTS_PATH, PURCHASES_PATH } from "./pages/paths";
 import { payoutsPage } from "./pages/payouts";
@@ -25,6 +26,8 @@ export const routes: readonly Route[] = [
   { pattern: PAYOUTS_PATH, title: "Payouts", access: "user", page: payoutsPage },
   { pattern: "/signup", title: "Sign up", access: "guest", page: signupPage },
   { pattern: "/login", title: "Log in", access: "guest", page: loginPage },
+  // "any": a link opened while signed in (as anyone) still signs in as its account.
+  { pattern: "/magic-link", title: "Sign in", access: "any", page: magicLinkPage },
   { pattern: "/verify-email", title: "Verify e-mail", access: "any", page: verifyEmailPage },
   { pattern: "/invites/accept", title: "Accept invitation", access: "user", page: acceptInvitePage },
   { pattern: "/orgs/:orgId/members", title: "Members", access: "user", page: membersPage },

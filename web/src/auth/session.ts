@@ -45,6 +45,18 @@ export async function login(email: string, password: string): Promise<UserT> {
 }
 
 /**
+ * Signs in with the token of an e-mailed sign-in link (single use): the same tokens and refresh
+ * cookie as a password login. A session already open in this tab is ended first, so the link's
+ * account replaces it rather than leaving a stray session behind.
+ */
+export async function loginWithMagicLink(token: string): Promise<UserT> {
+  if (access) await logout();
+  const tokens = await unwrap(publicApi.v1.auth["magic-link"].redeem.$post({ json: { token } }));
+  adopt(tokens);
+  return tokens.user;
+}
+
+/**
  * Exchanges the refresh cookie for a new access token. Only one refresh runs at a time, in this
  * tab (shared promise) and across tabs (Web Lock): the cookie rotates on every use, and
  * presenting an already-used one revokes the whole session.

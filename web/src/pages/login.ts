@@ -1,4 +1,4 @@
-import { LoginBody } from "../../../shared/api";
+import { LoginBody, MagicLinkBody } from "../../../shared/api";
 import { asApiError } from "../api/errors";
 import { publicApi } from "../api/public-client";
 import { unwrap } from "../api/unwrap";
@@ -7,9 +7,10 @@ import { h } from "../dom";
 import { type PageContext, navigate, safeNextPath } from "../router";
 import { loadMe } from "../state/me";
 import { alertBox } from "../ui/alert";
-import { formAlert, formValue, handleSubmit, showErrors, submitButton, textField } from "../ui/form";
+import { formAlert, formValue, handleAction, handleSubmit, showErrors, submitButton, textField } from "../ui/form";
 import { describeError } from "../ui/messages";
 import { narrowPage } from "../ui/page";
+import { requestSignInLink, SEND_LINK_LABEL, signInLinkSent } from "./magic-link";
 
 /** Shown inside the form alert when the account exists but its e-mail is not verified yet. */
 function notVerifiedHelp(form: HTMLFormElement, email: string, message: string): HTMLElement {
@@ -29,13 +30,16 @@ function notVerifiedHelp(form: HTMLFormElement, email: string, message: string):
 
 export function loginPage({ query }: PageContext): Node {
   const next = safeNextPath(query.get("next"));
+  // Uses the same e-mail field; the password is not needed for it.
+  const sendLink = h("button", { type: "button", class: "button" }, SEND_LINK_LABEL);
+  const linkHint = h("p", { class: "muted" }, "Bought as a guest, or forgot your password? Enter your e-mail and choose “", SEND_LINK_LABEL, "”.");
   const form = h(
     "form",
     { class: "stack" },
     textField({ name: "email", label: "E-mail", type: "email", required: true, autocomplete: "username", value: query.get("email") ?? "" }),
     textField({ name: "password", label: "Password", type: "password", required: true, autocomplete: "current-password" }),
     formAlert(),
-    submitButton("Log in"),
+    submitButton("Log in", sendLink),
   );
   const notice = query.get("reason")
     ? alertBox("info", query.get("reason"))
@@ -57,5 +61,20 @@ export function loginPage({ query }: PageContext): Node {
       return true;
     },
   });
-  return narrowPage("Log in to Plaza", notice, form, h("p", { class: "muted" }, "New here? ", h("a", { href: "/signup" }, "Create an account")));
+  handleAction(form, sendLink, {
+    schema: MagicLinkBody,
+    read: (f) => ({ email: formValue(f, "email") }),
+    submit: async ({ email }) => {
+      await requestSignInLink(email);
+      linkHint.remove();
+      form.replaceWith(signInLinkSent(email));
+    },
+  });
+  return narrowPage(
+    "Log in to Plaza",
+    notice,
+    linkHint,
+    form,
+    h("p", { class: "muted" }, "New here? ", h("a", { href: "/signup" }, "Create an account")),
+  );
 }

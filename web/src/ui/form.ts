@@ -156,30 +156,43 @@ export interface SubmitOptions<S extends z.ZodType> {
   onError?: (err: ApiError) => boolean | void;
 }
 
+/** Validates, sends and reports one action of `form`; `trigger` is kept busy with the submit buttons. */
+async function runAction<S extends z.ZodType>(form: HTMLFormElement, o: SubmitOptions<S>, trigger?: HTMLButtonElement): Promise<void> {
+  if (form.getAttribute("aria-busy") === "true") return;
+  clearErrors(form);
+  const parsed = o.schema.safeParse(o.read(form));
+  if (!parsed.success) {
+    showErrors(form, "Please correct the fields marked below.", issuesToFields(form, parsed.error));
+    return;
+  }
+  const buttons = [...form.querySelectorAll<HTMLButtonElement>("button[type=submit]"), ...(trigger ? [trigger] : [])];
+  form.setAttribute("aria-busy", "true");
+  for (const b of buttons) b.disabled = true;
+  try {
+    await o.submit(parsed.data);
+  } catch (caught) {
+    const err = asApiError(caught);
+    if (!o.onError?.(err)) showErrors(form, describeError(err), err.fields);
+  } finally {
+    form.removeAttribute("aria-busy");
+    for (const b of buttons) b.disabled = false;
+  }
+}
+
 export function handleSubmit<S extends z.ZodType>(form: HTMLFormElement, o: SubmitOptions<S>): void {
   form.noValidate = true; // our messages, next to the fields, instead of browser bubbles
-  form.addEventListener("submit", async (event) => {
+  form.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (form.getAttribute("aria-busy") === "true") return;
-    clearErrors(form);
-    const parsed = o.schema.safeParse(o.read(form));
-    if (!parsed.success) {
-      showErrors(form, "Please correct the fields marked below.", issuesToFields(form, parsed.error));
-      return;
-    }
-    const buttons = [...form.querySelectorAll<HTMLButtonElement>("button[type=submit]")];
-    form.setAttribute("aria-busy", "true");
-    for (const b of buttons) b.disabled = true;
-    try {
-      await o.submit(parsed.data);
-    } catch (caught) {
-      const err = asApiError(caught);
-      if (!o.onError?.(err)) showErrors(form, describeError(err), err.fields);
-    } finally {
-      form.removeAttribute("aria-busy");
-      for (const b of buttons) b.disabled = false;
-    }
+    void runAction(form, o);
   });
+}
+
+/**
+ * A second action of a form (a `type="button"`, e.g. "E-mail me a sign-in link" beside "Log in"):
+ * validated with its own schema, its errors shown in the same places as the submit's.
+ */
+export function handleAction<S extends z.ZodType>(form: HTMLFormElement, button: HTMLButtonElement, o: SubmitOptions<S>): void {
+  button.addEventListener("click", () => void runAction(form, o, button));
 }
 
 export const formValue = (form: HTMLFormElement, name: string) => {
