@@ -35,3 +35,15 @@ export { formatMoney, formatPrice } from "../../shared/money";
 
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 export const formatDate = (ms: number) => dateOnly.format(new Date(ms));
+
+const BYTE_UNITS = ["B", "KB", "MB", "GB"] as const;
+/** "812 B", "4.2 MB": bundle sizes (decimal units, as browsers' download lists show them). */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < BYTE_UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${BYTE_UNITS[unit]}`;
+}

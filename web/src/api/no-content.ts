@@ -1,6 +1,7 @@
 /**
- * The calls that answer 204 (switch org, revoke session/token, remove member, revoke invite),
- * named for what they do: each resolves on success and throws an ApiError otherwise.
+ * The calls that answer 204 (switch org, revoke session/token, remove member, revoke invite,
+ * deactivate a license's installation), named for what they do: each resolves on success and
+ * throws an ApiError otherwise.
  */
 import type { z } from "zod";
 import type { SetActiveOrgBody } from "../../../shared/api";
@@ -12,3 +13,5 @@ export const revokeSession = (sessionId: string) => unwrap(api.v1.me.sessions[":
 export const revokeToken = (tokenId: string) => unwrap(api.v1.me.tokens[":tokenId"].$delete({ param: { tokenId } }));
 export const removeMember = (orgId: string, userId: string) => unwrap(api.v1.orgs[":orgId"].members[":userId"].$delete({ param: { orgId, userId } }));
 export const revokeInvite = (orgId: string, inviteId: string) => unwrap(api.v1.orgs[":orgId"].invites[":inviteId"].$delete({ param: { orgId, inviteId } }));
+export const deactivateLicense = (licenseId: string, activationId: string) =>
+  unwrap(api.v1.me.licenses[":licenseId"].activations[":activationId"].$delete({ param: { licenseId, activationId } }));

@@ -12,6 +12,8 @@ import { dataTable, row } from "../ui/table";
 import { toast } from "../ui/toast";
 import { orderItems, orderStatusBadge } from "../ui/orders";
 import { storefrontItemUrl } from "./paths";
+import { downloadsSection } from "./purchases-downloads";
+import { licensesSection } from "./purchases-licenses";
 
 const ORDERS_PAGE_SIZE = 25;
 
@@ -76,7 +78,10 @@ function orderRow(order: OrderT): HTMLTableRowElement {
   );
 }
 
-/** `/dashboard/purchases`: the signed-in buyer's orders and subscriptions (cancel at period end, resume). */
+/**
+ * `/dashboard/purchases`, the customer portal: the signed-in buyer's downloads, licenses (deactivate
+ * installations), subscriptions (cancel at period end, resume) and orders, which are the receipts.
+ */
 export async function purchasesPage({ signal }: PageContext): Promise<Node> {
   const subscriptions = h("div");
   const loadSubscriptions = async () => {
@@ -117,7 +122,7 @@ export async function purchasesPage({ signal }: PageContext): Promise<Node> {
     }
   };
   loadMore.addEventListener("click", loadOrders);
-  await Promise.all([loadSubscriptions(), loadOrders()]);
+  const [downloads, licenses] = await Promise.all([downloadsSection(signal), licensesSection(signal), loadSubscriptions(), loadOrders()]);
 
   const ordersTable = h(
     "div",
@@ -133,7 +138,9 @@ export async function purchasesPage({ signal }: PageContext): Promise<Node> {
   return h(
     "div",
     { class: "stack" },
-    pageHeader("Purchases", "Everything you bought or subscribe to. A cancelled subscription keeps working until the end of the period you paid for."),
+    pageHeader("Purchases", "Everything you bought or subscribe to: downloads, license keys, subscriptions and receipts. A cancelled subscription keeps working until the end of the period you paid for."),
+    downloads,
+    licenses,
     section("Subscriptions", subscriptions),
     section("Orders", ordersTable, status),
   );
