@@ -1,7 +1,8 @@
 // The few Plaza API calls the benchmarks need to set up a realistic signed-in user.
 import { randomBytes } from "node:crypto";
 
-async function call(baseUrl, method, path, { body, token } = {}) {
+/** One JSON request; anything but 2xx throws with the answer. */
+export async function call(baseUrl, method, path, { body, token } = {}) {
   const headers = { accept: "application/json" };
   if (body) headers["content-type"] = "application/json";
   if (token) headers.authorization = `Bearer ${token}`;
@@ -29,18 +30,27 @@ export function login(baseUrl, { email, password }) {
 }
 
 /**
- * A verified user who owns one org, so `GET /v1/me` does its full work (user row + memberships).
- * @returns {Promise<{ email: string, password: string, accessToken: string }>}
+ * A verified, signed-in user (signup, the link from the dev mailbox, login).
+ * @returns {Promise<{ id: string, email: string, password: string, accessToken: string }>}
  */
-export async function createSignedInUserWithOrg(baseUrl) {
+export async function createSignedInUser(baseUrl) {
   const id = randomBytes(6).toString("hex");
   const email = `bench-${id}@example.com`;
   const password = `bench-password-${id}`;
   await call(baseUrl, "POST", "/v1/auth/signup", { body: { email, password, name: `Bench ${id}` } });
   await call(baseUrl, "POST", "/v1/auth/verify-email", { body: { token: await verificationToken(baseUrl, email) } });
   const { accessToken } = await login(baseUrl, { email, password });
-  await call(baseUrl, "POST", "/v1/orgs", { token: accessToken, body: { name: `Bench org ${id}`, slug: `bench-${id}` } });
-  return { email, password, accessToken };
+  return { id, email, password, accessToken };
+}
+
+/**
+ * A verified user who owns one org, so `GET /v1/me` does its full work (user row + memberships).
+ * @returns {Promise<{ email: string, password: string, accessToken: string, orgId: string }>}
+ */
+export async function createSignedInUserWithOrg(baseUrl) {
+  const { id, email, password, accessToken } = await createSignedInUser(baseUrl);
+  const org = await call(baseUrl, "POST", "/v1/orgs", { token: accessToken, body: { name: `Bench org ${id}`, slug: `bench-${id}` } });
+  return { email, password, accessToken, orgId: org.id };
 }
 
 /**

@@ -1,5 +1,6 @@
 // Starts the Plaza Worker for benchmarks: throwaway state and secrets, the /__bench/bare baseline on.
-import { secret } from "../../scripts/lib/processes.mjs";
+import { freePort, secret } from "../../scripts/lib/processes.mjs";
+import { startStripeEmulator } from "../../scripts/lib/stripe-emulator.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
 
 /**
@@ -17,6 +18,15 @@ const WRANGLER_LOG = process.env.BENCH_WRANGLER_LOG ?? "warn";
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? "warn";
 
 /**
+ * Limits a benchmark's load would hit within a second, raised so it measures the work instead of
+ * a stream of 429s (the limits are still checked and counted per request): a download link's
+ * uses, a buyer's downloads of one item per 24 hours, License API requests per minute per IP and
+ * per key. The defaults in the code stay as they are.
+ */
+const BENCH_LIMIT = "1000000000";
+const RAISED_LIMITS = { DOWNLOAD_MAX_USES: BENCH_LIMIT, DOWNLOAD_DAILY_LIMIT: BENCH_LIMIT, LICENSE_API_RATE_LIMIT: BENCH_LIMIT };
+
+/**
  * The payments secrets the Worker reads, fresh per run. The Stripe webhook signing secret is also
  * handed to the benches, which sign their own events with it (`stripe-webhook`).
  */
@@ -29,14 +39,33 @@ function paymentsSecrets() {
 }
 
 /**
- * @returns {Promise<{ url: string, persistTo: string, stripeWebhookSecret: string, stop: () => Promise<void>, output: () => string }>}
- * (persistTo: the local D1/R2 state, for seeding)
+ * @returns {Promise<{ url: string, persistTo: string, stripeWebhookSecret: string, stripeEmulator: () => Promise<{ url: string }>, stop: () => Promise<void>, output: () => string }>}
+ * (persistTo: the local D1/R2 state, for seeding; stripeEmulator(): starts the local Stripe
+ * emulator on first call, wired to this Worker, for benches that pay for something)
  */
 export async function startBenchWorker() {
   const secrets = { ...ephemeralSecrets(), ...paymentsSecrets() };
+  // Plaza learns the emulator's address at start; the emulator itself is only started (on that
+  // port) by a bench that needs it, so the others run without a second wrangler dev beside them.
+  const stripePort = await freePort();
+  // Secrets in a private env file (out of argv, and the repository's .dev.vars is then not read,
+  // so a developer's STRIPE_SECRET_KEY cannot send the bench to Stripe); the rest as --var.
   const started = await startWranglerDev({
-    vars: { ...secrets, BENCH: "1", LOG_LEVEL },
+    secrets,
+    vars: { ...RAISED_LIMITS, BENCH: "1", LOG_LEVEL, STRIPE_EMULATOR_URL: `http://127.0.0.1:${stripePort}` },
     env: { WRANGLER_LOG },
   });
-  return { ...started, stripeWebhookSecret: secrets.STRIPE_WEBHOOK_SECRET };
+  let emulator;
+  const stripeEmulator = () =>
+    (emulator ??= startStripeEmulator({
+      port: stripePort,
+      plazaUrl: started.url,
+      webhookSecret: secrets.STRIPE_WEBHOOK_SECRET,
+      connectWebhookSecret: secrets.STRIPE_CONNECT_WEBHOOK_SECRET,
+      env: { WRANGLER_LOG },
+    }));
+  const stop = async () => {
+    await Promise.allSettled([started.stop(), emulator?.then((e) => e.stop())]);
+  };
+  return { ...started, stop, stripeWebhookSecret: secrets.STRIPE_WEBHOOK_SECRET, stripeEmulator };
 }

@@ -18,7 +18,8 @@ export function createApp() {
   const app = createRouter();
   // The benchmarks' baselines, ahead of all middleware, enabled only by BENCH=1: a bare route,
   // a bare FTS5 MATCH on the same data the search endpoint reads, the Stripe signature check alone
-  // (what webhook ingest does before it writes), and how many Stripe events are recorded, by status.
+  // (what webhook ingest does before it writes), how many Stripe events are recorded, by status,
+  // and a bare R2 read streamed back (what a signed download sends, without its checks).
   app.get("/__bench/bare", (c, next) => (c.env.BENCH === "1" ? c.text("ok") : next()));
   app.get("/__bench/fts", async (c, next) => {
     if (c.env.BENCH !== "1") return next();
@@ -39,6 +40,12 @@ export function createApp() {
     if (c.env.BENCH !== "1") return next();
     const { results } = await c.env.DB.prepare("SELECT status, count(*) AS n FROM stripe_events GROUP BY status").all<{ status: string; n: number }>();
     return c.json(Object.fromEntries(results.map((r) => [r.status, r.n])));
+  });
+  app.get("/__bench/r2/:key{.+}", async (c, next) => {
+    if (c.env.BENCH !== "1") return next();
+    const object = await c.env.BUCKET.get(c.req.param("key"));
+    if (!object) return c.text("no such object", 404);
+    return new Response(object.body, { headers: { "content-type": "application/gzip", "content-length": String(object.size) } });
   });
   app.use(requestContext());
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
