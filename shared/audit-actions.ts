@@ -36,5 +36,9 @@ export const AUDIT_ACTIONS = [
   "subscription.resumed",
   "credits.granted",
   "license_policy.updated",
+  "webhook_endpoint.created",
+  "webhook_endpoint.updated",
+  "webhook_endpoint.secret_rotated",
+  "webhook_endpoint.deleted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

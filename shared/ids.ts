@@ -23,6 +23,10 @@ export const ID_PREFIX = {
   licenseActivation: "lac",
   downloadToken: "dlt",
   download: "dl",
+  webhookEndpoint: "ep",
+  webhookEvent: "evt",
+  webhookDelivery: "whd",
+  webhookAttempt: "atmpt",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -20,5 +20,7 @@ export const TOKEN_SCOPES = [
   "catalog:write",
   "payments:read",
   "payments:write",
+  "webhooks:read",
+  "webhooks:write",
 ] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];

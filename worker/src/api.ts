@@ -5,6 +5,7 @@ import { connectRoutes } from "./connect/routes";
 import { downloadRoutes } from "./downloads/routes";
 import { ledgerRoutes } from "./ledger/routes";
 import { mailRoutes } from "./mail/routes";
+import { webhookRoutes } from "./webhooks/routes";
 import { licenseRoutes } from "./licenses/routes";
 import { orderRoutes } from "./orders/routes";
 import { stripeWebhookRoutes } from "./stripe/webhook-routes";
@@ -35,6 +36,7 @@ export const api = createRouter()
   .route("/", billingRoutes)
   .route("/", ledgerRoutes)
   .route("/", licenseRoutes)
-  .route("/", mailRoutes);
+  .route("/", mailRoutes)
+  .route("/", webhookRoutes);
 
 export type ApiType = typeof api;

@@ -1,5 +1,6 @@
 import type { Principal } from "./auth/principal";
 import type { Db } from "./db/client";
+import type { WebhookQueueMessage } from "./webhooks/outbox";
 
 /** Bindings, vars and secrets of the API Worker (wrangler.toml, .dev.vars / `wrangler secret put`). */
 export interface Env {
@@ -8,6 +9,10 @@ export interface Env {
   MAIL_QUEUE: Queue<MailQueueMessage>;
   STRIPE_EVENTS_QUEUE: Queue<StripeEventMessage>;
   USAGE_QUEUE: Queue<UsageReportMessage>;
+  /** Outgoing webhooks: events to fan out and deliveries to attempt. */
+  WEBHOOKS_QUEUE: Queue<WebhookQueueMessage>;
+  /** How long a webhook delivery may take, in ms (default 15000). */
+  WEBHOOK_TIMEOUT_MS?: string;
   ASSETS?: Fetcher;
 
   ENVIRONMENT: "development" | "test" | "production";

@@ -5,6 +5,8 @@ import { consumeStripeEventDeadLetters, consumeStripeEvents } from "./stripe/eve
 import { consumeMail, consumeMailDeadLetters } from "./mail/consumer";
 import { configureLogging } from "./http/log";
 import { runScheduled } from "./maintenance/scheduler";
+import { consumeWebhookDeadLetters, consumeWebhooks } from "./webhooks/consumer";
+import type { WebhookQueueMessage } from "./webhooks/outbox";
 
 const app = createApp();
 
@@ -22,6 +24,10 @@ export default {
         return consumeStripeEvents(batch as MessageBatch<StripeEventMessage>, env);
       case "plaza-stripe-events-dlq":
         return consumeStripeEventDeadLetters(batch as MessageBatch<StripeEventMessage>, env);
+      case "plaza-webhooks":
+        return consumeWebhooks(batch as MessageBatch<WebhookQueueMessage>, env);
+      case "plaza-webhooks-dlq":
+        return consumeWebhookDeadLetters(batch as MessageBatch<WebhookQueueMessage>, env);
       case "plaza-usage":
         return consumeUsageReports(batch as MessageBatch<UsageReportMessage>, env);
       default:

@@ -1,4 +1,5 @@
 import { env, exports } from "cloudflare:workers";
+import { RECEIVER_ORIGIN, receiverFetch } from "./webhook-receiver";
 
 /**
  * The tests' network: `http://stripe.emulator` is the Stripe emulator (a Durable Object in this
@@ -18,5 +19,6 @@ globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
   const origin = new URL(request.url).origin;
   if (origin === STRIPE_EMULATOR_ORIGIN) return testEnv.STRIPE_STATE.getByName("emulator").fetch(request);
   if (origin === PLAZA_ORIGIN) return plaza.fetch(request);
+  if (origin === RECEIVER_ORIGIN) return receiverFetch(request);
   return passthrough(request);
 };

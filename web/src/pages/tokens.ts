@@ -23,6 +23,8 @@ const SCOPE_LABELS: Record<TokenScope, string> = {
   "catalog:write": "catalog:write — publish and edit catalog items",
   "payments:read": "payments:read — orders, subscriptions, earnings",
   "payments:write": "payments:write — checkout, refunds, usage, payouts setup",
+  "webhooks:read": "webhooks:read — webhook endpoints and their delivery log",
+  "webhooks:write": "webhooks:write — add, change and test webhook endpoints, resend messages",
 };
 
 async function copyText(text: string, fallbackInput: HTMLInputElement): Promise<boolean> {

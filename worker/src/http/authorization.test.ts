@@ -15,6 +15,7 @@ import { downloadsMatrix } from "../downloads/downloads.authz";
 import { ledgerMatrix } from "../ledger/ledger.authz";
 import { licensesMatrix } from "../licenses/licenses.authz";
 import { mailMatrix } from "../mail/mail.authz";
+import { webhooksMatrix } from "../webhooks/webhooks.authz";
 import { ordersMatrix } from "../orders/orders.authz";
 import { stripeMatrix } from "../stripe/stripe.authz";
 import { authMatrix } from "../auth/auth.authz";
@@ -28,7 +29,7 @@ import { tokensMatrix } from "../tokens/tokens.authz";
 
 const CASES: MatrixCase[] = [...authMatrix, ...meMatrix, ...tokensMatrix, ...orgsMatrix, ...auditMatrix, ...catalogMatrix, ...entitlementsMatrix, ...reviewsMatrix, ...moderationMatrix,
   ...downloadsMatrix,
-  ...connectMatrix, ...checkoutMatrix, ...stripeMatrix, ...ordersMatrix, ...billingMatrix, ...ledgerMatrix, ...licensesMatrix, ...mailMatrix];
+  ...connectMatrix, ...checkoutMatrix, ...stripeMatrix, ...ordersMatrix, ...billingMatrix, ...ledgerMatrix, ...licensesMatrix, ...mailMatrix, ...webhooksMatrix];
 
 let fx: OrgFixture;
 beforeAll(async () => {

@@ -119,3 +119,10 @@ export function licenseExpiryMail(itemName: string, date: string, url: string): 
     action: { label: "Manage your purchases", url },
   });
 }
+
+export function webhookDisabledMail(url: string, reason: string, manageUrl: string): RenderedMail {
+  return layout("A Plaza webhook endpoint was disabled", {
+    paragraphs: [`Plaza stopped sending webhooks to ${url}: ${reason}.`, "Events that could not be delivered are kept. Fix the endpoint, enable it again, and recover the failed messages."],
+    action: { label: "Manage webhooks", url: manageUrl },
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * The outgoing webhook event catalog: every event type Plaza delivers to authors' endpoints, with
+ * the zod schema of its `data` and an example. The Worker validates each event against it before
+ * writing it to the outbox, and publishes it in /openapi.json as `webhooks`. Every payload is the
+ * Standard Webhooks envelope `{ type, timestamp, data }`.
+ */
+import { z } from "zod";
+
+const at = z.number().int().meta({ description: "Milliseconds since the epoch" });
+const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]{16,32}$`)).meta({ example: `${prefix}_3Xb7QpLk9TfV2mNcRw8Y` });
+const ItemRef = z.object({ id: id("itm"), slug: z.string(), name: z.string() });
+const money = { amount: z.number().int().meta({ description: "Minor units (cents)" }), currency: z.string().length(3) };
+
+const OrderData = z.object({
+  id: id("ord"),
+  kind: z.enum(["purchase", "subscription"]),
+  status: z.enum(["paid", "partially_refunded", "refunded"]),
+  ...money,
+  feeAmount: z.number().int().meta({ description: "The platform's fee, minor units" }),
+  amountRefunded: z.number().int(),
+  email: z.string().meta({ description: "The buyer's e-mail" }),
+  item: ItemRef,
+  createdAt: at,
+});
+
+const EntitlementData = z.object({
+  id: id("ent"),
+  item: ItemRef,
+  userId: id("usr"),
+  source: z.enum(["free", "purchase", "subscription", "grant"]),
+  status: z.enum(["active", "revoked", "expired"]),
+  expiresAt: at.nullable(),
+});
+
+const LicenseData = z.object({
+  id: id("lic"),
+  item: ItemRef,
+  userId: id("usr"),
+  key: z.string().meta({ description: "Masked: the full key is shown only to the buyer", example: "GENX-••••-••••-7KQ2" }),
+  status: z.enum(["active", "revoked", "expired", "suspended"]),
+  expiresAt: at.nullable(),
+});
+
+const SubscriptionData = z.object({
+  id: id("psub"),
+  item: ItemRef,
+  userId: id("usr"),
+  status: z.string().meta({ description: "Stripe's subscription status: active, past_due, canceled, …" }),
+  currentPeriodEnd: at,
+  cancelAtPeriodEnd: z.boolean(),
+});
+
+export const WEBHOOK_EVENTS = {
+  "order.created": { description: "A sale was paid: a purchase, or a subscription invoice.", data: OrderData },
+  "order.refunded": { description: "An order was refunded, in part or in full.", data: OrderData },
+  "entitlement.granted": { description: "A user got access to an item (bought, subscribed, free or granted).", data: EntitlementData },
+  "entitlement.revoked": { description: "A user lost access to an item (refund, ended subscription, operator).", data: EntitlementData },
+  "license.created": { description: "A license key was issued for a purchase or a subscription.", data: LicenseData },
+  "license.revoked": { description: "A license key stopped working for good.", data: LicenseData },
+  "subscription.updated": { description: "A subscription changed: renewed, past due, set to cancel or resumed.", data: SubscriptionData },
+  "subscription.canceled": { description: "A subscription ended.", data: SubscriptionData },
+  "item.published": { description: "An item became visible in the storefront.", data: z.object({ item: ItemRef, publishedAt: at }) },
+  "version.published": {
+    description: "A new version of an item was published.",
+    data: z.object({ item: ItemRef, version: z.string(), channel: z.enum(["stable", "beta"]), sha256: z.string(), size: z.number().int(), publishedAt: at }),
+  },
+  "review.created": {
+    description: "A buyer reviewed an item.",
+    data: z.object({ id: id("rev"), item: ItemRef, rating: z.number().int().min(1).max(5), body: z.string().nullable(), createdAt: at }),
+  },
+  "project.snapshot.created": {
+    description: "A snapshot of a collaborative project was saved.",
+    data: z.object({ projectId: z.string(), snapshotId: z.string(), createdAt: at }),
+  },
+  "room.member_joined": {
+    description: "Someone joined a project's live room.",
+    data: z.object({ projectId: z.string(), userId: id("usr"), joinedAt: at }),
+  },
+  "webhook.test": { description: "Sent by “send a test event”: checks that an endpoint receives and verifies Plaza's webhooks.", data: z.object({ endpointId: z.string(), message: z.string() }) },
+} as const satisfies Record<string, { description: string; data: z.ZodType }>;
+
+export type WebhookEventType = keyof typeof WEBHOOK_EVENTS;
+export const WEBHOOK_EVENT_TYPES = Object.keys(WEBHOOK_EVENTS) as [WebhookEventType, ...WebhookEventType[]];
+export type WebhookEventData<T extends WebhookEventType> = z.infer<(typeof WEBHOOK_EVENTS)[T]["data"]>;
+
+/** The body of every delivery. */
+export const webhookPayload = <T extends WebhookEventType>(type: T) =>
+  z.object({ type: z.literal(type), timestamp: z.string().meta({ description: "ISO 8601, when the event happened" }), data: WEBHOOK_EVENTS[type].data });

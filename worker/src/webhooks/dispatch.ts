@@ -1,0 +1,42 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { derivedId } from "../crypto/random";
+import type { Db } from "../db/client";
+import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../db/schema";
+import type { Env } from "../env";
+import { enqueueDeliveries } from "./outbox";
+
+type EndpointRow = typeof webhookEndpoints.$inferSelect;
+
+export const wantsType = (endpoint: Pick<EndpointRow, "eventTypes">, type: string) => endpoint.eventTypes === null || endpoint.eventTypes.includes(type);
+
+export const deliveryIdFor = (eventId: string, endpointId: string) => derivedId("webhookDelivery", `${eventId}:${endpointId}`);
+
+/** The statement that creates one delivery (nothing if the pair exists). */
+export async function deliveryInsert(db: Db, event: { id: string; orgId: string }, endpointId: string, now: number) {
+  const id = await deliveryIdFor(event.id, endpointId);
+  return { id, insert: db.insert(webhookDeliveries).values({ id, eventId: event.id, endpointId, orgId: event.orgId, status: "pending", createdAt: now, updatedAt: now }).onConflictDoNothing() };
+}
+
+/**
+ * Fans one event out: a delivery per enabled endpoint of the org that wants its type, then one
+ * queue message per delivery. Dispatching again (a duplicate message, a re-queue) adds no
+ * delivery and only re-sends messages for deliveries still pending, which the lease makes harmless.
+ */
+export async function dispatchEvent(env: Env, db: Db, eventId: string, now = Date.now()) {
+  const event = await db.query.webhookEvents.findFirst({ where: eq(webhookEvents.id, eventId) });
+  if (!event) return 0;
+  const endpoints = event.dispatchedAt
+    ? []
+    : (await db.select().from(webhookEndpoints).where(and(eq(webhookEndpoints.orgId, event.orgId), eq(webhookEndpoints.enabled, true)))).filter((e) => wantsType(e, event.type));
+  const inserts = await Promise.all(endpoints.map((e) => deliveryInsert(db, event, e.id, now)));
+  await db.batch([
+    db.update(webhookEvents).set({ dispatchedAt: now }).where(and(eq(webhookEvents.id, event.id), isNull(webhookEvents.dispatchedAt))),
+    ...inserts.map((i) => i.insert),
+  ]);
+  const pending = await db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.eventId, event.id), eq(webhookDeliveries.status, "pending")));
+  await enqueueDeliveries(env, pending.map((d) => d.id));
+  return pending.length;
+}

@@ -1,0 +1,116 @@
+/** An org's webhook endpoints: create, list, change, rotate the secret, delete. */
+import { and, desc, eq } from "drizzle-orm";
+import type { z } from "zod";
+import type { CreateWebhookEndpointBody, UpdateWebhookEndpointBody, WebhookEndpointT } from "../../../shared/webhooks";
+import { auditInsert, type RequestMeta } from "../audit/record";
+import { newId } from "../crypto/random";
+import type { Db } from "../db/client";
+import { webhookEndpoints } from "../db/schema";
+import type { Env } from "../env";
+import { AppError } from "../http/errors";
+import { newSigningSecret, SECRET_OVERLAP_MS, sealSecret } from "./signing";
+import { endpointUrlProblem } from "./url-guard";
+
+type EndpointRow = typeof webhookEndpoints.$inferSelect;
+export const MAX_ENDPOINTS_PER_ORG = 50;
+
+export function toEndpoint(row: EndpointRow, now = Date.now()): WebhookEndpointT {
+  return {
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    eventTypes: row.eventTypes,
+    enabled: row.enabled,
+    disabledReason: row.disabledReason,
+    rateLimit: row.rateLimit,
+    previousSecretExpiresAt: row.previousSecret && (row.previousSecretExpiresAt ?? 0) > now ? row.previousSecretExpiresAt : null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function assertUrl(env: Env, url: string) {
+  const problem = endpointUrlProblem(url, env);
+  if (problem) throw new AppError("invalid_request", `url ${problem}`, { fields: { "body.url": [problem] } });
+}
+
+export async function ownEndpoint(db: Db, orgId: string, endpointId: string) {
+  const row = await db.query.webhookEndpoints.findFirst({ where: and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.orgId, orgId)) });
+  if (!row) throw new AppError("not_found", "Webhook endpoint not found");
+  return row;
+}
+
+export async function listEndpoints(db: Db, orgId: string) {
+  const rows = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.orgId, orgId)).orderBy(desc(webhookEndpoints.createdAt)).limit(MAX_ENDPOINTS_PER_ORG);
+  return rows.map((r) => toEndpoint(r));
+}
+
+export async function createEndpoint(env: Env, db: Db, meta: RequestMeta, actorUserId: string, orgId: string, input: z.infer<typeof CreateWebhookEndpointBody>) {
+  assertUrl(env, input.url);
+  const existing = await db.$count(webhookEndpoints, eq(webhookEndpoints.orgId, orgId));
+  if (existing >= MAX_ENDPOINTS_PER_ORG) throw new AppError("conflict", `An org has at most ${MAX_ENDPOINTS_PER_ORG} webhook endpoints`);
+  const secret = newSigningSecret();
+  const now = Date.now();
+  const row: EndpointRow = {
+    id: newId("webhookEndpoint"),
+    orgId,
+    url: input.url,
+    description: input.description,
+    eventTypes: input.eventTypes,
+    enabled: input.enabled,
+    disabledReason: null,
+    rateLimit: input.rateLimit,
+    secret: await sealSecret(env, secret),
+    previousSecret: null,
+    previousSecretExpiresAt: null,
+    failingSince: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await db.batch([
+    db.insert(webhookEndpoints).values(row),
+    auditInsert(db, meta, { action: "webhook_endpoint.created", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }),
+  ]);
+  return { ...toEndpoint(row, now), secret };
+}
+
+export async function updateEndpoint(env: Env, db: Db, meta: RequestMeta, actorUserId: string, orgId: string, endpointId: string, input: z.infer<typeof UpdateWebhookEndpointBody>) {
+  const row = await ownEndpoint(db, orgId, endpointId);
+  if (input.url !== undefined) assertUrl(env, input.url);
+  const now = Date.now();
+  // Enabling again clears Plaza's reason and the failure streak.
+  const reenabled = input.enabled === true && !row.enabled ? { disabledReason: null, failingSince: null } : {};
+  const [updated] = await db.batch([
+    db
+      .update(webhookEndpoints)
+      .set({ ...input, ...reenabled, updatedAt: now })
+      .where(eq(webhookEndpoints.id, row.id))
+      .returning(),
+    auditInsert(db, meta, { action: "webhook_endpoint.updated", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }),
+  ]);
+  return toEndpoint(updated[0]!, now);
+}
+
+/** A new secret, shown once; the old one keeps signing (as a second signature) for 24 hours. */
+export async function rotateSecret(env: Env, db: Db, meta: RequestMeta, actorUserId: string, orgId: string, endpointId: string) {
+  const row = await ownEndpoint(db, orgId, endpointId);
+  const secret = newSigningSecret();
+  const now = Date.now();
+  const [updated] = await db.batch([
+    db
+      .update(webhookEndpoints)
+      .set({ secret: await sealSecret(env, secret), previousSecret: row.secret, previousSecretExpiresAt: now + SECRET_OVERLAP_MS, updatedAt: now })
+      .where(eq(webhookEndpoints.id, row.id))
+      .returning(),
+    auditInsert(db, meta, { action: "webhook_endpoint.secret_rotated", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }),
+  ]);
+  return { ...toEndpoint(updated[0]!, now), secret };
+}
+
+export async function deleteEndpoint(db: Db, meta: RequestMeta, actorUserId: string, orgId: string, endpointId: string) {
+  const row = await ownEndpoint(db, orgId, endpointId);
+  await db.batch([
+    db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, row.id)),
+    auditInsert(db, meta, { action: "webhook_endpoint.deleted", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }),
+  ]);
+}

@@ -1,0 +1,102 @@
+/** The delivery log as an org sees it, and the ways to deliver again: resend, recover, test. */
+import { and, desc, eq, gte, inArray, lt } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { webhookAttempts, webhookDeliveries, webhookEvents } from "../db/schema";
+import type { Env } from "../env";
+import { AppError } from "../http/errors";
+import { deliveryInsert } from "./dispatch";
+import { ownEndpoint } from "./endpoints";
+import { enqueueDeliveries, webhookEvent } from "./outbox";
+
+interface Page {
+  before?: number;
+  limit: number;
+}
+
+const deliveryFields = {
+  eventId: webhookDeliveries.eventId,
+  endpointId: webhookDeliveries.endpointId,
+  status: webhookDeliveries.status,
+  attempts: webhookDeliveries.attempts,
+  lastStatusCode: webhookDeliveries.lastStatusCode,
+  lastError: webhookDeliveries.lastError,
+  deliveredAt: webhookDeliveries.deliveredAt,
+};
+
+/** The org's events, newest first, each with its deliveries. */
+export async function listMessages(db: Db, orgId: string, page: Page) {
+  const events = await db
+    .select()
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.orgId, orgId), page.before ? lt(webhookEvents.createdAt, page.before) : undefined))
+    .orderBy(desc(webhookEvents.createdAt))
+    .limit(page.limit);
+  const deliveries = events.length ? await db.select(deliveryFields).from(webhookDeliveries).where(inArray(webhookDeliveries.eventId, events.map((e) => e.id))) : [];
+  return events.map((e) => ({
+    id: e.id,
+    type: e.type,
+    payload: JSON.parse(e.payload) as unknown,
+    createdAt: e.createdAt,
+    deliveries: deliveries.filter((d) => d.eventId === e.id).map(({ eventId: _event, ...d }) => d),
+  }));
+}
+
+export async function getMessage(db: Db, orgId: string, eventId: string) {
+  const event = await db.query.webhookEvents.findFirst({ where: and(eq(webhookEvents.id, eventId), eq(webhookEvents.orgId, orgId)) });
+  if (!event) throw new AppError("not_found", "Webhook message not found");
+  const deliveries = await db.select(deliveryFields).from(webhookDeliveries).where(eq(webhookDeliveries.eventId, event.id));
+  return { id: event.id, type: event.type, payload: JSON.parse(event.payload) as unknown, createdAt: event.createdAt, deliveries: deliveries.map(({ eventId: _event, ...d }) => d) };
+}
+
+/** Attempts, newest first: of one endpoint, or of one message. */
+export async function listAttempts(db: Db, orgId: string, of: { endpointId: string } | { eventId: string }, page: Page) {
+  const which = "endpointId" in of ? eq(webhookAttempts.endpointId, of.endpointId) : eq(webhookAttempts.eventId, of.eventId);
+  const rows = await db
+    .select()
+    .from(webhookAttempts)
+    .where(and(eq(webhookAttempts.orgId, orgId), which, page.before ? lt(webhookAttempts.createdAt, page.before) : undefined))
+    .orderBy(desc(webhookAttempts.createdAt))
+    .limit(page.limit);
+  return rows.map(({ orgId: _org, deliveryId: _delivery, ...a }) => a);
+}
+
+/** Sends one message to one endpoint again (also one it never went to, e.g. added later). */
+export async function resendMessage(env: Env, db: Db, orgId: string, eventId: string, endpointId: string) {
+  const endpoint = await ownEndpoint(db, orgId, endpointId);
+  const event = await db.query.webhookEvents.findFirst({ where: and(eq(webhookEvents.id, eventId), eq(webhookEvents.orgId, orgId)) });
+  if (!event) throw new AppError("not_found", "Webhook message not found");
+  if (!endpoint.enabled) throw new AppError("conflict", "This endpoint is disabled; enable it first");
+  const now = Date.now();
+  const delivery = await deliveryInsert(db, event, endpoint.id, now);
+  await db.batch([
+    delivery.insert,
+    db.update(webhookDeliveries).set({ status: "pending", leasedUntil: null, updatedAt: now }).where(eq(webhookDeliveries.id, delivery.id)),
+  ]);
+  await enqueueDeliveries(env, [delivery.id]);
+  return delivery.id;
+}
+
+/** Every failed delivery of the endpoint since `since`, sent again. Returns how many. */
+export async function recoverFailed(env: Env, db: Db, orgId: string, endpointId: string, since: number) {
+  const endpoint = await ownEndpoint(db, orgId, endpointId);
+  if (!endpoint.enabled) throw new AppError("conflict", "This endpoint is disabled; enable it first");
+  const recovered = await db
+    .update(webhookDeliveries)
+    .set({ status: "pending", leasedUntil: null, updatedAt: Date.now() })
+    .where(and(eq(webhookDeliveries.endpointId, endpoint.id), eq(webhookDeliveries.status, "failed"), gte(webhookDeliveries.createdAt, since)))
+    .returning({ id: webhookDeliveries.id });
+  await enqueueDeliveries(env, recovered.map((d) => d.id));
+  return recovered.length;
+}
+
+/** A `webhook.test` event to this endpoint only. */
+export async function sendTestEvent(env: Env, db: Db, orgId: string, endpointId: string) {
+  const endpoint = await ownEndpoint(db, orgId, endpointId);
+  const now = Date.now();
+  const event = await webhookEvent(db, orgId, "webhook.test", { endpointId: endpoint.id, message: "A test event from Plaza" }, { now });
+  const delivery = await deliveryInsert(db, { id: event.id, orgId }, endpoint.id, now);
+  // Marked dispatched: the test goes to this endpoint, not to every endpoint of the org.
+  await db.batch([event.insert, db.update(webhookEvents).set({ dispatchedAt: now }).where(eq(webhookEvents.id, event.id)), delivery.insert]);
+  await enqueueDeliveries(env, [delivery.id]);
+  return event.id;
+}

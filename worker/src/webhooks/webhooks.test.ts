@@ -1,0 +1,230 @@
+/**
+ * Outgoing webhooks against scripted receivers (worker/test/webhook-receiver.ts). Every delivery
+ * is verified with the `standardwebhooks` library. Retry delays are read from the queue calls of
+ * hand-driven batches, never from waiting.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { Webhook } from "standardwebhooks";
+import { beforeAll, describe, expect, it } from "vitest";
+import { countRows, eventually } from "../../test/payments";
+import { orgFixture, type OrgFixture } from "../../test/fixtures";
+import { call, errorCode } from "../../test/http";
+import { scriptedReceiver, type Answer, type Received } from "../../test/webhook-receiver";
+import { createDb } from "../db/client";
+import worker from "../index";
+import { deliveryInsert } from "./dispatch";
+import { FAILING_DISABLE_MS } from "./delivery";
+import { webhookEvent, type WebhookQueueMessage } from "./outbox";
+
+let fx: OrgFixture;
+beforeAll(async () => {
+  fx = await orgFixture();
+});
+
+let receivers = 0;
+async function endpointWith(script: Answer[], body: Record<string, unknown> = {}) {
+  const receiver = scriptedReceiver(`r${++receivers}-${Date.now().toString(36)}`, script);
+  const res = await call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints`, { token: fx.admin.accessToken, body: { url: receiver.url, ...body } });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return { ...receiver, id: res.body.id as string, secret: res.body.secret as string };
+}
+
+/** An event and its delivery to one endpoint, written but not queued: the test drives the consumer. */
+async function pendingDelivery(endpointId: string) {
+  const db = createDb(env.DB);
+  const now = Date.now();
+  const event = await webhookEvent(db, fx.orgId, "webhook.test", { endpointId, message: "scripted" }, { now });
+  const delivery = await deliveryInsert(db, { id: event.id, orgId: fx.orgId }, endpointId, now);
+  await db.batch([event.insert, delivery.insert]);
+  return { eventId: event.id, deliveryId: delivery.id };
+}
+
+let messages = 0;
+/** One hand-driven batch of the webhooks queue: what the consumer acked and retried (with delays). */
+async function consume(bodies: WebhookQueueMessage[], attempts = 1, testEnv: typeof env = env) {
+  const batch = createMessageBatch<WebhookQueueMessage>("plaza-webhooks", bodies.map((body) => ({ id: `m${++messages}`, timestamp: new Date(), attempts, body })));
+  // The queue calls themselves, with the delay each retry asked for.
+  const retries: { msgId: string; delaySeconds?: number }[] = [];
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    message.retry = (options?: QueueRetryOptions) => {
+      retries.push({ msgId: message.id, delaySeconds: options?.delaySeconds });
+      retry(options);
+    };
+  }
+  const ctx = createExecutionContext();
+  await worker.queue(batch as MessageBatch<unknown>, testEnv);
+  const result = await getQueueResult(batch, ctx);
+  expect(result.retryMessages.map((m) => m.msgId)).toEqual(retries.map((r) => r.msgId));
+  return { ...result, retryMessages: retries };
+}
+
+const verified = (secret: string, r: Received) => new Webhook(secret).verify(r.body, r.headers) as { type: string; data: Record<string, unknown> };
+const deliveryRow = (id: string) => env.DB.prepare("SELECT status, attempts, last_status_code FROM webhook_deliveries WHERE id = ?").bind(id).first<{ status: string; attempts: number; last_status_code: number | null }>();
+const attemptsOf = (endpointId: string) => call("GET", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${endpointId}/attempts`, { token: fx.admin.accessToken });
+
+describe("delivery", () => {
+  it("a test event goes through the real queue, signed so that the standardwebhooks library verifies it", async () => {
+    const ep = await endpointWith([200]);
+    expect(ep.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const sent = await call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}/test`, { token: fx.admin.accessToken });
+    expect(sent.status).toBe(202);
+    await eventually(async () => (ep.received.length > 0 ? true : undefined), "the delivery");
+    const [request] = ep.received;
+    expect(request!.headers["webhook-id"]).toBe(sent.body.eventId);
+    expect(request!.headers["webhook-timestamp"]).toMatch(/^\d{10}$/);
+    expect(request!.headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/=]+$/);
+    expect(verified(ep.secret, request!)).toMatchObject({ type: "webhook.test", data: { endpointId: ep.id } });
+    expect(() => new Webhook(`whsec_${btoa("a different secret of 32 bytes!!")}`).verify(request!.body, request!.headers)).toThrow();
+
+    const attempts = await eventually(async () => {
+      const res = await attemptsOf(ep.id);
+      return res.body.data.length === 1 ? res.body.data : undefined;
+    }, "the attempt log");
+    expect(attempts[0]).toMatchObject({ eventId: sent.body.eventId, attempt: 1, statusCode: 200, response: "answer 200", error: null });
+    const message = await call("GET", `/v1/orgs/${fx.orgId}/webhooks/messages/${sent.body.eventId}`, { token: fx.admin.accessToken });
+    expect(message.body).toMatchObject({ type: "webhook.test", payload: { type: "webhook.test" }, deliveries: [{ endpointId: ep.id, status: "delivered", attempts: 1 }] });
+  });
+
+  it("500, 500, 200: retried after 1 s and 5 s (with jitter, as queue delays), then delivered; every attempt logged", async () => {
+    const ep = await endpointWith([500, 500, 200]);
+    const { deliveryId } = await pendingDelivery(ep.id);
+    const first = await consume([{ kind: "delivery", id: deliveryId }], 1);
+    expect(first.retryMessages).toHaveLength(1);
+    expect(first.retryMessages[0]!.delaySeconds).toBe(1);
+    const second = await consume([{ kind: "delivery", id: deliveryId }], 2);
+    expect(second.retryMessages[0]!.delaySeconds).toBe(5);
+    const third = await consume([{ kind: "delivery", id: deliveryId }], 3);
+    expect([third.retryMessages, third.explicitAcks]).toEqual([[], [expect.any(String)]]);
+    expect(await deliveryRow(deliveryId)).toEqual({ status: "delivered", attempts: 3, last_status_code: 200 });
+    expect(ep.received).toHaveLength(3);
+    for (const r of ep.received) expect(verified(ep.secret, r).type).toBe("webhook.test");
+    expect((await attemptsOf(ep.id)).body.data.map((a: { attempt: number; statusCode: number }) => [a.attempt, a.statusCode])).toEqual([[3, 200], [2, 500], [1, 500]]);
+  });
+
+  it("later failures wait 1 min and 1 h (plus up to 20%), and 429/503 honour a longer Retry-After", async () => {
+    const ep = await endpointWith([500, 500, { status: 429, headers: { "retry-after": "7200" } }, { status: 503, headers: { "retry-after": "30" } }]);
+    const { deliveryId } = await pendingDelivery(ep.id);
+    const delays: number[] = [];
+    for (let attempt = 1; attempt <= 4; attempt++) delays.push((await consume([{ kind: "delivery", id: deliveryId }], attempt)).retryMessages[0]!.delaySeconds!);
+    expect(delays[0]).toBe(1);
+    expect(delays[1]).toBe(5);
+    expect(delays[2]).toBe(7200); // 1 min by the schedule, but the 429 asked for 2 h
+    expect(delays[3]).toBeGreaterThanOrEqual(3600); // the schedule's 1 h beats the 503's 30 s
+    expect(delays[3]).toBeLessThan(3600 * 1.2);
+  });
+
+  it("a timeout is an attempt that failed: logged with its error, retried", async () => {
+    const ep = await endpointWith(["hang"]);
+    const { deliveryId } = await pendingDelivery(ep.id);
+    const result = await consume([{ kind: "delivery", id: deliveryId }], 1, { ...env, WEBHOOK_TIMEOUT_MS: "50" });
+    expect(result.retryMessages[0]!.delaySeconds).toBe(1);
+    const [attempt] = (await attemptsOf(ep.id)).body.data;
+    expect(attempt).toMatchObject({ statusCode: null, error: "timed out after 50 ms" });
+  });
+
+  it("410 Gone disables the endpoint at once and e-mails the org's owner; nothing is sent to it afterwards", async () => {
+    const ep = await endpointWith([410]);
+    const { deliveryId } = await pendingDelivery(ep.id);
+    const result = await consume([{ kind: "delivery", id: deliveryId }]);
+    expect(result.retryMessages).toEqual([]);
+    expect((await deliveryRow(deliveryId))!.status).toBe("failed");
+    const endpoint = (await call("GET", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}`, { token: fx.admin.accessToken })).body;
+    expect(endpoint).toMatchObject({ enabled: false, disabledReason: "The endpoint answered 410 Gone" });
+    expect(await countRows(`SELECT 1 FROM mail_messages WHERE "to" = ? AND subject = 'A Plaza webhook endpoint was disabled'`, fx.owner.email)).toBeGreaterThanOrEqual(1);
+
+    const next = await pendingDelivery(ep.id);
+    await consume([{ kind: "delivery", id: next.deliveryId }]);
+    expect(ep.received).toHaveLength(1);
+    expect((await deliveryRow(next.deliveryId))!.status).toBe("failed");
+  });
+
+  it("an endpoint failing everything for 5 days is disabled", async () => {
+    const ep = await endpointWith([500]);
+    await env.DB.prepare("UPDATE webhook_endpoints SET failing_since = ? WHERE id = ?").bind(Date.now() - FAILING_DISABLE_MS - 1000, ep.id).run();
+    const { deliveryId } = await pendingDelivery(ep.id);
+    const result = await consume([{ kind: "delivery", id: deliveryId }]);
+    expect(result.retryMessages).toEqual([]);
+    expect((await call("GET", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}`, { token: fx.admin.accessToken })).body).toMatchObject({ enabled: false, disabledReason: "Every delivery failed for 5 days" });
+  });
+
+  it("a duplicate queue message, in the same batch or concurrently, never makes a second attempt or success", async () => {
+    const ep = await endpointWith([200]);
+    const { deliveryId } = await pendingDelivery(ep.id);
+    const body = { kind: "delivery" as const, id: deliveryId };
+    await Promise.all([consume([body, body]), consume([body]), consume([body])]);
+    expect(ep.received).toHaveLength(1);
+    expect(await countRows("SELECT 1 FROM webhook_attempts WHERE delivery_id = ?", deliveryId)).toBe(1);
+    expect(await deliveryRow(deliveryId)).toEqual({ status: "delivered", attempts: 1, last_status_code: 200 });
+  });
+
+  it("retries exhausted: the DLQ marks the delivery failed; recovering since then delivers it", async () => {
+    const ep = await endpointWith([500, 200]);
+    const { deliveryId } = await pendingDelivery(ep.id);
+    const since = Date.now() - 1000;
+    await consume([{ kind: "delivery", id: deliveryId }], 5);
+    await worker.queue(createMessageBatch("plaza-webhooks-dlq", [{ id: `dlq${++messages}`, timestamp: new Date(), attempts: 1, body: { kind: "delivery", id: deliveryId } }]) as MessageBatch<unknown>, env);
+    expect((await deliveryRow(deliveryId))!.status).toBe("failed");
+
+    const recovered = await call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}/recover`, { token: fx.admin.accessToken, body: { since } });
+    expect(recovered.body).toEqual({ recovered: 1 });
+    await eventually(async () => ((await deliveryRow(deliveryId))!.status === "delivered" ? true : undefined), "the recovered delivery");
+    expect(ep.received).toHaveLength(2);
+  });
+
+  it("after a rotation both secrets sign for 24 hours; the new secret is shown once", async () => {
+    const ep = await endpointWith([200]);
+    const rotated = await call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}/rotate-secret`, { token: fx.admin.accessToken });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).not.toBe(ep.secret);
+    expect(rotated.body.previousSecretExpiresAt).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+    const { deliveryId } = await pendingDelivery(ep.id);
+    await consume([{ kind: "delivery", id: deliveryId }]);
+    const [request] = ep.received;
+    expect(request!.headers["webhook-signature"]!.split(" ")).toHaveLength(2);
+    expect(verified(rotated.body.secret, request!).type).toBe("webhook.test");
+    expect(verified(ep.secret, request!).type).toBe("webhook.test");
+    const read = await call("GET", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}`, { token: fx.admin.accessToken });
+    expect(read.body).not.toHaveProperty("secret");
+    const stored = await env.DB.prepare("SELECT secret FROM webhook_endpoints WHERE id = ?").bind(ep.id).first<string>("secret");
+    expect(stored).not.toContain(rotated.body.secret.slice(6));
+  });
+});
+
+describe("endpoints", () => {
+  it("refuses bad input with 400 naming the field", async () => {
+    const create = (body: Record<string, unknown>) => call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints`, { token: fx.admin.accessToken, body });
+    for (const [body, field] of [
+      [{ url: "ftp://hooks.example.com" }, "body.url"],
+      [{ url: "not a url" }, "body.url"],
+      [{ url: "http://10.0.0.8/hook" }, "body.url"],
+      [{ url: "http://169.254.169.254/latest/meta-data" }, "body.url"],
+      [{ url: "https://hooks.example.com", eventTypes: ["order.created", "order.exploded"] }, "body.eventTypes.1"],
+      [{ url: "https://hooks.example.com", description: "x".repeat(501) }, "body.description"],
+      [{ url: "https://hooks.example.com", rateLimit: 0 }, "body.rateLimit"],
+    ] as const) {
+      const res = await create(body);
+      expect([res.status, errorCode(res)], JSON.stringify(body)).toEqual([400, "invalid_request"]);
+      expect(Object.keys(res.body.error.fields ?? {}), JSON.stringify(res.body)).toContain(field);
+    }
+  });
+
+  it("delivers only the event types an endpoint asked for, to enabled endpoints of the event's org", async () => {
+    const orders = await endpointWith([200], { eventTypes: ["order.created"] });
+    const everything = await endpointWith([200]);
+    const off = await endpointWith([200], { enabled: false });
+    const db = createDb(env.DB);
+    const event = await webhookEvent(db, fx.orgId, "item.published", { item: { id: "itm_00000000000000000000", slug: "x", name: "X" }, publishedAt: Date.now() });
+    await event.insert;
+    await consume([{ kind: "event", id: event.id }]);
+    const deliveries = await env.DB.prepare("SELECT endpoint_id FROM webhook_deliveries WHERE event_id = ?").bind(event.id).all<{ endpoint_id: string }>();
+    const to = deliveries.results.map((d) => d.endpoint_id);
+    expect(to).toContain(everything.id);
+    expect(to).not.toContain(orders.id);
+    expect(to).not.toContain(off.id);
+    // Dispatching again adds no delivery.
+    await consume([{ kind: "event", id: event.id }]);
+    expect(await countRows("SELECT 1 FROM webhook_deliveries WHERE event_id = ?", event.id)).toBe(deliveries.results.length);
+  });
+});
