@@ -16,6 +16,8 @@ import { issuedKey, issueLicenseStatements, revokeSubscriptionLicense } from "..
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { paymentFailedMail } from "../mail/templates";
 import { stripeFor } from "../stripe/client";
+import { itemRefOf } from "../webhooks/domain-events";
+import { enqueueWebhookEvents, webhookEvent } from "../webhooks/outbox";
 
 /** Renewal invoices are paid at period end; access lasts a day past it so the webhook can land. */
 export const RENEWAL_LEEWAY_MS = 86_400_000;
@@ -65,6 +67,7 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
     ? [...revokeEntitlementStatements(db, target, now), revokeSubscriptionLicense(db, id, now)]
     : [...grant, ...(license?.statements ?? [])];
   const fields = { status: sub.status, currentPeriodEnd: periodEnd, cancelAtPeriodEnd: sub.cancel_at_period_end, graceUntil, updatedAt: now };
+  const event = existing ? await subscriptionChangeEvent(db, existing, { id, ...fields }, now) : undefined;
   const results = await db.batch([
     db
       .insert(subscriptions)
@@ -72,11 +75,24 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
       .onConflictDoUpdate({ target: subscriptions.id, set: fields }),
     ...access,
     ...extra,
+    ...(event ? [event.insert] : []),
   ]);
   // The license's statements follow the subscription upsert and the grant.
   const key = license ? issuedKey(license, results, 1 + grant.length) : null;
   if (license && key) await enqueueMail(env, [license.receiptMailId]);
+  await enqueueWebhookEvents(env, [...(license && key ? [license.webhookEventId] : []), ...(event ? [event.id] : [])]);
   return { id, userId, metadata, status: sub.status, license: license && key ? { id: license.licenseId, key } : null };
+}
+
+/**
+ * `subscription.updated` (or `.canceled` once it ended) when what a subscriber sees changed:
+ * status, cancel at period end, or the period. One event per distinct state.
+ */
+async function subscriptionChangeEvent(db: Db, before: typeof subscriptions.$inferSelect, after: Pick<typeof subscriptions.$inferSelect, "id" | "status" | "currentPeriodEnd" | "cancelAtPeriodEnd">, now: number) {
+  if (before.status === after.status && before.cancelAtPeriodEnd === after.cancelAtPeriodEnd && before.currentPeriodEnd === after.currentPeriodEnd) return undefined;
+  const type = ENDED.has(after.status) ? "subscription.canceled" : "subscription.updated";
+  const data = { id: after.id, item: await itemRefOf(db, before.itemId), userId: before.userId, status: after.status, currentPeriodEnd: after.currentPeriodEnd, cancelAtPeriodEnd: after.cancelAtPeriodEnd };
+  return webhookEvent(db, before.orgId, type, data, { cause: `${after.id}:${after.status}:${after.cancelAtPeriodEnd}:${after.currentPeriodEnd}`, now });
 }
 
 /**
@@ -110,7 +126,9 @@ export async function recordInvoicePayment(env: Env, db: Db, invoiceId: string) 
     paymentIntentId: typeof paymentIntent === "string" ? paymentIntent : (paymentIntent?.id ?? null),
     subscriptionId: await derivedId("subscription", subscriptionId),
   }, userId);
-  return syncSubscription(env, db, subscriptionId, [...sale.statements, linkEntitlement(db, sale.orderId, userId, metadata.plaza_item_id, "subscription")]);
+  const synced = await syncSubscription(env, db, subscriptionId, [...sale.statements, linkEntitlement(db, sale.orderId, userId, metadata.plaza_item_id, "subscription")]);
+  await enqueueWebhookEvents(env, sale.webhookEventIds);
+  return synced;
 }
 
 /** A failed renewal: past due with a grace period, and the buyer is told how to fix it. */

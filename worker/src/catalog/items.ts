@@ -5,6 +5,8 @@ import type { CreateItemBody, UpdateItemBody } from "../../../shared/catalog";
 import { auditInsert, type RequestMeta } from "../audit/record";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
+import type { Env } from "../env";
+import { enqueueWebhookEvents, webhookEvent } from "../webhooks/outbox";
 import { items, itemTags, orgs } from "../db/schema";
 import { AppError } from "../http/errors";
 import type { OrgAccess } from "../orgs/access";
@@ -71,7 +73,7 @@ export async function listOrgItems(db: Db, orgId: string): Promise<ItemT[]> {
  * Authors edit everything but moderation: a removed item stays removed, and publishing needs a
  * version to install.
  */
-export async function updateItem(db: Db, meta: RequestMeta, access: OrgAccess, itemId: string, input: z.infer<typeof UpdateItemBody>): Promise<ItemT> {
+export async function updateItem(env: Env, db: Db, meta: RequestMeta, access: OrgAccess, itemId: string, input: z.infer<typeof UpdateItemBody>): Promise<ItemT> {
   const { item } = await findOrgItem(db, access.orgId, itemId);
   if (item.status === "removed") throw new AppError("conflict", `This item was removed by an operator: ${item.moderationReason ?? "no reason given"}`);
   // An operator's unlisting stands until an operator restores the item.
@@ -87,6 +89,9 @@ export async function updateItem(db: Db, meta: RequestMeta, access: OrgAccess, i
   // Another org may have published a look-alike since this draft was created.
   const squatted = publishing ? await findSquattedSlug(db, item.slug, access.orgId) : undefined;
   if (squatted) throw new AppError("conflict", `The slug "${item.slug}" is too close to the published item "${squatted}"`);
+  const event = publishing
+    ? await webhookEvent(db, access.orgId, "item.published", { item: { id: item.id, slug: item.slug, name: input.name ?? item.name }, publishedAt: now }, { cause: `${item.id}:${now}`, now })
+    : undefined;
   await db.batch([
     db
       .update(items)
@@ -112,6 +117,8 @@ export async function updateItem(db: Db, meta: RequestMeta, access: OrgAccess, i
       targetId: itemId,
       metadata: { fields: Object.keys(input) },
     }),
+    ...(event ? [event.insert] : []),
   ]);
+  if (event) await enqueueWebhookEvents(env, [event.id]);
   return getOrgItem(db, access.orgId, itemId);
 }

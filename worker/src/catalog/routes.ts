@@ -86,7 +86,7 @@ const authorRoutes = createRouter()
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
-      const updated = await catalog.updateItem(c.get("db"), requestMeta(c), access, itemId, c.req.valid("json"));
+      const updated = await catalog.updateItem(c.env, c.get("db"), requestMeta(c), access, itemId, c.req.valid("json"));
       await purgeStorefront(c.env, { itemSlug: updated.slug, orgSlug: updated.orgSlug });
       return c.json(updated, 200);
     },

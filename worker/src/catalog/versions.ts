@@ -5,6 +5,7 @@ import type { CreateUploadBody, VersionT } from "../../../shared/catalog";
 import { auditInsert, type RequestMeta } from "../audit/record";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
+import { enqueueWebhookEvents, webhookEvent } from "../webhooks/outbox";
 import { items, uploads, versions } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
@@ -123,8 +124,16 @@ export async function completeUpload(db: Db, env: Env, meta: RequestMeta, upload
     createdAt: now,
     yankedAt: null,
   };
+  const event = await webhookEvent(
+    db,
+    item.orgId,
+    "version.published",
+    { item: { id: item.id, slug: item.slug, name: item.name }, version: version.version, channel: version.channel, sha256: version.bundleSha256, size: version.bundleSize, publishedAt: now },
+    { cause: version.id, now },
+  );
   try {
     await db.batch([
+      event.insert,
       db.insert(versions).values(version),
       db.update(uploads).set({ completedAt: now }).where(and(eq(uploads.id, upload.id), isNull(uploads.completedAt))),
       db.update(items).set(await latestVersionOf(db, item.id, version)).where(eq(items.id, item.id)),
@@ -143,6 +152,7 @@ export async function completeUpload(db: Db, env: Env, meta: RequestMeta, upload
     if (String(err).includes("UNIQUE")) throw new AppError("conflict", `Version ${upload.version} already exists`);
     throw err;
   }
+  await enqueueWebhookEvents(env, [event.id]);
   return toVersion(version);
 }
 

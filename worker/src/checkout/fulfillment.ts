@@ -10,6 +10,8 @@ import { log } from "../http/log";
 import { saleEntries } from "../ledger/entries";
 import { issuedKey, issueLicenseStatements } from "../licenses/issuance";
 import { enqueueMail } from "../mail/outbox";
+import { orderCreatedEvent } from "../webhooks/domain-events";
+import { enqueueWebhookEvents } from "../webhooks/outbox";
 import { stripeFor } from "../stripe/client";
 import { buyerFor } from "./buyers";
 import type { CheckoutMetadata } from "./service";
@@ -34,38 +36,39 @@ export interface Sale {
 }
 
 /**
- * The statements that record one sale: its order and order item, the ledger's sale entries, and
- * the checkout marked complete. Every id is derived from the Stripe object, every insert ignores a
+ * The statements that record one sale: its order and order item, the ledger's sale entries, the
+ * checkout marked complete and the `order.created` webhook event. Every id is derived from the Stripe object, every insert ignores a
  * conflict, so recording the same sale again writes nothing.
  */
 export async function saleStatements(db: Db, sale: Sale, userId: string, now = Date.now()) {
   const orderId = await derivedId("order", sale.sourceId);
   const m = sale.metadata;
+  const order: typeof orders.$inferSelect = {
+    id: orderId,
+    sourceId: sale.sourceId,
+    kind: sale.kind,
+    orgId: m.plaza_org_id,
+    userId,
+    email: m.plaza_email,
+    status: "paid",
+    amount: sale.amount,
+    feeAmount: sale.fee,
+    amountRefunded: 0,
+    currency: sale.currency,
+    paymentIntentId: sale.paymentIntentId,
+    subscriptionId: sale.subscriptionId,
+    checkoutId: m.plaza_checkout_id,
+    createdAt: now,
+  };
+  const event = await orderCreatedEvent(db, order, m.plaza_item_id);
   const statements: BatchItem<"sqlite">[] = [
-    db
-      .insert(orders)
-      .values({
-        id: orderId,
-        sourceId: sale.sourceId,
-        kind: sale.kind,
-        orgId: m.plaza_org_id,
-        userId,
-        email: m.plaza_email,
-        status: "paid",
-        amount: sale.amount,
-        feeAmount: sale.fee,
-        currency: sale.currency,
-        paymentIntentId: sale.paymentIntentId,
-        subscriptionId: sale.subscriptionId,
-        checkoutId: m.plaza_checkout_id,
-        createdAt: now,
-      })
-      .onConflictDoNothing(),
+    db.insert(orders).values(order).onConflictDoNothing(),
     db.insert(orderItems).values({ orderId, itemId: m.plaza_item_id, orgId: m.plaza_org_id, priceId: sale.priceId, quantity: 1, amount: sale.amount }).onConflictDoNothing(),
     ...(await saleEntries(db, { orderId, orgId: m.plaza_org_id, amount: sale.amount, fee: sale.fee, currency: sale.currency }, now)),
     db.update(checkouts).set({ status: "complete", completedAt: now }).where(and(eq(checkouts.id, m.plaza_checkout_id), eq(checkouts.status, "open"))),
+    event.insert,
   ];
-  return { orderId, statements };
+  return { orderId, statements, webhookEventIds: [event.id] };
 }
 
 /** Links the order item to the entitlement it granted (after the grant in the same batch). */
@@ -134,5 +137,6 @@ export async function fulfillCheckoutPayment(env: Env, db: Db, sessionId: string
   const results = await db.batch([...statements, ...license.statements]);
   const key = issuedKey(license, results, licenseAt);
   if (key) await enqueueMail(env, [license.receiptMailId]);
+  await enqueueWebhookEvents(env, [...sale.webhookEventIds, license.webhookEventId]);
   return { orderId: sale.orderId, created: true, license: key ? { id: license.licenseId, key } : null };
 }

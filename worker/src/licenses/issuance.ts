@@ -17,6 +17,7 @@ import { entitlements, items, licensePolicies, licenseReveals, licenses } from "
 import type { Env } from "../env";
 import { log } from "../http/log";
 import { receiptStatement } from "../receipts/receipt-mail";
+import { licenseEvent } from "../webhooks/domain-events";
 import { generateLicenseKey, hashLicenseKey, lastGroupOf } from "./keys";
 
 /** How long a new key waits to be shown on the success page before maintenance deletes it unread. */
@@ -32,6 +33,8 @@ export interface LicenseIssue {
   statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
   /** The receipt e-mail's outbox id: queue it once `issuedKey` says the batch issued this key. */
   receiptMailId: string;
+  /** The `license.created` webhook event (written by whichever attempt's license row won). */
+  webhookEventId: string;
 }
 
 /** An item's key prefix and activation limit: its author's policy, or the defaults. */
@@ -103,8 +106,11 @@ export async function issueLicenseStatements(
   }
   const receipt = await receiptStatement(env, db, { licenseId, keyHash, key, to: input.email, itemName: policy.itemName }, now);
   statements.push(receipt.statement);
+  // Its derived id makes the winning batch (the one whose license row is written) the one that writes it.
+  const event = await licenseEvent(db, "license.created", { id: licenseId, orgId: input.orgId, itemId, userId, keyPrefix: policy.prefix, lastGroup: lastGroupOf(key), status: "active", expiresAt: null }, now);
+  statements.push(event.insert);
   if (source.kind === "subscription") statements.push(followEntitlement(db, licenseId, now));
-  return { licenseId, key, statements, receiptMailId: receipt.id };
+  return { licenseId, key, statements, receiptMailId: receipt.id, webhookEventId: event.id };
 }
 
 /**

@@ -3,13 +3,15 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type Stripe from "stripe";
 import { auditInsert, type RequestMeta } from "../audit/record";
 import type { Db } from "../db/client";
-import { orderItems, orders, subscriptions } from "../db/schema";
+import { licenses, orderItems, orders, subscriptions } from "../db/schema";
 import type { Env } from "../env";
 import { revokeEntitlementStatements } from "../entitlements/service";
 import { AppError } from "../http/errors";
 import { refundEntries } from "../ledger/entries";
 import { revokeOrderLicenses, revokeSubscriptionLicense } from "../licenses/issuance";
 import { stripeFor } from "../stripe/client";
+import { licenseEvent, orderRefundedEvent } from "../webhooks/domain-events";
+import { enqueueWebhookEvents } from "../webhooks/outbox";
 import { findOrgOrder } from "./queries";
 
 /** Thrown when an event arrives before what it refers to; the queue retries it later. */
@@ -79,13 +81,22 @@ export async function applyChargeRefunded(env: Env, db: Db, meta: RequestMeta, c
       .set({ amountRefunded: sql`max(${orders.amountRefunded}, ${refunded})`, status: full ? "refunded" : "partially_refunded" })
       .where(eq(orders.id, order.id)),
   );
+  const lines = await db.select({ itemId: orderItems.itemId }).from(orderItems).where(eq(orderItems.orderId, order.id));
+  const events = [];
+  if (refunded > order.amountRefunded && lines[0]) {
+    const after = { ...order, amountRefunded: refunded, status: full ? ("refunded" as const) : ("partially_refunded" as const) };
+    events.push(await orderRefundedEvent(db, after, lines[0].itemId, now));
+  }
   if (full && order.status !== "refunded") {
-    const lines = await db.select({ itemId: orderItems.itemId }).from(orderItems).where(eq(orderItems.orderId, order.id));
+    const revoked = await db.select().from(licenses).where(order.kind === "subscription" && order.subscriptionId ? eq(licenses.subscriptionId, order.subscriptionId) : eq(licenses.orderId, order.id));
+    for (const license of revoked.filter((l) => l.status !== "revoked")) events.push(await licenseEvent(db, "license.revoked", { ...license, status: "revoked" }, now));
     for (const line of lines) statements.push(...revokeEntitlementStatements(db, { userId: order.userId, itemId: line.itemId, source: order.kind === "purchase" ? "purchase" : "subscription" }, now));
     statements.push(order.kind === "subscription" && order.subscriptionId ? revokeSubscriptionLicense(db, order.subscriptionId, now) : revokeOrderLicenses(db, order.id, now));
     statements.push(auditInsert(db, meta, { action: "order.refunded", orgId: order.orgId, targetType: "order", targetId: order.id, metadata: { amountRefunded: refunded, currency: order.currency } }));
   }
+  statements.push(...events.map((e) => e.insert));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  await enqueueWebhookEvents(env, events.map((e) => e.id));
   if (full && order.kind === "subscription" && order.subscriptionId) await cancelRefundedSubscription(env, db, order.subscriptionId);
   return true;
 }

@@ -1,0 +1,55 @@
+/**
+ * The webhook events of Plaza's domain changes, built from the rows the change writes. Each id is
+ * derived from what happened (the order, the license, the refunded total), so the same change
+ * written twice — a replayed Stripe event — is one event. Put the insert in the change's batch
+ * and queue the id after it (`enqueueWebhookEvents`).
+ */
+import { eq } from "drizzle-orm";
+import { maskLicenseKey } from "../../../shared/licenses";
+import type { Db } from "../db/client";
+import { items, type licenses, type orders } from "../db/schema";
+import { webhookEvent } from "./outbox";
+
+type OrderRow = typeof orders.$inferSelect;
+type LicenseRow = Pick<typeof licenses.$inferSelect, "id" | "orgId" | "itemId" | "userId" | "keyPrefix" | "lastGroup" | "status" | "expiresAt">;
+
+export async function itemRefOf(db: Db, itemId: string) {
+  const item = await db.query.items.findFirst({ columns: { id: true, slug: true, name: true }, where: eq(items.id, itemId) });
+  if (!item) throw new Error(`No item ${itemId} for a webhook event`);
+  return item;
+}
+
+const orderData = (order: OrderRow, item: { id: string; slug: string; name: string }) => ({
+  id: order.id,
+  kind: order.kind,
+  status: order.status,
+  amount: order.amount,
+  currency: order.currency,
+  feeAmount: order.feeAmount,
+  amountRefunded: order.amountRefunded,
+  email: order.email,
+  item,
+  createdAt: order.createdAt,
+});
+
+export async function orderCreatedEvent(db: Db, order: OrderRow, itemId: string) {
+  return webhookEvent(db, order.orgId, "order.created", orderData(order, await itemRefOf(db, itemId)), { cause: order.id, now: order.createdAt });
+}
+
+/** One event per refunded total an order reaches (a second partial refund is a second event). */
+export async function orderRefundedEvent(db: Db, order: OrderRow, itemId: string, now: number) {
+  return webhookEvent(db, order.orgId, "order.refunded", orderData(order, await itemRefOf(db, itemId)), { cause: `${order.id}:${order.amountRefunded}`, now });
+}
+
+const licenseData = (license: LicenseRow, item: { id: string; slug: string; name: string }) => ({
+  id: license.id,
+  item,
+  userId: license.userId,
+  key: maskLicenseKey(license.keyPrefix, license.lastGroup),
+  status: license.status,
+  expiresAt: license.expiresAt,
+});
+
+export async function licenseEvent(db: Db, type: "license.created" | "license.revoked", license: LicenseRow, now: number) {
+  return webhookEvent(db, license.orgId, type, licenseData(license, await itemRefOf(db, license.itemId)), { cause: license.id, now });
+}
