@@ -1,15 +1,16 @@
-import type { ApiTokenT, CreatedApiTokenT } from "../../../shared/api";
+import type { ApiTokenT } from "../../../shared/api";
 import { CreateTokenBody } from "../../../shared/api";
 import { TOKEN_SCOPES, type TokenScope } from "../../../shared/roles";
 import { api } from "../api/client";
 import { revokeToken } from "../api/no-content";
 import { unwrap } from "../api/unwrap";
-import { h, replace, uniqueId } from "../dom";
+import { h, replace } from "../dom";
 import { formatDateTime, formatRelative } from "../format";
 import type { PageContext } from "../router";
-import { alertBox, errorAlert } from "../ui/alert";
+import { errorAlert } from "../ui/alert";
 import { checkboxGroup, formAlert, formValue, handleSubmit, submitButton, textField } from "../ui/form";
 import { pageHeader, section } from "../ui/page";
+import { secretPanel } from "../ui/secret";
 import { dataTable, row } from "../ui/table";
 import { toast } from "../ui/toast";
 
@@ -26,43 +27,6 @@ const SCOPE_LABELS: Record<TokenScope, string> = {
   "webhooks:read": "webhooks:read — webhook endpoints and their delivery log",
   "webhooks:write": "webhooks:write — add, change and test webhook endpoints, resend messages",
 };
-
-async function copyText(text: string, fallbackInput: HTMLInputElement): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    // No clipboard permission (e.g. http on a LAN address): select it for Ctrl+C instead.
-    fallbackInput.select();
-    return false;
-  }
-}
-
-/** The secret, shown once: it is never stored client-side and the API cannot show it again. */
-function secretPanel(created: CreatedApiTokenT, onDone: () => void): HTMLElement {
-  const id = uniqueId("token-secret");
-  const input = h("input", { id, type: "text", readonly: true, value: created.token, class: "mono", "data-testid": "token-secret", spellcheck: "false" });
-  const copy = h(
-    "button",
-    {
-      type: "button",
-      class: "button",
-      onclick: async () => {
-        const copied = await copyText(created.token, input);
-        copy.textContent = copied ? "Copied" : "Press Ctrl+C to copy";
-      },
-    },
-    "Copy",
-  );
-  const panel = alertBox(
-    "success",
-    h("p", {}, h("strong", {}, `Token “${created.name}” created. `), "Copy it now: you will not be able to see it again."),
-    h("label", { for: id, class: "visually-hidden" }, "Your new API token"),
-    h("div", { class: "secret-row" }, input, copy, h("button", { type: "button", class: "button", onclick: onDone }, "Done")),
-  );
-  panel.classList.add("secret-panel");
-  return panel;
-}
 
 function tokenRow(token: ApiTokenT, reload: () => Promise<void>): HTMLTableRowElement {
   const revoke = h(
@@ -142,7 +106,10 @@ export async function tokensPage({ signal }: PageContext): Promise<Node> {
     submit: async (body) => {
       const created = await unwrap(api.v1.me.tokens.$post({ json: body }));
       form.reset();
-      replace(secretSlot, secretPanel(created, () => secretSlot.replaceChildren()));
+      replace(
+        secretSlot,
+        secretPanel({ title: `Token “${created.name}” created.`, secret: created.token, label: "Your new API token", testId: "token-secret", onDone: () => secretSlot.replaceChildren() }),
+      );
       secretSlot.querySelector("input")?.focus();
       await loadTokens();
     },
