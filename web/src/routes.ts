@@ -7,13 +7,15 @@ import { homePage } from "./pages/home";
 import { loginPage } from "./pages/login";
 import { magicLinkPage } from "./pages/magic-link";
 import { membersPage } from "./pages/members";
-import { EARNINGS_PATH, PAYOUTS_PATH, PURCHASES_PATH } from "./pages/paths";
+import { EARNINGS_PATH, PAYOUTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "./pages/paths";
 import { payoutsPage } from "./pages/payouts";
 import { purchasesPage } from "./pages/purchases";
 import { sessionsPage } from "./pages/sessions";
 import { signupPage } from "./pages/signup";
 import { tokensPage } from "./pages/tokens";
 import { verifyEmailPage } from "./pages/verify-email";
+import { webhookEndpointPage } from "./pages/webhook-endpoint";
+import { webhooksPage } from "./pages/webhooks";
 import type { Route } from "./router";
 
 /** Paths the Worker renders (`/`, `/search`, `/items/*`, `/authors/*`, `/checkout/*`: the storefront) are not here. */
@@ -24,6 +26,8 @@ export const routes: readonly Route[] = [
   { pattern: PURCHASES_PATH, title: "Purchases", access: "user", page: purchasesPage },
   { pattern: EARNINGS_PATH, title: "Earnings", access: "user", page: earningsPage },
   { pattern: PAYOUTS_PATH, title: "Payouts", access: "user", page: payoutsPage },
+  { pattern: WEBHOOKS_PATH, title: "Webhooks", access: "user", page: webhooksPage },
+  { pattern: `${WEBHOOKS_PATH}/:endpointId`, title: "Webhook endpoint", access: "user", page: webhookEndpointPage },
   { pattern: "/signup", title: "Sign up", access: "guest", page: signupPage },
   { pattern: "/login", title: "Log in", access: "guest", page: loginPage },
   // "any": a link opened while signed in (as anyone) still signs in as its account.

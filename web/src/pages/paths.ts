@@ -9,3 +9,6 @@ export const PURCHASES_PATH = "/dashboard/purchases";
 export const EARNINGS_PATH = "/dashboard/earnings";
 /** The active org's Stripe Connect state; Stripe's onboarding returns here (`?return=1`, `?refresh=1`). */
 export const PAYOUTS_PATH = "/dashboard/payouts";
+/** The active org's webhook endpoints and messages (admins). */
+export const WEBHOOKS_PATH = "/dashboard/webhooks";
+export const webhookEndpointPath = (endpointId: string) => `${WEBHOOKS_PATH}/${encodeURIComponent(endpointId)}`;

@@ -6,17 +6,19 @@ import { logout } from "../auth/session";
 import { h, uniqueId } from "../dom";
 import { DASHBOARD_PATH, navigate } from "../router";
 import { clearMe, switchActiveOrg } from "../state/me";
-import { EARNINGS_PATH, PAYOUTS_PATH, PURCHASES_PATH } from "../pages/paths";
+import { EARNINGS_PATH, PAYOUTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "../pages/paths";
 import { createOrgForm } from "./create-org-form";
 import { describeError } from "./messages";
 import { toast } from "./toast";
 
 /** Pages about the active org without it in their path: switching orgs re-renders them. */
-const ACTIVE_ORG_PAGES = [EARNINGS_PATH, PAYOUTS_PATH];
+const ACTIVE_ORG_PAGES = [EARNINGS_PATH, PAYOUTS_PATH, WEBHOOKS_PATH];
 
 /** The same page in another org: /orgs/A/audit → /orgs/B/audit, /dashboard/earnings stays; elsewhere → B's members. */
 function orgPathFor(orgId: string): string {
   if (ACTIVE_ORG_PAGES.includes(location.pathname)) return location.pathname;
+  // An endpoint belongs to one org: in another, its list.
+  if (location.pathname.startsWith(`${WEBHOOKS_PATH}/`)) return WEBHOOKS_PATH;
   const sub = /^\/orgs\/[^/]+\/([a-z-]+)/.exec(location.pathname)?.[1] ?? "members";
   return `/orgs/${encodeURIComponent(orgId)}/${sub}`;
 }
@@ -99,6 +101,7 @@ export function appHeader(me: MeT, orgInView: string | null): HTMLElement {
       // Earnings and payouts are the active org's; the header shows the active org unless a page is about another.
       base && orgId === me.activeOrgId && navLink(EARNINGS_PATH, "Earnings"),
       base && orgId === me.activeOrgId && navLink(PAYOUTS_PATH, "Payouts"),
+      base && orgId === me.activeOrgId && role && roleAtLeast(role, "admin") && navLink(WEBHOOKS_PATH, "Webhooks"),
       navLink(PURCHASES_PATH, "Purchases"),
       navLink("/settings/tokens", "API tokens"),
       navLink("/settings/sessions", "Sessions"),
