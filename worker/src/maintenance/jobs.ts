@@ -1,11 +1,12 @@
-import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, or } from "drizzle-orm";
+import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, notExists, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { derivedId } from "../crypto/random";
-import { apiTokens, emailTokens, entitlements, invites, items, licenseReveals, licenses, mailMessages, rateLimits, refreshTokens, sessions, stripeEvents, subscriptions, uploads, usageRecords, users } from "../db/schema";
+import { apiTokens, emailTokens, entitlements, invites, items, licenseReveals, licenses, mailMessages, rateLimits, refreshTokens, sessions, stripeEvents, subscriptions, uploads, usageRecords, users, webhookAttempts, webhookDeliveries, webhookEvents } from "../db/schema";
 import { uncountIfNoLongerBuyer } from "../reviews/aggregate";
 import type { Env } from "../env";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { licenseExpiryMail } from "../mail/templates";
+import { enqueueWebhookEvents } from "../webhooks/outbox";
 import { purgeDownloadTokens } from "../downloads/service";
 
 export interface JobContext {
@@ -208,4 +209,45 @@ export const warnExpiringLicenses: Job = async ({ db, env, now, batchSize }) => 
   }
   await enqueueMail(env, mailIds);
   return due.length;
+};
+
+/** Webhook events whose enqueue was lost are dispatched after 5 minutes. */
+export const requeueUndispatchedWebhooks: Job = async ({ db, env, now, batchSize }) => {
+  const stale = await db
+    .select({ id: webhookEvents.id })
+    .from(webhookEvents)
+    .where(and(isNull(webhookEvents.dispatchedAt), lt(webhookEvents.createdAt, now - 5 * 60_000)))
+    .limit(batchSize);
+  await enqueueWebhookEvents(env, stale.map((e) => e.id));
+  return stale.length;
+};
+
+export const WEBHOOK_LOG_RETENTION_MS = 30 * 86_400_000;
+
+/**
+ * The delivery log is kept 30 days: older attempts are deleted, and so are events all of whose
+ * deliveries were delivered (or that went to no endpoint). Failed ones stay, to be recovered.
+ */
+export const purgeWebhookLog: Job = async ({ db, now, batchSize }) => {
+  const cutoff = now - WEBHOOK_LOG_RETENTION_MS;
+  const settled = db
+    .select({ id: webhookEvents.id })
+    .from(webhookEvents)
+    .where(
+      and(
+        lt(webhookEvents.createdAt, cutoff),
+        isNotNull(webhookEvents.dispatchedAt),
+        notExists(db.select({ one: sql`1` }).from(webhookDeliveries).where(and(eq(webhookDeliveries.eventId, webhookEvents.id), ne(webhookDeliveries.status, "delivered")))),
+      ),
+    )
+    .limit(batchSize);
+  const [attempts, events] = await db.batch([
+    db
+      .delete(webhookAttempts)
+      .where(inArray(webhookAttempts.id, db.select({ id: webhookAttempts.id }).from(webhookAttempts).where(lt(webhookAttempts.createdAt, cutoff)).limit(batchSize)))
+      .returning({ id: webhookAttempts.id }),
+    // Their deliveries go with them (ON DELETE CASCADE).
+    db.delete(webhookEvents).where(inArray(webhookEvents.id, settled)).returning({ id: webhookEvents.id }),
+  ]);
+  return attempts.length + events.length;
 };

@@ -148,3 +148,35 @@ it("deletes sent mail 30 days after it went out, and keeps newer, queued and fai
   const left = await env.DB.prepare('SELECT id FROM mail_messages WHERE "to" = ? AND subject = \'s\' ORDER BY id').bind(user.email).all<{ id: string }>();
   expect(left.results.map((r) => r.id)).toEqual([`msg_failed${suffix}`, `msg_newsent${suffix}`]);
 });
+
+it("drops the webhook log after 30 days, keeping failed deliveries; re-queues events never dispatched", async () => {
+  const owner = await createUser("hook-log");
+  const org = await call("POST", "/v1/orgs", { token: owner.accessToken, body: { name: "H", slug: `h-${Date.now().toString(36)}` } });
+  const orgId = org.body.id as string;
+  const endpoint = await call("POST", `/v1/orgs/${orgId}/webhooks/endpoints`, { token: owner.accessToken, body: { url: "https://hooks.example.com/log", enabled: false } });
+  const now = Date.now();
+  const old = now - 31 * 86_400_000;
+  const s = Date.now().toString(36);
+  const event = (id: string, createdAt: number, dispatchedAt: number | null) =>
+    env.DB.prepare("INSERT INTO webhook_events (id, org_id, type, payload, created_at, dispatched_at) VALUES (?, ?, 'webhook.test', '{}', ?, ?)").bind(id, orgId, createdAt, dispatchedAt).run();
+  const delivery = (id: string, eventId: string, status: string) =>
+    env.DB.prepare("INSERT INTO webhook_deliveries (id, event_id, endpoint_id, org_id, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)").bind(id, eventId, endpoint.body.id, orgId, status, old, old).run();
+  await event(`evt_olddelivered${s}`, old, old);
+  await delivery(`whd_olddelivered${s}`, `evt_olddelivered${s}`, "delivered");
+  await env.DB.prepare("INSERT INTO webhook_attempts (id, delivery_id, event_id, endpoint_id, org_id, attempt, status_code, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, 1, 200, 5, ?)")
+    .bind(`atmpt_old${s}`, `whd_olddelivered${s}`, `evt_olddelivered${s}`, endpoint.body.id, orgId, old)
+    .run();
+  await event(`evt_oldfailed${s}`, old, old);
+  await delivery(`whd_oldfailed${s}`, `evt_oldfailed${s}`, "failed");
+  await event(`evt_recent${s}`, now - 86_400_000, now - 86_400_000);
+  await event(`evt_lost${s}`, now - 10 * 60_000, null);
+
+  await runScheduled(now + 90_000, env, { "purge-webhook-log": JOBS["purge-webhook-log"]!, "requeue-undispatched-webhooks": JOBS["requeue-undispatched-webhooks"]! });
+  const left = await env.DB.prepare("SELECT id FROM webhook_events WHERE org_id = ? ORDER BY id").bind(orgId).all<{ id: string }>();
+  expect(left.results.map((r) => r.id).sort()).toEqual([`evt_lost${s}`, `evt_oldfailed${s}`, `evt_recent${s}`].sort());
+  expect(await count("SELECT count(*) AS n FROM webhook_attempts WHERE id = ?", `atmpt_old${s}`)).toBe(0);
+  expect(await count("SELECT count(*) AS n FROM webhook_deliveries WHERE id = ?", `whd_olddelivered${s}`)).toBe(0);
+  // The lost event went back on the real queue, and its dispatcher ran.
+  const { eventually } = await import("../../test/eventually");
+  await eventually(async () => ((await env.DB.prepare("SELECT dispatched_at FROM webhook_events WHERE id = ?").bind(`evt_lost${s}`).first<number>("dispatched_at")) ? true : undefined), "the lost event dispatched");
+});

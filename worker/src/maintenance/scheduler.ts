@@ -12,9 +12,11 @@ import {
   purgeExpiredCredentials,
   purgeLicenseLeftovers,
   purgeSentMail,
+  purgeWebhookLog,
   purgeStaleUploads,
   requeueStaleMail,
   requeueStaleStripeEvents,
+  requeueUndispatchedWebhooks,
   requeueUnreportedUsage,
   type Job,
   warnExpiringLicenses,
@@ -34,6 +36,8 @@ export const JOBS: Record<string, Job> = {
   "requeue-stale-stripe-events": requeueStaleStripeEvents,
   "requeue-unreported-usage": requeueUnreportedUsage,
   "reseal-connect-accounts": resealConnectAccounts,
+  "requeue-undispatched-webhooks": requeueUndispatchedWebhooks,
+  "purge-webhook-log": purgeWebhookLog,
 };
 
 const BATCH_SIZE = 500;
