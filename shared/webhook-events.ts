@@ -50,6 +50,32 @@ const SubscriptionData = z.object({
   cancelAtPeriodEnd: z.boolean(),
 });
 
+const EX_ITEM = { id: "itm_3Xb7QpLk9TfV2mNcRw8Y", slug: "genx-formatter", name: "GenX Formatter" };
+const EX_AT = 1_796_000_000_000;
+const EX_ORDER = { id: "ord_9dJ2kLm4Np6Qr8St0Uv2", kind: "purchase", status: "paid", amount: 1900, currency: "usd", feeAmount: 220, amountRefunded: 0, email: "buyer@example.com", item: EX_ITEM, createdAt: EX_AT };
+const EX_USER = "usr_7Hg5Fd3Sa1Qw9Er7Ty5U";
+const EX_LICENSE = { id: "lic_2Zx4Cv6Bn8Mq0Wp2Eo4R", item: EX_ITEM, userId: EX_USER, key: "GENX-••••-••••-7KQ2", status: "active", expiresAt: null };
+const EX_SUB = { id: "psub_5Lk3Jh1Gf9Ds7Ap5Oi3U", item: EX_ITEM, userId: EX_USER, status: "active", currentPeriodEnd: EX_AT + 30 * 86_400_000, cancelAtPeriodEnd: true };
+const EX_ENTITLEMENT = { id: "ent_8Qw6Er4Ty2Ui0Op8As6D", item: EX_ITEM, userId: EX_USER, source: "purchase", status: "active", expiresAt: null };
+
+/** Examples for the OpenAPI document, one per type. */
+export const WEBHOOK_EXAMPLES: Record<string, unknown> = {
+  "order.created": EX_ORDER,
+  "order.refunded": { ...EX_ORDER, status: "refunded", amountRefunded: 1900 },
+  "entitlement.granted": EX_ENTITLEMENT,
+  "entitlement.revoked": { ...EX_ENTITLEMENT, status: "revoked" },
+  "license.created": EX_LICENSE,
+  "license.revoked": { ...EX_LICENSE, status: "revoked" },
+  "subscription.updated": EX_SUB,
+  "subscription.canceled": { ...EX_SUB, status: "canceled" },
+  "item.published": { item: EX_ITEM, publishedAt: EX_AT },
+  "version.published": { item: EX_ITEM, version: "1.4.0", channel: "stable", sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", size: 482133, publishedAt: EX_AT },
+  "review.created": { id: "rev_1Aq3Sw5De7Fr9Gt1Hy3J", item: EX_ITEM, rating: 5, body: "Saves me an hour a day.", createdAt: EX_AT },
+  "project.snapshot.created": { projectId: "prj_4Ki6Lo8Pm0Nq2Br4Cs6D", snapshotId: "snp_6Et8Fu0Gv2Hw4Ix6Jy8K", createdAt: EX_AT },
+  "room.member_joined": { projectId: "prj_4Ki6Lo8Pm0Nq2Br4Cs6D", userId: EX_USER, joinedAt: EX_AT },
+  "webhook.test": { endpointId: "ep_0Lz2Mx4Nc6Ov8Pb0Qn2R", message: "A test event from Plaza" },
+};
+
 export const WEBHOOK_EVENTS = {
   "order.created": { description: "A sale was paid: a purchase, or a subscription invoice.", data: OrderData },
   "order.refunded": { description: "An order was refunded, in part or in full.", data: OrderData },

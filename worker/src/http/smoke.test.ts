@@ -21,6 +21,12 @@ it("publishes every /v1 route in /openapi.json, with bearer auth, and serves the
   expect(documented.sort()).toEqual([...new Set(routes)].sort());
   expect(spec.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
   expect(spec.components.schemas).toHaveProperty("Error");
+  // The webhook event catalog, one entry per type, each with a payload schema and an example.
+  const { WEBHOOK_EVENT_TYPES } = await import("../../../shared/webhook-events");
+  expect(Object.keys(spec.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
+  const created = spec.webhooks["order.created"].post.requestBody.content["application/json"];
+  expect(created.schema.properties).toHaveProperty("data");
+  expect(created.example).toMatchObject({ type: "order.created", data: { currency: "usd" } });
 
   const docs = await call("GET", "/docs");
   expect(docs.status).toBe(200);
