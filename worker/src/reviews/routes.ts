@@ -41,7 +41,7 @@ export const reviewRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "catalog:write");
-      const review = await service.createReview(c.get("db"), p.userId, c.req.valid("param").slug, c.req.valid("json"));
+      const review = await service.createReview(c.env, c.get("db"), p.userId, c.req.valid("param").slug, c.req.valid("json"));
       await purgeStorefrontForItem(c.env, c.get("db"), { id: review.itemId });
       return c.json(review, 201);
     },

@@ -5,6 +5,8 @@ import { auditInsert, type RequestMeta } from "../audit/record";
 import { findOrgItem, findVisibleItemBySlug } from "../catalog/queries";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
+import type { Env } from "../env";
+import { enqueueWebhookEvents, webhookEventIf } from "../webhooks/outbox";
 import { reviews, users } from "../db/schema";
 import { holdsReviewableEntitlement } from "../entitlements/conditions";
 import { findActiveEntitlement } from "../entitlements/service";
@@ -70,7 +72,7 @@ export async function listReviews(db: Db, slug: string, limit: number, cursor?: 
  * the aggregate update, so a refund landing between the check and the write cannot leave a counted
  * review behind; the unique index (item, user) turns a racing second review into 409.
  */
-export async function createReview(db: Db, userId: string, slug: string, input: { rating: number; title: string; body: string }): Promise<ReviewT> {
+export async function createReview(env: Env, db: Db, userId: string, slug: string, input: { rating: number; title: string; body: string }): Promise<ReviewT> {
   const { item } = await findVisibleItemBySlug(db, slug);
   if (!(await findActiveEntitlement(db, userId, item.id, REVIEWABLE_SOURCES))) throw notABuyer();
   const existing = await db.query.reviews.findFirst({ columns: { id: true }, where: and(eq(reviews.itemId, item.id), eq(reviews.userId, userId)) });
@@ -97,14 +99,23 @@ export async function createReview(db: Db, userId: string, slug: string, input: 
       .from(sql`(SELECT 1)`)
       .where(holdsReviewableEntitlement(item.id, userId, now)),
   );
+  const event = await webhookEventIf(
+    db,
+    item.orgId,
+    "review.created",
+    { id, item: { id: item.id, slug: item.slug, name: item.name }, rating: input.rating, body: input.body || null, createdAt: now },
+    sql`EXISTS (SELECT 1 FROM ${reviews} WHERE ${reviews.id} = ${id})`,
+    { cause: id, now },
+  );
   try {
-    await db.batch([insertIfBuyer, addNewReview(db, item.id, id)]);
+    await db.batch([insertIfBuyer, addNewReview(db, item.id, id), event.insert]);
   } catch (err) {
     if (String(err).includes("UNIQUE")) throw alreadyReviewed();
     throw err;
   }
   const created = await reviewWithName(db, eq(reviews.id, id));
   if (!created) throw notABuyer();
+  await enqueueWebhookEvents(env, [event.id]);
   return created;
 }
 

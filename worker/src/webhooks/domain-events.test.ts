@@ -24,7 +24,7 @@ const eventsOf = (type: string) =>
   received.map((r) => new Webhook(secret).verify(r.body, r.headers) as { type: string; data: Record<string, any> }).filter((p) => p.type === type);
 const waitFor = (type: string, count = 1) => eventually(async () => (eventsOf(type).length >= count ? eventsOf(type) : undefined), `${count} ${type}`);
 
-it("a sale sends order.created and license.created once; a full refund sends order.refunded and license.revoked", async () => {
+it("a sale sends order.created and license.created once, a review review.created; a full refund sends order.refunded and license.revoked", async () => {
   const item = await paidItem(fx.orgId, { model: "one_time", amount: 1500, currency: "usd" });
   const buyer = await createUser("hooked-buyer");
   await buy(item.slug, { buyer });
@@ -34,6 +34,10 @@ it("a sale sends order.created and license.created once; a full refund sends ord
   const [license] = await waitFor("license.created");
   expect(license!.data).toMatchObject({ item: { id: item.id }, userId: buyer.id, status: "active" });
   expect(license!.data.key).toMatch(/^[A-Z0-9]{4}-••••-••••-[0-9A-Z]{4}$/);
+
+  expect((await call("POST", `/v1/items/${item.slug}/reviews`, { token: buyer.accessToken, body: { rating: 4 } })).status).toBe(201);
+  const [review] = await waitFor("review.created");
+  expect(review!.data).toMatchObject({ item: { id: item.id }, rating: 4, body: null });
 
   const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order!.data.id}/refund`, { token: fx.owner.accessToken, body: { reason: "webhook test" } });
   expect(refund.status).toBe(202);

@@ -3,6 +3,7 @@
  * the insert); the event id is queued after the batch, and the maintenance job re-queues events
  * whose enqueue was lost. The dispatcher then fans it out to the org's endpoints.
  */
+import { sql, type SQL } from "drizzle-orm";
 import { WEBHOOK_EVENTS, type WebhookEventData, type WebhookEventType } from "../../../shared/webhook-events";
 import { derivedId, newId } from "../crypto/random";
 import type { Db } from "../db/client";
@@ -21,10 +22,27 @@ export interface WebhookQueueMessage {
  */
 export async function webhookEvent<T extends WebhookEventType>(db: Db, orgId: string, type: T, data: WebhookEventData<T>, options: { cause?: string; now?: number } = {}) {
   const now = options.now ?? Date.now();
+  const id = await eventIdFor(type, options.cause);
+  const row = await eventRow(orgId, type, data, id, now);
+  return { id, insert: db.insert(webhookEvents).values(row).onConflictDoNothing() };
+}
+
+const eventIdFor = async (type: string, cause?: string) => (cause ? derivedId("webhookEvent", `${type}:${cause}`) : newId("webhookEvent"));
+
+async function eventRow<T extends WebhookEventType>(orgId: string, type: T, data: WebhookEventData<T>, id: string, now: number) {
   const checked = WEBHOOK_EVENTS[type].data.parse(data);
-  const id = options.cause ? await derivedId("webhookEvent", `${type}:${options.cause}`) : newId("webhookEvent");
-  const payload = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data: checked });
-  return { id, insert: db.insert(webhookEvents).values({ id, orgId, type, payload, createdAt: now }).onConflictDoNothing() };
+  return { id, orgId, type, payload: JSON.stringify({ type, timestamp: new Date(now).toISOString(), data: checked }), createdAt: now };
+}
+
+/**
+ * An event for a guarded change (e.g. "insert the review if the user is a buyer"): placed after
+ * the change in the same batch, it is written only if `condition` holds by then.
+ */
+export async function webhookEventIf<T extends WebhookEventType>(db: Db, orgId: string, type: T, data: WebhookEventData<T>, condition: SQL, options: { cause?: string; now?: number } = {}) {
+  const id = await eventIdFor(type, options.cause);
+  const row = await eventRow(orgId, type, data, id, options.now ?? Date.now());
+  const values = { id: sql`${row.id}`.as("id"), orgId: sql`${row.orgId}`.as("org_id"), type: sql`${row.type}`.as("type"), payload: sql`${row.payload}`.as("payload"), createdAt: sql`${row.createdAt}`.as("created_at"), dispatchedAt: sql`NULL`.as("dispatched_at") };
+  return { id, insert: db.insert(webhookEvents).select((qb) => qb.select(values).from(sql`(SELECT 1)`).where(condition)).onConflictDoNothing() };
 }
 
 export async function enqueueWebhookEvents(env: Env, ids: string[]) {
