@@ -37,8 +37,8 @@ export interface Sale {
 
 /**
  * The statements that record one sale: its order and order item, the ledger's sale entries, the
- * checkout marked complete and the `order.created` webhook event. Every id is derived from the Stripe object, every insert ignores a
- * conflict, so recording the same sale again writes nothing.
+ * checkout marked complete and the `order.created` webhook event. Every id is derived from the
+ * Stripe object, every insert ignores a conflict, so recording the same sale again writes nothing.
  */
 export async function saleStatements(db: Db, sale: Sale, userId: string, now = Date.now()) {
   const orderId = await derivedId("order", sale.sourceId);
