@@ -1,7 +1,10 @@
 import { Scalar } from "@scalar/hono-api-reference";
+import { eq } from "drizzle-orm";
 import { secureHeaders } from "hono/secure-headers";
 import { api } from "./api";
 import { authenticate } from "./auth/authenticate";
+import { createDb } from "./db/client";
+import { webhookEvents } from "./db/schema";
 import { mailboxRoutes } from "./dev/mailbox";
 import { serveMedia } from "./catalog/media";
 import { downloadLinkRoutes } from "./downloads/routes";
@@ -12,6 +15,12 @@ import { requestContext } from "./http/request-context";
 import { storefrontRoutes } from "./storefront/routes";
 import { stripeCrypto, stripeFor } from "./stripe/client";
 import { SIGNATURE_TOLERANCE_SECONDS } from "./stripe/webhook-routes";
+import { deliveryInsert } from "./webhooks/dispatch";
+import { enqueueDeliveries, webhookEvent } from "./webhooks/outbox";
+import { endpointUrlProblem } from "./webhooks/url-guard";
+
+/** Events (+ their deliveries) per D1 batch in the webhooks bench's producer: 3 statements each. */
+const BENCH_WEBHOOK_WRITE_CHUNK = 50;
 
 /** The composition root: cross-cutting middleware, then each domain's routes. */
 export function createApp() {
@@ -46,6 +55,65 @@ export function createApp() {
     const object = await c.env.BUCKET.get(c.req.param("key"));
     if (!object) return c.text("no such object", 404);
     return new Response(object.body, { headers: { "content-type": "application/gzip", "content-length": String(object.size) } });
+  });
+  // The webhooks bench: `count` webhook.test events, each with one pending delivery to the
+  // endpoint, written first (as sendTestEvent does, marked dispatched) and then queued with
+  // enqueueDeliveries, so what it times is queue → consumer → signed fetch; a plain fetch loop of
+  // the same kind of body to a URL (the baseline); and the endpoint's deliveries by status.
+  app.post("/__bench/webhooks/enqueue", async (c, next) => {
+    if (c.env.BENCH !== "1") return next();
+    const { orgId, endpointId, count } = await c.req.json<{ orgId: string; endpointId: string; count: number }>();
+    const db = createDb(c.env.DB);
+    const writeStarted = Date.now();
+    const ids: string[] = [];
+    for (let i = 0; i < count; i += BENCH_WEBHOOK_WRITE_CHUNK) {
+      const now = Date.now();
+      const rows = await Promise.all(
+        Array.from({ length: Math.min(BENCH_WEBHOOK_WRITE_CHUNK, count - i) }, async () => {
+          const event = await webhookEvent(db, orgId, "webhook.test", { endpointId, message: "A test event from Plaza" }, { now });
+          const delivery = await deliveryInsert(db, { id: event.id, orgId }, endpointId, now);
+          ids.push(delivery.id);
+          return [event.insert, db.update(webhookEvents).set({ dispatchedAt: now }).where(eq(webhookEvents.id, event.id)), delivery.insert] as const;
+        }),
+      );
+      const [first, ...rest] = rows.flat();
+      if (first) await db.batch([first, ...rest]);
+    }
+    const enqueueStartedAt = Date.now();
+    await enqueueDeliveries(c.env, ids);
+    return c.json({ queued: ids.length, writeMs: enqueueStartedAt - writeStarted, enqueueStartedAt, enqueueMs: Date.now() - enqueueStartedAt });
+  });
+  app.post("/__bench/webhooks/direct", async (c, next) => {
+    if (c.env.BENCH !== "1") return next();
+    const { url, count, concurrency = 1 } = await c.req.json<{ url: string; count: number; concurrency?: number }>();
+    const problem = endpointUrlProblem(url, c.env);
+    if (problem) return c.text(`url ${problem}`, 400);
+    const statuses: Record<string, number> = {};
+    let sent = 0;
+    const started = Date.now();
+    const lane = async () => {
+      while (sent < count) {
+        sent++;
+        const payload = JSON.stringify({ type: "webhook.test", timestamp: new Date().toISOString(), data: { endpointId: "ep_bench", message: "A test event from Plaza" } });
+        const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "user-agent": "Plaza-Webhooks/1" }, body: payload, redirect: "manual" });
+        await res.arrayBuffer();
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+    return c.json({ sent, elapsedMs: Date.now() - started, statuses });
+  });
+  app.get("/__bench/webhooks/deliveries", async (c, next) => {
+    if (c.env.BENCH !== "1") return next();
+    const endpointId = c.req.query("endpointId") ?? "";
+    const [byStatus, errors] = await c.env.DB.batch<{ status?: string; error?: string; n: number; attempts: number }>([
+      c.env.DB.prepare("SELECT status, count(*) AS n, sum(attempts) AS attempts FROM webhook_deliveries WHERE endpoint_id = ? GROUP BY status").bind(endpointId),
+      c.env.DB.prepare("SELECT last_error AS error, count(*) AS n, sum(attempts) AS attempts FROM webhook_deliveries WHERE endpoint_id = ? AND last_error IS NOT NULL GROUP BY last_error").bind(endpointId),
+    ]);
+    return c.json({
+      ...Object.fromEntries(byStatus!.results.map((r) => [r.status, { n: r.n, attempts: r.attempts }])),
+      ...(errors!.results.length ? { errors: Object.fromEntries(errors!.results.map((r) => [r.error, r.n])) } : {}),
+    });
   });
   app.use(requestContext());
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
