@@ -18,6 +18,7 @@ import { SIGNATURE_TOLERANCE_SECONDS } from "./stripe/webhook-routes";
 import { deliveryInsert } from "./webhooks/dispatch";
 import { enqueueDeliveries, webhookEvent } from "./webhooks/outbox";
 import { endpointUrlProblem } from "./webhooks/url-guard";
+import { registerWebhookEvents } from "./webhooks/openapi";
 
 /** Events (+ their deliveries) per D1 batch in the webhooks bench's producer: 3 statements each. */
 const BENCH_WEBHOOK_WRITE_CHUNK = 50;
@@ -132,6 +133,7 @@ export function createApp() {
     scheme: "bearer",
     description: "An access token from /v1/auth/login, or a personal API token (`plz_…`).",
   });
+  registerWebhookEvents(app.openAPIRegistry);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {
