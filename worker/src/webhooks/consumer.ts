@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { createDb } from "../db/client";
+import { createDb, type Db } from "../db/client";
 import { webhookDeliveries } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
@@ -8,30 +8,35 @@ import { dispatchEvent } from "./dispatch";
 import { enqueueDeliveries, type WebhookQueueMessage } from "./outbox";
 
 /**
- * `plaza-webhooks`: events to fan out and deliveries to attempt. Each message is acked or retried
- * on its own, so a crash mid-batch re-runs only unacked messages, and those find their work done.
+ * `plaza-webhooks`: events to fan out and deliveries to attempt. A batch's messages run
+ * concurrently (one slow endpoint does not hold up the others) and each is acked or retried on
+ * its own, so a crash mid-batch re-runs only unacked messages, and those find their work done.
+ * Two copies of one delivery in a batch are kept apart by the delivery's lease.
  */
 export async function consumeWebhooks(batch: MessageBatch<WebhookQueueMessage>, env: Env) {
   const db = createDb(env.DB);
-  for (const message of batch.messages) {
-    const { kind, id } = message.body;
-    try {
-      if (kind === "event") {
-        await dispatchEvent(env, db, id);
-        message.ack();
-        continue;
-      }
-      const outcome = await attemptDelivery(env, db, id);
-      if (outcome.kind === "retry") message.retry({ delaySeconds: outcome.delaySeconds });
-      else {
-        // Not attempted now: a fresh message later, so waiting spends none of the delivery's retries.
-        if (outcome.kind === "later") await enqueueDeliveries(env, [id], outcome.delaySeconds);
-        message.ack();
-      }
-    } catch (err) {
-      log("error", "webhook message failed", { kind, id, error: String(err) });
-      message.retry({ delaySeconds: 5 });
+  await Promise.all(batch.messages.map((message) => handle(env, db, message)));
+}
+
+async function handle(env: Env, db: Db, message: Message<WebhookQueueMessage>) {
+  const { kind, id } = message.body;
+  try {
+    if (kind === "event") {
+      await dispatchEvent(env, db, id);
+      message.ack();
+      return;
     }
+    const outcome = await attemptDelivery(env, db, id);
+    if (outcome.kind === "retry") {
+      message.retry({ delaySeconds: outcome.delaySeconds });
+      return;
+    }
+    // Not attempted now: a fresh message later, so waiting spends none of the delivery's retries.
+    if (outcome.kind === "later") await enqueueDeliveries(env, [id], outcome.delaySeconds);
+    message.ack();
+  } catch (err) {
+    log("error", "webhook message failed", { kind, id, error: String(err) });
+    message.retry({ delaySeconds: 5 });
   }
 }
 
