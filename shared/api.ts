@@ -3,10 +3,10 @@
  * and web/ (forms and typed responses). Plain zod 4; `.meta({ id })` names the OpenAPI component.
  */
 import { z } from "zod";
+import { prefixedId } from "./ids";
 import { ROLES, TOKEN_SCOPES } from "./roles";
 
-const id = (prefix: string) =>
-  z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]{16,32}$`), `must be a ${prefix}_ id`);
+const id = prefixedId;
 
 export const Email = z
   .string()

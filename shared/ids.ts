@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /** Prefixes of Plaza's random ids, so an id says what it names (`usr_…`, `org_…`). */
 export const ID_PREFIX = {
   user: "usr",
@@ -30,3 +32,6 @@ export const ID_PREFIX = {
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;
+
+/** A zod schema for one kind of Plaza id, named by its prefix (`usr_…`). */
+export const prefixedId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]{16,32}$`), `must be a ${prefix}_ id`);

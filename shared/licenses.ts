@@ -4,6 +4,7 @@
  * bindings here: generating and hashing keys lives in worker/src/licenses/keys.ts.
  */
 import { z } from "zod";
+import { prefixedId } from "./ids";
 import { ItemSlug } from "./catalog";
 
 /**
@@ -50,7 +51,7 @@ export const LICENSE_STATUSES = ["active", "revoked", "expired", "suspended"] as
 export const LICENSE_CODES = ["valid", "not_found", "expired", "revoked", "suspended", "too_many_activations", "fingerprint_mismatch", "item_mismatch"] as const;
 export type LicenseCode = (typeof LICENSE_CODES)[number];
 
-const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]{16,32}$`), `must be a ${prefix}_ id`);
+const id = prefixedId;
 export const LicenseId = id("lic");
 export const LicenseActivationId = id("lac");
 

@@ -1,7 +1,8 @@
 /** The outbox as operators see it: which e-mail failed, and re-sending it. Bodies are never listed. */
 import { z } from "zod";
+import { prefixedId } from "./ids";
 
-export const MailId = z.string().regex(/^msg_[A-Za-z0-9]{16,32}$/, "must be a msg_ id");
+export const MailId = prefixedId("msg");
 export const MAIL_STATUSES = ["queued", "sent", "failed"] as const;
 
 export const MailMessage = z

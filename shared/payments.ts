@@ -1,9 +1,10 @@
 /** Payments request and response bodies: checkout, Connect, orders, refunds, subscriptions, usage, earnings. */
 import { z } from "zod";
+import { prefixedId } from "./ids";
 import { Email } from "./api";
 
 
-const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]{16,32}$`), `must be a ${prefix}_ id`);
+const id = prefixedId;
 export const OrderId = id("ord");
 export const CheckoutId = id("chk");
 export const SubscriptionId = id("psub");

@@ -5,9 +5,10 @@
  * Standard Webhooks envelope `{ type, timestamp, data }`.
  */
 import { z } from "zod";
+import { prefixedId } from "./ids";
 
 const at = z.number().int().meta({ description: "Milliseconds since the epoch" });
-const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]{16,32}$`)).meta({ example: `${prefix}_3Xb7QpLk9TfV2mNcRw8Y` });
+const id = (prefix: string) => prefixedId(prefix).meta({ example: `${prefix}_3Xb7QpLk9TfV2mNcRw8Y` });
 const ItemRef = z.object({ id: id("itm"), slug: z.string(), name: z.string() });
 const money = { amount: z.number().int().meta({ description: "Minor units (cents)" }), currency: z.string().length(3) };
 

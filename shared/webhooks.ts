@@ -1,8 +1,9 @@
 /** Bodies of the webhook endpoints API (`/v1/orgs/{orgId}/webhooks/...`), shared by the Worker and web/. */
 import { z } from "zod";
+import { prefixedId } from "./ids";
 import { WEBHOOK_EVENT_TYPES } from "./webhook-events";
 
-const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]{16,32}$`), `must be a ${prefix}_ id`);
+const id = prefixedId;
 export const WebhookEndpointId = id("ep");
 export const WebhookEventId = id("evt");
 
