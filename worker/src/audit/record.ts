@@ -1,9 +1,10 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, sql, type SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AuditAction } from "../../../shared/audit-actions";
 import { newId } from "../crypto/random";
 import { auditEvents, orgs } from "../db/schema";
 import type { Db } from "../db/client";
+import { insertIf } from "../db/insert-if";
 import type { AppEnv } from "../env";
 
 export interface AuditInput {
@@ -58,23 +59,5 @@ export function auditInsert(db: Db, meta: RequestMeta, input: AuditInput) {
  * change leaves no audit row claiming it happened.
  */
 export function auditInsertIf(db: Db, meta: RequestMeta, input: AuditInput & { orgId: string }, condition: SQL) {
-  const row = auditRow(meta, input);
-  const literal = <T>(value: T, column: string) => sql<T>`${value}`.as(column);
-  return db.insert(auditEvents).select(
-    db
-      .select({
-        id: literal(row.id, "id"),
-        orgId: literal(row.orgId, "org_id"),
-        actorUserId: literal(row.actorUserId, "actor_user_id"),
-        action: literal(row.action, "action"),
-        targetType: literal(row.targetType, "target_type"),
-        targetId: literal(row.targetId, "target_id"),
-        ip: literal(row.ip, "ip"),
-        requestId: literal(row.requestId, "request_id"),
-        metadata: literal(JSON.stringify(row.metadata), "metadata"),
-        createdAt: literal(row.createdAt, "created_at"),
-      })
-      .from(orgs)
-      .where(and(eq(orgs.id, input.orgId), condition)),
-  );
+  return insertIf(db, auditEvents, auditRow(meta, input), and(sql`EXISTS (SELECT 1 FROM ${orgs} WHERE ${orgs.id} = ${input.orgId})`, condition)!);
 }

@@ -13,6 +13,7 @@ import { DEFAULT_MAX_ACTIVATIONS, defaultLicensePrefix } from "../../../shared/l
 import { derivedId } from "../crypto/random";
 import { open, seal } from "../crypto/secret-box";
 import type { Db } from "../db/client";
+import { insertIf } from "../db/insert-if";
 import { entitlements, items, licensePolicies, licenseReveals, licenses } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
@@ -91,20 +92,14 @@ export async function issueLicenseStatements(
     .onConflictDoNothing()
     .returning({ id: licenses.id });
   const statements: LicenseIssue["statements"] = [claim];
+  // Whether the license row is this attempt's: a losing attempt's key is never stored anywhere.
+  const thisAttemptsLicense = sql`EXISTS (SELECT 1 FROM ${licenses} WHERE ${licenses.id} = ${licenseId} AND ${licenses.keyHash} = ${keyHash})`;
   if (input.checkoutId) {
     const sealed = await seal(env.ENCRYPTION_KEYS, key);
-    // Only if the license row is this attempt's: a losing attempt's key is never stored anywhere.
-    statements.push(
-      db
-        .insert(licenseReveals)
-        .select(
-          sql`SELECT ${licenseId}, ${input.checkoutId}, ${sealed}, ${now}, ${now + REVEAL_TTL_MS}
-              WHERE EXISTS (SELECT 1 FROM licenses WHERE id = ${licenseId} AND key_hash = ${keyHash})`,
-        )
-        .onConflictDoNothing(),
-    );
+    const reveal = { licenseId, checkoutId: input.checkoutId, sealedKey: sealed, createdAt: now, expiresAt: now + REVEAL_TTL_MS };
+    statements.push(insertIf(db, licenseReveals, reveal, thisAttemptsLicense).onConflictDoNothing());
   }
-  const receipt = await receiptStatement(env, db, { licenseId, keyHash, key, to: input.email, itemName: policy.itemName }, now);
+  const receipt = await receiptStatement(env, db, { licenseId, key, to: input.email, itemName: policy.itemName }, thisAttemptsLicense, now);
   statements.push(receipt.statement);
   // Its derived id makes the winning batch (the one whose license row is written) the one that writes it.
   const event = await licenseEvent(db, "license.created", { id: licenseId, orgId: input.orgId, itemId, userId, keyPrefix: policy.prefix, lastGroup: lastGroupOf(key), status: "active", expiresAt: null }, now);

@@ -7,7 +7,7 @@
  * is rendered when the mail consumer sends it, so download links are minted fresh then: after the
  * entitlement exists, and again on a re-send.
  */
-import { and, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { compare } from "semver";
 import { MAX_DOWNLOAD_TTL_SECONDS } from "../../../shared/downloads";
@@ -15,12 +15,13 @@ import { formatMoney } from "../../../shared/money";
 import { derivedId } from "../crypto/random";
 import { open, seal } from "../crypto/secret-box";
 import type { Db } from "../db/client";
+import { insertIf } from "../db/insert-if";
 import { items, licenses, mailMessages, orders, versions } from "../db/schema";
 import { mintDownloadLink } from "../downloads/service";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
-import { receiptMail, type RenderedMail } from "../mail/templates";
+import { formatLongDate, receiptMail, type RenderedMail } from "../mail/templates";
 
 interface ReceiptPayload {
   licenseId: string;
@@ -30,37 +31,17 @@ interface ReceiptPayload {
 export const receiptMailId = (licenseId: string) => derivedId("mail", `receipt:${licenseId}`);
 
 /**
- * The receipt's outbox row, written only if the license row holds this attempt's key hash. Put
- * it after the license's statements in the same batch.
+ * The receipt's outbox row, written only if `issuedByThisAttempt` holds (the license row holds
+ * this attempt's key hash). Put it after the license's statements in the same batch.
  */
-export async function receiptStatement(env: Env, db: Db, input: { licenseId: string; keyHash: string; key: string; to: string; itemName: string }, now: number) {
+export async function receiptStatement(env: Env, db: Db, input: { licenseId: string; key: string; to: string; itemName: string }, issuedByThisAttempt: SQL, now: number) {
   const id = await receiptMailId(input.licenseId);
   const payload = await seal(env.ENCRYPTION_KEYS, JSON.stringify({ licenseId: input.licenseId, licenseKey: input.key } satisfies ReceiptPayload));
-  const row = {
-    id,
-    to: input.to,
-    subject: `Your receipt for ${input.itemName}`,
-    text: "",
-    html: "",
-    status: "queued",
-    attempts: 0,
-    lastError: null,
-    createdAt: now,
-    sentAt: null,
-    template: "receipt",
-    payload,
-    sealed: false,
-  };
-  // INSERT … SELECT the row's values FROM the license row, if it holds this attempt's key.
-  const values = Object.fromEntries(Object.entries(row).map(([column, value]) => [column, sql`${typeof value === "boolean" ? Number(value) : value}`.as(column)]));
-  const statement: BatchItem<"sqlite"> = db
-    .insert(mailMessages)
-    .select((qb) => qb.select(values as { [K in keyof typeof row]: SQL.Aliased }).from(licenses).where(and(eq(licenses.id, input.licenseId), eq(licenses.keyHash, input.keyHash))))
-    .onConflictDoNothing();
+  const row = { id, to: input.to, subject: `Your receipt for ${input.itemName}`, text: "", html: "", status: "queued" as const, createdAt: now, template: "receipt" as const, payload };
+  const statement: BatchItem<"sqlite"> = insertIf(db, mailMessages, row, issuedByThisAttempt).onConflictDoNothing();
   return { id, statement };
 }
 
-const longDate = (ms: number) => new Date(ms).toLocaleDateString("en-US", { dateStyle: "long", timeZone: "UTC" });
 const dateTime = (ms: number) => `${new Date(ms).toLocaleString("en-US", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" })} UTC`;
 
 /**
@@ -97,7 +78,7 @@ export async function renderReceipt(env: Env, db: Db, sealedPayload: string, now
   }
   return receiptMail({
     itemName: item.name,
-    order: order ? { id: order.id, amount: formatMoney(order.amount, order.currency), date: longDate(order.createdAt) } : null,
+    order: order ? { id: order.id, amount: formatMoney(order.amount, order.currency), date: formatLongDate(order.createdAt) } : null,
     subscription: license.subscriptionId !== null,
     licenseKey: payload.licenseKey,
     downloads,

@@ -3,10 +3,11 @@
  * the insert); the event id is queued after the batch, and the maintenance job re-queues events
  * whose enqueue was lost. The dispatcher then fans it out to the org's endpoints.
  */
-import { sql, type SQL } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
 import { WEBHOOK_EVENTS, type WebhookEventData, type WebhookEventType } from "../../../shared/webhook-events";
 import { derivedId, newId } from "../crypto/random";
 import type { Db } from "../db/client";
+import { insertIf } from "../db/insert-if";
 import { webhookEvents } from "../db/schema";
 import type { Env } from "../env";
 
@@ -41,8 +42,7 @@ async function eventRow<T extends WebhookEventType>(orgId: string, type: T, data
 export async function webhookEventIf<T extends WebhookEventType>(db: Db, orgId: string, type: T, data: WebhookEventData<T>, condition: SQL, options: { cause?: string; now?: number } = {}) {
   const id = await eventIdFor(type, options.cause);
   const row = await eventRow(orgId, type, data, id, options.now ?? Date.now());
-  const values = { id: sql`${row.id}`.as("id"), orgId: sql`${row.orgId}`.as("org_id"), type: sql`${row.type}`.as("type"), payload: sql`${row.payload}`.as("payload"), createdAt: sql`${row.createdAt}`.as("created_at"), dispatchedAt: sql`NULL`.as("dispatched_at") };
-  return { id, insert: db.insert(webhookEvents).select((qb) => qb.select(values).from(sql`(SELECT 1)`).where(condition)).onConflictDoNothing() };
+  return { id, insert: insertIf(db, webhookEvents, row, condition).onConflictDoNothing() };
 }
 
 export async function enqueueWebhookEvents(env: Env, ids: string[]) {
