@@ -5,6 +5,9 @@ export interface RenderedMail {
   html: string;
 }
 
+/** A date as e-mails write it: "December 1, 2026" (UTC). */
+export const formatLongDate = (ms: number) => new Date(ms).toLocaleDateString("en-US", { dateStyle: "long", timeZone: "UTC" });
+
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 

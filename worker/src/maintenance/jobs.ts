@@ -5,7 +5,7 @@ import { apiTokens, emailTokens, entitlements, invites, items, licenseReveals, l
 import { uncountIfNoLongerBuyer } from "../reviews/aggregate";
 import type { Env } from "../env";
 import { enqueueMail, mailInsert } from "../mail/outbox";
-import { licenseExpiryMail } from "../mail/templates";
+import { formatLongDate, licenseExpiryMail } from "../mail/templates";
 import { enqueueWebhookEvents } from "../webhooks/outbox";
 import { purgeDownloadTokens } from "../downloads/service";
 
@@ -172,7 +172,6 @@ export const purgeLicenseLeftovers: Job = async ({ db, now, batchSize }) => {
 export const purgeDownloadLinks: Job = ({ db, now, batchSize }) => purgeDownloadTokens(db, now, batchSize);
 
 export const LICENSE_EXPIRY_WARNING_MS = 14 * 86_400_000;
-const longDate = (ms: number) => new Date(ms).toLocaleDateString("en-US", { dateStyle: "long", timeZone: "UTC" });
 
 /**
  * Buyers are told 14 days ahead that a license will expire: a subscription canceled at period end
@@ -203,7 +202,7 @@ export const warnExpiringLicenses: Job = async ({ db, env, now, batchSize }) => 
   for (const license of due) {
     const expiresAt = license.expiresAt!;
     const id = await derivedId("mail", `license-expiry:${license.id}:${expiresAt}`);
-    const mail = await mailInsert(env, db, license.email, licenseExpiryMail(license.itemName, longDate(expiresAt), `${env.APP_URL}/dashboard/purchases`), id);
+    const mail = await mailInsert(env, db, license.email, licenseExpiryMail(license.itemName, formatLongDate(expiresAt), `${env.APP_URL}/dashboard/purchases`), id);
     await db.batch([mail.insert.onConflictDoNothing(), db.update(licenses).set({ expiryWarnedFor: expiresAt }).where(eq(licenses.id, license.id))]);
     mailIds.push(id);
   }
