@@ -104,3 +104,15 @@ export async function subscribeNewBuyer(orgId: string, label: string) {
   await stripeEventsSettled();
   return { item, buyer, sub, checkoutId };
 }
+
+/** The buyer's card starts failing and the clock passes the renewal: the subscription once it is past due. */
+export async function failRenewal(buyer: TestUser, days = 31) {
+  await emulatorAdmin("POST", `/customers/${await customerOf(buyer)}/payment_behavior`, { fail: true });
+  await emulatorAdmin("POST", "/clock/advance", { seconds: days * 86_400 });
+  const pastDue = await eventually(async () => {
+    const s = await subscriptionOf(buyer);
+    return s?.status === "past_due" ? s : undefined;
+  }, "past_due");
+  await stripeEventsSettled();
+  return pastDue;
+}

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser, lastMailTo, orgFixture, type OrgFixture, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { customerOf, emulatorAdmin, eventually, onboardSeller, ordersOf, stripeEventsSettled, subscribeNewBuyer, subscriptionOf } from "../../test/payments";
+import { customerOf, emulatorAdmin, eventually, onboardSeller, ordersOf, stripeEventsSettled, subscribeNewBuyer, subscriptionOf, failRenewal } from "../../test/payments";
 
 const DAY = 86_400;
 let fx: OrgFixture;
@@ -39,13 +39,7 @@ describe("subscriptions", () => {
 
   it("a failed renewal makes it past due with a grace period and an e-mail; paying later makes it active again", async () => {
     const { item, buyer, sub } = await subscribe("late-payer");
-    await emulatorAdmin("POST", `/customers/${await customerOf(buyer)}/payment_behavior`, { fail: true });
-    await emulatorAdmin("POST", "/clock/advance", { seconds: 31 * DAY });
-    const pastDue = await eventually(async () => {
-      const s = await subscriptionOf(buyer);
-      return s?.status === "past_due" ? s : undefined;
-    }, "past_due");
-    await stripeEventsSettled();
+    const pastDue = await failRenewal(buyer);
     // Seven days (SUBSCRIPTION_GRACE_DAYS) from the failed renewal at the end of the first period.
     expect(pastDue.graceUntil).toBeGreaterThanOrEqual(sub.currentPeriodEnd + 7 * DAY * 1000);
     expect(pastDue.graceUntil).toBeLessThan(pastDue.currentPeriodEnd);

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { orgFixture, type OrgFixture, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { countRows, customerOf, emulatorAdmin, eventually, onboardSeller, ordersOf, stripeEventsSettled, subscribeNewBuyer, subscriptionOf } from "../../test/payments";
+import { countRows, customerOf, emulatorAdmin, eventually, onboardSeller, ordersOf, stripeEventsSettled, subscribeNewBuyer, subscriptionOf, failRenewal } from "../../test/payments";
 import { expireEntitlements, expireLicenses } from "../maintenance/jobs";
 import { runScheduled } from "../maintenance/scheduler";
 
@@ -51,13 +51,7 @@ describe("a subscription's license", () => {
 
   it("past due it lasts through the grace period, then expires; paying makes it active again", async () => {
     const { item, buyer, key } = await subscribe("sub-late");
-    await emulatorAdmin("POST", `/customers/${await customerOf(buyer)}/payment_behavior`, { fail: true });
-    await emulatorAdmin("POST", "/clock/advance", { seconds: 31 * DAY });
-    const pastDue = await eventually(async () => {
-      const s = await subscriptionOf(buyer);
-      return s?.status === "past_due" ? s : undefined;
-    }, "past_due");
-    await stripeEventsSettled();
+    const pastDue = await failRenewal(buyer);
     const grace = (await licenseOf(buyer))!;
     expect(grace).toMatchObject({ status: "active", expires_at: pastDue.graceUntil, entitlement_expires_at: pastDue.graceUntil });
 
