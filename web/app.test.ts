@@ -3,16 +3,14 @@
  * origin, Debian Chromium drives it. Covers the first-run path a new user takes: sign up, verify
  * via the dev mailbox, log in, create orgs, switch between them, manage members and tokens.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { launchChromium } from "../scripts/lib/browser.mjs";
-import { ROOT } from "../scripts/lib/processes.mjs";
+import { assertViteBuild, launchChromium } from "../scripts/lib/browser.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import { eventually } from "../scripts/lib/eventually";
 
-const DIST_INDEX = join(ROOT, "web/dist/index.html");
 const SCREENSHOTS = "/tmp/plaza-web";
 
 const user = {
@@ -44,12 +42,7 @@ async function linkFromMailbox(to: string, path: string): Promise<string> {
 const screenshot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
-  if (!existsSync(DIST_INDEX) || !readFileSync(DIST_INDEX, "utf8").includes("/assets/")) {
-    throw new Error(
-      `web/dist/index.html is missing or not a Vite build. Build the app first:\n` +
-        `  node_modules/.bin/node node_modules/vite/bin/vite.js build --config web/vite.config.ts`,
-    );
-  }
+  assertViteBuild();
   mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startWranglerDev({ secrets: ephemeralSecrets() });
   browser = await launchChromium();

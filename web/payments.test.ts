@@ -7,17 +7,15 @@
  * sees the sales on Earnings and refunds one. Every wait polls (`waitFor`, `eventually`).
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { launchChromium } from "../scripts/lib/browser.mjs";
-import { ROOT } from "../scripts/lib/processes.mjs";
+import { assertViteBuild, launchChromium } from "../scripts/lib/browser.mjs";
 import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
 import { eventually } from "../scripts/lib/eventually";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 
-const DIST_INDEX = join(ROOT, "web/dist/index.html");
 const SCREENSHOTS = "/tmp/plaza-payments";
 const RUN = Date.now().toString(36);
 const ONE_TIME = { slug: `loom-patterns-${RUN}`, name: "Loom Patterns", pricing: { model: "one_time", amount: 1900, currency: "usd" } } as const;
@@ -88,9 +86,7 @@ async function payOnHostedPage(page: Page) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(DIST_INDEX) || !readFileSync(DIST_INDEX, "utf8").includes("/assets/")) {
-    throw new Error("web/dist is not a Vite build. Build first: node_modules/.bin/node node_modules/vite/bin/vite.js build --config web/vite.config.ts");
-  }
+  assertViteBuild();
   mkdirSync(SCREENSHOTS, { recursive: true });
   stack = await startPlazaWithStripe();
   browser = await launchChromium();

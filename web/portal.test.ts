@@ -7,19 +7,17 @@
  * links fail readably. Every wait polls (`eventually`, Playwright's auto-waiting).
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { maskLicenseKey } from "../shared/licenses";
-import { launchChromium } from "../scripts/lib/browser.mjs";
+import { assertViteBuild, launchChromium } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
-import { ROOT } from "../scripts/lib/processes.mjs";
 import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
 import { seedConnectOnboarding } from "../scripts/seed-payments.mjs";
 
-const DIST_INDEX = join(ROOT, "web/dist/index.html");
 const SCREENSHOTS = "/tmp/plaza-portal";
 const RUN = Date.now().toString(36);
 const ITEM = { slug: `orrery-kit-${RUN}`, name: "Orrery Kit", pricing: { model: "one_time", amount: 2400, currency: "usd" } } as const;
@@ -99,9 +97,7 @@ async function askForSignInLink(page: Page, email: string) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(DIST_INDEX) || !readFileSync(DIST_INDEX, "utf8").includes("/assets/")) {
-    throw new Error("web/dist is not a Vite build. Build first: node_modules/.bin/node node_modules/vite/bin/vite.js build --config web/vite.config.ts");
-  }
+  assertViteBuild();
   mkdirSync(SCREENSHOTS, { recursive: true });
   stack = await startPlazaWithStripe();
   browser = await launchChromium();

@@ -5,17 +5,15 @@
  * login into the web app, which adds the free item to the buyer's library.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { launchChromium } from "../scripts/lib/browser.mjs";
-import { ROOT } from "../scripts/lib/processes.mjs";
+import { assertViteBuild, launchChromium } from "../scripts/lib/browser.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import { eventually } from "../scripts/lib/eventually";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 
-const DIST_INDEX = join(ROOT, "web/dist/index.html");
 const SCREENSHOTS = "/tmp/plaza-storefront";
 const SLUG = `sheet-weaver-${Date.now().toString(36)}`;
 const author = { name: "Grace Hopper", email: `grace-${Date.now()}@example.com`, password: "compiler pioneer 1952" };
@@ -42,9 +40,7 @@ async function publishItem(token: string) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(DIST_INDEX) || !readFileSync(DIST_INDEX, "utf8").includes("/assets/")) {
-    throw new Error("web/dist is not a Vite build. Build first: node_modules/.bin/node node_modules/vite/bin/vite.js build --config web/vite.config.ts");
-  }
+  assertViteBuild();
   mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startWranglerDev({ secrets: ephemeralSecrets() });
   browser = await launchChromium();

@@ -7,20 +7,18 @@
  * address is refused next to the URL field; rotating shows a new secret, and both sign until the
  * old one expires. Every wait polls (`eventually`, Playwright's auto-waiting).
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { launchChromium } from "../scripts/lib/browser.mjs";
+import { assertViteBuild, launchChromium } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
-import { ROOT } from "../scripts/lib/processes.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 
-const DIST_INDEX = join(ROOT, "web/dist/index.html");
 const SCREENSHOTS = "/tmp/plaza-webhooks";
 const RUN = Date.now().toString(36);
 const admin = { name: "Grace Hopper", email: `grace-${RUN}@example.com`, password: "compilers and nanoseconds" };
@@ -102,9 +100,7 @@ async function sendTestEvent(page: Page): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(DIST_INDEX) || !readFileSync(DIST_INDEX, "utf8").includes("/assets/")) {
-    throw new Error("web/dist is not a Vite build. Build first: node_modules/.bin/node node_modules/vite/bin/vite.js build --config web/vite.config.ts");
-  }
+  assertViteBuild();
   mkdirSync(SCREENSHOTS, { recursive: true });
   [server, receiver] = await Promise.all([startWranglerDev({ secrets: ephemeralSecrets() }), startReceiver()]);
   browser = await launchChromium();

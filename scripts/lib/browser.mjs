@@ -1,8 +1,10 @@
 // Launches the machine's Debian Chromium through playwright-core (no browser download) for the
 // e2e tests. Flags keep it quiet and deterministic in containers: no sandbox (we run as root),
 // no GPU, no background traffic to Google.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { ROOT } from "./processes.mjs";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -42,5 +44,13 @@ export async function launchChromium(options = {}) {
       if (attempt >= LAUNCH_ATTEMPTS) throw err;
       console.warn(`Chromium did not start (attempt ${attempt}): ${err.message}; trying again`);
     }
+  }
+}
+
+/** The browser tests serve web/dist: fail at once, saying how to build it, when it is not a Vite build. */
+export function assertViteBuild() {
+  const index = join(ROOT, "web/dist/index.html");
+  if (!existsSync(index) || !readFileSync(index, "utf8").includes("/assets/")) {
+    throw new Error("web/dist is not a Vite build. Build first: node_modules/.bin/node node_modules/vite/bin/vite.js build --config web/vite.config.ts");
   }
 }
