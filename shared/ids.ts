@@ -29,6 +29,8 @@ export const ID_PREFIX = {
   webhookEvent: "evt",
   webhookDelivery: "whd",
   webhookAttempt: "atmpt",
+  project: "prj",
+  projectSnapshot: "snp",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -3,7 +3,7 @@
  * into a migration under migrations/. Timestamps are integer ms UTC; ids are prefixed random strings.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { CATEGORIES, PricingT } from "../../../shared/catalog";
 import type { ManifestT } from "../../../shared/manifest";
 import type { Role, TokenScope } from "../../../shared/roles";
@@ -831,4 +831,105 @@ export const webhookAttempts = sqliteTable(
     index("webhook_attempts_endpoint_idx").on(t.endpointId, t.createdAt),
     index("webhook_attempts_event_idx").on(t.eventId, t.createdAt),
   ],
+);
+
+// ---- projects and rooms ----
+
+/**
+ * A project: an org's collaborative document (its Y.Doc lives in a PartyKit room whose id is the
+ * project id) plus non-collaborative settings in `state`. `member_role` is what plain members get
+ * in the room and API; admins and owners always write.
+ */
+export const projects = sqliteTable(
+  "projects",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    memberRole: text("member_role", { enum: ["write", "read"] }).notNull(),
+    state: text("state", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("projects_org_idx").on(t.orgId, t.createdAt)],
+);
+
+/** Items installed into a project; the installer's entitlement decides whether it is still active. */
+export const projectItems = sqliteTable(
+  "project_items",
+  {
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    itemId: text("item_id")
+      .notNull()
+      .references(() => items.id, { onDelete: "cascade" }),
+    orgId: text("org_id").notNull(),
+    installedBy: text("installed_by").notNull(),
+    installedAt: integer("installed_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.itemId] }), index("project_items_item_idx").on(t.itemId)],
+);
+
+/** Files of a project, bytes in R2 under `projects/<id>/assets/…` (a fresh key per upload). */
+export const projectAssets = sqliteTable(
+  "project_assets",
+  {
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    orgId: text("org_id").notNull(),
+    r2Key: text("r2_key").notNull(),
+    contentType: text("content_type").notNull(),
+    size: integer("size").notNull(),
+    sha256: text("sha256").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.name] })],
+);
+
+/**
+ * Saved states of a project's Y.Doc (`Y.encodeStateAsUpdate`). Small ones inline in `body`, larger
+ * ones in R2 at `r2_key`; exactly one of the two is set.
+ */
+export const projectSnapshots = sqliteTable(
+  "project_snapshots",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    orgId: text("org_id").notNull(),
+    reason: text("reason", { enum: ["auto", "manual", "restore"] }).notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    sha256: text("sha256").notNull(),
+    body: blob("body", { mode: "buffer" }),
+    r2Key: text("r2_key"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("project_snapshots_project_idx").on(t.projectId, t.createdAt, t.id)],
+);
+
+/** Room events (member joined/left), keyed by the room's own `rev_` id so a retried POST records nothing twice. */
+export const roomEvents = sqliteTable(
+  "room_events",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    orgId: text("org_id").notNull(),
+    type: text("type", { enum: ["member_joined", "member_left"] }).notNull(),
+    userId: text("user_id").notNull(),
+    role: text("role", { enum: ["read", "write"] }).notNull(),
+    connectionId: text("connection_id").notNull(),
+    at: integer("at").notNull(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [index("room_events_project_idx").on(t.projectId, t.at)],
 );
