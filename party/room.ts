@@ -1,29 +1,77 @@
 import type * as Party from "partykit/server";
-import { onConnect as serveYDoc } from "y-partykit";
+import { unstable_getYDoc, type YPartyKitOptions } from "y-partykit";
+import * as Y from "yjs";
+import type { RoomEvent, SnapshotReason } from "../shared/room-callbacks";
+import { RoomCloseCode, roomCloseReason } from "../shared/room-protocol";
 import { ROOM_TOKEN_SECRET_MIN_LENGTH, type RoomTokenClaims } from "../shared/room-token";
 import { admitToRoom, refusal, tokenFromUrl, verifiedUserFrom, withVerifiedUser } from "./auth";
+import { handleControlRequest } from "./control-requests";
+import { DocumentSession, type Participant } from "./document-session";
+import { readRoomLimits, type RoomLimits } from "./limits";
+import { newRoomEventId, RoomEventQueue } from "./room-events";
+import { WorkerClient } from "./worker-client";
 
-/** What each connection remembers about its user; presence will read it. */
+/** What each connection remembers about its user. */
 export interface ConnectionState {
   user: Pick<RoomTokenClaims, "sub" | "name" | "role">;
 }
 
+/** Debounce of the snapshots POSTed to the Worker (issue #7: 2 s, at most 10 s). */
+const SNAPSHOT_DEBOUNCE_MS = 2_000;
+const SNAPSHOT_MAX_WAIT_MS = 10_000;
+
 /**
- * A project's live-editing room: one Y.js document per room id (= project id), served by
- * y-partykit to holders of a valid room token.
- *
- * Still to come with the collaboration issue: awareness/presence with a throttle, snapshots
- * POSTed back to the Worker (y-partykit `callback`), loading the project's saved document
- * (`load`), and closing connections when their token expires.
+ * A project's live-editing room: one Y.js document per room id (= project id). y-partykit holds the
+ * document and persists it in the room's storage; this class admits connections, hands their
+ * frames to the DocumentSession, loads a new room from the Worker's latest snapshot, posts
+ * snapshots and member events back, and answers the Worker's control requests.
  */
 export default class ProjectRoom implements Party.Server {
-  constructor(readonly room: Party.Room) {}
+  private readonly limits: RoomLimits;
+  private readonly worker: WorkerClient | null;
+  private readonly events: RoomEventQueue | null;
+  /** Connections counted against the limit, from admission (before the document is open) to close. */
+  private readonly admitted = new Set<Party.Connection>();
+  private session: DocumentSession | null = null;
+  private opening: Promise<DocumentSession> | null = null;
+  /** The Worker's snapshot fetched for an empty room, handed to y-partykit through `load`. */
+  private seed: Y.Doc | null = null;
+  /** Identical for every unstable_getYDoc call: y-partykit uses the first call's options. */
+  private readonly docOptions: YPartyKitOptions;
+
+  constructor(readonly room: Party.Room) {
+    this.limits = readRoomLimits(room.env);
+    const secret = room.env.ROOM_TOKEN_SECRET;
+    const apiUrl = room.env.PLAZA_API_URL;
+    if (typeof apiUrl === "string" && apiUrl !== "" && typeof secret === "string") {
+      this.worker = new WorkerClient(apiUrl, secret, room.id);
+      const worker = this.worker;
+      this.events = new RoomEventQueue((body) => worker.postEvents(body));
+    } else {
+      // Without a Worker (a bare `partykit dev`) the room still serves and persists its document.
+      this.worker = null;
+      this.events = null;
+    }
+    this.docOptions = {
+      persist: { mode: "snapshot" },
+      load: async () => {
+        const seed = this.seed;
+        this.seed = null;
+        return seed;
+      },
+      callback: {
+        handler: (doc) => this.postSnapshot(doc, "auto"),
+        debounceWait: SNAPSHOT_DEBOUNCE_MS,
+        debounceMaxWait: SNAPSHOT_MAX_WAIT_MS,
+      },
+    };
+  }
 
   /** Runs at the edge before the upgrade: refused clients never get a socket. */
   static async onBeforeConnect(request: Party.Request, lobby: Party.Lobby): Promise<Party.Request | Response> {
     const secret = lobby.env.ROOM_TOKEN_SECRET;
     // A misconfigured room answers 500, not 401, so it is not mistaken for a client's bad token.
-    if (typeof secret !== "string" || secret.length < ROOM_TOKEN_SECRET_MIN_LENGTH) {
+    if (!isUsableSecret(secret)) {
       console.error("ROOM_TOKEN_SECRET is missing or too short; refusing every connection");
       return refusal(500, "room authentication is not configured");
     }
@@ -37,22 +85,132 @@ export default class ProjectRoom implements Party.Server {
     // Defence in depth: only onBeforeConnect sets this header, but never serve a socket without it.
     const user = verifiedUserFrom(asStandardRequest(context.request).headers);
     if (!user || user.room !== this.room.id) {
-      connection.close(1008, "unauthorized");
+      connection.close(RoomCloseCode.unauthorized, roomCloseReason.unauthorized);
       return;
     }
-    connection.setState({ user: { sub: user.sub, name: user.name, role: user.role } });
-    // `readOnly` acts per connection: y-partykit drops a reader's sync updates but still sends it
-    // the document and relays its awareness. The other options only take effect for the first
-    // connection, which creates the doc, so they must not vary (y-partykit warns once when
-    // `readOnly` differs; that warning is expected).
-    await serveYDoc(connection, this.room, {
-      persist: { mode: "snapshot" },
-      readOnly: user.role === "read",
+    if (this.admitted.size >= this.limits.maxConnections) {
+      connection.close(RoomCloseCode.tryAgainLater, roomCloseReason.roomFull(this.limits.maxConnections));
+      return;
+    }
+    this.admitted.add(connection);
+    const member = { sub: user.sub, name: user.name, role: user.role };
+    connection.setState({ user: member });
+    let session: DocumentSession;
+    try {
+      session = await this.openDocument();
+    } catch (err) {
+      console.error(JSON.stringify({ level: "error", message: "room document could not be opened", room: this.room.id, error: String(err) }));
+      this.admitted.delete(connection);
+      connection.close(RoomCloseCode.internalError, roomCloseReason.documentUnavailable);
+      return;
+    }
+    // The socket may have closed while the document loaded.
+    if (!this.admitted.has(connection)) return;
+    session.join(connection, member);
+    this.recordMember("member_joined", connection, member);
+  }
+
+  onMessage(message: string | ArrayBuffer | ArrayBufferView, connection: Party.Connection): void {
+    const participant = this.session?.participant(connection);
+    if (participant) this.session?.receive(participant, message);
+  }
+
+  onClose(connection: Party.Connection): void {
+    this.disconnect(connection);
+  }
+
+  onError(connection: Party.Connection): void {
+    this.disconnect(connection);
+  }
+
+  async onRequest(request: Party.Request): Promise<Response> {
+    const secret = this.room.env.ROOM_TOKEN_SECRET;
+    if (!isUsableSecret(secret)) return Response.json({ error: { code: "not_configured", message: "room authentication is not configured" } }, { status: 500 });
+    return handleControlRequest(asStandardRequest(request), {
+      roomId: this.room.id,
+      secret,
+      openDocument: () => this.openDocument(),
+      restored: (session) => void this.postSnapshot(session.doc, "restore"),
     });
+  }
+
+  /** The live document, opened once even when several connections arrive while it loads. */
+  private openDocument(): Promise<DocumentSession> {
+    if (this.session && !this.session.destroyed) return Promise.resolve(this.session);
+    this.opening ??= this.createSession().finally(() => {
+      this.opening = null;
+    });
+    return this.opening;
+  }
+
+  private async createSession(): Promise<DocumentSession> {
+    // Fetched before y-partykit builds the document, so a Worker that cannot be reached fails the
+    // open (the clients retry) instead of starting an empty room. An empty start would be saved to
+    // storage and POSTed as the newest snapshot, and the project's real content never loaded again.
+    const seeded = await this.fetchSeedIfStorageEmpty();
+    const doc = await unstable_getYDoc(this.room, this.docOptions);
+    // y-partykit stores only updates after `load`; store the seed so a restart finds it.
+    if (seeded) await doc.writeState();
+    this.session = new DocumentSession(doc, this.limits, (participant, remaining) => this.participantLeft(participant, remaining));
+    return this.session;
+  }
+
+  private async fetchSeedIfStorageEmpty(): Promise<boolean> {
+    if (!this.worker) return false;
+    // y-partykit's update log keys start with `"v1"#` (y-partykit/storage keyEncoding).
+    const stored = await this.room.storage.list({ prefix: `"v1"#`, limit: 1 });
+    if (stored.size > 0) return false;
+    const snapshot = await this.worker.latestSnapshot();
+    if (!snapshot) return false;
+    const seed = new Y.Doc({ gc: false });
+    Y.applyUpdate(seed, snapshot);
+    this.seed = seed;
+    return true;
+  }
+
+  private disconnect(connection: Party.Connection): void {
+    this.admitted.delete(connection);
+    this.session?.leave(connection);
+  }
+
+  private participantLeft(participant: Participant, remaining: number): void {
+    this.admitted.delete(participant.connection);
+    this.recordMember("member_left", participant.connection, participant.user);
+    const session = this.session;
+    if (remaining > 0 || !session) return;
+    // The last one out: fold the update log into one snapshot and tell the Worker now rather than
+    // leave it to the debounce of a room that may be evicted first.
+    session.doc.compactUpdateLog().catch((err) => console.error("compacting the room's update log failed", err));
+    void this.postSnapshot(session.doc, "auto");
+  }
+
+  private recordMember(type: RoomEvent["type"], connection: Party.Connection, user: Participant["user"]): void {
+    this.events?.push({
+      id: newRoomEventId(),
+      type,
+      userId: user.sub,
+      name: user.name,
+      role: user.role,
+      connectionId: connection.id.slice(0, 128),
+      at: Date.now(),
+    });
+  }
+
+  private async postSnapshot(doc: Y.Doc, reason: SnapshotReason): Promise<void> {
+    if (!this.worker) return;
+    try {
+      await this.worker.postSnapshot(Y.encodeStateAsUpdate(doc), reason);
+    } catch (err) {
+      console.error(JSON.stringify({ level: "error", message: "snapshot POST failed", room: this.room.id, reason, error: String(err) }));
+    }
   }
 }
 
 ProjectRoom satisfies Party.Worker;
+
+function isUsableSecret(secret: unknown): secret is string {
+  return typeof secret === "string" && secret.length >= ROOM_TOKEN_SECRET_MIN_LENGTH;
+}
 
 // partykit's types pin an older @cloudflare/workers-types than Plaza's; at runtime both are
 // workerd's own Request, so these casts only bridge the two declaration sets.

@@ -1,0 +1,86 @@
+import { z } from "zod";
+import { DEFAULT_MAX_DOCUMENT_BYTES } from "./room-callbacks";
+
+/**
+ * What a project room tells its clients when it refuses something: WebSocket close codes with
+ * their reasons, and the one JSON text message it sends before closing. Defined once so the room
+ * sends them and the web app explains them from the same table.
+ */
+
+export { DEFAULT_MAX_DOCUMENT_BYTES };
+export const DEFAULT_MAX_CONNECTIONS = 100;
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** Presence frame: at most one awareness message per this many ms (30 fps). */
+export const PRESENCE_FRAME_MS = 33;
+
+/** Standard close codes (RFC 6455 §7.4.1) the room uses. */
+export const RoomCloseCode = {
+  /** Connection admitted without verified claims (defence in depth behind the token check). */
+  unauthorized: 1008,
+  /** A text frame that is not a y-partykit batch marker. */
+  unsupportedData: 1003,
+  /** A binary frame that is not a well-formed Y.js sync or awareness message. */
+  invalidPayload: 1007,
+  /** A message over ROOM_MAX_MESSAGE_BYTES, or an edit that would take the document over its cap. */
+  tooBig: 1009,
+  /** The room could not load its document (the Worker was unreachable). */
+  internalError: 1011,
+  /** The room already holds ROOM_MAX_CONNECTIONS connections. */
+  tryAgainLater: 1013,
+} as const;
+export type RoomCloseCodeValue = (typeof RoomCloseCode)[keyof typeof RoomCloseCode];
+
+/** Close reasons; each stays under the 123-byte limit of a close frame. */
+export const roomCloseReason = {
+  unauthorized: "unauthorized",
+  textFrame: "text frames are not supported",
+  malformedSync: "malformed Y.js message",
+  malformedAwareness: "malformed awareness message",
+  malformedBatch: "malformed message batch",
+  messageTooBig: (maxBytes: number) => `message exceeds ${maxBytes} bytes`,
+  documentTooLarge: (maxBytes: number) => `document would exceed ${maxBytes} bytes`,
+  roomFull: (maxConnections: number) => `room is full (${maxConnections} connections)`,
+  documentUnavailable: "document could not be loaded, try again",
+} as const;
+
+/** Sent as a JSON text frame just before the room closes with 1009 for the document cap. */
+export const RoomErrorMessageSchema = z.object({
+  type: z.literal("error"),
+  code: z.enum(["document_too_large"]),
+  message: z.string(),
+});
+export type RoomErrorMessage = z.infer<typeof RoomErrorMessageSchema>;
+
+export function documentTooLargeMessage(maxBytes: number): RoomErrorMessage {
+  return {
+    type: "error",
+    code: "document_too_large",
+    message: `This edit would make the document larger than ${formatBytes(maxBytes)}; it was not saved.`,
+  };
+}
+
+/** A sentence for people, by close code; undefined for normal closes the app need not explain. */
+export function describeRoomClose(code: number): string | undefined {
+  switch (code) {
+    case RoomCloseCode.unauthorized:
+      return "You are not allowed in this project's room.";
+    case RoomCloseCode.unsupportedData:
+    case RoomCloseCode.invalidPayload:
+      return "The room could not read a message from this tab and disconnected it.";
+    case RoomCloseCode.tooBig:
+      return "A change was too large for the room and was not saved.";
+    case RoomCloseCode.internalError:
+      return "The room could not load the document. Retrying…";
+    case RoomCloseCode.tryAgainLater:
+      return "The room is full. Retrying…";
+    default:
+      return undefined;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+  if (bytes >= 1024) return `${Math.round((bytes / 1024) * 10) / 10} KB`;
+  return `${bytes} bytes`;
+}
