@@ -88,3 +88,39 @@ export function websocketOutcome(url: string): Promise<{ opened: boolean }> {
     socket.addEventListener("close", () => resolve({ opened: false }));
   });
 }
+
+export interface RawSocket {
+  socket: WebSocket;
+  /** Every frame the room sent, in order. */
+  frames: (ArrayBuffer | string)[];
+  /** Set once the socket closed. */
+  closed: { code: number; reason: string } | null;
+  send(data: string | Uint8Array): void;
+}
+
+/**
+ * A bare WebSocket to a room, for frames no real provider would send. Resolves once it is open,
+ * recording what the room sends and how it closes.
+ */
+export function openRawSocket(url: string): Promise<RawSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    socket.binaryType = "arraybuffer";
+    const raw: RawSocket = {
+      socket,
+      frames: [],
+      closed: null,
+      send: (data) => socket.send(data),
+    };
+    socket.addEventListener("message", (event) => raw.frames.push(event.data as ArrayBuffer | string));
+    socket.addEventListener("close", (event) => {
+      raw.closed = { code: event.code, reason: event.reason };
+      resolve(raw);
+    });
+    socket.addEventListener("open", () => resolve(raw));
+    socket.addEventListener("error", () => reject(new Error(`raw socket to ${url} failed`)));
+  });
+}
+
+/** The close the room sent, once it has. */
+export const closedWith = (raw: RawSocket) => eventually("the room to close the socket", () => raw.closed);
