@@ -7,8 +7,9 @@ import { homePage } from "./pages/home";
 import { loginPage } from "./pages/login";
 import { magicLinkPage } from "./pages/magic-link";
 import { membersPage } from "./pages/members";
-import { EARNINGS_PATH, PAYOUTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "./pages/paths";
+import { EARNINGS_PATH, PAYOUTS_PATH, PROJECTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "./pages/paths";
 import { payoutsPage } from "./pages/payouts";
+import { projectsPage } from "./pages/projects";
 import { purchasesPage } from "./pages/purchases";
 import { sessionsPage } from "./pages/sessions";
 import { signupPage } from "./pages/signup";
@@ -28,6 +29,9 @@ export const routes: readonly Route[] = [
   { pattern: PAYOUTS_PATH, title: "Payouts", access: "user", page: payoutsPage },
   { pattern: WEBHOOKS_PATH, title: "Webhooks", access: "user", page: webhooksPage },
   { pattern: `${WEBHOOKS_PATH}/:endpointId`, title: "Webhook endpoint", access: "user", page: webhookEndpointPage },
+  { pattern: PROJECTS_PATH, title: "Projects", access: "user", page: projectsPage },
+  // Loaded on demand: the editor (Tiptap, Y.js) is most of the app's weight.
+  { pattern: `${PROJECTS_PATH}/:projectId`, title: "Project", access: "user", page: async (ctx) => (await import("./pages/project")).projectPage(ctx) },
   { pattern: "/signup", title: "Sign up", access: "guest", page: signupPage },
   { pattern: "/login", title: "Log in", access: "guest", page: loginPage },
   // "any": a link opened while signed in (as anyone) still signs in as its account.

@@ -12,3 +12,6 @@ export const PAYOUTS_PATH = "/dashboard/payouts";
 /** The active org's webhook endpoints and messages (admins). */
 export const WEBHOOKS_PATH = "/dashboard/webhooks";
 export const webhookEndpointPath = (endpointId: string) => `${WEBHOOKS_PATH}/${encodeURIComponent(endpointId)}`;
+/** The active org's projects, and one project's live editor. */
+export const PROJECTS_PATH = "/dashboard/projects";
+export const projectPath = (projectId: string) => `${PROJECTS_PATH}/${encodeURIComponent(projectId)}`;

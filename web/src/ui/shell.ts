@@ -6,19 +6,20 @@ import { logout } from "../auth/session";
 import { h, uniqueId } from "../dom";
 import { DASHBOARD_PATH, navigate } from "../router";
 import { clearMe, switchActiveOrg } from "../state/me";
-import { EARNINGS_PATH, PAYOUTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "../pages/paths";
+import { EARNINGS_PATH, PAYOUTS_PATH, PROJECTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "../pages/paths";
 import { createOrgForm } from "./create-org-form";
 import { describeError } from "./messages";
 import { toast } from "./toast";
 
 /** Pages about the active org without it in their path: switching orgs re-renders them. */
-const ACTIVE_ORG_PAGES = [EARNINGS_PATH, PAYOUTS_PATH, WEBHOOKS_PATH];
+const ACTIVE_ORG_PAGES = [EARNINGS_PATH, PAYOUTS_PATH, WEBHOOKS_PATH, PROJECTS_PATH];
 
 /** The same page in another org: /orgs/A/audit → /orgs/B/audit, /dashboard/earnings stays; elsewhere → B's members. */
 function orgPathFor(orgId: string): string {
   if (ACTIVE_ORG_PAGES.includes(location.pathname)) return location.pathname;
-  // An endpoint belongs to one org: in another, its list.
+  // An endpoint or a project belongs to one org: in another, its list.
   if (location.pathname.startsWith(`${WEBHOOKS_PATH}/`)) return WEBHOOKS_PATH;
+  if (location.pathname.startsWith(`${PROJECTS_PATH}/`)) return PROJECTS_PATH;
   const sub = /^\/orgs\/[^/]+\/([a-z-]+)/.exec(location.pathname)?.[1] ?? "members";
   return `/orgs/${encodeURIComponent(orgId)}/${sub}`;
 }
@@ -99,6 +100,7 @@ export function appHeader(me: MeT, orgInView: string | null): HTMLElement {
       base && navLink(`${base}/members`, "Members"),
       base && role && roleAtLeast(role, "admin") && navLink(`${base}/audit`, "Audit log"),
       // Earnings and payouts are the active org's; the header shows the active org unless a page is about another.
+      base && orgId === me.activeOrgId && navLink(PROJECTS_PATH, "Projects"),
       base && orgId === me.activeOrgId && navLink(EARNINGS_PATH, "Earnings"),
       base && orgId === me.activeOrgId && navLink(PAYOUTS_PATH, "Payouts"),
       base && orgId === me.activeOrgId && role && roleAtLeast(role, "admin") && navLink(WEBHOOKS_PATH, "Webhooks"),

@@ -1,0 +1,120 @@
+/**
+ * The project routes of issue #7 (/work/projects-spec.md): projects, installed items, assets,
+ * snapshots and room tokens. Plain `fetch` calls rather than `hc`: asset uploads send raw bodies
+ * and downloads stream, which the typed client does not model.
+ */
+import type { RoomRole } from "../../../shared/room-token";
+import { authorizedFetch } from "./authorized-fetch";
+import { apiErrorFrom, asApiError } from "./errors";
+
+export type MemberRole = RoomRole;
+
+export interface InstalledItemT {
+  itemSlug: string;
+  itemName?: string;
+  /** The installer's entitlement is still active. */
+  active: boolean;
+  installedAt?: number;
+}
+
+export interface ProjectAssetT {
+  name: string;
+  size: number;
+  contentType: string;
+  updatedAt?: number;
+  createdAt?: number;
+}
+
+export interface ProjectT {
+  id: string;
+  orgId: string;
+  name: string;
+  memberRole: MemberRole;
+  state: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+  /** Present on GET of one project: the caller's role in it. */
+  role?: RoomRole;
+  items?: InstalledItemT[];
+  assets?: ProjectAssetT[];
+}
+
+export interface SnapshotSummaryT {
+  id: string;
+  reason: "auto" | "manual" | "restore";
+  size: number;
+  createdAt: number;
+}
+
+export interface SnapshotDetailT extends SnapshotSummaryT {
+  content: { json: string; text: string };
+}
+
+export interface RoomTokenT {
+  token: string;
+  expiresAt: number;
+  roomId: string;
+  /** host[:port] of the rooms, what YPartyKitProvider takes. */
+  host: string;
+  role: RoomRole;
+}
+
+const enc = encodeURIComponent;
+const projectsUrl = (orgId: string) => `/v1/orgs/${enc(orgId)}/projects`;
+const projectUrl = (orgId: string, projectId: string) => `${projectsUrl(orgId)}/${enc(projectId)}`;
+
+/** Sends one request; a 2xx body (JSON or nothing) or a thrown ApiError with the envelope's message. */
+async function call<T>(method: string, path: string, init: { json?: unknown; body?: BodyInit; contentType?: string } = {}): Promise<T> {
+  const headers = new Headers();
+  let body = init.body;
+  if (init.json !== undefined) {
+    headers.set("content-type", "application/json");
+    body = JSON.stringify(init.json);
+  } else if (init.contentType) headers.set("content-type", init.contentType);
+  let res: Response;
+  try {
+    res = await authorizedFetch(path, { method, headers, body });
+  } catch (err) {
+    throw asApiError(err);
+  }
+  if (!res.ok) throw await apiErrorFrom(res);
+  if (res.status === 204 || !res.headers.get("content-type")?.includes("json")) return undefined as T;
+  return (await res.json()) as T;
+}
+
+export const listProjects = (orgId: string) => call<{ projects: ProjectT[] }>("GET", projectsUrl(orgId)).then((r) => r.projects);
+export const createProject = (orgId: string, body: { name: string; memberRole?: MemberRole }) => call<ProjectT>("POST", projectsUrl(orgId), { json: body });
+export const getProject = (orgId: string, projectId: string) => call<ProjectT>("GET", projectUrl(orgId, projectId));
+export const updateProject = (orgId: string, projectId: string, body: { name?: string; memberRole?: MemberRole; state?: Record<string, unknown> }) =>
+  call<ProjectT>("PATCH", projectUrl(orgId, projectId), { json: body });
+export const deleteProject = (orgId: string, projectId: string) => call<void>("DELETE", projectUrl(orgId, projectId));
+
+export const installItem = (orgId: string, projectId: string, itemSlug: string) => call<unknown>("PUT", `${projectUrl(orgId, projectId)}/items/${enc(itemSlug)}`);
+export const uninstallItem = (orgId: string, projectId: string, itemSlug: string) => call<void>("DELETE", `${projectUrl(orgId, projectId)}/items/${enc(itemSlug)}`);
+
+export const assetUrl = (orgId: string, projectId: string, name: string) => `${projectUrl(orgId, projectId)}/assets/${enc(name)}`;
+export const uploadAsset = (orgId: string, projectId: string, file: File) =>
+  call<unknown>("PUT", assetUrl(orgId, projectId, file.name), { body: file, contentType: file.type || "application/octet-stream" });
+export const deleteAsset = (orgId: string, projectId: string, name: string) => call<void>("DELETE", assetUrl(orgId, projectId, name));
+
+/** The asset's bytes; the route needs the bearer token, so a plain link cannot download it. */
+export async function downloadAsset(orgId: string, projectId: string, name: string): Promise<Blob> {
+  let res: Response;
+  try {
+    res = await authorizedFetch(assetUrl(orgId, projectId, name));
+  } catch (err) {
+    throw asApiError(err);
+  }
+  if (!res.ok) throw await apiErrorFrom(res);
+  return res.blob();
+}
+
+export const listSnapshots = (orgId: string, projectId: string, cursor?: string) =>
+  call<{ snapshots: SnapshotSummaryT[]; nextCursor: string | null }>("GET", `${projectUrl(orgId, projectId)}/snapshots${cursor ? `?cursor=${enc(cursor)}` : ""}`);
+export const getSnapshot = (orgId: string, projectId: string, snapshotId: string) =>
+  call<SnapshotDetailT>("GET", `${projectUrl(orgId, projectId)}/snapshots/${enc(snapshotId)}`);
+export const snapshotNow = (orgId: string, projectId: string) => call<SnapshotSummaryT>("POST", `${projectUrl(orgId, projectId)}/snapshots`);
+export const restoreSnapshot = (orgId: string, projectId: string, snapshotId: string) =>
+  call<unknown>("POST", `${projectUrl(orgId, projectId)}/snapshots/${enc(snapshotId)}/restore`);
+
+export const mintRoomToken = (orgId: string, projectId: string) => call<RoomTokenT>("POST", `${projectUrl(orgId, projectId)}/room-token`);

@@ -1,0 +1,171 @@
+/**
+ * The live connection to a project's room: a YPartyKitProvider whose every (re)connect carries a
+ * fresh room token from the Worker (tokens live at most 5 minutes), and a status the page shows.
+ *
+ * The provider's own reconnect loop would reuse the URL of its first connect, with a token that
+ * soon expires, so this module stops it on every close and reconnects itself: new token, then
+ * `provider.connect()`, which reads `params` again.
+ */
+import YPartyKitProvider from "y-partykit/provider";
+import type * as Y from "yjs";
+import { ApiError } from "../api/errors";
+import { mintRoomToken, type RoomTokenT } from "../api/projects";
+
+export type RoomStatus =
+  | { state: "connecting" }
+  | { state: "connected" }
+  | { state: "reconnecting"; reason: string | null; inSeconds: number }
+  | { state: "refused"; reason: string; retrying: boolean };
+
+export interface RoomConnection {
+  provider: YPartyKitProvider;
+  /** The role of the first token; the room enforces it, the page shows it. */
+  role: RoomTokenT["role"];
+  status(): RoomStatus;
+  destroy(): void;
+}
+
+/** A token this close to its expiry is not worth opening a socket with. */
+const TOKEN_MARGIN_MS = 30_000;
+const MAX_BACKOFF_MS = 10_000;
+/** The same refusal this often in a row, without a sync in between, ends the retries. */
+const MAX_REPEATED_REFUSALS = 3;
+
+/** Close codes after which connecting again would only repeat the refusal (the edit is resent). */
+const FINAL_CLOSE_CODES = new Set([1003, 1007, 1009]);
+/** The room's "try again later" (room is full). */
+const TRY_LATER_CODE = 1013;
+
+/** What the room says when it closes or refuses; its own wording when it sent one. */
+function closeReason(event: CloseEvent, roomMessage: string | null): string {
+  if (roomMessage) return roomMessage;
+  if (event.reason) return event.reason;
+  if (event.code === 1009) return "a message was too large for the room";
+  if (event.code === 1013) return "room is full";
+  return "";
+}
+
+/** `{"type":"error","code":…,"message":…}` text frames the room sends before it closes. */
+function roomErrorMessage(data: unknown): string | null {
+  if (typeof data !== "string") return null;
+  try {
+    const parsed = JSON.parse(data) as { type?: string; message?: string };
+    return parsed.type === "error" && typeof parsed.message === "string" ? parsed.message : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function openRoom(o: { orgId: string; projectId: string; doc: Y.Doc; onStatus: (status: RoomStatus) => void }): Promise<RoomConnection> {
+  // Thrown to the page: without a first token there is nothing to connect to.
+  let token: RoomTokenT | null = await mintRoomToken(o.orgId, o.projectId);
+  const first = token;
+  let current: RoomStatus = { state: "connecting" };
+  let destroyed = false;
+  let attempts = 0;
+  let lastRefusal: { code: number; count: number } | null = null;
+  let roomMessage: string | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const setStatus = (status: RoomStatus) => {
+    current = status;
+    if (!destroyed) o.onStatus(status);
+  };
+
+  const provider = new YPartyKitProvider(first.host, first.roomId, o.doc, {
+    connect: false,
+    // Tabs of one browser must not sync around the room: a reader's edits would skip its checks.
+    disableBc: true,
+    // Its own retry timer then fires at once and finds `shouldConnect` off (see connection-close).
+    maxBackoffTime: 0,
+    params: async () => ({ token: token?.token }),
+  });
+
+  const freshToken = async (): Promise<RoomTokenT> => {
+    if (token && token.expiresAt - Date.now() > TOKEN_MARGIN_MS) {
+      const unused = token;
+      token = null; // used once; the next connect asks again
+      return unused;
+    }
+    return mintRoomToken(o.orgId, o.projectId);
+  };
+
+  const connect = async () => {
+    if (destroyed) return;
+    setStatus({ state: "connecting" });
+    try {
+      token = await freshToken();
+    } catch (err) {
+      // Removed from the org, project deleted…: the Worker's answer is final. Network trouble is not.
+      if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 429) {
+        setStatus({ state: "refused", reason: err.message, retrying: false });
+        return;
+      }
+      scheduleRetry(null);
+      return;
+    }
+    if (destroyed) return;
+    roomMessage = null;
+    provider.connect();
+    token = null;
+  };
+
+  const scheduleRetry = (reason: string | null, minimumMs = 0) => {
+    attempts++;
+    const delay = Math.max(minimumMs, Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(attempts, 6)));
+    if (current.state !== "refused") setStatus({ state: "reconnecting", reason, inSeconds: Math.ceil(delay / 1000) });
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => void connect(), delay);
+  };
+
+  provider.on("status", ({ status }: { status: string }) => {
+    if (status === "connecting") {
+      provider.ws?.addEventListener("message", (event) => (roomMessage = roomErrorMessage(event.data) ?? roomMessage));
+    } else if (status === "connected") {
+      attempts = 0;
+      setStatus({ state: "connected" });
+    }
+  });
+  provider.on("sync", (synced: boolean) => {
+    if (synced) lastRefusal = null;
+  });
+  provider.on("connection-close", (event: CloseEvent) => {
+    if (destroyed) return;
+    // Stop the provider's own retry (it would reuse the old token); ours fetches a new one.
+    provider.shouldConnect = false;
+    const reason = closeReason(event, roomMessage);
+    const repeated = lastRefusal?.code === event.code ? lastRefusal.count + 1 : 1;
+    lastRefusal = { code: event.code, count: repeated };
+    if (FINAL_CLOSE_CODES.has(event.code) || (reason && repeated >= MAX_REPEATED_REFUSALS)) {
+      setStatus({ state: "refused", reason: reason || `closed with code ${event.code}`, retrying: false });
+      return;
+    }
+    if (event.code === TRY_LATER_CODE) {
+      setStatus({ state: "refused", reason, retrying: true });
+      scheduleRetry(reason, 5_000);
+      return;
+    }
+    scheduleRetry(reason || null);
+  });
+
+  const onOnline = () => {
+    if (current.state === "reconnecting") {
+      clearTimeout(retryTimer);
+      void connect();
+    }
+  };
+  addEventListener("online", onOnline);
+
+  void connect();
+  return {
+    provider,
+    role: first.role,
+    status: () => current,
+    destroy() {
+      destroyed = true;
+      clearTimeout(retryTimer);
+      removeEventListener("online", onOnline);
+      provider.destroy();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/** `/dashboard/projects`: the active org's projects, and "New project" (name, what members may do). */
+import { z } from "zod";
+import { createProject, listProjects, type MemberRole, type ProjectT } from "../api/projects";
+import { h, replace } from "../dom";
+import { formatDateTime } from "../format";
+import { navigate, type PageContext } from "../router";
+import { activeMembership } from "../state/me";
+import { errorAlert } from "../ui/alert";
+import { formAlert, formValue, handleSubmit, submitButton, textField } from "../ui/form";
+import { pageHeader, section } from "../ui/page";
+import { dataTable, row } from "../ui/table";
+import { toast } from "../ui/toast";
+import { noOrgContent } from "./no-org";
+import { projectPath } from "./paths";
+import { memberRoleField, memberRoleLabel } from "./project-member-role";
+
+export const ProjectNameSchema = z.string().trim().min(1, "is required").max(100, "must be at most 100 characters");
+const NewProjectSchema = z.object({ name: ProjectNameSchema, memberRole: z.enum(["write", "read"]) });
+
+function projectsTable(projects: ProjectT[]): HTMLElement {
+  return dataTable({
+    caption: "Projects",
+    headers: ["Name", "Members may", "Updated"],
+    rows: projects.map((p) =>
+      row({ "data-project-id": p.id }, h("a", { href: projectPath(p.id) }, p.name), memberRoleLabel(p.memberRole), h("span", { class: "nowrap" }, formatDateTime(p.updatedAt))),
+    ),
+    empty: "No projects yet. Create one below.",
+  });
+}
+
+export async function projectsPage({ signal }: PageContext): Promise<Node> {
+  const org = activeMembership();
+  if (!org) return noOrgContent("Projects", "Projects belong to an org. Create one to start a project.");
+  const { orgId, name } = org;
+
+  const listBody = h("div");
+  const load = async () => {
+    try {
+      const projects = await listProjects(orgId);
+      if (!signal.aborted) replace(listBody, projectsTable(projects));
+    } catch (err) {
+      replace(listBody, errorAlert(err));
+    }
+  };
+
+  const form = h(
+    "form",
+    { class: "stack", "aria-label": "New project" },
+    textField({ name: "name", label: "Name", required: true, maxlength: 100 }),
+    memberRoleField("write"),
+    formAlert(),
+    submitButton("Create project"),
+  );
+  handleSubmit(form, {
+    schema: NewProjectSchema,
+    read: (f) => ({ name: formValue(f, "name"), memberRole: formValue(f, "memberRole") as MemberRole }),
+    submit: async (body) => {
+      const project = await createProject(orgId, body);
+      toast(`Created ${project.name}.`);
+      navigate(projectPath(project.id));
+    },
+  });
+
+  await load();
+  return h(
+    "div",
+    { class: "stack" },
+    pageHeader(`Projects · ${name}`, "Edit a project live with your team: everyone sees each other's cursors, and snapshots keep its history."),
+    section("Projects", listBody),
+    section("New project", form),
+  );
+}
