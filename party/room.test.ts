@@ -2,6 +2,7 @@
 // Y.js document syncs between writers while readers only receive it.
 import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
+import * as Y from "yjs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startPartykitDev, type PartykitDev } from "./test/dev-server";
 import { ROOM_TOKEN_MAX_TTL_SECONDS, roomTokenKey, type RoomGrant } from "../shared/room-token";
@@ -112,6 +113,26 @@ describe("collaboration", () => {
     ada.text.insert(0, ">");
     await eventually("both writers to converge", () => ada.text.toString() === bob.text.toString() && ada.text.length === 12);
     expect(ada.text.toString()).toBe(">hello world");
+  });
+
+  it("converges four writers' concurrent edits to one Y.Text and XmlFragment", async () => {
+    const room = uniqueRoomId();
+    const writers = [];
+    for (let n = 1; n <= 4; n++) writers.push(track(await connectSynced(server.host, room, await tokenFor(room, "write", n))));
+    // Every writer edits in the same turn, before any of the others' edits can have arrived.
+    writers.forEach((writer, i) => {
+      for (let k = 0; k < 5; k++) writer.text.insert(0, `w${i}k${k};`);
+      writer.doc.getXmlFragment("content").insert(0, [new Y.XmlElement(`p${i}`)]);
+    });
+    const expectedLength = writers.length * 5 * "w0k0;".length;
+    await eventually("all writers to converge", () => {
+      const texts = writers.map((w) => w.text.toString());
+      const fragments = writers.map((w) => w.doc.getXmlFragment("content").toString());
+      return texts.every((t) => t === texts[0] && t.length === expectedLength) && fragments.every((f) => f === fragments[0]);
+    });
+    const text = writers[0]!.text.toString();
+    for (let i = 0; i < writers.length; i++) for (let k = 0; k < 5; k++) expect(text).toContain(`w${i}k${k};`);
+    expect(writers[0]!.doc.getXmlFragment("content").length).toBe(writers.length);
   });
 
   it("sends the document to a reader but drops the reader's edits", async () => {
