@@ -40,5 +40,13 @@ export const AUDIT_ACTIONS = [
   "webhook_endpoint.updated",
   "webhook_endpoint.secret_rotated",
   "webhook_endpoint.deleted",
+  "project.created",
+  "project.updated",
+  "project.deleted",
+  "project.item_installed",
+  "project.item_removed",
+  "project.snapshot_restored",
+  "room.member_joined",
+  "room.member_left",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -9,9 +9,13 @@ export const ERROR_STATUS = {
   token_invalid: 401,
   token_revoked: 401,
   invalid_credentials: 401,
+  /** A room callback (or a room control request) whose signature is missing, stale or wrong. */
+  invalid_signature: 401,
   email_not_verified: 403,
   forbidden: 403,
   insufficient_scope: 403,
+  /** Installing an item into a project needs an active entitlement to it. */
+  entitlement_required: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -20,6 +24,8 @@ export const ERROR_STATUS = {
   charges_disabled: 409,
   gone: 410,
   payload_too_large: 413,
+  /** A project document (snapshot) over the room document cap. */
+  document_too_large: 413,
   unsupported_media_type: 415,
   /** A `Range` that starts past the end of the file; `Content-Range` then gives the size. */
   range_not_satisfiable: 416,
@@ -28,6 +34,8 @@ export const ERROR_STATUS = {
   internal_error: 500,
   /** Stripe (or another provider) failed or was unreachable; safe to retry. */
   upstream_error: 502,
+  /** The collaboration rooms server could not be reached; safe to retry. */
+  rooms_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -72,8 +72,15 @@ export const WEBHOOK_EXAMPLES: Record<string, unknown> = {
   "item.published": { item: EX_ITEM, publishedAt: EX_AT },
   "version.published": { item: EX_ITEM, version: "1.4.0", channel: "stable", sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", size: 482133, publishedAt: EX_AT },
   "review.created": { id: "rev_1Aq3Sw5De7Fr9Gt1Hy3J", item: EX_ITEM, rating: 5, body: "Saves me an hour a day.", createdAt: EX_AT },
-  "project.snapshot.created": { projectId: "prj_4Ki6Lo8Pm0Nq2Br4Cs6D", snapshotId: "snp_6Et8Fu0Gv2Hw4Ix6Jy8K", createdAt: EX_AT },
-  "room.member_joined": { projectId: "prj_4Ki6Lo8Pm0Nq2Br4Cs6D", userId: EX_USER, joinedAt: EX_AT },
+  "project.snapshot.created": {
+    projectId: "prj_4Ki6Lo8Pm0Nq2Br4Cs6D",
+    snapshotId: "snp_6Et8Fu0Gv2Hw4Ix6Jy8K",
+    reason: "auto",
+    sizeBytes: 18432,
+    sha256: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+    createdAt: EX_AT,
+  },
+  "room.member_joined": { projectId: "prj_4Ki6Lo8Pm0Nq2Br4Cs6D", userId: EX_USER, name: "Ada Lovelace", role: "write", joinedAt: EX_AT },
   "webhook.test": { endpointId: "ep_0Lz2Mx4Nc6Ov8Pb0Qn2R", message: "A test event from Plaza" },
 };
 
@@ -97,11 +104,18 @@ export const WEBHOOK_EVENTS = {
   },
   "project.snapshot.created": {
     description: "A snapshot of a collaborative project was saved.",
-    data: z.object({ projectId: z.string(), snapshotId: z.string(), createdAt: at }),
+    data: z.object({
+      projectId: id("prj"),
+      snapshotId: id("snp"),
+      reason: z.enum(["auto", "manual", "restore"]).meta({ description: "auto: saved by the room while editing; manual: asked for; restore: the state after a restore" }),
+      sizeBytes: z.number().int().nonnegative(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/).meta({ description: "Hex SHA-256 of the snapshot's bytes (a Y.js update)" }),
+      createdAt: at,
+    }),
   },
   "room.member_joined": {
-    description: "Someone joined a project's live room.",
-    data: z.object({ projectId: z.string(), userId: id("usr"), joinedAt: at }),
+    description: "Someone joined a project's live room (sent once per connection: a second tab joins again).",
+    data: z.object({ projectId: id("prj"), userId: id("usr"), name: z.string(), role: z.enum(["read", "write"]), joinedAt: at }),
   },
   "webhook.test": { description: "Sent by “send a test event”: checks that an endpoint receives and verifies Plaza's webhooks.", data: z.object({ endpointId: z.string(), message: z.string() }) },
 } as const satisfies Record<string, { description: string; data: z.ZodType }>;

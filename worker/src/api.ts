@@ -17,6 +17,8 @@ import { moderationRoutes } from "./moderation/routes";
 import { orgRoutes } from "./orgs/routes";
 import { reviewRoutes } from "./reviews/routes";
 import { tokenRoutes } from "./tokens/routes";
+import { projectsApi } from "./projects/routes";
+import { roomCallbackRoutes } from "./rooms/routes";
 
 /** Every /v1 route, chained so that `ApiType` carries them all for web/'s `hc` client. */
 export const api = createRouter()
@@ -37,6 +39,8 @@ export const api = createRouter()
   .route("/", ledgerRoutes)
   .route("/", licenseRoutes)
   .route("/", mailRoutes)
-  .route("/", webhookRoutes);
+  .route("/", webhookRoutes)
+  .route("/", projectsApi)
+  .route("/", roomCallbackRoutes);
 
 export type ApiType = typeof api;

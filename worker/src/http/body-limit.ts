@@ -5,6 +5,9 @@ import { AppError } from "./errors";
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
+/** Project assets keep any content type (JSON and text too) and enforce their own 25 MB cap. */
+const PROJECT_ASSET_PATH = /^\/v1\/orgs\/[^/]+\/projects\/[^/]+\/assets\/[^/]+$/;
+
 const limitJson = bodyLimit({
   maxSize: MAX_JSON_BODY_BYTES,
   onError: () => {
@@ -20,6 +23,6 @@ const limitJson = bodyLimit({
 export const jsonBodyLimit = () =>
   createMiddleware<AppEnv>(async function jsonBodyLimit(c, next) {
     const type = c.req.header("content-type") ?? "";
-    const binary = /^(application\/(octet-stream|gzip)|image\/)/i.test(type);
+    const binary = /^(application\/(octet-stream|gzip)|image\/)/i.test(type) || (c.req.method === "PUT" && PROJECT_ASSET_PATH.test(c.req.path));
     return binary ? next() : limitJson(c, next);
   });

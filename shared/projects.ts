@@ -1,0 +1,137 @@
+/**
+ * Request and response bodies of the projects API (issue #7): projects, installed items, assets,
+ * snapshots and room tokens. Shared by the Worker (validation + OpenAPI) and web/.
+ */
+import { z } from "zod";
+import { Cursor, OrgId, UserId } from "./api";
+import { ItemId, ItemSlug } from "./catalog";
+import { prefixedId } from "./ids";
+import { RoomRoleSchema } from "./room-token";
+import { SnapshotReasonSchema } from "./room-callbacks";
+
+export const ProjectId = prefixedId("prj");
+export const SnapshotId = prefixedId("snp");
+
+/** What a caller may do in a project and its room: admins and owners always write; members get the project's `memberRole`. */
+export const ProjectRole = RoomRoleSchema.meta({ id: "ProjectRole" });
+export type ProjectRoleT = z.infer<typeof ProjectRole>;
+
+export const PROJECT_STATE_MAX_BYTES = 64 * 1024;
+/** Largest asset accepted, in bytes. */
+export const PROJECT_ASSET_MAX_BYTES = 25 * 1024 * 1024;
+
+const utf8Length = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).byteLength;
+
+/** Non-collaborative settings (a JSON object); the collaborative document lives in the room. */
+export const ProjectState = z
+  .record(z.string(), z.unknown())
+  .refine((state) => utf8Length(state) <= PROJECT_STATE_MAX_BYTES, { message: `must be at most ${PROJECT_STATE_MAX_BYTES} bytes as JSON` })
+  .meta({ id: "ProjectState" });
+
+const Name = z.string().trim().min(1).max(100);
+
+export const CreateProjectBody = z
+  .object({ name: Name, memberRole: ProjectRole.default("write") })
+  .meta({ id: "CreateProjectBody" });
+
+export const UpdateProjectBody = z
+  .object({ name: Name.optional(), memberRole: ProjectRole.optional(), state: ProjectState.optional() })
+  .refine((body) => body.name !== undefined || body.memberRole !== undefined || body.state !== undefined, { message: "send at least one of name, memberRole, state" })
+  .meta({ id: "UpdateProjectBody" });
+
+/** Items are addressed by their global slug in project paths. */
+export const ProjectItemSlug = ItemSlug;
+
+export const InstalledItem = z
+  .object({
+    itemId: ItemId,
+    slug: z.string(),
+    name: z.string(),
+    installedBy: UserId,
+    installedAt: z.number().int(),
+    /** The installer's entitlement to the item is still active (not revoked or expired). */
+    active: z.boolean(),
+  })
+  .meta({ id: "InstalledItem" });
+
+/** Asset names are one path segment: letters, digits, `.`, `_`, `-`, not starting with a dot. */
+export const AssetName = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/, "1–128 of A–Z a–z 0–9 . _ -, not starting with a dot");
+
+export const ProjectAsset = z
+  .object({
+    name: z.string(),
+    contentType: z.string(),
+    size: z.number().int(),
+    sha256: z.string(),
+    createdBy: UserId,
+    createdAt: z.number().int(),
+  })
+  .meta({ id: "ProjectAsset" });
+
+export const ProjectSummary = z
+  .object({
+    id: ProjectId,
+    orgId: OrgId,
+    name: z.string(),
+    memberRole: ProjectRole,
+    /** The caller's own role in this project. */
+    role: ProjectRole,
+    createdBy: UserId,
+    createdAt: z.number().int(),
+    updatedAt: z.number().int(),
+  })
+  .meta({ id: "ProjectSummary" });
+
+export const Project = ProjectSummary.extend({
+  state: z.record(z.string(), z.unknown()),
+  items: z.array(InstalledItem),
+  assets: z.array(ProjectAsset),
+}).meta({ id: "Project" });
+export type ProjectT = z.infer<typeof Project>;
+
+export const ProjectList = z.object({ projects: z.array(ProjectSummary) }).meta({ id: "ProjectList" });
+
+export const SnapshotSummary = z
+  .object({
+    id: SnapshotId,
+    projectId: ProjectId,
+    reason: SnapshotReasonSchema,
+    sizeBytes: z.number().int(),
+    sha256: z.string(),
+    createdAt: z.number().int(),
+  })
+  .meta({ id: "SnapshotSummary" });
+export type SnapshotSummaryT = z.infer<typeof SnapshotSummary>;
+
+export const SnapshotDetail = SnapshotSummary.extend({
+  /** The document's `content` XmlFragment, decoded with yjs. */
+  content: z.object({
+    /** `XmlFragment.toJSON()`: the fragment as XML-like markup (`<paragraph>…</paragraph>`). */
+    json: z.string(),
+    /** The text alone, one line per block. */
+    text: z.string(),
+  }),
+}).meta({ id: "SnapshotDetail" });
+
+export const SnapshotsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: Cursor.optional(),
+});
+
+export const SnapshotList = z.object({ snapshots: z.array(SnapshotSummary), nextCursor: Cursor.nullable() }).meta({ id: "SnapshotList" });
+
+export const RestoreResult = z
+  .object({ snapshotId: SnapshotId, restoredAt: z.number().int() })
+  .meta({ id: "RestoreResult" });
+
+export const RoomTokenResponse = z
+  .object({
+    token: z.string(),
+    /** Milliseconds UTC; at most 5 minutes away. */
+    expiresAt: z.number().int(),
+    roomId: ProjectId,
+    /** ROOMS_URL's host[:port], as YPartyKitProvider takes it. */
+    host: z.string(),
+    role: ProjectRole,
+  })
+  .meta({ id: "RoomTokenResponse" });

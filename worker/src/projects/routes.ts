@@ -1,0 +1,261 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { OrgId } from "../../../shared/api";
+import {
+  AssetName,
+  CreateProjectBody,
+  InstalledItem,
+  Project,
+  ProjectAsset,
+  ProjectId,
+  ProjectItemSlug,
+  ProjectList,
+  RestoreResult,
+  RoomTokenResponse,
+  SnapshotDetail,
+  SnapshotId,
+  SnapshotList,
+  SnapshotsQuery,
+  SnapshotSummary,
+  UpdateProjectBody,
+} from "../../../shared/projects";
+import { requestMeta } from "../audit/record";
+import { requireSession } from "../auth/authenticate";
+import { createRouter } from "../http/openapi";
+import { authErrors, bearer, json, jsonBody, noContent, notFoundError, ErrorSchema } from "../http/openapi-helpers";
+import { requireOrgRole } from "../orgs/access";
+import { roomsHost } from "../rooms/control";
+import { mintRoomToken } from "../rooms/token";
+import { requireProject } from "./access";
+import { deleteAsset, getAsset, putAsset } from "./assets";
+import * as service from "./service";
+import { inspect, listSnapshots, restoreSnapshot, takeSnapshot } from "./snapshots";
+
+const tags = ["Projects"];
+const OrgParams = z.object({ orgId: OrgId });
+const ProjectParams = OrgParams.extend({ projectId: ProjectId });
+const errors = { ...authErrors, ...notFoundError };
+const error = (description: string) => json(ErrorSchema, description);
+const roomsUnavailable = { 503: error("The rooms server could not be reached (`rooms_unavailable`); safe to retry") };
+const path = (rest = "") => `/v1/orgs/{orgId}/projects/{projectId}${rest}`;
+
+/** Projects themselves and their installed items. */
+const projectRoutes = createRouter()
+  .openapi(
+    createRoute({ method: "get", path: "/v1/orgs/{orgId}/projects", tags, summary: "The org's projects, newest first, with your role in each", security: bearer, request: { params: OrgParams }, responses: { 200: json(ProjectList, "Projects"), ...errors } }),
+    async (c) => {
+      const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "orgs:read");
+      return c.json({ projects: await service.listProjects(c.get("db"), access) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/orgs/{orgId}/projects",
+      tags,
+      summary: "Create a project (any member); memberRole (default write) is what plain members may do in it",
+      security: bearer,
+      request: { params: OrgParams, ...jsonBody(CreateProjectBody) },
+      responses: { 201: json(Project, "Created"), ...errors },
+    }),
+    async (c) => {
+      const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "orgs:write");
+      return c.json(await service.createProject(c.get("db"), requestMeta(c), access, c.req.valid("json")), 201);
+    },
+  )
+  .openapi(
+    createRoute({ method: "get", path: path(), tags, summary: "A project with its state, installed items, assets and your role", security: bearer, request: { params: ProjectParams }, responses: { 200: json(Project, "The project"), ...errors } }),
+    async (c) => {
+      const { orgId, projectId } = c.req.valid("param");
+      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "read", "orgs:read");
+      return c.json(await service.getProject(c.get("db"), access), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: path(),
+      tags,
+      summary: "Rename, set the state (a JSON object, at most 64 KB) or memberRole (admins) of a project",
+      security: bearer,
+      request: { params: ProjectParams, ...jsonBody(UpdateProjectBody) },
+      responses: { 200: json(Project, "Updated"), ...errors },
+    }),
+    async (c) => {
+      const { orgId, projectId } = c.req.valid("param");
+      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
+      return c.json(await service.updateProject(c.get("db"), requestMeta(c), access, c.req.valid("json")), 200);
+    },
+  )
+  .openapi(
+    createRoute({ method: "delete", path: path(), tags, summary: "Delete a project with its snapshots and assets (admins)", security: bearer, request: { params: ProjectParams }, responses: { ...noContent, ...errors } }),
+    async (c) => {
+      const { orgId, projectId } = c.req.valid("param");
+      requireOrgRole(c.get("principal"), orgId, "admin", "orgs:write");
+      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
+      await service.deleteProject(c.get("db"), c.env, requestMeta(c), access);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: path("/items/{itemSlug}"),
+      tags,
+      summary: "Install an item; you must hold an active entitlement to it (else 403 entitlement_required)",
+      security: bearer,
+      request: { params: ProjectParams.extend({ itemSlug: ProjectItemSlug }) },
+      responses: { 200: json(InstalledItem, "Installed (again: you become the installer)"), ...errors },
+    }),
+    async (c) => {
+      const { orgId, projectId, itemSlug } = c.req.valid("param");
+      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
+      return c.json(await service.installItem(c.get("db"), requestMeta(c), access, itemSlug), 200);
+    },
+  )
+  .openapi(
+    createRoute({ method: "delete", path: path("/items/{itemSlug}"), tags, summary: "Remove an installed item", security: bearer, request: { params: ProjectParams.extend({ itemSlug: ProjectItemSlug }) }, responses: { ...noContent, ...errors } }),
+    async (c) => {
+      const { orgId, projectId, itemSlug } = c.req.valid("param");
+      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
+      await service.removeItem(c.get("db"), requestMeta(c), access, itemSlug);
+      return c.body(null, 204);
+    },
+  );
+
+const AssetParams = ProjectParams.extend({ name: AssetName });
+
+/** Assets: raw bytes in R2, streamed both ways. */
+const assetRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "put",
+      path: path("/assets/{name}"),
+      tags,
+      summary: "Upload (or replace) an asset: the raw body with its Content-Type and Content-Length, at most 25 MB",
+      security: bearer,
+      request: { params: AssetParams, body: { content: { "*/*": { schema: z.string().meta({ format: "binary" }) } }, required: true, description: "The bytes" } },
+      responses: { 200: json(ProjectAsset, "Stored"), ...errors, 413: error("Over 25 MB (`payload_too_large`)") },
+    }),
+    async (c) => {
+      const { orgId, projectId, name } = c.req.valid("param");
+      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
+      const asset = await putAsset(c.get("db"), c.env, access, name, c.req.raw.body, { contentType: c.req.header("content-type"), contentLength: c.req.header("content-length") });
+      return c.json(asset, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: path("/assets/{name}"),
+      tags,
+      summary: "Download an asset, with the Content-Type it was uploaded with",
+      security: bearer,
+      request: { params: AssetParams },
+      responses: { 200: { description: "The bytes", content: { "*/*": { schema: z.string().meta({ format: "binary" }) } } }, ...errors },
+    }),
+    async (c) => {
+      const { orgId, projectId, name } = c.req.valid("param");
+      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "read", "orgs:read");
+      return getAsset(c.get("db"), c.env, access.project.id, name);
+    },
+  )
+  .openapi(
+    createRoute({ method: "delete", path: path("/assets/{name}"), tags, summary: "Delete an asset", security: bearer, request: { params: AssetParams }, responses: { ...noContent, ...errors } }),
+    async (c) => {
+      const { orgId, projectId, name } = c.req.valid("param");
+      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
+      await deleteAsset(c.get("db"), c.env, access.project.id, name);
+      return c.body(null, 204);
+    },
+  );
+
+const SnapshotParams = ProjectParams.extend({ snapshotId: SnapshotId });
+
+/** Snapshots and the room token. */
+const snapshotRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: path("/snapshots"),
+      tags,
+      summary: "Snapshots, newest first (`?limit=&cursor=`)",
+      security: bearer,
+      request: { params: ProjectParams, query: SnapshotsQuery },
+      responses: { 200: json(SnapshotList, "A page of snapshots"), ...errors },
+    }),
+    async (c) => {
+      const { orgId, projectId } = c.req.valid("param");
+      const { limit, cursor } = c.req.valid("query");
+      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "read", "orgs:read");
+      return c.json(await listSnapshots(c.get("db"), access.project.id, limit, cursor), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: path("/snapshots"),
+      tags,
+      summary: "Take a snapshot of the live document now (asks the project's room)",
+      security: bearer,
+      request: { params: ProjectParams },
+      responses: { 201: json(SnapshotSummary, "Saved (reason `manual`)"), ...errors, ...roomsUnavailable },
+    }),
+    async (c) => {
+      const { orgId, projectId } = c.req.valid("param");
+      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
+      return c.json(await takeSnapshot(c.get("db"), c.env, access), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: path("/snapshots/{snapshotId}"),
+      tags,
+      summary: "A snapshot with its document decoded: the `content` fragment as markup and as plain text",
+      security: bearer,
+      request: { params: SnapshotParams },
+      responses: { 200: json(SnapshotDetail, "The snapshot"), ...errors, 422: error("Not a decodable Y.js document") },
+    }),
+    async (c) => {
+      const { orgId, projectId, snapshotId } = c.req.valid("param");
+      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "read", "orgs:read");
+      return c.json(await inspect(c.get("db"), c.env, access.project.id, snapshotId), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: path("/snapshots/{snapshotId}/restore"),
+      tags,
+      summary: "Restore a snapshot: the room replaces its document with it and then saves a `restore` snapshot",
+      security: bearer,
+      request: { params: SnapshotParams },
+      responses: { 200: json(RestoreResult, "The room took the snapshot's content"), ...errors, ...roomsUnavailable },
+    }),
+    async (c) => {
+      const { orgId, projectId, snapshotId } = c.req.valid("param");
+      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
+      return c.json(await restoreSnapshot(c.get("db"), c.env, requestMeta(c), access, snapshotId), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: path("/room-token"),
+      tags,
+      summary: "A room token (JWT, 5 minutes) to join the project's live room; logged-in sessions only",
+      description: "`role` is `write` for owners and admins, and for members when the project's memberRole is `write`; else `read` (the room drops a reader's edits).",
+      security: bearer,
+      request: { params: ProjectParams },
+      responses: { 200: json(RoomTokenResponse, "The token"), ...errors },
+    }),
+    async (c) => {
+      const { orgId, projectId } = c.req.valid("param");
+      const principal = c.get("principal") && requireSession(c.get("principal"));
+      const access = await requireProject(c.get("db"), principal, orgId, projectId, "read", "orgs:read");
+      const minted = await mintRoomToken(c.env.ROOM_TOKEN_SECRET, { sub: access.principal.userId, room: access.project.id, role: access.projectRole, name: access.principal.user.name.trim().slice(0, 100) || "Someone" });
+      return c.json({ token: minted.token, expiresAt: minted.expiresAt, roomId: access.project.id, host: roomsHost(c.env), role: access.projectRole }, 200);
+    },
+  );
+
+export const projectsApi = createRouter().route("/", projectRoutes).route("/", assetRoutes).route("/", snapshotRoutes);

@@ -1,0 +1,149 @@
+/**
+ * Snapshots of a project's Y.Doc: stored by the room's callbacks (rooms/), taken on demand through
+ * the room, listed, inspected and restored. Bytes up to INLINE_SNAPSHOT_MAX_BYTES stay in D1; larger
+ * ones go to R2. Every stored snapshot writes `project.snapshot.created` in the same batch.
+ */
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import type { SnapshotReason } from "../../../shared/room-callbacks";
+import type { SnapshotSummaryT } from "../../../shared/projects";
+import { auditInsert, type RequestMeta } from "../audit/record";
+import { decodeCursor, encodeCursor } from "../audit/query";
+import { newId } from "../crypto/random";
+import type { Db } from "../db/client";
+import { insertIf } from "../db/insert-if";
+import { projectSnapshots } from "../db/schema";
+import type { Env } from "../env";
+import { AppError, notFound } from "../http/errors";
+import { askRoomForSnapshot, askRoomToRestore } from "../rooms/control";
+import { sha256HexOf } from "../rooms/bytes";
+import { enqueueWebhookEvents, webhookEventIf } from "../webhooks/outbox";
+import type { ProjectAccess, ProjectRow } from "./access";
+import { projectPrefix } from "./assets";
+import { emptyDocument, inspectSnapshot } from "./inspect";
+
+/** Larger snapshots go to R2: D1 rows stay small (D1 caps a row at 2 MB). */
+export const INLINE_SNAPSHOT_MAX_BYTES = 256 * 1024;
+
+type SnapshotRow = typeof projectSnapshots.$inferSelect;
+const summaryColumns = {
+  id: projectSnapshots.id,
+  projectId: projectSnapshots.projectId,
+  reason: projectSnapshots.reason,
+  sizeBytes: projectSnapshots.sizeBytes,
+  sha256: projectSnapshots.sha256,
+  createdAt: projectSnapshots.createdAt,
+};
+
+export interface StoreOptions {
+  /** Store nothing when the bytes equal the project's latest snapshot (the room's auto saves). */
+  dedupe: boolean;
+}
+
+/** Stores `bytes` as a snapshot of `project`; answers its id and whether it is new. */
+export async function storeSnapshot(db: Db, env: Env, project: Pick<ProjectRow, "id" | "orgId">, bytes: Uint8Array, reason: SnapshotReason, options: StoreOptions) {
+  const now = Date.now();
+  const id = newId("projectSnapshot");
+  const sha256 = await sha256HexOf(bytes);
+  const r2Key = bytes.byteLength > INLINE_SNAPSHOT_MAX_BYTES ? `${projectPrefix(project.id)}snapshots/${id}` : null;
+  if (r2Key) await env.BUCKET.put(r2Key, bytes, { sha256, httpMetadata: { contentType: "application/octet-stream" } });
+
+  const row: SnapshotRow = { id, projectId: project.id, orgId: project.orgId, reason, sizeBytes: bytes.byteLength, sha256, body: r2Key ? null : Buffer.from(bytes), r2Key, createdAt: now };
+  const latestSha = sql`(SELECT s.sha256 FROM project_snapshots s WHERE s.project_id = ${project.id} ORDER BY s.created_at DESC, s.id DESC LIMIT 1)`;
+  // Decided inside the batch, so two identical saves racing each other store one snapshot.
+  const condition = and(sql`EXISTS (SELECT 1 FROM projects p WHERE p.id = ${project.id})`, options.dedupe ? sql`${latestSha} IS NOT ${sha256}` : undefined)!;
+  const event = await webhookEventIf(
+    db,
+    project.orgId,
+    "project.snapshot.created",
+    { projectId: project.id, snapshotId: id, reason, sizeBytes: row.sizeBytes, sha256, createdAt: now },
+    sql`EXISTS (SELECT 1 FROM project_snapshots s WHERE s.id = ${id})`,
+    { cause: id, now },
+  );
+  const [inserted] = await db.batch([insertIf(db, projectSnapshots, row, condition).returning({ id: projectSnapshots.id }), event.insert]);
+  if (inserted.length > 0) {
+    await enqueueWebhookEvents(env, [event.id]);
+    return { id, created: true };
+  }
+  if (r2Key) await env.BUCKET.delete(r2Key);
+  const latest = await latestSnapshot(db, project.id);
+  if (!latest) throw notFound("Project");
+  return { id: latest.id, created: false };
+}
+
+export async function latestSnapshot(db: Db, projectId: string) {
+  return db.query.projectSnapshots.findFirst({ where: eq(projectSnapshots.projectId, projectId), orderBy: [desc(projectSnapshots.createdAt), desc(projectSnapshots.id)] });
+}
+
+/** A snapshot's bytes, from D1 or R2. */
+export async function snapshotBytes(env: Env, row: SnapshotRow): Promise<Uint8Array> {
+  if (row.body) return new Uint8Array(row.body);
+  const object = row.r2Key ? await env.BUCKET.get(row.r2Key) : null;
+  if (!object) throw new AppError("internal_error", "A snapshot's bytes are missing");
+  return new Uint8Array(await object.arrayBuffer());
+}
+
+/** Newest first, keyset-paginated on (created_at, id). */
+export async function listSnapshots(db: Db, projectId: string, limit: number, cursor?: string) {
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  const rows = await db
+    .select(summaryColumns)
+    .from(projectSnapshots)
+    .where(
+      and(
+        eq(projectSnapshots.projectId, projectId),
+        after ? or(lt(projectSnapshots.createdAt, after.createdAt), and(eq(projectSnapshots.createdAt, after.createdAt), lt(projectSnapshots.id, after.id))) : undefined,
+      ),
+    )
+    .orderBy(desc(projectSnapshots.createdAt), desc(projectSnapshots.id))
+    .limit(limit + 1);
+  const page: SnapshotSummaryT[] = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { snapshots: page, nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+}
+
+/** One snapshot of this project (another project's id is 404). */
+async function findSnapshot(db: Db, projectId: string, snapshotId: string) {
+  const row = await db.query.projectSnapshots.findFirst({ where: and(eq(projectSnapshots.id, snapshotId), eq(projectSnapshots.projectId, projectId)) });
+  if (!row) throw notFound("Snapshot");
+  return row;
+}
+
+const toSummary = (row: SnapshotRow): SnapshotSummaryT => ({ id: row.id, projectId: row.projectId, reason: row.reason, sizeBytes: row.sizeBytes, sha256: row.sha256, createdAt: row.createdAt });
+
+export async function inspect(db: Db, env: Env, projectId: string, snapshotId: string) {
+  const row = await findSnapshot(db, projectId, snapshotId);
+  const content = inspectSnapshot(await snapshotBytes(env, row));
+  if (!content) throw new AppError("unprocessable", "This snapshot cannot be decoded as a Y.js document");
+  return { ...toSummary(row), content };
+}
+
+/**
+ * A manual snapshot of the live document, asked of the room. A room with nothing loaded (204)
+ * gets the latest stored state copied (an empty document if there is none).
+ */
+export async function takeSnapshot(db: Db, env: Env, access: ProjectAccess) {
+  const live = await askRoomForSnapshot(env, access.project.id);
+  let bytes = live;
+  if (!bytes) {
+    const latest = await latestSnapshot(db, access.project.id);
+    bytes = latest ? await snapshotBytes(env, latest) : emptyDocument();
+  }
+  const { id } = await storeSnapshot(db, env, access.project, bytes, "manual", { dedupe: false });
+  return toSummary(await findSnapshot(db, access.project.id, id));
+}
+
+/** Sends the snapshot to the room, which replaces its content and then saves a `restore` snapshot. */
+export async function restoreSnapshot(db: Db, env: Env, meta: RequestMeta, access: ProjectAccess, snapshotId: string) {
+  const row = await findSnapshot(db, access.project.id, snapshotId);
+  await askRoomToRestore(env, access.project.id, await snapshotBytes(env, row));
+  const restoredAt = Date.now();
+  await auditInsert(db, meta, {
+    action: "project.snapshot_restored",
+    orgId: access.orgId,
+    actorUserId: access.principal.userId,
+    targetType: "project",
+    targetId: access.project.id,
+    metadata: { snapshotId: row.id },
+  });
+  return { snapshotId: row.id, restoredAt };
+}

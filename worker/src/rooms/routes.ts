@@ -1,0 +1,105 @@
+/**
+ * Callbacks the PartyKit rooms make (signed per shared/room-callbacks.ts; no user auth). The room
+ * id is the project id.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { UserId } from "../../../shared/api";
+import { DEFAULT_MAX_DOCUMENT_BYTES, RoomEventsBodySchema, SNAPSHOT_REASON_HEADER, SnapshotReasonSchema } from "../../../shared/room-callbacks";
+import { RoomIdSchema } from "../../../shared/room-token";
+import { requestMeta } from "../audit/record";
+import { MAX_JSON_BODY_BYTES } from "../http/body-limit";
+import { validationError } from "../http/error-handler";
+import { AppError } from "../http/errors";
+import { createRouter } from "../http/openapi";
+import { ErrorSchema, json } from "../http/openapi-helpers";
+import { latestSnapshot, snapshotBytes, storeSnapshot } from "../projects/snapshots";
+import { findRoomProject, recordRoomEvents } from "./callbacks";
+import { signedRoomBody } from "./signed-body";
+
+const tags = ["Rooms (callbacks)"];
+const params = z.object({ roomId: RoomIdSchema });
+const error = (description: string) => json(ErrorSchema, description);
+const signedErrors = { 401: error("Missing, stale or wrong room signature (`invalid_signature`)"), 404: error("Unknown room") };
+const binary = { "application/octet-stream": { schema: z.string().meta({ format: "binary" }) } };
+const SIGNED = "Signed by the room: `x-plaza-room-timestamp` and `x-plaza-room-signature` over timestamp, method, path and body (shared/room-callbacks.ts).";
+
+const documentTooLarge = () => new AppError("document_too_large", `Documents are limited to ${DEFAULT_MAX_DOCUMENT_BYTES} bytes`);
+const jsonTooLarge = () => new AppError("payload_too_large", `JSON bodies are limited to ${MAX_JSON_BODY_BYTES} bytes`);
+
+export const roomCallbackRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/rooms/{roomId}/snapshots",
+      tags,
+      summary: "Store a snapshot of a room's document (`Y.encodeStateAsUpdate`); byte-identical to the latest: nothing new",
+      description: `${SIGNED} Header \`x-plaza-snapshot-reason\`: auto (default), manual or restore.`,
+      request: { params, body: { content: binary, required: true, description: "The Y.js update" } },
+      responses: {
+        201: json(z.object({ id: z.string() }), "Stored"),
+        200: json(z.object({ id: z.string() }), "Same bytes as the latest snapshot: its id"),
+        400: error("Unknown snapshot reason"),
+        ...signedErrors,
+        413: error("Over the document cap (`document_too_large`)"),
+      },
+    }),
+    async (c) => {
+      const bytes = await signedRoomBody(c, DEFAULT_MAX_DOCUMENT_BYTES, documentTooLarge);
+      const reason = SnapshotReasonSchema.safeParse(c.req.header(SNAPSHOT_REASON_HEADER) ?? "auto");
+      if (!reason.success) throw validationError(reason.error, `header.${SNAPSHOT_REASON_HEADER}`);
+      const db = c.get("db");
+      const project = await findRoomProject(db, c.req.valid("param").roomId);
+      const stored = await storeSnapshot(db, c.env, project, bytes, reason.data, { dedupe: true });
+      return c.json({ id: stored.id }, stored.created ? 201 : 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/rooms/{roomId}/snapshots/latest",
+      tags,
+      summary: "The newest snapshot's bytes (what a room with empty storage loads), or 204",
+      description: SIGNED,
+      request: { params },
+      responses: { 200: { description: "The Y.js update", content: binary }, 204: { description: "The project has no snapshot" }, ...signedErrors },
+    }),
+    async (c) => {
+      await signedRoomBody(c, 0, documentTooLarge);
+      const db = c.get("db");
+      const project = await findRoomProject(db, c.req.valid("param").roomId);
+      const latest = await latestSnapshot(db, project.id);
+      if (!latest) return c.body(null, 204);
+      if (latest.r2Key) {
+        const object = await c.env.BUCKET.get(latest.r2Key);
+        if (object) return new Response(object.body, { headers: { "content-type": "application/octet-stream", "content-length": String(object.size) } });
+      }
+      const bytes = await snapshotBytes(c.env, latest);
+      return new Response(bytes as BufferSource, { headers: { "content-type": "application/octet-stream", "content-length": String(bytes.byteLength) } });
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/rooms/{roomId}/events",
+      tags,
+      summary: "Record room events (member joined/left) for the audit log and webhooks; idempotent per event id",
+      description: `${SIGNED} Body: \`RoomEventsBody\` (JSON) from shared/room-callbacks.ts.`,
+      request: { params },
+      responses: { 202: json(z.object({ recorded: z.number().int() }), "Recorded (0 for a retried POST)"), 400: error("Not a RoomEventsBody"), ...signedErrors },
+    }),
+    async (c) => {
+      const raw = await signedRoomBody(c, MAX_JSON_BODY_BYTES, jsonTooLarge);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(new TextDecoder().decode(raw));
+      } catch {
+        throw new AppError("invalid_request", "The body is not JSON");
+      }
+      // User ids must also be well-formed Plaza ids: they go into webhook payloads.
+      const body = RoomEventsBodySchema.extend({ events: z.array(RoomEventsBodySchema.shape.events.element.extend({ userId: UserId })).min(1).max(100) }).safeParse(parsed);
+      if (!body.success) throw validationError(body.error, "json");
+      const db = c.get("db");
+      const project = await findRoomProject(db, c.req.valid("param").roomId);
+      return c.json({ recorded: await recordRoomEvents(db, c.env, requestMeta(c), project, body.data.events) }, 202);
+    },
+  );
