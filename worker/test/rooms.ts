@@ -1,0 +1,57 @@
+/** Helpers for project and room tests: Y.js documents, signed room callbacks. */
+import { env, exports } from "cloudflare:workers";
+import * as Y from "yjs";
+import { signRoomRequest } from "../../shared/room-callbacks";
+import { call, type CallResult } from "./http";
+import type { TestUser } from "./fixtures";
+
+const worker = (exports as unknown as { default: Fetcher }).default;
+
+/** A Tiptap-shaped document: paragraphs in the `content` XmlFragment. */
+export function documentWith(...paragraphs: string[]): Uint8Array {
+  const doc = new Y.Doc();
+  const fragment = doc.getXmlFragment("content");
+  fragment.insert(
+    0,
+    paragraphs.map((text) => {
+      const p = new Y.XmlElement("paragraph");
+      p.insert(0, [new Y.XmlText(text)]);
+      return p;
+    }),
+  );
+  return Y.encodeStateAsUpdate(doc);
+}
+
+export interface RoomCallOptions {
+  secret?: string;
+  now?: number;
+  headers?: Record<string, string>;
+  /** Sign this path instead of the one called. */
+  signedPath?: string;
+  /** Sign these bytes instead of the body sent. */
+  signedBody?: Uint8Array;
+  unsigned?: boolean;
+}
+
+/** A request as a room makes it: signed over timestamp, method, path and body. */
+export async function roomCall(method: string, path: string, body?: Uint8Array | object, options: RoomCallOptions = {}): Promise<Response> {
+  const bytes = body === undefined ? new Uint8Array() : body instanceof Uint8Array ? body : new TextEncoder().encode(JSON.stringify(body));
+  const signed = options.unsigned ? {} : await signRoomRequest(options.secret ?? env.ROOM_TOKEN_SECRET, method, options.signedPath ?? path, options.signedBody ?? bytes, options.now);
+  const type = body instanceof Uint8Array ? "application/octet-stream" : "application/json";
+  return worker.fetch(`http://plaza.test${path}`, {
+    method,
+    headers: { ...signed, ...(body !== undefined && { "content-type": type }), ...options.headers },
+    body: method === "GET" ? undefined : (bytes as BufferSource),
+  });
+}
+
+/** A binary request through the Worker (call() sends strings only). */
+export async function rawCall(method: string, path: string, token: string, body?: Uint8Array, contentType = "application/octet-stream") {
+  return worker.fetch(`http://plaza.test${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body && { "content-type": contentType }) }, body: body as BufferSource | undefined });
+}
+
+export async function createProject(user: TestUser, orgId: string, body: Record<string, unknown> = {}): Promise<CallResult> {
+  const res = await call("POST", `/v1/orgs/${orgId}/projects`, { token: user.accessToken, body: { name: "Launch plan", ...body } });
+  if (res.status !== 201) throw new Error(`create project failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res;
+}
