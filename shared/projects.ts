@@ -54,8 +54,8 @@ export const InstalledItem = z
   })
   .meta({ id: "InstalledItem" });
 
-/** Asset names are one path segment: letters, digits, `.`, `_`, `-`, not starting with a dot. */
-export const AssetName = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/, "1–128 of A–Z a–z 0–9 . _ -, not starting with a dot");
+/** Asset names are one path segment (URL-encoded in the path): no slash or control characters, no leading dot, at most 128 characters. */
+export const AssetName = z.string().regex(/^(?!\.)[^/\\\u0000-\u001f\u007f]{1,128}$/, "1–128 characters without / \\ or control characters, not starting with a dot");
 
 export const ProjectAsset = z
   .object({

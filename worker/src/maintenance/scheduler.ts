@@ -21,6 +21,7 @@ import {
   type Job,
   warnExpiringLicenses,
 } from "./jobs";
+import { thinProjectSnapshots } from "./snapshot-retention";
 
 /** Every maintenance job, run on each cron tick. Add new jobs here. */
 export const JOBS: Record<string, Job> = {
@@ -38,6 +39,7 @@ export const JOBS: Record<string, Job> = {
   "reseal-connect-accounts": resealConnectAccounts,
   "requeue-undispatched-webhooks": requeueUndispatchedWebhooks,
   "purge-webhook-log": purgeWebhookLog,
+  "thin-project-snapshots": thinProjectSnapshots,
 };
 
 const BATCH_SIZE = 500;

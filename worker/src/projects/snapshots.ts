@@ -41,9 +41,12 @@ export interface StoreOptions {
 
 /** Stores `bytes` as a snapshot of `project`; answers its id and whether it is new. */
 export async function storeSnapshot(db: Db, env: Env, project: Pick<ProjectRow, "id" | "orgId">, bytes: Uint8Array, reason: SnapshotReason, options: StoreOptions) {
-  const now = Date.now();
   const id = newId("projectSnapshot");
   const sha256 = await sha256HexOf(bytes);
+  const previous = await latestSnapshot(db, project.id);
+  if (options.dedupe && previous?.sha256 === sha256) return { id: previous.id, created: false };
+  // Strictly after the latest, so "latest" never depends on how ids of the same millisecond sort.
+  const now = Math.max(Date.now(), (previous?.createdAt ?? 0) + 1);
   const r2Key = bytes.byteLength > INLINE_SNAPSHOT_MAX_BYTES ? `${projectPrefix(project.id)}snapshots/${id}` : null;
   if (r2Key) await env.BUCKET.put(r2Key, bytes, { sha256, httpMetadata: { contentType: "application/octet-stream" } });
 
