@@ -31,16 +31,16 @@ async function join(target: PartykitDev, room: string, n: number): Promise<RoomC
 const roomVars = () => ({ ROOM_TOKEN_SECRET: secret, PLAZA_API_URL: worker.url });
 
 /** A snapshot as the Worker stores it: body text plus a Tiptap paragraph in `content`. */
-function snapshotWith(body: string, paragraph: string): Uint8Array {
+function snapshotWith(body: string, paragraph: string): Uint8Array<ArrayBuffer> {
   const doc = new Y.Doc();
   doc.getText("body").insert(0, body);
   const p = new Y.XmlElement("paragraph");
   p.insert(0, [new Y.XmlText(paragraph)]);
   doc.getXmlFragment("content").insert(0, [p]);
-  return Y.encodeStateAsUpdate(doc);
+  return Y.encodeStateAsUpdate(doc) as Uint8Array<ArrayBuffer>;
 }
 
-async function control(room: string, action: RoomAction, body = new Uint8Array(), signingSecret = secret): Promise<Response> {
+async function control(room: string, action: RoomAction, body: Uint8Array<ArrayBuffer> = new Uint8Array(), signingSecret = secret): Promise<Response> {
   const path = roomControlPath(room);
   return fetch(`${server.url}${path}`, {
     method: "POST",

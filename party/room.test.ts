@@ -117,7 +117,7 @@ describe("collaboration", () => {
 
   it("converges four writers' concurrent edits to one Y.Text and XmlFragment", async () => {
     const room = uniqueRoomId();
-    const writers = [];
+    const writers: RoomClient[] = [];
     for (let n = 1; n <= 4; n++) writers.push(track(await connectSynced(server.host, room, await tokenFor(room, "write", n))));
     // Every writer edits in the same turn, before any of the others' edits can have arrived.
     writers.forEach((writer, i) => {
