@@ -11,6 +11,7 @@ import { ID_PREFIX } from "../shared/ids.ts";
 import { hashPassword } from "../worker/src/crypto/password.ts";
 import { bin, ROOT, run } from "./lib/processes.mjs";
 import { DEMO_ITEMS, demoCatalog } from "./seed-catalog.mjs";
+import { projectStatements } from "./seed-projects.mjs";
 
 export const DEFAULT_PERSIST_DIR = join(ROOT, ".wrangler/state");
 export const DEMO_PASSWORD = "plaza-demo-password";
@@ -78,7 +79,7 @@ async function catalogStatements(now) {
 }
 
 /** Seed sections in dependency order; each returns SQL statements. */
-const SECTIONS = [userStatements, orgStatements, catalogStatements];
+const SECTIONS = [userStatements, orgStatements, catalogStatements, (now) => projectStatements(now, { sqlValue, newId })];
 export { DEMO_ITEMS };
 
 export async function seedSql(now = Date.now()) {

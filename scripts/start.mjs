@@ -12,6 +12,7 @@ import { startStripeEmulator } from "./lib/stripe-emulator.mjs";
 import { applyMigrations, startWranglerDev } from "./lib/wrangler-dev.mjs";
 import { DEFAULT_PERSIST_DIR, DEMO_ITEMS, DEMO_ORGS, DEMO_PASSWORD, DEMO_USERS, seed } from "./seed.mjs";
 import { seedConnectOnboarding } from "./seed-payments.mjs";
+import { DEMO_PROJECT } from "./seed-projects.mjs";
 
 const WEB_CONFIG = join(ROOT, "web/vite.config.ts");
 const PARTYKIT_CONFIG = join(ROOT, "partykit.json");
@@ -25,6 +26,7 @@ const config = {
   stripePort: Number(process.env.STRIPE_PORT ?? 12111),
 };
 const apiOrigin = `http://127.0.0.1:${config.apiPort}`;
+const roomsOrigin = `http://127.0.0.1:${config.roomsPort}`;
 const stripeOrigin = `http://127.0.0.1:${config.stripePort}`;
 
 /** Running services, in start order: { name, stop(), exited?, output() }. */
@@ -123,7 +125,7 @@ function startApi({ withStripe }) {
     migrate: false,
     vars: {
       APP_URL: apiOrigin,
-      ROOMS_URL: `http://127.0.0.1:${config.roomsPort}`,
+      ROOMS_URL: roomsOrigin,
       // Only without a STRIPE_SECRET_KEY; with one, Plaza ignores the emulator URL anyway.
       ...(withStripe ? { STRIPE_EMULATOR_URL: stripeOrigin } : {}),
     },
@@ -157,13 +159,16 @@ async function seedPayments() {
   }
 }
 
-/** The rooms need the Worker's ROOM_TOKEN_SECRET to accept the tokens it mints. */
+/**
+ * The rooms need the Worker's ROOM_TOKEN_SECRET (to accept the tokens it mints and sign their
+ * callbacks) and its origin (to load and store snapshots); the Worker reaches them at ROOMS_URL.
+ */
 async function startRooms(secrets) {
   const { startPartykitDev } = await import(PARTYKIT_DEV);
   return startPartykitDev({
     port: config.roomsPort,
     persistTo: join(config.stateDir, "partykit"),
-    vars: { ROOM_TOKEN_SECRET: secrets.ROOM_TOKEN_SECRET },
+    vars: { ROOM_TOKEN_SECRET: secrets.ROOM_TOKEN_SECRET, PLAZA_API_URL: apiOrigin },
     onOutput: prefixedWriter("rooms"),
   });
 }
@@ -177,6 +182,7 @@ function printSummary(api, rooms, stripe) {
     ["OpenAPI", `${api.url}/openapi.json`],
     ["Dev mailbox", `${api.url}/dev/mailbox`],
     ["Rooms", rooms ? rooms.url : "not started (party/ or scripts/lib/partykit-dev.mjs missing)"],
+    ["Demo project", `${api.url}/dashboard/projects (log in as ${DEMO_PROJECT.owner})`],
     ["Stripe emulator", stripe ? stripe.url : "not started: STRIPE_SECRET_KEY is set, Plaza talks to Stripe itself"],
     ...paid.map((item, i) => [i === 0 ? "Buy a demo item" : "", `${api.url}/items/${item.slug}`]),
     ["State", config.stateDir],
