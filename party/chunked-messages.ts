@@ -38,6 +38,8 @@ export class MessageAssembler {
   }
 
   private acceptText(text: string): AssemblyResult {
+    // Characters, not bytes: a cheap bound that is never larger than the UTF-8 length.
+    if (text.length > this.maxMessageBytes) return this.tooBig();
     if (!text.startsWith(`${BATCH_SENTINEL}#`)) {
       return { kind: "refused", code: RoomCloseCode.unsupportedData, reason: roomCloseReason.textFrame };
     }

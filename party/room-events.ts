@@ -30,7 +30,7 @@ export class RoomEventQueue {
       try {
         await this.post({ events });
       } catch (err) {
-        // Ids are unique per event, so a later retry by hand could not record anything twice.
+        // The client already retried with backoff; the audit log misses these, so say so loudly.
         console.error(JSON.stringify({ level: "error", message: "room events dropped", count: events.length, error: String(err) }));
       }
     }
