@@ -1,5 +1,6 @@
 // `npm run bench [name …] [--json]`: runs bench/*.bench.mjs in order (or the named ones) against
-// one shared `wrangler dev`, then prints a summary; --json also writes bench/results/latest.json.
+// one shared `wrangler dev` (benches that start servers of their own, like `rooms`, register them
+// with `onAbort`), then prints a summary; --json also writes bench/results/latest.json.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -40,8 +41,15 @@ async function main() {
   const args = process.argv.slice(2);
   const files = selectBenches(args);
   const worker = sharedWorker();
-  // wrangler runs in its own process group, so Ctrl-C would not reach it: stop it ourselves.
-  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => worker.stop().finally(() => process.exit(130)));
+  // Servers a bench started itself (partykit dev, the reference Y.js server), stopped on Ctrl-C too.
+  const ownServers = new Set();
+  const onAbort = (stop) => {
+    ownServers.add(stop);
+    return () => ownServers.delete(stop);
+  };
+  // wrangler and those servers run in their own process groups, so Ctrl-C would not reach them: stop them ourselves.
+  const stopAll = () => Promise.allSettled([worker.stop(), ...[...ownServers].map((stop) => stop())]);
+  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => stopAll().finally(() => process.exit(130)));
 
   const startedAt = Date.now();
   const results = [];
@@ -52,7 +60,7 @@ async function main() {
       console.log(`\n=== ${name}: ${bench.description}`);
       const t0 = Date.now();
       try {
-        const outcome = await bench.run({ worker: worker.get, log: (line = "") => console.log(line) });
+        const outcome = await bench.run({ worker: worker.get, onAbort, log: (line = "") => console.log(line) });
         results.push({ name, ...outcome, seconds: (Date.now() - t0) / 1000 });
       } catch (err) {
         console.error(`${name} failed: ${err.stack ?? err}`);

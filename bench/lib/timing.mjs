@@ -30,3 +30,8 @@ export async function cpuTimePerCallMs(fn, n) {
   const cpu = process.cpuUsage(cpuStart);
   return { n, cpuMs: (cpu.user + cpu.system) / 1000 / n, wallMs: (performance.now() - wallStart) / n };
 }
+
+/** The q-quantile of ascending `sorted` (nearest rank), e.g. 0.99 for p99. */
+export function quantile(sorted, q) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
