@@ -26,10 +26,12 @@ import { moderationMatrix } from "../moderation/moderation.authz";
 import { orgsMatrix } from "../orgs/orgs.authz";
 import { reviewsMatrix } from "../reviews/reviews.authz";
 import { tokensMatrix } from "../tokens/tokens.authz";
+import { projectsMatrix } from "../projects/projects.authz";
+import { roomsMatrix } from "../rooms/rooms.authz";
 
 const CASES: MatrixCase[] = [...authMatrix, ...meMatrix, ...tokensMatrix, ...orgsMatrix, ...auditMatrix, ...catalogMatrix, ...entitlementsMatrix, ...reviewsMatrix, ...moderationMatrix,
   ...downloadsMatrix,
-  ...connectMatrix, ...checkoutMatrix, ...stripeMatrix, ...ordersMatrix, ...billingMatrix, ...ledgerMatrix, ...licensesMatrix, ...mailMatrix, ...webhooksMatrix];
+  ...connectMatrix, ...checkoutMatrix, ...stripeMatrix, ...ordersMatrix, ...billingMatrix, ...ledgerMatrix, ...licensesMatrix, ...mailMatrix, ...webhooksMatrix, ...projectsMatrix, ...roomsMatrix];
 
 let fx: OrgFixture;
 beforeAll(async () => {

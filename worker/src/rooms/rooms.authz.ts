@@ -1,0 +1,11 @@
+import type { Expected, MatrixCase } from "../../test/authz-matrix";
+import { project } from "../projects/projects.authz";
+
+const SIGNED_ONLY: Expected = { anon: 401, outsider: 401, member: 401, admin: 401, owner: 401, operator: 401 };
+
+export const roomsMatrix: MatrixCase[] = [
+  // Room callbacks take no user credential: without the room signature every caller is refused.
+  { route: "POST /v1/rooms/:roomId/snapshots", build: async (fx) => ({ method: "POST", path: `/v1/rooms/${(await project(fx)).id}/snapshots`, options: { rawBody: "x", headers: { "content-type": "application/octet-stream" } } }), expected: SIGNED_ONLY },
+  { route: "GET /v1/rooms/:roomId/snapshots/latest", build: async (fx) => ({ method: "GET", path: `/v1/rooms/${(await project(fx)).id}/snapshots/latest` }), expected: SIGNED_ONLY },
+  { route: "POST /v1/rooms/:roomId/events", build: async (fx) => ({ method: "POST", path: `/v1/rooms/${(await project(fx)).id}/events`, options: { body: { events: [] } } }), expected: SIGNED_ONLY },
+];
