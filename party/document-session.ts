@@ -10,6 +10,12 @@ import type { RoomLimits } from "./limits";
 import { PresenceThrottle } from "./presence-throttle";
 import { awarenessStatesMessage, decodeClientMessage, MalformedMessage, syncStep1Message, syncStep2Message, type AwarenessEntry } from "./sync";
 
+/**
+ * A provider speaks for one client id; a few allow for tabs sharing a socket. More would let one
+ * message create thousands of presence states for every peer to receive.
+ */
+const MAX_PRESENCE_IDS_PER_CONNECTION = 8;
+
 export type SharedDoc = Awaited<ReturnType<typeof unstable_getYDoc>>;
 export type RoomMember = Pick<RoomTokenClaims, "sub" | "name" | "role">;
 
@@ -131,6 +137,7 @@ export class DocumentSession {
   private relayPresence(participant: Participant, entries: AwarenessEntry[]): void {
     const accepted: AwarenessEntry[] = [];
     for (const entry of entries) {
+      if (!participant.presence.has(entry.clientID) && participant.presence.size >= MAX_PRESENCE_IDS_PER_CONNECTION) continue;
       const owner = this.presenceOwners.get(entry.clientID);
       if (owner && owner !== participant) {
         // Nobody speaks for another user's cursor; the same user's new connection (a reconnect
