@@ -3,61 +3,19 @@
  * snapshots and room tokens. Plain `fetch` calls rather than `hc`: asset uploads send raw bodies
  * and downloads stream, which the typed client does not model.
  */
-import type { RoomRole } from "../../../shared/room-token";
+import type { z } from "zod";
+import type { InstalledItem, Project, ProjectAsset, ProjectRoleT, ProjectSummary, RestoreResult, RoomTokenResponse, SnapshotDetail, SnapshotList, SnapshotSummary } from "../../../shared/projects";
 import { authorizedFetch } from "./authorized-fetch";
 import { apiErrorFrom, asApiError } from "./errors";
 
-export type MemberRole = RoomRole;
-
-export interface InstalledItemT {
-  itemSlug: string;
-  itemName?: string;
-  /** The installer's entitlement is still active. */
-  active: boolean;
-  installedAt?: number;
-}
-
-export interface ProjectAssetT {
-  name: string;
-  size: number;
-  contentType: string;
-  updatedAt?: number;
-  createdAt?: number;
-}
-
-export interface ProjectT {
-  id: string;
-  orgId: string;
-  name: string;
-  memberRole: MemberRole;
-  state: Record<string, unknown>;
-  createdAt: number;
-  updatedAt: number;
-  /** Present on GET of one project: the caller's role in it. */
-  role?: RoomRole;
-  items?: InstalledItemT[];
-  assets?: ProjectAssetT[];
-}
-
-export interface SnapshotSummaryT {
-  id: string;
-  reason: "auto" | "manual" | "restore";
-  size: number;
-  createdAt: number;
-}
-
-export interface SnapshotDetailT extends SnapshotSummaryT {
-  content: { json: string; text: string };
-}
-
-export interface RoomTokenT {
-  token: string;
-  expiresAt: number;
-  roomId: string;
-  /** host[:port] of the rooms, what YPartyKitProvider takes. */
-  host: string;
-  role: RoomRole;
-}
+export type MemberRole = ProjectRoleT;
+export type InstalledItemT = z.infer<typeof InstalledItem>;
+export type ProjectAssetT = z.infer<typeof ProjectAsset>;
+export type ProjectSummaryT = z.infer<typeof ProjectSummary>;
+export type ProjectT = z.infer<typeof Project>;
+export type SnapshotSummaryT = z.infer<typeof SnapshotSummary>;
+export type SnapshotDetailT = z.infer<typeof SnapshotDetail>;
+export type RoomTokenT = z.infer<typeof RoomTokenResponse>;
 
 const enc = encodeURIComponent;
 const projectsUrl = (orgId: string) => `/v1/orgs/${enc(orgId)}/projects`;
@@ -82,7 +40,7 @@ async function call<T>(method: string, path: string, init: { json?: unknown; bod
   return (await res.json()) as T;
 }
 
-export const listProjects = (orgId: string) => call<{ projects: ProjectT[] }>("GET", projectsUrl(orgId)).then((r) => r.projects);
+export const listProjects = (orgId: string) => call<{ projects: ProjectSummaryT[] }>("GET", projectsUrl(orgId)).then((r) => r.projects);
 export const createProject = (orgId: string, body: { name: string; memberRole?: MemberRole }) => call<ProjectT>("POST", projectsUrl(orgId), { json: body });
 export const getProject = (orgId: string, projectId: string) => call<ProjectT>("GET", projectUrl(orgId, projectId));
 export const updateProject = (orgId: string, projectId: string, body: { name?: string; memberRole?: MemberRole; state?: Record<string, unknown> }) =>
@@ -110,11 +68,11 @@ export async function downloadAsset(orgId: string, projectId: string, name: stri
 }
 
 export const listSnapshots = (orgId: string, projectId: string, cursor?: string) =>
-  call<{ snapshots: SnapshotSummaryT[]; nextCursor: string | null }>("GET", `${projectUrl(orgId, projectId)}/snapshots${cursor ? `?cursor=${enc(cursor)}` : ""}`);
+  call<z.infer<typeof SnapshotList>>("GET", `${projectUrl(orgId, projectId)}/snapshots${cursor ? `?cursor=${enc(cursor)}` : ""}`);
 export const getSnapshot = (orgId: string, projectId: string, snapshotId: string) =>
   call<SnapshotDetailT>("GET", `${projectUrl(orgId, projectId)}/snapshots/${enc(snapshotId)}`);
 export const snapshotNow = (orgId: string, projectId: string) => call<SnapshotSummaryT>("POST", `${projectUrl(orgId, projectId)}/snapshots`);
 export const restoreSnapshot = (orgId: string, projectId: string, snapshotId: string) =>
-  call<unknown>("POST", `${projectUrl(orgId, projectId)}/snapshots/${enc(snapshotId)}/restore`);
+  call<z.infer<typeof RestoreResult>>("POST", `${projectUrl(orgId, projectId)}/snapshots/${enc(snapshotId)}/restore`);
 
 export const mintRoomToken = (orgId: string, projectId: string) => call<RoomTokenT>("POST", `${projectUrl(orgId, projectId)}/room-token`);

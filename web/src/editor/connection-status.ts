@@ -2,6 +2,9 @@
 import { h, replace } from "../dom";
 import type { RoomStatus } from "./room-connection";
 
+/** Reasons come from the room with or without a full stop. */
+const sentence = (text: string) => (/[.!?…]$/.test(text) ? text : `${text}.`);
+
 export function describeStatus(status: RoomStatus): string {
   switch (status.state) {
     case "connecting":
@@ -11,7 +14,7 @@ export function describeStatus(status: RoomStatus): string {
     case "reconnecting":
       return `Offline${status.reason ? ` (${status.reason})` : ""}: reconnecting in ${status.inSeconds} s…`;
     case "refused":
-      return `The room refused the connection: ${status.reason}.${status.retrying ? " Trying again shortly…" : ""}`;
+      return `The room refused the connection: ${sentence(status.reason)}${status.retrying ? " Trying again shortly…" : ""}`;
   }
 }
 

@@ -10,6 +10,7 @@ import YPartyKitProvider from "y-partykit/provider";
 import type * as Y from "yjs";
 import { ApiError } from "../api/errors";
 import { mintRoomToken, type RoomTokenT } from "../api/projects";
+import { describeRoomClose, RoomCloseCode, RoomErrorMessageSchema } from "../../../shared/room-protocol";
 
 export type RoomStatus =
   | { state: "connecting" }
@@ -32,25 +33,19 @@ const MAX_BACKOFF_MS = 10_000;
 const MAX_REPEATED_REFUSALS = 3;
 
 /** Close codes after which connecting again would only repeat the refusal (the edit is resent). */
-const FINAL_CLOSE_CODES = new Set([1003, 1007, 1009]);
-/** The room's "try again later" (room is full). */
-const TRY_LATER_CODE = 1013;
+const FINAL_CLOSE_CODES = new Set<number>([RoomCloseCode.unsupportedData, RoomCloseCode.invalidPayload, RoomCloseCode.tooBig]);
 
-/** What the room says when it closes or refuses; its own wording when it sent one. */
+/** What the room says when it closes: its error message, its close reason, or the code explained. */
 function closeReason(event: CloseEvent, roomMessage: string | null): string {
-  if (roomMessage) return roomMessage;
-  if (event.reason) return event.reason;
-  if (event.code === 1009) return "a message was too large for the room";
-  if (event.code === 1013) return "room is full";
-  return "";
+  return roomMessage ?? (event.reason || describeRoomClose(event.code) || "");
 }
 
-/** `{"type":"error","code":…,"message":…}` text frames the room sends before it closes. */
+/** The `{"type":"error",…}` text frame the room sends before it closes. */
 function roomErrorMessage(data: unknown): string | null {
   if (typeof data !== "string") return null;
   try {
-    const parsed = JSON.parse(data) as { type?: string; message?: string };
-    return parsed.type === "error" && typeof parsed.message === "string" ? parsed.message : null;
+    const parsed = RoomErrorMessageSchema.safeParse(JSON.parse(data));
+    return parsed.success ? parsed.data.message : null;
   } catch {
     return null;
   }
@@ -140,7 +135,7 @@ export async function openRoom(o: { orgId: string; projectId: string; doc: Y.Doc
       setStatus({ state: "refused", reason: reason || `closed with code ${event.code}`, retrying: false });
       return;
     }
-    if (event.code === TRY_LATER_CODE) {
+    if (event.code === RoomCloseCode.tryAgainLater) {
       setStatus({ state: "refused", reason, retrying: true });
       scheduleRetry(reason, 5_000);
       return;

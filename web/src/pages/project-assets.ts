@@ -1,5 +1,6 @@
 /** A project's files in R2: upload (raw PUT, up to 25 MB), list, download and delete. */
 import { asApiError } from "../api/errors";
+import { AssetName, PROJECT_ASSET_MAX_BYTES as MAX_ASSET_BYTES } from "../../../shared/projects";
 import { deleteAsset, downloadAsset, type ProjectAssetT, type ProjectT, uploadAsset } from "../api/projects";
 import { h, replace, uniqueId } from "../dom";
 import { formatBytes, formatDateTime } from "../format";
@@ -7,8 +8,6 @@ import { describeError } from "../ui/messages";
 import { dataTable, row } from "../ui/table";
 import { toast } from "../ui/toast";
 
-/** The Worker's cap (413 above it); checked here first so a big file is not sent for nothing. */
-export const MAX_ASSET_BYTES = 25 * 1024 * 1024;
 
 /** Saves a blob under `name` through a temporary object URL. */
 function saveBlob(blob: Blob, name: string): void {
@@ -56,13 +55,12 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
       },
       "Delete",
     );
-    const when = asset.updatedAt ?? asset.createdAt;
     return row(
       { "data-asset-name": asset.name },
       h("span", { class: "wrap-anywhere" }, asset.name),
       asset.contentType,
       formatBytes(asset.size),
-      when ? h("span", { class: "nowrap" }, formatDateTime(when)) : "",
+      h("span", { class: "nowrap" }, formatDateTime(asset.createdAt)),
       h("div", { class: "row-actions" }, download, o.canEdit && remove),
     );
   };
@@ -79,6 +77,9 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
         e.preventDefault();
         const file = fileInput.files?.[0];
         if (!file) return toast("Choose a file to upload.", "error");
+        // The Worker's own checks, made first so a file it would refuse is not sent for nothing.
+        const badName = AssetName.safeParse(file.name).error?.issues[0]?.message;
+        if (badName) return toast(`${file.name} cannot be an asset name: it needs ${badName}. Rename the file and try again.`, "error");
         if (file.size > MAX_ASSET_BYTES) return toast(`${file.name} is ${formatBytes(file.size)}; assets can be at most ${formatBytes(MAX_ASSET_BYTES)}.`, "error");
         void run(uploadButton, async () => {
           await uploadAsset(o.orgId, o.projectId, file);
@@ -93,7 +94,7 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
   );
 
   const render = (project: ProjectT) =>
-    replace(listBody, dataTable({ caption: "Assets", headers: ["Name", "Type", "Size", "Updated", ""], rows: (project.assets ?? []).map(assetRow), empty: "No assets yet." }));
+    replace(listBody, dataTable({ caption: "Assets", headers: ["Name", "Type", "Size", "Uploaded", ""], rows: (project.assets ?? []).map(assetRow), empty: "No assets yet." }));
 
   return { content: [listBody, o.canEdit && uploadForm], render };
 }

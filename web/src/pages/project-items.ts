@@ -37,7 +37,7 @@ export function itemsSection(o: { orgId: string; projectId: string; canEdit: boo
 
   const installForm = (installed: InstalledItemT[]) => {
     if (!library) return libraryError ? errorAlert(libraryError) : null;
-    const available = library.filter((entry) => !installed.some((i) => i.itemSlug === entry.item.slug));
+    const available = library.filter((entry) => !installed.some((i) => i.slug === entry.item.slug));
     if (library.length === 0) return h("p", { class: "empty" }, "You own no items yet. Get one from the ", h("a", { href: "/" }, "storefront"), " to install it here.");
     if (available.length === 0) return h("p", { class: "empty" }, "Every item you own is installed.");
     const id = uniqueId("install-item");
@@ -67,13 +67,13 @@ export function itemsSection(o: { orgId: string; projectId: string; canEdit: boo
         caption: "Installed items",
         headers: ["Item", "Status", ""],
         rows: installed.map((item) => {
-          const name = item.itemName ?? item.itemSlug;
+          const { name } = item;
           const remove: HTMLButtonElement = h(
             "button",
-            { type: "button", class: "button small", "aria-label": `Uninstall ${name}`, onclick: () => void act(remove, () => uninstallItem(o.orgId, o.projectId, item.itemSlug), `Uninstalled ${name}.`) },
+            { type: "button", class: "button small", "aria-label": `Uninstall ${name}`, onclick: () => void act(remove, () => uninstallItem(o.orgId, o.projectId, item.slug), `Uninstalled ${name}.`) },
             "Uninstall",
           );
-          return row({ "data-item-slug": item.itemSlug }, h("a", { href: storefrontItemUrl(item.itemSlug) }, name), activeBadge(item), o.canEdit && remove);
+          return row({ "data-item-slug": item.slug }, h("a", { href: storefrontItemUrl(item.slug) }, name), activeBadge(item), o.canEdit && remove);
         }),
         empty: "No items installed.",
       }),

@@ -4,6 +4,7 @@
  * it is sent.
  */
 import { z } from "zod";
+import { PROJECT_STATE_MAX_BYTES as MAX_STATE_BYTES } from "../../../shared/projects";
 import { type MemberRole, type ProjectT, updateProject } from "../api/projects";
 import { h, uniqueId } from "../dom";
 import { formAlert, formValue, handleSubmit, submitButton, textField } from "../ui/form";
@@ -11,14 +12,9 @@ import { toast } from "../ui/toast";
 import { memberRoleField } from "./project-member-role";
 import { ProjectNameSchema } from "./projects";
 
-export const MAX_STATE_BYTES = 64 * 1024;
 
 /** The textarea's text → the state object, or zod issues saying what is wrong with it. */
 export const StateJsonSchema = z.string().transform((text, ctx) => {
-  if (new TextEncoder().encode(text).byteLength > MAX_STATE_BYTES) {
-    ctx.addIssue({ code: "custom", message: `must be at most ${MAX_STATE_BYTES / 1024} KB` });
-    return z.NEVER;
-  }
   let value: unknown;
   try {
     value = JSON.parse(text.trim() === "" ? "{}" : text);
@@ -28,6 +24,11 @@ export const StateJsonSchema = z.string().transform((text, ctx) => {
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     ctx.addIssue({ code: "custom", message: "must be a JSON object, like {\"theme\": \"dark\"}" });
+    return z.NEVER;
+  }
+  // Measured as the Worker does: the compact JSON, not the indented text.
+  if (new TextEncoder().encode(JSON.stringify(value)).byteLength > MAX_STATE_BYTES) {
+    ctx.addIssue({ code: "custom", message: `must be at most ${MAX_STATE_BYTES / 1024} KB as JSON` });
     return z.NEVER;
   }
   return value as Record<string, unknown>;

@@ -66,7 +66,7 @@ export function snapshotsSection(o: { orgId: string; projectId: string; canResto
             { "data-snapshot-id": s.id },
             h("span", { class: "nowrap" }, formatDateTime(s.createdAt)),
             REASONS[s.reason] ?? s.reason,
-            formatBytes(s.size),
+            formatBytes(s.sizeBytes),
             h("div", { class: "row-actions" }, h("button", { type: "button", class: "button small", onclick: () => void inspect(s) }, "Inspect"), o.canRestore && restoreButton),
           );
         }),

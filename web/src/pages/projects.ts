@@ -1,6 +1,6 @@
 /** `/dashboard/projects`: the active org's projects, and "New project" (name, what members may do). */
 import { z } from "zod";
-import { createProject, listProjects, type MemberRole, type ProjectT } from "../api/projects";
+import { createProject, listProjects, type MemberRole, type ProjectSummaryT } from "../api/projects";
 import { h, replace } from "../dom";
 import { formatDateTime } from "../format";
 import { navigate, type PageContext } from "../router";
@@ -17,7 +17,7 @@ import { memberRoleField, memberRoleLabel } from "./project-member-role";
 export const ProjectNameSchema = z.string().trim().min(1, "is required").max(100, "must be at most 100 characters");
 const NewProjectSchema = z.object({ name: ProjectNameSchema, memberRole: z.enum(["write", "read"]) });
 
-function projectsTable(projects: ProjectT[]): HTMLElement {
+function projectsTable(projects: ProjectSummaryT[]): HTMLElement {
   return dataTable({
     caption: "Projects",
     headers: ["Name", "Members may", "Updated"],
