@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_MAX_DOCUMENT_BYTES, ROOM_SIGNATURE_TOLERANCE_MS, roomCallbackPaths, type RoomEvent } from "../../../shared/room-callbacks";
-import { webhookPayload } from "../../../shared/webhook-events";
+import { WEBHOOK_EVENTS, WEBHOOK_EXAMPLES, webhookPayload } from "../../../shared/webhook-events";
 import { orgFixture, type OrgFixture } from "../../test/fixtures";
 import { createProject, documentWith, roomCall } from "../../test/rooms";
 import { INLINE_SNAPSHOT_MAX_BYTES } from "../projects/snapshots";
@@ -126,6 +126,10 @@ describe("snapshots", () => {
     expect([res.status, await code(res)]).toEqual([413, "document_too_large"]);
     expect((await roomCall("GET", roomCallbackPaths.latestSnapshot(project))).status).toBe(204);
   });
+});
+
+it("the catalog's examples of the two room events match their schemas", () => {
+  for (const type of ["project.snapshot.created", "room.member_joined"] as const) WEBHOOK_EVENTS[type].data.parse(WEBHOOK_EXAMPLES[type]);
 });
 
 describe("events", () => {
