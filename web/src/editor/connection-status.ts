@@ -20,13 +20,14 @@ export function describeStatus(status: RoomStatus): string {
 
 export function connectionStatus(): { element: HTMLElement; show: (status: RoomStatus) => void } {
   const text = h("span", {});
-  const reload = h("button", { type: "button", class: "button small", hidden: true, onclick: () => location.reload() }, "Reconnect");
-  const element = h("div", { class: "connection-status", role: "status", "data-testid": "connection-status" }, h("span", { class: "status-dot", "aria-hidden": "true" }), text, " ", reload);
+  // A final refusal needs a fresh start: reloading opens a new document from the room.
+  const reconnect = h("button", { type: "button", class: "button small", onclick: () => location.reload() }, "Reconnect");
+  const action = h("span", {});
+  const element = h("div", { class: "connection-status", role: "status", "data-testid": "connection-status" }, h("span", { class: "status-dot", "aria-hidden": "true" }), text, action);
   const show = (status: RoomStatus) => {
     element.dataset.state = status.state;
     replace(text, describeStatus(status));
-    // A final refusal needs a fresh start: reloading opens a new document from the room.
-    reload.hidden = !(status.state === "refused" && !status.retrying);
+    replace(action, status.state === "refused" && !status.retrying ? reconnect : null);
   };
   show({ state: "connecting" });
   return { element, show };

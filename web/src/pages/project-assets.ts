@@ -9,6 +9,9 @@ import { dataTable, row } from "../ui/table";
 import { toast } from "../ui/toast";
 
 
+/** The cap as the API states it (binary megabytes). */
+const MAX_ASSET_MB = MAX_ASSET_BYTES / 1024 / 1024;
+
 /** Saves a blob under `name` through a temporary object URL. */
 function saveBlob(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
@@ -80,7 +83,7 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
         // The Worker's own checks, made first so a file it would refuse is not sent for nothing.
         const badName = AssetName.safeParse(file.name).error?.issues[0]?.message;
         if (badName) return toast(`${file.name} cannot be an asset name: it needs ${badName}. Rename the file and try again.`, "error");
-        if (file.size > MAX_ASSET_BYTES) return toast(`${file.name} is ${formatBytes(file.size)}; assets can be at most ${formatBytes(MAX_ASSET_BYTES)}.`, "error");
+        if (file.size > MAX_ASSET_BYTES) return toast(`${file.name} is ${formatBytes(file.size)}; assets can be at most ${MAX_ASSET_MB} MB.`, "error");
         void run(uploadButton, async () => {
           await uploadAsset(o.orgId, o.projectId, file);
           uploadForm.reset();
@@ -89,7 +92,7 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
         });
       },
     },
-    h("div", { class: "field" }, h("label", { for: fileId }, "File"), fileInput, h("p", { id: `${fileId}-hint`, class: "hint" }, `Up to ${formatBytes(MAX_ASSET_BYTES)}. A file with the same name is replaced.`)),
+    h("div", { class: "field" }, h("label", { for: fileId }, "File"), fileInput, h("p", { id: `${fileId}-hint`, class: "hint" }, `Up to ${MAX_ASSET_MB} MB. A file with the same name is replaced.`)),
     h("div", { class: "form-actions" }, uploadButton),
   );
 
