@@ -33,6 +33,7 @@ const { api: call, signUpAndLogIn } = plazaApi(() => api.url);
 const pageErrors: string[] = [];
 const contexts: BrowserContext[] = [];
 let projectPath: string;
+let roomsOptions: Parameters<typeof startPartykitDev>[0];
 
 async function mailLink(to: string, path: string): Promise<string> {
   return eventually(`an e-mail to ${to} with a ${path} link`, async () => {
@@ -89,7 +90,7 @@ beforeAll(async () => {
   const roomTokenSecret = secret();
   [api, rooms] = await Promise.all([
     startWranglerDev({ port: apiPort, secrets: { ...ephemeralSecrets(), ROOM_TOKEN_SECRET: roomTokenSecret }, vars: { ROOMS_URL: `http://127.0.0.1:${roomsPort}` } }),
-    startPartykitDev({ port: roomsPort, vars: { ROOM_TOKEN_SECRET: roomTokenSecret, PLAZA_API_URL: `http://127.0.0.1:${apiPort}` } }),
+    startPartykitDev((roomsOptions = { port: roomsPort, vars: { ROOM_TOKEN_SECRET: roomTokenSecret, PLAZA_API_URL: `http://127.0.0.1:${apiPort}` } })),
   ]);
   browser = await launchChromium();
   const adaToken = await signUpAndLogIn(ada);
@@ -183,9 +184,11 @@ describe("projects page", () => {
     await seesText(linusPage, "After the reader.", "Linus");
     await seesText(gracePage, "After the reader.", "Grace");
     for (const page of [adaPage, gracePage, linusPage]) expect(await editorText(page)).not.toContain("Reader scribbles");
-    // Readers inspect snapshots but cannot restore them.
-    await linusPage.getByRole("region", { name: "Snapshots" }).getByRole("button", { name: "Snapshot now" }).waitFor();
-    expect(await linusPage.getByRole("region", { name: "Snapshots" }).getByRole("button", { name: "Restore" }).count()).toBe(0);
+    // Readers inspect snapshots but neither take nor restore them.
+    const snapshots = linusPage.getByRole("region", { name: "Snapshots" });
+    await snapshots.getByRole("button", { name: "Refresh" }).waitFor();
+    expect(await snapshots.getByRole("button", { name: "Snapshot now" }).count()).toBe(0);
+    expect(await snapshots.getByRole("button", { name: "Restore" }).count()).toBe(0);
     await shot(linusPage, "3-reader");
     await linusPage.context().close();
     await presence(adaPage, linus.name).waitFor({ state: "detached" });
@@ -219,6 +222,27 @@ describe("projects page", () => {
     await snapshots.getByRole("button", { name: "Refresh" }).click();
     await snapshots.locator("tr[data-snapshot-id]").filter({ hasText: "After a restore" }).first().waitFor({ timeout: 20_000 });
     await shot(adaPage, "4-restored");
+    expect(pageErrors).toEqual([]);
+  });
+
+  test("when the rooms go down the status says offline; back up, both reconnect with fresh tokens and edit again", async () => {
+    const tokenRequests = () => {
+      let count = 0;
+      adaPage.on("request", (req) => void (req.method() === "POST" && req.url().endsWith("/room-token") && count++));
+      return () => count;
+    };
+    const minted = tokenRequests();
+    await rooms.stop();
+    await Promise.all([adaPage, gracePage].map((page) => page.locator('[data-testid="connection-status"][data-state="reconnecting"]').getByText(/^Offline/).waitFor()));
+    rooms = await startPartykitDev(roomsOptions);
+    await Promise.all([connected(adaPage), connected(gracePage)]);
+    expect(minted()).toBeGreaterThan(0);
+
+    await editorOf(adaPage).click();
+    await adaPage.keyboard.press("End");
+    await adaPage.keyboard.type(" Back online.");
+    await seesText(gracePage, "Back online.", "Grace");
+    await seesText(gracePage, "After the reader.", "Grace");
     expect(pageErrors).toEqual([]);
   });
 

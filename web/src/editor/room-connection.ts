@@ -29,7 +29,7 @@ export interface RoomConnection {
 /** A token this close to its expiry is not worth opening a socket with. */
 const TOKEN_MARGIN_MS = 30_000;
 const MAX_BACKOFF_MS = 10_000;
-/** The same refusal this often in a row, without a sync in between, ends the retries. */
+/** "unauthorized" this often in a row, without a sync in between, ends the retries. */
 const MAX_REPEATED_REFUSALS = 3;
 
 /** Close codes after which connecting again would only repeat the refusal (the edit is resent). */
@@ -131,7 +131,7 @@ export async function openRoom(o: { orgId: string; projectId: string; doc: Y.Doc
     const reason = closeReason(event, roomMessage);
     const repeated = lastRefusal?.code === event.code ? lastRefusal.count + 1 : 1;
     lastRefusal = { code: event.code, count: repeated };
-    if (FINAL_CLOSE_CODES.has(event.code) || (reason && repeated >= MAX_REPEATED_REFUSALS)) {
+    if (FINAL_CLOSE_CODES.has(event.code) || (event.code === RoomCloseCode.unauthorized && repeated >= MAX_REPEATED_REFUSALS)) {
       setStatus({ state: "refused", reason: reason || `closed with code ${event.code}`, retrying: false });
       return;
     }

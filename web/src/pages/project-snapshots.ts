@@ -25,7 +25,8 @@ async function busy(button: HTMLButtonElement, action: () => Promise<void>): Pro
   }
 }
 
-export function snapshotsSection(o: { orgId: string; projectId: string; canRestore: boolean; signal: AbortSignal }) {
+/** `canWrite` (the write role) takes and restores snapshots; readers list and inspect them. */
+export function snapshotsSection(o: { orgId: string; projectId: string; canWrite: boolean; signal: AbortSignal }) {
   const listBody = h("div", { "data-testid": "snapshot-list" });
   const inspector = h("div", { class: "snapshot-inspector", "aria-live": "polite" });
   let snapshots: SnapshotSummaryT[] = [];
@@ -67,7 +68,7 @@ export function snapshotsSection(o: { orgId: string; projectId: string; canResto
             h("span", { class: "nowrap" }, formatDateTime(s.createdAt)),
             REASONS[s.reason] ?? s.reason,
             formatBytes(s.sizeBytes),
-            h("div", { class: "row-actions" }, h("button", { type: "button", class: "button small", onclick: () => void inspect(s) }, "Inspect"), o.canRestore && restoreButton),
+            h("div", { class: "row-actions" }, h("button", { type: "button", class: "button small", onclick: () => void inspect(s) }, "Inspect"), o.canWrite && restoreButton),
           );
         }),
         empty: "No snapshots yet. They are taken automatically a few seconds after edits, or now with the button above.",
@@ -112,5 +113,5 @@ export function snapshotsSection(o: { orgId: string; projectId: string; canResto
   );
   const refreshButton: HTMLButtonElement = h("button", { type: "button", class: "button", onclick: () => void busy(refreshButton, load) }, "Refresh");
 
-  return { content: [h("div", { class: "form-actions" }, takeButton, refreshButton), listBody, inspector], load };
+  return { content: [h("div", { class: "form-actions" }, o.canWrite && takeButton, refreshButton), listBody, inspector], load };
 }

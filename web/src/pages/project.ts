@@ -38,7 +38,7 @@ export async function projectPage({ params, signal }: PageContext): Promise<Node
   };
   const items = itemsSection({ orgId, projectId, canEdit, reload });
   const assets = assetsSection({ orgId, projectId, canEdit, reload });
-  const snapshots = snapshotsSection({ orgId, projectId, canRestore: canEdit, signal });
+  const snapshots = snapshotsSection({ orgId, projectId, canWrite: canEdit, signal });
   const settingsSlot = h("div");
   const header = h("div");
 
