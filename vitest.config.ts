@@ -61,6 +61,9 @@ export default defineConfig(async () => {
           test: {
             name: "stripe-emulator",
             include: ["emulators/stripe/**/*.test.ts"],
+            // The first file's beforeAll loads the emulator and the SDK cold; with the e2e servers
+            // starting alongside (scripts/test.mjs) that outlasted the default 10 s on a loaded machine.
+            hookTimeout: 30_000,
           },
         },
         {

@@ -1,5 +1,12 @@
 // `npm test`: Chromium for the browser tests, a fresh web/ build, then every vitest project.
-import { spawnSync } from "node:child_process";
+//
+// With no arguments, the suite runs as two vitest processes side by side: the `e2e` project, which
+// mostly waits on the servers and browsers it starts (each on free ports, with its own state), and
+// every other project (the workerd ones), so the two overlap instead of queueing behind each other.
+// Each line of their output is prefixed with its group, a summary line per group ends the run, and
+// the exit status fails if either fails. With arguments (`npm test -- <vitest args>`, e.g. a file
+// filter or `--project e2e`) it is a single `vitest run` with exactly those arguments.
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { bin, NODE22, ROOT } from "./lib/processes.mjs";
@@ -7,6 +14,15 @@ import { bin, NODE22, ROOT } from "./lib/processes.mjs";
 const CHROMIUM = "/usr/bin/chromium";
 const WEB_CONFIG = join(ROOT, "web/vite.config.ts");
 const VITEST = join(ROOT, "node_modules/vitest/vitest.mjs");
+
+/**
+ * The two halves of the full suite, as `--project` filters: `e2e`, and every other project (today
+ * `worker` and `stripe-emulator`, both in workerd), so a project added later still runs.
+ */
+const GROUPS = [
+  { name: "workerd", projects: ["!e2e"], what: "all projects but e2e" },
+  { name: "e2e", projects: ["e2e"], what: "e2e" },
+];
 
 function runOrExit(command, args, what, env = {}) {
   const result = spawnSync(command, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env } });
@@ -28,8 +44,69 @@ function ensureChromium() {
   runOrExit("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], "apt-get install chromium", noPrompts);
 }
 
+/** Copies `stream` to `out` line by line, each line prefixed (a partial last line is flushed at the end). */
+function prefixLines(stream, out, prefix) {
+  let pending = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk) => {
+    const lines = (pending + chunk).split("\n");
+    pending = lines.pop();
+    if (lines.length) out.write(lines.map((line) => `${prefix}${line}\n`).join(""));
+  });
+  return new Promise((resolveEnd) =>
+    stream.on("end", () => {
+      if (pending) out.write(`${prefix}${pending}\n`);
+      resolveEnd();
+    }),
+  );
+}
+
+/** Runs one group as its own `vitest run`; resolves with its exit code once its output is drained. */
+function runGroup(group, width) {
+  const started = Date.now();
+  const prefix = `[${group.name}]`.padEnd(width + 2) + " ";
+  const args = [VITEST, "run", ...group.projects.flatMap((project) => ["--project", project])];
+  // Piped output is not a TTY: keep colours when ours is one (vitest then still prints plain lines).
+  const color = process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: "1" } : {};
+  const child = spawn(NODE22, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...color } });
+  const drained = Promise.all([prefixLines(child.stdout, process.stdout, prefix), prefixLines(child.stderr, process.stderr, prefix)]);
+  const exited = new Promise((resolveExit) => {
+    child.on("error", (err) => resolveExit({ code: 1, error: err.message }));
+    child.on("exit", (code, signal) => resolveExit({ code: code ?? 1, error: signal ? `killed by ${signal}` : undefined }));
+  });
+  return {
+    child,
+    result: Promise.all([exited, drained]).then(([{ code, error }]) => ({ group, code, error, seconds: (Date.now() - started) / 1000 })),
+  };
+}
+
+async function runAllGroups() {
+  const width = Math.max(...GROUPS.map((group) => group.name.length));
+  const runs = GROUPS.map((group) => runGroup(group, width));
+  // Ctrl-C reaches the children through the terminal's process group, so SIGINT only must not end
+  // us before them; SIGTERM and SIGHUP (CI cancelling) are passed on to both.
+  process.on("SIGINT", () => {});
+  for (const signal of ["SIGTERM", "SIGHUP"]) {
+    process.on(signal, () => {
+      for (const { child } of runs) if (child.exitCode === null) child.kill(signal);
+    });
+  }
+  const results = await Promise.all(runs.map((run) => run.result));
+  console.log("");
+  for (const { group, code, error, seconds } of results) {
+    const status = code === 0 ? "passed" : `FAILED (${error ?? `exit ${code}`})`;
+    console.log(`[test] ${group.name} (${group.what}): ${status} in ${seconds.toFixed(1)} s`);
+  }
+  return results.every(({ code }) => code === 0) ? 0 : 1;
+}
+
 ensureChromium();
 // Browser and `npm start` tests serve web/dist through the Worker's assets binding.
 if (existsSync(WEB_CONFIG)) runOrExit(NODE22, [bin.vite, "build", "--config", WEB_CONFIG], "web/ build (vite)");
-const vitest = spawnSync(NODE22, [VITEST, "run", ...process.argv.slice(2)], { cwd: ROOT, stdio: "inherit" });
-process.exit(vitest.status ?? 1);
+const vitestArgs = process.argv.slice(2);
+if (vitestArgs.length > 0) {
+  const vitest = spawnSync(NODE22, [VITEST, "run", ...vitestArgs], { cwd: ROOT, stdio: "inherit" });
+  process.exit(vitest.status ?? 1);
+}
+// exitCode rather than exit(): piped stdout is written asynchronously and must drain first.
+process.exitCode = await runAllGroups();
