@@ -9,7 +9,7 @@ export const DEMO_PROJECT = { name: "Launch plan", org: "acme", owner: "author@p
 
 const WELCOME = [
   "Welcome to the Launch plan, a demo project of Acme Plugins.",
-  "Open this page in a second browser (or a private window) as another member and type: you see each other's cursors live.",
+  "Invite a teammate under Members, open this page as them in a private window and type: you see each other's cursors live.",
 ];
 
 /** The document as the web editor stores it: paragraphs in the XmlFragment named `content`. */
