@@ -88,7 +88,7 @@ export const WEBHOOK_EVENTS = {
   "order.created": { description: "A sale was paid: a purchase, or a subscription invoice.", data: OrderData },
   "order.refunded": { description: "An order was refunded, in part or in full.", data: OrderData },
   "entitlement.granted": { description: "A user got access to an item (bought, subscribed, free or granted).", data: EntitlementData },
-  "entitlement.revoked": { description: "A user lost access to an item (refund, ended subscription, operator).", data: EntitlementData },
+  "entitlement.revoked": { description: "A user lost access to an item: refund, ended subscription, operator (status revoked), or its time ran out (status expired).", data: EntitlementData },
   "license.created": { description: "A license key was issued for a purchase or a subscription.", data: LicenseData },
   "license.revoked": { description: "A license key stopped working for good.", data: LicenseData },
   "subscription.updated": { description: "A subscription changed: renewed, past due, set to cancel or resumed.", data: SubscriptionData },

@@ -62,10 +62,11 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
   const license = live
     ? await issueLicenseStatements(env, db, { source: { kind: "subscription", subscriptionId: id }, orgId: metadata.plaza_org_id, itemId: metadata.plaza_item_id, userId, email: metadata.plaza_email, checkoutId: metadata.plaza_checkout_id }, now)
     : undefined;
-  const grant = live ? [...grantEntitlementStatements(db, { ...target, reference: id, expiresAt: pastDue ? graceUntil : periodEnd + RENEWAL_LEEWAY_MS }, now)] : [];
-  const access: BatchItem<"sqlite">[] = ENDED.has(sub.status)
-    ? [...revokeEntitlementStatements(db, target, now), revokeSubscriptionLicense(db, id, now)]
-    : [...grant, ...(license?.statements ?? [])];
+  const grant = live ? await grantEntitlementStatements(db, { ...target, reference: id, expiresAt: pastDue ? graceUntil : periodEnd + RENEWAL_LEEWAY_MS }, now) : undefined;
+  const revoke = ENDED.has(sub.status) ? await revokeEntitlementStatements(db, target, now) : undefined;
+  const access: BatchItem<"sqlite">[] = revoke
+    ? [...revoke.statements, revokeSubscriptionLicense(db, id, now)]
+    : [...(grant?.statements ?? []), ...(license?.statements ?? [])];
   const fields = { status: sub.status, currentPeriodEnd: periodEnd, cancelAtPeriodEnd: sub.cancel_at_period_end, graceUntil, updatedAt: now };
   const event = existing ? await subscriptionChangeEvent(db, existing, { id, ...fields }, now) : undefined;
   const results = await db.batch([
@@ -78,9 +79,14 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
     ...(event ? [event.insert] : []),
   ]);
   // The license's statements follow the subscription upsert and the grant.
-  const key = license ? issuedKey(license, results, 1 + grant.length) : null;
+  const key = license ? issuedKey(license, results, 1 + (grant?.statements.length ?? 0)) : null;
   if (license && key) await enqueueMail(env, [license.receiptMailId]);
-  await enqueueWebhookEvents(env, [...(license && key ? [license.webhookEventId] : []), ...(event ? [event.id] : [])]);
+  await enqueueWebhookEvents(env, [
+    ...(license && key ? [license.webhookEventId] : []),
+    ...(event ? [event.id] : []),
+    ...(grant?.webhookEventIds ?? []),
+    ...(revoke?.webhookEventIds ?? []),
+  ]);
   return { id, userId, metadata, status: sub.status, license: license && key ? { id: license.licenseId, key } : null };
 }
 

@@ -128,15 +128,16 @@ export async function fulfillCheckoutPayment(env: Env, db: Db, sessionId: string
     email: metadata.plaza_email,
     checkoutId: checkout.id,
   });
+  const grant = await grantEntitlementStatements(db, { itemId: metadata.plaza_item_id, userId, source: "purchase", reference: sale.orderId });
   const statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
     ...(sale.statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]),
-    ...grantEntitlementStatements(db, { itemId: metadata.plaza_item_id, userId, source: "purchase", reference: sale.orderId }),
+    ...grant.statements,
     linkEntitlement(db, sale.orderId, userId, metadata.plaza_item_id, "purchase"),
   ];
   const licenseAt = statements.length;
   const results = await db.batch([...statements, ...license.statements]);
   const key = issuedKey(license, results, licenseAt);
   if (key) await enqueueMail(env, [license.receiptMailId]);
-  await enqueueWebhookEvents(env, [...sale.webhookEventIds, license.webhookEventId]);
+  await enqueueWebhookEvents(env, [...sale.webhookEventIds, ...grant.webhookEventIds, license.webhookEventId]);
   return { orderId: sale.orderId, created: true, license: key ? { id: license.licenseId, key } : null };
 }

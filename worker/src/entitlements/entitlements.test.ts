@@ -19,7 +19,13 @@ beforeAll(async () => {
 
 const counted = async (itemId: string, userId: string) =>
   (await db.query.reviews.findFirst({ columns: { counted: true }, where: and(eq(reviews.itemId, itemId), eq(reviews.userId, userId)) }))?.counted;
-const purchase = (itemId: string, userId: string) => db.batch(grantEntitlementStatements(db, { itemId, userId, source: "purchase", reference: "ord_1" }));
+/** Runs a grant's statements on their own; the entitlement row the claim returned. */
+const claim = async (input: Parameters<typeof grantEntitlementStatements>[1]) => {
+  const grant = await grantEntitlementStatements(db, input);
+  const results = await db.batch(grant.statements);
+  return (results[grant.claimAt] as (typeof entitlements.$inferSelect)[])[0]!;
+};
+const purchase = (itemId: string, userId: string) => claim({ itemId, userId, source: "purchase", reference: "ord_1" });
 
 describe("getting a free item", () => {
   it("creates a free entitlement once (201, then 200 with the same one) and lists it with the item", async () => {
@@ -63,34 +69,34 @@ describe("getting a free item", () => {
 describe("grantEntitlementStatements and findActiveEntitlement", () => {
   it("claims idempotently and reactivates after revocation", async () => {
     const item = await insertItem(fx.orgId);
-    const [[a]] = await purchase(item.id, fx.member.id);
-    const [[b]] = await purchase(item.id, fx.member.id);
-    expect(b!.id).toBe(a!.id);
+    const a = await purchase(item.id, fx.member.id);
+    const b = await purchase(item.id, fx.member.id);
+    expect(b.id).toBe(a.id);
     expect(await db.$count(entitlements, eq(entitlements.itemId, item.id))).toBe(1);
 
-    await revokeEntitlement(db, meta, a!.id, "refund");
+    await revokeEntitlement(env, db, meta, a.id, "refund");
     expect(await findActiveEntitlement(db, fx.member.id, item.id)).toBeUndefined();
-    const [[c]] = await purchase(item.id, fx.member.id);
-    expect([c!.id, c!.status, c!.revokedAt]).toEqual([a!.id, "active", null]);
+    const c = await purchase(item.id, fx.member.id);
+    expect([c.id, c.status, c.revokedAt]).toEqual([a.id, "active", null]);
   });
 
   it("a repeat claim extends an effective entitlement's expiry but never shortens it", async () => {
     const item = await insertItem(fx.orgId);
-    const claim = (expiresAt: number | null) => db.batch(grantEntitlementStatements(db, { itemId: item.id, userId: fx.member.id, source: "subscription", expiresAt }));
+    const renew = (expiresAt: number | null) => claim({ itemId: item.id, userId: fx.member.id, source: "subscription", expiresAt });
     const soon = Date.now() + 86_400_000;
-    await claim(soon);
-    await claim(soon + 1000);
-    const [[row]] = await claim(soon - 1000);
-    expect(row!.expiresAt).toBe(soon + 1000);
-    const [[forever]] = await claim(null);
-    expect(forever!.expiresAt).toBeNull();
+    await renew(soon);
+    await renew(soon + 1000);
+    const row = await renew(soon - 1000);
+    expect(row.expiresAt).toBe(soon + 1000);
+    const forever = await renew(null);
+    expect(forever.expiresAt).toBeNull();
   });
 
   it("ignores expired entitlements and filters by source", async () => {
     const item = await insertItem(fx.orgId);
     await db.insert(entitlements).values({ id: "ent_expiredexpired0001", itemId: item.id, userId: fx.member.id, source: "subscription", status: "active", expiresAt: Date.now() - 1, createdAt: 1 });
     expect(await findActiveEntitlement(db, fx.member.id, item.id)).toBeUndefined();
-    await db.batch(grantEntitlementStatements(db, { itemId: item.id, userId: fx.member.id, source: "grant", reference: "press" }));
+    await claim({ itemId: item.id, userId: fx.member.id, source: "grant", reference: "press" });
     expect((await findActiveEntitlement(db, fx.member.id, item.id))?.source).toBe("grant");
     expect(await findActiveEntitlement(db, fx.member.id, item.id, ["free", "purchase", "subscription"])).toBeUndefined();
   });
@@ -107,7 +113,7 @@ describe("revocation and the rating aggregate", () => {
     expect(await aggregate(item.id)).toEqual([2, 8]);
 
     // Two refunds racing, then an operator's retry: the rating leaves the aggregate once.
-    await Promise.all([revokeEntitlement(db, meta, entitlement.id, "refund"), revokeEntitlement(db, meta, entitlement.id, "refund")]);
+    await Promise.all([revokeEntitlement(env, db, meta, entitlement.id, "refund"), revokeEntitlement(env, db, meta, entitlement.id, "refund")]);
     const retry = await call("POST", `/v1/operator/entitlements/${entitlement.id}/revoke`, { token: fx.operator.accessToken, body: { reason: "again" } });
     expect([retry.status, retry.body.status]).toEqual([200, "revoked"]);
     expect(await aggregate(item.id)).toEqual([1, 3]);
@@ -124,13 +130,13 @@ describe("revocation and the rating aggregate", () => {
     const item = await insertItem(fx.orgId);
     const buyer = await createUser("twice");
     const free = await getFreeItem(buyer, item.slug);
-    const [[bought]] = await purchase(item.id, buyer.id);
+    const bought = await purchase(item.id, buyer.id);
     await postReview(buyer, item.slug, 4);
 
-    await revokeEntitlement(db, meta, free.id, "duplicate");
+    await revokeEntitlement(env, db, meta, free.id, "duplicate");
     expect([await aggregate(item.id), await counted(item.id, buyer.id)]).toEqual([[1, 4], true]);
 
-    await revokeEntitlement(db, meta, bought!.id, "refund");
+    await revokeEntitlement(env, db, meta, bought.id, "refund");
     expect([await aggregate(item.id), await counted(item.id, buyer.id)]).toEqual([[0, 0], false]);
 
     await purchase(item.id, buyer.id);
@@ -145,7 +151,7 @@ describe("revocation and the rating aggregate", () => {
     await postReview(buyer, item.slug, 2);
     const grant = await call("POST", "/v1/operator/entitlements", { token: fx.operator.accessToken, body: { itemSlug: item.slug, userId: buyer.id, reason: "support" } });
     expect([grant.status, grant.body.source]).toEqual([201, "grant"]);
-    await revokeEntitlement(db, meta, free.id, "refund");
+    await revokeEntitlement(env, db, meta, free.id, "refund");
     expect(await aggregate(item.id)).toEqual([0, 0]);
   });
 });

@@ -29,7 +29,7 @@ export const entitlementRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "catalog:write");
-      const { entitlement, created } = await service.getFreeItem(c.get("db"), p.userId, c.req.valid("param").slug);
+      const { entitlement, created } = await service.getFreeItem(c.env, c.get("db"), p.userId, c.req.valid("param").slug);
       return created ? c.json(entitlement, 201) : c.json(entitlement, 200);
     },
   )
@@ -61,7 +61,7 @@ export const entitlementRoutes = createRouter()
     }),
     async (c) => {
       const operator = requireOperator(c.get("principal"));
-      return c.json(await service.operatorGrant(c.get("db"), requestMeta(c), operator.userId, c.req.valid("json")), 201);
+      return c.json(await service.operatorGrant(c.env, c.get("db"), requestMeta(c), operator.userId, c.req.valid("json")), 201);
     },
   )
   .openapi(
@@ -77,6 +77,6 @@ export const entitlementRoutes = createRouter()
     async (c) => {
       const operator = requireOperator(c.get("principal"));
       const { entitlementId } = c.req.valid("param");
-      return c.json(await service.revokeEntitlement(c.get("db"), requestMeta(c), entitlementId, c.req.valid("json").reason, operator.userId), 200);
+      return c.json(await service.revokeEntitlement(c.env, c.get("db"), requestMeta(c), entitlementId, c.req.valid("json").reason, operator.userId), 200);
     },
   );

@@ -2,10 +2,12 @@ import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, notExists, o
 import type { Db } from "../db/client";
 import { derivedId } from "../crypto/random";
 import { apiTokens, emailTokens, entitlements, invites, items, licenseReveals, licenses, mailMessages, rateLimits, refreshTokens, sessions, stripeEvents, subscriptions, uploads, usageRecords, users, webhookAttempts, webhookDeliveries, webhookEvents } from "../db/schema";
+import { entitlementIsActive } from "../entitlements/conditions";
 import { uncountIfNoLongerBuyer } from "../reviews/aggregate";
 import type { Env } from "../env";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { formatLongDate, licenseExpiryMail } from "../mail/templates";
+import { entitlementEvent } from "../webhooks/domain-events";
 import { enqueueWebhookEvents } from "../webhooks/outbox";
 import { purgeDownloadTokens } from "../downloads/service";
 
@@ -84,20 +86,28 @@ export const purgeStaleUploads: Job = async ({ db, now, batchSize }) => {
 
 /**
  * Entitlements whose expiry passed become `expired`, and a buyer left with no other entitlement
- * to the item stops counting in its rating (the same guarded statements a revocation uses).
+ * to the item stops counting in its rating (the same guarded statements a revocation uses). The
+ * org owning the item gets `entitlement.revoked` with status `expired`.
  */
-export const expireEntitlements: Job = async ({ db, now, batchSize }) => {
+export const expireEntitlements: Job = async ({ db, env, now, batchSize }) => {
   const lapsed = await db
-    .select({ id: entitlements.id, itemId: entitlements.itemId, userId: entitlements.userId })
+    .select({ id: entitlements.id, itemId: entitlements.itemId, userId: entitlements.userId, source: entitlements.source, expiresAt: entitlements.expiresAt })
     .from(entitlements)
     .where(and(eq(entitlements.status, "active"), lt(entitlements.expiresAt, now)))
     .limit(batchSize);
+  const eventIds: string[] = [];
   for (const e of lapsed) {
+    // Both guarded on the expiry too: a renewal that extended it since the select wins.
+    const event = await entitlementEvent(db, "entitlement.revoked", { ...e, status: "expired" }, entitlementIsActive(e.id, now), now);
     await db.batch([
-      db.update(entitlements).set({ status: "expired" }).where(and(eq(entitlements.id, e.id), eq(entitlements.status, "active"))),
+      event.insert,
+      db.update(entitlements).set({ status: "expired" }).where(and(eq(entitlements.id, e.id), eq(entitlements.status, "active"), lt(entitlements.expiresAt, now))),
       ...uncountIfNoLongerBuyer(db, e.itemId, e.userId, now),
     ]);
+    eventIds.push(event.id);
   }
+  // A queue batch holds at most 100 messages.
+  for (let i = 0; i < eventIds.length; i += 100) await enqueueWebhookEvents(env, eventIds.slice(i, i + 100));
   return lapsed.length;
 };
 

@@ -83,6 +83,7 @@ export async function applyChargeRefunded(env: Env, db: Db, meta: RequestMeta, c
   );
   const lines = await db.select({ itemId: orderItems.itemId }).from(orderItems).where(eq(orderItems.orderId, order.id));
   const events = [];
+  const entitlementEventIds: string[] = [];
   if (refunded > order.amountRefunded && lines[0]) {
     const after = { ...order, amountRefunded: refunded, status: full ? ("refunded" as const) : ("partially_refunded" as const) };
     events.push(await orderRefundedEvent(db, after, lines[0].itemId, now));
@@ -90,13 +91,17 @@ export async function applyChargeRefunded(env: Env, db: Db, meta: RequestMeta, c
   if (full && order.status !== "refunded") {
     const revoked = await db.select().from(licenses).where(order.kind === "subscription" && order.subscriptionId ? eq(licenses.subscriptionId, order.subscriptionId) : eq(licenses.orderId, order.id));
     for (const license of revoked.filter((l) => l.status !== "revoked")) events.push(await licenseEvent(db, "license.revoked", { ...license, status: "revoked" }, now));
-    for (const line of lines) statements.push(...revokeEntitlementStatements(db, { userId: order.userId, itemId: line.itemId, source: order.kind === "purchase" ? "purchase" : "subscription" }, now));
+    for (const line of lines) {
+      const revoke = await revokeEntitlementStatements(db, { userId: order.userId, itemId: line.itemId, source: order.kind === "purchase" ? "purchase" : "subscription" }, now);
+      statements.push(...revoke.statements);
+      entitlementEventIds.push(...revoke.webhookEventIds);
+    }
     statements.push(order.kind === "subscription" && order.subscriptionId ? revokeSubscriptionLicense(db, order.subscriptionId, now) : revokeOrderLicenses(db, order.id, now));
     statements.push(auditInsert(db, meta, { action: "order.refunded", orgId: order.orgId, targetType: "order", targetId: order.id, metadata: { amountRefunded: refunded, currency: order.currency } }));
   }
   statements.push(...events.map((e) => e.insert));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-  await enqueueWebhookEvents(env, events.map((e) => e.id));
+  await enqueueWebhookEvents(env, [...events.map((e) => e.id), ...entitlementEventIds]);
   if (full && order.kind === "subscription" && order.subscriptionId) await cancelRefundedSubscription(env, db, order.subscriptionId);
   return true;
 }

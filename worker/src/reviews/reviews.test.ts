@@ -38,7 +38,7 @@ describe("who may review", () => {
   it("refuses a buyer whose entitlement was revoked", async () => {
     const item = await insertItem(fx.orgId);
     const entitlement = await getFreeItem(fx.member, item.slug);
-    await revokeEntitlement(db, { ip: null, requestId: "req_test", userAgent: null }, entitlement.id, "refund");
+    await revokeEntitlement(env, db, { ip: null, requestId: "req_test", userAgent: null }, entitlement.id, "refund");
     expect((await review(fx.member, item.slug, { rating: 4 })).status).toBe(403);
   });
 
@@ -91,7 +91,7 @@ describe("the aggregate follows each review", () => {
   it("editing or deleting an uncounted review leaves the aggregate alone", async () => {
     const { item } = await reviewedItem(fx.orgId, fx.admin, 5);
     const ent = (await call("GET", "/v1/me/entitlements", { token: fx.admin.accessToken })).body.data.find((e: { itemId: string }) => e.itemId === item.id);
-    await revokeEntitlement(db, { ip: null, requestId: "req_test", userAgent: null }, ent.id, "refund");
+    await revokeEntitlement(env, db, { ip: null, requestId: "req_test", userAgent: null }, ent.id, "refund");
     expect(await aggregate(item.id)).toEqual([0, 0]);
     expect((await call("PATCH", `/v1/items/${item.slug}/reviews/mine`, { token: fx.admin.accessToken, body: { rating: 1 } })).status).toBe(200);
     expect((await call("DELETE", `/v1/items/${item.slug}/reviews/mine`, { token: fx.admin.accessToken })).status).toBe(204);

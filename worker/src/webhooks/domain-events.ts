@@ -4,13 +4,14 @@
  * written twice — a replayed Stripe event — is one event. Put the insert in the change's batch
  * and queue the id after it (`enqueueWebhookEvents`).
  */
-import { eq } from "drizzle-orm";
+import { eq, type SQL } from "drizzle-orm";
 import { maskLicenseKey } from "../../../shared/licenses";
 import type { Db } from "../db/client";
-import { items, type licenses, type orders } from "../db/schema";
-import { webhookEvent } from "./outbox";
+import { type entitlements, items, type licenses, type orders } from "../db/schema";
+import { webhookEvent, webhookEventIf } from "./outbox";
 
 type OrderRow = typeof orders.$inferSelect;
+type EntitlementRow = Pick<typeof entitlements.$inferSelect, "id" | "itemId" | "userId" | "source" | "status" | "expiresAt">;
 type LicenseRow = Pick<typeof licenses.$inferSelect, "id" | "orgId" | "itemId" | "userId" | "keyPrefix" | "lastGroup" | "status" | "expiresAt">;
 
 export async function itemRefOf(db: Db, itemId: string) {
@@ -52,4 +53,18 @@ const licenseData = (license: LicenseRow, item: { id: string; slug: string; name
 
 export async function licenseEvent(db: Db, type: "license.created" | "license.revoked", license: LicenseRow, now: number) {
   return webhookEvent(db, license.orgId, type, licenseData(license, await itemRefOf(db, license.itemId)), { cause: license.id, now });
+}
+
+/**
+ * `entitlement.granted` or `.revoked` for the org that owns the item, written only if `condition`
+ * holds where the insert sits in the batch. Grants and revocations are guarded upserts and
+ * updates, so the condition, not the id, is what keeps a replay from writing a second event;
+ * the id is derived from the entitlement and the time of the change.
+ */
+export async function entitlementEvent(db: Db, type: "entitlement.granted" | "entitlement.revoked", entitlement: EntitlementRow, condition: SQL, now: number) {
+  const owner = await db.query.items.findFirst({ columns: { id: true, slug: true, name: true, orgId: true }, where: eq(items.id, entitlement.itemId) });
+  if (!owner) throw new Error(`No item ${entitlement.itemId} for a webhook event`);
+  const { orgId, ...item } = owner;
+  const data = { id: entitlement.id, item, userId: entitlement.userId, source: entitlement.source, status: entitlement.status, expiresAt: entitlement.expiresAt };
+  return webhookEventIf(db, orgId, type, data, condition, { cause: `${entitlement.id}:${now}`, now });
 }
