@@ -83,7 +83,44 @@ export const WebhookMessage = z
   .meta({ id: "WebhookMessage" });
 
 export const RecoverBody = z.object({ since: z.number().int().min(0).meta({ description: "Re-send every failed delivery of this endpoint created since then (ms since the epoch)" }) }).meta({ id: "RecoverBody" });
+/**
+ * A place in a newest-first list: base64url of `${createdAt}:${id}`, the last row of a page. Both
+ * parts, because many rows can share one millisecond and a time alone would skip some of them.
+ */
+export interface PagePosition {
+  createdAt: number;
+  id: string;
+}
+
+const toBase64Url = (text: string) => btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+
+export const encodePageCursor = (position: PagePosition) => toBase64Url(`${position.createdAt}:${position.id}`);
+
+/** The position in a cursor, or undefined if it is not one this API made. */
+export function decodePageCursor(cursor: string): PagePosition | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  let text: string;
+  try {
+    text = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
+  } catch {
+    return undefined;
+  }
+  const match = /^(\d{1,16}):([A-Za-z]+_[A-Za-z0-9]{16,32})$/.exec(text);
+  if (!match || !Number.isSafeInteger(Number(match[1]))) return undefined;
+  return { createdAt: Number(match[1]), id: match[2]! };
+}
+
+export const PageCursor = z
+  .string()
+  .max(200)
+  .refine((cursor) => decodePageCursor(cursor) !== undefined, "is not a valid cursor")
+  .meta({ description: "`nextCursor` of the previous page; opaque" });
+
 export const ListQuery = z.object({
-  before: z.coerce.number().int().optional().meta({ description: "Cursor: only rows created before this time" }),
+  cursor: PageCursor.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
+export type ListQueryT = z.infer<typeof ListQuery>;
+
+/** A page of a newest-first list; `nextCursor` is null on the last page. */
+export const webhookPage = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });

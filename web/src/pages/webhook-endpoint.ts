@@ -1,7 +1,7 @@
 /**
  * `/dashboard/webhooks/:endpointId`: one endpoint of the active org. Edit it, rotate its secret
  * (the new one shown once), send a test event, recover failed messages since a time, delete it,
- * and its attempt log (newest first, "Load more" pages back with `before`).
+ * and its attempt log (newest first, "Load more" pages back with the server's `nextCursor`).
  */
 import type { WebhookEndpointT } from "../../../shared/webhooks";
 import { z } from "zod";
@@ -72,28 +72,29 @@ function attemptLog(orgId: string, endpointId: string, signal: AbortSignal) {
   const tbody = h("tbody");
   const status = h("div", { class: "load-more" });
   const loadMore = h("button", { type: "button", class: "button" }, "Load more");
-  let before: number | undefined;
+  // The server's cursor names the last row by time and id: rows of one millisecond are not skipped.
+  let nextCursor: string | null = null;
   let shown: AttemptT[] = [];
 
-  const fetchPage = (cursor?: number) =>
+  const fetchPage = (cursor: string | null) =>
     unwrap(
       api.v1.orgs[":orgId"].webhooks.endpoints[":endpointId"].attempts.$get({
         param: { orgId, endpointId },
-        query: { limit: String(ATTEMPTS_PAGE_SIZE), ...(cursor ? { before: String(cursor) } : {}) },
+        query: { limit: String(ATTEMPTS_PAGE_SIZE), ...(cursor ? { cursor } : {}) },
       }),
     );
-  const render = (page: AttemptT[], append: boolean) => {
+  const render = (page: AttemptT[], next: string | null, append: boolean) => {
     shown = append ? [...shown, ...page] : page;
     if (!append) tbody.replaceChildren();
     tbody.append(...page.map(attemptRow));
-    before = page.length === ATTEMPTS_PAGE_SIZE ? page[page.length - 1]!.createdAt : undefined;
-    status.replaceChildren(before ? loadMore : h("p", { class: "muted" }, shown.length === 0 ? "No delivery attempts yet." : "That is every attempt."));
+    nextCursor = next;
+    status.replaceChildren(nextCursor ? loadMore : h("p", { class: "muted" }, shown.length === 0 ? "No delivery attempts yet." : "That is every attempt."));
   };
   const load = async (append: boolean) => {
     loadMore.disabled = true;
     try {
-      const { data } = await fetchPage(append ? before : undefined);
-      if (!signal.aborted) render(data, append);
+      const { data, nextCursor: next } = await fetchPage(append ? nextCursor : null);
+      if (!signal.aborted) render(data, next, append);
     } catch (err) {
       status.replaceChildren(errorAlert(err), loadMore);
     } finally {

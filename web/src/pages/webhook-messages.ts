@@ -12,7 +12,7 @@ import { formatDateTime } from "../format";
 import { errorAlert } from "../ui/alert";
 import { describeError } from "../ui/messages";
 import { toast } from "../ui/toast";
-import { type DeliveryT, attemptResult, attemptsTable, deliveryBadge } from "../ui/webhooks";
+import { type AttemptT, type DeliveryT, attemptResult, attemptsTable, deliveryBadge } from "../ui/webhooks";
 import { webhookEndpointPath } from "./paths";
 
 type MessageT = z.infer<typeof WebhookMessage>;
@@ -61,6 +61,19 @@ function deliveryItem(orgId: string, message: MessageT, d: DeliveryT, endpoints:
   );
 }
 
+/** Every attempt of one message: they are few (its endpoints times the retries), so all pages. */
+async function allAttempts(orgId: string, eventId: string) {
+  const page = (cursor: string | null) =>
+    unwrap(api.v1.orgs[":orgId"].webhooks.messages[":eventId"].attempts.$get({ param: { orgId, eventId }, query: { limit: "100", ...(cursor ? { cursor } : {}) } }));
+  let next = await page(null);
+  const all: AttemptT[] = [...next.data];
+  while (next.nextCursor) {
+    next = await page(next.nextCursor);
+    all.push(...next.data);
+  }
+  return all;
+}
+
 /** A full-width row under the message: payload and attempts, fetched when first opened. */
 function messageDetails(orgId: string, message: MessageT): { toggle: HTMLButtonElement; row: HTMLTableRowElement } {
   const id = uniqueId("message-details");
@@ -86,8 +99,7 @@ function messageDetails(orgId: string, message: MessageT): { toggle: HTMLButtonE
     if (!open || loaded) return;
     loaded = true;
     try {
-      const { data } = await unwrap(api.v1.orgs[":orgId"].webhooks.messages[":eventId"].attempts.$get({ param: { orgId, eventId: message.id }, query: {} }));
-      attempts.replaceChildren(attemptsTable(`Attempts of ${message.id}`, data));
+      attempts.replaceChildren(attemptsTable(`Attempts of ${message.id}`, await allAttempts(orgId, message.id)));
     } catch (err) {
       loaded = false;
       attempts.replaceChildren(errorAlert(err));
@@ -101,7 +113,7 @@ export function messagesSection(orgId: string, signal: AbortSignal, endpoints: (
   const status = h("div", { class: "load-more" });
   const loadMore = h("button", { type: "button", class: "button" }, "Load more");
   const refresh = h("button", { type: "button", class: "button small" }, "Refresh");
-  let before: number | undefined;
+  let nextCursor: string | null = null;
 
   /** One <tbody> per message: its row and the details row under it. */
   const messageBody = (m: MessageT) => {
@@ -131,13 +143,13 @@ export function messagesSection(orgId: string, signal: AbortSignal, endpoints: (
   const loadMessages = async () => {
     loadMore.disabled = true;
     try {
-      const { data } = await unwrap(
-        api.v1.orgs[":orgId"].webhooks.messages.$get({ param: { orgId }, query: { limit: String(PAGE_SIZE), ...(before ? { before: String(before) } : {}) } }),
+      const page = await unwrap(
+        api.v1.orgs[":orgId"].webhooks.messages.$get({ param: { orgId }, query: { limit: String(PAGE_SIZE), ...(nextCursor ? { cursor: nextCursor } : {}) } }),
       );
       if (signal.aborted) return;
-      table.append(...data.map(messageBody));
-      before = data.length === PAGE_SIZE ? data[data.length - 1]!.createdAt : undefined;
-      status.replaceChildren(before ? loadMore : h("p", { class: "muted" }, shownCount() === 0 ? "No messages yet." : "That is every message."));
+      table.append(...page.data.map(messageBody));
+      nextCursor = page.nextCursor;
+      status.replaceChildren(nextCursor ? loadMore : h("p", { class: "muted" }, shownCount() === 0 ? "No messages yet." : "That is every message."));
     } catch (err) {
       status.replaceChildren(errorAlert(err), loadMore);
     } finally {
@@ -145,7 +157,7 @@ export function messagesSection(orgId: string, signal: AbortSignal, endpoints: (
     }
   };
   async function reloadMessages() {
-    before = undefined;
+    nextCursor = null;
     for (const body of table.querySelectorAll("tbody.message")) body.remove();
     await loadMessages();
   }

@@ -41,7 +41,7 @@ export async function ownEndpoint(db: Db, orgId: string, endpointId: string) {
 }
 
 export async function listEndpoints(db: Db, orgId: string) {
-  const rows = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.orgId, orgId)).orderBy(desc(webhookEndpoints.createdAt)).limit(MAX_ENDPOINTS_PER_ORG);
+  const rows = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.orgId, orgId)).orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id)).limit(MAX_ENDPOINTS_PER_ORG);
   return rows.map((r) => toEndpoint(r));
 }
 

@@ -1,5 +1,7 @@
 /** The delivery log as an org sees it, and the ways to deliver again: resend, recover, test. */
-import { and, desc, eq, gte, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, lte, or, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { decodePageCursor, encodePageCursor, type ListQueryT } from "../../../shared/webhooks";
 import type { Db } from "../db/client";
 import { webhookAttempts, webhookDeliveries, webhookEvents } from "../db/schema";
 import type { Env } from "../env";
@@ -8,9 +10,23 @@ import { deliveryInsert } from "./dispatch";
 import { ownEndpoint } from "./endpoints";
 import { enqueueDeliveries, webhookEvent } from "./outbox";
 
-interface Page {
-  before?: number;
-  limit: number;
+/**
+ * Rows after the cursor in `ORDER BY created_at DESC, id DESC`: the same rows as
+ * `created_at < t OR (created_at = t AND id < i)`, with the bound on created_at alone so that
+ * the (…, created_at) indexes narrow the scan.
+ */
+function after(columns: { createdAt: SQLiteColumn; id: SQLiteColumn }, cursor: string | undefined): SQL | undefined {
+  if (cursor === undefined) return undefined;
+  const at = decodePageCursor(cursor);
+  if (!at) throw new AppError("invalid_request", "The cursor is not valid", { fields: { "query.cursor": ["is not a valid cursor"] } });
+  return and(lte(columns.createdAt, at.createdAt), or(lt(columns.createdAt, at.createdAt), lt(columns.id, at.id)));
+}
+
+/** One more row than the page is read: it says whether there is a next page. */
+function pageOf<T extends { createdAt: number; id: string }>(rows: T[], limit: number) {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { page, nextCursor: rows.length > limit && last ? encodePageCursor(last) : null };
 }
 
 const deliveryFields = {
@@ -24,21 +40,23 @@ const deliveryFields = {
 };
 
 /** The org's events, newest first, each with its deliveries. */
-export async function listMessages(db: Db, orgId: string, page: Page) {
-  const events = await db
+export async function listMessages(db: Db, orgId: string, query: ListQueryT) {
+  const rows = await db
     .select()
     .from(webhookEvents)
-    .where(and(eq(webhookEvents.orgId, orgId), page.before ? lt(webhookEvents.createdAt, page.before) : undefined))
-    .orderBy(desc(webhookEvents.createdAt))
-    .limit(page.limit);
+    .where(and(eq(webhookEvents.orgId, orgId), after(webhookEvents, query.cursor)))
+    .orderBy(desc(webhookEvents.createdAt), desc(webhookEvents.id))
+    .limit(query.limit + 1);
+  const { page: events, nextCursor } = pageOf(rows, query.limit);
   const deliveries = events.length ? await db.select(deliveryFields).from(webhookDeliveries).where(inArray(webhookDeliveries.eventId, events.map((e) => e.id))) : [];
-  return events.map((e) => ({
+  const data = events.map((e) => ({
     id: e.id,
     type: e.type,
     payload: JSON.parse(e.payload) as unknown,
     createdAt: e.createdAt,
     deliveries: deliveries.filter((d) => d.eventId === e.id).map(({ eventId: _event, ...d }) => d),
   }));
+  return { data, nextCursor };
 }
 
 export async function getMessage(db: Db, orgId: string, eventId: string) {
@@ -49,15 +67,16 @@ export async function getMessage(db: Db, orgId: string, eventId: string) {
 }
 
 /** Attempts, newest first: of one endpoint, or of one message. */
-export async function listAttempts(db: Db, orgId: string, of: { endpointId: string } | { eventId: string }, page: Page) {
+export async function listAttempts(db: Db, orgId: string, of: { endpointId: string } | { eventId: string }, query: ListQueryT) {
   const which = "endpointId" in of ? eq(webhookAttempts.endpointId, of.endpointId) : eq(webhookAttempts.eventId, of.eventId);
   const rows = await db
     .select()
     .from(webhookAttempts)
-    .where(and(eq(webhookAttempts.orgId, orgId), which, page.before ? lt(webhookAttempts.createdAt, page.before) : undefined))
-    .orderBy(desc(webhookAttempts.createdAt))
-    .limit(page.limit);
-  return rows.map(({ orgId: _org, deliveryId: _delivery, ...a }) => a);
+    .where(and(eq(webhookAttempts.orgId, orgId), which, after(webhookAttempts, query.cursor)))
+    .orderBy(desc(webhookAttempts.createdAt), desc(webhookAttempts.id))
+    .limit(query.limit + 1);
+  const { page, nextCursor } = pageOf(rows, query.limit);
+  return { data: page.map(({ orgId: _org, deliveryId: _delivery, ...a }) => a), nextCursor };
 }
 
 /** Sends one message to one endpoint again (also one it never went to, e.g. added later). */

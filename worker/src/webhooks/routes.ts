@@ -11,6 +11,7 @@ import {
   WebhookEndpointWithSecret,
   WebhookEventId,
   WebhookMessage,
+  webhookPage,
 } from "../../../shared/webhooks";
 import { requestMeta } from "../audit/record";
 import { createRouter } from "../http/openapi";
@@ -25,6 +26,7 @@ const orgParam = z.object({ orgId: OrgId });
 const endpointParams = z.object({ orgId: OrgId, endpointId: WebhookEndpointId });
 const messageParams = z.object({ orgId: OrgId, eventId: WebhookEventId });
 const list = <T extends z.ZodType>(item: T, description: string) => json(z.object({ data: z.array(item) }), description);
+const paged = <T extends z.ZodType>(item: T, description: string) => json(webhookPage(item), description);
 
 /** Org admins manage endpoints and read the delivery log; other members see nothing of it. */
 export const webhookRoutes = createRouter()
@@ -140,13 +142,13 @@ export const webhookRoutes = createRouter()
       summary: "The endpoint's delivery attempts: status, latency, the first 2 KB of the answer, error",
       security: bearer,
       request: { params: endpointParams, query: ListQuery },
-      responses: { 200: list(WebhookAttempt, "Newest first; page with `before`"), ...authErrors, ...notFoundError },
+      responses: { 200: paged(WebhookAttempt, "Newest first; the next page with `cursor` = `nextCursor`"), ...authErrors, ...notFoundError },
     }),
     async (c) => {
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:read");
       await endpoints.ownEndpoint(c.get("db"), access.orgId, endpointId);
-      return c.json({ data: await messages.listAttempts(c.get("db"), access.orgId, { endpointId }, c.req.valid("query")) }, 200);
+      return c.json(await messages.listAttempts(c.get("db"), access.orgId, { endpointId }, c.req.valid("query")), 200);
     },
   )
   .openapi(
@@ -157,11 +159,11 @@ export const webhookRoutes = createRouter()
       summary: "Events sent to the org's endpoints, with each delivery's state",
       security: bearer,
       request: { params: orgParam, query: ListQuery },
-      responses: { 200: list(WebhookMessage, "Newest first; page with `before`"), ...authErrors, ...notFoundError },
+      responses: { 200: paged(WebhookMessage, "Newest first; the next page with `cursor` = `nextCursor`"), ...authErrors, ...notFoundError },
     }),
     async (c) => {
       const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "webhooks:read");
-      return c.json({ data: await messages.listMessages(c.get("db"), orgId, c.req.valid("query")) }, 200);
+      return c.json(await messages.listMessages(c.get("db"), orgId, c.req.valid("query")), 200);
     },
   )
   .openapi(
@@ -180,13 +182,13 @@ export const webhookRoutes = createRouter()
       summary: "Every attempt to deliver one message",
       security: bearer,
       request: { params: messageParams, query: ListQuery },
-      responses: { 200: list(WebhookAttempt, "Newest first"), ...authErrors, ...notFoundError },
+      responses: { 200: paged(WebhookAttempt, "Newest first; the next page with `cursor` = `nextCursor`"), ...authErrors, ...notFoundError },
     }),
     async (c) => {
       const { orgId, eventId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:read");
       await messages.getMessage(c.get("db"), access.orgId, eventId);
-      return c.json({ data: await messages.listAttempts(c.get("db"), access.orgId, { eventId }, c.req.valid("query")) }, 200);
+      return c.json(await messages.listAttempts(c.get("db"), access.orgId, { eventId }, c.req.valid("query")), 200);
     },
   )
   .openapi(
