@@ -3,40 +3,82 @@ import { createDb, type Db } from "../db/client";
 import { webhookDeliveries } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
-import { attemptDelivery } from "./delivery";
+import { attemptDeliveries, ERROR_RETRY_SECONDS, type DeliveryOutcome } from "./delivery";
 import { dispatchEvent } from "./dispatch";
 import { enqueueDeliveries, type WebhookQueueMessage } from "./outbox";
 
+type WebhookMessage = Message<WebhookQueueMessage>;
+
 /**
- * `plaza-webhooks`: events to fan out and deliveries to attempt. A batch's messages run
- * concurrently (one slow endpoint does not hold up the others) and each is acked or retried on
- * its own, so a crash mid-batch re-runs only unacked messages, and those find their work done.
- * Two copies of one delivery in a batch are kept apart by the delivery's lease.
+ * `plaza-webhooks`: events to fan out and deliveries to attempt. A batch's deliveries are read,
+ * leased and recorded together (a few D1 round trips per batch, not per message) and attempted
+ * concurrently (one slow endpoint does not hold up the others' fetches). Each message is acked or
+ * retried on its own, and only after its outcome is recorded, so a crash mid-batch re-runs only
+ * unacked messages, and those find their work done.
  */
 export async function consumeWebhooks(batch: MessageBatch<WebhookQueueMessage>, env: Env) {
   const db = createDb(env.DB);
-  await Promise.all(batch.messages.map((message) => handle(env, db, message)));
+  const events = batch.messages.filter((m) => m.body.kind === "event");
+  const deliveries = batch.messages.filter((m) => m.body.kind === "delivery");
+  await Promise.all([...events.map((m) => dispatch(env, db, m)), deliver(env, db, deliveries)]);
 }
 
-async function handle(env: Env, db: Db, message: Message<WebhookQueueMessage>) {
-  const { kind, id } = message.body;
+async function dispatch(env: Env, db: Db, message: WebhookMessage) {
   try {
-    if (kind === "event") {
-      await dispatchEvent(env, db, id);
-      message.ack();
-      return;
-    }
-    const outcome = await attemptDelivery(env, db, id);
-    if (outcome.kind === "retry") {
-      message.retry({ delaySeconds: outcome.delaySeconds });
-      return;
-    }
-    // Not attempted now: a fresh message later, so waiting spends none of the delivery's retries.
-    if (outcome.kind === "later") await enqueueDeliveries(env, [id], outcome.delaySeconds);
+    await dispatchEvent(env, db, message.body.id);
     message.ack();
   } catch (err) {
-    log("error", "webhook message failed", { kind, id, error: String(err) });
-    message.retry({ delaySeconds: 5 });
+    log("error", "webhook message failed", { kind: "event", id: message.body.id, error: String(err) });
+    message.retry({ delaySeconds: ERROR_RETRY_SECONDS });
+  }
+}
+
+async function deliver(env: Env, db: Db, messages: WebhookMessage[]) {
+  if (messages.length === 0) return;
+  const { firsts, copies } = splitCopies(messages);
+  let outcomes: Map<string, DeliveryOutcome>;
+  try {
+    outcomes = await attemptDeliveries(env, db, firsts.map((m) => m.body.id));
+  } catch (err) {
+    log("error", "webhook batch failed", { deliveries: firsts.length, error: String(err) });
+    for (const m of firsts) m.retry({ delaySeconds: ERROR_RETRY_SECONDS });
+    for (const m of copies) m.ack();
+    return;
+  }
+  const later = new Map<number, WebhookMessage[]>();
+  for (const m of firsts) {
+    const outcome = outcomes.get(m.body.id)!;
+    if (outcome.kind === "retry") m.retry({ delaySeconds: outcome.delaySeconds });
+    else if (outcome.kind === "later") later.set(outcome.delaySeconds, [...(later.get(outcome.delaySeconds) ?? []), m]);
+    else m.ack();
+  }
+  await Promise.all([...later].map(([delaySeconds, waiting]) => sendAgainLater(env, waiting, delaySeconds)));
+  for (const m of copies) m.ack();
+}
+
+/**
+ * The first message per delivery carries it; a copy in the same batch would only repeat that
+ * work (and, retried too, would keep two messages alive for one delivery), so it is acked at the end.
+ */
+function splitCopies(messages: WebhookMessage[]) {
+  const seen = new Set<string>();
+  const firsts: WebhookMessage[] = [];
+  const copies: WebhookMessage[] = [];
+  for (const m of messages) {
+    (seen.has(m.body.id) ? copies : firsts).push(m);
+    seen.add(m.body.id);
+  }
+  return { firsts, copies };
+}
+
+/** Not attempted now: a fresh message later, so waiting spends none of the delivery's retries. */
+async function sendAgainLater(env: Env, messages: WebhookMessage[], delaySeconds: number) {
+  try {
+    await enqueueDeliveries(env, messages.map((m) => m.body.id), delaySeconds);
+    for (const m of messages) m.ack();
+  } catch (err) {
+    log("error", "webhook deliveries could not be queued again", { deliveries: messages.length, error: String(err) });
+    for (const m of messages) m.retry({ delaySeconds: ERROR_RETRY_SECONDS });
   }
 }
 

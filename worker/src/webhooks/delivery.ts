@@ -1,30 +1,40 @@
 /**
- * One delivery attempt: POST the event to the endpoint, signed, within 15 seconds, and record
- * the attempt. The caller (the queue consumer) turns the outcome into an ack or a delayed retry.
+ * Delivery attempts, one queue batch at a time: one D1 batch that leases the deliveries and reads
+ * them with their events, endpoints and rate-limit windows (a second one only for rate-limited or
+ * disabled endpoints); every leased delivery POSTed concurrently, signed, within 15 seconds; one
+ * D1 batch that records every attempt. The caller (the queue consumer) turns each delivery's
+ * outcome into an ack or a delayed retry.
  *
- * A duplicate queue message never makes a second attempt at the same time: the delivery is
- * leased first (one guarded UPDATE), and attempt numbers are unique per delivery.
+ * A duplicate queue message never makes a second attempt at the same time: a delivery is leased
+ * first (one guarded UPDATE), and attempt numbers are unique per delivery.
  */
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, exists, getTableColumns, isNull, lt, or, sql, type Column, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import { Webhook } from "standardwebhooks";
 import { newId } from "../crypto/random";
+import { open } from "../crypto/secret-box";
 import type { Db } from "../db/client";
-import { memberships, users, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "../db/schema";
+import { memberships, rateLimits, users, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
-import { assertUnderLimit, countHit } from "../http/rate-limit";
+import { countHit } from "../http/rate-limit";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { webhookDisabledMail } from "../mail/templates";
-import { signatureHeader } from "./signing";
 
 export const DELIVERY_TIMEOUT_MS = 15_000;
 /** Delays before the 2nd, 3rd, 4th and 5th attempt; after the 5th the message goes to the DLQ. */
 export const RETRY_DELAYS_SECONDS = [1, 5, 60, 3600] as const;
+/** When the consumer itself failed (D1, the queue): try the message again soon. */
+export const ERROR_RETRY_SECONDS = 5;
 /** Cloudflare Queues delay a message at most 12 hours. */
 const MAX_DELAY_SECONDS = 43_200;
 export const FAILING_DISABLE_MS = 5 * 86_400_000;
 const RESPONSE_LOG_BYTES = 2048;
 const LEASE_MS = DELIVERY_TIMEOUT_MS + 15_000;
+const RATE_WINDOW_MS = 1000;
+const RATE_LIMIT_KEY_PREFIX = "webhook:";
+/** D1 refuses statements with more bound parameters. */
+const MAX_BOUND_PARAMETERS = 100;
 
 export type DeliveryOutcome =
   | { kind: "done" }
@@ -32,6 +42,23 @@ export type DeliveryOutcome =
   | { kind: "retry"; delaySeconds: number }
   /** Not attempted now (leased by another consumer, or over the endpoint's rate): send again later. */
   | { kind: "later"; delaySeconds: number };
+
+type Found = Awaited<ReturnType<typeof loadDeliveries>>[number];
+type Endpoint = Found["endpoint"];
+type Leased = Found & { attempt: number };
+interface Answer {
+  statusCode: number | null;
+  response: string | null;
+  error: string | null;
+  retryAfter?: number;
+  latencyMs: number;
+  at: number;
+}
+type Attempted = Leased & { answer: Answer; ok: boolean; gone: boolean };
+
+const DONE: DeliveryOutcome = { kind: "done" };
+const OVER_RATE_LIMIT: DeliveryOutcome = { kind: "later", delaySeconds: Math.ceil(RATE_WINDOW_MS / 1000) };
+const LEASED_ELSEWHERE: DeliveryOutcome = { kind: "later", delaySeconds: Math.ceil(LEASE_MS / 1000) };
 
 /** The delay before the next attempt after attempt `n` (1-based) failed: the schedule plus up to 20% jitter. */
 export function retryDelaySeconds(attempt: number, retryAfterSeconds?: number) {
@@ -67,97 +94,285 @@ async function readHead(res: Response) {
   return new TextDecoder().decode(bytes.slice(0, RESPONSE_LOG_BYTES));
 }
 
-export async function attemptDelivery(env: Env, db: Db, deliveryId: string, now = Date.now()): Promise<DeliveryOutcome> {
-  const [found] = await db
-    .select({ delivery: webhookDeliveries, endpoint: webhookEndpoints, event: webhookEvents })
+/** Any number of ids as one JSON parameter, so the statement stays under D1's parameter limit. */
+const isOneOf = (column: Column, ids: string[]) => sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+
+/**
+ * Attempts the given deliveries (distinct ids) and answers each one's outcome. Throws only before
+ * anything was recorded or when recording failed, so the caller may retry every message then.
+ */
+export async function attemptDeliveries(env: Env, db: Db, deliveryIds: string[], now = Date.now()): Promise<Map<string, DeliveryOutcome>> {
+  const outcomes = new Map<string, DeliveryOutcome>(deliveryIds.map((id) => [id, DONE]));
+  const leased = await claimDeliveries(db, deliveryIds, outcomes, now);
+  if (leased.length === 0) return outcomes;
+  const signers = signersByEndpoint(env, leased, now);
+  const attempted = await Promise.all(leased.map((l) => post(env, l, signers, now)));
+  const [first, ...rest] = recordStatements(db, attempted);
+  await db.batch([first!, ...rest]);
+  const disabling = await disableFailingEndpoints(env, db, attempted);
+  for (const a of attempted) outcomes.set(a.delivery.id, outcomeOf(a, disabling.get(a.endpoint.id)));
+  return outcomes;
+}
+
+/**
+ * Leases what can be attempted now and answers it. Sets `outcomes` for the pending deliveries
+ * that cannot be: over their endpoint's rate, or leased by another consumer.
+ */
+async function claimDeliveries(db: Db, deliveryIds: string[], outcomes: Map<string, DeliveryOutcome>, now: number): Promise<Leased[]> {
+  const { found, attempts } = await leaseUnlimitedAndLoad(db, deliveryIds, now);
+  const leasedAtOnce = found.filter((f) => attempts.has(f.delivery.id)).map((f) => ({ ...f, attempt: attempts.get(f.delivery.id)! }));
+  const waiting = found.filter((f) => f.delivery.status === "pending" && !attempts.has(f.delivery.id));
+  const disabled = waiting.filter((f) => !f.endpoint.enabled);
+  const { admitted, overLimit } = admitUnderRateLimits(waiting.filter((f) => f.endpoint.enabled && f.endpoint.rateLimit), now);
+  for (const f of waiting) if (f.endpoint.enabled && !f.endpoint.rateLimit) outcomes.set(f.delivery.id, LEASED_ELSEWHERE);
+  for (const f of overLimit) outcomes.set(f.delivery.id, OVER_RATE_LIMIT);
+  const leasedUnderLimit = admitted.length || disabled.length ? await leaseAdmitted(db, admitted, disabled, now) : [];
+  const leasedUnderLimitIds = new Set(leasedUnderLimit.map((l) => l.delivery.id));
+  for (const f of admitted) if (!leasedUnderLimitIds.has(f.delivery.id)) outcomes.set(f.delivery.id, LEASED_ELSEWHERE);
+  return [...leasedAtOnce, ...leasedUnderLimit];
+}
+
+/** Leases every pending, unleased delivery among `ids` (counting an attempt each); answers their attempt numbers. */
+function leaseStatement(db: Db, ids: string[], now: number, onlyEndpoints?: SQL) {
+  return db
+    .update(webhookDeliveries)
+    .set({ leasedUntil: now + LEASE_MS, attempts: sql`${webhookDeliveries.attempts} + 1`, updatedAt: now })
+    .where(and(isOneOf(webhookDeliveries.id, ids), eq(webhookDeliveries.status, "pending"), or(isNull(webhookDeliveries.leasedUntil), lt(webhookDeliveries.leasedUntil, now)), onlyEndpoints))
+    .returning({ id: webhookDeliveries.id, attempts: webhookDeliveries.attempts });
+}
+
+/**
+ * One D1 round trip for the common case: lease the deliveries to enabled endpoints without a rate
+ * limit, then read every delivery with its event, endpoint (sealed secrets included) and the
+ * endpoint's rate-limit window. The others are sorted out from what was read.
+ */
+async function leaseUnlimitedAndLoad(db: Db, deliveryIds: string[], now: number) {
+  const unlimitedEndpoint = exists(
+    db
+      .select({ one: sql`1` })
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.id, webhookDeliveries.endpointId), eq(webhookEndpoints.enabled, true), isNull(webhookEndpoints.rateLimit))),
+  );
+  const [leasedRows, found] = await db.batch([leaseStatement(db, deliveryIds, now, unlimitedEndpoint), loadDeliveries(db, deliveryIds)]);
+  return { found, attempts: new Map(leasedRows.map((r) => [r.id, r.attempts])) };
+}
+
+/**
+ * The deliveries with their events, endpoints (sealed secrets included) and each endpoint's
+ * rate-limit window, in one statement. Inside `db.batch` D1 answers rows as objects, so no two
+ * selected columns may share a name: the endpoint's and event's ids come from the delivery row.
+ */
+function loadDeliveries(db: Db, deliveryIds: string[]) {
+  return db
+    .select({
+      delivery: { id: webhookDeliveries.id, status: webhookDeliveries.status },
+      endpoint: {
+        id: webhookDeliveries.endpointId,
+        orgId: webhookEndpoints.orgId,
+        url: webhookEndpoints.url,
+        enabled: webhookEndpoints.enabled,
+        rateLimit: webhookEndpoints.rateLimit,
+        secret: webhookEndpoints.secret,
+        previousSecret: webhookEndpoints.previousSecret,
+        previousSecretExpiresAt: webhookEndpoints.previousSecretExpiresAt,
+        failingSince: webhookEndpoints.failingSince,
+      },
+      event: { id: webhookDeliveries.eventId, payload: webhookEvents.payload },
+      hits: { windowStart: rateLimits.windowStart, count: rateLimits.count },
+    })
     .from(webhookDeliveries)
     .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
     .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
-    .where(eq(webhookDeliveries.id, deliveryId))
-    .limit(1);
-  if (!found || found.delivery.status !== "pending") return { kind: "done" };
-  const { endpoint, event } = found;
-  if (!endpoint.enabled) {
-    await db.update(webhookDeliveries).set({ status: "failed", lastError: "endpoint disabled", updatedAt: now }).where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending")));
-    return { kind: "done" };
-  }
-  if (endpoint.rateLimit) {
-    const window = { limit: endpoint.rateLimit, windowMs: 1000 };
-    try {
-      await assertUnderLimit(db, `webhook:${endpoint.id}`, window, now);
-    } catch {
-      return { kind: "later", delaySeconds: 1 };
-    }
-    await countHit(db, `webhook:${endpoint.id}`, window, now);
-  }
+    .leftJoin(rateLimits, eq(rateLimits.key, sql`${RATE_LIMIT_KEY_PREFIX} || ${webhookEndpoints.id}`))
+    .where(isOneOf(webhookDeliveries.id, deliveryIds));
+}
 
-  const [lease] = await db
+const rateWindow = (endpoint: Endpoint) => ({ limit: endpoint.rateLimit ?? Infinity, windowMs: RATE_WINDOW_MS });
+
+/** Admits as many of each rate-limited endpoint's deliveries as its current window has room for. */
+function admitUnderRateLimits(found: Found[], now: number) {
+  const windowStart = now - (now % RATE_WINDOW_MS);
+  const room = new Map<string, number>();
+  const admitted: Found[] = [];
+  const overLimit: Found[] = [];
+  for (const f of found) {
+    const { endpoint, hits } = f;
+    const used = hits?.windowStart === windowStart ? hits.count : 0;
+    const left = room.get(endpoint.id) ?? rateWindow(endpoint).limit - used;
+    (left > 0 ? admitted : overLimit).push(f);
+    room.set(endpoint.id, left - 1);
+  }
+  return { admitted, overLimit };
+}
+
+/**
+ * One D1 batch for the rest: lease the admitted deliveries of rate-limited endpoints and count
+ * their hits, and fail the deliveries of disabled endpoints. Answers the leased ones.
+ */
+async function leaseAdmitted(db: Db, admitted: Found[], disabled: Found[], now: number): Promise<Leased[]> {
+  const hits = admitted.map((f) => countHit(db, RATE_LIMIT_KEY_PREFIX + f.endpoint.id, rateWindow(f.endpoint), now));
+  const failDisabled = db
     .update(webhookDeliveries)
-    .set({ leasedUntil: now + LEASE_MS, attempts: sql`${webhookDeliveries.attempts} + 1`, updatedAt: now })
-    .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending"), or(isNull(webhookDeliveries.leasedUntil), lt(webhookDeliveries.leasedUntil, now))))
-    .returning({ attempts: webhookDeliveries.attempts, leasedUntil: webhookDeliveries.leasedUntil });
-  if (!lease) return { kind: "later", delaySeconds: Math.ceil(LEASE_MS / 1000) };
-  const attempt = lease.attempts;
+    .set({ status: "failed", lastError: "endpoint disabled", updatedAt: now })
+    .where(and(isOneOf(webhookDeliveries.id, disabled.map((f) => f.delivery.id)), eq(webhookDeliveries.status, "pending")));
+  const [leasedRows] = await db.batch([leaseStatement(db, admitted.map((f) => f.delivery.id), now), failDisabled, ...hits]);
+  const attempts = new Map(leasedRows.map((r) => [r.id, r.attempts]));
+  return admitted.filter((f) => attempts.has(f.delivery.id)).map((f) => ({ ...f, attempt: attempts.get(f.delivery.id)! }));
+}
 
-  const timeoutMs = Number(env.WEBHOOK_TIMEOUT_MS) > 0 ? Number(env.WEBHOOK_TIMEOUT_MS) : DELIVERY_TIMEOUT_MS;
-  const timestamp = new Date(now);
-  const headers = {
-    "content-type": "application/json",
-    "user-agent": "Plaza-Webhooks/1",
-    "webhook-id": event.id,
-    "webhook-timestamp": String(Math.floor(now / 1000)),
-    "webhook-signature": await signatureHeader(env, endpoint, event.id, timestamp, event.payload, now),
-  };
+/** Each endpoint's signers, its sealed secrets opened once for the batch (the previous one only during its overlap). */
+function signersByEndpoint(env: Env, leased: Leased[], now: number) {
+  const signers = new Map<string, Promise<Webhook[]>>();
+  for (const { endpoint } of leased) if (!signers.has(endpoint.id)) signers.set(endpoint.id, openSigners(env, endpoint, now));
+  return signers;
+}
+
+async function openSigners(env: Env, endpoint: Endpoint, now: number) {
+  const sealed = [endpoint.secret];
+  if (endpoint.previousSecret && (endpoint.previousSecretExpiresAt ?? 0) > now) sealed.push(endpoint.previousSecret);
+  return Promise.all(sealed.map(async (s) => new Webhook(await open(env.ENCRYPTION_KEYS, s))));
+}
+
+/** The Standard Webhooks `webhook-signature` header: `v1,<sig>` per secret, space-separated. */
+const signatureWith = (signers: Webhook[], messageId: string, timestamp: Date, payload: string) => signers.map((w) => w.sign(messageId, timestamp, payload)).join(" ");
+
+const timeoutOf = (env: Env) => (Number(env.WEBHOOK_TIMEOUT_MS) > 0 ? Number(env.WEBHOOK_TIMEOUT_MS) : DELIVERY_TIMEOUT_MS);
+
+/** One signed POST; whatever happens (no answer, a timeout, a secret that does not open) is an answer to record. */
+async function post(env: Env, leased: Leased, signers: Map<string, Promise<Webhook[]>>, now: number): Promise<Attempted> {
+  const { endpoint, event } = leased;
+  const timeoutMs = timeoutOf(env);
   const started = Date.now();
-  let statusCode: number | null = null;
-  let response: string | null = null;
-  let error: string | null = null;
-  let retryAfter: number | undefined;
+  const answer: Omit<Answer, "latencyMs" | "at"> = { statusCode: null, response: null, error: null };
   try {
+    const signature = await signers
+      .get(endpoint.id)!
+      .then((s) => signatureWith(s, event.id, new Date(now), event.payload))
+      .catch((err: unknown) => {
+        log("error", "webhook secret could not be opened", { endpointId: endpoint.id, error: String(err) });
+        throw new Error("could not sign the delivery");
+      });
+    const headers = {
+      "content-type": "application/json",
+      "user-agent": "Plaza-Webhooks/1",
+      "webhook-id": event.id,
+      "webhook-timestamp": String(Math.floor(now / 1000)),
+      "webhook-signature": signature,
+    };
     const res = await fetch(endpoint.url, { method: "POST", headers, body: event.payload, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
-    statusCode = res.status;
-    retryAfter = res.status === 429 || res.status === 503 ? retryAfterOf(res) : undefined;
-    response = await readHead(res);
+    answer.statusCode = res.status;
+    answer.retryAfter = res.status === 429 || res.status === 503 ? retryAfterOf(res) : undefined;
+    answer.response = await readHead(res);
   } catch (err) {
-    error = err instanceof Error && err.name === "TimeoutError" ? `timed out after ${timeoutMs} ms` : String(err).slice(0, 500);
+    answer.error = err instanceof Error && err.name === "TimeoutError" ? `timed out after ${timeoutMs} ms` : String(err).slice(0, 500);
   }
-  const latencyMs = Date.now() - started;
-  const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
-  const gone = statusCode === 410;
   const at = Date.now();
+  const ok = answer.statusCode !== null && answer.statusCode >= 200 && answer.statusCode < 300;
+  return { ...leased, answer: { ...answer, latencyMs: at - started, at }, ok, gone: answer.statusCode === 410 };
+}
 
-  const record = db
-    .insert(webhookAttempts)
-    .values({ id: newId("webhookAttempt"), deliveryId, eventId: event.id, endpointId: endpoint.id, orgId: endpoint.orgId, attempt, statusCode, latencyMs, response, error, createdAt: at })
-    .onConflictDoNothing();
-  const deliveryNow = ok
-    ? { status: "delivered" as const, deliveredAt: at, leasedUntil: null }
-    : gone
-      ? { status: "failed" as const, leasedUntil: null }
-      : { leasedUntil: null };
-  const failingSince = endpoint.failingSince ?? at;
-  const failingTooLong = !ok && failingSince <= at - FAILING_DISABLE_MS;
-  await db.batch([
-    record,
-    db.update(webhookDeliveries).set({ ...deliveryNow, lastStatusCode: statusCode, lastError: error ?? (ok ? null : `answered ${statusCode}`), updatedAt: at }).where(eq(webhookDeliveries.id, deliveryId)),
-    ok
-      ? db.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, endpoint.id))
-      : db.update(webhookEndpoints).set({ failingSince }).where(and(eq(webhookEndpoints.id, endpoint.id), isNull(webhookEndpoints.failingSince))),
-  ]);
-  if (ok) return { kind: "done" };
-  if (gone) {
-    await disableEndpoint(env, db, endpoint, "The endpoint answered 410 Gone", at);
-    return { kind: "done" };
-  }
-  if (failingTooLong) {
-    await disableEndpoint(env, db, endpoint, "Every delivery failed for 5 days", at);
-    return { kind: "done" };
-  }
-  return { kind: "retry", delaySeconds: retryDelaySeconds(attempt, retryAfter) };
+/** Every attempt row, delivery update and endpoint's failure bookkeeping, for one D1 batch. */
+function recordStatements(db: Db, attempted: Attempted[]): BatchItem<"sqlite">[] {
+  return [...attemptInserts(db, attempted), ...attempted.map((a) => deliveryUpdate(db, a)), ...[...byEndpoint(attempted).values()].map((list) => failureBookkeeping(db, list))];
+}
+
+const ATTEMPT_ROWS_PER_INSERT = Math.floor(MAX_BOUND_PARAMETERS / Object.keys(getTableColumns(webhookAttempts)).length);
+
+function attemptInserts(db: Db, attempted: Attempted[]) {
+  const rows = attempted.map(({ delivery, event, endpoint, attempt, answer }) => ({
+    id: newId("webhookAttempt"),
+    deliveryId: delivery.id,
+    eventId: event.id,
+    endpointId: endpoint.id,
+    orgId: endpoint.orgId,
+    attempt,
+    statusCode: answer.statusCode,
+    latencyMs: answer.latencyMs,
+    response: answer.response,
+    error: answer.error,
+    createdAt: answer.at,
+  }));
+  const inserts = [];
+  for (let i = 0; i < rows.length; i += ATTEMPT_ROWS_PER_INSERT) inserts.push(db.insert(webhookAttempts).values(rows.slice(i, i + ATTEMPT_ROWS_PER_INSERT)).onConflictDoNothing());
+  return inserts;
+}
+
+function deliveryUpdate(db: Db, { delivery, answer, ok, gone }: Attempted) {
+  const state = ok ? { status: "delivered" as const, deliveredAt: answer.at } : gone ? { status: "failed" as const } : {};
+  const lastError = answer.error ?? (ok ? null : `answered ${answer.statusCode}`);
+  return db
+    .update(webhookDeliveries)
+    .set({ ...state, leasedUntil: null, lastStatusCode: answer.statusCode, lastError, updatedAt: answer.at })
+    .where(eq(webhookDeliveries.id, delivery.id));
+}
+
+function byEndpoint(attempted: Attempted[]) {
+  const groups = new Map<string, Attempted[]>();
+  for (const a of attempted) groups.set(a.endpoint.id, [...(groups.get(a.endpoint.id) ?? []), a]);
+  return groups;
+}
+
+/** A success clears the endpoint's `failingSince`; a batch of nothing but failures starts it (if not running yet). */
+function failureBookkeeping(db: Db, list: Attempted[]) {
+  const endpointId = list[0]!.endpoint.id;
+  if (list.some((a) => a.ok)) return db.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, endpointId));
+  const firstFailureAt = Math.min(...list.map((a) => a.answer.at));
+  return db.update(webhookEndpoints).set({ failingSince: firstFailureAt }).where(and(eq(webhookEndpoints.id, endpointId), isNull(webhookEndpoints.failingSince)));
+}
+
+const GONE = "The endpoint answered 410 Gone";
+const FAILING_TOO_LONG = "Every delivery failed for 5 days";
+
+/** Why Plaza turns this endpoint off now: it answered 410, or it had failed everything for 5 days and still does. */
+function disableReason(list: Attempted[]) {
+  if (list.some((a) => a.gone)) return GONE;
+  const { failingSince } = list[0]!.endpoint;
+  const lastAt = Math.max(...list.map((a) => a.answer.at));
+  if (list.every((a) => !a.ok) && failingSince !== null && failingSince <= lastAt - FAILING_DISABLE_MS) return FAILING_TOO_LONG;
+  return undefined;
+}
+
+interface Disabling {
+  reason: string;
+  /** False when disabling threw. */
+  disabled: boolean;
+}
+
+/** Disables the endpoints that must be, after their attempts were recorded; answers what happened per endpoint. */
+async function disableFailingEndpoints(env: Env, db: Db, attempted: Attempted[]) {
+  const disabling = new Map<string, Disabling>();
+  const due = [...byEndpoint(attempted).values()].flatMap((list) => {
+    const reason = disableReason(list);
+    return reason ? [{ endpoint: list[0]!.endpoint, at: Math.max(...list.map((a) => a.answer.at)), reason }] : [];
+  });
+  await Promise.all(
+    due.map(async ({ endpoint, at, reason }) => {
+      try {
+        await disableEndpoint(env, db, endpoint, reason, at);
+        disabling.set(endpoint.id, { reason, disabled: true });
+      } catch (err) {
+        log("error", "webhook endpoint could not be disabled", { endpointId: endpoint.id, error: String(err) });
+        disabling.set(endpoint.id, { reason, disabled: false });
+      }
+    }),
+  );
+  return disabling;
+}
+
+/**
+ * Delivered, or gone for good (410): done. A failure of an endpoint just disabled for failing 5
+ * days is not retried; if disabling threw, it is retried soon (the next attempt finds the endpoint
+ * again). Any other failure waits for the next attempt on the schedule.
+ */
+function outcomeOf({ ok, gone, attempt, answer }: Attempted, disabling: Disabling | undefined): DeliveryOutcome {
+  if (ok || gone) return DONE;
+  if (disabling && !disabling.disabled) return { kind: "retry", delaySeconds: ERROR_RETRY_SECONDS };
+  if (disabling?.reason === FAILING_TOO_LONG) return DONE;
+  return { kind: "retry", delaySeconds: retryDelaySeconds(attempt, answer.retryAfter) };
 }
 
 /** Plaza turns an endpoint off (410, or 5 days of failures) and tells the org's owners. */
-async function disableEndpoint(env: Env, db: Db, endpoint: typeof webhookEndpoints.$inferSelect, reason: string, now: number) {
+async function disableEndpoint(env: Env, db: Db, endpoint: Endpoint, reason: string, now: number) {
   const [disabled] = await db
     .update(webhookEndpoints)
     .set({ enabled: false, disabledReason: reason, updatedAt: now })

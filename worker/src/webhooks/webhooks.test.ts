@@ -159,6 +159,61 @@ describe("delivery", () => {
     expect(await deliveryRow(deliveryId)).toEqual({ status: "delivered", attempts: 1, last_status_code: 200 });
   });
 
+  it("a duplicate message in one batch of a failing delivery: one attempt, one retry, the copy acked", async () => {
+    const ep = await endpointWith([500]);
+    const { deliveryId } = await pendingDelivery(ep.id);
+    const body = { kind: "delivery" as const, id: deliveryId };
+    const result = await consume([body, body]);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(ep.received).toHaveLength(1);
+    expect(await deliveryRow(deliveryId)).toEqual({ status: "pending", attempts: 1, last_status_code: 500 });
+  });
+
+  it("one batch for several endpoints, more attempts than one insert holds: every outcome recorded, each message settled on its own", async () => {
+    const fine = await endpointWith([200]);
+    const failing = await endpointWith([500]);
+    const gone = await endpointWith([410]);
+    const busy = await endpointWith([{ status: 429, headers: { "retry-after": "120" } }]);
+    const toFine = await Promise.all(Array.from({ length: 12 }, () => pendingDelivery(fine.id)));
+    const [toFailing, toGone, toBusy] = await Promise.all([pendingDelivery(failing.id), pendingDelivery(gone.id), pendingDelivery(busy.id)]);
+    const all = [...toFine, toFailing, toGone, toBusy];
+    const result = await consume(all.map((d) => ({ kind: "delivery" as const, id: d.deliveryId })));
+
+    expect(result.retryMessages.map((r) => r.delaySeconds)).toEqual([1, 120]);
+    expect(result.explicitAcks).toHaveLength(all.length - 2);
+    expect([fine.received.length, failing.received.length, gone.received.length, busy.received.length]).toEqual([12, 1, 1, 1]);
+    for (const d of toFine) expect(await deliveryRow(d.deliveryId)).toEqual({ status: "delivered", attempts: 1, last_status_code: 200 });
+    expect(await deliveryRow(toFailing.deliveryId)).toEqual({ status: "pending", attempts: 1, last_status_code: 500 });
+    expect(await deliveryRow(toGone.deliveryId)).toEqual({ status: "failed", attempts: 1, last_status_code: 410 });
+    expect(await deliveryRow(toBusy.deliveryId)).toEqual({ status: "pending", attempts: 1, last_status_code: 429 });
+    const attemptRows = await env.DB.prepare(`SELECT count(*) AS n FROM webhook_attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) AND attempt = 1`).bind(JSON.stringify(all.map((d) => d.deliveryId))).first<number>("n");
+    expect(attemptRows).toBe(all.length);
+    const endpoint = (id: string) => env.DB.prepare("SELECT enabled, failing_since FROM webhook_endpoints WHERE id = ?").bind(id).first<{ enabled: number; failing_since: number | null }>();
+    expect(await endpoint(fine.id)).toEqual({ enabled: 1, failing_since: null });
+    expect(await endpoint(failing.id)).toMatchObject({ enabled: 1, failing_since: expect.any(Number) });
+    expect((await endpoint(gone.id))!.enabled).toBe(0);
+  });
+
+  it("an endpoint's rate limit: the deliveries over it wait for a fresh message, spending no attempt", async () => {
+    const ep = await endpointWith([200], { rateLimit: 2 });
+    const deliveries = await Promise.all([pendingDelivery(ep.id), pendingDelivery(ep.id), pendingDelivery(ep.id)]);
+    const result = await consume(deliveries.map((d) => ({ kind: "delivery" as const, id: d.deliveryId })));
+    expect([result.retryMessages, result.explicitAcks.length]).toEqual([[], 3]);
+    expect(ep.received).toHaveLength(2);
+    const rows = await Promise.all(deliveries.map((d) => deliveryRow(d.deliveryId)));
+    expect(rows.map((r) => r!.status).sort()).toEqual(["delivered", "delivered", "pending"]);
+    const waiting = deliveries[rows.findIndex((r) => r!.status === "pending")]!;
+    expect((await deliveryRow(waiting.deliveryId))!.attempts).toBe(0);
+    // Sent again through the real queue a second later, in a fresh rate window.
+    const delivered = await eventually(async () => {
+      const row = await deliveryRow(waiting.deliveryId);
+      return row!.status === "delivered" ? row : undefined;
+    }, "the delivery that waited");
+    expect(delivered).toEqual({ status: "delivered", attempts: 1, last_status_code: 200 });
+    expect(ep.received).toHaveLength(3);
+  });
+
   it("retries exhausted: the DLQ marks the delivery failed; recovering since then delivers it", async () => {
     const ep = await endpointWith([500, 200]);
     const { deliveryId } = await pendingDelivery(ep.id);
