@@ -5,9 +5,12 @@
 // every other project (the workerd ones), so the two overlap instead of queueing behind each other.
 // Each line of their output is prefixed with its group, a summary line per group ends the run, and
 // the exit status fails if either fails. With arguments (`npm test -- <vitest args>`, e.g. a file
-// filter or `--project e2e`) it is a single `vitest run` with exactly those arguments.
+// filter or `--project e2e`) it is a single `vitest run` with exactly those arguments, and so it is
+// when the machine is already busy (load average at or above its core count): two groups competing
+// with other work for the CPU pushed slow tests past their timeouts there.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { bin, NODE22, ROOT } from "./lib/processes.mjs";
 
@@ -104,7 +107,10 @@ ensureChromium();
 // Browser and `npm start` tests serve web/dist through the Worker's assets binding.
 if (existsSync(WEB_CONFIG)) runOrExit(NODE22, [bin.vite, "build", "--config", WEB_CONFIG], "web/ build (vite)");
 const vitestArgs = process.argv.slice(2);
-if (vitestArgs.length > 0) {
+const [load] = loadavg();
+const busy = load >= availableParallelism();
+if (busy && vitestArgs.length === 0) console.log(`[test] load average ${load.toFixed(1)} on ${availableParallelism()} cores: one vitest process, not two side by side`);
+if (vitestArgs.length > 0 || busy) {
   const vitest = spawnSync(NODE22, [VITEST, "run", ...vitestArgs], { cwd: ROOT, stdio: "inherit" });
   process.exit(vitest.status ?? 1);
 }
