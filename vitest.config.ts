@@ -61,8 +61,8 @@ export default defineConfig(async () => {
           test: {
             name: "stripe-emulator",
             include: ["emulators/stripe/**/*.test.ts"],
-            // The first file's beforeAll loads the emulator and the SDK cold; with the e2e servers
-            // starting alongside (scripts/test.mjs) that outlasted the default 10 s on a loaded machine.
+            // The first file's beforeAll loads the emulator and the SDK cold; with the e2e servers starting
+            // alongside (PLAZA_TEST_PARALLEL=1, scripts/test.mjs) it outlasted the default 10 s on a loaded machine.
             hookTimeout: 30_000,
           },
         },
