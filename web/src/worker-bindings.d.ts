@@ -17,6 +17,15 @@ interface R2Bucket {
   put(key: string, value: unknown, options?: unknown): Promise<unknown>;
   get(key: string, options?: unknown): Promise<any>;
   delete(keys: string | string[]): Promise<void>;
+  list(options?: unknown): Promise<{ objects: any[]; truncated: boolean; cursor?: string }>;
+}
+/** workerd's stream helpers used by asset uploads (streamed to R2, hashed on the way). */
+declare class FixedLengthStream extends TransformStream<Uint8Array, Uint8Array> {
+  constructor(length: number | bigint);
+}
+declare class DigestStream extends WritableStream<ArrayBuffer | ArrayBufferView> {
+  constructor(algorithm: string | { name: string });
+  readonly digest: Promise<ArrayBuffer>;
 }
 interface Queue<Body = unknown> {
   send(body: Body): Promise<void>;

@@ -36,7 +36,8 @@ const ProjectParams = OrgParams.extend({ projectId: ProjectId });
 const errors = { ...authErrors, ...notFoundError };
 const error = (description: string) => json(ErrorSchema, description);
 const roomsUnavailable = { 503: error("The rooms server could not be reached (`rooms_unavailable`); safe to retry") };
-const path = (rest = "") => `/v1/orgs/{orgId}/projects/{projectId}${rest}`;
+/** A literal type, not `string`: the typed web client (`hc`) is built from these paths. */
+const path = <R extends string = "">(rest: R = "" as R) => `/v1/orgs/{orgId}/projects/{projectId}${rest}` as const;
 
 /** Projects themselves and their installed items. */
 const projectRoutes = createRouter()
