@@ -1,7 +1,7 @@
 /**
  * Delivery attempts, one queue batch at a time: one D1 batch that leases the deliveries and reads
  * them with their events, endpoints and rate-limit windows (a second one only for rate-limited or
- * disabled endpoints); every leased delivery POSTed concurrently, signed, within 15 seconds; one
+ * disabled endpoints); every leased delivery POSTed concurrently (6 at a time), signed, within 15 seconds; one
  * D1 batch that records every attempt. The caller (the queue consumer) turns each delivery's
  * outcome into an ack or a delayed retry.
  *
@@ -10,9 +10,8 @@
  */
 import { and, eq, exists, getTableColumns, isNull, lt, or, sql, type Column, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { Webhook } from "standardwebhooks";
+import type { Webhook } from "standardwebhooks";
 import { newId } from "../crypto/random";
-import { open } from "../crypto/secret-box";
 import type { Db } from "../db/client";
 import { memberships, rateLimits, users, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "../db/schema";
 import type { Env } from "../env";
@@ -20,6 +19,7 @@ import { log } from "../http/log";
 import { countHit } from "../http/rate-limit";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { webhookDisabledMail } from "../mail/templates";
+import { openSigners, signatureWith } from "./signing";
 
 export const DELIVERY_TIMEOUT_MS = 15_000;
 /** Delays before the 2nd, 3rd, 4th and 5th attempt; after the 5th the message goes to the DLQ. */
@@ -95,6 +95,26 @@ async function readHead(res: Response) {
 }
 
 /** Any number of ids as one JSON parameter, so the statement stays under D1's parameter limit. */
+/**
+ * A Worker invocation waits on at most 6 connections at once; more fetches would queue inside the
+ * runtime with their 15 s timeout already running, and be logged as timeouts never sent.
+ */
+const MAX_FETCHES_IN_FLIGHT = 6;
+
+/** `Promise.all(items.map(fn))`, with at most `limit` calls running at a time; results in order. */
+async function mapWithLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 const isOneOf = (column: Column, ids: string[]) => sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 
 /**
@@ -106,7 +126,7 @@ export async function attemptDeliveries(env: Env, db: Db, deliveryIds: string[],
   const leased = await claimDeliveries(db, deliveryIds, outcomes, now);
   if (leased.length === 0) return outcomes;
   const signers = signersByEndpoint(env, leased, now);
-  const attempted = await Promise.all(leased.map((l) => post(env, l, signers, now)));
+  const attempted = await mapWithLimit(leased, MAX_FETCHES_IN_FLIGHT, (l) => post(env, l, signers, now));
   const [first, ...rest] = recordStatements(db, attempted);
   await db.batch([first!, ...rest]);
   const disabling = await disableFailingEndpoints(env, db, attempted);
@@ -226,15 +246,6 @@ function signersByEndpoint(env: Env, leased: Leased[], now: number) {
   for (const { endpoint } of leased) if (!signers.has(endpoint.id)) signers.set(endpoint.id, openSigners(env, endpoint, now));
   return signers;
 }
-
-async function openSigners(env: Env, endpoint: Endpoint, now: number) {
-  const sealed = [endpoint.secret];
-  if (endpoint.previousSecret && (endpoint.previousSecretExpiresAt ?? 0) > now) sealed.push(endpoint.previousSecret);
-  return Promise.all(sealed.map(async (s) => new Webhook(await open(env.ENCRYPTION_KEYS, s))));
-}
-
-/** The Standard Webhooks `webhook-signature` header: `v1,<sig>` per secret, space-separated. */
-const signatureWith = (signers: Webhook[], messageId: string, timestamp: Date, payload: string) => signers.map((w) => w.sign(messageId, timestamp, payload)).join(" ");
 
 const timeoutOf = (env: Env) => (Number(env.WEBHOOK_TIMEOUT_MS) > 0 ? Number(env.WEBHOOK_TIMEOUT_MS) : DELIVERY_TIMEOUT_MS);
 
@@ -371,13 +382,22 @@ function outcomeOf({ ok, gone, attempt, answer }: Attempted, disabling: Disablin
   return { kind: "retry", delaySeconds: retryDelaySeconds(attempt, answer.retryAfter) };
 }
 
-/** Plaza turns an endpoint off (410, or 5 days of failures) and tells the org's owners. */
+/**
+ * Plaza turns an endpoint off (410, or 5 days of failures) and tells the org's owners. Its pending
+ * deliveries become failed in the same batch, so "recover" finds them once the endpoint is back.
+ */
 async function disableEndpoint(env: Env, db: Db, endpoint: Endpoint, reason: string, now: number) {
-  const [disabled] = await db
-    .update(webhookEndpoints)
-    .set({ enabled: false, disabledReason: reason, updatedAt: now })
-    .where(and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.enabled, true)))
-    .returning({ id: webhookEndpoints.id });
+  const [[disabled]] = await db.batch([
+    db
+      .update(webhookEndpoints)
+      .set({ enabled: false, disabledReason: reason, updatedAt: now })
+      .where(and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.enabled, true)))
+      .returning({ id: webhookEndpoints.id }),
+    db
+      .update(webhookDeliveries)
+      .set({ status: "failed", lastError: `endpoint disabled: ${reason}`, updatedAt: now })
+      .where(and(eq(webhookDeliveries.endpointId, endpoint.id), eq(webhookDeliveries.status, "pending"))),
+  ]);
   if (!disabled) return;
   log("warn", "webhook endpoint disabled", { endpointId: endpoint.id, reason });
   const owners = await db

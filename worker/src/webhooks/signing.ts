@@ -21,9 +21,12 @@ export const sealSecret = (env: Env, secret: string) => seal(env.ENCRYPTION_KEYS
 
 type EndpointSecrets = Pick<typeof webhookEndpoints.$inferSelect, "secret" | "previousSecret" | "previousSecretExpiresAt">;
 
-/** The `webhook-signature` header: `v1,<sig>` for the current secret, plus the previous one during its overlap. */
-export async function signatureHeader(env: Env, endpoint: EndpointSecrets, messageId: string, timestamp: Date, payload: string, now = Date.now()) {
-  const secrets = [await open(env.ENCRYPTION_KEYS, endpoint.secret)];
-  if (endpoint.previousSecret && (endpoint.previousSecretExpiresAt ?? 0) > now) secrets.push(await open(env.ENCRYPTION_KEYS, endpoint.previousSecret));
-  return secrets.map((s) => new Webhook(s).sign(messageId, timestamp, payload)).join(" ");
+/** One signer per secret that signs now: the current one, plus the previous one during its overlap. */
+export async function openSigners(env: Env, endpoint: EndpointSecrets, now: number): Promise<Webhook[]> {
+  const sealed = [endpoint.secret];
+  if (endpoint.previousSecret && (endpoint.previousSecretExpiresAt ?? 0) > now) sealed.push(endpoint.previousSecret);
+  return Promise.all(sealed.map(async (s) => new Webhook(await open(env.ENCRYPTION_KEYS, s))));
 }
+
+/** The Standard Webhooks `webhook-signature` header: `v1,<sig>` per secret, space-separated. */
+export const signatureWith = (signers: Webhook[], messageId: string, timestamp: Date, payload: string) => signers.map((w) => w.sign(messageId, timestamp, payload)).join(" ");

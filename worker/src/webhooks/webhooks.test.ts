@@ -140,13 +140,22 @@ describe("delivery", () => {
     expect((await deliveryRow(next.deliveryId))!.status).toBe("failed");
   });
 
-  it("an endpoint failing everything for 5 days is disabled", async () => {
-    const ep = await endpointWith([500]);
+  it("an endpoint failing everything for 5 days is disabled; its waiting deliveries fail and recover once it is back", async () => {
+    const ep = await endpointWith([500, 200, 200]);
     await env.DB.prepare("UPDATE webhook_endpoints SET failing_since = ? WHERE id = ?").bind(Date.now() - FAILING_DISABLE_MS - 1000, ep.id).run();
+    const since = Date.now() - 1000;
     const { deliveryId } = await pendingDelivery(ep.id);
+    const waiting = await pendingDelivery(ep.id);
     const result = await consume([{ kind: "delivery", id: deliveryId }]);
     expect(result.retryMessages).toEqual([]);
     expect((await call("GET", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}`, { token: fx.admin.accessToken })).body).toMatchObject({ enabled: false, disabledReason: "Every delivery failed for 5 days" });
+    // Both are failed, so "recover" finds them after the owner turns the endpoint back on.
+    expect((await deliveryRow(deliveryId))!.status).toBe("failed");
+    expect((await deliveryRow(waiting.deliveryId))!.status).toBe("failed");
+    await call("PATCH", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}`, { token: fx.admin.accessToken, body: { enabled: true } });
+    const recovered = await call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}/recover`, { token: fx.admin.accessToken, body: { since } });
+    expect(recovered.body).toEqual({ recovered: 2 });
+    await eventually(async () => ((await deliveryRow(waiting.deliveryId))!.status === "delivered" ? true : undefined), "the recovered delivery");
   });
 
   it("a duplicate queue message, in the same batch or concurrently, never makes a second attempt or success", async () => {
