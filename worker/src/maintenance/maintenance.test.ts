@@ -180,3 +180,19 @@ it("drops the webhook log after 30 days, keeping failed deliveries; re-queues ev
   const { eventually } = await import("../../test/eventually");
   await eventually(async () => ((await env.DB.prepare("SELECT dispatched_at FROM webhook_events WHERE id = ?").bind(`evt_lost${s}`).first<number>("dispatched_at")) ? true : undefined), "the lost event dispatched");
 });
+
+it("re-queues more lost webhook events than one queue batch takes (100)", async () => {
+  const owner = await createUser("hook-lost-many");
+  const org = await call("POST", "/v1/orgs", { token: owner.accessToken, body: { name: "L", slug: `l-${Date.now().toString(36)}` } });
+  const orgId = org.body.id as string;
+  const now = Date.now();
+  const s = now.toString(36);
+  const ids = Array.from({ length: 150 }, (_, i) => `evt_lostmany${s}${String(i).padStart(3, "0")}`);
+  await env.DB.batch(
+    ids.map((id) => env.DB.prepare("INSERT INTO webhook_events (id, org_id, type, payload, created_at, dispatched_at) VALUES (?, ?, 'webhook.test', '{}', ?, NULL)").bind(id, orgId, now - 10 * 60_000)),
+  );
+  await runScheduled(now + 90_000, env, { "requeue-undispatched-webhooks": JOBS["requeue-undispatched-webhooks"]! });
+  const { eventually } = await import("../../test/eventually");
+  const undispatched = () => count("SELECT count(*) AS n FROM webhook_events WHERE org_id = ? AND dispatched_at IS NULL", orgId);
+  await eventually(async () => ((await undispatched()) === 0 ? true : undefined), "all 150 lost events dispatched");
+});

@@ -45,13 +45,15 @@ export async function webhookEventIf<T extends WebhookEventType>(db: Db, orgId: 
   return { id, insert: insertIf(db, webhookEvents, row, condition).onConflictDoNothing() };
 }
 
-export async function enqueueWebhookEvents(env: Env, ids: string[]) {
-  if (ids.length === 0) return;
-  await env.WEBHOOKS_QUEUE.sendBatch(ids.map((id) => ({ body: { kind: "event", id } satisfies WebhookQueueMessage })));
-}
+/** Cloudflare Queues take at most 100 messages per sendBatch. */
+const QUEUE_BATCH_LIMIT = 100;
 
-export async function enqueueDeliveries(env: Env, ids: string[], delaySeconds?: number) {
-  for (let i = 0; i < ids.length; i += 100) {
-    await env.WEBHOOKS_QUEUE.sendBatch(ids.slice(i, i + 100).map((id) => ({ body: { kind: "delivery", id } satisfies WebhookQueueMessage, delaySeconds })));
+async function enqueue(env: Env, kind: WebhookQueueMessage["kind"], ids: string[], delaySeconds?: number) {
+  for (let i = 0; i < ids.length; i += QUEUE_BATCH_LIMIT) {
+    await env.WEBHOOKS_QUEUE.sendBatch(ids.slice(i, i + QUEUE_BATCH_LIMIT).map((id) => ({ body: { kind, id } satisfies WebhookQueueMessage, delaySeconds })));
   }
 }
+
+export const enqueueWebhookEvents = (env: Env, ids: string[]) => enqueue(env, "event", ids);
+
+export const enqueueDeliveries = (env: Env, ids: string[], delaySeconds?: number) => enqueue(env, "delivery", ids, delaySeconds);
