@@ -7,8 +7,9 @@
 // and every other project (the workerd ones). Each line of their output is prefixed with its
 // group, a summary line per group ends the run, and the exit status fails if either fails. It is
 // not the default until it is measured on CI: on a machine shared with other work (load average
-// 11-17 on 2 cores) it was no faster and pushed a slow worker test past its 30 s timeout, so even
-// when asked for it falls back to one process while the load average is at or above the core count.
+// 4-17 on 2 cores) the workerd half took 29 min instead of 20 min alone and a slow worker test
+// passed its 30 s timeout, so even when asked for it falls back to one process while the load
+// average is at or above the core count.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
