@@ -64,8 +64,9 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
     : undefined;
   const grant = live ? await grantEntitlementStatements(db, { ...target, reference: id, expiresAt: pastDue ? graceUntil : periodEnd + RENEWAL_LEEWAY_MS }, now) : undefined;
   const revoke = ENDED.has(sub.status) ? await revokeEntitlementStatements(db, target, now) : undefined;
+  const licenseRevoke = revoke ? await revokeSubscriptionLicense(db, id, now) : undefined;
   const access: BatchItem<"sqlite">[] = revoke
-    ? [...revoke.statements, revokeSubscriptionLicense(db, id, now)]
+    ? [...revoke.statements, ...licenseRevoke!.statements]
     : [...(grant?.statements ?? []), ...(license?.statements ?? [])];
   const fields = { status: sub.status, currentPeriodEnd: periodEnd, cancelAtPeriodEnd: sub.cancel_at_period_end, graceUntil, updatedAt: now };
   const event = existing ? await subscriptionChangeEvent(db, existing, { id, ...fields }, now) : undefined;
@@ -86,6 +87,7 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
     ...(event ? [event.id] : []),
     ...(grant?.webhookEventIds ?? []),
     ...(revoke?.webhookEventIds ?? []),
+    ...(licenseRevoke?.webhookEventIds ?? []),
   ]);
   return { id, userId, metadata, status: sub.status, license: license && key ? { id: license.licenseId, key } : null };
 }

@@ -151,6 +151,8 @@ export async function revokeEntitlement(env: Env, db: Db, meta: RequestMeta, ent
   const now = Date.now();
   // Before the update; an `expired` row being revoked already had its event.
   const event = await entitlementEvent(db, "entitlement.revoked", { ...row, status: "revoked" }, entitlementIsActive(row.id), now);
+  // License keys follow their entitlement.
+  const licensesRevoked = await revokeEntitlementLicenses(db, entitlementId, now);
   await db.batch([
     event.insert,
     db
@@ -158,8 +160,7 @@ export async function revokeEntitlement(env: Env, db: Db, meta: RequestMeta, ent
       .set({ status: "revoked", revokedAt: now })
       .where(and(eq(entitlements.id, entitlementId), ne(entitlements.status, "revoked"))),
     ...uncountIfNoLongerBuyer(db, row.itemId, row.userId, now),
-    // License keys follow their entitlement.
-    revokeEntitlementLicenses(db, entitlementId, now),
+    ...licensesRevoked.statements,
     auditInsert(db, meta, {
       action: "entitlement.revoked",
       orgId: item?.orgId ?? null,
@@ -169,7 +170,7 @@ export async function revokeEntitlement(env: Env, db: Db, meta: RequestMeta, ent
       metadata: { reason, itemId: row.itemId, userId: row.userId, source: row.source },
     }),
   ]);
-  await enqueueWebhookEvents(env, [event.id]);
+  await enqueueWebhookEvents(env, [event.id, ...licensesRevoked.webhookEventIds]);
   return toEntitlement({ ...row, status: "revoked", revokedAt: now });
 }
 

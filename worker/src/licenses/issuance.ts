@@ -134,15 +134,23 @@ export function followEntitlement(db: Db, licenseId: string, now: number) {
     .where(eq(licenses.id, licenseId));
 }
 
-const revoke = (db: Db, where: ReturnType<typeof eq>, now: number) =>
-  db.update(licenses).set({ status: "revoked", revokedAt: now, updatedAt: now }).where(and(where, ne(licenses.status, "revoked")));
+/**
+ * Revokes the licenses `where` matches, each live one with its `license.revoked` event (id derived
+ * from the license: revocation is final, so a replay writes the same event again, a no-op).
+ */
+async function revokeLicenses(db: Db, where: ReturnType<typeof eq>, now: number): Promise<{ statements: BatchItem<"sqlite">[]; webhookEventIds: string[] }> {
+  const live = await db.select().from(licenses).where(and(where, ne(licenses.status, "revoked")));
+  const events = await Promise.all(live.map((license) => licenseEvent(db, "license.revoked", { ...license, status: "revoked" }, now)));
+  const update = db.update(licenses).set({ status: "revoked", revokedAt: now, updatedAt: now }).where(and(where, ne(licenses.status, "revoked")));
+  return { statements: [update, ...events.map((e) => e.insert)], webhookEventIds: events.map((e) => e.id) };
+}
 
 /** A refunded purchase: its licenses are revoked (in the refund's batch). */
-export const revokeOrderLicenses = (db: Db, orderId: string, now = Date.now()) => revoke(db, eq(licenses.orderId, orderId), now);
+export const revokeOrderLicenses = (db: Db, orderId: string, now = Date.now()) => revokeLicenses(db, eq(licenses.orderId, orderId), now);
 /** An ended or refunded subscription: its license is revoked. */
-export const revokeSubscriptionLicense = (db: Db, subscriptionId: string, now = Date.now()) => revoke(db, eq(licenses.subscriptionId, subscriptionId), now);
+export const revokeSubscriptionLicense = (db: Db, subscriptionId: string, now = Date.now()) => revokeLicenses(db, eq(licenses.subscriptionId, subscriptionId), now);
 /** An entitlement revoked by hand (an operator): every license issued on it. */
-export const revokeEntitlementLicenses = (db: Db, entitlementId: string, now = Date.now()) => revoke(db, eq(licenses.entitlementId, entitlementId), now);
+export const revokeEntitlementLicenses = (db: Db, entitlementId: string, now = Date.now()) => revokeLicenses(db, eq(licenses.entitlementId, entitlementId), now);
 
 /**
  * Shows a checkout's new key once: the reveal row is deleted as it is read (one statement, so two

@@ -89,14 +89,14 @@ export async function applyChargeRefunded(env: Env, db: Db, meta: RequestMeta, c
     events.push(await orderRefundedEvent(db, after, lines[0].itemId, now));
   }
   if (full && order.status !== "refunded") {
-    const revoked = await db.select().from(licenses).where(order.kind === "subscription" && order.subscriptionId ? eq(licenses.subscriptionId, order.subscriptionId) : eq(licenses.orderId, order.id));
-    for (const license of revoked.filter((l) => l.status !== "revoked")) events.push(await licenseEvent(db, "license.revoked", { ...license, status: "revoked" }, now));
     for (const line of lines) {
       const revoke = await revokeEntitlementStatements(db, { userId: order.userId, itemId: line.itemId, source: order.kind === "purchase" ? "purchase" : "subscription" }, now);
       statements.push(...revoke.statements);
       entitlementEventIds.push(...revoke.webhookEventIds);
     }
-    statements.push(order.kind === "subscription" && order.subscriptionId ? revokeSubscriptionLicense(db, order.subscriptionId, now) : revokeOrderLicenses(db, order.id, now));
+    const licensesRevoked = order.kind === "subscription" && order.subscriptionId ? await revokeSubscriptionLicense(db, order.subscriptionId, now) : await revokeOrderLicenses(db, order.id, now);
+    statements.push(...licensesRevoked.statements);
+    entitlementEventIds.push(...licensesRevoked.webhookEventIds);
     statements.push(auditInsert(db, meta, { action: "order.refunded", orgId: order.orgId, targetType: "order", targetId: order.id, metadata: { amountRefunded: refunded, currency: order.currency } }));
   }
   statements.push(...events.map((e) => e.insert));

@@ -146,6 +146,21 @@ describe("purchases and refunds", () => {
     expect((await outbox("entitlement.revoked", entitlement.id))[0]!.orgId).toBe(fx.orgId);
   });
 
+  it("an operator revoking a purchase's entitlement also sends license.revoked for its key, once", async () => {
+    const item = await paidItem(fx.orgId, { model: "one_time", amount: 900, currency: "usd" });
+    const buyer = await createUser("revoked-by-operator");
+    await buy(item.slug, { buyer });
+    await stripeEventsSettled();
+    const entitlement = await eventually(async () => (await call("GET", "/v1/me/entitlements", { token: buyer.accessToken })).body.data.find((e: { itemId: string }) => e.itemId === item.id), "the purchase entitlement");
+    const license = await eventually(async () => env.DB.prepare("SELECT id FROM licenses WHERE entitlement_id = ?").bind(entitlement.id).first<{ id: string }>(), "the purchase's license");
+    expect((await operatorRevoke(entitlement.id)).status).toBe(200);
+    expect((await operatorRevoke(entitlement.id)).status).toBe(200);
+    const { results } = await env.DB.prepare("SELECT org_id, payload FROM webhook_events WHERE type = 'license.revoked'").all<{ org_id: string; payload: string }>();
+    const events = results.map((r) => ({ orgId: r.org_id, payload: webhookPayload("license.revoked").parse(JSON.parse(r.payload)) })).filter((e) => e.payload.data.id === license.id);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ orgId: fx.orgId, payload: { data: { status: "revoked", userId: buyer.id } } });
+  });
+
   it("a subscription's many syncs send entitlement.granted once, with its expiry", async () => {
     const { item, buyer } = await subscribeNewBuyer(fx.orgId, "subscribed-hooked");
     const entitlement = (await call("GET", "/v1/me/entitlements", { token: buyer.accessToken })).body.data.find((e: { itemId: string }) => e.itemId === item.id);
