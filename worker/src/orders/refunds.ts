@@ -3,14 +3,14 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type Stripe from "stripe";
 import { auditInsert, type RequestMeta } from "../audit/record";
 import type { Db } from "../db/client";
-import { licenses, orderItems, orders, subscriptions } from "../db/schema";
+import { orderItems, orders, subscriptions } from "../db/schema";
 import type { Env } from "../env";
 import { revokeEntitlementStatements } from "../entitlements/service";
 import { AppError } from "../http/errors";
 import { refundEntries } from "../ledger/entries";
 import { revokeOrderLicenses, revokeSubscriptionLicense } from "../licenses/issuance";
 import { stripeFor } from "../stripe/client";
-import { licenseEvent, orderRefundedEvent } from "../webhooks/domain-events";
+import { orderRefundedEvent } from "../webhooks/domain-events";
 import { enqueueWebhookEvents } from "../webhooks/outbox";
 import { findOrgOrder } from "./queries";
 

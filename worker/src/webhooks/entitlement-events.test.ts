@@ -156,7 +156,7 @@ describe("purchases and refunds", () => {
     expect((await operatorRevoke(entitlement.id)).status).toBe(200);
     expect((await operatorRevoke(entitlement.id)).status).toBe(200);
     const { results } = await env.DB.prepare("SELECT org_id, payload FROM webhook_events WHERE type = 'license.revoked'").all<{ org_id: string; payload: string }>();
-    const events = results.map((r) => ({ orgId: r.org_id, payload: webhookPayload("license.revoked").parse(JSON.parse(r.payload)) })).filter((e) => e.payload.data.id === license.id);
+    const events = results.map((r) => ({ orgId: r.org_id, payload: webhookPayload("license.revoked").parse(JSON.parse(r.payload)) })).filter((e) => (e.payload.data as { id: string }).id === license!.id);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ orgId: fx.orgId, payload: { data: { status: "revoked", userId: buyer.id } } });
   });
