@@ -108,6 +108,24 @@ describe("loading and saving through the Worker", () => {
   });
 });
 
+describe("refusals for good and token expiry", () => {
+  it("refuses a project the Worker does not know (404) with its own close code, not a retry", async () => {
+    const room = uniqueRoomId();
+    worker.missing.add(room);
+    const socket = await openRawSocket(`ws://${server.host}/parties/main/${room}?token=${encodeURIComponent(await tokenFor(room, 1))}`);
+    expect(await closedWith(socket)).toEqual({ code: RoomCloseCode.projectNotFound, reason: roomCloseReason.projectNotFound });
+  });
+
+  it("closes a socket when its room token expires", async () => {
+    const room = uniqueRoomId();
+    const { token, expiresAt } = await mintRoomToken(secret, { sub: "usr_persist1", room, role: "write", name: "Person 1" }, { ttlSeconds: 2 });
+    const socket = await openRawSocket(`ws://${server.host}/parties/main/${room}?token=${encodeURIComponent(token)}`);
+    expect(socket.closed).toBeNull();
+    expect(await closedWith(socket)).toEqual({ code: RoomCloseCode.tokenExpired, reason: roomCloseReason.tokenExpired });
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt - 1000);
+  });
+});
+
 describe("control requests", () => {
   it("refuses unsigned, forged and stale requests with 401", async () => {
     const room = uniqueRoomId();

@@ -9,7 +9,8 @@ import { handleControlRequest } from "./control-requests";
 import { DocumentSession, type Participant } from "./document-session";
 import { readRoomLimits, type RoomLimits } from "./limits";
 import { newRoomEventId, RoomEventQueue } from "./room-events";
-import { WorkerClient } from "./worker-client";
+import { CoalescingUpdateLog } from "./update-log";
+import { ProjectNotFound, WorkerClient } from "./worker-client";
 
 /** What each connection remembers about its user. */
 export interface ConnectionState {
@@ -32,12 +33,15 @@ export default class ProjectRoom implements Party.Server {
   private readonly events: RoomEventQueue | null;
   /** Connections counted against the limit, from admission (before the document is open) to close. */
   private readonly admitted = new Set<Party.Connection>();
+  /** Per connection, the timer that closes it when its room token expires. */
+  private readonly expiries = new Map<Party.Connection, ReturnType<typeof setTimeout>>();
   private session: DocumentSession | null = null;
   private opening: Promise<DocumentSession> | null = null;
   /** The Worker's snapshot fetched for an empty room, handed to y-partykit through `load`. */
   private seed: Y.Doc | null = null;
   /** Identical for every unstable_getYDoc call: y-partykit uses the first call's options. */
   private readonly docOptions: YPartyKitOptions;
+  private updateLog: CoalescingUpdateLog | null = null;
 
   constructor(readonly room: Party.Room) {
     this.limits = readRoomLimits(room.env);
@@ -99,14 +103,20 @@ export default class ProjectRoom implements Party.Server {
     try {
       session = await this.openDocument();
     } catch (err) {
-      console.error(JSON.stringify({ level: "error", message: "room document could not be opened", room: this.room.id, error: String(err) }));
       this.admitted.delete(connection);
+      // A project the Worker does not know is refused for good; anything else is worth a retry.
+      if (err instanceof ProjectNotFound) {
+        connection.close(RoomCloseCode.projectNotFound, roomCloseReason.projectNotFound);
+        return;
+      }
+      console.error(JSON.stringify({ level: "error", message: "room document could not be opened", room: this.room.id, error: String(err) }));
       connection.close(RoomCloseCode.internalError, roomCloseReason.documentUnavailable);
       return;
     }
     // The socket may have closed while the document loaded.
     if (!this.admitted.has(connection)) return;
     session.join(connection, member);
+    this.closeAtExpiry(connection, user.exp);
     this.recordMember("member_joined", connection, member);
   }
 
@@ -149,6 +159,8 @@ export default class ProjectRoom implements Party.Server {
     // storage and POSTed as the newest snapshot, and the project's real content never loaded again.
     const seeded = await this.fetchSeedIfStorageEmpty();
     const doc = await unstable_getYDoc(this.room, this.docOptions);
+    // One storage write per batch of updates, not per update (see update-log.ts).
+    this.updateLog = CoalescingUpdateLog.install(doc);
     // y-partykit stores only updates after `load`; store the seed so a restart finds it.
     if (seeded) await doc.writeState();
     this.session = new DocumentSession(doc, this.limits, (participant, remaining) => this.participantLeft(participant, remaining));
@@ -168,7 +180,27 @@ export default class ProjectRoom implements Party.Server {
     return true;
   }
 
+  /**
+   * A token admits for its lifetime only: at `exp` the socket closes with 4001 and the client
+   * reconnects with a fresh token, so a member removed from the org is out within 5 minutes.
+   */
+  private closeAtExpiry(connection: Party.Connection, exp: number): void {
+    const timer = setTimeout(() => {
+      this.expiries.delete(connection);
+      this.disconnect(connection);
+      try {
+        connection.close(RoomCloseCode.tokenExpired, roomCloseReason.tokenExpired);
+      } catch (err) {
+        console.warn("closing a connection whose token expired failed", err);
+      }
+    }, Math.max(0, exp * 1000 - Date.now()));
+    this.expiries.set(connection, timer);
+  }
+
   private disconnect(connection: Party.Connection): void {
+    const expiry = this.expiries.get(connection);
+    if (expiry) clearTimeout(expiry);
+    this.expiries.delete(connection);
     this.admitted.delete(connection);
     this.session?.leave(connection);
   }
@@ -180,7 +212,11 @@ export default class ProjectRoom implements Party.Server {
     if (remaining > 0 || !session) return;
     // The last one out: fold the update log into one snapshot and tell the Worker now rather than
     // leave it to the debounce of a room that may be evicted first.
-    session.doc.compactUpdateLog().catch((err) => console.error("compacting the room's update log failed", err));
+    // Queued updates are written first, so the compacted log holds everything the clients saw.
+    const log = this.updateLog;
+    (log ? log.flush() : Promise.resolve())
+      .then(() => session.doc.compactUpdateLog())
+      .catch((err) => console.error("compacting the room's update log failed", err));
     void this.postSnapshot(session.doc, "auto");
   }
 

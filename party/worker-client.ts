@@ -17,6 +17,8 @@ export const CALLBACK_RETRY: RetryPolicy = { attempts: 4, firstDelayMs: 250 };
 const CALLBACK_TIMEOUT_MS = 5_000;
 
 export class WorkerUnavailable extends Error {}
+/** The Worker answered 404 for the project: deleted or never existed. */
+export class ProjectNotFound extends Error {}
 
 /**
  * The room's side of the callback contract (shared/room-callbacks.ts): signed requests to the
@@ -34,6 +36,7 @@ export class WorkerClient {
   async latestSnapshot(): Promise<Uint8Array | null> {
     const response = await this.send("GET", roomCallbackPaths.latestSnapshot(this.roomId));
     if (response.status === 204) return null;
+    if (response.status === 404) throw new ProjectNotFound(`latest snapshot: the Worker has no project ${this.roomId}`);
     if (response.status !== 200) throw new WorkerUnavailable(`latest snapshot: Worker answered ${response.status}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
     try {

@@ -14,7 +14,7 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Presence frame: at most one awareness message per this many ms (30 fps). */
 export const PRESENCE_FRAME_MS = 33;
 
-/** Standard close codes (RFC 6455 §7.4.1) the room uses. */
+/** Close codes the room uses: standard ones (RFC 6455 §7.4.1) and two of its own (4xxx). */
 export const RoomCloseCode = {
   /** Connection admitted without verified claims (defence in depth behind the token check). */
   unauthorized: 1008,
@@ -28,6 +28,10 @@ export const RoomCloseCode = {
   internalError: 1011,
   /** The room already holds ROOM_MAX_CONNECTIONS connections. */
   tryAgainLater: 1013,
+  /** Application codes (4000-4999). The room token expired: reconnect with a fresh one. */
+  tokenExpired: 4001,
+  /** The Worker has no such project (deleted or unknown): final, do not retry. */
+  projectNotFound: 4404,
 } as const;
 export type RoomCloseCodeValue = (typeof RoomCloseCode)[keyof typeof RoomCloseCode];
 
@@ -42,6 +46,8 @@ export const roomCloseReason = {
   documentTooLarge: (maxBytes: number) => `document would exceed ${maxBytes} bytes`,
   roomFull: (maxConnections: number) => `room is full (${maxConnections} connections)`,
   documentUnavailable: "document could not be loaded, try again",
+  tokenExpired: "room token expired",
+  projectNotFound: "project not found",
 } as const;
 
 /** Sent as a JSON text frame just before the room closes with 1009 for the document cap. */
@@ -74,6 +80,10 @@ export function describeRoomClose(code: number): string | undefined {
       return "The room could not load the document. Retrying…";
     case RoomCloseCode.tryAgainLater:
       return "The room is full. Retrying…";
+    case RoomCloseCode.tokenExpired:
+      return "Your room access expired. Reconnecting…";
+    case RoomCloseCode.projectNotFound:
+      return "This project no longer exists.";
     default:
       return undefined;
   }

@@ -18,6 +18,8 @@ export interface FakeWorker {
   latest: Map<string, Uint8Array>;
   /** Rooms whose GET latest answers 503, as if the database were down. */
   unavailable: Set<string>;
+  /** Rooms whose GET latest answers 404, as for a deleted or unknown project. */
+  missing: Set<string>;
   events: RoomEvent[];
   /** Requests refused for their signature. */
   refusedSignatures: number;
@@ -27,7 +29,7 @@ export interface FakeWorker {
 const route = /^\/v1\/rooms\/([A-Za-z0-9_-]+)\/(snapshots\/latest|snapshots|events)$/;
 
 export async function startFakeWorker(secret: string): Promise<FakeWorker> {
-  const worker: Omit<FakeWorker, "url" | "stop"> = { snapshots: new Map(), latest: new Map(), unavailable: new Set(), events: [], refusedSignatures: 0 };
+  const worker: Omit<FakeWorker, "url" | "stop"> = { snapshots: new Map(), latest: new Map(), unavailable: new Set(), missing: new Set(), events: [], refusedSignatures: 0 };
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const body = await readBody(req);
@@ -44,6 +46,7 @@ export async function startFakeWorker(secret: string): Promise<FakeWorker> {
     const [, roomId, kind] = match as unknown as [string, string, string];
     if (kind === "snapshots/latest" && req.method === "GET") {
       if (worker.unavailable.has(roomId)) return res.writeHead(503).end();
+      if (worker.missing.has(roomId)) return res.writeHead(404).end();
       const posted = worker.snapshots.get(roomId);
       const latest = posted?.at(-1)?.bytes ?? worker.latest.get(roomId);
       if (!latest) return res.writeHead(204).end();
