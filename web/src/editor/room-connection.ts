@@ -32,8 +32,8 @@ const MAX_BACKOFF_MS = 10_000;
 /** "unauthorized" this often in a row, without a sync in between, ends the retries. */
 const MAX_REPEATED_REFUSALS = 3;
 
-/** Close codes after which connecting again would only repeat the refusal (the edit is resent). */
-const FINAL_CLOSE_CODES = new Set<number>([RoomCloseCode.unsupportedData, RoomCloseCode.invalidPayload, RoomCloseCode.tooBig]);
+/** Close codes after which connecting again would only repeat the refusal (the edit is resent, the project is gone). An expired token (4001) just reconnects with a fresh one. */
+const FINAL_CLOSE_CODES = new Set<number>([RoomCloseCode.unsupportedData, RoomCloseCode.invalidPayload, RoomCloseCode.tooBig, RoomCloseCode.projectNotFound]);
 
 /** What the room says when it closes: its error message, its close reason, or the code explained. */
 function closeReason(event: CloseEvent, roomMessage: string | null): string {
