@@ -50,9 +50,10 @@ export default defineConfig(async () => {
           test: {
             name: "worker",
             include: ["worker/**/*.test.ts"],
-            // Payment flows make dozens of in-process Stripe round trips and queue hops.
-            testTimeout: 30_000,
-            hookTimeout: 30_000,
+            // Payment flows make dozens of in-process Stripe round trips and queue hops, and `npm test`
+            // runs the e2e project beside this one on the same cores: a guard against hangs, not a budget.
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
             setupFiles: ["worker/test/apply-migrations.ts", "worker/test/network.ts"],
           },
         },
@@ -62,8 +63,8 @@ export default defineConfig(async () => {
             name: "stripe-emulator",
             include: ["emulators/stripe/**/*.test.ts"],
             // The first file's beforeAll loads the emulator and the SDK cold; with the e2e servers starting
-            // alongside (PLAZA_TEST_PARALLEL=1, scripts/test.mjs) it outlasted the default 10 s on a loaded machine.
-            hookTimeout: 30_000,
+            // alongside (scripts/test.mjs) it outlasted the default 10 s on a loaded machine.
+            hookTimeout: 60_000,
           },
         },
         {

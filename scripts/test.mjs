@@ -1,18 +1,13 @@
-// `npm test`: Chromium for the browser tests, a fresh web/ build, then every vitest project, in one
-// `vitest run` (with `npm test -- <vitest args>`, e.g. a file filter or `--project e2e`, exactly
-// those arguments).
+// `npm test`: Chromium for the browser tests, a fresh web/ build, then every vitest project.
 //
-// PLAZA_TEST_PARALLEL=1 (no arguments) runs the suite as two vitest processes side by side
-// instead: the `e2e` project (its servers and browsers each on free ports, with their own state)
-// and every other project (the workerd ones). Each line of their output is prefixed with its
-// group, a summary line per group ends the run, and the exit status fails if either fails. It is
-// not the default until it is measured on CI: on a machine shared with other work (load average
-// 4-17 on 2 cores) the workerd half took 29 min instead of 20 min alone and a slow worker test
-// passed its 30 s timeout, so even when asked for it falls back to one process while the load
-// average is at or above the core count.
+// Without arguments the suite runs as two vitest processes side by side: the `e2e` project (its
+// servers and browsers each on free ports, with their own state) and every other project (the
+// workerd ones). Each mostly keeps one core busy, so on CI's 2 cores this roughly halves the wall
+// time. Each line of their output is prefixed with its group, a summary line per group ends the
+// run, and the exit status fails if either fails. PLAZA_TEST_SERIAL=1 runs one `vitest run`
+// instead; `npm test -- <vitest args>` (a file filter, `--project e2e`, …) runs exactly those.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { bin, NODE22, ROOT } from "./lib/processes.mjs";
 
@@ -109,11 +104,8 @@ ensureChromium();
 // Browser and `npm start` tests serve web/dist through the Worker's assets binding.
 if (existsSync(WEB_CONFIG)) runOrExit(NODE22, [bin.vite, "build", "--config", WEB_CONFIG], "web/ build (vite)");
 const vitestArgs = process.argv.slice(2);
-const parallel = process.env.PLAZA_TEST_PARALLEL === "1" && vitestArgs.length === 0;
-const [load] = loadavg();
-const busy = load >= availableParallelism();
-if (parallel && busy) console.log(`[test] load average ${load.toFixed(1)} on ${availableParallelism()} cores: one vitest process, not two side by side`);
-if (!parallel || busy) {
+const parallel = process.env.PLAZA_TEST_SERIAL !== "1" && vitestArgs.length === 0;
+if (!parallel) {
   const vitest = spawnSync(NODE22, [VITEST, "run", ...vitestArgs], { cwd: ROOT, stdio: "inherit" });
   process.exit(vitest.status ?? 1);
 }
