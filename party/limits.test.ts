@@ -3,32 +3,35 @@
 import { randomBytes } from "node:crypto";
 import * as encoding from "lib0/encoding";
 import * as Y from "yjs";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { eventually } from "../scripts/lib/eventually";
 import { RoomCloseCode, roomCloseReason, RoomErrorMessageSchema } from "../shared/room-protocol";
 import type { RoomGrant } from "../shared/room-token";
 import { mintRoomToken } from "../worker/src/rooms/token";
 import { BATCH_SENTINEL } from "./chunked-messages";
-import { startPartykitDev, type PartykitDev } from "./test/dev-server";
+import { useRoomServer } from "./test/room-server";
 import { closedWith, connectSynced, openRawSocket, uniqueRoomId, type RawSocket, type RoomClient } from "./test/room-clients";
 
-const secret = randomBytes(32).toString("base64url");
 const MAX_CONNECTIONS = 3;
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const MAX_DOCUMENT_BYTES = 32 * 1024;
-let server: PartykitDev;
-const clients: RoomClient[] = [];
+const rooms = useRoomServer({
+  vars: {
+    ROOM_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
+    ROOM_MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES),
+    ROOM_MAX_DOCUMENT_BYTES: String(MAX_DOCUMENT_BYTES),
+  },
+});
+const { secret } = rooms;
 const sockets: RawSocket[] = [];
 
 const tokenFor = async (room: string, n: number, role: RoomGrant["role"] = "write") =>
   (await mintRoomToken(secret, { sub: `usr_limits${n}`, room, role, name: `Person ${n}` })).token;
 async function join(room: string, n: number): Promise<RoomClient> {
-  const client = await connectSynced(server.host, room, await tokenFor(room, n));
-  clients.push(client);
-  return client;
+  return rooms.track(await connectSynced(rooms.server.host, room, await tokenFor(room, n)));
 }
 async function raw(room: string, n = 9): Promise<RawSocket> {
-  const socket = await openRawSocket(`ws://${server.host}/parties/main/${room}?token=${encodeURIComponent(await tokenFor(room, n))}`);
+  const socket = await openRawSocket(`ws://${rooms.server.host}/parties/main/${room}?token=${encodeURIComponent(await tokenFor(room, n))}`);
   sockets.push(socket);
   return socket;
 }
@@ -53,22 +56,8 @@ function updateInserting(text: string): Uint8Array {
   return Y.encodeStateAsUpdate(doc);
 }
 
-beforeAll(async () => {
-  server = await startPartykitDev({
-    vars: {
-      ROOM_TOKEN_SECRET: secret,
-      ROOM_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
-      ROOM_MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES),
-      ROOM_MAX_DOCUMENT_BYTES: String(MAX_DOCUMENT_BYTES),
-    },
-  });
-});
 afterEach(() => {
-  for (const client of clients.splice(0)) client.destroy();
   for (const socket of sockets.splice(0)) socket.socket.close();
-});
-afterAll(async () => {
-  await server?.stop();
 });
 
 describe("malformed frames", () => {

@@ -1,36 +1,23 @@
 // Presence through the room at 30 fps: coalesced per client, one frame per 33 ms, gone at once
 // when a client disconnects.
-import { randomBytes } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventually } from "../scripts/lib/eventually";
 import { PRESENCE_FRAME_MS } from "../shared/room-protocol";
 import type { RoomGrant } from "../shared/room-token";
 import { mintRoomToken } from "../worker/src/rooms/token";
-import { startPartykitDev, type PartykitDev } from "./test/dev-server";
+import { useRoomServer } from "./test/room-server";
 import { connectSynced, uniqueRoomId, type RoomClient } from "./test/room-clients";
 
-const secret = randomBytes(32).toString("base64url");
-let server: PartykitDev;
-const clients: RoomClient[] = [];
+const rooms = useRoomServer();
+const { secret } = rooms;
 
 const tokenFor = async (room: string, n: number, role: RoomGrant["role"] = "write") =>
   (await mintRoomToken(secret, { sub: `usr_presence${n}`, room, role, name: `Person ${n}` })).token;
 async function join(room: string, n: number, role: RoomGrant["role"] = "write"): Promise<RoomClient> {
-  const client = await connectSynced(server.host, room, await tokenFor(room, n, role));
-  clients.push(client);
-  return client;
+  return rooms.track(await connectSynced(rooms.server.host, room, await tokenFor(room, n, role)));
 }
 const stateOf = (observer: RoomClient, subject: RoomClient) => observer.provider.awareness.getStates().get(subject.doc.clientID);
 
-beforeAll(async () => {
-  server = await startPartykitDev({ vars: { ROOM_TOKEN_SECRET: secret } });
-});
-afterEach(() => {
-  for (const client of clients.splice(0)) client.destroy();
-});
-afterAll(async () => {
-  await server?.stop();
-});
 
 describe("presence", () => {
   it("forwards a 144 Hz sender to a peer at no more than 30 frames a second, ending on its latest state", async () => {

@@ -3,37 +3,19 @@
 import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
 import * as Y from "yjs";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startPartykitDev, type PartykitDev } from "./test/dev-server";
+import { describe, expect, it } from "vitest";
+import { useRoomServer } from "./test/room-server";
 import { ROOM_TOKEN_MAX_TTL_SECONDS, roomTokenKey, type RoomGrant } from "../shared/room-token";
 import { mintRoomToken } from "../worker/src/rooms/token";
 import { eventually } from "../scripts/lib/eventually";
 import { connectClient, connectSynced, upgradeStatus, uniqueRoomId, websocketOutcome, type RoomClient } from "./test/room-clients";
 
-const secret = randomBytes(32).toString("base64url");
-let server: PartykitDev;
-const clients: RoomClient[] = [];
+const rooms = useRoomServer();
+const { secret, track } = rooms;
 
 const grant = (room: string, role: RoomGrant["role"] = "write", n = 1): RoomGrant => ({ sub: `usr_test${n}`, room, role, name: `Tester ${n}` });
 const tokenFor = async (room: string, role: RoomGrant["role"] = "write", n = 1) => (await mintRoomToken(secret, grant(room, role, n))).token;
-const roomUrl = (room: string, token?: string) => `${server.url}/parties/main/${room}${token === undefined ? "" : `?token=${encodeURIComponent(token)}`}`;
-/** Registers a client for teardown after the test. */
-function track(client: RoomClient): RoomClient {
-  clients.push(client);
-  return client;
-}
-
-beforeAll(async () => {
-  server = await startPartykitDev({ vars: { ROOM_TOKEN_SECRET: secret } });
-});
-
-afterEach(() => {
-  for (const client of clients.splice(0)) client.destroy();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
+const roomUrl = (room: string, token?: string) => `${rooms.server.url}/parties/main/${room}${token === undefined ? "" : `?token=${encodeURIComponent(token)}`}`;
 
 describe("admission", () => {
   it("upgrades a connection that carries a valid token for this room", async () => {
@@ -104,8 +86,8 @@ describe("admission", () => {
 describe("collaboration", () => {
   it("lets two writers edit one Y.Text and converge", async () => {
     const room = uniqueRoomId();
-    const ada = track(await connectSynced(server.host, room, await tokenFor(room, "write", 1)));
-    const bob = track(await connectSynced(server.host, room, await tokenFor(room, "write", 2)));
+    const ada = track(await connectSynced(rooms.server.host, room, await tokenFor(room, "write", 1)));
+    const bob = track(await connectSynced(rooms.server.host, room, await tokenFor(room, "write", 2)));
 
     ada.text.insert(0, "hello");
     await eventually("bob to see ada's edit", () => bob.text.toString() === "hello");
@@ -118,7 +100,7 @@ describe("collaboration", () => {
   it("converges four writers' concurrent edits to one Y.Text and XmlFragment", async () => {
     const room = uniqueRoomId();
     const writers: RoomClient[] = [];
-    for (let n = 1; n <= 4; n++) writers.push(track(await connectSynced(server.host, room, await tokenFor(room, "write", n))));
+    for (let n = 1; n <= 4; n++) writers.push(track(await connectSynced(rooms.server.host, room, await tokenFor(room, "write", n))));
     // Every writer edits in the same turn, before any of the others' edits can have arrived.
     writers.forEach((writer, i) => {
       for (let k = 0; k < 5; k++) writer.text.insert(0, `w${i}k${k};`);
@@ -137,10 +119,10 @@ describe("collaboration", () => {
 
   it("sends the document to a reader but drops the reader's edits", async () => {
     const room = uniqueRoomId();
-    const writer = track(await connectSynced(server.host, room, await tokenFor(room, "write", 1)));
+    const writer = track(await connectSynced(rooms.server.host, room, await tokenFor(room, "write", 1)));
     writer.text.insert(0, "shared");
 
-    const reader = track(connectClient(server.host, room, await tokenFor(room, "read", 2)));
+    const reader = track(connectClient(rooms.server.host, room, await tokenFor(room, "read", 2)));
     await eventually("reader to receive the document", () => reader.text.toString() === "shared");
 
     reader.text.insert(0, "READER ");
@@ -155,7 +137,7 @@ describe("collaboration", () => {
     await eventually("reader to receive a later edit", () => reader.text.toString().endsWith("shared!"));
 
     // A newcomer loads the room's copy, which never contained the reader's edit.
-    const newcomer = track(await connectSynced(server.host, room, await tokenFor(room, "write", 3)));
+    const newcomer = track(await connectSynced(rooms.server.host, room, await tokenFor(room, "write", 3)));
     expect(newcomer.text.toString()).toBe("shared!");
   });
 });
