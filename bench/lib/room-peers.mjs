@@ -3,6 +3,7 @@
 import { performance } from "node:perf_hooks";
 import YPartyKitProvider from "y-partykit/provider";
 import * as Y from "yjs";
+import { mulberry32 } from "./prng.mjs";
 
 const SYNC_TIMEOUT_MS = 30_000;
 const TEXT = "body";
@@ -110,15 +111,4 @@ function waitFor(observable, event, done) {
     };
     observable.on(event, handler);
   });
-}
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

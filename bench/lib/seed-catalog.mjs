@@ -7,18 +7,7 @@
 // are comparable between runs.
 import { writeFileSync } from "node:fs";
 import { bin, run } from "../../scripts/lib/processes.mjs";
-
-/** mulberry32: small, fast, seedable. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "./prng.mjs";
 
 const CATEGORIES = ["editor", "ai", "productivity", "integrations", "themes", "analytics", "developer-tools", "other"];
 const CATEGORY_WEIGHTS = [20, 15, 18, 12, 14, 8, 10, 3];
@@ -92,7 +81,7 @@ const capitalize = (w) => w[0].toUpperCase() + w.slice(1);
  * @returns {{ org: object, items: object[], docFrequency: Map<string, number> }}
  */
 export function generateCatalog({ count = 10_000, seed = 20261123 } = {}) {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   // Vocabulary: the domain words first (ranks 0…~190), then 30,000 rare words. With ~70 words
   // per item, rank 0 lands in ~30% of items, rank 100 in ~8%, rank 1,000 in ~1%, the tail in 1–10.
   const vocabulary = [...DOMAIN_WORDS, ...rareWords(random, 30_000)];
