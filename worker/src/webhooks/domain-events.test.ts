@@ -5,7 +5,7 @@ import { createItemViaApi, publishVersion } from "../../test/catalog-api";
 import { createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { buy, eventually, onboardSeller, paidItem, stripeEventsSettled } from "../../test/payments";
-import { scriptedReceiver } from "../../test/webhook-receiver";
+import { endpointReceiving } from "../../test/webhook-endpoint";
 
 let fx: OrgFixture;
 let secret: string;
@@ -13,10 +13,7 @@ let received: { headers: Record<string, string>; body: string }[];
 beforeAll(async () => {
   fx = await orgFixture();
   await onboardSeller(fx.owner, fx.orgId);
-  const receiver = scriptedReceiver(`domain-${Date.now().toString(36)}`, [200]);
-  received = receiver.received;
-  const res = await call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints`, { token: fx.owner.accessToken, body: { url: receiver.url } });
-  secret = res.body.secret;
+  ({ secret, received } = await endpointReceiving(fx.orgId, fx.owner.accessToken, "domain"));
 });
 
 /** The verified payloads of `type` the endpoint got so far. */

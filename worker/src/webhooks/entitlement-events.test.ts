@@ -12,7 +12,7 @@ import { insertItem } from "../../test/catalog-fixtures";
 import { createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { buy, eventually, onboardSeller, paidItem, stripeEventsSettled, subscribeNewBuyer } from "../../test/payments";
-import { scriptedReceiver } from "../../test/webhook-receiver";
+import { endpointReceiving } from "../../test/webhook-endpoint";
 import { createDb } from "../db/client";
 import worker from "../index";
 import { expireEntitlements } from "../maintenance/jobs";
@@ -33,14 +33,7 @@ let received: { headers: Record<string, string>; body: string }[];
 beforeAll(async () => {
   fx = await orgFixture();
   await onboardSeller(fx.owner, fx.orgId);
-  const receiver = scriptedReceiver(`entitlements-${Date.now().toString(36)}`, [200]);
-  received = receiver.received;
-  const res = await call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints`, {
-    token: fx.owner.accessToken,
-    body: { url: receiver.url, eventTypes: ["entitlement.granted", "entitlement.revoked"] },
-  });
-  expect(res.status).toBe(201);
-  secret = res.body.secret;
+  ({ secret, received } = await endpointReceiving(fx.orgId, fx.owner.accessToken, "entitlements", ["entitlement.granted", "entitlement.revoked"]));
 });
 
 /** The outbox rows of `type` for one entitlement, each checked against the catalog's schema. */
