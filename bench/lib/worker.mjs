@@ -1,5 +1,8 @@
 // Starts the Plaza Worker for benchmarks: throwaway state and secrets, the /__bench/bare baseline on.
-import { freePort, secret } from "../../scripts/lib/processes.mjs";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { bin, freePort, NODE22, ROOT, secret } from "../../scripts/lib/processes.mjs";
 import { startStripeEmulator } from "../../scripts/lib/stripe-emulator.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
 
@@ -26,6 +29,13 @@ const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? "warn";
 const BENCH_LIMIT = "1000000000";
 const RAISED_LIMITS = { DOWNLOAD_MAX_USES: BENCH_LIMIT, DOWNLOAD_DAILY_LIMIT: BENCH_LIMIT, LICENSE_API_RATE_LIMIT: BENCH_LIMIT };
 
+/** wrangler.toml serves web/dist as assets and refuses to start without it (a fresh clone has none). */
+function buildWebOnce() {
+  if (existsSync(join(ROOT, "web/dist/index.html"))) return;
+  const build = spawnSync(NODE22, [bin.vite, "build", "--config", join(ROOT, "web/vite.config.ts")], { cwd: ROOT, stdio: "inherit" });
+  if (build.status !== 0) throw new Error(`web/ build (vite) failed with exit ${build.status}`);
+}
+
 /**
  * The payments secrets the Worker reads, fresh per run. The Stripe webhook signing secret is also
  * handed to the benches, which sign their own events with it (`stripe-webhook`).
@@ -44,6 +54,7 @@ function paymentsSecrets() {
  * emulator on first call, wired to this Worker, for benches that pay for something)
  */
 export async function startBenchWorker() {
+  buildWebOnce();
   const secrets = { ...ephemeralSecrets(), ...paymentsSecrets() };
   // Plaza learns the emulator's address at start; the emulator itself is only started (on that
   // port) by a bench that needs it, so the others run without a second wrangler dev beside them.

@@ -1,9 +1,10 @@
 /**
- * Delivery attempts, one queue batch at a time: one D1 batch that leases the deliveries and reads
- * them with their events, endpoints and rate-limit windows (a second one only for rate-limited or
- * disabled endpoints); every leased delivery POSTed concurrently (6 at a time), signed, within 15 seconds; one
- * D1 batch that records every attempt. The caller (the queue consumer) turns each delivery's
- * outcome into an ack or a delayed retry.
+ * Delivery attempts, one queue batch (up to 100) at a time: one D1 batch that leases the
+ * deliveries and reads them with their events, endpoints and rate-limit windows (a second one
+ * only for rate-limited or disabled endpoints); every leased delivery POSTed, signed, within 15
+ * seconds, 6 at a time shared fairly between endpoints, none started after 30 seconds; one D1
+ * batch that records every attempt in a few statements. The caller (the queue consumer) turns
+ * each delivery's outcome into an ack or a delayed retry.
  *
  * A duplicate queue message never makes a second attempt at the same time: a delivery is leased
  * first (one guarded UPDATE), and attempt numbers are unique per delivery.
@@ -19,6 +20,8 @@ import { log } from "../http/log";
 import { countHit } from "../http/rate-limit";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { webhookDisabledMail } from "../mail/templates";
+import { insertRowsIgnoringConflicts, jsonRowsAs, qualified } from "../db/json-rows";
+import { runInFairSlots } from "./fair-slots";
 import { openSigners, signatureWith } from "./signing";
 
 export const DELIVERY_TIMEOUT_MS = 15_000;
@@ -30,11 +33,15 @@ export const ERROR_RETRY_SECONDS = 5;
 const MAX_DELAY_SECONDS = 43_200;
 export const FAILING_DISABLE_MS = 5 * 86_400_000;
 const RESPONSE_LOG_BYTES = 2048;
-const LEASE_MS = DELIVERY_TIMEOUT_MS + 15_000;
+/**
+ * No delivery of a batch starts later than this after the batch did: behind a slow endpoint the
+ * rest go back to the queue (spending no attempt) rather than wait minutes in a full batch.
+ */
+export const BATCH_BUDGET_MS = 30_000;
+/** Held while a batch runs: its last fetch may start at the budget's end and take the timeout, then it is recorded. */
+const LEASE_MS = BATCH_BUDGET_MS + DELIVERY_TIMEOUT_MS + 15_000;
 const RATE_WINDOW_MS = 1000;
 const RATE_LIMIT_KEY_PREFIX = "webhook:";
-/** D1 refuses statements with more bound parameters. */
-const MAX_BOUND_PARAMETERS = 100;
 
 export type DeliveryOutcome =
   | { kind: "done" }
@@ -59,6 +66,7 @@ type Attempted = Leased & { answer: Answer; ok: boolean; gone: boolean };
 const DONE: DeliveryOutcome = { kind: "done" };
 const OVER_RATE_LIMIT: DeliveryOutcome = { kind: "later", delaySeconds: Math.ceil(RATE_WINDOW_MS / 1000) };
 const LEASED_ELSEWHERE: DeliveryOutcome = { kind: "later", delaySeconds: Math.ceil(LEASE_MS / 1000) };
+const OUT_OF_BUDGET: DeliveryOutcome = { kind: "later", delaySeconds: 0 };
 
 /** The delay before the next attempt after attempt `n` (1-based) failed: the schedule plus up to 20% jitter. */
 export function retryDelaySeconds(attempt: number, retryAfterSeconds?: number) {
@@ -94,44 +102,45 @@ async function readHead(res: Response) {
   return new TextDecoder().decode(bytes.slice(0, RESPONSE_LOG_BYTES));
 }
 
-/** Any number of ids as one JSON parameter, so the statement stays under D1's parameter limit. */
 /**
  * A Worker invocation waits on at most 6 connections at once; more fetches would queue inside the
  * runtime with their 15 s timeout already running, and be logged as timeouts never sent.
  */
 const MAX_FETCHES_IN_FLIGHT = 6;
 
-/** `Promise.all(items.map(fn))`, with at most `limit` calls running at a time; results in order. */
-async function mapWithLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
+/** Any number of ids as one JSON parameter, so the statement stays under D1's parameter limit. */
 const isOneOf = (column: Column, ids: string[]) => sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 
 /**
  * Attempts the given deliveries (distinct ids) and answers each one's outcome. Throws only before
  * anything was recorded or when recording failed, so the caller may retry every message then.
  */
-export async function attemptDeliveries(env: Env, db: Db, deliveryIds: string[], now = Date.now()): Promise<Map<string, DeliveryOutcome>> {
+export async function attemptDeliveries(env: Env, db: Db, deliveryIds: string[], now = Date.now(), budgetMs = BATCH_BUDGET_MS): Promise<Map<string, DeliveryOutcome>> {
   const outcomes = new Map<string, DeliveryOutcome>(deliveryIds.map((id) => [id, DONE]));
   const leased = await claimDeliveries(db, deliveryIds, outcomes, now);
   if (leased.length === 0) return outcomes;
   const signers = signersByEndpoint(env, leased, now);
-  const attempted = await mapWithLimit(leased, MAX_FETCHES_IN_FLIGHT, (l) => post(env, l, signers, now));
-  const [first, ...rest] = recordStatements(db, attempted);
+  const { results: attempted, unstarted } = await runInFairSlots(
+    leased,
+    (l) => l.endpoint.id,
+    MAX_FETCHES_IN_FLIGHT,
+    (l) => post(env, l, signers),
+    () => Date.now() < now + budgetMs,
+  );
+  const [first, ...rest] = [...recordStatements(db, attempted), ...(unstarted.length ? [releaseLeases(db, unstarted, now)] : [])];
   await db.batch([first!, ...rest]);
   const disabling = await disableFailingEndpoints(env, db, attempted);
   for (const a of attempted) outcomes.set(a.delivery.id, outcomeOf(a, disabling.get(a.endpoint.id)));
+  for (const u of unstarted) outcomes.set(u.delivery.id, OUT_OF_BUDGET);
   return outcomes;
+}
+
+/** The leases of deliveries the batch had no time for, given back with the attempt they did not make. */
+function releaseLeases(db: Db, unstarted: Leased[], now: number) {
+  return db
+    .update(webhookDeliveries)
+    .set({ leasedUntil: null, attempts: sql`${webhookDeliveries.attempts} - 1`, updatedAt: now })
+    .where(and(isOneOf(webhookDeliveries.id, unstarted.map((u) => u.delivery.id)), eq(webhookDeliveries.status, "pending")));
 }
 
 /**
@@ -250,10 +259,11 @@ function signersByEndpoint(env: Env, leased: Leased[], now: number) {
 const timeoutOf = (env: Env) => (Number(env.WEBHOOK_TIMEOUT_MS) > 0 ? Number(env.WEBHOOK_TIMEOUT_MS) : DELIVERY_TIMEOUT_MS);
 
 /** One signed POST; whatever happens (no answer, a timeout, a secret that does not open) is an answer to record. */
-async function post(env: Env, leased: Leased, signers: Map<string, Promise<Webhook[]>>, now: number): Promise<Attempted> {
+async function post(env: Env, leased: Leased, signers: Map<string, Promise<Webhook[]>>): Promise<Attempted> {
   const { endpoint, event } = leased;
   const timeoutMs = timeoutOf(env);
   const started = Date.now();
+  const now = started;
   const answer: Omit<Answer, "latencyMs" | "at"> = { statusCode: null, response: null, error: null };
   try {
     const signature = await signers
@@ -282,14 +292,13 @@ async function post(env: Env, leased: Leased, signers: Map<string, Promise<Webho
   return { ...leased, answer: { ...answer, latencyMs: at - started, at }, ok, gone: answer.statusCode === 410 };
 }
 
-/** Every attempt row, delivery update and endpoint's failure bookkeeping, for one D1 batch. */
+/** Every attempt row, delivery update and endpoint's failure bookkeeping, for one D1 batch: a statement per endpoint, plus two. */
 function recordStatements(db: Db, attempted: Attempted[]): BatchItem<"sqlite">[] {
-  return [...attemptInserts(db, attempted), ...attempted.map((a) => deliveryUpdate(db, a)), ...[...byEndpoint(attempted).values()].map((list) => failureBookkeeping(db, list))];
+  if (attempted.length === 0) return [];
+  return [attemptInsert(db, attempted), deliveryUpdates(db, attempted), ...[...byEndpoint(attempted).values()].map((list) => failureBookkeeping(db, list))];
 }
 
-const ATTEMPT_ROWS_PER_INSERT = Math.floor(MAX_BOUND_PARAMETERS / Object.keys(getTableColumns(webhookAttempts)).length);
-
-function attemptInserts(db: Db, attempted: Attempted[]) {
+function attemptInsert(db: Db, attempted: Attempted[]) {
   const rows = attempted.map(({ delivery, event, endpoint, attempt, answer }) => ({
     id: newId("webhookAttempt"),
     deliveryId: delivery.id,
@@ -303,18 +312,41 @@ function attemptInserts(db: Db, attempted: Attempted[]) {
     error: answer.error,
     createdAt: answer.at,
   }));
-  const inserts = [];
-  for (let i = 0; i < rows.length; i += ATTEMPT_ROWS_PER_INSERT) inserts.push(db.insert(webhookAttempts).values(rows.slice(i, i + ATTEMPT_ROWS_PER_INSERT)).onConflictDoNothing());
-  return inserts;
+  return insertRowsIgnoringConflicts(db, webhookAttempts, rows);
 }
 
-function deliveryUpdate(db: Db, { delivery, answer, ok, gone }: Attempted) {
-  const state = ok ? { status: "delivered" as const, deliveredAt: answer.at } : gone ? { status: "failed" as const } : {};
-  const lastError = answer.error ?? (ok ? null : `answered ${answer.statusCode}`);
+const DELIVERY_RESULT = {
+  id: webhookDeliveries.id,
+  status: webhookDeliveries.status,
+  deliveredAt: webhookDeliveries.deliveredAt,
+  lastStatusCode: webhookDeliveries.lastStatusCode,
+  lastError: webhookDeliveries.lastError,
+  updatedAt: webhookDeliveries.updatedAt,
+};
+
+/** Each delivery's outcome, in one statement: delivered, gone for good (410), or still pending with its last answer. */
+function deliveryUpdates(db: Db, attempted: Attempted[]) {
+  const results = attempted.map(({ delivery, answer, ok, gone }) => ({
+    id: delivery.id,
+    status: ok ? "delivered" : gone ? "failed" : null,
+    deliveredAt: ok ? answer.at : null,
+    lastStatusCode: answer.statusCode,
+    lastError: answer.error ?? (ok ? null : `answered ${answer.statusCode}`),
+    updatedAt: answer.at,
+  }));
+  const { from, field: r } = jsonRowsAs(db, DELIVERY_RESULT, results, "r");
   return db
     .update(webhookDeliveries)
-    .set({ ...state, leasedUntil: null, lastStatusCode: answer.statusCode, lastError, updatedAt: answer.at })
-    .where(eq(webhookDeliveries.id, delivery.id));
+    .set({
+      status: sql`coalesce(${r.status}, ${qualified(webhookDeliveries.status)})`,
+      deliveredAt: sql`coalesce(${r.deliveredAt}, ${qualified(webhookDeliveries.deliveredAt)})`,
+      leasedUntil: null,
+      lastStatusCode: r.lastStatusCode,
+      lastError: r.lastError,
+      updatedAt: r.updatedAt,
+    })
+    .from(from)
+    .where(sql`${qualified(webhookDeliveries.id)} = ${r.id}`);
 }
 
 function byEndpoint(attempted: Attempted[]) {
