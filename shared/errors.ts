@@ -36,6 +36,8 @@ export const ERROR_STATUS = {
   upstream_error: 502,
   /** The collaboration rooms server could not be reached; safe to retry. */
   rooms_unavailable: 503,
+  /** This deployment has no Stripe key configured, so nothing can be bought or paid out. */
+  payments_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,8 +1,10 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { insertItem, ratingAggregate } from "../../test/catalog-fixtures";
 import { createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import worker from "../index";
 import { buy, countRows, eventually, onboardSeller, paidItem, stripeEventsSettled } from "../../test/payments";
 
 let fx: OrgFixture;
@@ -30,6 +32,25 @@ describe("checkout before the author can take charges", () => {
 describe("buying a one-time item", () => {
   beforeAll(async () => {
     await onboardSeller(fx.owner, fx.orgId);
+  });
+
+  it("a production deployment without STRIPE_SECRET_KEY answers 503 payments_unavailable, not a 500, and opens nothing", async () => {
+    const item = await paidItem(fx.orgId, { model: "one_time", amount: 1800, currency: "usd" });
+    const buyer = await createUser("misconfigured-buyer");
+    const before = await countRows("SELECT 1 FROM checkouts");
+    const production = { ...env, ENVIRONMENT: "production" as const, STRIPE_SECRET_KEY: undefined };
+    const res = await worker.fetch(
+      new Request(`https://plaza.test/v1/items/${item.slug}/checkout`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${buyer.accessToken}`, "content-type": "application/json", "cf-connecting-ip": "203.0.113.7" },
+        body: "{}",
+      }),
+      production,
+      createExecutionContext(),
+    );
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("payments_unavailable");
+    expect(await countRows("SELECT 1 FROM checkouts")).toBe(before);
   });
 
   it("pays through Checkout, then one order, one entitlement and the ledger's sale entries exist", async () => {

@@ -1,5 +1,7 @@
 import Stripe from "stripe";
 import type { Env } from "../env";
+import { AppError } from "../http/errors";
+import { log } from "../http/log";
 
 /**
  * The key the local Stripe emulator is called with. Not a secret: the emulator accepts any test-mode
@@ -17,11 +19,16 @@ export interface StripeTarget {
 /**
  * Which Stripe to talk to. A configured `STRIPE_SECRET_KEY` always means the real Stripe API (the
  * emulator is never wired in beside a real key); without one, outside production, the local
- * emulator at `STRIPE_EMULATOR_URL`. Production without a key is a configuration error.
+ * emulator at `STRIPE_EMULATOR_URL`. Production without a key is a configuration error: requests
+ * that need Stripe answer 503 `payments_unavailable`.
  */
 export function stripeTarget(env: Env): StripeTarget {
   if (env.STRIPE_SECRET_KEY) return { key: env.STRIPE_SECRET_KEY };
-  if (env.ENVIRONMENT === "production") throw new Error("STRIPE_SECRET_KEY must be set in production");
+  if (env.ENVIRONMENT === "production") {
+    // An operator's mistake, not the buyer's: logged loudly, answered as a clear 503.
+    log("error", "STRIPE_SECRET_KEY must be set in production");
+    throw new AppError("payments_unavailable", "Payments are not available right now");
+  }
   return { key: EMULATOR_KEY, emulatorUrl: env.STRIPE_EMULATOR_URL || DEFAULT_EMULATOR_URL };
 }
 
