@@ -6,7 +6,7 @@ import { and, eq } from "drizzle-orm";
 import { PROJECT_ASSET_MAX_BYTES } from "../../../shared/projects";
 import { randomBase62 } from "../crypto/random";
 import type { Db } from "../db/client";
-import { projectAssets } from "../db/schema";
+import { projectAssets, projects } from "../db/schema";
 import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
 import type { ProjectAccess } from "./access";
@@ -57,7 +57,13 @@ export async function putAsset(db: Db, env: Env, access: ProjectAccess, name: st
     .insert(projectAssets)
     .values(row)
     .onConflictDoUpdate({ target: [projectAssets.projectId, projectAssets.name], set: { r2Key: key, contentType, size, sha256: row.sha256, createdBy: row.createdBy, createdAt: row.createdAt } })
-    .returning();
+    .returning()
+    .catch(async (err: unknown) => {
+      // The project was deleted while the bytes streamed in: its row's foreign key now fails.
+      await env.BUCKET.delete(key);
+      if (!(await db.query.projects.findFirst({ columns: { id: true }, where: eq(projects.id, projectId) }))) throw notFound("Project");
+      throw err;
+    });
   // A concurrent upload of the same name that landed later owns the row: drop our bytes, not theirs.
   if (stored?.r2Key !== key) await env.BUCKET.delete(key);
   else if (previous && previous.r2Key !== key) await env.BUCKET.delete(previous.r2Key);
