@@ -1,34 +1,14 @@
-import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, or } from "drizzle-orm";
 import type { AuditEventT } from "../../../shared/api";
 import type { Db } from "../db/client";
 import { auditEvents, memberships, users } from "../db/schema";
-import { AppError } from "../http/errors";
-
-interface CursorPosition {
-  createdAt: number;
-  id: string;
-}
-
-export function encodeCursor(position: CursorPosition): string {
-  return btoa(`${position.createdAt}:${position.id}`);
-}
-
-export function decodeCursor(cursor: string): CursorPosition {
-  try {
-    const [createdAt, id] = atob(cursor).split(":");
-    if (!createdAt || !id || !/^\d+$/.test(createdAt)) throw new Error("shape");
-    return { createdAt: Number(createdAt), id };
-  } catch {
-    throw new AppError("invalid_request", "The cursor is not valid", { fields: { "query.cursor": ["is not valid"] } });
-  }
-}
+import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 
 /**
  * The org's own events plus account events (logins, tokens) of its current members, newest first,
  * keyset-paginated on (created_at, id).
  */
 export async function orgAuditLog(db: Db, orgId: string, limit: number, cursor?: string) {
-  const after = cursor ? decodeCursor(cursor) : undefined;
   const members = db.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.orgId, orgId));
   const rows = await db
     .select({ event: auditEvents, actorEmail: users.email })
@@ -37,15 +17,12 @@ export async function orgAuditLog(db: Db, orgId: string, limit: number, cursor?:
     .where(
       and(
         or(eq(auditEvents.orgId, orgId), and(isNull(auditEvents.orgId), inArray(auditEvents.actorUserId, members))),
-        after
-          ? or(lt(auditEvents.createdAt, after.createdAt), and(eq(auditEvents.createdAt, after.createdAt), lt(auditEvents.id, after.id)))
-          : sql`1 = 1`,
+        afterCursor(auditEvents, cursor),
       ),
     )
-    .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
+    .orderBy(...newestFirst(auditEvents))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
+  const { page, nextCursor } = pageOf(rows, limit, (r) => r.event);
   const data: AuditEventT[] = page.map(({ event, actorEmail }) => ({
     id: event.id,
     action: event.action,
@@ -57,5 +34,5 @@ export async function orgAuditLog(db: Db, orgId: string, limit: number, cursor?:
     metadata: event.metadata,
     createdAt: event.createdAt,
   }));
-  return { data, nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.event.createdAt, id: last.event.id }) : null };
+  return { data, nextCursor };
 }

@@ -1,7 +1,7 @@
-import { and, desc, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { EntitlementSource, EntitlementT, MyEntitlementT } from "../../../shared/catalog";
-import { decodeCursor, encodeCursor } from "../audit/query";
+import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 import { auditInsert, type RequestMeta } from "../audit/record";
 import { findVisibleItemBySlug } from "../catalog/queries";
 import { newId } from "../crypto/random";
@@ -225,7 +225,6 @@ export async function operatorGrant(env: Env, db: Db, meta: RequestMeta, operato
 
 /** The caller's own entitlements with the item's slug and name, newest first, keyset-paginated. */
 export async function listMyEntitlements(db: Db, userId: string, limit: number, cursor?: string) {
-  const after = cursor ? decodeCursor(cursor) : undefined;
   const rows = await db
     .select({ entitlement: entitlements, itemSlug: items.slug, itemName: items.name })
     .from(entitlements)
@@ -233,16 +232,13 @@ export async function listMyEntitlements(db: Db, userId: string, limit: number, 
     .where(
       and(
         eq(entitlements.userId, userId),
-        after
-          ? or(lt(entitlements.createdAt, after.createdAt), and(eq(entitlements.createdAt, after.createdAt), lt(entitlements.id, after.id)))
-          : undefined,
+        afterCursor(entitlements, cursor),
       ),
     )
-    .orderBy(desc(entitlements.createdAt), desc(entitlements.id))
+    .orderBy(...newestFirst(entitlements))
     .limit(limit + 1);
   const now = Date.now();
-  const pageRows = rows.slice(0, limit);
-  const last = pageRows.at(-1);
-  const data: MyEntitlementT[] = pageRows.map((r) => ({ ...toEntitlement(r.entitlement, now), itemSlug: r.itemSlug, itemName: r.itemName }));
-  return { data, nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.entitlement.createdAt, id: last.entitlement.id }) : null };
+  const { page, nextCursor } = pageOf(rows, limit, (r) => r.entitlement);
+  const data: MyEntitlementT[] = page.map((r) => ({ ...toEntitlement(r.entitlement, now), itemSlug: r.itemSlug, itemName: r.itemName }));
+  return { data, nextCursor };
 }

@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, eq, inArray, type SQL } from "drizzle-orm";
 import type { OrderT } from "../../../shared/payments";
-import { decodeCursor, encodeCursor } from "../audit/query";
+import { afterCursor, newestFirst, pageOf as keysetPage } from "../db/keyset";
 import type { Db } from "../db/client";
 import { items, orderItems, orders } from "../db/schema";
 import { notFound } from "../http/errors";
@@ -31,16 +31,14 @@ async function withItems(db: Db, rows: OrderRow[]): Promise<OrderT[]> {
 
 /** Orders matching `scope` (an org's sales or a buyer's purchases), newest first, keyset-paginated. */
 async function pageOf(db: Db, scope: SQL, limit: number, cursor?: string) {
-  const after = cursor ? decodeCursor(cursor) : undefined;
   const rows = await db
     .select()
     .from(orders)
-    .where(and(scope, after ? or(lt(orders.createdAt, after.createdAt), and(eq(orders.createdAt, after.createdAt), lt(orders.id, after.id))) : undefined))
-    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .where(and(scope, afterCursor(orders, cursor)))
+    .orderBy(...newestFirst(orders))
     .limit(limit + 1);
-  const pageRows = rows.slice(0, limit);
-  const last = pageRows.at(-1);
-  return { data: await withItems(db, pageRows), nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+  const { page, nextCursor } = keysetPage(rows, limit, (r) => r);
+  return { data: await withItems(db, page), nextCursor };
 }
 
 export const orgOrders = (db: Db, orgId: string, limit: number, cursor?: string) => pageOf(db, eq(orders.orgId, orgId), limit, cursor);

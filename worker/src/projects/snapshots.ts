@@ -3,11 +3,11 @@
  * the room, listed, inspected and restored. Bytes up to INLINE_SNAPSHOT_MAX_BYTES stay in D1; larger
  * ones go to R2. Every stored snapshot writes `project.snapshot.created` in the same batch.
  */
-import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { SnapshotReason } from "../../../shared/room-callbacks";
 import type { SnapshotSummaryT } from "../../../shared/projects";
 import { auditInsert, type RequestMeta } from "../audit/record";
-import { decodeCursor, encodeCursor } from "../audit/query";
+import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
@@ -87,21 +87,14 @@ export async function snapshotBytes(env: Env, row: SnapshotRow): Promise<Uint8Ar
 
 /** Newest first, keyset-paginated on (created_at, id). */
 export async function listSnapshots(db: Db, projectId: string, limit: number, cursor?: string) {
-  const after = cursor ? decodeCursor(cursor) : undefined;
-  const rows = await db
+  const rows: SnapshotSummaryT[] = await db
     .select(summaryColumns)
     .from(projectSnapshots)
-    .where(
-      and(
-        eq(projectSnapshots.projectId, projectId),
-        after ? or(lt(projectSnapshots.createdAt, after.createdAt), and(eq(projectSnapshots.createdAt, after.createdAt), lt(projectSnapshots.id, after.id))) : undefined,
-      ),
-    )
-    .orderBy(desc(projectSnapshots.createdAt), desc(projectSnapshots.id))
+    .where(and(eq(projectSnapshots.projectId, projectId), afterCursor(projectSnapshots, cursor)))
+    .orderBy(...newestFirst(projectSnapshots))
     .limit(limit + 1);
-  const page: SnapshotSummaryT[] = rows.slice(0, limit);
-  const last = page.at(-1);
-  return { snapshots: page, nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+  const { page, nextCursor } = pageOf(rows, limit, (r) => r);
+  return { snapshots: page, nextCursor };
 }
 
 /** One snapshot of this project (another project's id is 404). */

@@ -1,6 +1,6 @@
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { REVIEWABLE_SOURCES, type ReviewT } from "../../../shared/catalog";
-import { decodeCursor, encodeCursor } from "../audit/query";
+import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 import { auditInsert, type RequestMeta } from "../audit/record";
 import { findOrgItem, findVisibleItemBySlug } from "../catalog/queries";
 import { newId } from "../crypto/random";
@@ -45,7 +45,6 @@ const notABuyer = () => new AppError("forbidden", "Only buyers of this item (pur
  */
 export async function listReviews(db: Db, slug: string, limit: number, cursor?: string) {
   const { item } = await findVisibleItemBySlug(db, slug);
-  const after = cursor ? decodeCursor(cursor) : undefined;
   const rows = await db
     .select({ review: reviews, userName: users.name })
     .from(reviews)
@@ -54,16 +53,15 @@ export async function listReviews(db: Db, slug: string, limit: number, cursor?: 
       and(
         eq(reviews.itemId, item.id),
         eq(reviews.counted, true),
-        after ? or(lt(reviews.createdAt, after.createdAt), and(eq(reviews.createdAt, after.createdAt), lt(reviews.id, after.id))) : undefined,
+        afterCursor(reviews, cursor),
       ),
     )
-    .orderBy(desc(reviews.createdAt), desc(reviews.id))
+    .orderBy(...newestFirst(reviews))
     .limit(limit + 1);
-  const pageRows = rows.slice(0, limit);
-  const last = pageRows.at(-1);
+  const { page: pageRows, nextCursor } = pageOf(rows, limit, (r) => r.review);
   return {
     data: pageRows.map((r) => toReview(r.review, r.userName)),
-    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.review.createdAt, id: last.review.id }) : null,
+    nextCursor,
   };
 }
 
