@@ -89,7 +89,13 @@ export const Project = ProjectSummary.extend({
 }).meta({ id: "Project" });
 export type ProjectT = z.infer<typeof Project>;
 
-export const ProjectList = z.object({ projects: z.array(ProjectSummary) }).meta({ id: "ProjectList" });
+/** A page of an org's projects, newest first; pass `nextCursor` back as `cursor` for the next. */
+export const ProjectsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: Cursor.optional(),
+});
+
+export const ProjectList = z.object({ projects: z.array(ProjectSummary), nextCursor: Cursor.nullable() }).meta({ id: "ProjectList" });
 
 export const SnapshotSummary = z
   .object({

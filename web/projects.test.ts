@@ -275,6 +275,21 @@ describe("projects page", () => {
     await assets.getByText("No assets yet.").waitFor();
     expect(pageErrors).toEqual([]);
   });
+
+  test("more projects than a page: the list shows 50, and Load more the rest", async () => {
+    const [token, orgId] = [await tokenOf(ada), await adaOrgId()];
+    for (let i = 0; i < 50; i++) expectStatus(await call("POST", `/v1/orgs/${orgId}/projects`, { name: `Extra ${i}` }, token), 201, `project ${i}`);
+    await adaPage.goto("/dashboard/projects");
+    const list = adaPage.getByRole("region", { name: "Projects" });
+    const rows = list.locator("tr[data-project-id]");
+    await list.getByRole("link", { name: "Extra 49" }).waitFor();
+    expect(await rows.count()).toBe(50);
+    await list.getByRole("button", { name: "Load more" }).click();
+    await list.getByRole("link", { name: `${PROJECT} v2` }).waitFor();
+    expect(await rows.count()).toBe(51);
+    expect(await list.getByRole("button", { name: "Load more" }).count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
 });
 
 /** API access for checks the page does not show. */

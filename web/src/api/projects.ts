@@ -40,7 +40,8 @@ async function call<T>(method: string, path: string, init: { json?: unknown; bod
   return (await res.json()) as T;
 }
 
-export const listProjects = (orgId: string) => call<{ projects: ProjectSummaryT[] }>("GET", projectsUrl(orgId)).then((r) => r.projects);
+export const listProjects = (orgId: string, cursor?: string) =>
+  call<{ projects: ProjectSummaryT[]; nextCursor: string | null }>("GET", `${projectsUrl(orgId)}${cursor ? `?cursor=${enc(cursor)}` : ""}`);
 export const createProject = (orgId: string, body: { name: string; memberRole?: MemberRole }) => call<ProjectT>("POST", projectsUrl(orgId), { json: body });
 export const getProject = (orgId: string, projectId: string) => call<ProjectT>("GET", projectUrl(orgId, projectId));
 export const updateProject = (orgId: string, projectId: string, body: { name?: string; memberRole?: MemberRole; state?: Record<string, unknown> }) =>

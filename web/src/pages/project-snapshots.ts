@@ -2,28 +2,16 @@
  * A project's snapshots, newest first: inspect one's content, take one now, restore one (the
  * room replaces the live document, so everyone editing sees it at once).
  */
-import { asApiError } from "../api/errors";
 import { getSnapshot, listSnapshots, restoreSnapshot, snapshotNow, type SnapshotSummaryT } from "../api/projects";
 import { h, replace } from "../dom";
 import { formatBytes, formatDateTime } from "../format";
 import { errorAlert } from "../ui/alert";
-import { describeError } from "../ui/messages";
+import { busy } from "../ui/busy";
 import { dataTable, row } from "../ui/table";
 import { toast } from "../ui/toast";
 
 const REASONS: Record<SnapshotSummaryT["reason"], string> = { auto: "Automatic", manual: "On demand", restore: "After a restore" };
 
-/** Runs a button's action with the button busy; failures become an error toast. */
-async function busy(button: HTMLButtonElement, action: () => Promise<void>): Promise<void> {
-  button.disabled = true;
-  try {
-    await action();
-  } catch (err) {
-    toast(describeError(asApiError(err)), "error");
-  } finally {
-    button.disabled = false;
-  }
-}
 
 /** `canWrite` (the write role) takes and restores snapshots; readers list and inspect them. */
 export function snapshotsSection(o: { orgId: string; projectId: string; canWrite: boolean; signal: AbortSignal }) {

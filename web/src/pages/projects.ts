@@ -6,6 +6,7 @@ import { formatDateTime } from "../format";
 import { navigate, type PageContext } from "../router";
 import { activeMembership } from "../state/me";
 import { errorAlert } from "../ui/alert";
+import { busy } from "../ui/busy";
 import { formAlert, formValue, handleSubmit, submitButton, textField } from "../ui/form";
 import { pageHeader, section } from "../ui/page";
 import { dataTable, row } from "../ui/table";
@@ -34,14 +35,31 @@ export async function projectsPage({ signal }: PageContext): Promise<Node> {
   const { orgId, name } = org;
 
   const listBody = h("div");
+  let projects: ProjectSummaryT[] = [];
+  let nextCursor: string | null = null;
+  const render = () =>
+    replace(
+      listBody,
+      projectsTable(projects),
+      nextCursor && h("button", { type: "button", class: "button small", onclick: (e: Event) => void busy(e.currentTarget as HTMLButtonElement, loadMore) }, "Load more"),
+    );
   const load = async () => {
     try {
-      const projects = await listProjects(orgId);
-      if (!signal.aborted) replace(listBody, projectsTable(projects));
+      const page = await listProjects(orgId);
+      if (signal.aborted) return;
+      ({ projects, nextCursor } = page);
+      render();
     } catch (err) {
       replace(listBody, errorAlert(err));
     }
   };
+  async function loadMore() {
+    if (!nextCursor) return;
+    const page = await listProjects(orgId, nextCursor);
+    projects = [...projects, ...page.projects];
+    nextCursor = page.nextCursor;
+    render();
+  }
 
   const form = h(
     "form",

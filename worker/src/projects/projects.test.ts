@@ -3,6 +3,7 @@
  * and snapshots taken and restored through a scripted room (worker/test/scripted-room.ts).
  */
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { jwtVerify } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOM_TOKEN_AUDIENCE, ROOM_TOKEN_ISSUER, ROOM_TOKEN_MAX_TTL_SECONDS, RoomTokenClaimsSchema, roomTokenKey } from "../../../shared/room-token";
@@ -12,7 +13,11 @@ import { orgFixture, type OrgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { createProject, documentWith, rawCall, roomCall } from "../../test/rooms";
 import { scriptedRoom } from "../../test/scripted-room";
+import { createDb } from "../db/client";
+import { projects } from "../db/schema";
 import { getFreeItem } from "../entitlements/entitlements.fixtures";
+import type { ProjectAccess } from "./access";
+import { putAsset } from "./assets";
 
 let fx: OrgFixture;
 beforeAll(async () => {
@@ -68,6 +73,33 @@ describe("projects", () => {
     const list = await call("GET", `/v1/orgs/${fx.outsiderOrgId}/projects`, { token: fx.outsider.accessToken });
     expect(list.body.projects.map((p: { id: string }) => p.id)).not.toContain(body.id);
     expect((await call("PATCH", base(body.id, fx.outsiderOrgId), { token: fx.outsider.accessToken, body: { name: "stolen" } })).status).toBe(404);
+  });
+
+  it("are listed newest first in pages: every project once, even those created in the same millisecond", async () => {
+    const org = await orgFixture();
+    const made = [];
+    for (let i = 0; i < 3; i++) made.push((await createProject(org.owner, org.orgId, { name: `p${i}` })).body.id as string);
+    // The first two share one created_at: the id breaks the tie, so the pages neither skip nor repeat them.
+    const createdAt = (id: string, at: number) => env.DB.prepare("UPDATE projects SET created_at = ? WHERE id = ?").bind(at, id).run();
+    await Promise.all([createdAt(made[0]!, 1_000), createdAt(made[1]!, 1_000), createdAt(made[2]!, 2_000)]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: { status: number; body: { projects: { id: string }[]; nextCursor: string | null } } = await call("GET", `/v1/orgs/${org.orgId}/projects?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token: org.member.accessToken });
+      expect(page.status).toBe(200);
+      expect(page.body.projects.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.projects.map((p) => p.id));
+      cursor = page.body.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(2);
+    expect(seen.sort()).toEqual([...made].sort());
+    expect((await call("GET", `/v1/orgs/${org.orgId}/projects`, { token: org.member.accessToken })).body.projects[0].id).toBe(made[2]);
+    for (const query of ["cursor=not-a-cursor", "limit=0", "limit=101"]) {
+      const bad = await call("GET", `/v1/orgs/${org.orgId}/projects?${query}`, { token: org.member.accessToken });
+      expect([bad.status, errorCode(bad)], query).toEqual([400, "invalid_request"]);
+    }
   });
 });
 
@@ -136,6 +168,23 @@ describe("assets", () => {
     expect((await rawCall("PUT", `${base(project.id)}/assets/.hidden`, fx.owner.accessToken, new Uint8Array(1), "text/plain")).status).toBe(400);
     expect((await rawCall("PUT", `${base(project.id)}/assets/a.txt`, fx.member.accessToken, new Uint8Array(1), "text/plain")).status).toBe(403);
     expect((await call("GET", `${base(project.id)}/assets/missing.txt`, { token: fx.member.accessToken })).status).toBe(404);
+  });
+});
+
+describe("an asset upload whose project is deleted while its bytes stream in", () => {
+  it("answers 404 and leaves no bytes behind in R2", async () => {
+    const { body: created } = await createProject(fx.owner, fx.orgId);
+    const db = createDb(env.DB);
+    // The upload passed the route's project check (this is what it loaded) before the project went.
+    const project = (await db.query.projects.findFirst({ where: eq(projects.id, created.id) }))!;
+    const access = { orgId: fx.orgId, role: "owner", principal: { userId: fx.owner.id }, project, projectRole: "write" } as unknown as ProjectAccess;
+    expect((await call("DELETE", base(project.id), { token: fx.owner.accessToken })).status).toBe(204);
+    // The body as a runtime stream, as a request's is (a stream made in JS cannot be piped into the FixedLengthStream).
+    await env.BUCKET.put("test/late-upload", new Uint8Array(64));
+    const body = (await env.BUCKET.get("test/late-upload"))!.body;
+    const upload = putAsset(db, env, access, "late.bin", body, { contentType: "application/octet-stream", contentLength: "64" });
+    await expect(upload).rejects.toMatchObject({ code: "not_found", status: 404 });
+    expect((await env.BUCKET.list({ prefix: `projects/${project.id}/` })).objects).toHaveLength(0);
   });
 });
 

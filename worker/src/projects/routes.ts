@@ -9,6 +9,7 @@ import {
   ProjectId,
   ProjectItemSlug,
   ProjectList,
+  ProjectsQuery,
   RestoreResult,
   RoomTokenResponse,
   SnapshotDetail,
@@ -42,10 +43,19 @@ const path = <R extends string = "">(rest: R = "" as R) => `/v1/orgs/{orgId}/pro
 /** Projects themselves and their installed items. */
 const projectRoutes = createRouter()
   .openapi(
-    createRoute({ method: "get", path: "/v1/orgs/{orgId}/projects", tags, summary: "The org's projects, newest first, with your role in each", security: bearer, request: { params: OrgParams }, responses: { 200: json(ProjectList, "Projects"), ...errors } }),
+    createRoute({
+      method: "get",
+      path: "/v1/orgs/{orgId}/projects",
+      tags,
+      summary: "The org's projects, newest first, with your role in each (`?limit=&cursor=`)",
+      security: bearer,
+      request: { params: OrgParams, query: ProjectsQuery },
+      responses: { 200: json(ProjectList, "A page of projects"), ...errors },
+    }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "orgs:read");
-      return c.json({ projects: await service.listProjects(c.get("db"), access) }, 200);
+      const { limit, cursor } = c.req.valid("query");
+      return c.json(await service.listProjects(c.get("db"), access, limit, cursor), 200);
     },
   )
   .openapi(

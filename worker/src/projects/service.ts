@@ -2,13 +2,14 @@
  * Projects: an org's collaborative documents with settings (`state`), installed items and assets.
  * The live document is in the project's room; snapshots are in snapshots.ts.
  */
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { CreateProjectBody, InstalledItem, ProjectRoleT, ProjectT, UpdateProjectBody } from "../../../shared/projects";
 import { roleAtLeast } from "../../../shared/roles";
 import { auditInsert, type RequestMeta } from "../audit/record";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
+import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 import { items, projectItems, projects } from "../db/schema";
 import type { Env } from "../env";
 import { AppError, forbidden, notFound } from "../http/errors";
@@ -27,9 +28,15 @@ const summary = (row: ProjectRow, role: ProjectRoleT) => ({
   updatedAt: row.updatedAt,
 });
 
-export async function listProjects(db: Db, access: OrgAccess) {
-  const rows = await db.select().from(projects).where(eq(projects.orgId, access.orgId)).orderBy(desc(projects.createdAt), desc(projects.id)).limit(500);
-  return rows.map((row) => summary(row, projectRoleFor(access.role, row.memberRole)));
+export async function listProjects(db: Db, access: OrgAccess, limit: number, cursor?: string) {
+  const rows = await db
+    .select()
+    .from(projects)
+    .where(and(eq(projects.orgId, access.orgId), afterCursor(projects, cursor)))
+    .orderBy(...newestFirst(projects))
+    .limit(limit + 1);
+  const { page, nextCursor } = pageOf(rows, limit, (row) => row);
+  return { projects: page.map((row) => summary(row, projectRoleFor(access.role, row.memberRole))), nextCursor };
 }
 
 export async function createProject(db: Db, meta: RequestMeta, access: OrgAccess, input: z.infer<typeof CreateProjectBody>) {
