@@ -47,6 +47,11 @@ export const ResendVerificationBody = z.object({ email: Email }).meta({ id: "Res
 export const MagicLinkBody = z.object({ email: Email }).meta({ id: "MagicLinkBody" });
 export const RedeemMagicLinkBody = z.object({ token: z.string().min(1).max(200) }).meta({ id: "RedeemMagicLinkBody" });
 /** Browsers send the refresh token as an HttpOnly cookie; the CLI and scripts send it in the body. */
+/** `currentPassword` is required once the account has a password; a guest (password-less, from checkout) sets a first one without it. */
+export const ChangePasswordBody = z
+  .object({ currentPassword: z.string().min(1).max(128).optional(), newPassword: Password })
+  .meta({ id: "ChangePasswordBody" });
+
 export const RefreshBody = z
   .object({ refreshToken: z.string().min(1).max(200).optional() })
   .meta({ id: "RefreshBody" });

@@ -7,6 +7,8 @@ export const AUDIT_ACTIONS = [
   "auth.magic_link_login",
   "auth.logout",
   "auth.refresh_reuse_detected",
+  "auth.password_changed",
+  "auth.password_change_failed",
   "session.revoked",
   "token.created",
   "token.revoked",

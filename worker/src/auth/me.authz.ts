@@ -1,3 +1,4 @@
+import { PASSWORD } from "../../test/fixtures";
 import { ANY_USER, ORG_READ, OWNER_ONLY, succeedsWith, type MatrixCase } from "../../test/authz-matrix";
 import { call } from "../../test/http";
 import { freshLogin } from "./auth.authz";
@@ -20,5 +21,11 @@ export const meMatrix: MatrixCase[] = [
       return { method: "DELETE", path: `/v1/me/sessions/${current.id}` };
     },
     expected: succeedsWith(OWNER_ONLY, 204),
+  },
+  {
+    route: "PUT /v1/me/password",
+    // The same password again: every actor keeps theirs (and the session calling stays).
+    build: () => ({ method: "PUT", path: "/v1/me/password", options: { body: { currentPassword: PASSWORD, newPassword: PASSWORD } } }),
+    expected: succeedsWith(ANY_USER, 204),
   },
 ];

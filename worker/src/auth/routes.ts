@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import {
   AuthTokens,
+  ChangePasswordBody,
   LoginBody,
   MagicLinkBody,
   RedeemMagicLinkBody,
@@ -193,6 +194,23 @@ export const authRoutes = createRouter()
       const db = c.get("db");
       if (!p.memberships.some((o) => o.orgId === orgId)) throw new AppError("not_found", "Org not found");
       await db.update(users).set({ activeOrgId: orgId }).where(eq(users.id, p.userId));
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/v1/me/password",
+      tags: ["Me"],
+      summary: "Change your password (or set a first one, for an account made at checkout); logs out every other device",
+      description: "Needs a session, not an API token. A wrong `currentPassword` is 400 naming it, and counts towards the account's login limit (429 beyond it).",
+      security: bearer,
+      request: jsonBody(ChangePasswordBody),
+      responses: { ...noContent, ...authErrors, ...rateLimitedError },
+    }),
+    async (c) => {
+      const p = requireSession(c.get("principal"));
+      await auth.changePassword(c.get("db"), c.env, requestMeta(c), p.userId, p.sessionId, c.req.valid("json"));
       return c.body(null, 204);
     },
   )

@@ -1,9 +1,9 @@
-import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { UserT } from "../../../shared/api";
 import { auditInsert, type RequestMeta } from "../audit/record";
 import { sha256Hex } from "../crypto/hash";
-import { decoyHash, hashPassword, verifyPassword } from "../crypto/password";
+import { decoyHash, hashPassword, NO_PASSWORD, verifyPassword } from "../crypto/password";
 import { newId, newSecret } from "../crypto/random";
 import type { Db } from "../db/client";
 import { emailTokens, refreshTokens, sessions, users } from "../db/schema";
@@ -11,7 +11,7 @@ import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { assertUnderLimit, clearHits, countHit, type Window } from "../http/rate-limit";
 import { enqueueMail, mailInsert } from "../mail/outbox";
-import { verifyEmailMail } from "../mail/templates";
+import { passwordChangedMail, verifyEmailMail } from "../mail/templates";
 import { signAccessToken } from "./access-token";
 
 const DAY = 86_400_000;
@@ -225,6 +225,37 @@ export async function refresh(db: Db, env: Env, meta: RequestMeta, token: string
     db.update(sessions).set({ lastUsedAt: now, expiresAt: now + refreshMs, ip: meta.ip, userAgent: meta.userAgent }).where(eq(sessions.id, session.id)),
   ]);
   return issue(env, toUser(user), session.id, next, now + refreshMs);
+}
+
+/**
+ * Sets a new password: the current one must match (failures count towards the login limit of the
+ * account), unless the account never had one (a guest from checkout, signed in by e-mail link).
+ * Every other session ends, the change is audited, and the owner is told by e-mail.
+ */
+export async function changePassword(db: Db, env: Env, meta: RequestMeta, userId: string, sessionId: string, input: { currentPassword?: string; newPassword: string }) {
+  const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
+  if (!user) throw new AppError("token_revoked", "This account no longer exists");
+  if (user.passwordHash !== NO_PASSWORD) {
+    if (!input.currentPassword) throw new AppError("invalid_request", "Give your current password", { fields: { "body.currentPassword": ["is required"] } });
+    const accountKey = `login:acct:${user.email}`;
+    await assertUnderLimit(db, accountKey, LOGIN_LIMITS.account);
+    if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+      await db.batch([countHit(db, accountKey, LOGIN_LIMITS.account), auditInsert(db, meta, { action: "auth.password_change_failed", actorUserId: user.id, targetType: "user", targetId: user.id })]);
+      throw new AppError("invalid_request", "The current password is not correct", { fields: { "body.currentPassword": ["is not correct"] } });
+    }
+  }
+  const now = Date.now();
+  const mail = await mailInsert(env, db, user.email, passwordChangedMail(user.name, `${env.APP_URL}/settings/sessions`));
+  await db.batch([
+    db.update(users).set({ passwordHash: await hashPassword(input.newPassword) }).where(eq(users.id, user.id)),
+    db
+      .update(sessions)
+      .set({ revokedAt: now, revokeReason: "password_changed" })
+      .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), ne(sessions.id, sessionId))),
+    auditInsert(db, meta, { action: "auth.password_changed", actorUserId: user.id, targetType: "user", targetId: user.id }),
+    mail.insert,
+  ]);
+  await enqueueMail(env, [mail.id]);
 }
 
 /** Ends one of the user's own sessions; another user's session is reported as not found. */

@@ -1,10 +1,8 @@
 import { eq } from "drizzle-orm";
+import { NO_PASSWORD } from "../crypto/password";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { users } from "../db/schema";
-
-/** No password verifies against this, so a guest account cannot be logged into with one. */
-export const NO_PASSWORD = "!";
 
 /**
  * The account a purchase belongs to: the user with that e-mail, or a new password-less account

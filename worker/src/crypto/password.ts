@@ -15,6 +15,9 @@ function scrypt(password: string, salt: Buffer, N: number, r: number, p: number,
   );
 }
 
+/** The hash of an account without a password (a guest's): nothing verifies against it. */
+export const NO_PASSWORD = "!";
+
 /** `scrypt$N$r$p$salt$hash` (base64). */
 export async function hashPassword(password: string): Promise<string> {
   const { N, r, p, keyLength, saltLength } = SCRYPT_PARAMS;

@@ -123,6 +123,13 @@ export function licenseExpiryMail(itemName: string, date: string, url: string): 
   });
 }
 
+export function passwordChangedMail(name: string, sessionsUrl: string): RenderedMail {
+  return layout("Your Plaza password was changed", {
+    paragraphs: [`Hi ${name}, the password of your Plaza account was just changed, and every other device was logged out.`, "If this was not you, sign in with a link by e-mail at once, set a new password, and review your sessions."],
+    action: { label: "Review your sessions", url: sessionsUrl },
+  });
+}
+
 export function webhookDisabledMail(url: string, reason: string, manageUrl: string): RenderedMail {
   return layout("A Plaza webhook endpoint was disabled", {
     paragraphs: [`Plaza stopped sending webhooks to ${url}: ${reason}.`, "Events that could not be delivered are kept. Fix the endpoint, enable it again, and recover the failed messages."],
