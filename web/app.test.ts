@@ -256,4 +256,36 @@ describe("web app", () => {
     await guest.screenshot({ path: join(SCREENSHOTS, "11-rate-limited.png"), fullPage: true });
     await guest.context().close();
   });
+
+  test("changes the password in settings: a wrong current one is marked on its field, then the new one logs in", async () => {
+    const ada = await (await browser.newContext({ baseURL: server.url })).newPage();
+    ada.on("pageerror", (err) => pageErrors.push(String(err)));
+    await ada.goto("/settings/sessions");
+    await ada.waitForURL(/\/login\?next=/);
+    await ada.getByLabel("E-mail").fill(user.email);
+    await ada.getByLabel("Password").fill(user.password);
+    await ada.getByRole("button", { name: "Log in" }).click();
+    const form = ada.getByRole("form", { name: "Change password" });
+    await form.waitFor();
+    const newPassword = "babbage's engine, improved";
+    await form.getByLabel("Current password").fill("not the password");
+    await form.getByLabel("New password", { exact: true }).fill(newPassword);
+    await form.getByLabel("New password again").fill(`${newPassword}!`);
+    await form.getByRole("button", { name: "Change password" }).click();
+    await form.getByText("Does not match the new password").waitFor();
+    await form.getByLabel("New password again").fill(newPassword);
+    await form.getByRole("button", { name: "Change password" }).click();
+    await form.getByText("Is not correct").waitFor();
+    await form.getByLabel("Current password").fill(user.password);
+    await form.getByRole("button", { name: "Change password" }).click();
+    await ada.getByText("Password changed. Every other device was logged out.").waitFor();
+    await ada.screenshot({ path: join(SCREENSHOTS, "12-password-changed.png"), fullPage: true });
+
+    const loginWith = (password: string) =>
+      fetch(`${server.url}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json", "cf-connecting-ip": "203.0.113.50" }, body: JSON.stringify({ email: user.email, password }) });
+    expect([(await loginWith(user.password)).status, (await loginWith(newPassword)).status]).toEqual([401, 200]);
+    user.password = newPassword;
+    await ada.context().close();
+    expect(pageErrors).toEqual([]);
+  });
 });

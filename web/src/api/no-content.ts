@@ -1,14 +1,15 @@
 /**
- * The calls that answer 204 (switch org, revoke session/token, remove member, revoke invite,
+ * The calls that answer 204 (switch org, change password, revoke session/token, remove member, revoke invite,
  * deactivate a license's installation), named for what they do: each resolves on success and
  * throws an ApiError otherwise.
  */
 import type { z } from "zod";
-import type { SetActiveOrgBody } from "../../../shared/api";
+import type { ChangePasswordBody, SetActiveOrgBody } from "../../../shared/api";
 import { api } from "./client";
 import { unwrap } from "./unwrap";
 
 export const setActiveOrg = (body: z.input<typeof SetActiveOrgBody>) => unwrap(api.v1.me["active-org"].$put({ json: body }));
+export const changePassword = (body: z.input<typeof ChangePasswordBody>) => unwrap(api.v1.me.password.$put({ json: body }));
 export const revokeSession = (sessionId: string) => unwrap(api.v1.me.sessions[":sessionId"].$delete({ param: { sessionId } }));
 export const revokeToken = (tokenId: string) => unwrap(api.v1.me.tokens[":tokenId"].$delete({ param: { tokenId } }));
 export const removeMember = (orgId: string, userId: string) => unwrap(api.v1.orgs[":orgId"].members[":userId"].$delete({ param: { orgId, userId } }));

@@ -1,6 +1,7 @@
-import type { SessionT } from "../../../shared/api";
+import { z } from "zod";
+import { Password, type SessionT } from "../../../shared/api";
 import { api } from "../api/client";
-import { revokeSession } from "../api/no-content";
+import { changePassword, revokeSession } from "../api/no-content";
 import { unwrap } from "../api/unwrap";
 import { logout } from "../auth/session";
 import { h, replace } from "../dom";
@@ -8,6 +9,7 @@ import { describeUserAgent, formatDateTime, formatRelative } from "../format";
 import { type PageContext, navigate } from "../router";
 import { clearMe } from "../state/me";
 import { errorAlert } from "../ui/alert";
+import { formAlert, formValue, handleSubmit, submitButton, textField } from "../ui/form";
 import { pageHeader, section } from "../ui/page";
 import { dataTable, row } from "../ui/table";
 import { toast } from "../ui/toast";
@@ -52,6 +54,34 @@ function sessionRow(session: SessionT, reload: () => Promise<void>): HTMLTableRo
   );
 }
 
+const PasswordFormSchema = z
+  .object({ currentPassword: z.string().max(128).optional(), newPassword: Password, repeatPassword: z.string() })
+  .refine((v) => v.newPassword === v.repeatPassword, { path: ["repeatPassword"], message: "does not match the new password" });
+
+/** Change the password (a guest from checkout leaves "Current password" empty to set a first one); other devices are logged out. */
+function passwordForm(reload: () => Promise<void>): HTMLFormElement {
+  const form = h(
+    "form",
+    { class: "stack", "aria-label": "Change password" },
+    textField({ name: "currentPassword", label: "Current password", type: "password", autocomplete: "current-password", hint: "Bought as a guest and never set one? Leave this empty." }),
+    textField({ name: "newPassword", label: "New password", type: "password", required: true, autocomplete: "new-password", minlength: 10, hint: "At least 10 characters." }),
+    textField({ name: "repeatPassword", label: "New password again", type: "password", required: true, autocomplete: "new-password" }),
+    formAlert(),
+    submitButton("Change password"),
+  );
+  handleSubmit(form, {
+    schema: PasswordFormSchema,
+    read: (f) => ({ currentPassword: formValue(f, "currentPassword") || undefined, newPassword: formValue(f, "newPassword"), repeatPassword: formValue(f, "repeatPassword") }),
+    submit: async ({ currentPassword, newPassword }) => {
+      await changePassword({ currentPassword, newPassword });
+      form.reset();
+      toast("Password changed. Every other device was logged out.");
+      await reload();
+    },
+  });
+  return form;
+}
+
 export async function sessionsPage({ signal }: PageContext): Promise<Node> {
   const body = h("div");
   const load = async () => {
@@ -77,5 +107,6 @@ export async function sessionsPage({ signal }: PageContext): Promise<Node> {
     { class: "stack" },
     pageHeader("Sessions", "Every browser where you are logged in. Revoke any you do not recognise."),
     section("Active sessions", body),
+    section("Password", passwordForm(load)),
   );
 }
