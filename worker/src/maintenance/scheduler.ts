@@ -5,6 +5,8 @@ import { createDb } from "../db/client";
 import { jobRuns } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
+import { resealMail } from "../mail/reseal";
+import { resealWebhookSecrets } from "../webhooks/reseal";
 import {
   expireEntitlements,
   expireLicenses,
@@ -14,6 +16,7 @@ import {
   purgeSentMail,
   purgeWebhookLog,
   purgeStaleUploads,
+  resealLicenseReveals,
   requeueStaleMail,
   requeueStaleStripeEvents,
   requeueUndispatchedWebhooks,
@@ -37,6 +40,9 @@ export const JOBS: Record<string, Job> = {
   "requeue-stale-stripe-events": requeueStaleStripeEvents,
   "requeue-unreported-usage": requeueUnreportedUsage,
   "reseal-connect-accounts": resealConnectAccounts,
+  "reseal-mail": resealMail,
+  "reseal-webhook-secrets": resealWebhookSecrets,
+  "reseal-license-reveals": resealLicenseReveals,
   "requeue-undispatched-webhooks": requeueUndispatchedWebhooks,
   "purge-webhook-log": purgeWebhookLog,
   "thin-project-snapshots": thinProjectSnapshots,

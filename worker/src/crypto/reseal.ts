@@ -1,0 +1,26 @@
+import { eq, isNull, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { open, seal, sealedKeyId } from "./secret-box";
+
+/**
+ * What the reseal jobs share (connect/reseal.ts, mail/reseal.ts, webhooks/reseal.ts and the
+ * license reveals' in maintenance/jobs.ts): find values sealed under another key than the current
+ * one, seal them again, and write them back only if the row still holds what was read.
+ */
+
+/**
+ * Rows whose `column` was sealed under another key than `current`; NULL never matches. Compared
+ * exactly, not with LIKE (case-insensitive, and `_` is a wildcard that key ids may contain).
+ */
+export const sealedUnderOtherKey = (column: SQLiteColumn, current: string): SQL => sql`substr(${column}, 1, ${current.length + 1}) <> ${`${current}:`}`;
+
+/** `sealed` opened and sealed again under the current key; a value already under it (or null) is kept. */
+export async function resealed(keys: string | undefined, current: string, sealed: string): Promise<string>;
+export async function resealed(keys: string | undefined, current: string, sealed: string | null): Promise<string | null>;
+export async function resealed(keys: string | undefined, current: string, sealed: string | null): Promise<string | null> {
+  if (sealed === null || sealedKeyId(sealed) === current) return sealed;
+  return seal(keys, await open(keys, sealed));
+}
+
+/** A reseal's update guard: `column` still holds the value that was read (NULL included). */
+export const stillHolds = (column: SQLiteColumn, read: string | null): SQL => (read === null ? isNull(column) : eq(column, read));
