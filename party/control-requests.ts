@@ -1,5 +1,5 @@
 import * as Y from "yjs";
-import { ROOM_ACTION_HEADER, roomControlPath, RoomActionSchema, verifyRoomRequest } from "../shared/room-callbacks";
+import { DisconnectUsersSchema, ROOM_ACTION_HEADER, roomControlPath, RoomActionSchema, verifyRoomRequest } from "../shared/room-callbacks";
 import { replaceDocumentContent, RestoreConflict } from "./document-restore";
 import type { DocumentSession } from "./document-session";
 
@@ -12,11 +12,14 @@ export interface ControlContext {
   openDocument(): Promise<DocumentSession>;
   /** Called after a restore so the Worker gets the restored state as a `restore` snapshot. */
   restored(session: DocumentSession): void;
+  /** Closes every socket of these users; answers how many were closed. */
+  disconnectUsers(userIds: ReadonlySet<string>): number;
 }
 
 /**
  * The Worker's requests to a room (shared/room-callbacks.ts): `snapshot` answers the live state,
- * `restore` replaces the content with a snapshot's. Only signed requests get past the first check.
+ * `restore` replaces the content with a snapshot's, `disconnect` closes some users' sockets. Only
+ * signed requests get past the first check.
  */
 export async function handleControlRequest(request: Request, context: ControlContext): Promise<Response> {
   const url = new URL(request.url);
@@ -26,7 +29,9 @@ export async function handleControlRequest(request: Request, context: ControlCon
   if (url.pathname !== roomControlPath(context.roomId)) return errorResponse(404, "not_found", "unknown room path");
   if (request.method !== "POST") return errorResponse(405, "method_not_allowed", "control requests are POSTs");
   const action = RoomActionSchema.safeParse(request.headers.get(ROOM_ACTION_HEADER));
-  if (!action.success) return errorResponse(400, "invalid_request", `${ROOM_ACTION_HEADER} must be snapshot or restore`);
+  if (!action.success) return errorResponse(400, "invalid_request", `${ROOM_ACTION_HEADER} must be snapshot, restore or disconnect`);
+  // Needs no document: a room that has none loaded has no one to disconnect.
+  if (action.data === "disconnect") return disconnect(body, context);
 
   let session: DocumentSession;
   try {
@@ -39,6 +44,17 @@ export async function handleControlRequest(request: Request, context: ControlCon
     return new Response(Y.encodeStateAsUpdate(session.doc) as Uint8Array<ArrayBuffer>, { headers: { "content-type": "application/octet-stream", "cache-control": "no-store" } });
   }
   return restore(session, body, context);
+}
+
+function disconnect(body: Uint8Array, context: ControlContext): Response {
+  let parsed: ReturnType<typeof DisconnectUsersSchema.safeParse>;
+  try {
+    parsed = DisconnectUsersSchema.safeParse(JSON.parse(new TextDecoder().decode(body)));
+  } catch {
+    return errorResponse(400, "invalid_request", "the body is not JSON");
+  }
+  if (!parsed.success) return errorResponse(400, "invalid_request", "the body must be { userIds: string[] } (1 to 1000)");
+  return Response.json({ disconnected: context.disconnectUsers(new Set(parsed.data.userIds)) });
 }
 
 function restore(session: DocumentSession, snapshot: Uint8Array, context: ControlContext): Response {

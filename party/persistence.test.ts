@@ -183,6 +183,26 @@ describe("control requests", () => {
     await eventually("a to see b's edit after the restore", () => a.text.toString() === "draft one!");
   });
 
+  it("disconnects the users it is told to (4003, access changed) and keeps everyone else", async () => {
+    const room = uniqueRoomId();
+    const staying = await join(server, room, 2);
+    const leaving = await openRawSocket(`ws://${server.host}/parties/main/${room}?token=${encodeURIComponent(await tokenFor(room, 1))}`);
+    await eventually("usr_persist1 to be in the room", () => worker.events.find((e) => e.userId === "usr_persist1" && e.type === "member_joined"));
+
+    const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)) as Uint8Array<ArrayBuffer>;
+    const response = await control(room, "disconnect", json({ userIds: ["usr_persist1", "usr_nobody"] }));
+    expect([response.status, await response.json()]).toEqual([200, { disconnected: 1 }]);
+    expect(await closedWith(leaving)).toEqual({ code: RoomCloseCode.accessChanged, reason: roomCloseReason.accessChanged });
+    await eventually("member_left for the disconnected user", () => worker.events.find((e) => e.userId === "usr_persist1" && e.type === "member_left"));
+
+    staying.text.insert(0, "still here");
+    await eventually("the room to keep the other user's edits", async () => textIn(new Uint8Array(await (await control(room, "snapshot")).arrayBuffer())) === "still here");
+    for (const bad of [json({ userIds: [] }), json({ users: ["usr_persist2"] }), new TextEncoder().encode("not json") as Uint8Array<ArrayBuffer>]) {
+      expect((await control(room, "disconnect", bad)).status).toBe(400);
+    }
+    expect(staying.provider.wsconnected).toBe(true);
+  });
+
   it("refuses a restore body that is not a Y.js update with 400", async () => {
     const room = uniqueRoomId();
     expect((await control(room, "restore", new Uint8Array([0xff, 0xff, 0xff]))).status).toBe(400);

@@ -141,7 +141,25 @@ export default class ProjectRoom implements Party.Server {
       secret,
       openDocument: () => this.openDocument(),
       restored: (session) => void this.postSnapshot(session.doc, "restore"),
+      disconnectUsers: (userIds) => this.disconnectUsers(userIds),
     });
+  }
+
+  /** Closes the sockets of users whose access changed (4003); each may reconnect with a fresh token. */
+  private disconnectUsers(userIds: ReadonlySet<string>): number {
+    let closed = 0;
+    for (const connection of [...this.admitted]) {
+      const { user } = (connection.state ?? {}) as Partial<ConnectionState>;
+      if (!user || !userIds.has(user.sub)) continue;
+      this.disconnect(connection);
+      try {
+        connection.close(RoomCloseCode.accessChanged, roomCloseReason.accessChanged);
+      } catch (err) {
+        console.warn("closing a connection whose access changed failed", err);
+      }
+      closed++;
+    }
+    return closed;
   }
 
   /** The live document, opened once even when several connections arrive while it loads. */

@@ -22,9 +22,16 @@ export const roomCallbackPaths = {
 export const roomControlPath = (roomId: string) => `/parties/main/${roomId}`;
 
 export const ROOM_ACTION_HEADER = "x-plaza-room-action";
-/** `snapshot`: answer the live document's state as bytes. `restore`: replace the document's content with the body's update. */
-export const RoomActionSchema = z.enum(["snapshot", "restore"]);
+/**
+ * `snapshot`: answer the live document's state as bytes. `restore`: replace the document's content
+ * with the body's update. `disconnect`: close the sockets of the users in the body (their access
+ * changed); they may come back only with a fresh token, which says what they may do now.
+ */
+export const RoomActionSchema = z.enum(["snapshot", "restore", "disconnect"]);
 export type RoomAction = z.infer<typeof RoomActionSchema>;
+
+/** The body of a `disconnect` request. */
+export const DisconnectUsersSchema = z.object({ userIds: z.array(z.string().min(1).max(64)).min(1).max(1000) });
 
 /** Why a snapshot was taken; sent by the room with each snapshot POST. */
 export const SNAPSHOT_REASON_HEADER = "x-plaza-snapshot-reason";

@@ -14,7 +14,7 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Presence frame: at most one awareness message per this many ms (30 fps). */
 export const PRESENCE_FRAME_MS = 33;
 
-/** Close codes the room uses: standard ones (RFC 6455 §7.4.1) and two of its own (4xxx). */
+/** Close codes the room uses: standard ones (RFC 6455 §7.4.1) and some of its own (4xxx). */
 export const RoomCloseCode = {
   /** Connection admitted without verified claims (defence in depth behind the token check). */
   unauthorized: 1008,
@@ -30,6 +30,8 @@ export const RoomCloseCode = {
   tryAgainLater: 1013,
   /** Application codes (4000-4999). The room token expired: reconnect with a fresh one. */
   tokenExpired: 4001,
+  /** The user's access changed (removed from the org, or a lower role): reconnect with a fresh token, which may be refused. */
+  accessChanged: 4003,
   /** The Worker has no such project (deleted or unknown): final, do not retry. */
   projectNotFound: 4404,
 } as const;
@@ -48,6 +50,7 @@ export const roomCloseReason = {
   documentUnavailable: "document could not be loaded, try again",
   tokenExpired: "room token expired",
   projectNotFound: "project not found",
+  accessChanged: "your access to this project changed",
 } as const;
 
 /** Sent as a JSON text frame just before the room closes with 1009 for the document cap. */
@@ -82,6 +85,8 @@ export function describeRoomClose(code: number): string | undefined {
       return "The room is full. Retrying…";
     case RoomCloseCode.tokenExpired:
       return "Your room access expired. Reconnecting…";
+    case RoomCloseCode.accessChanged:
+      return "Your access to this project changed. Reconnecting…";
     case RoomCloseCode.projectNotFound:
       return "This project no longer exists.";
     default:

@@ -1,7 +1,8 @@
 /**
  * A minimal stand-in for a PartyKit room at ROOMS_URL (routed by network.ts): it verifies the
  * Worker's signed control requests like the real room, answers `snapshot` with its scripted state
- * (204 when it has none) and takes `restore` bodies as its new state. `down` makes it unreachable.
+ * (204 when it has none), takes `restore` bodies as its new state and answers `disconnect` as if
+ * every user named were connected. `down` makes it unreachable.
  */
 import { env } from "cloudflare:workers";
 import { ROOM_ACTION_HEADER, verifyRoomRequest } from "../../shared/room-callbacks";
@@ -42,5 +43,6 @@ export async function roomFetch(request: Request): Promise<Response> {
     room.state = body;
     return Response.json({ restored: true });
   }
+  if (action === "disconnect") return Response.json({ disconnected: (JSON.parse(new TextDecoder().decode(body)) as { userIds: string[] }).userIds.length });
   return new Response("unknown action", { status: 400 });
 }

@@ -77,10 +77,12 @@ function assertMayManage(access: OrgAccess, targetRole: Role, newRole?: Role) {
 const otherOwnerExists = (orgId: string, userId: string) =>
   sql`(${memberships.role} <> 'owner' OR EXISTS (SELECT 1 FROM memberships m2 WHERE m2.org_id = ${orgId} AND m2.role = 'owner' AND m2.user_id <> ${userId}))`;
 
-export async function changeRole(db: Db, meta: RequestMeta, access: OrgAccess, userId: string, role: Role): Promise<MemberT> {
+/** Answers the member as now, and the role they had before. */
+export async function changeRole(db: Db, meta: RequestMeta, access: OrgAccess, userId: string, role: Role): Promise<{ member: MemberT; previousRole: Role }> {
   const target = await membershipOf(db, access.orgId, userId);
   assertMayManage(access, target.role, role);
-  if (target.role === role) return (await listMembers(db, access.orgId)).find((m) => m.userId === userId)!;
+  const member = async () => (await listMembers(db, access.orgId)).find((m) => m.userId === userId)!;
+  if (target.role === role) return { member: await member(), previousRole: target.role };
   const [updated] = await db.batch([
     db
       .update(memberships)
@@ -95,7 +97,7 @@ export async function changeRole(db: Db, meta: RequestMeta, access: OrgAccess, u
     ),
   ]);
   if (updated.length === 0) throw lastOwner();
-  return (await listMembers(db, access.orgId)).find((m) => m.userId === userId)!;
+  return { member: await member(), previousRole: target.role };
 }
 
 const lastOwner = () => new AppError("last_owner", "An org must keep at least one owner; make someone else owner first");

@@ -24,6 +24,7 @@ import { requireSession } from "../auth/authenticate";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, json, jsonBody, noContent, notFoundError, ErrorSchema } from "../http/openapi-helpers";
 import { requireOrgRole } from "../orgs/access";
+import { disconnectFromRooms } from "../rooms/access-changes";
 import { roomsHost } from "../rooms/control";
 import { mintRoomToken } from "../rooms/token";
 import { requireProject } from "./access";
@@ -94,7 +95,12 @@ const projectRoutes = createRouter()
     async (c) => {
       const { orgId, projectId } = c.req.valid("param");
       const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      return c.json(await service.updateProject(c.get("db"), requestMeta(c), access, c.req.valid("json")), 200);
+      const project = await service.updateProject(c.get("db"), requestMeta(c), access, c.req.valid("json"));
+      // Members may now only view: their write sockets must take fresh (read) tokens.
+      if (access.project.memberRole === "write" && project.memberRole === "read") {
+        c.executionCtx.waitUntil(disconnectFromRooms(c.env, c.get("db"), { orgId: access.orgId, projectId: project.id, plainMembers: true }));
+      }
+      return c.json(project, 200);
     },
   )
   .openapi(

@@ -1,8 +1,9 @@
 /**
- * Worker → room control requests (`snapshot`, `restore`), signed like the room's callbacks and
+ * Worker → room control requests (`snapshot`, `restore`, `disconnect`), signed like the room's callbacks and
  * sent to ROOMS_URL + roomControlPath. A room that cannot be reached is `503 rooms_unavailable`.
  */
-import { DEFAULT_MAX_DOCUMENT_BYTES, ROOM_ACTION_HEADER, roomControlPath, signRoomRequest, type RoomAction } from "../../../shared/room-callbacks";
+import type { z } from "zod";
+import { DEFAULT_MAX_DOCUMENT_BYTES, ROOM_ACTION_HEADER, roomControlPath, signRoomRequest, type DisconnectUsersSchema, type RoomAction } from "../../../shared/room-callbacks";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
@@ -48,6 +49,12 @@ export async function askRoomForSnapshot(env: Env, roomId: string): Promise<Uint
   const res = await control(env, roomId, "snapshot", new Uint8Array());
   if (res.status === 204) return null;
   return readCapped(res.body, DEFAULT_MAX_DOCUMENT_BYTES, res.headers.get("content-length"), () => unavailable("its document is over the size cap"));
+}
+
+/** Closes the users' sockets in the room (their access changed); answers how many it closed. */
+export async function askRoomToDisconnect(env: Env, roomId: string, userIds: string[]): Promise<number> {
+  const res = await control(env, roomId, "disconnect", new TextEncoder().encode(JSON.stringify({ userIds } satisfies z.infer<typeof DisconnectUsersSchema>)));
+  return ((await res.json()) as { disconnected: number }).disconnected;
 }
 
 /** Replaces the room's document content with `update`; the room then posts a `restore` snapshot. */
