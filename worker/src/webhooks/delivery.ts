@@ -9,7 +9,7 @@
  * A duplicate queue message never makes a second attempt at the same time: a delivery is leased
  * first (one guarded UPDATE), and attempt numbers are unique per delivery.
  */
-import { and, eq, exists, getTableColumns, isNull, lt, or, sql, type Column, type SQL } from "drizzle-orm";
+import { and, eq, exists, isNull, lt, or, sql, type Column, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Webhook } from "standardwebhooks";
 import { newId } from "../crypto/random";
@@ -263,12 +263,11 @@ async function post(env: Env, leased: Leased, signers: Map<string, Promise<Webho
   const { endpoint, event } = leased;
   const timeoutMs = timeoutOf(env);
   const started = Date.now();
-  const now = started;
   const answer: Omit<Answer, "latencyMs" | "at"> = { statusCode: null, response: null, error: null };
   try {
     const signature = await signers
       .get(endpoint.id)!
-      .then((s) => signatureWith(s, event.id, new Date(now), event.payload))
+      .then((s) => signatureWith(s, event.id, new Date(started), event.payload))
       .catch((err: unknown) => {
         log("error", "webhook secret could not be opened", { endpointId: endpoint.id, error: String(err) });
         throw new Error("could not sign the delivery");
@@ -277,7 +276,7 @@ async function post(env: Env, leased: Leased, signers: Map<string, Promise<Webho
       "content-type": "application/json",
       "user-agent": "Plaza-Webhooks/1",
       "webhook-id": event.id,
-      "webhook-timestamp": String(Math.floor(now / 1000)),
+      "webhook-timestamp": String(Math.floor(started / 1000)),
       "webhook-signature": signature,
     };
     const res = await fetch(endpoint.url, { method: "POST", headers, body: event.payload, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
