@@ -6,7 +6,7 @@ import { projectSnapshots } from "../db/schema";
 import { orgFixture } from "../../test/fixtures";
 import { createProject } from "../../test/rooms";
 import { runScheduled } from "./scheduler";
-import { AUTO_SNAPSHOTS_KEPT, HOURLY_SNAPSHOTS_FOR_MS, thinProjectSnapshots } from "./snapshot-retention";
+import { ACTIVE_PROJECT_MS, AUTO_SNAPSHOTS_KEPT, HOURLY_SNAPSHOTS_FOR_MS, thinProjectSnapshots } from "./snapshot-retention";
 
 const HOUR = 3_600_000;
 
@@ -44,4 +44,25 @@ it("keeps manual and restore snapshots, the newest 50 auto ones, and the last au
   // Idempotent: nothing more to thin.
   expect(await thinProjectSnapshots({ db, env, now, batchSize: 500 })).toBe(0);
   expect((await runScheduled(now + 1, env))["thin-project-snapshots"]).toEqual({ status: "succeeded", processed: 0 });
+});
+
+it("looks only at projects with a snapshot in the last two weeks: a project quiet for longer is left as its last thinning left it", async () => {
+  const fx = await orgFixture();
+  const db = createDb(env.DB);
+  const now = Date.UTC(2026, 11, 2, 12, 0, 0);
+  const autosOn = async (projectId: string, day: number) => {
+    // 60 autos a minute apart on one day: more than the newest 50, all in one hour and one day.
+    const rows = Array.from({ length: AUTO_SNAPSHOTS_KEPT + 10 }, (_, i) => ({
+      id: newId("projectSnapshot"), projectId, orgId: fx.orgId, reason: "auto" as const, sizeBytes: 1, sha256: "0".repeat(64), body: Buffer.from([0]), r2Key: null, createdAt: day + i * 60_000,
+    }));
+    for (let i = 0; i < rows.length; i += 10) await db.insert(projectSnapshots).values(rows.slice(i, i + 10));
+  };
+  const [{ body: quiet }, { body: lately }] = [await createProject(fx.owner, fx.orgId), await createProject(fx.owner, fx.orgId)];
+  await autosOn(quiet.id, now - ACTIVE_PROJECT_MS - 86_400_000);
+  await autosOn(lately.id, now - ACTIVE_PROJECT_MS + 86_400_000);
+  const count = async (projectId: string) => (await env.DB.prepare("SELECT count(*) AS n FROM project_snapshots WHERE project_id = ?").bind(projectId).first<{ n: number }>())!.n;
+
+  expect(await thinProjectSnapshots({ db, env, now, batchSize: 500 })).toBe(10);
+  // The recent project lost the 10 beyond its newest 50 (all on their day, which the newest already has); the quiet one was not read.
+  expect([await count(lately.id), await count(quiet.id)]).toEqual([AUTO_SNAPSHOTS_KEPT, AUTO_SNAPSHOTS_KEPT + 10]);
 });
