@@ -228,4 +228,26 @@ describe("restart", () => {
     clients.push(reader);
     await eventually("the restarted room to serve the stored document", () => reader.text.toString() === "loaded, survives restarts");
   });
+
+  it("keeps the room events the Worker could not take, and sends them when the room starts again", async () => {
+    const room = uniqueRoomId();
+    worker.eventsDown.add(room);
+    const client = await join(server, room, 4);
+    const connectionId = client.provider.id;
+    client.destroy();
+    // One POST's retries (4 attempts) ran out while the Worker was down.
+    await eventually("the room to give up on a POST of events", () => (worker.refusedEventPosts.get(room) ?? 0) >= 4);
+    for (const c of clients.splice(0)) c.destroy();
+    await server.stop();
+
+    worker.eventsDown.delete(room);
+    server = await startPartykitDev({ vars: roomVars(), persistTo });
+    await join(server, room, 5);
+    const sent = await eventually("the stored join and leave to reach the Worker", () => {
+      const mine = worker.events.filter((e) => e.connectionId === connectionId);
+      return mine.length >= 2 ? mine : undefined;
+    });
+    expect(sent.map((e) => e.type).sort()).toEqual(["member_joined", "member_left"]);
+    expect(new Set(sent.map((e) => e.id)).size).toBe(2);
+  });
 });

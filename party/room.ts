@@ -8,7 +8,7 @@ import { admitToRoom, refusal, tokenFromUrl, verifiedUserFrom, withVerifiedUser 
 import { handleControlRequest } from "./control-requests";
 import { DocumentSession, type Participant } from "./document-session";
 import { readRoomLimits, type RoomLimits } from "./limits";
-import { newRoomEventId, RoomEventQueue } from "./room-events";
+import { newRoomEventId, RoomEventQueue, type EventStore } from "./room-events";
 import { CoalescingUpdateLog } from "./update-log";
 import { ProjectNotFound, WorkerClient } from "./worker-client";
 
@@ -50,7 +50,7 @@ export default class ProjectRoom implements Party.Server {
     if (typeof apiUrl === "string" && apiUrl !== "" && typeof secret === "string") {
       this.worker = new WorkerClient(apiUrl, secret, room.id);
       const worker = this.worker;
-      this.events = new RoomEventQueue((body) => worker.postEvents(body));
+      this.events = new RoomEventQueue((body) => worker.postEvents(body), room.storage as unknown as EventStore);
     } else {
       // Without a Worker (a bare `partykit dev`) the room still serves and persists its document.
       this.worker = null;
@@ -83,6 +83,11 @@ export default class ProjectRoom implements Party.Server {
     const admission = await admitToRoom(tokenFromUrl(url), lobby.id, secret);
     if (!admission.admitted) return refusal(admission.status, admission.reason);
     return asPartyRequest(withVerifiedUser(asStandardRequest(request), admission.claims));
+  }
+
+  /** Runs before the room's first connection or request: events a previous run left unsent go first. */
+  async onStart(): Promise<void> {
+    await this.events?.resume().catch((err) => console.error(JSON.stringify({ level: "error", message: "stored room events could not be read", room: this.room.id, error: String(err) })));
   }
 
   async onConnect(connection: Party.Connection<ConnectionState>, context: Party.ConnectionContext): Promise<void> {

@@ -6,6 +6,7 @@ import {
   type RoomEventsBody,
   type SnapshotReason,
 } from "../shared/room-callbacks";
+import { EventsRefused } from "./room-events";
 
 /** How a failed callback is retried: network errors, 429 and 5xx; other answers are final. */
 export interface RetryPolicy {
@@ -58,7 +59,8 @@ export class WorkerClient {
   async postEvents(body: RoomEventsBody): Promise<void> {
     const bytes = new TextEncoder().encode(JSON.stringify(body));
     const response = await this.send("POST", roomCallbackPaths.events(this.roomId), bytes, { "content-type": "application/json" });
-    if (!response.ok) throw new WorkerUnavailable(`events: Worker answered ${response.status} ${await response.text()}`);
+    // `send` returns only final answers: a 4xx here will not change on a retry.
+    if (!response.ok) throw new EventsRefused(`events: Worker answered ${response.status} ${await response.text()}`);
   }
 
   /** Signs and sends, retrying transient failures with exponential backoff; returns the final answer. */

@@ -21,6 +21,9 @@ export interface FakeWorker {
   /** Rooms whose GET latest answers 404, as for a deleted or unknown project. */
   missing: Set<string>;
   events: RoomEvent[];
+  /** Rooms whose event POSTs answer 503; each refused POST is counted in `refusedEventPosts`. */
+  eventsDown: Set<string>;
+  refusedEventPosts: Map<string, number>;
   /** Requests refused for their signature. */
   refusedSignatures: number;
   stop(): Promise<void>;
@@ -29,7 +32,7 @@ export interface FakeWorker {
 const route = /^\/v1\/rooms\/([A-Za-z0-9_-]+)\/(snapshots\/latest|snapshots|events)$/;
 
 export async function startFakeWorker(secret: string): Promise<FakeWorker> {
-  const worker: Omit<FakeWorker, "url" | "stop"> = { snapshots: new Map(), latest: new Map(), unavailable: new Set(), missing: new Set(), events: [], refusedSignatures: 0 };
+  const worker: Omit<FakeWorker, "url" | "stop"> = { snapshots: new Map(), latest: new Map(), unavailable: new Set(), missing: new Set(), events: [], eventsDown: new Set(), refusedEventPosts: new Map(), refusedSignatures: 0 };
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const body = await readBody(req);
@@ -60,6 +63,10 @@ export async function startFakeWorker(secret: string): Promise<FakeWorker> {
       return res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify({ id: `snp_${list.length}` }));
     }
     if (kind === "events" && req.method === "POST") {
+      if (worker.eventsDown.has(roomId)) {
+        worker.refusedEventPosts.set(roomId, (worker.refusedEventPosts.get(roomId) ?? 0) + 1);
+        return res.writeHead(503).end();
+      }
       const parsed = RoomEventsBodySchema.safeParse(JSON.parse(Buffer.from(body).toString("utf8")));
       if (!parsed.success) return res.writeHead(400).end(parsed.error.message);
       worker.events.push(...parsed.data.events);
