@@ -18,11 +18,27 @@ const CONFIG = join(ROOT, "partykit.json");
  * @returns {Promise<{ url: string, host: string, port: number, persistTo: string, stop: () => Promise<void>, output: () => string, exited: Promise<number|null> }>}
  */
 export async function startPartykitDev(options = {}) {
+  // A port from freePort() can be taken by another process before partykit binds it (the
+  // workerd tests open ports all the time); then that process answers, not the rooms. Try again
+  // on a fresh port; a port the caller chose is theirs to fix.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce({ ...options, port: options.port ?? (await freePort()) });
+    } catch (err) {
+      if (options.port !== undefined || attempt === 3) throw err;
+      console.warn(`partykit dev: ${err instanceof NotOurServer ? "another server answered on its port" : "did not start"}; trying a fresh port`);
+    }
+  }
+}
+
+class NotOurServer extends Error {}
+
+async function startOnce(options) {
   const vars = options.vars ?? {};
   assertNoDotenvOverrides(Object.keys(vars));
   const ownsPersistDir = !options.persistTo;
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "plaza-partykit-"));
-  const port = options.port ?? (await freePort());
+  const port = options.port;
   const runConfig = writeRunConfig(vars);
   const args = [
     "dev",
@@ -46,13 +62,26 @@ export async function startPartykitDev(options = {}) {
   const host = `127.0.0.1:${port}`;
   const url = `http://${host}`;
   try {
-    // PartyKit has no health route; any answer (404 on `/`) means workerd is serving.
+    // PartyKit has no health route; any answer (404 on `/`) means a server is listening.
     await waitForHttp(`${url}/`, { process: proc });
+    if (vars.ROOM_TOKEN_SECRET) await assertServesTheRooms(url, proc);
   } catch (err) {
     await stop();
     throw err;
   }
   return { url, host, port, persistTo, stop, output: proc.output, exited: proc.exited };
+}
+
+/**
+ * These rooms, with a usable ROOM_TOKEN_SECRET, answer an unsigned control request with 401
+ * `invalid_signature`; another server on the port (or rooms without the secret) would not.
+ */
+async function assertServesTheRooms(url, proc) {
+  const probe = `${url}/parties/main/startup-probe`;
+  const res = await fetch(probe, { method: "POST", signal: AbortSignal.timeout(10_000) });
+  const body = await res.text();
+  if (res.status === 401 && body.includes("invalid_signature")) return;
+  throw new NotOurServer(`the server on ${url} is not these rooms: POST ${probe} answered ${res.status} ${body.slice(0, 200)}\n${proc.output().slice(-2000)}`);
 }
 
 /** partykit.json plus `vars`, in a fresh 0700 temp dir; `main` made absolute so it still resolves. */
