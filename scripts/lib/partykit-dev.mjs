@@ -26,7 +26,8 @@ export async function startPartykitDev(options = {}) {
       return await startOnce({ ...options, port: options.port ?? (await freePort()) });
     } catch (err) {
       if (options.port !== undefined || attempt === 3) throw err;
-      console.warn(`partykit dev: ${err instanceof NotOurServer ? "another server answered on its port" : "did not start"}; trying a fresh port`);
+      const why = err instanceof NotOurServer ? "another server answered on its port" : `did not start (${String(err?.message ?? err).split("\n")[0]})`;
+      console.warn(`partykit dev: ${why}; trying a fresh port`);
     }
   }
 }
