@@ -1,8 +1,7 @@
 import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, notExists, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { derivedId } from "../crypto/random";
-import { resealed, sealedUnderOtherKey, stillHolds } from "../crypto/reseal";
-import { currentKeyId } from "../crypto/secret-box";
+import { resealColumnJob } from "../crypto/reseal";
 import { apiTokens, emailTokens, entitlements, invites, items, licenseReveals, licenses, mailMessages, rateLimits, refreshTokens, sessions, stripeEvents, subscriptions, uploads, usageRecords, users, webhookAttempts, webhookDeliveries, webhookEvents } from "../db/schema";
 import { entitlementIsActive } from "../entitlements/conditions";
 import { uncountIfNoLongerBuyer } from "../reviews/aggregate";
@@ -185,21 +184,7 @@ export const purgeLicenseLeftovers: Job = async ({ db, now, batchSize }) => {
  * purged above): the ones still sealed under an older key are sealed again under the current one,
  * like `reseal-connect-accounts`. Each update only applies if the row still holds what was read.
  */
-export const resealLicenseReveals: Job = async ({ db, env, batchSize }) => {
-  const current = await currentKeyId(env.ENCRYPTION_KEYS);
-  const stale = await db
-    .select({ licenseId: licenseReveals.licenseId, sealed: licenseReveals.sealedKey })
-    .from(licenseReveals)
-    .where(sealedUnderOtherKey(licenseReveals.sealedKey, current))
-    .limit(batchSize);
-  for (const row of stale) {
-    await db
-      .update(licenseReveals)
-      .set({ sealedKey: await resealed(env.ENCRYPTION_KEYS, current, row.sealed) })
-      .where(and(eq(licenseReveals.licenseId, row.licenseId), stillHolds(licenseReveals.sealedKey, row.sealed)));
-  }
-  return stale.length;
-};
+export const resealLicenseReveals = resealColumnJob(licenseReveals, "licenseId", "sealedKey");
 
 /** Download links used up or expired more than a day ago are deleted; their downloads stay logged. */
 export const purgeDownloadLinks: Job = ({ db, now, batchSize }) => purgeDownloadTokens(db, now, batchSize);
