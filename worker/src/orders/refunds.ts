@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type Stripe from "stripe";
+import { truncateText } from "../../../shared/text";
 import { auditInsert, type RequestMeta } from "../audit/record";
 import type { Db } from "../db/client";
 import { orderItems, orders, subscriptions } from "../db/schema";
@@ -36,7 +37,7 @@ export async function requestRefund(
     throw new AppError("invalid_request", `At most ${refundable} can still be refunded`, { fields: { "body.amount": [`must be at most ${refundable}`] } });
   }
   const refund = await stripeFor(env).refunds.create(
-    { payment_intent: order.paymentIntentId, amount, reverse_transfer: true, refund_application_fee: true, metadata: { plaza_order_id: order.id, reason: input.reason.slice(0, 450) } },
+    { payment_intent: order.paymentIntentId, amount, reverse_transfer: true, refund_application_fee: true, metadata: { plaza_order_id: order.id, reason: truncateText(input.reason, 450) } },
     // Same client key, or the same amount against the same refunded total: one refund.
     { idempotencyKey: `refund:${order.id}:${input.idempotencyKey ?? `${order.amountRefunded}:${amount}`}` },
   );
