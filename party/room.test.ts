@@ -8,7 +8,7 @@ import { useRoomServer } from "./test/room-server";
 import { ROOM_TOKEN_MAX_TTL_SECONDS, roomTokenKey, type RoomGrant } from "../shared/room-token";
 import { mintRoomToken } from "../worker/src/rooms/token";
 import { eventually } from "../scripts/lib/eventually";
-import { connectClient, connectSynced, upgradeStatus, uniqueRoomId, websocketOutcome, type RoomClient } from "./test/room-clients";
+import { connectClient, connectSynced, openRawSocket, upgradeStatus, uniqueRoomId, websocketOutcome, type RoomClient } from "./test/room-clients";
 
 const rooms = useRoomServer();
 const { secret, track } = rooms;
@@ -139,5 +139,18 @@ describe("collaboration", () => {
     // A newcomer loads the room's copy, which never contained the reader's edit.
     const newcomer = track(await connectSynced(rooms.server.host, room, await tokenFor(room, "write", 3)));
     expect(newcomer.text.toString()).toBe("shared!");
+  });
+});
+
+describe("closing", () => {
+  it("answers a client's close frame with its own, so a clean close ends cleanly with the client's code", async () => {
+    const room = uniqueRoomId();
+    const raw = await openRawSocket(roomUrl(room, await tokenFor(room)).replace(/^http/, "ws"));
+    let closed: CloseEvent | undefined;
+    raw.socket.addEventListener("close", (event) => (closed = event));
+    raw.socket.close(1000, "done editing");
+    // Without the room's answer the client waits out its own timeout and then reports 1006, not clean.
+    const event = await eventually("the room's answering close frame", () => closed);
+    expect({ code: event.code, wasClean: event.wasClean }).toEqual({ code: 1000, wasClean: true });
   });
 });

@@ -91,6 +91,7 @@ export default class ProjectRoom implements Party.Server {
   }
 
   async onConnect(connection: Party.Connection<ConnectionState>, context: Party.ConnectionContext): Promise<void> {
+    connection.addEventListener("close", (event) => answerClose(connection, event));
     // Defence in depth: only onBeforeConnect sets this header, but never serve a socket without it.
     const user = verifiedUserFrom(asStandardRequest(context.request).headers);
     if (!user || user.room !== this.room.id) {
@@ -266,6 +267,26 @@ export default class ProjectRoom implements Party.Server {
 }
 
 ProjectRoom satisfies Party.Worker;
+
+/**
+ * Completes the closing handshake a client started. The workerd of partykit (compatibility date
+ * 2024-07-18) does not answer a peer's close frame by itself (the `web_socket_auto_reply_to_close`
+ * flag arrives with 2026-04-07): unanswered, a client closing cleanly waits out its own timeout and
+ * ends with 1006. The reply echoes the client's code when that code may be sent.
+ */
+function answerClose(connection: Party.Connection, event: { code: number; reason: string }): void {
+  try {
+    if (isSendableCloseCode(event.code)) connection.close(event.code, event.reason);
+    else connection.close();
+  } catch {
+    // Already closed: the room closed it first, or a runtime that answers on its own did.
+  }
+}
+
+/** RFC 6455 §7.4: 1004-1006 and 1015 are reserved and never sent in a frame. */
+function isSendableCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+}
 
 function isUsableSecret(secret: unknown): secret is string {
   return typeof secret === "string" && secret.length >= ROOM_TOKEN_SECRET_MIN_LENGTH;
