@@ -31,6 +31,7 @@ export const ID_PREFIX = {
   webhookAttempt: "atmpt",
   project: "prj",
   projectSnapshot: "snp",
+  roomAdmission: "adm",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;
