@@ -3,6 +3,7 @@ import { z } from "zod";
 import { billUntil } from "./billing/renewals";
 import type { AppEnv } from "./context";
 import { invalidRequest, resourceMissing } from "./errors";
+import { addFault, clearFaults, FAULT_KINDS } from "./faults";
 import { decodeFormString } from "./form";
 import { parseParams } from "./params";
 import { setChargesEnabled, type Account } from "./resources/accounts";
@@ -21,6 +22,14 @@ const endpointParams = z
 const advanceParams = z.object({ seconds: z.number().int().positive() }).strict();
 const paymentBehaviorParams = z.object({ fail: z.boolean() }).strict();
 const chargesParams = z.object({ enabled: z.boolean() }).strict();
+const faultParams = z
+  .object({
+    kind: z.enum(FAULT_KINDS),
+    method: z.string().regex(/^[A-Za-z]+$/).optional(),
+    path: z.string().startsWith("/v1/").optional(),
+    times: z.number().int().positive().default(1),
+  })
+  .strict();
 
 /** Admin routes take JSON (or a form, for curl users); a form's values are strings, so coerce flags. */
 async function body(c: Context<AppEnv>): Promise<Record<string, unknown>> {
@@ -28,7 +37,7 @@ async function body(c: Context<AppEnv>): Promise<Record<string, unknown>> {
   const form = decodeFormString(await c.req.text()) as Record<string, unknown>;
   for (const [key, value] of Object.entries(form)) {
     if (value === "true" || value === "false") form[key] = value === "true";
-    else if (typeof value === "string" && /^\d+$/.test(value) && key === "seconds") form[key] = Number(value);
+    else if (typeof value === "string" && /^\d+$/.test(value) && (key === "seconds" || key === "times")) form[key] = Number(value);
   }
   return form;
 }
@@ -69,6 +78,11 @@ export const admin = new Hono<AppEnv>()
     if (!store.ownerOf("customer", id)) throw resourceMissing("customer", id);
     store.setInternal(id, { ...store.internal<CustomerInternal>(id), failPayments: params.fail } satisfies CustomerInternal);
     return c.json({ customer: id, fail: params.fail });
+  })
+  .post("/faults", async (c) => c.json(addFault(c.var.store, parseParams(faultParams, await body(c)))))
+  .delete("/faults", (c) => {
+    clearFaults(c.var.store);
+    return c.json({ deleted: true });
   })
   .post("/accounts/:id/charges", async (c) => {
     const params = parseParams(chargesParams, await body(c));

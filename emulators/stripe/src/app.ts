@@ -7,8 +7,9 @@ import { actAsAccount } from "./connect";
 import { connectPages } from "./connect-pages";
 import type { AppEnv } from "./context";
 import { errorResponse, invalidRequest, StripeApiError } from "./errors";
+import { injectFaults } from "./faults";
 import { decodeForm, decodeFormString } from "./form";
-import { fingerprint, remember, replay } from "./idempotency";
+import { claimOrReplay, fingerprint, remember } from "./idempotency";
 import { randomToken } from "./ids";
 import { accountLinks } from "./resources/account-links";
 import { accounts, currentAccount } from "./resources/accounts";
@@ -50,15 +51,16 @@ const readParams = createMiddleware<AppEnv>(async (c, next) => {
 const bodyText = async (request: Request) => new TextDecoder().decode(await request.arrayBuffer());
 
 /**
- * Same `Idempotency-Key` and same params → the saved response; different params → idempotency_error.
- * Keys belong to an account, as in Stripe: the same key under another `Stripe-Account` is a new key.
+ * Same `Idempotency-Key` and same params → the saved response; different params → idempotency_error;
+ * the same key while its first request still runs → 409. Keys belong to an account, as in Stripe:
+ * the same key under another `Stripe-Account` is a new key.
  */
 const idempotent = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("idempotency-key");
   if (c.req.method !== "POST" || !header) return next();
   const key = c.var.store.account ? `${c.var.store.account}:${header}` : header;
   const print = fingerprint(c.req.method, c.req.path, c.var.params);
-  const saved = replay(c.var.store, key, print);
+  const saved = claimOrReplay(c.var.store, key, print);
   if (saved) {
     return c.body(saved.body, saved.status as 200, { "content-type": "application/json", "Idempotent-Replayed": "true" });
   }
@@ -86,7 +88,7 @@ export function createApp() {
   app.route("/checkout", checkoutPage);
   app.route("/connect", connectPages);
   app.route("/_emulator", admin);
-  app.use("/v1/*", requireSecretKey, readParams, actAsAccount, idempotent);
+  app.use("/v1/*", requireSecretKey, injectFaults, readParams, actAsAccount, idempotent);
   app.route("/v1/customers", customers);
   app.route("/v1/products", products);
   app.route("/v1/prices", prices);

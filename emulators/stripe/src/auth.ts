@@ -6,8 +6,7 @@ import { authenticationError } from "./errors";
  * the emulator must never stand in for live traffic.
  */
 export const requireSecretKey = createMiddleware(async (c, next) => {
-  const header = c.req.header("authorization") ?? "";
-  const key = header.startsWith("Bearer ") ? header.slice(7).trim() : basicUser(header);
+  const key = apiKeyOf(c.req.header("authorization") ?? "");
   if (!key) {
     throw authenticationError(
       "You did not provide an API key. You need to provide your API key in the Authorization header, " +
@@ -19,6 +18,9 @@ export const requireSecretKey = createMiddleware(async (c, next) => {
   }
   await next();
 });
+
+/** The key a request was made with: `Bearer sk_test_…`, or curl's Basic auth. */
+export const apiKeyOf = (header: string) => (header.startsWith("Bearer ") ? header.slice(7).trim() : basicUser(header));
 
 /** curl -u sk_test_x: sends Basic auth with the key as the user name. */
 function basicUser(header: string): string | undefined {

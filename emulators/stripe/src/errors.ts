@@ -55,8 +55,8 @@ export const accountInvalid = (account: string) =>
       "Application access may have been revoked.",
   });
 
-export const authenticationError = (message: string) =>
-  new StripeApiError(401, { type: "authentication_error", message });
+export const authenticationError = (message: string, code?: string) =>
+  new StripeApiError(401, { type: "authentication_error", message, code });
 
 /**
  * Stripe answers a reused key with different parameters with 400 `idempotency_error` (the SDK maps
@@ -68,6 +68,18 @@ export const idempotencyMismatch = (key: string) =>
     message:
       `Keys for idempotent requests can only be used with the same parameters they were first used with. ` +
       `Try using a key other than '${key}' if you meant to execute a different request.`,
+  });
+
+/**
+ * A second request with a key whose first request is still running: 409, which the SDK retries
+ * (with the same key) until the first one's saved answer can be replayed.
+ */
+export const idempotencyInProgress = (key: string) =>
+  new StripeApiError(409, {
+    type: "idempotency_error",
+    message:
+      `There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, ` +
+      `and the other request is still going through): ${key}. Please try again later.`,
   });
 
 export function errorResponse(c: Context, error: StripeApiError) {

@@ -1,5 +1,5 @@
 import type { ObjectStore } from "./store";
-import { idempotencyMismatch } from "./errors";
+import { idempotencyInProgress, idempotencyMismatch } from "./errors";
 
 /** Stripe keeps idempotency keys for 24 hours. */
 const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -23,29 +23,55 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A claimed key whose request never finished (the object was reset mid-request) is free again after this. */
+const CLAIM_LIFETIME_MS = 60 * 1000;
+/** `status` of a key whose first request is still running. */
+const RUNNING = 0;
+
 /**
- * The saved response for a key, if the same request was made before; a reused key with different
- * params is an idempotency_error.
+ * The saved response for a key, if the same request was made before; otherwise the key is claimed
+ * for this request. A reused key with different params is an idempotency_error, and one whose first
+ * request is still running a 409: requests interleave at every await, so without the claim two
+ * concurrent requests with one key would both run.
  */
-export function replay(store: ObjectStore, key: string, print: string): SavedResponse | undefined {
-  store.sql.exec("DELETE FROM idempotency_keys WHERE created < ?", Date.now() - KEY_LIFETIME_MS);
+export function claimOrReplay(store: ObjectStore, key: string, print: string): SavedResponse | undefined {
+  const now = Date.now();
+  store.sql.exec(
+    "DELETE FROM idempotency_keys WHERE created < ? OR (status = ? AND created < ?)",
+    now - KEY_LIFETIME_MS,
+    RUNNING,
+    now - CLAIM_LIFETIME_MS,
+  );
   const row = store.sql
     .exec<{ fingerprint: string; status: number; body: string }>(
       "SELECT fingerprint, status, body FROM idempotency_keys WHERE key = ?",
       key,
     )
     .toArray()[0];
-  if (!row) return undefined;
+  if (!row) {
+    store.sql.exec(
+      "INSERT INTO idempotency_keys (key, fingerprint, status, body, created) VALUES (?, ?, ?, '', ?)",
+      key,
+      print,
+      RUNNING,
+      now,
+    );
+    return undefined;
+  }
   if (row.fingerprint !== print) throw idempotencyMismatch(key);
+  if (row.status === RUNNING) throw idempotencyInProgress(key);
   return { status: row.status, body: row.body };
 }
 
 /**
- * Saves a response for replay. Like Stripe, only requests that ran are saved: validation errors
- * (400/401/404) are not, so a corrected retry with the same key works.
+ * Saves the claimed key's response for replay. Like Stripe, only requests that ran are saved:
+ * validation errors (400/401/404) are not, so a corrected retry with the same key works.
  */
 export function remember(store: ObjectStore, key: string, print: string, response: SavedResponse) {
-  if (response.status >= 400 && response.status !== 402 && response.status < 500) return;
+  if (response.status >= 400 && response.status !== 402 && response.status < 500) {
+    store.sql.exec("DELETE FROM idempotency_keys WHERE key = ? AND status = ?", key, RUNNING);
+    return;
+  }
   store.sql.exec(
     "INSERT OR REPLACE INTO idempotency_keys (key, fingerprint, status, body, created) VALUES (?, ?, ?, ?, ?)",
     key,

@@ -54,6 +54,13 @@ CREATE TABLE IF NOT EXISTS meter_events (
   UNIQUE (account, event_name, identifier)
 );
 CREATE INDEX IF NOT EXISTS meter_events_by_customer ON meter_events (account, event_name, customer, timestamp);
+CREATE TABLE IF NOT EXISTS faults (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  method TEXT,
+  path TEXT,
+  remaining INTEGER NOT NULL
+);
 `;
 
 /** Columns added after the first slice; state persisted by `wrangler dev` gains them on start. */
