@@ -1,4 +1,5 @@
 import { maxSatisfying } from "semver";
+import { z } from "zod";
 import type { ItemT, SearchQueryT } from "../../../shared/catalog";
 import { AppError } from "../http/errors";
 import { RATING_PRIOR, toItem, type ItemRow } from "./queries";
@@ -53,25 +54,38 @@ function facetFilter(query: SearchQueryT) {
 
 // ---- cursors ----
 
-type Cursor = { plan: "relevance"; block: number; index: number } | { plan: "keyed"; sort: BrowseSort; key: number; seq: number };
+/**
+ * What a search cursor may say. A client can send any base64 JSON, and these numbers are bound
+ * into SQL (OFFSET block × BLOCK, comparisons with key and seq): each stays a finite safe integer
+ * (or, for the rating key, a finite number) so nothing past SQLite's 64-bit integers reaches it.
+ */
+const SearchCursor = z.discriminatedUnion("plan", [
+  z.object({ plan: z.literal("relevance"), block: z.number().int().min(0).max(Math.floor(Number.MAX_SAFE_INTEGER / BLOCK)), index: z.number().int().min(0).max(BLOCK - 1) }),
+  z.object({
+    plan: z.literal("keyed"),
+    sort: z.enum(Object.keys(BROWSE_KEYS) as [BrowseSort, ...BrowseSort[]]),
+    key: z.number().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+    seq: z.number().int().min(0),
+  }),
+]);
+type Cursor = z.infer<typeof SearchCursor>;
 
 function encodeCursor(cursor: Cursor) {
   return btoa(JSON.stringify(cursor)).replace(/=+$/, "");
 }
 
 function decodeCursor(raw: string, expected: Cursor["plan"], sort?: BrowseSort): Cursor {
+  let parsed: ReturnType<typeof SearchCursor.safeParse> | undefined;
   try {
-    const c = JSON.parse(atob(raw)) as Cursor;
-    const ok =
-      c.plan === expected &&
-      (c.plan === "relevance"
-        ? Number.isInteger(c.block) && Number.isInteger(c.index) && c.block >= 0 && c.index >= 0
-        : c.sort === sort && typeof c.key === "number" && Number.isInteger(c.seq));
-    if (!ok) throw new Error("shape");
-    return c;
+    parsed = SearchCursor.safeParse(JSON.parse(atob(raw)));
   } catch {
+    // Not base64 or not JSON: the same answer as any other cursor this search did not make.
+  }
+  const c = parsed?.success ? parsed.data : undefined;
+  if (!c || c.plan !== expected || (c.plan === "keyed" && c.sort !== sort)) {
     throw new AppError("invalid_request", "The cursor is not valid for this search", { fields: { "query.cursor": ["is not valid for this search"] } });
   }
+  return c;
 }
 
 // ---- rows ----
