@@ -498,6 +498,35 @@ export const orderItems = sqliteTable(
 );
 
 /**
+ * A refund Plaza asked Stripe for, written before the call. `pending` until `charge.refunded` books
+ * it into the order's `amount_refunded` (then `succeeded`, in the same batch), so what is left to
+ * refund is amount − amount_refunded − pending refunds. `failed` when Stripe refused it (or reports it
+ * failed), `canceled` when Stripe canceled it. `idempotency_key` is the client's, one refund per order
+ * and key; `request_hash` is the body it came with.
+ */
+export const refunds = sqliteTable(
+  "refunds",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    reason: text("reason").notNull(),
+    stripeRefundId: text("stripe_refund_id").unique(),
+    status: text("status", { enum: ["pending", "succeeded", "failed", "canceled"] }).notNull(),
+    requestedBy: text("requested_by").notNull(),
+    idempotencyKey: text("idempotency_key"),
+    requestHash: text("request_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("refunds_idempotency_idx").on(t.orderId, t.idempotencyKey), index("refunds_order_status_idx").on(t.orderId, t.status)],
+);
+
+/**
  * Append-only money ledger. `account` is an org id (the author's share) or `platform`. An entry is
  * keyed by what caused it (`reference`, e.g. `sale:ord_…`, `refund:re_…`), so replays add nothing.
  * Balances and revenue are sums over it; nothing ever updates or deletes a row.
