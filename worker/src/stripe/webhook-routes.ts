@@ -1,12 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type Stripe from "stripe";
+import Stripe from "stripe";
 import { stripeEvents } from "../db/schema";
 import type { AppEnv } from "../env";
+import { validationError } from "../http/error-handler";
 import { AppError } from "../http/errors";
+import { log } from "../http/log";
 import { createRouter } from "../http/openapi";
 import { json } from "../http/openapi-helpers";
 import { stripeCrypto, stripeFor } from "./client";
+import { StripeEventSchema } from "./event-schema";
 
 /** Stripe's own default: a signature older than 5 minutes is a replay. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -17,8 +20,14 @@ const signed = {
 };
 const responses = {
   200: json(Received, "Recorded (or already recorded); processing continues on a queue"),
-  400: json(z.object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }) }), "Missing, bad, expired or replayed signature: nothing stored"),
+  400: json(z.object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }) }), "Missing, bad, expired or replayed signature, or a signed body that is not a Stripe event: nothing stored"),
 };
+
+/** A correctly signed body that is not a Stripe event: refused, and said so in the log (the endpoint is misconfigured or Stripe changed). */
+function notAnEvent(c: Context<AppEnv>, error?: z.ZodError) {
+  log("warn", "signed Stripe webhook body is not an event", { requestId: c.get("requestId"), issues: error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`) });
+  return error ? validationError(error, "json") : new AppError("invalid_request", "The body is not a Stripe event");
+}
 
 /**
  * Verifies the raw body against the endpoint's secret, records the event once by its id, and queues
@@ -27,12 +36,17 @@ const responses = {
  */
 async function ingest(c: Context<AppEnv>, secret: string) {
   const raw = await c.req.text();
-  let event: Stripe.Event;
+  let payload: unknown;
   try {
-    event = await stripeFor(c.env).webhooks.constructEventAsync(raw, c.req.header("stripe-signature") ?? "", secret, SIGNATURE_TOLERANCE_SECONDS, stripeCrypto);
-  } catch {
-    throw new AppError("invalid_request", "The Stripe-Signature header does not match this payload");
+    payload = await stripeFor(c.env).webhooks.constructEventAsync(raw, c.req.header("stripe-signature") ?? "", secret, SIGNATURE_TOLERANCE_SECONDS, stripeCrypto);
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeSignatureVerificationError) throw new AppError("invalid_request", "The Stripe-Signature header does not match this payload");
+    throw notAnEvent(c);
   }
+  // Signed is not the same as well-formed: only an event of the expected shape is recorded.
+  const parsed = StripeEventSchema.safeParse(payload);
+  if (!parsed.success) throw notAnEvent(c, parsed.error);
+  const event = parsed.data;
   const inserted = await c
     .get("db")
     .insert(stripeEvents)
