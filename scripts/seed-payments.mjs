@@ -4,18 +4,15 @@
 // Plaza's API and the Stripe emulator's hosted onboarding page, exactly as an author's browser
 // would. Idempotent: an org that can already take charges is left alone.
 import { eventually } from "./lib/eventually.ts";
+import { WAIT } from "./lib/wait-budgets.mjs";
 
-/** How long Plaza may take to see the finished onboarding (it re-reads the account from Stripe). */
-const ONBOARDED_TIMEOUT_MS = 30_000;
-
-/** One request may take this long; then it is abandoned and tried again (every step here is safe to repeat). */
-const REQUEST_TIMEOUT_MS = 20_000;
+/** A request still unanswered after WAIT.step is abandoned and tried again (every step here is safe to repeat). */
 const ATTEMPTS = 3;
 
 async function fetchWithRetry(url, init) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(WAIT.step) });
     } catch (err) {
       if (attempt >= ATTEMPTS) throw new Error(`${init.method} ${url} failed ${ATTEMPTS} times: ${err.message ?? err}`);
     }
@@ -79,7 +76,7 @@ export async function seedConnectOnboarding({ apiUrl, email, password, orgSlug }
   await eventually(
     `Plaza to see ${orgSlug}'s finished onboarding`,
     async () => (await request(apiUrl, "GET", `/v1/orgs/${org.orgId}/connect`, { token: accessToken })).chargesEnabled,
-    { timeoutMs: ONBOARDED_TIMEOUT_MS, intervalMs: 250 },
+    { timeoutMs: WAIT.step, intervalMs: 250 },
   );
   return { orgId: org.orgId, alreadyOnboarded: false };
 }

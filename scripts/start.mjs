@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { ensureDevVars } from "./dev-secrets.mjs";
 import { bin, isPortFree, ROOT, startProcess } from "./lib/processes.mjs";
 import { startStripeEmulator } from "./lib/stripe-emulator.mjs";
+import { WAIT } from "./lib/wait-budgets.mjs";
 import { applyMigrations, startWranglerDev } from "./lib/wrangler-dev.mjs";
 import { DEFAULT_PERSIST_DIR, DEMO_ITEMS, DEMO_ORGS, DEMO_PASSWORD, DEMO_USERS, seed } from "./seed.mjs";
 import { seedConnectOnboarding } from "./seed-payments.mjs";
@@ -17,7 +18,6 @@ import { DEMO_PROJECT } from "./seed-projects.mjs";
 const WEB_CONFIG = join(ROOT, "web/vite.config.ts");
 const PARTYKIT_CONFIG = join(ROOT, "partykit.json");
 const PARTYKIT_DEV = join(ROOT, "scripts/lib/partykit-dev.mjs");
-const WEB_BUILD_TIMEOUT_MS = 180_000;
 
 const config = {
   stateDir: resolve(process.env.PLAZA_STATE_DIR ?? DEFAULT_PERSIST_DIR),
@@ -104,7 +104,7 @@ async function startWebBuild() {
       else if (/Build failed|error during build/i.test(proc.output())) settle.reject(new Error("web/ build failed (see [web] output above)"));
     },
   });
-  const timer = setTimeout(() => settle.reject(new Error(`web/ build did not finish within ${WEB_BUILD_TIMEOUT_MS} ms`)), WEB_BUILD_TIMEOUT_MS);
+  const timer = setTimeout(() => settle.reject(new Error(`web/ build did not finish within ${WAIT.webBuild} ms`)), WAIT.webBuild);
   proc.exited.then((code) => settle.reject(new Error(`vite exited (code ${code}) before its first build:\n${proc.output().slice(-4000)}`)));
   try {
     await firstBuild;

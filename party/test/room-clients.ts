@@ -4,6 +4,7 @@ import { request } from "node:http";
 import YPartyKitProvider from "y-partykit/provider";
 import * as Y from "yjs";
 import { eventually } from "../../scripts/lib/eventually";
+import { WAIT } from "../../scripts/lib/wait-budgets.mjs";
 
 
 export const uniqueRoomId = () => `prj_${randomBytes(8).toString("hex")}`;
@@ -55,7 +56,7 @@ export function upgradeStatus(url: string, headers: Record<string, string> = {})
         "sec-websocket-key": randomBytes(16).toString("base64"),
         ...headers,
       },
-      timeout: 10_000,
+      timeout: WAIT.step,
     });
     req.on("upgrade", (_res, socket) => {
       socket.destroy();

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { ROOT } from "./processes.mjs";
+import { WAIT } from "./wait-budgets.mjs";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -20,8 +21,7 @@ export const CHROMIUM_ARGS = [
   "--disable-dev-shm-usage",
 ];
 
-/** A launch that has not finished by then is stuck; one fresh attempt usually succeeds. */
-const LAUNCH_TIMEOUT_MS = 45_000;
+/** A launch that has not finished within WAIT.browserLaunch is stuck; one fresh attempt usually succeeds. */
 const LAUNCH_ATTEMPTS = 2;
 
 /**
@@ -36,7 +36,7 @@ export async function launchChromium(options = {}) {
     try {
       return await chromium.launch({
         executablePath: CHROMIUM_PATH,
-        timeout: LAUNCH_TIMEOUT_MS,
+        timeout: WAIT.browserLaunch,
         ...options,
         args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
       });
@@ -45,6 +45,20 @@ export async function launchChromium(options = {}) {
       console.warn(`Chromium did not start (attempt ${attempt}): ${err.message}; trying again`);
     }
   }
+}
+
+/**
+ * A browser context whose actions, navigations and locator waits give up after WAIT.step
+ * (Playwright's own default is 30 s). A step that waits for work behind a queue or a room passes
+ * `{ timeout: WAIT.backgroundWork }` itself.
+ * @param {import("playwright-core").Browser} browser
+ * @param {import("playwright-core").BrowserContextOptions} [options]
+ * @returns {Promise<import("playwright-core").BrowserContext>}
+ */
+export async function newContext(browser, options = {}) {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(WAIT.step);
+  return context;
 }
 
 /** The browser tests serve web/dist: fail at once, saying how to build it, when it is not a Vite build. */

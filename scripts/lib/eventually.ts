@@ -1,12 +1,15 @@
+import { WAIT } from "./wait-budgets.mjs";
+
 /**
  * How the e2e tests wait: poll `probe` until it returns something other than undefined, null or
  * false, or fail naming `what` once the deadline passes. Errors thrown by the probe count as
- * "not yet" and the last one is reported. Never a fixed sleep.
+ * "not yet" and the last one is reported. Never a fixed sleep. The deadline defaults to
+ * WAIT.backgroundWork: what tests poll for is mostly work behind a queue or a room.
  */
 export async function eventually<T>(
   what: string,
   probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  { timeoutMs = 15_000, intervalMs = 50 }: { timeoutMs?: number; intervalMs?: number } = {},
+  { timeoutMs = WAIT.backgroundWork, intervalMs = 50 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { bin, freePort, ROOT, startProcess, waitForHttp } from "./processes.mjs";
+import { WAIT } from "./wait-budgets.mjs";
 
 const CONFIG = join(ROOT, "partykit.json");
 
@@ -79,7 +80,7 @@ async function startOnce(options) {
  */
 async function assertServesTheRooms(url, proc) {
   const probe = `${url}/parties/main/startup-probe`;
-  const res = await fetch(probe, { method: "POST", signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(probe, { method: "POST", signal: AbortSignal.timeout(WAIT.step) });
   const body = await res.text();
   if (res.status === 401 && body.includes("invalid_signature")) return;
   throw new NotOurServer(`the server on ${url} is not these rooms: POST ${probe} answered ${res.status} ${body.slice(0, 200)}\n${proc.output().slice(-2000)}`);

@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { WAIT } from "./wait-budgets.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -40,15 +41,31 @@ export function isPortFree(port) {
 
 export const secret = (bytes = 32) => randomBytes(bytes).toString("base64url");
 
-/** Runs a Node script under Node 22 to completion; rejects with its output on failure. */
-export function run(script, args, { cwd = ROOT, env = {}, quiet = true } = {}) {
+/**
+ * Runs a Node script under Node 22 to completion; rejects with its output on failure, or when it
+ * is still running after `timeoutMs` (then it is stopped: SIGTERM, SIGKILL after WAIT.processStop).
+ */
+export function run(script, args, { cwd = ROOT, env = {}, quiet = true, timeoutMs = WAIT.serverStart } = {}) {
   return new Promise((resolveRun, reject) => {
     const child = spawn(NODE22, [script, ...args], { cwd, env: { ...process.env, ...env }, stdio: quiet ? "pipe" : "inherit" });
     let output = "";
+    let timedOut = false;
     child.stdout?.on("data", (d) => (output += d));
     child.stderr?.on("data", (d) => (output += d));
+    const timers = [
+      setTimeout(() => {
+        timedOut = true;
+        child.kill("SIGTERM");
+        timers.push(setTimeout(() => child.kill("SIGKILL"), WAIT.processStop));
+      }, timeoutMs),
+    ];
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolveRun(output) : reject(new Error(`${script} ${args.join(" ")} exited ${code}\n${output}`))));
+    child.on("exit", (code, signal) => {
+      for (const timer of timers) clearTimeout(timer);
+      if (code === 0 && !timedOut) return resolveRun(output);
+      const why = timedOut ? `did not finish within ${timeoutMs} ms` : `exited ${code ?? signal}`;
+      reject(new Error(`${script} ${args.join(" ")} ${why}\n${output}`));
+    });
   });
 }
 
@@ -89,7 +106,7 @@ export function startProcess(name, script, args, { cwd = ROOT, env = {}, onOutpu
         try {
           process.kill(-child.pid, "SIGKILL");
         } catch {}
-      }, 5000);
+      }, WAIT.processStop);
       await exited;
       clearTimeout(timer);
       await waitForGroupGone(child.pid);
@@ -107,7 +124,7 @@ const groupAlive = (pgid) => {
 };
 
 /** workerd and esbuild may outlive the group leader by a moment; SIGKILL whatever stays too long. */
-async function waitForGroupGone(pgid, timeoutMs = 5000) {
+async function waitForGroupGone(pgid, timeoutMs = WAIT.processStop) {
   const deadline = Date.now() + timeoutMs;
   while (groupAlive(pgid)) {
     if (Date.now() > deadline) {
@@ -121,14 +138,15 @@ async function waitForGroupGone(pgid, timeoutMs = 5000) {
 }
 
 /** Polls `url` until it answers (any HTTP status) or the deadline passes. */
-export async function waitForHttp(url, { timeoutMs = 90_000, process: proc } = {}) {
+export async function waitForHttp(url, { timeoutMs = WAIT.serverStart, process: proc } = {}) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null)) {
       throw new Error(`${proc.name} exited before ${url} answered:\n${proc.output().slice(-4000)}`);
     }
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      // A first answer may be slow on a busy machine: an attempt may use what is left of the deadline.
+      const res = await fetch(url, { signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) });
       await res.arrayBuffer();
       return;
     } catch {
