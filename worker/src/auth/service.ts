@@ -12,6 +12,7 @@ import { AppError } from "../http/errors";
 import { assertUnderLimit, clearHits, countHit, type Window } from "../http/rate-limit";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { passwordChangedMail, verifyEmailMail } from "../mail/templates";
+import { disconnectFromRooms } from "../rooms/access-changes";
 import { signAccessToken } from "./access-token";
 
 const DAY = 86_400_000;
@@ -212,6 +213,7 @@ export async function refresh(db: Db, env: Env, meta: RequestMeta, token: string
         targetId: session.id,
       }),
     ]);
+    await disconnectFromRooms(env, db, { sessionId: session.id });
     throw new AppError("token_revoked", "This refresh token was already used; the session has been revoked for safety");
   }
   if (row.expiresAt <= now || session.expiresAt <= now) throw new AppError("token_expired", "The session has expired; log in again");
@@ -230,7 +232,7 @@ export async function refresh(db: Db, env: Env, meta: RequestMeta, token: string
 /**
  * Sets a new password: the current one must match (failures count towards the login limit of the
  * account), unless the account never had one (a guest from checkout, signed in by e-mail link).
- * Every other session ends, the change is audited, and the owner is told by e-mail.
+ * Every other session ends (their room sockets close), the change is audited, and the owner is told by e-mail.
  */
 export async function changePassword(db: Db, env: Env, meta: RequestMeta, userId: string, sessionId: string, input: { currentPassword?: string; newPassword: string }) {
   const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
@@ -256,10 +258,11 @@ export async function changePassword(db: Db, env: Env, meta: RequestMeta, userId
     mail.insert,
   ]);
   await enqueueMail(env, [mail.id]);
+  await disconnectFromRooms(env, db, { userId: user.id, sessionsOtherThan: sessionId });
 }
 
-/** Ends one of the user's own sessions; another user's session is reported as not found. */
-export async function revokeSession(db: Db, meta: RequestMeta, userId: string, sessionId: string, reason: "logout" | "revoked") {
+/** Ends one of the user's own sessions, and its room sockets; another user's session is reported as not found. */
+export async function revokeSession(db: Db, env: Env, meta: RequestMeta, userId: string, sessionId: string, reason: "logout" | "revoked") {
   const owned = await db.query.sessions.findFirst({
     columns: { id: true },
     where: and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)),
@@ -274,6 +277,7 @@ export async function revokeSession(db: Db, meta: RequestMeta, userId: string, s
       targetId: sessionId,
     }),
   ]);
+  await disconnectFromRooms(env, db, { sessionId });
 }
 
 export async function listSessions(db: Db, userId: string, currentSessionId: string | undefined) {

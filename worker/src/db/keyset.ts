@@ -22,14 +22,22 @@ export function encodeCursor(position: KeysetPosition): string {
   return btoa(`${position.createdAt}:${position.id}`);
 }
 
+/**
+ * A time that is a safe integer and a row id as Plaza makes them: a client can forge any cursor,
+ * and both parts are bound into SQL, where a time past 2^53 (or Infinity) fails the statement.
+ */
+const POSITION = /^(\d{1,16}):([a-z]+_[A-Za-z0-9]{1,64})$/;
+
 export function decodeCursor(cursor: string): KeysetPosition {
+  let match: RegExpExecArray | null = null;
   try {
-    const [createdAt, id] = atob(cursor).split(":");
-    if (!createdAt || !id || !/^\d+$/.test(createdAt)) throw new Error("shape");
-    return { createdAt: Number(createdAt), id };
+    match = POSITION.exec(atob(cursor));
   } catch {
-    throw new AppError("invalid_request", "The cursor is not valid", { fields: { "query.cursor": ["is not valid"] } });
+    // Not base64: refused below like any other cursor this API did not make.
   }
+  const createdAt = Number(match?.[1]);
+  if (!match || !Number.isSafeInteger(createdAt)) throw new AppError("invalid_request", "The cursor is not valid", { fields: { "query.cursor": ["is not valid"] } });
+  return { createdAt, id: match[2]! };
 }
 
 /** The rows after `cursor`'s position (none given: no condition). A cursor that does not decode is a 400 naming `query.cursor`. */

@@ -7,6 +7,8 @@ import type { Env } from "../env";
 import { log } from "../http/log";
 import { resealMail } from "../mail/reseal";
 import { resealWebhookSecrets } from "../webhooks/reseal";
+import { purgeExpiredAdmissions } from "../rooms/admissions";
+import { retryRoomTeardowns } from "../rooms/teardown";
 import {
   expireEntitlements,
   expireLicenses,
@@ -46,6 +48,8 @@ export const JOBS: Record<string, Job> = {
   "requeue-undispatched-webhooks": requeueUndispatchedWebhooks,
   "purge-webhook-log": purgeWebhookLog,
   "thin-project-snapshots": thinProjectSnapshots,
+  "retry-room-teardowns": retryRoomTeardowns,
+  "purge-expired-room-admissions": purgeExpiredAdmissions,
 };
 
 const BATCH_SIZE = 500;

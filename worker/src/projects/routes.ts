@@ -24,7 +24,6 @@ import { requireSession } from "../auth/authenticate";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, json, jsonBody, noContent, notFoundError, ErrorSchema } from "../http/openapi-helpers";
 import { requireOrgRole } from "../orgs/access";
-import { disconnectFromRooms } from "../rooms/access-changes";
 import { roomsHost } from "../rooms/control";
 import { mintRoomToken } from "../rooms/token";
 import { requireProject } from "./access";
@@ -95,16 +94,11 @@ const projectRoutes = createRouter()
     async (c) => {
       const { orgId, projectId } = c.req.valid("param");
       const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      const project = await service.updateProject(c.get("db"), requestMeta(c), access, c.req.valid("json"));
-      // Members may now only view: their write sockets must take fresh (read) tokens.
-      if (access.project.memberRole === "write" && project.memberRole === "read") {
-        c.executionCtx.waitUntil(disconnectFromRooms(c.env, c.get("db"), { orgId: access.orgId, projectId: project.id, plainMembers: true }));
-      }
-      return c.json(project, 200);
+      return c.json(await service.updateProject(c.get("db"), c.env, requestMeta(c), access, c.req.valid("json")), 200);
     },
   )
   .openapi(
-    createRoute({ method: "delete", path: path(), tags, summary: "Delete a project with its snapshots and assets (admins)", security: bearer, request: { params: ProjectParams }, responses: { ...noContent, ...errors } }),
+    createRoute({ method: "delete", path: path(), tags, summary: "Delete a project with its snapshots, assets and live room (admins): its sockets close (4404), its room storage is deleted", security: bearer, request: { params: ProjectParams }, responses: { ...noContent, ...errors } }),
     async (c) => {
       const { orgId, projectId } = c.req.valid("param");
       requireOrgRole(c.get("principal"), orgId, "admin", "orgs:write");
@@ -270,7 +264,14 @@ const snapshotRoutes = createRouter()
       const { orgId, projectId } = c.req.valid("param");
       const principal = c.get("principal") && requireSession(c.get("principal"));
       const access = await requireProject(c.get("db"), principal, orgId, projectId, "read", "orgs:read");
-      const minted = await mintRoomToken(c.env.ROOM_TOKEN_SECRET, { sub: access.principal.userId, room: access.project.id, role: access.projectRole, name: access.principal.user.name.trim().slice(0, 100) || "Someone" });
+      const session = requireSession(access.principal);
+      const minted = await mintRoomToken(c.env.ROOM_TOKEN_SECRET, {
+        sub: session.userId,
+        room: access.project.id,
+        role: access.projectRole,
+        name: session.user.name.trim().slice(0, 100) || "Someone",
+        sid: session.sessionId,
+      });
       return c.json({ token: minted.token, expiresAt: minted.expiresAt, roomId: access.project.id, host: roomsHost(c.env), role: access.projectRole }, 200);
     },
   );
