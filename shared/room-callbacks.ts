@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { ROOM_TOKEN_SECRET_MIN_LENGTH } from "./room-token";
+import { ROOM_TOKEN_SECRET_MIN_LENGTH, RoomRoleSchema } from "./room-token";
 
 /**
  * The HTTP contract between the Worker and the PartyKit rooms, both ways. Rooms have no D1: they
- * hand snapshots and room events to the Worker, and the Worker asks a room to snapshot or restore.
+ * ask the Worker whether a connection may be admitted, hand snapshots and room events to it, and
+ * the Worker asks a room to snapshot, restore, disconnect users or tear itself down.
  * Every such request is signed with a key derived from `ROOM_TOKEN_SECRET` (so no second secret to
  * provision), bound to its timestamp, method, path and body, and checked in constant time.
  */
@@ -16,7 +17,29 @@ export const roomCallbackPaths = {
   latestSnapshot: (roomId: string) => `/v1/rooms/${roomId}/snapshots/latest`,
   /** POST, body = RoomEventsBody (JSON). */
   events: (roomId: string) => `/v1/rooms/${roomId}/events`,
+  /** POST, body = RoomAdmissionRequest (JSON) → 200 RoomAdmission, 403 (no access now), 404 (no project). */
+  admissions: (roomId: string) => `/v1/rooms/${roomId}/admissions`,
 } as const;
+
+/**
+ * What the room asks before it serves a socket whose token it verified: the token's claims and
+ * the connection. The Worker answers from D1 as it is now, and records the admission so a later
+ * access change finds every room the user is in.
+ */
+export const RoomAdmissionRequestSchema = z.object({
+  userId: z.string().regex(/^usr_[A-Za-z0-9]+$/),
+  sessionId: z.string().regex(/^ses_[A-Za-z0-9]+$/),
+  /** The token's role: the admission never grants more. */
+  role: RoomRoleSchema,
+  /** PartyKit connection id. */
+  connectionId: z.string().min(1).max(128),
+  /** The token's `exp` in milliseconds UTC: the socket closes then, so the admission ends then. */
+  tokenExpiresAt: z.number().int().positive(),
+});
+export type RoomAdmissionRequest = z.infer<typeof RoomAdmissionRequestSchema>;
+/** 200: admitted with this role (the lower of the token's and the user's role now). */
+export const RoomAdmissionSchema = z.object({ role: RoomRoleSchema });
+export type RoomAdmission = z.infer<typeof RoomAdmissionSchema>;
 
 /** The room's own HTTP endpoint the Worker calls (PartyKit's default party is `main`). */
 export const roomControlPath = (roomId: string) => `/parties/main/${roomId}`;
@@ -24,14 +47,20 @@ export const roomControlPath = (roomId: string) => `/parties/main/${roomId}`;
 export const ROOM_ACTION_HEADER = "x-plaza-room-action";
 /**
  * `snapshot`: answer the live document's state as bytes. `restore`: replace the document's content
- * with the body's update. `disconnect`: close the sockets of the users in the body (their access
- * changed); they may come back only with a fresh token, which says what they may do now.
+ * with the body's update. `disconnect`: close the sockets of the users or sessions in the body
+ * (their access changed); a reconnect is admitted only as far as the Worker allows now.
+ * `teardown`: the project was deleted: close every socket (4404), delete the room's storage and
+ * refuse everyone from then on; answering 200 confirms it.
  */
-export const RoomActionSchema = z.enum(["snapshot", "restore", "disconnect"]);
+export const RoomActionSchema = z.enum(["snapshot", "restore", "disconnect", "teardown"]);
 export type RoomAction = z.infer<typeof RoomActionSchema>;
 
-/** The body of a `disconnect` request. */
-export const DisconnectUsersSchema = z.object({ userIds: z.array(z.string().min(1).max(64)).min(1).max(1000) });
+const disconnectIds = z.array(z.string().min(1).max(64)).max(1000);
+/** The body of a `disconnect` request: every socket of these users, and every socket of these sessions. */
+export const DisconnectSchema = z
+  .object({ userIds: disconnectIds.default([]), sessionIds: disconnectIds.default([]) })
+  .refine((body) => body.userIds.length + body.sessionIds.length > 0, { message: "name at least one user or session" });
+export type DisconnectBody = z.input<typeof DisconnectSchema>;
 
 /** Why a snapshot was taken; sent by the room with each snapshot POST. */
 export const SNAPSHOT_REASON_HEADER = "x-plaza-snapshot-reason";

@@ -24,15 +24,18 @@ export const RoomCloseCode = {
   invalidPayload: 1007,
   /** A message over ROOM_MAX_MESSAGE_BYTES, or an edit that would take the document over its cap. */
   tooBig: 1009,
-  /** The room could not load its document (the Worker was unreachable). */
+  /** The room could not load its document or check the user's access (the Worker was unreachable): retry. */
   internalError: 1011,
   /** The room already holds ROOM_MAX_CONNECTIONS connections. */
   tryAgainLater: 1013,
   /** Application codes (4000-4999). The room token expired: reconnect with a fresh one. */
   tokenExpired: 4001,
-  /** The user's access changed (removed from the org, or a lower role): reconnect with a fresh token, which may be refused. */
+  /**
+   * The user's access changed (removed from the org, a lower role, the session ended), or the
+   * Worker refused to admit the token: reconnect with a fresh token, which says what they may do now or is refused.
+   */
   accessChanged: 4003,
-  /** The Worker has no such project (deleted or unknown): final, do not retry. */
+  /** The Worker has no such project (deleted or unknown), or it was just deleted: final, do not retry. */
   projectNotFound: 4404,
 } as const;
 export type RoomCloseCodeValue = (typeof RoomCloseCode)[keyof typeof RoomCloseCode];
@@ -48,8 +51,10 @@ export const roomCloseReason = {
   documentTooLarge: (maxBytes: number) => `document would exceed ${maxBytes} bytes`,
   roomFull: (maxConnections: number) => `room is full (${maxConnections} connections)`,
   documentUnavailable: "document could not be loaded, try again",
+  accessUnchecked: "access could not be checked, try again",
   tokenExpired: "room token expired",
   projectNotFound: "project not found",
+  projectDeleted: "project deleted",
   accessChanged: "your access to this project changed",
 } as const;
 
@@ -80,7 +85,7 @@ export function describeRoomClose(code: number): string | undefined {
     case RoomCloseCode.tooBig:
       return "A change was too large for the room and was not saved.";
     case RoomCloseCode.internalError:
-      return "The room could not load the document. Retrying…";
+      return "The room is having trouble. Retrying…";
     case RoomCloseCode.tryAgainLater:
       return "The room is full. Retrying…";
     case RoomCloseCode.tokenExpired:

@@ -1,15 +1,17 @@
 import { z } from "zod";
 
 /**
- * Room tokens: short-lived HS256 JWTs the Worker mints and the PartyKit room verifies on its own
- * (no call back to the Worker), so a project room only admits people the Worker let in.
+ * Room tokens: short-lived HS256 JWTs the Worker mints and the PartyKit room verifies at the edge,
+ * so a project room only admits people the Worker let in. A token proves what was true when it
+ * was minted; the room also asks the Worker on every connect whether that still holds
+ * (shared/room-callbacks.ts, `admissions`), so an access change refuses tokens minted before it.
  */
 
 export const ROOM_TOKEN_ISSUER = "plaza";
 export const ROOM_TOKEN_AUDIENCE = "plaza-rooms";
 export const ROOM_TOKEN_ALGORITHM = "HS256";
 
-/** Short on purpose: the room cannot revoke a token, so its lifetime bounds a stale grant. */
+/** Short on purpose: a socket lives at most one token, and the Worker keeps its admissions this long. */
 export const ROOM_TOKEN_MAX_TTL_SECONDS = 300;
 
 /**
@@ -32,6 +34,8 @@ export const RoomGrantSchema = z.object({
   role: RoomRoleSchema,
   /** Display name for presence; the room never looks users up. */
   name: z.string().trim().min(1).max(100),
+  /** The session the token was minted for: ending it (logout, revocation) ends the token too. */
+  sid: z.string().regex(/^ses_[A-Za-z0-9]+$/, "sid must be a session id (ses_…)"),
 });
 export type RoomGrant = z.infer<typeof RoomGrantSchema>;
 

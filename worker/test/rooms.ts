@@ -1,7 +1,9 @@
 /** Helpers for project and room tests: Y.js documents, signed room callbacks. */
 import { env, exports } from "cloudflare:workers";
 import * as Y from "yjs";
-import { signRoomRequest } from "../../shared/room-callbacks";
+import { decodeJwt } from "jose";
+import { roomCallbackPaths, signRoomRequest, type RoomAdmissionRequest } from "../../shared/room-callbacks";
+import type { RoomTokenClaims } from "../../shared/room-token";
 import { call, type CallResult } from "./http";
 import type { TestUser } from "./fixtures";
 
@@ -55,3 +57,22 @@ export async function createProject(user: TestUser, orgId: string, body: Record<
   if (res.status !== 201) throw new Error(`create project failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res;
 }
+
+/** A room token minted through the API for `user`, with its claims. */
+export async function roomTokenFor(user: TestUser, orgId: string, projectId: string) {
+  const res = await call("POST", `/v1/orgs/${orgId}/projects/${projectId}/room-token`, { token: user.accessToken });
+  if (res.status !== 200) throw new Error(`room token failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { token: res.body.token as string, claims: decodeJwt(res.body.token) as RoomTokenClaims };
+}
+
+/** What a room sends to the admissions callback for a socket with this token. */
+export const admissionOf = (claims: RoomTokenClaims, connectionId = `conn-${crypto.randomUUID()}`): RoomAdmissionRequest => ({
+  userId: claims.sub,
+  sessionId: claims.sid,
+  role: claims.role,
+  connectionId,
+  tokenExpiresAt: claims.exp * 1000,
+});
+
+/** The room's admission request for these claims, as the room makes it. */
+export const askAdmission = (claims: RoomTokenClaims, connectionId?: string) => roomCall("POST", roomCallbackPaths.admissions(claims.room), admissionOf(claims, connectionId));

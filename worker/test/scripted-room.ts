@@ -1,8 +1,9 @@
 /**
  * A minimal stand-in for a PartyKit room at ROOMS_URL (routed by network.ts): it verifies the
  * Worker's signed control requests like the real room, answers `snapshot` with its scripted state
- * (204 when it has none), takes `restore` bodies as its new state and answers `disconnect` as if
- * every user named were connected. `down` makes it unreachable.
+ * (204 when it has none), takes `restore` bodies as its new state, answers `disconnect` as if
+ * every user and session named were connected, and `teardown` by forgetting its state. `down`
+ * makes it unreachable.
  */
 import { env } from "cloudflare:workers";
 import { ROOM_ACTION_HEADER, verifyRoomRequest } from "../../shared/room-callbacks";
@@ -43,6 +44,13 @@ export async function roomFetch(request: Request): Promise<Response> {
     room.state = body;
     return Response.json({ restored: true });
   }
-  if (action === "disconnect") return Response.json({ disconnected: (JSON.parse(new TextDecoder().decode(body)) as { userIds: string[] }).userIds.length });
+  if (action === "disconnect") {
+    const { userIds = [], sessionIds = [] } = JSON.parse(new TextDecoder().decode(body)) as { userIds?: string[]; sessionIds?: string[] };
+    return Response.json({ disconnected: userIds.length + sessionIds.length });
+  }
+  if (action === "teardown") {
+    room.state = null;
+    return Response.json({ tornDown: true });
+  }
   return new Response("unknown action", { status: 400 });
 }

@@ -157,7 +157,7 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       const p = requireSession(c.get("principal"));
-      await auth.revokeSession(c.get("db"), requestMeta(c), p.userId, p.sessionId, "logout");
+      await auth.revokeSession(c.get("db"), c.env, requestMeta(c), p.userId, p.sessionId, "logout");
       deleteCookie(c, REFRESH_COOKIE, { path: "/v1/auth" });
       return c.body(null, 204);
     },
@@ -240,7 +240,7 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       const p = requireSession(c.get("principal"));
-      await auth.revokeSession(c.get("db"), requestMeta(c), p.userId, c.req.valid("param").sessionId, "revoked");
+      await auth.revokeSession(c.get("db"), c.env, requestMeta(c), p.userId, c.req.valid("param").sessionId, "revoked");
       return c.body(null, 204);
     },
   );

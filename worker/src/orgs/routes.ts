@@ -16,7 +16,6 @@ import { requestMeta } from "../audit/record";
 import { requirePrincipal } from "../auth/authenticate";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
-import { disconnectFromRooms } from "../rooms/access-changes";
 import { requireOrgRole } from "./access";
 import * as orgs from "./service";
 
@@ -76,9 +75,7 @@ export const orgRoutes = createRouter()
     async (c) => {
       const { orgId, userId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "members:write");
-      const { member, previousRole } = await orgs.changeRole(c.get("db"), requestMeta(c), access, userId, c.req.valid("json").role);
-      // Down to member, their projects' roles may fall to read: their room sockets must take fresh tokens.
-      if (member.role === "member" && previousRole !== "member") c.executionCtx.waitUntil(disconnectFromRooms(c.env, c.get("db"), { orgId, userIds: [userId] }));
+      const { member } = await orgs.changeRole(c.get("db"), c.env, requestMeta(c), access, userId, c.req.valid("json").role);
       return c.json(member, 200);
     },
   )
@@ -95,8 +92,7 @@ export const orgRoutes = createRouter()
     async (c) => {
       const { orgId, userId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "member", "members:write");
-      await orgs.removeMember(c.get("db"), requestMeta(c), access, userId);
-      c.executionCtx.waitUntil(disconnectFromRooms(c.env, c.get("db"), { orgId, userIds: [userId] }));
+      await orgs.removeMember(c.get("db"), c.env, requestMeta(c), access, userId);
       return c.body(null, 204);
     },
   )

@@ -10,6 +10,7 @@ import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { inviteMail } from "../mail/templates";
+import { disconnectFromRooms } from "../rooms/access-changes";
 import type { OrgAccess } from "./access";
 
 const INVITE_TTL_MS = 7 * 86_400_000;
@@ -77,8 +78,11 @@ function assertMayManage(access: OrgAccess, targetRole: Role, newRole?: Role) {
 const otherOwnerExists = (orgId: string, userId: string) =>
   sql`(${memberships.role} <> 'owner' OR EXISTS (SELECT 1 FROM memberships m2 WHERE m2.org_id = ${orgId} AND m2.role = 'owner' AND m2.user_id <> ${userId}))`;
 
-/** Answers the member as now, and the role they had before. */
-export async function changeRole(db: Db, meta: RequestMeta, access: OrgAccess, userId: string, role: Role): Promise<{ member: MemberT; previousRole: Role }> {
+/**
+ * Answers the member as now, and the role they had before. Made a plain member, their project
+ * roles may fall to read: their room sockets are closed, and they come back as what they are now.
+ */
+export async function changeRole(db: Db, env: Env, meta: RequestMeta, access: OrgAccess, userId: string, role: Role): Promise<{ member: MemberT; previousRole: Role }> {
   const target = await membershipOf(db, access.orgId, userId);
   assertMayManage(access, target.role, role);
   const member = async () => (await listMembers(db, access.orgId)).find((m) => m.userId === userId)!;
@@ -97,13 +101,14 @@ export async function changeRole(db: Db, meta: RequestMeta, access: OrgAccess, u
     ),
   ]);
   if (updated.length === 0) throw lastOwner();
+  if (role === "member") await disconnectFromRooms(env, db, { orgId: access.orgId, userIds: [userId] });
   return { member: await member(), previousRole: target.role };
 }
 
 const lastOwner = () => new AppError("last_owner", "An org must keep at least one owner; make someone else owner first");
 
-/** Admins remove others; anyone may leave. The last owner can do neither. */
-export async function removeMember(db: Db, meta: RequestMeta, access: OrgAccess, userId: string) {
+/** Admins remove others; anyone may leave. The last owner can do neither. Their room sockets in the org's projects close. */
+export async function removeMember(db: Db, env: Env, meta: RequestMeta, access: OrgAccess, userId: string) {
   const leaving = userId === access.principal.userId;
   if (!leaving && access.role === "member") throw new AppError("forbidden", "This needs the admin role in this org");
   const target = await membershipOf(db, access.orgId, userId);
@@ -122,6 +127,7 @@ export async function removeMember(db: Db, meta: RequestMeta, access: OrgAccess,
   ]);
   if (deleted.length === 0) throw lastOwner();
   await db.update(users).set({ activeOrgId: null }).where(and(eq(users.id, userId), eq(users.activeOrgId, access.orgId)));
+  await disconnectFromRooms(env, db, { orgId: access.orgId, userIds: [userId] });
 }
 
 function toInvite(row: typeof invites.$inferSelect): InviteT {

@@ -1,4 +1,5 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { ProjectRoleT } from "../../../shared/projects";
 import type { Role, TokenScope } from "../../../shared/roles";
 import type { Principal } from "../auth/principal";
@@ -11,6 +12,10 @@ export type ProjectRow = typeof projects.$inferSelect;
 
 /** Admins and owners always write; members get what the project grants them. */
 export const projectRoleFor = (orgRole: Role, memberRole: ProjectRoleT): ProjectRoleT => (orgRole === "member" ? memberRole : "write");
+
+/** `projectRoleFor` as SQL over an org role and a memberRole column, for checks that must run inside a statement. */
+export const projectRoleSql = (orgRole: SQL | SQLiteColumn, memberRole: SQL | SQLiteColumn): SQL<ProjectRoleT> =>
+  sql<ProjectRoleT>`(CASE WHEN ${orgRole} = 'member' THEN ${memberRole} ELSE 'write' END)`;
 
 /** The org access (with the caller's org `role`) plus the project and the caller's `projectRole` in it. */
 export interface ProjectAccess extends OrgAccess {

@@ -14,6 +14,8 @@ import { items, projectItems, projects } from "../db/schema";
 import type { Env } from "../env";
 import { AppError, forbidden, notFound } from "../http/errors";
 import type { OrgAccess } from "../orgs/access";
+import { disconnectFromRooms } from "../rooms/access-changes";
+import { tearDownRooms, teardownOwed } from "../rooms/teardown";
 import { projectRoleFor, type ProjectAccess, type ProjectRow } from "./access";
 import { deleteProjectObjects, listAssets } from "./assets";
 
@@ -69,8 +71,11 @@ export async function getProject(db: Db, access: ProjectAccess): Promise<Project
   return { ...summary(access.project, access.projectRole), state: access.project.state, items: itemRows, assets };
 }
 
-/** Name and state need the write role (checked by the route); memberRole needs admin, since it decides what members may do. */
-export async function updateProject(db: Db, meta: RequestMeta, access: ProjectAccess, input: z.infer<typeof UpdateProjectBody>) {
+/**
+ * Name and state need the write role (checked by the route); memberRole needs admin, since it
+ * decides what members may do. Made read-only, the members writing in its room are disconnected.
+ */
+export async function updateProject(db: Db, env: Env, meta: RequestMeta, access: ProjectAccess, input: z.infer<typeof UpdateProjectBody>) {
   if (input.memberRole !== undefined && !roleAtLeast(access.role, "admin")) throw forbidden("Only admins and owners change a project's memberRole");
   const [updated] = await db.batch([
     db
@@ -82,16 +87,21 @@ export async function updateProject(db: Db, meta: RequestMeta, access: ProjectAc
   ]);
   const row = updated[0];
   if (!row) throw notFound("Project");
+  if (access.project.memberRole === "write" && row.memberRole === "read") await disconnectFromRooms(env, db, { orgId: access.orgId, projectId: row.id, plainMembers: true });
   return getProject(db, { ...access, project: row, projectRole: projectRoleFor(access.role, row.memberRole) });
 }
 
-/** Deletes the project with its rows (ON DELETE CASCADE), then its R2 objects (assets, large snapshots). */
+/**
+ * Deletes the project with its rows (ON DELETE CASCADE), then its R2 objects (assets, large
+ * snapshots) and its room (every socket closed, storage deleted; owed until the room confirms).
+ */
 export async function deleteProject(db: Db, env: Env, meta: RequestMeta, access: ProjectAccess) {
   await db.batch([
     db.delete(projects).where(and(eq(projects.id, access.project.id), eq(projects.orgId, access.orgId))),
+    teardownOwed(db, access.project),
     auditInsert(db, meta, { action: "project.deleted", orgId: access.orgId, actorUserId: access.principal.userId, targetType: "project", targetId: access.project.id, metadata: { name: access.project.name } }),
   ]);
-  await deleteProjectObjects(env, access.project.id);
+  await Promise.all([deleteProjectObjects(env, access.project.id), tearDownRooms(env, db, [access.project.id])]);
 }
 
 /**

@@ -1,54 +1,67 @@
 /**
  * When someone's access to an org's projects changes (removed from the org, a new org role, a
- * project made read-only for members), the rooms they are in close their sockets (4003). They
- * come back only with a fresh room token, which says what they may do now, or is refused.
+ * project made read-only for members, a session ended), the rooms they are in close their sockets
+ * (4003) at once. The services that make those changes call `disconnectFromRooms` themselves.
  *
- * Which rooms: those the users joined within the last two token lifetimes. A socket lives at most
- * one token (it closes at `exp` and the client joins again with a new one), so anyone still
- * connected has joined since. Best effort: a room that cannot be reached, or a join the Worker
- * has not heard of yet, still ends at the token's expiry (at most 5 minutes).
+ * Which rooms: every admission (admissions.ts) whose token has not expired, since a socket lives
+ * at most one token. The room records nothing itself: what keeps a closed socket out is that its
+ * reconnect asks for admission again and the Worker answers from the new state. So this is the
+ * prompt half; a room that cannot be reached just keeps a socket until its token expires.
  */
-import { and, eq, gt, inArray, sql } from "drizzle-orm";
-import { ROOM_TOKEN_MAX_TTL_SECONDS } from "../../../shared/room-token";
+import { and, eq, gt, inArray, ne, type SQL } from "drizzle-orm";
+import type { DisconnectBody } from "../../../shared/room-callbacks";
 import type { Db } from "../db/client";
-import { memberships, projects, roomEvents } from "../db/schema";
+import { memberships, roomAdmissions } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
 import { askRoomToDisconnect } from "./control";
 
-const RECENT_JOIN_MS = 2 * ROOM_TOKEN_MAX_TTL_SECONDS * 1000;
+/** Whose sockets to close. */
+export type Whom =
+  /** Removed from the org, or an org role that may lower their project roles. */
+  | { orgId: string; userIds: string[] }
+  /** A project made read-only for members: its plain members who were admitted to write. */
+  | { orgId: string; projectId: string; plainMembers: true }
+  /** One session ended (logout, revoked, its refresh token replayed). */
+  | { sessionId: string }
+  /** Every session of a user but one ended (a password change). */
+  | { userId: string; sessionsOtherThan: string };
 
-type Whom = { orgId: string; userIds: string[] } | { orgId: string; projectId: string; plainMembers: true };
-
-/** The (room, users) pairs to disconnect: recent joins by those users, or by the org's plain members in one project. */
-async function recentlyJoined(db: Db, whom: Whom, now: number) {
-  const inOrg = inArray(roomEvents.projectId, db.select({ id: projects.id }).from(projects).where(eq(projects.orgId, whom.orgId)));
-  const who =
-    "userIds" in whom
-      ? inArray(roomEvents.userId, whom.userIds)
-      : and(
-          eq(roomEvents.projectId, whom.projectId),
-          inArray(roomEvents.userId, db.select({ id: memberships.userId }).from(memberships).where(and(eq(memberships.orgId, whom.orgId), eq(memberships.role, "member")))),
-        );
-  const rows = await db
-    .selectDistinct({ projectId: roomEvents.projectId, userId: roomEvents.userId })
-    .from(roomEvents)
-    .where(and(inOrg, who, eq(roomEvents.type, "member_joined"), gt(roomEvents.at, sql`${now - RECENT_JOIN_MS}`)));
-  const byRoom = new Map<string, string[]>();
-  for (const r of rows) byRoom.set(r.projectId, [...(byRoom.get(r.projectId) ?? []), r.userId]);
-  return byRoom;
+function admittedWhere(db: Db, whom: Whom): SQL | undefined {
+  if ("sessionId" in whom) return eq(roomAdmissions.sessionId, whom.sessionId);
+  if ("sessionsOtherThan" in whom) return and(eq(roomAdmissions.userId, whom.userId), ne(roomAdmissions.sessionId, whom.sessionsOtherThan));
+  if ("userIds" in whom) return and(eq(roomAdmissions.orgId, whom.orgId), inArray(roomAdmissions.userId, whom.userIds));
+  const plainMembers = db.select({ id: memberships.userId }).from(memberships).where(and(eq(memberships.orgId, whom.orgId), eq(memberships.role, "member")));
+  return and(eq(roomAdmissions.projectId, whom.projectId), eq(roomAdmissions.role, "write"), inArray(roomAdmissions.userId, plainMembers));
 }
 
-/** Asks each room the users recently joined to close their sockets; failures are logged, never thrown. */
+/** Per room, what to ask it to close: the users, or (when sessions ended) only those sessions. */
+async function socketsToClose(db: Db, whom: Whom, now: number): Promise<Map<string, DisconnectBody>> {
+  const rows = await db
+    .selectDistinct({ projectId: roomAdmissions.projectId, userId: roomAdmissions.userId, sessionId: roomAdmissions.sessionId })
+    .from(roomAdmissions)
+    .where(and(admittedWhere(db, whom), gt(roomAdmissions.expiresAt, now)));
+  const bySession = "sessionId" in whom || "sessionsOtherThan" in whom;
+  const byRoom = new Map<string, { userIds: Set<string>; sessionIds: Set<string> }>();
+  for (const r of rows) {
+    const room = byRoom.get(r.projectId) ?? { userIds: new Set(), sessionIds: new Set() };
+    if (bySession) room.sessionIds.add(r.sessionId);
+    else room.userIds.add(r.userId);
+    byRoom.set(r.projectId, room);
+  }
+  return new Map([...byRoom].map(([roomId, ids]) => [roomId, { userIds: [...ids.userIds], sessionIds: [...ids.sessionIds] }]));
+}
+
+/** Asks each room the users or sessions were admitted to to close their sockets; failures are logged, never thrown. */
 export async function disconnectFromRooms(env: Env, db: Db, whom: Whom, now = Date.now()): Promise<void> {
   try {
-    const byRoom = await recentlyJoined(db, whom, now);
+    const byRoom = await socketsToClose(db, whom, now);
     await Promise.all(
-      [...byRoom].map(([roomId, userIds]) =>
-        askRoomToDisconnect(env, roomId, userIds).catch((err: unknown) => log("warn", "room could not disconnect users whose access changed", { roomId, users: userIds.length, error: String(err) })),
+      [...byRoom].map(([roomId, body]) =>
+        askRoomToDisconnect(env, roomId, body).catch((err: unknown) => log("warn", "room could not disconnect sockets whose access changed", { roomId, error: String(err) })),
       ),
     );
   } catch (err) {
-    log("error", "finding the rooms of users whose access changed failed", { orgId: whom.orgId, error: String(err) });
+    log("error", "finding the rooms of users whose access changed failed", { error: String(err) });
   }
 }

@@ -1,9 +1,8 @@
 /**
- * Worker → room control requests (`snapshot`, `restore`, `disconnect`), signed like the room's callbacks and
- * sent to ROOMS_URL + roomControlPath. A room that cannot be reached is `503 rooms_unavailable`.
+ * Worker → room control requests (`snapshot`, `restore`, `disconnect`, `teardown`), signed like the room's
+ * callbacks and sent to ROOMS_URL + roomControlPath. A room that cannot be reached is `503 rooms_unavailable`.
  */
-import type { z } from "zod";
-import { DEFAULT_MAX_DOCUMENT_BYTES, ROOM_ACTION_HEADER, roomControlPath, signRoomRequest, type DisconnectUsersSchema, type RoomAction } from "../../../shared/room-callbacks";
+import { DEFAULT_MAX_DOCUMENT_BYTES, ROOM_ACTION_HEADER, roomControlPath, signRoomRequest, type DisconnectBody, type RoomAction } from "../../../shared/room-callbacks";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
@@ -51,10 +50,16 @@ export async function askRoomForSnapshot(env: Env, roomId: string): Promise<Uint
   return readCapped(res.body, DEFAULT_MAX_DOCUMENT_BYTES, res.headers.get("content-length"), () => unavailable("its document is over the size cap"));
 }
 
-/** Closes the users' sockets in the room (their access changed); answers how many it closed. */
-export async function askRoomToDisconnect(env: Env, roomId: string, userIds: string[]): Promise<number> {
-  const res = await control(env, roomId, "disconnect", new TextEncoder().encode(JSON.stringify({ userIds } satisfies z.infer<typeof DisconnectUsersSchema>)));
+/** Closes the sockets of these users or sessions in the room (their access changed); answers how many it closed. */
+export async function askRoomToDisconnect(env: Env, roomId: string, whom: DisconnectBody): Promise<number> {
+  const res = await control(env, roomId, "disconnect", new TextEncoder().encode(JSON.stringify(whom)));
   return ((await res.json()) as { disconnected: number }).disconnected;
+}
+
+/** The project is gone: the room closes every socket (4404) and deletes its storage. Resolves once it confirmed. */
+export async function askRoomToTearDown(env: Env, roomId: string): Promise<void> {
+  const res = await control(env, roomId, "teardown", new Uint8Array());
+  await res.body?.cancel();
 }
 
 /** Replaces the room's document content with `update`; the room then posts a `restore` snapshot. */

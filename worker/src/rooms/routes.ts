@@ -4,17 +4,17 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { UserId } from "../../../shared/api";
-import { DEFAULT_MAX_DOCUMENT_BYTES, RoomEventsBodySchema, SNAPSHOT_REASON_HEADER, SnapshotReasonSchema } from "../../../shared/room-callbacks";
+import { DEFAULT_MAX_DOCUMENT_BYTES, RoomAdmissionRequestSchema, RoomAdmissionSchema, RoomEventsBodySchema, SNAPSHOT_REASON_HEADER, SnapshotReasonSchema } from "../../../shared/room-callbacks";
 import { RoomIdSchema } from "../../../shared/room-token";
 import { requestMeta } from "../audit/record";
-import { MAX_JSON_BODY_BYTES } from "../http/body-limit";
 import { validationError } from "../http/error-handler";
 import { AppError } from "../http/errors";
 import { createRouter } from "../http/openapi";
 import { ErrorSchema, json } from "../http/openapi-helpers";
 import { latestSnapshot, snapshotBytes, storeSnapshot } from "../projects/snapshots";
+import { admit } from "./admissions";
 import { findRoomProject, recordRoomEvents } from "./callbacks";
-import { signedRoomBody } from "./signed-body";
+import { signedRoomBody, signedRoomJson } from "./signed-body";
 
 const tags = ["Rooms (callbacks)"];
 const params = z.object({ roomId: RoomIdSchema });
@@ -24,7 +24,8 @@ const binary = { "application/octet-stream": { schema: z.string().meta({ format:
 const SIGNED = "Signed by the room: `x-plaza-room-timestamp` and `x-plaza-room-signature` over timestamp, method, path and body (shared/room-callbacks.ts).";
 
 const documentTooLarge = () => new AppError("document_too_large", `Documents are limited to ${DEFAULT_MAX_DOCUMENT_BYTES} bytes`);
-const jsonTooLarge = () => new AppError("payload_too_large", `JSON bodies are limited to ${MAX_JSON_BODY_BYTES} bytes`);
+// User ids must also be well-formed Plaza ids: they go into webhook payloads.
+const RoomEventsBody = RoomEventsBodySchema.extend({ events: z.array(RoomEventsBodySchema.shape.events.element.extend({ userId: UserId })).min(1).max(100) });
 
 export const roomCallbackRoutes = createRouter()
   .openapi(
@@ -88,18 +89,29 @@ export const roomCallbackRoutes = createRouter()
       responses: { 202: json(z.object({ recorded: z.number().int() }), "Recorded (0 for a retried POST)"), 400: error("Not a RoomEventsBody"), ...signedErrors },
     }),
     async (c) => {
-      const raw = await signedRoomBody(c, MAX_JSON_BODY_BYTES, jsonTooLarge);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(new TextDecoder().decode(raw));
-      } catch {
-        throw new AppError("invalid_request", "The body is not JSON");
-      }
-      // User ids must also be well-formed Plaza ids: they go into webhook payloads.
-      const body = RoomEventsBodySchema.extend({ events: z.array(RoomEventsBodySchema.shape.events.element.extend({ userId: UserId })).min(1).max(100) }).safeParse(parsed);
-      if (!body.success) throw validationError(body.error, "json");
+      const body = await signedRoomJson(c, RoomEventsBody);
       const db = c.get("db");
       const project = await findRoomProject(db, c.req.valid("param").roomId);
-      return c.json({ recorded: await recordRoomEvents(db, c.env, requestMeta(c), project, body.data.events) }, 202);
+      return c.json({ recorded: await recordRoomEvents(db, c.env, requestMeta(c), project, body.events) }, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/rooms/{roomId}/admissions",
+      tags,
+      summary: "May a verified room token's holder join now, and with which role? Asked on every connect; a yes is recorded",
+      description: `${SIGNED} Body: \`RoomAdmissionRequest\` (JSON) from shared/room-callbacks.ts. Answered from the current state, not the token: the user is a member of the project's org, the token's session is live, and the role is the lower of the token's and the user's project role now. The room closes a refused socket with 4003 (403) or 4404 (404).`,
+      request: { params },
+      responses: {
+        200: json(RoomAdmissionSchema, "Admitted with this role"),
+        400: error("Not a RoomAdmissionRequest"),
+        403: error("No access now: not a member of the project's org, or the session has ended (`forbidden`)"),
+        ...signedErrors,
+      },
+    }),
+    async (c) => {
+      const body = await signedRoomJson(c, RoomAdmissionRequestSchema);
+      return c.json(await admit(c.get("db"), c.req.valid("param").roomId, body), 200);
     },
   );

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ROOM_TOKEN_MAX_TTL_SECONDS, RoomTokenClaimsSchema, roomTokenKey, type RoomGrant } from "../../../shared/room-token";
 import { mintRoomToken } from "./token";
 
-const grant: RoomGrant = { sub: "usr_abc123", room: "prj_roomA", role: "write", name: "Ada" };
+const grant: RoomGrant = { sub: "usr_abc123", room: "prj_roomA", role: "write", name: "Ada", sid: "ses_abc123" };
 const now = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 describe("mintRoomToken", () => {
@@ -18,6 +18,7 @@ describe("mintRoomToken", () => {
       room: "prj_roomA",
       role: "write",
       name: "Ada",
+      sid: "ses_abc123",
       iss: "plaza",
       aud: "plaza-rooms",
       iat: now / 1000,
@@ -52,6 +53,7 @@ describe("mintRoomToken", () => {
     await expect(mintRoomToken(env.ROOM_TOKEN_SECRET, { ...grant, sub: "org_abc" })).rejects.toThrow();
     await expect(mintRoomToken(env.ROOM_TOKEN_SECRET, { ...grant, room: "../other" })).rejects.toThrow();
     await expect(mintRoomToken(env.ROOM_TOKEN_SECRET, { ...grant, role: "admin" as never })).rejects.toThrow();
+    await expect(mintRoomToken(env.ROOM_TOKEN_SECRET, { ...grant, sid: "tok_abc" })).rejects.toThrow();
     await expect(mintRoomToken("short", grant)).rejects.toThrow(/ROOM_TOKEN_SECRET/);
   });
 });

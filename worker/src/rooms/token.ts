@@ -43,8 +43,8 @@ export async function mintRoomToken(secret: string, grant: RoomGrant, options: M
     iss: ROOM_TOKEN_ISSUER,
     aud: ROOM_TOKEN_AUDIENCE,
   });
-  const { sub, room, role, name } = claims;
-  const token = await new SignJWT({ room, role, name })
+  const { sub, room, role, name, sid } = claims;
+  const token = await new SignJWT({ room, role, name, sid })
     .setProtectedHeader({ alg: ROOM_TOKEN_ALGORITHM, typ: "JWT" })
     .setSubject(sub)
     .setIssuer(ROOM_TOKEN_ISSUER)
