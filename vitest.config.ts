@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { E2E_LIMITS, WAIT } from "./scripts/lib/wait-budgets.mjs";
 
 /**
  * Three projects: `worker` runs inside workerd against real local D1/R2/Queues with migrations
@@ -72,10 +73,13 @@ export default defineConfig(async () => {
             name: "e2e",
             include: ["party/**/*.test.ts", "web/**/*.test.ts", "scripts/**/*.test.ts"],
             environment: "node",
-            testTimeout: 60_000,
-            // Longer than the harness's own 90 s wait for a server, so a slow start fails there: it stops
-            // the server and shows its output, instead of a hook timeout that leaves it running.
-            hookTimeout: 240_000,
+            // Each wait inside has its own budget (scripts/lib/wait-budgets.mjs) and fails first, naming
+            // what it waited for; these only catch a test or hook that keeps making slow progress.
+            testTimeout: E2E_LIMITS.testTimeout,
+            hookTimeout: E2E_LIMITS.hookTimeout,
+            expect: { poll: { timeout: WAIT.step } },
+            // Stops whatever a test file started and left running, even after a timeout.
+            setupFiles: ["scripts/lib/e2e-cleanup.mjs"],
             fileParallelism: false,
           },
         },
