@@ -11,6 +11,7 @@ import { readRoomLimits, type RoomLimits } from "./limits";
 import { newRoomEventId, RoomEventQueue, type EventStore } from "./room-events";
 import { CoalescingUpdateLog } from "./update-log";
 import { ProjectNotFound, WorkerClient } from "./worker-client";
+import { truncateText } from "../shared/text";
 
 /** What each connection remembers about its user. */
 export interface ConnectionState {
@@ -251,7 +252,7 @@ export default class ProjectRoom implements Party.Server {
       userId: user.sub,
       name: user.name,
       role: user.role,
-      connectionId: connection.id.slice(0, 128),
+      connectionId: truncateText(connection.id, 128),
       at: Date.now(),
     });
   }

@@ -5,6 +5,7 @@
 // would. Idempotent: an org that can already take charges is left alone.
 import { eventually } from "./lib/eventually.ts";
 import { WAIT } from "./lib/wait-budgets.mjs";
+import { truncateText } from "../shared/text.ts";
 
 /** A request still unanswered after WAIT.step is abandoned and tried again (every step here is safe to repeat). */
 const ATTEMPTS = 3;
@@ -32,7 +33,7 @@ async function request(apiUrl, method, path, { token, body } = {}) {
   } catch {
     parsed = text;
   }
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${typeof parsed === "string" ? parsed.slice(0, 500) : JSON.stringify(parsed)}`);
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${typeof parsed === "string" ? truncateText(parsed, 500) : JSON.stringify(parsed)}`);
   return parsed;
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { bin, freePort, ROOT, startProcess, waitForHttp } from "./processes.mjs";
 import { WAIT } from "./wait-budgets.mjs";
+import { truncateText } from "../../shared/text.ts";
 
 const CONFIG = join(ROOT, "partykit.json");
 
@@ -83,7 +84,7 @@ async function assertServesTheRooms(url, proc) {
   const res = await fetch(probe, { method: "POST", signal: AbortSignal.timeout(WAIT.step) });
   const body = await res.text();
   if (res.status === 401 && body.includes("invalid_signature")) return;
-  throw new NotOurServer(`the server on ${url} is not these rooms: POST ${probe} answered ${res.status} ${body.slice(0, 200)}\n${proc.output().slice(-2000)}`);
+  throw new NotOurServer(`the server on ${url} is not these rooms: POST ${probe} answered ${res.status} ${truncateText(body, 200)}\n${proc.output().slice(-2000)}`);
 }
 
 /** partykit.json plus `vars`, in a fresh 0700 temp dir; `main` made absolute so it still resolves. */

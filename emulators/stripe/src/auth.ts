@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { authenticationError } from "./errors";
+import { truncateText } from "../../../shared/text";
 
 /**
  * Accepts any test-mode secret key, like Stripe in test mode accepts its own. A live key is refused:
@@ -14,7 +15,7 @@ export const requireSecretKey = createMiddleware(async (c, next) => {
     );
   }
   if (!/^(sk|rk)_test_\w+$/.test(key)) {
-    throw authenticationError(`Invalid API Key provided: ${key.slice(0, 8)}${"*".repeat(4)}`);
+    throw authenticationError(`Invalid API Key provided: ${truncateText(key, 8)}${"*".repeat(4)}`);
   }
   await next();
 });

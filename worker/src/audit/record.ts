@@ -6,6 +6,7 @@ import { auditEvents, orgs } from "../db/schema";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
 import type { AppEnv } from "../env";
+import { truncateText } from "../../../shared/text";
 
 export interface AuditInput {
   action: AuditAction;
@@ -23,10 +24,11 @@ export interface RequestMeta {
 }
 
 export function requestMeta(c: Context<AppEnv>): RequestMeta {
+  const userAgent = c.req.header("user-agent");
   return {
     ip: c.req.header("cf-connecting-ip") ?? null,
     requestId: c.get("requestId"),
-    userAgent: c.req.header("user-agent")?.slice(0, 300) ?? null,
+    userAgent: userAgent === undefined ? null : truncateText(userAgent, 300),
   };
 }
 

@@ -9,6 +9,7 @@ import { AppError } from "../http/errors";
 import { log } from "../http/log";
 import { stripeFor } from "../stripe/client";
 import { CREDIT_BALANCE_SQL } from "./credits";
+import { truncateText } from "../../../shared/text";
 
 const BILLABLE_STATUSES = ["active", "trialing", "past_due"];
 
@@ -79,7 +80,7 @@ export async function consumeUsageReports(batch: MessageBatch<UsageReportMessage
       });
     } catch (err) {
       if (!alreadyReported(err)) {
-        log("warn", "usage report failed", { usageRecordId: row.record.id, attempt: message.attempts, error: String(err).slice(0, 300) });
+        log("warn", "usage report failed", { usageRecordId: row.record.id, attempt: message.attempts, error: truncateText(String(err), 300) });
         message.retry({ delaySeconds: Math.min(600, 10 * 2 ** message.attempts) });
         continue;
       }

@@ -3,6 +3,7 @@ import { NO_PASSWORD } from "../crypto/password";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { users } from "../db/schema";
+import { truncateText } from "../../../shared/text";
 
 /**
  * The account a purchase belongs to: the user with that e-mail, or a new password-less account
@@ -14,7 +15,7 @@ export async function buyerFor(db: Db, email: string): Promise<string> {
   if (known) return known.id;
   await db
     .insert(users)
-    .values({ id: newId("user"), email, name: email.split("@")[0]!.slice(0, 100), passwordHash: NO_PASSWORD, createdAt: Date.now() })
+    .values({ id: newId("user"), email, name: truncateText(email.split("@")[0]!, 100), passwordHash: NO_PASSWORD, createdAt: Date.now() })
     .onConflictDoNothing();
   return (await db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, email) }))!.id;
 }

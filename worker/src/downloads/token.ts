@@ -8,6 +8,8 @@
  * Nothing about a token is trusted before its signature checks out (`crypto.subtle.verify`, which
  * compares in constant time); every way a token can fail to parse or verify gives the same answer.
  */
+import { truncateText } from "../../../shared/text";
+
 const encoder = new TextEncoder();
 const DOMAIN = "plaza-download-v1";
 const MIN_KEY_BYTES = 32;
@@ -93,7 +95,7 @@ export async function verifyDownloadToken(keys: string | undefined, token: strin
   // Only the canonical encoding: the last character's two spare bits could otherwise vary.
   if (!match || !key || !signature || signature.length !== 32 || toBase64Url(signature) !== match[6]) {
     // Same work as a real check, so failing early says nothing about which part was wrong.
-    await crypto.subtle.verify("HMAC", ring.current.key, new Uint8Array(32), message(token.slice(0, MAX_TOKEN_LENGTH)));
+    await crypto.subtle.verify("HMAC", ring.current.key, new Uint8Array(32), message(truncateText(token, MAX_TOKEN_LENGTH)));
     return undefined;
   }
   const signed = token.slice(0, token.lastIndexOf("."));

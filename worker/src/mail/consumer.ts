@@ -7,6 +7,7 @@ import { renderReceipt } from "../receipts/receipt-mail";
 import { openBody, sealBody } from "./outbox";
 import type { RenderedMail } from "./templates";
 import { transportFor } from "./transport";
+import { truncateText } from "../../../shared/text";
 
 /** Templates rendered when sent, by name (`mail_messages.template`). */
 function renderTemplate(env: Env, db: Db, template: "receipt", payload: string): Promise<RenderedMail> {
@@ -38,7 +39,7 @@ export async function consumeMail(batch: MessageBatch<MailQueueMessage>, env: En
       await db.update(mailMessages).set({ status: "sent", sentAt: Date.now(), attempts: row.attempts + 1, lastError: null, ...rendered }).where(eq(mailMessages.id, row.id));
       message.ack();
     } catch (err) {
-      const lastError = String(err).slice(0, 500);
+      const lastError = truncateText(String(err), 500);
       await db.update(mailMessages).set({ attempts: row.attempts + 1, lastError, ...rendered }).where(eq(mailMessages.id, row.id));
       log("warn", "mail send failed", { messageId: row.id, attempt: message.attempts, error: lastError });
       message.retry({ delaySeconds: Math.min(600, 10 * 2 ** message.attempts) });

@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { truncateText } from "../../../shared/text";
 
 export interface OutgoingMail {
   id: string;
@@ -51,7 +52,7 @@ function httpTransport(url: string, token: string, from: string): MailTransport 
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": mail.id },
         body: JSON.stringify({ from, to: [mail.to], subject: mail.subject, text: mail.text, html: mail.html }),
       });
-      if (!res.ok) throw new Error(`mail API answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+      if (!res.ok) throw new Error(`mail API answered ${res.status}: ${truncateText(await res.text(), 200)}`);
     },
   };
 }

@@ -27,6 +27,7 @@ import {
   warnExpiringLicenses,
 } from "./jobs";
 import { thinProjectSnapshots } from "./snapshot-retention";
+import { truncateText } from "../../../shared/text";
 
 /** Every maintenance job, run on each cron tick. Add new jobs here. */
 export const JOBS: Record<string, Job> = {
@@ -78,7 +79,7 @@ export async function runScheduled(scheduledTime: number, env: Env, jobs: Record
       results[name] = { status: "succeeded", processed };
     } catch (err) {
       // One failing job must not stop the others.
-      await db.update(jobRuns).set({ status: "failed", error: String(err).slice(0, 500), finishedAt: Date.now() }).where(eq(jobRuns.id, runId));
+      await db.update(jobRuns).set({ status: "failed", error: truncateText(String(err), 500), finishedAt: Date.now() }).where(eq(jobRuns.id, runId));
       log("error", "maintenance job failed", { job: name, error: String(err) });
       results[name] = { status: "failed", processed: 0 };
     }

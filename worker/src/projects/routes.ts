@@ -30,6 +30,7 @@ import { requireProject } from "./access";
 import { deleteAsset, getAsset, putAsset } from "./assets";
 import * as service from "./service";
 import { inspect, listSnapshots, restoreSnapshot, takeSnapshot } from "./snapshots";
+import { truncateText } from "../../../shared/text";
 
 const tags = ["Projects"];
 const OrgParams = z.object({ orgId: OrgId });
@@ -269,7 +270,7 @@ const snapshotRoutes = createRouter()
         sub: session.userId,
         room: access.project.id,
         role: access.projectRole,
-        name: session.user.name.trim().slice(0, 100) || "Someone",
+        name: truncateText(session.user.name.trim(), 100) || "Someone",
         sid: session.sessionId,
       });
       return c.json({ token: minted.token, expiresAt: minted.expiresAt, roomId: access.project.id, host: roomsHost(c.env), role: access.projectRole }, 200);

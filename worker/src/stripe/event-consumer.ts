@@ -6,6 +6,7 @@ import type { Env, StripeEventMessage } from "../env";
 import { log } from "../http/log";
 import { NotYetKnown } from "../orders/refunds";
 import { HANDLERS } from "./event-handlers";
+import { truncateText } from "../../../shared/text";
 
 /** Retry delay for the n-th attempt: 5 s doubling to 10 min (an event whose order is not in yet waits). */
 export const retryDelaySeconds = (attempt: number) => Math.min(600, 5 * 2 ** Math.max(0, attempt - 1));
@@ -30,7 +31,7 @@ export async function consumeStripeEvents(batch: MessageBatch<StripeEventMessage
       await db.update(stripeEvents).set({ status: outcome, attempts: row.attempts + 1, processedAt: Date.now(), lastError: null }).where(eq(stripeEvents.id, row.id));
       message.ack();
     } catch (err) {
-      const lastError = String(err).slice(0, 500);
+      const lastError = truncateText(String(err), 500);
       await db.update(stripeEvents).set({ attempts: row.attempts + 1, lastError }).where(eq(stripeEvents.id, row.id));
       log(err instanceof NotYetKnown ? "info" : "warn", "stripe event processing failed", { eventId: row.id, type: row.type, attempt: message.attempts, error: lastError });
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });

@@ -23,6 +23,7 @@ import { webhookDisabledMail } from "../mail/templates";
 import { insertRowsIgnoringConflicts, jsonRowsAs, qualified } from "../db/json-rows";
 import { runInFairSlots } from "./fair-slots";
 import { openSigners, signatureWith } from "./signing";
+import { truncateText, truncateUtf8 } from "../../../shared/text";
 
 export const DELIVERY_TIMEOUT_MS = 15_000;
 /** Delays before the 2nd, 3rd, 4th and 5th attempt; after the 5th the message goes to the DLQ. */
@@ -99,7 +100,7 @@ async function readHead(res: Response) {
   const bytes = new Uint8Array(size);
   let at = 0;
   for (const c of chunks) bytes.set(c, (at += c.byteLength) - c.byteLength);
-  return new TextDecoder().decode(bytes.slice(0, RESPONSE_LOG_BYTES));
+  return truncateUtf8(bytes, RESPONSE_LOG_BYTES);
 }
 
 /**
@@ -284,7 +285,7 @@ async function post(env: Env, leased: Leased, signers: Map<string, Promise<Webho
     answer.retryAfter = res.status === 429 || res.status === 503 ? retryAfterOf(res) : undefined;
     answer.response = await readHead(res);
   } catch (err) {
-    answer.error = err instanceof Error && err.name === "TimeoutError" ? `timed out after ${timeoutMs} ms` : String(err).slice(0, 500);
+    answer.error = err instanceof Error && err.name === "TimeoutError" ? `timed out after ${timeoutMs} ms` : truncateText(String(err), 500);
   }
   const at = Date.now();
   const ok = answer.statusCode !== null && answer.statusCode >= 200 && answer.statusCode < 300;
