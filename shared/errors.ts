@@ -11,6 +11,8 @@ export const ERROR_STATUS = {
   invalid_credentials: 401,
   /** A room callback (or a room control request) whose signature is missing, stale or wrong. */
   invalid_signature: 401,
+  /** The card was declined (a payment Plaza asked Stripe to take). */
+  payment_failed: 402,
   email_not_verified: 403,
   forbidden: 403,
   insufficient_scope: 403,
@@ -22,6 +24,16 @@ export const ERROR_STATUS = {
   last_owner: 409,
   /** The seller's Stripe account cannot take charges yet (onboarding unfinished or disabled). */
   charges_disabled: 409,
+  /** A refund still waiting for Stripe's confirmation already covers what is left of the order. */
+  refund_in_progress: 409,
+  /** Stripe says the payment was refunded in full already (e.g. from Stripe's dashboard). */
+  already_refunded: 409,
+  /** Stripe has less left to refund on the payment than was asked (refunded elsewhere meanwhile). */
+  refund_too_large: 409,
+  /** Stripe has no record of the payment (or customer, price…) Plaza holds for this. */
+  payment_record_missing: 409,
+  /** Stripe saw this request's idempotency key with other parameters, or still runs the first. */
+  idempotency_conflict: 409,
   gone: 410,
   payload_too_large: 413,
   /** A project document (snapshot) over the room document cap. */
@@ -30,14 +42,20 @@ export const ERROR_STATUS = {
   /** A `Range` that starts past the end of the file; `Content-Range` then gives the size. */
   range_not_satisfiable: 416,
   unprocessable: 422,
+  /** The same `Idempotency-Key` was sent before with another body. */
+  idempotency_key_reused: 422,
   rate_limited: 429,
   internal_error: 500,
   /** Stripe (or another provider) failed or was unreachable; safe to retry. */
   upstream_error: 502,
+  /** Stripe refused a request Plaza made that no retry will change; logged for the operators. */
+  payment_rejected: 502,
   /** The collaboration rooms server could not be reached; safe to retry. */
   rooms_unavailable: 503,
-  /** This deployment has no Stripe key configured, so nothing can be bought or paid out. */
+  /** This deployment has no working Stripe key (none, expired or lacking a permission), so nothing can be bought or paid out. */
   payments_unavailable: 503,
+  /** Stripe is rate limiting Plaza; try again after `Retry-After` seconds. */
+  payments_busy: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -8,6 +8,7 @@ import type { Env, UsageReportMessage } from "../env";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
 import { stripeFor } from "../stripe/client";
+import { worthRetrying } from "../stripe/errors";
 import { CREDIT_BALANCE_SQL } from "./credits";
 import { truncateText } from "../../../shared/text";
 
@@ -79,6 +80,12 @@ export async function consumeUsageReports(batch: MessageBatch<UsageReportMessage
         payload: { stripe_customer_id: row.customerId, value: String(row.record.quantity - row.record.creditsUsed) },
       });
     } catch (err) {
+      if (!alreadyReported(err) && !worthRetrying(err)) {
+        // Refused for good (e.g. a customer Stripe no longer has): no retry helps; the record stays unreported.
+        log("error", "usage report refused by Stripe", { usageRecordId: row.record.id, error: String(err) });
+        message.ack();
+        continue;
+      }
       if (!alreadyReported(err)) {
         log("warn", "usage report failed", { usageRecordId: row.record.id, attempt: message.attempts, error: truncateText(String(err), 300) });
         message.retry({ delaySeconds: Math.min(600, 10 * 2 ** message.attempts) });

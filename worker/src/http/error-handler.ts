@@ -5,6 +5,7 @@ import { PatternRouter } from "hono/router/pattern-router";
 import type { ZodError } from "zod";
 import type { ErrorCode } from "../../../shared/errors";
 import type { AppEnv } from "../env";
+import { stripeAppError, stripeErrorMeaning } from "../stripe/errors";
 import { AppError, errorResponse } from "./errors";
 import { log } from "./log";
 
@@ -37,9 +38,10 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     if (code) return errorResponse(new AppError(code, err.message || "Bad request"), requestId);
   }
   if (err instanceof Stripe.errors.StripeError) {
-    // Our request to Stripe failed: say so without passing Stripe's wording (or ids) through.
-    log("error", "stripe request failed", { requestId, type: err.type, code: err.code, status: err.statusCode, message: err.message, stripeRequestId: err.requestId });
-    return errorResponse(new AppError("upstream_error", "The payment provider could not complete the request; try again"), requestId);
+    // Our request to Stripe failed: answer what it means (stripe/errors.ts), never Stripe's wording or ids.
+    const meaning = stripeErrorMeaning(err);
+    log(meaning.level, "stripe request failed", { requestId, type: err.type, code: err.code, status: err.statusCode, answered: meaning.code, message: err.message, stripeRequestId: err.requestId });
+    return errorResponse(stripeAppError(err, meaning), requestId);
   }
   log("error", "unhandled error", { requestId, error: String(err), stack: (err as Error).stack });
   return errorResponse(new AppError("internal_error", "Something went wrong on our side"), requestId);

@@ -6,6 +6,7 @@ import type { Env, StripeEventMessage } from "../env";
 import { log } from "../http/log";
 import { NotYetKnown } from "../orders/refunds";
 import { HANDLERS } from "./event-handlers";
+import { worthRetrying } from "./errors";
 import { truncateText } from "../../../shared/text";
 
 /** Retry delay for the n-th attempt: 5 s doubling to 10 min (an event whose order is not in yet waits). */
@@ -32,6 +33,14 @@ export async function consumeStripeEvents(batch: MessageBatch<StripeEventMessage
       message.ack();
     } catch (err) {
       const lastError = truncateText(String(err), 500);
+      if (!worthRetrying(err)) {
+        // Stripe refused for good (an object it no longer has, a request it will never take): marked
+        // failed at once, as the dead-letter queue would after every retry, and replayable the same way.
+        await db.update(stripeEvents).set({ status: "failed", attempts: row.attempts + 1, lastError }).where(eq(stripeEvents.id, row.id));
+        log("error", "stripe event failed for good", { eventId: row.id, type: row.type, error: lastError });
+        message.ack();
+        continue;
+      }
       await db.update(stripeEvents).set({ attempts: row.attempts + 1, lastError }).where(eq(stripeEvents.id, row.id));
       log(err instanceof NotYetKnown ? "info" : "warn", "stripe event processing failed", { eventId: row.id, type: row.type, attempt: message.attempts, error: lastError });
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
