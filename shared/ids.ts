@@ -18,6 +18,7 @@ export const ID_PREFIX = {
   checkout: "chk",
   order: "ord",
   ledgerEntry: "led",
+  refund: "rfd",
   subscription: "psub",
   usageRecord: "use",
   creditEntry: "crd",

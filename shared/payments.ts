@@ -65,9 +65,25 @@ export type OrderT = z.infer<typeof Order>;
 export const RefundBody = z
   .object({ amount: z.number().int().min(1).optional(), reason: z.string().trim().min(1).max(500) })
   .meta({ id: "RefundBody" });
+/**
+ * `pending` until Stripe confirms the refund (`charge.refunded`) and the order's `amountRefunded`
+ * includes it, then `succeeded`; `failed` when Stripe refused it, `canceled` when Stripe canceled it.
+ */
+export const REFUND_STATUSES = ["pending", "succeeded", "failed", "canceled"] as const;
+export const RefundId = id("rfd");
 export const RefundResult = z
-  .object({ orderId: OrderId, refundId: z.string(), amount: z.number().int(), currency: z.string(), status: z.string() })
+  .object({
+    /** Plaza's refund: the same for every retry with one `Idempotency-Key`. */
+    id: RefundId,
+    orderId: OrderId,
+    /** Stripe's refund (`re_…`). */
+    refundId: z.string(),
+    amount: z.number().int(),
+    currency: z.string(),
+    status: z.enum(REFUND_STATUSES),
+  })
   .meta({ id: "RefundResult" });
+export type RefundResultT = z.infer<typeof RefundResult>;
 
 export const Subscription = z
   .object({

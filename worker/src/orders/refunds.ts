@@ -3,6 +3,8 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type Stripe from "stripe";
 import { truncateText } from "../../../shared/text";
 import { auditInsert, type RequestMeta } from "../audit/record";
+import { sha256Hex } from "../crypto/hash";
+import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { orderItems, orders, subscriptions } from "../db/schema";
 import type { Env } from "../env";
@@ -14,14 +16,28 @@ import { stripeFor } from "../stripe/client";
 import { orderRefundedEvent } from "../webhooks/domain-events";
 import { enqueueWebhookEvents } from "../webhooks/outbox";
 import { findOrgOrder } from "./queries";
+import {
+  claimRefund,
+  findKeyedRefund,
+  findRefund,
+  markRefundFailed,
+  pendingTotal,
+  recordStripeRefund,
+  reopenFailedRefund,
+  refundOutcomeStatements,
+  refundView,
+  type RefundRow,
+} from "./refund-records";
 
 /** Thrown when an event arrives before what it refers to; the queue retries it later. */
 export class NotYetKnown extends Error {}
 
 /**
  * An author's or operator's refund: Stripe refunds the buyer, pulls the amount back from the
- * author's account (`reverse_transfer`) and returns the platform fee share. Plaza's own records
- * change when `charge.refunded` arrives, the single path for refunds made anywhere.
+ * author's account (`reverse_transfer`) and returns the platform fee share. A `refunds` row is
+ * written first and holds its amount while it is pending, so what is left counts refunds Stripe has
+ * not confirmed yet; Plaza's order and ledger change when `charge.refunded` arrives, the single path
+ * for refunds made anywhere. A client `Idempotency-Key` names one refund of the order.
  */
 export async function requestRefund(
   env: Env,
@@ -30,28 +46,88 @@ export async function requestRefund(
   input: { orgId: string | null; orderId: string; amount?: number; reason: string; actorUserId: string; idempotencyKey?: string },
 ) {
   const order = await findOrgOrder(db, input.orgId, input.orderId);
-  const refundable = order.amount - order.amountRefunded;
-  if (!order.paymentIntentId || refundable <= 0) throw new AppError("conflict", "Nothing left to refund on this order");
-  const amount = input.amount ?? refundable;
-  if (amount > refundable) {
-    throw new AppError("invalid_request", `At most ${refundable} can still be refunded`, { fields: { "body.amount": [`must be at most ${refundable}`] } });
+  const requestHash = await sha256Hex(JSON.stringify({ amount: input.amount ?? null, reason: input.reason }));
+  const keyed = input.idempotencyKey ? await findKeyedRefund(db, order.id, input.idempotencyKey) : undefined;
+  const refund = keyed ?? (await newRefund(db, meta, order, input, requestHash));
+  if (refund.requestHash !== requestHash) {
+    throw new AppError("idempotency_key_reused", "This Idempotency-Key was used for another refund of this order; use a new key");
   }
-  const refund = await stripeFor(env).refunds.create(
-    { payment_intent: order.paymentIntentId, amount, reverse_transfer: true, refund_application_fee: true, metadata: { plaza_order_id: order.id, reason: truncateText(input.reason, 450) } },
-    // Same client key, or the same amount against the same refunded total: one refund.
-    { idempotencyKey: `refund:${order.id}:${input.idempotencyKey ?? `${order.amountRefunded}:${amount}`}` },
-  );
-  await db.batch([
-    auditInsert(db, meta, {
-      action: "order.refund_requested",
-      orgId: order.orgId,
-      actorUserId: input.actorUserId,
-      targetType: "order",
-      targetId: order.id,
-      metadata: { amount, currency: order.currency, reason: input.reason, refundId: refund.id },
-    }),
-  ]);
-  return { orderId: order.id, refundId: refund.id, amount: refund.amount, currency: refund.currency, status: refund.status ?? "pending" };
+  return sendToStripe(env, db, order, refund);
+}
+
+type OrderRow = typeof orders.$inferSelect;
+
+/** The pending refund for this request, or the refused reason: nothing left (409), over the order (400), held by pending refunds (409). */
+async function newRefund(db: Db, meta: RequestMeta, order: OrderRow, input: Parameters<typeof requestRefund>[3], requestHash: string): Promise<RefundRow> {
+  const now = Date.now();
+  const unconfirmed = order.amount - order.amountRefunded;
+  if (!order.paymentIntentId || unconfirmed <= 0) throw new AppError("conflict", "Nothing left to refund on this order");
+  const amount = input.amount ?? unconfirmed - (await pendingTotal(db, order.id, now));
+  if (amount > unconfirmed) {
+    throw new AppError("invalid_request", `At most ${unconfirmed} can still be refunded`, { fields: { "body.amount": [`must be at most ${unconfirmed}`] } });
+  }
+  const row: RefundRow = {
+    id: newId("refund"),
+    orgId: order.orgId,
+    orderId: order.id,
+    amount,
+    currency: order.currency,
+    reason: input.reason,
+    stripeRefundId: null,
+    status: "pending",
+    requestedBy: input.actorUserId,
+    idempotencyKey: input.idempotencyKey ?? null,
+    requestHash,
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (amount > 0 && (await claimRefund(db, meta, row))) return row;
+  // Refused by a guard: a concurrent request with the same key won (that refund is this one), or pending refunds hold what is left.
+  const winner = input.idempotencyKey ? await findKeyedRefund(db, order.id, input.idempotencyKey) : undefined;
+  if (winner) return winner;
+  throw await heldByPendingRefunds(db, order.id);
+}
+
+async function heldByPendingRefunds(db: Db, orderId: string) {
+  const now = Date.now();
+  const order = await findOrgOrder(db, null, orderId);
+  const left = order.amount - order.amountRefunded - (await pendingTotal(db, orderId, now));
+  if (order.amount - order.amountRefunded <= 0) return new AppError("conflict", "Nothing left to refund on this order");
+  return new AppError("refund_in_progress", `Refunds waiting for Stripe's confirmation leave ${Math.max(0, left)} to refund on this order`);
+}
+
+/**
+ * Asks Stripe for the refund, keyed by its id: a retry, or a concurrent request with the same
+ * client key, gets Stripe's one refund back instead of a second.
+ */
+async function sendToStripe(env: Env, db: Db, order: OrderRow, refund: RefundRow) {
+  if (refund.stripeRefundId) return refundView(refund, refund.stripeRefundId);
+  if (refund.status === "failed" && !(await reopenFailedRefund(db, refund, Date.now()))) {
+    // Another retry with this key reopened it first, or pending refunds now hold what is left.
+    const current = (await findRefund(db, refund.id))!;
+    if (current.stripeRefundId) return refundView(current, current.stripeRefundId);
+    if (current.status === "failed") throw await heldByPendingRefunds(db, order.id);
+  }
+  let made: Stripe.Refund;
+  try {
+    made = await stripeFor(env).refunds.create(
+      {
+        payment_intent: order.paymentIntentId!,
+        amount: refund.amount,
+        reverse_transfer: true,
+        refund_application_fee: true,
+        metadata: { plaza_order_id: order.id, plaza_refund_id: refund.id, reason: truncateText(refund.reason, 450) },
+      },
+      { idempotencyKey: `refund:${refund.id}` },
+    );
+  } catch (err) {
+    // Whatever Stripe said (or if it said nothing), the amount is no longer held here: Stripe still
+    // refuses more than is left, and `charge.refunded` books this refund if it was made after all.
+    await markRefundFailed(db, refund.id, Date.now());
+    throw err;
+  }
+  await recordStripeRefund(db, refund.id, made.id, Date.now());
+  return refundView((await findRefund(db, refund.id))!, made.id);
 }
 
 /**
@@ -70,17 +146,21 @@ export async function applyChargeRefunded(env: Env, db: Db, meta: RequestMeta, c
   const now = Date.now();
 
   const statements: BatchItem<"sqlite">[] = [];
-  for (const refund of refunds.data.filter((r: Stripe.Refund) => r.status === "succeeded" || r.status === "pending")) {
+  const counted = refunds.data.filter((r: Stripe.Refund) => r.status === "succeeded" || r.status === "pending");
+  for (const refund of counted) {
     const feeRefund = order.amount > 0 ? Math.round((order.feeAmount * refund.amount) / order.amount) : 0;
     statements.push(...(await refundEntries(db, { refundId: refund.id, orderId: order.id, orgId: order.orgId, amount: refund.amount, feeRefund, currency: order.currency }, now)));
   }
-  const refunded = Math.min(order.amount, charge.amount_refunded);
+  // The list was read after the charge: a refund made in between is in the list (and booked below), so count it here too.
+  const refunded = Math.min(order.amount, Math.max(charge.amount_refunded, counted.reduce((sum, r) => sum + r.amount, 0)));
   const full = refunded >= order.amount;
   statements.push(
     db
       .update(orders)
       .set({ amountRefunded: sql`max(${orders.amountRefunded}, ${refunded})`, status: full ? "refunded" : "partially_refunded" })
       .where(eq(orders.id, order.id)),
+    // In the same batch: a refund stops being pending exactly when the order's total includes it.
+    ...refundOutcomeStatements(db, order.id, refunds.data, now),
   );
   const lines = await db.select({ itemId: orderItems.itemId }).from(orderItems).where(eq(orderItems.orderId, order.id));
   const events = [];

@@ -6,7 +6,7 @@ import { requestMeta } from "../audit/record";
 import type { AppEnv } from "../env";
 import { requirePrincipal } from "../auth/authenticate";
 import { createRouter } from "../http/openapi";
-import { authErrors, bearer, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
+import { authErrors, bearer, ErrorSchema, json, jsonBody, notFoundError, stripeErrors } from "../http/openapi-helpers";
 import { requireOperator } from "../operator/access";
 import { requireOrgRole } from "../orgs/access";
 import { buyerOrders, findOrgOrder, orderView, orgOrders } from "./queries";
@@ -16,6 +16,16 @@ const tags = ["Orders"];
 const errors = { ...authErrors, ...notFoundError };
 const pageQuery = z.object({ cursor: Cursor.optional(), limit: Limit });
 const idempotencyHeader = z.object({ "idempotency-key": z.string().min(1).max(200).optional() });
+const refundResponses = {
+  202: json(RefundResult, "Refund requested from Stripe (`pending` until Stripe confirms it); with a known Idempotency-Key and the same body, that refund"),
+  ...errors,
+  ...stripeErrors,
+  409: json(
+    ErrorSchema,
+    "`conflict`: nothing left to refund; `refund_in_progress`: refunds waiting for Stripe's confirmation hold what is left; `already_refunded` / `refund_too_large`: Stripe has less left (refunded elsewhere, the order catches up when Stripe's event arrives); `payment_record_missing`: Stripe does not know the payment; `idempotency_conflict`",
+  ),
+  422: json(ErrorSchema, "`idempotency_key_reused`: this Idempotency-Key came with another body"),
+};
 
 /** Both refund routes: an org's admin within the org (`orgId`), an operator for any order (`null`). */
 const refund = (
@@ -67,7 +77,7 @@ export const orderRoutes = createRouter()
       summary: "Refund a sale in full or in part (admin); access ends when Stripe confirms a full refund",
       security: bearer,
       request: { params: z.object({ orgId: OrgId, orderId: OrderId }), headers: idempotencyHeader, ...jsonBody(RefundBody) },
-      responses: { 202: json(RefundResult, "Refund requested from Stripe"), ...errors, ...conflictError },
+      responses: refundResponses,
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "payments:write");
@@ -82,7 +92,7 @@ export const orderRoutes = createRouter()
       summary: "Refund any order (operator); the reason is audited in the seller's log",
       security: bearer,
       request: { params: z.object({ orderId: OrderId }), headers: idempotencyHeader, ...jsonBody(RefundBody) },
-      responses: { 202: json(RefundResult, "Refund requested from Stripe"), ...errors, ...conflictError },
+      responses: refundResponses,
     }),
     async (c) => {
       const operator = requireOperator(c.get("principal"), "payments:write");
