@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { insertItem, ratingAggregate } from "../../test/catalog-fixtures";
 import { createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { sha256Hex } from "../crypto/hash";
+import { derivedId } from "../crypto/random";
 import worker from "../index";
 import { buy, countRows, eventually, onboardSeller, paidItem, stripeEventsSettled } from "../../test/payments";
 
@@ -74,6 +76,41 @@ describe("buying a one-time item", () => {
     // Buying again is refused: the buyer already owns it.
     const again = await call("POST", `/v1/items/${item.slug}/checkout`, { token: buyer.accessToken, body: {} });
     expect(again.status).toBe(409);
+  });
+
+  it("a checkout retried with the same Idempotency-Key is the same session; after a price change the key is 409 idempotency_conflict", async () => {
+    const item = await paidItem(fx.orgId, { model: "one_time", amount: 1600, currency: "usd" });
+    const buyer = await createUser("retrying-buyer");
+    const checkout = (key: string) => call("POST", `/v1/items/${item.slug}/checkout`, { token: buyer.accessToken, body: {}, headers: { "idempotency-key": key } });
+    const key = `checkout-${crypto.randomUUID()}`;
+    const first = await checkout(key);
+    const retried = await checkout(key);
+    expect([first.status, retried.status], JSON.stringify(retried.body)).toEqual([201, 201]);
+    expect(retried.body).toEqual(first.body);
+    expect(await countRows("SELECT 1 FROM checkouts WHERE item_id = ?", item.id)).toBe(1);
+
+    // Another price is another request: Stripe refuses the key (StripeIdempotencyError), a new key works.
+    const repriced = await call("PATCH", `/v1/orgs/${fx.orgId}/items/${item.id}`, { token: fx.admin.accessToken, body: { pricing: { model: "one_time", amount: 1700, currency: "usd" } } });
+    expect(repriced.status, JSON.stringify(repriced.body)).toBe(200);
+    const stale = await checkout(key);
+    expect([stale.status, errorCode(stale)]).toEqual([409, "idempotency_conflict"]);
+    const fresh = await checkout(`checkout-${crypto.randomUUID()}`);
+    expect([fresh.status, fresh.body.amount]).toEqual([201, 1700]);
+  });
+
+  it("a key reused after Stripe forgot it (24 hours) is 422 idempotency_key_reused, not a session its checkout does not track", async () => {
+    const item = await paidItem(fx.orgId, { model: "one_time", amount: 1600, currency: "usd" });
+    const buyer = await createUser("late-retry-buyer");
+    const key = `checkout-${crypto.randomUUID()}`;
+    // The checkout an earlier request with this key made, whose key Stripe no longer holds.
+    const checkoutId = await derivedId("checkout", await sha256Hex(`${buyer.email}|${item.id}|${key}`));
+    await env.DB.prepare(
+      "INSERT INTO checkouts (id, session_id, org_id, item_id, user_id, email, mode, price_id, amount, currency, fee_amount, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'payment', 'price_old', 1600, 'usd', 190, 'open', ?)",
+    )
+      .bind(checkoutId, `cs_test_${crypto.randomUUID().replaceAll("-", "")}`, fx.orgId, item.id, buyer.id, buyer.email, Date.now() - 2 * 86_400_000)
+      .run();
+    const late = await call("POST", `/v1/items/${item.slug}/checkout`, { token: buyer.accessToken, body: {}, headers: { "idempotency-key": key } });
+    expect([late.status, errorCode(late)]).toEqual([422, "idempotency_key_reused"]);
   });
 
   it("a guest buys with an e-mail; the purchase lands on a password-less account for that address", async () => {

@@ -4,7 +4,7 @@ import type { CheckoutSession, CheckoutStatus } from "../../../shared/payments";
 import type { Principal } from "../auth/principal";
 import { chargeableAccountId } from "../connect/service";
 import { sha256Hex } from "../crypto/hash";
-import { newId } from "../crypto/random";
+import { derivedId, newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { checkouts, items, orders, subscriptions } from "../db/schema";
 import type { Env } from "../env";
@@ -52,7 +52,9 @@ export async function startCheckout(
   const [price, customer] = await Promise.all([priceFor(stripe, db, item, pricing), customerFor(stripe, db, email)]);
   const fee = platformFee(env);
   const mode = pricing.model === "one_time" ? "payment" : "subscription";
-  const checkoutId = newId("checkout");
+  const requestKey = input.idempotencyKey ? await sha256Hex(`${email}|${item.id}|${input.idempotencyKey}`) : undefined;
+  // A retry names the same checkout, so Stripe sees the same parameters and replays its session.
+  const checkoutId = requestKey ? await derivedId("checkout", requestKey) : newId("checkout");
   const metadata: CheckoutMetadata = { plaza_checkout_id: checkoutId, plaza_item_id: item.id, plaza_org_id: item.orgId, plaza_email: email };
   const feeAmount = mode === "payment" ? oneTimeFee(fee, pricing.amount) : percentFee(pricing.amount, subscriptionFeePercent(fee));
 
@@ -69,7 +71,7 @@ export async function startCheckout(
       ? { payment_intent_data: { application_fee_amount: feeAmount, transfer_data: { destination }, metadata } }
       : { subscription_data: { application_fee_percent: subscriptionFeePercent(fee), transfer_data: { destination }, metadata } }),
   };
-  const requestOptions = input.idempotencyKey ? { idempotencyKey: `checkout:${await sha256Hex(`${email}|${item.id}|${input.idempotencyKey}`)}` } : undefined;
+  const requestOptions = requestKey ? { idempotencyKey: `checkout:${requestKey}` } : undefined;
   const session = await stripe.checkout.sessions.create(params, requestOptions);
   if (!session.url) throw new Error("Stripe returned a Checkout Session without a url");
 
@@ -93,6 +95,11 @@ export async function startCheckout(
       createdAt: Date.now(),
     })
     .onConflictDoNothing();
+  if (requestKey) {
+    // Stripe forgets keys after 24 hours: a key reused later made a new session this checkout does not track.
+    const row = await db.query.checkouts.findFirst({ columns: { sessionId: true }, where: eq(checkouts.id, sessionCheckoutId) });
+    if (row?.sessionId !== session.id) throw new AppError("idempotency_key_reused", "This Idempotency-Key was used for an earlier checkout; use a new key");
+  }
   return { checkoutId: sessionCheckoutId, url: session.url, amount: pricing.amount, currency: pricing.currency, mode };
 }
 
