@@ -28,6 +28,8 @@ export const RoleSchema = z.enum(ROLES);
 export const ScopeSchema = z.enum(TOKEN_SCOPES);
 export const Cursor = z.string().max(200);
 export const Limit = z.coerce.number().int().min(1).max(100).default(50);
+/** Milliseconds since the epoch, at most the last one of year 9999: a time Date can print and SQL can compare. */
+export const TimestampMs = z.number().int().min(0).max(253_402_300_799_999);
 
 export const UserId = id("usr");
 export const OrgId = id("org");

@@ -1,6 +1,6 @@
 /** Catalog request and response bodies: items, versions, uploads, search, reviews, entitlements. */
 import { z } from "zod";
-import { Cursor } from "./api";
+import { Cursor, TimestampMs } from "./api";
 import { ITEM_SLUG, Manifest, SemverString } from "./manifest";
 
 export const CATEGORIES = ["editor", "ai", "productivity", "integrations", "themes", "analytics", "developer-tools", "other"] as const;
@@ -86,7 +86,8 @@ export const CreateUploadBody = z
     manifest: Manifest,
     /** Hex SHA-256 of the bundle bytes; the upload is refused if the bytes differ. */
     sha256: z.string().regex(/^[a-f0-9]{64}$/, "must be 64 lowercase hex characters"),
-    size: z.number().int().min(1),
+    /** At most what one R2 PUT takes (5 GiB); BUNDLE_MAX_BYTES is the real, lower limit. */
+    size: z.number().int().min(1).max(5 * 1024 ** 3),
   })
   .meta({ id: "CreateUploadBody" });
 
@@ -176,7 +177,7 @@ export const Entitlement = z
   })
   .meta({ id: "Entitlement" });
 export const GrantBody = z
-  .object({ userId: z.string().regex(/^usr_/), expiresAt: z.number().int().optional(), reason: z.string().trim().min(1).max(500) })
+  .object({ userId: z.string().regex(/^usr_/), expiresAt: TimestampMs.optional(), reason: z.string().trim().min(1).max(500) })
   .meta({ id: "GrantBody" });
 export const ModerateBody = z
   .object({ action: z.enum(["unlist", "remove", "restore"]), reason: z.string().trim().min(1).max(1000) })

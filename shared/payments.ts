@@ -5,6 +5,8 @@ import { Email } from "./api";
 
 
 const id = prefixedId;
+/** Stripe's largest amount: 8 digits of minor units. */
+export const MAX_AMOUNT = 99_999_999;
 export const OrderId = id("ord");
 export const CheckoutId = id("chk");
 export const SubscriptionId = id("psub");
@@ -63,7 +65,7 @@ export type OrderT = z.infer<typeof Order>;
 
 /** A refund of the whole order, or of `amount` minor units of it. */
 export const RefundBody = z
-  .object({ amount: z.number().int().min(1).optional(), reason: z.string().trim().min(1).max(500) })
+  .object({ amount: z.number().int().min(1).max(MAX_AMOUNT).optional(), reason: z.string().trim().min(1).max(500) })
   .meta({ id: "RefundBody" });
 /**
  * `pending` until Stripe confirms the refund (`charge.refunded`) and the order's `amountRefunded`

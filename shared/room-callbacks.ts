@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TimestampMs } from "./api";
 import { ROOM_TOKEN_SECRET_MIN_LENGTH, RoomRoleSchema } from "./room-token";
 
 /**
@@ -34,7 +35,7 @@ export const RoomAdmissionRequestSchema = z.object({
   /** PartyKit connection id. */
   connectionId: z.string().min(1).max(128),
   /** The token's `exp` in milliseconds UTC: the socket closes then, so the admission ends then. */
-  tokenExpiresAt: z.number().int().positive(),
+  tokenExpiresAt: TimestampMs.min(1),
 });
 export type RoomAdmissionRequest = z.infer<typeof RoomAdmissionRequestSchema>;
 /** 200: admitted with this role (the lower of the token's and the user's role now). */
@@ -80,7 +81,7 @@ export const RoomEventSchema = z.object({
   /** PartyKit connection id: one user may hold several connections (tabs). */
   connectionId: z.string().max(128),
   /** Milliseconds UTC. */
-  at: z.number().int().nonnegative(),
+  at: TimestampMs,
 });
 export type RoomEvent = z.infer<typeof RoomEventSchema>;
 export const RoomEventsBodySchema = z.object({ events: z.array(RoomEventSchema).min(1).max(100) });

@@ -1,5 +1,6 @@
 /** Bodies of the webhook endpoints API (`/v1/orgs/{orgId}/webhooks/...`), shared by the Worker and web/. */
 import { z } from "zod";
+import { TimestampMs } from "./api";
 import { prefixedId } from "./ids";
 import { WEBHOOK_EVENT_TYPES } from "./webhook-events";
 
@@ -82,7 +83,7 @@ export const WebhookMessage = z
   })
   .meta({ id: "WebhookMessage" });
 
-export const RecoverBody = z.object({ since: z.number().int().min(0).meta({ description: "Re-send every failed delivery of this endpoint created since then (ms since the epoch)" }) }).meta({ id: "RecoverBody" });
+export const RecoverBody = z.object({ since: TimestampMs.meta({ description: "Re-send every failed delivery of this endpoint created since then (ms since the epoch)" }) }).meta({ id: "RecoverBody" });
 /**
  * A place in a newest-first list: base64url of `${createdAt}:${id}`, the last row of a page. Both
  * parts, because many rows can share one millisecond and a time alone would skip some of them.
