@@ -149,12 +149,15 @@ describe("buying a one-time item", () => {
 
     const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, { token: fx.admin.accessToken, body: { reason: "Asked within 14 days" } });
     expect(refund.status, JSON.stringify(refund.body)).toBe(202);
+    expect(refund.body).toMatchObject({ id: expect.stringMatching(/^rfd_/), orderId: order.id, refundId: expect.stringMatching(/^re_/), amount: 3000, currency: "usd" });
     const refunded = await eventually(async () => {
       const res = await call("GET", `/v1/orgs/${fx.orgId}/orders/${order.id}`, { token: fx.member.accessToken });
       return res.body.status === "refunded" ? res.body : undefined;
     }, "the refund to land");
     expect(refunded.amountRefunded).toBe(3000);
     await stripeEventsSettled();
+    // Booked with the order's total in one batch: no longer pending.
+    expect(await env.DB.prepare("SELECT status, stripe_refund_id FROM refunds WHERE id = ?").bind(refund.body.id).first()).toEqual({ status: "succeeded", stripe_refund_id: refund.body.refundId });
     const ent = await env.DB.prepare("SELECT status FROM entitlements WHERE user_id = ? AND item_id = ?").bind(buyer.id, item.id).first<{ status: string }>();
     expect(ent?.status).toBe("revoked");
     // A refunded buyer's rating leaves the aggregate.
