@@ -30,5 +30,15 @@ export function inspectSnapshot(update: Uint8Array): { json: string; text: strin
   }
 }
 
+/** Whether bytes decode as a Y.js update (read, not applied): the check the room makes before a restore. */
+export function isYjsUpdate(bytes: Uint8Array): boolean {
+  try {
+    Y.decodeUpdate(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The state of an empty document: what a project that was never edited holds. */
 export const emptyDocument = () => Y.encodeStateAsUpdate(new Y.Doc());

@@ -98,7 +98,8 @@ describe("snapshots", () => {
 
   it("larger than the inline limit go to R2 and come back byte for byte from latest", async () => {
     const { id: project } = (await createProject(fx.owner, fx.orgId)).body;
-    const big = randomBytes(INLINE_SNAPSHOT_MAX_BYTES + 1000);
+    // A real update (snapshots must decode as one), made large by random text.
+    const big = documentWith(Array.from(randomBytes(INLINE_SNAPSHOT_MAX_BYTES / 2 + 1000), (b) => b.toString(16).padStart(2, "0")).join(""));
     const res = await roomCall("POST", roomCallbackPaths.snapshots(project), big);
     expect(res.status).toBe(201);
     const { id } = await res.json<{ id: string }>();

@@ -11,6 +11,7 @@ import { validationError } from "../http/error-handler";
 import { AppError } from "../http/errors";
 import { createRouter } from "../http/openapi";
 import { ErrorSchema, json } from "../http/openapi-helpers";
+import { isYjsUpdate } from "../projects/inspect";
 import { latestSnapshot, snapshotBytes, storeSnapshot } from "../projects/snapshots";
 import { admit } from "./admissions";
 import { findRoomProject, recordRoomEvents } from "./callbacks";
@@ -39,13 +40,15 @@ export const roomCallbackRoutes = createRouter()
       responses: {
         201: json(z.object({ id: z.string() }), "Stored"),
         200: json(z.object({ id: z.string() }), "Same bytes as the latest snapshot: its id"),
-        400: error("Unknown snapshot reason"),
+        400: error("Not a Y.js update, or an unknown snapshot reason"),
         ...signedErrors,
         413: error("Over the document cap (`document_too_large`)"),
       },
     }),
     async (c) => {
       const bytes = await signedRoomBody(c, DEFAULT_MAX_DOCUMENT_BYTES, documentTooLarge);
+      // Signed is not the same as well-formed: bytes that are not an update are never stored.
+      if (!isYjsUpdate(bytes)) throw new AppError("invalid_request", "The body is not a Y.js update");
       const reason = SnapshotReasonSchema.safeParse(c.req.header(SNAPSHOT_REASON_HEADER) ?? "auto");
       if (!reason.success) throw validationError(reason.error, `header.${SNAPSHOT_REASON_HEADER}`);
       const db = c.get("db");
