@@ -62,10 +62,15 @@ export const WebhookAttempt = z
   })
   .meta({ id: "WebhookAttempt" });
 
+export const WEBHOOK_DELIVERY_STATUSES = ["pending", "delivered", "failed", "skipped"] as const;
+
 export const WebhookDelivery = z
   .object({
     endpointId: WebhookEndpointId,
-    status: z.enum(["pending", "delivered", "failed"]),
+    status: z.enum(WEBHOOK_DELIVERY_STATUSES).meta({
+      description:
+        "`pending`: queued, or waiting for its next retry; `delivered`; `failed`: retries ran out, or the endpoint answered 410 or was disabled meanwhile; `skipped`: not sent, the endpoint was disabled when the event happened. `recover` sends failed and skipped ones again.",
+    }),
     attempts: z.number().int(),
     lastStatusCode: z.number().int().nullable(),
     lastError: z.string().nullable(),
@@ -83,7 +88,9 @@ export const WebhookMessage = z
   })
   .meta({ id: "WebhookMessage" });
 
-export const RecoverBody = z.object({ since: TimestampMs.meta({ description: "Re-send every failed delivery of this endpoint created since then (ms since the epoch)" }) }).meta({ id: "RecoverBody" });
+export const RecoverBody = z
+  .object({ since: TimestampMs.meta({ description: "Send every failed or skipped delivery of this endpoint created since then (ms since the epoch) again, one at a time, oldest event first" }) })
+  .meta({ id: "RecoverBody" });
 /**
  * A place in a newest-first list: base64url of `${createdAt}:${id}`, the last row of a page. Both
  * parts, because many rows can share one millisecond and a time alone would skip some of them.

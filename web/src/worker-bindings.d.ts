@@ -28,7 +28,7 @@ declare class DigestStream extends WritableStream<ArrayBuffer | ArrayBufferView>
   readonly digest: Promise<ArrayBuffer>;
 }
 interface Queue<Body = unknown> {
-  send(body: Body): Promise<void>;
+  send(body: Body, options?: unknown): Promise<unknown>;
   sendBatch(messages: Iterable<{ body: Body }>): Promise<void>;
 }
 interface Fetcher {}

@@ -820,7 +820,8 @@ export const webhookDeliveries = sqliteTable(
       .notNull()
       .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
     orgId: text("org_id").notNull(),
-    status: text("status", { enum: ["pending", "delivered", "failed"] }).notNull(),
+    /** `skipped`: not sent, the endpoint was disabled when the event was dispatched; `recover` sends it. */
+    status: text("status", { enum: ["pending", "delivered", "failed", "skipped"] }).notNull(),
     attempts: integer("attempts").notNull().default(0),
     /** A consumer holding the delivery until then; a duplicate queue message waits it out. */
     leasedUntil: integer("leased_until"),

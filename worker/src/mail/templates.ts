@@ -130,9 +130,14 @@ export function passwordChangedMail(name: string, sessionsUrl: string): Rendered
   });
 }
 
-export function webhookDisabledMail(url: string, reason: string, manageUrl: string): RenderedMail {
+/** `skippedKeptDays`: how long events that happen while the endpoint is disabled are kept (the webhook log's retention). */
+export function webhookDisabledMail(url: string, reason: string, manageUrl: string, skippedKeptDays: number): RenderedMail {
   return layout("A Plaza webhook endpoint was disabled", {
-    paragraphs: [`Plaza stopped sending webhooks to ${url}: ${reason}.`, "Events that could not be delivered are kept. Fix the endpoint, enable it again, and recover the failed messages."],
+    paragraphs: [
+      `Plaza stopped sending webhooks to ${url}: ${reason}.`,
+      `Deliveries that failed are kept until they are recovered. Events that happen while the endpoint is disabled are recorded as skipped and kept for ${skippedKeptDays} days.`,
+      "Fix the endpoint, enable it again, and recover the failed and skipped messages since a time: Plaza sends them again one at a time, oldest first.",
+    ],
     action: { label: "Manage webhooks", url: manageUrl },
   });
 }

@@ -10,6 +10,7 @@ import { enqueueMail, mailInsert } from "../mail/outbox";
 import { formatLongDate, licenseExpiryMail } from "../mail/templates";
 import { entitlementEvent } from "../webhooks/domain-events";
 import { enqueueWebhookEvents } from "../webhooks/outbox";
+import { WEBHOOK_LOG_RETENTION_MS } from "../webhooks/retention";
 import { purgeDownloadTokens } from "../downloads/service";
 
 export interface JobContext {
@@ -239,11 +240,10 @@ export const requeueUndispatchedWebhooks: Job = async ({ db, env, now, batchSize
   return stale.length;
 };
 
-export const WEBHOOK_LOG_RETENTION_MS = 30 * 86_400_000;
-
 /**
- * The delivery log is kept 30 days: older attempts are deleted, and so are events all of whose
- * deliveries were delivered (or that went to no endpoint). Failed ones stay, to be recovered.
+ * The delivery log is kept 30 days: older attempts are deleted, and so are events with nothing
+ * left to send: every delivery delivered or skipped (the endpoint was disabled), or none. An event
+ * with a failed (or pending) delivery stays, to be recovered.
  */
 export const purgeWebhookLog: Job = async ({ db, now, batchSize }) => {
   const cutoff = now - WEBHOOK_LOG_RETENTION_MS;
@@ -254,7 +254,7 @@ export const purgeWebhookLog: Job = async ({ db, now, batchSize }) => {
       and(
         lt(webhookEvents.createdAt, cutoff),
         isNotNull(webhookEvents.dispatchedAt),
-        notExists(db.select({ one: sql`1` }).from(webhookDeliveries).where(and(eq(webhookDeliveries.eventId, webhookEvents.id), ne(webhookDeliveries.status, "delivered")))),
+        notExists(db.select({ one: sql`1` }).from(webhookDeliveries).where(and(eq(webhookDeliveries.eventId, webhookEvents.id), inArray(webhookDeliveries.status, ["pending", "failed"])))),
       ),
     )
     .limit(batchSize);

@@ -149,7 +149,7 @@ it("deletes sent mail 30 days after it went out, and keeps newer, queued and fai
   expect(left.results.map((r) => r.id)).toEqual([`msg_failed${suffix}`, `msg_newsent${suffix}`]);
 });
 
-it("drops the webhook log after 30 days, keeping failed deliveries; re-queues events never dispatched", async () => {
+it("drops the webhook log after 30 days, skipped deliveries too, keeping failed ones; re-queues events never dispatched", async () => {
   const owner = await createUser("hook-log");
   const org = await call("POST", "/v1/orgs", { token: owner.accessToken, body: { name: "H", slug: `h-${Date.now().toString(36)}` } });
   const orgId = org.body.id as string;
@@ -168,6 +168,9 @@ it("drops the webhook log after 30 days, keeping failed deliveries; re-queues ev
     .run();
   await event(`evt_oldfailed${s}`, old, old);
   await delivery(`whd_oldfailed${s}`, `evt_oldfailed${s}`, "failed");
+  // Not sent while the endpoint was disabled: recoverable for the 30 days the log is kept, not longer.
+  await event(`evt_oldskipped${s}`, old, old);
+  await delivery(`whd_oldskipped${s}`, `evt_oldskipped${s}`, "skipped");
   await event(`evt_recent${s}`, now - 86_400_000, now - 86_400_000);
   await event(`evt_lost${s}`, now - 10 * 60_000, null);
 
@@ -176,6 +179,7 @@ it("drops the webhook log after 30 days, keeping failed deliveries; re-queues ev
   expect(left.results.map((r) => r.id).sort()).toEqual([`evt_lost${s}`, `evt_oldfailed${s}`, `evt_recent${s}`].sort());
   expect(await count("SELECT count(*) AS n FROM webhook_attempts WHERE id = ?", `atmpt_old${s}`)).toBe(0);
   expect(await count("SELECT count(*) AS n FROM webhook_deliveries WHERE id = ?", `whd_olddelivered${s}`)).toBe(0);
+  expect(await count("SELECT count(*) AS n FROM webhook_deliveries WHERE id = ?", `whd_oldskipped${s}`)).toBe(0);
   // The lost event went back on the real queue, and its dispatcher ran.
   const { eventually } = await import("../../test/eventually");
   await eventually(async () => ((await env.DB.prepare("SELECT dispatched_at FROM webhook_events WHERE id = ?").bind(`evt_lost${s}`).first<number>("dispatched_at")) ? true : undefined), "the lost event dispatched");

@@ -5,32 +5,45 @@ import type { Env } from "../env";
 import { log } from "../http/log";
 import { attemptDeliveries, ERROR_RETRY_SECONDS, type DeliveryOutcome } from "./delivery";
 import { dispatchEvent } from "./dispatch";
-import { enqueueDeliveries, type WebhookQueueMessage } from "./outbox";
+import { enqueueDeliveries, enqueueRecovery, type RecoveryMessage, type WebhookQueueMessage } from "./outbox";
+import { walkRecovery } from "./recovery";
 
 type WebhookMessage = Message<WebhookQueueMessage>;
 
 /**
- * `plaza-webhooks`: events to fan out and deliveries to attempt. A batch's deliveries are read,
- * leased and recorded together (a few D1 round trips per batch, not per message) and attempted
- * concurrently (one slow endpoint does not hold up the others' fetches). Each message is acked or
- * retried on its own, and only after its outcome is recorded, so a crash mid-batch re-runs only
- * unacked messages, and those find their work done.
+ * `plaza-webhooks`: events to fan out, deliveries to attempt, recoveries to walk (recovery.ts). A
+ * batch's deliveries are read, leased and recorded together (a few D1 round trips per batch, not
+ * per message) and attempted concurrently (one slow endpoint does not hold up the others'
+ * fetches). Each message is acked or retried on its own, and only after its outcome is recorded,
+ * so a crash mid-batch re-runs only unacked messages, and those find their work done.
  */
 export async function consumeWebhooks(batch: MessageBatch<WebhookQueueMessage>, env: Env) {
   const db = createDb(env.DB);
   const events = batch.messages.filter((m) => m.body.kind === "event");
   const deliveries = batch.messages.filter((m) => m.body.kind === "delivery");
-  await Promise.all([...events.map((m) => dispatch(env, db, m)), deliver(env, db, deliveries)]);
+  const recoveries = batch.messages.filter((m): m is Message<RecoveryMessage> => m.body.kind === "recovery");
+  await Promise.all([
+    ...events.map((m) => settle(m, () => dispatchEvent(env, db, m.body.id))),
+    ...recoveries.map((m) => settle(m, () => walk(env, db, m.body))),
+    deliver(env, db, deliveries),
+  ]);
 }
 
-async function dispatch(env: Env, db: Db, message: WebhookMessage) {
+/** Acked once `work` is done; retried soon if it threw. */
+async function settle(message: WebhookMessage, work: () => Promise<unknown>) {
   try {
-    await dispatchEvent(env, db, message.body.id);
+    await work();
     message.ack();
   } catch (err) {
-    log("error", "webhook message failed", { kind: "event", id: message.body.id, error: String(err) });
+    log("error", "webhook message failed", { kind: message.body.kind, id: message.body.id, error: String(err) });
     message.retry({ delaySeconds: ERROR_RETRY_SECONDS });
   }
+}
+
+/** One stretch of a recovery; a fresh message goes on with the rest. */
+async function walk(env: Env, db: Db, recovery: RecoveryMessage) {
+  const next = await walkRecovery(env, db, recovery);
+  if (next) await enqueueRecovery(env, next.message, next.delaySeconds);
 }
 
 async function deliver(env: Env, db: Db, messages: WebhookMessage[]) {
@@ -82,12 +95,17 @@ async function sendAgainLater(env: Env, messages: WebhookMessage[], delaySeconds
   }
 }
 
-/** Deliveries whose retries ran out are marked failed; they stay replayable (resend, recover). */
+/**
+ * Deliveries whose retries ran out are marked failed (so is the delivery a recovery was waiting
+ * on); they stay replayable (resend, recover).
+ */
 export async function consumeWebhookDeadLetters(batch: MessageBatch<WebhookQueueMessage>, env: Env) {
   const db = createDb(env.DB);
   for (const message of batch.messages) {
-    if (message.body.kind === "delivery") {
-      await db.update(webhookDeliveries).set({ status: "failed", leasedUntil: null, updatedAt: Date.now() }).where(and(eq(webhookDeliveries.id, message.body.id), eq(webhookDeliveries.status, "pending")));
+    const { body } = message;
+    const deliveryId = body.kind === "delivery" ? body.id : body.kind === "recovery" ? body.head : undefined;
+    if (deliveryId !== undefined) {
+      await db.update(webhookDeliveries).set({ status: "failed", leasedUntil: null, updatedAt: Date.now() }).where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending")));
     }
     // An event that could not be dispatched stays undispatched: maintenance queues it again.
     message.ack();

@@ -22,6 +22,7 @@ import { enqueueMail, mailInsert } from "../mail/outbox";
 import { webhookDisabledMail } from "../mail/templates";
 import { insertRowsIgnoringConflicts, jsonRowsAs, qualified } from "../db/json-rows";
 import { runInFairSlots } from "./fair-slots";
+import { WEBHOOK_LOG_RETENTION_DAYS } from "./retention";
 import { openSigners, signatureWith } from "./signing";
 import { truncateText, truncateUtf8 } from "../../../shared/text";
 
@@ -416,7 +417,8 @@ function outcomeOf({ ok, gone, attempt, answer }: Attempted, disabling: Disablin
 
 /**
  * Plaza turns an endpoint off (410, or 5 days of failures) and tells the org's owners. Its pending
- * deliveries become failed in the same batch, so "recover" finds them once the endpoint is back.
+ * deliveries become failed in the same batch, and later events are skipped (dispatch.ts), so
+ * "recover" finds both once the endpoint is back.
  */
 async function disableEndpoint(env: Env, db: Db, endpoint: Endpoint, reason: string, now: number) {
   const [[disabled]] = await db.batch([
@@ -437,7 +439,7 @@ async function disableEndpoint(env: Env, db: Db, endpoint: Endpoint, reason: str
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.orgId, endpoint.orgId), eq(memberships.role, "owner")));
-  const mails = await Promise.all(owners.map((o) => mailInsert(env, db, o.email, webhookDisabledMail(endpoint.url, reason, `${env.APP_URL}/dashboard/webhooks`))));
+  const mails = await Promise.all(owners.map((o) => mailInsert(env, db, o.email, webhookDisabledMail(endpoint.url, reason, `${env.APP_URL}/dashboard/webhooks`, WEBHOOK_LOG_RETENTION_DAYS))));
   const [first, ...rest] = mails.map((m) => m.insert as BatchItem<"sqlite">);
   if (!first) return;
   await db.batch([first, ...rest]);

@@ -11,24 +11,34 @@ export const wantsType = (endpoint: Pick<EndpointRow, "eventTypes">, type: strin
 
 export const deliveryIdFor = (eventId: string, endpointId: string) => derivedId("webhookDelivery", `${eventId}:${endpointId}`);
 
+const PENDING = { status: "pending" } as const;
+/** Not sent and not queued: the endpoint was disabled when the event was dispatched. `recover` sends it. */
+const SKIPPED = { status: "skipped", lastError: "endpoint disabled" } as const;
+
 /** The statement that creates one delivery (nothing if the pair exists). */
-export async function deliveryInsert(db: Db, event: { id: string; orgId: string }, endpointId: string, now: number) {
+export async function deliveryInsert(db: Db, event: { id: string; orgId: string }, endpointId: string, now: number, initial: typeof PENDING | typeof SKIPPED = PENDING) {
   const id = await deliveryIdFor(event.id, endpointId);
-  return { id, insert: db.insert(webhookDeliveries).values({ id, eventId: event.id, endpointId, orgId: event.orgId, status: "pending", createdAt: now, updatedAt: now }).onConflictDoNothing() };
+  return { id, insert: db.insert(webhookDeliveries).values({ id, eventId: event.id, endpointId, orgId: event.orgId, ...initial, createdAt: now, updatedAt: now }).onConflictDoNothing() };
 }
 
 /**
- * Fans one event out: a delivery per enabled endpoint of the org that wants its type, then one
- * queue message per delivery. Dispatching again (a duplicate message, a re-queue) adds no
- * delivery and only re-sends messages for deliveries still pending, which the lease makes harmless.
+ * Fans one event out: a delivery per endpoint of the org that wants its type (skipped for a
+ * disabled one, so that recover finds it), then one queue message per pending delivery.
+ * Dispatching again (a duplicate message, a re-queue) adds no delivery and only re-sends messages
+ * for deliveries still pending, which the lease makes harmless.
  */
 export async function dispatchEvent(env: Env, db: Db, eventId: string, now = Date.now()) {
   const event = await db.query.webhookEvents.findFirst({ where: eq(webhookEvents.id, eventId) });
   if (!event) return 0;
   const endpoints = event.dispatchedAt
     ? []
-    : (await db.select().from(webhookEndpoints).where(and(eq(webhookEndpoints.orgId, event.orgId), eq(webhookEndpoints.enabled, true)))).filter((e) => wantsType(e, event.type));
-  const inserts = await Promise.all(endpoints.map((e) => deliveryInsert(db, event, e.id, now)));
+    : (
+        await db
+          .select({ id: webhookEndpoints.id, enabled: webhookEndpoints.enabled, eventTypes: webhookEndpoints.eventTypes })
+          .from(webhookEndpoints)
+          .where(eq(webhookEndpoints.orgId, event.orgId))
+      ).filter((e) => wantsType(e, event.type));
+  const inserts = await Promise.all(endpoints.map((e) => deliveryInsert(db, event, e.id, now, e.enabled ? PENDING : SKIPPED)));
   await db.batch([
     db.update(webhookEvents).set({ dispatchedAt: now }).where(and(eq(webhookEvents.id, event.id), isNull(webhookEvents.dispatchedAt))),
     ...inserts.map((i) => i.insert),

@@ -1,5 +1,5 @@
 /** The delivery log as an org sees it, and the ways to deliver again: resend, recover, test. */
-import { and, desc, eq, gte, inArray, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, lte, or, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { decodePageCursor, encodePageCursor, type ListQueryT } from "../../../shared/webhooks";
 import type { Db } from "../db/client";
@@ -9,6 +9,7 @@ import { AppError } from "../http/errors";
 import { deliveryInsert } from "./dispatch";
 import { ownEndpoint } from "./endpoints";
 import { enqueueDeliveries, webhookEvent } from "./outbox";
+import { startRecovery } from "./recovery";
 
 /**
  * Rows after the cursor in `ORDER BY created_at DESC, id DESC`: the same rows as
@@ -95,17 +96,11 @@ export async function resendMessage(env: Env, db: Db, orgId: string, eventId: st
   return delivery.id;
 }
 
-/** Every failed delivery of the endpoint since `since`, sent again. Returns how many. */
-export async function recoverFailed(env: Env, db: Db, orgId: string, endpointId: string, since: number) {
+/** Every failed or skipped delivery of the endpoint since `since`, sent again in event order (recovery.ts). Returns how many. */
+export async function recoverMessages(env: Env, db: Db, orgId: string, endpointId: string, since: number) {
   const endpoint = await ownEndpoint(db, orgId, endpointId);
   if (!endpoint.enabled) throw new AppError("conflict", "This endpoint is disabled; enable it first");
-  const recovered = await db
-    .update(webhookDeliveries)
-    .set({ status: "pending", leasedUntil: null, updatedAt: Date.now() })
-    .where(and(eq(webhookDeliveries.endpointId, endpoint.id), eq(webhookDeliveries.status, "failed"), gte(webhookDeliveries.createdAt, since)))
-    .returning({ id: webhookDeliveries.id });
-  await enqueueDeliveries(env, recovered.map((d) => d.id));
-  return recovered.length;
+  return startRecovery(env, db, endpoint.id, since);
 }
 
 /** A `webhook.test` event to this endpoint only. */

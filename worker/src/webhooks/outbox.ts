@@ -11,9 +11,19 @@ import { insertIf } from "../db/insert-if";
 import { webhookEvents } from "../db/schema";
 import type { Env } from "../env";
 
-export interface WebhookQueueMessage {
-  kind: "event" | "delivery";
+export type WebhookQueueMessage = { kind: "event" | "delivery"; id: string } | RecoveryMessage;
+
+/** One endpoint's recovery, walked one delivery at a time (recovery.ts). */
+export interface RecoveryMessage {
+  kind: "recovery";
+  /** The endpoint. */
   id: string;
+  /** Failed and skipped deliveries created since then are sent again… */
+  since: number;
+  /** …as they were when recover was asked: one that fails during the walk is not picked up again. */
+  askedAt: number;
+  /** A delivery of the walk that could not be attempted yet (over the rate limit): attempted first. */
+  head?: string;
 }
 
 /**
@@ -48,7 +58,7 @@ export async function webhookEventIf<T extends WebhookEventType>(db: Db, orgId: 
 /** Cloudflare Queues take at most 100 messages per sendBatch. */
 const QUEUE_BATCH_LIMIT = 100;
 
-async function enqueue(env: Env, kind: WebhookQueueMessage["kind"], ids: string[], delaySeconds?: number) {
+async function enqueue(env: Env, kind: "event" | "delivery", ids: string[], delaySeconds?: number) {
   for (let i = 0; i < ids.length; i += QUEUE_BATCH_LIMIT) {
     await env.WEBHOOKS_QUEUE.sendBatch(ids.slice(i, i + QUEUE_BATCH_LIMIT).map((id) => ({ body: { kind, id } satisfies WebhookQueueMessage, delaySeconds })));
   }
@@ -57,3 +67,5 @@ async function enqueue(env: Env, kind: WebhookQueueMessage["kind"], ids: string[
 export const enqueueWebhookEvents = (env: Env, ids: string[]) => enqueue(env, "event", ids);
 
 export const enqueueDeliveries = (env: Env, ids: string[], delaySeconds?: number) => enqueue(env, "delivery", ids, delaySeconds);
+
+export const enqueueRecovery = (env: Env, message: RecoveryMessage, delaySeconds?: number) => env.WEBHOOKS_QUEUE.send(message, { delaySeconds });

@@ -66,7 +66,7 @@ export const webhookRoutes = createRouter()
       path: `${base}/endpoints/{endpointId}`,
       tags,
       summary: "Change an endpoint: URL, description, event types, enabled, rate limit",
-      description: "Enabling an endpoint Plaza disabled clears its reason; recover its failed messages afterwards.",
+      description: "Enabling an endpoint Plaza disabled clears its reason; recover its failed and skipped messages afterwards.",
       security: bearer,
       request: { params: endpointParams, ...jsonBody(UpdateWebhookEndpointBody) },
       responses: { 200: json(WebhookEndpoint, "Changed"), ...authErrors, ...notFoundError },
@@ -123,15 +123,15 @@ export const webhookRoutes = createRouter()
       method: "post",
       path: `${base}/endpoints/{endpointId}/recover`,
       tags,
-      summary: "Send every failed message since a time again",
+      summary: "Send every failed or skipped message since a time again, one at a time, oldest first",
       security: bearer,
       request: { params: endpointParams, ...jsonBody(RecoverBody) },
-      responses: { 202: json(z.object({ recovered: z.number().int() }), "Queued again"), ...authErrors, ...notFoundError, ...conflictError },
+      responses: { 202: json(z.object({ recovered: z.number().int() }), "How many will be sent again"), ...authErrors, ...notFoundError, ...conflictError },
     }),
     async (c) => {
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:write");
-      return c.json({ recovered: await messages.recoverFailed(c.env, c.get("db"), access.orgId, endpointId, c.req.valid("json").since) }, 202);
+      return c.json({ recovered: await messages.recoverMessages(c.env, c.get("db"), access.orgId, endpointId, c.req.valid("json").since) }, 202);
     },
   )
   .openapi(
