@@ -1,7 +1,7 @@
 /**
  * `/dashboard/webhooks/:endpointId`: one endpoint of the active org. Edit it, rotate its secret
- * (the new one shown once), send a test event, recover failed messages since a time, delete it,
- * and its attempt log (newest first, "Load more" pages back with the server's `nextCursor`).
+ * (the new one shown once), send a test event, recover failed and skipped messages since a time,
+ * delete it, and its attempt log (newest first, "Load more" pages back with the server's `nextCursor`).
  */
 import type { WebhookEndpointT } from "../../../shared/webhooks";
 import { z } from "zod";
@@ -225,7 +225,7 @@ export async function webhookEndpointPage({ params, signal }: PageContext): Prom
       { class: "field" },
       h("label", { for: sinceId }, "Failed since"),
       h("input", { id: sinceId, name: "since", type: "datetime-local", required: true, value: localInputValue(Date.now() - 86_400_000), "aria-describedby": `${sinceId}-hint ${sinceId}-error` }),
-      h("p", { id: `${sinceId}-hint`, class: "hint" }, "Every message that failed to reach this endpoint since then is sent again."),
+      h("p", { id: `${sinceId}-hint`, class: "hint" }, "Every message that failed to reach this endpoint since then, or was skipped while it was disabled, is sent again: one at a time, oldest first."),
       h("p", { id: `${sinceId}-error`, class: "field-error", "data-error-for": "since", hidden: true }),
     ),
     formAlert(),
@@ -236,7 +236,7 @@ export async function webhookEndpointPage({ params, signal }: PageContext): Prom
     read: (f) => ({ since: (f.elements.namedItem("since") as HTMLInputElement).value }),
     submit: async (body) => {
       const { recovered } = await unwrap(api.v1.orgs[":orgId"].webhooks.endpoints[":endpointId"].recover.$post({ param: { orgId, endpointId }, json: body }));
-      toast(recovered === 0 ? "No failed messages since then." : `${recovered} failed message${recovered === 1 ? "" : "s"} queued again.`);
+      toast(recovered === 0 ? "No failed messages since then." : `${recovered} failed or skipped message${recovered === 1 ? "" : "s"} being sent again, oldest first.`);
       if (recovered > 0) void log.load();
     },
   });

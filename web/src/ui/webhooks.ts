@@ -36,10 +36,14 @@ export function disabledNotice(endpoint: WebhookEndpointT): HTMLElement | null {
   return alertBox("info", h("p", {}, "This endpoint is disabled: no events are delivered to it until you enable it."));
 }
 
-const DELIVERY_LABELS: Record<DeliveryT["status"], string> = { pending: "Pending", delivered: "Delivered", failed: "Failed" };
-const DELIVERY_BADGES: Record<DeliveryT["status"], string> = { pending: "status-past_due", delivered: "status-active", failed: "status-revoked" };
+const DELIVERY_LABELS: Record<DeliveryT["status"], string> = { pending: "Pending", delivered: "Delivered", failed: "Failed", skipped: "Skipped" };
+/** Skipped is neither good nor bad news: the plain badge. */
+const DELIVERY_BADGES: Record<DeliveryT["status"], string> = { pending: "badge status-past_due", delivered: "badge status-active", failed: "badge status-revoked", skipped: "badge" };
+const SKIPPED_HINT = "Not sent: the endpoint was disabled. Enable it, then recover the messages it missed.";
 
-export const deliveryBadge = (status: DeliveryT["status"]) => h("span", { class: `badge ${DELIVERY_BADGES[status]}` }, DELIVERY_LABELS[status]);
+/** A status this build does not know (an app cached from before the API added it) shows as it is. */
+export const deliveryBadge = (status: DeliveryT["status"]) =>
+  h("span", { class: DELIVERY_BADGES[status] ?? "badge", title: status === "skipped" ? SKIPPED_HINT : undefined }, DELIVERY_LABELS[status] ?? status);
 
 /** "200", "500" or the error (timeout, DNS, refused). */
 export function attemptResult(a: Pick<AttemptT, "statusCode" | "error">): HTMLElement {
