@@ -1,14 +1,14 @@
 import { errors, jwtVerify, SignJWT } from "jose";
+import { z } from "zod";
+import { SessionId, UserId } from "../../../shared/api";
 import { AppError } from "../http/errors";
 
-/** Short-lived HS256 access token; `sid` ties it to a session so revocation takes effect at once. */
-export interface AccessClaims {
-  sub: string;
-  sid: string;
-  iat: number;
-  exp: number;
-  typ: "access";
-}
+/**
+ * Short-lived HS256 access token; `sid` ties it to a session so revocation takes effect at once.
+ * A token whose signature verifies is still only trusted as far as these claims parse.
+ */
+const AccessClaimsSchema = z.object({ sub: UserId, sid: SessionId, typ: z.literal("access"), iat: z.number().int().min(0), exp: z.number().int().min(0) });
+export type AccessClaims = z.infer<typeof AccessClaimsSchema>;
 
 /** The HMAC key, imported once per secret and isolate rather than on every request. */
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -36,10 +36,9 @@ export async function signAccessToken(secret: string, userId: string, sessionId:
 export async function verifyAccessToken(secret: string, token: string): Promise<AccessClaims> {
   try {
     const { payload } = await jwtVerify(token, await hmacKey(secret), { algorithms: ["HS256"] });
-    if (payload.typ !== "access" || typeof payload.sid !== "string" || typeof payload.sub !== "string") {
-      throw new AppError("token_invalid", "The access token is not valid");
-    }
-    return payload as unknown as AccessClaims;
+    const claims = AccessClaimsSchema.safeParse(payload);
+    if (!claims.success) throw new AppError("token_invalid", "The access token is not valid");
+    return claims.data;
   } catch (err) {
     if (err instanceof AppError) throw err;
     if (err instanceof errors.JWTExpired) throw new AppError("token_expired", "The access token has expired; refresh it");
