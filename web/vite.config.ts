@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
-/** Paths the Worker answers (mirrors `run_worker_first` in wrangler.toml); everything else is the app. */
+/** Paths the Worker answers itself (WORKER_PATHS in worker/src/web-app/routes.ts, and the storefront's); everything else is the app. */
 const WORKER_PATHS = ["/v1", "/media", "/openapi.json", "/docs", "/dev", "/healthz", "/search", "/items/", "/authors/", "/checkout/"];
 /** The storefront's home is exactly `/` (with or without a query); keys starting with ^ are RegExps. */
 const STOREFRONT_HOME = "^/(\\?.*)?$";

@@ -1,7 +1,7 @@
-import { Scalar } from "@scalar/hono-api-reference";
 import { eq } from "drizzle-orm";
 import { secureHeaders } from "hono/secure-headers";
 import { api } from "./api";
+import { apiDocsPage } from "./http/api-docs";
 import { authenticate } from "./auth/authenticate";
 import { createDb } from "./db/client";
 import { webhookEvents } from "./db/schema";
@@ -11,6 +11,7 @@ import { downloadLinkRoutes } from "./downloads/routes";
 import { jsonBodyLimit } from "./http/body-limit";
 import { notFoundOrMethodNotAllowed, onError } from "./http/error-handler";
 import { createRouter } from "./http/openapi";
+import { pageSecurity } from "./http/page-security";
 import { requestContext } from "./http/request-context";
 import { storefrontRoutes } from "./storefront/routes";
 import { stripeCrypto, stripeFor } from "./stripe/client";
@@ -18,6 +19,7 @@ import { SIGNATURE_TOLERANCE_SECONDS } from "./stripe/webhook-routes";
 import { deliveryInsert } from "./webhooks/dispatch";
 import { enqueueDeliveries, webhookEvent } from "./webhooks/outbox";
 import { endpointUrlProblem } from "./webhooks/url-guard";
+import { webAppOr } from "./web-app/routes";
 import { registerWebhookEvents } from "./webhooks/openapi";
 
 /** Events (+ their deliveries) per D1 batch in the webhooks bench's producer: 3 statements each. */
@@ -117,6 +119,7 @@ export function createApp() {
     });
   });
   app.use(requestContext());
+  app.use(pageSecurity());
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
   app.use("/v1/*", jsonBodyLimit());
   app.use("/v1/*", authenticate());
@@ -142,9 +145,9 @@ export function createApp() {
       description: "Errors are always `{ error: { code, message, requestId } }`; `code` is stable.",
     },
   });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Plaza API" }));
+  app.get("/docs", apiDocsPage);
 
-  app.notFound(notFoundOrMethodNotAllowed(() => app.routes));
+  app.notFound(webAppOr(notFoundOrMethodNotAllowed(() => app.routes)));
   app.onError(onError);
   return app;
 }

@@ -1,5 +1,6 @@
 import type { Principal } from "./auth/principal";
 import type { Db } from "./db/client";
+import type { PageSources } from "./http/page-security";
 import type { WebhookQueueMessage } from "./webhooks/outbox";
 
 /** Bindings, vars and secrets of the API Worker (wrangler.toml, .dev.vars / `wrangler secret put`). */
@@ -87,6 +88,8 @@ export interface Variables {
   db: Db;
   /** Set by `authenticate()`; absent on anonymous requests. */
   principal?: Principal;
+  /** What the route's HTML pages load (`pageSources()`); their security headers are built from it. */
+  pageSources?: PageSources;
 }
 
 export type AppEnv = { Bindings: Env; Variables: Variables };

@@ -6,6 +6,7 @@ import type { Db } from "../db/client";
 import type { AppEnv, Env } from "../env";
 import { openBody } from "../mail/outbox";
 import { AppError } from "../http/errors";
+import { pageSources, type PageSources } from "../http/page-security";
 
 /** The newest 200 messages, bodies opened; mail rendered at send time shows empty until sent. */
 async function newestMail(env: Env, db: Db) {
@@ -19,16 +20,23 @@ async function newestMail(env: Env, db: Db) {
 }
 
 /**
+ * The page shows each e-mail's HTML in a sandboxed srcdoc frame, which inherits this policy:
+ * e-mail is styled inline (style attributes), and runs no script.
+ */
+const mailboxSources = (): PageSources => ({ "style-src": ["'unsafe-inline'"] });
+
+/**
  * The dev mailbox: every e-mail Plaza "sent" while running locally, read straight from the mail
  * outbox. Never mounted in production.
  */
 export const mailboxRoutes = new Hono<AppEnv>()
-  .use(async (c, next) => {
+  // Only /dev/*: mounted at the root, a path-less use() would run for every later route too.
+  .use("/dev/*", async (c, next) => {
     if (c.env.ENVIRONMENT === "production") throw new AppError("not_found", "Not found");
     await next();
   })
   .get("/dev/mailbox.json", async (c) => c.json({ data: await newestMail(c.env, c.get("db")) }))
-  .get("/dev/mailbox", async (c) => {
+  .get("/dev/mailbox", pageSources(mailboxSources), async (c) => {
     const rows = await newestMail(c.env, c.get("db"));
     return c.html(
       <html lang="en">

@@ -1,7 +1,9 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv, Env } from "../env";
+import { inlineHash, type PageSources } from "../http/page-security";
 import { stripeTarget } from "../stripe/client";
+import { STOREFRONT_CSS } from "./pages/styles";
 
 /** Stripe's hosted Checkout pages (`https://checkout.stripe.com/c/pay/cs_…`). */
 const STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com";
@@ -21,13 +23,20 @@ export function checkoutOrigin(env: Env): string {
   }
 }
 
-/** Scripts never run on these pages; author Markdown is sanitized as well, this is the backstop. */
-export const contentSecurityPolicy = (env: Env) =>
-  `default-src 'none'; img-src 'self' https:; style-src 'unsafe-inline'; form-action 'self' ${checkoutOrigin(env)}; base-uri 'none'; frame-ancestors 'none'`;
+const STOREFRONT_CSS_HASH = inlineHash(STOREFRONT_CSS);
 
-/** A storefront page: HTML with the storefront's CSP (and any extra `headers`). */
+/**
+ * No script ever runs on these pages (author Markdown is sanitized as well; this is the backstop),
+ * and the one stylesheet is the layout's inline `<style>`, allowed by its hash.
+ */
+export const storefrontSources = (env: Env): PageSources => ({
+  "style-src": [STOREFRONT_CSS_HASH],
+  "img-src": ["'self'", "https:"],
+  "form-action": ["'self'", checkoutOrigin(env)],
+});
+
+/** A storefront page: HTML (with any extra `headers`); its security headers come from `storefrontSources`. */
 export const storefrontHtml = (c: Context<AppEnv>, page: Parameters<Context<AppEnv>["html"]>[0], status: ContentfulStatusCode = 200, headers: Record<string, string> = {}) => {
-  c.header("content-security-policy", contentSecurityPolicy(c.env));
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
   return c.html(page, status);
 };

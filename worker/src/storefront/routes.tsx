@@ -5,9 +5,10 @@ import type { AppEnv } from "../env";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
 import { edgeCached } from "../http/edge-cache";
+import { pageSources } from "../http/page-security";
 import { checkoutPages } from "./checkout-routes";
 import { loadAuthorPage, loadHome, loadItemPage } from "./data";
-import { storefrontHtml } from "./html";
+import { storefrontHtml, storefrontSources } from "./html";
 import { AuthorPage } from "./pages/author";
 import { ErrorPage } from "./pages/error";
 import { HomePage } from "./pages/home";
@@ -35,7 +36,15 @@ function nextPageHref(params: Record<string, string>, cursor: string | null): st
 const describeFields = (fields: Record<string, string[]> = {}) =>
   Object.entries(fields).map(([field, messages]) => `${field.replace(/^query\./, "")}: ${messages.join(", ")}`);
 
+/** Declared ahead of the edge cache, whose hits skip the handlers; one per path the storefront owns. */
+const storefrontPage = pageSources(storefrontSources);
+
 export const storefrontRoutes = new Hono<AppEnv>()
+  .use("/", storefrontPage)
+  .use("/search", storefrontPage)
+  .use("/items/*", storefrontPage)
+  .use("/authors/*", storefrontPage)
+  .use("/checkout/*", storefrontPage)
   .get("/", edgeCached({ ttl: "purgeable" }), async (c) => html(c, <HomePage {...await loadHome(c.env.DB)} />))
   .get("/search", edgeCached({ ttl: "short" }), async (c) => {
     const params = searchParams(c);
