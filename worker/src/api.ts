@@ -2,6 +2,7 @@ import { auditRoutes } from "./audit/routes";
 import { billingRoutes } from "./billing/routes";
 import { checkoutRoutes } from "./checkout/routes";
 import { connectRoutes } from "./connect/routes";
+import { cspReportRoutes } from "./csp-reports/routes";
 import { downloadRoutes } from "./downloads/routes";
 import { ledgerRoutes } from "./ledger/routes";
 import { mailRoutes } from "./mail/routes";
@@ -41,6 +42,7 @@ export const api = createRouter()
   .route("/", mailRoutes)
   .route("/", webhookRoutes)
   .route("/", projectsApi)
-  .route("/", roomCallbackRoutes);
+  .route("/", roomCallbackRoutes)
+  .route("/", cspReportRoutes);
 
 export type ApiType = typeof api;

@@ -11,6 +11,7 @@ import { auditMatrix } from "../audit/audit.authz";
 import { billingMatrix } from "../billing/billing.authz";
 import { checkoutMatrix } from "../checkout/checkout.authz";
 import { connectMatrix } from "../connect/connect.authz";
+import { cspReportsMatrix } from "../csp-reports/csp-reports.authz";
 import { downloadsMatrix } from "../downloads/downloads.authz";
 import { ledgerMatrix } from "../ledger/ledger.authz";
 import { licensesMatrix } from "../licenses/licenses.authz";
@@ -31,7 +32,8 @@ import { roomsMatrix } from "../rooms/rooms.authz";
 
 const CASES: MatrixCase[] = [...authMatrix, ...meMatrix, ...tokensMatrix, ...orgsMatrix, ...auditMatrix, ...catalogMatrix, ...entitlementsMatrix, ...reviewsMatrix, ...moderationMatrix,
   ...downloadsMatrix,
-  ...connectMatrix, ...checkoutMatrix, ...stripeMatrix, ...ordersMatrix, ...billingMatrix, ...ledgerMatrix, ...licensesMatrix, ...mailMatrix, ...webhooksMatrix, ...projectsMatrix, ...roomsMatrix];
+  ...connectMatrix, ...checkoutMatrix, ...stripeMatrix, ...ordersMatrix, ...billingMatrix, ...ledgerMatrix, ...licensesMatrix, ...mailMatrix, ...webhooksMatrix, ...projectsMatrix, ...roomsMatrix,
+  ...cspReportsMatrix];
 
 let fx: OrgFixture;
 beforeAll(async () => {
