@@ -1,3 +1,4 @@
+import "./zod-jitless";
 import "./styles.css";
 import { startApp } from "./app";
 import { routes } from "./routes";

@@ -3,6 +3,8 @@
  * other people's carets, selections, names and colours, and a `typing` flag in awareness that
  * peers read for "is typing".
  */
+import "prosemirror-view/style/prosemirror.css";
+import "prosemirror-gapcursor/style/gapcursor.css";
 import { Editor } from "@tiptap/core";
 import Collaboration from "@tiptap/extension-collaboration";
 import CollaborationCaret from "@tiptap/extension-collaboration-caret";
@@ -45,6 +47,9 @@ export function createCollabEditor(o: {
   const editor = new Editor({
     element: o.element,
     editable: o.editable,
+    // Tiptap would add these rules as an inline <style>, which the CSP refuses: they come from the
+    // stylesheets imported above (ProseMirror's own), bundled with the editor's chunk.
+    injectCSS: false,
     extensions: [
       // Collaboration brings its own Y.js undo manager; StarterKit's history would fight it.
       StarterKit.configure({ undoRedo: false }),

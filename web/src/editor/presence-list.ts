@@ -32,10 +32,13 @@ export function presentPeople(awareness: Awareness): Present[] {
 }
 
 function entry(person: Present): HTMLElement {
+  const swatch = h("span", { class: "presence-swatch", "aria-hidden": "true" });
+  // Through CSSOM: the CSP refuses style attributes.
+  swatch.style.backgroundColor = person.color;
   return h(
     "li",
     { class: "presence-person", "data-user-id": person.id, "data-typing": person.typing ? "true" : "false" },
-    h("span", { class: "presence-swatch", style: `background-color: ${person.color}`, "aria-hidden": "true" }),
+    swatch,
     h("span", { class: "presence-name" }, person.name),
     person.self && h("span", { class: "muted" }, " (you)"),
     person.typing && h("span", { class: "presence-typing" }, " typing…"),
