@@ -3,13 +3,22 @@ import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import { createUser, PASSWORD, tokenFromMail, uniqueEmail } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { expectRateLimited, inOneWindow, statusCounts } from "../../test/rate-limits";
 import { hashPassword, SCRYPT_PARAMS, verifyPassword } from "../crypto/password";
 import { createDb } from "../db/client";
-import { countHit } from "../http/rate-limit";
+import { counter, takeHits } from "../http/rate-limit";
 import { LOGIN_LIMITS } from "./service";
 
 const login = (email: string, password: string, ip = "192.0.2.1") =>
   call("POST", "/v1/auth/login", { body: { email, password }, headers: { "cf-connecting-ip": ip } });
+const LOGIN_WINDOW_MS = LOGIN_LIMITS.account.windowMs;
+let addresses = 0;
+/** An address no other test (or earlier burst) used. */
+const freshIp = () => `100.64.0.${++addresses}`;
+/** Earlier failures from `ip`, counted the way login counts them (scrypt runs for all of them would be slow). */
+const failuresFrom = (ip: string, failures: number) => takeHits(createDb(env.DB), [counter(`login:ip:${ip}`, LOGIN_LIMITS.ip)], Date.now(), failures);
+const failedLoginAudits = async (userId: string) =>
+  (await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE actor_user_id = ? AND action = 'auth.login_failed'").bind(userId).first<{ n: number }>())!.n;
 
 describe("passwords", () => {
   it("uses scrypt at OWASP's N=2^14, r=8, p=5 and stores the parameters in the hash", async () => {
@@ -45,6 +54,23 @@ describe("sign-up and e-mail verification", () => {
     expect([dup.status, errorCode(dup)]).toEqual([409, "conflict"]);
   });
 
+  it("resends the link 3 times an hour per address, also in a burst; unknown addresses are limited alike", async () => {
+    const resend = (email: string) => call("POST", "/v1/auth/resend-verification", { body: { email } });
+    const { email, unverified, unknown } = await inOneWindow(3_600_000, async () => {
+      const email = uniqueEmail("resender");
+      await call("POST", "/v1/auth/signup", { body: { email, password: PASSWORD, name: "R" } });
+      const ghost = uniqueEmail("ghost");
+      const [unverified, unknown] = await Promise.all([Promise.all(Array.from({ length: 6 }, () => resend(email))), Promise.all(Array.from({ length: 6 }, () => resend(ghost)))]);
+      return { email, unverified, unknown };
+    });
+    expect(statusCounts(unverified)).toEqual({ 202: 3, 429: 3 });
+    expect(statusCounts(unknown)).toEqual({ 202: 3, 429: 3 });
+    expectRateLimited([...unverified, ...unknown], 3600);
+    // Sign-up's mail plus three.
+    const mails = await env.DB.prepare('SELECT count(*) AS n FROM mail_messages WHERE "to" = ?').bind(email).first<{ n: number }>();
+    expect(mails!.n).toBe(4);
+  });
+
   it("resends the link only for unverified accounts and answers the same for unknown ones", async () => {
     const email = uniqueEmail();
     await call("POST", "/v1/auth/signup", { body: { email, password: PASSWORD, name: "A" } });
@@ -77,16 +103,54 @@ describe("login", () => {
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
-  it("throttles an IP that fails across many accounts", async () => {
-    const ip = "192.0.2.200";
-    // Earlier failures from this IP, counted the way login counts them (49 scrypt runs would be slow).
-    const db = createDb(env.DB);
-    for (let i = 0; i < LOGIN_LIMITS.ip.limit - 1; i++) await countHit(db, `login:ip:${ip}`, LOGIN_LIMITS.ip);
-    expect((await login(uniqueEmail("spray"), "wrong password!", ip)).status).toBe(401);
+  it("throttles an IP that fails across many accounts; logins that succeed do not count", async () => {
     const user = await createUser("innocent");
-    const blocked = await login(user.email, PASSWORD, ip);
-    expect([blocked.status, errorCode(blocked)]).toEqual([429, "rate_limited"]);
-    expect((await login(user.email, PASSWORD, "192.0.2.201")).status).toBe(200);
+    const answers = await inOneWindow(LOGIN_WINDOW_MS, async () => {
+      const ip = freshIp();
+      await failuresFrom(ip, LOGIN_LIMITS.ip.limit - 1);
+      const answers = [];
+      for (const [email, password] of [[user.email, PASSWORD], [user.email, PASSWORD], [uniqueEmail("spray"), "wrong password!"], [user.email, PASSWORD]] as const) {
+        answers.push(await login(email, password, ip));
+      }
+      return answers;
+    });
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 401, 429]);
+    expect(errorCode(answers[3]!)).toBe("rate_limited");
+    expect((await login(user.email, PASSWORD, freshIp())).status).toBe(200);
+  });
+
+  it("a burst of wrong passwords for one account: exactly 5 are checked, the rest 429 unchecked", async () => {
+    const { user, answers, rightPassword } = await inOneWindow(LOGIN_WINDOW_MS, async () => {
+      const user = await createUser("burst-target");
+      const answers = await Promise.all(Array.from({ length: 2 * LOGIN_LIMITS.account.limit }, () => login(user.email, "wrong password!", freshIp())));
+      return { user, answers, rightPassword: await login(user.email, PASSWORD, freshIp()) };
+    });
+    expect(statusCounts(answers)).toEqual({ 401: 5, 429: 5 });
+    expectRateLimited(answers, 900);
+    // Only the five checked wrote a failed login; the account stays locked for the window.
+    expect(await failedLoginAudits(user.id)).toBe(5);
+    expect(rightPassword.status).toBe(429);
+  });
+
+  it("a burst of wrong passwords from one IP: exactly 50 are checked, the rest 429", async () => {
+    const answers = await inOneWindow(LOGIN_WINDOW_MS, async () => {
+      const ip = freshIp();
+      return Promise.all(Array.from({ length: 2 * LOGIN_LIMITS.ip.limit }, () => login(uniqueEmail("spray"), "wrong password!", ip)));
+    });
+    expect(statusCounts(answers)).toEqual({ 401: 50, 429: 50 });
+    expectRateLimited(answers, 900);
+  }, 60_000);
+
+  it("logins refused for their IP spend none of the account's failures", async () => {
+    const user = await createUser("not-locked-out");
+    const { refused, elsewhere } = await inOneWindow(LOGIN_WINDOW_MS, async () => {
+      const ip = freshIp();
+      await failuresFrom(ip, LOGIN_LIMITS.ip.limit);
+      const refused = await Promise.all(Array.from({ length: 2 * LOGIN_LIMITS.account.limit }, () => login(user.email, "wrong password!", ip)));
+      return { refused, elsewhere: await login(user.email, PASSWORD, freshIp()) };
+    });
+    expect(statusCounts(refused)).toEqual({ 429: 10 });
+    expect(elsewhere.status).toBe(200);
   });
 
   it("sets the refresh token as an HttpOnly, SameSite=Strict cookie scoped to /v1/auth", async () => {

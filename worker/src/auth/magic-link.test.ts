@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createUser, lastMailTo, tokenFromMail, uniqueEmail } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { expectRateLimited, inOneWindow, statusCounts } from "../../test/rate-limits";
 import { sha256Hex } from "../crypto/hash";
 import { buyerFor } from "../checkout/buyers";
 import { createDb } from "../db/client";
@@ -59,5 +60,26 @@ describe("magic sign-in links", () => {
     expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
     // Sign-up's verification mail plus one per link.
     expect(await mailCount(user.email)).toBe(1 + MAGIC_LINK_LIMITS.email.limit);
+  });
+
+  it("a burst for one address from many IPs: exactly 5 links, the rest 429", async () => {
+    const { user, answers } = await inOneWindow(MAGIC_LINK_LIMITS.email.windowMs, async () => {
+      const user = await createUser();
+      const answers = await Promise.all(Array.from({ length: 2 * MAGIC_LINK_LIMITS.email.limit }, (_, i) => ask(user.email, `198.51.100.${i + 1}`)));
+      return { user, answers };
+    });
+    expect(statusCounts(answers)).toEqual({ 202: 5, 429: 5 });
+    expectRateLimited(answers, 900);
+    expect(await mailCount(user.email)).toBe(1 + 5);
+  });
+
+  it("a burst from one IP for many addresses: exactly 30 asked, the rest 429", async () => {
+    let ips = 0;
+    const answers = await inOneWindow(MAGIC_LINK_LIMITS.ip.windowMs, async () => {
+      const ip = `203.0.113.${++ips}`;
+      return Promise.all(Array.from({ length: 2 * MAGIC_LINK_LIMITS.ip.limit }, () => ask(uniqueEmail("sprayed"), ip)));
+    });
+    expect(statusCounts(answers)).toEqual({ 202: 30, 429: 30 });
+    expectRateLimited(answers, 900);
   });
 });

@@ -12,7 +12,7 @@ import type { Db } from "../db/client";
 import { emailTokens, users } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
-import { assertUnderLimit, countHit, type Window } from "../http/rate-limit";
+import { counter, takeHit, type Window } from "../http/rate-limit";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { magicLinkMail } from "../mail/templates";
 import { startSession } from "./service";
@@ -25,21 +25,13 @@ export const MAGIC_LINK_LIMITS = {
 };
 
 export async function requestMagicLink(db: Db, env: Env, meta: RequestMeta, email: string, now = Date.now()) {
-  const emailKey = `magic:email:${email}`;
-  const ipKey = `magic:ip:${meta.ip ?? "unknown"}`;
-  await assertUnderLimit(db, emailKey, MAGIC_LINK_LIMITS.email, now);
-  await assertUnderLimit(db, ipKey, MAGIC_LINK_LIMITS.ip, now);
-  const counts = [countHit(db, emailKey, MAGIC_LINK_LIMITS.email, now), countHit(db, ipKey, MAGIC_LINK_LIMITS.ip, now)] as const;
+  await takeHit(db, [counter(`magic:email:${email}`, MAGIC_LINK_LIMITS.email), counter(`magic:ip:${meta.ip ?? "unknown"}`, MAGIC_LINK_LIMITS.ip)], now);
   const user = await db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, email) });
-  if (!user) {
-    await db.batch(counts);
-    return;
-  }
+  if (!user) return;
   const token = newSecret("ml");
   const url = `${env.APP_URL}/magic-link?token=${encodeURIComponent(token)}`;
   const mail = await mailInsert(env, db, email, magicLinkMail(url, MAGIC_LINK_TTL_MS / 60_000));
   await db.batch([
-    ...counts,
     db.insert(emailTokens).values({ tokenHash: await sha256Hex(token), purpose: "magic_link", userId: user.id, createdAt: now, expiresAt: now + MAGIC_LINK_TTL_MS }),
     mail.insert,
   ]);

@@ -2,8 +2,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createUser, lastMailTo, PASSWORD, tokenFromMail, uniqueEmail } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { expectRateLimited, inOneWindow, statusCounts } from "../../test/rate-limits";
 import { buyerFor } from "../checkout/buyers";
 import { createDb } from "../db/client";
+import { LOGIN_LIMITS } from "./service";
 
 const NEW_PASSWORD = "a longer and newer passphrase";
 const change = (token: string, body: unknown) => call("PUT", "/v1/me/password", { token, body });
@@ -42,6 +44,32 @@ describe("changing the password", () => {
     const limited = await change(user.accessToken, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
     expect([limited.status, errorCode(limited)]).toEqual([429, "rate_limited"]);
     expect((await login(user.email, NEW_PASSWORD)).status).not.toBe(200);
+  });
+
+  it("a burst of wrong current passwords: exactly 5 are checked, the rest 429; the right one then waits too", async () => {
+    const { user, answers, right } = await inOneWindow(LOGIN_LIMITS.account.windowMs, async () => {
+      const user = await createUser("burst-guesser");
+      const answers = await Promise.all(Array.from({ length: 2 * LOGIN_LIMITS.account.limit }, (_, i) => change(user.accessToken, { currentPassword: `guess number ${i}`, newPassword: NEW_PASSWORD })));
+      return { user, answers, right: await change(user.accessToken, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }) };
+    });
+    expect(statusCounts(answers)).toEqual({ 400: 5, 429: 5 });
+    expectRateLimited(answers, 900);
+    const failures = await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE actor_user_id = ? AND action = 'auth.password_change_failed'").bind(user.id).first<{ n: number }>();
+    expect(failures!.n).toBe(5);
+    expect(right.status).toBe(429);
+  });
+
+  it("a right current password gives its hit back", async () => {
+    const { changes } = await inOneWindow(LOGIN_LIMITS.account.windowMs, async () => {
+      const user = await createUser("right-guesser");
+      const changes = [];
+      // One more right guess than the limit: were they counted, the last change would be refused.
+      for (let i = 0; i <= LOGIN_LIMITS.account.limit; i++) {
+        changes.push(await change(user.accessToken, { currentPassword: i === 0 ? PASSWORD : `${NEW_PASSWORD} ${i - 1}`, newPassword: `${NEW_PASSWORD} ${i}` }));
+      }
+      return { changes };
+    });
+    expect(changes.map((c) => c.status)).toEqual(Array(LOGIN_LIMITS.account.limit + 1).fill(204));
   });
 
   it("a guest from checkout, signed in by e-mail link, sets a first password without a current one", async () => {

@@ -9,7 +9,7 @@ import type { Db } from "../db/client";
 import { emailTokens, refreshTokens, sessions, users } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
-import { assertUnderLimit, clearHits, countHit, type Window } from "../http/rate-limit";
+import { clearHits, counter, giveBackHit, takeHit, type Counter, type Window } from "../http/rate-limit";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { passwordChangedMail, verifyEmailMail } from "../mail/templates";
 import { disconnectFromRooms } from "../rooms/access-changes";
@@ -108,13 +108,16 @@ export async function verifyEmail(db: Db, meta: RequestMeta, token: string) {
   return toUser(updated[0]!);
 }
 
-/** Always answers the same, whether or not the address is known or already verified. */
+/**
+ * Always answers the same, whether or not the address is known or already verified: every request
+ * counts towards the address's limit, so a 429 does not tell either.
+ */
 export async function resendVerification(db: Db, env: Env, email: string) {
-  await assertUnderLimit(db, `verify:${email}`, RESEND_LIMIT);
+  await takeHit(db, [counter(`verify:${email}`, RESEND_LIMIT)]);
   const user = await db.query.users.findFirst({ where: eq(users.email, email) });
   if (!user || user.emailVerifiedAt) return;
   const verification = await verificationMail(db, env, user);
-  await db.batch([countHit(db, `verify:${email}`, RESEND_LIMIT), ...verification.statements]);
+  await db.batch(verification.statements);
   await enqueueMail(env, [verification.mailId]);
 }
 
@@ -130,27 +133,28 @@ function ttls(env: Env) {
   return { accessSeconds: Number(env.ACCESS_TOKEN_TTL_SECONDS) || 900, refreshMs: (Number(env.REFRESH_TOKEN_TTL_DAYS) || 30) * DAY };
 }
 
+/**
+ * Failures are limited per account and per IP. Each attempt takes its hit before the password is
+ * checked (so a burst gets exactly the limit checked) and a right password gives it back.
+ */
 export async function login(db: Db, env: Env, meta: RequestMeta, input: { email: string; password: string }): Promise<IssuedTokens> {
-  const accountKey = `login:acct:${input.email}`;
-  const ipKey = `login:ip:${meta.ip ?? "unknown"}`;
-  await assertUnderLimit(db, accountKey, LOGIN_LIMITS.account);
-  await assertUnderLimit(db, ipKey, LOGIN_LIMITS.ip);
+  const now = Date.now();
+  const account = counter(`login:acct:${input.email}`, LOGIN_LIMITS.account);
+  const ip = counter(`login:ip:${meta.ip ?? "unknown"}`, LOGIN_LIMITS.ip);
+  await takeHit(db, [account, ip], now);
 
   const user = await db.query.users.findFirst({ where: eq(users.email, input.email) });
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
   if (!user || !ok) {
-    await db.batch([
-      countHit(db, accountKey, LOGIN_LIMITS.account),
-      countHit(db, ipKey, LOGIN_LIMITS.ip),
-      ...(user ? [auditInsert(db, meta, { action: "auth.login_failed", actorUserId: user.id, targetType: "user", targetId: user.id })] : []),
-    ]);
+    if (user) await auditInsert(db, meta, { action: "auth.login_failed", actorUserId: user.id, targetType: "user", targetId: user.id });
     throw new AppError("invalid_credentials", "E-mail or password is incorrect");
   }
   if (!user.emailVerifiedAt) {
+    await db.batch([giveBackHit(db, account, now), giveBackHit(db, ip, now)]);
     throw new AppError("email_not_verified", "Verify your e-mail first; we can send the link again");
   }
 
-  return startSession(db, env, meta, user, "auth.login", [clearHits(db, accountKey)]);
+  return startSession(db, env, meta, user, "auth.login", [clearHits(db, account.key), giveBackHit(db, ip, now)]);
 }
 
 /** A new session for a user who proved who they are (password or magic link), with its tokens. */
@@ -235,18 +239,12 @@ export async function refresh(db: Db, env: Env, meta: RequestMeta, token: string
  * Every other session ends (their room sockets close), the change is audited, and the owner is told by e-mail.
  */
 export async function changePassword(db: Db, env: Env, meta: RequestMeta, userId: string, sessionId: string, input: { currentPassword?: string; newPassword: string }) {
+  const now = Date.now();
   const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
   if (!user) throw new AppError("token_revoked", "This account no longer exists");
-  if (user.passwordHash !== NO_PASSWORD) {
-    if (!input.currentPassword) throw new AppError("invalid_request", "Give your current password", { fields: { "body.currentPassword": ["is required"] } });
-    const accountKey = `login:acct:${user.email}`;
-    await assertUnderLimit(db, accountKey, LOGIN_LIMITS.account);
-    if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
-      await db.batch([countHit(db, accountKey, LOGIN_LIMITS.account), auditInsert(db, meta, { action: "auth.password_change_failed", actorUserId: user.id, targetType: "user", targetId: user.id })]);
-      throw new AppError("invalid_request", "The current password is not correct", { fields: { "body.currentPassword": ["is not correct"] } });
-    }
-  }
-  const now = Date.now();
+  const account = counter(`login:acct:${user.email}`, LOGIN_LIMITS.account);
+  const hasPassword = user.passwordHash !== NO_PASSWORD;
+  if (hasPassword) await checkCurrentPassword(db, meta, user, account, input.currentPassword, now);
   const mail = await mailInsert(env, db, user.email, passwordChangedMail(user.name, `${env.APP_URL}/settings/sessions`));
   await db.batch([
     db.update(users).set({ passwordHash: await hashPassword(input.newPassword) }).where(eq(users.id, user.id)),
@@ -256,9 +254,21 @@ export async function changePassword(db: Db, env: Env, meta: RequestMeta, userId
       .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), ne(sessions.id, sessionId))),
     auditInsert(db, meta, { action: "auth.password_changed", actorUserId: user.id, targetType: "user", targetId: user.id }),
     mail.insert,
+    // The right guess gives its hit back.
+    ...(hasPassword ? [giveBackHit(db, account, now)] : []),
   ]);
   await enqueueMail(env, [mail.id]);
   await disconnectFromRooms(env, db, { userId: user.id, sessionsOtherThan: sessionId });
+}
+
+/** Checks a guess of the current password, taking a hit on the account's login limit first. */
+async function checkCurrentPassword(db: Db, meta: RequestMeta, user: UserRow, account: Counter, guess: string | undefined, now: number) {
+  if (!guess) throw new AppError("invalid_request", "Give your current password", { fields: { "body.currentPassword": ["is required"] } });
+  await takeHit(db, [account], now);
+  if (!(await verifyPassword(guess, user.passwordHash))) {
+    await auditInsert(db, meta, { action: "auth.password_change_failed", actorUserId: user.id, targetType: "user", targetId: user.id });
+    throw new AppError("invalid_request", "The current password is not correct", { fields: { "body.currentPassword": ["is not correct"] } });
+  }
 }
 
 /** Ends one of the user's own sessions, and its room sockets; another user's session is reported as not found. */

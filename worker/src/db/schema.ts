@@ -157,7 +157,7 @@ export const auditEvents = sqliteTable(
   ],
 );
 
-/** Fixed-window counters for throttling (login failures per account and per IP). */
+/** Fixed-window counters of every rate limit (worker/src/http/rate-limit.ts): logins, e-mails, License API, webhooks. */
 export const rateLimits = sqliteTable("rate_limits", {
   key: text("key").primaryKey(),
   windowStart: integer("window_start").notNull(),

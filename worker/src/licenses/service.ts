@@ -19,7 +19,7 @@ import type { Db } from "../db/client";
 import { items, licenseActivations, licensePolicies, licenses } from "../db/schema";
 import type { Env } from "../env";
 import { notFound } from "../http/errors";
-import { assertUnderLimit, countHit, type Window } from "../http/rate-limit";
+import { counter, takeHit, type Window } from "../http/rate-limit";
 import type { OrgAccess } from "../orgs/access";
 import { lookupHashes } from "./keys";
 import { licensePolicyFor } from "./issuance";
@@ -59,10 +59,7 @@ export interface LicenseRequest {
 async function findByKey(env: Env, db: Db, input: LicenseRequest): Promise<Found | undefined> {
   const hashes = await lookupHashes(env, input.key);
   const window = licenseApiWindow(env);
-  const ipKey = `license:ip:${input.ip ?? "unknown"}`;
-  const keyKey = `license:key:${hashes[0]!.slice(0, 32)}`;
-  await Promise.all([assertUnderLimit(db, ipKey, window), assertUnderLimit(db, keyKey, window)]);
-  await db.batch([countHit(db, ipKey, window), countHit(db, keyKey, window)]);
+  await takeHit(db, [counter(`license:ip:${input.ip ?? "unknown"}`, window), counter(`license:key:${hashes[0]!.slice(0, 32)}`, window)]);
 
   const rows = await db
     .select({ license: licenses, itemSlug: items.slug, activations: sql<number>`(SELECT count(*) FROM license_activations a WHERE a.license_id = ${licenses.id})` })

@@ -1,10 +1,11 @@
 /**
  * Delivery attempts, one queue batch (up to 100) at a time: one D1 batch that leases the
- * deliveries and reads them with their events, endpoints and rate-limit windows (a second one
- * only for rate-limited or disabled endpoints); every leased delivery POSTed, signed, within 15
- * seconds, 6 at a time shared fairly between endpoints, none started after 30 seconds; one D1
- * batch that records every attempt in a few statements. The caller (the queue consumer) turns
- * each delivery's outcome into an ack or a delayed retry.
+ * deliveries and reads them with their events and endpoints (then, only for rate-limited or
+ * disabled endpoints, one per rate-limited endpoint that takes its hits and one that leases what
+ * they admitted); every leased delivery POSTed, signed, within 15 seconds, 6 at a time shared
+ * fairly between endpoints, none started after 30 seconds; one D1 batch that records every
+ * attempt in a few statements. The caller (the queue consumer) turns each delivery's outcome into
+ * an ack or a delayed retry.
  *
  * A duplicate queue message never makes a second attempt at the same time: a delivery is leased
  * first (one guarded UPDATE), and attempt numbers are unique per delivery.
@@ -14,10 +15,10 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Webhook } from "standardwebhooks";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
-import { memberships, rateLimits, users, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "../db/schema";
+import { memberships, users, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
-import { countHit } from "../http/rate-limit";
+import { counter, takeHits } from "../http/rate-limit";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { webhookDisabledMail } from "../mail/templates";
 import { insertRowsIgnoringConflicts, jsonRowsAs, qualified } from "../db/json-rows";
@@ -154,7 +155,7 @@ async function claimDeliveries(db: Db, deliveryIds: string[], outcomes: Map<stri
   const leasedAtOnce = found.filter((f) => attempts.has(f.delivery.id)).map((f) => ({ ...f, attempt: attempts.get(f.delivery.id)! }));
   const waiting = found.filter((f) => f.delivery.status === "pending" && !attempts.has(f.delivery.id));
   const disabled = waiting.filter((f) => !f.endpoint.enabled);
-  const { admitted, overLimit } = admitUnderRateLimits(waiting.filter((f) => f.endpoint.enabled && f.endpoint.rateLimit), now);
+  const { admitted, overLimit } = await admitUnderRateLimits(db, waiting.filter((f) => f.endpoint.enabled && f.endpoint.rateLimit), now);
   for (const f of waiting) if (f.endpoint.enabled && !f.endpoint.rateLimit) outcomes.set(f.delivery.id, LEASED_ELSEWHERE);
   for (const f of overLimit) outcomes.set(f.delivery.id, OVER_RATE_LIMIT);
   const leasedUnderLimit = admitted.length || disabled.length ? await leaseAdmitted(db, admitted, disabled, now) : [];
@@ -174,8 +175,8 @@ function leaseStatement(db: Db, ids: string[], now: number, onlyEndpoints?: SQL)
 
 /**
  * One D1 round trip for the common case: lease the deliveries to enabled endpoints without a rate
- * limit, then read every delivery with its event, endpoint (sealed secrets included) and the
- * endpoint's rate-limit window. The others are sorted out from what was read.
+ * limit, then read every delivery with its event and endpoint (sealed secrets included). The
+ * others are sorted out from what was read.
  */
 async function leaseUnlimitedAndLoad(db: Db, deliveryIds: string[], now: number) {
   const unlimitedEndpoint = exists(
@@ -189,9 +190,9 @@ async function leaseUnlimitedAndLoad(db: Db, deliveryIds: string[], now: number)
 }
 
 /**
- * The deliveries with their events, endpoints (sealed secrets included) and each endpoint's
- * rate-limit window, in one statement. Inside `db.batch` D1 answers rows as objects, so no two
- * selected columns may share a name: the endpoint's and event's ids come from the delivery row.
+ * The deliveries with their events and endpoints (sealed secrets included), in one statement.
+ * Inside `db.batch` D1 answers rows as objects, so no two selected columns may share a name: the
+ * endpoint's and event's ids come from the delivery row.
  */
 function loadDeliveries(db: Db, deliveryIds: string[]) {
   return db
@@ -209,44 +210,42 @@ function loadDeliveries(db: Db, deliveryIds: string[]) {
         failingSince: webhookEndpoints.failingSince,
       },
       event: { id: webhookDeliveries.eventId, payload: webhookEvents.payload },
-      hits: { windowStart: rateLimits.windowStart, count: rateLimits.count },
     })
     .from(webhookDeliveries)
     .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
     .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
-    .leftJoin(rateLimits, eq(rateLimits.key, sql`${RATE_LIMIT_KEY_PREFIX} || ${webhookEndpoints.id}`))
     .where(isOneOf(webhookDeliveries.id, deliveryIds));
 }
 
-const rateWindow = (endpoint: Endpoint) => ({ limit: endpoint.rateLimit ?? Infinity, windowMs: RATE_WINDOW_MS });
-
-/** Admits as many of each rate-limited endpoint's deliveries as its current window has room for. */
-function admitUnderRateLimits(found: Found[], now: number) {
-  const windowStart = now - (now % RATE_WINDOW_MS);
-  const room = new Map<string, number>();
+/**
+ * Admits as many of each rate-limited endpoint's deliveries as its current window has room for:
+ * one hit per delivery, taken at once per endpoint, so batches running at the same time never
+ * admit more than the limit between them.
+ */
+async function admitUnderRateLimits(db: Db, found: Found[], now: number) {
   const admitted: Found[] = [];
   const overLimit: Found[] = [];
-  for (const f of found) {
-    const { endpoint, hits } = f;
-    const used = hits?.windowStart === windowStart ? hits.count : 0;
-    const left = room.get(endpoint.id) ?? rateWindow(endpoint).limit - used;
-    (left > 0 ? admitted : overLimit).push(f);
-    room.set(endpoint.id, left - 1);
-  }
+  await Promise.all(
+    [...byEndpoint(found).values()].map(async (list) => {
+      const { id, rateLimit } = list[0]!.endpoint;
+      const { taken } = await takeHits(db, [counter(RATE_LIMIT_KEY_PREFIX + id, { limit: rateLimit!, windowMs: RATE_WINDOW_MS })], now, list.length);
+      admitted.push(...list.slice(0, taken));
+      overLimit.push(...list.slice(taken));
+    }),
+  );
   return { admitted, overLimit };
 }
 
 /**
- * One D1 batch for the rest: lease the admitted deliveries of rate-limited endpoints and count
- * their hits, and fail the deliveries of disabled endpoints. Answers the leased ones.
+ * One D1 batch for the rest: lease the admitted deliveries of rate-limited endpoints, and fail the
+ * deliveries of disabled endpoints. Answers the leased ones.
  */
 async function leaseAdmitted(db: Db, admitted: Found[], disabled: Found[], now: number): Promise<Leased[]> {
-  const hits = admitted.map((f) => countHit(db, RATE_LIMIT_KEY_PREFIX + f.endpoint.id, rateWindow(f.endpoint), now));
   const failDisabled = db
     .update(webhookDeliveries)
     .set({ status: "failed", lastError: "endpoint disabled", updatedAt: now })
     .where(and(isOneOf(webhookDeliveries.id, disabled.map((f) => f.delivery.id)), eq(webhookDeliveries.status, "pending")));
-  const [leasedRows] = await db.batch([leaseStatement(db, admitted.map((f) => f.delivery.id), now), failDisabled, ...hits]);
+  const [leasedRows] = await db.batch([leaseStatement(db, admitted.map((f) => f.delivery.id), now), failDisabled]);
   const attempts = new Map(leasedRows.map((r) => [r.id, r.attempts]));
   return admitted.filter((f) => attempts.has(f.delivery.id)).map((f) => ({ ...f, attempt: attempts.get(f.delivery.id)! }));
 }
@@ -350,9 +349,9 @@ function deliveryUpdates(db: Db, attempted: Attempted[]) {
     .where(sql`${qualified(webhookDeliveries.id)} = ${r.id}`);
 }
 
-function byEndpoint(attempted: Attempted[]) {
-  const groups = new Map<string, Attempted[]>();
-  for (const a of attempted) groups.set(a.endpoint.id, [...(groups.get(a.endpoint.id) ?? []), a]);
+function byEndpoint<T extends { endpoint: { id: string } }>(list: T[]) {
+  const groups = new Map<string, T[]>();
+  for (const a of list) groups.set(a.endpoint.id, [...(groups.get(a.endpoint.id) ?? []), a]);
   return groups;
 }
 

@@ -14,7 +14,7 @@ import { scriptedReceiver, type Answer, type Received } from "../../test/webhook
 import { createDb } from "../db/client";
 import worker from "../index";
 import { deliveryInsert } from "./dispatch";
-import { FAILING_DISABLE_MS } from "./delivery";
+import { attemptDeliveries, FAILING_DISABLE_MS } from "./delivery";
 import { webhookEvent, type WebhookQueueMessage } from "./outbox";
 
 let fx: OrgFixture;
@@ -221,6 +221,20 @@ describe("delivery", () => {
     }, "the delivery that waited");
     expect(delivered).toEqual({ status: "delivered", attempts: 1, last_status_code: 200 });
     expect(ep.received).toHaveLength(3);
+  });
+
+  it("an endpoint's rate limit holds across batches attempted at the same time", async () => {
+    const ep = await endpointWith([200], { rateLimit: 3 });
+    const batches = await Promise.all(Array.from({ length: 5 }, () => Promise.all([pendingDelivery(ep.id), pendingDelivery(ep.id)])));
+    // One moment for every batch, so all of them fall in one rate window.
+    const now = Date.now();
+    const outcomes = await Promise.all(batches.map((ds) => attemptDeliveries(env, createDb(env.DB), ds.map((d) => d.deliveryId), now)));
+    const all = outcomes.flatMap((o) => [...o.values()]);
+    expect(all.filter((o) => o.kind === "done")).toHaveLength(3);
+    expect(all.filter((o) => o.kind === "later")).toEqual(Array(7).fill({ kind: "later", delaySeconds: 1 }));
+    expect(ep.received).toHaveLength(3);
+    const rows = await Promise.all(batches.flat().map((d) => deliveryRow(d.deliveryId)));
+    expect(rows.filter((r) => r!.status === "pending" && r!.attempts === 0)).toHaveLength(7);
   });
 
   it("retries exhausted: the DLQ marks the delivery failed; recovering since then delivers it", async () => {
