@@ -43,6 +43,9 @@ export default defineConfig(async () => {
                   WEBHOOK_SECRET: stripeWebhookSecret,
                   CONNECT_WEBHOOK_URL: "http://plaza.test/v1/stripe/connect-webhooks",
                   CONNECT_WEBHOOK_SECRET: stripeConnectWebhookSecret,
+                  // Replays a run of worker/src/http/api-fuzz.test.ts (it prints its seed), or runs it deeper.
+                  PLAZA_FUZZ_SEED: process.env.PLAZA_FUZZ_SEED ?? "",
+                  PLAZA_FUZZ_RUNS: process.env.PLAZA_FUZZ_RUNS ?? "",
                 },
                 durableObjects: { STRIPE_STATE: { className: "StripeEmulatorState", useSQLite: true } },
               },
