@@ -36,12 +36,7 @@ export function webAppOr(notFound: NotFoundHandler<AppEnv>): NotFoundHandler<App
     const assets = c.env.ASSETS;
     if (!assets || (c.req.method !== "GET" && c.req.method !== "HEAD") || WORKER_PATHS.test(c.req.path)) return notFound(c);
     let res = await assets.fetch(c.req.raw);
-    if (res.status === 404) {
-      // Only navigations get the app: a missing image or script stays a 404.
-      const mode = c.req.header("sec-fetch-mode");
-      if (mode && mode !== "navigate") return notFound(c);
-      res = await assets.fetch(new Request(new URL("/", c.req.url), c.req.raw));
-    }
+    if (res.status === 404) res = await assets.fetch(new Request(new URL("/", c.req.url), c.req.raw));
     c.set("pageSources", webAppSources(c.env));
     // A copy: the binding's response headers are immutable.
     return new Response(res.body, res);
