@@ -2,7 +2,8 @@
 import { z } from "zod";
 
 const uri = z.string().max(4096);
-const position = z.number().int().nonnegative();
+/** A line or column in a script: browsers count them in 32-bit integers. */
+const position = z.number().int().min(0).max(2 ** 31 - 1);
 
 export const CspViolation = z
   .object({
@@ -13,7 +14,7 @@ export const CspViolation = z
     "source-file": uri.optional(),
     "line-number": position.optional(),
     "column-number": position.optional(),
-    "status-code": z.number().int().optional(),
+    "status-code": z.number().int().min(0).max(999).optional(),
     disposition: z.enum(["enforce", "report"]).optional(),
     "original-policy": z.string().max(8192).optional(),
     referrer: uri.optional(),
