@@ -54,28 +54,30 @@ function emojiAtBoundaries(maxLength?: number): string[] {
 
 export const EDGE_STRINGS = ["", " ", "\u0000", "\ud800", "\udfff", `${EMOJI}`, "e\u0301", "‮rtl", "%00", "%E0%A4%A", "../..", "a/b", "\\", "'; DROP TABLE users; --", "<script>", "null", "undefined", "0", "-1", "1e300", "\n\r\t"];
 
-/** base64 (and base64url) of crafted JSON and keyset text, for cursor parameters. */
-export function craftedCursors(): string[] {
-  const json = [
-    '{"plan":"relevance","block":1e300,"index":0}',
-    '{"plan":"relevance","block":1e300}',
-    '{"plan":"relevance","block":9223372036854775808,"index":0}',
-    '{"plan":"relevance","block":-1,"index":-1}',
-    '{"plan":"relevance","block":0.5,"index":0}',
-    '{"plan":"relevance","block":0,"index":1e300}',
-    '{"plan":"keyed","sort":"downloads","key":1e300,"seq":1e300}',
-    '{"plan":"keyed","sort":"rating","key":-1e300,"seq":-1}',
-    '{"plan":"keyed","sort":"newest","key":null,"seq":"1"}',
-    '{"plan":"keyed","sort":"downloads","key":1e999,"seq":1}',
-    "null",
-    "[]",
-    "{}",
-    '"x"',
-    "1e300",
-  ];
-  const keyset = [`${"9".repeat(400)}:usr_aaaaaaaaaaaaaaaaaaaa`, "1e300:x", "-1:x", "9223372036854775808:evt_aaaaaaaaaaaaaaaaaaaa", `99999999999999999:${"x".repeat(150)}`, ":", "0:", `0:${EMOJI}`, "NaN:x"];
+/** JSON number literals (and not-numbers) for cursor fields, written as text so 1e300 and 2^63 stay as a client sends them. */
+const CURSOR_NUMBERS = ["1e300", "-1e300", "9223372036854775808", "9007199254740993", "1e999", "0.5", "-1", "null", '"1"'];
+
+/**
+ * Cursors a client could forge, base64 or base64url: one of the shapes Plaza's cursors have
+ * (search's relevance and keyed plans, the keyset's `createdAt:id`) with one field replaced by an
+ * edge number or dropped, and JSON that is not a cursor at all.
+ */
+export function craftedCursor(): fc.Arbitrary<string> {
+  const json = (fields: [string, string][]) =>
+    fc.tuple(fc.nat(fields.length - 1), fc.constantFrom(...CURSOR_NUMBERS, "")).map(([i, edge]) => {
+      const parts = fields.map(([name, value], j) => (j !== i ? `"${name}":${value}` : edge === "" ? "" : `"${name}":${edge}`));
+      return `{${parts.filter(Boolean).join(",")}}`;
+    });
+  const relevance = json([["block", "0"], ["index", "0"], ["plan", '"relevance"']]);
+  const keyed = fc.constantFrom('"downloads"', '"rating"', '"newest"').chain((sort) => json([["key", "1"], ["seq", "1"], ["sort", sort], ["plan", '"keyed"']]));
+  const keyset = fc.tuple(fc.constantFrom(...CURSOR_NUMBERS, "9".repeat(400), "1"), fc.constantFrom("usr_aaaaaaaaaaaaaaaaaaaa", "evt_aaaaaaaaaaaaaaaaaaaa", "", "x:y", EMOJI, "x".repeat(150))).map(([at, id]) => `${at}:${id}`);
+  const notACursor = fc.constantFrom("null", "[]", "{}", '"x"', "1e300", "{");
   const b64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
-  return [...json, ...keyset].flatMap((t) => [b64(t).replace(/=+$/, ""), b64(t).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")]);
+  const text = fc.oneof({ weight: 2, arbitrary: relevance }, { weight: 2, arbitrary: keyed }, { weight: 1, arbitrary: keyset }, { weight: 1, arbitrary: notACursor });
+  return fc.tuple(text, fc.boolean()).map(([t, url]) => {
+    const encoded = b64(t).replace(/=+$/, "");
+    return url ? encoded.replaceAll("+", "-").replaceAll("/", "_") : encoded;
+  });
 }
 
 export interface SchemaContext {
@@ -104,10 +106,7 @@ function stringArbitrary(schema: JsonSchema): fc.Arbitrary<string> {
   const { minLength = 0, maxLength } = schema;
   if (schema.format === "email") return fc.emailAddress().filter((e) => e.length >= minLength && (maxLength === undefined || e.length <= maxLength));
   const regex = schema.pattern ? generatable(schema.pattern) : undefined;
-  if (regex) {
-    const matching = fc.stringMatching(regex, { size: "small" }).filter((s) => s.length >= minLength && (maxLength === undefined || s.length <= maxLength));
-    return fc.oneof({ weight: 4, arbitrary: matching }, { weight: 1, arbitrary: fc.string({ minLength, maxLength: Math.min(maxLength ?? 64, 64) }) });
-  }
+  if (regex) return fc.stringMatching(regex, { size: "small" }).filter((s) => s.length >= minLength && (maxLength === undefined || s.length <= maxLength));
   const bounded = Math.min(maxLength ?? 200, 200);
   return fc.oneof(
     { weight: 3, arbitrary: fc.string({ minLength: Math.min(minLength, bounded), maxLength: bounded }) },
@@ -226,9 +225,4 @@ function patternNearMiss(s: JsonSchema): fc.Arbitrary<string> {
     valid.map((v) => v.toUpperCase()),
     valid.map((v) => v.repeat(20)),
   );
-}
-
-/** A valid value most of the time, a near-miss otherwise. */
-export function fuzzValue(schema: JsonSchema, ctx: SchemaContext): fc.Arbitrary<unknown> {
-  return fc.oneof({ weight: 3, arbitrary: validValue(schema, ctx) }, { weight: 2, arbitrary: nearMissValue(schema, ctx) });
 }

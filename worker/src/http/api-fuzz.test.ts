@@ -24,7 +24,7 @@ import { buy, onboardSeller, signatureFor, stripeEventsSettled } from "../../tes
 import { createProject, documentWith, roomCall } from "../../test/rooms";
 import { scriptedRoom } from "../../test/scripted-room";
 import { endpointReceiving } from "../../test/webhook-endpoint";
-import { craftedCursors, EDGE_NUMBER_STRINGS, EDGE_STRINGS, fuzzValue, type JsonSchema, type SchemaContext } from "../../test/schema-arbitrary";
+import { craftedCursor, EDGE_NUMBER_STRINGS, EDGE_STRINGS, nearMissValue, validValue, type JsonSchema, type SchemaContext } from "../../test/schema-arbitrary";
 
 const worker = (exports as unknown as { default: Fetcher }).default;
 
@@ -51,12 +51,12 @@ const schemas: SchemaContext = { resolve: (ref) => spec.components.schemas[ref.r
 
 type Actor = "anon" | "session" | "apiToken" | "operator";
 const tokens: Record<Exclude<Actor, "anon">, string> = { session: "", apiToken: "", operator: "" };
-/** Real values for each path parameter name, from the fixtures below. */
-const realIds: Record<string, string[]> = {};
+/** Real values for parameters by name (path ids, and query values like `q`), from the fixtures below. */
+const realValues: Record<string, string[]> = {};
 let owner: TestUser;
 let operator: TestUser;
 
-const addIds = (name: string, ...ids: (string | undefined)[]) => (realIds[name] ??= []).push(...ids.filter((id): id is string => Boolean(id)));
+const addIds = (name: string, ...ids: (string | undefined)[]) => (realValues[name] ??= []).push(...ids.filter((id): id is string => Boolean(id)));
 
 async function newApiToken() {
   const res = await call("POST", "/v1/me/tokens", { token: tokens.session, body: { name: "fuzz", scopes: [...TOKEN_SCOPES] } });
@@ -94,6 +94,8 @@ beforeAll(async () => {
   addIds("slug", item.slug);
   addIds("itemSlug", item.slug);
   addIds("version", "1.0.0");
+  addIds("engine", "1.0.0");
+  addIds("q", "fuzz", "target");
   const upload = await call("POST", `/v1/items/${item.slug}/uploads`, { token: tokens.session, body: { version: "1.1.0", manifest: { name: item.slug, version: "1.1.0", entry: "dist/index.js", permissions: [], engines: { plaza: "^1.0.0" }, dependencies: {} }, sha256: "0".repeat(64), size: 10 } });
   addIds("uploadId", upload.body?.id);
 
@@ -154,31 +156,38 @@ const wellFormed = (value: string) => value.replace(/[\ud800-\udbff](?![\udc00-\
 /** Path segments sent as they are, not encoded: broken percent-escapes and dot segments. */
 const RAW_SEGMENTS = ["%E0%A4%A", "%", "%zz", "%00", "%FF", "%C0%AF", "%2F", ".", "..", "%2e%2e"];
 
-function pathParameter(name: string, schema: JsonSchema): fc.Arbitrary<string> {
-  const real = realIds[name] ?? [];
-  const options: fc.WeightedArbitrary<string>[] = [
-    { weight: 2, arbitrary: fuzzValue(schema, schemas).map(text) },
-    { weight: 1, arbitrary: fc.constantFrom(...EDGE_STRINGS, ...EDGE_NUMBER_STRINGS.filter(Boolean)) },
-  ];
-  if (real.length) options.push({ weight: 4, arbitrary: fc.constantFrom(...real) });
-  const encoded = fc.oneof(...options).map((value) => encodeURIComponent(wellFormed(value)) || "x");
-  return fc.oneof({ weight: 8, arbitrary: encoded }, { weight: 1, arbitrary: fc.constantFrom(...RAW_SEGMENTS) });
+type Parameter = Operation["parameters"][number];
+
+/** How a value goes on the wire: path segments percent-encoded, header values as raw bytes, query values as they are (the URL encodes them). */
+const onTheWire = (p: Parameter, value: string) => (p.in === "path" ? encodeURIComponent(wellFormed(value)) || "x" : p.in === "header" ? headerValue(value) : value);
+
+/**
+ * A parameter as a well-behaved client sends it: mostly a real value where the fixtures have one
+ * (an id in a path, a word of an item's name as `q`), else a value the schema allows.
+ */
+function validParameter(p: Parameter): fc.Arbitrary<string> {
+  const real = realValues[p.name] ?? [];
+  const generated = validValue(p.schema, schemas).map(text);
+  const value = real.length === 0 ? generated : p.in === "path" ? fc.constantFrom(...real) : fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...real) }, { weight: 1, arbitrary: generated });
+  return value.map((v) => onTheWire(p, v));
 }
 
-function queryParameter(name: string, schema: JsonSchema): fc.Arbitrary<string> {
-  const values = fuzzValue(schema, schemas).map(text);
-  if (name === "cursor") return fc.oneof(fc.constantFrom(...craftedCursors()), values);
-  return fc.oneof({ weight: 4, arbitrary: values }, { weight: 1, arbitrary: fc.constantFrom(...EDGE_NUMBER_STRINGS, ...EDGE_STRINGS) });
+/** A parameter just past what its schema allows, or something else entirely: crafted cursors for cursors, raw bytes in a path. */
+function faultyParameter(p: Parameter): fc.Arbitrary<string> {
+  const values = p.name === "cursor" ? fc.oneof({ weight: 3, arbitrary: craftedCursor() }, { weight: 1, arbitrary: nearMissValue(p.schema, schemas).map(text) }) : fc.oneof({ weight: 3, arbitrary: nearMissValue(p.schema, schemas).map(text) }, { weight: 1, arbitrary: fc.constantFrom(...EDGE_STRINGS, ...EDGE_NUMBER_STRINGS) });
+  const wire = values.map((value) => onTheWire(p, value));
+  return p.in === "path" ? fc.oneof({ weight: 4, arbitrary: wire }, { weight: 1, arbitrary: fc.constantFrom(...RAW_SEGMENTS) }) : wire;
 }
 
 /** JSON no schema allows, and JSON.parse pitfalls: numbers past double, deep nesting, __proto__. */
 const RAW_JSON = ["", "{", "}", "null", "[]", "0", '"x"', "true", '{"a":1e999}', '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"x":1}}}', `${"[".repeat(5000)}${"]".repeat(5000)}`, "\ufeff{}", '{"a":"\\ud800"}', "{'a':1}", "NaN"];
 
-function jsonBody(schema: JsonSchema): fc.Arbitrary<Uint8Array> {
-  const generated = fuzzValue(schema, schemas).map((value) => JSON.stringify(value) ?? "");
-  // The same body with its first number pushed past a double (JSON.parse reads 1e999 as Infinity).
-  const overflowed = generated.map((json) => json.replace(/:(-?\d+(?:\.\d+)?)(?=[,}])/, ":1e999"));
-  return fc.oneof({ weight: 6, arbitrary: generated }, { weight: 1, arbitrary: overflowed }, { weight: 1, arbitrary: fc.constantFrom(...RAW_JSON) }).map((json) => encoder.encode(json));
+function jsonBody(schema: JsonSchema, faulty: boolean): fc.Arbitrary<Uint8Array> {
+  const json = (value: fc.Arbitrary<unknown>) => value.map((v) => JSON.stringify(v) ?? "");
+  if (!faulty) return json(validValue(schema, schemas)).map((text) => encoder.encode(text));
+  // A valid body with its first number pushed past a double (JSON.parse reads 1e999 as Infinity).
+  const overflowed = json(validValue(schema, schemas)).map((text) => text.replace(/:(-?\d+(?:\.\d+)?)(?=[,}])/, ":1e999"));
+  return fc.oneof({ weight: 6, arbitrary: json(nearMissValue(schema, schemas)) }, { weight: 1, arbitrary: overflowed }, { weight: 1, arbitrary: fc.constantFrom(...RAW_JSON) }).map((text) => encoder.encode(text));
 }
 
 /** Bodies for the Stripe webhook routes: event-shaped objects with fields dropped or wrong, and anything else. */
@@ -202,21 +211,27 @@ const SIGNED_ROOM_BODIES: Record<string, JsonSchema> = {
   "/v1/rooms/{roomId}/admissions": z.toJSONSchema(RoomAdmissionRequestSchema) as JsonSchema,
 };
 
-function bodyFor(op: Operation): fc.Arbitrary<{ body?: Uint8Array; contentType?: string }> {
-  if (op.path.startsWith("/v1/stripe/")) return stripeEventBody().map((body) => ({ body, contentType: "application/json" }));
+type Body = { body?: Uint8Array; contentType?: string };
+
+/** A body the operation takes or, when `faulty`, one it should refuse: past its schema, not JSON, mistyped or missing. */
+function bodyFor(op: Operation, faulty: boolean): fc.Arbitrary<Body> {
+  const asJson = (body: Uint8Array): Body => ({ body, contentType: "application/json" });
+  if (op.path.startsWith("/v1/stripe/")) return stripeEventBody().map(asJson);
   const signedRoomBody = SIGNED_ROOM_BODIES[op.path];
-  if (signedRoomBody) return jsonBody(signedRoomBody).map((body) => ({ body, contentType: "application/json" }));
+  if (signedRoomBody) return jsonBody(signedRoomBody, faulty).map(asJson);
   const content = op.requestBody?.content ?? {};
   const types = Object.keys(content);
-  if (types.length === 0) return fc.oneof({ weight: 4, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: jsonBody({}).map((body) => ({ body, contentType: "application/json" })) });
-  const wrongType = fc.constantFrom("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16", "", "image/png");
-  const options = types.map((type) =>
+  if (types.length === 0) return faulty ? jsonBody({}, true).map(asJson) : fc.constant({});
+  const typed = types.map((type) =>
     type === "application/json"
-      ? jsonBody(content[type]!.schema).map((body) => ({ body, contentType: type }))
-      : fc.oneof(fc.uint8Array({ maxLength: 4096 }), fc.constant(documentWith("fuzzed bytes")), fc.constant(new Uint8Array())).map((body) => ({ body, contentType: type === "*/*" ? "application/octet-stream" : type })),
+      ? jsonBody(content[type]!.schema, faulty).map(asJson)
+      : fc.oneof(fc.uint8Array({ maxLength: 4096 }), fc.constant(documentWith("fuzzed bytes")), ...(faulty ? [fc.constant(new Uint8Array())] : [])).map((body) => ({ body, contentType: type === "*/*" ? "application/octet-stream" : type })),
   );
-  const mistyped = fc.tuple(options.length === 1 ? options[0]! : fc.oneof(...options), wrongType).map(([b, contentType]) => ({ ...b, contentType }));
-  return fc.oneof({ weight: 5, arbitrary: options.length === 1 ? options[0]! : fc.oneof(...options) }, { weight: 1, arbitrary: mistyped }, { weight: 1, arbitrary: fc.constant({}) });
+  const body = typed.length === 1 ? typed[0]! : fc.oneof(...typed);
+  if (!faulty) return body;
+  const wrongType = fc.constantFrom("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16", "", "image/png");
+  const mistyped = fc.tuple(body, wrongType).map(([b, contentType]) => ({ ...b, contentType }));
+  return fc.oneof({ weight: 4, arbitrary: body }, { weight: 1, arbitrary: mistyped }, { weight: 1, arbitrary: fc.constant({}) });
 }
 
 function signingFor(op: Operation): fc.Arbitrary<FuzzRequest["signing"]> {
@@ -226,18 +241,34 @@ function signingFor(op: Operation): fc.Arbitrary<FuzzRequest["signing"]> {
   return fc.constant("none");
 }
 
+/**
+ * One request with at most one fault: every parameter and the body as a client that reads the
+ * spec sends them, except one of them (or none) faulty, so each fault reaches the code behind the
+ * validation of everything else.
+ */
 function requestFor(op: Operation): fc.Arbitrary<FuzzRequest> {
-  const params = op.parameters ?? [];
-  const path = fc.tuple(...params.filter((p) => p.in === "path").map((p) => pathParameter(p.name, p.schema).map((v) => [p.name, v] as const))).map((pairs) =>
-    pairs.reduce((filled, [name, value]) => filled.replace(`{${name}}`, value), op.path),
-  );
-  const query = fc.tuple(...params.filter((p) => p.in === "query").map((p) => fc.option(queryParameter(p.name, p.schema).map((v) => [p.name, v] as [string, string]), { freq: 3 }))).map((pairs) => pairs.filter((p): p is [string, string] => p !== null));
-  const headers = fc.tuple(...params.filter((p) => p.in === "header" && p.name !== "stripe-signature").map((p) => fc.option(fuzzValue(p.schema, schemas).map((v) => [p.name, headerValue(text(v))] as const), { freq: 4 }))).map((pairs) => Object.fromEntries(pairs.filter((p) => p !== null)));
-  return fc.record({ path, query, headers, body: bodyFor(op), signing: signingFor(op) }).map(({ body, headers: h, ...rest }) => ({
-    ...rest,
-    headers: { ...h, ...(body.contentType !== undefined && { "content-type": body.contentType }) },
-    body: body.body,
-  }));
+  const params = (op.parameters ?? []).filter((p) => p.name !== "stripe-signature");
+  const BODY = params.length;
+  // Which part is faulty: any parameter (cursors, the likeliest to reach SQL as sent, more often), the body, or none.
+  const target = fc.oneof(...params.map((p, i) => ({ weight: p.name === "cursor" ? 3 : 1, arbitrary: fc.constant(i) })), { weight: 2, arbitrary: fc.constant(BODY) }, { weight: 1, arbitrary: fc.constant(BODY + 1) });
+  return target.chain((fault) => {
+    // Cursors come from a previous page, so a valid request has none: every cursor sent is crafted.
+    const values = params.map((p, i) => (i === fault ? faultyParameter(p) : p.name === "cursor" ? fc.constant(null) : p.required || p.in === "path" ? validParameter(p) : fc.option(validParameter(p), { freq: 2 })));
+    return fc.record({ values: fc.tuple(...values), body: bodyFor(op, fault === BODY), signing: signingFor(op) });
+  }).map(({ values, body, signing }) => {
+    let path = op.path;
+    const query: [string, string][] = [];
+    const headers: Record<string, string> = {};
+    params.forEach((p, i) => {
+      const value = values[i];
+      if (value === null || value === undefined) return;
+      if (p.in === "path") path = path.replace(`{${p.name}}`, value);
+      else if (p.in === "query") query.push([p.name, value]);
+      else headers[p.name] = value;
+    });
+    if (body.contentType !== undefined) headers["content-type"] = body.contentType;
+    return { path, query, headers, body: body.body, signing };
+  });
 }
 
 async function signed(request: FuzzRequest, method: string, url: URL): Promise<Record<string, string>> {
