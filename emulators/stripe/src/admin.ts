@@ -19,7 +19,9 @@ const endpointParams = z
     enabled_events: z.array(z.string().min(1)).min(1).optional(),
   })
   .strict();
-const advanceParams = z.object({ seconds: z.number().int().positive() }).strict();
+/** Ten years at most: renewals bill every period an advance skips, and the clock must stay a date. */
+const MAX_ADVANCE_SECONDS = 10 * 366 * 86_400;
+const advanceParams = z.object({ seconds: z.number().int().positive().max(MAX_ADVANCE_SECONDS) }).strict();
 const paymentBehaviorParams = z.object({ fail: z.boolean() }).strict();
 const chargesParams = z.object({ enabled: z.boolean() }).strict();
 const faultParams = z
