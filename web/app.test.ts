@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { assertViteBuild, launchChromium } from "../scripts/lib/browser.mjs";
+import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import { eventually } from "../scripts/lib/eventually";
 
@@ -46,9 +46,8 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startWranglerDev({ secrets: ephemeralSecrets() });
   browser = await launchChromium();
-  context = await browser.newContext({ baseURL: server.url, viewport: { width: 1200, height: 800 } });
+  context = await newContext(browser, { baseURL: server.url, viewport: { width: 1200, height: 800 } });
   page = await context.newPage();
-  page.setDefaultTimeout(15_000);
   page.on("pageerror", (err) => pageErrors.push(String(err)));
 });
 
@@ -224,7 +223,7 @@ describe("web app", () => {
     });
     expect(verified.status).toBe(200);
 
-    const guest = await (await browser.newContext({ baseURL: server.url })).newPage();
+    const guest = await (await newContext(browser, { baseURL: server.url })).newPage();
     guest.on("pageerror", (err) => pageErrors.push(String(err)));
     await guest.goto(await linkFromMailbox(charles.email, "/invites/accept"));
     await guest.getByText("Log in to accept your invitation.").waitFor();
@@ -241,7 +240,7 @@ describe("web app", () => {
   });
 
   test("repeated failed logins show when to try again", async () => {
-    const guest = await (await browser.newContext({ baseURL: server.url })).newPage();
+    const guest = await (await newContext(browser, { baseURL: server.url })).newPage();
     await guest.goto("/login");
     await guest.getByLabel("E-mail").fill("nobody@example.com");
     await guest.getByLabel("Password").fill("wrong password");
@@ -258,7 +257,7 @@ describe("web app", () => {
   });
 
   test("changes the password in settings: a wrong current one is marked on its field, then the new one logs in", async () => {
-    const ada = await (await browser.newContext({ baseURL: server.url })).newPage();
+    const ada = await (await newContext(browser, { baseURL: server.url })).newPage();
     ada.on("pageerror", (err) => pageErrors.push(String(err)));
     await ada.goto("/settings/sessions");
     await ada.waitForURL(/\/login\?next=/);

@@ -11,9 +11,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { assertViteBuild, launchChromium } from "../scripts/lib/browser.mjs";
+import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
 import { eventually } from "../scripts/lib/eventually";
+import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 
 const SCREENSHOTS = "/tmp/plaza-payments";
@@ -60,9 +61,8 @@ async function publishPaidItem(item: typeof ONE_TIME | typeof SUBSCRIPTION) {
 const itemIds: Record<string, string> = {};
 
 async function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: stack.url, viewport: { width: 1200, height: 900 }, ...options });
+  const context = await newContext(browser, { baseURL: stack.url, viewport: { width: 1200, height: 900 }, ...options });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
   page.on("pageerror", (err) => pageErrors.push(String(err)));
   return { context, page };
 }
@@ -75,6 +75,8 @@ async function logIn(page: Page, person: Person) {
 }
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+/** For a step that waits on Stripe's webhooks: the emulator sends them, Plaza's queue consumer makes the order and the ledger entries. */
+const afterWebhooks = { timeout: WAIT.backgroundWork };
 const hostedCheckout = () => new RegExp(`^${stack.stripe.url}/checkout/cs_test_`);
 
 /** On the emulator's hosted checkout page: Pay, then Stripe's redirect to the success page. */
@@ -160,7 +162,7 @@ describe("payments", () => {
     await guestForm.getByRole("button", { name: "Continue to payment" }).click();
     await payOnHostedPage(page);
     // The order exists once Plaza has processed Stripe's webhook; the page refreshes itself until then.
-    await page.getByRole("heading", { level: 1, name: "Thank you!" }).waitFor();
+    await page.getByRole("heading", { level: 1, name: "Thank you!" }).waitFor(afterWebhooks);
     await page.getByText(`Your purchase of ${ONE_TIME.name} is complete.`).waitFor();
     await page.getByText("$19.00").waitFor();
     await shot(page, "4-guest-success");
@@ -181,7 +183,7 @@ describe("payments", () => {
     await shot(page, "5-buy-page");
     await page.getByRole("button", { name: "Continue to payment" }).click();
     await payOnHostedPage(page);
-    await page.getByRole("heading", { level: 1, name: "Thank you!" }).waitFor();
+    await page.getByRole("heading", { level: 1, name: "Thank you!" }).waitFor(afterWebhooks);
     await page.getByRole("link", { name: "See your purchases" }).click();
     await page.waitForURL("**/dashboard/purchases");
     const order = page.getByRole("region", { name: "Orders" }).getByRole("row").filter({ hasText: ONE_TIME.name });
@@ -208,7 +210,7 @@ describe("payments", () => {
     await page.getByText("$9.00 / month").waitFor();
     await page.getByRole("button", { name: "Continue to payment" }).click();
     await payOnHostedPage(page);
-    await page.getByRole("heading", { level: 1, name: "Thank you!" }).waitFor();
+    await page.getByRole("heading", { level: 1, name: "Thank you!" }).waitFor(afterWebhooks);
     await page.getByText("$9.00 / month").waitFor();
     await page.getByRole("link", { name: "See your purchases" }).click();
 
@@ -235,11 +237,11 @@ describe("payments", () => {
     await logIn(page, author);
     await page.getByRole("heading", { level: 1, name: "Earnings · Lovelace Looms" }).waitFor();
     // Two one-time sales and the first month of the subscription.
-    await page.getByRole("row").filter({ hasText: "USD" }).getByText("$47.00").waitFor();
+    await page.getByRole("row").filter({ hasText: "USD" }).getByText("$47.00").waitFor(afterWebhooks);
     const orders = page.getByRole("region", { name: "Orders" });
     const guestOrder = orders.getByRole("row").filter({ hasText: guest.email });
     await guestOrder.getByText("Paid").waitFor();
-    await page.getByRole("region", { name: "Latest ledger entries" }).getByRole("cell", { name: "Platform fee" }).first().waitFor();
+    await page.getByRole("region", { name: "Latest ledger entries" }).getByRole("cell", { name: "Platform fee" }).first().waitFor(afterWebhooks);
     await shot(page, "8-earnings");
 
     await guestOrder.getByRole("button", { name: /^Refund order / }).click();
@@ -255,7 +257,7 @@ describe("payments", () => {
         await guestOrder.waitFor();
         return (await guestOrder.getByText("Refunded", { exact: true }).count()) > 0;
       },
-      { timeoutMs: 30_000, intervalMs: 250 },
+      { intervalMs: 250 },
     );
     await shot(page, "9-refunded");
 

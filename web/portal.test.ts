@@ -12,8 +12,9 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { maskLicenseKey } from "../shared/licenses";
-import { assertViteBuild, launchChromium } from "../scripts/lib/browser.mjs";
+import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
+import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
 import { seedConnectOnboarding } from "../scripts/seed-payments.mjs";
@@ -36,9 +37,8 @@ const pageErrors: string[] = [];
 let licenseKey: string;
 
 async function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: stack.url, viewport: { width: 1200, height: 900 }, acceptDownloads: true, ...options });
+  const context = await newContext(browser, { baseURL: stack.url, viewport: { width: 1200, height: 900 }, acceptDownloads: true, ...options });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
   page.on("pageerror", (err) => pageErrors.push(String(err)));
   return { context, page };
 }
@@ -73,7 +73,7 @@ async function buyAsGuest(): Promise<string> {
   await page.waitForURL(new RegExp(`^${stack.stripe.url}/checkout/cs_test_`));
   await page.getByRole("button", { name: "Pay" }).click();
   // The success page refreshes itself until Plaza has processed Stripe's webhook.
-  await page.getByRole("heading", { level: 1, name: "Thank you!" }).waitFor({ timeout: 30_000 });
+  await page.getByRole("heading", { level: 1, name: "Thank you!" }).waitFor({ timeout: WAIT.backgroundWork });
   const key = (await page.locator("code.license-key").textContent())?.trim() ?? "";
   await context.close();
   return key;

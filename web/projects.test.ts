@@ -11,8 +11,9 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { assertViteBuild, launchChromium } from "../scripts/lib/browser.mjs";
+import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
+import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { startPartykitDev } from "../scripts/lib/partykit-dev.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { freePort, secret } from "../scripts/lib/processes.mjs";
@@ -58,10 +59,9 @@ async function joinOrg(ownerToken: string, orgId: string, user: typeof ada, role
 
 /** Opens `path` signed in as `user` (through the login form's `?next=`). */
 async function openAs(user: typeof ada, path: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: api.url, viewport: { width: 1280, height: 900 } });
+  const context = await newContext(browser, { baseURL: api.url, viewport: { width: 1280, height: 900 } });
   contexts.push(context);
   const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
   page.on("pageerror", (err) => pageErrors.push(`${user.name}: ${String(err)}`));
   await page.goto(path);
   await page.waitForURL(/\/login\?next=/);
@@ -75,12 +75,13 @@ async function openAs(user: typeof ada, path: string): Promise<Page> {
 const editorOf = (page: Page) => page.locator(".project-editor .ProseMirror");
 const editorText = async (page: Page) => (await editorOf(page).textContent()) ?? "";
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-const connected = (page: Page) => page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor();
+/** For a step that waits on the room: a connection, an edit, presence or a caret relayed, a snapshot stored. */
+const viaRoom = { timeout: WAIT.backgroundWork };
+const connected = (page: Page) => page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor(viaRoom);
 const presence = (page: Page, name: string) => page.getByRole("list", { name: "People here" }).locator(".presence-person").filter({ hasText: name });
 
 /** Waits until `page`'s editor shows `text` (the room delivered it). */
-const seesText = (page: Page, text: string, who: string) =>
-  eventually(`${who} to see “${text}”`, async () => (await editorText(page)).includes(text), { timeoutMs: 20_000 });
+const seesText = (page: Page, text: string, who: string) => eventually(`${who} to see “${text}”`, async () => (await editorText(page)).includes(text));
 
 beforeAll(async () => {
   assertViteBuild();
@@ -98,7 +99,7 @@ beforeAll(async () => {
   expectStatus(org, 201, "create org");
   await joinOrg(adaToken, org.body.id, grace, "admin");
   await joinOrg(adaToken, org.body.id, linus, "member");
-}, 240_000);
+});
 
 afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => {});
@@ -125,7 +126,7 @@ describe("projects page", () => {
     await adaPage.getByRole("heading", { level: 1, name: PROJECT }).waitFor();
     await connected(adaPage);
     expect(await editorOf(adaPage).getAttribute("contenteditable")).toBe("true");
-    await presence(adaPage, ada.name).getByText("(you)").waitFor();
+    await presence(adaPage, ada.name).getByText("(you)").waitFor(viaRoom);
 
     await adaPage.getByRole("link", { name: "Projects", exact: true }).first().click();
     await adaPage.getByRole("region", { name: "Projects" }).getByRole("row").filter({ hasText: PROJECT }).getByText("Only view").waitFor();
@@ -142,8 +143,8 @@ describe("projects page", () => {
     await seesText(gracePage, "Hello from Ada.", "Grace");
     // While Ada types, Grace sees it; it clears once Ada has been idle for a moment.
     await adaPage.keyboard.type(" More");
-    await presence(gracePage, ada.name).and(gracePage.locator('[data-typing="true"]')).getByText("typing…").waitFor();
-    await presence(gracePage, ada.name).and(gracePage.locator('[data-typing="false"]')).waitFor();
+    await presence(gracePage, ada.name).and(gracePage.locator('[data-typing="true"]')).getByText("typing…").waitFor(viaRoom);
+    await presence(gracePage, ada.name).and(gracePage.locator('[data-typing="false"]')).waitFor(viaRoom);
 
     await editorOf(gracePage).click();
     await gracePage.keyboard.press("End");
@@ -153,14 +154,14 @@ describe("projects page", () => {
     // Each sees the other's caret, labelled with the other's name, in the other's colour.
     const graceCaretAtAda = adaPage.locator(".collaboration-carets__caret").filter({ has: adaPage.locator(".collaboration-carets__label", { hasText: grace.name }) });
     const adaCaretAtGrace = gracePage.locator(".collaboration-carets__caret").filter({ has: gracePage.locator(".collaboration-carets__label", { hasText: ada.name }) });
-    await Promise.all([graceCaretAtAda.waitFor(), adaCaretAtGrace.waitFor()]);
+    await Promise.all([graceCaretAtAda.waitFor(viaRoom), adaCaretAtGrace.waitFor(viaRoom)]);
     const graceSwatch = await presence(adaPage, grace.name).locator(".presence-swatch").evaluate((el) => getComputedStyle(el).backgroundColor);
     const graceCaretColor = await graceCaretAtAda.locator(".collaboration-carets__label").evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(graceCaretColor).toBe(graceSwatch);
 
     for (const page of [adaPage, gracePage]) {
-      await presence(page, ada.name).waitFor();
-      await presence(page, grace.name).waitFor();
+      await presence(page, ada.name).waitFor(viaRoom);
+      await presence(page, grace.name).waitFor(viaRoom);
     }
     await shot(adaPage, "1-ada");
     await shot(gracePage, "2-grace");
@@ -173,7 +174,7 @@ describe("projects page", () => {
     await linusPage.getByText("Read-only.").waitFor();
     await seesText(linusPage, "Grace was here.", "Linus");
     expect(await editorOf(linusPage).getAttribute("contenteditable")).toBe("false");
-    await presence(adaPage, linus.name).waitFor();
+    await presence(adaPage, linus.name).waitFor(viaRoom);
 
     await editorOf(linusPage).click();
     await linusPage.keyboard.type("Reader scribbles");
@@ -191,7 +192,7 @@ describe("projects page", () => {
     expect(await snapshots.getByRole("button", { name: "Restore" }).count()).toBe(0);
     await shot(linusPage, "3-reader");
     await linusPage.context().close();
-    await presence(adaPage, linus.name).waitFor({ state: "detached" });
+    await presence(adaPage, linus.name).waitFor({ ...viaRoom, state: "detached" });
     expect(pageErrors).toEqual([]);
   });
 
@@ -199,7 +200,7 @@ describe("projects page", () => {
     const snapshots = adaPage.getByRole("region", { name: "Snapshots" });
     const before = await snapshots.locator("tr[data-snapshot-id]").count();
     await snapshots.getByRole("button", { name: "Snapshot now" }).click();
-    await adaPage.locator(".toast").filter({ hasText: "Snapshot taken" }).waitFor();
+    await adaPage.locator(".toast").filter({ hasText: "Snapshot taken" }).waitFor(viaRoom);
     await eventually("the new snapshot in the list", async () => (await snapshots.locator("tr[data-snapshot-id]").count()) > before);
     const taken = snapshots.locator("tr[data-snapshot-id]").filter({ hasText: "On demand" }).first();
     await taken.getByRole("button", { name: "Inspect" }).click();
@@ -214,13 +215,13 @@ describe("projects page", () => {
 
     adaPage.once("dialog", (dialog) => void dialog.accept());
     await snapshots.locator(`tr[data-snapshot-id="${snapshotId}"]`).getByRole("button", { name: "Restore" }).click();
-    await adaPage.locator(".toast").filter({ hasText: "Restored the snapshot" }).waitFor();
+    await adaPage.locator(".toast").filter({ hasText: "Restored the snapshot" }).waitFor(viaRoom);
     for (const [page, who] of [[adaPage, "Ada"], [gracePage, "Grace"]] as const) {
       await seesText(page, "After the reader.", who);
       await eventually(`${who}'s editor without the replaced text`, async () => !(await editorText(page)).includes("Everything replaced"));
     }
     await snapshots.getByRole("button", { name: "Refresh" }).click();
-    await snapshots.locator("tr[data-snapshot-id]").filter({ hasText: "After a restore" }).first().waitFor({ timeout: 20_000 });
+    await snapshots.locator("tr[data-snapshot-id]").filter({ hasText: "After a restore" }).first().waitFor(viaRoom);
     await shot(adaPage, "4-restored");
     expect(pageErrors).toEqual([]);
   });
@@ -233,7 +234,7 @@ describe("projects page", () => {
     };
     const minted = tokenRequests();
     await rooms.stop();
-    await Promise.all([adaPage, gracePage].map((page) => page.locator('[data-testid="connection-status"][data-state="reconnecting"]').getByText(/^Offline/).waitFor()));
+    await Promise.all([adaPage, gracePage].map((page) => page.locator('[data-testid="connection-status"][data-state="reconnecting"]').getByText(/^Offline/).waitFor(viaRoom)));
     rooms = await startPartykitDev(roomsOptions);
     await Promise.all([connected(adaPage), connected(gracePage)]);
     expect(minted()).toBeGreaterThan(0);

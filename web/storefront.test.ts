@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { assertViteBuild, launchChromium } from "../scripts/lib/browser.mjs";
+import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import { eventually } from "../scripts/lib/eventually";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
@@ -54,9 +54,8 @@ afterAll(async () => {
 
 describe("storefront", () => {
   test("with JavaScript disabled: home → search → results → item page", async () => {
-    const context = await browser.newContext({ baseURL: server.url, javaScriptEnabled: false, viewport: { width: 1200, height: 800 } });
+    const context = await newContext(browser, { baseURL: server.url, javaScriptEnabled: false, viewport: { width: 1200, height: 800 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
 
     const home = await page.goto("/");
     expect(home?.status()).toBe(200);
@@ -91,9 +90,8 @@ describe("storefront", () => {
   test("the Get button leads through login to the web app, which adds the free item", async () => {
     const buyer = { name: "Alan Turing", email: `alan-${Date.now()}@example.com`, password: "universal machine 1936" };
     await signUpAndLogIn(buyer);
-    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1200, height: 800 } });
+    const context = await newContext(browser, { baseURL: server.url, viewport: { width: 1200, height: 800 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
     const errors: string[] = [];
     page.on("pageerror", (err) => errors.push(String(err)));
 

@@ -14,8 +14,9 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { assertViteBuild, launchChromium } from "../scripts/lib/browser.mjs";
+import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
+import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 
@@ -66,9 +67,8 @@ let adminToken: string;
 let orgId: string;
 
 async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
+  const context = await newContext(browser, { baseURL: server.url, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
   page.on("pageerror", (err) => pageErrors.push(String(err)));
   return { context, page };
 }
@@ -89,7 +89,10 @@ async function openAsAdmin(path: string) {
 
 /** The delivery of event `eventId` the receiver got (the `webhook-id` header is the event's id). */
 const deliveryOf = (eventId: string, after = 0) =>
-  eventually(`the receiver to get ${eventId}`, () => receiver.received.slice(after).find((r) => r.headers["webhook-id"] === eventId), { timeoutMs: 30_000 });
+  eventually(`the receiver to get ${eventId}`, () => receiver.received.slice(after).find((r) => r.headers["webhook-id"] === eventId));
+
+/** For a step that waits on a delivery: the queue hands it over, the consumer sends it and records the attempt. */
+const afterDelivery = { timeout: WAIT.backgroundWork };
 
 /** Presses "Send test event" and reads the queued event's id from the confirmation. */
 async function sendTestEvent(page: Page): Promise<string> {
@@ -160,7 +163,7 @@ describe("webhooks page", () => {
 
     // The page refreshes its log until the attempt is in.
     const attempt = page.getByRole("region", { name: "Attempt log" }).getByRole("row").filter({ hasText: eventId });
-    await attempt.locator('[data-status-code="200"]').waitFor({ timeout: 30_000 });
+    await attempt.locator('[data-status-code="200"]').waitFor(afterDelivery);
     await attempt.getByText("#1", { exact: true }).waitFor();
     await attempt.getByText(/^\d+ ms$/).waitFor();
     await attempt.getByText("Response", { exact: true }).click();
@@ -202,7 +205,7 @@ describe("webhooks page", () => {
       const eventId = await sendTestEvent(page);
       await deliveryOf(eventId);
       const failed = page.getByRole("region", { name: "Attempt log" }).getByRole("row").filter({ hasText: eventId }).filter({ has: page.locator('[data-status-code="500"]') });
-      await failed.first().waitFor({ timeout: 30_000 });
+      await failed.first().waitFor(afterDelivery);
       await failed.first().getByText("Response", { exact: true }).click();
       await failed.first().getByText(DOWN_BODY).waitFor();
       await shot(page, "4-failed-attempt");
@@ -273,7 +276,7 @@ describe("webhooks page", () => {
         await page.reload();
         await page.getByRole("heading", { level: 1, name: endpointUrl }).waitFor();
         return (await page.getByText("Plaza disabled this endpoint:").count()) > 0;
-      }, { timeoutMs: 30_000, intervalMs: 500 });
+      }, { intervalMs: 500 });
     } finally {
       receiver.failWith(200);
     }

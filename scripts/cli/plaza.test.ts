@@ -11,26 +11,32 @@ import { ephemeralSecrets, startWranglerDev } from "../lib/wrangler-dev.mjs";
 // @ts-expect-error: plain .mjs module without type declarations
 import { packFolder } from "./pack.mjs";
 import { eventually } from "../lib/eventually";
+import { WAIT } from "../lib/wait-budgets.mjs";
 
 const CLI = join(ROOT, "scripts/cli/plaza.mjs");
 const SLUG = "hello-cli";
 const PASSWORD = "correct horse battery staple 42";
-const SETUP_TIMEOUT_MS = 240_000;
 
 type Server = { url: string; stop: () => Promise<void>; output: () => string };
 type CliResult = { code: number | null; stdout: string; stderr: string; output: string };
 
-/** Runs the CLI with only the given Plaza settings: nothing leaks in from the developer's shell. */
+/**
+ * Runs the CLI with only the given Plaza settings: nothing leaks in from the developer's shell. A
+ * run is a handful of requests to the server, so one still going after WAIT.backgroundWork is stopped.
+ */
 function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
   const { PLAZA_TOKEN: _t, PLAZA_API_URL: _a, PLAZA_CONFIG_DIR: _c, ...baseEnv } = process.env;
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...baseEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...baseEnv, ...env }, stdio: ["ignore", "pipe", "pipe"], timeout: WAIT.backgroundWork, killSignal: "SIGKILL" });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
-    child.on("exit", (code) => resolveRun({ code, stdout, stderr, output: stdout + stderr }));
+    child.on("exit", (code, signal) => {
+      if (signal === "SIGKILL") stderr += `\n[plaza ${args[0]} did not finish within ${WAIT.backgroundWork} ms]`;
+      resolveRun({ code, stdout, stderr, output: stdout + stderr });
+    });
   });
 }
 
@@ -103,8 +109,7 @@ describe("plaza CLI against wrangler dev", () => {
       body: { slug: SLUG, name: "Hello CLI", summary: "Says hello", description: "Published by the CLI test", category: "productivity", tags: [], pricing: { model: "free" } },
     })).id;
     apiToken = (await expectCall(201, "POST", "/v1/me/tokens", { token: accessToken, body: { name: "cli", scopes: ["catalog:write", "profile:read"] } })).token;
-    // Longer than migrations plus startWranglerDev's own 90 s wait, so it fails (and stops wrangler) first.
-  }, SETUP_TIMEOUT_MS);
+  });
 
   afterAll(async () => {
     await server?.stop();
