@@ -58,8 +58,9 @@ export function auditInsert(db: Db, meta: RequestMeta, input: AuditInput) {
 /**
  * An audit insert for a guarded change (e.g. "unless it removes the last owner"): placed after the
  * change in the same batch, it writes the row only if `condition` holds by then, so a refused
- * change leaves no audit row claiming it happened.
+ * change leaves no audit row claiming it happened. An org's row also needs the org to exist.
  */
-export function auditInsertIf(db: Db, meta: RequestMeta, input: AuditInput & { orgId: string }, condition: SQL) {
-  return insertIf(db, auditEvents, auditRow(meta, input), and(sql`EXISTS (SELECT 1 FROM ${orgs} WHERE ${orgs.id} = ${input.orgId})`, condition)!);
+export function auditInsertIf(db: Db, meta: RequestMeta, input: AuditInput, condition: SQL) {
+  const orgExists = input.orgId ? sql`EXISTS (SELECT 1 FROM ${orgs} WHERE ${orgs.id} = ${input.orgId})` : undefined;
+  return insertIf(db, auditEvents, auditRow(meta, input), and(orgExists, condition)!);
 }

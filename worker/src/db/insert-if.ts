@@ -1,4 +1,4 @@
-import { getTableColumns, sql, type SQL } from "drizzle-orm";
+import { count, getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 
@@ -19,4 +19,12 @@ export function insertIf<T extends SQLiteTable>(db: Db, table: T, row: T["$infer
   );
   // The select's columns are the table's, in its order: what INSERT … SELECT needs.
   return db.insert(table).select(db.select(values).from(sql`(SELECT 1)`).where(condition) as never);
+}
+
+/**
+ * `(SELECT count(*) FROM table WHERE where) < cap`: the condition of an `insertIf` under a count
+ * cap. Counted in the insert itself, so concurrent inserts cannot pass the cap together.
+ */
+export function countBelow(db: Db, table: SQLiteTable, where: SQL | undefined, cap: number | SQL) {
+  return sql`(${db.select({ n: count() }).from(table).where(where)}) < ${cap}`;
 }

@@ -16,6 +16,7 @@ import { findOrgItem } from "../catalog/queries";
 import { constantTimeEqual } from "../crypto/hash";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
+import { countBelow, insertIf } from "../db/insert-if";
 import { items, licenseActivations, licensePolicies, licenses } from "../db/schema";
 import type { Env } from "../env";
 import { notFound } from "../http/errors";
@@ -136,14 +137,9 @@ export async function activateLicense(env: Env, db: Db, input: LicenseRequest & 
       .returning({ id: licenseActivations.id });
   if ((await touchExisting()).length > 0) return answer("valid", found, undefined, now);
 
-  const inserted = await db
-    .insert(licenseActivations)
-    .select(
-      sql`SELECT ${newId("licenseActivation")}, ${licenseId}, ${input.fingerprint}, ${input.name ?? null}, ${now}, ${now}
-          WHERE (SELECT count(*) FROM license_activations WHERE license_id = ${licenseId}) < (SELECT max_activations FROM licenses WHERE id = ${licenseId})`,
-    )
-    .onConflictDoNothing()
-    .returning({ id: licenseActivations.id });
+  const activation = { id: newId("licenseActivation"), licenseId, fingerprint: input.fingerprint, name: input.name ?? null, createdAt: now, lastValidatedAt: now };
+  const underLimit = countBelow(db, licenseActivations, eq(licenseActivations.licenseId, licenseId), sql`(SELECT max_activations FROM licenses WHERE id = ${licenseId})`);
+  const inserted = await insertIf(db, licenseActivations, activation, underLimit).onConflictDoNothing().returning({ id: licenseActivations.id });
   if (inserted.length > 0) return answer("valid", found, found.activations + 1, now);
   // Lost to a concurrent activation of the same fingerprint (then it is active), or at the limit.
   if ((await touchExisting()).length > 0) return answer("valid", found, undefined, now);

@@ -1,15 +1,16 @@
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { ApiTokenT, CreatedApiTokenT } from "../../../shared/api";
 import type { TokenScope } from "../../../shared/roles";
-import { auditInsert, type RequestMeta } from "../audit/record";
+import { auditInsert, auditInsertIf, type RequestMeta } from "../audit/record";
 import { API_TOKEN_PREFIX } from "../auth/authenticate";
 import { sha256Hex } from "../crypto/hash";
 import { newId, newSecret } from "../crypto/random";
 import type { Db } from "../db/client";
+import { countBelow, insertIf } from "../db/insert-if";
 import { apiTokens } from "../db/schema";
 import { AppError } from "../http/errors";
 
-const MAX_TOKENS_PER_USER = 50;
+export const MAX_TOKENS_PER_USER = 50;
 
 function toApiToken(row: typeof apiTokens.$inferSelect): ApiTokenT {
   return {
@@ -38,9 +39,6 @@ export async function createToken(
   userId: string,
   input: { name: string; scopes: TokenScope[]; expiresInDays?: number },
 ): Promise<CreatedApiTokenT> {
-  if ((await listTokens(db, userId)).length >= MAX_TOKENS_PER_USER) {
-    throw new AppError("conflict", `At most ${MAX_TOKENS_PER_USER} active tokens; revoke one first`);
-  }
   const secret = newSecret(API_TOKEN_PREFIX);
   const now = Date.now();
   const row = {
@@ -55,10 +53,12 @@ export async function createToken(
     expiresAt: input.expiresInDays ? now + input.expiresInDays * 86_400_000 : null,
     revokedAt: null,
   };
-  await db.batch([
-    db.insert(apiTokens).values(row),
-    auditInsert(db, meta, { action: "token.created", actorUserId: userId, targetType: "api_token", targetId: row.id, metadata: { name: row.name, scopes: row.scopes } }),
+  const underCap = countBelow(db, apiTokens, and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)), MAX_TOKENS_PER_USER);
+  const [inserted] = await db.batch([
+    insertIf(db, apiTokens, row, underCap).returning({ id: apiTokens.id }),
+    auditInsertIf(db, meta, { action: "token.created", actorUserId: userId, targetType: "api_token", targetId: row.id, metadata: { name: row.name, scopes: row.scopes } }, sql`EXISTS (SELECT 1 FROM ${apiTokens} WHERE ${apiTokens.id} = ${row.id})`),
   ]);
+  if (inserted.length === 0) throw new AppError("conflict", `At most ${MAX_TOKENS_PER_USER} active tokens; revoke one first`);
   return { ...toApiToken(row), token: secret };
 }
 

@@ -2,7 +2,9 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser, type TestUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { statusCounts } from "../../test/rate-limits";
 import { sha256Hex } from "../crypto/hash";
+import { MAX_TOKENS_PER_USER } from "./service";
 
 let user: TestUser;
 beforeAll(async () => {
@@ -55,5 +57,24 @@ describe("personal API tokens", () => {
     expect([expired.status, errorCode(expired)]).toEqual([401, "token_expired"]);
     const unknown = await call("GET", "/v1/me", { token: "plz_00000000000000000000000000000000" });
     expect([unknown.status, errorCode(unknown)]).toEqual([401, "token_invalid"]);
+  });
+});
+
+describe("the cap of active tokens per user", () => {
+  it("holds under a concurrent burst: twice the room left gets exactly the room, the rest 409 conflict with no audit row", async () => {
+    const burster = await createUser("burst");
+    const room = 3;
+    const now = Date.now();
+    await env.DB.batch(
+      Array.from({ length: MAX_TOKENS_PER_USER - room }, (_, i) =>
+        env.DB.prepare("INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, scopes, created_at) VALUES (?, ?, 'old', ?, 'plz_xxxxxx', '[]', ?)").bind(`tok_cap${i}_${burster.id}`, burster.id, `hash-${i}-${burster.id}`, now),
+      ),
+    );
+    const answers = await Promise.all(Array.from({ length: 2 * room }, () => call("POST", "/v1/me/tokens", { token: burster.accessToken, body: { name: "burst", scopes: ["profile:read"] } })));
+    expect(statusCounts(answers)).toEqual({ 201: room, 409: room });
+    for (const refused of answers.filter((a) => a.status === 409)) expect(errorCode(refused)).toBe("conflict");
+    const count = (sql: string) => env.DB.prepare(sql).bind(burster.id).first<number>("n");
+    expect(await count("SELECT count(*) AS n FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL")).toBe(MAX_TOKENS_PER_USER);
+    expect(await count("SELECT count(*) AS n FROM audit_events WHERE actor_user_id = ? AND action = 'token.created'")).toBe(room);
   });
 });

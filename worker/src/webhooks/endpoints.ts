@@ -1,10 +1,11 @@
 /** An org's webhook endpoints: create, list, change, rotate the secret, delete. */
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { CreateWebhookEndpointBody, UpdateWebhookEndpointBody, WebhookEndpointT } from "../../../shared/webhooks";
-import { auditInsert, type RequestMeta } from "../audit/record";
+import { auditInsert, auditInsertIf, type RequestMeta } from "../audit/record";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
+import { countBelow, insertIf } from "../db/insert-if";
 import { webhookEndpoints } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
@@ -47,8 +48,6 @@ export async function listEndpoints(db: Db, orgId: string) {
 
 export async function createEndpoint(env: Env, db: Db, meta: RequestMeta, actorUserId: string, orgId: string, input: z.infer<typeof CreateWebhookEndpointBody>) {
   assertUrl(env, input.url);
-  const existing = await db.$count(webhookEndpoints, eq(webhookEndpoints.orgId, orgId));
-  if (existing >= MAX_ENDPOINTS_PER_ORG) throw new AppError("conflict", `An org has at most ${MAX_ENDPOINTS_PER_ORG} webhook endpoints`);
   const secret = newSigningSecret();
   const now = Date.now();
   const row: EndpointRow = {
@@ -67,10 +66,11 @@ export async function createEndpoint(env: Env, db: Db, meta: RequestMeta, actorU
     createdAt: now,
     updatedAt: now,
   };
-  await db.batch([
-    db.insert(webhookEndpoints).values(row),
-    auditInsert(db, meta, { action: "webhook_endpoint.created", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }),
+  const [inserted] = await db.batch([
+    insertIf(db, webhookEndpoints, row, countBelow(db, webhookEndpoints, eq(webhookEndpoints.orgId, orgId), MAX_ENDPOINTS_PER_ORG)).returning({ id: webhookEndpoints.id }),
+    auditInsertIf(db, meta, { action: "webhook_endpoint.created", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }, sql`EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${webhookEndpoints.id} = ${row.id})`),
   ]);
+  if (inserted.length === 0) throw new AppError("conflict", `An org has at most ${MAX_ENDPOINTS_PER_ORG} webhook endpoints`);
   return { ...toEndpoint(row, now), secret };
 }
 

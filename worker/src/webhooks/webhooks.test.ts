@@ -8,13 +8,15 @@ import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { countRows, eventually } from "../../test/payments";
-import { orgFixture, type OrgFixture } from "../../test/fixtures";
+import { createOrg, createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { statusCounts } from "../../test/rate-limits";
 import { scriptedReceiver, type Answer, type Received } from "../../test/webhook-receiver";
 import { createDb } from "../db/client";
 import worker from "../index";
 import { deliveryInsert } from "./dispatch";
 import { attemptDeliveries, FAILING_DISABLE_MS } from "./delivery";
+import { MAX_ENDPOINTS_PER_ORG } from "./endpoints";
 import { webhookEvent, type WebhookQueueMessage } from "./outbox";
 
 let fx: OrgFixture;
@@ -271,6 +273,25 @@ describe("delivery", () => {
 });
 
 describe("endpoints", () => {
+  it("an org's endpoint cap holds under a concurrent burst: twice the room left gets exactly the room, the rest 409 conflict", async () => {
+    const owner = await createUser("capped");
+    const org = await createOrg(owner);
+    const room = 3;
+    const now = Date.now();
+    await env.DB.batch(
+      Array.from({ length: MAX_ENDPOINTS_PER_ORG - room }, (_, i) =>
+        env.DB.prepare("INSERT INTO webhook_endpoints (id, org_id, url, description, enabled, secret, created_at, updated_at) VALUES (?, ?, 'https://hooks.example.com', '', 1, 'sealed', ?, ?)").bind(`whe_cap${i}_${org.id}`, org.id, now, now),
+      ),
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 2 * room }, () => call("POST", `/v1/orgs/${org.id}/webhooks/endpoints`, { token: owner.accessToken, body: { url: "https://hooks.example.com/burst" } })),
+    );
+    expect(statusCounts(answers)).toEqual({ 201: room, 409: room });
+    for (const refused of answers.filter((a) => a.status === 409)) expect(errorCode(refused)).toBe("conflict");
+    expect(await countRows("SELECT 1 FROM webhook_endpoints WHERE org_id = ?", org.id)).toBe(MAX_ENDPOINTS_PER_ORG);
+    expect(await countRows("SELECT 1 FROM audit_events WHERE org_id = ? AND action = 'webhook_endpoint.created'", org.id)).toBe(room);
+  });
+
   it("refuses bad input with 400 naming the field", async () => {
     const create = (body: Record<string, unknown>) => call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints`, { token: fx.admin.accessToken, body });
     for (const [body, field] of [
