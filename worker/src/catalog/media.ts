@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { items } from "../db/schema";
 import type { Env } from "../env";
@@ -28,18 +28,37 @@ export async function setIcon(db: Db, env: Env, item: ItemRow, key: string) {
   if (item.iconKey) await env.BUCKET.delete(item.iconKey);
 }
 
+/**
+ * Appends in the stored list itself, under the cap, in one statement: concurrent adds neither
+ * overwrite each other nor pass the cap together. A refused image is deleted.
+ */
 export async function addScreenshot(db: Db, env: Env, item: ItemRow, key: string) {
-  if (item.screenshotKeys.length >= MAX_SCREENSHOTS) {
+  const added = await db
+    .update(items)
+    .set({ screenshotKeys: sql`json_insert(${items.screenshotKeys}, '$[#]', ${key})`, updatedAt: Date.now() })
+    .where(and(eq(items.id, item.id), sql`json_array_length(${items.screenshotKeys}) < ${MAX_SCREENSHOTS}`))
+    .returning({ id: items.id });
+  if (added.length === 0) {
     await env.BUCKET.delete(key);
     throw new AppError("conflict", `At most ${MAX_SCREENSHOTS} screenshots; remove one first`);
   }
-  await db.update(items).set({ screenshotKeys: [...item.screenshotKeys, key], updatedAt: Date.now() }).where(eq(items.id, item.id));
 }
 
+/**
+ * Removes the screenshot at `index` when read, by its key: a concurrent change may have moved it
+ * since, and only the list as stored is rewritten, so no concurrent add or removal is undone.
+ */
 export async function removeScreenshot(db: Db, env: Env, item: ItemRow, index: number) {
   const key = item.screenshotKeys[index];
   if (!key) throw new AppError("not_found", "Screenshot not found");
-  await db.update(items).set({ screenshotKeys: item.screenshotKeys.filter((_, i) => i !== index), updatedAt: Date.now() }).where(eq(items.id, item.id));
+  const position = sql`(SELECT j.fullkey FROM json_each(${items.screenshotKeys}) j WHERE j.value = ${key})`;
+  const removed = await db
+    .update(items)
+    .set({ screenshotKeys: sql`json_remove(${items.screenshotKeys}, ${position})`, updatedAt: Date.now() })
+    .where(and(eq(items.id, item.id), sql`${position} IS NOT NULL`))
+    .returning({ id: items.id });
+  // Gone already: a concurrent removal of the same screenshot won, and deletes the image.
+  if (removed.length === 0) throw new AppError("not_found", "Screenshot not found");
   await env.BUCKET.delete(key);
 }
 
