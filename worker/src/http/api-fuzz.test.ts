@@ -250,7 +250,7 @@ function requestFor(op: Operation): fc.Arbitrary<FuzzRequest> {
   const params = (op.parameters ?? []).filter((p) => p.name !== "stripe-signature");
   const BODY = params.length;
   // Which part is faulty: any parameter (cursors, the likeliest to reach SQL as sent, more often), the body, or none.
-  const target = fc.oneof(...params.map((p, i) => ({ weight: p.name === "cursor" ? 3 : 1, arbitrary: fc.constant(i) })), { weight: 2, arbitrary: fc.constant(BODY) }, { weight: 1, arbitrary: fc.constant(BODY + 1) });
+  const target = fc.oneof(...params.map((p, i) => ({ weight: p.name === "cursor" ? 6 : 1, arbitrary: fc.constant(i) })), { weight: 2, arbitrary: fc.constant(BODY) }, { weight: 1, arbitrary: fc.constant(BODY + 1) });
   return target.chain((fault) => {
     // Cursors come from a previous page, so a valid request has none: every cursor sent is crafted.
     const values = params.map((p, i) => (i === fault ? faultyParameter(p) : p.name === "cursor" ? fc.constant(null) : p.required || p.in === "path" ? validParameter(p) : fc.option(validParameter(p), { freq: 2 })));
