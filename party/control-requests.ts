@@ -1,5 +1,5 @@
 import * as Y from "yjs";
-import { DisconnectUsersSchema, ROOM_ACTION_HEADER, roomControlPath, RoomActionSchema, verifyRoomRequest } from "../shared/room-callbacks";
+import { DisconnectSchema, ROOM_ACTION_HEADER, roomControlPath, RoomActionSchema, verifyRoomRequest } from "../shared/room-callbacks";
 import { replaceDocumentContent, RestoreConflict } from "./document-restore";
 import type { DocumentSession } from "./document-session";
 
@@ -12,14 +12,16 @@ export interface ControlContext {
   openDocument(): Promise<DocumentSession>;
   /** Called after a restore so the Worker gets the restored state as a `restore` snapshot. */
   restored(session: DocumentSession): void;
-  /** Closes every socket of these users; answers how many were closed. */
-  disconnectUsers(userIds: ReadonlySet<string>): number;
+  /** Closes every socket of these users and every socket of these sessions; answers how many were closed. */
+  disconnect(whom: { userIds: ReadonlySet<string>; sessionIds: ReadonlySet<string> }): number;
+  /** The project is gone: closes every socket and deletes the room's storage; answers how many sockets closed. */
+  tearDown(): Promise<number>;
 }
 
 /**
  * The Worker's requests to a room (shared/room-callbacks.ts): `snapshot` answers the live state,
- * `restore` replaces the content with a snapshot's, `disconnect` closes some users' sockets. Only
- * signed requests get past the first check.
+ * `restore` replaces the content with a snapshot's, `disconnect` closes some users' or sessions'
+ * sockets, `teardown` ends the room of a deleted project. Only signed requests get past the first check.
  */
 export async function handleControlRequest(request: Request, context: ControlContext): Promise<Response> {
   const url = new URL(request.url);
@@ -29,9 +31,10 @@ export async function handleControlRequest(request: Request, context: ControlCon
   if (url.pathname !== roomControlPath(context.roomId)) return errorResponse(404, "not_found", "unknown room path");
   if (request.method !== "POST") return errorResponse(405, "method_not_allowed", "control requests are POSTs");
   const action = RoomActionSchema.safeParse(request.headers.get(ROOM_ACTION_HEADER));
-  if (!action.success) return errorResponse(400, "invalid_request", `${ROOM_ACTION_HEADER} must be snapshot, restore or disconnect`);
-  // Needs no document: a room that has none loaded has no one to disconnect.
+  if (!action.success) return errorResponse(400, "invalid_request", `${ROOM_ACTION_HEADER} must be snapshot, restore, disconnect or teardown`);
+  // Neither needs the document: a room that has none loaded has no one to disconnect.
   if (action.data === "disconnect") return disconnect(body, context);
+  if (action.data === "teardown") return Response.json({ tornDown: true, disconnected: await context.tearDown() });
 
   let session: DocumentSession;
   try {
@@ -47,14 +50,14 @@ export async function handleControlRequest(request: Request, context: ControlCon
 }
 
 function disconnect(body: Uint8Array, context: ControlContext): Response {
-  let parsed: ReturnType<typeof DisconnectUsersSchema.safeParse>;
+  let parsed: ReturnType<typeof DisconnectSchema.safeParse>;
   try {
-    parsed = DisconnectUsersSchema.safeParse(JSON.parse(new TextDecoder().decode(body)));
+    parsed = DisconnectSchema.safeParse(JSON.parse(new TextDecoder().decode(body)));
   } catch {
     return errorResponse(400, "invalid_request", "the body is not JSON");
   }
-  if (!parsed.success) return errorResponse(400, "invalid_request", "the body must be { userIds: string[] } (1 to 1000)");
-  return Response.json({ disconnected: context.disconnectUsers(new Set(parsed.data.userIds)) });
+  if (!parsed.success) return errorResponse(400, "invalid_request", "the body must be { userIds?: string[], sessionIds?: string[] }, at most 1000 each, not both empty");
+  return Response.json({ disconnected: context.disconnect({ userIds: new Set(parsed.data.userIds), sessionIds: new Set(parsed.data.sessionIds) }) });
 }
 
 function restore(session: DocumentSession, snapshot: Uint8Array, context: ControlContext): Response {

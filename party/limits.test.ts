@@ -26,7 +26,7 @@ const { secret } = rooms;
 const sockets: RawSocket[] = [];
 
 const tokenFor = async (room: string, n: number, role: RoomGrant["role"] = "write") =>
-  (await mintRoomToken(secret, { sub: `usr_limits${n}`, room, role, name: `Person ${n}` })).token;
+  (await mintRoomToken(secret, { sub: `usr_limits${n}`, room, role, name: `Person ${n}`, sid: `ses_limits${n}` })).token;
 async function join(room: string, n: number): Promise<RoomClient> {
   return rooms.track(await connectSynced(rooms.server.host, room, await tokenFor(room, n)));
 }

@@ -22,7 +22,7 @@ let server: PartykitDev;
 const persistTo = mkdtempSync(joinPath(tmpdir(), "plaza-room-persist-"));
 const clients: RoomClient[] = [];
 
-const tokenFor = async (room: string, n: number) => (await mintRoomToken(secret, { sub: `usr_persist${n}`, room, role: "write", name: `Person ${n}` })).token;
+const tokenFor = async (room: string, n: number) => (await mintRoomToken(secret, { sub: `usr_persist${n}`, room, role: "write", name: `Person ${n}`, sid: `ses_persist${n}` })).token;
 async function join(target: PartykitDev, room: string, n: number): Promise<RoomClient> {
   const client = await connectSynced(target.host, room, await tokenFor(room, n));
   clients.push(client);
@@ -118,7 +118,7 @@ describe("refusals for good and token expiry", () => {
 
   it("closes a socket when its room token expires", async () => {
     const room = uniqueRoomId();
-    const { token, expiresAt } = await mintRoomToken(secret, { sub: "usr_persist1", room, role: "write", name: "Person 1" }, { ttlSeconds: 2 });
+    const { token, expiresAt } = await mintRoomToken(secret, { sub: "usr_persist1", room, role: "write", name: "Person 1", sid: "ses_persist1" }, { ttlSeconds: 2 });
     const socket = await openRawSocket(`ws://${server.host}/parties/main/${room}?token=${encodeURIComponent(token)}`);
     expect(socket.closed).toBeNull();
     expect(await closedWith(socket)).toEqual({ code: RoomCloseCode.tokenExpired, reason: roomCloseReason.tokenExpired });

@@ -13,7 +13,7 @@ const rooms = useRoomServer();
 const { secret } = rooms;
 
 const tokenFor = async (room: string, n: number, role: RoomGrant["role"] = "write") =>
-  (await mintRoomToken(secret, { sub: `usr_presence${n}`, room, role, name: `Person ${n}` })).token;
+  (await mintRoomToken(secret, { sub: `usr_presence${n}`, room, role, name: `Person ${n}`, sid: `ses_presence${n}` })).token;
 async function join(room: string, n: number, role: RoomGrant["role"] = "write"): Promise<RoomClient> {
   return rooms.track(await connectSynced(rooms.server.host, room, await tokenFor(room, n, role)));
 }

@@ -13,7 +13,7 @@ import { connectClient, connectSynced, openRawSocket, upgradeStatus, uniqueRoomI
 const rooms = useRoomServer();
 const { secret, track } = rooms;
 
-const grant = (room: string, role: RoomGrant["role"] = "write", n = 1): RoomGrant => ({ sub: `usr_test${n}`, room, role, name: `Tester ${n}` });
+const grant = (room: string, role: RoomGrant["role"] = "write", n = 1): RoomGrant => ({ sub: `usr_test${n}`, room, role, name: `Tester ${n}`, sid: `ses_test${n}` });
 const tokenFor = async (room: string, role: RoomGrant["role"] = "write", n = 1) => (await mintRoomToken(secret, grant(room, role, n))).token;
 const roomUrl = (room: string, token?: string) => `${rooms.server.url}/parties/main/${room}${token === undefined ? "" : `?token=${encodeURIComponent(token)}`}`;
 
@@ -52,7 +52,7 @@ describe("admission", () => {
 
   it("refuses a correctly signed token that outlives the maximum TTL with 401", async () => {
     const room = uniqueRoomId();
-    const longLived = await new SignJWT({ room, role: "write", name: "Mallory" })
+    const longLived = await new SignJWT({ room, role: "write", name: "Mallory", sid: "ses_mallory" })
       .setProtectedHeader({ alg: "HS256" })
       .setSubject("usr_mallory")
       .setIssuer("plaza")
@@ -65,7 +65,7 @@ describe("admission", () => {
 
   it("refuses a token with the wrong audience with 401", async () => {
     const room = uniqueRoomId();
-    const wrongAudience = await new SignJWT({ room, role: "write", name: "Mallory" })
+    const wrongAudience = await new SignJWT({ room, role: "write", name: "Mallory", sid: "ses_mallory" })
       .setProtectedHeader({ alg: "HS256" })
       .setSubject("usr_mallory")
       .setIssuer("plaza")

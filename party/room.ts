@@ -3,19 +3,18 @@ import { unstable_getYDoc, type YPartyKitOptions } from "y-partykit";
 import * as Y from "yjs";
 import type { RoomEvent, SnapshotReason } from "../shared/room-callbacks";
 import { RoomCloseCode, roomCloseReason } from "../shared/room-protocol";
-import { ROOM_TOKEN_SECRET_MIN_LENGTH, type RoomTokenClaims } from "../shared/room-token";
+import { ROOM_TOKEN_SECRET_MIN_LENGTH, type RoomRole, type RoomTokenClaims } from "../shared/room-token";
 import { admitToRoom, refusal, tokenFromUrl, verifiedUserFrom, withVerifiedUser } from "./auth";
 import { handleControlRequest } from "./control-requests";
 import { DocumentSession, type Participant } from "./document-session";
 import { readRoomLimits, type RoomLimits } from "./limits";
 import { newRoomEventId, RoomEventQueue, type EventStore } from "./room-events";
 import { CoalescingUpdateLog } from "./update-log";
-import { ProjectNotFound, WorkerClient } from "./worker-client";
-import { truncateText } from "../shared/text";
+import { AccessDenied, ProjectNotFound, WorkerClient } from "./worker-client";
 
-/** What each connection remembers about its user. */
+/** What each connection remembers about its user: `role` as the Worker admitted it, `sid` the token's session. */
 export interface ConnectionState {
-  user: Pick<RoomTokenClaims, "sub" | "name" | "role">;
+  user: Pick<RoomTokenClaims, "sub" | "name" | "role" | "sid">;
 }
 
 /** Debounce of the snapshots POSTed to the Worker (issue #7: 2 s, at most 10 s). */
@@ -24,9 +23,9 @@ const SNAPSHOT_MAX_WAIT_MS = 10_000;
 
 /**
  * A project's live-editing room: one Y.js document per room id (= project id). y-partykit holds the
- * document and persists it in the room's storage; this class admits connections, hands their
- * frames to the DocumentSession, loads a new room from the Worker's latest snapshot, posts
- * snapshots and member events back, and answers the Worker's control requests.
+ * document and persists it in the room's storage; this class admits connections (each one asked of
+ * the Worker), hands their frames to the DocumentSession, loads a new room from the Worker's latest
+ * snapshot, posts snapshots and member events back, and answers the Worker's control requests.
  */
 export default class ProjectRoom implements Party.Server {
   private readonly limits: RoomLimits;
@@ -43,6 +42,13 @@ export default class ProjectRoom implements Party.Server {
   /** Identical for every unstable_getYDoc call: y-partykit uses the first call's options. */
   private readonly docOptions: YPartyKitOptions;
   private updateLog: CoalescingUpdateLog | null = null;
+  /**
+   * Set once the project is gone (the Worker tore the room down, or answered an admission with 404):
+   * every connection is then refused with this reason, and the room writes and sends nothing more.
+   */
+  private gone: string | null = null;
+  /** Tokens the Worker refused (403), until they expire: the provider's reconnects with them are refused without asking again. */
+  private readonly refusedTokens = new Map<string, number>();
 
   constructor(readonly room: Party.Room) {
     this.limits = readRoomLimits(room.env);
@@ -99,12 +105,20 @@ export default class ProjectRoom implements Party.Server {
       connection.close(RoomCloseCode.unauthorized, roomCloseReason.unauthorized);
       return;
     }
+    if (this.gone) {
+      connection.close(RoomCloseCode.projectNotFound, this.gone);
+      return;
+    }
     if (this.admitted.size >= this.limits.maxConnections) {
       connection.close(RoomCloseCode.tryAgainLater, roomCloseReason.roomFull(this.limits.maxConnections));
       return;
     }
     this.admitted.add(connection);
-    const member = { sub: user.sub, name: user.name, role: user.role };
+    // Set before the Worker is asked, so an access change that lands meanwhile closes this socket too.
+    connection.setState({ user: { sub: user.sub, name: user.name, role: user.role, sid: user.sid } });
+    const role = await this.admissionRole(connection, user);
+    if (!role) return;
+    const member = { sub: user.sub, name: user.name, role, sid: user.sid };
     connection.setState({ user: member });
     let session: DocumentSession;
     try {
@@ -120,7 +134,7 @@ export default class ProjectRoom implements Party.Server {
       connection.close(RoomCloseCode.internalError, roomCloseReason.documentUnavailable);
       return;
     }
-    // The socket may have closed while the document loaded.
+    // The socket may have closed (or the room been torn down) while the document loaded.
     if (!this.admitted.has(connection)) return;
     session.join(connection, member);
     this.closeAtExpiry(connection, user.exp);
@@ -148,29 +162,89 @@ export default class ProjectRoom implements Party.Server {
       secret,
       openDocument: () => this.openDocument(),
       restored: (session) => void this.postSnapshot(session.doc, "restore"),
-      disconnectUsers: (userIds) => this.disconnectUsers(userIds),
+      disconnect: (whom) => this.closeWhere((user) => whom.userIds.has(user.sub) || whom.sessionIds.has(user.sid), RoomCloseCode.accessChanged, roomCloseReason.accessChanged),
+      tearDown: () => this.tearDown(),
     });
   }
 
-  /** Closes the sockets of users whose access changed (4003); each may reconnect with a fresh token. */
-  private disconnectUsers(userIds: ReadonlySet<string>): number {
+  /**
+   * The role the Worker admits this socket with now (the token alone, without a Worker). A token
+   * proves only what held when it was minted: the Worker answers from the current state, so a
+   * client reconnecting with a token minted before an access change is refused (4003, or 4404 for
+   * a deleted project) or admitted with the lower role. Fails closed: when the Worker cannot be
+   * reached nobody is admitted (1011, the client retries). Closes a refused socket; null then.
+   */
+  private async admissionRole(connection: Party.Connection, claims: RoomTokenClaims): Promise<RoomRole | null> {
+    if (!this.worker) return claims.role;
+    const token = `${claims.sub}:${claims.sid}:${claims.iat}:${claims.exp}`;
+    if (this.refusedTokens.has(token)) {
+      this.shut(connection, RoomCloseCode.accessChanged, roomCloseReason.accessChanged);
+      return null;
+    }
+    let role: RoomRole;
+    try {
+      role = await this.worker.admit({ userId: claims.sub, sessionId: claims.sid, role: claims.role, connectionId: connection.id.slice(0, 128), tokenExpiresAt: claims.exp * 1000 });
+    } catch (err) {
+      if (err instanceof AccessDenied) {
+        this.rememberRefusal(token, claims.exp * 1000);
+        this.shut(connection, RoomCloseCode.accessChanged, roomCloseReason.accessChanged);
+      } else if (err instanceof ProjectNotFound) {
+        this.gone = roomCloseReason.projectNotFound;
+        this.shut(connection, RoomCloseCode.projectNotFound, roomCloseReason.projectNotFound);
+      } else {
+        console.error(JSON.stringify({ level: "error", message: "room admission could not be checked", room: this.room.id, error: String(err) }));
+        this.shut(connection, RoomCloseCode.internalError, roomCloseReason.accessUnchecked);
+      }
+      return null;
+    }
+    // Closed while the Worker answered (by the client, a disconnect or a teardown).
+    return this.admitted.has(connection) ? role : null;
+  }
+
+  /**
+   * y-partykit's provider reconnects on its own with the same token, within 100 ms of each close
+   * (its socket opened, so its backoff starts over): answered from memory until the token expires.
+   */
+  private rememberRefusal(token: string, expiresAt: number): void {
+    const now = Date.now();
+    for (const [key, until] of this.refusedTokens) if (until <= now) this.refusedTokens.delete(key);
+    this.refusedTokens.set(token, expiresAt);
+  }
+
+  /** Closes the admitted sockets whose user matches, with `code`; answers how many. */
+  private closeWhere(matches: (user: ConnectionState["user"]) => boolean, code: number, reason: string): number {
     let closed = 0;
     for (const connection of [...this.admitted]) {
       const { user } = (connection.state ?? {}) as Partial<ConnectionState>;
-      if (!user || !userIds.has(user.sub)) continue;
-      this.disconnect(connection);
-      try {
-        connection.close(RoomCloseCode.accessChanged, roomCloseReason.accessChanged);
-      } catch (err) {
-        console.warn("closing a connection whose access changed failed", err);
-      }
+      if (!user || !matches(user)) continue;
+      this.shut(connection, code, reason);
       closed++;
     }
     return closed;
   }
 
+  /**
+   * The project was deleted: every socket closes (4404), those still waiting for admission too,
+   * nothing more is written, and the room's storage (document, update log, unsent events) is
+   * deleted. The Worker counts the teardown done only once this resolves, and asks until it does.
+   */
+  private async tearDown(): Promise<number> {
+    this.gone = roomCloseReason.projectDeleted;
+    const sockets = [...this.admitted];
+    for (const connection of sockets) this.shut(connection, RoomCloseCode.projectNotFound, roomCloseReason.projectDeleted);
+    await this.opening?.catch(() => undefined);
+    // Writes already under way land before the delete, not after it.
+    await this.updateLog?.flush().catch(() => undefined);
+    this.session?.doc.destroy();
+    this.session = null;
+    this.updateLog = null;
+    await this.room.storage.deleteAll();
+    return sockets.length;
+  }
+
   /** The live document, opened once even when several connections arrive while it loads. */
   private openDocument(): Promise<DocumentSession> {
+    if (this.gone) return Promise.reject(new ProjectNotFound(`room ${this.room.id}: ${this.gone}`));
     if (this.session && !this.session.destroyed) return Promise.resolve(this.session);
     this.opening ??= this.createSession().finally(() => {
       this.opening = null;
@@ -212,14 +286,19 @@ export default class ProjectRoom implements Party.Server {
   private closeAtExpiry(connection: Party.Connection, exp: number): void {
     const timer = setTimeout(() => {
       this.expiries.delete(connection);
-      this.disconnect(connection);
-      try {
-        connection.close(RoomCloseCode.tokenExpired, roomCloseReason.tokenExpired);
-      } catch (err) {
-        console.warn("closing a connection whose token expired failed", err);
-      }
+      this.shut(connection, RoomCloseCode.tokenExpired, roomCloseReason.tokenExpired);
     }, Math.max(0, exp * 1000 - Date.now()));
     this.expiries.set(connection, timer);
+  }
+
+  /** Takes the socket out of the room and closes it with `code`. */
+  private shut(connection: Party.Connection, code: number, reason: string): void {
+    this.disconnect(connection);
+    try {
+      connection.close(code, reason);
+    } catch (err) {
+      console.warn("closing a connection failed", err);
+    }
   }
 
   private disconnect(connection: Party.Connection): void {
@@ -232,6 +311,8 @@ export default class ProjectRoom implements Party.Server {
 
   private participantLeft(participant: Participant, remaining: number): void {
     this.admitted.delete(participant.connection);
+    // The project is gone: nothing more is written (a teardown is deleting the storage) or sent.
+    if (this.gone) return;
     this.recordMember("member_left", participant.connection, participant.user);
     const session = this.session;
     if (remaining > 0 || !session) return;
@@ -252,13 +333,13 @@ export default class ProjectRoom implements Party.Server {
       userId: user.sub,
       name: user.name,
       role: user.role,
-      connectionId: truncateText(connection.id, 128),
+      connectionId: connection.id.slice(0, 128),
       at: Date.now(),
     });
   }
 
   private async postSnapshot(doc: Y.Doc, reason: SnapshotReason): Promise<void> {
-    if (!this.worker) return;
+    if (!this.worker || this.gone) return;
     try {
       await this.worker.postSnapshot(Y.encodeStateAsUpdate(doc), reason);
     } catch (err) {

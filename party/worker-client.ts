@@ -1,11 +1,14 @@
 import * as Y from "yjs";
 import {
   roomCallbackPaths,
+  RoomAdmissionSchema,
   signRoomRequest,
   SNAPSHOT_REASON_HEADER,
+  type RoomAdmissionRequest,
   type RoomEventsBody,
   type SnapshotReason,
 } from "../shared/room-callbacks";
+import type { RoomRole } from "../shared/room-token";
 import { EventsRefused } from "./room-events";
 
 /** How a failed callback is retried: network errors, 429 and 5xx; other answers are final. */
@@ -15,15 +18,19 @@ export interface RetryPolicy {
   firstDelayMs: number;
 }
 export const CALLBACK_RETRY: RetryPolicy = { attempts: 4, firstDelayMs: 250 };
+/** A socket's handshake waits on its admission, and a refused client retries on its own: one retry only. */
+export const ADMISSION_RETRY: RetryPolicy = { attempts: 2, firstDelayMs: 250 };
 const CALLBACK_TIMEOUT_MS = 5_000;
 
 export class WorkerUnavailable extends Error {}
 /** The Worker answered 404 for the project: deleted or never existed. */
 export class ProjectNotFound extends Error {}
+/** The Worker refused an admission (403): the token's holder has no access now. */
+export class AccessDenied extends Error {}
 
 /**
  * The room's side of the callback contract (shared/room-callbacks.ts): signed requests to the
- * Worker at PLAZA_API_URL for the latest snapshot, new snapshots and room events.
+ * Worker at PLAZA_API_URL for admissions, the latest snapshot, new snapshots and room events.
  */
 export class WorkerClient {
   constructor(
@@ -32,6 +39,21 @@ export class WorkerClient {
     private readonly roomId: string,
     private readonly retry: RetryPolicy = CALLBACK_RETRY,
   ) {}
+
+  /**
+   * The role the Worker admits a verified token's holder with now. Throws AccessDenied (no access
+   * now), ProjectNotFound, or WorkerUnavailable: then nobody is admitted (the client retries).
+   */
+  async admit(request: RoomAdmissionRequest): Promise<RoomRole> {
+    const bytes = new TextEncoder().encode(JSON.stringify(request));
+    const response = await this.send("POST", roomCallbackPaths.admissions(this.roomId), bytes, { "content-type": "application/json" }, ADMISSION_RETRY);
+    if (response.status === 403) throw new AccessDenied(`admission: the Worker refused ${request.userId}`);
+    if (response.status === 404) throw new ProjectNotFound(`admission: the Worker has no project ${this.roomId}`);
+    if (response.status !== 200) throw new WorkerUnavailable(`admission: Worker answered ${response.status} ${await response.text()}`);
+    const admission = RoomAdmissionSchema.safeParse(await response.json().catch(() => null));
+    if (!admission.success) throw new WorkerUnavailable("admission: the Worker's answer is not a RoomAdmission");
+    return admission.data.role;
+  }
 
   /** The project's latest snapshot, or null when it has none. Throws WorkerUnavailable otherwise. */
   async latestSnapshot(): Promise<Uint8Array | null> {
@@ -64,11 +86,11 @@ export class WorkerClient {
   }
 
   /** Signs and sends, retrying transient failures with exponential backoff; returns the final answer. */
-  private async send(method: string, path: string, body?: Uint8Array, headers: Record<string, string> = {}): Promise<Response> {
+  private async send(method: string, path: string, body?: Uint8Array, headers: Record<string, string> = {}, retry = this.retry): Promise<Response> {
     const url = new URL(path, this.apiUrl);
     let lastError: unknown;
-    for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
-      if (attempt > 1) await delay(this.retry.firstDelayMs * 2 ** (attempt - 2));
+    for (let attempt = 1; attempt <= retry.attempts; attempt++) {
+      if (attempt > 1) await delay(retry.firstDelayMs * 2 ** (attempt - 2));
       try {
         // Signed per attempt: the timestamp must be fresh.
         const signature = await signRoomRequest(this.secret, method, url.pathname, body);
@@ -85,7 +107,7 @@ export class WorkerClient {
         lastError = err;
       }
     }
-    throw new WorkerUnavailable(`${method} ${url.pathname} failed after ${this.retry.attempts} attempts: ${String(lastError)}`);
+    throw new WorkerUnavailable(`${method} ${url.pathname} failed after ${retry.attempts} attempts: ${String(lastError)}`);
   }
 }
 

@@ -3,7 +3,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as Y from "yjs";
-import { RoomEventsBodySchema, SNAPSHOT_REASON_HEADER, verifyRoomRequest, type RoomEvent } from "../../shared/room-callbacks";
+import { RoomAdmissionRequestSchema, RoomEventsBodySchema, SNAPSHOT_REASON_HEADER, verifyRoomRequest, type RoomAdmissionRequest, type RoomEvent } from "../../shared/room-callbacks";
+import type { RoomRole } from "../../shared/room-token";
 
 export interface ReceivedSnapshot {
   bytes: Uint8Array;
@@ -18,8 +19,16 @@ export interface FakeWorker {
   latest: Map<string, Uint8Array>;
   /** Rooms whose GET latest answers 503, as if the database were down. */
   unavailable: Set<string>;
-  /** Rooms whose GET latest answers 404, as for a deleted or unknown project. */
+  /** Rooms whose GET latest and admissions answer 404, as for a deleted or unknown project. */
   missing: Set<string>;
+  /** Every admission the rooms asked for, oldest first. */
+  admissions: (RoomAdmissionRequest & { roomId: string })[];
+  /** User or session ids whose admission answers 403 (no access now). */
+  refused: Set<string>;
+  /** User ids admitted with this role at most (a lowered role). */
+  roles: Map<string, RoomRole>;
+  /** While set, admissions answer 503, as if the database were down. */
+  admissionsDown: boolean;
   events: RoomEvent[];
   /** Rooms whose event POSTs answer 503; each refused POST is counted in `refusedEventPosts`. */
   eventsDown: Set<string>;
@@ -29,10 +38,23 @@ export interface FakeWorker {
   stop(): Promise<void>;
 }
 
-const route = /^\/v1\/rooms\/([A-Za-z0-9_-]+)\/(snapshots\/latest|snapshots|events)$/;
+const route = /^\/v1\/rooms\/([A-Za-z0-9_-]+)\/(snapshots\/latest|snapshots|events|admissions)$/;
 
 export async function startFakeWorker(secret: string): Promise<FakeWorker> {
-  const worker: Omit<FakeWorker, "url" | "stop"> = { snapshots: new Map(), latest: new Map(), unavailable: new Set(), missing: new Set(), events: [], eventsDown: new Set(), refusedEventPosts: new Map(), refusedSignatures: 0 };
+  const worker: Omit<FakeWorker, "url" | "stop"> = {
+    snapshots: new Map(),
+    latest: new Map(),
+    unavailable: new Set(),
+    missing: new Set(),
+    admissions: [],
+    refused: new Set(),
+    roles: new Map(),
+    admissionsDown: false,
+    events: [],
+    eventsDown: new Set(),
+    refusedEventPosts: new Map(),
+    refusedSignatures: 0,
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const body = await readBody(req);
@@ -61,6 +83,17 @@ export async function startFakeWorker(secret: string): Promise<FakeWorker> {
       list.push({ bytes: body, reason: headers.get(SNAPSHOT_REASON_HEADER) });
       worker.snapshots.set(roomId, list);
       return res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify({ id: `snp_${list.length}` }));
+    }
+    if (kind === "admissions" && req.method === "POST") {
+      if (worker.admissionsDown) return res.writeHead(503).end();
+      const parsed = RoomAdmissionRequestSchema.safeParse(JSON.parse(Buffer.from(body).toString("utf8")));
+      if (!parsed.success) return res.writeHead(400).end(parsed.error.message);
+      const request = parsed.data;
+      worker.admissions.push({ ...request, roomId });
+      if (worker.missing.has(roomId)) return res.writeHead(404).end();
+      if (worker.refused.has(request.userId) || worker.refused.has(request.sessionId)) return res.writeHead(403).end();
+      const role = worker.roles.get(request.userId) === "read" ? "read" : request.role;
+      return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ role }));
     }
     if (kind === "events" && req.method === "POST") {
       if (worker.eventsDown.has(roomId)) {

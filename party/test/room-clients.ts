@@ -16,9 +16,8 @@ export interface RoomClient {
   destroy(): void;
 }
 
-/** A real collaborator: a Y.Doc synced through `YPartyKitProvider` with a room token. */
-export function connectClient(host: string, roomId: string, token: string): RoomClient {
-  const doc = new Y.Doc();
+/** A real collaborator: a Y.Doc (a new one, or `doc` with what it already holds) synced through `YPartyKitProvider` with a room token. */
+export function connectClient(host: string, roomId: string, token: string, doc = new Y.Doc()): RoomClient {
   const provider = new YPartyKitProvider(host, roomId, doc, {
     params: { token },
     // Node 22 has a global WebSocket. BroadcastChannel would let same-process clients sync without
