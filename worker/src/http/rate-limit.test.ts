@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../db/client";
-import { counter, takeHits } from "./rate-limit";
+import { counter, LONGEST_WINDOW_MS, takeHits } from "./rate-limit";
 
 const db = createDb(env.DB);
 let keys = 0;
@@ -35,5 +35,12 @@ describe("takeHits", () => {
     expect([await countOf(full.key), await countOf(open.key)]).toEqual([1, 0]);
     expect((await takeHits(db, [open, fresh(1)], T)).taken).toBe(1);
     expect(await countOf(open.key)).toBe(1);
+  });
+});
+
+describe("windows", () => {
+  it("are at most LONGEST_WINDOW_MS, which the purge of ended windows relies on", async () => {
+    await expect(takeHits(db, [fresh(1, LONGEST_WINDOW_MS + 1)], T)).rejects.toThrow(/at most/);
+    expect((await takeHits(db, [fresh(1, LONGEST_WINDOW_MS)], T)).taken).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { jsonRows, qualified } from "../db/json-rows";
 import { rateLimits } from "../db/schema";
@@ -22,6 +22,12 @@ export interface Counter extends Window {
 
 export const counter = (key: string, window: Window): Counter => ({ key, ...window });
 
+/**
+ * No window is longer: a row whose window began this long ago has ended, whatever its length
+ * (which rows do not store), so `purgeEndedWindows` may drop it.
+ */
+export const LONGEST_WINDOW_MS = 60 * 60_000;
+
 export function windowStart(now: number, windowMs: number) {
   return now - (now % windowMs);
 }
@@ -40,6 +46,7 @@ export interface Taken {
  */
 export async function takeHits(db: Db, counters: readonly Counter[], now = Date.now(), hits = 1): Promise<Taken> {
   if (counters.length > 1 && hits !== 1) throw new Error("several counters take one hit at a time");
+  if (counters.some((c) => c.windowMs > LONGEST_WINDOW_MS)) throw new Error(`a window is at most ${LONGEST_WINDOW_MS} ms; the purge would end it early`);
   const keys = counters.map((c) => c.key);
   const rows = counters.map((c) => ({ key: c.key, windowStart: windowStart(now, c.windowMs), count: hits }));
   // Without a WHERE, SQLite would read the ON CONFLICT as part of the SELECT's FROM clause.
@@ -97,4 +104,11 @@ export function giveBackHit(db: Db, { key, windowMs }: Counter, now: number) {
 
 export function clearHits(db: Db, key: string) {
   return db.delete(rateLimits).where(eq(rateLimits.key, key));
+}
+
+/** Deletes up to `limit` counters whose window has ended (begun `LONGEST_WINDOW_MS` ago); answers how many. */
+export async function purgeEndedWindows(db: Db, now: number, limit: number) {
+  const ended = db.select({ key: rateLimits.key }).from(rateLimits).where(lte(rateLimits.windowStart, now - LONGEST_WINDOW_MS)).limit(limit);
+  const deleted = await db.delete(rateLimits).where(inArray(rateLimits.key, ended)).returning({ key: rateLimits.key });
+  return deleted.length;
 }

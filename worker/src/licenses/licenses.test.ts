@@ -216,21 +216,19 @@ describe("the buyer's licenses", () => {
 });
 
 describe("maintenance", () => {
-  it("expires lapsed licenses, purges unread reveals and old rate-limit windows", async () => {
+  it("expires lapsed licenses and purges unread reveals", async () => {
     const lapsed = await insertLicense(fx.orgId, fx.member.id, { expiresAt: Date.now() - 1000 });
     const live = await insertLicense(fx.orgId, fx.member.id, { expiresAt: Date.now() + 86_400_000 });
     const now = Date.now();
     await env.DB.batch([
       env.DB.prepare("INSERT INTO license_reveals (license_id, checkout_id, sealed_key, created_at, expires_at) VALUES (?, 'chk_x', 'k1:a:b:c', ?, ?)").bind(lapsed.id, now - REVEAL_TTL_MS - 1, now - 1),
       env.DB.prepare("INSERT INTO license_reveals (license_id, checkout_id, sealed_key, created_at, expires_at) VALUES (?, 'chk_y', 'k1:a:b:c', ?, ?)").bind(live.id, now, now + REVEAL_TTL_MS),
-      env.DB.prepare("INSERT INTO rate_limits (key, window_start, count) VALUES ('license:ip:old', ?, 5), ('login:ip:old', ?, 5)").bind(now - 7_200_000, now - 7_200_000),
     ]);
     await runScheduled(Date.now() + 50_000, env);
     const status = (id: string) => env.DB.prepare("SELECT status FROM licenses WHERE id = ?").bind(id).first<string>("status");
     expect(await status(lapsed.id)).toBe("expired");
     expect(await status(live.id)).toBe("active");
     expect(await countRows("SELECT 1 FROM license_reveals WHERE license_id IN (?, ?)", lapsed.id, live.id)).toBe(1);
-    expect(await countRows("SELECT 1 FROM rate_limits WHERE key IN ('license:ip:old', 'login:ip:old')")).toBe(1);
   });
 });
 

@@ -1,8 +1,8 @@
-import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, notExists, or, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, notExists, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { derivedId } from "../crypto/random";
 import { resealColumnJob } from "../crypto/reseal";
-import { apiTokens, emailTokens, entitlements, invites, items, licenseReveals, licenses, mailMessages, rateLimits, refreshTokens, sessions, stripeEvents, subscriptions, uploads, usageRecords, users, webhookAttempts, webhookDeliveries, webhookEvents } from "../db/schema";
+import { apiTokens, emailTokens, entitlements, invites, items, licenseReveals, licenses, mailMessages, refreshTokens, sessions, stripeEvents, subscriptions, uploads, usageRecords, users, webhookAttempts, webhookDeliveries, webhookEvents } from "../db/schema";
 import { entitlementIsActive } from "../entitlements/conditions";
 import { uncountIfNoLongerBuyer } from "../reviews/aggregate";
 import type { Env } from "../env";
@@ -12,6 +12,7 @@ import { entitlementEvent } from "../webhooks/domain-events";
 import { enqueueWebhookEvents } from "../webhooks/outbox";
 import { WEBHOOK_LOG_RETENTION_MS } from "../webhooks/retention";
 import { purgeDownloadTokens } from "../downloads/service";
+import { purgeEndedWindows } from "../http/rate-limit";
 
 export interface JobContext {
   db: Db;
@@ -153,32 +154,21 @@ export const expireLicenses: Job = async ({ db, now, batchSize }) => {
 
 /**
  * New license keys nobody came to see within their reveal window are deleted (their hash stays:
- * the license works, the buyer has the e-mail), and the License API's rate-limit windows are
- * dropped an hour after they ended (unknown keys tried would otherwise leave a row each).
+ * the license works, the buyer has the e-mail).
  */
 export const purgeLicenseLeftovers: Job = async ({ db, now, batchSize }) => {
-  const [reveals, windows] = await db.batch([
-    db
-      .delete(licenseReveals)
-      .where(inArray(licenseReveals.licenseId, db.select({ id: licenseReveals.licenseId }).from(licenseReveals).where(lt(licenseReveals.expiresAt, now)).limit(batchSize)))
-      .returning({ id: licenseReveals.licenseId }),
-    db
-      .delete(rateLimits)
-      .where(
-        inArray(
-          rateLimits.key,
-          db
-            .select({ key: rateLimits.key })
-            .from(rateLimits)
-            // `license:` … `license;`: the key range of the License API's counters, on the primary key.
-            .where(and(gte(rateLimits.key, "license:"), lt(rateLimits.key, "license;"), lt(rateLimits.windowStart, now - 3_600_000)))
-            .limit(batchSize),
-        ),
-      )
-      .returning({ key: rateLimits.key }),
-  ]);
-  return reveals.length + windows.length;
+  const reveals = await db
+    .delete(licenseReveals)
+    .where(inArray(licenseReveals.licenseId, db.select({ id: licenseReveals.licenseId }).from(licenseReveals).where(lt(licenseReveals.expiresAt, now)).limit(batchSize)))
+    .returning({ id: licenseReveals.licenseId });
+  return reveals.length;
 };
+
+/**
+ * Rate-limit counters of every kind are deleted once their window has ended: each IP, address,
+ * license key or endpoint seen would otherwise keep a row forever.
+ */
+export const purgeRateLimitWindows: Job = ({ db, now, batchSize }) => purgeEndedWindows(db, now, batchSize);
 
 /**
  * Key rotation for license keys waiting to be revealed (sealed for their reveal window, then
