@@ -38,5 +38,23 @@ export function plazaApi(origin: () => string) {
     return login.body.accessToken;
   }
 
-  return { api, signUpAndLogIn };
+  /** The `token` of the newest link to `path` (e.g. `/invites/accept`) e-mailed to `to`, from the dev mailbox. */
+  async function mailedToken(to: string, path: string): Promise<string> {
+    return eventually(`an e-mail to ${to} with a ${path} link`, async () => {
+      const { body } = await api<{ data: { to: string; text: string }[] }>("GET", "/dev/mailbox.json");
+      for (const mail of body.data.filter((m) => m.to === to)) {
+        const link = new RegExp(`https?://\\S+${path.replace(/[/?]/g, "\\$&")}\\?token=(\\S+)`).exec(mail.text);
+        if (link) return decodeURIComponent(link[1]!);
+      }
+      return undefined;
+    });
+  }
+
+  /** The invitee (signed in with `invitee.token`) joins `orgId` as `role` through an invitation sent with `inviterToken`. */
+  async function joinOrg(inviterToken: string, orgId: string, invitee: { email: string; token: string }, role: "admin" | "member") {
+    expectStatus(await api("POST", `/v1/orgs/${orgId}/invites`, { email: invitee.email, role }, inviterToken), 201, `invite ${invitee.email}`);
+    expectStatus(await api("POST", "/v1/invites/accept", { token: await mailedToken(invitee.email, "/invites/accept") }, invitee.token), 200, `accept the invite of ${invitee.email}`);
+  }
+
+  return { api, signUpAndLogIn, mailedToken, joinOrg };
 }
