@@ -43,7 +43,7 @@ export async function run({ log, onAbort = () => () => {} }) {
   const { mintRoomToken } = await import("../worker/src/rooms/token.ts");
   const roomTokenSecret = secret();
   const tokensFor = (room, n) =>
-    Promise.all(Array.from({ length: n }, (_, i) => mintRoomToken(roomTokenSecret, { sub: `usr_bench${i}`, room, role: "write", name: `Bench ${i}` }).then((t) => t.token)));
+    Promise.all(Array.from({ length: n }, (_, i) => mintRoomToken(roomTokenSecret, { sub: `usr_bench${i}`, room, role: "write", name: `Bench ${i}`, sid: `ses_bench${i}` }).then((t) => t.token)));
 
   const startedAt = Date.now();
   // All at once, so their startups overlap; the idle ones cost next to nothing while another is measured.
