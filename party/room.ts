@@ -235,6 +235,7 @@ export default class ProjectRoom implements Party.Server {
     await this.opening?.catch(() => undefined);
     // Writes already under way land before the delete, not after it.
     await this.updateLog?.flush().catch(() => undefined);
+    // y-partykit keeps the document in its module-level map; `gone` keeps this room from opening it again.
     this.session?.doc.destroy();
     this.session = null;
     this.updateLog = null;
