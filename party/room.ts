@@ -11,6 +11,7 @@ import { readRoomLimits, type RoomLimits } from "./limits";
 import { newRoomEventId, RoomEventQueue, type EventStore } from "./room-events";
 import { CoalescingUpdateLog } from "./update-log";
 import { AccessDenied, ProjectNotFound, WorkerClient } from "./worker-client";
+import { truncateText } from "../shared/text";
 
 /** What each connection remembers about its user: `role` as the Worker admitted it, `sid` the token's session. */
 export interface ConnectionState {
@@ -183,7 +184,7 @@ export default class ProjectRoom implements Party.Server {
     }
     let role: RoomRole;
     try {
-      role = await this.worker.admit({ userId: claims.sub, sessionId: claims.sid, role: claims.role, connectionId: connection.id.slice(0, 128), tokenExpiresAt: claims.exp * 1000 });
+      role = await this.worker.admit({ userId: claims.sub, sessionId: claims.sid, role: claims.role, connectionId: truncateText(connection.id, 128), tokenExpiresAt: claims.exp * 1000 });
     } catch (err) {
       if (err instanceof AccessDenied) {
         this.rememberRefusal(token, claims.exp * 1000);
@@ -334,7 +335,7 @@ export default class ProjectRoom implements Party.Server {
       userId: user.sub,
       name: user.name,
       role: user.role,
-      connectionId: connection.id.slice(0, 128),
+      connectionId: truncateText(connection.id, 128),
       at: Date.now(),
     });
   }
