@@ -12,7 +12,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext, Page, Response } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { assertViteBuild, launchChromium } from "../scripts/lib/browser.mjs";
+import { assertViteBuild, launchChromium, newContext as newBudgetedContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
 import { startPartykitDev } from "../scripts/lib/partykit-dev.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
@@ -53,7 +53,7 @@ function reported(): { documentUri: string; directive: string; blockedUri?: stri
 }
 
 async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL: api.url, viewport: { width: 1200, height: 800 } });
+  const context = await newBudgetedContext(browser, { baseURL: api.url, viewport: { width: 1200, height: 800 } });
   contexts.push(context);
   await context.exposeBinding("plazaCspViolation", ({ frame }, v: Omit<Violation, "page">) => violations.push({ page: frame.url(), ...v }));
   await context.addInitScript(() => {
@@ -68,7 +68,6 @@ async function newContext(): Promise<BrowserContext> {
 
 async function newPage(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
   page.on("pageerror", (err) => pageErrors.push(`${page.url()}: ${String(err)}`));
   return page;
 }
@@ -155,7 +154,7 @@ beforeAll(async () => {
   expectStatus(project, 201, "create project");
   projectId = project.body.id;
   await publishItem(token);
-}, 240_000);
+});
 
 afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => {});
