@@ -12,7 +12,7 @@ import { completeHostedOnboarding } from "../scripts/seed-payments.mjs";
 import { compareAlternating } from "./lib/compare.mjs";
 import { LOAD_SETTINGS, measureThroughput } from "./lib/load.mjs";
 import { assertBareRouteServedByWorker, call, createSignedInUser, createSignedInUserWithOrg } from "./lib/plaza-api.mjs";
-import { fmt, ratioAgainstGoal, table, THROUGHPUT_HEADER, throughputRow } from "./lib/print.mjs";
+import { fmt, ratioAgainstGoal, THROUGHPUT_HEADER, table, throughputRow } from "./lib/print.mjs";
 
 export const description =
   "1 MB GET /download/:token vs bare R2 get streamed (req/s ratio, goal ≥ 0.8); POST /v1/licenses/validate (real key, unknown keys) vs bare";
@@ -41,8 +41,18 @@ async function publishItem(url, author, { slug, pricing, bundle }) {
     body: { slug, name: `Bench ${slug}`, summary: "Benchmark item", category: "developer-tools", pricing },
   });
   const sha256 = sha256Hex(bundle);
-  const manifest = { name: slug, version: "1.0.0", entry: "dist/index.js", permissions: [], engines: { plaza: "^1.0.0" }, dependencies: {} };
-  const upload = await call(url, "POST", `/v1/items/${slug}/uploads`, { token, body: { version: "1.0.0", manifest, sha256, size: bundle.length } });
+  const manifest = {
+    name: slug,
+    version: "1.0.0",
+    entry: "dist/index.js",
+    permissions: [],
+    engines: { plaza: "^1.0.0" },
+    dependencies: {},
+  };
+  const upload = await call(url, "POST", `/v1/items/${slug}/uploads`, {
+    token,
+    body: { version: "1.0.0", manifest, sha256, size: bundle.length },
+  });
   const put = await fetch(`${url}${upload.uploadUrl}`, {
     method: "PUT",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/gzip" },
@@ -58,7 +68,8 @@ async function publishItem(url, author, { slug, pricing, bundle }) {
 async function assertServesBundle(url, path, sha256, size) {
   const res = await fetch(`${url}${path}`);
   const bytes = Buffer.from(await res.arrayBuffer());
-  if (res.status !== 200) throw new Error(`GET ${path.replace(/\/download\/.+/, "/download/<token>")} → ${res.status}: ${bytes.toString("utf8", 0, 300)}`);
+  if (res.status !== 200)
+    throw new Error(`GET ${path.replace(/\/download\/.+/, "/download/<token>")} → ${res.status}: ${bytes.toString("utf8", 0, 300)}`);
   const got = sha256Hex(bytes);
   if (bytes.length !== size || got !== sha256) {
     throw new Error(`GET ${path.slice(0, 40)}… sent ${bytes.length} bytes with SHA-256 ${got}, not the uploaded ${size} bytes ${sha256}`);
@@ -76,16 +87,21 @@ async function buyLicenseKey(url, stripeEmulator, author, buyer, item) {
   const { accessToken: authorToken, orgId } = author;
   const onboarding = await call(url, "POST", `/v1/orgs/${orgId}/connect/onboarding`, { token: authorToken });
   await completeHostedOnboarding(onboarding.url);
-  await eventually("the author's org to take charges", async () => (await call(url, "GET", `/v1/orgs/${orgId}/connect`, { token: authorToken })).chargesEnabled, {
-    timeoutMs: 30_000,
-    intervalMs: 250,
-  });
+  await eventually(
+    "the author's org to take charges",
+    async () => (await call(url, "GET", `/v1/orgs/${orgId}/connect`, { token: authorToken })).chargesEnabled,
+    {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    },
+  );
 
   const checkout = await call(url, "POST", `/v1/items/${item.slug}/checkout`, { token: buyer.accessToken, body: {} });
   const page = await fetch(checkout.url);
   const html = await page.text();
   const action = /<form[^>]*action="([^"]+\/pay)"/.exec(html)?.[1];
-  if (page.status !== 200 || !action) throw new Error(`the emulator's checkout page ${checkout.url} answered ${page.status} without a Pay form`);
+  if (page.status !== 200 || !action)
+    throw new Error(`the emulator's checkout page ${checkout.url} answered ${page.status} without a Pay form`);
   const paid = await fetch(new URL(action, emulator.url), {
     method: "POST",
     redirect: "manual",
@@ -96,11 +112,10 @@ async function buyLicenseKey(url, stripeEmulator, author, buyer, item) {
   if (paid.status !== 303) throw new Error(`Pay on the emulator's checkout page answered ${paid.status}, not a 303 to the success page`);
 
   // The key is in the first status answer after fulfillment, and only in that one.
-  return eventually(
-    "the purchase's license key",
-    async () => (await call(url, "GET", `/v1/checkouts/${checkout.checkoutId}`)).licenseKey,
-    { timeoutMs: FULFILLMENT_TIMEOUT_MS, intervalMs: 250 },
-  );
+  return eventually("the purchase's license key", async () => (await call(url, "GET", `/v1/checkouts/${checkout.checkoutId}`)).licenseKey, {
+    timeoutMs: FULFILLMENT_TIMEOUT_MS,
+    intervalMs: 250,
+  });
 }
 
 /** Crockford's base32, as LICENSE_KEY_ALPHABET in shared/licenses.ts (which Node cannot import: extensionless imports). */
@@ -138,7 +153,10 @@ async function validateOnce(url, body) {
 }
 
 const mbps = (rps) => `${((rps * BUNDLE_BYTES) / 1e6).toFixed(0)} MB/s`;
-const codeList = (codes) => Object.entries(codes).map(([code, n]) => `${code} ${n.toLocaleString("en-US")}`).join(", ");
+const codeList = (codes) =>
+  Object.entries(codes)
+    .map(([code, n]) => `${code} ${n.toLocaleString("en-US")}`)
+    .join(", ");
 
 /** @param {{ worker: () => Promise<{ url: string, stripeEmulator?: () => Promise<{ url: string }> }>, log: (line?: string) => void }} ctx */
 export async function run({ worker, log }) {
@@ -154,16 +172,26 @@ export async function run({ worker, log }) {
   const bundle = randomBytes(BUNDLE_BYTES);
   const [freeItem, paidItem] = await Promise.all([
     publishItem(url, author, { slug: `bench-dl-${shortId()}`, pricing: { model: "free" }, bundle }),
-    publishItem(url, author, { slug: `bench-lic-${shortId()}`, pricing: { model: "one_time", amount: 1900, currency: "usd" }, bundle: randomBytes(4096) }),
+    publishItem(url, author, {
+      slug: `bench-lic-${shortId()}`,
+      pricing: { model: "one_time", amount: 1900, currency: "usd" },
+      bundle: randomBytes(4096),
+    }),
   ]);
 
   // Downloads: the buyer gets the free item and mints the links the load cycles through.
   await call(url, "POST", `/v1/items/${freeItem.slug}/get`, { token: buyer.accessToken });
   const links = [];
   for (let i = 0; i < LINKS; i++) {
-    links.push(await call(url, "POST", "/v1/me/downloads", { token: buyer.accessToken, body: { item: freeItem.slug, ttlSeconds: LINK_TTL_SECONDS } }));
+    links.push(
+      await call(url, "POST", "/v1/me/downloads", {
+        token: buyer.accessToken,
+        body: { item: freeItem.slug, ttlSeconds: LINK_TTL_SECONDS },
+      }),
+    );
   }
-  if (links[0].maxUses < 1_000_000) throw new Error(`links allow ${links[0].maxUses} uses: DOWNLOAD_MAX_USES was not raised for the bench (bench/lib/worker.mjs)`);
+  if (links[0].maxUses < 1_000_000)
+    throw new Error(`links allow ${links[0].maxUses} uses: DOWNLOAD_MAX_USES was not raised for the bench (bench/lib/worker.mjs)`);
   const linkPaths = links.map((l) => new URL(l.url).pathname);
   const r2Path = `/__bench/r2/${bundleKey(freeItem.sha256)}`;
   const headers = await assertServesBundle(url, linkPaths[0], freeItem.sha256, BUNDLE_BYTES);
@@ -177,13 +205,18 @@ export async function run({ worker, log }) {
   const checked = await validateOnce(url, validBody);
   if (!checked.valid) throw new Error(`the bought key does not validate: ${JSON.stringify(checked)}`);
   const unknownChecked = await validateOnce(url, unknownBodies[0]);
-  if (unknownChecked.code !== "not_found" || "license" in unknownChecked) throw new Error(`an unknown key answered ${JSON.stringify(unknownChecked)}, not a bare not_found`);
+  if (unknownChecked.code !== "not_found" || "license" in unknownChecked)
+    throw new Error(`an unknown key answered ${JSON.stringify(unknownChecked)}, not a bare not_found`);
   // The purchase's other webhooks (payment intent, charge, …) may still be arriving: let the Stripe
   // event consumer finish them before the load, so that work does not land in the first run.
-  await eventually("the Stripe event consumer to finish the purchase's events", async () => !(await call(url, "GET", "/__bench/stripe-events")).received, {
-    timeoutMs: 30_000,
-    intervalMs: 250,
-  });
+  await eventually(
+    "the Stripe event consumer to finish the purchase's events",
+    async () => !(await call(url, "GET", "/__bench/stripe-events")).received,
+    {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    },
+  );
   const setupS = (Date.now() - setupStarted) / 1000;
 
   const { durationS, warmupS, connections } = LOAD_SETTINGS;
@@ -199,7 +232,10 @@ export async function run({ worker, log }) {
     baseline: { url: `${url}${r2Path}` },
     target: { url, requests: linkPaths.map((path) => ({ method: "GET", path })) },
     rounds: ROUNDS,
-    onRun: (label, r) => log(`  ${dlNames[label].padEnd(34)} ${fmt.rps(r.requestsPerSec).padStart(12)}  ${mbps(r.requestsPerSec).padStart(9)}  p50 ${fmt.ms(r.p50Ms)}  p99 ${fmt.ms(r.p99Ms)}`),
+    onRun: (label, r) =>
+      log(
+        `  ${dlNames[label].padEnd(34)} ${fmt.rps(r.requestsPerSec).padStart(12)}  ${mbps(r.requestsPerSec).padStart(9)}  p50 ${fmt.ms(r.p50Ms)}  p99 ${fmt.ms(r.p99Ms)}`,
+      ),
   });
   log();
   log(
@@ -224,11 +260,14 @@ export async function run({ worker, log }) {
     baseline: { url: `${url}/__bench/bare` },
     target: valid.endpoint,
     rounds: ROUNDS,
-    onRun: (label, r) => log(`  ${licNames[label].padEnd(34)} ${fmt.rps(r.requestsPerSec).padStart(12)}  p50 ${fmt.ms(r.p50Ms)}  p99 ${fmt.ms(r.p99Ms)}`),
+    onRun: (label, r) =>
+      log(`  ${licNames[label].padEnd(34)} ${fmt.rps(r.requestsPerSec).padStart(12)}  p50 ${fmt.ms(r.p50Ms)}  p99 ${fmt.ms(r.p99Ms)}`),
   });
   // One shorter run: only to see that a miss costs about what a hit does.
   const unknownRun = await measureThroughput({ ...unknown.endpoint, durationS: Math.max(3, Math.ceil(durationS / 2)) });
-  log(`  ${"  … unknown keys (not_found)".padEnd(34)} ${fmt.rps(unknownRun.requestsPerSec).padStart(12)}  p50 ${fmt.ms(unknownRun.p50Ms)}  p99 ${fmt.ms(unknownRun.p99Ms)}`);
+  log(
+    `  ${"  … unknown keys (not_found)".padEnd(34)} ${fmt.rps(unknownRun.requestsPerSec).padStart(12)}  p50 ${fmt.ms(unknownRun.p50Ms)}  p99 ${fmt.ms(unknownRun.p99Ms)}`,
+  );
   const bareRps = licenses.baseline.requestsPerSec;
   const unknownRatio = unknownRun.requestsPerSec / bareRps;
   log();
@@ -241,19 +280,39 @@ export async function run({ worker, log }) {
   );
   log(`ratio validate ÷ bare: ${fmt.ratio(licenses.ratio)} (real key), ${fmt.ratio(unknownRatio)} (unknown keys); no goal set`);
   log(`answers: real key ${codeList(valid.codes)}; unknown keys ${codeList(unknown.codes)}`);
-  const wrong = Object.keys(valid.codes).filter((c) => c !== "valid").length + Object.keys(unknown.codes).filter((c) => c !== "not_found").length;
-  if (wrong) throw new Error(`validate answered other codes than expected under load: real key ${codeList(valid.codes)}; unknown keys ${codeList(unknown.codes)}`);
+  const wrong =
+    Object.keys(valid.codes).filter((c) => c !== "valid").length + Object.keys(unknown.codes).filter((c) => c !== "not_found").length;
+  if (wrong)
+    throw new Error(
+      `validate answered other codes than expected under load: real key ${codeList(valid.codes)}; unknown keys ${codeList(unknown.codes)}`,
+    );
 
   return {
     metrics: [
-      { name: "bare R2 get req/s (1 MB)", value: downloads.baseline.requestsPerSec, display: `${fmt.rps(downloads.baseline.requestsPerSec)} (${mbps(downloads.baseline.requestsPerSec)})` },
-      { name: "signed download req/s (1 MB)", value: downloads.target.requestsPerSec, display: `${fmt.rps(downloads.target.requestsPerSec)} (${mbps(downloads.target.requestsPerSec)})` },
-      { name: "signed download p50 / p99", value: downloads.target.p50Ms, display: `${fmt.ms(downloads.target.p50Ms)} / ${fmt.ms(downloads.target.p99Ms)}` },
+      {
+        name: "bare R2 get req/s (1 MB)",
+        value: downloads.baseline.requestsPerSec,
+        display: `${fmt.rps(downloads.baseline.requestsPerSec)} (${mbps(downloads.baseline.requestsPerSec)})`,
+      },
+      {
+        name: "signed download req/s (1 MB)",
+        value: downloads.target.requestsPerSec,
+        display: `${fmt.rps(downloads.target.requestsPerSec)} (${mbps(downloads.target.requestsPerSec)})`,
+      },
+      {
+        name: "signed download p50 / p99",
+        value: downloads.target.p50Ms,
+        display: `${fmt.ms(downloads.target.p50Ms)} / ${fmt.ms(downloads.target.p99Ms)}`,
+      },
       { name: "ratio download ÷ bare R2", value: downloads.ratio, display: ratioAgainstGoal(downloads.ratio, DOWNLOAD_GOAL) },
       { name: "bare req/s", value: bareRps, display: fmt.rps(bareRps) },
       { name: "validate req/s (real key)", value: licenses.target.requestsPerSec, display: fmt.rps(licenses.target.requestsPerSec) },
       { name: "validate req/s (unknown keys)", value: unknownRun.requestsPerSec, display: fmt.rps(unknownRun.requestsPerSec) },
-      { name: "ratio validate ÷ bare", value: licenses.ratio, display: `${fmt.ratio(licenses.ratio)} real key, ${fmt.ratio(unknownRatio)} unknown keys` },
+      {
+        name: "ratio validate ÷ bare",
+        value: licenses.ratio,
+        display: `${fmt.ratio(licenses.ratio)} real key, ${fmt.ratio(unknownRatio)} unknown keys`,
+      },
     ],
     details: {
       settings: { ...LOAD_SETTINGS, rounds: ROUNDS, bundleBytes: BUNDLE_BYTES, links: LINKS, unknownKeys: UNKNOWN_KEYS },

@@ -1,9 +1,10 @@
 // The cost of one login: sequential logins over HTTP (minus a bare request), and one scrypt
 // verifyPassword in Node with the Worker's own parameters, as real CPU time.
+
+import { hashPassword, SCRYPT_PARAMS, verifyPassword } from "../worker/src/crypto/password.ts";
 import { assertBareRouteServedByWorker, createSignedInUserWithOrg, login } from "./lib/plaza-api.mjs";
 import { fmt, table } from "./lib/print.mjs";
 import { cpuTimePerCallMs, stats, wallTimeMs } from "./lib/timing.mjs";
-import { hashPassword, SCRYPT_PARAMS, verifyPassword } from "../worker/src/crypto/password.ts";
 
 export const description = "CPU/wall time of one login: HTTP login minus bare request; verifyPassword CPU time in Node";
 
@@ -63,7 +64,9 @@ export async function run({ worker, log }) {
     ),
   );
   log(`(a) login over HTTP minus mean bare request, wall time: mean ${fmt.ms(loginCost.meanMs)}, p50 ${fmt.ms(loginCost.p50Ms)}`);
-  log(`(b) one verifyPassword in Node ${process.versions.node}: CPU ${fmt.ms(node.cpuMs)} (wall ${fmt.ms(node.wallMs)}), mean of ${node.n}`);
+  log(
+    `(b) one verifyPassword in Node ${process.versions.node}: CPU ${fmt.ms(node.cpuMs)} (wall ${fmt.ms(node.wallMs)}), mean of ${node.n}`,
+  );
 
   return {
     metrics: [

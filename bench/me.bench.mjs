@@ -2,7 +2,7 @@
 import { compareAlternating } from "./lib/compare.mjs";
 import { LOAD_SETTINGS } from "./lib/load.mjs";
 import { assertBareRouteServedByWorker, createSignedInUserWithOrg } from "./lib/plaza-api.mjs";
-import { fmt, ratioAgainstGoal, table, THROUGHPUT_HEADER, throughputRow } from "./lib/print.mjs";
+import { fmt, ratioAgainstGoal, THROUGHPUT_HEADER, table, throughputRow } from "./lib/print.mjs";
 
 export const description = "authenticated GET /v1/me vs bare GET /__bench/bare (req/s ratio, goal ≥ 0.5)";
 

@@ -11,7 +11,8 @@ import { startBareYPartyKit, startPlazaRooms, startReferenceServer } from "./lib
 import { quantile } from "./lib/timing.mjs";
 import { allowExtensionlessTsImports } from "./lib/ts-imports.mjs";
 
-export const description = "Y.js rooms: edit round-trip p50/p99 and fan-out throughput, 2/10/50 clients, plaza (partykit dev) vs @y/websocket-server (ratio, goal ≥ 1.0)";
+export const description =
+  "Y.js rooms: edit round-trip p50/p99 and fan-out throughput, 2/10/50 clients, plaza (partykit dev) vs @y/websocket-server (ratio, goal ≥ 1.0)";
 
 const RATIO_GOAL = 1.0;
 const QUICK = process.env.BENCH_QUICK === "1";
@@ -43,11 +44,21 @@ export async function run({ log, onAbort = () => () => {} }) {
   const { mintRoomToken } = await import("../worker/src/rooms/token.ts");
   const roomTokenSecret = secret();
   const tokensFor = (room, n) =>
-    Promise.all(Array.from({ length: n }, (_, i) => mintRoomToken(roomTokenSecret, { sub: `usr_bench${i}`, room, role: "write", name: `Bench ${i}`, sid: `ses_bench${i}` }).then((t) => t.token)));
+    Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        mintRoomToken(roomTokenSecret, { sub: `usr_bench${i}`, room, role: "write", name: `Bench ${i}`, sid: `ses_bench${i}` }).then(
+          (t) => t.token,
+        ),
+      ),
+    );
 
   const startedAt = Date.now();
   // All at once, so their startups overlap; the idle ones cost next to nothing while another is measured.
-  const starting = [startReferenceServer(), startPlazaRooms({ roomTokenSecret, stateParent: STATE_PARENT }), BREAKDOWN.enabled ? startBareYPartyKit({ stateParent: STATE_PARENT }) : null];
+  const starting = [
+    startReferenceServer(),
+    startPlazaRooms({ roomTokenSecret, stateParent: STATE_PARENT }),
+    BREAKDOWN.enabled ? startBareYPartyKit({ stateParent: STATE_PARENT }) : null,
+  ];
   const unregister = starting.map((p) => onAbort(async () => (await Promise.resolve(p).catch(() => null))?.stop()));
   const started = await Promise.allSettled(starting);
   try {
@@ -96,7 +107,9 @@ async function measureSizes([reference, plaza], measure, log) {
 }
 
 async function measureBreakdown(servers, measure, log) {
-  log(`breakdown at ${BREAKDOWN.clients} clients, one room each (bare y-partykit under a second partykit dev, without and with snapshot persistence):`);
+  log(
+    `breakdown at ${BREAKDOWN.clients} clients, one room each (bare y-partykit under a second partykit dev, without and with snapshot persistence):`,
+  );
   const runs = [];
   for (const server of servers) {
     const r = await measure(server, BREAKDOWN.clients);
@@ -236,13 +249,23 @@ function report({ log, runs, breakdown, awareness, plaza, reference }) {
     rows.push([reference.name, clients, fmt.ms(ref.p50), fmt.ms(ref.p99), rate(ref.perSec), ""]);
     rows.push([plaza.name, clients, fmt.ms(ours.p50), fmt.ms(ours.p99), rate(ours.perSec), ratioAgainstGoal(ratio, RATIO_GOAL)]);
     metrics.push(
-      { name: `${clients} clients p50/p99 plaza (ref.)`, value: ours.p99, display: `${fmt.ms(ours.p50)} / ${fmt.ms(ours.p99)} (${fmt.ms(ref.p50)} / ${fmt.ms(ref.p99)})` },
-      { name: `${clients} clients fan-out plaza ÷ ref.`, value: ratio, display: `${ratioAgainstGoal(ratio, RATIO_GOAL)}; ${rate(ours.perSec)} vs ${rate(ref.perSec)}` },
+      {
+        name: `${clients} clients p50/p99 plaza (ref.)`,
+        value: ours.p99,
+        display: `${fmt.ms(ours.p50)} / ${fmt.ms(ours.p99)} (${fmt.ms(ref.p50)} / ${fmt.ms(ref.p99)})`,
+      },
+      {
+        name: `${clients} clients fan-out plaza ÷ ref.`,
+        value: ratio,
+        display: `${ratioAgainstGoal(ratio, RATIO_GOAL)}; ${rate(ours.perSec)} vs ${rate(ref.perSec)}`,
+      },
     );
   }
   log();
   log(table(["server", "clients", "p50", "p99", "throughput", "ratio plaza/reference"], rows));
-  log("latency: per-peer delivery of one edit (edit applied by the writer → applied by each other client); throughput: trace deliveries to all peers ÷ time until all converged");
+  log(
+    "latency: per-peer delivery of one edit (edit applied by the writer → applied by each other client); throughput: trace deliveries to all peers ÷ time until all converged",
+  );
 
   if (breakdown.length) {
     const refRun = breakdown.find((r) => r.server === reference.name);
@@ -253,26 +276,51 @@ function report({ log, runs, breakdown, awareness, plaza, reference }) {
         ["server", "p50", "p99", "throughput", "÷ reference"],
         breakdown.map((r) => {
           const sorted = [...r.latencies].sort((a, b) => a - b);
-          return [r.server, fmt.ms(quantile(sorted, 0.5)), fmt.ms(quantile(sorted, 0.99)), rate(r.perSec), fmt.ratio(r.perSec / refRun.perSec)];
+          return [
+            r.server,
+            fmt.ms(quantile(sorted, 0.5)),
+            fmt.ms(quantile(sorted, 0.99)),
+            rate(r.perSec),
+            fmt.ratio(r.perSec / refRun.perSec),
+          ];
         }),
       ),
     );
   }
   log();
-  log(`presence: one client sets its cursor ${AWARENESS.hz}×/s for ${AWARENESS.seconds} s, ${AWARENESS.clients} clients; awareness updates each peer received from it`);
+  log(
+    `presence: one client sets its cursor ${AWARENESS.hz}×/s for ${AWARENESS.seconds} s, ${AWARENESS.clients} clients; awareness updates each peer received from it`,
+  );
   log(
     table(
       ["server", "sent", "per peer (median)", "per peer (max)", `≤ ${AWARENESS.throttleFps}/s`],
-      awareness.map((a) => [a.server, `${a.sentPerSec.toFixed(0)}/s`, `${a.peerMedianPerSec.toFixed(1)}/s`, `${a.peerMaxPerSec.toFixed(1)}/s`, a.peerMaxPerSec <= AWARENESS.throttleFps + 1 ? "yes" : "no"]),
+      awareness.map((a) => [
+        a.server,
+        `${a.sentPerSec.toFixed(0)}/s`,
+        `${a.peerMedianPerSec.toFixed(1)}/s`,
+        `${a.peerMaxPerSec.toFixed(1)}/s`,
+        a.peerMaxPerSec <= AWARENESS.throttleFps + 1 ? "yes" : "no",
+      ]),
     ),
   );
   const ours = awareness.find((a) => a.server === plaza.name);
-  metrics.push({ name: `presence per peer, ${AWARENESS.hz} Hz sender`, value: ours.peerMaxPerSec, display: `${ours.peerMaxPerSec.toFixed(1)}/s max (throttle goal ≤ ${AWARENESS.throttleFps}/s)` });
+  metrics.push({
+    name: `presence per peer, ${AWARENESS.hz} Hz sender`,
+    value: ours.peerMaxPerSec,
+    display: `${ours.peerMaxPerSec.toFixed(1)}/s max (throttle goal ≤ ${AWARENESS.throttleFps}/s)`,
+  });
 
   return {
     metrics,
     details: {
-      settings: { clientCounts: CLIENT_COUNTS, rounds: ROUNDS, latencyEdits: LATENCY_EDITS, traceEdits: TRACE_EDITS, writers: WRITERS, burst: BURST },
+      settings: {
+        clientCounts: CLIENT_COUNTS,
+        rounds: ROUNDS,
+        latencyEdits: LATENCY_EDITS,
+        traceEdits: TRACE_EDITS,
+        writers: WRITERS,
+        burst: BURST,
+      },
       summaries,
       runs: runs.map(({ latencies, ...r }) => ({ ...r, latencySamples: latencies.length })),
       breakdown: breakdown.map(({ latencies, ...r }) => ({ ...r, latencySamples: latencies.length })),

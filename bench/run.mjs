@@ -21,10 +21,13 @@ if (major < 22 || (major === 22 && minor < 18)) {
 }
 
 function selectBenches(args) {
-  const all = readdirSync(BENCH_DIR).filter((f) => f.endsWith(".bench.mjs")).sort();
+  const all = readdirSync(BENCH_DIR)
+    .filter((f) => f.endsWith(".bench.mjs"))
+    .sort();
   const names = args.filter((a) => !a.startsWith("--")).map((a) => a.replace(/(\.bench)?\.mjs$/, ""));
   const unknown = names.filter((n) => !all.includes(`${n}.bench.mjs`));
-  if (unknown.length) throw new Error(`unknown bench ${unknown.join(", ")}; have: ${all.map((f) => f.replace(".bench.mjs", "")).join(", ")}`);
+  if (unknown.length)
+    throw new Error(`unknown bench ${unknown.join(", ")}; have: ${all.map((f) => f.replace(".bench.mjs", "")).join(", ")}`);
   return names.length ? names.map((n) => `${n}.bench.mjs`) : all;
 }
 
@@ -72,7 +75,9 @@ async function main() {
   }
 
   console.log(`\n=== summary (${((Date.now() - startedAt) / 1000).toFixed(0)} s; shared machine, expect noise between runs)`);
-  const rows = results.flatMap((r) => (r.error ? [[r.name, "FAILED", r.error.slice(0, 100)]] : r.metrics.map((m) => [r.name, m.name, m.display])));
+  const rows = results.flatMap((r) =>
+    r.error ? [[r.name, "FAILED", r.error.slice(0, 100)]] : r.metrics.map((m) => [r.name, m.name, m.display]),
+  );
   console.log(table(["bench", "metric", "value"], rows));
 
   if (args.includes("--json")) {

@@ -6,7 +6,7 @@ import { bin, run as runScript } from "../scripts/lib/processes.mjs";
 import { compareAlternating } from "./lib/compare.mjs";
 import { LOAD_SETTINGS } from "./lib/load.mjs";
 import { assertBareRouteServedByWorker } from "./lib/plaza-api.mjs";
-import { fmt, ratioAgainstGoal, table, THROUGHPUT_HEADER, throughputRow } from "./lib/print.mjs";
+import { fmt, ratioAgainstGoal, THROUGHPUT_HEADER, table, throughputRow } from "./lib/print.mjs";
 import { seedCatalog } from "./lib/seed-catalog.mjs";
 
 export const description =
@@ -20,7 +20,10 @@ const LIMIT = 20;
 
 /** Same as `toFtsQuery` in worker/src/catalog/search.ts: each word quoted, the last a prefix. */
 function toFtsQuery(q) {
-  const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 8);
+  const words = q
+    .toLowerCase()
+    .match(/[\p{L}\p{N}]+/gu)
+    ?.slice(0, 8);
   return words.map((w, i) => (i === words.length - 1 ? `"${w}"*` : `"${w}"`)).join(" ");
 }
 
@@ -112,7 +115,8 @@ async function measureRowsRead(url, persistTo, queries, log) {
 }
 
 function throughputLogger(log, names) {
-  return (label, r) => log(`  ${names[label].padEnd(34)} ${fmt.rps(r.requestsPerSec).padStart(12)}  p50 ${fmt.ms(r.p50Ms)}  p99 ${fmt.ms(r.p99Ms)}`);
+  return (label, r) =>
+    log(`  ${names[label].padEnd(34)} ${fmt.rps(r.requestsPerSec).padStart(12)}  p50 ${fmt.ms(r.p50Ms)}  p99 ${fmt.ms(r.p99Ms)}`);
 }
 
 /**
@@ -129,7 +133,12 @@ async function measureSearchThroughput(url, queries, log) {
     ["served", {}, "GET /v1/search, as served"],
   ]) {
     const names = { baseline: `GET /__bench/fts (${queries.length} queries)`, target: label };
-    results[mode] = await compareAlternating({ baseline: bare, target: search(headers), rounds: ROUNDS, onRun: throughputLogger(log, names) });
+    results[mode] = await compareAlternating({
+      baseline: bare,
+      target: search(headers),
+      rounds: ROUNDS,
+      onRun: throughputLogger(log, names),
+    });
   }
   log();
   log(
@@ -148,7 +157,6 @@ function meanOf(a, b) {
   const mean = (x, y) => (x + y) / 2;
   return { requestsPerSec: mean(a.requestsPerSec, b.requestsPerSec), p50Ms: mean(a.p50Ms, b.p50Ms), p99Ms: mean(a.p99Ms, b.p99Ms) };
 }
-
 
 /**
  * The storefront's item page, if it is there: a 200 HTML page that names the item. The web app's
@@ -219,7 +227,9 @@ export async function run({ worker, log }) {
     rmSync(file, { force: true });
   }
   const { catalog } = seeded;
-  log(`seeded ${catalog.items.length.toLocaleString("en-US")} published items (one org, ${catalog.docFrequency.size.toLocaleString("en-US")} distinct words) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `seeded ${catalog.items.length.toLocaleString("en-US")} published items (one org, ${catalog.docFrequency.size.toLocaleString("en-US")} distinct words) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   const queries = searchQueries(catalog);
 
   // Touch every query once on both routes before anything is measured: the first reads after
@@ -232,7 +242,9 @@ export async function run({ worker, log }) {
 
   const { durationS, warmupS, connections } = LOAD_SETTINGS;
   log();
-  log(`throughput: ${ROUNDS} rounds of each, alternating; each ${warmupS} s warm-up + ${durationS} s, ${connections} connections, the ${queries.length} queries in rotation`);
+  log(
+    `throughput: ${ROUNDS} rounds of each, alternating; each ${warmupS} s warm-up + ${durationS} s, ${connections} connections, the ${queries.length} queries in rotation`,
+  );
   const search = await measureSearchThroughput(url, queries, log);
 
   log();
@@ -243,8 +255,11 @@ export async function run({ worker, log }) {
     log(`storefront item page: storefront not available (${unavailable})`);
   } else {
     const xCache = await cacheStatuses(url, item);
-    log(`storefront item page /items/${item.slug}: x-cache ${xCache.bypass ?? "(none)"} with x-bench-bypass-cache: 1, ${xCache.plain ?? "(none)"} without`);
-    if (xCache.bypass !== "BYPASS" || xCache.plain !== "HIT") log("  (expected BYPASS and HIT: the figures below may not compare cached with uncached)");
+    log(
+      `storefront item page /items/${item.slug}: x-cache ${xCache.bypass ?? "(none)"} with x-bench-bypass-cache: 1, ${xCache.plain ?? "(none)"} without`,
+    );
+    if (xCache.bypass !== "BYPASS" || xCache.plain !== "HIT")
+      log("  (expected BYPASS and HIT: the figures below may not compare cached with uncached)");
     log(`${ROUNDS} rounds of each, alternating`);
     storefront = await measureStorefront(url, item, log);
   }
@@ -253,9 +268,21 @@ export async function run({ worker, log }) {
   return {
     metrics: [
       { name: "bare FTS req/s", value: search.served.baseline.requestsPerSec, display: fmt.rps(search.served.baseline.requestsPerSec) },
-      { name: "/v1/search req/s, cache bypassed", value: search.uncached.target.requestsPerSec, display: fmt.rps(search.uncached.target.requestsPerSec) },
-      { name: "/v1/search req/s, as served", value: search.served.target.requestsPerSec, display: fmt.rps(search.served.target.requestsPerSec) },
-      { name: "/v1/search p50 / p99, as served", value: search.served.target.p50Ms, display: `${fmt.ms(search.served.target.p50Ms)} / ${fmt.ms(search.served.target.p99Ms)}` },
+      {
+        name: "/v1/search req/s, cache bypassed",
+        value: search.uncached.target.requestsPerSec,
+        display: fmt.rps(search.uncached.target.requestsPerSec),
+      },
+      {
+        name: "/v1/search req/s, as served",
+        value: search.served.target.requestsPerSec,
+        display: fmt.rps(search.served.target.requestsPerSec),
+      },
+      {
+        name: "/v1/search p50 / p99, as served",
+        value: search.served.target.p50Ms,
+        display: `${fmt.ms(search.served.target.p50Ms)} / ${fmt.ms(search.served.target.p99Ms)}`,
+      },
       { name: "ratio ÷ bare FTS, cache bypassed", value: search.uncached.ratio, display: fmt.ratio(search.uncached.ratio) },
       { name: "ratio ÷ bare FTS, as served", value: search.served.ratio, display: ratioAgainstGoal(search.served.ratio, RATIO_GOAL) },
       ...rowsRead.map((r) => ({
@@ -266,7 +293,11 @@ export async function run({ worker, log }) {
       { name: "rows read ÷ returned, worst", value: worst.ratio, display: `${worst.ratio.toFixed(1)}× (${worst.label})` },
       ...(storefront
         ? [
-            { name: "item page uncached req/s", value: storefront.baseline.requestsPerSec, display: fmt.rps(storefront.baseline.requestsPerSec) },
+            {
+              name: "item page uncached req/s",
+              value: storefront.baseline.requestsPerSec,
+              display: fmt.rps(storefront.baseline.requestsPerSec),
+            },
             { name: "item page cached req/s", value: storefront.target.requestsPerSec, display: fmt.rps(storefront.target.requestsPerSec) },
             { name: "item page cached ÷ uncached", value: storefront.ratio, display: fmt.ratio(storefront.ratio) },
           ]
@@ -275,7 +306,14 @@ export async function run({ worker, log }) {
     details: {
       settings: { ...LOAD_SETTINGS, rounds: ROUNDS, items: catalog.items.length, limit: LIMIT },
       queries: queries.map(({ label, target, baseline }) => ({ label, target, baseline })),
-      rowsRead: rowsRead.map(({ label, target, matches, rowsRead, returned, ratio }) => ({ label, target, matches, rowsRead, returned, ratio })),
+      rowsRead: rowsRead.map(({ label, target, matches, rowsRead, returned, ratio }) => ({
+        label,
+        target,
+        matches,
+        rowsRead,
+        returned,
+        ratio,
+      })),
       search,
       storefront: storefront ?? { unavailable },
     },

@@ -5,7 +5,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { compareAlternating } from "./lib/compare.mjs";
 import { LOAD_SETTINGS, measureThroughput } from "./lib/load.mjs";
 import { assertBareRouteServedByWorker } from "./lib/plaza-api.mjs";
-import { fmt, ratioAgainstGoal, table, THROUGHPUT_HEADER, throughputRow } from "./lib/print.mjs";
+import { fmt, ratioAgainstGoal, THROUGHPUT_HEADER, table, throughputRow } from "./lib/print.mjs";
 
 export const description =
   "signed Stripe event POST /v1/stripe/webhooks vs constructEventAsync alone (req/s ratio, goal ≥ 0.3); stripe_events rows vs 200s";
@@ -75,7 +75,15 @@ function checkoutSessionCompleted(now) {
         invoice: null,
         invoice_creation: {
           enabled: false,
-          invoice_data: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: null, metadata: {}, rendering_options: null },
+          invoice_data: {
+            account_tax_ids: null,
+            custom_fields: null,
+            description: null,
+            footer: null,
+            issuer: null,
+            metadata: {},
+            rendering_options: null,
+          },
         },
         livemode: false,
         locale: null,
@@ -224,14 +232,23 @@ async function drainConsumer(url, expectTotal = 0) {
 async function assertRoutesAccept(url, secret) {
   for (const path of ["/__bench/stripe-verify", "/v1/stripe/webhooks"]) {
     const { body, signature } = signedEvent(secret, Math.floor(Date.now() / 1000));
-    const res = await fetch(`${url}${path}`, { method: "POST", headers: { "content-type": "application/json; charset=utf-8", "stripe-signature": signature }, body });
+    const res = await fetch(`${url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-8", "stripe-signature": signature },
+      body,
+    });
     const text = await res.text();
     if (res.status !== 200) throw new Error(`POST ${path} with a signed event → ${res.status}: ${text.slice(0, 300)}`);
   }
   const wrong = signedEvent(`whsec_${randomBytes(24).toString("base64url")}`, Math.floor(Date.now() / 1000));
-  const res = await fetch(`${url}/__bench/stripe-verify`, { method: "POST", headers: { "stripe-signature": wrong.signature }, body: wrong.body });
+  const res = await fetch(`${url}/__bench/stripe-verify`, {
+    method: "POST",
+    headers: { "stripe-signature": wrong.signature },
+    body: wrong.body,
+  });
   await res.text();
-  if (res.status !== 400) throw new Error(`POST /__bench/stripe-verify accepted a wrong signature (${res.status}): the baseline does not verify`);
+  if (res.status !== 400)
+    throw new Error(`POST /__bench/stripe-verify accepted a wrong signature (${res.status}): the baseline does not verify`);
 }
 
 /** @param {{ worker: () => Promise<{ url: string, stripeWebhookSecret: string }>, log: (line?: string) => void }} ctx */
@@ -241,18 +258,24 @@ export async function run({ worker, log }) {
   if (!secret) throw new Error("the bench worker has no stripeWebhookSecret (bench/lib/worker.mjs generates it)");
   const { durationS, warmupS, connections } = LOAD_SETTINGS;
   if (warmupS + durationS > TOLERANCE_S - 30) {
-    throw new Error(`BENCH_WARMUP + BENCH_DURATION must stay under ${TOLERANCE_S - 30} s: events are signed before each run and expire after ${TOLERANCE_S} s`);
+    throw new Error(
+      `BENCH_WARMUP + BENCH_DURATION must stay under ${TOLERANCE_S - 30} s: events are signed before each run and expire after ${TOLERANCE_S} s`,
+    );
   }
   await assertRoutesAccept(url, secret);
   await drainConsumer(url);
   const before = await eventCounts(url);
 
   const sample = signedEvent(secret, Math.floor(Date.now() / 1000));
-  log(`event: checkout.session.completed, ${sample.body.length.toLocaleString("en-US")} bytes pretty-printed, no plaza_* metadata (the consumer records it as ignored)`);
+  log(
+    `event: checkout.session.completed, ${sample.body.length.toLocaleString("en-US")} bytes pretty-printed, no plaza_* metadata (the consumer records it as ignored)`,
+  );
 
   log(`reference: GET /__bench/bare, one run of ${warmupS} s warm-up + ${durationS} s`);
   const bare = await measureThroughput({ url: `${url}/__bench/bare` });
-  log(`  ${"GET /__bench/bare".padEnd(34)} ${fmt.rps(bare.requestsPerSec).padStart(12)}  p50 ${fmt.ms(bare.p50Ms)}  p99 ${fmt.ms(bare.p99Ms)}`);
+  log(
+    `  ${"GET /__bench/bare".padEnd(34)} ${fmt.rps(bare.requestsPerSec).padStart(12)}  p50 ${fmt.ms(bare.p50Ms)}  p99 ${fmt.ms(bare.p99Ms)}`,
+  );
 
   const drains = [];
   const quiesce = async () => {
@@ -262,13 +285,16 @@ export async function run({ worker, log }) {
   const verify = signedEventEndpoint(url, "/__bench/stripe-verify", secret, quiesce);
   const ingest = signedEventEndpoint(url, "/v1/stripe/webhooks", secret, quiesce);
 
-  log(`${ROUNDS} rounds of each, alternating; each ${warmupS} s warm-up + ${durationS} s, ${connections} connections, a distinct event per request, signed right before each run`);
+  log(
+    `${ROUNDS} rounds of each, alternating; each ${warmupS} s warm-up + ${durationS} s, ${connections} connections, a distinct event per request, signed right before each run`,
+  );
   const names = { baseline: "POST /__bench/stripe-verify", target: "POST /v1/stripe/webhooks" };
   const result = await compareAlternating({
     baseline: verify.endpoint,
     target: ingest.endpoint,
     rounds: ROUNDS,
-    onRun: (label, r) => log(`  ${names[label].padEnd(34)} ${fmt.rps(r.requestsPerSec).padStart(12)}  p50 ${fmt.ms(r.p50Ms)}  p99 ${fmt.ms(r.p99Ms)}`),
+    onRun: (label, r) =>
+      log(`  ${names[label].padEnd(34)} ${fmt.rps(r.requestsPerSec).padStart(12)}  p50 ${fmt.ms(r.p50Ms)}  p99 ${fmt.ms(r.p99Ms)}`),
   });
 
   // Requests cut off when a run ends are still handled by the Worker after autocannon has gone, so
@@ -288,16 +314,23 @@ export async function run({ worker, log }) {
     ]),
   );
   log(`ratio ingest ÷ verify: ${ratioAgainstGoal(result.ratio, RATIO_GOAL)}`);
-  log(`(verify ÷ bare ${fmt.ratio(result.baseline.requestsPerSec / bare.requestsPerSec)}, ingest ÷ bare ${fmt.ratio(result.target.requestsPerSec / bare.requestsPerSec)})`);
+  log(
+    `(verify ÷ bare ${fmt.ratio(result.baseline.requestsPerSec / bare.requestsPerSec)}, ingest ÷ bare ${fmt.ratio(result.target.requestsPerSec / bare.requestsPerSec)})`,
+  );
   log();
   log(
     `stripe_events: ${rows.toLocaleString("en-US")} rows recorded for ${sent.toLocaleString("en-US")} distinct events sent; ` +
       `${answered200.toLocaleString("en-US")} answered 200 (${ingest.answered.duplicates} as duplicates), ${sent - answered200} cut off unanswered when a run ended`,
   );
   if (rows !== sent) log(`  rows ≠ events sent (${rows - sent >= 0 ? "+" : ""}${rows - sent}): some events were lost or recorded twice`);
-  const statuses = (counts) => Object.entries(counts).filter(([k]) => k !== "total").map(([k, n]) => `${k} ${n.toLocaleString("en-US")}`).join(", ");
+  const statuses = (counts) =>
+    Object.entries(counts)
+      .filter(([k]) => k !== "total")
+      .map(([k, n]) => `${k} ${n.toLocaleString("en-US")}`)
+      .join(", ");
   log(`  right after the load: ${statuses(after)}; ${(drained.ms / 1000).toFixed(1)} s later: ${statuses(drained.counts)}`);
-  if (drains.length) log(`  waited for the consumer before ${drains.length} run(s): ${drains.map((d) => `${(d.ms / 1000).toFixed(1)} s`).join(", ")}`);
+  if (drains.length)
+    log(`  waited for the consumer before ${drains.length} run(s): ${drains.map((d) => `${(d.ms / 1000).toFixed(1)} s`).join(", ")}`);
   const onTheFly = verify.pool.stats.signedDuringLoad + ingest.pool.stats.signedDuringLoad;
   if (onTheFly) log(`  ${onTheFly.toLocaleString("en-US")} events were signed during load (a pool ran out)`);
 
@@ -306,7 +339,11 @@ export async function run({ worker, log }) {
       { name: "bare req/s (reference)", value: bare.requestsPerSec, display: fmt.rps(bare.requestsPerSec) },
       { name: "constructEventAsync req/s", value: result.baseline.requestsPerSec, display: fmt.rps(result.baseline.requestsPerSec) },
       { name: "webhook ingest req/s", value: result.target.requestsPerSec, display: fmt.rps(result.target.requestsPerSec) },
-      { name: "webhook ingest p50 / p99", value: result.target.p50Ms, display: `${fmt.ms(result.target.p50Ms)} / ${fmt.ms(result.target.p99Ms)}` },
+      {
+        name: "webhook ingest p50 / p99",
+        value: result.target.p50Ms,
+        display: `${fmt.ms(result.target.p50Ms)} / ${fmt.ms(result.target.p99Ms)}`,
+      },
       { name: "ratio ingest ÷ verify", value: result.ratio, display: ratioAgainstGoal(result.ratio, RATIO_GOAL) },
       {
         name: "stripe_events rows vs 200s",
@@ -318,7 +355,17 @@ export async function run({ worker, log }) {
       settings: { ...LOAD_SETTINGS, rounds: ROUNDS, eventBytes: sample.body.length },
       bare,
       ...result,
-      events: { before, after, drained, rows, sent, answered: ingest.answered, verifyAnswered: verify.answered, pools: { verify: verify.pool.stats, ingest: ingest.pool.stats }, drains },
+      events: {
+        before,
+        after,
+        drained,
+        rows,
+        sent,
+        answered: ingest.answered,
+        verifyAnswered: verify.answered,
+        pools: { verify: verify.pool.stats, ingest: ingest.pool.stats },
+        drains,
+      },
     },
   };
 }

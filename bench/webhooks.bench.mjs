@@ -6,7 +6,8 @@ import { Webhook } from "standardwebhooks";
 import { assertBareRouteServedByWorker, call, createSignedInUserWithOrg } from "./lib/plaza-api.mjs";
 import { fmt, ratioAgainstGoal, table } from "./lib/print.mjs";
 
-export const description = "deliveries/s through local Queues (consumer → signed fetch) vs a direct fetch loop in the Worker (ratio, goal ≥ 0.5)";
+export const description =
+  "deliveries/s through local Queues (consumer → signed fetch) vs a direct fetch loop in the Worker (ratio, goal ≥ 0.5)";
 
 const RATIO_GOAL = 0.5;
 const ROUNDS = 2;
@@ -41,7 +42,8 @@ async function startReceiver() {
     req.on("end", () => {
       const at = Date.now();
       res.writeHead(200, { "content-type": "text/plain" }).end("ok");
-      if (path === HOOK_PATH && !firstDelivery) firstDelivery = { body: Buffer.concat(chunks).toString("utf8"), headers: { ...req.headers } };
+      if (path === HOOK_PATH && !firstDelivery)
+        firstDelivery = { body: Buffer.concat(chunks).toString("utf8"), headers: { ...req.headers } };
       const n = (counts.get(path) ?? 0) + 1;
       counts.set(path, n);
       arrivals.get(path)?.push(at);
@@ -92,7 +94,8 @@ async function settledDeliveries(url, endpointId, timeoutMs = RUN_TIMEOUT_MS) {
   for (;;) {
     const byStatus = await call(url, "GET", `/__bench/webhooks/deliveries?endpointId=${encodeURIComponent(endpointId)}`);
     if (!byStatus.pending) return byStatus;
-    if (Date.now() > deadline) throw new Error(`${byStatus.pending.n} deliveries still pending after ${timeoutMs} ms: ${JSON.stringify(byStatus)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${byStatus.pending.n} deliveries still pending after ${timeoutMs} ms: ${JSON.stringify(byStatus)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -101,12 +104,16 @@ async function settledDeliveries(url, endpointId, timeoutMs = RUN_TIMEOUT_MS) {
 export async function run({ worker, log }) {
   const { url } = await worker();
   await assertBareRouteServedByWorker(url);
-  if (!(DELIVERIES > 0 && DELIVERIES % BATCH_SIZE === 0)) throw new Error(`BENCH_WEBHOOK_DELIVERIES must be a positive multiple of ${BATCH_SIZE}, not ${DELIVERIES}`);
+  if (!(DELIVERIES > 0 && DELIVERIES % BATCH_SIZE === 0))
+    throw new Error(`BENCH_WEBHOOK_DELIVERIES must be a positive multiple of ${BATCH_SIZE}, not ${DELIVERIES}`);
   const receiver = await startReceiver();
   try {
     const setupStarted = Date.now();
     const { accessToken: token, orgId } = await createSignedInUserWithOrg(url);
-    const endpoint = await call(url, "POST", `/v1/orgs/${orgId}/webhooks/endpoints`, { token, body: { url: receiver.url(HOOK_PATH), description: "bench receiver" } });
+    const endpoint = await call(url, "POST", `/v1/orgs/${orgId}/webhooks/endpoints`, {
+      token,
+      body: { url: receiver.url(HOOK_PATH), description: "bench receiver" },
+    });
     const { id: endpointId, secret } = endpoint;
 
     // One delivery through the real API, its signature checked as a receiver would.
@@ -116,7 +123,8 @@ export async function run({ worker, log }) {
     const testMs = Date.now() - testStarted;
     const first = receiver.firstDelivery();
     const verified = new Webhook(secret).verify(first.body, first.headers);
-    if (verified?.type !== "webhook.test") throw new Error(`the test delivery verified but is not a webhook.test: ${first.body.slice(0, 200)}`);
+    if (verified?.type !== "webhook.test")
+      throw new Error(`the test delivery verified but is not a webhook.test: ${first.body.slice(0, 200)}`);
     let delivered = 1;
 
     /** Queues `count` deliveries; resolves when the receiver has them all and D1 has none pending. */
@@ -128,10 +136,15 @@ export async function run({ worker, log }) {
       done.catch(() => {});
       const produced = await call(url, "POST", "/__bench/webhooks/enqueue", { body: { orgId, endpointId, count } });
       const lastAt = await done.catch(async (err) => {
-        const byStatus = await call(url, "GET", `/__bench/webhooks/deliveries?endpointId=${encodeURIComponent(endpointId)}`).catch((e) => String(e));
+        const byStatus = await call(url, "GET", `/__bench/webhooks/deliveries?endpointId=${encodeURIComponent(endpointId)}`).catch((e) =>
+          String(e),
+        );
         // Never-attempted pending deliveries: the messages are gone, most likely because wrangler dev
         // reloaded (a source file changed during the run) and the local queue lives in memory.
-        const lost = byStatus?.pending && byStatus.pending.attempts === 0 ? " (never attempted: was wrangler dev reloaded by a file change? its local queue is in memory)" : "";
+        const lost =
+          byStatus?.pending && byStatus.pending.attempts === 0
+            ? " (never attempted: was wrangler dev reloaded by a file change? its local queue is in memory)"
+            : "";
         throw new Error(`${err.message}; D1 has ${JSON.stringify(byStatus)}${lost}`);
       });
       const byStatus = await settledDeliveries(url, endpointId);
@@ -157,7 +170,8 @@ export async function run({ worker, log }) {
       const before = receiver.count(DIRECT_PATH);
       const r = await call(url, "POST", "/__bench/webhooks/direct", { body: { url: receiver.url(DIRECT_PATH), count, concurrency } });
       if (r.sent !== count || r.statuses[200] !== count) throw new Error(`direct loop: ${JSON.stringify(r)}`);
-      if (receiver.count(DIRECT_PATH) - before !== count) throw new Error(`direct loop: the receiver counted ${receiver.count(DIRECT_PATH) - before} of ${count}`);
+      if (receiver.count(DIRECT_PATH) - before !== count)
+        throw new Error(`direct loop: the receiver counted ${receiver.count(DIRECT_PATH) - before} of ${count}`);
       return { count, concurrency, elapsedMs: r.elapsedMs, perSec: (count * 1000) / r.elapsedMs };
     };
 
@@ -169,7 +183,9 @@ export async function run({ worker, log }) {
       `setup ${setupS.toFixed(1)} s: endpoint ${receiver.url(HOOK_PATH)}; POST …/test delivered in ${testMs} ms and its signature verified with standardwebhooks; ` +
         `warm-up ${WARMUP_DELIVERIES} of each`,
     );
-    log(`${ROUNDS} rounds of each, alternating; ${DELIVERIES} deliveries per run; batches of ${BATCH_SIZE}; direct loop with ${DIRECT_CONCURRENCY} fetches in flight (the consumer holds at most 6)`);
+    log(
+      `${ROUNDS} rounds of each, alternating; ${DELIVERIES} deliveries per run; batches of ${BATCH_SIZE}; direct loop with ${DIRECT_CONCURRENCY} fetches in flight (the consumer holds at most 6)`,
+    );
 
     const runs = { direct: [], queue: [] };
     for (let i = 0; i < ROUNDS; i++) {
@@ -187,7 +203,9 @@ export async function run({ worker, log }) {
     for (const concurrency of REFERENCE_CONCURRENCIES) {
       const reference = await directRun(DELIVERIES, concurrency);
       references.push(reference);
-      log(`  ${`direct, ${concurrency} in flight (ref.)`.padEnd(26)} ${rate(reference.perSec).padStart(20)}  ${fmt.ms(reference.elapsedMs)}`);
+      log(
+        `  ${`direct, ${concurrency} in flight (ref.)`.padEnd(26)} ${rate(reference.perSec).padStart(20)}  ${fmt.ms(reference.elapsedMs)}`,
+      );
     }
 
     // Rates from the total time, so the mean weighs every delivery alike.
@@ -215,7 +233,13 @@ export async function run({ worker, log }) {
         { name: "queued deliveries/s", value: queued, display: `${rate(queued)} (${fmt.ms(1000 / queued)} each)` },
         { name: "ratio queued ÷ direct", value: ratio, display: ratioAgainstGoal(ratio, RATIO_GOAL) },
       ],
-      details: { settings: { rounds: ROUNDS, deliveries: DELIVERIES, batchSize: BATCH_SIZE, concurrency: DIRECT_CONCURRENCY }, setupS, testMs, runs, references },
+      details: {
+        settings: { rounds: ROUNDS, deliveries: DELIVERIES, batchSize: BATCH_SIZE, concurrency: DIRECT_CONCURRENCY },
+        setupS,
+        testMs,
+        runs,
+        references,
+      },
     };
   } finally {
     await receiver.close();

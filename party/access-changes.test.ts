@@ -6,12 +6,21 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
-import * as Y from "yjs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
 import { eventually } from "../scripts/lib/eventually";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { RoomCloseCode } from "../shared/room-protocol";
-import { ephemeralSecrets, freePort, secret, startPartykitDev, startWranglerDev, type PartykitDev, type PartykitDevOptions, type WranglerDev } from "./test/dev-server";
+import {
+  ephemeralSecrets,
+  freePort,
+  type PartykitDev,
+  type PartykitDevOptions,
+  secret,
+  startPartykitDev,
+  startWranglerDev,
+  type WranglerDev,
+} from "./test/dev-server";
 import { connectClient, type RoomClient } from "./test/room-clients";
 
 const RUN = Date.now().toString(36);
@@ -89,7 +98,11 @@ beforeAll(async () => {
   const roomTokenSecret = secret();
   roomsOptions = { port: roomsPort, persistTo, vars: { ROOM_TOKEN_SECRET: roomTokenSecret, PLAZA_API_URL: `http://127.0.0.1:${apiPort}` } };
   [worker, rooms] = await Promise.all([
-    startWranglerDev({ port: apiPort, secrets: { ...ephemeralSecrets(), ROOM_TOKEN_SECRET: roomTokenSecret }, vars: { ROOMS_URL: `http://127.0.0.1:${roomsPort}` } }),
+    startWranglerDev({
+      port: apiPort,
+      secrets: { ...ephemeralSecrets(), ROOM_TOKEN_SECRET: roomTokenSecret },
+      vars: { ROOMS_URL: `http://127.0.0.1:${roomsPort}` },
+    }),
     startPartykitDev(roomsOptions),
   ]);
   const email = `owner-${RUN}@example.com`;
@@ -112,8 +125,15 @@ const shutOut: { projectId: string; token: string; state: Uint8Array; marker: st
 
 describe("a stock provider is shut out, its old token refused, its edits kept from everyone", () => {
   it.each([
-    ["removed from the org", async (who: Person) => expectStatus(await api("DELETE", `/v1/orgs/${orgId}/members/${who.id}`, undefined, owner.token), 204, "remove")],
-    ["leaving the org", async (who: Person) => expectStatus(await api("DELETE", `/v1/orgs/${orgId}/members/${who.id}`, undefined, who.token), 204, "leave")],
+    [
+      "removed from the org",
+      async (who: Person) =>
+        expectStatus(await api("DELETE", `/v1/orgs/${orgId}/members/${who.id}`, undefined, owner.token), 204, "remove"),
+    ],
+    [
+      "leaving the org",
+      async (who: Person) => expectStatus(await api("DELETE", `/v1/orgs/${orgId}/members/${who.id}`, undefined, who.token), 204, "leave"),
+    ],
     ["logging out", async (who: Person) => expectStatus(await api("POST", "/v1/auth/logout", undefined, who.token), 204, "log out")],
     [
       "whose session is revoked from another device",
@@ -126,7 +146,12 @@ describe("a stock provider is shut out, its old token refused, its edits kept fr
     ],
     [
       "whose session ends with a password change on another device",
-      async (who: Person) => expectStatus(await api("PUT", "/v1/me/password", { currentPassword: PASSWORD, newPassword: `${PASSWORD} changed` }, (await login(who)).token), 204, "change the password"),
+      async (who: Person) =>
+        expectStatus(
+          await api("PUT", "/v1/me/password", { currentPassword: PASSWORD, newPassword: `${PASSWORD} changed` }, (await login(who)).token),
+          204,
+          "change the password",
+        ),
     ],
   ])("%s", async (what, change) => {
     const projectId = await project();
@@ -151,8 +176,22 @@ describe("a stock provider is shut out, its old token refused, its edits kept fr
 
 describe("a stock provider whose role fell is admitted again to read only", () => {
   it.each([
-    ["an admin made a plain member of a read-only project", "read" as const, async (who: Person) => expectStatus(await api("PATCH", `/v1/orgs/${orgId}/members/${who.id}`, { role: "member" }, owner.token), 200, "demote")],
-    ["a member of a project made read-only", "write" as const, async (_who: Person, projectId: string) => expectStatus(await api("PATCH", `/v1/orgs/${orgId}/projects/${projectId}`, { memberRole: "read" }, owner.token), 200, "make read-only")],
+    [
+      "an admin made a plain member of a read-only project",
+      "read" as const,
+      async (who: Person) =>
+        expectStatus(await api("PATCH", `/v1/orgs/${orgId}/members/${who.id}`, { role: "member" }, owner.token), 200, "demote"),
+    ],
+    [
+      "a member of a project made read-only",
+      "write" as const,
+      async (_who: Person, projectId: string) =>
+        expectStatus(
+          await api("PATCH", `/v1/orgs/${orgId}/projects/${projectId}`, { memberRole: "read" }, owner.token),
+          200,
+          "make read-only",
+        ),
+    ],
   ])("%s", async (_what, memberRole, change) => {
     const projectId = await project(memberRole);
     const who = await person(`fell-${memberRole}`, memberRole === "read" ? "admin" : "member");
@@ -183,7 +222,11 @@ describe("a deleted project", () => {
     ada.text.insert(0, "soon gone");
     await eventually("both to share the text", () => them.text.toString() === "soon gone");
     expectStatus(await api("DELETE", `/v1/orgs/${orgId}/projects/${projectId}`, undefined, owner.token), 204, "delete the project");
-    for (const client of [ada, them]) await eventually("each socket to close with 4404, and its reconnects too", () => refusals(client.closes, RoomCloseCode.projectNotFound) >= 2);
+    for (const client of [ada, them])
+      await eventually(
+        "each socket to close with 4404, and its reconnects too",
+        () => refusals(client.closes, RoomCloseCode.projectNotFound) >= 2,
+      );
     shutOut.push({ projectId, token, state: Y.encodeStateAsUpdate(them.doc), marker: "soon gone", code: RoomCloseCode.projectNotFound });
   });
 });
@@ -201,7 +244,8 @@ describe("after the rooms restart", () => {
       Y.applyUpdate(doc, s.state);
       return { ...s, client: stock(s.projectId, s.token, doc) };
     });
-    for (const { client, code } of again) await eventually("the old token to be refused after the restart", () => refusals(client.closes, code) >= 2);
+    for (const { client, code } of again)
+      await eventually("the old token to be refused after the restart", () => refusals(client.closes, code) >= 2);
     for (const { projectId, marker, code } of again) if (code === RoomCloseCode.accessChanged) await reachesNobody(projectId, marker, []);
   });
 });

@@ -9,13 +9,13 @@ import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../scripts/lib/eventually";
-import { ROOM_ACTION_HEADER, roomControlPath, signRoomRequest, type RoomAction } from "../shared/room-callbacks";
+import { ROOM_ACTION_HEADER, type RoomAction, roomControlPath, signRoomRequest } from "../shared/room-callbacks";
 import { RoomCloseCode, roomCloseReason } from "../shared/room-protocol";
 import type { RoomRole } from "../shared/room-token";
 import { mintRoomToken } from "../worker/src/rooms/token";
-import { startPartykitDev, type PartykitDev } from "./test/dev-server";
-import { startFakeWorker, type FakeWorker } from "./test/fake-worker";
-import { closedWith, connectClient, connectSynced, openRawSocket, uniqueRoomId, type RoomClient } from "./test/room-clients";
+import { type PartykitDev, startPartykitDev } from "./test/dev-server";
+import { type FakeWorker, startFakeWorker } from "./test/fake-worker";
+import { closedWith, connectClient, connectSynced, openRawSocket, type RoomClient, uniqueRoomId } from "./test/room-clients";
 
 const secret = randomBytes(32).toString("base64url");
 let worker: FakeWorker;
@@ -27,7 +27,15 @@ const withWorker = () => ({ ROOM_TOKEN_SECRET: secret, PLAZA_API_URL: worker.url
 
 const user = (n: number) => `usr_admit${n}`;
 const tokenFor = async (room: string, n: number, options: { role?: RoomRole; session?: string } = {}) =>
-  (await mintRoomToken(secret, { sub: user(n), room, role: options.role ?? "write", name: `Person ${n}`, sid: options.session ?? `ses_admit${n}` })).token;
+  (
+    await mintRoomToken(secret, {
+      sub: user(n),
+      room,
+      role: options.role ?? "write",
+      name: `Person ${n}`,
+      sid: options.session ?? `ses_admit${n}`,
+    })
+  ).token;
 const socketUrl = (room: string, token: string) => `ws://${server.host}/parties/main/${room}?token=${encodeURIComponent(token)}`;
 
 /** A real provider, left to reconnect on its own; `closes` records every close code it sees. */
@@ -37,13 +45,18 @@ function watched(client: RoomClient): RoomClient & { closes: number[] } {
   clients.push(client);
   return Object.assign(client, { closes });
 }
-const join = async (room: string, n: number, options?: Parameters<typeof tokenFor>[2]) => watched(await connectSynced(server.host, room, await tokenFor(room, n, options)));
+const join = async (room: string, n: number, options?: Parameters<typeof tokenFor>[2]) =>
+  watched(await connectSynced(server.host, room, await tokenFor(room, n, options)));
 const count = (codes: number[], code: number, from = 0) => codes.slice(from).filter((c) => c === code).length;
 
 async function control(room: string, action: RoomAction, value?: unknown): Promise<Response> {
   const path = roomControlPath(room);
   const body = new TextEncoder().encode(value === undefined ? "" : JSON.stringify(value)) as Uint8Array<ArrayBuffer>;
-  return fetch(`${server.url}${path}`, { method: "POST", headers: { [ROOM_ACTION_HEADER]: action, ...(await signRoomRequest(secret, "POST", path, body)) }, body });
+  return fetch(`${server.url}${path}`, {
+    method: "POST",
+    headers: { [ROOM_ACTION_HEADER]: action, ...(await signRoomRequest(secret, "POST", path, body)) },
+    body,
+  });
 }
 
 /** Stops the room server and starts it again on the same storage. */
@@ -72,7 +85,14 @@ describe("admission", () => {
     const room = uniqueRoomId();
     const writer = await join(room, 1);
     expect(worker.admissions.filter((a) => a.roomId === room)).toEqual([
-      { roomId: room, userId: user(1), sessionId: "ses_admit1", role: "write", connectionId: writer.provider.id, tokenExpiresAt: expect.any(Number) },
+      {
+        roomId: room,
+        userId: user(1),
+        sessionId: "ses_admit1",
+        role: "write",
+        connectionId: writer.provider.id,
+        tokenExpiresAt: expect.any(Number),
+      },
     ]);
 
     // The Worker says user 2 may only read now, whatever their token says.
@@ -83,7 +103,10 @@ describe("admission", () => {
     demoted.text.insert(0, "DROPPED ");
     // Awareness travels on the same socket after the edit: once the writer sees it, the edit was processed.
     demoted.provider.awareness.setLocalStateField("marker", "after-edit");
-    await eventually("the writer to see the marker", () => writer.provider.awareness.getStates().get(demoted.doc.clientID)?.marker === "after-edit");
+    await eventually(
+      "the writer to see the marker",
+      () => writer.provider.awareness.getStates().get(demoted.doc.clientID)?.marker === "after-edit",
+    );
     expect(writer.text.toString()).toBe("shared");
   });
 
@@ -102,7 +125,10 @@ describe("admission", () => {
     const [gone, room] = [uniqueRoomId(), uniqueRoomId()];
     worker.missing.add(gone);
     worker.refused.add(user(9));
-    const [a, b] = await Promise.all([openRawSocket(socketUrl(gone, await tokenFor(gone, 1))), openRawSocket(socketUrl(room, await tokenFor(room, 9)))]);
+    const [a, b] = await Promise.all([
+      openRawSocket(socketUrl(gone, await tokenFor(gone, 1))),
+      openRawSocket(socketUrl(room, await tokenFor(room, 9))),
+    ]);
     expect([await closedWith(a), await closedWith(b)]).toEqual([
       { code: RoomCloseCode.projectNotFound, reason: roomCloseReason.projectNotFound },
       { code: RoomCloseCode.accessChanged, reason: roomCloseReason.accessChanged },
@@ -136,7 +162,10 @@ describe("an unmodified provider whose access changed", () => {
     await eventually("bob's socket to close with 4003", () => count(bob.closes, RoomCloseCode.accessChanged) >= 1);
     bob.text.insert(bob.text.length, "LEAKED");
     const asked = worker.admissions.filter((a) => a.userId === user(2)).length;
-    await eventually("bob's provider to be refused again and again with the same token", () => count(bob.closes, RoomCloseCode.accessChanged) >= 4);
+    await eventually(
+      "bob's provider to be refused again and again with the same token",
+      () => count(bob.closes, RoomCloseCode.accessChanged) >= 4,
+    );
     expect(worker.admissions.filter((a) => a.userId === user(2)).length).toBeGreaterThan(asked);
 
     ada.text.insert(ada.text.length, "ada after");
@@ -176,7 +205,8 @@ describe("teardown", () => {
 
     const res = await control(room, "teardown");
     expect([res.status, await res.json()]).toEqual([200, { tornDown: true, disconnected: 2 }]);
-    for (const client of [a, b]) await eventually("each client to be closed with 4404", () => count(client.closes, RoomCloseCode.projectNotFound) >= 1);
+    for (const client of [a, b])
+      await eventually("each client to be closed with 4404", () => count(client.closes, RoomCloseCode.projectNotFound) >= 1);
     const newcomer = await openRawSocket(socketUrl(room, await tokenFor(room, 5)));
     expect(await closedWith(newcomer)).toEqual({ code: RoomCloseCode.projectNotFound, reason: roomCloseReason.projectDeleted });
     expect((await control(room, "teardown")).status).toBe(200);

@@ -5,9 +5,9 @@ import {
   ROOM_TOKEN_ISSUER,
   ROOM_TOKEN_MAX_TTL_SECONDS,
   ROOM_TOKEN_QUERY_PARAM,
+  type RoomTokenClaims,
   RoomTokenClaimsSchema,
   roomTokenKey,
-  type RoomTokenClaims,
 } from "../shared/room-token";
 
 /**
@@ -16,9 +16,7 @@ import {
  */
 export const VERIFIED_USER_HEADER = "x-plaza-user";
 
-export type RoomAdmission =
-  | { admitted: true; claims: RoomTokenClaims }
-  | { admitted: false; status: 401 | 403; reason: string };
+export type RoomAdmission = { admitted: true; claims: RoomTokenClaims } | { admitted: false; status: 401 | 403; reason: string };
 
 /**
  * Decides whether a token admits its bearer to `roomId`, locally: signature, algorithm, issuer,

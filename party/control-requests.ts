@@ -1,6 +1,6 @@
 import * as Y from "yjs";
-import { DisconnectSchema, ROOM_ACTION_HEADER, roomControlPath, RoomActionSchema, verifyRoomRequest } from "../shared/room-callbacks";
-import { replaceDocumentContent, RestoreConflict } from "./document-restore";
+import { DisconnectSchema, ROOM_ACTION_HEADER, RoomActionSchema, roomControlPath, verifyRoomRequest } from "../shared/room-callbacks";
+import { RestoreConflict, replaceDocumentContent } from "./document-restore";
 import type { DocumentSession } from "./document-session";
 
 /** Transaction origin of a restore, so its update is recognisable in listeners and logs. */
@@ -31,7 +31,8 @@ export async function handleControlRequest(request: Request, context: ControlCon
   if (url.pathname !== roomControlPath(context.roomId)) return errorResponse(404, "not_found", "unknown room path");
   if (request.method !== "POST") return errorResponse(405, "method_not_allowed", "control requests are POSTs");
   const action = RoomActionSchema.safeParse(request.headers.get(ROOM_ACTION_HEADER));
-  if (!action.success) return errorResponse(400, "invalid_request", `${ROOM_ACTION_HEADER} must be snapshot, restore, disconnect or teardown`);
+  if (!action.success)
+    return errorResponse(400, "invalid_request", `${ROOM_ACTION_HEADER} must be snapshot, restore, disconnect or teardown`);
   // Neither needs the document: a room that has none loaded has no one to disconnect.
   if (action.data === "disconnect") return disconnect(body, context);
   if (action.data === "teardown") return Response.json({ tornDown: true, disconnected: await context.tearDown() });
@@ -44,7 +45,9 @@ export async function handleControlRequest(request: Request, context: ControlCon
     return errorResponse(503, "document_unavailable", "the room could not load its document");
   }
   if (action.data === "snapshot") {
-    return new Response(Y.encodeStateAsUpdate(session.doc) as Uint8Array<ArrayBuffer>, { headers: { "content-type": "application/octet-stream", "cache-control": "no-store" } });
+    return new Response(Y.encodeStateAsUpdate(session.doc) as Uint8Array<ArrayBuffer>, {
+      headers: { "content-type": "application/octet-stream", "cache-control": "no-store" },
+    });
   }
   return restore(session, body, context);
 }
@@ -56,8 +59,15 @@ function disconnect(body: Uint8Array, context: ControlContext): Response {
   } catch {
     return errorResponse(400, "invalid_request", "the body is not JSON");
   }
-  if (!parsed.success) return errorResponse(400, "invalid_request", "the body must be { userIds?: string[], sessionIds?: string[] }, at most 1000 each, not both empty");
-  return Response.json({ disconnected: context.disconnect({ userIds: new Set(parsed.data.userIds), sessionIds: new Set(parsed.data.sessionIds) }) });
+  if (!parsed.success)
+    return errorResponse(
+      400,
+      "invalid_request",
+      "the body must be { userIds?: string[], sessionIds?: string[] }, at most 1000 each, not both empty",
+    );
+  return Response.json({
+    disconnected: context.disconnect({ userIds: new Set(parsed.data.userIds), sessionIds: new Set(parsed.data.sessionIds) }),
+  });
 }
 
 function restore(session: DocumentSession, snapshot: Uint8Array, context: ControlContext): Response {

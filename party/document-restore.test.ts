@@ -1,8 +1,9 @@
 // replaceDocumentContent on plain Y.Docs: every kind of root ends equal to the snapshot's, and a
 // peer that only receives the restore's update converges too.
-import * as Y from "yjs";
+
 import { describe, expect, it } from "vitest";
-import { replaceDocumentContent, RestoreConflict } from "./document-restore";
+import * as Y from "yjs";
+import { RestoreConflict, replaceDocumentContent } from "./document-restore";
 import { DocumentSizeGuard } from "./document-size";
 
 /** A document as the room holds it: built from an update, so its roots are still untyped. */

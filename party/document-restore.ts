@@ -79,10 +79,15 @@ function clear(kind: RootKind, target: Y.AbstractType<any>): void {
 function copy(kind: RootKind, source: Y.AbstractType<any>, target: Y.AbstractType<any>): void {
   switch (kind) {
     case "xml":
-      (target as Y.XmlFragment).insert(0, (source as Y.XmlFragment).toArray().map((node) => node.clone() as Y.XmlElement | Y.XmlText));
+      (target as Y.XmlFragment).insert(
+        0,
+        (source as Y.XmlFragment).toArray().map((node) => node.clone() as Y.XmlElement | Y.XmlText),
+      );
       break;
     case "text":
-      (target as Y.Text).applyDelta((source as Y.Text).toDelta().map((op: { insert?: unknown }) => ({ ...op, insert: cloneValue(op.insert) })));
+      (target as Y.Text).applyDelta(
+        (source as Y.Text).toDelta().map((op: { insert?: unknown }) => ({ ...op, insert: cloneValue(op.insert) })),
+      );
       break;
     case "array":
       (target as Y.Array<unknown>).insert(0, (source as Y.Array<unknown>).toArray().map(cloneValue));

@@ -8,7 +8,14 @@ import { MessageAssembler } from "./chunked-messages";
 import { DocumentSizeGuard } from "./document-size";
 import type { RoomLimits } from "./limits";
 import { PresenceThrottle } from "./presence-throttle";
-import { awarenessStatesMessage, decodeClientMessage, MalformedMessage, syncStep1Message, syncStep2Message, type AwarenessEntry } from "./sync";
+import {
+  type AwarenessEntry,
+  awarenessStatesMessage,
+  decodeClientMessage,
+  MalformedMessage,
+  syncStep1Message,
+  syncStep2Message,
+} from "./sync";
 
 /**
  * A provider speaks for one client id; a few allow for tabs sharing a socket. More would let one
@@ -59,7 +66,12 @@ export class DocumentSession {
   }
 
   join(connection: Party.Connection, user: RoomMember): Participant {
-    const participant: Participant = { connection, user, assembler: new MessageAssembler(this.limits.maxMessageBytes), presence: new Set() };
+    const participant: Participant = {
+      connection,
+      user,
+      assembler: new MessageAssembler(this.limits.maxMessageBytes),
+      presence: new Set(),
+    };
     this.participants.set(connection, participant);
     this.doc.conns.set(connection, participant.presence);
     // As y-partykit greets a connection: the room's sync step 1, then everyone's presence.
@@ -81,7 +93,11 @@ export class DocumentSession {
     try {
       message = decodeClientMessage(assembled.bytes);
     } catch (err) {
-      return this.refuse(participant, RoomCloseCode.invalidPayload, err instanceof MalformedMessage ? err.reason : roomCloseReason.malformedSync);
+      return this.refuse(
+        participant,
+        RoomCloseCode.invalidPayload,
+        err instanceof MalformedMessage ? err.reason : roomCloseReason.malformedSync,
+      );
     }
     switch (message.type) {
       case "sync-step1": {

@@ -2,15 +2,15 @@
 // code, the document stays as it was, and a full room refuses newcomers.
 import { randomBytes } from "node:crypto";
 import * as encoding from "lib0/encoding";
-import * as Y from "yjs";
 import { afterEach, describe, expect, it } from "vitest";
+import * as Y from "yjs";
 import { eventually } from "../scripts/lib/eventually";
-import { RoomCloseCode, roomCloseReason, RoomErrorMessageSchema } from "../shared/room-protocol";
+import { RoomCloseCode, RoomErrorMessageSchema, roomCloseReason } from "../shared/room-protocol";
 import type { RoomGrant } from "../shared/room-token";
 import { mintRoomToken } from "../worker/src/rooms/token";
 import { BATCH_SENTINEL } from "./chunked-messages";
+import { closedWith, connectSynced, openRawSocket, type RawSocket, type RoomClient, uniqueRoomId } from "./test/room-clients";
 import { useRoomServer } from "./test/room-server";
-import { closedWith, connectSynced, openRawSocket, uniqueRoomId, type RawSocket, type RoomClient } from "./test/room-clients";
 
 const MAX_CONNECTIONS = 3;
 const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -144,7 +144,9 @@ describe("size limits", () => {
     // Under the message cap, over the document cap.
     socket.send(syncMessage(2, updateInserting("y".repeat(MAX_DOCUMENT_BYTES))));
     expect(await closedWith(socket)).toEqual({ code: RoomCloseCode.tooBig, reason: roomCloseReason.documentTooLarge(MAX_DOCUMENT_BYTES) });
-    const errors = socket.frames.filter((frame): frame is string => typeof frame === "string").map((frame) => RoomErrorMessageSchema.parse(JSON.parse(frame)));
+    const errors = socket.frames
+      .filter((frame): frame is string => typeof frame === "string")
+      .map((frame) => RoomErrorMessageSchema.parse(JSON.parse(frame)));
     expect(errors).toEqual([expect.objectContaining({ type: "error", code: "document_too_large" })]);
 
     // Edits that fit still go through, and the refused one never reached anyone.

@@ -5,15 +5,15 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
-import * as Y from "yjs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
 import { eventually } from "../scripts/lib/eventually";
-import { ROOM_ACTION_HEADER, roomControlPath, signRoomRequest, type RoomAction } from "../shared/room-callbacks";
+import { ROOM_ACTION_HEADER, type RoomAction, roomControlPath, signRoomRequest } from "../shared/room-callbacks";
 import { RoomCloseCode, roomCloseReason } from "../shared/room-protocol";
 import { mintRoomToken } from "../worker/src/rooms/token";
-import { startPartykitDev, type PartykitDev } from "./test/dev-server";
-import { startFakeWorker, textIn, type FakeWorker } from "./test/fake-worker";
-import { closedWith, connectClient, connectSynced, openRawSocket, uniqueRoomId, type RoomClient } from "./test/room-clients";
+import { type PartykitDev, startPartykitDev } from "./test/dev-server";
+import { type FakeWorker, startFakeWorker, textIn } from "./test/fake-worker";
+import { closedWith, connectClient, connectSynced, openRawSocket, type RoomClient, uniqueRoomId } from "./test/room-clients";
 
 const secret = randomBytes(32).toString("base64url");
 let worker: FakeWorker;
@@ -22,7 +22,8 @@ let server: PartykitDev;
 const persistTo = mkdtempSync(joinPath(tmpdir(), "plaza-room-persist-"));
 const clients: RoomClient[] = [];
 
-const tokenFor = async (room: string, n: number) => (await mintRoomToken(secret, { sub: `usr_persist${n}`, room, role: "write", name: `Person ${n}`, sid: `ses_persist${n}` })).token;
+const tokenFor = async (room: string, n: number) =>
+  (await mintRoomToken(secret, { sub: `usr_persist${n}`, room, role: "write", name: `Person ${n}`, sid: `ses_persist${n}` })).token;
 async function join(target: PartykitDev, room: string, n: number): Promise<RoomClient> {
   const client = await connectSynced(target.host, room, await tokenFor(room, n));
   clients.push(client);
@@ -40,7 +41,12 @@ function snapshotWith(body: string, paragraph: string): Uint8Array<ArrayBuffer> 
   return Y.encodeStateAsUpdate(doc) as Uint8Array<ArrayBuffer>;
 }
 
-async function control(room: string, action: RoomAction, body: Uint8Array<ArrayBuffer> = new Uint8Array(), signingSecret = secret): Promise<Response> {
+async function control(
+  room: string,
+  action: RoomAction,
+  body: Uint8Array<ArrayBuffer> = new Uint8Array(),
+  signingSecret = secret,
+): Promise<Response> {
   const path = roomControlPath(room);
   return fetch(`${server.url}${path}`, {
     method: "POST",
@@ -100,9 +106,13 @@ describe("loading and saving through the Worker", () => {
     const room = uniqueRoomId();
     const client = await join(server, room, 1);
     const connectionId = client.provider.id;
-    await eventually("member_joined to arrive", () => worker.events.find((e) => e.connectionId === connectionId && e.type === "member_joined"));
+    await eventually("member_joined to arrive", () =>
+      worker.events.find((e) => e.connectionId === connectionId && e.type === "member_joined"),
+    );
     client.destroy();
-    const left = await eventually("member_left to arrive", () => worker.events.find((e) => e.connectionId === connectionId && e.type === "member_left"));
+    const left = await eventually("member_left to arrive", () =>
+      worker.events.find((e) => e.connectionId === connectionId && e.type === "member_left"),
+    );
     expect(left).toMatchObject({ userId: "usr_persist1", name: "Person 1", role: "write" });
     expect(left.id).toMatch(/^rev_/);
   });
@@ -118,7 +128,11 @@ describe("refusals for good and token expiry", () => {
 
   it("closes a socket when its room token expires", async () => {
     const room = uniqueRoomId();
-    const { token, expiresAt } = await mintRoomToken(secret, { sub: "usr_persist1", room, role: "write", name: "Person 1", sid: "ses_persist1" }, { ttlSeconds: 2 });
+    const { token, expiresAt } = await mintRoomToken(
+      secret,
+      { sub: "usr_persist1", room, role: "write", name: "Person 1", sid: "ses_persist1" },
+      { ttlSeconds: 2 },
+    );
     const socket = await openRawSocket(`ws://${server.host}/parties/main/${room}?token=${encodeURIComponent(token)}`);
     expect(socket.closed).toBeNull();
     expect(await closedWith(socket)).toEqual({ code: RoomCloseCode.tokenExpired, reason: roomCloseReason.tokenExpired });
@@ -129,15 +143,24 @@ describe("refusals for good and token expiry", () => {
 describe("control requests", () => {
   it("refuses unsigned, forged and stale requests with 401", async () => {
     const room = uniqueRoomId();
-    const unsigned = await fetch(`${server.url}${roomControlPath(room)}`, { method: "POST", headers: { [ROOM_ACTION_HEADER]: "snapshot" } });
+    const unsigned = await fetch(`${server.url}${roomControlPath(room)}`, {
+      method: "POST",
+      headers: { [ROOM_ACTION_HEADER]: "snapshot" },
+    });
     expect(unsigned.status).toBe(401);
     expect((await control(room, "snapshot", new Uint8Array(), randomBytes(32).toString("base64url"))).status).toBe(401);
     const path = roomControlPath(room);
     const stale = await signRoomRequest(secret, "POST", path, new Uint8Array(), Date.now() - 60 * 60 * 1000);
-    expect((await fetch(`${server.url}${path}`, { method: "POST", headers: { [ROOM_ACTION_HEADER]: "snapshot", ...stale } })).status).toBe(401);
+    expect((await fetch(`${server.url}${path}`, { method: "POST", headers: { [ROOM_ACTION_HEADER]: "snapshot", ...stale } })).status).toBe(
+      401,
+    );
     // Signed for another body: the signature covers it.
     const signedEmpty = await signRoomRequest(secret, "POST", path, new Uint8Array());
-    const tampered = await fetch(`${server.url}${path}`, { method: "POST", headers: { [ROOM_ACTION_HEADER]: "restore", ...signedEmpty }, body: snapshotWith("evil", "") });
+    const tampered = await fetch(`${server.url}${path}`, {
+      method: "POST",
+      headers: { [ROOM_ACTION_HEADER]: "restore", ...signedEmpty },
+      body: snapshotWith("evil", ""),
+    });
     expect(tampered.status).toBe(401);
   });
 
@@ -169,13 +192,17 @@ describe("control requests", () => {
     expect(response.status).toBe(200);
 
     for (const client of [a, b]) {
-      await eventually("each client to converge to the snapshot", () =>
-        client.text.toString() === "draft one" &&
-        client.doc.getXmlFragment("content").toString() === "<paragraph>first</paragraph>" &&
-        client.doc.getMap("settings").size === 0,
+      await eventually(
+        "each client to converge to the snapshot",
+        () =>
+          client.text.toString() === "draft one" &&
+          client.doc.getXmlFragment("content").toString() === "<paragraph>first</paragraph>" &&
+          client.doc.getMap("settings").size === 0,
       );
     }
-    const restored = await eventually("a restore snapshot to reach the Worker", () => worker.snapshots.get(room)?.find((s) => s.reason === "restore"));
+    const restored = await eventually("a restore snapshot to reach the Worker", () =>
+      worker.snapshots.get(room)?.find((s) => s.reason === "restore"),
+    );
     expect(textIn(restored.bytes)).toBe("draft one");
 
     // Editing goes on from the restored state.
@@ -187,17 +214,28 @@ describe("control requests", () => {
     const room = uniqueRoomId();
     const staying = await join(server, room, 2);
     const leaving = await openRawSocket(`ws://${server.host}/parties/main/${room}?token=${encodeURIComponent(await tokenFor(room, 1))}`);
-    await eventually("usr_persist1 to be in the room", () => worker.events.find((e) => e.userId === "usr_persist1" && e.type === "member_joined"));
+    await eventually("usr_persist1 to be in the room", () =>
+      worker.events.find((e) => e.userId === "usr_persist1" && e.type === "member_joined"),
+    );
 
     const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)) as Uint8Array<ArrayBuffer>;
     const response = await control(room, "disconnect", json({ userIds: ["usr_persist1", "usr_nobody"] }));
     expect([response.status, await response.json()]).toEqual([200, { disconnected: 1 }]);
     expect(await closedWith(leaving)).toEqual({ code: RoomCloseCode.accessChanged, reason: roomCloseReason.accessChanged });
-    await eventually("member_left for the disconnected user", () => worker.events.find((e) => e.userId === "usr_persist1" && e.type === "member_left"));
+    await eventually("member_left for the disconnected user", () =>
+      worker.events.find((e) => e.userId === "usr_persist1" && e.type === "member_left"),
+    );
 
     staying.text.insert(0, "still here");
-    await eventually("the room to keep the other user's edits", async () => textIn(new Uint8Array(await (await control(room, "snapshot")).arrayBuffer())) === "still here");
-    for (const bad of [json({ userIds: [] }), json({ users: ["usr_persist2"] }), new TextEncoder().encode("not json") as Uint8Array<ArrayBuffer>]) {
+    await eventually(
+      "the room to keep the other user's edits",
+      async () => textIn(new Uint8Array(await (await control(room, "snapshot")).arrayBuffer())) === "still here",
+    );
+    for (const bad of [
+      json({ userIds: [] }),
+      json({ users: ["usr_persist2"] }),
+      new TextEncoder().encode("not json") as Uint8Array<ArrayBuffer>,
+    ]) {
       expect((await control(room, "disconnect", bad)).status).toBe(400);
     }
     expect(staying.provider.wsconnected).toBe(true);

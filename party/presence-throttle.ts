@@ -1,6 +1,6 @@
-import { applyAwarenessUpdate, type Awareness } from "y-protocols/awareness";
+import { type Awareness, applyAwarenessUpdate } from "y-protocols/awareness";
 import { PRESENCE_FRAME_MS } from "../shared/room-protocol";
-import { encodeAwarenessEntries, type AwarenessEntry } from "./sync";
+import { type AwarenessEntry, encodeAwarenessEntries } from "./sync";
 
 /** Origin of the frames the throttle applies, so listeners can tell them from other changes. */
 export const PRESENCE_FRAME_ORIGIN = Symbol("presence-frame");

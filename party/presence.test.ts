@@ -6,8 +6,8 @@ import { eventually } from "../scripts/lib/eventually";
 import { PRESENCE_FRAME_MS } from "../shared/room-protocol";
 import type { RoomGrant } from "../shared/room-token";
 import { mintRoomToken } from "../worker/src/rooms/token";
+import { connectSynced, type RoomClient, uniqueRoomId } from "./test/room-clients";
 import { useRoomServer } from "./test/room-server";
-import { connectSynced, uniqueRoomId, type RoomClient } from "./test/room-clients";
 
 const rooms = useRoomServer();
 const { secret } = rooms;
@@ -18,7 +18,6 @@ async function join(room: string, n: number, role: RoomGrant["role"] = "write"):
   return rooms.track(await connectSynced(rooms.server.host, room, await tokenFor(room, n, role)));
 }
 const stateOf = (observer: RoomClient, subject: RoomClient) => observer.provider.awareness.getStates().get(subject.doc.clientID);
-
 
 describe("presence", () => {
   it("forwards a 144 Hz sender to a peer at no more than 30 frames a second, ending on its latest state", async () => {
@@ -74,7 +73,10 @@ describe("presence", () => {
         }
       }, 10);
     });
-    await eventually("the observer to see both last cursors", () => stateOf(observer, a)?.cursor === "a20" && stateOf(observer, b)?.cursor === "b20");
+    await eventually(
+      "the observer to see both last cursors",
+      () => stateOf(observer, a)?.cursor === "a20" && stateOf(observer, b)?.cursor === "b20",
+    );
     expect(batches.some((ids) => ids.length === 2)).toBe(true);
   });
 
@@ -87,7 +89,10 @@ describe("presence", () => {
     await eventually("the reader to see the writer", () => stateOf(reader, writer)?.user?.name === "Person 1");
     await eventually("the writer to see the reader", () => stateOf(writer, reader)?.typing === false);
     const newcomer = await join(room, 3);
-    await eventually("the newcomer to see both", () => stateOf(newcomer, writer)?.user?.color === "#f00" && stateOf(newcomer, reader)?.typing === false);
+    await eventually(
+      "the newcomer to see both",
+      () => stateOf(newcomer, writer)?.user?.color === "#f00" && stateOf(newcomer, reader)?.typing === false,
+    );
   });
 
   it("removes a disconnected client's presence at once, without waiting for the awareness timeout", async () => {
@@ -101,7 +106,9 @@ describe("presence", () => {
     leaver.provider.ws?.close();
     // y-protocols drops a silent client's state 30 s after its last update, in the room and in the
     // peer: gone well before that, only the room's removal on close can have removed it.
-    await eventually("the cursor to disappear", () => !peer.provider.awareness.getStates().has(leaver.doc.clientID), { timeoutMs: outdatedTimeout / 2 });
+    await eventually("the cursor to disappear", () => !peer.provider.awareness.getStates().has(leaver.doc.clientID), {
+      timeoutMs: outdatedTimeout / 2,
+    });
   });
 
   it("ignores presence another user's connection sends for someone else's client id", async () => {

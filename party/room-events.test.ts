@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { eventually } from "../scripts/lib/eventually";
 import type { RoomEvent, RoomEventsBody } from "../shared/room-callbacks";
-import { EventsRefused, newRoomEventId, RoomEventQueue, type EventStore } from "./room-events";
+import { type EventStore, EventsRefused, newRoomEventId, RoomEventQueue } from "./room-events";
 import { WorkerUnavailable } from "./worker-client";
 
 function memoryStore(): EventStore & { keys(): string[] } {
@@ -11,13 +11,22 @@ function memoryStore(): EventStore & { keys(): string[] } {
   return {
     put: async (key, value) => void data.set(key, value),
     delete: async (keys) => keys.filter((k) => data.delete(k)).length,
-    list: async <T>({ prefix }: { prefix: string }) => new Map([...data].filter(([k]) => k.startsWith(prefix))) as unknown as Map<string, T>,
+    list: async <T>({ prefix }: { prefix: string }) =>
+      new Map([...data].filter(([k]) => k.startsWith(prefix))) as unknown as Map<string, T>,
     keys: () => [...data.keys()],
   };
 }
 
 let at = 0;
-const event = (type: RoomEvent["type"] = "member_joined"): RoomEvent => ({ id: newRoomEventId(), type, userId: "usr_q", name: "Q", role: "write", connectionId: `c${++at}`, at });
+const event = (type: RoomEvent["type"] = "member_joined"): RoomEvent => ({
+  id: newRoomEventId(),
+  type,
+  userId: "usr_q",
+  name: "Q",
+  role: "write",
+  connectionId: `c${++at}`,
+  at,
+});
 
 /** A Worker whose answers the test scripts: each POST takes the next outcome (the last repeats). */
 function scriptedPost(outcomes: ("ok" | "down" | "refused")[]) {

@@ -80,7 +80,9 @@ export class RoomEventQueue {
     for (const e of events) this.unsent.delete(e.id);
     const keys = events.map((e) => STORED_PREFIX + e.id);
     for (let i = 0; i < keys.length && this.store; i += DELETE_CHUNK) {
-      await this.store.delete(keys.slice(i, i + DELETE_CHUNK)).catch((err) => logError("sent room events could not be removed from storage", err));
+      await this.store
+        .delete(keys.slice(i, i + DELETE_CHUNK))
+        .catch((err) => logError("sent room events could not be removed from storage", err));
     }
   }
 }

@@ -2,20 +2,36 @@
 // Y.js document syncs between writers while readers only receive it.
 import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
-import * as Y from "yjs";
 import { describe, expect, it } from "vitest";
-import { useRoomServer } from "./test/room-server";
-import { ROOM_TOKEN_MAX_TTL_SECONDS, roomTokenKey, type RoomGrant } from "../shared/room-token";
-import { mintRoomToken } from "../worker/src/rooms/token";
+import * as Y from "yjs";
 import { eventually } from "../scripts/lib/eventually";
-import { connectClient, connectSynced, openRawSocket, upgradeStatus, uniqueRoomId, websocketOutcome, type RoomClient } from "./test/room-clients";
+import { ROOM_TOKEN_MAX_TTL_SECONDS, type RoomGrant, roomTokenKey } from "../shared/room-token";
+import { mintRoomToken } from "../worker/src/rooms/token";
+import {
+  connectClient,
+  connectSynced,
+  openRawSocket,
+  type RoomClient,
+  uniqueRoomId,
+  upgradeStatus,
+  websocketOutcome,
+} from "./test/room-clients";
+import { useRoomServer } from "./test/room-server";
 
 const rooms = useRoomServer();
 const { secret, track } = rooms;
 
-const grant = (room: string, role: RoomGrant["role"] = "write", n = 1): RoomGrant => ({ sub: `usr_test${n}`, room, role, name: `Tester ${n}`, sid: `ses_test${n}` });
-const tokenFor = async (room: string, role: RoomGrant["role"] = "write", n = 1) => (await mintRoomToken(secret, grant(room, role, n))).token;
-const roomUrl = (room: string, token?: string) => `${rooms.server.url}/parties/main/${room}${token === undefined ? "" : `?token=${encodeURIComponent(token)}`}`;
+const grant = (room: string, role: RoomGrant["role"] = "write", n = 1): RoomGrant => ({
+  sub: `usr_test${n}`,
+  room,
+  role,
+  name: `Tester ${n}`,
+  sid: `ses_test${n}`,
+});
+const tokenFor = async (room: string, role: RoomGrant["role"] = "write", n = 1) =>
+  (await mintRoomToken(secret, grant(room, role, n))).token;
+const roomUrl = (room: string, token?: string) =>
+  `${rooms.server.url}/parties/main/${room}${token === undefined ? "" : `?token=${encodeURIComponent(token)}`}`;
 
 describe("admission", () => {
   it("upgrades a connection that carries a valid token for this room", async () => {
@@ -129,7 +145,10 @@ describe("collaboration", () => {
     // Awareness is relayed for readers and travels on the same socket after the edit, so once the
     // writer sees this marker the room has already processed (and dropped) the edit.
     reader.provider.awareness.setLocalStateField("marker", "after-edit");
-    await eventually("writer to see the reader's awareness marker", () => writer.provider.awareness.getStates().get(reader.doc.clientID)?.marker === "after-edit");
+    await eventually(
+      "writer to see the reader's awareness marker",
+      () => writer.provider.awareness.getStates().get(reader.doc.clientID)?.marker === "after-edit",
+    );
     expect(writer.text.toString()).toBe("shared");
 
     // The room kept the reader connected and still sends it updates.

@@ -4,14 +4,14 @@ import * as Y from "yjs";
 import type { RoomEvent, SnapshotReason } from "../shared/room-callbacks";
 import { RoomCloseCode, roomCloseReason } from "../shared/room-protocol";
 import { ROOM_TOKEN_SECRET_MIN_LENGTH, type RoomRole, type RoomTokenClaims } from "../shared/room-token";
+import { truncateText } from "../shared/text";
 import { admitToRoom, refusal, tokenFromUrl, verifiedUserFrom, withVerifiedUser } from "./auth";
 import { handleControlRequest } from "./control-requests";
 import { DocumentSession, type Participant } from "./document-session";
-import { readRoomLimits, type RoomLimits } from "./limits";
-import { newRoomEventId, RoomEventQueue, type EventStore } from "./room-events";
+import { type RoomLimits, readRoomLimits } from "./limits";
+import { type EventStore, newRoomEventId, RoomEventQueue } from "./room-events";
 import { CoalescingUpdateLog } from "./update-log";
 import { AccessDenied, ProjectNotFound, WorkerClient } from "./worker-client";
-import { truncateText } from "../shared/text";
 
 /** What each connection remembers about its user: `role` as the Worker admitted it, `sid` the token's session. */
 export interface ConnectionState {
@@ -95,7 +95,13 @@ export default class ProjectRoom implements Party.Server {
 
   /** Runs before the room's first connection or request: events a previous run left unsent go first. */
   async onStart(): Promise<void> {
-    await this.events?.resume().catch((err) => console.error(JSON.stringify({ level: "error", message: "stored room events could not be read", room: this.room.id, error: String(err) })));
+    await this.events
+      ?.resume()
+      .catch((err) =>
+        console.error(
+          JSON.stringify({ level: "error", message: "stored room events could not be read", room: this.room.id, error: String(err) }),
+        ),
+      );
   }
 
   async onConnect(connection: Party.Connection<ConnectionState>, context: Party.ConnectionContext): Promise<void> {
@@ -131,7 +137,9 @@ export default class ProjectRoom implements Party.Server {
         connection.close(RoomCloseCode.projectNotFound, roomCloseReason.projectNotFound);
         return;
       }
-      console.error(JSON.stringify({ level: "error", message: "room document could not be opened", room: this.room.id, error: String(err) }));
+      console.error(
+        JSON.stringify({ level: "error", message: "room document could not be opened", room: this.room.id, error: String(err) }),
+      );
       connection.close(RoomCloseCode.internalError, roomCloseReason.documentUnavailable);
       return;
     }
@@ -157,13 +165,19 @@ export default class ProjectRoom implements Party.Server {
 
   async onRequest(request: Party.Request): Promise<Response> {
     const secret = this.room.env.ROOM_TOKEN_SECRET;
-    if (!isUsableSecret(secret)) return Response.json({ error: { code: "not_configured", message: "room authentication is not configured" } }, { status: 500 });
+    if (!isUsableSecret(secret))
+      return Response.json({ error: { code: "not_configured", message: "room authentication is not configured" } }, { status: 500 });
     return handleControlRequest(asStandardRequest(request), {
       roomId: this.room.id,
       secret,
       openDocument: () => this.openDocument(),
       restored: (session) => void this.postSnapshot(session.doc, "restore"),
-      disconnect: (whom) => this.closeWhere((user) => whom.userIds.has(user.sub) || whom.sessionIds.has(user.sid), RoomCloseCode.accessChanged, roomCloseReason.accessChanged),
+      disconnect: (whom) =>
+        this.closeWhere(
+          (user) => whom.userIds.has(user.sub) || whom.sessionIds.has(user.sid),
+          RoomCloseCode.accessChanged,
+          roomCloseReason.accessChanged,
+        ),
       tearDown: () => this.tearDown(),
     });
   }
@@ -184,7 +198,13 @@ export default class ProjectRoom implements Party.Server {
     }
     let role: RoomRole;
     try {
-      role = await this.worker.admit({ userId: claims.sub, sessionId: claims.sid, role: claims.role, connectionId: truncateText(connection.id, 128), tokenExpiresAt: claims.exp * 1000 });
+      role = await this.worker.admit({
+        userId: claims.sub,
+        sessionId: claims.sid,
+        role: claims.role,
+        connectionId: truncateText(connection.id, 128),
+        tokenExpiresAt: claims.exp * 1000,
+      });
     } catch (err) {
       if (err instanceof AccessDenied) {
         this.rememberRefusal(token, claims.exp * 1000);
@@ -193,7 +213,9 @@ export default class ProjectRoom implements Party.Server {
         this.gone = roomCloseReason.projectNotFound;
         this.shut(connection, RoomCloseCode.projectNotFound, roomCloseReason.projectNotFound);
       } else {
-        console.error(JSON.stringify({ level: "error", message: "room admission could not be checked", room: this.room.id, error: String(err) }));
+        console.error(
+          JSON.stringify({ level: "error", message: "room admission could not be checked", room: this.room.id, error: String(err) }),
+        );
         this.shut(connection, RoomCloseCode.internalError, roomCloseReason.accessUnchecked);
       }
       return null;
@@ -286,10 +308,13 @@ export default class ProjectRoom implements Party.Server {
    * reconnects with a fresh token, so a member removed from the org is out within 5 minutes.
    */
   private closeAtExpiry(connection: Party.Connection, exp: number): void {
-    const timer = setTimeout(() => {
-      this.expiries.delete(connection);
-      this.shut(connection, RoomCloseCode.tokenExpired, roomCloseReason.tokenExpired);
-    }, Math.max(0, exp * 1000 - Date.now()));
+    const timer = setTimeout(
+      () => {
+        this.expiries.delete(connection);
+        this.shut(connection, RoomCloseCode.tokenExpired, roomCloseReason.tokenExpired);
+      },
+      Math.max(0, exp * 1000 - Date.now()),
+    );
     this.expiries.set(connection, timer);
   }
 

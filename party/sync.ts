@@ -47,12 +47,16 @@ export function decodeClientMessage(bytes: Uint8Array): ClientMessage {
   if (messageType === MESSAGE_SYNC) {
     message = reading(roomCloseReason.malformedSync, () => readSync(decoder));
   } else if (messageType === MESSAGE_AWARENESS) {
-    message = { type: "awareness", entries: reading(roomCloseReason.malformedAwareness, () => readAwareness(decoding.readVarUint8Array(decoder))) };
+    message = {
+      type: "awareness",
+      entries: reading(roomCloseReason.malformedAwareness, () => readAwareness(decoding.readVarUint8Array(decoder))),
+    };
   } else {
     throw new MalformedMessage(roomCloseReason.malformedSync);
   }
   // The provider sends exactly one message per frame; trailing bytes mean a broken encoder.
-  if (decoding.hasContent(decoder)) throw new MalformedMessage(messageType === MESSAGE_SYNC ? roomCloseReason.malformedSync : roomCloseReason.malformedAwareness);
+  if (decoding.hasContent(decoder))
+    throw new MalformedMessage(messageType === MESSAGE_SYNC ? roomCloseReason.malformedSync : roomCloseReason.malformedAwareness);
   return message;
 }
 

@@ -69,11 +69,13 @@ export class CoalescingUpdateLog {
       return this.queued.stored;
     }
     const updates = [update];
-    const stored = Promise.all([this.tail, new Promise((resolve) => setTimeout(resolve, this.batchMs))]).then(() => {
-      // From here on, new updates go to the next batch.
-      if (this.queued?.updates === updates) this.queued = null;
-      return this.store(updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates));
-    }).then(() => undefined);
+    const stored = Promise.all([this.tail, new Promise((resolve) => setTimeout(resolve, this.batchMs))])
+      .then(() => {
+        // From here on, new updates go to the next batch.
+        if (this.queued?.updates === updates) this.queued = null;
+        return this.store(updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates));
+      })
+      .then(() => undefined);
     this.queued = { updates, stored };
     this.tail = stored.catch(() => undefined);
     return stored;

@@ -1,12 +1,12 @@
 import * as Y from "yjs";
 import {
-  roomCallbackPaths,
-  RoomAdmissionSchema,
-  signRoomRequest,
-  SNAPSHOT_REASON_HEADER,
   type RoomAdmissionRequest,
+  RoomAdmissionSchema,
   type RoomEventsBody,
+  roomCallbackPaths,
+  SNAPSHOT_REASON_HEADER,
   type SnapshotReason,
+  signRoomRequest,
 } from "../shared/room-callbacks";
 import type { RoomRole } from "../shared/room-token";
 import { EventsRefused } from "./room-events";
@@ -46,7 +46,13 @@ export class WorkerClient {
    */
   async admit(request: RoomAdmissionRequest): Promise<RoomRole> {
     const bytes = new TextEncoder().encode(JSON.stringify(request));
-    const response = await this.send("POST", roomCallbackPaths.admissions(this.roomId), bytes, { "content-type": "application/json" }, ADMISSION_RETRY);
+    const response = await this.send(
+      "POST",
+      roomCallbackPaths.admissions(this.roomId),
+      bytes,
+      { "content-type": "application/json" },
+      ADMISSION_RETRY,
+    );
     if (response.status === 403) throw new AccessDenied(`admission: the Worker refused ${request.userId}`);
     if (response.status === 404) throw new ProjectNotFound(`admission: the Worker has no project ${this.roomId}`);
     if (response.status !== 200) throw new WorkerUnavailable(`admission: Worker answered ${response.status} ${await response.text()}`);
@@ -86,7 +92,13 @@ export class WorkerClient {
   }
 
   /** Signs and sends, retrying transient failures with exponential backoff; returns the final answer. */
-  private async send(method: string, path: string, body?: Uint8Array, headers: Record<string, string> = {}, retry = this.retry): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    body?: Uint8Array,
+    headers: Record<string, string> = {},
+    retry = this.retry,
+  ): Promise<Response> {
     const url = new URL(path, this.apiUrl);
     let lastError: unknown;
     for (let attempt = 1; attempt <= retry.attempts; attempt++) {

@@ -24,7 +24,8 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--runs" || argv[i] === "--burners") {
       const value = Number(argv[++i]);
-      if (!Number.isInteger(value) || value < (argv[i - 1] === "--runs" ? 1 : 0)) throw new Error(`${argv[i - 1]} needs a whole number, not ${argv[i]}`);
+      if (!Number.isInteger(value) || value < (argv[i - 1] === "--runs" ? 1 : 0))
+        throw new Error(`${argv[i - 1]} needs a whole number, not ${argv[i]}`);
       options[argv[i - 1].slice(2)] = value;
     } else options.vitestArgs.push(argv[i]);
   }
@@ -42,7 +43,11 @@ function stopBurners() {
 function runVitest(args, runId) {
   return new Promise((resolveRun) => {
     const started = Date.now();
-    vitest = spawn(NODE22, [VITEST, "run", "--project", "e2e", ...args], { cwd: ROOT, stdio: "inherit", env: { ...process.env, [RUN_ENV]: runId } });
+    vitest = spawn(NODE22, [VITEST, "run", "--project", "e2e", ...args], {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: { ...process.env, [RUN_ENV]: runId },
+    });
     vitest.on("exit", (code, signal) => resolveRun({ code: code ?? 1, signal, seconds: (Date.now() - started) / 1000 }));
   });
 }
@@ -63,7 +68,9 @@ async function main() {
     if (build.status !== 0) throw new Error("web/ build (vite) failed");
   }
   for (let i = 0; i < burnerCount; i++) burners.push(spawn(process.execPath, ["-e", BURNER], { stdio: "ignore" }));
-  console.log(`[load-proof] ${burnerCount} busy loop(s) on ${availableParallelism()} core(s); ${runs} run(s) of the e2e project ${vitestArgs.join(" ")}`);
+  console.log(
+    `[load-proof] ${burnerCount} busy loop(s) on ${availableParallelism()} core(s); ${runs} run(s) of the e2e project ${vitestArgs.join(" ")}`,
+  );
 
   const results = [];
   for (let run = 1; run <= runs && !interrupted; run++) {
@@ -72,13 +79,19 @@ async function main() {
     const load = loadavg()[0].toFixed(1);
     const left = await stopMarked(RUN_ENV, (value) => value === runId).catch((err) => [{ pid: 0, command: String(err.message ?? err) }]);
     results.push({ run, ...result, load, left });
-    if (left.length > 0) console.error(`[load-proof] run ${run} left ${left.length} process(es) running (now stopped):\n${left.map((p) => `  ${p.pid} ${p.command.slice(0, 200)}`).join("\n")}`);
+    if (left.length > 0)
+      console.error(
+        `[load-proof] run ${run} left ${left.length} process(es) running (now stopped):\n${left.map((p) => `  ${p.pid} ${p.command.slice(0, 200)}`).join("\n")}`,
+      );
   }
   stopBurners();
 
   console.log("");
   for (const { run, code, signal, seconds, load, left } of results) {
-    const status = code === 0 && left.length === 0 ? "passed" : `FAILED (${signal ? `killed by ${signal}` : `exit ${code}`}${left.length ? `, ${left.length} process(es) left behind` : ""})`;
+    const status =
+      code === 0 && left.length === 0
+        ? "passed"
+        : `FAILED (${signal ? `killed by ${signal}` : `exit ${code}`}${left.length ? `, ${left.length} process(es) left behind` : ""})`;
     console.log(`[load-proof] run ${run}: ${status} in ${seconds.toFixed(1)} s, 1-minute load ${load} at the end`);
   }
   const passed = results.length === runs && results.every((r) => r.code === 0 && r.left.length === 0);

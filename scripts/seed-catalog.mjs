@@ -10,7 +10,8 @@ export const DEMO_ITEMS = [
     slug: "markdown-studio",
     name: "Markdown Studio",
     summary: "Write, preview and export Markdown without leaving your project.",
-    description: "## Features\n\n- Live preview side by side\n- Tables, task lists and footnotes\n- Export to HTML or PDF\n\nWorks offline; nothing leaves your machine.",
+    description:
+      "## Features\n\n- Live preview side by side\n- Tables, task lists and footnotes\n- Export to HTML or PDF\n\nWorks offline; nothing leaves your machine.",
     category: "editor",
     tags: ["markdown", "editor", "preview"],
     pricing: { model: "free" },
@@ -60,7 +61,14 @@ export const DEMO_ITEMS = [
 async function packDemoBundle(item, version) {
   const dir = mkdtempSync(join(tmpdir(), "plaza-demo-bundle-"));
   try {
-    const manifest = { name: item.slug, version: version.version, entry: "dist/index.js", permissions: ["storage"], engines: { plaza: version.engine }, dependencies: {} };
+    const manifest = {
+      name: item.slug,
+      version: version.version,
+      entry: "dist/index.js",
+      permissions: ["storage"],
+      engines: { plaza: version.engine },
+      dependencies: {},
+    };
     const files = {
       "plaza.json": JSON.stringify(manifest, null, 2),
       "dist/index.js": `export function activate(plaza) {\n  plaza.log(${JSON.stringify(`${item.name} ${version.version} ready`)});\n}\n`,
@@ -88,7 +96,10 @@ export async function demoCatalog(now, { sqlValue, newId, orgSlug, authorEmail }
       `INSERT INTO items (id, org_id, slug, name, summary, description, category, tags, pricing, is_free, status, screenshot_keys, downloads, latest_version, latest_engine_range, created_at, updated_at, published_at)
        SELECT ${[newId("item")].map(sqlValue)}, orgs.id, ${[item.slug, item.name, item.summary, item.description, item.category, item.tags.join(" "), JSON.stringify(item.pricing), item.pricing.model === "free", "published", "[]", item.downloads, stable.version, stable.engine, now, now, now].map(sqlValue).join(", ")}
        FROM orgs WHERE orgs.slug = ${sqlValue(orgSlug)} ON CONFLICT DO NOTHING;`,
-      ...item.tags.map((tag) => `INSERT INTO item_tags (item_id, tag) SELECT id, ${sqlValue(tag)} FROM items WHERE slug = ${sqlValue(item.slug)} ON CONFLICT DO NOTHING;`),
+      ...item.tags.map(
+        (tag) =>
+          `INSERT INTO item_tags (item_id, tag) SELECT id, ${sqlValue(tag)} FROM items WHERE slug = ${sqlValue(item.slug)} ON CONFLICT DO NOTHING;`,
+      ),
     );
     for (const [index, version] of item.versions.entries()) {
       const bundle = await packDemoBundle(item, version);

@@ -3,9 +3,10 @@
 // bought in the browser. Unlike the SQL seed this needs the running servers: it goes through
 // Plaza's API and the Stripe emulator's hosted onboarding page, exactly as an author's browser
 // would. Idempotent: an org that can already take charges is left alone.
+
+import { truncateText } from "../shared/text.ts";
 import { eventually } from "./lib/eventually.ts";
 import { WAIT } from "./lib/wait-budgets.mjs";
-import { truncateText } from "../shared/text.ts";
 
 /** A request still unanswered after WAIT.step is abandoned and tried again (every step here is safe to repeat). */
 const ATTEMPTS = 3;
@@ -33,7 +34,10 @@ async function request(apiUrl, method, path, { token, body } = {}) {
   } catch {
     parsed = text;
   }
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${typeof parsed === "string" ? truncateText(parsed, 500) : JSON.stringify(parsed)}`);
+  if (!res.ok)
+    throw new Error(
+      `${method} ${path} answered ${res.status}: ${typeof parsed === "string" ? truncateText(parsed, 500) : JSON.stringify(parsed)}`,
+    );
   return parsed;
 }
 

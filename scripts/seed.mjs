@@ -80,6 +80,7 @@ async function catalogStatements(now) {
 
 /** Seed sections in dependency order; each returns SQL statements. */
 const SECTIONS = [userStatements, orgStatements, catalogStatements, (now) => projectStatements(now, { sqlValue, newId })];
+
 export { DEMO_ITEMS };
 
 export async function seedSql(now = Date.now()) {
@@ -100,7 +101,23 @@ export async function seed({ persistTo = DEFAULT_PERSIST_DIR } = {}) {
     for (const [index, bundle] of pendingBundles.entries()) {
       const path = join(dir, `bundle-${index}.tar.gz`);
       writeFileSync(path, bundle.bytes);
-      await run(bin.wrangler, ["r2", "object", "put", `plaza-bundles/${bundle.key}`, "--local", "--persist-to", persistTo, "--file", path, "--content-type", "application/gzip"], { env });
+      await run(
+        bin.wrangler,
+        [
+          "r2",
+          "object",
+          "put",
+          `plaza-bundles/${bundle.key}`,
+          "--local",
+          "--persist-to",
+          persistTo,
+          "--file",
+          path,
+          "--content-type",
+          "application/gzip",
+        ],
+        { env },
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -101,7 +101,8 @@ async function startWebBuild() {
     onOutput(chunk) {
       forward(chunk);
       if (/built in/.test(proc.output())) settle.resolveBuild();
-      else if (/Build failed|error during build/i.test(proc.output())) settle.reject(new Error("web/ build failed (see [web] output above)"));
+      else if (/Build failed|error during build/i.test(proc.output()))
+        settle.reject(new Error("web/ build failed (see [web] output above)"));
     },
   });
   const timer = setTimeout(() => settle.reject(new Error(`web/ build did not finish within ${WAIT.webBuild} ms`)), WAIT.webBuild);
@@ -149,7 +150,12 @@ function startStripe(secrets) {
 async function seedPayments() {
   const org = DEMO_ORGS[0];
   try {
-    const { alreadyOnboarded } = await seedConnectOnboarding({ apiUrl: apiOrigin, email: org.owner, password: DEMO_PASSWORD, orgSlug: org.slug });
+    const { alreadyOnboarded } = await seedConnectOnboarding({
+      apiUrl: apiOrigin,
+      email: org.owner,
+      password: DEMO_PASSWORD,
+      orgSlug: org.slug,
+    });
     log(alreadyOnboarded ? `${org.name} can already take payments` : `${org.name} completed payout onboarding (Stripe emulator)`);
     return true;
   } catch (err) {
@@ -218,11 +224,18 @@ async function main() {
   process.on("SIGHUP", () => shutdown(0));
 
   const { vars: secrets, created, added } = ensureDevVars();
-  log(created ? "created .dev.vars with fresh secrets" : added.length > 0 ? `added ${added.join(", ")} to .dev.vars` : "using secrets from .dev.vars");
+  log(
+    created
+      ? "created .dev.vars with fresh secrets"
+      : added.length > 0
+        ? `added ${added.join(", ")} to .dev.vars`
+        : "using secrets from .dev.vars",
+  );
   // Plaza only ever sees .dev.vars (wrangler reads it), so that is where a real key counts.
   const withStripe = !secrets.STRIPE_SECRET_KEY;
   if (!withStripe) log("STRIPE_SECRET_KEY is set in .dev.vars: using Stripe itself (test mode), not the emulator");
-  else if (process.env.STRIPE_SECRET_KEY) log("STRIPE_SECRET_KEY in the environment is ignored: put it into .dev.vars to use Stripe itself");
+  else if (process.env.STRIPE_SECRET_KEY)
+    log("STRIPE_SECRET_KEY in the environment is ignored: put it into .dev.vars to use Stripe itself");
   await assertPortsFree({ withStripe });
 
   if (existsSync(WEB_CONFIG)) {
@@ -235,7 +248,10 @@ async function main() {
   await seed({ persistTo: config.stateDir });
 
   log(withStripe ? "starting the API Worker and the Stripe emulator (wrangler dev)…" : "starting the API Worker (wrangler dev)…");
-  const [api, stripe] = await Promise.all([track("api", startApi({ withStripe })), withStripe ? track("stripe", startStripe(secrets)) : undefined]);
+  const [api, stripe] = await Promise.all([
+    track("api", startApi({ withStripe })),
+    withStripe ? track("stripe", startStripe(secrets)) : undefined,
+  ]);
   if (stripe && !shuttingDown) {
     log("onboarding the demo author for payments…");
     await seedPayments();

@@ -4,14 +4,14 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error: plain .mjs helpers without type declarations
-import { bin, freePort, isPortFree, NODE22, ROOT, run } from "./lib/processes.mjs";
+import { eventually } from "./lib/eventually";
 // @ts-expect-error: plain .mjs helpers without type declarations
 import { stopTestFileProcesses, testFileProcesses } from "./lib/owned-processes.mjs";
 // @ts-expect-error: plain .mjs helpers without type declarations
-import { DEMO_PASSWORD } from "./seed.mjs";
-import { eventually } from "./lib/eventually";
+import { bin, freePort, isPortFree, NODE22, ROOT, run } from "./lib/processes.mjs";
 import { WAIT } from "./lib/wait-budgets.mjs";
+// @ts-expect-error: plain .mjs helpers without type declarations
+import { DEMO_PASSWORD } from "./seed.mjs";
 
 /**
  * start.mjs builds web/, runs two wrangler CLI steps (migrations, seed), starts the API Worker
@@ -33,7 +33,11 @@ describe("npm start", () => {
   let start: ChildProcess;
   let output = "";
   const running = () => start.exitCode === null && start.signalCode === null;
-  const exitsWithin = (timeoutMs: number) => eventually("npm start to exit", () => !running(), { timeoutMs }).then(() => true, () => false);
+  const exitsWithin = (timeoutMs: number) =>
+    eventually("npm start to exit", () => !running(), { timeoutMs }).then(
+      () => true,
+      () => false,
+    );
 
   beforeAll(async () => {
     // start.mjs builds web/ itself; building first makes a broken web/ fail here, with vite's message.
@@ -45,7 +49,13 @@ describe("npm start", () => {
     stripeUrl = `http://127.0.0.1:${stripePort}`;
     start = spawn(NODE22, [join(ROOT, "scripts/start.mjs")], {
       cwd: ROOT,
-      env: { ...process.env, PLAZA_STATE_DIR: stateDir, PORT: String(apiPort), ROOMS_PORT: String(roomsPort), STRIPE_PORT: String(stripePort) },
+      env: {
+        ...process.env,
+        PLAZA_STATE_DIR: stateDir,
+        PORT: String(apiPort),
+        ROOMS_PORT: String(roomsPort),
+        STRIPE_PORT: String(stripePort),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     start.stdout!.on("data", (d) => (output += d));
@@ -101,16 +111,25 @@ describe("npm start", () => {
     expect(session).toMatchObject({ amount: 1900, mode: "payment" });
     expect(session.url).toMatch(new RegExp(`^${stripeUrl}/checkout/cs_test_`));
 
-    const paid = await fetch(`${session.url}/pay`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    const paid = await fetch(`${session.url}/pay`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "",
+    });
     await paid.arrayBuffer();
     expect(paid.status).toBe(303);
     expect(paid.headers.get("location")).toBe(`${baseUrl}/checkout/success?checkout=${session.checkoutId}`);
     // The emulator signs the event to Plaza's webhook with the secret npm start gave both.
-    const status = await eventually("the order for the seeded item's checkout", async () => {
-      const res = await fetch(`${baseUrl}/v1/checkouts/${session.checkoutId}`);
-      const body = (await res.json()) as { status: string; orderId: string | null };
-      return body.orderId ? body : undefined;
-    }, { intervalMs: 250 });
+    const status = await eventually(
+      "the order for the seeded item's checkout",
+      async () => {
+        const res = await fetch(`${baseUrl}/v1/checkouts/${session.checkoutId}`);
+        const body = (await res.json()) as { status: string; orderId: string | null };
+        return body.orderId ? body : undefined;
+      },
+      { intervalMs: 250 },
+    );
     expect(status.status).toBe("complete");
 
     const subscription = await fetch(`${baseUrl}/v1/items/team-analytics/checkout`, {
@@ -171,7 +190,8 @@ describe("npm start", () => {
     start.kill("SIGINT");
     expect(await exitsWithin(SHUTDOWN_WITHIN_MS), `no exit within ${SHUTDOWN_WITHIN_MS} ms\n${output.slice(-4000)}`).toBe(true);
     expect(start.exitCode, output.slice(-4000)).toBe(0);
-    for (const port of [apiPort, roomsPort, stripePort]) await eventually(`port ${port} to close`, () => isPortFree(port), { timeoutMs: WAIT.processStop });
+    for (const port of [apiPort, roomsPort, stripePort])
+      await eventually(`port ${port} to close`, () => isPortFree(port), { timeoutMs: WAIT.processStop });
     // Everything start.mjs started carries this file's mark, workerd and esbuild included.
     expect(testFileProcesses()).toEqual([]);
   });

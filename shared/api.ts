@@ -41,9 +41,7 @@ export const InviteId = id("inv");
 export const SignupBody = z
   .object({ email: Email, password: Password, name: z.string().trim().min(1).max(100) })
   .meta({ id: "SignupBody" });
-export const LoginBody = z
-  .object({ email: Email, password: z.string().min(1).max(128) })
-  .meta({ id: "LoginBody" });
+export const LoginBody = z.object({ email: Email, password: z.string().min(1).max(128) }).meta({ id: "LoginBody" });
 export const VerifyEmailBody = z.object({ token: z.string().min(1).max(200) }).meta({ id: "VerifyEmailBody" });
 export const ResendVerificationBody = z.object({ email: Email }).meta({ id: "ResendVerificationBody" });
 export const MagicLinkBody = z.object({ email: Email }).meta({ id: "MagicLinkBody" });
@@ -54,9 +52,7 @@ export const ChangePasswordBody = z
   .object({ currentPassword: z.string().min(1).max(128).optional(), newPassword: Password })
   .meta({ id: "ChangePasswordBody" });
 
-export const RefreshBody = z
-  .object({ refreshToken: z.string().min(1).max(200).optional() })
-  .meta({ id: "RefreshBody" });
+export const RefreshBody = z.object({ refreshToken: z.string().min(1).max(200).optional() }).meta({ id: "RefreshBody" });
 
 export const User = z
   .object({
@@ -79,13 +75,9 @@ export const AuthTokens = z
   })
   .meta({ id: "AuthTokens" });
 
-export const Membership = z
-  .object({ orgId: OrgId, slug: z.string(), name: z.string(), role: RoleSchema })
-  .meta({ id: "Membership" });
+export const Membership = z.object({ orgId: OrgId, slug: z.string(), name: z.string(), role: RoleSchema }).meta({ id: "Membership" });
 
-export const Me = z
-  .object({ user: User, activeOrgId: OrgId.nullable(), orgs: z.array(Membership) })
-  .meta({ id: "Me" });
+export const Me = z.object({ user: User, activeOrgId: OrgId.nullable(), orgs: z.array(Membership) }).meta({ id: "Me" });
 export const SetActiveOrgBody = z.object({ orgId: OrgId }).meta({ id: "SetActiveOrgBody" });
 
 export const Session = z
@@ -126,9 +118,7 @@ export const CreatedApiToken = ApiToken.extend({
 }).meta({ id: "CreatedApiToken" });
 
 // ---- orgs, members, invites ----
-export const CreateOrgBody = z
-  .object({ name: z.string().trim().min(1).max(100), slug: Slug })
-  .meta({ id: "CreateOrgBody" });
+export const CreateOrgBody = z.object({ name: z.string().trim().min(1).max(100), slug: Slug }).meta({ id: "CreateOrgBody" });
 export const UpdateOrgBody = z.object({ name: z.string().trim().min(1).max(100) }).meta({ id: "UpdateOrgBody" });
 export const Org = z
   .object({ id: OrgId, slug: z.string(), name: z.string(), createdAt: z.number().int(), role: RoleSchema })
@@ -165,8 +155,7 @@ export const AuditEvent = z
   })
   .meta({ id: "AuditEvent" });
 
-export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+export const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 
 export type UserT = z.infer<typeof User>;
 export type MeT = z.infer<typeof Me>;

@@ -16,15 +16,31 @@ export const VersionId = z.string().regex(/^ver_[A-Za-z0-9]{16,32}$/, "must be a
 export const UploadId = z.string().regex(/^upl_[A-Za-z0-9]{16,32}$/, "must be an upl_ id");
 export const ReviewId = z.string().regex(/^rev_[A-Za-z0-9]{16,32}$/, "must be a rev_ id");
 export const Currency = z.string().regex(/^[a-z]{3}$/, "must be a lowercase ISO 4217 code like usd");
-const Tag = z.string().trim().toLowerCase().min(1).max(30).regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and hyphens");
+const Tag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(30)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and hyphens");
 
 /** How an item is sold. Amounts are integer minor units (cents). */
 export const Pricing = z
   .discriminatedUnion("model", [
     z.object({ model: z.literal("free") }),
     z.object({ model: z.literal("one_time"), amount: z.number().int().min(50).max(10_000_000), currency: Currency }),
-    z.object({ model: z.literal("subscription"), amount: z.number().int().min(50).max(10_000_000), currency: Currency, interval: z.enum(["month", "year"]) }),
-    z.object({ model: z.literal("metered"), amount: z.number().int().min(0).max(10_000_000), currency: Currency, unit: z.string().min(1).max(40) }),
+    z.object({
+      model: z.literal("subscription"),
+      amount: z.number().int().min(50).max(10_000_000),
+      currency: Currency,
+      interval: z.enum(["month", "year"]),
+    }),
+    z.object({
+      model: z.literal("metered"),
+      amount: z.number().int().min(0).max(10_000_000),
+      currency: Currency,
+      unit: z.string().min(1).max(40),
+    }),
   ])
   .meta({ id: "Pricing" });
 export type PricingT = z.infer<typeof Pricing>;
@@ -87,7 +103,11 @@ export const CreateUploadBody = z
     /** Hex SHA-256 of the bundle bytes; the upload is refused if the bytes differ. */
     sha256: z.string().regex(/^[a-f0-9]{64}$/, "must be 64 lowercase hex characters"),
     /** At most what one R2 PUT takes (5 GiB); BUNDLE_MAX_BYTES is the real, lower limit. */
-    size: z.number().int().min(1).max(5 * 1024 ** 3),
+    size: z
+      .number()
+      .int()
+      .min(1)
+      .max(5 * 1024 ** 3),
   })
   .meta({ id: "CreateUploadBody" });
 
@@ -127,7 +147,10 @@ export type SearchQueryT = z.infer<typeof SearchQuery>;
 
 export const UpdateCheckBody = z
   .object({
-    installed: z.array(z.object({ item: ItemSlug, version: SemverString })).min(1).max(200),
+    installed: z
+      .array(z.object({ item: ItemSlug, version: SemverString }))
+      .min(1)
+      .max(200),
     engine: SemverString.optional(),
   })
   .meta({ id: "UpdateCheckBody" });
@@ -146,7 +169,11 @@ export const UpdateCheckResult = z
   .meta({ id: "UpdateCheckResult" });
 
 export const ReviewBody = z
-  .object({ rating: z.number().int().min(1).max(5), title: z.string().trim().max(120).default(""), body: z.string().trim().max(5000).default("") })
+  .object({
+    rating: z.number().int().min(1).max(5),
+    title: z.string().trim().max(120).default(""),
+    body: z.string().trim().max(5000).default(""),
+  })
   .meta({ id: "ReviewBody" });
 export const ReplyBody = z.object({ body: z.string().trim().min(1).max(5000) }).meta({ id: "ReplyBody" });
 export const Review = z
@@ -191,11 +218,18 @@ export const REVIEWABLE_SOURCES = ["free", "purchase", "subscription"] as const;
 export const MyEntitlement = Entitlement.extend({ itemSlug: z.string(), itemName: z.string() }).meta({ id: "MyEntitlement" });
 /** An operator's grant names the item by id or by slug. */
 export const OperatorGrantBody = GrantBody.extend({ itemId: ItemId.optional(), itemSlug: ItemSlug.optional() })
-  .refine((b) => (b.itemId === undefined) !== (b.itemSlug === undefined), { message: "give exactly one of itemId or itemSlug", path: ["itemId"] })
+  .refine((b) => (b.itemId === undefined) !== (b.itemSlug === undefined), {
+    message: "give exactly one of itemId or itemSlug",
+    path: ["itemId"],
+  })
   .meta({ id: "OperatorGrantBody" });
 export const RevokeEntitlementBody = z.object({ reason: z.string().trim().min(1).max(500) }).meta({ id: "RevokeEntitlementBody" });
 export const UpdateReviewBody = z
-  .object({ rating: z.number().int().min(1).max(5).optional(), title: z.string().trim().max(120).optional(), body: z.string().trim().max(5000).optional() })
+  .object({
+    rating: z.number().int().min(1).max(5).optional(),
+    title: z.string().trim().max(120).optional(),
+    body: z.string().trim().max(5000).optional(),
+  })
   .meta({ id: "UpdateReviewBody" });
 
 export type EntitlementT = z.infer<typeof Entitlement>;

@@ -3,7 +3,11 @@ import { z } from "zod";
 
 const uri = z.string().max(4096);
 /** A line or column in a script: browsers count them in 32-bit integers. */
-const position = z.number().int().min(0).max(2 ** 31 - 1);
+const position = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
 
 export const CspViolation = z
   .object({

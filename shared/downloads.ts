@@ -27,7 +27,9 @@ export const CreateDownloadBody = z
       .min(1)
       .max(MAX_DOWNLOAD_TTL_SECONDS)
       .default(DEFAULT_DOWNLOAD_TTL_SECONDS)
-      .meta({ description: `Lifetime of the link in seconds (default ${DEFAULT_DOWNLOAD_TTL_SECONDS}, at most ${MAX_DOWNLOAD_TTL_SECONDS})` }),
+      .meta({
+        description: `Lifetime of the link in seconds (default ${DEFAULT_DOWNLOAD_TTL_SECONDS}, at most ${MAX_DOWNLOAD_TTL_SECONDS})`,
+      }),
   })
   .meta({ id: "CreateDownloadBody" });
 

@@ -4,8 +4,8 @@
  * bindings here: generating and hashing keys lives in worker/src/licenses/keys.ts.
  */
 import { z } from "zod";
-import { prefixedId } from "./ids";
 import { ItemSlug } from "./catalog";
+import { prefixedId } from "./ids";
 
 /**
  * A key is `PREF-XXXX-XXXX-XXXX`: a 4-character prefix chosen per item (A–Z, 0–9), then three
@@ -29,7 +29,9 @@ export function canonicalLicenseKey(input: string): string | undefined {
   const body = compact.slice(4).replace(/O/g, "0").replace(/[IL]/g, "1");
   if (!LICENSE_KEY_PREFIX.test(prefix)) return undefined;
   for (const char of body) if (!LICENSE_KEY_ALPHABET.includes(char)) return undefined;
-  const groups = Array.from({ length: LICENSE_KEY_GROUPS }, (_, i) => body.slice(i * LICENSE_KEY_GROUP_LENGTH, (i + 1) * LICENSE_KEY_GROUP_LENGTH));
+  const groups = Array.from({ length: LICENSE_KEY_GROUPS }, (_, i) =>
+    body.slice(i * LICENSE_KEY_GROUP_LENGTH, (i + 1) * LICENSE_KEY_GROUP_LENGTH),
+  );
   return [prefix, ...groups].join("-");
 }
 
@@ -38,7 +40,11 @@ export const maskLicenseKey = (prefix: string, lastGroup: string) => `${prefix}-
 
 /** The prefix an item's keys get unless its author chose one: the slug's first 4 letters or digits. */
 export function defaultLicensePrefix(slug: string): string {
-  return slug.toUpperCase().replace(/[^A-Z0-9]/g, "").slice(0, 4).padEnd(4, "X");
+  return slug
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, "")
+    .slice(0, 4)
+    .padEnd(4, "X");
 }
 
 export const DEFAULT_MAX_ACTIVATIONS = 3;
@@ -48,7 +54,16 @@ export const LICENSE_STATUSES = ["active", "revoked", "expired", "suspended"] as
  * Why a License API answer is what it is. Stable: clients switch on these, so they are never
  * renamed. `valid` is the only code with `valid: true`.
  */
-export const LICENSE_CODES = ["valid", "not_found", "expired", "revoked", "suspended", "too_many_activations", "fingerprint_mismatch", "item_mismatch"] as const;
+export const LICENSE_CODES = [
+  "valid",
+  "not_found",
+  "expired",
+  "revoked",
+  "suspended",
+  "too_many_activations",
+  "fingerprint_mismatch",
+  "item_mismatch",
+] as const;
 export type LicenseCode = (typeof LICENSE_CODES)[number];
 
 const id = prefixedId;
@@ -59,9 +74,22 @@ export const LicenseActivationId = id("lac");
  * Any string up to 256 characters is accepted as a key: malformed, unknown and wrong-prefix keys
  * all get the same `not_found` answer, never a validation error that would say which part failed.
  */
-const Key = z.string().max(256).meta({ description: "The license key as the buyer typed it (any case; dashes optional)", example: "GENX-7K3M-Q9TB-2WXR" });
-const Fingerprint = z.string().trim().min(1).max(200).meta({ description: "Identifies one installation (a machine or instance id); opaque to Plaza" });
-const InstanceName = z.string().trim().min(1).max(100).meta({ description: "A name for the installation that the buyer sees, e.g. a host name" });
+const Key = z
+  .string()
+  .max(256)
+  .meta({ description: "The license key as the buyer typed it (any case; dashes optional)", example: "GENX-7K3M-Q9TB-2WXR" });
+const Fingerprint = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .meta({ description: "Identifies one installation (a machine or instance id); opaque to Plaza" });
+const InstanceName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .meta({ description: "A name for the installation that the buyer sees, e.g. a host name" });
 
 export const LicenseValidateBody = z
   .object({ key: Key, item: ItemSlug.meta({ description: "The slug of the item the plugin is" }), fingerprint: Fingerprint.optional() })

@@ -2,13 +2,20 @@
  * The plugin manifest (`plaza.json` in a plugin's folder): what the CLI reads and the registry
  * validates. Every failure is reported per field.
  */
+
+import { validRange, valid as validSemver } from "semver";
 import { z } from "zod";
-import { valid as validSemver, validRange } from "semver";
 
 export const ITEM_SLUG = /^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$/;
 
-export const SemverString = z.string().max(64).refine((v) => validSemver(v) === v, "must be a semantic version like 1.2.3");
-export const SemverRange = z.string().max(128).refine((v) => validRange(v) !== null, "must be a semver range like ^1.0.0");
+export const SemverString = z
+  .string()
+  .max(64)
+  .refine((v) => validSemver(v) === v, "must be a semantic version like 1.2.3");
+export const SemverRange = z
+  .string()
+  .max(128)
+  .refine((v) => validRange(v) !== null, "must be a semver range like ^1.0.0");
 
 export const PERMISSIONS = ["network", "storage", "clipboard", "notifications", "project:read", "project:write"] as const;
 

@@ -1,8 +1,7 @@
 /** Payments request and response bodies: checkout, Connect, orders, refunds, subscriptions, usage, earnings. */
 import { z } from "zod";
-import { prefixedId } from "./ids";
 import { Email } from "./api";
-
+import { prefixedId } from "./ids";
 
 const id = prefixedId;
 /** Stripe's largest amount: 8 digits of minor units. */
@@ -14,7 +13,13 @@ export const SubscriptionId = id("psub");
 /** Signed-in buyers need no body; a guest names the e-mail the purchase is delivered to. */
 export const CheckoutBody = z.object({ email: Email.optional() }).meta({ id: "CheckoutBody" });
 export const CheckoutSession = z
-  .object({ checkoutId: CheckoutId, url: z.string(), amount: z.number().int(), currency: z.string(), mode: z.enum(["payment", "subscription"]) })
+  .object({
+    checkoutId: CheckoutId,
+    url: z.string(),
+    amount: z.number().int(),
+    currency: z.string(),
+    mode: z.enum(["payment", "subscription"]),
+  })
   .meta({ id: "CheckoutSession" });
 
 export const CheckoutStatus = z
@@ -57,7 +62,9 @@ export const Order = z
     feeAmount: z.number().int(),
     amountRefunded: z.number().int(),
     currency: z.string(),
-    items: z.array(z.object({ itemId: z.string(), itemSlug: z.string(), itemName: z.string(), amount: z.number().int(), quantity: z.number().int() })),
+    items: z.array(
+      z.object({ itemId: z.string(), itemSlug: z.string(), itemName: z.string(), amount: z.number().int(), quantity: z.number().int() }),
+    ),
     createdAt: z.number().int(),
   })
   .meta({ id: "Order" });
@@ -109,7 +116,13 @@ export const UsageBody = z
   })
   .meta({ id: "UsageBody" });
 export const UsageRecord = z
-  .object({ id: z.string(), quantity: z.number().int(), creditsUsed: z.number().int(), recordedAt: z.number().int(), duplicate: z.boolean() })
+  .object({
+    id: z.string(),
+    quantity: z.number().int(),
+    creditsUsed: z.number().int(),
+    recordedAt: z.number().int(),
+    duplicate: z.boolean(),
+  })
   .meta({ id: "UsageRecord" });
 
 export const CreditGrantBody = z
@@ -125,7 +138,14 @@ export const CreditBalance = z.object({ itemId: z.string(), userId: z.string(), 
 
 export const LEDGER_TYPES = ["sale", "platform_fee", "refund", "fee_refund", "payout"] as const;
 export const LedgerEntry = z
-  .object({ id: z.string(), type: z.enum(LEDGER_TYPES), amount: z.number().int(), currency: z.string(), orderId: z.string().nullable(), createdAt: z.number().int() })
+  .object({
+    id: z.string(),
+    type: z.enum(LEDGER_TYPES),
+    amount: z.number().int(),
+    currency: z.string(),
+    orderId: z.string().nullable(),
+    createdAt: z.number().int(),
+  })
   .meta({ id: "LedgerEntry" });
 export const BalanceByCurrency = z
   .object({
@@ -138,8 +158,7 @@ export const BalanceByCurrency = z
     balance: z.number().int(),
   })
   .meta({ id: "BalanceByCurrency" });
-export const Earnings = z
-  .object({ balances: z.array(BalanceByCurrency), recent: z.array(LedgerEntry) })
-  .meta({ id: "Earnings" });
-export const PlatformRevenue = z.object({ revenue: z.array(z.object({ currency: z.string(), amount: z.number().int() })) }).meta({ id: "PlatformRevenue" });
-
+export const Earnings = z.object({ balances: z.array(BalanceByCurrency), recent: z.array(LedgerEntry) }).meta({ id: "Earnings" });
+export const PlatformRevenue = z
+  .object({ revenue: z.array(z.object({ currency: z.string(), amount: z.number().int() })) })
+  .meta({ id: "PlatformRevenue" });

@@ -6,8 +6,8 @@ import { z } from "zod";
 import { Cursor, OrgId, UserId } from "./api";
 import { ItemId, ItemSlug } from "./catalog";
 import { prefixedId } from "./ids";
-import { RoomRoleSchema } from "./room-token";
 import { SnapshotReasonSchema } from "./room-callbacks";
+import { RoomRoleSchema } from "./room-token";
 
 export const ProjectId = prefixedId("prj");
 export const SnapshotId = prefixedId("snp");
@@ -30,13 +30,13 @@ export const ProjectState = z
 
 const Name = z.string().trim().min(1).max(100);
 
-export const CreateProjectBody = z
-  .object({ name: Name, memberRole: ProjectRole.default("write") })
-  .meta({ id: "CreateProjectBody" });
+export const CreateProjectBody = z.object({ name: Name, memberRole: ProjectRole.default("write") }).meta({ id: "CreateProjectBody" });
 
 export const UpdateProjectBody = z
   .object({ name: Name.optional(), memberRole: ProjectRole.optional(), state: ProjectState.optional() })
-  .refine((body) => body.name !== undefined || body.memberRole !== undefined || body.state !== undefined, { message: "send at least one of name, memberRole, state" })
+  .refine((body) => body.name !== undefined || body.memberRole !== undefined || body.state !== undefined, {
+    message: "send at least one of name, memberRole, state",
+  })
   .meta({ id: "UpdateProjectBody" });
 
 /** Items are addressed by their global slug in project paths. */
@@ -55,7 +55,9 @@ export const InstalledItem = z
   .meta({ id: "InstalledItem" });
 
 /** Asset names are one path segment (URL-encoded in the path): no slash or control characters, no leading dot, at most 128 characters. */
-export const AssetName = z.string().regex(/^(?!\.)[^/\\\u0000-\u001f\u007f]{1,128}$/, "1–128 characters without / \\ or control characters, not starting with a dot");
+export const AssetName = z
+  .string()
+  .regex(/^(?!\.)[^/\\\u0000-\u001f\u007f]{1,128}$/, "1–128 characters without / \\ or control characters, not starting with a dot");
 
 export const ProjectAsset = z
   .object({
@@ -126,9 +128,7 @@ export const SnapshotsQuery = z.object({
 
 export const SnapshotList = z.object({ snapshots: z.array(SnapshotSummary), nextCursor: Cursor.nullable() }).meta({ id: "SnapshotList" });
 
-export const RestoreResult = z
-  .object({ snapshotId: SnapshotId, restoredAt: z.number().int() })
-  .meta({ id: "RestoreResult" });
+export const RestoreResult = z.object({ snapshotId: SnapshotId, restoredAt: z.number().int() }).meta({ id: "RestoreResult" });
 
 export const RoomTokenResponse = z
   .object({

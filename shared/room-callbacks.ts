@@ -96,7 +96,8 @@ const encoder = new TextEncoder();
 
 /** HMAC key for callbacks: HMAC(ROOM_TOKEN_SECRET, label), so it never equals the token key. */
 async function callbackKey(secret: string): Promise<CryptoKey> {
-  if (secret.length < ROOM_TOKEN_SECRET_MIN_LENGTH) throw new Error(`ROOM_TOKEN_SECRET must be at least ${ROOM_TOKEN_SECRET_MIN_LENGTH} characters`);
+  if (secret.length < ROOM_TOKEN_SECRET_MIN_LENGTH)
+    throw new Error(`ROOM_TOKEN_SECRET must be at least ${ROOM_TOKEN_SECRET_MIN_LENGTH} characters`);
   const root = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const derived = await crypto.subtle.sign("HMAC", root, encoder.encode("plaza-room-callback-v1"));
   return crypto.subtle.importKey("raw", derived, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
@@ -151,6 +152,11 @@ export async function verifyRoomRequest(
   }
   const mac = signature.startsWith("v1,") ? fromBase64(signature.slice(3)) : null;
   if (!mac) return { valid: false, reason: "malformed room signature" };
-  const ok = await crypto.subtle.verify("HMAC", await callbackKey(secret), mac as BufferSource, signedBytes(timestamp, method, path, body) as BufferSource);
+  const ok = await crypto.subtle.verify(
+    "HMAC",
+    await callbackKey(secret),
+    mac as BufferSource,
+    signedBytes(timestamp, method, path, body) as BufferSource,
+  );
   return ok ? { valid: true } : { valid: false, reason: "room signature does not match" };
 }

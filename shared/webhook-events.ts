@@ -53,11 +53,43 @@ const SubscriptionData = z.object({
 
 const EX_ITEM = { id: "itm_3Xb7QpLk9TfV2mNcRw8Y", slug: "genx-formatter", name: "GenX Formatter" };
 const EX_AT = 1_796_000_000_000;
-const EX_ORDER = { id: "ord_9dJ2kLm4Np6Qr8St0Uv2", kind: "purchase", status: "paid", amount: 1900, currency: "usd", feeAmount: 220, amountRefunded: 0, email: "buyer@example.com", item: EX_ITEM, createdAt: EX_AT };
+const EX_ORDER = {
+  id: "ord_9dJ2kLm4Np6Qr8St0Uv2",
+  kind: "purchase",
+  status: "paid",
+  amount: 1900,
+  currency: "usd",
+  feeAmount: 220,
+  amountRefunded: 0,
+  email: "buyer@example.com",
+  item: EX_ITEM,
+  createdAt: EX_AT,
+};
 const EX_USER = "usr_7Hg5Fd3Sa1Qw9Er7Ty5U";
-const EX_LICENSE = { id: "lic_2Zx4Cv6Bn8Mq0Wp2Eo4R", item: EX_ITEM, userId: EX_USER, key: "GENX-••••-••••-7KQ2", status: "active", expiresAt: null };
-const EX_SUB = { id: "psub_5Lk3Jh1Gf9Ds7Ap5Oi3U", item: EX_ITEM, userId: EX_USER, status: "active", currentPeriodEnd: EX_AT + 30 * 86_400_000, cancelAtPeriodEnd: true };
-const EX_ENTITLEMENT = { id: "ent_8Qw6Er4Ty2Ui0Op8As6D", item: EX_ITEM, userId: EX_USER, source: "purchase", status: "active", expiresAt: null };
+const EX_LICENSE = {
+  id: "lic_2Zx4Cv6Bn8Mq0Wp2Eo4R",
+  item: EX_ITEM,
+  userId: EX_USER,
+  key: "GENX-••••-••••-7KQ2",
+  status: "active",
+  expiresAt: null,
+};
+const EX_SUB = {
+  id: "psub_5Lk3Jh1Gf9Ds7Ap5Oi3U",
+  item: EX_ITEM,
+  userId: EX_USER,
+  status: "active",
+  currentPeriodEnd: EX_AT + 30 * 86_400_000,
+  cancelAtPeriodEnd: true,
+};
+const EX_ENTITLEMENT = {
+  id: "ent_8Qw6Er4Ty2Ui0Op8As6D",
+  item: EX_ITEM,
+  userId: EX_USER,
+  source: "purchase",
+  status: "active",
+  expiresAt: null,
+};
 
 /** Examples for the OpenAPI document, one per type. */
 export const WEBHOOK_EXAMPLES: Record<string, unknown> = {
@@ -70,7 +102,14 @@ export const WEBHOOK_EXAMPLES: Record<string, unknown> = {
   "subscription.updated": EX_SUB,
   "subscription.canceled": { ...EX_SUB, status: "canceled" },
   "item.published": { item: EX_ITEM, publishedAt: EX_AT },
-  "version.published": { item: EX_ITEM, version: "1.4.0", channel: "stable", sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", size: 482133, publishedAt: EX_AT },
+  "version.published": {
+    item: EX_ITEM,
+    version: "1.4.0",
+    channel: "stable",
+    sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    size: 482133,
+    publishedAt: EX_AT,
+  },
   "review.created": { id: "rev_1Aq3Sw5De7Fr9Gt1Hy3J", item: EX_ITEM, rating: 5, body: "Saves me an hour a day.", createdAt: EX_AT },
   "project.snapshot.created": {
     projectId: "prj_4Ki6Lo8Pm0Nq2Br4Cs6D",
@@ -88,7 +127,11 @@ export const WEBHOOK_EVENTS = {
   "order.created": { description: "A sale was paid: a purchase, or a subscription invoice.", data: OrderData },
   "order.refunded": { description: "An order was refunded, in part or in full.", data: OrderData },
   "entitlement.granted": { description: "A user got access to an item (bought, subscribed, free or granted).", data: EntitlementData },
-  "entitlement.revoked": { description: "A user lost access to an item: refund, ended subscription, operator (status revoked), or its time ran out (status expired).", data: EntitlementData },
+  "entitlement.revoked": {
+    description:
+      "A user lost access to an item: refund, ended subscription, operator (status revoked), or its time ran out (status expired).",
+    data: EntitlementData,
+  },
   "license.created": { description: "A license key was issued for a purchase or a subscription.", data: LicenseData },
   "license.revoked": { description: "A license key stopped working for good.", data: LicenseData },
   "subscription.updated": { description: "A subscription changed: renewed, past due, set to cancel or resumed.", data: SubscriptionData },
@@ -96,7 +139,14 @@ export const WEBHOOK_EVENTS = {
   "item.published": { description: "An item became visible in the storefront.", data: z.object({ item: ItemRef, publishedAt: at }) },
   "version.published": {
     description: "A new version of an item was published.",
-    data: z.object({ item: ItemRef, version: z.string(), channel: z.enum(["stable", "beta"]), sha256: z.string(), size: z.number().int(), publishedAt: at }),
+    data: z.object({
+      item: ItemRef,
+      version: z.string(),
+      channel: z.enum(["stable", "beta"]),
+      sha256: z.string(),
+      size: z.number().int(),
+      publishedAt: at,
+    }),
   },
   "review.created": {
     description: "A buyer reviewed an item.",
@@ -107,9 +157,14 @@ export const WEBHOOK_EVENTS = {
     data: z.object({
       projectId: id("prj"),
       snapshotId: id("snp"),
-      reason: z.enum(["auto", "manual", "restore"]).meta({ description: "auto: saved by the room while editing; manual: asked for; restore: the state after a restore" }),
+      reason: z
+        .enum(["auto", "manual", "restore"])
+        .meta({ description: "auto: saved by the room while editing; manual: asked for; restore: the state after a restore" }),
       sizeBytes: z.number().int().nonnegative(),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/).meta({ description: "Hex SHA-256 of the snapshot's bytes (a Y.js update)" }),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .meta({ description: "Hex SHA-256 of the snapshot's bytes (a Y.js update)" }),
       createdAt: at,
     }),
   },
@@ -117,7 +172,10 @@ export const WEBHOOK_EVENTS = {
     description: "Someone joined a project's live room (sent once per connection: a second tab joins again).",
     data: z.object({ projectId: id("prj"), userId: id("usr"), name: z.string(), role: z.enum(["read", "write"]), joinedAt: at }),
   },
-  "webhook.test": { description: "Sent by “send a test event”: checks that an endpoint receives and verifies Plaza's webhooks.", data: z.object({ endpointId: z.string(), message: z.string() }) },
+  "webhook.test": {
+    description: "Sent by “send a test event”: checks that an endpoint receives and verifies Plaza's webhooks.",
+    data: z.object({ endpointId: z.string(), message: z.string() }),
+  },
 } as const satisfies Record<string, { description: string; data: z.ZodType }>;
 
 export type WebhookEventType = keyof typeof WEBHOOK_EVENTS;
@@ -126,4 +184,8 @@ export type WebhookEventData<T extends WebhookEventType> = z.infer<(typeof WEBHO
 
 /** The body of every delivery. */
 export const webhookPayload = <T extends WebhookEventType>(type: T) =>
-  z.object({ type: z.literal(type), timestamp: z.string().meta({ description: "ISO 8601, when the event happened" }), data: WEBHOOK_EVENTS[type].data });
+  z.object({
+    type: z.literal(type),
+    timestamp: z.string().meta({ description: "ISO 8601, when the event happened" }),
+    data: WEBHOOK_EVENTS[type].data,
+  });

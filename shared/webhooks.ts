@@ -24,7 +24,13 @@ const endpointFields = {
 };
 
 export const CreateWebhookEndpointBody = z
-  .object({ ...endpointFields, description: endpointFields.description.default(""), eventTypes: endpointFields.eventTypes.default(null), enabled: endpointFields.enabled.default(true), rateLimit: endpointFields.rateLimit.default(null) })
+  .object({
+    ...endpointFields,
+    description: endpointFields.description.default(""),
+    eventTypes: endpointFields.eventTypes.default(null),
+    enabled: endpointFields.enabled.default(true),
+    rateLimit: endpointFields.rateLimit.default(null),
+  })
   .meta({ id: "CreateWebhookEndpointBody" });
 export const UpdateWebhookEndpointBody = z.object(endpointFields).partial().meta({ id: "UpdateWebhookEndpointBody" });
 
@@ -37,7 +43,11 @@ export const WebhookEndpoint = z
     enabled: z.boolean(),
     disabledReason: z.string().nullable().meta({ description: "Why Plaza disabled it (410 Gone, 5 days of failures)" }),
     rateLimit: z.number().int().nullable(),
-    previousSecretExpiresAt: z.number().int().nullable().meta({ description: "Until then deliveries are also signed with the secret before the last rotation" }),
+    previousSecretExpiresAt: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: "Until then deliveries are also signed with the secret before the last rotation" }),
     createdAt: z.number().int(),
     updatedAt: z.number().int(),
   })
@@ -89,7 +99,12 @@ export const WebhookMessage = z
   .meta({ id: "WebhookMessage" });
 
 export const RecoverBody = z
-  .object({ since: TimestampMs.meta({ description: "Send every failed or skipped delivery of this endpoint created since then (ms since the epoch) again, one at a time, oldest event first" }) })
+  .object({
+    since: TimestampMs.meta({
+      description:
+        "Send every failed or skipped delivery of this endpoint created since then (ms since the epoch) again, one at a time, oldest event first",
+    }),
+  })
   .meta({ id: "RecoverBody" });
 /**
  * A place in a newest-first list: base64url of `${createdAt}:${id}`, the last row of a page. Both

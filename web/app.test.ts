@@ -8,8 +8,8 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
-import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import { eventually } from "../scripts/lib/eventually";
+import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 
 const SCREENSHOTS = "/tmp/plaza-web";
 
@@ -24,7 +24,6 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
-
 
 /** The newest link to `path` in an e-mail to `to`, read from the dev mailbox. */
 async function linkFromMailbox(to: string, path: string): Promise<string> {
@@ -281,7 +280,11 @@ describe("web app", () => {
     await ada.screenshot({ path: join(SCREENSHOTS, "12-password-changed.png"), fullPage: true });
 
     const loginWith = (password: string) =>
-      fetch(`${server.url}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json", "cf-connecting-ip": "203.0.113.50" }, body: JSON.stringify({ email: user.email, password }) });
+      fetch(`${server.url}/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "cf-connecting-ip": "203.0.113.50" },
+        body: JSON.stringify({ email: user.email, password }),
+      });
     expect([(await loginWith(user.password)).status, (await loginWith(newPassword)).status]).toEqual([401, 200]);
     user.password = newPassword;
     await ada.context().close();

@@ -12,15 +12,23 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
-import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
 import { eventually } from "../scripts/lib/eventually";
-import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
+import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
+import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 
 const SCREENSHOTS = "/tmp/plaza-payments";
 const RUN = Date.now().toString(36);
-const ONE_TIME = { slug: `loom-patterns-${RUN}`, name: "Loom Patterns", pricing: { model: "one_time", amount: 1900, currency: "usd" } } as const;
-const SUBSCRIPTION = { slug: `engine-updates-${RUN}`, name: "Engine Updates", pricing: { model: "subscription", amount: 900, currency: "usd", interval: "month" } } as const;
+const ONE_TIME = {
+  slug: `loom-patterns-${RUN}`,
+  name: "Loom Patterns",
+  pricing: { model: "one_time", amount: 1900, currency: "usd" },
+} as const;
+const SUBSCRIPTION = {
+  slug: `engine-updates-${RUN}`,
+  name: "Engine Updates",
+  pricing: { model: "subscription", amount: 900, currency: "usd", interval: "month" },
+} as const;
 
 interface Person {
   name: string;
@@ -46,13 +54,48 @@ async function signUp(person: Person) {
 
 /** A published paid item of the author's org (create, upload a version, publish). */
 async function publishPaidItem(item: typeof ONE_TIME | typeof SUBSCRIPTION) {
-  const created = await api("POST", `/v1/orgs/${orgId}/items`, { slug: item.slug, name: item.name, summary: `${item.name} for your looms`, description: "Paid **demo** item.", category: "productivity", tags: [], pricing: item.pricing }, author.token);
+  const created = await api(
+    "POST",
+    `/v1/orgs/${orgId}/items`,
+    {
+      slug: item.slug,
+      name: item.name,
+      summary: `${item.name} for your looms`,
+      description: "Paid **demo** item.",
+      category: "productivity",
+      tags: [],
+      pricing: item.pricing,
+    },
+    author.token,
+  );
   expectStatus(created, 201, `create ${item.slug}`);
   const bytes = Buffer.from(`bundle of ${item.slug}`);
-  const manifest = { name: item.slug, version: "1.0.0", entry: "dist/index.js", permissions: [], engines: { plaza: "^1.0.0" }, dependencies: {} };
-  const upload = await api("POST", `/v1/items/${item.slug}/uploads`, { version: "1.0.0", changelog: "First release", manifest, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length }, author.token);
+  const manifest = {
+    name: item.slug,
+    version: "1.0.0",
+    entry: "dist/index.js",
+    permissions: [],
+    engines: { plaza: "^1.0.0" },
+    dependencies: {},
+  };
+  const upload = await api(
+    "POST",
+    `/v1/items/${item.slug}/uploads`,
+    {
+      version: "1.0.0",
+      changelog: "First release",
+      manifest,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      size: bytes.length,
+    },
+    author.token,
+  );
   expectStatus(upload, 201, "start upload");
-  const put = await fetch(`${stack.url}${upload.body.uploadUrl}`, { method: "PUT", headers: { authorization: `Bearer ${author.token}`, "content-type": "application/octet-stream" }, body: bytes });
+  const put = await fetch(`${stack.url}${upload.body.uploadUrl}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${author.token}`, "content-type": "application/octet-stream" },
+    body: bytes,
+  });
   expect(put.status).toBe(201);
   expectStatus(await api("PATCH", `/v1/orgs/${orgId}/items/${created.body.id}`, { status: "published" }, author.token), 200, "publish");
   return created.body.id as string;
@@ -169,7 +212,9 @@ describe("payments", () => {
     await context.close();
 
     const entitlements = await api("GET", "/v1/me/entitlements", undefined, guest.token);
-    expect(entitlements.body.data).toContainEqual(expect.objectContaining({ itemId: itemIds[ONE_TIME.slug], source: "purchase", status: "active" }));
+    expect(entitlements.body.data).toContainEqual(
+      expect.objectContaining({ itemId: itemIds[ONE_TIME.slug], source: "purchase", status: "active" }),
+    );
   });
 
   test("a signed-in buyer: Buy → login → buy page → hosted checkout → Pay → success → Purchases", async () => {
@@ -192,7 +237,9 @@ describe("payments", () => {
     await shot(page, "6-purchases");
 
     const entitlements = await api("GET", "/v1/me/entitlements", undefined, buyer.token);
-    expect(entitlements.body.data).toContainEqual(expect.objectContaining({ itemId: itemIds[ONE_TIME.slug], source: "purchase", status: "active" }));
+    expect(entitlements.body.data).toContainEqual(
+      expect.objectContaining({ itemId: itemIds[ONE_TIME.slug], source: "purchase", status: "active" }),
+    );
 
     // Buying it again is refused, readably, on the buy page.
     await page.goto(`/buy/${ONE_TIME.slug}`);
@@ -241,7 +288,11 @@ describe("payments", () => {
     const orders = page.getByRole("region", { name: "Orders" });
     const guestOrder = orders.getByRole("row").filter({ hasText: guest.email });
     await guestOrder.getByText("Paid").waitFor();
-    await page.getByRole("region", { name: "Latest ledger entries" }).getByRole("cell", { name: "Platform fee" }).first().waitFor(afterWebhooks);
+    await page
+      .getByRole("region", { name: "Latest ledger entries" })
+      .getByRole("cell", { name: "Platform fee" })
+      .first()
+      .waitFor(afterWebhooks);
     await shot(page, "8-earnings");
 
     await guestOrder.getByRole("button", { name: /^Refund order / }).click();

@@ -11,13 +11,13 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { maskLicenseKey } from "../shared/licenses";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
-import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
+import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { seedConnectOnboarding } from "../scripts/seed-payments.mjs";
+import { maskLicenseKey } from "../shared/licenses";
 
 const SCREENSHOTS = "/tmp/plaza-portal";
 const RUN = Date.now().toString(36);
@@ -37,7 +37,12 @@ const pageErrors: string[] = [];
 let licenseKey: string;
 
 async function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await newContext(browser, { baseURL: stack.url, viewport: { width: 1200, height: 900 }, acceptDownloads: true, ...options });
+  const context = await newContext(browser, {
+    baseURL: stack.url,
+    viewport: { width: 1200, height: 900 },
+    acceptDownloads: true,
+    ...options,
+  });
   const page = await context.newPage();
   page.on("pageerror", (err) => pageErrors.push(String(err)));
   return { context, page };
@@ -51,12 +56,41 @@ async function publishItem() {
   const org = await api("POST", "/v1/orgs", { name: "Herschel Instruments", slug: `herschel-${RUN}` }, token);
   expectStatus(org, 201, "create org");
   await seedConnectOnboarding({ apiUrl: stack.url, email: author.email, password: author.password, orgSlug: `herschel-${RUN}` });
-  const created = await api("POST", `/v1/orgs/${org.body.id}/items`, { slug: ITEM.slug, name: ITEM.name, summary: "A clockwork solar system", description: "Paid **demo** item.", category: "productivity", tags: [], pricing: ITEM.pricing }, token);
+  const created = await api(
+    "POST",
+    `/v1/orgs/${org.body.id}/items`,
+    {
+      slug: ITEM.slug,
+      name: ITEM.name,
+      summary: "A clockwork solar system",
+      description: "Paid **demo** item.",
+      category: "productivity",
+      tags: [],
+      pricing: ITEM.pricing,
+    },
+    token,
+  );
   expectStatus(created, 201, "create item");
-  const manifest = { name: ITEM.slug, version: VERSION, entry: "dist/index.js", permissions: [], engines: { plaza: "^1.0.0" }, dependencies: {} };
-  const upload = await api("POST", `/v1/items/${ITEM.slug}/uploads`, { version: VERSION, changelog: "First release", manifest, sha256: sha256(BUNDLE), size: BUNDLE.length }, token);
+  const manifest = {
+    name: ITEM.slug,
+    version: VERSION,
+    entry: "dist/index.js",
+    permissions: [],
+    engines: { plaza: "^1.0.0" },
+    dependencies: {},
+  };
+  const upload = await api(
+    "POST",
+    `/v1/items/${ITEM.slug}/uploads`,
+    { version: VERSION, changelog: "First release", manifest, sha256: sha256(BUNDLE), size: BUNDLE.length },
+    token,
+  );
   expectStatus(upload, 201, "start upload");
-  const put = await fetch(`${stack.url}${upload.body.uploadUrl}`, { method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" }, body: BUNDLE });
+  const put = await fetch(`${stack.url}${upload.body.uploadUrl}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
+    body: BUNDLE,
+  });
   expect(put.status).toBe(201);
   expectStatus(await api("PATCH", `/v1/orgs/${org.body.id}/items/${created.body.id}`, { status: "published" }, token), 200, "publish");
 }
@@ -140,10 +174,19 @@ describe("customer portal", () => {
   test("Licenses shows the masked key and its installation, which the buyer deactivates", async () => {
     const [prefix, , , lastGroup] = licenseKey.split("-") as [string, string, string, string];
     // An installation, as the plugin would register it, seen once since.
-    const activated = await api("POST", "/v1/licenses/activate", { key: licenseKey, item: ITEM.slug, fingerprint: "machine-7f3a", name: "Observatory Mac" });
+    const activated = await api("POST", "/v1/licenses/activate", {
+      key: licenseKey,
+      item: ITEM.slug,
+      fingerprint: "machine-7f3a",
+      name: "Observatory Mac",
+    });
     expectStatus(activated, 200, "activate");
     expect(activated.body).toMatchObject({ valid: true, code: "valid" });
-    expectStatus(await api("POST", "/v1/licenses/validate", { key: licenseKey, item: ITEM.slug, fingerprint: "machine-7f3a" }), 200, "validate");
+    expectStatus(
+      await api("POST", "/v1/licenses/validate", { key: licenseKey, item: ITEM.slug, fingerprint: "machine-7f3a" }),
+      200,
+      "validate",
+    );
 
     const { context, page } = await newPage();
     const known = await signInLinks(guestEmail);
@@ -175,7 +218,10 @@ describe("customer portal", () => {
     await entry.getByText("Bought", { exact: true }).waitFor();
     const version = entry.getByRole("row").filter({ hasText: VERSION });
     await shot(page, "3-downloads");
-    const [download] = await Promise.all([page.waitForEvent("download"), version.getByRole("button", { name: `Download ${ITEM.name} ${VERSION}` }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      version.getByRole("button", { name: `Download ${ITEM.name} ${VERSION}` }).click(),
+    ]);
     expect(download.url()).toMatch(new RegExp(`^${stack.url}/download/`));
     expect(download.suggestedFilename()).toBe(`${ITEM.slug}-${VERSION}.tar.gz`);
     const saved = await download.path();
@@ -204,10 +250,14 @@ describe("customer portal", () => {
 
     // Ask until the address's allowance is used up; then the login page says when to try again.
     let status = 202;
-    for (let asked = 1; status === 202 && asked <= 10; asked++) status = (await api("POST", "/v1/auth/magic-link", { email: someone })).status;
+    for (let asked = 1; status === 202 && asked <= 10; asked++)
+      status = (await api("POST", "/v1/auth/magic-link", { email: someone })).status;
     expect(status).toBe(429);
     await askForSignInLink(page, someone);
-    await page.getByRole("alert").filter({ hasText: /Too many attempts\. Try again in \d+ (minutes|seconds?)\./ }).waitFor();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: /Too many attempts\. Try again in \d+ (minutes|seconds?)\./ })
+      .waitFor();
     await shot(page, "5-rate-limited");
     await context.close();
     expect(pageErrors).toEqual([]);

@@ -13,10 +13,10 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
-import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { startPartykitDev } from "../scripts/lib/partykit-dev.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { freePort, secret } from "../scripts/lib/processes.mjs";
+import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 
 const SCREENSHOTS = "/tmp/plaza-projects";
@@ -78,10 +78,12 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSH
 /** For a step that waits on the room: a connection, an edit, presence or a caret relayed, a snapshot stored. */
 const viaRoom = { timeout: WAIT.backgroundWork };
 const connected = (page: Page) => page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor(viaRoom);
-const presence = (page: Page, name: string) => page.getByRole("list", { name: "People here" }).locator(".presence-person").filter({ hasText: name });
+const presence = (page: Page, name: string) =>
+  page.getByRole("list", { name: "People here" }).locator(".presence-person").filter({ hasText: name });
 
 /** Waits until `page`'s editor shows `text` (the room delivered it). */
-const seesText = (page: Page, text: string, who: string) => eventually(`${who} to see “${text}”`, async () => (await editorText(page)).includes(text));
+const seesText = (page: Page, text: string, who: string) =>
+  eventually(`${who} to see “${text}”`, async () => (await editorText(page)).includes(text));
 
 beforeAll(async () => {
   assertViteBuild();
@@ -90,8 +92,14 @@ beforeAll(async () => {
   const [apiPort, roomsPort] = [await freePort(), await freePort()];
   const roomTokenSecret = secret();
   [api, rooms] = await Promise.all([
-    startWranglerDev({ port: apiPort, secrets: { ...ephemeralSecrets(), ROOM_TOKEN_SECRET: roomTokenSecret }, vars: { ROOMS_URL: `http://127.0.0.1:${roomsPort}` } }),
-    startPartykitDev((roomsOptions = { port: roomsPort, vars: { ROOM_TOKEN_SECRET: roomTokenSecret, PLAZA_API_URL: `http://127.0.0.1:${apiPort}` } })),
+    startWranglerDev({
+      port: apiPort,
+      secrets: { ...ephemeralSecrets(), ROOM_TOKEN_SECRET: roomTokenSecret },
+      vars: { ROOMS_URL: `http://127.0.0.1:${roomsPort}` },
+    }),
+    startPartykitDev(
+      (roomsOptions = { port: roomsPort, vars: { ROOM_TOKEN_SECRET: roomTokenSecret, PLAZA_API_URL: `http://127.0.0.1:${apiPort}` } }),
+    ),
   ]);
   browser = await launchChromium();
   const adaToken = await signUpAndLogIn(ada);
@@ -152,11 +160,19 @@ describe("projects page", () => {
     await seesText(adaPage, "Grace was here.", "Ada");
 
     // Each sees the other's caret, labelled with the other's name, in the other's colour.
-    const graceCaretAtAda = adaPage.locator(".collaboration-carets__caret").filter({ has: adaPage.locator(".collaboration-carets__label", { hasText: grace.name }) });
-    const adaCaretAtGrace = gracePage.locator(".collaboration-carets__caret").filter({ has: gracePage.locator(".collaboration-carets__label", { hasText: ada.name }) });
+    const graceCaretAtAda = adaPage
+      .locator(".collaboration-carets__caret")
+      .filter({ has: adaPage.locator(".collaboration-carets__label", { hasText: grace.name }) });
+    const adaCaretAtGrace = gracePage
+      .locator(".collaboration-carets__caret")
+      .filter({ has: gracePage.locator(".collaboration-carets__label", { hasText: ada.name }) });
     await Promise.all([graceCaretAtAda.waitFor(viaRoom), adaCaretAtGrace.waitFor(viaRoom)]);
-    const graceSwatch = await presence(adaPage, grace.name).locator(".presence-swatch").evaluate((el) => getComputedStyle(el).backgroundColor);
-    const graceCaretColor = await graceCaretAtAda.locator(".collaboration-carets__label").evaluate((el) => getComputedStyle(el).backgroundColor);
+    const graceSwatch = await presence(adaPage, grace.name)
+      .locator(".presence-swatch")
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    const graceCaretColor = await graceCaretAtAda
+      .locator(".collaboration-carets__label")
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(graceCaretColor).toBe(graceSwatch);
 
     for (const page of [adaPage, gracePage]) {
@@ -204,7 +220,9 @@ describe("projects page", () => {
     await eventually("the new snapshot in the list", async () => (await snapshots.locator("tr[data-snapshot-id]").count()) > before);
     const taken = snapshots.locator("tr[data-snapshot-id]").filter({ hasText: "On demand" }).first();
     await taken.getByRole("button", { name: "Inspect" }).click();
-    await eventually("the snapshot's text", async () => ((await adaPage.getByTestId("snapshot-text").textContent()) ?? "").includes("After the reader."));
+    await eventually("the snapshot's text", async () =>
+      ((await adaPage.getByTestId("snapshot-text").textContent()) ?? "").includes("After the reader."),
+    );
     const snapshotId = (await taken.getAttribute("data-snapshot-id"))!;
 
     await editorOf(adaPage).click();
@@ -216,7 +234,10 @@ describe("projects page", () => {
     adaPage.once("dialog", (dialog) => void dialog.accept());
     await snapshots.locator(`tr[data-snapshot-id="${snapshotId}"]`).getByRole("button", { name: "Restore" }).click();
     await adaPage.locator(".toast").filter({ hasText: "Restored the snapshot" }).waitFor(viaRoom);
-    for (const [page, who] of [[adaPage, "Ada"], [gracePage, "Grace"]] as const) {
+    for (const [page, who] of [
+      [adaPage, "Ada"],
+      [gracePage, "Grace"],
+    ] as const) {
       await seesText(page, "After the reader.", who);
       await eventually(`${who}'s editor without the replaced text`, async () => !(await editorText(page)).includes("Everything replaced"));
     }
@@ -234,7 +255,14 @@ describe("projects page", () => {
     };
     const minted = tokenRequests();
     await rooms.stop();
-    await Promise.all([adaPage, gracePage].map((page) => page.locator('[data-testid="connection-status"][data-state="reconnecting"]').getByText(/^Offline/).waitFor(viaRoom)));
+    await Promise.all(
+      [adaPage, gracePage].map((page) =>
+        page
+          .locator('[data-testid="connection-status"][data-state="reconnecting"]')
+          .getByText(/^Offline/)
+          .waitFor(viaRoom),
+      ),
+    );
     rooms = await startPartykitDev(roomsOptions);
     await Promise.all([connected(adaPage), connected(gracePage)]);
     expect(minted()).toBeGreaterThan(0);
@@ -260,7 +288,7 @@ describe("projects page", () => {
     await settings.getByLabel("Name").fill(`${PROJECT} v2`);
     await settings.getByRole("button", { name: "Save settings" }).click();
     await adaPage.getByRole("heading", { level: 1, name: `${PROJECT} v2` }).waitFor();
-    const saved = await call("GET", `/v1/orgs/${(await adaOrgId())}/projects/${projectPath.split("/").pop()}`, undefined, await tokenOf(ada));
+    const saved = await call("GET", `/v1/orgs/${await adaOrgId()}/projects/${projectPath.split("/").pop()}`, undefined, await tokenOf(ada));
     expect(saved.body.state).toEqual({ theme: "dark" });
 
     const assets = adaPage.getByRole("region", { name: "Assets" });
@@ -268,7 +296,10 @@ describe("projects page", () => {
     await assets.getByRole("button", { name: "Upload" }).click();
     const row = assets.locator('tr[data-asset-name="notes.txt"]');
     await row.getByText("text/plain").waitFor();
-    const [download] = await Promise.all([adaPage.waitForEvent("download"), row.getByRole("button", { name: "Download notes.txt" }).click()]);
+    const [download] = await Promise.all([
+      adaPage.waitForEvent("download"),
+      row.getByRole("button", { name: "Download notes.txt" }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe("notes.txt");
     adaPage.once("dialog", (dialog) => void dialog.accept());
     await row.getByRole("button", { name: "Delete notes.txt" }).click();
@@ -279,7 +310,8 @@ describe("projects page", () => {
 
   test("more projects than a page: the list shows 50, and Load more the rest", async () => {
     const [token, orgId] = [await tokenOf(ada), await adaOrgId()];
-    for (let i = 0; i < 50; i++) expectStatus(await call("POST", `/v1/orgs/${orgId}/projects`, { name: `Extra ${i}` }, token), 201, `project ${i}`);
+    for (let i = 0; i < 50; i++)
+      expectStatus(await call("POST", `/v1/orgs/${orgId}/projects`, { name: `Extra ${i}` }, token), 201, `project ${i}`);
     await adaPage.goto("/dashboard/projects");
     const list = adaPage.getByRole("region", { name: "Projects" });
     const rows = list.locator("tr[data-project-id]");

@@ -45,7 +45,8 @@ let pageErrors: string[] = [];
 const contexts: BrowserContext[] = [];
 
 /** The framing test's report: Chromium names the framed page by its origin only. */
-const isFramingReport = (r: { directive: string; documentUri: string }) => r.directive === "frame-ancestors" && r.documentUri === `${api.url}/`;
+const isFramingReport = (r: { directive: string; documentUri: string }) =>
+  r.directive === "frame-ancestors" && r.documentUri === `${api.url}/`;
 
 /** What wrangler dev logged for /v1/csp-reports (one JSON line each). */
 function reported(): { documentUri: string; directive: string; blockedUri?: string }[] {
@@ -58,7 +59,11 @@ async function newContext(): Promise<BrowserContext> {
   await context.exposeBinding("plazaCspViolation", ({ frame }, v: Omit<Violation, "page">) => violations.push({ page: frame.url(), ...v }));
   await context.addInitScript(() => {
     addEventListener("securitypolicyviolation", (e) => {
-      (window as unknown as { plazaCspViolation: (v: unknown) => void }).plazaCspViolation({ directive: e.effectiveDirective, blocked: e.blockedURI, source: `${e.sourceFile}:${e.lineNumber}` });
+      (window as unknown as { plazaCspViolation: (v: unknown) => void }).plazaCspViolation({
+        directive: e.effectiveDirective,
+        blocked: e.blockedURI,
+        source: `${e.sourceFile}:${e.lineNumber}`,
+      });
     });
   });
   // No network here: fail the CDN's requests at once (the CSP check comes before them).
@@ -75,7 +80,12 @@ async function newPage(context: BrowserContext): Promise<Page> {
 /** The CSP as directive → sources. */
 function policyOf(csp: string | undefined): Record<string, string[]> {
   expect(csp, "Content-Security-Policy").toBeTruthy();
-  return Object.fromEntries(csp!.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name!, sources]));
+  return Object.fromEntries(
+    csp!
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...sources]) => [name!, sources]),
+  );
 }
 
 /** An HTML page's headers: never framed, sniffed or sent with a referrer; its CSP, parsed. */
@@ -114,13 +124,41 @@ const heading = (name: string | RegExp) => (page: Page) => page.getByRole("headi
 
 /** The CLI's publish path: create the item, upload a version, publish. */
 async function publishItem(token: string) {
-  const item = await call("POST", `/v1/orgs/${orgId}/items`, { slug: SLUG, name: "Signal Hopper", summary: "Hops frequencies", description: "## Hop\n\nSpread **spectrum**.", category: "productivity", tags: ["radio"] }, token);
+  const item = await call(
+    "POST",
+    `/v1/orgs/${orgId}/items`,
+    {
+      slug: SLUG,
+      name: "Signal Hopper",
+      summary: "Hops frequencies",
+      description: "## Hop\n\nSpread **spectrum**.",
+      category: "productivity",
+      tags: ["radio"],
+    },
+    token,
+  );
   expectStatus(item, 201, "create item");
   const bytes = Buffer.from(`bundle of ${SLUG}`);
-  const manifest = { name: SLUG, version: "1.0.0", entry: "dist/index.js", permissions: [], engines: { plaza: "^1.0.0" }, dependencies: {} };
-  const upload = await call("POST", `/v1/items/${SLUG}/uploads`, { version: "1.0.0", changelog: "First", manifest, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length }, token);
+  const manifest = {
+    name: SLUG,
+    version: "1.0.0",
+    entry: "dist/index.js",
+    permissions: [],
+    engines: { plaza: "^1.0.0" },
+    dependencies: {},
+  };
+  const upload = await call(
+    "POST",
+    `/v1/items/${SLUG}/uploads`,
+    { version: "1.0.0", changelog: "First", manifest, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length },
+    token,
+  );
   expectStatus(upload, 201, "start upload");
-  const put = await fetch(`${api.url}${upload.body.uploadUrl}`, { method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" }, body: bytes });
+  const put = await fetch(`${api.url}${upload.body.uploadUrl}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
+    body: bytes,
+  });
   expect(put.status).toBe(201);
   expectStatus(await call("PATCH", `/v1/orgs/${orgId}/items/${item.body.id}`, { status: "published" }, token), 200, "publish");
 }
@@ -142,7 +180,11 @@ beforeAll(async () => {
   const [apiPort, roomsPort] = [await freePort(), await freePort()];
   const roomTokenSecret = secret();
   [api, rooms] = await Promise.all([
-    startWranglerDev({ port: apiPort, secrets: { ...ephemeralSecrets(), ROOM_TOKEN_SECRET: roomTokenSecret }, vars: { ROOMS_URL: `http://127.0.0.1:${roomsPort}` } }),
+    startWranglerDev({
+      port: apiPort,
+      secrets: { ...ephemeralSecrets(), ROOM_TOKEN_SECRET: roomTokenSecret },
+      vars: { ROOMS_URL: `http://127.0.0.1:${roomsPort}` },
+    }),
     startPartykitDev({ port: roomsPort, vars: { ROOM_TOKEN_SECRET: roomTokenSecret, PLAZA_API_URL: `http://127.0.0.1:${apiPort}` } }),
   ]);
   browser = await launchChromium();
@@ -213,7 +255,9 @@ describe("security headers and CSP of every page", () => {
     // The other tab's caret and selection, coloured through CSSOM (the CSP refuses style attributes).
     await page.locator(".collaboration-carets__caret").waitFor();
     await page.locator(".ProseMirror-yjs-selection").first().waitFor();
-    expect(await page.locator(".collaboration-carets__caret").evaluate((el) => getComputedStyle(el).borderLeftColor)).not.toBe("rgba(0, 0, 0, 0)");
+    expect(await page.locator(".collaboration-carets__caret").evaluate((el) => getComputedStyle(el).borderLeftColor)).not.toBe(
+      "rgba(0, 0, 0, 0)",
+    );
     const swatch = page.getByRole("list", { name: "People here" }).locator(".presence-swatch").first();
     expect(await swatch.evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe("rgba(0, 0, 0, 0)");
     // ProseMirror's stylesheet (not Tiptap's inline <style>) is in force.
@@ -274,7 +318,11 @@ describe("security headers and CSP of every page", () => {
 
   test("another origin cannot frame the login page; Chromium reports it", async () => {
     // A real local server: Chromium lets only local pages frame local ones at all.
-    const framer = createServer((_, res) => res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><title>Framer</title><iframe src="${api.url}/login"></iframe>`));
+    const framer = createServer((_, res) =>
+      res
+        .writeHead(200, { "content-type": "text/html" })
+        .end(`<!doctype html><title>Framer</title><iframe src="${api.url}/login"></iframe>`),
+    );
     await new Promise<void>((resolve) => framer.listen(0, "127.0.0.1", resolve));
     const page = await newPage(await newContext());
     const login = page.waitForResponse(`${api.url}/login`);

@@ -10,9 +10,9 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
-import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import { eventually } from "../scripts/lib/eventually";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
+import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 
 const SCREENSHOTS = "/tmp/plaza-storefront";
 const SLUG = `sheet-weaver-${Date.now().toString(36)}`;
@@ -22,19 +22,45 @@ let server: Awaited<ReturnType<typeof startWranglerDev>>;
 const { api, signUpAndLogIn } = plazaApi(() => server.url);
 let browser: Browser;
 
-
 /** The CLI's publish path: create the item, start an upload, PUT the bytes, publish. */
 async function publishItem(token: string) {
   const org = await api("POST", "/v1/orgs", { name: "Hopper Tools", slug: `hopper-${Date.now().toString(36)}` }, token);
   expectStatus(org, 201, "create org");
   const description = "## Weave sheets\n\nJoins **spreadsheets** row by row.\n\n<script>alert('x')</script>";
-  const item = await api("POST", `/v1/orgs/${org.body.id}/items`, { slug: SLUG, name: "Sheet Weaver", summary: "Merge spreadsheets", description, category: "productivity", tags: ["sheets"] }, token);
+  const item = await api(
+    "POST",
+    `/v1/orgs/${org.body.id}/items`,
+    { slug: SLUG, name: "Sheet Weaver", summary: "Merge spreadsheets", description, category: "productivity", tags: ["sheets"] },
+    token,
+  );
   expectStatus(item, 201, "create item");
   const bytes = Buffer.from(`bundle of ${SLUG}`);
-  const manifest = { name: SLUG, version: "1.2.0", entry: "dist/index.js", permissions: [], engines: { plaza: "^1.0.0" }, dependencies: {} };
-  const upload = await api("POST", `/v1/items/${SLUG}/uploads`, { version: "1.2.0", changelog: "Faster weaving", manifest, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length }, token);
+  const manifest = {
+    name: SLUG,
+    version: "1.2.0",
+    entry: "dist/index.js",
+    permissions: [],
+    engines: { plaza: "^1.0.0" },
+    dependencies: {},
+  };
+  const upload = await api(
+    "POST",
+    `/v1/items/${SLUG}/uploads`,
+    {
+      version: "1.2.0",
+      changelog: "Faster weaving",
+      manifest,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      size: bytes.length,
+    },
+    token,
+  );
   expectStatus(upload, 201, "start upload");
-  const put = await fetch(`${server.url}${upload.body.uploadUrl}`, { method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" }, body: bytes });
+  const put = await fetch(`${server.url}${upload.body.uploadUrl}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
+    body: bytes,
+  });
   expect(put.status).toBe(201);
   expectStatus(await api("PATCH", `/v1/orgs/${org.body.id}/items/${item.body.id}`, { status: "published" }, token), 200, "publish");
 }

@@ -16,8 +16,8 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
-import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
+import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 
 const SCREENSHOTS = "/tmp/plaza-webhooks";
@@ -97,7 +97,10 @@ const afterDelivery = { timeout: WAIT.backgroundWork };
 /** Presses "Send test event" and reads the queued event's id from the confirmation. */
 async function sendTestEvent(page: Page): Promise<string> {
   await page.getByRole("button", { name: "Send test event" }).click();
-  const toast = page.locator(".toast").filter({ hasText: /Test event evt_\w+ queued\./ }).last();
+  const toast = page
+    .locator(".toast")
+    .filter({ hasText: /Test event evt_\w+ queued\./ })
+    .last();
   const text = (await toast.textContent()) ?? "";
   return /evt_\w+/.exec(text)![0];
 }
@@ -159,7 +162,9 @@ describe("webhooks page", () => {
     const delivery = await deliveryOf(eventId);
     const verified = new Webhook(secret).verify(delivery.body, delivery.headers) as { type: string; data: { endpointId: string } };
     expect(verified.type).toBe("webhook.test");
-    expect(() => new Webhook(`whsec_${Buffer.from("not the secret, 32 bytes long!!!").toString("base64")}`).verify(delivery.body, delivery.headers)).toThrow();
+    expect(() =>
+      new Webhook(`whsec_${Buffer.from("not the secret, 32 bytes long!!!").toString("base64")}`).verify(delivery.body, delivery.headers),
+    ).toThrow();
 
     // The page refreshes its log until the attempt is in.
     const attempt = page.getByRole("region", { name: "Attempt log" }).getByRole("row").filter({ hasText: eventId });
@@ -204,7 +209,11 @@ describe("webhooks page", () => {
     try {
       const eventId = await sendTestEvent(page);
       await deliveryOf(eventId);
-      const failed = page.getByRole("region", { name: "Attempt log" }).getByRole("row").filter({ hasText: eventId }).filter({ has: page.locator('[data-status-code="500"]') });
+      const failed = page
+        .getByRole("region", { name: "Attempt log" })
+        .getByRole("row")
+        .filter({ hasText: eventId })
+        .filter({ has: page.locator('[data-status-code="500"]') });
       await failed.first().waitFor(afterDelivery);
       await failed.first().getByText("Response", { exact: true }).click();
       await failed.first().getByText(DOWN_BODY).waitFor();
@@ -226,7 +235,10 @@ describe("webhooks page", () => {
     const form = page.getByRole("form", { name: "Add endpoint" });
     await form.getByLabel("URL").fill("http://10.0.0.1/x");
     await form.getByRole("button", { name: "Add endpoint" }).click();
-    await form.locator('[data-error-for="url"]').getByText("Must not point at a private, loopback, link-local or reserved address").waitFor();
+    await form
+      .locator('[data-error-for="url"]')
+      .getByText("Must not point at a private, loopback, link-local or reserved address")
+      .waitFor();
     expect(await form.getByLabel("URL").getAttribute("aria-invalid")).toBe("true");
     await form.getByText("Please correct the fields marked below.").waitFor();
     await shot(page, "5-private-url");
@@ -272,11 +284,15 @@ describe("webhooks page", () => {
     receiver.failWith(410);
     try {
       await deliveryOf(await sendTestEvent(page));
-      await eventually("Plaza to disable the endpoint", async () => {
-        await page.reload();
-        await page.getByRole("heading", { level: 1, name: endpointUrl }).waitFor();
-        return (await page.getByText("Plaza disabled this endpoint:").count()) > 0;
-      }, { intervalMs: 500 });
+      await eventually(
+        "Plaza to disable the endpoint",
+        async () => {
+          await page.reload();
+          await page.getByRole("heading", { level: 1, name: endpointUrl }).waitFor();
+          return (await page.getByText("Plaza disabled this endpoint:").count()) > 0;
+        },
+        { intervalMs: 500 },
+      );
     } finally {
       receiver.failWith(200);
     }

@@ -21,7 +21,10 @@ function summarize(runs) {
 export async function compareAlternating({ baseline, target, rounds = 2, onRun = () => {} }) {
   const runs = { baseline: [], target: [] };
   for (let i = 0; i < rounds; i++) {
-    for (const [label, { beforeRun, ...endpoint }] of [["baseline", baseline], ["target", target]]) {
+    for (const [label, { beforeRun, ...endpoint }] of [
+      ["baseline", baseline],
+      ["target", target],
+    ]) {
       await beforeRun?.();
       const run = await measureThroughput(endpoint);
       runs[label].push(run);

@@ -77,10 +77,31 @@ export async function startBareYPartyKit({ stateParent } = {}) {
   const dir = mkdtempSync(join(stateParent ?? tmpdir(), "plaza-bench-parties-"));
   const config = join(dir, "partykit.json");
   const parties = { main: join(BENCH_PARTIES, "bare.ts"), persisted: join(BENCH_PARTIES, "persisted.ts") };
-  writeFileSync(config, JSON.stringify({ name: "plaza-bench-rooms", main: parties.main, parties: { persisted: parties.persisted }, compatibilityDate: "2024-07-18" }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      name: "plaza-bench-rooms",
+      main: parties.main,
+      parties: { persisted: parties.persisted },
+      compatibilityDate: "2024-07-18",
+    }),
+  );
   const port = await freePort();
-  const args = ["dev", "--config", config, "--port", String(port), "--persist", join(dir, "state"), "--disable-request-cf-fetch", "--no-hotkeys"];
-  const proc = startProcess("partykit dev (bare y-partykit)", bin.partykit, args, { cwd: ROOT, env: { NO_UPDATE_NOTIFIER: "1", NO_COLOR: "1" } });
+  const args = [
+    "dev",
+    "--config",
+    config,
+    "--port",
+    String(port),
+    "--persist",
+    join(dir, "state"),
+    "--disable-request-cf-fetch",
+    "--no-hotkeys",
+  ];
+  const proc = startProcess("partykit dev (bare y-partykit)", bin.partykit, args, {
+    cwd: ROOT,
+    env: { NO_UPDATE_NOTIFIER: "1", NO_COLOR: "1" },
+  });
   const stop = async () => {
     await proc.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -24,7 +24,9 @@ const DOMAIN_WORDS = `
   mermaid latex math pdf print share collaborate realtime offline mobile secure encrypt password
   token webhook automation integration connector pipeline workspace folder tab window split zoom
   minimap outline bookmark history undo clipboard focus timer pomodoro habit journal wiki kanban
-`.trim().split(/\s+/);
+`
+  .trim()
+  .split(/\s+/);
 
 /** Glue words: very frequent, in every description. */
 const STOP_WORDS = "the a and for with your to of in on that is it this from by".split(" ");
@@ -144,16 +146,35 @@ export function generateCatalog({ count = 10_000, seed = 20261123 } = {}) {
 
 /** The catalog as SQL: multi-row INSERT literals (no bound parameters), `rowsPerInsert` at a time. */
 export function catalogSql({ org, items }, { rowsPerInsert = 50 } = {}) {
-  const out = [`INSERT INTO orgs (id, slug, name, created_at) VALUES (${sqlString(org.id)}, ${sqlString(org.slug)}, ${sqlString(org.name)}, ${org.createdAt});`];
+  const out = [
+    `INSERT INTO orgs (id, slug, name, created_at) VALUES (${sqlString(org.id)}, ${sqlString(org.slug)}, ${sqlString(org.name)}, ${org.createdAt});`,
+  ];
   const itemColumns =
     "org_id, id, slug, name, summary, description, category, tags, pricing, is_free, status, screenshot_keys, review_count, rating_sum, downloads, latest_version, latest_engine_range, created_at, updated_at, published_at";
   for (let i = 0; i < items.length; i += rowsPerInsert) {
     const chunk = items.slice(i, i + rowsPerInsert);
     const rows = chunk.map((it) =>
       [
-        sqlString(org.id), sqlString(it.id), sqlString(it.slug), sqlString(it.name), sqlString(it.summary), sqlString(it.description),
-        sqlString(it.category), sqlString(it.tags.join(" ")), sqlString(JSON.stringify(it.pricing)), it.isFree ? 1 : 0, "'published'", "'[]'",
-        it.reviewCount, it.ratingSum, it.downloads, sqlString(it.latestVersion), sqlString(it.latestEngineRange), it.createdAt, it.updatedAt, it.publishedAt,
+        sqlString(org.id),
+        sqlString(it.id),
+        sqlString(it.slug),
+        sqlString(it.name),
+        sqlString(it.summary),
+        sqlString(it.description),
+        sqlString(it.category),
+        sqlString(it.tags.join(" ")),
+        sqlString(JSON.stringify(it.pricing)),
+        it.isFree ? 1 : 0,
+        "'published'",
+        "'[]'",
+        it.reviewCount,
+        it.ratingSum,
+        it.downloads,
+        sqlString(it.latestVersion),
+        sqlString(it.latestEngineRange),
+        it.createdAt,
+        it.updatedAt,
+        it.publishedAt,
       ].join(", "),
     );
     out.push(`INSERT INTO items (${itemColumns}) VALUES\n(${rows.join("),\n(")});`);

@@ -3,7 +3,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as Y from "yjs";
-import { RoomAdmissionRequestSchema, RoomEventsBodySchema, SNAPSHOT_REASON_HEADER, verifyRoomRequest, type RoomAdmissionRequest, type RoomEvent } from "../../shared/room-callbacks";
+import {
+  type RoomAdmissionRequest,
+  RoomAdmissionRequestSchema,
+  type RoomEvent,
+  RoomEventsBodySchema,
+  SNAPSHOT_REASON_HEADER,
+  verifyRoomRequest,
+} from "../../shared/room-callbacks";
 import type { RoomRole } from "../../shared/room-token";
 
 export interface ReceivedSnapshot {

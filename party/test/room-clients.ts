@@ -6,7 +6,6 @@ import * as Y from "yjs";
 import { eventually } from "../../scripts/lib/eventually";
 import { WAIT } from "../../scripts/lib/wait-budgets.mjs";
 
-
 export const uniqueRoomId = () => `prj_${randomBytes(8).toString("hex")}`;
 
 export interface RoomClient {

@@ -2,7 +2,7 @@
 // torn down after each test: the set-up each room test file shares.
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { startPartykitDev, type PartykitDev, type PartykitDevOptions } from "./dev-server";
+import { type PartykitDev, type PartykitDevOptions, startPartykitDev } from "./dev-server";
 import type { RoomClient } from "./room-clients";
 
 export interface RoomServer {

@@ -57,7 +57,10 @@ export function createApiClient({ api, token }) {
       parsed = undefined;
     }
     if (res.ok) return parsed;
-    const envelope = parsed?.error && typeof parsed.error === "object" ? parsed.error : { message: `${res.status} ${res.statusText} from ${method} ${url.pathname}` };
+    const envelope =
+      parsed?.error && typeof parsed.error === "object"
+        ? parsed.error
+        : { message: `${res.status} ${res.statusText} from ${method} ${url.pathname}` };
     throw new ApiError(res.status, envelope);
   }
 

@@ -75,7 +75,12 @@ function firstSet(...candidates) {
  */
 export function resolveConnection(flags, env = process.env, { ignoreBrokenFile = false } = {}) {
   const stored = readStoredCredentials(env, ignoreBrokenFile);
-  const [apiValue, apiSource] = firstSet([flags.api, "--api"], [env.PLAZA_API_URL, "PLAZA_API_URL"], [stored.api, credentialsPath(env)], [DEFAULT_API_URL, "the default"]);
+  const [apiValue, apiSource] = firstSet(
+    [flags.api, "--api"],
+    [env.PLAZA_API_URL, "PLAZA_API_URL"],
+    [stored.api, credentialsPath(env)],
+    [DEFAULT_API_URL, "the default"],
+  );
   const [token, tokenSource] = firstSet([flags.token, "--token"], [env.PLAZA_TOKEN, "PLAZA_TOKEN"], [stored.token, credentialsPath(env)]);
   return { api: normaliseApiUrl(apiValue, apiSource), apiSource, token, tokenSource };
 }

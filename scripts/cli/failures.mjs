@@ -12,7 +12,9 @@ const TOKEN_REFUSED = new Set(["unauthenticated", "token_invalid", "token_expire
 export function explainFailure(err, connection) {
   if (err instanceof CliError) return err;
   if (err instanceof NetworkError) {
-    return new CliError(err.message, { hint: `Is the server running? Choose another one with --api <url> or PLAZA_API_URL (now: ${connection.api}).` });
+    return new CliError(err.message, {
+      hint: `Is the server running? Choose another one with --api <url> or PLAZA_API_URL (now: ${connection.api}).`,
+    });
   }
   if (!(err instanceof ApiError)) return new CliError(err instanceof Error ? err.message : String(err));
   const extra = { details: fieldLines(err.fields), hint: undefined };

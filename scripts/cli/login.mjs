@@ -2,7 +2,7 @@
 import { text } from "node:stream/consumers";
 import { ApiError, createApiClient } from "./api.mjs";
 import { parseCommandArgs } from "./args.mjs";
-import { deleteCredentials, resolveConnection, requireToken, writeCredentials } from "./config.mjs";
+import { deleteCredentials, requireToken, resolveConnection, writeCredentials } from "./config.mjs";
 import { CliError, UsageError } from "./errors.mjs";
 import { explainFailure } from "./failures.mjs";
 
@@ -15,7 +15,10 @@ export async function login(argv, { stdin = process.stdin, log = console.log } =
   // `--token -` keeps the secret out of shell history and process listings.
   const token = values.token === "-" ? (await text(stdin)).trim() : values.token.trim();
   if (!API_TOKEN_PATTERN.test(token)) {
-    throw new UsageError("That does not look like a Plaza API token: they start with plz_. Create one in the web app under API tokens.", "login");
+    throw new UsageError(
+      "That does not look like a Plaza API token: they start with plz_. Create one in the web app under API tokens.",
+      "login",
+    );
   }
   const connection = { ...resolveConnection({ api: values.api }, process.env, { ignoreBrokenFile: true }), token, tokenSource: "--token" };
   const who = await checkToken(connection);

@@ -28,7 +28,9 @@ export function readManifest(dir) {
     text = readFileSync(path, "utf8");
   } catch (err) {
     if (err.code === "ENOENT") {
-      throw new CliError(`No ${MANIFEST_FILE} in ${dir}`, { hint: `A plugin folder needs a ${MANIFEST_FILE} with at least "name" (the item's slug), "version", "entry" and "engines".` });
+      throw new CliError(`No ${MANIFEST_FILE} in ${dir}`, {
+        hint: `A plugin folder needs a ${MANIFEST_FILE} with at least "name" (the item's slug), "version", "entry" and "engines".`,
+      });
     }
     throw new CliError(`Could not read ${path}: ${err.message}`);
   }
@@ -43,7 +45,8 @@ export function readManifest(dir) {
   }
   const problems = [];
   if (typeof manifest.name !== "string" || manifest.name === "") problems.push(`"name": required, the item's slug (e.g. "my-plugin")`);
-  if (typeof manifest.version !== "string" || manifest.version === "") problems.push(`"version": required, a semantic version (e.g. "1.0.0")`);
+  if (typeof manifest.version !== "string" || manifest.version === "")
+    problems.push(`"version": required, a semantic version (e.g. "1.0.0")`);
   if (problems.length > 0) throw new CliError(`${path} is incomplete:`, { details: problems });
   return manifest;
 }

@@ -4,14 +4,14 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../lib/eventually";
 // @ts-expect-error: plain .mjs helpers without type declarations
 import { ROOT } from "../lib/processes.mjs";
+import { WAIT } from "../lib/wait-budgets.mjs";
 // @ts-expect-error: plain .mjs helpers without type declarations
 import { ephemeralSecrets, startWranglerDev } from "../lib/wrangler-dev.mjs";
 // @ts-expect-error: plain .mjs module without type declarations
 import { packFolder } from "./pack.mjs";
-import { eventually } from "../lib/eventually";
-import { WAIT } from "../lib/wait-budgets.mjs";
 
 const CLI = join(ROOT, "scripts/cli/plaza.mjs");
 const SLUG = "hello-cli";
@@ -27,7 +27,12 @@ type CliResult = { code: number | null; stdout: string; stderr: string; output: 
 function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
   const { PLAZA_TOKEN: _t, PLAZA_API_URL: _a, PLAZA_CONFIG_DIR: _c, ...baseEnv } = process.env;
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...baseEnv, ...env }, stdio: ["ignore", "pipe", "pipe"], timeout: WAIT.backgroundWork, killSignal: "SIGKILL" });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...baseEnv, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: WAIT.backgroundWork,
+      killSignal: "SIGKILL",
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -39,7 +44,6 @@ function runCli(args: string[], env: Record<string, string>): Promise<CliResult>
     });
   });
 }
-
 
 /** A plugin folder with the noise an author's folder has (.git, .env, node_modules) that must not ship. */
 function writePluginFolder(manifest: Record<string, unknown>): string {
@@ -78,7 +82,10 @@ describe("plaza CLI against wrangler dev", () => {
   async function call(method: string, path: string, { token, body }: { token?: string; body?: unknown } = {}) {
     const res = await fetch(`${server.url}${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = await res.json().catch(() => null);
@@ -104,11 +111,26 @@ describe("plaza CLI against wrangler dev", () => {
     accessToken = (await expectCall(200, "POST", "/v1/auth/login", { body: { email, password: PASSWORD } })).accessToken;
     const org = await expectCall(201, "POST", "/v1/orgs", { token: accessToken, body: { name: "CLI Org", slug: `cli-org-${Date.now()}` } });
     orgId = org.id;
-    itemId = (await expectCall(201, "POST", `/v1/orgs/${org.id}/items`, {
-      token: accessToken,
-      body: { slug: SLUG, name: "Hello CLI", summary: "Says hello", description: "Published by the CLI test", category: "productivity", tags: [], pricing: { model: "free" } },
-    })).id;
-    apiToken = (await expectCall(201, "POST", "/v1/me/tokens", { token: accessToken, body: { name: "cli", scopes: ["catalog:write", "profile:read"] } })).token;
+    itemId = (
+      await expectCall(201, "POST", `/v1/orgs/${org.id}/items`, {
+        token: accessToken,
+        body: {
+          slug: SLUG,
+          name: "Hello CLI",
+          summary: "Says hello",
+          description: "Published by the CLI test",
+          category: "productivity",
+          tags: [],
+          pricing: { model: "free" },
+        },
+      })
+    ).id;
+    apiToken = (
+      await expectCall(201, "POST", "/v1/me/tokens", {
+        token: accessToken,
+        body: { name: "cli", scopes: ["catalog:write", "profile:read"] },
+      })
+    ).token;
   });
 
   afterAll(async () => {
@@ -129,7 +151,9 @@ describe("plaza CLI against wrangler dev", () => {
   });
 
   it("accepts a publish-only token (catalog:write without profile:read) at login", async () => {
-    const publishOnly = (await expectCall(201, "POST", "/v1/me/tokens", { token: accessToken, body: { name: "ci", scopes: ["catalog:write"] } })).token;
+    const publishOnly = (
+      await expectCall(201, "POST", "/v1/me/tokens", { token: accessToken, body: { name: "ci", scopes: ["catalog:write"] } })
+    ).token;
     const otherConfig = mkdtempSync(join(tmpdir(), "plaza-cli-config-"));
     const result = await runCli(["login", "--token", publishOnly, "--api", server.url], { PLAZA_CONFIG_DIR: otherConfig });
     expect(result.code, result.output).toBe(0);
@@ -159,7 +183,9 @@ describe("plaza CLI against wrangler dev", () => {
     // The public list shows visible items only; a draft item can be published once it has a version.
     await expectCall(200, "PATCH", `/v1/orgs/${orgId}/items/${itemId}`, { token: accessToken, body: { status: "published" } });
     const { data: versions } = await expectCall(200, "GET", `/v1/items/${SLUG}/versions`);
-    expect(versions).toEqual(expect.arrayContaining([expect.objectContaining({ version: "1.0.0", channel: "stable", sha256, size: packed.size })]));
+    expect(versions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ version: "1.0.0", channel: "stable", sha256, size: packed.size })]),
+    );
   });
 
   it("prints every field error of an invalid manifest with its path and exits 1", async () => {

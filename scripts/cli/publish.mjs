@@ -29,7 +29,9 @@ export async function publish(argv, { log = console.log, cwd = process.cwd() } =
   const release = { slug: manifest.name, version: manifest.version, channel };
 
   const archive = await packFolder(dir);
-  log(`Packed ${archive.files.length} file${archive.files.length === 1 ? "" : "s"} from ${positionals[0] ?? "."} (${formatBytes(archive.size)})`);
+  log(
+    `Packed ${archive.files.length} file${archive.files.length === 1 ? "" : "s"} from ${positionals[0] ?? "."} (${formatBytes(archive.size)})`,
+  );
   log(`  sha256 ${archive.sha256}`);
   for (const link of archive.skippedLinks) log(`  skipped symlink ${link}`);
 
@@ -71,7 +73,10 @@ function publishFailure(err, { slug, version, channel }, connection) {
   switch (err.code) {
     case "invalid_request":
       // With fields, the lines below say it all; the summary message only repeats their paths.
-      return fail(`${connection.api} rejected ${target}${Object.keys(err.fields).length ? ":" : `: ${err.message}`}`, `Fix ${MANIFEST_FILE} (or the flags) and publish again.`);
+      return fail(
+        `${connection.api} rejected ${target}${Object.keys(err.fields).length ? ":" : `: ${err.message}`}`,
+        `Fix ${MANIFEST_FILE} (or the flags) and publish again.`,
+      );
     case "not_found":
     case "forbidden":
       return fail(
@@ -84,11 +89,20 @@ function publishFailure(err, { slug, version, channel }, connection) {
         `Bump "version" in ${MANIFEST_FILE}: a version is published once and must be greater than the latest on its channel.`,
       );
     case "payload_too_large":
-      return fail(`The archive is too large: ${err.message}`, "Leave build leftovers out of the folder; dotfiles and node_modules are already skipped.");
+      return fail(
+        `The archive is too large: ${err.message}`,
+        "Leave build leftovers out of the folder; dotfiles and node_modules are already skipped.",
+      );
     case "gone":
-      return fail(`The upload of ${target} expired before it finished: ${err.message}`, "Publish again; a slow connection may need a smaller archive.");
+      return fail(
+        `The upload of ${target} expired before it finished: ${err.message}`,
+        "Publish again; a slow connection may need a smaller archive.",
+      );
     case "unprocessable":
-      return fail(`The upload of ${target} was refused: ${err.message}`, "The bytes did not match the announced checksum; publishing again usually fixes it.");
+      return fail(
+        `The upload of ${target} was refused: ${err.message}`,
+        "The bytes did not match the announced checksum; publishing again usually fixes it.",
+      );
     default:
       return explainFailure(err, connection);
   }

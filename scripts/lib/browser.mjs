@@ -65,6 +65,8 @@ export async function newContext(browser, options = {}) {
 export function assertViteBuild() {
   const index = join(ROOT, "web/dist/index.html");
   if (!existsSync(index) || !readFileSync(index, "utf8").includes("/assets/")) {
-    throw new Error("web/dist is not a Vite build. Build first: node_modules/.bin/node node_modules/vite/bin/vite.js build --config web/vite.config.ts");
+    throw new Error(
+      "web/dist is not a Vite build. Build first: node_modules/.bin/node node_modules/vite/bin/vite.js build --config web/vite.config.ts",
+    );
   }
 }

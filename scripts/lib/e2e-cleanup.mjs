@@ -18,7 +18,10 @@ aroundAll(async (runSuite) => {
     await runSuite();
   } finally {
     const left = await stopMarked(OWNER_ENV, (value) => value === owner);
-    if (left.length > 0) console.warn(`[e2e] stopped ${left.length} process(es) the test file left running:\n${left.map((p) => `  ${p.pid} ${p.command.slice(0, 200)}`).join("\n")}`);
+    if (left.length > 0)
+      console.warn(
+        `[e2e] stopped ${left.length} process(es) the test file left running:\n${left.map((p) => `  ${p.pid} ${p.command.slice(0, 200)}`).join("\n")}`,
+      );
   }
   // Not hookTimeout (20 min): stopping takes at most two WAIT.processStop, so a hang shows sooner.
 }, E2E_LIMITS.cleanupTimeout);

@@ -19,7 +19,12 @@ const FIXTURE_ENV = "PLAZA_CLEANUP_FIXTURE";
 function runFixture(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolveRun, reject) => {
     const args = [join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "--config", "scripts/lib/test-fixtures/vitest.config.mjs"];
-    const child = spawn(NODE22, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], timeout: WAIT.serverStart });
+    const child = spawn(NODE22, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: WAIT.serverStart,
+    });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
@@ -41,7 +46,10 @@ it("stops both process groups, leaders and children, after the file's beforeAll 
     const started = readFileSync(pidsFile, "utf8").trim().split(/\s+/).map(Number);
     expect(started).toHaveLength(4);
     const alive = processesMarked(FIXTURE_ENV, marked).map((p: { pid: number }) => p.pid);
-    expect(alive.filter((pid: number) => started.includes(pid)), output).toEqual([]);
+    expect(
+      alive.filter((pid: number) => started.includes(pid)),
+      output,
+    ).toEqual([]);
     expect(alive, output).toEqual([]);
   } finally {
     await stopMarked(FIXTURE_ENV, marked);

@@ -17,6 +17,12 @@ export function writePrivateEnvFile(vars) {
   const dir = mkdtempSync(join(tmpdir(), "plaza-env-"));
   const path = join(dir, "secrets.env");
   // Single quotes: dotenv keeps the value verbatim (no `#` comments, no `$` expansion).
-  writeFileSync(path, Object.entries(vars).map(([k, v]) => `${k}='${v}'`).join("\n") + "\n", { mode: 0o600 });
+  writeFileSync(
+    path,
+    Object.entries(vars)
+      .map(([k, v]) => `${k}='${v}'`)
+      .join("\n") + "\n",
+    { mode: 0o600 },
+  );
   return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -17,7 +17,9 @@ export const OWNER_ENV = "PLAZA_PROCESS_OWNER";
 export function processesMarked(name, matches) {
   let pids;
   try {
-    pids = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).map(Number);
+    pids = readdirSync("/proc")
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(Number);
   } catch {
     return [];
   }
@@ -27,7 +29,9 @@ export function processesMarked(name, matches) {
     if (pid === process.pid) continue;
     try {
       // A zombie's environ reads empty: it is already gone, only not yet reaped.
-      const entry = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").find((kv) => kv.startsWith(prefix));
+      const entry = readFileSync(`/proc/${pid}/environ`, "utf8")
+        .split("\0")
+        .find((kv) => kv.startsWith(prefix));
       if (entry === undefined || !matches(entry.slice(prefix.length))) continue;
       found.push({ pid, command: readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim() });
     } catch {

@@ -2,9 +2,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { truncateText } from "../../shared/text.ts";
 import { bin, freePort, ROOT, startProcess, waitForHttp } from "./processes.mjs";
 import { WAIT } from "./wait-budgets.mjs";
-import { truncateText } from "../../shared/text.ts";
 
 const CONFIG = join(ROOT, "partykit.json");
 
@@ -28,7 +28,10 @@ export async function startPartykitDev(options = {}) {
       return await startOnce({ ...options, port: options.port ?? (await freePort()) });
     } catch (err) {
       if (options.port !== undefined || attempt === 3) throw err;
-      const why = err instanceof NotOurServer ? "another server answered on its port" : `did not start (${String(err?.message ?? err).split("\n")[0]})`;
+      const why =
+        err instanceof NotOurServer
+          ? "another server answered on its port"
+          : `did not start (${String(err?.message ?? err).split("\n")[0]})`;
       console.warn(`partykit dev: ${why}; trying a fresh port`);
     }
   }
@@ -45,9 +48,12 @@ async function startOnce(options) {
   const runConfig = writeRunConfig(vars);
   const args = [
     "dev",
-    "--config", runConfig.path,
-    "--port", String(port),
-    "--persist", persistTo,
+    "--config",
+    runConfig.path,
+    "--port",
+    String(port),
+    "--persist",
+    persistTo,
     "--disable-request-cf-fetch",
     "--no-hotkeys",
   ];
@@ -84,7 +90,9 @@ async function assertServesTheRooms(url, proc) {
   const res = await fetch(probe, { method: "POST", signal: AbortSignal.timeout(WAIT.step) });
   const body = await res.text();
   if (res.status === 401 && body.includes("invalid_signature")) return;
-  throw new NotOurServer(`the server on ${url} is not these rooms: POST ${probe} answered ${res.status} ${truncateText(body, 200)}\n${proc.output().slice(-2000)}`);
+  throw new NotOurServer(
+    `the server on ${url} is not these rooms: POST ${probe} answered ${res.status} ${truncateText(body, 200)}\n${proc.output().slice(-2000)}`,
+  );
 }
 
 /** partykit.json plus `vars`, in a fresh 0700 temp dir; `main` made absolute so it still resolves. */

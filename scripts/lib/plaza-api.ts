@@ -52,8 +52,16 @@ export function plazaApi(origin: () => string) {
 
   /** The invitee (signed in with `invitee.token`) joins `orgId` as `role` through an invitation sent with `inviterToken`. */
   async function joinOrg(inviterToken: string, orgId: string, invitee: { email: string; token: string }, role: "admin" | "member") {
-    expectStatus(await api("POST", `/v1/orgs/${orgId}/invites`, { email: invitee.email, role }, inviterToken), 201, `invite ${invitee.email}`);
-    expectStatus(await api("POST", "/v1/invites/accept", { token: await mailedToken(invitee.email, "/invites/accept") }, invitee.token), 200, `accept the invite of ${invitee.email}`);
+    expectStatus(
+      await api("POST", `/v1/orgs/${orgId}/invites`, { email: invitee.email, role }, inviterToken),
+      201,
+      `invite ${invitee.email}`,
+    );
+    expectStatus(
+      await api("POST", "/v1/invites/accept", { token: await mailedToken(invitee.email, "/invites/accept") }, invitee.token),
+      200,
+      `accept the invite of ${invitee.email}`,
+    );
   }
 
   return { api, signUpAndLogIn, mailedToken, joinOrg };

@@ -34,13 +34,19 @@ export async function startStripeEmulator(options) {
   const envFile = writePrivateEnvFile({ WEBHOOK_SECRET: options.webhookSecret, CONNECT_WEBHOOK_SECRET: options.connectWebhookSecret });
   const args = [
     "dev",
-    "--config", STRIPE_EMULATOR_CONFIG,
-    "--port", String(port),
-    "--ip", "127.0.0.1",
-    "--inspector-port", String(inspectorPort),
-    "--persist-to", persistTo,
+    "--config",
+    STRIPE_EMULATOR_CONFIG,
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    persistTo,
     "--show-interactive-dev-session=false",
-    "--env-file", envFile.path,
+    "--env-file",
+    envFile.path,
     ...Object.entries(webhookUrls(options.plazaUrl)).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
   const proc = startProcess("stripe emulator", bin.wrangler, args, {
@@ -86,8 +92,17 @@ export async function startPlazaWithStripe(options = {}) {
   const [plazaPort, stripePort] = await twoFreePorts();
   const plazaUrl = `http://127.0.0.1:${plazaPort}`;
   const started = await Promise.allSettled([
-    startStripeEmulator({ port: stripePort, plazaUrl, webhookSecret: secrets.STRIPE_WEBHOOK_SECRET, connectWebhookSecret: secrets.STRIPE_CONNECT_WEBHOOK_SECRET }),
-    startWranglerDev({ port: plazaPort, secrets, vars: { STRIPE_EMULATOR_URL: `http://127.0.0.1:${stripePort}`, ...(options.vars ?? {}) } }),
+    startStripeEmulator({
+      port: stripePort,
+      plazaUrl,
+      webhookSecret: secrets.STRIPE_WEBHOOK_SECRET,
+      connectWebhookSecret: secrets.STRIPE_CONNECT_WEBHOOK_SECRET,
+    }),
+    startWranglerDev({
+      port: plazaPort,
+      secrets,
+      vars: { STRIPE_EMULATOR_URL: `http://127.0.0.1:${stripePort}`, ...(options.vars ?? {}) },
+    }),
   ]);
   const failed = started.find((s) => s.status === "rejected");
   if (failed) {

@@ -48,10 +48,14 @@ export async function startWranglerDev(options = {}) {
   envFile = options.secrets ? writePrivateEnvFile(options.secrets) : undefined;
   const args = [
     "dev",
-    "--port", String(port),
-    "--ip", "127.0.0.1",
-    "--inspector-port", String(inspectorPort),
-    "--persist-to", persistTo,
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    persistTo,
     "--show-interactive-dev-session=false",
     ...(envFile ? ["--env-file", envFile.path] : []),
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),

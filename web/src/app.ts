@@ -12,7 +12,8 @@ let inFlight: AbortController | null = null;
 const loginUrl = (next: string, reason?: string) =>
   `/login?next=${encodeURIComponent(next)}${reason ? `&reason=${encodeURIComponent(reason)}` : ""}`;
 
-const guestHeader = () => h("header", { class: "topbar" }, h("div", { class: "topbar-row" }, h("a", { class: "brand", href: "/" }, "Plaza")));
+const guestHeader = () =>
+  h("header", { class: "topbar" }, h("div", { class: "topbar-row" }, h("a", { class: "brand", href: "/" }, "Plaza")));
 
 /** Header (signed-in or guest) and an empty <main>, which is returned for the page. */
 function layout(root: HTMLElement, orgInView: string | null): HTMLElement {
@@ -44,7 +45,9 @@ async function show(root: HTMLElement, routes: readonly Route[], url: URL): Prom
 
   let content: Node;
   try {
-    content = match ? await match.route.page({ params: match.params, query: url.searchParams, signal: controller.signal }) : notFoundContent();
+    content = match
+      ? await match.route.page({ params: match.params, query: url.searchParams, signal: controller.signal })
+      : notFoundContent();
   } catch (err) {
     content = errorAlert(err);
   }

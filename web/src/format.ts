@@ -26,7 +26,7 @@ export function formatDuration(seconds: number): string {
 /** A short, recognisable device name from a User-Agent string. */
 export function describeUserAgent(ua: string | null): string {
   if (!ua) return "Unknown device";
-  const browser = /(Edg|Firefox|Chrome|Chromium|Safari)\/[\d.]+/.exec(ua)?.[1] ?? (/curl|node|undici/i.exec(ua)?.[0] ?? "Browser");
+  const browser = /(Edg|Firefox|Chrome|Chromium|Safari)\/[\d.]+/.exec(ua)?.[1] ?? /curl|node|undici/i.exec(ua)?.[0] ?? "Browser";
   const os = /(Windows|Mac OS X|Android|iPhone|iPad|Linux|CrOS)/.exec(ua)?.[1]?.replace("Mac OS X", "macOS") ?? "";
   return os ? `${browser === "Edg" ? "Edge" : browser} on ${os}` : browser;
 }

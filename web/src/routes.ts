@@ -31,7 +31,12 @@ export const routes: readonly Route[] = [
   { pattern: `${WEBHOOKS_PATH}/:endpointId`, title: "Webhook endpoint", access: "user", page: webhookEndpointPage },
   { pattern: PROJECTS_PATH, title: "Projects", access: "user", page: projectsPage },
   // Loaded on demand: the editor (Tiptap, Y.js) is most of the app's weight.
-  { pattern: `${PROJECTS_PATH}/:projectId`, title: "Project", access: "user", page: async (ctx) => (await import("./pages/project")).projectPage(ctx) },
+  {
+    pattern: `${PROJECTS_PATH}/:projectId`,
+    title: "Project",
+    access: "user",
+    page: async (ctx) => (await import("./pages/project")).projectPage(ctx),
+  },
   { pattern: "/signup", title: "Sign up", access: "guest", page: signupPage },
   { pattern: "/login", title: "Log in", access: "guest", page: loginPage },
   // "any": a link opened while signed in (as anyone) still signs in as its account.

@@ -1,25 +1,25 @@
 import { auditRoutes } from "./audit/routes";
+import { authRoutes } from "./auth/routes";
 import { billingRoutes } from "./billing/routes";
+import { catalogRoutes } from "./catalog/routes";
 import { checkoutRoutes } from "./checkout/routes";
 import { connectRoutes } from "./connect/routes";
 import { cspReportRoutes } from "./csp-reports/routes";
 import { downloadRoutes } from "./downloads/routes";
-import { ledgerRoutes } from "./ledger/routes";
-import { mailRoutes } from "./mail/routes";
-import { webhookRoutes } from "./webhooks/routes";
-import { licenseRoutes } from "./licenses/routes";
-import { orderRoutes } from "./orders/routes";
-import { stripeWebhookRoutes } from "./stripe/webhook-routes";
-import { authRoutes } from "./auth/routes";
-import { catalogRoutes } from "./catalog/routes";
 import { entitlementRoutes } from "./entitlements/routes";
 import { createRouter } from "./http/openapi";
+import { ledgerRoutes } from "./ledger/routes";
+import { licenseRoutes } from "./licenses/routes";
+import { mailRoutes } from "./mail/routes";
 import { moderationRoutes } from "./moderation/routes";
+import { orderRoutes } from "./orders/routes";
 import { orgRoutes } from "./orgs/routes";
-import { reviewRoutes } from "./reviews/routes";
-import { tokenRoutes } from "./tokens/routes";
 import { projectsApi } from "./projects/routes";
+import { reviewRoutes } from "./reviews/routes";
 import { roomCallbackRoutes } from "./rooms/routes";
+import { stripeWebhookRoutes } from "./stripe/webhook-routes";
+import { tokenRoutes } from "./tokens/routes";
+import { webhookRoutes } from "./webhooks/routes";
 
 /** Every /v1 route, chained so that `ApiType` carries them all for web/'s `hc` client. */
 export const api = createRouter()

@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
 import { secureHeaders } from "hono/secure-headers";
 import { api } from "./api";
-import { apiDocsPage } from "./http/api-docs";
 import { authenticate } from "./auth/authenticate";
+import { serveMedia } from "./catalog/media";
 import { createDb } from "./db/client";
 import { webhookEvents } from "./db/schema";
 import { mailboxRoutes } from "./dev/mailbox";
-import { serveMedia } from "./catalog/media";
 import { downloadLinkRoutes } from "./downloads/routes";
+import { apiDocsPage } from "./http/api-docs";
 import { jsonBodyLimit } from "./http/body-limit";
 import { notFoundOrMethodNotAllowed, onError } from "./http/error-handler";
 import { createRouter } from "./http/openapi";
@@ -16,11 +16,11 @@ import { requestContext } from "./http/request-context";
 import { storefrontRoutes } from "./storefront/routes";
 import { stripeCrypto, stripeFor } from "./stripe/client";
 import { SIGNATURE_TOLERANCE_SECONDS } from "./stripe/webhook-routes";
+import { webAppOr } from "./web-app/routes";
 import { deliveryInsert } from "./webhooks/dispatch";
+import { registerWebhookEvents } from "./webhooks/openapi";
 import { enqueueDeliveries, webhookEvent } from "./webhooks/outbox";
 import { endpointUrlProblem } from "./webhooks/url-guard";
-import { webAppOr } from "./web-app/routes";
-import { registerWebhookEvents } from "./webhooks/openapi";
 
 /** Events (+ their deliveries) per D1 batch in the webhooks bench's producer: 3 statements each. */
 const BENCH_WEBHOOK_WRITE_CHUNK = 50;
@@ -35,14 +35,22 @@ export function createApp() {
   app.get("/__bench/bare", (c, next) => (c.env.BENCH === "1" ? c.text("ok") : next()));
   app.get("/__bench/fts", async (c, next) => {
     if (c.env.BENCH !== "1") return next();
-    const { results } = await c.env.DB.prepare("SELECT rowid FROM items_fts WHERE items_fts MATCH ? LIMIT 20").bind(c.req.query("q") ?? "").all();
+    const { results } = await c.env.DB.prepare("SELECT rowid FROM items_fts WHERE items_fts MATCH ? LIMIT 20")
+      .bind(c.req.query("q") ?? "")
+      .all();
     return c.json(results);
   });
   app.post("/__bench/stripe-verify", async (c, next) => {
     if (c.env.BENCH !== "1") return next();
     const raw = await c.req.text();
     try {
-      await stripeFor(c.env).webhooks.constructEventAsync(raw, c.req.header("stripe-signature") ?? "", c.env.STRIPE_WEBHOOK_SECRET, SIGNATURE_TOLERANCE_SECONDS, stripeCrypto);
+      await stripeFor(c.env).webhooks.constructEventAsync(
+        raw,
+        c.req.header("stripe-signature") ?? "",
+        c.env.STRIPE_WEBHOOK_SECRET,
+        SIGNATURE_TOLERANCE_SECONDS,
+        stripeCrypto,
+      );
     } catch {
       return c.text("bad signature", 400);
     }
@@ -50,7 +58,10 @@ export function createApp() {
   });
   app.get("/__bench/stripe-events", async (c, next) => {
     if (c.env.BENCH !== "1") return next();
-    const { results } = await c.env.DB.prepare("SELECT status, count(*) AS n FROM stripe_events GROUP BY status").all<{ status: string; n: number }>();
+    const { results } = await c.env.DB.prepare("SELECT status, count(*) AS n FROM stripe_events GROUP BY status").all<{
+      status: string;
+      n: number;
+    }>();
     return c.json(Object.fromEntries(results.map((r) => [r.status, r.n])));
   });
   app.get("/__bench/r2/:key{.+}", async (c, next) => {
@@ -76,7 +87,11 @@ export function createApp() {
           const event = await webhookEvent(db, orgId, "webhook.test", { endpointId, message: "A test event from Plaza" }, { now });
           const delivery = await deliveryInsert(db, { id: event.id, orgId }, endpointId, now);
           ids.push(delivery.id);
-          return [event.insert, db.update(webhookEvents).set({ dispatchedAt: now }).where(eq(webhookEvents.id, event.id)), delivery.insert] as const;
+          return [
+            event.insert,
+            db.update(webhookEvents).set({ dispatchedAt: now }).where(eq(webhookEvents.id, event.id)),
+            delivery.insert,
+          ] as const;
         }),
       );
       const [first, ...rest] = rows.flat();
@@ -84,7 +99,12 @@ export function createApp() {
     }
     const enqueueStartedAt = Date.now();
     await enqueueDeliveries(c.env, ids);
-    return c.json({ queued: ids.length, writeMs: enqueueStartedAt - writeStarted, enqueueStartedAt, enqueueMs: Date.now() - enqueueStartedAt });
+    return c.json({
+      queued: ids.length,
+      writeMs: enqueueStartedAt - writeStarted,
+      enqueueStartedAt,
+      enqueueMs: Date.now() - enqueueStartedAt,
+    });
   });
   app.post("/__bench/webhooks/direct", async (c, next) => {
     if (c.env.BENCH !== "1") return next();
@@ -97,8 +117,17 @@ export function createApp() {
     const lane = async () => {
       while (sent < count) {
         sent++;
-        const payload = JSON.stringify({ type: "webhook.test", timestamp: new Date().toISOString(), data: { endpointId: "ep_bench", message: "A test event from Plaza" } });
-        const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "user-agent": "Plaza-Webhooks/1" }, body: payload, redirect: "manual" });
+        const payload = JSON.stringify({
+          type: "webhook.test",
+          timestamp: new Date().toISOString(),
+          data: { endpointId: "ep_bench", message: "A test event from Plaza" },
+        });
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "user-agent": "Plaza-Webhooks/1" },
+          body: payload,
+          redirect: "manual",
+        });
         await res.arrayBuffer();
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       }
@@ -110,8 +139,12 @@ export function createApp() {
     if (c.env.BENCH !== "1") return next();
     const endpointId = c.req.query("endpointId") ?? "";
     const [byStatus, errors] = await c.env.DB.batch<{ status?: string; error?: string; n: number; attempts: number }>([
-      c.env.DB.prepare("SELECT status, count(*) AS n, sum(attempts) AS attempts FROM webhook_deliveries WHERE endpoint_id = ? GROUP BY status").bind(endpointId),
-      c.env.DB.prepare("SELECT last_error AS error, count(*) AS n, sum(attempts) AS attempts FROM webhook_deliveries WHERE endpoint_id = ? AND last_error IS NOT NULL GROUP BY last_error").bind(endpointId),
+      c.env.DB.prepare(
+        "SELECT status, count(*) AS n, sum(attempts) AS attempts FROM webhook_deliveries WHERE endpoint_id = ? GROUP BY status",
+      ).bind(endpointId),
+      c.env.DB.prepare(
+        "SELECT last_error AS error, count(*) AS n, sum(attempts) AS attempts FROM webhook_deliveries WHERE endpoint_id = ? AND last_error IS NOT NULL GROUP BY last_error",
+      ).bind(endpointId),
     ]);
     return c.json({
       ...Object.fromEntries(byStatus!.results.map((r) => [r.status, { n: r.n, attempts: r.attempts }])),

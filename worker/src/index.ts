@@ -1,10 +1,10 @@
 import { createApp } from "./app";
 import { consumeUsageReports } from "./billing/usage";
 import type { Env, MailQueueMessage, StripeEventMessage, UsageReportMessage } from "./env";
-import { consumeStripeEventDeadLetters, consumeStripeEvents } from "./stripe/event-consumer";
-import { consumeMail, consumeMailDeadLetters } from "./mail/consumer";
 import { configureLogging } from "./http/log";
+import { consumeMail, consumeMailDeadLetters } from "./mail/consumer";
 import { runScheduled } from "./maintenance/scheduler";
+import { consumeStripeEventDeadLetters, consumeStripeEvents } from "./stripe/event-consumer";
 import { consumeWebhookDeadLetters, consumeWebhooks } from "./webhooks/consumer";
 import type { WebhookQueueMessage } from "./webhooks/outbox";
 

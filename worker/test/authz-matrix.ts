@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import type { OrgFixture, TestUser } from "./fixtures";
-import { call, errorCode, type CallOptions } from "./http";
+import { type CallOptions, call, errorCode } from "./http";
 
 /**
  * Who makes the request: nobody; a member of another org; a member, admin or owner of the

@@ -15,7 +15,8 @@ export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>) {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export const bundleBytes = (label: string): Uint8Array<ArrayBuffer> => new Uint8Array(new TextEncoder().encode(`bundle of ${label} ${crypto.randomUUID()}`));
+export const bundleBytes = (label: string): Uint8Array<ArrayBuffer> =>
+  new Uint8Array(new TextEncoder().encode(`bundle of ${label} ${crypto.randomUUID()}`));
 
 export async function createItemViaApi(user: TestUser, orgId: string, body: Record<string, unknown>) {
   const res = await call("POST", `/v1/orgs/${orgId}/items`, { token: user.accessToken, body: { category: "productivity", ...body } });
@@ -33,7 +34,14 @@ export async function publishVersion(
   const bytes = options.bytes ?? bundleBytes(`${slug}@${version}`);
   const upload = await call("POST", `/v1/items/${slug}/uploads`, {
     token: user.accessToken,
-    body: { version, channel: options.channel ?? "stable", changelog: `Changes in ${version}`, manifest: MANIFEST(slug, version, options.engine), sha256: await sha256Hex(bytes), size: bytes.length },
+    body: {
+      version,
+      channel: options.channel ?? "stable",
+      changelog: `Changes in ${version}`,
+      manifest: MANIFEST(slug, version, options.engine),
+      sha256: await sha256Hex(bytes),
+      size: bytes.length,
+    },
   });
   if (upload.status !== 201) return upload;
   return putBytes(user, upload.body.uploadUrl, bytes);
@@ -44,7 +52,11 @@ export async function putBytes(user: TestUser, uploadUrl: string, bytes: Uint8Ar
   const worker = (exports as unknown as { default: Fetcher }).default;
   const res = await worker.fetch(`http://plaza.test${uploadUrl}`, {
     method: "PUT",
-    headers: { authorization: `Bearer ${user.accessToken}`, "content-type": "application/octet-stream", "content-length": String(bytes.length) },
+    headers: {
+      authorization: `Bearer ${user.accessToken}`,
+      "content-type": "application/octet-stream",
+      "content-length": String(bytes.length),
+    },
     body: bytes,
   });
   return { status: res.status, body: (await res.json()) as any, headers: res.headers };

@@ -49,12 +49,17 @@ export async function insertItem(orgId: string, overrides: ItemOverrides = {}) {
     updatedAt: now,
     publishedAt: (overrides.status ?? "published") === "published" ? now : null,
   };
-  await db.batch([db.insert(items).values(row), ...tags.map((tag) => db.insert(itemTags).values({ itemId: row.id, tag }))] as [any, ...any[]]);
+  await db.batch([db.insert(items).values(row), ...tags.map((tag) => db.insert(itemTags).values({ itemId: row.id, tag }))] as [
+    any,
+    ...any[],
+  ]);
   return row;
 }
 
 /** An item's rating aggregate as stored: [review_count, rating_sum]. */
 export async function ratingAggregate(itemId: string) {
-  const row = await env.DB.prepare("SELECT review_count, rating_sum FROM items WHERE id = ?").bind(itemId).first<{ review_count: number; rating_sum: number }>();
+  const row = await env.DB.prepare("SELECT review_count, rating_sum FROM items WHERE id = ?")
+    .bind(itemId)
+    .first<{ review_count: number; rating_sum: number }>();
   return [row!.review_count, row!.rating_sum];
 }

@@ -22,7 +22,10 @@ export async function lastMailTo(to: string) {
 /** The buyer's receipt e-mail once the mail consumer sent it (it is rendered then), body opened. */
 export async function sentReceiptTo(to: string) {
   const row = await eventually(
-    () => createDb(env.DB).query.mailMessages.findFirst({ where: and(eq(mailMessages.to, to), eq(mailMessages.template, "receipt"), eq(mailMessages.status, "sent")) }),
+    () =>
+      createDb(env.DB).query.mailMessages.findFirst({
+        where: and(eq(mailMessages.to, to), eq(mailMessages.template, "receipt"), eq(mailMessages.status, "sent")),
+      }),
     `the receipt to ${to} to be sent`,
   );
   return { ...row, ...(await openBody(env, row)) };
@@ -52,7 +55,10 @@ export async function createUser(label = "user"): Promise<TestUser> {
   if (signup.status !== 201) throw new Error(`signup failed: ${JSON.stringify(signup.body)}`);
   const verified = await call("POST", "/v1/auth/verify-email", { body: { token: await tokenFromMail(email) } });
   if (verified.status !== 200) throw new Error(`verify failed: ${JSON.stringify(verified.body)}`);
-  const login = await call("POST", "/v1/auth/login", { body: { email, password: PASSWORD }, headers: { "cf-connecting-ip": `198.51.100.${counter % 250}` } });
+  const login = await call("POST", "/v1/auth/login", {
+    body: { email, password: PASSWORD },
+    headers: { "cf-connecting-ip": `198.51.100.${counter % 250}` },
+  });
   if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
   return { id: signup.body.id, email, name: label, accessToken: login.body.accessToken, refreshToken: login.body.refreshToken };
 }

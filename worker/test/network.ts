@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
-import { RECEIVER_ORIGIN, receiverFetch } from "./webhook-receiver";
 import { roomFetch, roomsOrigin } from "./scripted-room";
+import { RECEIVER_ORIGIN, receiverFetch } from "./webhook-receiver";
 
 /**
  * The tests' network: `http://stripe.emulator` is the Stripe emulator (a Durable Object in this

@@ -3,11 +3,10 @@ import Stripe from "stripe";
 import { expect } from "vitest";
 import type { PricingT } from "../../shared/catalog";
 import { insertItem } from "./catalog-fixtures";
+import { eventually } from "./eventually";
 import { createUser, type TestUser } from "./fixtures";
 import { call } from "./http";
 import { STRIPE_EMULATOR_ORIGIN } from "./network";
-
-import { eventually } from "./eventually";
 
 export { eventually };
 
@@ -24,7 +23,12 @@ export async function emulatorAdmin(method: string, path: string, body?: unknown
 
 /** Submits one of the emulator's hosted forms (Pay, Complete onboarding) as a browser would. */
 export async function submitHostedForm(pageUrl: string, action: string) {
-  const res = await fetch(`${pageUrl}/${action}`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" });
+  const res = await fetch(`${pageUrl}/${action}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "",
+  });
   expect(res.status, `${action} on ${pageUrl}: ${res.status}`).toBe(303);
   return res.headers.get("location")!;
 }
@@ -36,7 +40,9 @@ export async function onboardSeller(owner: TestUser, orgId: string) {
   const back = await submitHostedForm(link.body.url, "complete");
   expect(back).toContain("/dashboard/payouts?return=1");
   await eventually(async () => {
-    const row = await env.DB.prepare("SELECT charges_enabled FROM connect_accounts WHERE org_id = ?").bind(orgId).first<{ charges_enabled: number }>();
+    const row = await env.DB.prepare("SELECT charges_enabled FROM connect_accounts WHERE org_id = ?")
+      .bind(orgId)
+      .first<{ charges_enabled: number }>();
     return row?.charges_enabled === 1 ? true : undefined;
   }, "account.updated to enable charges");
 }
@@ -47,23 +53,37 @@ export async function paidItem(orgId: string, pricing: Exclude<PricingT, { model
 
 /** Opens a checkout as `buyer` (or as a guest with `email`) and pays on the hosted page. */
 export async function buy(slug: string, who: { buyer?: TestUser; email?: string }) {
-  const res = await call("POST", `/v1/items/${slug}/checkout`, { token: who.buyer?.accessToken, body: who.email ? { email: who.email } : {} });
+  const res = await call("POST", `/v1/items/${slug}/checkout`, {
+    token: who.buyer?.accessToken,
+    body: who.email ? { email: who.email } : {},
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const success = await submitHostedForm(res.body.url, "pay");
   return { checkoutId: res.body.checkoutId as string, url: res.body.url as string, success };
 }
 
 export const countRows = async (sql: string, ...params: unknown[]) =>
-  (await env.DB.prepare(`SELECT count(*) AS n FROM (${sql})`).bind(...params).first<{ n: number }>())!.n;
+  (await env.DB.prepare(`SELECT count(*) AS n FROM (${sql})`)
+    .bind(...params)
+    .first<{ n: number }>())!.n;
 
 /** Waits until every Stripe event Plaza recorded is processed (or ignored): the queue is drained. */
 export async function stripeEventsSettled() {
-  await eventually(async () => ((await countRows("SELECT 1 FROM stripe_events WHERE status = 'received'")) === 0 ? true : undefined), "stripe events to be processed");
+  await eventually(
+    async () => ((await countRows("SELECT 1 FROM stripe_events WHERE status = 'received'")) === 0 ? true : undefined),
+    "stripe events to be processed",
+  );
 }
 
 /** The official SDK pointed at the emulator, for a test's own calls (not Plaza's). */
 export function testStripe(): Stripe {
-  return new Stripe("sk_test_worker_tests", { httpClient: Stripe.createFetchHttpClient((i, init) => fetch(i, init)), protocol: "http", host: "stripe.emulator", port: 80, maxNetworkRetries: 0 });
+  return new Stripe("sk_test_worker_tests", {
+    httpClient: Stripe.createFetchHttpClient((i, init) => fetch(i, init)),
+    protocol: "http",
+    host: "stripe.emulator",
+    port: 80,
+    maxNetworkRetries: 0,
+  });
 }
 
 interface SignOptions {
@@ -76,7 +96,12 @@ interface SignOptions {
 export async function signatureFor(payload: string, options: SignOptions = {}) {
   const testEnv = env as unknown as { STRIPE_WEBHOOK_SECRET: string; STRIPE_CONNECT_WEBHOOK_SECRET: string };
   const secret = options.secret ?? (options.connect ? testEnv.STRIPE_CONNECT_WEBHOOK_SECRET : testEnv.STRIPE_WEBHOOK_SECRET);
-  return testStripe().webhooks.generateTestHeaderStringAsync({ payload, secret, timestamp: options.timestamp, cryptoProvider: Stripe.createSubtleCryptoProvider() });
+  return testStripe().webhooks.generateTestHeaderStringAsync({
+    payload,
+    secret,
+    timestamp: options.timestamp,
+    cryptoProvider: Stripe.createSubtleCryptoProvider(),
+  });
 }
 
 /** Delivers `payload` signed as Stripe would to the platform (or Connect) endpoint. */
@@ -86,11 +111,13 @@ export async function signedDelivery(payload: string, options: SignOptions = {},
 }
 
 /** The buyer's (first) subscription as the API lists it. */
-export const subscriptionOf = async (buyer: TestUser) => (await call("GET", "/v1/me/subscriptions", { token: buyer.accessToken })).body.data[0];
+export const subscriptionOf = async (buyer: TestUser) =>
+  (await call("GET", "/v1/me/subscriptions", { token: buyer.accessToken })).body.data[0];
 export const ordersOf = (buyer: TestUser) => countRows("SELECT 1 FROM orders WHERE user_id = ?", buyer.id);
 /** The buyer's Stripe customer id (for the emulator's payment-behaviour switch). */
 export const customerOf = async (buyer: TestUser) =>
-  (await env.DB.prepare("SELECT customer_id FROM stripe_customers WHERE email = ?").bind(buyer.email).first<{ customer_id: string }>())!.customer_id;
+  (await env.DB.prepare("SELECT customer_id FROM stripe_customers WHERE email = ?").bind(buyer.email).first<{ customer_id: string }>())!
+    .customer_id;
 
 /** A new buyer subscribed to a new monthly item of `orgId` ($12), once its first order is in. */
 export async function subscribeNewBuyer(orgId: string, label: string) {

@@ -3,7 +3,7 @@
  * window and ended in the next had part of it counted afresh, so it runs again with fresh keys.
  */
 import { expect } from "vitest";
-import { errorCode, type CallResult } from "./http";
+import { type CallResult, errorCode } from "./http";
 
 /**
  * Runs `burst` (which makes fresh keys every time) until one starts and ends in the same window

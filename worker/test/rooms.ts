@@ -1,11 +1,11 @@
 /** Helpers for project and room tests: Y.js documents, signed room callbacks. */
 import { env, exports } from "cloudflare:workers";
-import * as Y from "yjs";
 import { decodeJwt } from "jose";
-import { roomCallbackPaths, signRoomRequest, type RoomAdmissionRequest } from "../../shared/room-callbacks";
+import * as Y from "yjs";
+import { type RoomAdmissionRequest, roomCallbackPaths, signRoomRequest } from "../../shared/room-callbacks";
 import type { RoomTokenClaims } from "../../shared/room-token";
-import { call, type CallResult } from "./http";
 import type { TestUser } from "./fixtures";
+import { type CallResult, call } from "./http";
 
 const worker = (exports as unknown as { default: Fetcher }).default;
 
@@ -38,7 +38,15 @@ export interface RoomCallOptions {
 /** A request as a room makes it: signed over timestamp, method, path and body. */
 export async function roomCall(method: string, path: string, body?: Uint8Array | object, options: RoomCallOptions = {}): Promise<Response> {
   const bytes = body === undefined ? new Uint8Array() : body instanceof Uint8Array ? body : new TextEncoder().encode(JSON.stringify(body));
-  const signed = options.unsigned ? {} : await signRoomRequest(options.secret ?? env.ROOM_TOKEN_SECRET, method, options.signedPath ?? path, options.signedBody ?? bytes, options.now);
+  const signed = options.unsigned
+    ? {}
+    : await signRoomRequest(
+        options.secret ?? env.ROOM_TOKEN_SECRET,
+        method,
+        options.signedPath ?? path,
+        options.signedBody ?? bytes,
+        options.now,
+      );
   const type = body instanceof Uint8Array ? "application/octet-stream" : "application/json";
   return worker.fetch(`http://plaza.test${path}`, {
     method,
@@ -49,7 +57,11 @@ export async function roomCall(method: string, path: string, body?: Uint8Array |
 
 /** A binary request through the Worker (call() sends strings only). */
 export async function rawCall(method: string, path: string, token: string, body?: Uint8Array, contentType = "application/octet-stream") {
-  return worker.fetch(`http://plaza.test${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body && { "content-type": contentType }) }, body: body as BufferSource | undefined });
+  return worker.fetch(`http://plaza.test${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body && { "content-type": contentType }) },
+    body: body as BufferSource | undefined,
+  });
 }
 
 export async function createProject(user: TestUser, orgId: string, body: Record<string, unknown> = {}): Promise<CallResult> {
@@ -75,4 +87,5 @@ export const admissionOf = (claims: RoomTokenClaims, connectionId = `conn-${cryp
 });
 
 /** The room's admission request for these claims, as the room makes it. */
-export const askAdmission = (claims: RoomTokenClaims, connectionId?: string) => roomCall("POST", roomCallbackPaths.admissions(claims.room), admissionOf(claims, connectionId));
+export const askAdmission = (claims: RoomTokenClaims, connectionId?: string) =>
+  roomCall("POST", roomCallbackPaths.admissions(claims.room), admissionOf(claims, connectionId));

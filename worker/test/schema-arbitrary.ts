@@ -34,10 +34,54 @@ export type JsonSchema = {
 const EMOJI = "😀";
 
 /** Numbers that broke or nearly broke something somewhere: bounds of int32/int64/safe integers, -0, huge and tiny. */
-export const EDGE_NUMBERS = [0, -0, 1, -1, 0.5, 1.5, -1.5, 2 ** 31, 2 ** 32, -(2 ** 31) - 1, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 53 + 2, 2 ** 63, -(2 ** 63), 2 ** 64, 1e15, 8.64e15, 1e21, 1e300, -1e300, 5e-324];
+export const EDGE_NUMBERS = [
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  1.5,
+  -1.5,
+  2 ** 31,
+  2 ** 32,
+  -(2 ** 31) - 1,
+  Number.MAX_SAFE_INTEGER,
+  Number.MIN_SAFE_INTEGER,
+  2 ** 53 + 2,
+  2 ** 63,
+  -(2 ** 63),
+  2 ** 64,
+  1e15,
+  8.64e15,
+  1e21,
+  1e300,
+  -1e300,
+  5e-324,
+];
 
 /** Numbers as a query string or a careless client writes them. */
-export const EDGE_NUMBER_STRINGS = ["NaN", "Infinity", "-Infinity", "-0", "1e300", "1e999", "9".repeat(400), "9223372036854775808", "0x10", "1_000", " 5", "5 ", "", "1.5", "+1", "2e1", "0001", "null", "true", "[]"];
+export const EDGE_NUMBER_STRINGS = [
+  "NaN",
+  "Infinity",
+  "-Infinity",
+  "-0",
+  "1e300",
+  "1e999",
+  "9".repeat(400),
+  "9223372036854775808",
+  "0x10",
+  "1_000",
+  " 5",
+  "5 ",
+  "",
+  "1.5",
+  "+1",
+  "2e1",
+  "0001",
+  "null",
+  "true",
+  "[]",
+];
 
 /** Lengths Plaza cuts text at somewhere (room names, user agents, errors, Stripe metadata, cursors). */
 const CUT_LENGTHS = [8, 10, 16, 30, 32, 64, 100, 120, 128, 200, 255, 256, 300, 450, 500, 1000];
@@ -52,7 +96,29 @@ function emojiAtBoundaries(maxLength?: number): string[] {
   return out;
 }
 
-export const EDGE_STRINGS = ["", " ", "\u0000", "\ud800", "\udfff", `${EMOJI}`, "e\u0301", "‮rtl", "%00", "%E0%A4%A", "../..", "a/b", "\\", "'; DROP TABLE users; --", "<script>", "null", "undefined", "0", "-1", "1e300", "\n\r\t"];
+export const EDGE_STRINGS = [
+  "",
+  " ",
+  "\u0000",
+  "\ud800",
+  "\udfff",
+  `${EMOJI}`,
+  "e\u0301",
+  "‮rtl",
+  "%00",
+  "%E0%A4%A",
+  "../..",
+  "a/b",
+  "\\",
+  "'; DROP TABLE users; --",
+  "<script>",
+  "null",
+  "undefined",
+  "0",
+  "-1",
+  "1e300",
+  "\n\r\t",
+];
 
 /** JSON number literals (and not-numbers) for cursor fields, written as text so 1e300 and 2^63 stay as a client sends them. */
 const CURSOR_NUMBERS = ["1e300", "-1e300", "9223372036854775808", "9007199254740993", "1e999", "0.5", "-1", "null", '"1"'];
@@ -70,12 +136,33 @@ export function craftedCursor(): fc.Arbitrary<string> {
       const parts = fields.map(([name, value], j) => (!edged(j, value) ? `"${name}":${value}` : edge === "" ? "" : `"${name}":${edge}`));
       return `{${parts.filter(Boolean).join(",")}}`;
     });
-  const relevance = json([["block", "0"], ["index", "0"], ["plan", '"relevance"']]);
-  const keyed = fc.constantFrom('"downloads"', '"rating"', '"newest"').chain((sort) => json([["key", "1"], ["seq", "1"], ["sort", sort], ["plan", '"keyed"']]));
-  const keyset = fc.tuple(fc.constantFrom(...CURSOR_NUMBERS, "9".repeat(400), "1"), fc.constantFrom("usr_aaaaaaaaaaaaaaaaaaaa", "evt_aaaaaaaaaaaaaaaaaaaa", "", "x:y", EMOJI, "x".repeat(150))).map(([at, id]) => `${at}:${id}`);
+  const relevance = json([
+    ["block", "0"],
+    ["index", "0"],
+    ["plan", '"relevance"'],
+  ]);
+  const keyed = fc.constantFrom('"downloads"', '"rating"', '"newest"').chain((sort) =>
+    json([
+      ["key", "1"],
+      ["seq", "1"],
+      ["sort", sort],
+      ["plan", '"keyed"'],
+    ]),
+  );
+  const keyset = fc
+    .tuple(
+      fc.constantFrom(...CURSOR_NUMBERS, "9".repeat(400), "1"),
+      fc.constantFrom("usr_aaaaaaaaaaaaaaaaaaaa", "evt_aaaaaaaaaaaaaaaaaaaa", "", "x:y", EMOJI, "x".repeat(150)),
+    )
+    .map(([at, id]) => `${at}:${id}`);
   const notACursor = fc.constantFrom("null", "[]", "{}", '"x"', "1e300", "{");
   const b64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
-  const text = fc.oneof({ weight: 2, arbitrary: relevance }, { weight: 2, arbitrary: keyed }, { weight: 1, arbitrary: keyset }, { weight: 1, arbitrary: notACursor });
+  const text = fc.oneof(
+    { weight: 2, arbitrary: relevance },
+    { weight: 2, arbitrary: keyed },
+    { weight: 1, arbitrary: keyset },
+    { weight: 1, arbitrary: notACursor },
+  );
   return fc.tuple(text, fc.boolean()).map(([t, url]) => {
     const encoded = b64(t).replace(/=+$/, "");
     return url ? encoded.replaceAll("+", "-").replaceAll("/", "_") : encoded;
@@ -106,9 +193,13 @@ function generatable(pattern: string): RegExp | undefined {
 
 function stringArbitrary(schema: JsonSchema): fc.Arbitrary<string> {
   const { minLength = 0, maxLength } = schema;
-  if (schema.format === "email") return fc.emailAddress().filter((e) => e.length >= minLength && (maxLength === undefined || e.length <= maxLength));
+  if (schema.format === "email")
+    return fc.emailAddress().filter((e) => e.length >= minLength && (maxLength === undefined || e.length <= maxLength));
   const regex = schema.pattern ? generatable(schema.pattern) : undefined;
-  if (regex) return fc.stringMatching(regex, { size: "small" }).filter((s) => s.length >= minLength && (maxLength === undefined || s.length <= maxLength));
+  if (regex)
+    return fc
+      .stringMatching(regex, { size: "small" })
+      .filter((s) => s.length >= minLength && (maxLength === undefined || s.length <= maxLength));
   const bounded = Math.min(maxLength ?? 200, 200);
   return fc.oneof(
     { weight: 3, arbitrary: fc.string({ minLength: Math.min(minLength, bounded), maxLength: bounded }) },
@@ -123,7 +214,9 @@ function numberArbitrary(schema: JsonSchema, integer: boolean): fc.Arbitrary<num
   const max = schema.exclusiveMaximum !== undefined ? schema.exclusiveMaximum - (integer ? 1 : Number.EPSILON) : schema.maximum;
   const lo = Math.max(min ?? Number.MIN_SAFE_INTEGER, Number.MIN_SAFE_INTEGER);
   const hi = Math.min(max ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-  const inRange = integer ? fc.integer({ min: Math.ceil(lo), max: Math.floor(hi) }) : fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true });
+  const inRange = integer
+    ? fc.integer({ min: Math.ceil(lo), max: Math.floor(hi) })
+    : fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true });
   const bounds = [lo, hi, ...(integer ? [] : [0.5])].filter((n) => n >= lo && n <= hi);
   return fc.oneof({ weight: 3, arbitrary: inRange }, { weight: 1, arbitrary: fc.constantFrom(...bounds) });
 }
@@ -147,7 +240,10 @@ export function validValue(schema: JsonSchema, ctx: SchemaContext, depth = 0): f
       case "null":
         return fc.constant(null);
       case "array":
-        return fc.array(s.items ? validValue(s.items, ctx, depth + 1) : fc.jsonValue({ maxDepth: 2 }), { minLength: s.minItems ?? 0, maxLength: Math.min(s.maxItems ?? 5, depth > 2 ? 1 : 5) });
+        return fc.array(s.items ? validValue(s.items, ctx, depth + 1) : fc.jsonValue({ maxDepth: 2 }), {
+          minLength: s.minItems ?? 0,
+          maxLength: Math.min(s.maxItems ?? 5, depth > 2 ? 1 : 5),
+        });
       default:
         return objectArbitrary(s, ctx, depth);
     }
@@ -162,7 +258,9 @@ function objectArbitrary(s: JsonSchema, ctx: SchemaContext, depth: number): fc.A
   for (const [name, property] of Object.entries(properties)) model[name] = validValue(property, ctx, depth + 1);
   const record = fc.record(model, { requiredKeys: (s.required ?? []).filter((k) => k in properties) });
   if (s.additionalProperties && typeof s.additionalProperties === "object") {
-    return fc.tuple(record, fc.dictionary(fc.string({ maxLength: 10 }), validValue(s.additionalProperties, ctx, depth + 1), { maxKeys: 3 })).map(([r, extra]) => ({ ...extra, ...r }));
+    return fc
+      .tuple(record, fc.dictionary(fc.string({ maxLength: 10 }), validValue(s.additionalProperties, ctx, depth + 1), { maxKeys: 3 }))
+      .map(([r, extra]) => ({ ...extra, ...r }));
   }
   return record;
 }
@@ -172,11 +270,18 @@ export function nearMissValue(schema: JsonSchema, ctx: SchemaContext, depth = 0)
   const s = deref(schema, ctx);
   const wrongType = fc.constantFrom<unknown>(null, true, 0, -1, 1e300, "", "x", [], {}, [null], { "": 1 });
   if (s.oneOf || s.anyOf) return fc.oneof(...(s.oneOf ?? s.anyOf)!.map((option) => nearMissValue(option, ctx, depth + 1)), wrongType);
-  if (s.enum || s.const !== undefined) return fc.oneof(fc.constantFrom<unknown>(...EDGE_STRINGS), wrongType, fc.constantFrom(...(s.enum ?? [s.const])).map((v) => (typeof v === "string" ? `${v} ` : v)));
+  if (s.enum || s.const !== undefined)
+    return fc.oneof(
+      fc.constantFrom<unknown>(...EDGE_STRINGS),
+      wrongType,
+      fc.constantFrom(...(s.enum ?? [s.const])).map((v) => (typeof v === "string" ? `${v} ` : v)),
+    );
   const t = types(s);
   if (t.includes("string")) {
     const { minLength = 0, maxLength } = s;
-    const lengths = [minLength - 1, minLength, ...(maxLength === undefined ? [1000, 100_000] : [maxLength, maxLength + 1])].filter((n) => n >= 0);
+    const lengths = [minLength - 1, minLength, ...(maxLength === undefined ? [1000, 100_000] : [maxLength, maxLength + 1])].filter(
+      (n) => n >= 0,
+    );
     return fc.oneof(
       fc.constantFrom(...lengths).map((n) => "a".repeat(n)),
       fc.constantFrom(...lengths).map((n) => EMOJI.repeat(Math.ceil(n / 2))),
@@ -192,9 +297,16 @@ export function nearMissValue(schema: JsonSchema, ctx: SchemaContext, depth = 0)
     return fc.oneof(fc.constantFrom(...EDGE_NUMBERS, ...around), fc.constantFrom(...EDGE_NUMBER_STRINGS), wrongType);
   }
   if (t.includes("array")) {
-    const item = s.items ? fc.oneof(validValue(s.items, ctx, depth + 1), nearMissValue(s.items, ctx, depth + 1)) : fc.jsonValue({ maxDepth: 1 });
+    const item = s.items
+      ? fc.oneof(validValue(s.items, ctx, depth + 1), nearMissValue(s.items, ctx, depth + 1))
+      : fc.jsonValue({ maxDepth: 1 });
     const over = (s.maxItems ?? 20) + 1;
-    return fc.oneof(fc.array(item, { maxLength: 4 }), fc.constant([]), item.map((v) => Array.from({ length: Math.min(over, 1001) }, () => v)), wrongType);
+    return fc.oneof(
+      fc.array(item, { maxLength: 4 }),
+      fc.constant([]),
+      item.map((v) => Array.from({ length: Math.min(over, 1001) }, () => v)),
+      wrongType,
+    );
   }
   if (t.includes("boolean")) return fc.oneof(fc.constantFrom<unknown>("true", 1, 0, "false"), wrongType);
   if (t.includes("object") || s.properties) {
@@ -204,7 +316,9 @@ export function nearMissValue(schema: JsonSchema, ctx: SchemaContext, depth = 0)
     if (names.length === 0) return fc.oneof(base, wrongType);
     // One field replaced by a near-miss, or dropped, or an unknown field added.
     return fc.oneof(
-      fc.tuple(base, fc.constantFrom(...names)).chain(([value, name]) => nearMissValue(s.properties![name]!, ctx, depth + 1).map((bad) => ({ ...value, [name]: bad }))),
+      fc
+        .tuple(base, fc.constantFrom(...names))
+        .chain(([value, name]) => nearMissValue(s.properties![name]!, ctx, depth + 1).map((bad) => ({ ...value, [name]: bad }))),
       fc.tuple(base, fc.constantFrom(...names)).map(([value, name]) => {
         const { [name]: _dropped, ...rest } = value;
         return rest;

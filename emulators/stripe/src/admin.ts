@@ -1,4 +1,4 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { billUntil } from "./billing/renewals";
 import type { AppEnv } from "./context";
@@ -6,7 +6,7 @@ import { invalidRequest, resourceMissing } from "./errors";
 import { addFault, clearFaults, FAULT_KINDS } from "./faults";
 import { decodeFormString } from "./form";
 import { parseParams } from "./params";
-import { setChargesEnabled, type Account } from "./resources/accounts";
+import { type Account, setChargesEnabled } from "./resources/accounts";
 import type { CustomerInternal } from "./resources/customers";
 import { listDeliveries } from "./webhooks/delivery";
 import { addEndpoint, listEndpoints, removeEndpoint } from "./webhooks/endpoints";
@@ -27,7 +27,10 @@ const chargesParams = z.object({ enabled: z.boolean() }).strict();
 const faultParams = z
   .object({
     kind: z.enum(FAULT_KINDS),
-    method: z.string().regex(/^[A-Za-z]+$/).optional(),
+    method: z
+      .string()
+      .regex(/^[A-Za-z]+$/)
+      .optional(),
     path: z.string().startsWith("/v1/").optional(),
     times: z.number().int().positive().default(1),
   })

@@ -13,20 +13,20 @@ import { claimOrReplay, fingerprint, remember } from "./idempotency";
 import { randomToken } from "./ids";
 import { accountLinks } from "./resources/account-links";
 import { accounts, currentAccount } from "./resources/accounts";
+import { checkoutSessions } from "./resources/checkout-sessions";
+import { customers } from "./resources/customers";
+import { events } from "./resources/events";
 import { invoicePayments } from "./resources/invoice-payments";
 import { invoices } from "./resources/invoices";
 import { meterEvents } from "./resources/meter-events";
 import { meters } from "./resources/meters";
-import { testClocks } from "./resources/test-clocks";
-import { webhookEndpoints } from "./resources/webhook-endpoints";
 import { charges, paymentIntents } from "./resources/payments";
-import { checkoutSessions } from "./resources/checkout-sessions";
-import { customers } from "./resources/customers";
-import { events } from "./resources/events";
 import { prices } from "./resources/prices";
 import { products } from "./resources/products";
 import { refunds } from "./resources/refunds";
 import { subscriptions } from "./resources/subscriptions";
+import { testClocks } from "./resources/test-clocks";
+import { webhookEndpoints } from "./resources/webhook-endpoints";
 
 /** Stripe tags every answer with a request id; the SDK reports it on errors. */
 const requestId = createMiddleware(async (c, next) => {
@@ -36,9 +36,10 @@ const requestId = createMiddleware(async (c, next) => {
 
 /** GET params come in the query string, POST params in a form-encoded body; both in bracket form. */
 const readParams = createMiddleware<AppEnv>(async (c, next) => {
-  const params = c.req.method === "GET" || c.req.method === "DELETE"
-    ? decodeForm(new URL(c.req.url).searchParams.entries())
-    : decodeFormString(await bodyText(c.req.raw));
+  const params =
+    c.req.method === "GET" || c.req.method === "DELETE"
+      ? decodeForm(new URL(c.req.url).searchParams.entries())
+      : decodeFormString(await bodyText(c.req.raw));
   const expand = params.expand;
   if (expand !== undefined && (!Array.isArray(expand) || expand.some((path) => typeof path !== "string"))) {
     throw invalidRequest("Invalid array", "expand");
@@ -75,9 +76,7 @@ export function createApp() {
     console.error("stripe emulator error", err);
     return errorResponse(c, new StripeApiError(500, { type: "api_error", message: "An unknown error occurred in the Stripe emulator." }));
   });
-  app.notFound((c) =>
-    errorResponse(c, invalidRequest(`Unrecognized request URL (${c.req.method}: ${c.req.path}).`)),
-  );
+  app.notFound((c) => errorResponse(c, invalidRequest(`Unrecognized request URL (${c.req.method}: ${c.req.path}).`)));
   app.use(requestId);
   // Every route starts with the platform's view; a Stripe-Account header narrows it for /v1.
   app.use(async (c, next) => {

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
-import { authenticationError } from "./errors";
 import { truncateText } from "../../../shared/text";
+import { authenticationError } from "./errors";
 
 /**
  * Accepts any test-mode secret key, like Stripe in test mode accepts its own. A live key is refused:

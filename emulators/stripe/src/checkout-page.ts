@@ -4,7 +4,7 @@ import { html } from "hono/html";
 import type { AppEnv } from "./context";
 import { StripeApiError } from "./errors";
 import { checkDestinationStillChargeable, completeCheckoutSession } from "./resources/checkout-completion";
-import { redirectUrl, type CheckoutSession } from "./resources/checkout-sessions";
+import { type CheckoutSession, redirectUrl } from "./resources/checkout-sessions";
 
 const formatAmount = (amount: number, currency: string) => `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
 
@@ -23,10 +23,12 @@ function page(session: CheckoutSession, problem?: string) {
           <p>Session <code>${session.id}</code> · ${session.mode} · <strong>${formatAmount(session.amount_total, session.currency)}</strong></p>
           <p>${session.customer_email ?? session.customer ?? ""}</p>
           ${problem ? html`<p role="alert">${problem}</p>` : ""}
-          ${open
-            ? html`<form method="post" action="/checkout/${session.id}/pay"><button type="submit" name="outcome" value="pay">Pay</button></form>
+          ${
+            open
+              ? html`<form method="post" action="/checkout/${session.id}/pay"><button type="submit" name="outcome" value="pay">Pay</button></form>
                 <form method="post" action="/checkout/${session.id}/decline"><button type="submit" name="outcome" value="decline">Decline</button></form>`
-            : html`<p>This session is ${session.status}.</p>`}
+              : html`<p>This session is ${session.status}.</p>`
+          }
         </main>
       </body>
     </html>`;

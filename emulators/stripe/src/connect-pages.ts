@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { html } from "hono/html";
 import type { AppEnv } from "./context";
-import { usableLink, type AccountLink } from "./resources/account-links";
-import { completeOnboarding, type Account } from "./resources/accounts";
+import { type AccountLink, usableLink } from "./resources/account-links";
+import { type Account, completeOnboarding } from "./resources/accounts";
 
 /** Stand-ins for Stripe's hosted Connect pages: plain forms, no JavaScript. */
 function onboardingPage(link: AccountLink, account: Account) {

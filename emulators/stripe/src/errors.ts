@@ -2,12 +2,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /** Stripe's error types and the HTTP status each travels with. */
-export type StripeErrorType =
-  | "invalid_request_error"
-  | "authentication_error"
-  | "card_error"
-  | "idempotency_error"
-  | "api_error";
+export type StripeErrorType = "invalid_request_error" | "authentication_error" | "card_error" | "idempotency_error" | "api_error";
 
 export interface StripeErrorBody {
   type: StripeErrorType;
@@ -43,7 +38,13 @@ export const resourceMissing = (resource: string, id: string, param = "id") =>
 
 /** A declined card: 402, which the SDK raises as StripeCardError. */
 export const cardDeclined = (charge: string, code = "card_declined", message = "Your card was declined.") =>
-  new StripeApiError(402, { type: "card_error", code, decline_code: code === "card_declined" ? "generic_decline" : undefined, message, charge });
+  new StripeApiError(402, {
+    type: "card_error",
+    code,
+    decline_code: code === "card_declined" ? "generic_decline" : undefined,
+    message,
+    charge,
+  });
 
 /** A `Stripe-Account` header naming an account that is not connected to this platform. */
 export const accountInvalid = (account: string) =>

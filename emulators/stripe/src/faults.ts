@@ -26,7 +26,8 @@ function faultError(kind: FaultKind, key: string, method: string, path: string):
     case "api_error":
       return new StripeApiError(500, {
         type: "api_error",
-        message: "Sorry, something went wrong. We've already been notified of the problem, but if you need any help, you can reach us at support.stripe.com/contact.",
+        message:
+          "Sorry, something went wrong. We've already been notified of the problem, but if you need any help, you can reach us at support.stripe.com/contact.",
       });
     case "expired_key":
       return authenticationError(`Expired API Key provided: ${masked(key)}`, "api_key_expired");

@@ -24,9 +24,7 @@ export function decodeForm(pairs: Iterable<[string, string]>): FormObject {
     for (let i = 0; i < path.length; i++) {
       const segment = path[i]!;
       const last = i === path.length - 1;
-      const slot: string | number = Array.isArray(container)
-        ? segment === "" ? container.length : Number(segment)
-        : segment;
+      const slot: string | number = Array.isArray(container) ? (segment === "" ? container.length : Number(segment)) : segment;
       const existing: FormValue | undefined = (container as Record<string | number, FormValue>)[slot];
       if (last) {
         (container as Record<string | number, FormValue>)[slot] = value;
@@ -34,8 +32,7 @@ export function decodeForm(pairs: Iterable<[string, string]>): FormObject {
       }
       // The next segment decides the shape: an index (or `[]`) means an array.
       const next = path[i + 1]!;
-      const child: FormObject | FormValue[] =
-        existing !== undefined && typeof existing === "object" ? existing : isIndex(next) ? [] : {};
+      const child: FormObject | FormValue[] = existing !== undefined && typeof existing === "object" ? existing : isIndex(next) ? [] : {};
       (container as Record<string | number, FormValue>)[slot] = child;
       container = child;
     }

@@ -1,5 +1,5 @@
-import type { ObjectStore } from "./store";
 import { idempotencyInProgress, idempotencyMismatch } from "./errors";
+import type { ObjectStore } from "./store";
 
 /** Stripe keeps idempotency keys for 24 hours. */
 const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;

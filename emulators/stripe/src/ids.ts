@@ -41,4 +41,3 @@ export function typeOfId(id: string): ObjectType | undefined {
   const entries = Object.entries(ID_PREFIXES).sort((a, b) => b[1].length - a[1].length);
   return entries.find(([, prefix]) => id.startsWith(`${prefix}_`))?.[0] as ObjectType | undefined;
 }
-

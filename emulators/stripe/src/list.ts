@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { invalidRequest } from "./errors";
-import type { StripeObject } from "./store";
 import { intString } from "./params";
+import type { StripeObject } from "./store";
 
 /** The pagination parameters every list endpoint takes. */
 export const listParams = {

@@ -2,7 +2,11 @@ import { expect, it } from "vitest";
 import { EMULATOR_ORIGIN, emulator } from "./sdk";
 
 const advance = (seconds: unknown) =>
-  emulator.fetch(`${EMULATOR_ORIGIN}/_emulator/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds }) });
+  emulator.fetch(`${EMULATOR_ORIGIN}/_emulator/clock/advance`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ seconds }),
+  });
 
 it("a clock advance past ten years, or past any date, is a 400 that moves nothing", async () => {
   const before = await (await emulator.fetch(`${EMULATOR_ORIGIN}/_emulator/clock`)).json<{ offset_seconds: number }>();

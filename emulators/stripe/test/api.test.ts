@@ -1,7 +1,7 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { decodeFormString, splitKey } from "../src/form";
-import { admin, emulator, EMULATOR_ORIGIN, emulatorStripe } from "./sdk";
+import { admin, EMULATOR_ORIGIN, emulator, emulatorStripe } from "./sdk";
 import { delivered, drainDeliveries, resetEndpoints, useWebhookReceiver } from "./webhook-receiver";
 
 const stripe = emulatorStripe();
@@ -28,7 +28,12 @@ describe("customers, products and prices through the official SDK", () => {
     expect(product.id).toMatch(/^prod_/);
     const oneTime = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 1500 });
     expect(oneTime).toMatchObject({ type: "one_time", unit_amount: 1500, currency: "usd", recurring: null, product: product.id });
-    const monthly = await stripe.prices.create({ product: product.id, currency: "eur", unit_amount: 900, recurring: { interval: "month" } });
+    const monthly = await stripe.prices.create({
+      product: product.id,
+      currency: "eur",
+      unit_amount: 900,
+      recurring: { interval: "month" },
+    });
     expect(monthly).toMatchObject({ type: "recurring", recurring: { interval: "month", interval_count: 1, usage_type: "licensed" } });
     const meter = await stripe.billing.meters.create({
       display_name: "Price test calls",

@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signatureHeader } from "../src/webhooks/signature";
-import { emulator, EMULATOR_ORIGIN, emulatorStripe, onboardedAccount, payCheckout, waitFor } from "./sdk";
+import { EMULATOR_ORIGIN, emulator, emulatorStripe, onboardedAccount, payCheckout, waitFor } from "./sdk";
 import { addReceiver, delivered, resetEndpoints, state, useWebhookReceiver } from "./webhook-receiver";
 
 const stripe = emulatorStripe();
@@ -135,7 +135,12 @@ describe("Checkout in payment mode", () => {
 describe("Checkout in subscription mode", () => {
   it("starts an active subscription for a recurring price and creates the customer", async () => {
     const product = await stripe.products.create({ name: "Team plan" });
-    const monthly = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 1200, recurring: { interval: "month" } });
+    const monthly = await stripe.prices.create({
+      product: product.id,
+      currency: "usd",
+      unit_amount: 1200,
+      recurring: { interval: "month" },
+    });
     const session = await stripe.checkout.sessions.create({
       mode: "subscription",
       customer_email: "team@example.test",
@@ -170,7 +175,8 @@ describe("webhook retries", () => {
 
     const deliveries = async () => {
       const res = await emulator.fetch(`${EMULATOR_ORIGIN}/_emulator/webhook_deliveries?event=${event.id}`);
-      return ((await res.json()) as { data: { status: string; attempts: number; next_attempt_at: number; last_response_status: number }[] }).data;
+      return ((await res.json()) as { data: { status: string; attempts: number; next_attempt_at: number; last_response_status: number }[] })
+        .data;
     };
     const failedOnce = await waitFor(async () => {
       await runDurableObjectAlarm(state());

@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { admin, advanceClock, emulator, EMULATOR_ORIGIN, emulatorStripe, onboardedAccount } from "./sdk";
+import { admin, advanceClock, EMULATOR_ORIGIN, emulator, emulatorStripe, onboardedAccount } from "./sdk";
 import { addReceiver, delivered, drainDeliveries, resetEndpoints, useWebhookReceiver } from "./webhook-receiver";
 
 const stripe = emulatorStripe();
@@ -174,7 +174,11 @@ describe("destination charges", () => {
   it("refuses a destination that cannot take charges, at creation and at payment", async () => {
     const fresh = await newExpressAccount();
     const error = await sessionWith(fresh.id).catch((e) => e);
-    expect(error).toMatchObject({ statusCode: 400, type: "StripeInvalidRequestError", param: "payment_intent_data[transfer_data][destination]" });
+    expect(error).toMatchObject({
+      statusCode: 400,
+      type: "StripeInvalidRequestError",
+      param: "payment_intent_data[transfer_data][destination]",
+    });
     expect(error.message).toContain("cannot take charges");
 
     const author = await onboardedAccount(stripe);

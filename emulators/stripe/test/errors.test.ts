@@ -5,7 +5,7 @@
  */
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { admin, emulator, EMULATOR_ORIGIN, emulatorStripe, payCheckout } from "./sdk";
+import { admin, EMULATOR_ORIGIN, emulator, emulatorStripe, payCheckout } from "./sdk";
 
 const stripe = emulatorStripe();
 
@@ -46,7 +46,14 @@ describe("refusing a refund", () => {
     const raw = await rawPost("/v1/refunds", { payment_intent: paymentIntent, amount: "2001" });
     expect(raw).toEqual({
       status: 400,
-      body: { error: { type: "invalid_request_error", code: "amount_too_large", param: "amount", message: "Refund amount (2001) is greater than unrefunded amount on charge (2000)" } },
+      body: {
+        error: {
+          type: "invalid_request_error",
+          code: "amount_too_large",
+          param: "amount",
+          message: "Refund amount (2001) is greater than unrefunded amount on charge (2000)",
+        },
+      },
     });
 
     await stripe.refunds.create({ payment_intent: paymentIntent });
@@ -60,7 +67,12 @@ describe("refusing a refund", () => {
   it("resource_missing, naming the param, for a payment intent Stripe does not have", async () => {
     const missing = await stripe.refunds.create({ payment_intent: "pi_nope" }).catch((e) => e);
     expect(missing).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
-    expect(missing).toMatchObject({ statusCode: 400, code: "resource_missing", param: "payment_intent", message: "No such payment_intent: 'pi_nope'" });
+    expect(missing).toMatchObject({
+      statusCode: 400,
+      code: "resource_missing",
+      param: "payment_intent",
+      message: "No such payment_intent: 'pi_nope'",
+    });
   });
 });
 
@@ -88,7 +100,9 @@ describe("idempotency keys on refunds", () => {
       port: 80,
       maxNetworkRetries: 5,
     });
-    const refunds = await Promise.all(Array.from({ length: 6 }, () => retrying.refunds.create({ payment_intent: paymentIntent, amount: 700 }, { idempotencyKey: key })));
+    const refunds = await Promise.all(
+      Array.from({ length: 6 }, () => retrying.refunds.create({ payment_intent: paymentIntent, amount: 700 }, { idempotencyKey: key })),
+    );
     expect(new Set(refunds.map((r) => r.id)).size).toBe(1);
     expect((await stripe.refunds.list({ payment_intent: paymentIntent })).data).toHaveLength(1);
   });

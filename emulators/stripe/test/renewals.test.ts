@@ -88,7 +88,13 @@ describe("renewals", () => {
     expect(invoice!.lines.data[0]!.period).toEqual({ start: item.current_period_start, end: item.current_period_end });
 
     const { charge } = await chargeOf(invoice!.id);
-    expect(charge).toMatchObject({ status: "succeeded", amount: 2000, application_fee_amount: 200, transfer_data: { destination: author.id }, metadata: { plaza_item: "itm_9" } });
+    expect(charge).toMatchObject({
+      status: "succeeded",
+      amount: 2000,
+      application_fee_amount: 200,
+      transfer_data: { destination: author.id },
+      metadata: { plaza_item: "itm_9" },
+    });
 
     const [updated] = await eventsFor("customer.subscription.updated", subscription.id);
     expect(updated!.data.previous_attributes).toMatchObject({ latest_invoice: subscription.latest_invoice });
@@ -111,7 +117,11 @@ describe("renewals", () => {
     await stripe.subscriptions.update(subscription.id, { cancel_at_period_end: true });
     const report = await advancePast(periodEnd);
     expect(report.canceled_subscriptions).toContain(subscription.id);
-    expect(await stripe.subscriptions.retrieve(subscription.id)).toMatchObject({ status: "canceled", ended_at: periodEnd, cancel_at: periodEnd });
+    expect(await stripe.subscriptions.retrieve(subscription.id)).toMatchObject({
+      status: "canceled",
+      ended_at: periodEnd,
+      cancel_at: periodEnd,
+    });
     expect(await eventsFor("customer.subscription.deleted", subscription.id)).toHaveLength(1);
     expect(await cycleInvoices(subscription.id)).toEqual([]);
   });
@@ -186,7 +196,11 @@ describe("metered billing", () => {
     ]);
 
     await stripe.billing.meterEvents.create({ event_name: meter.event_name, payload: { stripe_customer_id: customer, value: "40" } });
-    await stripe.billing.meterEvents.create({ event_name: meter.event_name, payload: { stripe_customer_id: customer, value: "60" }, identifier: "call-batch-2" });
+    await stripe.billing.meterEvents.create({
+      event_name: meter.event_name,
+      payload: { stripe_customer_id: customer, value: "60" },
+      identifier: "call-batch-2",
+    });
     // A retried report with the same identifier is refused and not counted twice.
     const duplicate = await stripe.billing.meterEvents
       .create({ event_name: meter.event_name, payload: { stripe_customer_id: customer, value: "60" }, identifier: "call-batch-2" })
@@ -196,7 +210,11 @@ describe("metered billing", () => {
     await advancePast(periodEnd);
     const [renewal] = await cycleInvoices(subscription.id);
     const meteredLine = renewal!.lines.data.find((l) => l.pricing?.price_details?.price === metered.id)!;
-    expect(meteredLine).toMatchObject({ quantity: 100, amount: 300, period: { start: subscription.items.data[0]!.current_period_start, end: periodEnd } });
+    expect(meteredLine).toMatchObject({
+      quantity: 100,
+      amount: 300,
+      period: { start: subscription.items.data[0]!.current_period_start, end: periodEnd },
+    });
     expect(renewal).toMatchObject({ amount_due: 2300, status: "paid" });
     expect((await chargeOf(renewal!.id)).charge.application_fee_amount).toBe(230);
   });
@@ -227,7 +245,9 @@ describe("Stripe test clocks", () => {
 
     const backwards = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: frozen }).catch((e) => e);
     expect(backwards).toMatchObject({ statusCode: 400, param: "frozen_time" });
-    expect((await stripe.events.list({ type: "test_helpers.test_clock.ready", limit: 1 })).data[0]!.data.object).toMatchObject({ id: clock.id });
+    expect((await stripe.events.list({ type: "test_helpers.test_clock.ready", limit: 1 })).data[0]!.data.object).toMatchObject({
+      id: clock.id,
+    });
     expect((await stripe.testHelpers.testClocks.list()).data.map((c) => c.id)).toContain(clock.id);
     expect(await stripe.testHelpers.testClocks.del(clock.id)).toEqual({ id: clock.id, object: "test_helpers.test_clock", deleted: true });
   });
@@ -280,8 +300,17 @@ describe("billing meters", () => {
       identifier: "job-1",
       timestamp: start + 10,
     });
-    expect(event).toMatchObject({ object: "billing.meter_event", identifier: "job-1", timestamp: start + 10, payload: { seconds: "12.5" } });
-    await stripe.billing.meterEvents.create({ event_name: meter.event_name, payload: { cust: customer.id, seconds: "7.5" }, timestamp: start + 20 });
+    expect(event).toMatchObject({
+      object: "billing.meter_event",
+      identifier: "job-1",
+      timestamp: start + 10,
+      payload: { seconds: "12.5" },
+    });
+    await stripe.billing.meterEvents.create({
+      event_name: meter.event_name,
+      payload: { cust: customer.id, seconds: "7.5" },
+      timestamp: start + 20,
+    });
 
     const repeat = await stripe.billing.meterEvents
       .create({ event_name: meter.event_name, payload: { cust: customer.id, seconds: "100" }, identifier: "job-1", timestamp: start + 30 })
@@ -299,7 +328,13 @@ describe("billing meters", () => {
     const [total] = (
       await stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: start, end_time: start + 3600 })
     ).data;
-    expect(total).toMatchObject({ object: "billing.meter_event_summary", aggregated_value: 20, meter: meter.id, start_time: start, end_time: start + 3600 });
+    expect(total).toMatchObject({
+      object: "billing.meter_event_summary",
+      aggregated_value: 20,
+      meter: meter.id,
+      start_time: start,
+      end_time: start + 3600,
+    });
 
     const hourly = await stripe.billing.meters.listEventSummaries(meter.id, {
       customer: customer.id,
@@ -320,10 +355,18 @@ describe("billing meters", () => {
 
   it("counts events with the count formula", async () => {
     const customer = await stripe.customers.create({ email: "count@example.test" });
-    const meter = await stripe.billing.meters.create({ display_name: "Builds", event_name: "meter_test_builds", default_aggregation: { formula: "count" } });
+    const meter = await stripe.billing.meters.create({
+      display_name: "Builds",
+      event_name: "meter_test_builds",
+      default_aggregation: { formula: "count" },
+    });
     const start = await hourStart();
     for (const value of ["5", "9", "1"]) {
-      await stripe.billing.meterEvents.create({ event_name: meter.event_name, payload: { stripe_customer_id: customer.id, value }, timestamp: start + 1 });
+      await stripe.billing.meterEvents.create({
+        event_name: meter.event_name,
+        payload: { stripe_customer_id: customer.id, value },
+        timestamp: start + 1,
+      });
     }
     const [summary] = (
       await stripe.billing.meters.listEventSummaries(meter.id, { customer: customer.id, start_time: start, end_time: start + 3600 })

@@ -182,7 +182,12 @@ describe("invoices and subscriptions API", () => {
     const periodEnd = before.items.data[0]!.current_period_end;
 
     const canceling = await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true, metadata: { reason: "budget" } });
-    expect(canceling).toMatchObject({ status: "active", cancel_at_period_end: true, cancel_at: periodEnd, metadata: { plaza_item: "itm_1", reason: "budget" } });
+    expect(canceling).toMatchObject({
+      status: "active",
+      cancel_at_period_end: true,
+      cancel_at: periodEnd,
+      metadata: { plaza_item: "itm_1", reason: "budget" },
+    });
     expect(canceling.canceled_at).toEqual(expect.any(Number));
     const [updated] = (await stripe.events.list({ type: "customer.subscription.updated", limit: 1 })).data;
     expect(updated!.data.object).toMatchObject({ id: subscriptionId, cancel_at_period_end: true });
@@ -215,7 +220,14 @@ describe("refunds of an invoice's charge", () => {
     const { invoiceId } = await subscribe({ email: "refund@example.test" });
     const { paymentIntent, charge } = await chargeOf(invoiceId);
     const refund = await stripe.refunds.create({ payment_intent: paymentIntent.id, reverse_transfer: true, refund_application_fee: true });
-    expect(refund).toMatchObject({ object: "refund", amount: 3600, charge: charge.id, status: "succeeded", reverse_transfer: true, refund_application_fee: true });
+    expect(refund).toMatchObject({
+      object: "refund",
+      amount: 3600,
+      charge: charge.id,
+      status: "succeeded",
+      reverse_transfer: true,
+      refund_application_fee: true,
+    });
     expect(refund.transfer_reversal).toMatch(/^trr_/);
     expect(await stripe.charges.retrieve(charge.id)).toMatchObject({ refunded: true, amount_refunded: 3600 });
     const [event] = (await stripe.events.list({ type: "charge.refunded", limit: 1 })).data;

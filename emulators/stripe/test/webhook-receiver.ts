@@ -2,7 +2,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, beforeEach, expect, vi } from "vitest";
 import type { EmulatorEnv } from "../src/index";
-import { admin, emulator, EMULATOR_ORIGIN, waitFor } from "./sdk";
+import { admin, EMULATOR_ORIGIN, emulator, waitFor } from "./sdk";
 
 export const state = () => (env as unknown as EmulatorEnv).STRIPE_STATE.getByName("emulator");
 

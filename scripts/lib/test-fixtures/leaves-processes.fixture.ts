@@ -18,10 +18,12 @@ setInterval(() => {}, 60_000);
 beforeAll(async () => {
   for (const name of ["server a", "server b"]) {
     const proc = startProcess(name, "-e", [LEADER]);
-    await new Promise<void>((resolve) => proc.child.stdout.once("data", (pids: Buffer) => {
-      appendFileSync(process.env.FIXTURE_PIDS_FILE!, `${String(pids).trim()}\n`);
-      resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      proc.child.stdout.once("data", (pids: Buffer) => {
+        appendFileSync(process.env.FIXTURE_PIDS_FILE!, `${String(pids).trim()}\n`);
+        resolve();
+      }),
+    );
   }
   await new Promise(() => {});
 });

@@ -3,7 +3,10 @@ import { accessToken, refresh } from "../auth/session";
 const SESSION_CODES = new Set(["token_expired", "token_invalid", "token_revoked", "unauthenticated"]);
 
 async function errorCode(res: Response): Promise<string | undefined> {
-  const body: unknown = await res.clone().json().catch(() => null);
+  const body: unknown = await res
+    .clone()
+    .json()
+    .catch(() => null);
   return (body as { error?: { code?: string } } | null)?.error?.code;
 }
 

@@ -12,7 +12,9 @@ export const setActiveOrg = (body: z.input<typeof SetActiveOrgBody>) => unwrap(a
 export const changePassword = (body: z.input<typeof ChangePasswordBody>) => unwrap(api.v1.me.password.$put({ json: body }));
 export const revokeSession = (sessionId: string) => unwrap(api.v1.me.sessions[":sessionId"].$delete({ param: { sessionId } }));
 export const revokeToken = (tokenId: string) => unwrap(api.v1.me.tokens[":tokenId"].$delete({ param: { tokenId } }));
-export const removeMember = (orgId: string, userId: string) => unwrap(api.v1.orgs[":orgId"].members[":userId"].$delete({ param: { orgId, userId } }));
-export const revokeInvite = (orgId: string, inviteId: string) => unwrap(api.v1.orgs[":orgId"].invites[":inviteId"].$delete({ param: { orgId, inviteId } }));
+export const removeMember = (orgId: string, userId: string) =>
+  unwrap(api.v1.orgs[":orgId"].members[":userId"].$delete({ param: { orgId, userId } }));
+export const revokeInvite = (orgId: string, inviteId: string) =>
+  unwrap(api.v1.orgs[":orgId"].invites[":inviteId"].$delete({ param: { orgId, inviteId } }));
 export const deactivateLicense = (licenseId: string, activationId: string) =>
   unwrap(api.v1.me.licenses[":licenseId"].activations[":activationId"].$delete({ param: { licenseId, activationId } }));

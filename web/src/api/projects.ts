@@ -4,7 +4,18 @@
  * and downloads stream, which the typed client does not model.
  */
 import type { z } from "zod";
-import type { InstalledItem, Project, ProjectAsset, ProjectRoleT, ProjectSummary, RestoreResult, RoomTokenResponse, SnapshotDetail, SnapshotList, SnapshotSummary } from "../../../shared/projects";
+import type {
+  InstalledItem,
+  Project,
+  ProjectAsset,
+  ProjectRoleT,
+  ProjectSummary,
+  RestoreResult,
+  RoomTokenResponse,
+  SnapshotDetail,
+  SnapshotList,
+  SnapshotSummary,
+} from "../../../shared/projects";
 import { authorizedFetch } from "./authorized-fetch";
 import { apiErrorFrom, asApiError } from "./errors";
 
@@ -42,14 +53,20 @@ async function call<T>(method: string, path: string, init: { json?: unknown; bod
 
 export const listProjects = (orgId: string, cursor?: string) =>
   call<{ projects: ProjectSummaryT[]; nextCursor: string | null }>("GET", `${projectsUrl(orgId)}${cursor ? `?cursor=${enc(cursor)}` : ""}`);
-export const createProject = (orgId: string, body: { name: string; memberRole?: MemberRole }) => call<ProjectT>("POST", projectsUrl(orgId), { json: body });
+export const createProject = (orgId: string, body: { name: string; memberRole?: MemberRole }) =>
+  call<ProjectT>("POST", projectsUrl(orgId), { json: body });
 export const getProject = (orgId: string, projectId: string) => call<ProjectT>("GET", projectUrl(orgId, projectId));
-export const updateProject = (orgId: string, projectId: string, body: { name?: string; memberRole?: MemberRole; state?: Record<string, unknown> }) =>
-  call<ProjectT>("PATCH", projectUrl(orgId, projectId), { json: body });
+export const updateProject = (
+  orgId: string,
+  projectId: string,
+  body: { name?: string; memberRole?: MemberRole; state?: Record<string, unknown> },
+) => call<ProjectT>("PATCH", projectUrl(orgId, projectId), { json: body });
 export const deleteProject = (orgId: string, projectId: string) => call<void>("DELETE", projectUrl(orgId, projectId));
 
-export const installItem = (orgId: string, projectId: string, itemSlug: string) => call<unknown>("PUT", `${projectUrl(orgId, projectId)}/items/${enc(itemSlug)}`);
-export const uninstallItem = (orgId: string, projectId: string, itemSlug: string) => call<void>("DELETE", `${projectUrl(orgId, projectId)}/items/${enc(itemSlug)}`);
+export const installItem = (orgId: string, projectId: string, itemSlug: string) =>
+  call<unknown>("PUT", `${projectUrl(orgId, projectId)}/items/${enc(itemSlug)}`);
+export const uninstallItem = (orgId: string, projectId: string, itemSlug: string) =>
+  call<void>("DELETE", `${projectUrl(orgId, projectId)}/items/${enc(itemSlug)}`);
 
 export const assetUrl = (orgId: string, projectId: string, name: string) => `${projectUrl(orgId, projectId)}/assets/${enc(name)}`;
 export const uploadAsset = (orgId: string, projectId: string, file: File) =>
@@ -72,7 +89,8 @@ export const listSnapshots = (orgId: string, projectId: string, cursor?: string)
   call<z.infer<typeof SnapshotList>>("GET", `${projectUrl(orgId, projectId)}/snapshots${cursor ? `?cursor=${enc(cursor)}` : ""}`);
 export const getSnapshot = (orgId: string, projectId: string, snapshotId: string) =>
   call<SnapshotDetailT>("GET", `${projectUrl(orgId, projectId)}/snapshots/${enc(snapshotId)}`);
-export const snapshotNow = (orgId: string, projectId: string) => call<SnapshotSummaryT>("POST", `${projectUrl(orgId, projectId)}/snapshots`);
+export const snapshotNow = (orgId: string, projectId: string) =>
+  call<SnapshotSummaryT>("POST", `${projectUrl(orgId, projectId)}/snapshots`);
 export const restoreSnapshot = (orgId: string, projectId: string, snapshotId: string) =>
   call<z.infer<typeof RestoreResult>>("POST", `${projectUrl(orgId, projectId)}/snapshots/${enc(snapshotId)}/restore`);
 

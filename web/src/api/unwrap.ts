@@ -4,13 +4,8 @@ import { apiErrorFrom, asApiError } from "./errors";
 type SuccessStatus = 200 | 201 | 202 | 204;
 
 /** The body type of the 2xx answers in a typed response union (204 has none). */
-export type SuccessBody<R> = R extends ClientResponse<infer T, infer S, infer F>
-  ? S extends SuccessStatus
-    ? F extends "json"
-      ? T
-      : undefined
-    : never
-  : never;
+export type SuccessBody<R> =
+  R extends ClientResponse<infer T, infer S, infer F> ? (S extends SuccessStatus ? (F extends "json" ? T : undefined) : never) : never;
 
 /**
  * Awaits a typed `hc` call and returns its 2xx body; anything else becomes a thrown `ApiError`

@@ -57,7 +57,13 @@ export function createCollabEditor(o: {
       CollaborationCaret.configure({ provider: o.provider, user: o.user }),
     ],
     editorProps: {
-      attributes: { class: "project-editor-content", role: "textbox", "aria-multiline": "true", "aria-label": o.label, "aria-readonly": String(!o.editable) },
+      attributes: {
+        class: "project-editor-content",
+        role: "textbox",
+        "aria-multiline": "true",
+        "aria-label": o.label,
+        "aria-readonly": String(!o.editable),
+      },
     },
     onUpdate: ({ transaction }) => {
       // Changes that arrived from the room carry y-sync's meta; only the user's own edits count.

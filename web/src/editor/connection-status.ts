@@ -23,7 +23,13 @@ export function connectionStatus(): { element: HTMLElement; show: (status: RoomS
   // A final refusal needs a fresh start: reloading opens a new document from the room.
   const reconnect = h("button", { type: "button", class: "button small", onclick: () => location.reload() }, "Reconnect");
   const action = h("span", {});
-  const element = h("div", { class: "connection-status", role: "status", "data-testid": "connection-status" }, h("span", { class: "status-dot", "aria-hidden": "true" }), text, action);
+  const element = h(
+    "div",
+    { class: "connection-status", role: "status", "data-testid": "connection-status" },
+    h("span", { class: "status-dot", "aria-hidden": "true" }),
+    text,
+    action,
+  );
   const show = (status: RoomStatus) => {
     element.dataset.state = status.state;
     replace(text, describeStatus(status));

@@ -8,9 +8,9 @@
  */
 import YPartyKitProvider from "y-partykit/provider";
 import type * as Y from "yjs";
+import { describeRoomClose, RoomCloseCode, RoomErrorMessageSchema } from "../../../shared/room-protocol";
 import { ApiError } from "../api/errors";
 import { mintRoomToken, type RoomTokenT } from "../api/projects";
-import { describeRoomClose, RoomCloseCode, RoomErrorMessageSchema } from "../../../shared/room-protocol";
 
 export type RoomStatus =
   | { state: "connecting" }
@@ -33,7 +33,12 @@ const MAX_BACKOFF_MS = 10_000;
 const MAX_REPEATED_REFUSALS = 3;
 
 /** Close codes after which connecting again would only repeat the refusal (the edit is resent, the project is gone). An expired token (4001) just reconnects with a fresh one. */
-const FINAL_CLOSE_CODES = new Set<number>([RoomCloseCode.unsupportedData, RoomCloseCode.invalidPayload, RoomCloseCode.tooBig, RoomCloseCode.projectNotFound]);
+const FINAL_CLOSE_CODES = new Set<number>([
+  RoomCloseCode.unsupportedData,
+  RoomCloseCode.invalidPayload,
+  RoomCloseCode.tooBig,
+  RoomCloseCode.projectNotFound,
+]);
 
 /** What the room says when it closes: its error message, its close reason, or the code explained. */
 function closeReason(event: CloseEvent, roomMessage: string | null): string {
@@ -51,7 +56,12 @@ function roomErrorMessage(data: unknown): string | null {
   }
 }
 
-export async function openRoom(o: { orgId: string; projectId: string; doc: Y.Doc; onStatus: (status: RoomStatus) => void }): Promise<RoomConnection> {
+export async function openRoom(o: {
+  orgId: string;
+  projectId: string;
+  doc: Y.Doc;
+  onStatus: (status: RoomStatus) => void;
+}): Promise<RoomConnection> {
   // Thrown to the page: without a first token there is nothing to connect to.
   let token: RoomTokenT | null = await mintRoomToken(o.orgId, o.projectId);
   const first = token;

@@ -9,7 +9,8 @@ import { narrowPage } from "../ui/page";
 /** Reached from the invitation e-mail; the router sends logged-out visitors to login and back. */
 export async function acceptInvitePage({ query }: PageContext): Promise<Node> {
   const token = query.get("token");
-  if (!token) return narrowPage("Accept invitation", alertBox("error", "This link has no invitation token. Open the link from the e-mail again."));
+  if (!token)
+    return narrowPage("Accept invitation", alertBox("error", "This link has no invitation token. Open the link from the e-mail again."));
   try {
     const org = await unwrap(api.v1.invites.accept.$post({ json: { token } }));
     await loadMe();

@@ -37,7 +37,8 @@ export async function auditPage({ params, signal }: PageContext): Promise<Node> 
   const role = myRoleIn(orgId);
   if (!org || !role) return notFoundContent("Org not found", "You are not a member of this org, or it does not exist.");
   const header = pageHeader(`Audit log · ${org.name}`, "Security-relevant events of this org and its members, newest first.");
-  if (!roleAtLeast(role, "admin")) return h("div", { class: "stack" }, header, alertBox("info", "Only admins and owners can read the audit log."));
+  if (!roleAtLeast(role, "admin"))
+    return h("div", { class: "stack" }, header, alertBox("info", "Only admins and owners can read the audit log."));
 
   const tbody = h("tbody");
   const status = h("div", { class: "load-more" });
@@ -47,7 +48,9 @@ export async function auditPage({ params, signal }: PageContext): Promise<Node> 
   const loadPage = async () => {
     loadMore.disabled = true;
     try {
-      const page = await unwrap(api.v1.orgs[":orgId"]["audit-log"].$get({ param: { orgId }, query: { limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) } }));
+      const page = await unwrap(
+        api.v1.orgs[":orgId"]["audit-log"].$get({ param: { orgId }, query: { limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) } }),
+      );
       if (signal.aborted) return;
       tbody.append(...page.data.map(eventRow));
       cursor = page.nextCursor ?? undefined;
@@ -70,7 +73,15 @@ export async function auditPage({ params, signal }: PageContext): Promise<Node> 
       "table",
       {},
       h("caption", { class: "visually-hidden" }, `Audit log of ${org.name}`),
-      h("thead", {}, h("tr", {}, ["When", "Action", "Actor", "Target", "IP address", "Details"].map((t) => h("th", { scope: "col" }, t)))),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ["When", "Action", "Actor", "Target", "IP address", "Details"].map((t) => h("th", { scope: "col" }, t)),
+        ),
+      ),
       tbody,
     ),
   );

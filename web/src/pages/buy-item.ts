@@ -16,7 +16,10 @@ import { PURCHASES_PATH, storefrontItemUrl } from "./paths";
 function checkoutProblem(err: ApiError, item: ItemT): Node {
   switch (err.code) {
     case "charges_disabled":
-      return alertBox("error", `${item.orgName} cannot take payments yet, so ${item.name} cannot be bought right now. Please try again later.`);
+      return alertBox(
+        "error",
+        `${item.orgName} cannot take payments yet, so ${item.name} cannot be bought right now. Please try again later.`,
+      );
     case "conflict":
       // Already owned or subscribed (or no longer for sale): say so and show where purchases are.
       return alertBox("info", `${err.message}.`, " ", h("a", { href: PURCHASES_PATH }, "See your purchases"));
@@ -71,7 +74,12 @@ export async function buyItemPage({ params, signal }: PageContext): Promise<Node
   return narrowPage(
     title,
     h("p", { class: "muted" }, item.summary),
-    h("p", { class: "price-line" }, h("strong", {}, formatPrice(item.pricing)), subscription ? " · cancel any time, access lasts to the end of the paid period" : " · one-time purchase"),
+    h(
+      "p",
+      { class: "price-line" },
+      h("strong", {}, formatPrice(item.pricing)),
+      subscription ? " · cancel any time, access lasts to the end of the paid period" : " · one-time purchase",
+    ),
     h("p", {}, `Sold by ${item.orgName}. You pay on Stripe's secure checkout page and come back here afterwards.`),
     button,
     result,

@@ -9,10 +9,10 @@ import type { PageContext } from "../router";
 import { activeMembership } from "../state/me";
 import { errorAlert } from "../ui/alert";
 import { formAlert, formValue, handleSubmit, submitButton, textField } from "../ui/form";
+import { orderItems, orderStatusBadge } from "../ui/orders";
 import { pageHeader, section } from "../ui/page";
 import { dataTable, row } from "../ui/table";
 import { toast } from "../ui/toast";
-import { orderItems, orderStatusBadge } from "../ui/orders";
 import { noOrgContent } from "./no-org";
 import { PAYOUTS_PATH } from "./paths";
 
@@ -23,7 +23,13 @@ type Entry = z.infer<typeof LedgerEntry>;
 
 const money = (amount: number, currency: string) => h("span", { class: "amount" }, formatMoney(amount, currency));
 
-const ENTRY_LABELS: Record<Entry["type"], string> = { sale: "Sale", platform_fee: "Platform fee", refund: "Refund", fee_refund: "Fee refunded", payout: "Payout" };
+const ENTRY_LABELS: Record<Entry["type"], string> = {
+  sale: "Sale",
+  platform_fee: "Platform fee",
+  refund: "Refund",
+  fee_refund: "Fee refunded",
+  payout: "Payout",
+};
 
 /** Digits after the decimal point in `currency` (2 for USD, 0 for JPY). */
 const minorDigits = (currency: string) =>
@@ -58,7 +64,12 @@ function refundDialog(orgId: string, onRefunded: () => Promise<void>) {
       "form",
       { "aria-label": "Refund" },
       h("p", {}, `Order ${order.id} · `, orderItems(order), ` · ${order.email}`),
-      textField({ name: "amount", label: "Amount", hint: `Leave empty to refund the whole ${formatMoney(remaining, order.currency)}.`, placeholder: formatMoney(remaining, order.currency) }),
+      textField({
+        name: "amount",
+        label: "Amount",
+        hint: `Leave empty to refund the whole ${formatMoney(remaining, order.currency)}.`,
+        placeholder: formatMoney(remaining, order.currency),
+      }),
       textField({ name: "reason", label: "Reason", required: true, maxlength: 500, hint: "Kept in the audit log." }),
       formAlert(),
       submitButton("Refund", cancel),
@@ -68,7 +79,11 @@ function refundDialog(orgId: string, onRefunded: () => Promise<void>) {
       read: (f) => ({ amount: formValue(f, "amount"), reason: formValue(f, "reason") }),
       submit: async (body) => {
         const refund = await unwrap(
-          api.v1.orgs[":orgId"].orders[":orderId"].refund.$post({ param: { orgId, orderId: order.id }, header: { "idempotency-key": idempotencyKey }, json: body }),
+          api.v1.orgs[":orgId"].orders[":orderId"].refund.$post({
+            param: { orgId, orderId: order.id },
+            header: { "idempotency-key": idempotencyKey },
+            json: body,
+          }),
         );
         dialog.close();
         toast(`Refund of ${formatMoney(refund.amount, refund.currency)} requested. The order updates when Stripe confirms it.`);
@@ -106,7 +121,13 @@ function ledgerTable(entries: Entry[]): HTMLElement {
     caption: "Latest ledger entries",
     headers: ["When", "Entry", "Amount", "Order"],
     rows: entries.map((e) =>
-      row({}, h("span", { class: "nowrap" }, formatDateTime(e.createdAt)), ENTRY_LABELS[e.type] ?? e.type, money(e.amount, e.currency), e.orderId ? h("code", {}, e.orderId) : "—"),
+      row(
+        {},
+        h("span", { class: "nowrap" }, formatDateTime(e.createdAt)),
+        ENTRY_LABELS[e.type] ?? e.type,
+        money(e.amount, e.currency),
+        e.orderId ? h("code", {}, e.orderId) : "—",
+      ),
     ),
     empty: "Nothing booked yet.",
   });
@@ -152,19 +173,34 @@ export async function earningsPage({ signal }: PageContext): Promise<Node> {
       h("span", { class: "wrap-anywhere" }, order.email),
       money(order.amount, order.currency),
       money(order.feeAmount, order.currency),
-      h("span", {}, orderStatusBadge(order), order.amountRefunded > 0 && h("span", { class: "muted" }, ` ${formatMoney(order.amountRefunded, order.currency)} back`)),
-      refundable ? h("button", { type: "button", class: "button small danger", "aria-label": `Refund order ${order.id}`, onclick: () => refunds.open(order) }, "Refund") : "",
+      h(
+        "span",
+        {},
+        orderStatusBadge(order),
+        order.amountRefunded > 0 && h("span", { class: "muted" }, ` ${formatMoney(order.amountRefunded, order.currency)} back`),
+      ),
+      refundable
+        ? h(
+            "button",
+            { type: "button", class: "button small danger", "aria-label": `Refund order ${order.id}`, onclick: () => refunds.open(order) },
+            "Refund",
+          )
+        : "",
     );
   };
 
   const loadOrders = async () => {
     loadMore.disabled = true;
     try {
-      const page = await unwrap(api.v1.orgs[":orgId"].orders.$get({ param: { orgId }, query: { limit: String(ORDERS_PAGE_SIZE), ...(cursor ? { cursor } : {}) } }));
+      const page = await unwrap(
+        api.v1.orgs[":orgId"].orders.$get({ param: { orgId }, query: { limit: String(ORDERS_PAGE_SIZE), ...(cursor ? { cursor } : {}) } }),
+      );
       if (signal.aborted) return;
       tbody.append(...page.data.map(orderRow));
       cursor = page.nextCursor ?? undefined;
-      status.replaceChildren(cursor ? loadMore : h("p", { class: "muted" }, tbody.childElementCount === 0 ? "No orders yet." : "That is every order."));
+      status.replaceChildren(
+        cursor ? loadMore : h("p", { class: "muted" }, tbody.childElementCount === 0 ? "No orders yet." : "That is every order."),
+      );
     } catch (err) {
       status.replaceChildren(errorAlert(err), loadMore);
     } finally {
@@ -186,7 +222,15 @@ export async function earningsPage({ signal }: PageContext): Promise<Node> {
       "table",
       {},
       h("caption", { class: "visually-hidden" }, `Orders of ${org.name}`),
-      h("thead", {}, h("tr", {}, ["When", "Items", "Buyer", "Amount", "Platform fee", "Status", ""].map((t) => h("th", { scope: "col" }, t)))),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ["When", "Items", "Buyer", "Amount", "Platform fee", "Status", ""].map((t) => h("th", { scope: "col" }, t)),
+        ),
+      ),
       tbody,
     ),
   );

@@ -42,5 +42,12 @@ export async function getItemPage({ params, signal }: PageContext): Promise<Node
     },
     `Get ${item.name}`,
   );
-  return narrowPage(`Get ${item.name}`, h("p", { class: "muted" }, item.summary), h("p", {}, "Free. It will be added to your library."), button, result, back);
+  return narrowPage(
+    `Get ${item.name}`,
+    h("p", { class: "muted" }, item.summary),
+    h("p", {}, "Free. It will be added to your library."),
+    button,
+    result,
+    back,
+  );
 }

@@ -4,7 +4,7 @@ import { publicApi } from "../api/public-client";
 import { unwrap } from "../api/unwrap";
 import { login } from "../auth/session";
 import { h } from "../dom";
-import { type PageContext, navigate, safeNextPath } from "../router";
+import { navigate, type PageContext, safeNextPath } from "../router";
 import { loadMe } from "../state/me";
 import { alertBox } from "../ui/alert";
 import { formAlert, formValue, handleAction, handleSubmit, showErrors, submitButton, textField } from "../ui/form";
@@ -32,7 +32,13 @@ export function loginPage({ query }: PageContext): Node {
   const next = safeNextPath(query.get("next"));
   // Uses the same e-mail field; the password is not needed for it.
   const sendLink = h("button", { type: "button", class: "button" }, SEND_LINK_LABEL);
-  const linkHint = h("p", { class: "muted" }, "Bought as a guest, or forgot your password? Enter your e-mail and choose “", SEND_LINK_LABEL, "”.");
+  const linkHint = h(
+    "p",
+    { class: "muted" },
+    "Bought as a guest, or forgot your password? Enter your e-mail and choose “",
+    SEND_LINK_LABEL,
+    "”.",
+  );
   const form = h(
     "form",
     { class: "stack" },
@@ -57,7 +63,14 @@ export function loginPage({ query }: PageContext): Node {
     },
     onError: (err) => {
       if (err.code !== "email_not_verified") return false;
-      showErrors(form, notVerifiedHelp(form, formValue(form, "email"), "Your e-mail address is not verified yet. Open the link we sent you, or get a new one."));
+      showErrors(
+        form,
+        notVerifiedHelp(
+          form,
+          formValue(form, "email"),
+          "Your e-mail address is not verified yet. Open the link we sent you, or get a new one.",
+        ),
+      );
       return true;
     },
   });

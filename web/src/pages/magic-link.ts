@@ -7,7 +7,7 @@ import { publicApi } from "../api/public-client";
 import { unwrap } from "../api/unwrap";
 import { loginWithMagicLink } from "../auth/session";
 import { type Child, h } from "../dom";
-import { type PageContext, navigate } from "../router";
+import { navigate, type PageContext } from "../router";
 import { loadMe } from "../state/me";
 import { alertBox, errorAlert } from "../ui/alert";
 import { formAlert, formValue, handleSubmit, submitButton, textField } from "../ui/form";
@@ -23,7 +23,12 @@ export const requestSignInLink = (email: string) => unwrap(publicApi.v1.auth["ma
 export function signInLinkSent(email: string): HTMLElement {
   return alertBox(
     "success",
-    h("p", {}, h("strong", {}, "Check your inbox. "), `If ${email} has a Plaza account, a sign-in link is on its way. It works once, within 30 minutes.`),
+    h(
+      "p",
+      {},
+      h("strong", {}, "Check your inbox. "),
+      `If ${email} has a Plaza account, a sign-in link is on its way. It works once, within 30 minutes.`,
+    ),
     h("p", {}, "Bought as a guest? Your purchases are in the account of the e-mail address you paid with."),
   );
 }

@@ -8,7 +8,7 @@ import { unwrap } from "../api/unwrap";
 import { DEV_MAILBOX_URL, isLocalDev } from "../dev";
 import { h, replace } from "../dom";
 import { formatDateTime, formatRelative } from "../format";
-import { DASHBOARD_PATH, type PageContext, navigate } from "../router";
+import { DASHBOARD_PATH, navigate, type PageContext } from "../router";
 import { cachedMe, loadMe, myRoleIn } from "../state/me";
 import { errorAlert } from "../ui/alert";
 import { formAlert, formValue, handleSubmit, selectField, submitButton, textField } from "../ui/form";
@@ -54,7 +54,9 @@ function memberRow(view: OrgView, member: MemberT, reload: () => Promise<void>):
             message.hidden = true;
             select.disabled = true;
             try {
-              await unwrap(api.v1.orgs[":orgId"].members[":userId"].$patch({ param: { orgId: view.orgId, userId: member.userId }, json: { role } }));
+              await unwrap(
+                api.v1.orgs[":orgId"].members[":userId"].$patch({ param: { orgId: view.orgId, userId: member.userId }, json: { role } }),
+              );
               toast(`${member.name} is now ${role}.`);
               if (isMe) {
                 await loadMe(); // our own rights changed: re-render with them
@@ -94,7 +96,11 @@ function memberRow(view: OrgView, member: MemberT, reload: () => Promise<void>):
   };
   const action =
     isMe || canManage
-      ? h("button", { type: "button", class: "button small danger", onclick: (e: Event) => remove(e.currentTarget as HTMLButtonElement) }, isMe ? "Leave" : "Remove")
+      ? h(
+          "button",
+          { type: "button", class: "button small danger", onclick: (e: Event) => remove(e.currentTarget as HTMLButtonElement) },
+          isMe ? "Leave" : "Remove",
+        )
       : null;
 
   return row(
@@ -128,7 +134,14 @@ function inviteRow(view: OrgView, invite: InviteT, reload: () => Promise<void>):
     },
     "Revoke",
   );
-  return row({}, invite.email, invite.role, formatDateTime(invite.createdAt), formatRelative(invite.expiresAt), h("div", { class: "row-actions" }, revoke, message));
+  return row(
+    {},
+    invite.email,
+    invite.role,
+    formatDateTime(invite.createdAt),
+    formatRelative(invite.expiresAt),
+    h("div", { class: "row-actions" }, revoke, message),
+  );
 }
 
 function inviteForm(view: OrgView, onInvited: () => Promise<void>): HTMLFormElement {
@@ -209,7 +222,12 @@ export async function membersPage({ params, signal }: PageContext): Promise<Node
     isAdmin &&
       section(
         "Invite someone",
-        h("p", { class: "muted" }, "They get an e-mail with a link that is valid for 7 days.", isLocalDev && [" Locally it lands in the ", h("a", { href: DEV_MAILBOX_URL }, "dev mailbox"), "."]),
+        h(
+          "p",
+          { class: "muted" },
+          "They get an e-mail with a link that is valid for 7 days.",
+          isLocalDev && [" Locally it lands in the ", h("a", { href: DEV_MAILBOX_URL }, "dev mailbox"), "."],
+        ),
         inviteForm(view, loadInvites),
       ),
     isAdmin && section("Pending invitations", invitesBody),

@@ -58,7 +58,10 @@ export async function payoutsPage({ query, signal }: PageContext): Promise<Node>
   const status = await unwrap(api.v1.orgs[":orgId"].connect.$get({ param: { orgId } }));
   if (signal.aborted) return h("div");
   const onboarded = isOnboarded(status);
-  const header = pageHeader(`Payouts · ${org.name}`, "Plaza pays out your sales through Stripe. Stripe verifies your details once; then buyers can pay you.");
+  const header = pageHeader(
+    `Payouts · ${org.name}`,
+    "Plaza pays out your sales through Stripe. Stripe verifies your details once; then buyers can pay you.",
+  );
   const result = h("div", { "aria-live": "polite" });
 
   if (query.get("refresh") === "1" && isAdmin && !onboarded) {
@@ -107,7 +110,9 @@ export async function payoutsPage({ query, signal }: PageContext): Promise<Node>
         ["Can take payments", yesNo(status.chargesEnabled)],
         ["Payouts enabled", yesNo(status.payoutsEnabled)],
       ]),
-      isAdmin ? h("div", { class: "actions-row" }, action) : h("p", { class: "muted" }, "Only admins and owners can change payout settings."),
+      isAdmin
+        ? h("div", { class: "actions-row" }, action)
+        : h("p", { class: "muted" }, "Only admins and owners can change payout settings."),
       result,
     ),
     onboarded && h("p", {}, h("a", { href: EARNINGS_PATH }, "See your earnings")),

@@ -1,13 +1,13 @@
 /** A project's files in R2: upload (raw PUT, up to 25 MB), list, download and delete. */
-import { asApiError } from "../api/errors";
+
 import { AssetName, PROJECT_ASSET_MAX_BYTES as MAX_ASSET_BYTES } from "../../../shared/projects";
+import { asApiError } from "../api/errors";
 import { deleteAsset, downloadAsset, type ProjectAssetT, type ProjectT, uploadAsset } from "../api/projects";
 import { h, replace, uniqueId } from "../dom";
 import { formatBytes, formatDateTime } from "../format";
 import { describeError } from "../ui/messages";
 import { dataTable, row } from "../ui/table";
 import { toast } from "../ui/toast";
-
 
 /** The cap as the API states it (binary megabytes). */
 const MAX_ASSET_MB = MAX_ASSET_BYTES / 1024 / 1024;
@@ -39,7 +39,12 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
   const assetRow = (asset: ProjectAssetT) => {
     const download: HTMLButtonElement = h(
       "button",
-      { type: "button", class: "button small", "aria-label": `Download ${asset.name}`, onclick: () => void run(download, async () => saveBlob(await downloadAsset(o.orgId, o.projectId, asset.name), asset.name)) },
+      {
+        type: "button",
+        class: "button small",
+        "aria-label": `Download ${asset.name}`,
+        onclick: () => void run(download, async () => saveBlob(await downloadAsset(o.orgId, o.projectId, asset.name), asset.name)),
+      },
       "Download",
     );
     const remove: HTMLButtonElement = h(
@@ -83,7 +88,8 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
         // The Worker's own checks, made first so a file it would refuse is not sent for nothing.
         const badName = AssetName.safeParse(file.name).error?.issues[0]?.message;
         if (badName) return toast(`${file.name} cannot be an asset name: it needs ${badName}. Rename the file and try again.`, "error");
-        if (file.size > MAX_ASSET_BYTES) return toast(`${file.name} is ${formatBytes(file.size)}; assets can be at most ${MAX_ASSET_MB} MB.`, "error");
+        if (file.size > MAX_ASSET_BYTES)
+          return toast(`${file.name} is ${formatBytes(file.size)}; assets can be at most ${MAX_ASSET_MB} MB.`, "error");
         void run(uploadButton, async () => {
           await uploadAsset(o.orgId, o.projectId, file);
           uploadForm.reset();
@@ -92,12 +98,26 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
         });
       },
     },
-    h("div", { class: "field" }, h("label", { for: fileId }, "File"), fileInput, h("p", { id: `${fileId}-hint`, class: "hint" }, `Up to ${MAX_ASSET_MB} MB. A file with the same name is replaced.`)),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: fileId }, "File"),
+      fileInput,
+      h("p", { id: `${fileId}-hint`, class: "hint" }, `Up to ${MAX_ASSET_MB} MB. A file with the same name is replaced.`),
+    ),
     h("div", { class: "form-actions" }, uploadButton),
   );
 
   const render = (project: ProjectT) =>
-    replace(listBody, dataTable({ caption: "Assets", headers: ["Name", "Type", "Size", "Uploaded", ""], rows: (project.assets ?? []).map(assetRow), empty: "No assets yet." }));
+    replace(
+      listBody,
+      dataTable({
+        caption: "Assets",
+        headers: ["Name", "Type", "Size", "Uploaded", ""],
+        rows: (project.assets ?? []).map(assetRow),
+        empty: "No assets yet.",
+      }),
+    );
 
   return { content: [listBody, o.canEdit && uploadForm], render };
 }

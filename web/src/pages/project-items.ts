@@ -5,7 +5,7 @@
 import type { LibraryEntryT } from "../../../shared/downloads";
 import { api } from "../api/client";
 import { asApiError } from "../api/errors";
-import { installItem, uninstallItem, type InstalledItemT, type ProjectT } from "../api/projects";
+import { type InstalledItemT, installItem, type ProjectT, uninstallItem } from "../api/projects";
 import { unwrap } from "../api/unwrap";
 import { h, replace, uniqueId } from "../dom";
 import { errorAlert } from "../ui/alert";
@@ -38,10 +38,21 @@ export function itemsSection(o: { orgId: string; projectId: string; canEdit: boo
   const installForm = (installed: InstalledItemT[]) => {
     if (!library) return libraryError ? errorAlert(libraryError) : null;
     const available = library.filter((entry) => !installed.some((i) => i.slug === entry.item.slug));
-    if (library.length === 0) return h("p", { class: "empty" }, "You own no items yet. Get one from the ", h("a", { href: "/" }, "storefront"), " to install it here.");
+    if (library.length === 0)
+      return h(
+        "p",
+        { class: "empty" },
+        "You own no items yet. Get one from the ",
+        h("a", { href: "/" }, "storefront"),
+        " to install it here.",
+      );
     if (available.length === 0) return h("p", { class: "empty" }, "Every item you own is installed.");
     const id = uniqueId("install-item");
-    const select = h("select", { id, name: "itemSlug" }, available.map((entry) => h("option", { value: entry.item.slug }, entry.item.name)));
+    const select = h(
+      "select",
+      { id, name: "itemSlug" },
+      available.map((entry) => h("option", { value: entry.item.slug }, entry.item.name)),
+    );
     const button: HTMLButtonElement = h("button", { type: "submit", class: "button primary" }, "Install");
     return h(
       "form",
@@ -70,10 +81,20 @@ export function itemsSection(o: { orgId: string; projectId: string; canEdit: boo
           const { name } = item;
           const remove: HTMLButtonElement = h(
             "button",
-            { type: "button", class: "button small", "aria-label": `Uninstall ${name}`, onclick: () => void act(remove, () => uninstallItem(o.orgId, o.projectId, item.slug), `Uninstalled ${name}.`) },
+            {
+              type: "button",
+              class: "button small",
+              "aria-label": `Uninstall ${name}`,
+              onclick: () => void act(remove, () => uninstallItem(o.orgId, o.projectId, item.slug), `Uninstalled ${name}.`),
+            },
             "Uninstall",
           );
-          return row({ "data-item-slug": item.slug }, h("a", { href: storefrontItemUrl(item.slug) }, name), activeBadge(item), o.canEdit && remove);
+          return row(
+            { "data-item-slug": item.slug },
+            h("a", { href: storefrontItemUrl(item.slug) }, name),
+            activeBadge(item),
+            o.canEdit && remove,
+          );
         }),
         empty: "No items installed.",
       }),

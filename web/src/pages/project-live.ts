@@ -11,7 +11,13 @@ import { openRoom } from "../editor/room-connection";
 import { userColor } from "../editor/user-color";
 import { alertBox } from "../ui/alert";
 
-export async function liveEditor(o: { orgId: string; projectId: string; projectName: string; user: { id: string; name: string }; signal: AbortSignal }): Promise<HTMLElement> {
+export async function liveEditor(o: {
+  orgId: string;
+  projectId: string;
+  projectName: string;
+  user: { id: string; name: string };
+  signal: AbortSignal;
+}): Promise<HTMLElement> {
   const doc = new Y.Doc();
   const status = connectionStatus();
   const room = await openRoom({ orgId: o.orgId, projectId: o.projectId, doc, onStatus: status.show });
@@ -43,9 +49,19 @@ export async function liveEditor(o: { orgId: string; projectId: string; projectN
       "div",
       { class: "project-editor-column" },
       status.element,
-      !editable && alertBox("info", h("strong", {}, "Read-only. "), "You can watch the document change live; your role in this project does not allow edits."),
+      !editable &&
+        alertBox(
+          "info",
+          h("strong", {}, "Read-only. "),
+          "You can watch the document change live; your role in this project does not allow edits.",
+        ),
       editorHost,
     ),
-    h("aside", { class: "project-presence card", "aria-labelledby": "presence-title" }, h("h2", { id: "presence-title" }, "Here now"), presence.element),
+    h(
+      "aside",
+      { class: "project-presence card", "aria-labelledby": "presence-title" },
+      h("h2", { id: "presence-title" }, "Here now"),
+      presence.element,
+    ),
   );
 }

@@ -12,7 +12,6 @@ import { toast } from "../ui/toast";
 import { memberRoleField } from "./project-member-role";
 import { ProjectNameSchema } from "./projects";
 
-
 /** The textarea's text → the state object, or zod issues saying what is wrong with it. */
 export const StateJsonSchema = z.string().transform((text, ctx) => {
   let value: unknown;
@@ -23,7 +22,7 @@ export const StateJsonSchema = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    ctx.addIssue({ code: "custom", message: "must be a JSON object, like {\"theme\": \"dark\"}" });
+    ctx.addIssue({ code: "custom", message: 'must be a JSON object, like {"theme": "dark"}' });
     return z.NEVER;
   }
   // Measured as the Worker does: the compact JSON, not the indented text.
@@ -42,13 +41,23 @@ function stateField(state: Record<string, unknown>, readonly: boolean): HTMLDivE
     "div",
     { class: "field" },
     h("label", { for: id }, "State (JSON)"),
-    h("textarea", { id, name: "state", rows: 8, class: "mono", spellcheck: "false", readonly, "aria-describedby": `${id}-hint ${id}-error` }, JSON.stringify(state, null, 2)),
+    h(
+      "textarea",
+      { id, name: "state", rows: 8, class: "mono", spellcheck: "false", readonly, "aria-describedby": `${id}-hint ${id}-error` },
+      JSON.stringify(state, null, 2),
+    ),
     h("p", { id: `${id}-hint`, class: "hint" }, "Settings that are not edited live, as one JSON object (at most 64 KB)."),
     h("p", { id: `${id}-error`, class: "field-error", "data-error-for": "state", hidden: true }),
   );
 }
 
-export function settingsForm(o: { orgId: string; project: ProjectT; canEdit: boolean; isAdmin: boolean; onSaved: (project: ProjectT) => void }): HTMLElement {
+export function settingsForm(o: {
+  orgId: string;
+  project: ProjectT;
+  canEdit: boolean;
+  isAdmin: boolean;
+  onSaved: (project: ProjectT) => void;
+}): HTMLElement {
   const { project } = o;
   const form = h(
     "form",

@@ -2,7 +2,7 @@
  * A project's snapshots, newest first: inspect one's content, take one now, restore one (the
  * room replaces the live document, so everyone editing sees it at once).
  */
-import { getSnapshot, listSnapshots, restoreSnapshot, snapshotNow, type SnapshotSummaryT } from "../api/projects";
+import { getSnapshot, listSnapshots, restoreSnapshot, type SnapshotSummaryT, snapshotNow } from "../api/projects";
 import { h, replace } from "../dom";
 import { formatBytes, formatDateTime } from "../format";
 import { errorAlert } from "../ui/alert";
@@ -11,7 +11,6 @@ import { dataTable, row } from "../ui/table";
 import { toast } from "../ui/toast";
 
 const REASONS: Record<SnapshotSummaryT["reason"], string> = { auto: "Automatic", manual: "On demand", restore: "After a restore" };
-
 
 /** `canWrite` (the write role) takes and restores snapshots; readers list and inspect them. */
 export function snapshotsSection(o: { orgId: string; projectId: string; canWrite: boolean; signal: AbortSignal }) {
@@ -37,7 +36,12 @@ export function snapshotsSection(o: { orgId: string; projectId: string; canWrite
 
   const restore = (snapshot: SnapshotSummaryT, button: HTMLButtonElement) =>
     busy(button, async () => {
-      if (!confirm(`Restore the snapshot of ${formatDateTime(snapshot.createdAt)}? The live document is replaced for everyone editing it; the current state is kept as a snapshot first.`)) return;
+      if (
+        !confirm(
+          `Restore the snapshot of ${formatDateTime(snapshot.createdAt)}? The live document is replaced for everyone editing it; the current state is kept as a snapshot first.`,
+        )
+      )
+        return;
       await restoreSnapshot(o.orgId, o.projectId, snapshot.id);
       toast(`Restored the snapshot of ${formatDateTime(snapshot.createdAt)}.`);
       await load();
@@ -50,18 +54,32 @@ export function snapshotsSection(o: { orgId: string; projectId: string; canWrite
         caption: "Snapshots",
         headers: ["Taken", "Why", "Size", ""],
         rows: snapshots.map((s) => {
-          const restoreButton: HTMLButtonElement = h("button", { type: "button", class: "button small", onclick: () => void restore(s, restoreButton) }, "Restore");
+          const restoreButton: HTMLButtonElement = h(
+            "button",
+            { type: "button", class: "button small", onclick: () => void restore(s, restoreButton) },
+            "Restore",
+          );
           return row(
             { "data-snapshot-id": s.id },
             h("span", { class: "nowrap" }, formatDateTime(s.createdAt)),
             REASONS[s.reason] ?? s.reason,
             formatBytes(s.sizeBytes),
-            h("div", { class: "row-actions" }, h("button", { type: "button", class: "button small", onclick: () => void inspect(s) }, "Inspect"), o.canWrite && restoreButton),
+            h(
+              "div",
+              { class: "row-actions" },
+              h("button", { type: "button", class: "button small", onclick: () => void inspect(s) }, "Inspect"),
+              o.canWrite && restoreButton,
+            ),
           );
         }),
         empty: "No snapshots yet. They are taken automatically a few seconds after edits, or now with the button above.",
       }),
-      nextCursor && h("button", { type: "button", class: "button small", onclick: (e: Event) => void busy(e.currentTarget as HTMLButtonElement, loadMore) }, "Load more"),
+      nextCursor &&
+        h(
+          "button",
+          { type: "button", class: "button small", onclick: (e: Event) => void busy(e.currentTarget as HTMLButtonElement, loadMore) },
+          "Load more",
+        ),
     );
   };
 
@@ -99,7 +117,11 @@ export function snapshotsSection(o: { orgId: string; projectId: string; canWrite
     },
     "Snapshot now",
   );
-  const refreshButton: HTMLButtonElement = h("button", { type: "button", class: "button", onclick: () => void busy(refreshButton, load) }, "Refresh");
+  const refreshButton: HTMLButtonElement = h(
+    "button",
+    { type: "button", class: "button", onclick: () => void busy(refreshButton, load) },
+    "Refresh",
+  );
 
   return { content: [h("div", { class: "form-actions" }, o.canWrite && takeButton, refreshButton), listBody, inspector], load };
 }

@@ -14,8 +14,8 @@ import { PROJECTS_PATH } from "./paths";
 import { assetsSection } from "./project-assets";
 import { itemsSection } from "./project-items";
 import { liveEditor } from "./project-live";
-import { snapshotsSection } from "./project-snapshots";
 import { settingsForm } from "./project-settings";
+import { snapshotsSection } from "./project-snapshots";
 
 export async function projectPage({ params, signal }: PageContext): Promise<Node> {
   const org = activeMembership();
@@ -66,7 +66,9 @@ export async function projectPage({ params, signal }: PageContext): Promise<Node
   }
 
   const [live] = await Promise.all([
-    liveEditor({ orgId, projectId, projectName: project.name, user: { id: me.user.id, name: me.user.name }, signal }).catch((err: unknown) => errorAlert(err)),
+    liveEditor({ orgId, projectId, projectName: project.name, user: { id: me.user.id, name: me.user.name }, signal }).catch(
+      (err: unknown) => errorAlert(err),
+    ),
     snapshots.load(),
     items.loadLibrary(),
   ]);
@@ -82,4 +84,3 @@ export async function projectPage({ params, signal }: PageContext): Promise<Node
     section("Settings", settingsSlot),
   );
 }
-

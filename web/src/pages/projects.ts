@@ -23,7 +23,12 @@ function projectsTable(projects: ProjectSummaryT[]): HTMLElement {
     caption: "Projects",
     headers: ["Name", "Members may", "Updated"],
     rows: projects.map((p) =>
-      row({ "data-project-id": p.id }, h("a", { href: projectPath(p.id) }, p.name), memberRoleLabel(p.memberRole), h("span", { class: "nowrap" }, formatDateTime(p.updatedAt))),
+      row(
+        { "data-project-id": p.id },
+        h("a", { href: projectPath(p.id) }, p.name),
+        memberRoleLabel(p.memberRole),
+        h("span", { class: "nowrap" }, formatDateTime(p.updatedAt)),
+      ),
     ),
     empty: "No projects yet. Create one below.",
   });
@@ -41,7 +46,12 @@ export async function projectsPage({ signal }: PageContext): Promise<Node> {
     replace(
       listBody,
       projectsTable(projects),
-      nextCursor && h("button", { type: "button", class: "button small", onclick: (e: Event) => void busy(e.currentTarget as HTMLButtonElement, loadMore) }, "Load more"),
+      nextCursor &&
+        h(
+          "button",
+          { type: "button", class: "button small", onclick: (e: Event) => void busy(e.currentTarget as HTMLButtonElement, loadMore) },
+          "Load more",
+        ),
     );
   const load = async () => {
     try {
@@ -83,7 +93,10 @@ export async function projectsPage({ signal }: PageContext): Promise<Node> {
   return h(
     "div",
     { class: "stack" },
-    pageHeader(`Projects · ${name}`, "Edit a project live with your team: everyone sees each other's cursors, and snapshots keep its history."),
+    pageHeader(
+      `Projects · ${name}`,
+      "Edit a project live with your team: everyone sees each other's cursors, and snapshots keep its history.",
+    ),
     section("Projects", listBody),
     section("New project", form),
   );

@@ -55,7 +55,12 @@ function versionRow(entry: LibraryEntryT, version: Version): HTMLTableRowElement
       { class: "nowrap" },
       version.version,
       version.channel === "beta" && h("span", { class: "badge" }, "Beta"),
-      version.yanked && h("span", { class: "badge status-yanked", title: "Withdrawn by the author. You can still download it because you had it before." }, "Yanked"),
+      version.yanked &&
+        h(
+          "span",
+          { class: "badge status-yanked", title: "Withdrawn by the author. You can still download it because you had it before." },
+          "Yanked",
+        ),
     ),
     h("span", { class: "nowrap" }, formatDate(version.createdAt)),
     formatBytes(version.size),

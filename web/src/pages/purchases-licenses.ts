@@ -16,7 +16,12 @@ import { storefrontItemUrl } from "./paths";
 
 type Activation = MyLicenseT["activations"][number];
 
-const LICENSE_STATUS_LABELS: Record<MyLicenseT["status"], string> = { active: "Active", revoked: "Revoked", expired: "Expired", suspended: "Suspended" };
+const LICENSE_STATUS_LABELS: Record<MyLicenseT["status"], string> = {
+  active: "Active",
+  revoked: "Revoked",
+  expired: "Expired",
+  suspended: "Suspended",
+};
 
 const installationName = (a: Activation) => a.name ?? a.fingerprint;
 
@@ -30,7 +35,12 @@ function activationRow(license: MyLicenseT, activation: Activation, reload: () =
       class: "button small danger",
       "aria-label": `Deactivate ${name}`,
       onclick: async () => {
-        if (!confirm(`Deactivate “${name}”? ${license.itemName} stops working there until it is activated again, and the activation is free for another installation.`)) return;
+        if (
+          !confirm(
+            `Deactivate “${name}”? ${license.itemName} stops working there until it is activated again, and the activation is free for another installation.`,
+          )
+        )
+          return;
         button.disabled = true;
         message.hidden = true;
         try {
@@ -51,7 +61,9 @@ function activationRow(license: MyLicenseT, activation: Activation, reload: () =
     activation.name ?? h("span", { class: "muted" }, "Unnamed"),
     h("code", { class: "wrap-anywhere" }, activation.fingerprint),
     h("span", { class: "nowrap" }, formatDateTime(activation.createdAt)),
-    activation.lastValidatedAt === null ? "Never" : h("span", { title: formatDateTime(activation.lastValidatedAt) }, formatRelative(activation.lastValidatedAt)),
+    activation.lastValidatedAt === null
+      ? "Never"
+      : h("span", { title: formatDateTime(activation.lastValidatedAt) }, formatRelative(activation.lastValidatedAt)),
     h("div", { class: "row-actions" }, button, message),
   );
 }
@@ -93,5 +105,13 @@ export async function licensesSection(signal: AbortSignal): Promise<HTMLElement>
     }
   };
   await load();
-  return section("Licenses", h("p", { class: "muted" }, "Keys are shown in full once, when you buy. Deactivate an installation you no longer use to free its activation."), body);
+  return section(
+    "Licenses",
+    h(
+      "p",
+      { class: "muted" },
+      "Keys are shown in full once, when you buy. Deactivate an installation you no longer use to free its activation.",
+    ),
+    body,
+  );
 }

@@ -7,10 +7,10 @@ import { formatDate, formatDateTime, formatMoney } from "../format";
 import type { PageContext } from "../router";
 import { errorAlert } from "../ui/alert";
 import { describeError } from "../ui/messages";
+import { orderItems, orderStatusBadge } from "../ui/orders";
 import { pageHeader, section } from "../ui/page";
 import { dataTable, row } from "../ui/table";
 import { toast } from "../ui/toast";
-import { orderItems, orderStatusBadge } from "../ui/orders";
 import { storefrontItemUrl } from "./paths";
 import { downloadsSection } from "./purchases-downloads";
 import { licensesSection } from "./purchases-licenses";
@@ -31,7 +31,8 @@ const SUBSCRIPTION_STATUS_LABELS: Record<string, string> = {
 /** When it renews or ends, in words. */
 function periodText(sub: SubscriptionT): string {
   if (sub.status === "canceled") return `Ended ${formatDate(sub.currentPeriodEnd)}`;
-  if (sub.graceUntil !== null && sub.status === "past_due") return `Access until ${formatDate(sub.graceUntil)} unless the payment goes through`;
+  if (sub.graceUntil !== null && sub.status === "past_due")
+    return `Access until ${formatDate(sub.graceUntil)} unless the payment goes through`;
   return sub.cancelAtPeriodEnd ? `Ends ${formatDate(sub.currentPeriodEnd)}` : `Renews ${formatDate(sub.currentPeriodEnd)}`;
 }
 
@@ -39,12 +40,17 @@ function subscriptionRow(sub: SubscriptionT, reload: () => Promise<void>): HTMLT
   const message = h("p", { class: "row-error", role: "alert", hidden: true });
   const live = !["canceled", "incomplete_expired"].includes(sub.status);
   const change = async (button: HTMLButtonElement, cancel: boolean) => {
-    if (cancel && !confirm(`Cancel ${sub.itemName}? You keep access until ${formatDate(sub.currentPeriodEnd)}, and it does not renew.`)) return;
+    if (cancel && !confirm(`Cancel ${sub.itemName}? You keep access until ${formatDate(sub.currentPeriodEnd)}, and it does not renew.`))
+      return;
     button.disabled = true;
     message.hidden = true;
     try {
       const param = { param: { subscriptionId: sub.id } };
-      await unwrap(cancel ? api.v1.me.subscriptions[":subscriptionId"].cancel.$post(param) : api.v1.me.subscriptions[":subscriptionId"].resume.$post(param));
+      await unwrap(
+        cancel
+          ? api.v1.me.subscriptions[":subscriptionId"].cancel.$post(param)
+          : api.v1.me.subscriptions[":subscriptionId"].resume.$post(param),
+      );
       toast(cancel ? `${sub.itemName} ends ${formatDate(sub.currentPeriodEnd)}.` : `${sub.itemName} renews again.`);
       await reload();
     } catch (err) {
@@ -56,8 +62,16 @@ function subscriptionRow(sub: SubscriptionT, reload: () => Promise<void>): HTMLT
   const action = !live
     ? null
     : sub.cancelAtPeriodEnd
-      ? h("button", { type: "button", class: "button small", onclick: (e: Event) => change(e.currentTarget as HTMLButtonElement, false) }, "Resume")
-      : h("button", { type: "button", class: "button small danger", onclick: (e: Event) => change(e.currentTarget as HTMLButtonElement, true) }, "Cancel at period end");
+      ? h(
+          "button",
+          { type: "button", class: "button small", onclick: (e: Event) => change(e.currentTarget as HTMLButtonElement, false) },
+          "Resume",
+        )
+      : h(
+          "button",
+          { type: "button", class: "button small danger", onclick: (e: Event) => change(e.currentTarget as HTMLButtonElement, true) },
+          "Cancel at period end",
+        );
   return row(
     { "data-subscription-id": sub.id },
     h("a", { href: storefrontItemUrl(sub.itemSlug) }, sub.itemName),
@@ -73,7 +87,12 @@ function orderRow(order: OrderT): HTMLTableRowElement {
     h("span", { class: "nowrap" }, formatDateTime(order.createdAt)),
     orderItems(order),
     h("span", { class: "amount" }, formatMoney(order.amount, order.currency)),
-    h("span", {}, orderStatusBadge(order), order.amountRefunded > 0 && h("span", { class: "muted" }, ` ${formatMoney(order.amountRefunded, order.currency)} refunded`)),
+    h(
+      "span",
+      {},
+      orderStatusBadge(order),
+      order.amountRefunded > 0 && h("span", { class: "muted" }, ` ${formatMoney(order.amountRefunded, order.currency)} refunded`),
+    ),
     h("code", {}, order.id),
   );
 }
@@ -113,7 +132,13 @@ export async function purchasesPage({ signal }: PageContext): Promise<Node> {
       tbody.append(...page.data.map(orderRow));
       cursor = page.nextCursor ?? undefined;
       status.replaceChildren(
-        cursor ? loadMore : h("p", { class: "muted" }, tbody.childElementCount === 0 ? "No purchases yet. Paid items on the storefront show a Buy button." : "That is everything."),
+        cursor
+          ? loadMore
+          : h(
+              "p",
+              { class: "muted" },
+              tbody.childElementCount === 0 ? "No purchases yet. Paid items on the storefront show a Buy button." : "That is everything.",
+            ),
       );
     } catch (err) {
       status.replaceChildren(errorAlert(err), loadMore);
@@ -131,14 +156,25 @@ export async function purchasesPage({ signal }: PageContext): Promise<Node> {
       "table",
       {},
       h("caption", { class: "visually-hidden" }, "Your orders"),
-      h("thead", {}, h("tr", {}, ["When", "Items", "Amount", "Status", "Order"].map((t) => h("th", { scope: "col" }, t)))),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ["When", "Items", "Amount", "Status", "Order"].map((t) => h("th", { scope: "col" }, t)),
+        ),
+      ),
       tbody,
     ),
   );
   return h(
     "div",
     { class: "stack" },
-    pageHeader("Purchases", "Everything you bought or subscribe to: downloads, license keys, subscriptions and receipts. A cancelled subscription keeps working until the end of the period you paid for."),
+    pageHeader(
+      "Purchases",
+      "Everything you bought or subscribe to: downloads, license keys, subscriptions and receipts. A cancelled subscription keeps working until the end of the period you paid for.",
+    ),
     downloads,
     licenses,
     section("Subscriptions", subscriptions),

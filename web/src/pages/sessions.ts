@@ -6,7 +6,7 @@ import { unwrap } from "../api/unwrap";
 import { logout } from "../auth/session";
 import { h, replace } from "../dom";
 import { describeUserAgent, formatDateTime, formatRelative } from "../format";
-import { type PageContext, navigate } from "../router";
+import { navigate, type PageContext } from "../router";
 import { clearMe } from "../state/me";
 import { errorAlert } from "../ui/alert";
 import { formAlert, formValue, handleSubmit, submitButton, textField } from "../ui/form";
@@ -63,15 +63,33 @@ function passwordForm(reload: () => Promise<void>): HTMLFormElement {
   const form = h(
     "form",
     { class: "stack", "aria-label": "Change password" },
-    textField({ name: "currentPassword", label: "Current password", type: "password", autocomplete: "current-password", hint: "Bought as a guest and never set one? Leave this empty." }),
-    textField({ name: "newPassword", label: "New password", type: "password", required: true, autocomplete: "new-password", minlength: 10, hint: "At least 10 characters." }),
+    textField({
+      name: "currentPassword",
+      label: "Current password",
+      type: "password",
+      autocomplete: "current-password",
+      hint: "Bought as a guest and never set one? Leave this empty.",
+    }),
+    textField({
+      name: "newPassword",
+      label: "New password",
+      type: "password",
+      required: true,
+      autocomplete: "new-password",
+      minlength: 10,
+      hint: "At least 10 characters.",
+    }),
     textField({ name: "repeatPassword", label: "New password again", type: "password", required: true, autocomplete: "new-password" }),
     formAlert(),
     submitButton("Change password"),
   );
   handleSubmit(form, {
     schema: PasswordFormSchema,
-    read: (f) => ({ currentPassword: formValue(f, "currentPassword") || undefined, newPassword: formValue(f, "newPassword"), repeatPassword: formValue(f, "repeatPassword") }),
+    read: (f) => ({
+      currentPassword: formValue(f, "currentPassword") || undefined,
+      newPassword: formValue(f, "newPassword"),
+      repeatPassword: formValue(f, "repeatPassword"),
+    }),
     submit: async ({ currentPassword, newPassword }) => {
       await changePassword({ currentPassword, newPassword });
       form.reset();

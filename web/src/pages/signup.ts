@@ -13,11 +13,23 @@ export function signupPage(): Node {
     { class: "stack" },
     textField({ name: "name", label: "Name", required: true, autocomplete: "name", maxlength: 100 }),
     textField({ name: "email", label: "E-mail", type: "email", required: true, autocomplete: "email" }),
-    textField({ name: "password", label: "Password", type: "password", required: true, autocomplete: "new-password", minlength: 10, hint: "At least 10 characters. A long phrase is easiest to remember." }),
+    textField({
+      name: "password",
+      label: "Password",
+      type: "password",
+      required: true,
+      autocomplete: "new-password",
+      minlength: 10,
+      hint: "At least 10 characters. A long phrase is easiest to remember.",
+    }),
     formAlert(),
     submitButton("Create account"),
   );
-  const page = narrowPage("Create your Plaza account", form, h("p", { class: "muted" }, "Already have an account? ", h("a", { href: "/login" }, "Log in")));
+  const page = narrowPage(
+    "Create your Plaza account",
+    form,
+    h("p", { class: "muted" }, "Already have an account? ", h("a", { href: "/login" }, "Log in")),
+  );
 
   handleSubmit(form, {
     schema: SignupBody,
@@ -27,7 +39,12 @@ export function signupPage(): Node {
       form.replaceWith(
         alertBox(
           "success",
-          h("p", {}, h("strong", {}, "Check your e-mail. "), `We sent a link to ${user.email}. Open it to verify your address, then log in.`),
+          h(
+            "p",
+            {},
+            h("strong", {}, "Check your e-mail. "),
+            `We sent a link to ${user.email}. Open it to verify your address, then log in.`,
+          ),
           isLocalDev && h("p", {}, "Running locally: the e-mail is in the ", h("a", { href: DEV_MAILBOX_URL }, "dev mailbox"), "."),
         ),
       );

@@ -54,7 +54,11 @@ function tokenRow(token: ApiTokenT, reload: () => Promise<void>): HTMLTableRowEl
     { "data-token-id": token.id },
     token.name,
     h("code", {}, `${token.prefix}…`),
-    h("ul", { class: "chips" }, token.scopes.map((s) => h("li", {}, s))),
+    h(
+      "ul",
+      { class: "chips" },
+      token.scopes.map((s) => h("li", {}, s)),
+    ),
     formatDateTime(token.createdAt),
     token.lastUsedAt ? formatRelative(token.lastUsedAt) : "Never",
     token.expiresAt ? formatRelative(token.expiresAt) : "Never",
@@ -89,7 +93,14 @@ export async function tokensPage({ signal }: PageContext): Promise<Node> {
     { class: "stack", "aria-label": "Create API token" },
     textField({ name: "name", label: "Name", required: true, maxlength: 100, hint: "Where you will use it, e.g. “CI publish”." }),
     checkboxGroup({ name: "scopes", legend: "Scopes", options: TOKEN_SCOPES.map((s) => ({ value: s, label: SCOPE_LABELS[s] })) }),
-    textField({ name: "expiresInDays", label: "Expires after (days)", type: "number", min: 1, max: 365, hint: "1–365. Leave empty for a token that does not expire." }),
+    textField({
+      name: "expiresInDays",
+      label: "Expires after (days)",
+      type: "number",
+      min: 1,
+      max: 365,
+      hint: "1–365. Leave empty for a token that does not expire.",
+    }),
     formAlert(),
     submitButton("Create token"),
   );
@@ -108,7 +119,13 @@ export async function tokensPage({ signal }: PageContext): Promise<Node> {
       form.reset();
       replace(
         secretSlot,
-        secretPanel({ title: `Token “${created.name}” created.`, secret: created.token, label: "Your new API token", testId: "token-secret", onDone: () => secretSlot.replaceChildren() }),
+        secretPanel({
+          title: `Token “${created.name}” created.`,
+          secret: created.token,
+          label: "Your new API token",
+          testId: "token-secret",
+          onDone: () => secretSlot.replaceChildren(),
+        }),
       );
       secretSlot.querySelector("input")?.focus();
       await loadTokens();

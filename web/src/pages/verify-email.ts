@@ -29,7 +29,12 @@ export function resendVerificationForm(email = ""): HTMLFormElement {
 
 export async function verifyEmailPage({ query, signal }: PageContext): Promise<Node> {
   const token = query.get("token");
-  if (!token) return narrowPage("Verify your e-mail", alertBox("error", "This link has no token. Open the link from the e-mail again."), resendVerificationForm());
+  if (!token)
+    return narrowPage(
+      "Verify your e-mail",
+      alertBox("error", "This link has no token. Open the link from the e-mail again."),
+      resendVerificationForm(),
+    );
   try {
     const user = await unwrap(publicApi.v1.auth["verify-email"].$post({ json: { token } }));
     if (signal.aborted) return h("div");

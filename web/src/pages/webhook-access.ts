@@ -1,5 +1,5 @@
-import { roleAtLeast } from "../../../shared/roles";
 import type { MeT } from "../../../shared/api";
+import { roleAtLeast } from "../../../shared/roles";
 import { h } from "../dom";
 import { activeMembership } from "../state/me";
 import { alertBox } from "../ui/alert";
@@ -11,6 +11,13 @@ export function webhooksOrg(): { org: MeT["orgs"][number] } | { content: Node } 
   const org = activeMembership();
   if (!org) return { content: noOrgContent("Webhooks", "Create an org to send its events to your own servers.") };
   if (!roleAtLeast(org.role, "admin"))
-    return { content: h("div", { class: "stack" }, pageHeader(`Webhooks · ${org.name}`), alertBox("info", h("p", {}, `Only admins and owners of ${org.name} manage its webhooks.`))) };
+    return {
+      content: h(
+        "div",
+        { class: "stack" },
+        pageHeader(`Webhooks · ${org.name}`),
+        alertBox("info", h("p", {}, `Only admins and owners of ${org.name} manage its webhooks.`)),
+      ),
+    };
   return { org };
 }

@@ -3,8 +3,9 @@
  * (the new one shown once), send a test event, recover failed and skipped messages since a time,
  * delete it, and its attempt log (newest first, "Load more" pages back with the server's `nextCursor`).
  */
-import type { WebhookEndpointT } from "../../../shared/webhooks";
+
 import { z } from "zod";
+import type { WebhookEndpointT } from "../../../shared/webhooks";
 import { api } from "../api/client";
 import { asApiError } from "../api/errors";
 import { unwrap } from "../api/unwrap";
@@ -88,7 +89,9 @@ function attemptLog(orgId: string, endpointId: string, signal: AbortSignal) {
     if (!append) tbody.replaceChildren();
     tbody.append(...page.map(attemptRow));
     nextCursor = next;
-    status.replaceChildren(nextCursor ? loadMore : h("p", { class: "muted" }, shown.length === 0 ? "No delivery attempts yet." : "That is every attempt."));
+    status.replaceChildren(
+      nextCursor ? loadMore : h("p", { class: "muted" }, shown.length === 0 ? "No delivery attempts yet." : "That is every attempt."),
+    );
   };
   const load = async (append: boolean) => {
     loadMore.disabled = true;
@@ -117,9 +120,31 @@ function attemptLog(orgId: string, endpointId: string, signal: AbortSignal) {
   const table = h(
     "div",
     { class: "table-wrap" },
-    h("table", {}, h("caption", { class: "visually-hidden" }, "Attempt log"), h("thead", {}, h("tr", {}, ATTEMPT_HEADERS.map((t) => h("th", { scope: "col" }, t)))), tbody),
+    h(
+      "table",
+      {},
+      h("caption", { class: "visually-hidden" }, "Attempt log"),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ATTEMPT_HEADERS.map((t) => h("th", { scope: "col" }, t)),
+        ),
+      ),
+      tbody,
+    ),
   );
-  return { load: () => load(false), watchFor, content: [h("div", { class: "actions-row" }, h("p", { class: "muted" }, "Every delivery attempt, newest first."), refresh), table, status] };
+  return {
+    load: () => load(false),
+    watchFor,
+    content: [
+      h("div", { class: "actions-row" }, h("p", { class: "muted" }, "Every delivery attempt, newest first."), refresh),
+      table,
+      status,
+    ],
+  };
 }
 
 export async function webhookEndpointPage({ params, signal }: PageContext): Promise<Node> {
@@ -133,7 +158,8 @@ export async function webhookEndpointPage({ params, signal }: PageContext): Prom
     endpoint = await unwrap(api.v1.orgs[":orgId"].webhooks.endpoints[":endpointId"].$get({ param: { orgId, endpointId } }));
   } catch (err) {
     const e = asApiError(err);
-    if (e.status === 404 || e.status === 400) return notFoundContent("Endpoint not found", `${access.org.name} has no such webhook endpoint.`);
+    if (e.status === 404 || e.status === 400)
+      return notFoundContent("Endpoint not found", `${access.org.name} has no such webhook endpoint.`);
     throw e;
   }
 
@@ -169,15 +195,20 @@ export async function webhookEndpointPage({ params, signal }: PageContext): Prom
     "Send test event",
     actionResult,
     async () => {
-      const { eventId } = await unwrap(api.v1.orgs[":orgId"].webhooks.endpoints[":endpointId"].test.$post({ param: { orgId, endpointId } }));
+      const { eventId } = await unwrap(
+        api.v1.orgs[":orgId"].webhooks.endpoints[":endpointId"].test.$post({ param: { orgId, endpointId } }),
+      );
       toast(`Test event ${eventId} queued.`);
       void log.watchFor(eventId);
     },
     "button primary",
   );
   const rotate = actionButton("Rotate secret", actionResult, async () => {
-    if (!confirm("Rotate the signing secret? The current one keeps signing deliveries for 24 hours, so you can switch your receiver over.")) return;
-    const rotated = await unwrap(api.v1.orgs[":orgId"].webhooks.endpoints[":endpointId"]["rotate-secret"].$post({ param: { orgId, endpointId } }));
+    if (!confirm("Rotate the signing secret? The current one keeps signing deliveries for 24 hours, so you can switch your receiver over."))
+      return;
+    const rotated = await unwrap(
+      api.v1.orgs[":orgId"].webhooks.endpoints[":endpointId"]["rotate-secret"].$post({ param: { orgId, endpointId } }),
+    );
     const { secret, ...rest } = rotated;
     show(rest);
     replace(
@@ -188,7 +219,9 @@ export async function webhookEndpointPage({ params, signal }: PageContext): Prom
         label: "The endpoint's new signing secret",
         testId: "webhook-secret",
         onDone: () => secretSlot.replaceChildren(),
-        extra: rest.previousSecretExpiresAt ? [h("p", {}, `The previous secret also signs deliveries until ${formatDateTime(rest.previousSecretExpiresAt)}.`)] : [],
+        extra: rest.previousSecretExpiresAt
+          ? [h("p", {}, `The previous secret also signs deliveries until ${formatDateTime(rest.previousSecretExpiresAt)}.`)]
+          : [],
       }),
     );
     secretSlot.querySelector("input")?.focus();
@@ -205,7 +238,14 @@ export async function webhookEndpointPage({ params, signal }: PageContext): Prom
     "button danger",
   );
 
-  const editForm = h("form", { class: "stack", "aria-label": "Edit endpoint" }, enabledField(endpoint.enabled), ...endpointFields(endpoint), formAlert(), submitButton("Save changes"));
+  const editForm = h(
+    "form",
+    { class: "stack", "aria-label": "Edit endpoint" },
+    enabledField(endpoint.enabled),
+    ...endpointFields(endpoint),
+    formAlert(),
+    submitButton("Save changes"),
+  );
   handleSubmit(editForm, {
     schema: EndpointFormSchema,
     read: (f) => readEndpointForm(f),
@@ -224,8 +264,19 @@ export async function webhookEndpointPage({ params, signal }: PageContext): Prom
       "div",
       { class: "field" },
       h("label", { for: sinceId }, "Failed since"),
-      h("input", { id: sinceId, name: "since", type: "datetime-local", required: true, value: localInputValue(Date.now() - 86_400_000), "aria-describedby": `${sinceId}-hint ${sinceId}-error` }),
-      h("p", { id: `${sinceId}-hint`, class: "hint" }, "Every message that failed to reach this endpoint since then, or was skipped while it was disabled, is sent again: one at a time, oldest first."),
+      h("input", {
+        id: sinceId,
+        name: "since",
+        type: "datetime-local",
+        required: true,
+        value: localInputValue(Date.now() - 86_400_000),
+        "aria-describedby": `${sinceId}-hint ${sinceId}-error`,
+      }),
+      h(
+        "p",
+        { id: `${sinceId}-hint`, class: "hint" },
+        "Every message that failed to reach this endpoint since then, or was skipped while it was disabled, is sent again: one at a time, oldest first.",
+      ),
       h("p", { id: `${sinceId}-error`, class: "field-error", "data-error-for": "since", hidden: true }),
     ),
     formAlert(),
@@ -235,8 +286,14 @@ export async function webhookEndpointPage({ params, signal }: PageContext): Prom
     schema: RecoverForm,
     read: (f) => ({ since: (f.elements.namedItem("since") as HTMLInputElement).value }),
     submit: async (body) => {
-      const { recovered } = await unwrap(api.v1.orgs[":orgId"].webhooks.endpoints[":endpointId"].recover.$post({ param: { orgId, endpointId }, json: body }));
-      toast(recovered === 0 ? "No failed messages since then." : `${recovered} failed or skipped message${recovered === 1 ? "" : "s"} being sent again, oldest first.`);
+      const { recovered } = await unwrap(
+        api.v1.orgs[":orgId"].webhooks.endpoints[":endpointId"].recover.$post({ param: { orgId, endpointId }, json: body }),
+      );
+      toast(
+        recovered === 0
+          ? "No failed messages since then."
+          : `${recovered} failed or skipped message${recovered === 1 ? "" : "s"} being sent again, oldest first.`,
+      );
       if (recovered > 0) void log.load();
     },
   });

@@ -12,13 +12,19 @@ import { formatDateTime } from "../format";
 import { errorAlert } from "../ui/alert";
 import { describeError } from "../ui/messages";
 import { toast } from "../ui/toast";
-import { type AttemptT, type DeliveryT, attemptResult, attemptsTable, deliveryBadge } from "../ui/webhooks";
+import { type AttemptT, attemptResult, attemptsTable, type DeliveryT, deliveryBadge } from "../ui/webhooks";
 import { webhookEndpointPath } from "./paths";
 
 type MessageT = z.infer<typeof WebhookMessage>;
 const PAGE_SIZE = 20;
 
-function deliveryItem(orgId: string, message: MessageT, d: DeliveryT, endpoints: Map<string, WebhookEndpointT>, reload: () => Promise<void>): HTMLElement {
+function deliveryItem(
+  orgId: string,
+  message: MessageT,
+  d: DeliveryT,
+  endpoints: Map<string, WebhookEndpointT>,
+  reload: () => Promise<void>,
+): HTMLElement {
   const endpoint = endpoints.get(d.endpointId);
   const label = endpoint?.url ?? d.endpointId;
   const error = h("p", { class: "row-error", role: "alert", hidden: true });
@@ -33,7 +39,9 @@ function deliveryItem(orgId: string, message: MessageT, d: DeliveryT, endpoints:
         error.hidden = true;
         try {
           await unwrap(
-            api.v1.orgs[":orgId"].webhooks.messages[":eventId"].endpoints[":endpointId"].resend.$post({ param: { orgId, eventId: message.id, endpointId: d.endpointId } }),
+            api.v1.orgs[":orgId"].webhooks.messages[":eventId"].endpoints[":endpointId"].resend.$post({
+              param: { orgId, eventId: message.id, endpointId: d.endpointId },
+            }),
           );
           toast(`${message.type} queued again for ${label}.`);
           await reload();
@@ -46,7 +54,8 @@ function deliveryItem(orgId: string, message: MessageT, d: DeliveryT, endpoints:
     },
     "Resend",
   );
-  const last = d.lastStatusCode !== null || d.lastError !== null ? attemptResult({ statusCode: d.lastStatusCode, error: d.lastError }) : null;
+  const last =
+    d.lastStatusCode !== null || d.lastError !== null ? attemptResult({ statusCode: d.lastStatusCode, error: d.lastError }) : null;
   return h(
     "li",
     { class: "delivery", "data-endpoint-id": d.endpointId },
@@ -64,7 +73,12 @@ function deliveryItem(orgId: string, message: MessageT, d: DeliveryT, endpoints:
 /** Every attempt of one message: they are few (its endpoints times the retries), so all pages. */
 async function allAttempts(orgId: string, eventId: string) {
   const page = (cursor: string | null) =>
-    unwrap(api.v1.orgs[":orgId"].webhooks.messages[":eventId"].attempts.$get({ param: { orgId, eventId }, query: { limit: "100", ...(cursor ? { cursor } : {}) } }));
+    unwrap(
+      api.v1.orgs[":orgId"].webhooks.messages[":eventId"].attempts.$get({
+        param: { orgId, eventId },
+        query: { limit: "100", ...(cursor ? { cursor } : {}) },
+      }),
+    );
   let next = await page(null);
   const all: AttemptT[] = [...next.data];
   while (next.nextCursor) {
@@ -91,7 +105,11 @@ function messageDetails(orgId: string, message: MessageT): { toggle: HTMLButtonE
     ),
   );
   let loaded = false;
-  const toggle = h("button", { type: "button", class: "button small", "aria-expanded": "false", "aria-controls": id }, "Payload and attempts");
+  const toggle = h(
+    "button",
+    { type: "button", class: "button small", "aria-expanded": "false", "aria-controls": id },
+    "Payload and attempts",
+  );
   toggle.addEventListener("click", async () => {
     const open = detailRow.hidden;
     detailRow.hidden = !open;
@@ -131,7 +149,11 @@ export function messagesSection(orgId: string, signal: AbortSignal, endpoints: (
         cell(
           m.deliveries.length === 0
             ? h("span", { class: "muted" }, "No endpoint took this type.")
-            : h("ul", { class: "deliveries" }, m.deliveries.map((d) => deliveryItem(orgId, m, d, byId, reloadMessages))),
+            : h(
+                "ul",
+                { class: "deliveries" },
+                m.deliveries.map((d) => deliveryItem(orgId, m, d, byId, reloadMessages)),
+              ),
         ),
         cell(details.toggle),
       ),
@@ -144,12 +166,17 @@ export function messagesSection(orgId: string, signal: AbortSignal, endpoints: (
     loadMore.disabled = true;
     try {
       const page = await unwrap(
-        api.v1.orgs[":orgId"].webhooks.messages.$get({ param: { orgId }, query: { limit: String(PAGE_SIZE), ...(nextCursor ? { cursor: nextCursor } : {}) } }),
+        api.v1.orgs[":orgId"].webhooks.messages.$get({
+          param: { orgId },
+          query: { limit: String(PAGE_SIZE), ...(nextCursor ? { cursor: nextCursor } : {}) },
+        }),
       );
       if (signal.aborted) return;
       table.append(...page.data.map(messageBody));
       nextCursor = page.nextCursor;
-      status.replaceChildren(nextCursor ? loadMore : h("p", { class: "muted" }, shownCount() === 0 ? "No messages yet." : "That is every message."));
+      status.replaceChildren(
+        nextCursor ? loadMore : h("p", { class: "muted" }, shownCount() === 0 ? "No messages yet." : "That is every message."),
+      );
     } catch (err) {
       status.replaceChildren(errorAlert(err), loadMore);
     } finally {
@@ -170,11 +197,23 @@ export function messagesSection(orgId: string, signal: AbortSignal, endpoints: (
 
   table.append(
     h("caption", { class: "visually-hidden" }, "Recent webhook messages"),
-    h("thead", {}, h("tr", {}, ["Time", "Event", "Deliveries", ""].map((t) => h("th", { scope: "col" }, t)))),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ["Time", "Event", "Deliveries", ""].map((t) => h("th", { scope: "col" }, t)),
+      ),
+    ),
   );
   return {
     load: loadMessages,
     reload: reloadMessages,
-    content: [h("div", { class: "actions-row" }, h("p", { class: "muted" }, "Events Plaza sent to your endpoints, newest first."), refresh), h("div", { class: "table-wrap" }, table), status],
+    content: [
+      h("div", { class: "actions-row" }, h("p", { class: "muted" }, "Events Plaza sent to your endpoints, newest first."), refresh),
+      h("div", { class: "table-wrap" }, table),
+      status,
+    ],
   };
 }

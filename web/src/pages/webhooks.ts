@@ -15,9 +15,9 @@ import { secretPanel } from "../ui/secret";
 import { dataTable, row } from "../ui/table";
 import { EndpointFormSchema, endpointFields, readEndpointForm } from "../ui/webhook-endpoint-form";
 import { endpointStatus, eventTypesCell, rateLimitText } from "../ui/webhooks";
+import { webhookEndpointPath } from "./paths";
 import { webhooksOrg } from "./webhook-access";
 import { messagesSection } from "./webhook-messages";
-import { webhookEndpointPath } from "./paths";
 
 function endpointsTable(endpoints: WebhookEndpointT[]): HTMLElement {
   return dataTable({
@@ -76,7 +76,13 @@ export async function webhooksPage({ signal }: PageContext): Promise<Node> {
           testId: "webhook-secret",
           onDone: () => secretSlot.replaceChildren(),
           extra: [
-            h("p", {}, "Your receiver verifies each delivery's signature with this secret, with any Standard Webhooks library. ", h("a", { href: webhookEndpointPath(created.id) }, "Open the endpoint"), " to send a test event."),
+            h(
+              "p",
+              {},
+              "Your receiver verifies each delivery's signature with this secret, with any Standard Webhooks library. ",
+              h("a", { href: webhookEndpointPath(created.id) }, "Open the endpoint"),
+              " to send a test event.",
+            ),
           ],
         }),
       );
@@ -89,7 +95,10 @@ export async function webhooksPage({ signal }: PageContext): Promise<Node> {
   return h(
     "div",
     { class: "stack" },
-    pageHeader(`Webhooks · ${name}`, "Plaza POSTs the org's events (sales, refunds, licenses, releases…) to your endpoints, signed, and retries failed deliveries."),
+    pageHeader(
+      `Webhooks · ${name}`,
+      "Plaza POSTs the org's events (sales, refunds, licenses, releases…) to your endpoints, signed, and retries failed deliveries.",
+    ),
     secretSlot,
     section("Endpoints", listBody),
     section("Add endpoint", form),

@@ -61,20 +61,33 @@ export function selectField(o: { name: string; label: string; options: readonly 
     "div",
     { class: "field" },
     h("label", { for: id }, o.label),
-    h("select", { id, name: o.name, "aria-describedby": `${id}-error` }, o.options.map((opt) => h("option", { value: opt, selected: opt === o.value }, opt))),
+    h(
+      "select",
+      { id, name: o.name, "aria-describedby": `${id}-error` },
+      o.options.map((opt) => h("option", { value: opt, selected: opt === o.value }, opt)),
+    ),
     errorSlot(o.name, `${id}-error`),
   );
 }
 
 /** A group of checkboxes sharing one name, e.g. token scopes. */
-export function checkboxGroup(o: { name: string; legend: string; options: readonly { value: string; label: string; checked?: boolean }[] }): HTMLFieldSetElement {
+export function checkboxGroup(o: {
+  name: string;
+  legend: string;
+  options: readonly { value: string; label: string; checked?: boolean }[];
+}): HTMLFieldSetElement {
   const errorId = uniqueId(`field-${o.name}-error`);
   return h(
     "fieldset",
     { class: "field checkbox-group", "aria-describedby": errorId },
     h("legend", {}, o.legend),
     o.options.map((opt) =>
-      h("label", { class: "checkbox" }, h("input", { type: "checkbox", name: o.name, value: opt.value, checked: opt.checked }), h("span", {}, opt.label)),
+      h(
+        "label",
+        { class: "checkbox" },
+        h("input", { type: "checkbox", name: o.name, value: opt.value, checked: opt.checked }),
+        h("span", {}, opt.label),
+      ),
     ),
     errorSlot(o.name, errorId),
   );

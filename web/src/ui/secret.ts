@@ -27,7 +27,15 @@ export interface SecretPanelOptions {
 /** A secret, shown once: it is never stored client-side and the API cannot show it again. */
 export function secretPanel(o: SecretPanelOptions): HTMLElement {
   const id = uniqueId(o.testId);
-  const input = h("input", { id, type: "text", readonly: true, value: o.secret, class: "mono", "data-testid": o.testId, spellcheck: "false" });
+  const input = h("input", {
+    id,
+    type: "text",
+    readonly: true,
+    value: o.secret,
+    class: "mono",
+    "data-testid": o.testId,
+    spellcheck: "false",
+  });
   const copy = h(
     "button",
     {

@@ -4,9 +4,9 @@ import { roleAtLeast } from "../../../shared/roles";
 import { asApiError } from "../api/errors";
 import { logout } from "../auth/session";
 import { h, uniqueId } from "../dom";
+import { EARNINGS_PATH, PAYOUTS_PATH, PROJECTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "../pages/paths";
 import { DASHBOARD_PATH, navigate } from "../router";
 import { clearMe, switchActiveOrg } from "../state/me";
-import { EARNINGS_PATH, PAYOUTS_PATH, PROJECTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "../pages/paths";
 import { createOrgForm } from "./create-org-form";
 import { describeError } from "./messages";
 import { toast } from "./toast";
@@ -82,17 +82,27 @@ export function appHeader(me: MeT, orgInView: string | null): HTMLElement {
   return h(
     "header",
     { class: "topbar" },
-    h("div", { class: "topbar-row" }, h("a", { class: "brand", href: DASHBOARD_PATH }, "Plaza"), orgSwitcher(me, orgInView), newOrgDialog(), h("span", { class: "spacer" }),
+    h(
+      "div",
+      { class: "topbar-row" },
+      h("a", { class: "brand", href: DASHBOARD_PATH }, "Plaza"),
+      orgSwitcher(me, orgInView),
+      newOrgDialog(),
+      h("span", { class: "spacer" }),
       h("span", { class: "user-name", "data-testid": "user-name" }, me.user.name),
-      h("button", {
-        type: "button",
-        class: "button small",
-        onclick: async () => {
-          await logout();
-          clearMe();
-          navigate("/login");
+      h(
+        "button",
+        {
+          type: "button",
+          class: "button small",
+          onclick: async () => {
+            await logout();
+            clearMe();
+            navigate("/login");
+          },
         },
-      }, "Log out"),
+        "Log out",
+      ),
     ),
     h(
       "nav",

@@ -10,10 +10,23 @@ export function dataTable(o: { caption: string; headers: string[]; rows: HTMLTab
       "table",
       {},
       h("caption", { class: "visually-hidden" }, o.caption),
-      h("thead", {}, h("tr", {}, o.headers.map((label) => h("th", { scope: "col" }, label)))),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          o.headers.map((label) => h("th", { scope: "col" }, label)),
+        ),
+      ),
       h("tbody", {}, o.rows),
     ),
   );
 }
 
-export const row = (attrs: Record<string, string>, ...cells: Child[]) => h("tr", attrs, cells.map((cell) => h("td", {}, cell)));
+export const row = (attrs: Record<string, string>, ...cells: Child[]) =>
+  h(
+    "tr",
+    attrs,
+    cells.map((cell) => h("td", {}, cell)),
+  );

@@ -3,9 +3,9 @@
  * description, event types (with "All events"), rate limit and, when editing, enabled.
  */
 import { z } from "zod";
-import { WEBHOOK_EVENTS, WEBHOOK_EVENT_TYPES } from "../../../shared/webhook-events";
-import { EventTypes } from "../../../shared/webhooks";
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_EVENTS } from "../../../shared/webhook-events";
 import type { WebhookEndpointT } from "../../../shared/webhooks";
+import { EventTypes } from "../../../shared/webhooks";
 import { h, uniqueId } from "../dom";
 import { checkboxGroup, formValue, textField } from "./form";
 
@@ -32,26 +32,61 @@ export function endpointFields(current?: WebhookEndpointT): HTMLElement[] {
   const types = checkboxGroup({
     name: "eventTypes",
     legend: "Event types",
-    options: WEBHOOK_EVENT_TYPES.map((type) => ({ value: type, label: `${type} — ${WEBHOOK_EVENTS[type].description}`, checked: chosen.has(type) })),
+    options: WEBHOOK_EVENT_TYPES.map((type) => ({
+      value: type,
+      label: `${type} — ${WEBHOOK_EVENTS[type].description}`,
+      checked: chosen.has(type),
+    })),
   });
   const allEvents = h("input", { id: allId, type: "checkbox", name: "allEvents", checked: all });
   const sync = () => {
     for (const box of types.querySelectorAll<HTMLInputElement>('input[name="eventTypes"]')) box.disabled = allEvents.checked;
   };
   allEvents.addEventListener("change", sync);
-  types.querySelector("legend")?.after(h("label", { class: "checkbox", for: allId }, allEvents, h("span", {}, h("strong", {}, "All events"), ", including types added later")));
+  types
+    .querySelector("legend")
+    ?.after(
+      h(
+        "label",
+        { class: "checkbox", for: allId },
+        allEvents,
+        h("span", {}, h("strong", {}, "All events"), ", including types added later"),
+      ),
+    );
   sync();
   return [
-    textField({ name: "url", label: "URL", required: true, maxlength: 2000, value: current?.url, autocomplete: "off", placeholder: "https://example.com/webhooks/plaza", hint: "Plaza POSTs each event here, signed (Standard Webhooks)." }),
+    textField({
+      name: "url",
+      label: "URL",
+      required: true,
+      maxlength: 2000,
+      value: current?.url,
+      autocomplete: "off",
+      placeholder: "https://example.com/webhooks/plaza",
+      hint: "Plaza POSTs each event here, signed (Standard Webhooks).",
+    }),
     textField({ name: "description", label: "Description", maxlength: 500, value: current?.description, autocomplete: "off" }),
     types,
-    textField({ name: "rateLimit", label: "Rate limit (deliveries per second)", type: "number", min: 1, max: 1000, value: current?.rateLimit?.toString(), hint: "1–1000. Leave empty for no limit." }),
+    textField({
+      name: "rateLimit",
+      label: "Rate limit (deliveries per second)",
+      type: "number",
+      min: 1,
+      max: 1000,
+      value: current?.rateLimit?.toString(),
+      hint: "1–1000. Leave empty for no limit.",
+    }),
   ];
 }
 
 /** The enabled switch of the edit form. */
 export function enabledField(enabled: boolean): HTMLElement {
-  return h("label", { class: "checkbox" }, h("input", { type: "checkbox", name: "enabled", checked: enabled }), h("span", {}, "Enabled: deliver events to this endpoint"));
+  return h(
+    "label",
+    { class: "checkbox" },
+    h("input", { type: "checkbox", name: "enabled", checked: enabled }),
+    h("span", {}, "Enabled: deliver events to this endpoint"),
+  );
 }
 
 const checked = (form: HTMLFormElement, name: string) => (form.elements.namedItem(name) as HTMLInputElement | null)?.checked ?? false;
@@ -61,7 +96,9 @@ export function readEndpointForm(form: HTMLFormElement, { enabledDefault = true 
   return {
     url: formValue(form, "url"),
     description: formValue(form, "description"),
-    eventTypes: checked(form, "allEvents") ? null : [...form.querySelectorAll<HTMLInputElement>('input[name="eventTypes"]:checked')].map((c) => c.value),
+    eventTypes: checked(form, "allEvents")
+      ? null
+      : [...form.querySelectorAll<HTMLInputElement>('input[name="eventTypes"]:checked')].map((c) => c.value),
     rateLimit: formValue(form, "rateLimit"),
     enabled: enabledBox instanceof HTMLInputElement ? enabledBox.checked : enabledDefault,
   };

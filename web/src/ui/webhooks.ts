@@ -1,7 +1,7 @@
 /** Small pieces of the webhook pages: endpoint state, event types, delivery states and attempts. */
-import type { WebhookEndpointT } from "../../../shared/webhooks";
+
 import type { z } from "zod";
-import type { WebhookAttempt, WebhookDelivery } from "../../../shared/webhooks";
+import type { WebhookAttempt, WebhookDelivery, WebhookEndpointT } from "../../../shared/webhooks";
 import { h } from "../dom";
 import { formatDateTime } from "../format";
 import { alertBox } from "./alert";
@@ -10,7 +10,14 @@ import { dataTable, row } from "./table";
 export type AttemptT = z.infer<typeof WebhookAttempt>;
 export type DeliveryT = z.infer<typeof WebhookDelivery>;
 
-export const eventTypesCell = (types: string[] | null) => (types === null ? "All events" : h("ul", { class: "chips" }, types.map((t) => h("li", {}, t))));
+export const eventTypesCell = (types: string[] | null) =>
+  types === null
+    ? "All events"
+    : h(
+        "ul",
+        { class: "chips" },
+        types.map((t) => h("li", {}, t)),
+      );
 
 export const rateLimitText = (limit: number | null) => (limit === null ? "No limit" : `${limit}/s`);
 
@@ -36,24 +43,40 @@ export function disabledNotice(endpoint: WebhookEndpointT): HTMLElement | null {
   return alertBox("info", h("p", {}, "This endpoint is disabled: no events are delivered to it until you enable it."));
 }
 
-const DELIVERY_LABELS: Record<DeliveryT["status"], string> = { pending: "Pending", delivered: "Delivered", failed: "Failed", skipped: "Skipped" };
+const DELIVERY_LABELS: Record<DeliveryT["status"], string> = {
+  pending: "Pending",
+  delivered: "Delivered",
+  failed: "Failed",
+  skipped: "Skipped",
+};
 /** Skipped is neither good nor bad news: the plain badge. */
-const DELIVERY_BADGES: Record<DeliveryT["status"], string> = { pending: "badge status-past_due", delivered: "badge status-active", failed: "badge status-revoked", skipped: "badge" };
+const DELIVERY_BADGES: Record<DeliveryT["status"], string> = {
+  pending: "badge status-past_due",
+  delivered: "badge status-active",
+  failed: "badge status-revoked",
+  skipped: "badge",
+};
 const SKIPPED_HINT = "Not sent: the endpoint was disabled. Enable it, then recover the messages it missed.";
 
 /** A status this build does not know (an app cached from before the API added it) shows as it is. */
 export const deliveryBadge = (status: DeliveryT["status"]) =>
-  h("span", { class: DELIVERY_BADGES[status] ?? "badge", title: status === "skipped" ? SKIPPED_HINT : undefined }, DELIVERY_LABELS[status] ?? status);
+  h(
+    "span",
+    { class: DELIVERY_BADGES[status] ?? "badge", title: status === "skipped" ? SKIPPED_HINT : undefined },
+    DELIVERY_LABELS[status] ?? status,
+  );
 
 /** "200", "500" or the error (timeout, DNS, refused). */
 export function attemptResult(a: Pick<AttemptT, "statusCode" | "error">): HTMLElement {
   const ok = a.statusCode !== null && a.statusCode >= 200 && a.statusCode < 300;
-  if (a.statusCode !== null) return h("span", { class: `badge ${ok ? "status-active" : "status-revoked"}`, "data-status-code": a.statusCode }, String(a.statusCode));
+  if (a.statusCode !== null)
+    return h("span", { class: `badge ${ok ? "status-active" : "status-revoked"}`, "data-status-code": a.statusCode }, String(a.statusCode));
   return h("span", { class: "attempt-error" }, a.error ?? "No answer");
 }
 
 /** An expandable block of text: a response body or a payload. */
-export const expandable = (summary: string, text: string) => h("details", { class: "expandable" }, h("summary", {}, summary), h("pre", { class: "mono" }, text));
+export const expandable = (summary: string, text: string) =>
+  h("details", { class: "expandable" }, h("summary", {}, summary), h("pre", { class: "mono" }, text));
 
 export function attemptRow(a: AttemptT): HTMLTableRowElement {
   return row(

@@ -1,5 +1,9 @@
-import { ORG_ADMIN, type MatrixCase } from "../../test/authz-matrix";
+import { type MatrixCase, ORG_ADMIN } from "../../test/authz-matrix";
 
 export const auditMatrix: MatrixCase[] = [
-  { route: "GET /v1/orgs/:orgId/audit-log", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/audit-log` }), expected: ORG_ADMIN },
+  {
+    route: "GET /v1/orgs/:orgId/audit-log",
+    build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/audit-log` }),
+    expected: ORG_ADMIN,
+  },
 ];

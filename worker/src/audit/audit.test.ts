@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from "vitest";
-import { createUser, orgFixture, PASSWORD, type OrgFixture } from "../../test/fixtures";
+import { createUser, type OrgFixture, orgFixture, PASSWORD } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 
 let fx: OrgFixture;
@@ -15,11 +15,24 @@ it("records logins, role changes, tokens and invites of the org and its members"
   await call("POST", "/v1/auth/login", { body: { email: fx.member.email, password: "definitely wrong" } });
 
   const actions = (await log("?limit=100")).body.data.map((e: { action: string }) => e.action);
-  for (const action of ["org.created", "invite.created", "invite.accepted", "auth.login", "auth.login_failed", "member.role_changed", "token.created"]) {
+  for (const action of [
+    "org.created",
+    "invite.created",
+    "invite.accepted",
+    "auth.login",
+    "auth.login_failed",
+    "member.role_changed",
+    "token.created",
+  ]) {
     expect(actions).toContain(action);
   }
   const change = (await log("?limit=100")).body.data.find((e: { action: string }) => e.action === "member.role_changed");
-  expect(change).toMatchObject({ actorUserId: fx.owner.id, actorEmail: fx.owner.email, targetId: fx.member.id, metadata: { from: "member", to: "admin" } });
+  expect(change).toMatchObject({
+    actorUserId: fx.owner.id,
+    actorEmail: fx.owner.email,
+    targetId: fx.member.id,
+    metadata: { from: "member", to: "admin" },
+  });
 });
 
 it("never shows another org's events or non-members' logins", async () => {
@@ -35,7 +48,9 @@ it("pages newest first with a cursor, without gaps or repeats", async () => {
   const seen: string[] = [];
   let cursor: string | null = null;
   do {
-    const page: { body: { data: { id: string }[]; nextCursor: string | null } } = await log(`?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    const page: { body: { data: { id: string }[]; nextCursor: string | null } } = await log(
+      `?limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    );
     seen.push(...page.body.data.map((e) => e.id));
     cursor = page.body.nextCursor;
   } while (cursor);

@@ -1,8 +1,8 @@
 import { and, eq, inArray, isNull, or } from "drizzle-orm";
 import type { AuditEventT } from "../../../shared/api";
 import type { Db } from "../db/client";
-import { auditEvents, memberships, users } from "../db/schema";
 import { afterCursor, newestFirst, pageOf } from "../db/keyset";
+import { auditEvents, memberships, users } from "../db/schema";
 
 /**
  * The org's own events plus account events (logins, tokens) of its current members, newest first,

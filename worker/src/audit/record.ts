@@ -1,12 +1,12 @@
-import { and, sql, type SQL } from "drizzle-orm";
+import { and, type SQL, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AuditAction } from "../../../shared/audit-actions";
+import { truncateText } from "../../../shared/text";
 import { newId } from "../crypto/random";
-import { auditEvents, orgs } from "../db/schema";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
+import { auditEvents, orgs } from "../db/schema";
 import type { AppEnv } from "../env";
-import { truncateText } from "../../../shared/text";
 
 export interface AuditInput {
   action: AuditAction;

@@ -8,13 +8,17 @@ let user: TestUser;
 let sessionId: string;
 beforeAll(async () => {
   user = await createUser("claims");
-  sessionId = ((await call("GET", "/v1/me/sessions", { token: user.accessToken })).body.data as { id: string; current: boolean }[]).find((s) => s.current)!.id;
+  sessionId = ((await call("GET", "/v1/me/sessions", { token: user.accessToken })).body.data as { id: string; current: boolean }[]).find(
+    (s) => s.current,
+  )!.id;
 });
 
 /** A token signed with the real secret (as if it leaked, or a bug minted it) carrying any claims at all. */
 async function signed(claims: Record<string, unknown>) {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ iat: now, exp: now + 300, ...claims }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(new TextEncoder().encode(env.JWT_SECRET));
+  return new SignJWT({ iat: now, exp: now + 300, ...claims })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .sign(new TextEncoder().encode(env.JWT_SECRET));
 }
 
 it("a correctly signed access token whose claims are not an access token's is 401 token_invalid, never a lookup or a 500", async () => {

@@ -7,7 +7,13 @@ import { AppError } from "../http/errors";
  * Short-lived HS256 access token; `sid` ties it to a session so revocation takes effect at once.
  * A token whose signature verifies is still only trusted as far as these claims parse.
  */
-const AccessClaimsSchema = z.object({ sub: UserId, sid: SessionId, typ: z.literal("access"), iat: z.number().int().min(0), exp: z.number().int().min(0) });
+const AccessClaimsSchema = z.object({
+  sub: UserId,
+  sid: SessionId,
+  typ: z.literal("access"),
+  iat: z.number().int().min(0),
+  exp: z.number().int().min(0),
+});
 export type AccessClaims = z.infer<typeof AccessClaimsSchema>;
 
 /** The HMAC key, imported once per secret and isolate rather than on every request. */

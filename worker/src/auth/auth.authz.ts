@@ -1,4 +1,4 @@
-import { ANY_USER, PUBLIC, succeedsWith, userFor, type MatrixCase } from "../../test/authz-matrix";
+import { ANY_USER, type MatrixCase, PUBLIC, succeedsWith, userFor } from "../../test/authz-matrix";
 import { createUser, PASSWORD, tokenFromMail, uniqueEmail } from "../../test/fixtures";
 import { call } from "../../test/http";
 

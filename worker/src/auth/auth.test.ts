@@ -16,9 +16,12 @@ let addresses = 0;
 /** An address no other test (or earlier burst) used. */
 const freshIp = () => `100.64.0.${++addresses}`;
 /** Earlier failures from `ip`, counted the way login counts them (scrypt runs for all of them would be slow). */
-const failuresFrom = (ip: string, failures: number) => takeHits(createDb(env.DB), [counter(`login:ip:${ip}`, LOGIN_LIMITS.ip)], Date.now(), failures);
+const failuresFrom = (ip: string, failures: number) =>
+  takeHits(createDb(env.DB), [counter(`login:ip:${ip}`, LOGIN_LIMITS.ip)], Date.now(), failures);
 const failedLoginAudits = async (userId: string) =>
-  (await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE actor_user_id = ? AND action = 'auth.login_failed'").bind(userId).first<{ n: number }>())!.n;
+  (await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE actor_user_id = ? AND action = 'auth.login_failed'")
+    .bind(userId)
+    .first<{ n: number }>())!.n;
 
 describe("passwords", () => {
   it("uses scrypt at OWASP's N=2^14, r=8, p=5 and stores the parameters in the hash", async () => {
@@ -60,7 +63,10 @@ describe("sign-up and e-mail verification", () => {
       const email = uniqueEmail("resender");
       await call("POST", "/v1/auth/signup", { body: { email, password: PASSWORD, name: "R" } });
       const ghost = uniqueEmail("ghost");
-      const [unverified, unknown] = await Promise.all([Promise.all(Array.from({ length: 6 }, () => resend(email))), Promise.all(Array.from({ length: 6 }, () => resend(ghost)))]);
+      const [unverified, unknown] = await Promise.all([
+        Promise.all(Array.from({ length: 6 }, () => resend(email))),
+        Promise.all(Array.from({ length: 6 }, () => resend(ghost))),
+      ]);
       return { email, unverified, unknown };
     });
     expect(statusCounts(unverified)).toEqual({ 202: 3, 429: 3 });
@@ -109,7 +115,12 @@ describe("login", () => {
       const ip = freshIp();
       await failuresFrom(ip, LOGIN_LIMITS.ip.limit - 1);
       const answers = [];
-      for (const [email, password] of [[user.email, PASSWORD], [user.email, PASSWORD], [uniqueEmail("spray"), "wrong password!"], [user.email, PASSWORD]] as const) {
+      for (const [email, password] of [
+        [user.email, PASSWORD],
+        [user.email, PASSWORD],
+        [uniqueEmail("spray"), "wrong password!"],
+        [user.email, PASSWORD],
+      ] as const) {
         answers.push(await login(email, password, ip));
       }
       return answers;
@@ -122,7 +133,9 @@ describe("login", () => {
   it("a burst of wrong passwords for one account: exactly 5 are checked, the rest 429 unchecked", async () => {
     const { user, answers, rightPassword } = await inOneWindow(LOGIN_WINDOW_MS, async () => {
       const user = await createUser("burst-target");
-      const answers = await Promise.all(Array.from({ length: 2 * LOGIN_LIMITS.account.limit }, () => login(user.email, "wrong password!", freshIp())));
+      const answers = await Promise.all(
+        Array.from({ length: 2 * LOGIN_LIMITS.account.limit }, () => login(user.email, "wrong password!", freshIp())),
+      );
       return { user, answers, rightPassword: await login(user.email, PASSWORD, freshIp()) };
     });
     expect(statusCounts(answers)).toEqual({ 401: 5, 429: 5 });
@@ -146,7 +159,9 @@ describe("login", () => {
     const { refused, elsewhere } = await inOneWindow(LOGIN_WINDOW_MS, async () => {
       const ip = freshIp();
       await failuresFrom(ip, LOGIN_LIMITS.ip.limit);
-      const refused = await Promise.all(Array.from({ length: 2 * LOGIN_LIMITS.account.limit }, () => login(user.email, "wrong password!", ip)));
+      const refused = await Promise.all(
+        Array.from({ length: 2 * LOGIN_LIMITS.account.limit }, () => login(user.email, "wrong password!", ip)),
+      );
       return { refused, elsewhere: await login(user.email, PASSWORD, freshIp()) };
     });
     expect(statusCounts(refused)).toEqual({ 429: 10 });

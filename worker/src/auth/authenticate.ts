@@ -7,7 +7,7 @@ import { apiTokens } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError } from "../http/errors";
 import { verifyAccessToken } from "./access-token";
-import { SESSION_SCOPES, type Identity, type Principal } from "./principal";
+import { type Identity, type Principal, SESSION_SCOPES } from "./principal";
 
 export const API_TOKEN_PREFIX = "plz";
 
@@ -60,7 +60,15 @@ async function resolvePrincipal(c: Context<AppEnv>, bearer: string): Promise<Pri
        FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
     )
       .bind(await sha256Hex(bearer))
-      .first<IdentityRow & { token_id: string; scopes: string; revoked_at: number | null; expires_at: number | null; last_used_at: number | null }>();
+      .first<
+        IdentityRow & {
+          token_id: string;
+          scopes: string;
+          revoked_at: number | null;
+          expires_at: number | null;
+          last_used_at: number | null;
+        }
+      >();
     if (!row) throw new AppError("token_invalid", "The API token is not valid");
     if (row.revoked_at) throw new AppError("token_revoked", "The API token has been revoked");
     if (row.expires_at && row.expires_at <= now) throw new AppError("token_expired", "The API token has expired");

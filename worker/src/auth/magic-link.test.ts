@@ -3,14 +3,16 @@ import { describe, expect, it } from "vitest";
 import { createUser, lastMailTo, tokenFromMail, uniqueEmail } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { expectRateLimited, inOneWindow, statusCounts } from "../../test/rate-limits";
-import { sha256Hex } from "../crypto/hash";
 import { buyerFor } from "../checkout/buyers";
+import { sha256Hex } from "../crypto/hash";
 import { createDb } from "../db/client";
 import { MAGIC_LINK_LIMITS } from "./magic-link";
 
-const ask = (email: string, ip = "192.0.2.7") => call("POST", "/v1/auth/magic-link", { body: { email }, headers: { "cf-connecting-ip": ip } });
+const ask = (email: string, ip = "192.0.2.7") =>
+  call("POST", "/v1/auth/magic-link", { body: { email }, headers: { "cf-connecting-ip": ip } });
 const redeem = (token: string) => call("POST", "/v1/auth/magic-link/redeem", { body: { token } });
-const mailCount = async (to: string) => (await env.DB.prepare('SELECT count(*) AS n FROM mail_messages WHERE "to" = ?').bind(to).first<{ n: number }>())!.n;
+const mailCount = async (to: string) =>
+  (await env.DB.prepare('SELECT count(*) AS n FROM mail_messages WHERE "to" = ?').bind(to).first<{ n: number }>())!.n;
 
 describe("magic sign-in links", () => {
   it("signs a guest buyer in once, verifying the address; the session works like a password login", async () => {
@@ -43,7 +45,9 @@ describe("magic sign-in links", () => {
     const user = await createUser();
     await ask(user.email);
     const token = await tokenFromMail(user.email);
-    await env.DB.prepare("UPDATE email_tokens SET expires_at = ? WHERE token_hash = ?").bind(Date.now() - 1, await sha256Hex(token)).run();
+    await env.DB.prepare("UPDATE email_tokens SET expires_at = ? WHERE token_hash = ?")
+      .bind(Date.now() - 1, await sha256Hex(token))
+      .run();
     const verification = uniqueEmail("verify");
     await call("POST", "/v1/auth/signup", { body: { email: verification, password: "a long password", name: "V" } });
     for (const t of [token, "ml_forged", await tokenFromMail(verification)]) {
@@ -65,7 +69,9 @@ describe("magic sign-in links", () => {
   it("a burst for one address from many IPs: exactly 5 links, the rest 429", async () => {
     const { user, answers } = await inOneWindow(MAGIC_LINK_LIMITS.email.windowMs, async () => {
       const user = await createUser();
-      const answers = await Promise.all(Array.from({ length: 2 * MAGIC_LINK_LIMITS.email.limit }, (_, i) => ask(user.email, `198.51.100.${i + 1}`)));
+      const answers = await Promise.all(
+        Array.from({ length: 2 * MAGIC_LINK_LIMITS.email.limit }, (_, i) => ask(user.email, `198.51.100.${i + 1}`)),
+      );
       return { user, answers };
     });
     expect(statusCounts(answers)).toEqual({ 202: 5, 429: 5 });

@@ -25,14 +25,26 @@ export const MAGIC_LINK_LIMITS = {
 };
 
 export async function requestMagicLink(db: Db, env: Env, meta: RequestMeta, email: string, now = Date.now()) {
-  await takeHit(db, [counter(`magic:email:${email}`, MAGIC_LINK_LIMITS.email), counter(`magic:ip:${meta.ip ?? "unknown"}`, MAGIC_LINK_LIMITS.ip)], now);
+  await takeHit(
+    db,
+    [counter(`magic:email:${email}`, MAGIC_LINK_LIMITS.email), counter(`magic:ip:${meta.ip ?? "unknown"}`, MAGIC_LINK_LIMITS.ip)],
+    now,
+  );
   const user = await db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, email) });
   if (!user) return;
   const token = newSecret("ml");
   const url = `${env.APP_URL}/magic-link?token=${encodeURIComponent(token)}`;
   const mail = await mailInsert(env, db, email, magicLinkMail(url, MAGIC_LINK_TTL_MS / 60_000));
   await db.batch([
-    db.insert(emailTokens).values({ tokenHash: await sha256Hex(token), purpose: "magic_link", userId: user.id, createdAt: now, expiresAt: now + MAGIC_LINK_TTL_MS }),
+    db
+      .insert(emailTokens)
+      .values({
+        tokenHash: await sha256Hex(token),
+        purpose: "magic_link",
+        userId: user.id,
+        createdAt: now,
+        expiresAt: now + MAGIC_LINK_TTL_MS,
+      }),
     mail.insert,
   ]);
   await enqueueMail(env, [mail.id]);
@@ -46,10 +58,20 @@ export async function redeemMagicLink(db: Db, env: Env, meta: RequestMeta, token
   const [claimed] = await db
     .update(emailTokens)
     .set({ usedAt: now })
-    .where(and(eq(emailTokens.tokenHash, await sha256Hex(token)), eq(emailTokens.purpose, "magic_link"), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, now)))
+    .where(
+      and(
+        eq(emailTokens.tokenHash, await sha256Hex(token)),
+        eq(emailTokens.purpose, "magic_link"),
+        isNull(emailTokens.usedAt),
+        gt(emailTokens.expiresAt, now),
+      ),
+    )
     .returning({ userId: emailTokens.userId });
   const user = claimed ? await db.query.users.findFirst({ where: eq(users.id, claimed.userId) }) : undefined;
   if (!user) throw new AppError("token_invalid", "This sign-in link is invalid, used or expired; ask for a new one");
-  const verify = db.update(users).set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` }).where(eq(users.id, user.id));
+  const verify = db
+    .update(users)
+    .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` })
+    .where(eq(users.id, user.id));
   return startSession(db, env, meta, { ...user, emailVerifiedAt: user.emailVerifiedAt ?? now }, "auth.magic_link_login", [verify]);
 }

@@ -1,5 +1,5 @@
+import { ANY_USER, type MatrixCase, ORG_READ, OWNER_ONLY, succeedsWith } from "../../test/authz-matrix";
 import { PASSWORD } from "../../test/fixtures";
-import { ANY_USER, ORG_READ, OWNER_ONLY, succeedsWith, type MatrixCase } from "../../test/authz-matrix";
 import { call } from "../../test/http";
 import { freshLogin } from "./auth.authz";
 

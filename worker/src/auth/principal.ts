@@ -1,4 +1,4 @@
-import { TOKEN_SCOPES, type Role, type TokenScope } from "../../../shared/roles";
+import { type Role, TOKEN_SCOPES, type TokenScope } from "../../../shared/roles";
 
 /** The caller's account and org memberships, loaded with the credential in one D1 query. */
 export interface Identity {

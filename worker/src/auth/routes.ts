@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import {
@@ -6,8 +7,8 @@ import {
   ChangePasswordBody,
   LoginBody,
   MagicLinkBody,
-  RedeemMagicLinkBody,
   Me,
+  RedeemMagicLinkBody,
   RefreshBody,
   ResendVerificationBody,
   Session,
@@ -23,7 +24,6 @@ import type { AppEnv } from "../env";
 import { AppError } from "../http/errors";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError, rateLimitedError } from "../http/openapi-helpers";
-import { eq } from "drizzle-orm";
 import { requirePrincipal, requireSession } from "./authenticate";
 import { redeemMagicLink, requestMagicLink } from "./magic-link";
 import * as auth from "./service";
@@ -86,7 +86,8 @@ export const authRoutes = createRouter()
       path: "/v1/auth/magic-link",
       tags: tag,
       summary: "E-mail a sign-in link (same answer whether or not the address has an account)",
-      description: "The link signs in once, within 30 minutes, and verifies the address. Buyers who checked out as guests sign in this way. Limited to 5 per address and 30 per IP in 15 minutes.",
+      description:
+        "The link signs in once, within 30 minutes, and verifies the address. Buyers who checked out as guests sign in this way. Limited to 5 per address and 30 per IP in 15 minutes.",
       request: jsonBody(MagicLinkBody),
       responses: { 202: { description: "Sent if the address has an account" }, 400: authErrors[400], ...rateLimitedError },
     }),
@@ -101,7 +102,8 @@ export const authRoutes = createRouter()
       path: "/v1/auth/magic-link/redeem",
       tags: tag,
       summary: "Sign in with the token of an e-mailed sign-in link",
-      description: "Returns the same tokens as a password login (and sets the refresh cookie). `401 token_invalid` for an unknown, used or expired link.",
+      description:
+        "Returns the same tokens as a password login (and sets the refresh cookie). `401 token_invalid` for an unknown, used or expired link.",
       request: jsonBody(RedeemMagicLinkBody),
       responses: { 200: json(AuthTokens, "Signed in"), 400: authErrors[400], 401: authErrors[401] },
     }),
@@ -117,7 +119,8 @@ export const authRoutes = createRouter()
       path: "/v1/auth/login",
       tags: tag,
       summary: "Log in with e-mail and password",
-      description: "Returns an access token and a rotating refresh token (also set as an HttpOnly cookie). Failures are throttled per account and per IP.",
+      description:
+        "Returns an access token and a rotating refresh token (also set as an HttpOnly cookie). Failures are throttled per account and per IP.",
       request: jsonBody(LoginBody),
       responses: { 200: json(AuthTokens, "Logged in"), ...authErrors, ...rateLimitedError },
     }),
@@ -133,7 +136,8 @@ export const authRoutes = createRouter()
       path: "/v1/auth/refresh",
       tags: tag,
       summary: "Exchange a refresh token for new tokens (the old one stops working)",
-      description: "Send the refresh token in the body, or rely on the cookie. Presenting an already-used refresh token revokes the whole session.",
+      description:
+        "Send the refresh token in the body, or rely on the cookie. Presenting an already-used refresh token revokes the whole session.",
       request: { body: { content: { "application/json": { schema: RefreshBody } }, required: false } },
       responses: { 200: json(AuthTokens, "New tokens"), 400: authErrors[400], 401: authErrors[401] },
     }),
@@ -203,7 +207,8 @@ export const authRoutes = createRouter()
       path: "/v1/me/password",
       tags: ["Me"],
       summary: "Change your password (or set a first one, for an account made at checkout); logs out every other device",
-      description: "Needs a session, not an API token. A wrong `currentPassword` is 400 naming it, and counts towards the account's login limit (429 beyond it).",
+      description:
+        "Needs a session, not an API token. A wrong `currentPassword` is 400 naming it, and counts towards the account's login limit (429 beyond it).",
       security: bearer,
       request: jsonBody(ChangePasswordBody),
       responses: { ...noContent, ...authErrors, ...rateLimitedError },

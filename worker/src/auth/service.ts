@@ -9,7 +9,7 @@ import type { Db } from "../db/client";
 import { emailTokens, refreshTokens, sessions, users } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
-import { clearHits, counter, giveBackHit, takeHit, type Counter, type Window } from "../http/rate-limit";
+import { type Counter, clearHits, counter, giveBackHit, takeHit, type Window } from "../http/rate-limit";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { passwordChangedMail, verifyEmailMail } from "../mail/templates";
 import { disconnectFromRooms } from "../rooms/access-changes";
@@ -158,7 +158,14 @@ export async function login(db: Db, env: Env, meta: RequestMeta, input: { email:
 }
 
 /** A new session for a user who proved who they are (password or magic link), with its tokens. */
-export async function startSession(db: Db, env: Env, meta: RequestMeta, user: UserRow, action: "auth.login" | "auth.magic_link_login", extra: BatchItem<"sqlite">[] = []) {
+export async function startSession(
+  db: Db,
+  env: Env,
+  meta: RequestMeta,
+  user: UserRow,
+  action: "auth.login" | "auth.magic_link_login",
+  extra: BatchItem<"sqlite">[] = [],
+) {
   const now = Date.now();
   const { refreshMs } = ttls(env);
   const sessionId = newId("session");
@@ -227,8 +234,13 @@ export async function refresh(db: Db, env: Env, meta: RequestMeta, token: string
   const { refreshMs } = ttls(env);
   const next = newSecret("rt");
   await db.batch([
-    db.insert(refreshTokens).values({ tokenHash: await sha256Hex(next), sessionId: session.id, createdAt: now, expiresAt: now + refreshMs }),
-    db.update(sessions).set({ lastUsedAt: now, expiresAt: now + refreshMs, ip: meta.ip, userAgent: meta.userAgent }).where(eq(sessions.id, session.id)),
+    db
+      .insert(refreshTokens)
+      .values({ tokenHash: await sha256Hex(next), sessionId: session.id, createdAt: now, expiresAt: now + refreshMs }),
+    db
+      .update(sessions)
+      .set({ lastUsedAt: now, expiresAt: now + refreshMs, ip: meta.ip, userAgent: meta.userAgent })
+      .where(eq(sessions.id, session.id)),
   ]);
   return issue(env, toUser(user), session.id, next, now + refreshMs);
 }
@@ -238,7 +250,14 @@ export async function refresh(db: Db, env: Env, meta: RequestMeta, token: string
  * account), unless the account never had one (a guest from checkout, signed in by e-mail link).
  * Every other session ends (their room sockets close), the change is audited, and the owner is told by e-mail.
  */
-export async function changePassword(db: Db, env: Env, meta: RequestMeta, userId: string, sessionId: string, input: { currentPassword?: string; newPassword: string }) {
+export async function changePassword(
+  db: Db,
+  env: Env,
+  meta: RequestMeta,
+  userId: string,
+  sessionId: string,
+  input: { currentPassword?: string; newPassword: string },
+) {
   const now = Date.now();
   const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
   if (!user) throw new AppError("token_revoked", "This account no longer exists");
@@ -247,7 +266,10 @@ export async function changePassword(db: Db, env: Env, meta: RequestMeta, userId
   if (hasPassword) await checkCurrentPassword(db, meta, user, account, input.currentPassword, now);
   const mail = await mailInsert(env, db, user.email, passwordChangedMail(user.name, `${env.APP_URL}/settings/sessions`));
   await db.batch([
-    db.update(users).set({ passwordHash: await hashPassword(input.newPassword) }).where(eq(users.id, user.id)),
+    db
+      .update(users)
+      .set({ passwordHash: await hashPassword(input.newPassword) })
+      .where(eq(users.id, user.id)),
     db
       .update(sessions)
       .set({ revokedAt: now, revokeReason: "password_changed" })
@@ -267,7 +289,9 @@ async function checkCurrentPassword(db: Db, meta: RequestMeta, user: UserRow, ac
   await takeHit(db, [account], now);
   if (!(await verifyPassword(guess, user.passwordHash))) {
     await auditInsert(db, meta, { action: "auth.password_change_failed", actorUserId: user.id, targetType: "user", targetId: user.id });
-    throw new AppError("invalid_request", "The current password is not correct", { fields: { "body.currentPassword": ["is not correct"] } });
+    throw new AppError("invalid_request", "The current password is not correct", {
+      fields: { "body.currentPassword": ["is not correct"] },
+    });
   }
 }
 

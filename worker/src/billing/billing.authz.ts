@@ -1,5 +1,5 @@
+import { ANY_USER, type MatrixCase, ORG_ADMIN, succeedsWith } from "../../test/authz-matrix";
 import { insertItem } from "../../test/catalog-fixtures";
-import { ANY_USER, ORG_ADMIN, succeedsWith, type MatrixCase } from "../../test/authz-matrix";
 import { insertSubscription } from "../../test/payment-fixtures";
 
 /** The owner's own ended subscription: only they find it (and cannot cancel an ended one); others get 404. */
@@ -10,21 +10,35 @@ export const billingMatrix: MatrixCase[] = [
   { route: "GET /v1/me/subscriptions", build: () => ({ method: "GET", path: "/v1/me/subscriptions" }), expected: ANY_USER },
   {
     route: "POST /v1/me/subscriptions/:subscriptionId/cancel",
-    build: async (fx) => ({ method: "POST", path: `/v1/me/subscriptions/${await insertSubscription(fx.orgId, fx.owner.id, "canceled")}/cancel` }),
+    build: async (fx) => ({
+      method: "POST",
+      path: `/v1/me/subscriptions/${await insertSubscription(fx.orgId, fx.owner.id, "canceled")}/cancel`,
+    }),
     expected: OWN_ENDED,
   },
   {
     route: "POST /v1/me/subscriptions/:subscriptionId/resume",
-    build: async (fx) => ({ method: "POST", path: `/v1/me/subscriptions/${await insertSubscription(fx.orgId, fx.owner.id, "canceled")}/resume` }),
+    build: async (fx) => ({
+      method: "POST",
+      path: `/v1/me/subscriptions/${await insertSubscription(fx.orgId, fx.owner.id, "canceled")}/resume`,
+    }),
     expected: OWN_ENDED,
   },
   {
     // Nobody here subscribes to the item: every signed-in caller is told so.
     route: "POST /v1/items/:slug/usage",
-    build: async (fx) => ({ method: "POST", path: `/v1/items/${(await metered(fx.orgId)).slug}/usage`, options: { body: { quantity: 1, key: "k1" } } }),
+    build: async (fx) => ({
+      method: "POST",
+      path: `/v1/items/${(await metered(fx.orgId)).slug}/usage`,
+      options: { body: { quantity: 1, key: "k1" } },
+    }),
     expected: succeedsWith(ANY_USER, 409),
   },
-  { route: "GET /v1/items/:slug/credits", build: async (fx) => ({ method: "GET", path: `/v1/items/${(await metered(fx.orgId)).slug}/credits` }), expected: ANY_USER },
+  {
+    route: "GET /v1/items/:slug/credits",
+    build: async (fx) => ({ method: "GET", path: `/v1/items/${(await metered(fx.orgId)).slug}/credits` }),
+    expected: ANY_USER,
+  },
   {
     route: "POST /v1/orgs/:orgId/items/:itemId/credits",
     build: async (fx) => ({

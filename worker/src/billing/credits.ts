@@ -33,7 +33,15 @@ export async function grantCredits(
   await db.batch([
     db
       .insert(creditEntries)
-      .values({ id: await derivedId("creditEntry", reference), userId: user.id, itemId: item.id, amount: input.amount, reason: input.reason, reference, createdAt: Date.now() })
+      .values({
+        id: await derivedId("creditEntry", reference),
+        userId: user.id,
+        itemId: item.id,
+        amount: input.amount,
+        reason: input.reason,
+        reference,
+        createdAt: Date.now(),
+      })
       .onConflictDoNothing(),
     auditInsert(db, meta, {
       action: "credits.granted",

@@ -40,7 +40,10 @@ export const billingRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "payments:write");
-      return c.json(await setCancelAtPeriodEnd(c.env, c.get("db"), requestMeta(c), p.userId, c.req.valid("param").subscriptionId, true), 200);
+      return c.json(
+        await setCancelAtPeriodEnd(c.env, c.get("db"), requestMeta(c), p.userId, c.req.valid("param").subscriptionId, true),
+        200,
+      );
     },
   )
   .openapi(
@@ -55,7 +58,10 @@ export const billingRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "payments:write");
-      return c.json(await setCancelAtPeriodEnd(c.env, c.get("db"), requestMeta(c), p.userId, c.req.valid("param").subscriptionId, false), 200);
+      return c.json(
+        await setCancelAtPeriodEnd(c.env, c.get("db"), requestMeta(c), p.userId, c.req.valid("param").subscriptionId, false),
+        200,
+      );
     },
   )
   .openapi(
@@ -66,7 +72,12 @@ export const billingRoutes = createRouter()
       summary: "Report usage of a metered item you subscribe to; `key` makes it idempotent",
       security: bearer,
       request: { params: z.object({ slug: ItemSlug }), ...jsonBody(UsageBody) },
-      responses: { 201: json(UsageRecord, "Recorded"), 200: json(UsageRecord, "Already recorded under this key"), ...errors, ...conflictError },
+      responses: {
+        201: json(UsageRecord, "Recorded"),
+        200: json(UsageRecord, "Already recorded under this key"),
+        ...errors,
+        ...conflictError,
+      },
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "payments:write");
@@ -103,6 +114,14 @@ export const billingRoutes = createRouter()
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "payments:write");
       const body = c.req.valid("json");
-      return c.json(await grantCredits(c.get("db"), requestMeta(c), { orgId: access.orgId, itemId: c.req.valid("param").itemId, ...body, actorUserId: access.principal.userId }), 201);
+      return c.json(
+        await grantCredits(c.get("db"), requestMeta(c), {
+          orgId: access.orgId,
+          itemId: c.req.valid("param").itemId,
+          ...body,
+          actorUserId: access.principal.userId,
+        }),
+        201,
+      );
     },
   );

@@ -1,8 +1,18 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createUser, lastMailTo, orgFixture, type OrgFixture, type TestUser } from "../../test/fixtures";
+import { createUser, lastMailTo, type OrgFixture, orgFixture, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { customerOf, emulatorAdmin, eventually, onboardSeller, ordersOf, stripeEventsSettled, subscribeNewBuyer, subscriptionOf, failRenewal } from "../../test/payments";
+import {
+  customerOf,
+  emulatorAdmin,
+  eventually,
+  failRenewal,
+  onboardSeller,
+  ordersOf,
+  stripeEventsSettled,
+  subscribeNewBuyer,
+  subscriptionOf,
+} from "../../test/payments";
 
 const DAY = 86_400;
 let fx: OrgFixture;
@@ -12,7 +22,9 @@ beforeAll(async () => {
 });
 
 const entitlementOf = (buyer: TestUser, itemId: string) =>
-  env.DB.prepare("SELECT status, expires_at FROM entitlements WHERE user_id = ? AND item_id = ? AND source = 'subscription'").bind(buyer.id, itemId).first<{ status: string; expires_at: number | null }>();
+  env.DB.prepare("SELECT status, expires_at FROM entitlements WHERE user_id = ? AND item_id = ? AND source = 'subscription'")
+    .bind(buyer.id, itemId)
+    .first<{ status: string; expires_at: number | null }>();
 const subscribe = (label: string) => subscribeNewBuyer(fx.orgId, label);
 
 describe("subscriptions", () => {
@@ -34,7 +46,9 @@ describe("subscriptions", () => {
     expect(renewed.currentPeriodEnd).toBeGreaterThan(sub.currentPeriodEnd);
     expect((await entitlementOf(buyer, item.id))!.expires_at).toBeGreaterThanOrEqual(renewed.currentPeriodEnd);
     const earnings = await call("GET", `/v1/orgs/${fx.orgId}/earnings`, { token: fx.owner.accessToken });
-    expect(earnings.body.balances).toContainEqual(expect.objectContaining({ currency: "usd", sales: 2400, platformFees: 240, balance: 2160 }));
+    expect(earnings.body.balances).toContainEqual(
+      expect.objectContaining({ currency: "usd", sales: 2400, platformFees: 240, balance: 2160 }),
+    );
   });
 
   it("a failed renewal makes it past due with a grace period and an e-mail; paying later makes it active again", async () => {

@@ -8,8 +8,8 @@ import { linkEntitlement, plazaMetadata, saleStatements } from "../checkout/fulf
 import { derivedId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { items, orders, subscriptions } from "../db/schema";
-import type { Env } from "../env";
 import { grantEntitlementStatements, revokeEntitlementStatements } from "../entitlements/service";
+import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
 import { percentFee } from "../ledger/fees";
 import { issuedKey, issueLicenseStatements, revokeSubscriptionLicense } from "../licenses/issuance";
@@ -60,20 +60,53 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
 
   const live = sub.status === "active" || sub.status === "trialing" || pastDue;
   const license = live
-    ? await issueLicenseStatements(env, db, { source: { kind: "subscription", subscriptionId: id }, orgId: metadata.plaza_org_id, itemId: metadata.plaza_item_id, userId, email: metadata.plaza_email, checkoutId: metadata.plaza_checkout_id }, now)
+    ? await issueLicenseStatements(
+        env,
+        db,
+        {
+          source: { kind: "subscription", subscriptionId: id },
+          orgId: metadata.plaza_org_id,
+          itemId: metadata.plaza_item_id,
+          userId,
+          email: metadata.plaza_email,
+          checkoutId: metadata.plaza_checkout_id,
+        },
+        now,
+      )
     : undefined;
-  const grant = live ? await grantEntitlementStatements(db, { ...target, reference: id, expiresAt: pastDue ? graceUntil : periodEnd + RENEWAL_LEEWAY_MS }, now) : undefined;
+  const grant = live
+    ? await grantEntitlementStatements(
+        db,
+        { ...target, reference: id, expiresAt: pastDue ? graceUntil : periodEnd + RENEWAL_LEEWAY_MS },
+        now,
+      )
+    : undefined;
   const revoke = ENDED.has(sub.status) ? await revokeEntitlementStatements(db, target, now) : undefined;
   const licenseRevoke = revoke ? await revokeSubscriptionLicense(db, id, now) : undefined;
   const access: BatchItem<"sqlite">[] = revoke
     ? [...revoke.statements, ...licenseRevoke!.statements]
     : [...(grant?.statements ?? []), ...(license?.statements ?? [])];
-  const fields = { status: sub.status, currentPeriodEnd: periodEnd, cancelAtPeriodEnd: sub.cancel_at_period_end, graceUntil, updatedAt: now };
+  const fields = {
+    status: sub.status,
+    currentPeriodEnd: periodEnd,
+    cancelAtPeriodEnd: sub.cancel_at_period_end,
+    graceUntil,
+    updatedAt: now,
+  };
   const event = existing ? await subscriptionChangeEvent(db, existing, { id, ...fields }, now) : undefined;
   const results = await db.batch([
     db
       .insert(subscriptions)
-      .values({ id, stripeSubscriptionId: sub.id, orgId: metadata.plaza_org_id, itemId: metadata.plaza_item_id, userId, customerId: String(sub.customer), createdAt: now, ...fields })
+      .values({
+        id,
+        stripeSubscriptionId: sub.id,
+        orgId: metadata.plaza_org_id,
+        itemId: metadata.plaza_item_id,
+        userId,
+        customerId: String(sub.customer),
+        createdAt: now,
+        ...fields,
+      })
       .onConflictDoUpdate({ target: subscriptions.id, set: fields }),
     ...access,
     ...extra,
@@ -96,11 +129,31 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
  * `subscription.updated` (or `.canceled` once it ended) when what a subscriber sees changed:
  * status, cancel at period end, or the period. One event per distinct state.
  */
-async function subscriptionChangeEvent(db: Db, before: typeof subscriptions.$inferSelect, after: Pick<typeof subscriptions.$inferSelect, "id" | "status" | "currentPeriodEnd" | "cancelAtPeriodEnd">, now: number) {
-  if (before.status === after.status && before.cancelAtPeriodEnd === after.cancelAtPeriodEnd && before.currentPeriodEnd === after.currentPeriodEnd) return undefined;
+async function subscriptionChangeEvent(
+  db: Db,
+  before: typeof subscriptions.$inferSelect,
+  after: Pick<typeof subscriptions.$inferSelect, "id" | "status" | "currentPeriodEnd" | "cancelAtPeriodEnd">,
+  now: number,
+) {
+  if (
+    before.status === after.status &&
+    before.cancelAtPeriodEnd === after.cancelAtPeriodEnd &&
+    before.currentPeriodEnd === after.currentPeriodEnd
+  )
+    return undefined;
   const type = ENDED.has(after.status) ? "subscription.canceled" : "subscription.updated";
-  const data = { id: after.id, item: await itemRefOf(db, before.itemId), userId: before.userId, status: after.status, currentPeriodEnd: after.currentPeriodEnd, cancelAtPeriodEnd: after.cancelAtPeriodEnd };
-  return webhookEvent(db, before.orgId, type, data, { cause: `${after.id}:${after.status}:${after.cancelAtPeriodEnd}:${after.currentPeriodEnd}`, now });
+  const data = {
+    id: after.id,
+    item: await itemRefOf(db, before.itemId),
+    userId: before.userId,
+    status: after.status,
+    currentPeriodEnd: after.currentPeriodEnd,
+    cancelAtPeriodEnd: after.cancelAtPeriodEnd,
+  };
+  return webhookEvent(db, before.orgId, type, data, {
+    cause: `${after.id}:${after.status}:${after.cancelAtPeriodEnd}:${after.currentPeriodEnd}`,
+    now,
+  });
 }
 
 /**
@@ -123,18 +176,25 @@ export async function recordInvoicePayment(env: Env, db: Db, invoiceId: string) 
   const userId = await buyerFor(db, metadata.plaza_email);
   const payments = await stripe.invoicePayments.list({ invoice: invoice.id!, limit: 10 });
   const paymentIntent = payments.data.map((p) => p.payment?.payment_intent).find(Boolean);
-  const sale = await saleStatements(db, {
-    sourceId: invoice.id!,
-    kind: "subscription",
-    metadata,
-    amount: invoice.amount_paid,
-    fee: percentFee(invoice.amount_paid, sub.application_fee_percent ?? 0),
-    currency: invoice.currency,
-    priceId: priceIdOf(invoice.lines.data[0]?.pricing?.price_details?.price),
-    paymentIntentId: typeof paymentIntent === "string" ? paymentIntent : (paymentIntent?.id ?? null),
-    subscriptionId: await derivedId("subscription", subscriptionId),
-  }, userId);
-  const synced = await syncSubscription(env, db, subscriptionId, [...sale.statements, linkEntitlement(db, sale.orderId, userId, metadata.plaza_item_id, "subscription")]);
+  const sale = await saleStatements(
+    db,
+    {
+      sourceId: invoice.id!,
+      kind: "subscription",
+      metadata,
+      amount: invoice.amount_paid,
+      fee: percentFee(invoice.amount_paid, sub.application_fee_percent ?? 0),
+      currency: invoice.currency,
+      priceId: priceIdOf(invoice.lines.data[0]?.pricing?.price_details?.price),
+      paymentIntentId: typeof paymentIntent === "string" ? paymentIntent : (paymentIntent?.id ?? null),
+      subscriptionId: await derivedId("subscription", subscriptionId),
+    },
+    userId,
+  );
+  const synced = await syncSubscription(env, db, subscriptionId, [
+    ...sale.statements,
+    linkEntitlement(db, sale.orderId, userId, metadata.plaza_item_id, "subscription"),
+  ]);
   await enqueueWebhookEvents(env, sale.webhookEventIds);
   return synced;
 }
@@ -149,7 +209,12 @@ export async function recordInvoiceFailure(env: Env, db: Db, invoiceId: string) 
   if (!metadata) return { mailIds: [] as string[] };
   const item = await db.query.items.findFirst({ columns: { name: true }, where: eq(items.id, metadata.plaza_item_id) });
   const grace = graceDays(env);
-  const mail = await mailInsert(env, db, metadata.plaza_email, paymentFailedMail(item?.name ?? "your subscription", grace, `${env.APP_URL}/dashboard/purchases`));
+  const mail = await mailInsert(
+    env,
+    db,
+    metadata.plaza_email,
+    paymentFailedMail(item?.name ?? "your subscription", grace, `${env.APP_URL}/dashboard/purchases`),
+  );
   await syncSubscription(env, db, subscriptionId, [mail.insert]);
   return { mailIds: [mail.id] };
 }
@@ -161,12 +226,29 @@ async function ownSubscription(db: Db, userId: string, id: string) {
 }
 
 /** Cancel at period end (`cancel: true`) or resume (`false`); Stripe's answer is mirrored at once. */
-export async function setCancelAtPeriodEnd(env: Env, db: Db, meta: RequestMeta, userId: string, id: string, cancel: boolean): Promise<SubscriptionT> {
+export async function setCancelAtPeriodEnd(
+  env: Env,
+  db: Db,
+  meta: RequestMeta,
+  userId: string,
+  id: string,
+  cancel: boolean,
+): Promise<SubscriptionT> {
   const row = await ownSubscription(db, userId, id);
   if (ENDED.has(row.status)) throw new AppError("conflict", "This subscription has ended");
-  await stripeFor(env).subscriptions.update(row.stripeSubscriptionId, { cancel_at_period_end: cancel }, { idempotencyKey: `sub-cancel:${row.id}:${cancel}:${row.updatedAt}` });
+  await stripeFor(env).subscriptions.update(
+    row.stripeSubscriptionId,
+    { cancel_at_period_end: cancel },
+    { idempotencyKey: `sub-cancel:${row.id}:${cancel}:${row.updatedAt}` },
+  );
   await syncSubscription(env, db, row.stripeSubscriptionId, [
-    auditInsert(db, meta, { action: cancel ? "subscription.cancel_requested" : "subscription.resumed", orgId: row.orgId, actorUserId: userId, targetType: "subscription", targetId: row.id }),
+    auditInsert(db, meta, {
+      action: cancel ? "subscription.cancel_requested" : "subscription.resumed",
+      orgId: row.orgId,
+      actorUserId: userId,
+      targetType: "subscription",
+      targetId: row.id,
+    }),
   ]);
   return (await listSubscriptions(db, userId, id))[0]!;
 }

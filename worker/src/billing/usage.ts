@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import Stripe from "stripe";
+import { truncateText } from "../../../shared/text";
 import { findVisibleItemBySlug } from "../catalog/queries";
 import { derivedId } from "../crypto/random";
 import { createDb, type Db } from "../db/client";
@@ -10,7 +11,6 @@ import { log } from "../http/log";
 import { stripeFor } from "../stripe/client";
 import { worthRetrying } from "../stripe/errors";
 import { CREDIT_BALANCE_SQL } from "./credits";
-import { truncateText } from "../../../shared/text";
 
 const BILLABLE_STATUSES = ["active", "trialing", "past_due"];
 
@@ -87,7 +87,11 @@ export async function consumeUsageReports(batch: MessageBatch<UsageReportMessage
         continue;
       }
       if (!alreadyReported(err)) {
-        log("warn", "usage report failed", { usageRecordId: row.record.id, attempt: message.attempts, error: truncateText(String(err), 300) });
+        log("warn", "usage report failed", {
+          usageRecordId: row.record.id,
+          attempt: message.attempts,
+          error: truncateText(String(err), 300),
+        });
         message.retry({ delaySeconds: Math.min(600, 10 * 2 ** message.attempts) });
         continue;
       }

@@ -1,4 +1,4 @@
-import { ORG_ADMIN, ORG_READ, PUBLIC, succeedsWith, type Expected, type MatrixCase } from "../../test/authz-matrix";
+import { type Expected, type MatrixCase, ORG_ADMIN, ORG_READ, PUBLIC, succeedsWith } from "../../test/authz-matrix";
 import { bundleBytes, createItemViaApi, MANIFEST, publishedItem, sha256Hex } from "../../test/catalog-api";
 import type { OrgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
@@ -6,7 +6,8 @@ import { call } from "../../test/http";
 /** One published item per fixture org, made on first use. */
 const shared = new Map<string, Promise<{ id: string; slug: string }>>();
 function sharedItem(fx: OrgFixture) {
-  if (!shared.has(fx.orgId)) shared.set(fx.orgId, publishedItem(fx.owner, fx.orgId, { slug: `matrix-item-${Date.now().toString(36)}`, name: "Matrix item" }));
+  if (!shared.has(fx.orgId))
+    shared.set(fx.orgId, publishedItem(fx.owner, fx.orgId, { slug: `matrix-item-${Date.now().toString(36)}`, name: "Matrix item" }));
   return shared.get(fx.orgId)!;
 }
 
@@ -32,16 +33,32 @@ export const catalogMatrix: MatrixCase[] = [
   { route: "GET /v1/orgs/:orgId/items", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/items` }), expected: ORG_READ },
   {
     route: "POST /v1/orgs/:orgId/items",
-    build: (fx) => ({ method: "POST", path: `/v1/orgs/${fx.orgId}/items`, options: { body: { slug: `new-${Date.now().toString(36)}-${++minor}`, name: "New", category: "other" } } }),
+    build: (fx) => ({
+      method: "POST",
+      path: `/v1/orgs/${fx.orgId}/items`,
+      options: { body: { slug: `new-${Date.now().toString(36)}-${++minor}`, name: "New", category: "other" } },
+    }),
     expected: succeedsWith(ORG_ADMIN, 201),
   },
-  { route: "GET /v1/orgs/:orgId/items/:itemId", build: async (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/items/${(await sharedItem(fx)).id}` }), expected: ORG_READ },
+  {
+    route: "GET /v1/orgs/:orgId/items/:itemId",
+    build: async (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/items/${(await sharedItem(fx)).id}` }),
+    expected: ORG_READ,
+  },
   {
     route: "PATCH /v1/orgs/:orgId/items/:itemId",
-    build: async (fx) => ({ method: "PATCH", path: `/v1/orgs/${fx.orgId}/items/${(await sharedItem(fx)).id}`, options: { body: { summary: "Edited" } } }),
+    build: async (fx) => ({
+      method: "PATCH",
+      path: `/v1/orgs/${fx.orgId}/items/${(await sharedItem(fx)).id}`,
+      options: { body: { summary: "Edited" } },
+    }),
     expected: ORG_ADMIN,
   },
-  { route: "GET /v1/orgs/:orgId/items/:itemId/versions", build: async (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/items/${(await sharedItem(fx)).id}/versions` }), expected: ORG_READ },
+  {
+    route: "GET /v1/orgs/:orgId/items/:itemId/versions",
+    build: async (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/items/${(await sharedItem(fx)).id}/versions` }),
+    expected: ORG_READ,
+  },
   {
     route: "POST /v1/orgs/:orgId/items/:itemId/versions/:version/yank",
     build: async (fx) => ({ method: "POST", path: `/v1/orgs/${fx.orgId}/items/${(await sharedItem(fx)).id}/versions/1.0.0/yank` }),
@@ -77,7 +94,11 @@ export const catalogMatrix: MatrixCase[] = [
       const { slug } = await sharedItem(fx);
       const version = nextVersion();
       const bytes = bundleBytes(version);
-      return { method: "POST", path: `/v1/items/${slug}/uploads`, options: { body: { version, manifest: MANIFEST(slug, version), sha256: await sha256Hex(bytes), size: bytes.length } } };
+      return {
+        method: "POST",
+        path: `/v1/items/${slug}/uploads`,
+        options: { body: { version, manifest: MANIFEST(slug, version), sha256: await sha256Hex(bytes), size: bytes.length } },
+      };
     },
     expected: PUBLISH,
   },
@@ -85,16 +106,32 @@ export const catalogMatrix: MatrixCase[] = [
     route: "PUT /v1/uploads/:uploadId",
     build: async (fx) => {
       const { uploadUrl, bytes } = await startUpload(fx);
-      return { method: "PUT", path: uploadUrl, options: { rawBody: new TextDecoder().decode(bytes), headers: { "content-type": "application/octet-stream" } } };
+      return {
+        method: "PUT",
+        path: uploadUrl,
+        options: { rawBody: new TextDecoder().decode(bytes), headers: { "content-type": "application/octet-stream" } },
+      };
     },
     expected: PUBLISH,
   },
   { route: "GET /v1/search", build: () => ({ method: "GET", path: "/v1/search?q=matrix" }), expected: PUBLIC },
-  { route: "GET /v1/items/:slug", build: async (fx) => ({ method: "GET", path: `/v1/items/${(await sharedItem(fx)).slug}` }), expected: PUBLIC },
-  { route: "GET /v1/items/:slug/versions", build: async (fx) => ({ method: "GET", path: `/v1/items/${(await sharedItem(fx)).slug}/versions` }), expected: PUBLIC },
+  {
+    route: "GET /v1/items/:slug",
+    build: async (fx) => ({ method: "GET", path: `/v1/items/${(await sharedItem(fx)).slug}` }),
+    expected: PUBLIC,
+  },
+  {
+    route: "GET /v1/items/:slug/versions",
+    build: async (fx) => ({ method: "GET", path: `/v1/items/${(await sharedItem(fx)).slug}/versions` }),
+    expected: PUBLIC,
+  },
   {
     route: "POST /v1/updates/check",
-    build: async (fx) => ({ method: "POST", path: "/v1/updates/check", options: { body: { installed: [{ item: (await sharedItem(fx)).slug, version: "1.0.0" }] } } }),
+    build: async (fx) => ({
+      method: "POST",
+      path: "/v1/updates/check",
+      options: { body: { installed: [{ item: (await sharedItem(fx)).slug, version: "1.0.0" }] } },
+    }),
     expected: PUBLIC,
   },
 ];

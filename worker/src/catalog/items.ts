@@ -1,15 +1,14 @@
 import { and, desc, eq, ne } from "drizzle-orm";
-import type { ItemT } from "../../../shared/catalog";
 import type { z } from "zod";
-import type { CreateItemBody, UpdateItemBody } from "../../../shared/catalog";
+import type { CreateItemBody, ItemT, UpdateItemBody } from "../../../shared/catalog";
 import { auditInsert, type RequestMeta } from "../audit/record";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
-import type { Env } from "../env";
-import { enqueueWebhookEvents, webhookEvent } from "../webhooks/outbox";
 import { items, itemTags, orgs } from "../db/schema";
+import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import type { OrgAccess } from "../orgs/access";
+import { enqueueWebhookEvents, webhookEvent } from "../webhooks/outbox";
 import { findOrgItem, toItem } from "./queries";
 import { findSquattedSlug } from "./slug-squatting";
 
@@ -18,7 +17,10 @@ const slugTaken = (slug: string, detail: string) =>
 
 /** Replaces an item's tag rows: the filterable copy of `items.tags`. */
 function tagStatements(db: Db, itemId: string, tags: string[]) {
-  return [db.delete(itemTags).where(eq(itemTags.itemId, itemId)), ...[...new Set(tags)].map((tag) => db.insert(itemTags).values({ itemId, tag }))];
+  return [
+    db.delete(itemTags).where(eq(itemTags.itemId, itemId)),
+    ...[...new Set(tags)].map((tag) => db.insert(itemTags).values({ itemId, tag })),
+  ];
 }
 
 export async function createItem(db: Db, meta: RequestMeta, access: OrgAccess, input: z.infer<typeof CreateItemBody>): Promise<ItemT> {
@@ -48,13 +50,20 @@ export async function createItem(db: Db, meta: RequestMeta, access: OrgAccess, i
     await db.batch([
       db.insert(items).values(row),
       ...tagStatements(db, row.id, tags),
-      auditInsert(db, meta, { action: "item.created", orgId: access.orgId, actorUserId: access.principal.userId, targetType: "item", targetId: row.id, metadata: { slug: row.slug } }),
+      auditInsert(db, meta, {
+        action: "item.created",
+        orgId: access.orgId,
+        actorUserId: access.principal.userId,
+        targetType: "item",
+        targetId: row.id,
+        metadata: { slug: row.slug },
+      }),
     ]);
   } catch (err) {
     if (String(err).includes("UNIQUE")) throw slugTaken(input.slug, "is taken");
     throw err;
   }
-  return (await getOrgItem(db, access.orgId, row.id));
+  return await getOrgItem(db, access.orgId, row.id);
 }
 
 export async function getOrgItem(db: Db, orgId: string, itemId: string): Promise<ItemT> {
@@ -73,15 +82,28 @@ export async function listOrgItems(db: Db, orgId: string): Promise<ItemT[]> {
  * Authors edit everything but moderation: a removed item stays removed, and publishing needs a
  * version to install.
  */
-export async function updateItem(env: Env, db: Db, meta: RequestMeta, access: OrgAccess, itemId: string, input: z.infer<typeof UpdateItemBody>): Promise<ItemT> {
+export async function updateItem(
+  env: Env,
+  db: Db,
+  meta: RequestMeta,
+  access: OrgAccess,
+  itemId: string,
+  input: z.infer<typeof UpdateItemBody>,
+): Promise<ItemT> {
   const { item } = await findOrgItem(db, access.orgId, itemId);
-  if (item.status === "removed") throw new AppError("conflict", `This item was removed by an operator: ${item.moderationReason ?? "no reason given"}`);
+  if (item.status === "removed")
+    throw new AppError("conflict", `This item was removed by an operator: ${item.moderationReason ?? "no reason given"}`);
   // An operator's unlisting stands until an operator restores the item.
   if (input.status && item.moderationReason) {
-    throw new AppError("conflict", `An operator unlisted this item (${item.moderationReason}); its status can't be changed until it is restored`);
+    throw new AppError(
+      "conflict",
+      `An operator unlisted this item (${item.moderationReason}); its status can't be changed until it is restored`,
+    );
   }
   if (input.status === "published" && !item.latestVersion) {
-    throw new AppError("conflict", "Publish a version before publishing the item", { fields: { "body.status": ["needs a published version first"] } });
+    throw new AppError("conflict", "Publish a version before publishing the item", {
+      fields: { "body.status": ["needs a published version first"] },
+    });
   }
   const now = Date.now();
   const tags = input.tags ? [...new Set(input.tags)] : undefined;
@@ -90,7 +112,13 @@ export async function updateItem(env: Env, db: Db, meta: RequestMeta, access: Or
   const squatted = publishing ? await findSquattedSlug(db, item.slug, access.orgId) : undefined;
   if (squatted) throw new AppError("conflict", `The slug "${item.slug}" is too close to the published item "${squatted}"`);
   const event = publishing
-    ? await webhookEvent(db, access.orgId, "item.published", { item: { id: item.id, slug: item.slug, name: input.name ?? item.name }, publishedAt: now }, { cause: `${item.id}:${now}`, now })
+    ? await webhookEvent(
+        db,
+        access.orgId,
+        "item.published",
+        { item: { id: item.id, slug: item.slug, name: input.name ?? item.name }, publishedAt: now },
+        { cause: `${item.id}:${now}`, now },
+      )
     : undefined;
   await db.batch([
     db

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { insertItem } from "../../test/catalog-fixtures";
-import { orgFixture, type OrgFixture } from "../../test/fixtures";
+import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { statusCounts } from "../../test/rate-limits";
 import { MAX_SCREENSHOTS } from "./media";
@@ -14,10 +14,16 @@ beforeAll(async () => {
 const screenshots = (itemId: string) => `/v1/orgs/${fx.orgId}/items/${itemId}/screenshots`;
 const addScreenshot = (itemId: string) => {
   const bytes = `png ${crypto.randomUUID()}`;
-  return call("POST", screenshots(itemId), { token: fx.admin.accessToken, rawBody: bytes, headers: { "content-type": "image/png", "content-length": String(bytes.length) } });
+  return call("POST", screenshots(itemId), {
+    token: fx.admin.accessToken,
+    rawBody: bytes,
+    headers: { "content-type": "image/png", "content-length": String(bytes.length) },
+  });
 };
 const listed = async (itemId: string): Promise<string[]> =>
-  (await call("GET", `/v1/orgs/${fx.orgId}/items/${itemId}`, { token: fx.admin.accessToken })).body.screenshotUrls.map((url: string) => url.replace(/^\/media\//, ""));
+  (await call("GET", `/v1/orgs/${fx.orgId}/items/${itemId}`, { token: fx.admin.accessToken })).body.screenshotUrls.map((url: string) =>
+    url.replace(/^\/media\//, ""),
+  );
 const stored = async (itemId: string) => (await env.BUCKET.list({ prefix: `items/${itemId}/` })).objects.map((o) => o.key);
 
 describe("screenshots", () => {

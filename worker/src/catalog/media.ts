@@ -1,9 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
+import { randomBase62 } from "../crypto/random";
 import type { Db } from "../db/client";
 import { items } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
-import { randomBase62 } from "../crypto/random";
 import type { ItemRow } from "./queries";
 
 /** Images authors may upload. SVG is excluded: it can carry script. */
@@ -12,7 +12,13 @@ export const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
 export const MAX_SCREENSHOTS = 8;
 
 /** Streams an uploaded image into R2 under a fresh key; the caller records the key. */
-export async function storeImage(env: Env, itemId: string, contentType: string | undefined, contentLength: number, body: ReadableStream | null) {
+export async function storeImage(
+  env: Env,
+  itemId: string,
+  contentType: string | undefined,
+  contentLength: number,
+  body: ReadableStream | null,
+) {
   const type = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
   const ext = IMAGE_TYPES[type];
   if (!ext) throw new AppError("unsupported_media_type", `Images must be one of ${Object.keys(IMAGE_TYPES).join(", ")}`);
@@ -65,7 +71,9 @@ export async function removeScreenshot(db: Db, env: Env, item: ItemRow, index: n
 /** GET /media/<key>: item images from R2, immutable (keys are never reused). */
 export async function serveMedia(env: Env, key: string, ifNoneMatch: string | undefined) {
   if (!key.startsWith("items/")) throw new AppError("not_found", "Not found");
-  const object = await env.BUCKET.get(key, { onlyIf: ifNoneMatch ? { etagDoesNotMatch: ifNoneMatch.replace(/^W\//, "").replace(/"/g, "") } : undefined });
+  const object = await env.BUCKET.get(key, {
+    onlyIf: ifNoneMatch ? { etagDoesNotMatch: ifNoneMatch.replace(/^W\//, "").replace(/"/g, "") } : undefined,
+  });
   if (!object) throw new AppError("not_found", "Not found");
   const headers = new Headers();
   object.writeHttpMetadata(headers);

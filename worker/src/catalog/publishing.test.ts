@@ -12,19 +12,32 @@ beforeAll(async () => {
   orgId = (await createOrg(author)).id;
 });
 
-const startUpload = (slug: string, body: Record<string, unknown>) => call("POST", `/v1/items/${slug}/uploads`, { token: author.accessToken, body });
+const startUpload = (slug: string, body: Record<string, unknown>) =>
+  call("POST", `/v1/items/${slug}/uploads`, { token: author.accessToken, body });
 
 describe("items", () => {
   it("are created as drafts, invisible to the public until published with a version", async () => {
-    const item = await createItemViaApi(author, orgId, { slug: "draft-thing", name: "Draft thing", tags: ["Markdown", "markdown", "editor"], pricing: { model: "one_time", amount: 900, currency: "usd" } });
+    const item = await createItemViaApi(author, orgId, {
+      slug: "draft-thing",
+      name: "Draft thing",
+      tags: ["Markdown", "markdown", "editor"],
+      pricing: { model: "one_time", amount: 900, currency: "usd" },
+    });
     const own = await call("GET", `/v1/orgs/${orgId}/items/${item.id}`, { token: author.accessToken });
-    expect(own.body).toMatchObject({ status: "draft", tags: ["markdown", "editor"], pricing: { model: "one_time", amount: 900, currency: "usd" }, latestVersion: null });
+    expect(own.body).toMatchObject({
+      status: "draft",
+      tags: ["markdown", "editor"],
+      pricing: { model: "one_time", amount: 900, currency: "usd" },
+      latestVersion: null,
+    });
     expect((await call("GET", "/v1/items/draft-thing")).status).toBe(404);
 
     const early = await call("PATCH", `/v1/orgs/${orgId}/items/${item.id}`, { token: author.accessToken, body: { status: "published" } });
     expect([early.status, errorCode(early)]).toEqual([409, "conflict"]);
     expect((await publishVersion(author, "draft-thing", "0.1.0")).status).toBe(201);
-    expect((await call("PATCH", `/v1/orgs/${orgId}/items/${item.id}`, { token: author.accessToken, body: { status: "published" } })).status).toBe(200);
+    expect(
+      (await call("PATCH", `/v1/orgs/${orgId}/items/${item.id}`, { token: author.accessToken, body: { status: "published" } })).status,
+    ).toBe(200);
     expect((await call("GET", "/v1/items/draft-thing")).body).toMatchObject({ status: "published", latestVersion: "0.1.0" });
   });
 
@@ -33,18 +46,40 @@ describe("items", () => {
     const rivalOrg = await createOrg(rival);
     await publishedItem(rival, rivalOrg.id, { slug: "left-pad", name: "Left pad" });
 
-    const taken = await call("POST", `/v1/orgs/${orgId}/items`, { token: author.accessToken, body: { slug: "left-pad", name: "X", category: "other" } });
+    const taken = await call("POST", `/v1/orgs/${orgId}/items`, {
+      token: author.accessToken,
+      body: { slug: "left-pad", name: "X", category: "other" },
+    });
     expect([taken.status, Object.keys(taken.body.error.fields)]).toEqual([409, ["body.slug"]]);
     for (const squat of ["leftpad", "left-pads", "loft-pad"]) {
-      const res = await call("POST", `/v1/orgs/${orgId}/items`, { token: author.accessToken, body: { slug: squat, name: "X", category: "other" } });
+      const res = await call("POST", `/v1/orgs/${orgId}/items`, {
+        token: author.accessToken,
+        body: { slug: squat, name: "X", category: "other" },
+      });
       expect([squat, res.status, errorCode(res)]).toEqual([squat, 409, "conflict"]);
     }
     // The same org may name its own items alike.
-    expect((await call("POST", `/v1/orgs/${rivalOrg.id}/items`, { token: rival.accessToken, body: { slug: "left-pads", name: "X", category: "other" } })).status).toBe(201);
+    expect(
+      (
+        await call("POST", `/v1/orgs/${rivalOrg.id}/items`, {
+          token: rival.accessToken,
+          body: { slug: "left-pads", name: "X", category: "other" },
+        })
+      ).status,
+    ).toBe(201);
 
-    const bad = await call("POST", `/v1/orgs/${orgId}/items`, { token: author.accessToken, body: { slug: "Bad Slug", name: "", category: "toys", pricing: { model: "one_time", amount: 5 } } });
+    const bad = await call("POST", `/v1/orgs/${orgId}/items`, {
+      token: author.accessToken,
+      body: { slug: "Bad Slug", name: "", category: "toys", pricing: { model: "one_time", amount: 5 } },
+    });
     expect(bad.status).toBe(400);
-    expect(Object.keys(bad.body.error.fields).sort()).toEqual(["body.category", "body.name", "body.pricing.amount", "body.pricing.currency", "body.slug"]);
+    expect(Object.keys(bad.body.error.fields).sort()).toEqual([
+      "body.category",
+      "body.name",
+      "body.pricing.amount",
+      "body.pricing.currency",
+      "body.slug",
+    ]);
   });
 });
 
@@ -59,7 +94,14 @@ describe("publishing versions", () => {
     const res = await publishVersion(author, slug, "1.0.0", { bytes });
     expect(res.status).toBe(201);
     const sha = await sha256Hex(bytes);
-    expect(res.body).toMatchObject({ version: "1.0.0", channel: "stable", sha256: sha, size: bytes.length, yanked: false, engineRange: "^1.0.0" });
+    expect(res.body).toMatchObject({
+      version: "1.0.0",
+      channel: "stable",
+      sha256: sha,
+      size: bytes.length,
+      yanked: false,
+      engineRange: "^1.0.0",
+    });
     const object = await env.BUCKET.get(bundleKey(sha));
     expect(new Uint8Array(await object!.arrayBuffer())).toEqual(bytes);
   });
@@ -68,20 +110,42 @@ describe("publishing versions", () => {
     const before = await countUploads();
     const res = await startUpload(slug, {
       version: "1.1",
-      manifest: { name: "Not A Slug", version: "x", entry: "../escape.js", engines: { plaza: "not a range" }, permissions: ["root"], extra: true },
+      manifest: {
+        name: "Not A Slug",
+        version: "x",
+        entry: "../escape.js",
+        engines: { plaza: "not a range" },
+        permissions: ["root"],
+        extra: true,
+      },
       sha256: "abc",
       size: 0,
     });
     expect([res.status, errorCode(res)]).toEqual([400, "invalid_request"]);
     expect(Object.keys(res.body.error.fields).sort()).toEqual(
-      ["body.manifest", "body.manifest.engines.plaza", "body.manifest.entry", "body.manifest.name", "body.manifest.permissions.0", "body.manifest.version", "body.sha256", "body.size", "body.version"].sort(),
+      [
+        "body.manifest",
+        "body.manifest.engines.plaza",
+        "body.manifest.entry",
+        "body.manifest.name",
+        "body.manifest.permissions.0",
+        "body.manifest.version",
+        "body.sha256",
+        "body.size",
+        "body.version",
+      ].sort(),
     );
     expect(await countUploads()).toBe(before);
   });
 
   it("refuses a manifest for another item or version", async () => {
     const bytes = bundleBytes("x");
-    const res = await startUpload(slug, { version: "1.2.0", manifest: MANIFEST("other-item", "1.2.1"), sha256: await sha256Hex(bytes), size: bytes.length });
+    const res = await startUpload(slug, {
+      version: "1.2.0",
+      manifest: MANIFEST("other-item", "1.2.1"),
+      sha256: await sha256Hex(bytes),
+      size: bytes.length,
+    });
     expect(Object.keys(res.body.error.fields).sort()).toEqual(["body.manifest.name", "body.manifest.version"]);
   });
 
@@ -98,7 +162,12 @@ describe("publishing versions", () => {
   it("refuses bytes whose SHA-256 differs with 422, storing nothing", async () => {
     const declared = bundleBytes("declared");
     const sent = bundleBytes("tampered").slice(0, declared.length);
-    const upload = await startUpload(slug, { version: "1.2.0", manifest: MANIFEST(slug, "1.2.0"), sha256: await sha256Hex(declared), size: declared.length });
+    const upload = await startUpload(slug, {
+      version: "1.2.0",
+      manifest: MANIFEST(slug, "1.2.0"),
+      sha256: await sha256Hex(declared),
+      size: declared.length,
+    });
     expect(upload.status).toBe(201);
     const res = await putBytes(author, upload.body.uploadUrl, sent);
     expect([res.status, res.body.error.code]).toEqual([422, "unprocessable"]);
@@ -111,10 +180,20 @@ describe("publishing versions", () => {
   });
 
   it("refuses an oversize bundle with 413 and a wrong Content-Length with 400", async () => {
-    const huge = await startUpload(slug, { version: "9.0.0", manifest: MANIFEST(slug, "9.0.0"), sha256: "a".repeat(64), size: 50 * 1024 * 1024 + 1 });
+    const huge = await startUpload(slug, {
+      version: "9.0.0",
+      manifest: MANIFEST(slug, "9.0.0"),
+      sha256: "a".repeat(64),
+      size: 50 * 1024 * 1024 + 1,
+    });
     expect([huge.status, errorCode(huge)]).toEqual([413, "payload_too_large"]);
     const bytes = bundleBytes("short");
-    const upload = await startUpload(slug, { version: "3.0.0", manifest: MANIFEST(slug, "3.0.0"), sha256: await sha256Hex(bytes), size: bytes.length + 5 });
+    const upload = await startUpload(slug, {
+      version: "3.0.0",
+      manifest: MANIFEST(slug, "3.0.0"),
+      sha256: await sha256Hex(bytes),
+      size: bytes.length + 5,
+    });
     const res = await putBytes(author, upload.body.uploadUrl, bytes);
     expect([res.status, res.body.error.code]).toEqual([400, "invalid_request"]);
   });
@@ -128,7 +207,10 @@ describe("publishing versions", () => {
     expect((await call("GET", "/v1/items/yankable")).body.latestVersion).toBe("1.0.0");
     expect((await call("GET", "/v1/items/yankable/versions")).body.data.map((v: { version: string }) => v.version)).toEqual(["1.0.0"]);
     const own = await call("GET", `/v1/orgs/${orgId}/items/${item.id}/versions`, { token: author.accessToken });
-    expect(own.body.data.map((v: { version: string; yanked: boolean }) => [v.version, v.yanked])).toEqual([["1.1.0", true], ["1.0.0", false]]);
+    expect(own.body.data.map((v: { version: string; yanked: boolean }) => [v.version, v.yanked])).toEqual([
+      ["1.1.0", true],
+      ["1.0.0", false],
+    ]);
     // A yanked number is never reused.
     expect((await publishVersion(author, "yankable", "1.1.0")).status).toBe(409);
     await call("POST", `/v1/orgs/${orgId}/items/${item.id}/versions/1.1.0/unyank`, { token: author.accessToken });
@@ -144,7 +226,16 @@ describe("update checks", () => {
     await publishVersion(author, "updater", "1.3.0-beta.1", { channel: "beta", engine: "^1.0.0" });
     await call("POST", `/v1/orgs/${orgId}/items/${item.id}/versions/1.1.0/yank`, { token: author.accessToken });
 
-    const check = (engine?: string) => call("POST", "/v1/updates/check", { body: { installed: [{ item: "updater", version: "1.0.0" }, { item: "no-such-item", version: "1.0.0" }], engine } });
+    const check = (engine?: string) =>
+      call("POST", "/v1/updates/check", {
+        body: {
+          installed: [
+            { item: "updater", version: "1.0.0" },
+            { item: "no-such-item", version: "1.0.0" },
+          ],
+          engine,
+        },
+      });
     expect((await check("1.5.0")).body.data).toEqual([{ item: "updater", installed: "1.0.0", stable: null, beta: "1.3.0-beta.1" }]);
     expect((await check("2.1.0")).body.data).toEqual([{ item: "updater", installed: "1.0.0", stable: "1.2.0", beta: null }]);
     expect((await check()).body.data[0]).toMatchObject({ stable: "1.2.0", beta: "1.3.0-beta.1" });
@@ -158,7 +249,11 @@ describe("media", () => {
     const worker = (exports as unknown as { default: Fetcher }).default;
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
     const put = (type: string, body: Uint8Array<ArrayBuffer>) =>
-      worker.fetch(`http://plaza.test/v1/orgs/${orgId}/items/${item.id}/icon`, { method: "PUT", headers: { authorization: `Bearer ${author.accessToken}`, "content-type": type, "content-length": String(body.length) }, body });
+      worker.fetch(`http://plaza.test/v1/orgs/${orgId}/items/${item.id}/icon`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${author.accessToken}`, "content-type": type, "content-length": String(body.length) },
+        body,
+      });
     const res = await put("image/png", png);
     expect(res.status).toBe(200);
     const { iconUrl } = (await res.json()) as { iconUrl: string };
@@ -166,7 +261,9 @@ describe("media", () => {
     expect(served.headers.get("content-type")).toBe("image/png");
     expect(served.headers.get("cache-control")).toContain("immutable");
     expect(new Uint8Array(await served.arrayBuffer())).toEqual(png);
-    expect((await worker.fetch(`http://plaza.test${iconUrl}`, { headers: { "if-none-match": served.headers.get("etag")! } })).status).toBe(304);
+    expect((await worker.fetch(`http://plaza.test${iconUrl}`, { headers: { "if-none-match": served.headers.get("etag")! } })).status).toBe(
+      304,
+    );
     expect((await put("image/svg+xml", png)).status).toBe(415);
   });
 });

@@ -19,8 +19,8 @@ import { SemverString } from "../../../shared/manifest";
 import { requestMeta } from "../audit/record";
 import { requirePrincipal } from "../auth/authenticate";
 import { items, uploads, versions } from "../db/schema";
-import { AppError } from "../http/errors";
 import { edgeCached } from "../http/edge-cache";
+import { AppError } from "../http/errors";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
 import { requireOrgRole } from "../orgs/access";
@@ -36,14 +36,26 @@ const ItemParams = OrgParams.extend({ itemId: ItemId });
 const SlugParams = z.object({ slug: ItemSlug });
 const errors = { ...authErrors, ...notFoundError };
 const binaryBody = (types: string[], description: string) => ({
-  body: { content: Object.fromEntries(types.map((t) => [t, { schema: z.string().meta({ format: "binary" }) }])), required: true, description },
+  body: {
+    content: Object.fromEntries(types.map((t) => [t, { schema: z.string().meta({ format: "binary" }) }])),
+    required: true,
+    description,
+  },
 });
 const contentLength = (header: string | undefined) => (header && /^\d+$/.test(header) ? Number(header) : 0);
 
 /** Author routes: an org's own items, in any status. */
 const authorRoutes = createRouter()
   .openapi(
-    createRoute({ method: "get", path: "/v1/orgs/{orgId}/items", tags: ["Catalog: authors"], summary: "The org's items, every status", security: bearer, request: { params: OrgParams }, responses: { 200: json(z.object({ data: z.array(Item) }), "Items"), ...errors } }),
+    createRoute({
+      method: "get",
+      path: "/v1/orgs/{orgId}/items",
+      tags: ["Catalog: authors"],
+      summary: "The org's items, every status",
+      security: bearer,
+      request: { params: OrgParams },
+      responses: { 200: json(z.object({ data: z.array(Item) }), "Items"), ...errors },
+    }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "catalog:read");
       return c.json({ data: await catalog.listOrgItems(c.get("db"), access.orgId) }, 200);
@@ -66,7 +78,15 @@ const authorRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ method: "get", path: "/v1/orgs/{orgId}/items/{itemId}", tags: ["Catalog: authors"], summary: "One of the org's items", security: bearer, request: { params: ItemParams }, responses: { 200: json(Item, "The item"), ...errors } }),
+    createRoute({
+      method: "get",
+      path: "/v1/orgs/{orgId}/items/{itemId}",
+      tags: ["Catalog: authors"],
+      summary: "One of the org's items",
+      security: bearer,
+      request: { params: ItemParams },
+      responses: { 200: json(Item, "The item"), ...errors },
+    }),
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "member", "catalog:read");
@@ -160,7 +180,13 @@ const authorRoutes = createRouter()
       const { orgId, itemId } = c.req.valid("param");
       requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
       const { item } = await findOrgItem(c.get("db"), orgId, itemId);
-      const key = await storeImage(c.env, item.id, c.req.header("content-type"), contentLength(c.req.header("content-length")), c.req.raw.body);
+      const key = await storeImage(
+        c.env,
+        item.id,
+        c.req.header("content-type"),
+        contentLength(c.req.header("content-length")),
+        c.req.raw.body,
+      );
       await setIcon(c.get("db"), c.env, item, key);
       await purgeStorefrontForItem(c.env, c.get("db"), { id: item.id });
       return c.json(await catalog.getOrgItem(c.get("db"), orgId, itemId), 200);
@@ -180,7 +206,13 @@ const authorRoutes = createRouter()
       const { orgId, itemId } = c.req.valid("param");
       requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
       const { item } = await findOrgItem(c.get("db"), orgId, itemId);
-      const key = await storeImage(c.env, item.id, c.req.header("content-type"), contentLength(c.req.header("content-length")), c.req.raw.body);
+      const key = await storeImage(
+        c.env,
+        item.id,
+        c.req.header("content-type"),
+        contentLength(c.req.header("content-length")),
+        c.req.raw.body,
+      );
       await addScreenshot(c.get("db"), c.env, item, key);
       await purgeStorefrontForItem(c.env, c.get("db"), { id: item.id });
       return c.json(await catalog.getOrgItem(c.get("db"), orgId, itemId), 201);
@@ -214,10 +246,16 @@ const publishRoutes = createRouter()
       path: "/v1/items/{slug}/uploads",
       tags: ["Catalog: publishing"],
       summary: "Start publishing a version: validates the manifest and version, returns where to PUT the bundle",
-      description: "Needs admin in the item's org (an API token with `catalog:write` works). Field errors come back per field, e.g. `body.manifest.engines.plaza`.",
+      description:
+        "Needs admin in the item's org (an API token with `catalog:write` works). Field errors come back per field, e.g. `body.manifest.engines.plaza`.",
       security: bearer,
       request: { params: SlugParams, ...jsonBody(CreateUploadBody) },
-      responses: { 201: json(Upload, "Upload started; valid for an hour"), ...errors, ...conflictError, 413: json(z.any(), "Bundle larger than allowed") },
+      responses: {
+        201: json(Upload, "Upload started; valid for an hour"),
+        ...errors,
+        ...conflictError,
+        413: json(z.any(), "Bundle larger than allowed"),
+      },
     }),
     async (c) => {
       const db = c.get("db");
@@ -234,10 +272,20 @@ const publishRoutes = createRouter()
       path: "/v1/uploads/{uploadId}",
       tags: ["Catalog: publishing"],
       summary: "Send the bundle bytes of an upload; creates the version",
-      description: "Content-Length must equal the declared size; bytes whose SHA-256 differs from the declared one are refused with 422 and nothing is stored.",
+      description:
+        "Content-Length must equal the declared size; bytes whose SHA-256 differs from the declared one are refused with 422 and nothing is stored.",
       security: bearer,
-      request: { params: z.object({ uploadId: UploadId }), ...binaryBody(["application/octet-stream", "application/gzip"], "The bundle (a .tar.gz)") },
-      responses: { 201: json(Version, "Published"), ...errors, ...conflictError, 410: json(z.any(), "Upload expired"), 422: json(z.any(), "Checksum mismatch") },
+      request: {
+        params: z.object({ uploadId: UploadId }),
+        ...binaryBody(["application/octet-stream", "application/gzip"], "The bundle (a .tar.gz)"),
+      },
+      responses: {
+        201: json(Version, "Published"),
+        ...errors,
+        ...conflictError,
+        410: json(z.any(), "Upload expired"),
+        422: json(z.any(), "Checksum mismatch"),
+      },
     }),
     async (c) => {
       const db = c.get("db");
@@ -245,7 +293,14 @@ const publishRoutes = createRouter()
       const upload = await db.query.uploads.findFirst({ where: eq(uploads.id, c.req.valid("param").uploadId) });
       if (!upload) throw new AppError("not_found", "Upload not found");
       requireOrgRole(principal, upload.orgId, "admin", "catalog:write");
-      const version = await completeUpload(db, c.env, requestMeta(c), upload, c.req.raw.body, contentLength(c.req.header("content-length")));
+      const version = await completeUpload(
+        db,
+        c.env,
+        requestMeta(c),
+        upload,
+        c.req.raw.body,
+        contentLength(c.req.header("content-length")),
+      );
       await purgeStorefrontForItem(c.env, db, { id: version.itemId });
       return c.json(version, 201);
     },
@@ -273,7 +328,14 @@ const publicRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ method: "get", path: "/v1/items/{slug}", tags: ["Catalog"], summary: "A published or unlisted item", request: { params: SlugParams }, responses: { 200: json(Item, "The item"), ...notFoundError } }),
+    createRoute({
+      method: "get",
+      path: "/v1/items/{slug}",
+      tags: ["Catalog"],
+      summary: "A published or unlisted item",
+      request: { params: SlugParams },
+      responses: { 200: json(Item, "The item"), ...notFoundError },
+    }),
     async (c) => {
       const { item, org } = await findVisibleItemBySlug(c.get("db"), c.req.valid("param").slug);
       return c.json(toItem(item, org), 200);
@@ -307,7 +369,14 @@ const publicRoutes = createRouter()
       const db = c.get("db");
       const slugs = [...new Set(installed.map((i) => i.item))];
       const rows = await db
-        .select({ slug: items.slug, status: items.status, version: versions.version, channel: versions.channel, engineRange: versions.engineRange, yankedAt: versions.yankedAt })
+        .select({
+          slug: items.slug,
+          status: items.status,
+          version: versions.version,
+          channel: versions.channel,
+          engineRange: versions.engineRange,
+          yankedAt: versions.yankedAt,
+        })
         .from(items)
         .innerJoin(versions, eq(versions.itemId, items.id))
         // Up to 200 slugs as one JSON parameter: D1 allows at most 100 bound parameters.
@@ -316,7 +385,12 @@ const publicRoutes = createRouter()
         .filter((i) => rows.some((r) => r.slug === i.item && (r.status === "published" || r.status === "unlisted")))
         .map((i) => {
           const own = rows.filter((r) => r.slug === i.item);
-          return { item: i.item, installed: i.version, stable: newestCompatible(own, "stable", i.version, engine), beta: newestCompatible(own, "beta", i.version, engine) };
+          return {
+            item: i.item,
+            installed: i.version,
+            stable: newestCompatible(own, "stable", i.version, engine),
+            beta: newestCompatible(own, "beta", i.version, engine),
+          };
         });
       return c.json({ data }, 200);
     },

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { SearchQuery } from "../../../shared/catalog";
 import { insertItem } from "../../test/catalog-fixtures";
 import { createOrg, createUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
-import { SearchQuery } from "../../../shared/catalog";
 import { searchItems, toFtsQuery } from "./search";
 
 const slugs = (res: { body: { data: { slug: string }[] } }) => res.body.data.map((i) => i.slug);
@@ -13,9 +13,37 @@ let orgId: string;
 beforeAll(async () => {
   const author = await createUser("searcher");
   orgId = (await createOrg(author)).id;
-  await insertItem(orgId, { slug: "markdown-pro", name: "Markdown Pro", summary: "Write markdown fast", tags: ["markdown", "editor"], category: "editor", latestVersion: "1.0.0", latestEngineRange: "^1.0.0", downloads: 50 });
-  await insertItem(orgId, { slug: "md-preview", name: "Preview", summary: "Live markdown preview", tags: ["markdown"], category: "editor", latestVersion: "2.0.0", latestEngineRange: "^2.0.0", downloads: 5000, pricing: { model: "one_time", amount: 500, currency: "usd" } });
-  await insertItem(orgId, { slug: "ai-helper", name: "AI Helper", summary: "Suggestions from a model", tags: ["ai"], category: "ai", latestVersion: "1.0.0", latestEngineRange: ">=1.0.0", downloads: 10 });
+  await insertItem(orgId, {
+    slug: "markdown-pro",
+    name: "Markdown Pro",
+    summary: "Write markdown fast",
+    tags: ["markdown", "editor"],
+    category: "editor",
+    latestVersion: "1.0.0",
+    latestEngineRange: "^1.0.0",
+    downloads: 50,
+  });
+  await insertItem(orgId, {
+    slug: "md-preview",
+    name: "Preview",
+    summary: "Live markdown preview",
+    tags: ["markdown"],
+    category: "editor",
+    latestVersion: "2.0.0",
+    latestEngineRange: "^2.0.0",
+    downloads: 5000,
+    pricing: { model: "one_time", amount: 500, currency: "usd" },
+  });
+  await insertItem(orgId, {
+    slug: "ai-helper",
+    name: "AI Helper",
+    summary: "Suggestions from a model",
+    tags: ["ai"],
+    category: "ai",
+    latestVersion: "1.0.0",
+    latestEngineRange: ">=1.0.0",
+    downloads: 10,
+  });
   await insertItem(orgId, { slug: "hidden-draft", name: "Markdown Draft", status: "draft" });
   await insertItem(orgId, { slug: "unlisted-md", name: "Markdown Unlisted", status: "unlisted" });
 });
@@ -87,7 +115,9 @@ describe("search", () => {
     const second = await search("q=markdown&category=editor");
     expect(second.headers.get("x-cache")).toBe("HIT");
     expect(second.body).toEqual(first.body);
-    const revalidated = await call("GET", "/v1/search?q=markdown&category=editor", { headers: { "if-none-match": first.headers.get("etag")! } });
+    const revalidated = await call("GET", "/v1/search?q=markdown&category=editor", {
+      headers: { "if-none-match": first.headers.get("etag")! },
+    });
     expect(revalidated.status).toBe(304);
     // Errors are never cached.
     expect((await search("sort=banana")).headers.get("cache-control")).toBe("no-store");

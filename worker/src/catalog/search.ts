@@ -2,7 +2,7 @@ import { maxSatisfying } from "semver";
 import { z } from "zod";
 import type { ItemT, SearchQueryT } from "../../../shared/catalog";
 import { AppError } from "../http/errors";
-import { RATING_PRIOR, toItem, type ItemRow } from "./queries";
+import { type ItemRow, RATING_PRIOR, toItem } from "./queries";
 
 /**
  * Catalog search over published items, written against D1 directly (not drizzle) for FTS5's MATCH
@@ -35,7 +35,10 @@ export function relevance(textScore: number, row: { rating_sum: number; review_c
  * last one a prefix (search as you type). Returns null when nothing searchable is left.
  */
 export function toFtsQuery(q: string): string | null {
-  const words = q.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 8);
+  const words = q
+    .toLowerCase()
+    .match(/[\p{L}\p{N}]+/gu)
+    ?.slice(0, 8);
   if (!words?.length) return null;
   return words.map((w, i) => (i === words.length - 1 ? `"${w}"*` : `"${w}"`)).join(" ");
 }
@@ -49,7 +52,9 @@ function facetFilter(query: SearchQueryT) {
     query.category && facet("cat", query.category),
     query.price && facet("price", query.price),
     query.tag && facet("tag", query.tag),
-  ].filter(Boolean).join(" AND ");
+  ]
+    .filter(Boolean)
+    .join(" AND ");
 }
 
 // ---- cursors ----
@@ -60,7 +65,19 @@ function facetFilter(query: SearchQueryT) {
  * (or, for the rating key, a finite number) so nothing past SQLite's 64-bit integers reaches it.
  */
 const SearchCursor = z.discriminatedUnion("plan", [
-  z.object({ plan: z.literal("relevance"), block: z.number().int().min(0).max(Math.floor(Number.MAX_SAFE_INTEGER / BLOCK)), index: z.number().int().min(0).max(BLOCK - 1) }),
+  z.object({
+    plan: z.literal("relevance"),
+    block: z
+      .number()
+      .int()
+      .min(0)
+      .max(Math.floor(Number.MAX_SAFE_INTEGER / BLOCK)),
+    index: z
+      .number()
+      .int()
+      .min(0)
+      .max(BLOCK - 1),
+  }),
   z.object({
     plan: z.literal("keyed"),
     sort: z.enum(Object.keys(BROWSE_KEYS) as [BrowseSort, ...BrowseSort[]]),
@@ -83,7 +100,9 @@ function decodeCursor(raw: string, expected: Cursor["plan"], sort?: BrowseSort):
   }
   const c = parsed?.success ? parsed.data : undefined;
   if (!c || c.plan !== expected || (c.plan === "keyed" && c.sort !== sort)) {
-    throw new AppError("invalid_request", "The cursor is not valid for this search", { fields: { "query.cursor": ["is not valid for this search"] } });
+    throw new AppError("invalid_request", "The cursor is not valid for this search", {
+      fields: { "query.cursor": ["is not valid for this search"] },
+    });
   }
   return c;
 }
@@ -170,7 +189,10 @@ export async function searchItems(d1: D1Database, query: SearchQueryT): Promise<
   const text = query.q ? toFtsQuery(query.q) : null;
   const sort = query.sort ?? (text ? "relevance" : "downloads");
   if (sort === "relevance") {
-    if (!text) throw new AppError("invalid_request", "Sorting by relevance needs a search text", { fields: { "query.sort": ["relevance needs q"] } });
+    if (!text)
+      throw new AppError("invalid_request", "Sorting by relevance needs a search text", {
+        fields: { "query.sort": ["relevance needs q"] },
+      });
     return relevanceSearch(d1, query, text);
   }
   return keyedSearch(d1, query, sort, text);
@@ -184,12 +206,17 @@ async function relevanceSearch(d1: D1Database, query: SearchQueryT, text: string
     FROM items_fts CROSS JOIN items i ON i.seq = items_fts.rowid
     WHERE items_fts MATCH ? ORDER BY items_fts.rank LIMIT ? OFFSET ?`;
 
-  let { block, index } = query.cursor ? (decodeCursor(query.cursor, "relevance") as { block: number; index: number }) : { block: 0, index: 0 };
+  let { block, index } = query.cursor
+    ? (decodeCursor(query.cursor, "relevance") as { block: number; index: number })
+    : { block: 0, index: 0 };
   const found: { row: Row; block: number; index: number }[] = [];
   let rowsRead = 0;
   for (;;) {
     const params = query.tag ? [query.tag, match, BLOCK, block * BLOCK] : [match, BLOCK, block * BLOCK];
-    const result = await d1.prepare(sql).bind(...params).all<Row & { text_rank: number }>();
+    const result = await d1
+      .prepare(sql)
+      .bind(...params)
+      .all<Row & { text_rank: number }>();
     rowsRead += result.meta.rows_read ?? 0;
     const ranked = result.results
       .map((row) => ({ row, score: relevance(-row.text_rank, row) }))
@@ -202,7 +229,10 @@ async function relevanceSearch(d1: D1Database, query: SearchQueryT, text: string
     index = 0;
   }
   const next = found[query.limit];
-  const page = await withOrgs(d1, found.slice(0, query.limit).map((f) => f.row));
+  const page = await withOrgs(
+    d1,
+    found.slice(0, query.limit).map((f) => f.row),
+  );
   return {
     data: page.items,
     nextCursor: next ? encodeCursor({ plan: "relevance", block: next.block, index: next.index }) : null,
@@ -235,7 +265,10 @@ async function keyedSearch(d1: D1Database, query: SearchQueryT, sort: BrowseSort
   let rowsRead = 0;
   if (text) {
     const match = `(${text}) AND ${facetFilter(query)}`;
-    const probe = await d1.prepare("SELECT rowid FROM items_fts WHERE items_fts MATCH ? LIMIT ?").bind(match, PROBE).all<{ rowid: number }>();
+    const probe = await d1
+      .prepare("SELECT rowid FROM items_fts WHERE items_fts MATCH ? LIMIT ?")
+      .bind(match, PROBE)
+      .all<{ rowid: number }>();
     rowsRead += probe.meta.rows_read ?? 0;
     if (probe.results.length === 0) return { data: [], nextCursor: null, rowsRead };
     if (probe.results.length < PROBE) {
@@ -257,7 +290,10 @@ async function keyedSearch(d1: D1Database, query: SearchQueryT, sort: BrowseSort
     const sql = `SELECT ${ITEM_COLUMNS(Boolean(query.tag))}, ${key} AS sort_key FROM ${from}
       WHERE ${[...where, ...after].join(" AND ")} ORDER BY ${key} DESC, i.seq DESC LIMIT ?`;
     const bound = [...params, ...(position ? [position.key, position.key, position.seq] : []), batch];
-    const result = await d1.prepare(sql).bind(...bound).all<Row & { sort_key: number }>();
+    const result = await d1
+      .prepare(sql)
+      .bind(...bound)
+      .all<Row & { sort_key: number }>();
     rowsRead += result.meta.rows_read ?? 0;
     for (const row of result.results) {
       position = { key: row.sort_key, seq: row.seq };

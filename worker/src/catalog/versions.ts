@@ -5,10 +5,10 @@ import type { CreateUploadBody, VersionT } from "../../../shared/catalog";
 import { auditInsert, type RequestMeta } from "../audit/record";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
-import { enqueueWebhookEvents, webhookEvent } from "../webhooks/outbox";
 import { items, uploads, versions } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
+import { enqueueWebhookEvents, webhookEvent } from "../webhooks/outbox";
 import type { ItemRow } from "./queries";
 
 const UPLOAD_TTL_MS = 60 * 60_000;
@@ -40,18 +40,29 @@ export function toVersion(row: VersionRow): VersionT {
 }
 
 /** Every way a proposed version can be refused, checked before any bytes are sent and again after. */
-async function assertPublishable(db: Db, item: ItemRow, input: { version: string; channel: "stable" | "beta"; manifest: { name: string; version: string } }) {
+async function assertPublishable(
+  db: Db,
+  item: ItemRow,
+  input: { version: string; channel: "stable" | "beta"; manifest: { name: string; version: string } },
+) {
   const fields: Record<string, string[]> = {};
   if (input.manifest.name !== item.slug) fields["body.manifest.name"] = [`must be the item's slug "${item.slug}"`];
-  if (input.manifest.version !== input.version) fields["body.manifest.version"] = [`must equal the version being published (${input.version})`];
+  if (input.manifest.version !== input.version)
+    fields["body.manifest.version"] = [`must equal the version being published (${input.version})`];
   if (Object.keys(fields).length) throw new AppError("invalid_request", "The manifest does not match this upload", { fields });
 
-  const existing = await db.select({ version: versions.version, channel: versions.channel }).from(versions).where(eq(versions.itemId, item.id));
+  const existing = await db
+    .select({ version: versions.version, channel: versions.channel })
+    .from(versions)
+    .where(eq(versions.itemId, item.id));
   if (existing.some((v) => v.version === input.version)) {
     throw new AppError("conflict", `Version ${input.version} already exists`, { fields: { "body.version": ["already exists"] } });
   }
   // Yanked versions still count: a number once used is never reissued with other bytes.
-  const latest = existing.filter((v) => v.channel === input.channel).map((v) => v.version).sort(rcompare)[0];
+  const latest = existing
+    .filter((v) => v.channel === input.channel)
+    .map((v) => v.version)
+    .sort(rcompare)[0];
   if (latest && !gt(input.version, latest)) {
     throw new AppError("conflict", `Version ${input.version} must be greater than ${latest}, the latest on the ${input.channel} channel`, {
       fields: { "body.version": [`must be greater than ${latest}`] },
@@ -62,7 +73,8 @@ async function assertPublishable(db: Db, item: ItemRow, input: { version: string
 export async function createUpload(db: Db, env: Env, item: ItemRow, userId: string, input: z.infer<typeof CreateUploadBody>) {
   if (item.status === "removed") throw new AppError("conflict", "This item was removed by an operator");
   const max = maxBundleBytes(env);
-  if (input.size > max) throw new AppError("payload_too_large", `Bundles are limited to ${max} bytes`, { fields: { "body.size": [`must be at most ${max}`] } });
+  if (input.size > max)
+    throw new AppError("payload_too_large", `Bundles are limited to ${max} bytes`, { fields: { "body.size": [`must be at most ${max}`] } });
   await assertPublishable(db, item, input);
   const now = Date.now();
   const row = {
@@ -88,18 +100,32 @@ export async function createUpload(db: Db, env: Env, item: ItemRow, userId: stri
  * refuses a mismatch, so a bad upload never leaves an object behind; the version row, the
  * upload's completion and the item's latest version then land in one batch.
  */
-export async function completeUpload(db: Db, env: Env, meta: RequestMeta, upload: typeof uploads.$inferSelect, body: ReadableStream | null, contentLength: number) {
+export async function completeUpload(
+  db: Db,
+  env: Env,
+  meta: RequestMeta,
+  upload: typeof uploads.$inferSelect,
+  body: ReadableStream | null,
+  contentLength: number,
+) {
   if (upload.completedAt) throw new AppError("conflict", "This upload is already complete");
   if (upload.expiresAt <= Date.now()) throw new AppError("gone", "This upload has expired; start a new one");
   if (!body || contentLength !== upload.size) {
-    throw new AppError("invalid_request", `Send exactly the ${upload.size} bytes declared (Content-Length was ${contentLength || "missing"})`);
+    throw new AppError(
+      "invalid_request",
+      `Send exactly the ${upload.size} bytes declared (Content-Length was ${contentLength || "missing"})`,
+    );
   }
   const item = (await db.query.items.findFirst({ where: eq(items.id, upload.itemId) }))!;
   await assertPublishable(db, item, upload);
 
   const key = bundleKey(upload.sha256);
   try {
-    await env.BUCKET.put(key, body, { sha256: upload.sha256, httpMetadata: { contentType: "application/gzip" }, customMetadata: { size: String(upload.size) } });
+    await env.BUCKET.put(key, body, {
+      sha256: upload.sha256,
+      httpMetadata: { contentType: "application/gzip" },
+      customMetadata: { size: String(upload.size) },
+    });
   } catch (err) {
     if (/digest|checksum|sha-?256/i.test(String(err))) {
       throw new AppError("unprocessable", "The bytes do not match the declared SHA-256; nothing was stored");
@@ -128,15 +154,28 @@ export async function completeUpload(db: Db, env: Env, meta: RequestMeta, upload
     db,
     item.orgId,
     "version.published",
-    { item: { id: item.id, slug: item.slug, name: item.name }, version: version.version, channel: version.channel, sha256: version.bundleSha256, size: version.bundleSize, publishedAt: now },
+    {
+      item: { id: item.id, slug: item.slug, name: item.name },
+      version: version.version,
+      channel: version.channel,
+      sha256: version.bundleSha256,
+      size: version.bundleSize,
+      publishedAt: now,
+    },
     { cause: version.id, now },
   );
   try {
     await db.batch([
       event.insert,
       db.insert(versions).values(version),
-      db.update(uploads).set({ completedAt: now }).where(and(eq(uploads.id, upload.id), isNull(uploads.completedAt))),
-      db.update(items).set(await latestVersionOf(db, item.id, version)).where(eq(items.id, item.id)),
+      db
+        .update(uploads)
+        .set({ completedAt: now })
+        .where(and(eq(uploads.id, upload.id), isNull(uploads.completedAt))),
+      db
+        .update(items)
+        .set(await latestVersionOf(db, item.id, version))
+        .where(eq(items.id, item.id)),
       auditInsert(db, meta, {
         action: "version.published",
         orgId: item.orgId,
@@ -191,7 +230,10 @@ export async function setYanked(db: Db, meta: RequestMeta, item: ItemRow, actorU
   const updated = { ...row, yankedAt: yanked ? (row.yankedAt ?? Date.now()) : null };
   await db.batch([
     db.update(versions).set({ yankedAt: updated.yankedAt }).where(eq(versions.id, row.id)),
-    db.update(items).set(await latestVersionOf(db, item.id, updated)).where(eq(items.id, item.id)),
+    db
+      .update(items)
+      .set(await latestVersionOf(db, item.id, updated))
+      .where(eq(items.id, item.id)),
     auditInsert(db, meta, {
       action: yanked ? "version.yanked" : "version.unyanked",
       orgId: item.orgId,
@@ -205,8 +247,15 @@ export async function setYanked(db: Db, meta: RequestMeta, item: ItemRow, actorU
 }
 
 /** For update checks: the newest non-yanked version per channel that fits the engine, if newer. */
-export function newestCompatible(rows: Pick<VersionRow, "version" | "channel" | "engineRange" | "yankedAt">[], channel: "stable" | "beta", installed: string, engine?: string) {
-  const candidates = rows.filter((r) => r.channel === channel && r.yankedAt === null && (!engine || maxSatisfying([engine], r.engineRange) !== null));
+export function newestCompatible(
+  rows: Pick<VersionRow, "version" | "channel" | "engineRange" | "yankedAt">[],
+  channel: "stable" | "beta",
+  installed: string,
+  engine?: string,
+) {
+  const candidates = rows.filter(
+    (r) => r.channel === channel && r.yankedAt === null && (!engine || maxSatisfying([engine], r.engineRange) !== null),
+  );
   const best = candidates.map((r) => r.version).sort(rcompare)[0];
   return best && gt(best, installed) ? best : null;
 }

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
+import { truncateText } from "../../../shared/text";
 import { NO_PASSWORD } from "../crypto/password";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { users } from "../db/schema";
-import { truncateText } from "../../../shared/text";
 
 /**
  * The account a purchase belongs to: the user with that e-mail, or a new password-less account

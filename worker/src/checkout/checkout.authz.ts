@@ -1,5 +1,5 @@
+import { type MatrixCase, PUBLIC, succeedsWith } from "../../test/authz-matrix";
 import { insertItem } from "../../test/catalog-fixtures";
-import { PUBLIC, succeedsWith, type MatrixCase } from "../../test/authz-matrix";
 import { insertCheckout } from "../../test/payment-fixtures";
 
 export const checkoutMatrix: MatrixCase[] = [

@@ -4,15 +4,15 @@ import type Stripe from "stripe";
 import { derivedId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { checkouts, entitlements, orderItems, orders } from "../db/schema";
-import type { Env } from "../env";
 import { grantEntitlementStatements } from "../entitlements/service";
+import type { Env } from "../env";
 import { log } from "../http/log";
 import { saleEntries } from "../ledger/entries";
 import { issuedKey, issueLicenseStatements } from "../licenses/issuance";
 import { enqueueMail } from "../mail/outbox";
+import { stripeFor } from "../stripe/client";
 import { orderCreatedEvent } from "../webhooks/domain-events";
 import { enqueueWebhookEvents } from "../webhooks/outbox";
-import { stripeFor } from "../stripe/client";
 import { buyerFor } from "./buyers";
 import type { CheckoutMetadata } from "./service";
 
@@ -63,9 +63,15 @@ export async function saleStatements(db: Db, sale: Sale, userId: string, now = D
   const event = await orderCreatedEvent(db, order, m.plaza_item_id);
   const statements: BatchItem<"sqlite">[] = [
     db.insert(orders).values(order).onConflictDoNothing(),
-    db.insert(orderItems).values({ orderId, itemId: m.plaza_item_id, orgId: m.plaza_org_id, priceId: sale.priceId, quantity: 1, amount: sale.amount }).onConflictDoNothing(),
+    db
+      .insert(orderItems)
+      .values({ orderId, itemId: m.plaza_item_id, orgId: m.plaza_org_id, priceId: sale.priceId, quantity: 1, amount: sale.amount })
+      .onConflictDoNothing(),
     ...(await saleEntries(db, { orderId, orgId: m.plaza_org_id, amount: sale.amount, fee: sale.fee, currency: sale.currency }, now)),
-    db.update(checkouts).set({ status: "complete", completedAt: now }).where(and(eq(checkouts.id, m.plaza_checkout_id), eq(checkouts.status, "open"))),
+    db
+      .update(checkouts)
+      .set({ status: "complete", completedAt: now })
+      .where(and(eq(checkouts.id, m.plaza_checkout_id), eq(checkouts.status, "open"))),
     event.insert,
   ];
   return { orderId, statements, webhookEventIds: [event.id] };
@@ -75,7 +81,9 @@ export async function saleStatements(db: Db, sale: Sale, userId: string, now = D
 export const linkEntitlement = (db: Db, orderId: string, userId: string, itemId: string, source: "purchase" | "subscription") =>
   db
     .update(orderItems)
-    .set({ entitlementId: sql`(SELECT ${entitlements.id} FROM ${entitlements} WHERE ${entitlements.userId} = ${userId} AND ${entitlements.itemId} = ${itemId} AND ${entitlements.source} = ${source})` })
+    .set({
+      entitlementId: sql`(SELECT ${entitlements.id} FROM ${entitlements} WHERE ${entitlements.userId} = ${userId} AND ${entitlements.itemId} = ${itemId} AND ${entitlements.source} = ${source})`,
+    })
     .where(and(eq(orderItems.orderId, orderId), eq(orderItems.itemId, itemId)));
 
 export interface FulfillmentResult {
@@ -100,26 +108,36 @@ export async function fulfillCheckoutPayment(env: Env, db: Db, sessionId: string
   if (!metadata || session.mode !== "payment" || session.payment_status !== "paid") return undefined;
   const paymentIntent = session.payment_intent as Stripe.PaymentIntent | null;
   const orderId = await derivedId("order", session.id);
-  if (await db.query.orders.findFirst({ columns: { id: true }, where: eq(orders.id, orderId) })) return { orderId, created: false, license: null };
+  if (await db.query.orders.findFirst({ columns: { id: true }, where: eq(orders.id, orderId) }))
+    return { orderId, created: false, license: null };
 
   const checkout = await db.query.checkouts.findFirst({ where: eq(checkouts.id, metadata.plaza_checkout_id) });
   // What was paid must be what Plaza asked for: same session, amount and currency as the checkout.
-  if (!checkout || checkout.sessionId !== session.id || checkout.amount !== session.amount_total || checkout.currency !== session.currency) {
+  if (
+    !checkout ||
+    checkout.sessionId !== session.id ||
+    checkout.amount !== session.amount_total ||
+    checkout.currency !== session.currency
+  ) {
     log("error", "paid checkout session does not match its checkout", { sessionId: session.id, checkoutId: metadata.plaza_checkout_id });
     return undefined;
   }
   const userId = await buyerFor(db, metadata.plaza_email);
-  const sale = await saleStatements(db, {
-    sourceId: session.id,
-    kind: "purchase",
-    metadata,
-    amount: session.amount_total ?? 0,
-    fee: paymentIntent?.application_fee_amount ?? 0,
-    currency: session.currency ?? "usd",
-    priceId: checkout.priceId,
-    paymentIntentId: paymentIntent?.id ?? null,
-    subscriptionId: null,
-  }, userId);
+  const sale = await saleStatements(
+    db,
+    {
+      sourceId: session.id,
+      kind: "purchase",
+      metadata,
+      amount: session.amount_total ?? 0,
+      fee: paymentIntent?.application_fee_amount ?? 0,
+      currency: session.currency ?? "usd",
+      priceId: checkout.priceId,
+      paymentIntentId: paymentIntent?.id ?? null,
+      subscriptionId: null,
+    },
+    userId,
+  );
   const license = await issueLicenseStatements(env, db, {
     source: { kind: "purchase", orderId: sale.orderId },
     orgId: metadata.plaza_org_id,
@@ -128,7 +146,12 @@ export async function fulfillCheckoutPayment(env: Env, db: Db, sessionId: string
     email: metadata.plaza_email,
     checkoutId: checkout.id,
   });
-  const grant = await grantEntitlementStatements(db, { itemId: metadata.plaza_item_id, userId, source: "purchase", reference: sale.orderId });
+  const grant = await grantEntitlementStatements(db, {
+    itemId: metadata.plaza_item_id,
+    userId,
+    source: "purchase",
+    reference: sale.orderId,
+  });
   const statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
     ...(sale.statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]),
     ...grant.statements,

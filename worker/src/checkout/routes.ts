@@ -8,7 +8,12 @@ import { revealLicenseKey } from "../licenses/issuance";
 import * as service from "./service";
 
 const tags = ["Checkout"];
-const IdempotencyKey = z.string().min(1).max(200).optional().meta({ description: "Retries with the same key return the same Checkout Session" });
+const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .optional()
+  .meta({ description: "Retries with the same key return the same Checkout Session" });
 
 export const checkoutRoutes = createRouter()
   .openapi(
@@ -17,9 +22,14 @@ export const checkoutRoutes = createRouter()
       path: "/v1/items/{slug}/checkout",
       tags,
       summary: "Buy an item: a Stripe Checkout Session to send the buyer to (signed in, or a guest with an e-mail)",
-      description: "One-time items open a payment, subscription and metered items a subscription. Answers 409 `charges_disabled` while the author cannot take payments.",
+      description:
+        "One-time items open a payment, subscription and metered items a subscription. Answers 409 `charges_disabled` while the author cannot take payments.",
       security: [{ bearerAuth: [] }, {}] as { [name: string]: string[] }[],
-      request: { params: z.object({ slug: ItemSlug }), headers: z.object({ "idempotency-key": IdempotencyKey }), ...jsonBody(CheckoutBody) },
+      request: {
+        params: z.object({ slug: ItemSlug }),
+        headers: z.object({ "idempotency-key": IdempotencyKey }),
+        ...jsonBody(CheckoutBody),
+      },
       responses: { 201: json(CheckoutSession, "Redirect the buyer to `url`"), ...authErrors, ...notFoundError, ...conflictError },
     }),
     async (c) => {

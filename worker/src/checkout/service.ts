@@ -7,13 +7,13 @@ import { sha256Hex } from "../crypto/hash";
 import { derivedId, newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { checkouts, items, orders, subscriptions } from "../db/schema";
-import type { Env } from "../env";
 import { findActiveEntitlement } from "../entitlements/service";
+import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
 import { oneTimeFee, percentFee, platformFee, subscriptionFeePercent } from "../ledger/fees";
 import { stripeFor } from "../stripe/client";
 import { customerFor } from "../stripe/customers";
-import { priceFor, type PaidPricing } from "../stripe/prices";
+import { type PaidPricing, priceFor } from "../stripe/prices";
 
 /** Metadata every Stripe object of a Plaza checkout carries, so fulfillment needs no other lookup. */
 export interface CheckoutMetadata {
@@ -44,7 +44,10 @@ export async function startCheckout(
   if (item.pricing.model === "free") throw new AppError("conflict", "This item is free: use Get instead of buying it");
   const pricing = item.pricing as PaidPricing;
   const email = input.principal?.user.email ?? input.email;
-  if (!email) throw new AppError("invalid_request", "Sign in or give the e-mail to deliver the purchase to", { fields: { "body.email": ["required for a guest checkout"] } });
+  if (!email)
+    throw new AppError("invalid_request", "Sign in or give the e-mail to deliver the purchase to", {
+      fields: { "body.email": ["required for a guest checkout"] },
+    });
   await refuseIfAlreadyOwned(db, input.principal?.userId, item.id, pricing);
 
   const destination = await chargeableAccountId(env, db, item.orgId);
@@ -55,7 +58,12 @@ export async function startCheckout(
   const requestKey = input.idempotencyKey ? await sha256Hex(`${email}|${item.id}|${input.idempotencyKey}`) : undefined;
   // A retry names the same checkout, so Stripe sees the same parameters and replays its session.
   const checkoutId = requestKey ? await derivedId("checkout", requestKey) : newId("checkout");
-  const metadata: CheckoutMetadata = { plaza_checkout_id: checkoutId, plaza_item_id: item.id, plaza_org_id: item.orgId, plaza_email: email };
+  const metadata: CheckoutMetadata = {
+    plaza_checkout_id: checkoutId,
+    plaza_item_id: item.id,
+    plaza_org_id: item.orgId,
+    plaza_email: email,
+  };
   const feeAmount = mode === "payment" ? oneTimeFee(fee, pricing.amount) : percentFee(pricing.amount, subscriptionFeePercent(fee));
 
   const params: Stripe.Checkout.SessionCreateParams = {
@@ -98,7 +106,8 @@ export async function startCheckout(
   if (requestKey) {
     // Stripe forgets keys after 24 hours: a key reused later made a new session this checkout does not track.
     const row = await db.query.checkouts.findFirst({ columns: { sessionId: true }, where: eq(checkouts.id, sessionCheckoutId) });
-    if (row?.sessionId !== session.id) throw new AppError("idempotency_key_reused", "This Idempotency-Key was used for an earlier checkout; use a new key");
+    if (row?.sessionId !== session.id)
+      throw new AppError("idempotency_key_reused", "This Idempotency-Key was used for an earlier checkout; use a new key");
   }
   return { checkoutId: sessionCheckoutId, url: session.url, amount: pricing.amount, currency: pricing.currency, mode };
 }
@@ -131,7 +140,11 @@ export async function checkoutStatus(db: Db, checkoutId: string): Promise<typeof
     .where(eq(checkouts.id, checkoutId))
     .limit(1);
   if (!row) throw notFound("Checkout");
-  const order = await db.query.orders.findFirst({ columns: { id: true }, where: eq(orders.checkoutId, row.checkout.id), orderBy: orders.createdAt });
+  const order = await db.query.orders.findFirst({
+    columns: { id: true },
+    where: eq(orders.checkoutId, row.checkout.id),
+    orderBy: orders.createdAt,
+  });
   return {
     checkoutId: row.checkout.id,
     status: row.checkout.status,

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, expect, it } from "vitest";
-import { createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
+import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { countRows, emulatorAdmin, eventually, onboardSeller, paidItem, signedDelivery, testStripe } from "../../test/payments";
 import { open } from "../crypto/secret-box";
@@ -10,7 +10,10 @@ beforeAll(async () => {
   fx = await orgFixture();
 });
 
-const stored = () => env.DB.prepare("SELECT account_id_encrypted, charges_enabled FROM connect_accounts WHERE org_id = ?").bind(fx.orgId).first<{ account_id_encrypted: string; charges_enabled: number }>();
+const stored = () =>
+  env.DB.prepare("SELECT account_id_encrypted, charges_enabled FROM connect_accounts WHERE org_id = ?")
+    .bind(fx.orgId)
+    .first<{ account_id_encrypted: string; charges_enabled: number }>();
 const keys = () => (env as unknown as { ENCRYPTION_KEYS: string }).ENCRYPTION_KEYS;
 
 it("onboards one Express account per org, stored only encrypted, and reports its state", async () => {
@@ -47,7 +50,9 @@ it("when Stripe disables charges (account.updated), checkout is refused until th
   await eventually(async () => ((await stored())?.charges_enabled === 0 ? true : undefined), "charges disabled");
   const refused = await call("POST", `/v1/items/${item.slug}/checkout`, { token: buyer.accessToken, body: {} });
   expect([refused.status, errorCode(refused)]).toEqual([409, "charges_disabled"]);
-  expect(await countRows("SELECT 1 FROM audit_events WHERE org_id = ? AND action = 'connect.account_updated'", fx.orgId)).toBeGreaterThanOrEqual(1);
+  expect(
+    await countRows("SELECT 1 FROM audit_events WHERE org_id = ? AND action = 'connect.account_updated'", fx.orgId),
+  ).toBeGreaterThanOrEqual(1);
 
   await emulatorAdmin("POST", `/accounts/${accountId}/charges`, { enabled: true });
   await eventually(async () => ((await stored())?.charges_enabled === 1 ? true : undefined), "charges enabled again");
@@ -57,16 +62,33 @@ it("when Stripe disables charges (account.updated), checkout is refused until th
 it("a payout.paid Connect event leaves the author's balance once, and an account we do not know is ignored", async () => {
   const accountId = await open(keys(), (await stored())!.account_id_encrypted);
   const payout = (account: string, id: string) =>
-    JSON.stringify({ id: `evt_${crypto.randomUUID().replaceAll("-", "")}`, object: "event", account, api_version: "2026-10-28.endive", created: Math.floor(Date.now() / 1000), type: "payout.paid", livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, data: { object: { id, object: "payout", amount: 1234, currency: "usd", status: "paid" } } });
+    JSON.stringify({
+      id: `evt_${crypto.randomUUID().replaceAll("-", "")}`,
+      object: "event",
+      account,
+      api_version: "2026-10-28.endive",
+      created: Math.floor(Date.now() / 1000),
+      type: "payout.paid",
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      data: { object: { id, object: "payout", amount: 1234, currency: "usd", status: "paid" } },
+    });
   const first = payout(accountId, "po_1");
   expect((await signedDelivery(first, { connect: true })).status).toBe(200);
   // The same payout in another event (Stripe may resend) books nothing more.
   await signedDelivery(payout(accountId, "po_1"), { connect: true });
   await signedDelivery(payout("acct_unknown000000000", "po_2"), { connect: true });
   // The Connect endpoint only takes its own secret's signatures.
-  const platformSigned = await signedDelivery(payout(accountId, "po_3"), { connect: true, secret: (env as unknown as { STRIPE_WEBHOOK_SECRET: string }).STRIPE_WEBHOOK_SECRET });
+  const platformSigned = await signedDelivery(payout(accountId, "po_3"), {
+    connect: true,
+    secret: (env as unknown as { STRIPE_WEBHOOK_SECRET: string }).STRIPE_WEBHOOK_SECRET,
+  });
   expect(platformSigned.status).toBe(400);
-  await eventually(async () => ((await countRows("SELECT 1 FROM stripe_events WHERE status = 'received'")) === 0 ? true : undefined), "events processed");
+  await eventually(
+    async () => ((await countRows("SELECT 1 FROM stripe_events WHERE status = 'received'")) === 0 ? true : undefined),
+    "events processed",
+  );
   expect(await countRows("SELECT 1 FROM ledger_entries WHERE account = ? AND type = 'payout'", fx.orgId)).toBe(1);
   const earnings = await call("GET", `/v1/orgs/${fx.orgId}/earnings`, { token: fx.owner.accessToken });
   expect(earnings.body.balances).toContainEqual(expect.objectContaining({ currency: "usd", payouts: 1234 }));

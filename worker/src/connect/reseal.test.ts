@@ -12,11 +12,17 @@ it("re-seals account ids under the newest key after a rotation, and they still o
   expect((await call("POST", `/v1/orgs/${fx.orgId}/connect/onboarding`, { token: fx.owner.accessToken })).status).toBe(201);
   const testEnv = env as unknown as Env;
   const oldKeys = testEnv.ENCRYPTION_KEYS;
-  const row = () => env.DB.prepare("SELECT account_id_encrypted AS sealed FROM connect_accounts WHERE org_id = ?").bind(fx.orgId).first<{ sealed: string }>();
+  const row = () =>
+    env.DB.prepare("SELECT account_id_encrypted AS sealed FROM connect_accounts WHERE org_id = ?")
+      .bind(fx.orgId)
+      .first<{ sealed: string }>();
   const before = (await row())!.sealed;
   const accountId = await open(oldKeys, before);
 
-  const newKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const newKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
   const rotated = { ...testEnv, ENCRYPTION_KEYS: `k9:${newKey},${oldKeys}` };
   const job = (e: Env) => resealConnectAccounts({ db: createDb(env.DB), env: e, now: Date.now(), batchSize: 100 });
   expect(await job(rotated)).toBeGreaterThanOrEqual(1);

@@ -19,7 +19,9 @@ export const accountLookup = (accountId: string) => sha256Hex(accountId);
 const NOT_CONNECTED: StatusT = { connected: false, chargesEnabled: false, payoutsEnabled: false, detailsSubmitted: false };
 
 const toStatus = (row: ConnectAccountRow | undefined): StatusT =>
-  row ? { connected: true, chargesEnabled: row.chargesEnabled, payoutsEnabled: row.payoutsEnabled, detailsSubmitted: row.detailsSubmitted } : NOT_CONNECTED;
+  row
+    ? { connected: true, chargesEnabled: row.chargesEnabled, payoutsEnabled: row.payoutsEnabled, detailsSubmitted: row.detailsSubmitted }
+    : NOT_CONNECTED;
 
 const flagsOf = (account: Stripe.Account) => ({
   chargesEnabled: account.charges_enabled === true,
@@ -54,7 +56,14 @@ async function ensureAccount(env: Env, db: Db, meta: RequestMeta, orgId: string,
   await db.batch([
     db
       .insert(connectAccounts)
-      .values({ orgId, accountIdEncrypted: await seal(env.ENCRYPTION_KEYS, account.id), accountLookup: await accountLookup(account.id), ...flagsOf(account), createdAt: now, updatedAt: now })
+      .values({
+        orgId,
+        accountIdEncrypted: await seal(env.ENCRYPTION_KEYS, account.id),
+        accountLookup: await accountLookup(account.id),
+        ...flagsOf(account),
+        createdAt: now,
+        updatedAt: now,
+      })
       .onConflictDoNothing(),
     auditInsert(db, meta, { action: "connect.account_created", orgId, actorUserId, targetType: "org", targetId: orgId }),
   ]);
@@ -68,7 +77,12 @@ async function ensureAccount(env: Env, db: Db, meta: RequestMeta, orgId: string,
 export async function onboardingLink(env: Env, db: Db, meta: RequestMeta, orgId: string, actorUserId: string) {
   const accountId = await ensureAccount(env, db, meta, orgId, actorUserId);
   const page = `${env.APP_URL}/dashboard/payouts`;
-  const link = await stripeFor(env).accountLinks.create({ account: accountId, type: "account_onboarding", refresh_url: `${page}?refresh=1`, return_url: `${page}?return=1` });
+  const link = await stripeFor(env).accountLinks.create({
+    account: accountId,
+    type: "account_onboarding",
+    refresh_url: `${page}?refresh=1`,
+    return_url: `${page}?return=1`,
+  });
   return { url: link.url, expiresAt: link.expires_at * 1000 };
 }
 
@@ -78,7 +92,10 @@ export async function connectStatus(env: Env, db: Db, orgId: string): Promise<St
   if (!row || row.chargesEnabled) return toStatus(row);
   const account = await stripeFor(env).accounts.retrieve(await open(env.ENCRYPTION_KEYS, row.accountIdEncrypted));
   const flags = flagsOf(account);
-  await db.update(connectAccounts).set({ ...flags, updatedAt: Date.now() }).where(eq(connectAccounts.orgId, orgId));
+  await db
+    .update(connectAccounts)
+    .set({ ...flags, updatedAt: Date.now() })
+    .where(eq(connectAccounts.orgId, orgId));
   return toStatus({ ...row, ...flags });
 }
 
@@ -102,10 +119,16 @@ export async function applyAccountUpdate(env: Env, db: Db, meta: RequestMeta, ac
   const row = await db.query.connectAccounts.findFirst({ where: eq(connectAccounts.accountLookup, await accountLookup(accountId)) });
   if (!row) return false;
   const flags = flagsOf(await stripeFor(env).accounts.retrieve(accountId));
-  const changed = flags.chargesEnabled !== row.chargesEnabled || flags.payoutsEnabled !== row.payoutsEnabled || flags.detailsSubmitted !== row.detailsSubmitted;
+  const changed =
+    flags.chargesEnabled !== row.chargesEnabled ||
+    flags.payoutsEnabled !== row.payoutsEnabled ||
+    flags.detailsSubmitted !== row.detailsSubmitted;
   if (!changed) return true;
   await db.batch([
-    db.update(connectAccounts).set({ ...flags, updatedAt: Date.now() }).where(eq(connectAccounts.orgId, row.orgId)),
+    db
+      .update(connectAccounts)
+      .set({ ...flags, updatedAt: Date.now() })
+      .where(eq(connectAccounts.orgId, row.orgId)),
     auditInsert(db, meta, { action: "connect.account_updated", orgId: row.orgId, targetType: "org", targetId: row.orgId, metadata: flags }),
   ]);
   return true;
@@ -113,6 +136,9 @@ export async function applyAccountUpdate(env: Env, db: Db, meta: RequestMeta, ac
 
 /** The org owning a connected account (for Connect events such as payouts). */
 export async function orgOfAccount(db: Db, accountId: string) {
-  const row = await db.query.connectAccounts.findFirst({ columns: { orgId: true }, where: eq(connectAccounts.accountLookup, await accountLookup(accountId)) });
+  const row = await db.query.connectAccounts.findFirst({
+    columns: { orgId: true },
+    where: eq(connectAccounts.accountLookup, await accountLookup(accountId)),
+  });
   return row?.orgId;
 }

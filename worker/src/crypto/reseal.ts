@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, isNull, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, isNull, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Job } from "../maintenance/jobs";
 import { currentKeyId, open, seal, sealedKeyId } from "./secret-box";
@@ -13,7 +13,8 @@ import { currentKeyId, open, seal, sealedKeyId } from "./secret-box";
  * Rows whose `column` was sealed under another key than `current`; NULL never matches. Compared
  * exactly, not with LIKE (case-insensitive, and `_` is a wildcard that key ids may contain).
  */
-export const sealedUnderOtherKey = (column: SQLiteColumn, current: string): SQL => sql`substr(${column}, 1, ${current.length + 1}) <> ${`${current}:`}`;
+export const sealedUnderOtherKey = (column: SQLiteColumn, current: string): SQL =>
+  sql`substr(${column}, 1, ${current.length + 1}) <> ${`${current}:`}`;
 
 /** `sealed` opened and sealed again under the current key; a value already under it (or null) is kept. */
 export async function resealed(keys: string | undefined, current: string, sealed: string): Promise<string>;
@@ -31,7 +32,11 @@ export const stillHolds = (column: SQLiteColumn, read: string | null): SQL => (r
  * batch of rows still sealed under another key, each sealed again under the current one and
  * written back only if it still holds what was read. Answers how many it read.
  */
-export function resealColumnJob<T extends SQLiteTable>(table: T, key: keyof T["$inferSelect"] & string, sealed: keyof T["$inferSelect"] & string): Job {
+export function resealColumnJob<T extends SQLiteTable>(
+  table: T,
+  key: keyof T["$inferSelect"] & string,
+  sealed: keyof T["$inferSelect"] & string,
+): Job {
   const columns = getTableColumns(table);
   const [keyColumn, sealedColumn] = [columns[key]!, columns[sealed]!];
   return async ({ db, env, batchSize }) => {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { open, seal, sealedKeyId } from "./secret-box";
 
-const key = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const key = () =>
+  btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 
 describe("secret box (AES-256-GCM at rest)", () => {
   const k1 = `k1:${key()}`;

@@ -14,7 +14,11 @@ interface Keyring {
 
 const keyrings = new Map<string, Promise<Keyring>>();
 
-const toBase64Url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const toBase64Url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
@@ -29,7 +33,10 @@ function decodeOrUndefined(text: string) {
 }
 
 async function loadKeyring(spec: string): Promise<Keyring> {
-  const entries = spec.split(",").map((entry) => entry.trim()).filter(Boolean);
+  const entries = spec
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new Error("ENCRYPTION_KEYS is empty");
   const byId = new Map<string, CryptoKey>();
   let current: Keyring["current"] | undefined;
@@ -70,7 +77,8 @@ export async function open(keys: string | undefined, sealed: string): Promise<st
   const { byId } = await keyring(keys);
   const [id, iv, tag, ciphertext] = sealed.split(":");
   const key = id ? byId.get(id) : undefined;
-  if (!key || iv === undefined || tag === undefined || ciphertext === undefined) throw new Error("Sealed value has an unknown key id or shape");
+  if (!key || iv === undefined || tag === undefined || ciphertext === undefined)
+    throw new Error("Sealed value has an unknown key id or shape");
   const body = new Uint8Array([...fromBase64Url(ciphertext), ...fromBase64Url(tag)]);
   const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64Url(iv) }, key, body);
   return new TextDecoder().decode(plain);

@@ -19,7 +19,8 @@ const report = {
   },
 };
 
-const post = (body: string, contentType = "application/csp-report") => call("POST", "/v1/csp-reports", { rawBody: body, headers: { "content-type": contentType } });
+const post = (body: string, contentType = "application/csp-report") =>
+  call("POST", "/v1/csp-reports", { rawBody: body, headers: { "content-type": contentType } });
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -52,7 +52,8 @@ export const cspReportRoutes = createRouter().openapi(
     },
   }),
   async (c) => {
-    if (!REPORT_TYPE.test(c.req.header("content-type") ?? "")) throw new AppError("unsupported_media_type", "Send the report as application/csp-report");
+    if (!REPORT_TYPE.test(c.req.header("content-type") ?? ""))
+      throw new AppError("unsupported_media_type", "Send the report as application/csp-report");
     let body: unknown;
     try {
       // Decoded by hand: workerd warns when text() reads a type it does not know as text.

@@ -1,4 +1,4 @@
-import { getTableColumns, getTableName, sql, type SQL } from "drizzle-orm";
+import { getTableColumns, getTableName, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 
@@ -11,8 +11,12 @@ import type { Db } from "./client";
  */
 export function jsonRows<C extends Record<string, SQLiteColumn>>(db: Db, columns: C, rows: readonly { [K in keyof C]?: unknown }[]) {
   const entries = Object.entries(columns);
-  const mapped = rows.map((row) => Object.fromEntries(entries.map(([key, column]) => [key, row[key] == null ? null : column.mapToDriverValue(row[key])])));
-  const fields = Object.fromEntries(entries.map(([key, column]) => [key, sql`json_extract(value, ${`$.${key}`})`.as(column.name)])) as { [K in keyof C]: ReturnType<ReturnType<typeof sql>["as"]> };
+  const mapped = rows.map((row) =>
+    Object.fromEntries(entries.map(([key, column]) => [key, row[key] == null ? null : column.mapToDriverValue(row[key])])),
+  );
+  const fields = Object.fromEntries(entries.map(([key, column]) => [key, sql`json_extract(value, ${`$.${key}`})`.as(column.name)])) as {
+    [K in keyof C]: ReturnType<ReturnType<typeof sql>["as"]>;
+  };
   return db.select(fields).from(sql`json_each(${JSON.stringify(mapped)})`);
 }
 
@@ -20,8 +24,15 @@ export function jsonRows<C extends Record<string, SQLiteColumn>>(db: Db, columns
  * The rows as a subquery named `alias` (for `UPDATE … FROM`), and each of its columns written
  * `"alias"."name"`: drizzle would write a bare name, ambiguous beside the table's own.
  */
-export function jsonRowsAs<C extends Record<string, SQLiteColumn>>(db: Db, columns: C, rows: readonly { [K in keyof C]?: unknown }[], alias: string) {
-  const field = Object.fromEntries(Object.entries(columns).map(([key, column]) => [key, sql`${sql.identifier(alias)}.${sql.identifier(column.name)}`])) as { [K in keyof C]: SQL };
+export function jsonRowsAs<C extends Record<string, SQLiteColumn>>(
+  db: Db,
+  columns: C,
+  rows: readonly { [K in keyof C]?: unknown }[],
+  alias: string,
+) {
+  const field = Object.fromEntries(
+    Object.entries(columns).map(([key, column]) => [key, sql`${sql.identifier(alias)}.${sql.identifier(column.name)}`]),
+  ) as { [K in keyof C]: SQL };
   return { from: jsonRows(db, columns, rows).as(alias), field };
 }
 

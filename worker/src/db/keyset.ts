@@ -36,7 +36,8 @@ export function decodeCursor(cursor: string): KeysetPosition {
     // Not base64: refused below like any other cursor this API did not make.
   }
   const createdAt = Number(match?.[1]);
-  if (!match || !Number.isSafeInteger(createdAt)) throw new AppError("invalid_request", "The cursor is not valid", { fields: { "query.cursor": ["is not valid"] } });
+  if (!match || !Number.isSafeInteger(createdAt))
+    throw new AppError("invalid_request", "The cursor is not valid", { fields: { "query.cursor": ["is not valid"] } });
   return { createdAt, id: match[2]! };
 }
 

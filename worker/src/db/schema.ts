@@ -111,9 +111,7 @@ export const invites = sqliteTable(
     index("invites_org_idx").on(t.orgId),
     index("invites_expires_idx").on(t.expiresAt),
     // One open invite per address per org; re-inviting replaces it.
-    uniqueIndex("invites_open_email_idx")
-      .on(t.orgId, t.email)
-      .where(sql`accepted_at IS NULL AND revoked_at IS NULL`),
+    uniqueIndex("invites_open_email_idx").on(t.orgId, t.email).where(sql`accepted_at IS NULL AND revoked_at IS NULL`),
   ],
 );
 
@@ -151,10 +149,7 @@ export const auditEvents = sqliteTable(
     metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [
-    index("audit_org_idx").on(t.orgId, t.createdAt),
-    index("audit_actor_idx").on(t.actorUserId, t.createdAt),
-  ],
+  (t) => [index("audit_org_idx").on(t.orgId, t.createdAt), index("audit_actor_idx").on(t.actorUserId, t.createdAt)],
 );
 
 /** Fixed-window counters of every rate limit (worker/src/http/rate-limit.ts): logins, e-mails, License API, webhooks. */
@@ -523,7 +518,10 @@ export const refunds = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("refunds_idempotency_idx").on(t.orderId, t.idempotencyKey), index("refunds_order_status_idx").on(t.orderId, t.status)],
+  (t) => [
+    uniqueIndex("refunds_idempotency_idx").on(t.orderId, t.idempotencyKey),
+    index("refunds_order_status_idx").on(t.orderId, t.status),
+  ],
 );
 
 /**
@@ -724,9 +722,7 @@ export const downloadTokens = sqliteTable(
   },
   (t) => [
     index("download_tokens_expires_idx").on(t.expiresAt),
-    index("download_tokens_spent_idx")
-      .on(t.lastUsedAt)
-      .where(sql`uses >= max_uses`),
+    index("download_tokens_spent_idx").on(t.lastUsedAt).where(sql`uses >= max_uses`),
   ],
 );
 

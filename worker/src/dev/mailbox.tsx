@@ -1,12 +1,12 @@
 import { desc } from "drizzle-orm";
 import { Hono } from "hono";
 import { raw } from "hono/html";
-import { mailMessages } from "../db/schema";
 import type { Db } from "../db/client";
+import { mailMessages } from "../db/schema";
 import type { AppEnv, Env } from "../env";
-import { openBody } from "../mail/outbox";
 import { AppError } from "../http/errors";
-import { pageSources, type PageSources } from "../http/page-security";
+import { type PageSources, pageSources } from "../http/page-security";
+import { openBody } from "../mail/outbox";
 
 /** The newest 200 messages, bodies opened; mail rendered at send time shows empty until sent. */
 async function newestMail(env: Env, db: Db) {

@@ -1,5 +1,5 @@
-import { publishedItem } from "../../test/catalog-api";
 import { ANY_USER, type MatrixCase } from "../../test/authz-matrix";
+import { publishedItem } from "../../test/catalog-api";
 import type { OrgFixture } from "../../test/fixtures";
 import { getFreeItem } from "../entitlements/entitlements.fixtures";
 

@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createItemViaApi, publishVersion, sha256Hex } from "../../test/catalog-api";
 import { createOrg, createUser, makeOperator, type TestUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
-import { statusCounts } from "../../test/rate-limits";
 import { buy, countRows, eventually, onboardSeller, stripeEventsSettled } from "../../test/payments";
-import { getFreeItem } from "../entitlements/entitlements.fixtures";
+import { statusCounts } from "../../test/rate-limits";
 import { newId } from "../crypto/random";
 import { createDb } from "../db/client";
+import { getFreeItem } from "../entitlements/entitlements.fixtures";
 import { JOBS } from "../maintenance/scheduler";
 import { signDownloadToken } from "./token";
 
@@ -34,7 +34,11 @@ interface Published {
 }
 
 /** An item published through the API with real bundles for each version (the first is stable 1.0.0). */
-async function itemWith(versions: { version: string; channel?: "stable" | "beta" }[] = [{ version: "1.0.0" }], body: Record<string, unknown> = {}, status: "published" | "draft" = "published") {
+async function itemWith(
+  versions: { version: string; channel?: "stable" | "beta" }[] = [{ version: "1.0.0" }],
+  body: Record<string, unknown> = {},
+  status: "published" | "draft" = "published",
+) {
   const slug = `dl-${Date.now().toString(36)}-${++counter}`;
   const item = await createItemViaApi(author, orgId, { slug, name: `Download ${counter}`, ...body });
   const bundles: Published["bundles"] = {};
@@ -87,12 +91,19 @@ async function download(url: string, headers: Record<string, string> = {}, metho
 }
 
 const tokenOf = (url: string) => new URL(url).pathname.split("/").pop()!;
-const usesOf = async (url: string) => (await env.DB.prepare("SELECT uses FROM download_tokens WHERE id = ?").bind(tokenOf(url).split(".")[1]).first<{ uses: number }>())!.uses;
-const itemDownloads = async (itemId: string) => (await env.DB.prepare("SELECT downloads FROM items WHERE id = ?").bind(itemId).first<{ downloads: number }>())!.downloads;
+const usesOf = async (url: string) =>
+  (await env.DB.prepare("SELECT uses FROM download_tokens WHERE id = ?").bind(tokenOf(url).split(".")[1]).first<{ uses: number }>())!.uses;
+const itemDownloads = async (itemId: string) =>
+  (await env.DB.prepare("SELECT downloads FROM items WHERE id = ?").bind(itemId).first<{ downloads: number }>())!.downloads;
 
 describe("minting a link", () => {
   it("answers { url, expiresAt, version, maxUses } to the owner; version defaults to the newest stable one not yanked", async () => {
-    const item = await itemWith([{ version: "1.0.0" }, { version: "1.1.0" }, { version: "1.2.0" }, { version: "2.0.0-beta.1", channel: "beta" }]);
+    const item = await itemWith([
+      { version: "1.0.0" },
+      { version: "1.1.0" },
+      { version: "1.2.0" },
+      { version: "2.0.0-beta.1", channel: "beta" },
+    ]);
     const yank = await call("POST", `/v1/orgs/${orgId}/items/${item.id}/versions/1.2.0/yank`, { token: author.accessToken });
     expect(yank.status).toBe(200);
     const { user } = await owner(item);
@@ -100,7 +111,12 @@ describe("minting a link", () => {
     const before = Date.now();
     const res = await mint(user, { item: item.slug });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ url: expect.stringMatching(/^http:\/\/localhost:8787\/download\/[^/]+$/), expiresAt: expect.any(Number), version: "1.1.0", maxUses: 5 });
+    expect(res.body).toEqual({
+      url: expect.stringMatching(/^http:\/\/localhost:8787\/download\/[^/]+$/),
+      expiresAt: expect.any(Number),
+      version: "1.1.0",
+      maxUses: 5,
+    });
     expect(res.body.expiresAt).toBeGreaterThanOrEqual(before + 900_000);
     expect(res.body.expiresAt).toBeLessThanOrEqual(Date.now() + 900_000);
 
@@ -151,7 +167,9 @@ describe("downloading through a link", () => {
     expect(await sha256Hex(res.bytes)).toBe(sha256);
     expect(res.headers.get("content-length")).toBe("65536");
     expect(res.headers.get("content-type")).toBe("application/gzip");
-    expect(res.headers.get("content-disposition")).toBe(`attachment; filename="${item.slug}-1.0.0.tar.gz"; filename*=UTF-8''${item.slug}-1.0.0.tar.gz`);
+    expect(res.headers.get("content-disposition")).toBe(
+      `attachment; filename="${item.slug}-1.0.0.tar.gz"; filename*=UTF-8''${item.slug}-1.0.0.tar.gz`,
+    );
     expect(res.headers.get("etag")).toBe(`"${sha256}"`);
     expect(res.headers.get("accept-ranges")).toBe("bytes");
     expect(res.headers.get("last-modified")).toMatch(/GMT$/);
@@ -162,7 +180,15 @@ describe("downloading through a link", () => {
     expect(await usesOf(url)).toBe(1);
     const log = await env.DB.prepare("SELECT * FROM downloads WHERE item_id = ?").bind(item.id).all();
     expect(log.results).toEqual([
-      expect.objectContaining({ org_id: orgId, user_id: user.id, entitlement_id: entitlementId, token_id: tokenOf(url).split(".")[1], range_start: 0, bytes: 65_536, counted: 1 }),
+      expect.objectContaining({
+        org_id: orgId,
+        user_id: user.id,
+        entitlement_id: entitlementId,
+        token_id: tokenOf(url).split(".")[1],
+        range_start: 0,
+        bytes: 65_536,
+        counted: 1,
+      }),
     ]);
   });
 
@@ -255,8 +281,12 @@ describe("downloading through a link", () => {
     expect((await download((await link(other.user, { item: item.slug })).url)).status).toBe(200);
 
     // Once the first download is over a day old, there is room for exactly one more.
-    const first = await env.DB.prepare("SELECT id FROM downloads WHERE user_id = ? AND item_id = ? ORDER BY created_at, id LIMIT 1").bind(user.id, item.id).first<{ id: string }>();
-    await env.DB.prepare("UPDATE downloads SET created_at = created_at - ? WHERE id = ?").bind(DAY + 1000, first!.id).run();
+    const first = await env.DB.prepare("SELECT id FROM downloads WHERE user_id = ? AND item_id = ? ORDER BY created_at, id LIMIT 1")
+      .bind(user.id, item.id)
+      .first<{ id: string }>();
+    await env.DB.prepare("UPDATE downloads SET created_at = created_at - ? WHERE id = ?")
+      .bind(DAY + 1000, first!.id)
+      .run();
     expect((await download(links[2]!.url)).status).toBe(200);
     expect((await download(links[2]!.url)).status).toBe(429);
   });
@@ -268,7 +298,8 @@ describe("downloading through a link", () => {
     // Five requests per link: each link has a use for every one, so only the daily limit refuses.
     const raced = await Promise.all(links.flatMap((l) => Array.from({ length: 5 }, () => download(l.url))));
     expect(statusCounts(raced)).toEqual({ 200: 10, 429: 10 });
-    for (const refused of raced.filter((r) => r.status === 429)) expect(refused.body.error.message).toMatch(/10 times in the last 24 hours/);
+    for (const refused of raced.filter((r) => r.status === 429))
+      expect(refused.body.error.message).toMatch(/10 times in the last 24 hours/);
     const uses = await Promise.all(links.map((l) => usesOf(l.url)));
     expect(uses.reduce((a, b) => a + b)).toBe(10);
     expect(await itemDownloads(item.id)).toBe(10);
@@ -279,14 +310,21 @@ describe("downloading through a link", () => {
     const { user, entitlementId } = await owner(item);
     const { url } = await link(user, { item: item.slug, ttlSeconds: 60 });
     const [, tokenId, , versionId] = tokenOf(url).split(".");
-    await env.DB.prepare("UPDATE download_tokens SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, tokenId).run();
+    await env.DB.prepare("UPDATE download_tokens SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1, tokenId)
+      .run();
     const expired = await download(url);
     expect([expired.status, expired.body.error.code]).toEqual([410, "gone"]);
     expect(expired.body.error.message).toMatch(/expired/);
 
     // A correctly signed token whose own expiry passed (its row would still allow it).
     const { url: live } = await link(user, { item: item.slug });
-    const { token } = await signDownloadToken(env.DOWNLOAD_TOKEN_KEYS, { tokenId: tokenOf(live).split(".")[1]!, entitlementId, versionId: versionId!, expiresAt: Date.now() - 1 });
+    const { token } = await signDownloadToken(env.DOWNLOAD_TOKEN_KEYS, {
+      tokenId: tokenOf(live).split(".")[1]!,
+      entitlementId,
+      versionId: versionId!,
+      expiresAt: Date.now() - 1,
+    });
     expect((await download(`/download/${token}`)).status).toBe(410);
     expect(await countRows("SELECT 1 FROM downloads WHERE item_id = ?", item.id)).toBe(0);
   });
@@ -297,10 +335,22 @@ describe("downloading through a link", () => {
     const { url } = await link(user, { item: item.slug, version: "1.0.0" });
     const token = tokenOf(url);
     const parts = token.split(".");
-    const otherVersion = (await env.DB.prepare("SELECT id FROM versions WHERE item_id = ? AND version = '1.1.0'").bind(item.id).first<{ id: string }>())!.id;
+    const otherVersion = (await env.DB.prepare("SELECT id FROM versions WHERE item_id = ? AND version = '1.1.0'")
+      .bind(item.id)
+      .first<{ id: string }>())!.id;
     const flip = (s: string, i: number) => `${s.slice(0, i)}${s[i] === "A" ? "B" : "A"}${s.slice(i + 1)}`;
-    const foreignKey = `d1:${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
-    const unknownRow = (await signDownloadToken(env.DOWNLOAD_TOKEN_KEYS, { tokenId: newId("downloadToken"), entitlementId, versionId: parts[3]!, expiresAt: Date.now() + 60_000 })).token;
+    const foreignKey = `d1:${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "")}`;
+    const unknownRow = (
+      await signDownloadToken(env.DOWNLOAD_TOKEN_KEYS, {
+        tokenId: newId("downloadToken"),
+        entitlementId,
+        versionId: parts[3]!,
+        expiresAt: Date.now() + 60_000,
+      })
+    ).token;
     const candidates = [
       "garbage",
       "a.b.c.d.e.f",
@@ -316,10 +366,22 @@ describe("downloading through a link", () => {
     const answers = [];
     for (const candidate of candidates) {
       const res = await download(`/download/${candidate}`);
-      answers.push({ status: res.status, code: res.body?.error?.code, message: res.body?.error?.message, type: res.headers.get("content-type"), requestId: typeof res.body?.error?.requestId });
+      answers.push({
+        status: res.status,
+        code: res.body?.error?.code,
+        message: res.body?.error?.message,
+        type: res.headers.get("content-type"),
+        requestId: typeof res.body?.error?.requestId,
+      });
     }
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
-    expect(answers[0]).toEqual({ status: 403, code: "forbidden", message: "This download link is not valid", type: expect.stringContaining("application/json"), requestId: "string" });
+    expect(answers[0]).toEqual({
+      status: 403,
+      code: "forbidden",
+      message: "This download link is not valid",
+      type: expect.stringContaining("application/json"),
+      requestId: "string",
+    });
     expect(await usesOf(url)).toBe(0);
     expect((await download(url)).status).toBe(200);
   });
@@ -328,15 +390,24 @@ describe("downloading through a link", () => {
     const item = await itemWith();
     const { user, entitlementId } = await owner(item);
     const { url } = await link(user, { item: item.slug });
-    const revoke = await call("POST", `/v1/operator/entitlements/${entitlementId}/revoke`, { token: operator.accessToken, body: { reason: "chargeback" } });
+    const revoke = await call("POST", `/v1/operator/entitlements/${entitlementId}/revoke`, {
+      token: operator.accessToken,
+      body: { reason: "chargeback" },
+    });
     expect(revoke.status).toBe(200);
     const revoked = await download(url);
-    expect([revoked.status, revoked.body.error.code, revoked.body.error.message]).toEqual([403, "forbidden", "You no longer have access to this item"]);
+    expect([revoked.status, revoked.body.error.code, revoked.body.error.message]).toEqual([
+      403,
+      "forbidden",
+      "You no longer have access to this item",
+    ]);
     expect((await mint(user, { item: item.slug })).status).toBe(403);
 
     const lapsing = await owner(item, "dl-lapsing");
     const { url: lapsingUrl } = await link(lapsing.user, { item: item.slug });
-    await env.DB.prepare("UPDATE entitlements SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, lapsing.entitlementId).run();
+    await env.DB.prepare("UPDATE entitlements SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1, lapsing.entitlementId)
+      .run();
     expect((await download(lapsingUrl)).status).toBe(403);
 
     const kept = await owner(item, "dl-kept");
@@ -363,8 +434,13 @@ describe("a yanked version", () => {
     const neverLink = await link(never.user, { item: item.slug, version: "1.1.0" });
 
     expect((await call("POST", `/v1/orgs/${orgId}/items/${item.id}/versions/1.1.0/yank`, { token: author.accessToken })).status).toBe(200);
-    const { yanked_at: yankedAt } = (await env.DB.prepare("SELECT yanked_at FROM versions WHERE item_id = ? AND version = '1.1.0'").bind(item.id).first<{ yanked_at: number }>())!;
-    for (const e of [fetched, never]) await env.DB.prepare("UPDATE entitlements SET created_at = ? WHERE id = ?").bind(yankedAt + 1, e.entitlementId).run();
+    const { yanked_at: yankedAt } = (await env.DB.prepare("SELECT yanked_at FROM versions WHERE item_id = ? AND version = '1.1.0'")
+      .bind(item.id)
+      .first<{ yanked_at: number }>())!;
+    for (const e of [fetched, never])
+      await env.DB.prepare("UPDATE entitlements SET created_at = ? WHERE id = ?")
+        .bind(yankedAt + 1, e.entitlementId)
+        .run();
     const late = await owner(item, "dl-late");
 
     // Had it: entitlement from before the yank.
@@ -393,15 +469,27 @@ describe("a purchase", () => {
     const buyer = await createUser("dl-payer");
     expect((await mint(buyer, { item: item.slug })).status).toBe(403);
     await buy(item.slug, { buyer });
-    const order = await eventually(async () => (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data[0], "the order");
+    const order = await eventually(
+      async () => (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data[0],
+      "the order",
+    );
 
     const { url } = await link(buyer, { item: item.slug });
     const res = await download(url);
     expect([res.status, await sha256Hex(res.bytes)]).toEqual([200, await sha256Hex(item.bundles["1.0.0"]!)]);
 
-    const refund = await call("POST", `/v1/orgs/${orgId}/orders/${order.id}/refund`, { token: author.accessToken, body: { reason: "Asked within 14 days" } });
+    const refund = await call("POST", `/v1/orgs/${orgId}/orders/${order.id}/refund`, {
+      token: author.accessToken,
+      body: { reason: "Asked within 14 days" },
+    });
     expect(refund.status, JSON.stringify(refund.body)).toBe(202);
-    await eventually(async () => ((await countRows("SELECT 1 FROM entitlements WHERE user_id = ? AND item_id = ? AND status = 'revoked'", buyer.id, item.id)) === 1 ? true : undefined), "the refund to revoke the entitlement");
+    await eventually(
+      async () =>
+        (await countRows("SELECT 1 FROM entitlements WHERE user_id = ? AND item_id = ? AND status = 'revoked'", buyer.id, item.id)) === 1
+          ? true
+          : undefined,
+      "the refund to revoke the entitlement",
+    );
     await stripeEventsSettled();
     expect((await download(url)).status).toBe(403);
     expect((await mint(buyer, { item: item.slug })).status).toBe(403);
@@ -416,18 +504,25 @@ describe("maintenance", () => {
     const made = [];
     for (let i = 0; i < 5; i++) made.push(tokenOf((await link(user, { item: item.slug })).url).split(".")[1]!);
     const [expiredLongAgo, spentLongAgo, spentRecently, live, expiredRecently] = made;
-    const set = (id: string, sql: string, ...params: unknown[]) => env.DB.prepare(`UPDATE download_tokens SET ${sql} WHERE id = ?`).bind(...params, id).run();
+    const set = (id: string, sql: string, ...params: unknown[]) =>
+      env.DB.prepare(`UPDATE download_tokens SET ${sql} WHERE id = ?`)
+        .bind(...params, id)
+        .run();
     await set(expiredLongAgo!, "expires_at = ?", now - DAY - 60_000);
     await set(spentLongAgo!, "uses = max_uses, last_used_at = ?", now - DAY - 60_000);
     await set(spentRecently!, "uses = max_uses, last_used_at = ?", now - 60_000);
     await set(expiredRecently!, "expires_at = ?", now - 60_000);
-    await env.DB.prepare("INSERT INTO downloads (id, org_id, item_id, version_id, user_id, entitlement_id, token_id, range_start, bytes, counted, created_at) SELECT ?, org_id, item_id, version_id, user_id, entitlement_id, id, 0, 1, 1, ? FROM download_tokens WHERE id = ?")
+    await env.DB.prepare(
+      "INSERT INTO downloads (id, org_id, item_id, version_id, user_id, entitlement_id, token_id, range_start, bytes, counted, created_at) SELECT ?, org_id, item_id, version_id, user_id, entitlement_id, id, 0, 1, 1, ? FROM download_tokens WHERE id = ?",
+    )
       .bind(newId("download"), now - DAY, spentLongAgo)
       .run();
 
     const job = JOBS["purge-download-links"]!;
     expect(await job({ db: createDb(env.DB), env, now, batchSize: 500 })).toBe(2);
-    const left = await env.DB.prepare(`SELECT id FROM download_tokens WHERE id IN (${made.map(() => "?").join(",")})`).bind(...made).all<{ id: string }>();
+    const left = await env.DB.prepare(`SELECT id FROM download_tokens WHERE id IN (${made.map(() => "?").join(",")})`)
+      .bind(...made)
+      .all<{ id: string }>();
     expect(left.results.map((r) => r.id).sort()).toEqual([spentRecently, live, expiredRecently].sort());
     expect(await countRows("SELECT 1 FROM downloads WHERE token_id = ?", spentLongAgo)).toBe(1);
     expect(await job({ db: createDb(env.DB), env, now, batchSize: 500 })).toBe(0);

@@ -1,5 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { CreateDownloadBody, DEFAULT_DOWNLOAD_DAILY_LIMIT, DEFAULT_DOWNLOAD_MAX_USES, DownloadLink, LibraryEntry } from "../../../shared/downloads";
+import {
+  CreateDownloadBody,
+  DEFAULT_DOWNLOAD_DAILY_LIMIT,
+  DEFAULT_DOWNLOAD_MAX_USES,
+  DownloadLink,
+  LibraryEntry,
+} from "../../../shared/downloads";
 import { requirePrincipal } from "../auth/authenticate";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, json, jsonBody, notFoundError } from "../http/openapi-helpers";
@@ -21,12 +27,12 @@ export const downloadRoutes = createRouter()
     async (c) => c.json({ data: await service.listLibrary(c.get("db"), requirePrincipal(c.get("principal"), "catalog:read").userId) }, 200),
   )
   .openapi(
-  createRoute({
-    method: "post",
-    path: "/v1/me/downloads",
-    tags,
-    summary: "A signed download link for a version of an item you own",
-    description: `Needs an active entitlement to the item (bought, subscribed, free or granted): \`403\` without one,
+    createRoute({
+      method: "post",
+      path: "/v1/me/downloads",
+      tags,
+      summary: "A signed download link for a version of an item you own",
+      description: `Needs an active entitlement to the item (bought, subscribed, free or granted): \`403\` without one,
 \`404\` for an item or version you cannot see. \`version\` defaults to the newest stable version that is not yanked;
 a yanked version can be named only by buyers who had it (their entitlement predates the yank, or they downloaded
 that version before). The link works without a login for \`ttlSeconds\` (default 900, at most 604800) and
@@ -40,14 +46,14 @@ ${DEFAULT_DOWNLOAD_DAILY_LIMIT} downloads of the item in any 24 hours; \`HEAD\`,
 envelope: \`403 forbidden\` for a malformed, forged or unknown link (all alike), or once the entitlement was revoked or
 lapsed; \`410 gone\` once the link expired, or if its version was yanked and the buyer did not have it;
 \`429 rate_limited\` with \`Retry-After\` when the link is used up (ask for a new one) or the daily limit is reached.`,
-    security: bearer,
-    request: jsonBody(CreateDownloadBody),
-    responses: { 201: json(DownloadLink, "The link"), ...authErrors, ...notFoundError },
-  }),
-  async (c) => {
-    const p = requirePrincipal(c.get("principal"), "catalog:read");
-    return c.json(await service.mintForOwner(c.env, c.get("db"), p.userId, c.req.valid("json")), 201);
-  },
+      security: bearer,
+      request: jsonBody(CreateDownloadBody),
+      responses: { 201: json(DownloadLink, "The link"), ...authErrors, ...notFoundError },
+    }),
+    async (c) => {
+      const p = requirePrincipal(c.get("principal"), "catalog:read");
+      return c.json(await service.mintForOwner(c.env, c.get("db"), p.userId, c.req.valid("json")), 201);
+    },
   );
 
 /**
@@ -56,4 +62,6 @@ lapsed; \`410 gone\` once the link expired, or if its version was yanked and the
  * /openapi.json (the spec lists the /v1 API; `POST /v1/me/downloads` describes the link).
  * wrangler.toml runs the Worker first for `/download/*`.
  */
-export const downloadLinkRoutes = createRouter().get("/download/:token", (c) => service.serveDownload(c.env, c.get("db"), c.req.param("token"), c.req.raw));
+export const downloadLinkRoutes = createRouter().get("/download/:token", (c) =>
+  service.serveDownload(c.env, c.get("db"), c.req.param("token"), c.req.raw),
+);

@@ -14,9 +14,9 @@ import {
   DEFAULT_DOWNLOAD_MAX_USES,
   DEFAULT_DOWNLOAD_TTL_SECONDS,
   DOWNLOAD_WINDOW_MS,
-  MAX_DOWNLOAD_TTL_SECONDS,
   type DownloadLinkT,
   type LibraryEntryT,
+  MAX_DOWNLOAD_TTL_SECONDS,
 } from "../../../shared/downloads";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
@@ -24,7 +24,7 @@ import { downloads, downloadTokens, entitlements, items, versions } from "../db/
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
-import { bundleHeaders, notModified, resolveRange, type Bundle, type ByteRange } from "./stream";
+import { type Bundle, type ByteRange, bundleHeaders, notModified, resolveRange } from "./stream";
 import { signDownloadToken, verifyDownloadToken } from "./token";
 
 type EntitlementRow = typeof entitlements.$inferSelect;
@@ -38,7 +38,8 @@ const positiveInt = (value: string | undefined, fallback: number) => {
 export const maxUsesOf = (env: Env) => positiveInt(env.DOWNLOAD_MAX_USES, DEFAULT_DOWNLOAD_MAX_USES);
 export const dailyLimitOf = (env: Env) => positiveInt(env.DOWNLOAD_DAILY_LIMIT, DEFAULT_DOWNLOAD_DAILY_LIMIT);
 
-const isEffective = (e: Pick<EntitlementRow, "status" | "expiresAt">, now: number) => e.status === "active" && (e.expiresAt === null || e.expiresAt > now);
+const isEffective = (e: Pick<EntitlementRow, "status" | "expiresAt">, now: number) =>
+  e.status === "active" && (e.expiresAt === null || e.expiresAt > now);
 
 /** Whether the user may still download a version: not yanked, or they had it before the yank. */
 async function mayHaveVersion(db: Db, version: VersionRow, entitlement: Pick<EntitlementRow, "createdAt" | "userId">) {
@@ -52,7 +53,11 @@ async function mayHaveVersion(db: Db, version: VersionRow, entitlement: Pick<Ent
 }
 
 const filenameOf = (item: Pick<ItemRow, "slug">, version: Pick<VersionRow, "version">) => `${item.slug}-${version.version}.tar.gz`;
-const bundleOf = (version: VersionRow): Bundle => ({ sha256: version.bundleSha256, size: version.bundleSize, publishedAt: version.createdAt });
+const bundleOf = (version: VersionRow): Bundle => ({
+  sha256: version.bundleSha256,
+  size: version.bundleSize,
+  publishedAt: version.createdAt,
+});
 
 export interface MintInput {
   entitlementId: string;
@@ -76,7 +81,9 @@ export interface MintedLink extends DownloadLinkT {
 export async function mintDownloadLink(env: Env, db: Db, input: MintInput, now = Date.now()): Promise<MintedLink> {
   const ttlSeconds = input.ttlSeconds ?? DEFAULT_DOWNLOAD_TTL_SECONDS;
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_DOWNLOAD_TTL_SECONDS) {
-    throw new AppError("invalid_request", `ttlSeconds must be between 1 and ${MAX_DOWNLOAD_TTL_SECONDS}`, { fields: { "body.ttlSeconds": [`must be between 1 and ${MAX_DOWNLOAD_TTL_SECONDS}`] } });
+    throw new AppError("invalid_request", `ttlSeconds must be between 1 and ${MAX_DOWNLOAD_TTL_SECONDS}`, {
+      fields: { "body.ttlSeconds": [`must be between 1 and ${MAX_DOWNLOAD_TTL_SECONDS}`] },
+    });
   }
   const maxUses = input.maxUses ?? maxUsesOf(env);
   const [found] = await db
@@ -93,7 +100,12 @@ export async function mintDownloadLink(env: Env, db: Db, input: MintInput, now =
 
   const tokenId = newId("downloadToken");
   const expiresAt = now + ttlSeconds * 1000;
-  const { token, keyId } = await signDownloadToken(env.DOWNLOAD_TOKEN_KEYS, { tokenId, entitlementId: entitlement.id, versionId: version.id, expiresAt });
+  const { token, keyId } = await signDownloadToken(env.DOWNLOAD_TOKEN_KEYS, {
+    tokenId,
+    entitlementId: entitlement.id,
+    versionId: version.id,
+    expiresAt,
+  });
   await db.insert(downloadTokens).values({
     id: tokenId,
     keyId,
@@ -119,9 +131,15 @@ export async function mintForOwner(env: Env, db: Db, userId: string, input: { it
   const now = Date.now();
   const item = await db.query.items.findFirst({ where: eq(items.slug, input.item) });
   const held = item
-    ? (await db.select().from(entitlements).where(and(eq(entitlements.userId, userId), eq(entitlements.itemId, item.id)))).filter((e) => isEffective(e, now))
+    ? (
+        await db
+          .select()
+          .from(entitlements)
+          .where(and(eq(entitlements.userId, userId), eq(entitlements.itemId, item.id)))
+      ).filter((e) => isEffective(e, now))
     : [];
-  if (!item || (held.length === 0 && (item.status === "draft" || item.status === "removed"))) throw new AppError("not_found", "Item not found");
+  if (!item || (held.length === 0 && (item.status === "draft" || item.status === "removed")))
+    throw new AppError("not_found", "Item not found");
   if (held.length === 0) throw new AppError("forbidden", "You do not own this item; get or buy it first");
   if (item.status === "removed") throw new AppError("forbidden", "This item was removed; it can no longer be downloaded");
   // Longest-lasting first: no expiry, then the latest expiry.
@@ -131,7 +149,8 @@ export async function mintForOwner(env: Env, db: Db, userId: string, input: { it
   const version = input.version
     ? rows.find((v) => v.version === input.version)
     : rows.filter((v) => v.channel === "stable" && v.yankedAt === null).sort((a, b) => compare(b.version, a.version))[0];
-  if (!version) throw new AppError("not_found", input.version ? "Version not found" : "This item has no stable version yet; name a version");
+  if (!version)
+    throw new AppError("not_found", input.version ? "Version not found" : "This item has no stable version yet; name a version");
   let entitlement = held[0]!;
   if (version.yankedAt !== null) {
     const had = [];
@@ -149,7 +168,11 @@ export async function mintForOwner(env: Env, db: Db, userId: string, input: { it
  */
 export async function listLibrary(db: Db, userId: string, now = Date.now()): Promise<LibraryEntryT[]> {
   const held = (
-    await db.select({ entitlement: entitlements, item: items }).from(entitlements).innerJoin(items, eq(items.id, entitlements.itemId)).where(eq(entitlements.userId, userId))
+    await db
+      .select({ entitlement: entitlements, item: items })
+      .from(entitlements)
+      .innerJoin(items, eq(items.id, entitlements.itemId))
+      .where(eq(entitlements.userId, userId))
   ).filter((r) => isEffective(r.entitlement, now) && r.item.status !== "removed");
   const byItem = new Map<string, (typeof held)[number]>();
   for (const r of held) {
@@ -160,7 +183,10 @@ export async function listLibrary(db: Db, userId: string, now = Date.now()): Pro
   const itemIds = [...byItem.keys()];
   const [rows, had] = await Promise.all([
     db.select().from(versions).where(inArray(versions.itemId, itemIds)),
-    db.selectDistinct({ versionId: downloads.versionId }).from(downloads).where(and(eq(downloads.userId, userId), inArray(downloads.itemId, itemIds))),
+    db
+      .selectDistinct({ versionId: downloads.versionId })
+      .from(downloads)
+      .where(and(eq(downloads.userId, userId), inArray(downloads.itemId, itemIds))),
   ]);
   const downloaded = new Set(had.map((d) => d.versionId));
   return [...byItem.values()]
@@ -204,7 +230,14 @@ async function dailyWait(db: Db, userId: string, itemId: string, limit: number, 
  * link's counter and the item's total move only if that row now exists. Concurrent requests
  * therefore never spend more than `max_uses`, nor exceed the daily limit.
  */
-async function recordDownload(db: Db, t: typeof downloadTokens.$inferSelect, range: ByteRange, counted: boolean, dailyLimit: number, now: number) {
+async function recordDownload(
+  db: Db,
+  t: typeof downloadTokens.$inferSelect,
+  range: ByteRange,
+  counted: boolean,
+  dailyLimit: number,
+  now: number,
+) {
   const id = newId("download");
   const inWindow = sql`(SELECT count(*) FROM ${downloads} d WHERE d.user_id = ${t.userId} AND d.item_id = ${t.itemId} AND d.created_at > ${now - DOWNLOAD_WINDOW_MS})`;
   const recorded = sql`EXISTS (SELECT 1 FROM ${downloads} d WHERE d.id = ${id})`;
@@ -254,7 +287,10 @@ async function recordDownload(db: Db, t: typeof downloadTokens.$inferSelect, ran
 /** The 429 for a link or buyer over a limit, decided after the guarded insert refused. */
 async function limitError(db: Db, tokenId: string, userId: string, itemId: string, dailyLimit: number, now: number) {
   const wait = await dailyWait(db, userId, itemId, dailyLimit, now);
-  const t = await db.query.downloadTokens.findFirst({ columns: { uses: true, maxUses: true, expiresAt: true, revokedAt: true }, where: eq(downloadTokens.id, tokenId) });
+  const t = await db.query.downloadTokens.findFirst({
+    columns: { uses: true, maxUses: true, expiresAt: true, revokedAt: true },
+    where: eq(downloadTokens.id, tokenId),
+  });
   if (!t || t.revokedAt !== null) return invalidLink();
   if (t.expiresAt <= now) return new AppError("gone", "This download link has expired; ask for a new one");
   if (t.uses >= t.maxUses) {
@@ -286,7 +322,12 @@ export async function serveDownload(env: Env, db: Db, token: string, request: Re
     .innerJoin(items, eq(items.id, downloadTokens.itemId))
     .where(eq(downloadTokens.id, claims.tokenId))
     .limit(1);
-  if (!found || found.token.entitlementId !== claims.entitlementId || found.token.versionId !== claims.versionId || found.token.revokedAt !== null) {
+  if (
+    !found ||
+    found.token.entitlementId !== claims.entitlementId ||
+    found.token.versionId !== claims.versionId ||
+    found.token.revokedAt !== null
+  ) {
     throw invalidLink();
   }
   const { token: link, entitlement, version, item } = found;
@@ -337,7 +378,12 @@ export async function purgeDownloadTokens(db: Db, now: number, limit: number) {
   const stale = db
     .select({ id: downloadTokens.id })
     .from(downloadTokens)
-    .where(or(lt(downloadTokens.expiresAt, cutoff), and(sql`${downloadTokens.uses} >= ${downloadTokens.maxUses}`, lt(downloadTokens.lastUsedAt, cutoff))))
+    .where(
+      or(
+        lt(downloadTokens.expiresAt, cutoff),
+        and(sql`${downloadTokens.uses} >= ${downloadTokens.maxUses}`, lt(downloadTokens.lastUsedAt, cutoff)),
+      ),
+    )
     .limit(limit);
   const deleted = await db.delete(downloadTokens).where(inArray(downloadTokens.id, stale)).returning({ id: downloadTokens.id });
   return deleted.length;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contentDisposition, notModified, resolveRange, type Bundle } from "./stream";
+import { type Bundle, contentDisposition, notModified, resolveRange } from "./stream";
 
 const bundle: Bundle = { sha256: "ab".repeat(32), size: 100, publishedAt: Date.UTC(2026, 0, 2, 3, 4, 5, 678) };
 const etag = `"${bundle.sha256}"`;
@@ -53,6 +53,8 @@ describe("conditional requests", () => {
 });
 
 it("Content-Disposition quotes an ASCII name and carries the exact one in filename*", () => {
-  expect(contentDisposition("ai-autocomplete-1.2.0-beta.1.tar.gz")).toBe(`attachment; filename="ai-autocomplete-1.2.0-beta.1.tar.gz"; filename*=UTF-8''ai-autocomplete-1.2.0-beta.1.tar.gz`);
+  expect(contentDisposition("ai-autocomplete-1.2.0-beta.1.tar.gz")).toBe(
+    `attachment; filename="ai-autocomplete-1.2.0-beta.1.tar.gz"; filename*=UTF-8''ai-autocomplete-1.2.0-beta.1.tar.gz`,
+  );
   expect(contentDisposition('a"b\\ü.tar.gz')).toBe(`attachment; filename="a_b__.tar.gz"; filename*=UTF-8''a%22b%5C%C3%BC.tar.gz`);
 });

@@ -60,7 +60,9 @@ export function resolveRange(headers: Headers, bundle: Bundle): RangeAnswer {
   const ifRange = headers.get("if-range");
   if (ifRange !== null) {
     const value = ifRange.trim();
-    const current = value.startsWith('"') ? value === etagOf(bundle) : !value.startsWith("W/") && Date.parse(value) === toSeconds(bundle.publishedAt) * 1000;
+    const current = value.startsWith('"')
+      ? value === etagOf(bundle)
+      : !value.startsWith("W/") && Date.parse(value) === toSeconds(bundle.publishedAt) * 1000;
     if (!current) return { kind: "full" };
   }
   const match = /^bytes=(\d*)-(\d*)$/i.exec(header.trim());

@@ -2,8 +2,17 @@ import { describe, expect, it } from "vitest";
 import { newId } from "../crypto/random";
 import { signDownloadToken, verifyDownloadToken } from "./token";
 
-const secret = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-const claims = () => ({ tokenId: newId("downloadToken"), entitlementId: newId("entitlement"), versionId: newId("version"), expiresAt: Date.now() + 60_000 });
+const secret = () =>
+  btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+const claims = () => ({
+  tokenId: newId("downloadToken"),
+  entitlementId: newId("entitlement"),
+  versionId: newId("version"),
+  expiresAt: Date.now() + 60_000,
+});
 
 describe("download tokens", () => {
   it("round-trips the signed claims under the first key", async () => {
@@ -46,7 +55,15 @@ describe("download tokens", () => {
   });
 
   it("refuses key lists that are empty, short or malformed", async () => {
-    for (const spec of [undefined, "", "k1", `k1:${btoa("short")}`, `bad id:${secret()}`, `k1:${secret()},k1:${secret()}`, `k1:${secret()}:extra`]) {
+    for (const spec of [
+      undefined,
+      "",
+      "k1",
+      `k1:${btoa("short")}`,
+      `bad id:${secret()}`,
+      `k1:${secret()},k1:${secret()}`,
+      `k1:${secret()}:extra`,
+    ]) {
       await expect(signDownloadToken(spec, claims())).rejects.toThrow(/DOWNLOAD_TOKEN_KEYS/);
     }
   });

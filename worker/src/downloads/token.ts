@@ -30,9 +30,14 @@ interface Keyring {
 }
 
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
-const TOKEN = /^([A-Za-z0-9_-]{1,32})\.(dlt_[A-Za-z0-9]{16,32})\.(ent_[A-Za-z0-9]{16,32})\.(ver_[A-Za-z0-9]{16,32})\.(\d{1,15})\.([A-Za-z0-9_-]{43})$/;
+const TOKEN =
+  /^([A-Za-z0-9_-]{1,32})\.(dlt_[A-Za-z0-9]{16,32})\.(ent_[A-Za-z0-9]{16,32})\.(ver_[A-Za-z0-9]{16,32})\.(\d{1,15})\.([A-Za-z0-9_-]{43})$/;
 
-const toBase64Url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const toBase64Url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
   try {
     return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
@@ -44,7 +49,10 @@ function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
 const keyrings = new Map<string, Promise<Keyring>>();
 
 async function loadKeyring(spec: string): Promise<Keyring> {
-  const entries = spec.split(",").map((entry) => entry.trim()).filter(Boolean);
+  const entries = spec
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new Error("DOWNLOAD_TOKEN_KEYS is empty");
   const byId = new Map<string, CryptoKey>();
   let current: Keyring["current"] | undefined;
@@ -76,7 +84,10 @@ const signedPart = (c: DownloadClaims) => `${c.keyId}.${c.tokenId}.${c.entitleme
 const message = (signed: string) => encoder.encode(`${DOMAIN}.${signed}`);
 
 /** Signs the claims with the first key; `keyId` in the input is ignored and set to that key's id. */
-export async function signDownloadToken(keys: string | undefined, claims: Omit<DownloadClaims, "keyId">): Promise<{ token: string; keyId: string }> {
+export async function signDownloadToken(
+  keys: string | undefined,
+  claims: Omit<DownloadClaims, "keyId">,
+): Promise<{ token: string; keyId: string }> {
   const { current } = await keyring(keys);
   const signed = signedPart({ ...claims, keyId: current.id });
   const signature = new Uint8Array(await crypto.subtle.sign("HMAC", current.key, message(signed)));

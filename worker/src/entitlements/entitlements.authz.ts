@@ -1,5 +1,5 @@
+import { ANY_USER, type MatrixCase, OPERATOR_ONLY, succeedsWith } from "../../test/authz-matrix";
 import { insertItem } from "../../test/catalog-fixtures";
-import { ANY_USER, OPERATOR_ONLY, succeedsWith, type MatrixCase } from "../../test/authz-matrix";
 import { getFreeItem } from "./entitlements.fixtures";
 
 export const entitlementsMatrix: MatrixCase[] = [

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { insertItem, ratingAggregate as aggregate } from "../../test/catalog-fixtures";
-import { createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
+import { ratingAggregate as aggregate, insertItem } from "../../test/catalog-fixtures";
+import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { createDb } from "../db/client";
 import { auditEvents, entitlements, items, reviews } from "../db/schema";
@@ -18,7 +18,8 @@ beforeAll(async () => {
 });
 
 const counted = async (itemId: string, userId: string) =>
-  (await db.query.reviews.findFirst({ columns: { counted: true }, where: and(eq(reviews.itemId, itemId), eq(reviews.userId, userId)) }))?.counted;
+  (await db.query.reviews.findFirst({ columns: { counted: true }, where: and(eq(reviews.itemId, itemId), eq(reviews.userId, userId)) }))
+    ?.counted;
 /** Runs a grant's statements on their own; the entitlement row the claim returned. */
 const claim = async (input: Parameters<typeof grantEntitlementStatements>[1]) => {
   const grant = await grantEntitlementStatements(db, input);
@@ -60,7 +61,9 @@ describe("getting a free item", () => {
     const user = await createUser("collector");
     for (let i = 0; i < 3; i++) await getFreeItem(user, (await insertItem(fx.orgId)).slug);
     const first = await call("GET", "/v1/me/entitlements?limit=2", { token: user.accessToken });
-    const second = await call("GET", `/v1/me/entitlements?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`, { token: user.accessToken });
+    const second = await call("GET", `/v1/me/entitlements?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`, {
+      token: user.accessToken,
+    });
     expect([first.body.data.length, second.body.data.length, second.body.nextCursor]).toEqual([2, 1, null]);
     expect(first.body.data[0].createdAt).toBeGreaterThanOrEqual(first.body.data[1].createdAt);
   });
@@ -94,7 +97,17 @@ describe("grantEntitlementStatements and findActiveEntitlement", () => {
 
   it("ignores expired entitlements and filters by source", async () => {
     const item = await insertItem(fx.orgId);
-    await db.insert(entitlements).values({ id: "ent_expiredexpired0001", itemId: item.id, userId: fx.member.id, source: "subscription", status: "active", expiresAt: Date.now() - 1, createdAt: 1 });
+    await db
+      .insert(entitlements)
+      .values({
+        id: "ent_expiredexpired0001",
+        itemId: item.id,
+        userId: fx.member.id,
+        source: "subscription",
+        status: "active",
+        expiresAt: Date.now() - 1,
+        createdAt: 1,
+      });
     expect(await findActiveEntitlement(db, fx.member.id, item.id)).toBeUndefined();
     await claim({ itemId: item.id, userId: fx.member.id, source: "grant", reference: "press" });
     expect((await findActiveEntitlement(db, fx.member.id, item.id))?.source).toBe("grant");
@@ -113,15 +126,23 @@ describe("revocation and the rating aggregate", () => {
     expect(await aggregate(item.id)).toEqual([2, 8]);
 
     // Two refunds racing, then an operator's retry: the rating leaves the aggregate once.
-    await Promise.all([revokeEntitlement(env, db, meta, entitlement.id, "refund"), revokeEntitlement(env, db, meta, entitlement.id, "refund")]);
-    const retry = await call("POST", `/v1/operator/entitlements/${entitlement.id}/revoke`, { token: fx.operator.accessToken, body: { reason: "again" } });
+    await Promise.all([
+      revokeEntitlement(env, db, meta, entitlement.id, "refund"),
+      revokeEntitlement(env, db, meta, entitlement.id, "refund"),
+    ]);
+    const retry = await call("POST", `/v1/operator/entitlements/${entitlement.id}/revoke`, {
+      token: fx.operator.accessToken,
+      body: { reason: "again" },
+    });
     expect([retry.status, retry.body.status]).toEqual([200, "revoked"]);
     expect(await aggregate(item.id)).toEqual([1, 3]);
     expect(await counted(item.id, buyer.id)).toBe(false);
 
     const list = await call("GET", `/v1/items/${item.slug}/reviews`);
     expect(list.body.data.map((r: { userId: string }) => r.userId)).toEqual([fx.admin.id]);
-    const audit = await db.query.auditEvents.findMany({ where: and(eq(auditEvents.action, "entitlement.revoked"), eq(auditEvents.targetId, entitlement.id)) });
+    const audit = await db.query.auditEvents.findMany({
+      where: and(eq(auditEvents.action, "entitlement.revoked"), eq(auditEvents.targetId, entitlement.id)),
+    });
     expect(audit.length).toBeGreaterThanOrEqual(1);
     expect(audit[0]).toMatchObject({ orgId: fx.orgId, metadata: expect.objectContaining({ reason: "refund" }) });
   });
@@ -149,7 +170,10 @@ describe("revocation and the rating aggregate", () => {
     const buyer = await createUser("granted");
     const free = await getFreeItem(buyer, item.slug);
     await postReview(buyer, item.slug, 2);
-    const grant = await call("POST", "/v1/operator/entitlements", { token: fx.operator.accessToken, body: { itemSlug: item.slug, userId: buyer.id, reason: "support" } });
+    const grant = await call("POST", "/v1/operator/entitlements", {
+      token: fx.operator.accessToken,
+      body: { itemSlug: item.slug, userId: buyer.id, reason: "support" },
+    });
     expect([grant.status, grant.body.source]).toEqual([201, "grant"]);
     await revokeEntitlement(env, db, meta, free.id, "refund");
     expect(await aggregate(item.id)).toEqual([0, 0]);
@@ -159,12 +183,21 @@ describe("revocation and the rating aggregate", () => {
 describe("operator grants", () => {
   it("grants by id or slug with the reason audited under the item's org", async () => {
     const item = await insertItem(fx.orgId);
-    const res = await call("POST", "/v1/operator/entitlements", { token: fx.operator.accessToken, body: { itemId: item.id, userId: fx.outsider.id, reason: "press copy" } });
+    const res = await call("POST", "/v1/operator/entitlements", {
+      token: fx.operator.accessToken,
+      body: { itemId: item.id, userId: fx.outsider.id, reason: "press copy" },
+    });
     expect([res.status, res.body.source, res.body.userId]).toEqual([201, "grant", fx.outsider.id]);
     const row = await db.query.entitlements.findFirst({ where: eq(entitlements.id, res.body.id) });
     expect([row?.grantedBy, row?.reference]).toEqual([fx.operator.id, "press copy"]);
     const log = await call("GET", `/v1/orgs/${fx.orgId}/audit-log`, { token: fx.owner.accessToken });
-    expect(log.body.data).toContainEqual(expect.objectContaining({ action: "entitlement.granted", targetId: item.id, metadata: expect.objectContaining({ reason: "press copy" }) }));
+    expect(log.body.data).toContainEqual(
+      expect.objectContaining({
+        action: "entitlement.granted",
+        targetId: item.id,
+        metadata: expect.objectContaining({ reason: "press copy" }),
+      }),
+    );
   });
 
   it("validates the body and the targets", async () => {
@@ -175,7 +208,10 @@ describe("operator grants", () => {
     expect((await as({ itemId: item.id, userId: fx.member.id, reason: "x", expiresAt: Date.now() - 1000 })).status).toBe(400);
     expect((await as({ itemId: item.id, userId: "usr_doesnotexist000000", reason: "x" })).status).toBe(404);
     expect((await as({ itemSlug: "no-such-item", userId: fx.member.id, reason: "x" })).status).toBe(404);
-    const revokeMissing = await call("POST", "/v1/operator/entitlements/ent_doesnotexist00000000/revoke", { token: fx.operator.accessToken, body: { reason: "x" } });
+    const revokeMissing = await call("POST", "/v1/operator/entitlements/ent_doesnotexist00000000/revoke", {
+      token: fx.operator.accessToken,
+      body: { reason: "x" },
+    });
     expect(revokeMissing.status).toBe(404);
   });
 });

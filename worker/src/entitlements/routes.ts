@@ -77,6 +77,9 @@ export const entitlementRoutes = createRouter()
     async (c) => {
       const operator = requireOperator(c.get("principal"));
       const { entitlementId } = c.req.valid("param");
-      return c.json(await service.revokeEntitlement(c.env, c.get("db"), requestMeta(c), entitlementId, c.req.valid("json").reason, operator.userId), 200);
+      return c.json(
+        await service.revokeEntitlement(c.env, c.get("db"), requestMeta(c), entitlementId, c.req.valid("json").reason, operator.userId),
+        200,
+      );
     },
   );

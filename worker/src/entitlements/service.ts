@@ -1,11 +1,11 @@
-import { and, eq, gt, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { EntitlementSource, EntitlementT, MyEntitlementT } from "../../../shared/catalog";
-import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 import { auditInsert, type RequestMeta } from "../audit/record";
 import { findVisibleItemBySlug } from "../catalog/queries";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
+import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 import { entitlements, items, users } from "../db/schema";
 import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
@@ -62,7 +62,11 @@ const keyOf = (target: { userId: string; itemId: string; source: EntitlementSour
  * it, and a buyer's review, uncounted when it ended, counts again. `entitlement.granted` is written
  * only when the claim gives access the user did not have.
  */
-export async function grantEntitlementStatements(db: Db, input: GrantInput, now = Date.now()): Promise<EntitlementStatements & { claimAt: number }> {
+export async function grantEntitlementStatements(
+  db: Db,
+  input: GrantInput,
+  now = Date.now(),
+): Promise<EntitlementStatements & { claimAt: number }> {
   // The row a claim lands on keeps its id, so the event can name it before the claim runs.
   const existing = await db.query.entitlements.findFirst({ columns: { id: true }, where: keyOf(input) });
   const id = existing?.id ?? newId("entitlement");
@@ -101,7 +105,13 @@ export async function grantEntitlementStatements(db: Db, input: GrantInput, now 
   // whose expiry already passed (a sync after the grace period) gives nothing.
   const event =
     expiresAt === null || expiresAt > now
-      ? await entitlementEvent(db, "entitlement.granted", { id, itemId: input.itemId, userId: input.userId, source: input.source, status: "active", expiresAt }, claimWouldGrant(input, id, now), now)
+      ? await entitlementEvent(
+          db,
+          "entitlement.granted",
+          { id, itemId: input.itemId, userId: input.userId, source: input.source, status: "active", expiresAt },
+          claimWouldGrant(input, id, now),
+          now,
+        )
       : undefined;
   return event
     ? { statements: [event.insert, claim, ...recount], claimAt: 1, webhookEventIds: [event.id] }
@@ -114,16 +124,24 @@ export async function grantEntitlementStatements(db: Db, input: GrantInput, now 
  * aggregate. Guarded by the row's state, so running them twice changes nothing more; the
  * `entitlement.revoked` event is written only if the entitlement was still active.
  */
-export async function revokeEntitlementStatements(db: Db, target: { userId: string; itemId: string; source: EntitlementSource }, now = Date.now()): Promise<EntitlementStatements> {
+export async function revokeEntitlementStatements(
+  db: Db,
+  target: { userId: string; itemId: string; source: EntitlementSource },
+  now = Date.now(),
+): Promise<EntitlementStatements> {
   const row = await db.query.entitlements.findFirst({ where: keyOf(target) });
   // Before the update, which makes the row revoked whatever it was.
-  const event = row ? await entitlementEvent(db, "entitlement.revoked", { ...row, status: "revoked" }, entitlementIsActive(row.id), now) : undefined;
+  const event = row
+    ? await entitlementEvent(db, "entitlement.revoked", { ...row, status: "revoked" }, entitlementIsActive(row.id), now)
+    : undefined;
   const revoke = db
     .update(entitlements)
     .set({ status: "revoked", revokedAt: now })
     .where(and(keyOf(target), ne(entitlements.status, "revoked")));
   const uncount: BatchItem<"sqlite">[] = [...uncountIfNoLongerBuyer(db, target.itemId, target.userId, now)];
-  return event ? { statements: [event.insert, revoke, ...uncount], webhookEventIds: [event.id] } : { statements: [revoke, ...uncount], webhookEventIds: [] };
+  return event
+    ? { statements: [event.insert, revoke, ...uncount], webhookEventIds: [event.id] }
+    : { statements: [revoke, ...uncount], webhookEventIds: [] };
 }
 
 /** The user's effective (active, unexpired) entitlement to the item, from one of `sources` if given. */
@@ -143,7 +161,14 @@ export async function findActiveEntitlement(db: Db, userId: string, itemId: stri
  * holds no other buyer entitlement to the item, takes their rating out of the aggregate; the
  * statements' own conditions make a second revocation change nothing.
  */
-export async function revokeEntitlement(env: Env, db: Db, meta: RequestMeta, entitlementId: string, reason: string, actorUserId: string | null = null): Promise<EntitlementT> {
+export async function revokeEntitlement(
+  env: Env,
+  db: Db,
+  meta: RequestMeta,
+  entitlementId: string,
+  reason: string,
+  actorUserId: string | null = null,
+): Promise<EntitlementT> {
   const row = await db.query.entitlements.findFirst({ where: eq(entitlements.id, entitlementId) });
   if (!row) throw notFound("Entitlement");
   if (row.status === "revoked") return toEntitlement(row);
@@ -195,7 +220,13 @@ export interface OperatorGrantInput {
 }
 
 /** An operator's grant: any existing item, any user; the reason goes to the entitlement and the audit log. */
-export async function operatorGrant(env: Env, db: Db, meta: RequestMeta, operatorId: string, input: OperatorGrantInput): Promise<EntitlementT> {
+export async function operatorGrant(
+  env: Env,
+  db: Db,
+  meta: RequestMeta,
+  operatorId: string,
+  input: OperatorGrantInput,
+): Promise<EntitlementT> {
   const now = Date.now();
   if (input.expiresAt !== undefined && input.expiresAt <= now) {
     throw new AppError("invalid_request", "expiresAt must be in the future", { fields: { "body.expiresAt": ["must be in the future"] } });
@@ -207,7 +238,11 @@ export async function operatorGrant(env: Env, db: Db, meta: RequestMeta, operato
   if (!item) throw notFound("Item");
   const user = await db.query.users.findFirst({ columns: { id: true }, where: eq(users.id, input.userId) });
   if (!user) throw notFound("User");
-  const grant = await grantEntitlementStatements(db, { itemId: item.id, userId: user.id, source: "grant", reference: input.reason, grantedBy: operatorId, expiresAt: input.expiresAt }, now);
+  const grant = await grantEntitlementStatements(
+    db,
+    { itemId: item.id, userId: user.id, source: "grant", reference: input.reason, grantedBy: operatorId, expiresAt: input.expiresAt },
+    now,
+  );
   const results = await db.batch([
     ...grant.statements,
     auditInsert(db, meta, {
@@ -229,12 +264,7 @@ export async function listMyEntitlements(db: Db, userId: string, limit: number, 
     .select({ entitlement: entitlements, itemSlug: items.slug, itemName: items.name })
     .from(entitlements)
     .innerJoin(items, eq(items.id, entitlements.itemId))
-    .where(
-      and(
-        eq(entitlements.userId, userId),
-        afterCursor(entitlements, cursor),
-      ),
-    )
+    .where(and(eq(entitlements.userId, userId), afterCursor(entitlements, cursor)))
     .orderBy(...newestFirst(entitlements))
     .limit(limit + 1);
   const now = Date.now();

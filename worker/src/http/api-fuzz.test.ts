@@ -12,19 +12,27 @@
 import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ERROR_STATUS } from "../../../shared/errors";
-import { RoomAdmissionRequestSchema, RoomEventsBodySchema, signRoomRequest } from "../../../shared/room-callbacks";
-import { TOKEN_SCOPES } from "../../../shared/roles";
-import { truncateText } from "../../../shared/text";
 import { z } from "zod";
+import { ERROR_STATUS } from "../../../shared/errors";
+import { TOKEN_SCOPES } from "../../../shared/roles";
+import { RoomAdmissionRequestSchema, RoomEventsBodySchema, signRoomRequest } from "../../../shared/room-callbacks";
+import { truncateText } from "../../../shared/text";
 import { publishedItem } from "../../test/catalog-api";
 import { createOrg, createUser, makeOperator, PASSWORD, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { buy, onboardSeller, signatureFor, stripeEventsSettled } from "../../test/payments";
 import { createProject, documentWith, roomCall } from "../../test/rooms";
+import {
+  craftedCursor,
+  EDGE_NUMBER_STRINGS,
+  EDGE_STRINGS,
+  type JsonSchema,
+  nearMissValue,
+  type SchemaContext,
+  validValue,
+} from "../../test/schema-arbitrary";
 import { scriptedRoom } from "../../test/scripted-room";
 import { endpointReceiving } from "../../test/webhook-endpoint";
-import { craftedCursor, EDGE_NUMBER_STRINGS, EDGE_STRINGS, nearMissValue, validValue, type JsonSchema, type SchemaContext } from "../../test/schema-arbitrary";
 
 const worker = (exports as unknown as { default: Fetcher }).default;
 
@@ -43,8 +51,13 @@ interface Operation {
   security?: unknown[];
 }
 
-const spec = (await call("GET", "/openapi.json")).body as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, JsonSchema> } };
-const operations = Object.entries(spec.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ ...op, method: method.toUpperCase(), path })));
+const spec = (await call("GET", "/openapi.json")).body as {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, JsonSchema> };
+};
+const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+  Object.entries(methods).map(([method, op]) => ({ ...op, method: method.toUpperCase(), path })),
+);
 const schemas: SchemaContext = { resolve: (ref) => spec.components.schemas[ref.replace("#/components/schemas/", "")]! };
 
 // ---- who calls, and the real ids they can name ----
@@ -56,7 +69,8 @@ const realValues: Record<string, string[]> = {};
 let owner: TestUser;
 let operator: TestUser;
 
-const addIds = (name: string, ...ids: (string | undefined)[]) => (realValues[name] ??= []).push(...ids.filter((id): id is string => Boolean(id)));
+const addIds = (name: string, ...ids: (string | undefined)[]) =>
+  (realValues[name] ??= []).push(...ids.filter((id): id is string => Boolean(id)));
 
 async function newApiToken() {
   const res = await call("POST", "/v1/me/tokens", { token: tokens.session, body: { name: "fuzz", scopes: [...TOKEN_SCOPES] } });
@@ -66,7 +80,10 @@ async function newApiToken() {
 }
 
 async function login(user: TestUser) {
-  const res = await call("POST", "/v1/auth/login", { body: { email: user.email, password: PASSWORD }, headers: { "cf-connecting-ip": "198.51.100.250" } });
+  const res = await call("POST", "/v1/auth/login", {
+    body: { email: user.email, password: PASSWORD },
+    headers: { "cf-connecting-ip": "198.51.100.250" },
+  });
   if (res.status !== 200) throw new Error(`login of ${user.email}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.accessToken as string;
 }
@@ -89,14 +106,33 @@ beforeAll(async () => {
   addIds("userId", owner.id, operator.id);
   await onboardSeller(owner, org.id);
 
-  const item = await publishedItem(owner, org.id, { slug: `fuzz-${Date.now().toString(36)}`, name: "Fuzz target", pricing: { model: "one_time", amount: 1900, currency: "usd" } });
+  const item = await publishedItem(owner, org.id, {
+    slug: `fuzz-${Date.now().toString(36)}`,
+    name: "Fuzz target",
+    pricing: { model: "one_time", amount: 1900, currency: "usd" },
+  });
   addIds("itemId", item.id);
   addIds("slug", item.slug);
   addIds("itemSlug", item.slug);
   addIds("version", "1.0.0");
   addIds("engine", "1.0.0");
   addIds("q", "fuzz", "target");
-  const upload = await call("POST", `/v1/items/${item.slug}/uploads`, { token: tokens.session, body: { version: "1.1.0", manifest: { name: item.slug, version: "1.1.0", entry: "dist/index.js", permissions: [], engines: { plaza: "^1.0.0" }, dependencies: {} }, sha256: "0".repeat(64), size: 10 } });
+  const upload = await call("POST", `/v1/items/${item.slug}/uploads`, {
+    token: tokens.session,
+    body: {
+      version: "1.1.0",
+      manifest: {
+        name: item.slug,
+        version: "1.1.0",
+        entry: "dist/index.js",
+        permissions: [],
+        engines: { plaza: "^1.0.0" },
+        dependencies: {},
+      },
+      sha256: "0".repeat(64),
+      size: 10,
+    },
+  });
   addIds("uploadId", upload.body?.id);
 
   // A real sale, so refunds and the buyer's routes reach Stripe (the emulator) for real.
@@ -107,7 +143,8 @@ beforeAll(async () => {
   const orders = await call("GET", `/v1/orgs/${org.id}/orders`, { token: tokens.session });
   addIds("orderId", ...orders.body.data.map((o: { id: string }) => o.id));
   // The buyer's entitlement (operators may revoke it), license, and the mail the sale sent.
-  const ids = async (path: string, token: string) => ((await call("GET", path, { token })).body.data as { id: string }[]).map((row) => row.id);
+  const ids = async (path: string, token: string) =>
+    ((await call("GET", path, { token })).body.data as { id: string }[]).map((row) => row.id);
   addIds("entitlementId", ...(await ids("/v1/me/entitlements", buyer.accessToken)));
   addIds("licenseId", ...(await ids("/v1/me/licenses", buyer.accessToken)));
   addIds("mailId", ...(await ids("/v1/operator/mail?status=sent", tokens.operator)));
@@ -126,7 +163,10 @@ beforeAll(async () => {
   const messages = await call("GET", `/v1/orgs/${org.id}/webhooks/messages`, { token: tokens.session });
   addIds("eventId", ...messages.body.data.map((m: { id: string }) => m.id));
 
-  const invite = await call("POST", `/v1/orgs/${org.id}/invites`, { token: tokens.session, body: { email: "fuzz-invitee@example.test", role: "member" } });
+  const invite = await call("POST", `/v1/orgs/${org.id}/invites`, {
+    token: tokens.session,
+    body: { email: "fuzz-invitee@example.test", role: "member" },
+  });
   addIds("inviteId", invite.body?.id);
   // Another session of the owner's, so a fuzzed revocation of "a real session" does not end the actor's own.
   await login(owner);
@@ -146,7 +186,7 @@ interface FuzzRequest {
 }
 
 const encoder = new TextEncoder();
-const text = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value) ?? "");
+const text = (value: unknown) => (typeof value === "string" ? value : (JSON.stringify(value) ?? ""));
 /** A header value as fetch can send it: printable ASCII (workerd re-encodes anything else, with a warning per request). */
 const headerValue = (value: string) => value.replace(/[^\x20-\x7e]/g, "?");
 
@@ -159,7 +199,8 @@ const RAW_SEGMENTS = ["%E0%A4%A", "%", "%zz", "%00", "%FF", "%C0%AF", "%2F", "."
 type Parameter = Operation["parameters"][number];
 
 /** How a value goes on the wire: path segments percent-encoded, header values as raw bytes, query values as they are (the URL encodes them). */
-const onTheWire = (p: Parameter, value: string) => (p.in === "path" ? encodeURIComponent(wellFormed(value)) || "x" : p.in === "header" ? headerValue(value) : value);
+const onTheWire = (p: Parameter, value: string) =>
+  p.in === "path" ? encodeURIComponent(wellFormed(value)) || "x" : p.in === "header" ? headerValue(value) : value;
 
 /**
  * A parameter as a well-behaved client sends it: mostly a real value where the fixtures have one
@@ -168,41 +209,111 @@ const onTheWire = (p: Parameter, value: string) => (p.in === "path" ? encodeURIC
 function validParameter(p: Parameter): fc.Arbitrary<string> {
   const real = realValues[p.name] ?? [];
   const generated = validValue(p.schema, schemas).map(text);
-  const value = real.length === 0 ? generated : p.in === "path" ? fc.constantFrom(...real) : fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...real) }, { weight: 1, arbitrary: generated });
+  const value =
+    real.length === 0
+      ? generated
+      : p.in === "path"
+        ? fc.constantFrom(...real)
+        : fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...real) }, { weight: 1, arbitrary: generated });
   return value.map((v) => onTheWire(p, v));
 }
 
 /** A parameter just past what its schema allows, or something else entirely: crafted cursors for cursors, raw bytes in a path. */
 function faultyParameter(p: Parameter): fc.Arbitrary<string> {
-  const values = p.name === "cursor" ? fc.oneof({ weight: 3, arbitrary: craftedCursor() }, { weight: 1, arbitrary: nearMissValue(p.schema, schemas).map(text) }) : fc.oneof({ weight: 3, arbitrary: nearMissValue(p.schema, schemas).map(text) }, { weight: 1, arbitrary: fc.constantFrom(...EDGE_STRINGS, ...EDGE_NUMBER_STRINGS) });
+  const values =
+    p.name === "cursor"
+      ? fc.oneof({ weight: 3, arbitrary: craftedCursor() }, { weight: 1, arbitrary: nearMissValue(p.schema, schemas).map(text) })
+      : fc.oneof(
+          { weight: 3, arbitrary: nearMissValue(p.schema, schemas).map(text) },
+          { weight: 1, arbitrary: fc.constantFrom(...EDGE_STRINGS, ...EDGE_NUMBER_STRINGS) },
+        );
   const wire = values.map((value) => onTheWire(p, value));
   return p.in === "path" ? fc.oneof({ weight: 4, arbitrary: wire }, { weight: 1, arbitrary: fc.constantFrom(...RAW_SEGMENTS) }) : wire;
 }
 
 /** JSON no schema allows, and JSON.parse pitfalls: numbers past double, deep nesting, __proto__. */
-const RAW_JSON = ["", "{", "}", "null", "[]", "0", '"x"', "true", '{"a":1e999}', '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"x":1}}}', `${"[".repeat(5000)}${"]".repeat(5000)}`, "\ufeff{}", '{"a":"\\ud800"}', "{'a':1}", "NaN"];
+const RAW_JSON = [
+  "",
+  "{",
+  "}",
+  "null",
+  "[]",
+  "0",
+  '"x"',
+  "true",
+  '{"a":1e999}',
+  '{"__proto__":{"polluted":true}}',
+  '{"constructor":{"prototype":{"x":1}}}',
+  `${"[".repeat(5000)}${"]".repeat(5000)}`,
+  "\ufeff{}",
+  '{"a":"\\ud800"}',
+  "{'a':1}",
+  "NaN",
+];
 
 function jsonBody(schema: JsonSchema, faulty: boolean): fc.Arbitrary<Uint8Array> {
   const json = (value: fc.Arbitrary<unknown>) => value.map((v) => JSON.stringify(v) ?? "");
   if (!faulty) return json(validValue(schema, schemas)).map((text) => encoder.encode(text));
   // A valid body with its first number pushed past a double (JSON.parse reads 1e999 as Infinity).
   const overflowed = json(validValue(schema, schemas)).map((text) => text.replace(/:(-?\d+(?:\.\d+)?)(?=[,}])/, ":1e999"));
-  return fc.oneof({ weight: 6, arbitrary: json(nearMissValue(schema, schemas)) }, { weight: 1, arbitrary: overflowed }, { weight: 1, arbitrary: fc.constantFrom(...RAW_JSON) }).map((text) => encoder.encode(text));
+  return fc
+    .oneof(
+      { weight: 6, arbitrary: json(nearMissValue(schema, schemas)) },
+      { weight: 1, arbitrary: overflowed },
+      { weight: 1, arbitrary: fc.constantFrom(...RAW_JSON) },
+    )
+    .map((text) => encoder.encode(text));
 }
 
 /** Bodies for the Stripe webhook routes: event-shaped objects with fields dropped or wrong, and anything else. */
 function stripeEventBody(): fc.Arbitrary<Uint8Array> {
-  const id = fc.oneof(fc.stringMatching(/^evt_[A-Za-z0-9]{8,30}$/), fc.constantFrom<unknown>(null, 12, "", "x".repeat(5000), {}, EDGE_STRINGS[4]));
-  const type = fc.constantFrom<unknown>("checkout.session.completed", "charge.refunded", "account.updated", "payout.paid", "invoice.paid", "customer.subscription.updated", "radar.early_fraud_warning.created", "", null, 7, { a: 1 });
+  const id = fc.oneof(
+    fc.stringMatching(/^evt_[A-Za-z0-9]{8,30}$/),
+    fc.constantFrom<unknown>(null, 12, "", "x".repeat(5000), {}, EDGE_STRINGS[4]),
+  );
+  const type = fc.constantFrom<unknown>(
+    "checkout.session.completed",
+    "charge.refunded",
+    "account.updated",
+    "payout.paid",
+    "invoice.paid",
+    "customer.subscription.updated",
+    "radar.early_fraud_warning.created",
+    "",
+    null,
+    7,
+    { a: 1 },
+  );
   const object = fc.oneof(
-    fc.record({ id: fc.oneof(fc.stringMatching(/^(ch|cs_test|in|sub|acct|po)_[A-Za-z0-9]{8,20}$/), fc.constantFrom<unknown>(null, 1, "")), object: fc.string({ maxLength: 20 }), amount: fc.oneof(fc.integer(), fc.constantFrom<unknown>(1e300, -1, "1")), currency: fc.constantFrom<unknown>("usd", "", null, 3) }, { requiredKeys: [] }),
+    fc.record(
+      {
+        id: fc.oneof(fc.stringMatching(/^(ch|cs_test|in|sub|acct|po)_[A-Za-z0-9]{8,20}$/), fc.constantFrom<unknown>(null, 1, "")),
+        object: fc.string({ maxLength: 20 }),
+        amount: fc.oneof(fc.integer(), fc.constantFrom<unknown>(1e300, -1, "1")),
+        currency: fc.constantFrom<unknown>("usd", "", null, 3),
+      },
+      { requiredKeys: [] },
+    ),
     fc.constantFrom<unknown>(null, [], "x", 1),
   );
   const event = fc.record(
-    { id, object: fc.constantFrom<unknown>("event", "charge", null), type, account: fc.oneof(fc.stringMatching(/^acct_[A-Za-z0-9]{8,20}$/), fc.constantFrom<unknown>(null, 5)), created: fc.oneof(fc.integer({ min: 0, max: 2 ** 31 }), fc.constantFrom<unknown>(1e300, -1, "now")), data: fc.oneof(fc.record({ object }), fc.constantFrom<unknown>(null, {}, [])) },
+    {
+      id,
+      object: fc.constantFrom<unknown>("event", "charge", null),
+      type,
+      account: fc.oneof(fc.stringMatching(/^acct_[A-Za-z0-9]{8,20}$/), fc.constantFrom<unknown>(null, 5)),
+      created: fc.oneof(fc.integer({ min: 0, max: 2 ** 31 }), fc.constantFrom<unknown>(1e300, -1, "now")),
+      data: fc.oneof(fc.record({ object }), fc.constantFrom<unknown>(null, {}, [])),
+    },
     { requiredKeys: [] },
   );
-  return fc.oneof({ weight: 4, arbitrary: event.map((e) => JSON.stringify(e)) }, { weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v) ?? "") }, { weight: 1, arbitrary: fc.constantFrom(...RAW_JSON) }).map((json) => encoder.encode(json));
+  return fc
+    .oneof(
+      { weight: 4, arbitrary: event.map((e) => JSON.stringify(e)) },
+      { weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v) ?? "") },
+      { weight: 1, arbitrary: fc.constantFrom(...RAW_JSON) },
+    )
+    .map((json) => encoder.encode(json));
 }
 
 /** Signed room callback bodies are not in the spec (the routes read them after the signature): their schemas come from zod. */
@@ -225,11 +336,24 @@ function bodyFor(op: Operation, faulty: boolean): fc.Arbitrary<Body> {
   const typed = types.map((type) =>
     type === "application/json"
       ? jsonBody(content[type]!.schema, faulty).map(asJson)
-      : fc.oneof(fc.uint8Array({ maxLength: 4096 }), fc.constant(documentWith("fuzzed bytes")), ...(faulty ? [fc.constant(new Uint8Array())] : [])).map((body) => ({ body, contentType: type === "*/*" ? "application/octet-stream" : type })),
+      : fc
+          .oneof(
+            fc.uint8Array({ maxLength: 4096 }),
+            fc.constant(documentWith("fuzzed bytes")),
+            ...(faulty ? [fc.constant(new Uint8Array())] : []),
+          )
+          .map((body) => ({ body, contentType: type === "*/*" ? "application/octet-stream" : type })),
   );
   const body = typed.length === 1 ? typed[0]! : fc.oneof(...typed);
   if (!faulty) return body;
-  const wrongType = fc.constantFrom("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16", "", "image/png");
+  const wrongType = fc.constantFrom(
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/json; charset=utf-16",
+    "",
+    "image/png",
+  );
   const mistyped = fc.tuple(body, wrongType).map(([b, contentType]) => ({ ...b, contentType }));
   return fc.oneof({ weight: 4, arbitrary: body }, { weight: 1, arbitrary: mistyped }, { weight: 1, arbitrary: fc.constant({}) });
 }
@@ -250,25 +374,39 @@ function requestFor(op: Operation): fc.Arbitrary<FuzzRequest> {
   const params = (op.parameters ?? []).filter((p) => p.name !== "stripe-signature");
   const BODY = params.length;
   // Which part is faulty: any parameter (cursors, the likeliest to reach SQL as sent, more often), the body, or none.
-  const target = fc.oneof(...params.map((p, i) => ({ weight: p.name === "cursor" ? 6 : 1, arbitrary: fc.constant(i) })), { weight: 2, arbitrary: fc.constant(BODY) }, { weight: 1, arbitrary: fc.constant(BODY + 1) });
-  return target.chain((fault) => {
-    // Cursors come from a previous page, so a valid request has none: every cursor sent is crafted.
-    const values = params.map((p, i) => (i === fault ? faultyParameter(p) : p.name === "cursor" ? fc.constant(null) : p.required || p.in === "path" ? validParameter(p) : fc.option(validParameter(p), { freq: 2 })));
-    return fc.record({ values: fc.tuple(...values), body: bodyFor(op, fault === BODY), signing: signingFor(op) });
-  }).map(({ values, body, signing }) => {
-    let path = op.path;
-    const query: [string, string][] = [];
-    const headers: Record<string, string> = {};
-    params.forEach((p, i) => {
-      const value = values[i];
-      if (value === null || value === undefined) return;
-      if (p.in === "path") path = path.replace(`{${p.name}}`, value);
-      else if (p.in === "query") query.push([p.name, value]);
-      else headers[p.name] = value;
+  const target = fc.oneof(
+    ...params.map((p, i) => ({ weight: p.name === "cursor" ? 6 : 1, arbitrary: fc.constant(i) })),
+    { weight: 2, arbitrary: fc.constant(BODY) },
+    { weight: 1, arbitrary: fc.constant(BODY + 1) },
+  );
+  return target
+    .chain((fault) => {
+      // Cursors come from a previous page, so a valid request has none: every cursor sent is crafted.
+      const values = params.map((p, i) =>
+        i === fault
+          ? faultyParameter(p)
+          : p.name === "cursor"
+            ? fc.constant(null)
+            : p.required || p.in === "path"
+              ? validParameter(p)
+              : fc.option(validParameter(p), { freq: 2 }),
+      );
+      return fc.record({ values: fc.tuple(...values), body: bodyFor(op, fault === BODY), signing: signingFor(op) });
+    })
+    .map(({ values, body, signing }) => {
+      let path = op.path;
+      const query: [string, string][] = [];
+      const headers: Record<string, string> = {};
+      params.forEach((p, i) => {
+        const value = values[i];
+        if (value === null || value === undefined) return;
+        if (p.in === "path") path = path.replace(`{${p.name}}`, value);
+        else if (p.in === "query") query.push([p.name, value]);
+        else headers[p.name] = value;
+      });
+      if (body.contentType !== undefined) headers["content-type"] = body.contentType;
+      return { path, query, headers, body: body.body, signing };
     });
-    if (body.contentType !== undefined) headers["content-type"] = body.contentType;
-    return { path, query, headers, body: body.body, signing };
-  });
 }
 
 async function signed(request: FuzzRequest, method: string, url: URL): Promise<Record<string, string>> {
@@ -296,9 +434,17 @@ const describeBody = (body?: Uint8Array) => (body ? truncateText(new TextDecoder
 async function send(op: Operation, request: FuzzRequest, actor: Actor) {
   const url = new URL(`http://plaza.test${request.path}`);
   for (const [name, value] of request.query) url.searchParams.append(name, value);
-  const headers: Record<string, string> = { "cf-connecting-ip": "203.0.113.99", ...request.headers, ...(await signed(request, op.method, url)) };
+  const headers: Record<string, string> = {
+    "cf-connecting-ip": "203.0.113.99",
+    ...request.headers,
+    ...(await signed(request, op.method, url)),
+  };
   if (actor !== "anon") headers.authorization = `Bearer ${tokens[actor]}`;
-  const res = await worker.fetch(url, { method: op.method, headers, body: op.method === "GET" ? undefined : (request.body as BufferSource | undefined) });
+  const res = await worker.fetch(url, {
+    method: op.method,
+    headers,
+    body: op.method === "GET" ? undefined : (request.body as BufferSource | undefined),
+  });
   const responseText = await res.text();
   const describe = () =>
     [
@@ -319,7 +465,10 @@ async function send(op: Operation, request: FuzzRequest, actor: Actor) {
       code = undefined;
     }
     if (typeof code !== "string" || !(code in ERROR_STATUS)) throw new Error(`4xx without the error envelope\n${describe()}`);
-    if (ERROR_STATUS[code as keyof typeof ERROR_STATUS] !== res.status) throw new Error(`code ${code} answered with ${res.status}, not its status ${ERROR_STATUS[code as keyof typeof ERROR_STATUS]}\n${describe()}`);
+    if (ERROR_STATUS[code as keyof typeof ERROR_STATUS] !== res.status)
+      throw new Error(
+        `code ${code} answered with ${res.status}, not its status ${ERROR_STATUS[code as keyof typeof ERROR_STATUS]}\n${describe()}`,
+      );
   }
 }
 

@@ -5,35 +5,55 @@
  */
 import { beforeAll, expect, it } from "vitest";
 import { expectMatrix, type MatrixCase } from "../../test/authz-matrix";
-import { orgFixture, type OrgFixture } from "../../test/fixtures";
+import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { api } from "../api";
 import { auditMatrix } from "../audit/audit.authz";
+import { authMatrix } from "../auth/auth.authz";
+import { meMatrix } from "../auth/me.authz";
 import { billingMatrix } from "../billing/billing.authz";
+import { catalogMatrix } from "../catalog/catalog.authz";
 import { checkoutMatrix } from "../checkout/checkout.authz";
 import { connectMatrix } from "../connect/connect.authz";
 import { cspReportsMatrix } from "../csp-reports/csp-reports.authz";
 import { downloadsMatrix } from "../downloads/downloads.authz";
+import { entitlementsMatrix } from "../entitlements/entitlements.authz";
 import { ledgerMatrix } from "../ledger/ledger.authz";
 import { licensesMatrix } from "../licenses/licenses.authz";
 import { mailMatrix } from "../mail/mail.authz";
-import { webhooksMatrix } from "../webhooks/webhooks.authz";
-import { ordersMatrix } from "../orders/orders.authz";
-import { stripeMatrix } from "../stripe/stripe.authz";
-import { authMatrix } from "../auth/auth.authz";
-import { meMatrix } from "../auth/me.authz";
-import { catalogMatrix } from "../catalog/catalog.authz";
-import { entitlementsMatrix } from "../entitlements/entitlements.authz";
 import { moderationMatrix } from "../moderation/moderation.authz";
+import { ordersMatrix } from "../orders/orders.authz";
 import { orgsMatrix } from "../orgs/orgs.authz";
-import { reviewsMatrix } from "../reviews/reviews.authz";
-import { tokensMatrix } from "../tokens/tokens.authz";
 import { projectsMatrix } from "../projects/projects.authz";
+import { reviewsMatrix } from "../reviews/reviews.authz";
 import { roomsMatrix } from "../rooms/rooms.authz";
+import { stripeMatrix } from "../stripe/stripe.authz";
+import { tokensMatrix } from "../tokens/tokens.authz";
+import { webhooksMatrix } from "../webhooks/webhooks.authz";
 
-const CASES: MatrixCase[] = [...authMatrix, ...meMatrix, ...tokensMatrix, ...orgsMatrix, ...auditMatrix, ...catalogMatrix, ...entitlementsMatrix, ...reviewsMatrix, ...moderationMatrix,
+const CASES: MatrixCase[] = [
+  ...authMatrix,
+  ...meMatrix,
+  ...tokensMatrix,
+  ...orgsMatrix,
+  ...auditMatrix,
+  ...catalogMatrix,
+  ...entitlementsMatrix,
+  ...reviewsMatrix,
+  ...moderationMatrix,
   ...downloadsMatrix,
-  ...connectMatrix, ...checkoutMatrix, ...stripeMatrix, ...ordersMatrix, ...billingMatrix, ...ledgerMatrix, ...licensesMatrix, ...mailMatrix, ...webhooksMatrix, ...projectsMatrix, ...roomsMatrix,
-  ...cspReportsMatrix];
+  ...connectMatrix,
+  ...checkoutMatrix,
+  ...stripeMatrix,
+  ...ordersMatrix,
+  ...billingMatrix,
+  ...ledgerMatrix,
+  ...licensesMatrix,
+  ...mailMatrix,
+  ...webhooksMatrix,
+  ...projectsMatrix,
+  ...roomsMatrix,
+  ...cspReportsMatrix,
+];
 
 let fx: OrgFixture;
 beforeAll(async () => {

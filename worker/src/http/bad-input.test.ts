@@ -3,8 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createUser, PASSWORD, type TestUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 
-const countRows = async (table: string) =>
-  ((await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())?.n ?? 0);
+const countRows = async (table: string) => (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())?.n ?? 0;
 
 let user: TestUser;
 beforeAll(async () => {
@@ -27,7 +26,10 @@ describe("bad input never answers 500 and never leaves partial rows", () => {
 
   it("an unknown enum value is refused with the field", async () => {
     const org = await call("POST", "/v1/orgs", { token: user.accessToken, body: { name: "Enum", slug: "enum-org" } });
-    const res = await call("POST", `/v1/orgs/${org.body.id}/invites`, { token: user.accessToken, body: { email: "x@example.test", role: "overlord" } });
+    const res = await call("POST", `/v1/orgs/${org.body.id}/invites`, {
+      token: user.accessToken,
+      body: { email: "x@example.test", role: "overlord" },
+    });
     expect([res.status, errorCode(res)]).toEqual([400, "invalid_request"]);
     expect(Object.keys(res.body.error.fields)).toEqual(["body.role"]);
     expect(await countRows("invites")).toBe(0);
@@ -44,7 +46,9 @@ describe("bad input never answers 500 and never leaves partial rows", () => {
 
   it("a body over 1 MB → 413", async () => {
     const before = await countRows("users");
-    const res = await call("POST", "/v1/auth/signup", { body: { email: "big@example.test", password: PASSWORD, name: "x".repeat(1024 * 1024 + 10) } });
+    const res = await call("POST", "/v1/auth/signup", {
+      body: { email: "big@example.test", password: PASSWORD, name: "x".repeat(1024 * 1024 + 10) },
+    });
     expect([res.status, errorCode(res)]).toEqual([413, "payload_too_large"]);
     expect(await countRows("users")).toBe(before);
   });
@@ -60,7 +64,10 @@ describe("bad input never answers 500 and never leaves partial rows", () => {
   });
 
   it("a JSON route sent another content type is a 415, not a 500", async () => {
-    const res = await call("POST", "/v1/auth/login", { rawBody: "email=a", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const res = await call("POST", "/v1/auth/login", {
+      rawBody: "email=a",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect([res.status, errorCode(res)]).toEqual([415, "unsupported_media_type"]);
   });
 

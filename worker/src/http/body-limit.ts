@@ -1,5 +1,5 @@
-import { createMiddleware } from "hono/factory";
 import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { AppError } from "./errors";
 
@@ -23,6 +23,7 @@ const limitJson = bodyLimit({
 export const jsonBodyLimit = () =>
   createMiddleware<AppEnv>(async function jsonBodyLimit(c, next) {
     const type = c.req.header("content-type") ?? "";
-    const binary = /^(application\/(octet-stream|gzip)|image\/)/i.test(type) || (c.req.method === "PUT" && PROJECT_ASSET_PATH.test(c.req.path));
+    const binary =
+      /^(application\/(octet-stream|gzip)|image\/)/i.test(type) || (c.req.method === "PUT" && PROJECT_ASSET_PATH.test(c.req.path));
     return binary ? next() : limitJson(c, next);
   });

@@ -2,8 +2,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import type { AppEnv, Env } from "../env";
-import { CACHE_CONTROL, etagMatches, edgeCached } from "./edge-cache";
 import { purgeStorefront } from "../storefront/purge";
+import { CACHE_CONTROL, edgeCached, etagMatches } from "./edge-cache";
 
 /** The cache middleware on a bare app, so the handler's runs can be counted. */
 function pageApp(status = 200) {

@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import Stripe from "stripe";
 import { PatternRouter } from "hono/router/pattern-router";
+import Stripe from "stripe";
 import type { ZodError } from "zod";
 import type { ErrorCode } from "../../../shared/errors";
 import type { AppEnv } from "../env";
@@ -40,7 +40,15 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof Stripe.errors.StripeError) {
     // Our request to Stripe failed: answer what it means (stripe/errors.ts), never Stripe's wording or ids.
     const meaning = stripeErrorMeaning(err);
-    log(meaning.level, "stripe request failed", { requestId, type: err.type, code: err.code, status: err.statusCode, answered: meaning.code, message: err.message, stripeRequestId: err.requestId });
+    log(meaning.level, "stripe request failed", {
+      requestId,
+      type: err.type,
+      code: err.code,
+      status: err.statusCode,
+      answered: meaning.code,
+      message: err.message,
+      stripeRequestId: err.requestId,
+    });
     return errorResponse(stripeAppError(err, meaning), requestId);
   }
   log("error", "unhandled error", { requestId, error: String(err), stack: (err as Error).stack });

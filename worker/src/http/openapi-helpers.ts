@@ -37,8 +37,12 @@ export const rateLimitedError = { 429: error("Too many attempts; see Retry-After
 /** What a route that calls Stripe may answer besides its own errors (stripe/errors.ts maps them). */
 export const stripeErrors = {
   402: error("The card was declined (`payment_failed`)"),
-  502: error("Stripe failed or could not be reached (`upstream_error`, safe to retry), or refused the request for good (`payment_rejected`)"),
-  503: error("Payments are unavailable (`payments_unavailable`: no working Stripe key), or Stripe is rate limiting (`payments_busy`, see Retry-After)"),
+  502: error(
+    "Stripe failed or could not be reached (`upstream_error`, safe to retry), or refused the request for good (`payment_rejected`)",
+  ),
+  503: error(
+    "Payments are unavailable (`payments_unavailable`: no working Stripe key), or Stripe is rate limiting (`payments_busy`, see Retry-After)",
+  ),
 } as const;
 
 export const bearer = [{ bearerAuth: [] }];

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { call } from "../../test/http";
 import worker from "../index";
@@ -13,7 +13,12 @@ const page = (path: string, headers?: Record<string, string>) => call<string>("G
 function policy(res: { headers: Headers }): Record<string, string[]> {
   const csp = res.headers.get("content-security-policy");
   if (!csp) throw new Error("no Content-Security-Policy");
-  return Object.fromEntries(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name!, sources]));
+  return Object.fromEntries(
+    csp
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...sources]) => [name!, sources]),
+  );
 }
 
 const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;

@@ -6,7 +6,9 @@ import type { AppEnv, Env } from "../env";
  * What a kind of page may load, by CSP directive. Whatever a page does not list is refused:
  * `default-src` and `form-action` are `'none'` unless the page sets them.
  */
-export type PageSources = Partial<Record<"default-src" | "script-src" | "style-src" | "img-src" | "font-src" | "connect-src" | "form-action", readonly string[]>>;
+export type PageSources = Partial<
+  Record<"default-src" | "script-src" | "style-src" | "img-src" | "font-src" | "connect-src" | "form-action", readonly string[]>
+>;
 
 /** Browsers POST violations here. `report-uri`, not `report-to`: Chromium batches the latter for up to a minute. */
 export const CSP_REPORT_PATH = "/v1/csp-reports";

@@ -8,7 +8,8 @@ let keys = 0;
 const fresh = (limit: number, windowMs = 60_000) => counter(`test:${++keys}`, { limit, windowMs });
 /** The start of a minute, so the windows of the tests are known exactly. */
 const T = Math.floor(Date.now() / 60_000) * 60_000;
-const countOf = async (key: string) => (await env.DB.prepare("SELECT count FROM rate_limits WHERE key = ?").bind(key).first<number>("count")) ?? 0;
+const countOf = async (key: string) =>
+  (await env.DB.prepare("SELECT count FROM rate_limits WHERE key = ?").bind(key).first<number>("count")) ?? 0;
 
 describe("takeHits", () => {
   it("lets exactly the limit through a concurrent burst, and a new window starts from nothing", async () => {

@@ -46,7 +46,8 @@ export interface Taken {
  */
 export async function takeHits(db: Db, counters: readonly Counter[], now = Date.now(), hits = 1): Promise<Taken> {
   if (counters.length > 1 && hits !== 1) throw new Error("several counters take one hit at a time");
-  if (counters.some((c) => c.windowMs > LONGEST_WINDOW_MS)) throw new Error(`a window is at most ${LONGEST_WINDOW_MS} ms; the purge would end it early`);
+  if (counters.some((c) => c.windowMs > LONGEST_WINDOW_MS))
+    throw new Error(`a window is at most ${LONGEST_WINDOW_MS} ms; the purge would end it early`);
   const keys = counters.map((c) => c.key);
   const rows = counters.map((c) => ({ key: c.key, windowStart: windowStart(now, c.windowMs), count: hits }));
   // Without a WHERE, SQLite would read the ON CONFLICT as part of the SELECT's FROM clause.
@@ -108,7 +109,11 @@ export function clearHits(db: Db, key: string) {
 
 /** Deletes up to `limit` counters whose window has ended (begun `LONGEST_WINDOW_MS` ago); answers how many. */
 export async function purgeEndedWindows(db: Db, now: number, limit: number) {
-  const ended = db.select({ key: rateLimits.key }).from(rateLimits).where(lte(rateLimits.windowStart, now - LONGEST_WINDOW_MS)).limit(limit);
+  const ended = db
+    .select({ key: rateLimits.key })
+    .from(rateLimits)
+    .where(lte(rateLimits.windowStart, now - LONGEST_WINDOW_MS))
+    .limit(limit);
   const deleted = await db.delete(rateLimits).where(inArray(rateLimits.key, ended)).returning({ key: rateLimits.key });
   return deleted.length;
 }

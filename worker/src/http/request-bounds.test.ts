@@ -5,11 +5,29 @@
 import { expect, it } from "vitest";
 import { call } from "../../test/http";
 
-type Schema = { $ref?: string; type?: string | string[]; minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number; properties?: Record<string, Schema>; items?: Schema; additionalProperties?: boolean | Schema; oneOf?: Schema[]; anyOf?: Schema[] };
-type Operation = { parameters?: { in: string; name: string; schema: Schema }[]; requestBody?: { content: Record<string, { schema: Schema }> } };
+type Schema = {
+  $ref?: string;
+  type?: string | string[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  additionalProperties?: boolean | Schema;
+  oneOf?: Schema[];
+  anyOf?: Schema[];
+};
+type Operation = {
+  parameters?: { in: string; name: string; schema: Schema }[];
+  requestBody?: { content: Record<string, { schema: Schema }> };
+};
 
 it("every integer and number in a request (path, query, header, body) has a minimum and a maximum", async () => {
-  const spec = (await call("GET", "/openapi.json")).body as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
+  const spec = (await call("GET", "/openapi.json")).body as {
+    paths: Record<string, Record<string, Operation>>;
+    components: { schemas: Record<string, Schema> };
+  };
   const unbounded: string[] = [];
   const walk = (schema: Schema, where: string, seen: Set<string>) => {
     if (schema.$ref) {
@@ -19,7 +37,8 @@ it("every integer and number in a request (path, query, header, body) has a mini
     }
     const types = [schema.type ?? []].flat();
     if (types.includes("integer") || types.includes("number")) {
-      if ((schema.minimum ?? schema.exclusiveMinimum) === undefined || (schema.maximum ?? schema.exclusiveMaximum) === undefined) unbounded.push(where);
+      if ((schema.minimum ?? schema.exclusiveMinimum) === undefined || (schema.maximum ?? schema.exclusiveMaximum) === undefined)
+        unbounded.push(where);
     }
     for (const [name, property] of Object.entries(schema.properties ?? {})) walk(property, `${where}.${name}`, seen);
     if (schema.items) walk(schema.items, `${where}[]`, seen);
@@ -29,7 +48,8 @@ it("every integer and number in a request (path, query, header, body) has a mini
   for (const [path, methods] of Object.entries(spec.paths)) {
     for (const [method, op] of Object.entries(methods)) {
       for (const p of op.parameters ?? []) walk(p.schema, `${method.toUpperCase()} ${path} ${p.in}.${p.name}`, new Set());
-      for (const [type, content] of Object.entries(op.requestBody?.content ?? {})) walk(content.schema, `${method.toUpperCase()} ${path} body (${type})`, new Set());
+      for (const [type, content] of Object.entries(op.requestBody?.content ?? {}))
+        walk(content.schema, `${method.toUpperCase()} ${path} body (${type})`, new Set());
     }
   }
   expect(unbounded).toEqual([]);

@@ -22,7 +22,14 @@ export async function orgEarnings(db: Db, orgId: string) {
       .groupBy(ledgerEntries.currency)
       .orderBy(ledgerEntries.currency),
     db
-      .select({ id: ledgerEntries.id, type: ledgerEntries.type, amount: ledgerEntries.amount, currency: ledgerEntries.currency, orderId: ledgerEntries.orderId, createdAt: ledgerEntries.createdAt })
+      .select({
+        id: ledgerEntries.id,
+        type: ledgerEntries.type,
+        amount: ledgerEntries.amount,
+        currency: ledgerEntries.currency,
+        orderId: ledgerEntries.orderId,
+        createdAt: ledgerEntries.createdAt,
+      })
       .from(ledgerEntries)
       .where(eq(ledgerEntries.account, orgId))
       .orderBy(desc(ledgerEntries.createdAt), desc(ledgerEntries.id))

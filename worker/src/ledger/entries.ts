@@ -22,18 +22,31 @@ interface Entry {
  */
 async function entryInserts(db: Db, entries: Entry[], now: number) {
   const ids = await Promise.all(entries.map((e) => derivedId("ledgerEntry", `${e.reference}|${e.account}|${e.type}`)));
-  return entries.map((entry, i) => db.insert(ledgerEntries).values({ id: ids[i]!, ...entry, createdAt: now }).onConflictDoNothing());
+  return entries.map((entry, i) =>
+    db
+      .insert(ledgerEntries)
+      .values({ id: ids[i]!, ...entry, createdAt: now })
+      .onConflictDoNothing(),
+  );
 }
 
 /** A sale credits the author the gross amount and moves the platform fee from author to platform. */
-export async function saleEntries(db: Db, sale: { orderId: string; orgId: string; amount: number; fee: number; currency: string }, now = Date.now()) {
+export async function saleEntries(
+  db: Db,
+  sale: { orderId: string; orgId: string; amount: number; fee: number; currency: string },
+  now = Date.now(),
+) {
   const reference = `sale:${sale.orderId}`;
   const base = { currency: sale.currency, orderId: sale.orderId, reference };
-  return entryInserts(db, [
-    { ...base, account: sale.orgId, type: "sale", amount: sale.amount },
-    { ...base, account: sale.orgId, type: "platform_fee", amount: -sale.fee },
-    { ...base, account: PLATFORM_ACCOUNT, type: "platform_fee", amount: sale.fee },
-  ], now);
+  return entryInserts(
+    db,
+    [
+      { ...base, account: sale.orgId, type: "sale", amount: sale.amount },
+      { ...base, account: sale.orgId, type: "platform_fee", amount: -sale.fee },
+      { ...base, account: PLATFORM_ACCOUNT, type: "platform_fee", amount: sale.fee },
+    ],
+    now,
+  );
 }
 
 /**
@@ -47,14 +60,31 @@ export async function refundEntries(
 ) {
   const reference = `refund:${refund.refundId}`;
   const base = { currency: refund.currency, orderId: refund.orderId, reference };
-  return entryInserts(db, [
-    { ...base, account: refund.orgId, type: "refund", amount: -refund.amount },
-    { ...base, account: refund.orgId, type: "fee_refund", amount: refund.feeRefund },
-    { ...base, account: PLATFORM_ACCOUNT, type: "fee_refund", amount: -refund.feeRefund },
-  ], now);
+  return entryInserts(
+    db,
+    [
+      { ...base, account: refund.orgId, type: "refund", amount: -refund.amount },
+      { ...base, account: refund.orgId, type: "fee_refund", amount: refund.feeRefund },
+      { ...base, account: PLATFORM_ACCOUNT, type: "fee_refund", amount: -refund.feeRefund },
+    ],
+    now,
+  );
 }
 
 /** Money Stripe paid out to the author's bank leaves their Plaza balance. */
 export async function payoutEntry(db: Db, payout: { payoutId: string; orgId: string; amount: number; currency: string }, now = Date.now()) {
-  return entryInserts(db, [{ account: payout.orgId, type: "payout", amount: -payout.amount, currency: payout.currency, orderId: null, reference: `payout:${payout.payoutId}` }], now);
+  return entryInserts(
+    db,
+    [
+      {
+        account: payout.orgId,
+        type: "payout",
+        amount: -payout.amount,
+        currency: payout.currency,
+        orderId: null,
+        reference: `payout:${payout.payoutId}`,
+      },
+    ],
+    now,
+  );
 }

@@ -1,4 +1,4 @@
-import { OPERATOR_ONLY, ORG_READ, type MatrixCase } from "../../test/authz-matrix";
+import { type MatrixCase, OPERATOR_ONLY, ORG_READ } from "../../test/authz-matrix";
 
 export const ledgerMatrix: MatrixCase[] = [
   { route: "GET /v1/orgs/:orgId/earnings", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/earnings` }), expected: ORG_READ },

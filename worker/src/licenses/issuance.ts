@@ -47,11 +47,18 @@ export async function licensePolicyFor(db: Db, itemId: string) {
     .where(eq(items.id, itemId))
     .limit(1);
   if (!row) throw new Error(`No item ${itemId} to license`);
-  return { itemName: row.name, prefix: row.prefix ?? defaultLicensePrefix(row.slug), maxActivations: row.maxActivations ?? DEFAULT_MAX_ACTIVATIONS, custom: row.prefix !== null };
+  return {
+    itemName: row.name,
+    prefix: row.prefix ?? defaultLicensePrefix(row.slug),
+    maxActivations: row.maxActivations ?? DEFAULT_MAX_ACTIVATIONS,
+    custom: row.prefix !== null,
+  };
 }
 
 export const licenseIdFor = (source: LicenseSource, itemId: string) =>
-  source.kind === "purchase" ? derivedId("license", `purchase:${source.orderId}:${itemId}`) : derivedId("license", `subscription:${source.subscriptionId}`);
+  source.kind === "purchase"
+    ? derivedId("license", `purchase:${source.orderId}:${itemId}`)
+    : derivedId("license", `subscription:${source.subscriptionId}`);
 
 /**
  * The statements that issue the license for one purchased item or one subscription, with its
@@ -102,7 +109,21 @@ export async function issueLicenseStatements(
   const receipt = await receiptStatement(env, db, { licenseId, key, to: input.email, itemName: policy.itemName }, thisAttemptsLicense, now);
   statements.push(receipt.statement);
   // Its derived id makes the winning batch (the one whose license row is written) the one that writes it.
-  const event = await licenseEvent(db, "license.created", { id: licenseId, orgId: input.orgId, itemId, userId, keyPrefix: policy.prefix, lastGroup: lastGroupOf(key), status: "active", expiresAt: null }, now);
+  const event = await licenseEvent(
+    db,
+    "license.created",
+    {
+      id: licenseId,
+      orgId: input.orgId,
+      itemId,
+      userId,
+      keyPrefix: policy.prefix,
+      lastGroup: lastGroupOf(key),
+      status: "active",
+      expiresAt: null,
+    },
+    now,
+  );
   statements.push(event.insert);
   if (source.kind === "subscription") statements.push(followEntitlement(db, licenseId, now));
   return { licenseId, key, statements, receiptMailId: receipt.id, webhookEventId: event.id };
@@ -138,19 +159,31 @@ export function followEntitlement(db: Db, licenseId: string, now: number) {
  * Revokes the licenses `where` matches, each live one with its `license.revoked` event (id derived
  * from the license: revocation is final, so a replay writes the same event again, a no-op).
  */
-async function revokeLicenses(db: Db, where: ReturnType<typeof eq>, now: number): Promise<{ statements: BatchItem<"sqlite">[]; webhookEventIds: string[] }> {
-  const live = await db.select().from(licenses).where(and(where, ne(licenses.status, "revoked")));
+async function revokeLicenses(
+  db: Db,
+  where: ReturnType<typeof eq>,
+  now: number,
+): Promise<{ statements: BatchItem<"sqlite">[]; webhookEventIds: string[] }> {
+  const live = await db
+    .select()
+    .from(licenses)
+    .where(and(where, ne(licenses.status, "revoked")));
   const events = await Promise.all(live.map((license) => licenseEvent(db, "license.revoked", { ...license, status: "revoked" }, now)));
-  const update = db.update(licenses).set({ status: "revoked", revokedAt: now, updatedAt: now }).where(and(where, ne(licenses.status, "revoked")));
+  const update = db
+    .update(licenses)
+    .set({ status: "revoked", revokedAt: now, updatedAt: now })
+    .where(and(where, ne(licenses.status, "revoked")));
   return { statements: [update, ...events.map((e) => e.insert)], webhookEventIds: events.map((e) => e.id) };
 }
 
 /** A refunded purchase: its licenses are revoked (in the refund's batch). */
 export const revokeOrderLicenses = (db: Db, orderId: string, now = Date.now()) => revokeLicenses(db, eq(licenses.orderId, orderId), now);
 /** An ended or refunded subscription: its license is revoked. */
-export const revokeSubscriptionLicense = (db: Db, subscriptionId: string, now = Date.now()) => revokeLicenses(db, eq(licenses.subscriptionId, subscriptionId), now);
+export const revokeSubscriptionLicense = (db: Db, subscriptionId: string, now = Date.now()) =>
+  revokeLicenses(db, eq(licenses.subscriptionId, subscriptionId), now);
 /** An entitlement revoked by hand (an operator): every license issued on it. */
-export const revokeEntitlementLicenses = (db: Db, entitlementId: string, now = Date.now()) => revokeLicenses(db, eq(licenses.entitlementId, entitlementId), now);
+export const revokeEntitlementLicenses = (db: Db, entitlementId: string, now = Date.now()) =>
+  revokeLicenses(db, eq(licenses.entitlementId, entitlementId), now);
 
 /**
  * Shows a checkout's new key once: the reveal row is deleted as it is read (one statement, so two
@@ -158,7 +191,10 @@ export const revokeEntitlementLicenses = (db: Db, entitlementId: string, now = D
  * the reveal expired.
  */
 export async function revealLicenseKey(env: Env, db: Db, checkoutId: string, now = Date.now()): Promise<string | null> {
-  const rows = await db.delete(licenseReveals).where(eq(licenseReveals.checkoutId, checkoutId)).returning({ licenseId: licenseReveals.licenseId, sealedKey: licenseReveals.sealedKey, expiresAt: licenseReveals.expiresAt });
+  const rows = await db
+    .delete(licenseReveals)
+    .where(eq(licenseReveals.checkoutId, checkoutId))
+    .returning({ licenseId: licenseReveals.licenseId, sealedKey: licenseReveals.sealedKey, expiresAt: licenseReveals.expiresAt });
   const live = rows.find((r) => r.expiresAt > now);
   if (!live) return null;
   try {

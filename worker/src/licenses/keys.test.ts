@@ -1,6 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { canonicalLicenseKey, defaultLicensePrefix, LICENSE_KEY, LICENSE_KEY_ALPHABET, LICENSE_KEY_RANDOM_BITS, maskLicenseKey } from "../../../shared/licenses";
+import {
+  canonicalLicenseKey,
+  defaultLicensePrefix,
+  LICENSE_KEY,
+  LICENSE_KEY_ALPHABET,
+  LICENSE_KEY_RANDOM_BITS,
+  maskLicenseKey,
+} from "../../../shared/licenses";
 import { generateLicenseKey, hashLicenseKey, lastGroupOf, licenseSecrets, lookupHashes } from "./keys";
 
 describe("license key format", () => {
@@ -40,7 +47,15 @@ describe("license key format", () => {
     expect(canonicalLicenseKey(` ${key.toLowerCase()} `)).toBe(key);
     expect(canonicalLicenseKey(key.replaceAll("-", ""))).toBe(key);
     expect(canonicalLicenseKey("GENX-0O1I-L000-0000")).toBe("GENX-0011-1000-0000");
-    for (const bad of ["", "GENX", "GENX-AAAA-AAAA", "GENX-AAAA-AAAA-AAAAA", "GENX-UUUU-AAAA-AAAA", "GEN!-AAAA-AAAA-AAAA", "GENX-AAAA-AAAA-AAA%"]) {
+    for (const bad of [
+      "",
+      "GENX",
+      "GENX-AAAA-AAAA",
+      "GENX-AAAA-AAAA-AAAAA",
+      "GENX-UUUU-AAAA-AAAA",
+      "GEN!-AAAA-AAAA-AAAA",
+      "GENX-AAAA-AAAA-AAA%",
+    ]) {
       expect(canonicalLicenseKey(bad), bad).toBeUndefined();
     }
   });

@@ -17,7 +17,9 @@ const HASH_CONTEXT = "plaza-license-key:v1:";
 export function generateLicenseKey(prefix: string): string {
   const bytes = crypto.getRandomValues(new Uint8Array(LICENSE_KEY_GROUPS * LICENSE_KEY_GROUP_LENGTH));
   const chars = [...bytes].map((b) => LICENSE_KEY_ALPHABET[b & 31]).join("");
-  const groups = Array.from({ length: LICENSE_KEY_GROUPS }, (_, i) => chars.slice(i * LICENSE_KEY_GROUP_LENGTH, (i + 1) * LICENSE_KEY_GROUP_LENGTH));
+  const groups = Array.from({ length: LICENSE_KEY_GROUPS }, (_, i) =>
+    chars.slice(i * LICENSE_KEY_GROUP_LENGTH, (i + 1) * LICENSE_KEY_GROUP_LENGTH),
+  );
   return [prefix, ...groups].join("-");
 }
 
@@ -45,7 +47,10 @@ let warnedFallback = false;
  * work before their harness learns the new secret; production refuses to run without it.
  */
 export function licenseSecrets(env: SecretEnv): string[] {
-  const listed = (env.LICENSE_KEY_SECRET ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const listed = (env.LICENSE_KEY_SECRET ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (listed.length > 0) {
     if (listed.some((s) => s.length < 32)) throw new Error("LICENSE_KEY_SECRET entries must be at least 32 characters");
     return listed;

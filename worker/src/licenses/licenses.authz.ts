@@ -1,5 +1,14 @@
+import {
+  ANY_USER,
+  type MatrixCase,
+  type MatrixRequest,
+  ORG_ADMIN,
+  ORG_READ,
+  OWNER_ONLY,
+  PUBLIC,
+  succeedsWith,
+} from "../../test/authz-matrix";
 import { insertItem } from "../../test/catalog-fixtures";
-import { ANY_USER, ORG_ADMIN, ORG_READ, OWNER_ONLY, PUBLIC, succeedsWith, type MatrixCase, type MatrixRequest } from "../../test/authz-matrix";
 import { insertActivation, insertLicense } from "../../test/license-fixtures";
 
 /** The License API takes only a key: a real one here, so every caller gets a full `valid` answer. */
@@ -10,9 +19,21 @@ const licenseCall = async (path: string, orgId: string, userId: string, activate
 };
 
 export const licensesMatrix: MatrixCase[] = [
-  { route: "POST /v1/licenses/validate", build: (fx) => licenseCall("/v1/licenses/validate", fx.orgId, fx.owner.id, true), expected: PUBLIC },
-  { route: "POST /v1/licenses/activate", build: (fx) => licenseCall("/v1/licenses/activate", fx.orgId, fx.owner.id, false), expected: PUBLIC },
-  { route: "POST /v1/licenses/deactivate", build: (fx) => licenseCall("/v1/licenses/deactivate", fx.orgId, fx.owner.id, true), expected: PUBLIC },
+  {
+    route: "POST /v1/licenses/validate",
+    build: (fx) => licenseCall("/v1/licenses/validate", fx.orgId, fx.owner.id, true),
+    expected: PUBLIC,
+  },
+  {
+    route: "POST /v1/licenses/activate",
+    build: (fx) => licenseCall("/v1/licenses/activate", fx.orgId, fx.owner.id, false),
+    expected: PUBLIC,
+  },
+  {
+    route: "POST /v1/licenses/deactivate",
+    build: (fx) => licenseCall("/v1/licenses/deactivate", fx.orgId, fx.owner.id, true),
+    expected: PUBLIC,
+  },
   { route: "GET /v1/me/licenses", build: () => ({ method: "GET", path: "/v1/me/licenses" }), expected: ANY_USER },
   {
     // The owner's own license: only they may remove its activations; everyone else is told it does not exist.
@@ -31,7 +52,11 @@ export const licensesMatrix: MatrixCase[] = [
   },
   {
     route: "PUT /v1/orgs/:orgId/items/:itemId/license-policy",
-    build: async (fx) => ({ method: "PUT", path: `/v1/orgs/${fx.orgId}/items/${(await insertItem(fx.orgId)).id}/license-policy`, options: { body: { prefix: "GENX", maxActivations: 5 } } }),
+    build: async (fx) => ({
+      method: "PUT",
+      path: `/v1/orgs/${fx.orgId}/items/${(await insertItem(fx.orgId)).id}/license-policy`,
+      options: { body: { prefix: "GENX", maxActivations: 5 } },
+    }),
     expected: ORG_ADMIN,
   },
 ];

@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LICENSE_CODES, LICENSE_KEY } from "../../../shared/licenses";
-import { createUser, orgFixture, type OrgFixture, type TestUser } from "../../test/fixtures";
+import { createUser, type OrgFixture, orgFixture, type TestUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
-import { expectRateLimited, inOneWindow, statusCounts } from "../../test/rate-limits";
 import { insertActivation, insertLicense } from "../../test/license-fixtures";
 import { buy, countRows, eventually, onboardSeller, paidItem, stripeEventsSettled } from "../../test/payments";
+import { expectRateLimited, inOneWindow, statusCounts } from "../../test/rate-limits";
 import { runScheduled } from "../maintenance/scheduler";
 import { REVEAL_TTL_MS } from "./issuance";
 
@@ -29,7 +29,11 @@ describe("the License API's answers", () => {
     for (const key of [license.key, license.key.toLowerCase(), license.key.replaceAll("-", "")]) {
       const res = await licenseApi("validate", { key, item: license.item.slug }, ip);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ valid: true, code: "valid", license: { status: "active", expiresAt: null, activations: 0, maxActivations: 3, item: license.item.slug } });
+      expect(res.body).toEqual({
+        valid: true,
+        code: "valid",
+        license: { status: "active", expiresAt: null, activations: 0, maxActivations: 3, item: license.item.slug },
+      });
     }
     seen.add("valid");
   });
@@ -49,7 +53,11 @@ describe("the License API's answers", () => {
       }
     }
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
-    expect(answers[0]).toEqual({ status: 200, body: { valid: false, code: "not_found" }, type: expect.stringContaining("application/json") });
+    expect(answers[0]).toEqual({
+      status: 200,
+      body: { valid: false, code: "not_found" },
+      type: expect.stringContaining("application/json"),
+    });
     // The same key for another item is found, but only says so: no license details.
     const other = await insertLicense(fx.orgId, fx.member.id);
     const mismatch = await licenseApi("validate", { key: license.key, item: other.item.slug }, ip);
@@ -72,8 +80,16 @@ describe("the License API's answers", () => {
       const license = await insertLicense(fx.orgId, fx.member.id, overrides);
       const activation = await insertActivation(license.id);
       for (const op of ["validate", "activate", "deactivate"] as const) {
-        const res = await licenseApi(op, { key: license.key, item: license.item.slug, fingerprint: op === "activate" ? "new-machine" : activation.fingerprint }, ip);
-        expect(res.body, `${op} ${code}`).toMatchObject({ valid: false, code, license: { status: code, activations: 1, item: license.item.slug } });
+        const res = await licenseApi(
+          op,
+          { key: license.key, item: license.item.slug, fingerprint: op === "activate" ? "new-machine" : activation.fingerprint },
+          ip,
+        );
+        expect(res.body, `${op} ${code}`).toMatchObject({
+          valid: false,
+          code,
+          license: { status: code, activations: 1, item: license.item.slug },
+        });
       }
       expect(await countRows("SELECT 1 FROM license_activations WHERE license_id = ?", license.id)).toBe(1);
       seen.add(code);
@@ -83,7 +99,12 @@ describe("the License API's answers", () => {
   it("activates up to the limit, idempotently per fingerprint; validates and deactivates by fingerprint", async () => {
     const ip = freshIp();
     const license = await insertLicense(fx.orgId, fx.member.id);
-    const body = (fingerprint: string, name?: string) => ({ key: license.key, item: license.item.slug, fingerprint, ...(name && { name }) });
+    const body = (fingerprint: string, name?: string) => ({
+      key: license.key,
+      item: license.item.slug,
+      fingerprint,
+      ...(name && { name }),
+    });
 
     const unactivated = await licenseApi("validate", body("laptop"), ip);
     expect(unactivated.body).toMatchObject({ valid: false, code: "fingerprint_mismatch", license: { activations: 0 } });
@@ -92,19 +113,41 @@ describe("the License API's answers", () => {
       expect(res.body).toMatchObject({ valid: true, code: "valid", license: { activations: i + 1, maxActivations: 3 } });
     }
     // Again on an activated fingerprint: still valid, still three.
-    expect((await licenseApi("activate", body("laptop", "renamed laptop"), ip)).body).toMatchObject({ valid: true, code: "valid", license: { activations: 3 } });
+    expect((await licenseApi("activate", body("laptop", "renamed laptop"), ip)).body).toMatchObject({
+      valid: true,
+      code: "valid",
+      license: { activations: 3 },
+    });
     const full = await licenseApi("activate", body("tablet"), ip);
     expect(full.body).toMatchObject({ valid: false, code: "too_many_activations", license: { activations: 3, maxActivations: 3 } });
 
     expect((await licenseApi("validate", body("desktop"), ip)).body).toMatchObject({ valid: true, code: "valid" });
-    const validated = await env.DB.prepare("SELECT last_validated_at FROM license_activations WHERE license_id = ? AND fingerprint = 'desktop'").bind(license.id).first<number>("last_validated_at");
+    const validated = await env.DB.prepare(
+      "SELECT last_validated_at FROM license_activations WHERE license_id = ? AND fingerprint = 'desktop'",
+    )
+      .bind(license.id)
+      .first<number>("last_validated_at");
     expect(validated).toBeGreaterThan(0);
     expect((await licenseApi("validate", body("tablet"), ip)).body).toMatchObject({ valid: false, code: "fingerprint_mismatch" });
 
-    expect((await licenseApi("deactivate", body("server"), ip)).body).toMatchObject({ valid: true, code: "valid", license: { activations: 2 } });
-    expect((await licenseApi("deactivate", body("server"), ip)).body).toMatchObject({ valid: false, code: "fingerprint_mismatch", license: { activations: 2 } });
-    expect((await licenseApi("activate", body("tablet"), ip)).body).toMatchObject({ valid: true, code: "valid", license: { activations: 3 } });
-    const rows = await env.DB.prepare("SELECT fingerprint, name FROM license_activations WHERE license_id = ? ORDER BY fingerprint").bind(license.id).all();
+    expect((await licenseApi("deactivate", body("server"), ip)).body).toMatchObject({
+      valid: true,
+      code: "valid",
+      license: { activations: 2 },
+    });
+    expect((await licenseApi("deactivate", body("server"), ip)).body).toMatchObject({
+      valid: false,
+      code: "fingerprint_mismatch",
+      license: { activations: 2 },
+    });
+    expect((await licenseApi("activate", body("tablet"), ip)).body).toMatchObject({
+      valid: true,
+      code: "valid",
+      license: { activations: 3 },
+    });
+    const rows = await env.DB.prepare("SELECT fingerprint, name FROM license_activations WHERE license_id = ? ORDER BY fingerprint")
+      .bind(license.id)
+      .all();
     expect(rows.results).toEqual([
       { fingerprint: "desktop", name: "desktop name" },
       { fingerprint: "laptop", name: "renamed laptop" },
@@ -120,7 +163,9 @@ describe("the License API's answers", () => {
   it("never exceeds the limit under concurrent activations", async () => {
     const license = await insertLicense(fx.orgId, fx.member.id, { maxActivations: 2 });
     const answers = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => licenseApi("activate", { key: license.key, item: license.item.slug, fingerprint: `machine-${i % 6}` }, freshIp())),
+      Array.from({ length: 12 }, (_, i) =>
+        licenseApi("activate", { key: license.key, item: license.item.slug, fingerprint: `machine-${i % 6}` }, freshIp()),
+      ),
     );
     const codes = answers.map((a) => a.body.code);
     expect(codes.every((c) => c === "valid" || c === "too_many_activations")).toBe(true);
@@ -142,7 +187,9 @@ describe("rate limits", () => {
       const license = await insertLicense(fx.orgId, fx.member.id);
       // Unknown keys count against the IP as much as good ones (40 of these name the good key).
       const answers = await Promise.all(
-        Array.from({ length: 2 * LIMIT }, (_, i) => licenseApi("validate", { key: i % 3 ? `NOPE-${i}` : license.key, item: license.item.slug }, ip)),
+        Array.from({ length: 2 * LIMIT }, (_, i) =>
+          licenseApi("validate", { key: i % 3 ? `NOPE-${i}` : license.key, item: license.item.slug }, ip),
+        ),
       );
       return { license, answers };
     });
@@ -156,7 +203,9 @@ describe("rate limits", () => {
     const answers = await inOneWindow(MINUTE, async () => {
       const license = await insertLicense(fx.orgId, fx.member.id);
       return Promise.all(
-        Array.from({ length: 2 * LIMIT }, (_, i) => licenseApi("validate", { key: i % 2 ? license.key.toLowerCase() : license.key, item: license.item.slug }, freshIp())),
+        Array.from({ length: 2 * LIMIT }, (_, i) =>
+          licenseApi("validate", { key: i % 2 ? license.key.toLowerCase() : license.key, item: license.item.slug }, freshIp()),
+        ),
       );
     });
     expect(statusCounts(answers)).toEqual({ 200: LIMIT, 429: LIMIT });
@@ -200,7 +249,9 @@ describe("the buyer's licenses", () => {
         status: "active",
         expiresAt: null,
         maxActivations: 3,
-        activations: [{ id: activation.id, fingerprint: "workstation", name: "fixture", createdAt: expect.any(Number), lastValidatedAt: null }],
+        activations: [
+          { id: activation.id, fingerprint: "workstation", name: "fixture", createdAt: expect.any(Number), lastValidatedAt: null },
+        ],
         createdAt: license.createdAt,
       },
     ]);
@@ -221,8 +272,12 @@ describe("maintenance", () => {
     const live = await insertLicense(fx.orgId, fx.member.id, { expiresAt: Date.now() + 86_400_000 });
     const now = Date.now();
     await env.DB.batch([
-      env.DB.prepare("INSERT INTO license_reveals (license_id, checkout_id, sealed_key, created_at, expires_at) VALUES (?, 'chk_x', 'k1:a:b:c', ?, ?)").bind(lapsed.id, now - REVEAL_TTL_MS - 1, now - 1),
-      env.DB.prepare("INSERT INTO license_reveals (license_id, checkout_id, sealed_key, created_at, expires_at) VALUES (?, 'chk_y', 'k1:a:b:c', ?, ?)").bind(live.id, now, now + REVEAL_TTL_MS),
+      env.DB.prepare(
+        "INSERT INTO license_reveals (license_id, checkout_id, sealed_key, created_at, expires_at) VALUES (?, 'chk_x', 'k1:a:b:c', ?, ?)",
+      ).bind(lapsed.id, now - REVEAL_TTL_MS - 1, now - 1),
+      env.DB.prepare(
+        "INSERT INTO license_reveals (license_id, checkout_id, sealed_key, created_at, expires_at) VALUES (?, 'chk_y', 'k1:a:b:c', ?, ?)",
+      ).bind(live.id, now, now + REVEAL_TTL_MS),
     ]);
     await runScheduled(Date.now() + 50_000, env);
     const status = (id: string) => env.DB.prepare("SELECT status FROM licenses WHERE id = ?").bind(id).first<string>("status");
@@ -251,10 +306,18 @@ describe("licenses from purchases", () => {
 
   it("a purchase issues one key with the item's prefix and limit, shown once on the checkout and valid for the item", async () => {
     const item = await paidItem(fx.orgId, { model: "one_time", amount: 1900, currency: "usd" });
-    const policy = await call("PUT", `/v1/orgs/${fx.orgId}/items/${item.id}/license-policy`, { token: fx.admin.accessToken, body: { prefix: "genx", maxActivations: 5 } });
+    const policy = await call("PUT", `/v1/orgs/${fx.orgId}/items/${item.id}/license-policy`, {
+      token: fx.admin.accessToken,
+      body: { prefix: "genx", maxActivations: 5 },
+    });
     expect(policy.body).toEqual({ itemId: item.id, prefix: "GENX", maxActivations: 5, custom: true });
-    expect((await call("GET", `/v1/orgs/${fx.orgId}/items/${item.id}/license-policy`, { token: fx.member.accessToken })).body).toEqual(policy.body);
-    const badPrefix = await call("PUT", `/v1/orgs/${fx.orgId}/items/${item.id}/license-policy`, { token: fx.admin.accessToken, body: { prefix: "GEN!" } });
+    expect((await call("GET", `/v1/orgs/${fx.orgId}/items/${item.id}/license-policy`, { token: fx.member.accessToken })).body).toEqual(
+      policy.body,
+    );
+    const badPrefix = await call("PUT", `/v1/orgs/${fx.orgId}/items/${item.id}/license-policy`, {
+      token: fx.admin.accessToken,
+      body: { prefix: "GEN!" },
+    });
     expect(badPrefix.status).toBe(400);
 
     const { checkoutId, status } = await buyAndReveal(item.slug, buyer);
@@ -263,21 +326,43 @@ describe("licenses from purchases", () => {
     expect(key).toMatch(LICENSE_KEY);
     expect(key.startsWith("GENX-")).toBe(true);
     // Shown once: every later read has null, and nothing in D1 holds the key any more.
-    expect((await call("GET", `/v1/checkouts/${checkoutId}`)).body).toMatchObject({ status: "complete", orderId: status.body.orderId, licenseKey: null });
+    expect((await call("GET", `/v1/checkouts/${checkoutId}`)).body).toMatchObject({
+      status: "complete",
+      orderId: status.body.orderId,
+      licenseKey: null,
+    });
     expect(await countRows("SELECT 1 FROM license_reveals WHERE checkout_id = ?", checkoutId)).toBe(0);
 
-    const rows = await env.DB.prepare("SELECT * FROM licenses WHERE user_id = ? AND item_id = ?").bind(buyer.id, item.id).all<Record<string, unknown>>();
+    const rows = await env.DB.prepare("SELECT * FROM licenses WHERE user_id = ? AND item_id = ?")
+      .bind(buyer.id, item.id)
+      .all<Record<string, unknown>>();
     expect(rows.results).toHaveLength(1);
     const row = rows.results[0]!;
-    expect(row).toMatchObject({ order_id: status.body.orderId, subscription_id: null, key_prefix: "GENX", last_group: key.slice(-4), status: "active", expires_at: null, max_activations: 5 });
+    expect(row).toMatchObject({
+      order_id: status.body.orderId,
+      subscription_id: null,
+      key_prefix: "GENX",
+      last_group: key.slice(-4),
+      status: "active",
+      expires_at: null,
+      max_activations: 5,
+    });
     expect(JSON.stringify(row)).not.toContain(key.slice(5, 9) + "-" + key.slice(10, 14));
-    const entitlement = await env.DB.prepare("SELECT id FROM entitlements WHERE user_id = ? AND item_id = ? AND source = 'purchase'").bind(buyer.id, item.id).first<string>("id");
+    const entitlement = await env.DB.prepare("SELECT id FROM entitlements WHERE user_id = ? AND item_id = ? AND source = 'purchase'")
+      .bind(buyer.id, item.id)
+      .first<string>("id");
     expect(row.entitlement_id).toBe(entitlement);
 
     const ip = freshIp();
-    expect((await licenseApi("validate", { key, item: item.slug }, ip)).body).toEqual({ valid: true, code: "valid", license: { status: "active", expiresAt: null, activations: 0, maxActivations: 5, item: item.slug } });
+    expect((await licenseApi("validate", { key, item: item.slug }, ip)).body).toEqual({
+      valid: true,
+      code: "valid",
+      license: { status: "active", expiresAt: null, activations: 0, maxActivations: 5, item: item.slug },
+    });
     const mine = await call("GET", "/v1/me/licenses", { token: buyer.accessToken });
-    expect(mine.body.data).toEqual([expect.objectContaining({ itemSlug: item.slug, key: `GENX-••••-••••-${key.slice(-4)}`, status: "active", maxActivations: 5 })]);
+    expect(mine.body.data).toEqual([
+      expect.objectContaining({ itemSlug: item.slug, key: `GENX-••••-••••-${key.slice(-4)}`, status: "active", maxActivations: 5 }),
+    ]);
     await stripeEventsSettled();
     expect(await countRows("SELECT 1 FROM licenses WHERE user_id = ?", buyer.id)).toBe(1);
   });
@@ -287,9 +372,16 @@ describe("licenses from purchases", () => {
     const who = await createUser("default-policy");
     const { status } = await buyAndReveal(item.slug, who);
     const key = status.body.licenseKey as string;
-    expect(key.slice(0, 4)).toBe(item.slug.toUpperCase().replace(/[^A-Z0-9]/g, "").slice(0, 4));
+    expect(key.slice(0, 4)).toBe(
+      item.slug
+        .toUpperCase()
+        .replace(/[^A-Z0-9]/g, "")
+        .slice(0, 4),
+    );
     expect((await licenseApi("validate", { key, item: item.slug }, freshIp())).body.license.maxActivations).toBe(3);
-    expect((await call("GET", `/v1/orgs/${fx.orgId}/items/${item.id}/license-policy`, { token: fx.member.accessToken })).body).toMatchObject({ maxActivations: 3, custom: false });
+    expect(
+      (await call("GET", `/v1/orgs/${fx.orgId}/items/${item.id}/license-policy`, { token: fx.member.accessToken })).body,
+    ).toMatchObject({ maxActivations: 3, custom: false });
   });
 
   it("a full refund revokes the key", async () => {
@@ -300,17 +392,30 @@ describe("licenses from purchases", () => {
     const ip = freshIp();
     expect((await licenseApi("activate", { key, item: item.slug, fingerprint: "pc" }, ip)).body.code).toBe("valid");
 
-    const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${status.body.orderId}/refund`, { token: fx.admin.accessToken, body: { reason: "license test" } });
+    const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${status.body.orderId}/refund`, {
+      token: fx.admin.accessToken,
+      body: { reason: "license test" },
+    });
     expect(refund.status, JSON.stringify(refund.body)).toBe(202);
     // Polled in D1, not through the License API: that would soon be rate limited.
     await eventually(async () => {
-      const row = await env.DB.prepare("SELECT status FROM licenses WHERE user_id = ? AND item_id = ?").bind(who.id, item.id).first<string>("status");
+      const row = await env.DB.prepare("SELECT status FROM licenses WHERE user_id = ? AND item_id = ?")
+        .bind(who.id, item.id)
+        .first<string>("status");
       return row === "revoked" ? true : undefined;
     }, "the key to be revoked");
     const revoked = (await licenseApi("validate", { key, item: item.slug, fingerprint: "pc" }, ip)).body;
-    expect(revoked).toEqual({ valid: false, code: "revoked", license: { status: "revoked", expiresAt: null, activations: 1, maxActivations: 3, item: item.slug } });
+    expect(revoked).toEqual({
+      valid: false,
+      code: "revoked",
+      license: { status: "revoked", expiresAt: null, activations: 1, maxActivations: 3, item: item.slug },
+    });
     await stripeEventsSettled();
-    expect(await env.DB.prepare("SELECT status FROM entitlements WHERE user_id = ? AND item_id = ?").bind(who.id, item.id).first<string>("status")).toBe("revoked");
+    expect(
+      await env.DB.prepare("SELECT status FROM entitlements WHERE user_id = ? AND item_id = ?")
+        .bind(who.id, item.id)
+        .first<string>("status"),
+    ).toBe("revoked");
     expect((await call("GET", "/v1/me/licenses", { token: who.accessToken })).body.data[0].status).toBe("revoked");
   });
 
@@ -318,8 +423,13 @@ describe("licenses from purchases", () => {
     const item = await paidItem(fx.orgId, { model: "one_time", amount: 700, currency: "usd" });
     const who = await createUser("operator-revoked");
     const { status } = await buyAndReveal(item.slug, who);
-    const entitlementId = await env.DB.prepare("SELECT id FROM entitlements WHERE user_id = ? AND item_id = ?").bind(who.id, item.id).first<string>("id");
-    const res = await call("POST", `/v1/operator/entitlements/${entitlementId}/revoke`, { token: fx.operator.accessToken, body: { reason: "chargeback" } });
+    const entitlementId = await env.DB.prepare("SELECT id FROM entitlements WHERE user_id = ? AND item_id = ?")
+      .bind(who.id, item.id)
+      .first<string>("id");
+    const res = await call("POST", `/v1/operator/entitlements/${entitlementId}/revoke`, {
+      token: fx.operator.accessToken,
+      body: { reason: "chargeback" },
+    });
     expect(res.status).toBe(200);
     expect((await licenseApi("validate", { key: status.body.licenseKey, item: item.slug }, freshIp())).body.code).toBe("revoked");
   });

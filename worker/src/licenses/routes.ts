@@ -89,7 +89,8 @@ its maximum (\`maxActivations\`, per item, default 3) is \`too_many_activations\
       security: bearer,
       responses: { 200: json(z.object({ data: z.array(MyLicense) }), "Your licenses, newest first"), ...authErrors },
     }),
-    async (c) => c.json({ data: await service.listMyLicenses(c.get("db"), requirePrincipal(c.get("principal"), "payments:read").userId) }, 200),
+    async (c) =>
+      c.json({ data: await service.listMyLicenses(c.get("db"), requirePrincipal(c.get("principal"), "payments:read").userId) }, 200),
   )
   .openapi(
     createRoute({

@@ -10,7 +10,16 @@
  */
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
-import { DEFAULT_MAX_ACTIVATIONS, defaultLicensePrefix, maskLicenseKey, type LicenseAnswerT, type LicenseCode, type LicensePolicyBody, type LicensePolicyT, type MyLicenseT } from "../../../shared/licenses";
+import {
+  DEFAULT_MAX_ACTIVATIONS,
+  defaultLicensePrefix,
+  type LicenseAnswerT,
+  type LicenseCode,
+  type LicensePolicyBody,
+  type LicensePolicyT,
+  type MyLicenseT,
+  maskLicenseKey,
+} from "../../../shared/licenses";
 import { auditInsert, type RequestMeta } from "../audit/record";
 import { findOrgItem } from "../catalog/queries";
 import { constantTimeEqual } from "../crypto/hash";
@@ -22,8 +31,8 @@ import type { Env } from "../env";
 import { notFound } from "../http/errors";
 import { counter, takeHit, type Window } from "../http/rate-limit";
 import type { OrgAccess } from "../orgs/access";
-import { lookupHashes } from "./keys";
 import { licensePolicyFor } from "./issuance";
+import { lookupHashes } from "./keys";
 
 type LicenseRow = typeof licenses.$inferSelect;
 type Status = LicenseRow["status"];
@@ -63,7 +72,11 @@ async function findByKey(env: Env, db: Db, input: LicenseRequest): Promise<Found
   await takeHit(db, [counter(`license:ip:${input.ip ?? "unknown"}`, window), counter(`license:key:${hashes[0]!.slice(0, 32)}`, window)]);
 
   const rows = await db
-    .select({ license: licenses, itemSlug: items.slug, activations: sql<number>`(SELECT count(*) FROM license_activations a WHERE a.license_id = ${licenses.id})` })
+    .select({
+      license: licenses,
+      itemSlug: items.slug,
+      activations: sql<number>`(SELECT count(*) FROM license_activations a WHERE a.license_id = ${licenses.id})`,
+    })
     .from(licenses)
     .innerJoin(items, eq(items.id, licenses.itemId))
     .where(inArray(licenses.keyHash, hashes))
@@ -88,7 +101,12 @@ function answer(code: LicenseCode, found?: Found, activations = found?.activatio
 }
 
 /** The checks every operation starts with; a code when one fails. */
-async function usableLicense(env: Env, db: Db, input: LicenseRequest, now: number): Promise<{ found: Found } | { refused: LicenseAnswerT }> {
+async function usableLicense(
+  env: Env,
+  db: Db,
+  input: LicenseRequest,
+  now: number,
+): Promise<{ found: Found } | { refused: LicenseAnswerT }> {
   const found = await findByKey(env, db, input);
   if (!found) return { refused: answer("not_found") };
   if (found.itemSlug !== input.item) return { refused: answer("item_mismatch") };
@@ -137,9 +155,23 @@ export async function activateLicense(env: Env, db: Db, input: LicenseRequest & 
       .returning({ id: licenseActivations.id });
   if ((await touchExisting()).length > 0) return answer("valid", found, undefined, now);
 
-  const activation = { id: newId("licenseActivation"), licenseId, fingerprint: input.fingerprint, name: input.name ?? null, createdAt: now, lastValidatedAt: now };
-  const underLimit = countBelow(db, licenseActivations, eq(licenseActivations.licenseId, licenseId), sql`(SELECT max_activations FROM licenses WHERE id = ${licenseId})`);
-  const inserted = await insertIf(db, licenseActivations, activation, underLimit).onConflictDoNothing().returning({ id: licenseActivations.id });
+  const activation = {
+    id: newId("licenseActivation"),
+    licenseId,
+    fingerprint: input.fingerprint,
+    name: input.name ?? null,
+    createdAt: now,
+    lastValidatedAt: now,
+  };
+  const underLimit = countBelow(
+    db,
+    licenseActivations,
+    eq(licenseActivations.licenseId, licenseId),
+    sql`(SELECT max_activations FROM licenses WHERE id = ${licenseId})`,
+  );
+  const inserted = await insertIf(db, licenseActivations, activation, underLimit)
+    .onConflictDoNothing()
+    .returning({ id: licenseActivations.id });
   if (inserted.length > 0) return answer("valid", found, found.activations + 1, now);
   // Lost to a concurrent activation of the same fingerprint (then it is active), or at the limit.
   if ((await touchExisting()).length > 0) return answer("valid", found, undefined, now);
@@ -198,7 +230,13 @@ export async function removeMyActivation(db: Db, userId: string, licenseId: stri
       and(
         eq(licenseActivations.id, activationId),
         eq(licenseActivations.licenseId, licenseId),
-        inArray(licenseActivations.licenseId, db.select({ id: licenses.id }).from(licenses).where(and(eq(licenses.id, licenseId), eq(licenses.userId, userId)))),
+        inArray(
+          licenseActivations.licenseId,
+          db
+            .select({ id: licenses.id })
+            .from(licenses)
+            .where(and(eq(licenses.id, licenseId), eq(licenses.userId, userId))),
+        ),
       ),
     )
     .returning({ id: licenseActivations.id });
@@ -213,15 +251,34 @@ export async function getLicensePolicy(db: Db, orgId: string, itemId: string): P
 }
 
 /** Sets an item's key prefix and/or activation limit; keys issued before keep theirs. Audited. */
-export async function setLicensePolicy(db: Db, meta: RequestMeta, access: OrgAccess, itemId: string, input: z.infer<typeof LicensePolicyBody>): Promise<LicensePolicyT> {
+export async function setLicensePolicy(
+  db: Db,
+  meta: RequestMeta,
+  access: OrgAccess,
+  itemId: string,
+  input: z.infer<typeof LicensePolicyBody>,
+): Promise<LicensePolicyT> {
   const { item } = await findOrgItem(db, access.orgId, itemId);
   const current = await licensePolicyFor(db, itemId);
-  const next = { prefix: input.prefix ?? current.prefix ?? defaultLicensePrefix(item.slug), maxActivations: input.maxActivations ?? current.maxActivations ?? DEFAULT_MAX_ACTIVATIONS };
+  const next = {
+    prefix: input.prefix ?? current.prefix ?? defaultLicensePrefix(item.slug),
+    maxActivations: input.maxActivations ?? current.maxActivations ?? DEFAULT_MAX_ACTIVATIONS,
+  };
   const now = Date.now();
   const fields = { keyPrefix: next.prefix, maxActivations: next.maxActivations, updatedAt: now, updatedBy: access.principal.userId };
   await db.batch([
-    db.insert(licensePolicies).values({ itemId, orgId: access.orgId, ...fields }).onConflictDoUpdate({ target: licensePolicies.itemId, set: fields }),
-    auditInsert(db, meta, { action: "license_policy.updated", orgId: access.orgId, actorUserId: access.principal.userId, targetType: "item", targetId: itemId, metadata: { from: current, to: next } }),
+    db
+      .insert(licensePolicies)
+      .values({ itemId, orgId: access.orgId, ...fields })
+      .onConflictDoUpdate({ target: licensePolicies.itemId, set: fields }),
+    auditInsert(db, meta, {
+      action: "license_policy.updated",
+      orgId: access.orgId,
+      actorUserId: access.principal.userId,
+      targetType: "item",
+      targetId: itemId,
+      metadata: { from: current, to: next },
+    }),
   ]);
   return { itemId, ...next, custom: true };
 }

@@ -1,8 +1,19 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { orgFixture, type OrgFixture, type TestUser } from "../../test/fixtures";
+import { type OrgFixture, orgFixture, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { countRows, customerOf, emulatorAdmin, eventually, onboardSeller, ordersOf, stripeEventsSettled, subscribeNewBuyer, subscriptionOf, failRenewal } from "../../test/payments";
+import {
+  countRows,
+  customerOf,
+  emulatorAdmin,
+  eventually,
+  failRenewal,
+  onboardSeller,
+  ordersOf,
+  stripeEventsSettled,
+  subscribeNewBuyer,
+  subscriptionOf,
+} from "../../test/payments";
 import { expireEntitlements, expireLicenses } from "../maintenance/jobs";
 import { runScheduled } from "../maintenance/scheduler";
 
@@ -14,17 +25,30 @@ beforeAll(async () => {
 });
 
 let ipCounter = 0;
-const validate = (key: string, item: string) => call("POST", "/v1/licenses/validate", { body: { key, item }, headers: { "cf-connecting-ip": `192.0.2.${++ipCounter}` } });
+const validate = (key: string, item: string) =>
+  call("POST", "/v1/licenses/validate", { body: { key, item }, headers: { "cf-connecting-ip": `192.0.2.${++ipCounter}` } });
 
 const licenseOf = (buyer: TestUser) =>
-  env.DB.prepare("SELECT l.*, e.expires_at AS entitlement_expires_at FROM licenses l JOIN entitlements e ON e.id = l.entitlement_id WHERE l.user_id = ?")
+  env.DB.prepare(
+    "SELECT l.*, e.expires_at AS entitlement_expires_at FROM licenses l JOIN entitlements e ON e.id = l.entitlement_id WHERE l.user_id = ?",
+  )
     .bind(buyer.id)
-    .first<{ id: string; status: string; expires_at: number | null; entitlement_expires_at: number | null; subscription_id: string; order_id: string | null }>();
+    .first<{
+      id: string;
+      status: string;
+      expires_at: number | null;
+      entitlement_expires_at: number | null;
+      subscription_id: string;
+      order_id: string | null;
+    }>();
 
 /** Subscribes a new buyer and reads the one-time key from the checkout's status. */
 async function subscribe(label: string) {
   const subscribed = await subscribeNewBuyer(fx.orgId, label);
-  const key = await eventually(async () => ((await call("GET", `/v1/checkouts/${subscribed.checkoutId}`)).body.licenseKey as string | null) ?? undefined, "the license key");
+  const key = await eventually(
+    async () => ((await call("GET", `/v1/checkouts/${subscribed.checkoutId}`)).body.licenseKey as string | null) ?? undefined,
+    "the license key",
+  );
   return { ...subscribed, key };
 }
 
@@ -36,7 +60,11 @@ describe("a subscription's license", () => {
     expect(first).toMatchObject({ status: "active", subscription_id: sub.id, order_id: null });
     expect(first.expires_at).toBe(first.entitlement_expires_at);
     expect(first.expires_at).toBeGreaterThanOrEqual(sub.currentPeriodEnd);
-    expect((await validate(key, item.slug)).body).toEqual({ valid: true, code: "valid", license: { status: "active", expiresAt: first.expires_at, activations: 0, maxActivations: 3, item: item.slug } });
+    expect((await validate(key, item.slug)).body).toEqual({
+      valid: true,
+      code: "valid",
+      license: { status: "active", expiresAt: first.expires_at, activations: 0, maxActivations: 3, item: item.slug },
+    });
 
     await emulatorAdmin("POST", "/clock/advance", { seconds: 31 * DAY });
     await eventually(async () => ((await ordersOf(buyer)) === 2 ? true : undefined), "the renewal order");
@@ -59,7 +87,11 @@ describe("a subscription's license", () => {
     // Plaza's; every job at that time would also purge the test users' sessions).
     await runScheduled(pastDue.graceUntil + 1, env, { "expire-entitlements": expireEntitlements, "expire-licenses": expireLicenses });
     expect((await licenseOf(buyer))!.status).toBe("expired");
-    expect((await validate(key, item.slug)).body).toMatchObject({ valid: false, code: "expired", license: { status: "expired", expiresAt: pastDue.graceUntil } });
+    expect((await validate(key, item.slug)).body).toMatchObject({
+      valid: false,
+      code: "expired",
+      license: { status: "expired", expiresAt: pastDue.graceUntil },
+    });
 
     await emulatorAdmin("POST", `/customers/${await customerOf(buyer)}/payment_behavior`, { fail: false });
     await emulatorAdmin("POST", "/clock/advance", { seconds: DAY });
@@ -87,7 +119,10 @@ describe("a subscription's license", () => {
   it("is revoked when the subscription's payment is refunded in full", async () => {
     const { item, buyer, key } = await subscribe("sub-refunded");
     const [order] = (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data;
-    const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, { token: fx.owner.accessToken, body: { reason: "license test" } });
+    const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, {
+      token: fx.owner.accessToken,
+      body: { reason: "license test" },
+    });
     expect(refund.status, JSON.stringify(refund.body)).toBe(202);
     await eventually(async () => ((await licenseOf(buyer))?.status === "revoked" ? true : undefined), "the license to be revoked");
     await stripeEventsSettled();

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { truncateText } from "../../../shared/text";
 import { createDb, type Db } from "../db/client";
 import { mailMessages } from "../db/schema";
 import type { Env, MailQueueMessage } from "../env";
@@ -7,7 +8,6 @@ import { renderReceipt } from "../receipts/receipt-mail";
 import { openBody, sealBody } from "./outbox";
 import type { RenderedMail } from "./templates";
 import { transportFor } from "./transport";
-import { truncateText } from "../../../shared/text";
 
 /** Templates rendered when sent, by name (`mail_messages.template`). */
 function renderTemplate(env: Env, db: Db, template: "receipt", payload: string): Promise<RenderedMail> {
@@ -36,11 +36,17 @@ export async function consumeMail(batch: MessageBatch<MailQueueMessage>, env: En
       const body = row.template && row.payload ? await renderTemplate(env, db, row.template, row.payload) : await openBody(env, row);
       if (row.template) rendered = await sealBody(env, body);
       await transport.send({ id: row.id, to: row.to, ...body });
-      await db.update(mailMessages).set({ status: "sent", sentAt: Date.now(), attempts: row.attempts + 1, lastError: null, ...rendered }).where(eq(mailMessages.id, row.id));
+      await db
+        .update(mailMessages)
+        .set({ status: "sent", sentAt: Date.now(), attempts: row.attempts + 1, lastError: null, ...rendered })
+        .where(eq(mailMessages.id, row.id));
       message.ack();
     } catch (err) {
       const lastError = truncateText(String(err), 500);
-      await db.update(mailMessages).set({ attempts: row.attempts + 1, lastError, ...rendered }).where(eq(mailMessages.id, row.id));
+      await db
+        .update(mailMessages)
+        .set({ attempts: row.attempts + 1, lastError, ...rendered })
+        .where(eq(mailMessages.id, row.id));
       log("warn", "mail send failed", { messageId: row.id, attempt: message.attempts, error: lastError });
       message.retry({ delaySeconds: Math.min(600, 10 * 2 ** message.attempts) });
     }

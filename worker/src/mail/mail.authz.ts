@@ -1,11 +1,13 @@
 import { env } from "cloudflare:workers";
-import { OPERATOR_ONLY, succeedsWith, type MatrixCase } from "../../test/authz-matrix";
+import { type MatrixCase, OPERATOR_ONLY, succeedsWith } from "../../test/authz-matrix";
 import { createUser } from "../../test/fixtures";
 
 /** A user's verification e-mail, marked failed as if its retries had run out. */
 export async function failedMail() {
   const user = await createUser("failed-mail");
-  const row = await env.DB.prepare('UPDATE mail_messages SET status = \'failed\', last_error = ? WHERE "to" = ? RETURNING id').bind("mail API answered 503", user.email).first<{ id: string }>();
+  const row = await env.DB.prepare("UPDATE mail_messages SET status = 'failed', last_error = ? WHERE \"to\" = ? RETURNING id")
+    .bind("mail API answered 503", user.email)
+    .first<{ id: string }>();
   return row!.id;
 }
 

@@ -8,12 +8,14 @@ import { createDb } from "../db/client";
 import worker from "../index";
 import { mailInsert } from "./outbox";
 import { inviteMail } from "./templates";
-const status = async (id: string) => (await env.DB.prepare("SELECT status, attempts FROM mail_messages WHERE id = ?").bind(id).first<{ status: string; attempts: number }>())!;
+
+const status = async (id: string) =>
+  (await env.DB.prepare("SELECT status, attempts FROM mail_messages WHERE id = ?").bind(id).first<{ status: string; attempts: number }>())!;
 
 it("the mail consumer sends queued mail once and acks duplicates without resending", async () => {
   const email = uniqueEmail("mail");
   await call("POST", "/v1/auth/signup", { body: { email, password: "a long password", name: "M" } });
-  const { id } = (await env.DB.prepare("SELECT id FROM mail_messages WHERE \"to\" = ?").bind(email).first<{ id: string }>())!;
+  const { id } = (await env.DB.prepare('SELECT id FROM mail_messages WHERE "to" = ?').bind(email).first<{ id: string }>())!;
 
   const batch = createMessageBatch("plaza-mail", [
     { id: "m1", timestamp: new Date(), attempts: 1, body: { messageId: id } },
@@ -31,7 +33,7 @@ it("the mail consumer sends queued mail once and acks duplicates without resendi
 it("dead-lettered mail is marked failed so it is visible", async () => {
   const email = uniqueEmail("dlq");
   await call("POST", "/v1/auth/signup", { body: { email, password: "a long password", name: "D" } });
-  const { id } = (await env.DB.prepare("SELECT id FROM mail_messages WHERE \"to\" = ?").bind(email).first<{ id: string }>())!;
+  const { id } = (await env.DB.prepare('SELECT id FROM mail_messages WHERE "to" = ?').bind(email).first<{ id: string }>())!;
   const batch = createMessageBatch("plaza-mail-dlq", [{ id: "d1", timestamp: new Date(), attempts: 1, body: { messageId: id } }]);
   await worker.queue(batch, env);
   expect((await status(id)).status).toBe("failed");
@@ -40,7 +42,9 @@ it("dead-lettered mail is marked failed so it is visible", async () => {
 it("mail is sealed at rest: the outbox row holds no link in clear", async () => {
   const email = uniqueEmail("sealed");
   await call("POST", "/v1/auth/signup", { body: { email, password: "a long password", name: "S" } });
-  const raw = (await env.DB.prepare('SELECT text, html, sealed FROM mail_messages WHERE "to" = ?').bind(email).first<{ text: string; html: string; sealed: number }>())!;
+  const raw = (await env.DB.prepare('SELECT text, html, sealed FROM mail_messages WHERE "to" = ?')
+    .bind(email)
+    .first<{ text: string; html: string; sealed: number }>())!;
   expect(raw.sealed).toBe(1);
   expect(raw.text).not.toContain("verify-email");
   expect(raw.html).not.toContain("verify-email");
@@ -50,24 +54,41 @@ it("mail is sealed at rest: the outbox row holds no link in clear", async () => 
 it("a refused send is retried with its error kept; once dead-lettered an operator sees it and re-sends it", async () => {
   const email = uniqueEmail("refused");
   // Written but not queued, so only the batches below deliver it.
-  const { id, insert } = await mailInsert(env, createDb(env.DB), email, inviteMail("Ada", "Acme", "member", "https://plaza.test/invites/accept?token=t"));
+  const { id, insert } = await mailInsert(
+    env,
+    createDb(env.DB),
+    email,
+    inviteMail("Ada", "Acme", "member", "https://plaza.test/invites/accept?token=t"),
+  );
   await insert;
-  const refusing = { ...env, MAIL_TRANSPORT: "http" as const, MAIL_HTTP_URL: "http://plaza.test/v1/no-such-mail-api", MAIL_HTTP_TOKEN: "t" };
+  const refusing = {
+    ...env,
+    MAIL_TRANSPORT: "http" as const,
+    MAIL_HTTP_URL: "http://plaza.test/v1/no-such-mail-api",
+    MAIL_HTTP_TOKEN: "t",
+  };
 
   const batch = createMessageBatch("plaza-mail", [{ id: "r1", timestamp: new Date(), attempts: 1, body: { messageId: id } }]);
   const ctx = createExecutionContext();
   await worker.queue(batch, refusing);
   const result = await getQueueResult(batch, ctx);
   expect(result.retryMessages.map((m) => m.msgId)).toEqual(["r1"]);
-  const after = (await env.DB.prepare("SELECT status, attempts, last_error FROM mail_messages WHERE id = ?").bind(id).first<{ status: string; attempts: number; last_error: string }>())!;
+  const after = (await env.DB.prepare("SELECT status, attempts, last_error FROM mail_messages WHERE id = ?")
+    .bind(id)
+    .first<{ status: string; attempts: number; last_error: string }>())!;
   expect(after).toMatchObject({ status: "queued", attempts: 1 });
   expect(after.last_error).toContain("mail API answered 401");
 
-  await worker.queue(createMessageBatch("plaza-mail-dlq", [{ id: "r2", timestamp: new Date(), attempts: 6, body: { messageId: id } }]), env);
+  await worker.queue(
+    createMessageBatch("plaza-mail-dlq", [{ id: "r2", timestamp: new Date(), attempts: 6, body: { messageId: id } }]),
+    env,
+  );
   const operator = await createUser("mail-operator");
   await makeOperator(operator);
   const failed = await call("GET", `/v1/operator/mail?status=failed&to=${encodeURIComponent(email)}`, { token: operator.accessToken });
-  expect(failed.body.data).toEqual([expect.objectContaining({ id, status: "failed", attempts: 1, lastError: expect.stringContaining("401") })]);
+  expect(failed.body.data).toEqual([
+    expect.objectContaining({ id, status: "failed", attempts: 1, lastError: expect.stringContaining("401") }),
+  ]);
   expect(failed.body.data[0]).not.toHaveProperty("text");
 
   const resent = await call("POST", `/v1/operator/mail/${id}/resend`, { token: operator.accessToken });

@@ -17,15 +17,24 @@ export const resealMail: Job = async ({ db, env, batchSize }) => {
   const stale = await db
     .select({ id: m.id, sealed: m.sealed, text: m.text, html: m.html, payload: m.payload })
     .from(m)
-    .where(or(and(eq(m.sealed, true), or(sealedUnderOtherKey(m.text, current), sealedUnderOtherKey(m.html, current))), sealedUnderOtherKey(m.payload, current)))
+    .where(
+      or(
+        and(eq(m.sealed, true), or(sealedUnderOtherKey(m.text, current), sealedUnderOtherKey(m.html, current))),
+        sealedUnderOtherKey(m.payload, current),
+      ),
+    )
     .limit(batchSize);
   for (const row of stale) {
     // Unsealed bodies (mail not rendered yet) are not ciphertexts: only the payload is then.
-    const body = row.sealed ? { text: await resealed(env.ENCRYPTION_KEYS, current, row.text), html: await resealed(env.ENCRYPTION_KEYS, current, row.html) } : {};
+    const body = row.sealed
+      ? { text: await resealed(env.ENCRYPTION_KEYS, current, row.text), html: await resealed(env.ENCRYPTION_KEYS, current, row.html) }
+      : {};
     await db
       .update(m)
       .set({ ...body, payload: await resealed(env.ENCRYPTION_KEYS, current, row.payload) })
-      .where(and(eq(m.id, row.id), eq(m.sealed, row.sealed), eq(m.text, row.text), eq(m.html, row.html), stillHolds(m.payload, row.payload)));
+      .where(
+        and(eq(m.id, row.id), eq(m.sealed, row.sealed), eq(m.text, row.text), eq(m.html, row.html), stillHolds(m.payload, row.payload)),
+      );
   }
   return stale.length;
 };

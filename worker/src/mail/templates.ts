@@ -55,35 +55,35 @@ ${button(action)}
 }
 
 export function verifyEmailMail(name: string, url: string): RenderedMail {
-  return layout(
-    "Verify your e-mail for Plaza",
-    { paragraphs: [`Hi ${name},`, "Confirm this address to finish creating your Plaza account. The link is valid for 24 hours."], action: { label: "Verify e-mail", url } },
-  );
+  return layout("Verify your e-mail for Plaza", {
+    paragraphs: [`Hi ${name},`, "Confirm this address to finish creating your Plaza account. The link is valid for 24 hours."],
+    action: { label: "Verify e-mail", url },
+  });
 }
 
 export function inviteMail(inviterName: string, orgName: string, role: string, url: string): RenderedMail {
-  return layout(
-    `You're invited to ${orgName} on Plaza`,
-    { paragraphs: [`${inviterName} invited you to join ${orgName} as ${role}.`, "The invitation is valid for 7 days."], action: { label: "Accept invitation", url } },
-  );
+  return layout(`You're invited to ${orgName} on Plaza`, {
+    paragraphs: [`${inviterName} invited you to join ${orgName} as ${role}.`, "The invitation is valid for 7 days."],
+    action: { label: "Accept invitation", url },
+  });
 }
 
 export function paymentFailedMail(itemName: string, graceDays: number, url: string): RenderedMail {
-  return layout(
-    `Your payment for ${itemName} failed`,
-    {
-      paragraphs: [
-        `We could not renew your subscription to ${itemName}.`,
-        `You keep access for ${graceDays} more days while the payment is retried; update your payment method to keep it after that.`,
-      ],
-      action: { label: "Manage your purchases", url },
-    },
-  );
+  return layout(`Your payment for ${itemName} failed`, {
+    paragraphs: [
+      `We could not renew your subscription to ${itemName}.`,
+      `You keep access for ${graceDays} more days while the payment is retried; update your payment method to keep it after that.`,
+    ],
+    action: { label: "Manage your purchases", url },
+  });
 }
 
 export function magicLinkMail(url: string, ttlMinutes: number): RenderedMail {
   return layout("Your Plaza sign-in link", {
-    paragraphs: [`Use this link to sign in to Plaza. It works once, for ${ttlMinutes} minutes.`, "If you did not ask for it, ignore this e-mail: nobody can sign in without the link."],
+    paragraphs: [
+      `Use this link to sign in to Plaza. It works once, for ${ttlMinutes} minutes.`,
+      "If you did not ask for it, ignore this e-mail: nobody can sign in without the link.",
+    ],
     action: { label: "Sign in to Plaza", url },
   });
 }
@@ -101,13 +101,21 @@ export interface ReceiptMail {
 }
 
 export function receiptMail(r: ReceiptMail): RenderedMail {
-  const paid = r.order ? [`Order ${r.order.id}, ${r.order.date}: ${r.order.amount} paid for ${r.itemName}.`] : [`Your subscription to ${r.itemName} has started.`];
+  const paid = r.order
+    ? [`Order ${r.order.id}, ${r.order.date}: ${r.order.amount} paid for ${r.itemName}.`]
+    : [`Your subscription to ${r.itemName} has started.`];
   return layout(`Your receipt for ${r.itemName}`, {
-    paragraphs: ["Thank you for your purchase.", ...paid, "Keep your license key safe: this e-mail is the only place it is shown in full again."],
+    paragraphs: [
+      "Thank you for your purchase.",
+      ...paid,
+      "Keep your license key safe: this e-mail is the only place it is shown in full again.",
+    ],
     code: { label: "License key", value: r.licenseKey },
     links: r.downloads.map((d) => ({ label: `Download ${r.itemName} ${d.version}`, url: d.url })),
     after: r.downloads.length
-      ? [`The download links work until ${r.linksExpire}. After that, get fresh ones from your purchases: sign in with this e-mail address, no password needed.`]
+      ? [
+          `The download links work until ${r.linksExpire}. After that, get fresh ones from your purchases: sign in with this e-mail address, no password needed.`,
+        ]
       : ["Your downloads are on your purchases page: sign in with this e-mail address, no password needed."],
     action: { label: r.subscription ? "Manage your subscription" : "Your purchases", url: r.portalUrl },
   });
@@ -125,7 +133,10 @@ export function licenseExpiryMail(itemName: string, date: string, url: string): 
 
 export function passwordChangedMail(name: string, sessionsUrl: string): RenderedMail {
   return layout("Your Plaza password was changed", {
-    paragraphs: [`Hi ${name}, the password of your Plaza account was just changed, and every other device was logged out.`, "If this was not you, sign in with a link by e-mail at once, set a new password, and review your sessions."],
+    paragraphs: [
+      `Hi ${name}, the password of your Plaza account was just changed, and every other device was logged out.`,
+      "If this was not you, sign in with a link by e-mail at once, set a new password, and review your sessions.",
+    ],
     action: { label: "Review your sessions", url: sessionsUrl },
   });
 }

@@ -13,15 +13,28 @@ describe("mail transports", () => {
 
   it("picks the binding in production, the HTTP API when there is none, and never the mailbox", () => {
     expect(transportFor({ ...env, ENVIRONMENT: "production" }).name).toBe("cloudflare");
-    const http = { ...env, ENVIRONMENT: "production" as const, EMAIL: undefined, MAIL_HTTP_URL: "http://plaza.test/mail", MAIL_HTTP_TOKEN: "t" };
+    const http = {
+      ...env,
+      ENVIRONMENT: "production" as const,
+      EMAIL: undefined,
+      MAIL_HTTP_URL: "http://plaza.test/mail",
+      MAIL_HTTP_TOKEN: "t",
+    };
     expect(transportFor(http).name).toBe("http");
     expect(() => transportFor({ ...http, MAIL_HTTP_URL: undefined })).toThrow(/MAIL_HTTP_URL/);
-    expect(() => transportFor({ ...env, ENVIRONMENT: "production", MAIL_TRANSPORT: "mailbox" })).toThrow(/not a mail transport in production/);
+    expect(() => transportFor({ ...env, ENVIRONMENT: "production", MAIL_TRANSPORT: "mailbox" })).toThrow(
+      /not a mail transport in production/,
+    );
     expect(transportFor(env).name).toBe("mailbox");
   });
 
   it("an HTTP API that refuses makes the send fail with its answer", async () => {
-    const transport = transportFor({ ...env, MAIL_TRANSPORT: "http", MAIL_HTTP_URL: "http://plaza.test/v1/no-such-mail-api", MAIL_HTTP_TOKEN: "t" });
+    const transport = transportFor({
+      ...env,
+      MAIL_TRANSPORT: "http",
+      MAIL_HTTP_URL: "http://plaza.test/v1/no-such-mail-api",
+      MAIL_HTTP_TOKEN: "t",
+    });
     await expect(transport.send(mail)).rejects.toThrow(/mail API answered 401/);
   });
 

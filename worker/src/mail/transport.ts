@@ -1,5 +1,5 @@
-import type { Env } from "../env";
 import { truncateText } from "../../../shared/text";
+import type { Env } from "../env";
 
 export interface OutgoingMail {
   id: string;
@@ -34,7 +34,14 @@ function cloudflareTransport(binding: SendEmail, from: string): MailTransport {
   return {
     name: "cloudflare",
     async send(mail) {
-      await binding.send({ from: sender, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, headers: { "X-Plaza-Message-Id": mail.id } });
+      await binding.send({
+        from: sender,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        headers: { "X-Plaza-Message-Id": mail.id },
+      });
     },
   };
 }

@@ -1,18 +1,37 @@
 import { and, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, notExists, or, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
 import { derivedId } from "../crypto/random";
 import { resealColumnJob } from "../crypto/reseal";
-import { apiTokens, emailTokens, entitlements, invites, items, licenseReveals, licenses, mailMessages, refreshTokens, sessions, stripeEvents, subscriptions, uploads, usageRecords, users, webhookAttempts, webhookDeliveries, webhookEvents } from "../db/schema";
+import type { Db } from "../db/client";
+import {
+  apiTokens,
+  emailTokens,
+  entitlements,
+  invites,
+  items,
+  licenseReveals,
+  licenses,
+  mailMessages,
+  refreshTokens,
+  sessions,
+  stripeEvents,
+  subscriptions,
+  uploads,
+  usageRecords,
+  users,
+  webhookAttempts,
+  webhookDeliveries,
+  webhookEvents,
+} from "../db/schema";
+import { purgeDownloadTokens } from "../downloads/service";
 import { entitlementIsActive } from "../entitlements/conditions";
-import { uncountIfNoLongerBuyer } from "../reviews/aggregate";
 import type { Env } from "../env";
+import { purgeEndedWindows } from "../http/rate-limit";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { formatLongDate, licenseExpiryMail } from "../mail/templates";
+import { uncountIfNoLongerBuyer } from "../reviews/aggregate";
 import { entitlementEvent } from "../webhooks/domain-events";
 import { enqueueWebhookEvents } from "../webhooks/outbox";
 import { WEBHOOK_LOG_RETENTION_MS } from "../webhooks/retention";
-import { purgeDownloadTokens } from "../downloads/service";
-import { purgeEndedWindows } from "../http/rate-limit";
 
 export interface JobContext {
   db: Db;
@@ -37,19 +56,48 @@ export const purgeExpiredCredentials: Job = async ({ db, now, batchSize }) => {
 
   // Refresh tokens go with their session (ON DELETE CASCADE); stale ones of live sessions go here.
   const [sessionRows, refreshRows, inviteRows, apiTokenRows, emailTokenRows] = await db.batch([
-    db.delete(sessions).where(inArray(sessions.id, db.select({ id: sessions.id }).from(sessions).where(ended(sessions)).limit(batchSize))).returning({ id: sessions.id }),
+    db
+      .delete(sessions)
+      .where(inArray(sessions.id, db.select({ id: sessions.id }).from(sessions).where(ended(sessions)).limit(batchSize)))
+      .returning({ id: sessions.id }),
     db
       .delete(refreshTokens)
-      .where(inArray(refreshTokens.tokenHash, db.select({ h: refreshTokens.tokenHash }).from(refreshTokens).where(lt(refreshTokens.expiresAt, cutoff)).limit(batchSize)))
+      .where(
+        inArray(
+          refreshTokens.tokenHash,
+          db.select({ h: refreshTokens.tokenHash }).from(refreshTokens).where(lt(refreshTokens.expiresAt, cutoff)).limit(batchSize),
+        ),
+      )
       .returning({ id: refreshTokens.tokenHash }),
     db
       .delete(invites)
-      .where(inArray(invites.id, db.select({ id: invites.id }).from(invites).where(or(ended(invites), lt(invites.acceptedAt, cutoff))).limit(batchSize)))
+      .where(
+        inArray(
+          invites.id,
+          db
+            .select({ id: invites.id })
+            .from(invites)
+            .where(or(ended(invites), lt(invites.acceptedAt, cutoff)))
+            .limit(batchSize),
+        ),
+      )
       .returning({ id: invites.id }),
-    db.delete(apiTokens).where(inArray(apiTokens.id, db.select({ id: apiTokens.id }).from(apiTokens).where(ended(apiTokens)).limit(batchSize))).returning({ id: apiTokens.id }),
+    db
+      .delete(apiTokens)
+      .where(inArray(apiTokens.id, db.select({ id: apiTokens.id }).from(apiTokens).where(ended(apiTokens)).limit(batchSize)))
+      .returning({ id: apiTokens.id }),
     db
       .delete(emailTokens)
-      .where(inArray(emailTokens.tokenHash, db.select({ h: emailTokens.tokenHash }).from(emailTokens).where(or(lt(emailTokens.expiresAt, cutoff), lt(emailTokens.usedAt, cutoff))).limit(batchSize)))
+      .where(
+        inArray(
+          emailTokens.tokenHash,
+          db
+            .select({ h: emailTokens.tokenHash })
+            .from(emailTokens)
+            .where(or(lt(emailTokens.expiresAt, cutoff), lt(emailTokens.usedAt, cutoff)))
+            .limit(batchSize),
+        ),
+      )
       .returning({ id: emailTokens.tokenHash }),
   ]);
   return sessionRows.length + refreshRows.length + inviteRows.length + apiTokenRows.length + emailTokenRows.length;
@@ -62,14 +110,21 @@ export const requeueStaleMail: Job = async ({ db, env, now, batchSize }) => {
     .from(mailMessages)
     .where(and(eq(mailMessages.status, "queued"), lt(mailMessages.createdAt, now - 5 * 60_000), isNotNull(mailMessages.id)))
     .limit(batchSize);
-  await enqueueMail(env, stale.map((m) => m.id));
+  await enqueueMail(
+    env,
+    stale.map((m) => m.id),
+  );
   return stale.length;
 };
 
 /** Sent mail is kept 30 days (support can see what went out), then deleted with its sealed body. */
 export const SENT_MAIL_RETENTION_MS = 30 * 86_400_000;
 export const purgeSentMail: Job = async ({ db, now, batchSize }) => {
-  const old = db.select({ id: mailMessages.id }).from(mailMessages).where(and(eq(mailMessages.status, "sent"), lt(mailMessages.sentAt, now - SENT_MAIL_RETENTION_MS))).limit(batchSize);
+  const old = db
+    .select({ id: mailMessages.id })
+    .from(mailMessages)
+    .where(and(eq(mailMessages.status, "sent"), lt(mailMessages.sentAt, now - SENT_MAIL_RETENTION_MS)))
+    .limit(batchSize);
   const deleted = await db.delete(mailMessages).where(inArray(mailMessages.id, old)).returning({ id: mailMessages.id });
   return deleted.length;
 };
@@ -94,7 +149,13 @@ export const purgeStaleUploads: Job = async ({ db, now, batchSize }) => {
  */
 export const expireEntitlements: Job = async ({ db, env, now, batchSize }) => {
   const lapsed = await db
-    .select({ id: entitlements.id, itemId: entitlements.itemId, userId: entitlements.userId, source: entitlements.source, expiresAt: entitlements.expiresAt })
+    .select({
+      id: entitlements.id,
+      itemId: entitlements.itemId,
+      userId: entitlements.userId,
+      source: entitlements.source,
+      expiresAt: entitlements.expiresAt,
+    })
     .from(entitlements)
     .where(and(eq(entitlements.status, "active"), lt(entitlements.expiresAt, now)))
     .limit(batchSize);
@@ -104,7 +165,10 @@ export const expireEntitlements: Job = async ({ db, env, now, batchSize }) => {
     const event = await entitlementEvent(db, "entitlement.revoked", { ...e, status: "expired" }, entitlementIsActive(e.id, now), now);
     await db.batch([
       event.insert,
-      db.update(entitlements).set({ status: "expired" }).where(and(eq(entitlements.id, e.id), eq(entitlements.status, "active"), lt(entitlements.expiresAt, now))),
+      db
+        .update(entitlements)
+        .set({ status: "expired" })
+        .where(and(eq(entitlements.id, e.id), eq(entitlements.status, "active"), lt(entitlements.expiresAt, now))),
       ...uncountIfNoLongerBuyer(db, e.itemId, e.userId, now),
     ]);
     eventIds.push(event.id);
@@ -130,7 +194,13 @@ export const requeueUnreportedUsage: Job = async ({ db, env, now, batchSize }) =
   const stale = await db
     .select({ id: usageRecords.id })
     .from(usageRecords)
-    .where(and(isNull(usageRecords.reportedAt), lt(usageRecords.recordedAt, now - 5 * 60_000), gt(usageRecords.quantity, usageRecords.creditsUsed)))
+    .where(
+      and(
+        isNull(usageRecords.reportedAt),
+        lt(usageRecords.recordedAt, now - 5 * 60_000),
+        gt(usageRecords.quantity, usageRecords.creditsUsed),
+      ),
+    )
     .limit(batchSize);
   if (stale.length > 0) await env.USAGE_QUEUE.sendBatch(stale.map((u) => ({ body: { usageRecordId: u.id } })));
   return stale.length;
@@ -143,7 +213,11 @@ export const requeueUnreportedUsage: Job = async ({ db, env, now, batchSize }) =
  * the state visible in D1. A renewal makes the license active again (licenses/issuance.ts).
  */
 export const expireLicenses: Job = async ({ db, now, batchSize }) => {
-  const lapsed = db.select({ id: licenses.id }).from(licenses).where(and(eq(licenses.status, "active"), lte(licenses.expiresAt, now))).limit(batchSize);
+  const lapsed = db
+    .select({ id: licenses.id })
+    .from(licenses)
+    .where(and(eq(licenses.status, "active"), lte(licenses.expiresAt, now)))
+    .limit(batchSize);
   const expired = await db
     .update(licenses)
     .set({ status: "expired", updatedAt: now })
@@ -159,7 +233,12 @@ export const expireLicenses: Job = async ({ db, now, batchSize }) => {
 export const purgeLicenseLeftovers: Job = async ({ db, now, batchSize }) => {
   const reveals = await db
     .delete(licenseReveals)
-    .where(inArray(licenseReveals.licenseId, db.select({ id: licenseReveals.licenseId }).from(licenseReveals).where(lt(licenseReveals.expiresAt, now)).limit(batchSize)))
+    .where(
+      inArray(
+        licenseReveals.licenseId,
+        db.select({ id: licenseReveals.licenseId }).from(licenseReveals).where(lt(licenseReveals.expiresAt, now)).limit(batchSize),
+      ),
+    )
     .returning({ id: licenseReveals.licenseId });
   return reveals.length;
 };
@@ -211,8 +290,17 @@ export const warnExpiringLicenses: Job = async ({ db, env, now, batchSize }) => 
   for (const license of due) {
     const expiresAt = license.expiresAt!;
     const id = await derivedId("mail", `license-expiry:${license.id}:${expiresAt}`);
-    const mail = await mailInsert(env, db, license.email, licenseExpiryMail(license.itemName, formatLongDate(expiresAt), `${env.APP_URL}/dashboard/purchases`), id);
-    await db.batch([mail.insert.onConflictDoNothing(), db.update(licenses).set({ expiryWarnedFor: expiresAt }).where(eq(licenses.id, license.id))]);
+    const mail = await mailInsert(
+      env,
+      db,
+      license.email,
+      licenseExpiryMail(license.itemName, formatLongDate(expiresAt), `${env.APP_URL}/dashboard/purchases`),
+      id,
+    );
+    await db.batch([
+      mail.insert.onConflictDoNothing(),
+      db.update(licenses).set({ expiryWarnedFor: expiresAt }).where(eq(licenses.id, license.id)),
+    ]);
     mailIds.push(id);
   }
   await enqueueMail(env, mailIds);
@@ -226,7 +314,10 @@ export const requeueUndispatchedWebhooks: Job = async ({ db, env, now, batchSize
     .from(webhookEvents)
     .where(and(isNull(webhookEvents.dispatchedAt), lt(webhookEvents.createdAt, now - 5 * 60_000)))
     .limit(batchSize);
-  await enqueueWebhookEvents(env, stale.map((e) => e.id));
+  await enqueueWebhookEvents(
+    env,
+    stale.map((e) => e.id),
+  );
   return stale.length;
 };
 
@@ -244,14 +335,24 @@ export const purgeWebhookLog: Job = async ({ db, now, batchSize }) => {
       and(
         lt(webhookEvents.createdAt, cutoff),
         isNotNull(webhookEvents.dispatchedAt),
-        notExists(db.select({ one: sql`1` }).from(webhookDeliveries).where(and(eq(webhookDeliveries.eventId, webhookEvents.id), inArray(webhookDeliveries.status, ["pending", "failed"])))),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(webhookDeliveries)
+            .where(and(eq(webhookDeliveries.eventId, webhookEvents.id), inArray(webhookDeliveries.status, ["pending", "failed"]))),
+        ),
       ),
     )
     .limit(batchSize);
   const [attempts, events] = await db.batch([
     db
       .delete(webhookAttempts)
-      .where(inArray(webhookAttempts.id, db.select({ id: webhookAttempts.id }).from(webhookAttempts).where(lt(webhookAttempts.createdAt, cutoff)).limit(batchSize)))
+      .where(
+        inArray(
+          webhookAttempts.id,
+          db.select({ id: webhookAttempts.id }).from(webhookAttempts).where(lt(webhookAttempts.createdAt, cutoff)).limit(batchSize),
+        ),
+      )
       .returning({ id: webhookAttempts.id }),
     // Their deliveries go with them (ON DELETE CASCADE).
     db.delete(webhookEvents).where(inArray(webhookEvents.id, settled)).returning({ id: webhookEvents.id }),

@@ -9,7 +9,10 @@ import worker from "../index";
 import { purgeRateLimitWindows, RETENTION_MS, requeueStaleStripeEvents } from "./jobs";
 import { JOBS, runScheduled } from "./scheduler";
 
-const count = async (sql: string, ...args: unknown[]) => (await env.DB.prepare(sql).bind(...args).first<{ n: number }>())!.n;
+const count = async (sql: string, ...args: unknown[]) =>
+  (await env.DB.prepare(sql)
+    .bind(...args)
+    .first<{ n: number }>())!.n;
 
 it("purges sessions, invites and tokens that ended before the retention window, and keeps live ones", async () => {
   const user = await createUser("maint");
@@ -24,14 +27,18 @@ it("purges sessions, invites and tokens that ended before the retention window, 
   expect(result["purge-expired-credentials"]).toMatchObject({ status: "succeeded" });
   expect(result["purge-expired-credentials"]!.processed).toBeGreaterThanOrEqual(2);
   expect(await count("SELECT count(*) AS n FROM sessions WHERE user_id = ?", stale.id)).toBe(0);
-  expect(await count("SELECT count(*) AS n FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE s.user_id = ?", stale.id)).toBe(0);
+  expect(
+    await count("SELECT count(*) AS n FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE s.user_id = ?", stale.id),
+  ).toBe(0);
   expect(await count("SELECT count(*) AS n FROM api_tokens WHERE id = ?", token.body.id)).toBe(0);
   expect(await count("SELECT count(*) AS n FROM sessions WHERE user_id = ?", user.id)).toBe(1);
   expect((await call("GET", "/v1/me", { token: user.accessToken })).status).toBe(200);
 
   // The same tick delivered again does nothing; each run is recorded.
   expect((await runScheduled(tick, env))["purge-expired-credentials"]).toEqual({ status: "skipped", processed: 0 });
-  expect(await count("SELECT count(*) AS n FROM job_runs WHERE scheduled_at = ? AND status = 'succeeded'", tick)).toBe(Object.keys(JOBS).length);
+  expect(await count("SELECT count(*) AS n FROM job_runs WHERE scheduled_at = ? AND status = 'succeeded'", tick)).toBe(
+    Object.keys(JOBS).length,
+  );
 });
 
 it("bounds each run and records a failing job without stopping the others", async () => {
@@ -61,7 +68,9 @@ it("purges upload sessions a day after they expired", async () => {
   const org = await call("POST", "/v1/orgs", { token: user.accessToken, body: { name: "U", slug: `u-${Date.now().toString(36)}` } });
   const item = await insertItem(org.body.id);
   const insert = (id: string, expiresAt: number) =>
-    env.DB.prepare("INSERT INTO uploads (id, org_id, item_id, version, channel, changelog, manifest, sha256, size, created_by, created_at, expires_at) VALUES (?, ?, ?, '1.0.0', 'stable', '', '{}', ?, 1, ?, 0, ?)")
+    env.DB.prepare(
+      "INSERT INTO uploads (id, org_id, item_id, version, channel, changelog, manifest, sha256, size, created_by, created_at, expires_at) VALUES (?, ?, ?, '1.0.0', 'stable', '', '{}', ?, 1, ?, 0, ?)",
+    )
       .bind(id, org.body.id, item.id, "a".repeat(64), user.id, expiresAt)
       .run();
   await insert("upl_old00000000000000000", Date.now() - 2 * 86_400_000);
@@ -79,7 +88,9 @@ it("expires lapsed entitlements and takes the buyer's rating out of the aggregat
   const item = await insertItem(org.body.id);
   expect((await call("POST", `/v1/items/${item.slug}/get`, { token: buyer.accessToken })).status).toBe(201);
   expect((await call("POST", `/v1/items/${item.slug}/reviews`, { token: buyer.accessToken, body: { rating: 4 } })).status).toBe(201);
-  await env.DB.prepare("UPDATE entitlements SET expires_at = ? WHERE user_id = ?").bind(Date.now() - 1000, buyer.id).run();
+  await env.DB.prepare("UPDATE entitlements SET expires_at = ? WHERE user_id = ?")
+    .bind(Date.now() - 1000, buyer.id)
+    .run();
 
   const aggregate = () => env.DB.prepare("SELECT review_count AS c, rating_sum AS s FROM items WHERE id = ?").bind(item.id).first();
   expect(await aggregate()).toEqual({ c: 1, s: 4 });
@@ -93,8 +104,12 @@ it("re-queues Stripe events recorded but never processed (a lost enqueue), and o
   const old = Date.now() - 10 * 60_000;
   const payload = (id: string) => JSON.stringify({ id, object: "event", type: "balance.available", data: { object: { id: "bal" } } });
   await env.DB.batch([
-    env.DB.prepare("INSERT INTO stripe_events (id, type, payload, status, received_at) VALUES (?, 'balance.available', ?, 'received', ?)").bind("evt_lost", payload("evt_lost"), old),
-    env.DB.prepare("INSERT INTO stripe_events (id, type, payload, status, received_at) VALUES (?, 'balance.available', ?, 'received', ?)").bind("evt_fresh", payload("evt_fresh"), Date.now()),
+    env.DB.prepare(
+      "INSERT INTO stripe_events (id, type, payload, status, received_at) VALUES (?, 'balance.available', ?, 'received', ?)",
+    ).bind("evt_lost", payload("evt_lost"), old),
+    env.DB.prepare(
+      "INSERT INTO stripe_events (id, type, payload, status, received_at) VALUES (?, 'balance.available', ?, 'received', ?)",
+    ).bind("evt_fresh", payload("evt_fresh"), Date.now()),
   ]);
   const result = await runScheduled(Date.now() + 7, env, { "requeue-stale-stripe-events": requeueStaleStripeEvents });
   expect(result["requeue-stale-stripe-events"]).toEqual({ status: "succeeded", processed: 1 });
@@ -115,7 +130,9 @@ it("warns 14 days before a canceled subscription's license expires, once per exp
   const DAY = 86_400_000;
   const licenseOn = async (expiresAt: number, cancelAtPeriodEnd: boolean) => {
     const subscriptionId = await insertSubscription(org.body.id, buyer.id);
-    await env.DB.prepare("UPDATE subscriptions SET cancel_at_period_end = ? WHERE id = ?").bind(cancelAtPeriodEnd ? 1 : 0, subscriptionId).run();
+    await env.DB.prepare("UPDATE subscriptions SET cancel_at_period_end = ? WHERE id = ?")
+      .bind(cancelAtPeriodEnd ? 1 : 0, subscriptionId)
+      .run();
     return insertLicense(org.body.id, buyer.id, { subscriptionId, orderId: null, expiresAt });
   };
   const ending = await licenseOn(now + 10 * DAY, true);
@@ -127,11 +144,15 @@ it("warns 14 days before a canceled subscription's license expires, once per exp
   await runScheduled(now + 60_000, env, { "warn-expiring-licenses": JOBS["warn-expiring-licenses"]! });
   expect(await warnings()).toBe(1);
   const mail = await lastMailTo(buyer.email);
-  expect(mail.subject).toBe(`Your ${ending.item.name} license expires on ${new Date(now + 10 * DAY).toLocaleDateString("en-US", { dateStyle: "long", timeZone: "UTC" })}`);
+  expect(mail.subject).toBe(
+    `Your ${ending.item.name} license expires on ${new Date(now + 10 * DAY).toLocaleDateString("en-US", { dateStyle: "long", timeZone: "UTC" })}`,
+  );
   expect(mail.text).toContain("/dashboard/purchases");
 
   // Resumed and canceled again later: a new expiry, warned of anew.
-  await env.DB.prepare("UPDATE licenses SET expires_at = ? WHERE id = ?").bind(now + 12 * DAY, ending.id).run();
+  await env.DB.prepare("UPDATE licenses SET expires_at = ? WHERE id = ?")
+    .bind(now + 12 * DAY, ending.id)
+    .run();
   await runScheduled(now + 70_000, env, { "warn-expiring-licenses": JOBS["warn-expiring-licenses"]! });
   expect(await warnings()).toBe(2);
 });
@@ -141,13 +162,19 @@ it("deletes sent mail 30 days after it went out, and keeps newer, queued and fai
   const now = Date.now();
   const DAY = 86_400_000;
   const insert = (id: string, status: string, sentAt: number | null) =>
-    env.DB.prepare("INSERT INTO mail_messages (id, \"to\", subject, text, html, status, attempts, created_at, sent_at) VALUES (?, ?, 's', '', '', ?, 1, ?, ?)").bind(id, user.email, status, now - 40 * DAY, sentAt).run();
+    env.DB.prepare(
+      "INSERT INTO mail_messages (id, \"to\", subject, text, html, status, attempts, created_at, sent_at) VALUES (?, ?, 's', '', '', ?, 1, ?, ?)",
+    )
+      .bind(id, user.email, status, now - 40 * DAY, sentAt)
+      .run();
   const suffix = Date.now().toString(36);
   await insert(`msg_oldsent${suffix}`, "sent", now - 31 * DAY);
   await insert(`msg_newsent${suffix}`, "sent", now - 29 * DAY);
   await insert(`msg_failed${suffix}`, "failed", null);
   await runScheduled(now + 80_000, env, { "purge-sent-mail": JOBS["purge-sent-mail"]! });
-  const left = await env.DB.prepare('SELECT id FROM mail_messages WHERE "to" = ? AND subject = \'s\' ORDER BY id').bind(user.email).all<{ id: string }>();
+  const left = await env.DB.prepare("SELECT id FROM mail_messages WHERE \"to\" = ? AND subject = 's' ORDER BY id")
+    .bind(user.email)
+    .all<{ id: string }>();
   expect(left.results.map((r) => r.id)).toEqual([`msg_failed${suffix}`, `msg_newsent${suffix}`]);
 });
 
@@ -155,17 +182,30 @@ it("drops the webhook log after 30 days, skipped deliveries too, keeping failed 
   const owner = await createUser("hook-log");
   const org = await call("POST", "/v1/orgs", { token: owner.accessToken, body: { name: "H", slug: `h-${Date.now().toString(36)}` } });
   const orgId = org.body.id as string;
-  const endpoint = await call("POST", `/v1/orgs/${orgId}/webhooks/endpoints`, { token: owner.accessToken, body: { url: "https://hooks.example.com/log", enabled: false } });
+  const endpoint = await call("POST", `/v1/orgs/${orgId}/webhooks/endpoints`, {
+    token: owner.accessToken,
+    body: { url: "https://hooks.example.com/log", enabled: false },
+  });
   const now = Date.now();
   const old = now - 31 * 86_400_000;
   const s = Date.now().toString(36);
   const event = (id: string, createdAt: number, dispatchedAt: number | null) =>
-    env.DB.prepare("INSERT INTO webhook_events (id, org_id, type, payload, created_at, dispatched_at) VALUES (?, ?, 'webhook.test', '{}', ?, ?)").bind(id, orgId, createdAt, dispatchedAt).run();
+    env.DB.prepare(
+      "INSERT INTO webhook_events (id, org_id, type, payload, created_at, dispatched_at) VALUES (?, ?, 'webhook.test', '{}', ?, ?)",
+    )
+      .bind(id, orgId, createdAt, dispatchedAt)
+      .run();
   const delivery = (id: string, eventId: string, status: string) =>
-    env.DB.prepare("INSERT INTO webhook_deliveries (id, event_id, endpoint_id, org_id, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)").bind(id, eventId, endpoint.body.id, orgId, status, old, old).run();
+    env.DB.prepare(
+      "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, org_id, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+    )
+      .bind(id, eventId, endpoint.body.id, orgId, status, old, old)
+      .run();
   await event(`evt_olddelivered${s}`, old, old);
   await delivery(`whd_olddelivered${s}`, `evt_olddelivered${s}`, "delivered");
-  await env.DB.prepare("INSERT INTO webhook_attempts (id, delivery_id, event_id, endpoint_id, org_id, attempt, status_code, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, 1, 200, 5, ?)")
+  await env.DB.prepare(
+    "INSERT INTO webhook_attempts (id, delivery_id, event_id, endpoint_id, org_id, attempt, status_code, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, 1, 200, 5, ?)",
+  )
     .bind(`atmpt_old${s}`, `whd_olddelivered${s}`, `evt_olddelivered${s}`, endpoint.body.id, orgId, old)
     .run();
   await event(`evt_oldfailed${s}`, old, old);
@@ -176,7 +216,10 @@ it("drops the webhook log after 30 days, skipped deliveries too, keeping failed 
   await event(`evt_recent${s}`, now - 86_400_000, now - 86_400_000);
   await event(`evt_lost${s}`, now - 10 * 60_000, null);
 
-  await runScheduled(now + 90_000, env, { "purge-webhook-log": JOBS["purge-webhook-log"]!, "requeue-undispatched-webhooks": JOBS["requeue-undispatched-webhooks"]! });
+  await runScheduled(now + 90_000, env, {
+    "purge-webhook-log": JOBS["purge-webhook-log"]!,
+    "requeue-undispatched-webhooks": JOBS["requeue-undispatched-webhooks"]!,
+  });
   const left = await env.DB.prepare("SELECT id FROM webhook_events WHERE org_id = ? ORDER BY id").bind(orgId).all<{ id: string }>();
   expect(left.results.map((r) => r.id).sort()).toEqual([`evt_lost${s}`, `evt_oldfailed${s}`, `evt_recent${s}`].sort());
   expect(await count("SELECT count(*) AS n FROM webhook_attempts WHERE id = ?", `atmpt_old${s}`)).toBe(0);
@@ -184,7 +227,13 @@ it("drops the webhook log after 30 days, skipped deliveries too, keeping failed 
   expect(await count("SELECT count(*) AS n FROM webhook_deliveries WHERE id = ?", `whd_oldskipped${s}`)).toBe(0);
   // The lost event went back on the real queue, and its dispatcher ran.
   const { eventually } = await import("../../test/eventually");
-  await eventually(async () => ((await env.DB.prepare("SELECT dispatched_at FROM webhook_events WHERE id = ?").bind(`evt_lost${s}`).first<number>("dispatched_at")) ? true : undefined), "the lost event dispatched");
+  await eventually(
+    async () =>
+      (await env.DB.prepare("SELECT dispatched_at FROM webhook_events WHERE id = ?").bind(`evt_lost${s}`).first<number>("dispatched_at"))
+        ? true
+        : undefined,
+    "the lost event dispatched",
+  );
 });
 
 it("re-queues more lost webhook events than one queue batch takes (100)", async () => {
@@ -195,7 +244,11 @@ it("re-queues more lost webhook events than one queue batch takes (100)", async 
   const s = now.toString(36);
   const ids = Array.from({ length: 150 }, (_, i) => `evt_lostmany${s}${String(i).padStart(3, "0")}`);
   await env.DB.batch(
-    ids.map((id) => env.DB.prepare("INSERT INTO webhook_events (id, org_id, type, payload, created_at, dispatched_at) VALUES (?, ?, 'webhook.test', '{}', ?, NULL)").bind(id, orgId, now - 10 * 60_000)),
+    ids.map((id) =>
+      env.DB.prepare(
+        "INSERT INTO webhook_events (id, org_id, type, payload, created_at, dispatched_at) VALUES (?, ?, 'webhook.test', '{}', ?, NULL)",
+      ).bind(id, orgId, now - 10 * 60_000),
+    ),
   );
   await runScheduled(now + 90_000, env, { "requeue-undispatched-webhooks": JOBS["requeue-undispatched-webhooks"]! });
   const { eventually } = await import("../../test/eventually");
@@ -206,7 +259,16 @@ it("re-queues more lost webhook events than one queue batch takes (100)", async 
 it("drops every kind of rate-limit counter once its window has ended, keeps running ones, in bounded batches", async () => {
   const now = Date.now();
   const ended = now - LONGEST_WINDOW_MS;
-  const keys = ["login:acct:a@example.test", "login:ip:192.0.2.1", "verify:a@example.test", "magic:email:a@example.test", "magic:ip:192.0.2.1", "license:ip:192.0.2.1", "license:key:abc", "webhook:whe_x"];
+  const keys = [
+    "login:acct:a@example.test",
+    "login:ip:192.0.2.1",
+    "verify:a@example.test",
+    "magic:email:a@example.test",
+    "magic:ip:192.0.2.1",
+    "license:ip:192.0.2.1",
+    "license:key:abc",
+    "webhook:whe_x",
+  ];
   const running = [
     // The longest window (an hour, e-mail verification), begun just under an hour ago, still counts.
     ["verify:running@example.test", now - LONGEST_WINDOW_MS + 1],
@@ -215,11 +277,18 @@ it("drops every kind of rate-limit counter once its window has ended, keeps runn
   ] as const;
   await env.DB.batch([
     ...keys.map((key) => env.DB.prepare("INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 5)").bind(`${key}:ended`, ended)),
-    ...running.map(([key, start]) => env.DB.prepare("INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 5)").bind(key, start)),
+    ...running.map(([key, start]) =>
+      env.DB.prepare("INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 5)").bind(key, start),
+    ),
   ]);
   const ctx = { db: createDb(env.DB), env, now, batchSize: 5 };
   expect([await purgeRateLimitWindows(ctx), await purgeRateLimitWindows(ctx), await purgeRateLimitWindows(ctx)]).toEqual([5, 3, 0]);
   expect(await count("SELECT count(*) AS n FROM rate_limits WHERE key LIKE '%:ended'")).toBe(0);
-  expect(await count(`SELECT count(*) AS n FROM rate_limits WHERE key IN (${running.map(() => "?").join(", ")})`, ...running.map(([key]) => key))).toBe(running.length);
+  expect(
+    await count(
+      `SELECT count(*) AS n FROM rate_limits WHERE key IN (${running.map(() => "?").join(", ")})`,
+      ...running.map(([key]) => key),
+    ),
+  ).toBe(running.length);
   expect(JOBS["purge-rate-limit-windows"]).toBe(purgeRateLimitWindows);
 });

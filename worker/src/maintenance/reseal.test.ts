@@ -11,12 +11,12 @@ import { createDb } from "../db/client";
 import { licenseReveals, mailMessages, orgs, webhookEndpoints } from "../db/schema";
 import type { Env } from "../env";
 import { consumeMail } from "../mail/consumer";
-import { resealMail } from "../mail/reseal";
 import { mailInsert, openBody } from "../mail/outbox";
+import { resealMail } from "../mail/reseal";
 import { inviteMail } from "../mail/templates";
 import { receiptStatement } from "../receipts/receipt-mail";
 import { resealWebhookSecrets } from "../webhooks/reseal";
-import { newSigningSecret, openSigners, sealSecret, SECRET_OVERLAP_MS, signatureWith } from "../webhooks/signing";
+import { newSigningSecret, openSigners, SECRET_OVERLAP_MS, sealSecret, signatureWith } from "../webhooks/signing";
 import type { Job } from "./jobs";
 import { JOBS, runScheduled } from "./scheduler";
 
@@ -29,7 +29,10 @@ const db = createDb(env.DB);
 
 /** The test env seals under `k1`; a rotation puts a fresh `k2` first and keeps `k1` to open. */
 function rotation() {
-  const fresh = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const fresh = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
   const k2 = `k2:${fresh}`;
   expect(testEnv.ENCRYPTION_KEYS.startsWith("k1:")).toBe(true);
   return {
@@ -60,15 +63,33 @@ it("reseal-mail re-seals bodies and receipt payloads under the new key; the mail
   await plain.insert;
   // A receipt not sent yet: no body, its data (with the license key) sealed in the payload.
   const unsent = await insertLicense(orgId, newId("user"));
-  const unsentReceipt = await receiptStatement(testEnv, db, { licenseId: unsent.id, key: unsent.key, to, itemName: unsent.item.name }, sql`1 = 1`, Date.now());
+  const unsentReceipt = await receiptStatement(
+    testEnv,
+    db,
+    { licenseId: unsent.id, key: unsent.key, to, itemName: unsent.item.name },
+    sql`1 = 1`,
+    Date.now(),
+  );
   // A sent receipt: rendered and sealed by the consumer, payload kept.
   const sent = await insertLicense(orgId, newId("user"));
-  const sentReceipt = await receiptStatement(testEnv, db, { licenseId: sent.id, key: sent.key, to, itemName: sent.item.name }, sql`1 = 1`, Date.now());
+  const sentReceipt = await receiptStatement(
+    testEnv,
+    db,
+    { licenseId: sent.id, key: sent.key, to, itemName: sent.item.name },
+    sql`1 = 1`,
+    Date.now(),
+  );
   await db.batch([unsentReceipt.statement, sentReceipt.statement]);
-  await consumeMail(createMessageBatch("plaza-mail", [{ id: "s1", timestamp: new Date(), attempts: 1, body: { messageId: sentReceipt.id } }]), testEnv);
+  await consumeMail(
+    createMessageBatch("plaza-mail", [{ id: "s1", timestamp: new Date(), attempts: 1, body: { messageId: sentReceipt.id } }]),
+    testEnv,
+  );
 
   const ids = [plain.id, unsentReceipt.id, sentReceipt.id];
-  const sealedColumns = (row: typeof mailMessages.$inferSelect) => [...(row.sealed ? [row.text, row.html] : []), ...(row.payload === null ? [] : [row.payload])];
+  const sealedColumns = (row: typeof mailMessages.$inferSelect) => [
+    ...(row.sealed ? [row.text, row.html] : []),
+    ...(row.payload === null ? [] : [row.payload]),
+  ];
   const before = new Map<string, string[]>();
   for (const id of ids) {
     const row = await mailRow(id);
@@ -153,7 +174,11 @@ it("reseal-webhook-secrets re-seals current and previous secrets in bounded batc
   const payload = JSON.stringify({ type: "ping", timestamp: new Date().toISOString(), data: {} });
   const messageId = newId("webhookEvent");
   const timestamp = new Date();
-  const headers = (signature: string) => ({ "webhook-id": messageId, "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)), "webhook-signature": signature });
+  const headers = (signature: string) => ({
+    "webhook-id": messageId,
+    "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
+    "webhook-signature": signature,
+  });
   const both = await openSigners(k2Only, b, Date.now());
   expect(both).toHaveLength(2);
   const signature = signatureWith(both, messageId, timestamp, payload);
@@ -167,7 +192,15 @@ it("the scheduler runs the reseal jobs, license reveals included, until they rep
   const orgId = await insertOrg();
   const license = await insertLicense(orgId, newId("user"));
   const now = Date.now();
-  await db.insert(licenseReveals).values({ licenseId: license.id, checkoutId: `cs_${crypto.randomUUID()}`, sealedKey: await seal(testEnv.ENCRYPTION_KEYS, license.key), createdAt: now, expiresAt: now + 3_600_000 });
+  await db
+    .insert(licenseReveals)
+    .values({
+      licenseId: license.id,
+      checkoutId: `cs_${crypto.randomUUID()}`,
+      sealedKey: await seal(testEnv.ENCRYPTION_KEYS, license.key),
+      createdAt: now,
+      expiresAt: now + 3_600_000,
+    });
   const names = ["reseal-connect-accounts", "reseal-mail", "reseal-webhook-secrets", "reseal-license-reveals"];
   const jobs = Object.fromEntries(names.map((name) => [name, JOBS[name]!]));
   expect(Object.keys(jobs)).toEqual(names);

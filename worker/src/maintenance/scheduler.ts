@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { truncateText } from "../../../shared/text";
 import { resealConnectAccounts } from "../connect/reseal";
 import { newId } from "../crypto/random";
 import { createDb } from "../db/client";
@@ -6,29 +7,28 @@ import { jobRuns } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
 import { resealMail } from "../mail/reseal";
-import { resealWebhookSecrets } from "../webhooks/reseal";
 import { purgeExpiredAdmissions } from "../rooms/admissions";
 import { retryRoomTeardowns } from "../rooms/teardown";
+import { resealWebhookSecrets } from "../webhooks/reseal";
 import {
   expireEntitlements,
   expireLicenses,
+  type Job,
   purgeDownloadLinks,
   purgeExpiredCredentials,
   purgeLicenseLeftovers,
   purgeRateLimitWindows,
   purgeSentMail,
-  purgeWebhookLog,
   purgeStaleUploads,
-  resealLicenseReveals,
+  purgeWebhookLog,
   requeueStaleMail,
   requeueStaleStripeEvents,
   requeueUndispatchedWebhooks,
   requeueUnreportedUsage,
-  type Job,
+  resealLicenseReveals,
   warnExpiringLicenses,
 } from "./jobs";
 import { thinProjectSnapshots } from "./snapshot-retention";
-import { truncateText } from "../../../shared/text";
 
 /** Every maintenance job, run on each cron tick. Add new jobs here. */
 export const JOBS: Record<string, Job> = {
@@ -81,7 +81,10 @@ export async function runScheduled(scheduledTime: number, env: Env, jobs: Record
       results[name] = { status: "succeeded", processed };
     } catch (err) {
       // One failing job must not stop the others.
-      await db.update(jobRuns).set({ status: "failed", error: truncateText(String(err), 500), finishedAt: Date.now() }).where(eq(jobRuns.id, runId));
+      await db
+        .update(jobRuns)
+        .set({ status: "failed", error: truncateText(String(err), 500), finishedAt: Date.now() })
+        .where(eq(jobRuns.id, runId));
       log("error", "maintenance job failed", { job: name, error: String(err) });
       results[name] = { status: "failed", processed: 0 };
     }

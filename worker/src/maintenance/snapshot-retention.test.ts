@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
+import { orgFixture } from "../../test/fixtures";
+import { createProject } from "../../test/rooms";
 import { newId } from "../crypto/random";
 import { createDb } from "../db/client";
 import { projectSnapshots } from "../db/schema";
-import { orgFixture } from "../../test/fixtures";
-import { createProject } from "../../test/rooms";
 import { runScheduled } from "./scheduler";
 import { ACTIVE_PROJECT_MS, AUTO_SNAPSHOTS_KEPT, HOURLY_SNAPSHOTS_FOR_MS, thinProjectSnapshots } from "./snapshot-retention";
 
@@ -18,7 +18,17 @@ it("keeps manual and restore snapshots, the newest 50 auto ones, and the last au
   const rows: (typeof projectSnapshots.$inferInsert)[] = [];
   const add = (createdAt: number, reason: "auto" | "manual" | "restore" = "auto", r2 = false) => {
     const id = newId("projectSnapshot");
-    rows.push({ id, projectId, orgId: fx.orgId, reason, sizeBytes: 1, sha256: "0".repeat(64), body: r2 ? null : Buffer.from([0]), r2Key: r2 ? `projects/${projectId}/snapshots/${id}` : null, createdAt });
+    rows.push({
+      id,
+      projectId,
+      orgId: fx.orgId,
+      reason,
+      sizeBytes: 1,
+      sha256: "0".repeat(64),
+      body: r2 ? null : Buffer.from([0]),
+      r2Key: r2 ? `projects/${projectId}/snapshots/${id}` : null,
+      createdAt,
+    });
     return id;
   };
   // The newest 50 autos, one a minute within the last hour (kept, however many share an hour).
@@ -38,7 +48,9 @@ it("keeps manual and restore snapshots, the newest 50 auto ones, and the last au
 
   const processed = await thinProjectSnapshots({ db, env, now, batchSize: 500 });
   expect(processed).toBe(4);
-  const left = (await env.DB.prepare("SELECT id FROM project_snapshots WHERE project_id = ?").bind(projectId).all<{ id: string }>()).results.map((r) => r.id);
+  const left = (
+    await env.DB.prepare("SELECT id FROM project_snapshots WHERE project_id = ?").bind(projectId).all<{ id: string }>()
+  ).results.map((r) => r.id);
   expect(left.sort()).toEqual([...newest, hourKept, dayKept, manual, restore].sort());
   expect(await env.BUCKET.head(`projects/${projectId}/snapshots/${hourDoomed[0]}`)).toBeNull();
   // Idempotent: nothing more to thin.
@@ -53,14 +65,23 @@ it("looks only at projects with a snapshot in the last two weeks: a project quie
   const autosOn = async (projectId: string, day: number) => {
     // 60 autos a minute apart on one day: more than the newest 50, all in one hour and one day.
     const rows = Array.from({ length: AUTO_SNAPSHOTS_KEPT + 10 }, (_, i) => ({
-      id: newId("projectSnapshot"), projectId, orgId: fx.orgId, reason: "auto" as const, sizeBytes: 1, sha256: "0".repeat(64), body: Buffer.from([0]), r2Key: null, createdAt: day + i * 60_000,
+      id: newId("projectSnapshot"),
+      projectId,
+      orgId: fx.orgId,
+      reason: "auto" as const,
+      sizeBytes: 1,
+      sha256: "0".repeat(64),
+      body: Buffer.from([0]),
+      r2Key: null,
+      createdAt: day + i * 60_000,
     }));
     for (let i = 0; i < rows.length; i += 10) await db.insert(projectSnapshots).values(rows.slice(i, i + 10));
   };
   const [{ body: quiet }, { body: lately }] = [await createProject(fx.owner, fx.orgId), await createProject(fx.owner, fx.orgId)];
   await autosOn(quiet.id, now - ACTIVE_PROJECT_MS - 86_400_000);
   await autosOn(lately.id, now - ACTIVE_PROJECT_MS + 86_400_000);
-  const count = async (projectId: string) => (await env.DB.prepare("SELECT count(*) AS n FROM project_snapshots WHERE project_id = ?").bind(projectId).first<{ n: number }>())!.n;
+  const count = async (projectId: string) =>
+    (await env.DB.prepare("SELECT count(*) AS n FROM project_snapshots WHERE project_id = ?").bind(projectId).first<{ n: number }>())!.n;
 
   expect(await thinProjectSnapshots({ db, env, now, batchSize: 500 })).toBe(10);
   // The recent project lost the 10 beyond its newest 50 (all on their day, which the newest already has); the quiet one was not read.

@@ -39,7 +39,12 @@ export const thinProjectSnapshots: Job = async ({ db, env, now, batchSize }) => 
   const keys = doomed.flatMap((s) => (s.r2_key ? [s.r2_key] : []));
   for (let i = 0; i < keys.length; i += 1000) await env.BUCKET.delete(keys.slice(i, i + 1000));
   for (let i = 0; i < doomed.length; i += IDS_PER_DELETE) {
-    await db.delete(projectSnapshots).where(inArray(projectSnapshots.id, doomed.slice(i, i + IDS_PER_DELETE).map((s) => s.id)));
+    await db.delete(projectSnapshots).where(
+      inArray(
+        projectSnapshots.id,
+        doomed.slice(i, i + IDS_PER_DELETE).map((s) => s.id),
+      ),
+    );
   }
   return doomed.length;
 };

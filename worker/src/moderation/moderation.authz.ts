@@ -1,5 +1,5 @@
+import { type MatrixCase, OPERATOR_ONLY } from "../../test/authz-matrix";
 import { insertItem } from "../../test/catalog-fixtures";
-import { OPERATOR_ONLY, type MatrixCase } from "../../test/authz-matrix";
 
 export const moderationMatrix: MatrixCase[] = [
   {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { insertItem } from "../../test/catalog-fixtures";
-import { orgFixture, type OrgFixture } from "../../test/fixtures";
+import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { findVisibleItemBySlug } from "../catalog/queries";
 import { createDb } from "../db/client";
@@ -16,7 +16,8 @@ beforeAll(async () => {
 
 const moderate = (itemId: string, action: string, reason = "policy") =>
   call("POST", `/v1/operator/items/${itemId}/moderation`, { token: fx.operator.accessToken, body: { action, reason } });
-const stored = async (itemId: string) => (await db.query.items.findFirst({ columns: { status: true, moderationReason: true }, where: eq(items.id, itemId) }))!;
+const stored = async (itemId: string) =>
+  (await db.query.items.findFirst({ columns: { status: true, moderationReason: true }, where: eq(items.id, itemId) }))!;
 
 describe("operator moderation", () => {
   it("removing hides the item from the public and audits the reason under its org", async () => {
@@ -67,7 +68,10 @@ describe("operator moderation", () => {
 
   it("org owners cannot moderate, not even their own items (403)", async () => {
     const item = await insertItem(fx.orgId);
-    const res = await call("POST", `/v1/operator/items/${item.id}/moderation`, { token: fx.owner.accessToken, body: { action: "remove", reason: "x" } });
+    const res = await call("POST", `/v1/operator/items/${item.id}/moderation`, {
+      token: fx.owner.accessToken,
+      body: { action: "remove", reason: "x" },
+    });
     expect([res.status, errorCode(res)]).toEqual([403, "forbidden"]);
   });
 });

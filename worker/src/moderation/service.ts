@@ -15,8 +15,19 @@ const STATUS_AFTER = { unlist: "unlisted", remove: "removed", restore: "publishe
  * item. The reason is kept on the item while it is moderated, and in the audit log for good, under
  * the item's org so its authors see it.
  */
-export async function moderateItem(db: Db, meta: RequestMeta, operatorId: string, itemId: string, input: { action: ModerationAction; reason: string }): Promise<ItemT> {
-  const [found] = await db.select({ item: items, org: { slug: orgs.slug, name: orgs.name } }).from(items).innerJoin(orgs, eq(orgs.id, items.orgId)).where(eq(items.id, itemId)).limit(1);
+export async function moderateItem(
+  db: Db,
+  meta: RequestMeta,
+  operatorId: string,
+  itemId: string,
+  input: { action: ModerationAction; reason: string },
+): Promise<ItemT> {
+  const [found] = await db
+    .select({ item: items, org: { slug: orgs.slug, name: orgs.name } })
+    .from(items)
+    .innerJoin(orgs, eq(orgs.id, items.orgId))
+    .where(eq(items.id, itemId))
+    .limit(1);
   if (!found) throw notFound("Item");
   const { item } = found;
   // Only operator moderation is undone by restore; an author's own draft or unlisting is theirs.

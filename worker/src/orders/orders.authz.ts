@@ -1,4 +1,4 @@
-import { ANY_USER, ORG_READ, type MatrixCase } from "../../test/authz-matrix";
+import { ANY_USER, type MatrixCase, ORG_READ } from "../../test/authz-matrix";
 import { insertOrder } from "../../test/payment-fixtures";
 
 /** A fully refunded order: admins and owners (or operators) get as far as "nothing left to refund". */
@@ -22,7 +22,11 @@ export const ordersMatrix: MatrixCase[] = [
   },
   {
     route: "POST /v1/operator/orders/:orderId/refund",
-    build: async (fx) => ({ method: "POST", path: `/v1/operator/orders/${(await refunded(fx.orgId, fx.outsider.id)).id}/refund`, options: { body: { reason: "matrix" } } }),
+    build: async (fx) => ({
+      method: "POST",
+      path: `/v1/operator/orders/${(await refunded(fx.orgId, fx.outsider.id)).id}/refund`,
+      options: { body: { reason: "matrix" } },
+    }),
     expected: { anon: 401, outsider: 403, member: 403, admin: 403, owner: 403, operator: 409 },
   },
   { route: "GET /v1/me/orders", build: () => ({ method: "GET", path: "/v1/me/orders" }), expected: ANY_USER },

@@ -1,7 +1,7 @@
 import { and, eq, inArray, type SQL } from "drizzle-orm";
 import type { OrderT } from "../../../shared/payments";
-import { afterCursor, newestFirst, pageOf as keysetPage } from "../db/keyset";
 import type { Db } from "../db/client";
+import { afterCursor, pageOf as keysetPage, newestFirst } from "../db/keyset";
 import { items, orderItems, orders } from "../db/schema";
 import { notFound } from "../http/errors";
 
@@ -10,10 +10,22 @@ type OrderRow = typeof orders.$inferSelect;
 async function withItems(db: Db, rows: OrderRow[]): Promise<OrderT[]> {
   if (rows.length === 0) return [];
   const lines = await db
-    .select({ orderId: orderItems.orderId, itemId: orderItems.itemId, itemSlug: items.slug, itemName: items.name, amount: orderItems.amount, quantity: orderItems.quantity })
+    .select({
+      orderId: orderItems.orderId,
+      itemId: orderItems.itemId,
+      itemSlug: items.slug,
+      itemName: items.name,
+      amount: orderItems.amount,
+      quantity: orderItems.quantity,
+    })
     .from(orderItems)
     .innerJoin(items, eq(items.id, orderItems.itemId))
-    .where(inArray(orderItems.orderId, rows.map((r) => r.id)));
+    .where(
+      inArray(
+        orderItems.orderId,
+        rows.map((r) => r.id),
+      ),
+    );
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,

@@ -19,7 +19,10 @@ it("a reason whose 450th code unit starts an emoji reaches Stripe cut before the
   const order = await eventually(async () => (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data[0], "the order");
 
   const reason = `${"a".repeat(449)}😀`;
-  const res = await call("POST", `/v1/orgs/${orgId}/orders/${order.id}/refund`, { token: owner.accessToken, body: { amount: 100, reason } });
+  const res = await call("POST", `/v1/orgs/${orgId}/orders/${order.id}/refund`, {
+    token: owner.accessToken,
+    body: { amount: 100, reason },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   const refund = await testStripe().refunds.retrieve(res.body.refundId);
   expect(refund.metadata?.reason).toBe("a".repeat(449));

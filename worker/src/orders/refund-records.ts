@@ -41,7 +41,9 @@ export const findKeyedRefund = (db: Db, orderId: string, idempotencyKey: string)
  */
 export async function claimRefund(db: Db, meta: RequestMeta, row: RefundRow): Promise<boolean> {
   const [inserted] = await db.batch([
-    insertIf(db, refunds, row, leavesAtLeast(row.orderId, row.amount, row.createdAt)).onConflictDoNothing().returning({ id: refunds.id }),
+    insertIf(db, refunds, row, leavesAtLeast(row.orderId, row.amount, row.createdAt))
+      .onConflictDoNothing()
+      .returning({ id: refunds.id }),
     auditInsertIf(
       db,
       meta,
@@ -64,7 +66,14 @@ export async function reopenFailedRefund(db: Db, row: RefundRow, now: number): P
   const reopened = await db
     .update(refunds)
     .set({ status: "pending", updatedAt: now })
-    .where(and(eq(refunds.id, row.id), eq(refunds.status, "failed"), isNull(refunds.stripeRefundId), leavesAtLeast(row.orderId, row.amount, now)))
+    .where(
+      and(
+        eq(refunds.id, row.id),
+        eq(refunds.status, "failed"),
+        isNull(refunds.stripeRefundId),
+        leavesAtLeast(row.orderId, row.amount, now),
+      ),
+    )
     .returning({ id: refunds.id });
   return reopened.length > 0;
 }
@@ -87,7 +96,12 @@ export const markRefundFailed = (db: Db, id: string, now: number) =>
     .where(and(eq(refunds.id, id), eq(refunds.status, "pending"), isNull(refunds.stripeRefundId)));
 
 /** Plaza's state for a Stripe refund `charge.refunded` reports: booked (Stripe counts pending ones as refunded too), failed or canceled. */
-const BOOKED_STATUS: Partial<Record<string, RefundRow["status"]>> = { succeeded: "succeeded", pending: "succeeded", failed: "failed", canceled: "canceled" };
+const BOOKED_STATUS: Partial<Record<string, RefundRow["status"]>> = {
+  succeeded: "succeeded",
+  pending: "succeeded",
+  failed: "failed",
+  canceled: "canceled",
+};
 
 /**
  * For `charge.refunded`, in the batch that books the charge's refunded total into the order: each
@@ -99,7 +113,12 @@ export function refundOutcomeStatements(db: Db, orderId: string, stripeRefunds: 
     const status = refund.status ? BOOKED_STATUS[refund.status] : undefined;
     const plazaId = refund.metadata?.plaza_refund_id;
     if (!status || !plazaId) return [];
-    return [db.update(refunds).set({ status, stripeRefundId: refund.id, updatedAt: now }).where(and(eq(refunds.id, plazaId), eq(refunds.orderId, orderId)))];
+    return [
+      db
+        .update(refunds)
+        .set({ status, stripeRefundId: refund.id, updatedAt: now })
+        .where(and(eq(refunds.id, plazaId), eq(refunds.orderId, orderId))),
+    ];
   });
 }
 

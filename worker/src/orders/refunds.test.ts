@@ -6,12 +6,21 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
-import { insertOrder } from "../../test/payment-fixtures";
+import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { insertOrder } from "../../test/payment-fixtures";
+import {
+  buy,
+  emulatorAdmin,
+  eventually,
+  onboardSeller,
+  paidItem,
+  signedDelivery,
+  stripeEventsSettled,
+  testStripe,
+} from "../../test/payments";
 import { newId } from "../crypto/random";
 import worker from "../index";
-import { buy, emulatorAdmin, eventually, onboardSeller, paidItem, signedDelivery, stripeEventsSettled, testStripe } from "../../test/payments";
 
 let fx: OrgFixture;
 const delivered = new Set<string>();
@@ -20,7 +29,8 @@ beforeAll(async () => {
   fx = await orgFixture();
   await onboardSeller(fx.owner, fx.orgId);
   const { data } = await emulatorAdmin("GET", "/webhook_endpoints");
-  for (const endpoint of data.filter((e: { connect: boolean }) => !e.connect)) await emulatorAdmin("DELETE", `/webhook_endpoints/${endpoint.id}`);
+  for (const endpoint of data.filter((e: { connect: boolean }) => !e.connect))
+    await emulatorAdmin("DELETE", `/webhook_endpoints/${endpoint.id}`);
 });
 
 /** Stripe confirms: every platform event not delivered yet reaches Plaza (oldest first) and is processed. */
@@ -42,15 +52,23 @@ async function paidOrder(amount = 3000) {
   await buy(item.slug, { buyer });
   await stripeConfirms();
   const order = await eventually(async () => (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data[0], "the order");
-  const row = await env.DB.prepare("SELECT payment_intent_id FROM orders WHERE id = ?").bind(order.id).first<{ payment_intent_id: string }>();
+  const row = await env.DB.prepare("SELECT payment_intent_id FROM orders WHERE id = ?")
+    .bind(order.id)
+    .first<{ payment_intent_id: string }>();
   return { id: order.id as string, paymentIntentId: row!.payment_intent_id };
 }
 
 const refund = (orderId: string, body: { amount?: number; reason: string }, idempotencyKey?: string) =>
-  call("POST", `/v1/orgs/${fx.orgId}/orders/${orderId}/refund`, { token: fx.admin.accessToken, body, headers: idempotencyKey ? { "idempotency-key": idempotencyKey } : {} });
+  call("POST", `/v1/orgs/${fx.orgId}/orders/${orderId}/refund`, {
+    token: fx.admin.accessToken,
+    body,
+    headers: idempotencyKey ? { "idempotency-key": idempotencyKey } : {},
+  });
 
-const refundsInStripe = async (paymentIntentId: string) => (await testStripe().refunds.list({ payment_intent: paymentIntentId, limit: 100 })).data;
-const orderNow = async (orderId: string) => (await call("GET", `/v1/orgs/${fx.orgId}/orders/${orderId}`, { token: fx.admin.accessToken })).body;
+const refundsInStripe = async (paymentIntentId: string) =>
+  (await testStripe().refunds.list({ payment_intent: paymentIntentId, limit: 100 })).data;
+const orderNow = async (orderId: string) =>
+  (await call("GET", `/v1/orgs/${fx.orgId}/orders/${orderId}`, { token: fx.admin.accessToken })).body;
 
 describe("refunds waiting for Stripe's confirmation", () => {
   it("a second refund while the first is pending is 409 refund_in_progress, and Stripe is not asked", async () => {
@@ -125,8 +143,14 @@ describe("refunds waiting for Stripe's confirmation", () => {
 });
 
 describe("what Stripe refuses, and trouble on Stripe's side", () => {
-  const refundRow = async (id: string) => env.DB.prepare("SELECT status, stripe_refund_id FROM refunds WHERE id = ?").bind(id).first<{ status: string; stripe_refund_id: string | null }>();
-  const latestRefundOf = async (orderId: string) => (await env.DB.prepare("SELECT id, status FROM refunds WHERE order_id = ? ORDER BY created_at DESC LIMIT 1").bind(orderId).first<{ id: string; status: string }>())!;
+  const refundRow = async (id: string) =>
+    env.DB.prepare("SELECT status, stripe_refund_id FROM refunds WHERE id = ?")
+      .bind(id)
+      .first<{ status: string; stripe_refund_id: string | null }>();
+  const latestRefundOf = async (orderId: string) =>
+    (await env.DB.prepare("SELECT id, status FROM refunds WHERE order_id = ? ORDER BY created_at DESC LIMIT 1")
+      .bind(orderId)
+      .first<{ id: string; status: string }>())!;
 
   it("a refund made at Stripe before Plaza heard of it: 409 already_refunded, or refund_too_large for more than Stripe has left", async () => {
     const whole = await paidOrder();

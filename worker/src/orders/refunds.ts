@@ -7,8 +7,8 @@ import { sha256Hex } from "../crypto/hash";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { orderItems, orders, subscriptions } from "../db/schema";
-import type { Env } from "../env";
 import { revokeEntitlementStatements } from "../entitlements/service";
+import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { refundEntries } from "../ledger/entries";
 import { revokeOrderLicenses, revokeSubscriptionLicense } from "../licenses/issuance";
@@ -22,11 +22,11 @@ import {
   findRefund,
   markRefundFailed,
   pendingTotal,
+  type RefundRow,
   recordStripeRefund,
-  reopenFailedRefund,
   refundOutcomeStatements,
   refundView,
-  type RefundRow,
+  reopenFailedRefund,
 } from "./refund-records";
 
 /** Thrown when an event arrives before what it refers to; the queue retries it later. */
@@ -58,13 +58,21 @@ export async function requestRefund(
 type OrderRow = typeof orders.$inferSelect;
 
 /** The pending refund for this request, or the refused reason: nothing left (409), over the order (400), held by pending refunds (409). */
-async function newRefund(db: Db, meta: RequestMeta, order: OrderRow, input: Parameters<typeof requestRefund>[3], requestHash: string): Promise<RefundRow> {
+async function newRefund(
+  db: Db,
+  meta: RequestMeta,
+  order: OrderRow,
+  input: Parameters<typeof requestRefund>[3],
+  requestHash: string,
+): Promise<RefundRow> {
   const now = Date.now();
   const unconfirmed = order.amount - order.amountRefunded;
   if (!order.paymentIntentId || unconfirmed <= 0) throw new AppError("conflict", "Nothing left to refund on this order");
   const amount = input.amount ?? unconfirmed - (await pendingTotal(db, order.id, now));
   if (amount > unconfirmed) {
-    throw new AppError("invalid_request", `At most ${unconfirmed} can still be refunded`, { fields: { "body.amount": [`must be at most ${unconfirmed}`] } });
+    throw new AppError("invalid_request", `At most ${unconfirmed} can still be refunded`, {
+      fields: { "body.amount": [`must be at most ${unconfirmed}`] },
+    });
   }
   const row: RefundRow = {
     id: newId("refund"),
@@ -149,10 +157,22 @@ export async function applyChargeRefunded(env: Env, db: Db, meta: RequestMeta, c
   const counted = refunds.data.filter((r: Stripe.Refund) => r.status === "succeeded" || r.status === "pending");
   for (const refund of counted) {
     const feeRefund = order.amount > 0 ? Math.round((order.feeAmount * refund.amount) / order.amount) : 0;
-    statements.push(...(await refundEntries(db, { refundId: refund.id, orderId: order.id, orgId: order.orgId, amount: refund.amount, feeRefund, currency: order.currency }, now)));
+    statements.push(
+      ...(await refundEntries(
+        db,
+        { refundId: refund.id, orderId: order.id, orgId: order.orgId, amount: refund.amount, feeRefund, currency: order.currency },
+        now,
+      )),
+    );
   }
   // The list was read after the charge: a refund made in between is in the list (and booked below), so count it here too.
-  const refunded = Math.min(order.amount, Math.max(charge.amount_refunded, counted.reduce((sum, r) => sum + r.amount, 0)));
+  const refunded = Math.min(
+    order.amount,
+    Math.max(
+      charge.amount_refunded,
+      counted.reduce((sum, r) => sum + r.amount, 0),
+    ),
+  );
   const full = refunded >= order.amount;
   statements.push(
     db
@@ -171,14 +191,29 @@ export async function applyChargeRefunded(env: Env, db: Db, meta: RequestMeta, c
   }
   if (full && order.status !== "refunded") {
     for (const line of lines) {
-      const revoke = await revokeEntitlementStatements(db, { userId: order.userId, itemId: line.itemId, source: order.kind === "purchase" ? "purchase" : "subscription" }, now);
+      const revoke = await revokeEntitlementStatements(
+        db,
+        { userId: order.userId, itemId: line.itemId, source: order.kind === "purchase" ? "purchase" : "subscription" },
+        now,
+      );
       statements.push(...revoke.statements);
       entitlementEventIds.push(...revoke.webhookEventIds);
     }
-    const licensesRevoked = order.kind === "subscription" && order.subscriptionId ? await revokeSubscriptionLicense(db, order.subscriptionId, now) : await revokeOrderLicenses(db, order.id, now);
+    const licensesRevoked =
+      order.kind === "subscription" && order.subscriptionId
+        ? await revokeSubscriptionLicense(db, order.subscriptionId, now)
+        : await revokeOrderLicenses(db, order.id, now);
     statements.push(...licensesRevoked.statements);
     entitlementEventIds.push(...licensesRevoked.webhookEventIds);
-    statements.push(auditInsert(db, meta, { action: "order.refunded", orgId: order.orgId, targetType: "order", targetId: order.id, metadata: { amountRefunded: refunded, currency: order.currency } }));
+    statements.push(
+      auditInsert(db, meta, {
+        action: "order.refunded",
+        orgId: order.orgId,
+        targetType: "order",
+        targetId: order.id,
+        metadata: { amountRefunded: refunded, currency: order.currency },
+      }),
+    );
   }
   statements.push(...events.map((e) => e.insert));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);

@@ -3,8 +3,8 @@ import type { Context } from "hono";
 import { Cursor, Limit, OrgId, page } from "../../../shared/api";
 import { Order, OrderId, RefundBody, RefundResult } from "../../../shared/payments";
 import { requestMeta } from "../audit/record";
-import type { AppEnv } from "../env";
 import { requirePrincipal } from "../auth/authenticate";
+import type { AppEnv } from "../env";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, ErrorSchema, json, jsonBody, notFoundError, stripeErrors } from "../http/openapi-helpers";
 import { requireOperator } from "../operator/access";
@@ -17,7 +17,10 @@ const errors = { ...authErrors, ...notFoundError };
 const pageQuery = z.object({ cursor: Cursor.optional(), limit: Limit });
 const idempotencyHeader = z.object({ "idempotency-key": z.string().min(1).max(200).optional() });
 const refundResponses = {
-  202: json(RefundResult, "Refund requested from Stripe (`pending` until Stripe confirms it); with a known Idempotency-Key and the same body, that refund"),
+  202: json(
+    RefundResult,
+    "Refund requested from Stripe (`pending` until Stripe confirms it); with a known Idempotency-Key and the same body, that refund",
+  ),
   ...errors,
   ...stripeErrors,
   409: json(
@@ -35,7 +38,8 @@ const refund = (
   orderId: string,
   body: { amount?: number; reason: string },
   headers: { "idempotency-key"?: string },
-) => requestRefund(c.env, c.get("db"), requestMeta(c), { orgId, orderId, ...body, actorUserId, idempotencyKey: headers["idempotency-key"] });
+) =>
+  requestRefund(c.env, c.get("db"), requestMeta(c), { orgId, orderId, ...body, actorUserId, idempotencyKey: headers["idempotency-key"] });
 
 export const orderRoutes = createRouter()
   .openapi(
@@ -81,7 +85,10 @@ export const orderRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "payments:write");
-      return c.json(await refund(c, access.orgId, access.principal.userId, c.req.valid("param").orderId, c.req.valid("json"), c.req.valid("header")), 202);
+      return c.json(
+        await refund(c, access.orgId, access.principal.userId, c.req.valid("param").orderId, c.req.valid("json"), c.req.valid("header")),
+        202,
+      );
     },
   )
   .openapi(

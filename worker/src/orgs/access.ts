@@ -1,4 +1,4 @@
-import { roleAtLeast, type Role, type TokenScope } from "../../../shared/roles";
+import { type Role, roleAtLeast, type TokenScope } from "../../../shared/roles";
 import { requirePrincipal } from "../auth/authenticate";
 import type { Principal } from "../auth/principal";
 import { AppError } from "../http/errors";

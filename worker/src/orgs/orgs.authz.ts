@@ -1,4 +1,4 @@
-import { ANY_USER, ORG_ADMIN, ORG_READ, succeedsWith, userFor, type MatrixCase } from "../../test/authz-matrix";
+import { ANY_USER, type MatrixCase, ORG_ADMIN, ORG_READ, succeedsWith, userFor } from "../../test/authz-matrix";
 import { addMember, createOrg, createUser, tokenFromMail, uniqueEmail } from "../../test/fixtures";
 import { call } from "../../test/http";
 
@@ -16,15 +16,27 @@ let host: { org: { id: string }; token: string } | undefined;
 export const orgsMatrix: MatrixCase[] = [
   {
     route: "POST /v1/orgs",
-    build: () => ({ method: "POST", path: "/v1/orgs", options: { body: { name: "New", slug: `matrix-${++n}-${Date.now().toString(36)}` } } }),
+    build: () => ({
+      method: "POST",
+      path: "/v1/orgs",
+      options: { body: { name: "New", slug: `matrix-${++n}-${Date.now().toString(36)}` } },
+    }),
     expected: succeedsWith(ANY_USER, 201),
   },
   { route: "GET /v1/orgs/:orgId", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}` }), expected: ORG_READ },
-  { route: "PATCH /v1/orgs/:orgId", build: (fx) => ({ method: "PATCH", path: `/v1/orgs/${fx.orgId}`, options: { body: { name: "Renamed" } } }), expected: ORG_ADMIN },
+  {
+    route: "PATCH /v1/orgs/:orgId",
+    build: (fx) => ({ method: "PATCH", path: `/v1/orgs/${fx.orgId}`, options: { body: { name: "Renamed" } } }),
+    expected: ORG_ADMIN,
+  },
   { route: "GET /v1/orgs/:orgId/members", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/members` }), expected: ORG_READ },
   {
     route: "PATCH /v1/orgs/:orgId/members/:userId",
-    build: async (fx) => ({ method: "PATCH", path: `/v1/orgs/${fx.orgId}/members/${(await freshMember(fx)).id}`, options: { body: { role: "admin" } } }),
+    build: async (fx) => ({
+      method: "PATCH",
+      path: `/v1/orgs/${fx.orgId}/members/${(await freshMember(fx)).id}`,
+      options: { body: { role: "admin" } },
+    }),
     expected: ORG_ADMIN,
   },
   {
@@ -35,13 +47,20 @@ export const orgsMatrix: MatrixCase[] = [
   { route: "GET /v1/orgs/:orgId/invites", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/invites` }), expected: ORG_ADMIN },
   {
     route: "POST /v1/orgs/:orgId/invites",
-    build: (fx) => ({ method: "POST", path: `/v1/orgs/${fx.orgId}/invites`, options: { body: { email: uniqueEmail("invitee"), role: "member" } } }),
+    build: (fx) => ({
+      method: "POST",
+      path: `/v1/orgs/${fx.orgId}/invites`,
+      options: { body: { email: uniqueEmail("invitee"), role: "member" } },
+    }),
     expected: succeedsWith(ORG_ADMIN, 201),
   },
   {
     route: "DELETE /v1/orgs/:orgId/invites/:inviteId",
     build: async (fx) => {
-      const invite = await call("POST", `/v1/orgs/${fx.orgId}/invites`, { token: fx.owner.accessToken, body: { email: uniqueEmail("invitee"), role: "member" } });
+      const invite = await call("POST", `/v1/orgs/${fx.orgId}/invites`, {
+        token: fx.owner.accessToken,
+        body: { email: uniqueEmail("invitee"), role: "member" },
+      });
       return { method: "DELETE", path: `/v1/orgs/${fx.orgId}/invites/${invite.body.id}` };
     },
     expected: succeedsWith(ORG_ADMIN, 204),

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { addMember, createOrg, createUser, orgFixture, tokenFromMail, type OrgFixture } from "../../test/fixtures";
+import { addMember, createOrg, createUser, type OrgFixture, orgFixture, tokenFromMail } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 
 let fx: OrgFixture;
@@ -37,10 +37,18 @@ describe("roles", () => {
   it("an admin manages members and admins but cannot make or touch owners", async () => {
     const target = await createUser("t");
     await addMember(fx.owner, fx.orgId, target, "member");
-    expect((await call("PATCH", `/v1/orgs/${fx.orgId}/members/${target.id}`, { token: fx.admin.accessToken, body: { role: "admin" } })).status).toBe(200);
-    const promote = await call("PATCH", `/v1/orgs/${fx.orgId}/members/${target.id}`, { token: fx.admin.accessToken, body: { role: "owner" } });
+    expect(
+      (await call("PATCH", `/v1/orgs/${fx.orgId}/members/${target.id}`, { token: fx.admin.accessToken, body: { role: "admin" } })).status,
+    ).toBe(200);
+    const promote = await call("PATCH", `/v1/orgs/${fx.orgId}/members/${target.id}`, {
+      token: fx.admin.accessToken,
+      body: { role: "owner" },
+    });
     expect([promote.status, errorCode(promote)]).toEqual([403, "forbidden"]);
-    const demoteOwner = await call("PATCH", `/v1/orgs/${fx.orgId}/members/${fx.owner.id}`, { token: fx.admin.accessToken, body: { role: "member" } });
+    const demoteOwner = await call("PATCH", `/v1/orgs/${fx.orgId}/members/${fx.owner.id}`, {
+      token: fx.admin.accessToken,
+      body: { role: "member" },
+    });
     expect(demoteOwner.status).toBe(403);
   });
 
@@ -84,15 +92,22 @@ describe("roles", () => {
 describe("invites", () => {
   it("e-mails a link that the invited address accepts once, with the invited role", async () => {
     const invitee = await createUser("invitee");
-    const invite = await call("POST", `/v1/orgs/${fx.orgId}/invites`, { token: fx.admin.accessToken, body: { email: invitee.email, role: "admin" } });
+    const invite = await call("POST", `/v1/orgs/${fx.orgId}/invites`, {
+      token: fx.admin.accessToken,
+      body: { email: invitee.email, role: "admin" },
+    });
     expect(invite.status).toBe(201);
-    expect((await call("GET", `/v1/orgs/${fx.orgId}/invites`, { token: fx.admin.accessToken })).body.data.map((i: { id: string }) => i.id)).toContain(invite.body.id);
+    expect(
+      (await call("GET", `/v1/orgs/${fx.orgId}/invites`, { token: fx.admin.accessToken })).body.data.map((i: { id: string }) => i.id),
+    ).toContain(invite.body.id);
     const token = await tokenFromMail(invitee.email);
     const accepted = await call("POST", "/v1/invites/accept", { token: invitee.accessToken, body: { token } });
     expect(accepted.body).toMatchObject({ id: fx.orgId, role: "admin" });
     const again = await call("POST", "/v1/invites/accept", { token: invitee.accessToken, body: { token } });
     expect([again.status, errorCode(again)]).toEqual([401, "token_invalid"]);
-    expect((await call("GET", `/v1/orgs/${fx.orgId}/invites`, { token: fx.admin.accessToken })).body.data.map((i: { id: string }) => i.id)).not.toContain(invite.body.id);
+    expect(
+      (await call("GET", `/v1/orgs/${fx.orgId}/invites`, { token: fx.admin.accessToken })).body.data.map((i: { id: string }) => i.id),
+    ).not.toContain(invite.body.id);
   });
 
   it("refuses another account, an expired link, a revoked link and an existing member", async () => {
@@ -102,17 +117,25 @@ describe("invites", () => {
     const stranger = await call("POST", "/v1/invites/accept", { token: fx.outsider.accessToken, body: { token } });
     expect([stranger.status, errorCode(stranger)]).toEqual([403, "forbidden"]);
 
-    await env.DB.prepare("UPDATE invites SET expires_at = ? WHERE email = ?").bind(Date.now() - 1, invitee.email).run();
+    await env.DB.prepare("UPDATE invites SET expires_at = ? WHERE email = ?")
+      .bind(Date.now() - 1, invitee.email)
+      .run();
     const expired = await call("POST", "/v1/invites/accept", { token: invitee.accessToken, body: { token } });
     expect([expired.status, errorCode(expired)]).toEqual([401, "token_expired"]);
 
-    const re = await call("POST", `/v1/orgs/${fx.orgId}/invites`, { token: fx.owner.accessToken, body: { email: invitee.email, role: "member" } });
+    const re = await call("POST", `/v1/orgs/${fx.orgId}/invites`, {
+      token: fx.owner.accessToken,
+      body: { email: invitee.email, role: "member" },
+    });
     const reToken = await tokenFromMail(invitee.email);
     expect((await call("DELETE", `/v1/orgs/${fx.orgId}/invites/${re.body.id}`, { token: fx.owner.accessToken })).status).toBe(204);
     const revoked = await call("POST", "/v1/invites/accept", { token: invitee.accessToken, body: { token: reToken } });
     expect([revoked.status, errorCode(revoked)]).toEqual([401, "token_invalid"]);
 
-    const member = await call("POST", `/v1/orgs/${fx.orgId}/invites`, { token: fx.owner.accessToken, body: { email: fx.member.email, role: "member" } });
+    const member = await call("POST", `/v1/orgs/${fx.orgId}/invites`, {
+      token: fx.owner.accessToken,
+      body: { email: fx.member.email, role: "member" },
+    });
     expect([member.status, errorCode(member)]).toEqual([409, "conflict"]);
   });
 
@@ -120,13 +143,18 @@ describe("invites", () => {
     const email = `again-${Date.now()}@example.test`;
     const first = await call("POST", `/v1/orgs/${fx.orgId}/invites`, { token: fx.owner.accessToken, body: { email, role: "member" } });
     const second = await call("POST", `/v1/orgs/${fx.orgId}/invites`, { token: fx.owner.accessToken, body: { email, role: "admin" } });
-    const open = (await call("GET", `/v1/orgs/${fx.orgId}/invites`, { token: fx.owner.accessToken })).body.data.filter((i: { email: string }) => i.email === email);
+    const open = (await call("GET", `/v1/orgs/${fx.orgId}/invites`, { token: fx.owner.accessToken })).body.data.filter(
+      (i: { email: string }) => i.email === email,
+    );
     expect(open.map((i: { id: string }) => i.id)).toEqual([second.body.id]);
     expect(first.body.id).not.toBe(second.body.id);
   });
 
   it("only an owner may invite an owner", async () => {
-    const res = await call("POST", `/v1/orgs/${fx.orgId}/invites`, { token: fx.admin.accessToken, body: { email: "boss@example.test", role: "owner" } });
+    const res = await call("POST", `/v1/orgs/${fx.orgId}/invites`, {
+      token: fx.admin.accessToken,
+      body: { email: "boss@example.test", role: "owner" },
+    });
     expect(res.status).toBe(403);
   });
 });

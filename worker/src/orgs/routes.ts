@@ -42,21 +42,45 @@ export const orgRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ method: "get", path: "/v1/orgs/{orgId}", tags: tag, summary: "An org you belong to", security: bearer, request: { params: OrgParams }, responses: { 200: json(Org, "The org"), ...errors } }),
+    createRoute({
+      method: "get",
+      path: "/v1/orgs/{orgId}",
+      tags: tag,
+      summary: "An org you belong to",
+      security: bearer,
+      request: { params: OrgParams },
+      responses: { 200: json(Org, "The org"), ...errors },
+    }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "orgs:read");
       return c.json(await orgs.getOrg(c.get("db"), access), 200);
     },
   )
   .openapi(
-    createRoute({ method: "patch", path: "/v1/orgs/{orgId}", tags: tag, summary: "Rename an org (admin)", security: bearer, request: { params: OrgParams, ...jsonBody(UpdateOrgBody) }, responses: { 200: json(Org, "Updated"), ...errors } }),
+    createRoute({
+      method: "patch",
+      path: "/v1/orgs/{orgId}",
+      tags: tag,
+      summary: "Rename an org (admin)",
+      security: bearer,
+      request: { params: OrgParams, ...jsonBody(UpdateOrgBody) },
+      responses: { 200: json(Org, "Updated"), ...errors },
+    }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "orgs:write");
       return c.json(await orgs.updateOrg(c.get("db"), requestMeta(c), access, c.req.valid("json")), 200);
     },
   )
   .openapi(
-    createRoute({ method: "get", path: "/v1/orgs/{orgId}/members", tags: tag, summary: "Members and their roles", security: bearer, request: { params: OrgParams }, responses: { 200: json(z.object({ data: z.array(Member) }), "Members"), ...errors } }),
+    createRoute({
+      method: "get",
+      path: "/v1/orgs/{orgId}/members",
+      tags: tag,
+      summary: "Members and their roles",
+      security: bearer,
+      request: { params: OrgParams },
+      responses: { 200: json(z.object({ data: z.array(Member) }), "Members"), ...errors },
+    }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "orgs:read");
       return c.json({ data: await orgs.listMembers(c.get("db"), access.orgId) }, 200);
@@ -97,7 +121,15 @@ export const orgRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ method: "get", path: "/v1/orgs/{orgId}/invites", tags: tag, summary: "Open invitations (admin)", security: bearer, request: { params: OrgParams }, responses: { 200: json(z.object({ data: z.array(Invite) }), "Invites"), ...errors } }),
+    createRoute({
+      method: "get",
+      path: "/v1/orgs/{orgId}/invites",
+      tags: tag,
+      summary: "Open invitations (admin)",
+      security: bearer,
+      request: { params: OrgParams },
+      responses: { 200: json(z.object({ data: z.array(Invite) }), "Invites"), ...errors },
+    }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "orgs:read");
       return c.json({ data: await orgs.listInvites(c.get("db"), access.orgId) }, 200);
@@ -119,7 +151,15 @@ export const orgRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ method: "delete", path: "/v1/orgs/{orgId}/invites/{inviteId}", tags: tag, summary: "Revoke an invitation (admin)", security: bearer, request: { params: InviteParams }, responses: { ...noContent, ...errors } }),
+    createRoute({
+      method: "delete",
+      path: "/v1/orgs/{orgId}/invites/{inviteId}",
+      tags: tag,
+      summary: "Revoke an invitation (admin)",
+      security: bearer,
+      request: { params: InviteParams },
+      responses: { ...noContent, ...errors },
+    }),
     async (c) => {
       const { orgId, inviteId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "members:write");

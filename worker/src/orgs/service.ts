@@ -24,11 +24,22 @@ export async function createOrg(db: Db, meta: RequestMeta, userId: string, input
       db.insert(orgs).values(org),
       db.insert(memberships).values({ orgId: org.id, userId, role: "owner", createdAt: org.createdAt }),
       // The first org a user creates becomes their active one.
-      db.update(users).set({ activeOrgId: org.id }).where(and(eq(users.id, userId), isNull(users.activeOrgId))),
-      auditInsert(db, meta, { action: "org.created", orgId: org.id, actorUserId: userId, targetType: "org", targetId: org.id, metadata: { slug: org.slug } }),
+      db
+        .update(users)
+        .set({ activeOrgId: org.id })
+        .where(and(eq(users.id, userId), isNull(users.activeOrgId))),
+      auditInsert(db, meta, {
+        action: "org.created",
+        orgId: org.id,
+        actorUserId: userId,
+        targetType: "org",
+        targetId: org.id,
+        metadata: { slug: org.slug },
+      }),
     ]);
   } catch (err) {
-    if (String(err).includes("UNIQUE")) throw new AppError("conflict", `The slug "${input.slug}" is taken`, { fields: { "body.slug": ["is taken"] } });
+    if (String(err).includes("UNIQUE"))
+      throw new AppError("conflict", `The slug "${input.slug}" is taken`, { fields: { "body.slug": ["is taken"] } });
     throw err;
   }
   return { ...org, role: "owner" };
@@ -43,7 +54,14 @@ export async function getOrg(db: Db, access: OrgAccess): Promise<OrgT> {
 export async function updateOrg(db: Db, meta: RequestMeta, access: OrgAccess, input: { name: string }): Promise<OrgT> {
   await db.batch([
     db.update(orgs).set({ name: input.name }).where(eq(orgs.id, access.orgId)),
-    auditInsert(db, meta, { action: "org.updated", orgId: access.orgId, actorUserId: access.principal.userId, targetType: "org", targetId: access.orgId, metadata: { name: input.name } }),
+    auditInsert(db, meta, {
+      action: "org.updated",
+      orgId: access.orgId,
+      actorUserId: access.principal.userId,
+      targetType: "org",
+      targetId: access.orgId,
+      metadata: { name: input.name },
+    }),
   ]);
   return getOrg(db, access);
 }
@@ -82,7 +100,14 @@ const otherOwnerExists = (orgId: string, userId: string) =>
  * Answers the member as now, and the role they had before. Made a plain member, their project
  * roles may fall to read: their room sockets are closed, and they come back as what they are now.
  */
-export async function changeRole(db: Db, env: Env, meta: RequestMeta, access: OrgAccess, userId: string, role: Role): Promise<{ member: MemberT; previousRole: Role }> {
+export async function changeRole(
+  db: Db,
+  env: Env,
+  meta: RequestMeta,
+  access: OrgAccess,
+  userId: string,
+  role: Role,
+): Promise<{ member: MemberT; previousRole: Role }> {
   const target = await membershipOf(db, access.orgId, userId);
   assertMayManage(access, target.role, role);
   const member = async () => (await listMembers(db, access.orgId)).find((m) => m.userId === userId)!;
@@ -96,7 +121,14 @@ export async function changeRole(db: Db, env: Env, meta: RequestMeta, access: Or
     auditInsertIf(
       db,
       meta,
-      { action: "member.role_changed", orgId: access.orgId, actorUserId: access.principal.userId, targetType: "user", targetId: userId, metadata: { from: target.role, to: role } },
+      {
+        action: "member.role_changed",
+        orgId: access.orgId,
+        actorUserId: access.principal.userId,
+        targetType: "user",
+        targetId: userId,
+        metadata: { from: target.role, to: role },
+      },
       sql`EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = ${access.orgId} AND m.user_id = ${userId} AND m.role = ${role})`,
     ),
   ]);
@@ -121,12 +153,22 @@ export async function removeMember(db: Db, env: Env, meta: RequestMeta, access: 
     auditInsertIf(
       db,
       meta,
-      { action: "member.removed", orgId: access.orgId, actorUserId: access.principal.userId, targetType: "user", targetId: userId, metadata: { role: target.role, left: leaving } },
+      {
+        action: "member.removed",
+        orgId: access.orgId,
+        actorUserId: access.principal.userId,
+        targetType: "user",
+        targetId: userId,
+        metadata: { role: target.role, left: leaving },
+      },
       sql`NOT EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = ${access.orgId} AND m.user_id = ${userId})`,
     ),
   ]);
   if (deleted.length === 0) throw lastOwner();
-  await db.update(users).set({ activeOrgId: null }).where(and(eq(users.id, userId), eq(users.activeOrgId, access.orgId)));
+  await db
+    .update(users)
+    .set({ activeOrgId: null })
+    .where(and(eq(users.id, userId), eq(users.activeOrgId, access.orgId)));
   await disconnectFromRooms(env, db, { orgId: access.orgId, userIds: [userId] });
 }
 
@@ -143,7 +185,13 @@ export async function listInvites(db: Db, orgId: string): Promise<InviteT[]> {
 }
 
 /** Inviting an address again replaces its open invite (and its link). */
-export async function createInvite(db: Db, env: Env, meta: RequestMeta, access: OrgAccess, input: { email: string; role: Role }): Promise<InviteT> {
+export async function createInvite(
+  db: Db,
+  env: Env,
+  meta: RequestMeta,
+  access: OrgAccess,
+  input: { email: string; role: Role },
+): Promise<InviteT> {
   assertMayManage(access, "member", input.role);
   const alreadyMember = await db
     .select({ userId: users.id })
@@ -177,7 +225,14 @@ export async function createInvite(db: Db, env: Env, meta: RequestMeta, access: 
       .where(and(eq(invites.orgId, access.orgId), eq(invites.email, input.email), isNull(invites.acceptedAt), isNull(invites.revokedAt))),
     db.insert(invites).values(row),
     mail.insert,
-    auditInsert(db, meta, { action: "invite.created", orgId: access.orgId, actorUserId: access.principal.userId, targetType: "invite", targetId: row.id, metadata: { email: input.email, role: input.role } }),
+    auditInsert(db, meta, {
+      action: "invite.created",
+      orgId: access.orgId,
+      actorUserId: access.principal.userId,
+      targetType: "invite",
+      targetId: row.id,
+      metadata: { email: input.email, role: input.role },
+    }),
   ]);
   await enqueueMail(env, [mail.id]);
   return toInvite(row);
@@ -190,7 +245,13 @@ export async function revokeInvite(db: Db, meta: RequestMeta, access: OrgAccess,
       .set({ revokedAt: Date.now() })
       .where(and(eq(invites.id, inviteId), eq(invites.orgId, access.orgId), isNull(invites.acceptedAt), isNull(invites.revokedAt)))
       .returning({ id: invites.id }),
-    auditInsert(db, meta, { action: "invite.revoked", orgId: access.orgId, actorUserId: access.principal.userId, targetType: "invite", targetId: inviteId }),
+    auditInsert(db, meta, {
+      action: "invite.revoked",
+      orgId: access.orgId,
+      actorUserId: access.principal.userId,
+      targetType: "invite",
+      targetId: inviteId,
+    }),
   ]);
   if (revoked.length === 0) throw new AppError("not_found", "Invite not found");
 }
@@ -203,7 +264,8 @@ export async function acceptInvite(db: Db, meta: RequestMeta, userId: string, to
   const now = Date.now();
   const tokenHash = await sha256Hex(token);
   const invite = await db.query.invites.findFirst({ where: eq(invites.tokenHash, tokenHash) });
-  if (!invite || invite.revokedAt || invite.acceptedAt) throw new AppError("token_invalid", "This invitation is invalid or was already used");
+  if (!invite || invite.revokedAt || invite.acceptedAt)
+    throw new AppError("token_invalid", "This invitation is invalid or was already used");
   if (invite.expiresAt <= now) throw new AppError("token_expired", "This invitation has expired; ask for a new one");
   const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
   if (!user || user.email !== invite.email) {
@@ -215,14 +277,29 @@ export async function acceptInvite(db: Db, meta: RequestMeta, userId: string, to
       .insert(memberships)
       .select(
         db
-          .select({ orgId: invites.orgId, userId: sql<string>`${userId}`.as("user_id"), role: invites.role, createdAt: sql<number>`${now}`.as("created_at") })
+          .select({
+            orgId: invites.orgId,
+            userId: sql<string>`${userId}`.as("user_id"),
+            role: invites.role,
+            createdAt: sql<number>`${now}`.as("created_at"),
+          })
           .from(invites)
           .where(open),
       )
       .onConflictDoNothing(),
     db.update(invites).set({ acceptedAt: now }).where(open).returning({ id: invites.id }),
-    db.update(users).set({ activeOrgId: invite.orgId }).where(and(eq(users.id, userId), isNull(users.activeOrgId))),
-    auditInsert(db, meta, { action: "invite.accepted", orgId: invite.orgId, actorUserId: userId, targetType: "invite", targetId: invite.id, metadata: { role: invite.role } }),
+    db
+      .update(users)
+      .set({ activeOrgId: invite.orgId })
+      .where(and(eq(users.id, userId), isNull(users.activeOrgId))),
+    auditInsert(db, meta, {
+      action: "invite.accepted",
+      orgId: invite.orgId,
+      actorUserId: userId,
+      targetType: "invite",
+      targetId: invite.id,
+      metadata: { role: invite.role },
+    }),
   ]);
   if (claimed.length === 0) throw new AppError("token_invalid", "This invitation is invalid or was already used");
   const membership = await membershipOf(db, invite.orgId, userId);

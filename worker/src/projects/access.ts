@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { ProjectRoleT } from "../../../shared/projects";
 import type { Role, TokenScope } from "../../../shared/roles";
@@ -6,7 +6,7 @@ import type { Principal } from "../auth/principal";
 import type { Db } from "../db/client";
 import { projects } from "../db/schema";
 import { AppError, notFound } from "../http/errors";
-import { requireOrgRole, type OrgAccess } from "../orgs/access";
+import { type OrgAccess, requireOrgRole } from "../orgs/access";
 
 export type ProjectRow = typeof projects.$inferSelect;
 
@@ -27,7 +27,14 @@ export interface ProjectAccess extends OrgAccess {
  * The gate of every project route: the org gate first (outsiders get 404), then the project, looked
  * up within that org only (another org's project id is 404 too), then the caller's project role.
  */
-export async function requireProject(db: Db, principal: Principal | undefined, orgId: string, projectId: string, need: ProjectRoleT, scope: TokenScope): Promise<ProjectAccess> {
+export async function requireProject(
+  db: Db,
+  principal: Principal | undefined,
+  orgId: string,
+  projectId: string,
+  need: ProjectRoleT,
+  scope: TokenScope,
+): Promise<ProjectAccess> {
   const access = requireOrgRole(principal, orgId, "member", scope);
   const project = await db.query.projects.findFirst({ where: and(eq(projects.id, projectId), eq(projects.orgId, access.orgId)) });
   if (!project) throw notFound("Project");

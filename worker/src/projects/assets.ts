@@ -15,7 +15,14 @@ import type { ProjectAccess } from "./access";
 export const projectPrefix = (projectId: string) => `projects/${projectId}/`;
 
 type AssetRow = typeof projectAssets.$inferSelect;
-const toAsset = (r: AssetRow) => ({ name: r.name, contentType: r.contentType, size: r.size, sha256: r.sha256, createdBy: r.createdBy, createdAt: r.createdAt });
+const toAsset = (r: AssetRow) => ({
+  name: r.name,
+  contentType: r.contentType,
+  size: r.size,
+  sha256: r.sha256,
+  createdBy: r.createdBy,
+  createdAt: r.createdAt,
+});
 
 export async function listAssets(db: Db, projectId: string) {
   const rows = await db.select().from(projectAssets).where(eq(projectAssets.projectId, projectId)).orderBy(projectAssets.name).limit(1000);
@@ -31,13 +38,23 @@ function contentTypeOf(header: string | undefined) {
 }
 
 /** Creates or replaces the asset `name`. Each upload gets a fresh key, so a reader never sees half of one. */
-export async function putAsset(db: Db, env: Env, access: ProjectAccess, name: string, body: ReadableStream | null, headers: { contentType?: string; contentLength?: string }) {
+export async function putAsset(
+  db: Db,
+  env: Env,
+  access: ProjectAccess,
+  name: string,
+  body: ReadableStream | null,
+  headers: { contentType?: string; contentLength?: string },
+) {
   const declared = headers.contentLength;
-  if (!declared || !/^\d+$/.test(declared)) throw new AppError("invalid_request", "Send the asset with a Content-Length", { fields: { "header.content-length": ["is required"] } });
+  if (!declared || !/^\d+$/.test(declared))
+    throw new AppError("invalid_request", "Send the asset with a Content-Length", { fields: { "header.content-length": ["is required"] } });
   const size = Number(declared);
   if (size > PROJECT_ASSET_MAX_BYTES) throw new AppError("payload_too_large", `Assets are limited to ${PROJECT_ASSET_MAX_BYTES} bytes`);
   const projectId = access.project.id;
-  const previous = await db.query.projectAssets.findFirst({ where: and(eq(projectAssets.projectId, projectId), eq(projectAssets.name, name)) });
+  const previous = await db.query.projectAssets.findFirst({
+    where: and(eq(projectAssets.projectId, projectId), eq(projectAssets.name, name)),
+  });
 
   const key = `${projectPrefix(projectId)}assets/${randomBase62(16)}`;
   const contentType = contentTypeOf(headers.contentType);
@@ -52,11 +69,24 @@ export async function putAsset(db: Db, env: Env, access: ProjectAccess, name: st
     await env.BUCKET.delete(key);
     throw new AppError("invalid_request", `The body did not match its Content-Length of ${size} bytes`);
   }
-  const row: AssetRow = { projectId, name, orgId: access.orgId, r2Key: key, contentType, size, sha256: hex(await digest.digest), createdBy: access.principal.userId, createdAt: Date.now() };
+  const row: AssetRow = {
+    projectId,
+    name,
+    orgId: access.orgId,
+    r2Key: key,
+    contentType,
+    size,
+    sha256: hex(await digest.digest),
+    createdBy: access.principal.userId,
+    createdAt: Date.now(),
+  };
   const [stored] = await db
     .insert(projectAssets)
     .values(row)
-    .onConflictDoUpdate({ target: [projectAssets.projectId, projectAssets.name], set: { r2Key: key, contentType, size, sha256: row.sha256, createdBy: row.createdBy, createdAt: row.createdAt } })
+    .onConflictDoUpdate({
+      target: [projectAssets.projectId, projectAssets.name],
+      set: { r2Key: key, contentType, size, sha256: row.sha256, createdBy: row.createdBy, createdAt: row.createdAt },
+    })
     .returning()
     .catch(async (err: unknown) => {
       // The project was deleted while the bytes streamed in: its row's foreign key now fails.

@@ -1,17 +1,26 @@
 import { env } from "cloudflare:workers";
-import { ORG_ADMIN, ORG_READ, succeedsWith, type MatrixCase } from "../../test/authz-matrix";
+import { type MatrixCase, ORG_ADMIN, ORG_READ, succeedsWith } from "../../test/authz-matrix";
 import { insertItem } from "../../test/catalog-fixtures";
 import type { OrgFixture, TestUser } from "../../test/fixtures";
 import { documentWith } from "../../test/rooms";
 import { scriptedRoom } from "../../test/scripted-room";
 import { newId } from "../crypto/random";
 import { createDb } from "../db/client";
-import { entitlements, projectAssets, projectItems, projects, projectSnapshots } from "../db/schema";
+import { entitlements, projectAssets, projectItems, projectSnapshots, projects } from "../db/schema";
 
 /** A fresh project of the fixture org (memberRole write), written straight to D1. */
 export async function project(fx: OrgFixture) {
   const now = Date.now();
-  const row = { id: newId("project"), orgId: fx.orgId, name: "Matrix", memberRole: "write" as const, state: {}, createdBy: fx.owner.id, createdAt: now, updatedAt: now };
+  const row = {
+    id: newId("project"),
+    orgId: fx.orgId,
+    name: "Matrix",
+    memberRole: "write" as const,
+    state: {},
+    createdBy: fx.owner.id,
+    createdAt: now,
+    updatedAt: now,
+  };
   await createDb(env.DB).insert(projects).values(row);
   return { id: row.id, path: `/v1/orgs/${fx.orgId}/projects/${row.id}` };
 }
@@ -20,7 +29,19 @@ async function snapshot(fx: OrgFixture) {
   const p = await project(fx);
   const id = newId("projectSnapshot");
   const body = documentWith("matrix");
-  await createDb(env.DB).insert(projectSnapshots).values({ id, projectId: p.id, orgId: fx.orgId, reason: "auto", sizeBytes: body.byteLength, sha256: "0".repeat(64), body: Buffer.from(body), r2Key: null, createdAt: Date.now() });
+  await createDb(env.DB)
+    .insert(projectSnapshots)
+    .values({
+      id,
+      projectId: p.id,
+      orgId: fx.orgId,
+      reason: "auto",
+      sizeBytes: body.byteLength,
+      sha256: "0".repeat(64),
+      body: Buffer.from(body),
+      r2Key: null,
+      createdAt: Date.now(),
+    });
   scriptedRoom(p.id, body);
   return { ...p, snapshotId: id };
 }
@@ -29,26 +50,60 @@ async function asset(fx: OrgFixture) {
   const p = await project(fx);
   const key = `projects/${p.id}/assets/matrix`;
   await env.BUCKET.put(key, "hello");
-  await createDb(env.DB).insert(projectAssets).values({ projectId: p.id, name: "hello.txt", orgId: fx.orgId, r2Key: key, contentType: "text/plain", size: 5, sha256: "0".repeat(64), createdBy: fx.owner.id, createdAt: Date.now() });
+  await createDb(env.DB)
+    .insert(projectAssets)
+    .values({
+      projectId: p.id,
+      name: "hello.txt",
+      orgId: fx.orgId,
+      r2Key: key,
+      contentType: "text/plain",
+      size: 5,
+      sha256: "0".repeat(64),
+      createdBy: fx.owner.id,
+      createdAt: Date.now(),
+    });
   return `${p.path}/assets/hello.txt`;
 }
 
 /** An item the actor (if any) is entitled to, so only authorization decides. */
 async function entitledItem(fx: OrgFixture, user: TestUser | undefined) {
   const item = await insertItem(fx.outsiderOrgId);
-  if (user) await createDb(env.DB).insert(entitlements).values({ id: newId("entitlement"), itemId: item.id, userId: user.id, source: "grant", status: "active", createdAt: Date.now() });
+  if (user)
+    await createDb(env.DB)
+      .insert(entitlements)
+      .values({ id: newId("entitlement"), itemId: item.id, userId: user.id, source: "grant", status: "active", createdAt: Date.now() });
   return item;
 }
 
 export const projectsMatrix: MatrixCase[] = [
   { route: "GET /v1/orgs/:orgId/projects", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/projects` }), expected: ORG_READ },
-  { route: "POST /v1/orgs/:orgId/projects", build: (fx) => ({ method: "POST", path: `/v1/orgs/${fx.orgId}/projects`, options: { body: { name: "New" } } }), expected: succeedsWith(ORG_READ, 201) },
-  { route: "GET /v1/orgs/:orgId/projects/:projectId", build: async (fx) => ({ method: "GET", path: (await project(fx)).path }), expected: ORG_READ },
-  { route: "PATCH /v1/orgs/:orgId/projects/:projectId", build: async (fx) => ({ method: "PATCH", path: (await project(fx)).path, options: { body: { name: "Renamed" } } }), expected: ORG_READ },
-  { route: "DELETE /v1/orgs/:orgId/projects/:projectId", build: async (fx) => ({ method: "DELETE", path: (await project(fx)).path }), expected: succeedsWith(ORG_ADMIN, 204) },
+  {
+    route: "POST /v1/orgs/:orgId/projects",
+    build: (fx) => ({ method: "POST", path: `/v1/orgs/${fx.orgId}/projects`, options: { body: { name: "New" } } }),
+    expected: succeedsWith(ORG_READ, 201),
+  },
+  {
+    route: "GET /v1/orgs/:orgId/projects/:projectId",
+    build: async (fx) => ({ method: "GET", path: (await project(fx)).path }),
+    expected: ORG_READ,
+  },
+  {
+    route: "PATCH /v1/orgs/:orgId/projects/:projectId",
+    build: async (fx) => ({ method: "PATCH", path: (await project(fx)).path, options: { body: { name: "Renamed" } } }),
+    expected: ORG_READ,
+  },
+  {
+    route: "DELETE /v1/orgs/:orgId/projects/:projectId",
+    build: async (fx) => ({ method: "DELETE", path: (await project(fx)).path }),
+    expected: succeedsWith(ORG_ADMIN, 204),
+  },
   {
     route: "PUT /v1/orgs/:orgId/projects/:projectId/items/:itemSlug",
-    build: async (fx, _actor, user) => ({ method: "PUT", path: `${(await project(fx)).path}/items/${(await entitledItem(fx, user)).slug}` }),
+    build: async (fx, _actor, user) => ({
+      method: "PUT",
+      path: `${(await project(fx)).path}/items/${(await entitledItem(fx, user)).slug}`,
+    }),
     expected: ORG_READ,
   },
   {
@@ -56,19 +111,37 @@ export const projectsMatrix: MatrixCase[] = [
     build: async (fx) => {
       const p = await project(fx);
       const item = await insertItem(fx.outsiderOrgId);
-      await createDb(env.DB).insert(projectItems).values({ projectId: p.id, itemId: item.id, orgId: fx.orgId, installedBy: fx.owner.id, installedAt: Date.now() });
+      await createDb(env.DB)
+        .insert(projectItems)
+        .values({ projectId: p.id, itemId: item.id, orgId: fx.orgId, installedBy: fx.owner.id, installedAt: Date.now() });
       return { method: "DELETE", path: `${p.path}/items/${item.slug}` };
     },
     expected: succeedsWith(ORG_READ, 204),
   },
   {
     route: "PUT /v1/orgs/:orgId/projects/:projectId/assets/:name",
-    build: async (fx) => ({ method: "PUT", path: `${(await project(fx)).path}/assets/notes.txt`, options: { rawBody: "notes", headers: { "content-type": "text/plain" } } }),
+    build: async (fx) => ({
+      method: "PUT",
+      path: `${(await project(fx)).path}/assets/notes.txt`,
+      options: { rawBody: "notes", headers: { "content-type": "text/plain" } },
+    }),
     expected: ORG_READ,
   },
-  { route: "GET /v1/orgs/:orgId/projects/:projectId/assets/:name", build: async (fx) => ({ method: "GET", path: await asset(fx) }), expected: ORG_READ },
-  { route: "DELETE /v1/orgs/:orgId/projects/:projectId/assets/:name", build: async (fx) => ({ method: "DELETE", path: await asset(fx) }), expected: succeedsWith(ORG_READ, 204) },
-  { route: "GET /v1/orgs/:orgId/projects/:projectId/snapshots", build: async (fx) => ({ method: "GET", path: `${(await project(fx)).path}/snapshots` }), expected: ORG_READ },
+  {
+    route: "GET /v1/orgs/:orgId/projects/:projectId/assets/:name",
+    build: async (fx) => ({ method: "GET", path: await asset(fx) }),
+    expected: ORG_READ,
+  },
+  {
+    route: "DELETE /v1/orgs/:orgId/projects/:projectId/assets/:name",
+    build: async (fx) => ({ method: "DELETE", path: await asset(fx) }),
+    expected: succeedsWith(ORG_READ, 204),
+  },
+  {
+    route: "GET /v1/orgs/:orgId/projects/:projectId/snapshots",
+    build: async (fx) => ({ method: "GET", path: `${(await project(fx)).path}/snapshots` }),
+    expected: ORG_READ,
+  },
   {
     route: "POST /v1/orgs/:orgId/projects/:projectId/snapshots",
     build: async (fx) => {
@@ -94,5 +167,9 @@ export const projectsMatrix: MatrixCase[] = [
     },
     expected: ORG_READ,
   },
-  { route: "POST /v1/orgs/:orgId/projects/:projectId/room-token", build: async (fx) => ({ method: "POST", path: `${(await project(fx)).path}/room-token` }), expected: ORG_READ },
+  {
+    route: "POST /v1/orgs/:orgId/projects/:projectId/room-token",
+    build: async (fx) => ({ method: "POST", path: `${(await project(fx)).path}/room-token` }),
+    expected: ORG_READ,
+  },
 ];

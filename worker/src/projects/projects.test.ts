@@ -6,10 +6,16 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { jwtVerify } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ROOM_TOKEN_AUDIENCE, ROOM_TOKEN_ISSUER, ROOM_TOKEN_MAX_TTL_SECONDS, RoomTokenClaimsSchema, roomTokenKey } from "../../../shared/room-token";
 import { PROJECT_ASSET_MAX_BYTES, PROJECT_STATE_MAX_BYTES, Project, SnapshotDetail, SnapshotList } from "../../../shared/projects";
+import {
+  ROOM_TOKEN_AUDIENCE,
+  ROOM_TOKEN_ISSUER,
+  ROOM_TOKEN_MAX_TTL_SECONDS,
+  RoomTokenClaimsSchema,
+  roomTokenKey,
+} from "../../../shared/room-token";
 import { insertItem } from "../../test/catalog-fixtures";
-import { orgFixture, type OrgFixture } from "../../test/fixtures";
+import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { createProject, documentWith, rawCall, roomCall } from "../../test/rooms";
 import { scriptedRoom } from "../../test/scripted-room";
@@ -29,7 +35,15 @@ const base = (projectId: string, orgId = fx.orgId) => `/v1/orgs/${orgId}/project
 describe("projects", () => {
   it("are created, read, changed and deleted by the roles the contract names", async () => {
     const created = await createProject(fx.member, fx.orgId, { name: "  Roadmap  " });
-    expect(Project.parse(created.body)).toMatchObject({ name: "Roadmap", memberRole: "write", role: "write", state: {}, items: [], assets: [], createdBy: fx.member.id });
+    expect(Project.parse(created.body)).toMatchObject({
+      name: "Roadmap",
+      memberRole: "write",
+      role: "write",
+      state: {},
+      items: [],
+      assets: [],
+      createdBy: fx.member.id,
+    });
     const id = created.body.id as string;
     expect(id).toMatch(/^prj_/);
 
@@ -44,7 +58,10 @@ describe("projects", () => {
     // memberRole is for admins; state is capped at 64 KB.
     const byMember = await call("PATCH", base(id), { token: fx.member.accessToken, body: { memberRole: "read" } });
     expect([byMember.status, errorCode(byMember)]).toEqual([403, "forbidden"]);
-    const huge = await call("PATCH", base(id), { token: fx.member.accessToken, body: { state: { blob: "x".repeat(PROJECT_STATE_MAX_BYTES) } } });
+    const huge = await call("PATCH", base(id), {
+      token: fx.member.accessToken,
+      body: { state: { blob: "x".repeat(PROJECT_STATE_MAX_BYTES) } },
+    });
     expect([huge.status, errorCode(huge)]).toEqual([400, "invalid_request"]);
     expect(Object.keys(huge.body.error.fields)).toContain("body.state");
     const empty = await call("PATCH", base(id), { token: fx.member.accessToken, body: {} });
@@ -60,7 +77,9 @@ describe("projects", () => {
     expect((await call("DELETE", base(id), { token: fx.member.accessToken })).status).toBe(403);
     expect((await call("DELETE", base(id), { token: fx.admin.accessToken })).status).toBe(204);
     expect((await call("GET", base(id), { token: fx.owner.accessToken })).status).toBe(404);
-    const audit = await env.DB.prepare("SELECT action FROM audit_events WHERE target_id = ? ORDER BY created_at").bind(id).all<{ action: string }>();
+    const audit = await env.DB.prepare("SELECT action FROM audit_events WHERE target_id = ? ORDER BY created_at")
+      .bind(id)
+      .all<{ action: string }>();
     expect(audit.results.map((r) => r.action)).toEqual(expect.arrayContaining(["project.created", "project.updated", "project.deleted"]));
   });
 
@@ -72,7 +91,9 @@ describe("projects", () => {
     }
     const list = await call("GET", `/v1/orgs/${fx.outsiderOrgId}/projects`, { token: fx.outsider.accessToken });
     expect(list.body.projects.map((p: { id: string }) => p.id)).not.toContain(body.id);
-    expect((await call("PATCH", base(body.id, fx.outsiderOrgId), { token: fx.outsider.accessToken, body: { name: "stolen" } })).status).toBe(404);
+    expect(
+      (await call("PATCH", base(body.id, fx.outsiderOrgId), { token: fx.outsider.accessToken, body: { name: "stolen" } })).status,
+    ).toBe(404);
   });
 
   it("are listed newest first in pages: every project once, even those created in the same millisecond", async () => {
@@ -86,7 +107,11 @@ describe("projects", () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { status: number; body: { projects: { id: string }[]; nextCursor: string | null } } = await call("GET", `/v1/orgs/${org.orgId}/projects?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token: org.member.accessToken });
+      const page: { status: number; body: { projects: { id: string }[]; nextCursor: string | null } } = await call(
+        "GET",
+        `/v1/orgs/${org.orgId}/projects?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        { token: org.member.accessToken },
+      );
       expect(page.status).toBe(200);
       expect(page.body.projects.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.projects.map((p) => p.id));
@@ -139,7 +164,9 @@ describe("assets", () => {
     expect(put.status).toBe(200);
     const stored = await put.json<{ sha256: string; size: number; contentType: string }>();
     expect(stored).toMatchObject({ size: bytes.byteLength, contentType: "text/markdown; charset=utf-8" });
-    expect(stored.sha256).toBe([...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join(""));
+    expect(stored.sha256).toBe(
+      [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join(""),
+    );
 
     const got = await rawCall("GET", path, fx.member.accessToken);
     expect(got.headers.get("content-type")).toBe("text/markdown; charset=utf-8");
@@ -152,7 +179,9 @@ describe("assets", () => {
     expect(listed.objects).toHaveLength(1);
     const again = await rawCall("GET", path, fx.member.accessToken);
     expect([again.headers.get("content-type"), (await again.arrayBuffer()).byteLength]).toEqual(["application/json", big.byteLength]);
-    expect((await call("GET", base(project.id), { token: fx.member.accessToken })).body.assets).toEqual([expect.objectContaining({ name: "notes.md", size: big.byteLength })]);
+    expect((await call("GET", base(project.id), { token: fx.member.accessToken })).body.assets).toEqual([
+      expect.objectContaining({ name: "notes.md", size: big.byteLength }),
+    ]);
 
     expect((await call("DELETE", base(project.id), { token: fx.owner.accessToken })).status).toBe(204);
     expect((await env.BUCKET.list({ prefix: `projects/${project.id}/` })).objects).toHaveLength(0);
@@ -160,13 +189,23 @@ describe("assets", () => {
 
   it("are capped at 25 MB (413), need a valid name, and are read-only for readers", async () => {
     const { body: project } = await createProject(fx.owner, fx.orgId, { memberRole: "read" });
-    const tooBig = await rawCall("PUT", `${base(project.id)}/assets/big.bin`, fx.owner.accessToken, new Uint8Array(PROJECT_ASSET_MAX_BYTES + 1), "application/octet-stream");
+    const tooBig = await rawCall(
+      "PUT",
+      `${base(project.id)}/assets/big.bin`,
+      fx.owner.accessToken,
+      new Uint8Array(PROJECT_ASSET_MAX_BYTES + 1),
+      "application/octet-stream",
+    );
     expect(tooBig.status).toBe(413);
     expect((await tooBig.json<{ error: { code: string } }>()).error.code).toBe("payload_too_large");
     expect((await env.BUCKET.list({ prefix: `projects/${project.id}/` })).objects).toHaveLength(0);
 
-    expect((await rawCall("PUT", `${base(project.id)}/assets/.hidden`, fx.owner.accessToken, new Uint8Array(1), "text/plain")).status).toBe(400);
-    expect((await rawCall("PUT", `${base(project.id)}/assets/a.txt`, fx.member.accessToken, new Uint8Array(1), "text/plain")).status).toBe(403);
+    expect((await rawCall("PUT", `${base(project.id)}/assets/.hidden`, fx.owner.accessToken, new Uint8Array(1), "text/plain")).status).toBe(
+      400,
+    );
+    expect((await rawCall("PUT", `${base(project.id)}/assets/a.txt`, fx.member.accessToken, new Uint8Array(1), "text/plain")).status).toBe(
+      403,
+    );
     expect((await call("GET", `${base(project.id)}/assets/missing.txt`, { token: fx.member.accessToken })).status).toBe(404);
   });
 });
@@ -177,7 +216,13 @@ describe("an asset upload whose project is deleted while its bytes stream in", (
     const db = createDb(env.DB);
     // The upload passed the route's project check (this is what it loaded) before the project went.
     const project = (await db.query.projects.findFirst({ where: eq(projects.id, created.id) }))!;
-    const access = { orgId: fx.orgId, role: "owner", principal: { userId: fx.owner.id }, project, projectRole: "write" } as unknown as ProjectAccess;
+    const access = {
+      orgId: fx.orgId,
+      role: "owner",
+      principal: { userId: fx.owner.id },
+      project,
+      projectRole: "write",
+    } as unknown as ProjectAccess;
     expect((await call("DELETE", base(project.id), { token: fx.owner.accessToken })).status).toBe(204);
     // The body as a runtime stream, as a request's is (a stream made in JS cannot be piped into the FixedLengthStream).
     await env.BUCKET.put("test/late-upload", new Uint8Array(64));
@@ -189,7 +234,8 @@ describe("an asset upload whose project is deleted while its bytes stream in", (
 });
 
 describe("room tokens", () => {
-  const verify = async (token: string) => (await jwtVerify(token, roomTokenKey(env.ROOM_TOKEN_SECRET), { issuer: ROOM_TOKEN_ISSUER, audience: ROOM_TOKEN_AUDIENCE })).payload;
+  const verify = async (token: string) =>
+    (await jwtVerify(token, roomTokenKey(env.ROOM_TOKEN_SECRET), { issuer: ROOM_TOKEN_ISSUER, audience: ROOM_TOKEN_AUDIENCE })).payload;
 
   it("carry user, project and role: write for admins, and for members only when memberRole is write", async () => {
     const { body: open } = await createProject(fx.owner, fx.orgId);
@@ -212,7 +258,10 @@ describe("room tokens", () => {
 
   it("are for logged-in sessions of org members only", async () => {
     const { body: project } = await createProject(fx.owner, fx.orgId);
-    const apiToken = await call("POST", "/v1/me/tokens", { token: fx.owner.accessToken, body: { name: "ci", scopes: ["orgs:read", "orgs:write"] } });
+    const apiToken = await call("POST", "/v1/me/tokens", {
+      token: fx.owner.accessToken,
+      body: { name: "ci", scopes: ["orgs:read", "orgs:write"] },
+    });
     const withToken = await call("POST", `${base(project.id)}/room-token`, { token: apiToken.body.token });
     expect([withToken.status, errorCode(withToken)]).toEqual([403, "forbidden"]);
     expect((await call("POST", `${base(project.id)}/room-token`, { token: fx.outsider.accessToken })).status).toBe(404);
@@ -232,7 +281,10 @@ describe("snapshots", () => {
     expect(room.received.map((r) => r.action)).toEqual(["snapshot"]);
 
     const detail = await call("GET", `${base(project.id)}/snapshots/${taken.body.id}`, { token: fx.member.accessToken });
-    expect(SnapshotDetail.parse(detail.body).content).toEqual({ json: "<paragraph>Hello</paragraph><paragraph>world</paragraph>", text: "Hello\nworld" });
+    expect(SnapshotDetail.parse(detail.body).content).toEqual({
+      json: "<paragraph>Hello</paragraph><paragraph>world</paragraph>",
+      text: "Hello\nworld",
+    });
 
     room.state = documentWith("Something else");
     const restored = await call("POST", `${base(project.id)}/snapshots/${taken.body.id}/restore`, { token: fx.member.accessToken });
@@ -248,11 +300,16 @@ describe("snapshots", () => {
     const room = scriptedRoom(project.id, null);
     const first = await call("POST", `${base(project.id)}/snapshots`, { token: fx.owner.accessToken });
     expect(first.status).toBe(201);
-    expect((await call("GET", `${base(project.id)}/snapshots/${first.body.id}`, { token: fx.owner.accessToken })).body.content).toEqual({ json: "", text: "" });
+    expect((await call("GET", `${base(project.id)}/snapshots/${first.body.id}`, { token: fx.owner.accessToken })).body.content).toEqual({
+      json: "",
+      text: "",
+    });
 
     expect((await roomCall("POST", `/v1/rooms/${project.id}/snapshots`, documentWith("stored"))).status).toBe(201);
     const second = await call("POST", `${base(project.id)}/snapshots`, { token: fx.owner.accessToken });
-    expect((await call("GET", `${base(project.id)}/snapshots/${second.body.id}`, { token: fx.owner.accessToken })).body.content.text).toBe("stored");
+    expect((await call("GET", `${base(project.id)}/snapshots/${second.body.id}`, { token: fx.owner.accessToken })).body.content.text).toBe(
+      "stored",
+    );
 
     room.down = true;
     for (const [method, path] of [
@@ -289,7 +346,11 @@ describe("snapshots", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: unknown } = await call("GET", `${base(project.id)}/snapshots?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token: fx.member.accessToken });
+      const page: { body: unknown } = await call(
+        "GET",
+        `${base(project.id)}/snapshots?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        { token: fx.member.accessToken },
+      );
       const parsed = SnapshotList.parse(page.body);
       expect(parsed.snapshots.length).toBeLessThanOrEqual(2);
       seen.push(...parsed.snapshots.map((s) => s.id));

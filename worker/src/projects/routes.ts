@@ -15,14 +15,15 @@ import {
   SnapshotDetail,
   SnapshotId,
   SnapshotList,
-  SnapshotsQuery,
   SnapshotSummary,
+  SnapshotsQuery,
   UpdateProjectBody,
 } from "../../../shared/projects";
+import { truncateText } from "../../../shared/text";
 import { requestMeta } from "../audit/record";
 import { requireSession } from "../auth/authenticate";
 import { createRouter } from "../http/openapi";
-import { authErrors, bearer, json, jsonBody, noContent, notFoundError, ErrorSchema } from "../http/openapi-helpers";
+import { authErrors, bearer, ErrorSchema, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
 import { requireOrgRole } from "../orgs/access";
 import { roomsHost } from "../rooms/control";
 import { mintRoomToken } from "../rooms/token";
@@ -30,7 +31,6 @@ import { requireProject } from "./access";
 import { deleteAsset, getAsset, putAsset } from "./assets";
 import * as service from "./service";
 import { inspect, listSnapshots, restoreSnapshot, takeSnapshot } from "./snapshots";
-import { truncateText } from "../../../shared/text";
 
 const tags = ["Projects"];
 const OrgParams = z.object({ orgId: OrgId });
@@ -75,7 +75,15 @@ const projectRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ method: "get", path: path(), tags, summary: "A project with its state, installed items, assets and your role", security: bearer, request: { params: ProjectParams }, responses: { 200: json(Project, "The project"), ...errors } }),
+    createRoute({
+      method: "get",
+      path: path(),
+      tags,
+      summary: "A project with its state, installed items, assets and your role",
+      security: bearer,
+      request: { params: ProjectParams },
+      responses: { 200: json(Project, "The project"), ...errors },
+    }),
     async (c) => {
       const { orgId, projectId } = c.req.valid("param");
       const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "read", "orgs:read");
@@ -99,7 +107,15 @@ const projectRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ method: "delete", path: path(), tags, summary: "Delete a project with its snapshots, assets and live room (admins): its sockets close (4404), its room storage is deleted", security: bearer, request: { params: ProjectParams }, responses: { ...noContent, ...errors } }),
+    createRoute({
+      method: "delete",
+      path: path(),
+      tags,
+      summary: "Delete a project with its snapshots, assets and live room (admins): its sockets close (4404), its room storage is deleted",
+      security: bearer,
+      request: { params: ProjectParams },
+      responses: { ...noContent, ...errors },
+    }),
     async (c) => {
       const { orgId, projectId } = c.req.valid("param");
       requireOrgRole(c.get("principal"), orgId, "admin", "orgs:write");
@@ -125,7 +141,15 @@ const projectRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ method: "delete", path: path("/items/{itemSlug}"), tags, summary: "Remove an installed item", security: bearer, request: { params: ProjectParams.extend({ itemSlug: ProjectItemSlug }) }, responses: { ...noContent, ...errors } }),
+    createRoute({
+      method: "delete",
+      path: path("/items/{itemSlug}"),
+      tags,
+      summary: "Remove an installed item",
+      security: bearer,
+      request: { params: ProjectParams.extend({ itemSlug: ProjectItemSlug }) },
+      responses: { ...noContent, ...errors },
+    }),
     async (c) => {
       const { orgId, projectId, itemSlug } = c.req.valid("param");
       const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
@@ -145,13 +169,19 @@ const assetRoutes = createRouter()
       tags,
       summary: "Upload (or replace) an asset: the raw body with its Content-Type and Content-Length, at most 25 MB",
       security: bearer,
-      request: { params: AssetParams, body: { content: { "*/*": { schema: z.string().meta({ format: "binary" }) } }, required: true, description: "The bytes" } },
+      request: {
+        params: AssetParams,
+        body: { content: { "*/*": { schema: z.string().meta({ format: "binary" }) } }, required: true, description: "The bytes" },
+      },
       responses: { 200: json(ProjectAsset, "Stored"), ...errors, 413: error("Over 25 MB (`payload_too_large`)") },
     }),
     async (c) => {
       const { orgId, projectId, name } = c.req.valid("param");
       const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      const asset = await putAsset(c.get("db"), c.env, access, name, c.req.raw.body, { contentType: c.req.header("content-type"), contentLength: c.req.header("content-length") });
+      const asset = await putAsset(c.get("db"), c.env, access, name, c.req.raw.body, {
+        contentType: c.req.header("content-type"),
+        contentLength: c.req.header("content-length"),
+      });
       return c.json(asset, 200);
     },
   )
@@ -172,7 +202,15 @@ const assetRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ method: "delete", path: path("/assets/{name}"), tags, summary: "Delete an asset", security: bearer, request: { params: AssetParams }, responses: { ...noContent, ...errors } }),
+    createRoute({
+      method: "delete",
+      path: path("/assets/{name}"),
+      tags,
+      summary: "Delete an asset",
+      security: bearer,
+      request: { params: AssetParams },
+      responses: { ...noContent, ...errors },
+    }),
     async (c) => {
       const { orgId, projectId, name } = c.req.valid("param");
       const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
@@ -256,7 +294,8 @@ const snapshotRoutes = createRouter()
       path: path("/room-token"),
       tags,
       summary: "A room token (JWT, 5 minutes) to join the project's live room; logged-in sessions only",
-      description: "`role` is `write` for owners and admins, and for members when the project's memberRole is `write`; else `read` (the room drops a reader's edits).",
+      description:
+        "`role` is `write` for owners and admins, and for members when the project's memberRole is `write`; else `read` (the room drops a reader's edits).",
       security: bearer,
       request: { params: ProjectParams },
       responses: { 200: json(RoomTokenResponse, "The token"), ...errors },
@@ -273,7 +312,10 @@ const snapshotRoutes = createRouter()
         name: truncateText(session.user.name.trim(), 100) || "Someone",
         sid: session.sessionId,
       });
-      return c.json({ token: minted.token, expiresAt: minted.expiresAt, roomId: access.project.id, host: roomsHost(c.env), role: access.projectRole }, 200);
+      return c.json(
+        { token: minted.token, expiresAt: minted.expiresAt, roomId: access.project.id, host: roomsHost(c.env), role: access.projectRole },
+        200,
+      );
     },
   );
 

@@ -16,7 +16,7 @@ import { AppError, forbidden, notFound } from "../http/errors";
 import type { OrgAccess } from "../orgs/access";
 import { disconnectFromRooms } from "../rooms/access-changes";
 import { tearDownRooms, teardownOwed } from "../rooms/teardown";
-import { projectRoleFor, type ProjectAccess, type ProjectRow } from "./access";
+import { type ProjectAccess, type ProjectRow, projectRoleFor } from "./access";
 import { deleteProjectObjects, listAssets } from "./assets";
 
 const summary = (row: ProjectRow, role: ProjectRoleT) => ({
@@ -43,10 +43,26 @@ export async function listProjects(db: Db, access: OrgAccess, limit: number, cur
 
 export async function createProject(db: Db, meta: RequestMeta, access: OrgAccess, input: z.infer<typeof CreateProjectBody>) {
   const now = Date.now();
-  const row: ProjectRow = { id: newId("project"), orgId: access.orgId, name: input.name, memberRole: input.memberRole, state: {}, createdBy: access.principal.userId, createdAt: now, updatedAt: now };
+  const row: ProjectRow = {
+    id: newId("project"),
+    orgId: access.orgId,
+    name: input.name,
+    memberRole: input.memberRole,
+    state: {},
+    createdBy: access.principal.userId,
+    createdAt: now,
+    updatedAt: now,
+  };
   await db.batch([
     db.insert(projects).values(row),
-    auditInsert(db, meta, { action: "project.created", orgId: access.orgId, actorUserId: row.createdBy, targetType: "project", targetId: row.id, metadata: { name: row.name, memberRole: row.memberRole } }),
+    auditInsert(db, meta, {
+      action: "project.created",
+      orgId: access.orgId,
+      actorUserId: row.createdBy,
+      targetType: "project",
+      targetId: row.id,
+      metadata: { name: row.name, memberRole: row.memberRole },
+    }),
   ]);
   return getProject(db, { ...access, project: row, projectRole: projectRoleFor(access.role, row.memberRole) });
 }
@@ -58,7 +74,14 @@ const installerEntitled = (now: number) =>
 
 async function installedItems(db: Db, projectId: string): Promise<z.infer<typeof InstalledItem>[]> {
   const rows = await db
-    .select({ itemId: projectItems.itemId, slug: items.slug, name: items.name, installedBy: projectItems.installedBy, installedAt: projectItems.installedAt, active: installerEntitled(Date.now()) })
+    .select({
+      itemId: projectItems.itemId,
+      slug: items.slug,
+      name: items.name,
+      installedBy: projectItems.installedBy,
+      installedAt: projectItems.installedAt,
+      active: installerEntitled(Date.now()),
+    })
     .from(projectItems)
     .innerJoin(items, eq(items.id, projectItems.itemId))
     .where(eq(projectItems.projectId, projectId))
@@ -76,18 +99,27 @@ export async function getProject(db: Db, access: ProjectAccess): Promise<Project
  * decides what members may do. Made read-only, the members writing in its room are disconnected.
  */
 export async function updateProject(db: Db, env: Env, meta: RequestMeta, access: ProjectAccess, input: z.infer<typeof UpdateProjectBody>) {
-  if (input.memberRole !== undefined && !roleAtLeast(access.role, "admin")) throw forbidden("Only admins and owners change a project's memberRole");
+  if (input.memberRole !== undefined && !roleAtLeast(access.role, "admin"))
+    throw forbidden("Only admins and owners change a project's memberRole");
   const [updated] = await db.batch([
     db
       .update(projects)
       .set({ ...input, updatedAt: Date.now() })
       .where(and(eq(projects.id, access.project.id), eq(projects.orgId, access.orgId)))
       .returning(),
-    auditInsert(db, meta, { action: "project.updated", orgId: access.orgId, actorUserId: access.principal.userId, targetType: "project", targetId: access.project.id, metadata: { fields: Object.keys(input) } }),
+    auditInsert(db, meta, {
+      action: "project.updated",
+      orgId: access.orgId,
+      actorUserId: access.principal.userId,
+      targetType: "project",
+      targetId: access.project.id,
+      metadata: { fields: Object.keys(input) },
+    }),
   ]);
   const row = updated[0];
   if (!row) throw notFound("Project");
-  if (access.project.memberRole === "write" && row.memberRole === "read") await disconnectFromRooms(env, db, { orgId: access.orgId, projectId: row.id, plainMembers: true });
+  if (access.project.memberRole === "write" && row.memberRole === "read")
+    await disconnectFromRooms(env, db, { orgId: access.orgId, projectId: row.id, plainMembers: true });
   return getProject(db, { ...access, project: row, projectRole: projectRoleFor(access.role, row.memberRole) });
 }
 
@@ -99,7 +131,14 @@ export async function deleteProject(db: Db, env: Env, meta: RequestMeta, access:
   await db.batch([
     db.delete(projects).where(and(eq(projects.id, access.project.id), eq(projects.orgId, access.orgId))),
     teardownOwed(db, access.project),
-    auditInsert(db, meta, { action: "project.deleted", orgId: access.orgId, actorUserId: access.principal.userId, targetType: "project", targetId: access.project.id, metadata: { name: access.project.name } }),
+    auditInsert(db, meta, {
+      action: "project.deleted",
+      orgId: access.orgId,
+      actorUserId: access.principal.userId,
+      targetType: "project",
+      targetId: access.project.id,
+      metadata: { name: access.project.name },
+    }),
   ]);
   await Promise.all([deleteProjectObjects(env, access.project.id), tearDownRooms(env, db, [access.project.id])]);
 }
@@ -116,13 +155,21 @@ export async function installItem(db: Db, meta: RequestMeta, access: ProjectAcce
   const entitled = sql`EXISTS (SELECT 1 FROM entitlements e WHERE e.item_id = ${item.id} AND e.user_id = ${userId}
     AND e.status = 'active' AND (e.expires_at IS NULL OR e.expires_at > ${now}))`;
   const has = await db.get<{ ok: number }>(sql`SELECT ${entitled} AS ok`);
-  if (!has?.ok) throw new AppError("entitlement_required", `Installing ${item.slug} needs an active entitlement to it: get or buy it first`);
+  if (!has?.ok)
+    throw new AppError("entitlement_required", `Installing ${item.slug} needs an active entitlement to it: get or buy it first`);
   await db.batch([
     db
       .insert(projectItems)
       .values({ projectId: access.project.id, itemId: item.id, orgId: access.orgId, installedBy: userId, installedAt: now })
       .onConflictDoUpdate({ target: [projectItems.projectId, projectItems.itemId], set: { installedBy: userId, installedAt: now } }),
-    auditInsert(db, meta, { action: "project.item_installed", orgId: access.orgId, actorUserId: userId, targetType: "project", targetId: access.project.id, metadata: { itemId: item.id, slug: item.slug } }),
+    auditInsert(db, meta, {
+      action: "project.item_installed",
+      orgId: access.orgId,
+      actorUserId: userId,
+      targetType: "project",
+      targetId: access.project.id,
+      metadata: { itemId: item.id, slug: item.slug },
+    }),
   ]);
   return { itemId: item.id, slug: item.slug, name: item.name, installedBy: userId, installedAt: now, active: true };
 }
@@ -137,6 +184,13 @@ export async function removeItem(db: Db, meta: RequestMeta, access: ProjectAcces
   if (!itemId) throw notFound("Installed item");
   await db.batch([
     db.delete(projectItems).where(and(eq(projectItems.projectId, access.project.id), eq(projectItems.itemId, itemId))),
-    auditInsert(db, meta, { action: "project.item_removed", orgId: access.orgId, actorUserId: access.principal.userId, targetType: "project", targetId: access.project.id, metadata: { itemId, slug } }),
+    auditInsert(db, meta, {
+      action: "project.item_removed",
+      orgId: access.orgId,
+      actorUserId: access.principal.userId,
+      targetType: "project",
+      targetId: access.project.id,
+      metadata: { itemId, slug },
+    }),
   ]);
 }

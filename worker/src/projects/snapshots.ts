@@ -4,18 +4,18 @@
  * ones go to R2. Every stored snapshot writes `project.snapshot.created` in the same batch.
  */
 import { and, desc, eq, sql } from "drizzle-orm";
-import type { SnapshotReason } from "../../../shared/room-callbacks";
 import type { SnapshotSummaryT } from "../../../shared/projects";
+import type { SnapshotReason } from "../../../shared/room-callbacks";
 import { auditInsert, type RequestMeta } from "../audit/record";
-import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
+import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 import { projectSnapshots } from "../db/schema";
 import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
-import { askRoomForSnapshot, askRoomToRestore } from "../rooms/control";
 import { sha256HexOf } from "../rooms/bytes";
+import { askRoomForSnapshot, askRoomToRestore } from "../rooms/control";
 import { enqueueWebhookEvents, webhookEventIf } from "../webhooks/outbox";
 import type { ProjectAccess, ProjectRow } from "./access";
 import { projectPrefix } from "./assets";
@@ -40,7 +40,14 @@ export interface StoreOptions {
 }
 
 /** Stores `bytes` as a snapshot of `project`; answers its id and whether it is new. */
-export async function storeSnapshot(db: Db, env: Env, project: Pick<ProjectRow, "id" | "orgId">, bytes: Uint8Array, reason: SnapshotReason, options: StoreOptions) {
+export async function storeSnapshot(
+  db: Db,
+  env: Env,
+  project: Pick<ProjectRow, "id" | "orgId">,
+  bytes: Uint8Array,
+  reason: SnapshotReason,
+  options: StoreOptions,
+) {
   const id = newId("projectSnapshot");
   const sha256 = await sha256HexOf(bytes);
   const previous = await latestSnapshot(db, project.id);
@@ -50,10 +57,23 @@ export async function storeSnapshot(db: Db, env: Env, project: Pick<ProjectRow, 
   const r2Key = bytes.byteLength > INLINE_SNAPSHOT_MAX_BYTES ? `${projectPrefix(project.id)}snapshots/${id}` : null;
   if (r2Key) await env.BUCKET.put(r2Key, bytes, { sha256, httpMetadata: { contentType: "application/octet-stream" } });
 
-  const row: SnapshotRow = { id, projectId: project.id, orgId: project.orgId, reason, sizeBytes: bytes.byteLength, sha256, body: r2Key ? null : Buffer.from(bytes), r2Key, createdAt: now };
+  const row: SnapshotRow = {
+    id,
+    projectId: project.id,
+    orgId: project.orgId,
+    reason,
+    sizeBytes: bytes.byteLength,
+    sha256,
+    body: r2Key ? null : Buffer.from(bytes),
+    r2Key,
+    createdAt: now,
+  };
   const latestSha = sql`(SELECT s.sha256 FROM project_snapshots s WHERE s.project_id = ${project.id} ORDER BY s.created_at DESC, s.id DESC LIMIT 1)`;
   // Decided inside the batch, so two identical saves racing each other store one snapshot.
-  const condition = and(sql`EXISTS (SELECT 1 FROM projects p WHERE p.id = ${project.id})`, options.dedupe ? sql`${latestSha} IS NOT ${sha256}` : undefined)!;
+  const condition = and(
+    sql`EXISTS (SELECT 1 FROM projects p WHERE p.id = ${project.id})`,
+    options.dedupe ? sql`${latestSha} IS NOT ${sha256}` : undefined,
+  )!;
   const event = await webhookEventIf(
     db,
     project.orgId,
@@ -74,7 +94,10 @@ export async function storeSnapshot(db: Db, env: Env, project: Pick<ProjectRow, 
 }
 
 export async function latestSnapshot(db: Db, projectId: string) {
-  return db.query.projectSnapshots.findFirst({ where: eq(projectSnapshots.projectId, projectId), orderBy: [desc(projectSnapshots.createdAt), desc(projectSnapshots.id)] });
+  return db.query.projectSnapshots.findFirst({
+    where: eq(projectSnapshots.projectId, projectId),
+    orderBy: [desc(projectSnapshots.createdAt), desc(projectSnapshots.id)],
+  });
 }
 
 /** A snapshot's bytes, from D1 or R2. */
@@ -99,12 +122,21 @@ export async function listSnapshots(db: Db, projectId: string, limit: number, cu
 
 /** One snapshot of this project (another project's id is 404). */
 async function findSnapshot(db: Db, projectId: string, snapshotId: string) {
-  const row = await db.query.projectSnapshots.findFirst({ where: and(eq(projectSnapshots.id, snapshotId), eq(projectSnapshots.projectId, projectId)) });
+  const row = await db.query.projectSnapshots.findFirst({
+    where: and(eq(projectSnapshots.id, snapshotId), eq(projectSnapshots.projectId, projectId)),
+  });
   if (!row) throw notFound("Snapshot");
   return row;
 }
 
-const toSummary = (row: SnapshotRow): SnapshotSummaryT => ({ id: row.id, projectId: row.projectId, reason: row.reason, sizeBytes: row.sizeBytes, sha256: row.sha256, createdAt: row.createdAt });
+const toSummary = (row: SnapshotRow): SnapshotSummaryT => ({
+  id: row.id,
+  projectId: row.projectId,
+  reason: row.reason,
+  sizeBytes: row.sizeBytes,
+  sha256: row.sha256,
+  createdAt: row.createdAt,
+});
 
 export async function inspect(db: Db, env: Env, projectId: string, snapshotId: string) {
   const row = await findSnapshot(db, projectId, snapshotId);

@@ -9,7 +9,7 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, expect, it } from "vitest";
 import { LICENSE_KEY } from "../../../shared/licenses";
 import { createItemViaApi, publishVersion, sha256Hex } from "../../test/catalog-api";
-import { orgFixture, sentReceiptTo, tokenFromMail, uniqueEmail, type OrgFixture } from "../../test/fixtures";
+import { type OrgFixture, orgFixture, sentReceiptTo, tokenFromMail, uniqueEmail } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { buy, eventually, onboardSeller, stripeEventsSettled } from "../../test/payments";
 
@@ -24,10 +24,16 @@ beforeAll(async () => {
 const follow = (url: string) => worker.fetch(`http://plaza.test${new URL(url).pathname}`);
 
 it("checkout → webhook → order → license → receipt → download of the same bytes → valid key → refund → link and key refused", async () => {
-  const item = await createItemViaApi(fx.owner, fx.orgId, { slug: `receipt-${Date.now().toString(36)}`, name: "Receipt Pro", pricing: { model: "one_time", amount: 1900, currency: "usd" } });
+  const item = await createItemViaApi(fx.owner, fx.orgId, {
+    slug: `receipt-${Date.now().toString(36)}`,
+    name: "Receipt Pro",
+    pricing: { model: "one_time", amount: 1900, currency: "usd" },
+  });
   const bundle = crypto.getRandomValues(new Uint8Array(64 * 1024));
   expect((await publishVersion(fx.owner, item.slug, "1.2.0", { bytes: bundle })).status).toBe(201);
-  expect((await call("PATCH", `/v1/orgs/${fx.orgId}/items/${item.id}`, { token: fx.owner.accessToken, body: { status: "published" } })).status).toBe(200);
+  expect(
+    (await call("PATCH", `/v1/orgs/${fx.orgId}/items/${item.id}`, { token: fx.owner.accessToken, body: { status: "published" } })).status,
+  ).toBe(200);
 
   const email = uniqueEmail("receipt-guest");
   await buy(item.slug, { email });
@@ -62,11 +68,20 @@ it("checkout → webhook → order → license → receipt → download of the s
   expect(license.key).toBe(`${key!.slice(0, 4)}-••••-••••-${key!.slice(-4)}`);
   expect(JSON.stringify(license)).not.toContain(key);
   const library = (await call("GET", "/v1/me/library", { token })).body.data;
-  expect(library).toEqual([expect.objectContaining({ item: expect.objectContaining({ slug: item.slug }), source: "purchase", versions: [expect.objectContaining({ version: "1.2.0", size: bundle.length, yanked: false })] })]);
+  expect(library).toEqual([
+    expect.objectContaining({
+      item: expect.objectContaining({ slug: item.slug }),
+      source: "purchase",
+      versions: [expect.objectContaining({ version: "1.2.0", size: bundle.length, yanked: false })],
+    }),
+  ]);
   const fresh = await call("POST", "/v1/me/downloads", { token, body: { item: item.slug, version: "1.2.0" } });
   expect(fresh.status).toBe(201);
 
-  const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, { token: fx.owner.accessToken, body: { reason: "end-to-end test" } });
+  const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, {
+    token: fx.owner.accessToken,
+    body: { reason: "end-to-end test" },
+  });
   expect(refund.status).toBe(202);
   await eventually(async () => ((await validate()).body.code === "revoked" ? true : undefined), "the license to be revoked");
   for (const url of [link!, fresh.body.url as string]) {

@@ -21,7 +21,7 @@ import { mintDownloadLink } from "../downloads/service";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
-import { formatLongDate, receiptMail, type RenderedMail } from "../mail/templates";
+import { formatLongDate, type RenderedMail, receiptMail } from "../mail/templates";
 
 interface ReceiptPayload {
   licenseId: string;
@@ -34,10 +34,29 @@ export const receiptMailId = (licenseId: string) => derivedId("mail", `receipt:$
  * The receipt's outbox row, written only if `issuedByThisAttempt` holds (the license row holds
  * this attempt's key hash). Put it after the license's statements in the same batch.
  */
-export async function receiptStatement(env: Env, db: Db, input: { licenseId: string; key: string; to: string; itemName: string }, issuedByThisAttempt: SQL, now: number) {
+export async function receiptStatement(
+  env: Env,
+  db: Db,
+  input: { licenseId: string; key: string; to: string; itemName: string },
+  issuedByThisAttempt: SQL,
+  now: number,
+) {
   const id = await receiptMailId(input.licenseId);
-  const payload = await seal(env.ENCRYPTION_KEYS, JSON.stringify({ licenseId: input.licenseId, licenseKey: input.key } satisfies ReceiptPayload));
-  const row = { id, to: input.to, subject: `Your receipt for ${input.itemName}`, text: "", html: "", status: "queued" as const, createdAt: now, template: "receipt" as const, payload };
+  const payload = await seal(
+    env.ENCRYPTION_KEYS,
+    JSON.stringify({ licenseId: input.licenseId, licenseKey: input.key } satisfies ReceiptPayload),
+  );
+  const row = {
+    id,
+    to: input.to,
+    subject: `Your receipt for ${input.itemName}`,
+    text: "",
+    html: "",
+    status: "queued" as const,
+    createdAt: now,
+    template: "receipt" as const,
+    payload,
+  };
   const statement: BatchItem<"sqlite"> = insertIf(db, mailMessages, row, issuedByThisAttempt).onConflictDoNothing();
   return { id, statement };
 }
@@ -51,7 +70,12 @@ const dateTime = (ms: number) => `${new Date(ms).toLocaleString("en-US", { dateS
  */
 export async function renderReceipt(env: Env, db: Db, sealedPayload: string, now = Date.now()): Promise<RenderedMail> {
   const payload = JSON.parse(await open(env.ENCRYPTION_KEYS, sealedPayload)) as ReceiptPayload;
-  const [found] = await db.select({ license: licenses, item: items }).from(licenses).innerJoin(items, eq(items.id, licenses.itemId)).where(eq(licenses.id, payload.licenseId)).limit(1);
+  const [found] = await db
+    .select({ license: licenses, item: items })
+    .from(licenses)
+    .innerJoin(items, eq(items.id, licenses.itemId))
+    .where(eq(licenses.id, payload.licenseId))
+    .limit(1);
   if (!found) throw new Error(`No license ${payload.licenseId} for a receipt`);
   const { license, item } = found;
   const [order] = await db
@@ -61,14 +85,22 @@ export async function renderReceipt(env: Env, db: Db, sealedPayload: string, now
     .orderBy(desc(orders.createdAt))
     .limit(1);
 
-  const live = await db.select().from(versions).where(and(eq(versions.itemId, item.id), isNull(versions.yankedAt)));
+  const live = await db
+    .select()
+    .from(versions)
+    .where(and(eq(versions.itemId, item.id), isNull(versions.yankedAt)));
   const newest = (channel: "stable" | "beta") => live.filter((v) => v.channel === channel).sort((a, b) => compare(b.version, a.version))[0];
   const version = newest("stable") ?? newest("beta");
   const downloads: { version: string; url: string }[] = [];
   let linksExpire = "";
   if (version) {
     try {
-      const link = await mintDownloadLink(env, db, { entitlementId: license.entitlementId, versionId: version.id, ttlSeconds: MAX_DOWNLOAD_TTL_SECONDS }, now);
+      const link = await mintDownloadLink(
+        env,
+        db,
+        { entitlementId: license.entitlementId, versionId: version.id, ttlSeconds: MAX_DOWNLOAD_TTL_SECONDS },
+        now,
+      );
       downloads.push({ version: link.version, url: link.url });
       linksExpire = dateTime(link.expiresAt);
     } catch (err) {

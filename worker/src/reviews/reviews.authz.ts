@@ -1,5 +1,5 @@
+import { ANY_USER, type MatrixCase, ORG_ADMIN, PUBLIC, succeedsWith } from "../../test/authz-matrix";
 import { insertItem } from "../../test/catalog-fixtures";
-import { ANY_USER, ORG_ADMIN, PUBLIC, succeedsWith, type MatrixCase } from "../../test/authz-matrix";
 import { getFreeItem } from "../entitlements/entitlements.fixtures";
 import { reviewedItem } from "./reviews.fixtures";
 
@@ -45,7 +45,11 @@ export const reviewsMatrix: MatrixCase[] = [
     route: "POST /v1/orgs/:orgId/items/:itemId/reviews/:reviewId/reply",
     build: async (fx) => {
       const { item, review } = await reviewedItem(fx.orgId, fx.outsider);
-      return { method: "POST", path: `/v1/orgs/${fx.orgId}/items/${item.id}/reviews/${review.id}/reply`, options: { body: { body: "Thanks!" } } };
+      return {
+        method: "POST",
+        path: `/v1/orgs/${fx.orgId}/items/${item.id}/reviews/${review.id}/reply`,
+        options: { body: { body: "Thanks!" } },
+      };
     },
     expected: ORG_ADMIN,
   },

@@ -5,7 +5,10 @@ import { call } from "../../test/http";
 import { getFreeItem } from "../entitlements/entitlements.fixtures";
 
 export async function postReview(user: TestUser, slug: string, rating: number) {
-  const res = await call("POST", `/v1/items/${slug}/reviews`, { token: user.accessToken, body: { rating, title: `${rating} stars`, body: "Works for me" } });
+  const res = await call("POST", `/v1/items/${slug}/reviews`, {
+    token: user.accessToken,
+    body: { rating, title: `${rating} stars`, body: "Works for me" },
+  });
   if (res.status !== 201) throw new Error(`review failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; rating: number };
 }

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { insertItem, ratingAggregate as aggregate } from "../../test/catalog-fixtures";
-import { createUser, orgFixture, type OrgFixture, type TestUser } from "../../test/fixtures";
+import { ratingAggregate as aggregate, insertItem } from "../../test/catalog-fixtures";
+import { createUser, type OrgFixture, orgFixture, type TestUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { createDb } from "../db/client";
 import { auditEvents, items, reviews } from "../db/schema";
@@ -16,7 +16,8 @@ beforeAll(async () => {
   fx = await orgFixture();
 });
 
-const review = (user: TestUser, slug: string, body: unknown) => call("POST", `/v1/items/${slug}/reviews`, { token: user.accessToken, body });
+const review = (user: TestUser, slug: string, body: unknown) =>
+  call("POST", `/v1/items/${slug}/reviews`, { token: user.accessToken, body });
 const reviewCount = (itemId: string) => db.$count(reviews, eq(reviews.itemId, itemId));
 
 describe("who may review", () => {
@@ -29,7 +30,10 @@ describe("who may review", () => {
 
   it("does not count an operator's grant as buying", async () => {
     const item = await insertItem(fx.orgId);
-    const grant = await call("POST", "/v1/operator/entitlements", { token: fx.operator.accessToken, body: { itemId: item.id, userId: fx.member.id, reason: "press" } });
+    const grant = await call("POST", "/v1/operator/entitlements", {
+      token: fx.operator.accessToken,
+      body: { itemId: item.id, userId: fx.member.id, reason: "press" },
+    });
     expect(grant.status).toBe(201);
     const res = await review(fx.member, item.slug, { rating: 5 });
     expect([res.status, errorCode(res)]).toEqual([403, "forbidden"]);
@@ -75,7 +79,10 @@ describe("the aggregate follows each review", () => {
     await postReview(b, item.slug, 2);
     expect(await aggregate(item.id)).toEqual([2, 7]);
 
-    const edited = await call("PATCH", `/v1/items/${item.slug}/reviews/mine`, { token: a.accessToken, body: { rating: 3, title: "Changed my mind" } });
+    const edited = await call("PATCH", `/v1/items/${item.slug}/reviews/mine`, {
+      token: a.accessToken,
+      body: { rating: 3, title: "Changed my mind" },
+    });
     expect([edited.status, edited.body.rating, edited.body.title, edited.body.body]).toEqual([200, 3, "Changed my mind", "Works for me"]);
     expect(await aggregate(item.id)).toEqual([2, 5]);
     await call("PATCH", `/v1/items/${item.slug}/reviews/mine`, { token: a.accessToken, body: { body: "Text only" } });
@@ -85,22 +92,27 @@ describe("the aggregate follows each review", () => {
     expect(await aggregate(item.id)).toEqual([1, 3]);
     expect((await call("DELETE", `/v1/items/${item.slug}/reviews/mine`, { token: b.accessToken })).status).toBe(404);
     expect(await aggregate(item.id)).toEqual([1, 3]);
-
   });
 
   it("editing or deleting an uncounted review leaves the aggregate alone", async () => {
     const { item } = await reviewedItem(fx.orgId, fx.admin, 5);
-    const ent = (await call("GET", "/v1/me/entitlements", { token: fx.admin.accessToken })).body.data.find((e: { itemId: string }) => e.itemId === item.id);
+    const ent = (await call("GET", "/v1/me/entitlements", { token: fx.admin.accessToken })).body.data.find(
+      (e: { itemId: string }) => e.itemId === item.id,
+    );
     await revokeEntitlement(env, db, { ip: null, requestId: "req_test", userAgent: null }, ent.id, "refund");
     expect(await aggregate(item.id)).toEqual([0, 0]);
-    expect((await call("PATCH", `/v1/items/${item.slug}/reviews/mine`, { token: fx.admin.accessToken, body: { rating: 1 } })).status).toBe(200);
+    expect((await call("PATCH", `/v1/items/${item.slug}/reviews/mine`, { token: fx.admin.accessToken, body: { rating: 1 } })).status).toBe(
+      200,
+    );
     expect((await call("DELETE", `/v1/items/${item.slug}/reviews/mine`, { token: fx.admin.accessToken })).status).toBe(204);
     expect(await aggregate(item.id)).toEqual([0, 0]);
   });
 
   it("editing someone else's review is impossible: /mine is yours (404 without one)", async () => {
     const { item } = await reviewedItem(fx.orgId, fx.member, 5);
-    expect((await call("PATCH", `/v1/items/${item.slug}/reviews/mine`, { token: fx.outsider.accessToken, body: { rating: 1 } })).status).toBe(404);
+    expect(
+      (await call("PATCH", `/v1/items/${item.slug}/reviews/mine`, { token: fx.outsider.accessToken, body: { rating: 1 } })).status,
+    ).toBe(404);
     expect(await aggregate(item.id)).toEqual([1, 5]);
   });
 });
@@ -113,7 +125,10 @@ describe("listing", () => {
       await getFreeItem(user, item.slug);
       const posted = await postReview(user, item.slug, i + 3);
       // Distinct timestamps, so "newest first" does not depend on how fast the requests ran.
-      await db.update(reviews).set({ createdAt: 1_700_000_000_000 + i }).where(eq(reviews.id, posted.id));
+      await db
+        .update(reviews)
+        .set({ createdAt: 1_700_000_000_000 + i })
+        .where(eq(reviews.id, posted.id));
     }
     const first = await call("GET", `/v1/items/${item.slug}/reviews?limit=2`);
     expect(first.status).toBe(200);
@@ -123,7 +138,10 @@ describe("listing", () => {
     expect(first.body.data[0].reply).toBeNull();
 
     const target = rest.body.data[0];
-    await call("POST", `/v1/orgs/${fx.orgId}/items/${item.id}/reviews/${target.id}/reply`, { token: fx.admin.accessToken, body: { body: "Thank you" } });
+    await call("POST", `/v1/orgs/${fx.orgId}/items/${item.id}/reviews/${target.id}/reply`, {
+      token: fx.admin.accessToken,
+      body: { body: "Thank you" },
+    });
     const again = await call("GET", `/v1/items/${item.slug}/reviews?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
     expect(again.body.data[0].reply).toEqual({ body: "Thank you", createdAt: expect.any(Number) });
   });
@@ -144,24 +162,38 @@ describe("the author's reply", () => {
     expect([second.status, errorCode(second)]).toEqual([409, "conflict"]);
     const stored = await db.query.reviews.findFirst({ where: eq(reviews.id, r.id) });
     expect([stored?.replyBody, stored?.replyBy]).toEqual(["We fixed it in 1.2", fx.admin.id]);
-    const audit = await db.query.auditEvents.findMany({ where: and(eq(auditEvents.action, "review.replied"), eq(auditEvents.targetId, r.id)) });
+    const audit = await db.query.auditEvents.findMany({
+      where: and(eq(auditEvents.action, "review.replied"), eq(auditEvents.targetId, r.id)),
+    });
     expect(audit).toEqual([expect.objectContaining({ orgId: fx.orgId, actorUserId: fx.admin.id })]);
   });
 
   it("needs admin (member 403)", async () => {
     const { item, review: r } = await reviewedItem(fx.orgId, fx.outsider, 2);
-    const res = await call("POST", `/v1/orgs/${fx.orgId}/items/${item.id}/reviews/${r.id}/reply`, { token: fx.member.accessToken, body: { body: "Hi" } });
+    const res = await call("POST", `/v1/orgs/${fx.orgId}/items/${item.id}/reviews/${r.id}/reply`, {
+      token: fx.member.accessToken,
+      body: { body: "Hi" },
+    });
     expect([res.status, errorCode(res)]).toEqual([403, "forbidden"]);
   });
 
   it("another org's admin cannot reply to this org's reviews (404), by either org's path", async () => {
     const { item, review: r } = await reviewedItem(fx.orgId, fx.member, 2);
-    const viaThisOrg = await call("POST", `/v1/orgs/${fx.orgId}/items/${item.id}/reviews/${r.id}/reply`, { token: fx.outsider.accessToken, body: { body: "Hi" } });
-    const viaOwnOrg = await call("POST", `/v1/orgs/${fx.outsiderOrgId}/items/${item.id}/reviews/${r.id}/reply`, { token: fx.outsider.accessToken, body: { body: "Hi" } });
+    const viaThisOrg = await call("POST", `/v1/orgs/${fx.orgId}/items/${item.id}/reviews/${r.id}/reply`, {
+      token: fx.outsider.accessToken,
+      body: { body: "Hi" },
+    });
+    const viaOwnOrg = await call("POST", `/v1/orgs/${fx.outsiderOrgId}/items/${item.id}/reviews/${r.id}/reply`, {
+      token: fx.outsider.accessToken,
+      body: { body: "Hi" },
+    });
     expect([viaThisOrg.status, viaOwnOrg.status]).toEqual([404, 404]);
     // A review of another of this org's items does not match either.
     const other = await insertItem(fx.orgId);
-    const mismatched = await call("POST", `/v1/orgs/${fx.orgId}/items/${other.id}/reviews/${r.id}/reply`, { token: fx.admin.accessToken, body: { body: "Hi" } });
+    const mismatched = await call("POST", `/v1/orgs/${fx.orgId}/items/${other.id}/reviews/${r.id}/reply`, {
+      token: fx.admin.accessToken,
+      body: { body: "Hi" },
+    });
     expect(mismatched.status).toBe(404);
     expect((await db.query.reviews.findFirst({ where: eq(reviews.id, r.id) }))?.replyBody).toBeNull();
   });

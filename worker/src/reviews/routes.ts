@@ -21,7 +21,10 @@ export const reviewRoutes = createRouter()
       path: "/v1/items/{slug}/reviews",
       tags: tag,
       summary: "Reviews of an item by its buyers, newest first, with the author's reply",
-      request: { params: SlugParams, query: z.object({ cursor: Cursor.optional(), limit: z.coerce.number().int().min(1).max(50).default(20) }) },
+      request: {
+        params: SlugParams,
+        query: z.object({ cursor: Cursor.optional(), limit: z.coerce.number().int().min(1).max(50).default(20) }),
+      },
       responses: { 200: json(page(Review), "A page of reviews"), ...authErrors, ...notFoundError },
     }),
     async (c) => {

@@ -1,17 +1,17 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { REVIEWABLE_SOURCES, type ReviewT } from "../../../shared/catalog";
-import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 import { auditInsert, type RequestMeta } from "../audit/record";
 import { findOrgItem, findVisibleItemBySlug } from "../catalog/queries";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
-import type { Env } from "../env";
-import { enqueueWebhookEvents, webhookEventIf } from "../webhooks/outbox";
+import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 import { reviews, users } from "../db/schema";
 import { holdsReviewableEntitlement } from "../entitlements/conditions";
 import { findActiveEntitlement } from "../entitlements/service";
+import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
 import type { OrgAccess } from "../orgs/access";
+import { enqueueWebhookEvents, webhookEventIf } from "../webhooks/outbox";
 import { addNewReview, replaceRating, subtractReview } from "./aggregate";
 
 type ReviewRow = typeof reviews.$inferSelect;
@@ -32,7 +32,12 @@ function toReview(row: ReviewRow, userName: string): ReviewT {
 }
 
 async function reviewWithName(db: Db, where: ReturnType<typeof eq>) {
-  const [found] = await db.select({ review: reviews, userName: users.name }).from(reviews).innerJoin(users, eq(users.id, reviews.userId)).where(where).limit(1);
+  const [found] = await db
+    .select({ review: reviews, userName: users.name })
+    .from(reviews)
+    .innerJoin(users, eq(users.id, reviews.userId))
+    .where(where)
+    .limit(1);
   return found ? toReview(found.review, found.userName) : undefined;
 }
 
@@ -49,13 +54,7 @@ export async function listReviews(db: Db, slug: string, limit: number, cursor?: 
     .select({ review: reviews, userName: users.name })
     .from(reviews)
     .innerJoin(users, eq(users.id, reviews.userId))
-    .where(
-      and(
-        eq(reviews.itemId, item.id),
-        eq(reviews.counted, true),
-        afterCursor(reviews, cursor),
-      ),
-    )
+    .where(and(eq(reviews.itemId, item.id), eq(reviews.counted, true), afterCursor(reviews, cursor)))
     .orderBy(...newestFirst(reviews))
     .limit(limit + 1);
   const { page: pageRows, nextCursor } = pageOf(rows, limit, (r) => r.review);
@@ -70,10 +69,19 @@ export async function listReviews(db: Db, slug: string, limit: number, cursor?: 
  * the aggregate update, so a refund landing between the check and the write cannot leave a counted
  * review behind; the unique index (item, user) turns a racing second review into 409.
  */
-export async function createReview(env: Env, db: Db, userId: string, slug: string, input: { rating: number; title: string; body: string }): Promise<ReviewT> {
+export async function createReview(
+  env: Env,
+  db: Db,
+  userId: string,
+  slug: string,
+  input: { rating: number; title: string; body: string },
+): Promise<ReviewT> {
   const { item } = await findVisibleItemBySlug(db, slug);
   if (!(await findActiveEntitlement(db, userId, item.id, REVIEWABLE_SOURCES))) throw notABuyer();
-  const existing = await db.query.reviews.findFirst({ columns: { id: true }, where: and(eq(reviews.itemId, item.id), eq(reviews.userId, userId)) });
+  const existing = await db.query.reviews.findFirst({
+    columns: { id: true },
+    where: and(eq(reviews.itemId, item.id), eq(reviews.userId, userId)),
+  });
   if (existing) throw alreadyReviewed();
 
   const now = Date.now();
@@ -124,7 +132,12 @@ async function findMyReview(db: Db, userId: string, slug: string) {
   return mine;
 }
 
-export async function updateMyReview(db: Db, userId: string, slug: string, input: { rating?: number; title?: string; body?: string }): Promise<ReviewT> {
+export async function updateMyReview(
+  db: Db,
+  userId: string,
+  slug: string,
+  input: { rating?: number; title?: string; body?: string },
+): Promise<ReviewT> {
   const mine = await findMyReview(db, userId, slug);
   const rating = input.rating ?? mine.rating;
   const [, updated] = await db.batch([
@@ -141,14 +154,27 @@ export async function updateMyReview(db: Db, userId: string, slug: string, input
 
 export async function deleteMyReview(db: Db, userId: string, slug: string) {
   const mine = await findMyReview(db, userId, slug);
-  const [, deleted] = await db.batch([subtractReview(db, mine.itemId, userId), db.delete(reviews).where(eq(reviews.id, mine.id)).returning({ id: reviews.id })]);
+  const [, deleted] = await db.batch([
+    subtractReview(db, mine.itemId, userId),
+    db.delete(reviews).where(eq(reviews.id, mine.id)).returning({ id: reviews.id }),
+  ]);
   if (deleted.length === 0) throw notFound("Review");
 }
 
 /** The author's one reply to a review of their org's item; tenancy comes from `findOrgItem`. */
-export async function replyToReview(db: Db, meta: RequestMeta, access: OrgAccess, itemId: string, reviewId: string, body: string): Promise<ReviewT> {
+export async function replyToReview(
+  db: Db,
+  meta: RequestMeta,
+  access: OrgAccess,
+  itemId: string,
+  reviewId: string,
+  body: string,
+): Promise<ReviewT> {
   const { item } = await findOrgItem(db, access.orgId, itemId);
-  const review = await db.query.reviews.findFirst({ columns: { id: true, replyBody: true }, where: and(eq(reviews.id, reviewId), eq(reviews.itemId, item.id)) });
+  const review = await db.query.reviews.findFirst({
+    columns: { id: true, replyBody: true },
+    where: and(eq(reviews.id, reviewId), eq(reviews.itemId, item.id)),
+  });
   if (!review) throw notFound("Review");
   if (review.replyBody !== null) throw alreadyReplied();
   const [replied] = await db.batch([
@@ -157,7 +183,14 @@ export async function replyToReview(db: Db, meta: RequestMeta, access: OrgAccess
       .set({ replyBody: body, replyAt: Date.now(), replyBy: access.principal.userId })
       .where(and(eq(reviews.id, reviewId), eq(reviews.itemId, item.id), isNull(reviews.replyBody)))
       .returning({ id: reviews.id }),
-    auditInsert(db, meta, { action: "review.replied", orgId: item.orgId, actorUserId: access.principal.userId, targetType: "review", targetId: reviewId, metadata: { itemId: item.id } }),
+    auditInsert(db, meta, {
+      action: "review.replied",
+      orgId: item.orgId,
+      actorUserId: access.principal.userId,
+      targetType: "review",
+      targetId: reviewId,
+      metadata: { itemId: item.id },
+    }),
   ]);
   // A racing second reply loses the `reply_body IS NULL` guard; its audit row is the only trace.
   if (replied.length === 0) throw alreadyReplied();

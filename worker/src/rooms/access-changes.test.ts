@@ -5,10 +5,10 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { addMember, createUser, orgFixture, PASSWORD, type OrgFixture, type TestUser } from "../../test/fixtures";
+import { addMember, createUser, type OrgFixture, orgFixture, PASSWORD, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { askAdmission, createProject, roomTokenFor } from "../../test/rooms";
-import { scriptedRoom, type ScriptedRoom } from "../../test/scripted-room";
+import { type ScriptedRoom, scriptedRoom } from "../../test/scripted-room";
 import { runScheduled } from "../maintenance/scheduler";
 
 let fx: OrgFixture;
@@ -25,8 +25,13 @@ async function admit(user: TestUser, projectId: string, options: { expired?: boo
 }
 
 const disconnects = (room: ScriptedRoom) =>
-  room.received.filter((r) => r.action === "disconnect").map((r) => JSON.parse(new TextDecoder().decode(r.body)) as { userIds: string[]; sessionIds: string[] });
-const owed = (projectId: string) => env.DB.prepare("SELECT attempts, last_error FROM room_teardowns WHERE project_id = ?").bind(projectId).first<{ attempts: number; last_error: string | null }>();
+  room.received
+    .filter((r) => r.action === "disconnect")
+    .map((r) => JSON.parse(new TextDecoder().decode(r.body)) as { userIds: string[]; sessionIds: string[] });
+const owed = (projectId: string) =>
+  env.DB.prepare("SELECT attempts, last_error FROM room_teardowns WHERE project_id = ?")
+    .bind(projectId)
+    .first<{ attempts: number; last_error: string | null }>();
 
 async function secondSession(user: TestUser): Promise<TestUser> {
   const login = await call("POST", "/v1/auth/login", { body: { email: user.email, password: PASSWORD } });
@@ -36,14 +41,23 @@ async function secondSession(user: TestUser): Promise<TestUser> {
 
 describe("org and project changes", () => {
   it("a removed member is disconnected from the rooms they are admitted to, and only those, before the removal is answered", async () => {
-    const [{ body: current }, { body: expired }, { body: untouched }] = await Promise.all([createProject(fx.owner, fx.orgId), createProject(fx.owner, fx.orgId), createProject(fx.owner, fx.orgId)]);
+    const [{ body: current }, { body: expired }, { body: untouched }] = await Promise.all([
+      createProject(fx.owner, fx.orgId),
+      createProject(fx.owner, fx.orgId),
+      createProject(fx.owner, fx.orgId),
+    ]);
     const [currentRoom, expiredRoom, untouchedRoom] = [scriptedRoom(current.id), scriptedRoom(expired.id), scriptedRoom(untouched.id)];
     await admit(fx.member, current.id);
     await admit(fx.member, expired.id, { expired: true });
     await admit(fx.admin, untouched.id);
 
     expect((await call("DELETE", `/v1/orgs/${fx.orgId}/members/${fx.member.id}`, { token: fx.admin.accessToken })).status).toBe(204);
-    expect([disconnects(currentRoom), disconnects(expiredRoom), disconnects(untouchedRoom), currentRoom.refused]).toEqual([[{ userIds: [fx.member.id], sessionIds: [] }], [], [], 0]);
+    expect([disconnects(currentRoom), disconnects(expiredRoom), disconnects(untouchedRoom), currentRoom.refused]).toEqual([
+      [{ userIds: [fx.member.id], sessionIds: [] }],
+      [],
+      [],
+      0,
+    ]);
   });
 
   it("an admin made a plain member is disconnected (their project roles may have fallen); a promotion is not", async () => {
@@ -51,8 +65,14 @@ describe("org and project changes", () => {
     const room = scriptedRoom(project.id);
     await admit(fx.admin, project.id);
     await admit(fx.member, project.id);
-    expect((await call("PATCH", `/v1/orgs/${fx.orgId}/members/${fx.member.id}`, { token: fx.owner.accessToken, body: { role: "admin" } })).status).toBe(200);
-    expect((await call("PATCH", `/v1/orgs/${fx.orgId}/members/${fx.admin.id}`, { token: fx.owner.accessToken, body: { role: "member" } })).status).toBe(200);
+    expect(
+      (await call("PATCH", `/v1/orgs/${fx.orgId}/members/${fx.member.id}`, { token: fx.owner.accessToken, body: { role: "admin" } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call("PATCH", `/v1/orgs/${fx.orgId}/members/${fx.admin.id}`, { token: fx.owner.accessToken, body: { role: "member" } }))
+        .status,
+    ).toBe(200);
     expect(disconnects(room)).toEqual([{ userIds: [fx.admin.id], sessionIds: [] }]);
   });
 
@@ -63,15 +83,24 @@ describe("org and project changes", () => {
     const room = scriptedRoom(project.id);
     await Promise.all([admit(fx.admin, project.id), admit(fx.member, project.id), admit(reader, project.id)]);
 
-    const changed = await call("PATCH", `/v1/orgs/${fx.orgId}/projects/${project.id}`, { token: fx.admin.accessToken, body: { memberRole: "read" } });
+    const changed = await call("PATCH", `/v1/orgs/${fx.orgId}/projects/${project.id}`, {
+      token: fx.admin.accessToken,
+      body: { memberRole: "read" },
+    });
     expect([changed.status, changed.body.memberRole]).toEqual([200, "read"]);
     expect(disconnects(room).map((d) => d.userIds.sort())).toEqual([[fx.member.id, reader.id].sort()]);
 
     // With the room down the change still succeeds; the reconnects it missed are refused by admission.
     room.down = true;
-    expect((await call("PATCH", `/v1/orgs/${fx.orgId}/projects/${project.id}`, { token: fx.admin.accessToken, body: { memberRole: "write" } })).status).toBe(200);
+    expect(
+      (await call("PATCH", `/v1/orgs/${fx.orgId}/projects/${project.id}`, { token: fx.admin.accessToken, body: { memberRole: "write" } }))
+        .status,
+    ).toBe(200);
     await admit(fx.member, project.id);
-    expect((await call("PATCH", `/v1/orgs/${fx.orgId}/projects/${project.id}`, { token: fx.admin.accessToken, body: { memberRole: "read" } })).status).toBe(200);
+    expect(
+      (await call("PATCH", `/v1/orgs/${fx.orgId}/projects/${project.id}`, { token: fx.admin.accessToken, body: { memberRole: "read" } }))
+        .status,
+    ).toBe(200);
   });
 });
 
@@ -86,12 +115,22 @@ describe("sessions that end", () => {
     await admit(s1, b.id);
 
     expect((await call("POST", "/v1/auth/logout", { token: s1.accessToken })).status).toBe(204);
-    expect([disconnects(roomA), disconnects(roomB)]).toEqual([[{ userIds: [], sessionIds: [c1.sid] }], [{ userIds: [], sessionIds: [c1.sid] }]]);
+    expect([disconnects(roomA), disconnects(roomB)]).toEqual([
+      [{ userIds: [], sessionIds: [c1.sid] }],
+      [{ userIds: [], sessionIds: [c1.sid] }],
+    ]);
 
     expect((await call("DELETE", `/v1/me/sessions/${c2.sid}`, { token: s4.accessToken })).status).toBe(204);
     expect(disconnects(roomA).at(-1)).toEqual({ userIds: [], sessionIds: [c2.sid] });
 
-    expect((await call("PUT", "/v1/me/password", { token: s4.accessToken, body: { currentPassword: PASSWORD, newPassword: "another long passphrase" } })).status).toBe(204);
+    expect(
+      (
+        await call("PUT", "/v1/me/password", {
+          token: s4.accessToken,
+          body: { currentPassword: PASSWORD, newPassword: "another long passphrase" },
+        })
+      ).status,
+    ).toBe(204);
     // Every session but s4 is named again in the rooms it was admitted to (s1's and s2's a second time, harmlessly).
     expect(disconnects(roomB).at(-1)?.sessionIds.sort()).toEqual([c1.sid, c3.sid].sort());
     expect(disconnects(roomB).flatMap((d) => d.sessionIds)).not.toContain(c4.sid);

@@ -31,7 +31,10 @@ function admittedWhere(db: Db, whom: Whom): SQL | undefined {
   if ("sessionId" in whom) return eq(roomAdmissions.sessionId, whom.sessionId);
   if ("sessionsOtherThan" in whom) return and(eq(roomAdmissions.userId, whom.userId), ne(roomAdmissions.sessionId, whom.sessionsOtherThan));
   if ("userIds" in whom) return and(eq(roomAdmissions.orgId, whom.orgId), inArray(roomAdmissions.userId, whom.userIds));
-  const plainMembers = db.select({ id: memberships.userId }).from(memberships).where(and(eq(memberships.orgId, whom.orgId), eq(memberships.role, "member")));
+  const plainMembers = db
+    .select({ id: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, whom.orgId), eq(memberships.role, "member")));
   return and(eq(roomAdmissions.projectId, whom.projectId), eq(roomAdmissions.role, "write"), inArray(roomAdmissions.userId, plainMembers));
 }
 
@@ -58,7 +61,9 @@ export async function disconnectFromRooms(env: Env, db: Db, whom: Whom, now = Da
     const byRoom = await socketsToClose(db, whom, now);
     await Promise.all(
       [...byRoom].map(([roomId, body]) =>
-        askRoomToDisconnect(env, roomId, body).catch((err: unknown) => log("warn", "room could not disconnect sockets whose access changed", { roomId, error: String(err) })),
+        askRoomToDisconnect(env, roomId, body).catch((err: unknown) =>
+          log("warn", "room could not disconnect sockets whose access changed", { roomId, error: String(err) }),
+        ),
       ),
     );
   } catch (err) {

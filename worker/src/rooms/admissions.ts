@@ -40,7 +40,15 @@ export async function admit(db: Db, roomId: string, request: RoomAdmissionReques
         })
         .from(projects)
         .innerJoin(memberships, and(eq(memberships.orgId, projects.orgId), eq(memberships.userId, request.userId)))
-        .innerJoin(sessions, and(eq(sessions.id, request.sessionId), eq(sessions.userId, request.userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+        .innerJoin(
+          sessions,
+          and(
+            eq(sessions.id, request.sessionId),
+            eq(sessions.userId, request.userId),
+            isNull(sessions.revokedAt),
+            gt(sessions.expiresAt, now),
+          ),
+        )
         .where(eq(projects.id, roomId)),
     )
     .returning({ role: roomAdmissions.role });

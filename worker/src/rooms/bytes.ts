@@ -5,7 +5,12 @@ import { AppError } from "../http/errors";
  * Content-Length over the cap is refused before reading, and a body that lies about (or omits)
  * its length is cut off while it streams, so nothing unbounded is ever buffered.
  */
-export async function readCapped(body: ReadableStream<Uint8Array> | null, max: number, declared: string | null | undefined, tooLarge: () => AppError): Promise<Uint8Array> {
+export async function readCapped(
+  body: ReadableStream<Uint8Array> | null,
+  max: number,
+  declared: string | null | undefined,
+  tooLarge: () => AppError,
+): Promise<Uint8Array> {
   if (declared && /^\d+$/.test(declared) && Number(declared) > max) throw tooLarge();
   if (!body) return new Uint8Array();
   const chunks: Uint8Array[] = [];

@@ -5,9 +5,9 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_MAX_DOCUMENT_BYTES, ROOM_SIGNATURE_TOLERANCE_MS, roomCallbackPaths, type RoomEvent } from "../../../shared/room-callbacks";
+import { DEFAULT_MAX_DOCUMENT_BYTES, ROOM_SIGNATURE_TOLERANCE_MS, type RoomEvent, roomCallbackPaths } from "../../../shared/room-callbacks";
 import { WEBHOOK_EVENTS, WEBHOOK_EXAMPLES, webhookPayload } from "../../../shared/webhook-events";
-import { orgFixture, type OrgFixture } from "../../test/fixtures";
+import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { createProject, documentWith, roomCall } from "../../test/rooms";
 import { INLINE_SNAPSHOT_MAX_BYTES } from "../projects/snapshots";
 
@@ -20,7 +20,9 @@ beforeAll(async () => {
 
 const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 const eventsOf = (type: string, field: string, value: string) =>
-  env.DB.prepare(`SELECT id, org_id, payload FROM webhook_events WHERE type = ? AND json_extract(payload, '$.data.${field}') = ?`).bind(type, value).all<{ id: string; org_id: string; payload: string }>();
+  env.DB.prepare(`SELECT id, org_id, payload FROM webhook_events WHERE type = ? AND json_extract(payload, '$.data.${field}') = ?`)
+    .bind(type, value)
+    .all<{ id: string; org_id: string; payload: string }>();
 const randomBytes = (n: number) => {
   const bytes = new Uint8Array(n);
   for (let i = 0; i < n; i += 65536) crypto.getRandomValues(bytes.subarray(i, Math.min(n, i + 65536)));
@@ -41,13 +43,20 @@ describe("signatures", () => {
       tampered: roomCall("POST", path, body, { signedBody: documentWith("something else") }),
       garbled: roomCall("POST", path, body, { headers: { "x-plaza-room-signature": "v1,not base64!" } }),
       latestUnsigned: roomCall("GET", roomCallbackPaths.latestSnapshot(projectId), undefined, { unsigned: true }),
-      eventsWrongKey: roomCall("POST", roomCallbackPaths.events(projectId), { events: [] }, { secret: "a-different-secret-that-is-long-enough-0123" }),
+      eventsWrongKey: roomCall(
+        "POST",
+        roomCallbackPaths.events(projectId),
+        { events: [] },
+        { secret: "a-different-secret-that-is-long-enough-0123" },
+      ),
     };
     for (const [name, pending] of Object.entries(cases)) {
       const res = await pending;
       expect([res.status, await code(res)], name).toEqual([401, "invalid_signature"]);
     }
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM project_snapshots WHERE project_id = ?").bind(projectId).first<{ n: number }>();
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM project_snapshots WHERE project_id = ?")
+      .bind(projectId)
+      .first<{ n: number }>();
     expect(count!.n).toBe(0);
 
     const good = await roomCall("POST", path, body);
@@ -58,7 +67,9 @@ describe("signatures", () => {
   it("an unknown room is 404, an unknown reason 400", async () => {
     const unknown = await roomCall("POST", roomCallbackPaths.snapshots("prj_doesNotExist000000"), documentWith("x"));
     expect([unknown.status, await code(unknown)]).toEqual([404, "not_found"]);
-    const reason = await roomCall("POST", roomCallbackPaths.snapshots(projectId), documentWith("x"), { headers: { "x-plaza-snapshot-reason": "whenever" } });
+    const reason = await roomCall("POST", roomCallbackPaths.snapshots(projectId), documentWith("x"), {
+      headers: { "x-plaza-snapshot-reason": "whenever" },
+    });
     expect([reason.status, await code(reason)]).toEqual([400, "invalid_request"]);
   });
 });
@@ -83,7 +94,9 @@ describe("snapshots", () => {
     // The same bytes as an older (not the latest) snapshot are a new snapshot.
     expect((await roomCall("POST", path, a)).status).toBe(201);
 
-    const rows = await env.DB.prepare("SELECT id, reason FROM project_snapshots WHERE project_id = ? ORDER BY created_at, id").bind(project).all<{ id: string; reason: string }>();
+    const rows = await env.DB.prepare("SELECT id, reason FROM project_snapshots WHERE project_id = ? ORDER BY created_at, id")
+      .bind(project)
+      .all<{ id: string; reason: string }>();
     expect(rows.results).toHaveLength(3);
     const events = await eventsOf("project.snapshot.created", "projectId", project);
     expect(events.results).toHaveLength(3);
@@ -99,11 +112,15 @@ describe("snapshots", () => {
   it("larger than the inline limit go to R2 and come back byte for byte from latest", async () => {
     const { id: project } = (await createProject(fx.owner, fx.orgId)).body;
     // A real update (snapshots must decode as one), made large by random text.
-    const big = documentWith(Array.from(randomBytes(INLINE_SNAPSHOT_MAX_BYTES / 2 + 1000), (b) => b.toString(16).padStart(2, "0")).join(""));
+    const big = documentWith(
+      Array.from(randomBytes(INLINE_SNAPSHOT_MAX_BYTES / 2 + 1000), (b) => b.toString(16).padStart(2, "0")).join(""),
+    );
     const res = await roomCall("POST", roomCallbackPaths.snapshots(project), big);
     expect(res.status).toBe(201);
     const { id } = await res.json<{ id: string }>();
-    const row = await env.DB.prepare("SELECT r2_key, body, size_bytes FROM project_snapshots WHERE id = ?").bind(id).first<{ r2_key: string | null; body: unknown; size_bytes: number }>();
+    const row = await env.DB.prepare("SELECT r2_key, body, size_bytes FROM project_snapshots WHERE id = ?")
+      .bind(id)
+      .first<{ r2_key: string | null; body: unknown; size_bytes: number }>();
     expect(row).toMatchObject({ r2_key: `projects/${project}/snapshots/${id}`, body: null, size_bytes: big.byteLength });
     expect(await env.BUCKET.head(row!.r2_key!)).not.toBeNull();
 
@@ -154,7 +171,11 @@ describe("events", () => {
     const retried = await roomCall("POST", path, { events: [joined, left] });
     expect([retried.status, await retried.json()]).toEqual([202, { recorded: 0 }]);
 
-    const audit = await env.DB.prepare("SELECT action, org_id, actor_user_id FROM audit_events WHERE target_id = ? AND action LIKE 'room.%' ORDER BY action").bind(projectId).all();
+    const audit = await env.DB.prepare(
+      "SELECT action, org_id, actor_user_id FROM audit_events WHERE target_id = ? AND action LIKE 'room.%' ORDER BY action",
+    )
+      .bind(projectId)
+      .all();
     expect(audit.results).toEqual([
       { action: "room.member_joined", org_id: fx.orgId, actor_user_id: fx.member.id },
       { action: "room.member_left", org_id: fx.orgId, actor_user_id: fx.member.id },
@@ -163,17 +184,26 @@ describe("events", () => {
     expect(events.results).toHaveLength(1);
     const payload = webhookPayload("room.member_joined").parse(JSON.parse(events.results[0]!.payload));
     expect(payload.data).toEqual({ projectId, userId: fx.member.id, name: fx.member.name, role: "write", joinedAt: joined.at });
-    const stored = await env.DB.prepare("SELECT count(*) AS n FROM room_events WHERE id IN (?, ?)").bind(joined.id, left.id).first<{ n: number }>();
+    const stored = await env.DB.prepare("SELECT count(*) AS n FROM room_events WHERE id IN (?, ?)")
+      .bind(joined.id, left.id)
+      .first<{ n: number }>();
     expect(stored!.n).toBe(2);
   });
 
   it("that are not a RoomEventsBody are 400, never 500", async () => {
     const path = roomCallbackPaths.events(projectId);
-    for (const body of [{ events: [] }, { events: [{ ...event("member_joined"), id: "nope" }] }, { events: [{ ...event("member_joined"), userId: "usr_x" }] }, { hello: 1 }]) {
+    for (const body of [
+      { events: [] },
+      { events: [{ ...event("member_joined"), id: "nope" }] },
+      { events: [{ ...event("member_joined"), userId: "usr_x" }] },
+      { hello: 1 },
+    ]) {
       const res = await roomCall("POST", path, body);
       expect([res.status, await code(res)], JSON.stringify(body)).toEqual([400, "invalid_request"]);
     }
-    const notJson = await roomCall("POST", path, new TextEncoder().encode("{not json"), { headers: { "content-type": "application/json" } });
+    const notJson = await roomCall("POST", path, new TextEncoder().encode("{not json"), {
+      headers: { "content-type": "application/json" },
+    });
     expect([notJson.status, await code(notJson)]).toEqual([400, "invalid_request"]);
   });
 });

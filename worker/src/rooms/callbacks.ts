@@ -26,7 +26,17 @@ export async function recordRoomEvents(db: Db, env: Env, meta: RequestMeta, proj
     events.map(async (e) => {
       const claim = db
         .insert(roomEvents)
-        .values({ id: e.id, projectId: project.id, orgId: project.orgId, type: e.type, userId: e.userId, role: e.role, connectionId: e.connectionId, at: e.at, receivedAt: now })
+        .values({
+          id: e.id,
+          projectId: project.id,
+          orgId: project.orgId,
+          type: e.type,
+          userId: e.userId,
+          role: e.role,
+          connectionId: e.connectionId,
+          at: e.at,
+          receivedAt: now,
+        })
         .onConflictDoNothing()
         .returning({ id: roomEvents.id });
       const audit = db
@@ -46,7 +56,13 @@ export async function recordRoomEvents(db: Db, env: Env, meta: RequestMeta, proj
         .onConflictDoNothing();
       const event =
         e.type === "member_joined"
-          ? await webhookEvent(db, project.orgId, "room.member_joined", { projectId: project.id, userId: e.userId, name: e.name, role: e.role, joinedAt: e.at }, { cause: e.id, now })
+          ? await webhookEvent(
+              db,
+              project.orgId,
+              "room.member_joined",
+              { projectId: project.id, userId: e.userId, name: e.name, role: e.role, joinedAt: e.at },
+              { cause: e.id, now },
+            )
           : undefined;
       return { claim, audit, event };
     }),
@@ -55,6 +71,9 @@ export async function recordRoomEvents(db: Db, env: Env, meta: RequestMeta, proj
   const results = await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
   // Only events this call recorded are queued: a retried POST sends no webhook twice.
   const fresh = writes.filter((w) => (results[statements.indexOf(w.claim)] as unknown[]).length > 0);
-  await enqueueWebhookEvents(env, fresh.flatMap((w) => (w.event ? [w.event.id] : [])));
+  await enqueueWebhookEvents(
+    env,
+    fresh.flatMap((w) => (w.event ? [w.event.id] : [])),
+  );
   return fresh.length;
 }

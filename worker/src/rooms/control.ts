@@ -2,7 +2,14 @@
  * Worker → room control requests (`snapshot`, `restore`, `disconnect`, `teardown`), signed like the room's
  * callbacks and sent to ROOMS_URL + roomControlPath. A room that cannot be reached is `503 rooms_unavailable`.
  */
-import { DEFAULT_MAX_DOCUMENT_BYTES, ROOM_ACTION_HEADER, roomControlPath, signRoomRequest, type DisconnectBody, type RoomAction } from "../../../shared/room-callbacks";
+import {
+  DEFAULT_MAX_DOCUMENT_BYTES,
+  type DisconnectBody,
+  ROOM_ACTION_HEADER,
+  type RoomAction,
+  roomControlPath,
+  signRoomRequest,
+} from "../../../shared/room-callbacks";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
@@ -47,7 +54,9 @@ async function control(env: Env, roomId: string, action: RoomAction, body: Uint8
 export async function askRoomForSnapshot(env: Env, roomId: string): Promise<Uint8Array | null> {
   const res = await control(env, roomId, "snapshot", new Uint8Array());
   if (res.status === 204) return null;
-  return readCapped(res.body, DEFAULT_MAX_DOCUMENT_BYTES, res.headers.get("content-length"), () => unavailable("its document is over the size cap"));
+  return readCapped(res.body, DEFAULT_MAX_DOCUMENT_BYTES, res.headers.get("content-length"), () =>
+    unavailable("its document is over the size cap"),
+  );
 }
 
 /** Closes the sockets of these users or sessions in the room (their access changed); answers how many it closed. */

@@ -5,16 +5,40 @@ const SIGNED_ONLY: Expected = { anon: 401, outsider: 401, member: 401, admin: 40
 
 export const roomsMatrix: MatrixCase[] = [
   // Room callbacks take no user credential: without the room signature every caller is refused.
-  { route: "POST /v1/rooms/:roomId/snapshots", build: async (fx) => ({ method: "POST", path: `/v1/rooms/${(await project(fx)).id}/snapshots`, options: { rawBody: "x", headers: { "content-type": "application/octet-stream" } } }), expected: SIGNED_ONLY },
-  { route: "GET /v1/rooms/:roomId/snapshots/latest", build: async (fx) => ({ method: "GET", path: `/v1/rooms/${(await project(fx)).id}/snapshots/latest` }), expected: SIGNED_ONLY },
-  { route: "POST /v1/rooms/:roomId/events", build: async (fx) => ({ method: "POST", path: `/v1/rooms/${(await project(fx)).id}/events`, options: { body: { events: [] } } }), expected: SIGNED_ONLY },
+  {
+    route: "POST /v1/rooms/:roomId/snapshots",
+    build: async (fx) => ({
+      method: "POST",
+      path: `/v1/rooms/${(await project(fx)).id}/snapshots`,
+      options: { rawBody: "x", headers: { "content-type": "application/octet-stream" } },
+    }),
+    expected: SIGNED_ONLY,
+  },
+  {
+    route: "GET /v1/rooms/:roomId/snapshots/latest",
+    build: async (fx) => ({ method: "GET", path: `/v1/rooms/${(await project(fx)).id}/snapshots/latest` }),
+    expected: SIGNED_ONLY,
+  },
+  {
+    route: "POST /v1/rooms/:roomId/events",
+    build: async (fx) => ({ method: "POST", path: `/v1/rooms/${(await project(fx)).id}/events`, options: { body: { events: [] } } }),
+    expected: SIGNED_ONLY,
+  },
   // Not even a member's own session admits itself: only the room may ask.
   {
     route: "POST /v1/rooms/:roomId/admissions",
     build: async (fx, _actor, user) => ({
       method: "POST",
       path: `/v1/rooms/${(await project(fx)).id}/admissions`,
-      options: { body: { userId: user?.id ?? fx.member.id, sessionId: "ses_unsignedCaller0000", role: "write", connectionId: "conn", tokenExpiresAt: Date.now() + 60_000 } },
+      options: {
+        body: {
+          userId: user?.id ?? fx.member.id,
+          sessionId: "ses_unsignedCaller0000",
+          role: "write",
+          connectionId: "conn",
+          tokenExpiresAt: Date.now() + 60_000,
+        },
+      },
     }),
     expected: SIGNED_ONLY,
   },

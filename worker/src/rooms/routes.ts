@@ -4,7 +4,14 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { UserId } from "../../../shared/api";
-import { DEFAULT_MAX_DOCUMENT_BYTES, RoomAdmissionRequestSchema, RoomAdmissionSchema, RoomEventsBodySchema, SNAPSHOT_REASON_HEADER, SnapshotReasonSchema } from "../../../shared/room-callbacks";
+import {
+  DEFAULT_MAX_DOCUMENT_BYTES,
+  RoomAdmissionRequestSchema,
+  RoomAdmissionSchema,
+  RoomEventsBodySchema,
+  SNAPSHOT_REASON_HEADER,
+  SnapshotReasonSchema,
+} from "../../../shared/room-callbacks";
 import { RoomIdSchema } from "../../../shared/room-token";
 import { requestMeta } from "../audit/record";
 import { validationError } from "../http/error-handler";
@@ -22,11 +29,17 @@ const params = z.object({ roomId: RoomIdSchema });
 const error = (description: string) => json(ErrorSchema, description);
 const signedErrors = { 401: error("Missing, stale or wrong room signature (`invalid_signature`)"), 404: error("Unknown room") };
 const binary = { "application/octet-stream": { schema: z.string().meta({ format: "binary" }) } };
-const SIGNED = "Signed by the room: `x-plaza-room-timestamp` and `x-plaza-room-signature` over timestamp, method, path and body (shared/room-callbacks.ts).";
+const SIGNED =
+  "Signed by the room: `x-plaza-room-timestamp` and `x-plaza-room-signature` over timestamp, method, path and body (shared/room-callbacks.ts).";
 
 const documentTooLarge = () => new AppError("document_too_large", `Documents are limited to ${DEFAULT_MAX_DOCUMENT_BYTES} bytes`);
 // User ids must also be well-formed Plaza ids: they go into webhook payloads.
-const RoomEventsBody = RoomEventsBodySchema.extend({ events: z.array(RoomEventsBodySchema.shape.events.element.extend({ userId: UserId })).min(1).max(100) });
+const RoomEventsBody = RoomEventsBodySchema.extend({
+  events: z
+    .array(RoomEventsBodySchema.shape.events.element.extend({ userId: UserId }))
+    .min(1)
+    .max(100),
+});
 
 export const roomCallbackRoutes = createRouter()
   .openapi(
@@ -65,7 +78,11 @@ export const roomCallbackRoutes = createRouter()
       summary: "The newest snapshot's bytes (what a room with empty storage loads), or 204",
       description: SIGNED,
       request: { params },
-      responses: { 200: { description: "The Y.js update", content: binary }, 204: { description: "The project has no snapshot" }, ...signedErrors },
+      responses: {
+        200: { description: "The Y.js update", content: binary },
+        204: { description: "The project has no snapshot" },
+        ...signedErrors,
+      },
     }),
     async (c) => {
       await signedRoomBody(c, 0, documentTooLarge);
@@ -75,10 +92,15 @@ export const roomCallbackRoutes = createRouter()
       if (!latest) return c.body(null, 204);
       if (latest.r2Key) {
         const object = await c.env.BUCKET.get(latest.r2Key);
-        if (object) return new Response(object.body, { headers: { "content-type": "application/octet-stream", "content-length": String(object.size) } });
+        if (object)
+          return new Response(object.body, {
+            headers: { "content-type": "application/octet-stream", "content-length": String(object.size) },
+          });
       }
       const bytes = await snapshotBytes(c.env, latest);
-      return new Response(bytes as BufferSource, { headers: { "content-type": "application/octet-stream", "content-length": String(bytes.byteLength) } });
+      return new Response(bytes as BufferSource, {
+        headers: { "content-type": "application/octet-stream", "content-length": String(bytes.byteLength) },
+      });
     },
   )
   .openapi(
@@ -89,7 +111,11 @@ export const roomCallbackRoutes = createRouter()
       summary: "Record room events (member joined/left) for the audit log and webhooks; idempotent per event id",
       description: `${SIGNED} Body: \`RoomEventsBody\` (JSON) from shared/room-callbacks.ts.`,
       request: { params },
-      responses: { 202: json(z.object({ recorded: z.number().int() }), "Recorded (0 for a retried POST)"), 400: error("Not a RoomEventsBody"), ...signedErrors },
+      responses: {
+        202: json(z.object({ recorded: z.number().int() }), "Recorded (0 for a retried POST)"),
+        400: error("Not a RoomEventsBody"),
+        ...signedErrors,
+      },
     }),
     async (c) => {
       const body = await signedRoomJson(c, RoomEventsBody);

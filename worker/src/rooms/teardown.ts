@@ -48,5 +48,10 @@ export const retryRoomTeardowns: Job = async ({ db, env, now, batchSize }) => {
     .from(roomTeardowns)
     .orderBy(asc(roomTeardowns.requestedAt))
     .limit(Math.min(batchSize, TEARDOWNS_PER_TICK));
-  return tearDownRooms(env, db, owed.map((r) => r.projectId), now);
+  return tearDownRooms(
+    env,
+    db,
+    owed.map((r) => r.projectId),
+    now,
+  );
 };

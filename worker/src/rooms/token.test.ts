@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
-import { ROOM_TOKEN_MAX_TTL_SECONDS, RoomTokenClaimsSchema, roomTokenKey, type RoomGrant } from "../../../shared/room-token";
+import { ROOM_TOKEN_MAX_TTL_SECONDS, type RoomGrant, RoomTokenClaimsSchema, roomTokenKey } from "../../../shared/room-token";
 import { mintRoomToken } from "./token";
 
 const grant: RoomGrant = { sub: "usr_abc123", room: "prj_roomA", role: "write", name: "Ada", sid: "ses_abc123" };

@@ -4,11 +4,11 @@ import {
   ROOM_TOKEN_AUDIENCE,
   ROOM_TOKEN_ISSUER,
   ROOM_TOKEN_MAX_TTL_SECONDS,
+  type RoomGrant,
   RoomGrantSchema,
+  type RoomTokenClaims,
   RoomTokenClaimsSchema,
   roomTokenKey,
-  type RoomGrant,
-  type RoomTokenClaims,
 } from "../../../shared/room-token";
 
 export interface MintRoomTokenOptions {

@@ -5,11 +5,11 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { insertCheckout } from "../../test/payment-fixtures";
-import { createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
+import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { eventually, onboardSeller, paidItem, submitHostedForm } from "../../test/payments";
 import { STRIPE_EMULATOR_ORIGIN } from "../../test/network";
+import { insertCheckout } from "../../test/payment-fixtures";
+import { eventually, onboardSeller, paidItem, submitHostedForm } from "../../test/payments";
 
 const worker = (exports as unknown as { default: Fetcher }).default;
 
@@ -41,7 +41,9 @@ describe("the item page of a paid item", () => {
     const res = await page(`/items/${item.slug}`);
     expect(res.status).toBe(200);
     expect(res.body).toContain(`href="/buy/${item.slug}"`);
-    expect(res.body).toMatch(new RegExp(`<form class="guest" method="post" action="/items/${item.slug}/checkout" aria-label="Buy as a guest">`));
+    expect(res.body).toMatch(
+      new RegExp(`<form class="guest" method="post" action="/items/${item.slug}/checkout" aria-label="Buy as a guest">`),
+    );
     expect(res.body).toMatch(/<input id="guest-email" type="email" name="email" required=""/);
     expect(res.body).toContain("$25.00");
     // Browsers check form-action on the redirect after the post too: the emulator's origin is allowed.
@@ -165,7 +167,12 @@ describe("the success page", () => {
   });
 
   it("answers a malformed or unknown checkout, and other /checkout paths, with HTML 404s", async () => {
-    for (const path of ["/checkout/success", "/checkout/success?checkout=nope", "/checkout/success?checkout=chk_AAAAAAAAAAAAAAAAAAAA", "/checkout/elsewhere"]) {
+    for (const path of [
+      "/checkout/success",
+      "/checkout/success?checkout=nope",
+      "/checkout/success?checkout=chk_AAAAAAAAAAAAAAAAAAAA",
+      "/checkout/elsewhere",
+    ]) {
       const res = await page(path);
       expect(res.status, path).toBe(404);
       expect(res.headers.get("content-type"), path).toMatch(/^text\/html/);

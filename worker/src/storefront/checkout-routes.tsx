@@ -40,7 +40,10 @@ function describeRefusal(err: unknown, item: ItemT): { message: string; status: 
   if (err instanceof AppError) {
     switch (err.code) {
       case "charges_disabled":
-        return { status: 409, message: `${item.orgName} cannot take payments yet, so ${item.name} cannot be bought right now. Please try again later.` };
+        return {
+          status: 409,
+          message: `${item.orgName} cannot take payments yet, so ${item.name} cannot be bought right now. Please try again later.`,
+        };
       case "conflict":
         return { status: 409, message: item.pricing.model === "free" ? `${item.name} is free: use the Get button.` : `${err.message}.` };
       case "invalid_request":
@@ -59,7 +62,8 @@ function describeRefusal(err: unknown, item: ItemT): { message: string; status: 
   return undefined;
 }
 
-const successUrl = (checkoutId: string, poll: number) => `/checkout/success?${new URLSearchParams({ checkout: checkoutId, ...(poll > 0 && { poll: String(poll) }) })}`;
+const successUrl = (checkoutId: string, poll: number) =>
+  `/checkout/success?${new URLSearchParams({ checkout: checkoutId, ...(poll > 0 && { poll: String(poll) }) })}`;
 
 export const checkoutPages = new Hono<AppEnv>()
   .post(
@@ -72,7 +76,7 @@ export const checkoutPages = new Hono<AppEnv>()
       const parsed = CheckoutBody.safeParse({ email: email || undefined });
       /** The item page again (not cached), with the reason next to the form and the e-mail kept. */
       const refuse = async (problem: CheckoutProblem, status: ContentfulStatusCode) =>
-        storefrontHtml(c, <ItemPage {...await loadItemPage(c.get("db"), slug)} checkoutProblem={problem} />, status, noStore);
+        storefrontHtml(c, <ItemPage {...(await loadItemPage(c.get("db"), slug))} checkoutProblem={problem} />, status, noStore);
       if (!parsed.success || !parsed.data.email) return refuse({ email, message: ENTER_EMAIL }, 400);
       try {
         const session = await startCheckout(c.env, c.get("db"), { slug, email: parsed.data.email });

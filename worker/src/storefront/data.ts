@@ -1,9 +1,9 @@
 import { and, desc, eq } from "drizzle-orm";
 import { ItemSlug, type ItemT, type ReviewT, type VersionT } from "../../../shared/catalog";
 import { findVisibleItemBySlug, toItem } from "../catalog/queries";
-import { checkoutStatus } from "../checkout/service";
 import { searchItems } from "../catalog/search";
 import { listVersions } from "../catalog/versions";
+import { checkoutStatus } from "../checkout/service";
 import type { Db } from "../db/client";
 import { items, orgs } from "../db/schema";
 import { AppError } from "../http/errors";
@@ -74,7 +74,12 @@ export async function loadCheckoutPage(db: Db, checkoutId: string) {
   const checkout = await checkoutStatus(db, checkoutId);
   const item = await db.query.items.findFirst({ columns: { pricing: true }, where: eq(items.slug, checkout.itemSlug) });
   const pricing = item?.pricing;
-  const recurring = pricing && pricing.model !== "free" && pricing.model !== "one_time" && pricing.amount === checkout.amount && pricing.currency === checkout.currency;
+  const recurring =
+    pricing &&
+    pricing.model !== "free" &&
+    pricing.model !== "one_time" &&
+    pricing.amount === checkout.amount &&
+    pricing.currency === checkout.currency;
   return { checkout, price: recurring ? formatPrice(pricing) : formatMoney(checkout.amount, checkout.currency) };
 }
 

@@ -36,7 +36,12 @@ export const storefrontSources = (env: Env): PageSources => ({
 });
 
 /** A storefront page: HTML (with any extra `headers`); its security headers come from `storefrontSources`. */
-export const storefrontHtml = (c: Context<AppEnv>, page: Parameters<Context<AppEnv>["html"]>[0], status: ContentfulStatusCode = 200, headers: Record<string, string> = {}) => {
+export const storefrontHtml = (
+  c: Context<AppEnv>,
+  page: Parameters<Context<AppEnv>["html"]>[0],
+  status: ContentfulStatusCode = 200,
+  headers: Record<string, string> = {},
+) => {
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
   return c.html(page, status);
 };

@@ -22,7 +22,9 @@ describe("renderMarkdown", () => {
   });
 
   it("drops dangerous link and image protocols", () => {
-    const html = renderMarkdown("[click](javascript:alert(1)) [data](data:text/html,hi) ![img](javascript:alert(2)) <javascript:alert(3)> [vb](VBScript:x)");
+    const html = renderMarkdown(
+      "[click](javascript:alert(1)) [data](data:text/html,hi) ![img](javascript:alert(2)) <javascript:alert(3)> [vb](VBScript:x)",
+    );
     const urls = [...html.matchAll(/(?:href|src)="([^"]*)"/g)].map((m) => m[1]);
     expect(urls).toHaveLength(5);
     for (const url of urls) expect(url).toBe("");

@@ -1,10 +1,10 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { SearchQuery, type SearchQueryT } from "../../../shared/catalog";
 import { searchItems } from "../catalog/search";
 import type { AppEnv } from "../env";
+import { edgeCached } from "../http/edge-cache";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
-import { edgeCached } from "../http/edge-cache";
 import { pageSources } from "../http/page-security";
 import { checkoutPages } from "./checkout-routes";
 import { loadAuthorPage, loadHome, loadItemPage } from "./data";
@@ -45,7 +45,7 @@ export const storefrontRoutes = new Hono<AppEnv>()
   .use("/items/*", storefrontPage)
   .use("/authors/*", storefrontPage)
   .use("/checkout/*", storefrontPage)
-  .get("/", edgeCached({ ttl: "purgeable" }), async (c) => html(c, <HomePage {...await loadHome(c.env.DB)} />))
+  .get("/", edgeCached({ ttl: "purgeable" }), async (c) => html(c, <HomePage {...(await loadHome(c.env.DB))} />))
   .get("/search", edgeCached({ ttl: "short" }), async (c) => {
     const params = searchParams(c);
     const parsed = SearchQuery.safeParse({ limit: SEARCH_PAGE_SIZE, ...params });
@@ -73,7 +73,8 @@ export const storefrontRoutes = new Hono<AppEnv>()
   .onError((err, c) => {
     c.header("cache-control", "no-store");
     if (err instanceof AppError && err.code === "not_found") return html(c, <ErrorPage status={404} />, 404);
-    if (err instanceof AppError && err.code === "invalid_request") return html(c, <ErrorPage status={400} problems={describeFields(err.extra.fields)} />, 400);
+    if (err instanceof AppError && err.code === "invalid_request")
+      return html(c, <ErrorPage status={400} problems={describeFields(err.extra.fields)} />, 400);
     log("error", "storefront page failed", { requestId: c.get("requestId"), error: String(err), stack: (err as Error).stack });
     return html(c, <ErrorPage status={500} />, 500);
   });

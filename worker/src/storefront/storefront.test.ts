@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { insertItem } from "../../test/catalog-fixtures";
 import { publishedItem, publishVersion } from "../../test/catalog-api";
+import { insertItem } from "../../test/catalog-fixtures";
 import { createOrg, createUser, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
 
@@ -35,8 +35,21 @@ async function untilCached(path: string) {
 beforeAll(async () => {
   author = await createUser("storefront");
   org = await createOrg(author, `sf-author-${Date.now().toString(36)}`);
-  item = await publishedItem(author, org.id, { slug: `note-tables-${Date.now().toString(36)}`, name: "Note Tables", summary: "Tables from your notes", description: DESCRIPTION, tags: ["tables", "notes"] });
-  await insertItem(org.id, { slug: "paid-gizmo", name: "Paid Gizmo", summary: "Costs money", pricing: { model: "one_time", amount: 1999, currency: "usd" }, latestVersion: "1.0.0", downloads: 40 });
+  item = await publishedItem(author, org.id, {
+    slug: `note-tables-${Date.now().toString(36)}`,
+    name: "Note Tables",
+    summary: "Tables from your notes",
+    description: DESCRIPTION,
+    tags: ["tables", "notes"],
+  });
+  await insertItem(org.id, {
+    slug: "paid-gizmo",
+    name: "Paid Gizmo",
+    summary: "Costs money",
+    pricing: { model: "one_time", amount: 1999, currency: "usd" },
+    latestVersion: "1.0.0",
+    downloads: 40,
+  });
   await insertItem(org.id, { slug: "secret-draft", name: "Secret Draft", status: "draft" });
   await insertItem(org.id, { slug: "taken-down", name: "Taken Down", status: "removed" });
 });
@@ -122,7 +135,14 @@ describe("storefront pages", () => {
   });
 
   it("answers unknown, draft and removed items and unknown authors with a 404 page", async () => {
-    for (const path of ["/items/no-such-item", "/items/secret-draft", "/items/taken-down", "/authors/no-such-org", "/items/a/b", "/items/BAD%20SLUG"]) {
+    for (const path of [
+      "/items/no-such-item",
+      "/items/secret-draft",
+      "/items/taken-down",
+      "/authors/no-such-org",
+      "/items/a/b",
+      "/items/BAD%20SLUG",
+    ]) {
       const res = await page(path);
       expect(res.status, path).toBe(404);
       expect(res.body, path).toContain("<h1>Not found</h1>");
@@ -159,7 +179,10 @@ describe("storefront caching", () => {
     await untilCached("/");
     await untilCached(`/authors/${org.slug}`);
 
-    const patched = await call("PATCH", `/v1/orgs/${org.id}/items/${item.id}`, { token: author.accessToken, body: { summary: "Now with charts" } });
+    const patched = await call("PATCH", `/v1/orgs/${org.id}/items/${item.id}`, {
+      token: author.accessToken,
+      body: { summary: "Now with charts" },
+    });
     expect(patched.status).toBe(200);
     for (const purged of [path, "/", `/authors/${org.slug}`]) {
       const res = await page(purged);
@@ -189,7 +212,10 @@ describe("storefront caching", () => {
     await env.DB.prepare("UPDATE users SET is_operator = 1 WHERE id = ?").bind(operator.id).run();
     const path = `/items/${item.slug}`;
     await untilCached(path);
-    const removed = await call("POST", `/v1/operator/items/${item.id}/moderation`, { token: operator.accessToken, body: { action: "remove", reason: "test" } });
+    const removed = await call("POST", `/v1/operator/items/${item.id}/moderation`, {
+      token: operator.accessToken,
+      body: { action: "remove", reason: "test" },
+    });
     expect(removed.status).toBe(200);
     expect((await page(path)).status).toBe(404);
   });

@@ -8,5 +8,7 @@ it("uses the real Stripe API whenever a key is configured, the emulator only wit
   const key = ["sk", "test", "configured"].join("_");
   expect(stripeTarget(env({ STRIPE_SECRET_KEY: key, STRIPE_EMULATOR_URL: "http://localhost:12111" }))).toEqual({ key });
   expect(stripeTarget(env({ STRIPE_EMULATOR_URL: "http://localhost:12111" })).emulatorUrl).toBe("http://localhost:12111");
-  expect(() => stripeTarget(env({ ENVIRONMENT: "production", STRIPE_EMULATOR_URL: "http://localhost:12111" }))).toThrow(expect.objectContaining({ code: "payments_unavailable", status: 503 }));
+  expect(() => stripeTarget(env({ ENVIRONMENT: "production", STRIPE_EMULATOR_URL: "http://localhost:12111" }))).toThrow(
+    expect.objectContaining({ code: "payments_unavailable", status: 503 }),
+  );
 });

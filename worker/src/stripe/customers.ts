@@ -11,7 +11,10 @@ import { stripeCustomers } from "../db/schema";
 export async function customerFor(stripe: Stripe, db: Db, email: string): Promise<string> {
   const known = await db.query.stripeCustomers.findFirst({ where: eq(stripeCustomers.email, email) });
   if (known) return known.customerId;
-  const customer = await stripe.customers.create({ email, metadata: { plaza: "buyer" } }, { idempotencyKey: `customer:${await sha256Hex(email)}` });
+  const customer = await stripe.customers.create(
+    { email, metadata: { plaza: "buyer" } },
+    { idempotencyKey: `customer:${await sha256Hex(email)}` },
+  );
   await db.insert(stripeCustomers).values({ email, customerId: customer.id, createdAt: Date.now() }).onConflictDoNothing();
   return customer.id;
 }

@@ -9,9 +9,19 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import type Stripe from "stripe";
 import { beforeAll, expect, it } from "vitest";
-import { createUser, orgFixture, sentReceiptTo, type OrgFixture, type TestUser } from "../../test/fixtures";
+import { createUser, type OrgFixture, orgFixture, sentReceiptTo, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { buy, countRows, emulatorAdmin, eventually, onboardSeller, paidItem, signedDelivery, stripeEventsSettled, testStripe } from "../../test/payments";
+import {
+  buy,
+  countRows,
+  emulatorAdmin,
+  eventually,
+  onboardSeller,
+  paidItem,
+  signedDelivery,
+  stripeEventsSettled,
+  testStripe,
+} from "../../test/payments";
 import worker from "../index";
 
 const COPIES = 20;
@@ -22,7 +32,8 @@ beforeAll(async () => {
   fx = await orgFixture();
   await onboardSeller(fx.owner, fx.orgId);
   const { data } = await emulatorAdmin("GET", "/webhook_endpoints");
-  for (const endpoint of data.filter((e: { connect: boolean }) => !e.connect)) await emulatorAdmin("DELETE", `/webhook_endpoints/${endpoint.id}`);
+  for (const endpoint of data.filter((e: { connect: boolean }) => !e.connect))
+    await emulatorAdmin("DELETE", `/webhook_endpoints/${endpoint.id}`);
 });
 
 function shuffle<T>(list: T[]): T[] {
@@ -50,12 +61,17 @@ async function deliverNewEventsManyTimes(): Promise<Stripe.Event[]> {
 const counts = async (buyer: TestUser) => ({
   orders: await countRows("SELECT 1 FROM orders WHERE user_id = ?", buyer.id),
   entitlements: await countRows("SELECT 1 FROM entitlements WHERE user_id = ?", buyer.id),
-  sales: await countRows("SELECT 1 FROM ledger_entries l JOIN orders o ON o.id = l.order_id WHERE o.user_id = ? AND l.type = 'sale'", buyer.id),
-  fees: await countRows("SELECT 1 FROM ledger_entries l JOIN orders o ON o.id = l.order_id WHERE o.user_id = ? AND l.type = 'platform_fee'", buyer.id),
+  sales: await countRows(
+    "SELECT 1 FROM ledger_entries l JOIN orders o ON o.id = l.order_id WHERE o.user_id = ? AND l.type = 'sale'",
+    buyer.id,
+  ),
+  fees: await countRows(
+    "SELECT 1 FROM ledger_entries l JOIN orders o ON o.id = l.order_id WHERE o.user_id = ? AND l.type = 'platform_fee'",
+    buyer.id,
+  ),
   licenses: await countRows("SELECT 1 FROM licenses WHERE user_id = ?", buyer.id),
   receipts: await countRows("SELECT 1 FROM mail_messages WHERE \"to\" = ? AND template = 'receipt'", buyer.email),
 });
-
 
 it("20 concurrent, shuffled deliveries of every event, then 20 concurrent reprocessings, make one order, entitlement, sale, license and receipt each", async () => {
   const oneTime = await paidItem(fx.orgId, { model: "one_time", amount: 1000, currency: "usd" });
@@ -66,13 +82,17 @@ it("20 concurrent, shuffled deliveries of every event, then 20 concurrent reproc
 
   const events = await deliverNewEventsManyTimes();
   const types = new Set(events.map((e) => e.type));
-  for (const type of ["checkout.session.completed", "invoice.paid", "invoice.payment_succeeded", "customer.subscription.created"]) expect(types).toContain(type);
+  for (const type of ["checkout.session.completed", "invoice.paid", "invoice.payment_succeeded", "customer.subscription.created"])
+    expect(types).toContain(type);
   const once = { orders: 1, entitlements: 1, sales: 1, fees: 2, licenses: 1, receipts: 1 };
   expect(await counts(purchaser)).toEqual(once);
   expect(await counts(subscriber)).toEqual(once);
   expect(await countRows("SELECT 1 FROM stripe_events WHERE status = 'processed'")).toBeGreaterThanOrEqual(4);
   // Every attempt drew a key; only the winning one was kept for its one showing, and it is the valid one.
-  for (const [{ checkoutId }, item, buyer] of [[purchase, oneTime, purchaser], [subscription, monthly, subscriber]] as const) {
+  for (const [{ checkoutId }, item, buyer] of [
+    [purchase, oneTime, purchaser],
+    [subscription, monthly, subscriber],
+  ] as const) {
     expect(await countRows("SELECT 1 FROM license_reveals WHERE checkout_id = ?", checkoutId)).toBe(1);
     const { licenseKey } = (await call("GET", `/v1/checkouts/${checkoutId}`)).body;
     const check = await call("POST", "/v1/licenses/validate", { body: { key: licenseKey, item: item.slug } });
@@ -83,9 +103,14 @@ it("20 concurrent, shuffled deliveries of every event, then 20 concurrent reproc
 
   // As if every claim were lost: all events back to `received`, consumed by 20 batches at once.
   const ids = events.map((e) => e.id);
-  await env.DB.prepare(`UPDATE stripe_events SET status = 'received' WHERE id IN (${ids.map(() => "?").join(",")})`).bind(...ids).run();
+  await env.DB.prepare(`UPDATE stripe_events SET status = 'received' WHERE id IN (${ids.map(() => "?").join(",")})`)
+    .bind(...ids)
+    .run();
   const batches = Array.from({ length: COPIES }, (_, n) =>
-    createMessageBatch("plaza-stripe-events", shuffle(ids).map((eventId, i) => ({ id: `m${n}-${i}`, timestamp: new Date(), attempts: 1, body: { eventId } }))),
+    createMessageBatch(
+      "plaza-stripe-events",
+      shuffle(ids).map((eventId, i) => ({ id: `m${n}-${i}`, timestamp: new Date(), attempts: 1, body: { eventId } })),
+    ),
   );
   await Promise.all(
     batches.map(async (batch) => {
@@ -98,7 +123,9 @@ it("20 concurrent, shuffled deliveries of every event, then 20 concurrent reproc
   expect(await counts(purchaser)).toEqual(once);
   expect(await counts(subscriber)).toEqual(once);
   // Replays never mint (or offer to show) another key.
-  expect(await countRows("SELECT 1 FROM license_reveals WHERE checkout_id IN (?, ?)", purchase.checkoutId, subscription.checkoutId)).toBe(0);
+  expect(await countRows("SELECT 1 FROM license_reveals WHERE checkout_id IN (?, ?)", purchase.checkoutId, subscription.checkoutId)).toBe(
+    0,
+  );
 });
 
 it("a refund's events delivered 20 times concurrently book the refund once and revoke once", async () => {
@@ -107,7 +134,10 @@ it("a refund's events delivered 20 times concurrently book the refund once and r
   await buy(item.slug, { buyer });
   await deliverNewEventsManyTimes();
   const [order] = (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data;
-  const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, { token: fx.owner.accessToken, body: { reason: "duplicate test" } });
+  const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, {
+    token: fx.owner.accessToken,
+    body: { reason: "duplicate test" },
+  });
   expect(refund.status).toBe(202);
 
   const events = await deliverNewEventsManyTimes();

@@ -8,12 +8,12 @@ import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
+import { insertSubscription } from "../../test/payment-fixtures";
+import { countRows, emulatorAdmin, submitHostedForm, testStripe } from "../../test/payments";
 import { newId } from "../crypto/random";
 import type { AppEnv } from "../env";
 import { onError } from "../http/error-handler";
-import { createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
-import { insertSubscription } from "../../test/payment-fixtures";
-import { countRows, emulatorAdmin, submitHostedForm, testStripe } from "../../test/payments";
 import worker from "../index";
 import { worthRetrying } from "./errors";
 
@@ -30,12 +30,19 @@ beforeAll(async () => {
 /** A paid Checkout of `price` for a new customer; its payment intent or subscription. */
 async function paidCheckout(price: Stripe.Price, mode: "payment" | "subscription") {
   const customer = await stripe.customers.create({ email: `errors-${crypto.randomUUID()}@example.test` });
-  const session = await stripe.checkout.sessions.create({ mode, customer: customer.id, line_items: [{ price: price.id, quantity: 1 }], success_url: "http://plaza.test/done", cancel_url: "http://plaza.test/cancel" });
+  const session = await stripe.checkout.sessions.create({
+    mode,
+    customer: customer.id,
+    line_items: [{ price: price.id, quantity: 1 }],
+    success_url: "http://plaza.test/done",
+    cancel_url: "http://plaza.test/cancel",
+  });
   await submitHostedForm(session.url!, "pay");
   return { customer: customer.id, session: await stripe.checkout.sessions.retrieve(session.id) };
 }
 
-const failure = (promise: Promise<unknown>) => promise.then(() => expect.unreachable("Stripe should have refused")).catch((e: unknown) => e as Stripe.errors.StripeError);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(() => expect.unreachable("Stripe should have refused")).catch((e: unknown) => e as Stripe.errors.StripeError);
 /** What the API answers when a handler meets `err` (the app's own error handler), and whether a consumer retries it. */
 async function answer(err: Stripe.errors.StripeError) {
   const app = new Hono<AppEnv>().get("/", () => {
@@ -89,7 +96,12 @@ describe("each Stripe error maps to one status and code", () => {
     const price = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 900, recurring: { interval: "month" } });
     const clock = await stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(Date.now() / 1000) });
     const customer = await stripe.customers.create({ email: "declined@example.test", test_clock: clock.id });
-    const session = await stripe.checkout.sessions.create({ mode: "subscription", customer: customer.id, line_items: [{ price: price.id, quantity: 1 }], success_url: "http://plaza.test/done" });
+    const session = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      customer: customer.id,
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: "http://plaza.test/done",
+    });
     await submitHostedForm(session.url!, "pay");
     await emulatorAdmin("POST", `/customers/${customer.id}/payment_behavior`, { fail: true });
     await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: clock.frozen_time + 32 * 86_400 });
@@ -103,8 +115,16 @@ describe("each Stripe error maps to one status and code", () => {
   it("trouble on Stripe's side: 503 with Retry-After when rate limited, 503 for a broken key, 502 for an outage; all retried", async () => {
     const cases = [
       ["rate_limit", Stripe.errors.StripeRateLimitError, { status: 503, code: "payments_busy", retry: true, retryAfter: "2" }],
-      ["expired_key", Stripe.errors.StripeAuthenticationError, { status: 503, code: "payments_unavailable", retry: true, retryAfter: undefined }],
-      ["missing_permission", Stripe.errors.StripePermissionError, { status: 503, code: "payments_unavailable", retry: true, retryAfter: undefined }],
+      [
+        "expired_key",
+        Stripe.errors.StripeAuthenticationError,
+        { status: 503, code: "payments_unavailable", retry: true, retryAfter: undefined },
+      ],
+      [
+        "missing_permission",
+        Stripe.errors.StripePermissionError,
+        { status: 503, code: "payments_unavailable", retry: true, retryAfter: undefined },
+      ],
       ["api_error", Stripe.errors.StripeAPIError, { status: 502, code: "upstream_error", retry: true, retryAfter: undefined }],
     ] as const;
     for (const [kind, errorClass, expected] of cases) {
@@ -114,7 +134,13 @@ describe("each Stripe error maps to one status and code", () => {
       expect(await answer(err), kind).toEqual(expected);
     }
     // Nobody answering at all.
-    const unreachable = new Stripe("sk_test_unreachable", { httpClient: Stripe.createFetchHttpClient(), protocol: "http", host: "127.0.0.1", port: 1, maxNetworkRetries: 0 });
+    const unreachable = new Stripe("sk_test_unreachable", {
+      httpClient: Stripe.createFetchHttpClient(),
+      protocol: "http",
+      host: "127.0.0.1",
+      port: 1,
+      maxNetworkRetries: 0,
+    });
     const lost = await failure(unreachable.customers.list());
     expect(lost).toBeInstanceOf(Stripe.errors.StripeConnectionError);
     expect(await answer(lost)).toEqual({ status: 502, code: "upstream_error", retry: true, retryAfter: undefined });
@@ -126,7 +152,11 @@ describe("queue consumers that call Stripe", () => {
   async function recordedChargeRefunded(chargeId: string) {
     const id = `evt_${crypto.randomUUID().replaceAll("-", "")}`;
     const payload = { id, object: "event", type: "charge.refunded", data: { object: { id: chargeId, object: "charge" } } };
-    await env.DB.prepare("INSERT INTO stripe_events (id, type, payload, status, attempts, received_at) VALUES (?, 'charge.refunded', ?, 'received', 0, ?)").bind(id, JSON.stringify(payload), Date.now()).run();
+    await env.DB.prepare(
+      "INSERT INTO stripe_events (id, type, payload, status, attempts, received_at) VALUES (?, 'charge.refunded', ?, 'received', 0, ?)",
+    )
+      .bind(id, JSON.stringify(payload), Date.now())
+      .run();
     return id;
   }
 
@@ -141,7 +171,10 @@ describe("queue consumers that call Stripe", () => {
     const gone = await recordedChargeRefunded("ch_not_at_stripe");
     const refused = await consume("plaza-stripe-events", { eventId: gone });
     expect(refused.retryMessages).toEqual([]);
-    expect(await env.DB.prepare("SELECT status, attempts FROM stripe_events WHERE id = ?").bind(gone).first()).toEqual({ status: "failed", attempts: 1 });
+    expect(await env.DB.prepare("SELECT status, attempts FROM stripe_events WHERE id = ?").bind(gone).first()).toEqual({
+      status: "failed",
+      attempts: 1,
+    });
 
     const flaky = await recordedChargeRefunded("ch_during_outage");
     await emulatorAdmin("POST", "/faults", { kind: "api_error", path: "/v1/charges/ch_during_outage", times: 3 });
@@ -154,12 +187,16 @@ describe("queue consumers that call Stripe", () => {
     const buyer = await createUser("usage-errors");
     const subscriptionId = await insertSubscription(fx.orgId, buyer.id);
     const sub = (await env.DB.prepare("SELECT item_id FROM subscriptions WHERE id = ?").bind(subscriptionId).first<{ item_id: string }>())!;
-    await env.DB.prepare("INSERT INTO stripe_prices (price_id, item_id, pricing_key, product_id, meter_event_name, created_at) VALUES (?, ?, 'metered', 'prod_x', 'plaza_usage_not_at_stripe', ?)")
+    await env.DB.prepare(
+      "INSERT INTO stripe_prices (price_id, item_id, pricing_key, product_id, meter_event_name, created_at) VALUES (?, ?, 'metered', 'prod_x', 'plaza_usage_not_at_stripe', ?)",
+    )
       .bind(`price_${crypto.randomUUID()}`, sub.item_id, Date.now())
       .run();
     const record = async () => {
       const id = newId("usageRecord");
-      await env.DB.prepare("INSERT INTO usage_records (id, subscription_id, item_id, user_id, client_key, quantity, credits_used, recorded_at) VALUES (?, ?, ?, ?, ?, 5, 0, ?)")
+      await env.DB.prepare(
+        "INSERT INTO usage_records (id, subscription_id, item_id, user_id, client_key, quantity, credits_used, recorded_at) VALUES (?, ?, ?, ?, ?, 5, 0, ?)",
+      )
         .bind(id, subscriptionId, sub.item_id, buyer.id, id, Date.now())
         .run();
       return id;

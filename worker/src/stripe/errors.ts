@@ -28,13 +28,22 @@ const REFUSALS: Partial<Record<string, Omit<StripeErrorMeaning, "retry">>> = {
 export function stripeErrorMeaning(err: Stripe.errors.StripeError): StripeErrorMeaning {
   if (err instanceof Stripe.errors.StripeInvalidRequestError) {
     const refusal = err.code ? REFUSALS[err.code] : undefined;
-    return refusal ? { ...refusal, retry: false } : { code: "payment_rejected", message: "The payment provider refused the request", retry: false, level: "error" };
+    return refusal
+      ? { ...refusal, retry: false }
+      : { code: "payment_rejected", message: "The payment provider refused the request", retry: false, level: "error" };
   }
   if (err instanceof Stripe.errors.StripeIdempotencyError) {
-    return { code: "idempotency_conflict", message: "The payment provider saw this request's key with other parameters", retry: false, level: "warn" };
+    return {
+      code: "idempotency_conflict",
+      message: "The payment provider saw this request's key with other parameters",
+      retry: false,
+      level: "warn",
+    };
   }
-  if (err instanceof Stripe.errors.StripeCardError) return { code: "payment_failed", message: "The card was declined", retry: false, level: "warn" };
-  if (err instanceof Stripe.errors.StripeRateLimitError) return { code: "payments_busy", message: "The payment provider is busy; try again shortly", retry: true, level: "warn" };
+  if (err instanceof Stripe.errors.StripeCardError)
+    return { code: "payment_failed", message: "The card was declined", retry: false, level: "warn" };
+  if (err instanceof Stripe.errors.StripeRateLimitError)
+    return { code: "payments_busy", message: "The payment provider is busy; try again shortly", retry: true, level: "warn" };
   if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError) {
     // An operator's mistake (a rolled or restricted key), not the caller's.
     return { code: "payments_unavailable", message: "Payments are not available right now", retry: true, level: "error" };

@@ -23,12 +23,16 @@ const checkoutCompleted: Handler = async ({ env, db, event }) => {
   const subscription = typeof session.subscription === "string" ? session.subscription : session.subscription?.id;
   if (!subscription) return "ignored";
   await syncSubscription(env, db, subscription, [
-    db.update(checkouts).set({ status: "complete", completedAt: Date.now() }).where(and(eq(checkouts.sessionId, session.id), eq(checkouts.status, "open"))),
+    db
+      .update(checkouts)
+      .set({ status: "complete", completedAt: Date.now() })
+      .where(and(eq(checkouts.sessionId, session.id), eq(checkouts.status, "open"))),
   ]);
   return "processed";
 };
 
-const invoicePaid: Handler = async ({ env, db, event }) => ((await recordInvoicePayment(env, db, objectId(event))) ? "processed" : "ignored");
+const invoicePaid: Handler = async ({ env, db, event }) =>
+  (await recordInvoicePayment(env, db, objectId(event))) ? "processed" : "ignored";
 
 const invoiceFailed: Handler = async ({ env, db, event }) => {
   const { mailIds } = await recordInvoiceFailure(env, db, objectId(event));
@@ -36,11 +40,14 @@ const invoiceFailed: Handler = async ({ env, db, event }) => {
   return mailIds.length > 0 ? "processed" : "ignored";
 };
 
-const subscriptionChanged: Handler = async ({ env, db, event }) => ((await syncSubscription(env, db, objectId(event))) ? "processed" : "ignored");
+const subscriptionChanged: Handler = async ({ env, db, event }) =>
+  (await syncSubscription(env, db, objectId(event))) ? "processed" : "ignored";
 
-const chargeRefunded: Handler = async ({ env, db, meta, event }) => ((await applyChargeRefunded(env, db, meta, objectId(event))) ? "processed" : "ignored");
+const chargeRefunded: Handler = async ({ env, db, meta, event }) =>
+  (await applyChargeRefunded(env, db, meta, objectId(event))) ? "processed" : "ignored";
 
-const accountUpdated: Handler = async ({ env, db, meta, event }) => ((await applyAccountUpdate(env, db, meta, objectId(event))) ? "processed" : "ignored");
+const accountUpdated: Handler = async ({ env, db, meta, event }) =>
+  (await applyAccountUpdate(env, db, meta, objectId(event))) ? "processed" : "ignored";
 
 const payoutPaid: Handler = async ({ db, event }) => {
   const orgId = event.account ? await orgOfAccount(db, event.account) : undefined;
@@ -67,4 +74,3 @@ export const HANDLERS: Partial<Record<string, Handler>> = {
   "account.updated": accountUpdated,
   "payout.paid": payoutPaid,
 };
-

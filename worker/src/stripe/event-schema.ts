@@ -7,7 +7,11 @@ import { z } from "zod";
 import { HANDLERS } from "./event-handlers";
 
 /** Stripe's ids: a prefix, an underscore and letters or digits (`evt_…`, `ch_…`, `cs_test_…`). */
-const stripeId = (prefix = "[a-z]+") => z.string().max(255).regex(new RegExp(`^${prefix}_[A-Za-z0-9_]+$`), "must be a Stripe id");
+const stripeId = (prefix = "[a-z]+") =>
+  z
+    .string()
+    .max(255)
+    .regex(new RegExp(`^${prefix}_[A-Za-z0-9_]+$`), "must be a Stripe id");
 
 const HandledObject = z.looseObject({ id: stripeId() });
 
@@ -29,6 +33,7 @@ export const StripeEventSchema = z
   .superRefine((event, ctx) => {
     const schema = OBJECTS_READ[event.type] ?? (HANDLERS[event.type] ? HandledObject : undefined);
     const object = schema?.safeParse(event.data.object);
-    for (const issue of object?.success === false ? object.error.issues : []) ctx.addIssue({ code: "custom", message: issue.message, path: ["data", "object", ...issue.path] });
+    for (const issue of object?.success === false ? object.error.issues : [])
+      ctx.addIssue({ code: "custom", message: issue.message, path: ["data", "object", ...issue.path] });
   });
 export type StripeEventT = z.infer<typeof StripeEventSchema>;

@@ -1,9 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { PricingT } from "../../../shared/catalog";
+import type { ItemRow } from "../catalog/queries";
 import type { Db } from "../db/client";
 import { stripePrices } from "../db/schema";
-import type { ItemRow } from "../catalog/queries";
 
 export type PaidPricing = Exclude<PricingT, { model: "free" }>;
 export type StripePriceRow = typeof stripePrices.$inferSelect;
@@ -11,7 +11,8 @@ export type StripePriceRow = typeof stripePrices.$inferSelect;
 /** Canonical JSON of what a price charges: two items' equal pricing gives equal keys. */
 export function pricingKey(pricing: PaidPricing): string {
   const { model, amount, currency } = pricing;
-  const extra = pricing.model === "subscription" ? { interval: pricing.interval } : pricing.model === "metered" ? { unit: pricing.unit } : {};
+  const extra =
+    pricing.model === "subscription" ? { interval: pricing.interval } : pricing.model === "metered" ? { unit: pricing.unit } : {};
   return JSON.stringify({ model, amount, currency, ...extra });
 }
 
@@ -54,10 +55,23 @@ export async function priceFor(stripe: Stripe, db: Db, item: ItemRow, pricing: P
         ? { interval: "month", usage_type: "metered", meter }
         : undefined;
   const price = await stripe.prices.create(
-    { product: product.id, currency: pricing.currency, unit_amount: pricing.amount, ...(recurring ? { recurring } : {}), metadata: { plaza_item_id: item.id } },
+    {
+      product: product.id,
+      currency: pricing.currency,
+      unit_amount: pricing.amount,
+      ...(recurring ? { recurring } : {}),
+      metadata: { plaza_item_id: item.id },
+    },
     idem("price"),
   );
-  const row: StripePriceRow = { priceId: price.id, itemId: item.id, pricingKey: key, productId: product.id, meterEventName: eventName, createdAt: Date.now() };
+  const row: StripePriceRow = {
+    priceId: price.id,
+    itemId: item.id,
+    pricingKey: key,
+    productId: product.id,
+    meterEventName: eventName,
+    createdAt: Date.now(),
+  };
   await db.insert(stripePrices).values(row).onConflictDoNothing();
   return (await db.query.stripePrices.findFirst({ where: and(eq(stripePrices.itemId, item.id), eq(stripePrices.pricingKey, key)) })) ?? row;
 }

@@ -16,16 +16,24 @@ export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 const Received = z.object({ received: z.literal(true), duplicate: z.boolean() }).meta({ id: "StripeWebhookReceived" });
 const signed = {
-  headers: z.object({ "stripe-signature": z.string().optional().meta({ description: "`t=…,v1=…`, checked against the endpoint's signing secret" }) }),
+  headers: z.object({
+    "stripe-signature": z.string().optional().meta({ description: "`t=…,v1=…`, checked against the endpoint's signing secret" }),
+  }),
 };
 const responses = {
   200: json(Received, "Recorded (or already recorded); processing continues on a queue"),
-  400: json(z.object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }) }), "Missing, bad, expired or replayed signature, or a signed body that is not a Stripe event: nothing stored"),
+  400: json(
+    z.object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }) }),
+    "Missing, bad, expired or replayed signature, or a signed body that is not a Stripe event: nothing stored",
+  ),
 };
 
 /** A correctly signed body that is not a Stripe event: refused, and said so in the log (the endpoint is misconfigured or Stripe changed). */
 function notAnEvent(c: Context<AppEnv>, error?: z.ZodError) {
-  log("warn", "signed Stripe webhook body is not an event", { requestId: c.get("requestId"), issues: error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`) });
+  log("warn", "signed Stripe webhook body is not an event", {
+    requestId: c.get("requestId"),
+    issues: error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
+  });
   return error ? validationError(error, "json") : new AppError("invalid_request", "The body is not a Stripe event");
 }
 
@@ -38,9 +46,16 @@ async function ingest(c: Context<AppEnv>, secret: string) {
   const raw = await c.req.text();
   let payload: unknown;
   try {
-    payload = await stripeFor(c.env).webhooks.constructEventAsync(raw, c.req.header("stripe-signature") ?? "", secret, SIGNATURE_TOLERANCE_SECONDS, stripeCrypto);
+    payload = await stripeFor(c.env).webhooks.constructEventAsync(
+      raw,
+      c.req.header("stripe-signature") ?? "",
+      secret,
+      SIGNATURE_TOLERANCE_SECONDS,
+      stripeCrypto,
+    );
   } catch (err) {
-    if (err instanceof Stripe.errors.StripeSignatureVerificationError) throw new AppError("invalid_request", "The Stripe-Signature header does not match this payload");
+    if (err instanceof Stripe.errors.StripeSignatureVerificationError)
+      throw new AppError("invalid_request", "The Stripe-Signature header does not match this payload");
     throw notAnEvent(c);
   }
   // Signed is not the same as well-formed: only an event of the expected shape is recorded.

@@ -4,9 +4,20 @@ import { call, errorCode } from "../../test/http";
 import { countRows, eventually, signedDelivery } from "../../test/payments";
 
 const eventPayload = (type: string, object: Record<string, unknown> = { id: "obj_1", object: "thing" }) =>
-  JSON.stringify({ id: `evt_${crypto.randomUUID().replaceAll("-", "")}`, object: "event", api_version: "2026-10-28.endive", created: Math.floor(Date.now() / 1000), type, data: { object }, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null } });
+  JSON.stringify({
+    id: `evt_${crypto.randomUUID().replaceAll("-", "")}`,
+    object: "event",
+    api_version: "2026-10-28.endive",
+    created: Math.floor(Date.now() / 1000),
+    type,
+    data: { object },
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+  });
 
-const eventRow = (id: string) => env.DB.prepare("SELECT status, type FROM stripe_events WHERE id = ?").bind(id).first<{ status: string; type: string }>();
+const eventRow = (id: string) =>
+  env.DB.prepare("SELECT status, type FROM stripe_events WHERE id = ?").bind(id).first<{ status: string; type: string }>();
 
 describe("Stripe webhook ingest", () => {
   it("refuses a missing, tampered, wrongly keyed or expired signature with 400 and stores nothing", async () => {
@@ -20,7 +31,8 @@ describe("Stripe webhook ingest", () => {
     const wrongSecret = await signedDelivery(payload, { secret: "whsec_not_ours" });
     const connectSecretOnPlatform = await signedDelivery(payload, { secret: (env as any).STRIPE_CONNECT_WEBHOOK_SECRET });
     const expired = await signedDelivery(payload, { timestamp: Math.floor(Date.now() / 1000) - 301 });
-    for (const r of [tampered, garbage, wrongSecret, connectSecretOnPlatform, expired]) expect([r.status, errorCode(r)]).toEqual([400, "invalid_request"]);
+    for (const r of [tampered, garbage, wrongSecret, connectSecretOnPlatform, expired])
+      expect([r.status, errorCode(r)]).toEqual([400, "invalid_request"]);
     expect(await eventRow(id)).toBeNull();
   });
 
@@ -46,7 +58,12 @@ describe("Stripe webhook ingest", () => {
   });
 
   it("ignores Plaza-looking events whose objects carry no Plaza metadata", async () => {
-    const payload = eventPayload("checkout.session.completed", { id: "cs_test_other", object: "checkout.session", mode: "payment", metadata: {} });
+    const payload = eventPayload("checkout.session.completed", {
+      id: "cs_test_other",
+      object: "checkout.session",
+      mode: "payment",
+      metadata: {},
+    });
     const id = JSON.parse(payload).id;
     await signedDelivery(payload);
     await eventually(async () => ((await eventRow(id))?.status === "ignored" ? true : undefined), "the event to be ignored");

@@ -56,7 +56,18 @@ export async function createToken(
   const underCap = countBelow(db, apiTokens, and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)), MAX_TOKENS_PER_USER);
   const [inserted] = await db.batch([
     insertIf(db, apiTokens, row, underCap).returning({ id: apiTokens.id }),
-    auditInsertIf(db, meta, { action: "token.created", actorUserId: userId, targetType: "api_token", targetId: row.id, metadata: { name: row.name, scopes: row.scopes } }, sql`EXISTS (SELECT 1 FROM ${apiTokens} WHERE ${apiTokens.id} = ${row.id})`),
+    auditInsertIf(
+      db,
+      meta,
+      {
+        action: "token.created",
+        actorUserId: userId,
+        targetType: "api_token",
+        targetId: row.id,
+        metadata: { name: row.name, scopes: row.scopes },
+      },
+      sql`EXISTS (SELECT 1 FROM ${apiTokens} WHERE ${apiTokens.id} = ${row.id})`,
+    ),
   ]);
   if (inserted.length === 0) throw new AppError("conflict", `At most ${MAX_TOKENS_PER_USER} active tokens; revoke one first`);
   return { ...toApiToken(row), token: secret };

@@ -1,4 +1,4 @@
-import { ANY_USER, OWNER_ONLY, succeedsWith, type MatrixCase } from "../../test/authz-matrix";
+import { ANY_USER, type MatrixCase, OWNER_ONLY, succeedsWith } from "../../test/authz-matrix";
 import { call } from "../../test/http";
 
 export const tokensMatrix: MatrixCase[] = [

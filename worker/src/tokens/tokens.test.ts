@@ -52,7 +52,9 @@ describe("personal API tokens", () => {
 
   it("expire, with token_expired; an unknown token is token_invalid", async () => {
     const { body } = await create({ name: "short", scopes: ["profile:read"], expiresInDays: 1 });
-    await env.DB.prepare("UPDATE api_tokens SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, body.id).run();
+    await env.DB.prepare("UPDATE api_tokens SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1, body.id)
+      .run();
     const expired = await call("GET", "/v1/me", { token: body.token });
     expect([expired.status, errorCode(expired)]).toEqual([401, "token_expired"]);
     const unknown = await call("GET", "/v1/me", { token: "plz_00000000000000000000000000000000" });
@@ -67,10 +69,16 @@ describe("the cap of active tokens per user", () => {
     const now = Date.now();
     await env.DB.batch(
       Array.from({ length: MAX_TOKENS_PER_USER - room }, (_, i) =>
-        env.DB.prepare("INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, scopes, created_at) VALUES (?, ?, 'old', ?, 'plz_xxxxxx', '[]', ?)").bind(`tok_cap${i}_${burster.id}`, burster.id, `hash-${i}-${burster.id}`, now),
+        env.DB.prepare(
+          "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, scopes, created_at) VALUES (?, ?, 'old', ?, 'plz_xxxxxx', '[]', ?)",
+        ).bind(`tok_cap${i}_${burster.id}`, burster.id, `hash-${i}-${burster.id}`, now),
       ),
     );
-    const answers = await Promise.all(Array.from({ length: 2 * room }, () => call("POST", "/v1/me/tokens", { token: burster.accessToken, body: { name: "burst", scopes: ["profile:read"] } })));
+    const answers = await Promise.all(
+      Array.from({ length: 2 * room }, () =>
+        call("POST", "/v1/me/tokens", { token: burster.accessToken, body: { name: "burst", scopes: ["profile:read"] } }),
+      ),
+    );
     expect(statusCounts(answers)).toEqual({ 201: room, 409: room });
     for (const refused of answers.filter((a) => a.status === 409)) expect(errorCode(refused)).toBe("conflict");
     const count = (sql: string) => env.DB.prepare(sql).bind(burster.id).first<number>("n");

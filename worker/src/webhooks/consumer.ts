@@ -3,7 +3,7 @@ import { createDb, type Db } from "../db/client";
 import { webhookDeliveries } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
-import { attemptDeliveries, ERROR_RETRY_SECONDS, type DeliveryOutcome } from "./delivery";
+import { attemptDeliveries, type DeliveryOutcome, ERROR_RETRY_SECONDS } from "./delivery";
 import { dispatchEvent } from "./dispatch";
 import { enqueueDeliveries, enqueueRecovery, type RecoveryMessage, type WebhookQueueMessage } from "./outbox";
 import { walkRecovery } from "./recovery";
@@ -51,7 +51,11 @@ async function deliver(env: Env, db: Db, messages: WebhookMessage[]) {
   const { firsts, copies } = splitCopies(messages);
   let outcomes: Map<string, DeliveryOutcome>;
   try {
-    outcomes = await attemptDeliveries(env, db, firsts.map((m) => m.body.id));
+    outcomes = await attemptDeliveries(
+      env,
+      db,
+      firsts.map((m) => m.body.id),
+    );
   } catch (err) {
     log("error", "webhook batch failed", { deliveries: firsts.length, error: String(err) });
     for (const m of firsts) m.retry({ delaySeconds: ERROR_RETRY_SECONDS });
@@ -87,7 +91,11 @@ function splitCopies(messages: WebhookMessage[]) {
 /** Not attempted now: a fresh message later, so waiting spends none of the delivery's retries. */
 async function sendAgainLater(env: Env, messages: WebhookMessage[], delaySeconds: number) {
   try {
-    await enqueueDeliveries(env, messages.map((m) => m.body.id), delaySeconds);
+    await enqueueDeliveries(
+      env,
+      messages.map((m) => m.body.id),
+      delaySeconds,
+    );
     for (const m of messages) m.ack();
   } catch (err) {
     log("error", "webhook deliveries could not be queued again", { deliveries: messages.length, error: String(err) });
@@ -105,7 +113,10 @@ export async function consumeWebhookDeadLetters(batch: MessageBatch<WebhookQueue
     const { body } = message;
     const deliveryId = body.kind === "delivery" ? body.id : body.kind === "recovery" ? body.head : undefined;
     if (deliveryId !== undefined) {
-      await db.update(webhookDeliveries).set({ status: "failed", leasedUntil: null, updatedAt: Date.now() }).where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending")));
+      await db
+        .update(webhookDeliveries)
+        .set({ status: "failed", leasedUntil: null, updatedAt: Date.now() })
+        .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending")));
     }
     // An event that could not be dispatched stays undispatched: maintenance queues it again.
     message.ack();

@@ -10,22 +10,22 @@
  * A duplicate queue message never makes a second attempt at the same time: a delivery is leased
  * first (one guarded UPDATE), and attempt numbers are unique per delivery.
  */
-import { and, eq, exists, isNull, lt, or, sql, type Column, type SQL } from "drizzle-orm";
+import { and, type Column, eq, exists, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Webhook } from "standardwebhooks";
+import { truncateText, truncateUtf8 } from "../../../shared/text";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
+import { insertRowsIgnoringConflicts, jsonRowsAs, qualified } from "../db/json-rows";
 import { memberships, users, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
 import { counter, takeHits } from "../http/rate-limit";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { webhookDisabledMail } from "../mail/templates";
-import { insertRowsIgnoringConflicts, jsonRowsAs, qualified } from "../db/json-rows";
 import { runInFairSlots } from "./fair-slots";
 import { WEBHOOK_LOG_RETENTION_DAYS } from "./retention";
 import { openSigners, signatureWith } from "./signing";
-import { truncateText, truncateUtf8 } from "../../../shared/text";
 
 export const DELIVERY_TIMEOUT_MS = 15_000;
 /** Delays before the 2nd, 3rd, 4th and 5th attempt; after the 5th the message goes to the DLQ. */
@@ -118,7 +118,13 @@ const isOneOf = (column: Column, ids: string[]) => sql`${column} IN (SELECT valu
  * Attempts the given deliveries (distinct ids) and answers each one's outcome. Throws only before
  * anything was recorded or when recording failed, so the caller may retry every message then.
  */
-export async function attemptDeliveries(env: Env, db: Db, deliveryIds: string[], now = Date.now(), budgetMs = BATCH_BUDGET_MS): Promise<Map<string, DeliveryOutcome>> {
+export async function attemptDeliveries(
+  env: Env,
+  db: Db,
+  deliveryIds: string[],
+  now = Date.now(),
+  budgetMs = BATCH_BUDGET_MS,
+): Promise<Map<string, DeliveryOutcome>> {
   const outcomes = new Map<string, DeliveryOutcome>(deliveryIds.map((id) => [id, DONE]));
   const leased = await claimDeliveries(db, deliveryIds, outcomes, now);
   if (leased.length === 0) return outcomes;
@@ -143,7 +149,15 @@ function releaseLeases(db: Db, unstarted: Leased[], now: number) {
   return db
     .update(webhookDeliveries)
     .set({ leasedUntil: null, attempts: sql`${webhookDeliveries.attempts} - 1`, updatedAt: now })
-    .where(and(isOneOf(webhookDeliveries.id, unstarted.map((u) => u.delivery.id)), eq(webhookDeliveries.status, "pending")));
+    .where(
+      and(
+        isOneOf(
+          webhookDeliveries.id,
+          unstarted.map((u) => u.delivery.id),
+        ),
+        eq(webhookDeliveries.status, "pending"),
+      ),
+    );
 }
 
 /**
@@ -155,7 +169,11 @@ async function claimDeliveries(db: Db, deliveryIds: string[], outcomes: Map<stri
   const leasedAtOnce = found.filter((f) => attempts.has(f.delivery.id)).map((f) => ({ ...f, attempt: attempts.get(f.delivery.id)! }));
   const waiting = found.filter((f) => f.delivery.status === "pending" && !attempts.has(f.delivery.id));
   const disabled = waiting.filter((f) => !f.endpoint.enabled);
-  const { admitted, overLimit } = await admitUnderRateLimits(db, waiting.filter((f) => f.endpoint.enabled && f.endpoint.rateLimit), now);
+  const { admitted, overLimit } = await admitUnderRateLimits(
+    db,
+    waiting.filter((f) => f.endpoint.enabled && f.endpoint.rateLimit),
+    now,
+  );
   for (const f of waiting) if (f.endpoint.enabled && !f.endpoint.rateLimit) outcomes.set(f.delivery.id, LEASED_ELSEWHERE);
   for (const f of overLimit) outcomes.set(f.delivery.id, OVER_RATE_LIMIT);
   const leasedUnderLimit = admitted.length || disabled.length ? await leaseAdmitted(db, admitted, disabled, now) : [];
@@ -169,7 +187,14 @@ function leaseStatement(db: Db, ids: string[], now: number, onlyEndpoints?: SQL)
   return db
     .update(webhookDeliveries)
     .set({ leasedUntil: now + LEASE_MS, attempts: sql`${webhookDeliveries.attempts} + 1`, updatedAt: now })
-    .where(and(isOneOf(webhookDeliveries.id, ids), eq(webhookDeliveries.status, "pending"), or(isNull(webhookDeliveries.leasedUntil), lt(webhookDeliveries.leasedUntil, now)), onlyEndpoints))
+    .where(
+      and(
+        isOneOf(webhookDeliveries.id, ids),
+        eq(webhookDeliveries.status, "pending"),
+        or(isNull(webhookDeliveries.leasedUntil), lt(webhookDeliveries.leasedUntil, now)),
+        onlyEndpoints,
+      ),
+    )
     .returning({ id: webhookDeliveries.id, attempts: webhookDeliveries.attempts });
 }
 
@@ -183,7 +208,9 @@ async function leaseUnlimitedAndLoad(db: Db, deliveryIds: string[], now: number)
     db
       .select({ one: sql`1` })
       .from(webhookEndpoints)
-      .where(and(eq(webhookEndpoints.id, webhookDeliveries.endpointId), eq(webhookEndpoints.enabled, true), isNull(webhookEndpoints.rateLimit))),
+      .where(
+        and(eq(webhookEndpoints.id, webhookDeliveries.endpointId), eq(webhookEndpoints.enabled, true), isNull(webhookEndpoints.rateLimit)),
+      ),
   );
   const [leasedRows, found] = await db.batch([leaseStatement(db, deliveryIds, now, unlimitedEndpoint), loadDeliveries(db, deliveryIds)]);
   return { found, attempts: new Map(leasedRows.map((r) => [r.id, r.attempts])) };
@@ -228,7 +255,12 @@ async function admitUnderRateLimits(db: Db, found: Found[], now: number) {
   await Promise.all(
     [...byEndpoint(found).values()].map(async (list) => {
       const { id, rateLimit } = list[0]!.endpoint;
-      const { taken } = await takeHits(db, [counter(RATE_LIMIT_KEY_PREFIX + id, { limit: rateLimit!, windowMs: RATE_WINDOW_MS })], now, list.length);
+      const { taken } = await takeHits(
+        db,
+        [counter(RATE_LIMIT_KEY_PREFIX + id, { limit: rateLimit!, windowMs: RATE_WINDOW_MS })],
+        now,
+        list.length,
+      );
       admitted.push(...list.slice(0, taken));
       overLimit.push(...list.slice(taken));
     }),
@@ -244,8 +276,23 @@ async function leaseAdmitted(db: Db, admitted: Found[], disabled: Found[], now: 
   const failDisabled = db
     .update(webhookDeliveries)
     .set({ status: "failed", lastError: "endpoint disabled", updatedAt: now })
-    .where(and(isOneOf(webhookDeliveries.id, disabled.map((f) => f.delivery.id)), eq(webhookDeliveries.status, "pending")));
-  const [leasedRows] = await db.batch([leaseStatement(db, admitted.map((f) => f.delivery.id), now), failDisabled]);
+    .where(
+      and(
+        isOneOf(
+          webhookDeliveries.id,
+          disabled.map((f) => f.delivery.id),
+        ),
+        eq(webhookDeliveries.status, "pending"),
+      ),
+    );
+  const [leasedRows] = await db.batch([
+    leaseStatement(
+      db,
+      admitted.map((f) => f.delivery.id),
+      now,
+    ),
+    failDisabled,
+  ]);
   const attempts = new Map(leasedRows.map((r) => [r.id, r.attempts]));
   return admitted.filter((f) => attempts.has(f.delivery.id)).map((f) => ({ ...f, attempt: attempts.get(f.delivery.id)! }));
 }
@@ -280,7 +327,13 @@ async function post(env: Env, leased: Leased, signers: Map<string, Promise<Webho
       "webhook-timestamp": String(Math.floor(started / 1000)),
       "webhook-signature": signature,
     };
-    const res = await fetch(endpoint.url, { method: "POST", headers, body: event.payload, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(endpoint.url, {
+      method: "POST",
+      headers,
+      body: event.payload,
+      redirect: "manual",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     answer.statusCode = res.status;
     answer.retryAfter = res.status === 429 || res.status === 503 ? retryAfterOf(res) : undefined;
     answer.response = await readHead(res);
@@ -295,7 +348,11 @@ async function post(env: Env, leased: Leased, signers: Map<string, Promise<Webho
 /** Every attempt row, delivery update and endpoint's failure bookkeeping, for one D1 batch: a statement per endpoint, plus two. */
 function recordStatements(db: Db, attempted: Attempted[]): BatchItem<"sqlite">[] {
   if (attempted.length === 0) return [];
-  return [attemptInsert(db, attempted), deliveryUpdates(db, attempted), ...[...byEndpoint(attempted).values()].map((list) => failureBookkeeping(db, list))];
+  return [
+    attemptInsert(db, attempted),
+    deliveryUpdates(db, attempted),
+    ...[...byEndpoint(attempted).values()].map((list) => failureBookkeeping(db, list)),
+  ];
 }
 
 function attemptInsert(db: Db, attempted: Attempted[]) {
@@ -360,7 +417,10 @@ function failureBookkeeping(db: Db, list: Attempted[]) {
   const endpointId = list[0]!.endpoint.id;
   if (list.some((a) => a.ok)) return db.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, endpointId));
   const firstFailureAt = Math.min(...list.map((a) => a.answer.at));
-  return db.update(webhookEndpoints).set({ failingSince: firstFailureAt }).where(and(eq(webhookEndpoints.id, endpointId), isNull(webhookEndpoints.failingSince)));
+  return db
+    .update(webhookEndpoints)
+    .set({ failingSince: firstFailureAt })
+    .where(and(eq(webhookEndpoints.id, endpointId), isNull(webhookEndpoints.failingSince)));
 }
 
 const GONE = "The endpoint answered 410 Gone";
@@ -438,9 +498,21 @@ async function disableEndpoint(env: Env, db: Db, endpoint: Endpoint, reason: str
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.orgId, endpoint.orgId), eq(memberships.role, "owner")));
-  const mails = await Promise.all(owners.map((o) => mailInsert(env, db, o.email, webhookDisabledMail(endpoint.url, reason, `${env.APP_URL}/dashboard/webhooks`, WEBHOOK_LOG_RETENTION_DAYS))));
+  const mails = await Promise.all(
+    owners.map((o) =>
+      mailInsert(
+        env,
+        db,
+        o.email,
+        webhookDisabledMail(endpoint.url, reason, `${env.APP_URL}/dashboard/webhooks`, WEBHOOK_LOG_RETENTION_DAYS),
+      ),
+    ),
+  );
   const [first, ...rest] = mails.map((m) => m.insert as BatchItem<"sqlite">);
   if (!first) return;
   await db.batch([first, ...rest]);
-  await enqueueMail(env, mails.map((m) => m.id));
+  await enqueueMail(
+    env,
+    mails.map((m) => m.id),
+  );
 }

@@ -7,7 +7,8 @@ import { enqueueDeliveries } from "./outbox";
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
 
-export const wantsType = (endpoint: Pick<EndpointRow, "eventTypes">, type: string) => endpoint.eventTypes === null || endpoint.eventTypes.includes(type);
+export const wantsType = (endpoint: Pick<EndpointRow, "eventTypes">, type: string) =>
+  endpoint.eventTypes === null || endpoint.eventTypes.includes(type);
 
 export const deliveryIdFor = (eventId: string, endpointId: string) => derivedId("webhookDelivery", `${eventId}:${endpointId}`);
 
@@ -16,9 +17,21 @@ const PENDING = { status: "pending" } as const;
 const SKIPPED = { status: "skipped", lastError: "endpoint disabled" } as const;
 
 /** The statement that creates one delivery (nothing if the pair exists). */
-export async function deliveryInsert(db: Db, event: { id: string; orgId: string }, endpointId: string, now: number, initial: typeof PENDING | typeof SKIPPED = PENDING) {
+export async function deliveryInsert(
+  db: Db,
+  event: { id: string; orgId: string },
+  endpointId: string,
+  now: number,
+  initial: typeof PENDING | typeof SKIPPED = PENDING,
+) {
   const id = await deliveryIdFor(event.id, endpointId);
-  return { id, insert: db.insert(webhookDeliveries).values({ id, eventId: event.id, endpointId, orgId: event.orgId, ...initial, createdAt: now, updatedAt: now }).onConflictDoNothing() };
+  return {
+    id,
+    insert: db
+      .insert(webhookDeliveries)
+      .values({ id, eventId: event.id, endpointId, orgId: event.orgId, ...initial, createdAt: now, updatedAt: now })
+      .onConflictDoNothing(),
+  };
 }
 
 /**
@@ -40,13 +53,19 @@ export async function dispatchEvent(env: Env, db: Db, eventId: string, now = Dat
       ).filter((e) => wantsType(e, event.type));
   const inserts = await Promise.all(endpoints.map((e) => deliveryInsert(db, event, e.id, now, e.enabled ? PENDING : SKIPPED)));
   await db.batch([
-    db.update(webhookEvents).set({ dispatchedAt: now }).where(and(eq(webhookEvents.id, event.id), isNull(webhookEvents.dispatchedAt))),
+    db
+      .update(webhookEvents)
+      .set({ dispatchedAt: now })
+      .where(and(eq(webhookEvents.id, event.id), isNull(webhookEvents.dispatchedAt))),
     ...inserts.map((i) => i.insert),
   ]);
   const pending = await db
     .select({ id: webhookDeliveries.id })
     .from(webhookDeliveries)
     .where(and(eq(webhookDeliveries.eventId, event.id), eq(webhookDeliveries.status, "pending")));
-  await enqueueDeliveries(env, pending.map((d) => d.id));
+  await enqueueDeliveries(
+    env,
+    pending.map((d) => d.id),
+  );
   return pending.length;
 }

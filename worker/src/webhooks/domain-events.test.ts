@@ -2,7 +2,7 @@
 import { Webhook } from "standardwebhooks";
 import { beforeAll, expect, it } from "vitest";
 import { createItemViaApi, publishVersion } from "../../test/catalog-api";
-import { createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
+import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { buy, eventually, onboardSeller, paidItem, stripeEventsSettled } from "../../test/payments";
 import { endpointReceiving } from "../../test/webhook-endpoint";
@@ -18,8 +18,11 @@ beforeAll(async () => {
 
 /** The verified payloads of `type` the endpoint got so far. */
 const eventsOf = (type: string) =>
-  received.map((r) => new Webhook(secret).verify(r.body, r.headers) as { type: string; data: Record<string, any> }).filter((p) => p.type === type);
-const waitFor = (type: string, count = 1) => eventually(async () => (eventsOf(type).length >= count ? eventsOf(type) : undefined), `${count} ${type}`);
+  received
+    .map((r) => new Webhook(secret).verify(r.body, r.headers) as { type: string; data: Record<string, any> })
+    .filter((p) => p.type === type);
+const waitFor = (type: string, count = 1) =>
+  eventually(async () => (eventsOf(type).length >= count ? eventsOf(type) : undefined), `${count} ${type}`);
 
 it("a sale sends order.created and license.created once, a review review.created; a full refund sends order.refunded and license.revoked", async () => {
   const item = await paidItem(fx.orgId, { model: "one_time", amount: 1500, currency: "usd" });
@@ -27,7 +30,14 @@ it("a sale sends order.created and license.created once, a review review.created
   await buy(item.slug, { buyer });
   await stripeEventsSettled();
   const [order] = await waitFor("order.created");
-  expect(order!.data).toMatchObject({ kind: "purchase", status: "paid", amount: 1500, currency: "usd", email: buyer.email, item: { id: item.id, slug: item.slug } });
+  expect(order!.data).toMatchObject({
+    kind: "purchase",
+    status: "paid",
+    amount: 1500,
+    currency: "usd",
+    email: buyer.email,
+    item: { id: item.id, slug: item.slug },
+  });
   const [license] = await waitFor("license.created");
   expect(license!.data).toMatchObject({ item: { id: item.id }, userId: buyer.id, status: "active" });
   expect(license!.data.key).toMatch(/^[A-Z0-9]{4}-••••-••••-[0-9A-Z]{4}$/);
@@ -36,7 +46,10 @@ it("a sale sends order.created and license.created once, a review review.created
   const [review] = await waitFor("review.created");
   expect(review!.data).toMatchObject({ item: { id: item.id }, rating: 4, body: null });
 
-  const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order!.data.id}/refund`, { token: fx.owner.accessToken, body: { reason: "webhook test" } });
+  const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order!.data.id}/refund`, {
+    token: fx.owner.accessToken,
+    body: { reason: "webhook test" },
+  });
   expect(refund.status).toBe(202);
   const [refunded] = await waitFor("order.refunded");
   expect(refunded!.data).toMatchObject({ id: order!.data.id, status: "refunded", amountRefunded: 1500 });
@@ -50,7 +63,9 @@ it("a sale sends order.created and license.created once, a review review.created
 it("publishing an item and a version send item.published and version.published", async () => {
   const item = await createItemViaApi(fx.owner, fx.orgId, { slug: `hooked-${Date.now().toString(36)}`, name: "Hooked" });
   expect((await publishVersion(fx.owner, item.slug, "2.0.0")).status).toBe(201);
-  expect((await call("PATCH", `/v1/orgs/${fx.orgId}/items/${item.id}`, { token: fx.owner.accessToken, body: { status: "published" } })).status).toBe(200);
+  expect(
+    (await call("PATCH", `/v1/orgs/${fx.orgId}/items/${item.id}`, { token: fx.owner.accessToken, body: { status: "published" } })).status,
+  ).toBe(200);
   const versions = await eventually(async () => {
     const found = eventsOf("version.published").filter((e) => e.data.item.id === item.id);
     return found.length ? found : undefined;

@@ -12,7 +12,10 @@ import { webhookEvent, webhookEventIf } from "./outbox";
 
 type OrderRow = typeof orders.$inferSelect;
 type EntitlementRow = Pick<typeof entitlements.$inferSelect, "id" | "itemId" | "userId" | "source" | "status" | "expiresAt">;
-type LicenseRow = Pick<typeof licenses.$inferSelect, "id" | "orgId" | "itemId" | "userId" | "keyPrefix" | "lastGroup" | "status" | "expiresAt">;
+type LicenseRow = Pick<
+  typeof licenses.$inferSelect,
+  "id" | "orgId" | "itemId" | "userId" | "keyPrefix" | "lastGroup" | "status" | "expiresAt"
+>;
 
 export async function itemRefOf(db: Db, itemId: string) {
   const item = await db.query.items.findFirst({ columns: { id: true, slug: true, name: true }, where: eq(items.id, itemId) });
@@ -34,12 +37,18 @@ const orderData = (order: OrderRow, item: { id: string; slug: string; name: stri
 });
 
 export async function orderCreatedEvent(db: Db, order: OrderRow, itemId: string) {
-  return webhookEvent(db, order.orgId, "order.created", orderData(order, await itemRefOf(db, itemId)), { cause: order.id, now: order.createdAt });
+  return webhookEvent(db, order.orgId, "order.created", orderData(order, await itemRefOf(db, itemId)), {
+    cause: order.id,
+    now: order.createdAt,
+  });
 }
 
 /** One event per refunded total an order reaches (a second partial refund is a second event). */
 export async function orderRefundedEvent(db: Db, order: OrderRow, itemId: string, now: number) {
-  return webhookEvent(db, order.orgId, "order.refunded", orderData(order, await itemRefOf(db, itemId)), { cause: `${order.id}:${order.amountRefunded}`, now });
+  return webhookEvent(db, order.orgId, "order.refunded", orderData(order, await itemRefOf(db, itemId)), {
+    cause: `${order.id}:${order.amountRefunded}`,
+    now,
+  });
 }
 
 const licenseData = (license: LicenseRow, item: { id: string; slug: string; name: string }) => ({
@@ -61,10 +70,26 @@ export async function licenseEvent(db: Db, type: "license.created" | "license.re
  * updates, so the condition, not the id, is what keeps a replay from writing a second event;
  * the id is derived from the entitlement and the time of the change.
  */
-export async function entitlementEvent(db: Db, type: "entitlement.granted" | "entitlement.revoked", entitlement: EntitlementRow, condition: SQL, now: number) {
-  const owner = await db.query.items.findFirst({ columns: { id: true, slug: true, name: true, orgId: true }, where: eq(items.id, entitlement.itemId) });
+export async function entitlementEvent(
+  db: Db,
+  type: "entitlement.granted" | "entitlement.revoked",
+  entitlement: EntitlementRow,
+  condition: SQL,
+  now: number,
+) {
+  const owner = await db.query.items.findFirst({
+    columns: { id: true, slug: true, name: true, orgId: true },
+    where: eq(items.id, entitlement.itemId),
+  });
   if (!owner) throw new Error(`No item ${entitlement.itemId} for a webhook event`);
   const { orgId, ...item } = owner;
-  const data = { id: entitlement.id, item, userId: entitlement.userId, source: entitlement.source, status: entitlement.status, expiresAt: entitlement.expiresAt };
+  const data = {
+    id: entitlement.id,
+    item,
+    userId: entitlement.userId,
+    source: entitlement.source,
+    status: entitlement.status,
+    expiresAt: entitlement.expiresAt,
+  };
   return webhookEventIf(db, orgId, type, data, condition, { cause: `${entitlement.id}:${now}`, now });
 }

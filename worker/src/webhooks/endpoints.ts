@@ -36,17 +36,31 @@ function assertUrl(env: Env, url: string) {
 }
 
 export async function ownEndpoint(db: Db, orgId: string, endpointId: string) {
-  const row = await db.query.webhookEndpoints.findFirst({ where: and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.orgId, orgId)) });
+  const row = await db.query.webhookEndpoints.findFirst({
+    where: and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.orgId, orgId)),
+  });
   if (!row) throw new AppError("not_found", "Webhook endpoint not found");
   return row;
 }
 
 export async function listEndpoints(db: Db, orgId: string) {
-  const rows = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.orgId, orgId)).orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id)).limit(MAX_ENDPOINTS_PER_ORG);
+  const rows = await db
+    .select()
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.orgId, orgId))
+    .orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id))
+    .limit(MAX_ENDPOINTS_PER_ORG);
   return rows.map((r) => toEndpoint(r));
 }
 
-export async function createEndpoint(env: Env, db: Db, meta: RequestMeta, actorUserId: string, orgId: string, input: z.infer<typeof CreateWebhookEndpointBody>) {
+export async function createEndpoint(
+  env: Env,
+  db: Db,
+  meta: RequestMeta,
+  actorUserId: string,
+  orgId: string,
+  input: z.infer<typeof CreateWebhookEndpointBody>,
+) {
   assertUrl(env, input.url);
   const secret = newSigningSecret();
   const now = Date.now();
@@ -67,14 +81,32 @@ export async function createEndpoint(env: Env, db: Db, meta: RequestMeta, actorU
     updatedAt: now,
   };
   const [inserted] = await db.batch([
-    insertIf(db, webhookEndpoints, row, countBelow(db, webhookEndpoints, eq(webhookEndpoints.orgId, orgId), MAX_ENDPOINTS_PER_ORG)).returning({ id: webhookEndpoints.id }),
-    auditInsertIf(db, meta, { action: "webhook_endpoint.created", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }, sql`EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${webhookEndpoints.id} = ${row.id})`),
+    insertIf(
+      db,
+      webhookEndpoints,
+      row,
+      countBelow(db, webhookEndpoints, eq(webhookEndpoints.orgId, orgId), MAX_ENDPOINTS_PER_ORG),
+    ).returning({ id: webhookEndpoints.id }),
+    auditInsertIf(
+      db,
+      meta,
+      { action: "webhook_endpoint.created", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id },
+      sql`EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${webhookEndpoints.id} = ${row.id})`,
+    ),
   ]);
   if (inserted.length === 0) throw new AppError("conflict", `An org has at most ${MAX_ENDPOINTS_PER_ORG} webhook endpoints`);
   return { ...toEndpoint(row, now), secret };
 }
 
-export async function updateEndpoint(env: Env, db: Db, meta: RequestMeta, actorUserId: string, orgId: string, endpointId: string, input: z.infer<typeof UpdateWebhookEndpointBody>) {
+export async function updateEndpoint(
+  env: Env,
+  db: Db,
+  meta: RequestMeta,
+  actorUserId: string,
+  orgId: string,
+  endpointId: string,
+  input: z.infer<typeof UpdateWebhookEndpointBody>,
+) {
   const row = await ownEndpoint(db, orgId, endpointId);
   if (input.url !== undefined) assertUrl(env, input.url);
   const now = Date.now();
@@ -99,10 +131,21 @@ export async function rotateSecret(env: Env, db: Db, meta: RequestMeta, actorUse
   const [updated] = await db.batch([
     db
       .update(webhookEndpoints)
-      .set({ secret: await sealSecret(env, secret), previousSecret: row.secret, previousSecretExpiresAt: now + SECRET_OVERLAP_MS, updatedAt: now })
+      .set({
+        secret: await sealSecret(env, secret),
+        previousSecret: row.secret,
+        previousSecretExpiresAt: now + SECRET_OVERLAP_MS,
+        updatedAt: now,
+      })
       .where(eq(webhookEndpoints.id, row.id))
       .returning(),
-    auditInsert(db, meta, { action: "webhook_endpoint.secret_rotated", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }),
+    auditInsert(db, meta, {
+      action: "webhook_endpoint.secret_rotated",
+      actorUserId,
+      orgId,
+      targetType: "webhook_endpoint",
+      targetId: row.id,
+    }),
   ]);
   return { ...toEndpoint(updated[0]!, now), secret };
 }

@@ -7,17 +7,17 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { beforeAll, describe, expect, it } from "vitest";
-import { webhookPayload, type WebhookEventData } from "../../../shared/webhook-events";
+import { type WebhookEventData, webhookPayload } from "../../../shared/webhook-events";
 import { insertItem } from "../../test/catalog-fixtures";
-import { createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
+import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { buy, eventually, onboardSeller, paidItem, stripeEventsSettled, subscribeNewBuyer } from "../../test/payments";
 import { endpointReceiving } from "../../test/webhook-endpoint";
 import { createDb } from "../db/client";
+import { grantEntitlementStatements } from "../entitlements/service";
 import worker from "../index";
 import { expireEntitlements } from "../maintenance/jobs";
 import { runScheduled } from "../maintenance/scheduler";
-import { grantEntitlementStatements } from "../entitlements/service";
 
 type EntitlementType = "entitlement.granted" | "entitlement.revoked";
 interface EntitlementPayload {
@@ -33,12 +33,17 @@ let received: { headers: Record<string, string>; body: string }[];
 beforeAll(async () => {
   fx = await orgFixture();
   await onboardSeller(fx.owner, fx.orgId);
-  ({ secret, received } = await endpointReceiving(fx.orgId, fx.owner.accessToken, "entitlements", ["entitlement.granted", "entitlement.revoked"]));
+  ({ secret, received } = await endpointReceiving(fx.orgId, fx.owner.accessToken, "entitlements", [
+    "entitlement.granted",
+    "entitlement.revoked",
+  ]));
 });
 
 /** The outbox rows of `type` for one entitlement, each checked against the catalog's schema. */
 async function outbox(type: EntitlementType, entitlementId: string) {
-  const { results } = await env.DB.prepare("SELECT org_id, payload FROM webhook_events WHERE type = ? ORDER BY created_at").bind(type).all<{ org_id: string; payload: string }>();
+  const { results } = await env.DB.prepare("SELECT org_id, payload FROM webhook_events WHERE type = ? ORDER BY created_at")
+    .bind(type)
+    .all<{ org_id: string; payload: string }>();
   return results
     .map((r) => ({ orgId: r.org_id, payload: webhookPayload(type).parse(JSON.parse(r.payload)) as EntitlementPayload }))
     .filter((e) => e.payload.data.id === entitlementId);
@@ -55,7 +60,8 @@ const delivered = (type: EntitlementType, entitlementId: string, count = 1) =>
   }, `${count} ${type} for ${entitlementId}`);
 
 const getFree = (token: string, slug: string) => call("POST", `/v1/items/${slug}/get`, { token });
-const operatorRevoke = (entitlementId: string) => call("POST", `/v1/operator/entitlements/${entitlementId}/revoke`, { token: fx.operator.accessToken, body: { reason: "support" } });
+const operatorRevoke = (entitlementId: string) =>
+  call("POST", `/v1/operator/entitlements/${entitlementId}/revoke`, { token: fx.operator.accessToken, body: { reason: "support" } });
 
 describe("free claims", () => {
   it("a claim sends entitlement.granted to the item's org once; repeated and concurrent claims send nothing more", async () => {
@@ -68,7 +74,14 @@ describe("free claims", () => {
     expect((await getFree(buyer.accessToken, item.slug)).status).toBe(200);
 
     const [granted] = await delivered("entitlement.granted", entitlementId);
-    expect(granted!.data).toEqual({ id: entitlementId, item: { id: item.id, slug: item.slug, name: "Free Hook" }, userId: buyer.id, source: "free", status: "active", expiresAt: null });
+    expect(granted!.data).toEqual({
+      id: entitlementId,
+      item: { id: item.id, slug: item.slug, name: "Free Hook" },
+      userId: buyer.id,
+      source: "free",
+      status: "active",
+      expiresAt: null,
+    });
     const rows = await outbox("entitlement.granted", entitlementId);
     expect(rows.map((r) => r.orgId)).toEqual([fx.orgId]);
   });
@@ -111,17 +124,34 @@ describe("purchases and refunds", () => {
     const buyer = await createUser("bought-hooked");
     await buy(item.slug, { buyer });
     await stripeEventsSettled();
-    const entitlement = await eventually(async () => (await call("GET", "/v1/me/entitlements", { token: buyer.accessToken })).body.data.find((e: { itemId: string }) => e.itemId === item.id), "the purchase entitlement");
+    const entitlement = await eventually(
+      async () =>
+        (await call("GET", "/v1/me/entitlements", { token: buyer.accessToken })).body.data.find(
+          (e: { itemId: string }) => e.itemId === item.id,
+        ),
+      "the purchase entitlement",
+    );
     const [granted] = await delivered("entitlement.granted", entitlement.id);
-    expect(granted!.data).toMatchObject({ item: { id: item.id, slug: item.slug }, userId: buyer.id, source: "purchase", status: "active", expiresAt: null });
+    expect(granted!.data).toMatchObject({
+      item: { id: item.id, slug: item.slug },
+      userId: buyer.id,
+      source: "purchase",
+      status: "active",
+      expiresAt: null,
+    });
 
     // Every Stripe event processed again, as if its claim were lost, by three consumers at once.
     const { results } = await env.DB.prepare("SELECT id FROM stripe_events").all<{ id: string }>();
     const ids = results.map((r) => r.id);
-    await env.DB.prepare(`UPDATE stripe_events SET status = 'received' WHERE id IN (${ids.map(() => "?").join(",")})`).bind(...ids).run();
+    await env.DB.prepare(`UPDATE stripe_events SET status = 'received' WHERE id IN (${ids.map(() => "?").join(",")})`)
+      .bind(...ids)
+      .run();
     await Promise.all(
       [0, 1, 2].map(async (n) => {
-        const batch = createMessageBatch("plaza-stripe-events", ids.map((eventId, i) => ({ id: `replay${n}-${i}`, timestamp: new Date(), attempts: 1, body: { eventId } })));
+        const batch = createMessageBatch(
+          "plaza-stripe-events",
+          ids.map((eventId, i) => ({ id: `replay${n}-${i}`, timestamp: new Date(), attempts: 1, body: { eventId } })),
+        );
         const ctx = createExecutionContext();
         await worker.queue(batch, env as never);
         expect((await getQueueResult(batch, ctx)).retryMessages).toEqual([]);
@@ -130,7 +160,10 @@ describe("purchases and refunds", () => {
     expect(await outbox("entitlement.granted", entitlement.id)).toHaveLength(1);
 
     const [order] = (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data;
-    const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, { token: fx.owner.accessToken, body: { reason: "entitlement webhook test" } });
+    const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, {
+      token: fx.owner.accessToken,
+      body: { reason: "entitlement webhook test" },
+    });
     expect(refund.status).toBe(202);
     const [revoked] = await delivered("entitlement.revoked", entitlement.id);
     expect(revoked!.data).toMatchObject({ id: entitlement.id, source: "purchase", status: "revoked" });
@@ -144,19 +177,35 @@ describe("purchases and refunds", () => {
     const buyer = await createUser("revoked-by-operator");
     await buy(item.slug, { buyer });
     await stripeEventsSettled();
-    const entitlement = await eventually(async () => (await call("GET", "/v1/me/entitlements", { token: buyer.accessToken })).body.data.find((e: { itemId: string }) => e.itemId === item.id), "the purchase entitlement");
-    const license = await eventually(async () => env.DB.prepare("SELECT id FROM licenses WHERE entitlement_id = ?").bind(entitlement.id).first<{ id: string }>(), "the purchase's license");
+    const entitlement = await eventually(
+      async () =>
+        (await call("GET", "/v1/me/entitlements", { token: buyer.accessToken })).body.data.find(
+          (e: { itemId: string }) => e.itemId === item.id,
+        ),
+      "the purchase entitlement",
+    );
+    const license = await eventually(
+      async () => env.DB.prepare("SELECT id FROM licenses WHERE entitlement_id = ?").bind(entitlement.id).first<{ id: string }>(),
+      "the purchase's license",
+    );
     expect((await operatorRevoke(entitlement.id)).status).toBe(200);
     expect((await operatorRevoke(entitlement.id)).status).toBe(200);
-    const { results } = await env.DB.prepare("SELECT org_id, payload FROM webhook_events WHERE type = 'license.revoked'").all<{ org_id: string; payload: string }>();
-    const events = results.map((r) => ({ orgId: r.org_id, payload: webhookPayload("license.revoked").parse(JSON.parse(r.payload)) })).filter((e) => (e.payload.data as { id: string }).id === license!.id);
+    const { results } = await env.DB.prepare("SELECT org_id, payload FROM webhook_events WHERE type = 'license.revoked'").all<{
+      org_id: string;
+      payload: string;
+    }>();
+    const events = results
+      .map((r) => ({ orgId: r.org_id, payload: webhookPayload("license.revoked").parse(JSON.parse(r.payload)) }))
+      .filter((e) => (e.payload.data as { id: string }).id === license!.id);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ orgId: fx.orgId, payload: { data: { status: "revoked", userId: buyer.id } } });
   });
 
   it("a subscription's many syncs send entitlement.granted once, with its expiry", async () => {
     const { item, buyer } = await subscribeNewBuyer(fx.orgId, "subscribed-hooked");
-    const entitlement = (await call("GET", "/v1/me/entitlements", { token: buyer.accessToken })).body.data.find((e: { itemId: string }) => e.itemId === item.id);
+    const entitlement = (await call("GET", "/v1/me/entitlements", { token: buyer.accessToken })).body.data.find(
+      (e: { itemId: string }) => e.itemId === item.id,
+    );
     const [granted] = await delivered("entitlement.granted", entitlement.id);
     expect(granted!.data).toMatchObject({ source: "subscription", status: "active", expiresAt: expect.any(Number) });
     expect(await outbox("entitlement.granted", entitlement.id)).toHaveLength(1);
@@ -168,7 +217,10 @@ describe("expiry", () => {
     const item = await insertItem(fx.orgId);
     const buyer = await createUser("expiring");
     const expiresAt = Date.now() + 60_000;
-    const grant = await call("POST", "/v1/operator/entitlements", { token: fx.operator.accessToken, body: { itemId: item.id, userId: buyer.id, reason: "trial", expiresAt } });
+    const grant = await call("POST", "/v1/operator/entitlements", {
+      token: fx.operator.accessToken,
+      body: { itemId: item.id, userId: buyer.id, reason: "trial", expiresAt },
+    });
     expect(grant.status).toBe(201);
     const [granted] = await delivered("entitlement.granted", grant.body.id);
     expect(granted!.data).toMatchObject({ source: "grant", expiresAt });

@@ -67,7 +67,23 @@ describe("runInFairSlots", () => {
   });
 
   it("nothing to run, or no time at all: no call", async () => {
-    expect(await runInFairSlots([], String, 6, async () => 1, () => true)).toEqual({ results: [], unstarted: [] });
-    expect(await runInFairSlots([1, 2], String, 6, async () => 1, () => false)).toEqual({ results: [], unstarted: [1, 2] });
+    expect(
+      await runInFairSlots(
+        [],
+        String,
+        6,
+        async () => 1,
+        () => true,
+      ),
+    ).toEqual({ results: [], unstarted: [] });
+    expect(
+      await runInFairSlots(
+        [1, 2],
+        String,
+        6,
+        async () => 1,
+        () => false,
+      ),
+    ).toEqual({ results: [], unstarted: [1, 2] });
   });
 });

@@ -49,7 +49,17 @@ export async function listMessages(db: Db, orgId: string, query: ListQueryT) {
     .orderBy(desc(webhookEvents.createdAt), desc(webhookEvents.id))
     .limit(query.limit + 1);
   const { page: events, nextCursor } = pageOf(rows, query.limit);
-  const deliveries = events.length ? await db.select(deliveryFields).from(webhookDeliveries).where(inArray(webhookDeliveries.eventId, events.map((e) => e.id))) : [];
+  const deliveries = events.length
+    ? await db
+        .select(deliveryFields)
+        .from(webhookDeliveries)
+        .where(
+          inArray(
+            webhookDeliveries.eventId,
+            events.map((e) => e.id),
+          ),
+        )
+    : [];
   const data = events.map((e) => ({
     id: e.id,
     type: e.type,
@@ -64,7 +74,13 @@ export async function getMessage(db: Db, orgId: string, eventId: string) {
   const event = await db.query.webhookEvents.findFirst({ where: and(eq(webhookEvents.id, eventId), eq(webhookEvents.orgId, orgId)) });
   if (!event) throw new AppError("not_found", "Webhook message not found");
   const deliveries = await db.select(deliveryFields).from(webhookDeliveries).where(eq(webhookDeliveries.eventId, event.id));
-  return { id: event.id, type: event.type, payload: JSON.parse(event.payload) as unknown, createdAt: event.createdAt, deliveries: deliveries.map(({ eventId: _event, ...d }) => d) };
+  return {
+    id: event.id,
+    type: event.type,
+    payload: JSON.parse(event.payload) as unknown,
+    createdAt: event.createdAt,
+    deliveries: deliveries.map(({ eventId: _event, ...d }) => d),
+  };
 }
 
 /** Attempts, newest first: of one endpoint, or of one message. */
@@ -110,7 +126,11 @@ export async function sendTestEvent(env: Env, db: Db, orgId: string, endpointId:
   const event = await webhookEvent(db, orgId, "webhook.test", { endpointId: endpoint.id, message: "A test event from Plaza" }, { now });
   const delivery = await deliveryInsert(db, { id: event.id, orgId }, endpoint.id, now);
   // Marked dispatched: the test goes to this endpoint, not to every endpoint of the org.
-  await db.batch([event.insert, db.update(webhookEvents).set({ dispatchedAt: now }).where(eq(webhookEvents.id, event.id)), delivery.insert]);
+  await db.batch([
+    event.insert,
+    db.update(webhookEvents).set({ dispatchedAt: now }).where(eq(webhookEvents.id, event.id)),
+    delivery.insert,
+  ]);
   await enqueueDeliveries(env, [delivery.id]);
   return event.id;
 }

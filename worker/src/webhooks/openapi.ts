@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { webhookPayload, WEBHOOK_EVENT_TYPES, WEBHOOK_EVENTS, WEBHOOK_EXAMPLES } from "../../../shared/webhook-events";
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_EVENTS, WEBHOOK_EXAMPLES, webhookPayload } from "../../../shared/webhook-events";
 
 /**
  * The event catalog as OpenAPI 3.1 `webhooks`: one entry per type, with its payload schema and an

@@ -31,7 +31,13 @@ export interface RecoveryMessage {
  * change twice writes one event; without it the id is random. The data is checked against the
  * catalog: a payload that does not match it is a bug, not input.
  */
-export async function webhookEvent<T extends WebhookEventType>(db: Db, orgId: string, type: T, data: WebhookEventData<T>, options: { cause?: string; now?: number } = {}) {
+export async function webhookEvent<T extends WebhookEventType>(
+  db: Db,
+  orgId: string,
+  type: T,
+  data: WebhookEventData<T>,
+  options: { cause?: string; now?: number } = {},
+) {
   const now = options.now ?? Date.now();
   const id = await eventIdFor(type, options.cause);
   const row = await eventRow(orgId, type, data, id, now);
@@ -49,7 +55,14 @@ async function eventRow<T extends WebhookEventType>(orgId: string, type: T, data
  * An event for a guarded change (e.g. "insert the review if the user is a buyer"): placed after
  * the change in the same batch, it is written only if `condition` holds by then.
  */
-export async function webhookEventIf<T extends WebhookEventType>(db: Db, orgId: string, type: T, data: WebhookEventData<T>, condition: SQL, options: { cause?: string; now?: number } = {}) {
+export async function webhookEventIf<T extends WebhookEventType>(
+  db: Db,
+  orgId: string,
+  type: T,
+  data: WebhookEventData<T>,
+  condition: SQL,
+  options: { cause?: string; now?: number } = {},
+) {
   const id = await eventIdFor(type, options.cause);
   const row = await eventRow(orgId, type, data, id, options.now ?? Date.now());
   return { id, insert: insertIf(db, webhookEvents, row, condition).onConflictDoNothing() };
@@ -60,7 +73,9 @@ const QUEUE_BATCH_LIMIT = 100;
 
 async function enqueue(env: Env, kind: "event" | "delivery", ids: string[], delaySeconds?: number) {
   for (let i = 0; i < ids.length; i += QUEUE_BATCH_LIMIT) {
-    await env.WEBHOOKS_QUEUE.sendBatch(ids.slice(i, i + QUEUE_BATCH_LIMIT).map((id) => ({ body: { kind, id } satisfies WebhookQueueMessage, delaySeconds })));
+    await env.WEBHOOKS_QUEUE.sendBatch(
+      ids.slice(i, i + QUEUE_BATCH_LIMIT).map((id) => ({ body: { kind, id } satisfies WebhookQueueMessage, delaySeconds })),
+    );
   }
 }
 
@@ -68,4 +83,5 @@ export const enqueueWebhookEvents = (env: Env, ids: string[]) => enqueue(env, "e
 
 export const enqueueDeliveries = (env: Env, ids: string[], delaySeconds?: number) => enqueue(env, "delivery", ids, delaySeconds);
 
-export const enqueueRecovery = (env: Env, message: RecoveryMessage, delaySeconds?: number) => env.WEBHOOKS_QUEUE.send(message, { delaySeconds });
+export const enqueueRecovery = (env: Env, message: RecoveryMessage, delaySeconds?: number) =>
+  env.WEBHOOKS_QUEUE.send(message, { delaySeconds });

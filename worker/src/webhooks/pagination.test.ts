@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodePageCursor } from "../../../shared/webhooks";
-import { orgFixture, type OrgFixture } from "../../test/fixtures";
+import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { scriptedReceiver } from "../../test/webhook-receiver";
 import { newId } from "../crypto/random";
@@ -32,9 +32,36 @@ async function eventWithAttempts(at: number, attempts: number) {
   const deliveryId = newId("webhookDelivery");
   const attemptIds = Array.from({ length: attempts }, () => newId("webhookAttempt"));
   await db.batch([
-    db.insert(webhookEvents).values({ id: eventId, orgId: fx.orgId, type: "webhook.test", payload: JSON.stringify({ type: "webhook.test", timestamp: new Date(at).toISOString(), data: { endpointId, message: "paging" } }), createdAt: at, dispatchedAt: at }),
-    db.insert(webhookDeliveries).values({ id: deliveryId, eventId, endpointId, orgId: fx.orgId, status: "failed", attempts, createdAt: at, updatedAt: at }),
-    ...attemptIds.map((id, i) => db.insert(webhookAttempts).values({ id, deliveryId, eventId, endpointId, orgId: fx.orgId, attempt: i + 1, statusCode: 500, latencyMs: 3, response: "no", error: null, createdAt: at })),
+    db
+      .insert(webhookEvents)
+      .values({
+        id: eventId,
+        orgId: fx.orgId,
+        type: "webhook.test",
+        payload: JSON.stringify({ type: "webhook.test", timestamp: new Date(at).toISOString(), data: { endpointId, message: "paging" } }),
+        createdAt: at,
+        dispatchedAt: at,
+      }),
+    db
+      .insert(webhookDeliveries)
+      .values({ id: deliveryId, eventId, endpointId, orgId: fx.orgId, status: "failed", attempts, createdAt: at, updatedAt: at }),
+    ...attemptIds.map((id, i) =>
+      db
+        .insert(webhookAttempts)
+        .values({
+          id,
+          deliveryId,
+          eventId,
+          endpointId,
+          orgId: fx.orgId,
+          attempt: i + 1,
+          statusCode: 500,
+          latencyMs: 3,
+          response: "no",
+          error: null,
+          createdAt: at,
+        }),
+    ),
   ]);
   return { eventId, attemptIds };
 }
@@ -42,7 +69,10 @@ async function eventWithAttempts(at: number, attempts: number) {
 beforeAll(async () => {
   fx = await orgFixture();
   base = `/v1/orgs/${fx.orgId}/webhooks`;
-  const created = await call("POST", `${base}/endpoints`, { token: fx.owner.accessToken, body: { url: scriptedReceiver(`paging-${Date.now().toString(36)}`, [200]).url } });
+  const created = await call("POST", `${base}/endpoints`, {
+    token: fx.owner.accessToken,
+    body: { url: scriptedReceiver(`paging-${Date.now().toString(36)}`, [200]).url },
+  });
   expect(created.status).toBe(201);
   endpointId = created.body.id;
   // A row on either side of the crowded millisecond, to see the order across it.
@@ -61,7 +91,11 @@ async function walk(path: string, limit: number) {
   const rows: { id: string; createdAt: number }[] = [];
   let cursor: string | null = null;
   for (let pages = 0; pages < 100; pages++) {
-    const res: { status: number; body: any } = await call("GET", `${path}?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token: fx.admin.accessToken });
+    const res: { status: number; body: any } = await call(
+      "GET",
+      `${path}?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      { token: fx.admin.accessToken },
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.data.length).toBeLessThanOrEqual(limit);
     rows.push(...res.body.data);
@@ -102,7 +136,16 @@ describe("keyset pages over rows of the same millisecond", () => {
 
 describe("a cursor that is not one of ours", () => {
   const b64url = (text: string) => btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-  const bad = ["not a cursor", "%%%", b64url("yesterday"), b64url(`${AT}:`), b64url(`:${newId("webhookEvent")}`), b64url(`-5:${newId("webhookEvent")}`), b64url(`${AT}:evt_x'; DROP TABLE`), "A".repeat(300)];
+  const bad = [
+    "not a cursor",
+    "%%%",
+    b64url("yesterday"),
+    b64url(`${AT}:`),
+    b64url(`:${newId("webhookEvent")}`),
+    b64url(`-5:${newId("webhookEvent")}`),
+    b64url(`${AT}:evt_x'; DROP TABLE`),
+    "A".repeat(300),
+  ];
 
   it("is a 400 invalid_request naming cursor, on all three lists", async () => {
     for (const path of [`${base}/messages`, `${base}/endpoints/${endpointId}/attempts`, `${base}/messages/${busyEventId}/attempts`]) {
@@ -115,8 +158,12 @@ describe("a cursor that is not one of ours", () => {
   });
 
   it("a well-formed cursor is accepted and pages from just after its position", async () => {
-    const ok = await call("GET", `${base}/messages?cursor=${encodeURIComponent(encodePageCursor({ createdAt: AT, id: eventIds[5]! }))}`, { token: fx.admin.accessToken });
+    const ok = await call("GET", `${base}/messages?cursor=${encodeURIComponent(encodePageCursor({ createdAt: AT, id: eventIds[5]! }))}`, {
+      token: fx.admin.accessToken,
+    });
     expect(ok.status).toBe(200);
-    expect(ok.body.data.every((m: { createdAt: number; id: string }) => m.createdAt < AT || (m.createdAt === AT && m.id < eventIds[5]!))).toBe(true);
+    expect(
+      ok.body.data.every((m: { createdAt: number; id: string }) => m.createdAt < AT || (m.createdAt === AT && m.id < eventIds[5]!)),
+    ).toBe(true);
   });
 });

@@ -9,12 +9,12 @@ import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { beforeAll, expect, it } from "vitest";
 import { eventually } from "../../test/eventually";
-import { lastMailTo, orgFixture, type OrgFixture } from "../../test/fixtures";
+import { lastMailTo, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { scriptedReceiver, type Answer } from "../../test/webhook-receiver";
+import { type Answer, scriptedReceiver } from "../../test/webhook-receiver";
 import { createDb } from "../db/client";
 import worker from "../index";
-import { webhookEvent, type WebhookQueueMessage } from "./outbox";
+import { type WebhookQueueMessage, webhookEvent } from "./outbox";
 import { WEBHOOK_LOG_RETENTION_DAYS } from "./retention";
 
 let fx: OrgFixture;
@@ -47,9 +47,17 @@ function recordingEnv() {
 let batches = 0;
 /** An `item.published` event that happened at `at`, dispatched by a hand-driven batch of the webhooks queue. */
 async function dispatchedEvent(at: number, testEnv: typeof env) {
-  const event = await webhookEvent(createDb(env.DB), fx.orgId, "item.published", { item: { id: "itm_00000000000000000000", slug: "x", name: `X at ${at}` }, publishedAt: at }, { now: at });
+  const event = await webhookEvent(
+    createDb(env.DB),
+    fx.orgId,
+    "item.published",
+    { item: { id: "itm_00000000000000000000", slug: "x", name: `X at ${at}` }, publishedAt: at },
+    { now: at },
+  );
   await event.insert;
-  const batch = createMessageBatch<WebhookQueueMessage>("plaza-webhooks", [{ id: `dispatch${++batches}`, timestamp: new Date(), attempts: 1, body: { kind: "event", id: event.id } }]);
+  const batch = createMessageBatch<WebhookQueueMessage>("plaza-webhooks", [
+    { id: `dispatch${++batches}`, timestamp: new Date(), attempts: 1, body: { kind: "event", id: event.id } },
+  ]);
   const ctx = createExecutionContext();
   await worker.queue(batch as MessageBatch<unknown>, testEnv);
   expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual([`dispatch${batches}`]);
@@ -57,9 +65,13 @@ async function dispatchedEvent(at: number, testEnv: typeof env) {
 }
 
 const deliveryOf = (eventId: string, endpointId: string) =>
-  env.DB.prepare("SELECT status, attempts FROM webhook_deliveries WHERE event_id = ? AND endpoint_id = ?").bind(eventId, endpointId).first<{ status: string; attempts: number }>();
-const attemptCount = (eventId: string) => env.DB.prepare("SELECT count(*) AS n FROM webhook_attempts WHERE event_id = ?").bind(eventId).first<number>("n");
-const recover = (endpointId: string, since: number) => call("POST", `${endpointsPath()}/${endpointId}/recover`, { ...asAdmin(), body: { since } });
+  env.DB.prepare("SELECT status, attempts FROM webhook_deliveries WHERE event_id = ? AND endpoint_id = ?")
+    .bind(eventId, endpointId)
+    .first<{ status: string; attempts: number }>();
+const attemptCount = (eventId: string) =>
+  env.DB.prepare("SELECT count(*) AS n FROM webhook_attempts WHERE event_id = ?").bind(eventId).first<number>("n");
+const recover = (endpointId: string, since: number) =>
+  call("POST", `${endpointsPath()}/${endpointId}/recover`, { ...asAdmin(), body: { since } });
 
 it("events while Plaza has an endpoint disabled are skipped; enabled and recovered, they arrive once each, oldest first, signed", async () => {
   const ep = await endpointWith([410, 200]);
@@ -87,10 +99,16 @@ it("events while Plaza has an endpoint disabled are skipped; enabled and recover
 
   // Three events while it is disabled, dispatched newest first.
   const at = Date.now();
-  const [third, first, second] = [await dispatchedEvent(at + 2, recording.env), await dispatchedEvent(at, recording.env), await dispatchedEvent(at + 1, recording.env)];
+  const [third, first, second] = [
+    await dispatchedEvent(at + 2, recording.env),
+    await dispatchedEvent(at, recording.env),
+    await dispatchedEvent(at + 1, recording.env),
+  ];
   for (const eventId of [first, second, third]) {
     const message = await call("GET", `/v1/orgs/${fx.orgId}/webhooks/messages/${eventId}`, asAdmin());
-    expect(message.body.deliveries).toEqual([{ endpointId: ep.id, status: "skipped", attempts: 0, lastStatusCode: null, lastError: "endpoint disabled", deliveredAt: null }]);
+    expect(message.body.deliveries).toEqual([
+      { endpointId: ep.id, status: "skipped", attempts: 0, lastStatusCode: null, lastError: "endpoint disabled", deliveredAt: null },
+    ]);
     expect(await attemptCount(eventId)).toBe(0);
   }
   expect(recording.sent).toEqual([]);

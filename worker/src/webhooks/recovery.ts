@@ -12,7 +12,7 @@ import { and, asc, count, eq, exists, gte, inArray, lte, sql } from "drizzle-orm
 import type { Db } from "../db/client";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../db/schema";
 import type { Env } from "../env";
-import { attemptDeliveries, BATCH_BUDGET_MS, ERROR_RETRY_SECONDS, type DeliveryOutcome } from "./delivery";
+import { attemptDeliveries, BATCH_BUDGET_MS, type DeliveryOutcome, ERROR_RETRY_SECONDS } from "./delivery";
 import { enqueueDeliveries, enqueueRecovery, type RecoveryMessage } from "./outbox";
 
 /** Deliveries read per query of the walk, then attempted one by one. */
@@ -46,7 +46,10 @@ const nextInLine = (db: Db, walk: RecoveryMessage) =>
     .limit(WALK_PAGE);
 
 const enabledEndpoint = (db: Db, endpointId: string) =>
-  db.select({ one: sql`1` }).from(webhookEndpoints).where(and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.enabled, true)));
+  db
+    .select({ one: sql`1` })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.enabled, true)));
 
 /** Makes the delivery pending for its turn, if it is still to send and the endpoint still enabled. */
 async function claim(db: Db, walk: RecoveryMessage, deliveryId: string) {
@@ -79,7 +82,12 @@ async function attemptInTurn(env: Env, db: Db, deliveryId: string): Promise<numb
  * Sends the walk's deliveries in turn until none is left (answers undefined), the endpoint is
  * disabled again, or the budget is spent. Answers the message that goes on with the walk, and when.
  */
-export async function walkRecovery(env: Env, db: Db, message: RecoveryMessage, budgetMs = BATCH_BUDGET_MS): Promise<{ message: RecoveryMessage; delaySeconds: number } | undefined> {
+export async function walkRecovery(
+  env: Env,
+  db: Db,
+  message: RecoveryMessage,
+  budgetMs = BATCH_BUDGET_MS,
+): Promise<{ message: RecoveryMessage; delaySeconds: number } | undefined> {
   const until = Date.now() + budgetMs;
   const { head, ...walk } = message;
   if (head !== undefined) {

@@ -21,7 +21,10 @@ export const resealWebhookSecrets: Job = async ({ db, env, batchSize }) => {
   for (const row of stale) {
     await db
       .update(e)
-      .set({ secret: await resealed(env.ENCRYPTION_KEYS, current, row.secret), previousSecret: await resealed(env.ENCRYPTION_KEYS, current, row.previousSecret) })
+      .set({
+        secret: await resealed(env.ENCRYPTION_KEYS, current, row.secret),
+        previousSecret: await resealed(env.ENCRYPTION_KEYS, current, row.previousSecret),
+      })
       .where(and(eq(e.id, row.id), stillHolds(e.secret, row.secret), stillHolds(e.previousSecret, row.previousSecret)));
   }
   return stale.length;

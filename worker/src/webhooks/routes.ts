@@ -31,7 +31,15 @@ const paged = <T extends z.ZodType>(item: T, description: string) => json(webhoo
 /** Org admins manage endpoints and read the delivery log; other members see nothing of it. */
 export const webhookRoutes = createRouter()
   .openapi(
-    createRoute({ method: "get", path: `${base}/endpoints`, tags, summary: "The org's webhook endpoints", security: bearer, request: { params: orgParam }, responses: { 200: list(WebhookEndpoint, "Newest first"), ...authErrors, ...notFoundError } }),
+    createRoute({
+      method: "get",
+      path: `${base}/endpoints`,
+      tags,
+      summary: "The org's webhook endpoints",
+      security: bearer,
+      request: { params: orgParam },
+      responses: { 200: list(WebhookEndpoint, "Newest first"), ...authErrors, ...notFoundError },
+    }),
     async (c) => {
       const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "webhooks:read");
       return c.json({ data: await endpoints.listEndpoints(c.get("db"), orgId) }, 200);
@@ -49,11 +57,22 @@ export const webhookRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "webhooks:write");
-      return c.json(await endpoints.createEndpoint(c.env, c.get("db"), requestMeta(c), access.principal.userId, access.orgId, c.req.valid("json")), 201);
+      return c.json(
+        await endpoints.createEndpoint(c.env, c.get("db"), requestMeta(c), access.principal.userId, access.orgId, c.req.valid("json")),
+        201,
+      );
     },
   )
   .openapi(
-    createRoute({ method: "get", path: `${base}/endpoints/{endpointId}`, tags, summary: "One endpoint", security: bearer, request: { params: endpointParams }, responses: { 200: json(WebhookEndpoint, "The endpoint"), ...authErrors, ...notFoundError } }),
+    createRoute({
+      method: "get",
+      path: `${base}/endpoints/{endpointId}`,
+      tags,
+      summary: "One endpoint",
+      security: bearer,
+      request: { params: endpointParams },
+      responses: { 200: json(WebhookEndpoint, "The endpoint"), ...authErrors, ...notFoundError },
+    }),
     async (c) => {
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:read");
@@ -74,11 +93,30 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:write");
-      return c.json(await endpoints.updateEndpoint(c.env, c.get("db"), requestMeta(c), access.principal.userId, access.orgId, endpointId, c.req.valid("json")), 200);
+      return c.json(
+        await endpoints.updateEndpoint(
+          c.env,
+          c.get("db"),
+          requestMeta(c),
+          access.principal.userId,
+          access.orgId,
+          endpointId,
+          c.req.valid("json"),
+        ),
+        200,
+      );
     },
   )
   .openapi(
-    createRoute({ method: "delete", path: `${base}/endpoints/{endpointId}`, tags, summary: "Delete an endpoint and its delivery log", security: bearer, request: { params: endpointParams }, responses: { ...noContent, ...authErrors, ...notFoundError } }),
+    createRoute({
+      method: "delete",
+      path: `${base}/endpoints/{endpointId}`,
+      tags,
+      summary: "Delete an endpoint and its delivery log",
+      security: bearer,
+      request: { params: endpointParams },
+      responses: { ...noContent, ...authErrors, ...notFoundError },
+    }),
     async (c) => {
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:write");
@@ -99,7 +137,10 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:write");
-      return c.json(await endpoints.rotateSecret(c.env, c.get("db"), requestMeta(c), access.principal.userId, access.orgId, endpointId), 200);
+      return c.json(
+        await endpoints.rotateSecret(c.env, c.get("db"), requestMeta(c), access.principal.userId, access.orgId, endpointId),
+        200,
+      );
     },
   )
   .openapi(
@@ -126,12 +167,20 @@ export const webhookRoutes = createRouter()
       summary: "Send every failed or skipped message since a time again, one at a time, oldest first",
       security: bearer,
       request: { params: endpointParams, ...jsonBody(RecoverBody) },
-      responses: { 202: json(z.object({ recovered: z.number().int() }), "How many will be sent again"), ...authErrors, ...notFoundError, ...conflictError },
+      responses: {
+        202: json(z.object({ recovered: z.number().int() }), "How many will be sent again"),
+        ...authErrors,
+        ...notFoundError,
+        ...conflictError,
+      },
     }),
     async (c) => {
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:write");
-      return c.json({ recovered: await messages.recoverMessages(c.env, c.get("db"), access.orgId, endpointId, c.req.valid("json").since) }, 202);
+      return c.json(
+        { recovered: await messages.recoverMessages(c.env, c.get("db"), access.orgId, endpointId, c.req.valid("json").since) },
+        202,
+      );
     },
   )
   .openapi(
@@ -142,7 +191,11 @@ export const webhookRoutes = createRouter()
       summary: "The endpoint's delivery attempts: status, latency, the first 2 KB of the answer, error",
       security: bearer,
       request: { params: endpointParams, query: ListQuery },
-      responses: { 200: paged(WebhookAttempt, "Newest first; the next page with `cursor` = `nextCursor`"), ...authErrors, ...notFoundError },
+      responses: {
+        200: paged(WebhookAttempt, "Newest first; the next page with `cursor` = `nextCursor`"),
+        ...authErrors,
+        ...notFoundError,
+      },
     }),
     async (c) => {
       const { orgId, endpointId } = c.req.valid("param");
@@ -159,7 +212,11 @@ export const webhookRoutes = createRouter()
       summary: "Events sent to the org's endpoints, with each delivery's state",
       security: bearer,
       request: { params: orgParam, query: ListQuery },
-      responses: { 200: paged(WebhookMessage, "Newest first; the next page with `cursor` = `nextCursor`"), ...authErrors, ...notFoundError },
+      responses: {
+        200: paged(WebhookMessage, "Newest first; the next page with `cursor` = `nextCursor`"),
+        ...authErrors,
+        ...notFoundError,
+      },
     }),
     async (c) => {
       const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "webhooks:read");
@@ -167,7 +224,15 @@ export const webhookRoutes = createRouter()
     },
   )
   .openapi(
-    createRoute({ method: "get", path: `${base}/messages/{eventId}`, tags, summary: "One message and its deliveries", security: bearer, request: { params: messageParams }, responses: { 200: json(WebhookMessage, "The message"), ...authErrors, ...notFoundError } }),
+    createRoute({
+      method: "get",
+      path: `${base}/messages/{eventId}`,
+      tags,
+      summary: "One message and its deliveries",
+      security: bearer,
+      request: { params: messageParams },
+      responses: { 200: json(WebhookMessage, "The message"), ...authErrors, ...notFoundError },
+    }),
     async (c) => {
       const { orgId, eventId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:read");
@@ -182,7 +247,11 @@ export const webhookRoutes = createRouter()
       summary: "Every attempt to deliver one message",
       security: bearer,
       request: { params: messageParams, query: ListQuery },
-      responses: { 200: paged(WebhookAttempt, "Newest first; the next page with `cursor` = `nextCursor`"), ...authErrors, ...notFoundError },
+      responses: {
+        200: paged(WebhookAttempt, "Newest first; the next page with `cursor` = `nextCursor`"),
+        ...authErrors,
+        ...notFoundError,
+      },
     }),
     async (c) => {
       const { orgId, eventId } = c.req.valid("param");

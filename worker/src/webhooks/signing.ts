@@ -29,4 +29,5 @@ export async function openSigners(env: Env, endpoint: EndpointSecrets, now: numb
 }
 
 /** The Standard Webhooks `webhook-signature` header: `v1,<sig>` per secret, space-separated. */
-export const signatureWith = (signers: Webhook[], messageId: string, timestamp: Date, payload: string) => signers.map((w) => w.sign(messageId, timestamp, payload)).join(" ");
+export const signatureWith = (signers: Webhook[], messageId: string, timestamp: Date, payload: string) =>
+  signers.map((w) => w.sign(messageId, timestamp, payload)).join(" ");

@@ -6,7 +6,13 @@ const local = { ENVIRONMENT: "development" as const };
 
 describe("the endpoint URL guard", () => {
   it("allows https on public hosts and addresses in production", () => {
-    for (const url of ["https://hooks.example.com/plaza", "https://example.com:8443/x?y=1", "https://8.8.8.8/hook", "https://[2606:4700::1111]/hook"]) expect(endpointUrlProblem(url, production), url).toBeUndefined();
+    for (const url of [
+      "https://hooks.example.com/plaza",
+      "https://example.com:8443/x?y=1",
+      "https://8.8.8.8/hook",
+      "https://[2606:4700::1111]/hook",
+    ])
+      expect(endpointUrlProblem(url, production), url).toBeUndefined();
   });
 
   it("refuses http, credentials, private, loopback, link-local, metadata and internal names in production", () => {
@@ -33,11 +39,14 @@ describe("the endpoint URL guard", () => {
       "https://intranet/hook",
       "ftp://hooks.example.com",
       "hooks.example.com",
-    ]) expect(endpointUrlProblem(url, production), url).toBeDefined();
+    ])
+      expect(endpointUrlProblem(url, production), url).toBeDefined();
   });
 
   it("allows http and loopback when running locally, still not private networks", () => {
-    for (const url of ["http://localhost:3000/hook", "http://127.0.0.1:9999/hook", "http://[::1]:8080/hook", "http://receiver.test/x"]) expect(endpointUrlProblem(url, local), url).toBeUndefined();
-    for (const url of ["http://10.0.0.1/hook", "http://169.254.169.254/", "file:///etc/passwd"]) expect(endpointUrlProblem(url, local), url).toBeDefined();
+    for (const url of ["http://localhost:3000/hook", "http://127.0.0.1:9999/hook", "http://[::1]:8080/hook", "http://receiver.test/x"])
+      expect(endpointUrlProblem(url, local), url).toBeUndefined();
+    for (const url of ["http://10.0.0.1/hook", "http://169.254.169.254/", "file:///etc/passwd"])
+      expect(endpointUrlProblem(url, local), url).toBeDefined();
   });
 });

@@ -29,7 +29,8 @@ export function endpointUrlProblem(url: string, env: Pick<Env, "ENVIRONMENT">): 
     return "must be an absolute URL";
   }
   const local = env.ENVIRONMENT !== "production";
-  if (parsed.protocol !== "https:" && !(local && parsed.protocol === "http:")) return local ? "must be an http or https URL" : "must be an https URL";
+  if (parsed.protocol !== "https:" && !(local && parsed.protocol === "http:"))
+    return local ? "must be an http or https URL" : "must be an https URL";
   if (parsed.username || parsed.password) return "must not contain credentials";
   const host = parsed.hostname.toLowerCase().replace(/\.$/, "");
   const address = literalAddress(host);

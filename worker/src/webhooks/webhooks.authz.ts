@@ -1,4 +1,4 @@
-import { ORG_ADMIN, succeedsWith, type MatrixCase } from "../../test/authz-matrix";
+import { type MatrixCase, ORG_ADMIN, succeedsWith } from "../../test/authz-matrix";
 import type { OrgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { scriptedReceiver } from "../../test/webhook-receiver";
@@ -31,21 +31,49 @@ async function testMessage(fx: OrgFixture) {
 const base = (fx: OrgFixture) => `/v1/orgs/${fx.orgId}/webhooks`;
 
 export const webhooksMatrix: MatrixCase[] = [
-  { route: "GET /v1/orgs/:orgId/webhooks/endpoints", build: (fx) => ({ method: "GET", path: `${base(fx)}/endpoints` }), expected: ORG_ADMIN },
   {
-    route: "POST /v1/orgs/:orgId/webhooks/endpoints",
-    build: (fx) => ({ method: "POST", path: `${base(fx)}/endpoints`, options: { body: { url: scriptedReceiver("authz-matrix", [200]).url, enabled: false } } }),
-    expected: succeedsWith(ORG_ADMIN, 201),
-  },
-  { route: "GET /v1/orgs/:orgId/webhooks/endpoints/:endpointId", build: async (fx) => ({ method: "GET", path: `${base(fx)}/endpoints/${await endpointOf(fx)}` }), expected: ORG_ADMIN },
-  {
-    route: "PATCH /v1/orgs/:orgId/webhooks/endpoints/:endpointId",
-    build: async (fx) => ({ method: "PATCH", path: `${base(fx)}/endpoints/${await endpointOf(fx)}`, options: { body: { description: "changed" } } }),
+    route: "GET /v1/orgs/:orgId/webhooks/endpoints",
+    build: (fx) => ({ method: "GET", path: `${base(fx)}/endpoints` }),
     expected: ORG_ADMIN,
   },
-  { route: "DELETE /v1/orgs/:orgId/webhooks/endpoints/:endpointId", build: async (fx) => ({ method: "DELETE", path: `${base(fx)}/endpoints/${await newEndpoint(fx)}` }), expected: succeedsWith(ORG_ADMIN, 204) },
-  { route: "POST /v1/orgs/:orgId/webhooks/endpoints/:endpointId/rotate-secret", build: async (fx) => ({ method: "POST", path: `${base(fx)}/endpoints/${await endpointOf(fx)}/rotate-secret` }), expected: ORG_ADMIN },
-  { route: "POST /v1/orgs/:orgId/webhooks/endpoints/:endpointId/test", build: async (fx) => ({ method: "POST", path: `${base(fx)}/endpoints/${await endpointOf(fx)}/test` }), expected: succeedsWith(ORG_ADMIN, 202) },
+  {
+    route: "POST /v1/orgs/:orgId/webhooks/endpoints",
+    build: (fx) => ({
+      method: "POST",
+      path: `${base(fx)}/endpoints`,
+      options: { body: { url: scriptedReceiver("authz-matrix", [200]).url, enabled: false } },
+    }),
+    expected: succeedsWith(ORG_ADMIN, 201),
+  },
+  {
+    route: "GET /v1/orgs/:orgId/webhooks/endpoints/:endpointId",
+    build: async (fx) => ({ method: "GET", path: `${base(fx)}/endpoints/${await endpointOf(fx)}` }),
+    expected: ORG_ADMIN,
+  },
+  {
+    route: "PATCH /v1/orgs/:orgId/webhooks/endpoints/:endpointId",
+    build: async (fx) => ({
+      method: "PATCH",
+      path: `${base(fx)}/endpoints/${await endpointOf(fx)}`,
+      options: { body: { description: "changed" } },
+    }),
+    expected: ORG_ADMIN,
+  },
+  {
+    route: "DELETE /v1/orgs/:orgId/webhooks/endpoints/:endpointId",
+    build: async (fx) => ({ method: "DELETE", path: `${base(fx)}/endpoints/${await newEndpoint(fx)}` }),
+    expected: succeedsWith(ORG_ADMIN, 204),
+  },
+  {
+    route: "POST /v1/orgs/:orgId/webhooks/endpoints/:endpointId/rotate-secret",
+    build: async (fx) => ({ method: "POST", path: `${base(fx)}/endpoints/${await endpointOf(fx)}/rotate-secret` }),
+    expected: ORG_ADMIN,
+  },
+  {
+    route: "POST /v1/orgs/:orgId/webhooks/endpoints/:endpointId/test",
+    build: async (fx) => ({ method: "POST", path: `${base(fx)}/endpoints/${await endpointOf(fx)}/test` }),
+    expected: succeedsWith(ORG_ADMIN, 202),
+  },
   {
     route: "POST /v1/orgs/:orgId/webhooks/endpoints/:endpointId/recover",
     // Disabled endpoints refuse recovery (409).
@@ -56,10 +84,22 @@ export const webhooksMatrix: MatrixCase[] = [
     },
     expected: succeedsWith(ORG_ADMIN, 202),
   },
-  { route: "GET /v1/orgs/:orgId/webhooks/endpoints/:endpointId/attempts", build: async (fx) => ({ method: "GET", path: `${base(fx)}/endpoints/${await endpointOf(fx)}/attempts` }), expected: ORG_ADMIN },
+  {
+    route: "GET /v1/orgs/:orgId/webhooks/endpoints/:endpointId/attempts",
+    build: async (fx) => ({ method: "GET", path: `${base(fx)}/endpoints/${await endpointOf(fx)}/attempts` }),
+    expected: ORG_ADMIN,
+  },
   { route: "GET /v1/orgs/:orgId/webhooks/messages", build: (fx) => ({ method: "GET", path: `${base(fx)}/messages` }), expected: ORG_ADMIN },
-  { route: "GET /v1/orgs/:orgId/webhooks/messages/:eventId", build: async (fx) => ({ method: "GET", path: `${base(fx)}/messages/${(await messageOf(fx)).eventId}` }), expected: ORG_ADMIN },
-  { route: "GET /v1/orgs/:orgId/webhooks/messages/:eventId/attempts", build: async (fx) => ({ method: "GET", path: `${base(fx)}/messages/${(await messageOf(fx)).eventId}/attempts` }), expected: ORG_ADMIN },
+  {
+    route: "GET /v1/orgs/:orgId/webhooks/messages/:eventId",
+    build: async (fx) => ({ method: "GET", path: `${base(fx)}/messages/${(await messageOf(fx)).eventId}` }),
+    expected: ORG_ADMIN,
+  },
+  {
+    route: "GET /v1/orgs/:orgId/webhooks/messages/:eventId/attempts",
+    build: async (fx) => ({ method: "GET", path: `${base(fx)}/messages/${(await messageOf(fx)).eventId}/attempts` }),
+    expected: ORG_ADMIN,
+  },
   {
     route: "POST /v1/orgs/:orgId/webhooks/messages/:eventId/endpoints/:endpointId/resend",
     build: async (fx) => {

@@ -7,17 +7,17 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { beforeAll, describe, expect, it } from "vitest";
-import { countRows, eventually } from "../../test/payments";
-import { createOrg, createUser, orgFixture, type OrgFixture } from "../../test/fixtures";
+import { createOrg, createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { countRows, eventually } from "../../test/payments";
 import { statusCounts } from "../../test/rate-limits";
-import { scriptedReceiver, type Answer, type Received } from "../../test/webhook-receiver";
+import { type Answer, type Received, scriptedReceiver } from "../../test/webhook-receiver";
 import { createDb } from "../db/client";
 import worker from "../index";
-import { deliveryInsert } from "./dispatch";
 import { attemptDeliveries, FAILING_DISABLE_MS } from "./delivery";
+import { deliveryInsert } from "./dispatch";
 import { MAX_ENDPOINTS_PER_ORG } from "./endpoints";
-import { webhookEvent, type WebhookQueueMessage } from "./outbox";
+import { type WebhookQueueMessage, webhookEvent } from "./outbox";
 
 let fx: OrgFixture;
 beforeAll(async () => {
@@ -27,7 +27,10 @@ beforeAll(async () => {
 let receivers = 0;
 async function endpointWith(script: Answer[], body: Record<string, unknown> = {}) {
   const receiver = scriptedReceiver(`r${++receivers}-${Date.now().toString(36)}`, script);
-  const res = await call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints`, { token: fx.admin.accessToken, body: { url: receiver.url, ...body } });
+  const res = await call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints`, {
+    token: fx.admin.accessToken,
+    body: { url: receiver.url, ...body },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return { ...receiver, id: res.body.id as string, secret: res.body.secret as string };
 }
@@ -45,7 +48,10 @@ async function pendingDelivery(endpointId: string) {
 let messages = 0;
 /** One hand-driven batch of the webhooks queue: what the consumer acked and retried (with delays). */
 async function consume(bodies: WebhookQueueMessage[], attempts = 1, testEnv: typeof env = env) {
-  const batch = createMessageBatch<WebhookQueueMessage>("plaza-webhooks", bodies.map((body) => ({ id: `m${++messages}`, timestamp: new Date(), attempts, body })));
+  const batch = createMessageBatch<WebhookQueueMessage>(
+    "plaza-webhooks",
+    bodies.map((body) => ({ id: `m${++messages}`, timestamp: new Date(), attempts, body })),
+  );
   // The queue calls themselves, with the delay each retry asked for.
   const retries: { msgId: string; delaySeconds?: number }[] = [];
   for (const message of batch.messages) {
@@ -62,9 +68,14 @@ async function consume(bodies: WebhookQueueMessage[], attempts = 1, testEnv: typ
   return { ...result, retryMessages: retries };
 }
 
-const verified = (secret: string, r: Received) => new Webhook(secret).verify(r.body, r.headers) as { type: string; data: Record<string, unknown> };
-const deliveryRow = (id: string) => env.DB.prepare("SELECT status, attempts, last_status_code FROM webhook_deliveries WHERE id = ?").bind(id).first<{ status: string; attempts: number; last_status_code: number | null }>();
-const attemptsOf = (endpointId: string) => call("GET", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${endpointId}/attempts`, { token: fx.admin.accessToken });
+const verified = (secret: string, r: Received) =>
+  new Webhook(secret).verify(r.body, r.headers) as { type: string; data: Record<string, unknown> };
+const deliveryRow = (id: string) =>
+  env.DB.prepare("SELECT status, attempts, last_status_code FROM webhook_deliveries WHERE id = ?")
+    .bind(id)
+    .first<{ status: string; attempts: number; last_status_code: number | null }>();
+const attemptsOf = (endpointId: string) =>
+  call("GET", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${endpointId}/attempts`, { token: fx.admin.accessToken });
 
 describe("delivery", () => {
   it("a test event goes through the real queue, signed so that the standardwebhooks library verifies it", async () => {
@@ -86,7 +97,11 @@ describe("delivery", () => {
     }, "the attempt log");
     expect(attempts[0]).toMatchObject({ eventId: sent.body.eventId, attempt: 1, statusCode: 200, response: "answer 200", error: null });
     const message = await call("GET", `/v1/orgs/${fx.orgId}/webhooks/messages/${sent.body.eventId}`, { token: fx.admin.accessToken });
-    expect(message.body).toMatchObject({ type: "webhook.test", payload: { type: "webhook.test" }, deliveries: [{ endpointId: ep.id, status: "delivered", attempts: 1 }] });
+    expect(message.body).toMatchObject({
+      type: "webhook.test",
+      payload: { type: "webhook.test" },
+      deliveries: [{ endpointId: ep.id, status: "delivered", attempts: 1 }],
+    });
   });
 
   it("500, 500, 200: retried after 1 s and 5 s (with jitter, as queue delays), then delivered; every attempt logged", async () => {
@@ -102,14 +117,24 @@ describe("delivery", () => {
     expect(await deliveryRow(deliveryId)).toEqual({ status: "delivered", attempts: 3, last_status_code: 200 });
     expect(ep.received).toHaveLength(3);
     for (const r of ep.received) expect(verified(ep.secret, r).type).toBe("webhook.test");
-    expect((await attemptsOf(ep.id)).body.data.map((a: { attempt: number; statusCode: number }) => [a.attempt, a.statusCode])).toEqual([[3, 200], [2, 500], [1, 500]]);
+    expect((await attemptsOf(ep.id)).body.data.map((a: { attempt: number; statusCode: number }) => [a.attempt, a.statusCode])).toEqual([
+      [3, 200],
+      [2, 500],
+      [1, 500],
+    ]);
   });
 
   it("later failures wait 1 min and 1 h (plus up to 20%), and 429/503 honour a longer Retry-After", async () => {
-    const ep = await endpointWith([500, 500, { status: 429, headers: { "retry-after": "7200" } }, { status: 503, headers: { "retry-after": "30" } }]);
+    const ep = await endpointWith([
+      500,
+      500,
+      { status: 429, headers: { "retry-after": "7200" } },
+      { status: 503, headers: { "retry-after": "30" } },
+    ]);
     const { deliveryId } = await pendingDelivery(ep.id);
     const delays: number[] = [];
-    for (let attempt = 1; attempt <= 4; attempt++) delays.push((await consume([{ kind: "delivery", id: deliveryId }], attempt)).retryMessages[0]!.delaySeconds!);
+    for (let attempt = 1; attempt <= 4; attempt++)
+      delays.push((await consume([{ kind: "delivery", id: deliveryId }], attempt)).retryMessages[0]!.delaySeconds!);
     expect(delays[0]).toBe(1);
     expect(delays[1]).toBe(5);
     expect(delays[2]).toBe(7200); // 1 min by the schedule, but the 429 asked for 2 h
@@ -134,7 +159,9 @@ describe("delivery", () => {
     expect((await deliveryRow(deliveryId))!.status).toBe("failed");
     const endpoint = (await call("GET", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}`, { token: fx.admin.accessToken })).body;
     expect(endpoint).toMatchObject({ enabled: false, disabledReason: "The endpoint answered 410 Gone" });
-    expect(await countRows(`SELECT 1 FROM mail_messages WHERE "to" = ? AND subject = 'A Plaza webhook endpoint was disabled'`, fx.owner.email)).toBeGreaterThanOrEqual(1);
+    expect(
+      await countRows(`SELECT 1 FROM mail_messages WHERE "to" = ? AND subject = 'A Plaza webhook endpoint was disabled'`, fx.owner.email),
+    ).toBeGreaterThanOrEqual(1);
 
     const next = await pendingDelivery(ep.id);
     await consume([{ kind: "delivery", id: next.deliveryId }]);
@@ -144,20 +171,31 @@ describe("delivery", () => {
 
   it("an endpoint failing everything for 5 days is disabled; its waiting deliveries fail and recover once it is back", async () => {
     const ep = await endpointWith([500, 200, 200]);
-    await env.DB.prepare("UPDATE webhook_endpoints SET failing_since = ? WHERE id = ?").bind(Date.now() - FAILING_DISABLE_MS - 1000, ep.id).run();
+    await env.DB.prepare("UPDATE webhook_endpoints SET failing_since = ? WHERE id = ?")
+      .bind(Date.now() - FAILING_DISABLE_MS - 1000, ep.id)
+      .run();
     const since = Date.now() - 1000;
     const { deliveryId } = await pendingDelivery(ep.id);
     const waiting = await pendingDelivery(ep.id);
     const result = await consume([{ kind: "delivery", id: deliveryId }]);
     expect(result.retryMessages).toEqual([]);
-    expect((await call("GET", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}`, { token: fx.admin.accessToken })).body).toMatchObject({ enabled: false, disabledReason: "Every delivery failed for 5 days" });
+    expect((await call("GET", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}`, { token: fx.admin.accessToken })).body).toMatchObject({
+      enabled: false,
+      disabledReason: "Every delivery failed for 5 days",
+    });
     // Both are failed, so "recover" finds them after the owner turns the endpoint back on.
     expect((await deliveryRow(deliveryId))!.status).toBe("failed");
     expect((await deliveryRow(waiting.deliveryId))!.status).toBe("failed");
     await call("PATCH", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}`, { token: fx.admin.accessToken, body: { enabled: true } });
-    const recovered = await call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}/recover`, { token: fx.admin.accessToken, body: { since } });
+    const recovered = await call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}/recover`, {
+      token: fx.admin.accessToken,
+      body: { since },
+    });
     expect(recovered.body).toEqual({ recovered: 2 });
-    await eventually(async () => ((await deliveryRow(waiting.deliveryId))!.status === "delivered" ? true : undefined), "the recovered delivery");
+    await eventually(
+      async () => ((await deliveryRow(waiting.deliveryId))!.status === "delivered" ? true : undefined),
+      "the recovered delivery",
+    );
   });
 
   it("a duplicate queue message, in the same batch or concurrently, never makes a second attempt or success", async () => {
@@ -187,7 +225,11 @@ describe("delivery", () => {
     const gone = await endpointWith([410]);
     const busy = await endpointWith([{ status: 429, headers: { "retry-after": "120" } }]);
     const toFine = await Promise.all(Array.from({ length: 12 }, () => pendingDelivery(fine.id)));
-    const [toFailing, toGone, toBusy] = await Promise.all([pendingDelivery(failing.id), pendingDelivery(gone.id), pendingDelivery(busy.id)]);
+    const [toFailing, toGone, toBusy] = await Promise.all([
+      pendingDelivery(failing.id),
+      pendingDelivery(gone.id),
+      pendingDelivery(busy.id),
+    ]);
     const all = [...toFine, toFailing, toGone, toBusy];
     const result = await consume(all.map((d) => ({ kind: "delivery" as const, id: d.deliveryId })));
 
@@ -198,9 +240,16 @@ describe("delivery", () => {
     expect(await deliveryRow(toFailing.deliveryId)).toEqual({ status: "pending", attempts: 1, last_status_code: 500 });
     expect(await deliveryRow(toGone.deliveryId)).toEqual({ status: "failed", attempts: 1, last_status_code: 410 });
     expect(await deliveryRow(toBusy.deliveryId)).toEqual({ status: "pending", attempts: 1, last_status_code: 429 });
-    const attemptRows = await env.DB.prepare(`SELECT count(*) AS n FROM webhook_attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) AND attempt = 1`).bind(JSON.stringify(all.map((d) => d.deliveryId))).first<number>("n");
+    const attemptRows = await env.DB.prepare(
+      `SELECT count(*) AS n FROM webhook_attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) AND attempt = 1`,
+    )
+      .bind(JSON.stringify(all.map((d) => d.deliveryId)))
+      .first<number>("n");
     expect(attemptRows).toBe(all.length);
-    const endpoint = (id: string) => env.DB.prepare("SELECT enabled, failing_since FROM webhook_endpoints WHERE id = ?").bind(id).first<{ enabled: number; failing_since: number | null }>();
+    const endpoint = (id: string) =>
+      env.DB.prepare("SELECT enabled, failing_since FROM webhook_endpoints WHERE id = ?")
+        .bind(id)
+        .first<{ enabled: number; failing_since: number | null }>();
     expect(await endpoint(fine.id)).toEqual({ enabled: 1, failing_since: null });
     expect(await endpoint(failing.id)).toMatchObject({ enabled: 1, failing_since: expect.any(Number) });
     expect((await endpoint(gone.id))!.enabled).toBe(0);
@@ -230,7 +279,16 @@ describe("delivery", () => {
     const batches = await Promise.all(Array.from({ length: 5 }, () => Promise.all([pendingDelivery(ep.id), pendingDelivery(ep.id)])));
     // One moment for every batch, so all of them fall in one rate window.
     const now = Date.now();
-    const outcomes = await Promise.all(batches.map((ds) => attemptDeliveries(env, createDb(env.DB), ds.map((d) => d.deliveryId), now)));
+    const outcomes = await Promise.all(
+      batches.map((ds) =>
+        attemptDeliveries(
+          env,
+          createDb(env.DB),
+          ds.map((d) => d.deliveryId),
+          now,
+        ),
+      ),
+    );
     const all = outcomes.flatMap((o) => [...o.values()]);
     expect(all.filter((o) => o.kind === "done")).toHaveLength(3);
     expect(all.filter((o) => o.kind === "later")).toEqual(Array(7).fill({ kind: "later", delaySeconds: 1 }));
@@ -244,10 +302,18 @@ describe("delivery", () => {
     const { deliveryId } = await pendingDelivery(ep.id);
     const since = Date.now() - 1000;
     await consume([{ kind: "delivery", id: deliveryId }], 5);
-    await worker.queue(createMessageBatch("plaza-webhooks-dlq", [{ id: `dlq${++messages}`, timestamp: new Date(), attempts: 1, body: { kind: "delivery", id: deliveryId } }]) as MessageBatch<unknown>, env);
+    await worker.queue(
+      createMessageBatch("plaza-webhooks-dlq", [
+        { id: `dlq${++messages}`, timestamp: new Date(), attempts: 1, body: { kind: "delivery", id: deliveryId } },
+      ]) as MessageBatch<unknown>,
+      env,
+    );
     expect((await deliveryRow(deliveryId))!.status).toBe("failed");
 
-    const recovered = await call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}/recover`, { token: fx.admin.accessToken, body: { since } });
+    const recovered = await call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints/${ep.id}/recover`, {
+      token: fx.admin.accessToken,
+      body: { since },
+    });
     expect(recovered.body).toEqual({ recovered: 1 });
     await eventually(async () => ((await deliveryRow(deliveryId))!.status === "delivered" ? true : undefined), "the recovered delivery");
     expect(ep.received).toHaveLength(2);
@@ -280,11 +346,18 @@ describe("endpoints", () => {
     const now = Date.now();
     await env.DB.batch(
       Array.from({ length: MAX_ENDPOINTS_PER_ORG - room }, (_, i) =>
-        env.DB.prepare("INSERT INTO webhook_endpoints (id, org_id, url, description, enabled, secret, created_at, updated_at) VALUES (?, ?, 'https://hooks.example.com', '', 1, 'sealed', ?, ?)").bind(`whe_cap${i}_${org.id}`, org.id, now, now),
+        env.DB.prepare(
+          "INSERT INTO webhook_endpoints (id, org_id, url, description, enabled, secret, created_at, updated_at) VALUES (?, ?, 'https://hooks.example.com', '', 1, 'sealed', ?, ?)",
+        ).bind(`whe_cap${i}_${org.id}`, org.id, now, now),
       ),
     );
     const answers = await Promise.all(
-      Array.from({ length: 2 * room }, () => call("POST", `/v1/orgs/${org.id}/webhooks/endpoints`, { token: owner.accessToken, body: { url: "https://hooks.example.com/burst" } })),
+      Array.from({ length: 2 * room }, () =>
+        call("POST", `/v1/orgs/${org.id}/webhooks/endpoints`, {
+          token: owner.accessToken,
+          body: { url: "https://hooks.example.com/burst" },
+        }),
+      ),
     );
     expect(statusCounts(answers)).toEqual({ 201: room, 409: room });
     for (const refused of answers.filter((a) => a.status === 409)) expect(errorCode(refused)).toBe("conflict");
@@ -293,7 +366,8 @@ describe("endpoints", () => {
   });
 
   it("refuses bad input with 400 naming the field", async () => {
-    const create = (body: Record<string, unknown>) => call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints`, { token: fx.admin.accessToken, body });
+    const create = (body: Record<string, unknown>) =>
+      call("POST", `/v1/orgs/${fx.orgId}/webhooks/endpoints`, { token: fx.admin.accessToken, body });
     for (const [body, field] of [
       [{ url: "ftp://hooks.example.com" }, "body.url"],
       [{ url: "not a url" }, "body.url"],
@@ -314,10 +388,15 @@ describe("endpoints", () => {
     const everything = await endpointWith([200]);
     const off = await endpointWith([200], { enabled: false });
     const db = createDb(env.DB);
-    const event = await webhookEvent(db, fx.orgId, "item.published", { item: { id: "itm_00000000000000000000", slug: "x", name: "X" }, publishedAt: Date.now() });
+    const event = await webhookEvent(db, fx.orgId, "item.published", {
+      item: { id: "itm_00000000000000000000", slug: "x", name: "X" },
+      publishedAt: Date.now(),
+    });
     await event.insert;
     await consume([{ kind: "event", id: event.id }]);
-    const deliveries = await env.DB.prepare("SELECT endpoint_id, status, attempts FROM webhook_deliveries WHERE event_id = ?").bind(event.id).all<{ endpoint_id: string; status: string; attempts: number }>();
+    const deliveries = await env.DB.prepare("SELECT endpoint_id, status, attempts FROM webhook_deliveries WHERE event_id = ?")
+      .bind(event.id)
+      .all<{ endpoint_id: string; status: string; attempts: number }>();
     const to = (id: string) => deliveries.results.filter((d) => d.endpoint_id === id).map(({ status, attempts }) => ({ status, attempts }));
     expect(to(everything.id)).toHaveLength(1);
     expect(to(orders.id)).toEqual([]);

@@ -1,12 +1,12 @@
 import { changedFields, emitEvent } from "../events";
 import { newId } from "../ids";
-import type { ObjectStore, StripeObject } from "../store";
-import type { Customer, CustomerInternal } from "../resources/customers";
 import type { Account } from "../resources/accounts";
+import type { Customer, CustomerInternal } from "../resources/customers";
 import { createInvoicePayment, markInvoicePaymentPaid, paymentsOfInvoice } from "../resources/invoice-payments";
 import { attemptPayment, createPaymentIntent, type Decline, type PaymentIntent } from "../resources/payments";
 import type { Price } from "../resources/prices";
 import type { Subscription } from "../resources/subscriptions";
+import type { ObjectStore, StripeObject } from "../store";
 
 export type InvoiceLine = StripeObject & {
   amount: number;
@@ -26,9 +26,18 @@ export type Invoice = StripeObject & {
   attempt_count: number;
   attempted: boolean;
   next_payment_attempt: number | null;
-  parent: { type: "subscription_details"; subscription_details: { subscription: string; metadata: Record<string, string> }; quote_details: null };
+  parent: {
+    type: "subscription_details";
+    subscription_details: { subscription: string; metadata: Record<string, string> };
+    quote_details: null;
+  };
   lines: { object: "list"; data: InvoiceLine[]; has_more: boolean; url: string };
-  status_transitions: { finalized_at: number | null; marked_uncollectible_at: number | null; paid_at: number | null; voided_at: number | null };
+  status_transitions: {
+    finalized_at: number | null;
+    marked_uncollectible_at: number | null;
+    paid_at: number | null;
+    voided_at: number | null;
+  };
   period_start: number;
   period_end: number;
 };
@@ -86,7 +95,11 @@ function line(invoiceId: string, subscription: Subscription, input: LineInput): 
     },
     period: input.period,
     pretax_credit_amounts: [],
-    pricing: { type: "price_details", price_details: { price: price.id, product: price.product }, unit_amount_decimal: String(unitAmount(price)) },
+    pricing: {
+      type: "price_details",
+      price_details: { price: price.id, product: price.product },
+      unit_amount_decimal: String(unitAmount(price)),
+    },
     quantity: input.quantity,
     subscription: subscription.id,
     subtotal: amount,
@@ -260,7 +273,12 @@ export function collectInvoice(store: ObjectStore, invoice: Invoice, options: { 
   const subscription = store.get<Subscription>("subscription", invoice.parent.subscription_details.subscription);
   const now = store.now();
   if (invoice.amount_due === 0) {
-    const paid: Invoice = { ...invoice, status: "paid", attempted: true, status_transitions: { ...invoice.status_transitions, paid_at: now } };
+    const paid: Invoice = {
+      ...invoice,
+      status: "paid",
+      attempted: true,
+      status_transitions: { ...invoice.status_transitions, paid_at: now },
+    };
     store.update(paid);
     emitEvent(store, "invoice.paid", paid);
     emitEvent(store, "invoice.payment_succeeded", paid);

@@ -18,9 +18,7 @@ export function periodBoundary(anchor: number, recurrence: Recurrence, n: number
   const months = start.getUTCMonth() + steps * (recurrence.interval === "year" ? 12 : 1);
   const lastDay = new Date(Date.UTC(start.getUTCFullYear(), months + 1, 0)).getUTCDate();
   const day = Math.min(start.getUTCDate(), lastDay);
-  return (
-    Date.UTC(start.getUTCFullYear(), months, day, start.getUTCHours(), start.getUTCMinutes(), start.getUTCSeconds()) / 1000
-  );
+  return Date.UTC(start.getUTCFullYear(), months, day, start.getUTCHours(), start.getUTCMinutes(), start.getUTCSeconds()) / 1000;
 }
 
 /** The first period boundary after `time`. */

@@ -1,11 +1,18 @@
-import type { ObjectStore } from "../store";
+import { newId } from "../ids";
 import type { Customer } from "../resources/customers";
 import { meterUsage } from "../resources/meter-events";
 import type { Meter } from "../resources/meters";
 import type { Price } from "../resources/prices";
-import { currentPeriod, endSubscription, licensedLines, meteredLines, saveSubscription, type Subscription } from "../resources/subscriptions";
-import { newId } from "../ids";
-import { collectInvoice, issueSubscriptionInvoice, type Invoice } from "./invoicing";
+import {
+  currentPeriod,
+  endSubscription,
+  licensedLines,
+  meteredLines,
+  type Subscription,
+  saveSubscription,
+} from "../resources/subscriptions";
+import type { ObjectStore } from "../store";
+import { collectInvoice, type Invoice, issueSubscriptionInvoice } from "./invoicing";
 import { nextPeriodEnd } from "./periods";
 
 /** What one run of billing did, for the admin route's answer and test clock logs. */

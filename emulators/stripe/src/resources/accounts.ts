@@ -12,7 +12,10 @@ const capabilityRequests = z.record(z.string(), z.object({ requested: boolString
 const createParams = paramsSchema({
   type: z.enum(["express", "standard", "custom"]).optional(),
   email: z.string().optional(),
-  country: z.string().regex(/^[A-Za-z]{2}$/, "must be a two-letter country code").optional(),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, "must be a two-letter country code")
+    .optional(),
   default_currency: z.string().optional(),
   business_type: z.enum(["company", "government_entity", "individual", "non_profit"]).optional(),
   business_profile: z.object({ name: z.string().optional(), url: z.string().optional(), mcc: z.string().optional() }).strict().optional(),
@@ -195,7 +198,11 @@ export const accounts = new Hono<AppEnv>()
       throw invalidRequest("Cannot create a login link for an account that has not completed onboarding.", "account");
     }
     // The token only makes the URL look like Stripe's; the dashboard page shows the account either way.
-    return c.json({ object: "login_link", created: store.now(), url: `${new URL(c.req.url).origin}/connect/express/${account.id}/${randomToken(16)}` });
+    return c.json({
+      object: "login_link",
+      created: store.now(),
+      url: `${new URL(c.req.url).origin}/connect/express/${account.id}/${randomToken(16)}`,
+    });
   });
 
 /** `GET /v1/account`: the account the request acts as. */

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { requireChargeableDestination } from "../connect";
 import type { AppEnv } from "../context";
 import { invalidRequest } from "../errors";
-import { requireChargeableDestination } from "../connect";
 import { newId } from "../ids";
 import { decimalString, intString, metadata, parseParams } from "../params";
 import type { ObjectStore, StripeObject } from "../store";
@@ -99,7 +99,10 @@ function priceLineItems(store: ObjectStore, params: z.output<typeof createParams
     lineItems.flatMap((item) => (item.price.recurring ? [`${item.price.recurring.interval}/${item.price.recurring.interval_count}`] : [])),
   );
   if (intervals.size > 1) {
-    throw invalidRequest("All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.", "line_items");
+    throw invalidRequest(
+      "All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.",
+      "line_items",
+    );
   }
   return lineItems;
 }

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../context";
 import { expandObject } from "../expand";
-import { paginate, listParams } from "../list";
+import { listParams, paginate } from "../list";
 import { expand } from "../params";
 import type { StripeObject } from "../store";
 

@@ -32,10 +32,7 @@ export interface CustomerInternal {
   failPayments?: boolean;
 }
 
-export function createCustomer(
-  store: ObjectStore,
-  params: z.output<typeof createParams>,
-): Customer {
+export function createCustomer(store: ObjectStore, params: z.output<typeof createParams>): Customer {
   // A customer on a test clock lives at the clock's frozen time, from its creation on.
   const clock = params.test_clock ? store.get<TestClock>("test_helpers.test_clock", params.test_clock, "test_clock") : undefined;
   const customer: Customer = {

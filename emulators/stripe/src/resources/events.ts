@@ -14,9 +14,12 @@ export const events = new Hono<AppEnv>()
     const params = parseParams(listParams, c.var.params);
     const wanted = params.types ?? (params.type ? [params.type] : undefined);
     // `type` may end in `*` (e.g. `charge.*`), as Stripe allows.
-    const matches = (type: string) =>
-      !wanted || wanted.some((w) => (w.endsWith("*") ? type.startsWith(w.slice(0, -1)) : type === w));
+    const matches = (type: string) => !wanted || wanted.some((w) => (w.endsWith("*") ? type.startsWith(w.slice(0, -1)) : type === w));
     const all = c.var.store.all("event");
-    return respondList(c, all.filter((event) => matches(String(event.type))), params);
+    return respondList(
+      c,
+      all.filter((event) => matches(String(event.type))),
+      params,
+    );
   })
   .get("/:id", (c) => respond(c, c.var.store.get("event", c.req.param("id"))));

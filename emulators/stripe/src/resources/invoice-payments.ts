@@ -20,10 +20,17 @@ export type InvoicePayment = StripeObject & {
 const listParams = listSchema({
   invoice: z.string().optional(),
   status: z.enum(["open", "paid", "canceled"]).optional(),
-  payment: z.object({ type: z.enum(["payment_intent", "payment_record"]), payment_intent: z.string().optional() }).strict().optional(),
+  payment: z
+    .object({ type: z.enum(["payment_intent", "payment_record"]), payment_intent: z.string().optional() })
+    .strict()
+    .optional(),
 });
 
-export function createInvoicePayment(store: ObjectStore, invoice: { id: string; amount_due: number; currency: string }, paymentIntent: string) {
+export function createInvoicePayment(
+  store: ObjectStore,
+  invoice: { id: string; amount_due: number; currency: string },
+  paymentIntent: string,
+) {
   const payment: InvoicePayment = {
     id: newId("invoice_payment"),
     object: "invoice_payment",

@@ -12,8 +12,14 @@ const createParams = paramsSchema({
   display_name: z.string().min(1),
   event_name: z.string().min(1).max(100),
   default_aggregation: z.object({ formula: z.enum(["sum", "count", "last"]) }).strict(),
-  customer_mapping: z.object({ event_payload_key: z.string().min(1), type: z.literal("by_id") }).strict().optional(),
-  value_settings: z.object({ event_payload_key: z.string().min(1) }).strict().optional(),
+  customer_mapping: z
+    .object({ event_payload_key: z.string().min(1), type: z.literal("by_id") })
+    .strict()
+    .optional(),
+  value_settings: z
+    .object({ event_payload_key: z.string().min(1) })
+    .strict()
+    .optional(),
   event_time_window: z.enum(["day", "hour"]).optional(),
 });
 const updateParams = paramsSchema({ display_name: z.string().min(1).optional() });

@@ -103,7 +103,13 @@ export function attemptPayment(store: ObjectStore, intent: PaymentIntent, declin
     livemode: false,
     metadata: terms.metadata ?? {},
     outcome: ok
-      ? { network_status: "approved_by_network", reason: null, risk_level: "normal", seller_message: "Payment complete.", type: "authorized" }
+      ? {
+          network_status: "approved_by_network",
+          reason: null,
+          risk_level: "normal",
+          seller_message: "Payment complete.",
+          type: "authorized",
+        }
       : {
           network_status: "declined_by_network",
           reason: "generic_decline",
@@ -123,7 +129,13 @@ export function attemptPayment(store: ObjectStore, intent: PaymentIntent, declin
     ...intent,
     amount_received: ok ? intent.amount : 0,
     last_payment_error: decline
-      ? { type: "card_error", code: decline.code, decline_code: decline.code === "card_declined" ? "generic_decline" : undefined, message: decline.message, charge: charge.id }
+      ? {
+          type: "card_error",
+          code: decline.code,
+          decline_code: decline.code === "card_declined" ? "generic_decline" : undefined,
+          message: decline.message,
+          charge: charge.id,
+        }
       : null,
     latest_charge: charge.id,
     status: ok ? "succeeded" : "requires_payment_method",
@@ -147,7 +159,11 @@ export const paymentIntents = new Hono<AppEnv>()
   .get("/", (c) => {
     const params = parseParams(paymentIntentList, c.var.params);
     const all = c.var.store.all("payment_intent");
-    return respondList(c, all.filter((pi) => !params.customer || pi.customer === params.customer), params);
+    return respondList(
+      c,
+      all.filter((pi) => !params.customer || pi.customer === params.customer),
+      params,
+    );
   })
   .get("/:id", (c) => respond(c, c.var.store.get("payment_intent", c.req.param("id"))));
 
@@ -158,8 +174,7 @@ export const charges = new Hono<AppEnv>()
       .all("charge")
       .filter(
         (ch) =>
-          (!params.customer || ch.customer === params.customer) &&
-          (!params.payment_intent || ch.payment_intent === params.payment_intent),
+          (!params.customer || ch.customer === params.customer) && (!params.payment_intent || ch.payment_intent === params.payment_intent),
       );
     return respondList(c, matches, params);
   })

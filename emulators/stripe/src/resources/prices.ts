@@ -1,22 +1,28 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import type { Recurrence } from "../billing/periods";
 import type { AppEnv } from "../context";
 import { invalidRequest } from "../errors";
 import { emitEvent } from "../events";
 import { newId } from "../ids";
 import { boolString, intString, mergeMetadata, metadata, parseParams } from "../params";
-import { listSchema, paramsSchema, respond, respondList, updated } from "./common";
-import { createProduct } from "./products";
 import type { StripeObject } from "../store";
+import { listSchema, paramsSchema, respond, respondList, updated } from "./common";
 import type { Meter } from "./meters";
-import type { Recurrence } from "../billing/periods";
+import { createProduct } from "./products";
 
 const createParams = paramsSchema({
   currency: z.string().regex(/^[a-zA-Z]{3}$/, "must be a three-letter ISO currency code"),
   unit_amount: intString.optional(),
-  unit_amount_decimal: z.string().regex(/^\d+(\.\d{1,12})?$/, "Invalid decimal").optional(),
+  unit_amount_decimal: z
+    .string()
+    .regex(/^\d+(\.\d{1,12})?$/, "Invalid decimal")
+    .optional(),
   product: z.string().optional(),
-  product_data: z.object({ name: z.string().min(1), metadata }).strict().optional(),
+  product_data: z
+    .object({ name: z.string().min(1), metadata })
+    .strict()
+    .optional(),
   recurring: z
     .object({
       interval: z.enum(["day", "week", "month", "year"]),

@@ -24,7 +24,10 @@ const listParams = listSchema({ active: boolString.optional() });
 
 export type Product = StripeObject & { active: boolean; name: string; metadata: Record<string, string> };
 
-export function createProduct(store: ObjectStore, params: { id?: string; name: string; description?: string; active?: boolean; metadata?: Record<string, string> }): Product {
+export function createProduct(
+  store: ObjectStore,
+  params: { id?: string; name: string; description?: string; active?: boolean; metadata?: Record<string, string> },
+): Product {
   const now = store.now();
   const product: Product = {
     id: params.id ?? newId("product"),

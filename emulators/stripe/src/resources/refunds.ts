@@ -69,7 +69,10 @@ export const refunds = new Hono<AppEnv>()
       created: store.now(),
       currency: charge.currency,
       customer: charge.customer ?? null,
-      destination_details: { type: "card", card: { reference_status: "available", reference_type: "acquirer_reference_number", type: "refund" } },
+      destination_details: {
+        type: "card",
+        card: { reference_status: "available", reference_type: "acquirer_reference_number", type: "refund" },
+      },
       metadata: params.metadata ?? {},
       payment_intent: charge.payment_intent,
       payment_method: null,
@@ -102,9 +105,7 @@ export const refunds = new Hono<AppEnv>()
     const matches = c.var.store
       .all("refund")
       .filter(
-        (re) =>
-          (!params.charge || re.charge === params.charge) &&
-          (!params.payment_intent || re.payment_intent === params.payment_intent),
+        (re) => (!params.charge || re.charge === params.charge) && (!params.payment_intent || re.payment_intent === params.payment_intent),
       );
     return respondList(c, matches, params);
   })

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { collectInvoice, issueSubscriptionInvoice, type Invoice, type LineInput } from "../billing/invoicing";
+import { collectInvoice, type Invoice, issueSubscriptionInvoice, type LineInput } from "../billing/invoicing";
 import { periodBoundary } from "../billing/periods";
 import type { AppEnv } from "../context";
 import { invalidRequest } from "../errors";
@@ -46,10 +46,7 @@ export interface SubscriptionTerms {
   transferData?: { destination: string; amount_percent?: number };
 }
 
-const cancellationDetails = z
-  .object({ comment: z.string().optional(), feedback: z.string().optional() })
-  .strict()
-  .optional();
+const cancellationDetails = z.object({ comment: z.string().optional(), feedback: z.string().optional() }).strict().optional();
 const updateParams = paramsSchema({
   cancel_at_period_end: boolString.optional(),
   metadata,
@@ -272,5 +269,8 @@ export const subscriptions = new Hono<AppEnv>()
     if (current.status === "canceled") {
       throw invalidRequest(`This subscription has already been canceled: ${current.id}.`, "subscription");
     }
-    return respond(c, atCustomerTime(store, current.customer, () => endSubscription(store, current, params.cancellation_details)));
+    return respond(
+      c,
+      atCustomerTime(store, current.customer, () => endSubscription(store, current, params.cancellation_details)),
+    );
   });

@@ -52,7 +52,13 @@ export const webhookEndpoints = new Hono<AppEnv>()
   .get("/", (c) => {
     const params = parseParams(listParams, c.var.params);
     // Newest first, like every Stripe list.
-    return respondList(c, listEndpoints(c.var.store).reverse().map((endpoint) => endpointObject(endpoint)), params);
+    return respondList(
+      c,
+      listEndpoints(c.var.store)
+        .reverse()
+        .map((endpoint) => endpointObject(endpoint)),
+      params,
+    );
   })
   .get("/:id", (c) => c.json(endpointObject(endpointOr404(c.var.store, c.req.param("id")))))
   .post("/:id", (c) => {

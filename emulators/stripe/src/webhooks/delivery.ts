@@ -56,10 +56,7 @@ export function nextDeliveryAt(store: ObjectStore): number | undefined {
  */
 export async function deliverDue(store: ObjectStore, now = Date.now()): Promise<void> {
   const due = store.sql
-    .exec<DeliveryRow>(
-      "SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id",
-      now,
-    )
+    .exec<DeliveryRow>("SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id", now)
     .toArray();
   const byEndpoint = new Map<string, DeliveryRow[]>();
   for (const delivery of due) byEndpoint.set(delivery.endpoint_id, [...(byEndpoint.get(delivery.endpoint_id) ?? []), delivery]);

@@ -36,8 +36,8 @@ export function CheckoutSuccessPage({ checkout, price, licenseKey, refresh, gave
           </p>
         ) : gaveUp ? (
           <p>
-            Your payment for <strong>{checkout.itemName}</strong> is still being confirmed; this is taking longer than usual. The purchase appears under
-            your purchases as soon as it is done.
+            Your payment for <strong>{checkout.itemName}</strong> is still being confirmed; this is taking longer than usual. The purchase
+            appears under your purchases as soon as it is done.
           </p>
         ) : (
           <p>
@@ -67,10 +67,17 @@ export function CheckoutSuccessPage({ checkout, price, licenseKey, refresh, gave
           <p>
             <code class="license-key">{licenseKey}</code>
           </p>
-          <p class="small">Copy it now: Plaza keeps only a fingerprint of it, so this page cannot show it again. Your receipt e-mail has it too, with a download link.</p>
+          <p class="small">
+            Copy it now: Plaza keeps only a fingerprint of it, so this page cannot show it again. Your receipt e-mail has it too, with a
+            download link.
+          </p>
         </div>
       )}
-      {done && !licenseKey && <p class="muted small">The license key was shown the first time this page opened, and it is in your receipt e-mail; your purchases list it masked.</p>}
+      {done && !licenseKey && (
+        <p class="muted small">
+          The license key was shown the first time this page opened, and it is in your receipt e-mail; your purchases list it masked.
+        </p>
+      )}
       <p class="actions">
         {done && (
           <a class="button" href={PURCHASES_PATH}>
@@ -83,7 +90,8 @@ export function CheckoutSuccessPage({ checkout, price, licenseKey, refresh, gave
       </p>
       {done && (
         <p class="muted small">
-          The purchase belongs to the Plaza account of the e-mail address you paid with. Bought as a guest? Sign in with a link e-mailed to that address, no password needed.
+          The purchase belongs to the Plaza account of the e-mail address you paid with. Bought as a guest? Sign in with a link e-mailed to
+          that address, no password needed.
         </p>
       )}
     </Layout>

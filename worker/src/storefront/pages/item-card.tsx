@@ -6,7 +6,11 @@ export const authorPath = (orgSlug: string) => `/authors/${encodeURIComponent(or
 
 export function ItemIcon({ item, large }: { item: Pick<ItemT, "iconUrl">; large?: boolean }) {
   // Decorative: the item's name is always next to it.
-  return item.iconUrl ? <img class={large ? "icon large" : "icon"} src={item.iconUrl} alt="" width={large ? 96 : 48} height={large ? 96 : 48} /> : <span class={large ? "icon large" : "icon"} aria-hidden="true" />;
+  return item.iconUrl ? (
+    <img class={large ? "icon large" : "icon"} src={item.iconUrl} alt="" width={large ? 96 : 48} height={large ? 96 : 48} />
+  ) : (
+    <span class={large ? "icon large" : "icon"} aria-hidden="true" />
+  );
 }
 
 function ItemCard({ item }: { item: ItemT }) {

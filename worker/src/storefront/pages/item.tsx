@@ -22,7 +22,9 @@ export interface CheckoutProblem {
 }
 
 /** Sanitized HTML from author Markdown (see markdown.ts); the only place `raw` is used. */
-const Markdown = ({ source, headingOffset }: { source: string; headingOffset: number }) => <div class="markdown">{raw(renderMarkdown(source, { headingOffset }))}</div>;
+const Markdown = ({ source, headingOffset }: { source: string; headingOffset: number }) => (
+  <div class="markdown">{raw(renderMarkdown(source, { headingOffset }))}</div>
+);
 
 const DateText = ({ ms }: { ms: number }) => <time datetime={new Date(ms).toISOString()}>{formatDate(ms)}</time>;
 
@@ -73,10 +75,16 @@ function Versions({ versions, highlight }: { versions: VersionT[]; highlight?: s
   if (versions.length === 0) return <p class="muted">No installable versions.</p>;
   return (
     <>
-      {highlight && !versions.some((v) => v.version === highlight) && <p class="muted">Version {highlight} is not available (it may have been yanked).</p>}
+      {highlight && !versions.some((v) => v.version === highlight) && (
+        <p class="muted">Version {highlight} is not available (it may have been yanked).</p>
+      )}
       <ol class="versions">
         {versions.map((v) => (
-          <li id={`v${v.version}`} class={v.version === highlight ? "highlight" : undefined} aria-current={v.version === highlight ? "true" : undefined}>
+          <li
+            id={`v${v.version}`}
+            class={v.version === highlight ? "highlight" : undefined}
+            aria-current={v.version === highlight ? "true" : undefined}
+          >
             <h3>
               {v.version} {v.channel === "beta" && <span class="muted">(beta)</span>}
             </h3>
@@ -99,7 +107,8 @@ function Reviews({ item, reviews, moreReviews }: { item: ItemT; reviews: ReviewT
         {reviews.map((r) => (
           <li>
             <p>
-              <strong aria-label={`${r.rating} out of 5 stars`}>{"★".repeat(r.rating) + "☆".repeat(5 - r.rating)}</strong> {r.title && <strong>{r.title}</strong>}
+              <strong aria-label={`${r.rating} out of 5 stars`}>{"★".repeat(r.rating) + "☆".repeat(5 - r.rating)}</strong>{" "}
+              {r.title && <strong>{r.title}</strong>}
             </p>
             {r.body && <p>{r.body}</p>}
             <p class="muted">
@@ -121,7 +130,11 @@ function Reviews({ item, reviews, moreReviews }: { item: ItemT; reviews: ReviewT
 
 export function ItemPage({ item, versions, reviews, moreReviews, highlight, checkoutProblem }: ItemPageProps) {
   return (
-    <Layout title={item.name} description={item.summary || `${item.name} by ${item.orgName} on Plaza.`} noindex={item.status !== "published"}>
+    <Layout
+      title={item.name}
+      description={item.summary || `${item.name} by ${item.orgName} on Plaza.`}
+      noindex={item.status !== "published"}
+    >
       <article>
         <div class="item-head">
           <ItemIcon item={item} large />

@@ -1,8 +1,13 @@
-import { CATEGORIES, type ItemT, SORTS, type SearchQueryT } from "../../../../shared/catalog";
+import { CATEGORIES, type ItemT, type SearchQueryT, SORTS } from "../../../../shared/catalog";
 import { ItemGrid } from "./item-card";
 import { Layout } from "./layout";
 
-const SORT_LABELS: Record<(typeof SORTS)[number], string> = { relevance: "Best match", rating: "Top rated", downloads: "Most downloaded", newest: "Newest" };
+const SORT_LABELS: Record<(typeof SORTS)[number], string> = {
+  relevance: "Best match",
+  rating: "Top rated",
+  downloads: "Most downloaded",
+  newest: "Newest",
+};
 const PRICE_LABELS = { free: "Free", paid: "Paid" } as const;
 const categoryLabel = (c: string) => c.charAt(0).toUpperCase() + c.slice(1).replace(/-/g, " ");
 
@@ -36,7 +41,12 @@ function Filters({ query }: { query: SearchQueryT }) {
         Search
         <input type="search" name="q" value={query.q ?? ""} maxlength={200} />
       </label>
-      <Select name="category" label="Category" value={query.category} options={[["", "Any"], ...CATEGORIES.map((c): [string, string] => [c, categoryLabel(c)])]} />
+      <Select
+        name="category"
+        label="Category"
+        value={query.category}
+        options={[["", "Any"], ...CATEGORIES.map((c): [string, string] => [c, categoryLabel(c)])]}
+      />
       <Select name="price" label="Price" value={query.price} options={[["", "Any"], ...Object.entries(PRICE_LABELS)]} />
       <Select name="sort" label="Sort by" value={query.sort} options={[["", "Default"], ...Object.entries(SORT_LABELS)]} />
       <label>
@@ -55,7 +65,11 @@ function Filters({ query }: { query: SearchQueryT }) {
 export function SearchPage({ query, results, nextHref }: SearchProps) {
   const heading = query.q ? `Results for “${query.q}”` : "Browse plugins";
   return (
-    <Layout title={query.q ? `${query.q} — search` : "Browse"} description={query.q ? `Plaza items matching ${query.q}.` : "Browse Plaza's plugins and digital goods."} query={query.q}>
+    <Layout
+      title={query.q ? `${query.q} — search` : "Browse"}
+      description={query.q ? `Plaza items matching ${query.q}.` : "Browse Plaza's plugins and digital goods."}
+      query={query.q}
+    >
       <h1>{heading}</h1>
       <Filters query={query} />
       <section aria-label="Results">
