@@ -1,6 +1,6 @@
-import type { Principal } from "./auth/principal";
 import type { Db } from "./db/client";
 import type { PageSources } from "./http/page-security";
+import type { Principal } from "./http/principal";
 import type { WebhookQueueMessage } from "./webhooks/outbox";
 
 /** Bindings, vars and secrets of the API Worker (wrangler.toml, .dev.vars / `wrangler secret put`). */

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AuditEvent, Cursor, Limit, OrgId, page } from "../../../shared/api";
+import { requireOrgRole } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, json, notFoundError } from "../http/openapi-helpers";
-import { requireOrgRole } from "../orgs/access";
 import { orgAuditLog } from "./query";
 
 export const auditRoutes = createRouter().openapi(

@@ -6,8 +6,8 @@ import { sha256Hex } from "../crypto/hash";
 import { apiTokens } from "../db/schema";
 import type { AppEnv } from "../env";
 import { AppError } from "../http/errors";
+import { type Identity, type Principal, SESSION_SCOPES } from "../http/principal";
 import { verifyAccessToken } from "./access-token";
-import { type Identity, type Principal, SESSION_SCOPES } from "./principal";
 
 export const API_TOKEN_PREFIX = "plz";
 
@@ -101,19 +101,3 @@ export const authenticate = () =>
     }
     await next();
   });
-
-/** Requires a principal, and the scope if given. */
-export function requirePrincipal(principal: Principal | undefined, scope?: TokenScope): Principal {
-  if (!principal) throw new AppError("unauthenticated", "Log in or send an API token");
-  if (scope && !principal.scopes.includes(scope)) {
-    throw new AppError("insufficient_scope", `This token lacks the \`${scope}\` scope`);
-  }
-  return principal;
-}
-
-/** Session-only actions (managing tokens and sessions): an API token can never do these. */
-export function requireSession(principal: Principal | undefined) {
-  const p = requirePrincipal(principal);
-  if (p.kind !== "session") throw new AppError("forbidden", "This action needs a logged-in session, not an API token");
-  return p;
-}

@@ -21,10 +21,10 @@ import {
 import { requestMeta } from "../audit/record";
 import { users } from "../db/schema";
 import type { AppEnv } from "../env";
+import { requirePrincipal, requireSession } from "../http/access";
 import { AppError } from "../http/errors";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError, rateLimitedError } from "../http/openapi-helpers";
-import { requirePrincipal, requireSession } from "./authenticate";
 import { redeemMagicLink, requestMagicLink } from "./magic-link";
 import * as auth from "./service";
 

@@ -17,13 +17,12 @@ import {
 } from "../../../shared/catalog";
 import { SemverString } from "../../../shared/manifest";
 import { requestMeta } from "../audit/record";
-import { requirePrincipal } from "../auth/authenticate";
 import { items, uploads, versions } from "../db/schema";
+import { requireOrgRole, requirePrincipal } from "../http/access";
 import { edgeCached } from "../http/edge-cache";
 import { AppError } from "../http/errors";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
-import { requireOrgRole } from "../orgs/access";
 import { purgeStorefront, purgeStorefrontForItem } from "../storefront/purge";
 import * as catalog from "./items";
 import { addScreenshot, removeScreenshot, setIcon, storeImage } from "./media";

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ItemSlug } from "../../../shared/catalog";
 import { CheckoutBody, CheckoutId, CheckoutSession, CheckoutStatus } from "../../../shared/payments";
-import { requirePrincipal } from "../auth/authenticate";
+import { requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
 import { revealLicenseKey } from "../licenses/issuance";

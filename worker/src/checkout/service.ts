@@ -1,7 +1,6 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { CheckoutSession, CheckoutStatus } from "../../../shared/payments";
-import type { Principal } from "../auth/principal";
 import { chargeableAccountId } from "../connect/service";
 import { sha256Hex } from "../crypto/hash";
 import { derivedId, newId } from "../crypto/random";
@@ -10,6 +9,7 @@ import { checkouts, items, orders, subscriptions } from "../db/schema";
 import { findActiveEntitlement } from "../entitlements/service";
 import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
+import type { Principal } from "../http/principal";
 import { oneTimeFee, percentFee, platformFee, subscriptionFeePercent } from "../ledger/fees";
 import { stripeFor } from "../stripe/client";
 import { customerFor } from "../stripe/customers";

@@ -2,9 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { OrgId } from "../../../shared/api";
 import { ConnectLink, ConnectStatus } from "../../../shared/payments";
 import { requestMeta } from "../audit/record";
+import { requireOrgRole } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, notFoundError } from "../http/openapi-helpers";
-import { requireOrgRole } from "../orgs/access";
 import * as service from "./service";
 
 const tags = ["Payouts (Stripe Connect)"];

@@ -6,7 +6,7 @@ import {
   DownloadLink,
   LibraryEntry,
 } from "../../../shared/downloads";
-import { requirePrincipal } from "../auth/authenticate";
+import { requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, json, jsonBody, notFoundError } from "../http/openapi-helpers";
 import * as service from "./service";

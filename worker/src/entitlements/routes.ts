@@ -2,10 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { Cursor, Limit, page } from "../../../shared/api";
 import { Entitlement, EntitlementId, ItemSlug, MyEntitlement, OperatorGrantBody, RevokeEntitlementBody } from "../../../shared/catalog";
 import { requestMeta } from "../audit/record";
-import { requirePrincipal } from "../auth/authenticate";
+import { requireOperator, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
-import { requireOperator } from "../operator/access";
 import * as service from "./service";
 
 const tag = ["Entitlements"];

@@ -1,10 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { OrgId } from "../../../shared/api";
 import { Earnings, PlatformRevenue } from "../../../shared/payments";
+import { requireOperator, requireOrgRole } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, json, notFoundError } from "../http/openapi-helpers";
-import { requireOperator } from "../operator/access";
-import { requireOrgRole } from "../orgs/access";
 import { orgEarnings, platformRevenue } from "./balances";
 
 export const ledgerRoutes = createRouter()

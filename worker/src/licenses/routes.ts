@@ -13,10 +13,9 @@ import {
   MyLicense,
 } from "../../../shared/licenses";
 import { requestMeta } from "../audit/record";
-import { requirePrincipal } from "../auth/authenticate";
+import { requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, json, jsonBody, noContent, notFoundError, rateLimitedError } from "../http/openapi-helpers";
-import { requireOrgRole } from "../orgs/access";
 import * as service from "./service";
 
 const tags = ["Licenses"];

@@ -28,9 +28,9 @@ import type { Db } from "../db/client";
 import { countBelow, insertIf } from "../db/insert-if";
 import { items, licenseActivations, licensePolicies, licenses } from "../db/schema";
 import type { Env } from "../env";
+import type { OrgAccess } from "../http/access";
 import { notFound } from "../http/errors";
 import { counter, takeHit, type Window } from "../http/rate-limit";
-import type { OrgAccess } from "../orgs/access";
 import { licensePolicyFor } from "./issuance";
 import { lookupHashes } from "./keys";
 

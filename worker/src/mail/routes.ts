@@ -2,10 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
 import { MailId, MailListQuery, MailMessage } from "../../../shared/mail";
 import { mailMessages } from "../db/schema";
+import { requireOperator } from "../http/access";
 import { AppError } from "../http/errors";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, notFoundError } from "../http/openapi-helpers";
-import { requireOperator } from "../operator/access";
 import { enqueueMail } from "./outbox";
 
 const tags = ["Operator"];

@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { Item, ItemId, ModerateBody } from "../../../shared/catalog";
 import { requestMeta } from "../audit/record";
+import { requireOperator } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
-import { requireOperator } from "../operator/access";
 import { purgeStorefront } from "../storefront/purge";
 import { moderateItem } from "./service";
 

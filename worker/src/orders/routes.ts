@@ -3,12 +3,10 @@ import type { Context } from "hono";
 import { Cursor, Limit, OrgId, page } from "../../../shared/api";
 import { Order, OrderId, RefundBody, RefundResult } from "../../../shared/payments";
 import { requestMeta } from "../audit/record";
-import { requirePrincipal } from "../auth/authenticate";
 import type { AppEnv } from "../env";
+import { requireOperator, requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, ErrorSchema, json, jsonBody, notFoundError, stripeErrors } from "../http/openapi-helpers";
-import { requireOperator } from "../operator/access";
-import { requireOrgRole } from "../orgs/access";
 import { buyerOrders, findOrgOrder, orderView, orgOrders } from "./queries";
 import { requestRefund } from "./refunds";
 

@@ -13,10 +13,9 @@ import {
   UserId,
 } from "../../../shared/api";
 import { requestMeta } from "../audit/record";
-import { requirePrincipal } from "../auth/authenticate";
+import { requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
-import { requireOrgRole } from "./access";
 import * as orgs from "./service";
 
 const OrgParams = z.object({ orgId: OrgId });

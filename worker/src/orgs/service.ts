@@ -7,11 +7,11 @@ import { newId, newSecret } from "../crypto/random";
 import type { Db } from "../db/client";
 import { invites, memberships, orgs, users } from "../db/schema";
 import type { Env } from "../env";
+import type { OrgAccess } from "../http/access";
 import { AppError } from "../http/errors";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { inviteMail } from "../mail/templates";
 import { disconnectFromRooms } from "../rooms/access-changes";
-import type { OrgAccess } from "./access";
 
 const INVITE_TTL_MS = 7 * 86_400_000;
 

@@ -2,11 +2,11 @@ import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { ProjectRoleT } from "../../../shared/projects";
 import type { Role, TokenScope } from "../../../shared/roles";
-import type { Principal } from "../auth/principal";
 import type { Db } from "../db/client";
 import { projects } from "../db/schema";
+import { type OrgAccess, requireOrgRole } from "../http/access";
 import { AppError, notFound } from "../http/errors";
-import { type OrgAccess, requireOrgRole } from "../orgs/access";
+import type { Principal } from "../http/principal";
 
 export type ProjectRow = typeof projects.$inferSelect;
 

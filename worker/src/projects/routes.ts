@@ -21,10 +21,9 @@ import {
 } from "../../../shared/projects";
 import { truncateText } from "../../../shared/text";
 import { requestMeta } from "../audit/record";
-import { requireSession } from "../auth/authenticate";
+import { requireOrgRole, requireSession } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, ErrorSchema, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
-import { requireOrgRole } from "../orgs/access";
 import { roomsHost } from "../rooms/control";
 import { mintRoomToken } from "../rooms/token";
 import { requireProject } from "./access";

@@ -2,10 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { Cursor, OrgId, page } from "../../../shared/api";
 import { ItemId, ItemSlug, ReplyBody, Review, ReviewBody, ReviewId, UpdateReviewBody } from "../../../shared/catalog";
 import { requestMeta } from "../audit/record";
-import { requirePrincipal } from "../auth/authenticate";
+import { requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
-import { requireOrgRole } from "../orgs/access";
 import { purgeStorefrontForItem } from "../storefront/purge";
 import * as service from "./service";
 

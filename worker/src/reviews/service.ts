@@ -9,8 +9,8 @@ import { reviews, users } from "../db/schema";
 import { holdsReviewableEntitlement } from "../entitlements/conditions";
 import { findActiveEntitlement } from "../entitlements/service";
 import type { Env } from "../env";
+import type { OrgAccess } from "../http/access";
 import { AppError, notFound } from "../http/errors";
-import type { OrgAccess } from "../orgs/access";
 import { enqueueWebhookEvents, webhookEventIf } from "../webhooks/outbox";
 import { addNewReview, replaceRating, subtractReview } from "./aggregate";
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiToken, CreatedApiToken, CreateTokenBody, TokenId } from "../../../shared/api";
 import { requestMeta } from "../audit/record";
-import { requireSession } from "../auth/authenticate";
+import { requireSession } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
 import * as tokens from "./service";

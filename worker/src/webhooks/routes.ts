@@ -14,9 +14,9 @@ import {
   webhookPage,
 } from "../../../shared/webhooks";
 import { requestMeta } from "../audit/record";
+import { requireOrgRole } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
-import { requireOrgRole } from "../orgs/access";
 import * as endpoints from "./endpoints";
 import * as messages from "./messages";
 
