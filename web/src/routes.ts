@@ -1,22 +1,22 @@
-import { acceptInvitePage } from "./pages/accept-invite";
-import { auditPage } from "./pages/audit";
-import { buyItemPage } from "./pages/buy-item";
-import { earningsPage } from "./pages/earnings";
-import { getItemPage } from "./pages/get-item";
+import { loginPage } from "./pages/auth/login";
+import { magicLinkPage } from "./pages/auth/magic-link";
+import { signupPage } from "./pages/auth/signup";
+import { verifyEmailPage } from "./pages/auth/verify-email";
 import { homePage } from "./pages/home";
-import { loginPage } from "./pages/login";
-import { magicLinkPage } from "./pages/magic-link";
-import { membersPage } from "./pages/members";
+import { acceptInvitePage } from "./pages/orgs/accept-invite";
+import { auditPage } from "./pages/orgs/audit";
+import { earningsPage } from "./pages/orgs/earnings";
+import { membersPage } from "./pages/orgs/members";
+import { payoutsPage } from "./pages/orgs/payouts";
 import { EARNINGS_PATH, PAYOUTS_PATH, PROJECTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "./pages/paths";
-import { payoutsPage } from "./pages/payouts";
-import { projectsPage } from "./pages/projects";
-import { purchasesPage } from "./pages/purchases";
-import { sessionsPage } from "./pages/sessions";
-import { signupPage } from "./pages/signup";
-import { tokensPage } from "./pages/tokens";
-import { verifyEmailPage } from "./pages/verify-email";
-import { webhookEndpointPage } from "./pages/webhook-endpoint";
-import { webhooksPage } from "./pages/webhooks";
+import { projectsPage } from "./pages/projects/list";
+import { buyItemPage } from "./pages/purchases/buy-item";
+import { getItemPage } from "./pages/purchases/get-item";
+import { purchasesPage } from "./pages/purchases/portal";
+import { sessionsPage } from "./pages/settings/sessions";
+import { tokensPage } from "./pages/settings/tokens";
+import { webhookEndpointPage } from "./pages/webhooks/endpoint";
+import { webhooksPage } from "./pages/webhooks/endpoints";
 import type { Route } from "./router";
 
 /** Paths the Worker renders (`/`, `/search`, `/items/*`, `/authors/*`, `/checkout/*`: the storefront) are not here. */
@@ -35,7 +35,7 @@ export const routes: readonly Route[] = [
     pattern: `${PROJECTS_PATH}/:projectId`,
     title: "Project",
     access: "user",
-    page: async (ctx) => (await import("./pages/project")).projectPage(ctx),
+    page: async (ctx) => (await import("./pages/projects/project")).projectPage(ctx),
   },
   { pattern: "/signup", title: "Sign up", access: "guest", page: signupPage },
   { pattern: "/login", title: "Log in", access: "guest", page: loginPage },

@@ -1,0 +1,123 @@
+/** A project's files in R2: upload (raw PUT, up to 25 MB), list, download and delete. */
+
+import { AssetName, PROJECT_ASSET_MAX_BYTES as MAX_ASSET_BYTES } from "../../../../shared/projects";
+import { asApiError } from "../../api/errors";
+import { deleteAsset, downloadAsset, type ProjectAssetT, type ProjectT, uploadAsset } from "../../api/projects";
+import { h, replace, uniqueId } from "../../dom";
+import { formatBytes, formatDateTime } from "../../format";
+import { describeError } from "../../ui/messages";
+import { dataTable, row } from "../../ui/table";
+import { toast } from "../../ui/toast";
+
+/** The cap as the API states it (binary megabytes). */
+const MAX_ASSET_MB = MAX_ASSET_BYTES / 1024 / 1024;
+
+/** Saves a blob under `name` through a temporary object URL. */
+function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = h("a", { href: url, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+export function assetsSection(o: { orgId: string; projectId: string; canEdit: boolean; reload: () => Promise<void> }) {
+  const listBody = h("div");
+  const run = async (button: HTMLButtonElement, action: () => Promise<string | void>) => {
+    button.disabled = true;
+    try {
+      const done = await action();
+      if (done) toast(done);
+    } catch (err) {
+      toast(describeError(asApiError(err)), "error");
+    } finally {
+      button.disabled = false;
+    }
+  };
+
+  const assetRow = (asset: ProjectAssetT) => {
+    const download: HTMLButtonElement = h(
+      "button",
+      {
+        type: "button",
+        class: "button small",
+        "aria-label": `Download ${asset.name}`,
+        onclick: () => void run(download, async () => saveBlob(await downloadAsset(o.orgId, o.projectId, asset.name), asset.name)),
+      },
+      "Download",
+    );
+    const remove: HTMLButtonElement = h(
+      "button",
+      {
+        type: "button",
+        class: "button small danger",
+        "aria-label": `Delete ${asset.name}`,
+        onclick: () =>
+          void run(remove, async () => {
+            if (!confirm(`Delete ${asset.name}? It cannot be recovered.`)) return;
+            await deleteAsset(o.orgId, o.projectId, asset.name);
+            await o.reload();
+            return `Deleted ${asset.name}.`;
+          }),
+      },
+      "Delete",
+    );
+    return row(
+      { "data-asset-name": asset.name },
+      h("span", { class: "wrap-anywhere" }, asset.name),
+      asset.contentType,
+      formatBytes(asset.size),
+      h("span", { class: "nowrap" }, formatDateTime(asset.createdAt)),
+      h("div", { class: "row-actions" }, download, o.canEdit && remove),
+    );
+  };
+
+  const fileId = uniqueId("asset-file");
+  const fileInput = h("input", { id: fileId, type: "file", name: "file", required: true, "aria-describedby": `${fileId}-hint` });
+  const uploadButton: HTMLButtonElement = h("button", { type: "submit", class: "button primary" }, "Upload");
+  const uploadForm = h(
+    "form",
+    {
+      class: "inline-form compact",
+      "aria-label": "Upload an asset",
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        const file = fileInput.files?.[0];
+        if (!file) return toast("Choose a file to upload.", "error");
+        // The Worker's own checks, made first so a file it would refuse is not sent for nothing.
+        const badName = AssetName.safeParse(file.name).error?.issues[0]?.message;
+        if (badName) return toast(`${file.name} cannot be an asset name: it needs ${badName}. Rename the file and try again.`, "error");
+        if (file.size > MAX_ASSET_BYTES)
+          return toast(`${file.name} is ${formatBytes(file.size)}; assets can be at most ${MAX_ASSET_MB} MB.`, "error");
+        void run(uploadButton, async () => {
+          await uploadAsset(o.orgId, o.projectId, file);
+          uploadForm.reset();
+          await o.reload();
+          return `Uploaded ${file.name}.`;
+        });
+      },
+    },
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: fileId }, "File"),
+      fileInput,
+      h("p", { id: `${fileId}-hint`, class: "hint" }, `Up to ${MAX_ASSET_MB} MB. A file with the same name is replaced.`),
+    ),
+    h("div", { class: "form-actions" }, uploadButton),
+  );
+
+  const render = (project: ProjectT) =>
+    replace(
+      listBody,
+      dataTable({
+        caption: "Assets",
+        headers: ["Name", "Type", "Size", "Uploaded", ""],
+        rows: (project.assets ?? []).map(assetRow),
+        empty: "No assets yet.",
+      }),
+    );
+
+  return { content: [listBody, o.canEdit && uploadForm], render };
+}

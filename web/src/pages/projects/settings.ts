@@ -1,0 +1,86 @@
+/**
+ * Project settings: its name, what members may do (admins and owners only), and the JSON state
+ * document of non-collaborative settings, checked here (valid JSON, an object, ≤ 64 KB) before
+ * it is sent.
+ */
+import { z } from "zod";
+import { PROJECT_STATE_MAX_BYTES as MAX_STATE_BYTES } from "../../../../shared/projects";
+import { type MemberRole, type ProjectT, updateProject } from "../../api/projects";
+import { h, uniqueId } from "../../dom";
+import { formAlert, formValue, handleSubmit, submitButton, textField } from "../../ui/form";
+import { toast } from "../../ui/toast";
+import { ProjectNameSchema } from "./list";
+import { memberRoleField } from "./member-role";
+
+/** The textarea's text → the state object, or zod issues saying what is wrong with it. */
+export const StateJsonSchema = z.string().transform((text, ctx) => {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.trim() === "" ? "{}" : text);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: `is not valid JSON: ${(err as Error).message}` });
+    return z.NEVER;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: "custom", message: 'must be a JSON object, like {"theme": "dark"}' });
+    return z.NEVER;
+  }
+  // Measured as the Worker does: the compact JSON, not the indented text.
+  if (new TextEncoder().encode(JSON.stringify(value)).byteLength > MAX_STATE_BYTES) {
+    ctx.addIssue({ code: "custom", message: `must be at most ${MAX_STATE_BYTES / 1024} KB as JSON` });
+    return z.NEVER;
+  }
+  return value as Record<string, unknown>;
+});
+
+const SettingsSchema = z.object({ name: ProjectNameSchema, memberRole: z.enum(["write", "read"]).optional(), state: StateJsonSchema });
+
+function stateField(state: Record<string, unknown>, readonly: boolean): HTMLDivElement {
+  const id = uniqueId("field-state");
+  return h(
+    "div",
+    { class: "field" },
+    h("label", { for: id }, "State (JSON)"),
+    h(
+      "textarea",
+      { id, name: "state", rows: 8, class: "mono", spellcheck: "false", readonly, "aria-describedby": `${id}-hint ${id}-error` },
+      JSON.stringify(state, null, 2),
+    ),
+    h("p", { id: `${id}-hint`, class: "hint" }, "Settings that are not edited live, as one JSON object (at most 64 KB)."),
+    h("p", { id: `${id}-error`, class: "field-error", "data-error-for": "state", hidden: true }),
+  );
+}
+
+export function settingsForm(o: {
+  orgId: string;
+  project: ProjectT;
+  canEdit: boolean;
+  isAdmin: boolean;
+  onSaved: (project: ProjectT) => void;
+}): HTMLElement {
+  const { project } = o;
+  const form = h(
+    "form",
+    { class: "stack", "aria-label": "Project settings" },
+    textField({ name: "name", label: "Name", required: true, maxlength: 100, value: project.name }),
+    o.isAdmin && memberRoleField(project.memberRole),
+    stateField(project.state ?? {}, !o.canEdit),
+    formAlert(),
+    o.canEdit && submitButton("Save settings"),
+  );
+  if (!o.canEdit) for (const input of form.querySelectorAll("input")) input.readOnly = true;
+  handleSubmit(form, {
+    schema: SettingsSchema,
+    read: (f) => ({
+      name: formValue(f, "name"),
+      memberRole: o.isAdmin ? (formValue(f, "memberRole") as MemberRole) : undefined,
+      state: (f.elements.namedItem("state") as HTMLTextAreaElement).value,
+    }),
+    submit: async (body) => {
+      const saved = await updateProject(o.orgId, project.id, body);
+      toast("Settings saved.");
+      o.onSaved(saved);
+    },
+  });
+  return form;
+}

@@ -1,0 +1,127 @@
+/**
+ * A project's snapshots, newest first: inspect one's content, take one now, restore one (the
+ * room replaces the live document, so everyone editing sees it at once).
+ */
+import { getSnapshot, listSnapshots, restoreSnapshot, type SnapshotSummaryT, snapshotNow } from "../../api/projects";
+import { h, replace } from "../../dom";
+import { formatBytes, formatDateTime } from "../../format";
+import { errorAlert } from "../../ui/alert";
+import { busy } from "../../ui/busy";
+import { dataTable, row } from "../../ui/table";
+import { toast } from "../../ui/toast";
+
+const REASONS: Record<SnapshotSummaryT["reason"], string> = { auto: "Automatic", manual: "On demand", restore: "After a restore" };
+
+/** `canWrite` (the write role) takes and restores snapshots; readers list and inspect them. */
+export function snapshotsSection(o: { orgId: string; projectId: string; canWrite: boolean; signal: AbortSignal }) {
+  const listBody = h("div", { "data-testid": "snapshot-list" });
+  const inspector = h("div", { class: "snapshot-inspector", "aria-live": "polite" });
+  let snapshots: SnapshotSummaryT[] = [];
+  let nextCursor: string | null = null;
+
+  const inspect = async (snapshot: SnapshotSummaryT) => {
+    replace(inspector, h("p", { class: "loading", role: "status" }, "Loading snapshot…"));
+    try {
+      const detail = await getSnapshot(o.orgId, o.projectId, snapshot.id);
+      replace(
+        inspector,
+        h("h3", {}, `Snapshot of ${formatDateTime(detail.createdAt)}`),
+        h("pre", { class: "snapshot-text", "data-testid": "snapshot-text" }, detail.content.text || "(empty document)"),
+        h("details", {}, h("summary", {}, "Document structure (JSON)"), h("pre", { class: "snapshot-json" }, detail.content.json)),
+      );
+    } catch (err) {
+      replace(inspector, errorAlert(err));
+    }
+  };
+
+  const restore = (snapshot: SnapshotSummaryT, button: HTMLButtonElement) =>
+    busy(button, async () => {
+      if (
+        !confirm(
+          `Restore the snapshot of ${formatDateTime(snapshot.createdAt)}? The live document is replaced for everyone editing it; the current state is kept as a snapshot first.`,
+        )
+      )
+        return;
+      await restoreSnapshot(o.orgId, o.projectId, snapshot.id);
+      toast(`Restored the snapshot of ${formatDateTime(snapshot.createdAt)}.`);
+      await load();
+    });
+
+  const render = () => {
+    replace(
+      listBody,
+      dataTable({
+        caption: "Snapshots",
+        headers: ["Taken", "Why", "Size", ""],
+        rows: snapshots.map((s) => {
+          const restoreButton: HTMLButtonElement = h(
+            "button",
+            { type: "button", class: "button small", onclick: () => void restore(s, restoreButton) },
+            "Restore",
+          );
+          return row(
+            { "data-snapshot-id": s.id },
+            h("span", { class: "nowrap" }, formatDateTime(s.createdAt)),
+            REASONS[s.reason] ?? s.reason,
+            formatBytes(s.sizeBytes),
+            h(
+              "div",
+              { class: "row-actions" },
+              h("button", { type: "button", class: "button small", onclick: () => void inspect(s) }, "Inspect"),
+              o.canWrite && restoreButton,
+            ),
+          );
+        }),
+        empty: "No snapshots yet. They are taken automatically a few seconds after edits, or now with the button above.",
+      }),
+      nextCursor &&
+        h(
+          "button",
+          { type: "button", class: "button small", onclick: (e: Event) => void busy(e.currentTarget as HTMLButtonElement, loadMore) },
+          "Load more",
+        ),
+    );
+  };
+
+  async function load(): Promise<void> {
+    try {
+      const page = await listSnapshots(o.orgId, o.projectId);
+      if (o.signal.aborted) return;
+      snapshots = page.snapshots;
+      nextCursor = page.nextCursor;
+      render();
+    } catch (err) {
+      replace(listBody, errorAlert(err));
+    }
+  }
+
+  async function loadMore(): Promise<void> {
+    if (!nextCursor) return;
+    const page = await listSnapshots(o.orgId, o.projectId, nextCursor);
+    snapshots = [...snapshots, ...page.snapshots];
+    nextCursor = page.nextCursor;
+    render();
+  }
+
+  const takeButton: HTMLButtonElement = h(
+    "button",
+    {
+      type: "button",
+      class: "button primary",
+      onclick: () =>
+        void busy(takeButton, async () => {
+          const snapshot = await snapshotNow(o.orgId, o.projectId);
+          toast(`Snapshot taken at ${formatDateTime(snapshot.createdAt)}.`);
+          await load();
+        }),
+    },
+    "Snapshot now",
+  );
+  const refreshButton: HTMLButtonElement = h(
+    "button",
+    { type: "button", class: "button", onclick: () => void busy(refreshButton, load) },
+    "Refresh",
+  );
+
+  return { content: [h("div", { class: "form-actions" }, o.canWrite && takeButton, refreshButton), listBody, inspector], load };
+}
