@@ -5,6 +5,10 @@ export const CONTENT_FIELD = "content";
 
 type RootKind = "xml" | "text" | "map" | "array";
 const constructors = { xml: Y.XmlFragment, text: Y.Text, map: Y.Map, array: Y.Array } as const;
+/** A root as Y.Doc's `share` holds it: untyped until asked for by constructor. */
+type SharedRoot = NonNullable<ReturnType<Y.Doc["share"]["get"]>>;
+/** A root asked for by one of the constructors above. */
+type Root = InstanceType<(typeof constructors)[RootKind]>;
 
 export class RestoreConflict extends Error {}
 
@@ -18,7 +22,7 @@ export function replaceDocumentContent(doc: Y.Doc, snapshotUpdate: Uint8Array, o
   const snapshot = new Y.Doc({ gc: false });
   Y.applyUpdate(snapshot, snapshotUpdate);
   const names = new Set([...doc.share.keys(), ...snapshot.share.keys()]);
-  const plan: { name: string; kind: RootKind; source: Y.AbstractType<any> | null }[] = [];
+  const plan: { name: string; kind: RootKind; source: Root | null }[] = [];
   for (const name of names) {
     const kind = name === CONTENT_FIELD ? "xml" : (rootKind(snapshot.share.get(name)) ?? rootKind(doc.share.get(name)));
     if (!kind) continue;
@@ -36,9 +40,9 @@ export function replaceDocumentContent(doc: Y.Doc, snapshotUpdate: Uint8Array, o
   snapshot.destroy();
 }
 
-function rootOf(doc: Y.Doc, name: string, kind: RootKind): Y.AbstractType<any> {
+function rootOf(doc: Y.Doc, name: string, kind: RootKind): Root {
   try {
-    return doc.get(name, constructors[kind] as unknown as typeof Y.AbstractType<any>);
+    return doc.get(name, constructors[kind]);
   } catch {
     throw new RestoreConflict(`root "${name}" has a different type in the live document`);
   }
@@ -48,7 +52,7 @@ function rootOf(doc: Y.Doc, name: string, kind: RootKind): Y.AbstractType<any> {
  * A root's type as the application defined it. Roots read from an update are untyped until someone
  * asks for them by constructor, so the kind is inferred from their content.
  */
-function rootKind(type: Y.AbstractType<any> | undefined): RootKind | null {
+function rootKind(type: SharedRoot | undefined): RootKind | null {
   if (!type) return null;
   if (type instanceof Y.XmlFragment) return "xml";
   if (type instanceof Y.Text) return "text";
@@ -66,7 +70,7 @@ function rootKind(type: Y.AbstractType<any> | undefined): RootKind | null {
   return type._map.size > 0 ? "map" : null;
 }
 
-function clear(kind: RootKind, target: Y.AbstractType<any>): void {
+function clear(kind: RootKind, target: Root): void {
   if (kind === "map") {
     const map = target as Y.Map<unknown>;
     for (const key of Array.from(map.keys())) map.delete(key);
@@ -76,7 +80,7 @@ function clear(kind: RootKind, target: Y.AbstractType<any>): void {
   }
 }
 
-function copy(kind: RootKind, source: Y.AbstractType<any>, target: Y.AbstractType<any>): void {
+function copy(kind: RootKind, source: Root, target: Root): void {
   switch (kind) {
     case "xml":
       (target as Y.XmlFragment).insert(
@@ -93,7 +97,9 @@ function copy(kind: RootKind, source: Y.AbstractType<any>, target: Y.AbstractTyp
       (target as Y.Array<unknown>).insert(0, (source as Y.Array<unknown>).toArray().map(cloneValue));
       break;
     case "map":
-      (source as Y.Map<unknown>).forEach((value, key) => (target as Y.Map<unknown>).set(key, cloneValue(value)));
+      (source as Y.Map<unknown>).forEach((value, key) => {
+        (target as Y.Map<unknown>).set(key, cloneValue(value));
+      });
       break;
   }
 }

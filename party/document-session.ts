@@ -11,6 +11,7 @@ import { PresenceThrottle } from "./presence-throttle";
 import {
   type AwarenessEntry,
   awarenessStatesMessage,
+  type ClientMessage,
   decodeClientMessage,
   MalformedMessage,
   syncStep1Message,
@@ -88,16 +89,16 @@ export class DocumentSession {
   receive(participant: Participant, frame: string | ArrayBuffer | ArrayBufferView): void {
     const assembled = participant.assembler.accept(frame);
     if (assembled.kind === "pending") return;
-    if (assembled.kind === "refused") return this.refuse(participant, assembled.code, assembled.reason);
-    let message;
+    if (assembled.kind === "refused") {
+      this.refuse(participant, assembled.code, assembled.reason);
+      return;
+    }
+    let message: ClientMessage;
     try {
       message = decodeClientMessage(assembled.bytes);
     } catch (err) {
-      return this.refuse(
-        participant,
-        RoomCloseCode.invalidPayload,
-        err instanceof MalformedMessage ? err.reason : roomCloseReason.malformedSync,
-      );
+      this.refuse(participant, RoomCloseCode.invalidPayload, err instanceof MalformedMessage ? err.reason : roomCloseReason.malformedSync);
+      return;
     }
     switch (message.type) {
       case "sync-step1": {
@@ -105,15 +106,18 @@ export class DocumentSession {
         try {
           reply = syncStep2Message(this.doc, message.stateVector);
         } catch {
-          return this.refuse(participant, RoomCloseCode.invalidPayload, roomCloseReason.malformedSync);
+          this.refuse(participant, RoomCloseCode.invalidPayload, roomCloseReason.malformedSync);
+          return;
         }
         send(participant.connection, reply);
         return;
       }
       case "sync-update":
-        return this.applyEdit(participant, message.update);
+        this.applyEdit(participant, message.update);
+        return;
       case "awareness":
-        return this.relayPresence(participant, message.entries);
+        this.relayPresence(participant, message.entries);
+        return;
     }
   }
 
@@ -140,7 +144,8 @@ export class DocumentSession {
     if (participant.user.role !== "write") return;
     if (!this.size.admits(update)) {
       send(participant.connection, JSON.stringify(documentTooLargeMessage(this.limits.maxDocumentBytes)));
-      return this.refuse(participant, RoomCloseCode.tooBig, roomCloseReason.documentTooLarge(this.limits.maxDocumentBytes));
+      this.refuse(participant, RoomCloseCode.tooBig, roomCloseReason.documentTooLarge(this.limits.maxDocumentBytes));
+      return;
     }
     try {
       Y.applyUpdate(this.doc, update, participant.connection);

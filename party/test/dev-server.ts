@@ -1,9 +1,9 @@
 // Typed entry to the plain-JS dev-server helpers for the room tests.
-// @ts-ignore TS7016: scripts/lib/*.mjs ship no declarations and tsconfig has no allowJs.
+// @ts-expect-error TS7016: scripts/lib/*.mjs ship no declarations and tsconfig has no allowJs.
 import { startPartykitDev as startUntyped } from "../../scripts/lib/partykit-dev.mjs";
-// @ts-ignore TS7016: as above.
+// @ts-expect-error TS7016: as above.
 import { freePort as freePortUntyped, secret as secretUntyped } from "../../scripts/lib/processes.mjs";
-// @ts-ignore TS7016: as above.
+// @ts-expect-error TS7016: as above.
 import { ephemeralSecrets as ephemeralUntyped, startWranglerDev as startWranglerUntyped } from "../../scripts/lib/wrangler-dev.mjs";
 
 export interface PartykitDev {
