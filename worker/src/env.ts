@@ -1,3 +1,4 @@
+import type { Ctx } from "./context";
 import type { Db } from "./db/client";
 import type { PageSources } from "./http/page-security";
 import type { Principal } from "./http/principal";
@@ -86,6 +87,8 @@ export interface MailQueueMessage {
 export interface Variables {
   requestId: string;
   db: Db;
+  /** The request's context for services (context.ts). */
+  ctx: Ctx;
   /** Set by `authenticate()`; absent on anonymous requests. */
   principal?: Principal;
   /** What the route's HTML pages load (`pageSources()`); their security headers are built from it. */

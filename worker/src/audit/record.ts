@@ -2,6 +2,7 @@ import { and, type SQL, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AuditAction } from "../../../shared/audit-actions";
 import { truncateText } from "../../../shared/text";
+import type { RequestMeta } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
@@ -17,20 +18,8 @@ export interface AuditInput {
   metadata?: Record<string, unknown>;
 }
 
-export interface RequestMeta {
-  ip: string | null;
-  requestId: string;
-  userAgent: string | null;
-}
-
-export function requestMeta(c: Context<AppEnv>): RequestMeta {
-  const userAgent = c.req.header("user-agent");
-  return {
-    ip: c.req.header("cf-connecting-ip") ?? null,
-    requestId: c.get("requestId"),
-    userAgent: userAgent === undefined ? null : truncateText(userAgent, 300),
-  };
-}
+/** The request's audit metadata (set by `requestContext()`). */
+export const requestMeta = (c: Context<AppEnv>): RequestMeta => c.get("ctx").meta;
 
 function auditRow(meta: RequestMeta, input: AuditInput) {
   return {

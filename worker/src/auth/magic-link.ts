@@ -5,7 +5,7 @@
  * an account.
  */
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import type { RequestMeta } from "../audit/record";
+import type { RequestMeta } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { newSecret } from "../crypto/random";
 import type { Db } from "../db/client";
@@ -36,15 +36,13 @@ export async function requestMagicLink(db: Db, env: Env, meta: RequestMeta, emai
   const url = `${env.APP_URL}/magic-link?token=${encodeURIComponent(token)}`;
   const mail = await mailInsert(env, db, email, magicLinkMail(url, MAGIC_LINK_TTL_MS / 60_000));
   await db.batch([
-    db
-      .insert(emailTokens)
-      .values({
-        tokenHash: await sha256Hex(token),
-        purpose: "magic_link",
-        userId: user.id,
-        createdAt: now,
-        expiresAt: now + MAGIC_LINK_TTL_MS,
-      }),
+    db.insert(emailTokens).values({
+      tokenHash: await sha256Hex(token),
+      purpose: "magic_link",
+      userId: user.id,
+      createdAt: now,
+      expiresAt: now + MAGIC_LINK_TTL_MS,
+    }),
     mail.insert,
   ]);
   await enqueueMail(env, [mail.id]);

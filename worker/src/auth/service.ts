@@ -1,7 +1,8 @@
 import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { UserT } from "../../../shared/api";
-import { auditInsert, type RequestMeta } from "../audit/record";
+import { auditInsert } from "../audit/record";
+import { type RequestMeta } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { decoyHash, hashPassword, NO_PASSWORD, verifyPassword } from "../crypto/password";
 import { newId, newSecret } from "../crypto/random";

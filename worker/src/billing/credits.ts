@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
-import { auditInsert, type RequestMeta } from "../audit/record";
+import { auditInsert } from "../audit/record";
 import { findOrgItem } from "../catalog/queries";
+import { type RequestMeta } from "../context";
 import { derivedId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { creditEntries, users } from "../db/schema";

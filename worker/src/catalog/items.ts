@@ -1,7 +1,8 @@
 import { and, desc, eq, ne } from "drizzle-orm";
 import type { z } from "zod";
 import type { CreateItemBody, ItemT, UpdateItemBody } from "../../../shared/catalog";
-import { auditInsert, type RequestMeta } from "../audit/record";
+import { auditInsert } from "../audit/record";
+import { type RequestMeta } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { items, itemTags, orgs } from "../db/schema";

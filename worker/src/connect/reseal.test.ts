@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { orgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
+import { jobContext } from "../../test/jobs";
 import { open } from "../crypto/secret-box";
 import { createDb } from "../db/client";
 import type { Env } from "../env";
@@ -24,7 +25,7 @@ it("re-seals account ids under the newest key after a rotation, and they still o
     .replace(/\//g, "_")
     .replace(/=+$/, "");
   const rotated = { ...testEnv, ENCRYPTION_KEYS: `k9:${newKey},${oldKeys}` };
-  const job = (e: Env) => resealConnectAccounts({ db: createDb(env.DB), env: e, now: Date.now(), batchSize: 100 });
+  const job = (e: Env) => resealConnectAccounts(jobContext(e, Date.now(), 100));
   expect(await job(rotated)).toBeGreaterThanOrEqual(1);
   const after = (await row())!.sealed;
   expect(after.startsWith("k9:")).toBe(true);

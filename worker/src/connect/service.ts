@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { ConnectStatus } from "../../../shared/payments";
-import { auditInsert, type RequestMeta } from "../audit/record";
+import { auditInsert } from "../audit/record";
+import { type RequestMeta } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { open, seal } from "../crypto/secret-box";
 import type { Db } from "../db/client";

@@ -1,6 +1,6 @@
 import { and, eq, getTableColumns, isNull, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { Job } from "../maintenance/jobs";
+import type { Job } from "../module";
 import { currentKeyId, open, seal, sealedKeyId } from "./secret-box";
 
 /**

@@ -4,11 +4,11 @@ import { createItemViaApi, publishVersion, sha256Hex } from "../../test/catalog-
 import { createOrg, createUser, makeOperator, type TestUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { buy, countRows, eventually, onboardSeller, stripeEventsSettled } from "../../test/payments";
+import { JOBS, jobContext } from "../../test/jobs";
 import { statusCounts } from "../../test/rate-limits";
 import { newId } from "../crypto/random";
 import { createDb } from "../db/client";
 import { getFreeItem } from "../entitlements/entitlements.fixtures";
-import { JOBS } from "../maintenance/scheduler";
 import { signDownloadToken } from "./token";
 
 const worker = (exports as unknown as { default: Fetcher }).default;
@@ -519,12 +519,12 @@ describe("maintenance", () => {
       .run();
 
     const job = JOBS["purge-download-links"]!;
-    expect(await job({ db: createDb(env.DB), env, now, batchSize: 500 })).toBe(2);
+    expect(await job(jobContext(env, now))).toBe(2);
     const left = await env.DB.prepare(`SELECT id FROM download_tokens WHERE id IN (${made.map(() => "?").join(",")})`)
       .bind(...made)
       .all<{ id: string }>();
     expect(left.results.map((r) => r.id).sort()).toEqual([spentRecently, live, expiredRecently].sort());
     expect(await countRows("SELECT 1 FROM downloads WHERE token_id = ?", spentLongAgo)).toBe(1);
-    expect(await job({ db: createDb(env.DB), env, now, batchSize: 500 })).toBe(0);
+    expect(await job(jobContext(env, now))).toBe(0);
   });
 });

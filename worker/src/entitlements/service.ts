@@ -1,8 +1,9 @@
 import { and, eq, gt, inArray, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { EntitlementSource, EntitlementT, MyEntitlementT } from "../../../shared/catalog";
-import { auditInsert, type RequestMeta } from "../audit/record";
+import { auditInsert } from "../audit/record";
 import { findVisibleItemBySlug } from "../catalog/queries";
+import { type RequestMeta } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { afterCursor, newestFirst, pageOf } from "../db/keyset";

@@ -8,7 +8,7 @@ import {
   LICENSE_KEY_RANDOM_BITS,
   maskLicenseKey,
 } from "../../../shared/licenses";
-import { generateLicenseKey, hashLicenseKey, lastGroupOf, licenseSecrets, lookupHashes } from "./keys";
+import { generateLicenseKey, hashLicenseKey, lastGroupOf, lookupHashes } from "./keys";
 
 describe("license key format", () => {
   it("is PREF-XXXX-XXXX-XXXX with 60 random bits from an alphabet without I, L, O or U", () => {
@@ -90,11 +90,12 @@ describe("license key hashing", () => {
     expect(await lookupHashes(rotated, key)).toEqual([await hashLicenseKey({ ...env, LICENSE_KEY_SECRET: next }, key), before]);
   });
 
-  it("refuses short secrets, and production without one; elsewhere falls back to one derived from JWT_SECRET", () => {
-    expect(() => licenseSecrets({ ...env, LICENSE_KEY_SECRET: "short" })).toThrow(/32 characters/);
-    expect(() => licenseSecrets({ ...env, LICENSE_KEY_SECRET: undefined, ENVIRONMENT: "production" })).toThrow(/not set/);
-    const fallback = licenseSecrets({ ...env, LICENSE_KEY_SECRET: undefined, ENVIRONMENT: "development" });
-    expect(fallback).toHaveLength(1);
-    expect(fallback[0]).toContain(env.JWT_SECRET);
+  it("refuses short secrets, and production without one; elsewhere falls back to one derived from JWT_SECRET", async () => {
+    const key = generateLicenseKey("FALL");
+    await expect(hashLicenseKey({ ...env, LICENSE_KEY_SECRET: "short" }, key)).rejects.toThrow(/32 characters/);
+    await expect(hashLicenseKey({ ...env, LICENSE_KEY_SECRET: undefined, ENVIRONMENT: "production" }, key)).rejects.toThrow(/not set/);
+    const fallback = { ...env, LICENSE_KEY_SECRET: undefined, ENVIRONMENT: "development" as const };
+    const derived = { ...env, LICENSE_KEY_SECRET: `dev-fallback-from-jwt-secret:${env.JWT_SECRET}` };
+    expect(await lookupHashes(fallback, key)).toEqual([await hashLicenseKey(derived, key)]);
   });
 });

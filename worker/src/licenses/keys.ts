@@ -6,6 +6,7 @@
  * group; a database leak alone does not let anyone test guesses offline.
  */
 import { canonicalLicenseKey, LICENSE_KEY_ALPHABET, LICENSE_KEY_GROUP_LENGTH, LICENSE_KEY_GROUPS } from "../../../shared/licenses";
+import { keyRing } from "../crypto/keyring";
 import type { Env } from "../env";
 import { log } from "../http/log";
 
@@ -27,50 +28,43 @@ export const lastGroupOf = (key: string) => key.slice(-LICENSE_KEY_GROUP_LENGTH)
 
 type SecretEnv = Pick<Env, "LICENSE_KEY_SECRET" | "ENVIRONMENT" | "JWT_SECRET">;
 
-const keyCache = new Map<string, Promise<CryptoKey>>();
-const importHmacKey = (secret: string) => {
-  let key = keyCache.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    keyCache.set(secret, key);
-  }
-  return key;
-};
+const licenseKeySecrets = keyRing({
+  variable: "LICENSE_KEY_SECRET",
+  entries: "text",
+  minLength: 32,
+  algorithm: { name: "HMAC", hash: "SHA-256" },
+  usages: ["sign"],
+});
 
 let warnedFallback = false;
 
 /**
- * The HMAC secrets, newest first: `LICENSE_KEY_SECRET` is a comma-separated list, the first one
- * hashes new keys and every one finds existing keys, so it rotates like ENCRYPTION_KEYS (put the
- * new one first; keep the old one while keys hashed with it are in use). Outside production an
- * unset secret falls back to one derived from JWT_SECRET, so `npm start` and wrangler-dev tests
- * work before their harness learns the new secret; production refuses to run without it.
+ * The HMAC secrets, newest first: `LICENSE_KEY_SECRET` is a key ring of text secrets
+ * (crypto/keyring.ts): the first hashes new keys and every one finds existing keys, so it rotates
+ * like ENCRYPTION_KEYS (put the new one first; keep the old one while keys hashed with it are in
+ * use). Outside production an unset secret falls back to one derived from JWT_SECRET, so `npm start`
+ * and wrangler-dev tests work before their harness learns the new secret; production refuses to run
+ * without it.
  */
-export function licenseSecrets(env: SecretEnv): string[] {
-  const listed = (env.LICENSE_KEY_SECRET ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (listed.length > 0) {
-    if (listed.some((s) => s.length < 32)) throw new Error("LICENSE_KEY_SECRET entries must be at least 32 characters");
-    return listed;
-  }
-  if (env.ENVIRONMENT === "production" || !env.JWT_SECRET) throw new Error("LICENSE_KEY_SECRET is not set");
+function licenseSecrets(env: SecretEnv) {
+  if (env.LICENSE_KEY_SECRET?.trim() || env.ENVIRONMENT === "production" || !env.JWT_SECRET)
+    return licenseKeySecrets(env.LICENSE_KEY_SECRET);
   if (!warnedFallback) {
     warnedFallback = true;
     log("warn", "LICENSE_KEY_SECRET is not set; using a development fallback derived from JWT_SECRET");
   }
-  return [`dev-fallback-from-jwt-secret:${env.JWT_SECRET}`];
+  // One entry whatever JWT_SECRET holds: commas would split it.
+  return licenseKeySecrets(`dev-fallback-from-jwt-secret:${env.JWT_SECRET.replaceAll(",", "")}`);
 }
 
-async function hmacHex(secret: string, value: string) {
-  const mac = await crypto.subtle.sign("HMAC", await importHmacKey(secret), encoder.encode(HASH_CONTEXT + value));
+async function hmacHex(key: CryptoKey, value: string) {
+  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(HASH_CONTEXT + value));
   return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** The stored hash of a key (as issued: canonical), under the current secret. */
 export async function hashLicenseKey(env: SecretEnv, key: string): Promise<string> {
-  return hmacHex(licenseSecrets(env)[0]!, key);
+  return hmacHex((await licenseSecrets(env)).current.key, key);
 }
 
 /**
@@ -80,5 +74,5 @@ export async function hashLicenseKey(env: SecretEnv, key: string): Promise<strin
  */
 export async function lookupHashes(env: SecretEnv, typed: string): Promise<string[]> {
   const canonical = canonicalLicenseKey(typed) ?? `\u0000not-a-key:${typed}`;
-  return Promise.all(licenseSecrets(env).map((secret) => hmacHex(secret, canonical)));
+  return Promise.all((await licenseSecrets(env)).keys.map(({ key }) => hmacHex(key, canonical)));
 }

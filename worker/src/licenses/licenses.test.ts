@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { LICENSE_CODES, LICENSE_KEY } from "../../../shared/licenses";
 import { createUser, type OrgFixture, orgFixture, type TestUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { runJobs } from "../../test/jobs";
 import { insertActivation, insertLicense } from "../../test/license-fixtures";
 import { buy, countRows, eventually, onboardSeller, paidItem, stripeEventsSettled } from "../../test/payments";
 import { expectRateLimited, inOneWindow, statusCounts } from "../../test/rate-limits";
@@ -279,7 +280,7 @@ describe("maintenance", () => {
         "INSERT INTO license_reveals (license_id, checkout_id, sealed_key, created_at, expires_at) VALUES (?, 'chk_y', 'k1:a:b:c', ?, ?)",
       ).bind(live.id, now, now + REVEAL_TTL_MS),
     ]);
-    await runScheduled(Date.now() + 50_000, env);
+    await runJobs(Date.now() + 50_000, env);
     const status = (id: string) => env.DB.prepare("SELECT status FROM licenses WHERE id = ?").bind(id).first<string>("status");
     expect(await status(lapsed.id)).toBe("expired");
     expect(await status(live.id)).toBe("active");

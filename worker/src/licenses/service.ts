@@ -20,8 +20,9 @@ import {
   type MyLicenseT,
   maskLicenseKey,
 } from "../../../shared/licenses";
-import { auditInsert, type RequestMeta } from "../audit/record";
+import { auditInsert } from "../audit/record";
 import { findOrgItem } from "../catalog/queries";
+import { type RequestMeta } from "../context";
 import { constantTimeEqual } from "../crypto/hash";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";

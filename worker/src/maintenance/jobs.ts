@@ -28,21 +28,11 @@ import type { Env } from "../env";
 import { purgeEndedWindows } from "../http/rate-limit";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { formatLongDate, licenseExpiryMail } from "../mail/templates";
+import type { Job } from "../module";
 import { uncountIfNoLongerBuyer } from "../reviews/aggregate";
 import { entitlementEvent } from "../webhooks/domain-events";
 import { enqueueWebhookEvents } from "../webhooks/outbox";
 import { WEBHOOK_LOG_RETENTION_MS } from "../webhooks/retention";
-
-export interface JobContext {
-  db: Db;
-  env: Env;
-  now: number;
-  /** Upper bound of rows a job touches per table in one run; the next tick continues. */
-  batchSize: number;
-}
-
-/** A maintenance job: idempotent, bounded per run, returns how many rows it processed. */
-export type Job = (ctx: JobContext) => Promise<number>;
 
 /**
  * Ended sessions, invites and tokens are kept a week so the audit trail can still name them, and

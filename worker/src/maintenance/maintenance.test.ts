@@ -3,11 +3,11 @@ import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { createUser, lastMailTo } from "../../test/fixtures";
 import { call } from "../../test/http";
+import { JOBS, runJobs } from "../../test/jobs";
 import { createDb } from "../db/client";
 import { LONGEST_WINDOW_MS } from "../http/rate-limit";
 import worker from "../index";
 import { purgeRateLimitWindows, RETENTION_MS, requeueStaleStripeEvents } from "./jobs";
-import { JOBS, runScheduled } from "./scheduler";
 
 const count = async (sql: string, ...args: unknown[]) =>
   (await env.DB.prepare(sql)
@@ -23,7 +23,7 @@ it("purges sessions, invites and tokens that ended before the retention window, 
   await env.DB.prepare("UPDATE api_tokens SET revoked_at = ? WHERE id = ?").bind(old, token.body.id).run();
 
   const tick = Date.now();
-  const result = await runScheduled(tick, env);
+  const result = await runJobs(tick, env);
   expect(result["purge-expired-credentials"]).toMatchObject({ status: "succeeded" });
   expect(result["purge-expired-credentials"]!.processed).toBeGreaterThanOrEqual(2);
   expect(await count("SELECT count(*) AS n FROM sessions WHERE user_id = ?", stale.id)).toBe(0);
@@ -35,7 +35,7 @@ it("purges sessions, invites and tokens that ended before the retention window, 
   expect((await call("GET", "/v1/me", { token: user.accessToken })).status).toBe(200);
 
   // The same tick delivered again does nothing; each run is recorded.
-  expect((await runScheduled(tick, env))["purge-expired-credentials"]).toEqual({ status: "skipped", processed: 0 });
+  expect((await runJobs(tick, env))["purge-expired-credentials"]).toEqual({ status: "skipped", processed: 0 });
   expect(await count("SELECT count(*) AS n FROM job_runs WHERE scheduled_at = ? AND status = 'succeeded'", tick)).toBe(
     Object.keys(JOBS).length,
   );
@@ -43,7 +43,7 @@ it("purges sessions, invites and tokens that ended before the retention window, 
 
 it("bounds each run and records a failing job without stopping the others", async () => {
   let seen = 0;
-  const result = await runScheduled(Date.now() + 1, env, {
+  const result = await runJobs(Date.now() + 1, env, {
     broken: async () => {
       throw new Error("boom");
     },
@@ -75,7 +75,7 @@ it("purges upload sessions a day after they expired", async () => {
       .run();
   await insert("upl_old00000000000000000", Date.now() - 2 * 86_400_000);
   await insert("upl_new00000000000000000", Date.now() - 1000);
-  await runScheduled(Date.now() + 20_000, env);
+  await runJobs(Date.now() + 20_000, env);
   expect(await count("SELECT count(*) AS n FROM uploads WHERE id = 'upl_old00000000000000000'")).toBe(0);
   expect(await count("SELECT count(*) AS n FROM uploads WHERE id = 'upl_new00000000000000000'")).toBe(1);
 });
@@ -94,8 +94,8 @@ it("expires lapsed entitlements and takes the buyer's rating out of the aggregat
 
   const aggregate = () => env.DB.prepare("SELECT review_count AS c, rating_sum AS s FROM items WHERE id = ?").bind(item.id).first();
   expect(await aggregate()).toEqual({ c: 1, s: 4 });
-  await runScheduled(Date.now() + 30_000, env);
-  await runScheduled(Date.now() + 40_000, env);
+  await runJobs(Date.now() + 30_000, env);
+  await runJobs(Date.now() + 40_000, env);
   expect(await aggregate()).toEqual({ c: 0, s: 0 });
   expect(await env.DB.prepare("SELECT status FROM entitlements WHERE user_id = ?").bind(buyer.id).first("status")).toBe("expired");
 });
@@ -111,7 +111,7 @@ it("re-queues Stripe events recorded but never processed (a lost enqueue), and o
       "INSERT INTO stripe_events (id, type, payload, status, received_at) VALUES (?, 'balance.available', ?, 'received', ?)",
     ).bind("evt_fresh", payload("evt_fresh"), Date.now()),
   ]);
-  const result = await runScheduled(Date.now() + 7, env, { "requeue-stale-stripe-events": requeueStaleStripeEvents });
+  const result = await runJobs(Date.now() + 7, env, { "requeue-stale-stripe-events": requeueStaleStripeEvents });
   expect(result["requeue-stale-stripe-events"]).toEqual({ status: "succeeded", processed: 1 });
   const status = (id: string) => env.DB.prepare("SELECT status FROM stripe_events WHERE id = ?").bind(id).first<{ status: string }>();
   const deadline = Date.now() + 10_000;
@@ -140,8 +140,8 @@ it("warns 14 days before a canceled subscription's license expires, once per exp
   await licenseOn(now + 20 * DAY, true); // too far off yet
   const warnings = () => count(`SELECT count(*) AS n FROM mail_messages WHERE "to" = ? AND subject LIKE '%license expires%'`, buyer.email);
 
-  await runScheduled(now + 50_000, env, { "warn-expiring-licenses": JOBS["warn-expiring-licenses"]! });
-  await runScheduled(now + 60_000, env, { "warn-expiring-licenses": JOBS["warn-expiring-licenses"]! });
+  await runJobs(now + 50_000, env, { "warn-expiring-licenses": JOBS["warn-expiring-licenses"]! });
+  await runJobs(now + 60_000, env, { "warn-expiring-licenses": JOBS["warn-expiring-licenses"]! });
   expect(await warnings()).toBe(1);
   const mail = await lastMailTo(buyer.email);
   expect(mail.subject).toBe(
@@ -153,7 +153,7 @@ it("warns 14 days before a canceled subscription's license expires, once per exp
   await env.DB.prepare("UPDATE licenses SET expires_at = ? WHERE id = ?")
     .bind(now + 12 * DAY, ending.id)
     .run();
-  await runScheduled(now + 70_000, env, { "warn-expiring-licenses": JOBS["warn-expiring-licenses"]! });
+  await runJobs(now + 70_000, env, { "warn-expiring-licenses": JOBS["warn-expiring-licenses"]! });
   expect(await warnings()).toBe(2);
 });
 
@@ -171,7 +171,7 @@ it("deletes sent mail 30 days after it went out, and keeps newer, queued and fai
   await insert(`msg_oldsent${suffix}`, "sent", now - 31 * DAY);
   await insert(`msg_newsent${suffix}`, "sent", now - 29 * DAY);
   await insert(`msg_failed${suffix}`, "failed", null);
-  await runScheduled(now + 80_000, env, { "purge-sent-mail": JOBS["purge-sent-mail"]! });
+  await runJobs(now + 80_000, env, { "purge-sent-mail": JOBS["purge-sent-mail"]! });
   const left = await env.DB.prepare("SELECT id FROM mail_messages WHERE \"to\" = ? AND subject = 's' ORDER BY id")
     .bind(user.email)
     .all<{ id: string }>();
@@ -216,7 +216,7 @@ it("drops the webhook log after 30 days, skipped deliveries too, keeping failed 
   await event(`evt_recent${s}`, now - 86_400_000, now - 86_400_000);
   await event(`evt_lost${s}`, now - 10 * 60_000, null);
 
-  await runScheduled(now + 90_000, env, {
+  await runJobs(now + 90_000, env, {
     "purge-webhook-log": JOBS["purge-webhook-log"]!,
     "requeue-undispatched-webhooks": JOBS["requeue-undispatched-webhooks"]!,
   });
@@ -250,7 +250,7 @@ it("re-queues more lost webhook events than one queue batch takes (100)", async 
       ).bind(id, orgId, now - 10 * 60_000),
     ),
   );
-  await runScheduled(now + 90_000, env, { "requeue-undispatched-webhooks": JOBS["requeue-undispatched-webhooks"]! });
+  await runJobs(now + 90_000, env, { "requeue-undispatched-webhooks": JOBS["requeue-undispatched-webhooks"]! });
   const { eventually } = await import("../../test/eventually");
   const undispatched = () => count("SELECT count(*) AS n FROM webhook_events WHERE org_id = ? AND dispatched_at IS NULL", orgId);
   await eventually(async () => ((await undispatched()) === 0 ? true : undefined), "all 150 lost events dispatched");

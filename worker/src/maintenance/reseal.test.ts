@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { expect, it } from "vitest";
+import { JOBS, runJobs } from "../../test/jobs";
 import { insertLicense } from "../../test/license-fixtures";
 import { scriptedReceiver } from "../../test/webhook-receiver";
 import { newId } from "../crypto/random";
@@ -14,11 +15,10 @@ import { consumeMail } from "../mail/consumer";
 import { mailInsert, openBody } from "../mail/outbox";
 import { resealMail } from "../mail/reseal";
 import { inviteMail } from "../mail/templates";
+import type { Job } from "../module";
 import { receiptStatement } from "../receipts/receipt-mail";
 import { resealWebhookSecrets } from "../webhooks/reseal";
 import { newSigningSecret, openSigners, SECRET_OVERLAP_MS, sealSecret, signatureWith } from "../webhooks/signing";
-import type { Job } from "./jobs";
-import { JOBS, runScheduled } from "./scheduler";
 
 /*
  * Everything here is written straight into D1 and never queued, so no consumer running with the
@@ -205,13 +205,13 @@ it("the scheduler runs the reseal jobs, license reveals included, until they rep
   const jobs = Object.fromEntries(names.map((name) => [name, JOBS[name]!]));
   expect(Object.keys(jobs)).toEqual(names);
 
-  const first = await runScheduled(now, rotated, jobs);
+  const first = await runJobs(now, rotated, jobs);
   expect(Object.values(first).every((r) => r.status === "succeeded")).toBe(true);
   expect(first["reseal-license-reveals"]!.processed).toBeGreaterThanOrEqual(1);
   const reveal = (await db.query.licenseReveals.findFirst({ where: eq(licenseReveals.licenseId, license.id) }))!;
   expect(reveal.sealedKey.startsWith("k2:")).toBe(true);
   expect(await open(k2Only.ENCRYPTION_KEYS, reveal.sealedKey)).toBe(license.key);
 
-  const second = await runScheduled(now + 60_000, rotated, jobs);
+  const second = await runJobs(now + 60_000, rotated, jobs);
   expect(second).toEqual(Object.fromEntries(names.map((name) => [name, { status: "succeeded", processed: 0 }])));
 });

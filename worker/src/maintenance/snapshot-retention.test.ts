@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { orgFixture } from "../../test/fixtures";
+import { runJobs } from "../../test/jobs";
 import { createProject } from "../../test/rooms";
 import { newId } from "../crypto/random";
 import { createDb } from "../db/client";
@@ -55,7 +56,7 @@ it("keeps manual and restore snapshots, the newest 50 auto ones, and the last au
   expect(await env.BUCKET.head(`projects/${projectId}/snapshots/${hourDoomed[0]}`)).toBeNull();
   // Idempotent: nothing more to thin.
   expect(await thinProjectSnapshots({ db, env, now, batchSize: 500 })).toBe(0);
-  expect((await runScheduled(now + 1, env))["thin-project-snapshots"]).toEqual({ status: "succeeded", processed: 0 });
+  expect((await runJobs(now + 1, env))["thin-project-snapshots"]).toEqual({ status: "succeeded", processed: 0 });
 });
 
 it("looks only at projects with a snapshot in the last two weeks: a project quiet for longer is left as its last thinning left it", async () => {

@@ -11,7 +11,7 @@
  */
 import { inArray, sql } from "drizzle-orm";
 import { projectSnapshots } from "../db/schema";
-import type { Job } from "./jobs";
+import type { Job } from "../module";
 
 export const AUTO_SNAPSHOTS_KEPT = 50;
 export const HOURLY_SNAPSHOTS_FOR_MS = 7 * 86_400_000;

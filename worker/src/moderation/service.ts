@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { ItemT } from "../../../shared/catalog";
-import { auditInsert, type RequestMeta } from "../audit/record";
+import { auditInsert } from "../audit/record";
 import { toItem } from "../catalog/queries";
+import { type RequestMeta } from "../context";
 import type { Db } from "../db/client";
 import { items, orgs } from "../db/schema";
 import { AppError, notFound } from "../http/errors";

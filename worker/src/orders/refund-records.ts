@@ -1,7 +1,8 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { RefundResultT } from "../../../shared/payments";
-import { auditInsertIf, type RequestMeta } from "../audit/record";
+import { auditInsertIf } from "../audit/record";
+import { type RequestMeta } from "../context";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
 import { orders, refunds } from "../db/schema";

@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { InviteT, MemberT, OrgT } from "../../../shared/api";
 import type { Role } from "../../../shared/roles";
-import { auditInsert, auditInsertIf, type RequestMeta } from "../audit/record";
+import { auditInsert, auditInsertIf } from "../audit/record";
+import { type RequestMeta } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { newId, newSecret } from "../crypto/random";
 import type { Db } from "../db/client";

@@ -6,7 +6,8 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { SnapshotSummaryT } from "../../../shared/projects";
 import type { SnapshotReason } from "../../../shared/room-callbacks";
-import { auditInsert, type RequestMeta } from "../audit/record";
+import { auditInsert } from "../audit/record";
+import { type RequestMeta } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";

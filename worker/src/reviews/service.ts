@@ -1,7 +1,8 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { REVIEWABLE_SOURCES, type ReviewT } from "../../../shared/catalog";
-import { auditInsert, type RequestMeta } from "../audit/record";
+import { auditInsert } from "../audit/record";
 import { findOrgItem, findVisibleItemBySlug } from "../catalog/queries";
+import { type RequestMeta } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { afterCursor, newestFirst, pageOf } from "../db/keyset";

@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { addMember, createUser, type OrgFixture, orgFixture, PASSWORD, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
+import { runJobs } from "../../test/jobs";
 import { askAdmission, createProject, roomTokenFor } from "../../test/rooms";
 import { type ScriptedRoom, scriptedRoom } from "../../test/scripted-room";
 import { runScheduled } from "../maintenance/scheduler";
@@ -164,11 +165,11 @@ describe("deleted projects", () => {
     expect(await owed(project.id)).toMatchObject({ attempts: 1 });
 
     // Still down at the next tick: one more attempt counted.
-    expect((await runScheduled(Date.now(), env))["retry-room-teardowns"]).toEqual({ status: "succeeded", processed: 0 });
+    expect((await runJobs(Date.now(), env))["retry-room-teardowns"]).toEqual({ status: "succeeded", processed: 0 });
     expect(await owed(project.id)).toMatchObject({ attempts: 2 });
 
     room.down = false;
-    expect((await runScheduled(Date.now() + 1, env))["retry-room-teardowns"]).toEqual({ status: "succeeded", processed: 1 });
+    expect((await runJobs(Date.now() + 1, env))["retry-room-teardowns"]).toEqual({ status: "succeeded", processed: 1 });
     expect(room.received.map((r) => r.action)).toEqual(["teardown"]);
     expect(await owed(project.id)).toBeNull();
   });

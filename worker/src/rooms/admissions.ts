@@ -12,7 +12,7 @@ import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { memberships, projects, roomAdmissions, sessions } from "../db/schema";
 import { forbidden, notFound } from "../http/errors";
-import type { Job } from "../maintenance/jobs";
+import type { Job } from "../module";
 import { projectRoleSql } from "../projects/access";
 
 /**

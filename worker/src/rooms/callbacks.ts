@@ -5,7 +5,7 @@
  */
 import { eq } from "drizzle-orm";
 import type { RoomEvent } from "../../../shared/room-callbacks";
-import type { RequestMeta } from "../audit/record";
+import type { RequestMeta } from "../context";
 import { derivedId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { auditEvents, projects, roomEvents } from "../db/schema";

@@ -9,7 +9,7 @@ import type { Db } from "../db/client";
 import { roomTeardowns } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
-import type { Job } from "../maintenance/jobs";
+import type { Job } from "../module";
 import { askRoomToTearDown } from "./control";
 
 /** The statement that makes the teardown owed: put it in the batch that deletes the project. */

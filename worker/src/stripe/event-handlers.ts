@@ -1,9 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import type Stripe from "stripe";
-import type { RequestMeta } from "../audit/record";
 import { recordInvoiceFailure, recordInvoicePayment, syncSubscription } from "../billing/subscriptions";
 import { fulfillCheckoutPayment, plazaMetadata } from "../checkout/fulfillment";
 import { applyAccountUpdate, orgOfAccount } from "../connect/service";
+import type { RequestMeta } from "../context";
 import type { Db } from "../db/client";
 import { checkouts } from "../db/schema";
 import type { Env } from "../env";

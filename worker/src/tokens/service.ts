@@ -1,8 +1,9 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { ApiTokenT, CreatedApiTokenT } from "../../../shared/api";
 import type { TokenScope } from "../../../shared/roles";
-import { auditInsert, auditInsertIf, type RequestMeta } from "../audit/record";
+import { auditInsert, auditInsertIf } from "../audit/record";
 import { API_TOKEN_PREFIX } from "../auth/authenticate";
+import { type RequestMeta } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { newId, newSecret } from "../crypto/random";
 import type { Db } from "../db/client";

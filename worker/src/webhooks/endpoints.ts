@@ -2,7 +2,8 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { CreateWebhookEndpointBody, UpdateWebhookEndpointBody, WebhookEndpointT } from "../../../shared/webhooks";
-import { auditInsert, auditInsertIf, type RequestMeta } from "../audit/record";
+import { auditInsert, auditInsertIf } from "../audit/record";
+import { type RequestMeta } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { countBelow, insertIf } from "../db/insert-if";

@@ -11,6 +11,7 @@ import { type WebhookEventData, webhookPayload } from "../../../shared/webhook-e
 import { insertItem } from "../../test/catalog-fixtures";
 import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
+import { runJobs } from "../../test/jobs";
 import { buy, eventually, onboardSeller, paidItem, stripeEventsSettled, subscribeNewBuyer } from "../../test/payments";
 import { endpointReceiving } from "../../test/webhook-endpoint";
 import { createDb } from "../db/client";
@@ -225,8 +226,8 @@ describe("expiry", () => {
     const [granted] = await delivered("entitlement.granted", grant.body.id);
     expect(granted!.data).toMatchObject({ source: "grant", expiresAt });
 
-    await runScheduled(expiresAt + 1, env, { "expire-entitlements": expireEntitlements });
-    await runScheduled(expiresAt + 2, env, { "expire-entitlements": expireEntitlements });
+    await runJobs(expiresAt + 1, env, { "expire-entitlements": expireEntitlements });
+    await runJobs(expiresAt + 2, env, { "expire-entitlements": expireEntitlements });
     const [expired] = await delivered("entitlement.revoked", grant.body.id);
     expect(expired!.data).toMatchObject({ id: grant.body.id, status: "expired", expiresAt });
     expect(await outbox("entitlement.revoked", grant.body.id)).toHaveLength(1);

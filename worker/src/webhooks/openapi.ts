@@ -1,12 +1,12 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { WEBHOOK_EVENT_TYPES, WEBHOOK_EVENTS, WEBHOOK_EXAMPLES, webhookPayload } from "../../../shared/webhook-events";
+import { WEBHOOK_EVENTS, WEBHOOK_EXAMPLES, type WebhookEventType, webhookPayload } from "../../../shared/webhook-events";
 
 /**
  * The event catalog as OpenAPI 3.1 `webhooks`: one entry per type, with its payload schema and an
- * example, and how to verify the Standard Webhooks headers.
+ * example, and how to verify the Standard Webhooks headers. `types`: what the modules send.
  */
-export function registerWebhookEvents(registry: OpenAPIHono["openAPIRegistry"]) {
-  for (const type of WEBHOOK_EVENT_TYPES) {
+export function registerWebhookEvents(registry: OpenAPIHono["openAPIRegistry"], types: readonly WebhookEventType[]) {
+  for (const type of types) {
     registry.registerWebhook({
       method: "post",
       path: type,

@@ -2,7 +2,7 @@ import { and, eq, or } from "drizzle-orm";
 import { resealed, sealedUnderOtherKey, stillHolds } from "../crypto/reseal";
 import { currentKeyId } from "../crypto/secret-box";
 import { webhookEndpoints } from "../db/schema";
-import type { Job } from "../maintenance/jobs";
+import type { Job } from "../module";
 
 /**
  * Key rotation for webhook endpoints: signing secrets (the current one, and the previous one

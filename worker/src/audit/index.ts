@@ -1,0 +1,8 @@
+/** The audit log: recording security- and money-relevant actions, and reading them per org. */
+import { defineModule } from "../module";
+import { auditRoutes } from "./routes";
+
+export const auditModule = defineModule({
+  name: "audit",
+  routes: auditRoutes,
+});

@@ -1,0 +1,8 @@
+/** Accounts and sign-in: sign-up, e-mail verification, passwords, sessions, magic links, `authenticate()`. */
+import { defineModule } from "../module";
+import { authRoutes } from "./routes";
+
+export const authModule = defineModule({
+  name: "auth",
+  routes: authRoutes,
+});

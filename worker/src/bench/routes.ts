@@ -1,0 +1,140 @@
+/**
+ * The benchmarks' baselines (bench/), mounted under /__bench only when BENCH=1 and ahead of all
+ * middleware, so that a baseline measures the bare platform.
+ */
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { createDb } from "../db/client";
+import { webhookEvents } from "../db/schema";
+import type { AppEnv } from "../env";
+import { stripeCrypto, stripeFor } from "../stripe/client";
+import { SIGNATURE_TOLERANCE_SECONDS } from "../stripe/webhook-routes";
+import { deliveryInsert } from "../webhooks/dispatch";
+import { enqueueDeliveries, webhookEvent } from "../webhooks/outbox";
+import { endpointUrlProblem } from "../webhooks/url-guard";
+
+/** Events (+ their deliveries) per D1 batch in the webhooks bench's producer: 3 statements each. */
+const BENCH_WEBHOOK_WRITE_CHUNK = 50;
+
+/** Without BENCH=1 these routes do not exist: the usual 404. */
+export const benchRoutes = new Hono<AppEnv>().basePath("/__bench");
+benchRoutes.use(async (c, next) => {
+  if (c.env.BENCH !== "1") return c.notFound();
+  await next();
+});
+// A bare route,
+// a bare FTS5 MATCH on the same data the search endpoint reads, the Stripe signature check alone
+// (what webhook ingest does before it writes), how many Stripe events are recorded, by status,
+// and a bare R2 read streamed back (what a signed download sends, without its checks).
+benchRoutes.get("/bare", (c) => c.text("ok"));
+benchRoutes.get("/fts", async (c) => {
+  const { results } = await c.env.DB.prepare("SELECT rowid FROM items_fts WHERE items_fts MATCH ? LIMIT 20")
+    .bind(c.req.query("q") ?? "")
+    .all();
+  return c.json(results);
+});
+benchRoutes.post("/stripe-verify", async (c) => {
+  const raw = await c.req.text();
+  try {
+    await stripeFor(c.env).webhooks.constructEventAsync(
+      raw,
+      c.req.header("stripe-signature") ?? "",
+      c.env.STRIPE_WEBHOOK_SECRET,
+      SIGNATURE_TOLERANCE_SECONDS,
+      stripeCrypto,
+    );
+  } catch {
+    return c.text("bad signature", 400);
+  }
+  return c.text("ok");
+});
+benchRoutes.get("/stripe-events", async (c) => {
+  const { results } = await c.env.DB.prepare("SELECT status, count(*) AS n FROM stripe_events GROUP BY status").all<{
+    status: string;
+    n: number;
+  }>();
+  return c.json(Object.fromEntries(results.map((r) => [r.status, r.n])));
+});
+benchRoutes.get("/r2/:key{.+}", async (c) => {
+  const object = await c.env.BUCKET.get(c.req.param("key"));
+  if (!object) return c.text("no such object", 404);
+  return new Response(object.body, { headers: { "content-type": "application/gzip", "content-length": String(object.size) } });
+});
+// The webhooks bench: `count` webhook.test events, each with one pending delivery to the
+// endpoint, written first (as sendTestEvent does, marked dispatched) and then queued with
+// enqueueDeliveries, so what it times is queue → consumer → signed fetch; a plain fetch loop of
+// the same kind of body to a URL (the baseline); and the endpoint's deliveries by status.
+benchRoutes.post("/webhooks/enqueue", async (c) => {
+  const { orgId, endpointId, count } = await c.req.json<{ orgId: string; endpointId: string; count: number }>();
+  const db = createDb(c.env.DB);
+  const writeStarted = Date.now();
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += BENCH_WEBHOOK_WRITE_CHUNK) {
+    const now = Date.now();
+    const rows = await Promise.all(
+      Array.from({ length: Math.min(BENCH_WEBHOOK_WRITE_CHUNK, count - i) }, async () => {
+        const event = await webhookEvent(db, orgId, "webhook.test", { endpointId, message: "A test event from Plaza" }, { now });
+        const delivery = await deliveryInsert(db, { id: event.id, orgId }, endpointId, now);
+        ids.push(delivery.id);
+        return [
+          event.insert,
+          db.update(webhookEvents).set({ dispatchedAt: now }).where(eq(webhookEvents.id, event.id)),
+          delivery.insert,
+        ] as const;
+      }),
+    );
+    const [first, ...rest] = rows.flat();
+    if (first) await db.batch([first, ...rest]);
+  }
+  const enqueueStartedAt = Date.now();
+  await enqueueDeliveries(c.env, ids);
+  return c.json({
+    queued: ids.length,
+    writeMs: enqueueStartedAt - writeStarted,
+    enqueueStartedAt,
+    enqueueMs: Date.now() - enqueueStartedAt,
+  });
+});
+benchRoutes.post("/webhooks/direct", async (c) => {
+  const { url, count, concurrency = 1 } = await c.req.json<{ url: string; count: number; concurrency?: number }>();
+  const problem = endpointUrlProblem(url, c.env);
+  if (problem) return c.text(`url ${problem}`, 400);
+  const statuses: Record<string, number> = {};
+  let sent = 0;
+  const started = Date.now();
+  const lane = async () => {
+    while (sent < count) {
+      sent++;
+      const payload = JSON.stringify({
+        type: "webhook.test",
+        timestamp: new Date().toISOString(),
+        data: { endpointId: "ep_bench", message: "A test event from Plaza" },
+      });
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "user-agent": "Plaza-Webhooks/1" },
+        body: payload,
+        redirect: "manual",
+      });
+      await res.arrayBuffer();
+      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+  return c.json({ sent, elapsedMs: Date.now() - started, statuses });
+});
+benchRoutes.get("/webhooks/deliveries", async (c) => {
+  const endpointId = c.req.query("endpointId") ?? "";
+  const [byStatus, errors] = await c.env.DB.batch<{ status?: string; error?: string; n: number; attempts: number }>([
+    c.env.DB.prepare(
+      "SELECT status, count(*) AS n, sum(attempts) AS attempts FROM webhook_deliveries WHERE endpoint_id = ? GROUP BY status",
+    ).bind(endpointId),
+    c.env.DB.prepare(
+      "SELECT last_error AS error, count(*) AS n, sum(attempts) AS attempts FROM webhook_deliveries WHERE endpoint_id = ? AND last_error IS NOT NULL GROUP BY last_error",
+    ).bind(endpointId),
+  ]);
+  return c.json({
+    ...Object.fromEntries(byStatus!.results.map((r) => [r.status, { n: r.n, attempts: r.attempts }])),
+    ...(errors!.results.length ? { errors: Object.fromEntries(errors!.results.map((r) => [r.error, r.n])) } : {}),
+  });
+});

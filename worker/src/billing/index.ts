@@ -1,0 +1,11 @@
+/** Subscriptions, invoices and metered usage. */
+import { defineModule } from "../module";
+import { billingRoutes } from "./routes";
+import { consumeUsageReports } from "./usage";
+
+export const billingModule = defineModule({
+  name: "billing",
+  routes: billingRoutes,
+  queues: { "plaza-usage": consumeUsageReports },
+  webhookEvents: ["subscription.updated", "subscription.canceled"] as const,
+});

@@ -1,0 +1,9 @@
+/** Who may use which item: grants from purchases, subscriptions and operators. */
+import { defineModule } from "../module";
+import { entitlementRoutes } from "./routes";
+
+export const entitlementsModule = defineModule({
+  name: "entitlements",
+  routes: entitlementRoutes,
+  webhookEvents: ["entitlement.granted", "entitlement.revoked"] as const,
+});

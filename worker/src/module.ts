@@ -1,0 +1,92 @@
+/**
+ * What a domain contributes to the Worker. Each `worker/src/<domain>/index.ts` exports one
+ * `DomainModule` (only the parts it has) beside its public functions and types, and
+ * `worker/src/modules.ts` lists them: the router, the queue dispatch, the cron scheduler, the
+ * Stripe event dispatcher, the OpenAPI document and the role-matrix test all loop over that list.
+ */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Hono } from "hono";
+import type Stripe from "stripe";
+import type { WebhookEventType } from "../../shared/webhook-events";
+import type { Ctx, EventHandlers } from "./context";
+import type { AppEnv, Env } from "./env";
+
+/** A cron tick as a job sees it: the context plus the tick's time and the rows it may touch. */
+export interface JobContext extends Ctx {
+  now: number;
+  /** Upper bound of rows a job touches per table in one run; the next tick continues. */
+  batchSize: number;
+}
+
+/** A maintenance job: idempotent, bounded per run, answers how many rows it processed. */
+export type Job = (ctx: JobContext) => Promise<number>;
+
+export type StripeEventOutcome = "processed" | "ignored";
+
+/** A Stripe event, verified and recorded once, handed to the module that acts on its type. */
+export interface StripeEventContext extends Ctx {
+  event: Stripe.Event;
+}
+
+export type StripeEventHandler = (ctx: StripeEventContext) => Promise<StripeEventOutcome>;
+
+/**
+ * A queue's consumer; the entry point routes each batch by its queue's name. (`never`: any
+ * consumer's own message type fits, since the entry point only passes the batch through.)
+ */
+export type QueueConsumer = (batch: MessageBatch<never>, env: Env, runtime: Runtime) => Promise<void>;
+
+// biome-ignore lint/suspicious/noExplicitAny: any router's schema; ApiType recovers each one's exact type
+export type ApiRouter = OpenAPIHono<AppEnv, any, "/">;
+
+export interface DomainModule {
+  /** The folder's name. */
+  name: string;
+  /** Its /v1 API (OpenAPI routes, in /openapi.json and the web app's typed client). */
+  routes?: ApiRouter;
+  /** Routes outside the API: server-rendered pages, download links, media, dev tools. */
+  pages?: Hono<AppEnv>;
+  /** Maintenance jobs by name (`job_runs.job`), run on every cron tick. */
+  jobs?: Readonly<Record<string, Job>>;
+  /** Stripe event types this module acts on (one module per type). */
+  stripeHandlers?: Readonly<Record<string, StripeEventHandler>>;
+  /** Queue consumers by queue name (wrangler.toml). */
+  queues?: Readonly<Record<string, QueueConsumer>>;
+  /** The outgoing webhook event types this module sends (their payloads are in shared/webhook-events.ts). */
+  webhookEvents?: readonly WebhookEventType[];
+  /** Its reactions to other domains' events (context.ts `DomainEvents`). */
+  events?: EventHandlers;
+}
+
+/** Keeps a module's exact type, so `ApiType` knows every route of its router. */
+export const defineModule = <const M extends DomainModule>(module: M): M => module;
+
+/** What the composition root assembles from every module, handed to the entry points that dispatch. */
+export interface Runtime {
+  jobs: Readonly<Record<string, Job>>;
+  stripeHandlers: Readonly<Record<string, StripeEventHandler>>;
+  queues: Readonly<Record<string, QueueConsumer>>;
+  /** Each module's event handlers, in module order. */
+  events: readonly EventHandlers[];
+}
+
+/** One entry per name across all modules: a second job, Stripe handler or queue consumer of the same name is a wiring mistake. */
+function merged<T>(kind: string, modules: readonly DomainModule[], part: (m: DomainModule) => Readonly<Record<string, T>> | undefined) {
+  const all: Record<string, T> = {};
+  for (const module of modules) {
+    for (const [name, value] of Object.entries(part(module) ?? {})) {
+      if (name in all) throw new Error(`${kind} "${name}" is registered twice (again by ${module.name})`);
+      all[name] = value;
+    }
+  }
+  return all;
+}
+
+export function assembleRuntime(modules: readonly DomainModule[]): Runtime {
+  return {
+    jobs: merged("job", modules, (m) => m.jobs),
+    stripeHandlers: merged("Stripe event handler", modules, (m) => m.stripeHandlers),
+    queues: merged("queue consumer", modules, (m) => m.queues),
+    events: modules.flatMap((m) => (m.events ? [m.events] : [])),
+  };
+}

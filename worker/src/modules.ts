@@ -1,0 +1,70 @@
+/**
+ * Every domain of the Worker, once. The router (app.ts), the queue dispatch and the cron
+ * scheduler (index.ts), the Stripe event dispatcher, the OpenAPI document and the role-matrix test
+ * all loop over this list: adding a domain is adding its module here.
+ */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Hono } from "hono";
+import { auditModule } from "./audit";
+import { authModule } from "./auth";
+import { billingModule } from "./billing";
+import { catalogModule } from "./catalog";
+import { checkoutModule } from "./checkout";
+import { connectModule } from "./connect";
+import { cspReportsModule } from "./csp-reports";
+import { devModule } from "./dev";
+import { downloadsModule } from "./downloads";
+import { entitlementsModule } from "./entitlements";
+import type { AppEnv } from "./env";
+import { ledgerModule } from "./ledger";
+import { licensesModule } from "./licenses";
+import { mailModule } from "./mail";
+import { maintenanceModule } from "./maintenance";
+import { moderationModule } from "./moderation";
+import { assembleRuntime } from "./module";
+import { ordersModule } from "./orders";
+import { orgsModule } from "./orgs";
+import { projectsModule } from "./projects";
+import { reviewsModule } from "./reviews";
+import { roomsModule } from "./rooms";
+import { storefrontModule } from "./storefront";
+import { stripeModule } from "./stripe";
+import { tokensModule } from "./tokens";
+import { webhooksModule } from "./webhooks";
+
+export const modules = [
+  authModule,
+  tokensModule,
+  orgsModule,
+  auditModule,
+  catalogModule,
+  entitlementsModule,
+  downloadsModule,
+  reviewsModule,
+  moderationModule,
+  connectModule,
+  checkoutModule,
+  stripeModule,
+  ordersModule,
+  billingModule,
+  ledgerModule,
+  licensesModule,
+  mailModule,
+  webhooksModule,
+  projectsModule,
+  roomsModule,
+  cspReportsModule,
+  maintenanceModule,
+  devModule,
+  // Last: its pages include `/`.
+  storefrontModule,
+] as const;
+
+export const runtime = assembleRuntime(modules);
+
+type Module = (typeof modules)[number];
+type SchemaOf<R> = R extends Hono<AppEnv, infer S, "/"> ? S : never;
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** Every /v1 route with its types, for web/'s `hc` client: the union of each module's router schema. */
+export type ApiType = OpenAPIHono<AppEnv, UnionToIntersection<SchemaOf<Extract<Module, { routes: unknown }>["routes"]>>, "/">;

@@ -1,0 +1,8 @@
+/** Organisations, members, roles and invites. */
+import { defineModule } from "../module";
+import { orgRoutes } from "./routes";
+
+export const orgsModule = defineModule({
+  name: "orgs",
+  routes: orgRoutes,
+});

@@ -1,0 +1,12 @@
+/** The collaboration rooms' side in the Worker: room tokens, admissions, callbacks and control requests. */
+import { defineModule } from "../module";
+import { purgeExpiredAdmissions } from "./admissions";
+import { roomCallbackRoutes } from "./routes";
+import { retryRoomTeardowns } from "./teardown";
+
+export const roomsModule = defineModule({
+  name: "rooms",
+  routes: roomCallbackRoutes,
+  jobs: { "retry-room-teardowns": retryRoomTeardowns, "purge-expired-room-admissions": purgeExpiredAdmissions },
+  webhookEvents: ["room.member_joined"] as const,
+});
