@@ -8,9 +8,17 @@
  */
 import YPartyKitProvider from "y-partykit/provider";
 import type * as Y from "yjs";
+import type { z } from "zod";
+import type { RoomTokenResponse } from "../../../shared/projects";
 import { describeRoomClose, RoomCloseCode, RoomErrorMessageSchema } from "../../../shared/room-protocol";
+import { api } from "../api/client";
 import { ApiError } from "../api/errors";
-import { mintRoomToken, type RoomTokenT } from "../api/projects";
+import { unwrap } from "../api/unwrap";
+
+type RoomTokenT = z.infer<typeof RoomTokenResponse>;
+
+const mintRoomToken = (orgId: string, projectId: string): Promise<RoomTokenT> =>
+  unwrap(api.v1.orgs[":orgId"].projects[":projectId"]["room-token"].$post({ param: { orgId, projectId } }));
 
 export type RoomStatus =
   | { state: "connecting" }

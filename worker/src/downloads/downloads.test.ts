@@ -5,6 +5,7 @@ import { createOrg, createUser, makeOperator, type TestUser } from "../../test/f
 import { call, errorCode } from "../../test/http";
 import { buy, countRows, eventually, onboardSeller, stripeEventsSettled } from "../../test/payments";
 import { JOBS, jobContext } from "../../test/jobs";
+import { buy, countRows, eventually, onboardSeller, stripeEventsSettled } from "../../test/payments";
 import { statusCounts } from "../../test/rate-limits";
 import { newId } from "../crypto/random";
 import { createDb } from "../db/client";

@@ -5,7 +5,7 @@ import { ratingAggregate as aggregate, insertItem } from "../../test/catalog-fix
 import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { createDb } from "../db/client";
-import { auditEvents, entitlements, items, reviews } from "../db/schema";
+import { auditEvents, entitlements, reviews } from "../db/schema";
 import { postReview } from "../reviews/reviews.fixtures";
 import { getFreeItem } from "./entitlements.fixtures";
 import { findActiveEntitlement, grantEntitlementStatements, revokeEntitlement } from "./service";

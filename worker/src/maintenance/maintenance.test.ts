@@ -281,7 +281,7 @@ it("drops every kind of rate-limit counter once its window has ended, keeps runn
       env.DB.prepare("INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 5)").bind(key, start),
     ),
   ]);
-  const ctx = { db: createDb(env.DB), env, now, batchSize: 5 };
+  const ctx = jobContext(env, now, 5);
   expect([await purgeRateLimitWindows(ctx), await purgeRateLimitWindows(ctx), await purgeRateLimitWindows(ctx)]).toEqual([5, 3, 0]);
   expect(await count("SELECT count(*) AS n FROM rate_limits WHERE key LIKE '%:ended'")).toBe(0);
   expect(

@@ -42,7 +42,7 @@ function rotation() {
   };
 }
 
-const run = (job: Job, e: Env, batchSize = 100) => job({ db, env: e, now: Date.now(), batchSize });
+const run = (job: Job, e: Env, batchSize = 100) => job(jobContext(e, Date.now(), batchSize));
 
 async function insertOrg() {
   const id = newId("org");

@@ -47,15 +47,15 @@ it("keeps manual and restore snapshots, the newest 50 auto ones, and the last au
   for (let i = 0; i < rows.length; i += 10) await db.insert(projectSnapshots).values(rows.slice(i, i + 10));
   await env.BUCKET.put(`projects/${projectId}/snapshots/${hourDoomed[0]}`, new Uint8Array([1]));
 
-  const processed = await thinProjectSnapshots({ db, env, now, batchSize: 500 });
-  expect(processed).toBe(4);
+  const processed = await thinProjectSnapshots(jobContext(env, now));
+  expect(processed).toBe(hourDoomed.length + dayDoomed.length);
   const left = (
     await env.DB.prepare("SELECT id FROM project_snapshots WHERE project_id = ?").bind(projectId).all<{ id: string }>()
   ).results.map((r) => r.id);
   expect(left.sort()).toEqual([...newest, hourKept, dayKept, manual, restore].sort());
   expect(await env.BUCKET.head(`projects/${projectId}/snapshots/${hourDoomed[0]}`)).toBeNull();
   // Idempotent: nothing more to thin.
-  expect(await thinProjectSnapshots({ db, env, now, batchSize: 500 })).toBe(0);
+  expect(await thinProjectSnapshots(jobContext(env, now))).toBe(0);
   expect((await runJobs(now + 1, env))["thin-project-snapshots"]).toEqual({ status: "succeeded", processed: 0 });
 });
 
@@ -84,7 +84,7 @@ it("looks only at projects with a snapshot in the last two weeks: a project quie
   const count = async (projectId: string) =>
     (await env.DB.prepare("SELECT count(*) AS n FROM project_snapshots WHERE project_id = ?").bind(projectId).first<{ n: number }>())!.n;
 
-  expect(await thinProjectSnapshots({ db, env, now, batchSize: 500 })).toBe(10);
+  expect(await thinProjectSnapshots(jobContext(env, now))).toBe(10);
   // The recent project lost the 10 beyond its newest 50 (all on their day, which the newest already has); the quiet one was not read.
   expect([await count(lately.id), await count(quiet.id)]).toEqual([AUTO_SNAPSHOTS_KEPT, AUTO_SNAPSHOTS_KEPT + 10]);
 });

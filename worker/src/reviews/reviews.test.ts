@@ -5,7 +5,7 @@ import { ratingAggregate as aggregate, insertItem } from "../../test/catalog-fix
 import { createUser, type OrgFixture, orgFixture, type TestUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { createDb } from "../db/client";
-import { auditEvents, items, reviews } from "../db/schema";
+import { auditEvents, reviews } from "../db/schema";
 import { getFreeItem } from "../entitlements/entitlements.fixtures";
 import { revokeEntitlement } from "../entitlements/service";
 import { postReview, reviewedItem } from "./reviews.fixtures";

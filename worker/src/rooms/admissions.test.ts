@@ -212,7 +212,7 @@ it("maintenance purges admissions whose token expired, and keeps live ones", asy
   const { claims } = await roomTokenFor(fx.member, fx.orgId, project.id);
   await askAdmission(claims, "conn-live");
   await askAdmission({ ...claims, exp: Math.floor(Date.now() / 1000) - 1 }, "conn-expired");
-  await purgeExpiredAdmissions({ db: createDb(env.DB), env, now: Date.now(), batchSize: 500 });
+  await purgeExpiredAdmissions(jobContext(env, Date.now()));
   const left = await env.DB.prepare("SELECT connection_id FROM room_admissions WHERE connection_id IN ('conn-live', 'conn-expired')").all();
   expect(left.results).toEqual([{ connection_id: "conn-live" }]);
 });

@@ -1,13 +1,17 @@
 /** A project's files in R2: upload (raw PUT, up to 25 MB), list, download and delete. */
 
-import { AssetName, PROJECT_ASSET_MAX_BYTES as MAX_ASSET_BYTES } from "../../../../shared/projects";
+import type { z } from "zod";
+import { AssetName, PROJECT_ASSET_MAX_BYTES as MAX_ASSET_BYTES, type ProjectAsset, type ProjectT } from "../../../../shared/projects";
+import { api } from "../../api/client";
 import { asApiError } from "../../api/errors";
-import { deleteAsset, downloadAsset, type ProjectAssetT, type ProjectT, uploadAsset } from "../../api/projects";
+import { unwrap, unwrapBlob } from "../../api/unwrap";
 import { h, replace, uniqueId } from "../../dom";
 import { formatBytes, formatDateTime } from "../../format";
 import { describeError } from "../../ui/messages";
 import { dataTable, row } from "../../ui/table";
 import { toast } from "../../ui/toast";
+
+type ProjectAssetT = z.infer<typeof ProjectAsset>;
 
 /** The cap as the API states it (binary megabytes). */
 const MAX_ASSET_MB = MAX_ASSET_BYTES / 1024 / 1024;
@@ -23,8 +27,12 @@ function saveBlob(blob: Blob, name: string): void {
 }
 
 export function assetsSection(o: { orgId: string; projectId: string; canEdit: boolean; reload: () => Promise<void> }) {
+  const assetApi = api.v1.orgs[":orgId"].projects[":projectId"].assets[":name"];
+  // `hc` puts params into the path as they are, and an asset name may hold `%`, `?` or `#`.
+  const assetParam = (name: string) => ({ param: { orgId: o.orgId, projectId: o.projectId, name: encodeURIComponent(name) } });
   const listBody = h("div");
-  const run = async (button: HTMLButtonElement, action: () => Promise<string | void>) => {
+  /** Runs a button's action; a message it returns is shown as a toast. */
+  const run = async (button: HTMLButtonElement, action: () => Promise<string | undefined>) => {
     button.disabled = true;
     try {
       const done = await action();
@@ -43,7 +51,7 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
         type: "button",
         class: "button small",
         "aria-label": `Download ${asset.name}`,
-        onclick: () => void run(download, async () => saveBlob(await downloadAsset(o.orgId, o.projectId, asset.name), asset.name)),
+        onclick: () => void run(download, async () => void saveBlob(await unwrapBlob(assetApi.$get(assetParam(asset.name))), asset.name)),
       },
       "Download",
     );
@@ -56,7 +64,7 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
         onclick: () =>
           void run(remove, async () => {
             if (!confirm(`Delete ${asset.name}? It cannot be recovered.`)) return;
-            await deleteAsset(o.orgId, o.projectId, asset.name);
+            await unwrap(assetApi.$delete(assetParam(asset.name)));
             await o.reload();
             return `Deleted ${asset.name}.`;
           }),
@@ -91,7 +99,13 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
         if (file.size > MAX_ASSET_BYTES)
           return toast(`${file.name} is ${formatBytes(file.size)}; assets can be at most ${MAX_ASSET_MB} MB.`, "error");
         void run(uploadButton, async () => {
-          await uploadAsset(o.orgId, o.projectId, file);
+          // The raw bytes as the body, which the route's `*/*` content gives `hc` no type for.
+          await unwrap(
+            assetApi.$put(assetParam(file.name), {
+              headers: { "content-type": file.type || "application/octet-stream" },
+              init: { body: file },
+            }),
+          );
           uploadForm.reset();
           await o.reload();
           return `Uploaded ${file.name}.`;

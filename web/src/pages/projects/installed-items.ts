@@ -2,10 +2,11 @@
  * Items installed in a project: install one of the items you own (an active entitlement), and
  * uninstall. An item whose installer lost access shows as inactive.
  */
+import type { z } from "zod";
 import type { LibraryEntryT } from "../../../../shared/downloads";
+import type { InstalledItem, ProjectT } from "../../../../shared/projects";
 import { api } from "../../api/client";
 import { asApiError } from "../../api/errors";
-import { type InstalledItemT, installItem, type ProjectT, uninstallItem } from "../../api/projects";
 import { unwrap } from "../../api/unwrap";
 import { h, replace, uniqueId } from "../../dom";
 import { errorAlert } from "../../ui/alert";
@@ -14,10 +15,14 @@ import { dataTable, row } from "../../ui/table";
 import { toast } from "../../ui/toast";
 import { storefrontItemUrl } from "../paths";
 
+type InstalledItemT = z.infer<typeof InstalledItem>;
+
 const activeBadge = (item: InstalledItemT) =>
   h("span", { class: item.active ? "badge yes" : "badge no" }, item.active ? "Active" : "Inactive: the installer's access ended");
 
 export function itemsSection(o: { orgId: string; projectId: string; canEdit: boolean; reload: () => Promise<void> }) {
+  const { orgId, projectId } = o;
+  const installedItem = api.v1.orgs[":orgId"].projects[":projectId"].items[":itemSlug"];
   const listBody = h("div");
   const installSlot = h("div");
   let library: LibraryEntryT[] | null = null;
@@ -62,7 +67,7 @@ export function itemsSection(o: { orgId: string; projectId: string; canEdit: boo
         onsubmit: (e: Event) => {
           e.preventDefault();
           const name = select.selectedOptions[0]?.textContent ?? select.value;
-          void act(button, () => installItem(o.orgId, o.projectId, select.value), `Installed ${name}.`);
+          void act(button, () => unwrap(installedItem.$put({ param: { orgId, projectId, itemSlug: select.value } })), `Installed ${name}.`);
         },
       },
       h("div", { class: "field" }, h("label", { for: id }, "Item you own"), select),
@@ -85,7 +90,12 @@ export function itemsSection(o: { orgId: string; projectId: string; canEdit: boo
               type: "button",
               class: "button small",
               "aria-label": `Uninstall ${name}`,
-              onclick: () => void act(remove, () => uninstallItem(o.orgId, o.projectId, item.slug), `Uninstalled ${name}.`),
+              onclick: () =>
+                void act(
+                  remove,
+                  () => unwrap(installedItem.$delete({ param: { orgId, projectId, itemSlug: item.slug } })),
+                  `Uninstalled ${name}.`,
+                ),
             },
             "Uninstall",
           );

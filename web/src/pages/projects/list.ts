@@ -1,6 +1,8 @@
 /** `/dashboard/projects`: the active org's projects, and "New project" (name, what members may do). */
 import { z } from "zod";
-import { createProject, listProjects, type MemberRole, type ProjectSummaryT } from "../../api/projects";
+import type { ProjectSummary } from "../../../../shared/projects";
+import { api } from "../../api/client";
+import { unwrap } from "../../api/unwrap";
 import { h, replace } from "../../dom";
 import { formatDateTime } from "../../format";
 import { navigate, type PageContext } from "../../router";
@@ -13,10 +15,16 @@ import { pageHeader, section } from "../../ui/page";
 import { dataTable, row } from "../../ui/table";
 import { toast } from "../../ui/toast";
 import { projectPath } from "../paths";
-import { memberRoleField, memberRoleLabel } from "./member-role";
+import { type MemberRole, memberRoleField, memberRoleLabel } from "./member-role";
 
 export const ProjectNameSchema = z.string().trim().min(1, "is required").max(100, "must be at most 100 characters");
 const NewProjectSchema = z.object({ name: ProjectNameSchema, memberRole: z.enum(["write", "read"]) });
+
+type ProjectSummaryT = z.infer<typeof ProjectSummary>;
+
+/** A page of the org's projects, newest first; `cursor` is the previous page's `nextCursor`. */
+const listProjects = (orgId: string, cursor?: string) =>
+  unwrap(api.v1.orgs[":orgId"].projects.$get({ param: { orgId }, query: { cursor } }));
 
 function projectsTable(projects: ProjectSummaryT[]): HTMLElement {
   return dataTable({
@@ -83,7 +91,7 @@ export async function projectsPage({ signal }: PageContext): Promise<Node> {
     schema: NewProjectSchema,
     read: (f) => ({ name: formValue(f, "name"), memberRole: formValue(f, "memberRole") as MemberRole }),
     submit: async (body) => {
-      const project = await createProject(orgId, body);
+      const project = await unwrap(api.v1.orgs[":orgId"].projects.$post({ param: { orgId }, json: body }));
       toast(`Created ${project.name}.`);
       navigate(projectPath(project.id));
     },

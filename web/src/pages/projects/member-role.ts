@@ -1,6 +1,9 @@
 /** What org members (not admins or owners, who always edit) may do in a project. */
-import type { MemberRole } from "../../api/projects";
+import type { ProjectRoleT } from "../../../../shared/projects";
 import { h, uniqueId } from "../../dom";
+
+/** A project's `memberRole`: the role plain members get in it. */
+export type MemberRole = ProjectRoleT;
 
 const LABELS: Record<MemberRole, string> = { write: "Edit", read: "Only view" };
 

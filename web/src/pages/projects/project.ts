@@ -2,8 +2,10 @@
  * `/dashboard/projects/:projectId`: one project of the active org. The live editor with who is
  * here and the connection's state, then snapshots, installed items, assets and settings.
  */
+import type { ProjectT } from "../../../../shared/projects";
 import { roleAtLeast } from "../../../../shared/roles";
-import { getProject, type ProjectT } from "../../api/projects";
+import { api } from "../../api/client";
+import { unwrap } from "../../api/unwrap";
 import { h, replace } from "../../dom";
 import type { PageContext } from "../../router";
 import { activeMembership, cachedMe } from "../../state/me";
@@ -24,13 +26,15 @@ export async function projectPage({ params, signal }: PageContext): Promise<Node
   const { orgId } = org;
   const { projectId } = params as { projectId: string };
 
-  let project = await getProject(orgId, projectId);
+  const loadProject = () => unwrap(api.v1.orgs[":orgId"].projects[":projectId"].$get({ param: { orgId, projectId } }));
+
+  let project: ProjectT = await loadProject();
   const canEdit = project.role === "write";
   const isAdmin = roleAtLeast(org.role, "admin");
 
   const reload = async () => {
     try {
-      project = await getProject(orgId, projectId);
+      project = await loadProject();
       if (!signal.aborted) renderProject();
     } catch (err) {
       replace(header, errorAlert(err));

@@ -4,13 +4,14 @@
  * it is sent.
  */
 import { z } from "zod";
-import { PROJECT_STATE_MAX_BYTES as MAX_STATE_BYTES } from "../../../../shared/projects";
-import { type MemberRole, type ProjectT, updateProject } from "../../api/projects";
+import { PROJECT_STATE_MAX_BYTES as MAX_STATE_BYTES, type ProjectT } from "../../../../shared/projects";
+import { api } from "../../api/client";
+import { unwrap } from "../../api/unwrap";
 import { h, uniqueId } from "../../dom";
 import { formAlert, formValue, handleSubmit, submitButton, textField } from "../../ui/form";
 import { toast } from "../../ui/toast";
 import { ProjectNameSchema } from "./list";
-import { memberRoleField } from "./member-role";
+import { type MemberRole, memberRoleField } from "./member-role";
 
 /** The textarea's text → the state object, or zod issues saying what is wrong with it. */
 export const StateJsonSchema = z.string().transform((text, ctx) => {
@@ -77,7 +78,9 @@ export function settingsForm(o: {
       state: (f.elements.namedItem("state") as HTMLTextAreaElement).value,
     }),
     submit: async (body) => {
-      const saved = await updateProject(o.orgId, project.id, body);
+      const saved = await unwrap(
+        api.v1.orgs[":orgId"].projects[":projectId"].$patch({ param: { orgId: o.orgId, projectId: project.id }, json: body }),
+      );
       toast("Settings saved.");
       o.onSaved(saved);
     },

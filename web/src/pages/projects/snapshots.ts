@@ -2,7 +2,9 @@
  * A project's snapshots, newest first: inspect one's content, take one now, restore one (the
  * room replaces the live document, so everyone editing sees it at once).
  */
-import { getSnapshot, listSnapshots, restoreSnapshot, type SnapshotSummaryT, snapshotNow } from "../../api/projects";
+import type { SnapshotSummaryT } from "../../../../shared/projects";
+import { api } from "../../api/client";
+import { unwrap } from "../../api/unwrap";
 import { h, replace } from "../../dom";
 import { formatBytes, formatDateTime } from "../../format";
 import { errorAlert } from "../../ui/alert";
@@ -14,6 +16,10 @@ const REASONS: Record<SnapshotSummaryT["reason"], string> = { auto: "Automatic",
 
 /** `canWrite` (the write role) takes and restores snapshots; readers list and inspect them. */
 export function snapshotsSection(o: { orgId: string; projectId: string; canWrite: boolean; signal: AbortSignal }) {
+  const { orgId, projectId } = o;
+  const snapshotsApi = api.v1.orgs[":orgId"].projects[":projectId"].snapshots;
+  /** A page of snapshots, newest first; `cursor` is the previous page's `nextCursor`. */
+  const listSnapshots = (cursor?: string) => unwrap(snapshotsApi.$get({ param: { orgId, projectId }, query: { cursor } }));
   const listBody = h("div", { "data-testid": "snapshot-list" });
   const inspector = h("div", { class: "snapshot-inspector", "aria-live": "polite" });
   let snapshots: SnapshotSummaryT[] = [];
@@ -22,7 +28,7 @@ export function snapshotsSection(o: { orgId: string; projectId: string; canWrite
   const inspect = async (snapshot: SnapshotSummaryT) => {
     replace(inspector, h("p", { class: "loading", role: "status" }, "Loading snapshot…"));
     try {
-      const detail = await getSnapshot(o.orgId, o.projectId, snapshot.id);
+      const detail = await unwrap(snapshotsApi[":snapshotId"].$get({ param: { orgId, projectId, snapshotId: snapshot.id } }));
       replace(
         inspector,
         h("h3", {}, `Snapshot of ${formatDateTime(detail.createdAt)}`),
@@ -42,7 +48,7 @@ export function snapshotsSection(o: { orgId: string; projectId: string; canWrite
         )
       )
         return;
-      await restoreSnapshot(o.orgId, o.projectId, snapshot.id);
+      await unwrap(snapshotsApi[":snapshotId"].restore.$post({ param: { orgId, projectId, snapshotId: snapshot.id } }));
       toast(`Restored the snapshot of ${formatDateTime(snapshot.createdAt)}.`);
       await load();
     });
@@ -85,7 +91,7 @@ export function snapshotsSection(o: { orgId: string; projectId: string; canWrite
 
   async function load(): Promise<void> {
     try {
-      const page = await listSnapshots(o.orgId, o.projectId);
+      const page = await listSnapshots();
       if (o.signal.aborted) return;
       snapshots = page.snapshots;
       nextCursor = page.nextCursor;
@@ -97,7 +103,7 @@ export function snapshotsSection(o: { orgId: string; projectId: string; canWrite
 
   async function loadMore(): Promise<void> {
     if (!nextCursor) return;
-    const page = await listSnapshots(o.orgId, o.projectId, nextCursor);
+    const page = await listSnapshots(nextCursor);
     snapshots = [...snapshots, ...page.snapshots];
     nextCursor = page.nextCursor;
     render();
@@ -110,7 +116,7 @@ export function snapshotsSection(o: { orgId: string; projectId: string; canWrite
       class: "button primary",
       onclick: () =>
         void busy(takeButton, async () => {
-          const snapshot = await snapshotNow(o.orgId, o.projectId);
+          const snapshot = await unwrap(snapshotsApi.$post({ param: { orgId, projectId } }));
           toast(`Snapshot taken at ${formatDateTime(snapshot.createdAt)}.`);
           await load();
         }),
