@@ -17,7 +17,7 @@ export function validationError(error: ZodError, target: string): AppError {
   const fields: Record<string, string[]> = {};
   for (const issue of error.issues) {
     const key = [TARGET_NAMES[target] ?? target, ...issue.path.map(String)].join(".");
-    (fields[key] ??= []).push(issue.message);
+    fields[key] = [...(fields[key] ?? []), issue.message];
   }
   const names = Object.keys(fields).join(", ");
   return new AppError("invalid_request", `Invalid request: ${names}`, { fields });

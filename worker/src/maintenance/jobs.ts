@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, notExists, or, sql } from "drizzle-orm";
+import { and, type Column, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, notExists, or, sql } from "drizzle-orm";
 import { derivedId } from "../crypto/random";
 import { resealColumnJob } from "../crypto/reseal";
 import type { Db } from "../db/client";
@@ -42,7 +42,7 @@ export const RETENTION_MS = 7 * 86_400_000;
 
 export const purgeExpiredCredentials: Job = async ({ db, now, batchSize }) => {
   const cutoff = now - RETENTION_MS;
-  const ended = <T extends { expiresAt: any; revokedAt: any }>(t: T) => or(lt(t.expiresAt, cutoff), lt(t.revokedAt, cutoff));
+  const ended = (t: { expiresAt: Column; revokedAt: Column }) => or(lt(t.expiresAt, cutoff), lt(t.revokedAt, cutoff));
 
   // Refresh tokens go with their session (ON DELETE CASCADE); stale ones of live sessions go here.
   const [sessionRows, refreshRows, inviteRows, apiTokenRows, emailTokenRows] = await db.batch([

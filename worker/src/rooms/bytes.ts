@@ -1,4 +1,4 @@
-import { AppError } from "../http/errors";
+import type { AppError } from "../http/errors";
 
 /**
  * Reads a body into memory, refusing it as soon as it passes `max` bytes: a declared

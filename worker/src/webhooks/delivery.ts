@@ -101,7 +101,10 @@ async function readHead(res: Response) {
   await reader.cancel().catch(() => {});
   const bytes = new Uint8Array(size);
   let at = 0;
-  for (const c of chunks) bytes.set(c, (at += c.byteLength) - c.byteLength);
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
   return truncateUtf8(bytes, RESPONSE_LOG_BYTES);
 }
 
