@@ -3,7 +3,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createItemViaApi, publishVersion, sha256Hex } from "../../test/catalog-api";
 import { createOrg, createUser, makeOperator, type TestUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
-import { buy, countRows, eventually, onboardSeller, stripeEventsSettled } from "../../test/payments";
 import { JOBS, jobContext } from "../../test/jobs";
 import { buy, countRows, eventually, onboardSeller, stripeEventsSettled } from "../../test/payments";
 import { statusCounts } from "../../test/rate-limits";
