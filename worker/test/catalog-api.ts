@@ -1,5 +1,5 @@
 import type { TestUser } from "./fixtures";
-import { call } from "./http";
+import { type CallResult, call } from "./http";
 
 export const MANIFEST = (slug: string, version: string, engine = "^1.0.0") => ({
   name: slug,
@@ -47,7 +47,7 @@ export async function publishVersion(
   return putBytes(user, upload.body.uploadUrl, bytes);
 }
 
-export async function putBytes(user: TestUser, uploadUrl: string, bytes: Uint8Array<ArrayBuffer>) {
+export async function putBytes(user: TestUser, uploadUrl: string, bytes: Uint8Array<ArrayBuffer>): Promise<CallResult> {
   const { exports } = await import("cloudflare:workers");
   const worker = (exports as unknown as { default: Fetcher }).default;
   const res = await worker.fetch(`http://plaza.test${uploadUrl}`, {
@@ -59,7 +59,7 @@ export async function putBytes(user: TestUser, uploadUrl: string, bytes: Uint8Ar
     },
     body: bytes,
   });
-  return { status: res.status, body: (await res.json()) as any, headers: res.headers };
+  return { status: res.status, body: await res.json(), headers: res.headers };
 }
 
 /** Creates an item, publishes `version`, and makes the item public. */

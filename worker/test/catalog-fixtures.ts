@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { PricingT } from "../../shared/catalog";
 import { newId } from "../src/crypto/random";
 import { createDb } from "../src/db/client";
@@ -50,8 +51,8 @@ export async function insertItem(orgId: string, overrides: ItemOverrides = {}) {
     publishedAt: (overrides.status ?? "published") === "published" ? now : null,
   };
   await db.batch([db.insert(items).values(row), ...tags.map((tag) => db.insert(itemTags).values({ itemId: row.id, tag }))] as [
-    any,
-    ...any[],
+    BatchItem<"sqlite">,
+    ...BatchItem<"sqlite">[],
   ]);
   return row;
 }

@@ -38,22 +38,20 @@ export async function insertCheckout(orgId: string) {
   const db = createDb(env.DB);
   const item = await insertItem(orgId, { pricing: { model: "one_time", amount: 1000, currency: "usd" } });
   const id = newId("checkout");
-  await db
-    .insert(checkouts)
-    .values({
-      id,
-      sessionId: `cs_test_${id}`,
-      orgId,
-      itemId: item.id,
-      email: "guest@example.test",
-      mode: "payment",
-      priceId: "price_x",
-      amount: 1000,
-      currency: "usd",
-      feeAmount: 130,
-      status: "open",
-      createdAt: Date.now(),
-    });
+  await db.insert(checkouts).values({
+    id,
+    sessionId: `cs_test_${id}`,
+    orgId,
+    itemId: item.id,
+    email: "guest@example.test",
+    mode: "payment",
+    priceId: "price_x",
+    amount: 1000,
+    currency: "usd",
+    feeAmount: 130,
+    status: "open",
+    createdAt: Date.now(),
+  });
   return id;
 }
 
@@ -62,20 +60,18 @@ export async function insertSubscription(orgId: string, userId: string, status =
   const item = await insertItem(orgId, { pricing: { model: "subscription", amount: 500, currency: "usd", interval: "month" } });
   const id = await derivedId("subscription", `sub_${crypto.randomUUID()}`);
   const now = Date.now();
-  await db
-    .insert(subscriptions)
-    .values({
-      id,
-      stripeSubscriptionId: `sub_${id}`,
-      orgId,
-      itemId: item.id,
-      userId,
-      customerId: "cus_x",
-      status,
-      currentPeriodEnd: now + 86_400_000,
-      cancelAtPeriodEnd: false,
-      createdAt: now,
-      updatedAt: now,
-    });
+  await db.insert(subscriptions).values({
+    id,
+    stripeSubscriptionId: `sub_${id}`,
+    orgId,
+    itemId: item.id,
+    userId,
+    customerId: "cus_x",
+    status,
+    currentPeriodEnd: now + 86_400_000,
+    cancelAtPeriodEnd: false,
+    createdAt: now,
+    updatedAt: now,
+  });
   return id;
 }

@@ -11,14 +11,14 @@ import { STRIPE_EMULATOR_ORIGIN } from "./network";
 export { eventually };
 
 /** The emulator's admin routes (`/_emulator/*`): no Stripe key, JSON in and out. */
-export async function emulatorAdmin(method: string, path: string, body?: unknown) {
+export async function emulatorAdmin<T = unknown>(method: string, path: string, body?: unknown) {
   const res = await fetch(`${STRIPE_EMULATOR_ORIGIN}/_emulator${path}`, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`emulator ${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json<any>();
+  return res.json<T>();
 }
 
 /** Submits one of the emulator's hosted forms (Pay, Complete onboarding) as a browser would. */

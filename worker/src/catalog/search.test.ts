@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { SearchQuery } from "../../../shared/catalog";
 import { insertItem } from "../../test/catalog-fixtures";
 import { createOrg, createUser } from "../../test/fixtures";
-import { call, errorCode } from "../../test/http";
+import { type CallResult, call, errorCode } from "../../test/http";
 import { searchItems, toFtsQuery } from "./search";
 
 const slugs = (res: { body: { data: { slug: string }[] } }) => res.body.data.map((i) => i.slug);
@@ -90,7 +90,9 @@ describe("search", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: any = await search(`category=editor&sort=newest&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+      const page: CallResult<{ data: { slug: string }[]; nextCursor: string | null }> = await search(
+        `category=editor&sort=newest&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      );
       seen.push(...slugs(page));
       cursor = page.body.nextCursor;
     } while (cursor);

@@ -1,5 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { ErrorEnvelope } from "../../../shared/errors";
 import { createItemViaApi, publishVersion, sha256Hex } from "../../test/catalog-api";
 import { createOrg, createUser, makeOperator, type TestUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
@@ -76,8 +77,8 @@ interface Downloaded {
   status: number;
   headers: Headers;
   bytes: Uint8Array<ArrayBuffer>;
-  /** The JSON body of an error answer. */
-  body: any;
+  /** The JSON body of an error answer; null for any other. */
+  body: ErrorEnvelope | null;
 }
 
 /** GETs (or HEADs) a link, by its URL or its path. */
@@ -85,7 +86,7 @@ async function download(url: string, headers: Record<string, string> = {}, metho
   const path = url.startsWith("http") ? new URL(url).pathname : url;
   const res = await worker.fetch(`http://plaza.test${path}`, { method, headers });
   const bytes = new Uint8Array(await res.arrayBuffer());
-  let body: unknown = null;
+  let body: ErrorEnvelope | null = null;
   if (res.headers.get("content-type")?.includes("json")) body = JSON.parse(new TextDecoder().decode(bytes));
   return { status: res.status, headers: res.headers, bytes, body };
 }
@@ -254,7 +255,7 @@ describe("downloading through a link", () => {
     for (const refused of raced.filter((r) => r.status === 429)) {
       expect(errorCode({ status: 429, body: refused.body, headers: refused.headers })).toBe("rate_limited");
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-      expect(refused.body.error.message).toMatch(/used 5 times/);
+      expect(refused.body!.error.message).toMatch(/used 5 times/);
     }
     expect(await usesOf(url)).toBe(5);
     expect(await itemDownloads(item.id)).toBe(5);
@@ -271,8 +272,8 @@ describe("downloading through a link", () => {
     for (const l of links.slice(0, 2)) for (let i = 0; i < 5; i++) expect((await download(l.url)).status).toBe(200);
 
     const refused = await download(links[2]!.url);
-    expect([refused.status, refused.body.error.code]).toEqual([429, "rate_limited"]);
-    expect(refused.body.error.message).toMatch(/10 times in the last 24 hours/);
+    expect([refused.status, refused.body!.error.code]).toEqual([429, "rate_limited"]);
+    expect(refused.body!.error.message).toMatch(/10 times in the last 24 hours/);
     const retryAfter = Number(refused.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThan(86_000);
     expect(retryAfter).toBeLessThanOrEqual(86_400);
@@ -299,7 +300,7 @@ describe("downloading through a link", () => {
     const raced = await Promise.all(links.flatMap((l) => Array.from({ length: 5 }, () => download(l.url))));
     expect(statusCounts(raced)).toEqual({ 200: 10, 429: 10 });
     for (const refused of raced.filter((r) => r.status === 429))
-      expect(refused.body.error.message).toMatch(/10 times in the last 24 hours/);
+      expect(refused.body!.error.message).toMatch(/10 times in the last 24 hours/);
     const uses = await Promise.all(links.map((l) => usesOf(l.url)));
     expect(uses.reduce((a, b) => a + b)).toBe(10);
     expect(await itemDownloads(item.id)).toBe(10);
@@ -314,8 +315,8 @@ describe("downloading through a link", () => {
       .bind(Date.now() - 1, tokenId)
       .run();
     const expired = await download(url);
-    expect([expired.status, expired.body.error.code]).toEqual([410, "gone"]);
-    expect(expired.body.error.message).toMatch(/expired/);
+    expect([expired.status, expired.body!.error.code]).toEqual([410, "gone"]);
+    expect(expired.body!.error.message).toMatch(/expired/);
 
     // A correctly signed token whose own expiry passed (its row would still allow it).
     const { url: live } = await link(user, { item: item.slug });
@@ -396,7 +397,7 @@ describe("downloading through a link", () => {
     });
     expect(revoke.status).toBe(200);
     const revoked = await download(url);
-    expect([revoked.status, revoked.body.error.code, revoked.body.error.message]).toEqual([
+    expect([revoked.status, revoked.body!.error.code, revoked.body!.error.message]).toEqual([
       403,
       "forbidden",
       "You no longer have access to this item",
@@ -414,7 +415,7 @@ describe("downloading through a link", () => {
     const { url: keptUrl } = await link(kept.user, { item: item.slug });
     await env.DB.prepare("UPDATE items SET status = 'removed' WHERE id = ?").bind(item.id).run();
     const removed = await download(keptUrl);
-    expect([removed.status, removed.body.error.code]).toEqual([403, "forbidden"]);
+    expect([removed.status, removed.body!.error.code]).toEqual([403, "forbidden"]);
     expect((await mint(kept.user, { item: item.slug })).status).toBe(403);
     expect(await countRows("SELECT 1 FROM downloads WHERE item_id = ?", item.id)).toBe(0);
   });
@@ -452,8 +453,8 @@ describe("a yanked version", () => {
     expect((await link(fetched.user, { item: item.slug, version: "1.1.0" })).version).toBe("1.1.0");
     // New owners: an old link is gone, and the version cannot be named; the default skips it.
     const gone = await download(neverLink.url);
-    expect([gone.status, gone.body.error.code]).toEqual([410, "gone"]);
-    expect(gone.body.error.message).toMatch(/1\.1\.0 was withdrawn/);
+    expect([gone.status, gone.body!.error.code]).toEqual([410, "gone"]);
+    expect(gone.body!.error.message).toMatch(/1\.1\.0 was withdrawn/);
     for (const u of [never.user, late.user]) {
       const named = await mint(u, { item: item.slug, version: "1.1.0" });
       expect([named.status, errorCode(named)]).toEqual([404, "not_found"]);

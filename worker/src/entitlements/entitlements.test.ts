@@ -97,17 +97,15 @@ describe("grantEntitlementStatements and findActiveEntitlement", () => {
 
   it("ignores expired entitlements and filters by source", async () => {
     const item = await insertItem(fx.orgId);
-    await db
-      .insert(entitlements)
-      .values({
-        id: "ent_expiredexpired0001",
-        itemId: item.id,
-        userId: fx.member.id,
-        source: "subscription",
-        status: "active",
-        expiresAt: Date.now() - 1,
-        createdAt: 1,
-      });
+    await db.insert(entitlements).values({
+      id: "ent_expiredexpired0001",
+      itemId: item.id,
+      userId: fx.member.id,
+      source: "subscription",
+      status: "active",
+      expiresAt: Date.now() - 1,
+      createdAt: 1,
+    });
     expect(await findActiveEntitlement(db, fx.member.id, item.id)).toBeUndefined();
     await claim({ itemId: item.id, userId: fx.member.id, source: "grant", reference: "press" });
     expect((await findActiveEntitlement(db, fx.member.id, item.id))?.source).toBe("grant");

@@ -69,8 +69,9 @@ const realValues: Record<string, string[]> = {};
 let owner: TestUser;
 let operator: TestUser;
 
-const addIds = (name: string, ...ids: (string | undefined)[]) =>
-  (realValues[name] ??= []).push(...ids.filter((id): id is string => Boolean(id)));
+const addIds = (name: string, ...ids: (string | undefined)[]) => {
+  realValues[name] = [...(realValues[name] ?? []), ...ids.filter((id): id is string => Boolean(id))];
+};
 
 async function newApiToken() {
   const res = await call("POST", "/v1/me/tokens", { token: tokens.session, body: { name: "fuzz", scopes: [...TOKEN_SCOPES] } });

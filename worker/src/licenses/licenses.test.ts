@@ -348,7 +348,7 @@ describe("licenses from purchases", () => {
       expires_at: null,
       max_activations: 5,
     });
-    expect(JSON.stringify(row)).not.toContain(key.slice(5, 9) + "-" + key.slice(10, 14));
+    expect(JSON.stringify(row)).not.toContain(`${key.slice(5, 9)}-${key.slice(10, 14)}`);
     const entitlement = await env.DB.prepare("SELECT id FROM entitlements WHERE user_id = ? AND item_id = ? AND source = 'purchase'")
       .bind(buyer.id, item.id)
       .first<string>("id");

@@ -192,15 +192,13 @@ it("the scheduler runs the reseal jobs, license reveals included, until they rep
   const orgId = await insertOrg();
   const license = await insertLicense(orgId, newId("user"));
   const now = Date.now();
-  await db
-    .insert(licenseReveals)
-    .values({
-      licenseId: license.id,
-      checkoutId: `cs_${crypto.randomUUID()}`,
-      sealedKey: await seal(testEnv.ENCRYPTION_KEYS, license.key),
-      createdAt: now,
-      expiresAt: now + 3_600_000,
-    });
+  await db.insert(licenseReveals).values({
+    licenseId: license.id,
+    checkoutId: `cs_${crypto.randomUUID()}`,
+    sealedKey: await seal(testEnv.ENCRYPTION_KEYS, license.key),
+    createdAt: now,
+    expiresAt: now + 3_600_000,
+  });
   const names = ["reseal-connect-accounts", "reseal-mail", "reseal-webhook-secrets", "reseal-license-reveals"];
   const jobs = Object.fromEntries(names.map((name) => [name, JOBS[name]!]));
   expect(Object.keys(jobs)).toEqual(names);

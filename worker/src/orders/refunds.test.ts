@@ -28,7 +28,7 @@ const delivered = new Set<string>();
 beforeAll(async () => {
   fx = await orgFixture();
   await onboardSeller(fx.owner, fx.orgId);
-  const { data } = await emulatorAdmin("GET", "/webhook_endpoints");
+  const { data } = await emulatorAdmin<{ data: { id: string; connect: boolean }[] }>("GET", "/webhook_endpoints");
   for (const endpoint of data.filter((e: { connect: boolean }) => !e.connect))
     await emulatorAdmin("DELETE", `/webhook_endpoints/${endpoint.id}`);
 });

@@ -31,7 +31,7 @@ const delivered = new Set<string>();
 beforeAll(async () => {
   fx = await orgFixture();
   await onboardSeller(fx.owner, fx.orgId);
-  const { data } = await emulatorAdmin("GET", "/webhook_endpoints");
+  const { data } = await emulatorAdmin<{ data: { id: string; connect: boolean }[] }>("GET", "/webhook_endpoints");
   for (const endpoint of data.filter((e: { connect: boolean }) => !e.connect))
     await emulatorAdmin("DELETE", `/webhook_endpoints/${endpoint.id}`);
 });
@@ -49,7 +49,7 @@ function shuffle<T>(list: T[]): T[] {
 async function deliverNewEventsManyTimes(): Promise<Stripe.Event[]> {
   const events: Stripe.Event[] = [];
   for await (const event of testStripe().events.list({ limit: 100 })) if (!delivered.has(event.id)) events.push(event);
-  events.forEach((e) => delivered.add(e.id));
+  for (const e of events) delivered.add(e.id);
   const copies = shuffle(events.flatMap((event) => Array.from({ length: COPIES }, () => JSON.stringify(event, null, 2))));
   const answers = await Promise.all(copies.map((payload) => signedDelivery(payload)));
   expect(answers.every((a) => a.status === 200)).toBe(true);

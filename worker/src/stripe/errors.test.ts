@@ -23,7 +23,7 @@ let fx: OrgFixture;
 beforeAll(async () => {
   fx = await orgFixture();
   // Nothing here is Plaza's: its endpoints would only be sent events for objects it does not know.
-  const { data } = await emulatorAdmin("GET", "/webhook_endpoints");
+  const { data } = await emulatorAdmin<{ data: { id: string; connect: boolean }[] }>("GET", "/webhook_endpoints");
   for (const endpoint of data) await emulatorAdmin("DELETE", `/webhook_endpoints/${endpoint.id}`);
 });
 

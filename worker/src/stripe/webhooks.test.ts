@@ -29,7 +29,9 @@ describe("Stripe webhook ingest", () => {
     const tampered = await signedDelivery(payload, {}, payload.replace("charge.refunded", "charge.refundex"));
     const garbage = await call("POST", "/v1/stripe/webhooks", { rawBody: payload, headers: { "stripe-signature": "t=1,v1=00" } });
     const wrongSecret = await signedDelivery(payload, { secret: "whsec_not_ours" });
-    const connectSecretOnPlatform = await signedDelivery(payload, { secret: (env as any).STRIPE_CONNECT_WEBHOOK_SECRET });
+    const connectSecretOnPlatform = await signedDelivery(payload, {
+      secret: (env as unknown as { STRIPE_CONNECT_WEBHOOK_SECRET: string }).STRIPE_CONNECT_WEBHOOK_SECRET,
+    });
     const expired = await signedDelivery(payload, { timestamp: Math.floor(Date.now() / 1000) - 301 });
     for (const r of [tampered, garbage, wrongSecret, connectSecretOnPlatform, expired])
       expect([r.status, errorCode(r)]).toEqual([400, "invalid_request"]);

@@ -58,7 +58,10 @@ describe("runInFairSlots", () => {
       [1, 2, 3, 4, 5, 6, 7],
       (n) => String(n % 2),
       2,
-      async (n) => (started++, n),
+      async (n) => {
+        started++;
+        return n;
+      },
       () => started < 3,
     );
     expect(results).toHaveLength(3);

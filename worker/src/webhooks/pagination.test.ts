@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodePageCursor } from "../../../shared/webhooks";
 import { type OrgFixture, orgFixture } from "../../test/fixtures";
-import { call, errorCode } from "../../test/http";
+import { type CallResult, call, errorCode } from "../../test/http";
 import { scriptedReceiver } from "../../test/webhook-receiver";
 import { newId } from "../crypto/random";
 import { createDb } from "../db/client";
@@ -32,35 +32,31 @@ async function eventWithAttempts(at: number, attempts: number) {
   const deliveryId = newId("webhookDelivery");
   const attemptIds = Array.from({ length: attempts }, () => newId("webhookAttempt"));
   await db.batch([
-    db
-      .insert(webhookEvents)
-      .values({
-        id: eventId,
-        orgId: fx.orgId,
-        type: "webhook.test",
-        payload: JSON.stringify({ type: "webhook.test", timestamp: new Date(at).toISOString(), data: { endpointId, message: "paging" } }),
-        createdAt: at,
-        dispatchedAt: at,
-      }),
+    db.insert(webhookEvents).values({
+      id: eventId,
+      orgId: fx.orgId,
+      type: "webhook.test",
+      payload: JSON.stringify({ type: "webhook.test", timestamp: new Date(at).toISOString(), data: { endpointId, message: "paging" } }),
+      createdAt: at,
+      dispatchedAt: at,
+    }),
     db
       .insert(webhookDeliveries)
       .values({ id: deliveryId, eventId, endpointId, orgId: fx.orgId, status: "failed", attempts, createdAt: at, updatedAt: at }),
     ...attemptIds.map((id, i) =>
-      db
-        .insert(webhookAttempts)
-        .values({
-          id,
-          deliveryId,
-          eventId,
-          endpointId,
-          orgId: fx.orgId,
-          attempt: i + 1,
-          statusCode: 500,
-          latencyMs: 3,
-          response: "no",
-          error: null,
-          createdAt: at,
-        }),
+      db.insert(webhookAttempts).values({
+        id,
+        deliveryId,
+        eventId,
+        endpointId,
+        orgId: fx.orgId,
+        attempt: i + 1,
+        statusCode: 500,
+        latencyMs: 3,
+        response: "no",
+        error: null,
+        createdAt: at,
+      }),
     ),
   ]);
   return { eventId, attemptIds };
@@ -91,7 +87,7 @@ async function walk(path: string, limit: number) {
   const rows: { id: string; createdAt: number }[] = [];
   let cursor: string | null = null;
   for (let pages = 0; pages < 100; pages++) {
-    const res: { status: number; body: any } = await call(
+    const res: CallResult<{ data: { id: string; createdAt: number }[]; nextCursor: string | null }> = await call(
       "GET",
       `${path}?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
       { token: fx.admin.accessToken },

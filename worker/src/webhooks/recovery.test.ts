@@ -38,8 +38,14 @@ function recordingEnv() {
   const queue = env.WEBHOOKS_QUEUE;
   const recording: Queue<WebhookQueueMessage> = {
     metrics: () => queue.metrics(),
-    send: (body, options) => (sent.push(body), queue.send(body, options)),
-    sendBatch: (messages, options) => (sent.push(...[...messages].map((m) => m.body)), queue.sendBatch(messages, options)),
+    send: (body, options) => {
+      sent.push(body);
+      return queue.send(body, options);
+    },
+    sendBatch: (messages, options) => {
+      sent.push(...[...messages].map((m) => m.body));
+      return queue.sendBatch(messages, options);
+    },
   };
   return { sent, env: { ...env, WEBHOOKS_QUEUE: recording } };
 }
