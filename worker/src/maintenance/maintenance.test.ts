@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { createUser, lastMailTo } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { JOBS, runJobs } from "../../test/jobs";
+import { JOBS, jobContext, runJobs } from "../../test/jobs";
 import { createDb } from "../db/client";
 import { LONGEST_WINDOW_MS } from "../http/rate-limit";
 import worker from "../index";

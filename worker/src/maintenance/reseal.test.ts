@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { expect, it } from "vitest";
-import { JOBS, runJobs } from "../../test/jobs";
+import { JOBS, jobContext, runJobs } from "../../test/jobs";
 import { insertLicense } from "../../test/license-fixtures";
 import { scriptedReceiver } from "../../test/webhook-receiver";
 import { newId } from "../crypto/random";

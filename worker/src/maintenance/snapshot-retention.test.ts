@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { orgFixture } from "../../test/fixtures";
-import { runJobs } from "../../test/jobs";
+import { jobContext, runJobs } from "../../test/jobs";
 import { createProject } from "../../test/rooms";
 import { newId } from "../crypto/random";
 import { createDb } from "../db/client";

@@ -9,6 +9,7 @@ import { roomCallbackPaths } from "../../../shared/room-callbacks";
 import { addMember, createUser, type OrgFixture, orgFixture, PASSWORD, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { admissionOf, askAdmission, createProject, roomCall, roomTokenFor } from "../../test/rooms";
+import { jobContext } from "../../test/jobs";
 import { createDb } from "../db/client";
 import { purgeExpiredAdmissions } from "./admissions";
 
