@@ -91,15 +91,14 @@ beforeAll(async () => {
   // Each side must know the other's address before either starts.
   const [apiPort, roomsPort] = [await freePort(), await freePort()];
   const roomTokenSecret = secret();
+  roomsOptions = { port: roomsPort, vars: { ROOM_TOKEN_SECRET: roomTokenSecret, PLAZA_API_URL: `http://127.0.0.1:${apiPort}` } };
   [api, rooms] = await Promise.all([
     startWranglerDev({
       port: apiPort,
       secrets: { ...ephemeralSecrets(), ROOM_TOKEN_SECRET: roomTokenSecret },
       vars: { ROOMS_URL: `http://127.0.0.1:${roomsPort}` },
     }),
-    startPartykitDev(
-      (roomsOptions = { port: roomsPort, vars: { ROOM_TOKEN_SECRET: roomTokenSecret, PLAZA_API_URL: `http://127.0.0.1:${apiPort}` } }),
-    ),
+    startPartykitDev(roomsOptions),
   ]);
   browser = await launchChromium();
   const adaToken = await signUpAndLogIn(ada);

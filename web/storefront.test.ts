@@ -10,7 +10,6 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
-import { eventually } from "../scripts/lib/eventually";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 

@@ -50,7 +50,9 @@ async function startReceiver() {
   return {
     url: `http://127.0.0.1:${port}`,
     received,
-    failWith: (code: number) => void (status = code),
+    failWith: (code: number) => {
+      status = code;
+    },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -26,7 +26,8 @@ function layout(root: HTMLElement, orgInView: string | null): HTMLElement {
 
 async function show(root: HTMLElement, routes: readonly Route[], url: URL): Promise<void> {
   inFlight?.abort();
-  const controller = (inFlight = new AbortController());
+  const controller = new AbortController();
+  inFlight = controller;
   const match = matchRoute(routes, url.pathname);
   const loggedIn = isLoggedIn();
   if (match?.route.access === "user" && !loggedIn) return navigate(loginUrl(url.pathname + url.search), { replace: true });

@@ -40,7 +40,10 @@ const compiled = new WeakMap<Route, RegExp>();
 export function matchRoute(routes: readonly Route[], pathname: string): RouteMatch | null {
   for (const route of routes) {
     let regex = compiled.get(route);
-    if (!regex) compiled.set(route, (regex = compile(route.pattern)));
+    if (!regex) {
+      regex = compile(route.pattern);
+      compiled.set(route, regex);
+    }
     const match = regex.exec(pathname);
     if (match) {
       const params = Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
@@ -59,7 +62,7 @@ export function navigate(to: string, { replace = false } = {}): void {
 
 /** Only same-origin paths: `?next=//evil.example` must not send the user elsewhere. */
 export function safeNextPath(next: string | null, fallback = DASHBOARD_PATH): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : fallback;
+  return next?.startsWith("/") && !next.startsWith("//") ? next : fallback;
 }
 
 export const currentPath = () => location.pathname + location.search;

@@ -26,7 +26,10 @@ export function fieldName(path: string): string {
 
 export function groupFields(fields: Record<string, string[]> | undefined): Record<string, string[]> {
   const grouped: Record<string, string[]> = {};
-  for (const [path, messages] of Object.entries(fields ?? {})) (grouped[fieldName(path)] ??= []).push(...messages);
+  for (const [path, messages] of Object.entries(fields ?? {})) {
+    const name = fieldName(path);
+    grouped[name] = [...(grouped[name] ?? []), ...messages];
+  }
   return grouped;
 }
 

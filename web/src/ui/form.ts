@@ -155,7 +155,7 @@ function issuesToFields(form: HTMLFormElement, error: z.ZodError): Record<string
   const fields: Record<string, string[]> = {};
   for (const issue of error.issues) {
     const name = String(issue.path[0] ?? "");
-    (fields[name] ??= []).push(friendlyIssue(form, name, issue));
+    fields[name] = [...(fields[name] ?? []), friendlyIssue(form, name, issue)];
   }
   return fields;
 }
@@ -166,7 +166,7 @@ export interface SubmitOptions<S extends z.ZodType> {
   read: (form: HTMLFormElement) => unknown;
   submit: (value: z.infer<S>) => Promise<void>;
   /** Handle a failure yourself (e.g. offer "resend"); return true when handled. */
-  onError?: (err: ApiError) => boolean | void;
+  onError?: (err: ApiError) => boolean;
 }
 
 /** Validates, sends and reports one action of `form`; `trigger` is kept busy with the submit buttons. */

@@ -1,4 +1,4 @@
-import { ApiError } from "../api/errors";
+import type { ApiError } from "../api/errors";
 import { formatDuration } from "../format";
 
 /** A sentence for the user. Server messages are written for people; a few codes get more help. */
