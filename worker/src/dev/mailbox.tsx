@@ -58,7 +58,11 @@ article{border:1px solid #ddd;border-radius:8px;margin:1rem 0;padding:.5rem 1rem
                 {m.lastError ? ` · ${m.lastError}` : ""}
               </p>
               {/* The HTML body is shown sandboxed; links open in the top window. */}
-              <iframe sandbox="allow-top-navigation-by-user-activation allow-popups" srcdoc={m.html.replace(/<a /g, '<a target="_top" ')} />
+              <iframe
+                title={`HTML version of “${m.subject}”`}
+                sandbox="allow-top-navigation-by-user-activation allow-popups"
+                srcdoc={m.html.replace(/<a /g, '<a target="_top" ')}
+              />
               <details>
                 <summary>Text version</summary>
                 <pre>{raw(m.text.replace(/[&<>]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[ch]!))}</pre>

@@ -12,14 +12,16 @@ export function HomePage({ featured, newest, topRated }: HomeProps) {
   return (
     <Layout title="Plaza" description="Discover plugins and digital goods for Plaza: featured, new and top rated.">
       <h1>Find plugins for your projects</h1>
-      <form action="/search" method="get" role="search" class="filters" aria-label="Search the catalog">
-        <label>
-          Search
-          <input type="search" name="q" maxlength={200} placeholder="e.g. markdown" />
-        </label>
-        <button type="submit">Search</button>
-        <a href="/search?sort=newest">Browse everything</a>
-      </form>
+      <search aria-label="Search the catalog">
+        <form action="/search" method="get" class="filters">
+          <label>
+            Search
+            <input type="search" name="q" maxlength={200} placeholder="e.g. markdown" />
+          </label>
+          <button type="submit">Search</button>
+          <a href="/search?sort=newest">Browse everything</a>
+        </form>
+      </search>
       <section aria-labelledby="featured">
         <h2 id="featured">Featured</h2>
         <ItemGrid items={featured} empty="Nothing published yet." />

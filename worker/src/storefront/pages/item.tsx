@@ -107,7 +107,10 @@ function Reviews({ item, reviews, moreReviews }: { item: ItemT; reviews: ReviewT
         {reviews.map((r) => (
           <li>
             <p>
-              <strong aria-label={`${r.rating} out of 5 stars`}>{"★".repeat(r.rating) + "☆".repeat(5 - r.rating)}</strong>{" "}
+              <strong>
+                <span class="vh">{`${r.rating} out of 5 stars`}</span>
+                <span aria-hidden="true">{"★".repeat(r.rating) + "☆".repeat(5 - r.rating)}</span>
+              </strong>{" "}
               {r.title && <strong>{r.title}</strong>}
             </p>
             {r.body && <p>{r.body}</p>}

@@ -37,13 +37,15 @@ export function Layout({ title, description, query, noindex, refresh, children }
             <a class="brand" href="/">
               Plaza
             </a>
-            <form action="/search" method="get" role="search">
-              <label for="site-search" class="vh">
-                Search Plaza
-              </label>
-              <input id="site-search" type="search" name="q" value={query ?? ""} placeholder="Search plugins…" maxlength={200} />
-              <button type="submit">Search</button>
-            </form>
+            <search>
+              <form action="/search" method="get">
+                <label for="site-search" class="vh">
+                  Search Plaza
+                </label>
+                <input id="site-search" type="search" name="q" value={query ?? ""} placeholder="Search plugins…" maxlength={200} />
+                <button type="submit">Search</button>
+              </form>
+            </search>
             <nav aria-label="Account">
               <a href="/dashboard">Dashboard</a>
             </nav>

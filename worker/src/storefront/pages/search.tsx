@@ -1,4 +1,4 @@
-import { CATEGORIES, type ItemT, type SearchQueryT, SORTS } from "../../../../shared/catalog";
+import { CATEGORIES, type ItemT, type SearchQueryT, type SORTS } from "../../../../shared/catalog";
 import { ItemGrid } from "./item-card";
 import { Layout } from "./layout";
 

@@ -15,7 +15,7 @@ a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible{ou
 header.site{border-bottom:1px solid var(--line);background:var(--panel)}
 header.site .wrap{display:flex;gap:1rem;align-items:center;flex-wrap:wrap;padding-block:.75rem}
 .brand{font-weight:700;font-size:1.25rem;text-decoration:none;color:var(--fg)}
-header.site form{flex:1;display:flex;gap:.5rem;min-width:14rem}
+header.site search{flex:1;min-width:14rem}header.site form{display:flex;gap:.5rem}
 header.site nav a{margin-left:.75rem}
 main.wrap{padding-top:1.5rem;padding-bottom:3rem}
 footer.site{border-top:1px solid var(--line);color:var(--muted);font-size:.9rem;padding-block:1rem}
