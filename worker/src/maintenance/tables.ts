@@ -1,0 +1,19 @@
+import { integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const jobRuns = sqliteTable(
+  "job_runs",
+  {
+    id: text("id").primaryKey(),
+    job: text("job").notNull(),
+    /** The cron tick this run belongs to; a tick runs each job at most once. */
+    scheduledAt: integer("scheduled_at").notNull(),
+    startedAt: integer("started_at").notNull(),
+    finishedAt: integer("finished_at"),
+    status: text("status", { enum: ["running", "succeeded", "failed"] }).notNull(),
+    processed: integer("processed").notNull().default(0),
+    error: text("error"),
+  },
+  (t) => [uniqueIndex("job_runs_tick_idx").on(t.job, t.scheduledAt)],
+);
+
+// ---- catalog ----
