@@ -1,13 +1,12 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import Stripe from "stripe";
-import { truncateText } from "../../../shared/text";
 import { findVisibleItemBySlug } from "../catalog/queries";
 import { derivedId } from "../crypto/random";
 import { createDb, type Db } from "../db/client";
 import { stripePrices, subscriptions, usageRecords } from "../db/schema";
 import type { Env, UsageReportMessage } from "../env";
 import { AppError } from "../http/errors";
-import { log } from "../http/log";
+import { type ConsumerPolicy, consumeEach, failAll } from "../queues/consumer";
 import { stripeFor } from "../stripe/client";
 import { worthRetrying } from "../stripe/errors";
 import { CREDIT_BALANCE_SQL } from "./credits";
@@ -52,26 +51,36 @@ export async function recordUsage(env: Env, db: Db, userId: string, slug: string
 const alreadyReported = (err: unknown) => err instanceof Stripe.errors.StripeInvalidRequestError && /identifier/i.test(err.message);
 
 /**
+ * Up to 10 retries (wrangler.toml), 20 s doubling to 10 min. Stripe refusing for good (e.g. a
+ * customer it no longer has) is not retried: the record stays unreported.
+ */
+const USAGE_QUEUE: ConsumerPolicy<UsageReportMessage> = {
+  queue: "plaza-usage",
+  retry: { baseSeconds: 20, maxSeconds: 600, jitter: 0.2 },
+  permanent: (err) => !worthRetrying(err),
+  about: (body) => ({ usageRecordId: body.usageRecordId }),
+};
+
+/**
  * Reports queued usage to Stripe meter events. Each record is one meter event whose identifier is
  * the record id, so a retried report never counts twice; messages are acked one by one.
  */
 export async function consumeUsageReports(batch: MessageBatch<UsageReportMessage>, env: Env) {
   const db = createDb(env.DB);
   const stripe = stripeFor(env);
-  const ids = batch.messages.map((m) => m.body.usageRecordId);
-  const rows = await db
-    .select({ record: usageRecords, customerId: subscriptions.customerId, eventName: stripePrices.meterEventName })
-    .from(usageRecords)
-    .innerJoin(subscriptions, eq(subscriptions.id, usageRecords.subscriptionId))
-    .leftJoin(stripePrices, and(eq(stripePrices.itemId, usageRecords.itemId), sql`${stripePrices.meterEventName} IS NOT NULL`))
-    .where(and(inArray(usageRecords.id, ids), isNull(usageRecords.reportedAt)));
+  let rows: Awaited<ReturnType<typeof unreported>>;
+  try {
+    rows = await unreported(
+      db,
+      batch.messages.map((m) => m.body.usageRecordId),
+    );
+  } catch (err) {
+    return failAll(USAGE_QUEUE, batch.messages, err);
+  }
   const byId = new Map(rows.map((r) => [r.record.id, r]));
-  for (const message of batch.messages) {
-    const row = byId.get(message.body.usageRecordId);
-    if (!row || !row.eventName) {
-      message.ack();
-      continue;
-    }
+  await consumeEach(batch, USAGE_QUEUE, async (body) => {
+    const row = byId.get(body.usageRecordId);
+    if (!row?.eventName) return;
     try {
       await stripe.billing.meterEvents.create({
         event_name: row.eventName,
@@ -80,23 +89,18 @@ export async function consumeUsageReports(batch: MessageBatch<UsageReportMessage
         payload: { stripe_customer_id: row.customerId, value: String(row.record.quantity - row.record.creditsUsed) },
       });
     } catch (err) {
-      if (!alreadyReported(err) && !worthRetrying(err)) {
-        // Refused for good (e.g. a customer Stripe no longer has): no retry helps; the record stays unreported.
-        log("error", "usage report refused by Stripe", { usageRecordId: row.record.id, error: String(err) });
-        message.ack();
-        continue;
-      }
-      if (!alreadyReported(err)) {
-        log("warn", "usage report failed", {
-          usageRecordId: row.record.id,
-          attempt: message.attempts,
-          error: truncateText(String(err), 300),
-        });
-        message.retry({ delaySeconds: Math.min(600, 10 * 2 ** message.attempts) });
-        continue;
-      }
+      if (!alreadyReported(err)) throw err;
     }
     await db.update(usageRecords).set({ reportedAt: Date.now() }).where(eq(usageRecords.id, row.record.id));
-    message.ack();
-  }
+  });
+}
+
+/** The records among `ids` not reported yet, with their customer and meter. */
+function unreported(db: Db, ids: string[]) {
+  return db
+    .select({ record: usageRecords, customerId: subscriptions.customerId, eventName: stripePrices.meterEventName })
+    .from(usageRecords)
+    .innerJoin(subscriptions, eq(subscriptions.id, usageRecords.subscriptionId))
+    .leftJoin(stripePrices, and(eq(stripePrices.itemId, usageRecords.itemId), sql`${stripePrices.meterEventName} IS NOT NULL`))
+    .where(and(inArray(usageRecords.id, ids), isNull(usageRecords.reportedAt)));
 }

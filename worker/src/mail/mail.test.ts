@@ -1,6 +1,6 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { createUser, lastMailTo, makeOperator, uniqueEmail } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { eventually } from "../../test/payments";
@@ -99,4 +99,49 @@ it("a refused send is retried with its error kept; once dead-lettered an operato
   expect([twice.status, errorCode(twice)]).toEqual([409, "conflict"]);
   const unknown = await call("POST", "/v1/operator/mail/msg_00000000000000000000/resend", { token: operator.accessToken });
   expect(unknown.status).toBe(404);
+});
+
+it("a failed send is retried by the mail queue's policy (20 s, doubling, up to 20% more) and logged with the queue message id", async () => {
+  const { id, insert } = await mailInsert(
+    env,
+    createDb(env.DB),
+    uniqueEmail("backoff"),
+    inviteMail("Ada", "Acme", "member", "https://plaza.test/t"),
+  );
+  await insert;
+  const refusing = {
+    ...env,
+    MAIL_TRANSPORT: "http" as const,
+    MAIL_HTTP_URL: "http://plaza.test/v1/no-such-mail-api",
+    MAIL_HTTP_TOKEN: "t",
+  };
+  const warnings: string[] = [];
+  vi.spyOn(console, "warn").mockImplementation((line: string) => void warnings.push(line));
+  try {
+    for (const [attempt, base] of [
+      [1, 20],
+      [3, 80],
+      [9, 600],
+    ] as const) {
+      const batch = createMessageBatch("plaza-mail", [
+        { id: `b${attempt}`, timestamp: new Date(), attempts: attempt, body: { messageId: id } },
+      ]);
+      const [message] = batch.messages;
+      let delaySeconds: number | undefined;
+      const retry = message!.retry.bind(message);
+      message!.retry = (options?: QueueRetryOptions) => {
+        delaySeconds = options?.delaySeconds;
+        retry(options);
+      };
+      await worker.queue(batch, refusing);
+      expect((await getQueueResult(batch, createExecutionContext())).retryMessages.map((m) => m.msgId)).toEqual([`b${attempt}`]);
+      expect(delaySeconds).toBeGreaterThanOrEqual(base);
+      expect(delaySeconds).toBeLessThanOrEqual(base * 1.2);
+      expect(warnings.map((line) => JSON.parse(line))).toContainEqual(
+        expect.objectContaining({ queue: "plaza-mail", messageId: `b${attempt}`, attempt, mailId: id, delaySeconds }),
+      );
+    }
+  } finally {
+    vi.restoreAllMocks();
+  }
 });

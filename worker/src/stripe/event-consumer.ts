@@ -1,16 +1,32 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import { truncateText } from "../../../shared/text";
-import { createDb } from "../db/client";
+import { createDb, type Db } from "../db/client";
 import { stripeEvents } from "../db/schema";
 import type { Env, StripeEventMessage } from "../env";
-import { log } from "../http/log";
 import { NotYetKnown } from "../orders/refunds";
+import { type ConsumerPolicy, consumeEach, type Verdict } from "../queues/consumer";
 import { worthRetrying } from "./errors";
 import { HANDLERS } from "./event-handlers";
 
-/** Retry delay for the n-th attempt: 5 s doubling to 10 min (an event whose order is not in yet waits). */
-export const retryDelaySeconds = (attempt: number) => Math.min(600, 5 * 2 ** Math.max(0, attempt - 1));
+/**
+ * Up to 10 retries (wrangler.toml), 5 s doubling to 10 min: an event whose order is not in yet
+ * waits. Stripe refusing for good is not retried: the event is marked failed at once, as the
+ * dead-letter queue would after every retry, and is replayable the same way.
+ */
+const STRIPE_EVENTS_QUEUE: ConsumerPolicy<StripeEventMessage> = {
+  queue: "plaza-stripe-events",
+  retry: { baseSeconds: 5, maxSeconds: 600, jitter: 0.2 },
+  permanent: (err) => !worthRetrying(err),
+  expected: (err) => err instanceof NotYetKnown,
+  about: (body) => ({ eventId: body.eventId }),
+};
+
+const STRIPE_EVENT_DEAD_LETTERS: ConsumerPolicy<StripeEventMessage> = {
+  queue: "plaza-stripe-events-dlq",
+  retry: { baseSeconds: 10, maxSeconds: 300, jitter: 0.2 },
+  about: (body) => ({ eventId: body.eventId }),
+};
 
 /**
  * Processes recorded Stripe events. Each message is acked or retried on its own; an event already
@@ -19,56 +35,44 @@ export const retryDelaySeconds = (attempt: number) => Math.min(600, 5 * 2 ** Mat
  */
 export async function consumeStripeEvents(batch: MessageBatch<StripeEventMessage>, env: Env) {
   const db = createDb(env.DB);
-  for (const message of batch.messages) {
-    const row = await db.query.stripeEvents.findFirst({ where: eq(stripeEvents.id, message.body.eventId) });
-    if (!row || row.status === "processed" || row.status === "ignored") {
-      message.ack();
-      continue;
-    }
-    const event = JSON.parse(row.payload) as Stripe.Event;
-    const handler = HANDLERS[event.type];
-    try {
-      const outcome = handler
-        ? await handler({ env, db, event, meta: { ip: null, requestId: event.id, userAgent: "stripe-webhook" } })
-        : "ignored";
-      await db
-        .update(stripeEvents)
-        .set({ status: outcome, attempts: row.attempts + 1, processedAt: Date.now(), lastError: null })
-        .where(eq(stripeEvents.id, row.id));
-      message.ack();
-    } catch (err) {
-      const lastError = truncateText(String(err), 500);
-      if (!worthRetrying(err)) {
-        // Stripe refused for good (an object it no longer has, a request it will never take): marked
-        // failed at once, as the dead-letter queue would after every retry, and replayable the same way.
-        await db
-          .update(stripeEvents)
-          .set({ status: "failed", attempts: row.attempts + 1, lastError })
-          .where(eq(stripeEvents.id, row.id));
-        log("error", "stripe event failed for good", { eventId: row.id, type: row.type, error: lastError });
-        message.ack();
-        continue;
-      }
-      await db
-        .update(stripeEvents)
-        .set({ attempts: row.attempts + 1, lastError })
-        .where(eq(stripeEvents.id, row.id));
-      log(err instanceof NotYetKnown ? "info" : "warn", "stripe event processing failed", {
-        eventId: row.id,
-        type: row.type,
-        attempt: message.attempts,
-        error: lastError,
-      });
-      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-    }
-  }
+  await consumeEach(
+    batch,
+    STRIPE_EVENTS_QUEUE,
+    (body) => processEvent(env, db, body.eventId),
+    (body, err, verdict) => recordFailure(db, body.eventId, err, verdict),
+  );
+}
+
+async function processEvent(env: Env, db: Db, eventId: string) {
+  const row = await db.query.stripeEvents.findFirst({ where: eq(stripeEvents.id, eventId) });
+  if (!row || row.status === "processed" || row.status === "ignored") return;
+  const event = JSON.parse(row.payload) as Stripe.Event;
+  const handler = HANDLERS[event.type];
+  const outcome = handler
+    ? await handler({ env, db, event, meta: { ip: null, requestId: event.id, userAgent: "stripe-webhook" } })
+    : "ignored";
+  await db
+    .update(stripeEvents)
+    .set({ status: outcome, attempts: row.attempts + 1, processedAt: Date.now(), lastError: null })
+    .where(eq(stripeEvents.id, row.id));
+}
+
+/** The attempt and its error on the event's row; given up on, the event is `failed` (replayable). */
+async function recordFailure(db: Db, eventId: string, err: unknown, verdict: Verdict) {
+  await db
+    .update(stripeEvents)
+    .set({
+      attempts: sql`${stripeEvents.attempts} + 1`,
+      lastError: truncateText(String(err), 500),
+      ...(verdict.permanent ? { status: "failed" as const } : {}),
+    })
+    .where(eq(stripeEvents.id, eventId));
 }
 
 /** Events that exhausted their retries: marked failed, visible to operators, replayable by re-queueing. */
 export async function consumeStripeEventDeadLetters(batch: MessageBatch<StripeEventMessage>, env: Env) {
   const db = createDb(env.DB);
-  for (const message of batch.messages) {
-    await db.update(stripeEvents).set({ status: "failed" }).where(eq(stripeEvents.id, message.body.eventId));
-    message.ack();
-  }
+  await consumeEach(batch, STRIPE_EVENT_DEAD_LETTERS, async (body) => {
+    await db.update(stripeEvents).set({ status: "failed" }).where(eq(stripeEvents.id, body.eventId));
+  });
 }

@@ -2,13 +2,26 @@ import { and, eq } from "drizzle-orm";
 import { createDb, type Db } from "../db/client";
 import { webhookDeliveries } from "../db/schema";
 import type { Env } from "../env";
-import { log } from "../http/log";
-import { attemptDeliveries, type DeliveryOutcome, ERROR_RETRY_SECONDS } from "./delivery";
+import { type ConsumerPolicy, consumeEach, failAll, settle } from "../queues/consumer";
+import { attemptDeliveries, DELIVERY_RETRY, type DeliveryOutcome } from "./delivery";
 import { dispatchEvent } from "./dispatch";
 import { enqueueDeliveries, enqueueRecovery, type RecoveryMessage, type WebhookQueueMessage } from "./outbox";
 import { walkRecovery } from "./recovery";
 
 type WebhookMessage = Message<WebhookQueueMessage>;
+
+/** Up to 4 retries (wrangler.toml) on the deliveries' schedule; then the dead-letter queue. */
+const WEBHOOKS_QUEUE: ConsumerPolicy<WebhookQueueMessage> = {
+  queue: "plaza-webhooks",
+  retry: DELIVERY_RETRY,
+  about: (body) => ({ kind: body.kind, id: body.id }),
+};
+
+const WEBHOOK_DEAD_LETTERS: ConsumerPolicy<WebhookQueueMessage> = {
+  queue: "plaza-webhooks-dlq",
+  retry: { baseSeconds: 10, maxSeconds: 300, jitter: 0.2 },
+  about: (body) => ({ kind: body.kind, id: body.id }),
+};
 
 /**
  * `plaza-webhooks`: events to fan out, deliveries to attempt, recoveries to walk (recovery.ts). A
@@ -23,21 +36,10 @@ export async function consumeWebhooks(batch: MessageBatch<WebhookQueueMessage>, 
   const deliveries = batch.messages.filter((m) => m.body.kind === "delivery");
   const recoveries = batch.messages.filter((m): m is Message<RecoveryMessage> => m.body.kind === "recovery");
   await Promise.all([
-    ...events.map((m) => settle(m, () => dispatchEvent(env, db, m.body.id))),
-    ...recoveries.map((m) => settle(m, () => walk(env, db, m.body))),
+    ...events.map((m) => settle(WEBHOOKS_QUEUE, m, (body) => dispatchEvent(env, db, body.id))),
+    ...recoveries.map((m) => settle(WEBHOOKS_QUEUE, m, (body) => walk(env, db, body))),
     deliver(env, db, deliveries),
   ]);
-}
-
-/** Acked once `work` is done; retried soon if it threw. */
-async function settle(message: WebhookMessage, work: () => Promise<unknown>) {
-  try {
-    await work();
-    message.ack();
-  } catch (err) {
-    log("error", "webhook message failed", { kind: message.body.kind, id: message.body.id, error: String(err) });
-    message.retry({ delaySeconds: ERROR_RETRY_SECONDS });
-  }
 }
 
 /** One stretch of a recovery; a fresh message goes on with the rest. */
@@ -57,10 +59,8 @@ async function deliver(env: Env, db: Db, messages: WebhookMessage[]) {
       firsts.map((m) => m.body.id),
     );
   } catch (err) {
-    log("error", "webhook batch failed", { deliveries: firsts.length, error: String(err) });
-    for (const m of firsts) m.retry({ delaySeconds: ERROR_RETRY_SECONDS });
     for (const m of copies) m.ack();
-    return;
+    return failAll(WEBHOOKS_QUEUE, firsts, err);
   }
   const later = new Map<number, WebhookMessage[]>();
   for (const m of firsts) {
@@ -98,8 +98,7 @@ async function sendAgainLater(env: Env, messages: WebhookMessage[], delaySeconds
     );
     for (const m of messages) m.ack();
   } catch (err) {
-    log("error", "webhook deliveries could not be queued again", { deliveries: messages.length, error: String(err) });
-    for (const m of messages) m.retry({ delaySeconds: ERROR_RETRY_SECONDS });
+    return failAll(WEBHOOKS_QUEUE, messages, err);
   }
 }
 
@@ -109,16 +108,13 @@ async function sendAgainLater(env: Env, messages: WebhookMessage[], delaySeconds
  */
 export async function consumeWebhookDeadLetters(batch: MessageBatch<WebhookQueueMessage>, env: Env) {
   const db = createDb(env.DB);
-  for (const message of batch.messages) {
-    const { body } = message;
+  await consumeEach(batch, WEBHOOK_DEAD_LETTERS, async (body) => {
     const deliveryId = body.kind === "delivery" ? body.id : body.kind === "recovery" ? body.head : undefined;
-    if (deliveryId !== undefined) {
-      await db
-        .update(webhookDeliveries)
-        .set({ status: "failed", leasedUntil: null, updatedAt: Date.now() })
-        .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending")));
-    }
     // An event that could not be dispatched stays undispatched: maintenance queues it again.
-    message.ack();
-  }
+    if (deliveryId === undefined) return;
+    await db
+      .update(webhookDeliveries)
+      .set({ status: "failed", leasedUntil: null, updatedAt: Date.now() })
+      .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending")));
+  });
 }

@@ -23,17 +23,19 @@ import { log } from "../http/log";
 import { counter, takeHits } from "../http/rate-limit";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { webhookDisabledMail } from "../mail/templates";
+import { type RetryPolicy, retryDelaySeconds } from "../queues/consumer";
 import { runInFairSlots } from "./fair-slots";
 import { WEBHOOK_LOG_RETENTION_DAYS } from "./retention";
 import { openSigners, signatureWith } from "./signing";
 
 export const DELIVERY_TIMEOUT_MS = 15_000;
-/** Delays before the 2nd, 3rd, 4th and 5th attempt; after the 5th the message goes to the DLQ. */
-export const RETRY_DELAYS_SECONDS = [1, 5, 60, 3600] as const;
-/** When the consumer itself failed (D1, the queue): try the message again soon. */
+/**
+ * Delays before the 2nd, 3rd, 4th and 5th attempt, plus up to 20% jitter (a product contract: the
+ * README's Delivery); after the 5th the message goes to the DLQ. The webhooks queue's retry policy.
+ */
+export const DELIVERY_RETRY: RetryPolicy = { scheduleSeconds: [1, 5, 60, 3600], jitter: 0.2 };
+/** When disabling an endpoint or queueing a recovery's delivery failed: try again soon. */
 export const ERROR_RETRY_SECONDS = 5;
-/** Cloudflare Queues delay a message at most 12 hours. */
-const MAX_DELAY_SECONDS = 43_200;
 export const FAILING_DISABLE_MS = 5 * 86_400_000;
 const RESPONSE_LOG_BYTES = 2048;
 /**
@@ -70,13 +72,6 @@ const DONE: DeliveryOutcome = { kind: "done" };
 const OVER_RATE_LIMIT: DeliveryOutcome = { kind: "later", delaySeconds: Math.ceil(RATE_WINDOW_MS / 1000) };
 const LEASED_ELSEWHERE: DeliveryOutcome = { kind: "later", delaySeconds: Math.ceil(LEASE_MS / 1000) };
 const OUT_OF_BUDGET: DeliveryOutcome = { kind: "later", delaySeconds: 0 };
-
-/** The delay before the next attempt after attempt `n` (1-based) failed: the schedule plus up to 20% jitter. */
-export function retryDelaySeconds(attempt: number, retryAfterSeconds?: number) {
-  const base = RETRY_DELAYS_SECONDS[Math.min(attempt, RETRY_DELAYS_SECONDS.length) - 1]!;
-  const jittered = base + Math.floor(Math.random() * Math.max(1, base * 0.2));
-  return Math.min(MAX_DELAY_SECONDS, Math.max(jittered, retryAfterSeconds ?? 0));
-}
 
 /** `Retry-After` in seconds (delta or HTTP date), if the answer had one. */
 export function retryAfterOf(res: Response, now = Date.now()): number | undefined {
@@ -474,7 +469,7 @@ function outcomeOf({ ok, gone, attempt, answer }: Attempted, disabling: Disablin
   if (ok || gone) return DONE;
   if (disabling && !disabling.disabled) return { kind: "retry", delaySeconds: ERROR_RETRY_SECONDS };
   if (disabling?.reason === FAILING_TOO_LONG) return DONE;
-  return { kind: "retry", delaySeconds: retryDelaySeconds(attempt, answer.retryAfter) };
+  return { kind: "retry", delaySeconds: retryDelaySeconds(DELIVERY_RETRY, attempt, { atLeastSeconds: answer.retryAfter }) };
 }
 
 /**
