@@ -6,7 +6,7 @@ import { createDb, type Db } from "../db/client";
 import { stripePrices, subscriptions, usageRecords } from "../db/schema";
 import type { Env, UsageReportMessage } from "../env";
 import { AppError } from "../http/errors";
-import { type ConsumerPolicy, consumeEach, failAll } from "../queues/consumer";
+import { type ConsumerPolicy, consumeEach, failAll } from "../http/queue-consumer";
 import { stripeFor } from "../stripe/client";
 import { worthRetrying } from "../stripe/errors";
 import { CREDIT_BALANCE_SQL } from "./credits";

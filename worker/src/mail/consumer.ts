@@ -3,7 +3,7 @@ import { truncateText } from "../../../shared/text";
 import { createDb, type Db } from "../db/client";
 import { mailMessages } from "../db/schema";
 import type { Env, MailQueueMessage } from "../env";
-import { type ConsumerPolicy, consumeEach } from "../queues/consumer";
+import { type ConsumerPolicy, consumeEach } from "../http/queue-consumer";
 import { renderReceipt } from "../receipts/receipt-mail";
 import { openBody, sealBody } from "./outbox";
 import type { RenderedMail } from "./templates";

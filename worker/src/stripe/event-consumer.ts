@@ -4,8 +4,8 @@ import { truncateText } from "../../../shared/text";
 import { createDb, type Db } from "../db/client";
 import { stripeEvents } from "../db/schema";
 import type { Env, StripeEventMessage } from "../env";
+import { type ConsumerPolicy, consumeEach, type Verdict } from "../http/queue-consumer";
 import { NotYetKnown } from "../orders/refunds";
-import { type ConsumerPolicy, consumeEach, type Verdict } from "../queues/consumer";
 import { worthRetrying } from "./errors";
 import { HANDLERS } from "./event-handlers";
 

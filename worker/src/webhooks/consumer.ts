@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { createDb, type Db } from "../db/client";
 import { webhookDeliveries } from "../db/schema";
 import type { Env } from "../env";
-import { type ConsumerPolicy, consumeEach, failAll, settle } from "../queues/consumer";
+import { type ConsumerPolicy, consumeEach, failAll, settle } from "../http/queue-consumer";
 import { attemptDeliveries, DELIVERY_RETRY, type DeliveryOutcome } from "./delivery";
 import { dispatchEvent } from "./dispatch";
 import { enqueueDeliveries, enqueueRecovery, type RecoveryMessage, type WebhookQueueMessage } from "./outbox";

@@ -20,10 +20,10 @@ import { insertRowsIgnoringConflicts, jsonRowsAs, qualified } from "../db/json-r
 import { memberships, users, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
+import { type RetryPolicy, retryDelaySeconds } from "../http/queue-consumer";
 import { counter, takeHits } from "../http/rate-limit";
 import { enqueueMail, mailInsert } from "../mail/outbox";
 import { webhookDisabledMail } from "../mail/templates";
-import { type RetryPolicy, retryDelaySeconds } from "../queues/consumer";
 import { runInFairSlots } from "./fair-slots";
 import { WEBHOOK_LOG_RETENTION_DAYS } from "./retention";
 import { openSigners, signatureWith } from "./signing";

@@ -8,7 +8,7 @@ import {
   type RetryPolicy,
   retryDelaySeconds,
   type Verdict,
-} from "./consumer";
+} from "./queue-consumer";
 
 const EXPONENTIAL: RetryPolicy = { baseSeconds: 5, maxSeconds: 600, jitter: 0.2 };
 const SCHEDULE: RetryPolicy = { scheduleSeconds: [1, 5, 60, 3600], jitter: 0.2 };

@@ -5,7 +5,7 @@
  * policy: the backoff, and which errors no retry can fix.
  */
 import { truncateText } from "../../../shared/text";
-import { type LogLevel, log } from "../http/log";
+import { type LogLevel, log } from "./log";
 
 /** Cloudflare Queues delay a message at most 12 hours. */
 export const MAX_QUEUE_DELAY_SECONDS = 43_200;
