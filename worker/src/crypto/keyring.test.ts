@@ -1,9 +1,12 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { insertLicense } from "../../test/license-fixtures";
 import { newId } from "../crypto/random";
+import { createDb } from "../db/client";
 import { signDownloadToken } from "../downloads/token";
 import worker from "../index";
+import { revealLicenseKey } from "../licenses/issuance";
 import { generateLicenseKey, hashLicenseKey } from "../licenses/keys";
 import { toBase64Url } from "./base64url";
 import { KeyRingError, type KeyRingKind, keyRing, parseKeyRing } from "./keyring";
@@ -169,5 +172,20 @@ describe("a bad ring in a request", () => {
     const logged = errors.join("\n");
     expect(logged).toContain("DOWNLOAD_TOKEN_KEYS: entry 2 of 2 repeats entry 1's key id");
     expect(logged).not.toContain(material);
+  });
+
+  it("fails before a one-time license reveal is spent, so the key is still shown once the ring is fixed", async () => {
+    const orgId = newId("org");
+    await env.DB.prepare("INSERT INTO orgs (id, slug, name, created_at) VALUES (?, ?, 'Ring Org', ?)")
+      .bind(orgId, `ring-${orgId.toLowerCase()}`, Date.now())
+      .run();
+    const license = await insertLicense(orgId, newId("user"));
+    const checkoutId = `cs_${crypto.randomUUID()}`;
+    await env.DB.prepare("INSERT INTO license_reveals (license_id, checkout_id, sealed_key, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+      .bind(license.id, checkoutId, await seal(env.ENCRYPTION_KEYS, license.key), Date.now(), Date.now() + 3_600_000)
+      .run();
+    const db = createDb(env.DB);
+    await expect(revealLicenseKey({ ...env, ENCRYPTION_KEYS: `${env.ENCRYPTION_KEYS},` }, db, checkoutId)).rejects.toThrow(KeyRingError);
+    expect(await revealLicenseKey(env, db, checkoutId)).toBe(license.key);
   });
 });

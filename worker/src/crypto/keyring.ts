@@ -10,7 +10,8 @@
  *
  * A bad ring throws `KeyRingError` at its first use, naming the variable and the entry's place,
  * never key material: a request answers 500 `internal_error` and the error handler logs it, a queue
- * message is retried by its consumer's policy. Nothing catches it to answer something else.
+ * message is retried by its consumer's policy, a cron job is recorded failed. Nothing turns it into
+ * another answer (a spent license reveal, a failed webhook attempt): those check the ring first.
  */
 import { fromBase64Url } from "./base64url";
 

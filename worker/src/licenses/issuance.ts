@@ -11,7 +11,7 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { DEFAULT_MAX_ACTIVATIONS, defaultLicensePrefix } from "../../../shared/licenses";
 import { derivedId } from "../crypto/random";
-import { open, seal } from "../crypto/secret-box";
+import { currentKeyId, open, seal } from "../crypto/secret-box";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
 import { entitlements, items, licensePolicies, licenseReveals, licenses } from "../db/schema";
@@ -191,6 +191,8 @@ export const revokeEntitlementLicenses = (db: Db, entitlementId: string, now = D
  * the reveal expired.
  */
 export async function revealLicenseKey(env: Env, db: Db, checkoutId: string, now = Date.now()): Promise<string | null> {
+  // A bad ENCRYPTION_KEYS fails the request here (KeyRingError, 500), before the one-time reveal is spent.
+  await currentKeyId(env.ENCRYPTION_KEYS);
   const rows = await db
     .delete(licenseReveals)
     .where(eq(licenseReveals.checkoutId, checkoutId))

@@ -15,6 +15,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Webhook } from "standardwebhooks";
 import { truncateText, truncateUtf8 } from "../../../shared/text";
 import { newId } from "../crypto/random";
+import { currentKeyId } from "../crypto/secret-box";
 import type { Db } from "../db/client";
 import { insertRowsIgnoringConflicts, jsonRowsAs, qualified } from "../db/json-rows";
 import { memberships, users, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "../db/schema";
@@ -123,6 +124,9 @@ export async function attemptDeliveries(
   now = Date.now(),
   budgetMs = BATCH_BUDGET_MS,
 ): Promise<Map<string, DeliveryOutcome>> {
+  // A bad ENCRYPTION_KEYS throws here, before anything is leased: no endpoint is charged failed
+  // attempts (and, after 5 days of them, disabled) for Plaza's own configuration.
+  await currentKeyId(env.ENCRYPTION_KEYS);
   const outcomes = new Map<string, DeliveryOutcome>(deliveryIds.map((id) => [id, DONE]));
   const leased = await claimDeliveries(db, deliveryIds, outcomes, now);
   if (leased.length === 0) return outcomes;

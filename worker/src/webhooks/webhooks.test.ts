@@ -198,6 +198,17 @@ describe("delivery", () => {
     );
   });
 
+  it("a bad ENCRYPTION_KEYS fails the batch before any attempt: retried by the schedule, nothing sent or charged to the endpoint", async () => {
+    const ep = await endpointWith([200]);
+    const { deliveryId } = await pendingDelivery(ep.id);
+    const result = await consume([{ kind: "delivery", id: deliveryId }], 2, { ...env, ENCRYPTION_KEYS: `${env.ENCRYPTION_KEYS},` });
+    expect(result.retryMessages).toEqual([{ msgId: expect.any(String), delaySeconds: 5 }]);
+    expect(ep.received).toHaveLength(0);
+    expect(await deliveryRow(deliveryId)).toEqual({ status: "pending", attempts: 0, last_status_code: null });
+    expect(await countRows("SELECT 1 FROM webhook_attempts WHERE delivery_id = ?", deliveryId)).toBe(0);
+    expect(await countRows("SELECT 1 FROM webhook_endpoints WHERE id = ? AND failing_since IS NULL", ep.id)).toBe(1);
+  });
+
   it("a duplicate queue message, in the same batch or concurrently, never makes a second attempt or success", async () => {
     const ep = await endpointWith([200]);
     const { deliveryId } = await pendingDelivery(ep.id);
