@@ -2,6 +2,8 @@
 import { defineModule } from "../module";
 import { auditRoutes } from "./routes";
 
+export { type AuditCtx, type AuditInput, auditInsert, auditInsertIf } from "./record";
+
 export const auditModule = defineModule({
   name: "audit",
   routes: auditRoutes,

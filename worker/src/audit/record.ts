@@ -1,13 +1,9 @@
-import { and, type SQL, sql } from "drizzle-orm";
-import type { Context } from "hono";
+import type { SQL } from "drizzle-orm";
 import type { AuditAction } from "../../../shared/audit-actions";
-import { truncateText } from "../../../shared/text";
-import type { RequestMeta } from "../context";
+import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
-import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
-import { auditEvents, orgs } from "../db/schema";
-import type { AppEnv } from "../env";
+import { auditEvents } from "./tables";
 
 export interface AuditInput {
   action: AuditAction;
@@ -16,14 +12,16 @@ export interface AuditInput {
   targetType?: string;
   targetId?: string;
   metadata?: Record<string, unknown>;
+  /** Derived from the cause (with ON CONFLICT DO NOTHING) when a retry must not record the action twice. */
+  id?: string;
 }
 
-/** The request's audit metadata (set by `requestContext()`). */
-export const requestMeta = (c: Context<AppEnv>): RequestMeta => c.get("ctx").meta;
+/** What an audit row needs of the context: the database, and who asked (IP, request id). */
+export type AuditCtx = Pick<Ctx, "db" | "meta">;
 
-function auditRow(meta: RequestMeta, input: AuditInput) {
+function auditRow({ meta }: AuditCtx, input: AuditInput) {
   return {
-    id: newId("audit"),
+    id: input.id ?? newId("audit"),
     orgId: input.orgId ?? null,
     actorUserId: input.actorUserId ?? null,
     action: input.action,
@@ -40,16 +38,15 @@ function auditRow(meta: RequestMeta, input: AuditInput) {
  * The insert for one audit row, not yet run: callers put it in the same `db.batch` as the change
  * it records, so an action and its audit row land together or not at all.
  */
-export function auditInsert(db: Db, meta: RequestMeta, input: AuditInput) {
-  return db.insert(auditEvents).values(auditRow(meta, input));
+export function auditInsert(ctx: AuditCtx, input: AuditInput) {
+  return ctx.db.insert(auditEvents).values(auditRow(ctx, input));
 }
 
 /**
  * An audit insert for a guarded change (e.g. "unless it removes the last owner"): placed after the
  * change in the same batch, it writes the row only if `condition` holds by then, so a refused
- * change leaves no audit row claiming it happened. An org's row also needs the org to exist.
+ * change leaves no audit row claiming it happened.
  */
-export function auditInsertIf(db: Db, meta: RequestMeta, input: AuditInput, condition: SQL) {
-  const orgExists = input.orgId ? sql`EXISTS (SELECT 1 FROM ${orgs} WHERE ${orgs.id} = ${input.orgId})` : undefined;
-  return insertIf(db, auditEvents, auditRow(meta, input), and(orgExists, condition)!);
+export function auditInsertIf(ctx: AuditCtx, input: AuditInput, condition: SQL) {
+  return insertIf(ctx.db, auditEvents, auditRow(ctx, input), condition);
 }

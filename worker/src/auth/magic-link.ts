@@ -13,8 +13,7 @@ import { emailTokens, users } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { counter, takeHit, type Window } from "../http/rate-limit";
-import { enqueueMail, mailInsert } from "../mail/outbox";
-import { magicLinkMail } from "../mail/templates";
+import { enqueueMail, magicLinkMail, mailInsert } from "../mail";
 import { startSession } from "./service";
 
 export const MAGIC_LINK_TTL_MS = 30 * 60_000;
@@ -34,7 +33,7 @@ export async function requestMagicLink(db: Db, env: Env, meta: RequestMeta, emai
   if (!user) return;
   const token = newSecret("ml");
   const url = `${env.APP_URL}/magic-link?token=${encodeURIComponent(token)}`;
-  const mail = await mailInsert(env, db, email, magicLinkMail(url, MAGIC_LINK_TTL_MS / 60_000));
+  const mail = await mailInsert({ env, db }, { to: email, mail: magicLinkMail(url, MAGIC_LINK_TTL_MS / 60_000) });
   await db.batch([
     db.insert(emailTokens).values({
       tokenHash: await sha256Hex(token),
@@ -45,7 +44,7 @@ export async function requestMagicLink(db: Db, env: Env, meta: RequestMeta, emai
     }),
     mail.insert,
   ]);
-  await enqueueMail(env, [mail.id]);
+  await enqueueMail({ env }, [mail.id]);
 }
 
 /**

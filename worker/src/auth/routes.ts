@@ -18,7 +18,6 @@ import {
   User,
   VerifyEmailBody,
 } from "../../../shared/api";
-import { requestMeta } from "../audit/record";
 import { users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requirePrincipal, requireSession } from "../http/access";
@@ -53,7 +52,7 @@ export const authRoutes = createRouter()
       request: jsonBody(SignupBody),
       responses: { 201: json(User, "Account created, e-mail not yet verified"), 400: authErrors[400], ...conflictError },
     }),
-    async (c) => c.json(await auth.signup(c.get("db"), c.env, requestMeta(c), c.req.valid("json")), 201),
+    async (c) => c.json(await auth.signup(c.get("db"), c.env, c.var.ctx.meta, c.req.valid("json")), 201),
   )
   .openapi(
     createRoute({
@@ -64,7 +63,7 @@ export const authRoutes = createRouter()
       request: jsonBody(VerifyEmailBody),
       responses: { 200: json(User, "Verified"), 400: authErrors[400], 401: authErrors[401] },
     }),
-    async (c) => c.json(await auth.verifyEmail(c.get("db"), requestMeta(c), c.req.valid("json").token), 200),
+    async (c) => c.json(await auth.verifyEmail(c.get("db"), c.var.ctx.meta, c.req.valid("json").token), 200),
   )
   .openapi(
     createRoute({
@@ -92,7 +91,7 @@ export const authRoutes = createRouter()
       responses: { 202: { description: "Sent if the address has an account" }, 400: authErrors[400], ...rateLimitedError },
     }),
     async (c) => {
-      await requestMagicLink(c.get("db"), c.env, requestMeta(c), c.req.valid("json").email);
+      await requestMagicLink(c.get("db"), c.env, c.var.ctx.meta, c.req.valid("json").email);
       return c.body(null, 202);
     },
   )
@@ -108,7 +107,7 @@ export const authRoutes = createRouter()
       responses: { 200: json(AuthTokens, "Signed in"), 400: authErrors[400], 401: authErrors[401] },
     }),
     async (c) => {
-      const tokens = await redeemMagicLink(c.get("db"), c.env, requestMeta(c), c.req.valid("json").token);
+      const tokens = await redeemMagicLink(c.get("db"), c.env, c.var.ctx.meta, c.req.valid("json").token);
       setRefreshCookie(c, tokens);
       return c.json(tokens, 200);
     },
@@ -125,7 +124,7 @@ export const authRoutes = createRouter()
       responses: { 200: json(AuthTokens, "Logged in"), ...authErrors, ...rateLimitedError },
     }),
     async (c) => {
-      const tokens = await auth.login(c.get("db"), c.env, requestMeta(c), c.req.valid("json"));
+      const tokens = await auth.login(c.get("db"), c.env, c.var.ctx.meta, c.req.valid("json"));
       setRefreshCookie(c, tokens);
       return c.json(tokens, 200);
     },
@@ -145,7 +144,7 @@ export const authRoutes = createRouter()
       const body = c.req.header("content-type")?.includes("application/json") ? c.req.valid("json") : {};
       const token = body.refreshToken ?? getCookie(c, REFRESH_COOKIE);
       if (!token) throw new AppError("unauthenticated", "No refresh token was sent");
-      const tokens = await auth.refresh(c.get("db"), c.env, requestMeta(c), token);
+      const tokens = await auth.refresh(c.get("db"), c.env, c.var.ctx.meta, token);
       setRefreshCookie(c, tokens);
       return c.json(tokens, 200);
     },
@@ -161,7 +160,7 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       const p = requireSession(c.get("principal"));
-      await auth.revokeSession(c.get("db"), c.env, requestMeta(c), p.userId, p.sessionId, "logout");
+      await auth.revokeSession(c.get("db"), c.env, c.var.ctx.meta, p.userId, p.sessionId, "logout");
       deleteCookie(c, REFRESH_COOKIE, { path: "/v1/auth" });
       return c.body(null, 204);
     },
@@ -215,7 +214,7 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       const p = requireSession(c.get("principal"));
-      await auth.changePassword(c.get("db"), c.env, requestMeta(c), p.userId, p.sessionId, c.req.valid("json"));
+      await auth.changePassword(c.get("db"), c.env, c.var.ctx.meta, p.userId, p.sessionId, c.req.valid("json"));
       return c.body(null, 204);
     },
   )
@@ -245,7 +244,7 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       const p = requireSession(c.get("principal"));
-      await auth.revokeSession(c.get("db"), c.env, requestMeta(c), p.userId, c.req.valid("param").sessionId, "revoked");
+      await auth.revokeSession(c.get("db"), c.env, c.var.ctx.meta, p.userId, c.req.valid("param").sessionId, "revoked");
       return c.body(null, 204);
     },
   );

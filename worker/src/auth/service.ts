@@ -1,8 +1,8 @@
 import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { UserT } from "../../../shared/api";
-import { auditInsert } from "../audit/record";
-import { type RequestMeta } from "../context";
+import { auditInsert } from "../audit";
+import type { RequestMeta } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { decoyHash, hashPassword, NO_PASSWORD, verifyPassword } from "../crypto/password";
 import { newId, newSecret } from "../crypto/random";
@@ -11,8 +11,7 @@ import { emailTokens, refreshTokens, sessions, users } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { type Counter, clearHits, counter, giveBackHit, takeHit, type Window } from "../http/rate-limit";
-import { enqueueMail, mailInsert } from "../mail/outbox";
-import { passwordChangedMail, verifyEmailMail } from "../mail/templates";
+import { enqueueMail, mailInsert, passwordChangedMail, verifyEmailMail } from "../mail";
 import { disconnectFromRooms } from "../rooms/access-changes";
 import { signAccessToken } from "./access-token";
 
@@ -42,7 +41,7 @@ async function verificationMail(db: Db, env: Env, user: Pick<UserRow, "id" | "na
   const token = newSecret("ev");
   const now = Date.now();
   const url = `${env.APP_URL}/verify-email?token=${encodeURIComponent(token)}`;
-  const mail = await mailInsert(env, db, user.email, verifyEmailMail(user.name, url));
+  const mail = await mailInsert({ env, db }, { to: user.email, mail: verifyEmailMail(user.name, url) });
   const insertToken = db.insert(emailTokens).values({
     tokenHash: await sha256Hex(token),
     purpose: "verify_email",
@@ -71,14 +70,14 @@ export async function signup(db: Db, env: Env, meta: RequestMeta, input: { email
     await db.batch([
       db.insert(users).values(row),
       ...verification.statements,
-      auditInsert(db, meta, { action: "user.signed_up", actorUserId: row.id, targetType: "user", targetId: row.id }),
+      auditInsert({ db, meta }, { action: "user.signed_up", actorUserId: row.id, targetType: "user", targetId: row.id }),
     ]);
   } catch (err) {
     // Two sign-ups racing for one address: the unique index decides, nothing partial remains.
     if (String(err).includes("UNIQUE")) throw new AppError("conflict", "An account with this e-mail already exists; log in instead");
     throw err;
   }
-  await enqueueMail(env, [verification.mailId]);
+  await enqueueMail({ env }, [verification.mailId]);
   return toUser(row);
 }
 
@@ -104,7 +103,7 @@ export async function verifyEmail(db: Db, meta: RequestMeta, token: string) {
       .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` })
       .where(eq(users.id, userId))
       .returning(),
-    auditInsert(db, meta, { action: "user.email_verified", actorUserId: userId, targetType: "user", targetId: userId }),
+    auditInsert({ db, meta }, { action: "user.email_verified", actorUserId: userId, targetType: "user", targetId: userId }),
   ]);
   return toUser(updated[0]!);
 }
@@ -119,7 +118,7 @@ export async function resendVerification(db: Db, env: Env, email: string) {
   if (!user || user.emailVerifiedAt) return;
   const verification = await verificationMail(db, env, user);
   await db.batch(verification.statements);
-  await enqueueMail(env, [verification.mailId]);
+  await enqueueMail({ env }, [verification.mailId]);
 }
 
 export interface IssuedTokens {
@@ -147,7 +146,7 @@ export async function login(db: Db, env: Env, meta: RequestMeta, input: { email:
   const user = await db.query.users.findFirst({ where: eq(users.email, input.email) });
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
   if (!user || !ok) {
-    if (user) await auditInsert(db, meta, { action: "auth.login_failed", actorUserId: user.id, targetType: "user", targetId: user.id });
+    if (user) await auditInsert({ db, meta }, { action: "auth.login_failed", actorUserId: user.id, targetType: "user", targetId: user.id });
     throw new AppError("invalid_credentials", "E-mail or password is incorrect");
   }
   if (!user.emailVerifiedAt) {
@@ -182,7 +181,7 @@ export async function startSession(
       ip: meta.ip,
     }),
     db.insert(refreshTokens).values({ tokenHash: await sha256Hex(refresh), sessionId, createdAt: now, expiresAt: now + refreshMs }),
-    auditInsert(db, meta, { action, actorUserId: user.id, targetType: "session", targetId: sessionId }),
+    auditInsert({ db, meta }, { action, actorUserId: user.id, targetType: "session", targetId: sessionId }),
     ...extra,
   ]);
   return issue(env, toUser(user), sessionId, refresh, now + refreshMs);
@@ -218,12 +217,15 @@ export async function refresh(db: Db, env: Env, meta: RequestMeta, token: string
         .update(sessions)
         .set({ revokedAt: now, revokeReason: "refresh_token_reuse" })
         .where(and(eq(sessions.id, session.id), isNull(sessions.revokedAt))),
-      auditInsert(db, meta, {
-        action: "auth.refresh_reuse_detected",
-        actorUserId: session.userId,
-        targetType: "session",
-        targetId: session.id,
-      }),
+      auditInsert(
+        { db, meta },
+        {
+          action: "auth.refresh_reuse_detected",
+          actorUserId: session.userId,
+          targetType: "session",
+          targetId: session.id,
+        },
+      ),
     ]);
     await disconnectFromRooms(env, db, { sessionId: session.id });
     throw new AppError("token_revoked", "This refresh token was already used; the session has been revoked for safety");
@@ -265,7 +267,7 @@ export async function changePassword(
   const account = counter(`login:acct:${user.email}`, LOGIN_LIMITS.account);
   const hasPassword = user.passwordHash !== NO_PASSWORD;
   if (hasPassword) await checkCurrentPassword(db, meta, user, account, input.currentPassword, now);
-  const mail = await mailInsert(env, db, user.email, passwordChangedMail(user.name, `${env.APP_URL}/settings/sessions`));
+  const mail = await mailInsert({ env, db }, { to: user.email, mail: passwordChangedMail(user.name, `${env.APP_URL}/settings/sessions`) });
   await db.batch([
     db
       .update(users)
@@ -275,12 +277,12 @@ export async function changePassword(
       .update(sessions)
       .set({ revokedAt: now, revokeReason: "password_changed" })
       .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), ne(sessions.id, sessionId))),
-    auditInsert(db, meta, { action: "auth.password_changed", actorUserId: user.id, targetType: "user", targetId: user.id }),
+    auditInsert({ db, meta }, { action: "auth.password_changed", actorUserId: user.id, targetType: "user", targetId: user.id }),
     mail.insert,
     // The right guess gives its hit back.
     ...(hasPassword ? [giveBackHit(db, account, now)] : []),
   ]);
-  await enqueueMail(env, [mail.id]);
+  await enqueueMail({ env }, [mail.id]);
   await disconnectFromRooms(env, db, { userId: user.id, sessionsOtherThan: sessionId });
 }
 
@@ -289,7 +291,7 @@ async function checkCurrentPassword(db: Db, meta: RequestMeta, user: UserRow, ac
   if (!guess) throw new AppError("invalid_request", "Give your current password", { fields: { "body.currentPassword": ["is required"] } });
   await takeHit(db, [account], now);
   if (!(await verifyPassword(guess, user.passwordHash))) {
-    await auditInsert(db, meta, { action: "auth.password_change_failed", actorUserId: user.id, targetType: "user", targetId: user.id });
+    await auditInsert({ db, meta }, { action: "auth.password_change_failed", actorUserId: user.id, targetType: "user", targetId: user.id });
     throw new AppError("invalid_request", "The current password is not correct", {
       fields: { "body.currentPassword": ["is not correct"] },
     });
@@ -305,12 +307,15 @@ export async function revokeSession(db: Db, env: Env, meta: RequestMeta, userId:
   if (!owned) throw new AppError("not_found", "Session not found");
   await db.batch([
     db.update(sessions).set({ revokedAt: Date.now(), revokeReason: reason }).where(eq(sessions.id, sessionId)),
-    auditInsert(db, meta, {
-      action: reason === "logout" ? "auth.logout" : "session.revoked",
-      actorUserId: userId,
-      targetType: "session",
-      targetId: sessionId,
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: reason === "logout" ? "auth.logout" : "session.revoked",
+        actorUserId: userId,
+        targetType: "session",
+        targetId: sessionId,
+      },
+    ),
   ]);
   await disconnectFromRooms(env, db, { sessionId });
 }

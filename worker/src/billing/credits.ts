@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
-import { auditInsert } from "../audit/record";
+import { auditInsert } from "../audit";
 import { findOrgItem } from "../catalog/queries";
-import { type RequestMeta } from "../context";
+import type { RequestMeta } from "../context";
 import { derivedId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { creditEntries, users } from "../db/schema";
@@ -44,14 +44,17 @@ export async function grantCredits(
         createdAt: Date.now(),
       })
       .onConflictDoNothing(),
-    auditInsert(db, meta, {
-      action: "credits.granted",
-      orgId: input.orgId,
-      actorUserId: input.actorUserId,
-      targetType: "item",
-      targetId: item.id,
-      metadata: { userId: user.id, amount: input.amount, reason: input.reason, reference: input.reference },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "credits.granted",
+        orgId: input.orgId,
+        actorUserId: input.actorUserId,
+        targetType: "item",
+        targetId: item.id,
+        metadata: { userId: user.id, amount: input.amount, reason: input.reason, reference: input.reference },
+      },
+    ),
   ]);
   return creditBalance(db, user.id, item.id);
 }

@@ -2,7 +2,6 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { OrgId } from "../../../shared/api";
 import { ItemId, ItemSlug } from "../../../shared/catalog";
 import { CreditBalance, CreditGrantBody, Subscription, SubscriptionId, UsageBody, UsageRecord } from "../../../shared/payments";
-import { requestMeta } from "../audit/record";
 import { findVisibleItemBySlug } from "../catalog/queries";
 import { requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
@@ -40,7 +39,7 @@ export const billingRoutes = createRouter()
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "payments:write");
       return c.json(
-        await setCancelAtPeriodEnd(c.env, c.get("db"), requestMeta(c), p.userId, c.req.valid("param").subscriptionId, true),
+        await setCancelAtPeriodEnd(c.env, c.get("db"), c.var.ctx.meta, p.userId, c.req.valid("param").subscriptionId, true),
         200,
       );
     },
@@ -58,7 +57,7 @@ export const billingRoutes = createRouter()
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "payments:write");
       return c.json(
-        await setCancelAtPeriodEnd(c.env, c.get("db"), requestMeta(c), p.userId, c.req.valid("param").subscriptionId, false),
+        await setCancelAtPeriodEnd(c.env, c.get("db"), c.var.ctx.meta, p.userId, c.req.valid("param").subscriptionId, false),
         200,
       );
     },
@@ -114,7 +113,7 @@ export const billingRoutes = createRouter()
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "payments:write");
       const body = c.req.valid("json");
       return c.json(
-        await grantCredits(c.get("db"), requestMeta(c), {
+        await grantCredits(c.get("db"), c.var.ctx.meta, {
           orgId: access.orgId,
           itemId: c.req.valid("param").itemId,
           ...body,

@@ -2,10 +2,10 @@ import { and, desc, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type Stripe from "stripe";
 import type { SubscriptionT } from "../../../shared/payments";
-import { auditInsert } from "../audit/record";
+import { auditInsert } from "../audit";
 import { buyerFor } from "../checkout/buyers";
 import { linkEntitlement, plazaMetadata, saleStatements } from "../checkout/fulfillment";
-import { type RequestMeta } from "../context";
+import type { RequestMeta } from "../context";
 import { derivedId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { items, orders, subscriptions } from "../db/schema";
@@ -14,8 +14,7 @@ import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
 import { percentFee } from "../ledger/fees";
 import { issuedKey, issueLicenseStatements, revokeSubscriptionLicense } from "../licenses/issuance";
-import { enqueueMail, mailInsert } from "../mail/outbox";
-import { paymentFailedMail } from "../mail/templates";
+import { enqueueMail, mailInsert, paymentFailedMail } from "../mail";
 import { stripeFor } from "../stripe/client";
 import { itemRefOf } from "../webhooks/domain-events";
 import { enqueueWebhookEvents, webhookEvent } from "../webhooks/outbox";
@@ -115,7 +114,7 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
   ]);
   // The license's statements follow the subscription upsert and the grant.
   const key = license ? issuedKey(license, results, 1 + (grant?.statements.length ?? 0)) : null;
-  if (license && key) await enqueueMail(env, [license.receiptMailId]);
+  if (license && key) await enqueueMail({ env }, [license.receiptMailId]);
   await enqueueWebhookEvents(env, [
     ...(license && key ? [license.webhookEventId] : []),
     ...(event ? [event.id] : []),
@@ -211,10 +210,8 @@ export async function recordInvoiceFailure(env: Env, db: Db, invoiceId: string) 
   const item = await db.query.items.findFirst({ columns: { name: true }, where: eq(items.id, metadata.plaza_item_id) });
   const grace = graceDays(env);
   const mail = await mailInsert(
-    env,
-    db,
-    metadata.plaza_email,
-    paymentFailedMail(item?.name ?? "your subscription", grace, `${env.APP_URL}/dashboard/purchases`),
+    { env, db },
+    { to: metadata.plaza_email, mail: paymentFailedMail(item?.name ?? "your subscription", grace, `${env.APP_URL}/dashboard/purchases`) },
   );
   await syncSubscription(env, db, subscriptionId, [mail.insert]);
   return { mailIds: [mail.id] };
@@ -243,13 +240,16 @@ export async function setCancelAtPeriodEnd(
     { idempotencyKey: `sub-cancel:${row.id}:${cancel}:${row.updatedAt}` },
   );
   await syncSubscription(env, db, row.stripeSubscriptionId, [
-    auditInsert(db, meta, {
-      action: cancel ? "subscription.cancel_requested" : "subscription.resumed",
-      orgId: row.orgId,
-      actorUserId: userId,
-      targetType: "subscription",
-      targetId: row.id,
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: cancel ? "subscription.cancel_requested" : "subscription.resumed",
+        orgId: row.orgId,
+        actorUserId: userId,
+        targetType: "subscription",
+        targetId: row.id,
+      },
+    ),
   ]);
   return (await listSubscriptions(db, userId, id))[0]!;
 }

@@ -1,8 +1,8 @@
 import { and, desc, eq, ne } from "drizzle-orm";
 import type { z } from "zod";
 import type { CreateItemBody, ItemT, UpdateItemBody } from "../../../shared/catalog";
-import { auditInsert } from "../audit/record";
-import { type RequestMeta } from "../context";
+import { auditInsert } from "../audit";
+import type { RequestMeta } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { items, itemTags, orgs } from "../db/schema";
@@ -51,14 +51,17 @@ export async function createItem(db: Db, meta: RequestMeta, access: OrgAccess, i
     await db.batch([
       db.insert(items).values(row),
       ...tagStatements(db, row.id, tags),
-      auditInsert(db, meta, {
-        action: "item.created",
-        orgId: access.orgId,
-        actorUserId: access.principal.userId,
-        targetType: "item",
-        targetId: row.id,
-        metadata: { slug: row.slug },
-      }),
+      auditInsert(
+        { db, meta },
+        {
+          action: "item.created",
+          orgId: access.orgId,
+          actorUserId: access.principal.userId,
+          targetType: "item",
+          targetId: row.id,
+          metadata: { slug: row.slug },
+        },
+      ),
     ]);
   } catch (err) {
     if (String(err).includes("UNIQUE")) throw slugTaken(input.slug, "is taken");
@@ -138,14 +141,17 @@ export async function updateItem(
       // Re-checked at write time: an operator may remove the item between our read and this batch.
       .where(and(eq(items.id, itemId), eq(items.orgId, access.orgId), ne(items.status, "removed"))),
     ...(tags ? tagStatements(db, itemId, tags) : []),
-    auditInsert(db, meta, {
-      action: publishing ? "item.published" : "item.updated",
-      orgId: access.orgId,
-      actorUserId: access.principal.userId,
-      targetType: "item",
-      targetId: itemId,
-      metadata: { fields: Object.keys(input) },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: publishing ? "item.published" : "item.updated",
+        orgId: access.orgId,
+        actorUserId: access.principal.userId,
+        targetType: "item",
+        targetId: itemId,
+        metadata: { fields: Object.keys(input) },
+      },
+    ),
     ...(event ? [event.insert] : []),
   ]);
   if (event) await enqueueWebhookEvents(env, [event.id]);

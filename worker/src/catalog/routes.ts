@@ -16,7 +16,6 @@ import {
   Version,
 } from "../../../shared/catalog";
 import { SemverString } from "../../../shared/manifest";
-import { requestMeta } from "../audit/record";
 import { items, uploads, versions } from "../db/schema";
 import { requireOrgRole, requirePrincipal } from "../http/access";
 import { edgeCached } from "../http/edge-cache";
@@ -73,7 +72,7 @@ const authorRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "catalog:write");
-      return c.json(await catalog.createItem(c.get("db"), requestMeta(c), access, c.req.valid("json")), 201);
+      return c.json(await catalog.createItem(c.get("db"), c.var.ctx.meta, access, c.req.valid("json")), 201);
     },
   )
   .openapi(
@@ -105,7 +104,7 @@ const authorRoutes = createRouter()
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
-      const updated = await catalog.updateItem(c.env, c.get("db"), requestMeta(c), access, itemId, c.req.valid("json"));
+      const updated = await catalog.updateItem(c.env, c.get("db"), c.var.ctx.meta, access, itemId, c.req.valid("json"));
       await purgeStorefront(c.env, { itemSlug: updated.slug, orgSlug: updated.orgSlug });
       return c.json(updated, 200);
     },
@@ -141,7 +140,7 @@ const authorRoutes = createRouter()
       const { orgId, itemId, version } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
       const { item, org } = await findOrgItem(c.get("db"), orgId, itemId);
-      const yanked = await setYanked(c.get("db"), requestMeta(c), item, access.principal.userId, version, true);
+      const yanked = await setYanked(c.get("db"), c.var.ctx.meta, item, access.principal.userId, version, true);
       await purgeStorefront(c.env, { itemSlug: item.slug, orgSlug: org.slug });
       return c.json(yanked, 200);
     },
@@ -160,7 +159,7 @@ const authorRoutes = createRouter()
       const { orgId, itemId, version } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
       const { item, org } = await findOrgItem(c.get("db"), orgId, itemId);
-      const yanked = await setYanked(c.get("db"), requestMeta(c), item, access.principal.userId, version, false);
+      const yanked = await setYanked(c.get("db"), c.var.ctx.meta, item, access.principal.userId, version, false);
       await purgeStorefront(c.env, { itemSlug: item.slug, orgSlug: org.slug });
       return c.json(yanked, 200);
     },
@@ -295,7 +294,7 @@ const publishRoutes = createRouter()
       const version = await completeUpload(
         db,
         c.env,
-        requestMeta(c),
+        c.var.ctx.meta,
         upload,
         c.req.raw.body,
         contentLength(c.req.header("content-length")),

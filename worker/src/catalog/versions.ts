@@ -2,8 +2,8 @@ import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { compare, gt, maxSatisfying, rcompare } from "semver";
 import type { z } from "zod";
 import type { CreateUploadBody, VersionT } from "../../../shared/catalog";
-import { auditInsert } from "../audit/record";
-import { type RequestMeta } from "../context";
+import { auditInsert } from "../audit";
+import type { RequestMeta } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { items, uploads, versions } from "../db/schema";
@@ -177,14 +177,17 @@ export async function completeUpload(
         .update(items)
         .set(await latestVersionOf(db, item.id, version))
         .where(eq(items.id, item.id)),
-      auditInsert(db, meta, {
-        action: "version.published",
-        orgId: item.orgId,
-        actorUserId: upload.createdBy,
-        targetType: "version",
-        targetId: version.id,
-        metadata: { item: item.slug, version: version.version, channel: version.channel, sha256: version.bundleSha256 },
-      }),
+      auditInsert(
+        { db, meta },
+        {
+          action: "version.published",
+          orgId: item.orgId,
+          actorUserId: upload.createdBy,
+          targetType: "version",
+          targetId: version.id,
+          metadata: { item: item.slug, version: version.version, channel: version.channel, sha256: version.bundleSha256 },
+        },
+      ),
     ]);
   } catch (err) {
     // A concurrent upload won the same version number: drop our object unless another version uses it.
@@ -235,14 +238,17 @@ export async function setYanked(db: Db, meta: RequestMeta, item: ItemRow, actorU
       .update(items)
       .set(await latestVersionOf(db, item.id, updated))
       .where(eq(items.id, item.id)),
-    auditInsert(db, meta, {
-      action: yanked ? "version.yanked" : "version.unyanked",
-      orgId: item.orgId,
-      actorUserId,
-      targetType: "version",
-      targetId: row.id,
-      metadata: { item: item.slug, version },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: yanked ? "version.yanked" : "version.unyanked",
+        orgId: item.orgId,
+        actorUserId,
+        targetType: "version",
+        targetId: row.id,
+        metadata: { item: item.slug, version },
+      },
+    ),
   ]);
   return toVersion(updated);
 }

@@ -9,7 +9,7 @@ import type { Env } from "../env";
 import { log } from "../http/log";
 import { saleEntries } from "../ledger/entries";
 import { issuedKey, issueLicenseStatements } from "../licenses/issuance";
-import { enqueueMail } from "../mail/outbox";
+import { enqueueMail } from "../mail";
 import { stripeFor } from "../stripe/client";
 import { orderCreatedEvent } from "../webhooks/domain-events";
 import { enqueueWebhookEvents } from "../webhooks/outbox";
@@ -160,7 +160,7 @@ export async function fulfillCheckoutPayment(env: Env, db: Db, sessionId: string
   const licenseAt = statements.length;
   const results = await db.batch([...statements, ...license.statements]);
   const key = issuedKey(license, results, licenseAt);
-  if (key) await enqueueMail(env, [license.receiptMailId]);
+  if (key) await enqueueMail({ env }, [license.receiptMailId]);
   await enqueueWebhookEvents(env, [...sale.webhookEventIds, ...grant.webhookEventIds, license.webhookEventId]);
   return { orderId: sale.orderId, created: true, license: key ? { id: license.licenseId, key } : null };
 }

@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { OrgId } from "../../../shared/api";
 import { ConnectLink, ConnectStatus } from "../../../shared/payments";
-import { requestMeta } from "../audit/record";
 import { requireOrgRole } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, notFoundError } from "../http/openapi-helpers";
@@ -39,7 +38,7 @@ export const connectRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "payments:write");
-      return c.json(await service.onboardingLink(c.env, c.get("db"), requestMeta(c), access.orgId, access.principal.userId), 201);
+      return c.json(await service.onboardingLink(c.env, c.get("db"), c.var.ctx.meta, access.orgId, access.principal.userId), 201);
     },
   )
   .openapi(

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { ConnectStatus } from "../../../shared/payments";
-import { auditInsert } from "../audit/record";
-import { type RequestMeta } from "../context";
+import { auditInsert } from "../audit";
+import type { RequestMeta } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { open, seal } from "../crypto/secret-box";
 import type { Db } from "../db/client";
@@ -66,7 +66,7 @@ async function ensureAccount(env: Env, db: Db, meta: RequestMeta, orgId: string,
         updatedAt: now,
       })
       .onConflictDoNothing(),
-    auditInsert(db, meta, { action: "connect.account_created", orgId, actorUserId, targetType: "org", targetId: orgId }),
+    auditInsert({ db, meta }, { action: "connect.account_created", orgId, actorUserId, targetType: "org", targetId: orgId }),
   ]);
   return (await accountIdOf(env, db, orgId))!;
 }
@@ -130,7 +130,10 @@ export async function applyAccountUpdate(env: Env, db: Db, meta: RequestMeta, ac
       .update(connectAccounts)
       .set({ ...flags, updatedAt: Date.now() })
       .where(eq(connectAccounts.orgId, row.orgId)),
-    auditInsert(db, meta, { action: "connect.account_updated", orgId: row.orgId, targetType: "org", targetId: row.orgId, metadata: flags }),
+    auditInsert(
+      { db, meta },
+      { action: "connect.account_updated", orgId: row.orgId, targetType: "org", targetId: row.orgId, metadata: flags },
+    ),
   ]);
   return true;
 }

@@ -6,7 +6,7 @@ import { mailMessages } from "../db/schema";
 import type { AppEnv, Env } from "../env";
 import { AppError } from "../http/errors";
 import { type PageSources, pageSources } from "../http/page-security";
-import { openBody } from "../mail/outbox";
+import { openBody } from "../mail";
 
 /** The newest 200 messages, bodies opened; mail rendered at send time shows empty until sent. */
 async function newestMail(env: Env, db: Db) {

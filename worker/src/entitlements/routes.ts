@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { Cursor, Limit, page } from "../../../shared/api";
 import { Entitlement, EntitlementId, ItemSlug, MyEntitlement, OperatorGrantBody, RevokeEntitlementBody } from "../../../shared/catalog";
-import { requestMeta } from "../audit/record";
 import { requireOperator, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
@@ -60,7 +59,7 @@ export const entitlementRoutes = createRouter()
     }),
     async (c) => {
       const operator = requireOperator(c.get("principal"));
-      return c.json(await service.operatorGrant(c.env, c.get("db"), requestMeta(c), operator.userId, c.req.valid("json")), 201);
+      return c.json(await service.operatorGrant(c.env, c.get("db"), c.var.ctx.meta, operator.userId, c.req.valid("json")), 201);
     },
   )
   .openapi(
@@ -77,7 +76,7 @@ export const entitlementRoutes = createRouter()
       const operator = requireOperator(c.get("principal"));
       const { entitlementId } = c.req.valid("param");
       return c.json(
-        await service.revokeEntitlement(c.env, c.get("db"), requestMeta(c), entitlementId, c.req.valid("json").reason, operator.userId),
+        await service.revokeEntitlement(c.env, c.get("db"), c.var.ctx.meta, entitlementId, c.req.valid("json").reason, operator.userId),
         200,
       );
     },

@@ -1,9 +1,9 @@
 import { and, eq, gt, inArray, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { EntitlementSource, EntitlementT, MyEntitlementT } from "../../../shared/catalog";
-import { auditInsert } from "../audit/record";
+import { auditInsert } from "../audit";
 import { findVisibleItemBySlug } from "../catalog/queries";
-import { type RequestMeta } from "../context";
+import type { RequestMeta } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { afterCursor, newestFirst, pageOf } from "../db/keyset";
@@ -187,14 +187,17 @@ export async function revokeEntitlement(
       .where(and(eq(entitlements.id, entitlementId), ne(entitlements.status, "revoked"))),
     ...uncountIfNoLongerBuyer(db, row.itemId, row.userId, now),
     ...licensesRevoked.statements,
-    auditInsert(db, meta, {
-      action: "entitlement.revoked",
-      orgId: item?.orgId ?? null,
-      actorUserId,
-      targetType: "entitlement",
-      targetId: entitlementId,
-      metadata: { reason, itemId: row.itemId, userId: row.userId, source: row.source },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "entitlement.revoked",
+        orgId: item?.orgId ?? null,
+        actorUserId,
+        targetType: "entitlement",
+        targetId: entitlementId,
+        metadata: { reason, itemId: row.itemId, userId: row.userId, source: row.source },
+      },
+    ),
   ]);
   await enqueueWebhookEvents(env, [event.id, ...licensesRevoked.webhookEventIds]);
   return toEntitlement({ ...row, status: "revoked", revokedAt: now });
@@ -246,14 +249,17 @@ export async function operatorGrant(
   );
   const results = await db.batch([
     ...grant.statements,
-    auditInsert(db, meta, {
-      action: "entitlement.granted",
-      orgId: item.orgId,
-      actorUserId: operatorId,
-      targetType: "item",
-      targetId: item.id,
-      metadata: { reason: input.reason, userId: user.id, expiresAt: input.expiresAt ?? null },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "entitlement.granted",
+        orgId: item.orgId,
+        actorUserId: operatorId,
+        targetType: "item",
+        targetId: item.id,
+        metadata: { reason: input.reason, userId: user.id, expiresAt: input.expiresAt ?? null },
+      },
+    ),
   ]);
   await enqueueWebhookEvents(env, grant.webhookEventIds);
   return toEntitlement((results[grant.claimAt] as EntitlementRow[])[0]!, now);

@@ -12,7 +12,6 @@ import {
   LicenseValidateBody,
   MyLicense,
 } from "../../../shared/licenses";
-import { requestMeta } from "../audit/record";
 import { requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, json, jsonBody, noContent, notFoundError, rateLimitedError } from "../http/openapi-helpers";
@@ -137,6 +136,6 @@ its maximum (\`maxActivations\`, per item, default 3) is \`too_many_activations\
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
-      return c.json(await service.setLicensePolicy(c.get("db"), requestMeta(c), access, itemId, c.req.valid("json")), 200);
+      return c.json(await service.setLicensePolicy(c.get("db"), c.var.ctx.meta, access, itemId, c.req.valid("json")), 200);
     },
   );

@@ -20,9 +20,9 @@ import {
   type MyLicenseT,
   maskLicenseKey,
 } from "../../../shared/licenses";
-import { auditInsert } from "../audit/record";
+import { auditInsert } from "../audit";
 import { findOrgItem } from "../catalog/queries";
-import { type RequestMeta } from "../context";
+import type { RequestMeta } from "../context";
 import { constantTimeEqual } from "../crypto/hash";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
@@ -272,14 +272,17 @@ export async function setLicensePolicy(
       .insert(licensePolicies)
       .values({ itemId, orgId: access.orgId, ...fields })
       .onConflictDoUpdate({ target: licensePolicies.itemId, set: fields }),
-    auditInsert(db, meta, {
-      action: "license_policy.updated",
-      orgId: access.orgId,
-      actorUserId: access.principal.userId,
-      targetType: "item",
-      targetId: itemId,
-      metadata: { from: current, to: next },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "license_policy.updated",
+        orgId: access.orgId,
+        actorUserId: access.principal.userId,
+        targetType: "item",
+        targetId: itemId,
+        metadata: { from: current, to: next },
+      },
+    ),
   ]);
   return { itemId, ...next, custom: true };
 }

@@ -4,6 +4,21 @@ import { consumeMail, consumeMailDeadLetters } from "./consumer";
 import { resealMail } from "./reseal";
 import { mailRoutes } from "./routes";
 
+export { enqueueMail, mailInsert, openBody } from "./outbox";
+export {
+  formatLongDate,
+  inviteMail,
+  licenseExpiryMail,
+  magicLinkMail,
+  passwordChangedMail,
+  paymentFailedMail,
+  type ReceiptMail,
+  type RenderedMail,
+  receiptMail,
+  verifyEmailMail,
+  webhookDisabledMail,
+} from "./templates";
+
 export const mailModule = defineModule({
   name: "mail",
   routes: mailRoutes,

@@ -55,10 +55,8 @@ it("a refused send is retried with its error kept; once dead-lettered an operato
   const email = uniqueEmail("refused");
   // Written but not queued, so only the batches below deliver it.
   const { id, insert } = await mailInsert(
-    env,
-    createDb(env.DB),
-    email,
-    inviteMail("Ada", "Acme", "member", "https://plaza.test/invites/accept?token=t"),
+    { env, db: createDb(env.DB) },
+    { to: email, mail: inviteMail("Ada", "Acme", "member", "https://plaza.test/invites/accept?token=t") },
   );
   await insert;
   const refusing = {
@@ -103,10 +101,8 @@ it("a refused send is retried with its error kept; once dead-lettered an operato
 
 it("a failed send is retried by the mail queue's policy (20 s, doubling, up to 20% more) and logged with the queue message id", async () => {
   const { id, insert } = await mailInsert(
-    env,
-    createDb(env.DB),
-    uniqueEmail("backoff"),
-    inviteMail("Ada", "Acme", "member", "https://plaza.test/t"),
+    { env, db: createDb(env.DB) },
+    { to: uniqueEmail("backoff"), mail: inviteMail("Ada", "Acme", "member", "https://plaza.test/t") },
   );
   await insert;
   const refusing = {

@@ -1,8 +1,8 @@
+import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
 import { open, seal } from "../crypto/secret-box";
-import type { Db } from "../db/client";
-import { mailMessages } from "../db/schema";
 import type { Env } from "../env";
+import { mailMessages } from "./tables";
 import type { RenderedMail } from "./templates";
 
 type MailRow = typeof mailMessages.$inferSelect;
@@ -13,10 +13,11 @@ type MailRow = typeof mailMessages.$inferSelect;
  * Bodies carry sign-in links, download links and license keys, so they are stored sealed. Pass
  * an id derived from the cause (and add ON CONFLICT DO NOTHING) to make the mail idempotent.
  */
-export async function mailInsert(env: Env, db: Db, to: string, mail: RenderedMail, id = newId("mail")) {
+export async function mailInsert({ env, db }: Pick<Ctx, "env" | "db">, input: { to: string; mail: RenderedMail; id?: string }) {
+  const id = input.id ?? newId("mail");
   return {
     id,
-    insert: db.insert(mailMessages).values({ id, to, ...(await sealBody(env, mail)), status: "queued", createdAt: Date.now() }),
+    insert: db.insert(mailMessages).values({ id, to: input.to, ...(await sealBody(env, input.mail)), status: "queued", createdAt: Date.now() }),
   };
 }
 
@@ -32,7 +33,7 @@ export async function openBody(env: Env, row: Pick<MailRow, "subject" | "text" |
   return { subject: row.subject, text, html };
 }
 
-export async function enqueueMail(env: Env, ids: string[]) {
+export async function enqueueMail({ env }: Pick<Ctx, "env">, ids: string[]) {
   if (ids.length === 0) return;
   await env.MAIL_QUEUE.sendBatch(ids.map((messageId) => ({ body: { messageId } })));
 }

@@ -69,7 +69,7 @@ export const mailRoutes = createRouter()
         if (!known) throw new AppError("not_found", "E-mail not found");
         throw new AppError("conflict", `Only failed e-mail can be re-sent; this one is ${known.status}`);
       }
-      await enqueueMail(c.env, [requeued.id]);
+      await enqueueMail({ env: c.env }, [requeued.id]);
       return c.json(requeued, 202);
     },
   );

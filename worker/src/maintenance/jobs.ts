@@ -26,8 +26,7 @@ import { purgeDownloadTokens } from "../downloads/service";
 import { entitlementIsActive } from "../entitlements/conditions";
 import type { Env } from "../env";
 import { purgeEndedWindows } from "../http/rate-limit";
-import { enqueueMail, mailInsert } from "../mail/outbox";
-import { formatLongDate, licenseExpiryMail } from "../mail/templates";
+import { enqueueMail, formatLongDate, licenseExpiryMail, mailInsert } from "../mail";
 import type { Job } from "../module";
 import { uncountIfNoLongerBuyer } from "../reviews/aggregate";
 import { entitlementEvent } from "../webhooks/domain-events";
@@ -101,7 +100,7 @@ export const requeueStaleMail: Job = async ({ db, env, now, batchSize }) => {
     .where(and(eq(mailMessages.status, "queued"), lt(mailMessages.createdAt, now - 5 * 60_000), isNotNull(mailMessages.id)))
     .limit(batchSize);
   await enqueueMail(
-    env,
+    { env },
     stale.map((m) => m.id),
   );
   return stale.length;
@@ -281,11 +280,8 @@ export const warnExpiringLicenses: Job = async ({ db, env, now, batchSize }) => 
     const expiresAt = license.expiresAt!;
     const id = await derivedId("mail", `license-expiry:${license.id}:${expiresAt}`);
     const mail = await mailInsert(
-      env,
-      db,
-      license.email,
-      licenseExpiryMail(license.itemName, formatLongDate(expiresAt), `${env.APP_URL}/dashboard/purchases`),
-      id,
+      { env, db },
+      { to: license.email, mail: licenseExpiryMail(license.itemName, formatLongDate(expiresAt), `${env.APP_URL}/dashboard/purchases`), id },
     );
     await db.batch([
       mail.insert.onConflictDoNothing(),
@@ -293,7 +289,7 @@ export const warnExpiringLicenses: Job = async ({ db, env, now, batchSize }) => 
     ]);
     mailIds.push(id);
   }
-  await enqueueMail(env, mailIds);
+  await enqueueMail({ env }, mailIds);
   return due.length;
 };
 

@@ -11,10 +11,9 @@ import { open, seal } from "../crypto/secret-box";
 import { createDb } from "../db/client";
 import { licenseReveals, mailMessages, orgs, webhookEndpoints } from "../db/schema";
 import type { Env } from "../env";
+import { inviteMail, mailInsert, openBody } from "../mail";
 import { consumeMail } from "../mail/consumer";
-import { mailInsert, openBody } from "../mail/outbox";
 import { resealMail } from "../mail/reseal";
-import { inviteMail } from "../mail/templates";
 import type { Job } from "../module";
 import { receiptStatement } from "../receipts/receipt-mail";
 import { resealWebhookSecrets } from "../webhooks/reseal";
@@ -59,7 +58,7 @@ it("reseal-mail re-seals bodies and receipt payloads under the new key; the mail
 
   // A sealed body, as most mail is written.
   const invite = inviteMail("Ada", "Acme", "member", `https://plaza.test/invites/accept?token=${crypto.randomUUID()}`);
-  const plain = await mailInsert(testEnv, db, to, invite);
+  const plain = await mailInsert({ env: testEnv, db }, { to, mail: invite });
   await plain.insert;
   // A receipt not sent yet: no body, its data (with the license key) sealed in the payload.
   const unsent = await insertLicense(orgId, newId("user"));

@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { Item, ItemId, ModerateBody } from "../../../shared/catalog";
-import { requestMeta } from "../audit/record";
 import { requireOperator } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
@@ -19,7 +18,7 @@ export const moderationRoutes = createRouter().openapi(
   }),
   async (c) => {
     const operator = requireOperator(c.get("principal"));
-    const item = await moderateItem(c.get("db"), requestMeta(c), operator.userId, c.req.valid("param").itemId, c.req.valid("json"));
+    const item = await moderateItem(c.get("db"), c.var.ctx.meta, operator.userId, c.req.valid("param").itemId, c.req.valid("json"));
     await purgeStorefront(c.env, { itemSlug: item.slug, orgSlug: item.orgSlug });
     return c.json(item, 200);
   },

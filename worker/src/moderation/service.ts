@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { ItemT } from "../../../shared/catalog";
-import { auditInsert } from "../audit/record";
+import { auditInsert } from "../audit";
 import { toItem } from "../catalog/queries";
-import { type RequestMeta } from "../context";
+import type { RequestMeta } from "../context";
 import type { Db } from "../db/client";
 import { items, orgs } from "../db/schema";
 import { AppError, notFound } from "../http/errors";
@@ -45,14 +45,17 @@ export async function moderateItem(
   };
   await db.batch([
     db.update(items).set(changes).where(eq(items.id, itemId)),
-    auditInsert(db, meta, {
-      action: "item.moderated",
-      orgId: item.orgId,
-      actorUserId: operatorId,
-      targetType: "item",
-      targetId: itemId,
-      metadata: { action: input.action, reason: input.reason, from: item.status, to: status },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "item.moderated",
+        orgId: item.orgId,
+        actorUserId: operatorId,
+        targetType: "item",
+        targetId: itemId,
+        metadata: { action: input.action, reason: input.reason, from: item.status, to: status },
+      },
+    ),
   ]);
   return toItem({ ...item, ...changes }, found.org);
 }

@@ -1,8 +1,8 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { RefundResultT } from "../../../shared/payments";
-import { auditInsertIf } from "../audit/record";
-import { type RequestMeta } from "../context";
+import { auditInsertIf } from "../audit";
+import type { RequestMeta } from "../context";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
 import { orders, refunds } from "../db/schema";
@@ -46,8 +46,7 @@ export async function claimRefund(db: Db, meta: RequestMeta, row: RefundRow): Pr
       .onConflictDoNothing()
       .returning({ id: refunds.id }),
     auditInsertIf(
-      db,
-      meta,
+      { db, meta },
       {
         action: "order.refund_requested",
         orgId: row.orgId,

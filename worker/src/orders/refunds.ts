@@ -2,8 +2,8 @@ import { eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type Stripe from "stripe";
 import { truncateText } from "../../../shared/text";
-import { auditInsert } from "../audit/record";
-import { type RequestMeta } from "../context";
+import { auditInsert } from "../audit";
+import type { RequestMeta } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
@@ -207,13 +207,16 @@ export async function applyChargeRefunded(env: Env, db: Db, meta: RequestMeta, c
     statements.push(...licensesRevoked.statements);
     entitlementEventIds.push(...licensesRevoked.webhookEventIds);
     statements.push(
-      auditInsert(db, meta, {
-        action: "order.refunded",
-        orgId: order.orgId,
-        targetType: "order",
-        targetId: order.id,
-        metadata: { amountRefunded: refunded, currency: order.currency },
-      }),
+      auditInsert(
+        { db, meta },
+        {
+          action: "order.refunded",
+          orgId: order.orgId,
+          targetType: "order",
+          targetId: order.id,
+          metadata: { amountRefunded: refunded, currency: order.currency },
+        },
+      ),
     );
   }
   statements.push(...events.map((e) => e.insert));

@@ -2,7 +2,6 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { Cursor, Limit, OrgId, page } from "../../../shared/api";
 import { Order, OrderId, RefundBody, RefundResult } from "../../../shared/payments";
-import { requestMeta } from "../audit/record";
 import type { AppEnv } from "../env";
 import { requireOperator, requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
@@ -37,7 +36,7 @@ const refund = (
   body: { amount?: number; reason: string },
   headers: { "idempotency-key"?: string },
 ) =>
-  requestRefund(c.env, c.get("db"), requestMeta(c), { orgId, orderId, ...body, actorUserId, idempotencyKey: headers["idempotency-key"] });
+  requestRefund(c.env, c.get("db"), c.var.ctx.meta, { orgId, orderId, ...body, actorUserId, idempotencyKey: headers["idempotency-key"] });
 
 export const orderRoutes = createRouter()
   .openapi(

@@ -12,7 +12,6 @@ import {
   UpdateOrgBody,
   UserId,
 } from "../../../shared/api";
-import { requestMeta } from "../audit/record";
 import { requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
@@ -37,7 +36,7 @@ export const orgRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "orgs:write");
-      return c.json(await orgs.createOrg(c.get("db"), requestMeta(c), p.userId, c.req.valid("json")), 201);
+      return c.json(await orgs.createOrg(c.get("db"), c.var.ctx.meta, p.userId, c.req.valid("json")), 201);
     },
   )
   .openapi(
@@ -67,7 +66,7 @@ export const orgRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "orgs:write");
-      return c.json(await orgs.updateOrg(c.get("db"), requestMeta(c), access, c.req.valid("json")), 200);
+      return c.json(await orgs.updateOrg(c.get("db"), c.var.ctx.meta, access, c.req.valid("json")), 200);
     },
   )
   .openapi(
@@ -98,7 +97,7 @@ export const orgRoutes = createRouter()
     async (c) => {
       const { orgId, userId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "members:write");
-      const { member } = await orgs.changeRole(c.get("db"), c.env, requestMeta(c), access, userId, c.req.valid("json").role);
+      const { member } = await orgs.changeRole(c.get("db"), c.env, c.var.ctx.meta, access, userId, c.req.valid("json").role);
       return c.json(member, 200);
     },
   )
@@ -115,7 +114,7 @@ export const orgRoutes = createRouter()
     async (c) => {
       const { orgId, userId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "member", "members:write");
-      await orgs.removeMember(c.get("db"), c.env, requestMeta(c), access, userId);
+      await orgs.removeMember(c.get("db"), c.env, c.var.ctx.meta, access, userId);
       return c.body(null, 204);
     },
   )
@@ -146,7 +145,7 @@ export const orgRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "members:write");
-      return c.json(await orgs.createInvite(c.get("db"), c.env, requestMeta(c), access, c.req.valid("json")), 201);
+      return c.json(await orgs.createInvite(c.get("db"), c.env, c.var.ctx.meta, access, c.req.valid("json")), 201);
     },
   )
   .openapi(
@@ -162,7 +161,7 @@ export const orgRoutes = createRouter()
     async (c) => {
       const { orgId, inviteId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "members:write");
-      await orgs.revokeInvite(c.get("db"), requestMeta(c), access, inviteId);
+      await orgs.revokeInvite(c.get("db"), c.var.ctx.meta, access, inviteId);
       return c.body(null, 204);
     },
   )
@@ -178,6 +177,6 @@ export const orgRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "orgs:write");
-      return c.json(await orgs.acceptInvite(c.get("db"), requestMeta(c), p.userId, c.req.valid("json").token), 200);
+      return c.json(await orgs.acceptInvite(c.get("db"), c.var.ctx.meta, p.userId, c.req.valid("json").token), 200);
     },
   );

@@ -1,8 +1,8 @@
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { InviteT, MemberT, OrgT } from "../../../shared/api";
 import type { Role } from "../../../shared/roles";
-import { auditInsert, auditInsertIf } from "../audit/record";
-import { type RequestMeta } from "../context";
+import { auditInsert, auditInsertIf } from "../audit";
+import type { RequestMeta } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { newId, newSecret } from "../crypto/random";
 import type { Db } from "../db/client";
@@ -10,8 +10,7 @@ import { invites, memberships, orgs, users } from "../db/schema";
 import type { Env } from "../env";
 import type { OrgAccess } from "../http/access";
 import { AppError } from "../http/errors";
-import { enqueueMail, mailInsert } from "../mail/outbox";
-import { inviteMail } from "../mail/templates";
+import { enqueueMail, inviteMail, mailInsert } from "../mail";
 import { disconnectFromRooms } from "../rooms/access-changes";
 
 const INVITE_TTL_MS = 7 * 86_400_000;
@@ -29,14 +28,17 @@ export async function createOrg(db: Db, meta: RequestMeta, userId: string, input
         .update(users)
         .set({ activeOrgId: org.id })
         .where(and(eq(users.id, userId), isNull(users.activeOrgId))),
-      auditInsert(db, meta, {
-        action: "org.created",
-        orgId: org.id,
-        actorUserId: userId,
-        targetType: "org",
-        targetId: org.id,
-        metadata: { slug: org.slug },
-      }),
+      auditInsert(
+        { db, meta },
+        {
+          action: "org.created",
+          orgId: org.id,
+          actorUserId: userId,
+          targetType: "org",
+          targetId: org.id,
+          metadata: { slug: org.slug },
+        },
+      ),
     ]);
   } catch (err) {
     if (String(err).includes("UNIQUE"))
@@ -55,14 +57,17 @@ export async function getOrg(db: Db, access: OrgAccess): Promise<OrgT> {
 export async function updateOrg(db: Db, meta: RequestMeta, access: OrgAccess, input: { name: string }): Promise<OrgT> {
   await db.batch([
     db.update(orgs).set({ name: input.name }).where(eq(orgs.id, access.orgId)),
-    auditInsert(db, meta, {
-      action: "org.updated",
-      orgId: access.orgId,
-      actorUserId: access.principal.userId,
-      targetType: "org",
-      targetId: access.orgId,
-      metadata: { name: input.name },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "org.updated",
+        orgId: access.orgId,
+        actorUserId: access.principal.userId,
+        targetType: "org",
+        targetId: access.orgId,
+        metadata: { name: input.name },
+      },
+    ),
   ]);
   return getOrg(db, access);
 }
@@ -120,8 +125,7 @@ export async function changeRole(
       .where(and(eq(memberships.orgId, access.orgId), eq(memberships.userId, userId), otherOwnerExists(access.orgId, userId)))
       .returning({ userId: memberships.userId }),
     auditInsertIf(
-      db,
-      meta,
+      { db, meta },
       {
         action: "member.role_changed",
         orgId: access.orgId,
@@ -152,8 +156,7 @@ export async function removeMember(db: Db, env: Env, meta: RequestMeta, access: 
       .where(and(eq(memberships.orgId, access.orgId), eq(memberships.userId, userId), otherOwnerExists(access.orgId, userId)))
       .returning({ userId: memberships.userId }),
     auditInsertIf(
-      db,
-      meta,
+      { db, meta },
       {
         action: "member.removed",
         orgId: access.orgId,
@@ -162,7 +165,8 @@ export async function removeMember(db: Db, env: Env, meta: RequestMeta, access: 
         targetId: userId,
         metadata: { role: target.role, left: leaving },
       },
-      sql`NOT EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = ${access.orgId} AND m.user_id = ${userId})`,
+      // The org too: its membership is gone either way once the org is.
+      sql`EXISTS (SELECT 1 FROM ${orgs} WHERE ${orgs.id} = ${access.orgId}) AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = ${access.orgId} AND m.user_id = ${userId})`,
     ),
   ]);
   if (deleted.length === 0) throw lastOwner();
@@ -218,7 +222,10 @@ export async function createInvite(
     revokedAt: null,
   };
   const url = `${env.APP_URL}/invites/accept?token=${encodeURIComponent(token)}`;
-  const mail = await mailInsert(env, db, input.email, inviteMail(inviter?.name ?? "Someone", org?.name ?? "an org", input.role, url));
+  const mail = await mailInsert(
+    { env, db },
+    { to: input.email, mail: inviteMail(inviter?.name ?? "Someone", org?.name ?? "an org", input.role, url) },
+  );
   await db.batch([
     db
       .update(invites)
@@ -226,16 +233,19 @@ export async function createInvite(
       .where(and(eq(invites.orgId, access.orgId), eq(invites.email, input.email), isNull(invites.acceptedAt), isNull(invites.revokedAt))),
     db.insert(invites).values(row),
     mail.insert,
-    auditInsert(db, meta, {
-      action: "invite.created",
-      orgId: access.orgId,
-      actorUserId: access.principal.userId,
-      targetType: "invite",
-      targetId: row.id,
-      metadata: { email: input.email, role: input.role },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "invite.created",
+        orgId: access.orgId,
+        actorUserId: access.principal.userId,
+        targetType: "invite",
+        targetId: row.id,
+        metadata: { email: input.email, role: input.role },
+      },
+    ),
   ]);
-  await enqueueMail(env, [mail.id]);
+  await enqueueMail({ env }, [mail.id]);
   return toInvite(row);
 }
 
@@ -246,13 +256,16 @@ export async function revokeInvite(db: Db, meta: RequestMeta, access: OrgAccess,
       .set({ revokedAt: Date.now() })
       .where(and(eq(invites.id, inviteId), eq(invites.orgId, access.orgId), isNull(invites.acceptedAt), isNull(invites.revokedAt)))
       .returning({ id: invites.id }),
-    auditInsert(db, meta, {
-      action: "invite.revoked",
-      orgId: access.orgId,
-      actorUserId: access.principal.userId,
-      targetType: "invite",
-      targetId: inviteId,
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "invite.revoked",
+        orgId: access.orgId,
+        actorUserId: access.principal.userId,
+        targetType: "invite",
+        targetId: inviteId,
+      },
+    ),
   ]);
   if (revoked.length === 0) throw new AppError("not_found", "Invite not found");
 }
@@ -293,14 +306,17 @@ export async function acceptInvite(db: Db, meta: RequestMeta, userId: string, to
       .update(users)
       .set({ activeOrgId: invite.orgId })
       .where(and(eq(users.id, userId), isNull(users.activeOrgId))),
-    auditInsert(db, meta, {
-      action: "invite.accepted",
-      orgId: invite.orgId,
-      actorUserId: userId,
-      targetType: "invite",
-      targetId: invite.id,
-      metadata: { role: invite.role },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "invite.accepted",
+        orgId: invite.orgId,
+        actorUserId: userId,
+        targetType: "invite",
+        targetId: invite.id,
+        metadata: { role: invite.role },
+      },
+    ),
   ]);
   if (claimed.length === 0) throw new AppError("token_invalid", "This invitation is invalid or was already used");
   const membership = await membershipOf(db, invite.orgId, userId);

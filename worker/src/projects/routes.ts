@@ -20,7 +20,6 @@ import {
   UpdateProjectBody,
 } from "../../../shared/projects";
 import { truncateText } from "../../../shared/text";
-import { requestMeta } from "../audit/record";
 import { requireOrgRole, requireSession } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, ErrorSchema, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
@@ -70,7 +69,7 @@ const projectRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "orgs:write");
-      return c.json(await service.createProject(c.get("db"), requestMeta(c), access, c.req.valid("json")), 201);
+      return c.json(await service.createProject(c.get("db"), c.var.ctx.meta, access, c.req.valid("json")), 201);
     },
   )
   .openapi(
@@ -102,7 +101,7 @@ const projectRoutes = createRouter()
     async (c) => {
       const { orgId, projectId } = c.req.valid("param");
       const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      return c.json(await service.updateProject(c.get("db"), c.env, requestMeta(c), access, c.req.valid("json")), 200);
+      return c.json(await service.updateProject(c.get("db"), c.env, c.var.ctx.meta, access, c.req.valid("json")), 200);
     },
   )
   .openapi(
@@ -119,7 +118,7 @@ const projectRoutes = createRouter()
       const { orgId, projectId } = c.req.valid("param");
       requireOrgRole(c.get("principal"), orgId, "admin", "orgs:write");
       const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      await service.deleteProject(c.get("db"), c.env, requestMeta(c), access);
+      await service.deleteProject(c.get("db"), c.env, c.var.ctx.meta, access);
       return c.body(null, 204);
     },
   )
@@ -136,7 +135,7 @@ const projectRoutes = createRouter()
     async (c) => {
       const { orgId, projectId, itemSlug } = c.req.valid("param");
       const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      return c.json(await service.installItem(c.get("db"), requestMeta(c), access, itemSlug), 200);
+      return c.json(await service.installItem(c.get("db"), c.var.ctx.meta, access, itemSlug), 200);
     },
   )
   .openapi(
@@ -152,7 +151,7 @@ const projectRoutes = createRouter()
     async (c) => {
       const { orgId, projectId, itemSlug } = c.req.valid("param");
       const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      await service.removeItem(c.get("db"), requestMeta(c), access, itemSlug);
+      await service.removeItem(c.get("db"), c.var.ctx.meta, access, itemSlug);
       return c.body(null, 204);
     },
   );
@@ -284,7 +283,7 @@ const snapshotRoutes = createRouter()
     async (c) => {
       const { orgId, projectId, snapshotId } = c.req.valid("param");
       const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      return c.json(await restoreSnapshot(c.get("db"), c.env, requestMeta(c), access, snapshotId), 200);
+      return c.json(await restoreSnapshot(c.get("db"), c.env, c.var.ctx.meta, access, snapshotId), 200);
     },
   )
   .openapi(

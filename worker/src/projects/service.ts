@@ -6,8 +6,8 @@ import { and, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { CreateProjectBody, InstalledItem, ProjectRoleT, ProjectT, UpdateProjectBody } from "../../../shared/projects";
 import { roleAtLeast } from "../../../shared/roles";
-import { auditInsert } from "../audit/record";
-import { type RequestMeta } from "../context";
+import { auditInsert } from "../audit";
+import type { RequestMeta } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { afterCursor, newestFirst, pageOf } from "../db/keyset";
@@ -56,14 +56,17 @@ export async function createProject(db: Db, meta: RequestMeta, access: OrgAccess
   };
   await db.batch([
     db.insert(projects).values(row),
-    auditInsert(db, meta, {
-      action: "project.created",
-      orgId: access.orgId,
-      actorUserId: row.createdBy,
-      targetType: "project",
-      targetId: row.id,
-      metadata: { name: row.name, memberRole: row.memberRole },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "project.created",
+        orgId: access.orgId,
+        actorUserId: row.createdBy,
+        targetType: "project",
+        targetId: row.id,
+        metadata: { name: row.name, memberRole: row.memberRole },
+      },
+    ),
   ]);
   return getProject(db, { ...access, project: row, projectRole: projectRoleFor(access.role, row.memberRole) });
 }
@@ -108,14 +111,17 @@ export async function updateProject(db: Db, env: Env, meta: RequestMeta, access:
       .set({ ...input, updatedAt: Date.now() })
       .where(and(eq(projects.id, access.project.id), eq(projects.orgId, access.orgId)))
       .returning(),
-    auditInsert(db, meta, {
-      action: "project.updated",
-      orgId: access.orgId,
-      actorUserId: access.principal.userId,
-      targetType: "project",
-      targetId: access.project.id,
-      metadata: { fields: Object.keys(input) },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "project.updated",
+        orgId: access.orgId,
+        actorUserId: access.principal.userId,
+        targetType: "project",
+        targetId: access.project.id,
+        metadata: { fields: Object.keys(input) },
+      },
+    ),
   ]);
   const row = updated[0];
   if (!row) throw notFound("Project");
@@ -132,14 +138,17 @@ export async function deleteProject(db: Db, env: Env, meta: RequestMeta, access:
   await db.batch([
     db.delete(projects).where(and(eq(projects.id, access.project.id), eq(projects.orgId, access.orgId))),
     teardownOwed(db, access.project),
-    auditInsert(db, meta, {
-      action: "project.deleted",
-      orgId: access.orgId,
-      actorUserId: access.principal.userId,
-      targetType: "project",
-      targetId: access.project.id,
-      metadata: { name: access.project.name },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "project.deleted",
+        orgId: access.orgId,
+        actorUserId: access.principal.userId,
+        targetType: "project",
+        targetId: access.project.id,
+        metadata: { name: access.project.name },
+      },
+    ),
   ]);
   await Promise.all([deleteProjectObjects(env, access.project.id), tearDownRooms(env, db, [access.project.id])]);
 }
@@ -163,14 +172,17 @@ export async function installItem(db: Db, meta: RequestMeta, access: ProjectAcce
       .insert(projectItems)
       .values({ projectId: access.project.id, itemId: item.id, orgId: access.orgId, installedBy: userId, installedAt: now })
       .onConflictDoUpdate({ target: [projectItems.projectId, projectItems.itemId], set: { installedBy: userId, installedAt: now } }),
-    auditInsert(db, meta, {
-      action: "project.item_installed",
-      orgId: access.orgId,
-      actorUserId: userId,
-      targetType: "project",
-      targetId: access.project.id,
-      metadata: { itemId: item.id, slug: item.slug },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "project.item_installed",
+        orgId: access.orgId,
+        actorUserId: userId,
+        targetType: "project",
+        targetId: access.project.id,
+        metadata: { itemId: item.id, slug: item.slug },
+      },
+    ),
   ]);
   return { itemId: item.id, slug: item.slug, name: item.name, installedBy: userId, installedAt: now, active: true };
 }
@@ -185,13 +197,16 @@ export async function removeItem(db: Db, meta: RequestMeta, access: ProjectAcces
   if (!itemId) throw notFound("Installed item");
   await db.batch([
     db.delete(projectItems).where(and(eq(projectItems.projectId, access.project.id), eq(projectItems.itemId, itemId))),
-    auditInsert(db, meta, {
-      action: "project.item_removed",
-      orgId: access.orgId,
-      actorUserId: access.principal.userId,
-      targetType: "project",
-      targetId: access.project.id,
-      metadata: { itemId, slug },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "project.item_removed",
+        orgId: access.orgId,
+        actorUserId: access.principal.userId,
+        targetType: "project",
+        targetId: access.project.id,
+        metadata: { itemId, slug },
+      },
+    ),
   ]);
 }

@@ -6,8 +6,8 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { SnapshotSummaryT } from "../../../shared/projects";
 import type { SnapshotReason } from "../../../shared/room-callbacks";
-import { auditInsert } from "../audit/record";
-import { type RequestMeta } from "../context";
+import { auditInsert } from "../audit";
+import type { RequestMeta } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
@@ -166,13 +166,16 @@ export async function restoreSnapshot(db: Db, env: Env, meta: RequestMeta, acces
   const row = await findSnapshot(db, access.project.id, snapshotId);
   await askRoomToRestore(env, access.project.id, await snapshotBytes(env, row));
   const restoredAt = Date.now();
-  await auditInsert(db, meta, {
-    action: "project.snapshot_restored",
-    orgId: access.orgId,
-    actorUserId: access.principal.userId,
-    targetType: "project",
-    targetId: access.project.id,
-    metadata: { snapshotId: row.id },
-  });
+  await auditInsert(
+    { db, meta },
+    {
+      action: "project.snapshot_restored",
+      orgId: access.orgId,
+      actorUserId: access.principal.userId,
+      targetType: "project",
+      targetId: access.project.id,
+      metadata: { snapshotId: row.id },
+    },
+  );
   return { snapshotId: row.id, restoredAt };
 }

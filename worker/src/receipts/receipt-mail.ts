@@ -21,7 +21,7 @@ import { mintDownloadLink } from "../downloads/service";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
-import { formatLongDate, type RenderedMail, receiptMail } from "../mail/templates";
+import { formatLongDate, type RenderedMail, receiptMail } from "../mail";
 
 interface ReceiptPayload {
   licenseId: string;

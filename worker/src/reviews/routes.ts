@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { Cursor, OrgId, page } from "../../../shared/api";
 import { ItemId, ItemSlug, ReplyBody, Review, ReviewBody, ReviewId, UpdateReviewBody } from "../../../shared/catalog";
-import { requestMeta } from "../audit/record";
 import { requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
@@ -95,7 +94,7 @@ export const reviewRoutes = createRouter()
     async (c) => {
       const { orgId, itemId, reviewId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
-      const review = await service.replyToReview(c.get("db"), requestMeta(c), access, itemId, reviewId, c.req.valid("json").body);
+      const review = await service.replyToReview(c.get("db"), c.var.ctx.meta, access, itemId, reviewId, c.req.valid("json").body);
       await purgeStorefrontForItem(c.env, c.get("db"), { id: review.itemId });
       return c.json(review, 200);
     },

@@ -1,8 +1,8 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { REVIEWABLE_SOURCES, type ReviewT } from "../../../shared/catalog";
-import { auditInsert } from "../audit/record";
+import { auditInsert } from "../audit";
 import { findOrgItem, findVisibleItemBySlug } from "../catalog/queries";
-import { type RequestMeta } from "../context";
+import type { RequestMeta } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { afterCursor, newestFirst, pageOf } from "../db/keyset";
@@ -184,14 +184,17 @@ export async function replyToReview(
       .set({ replyBody: body, replyAt: Date.now(), replyBy: access.principal.userId })
       .where(and(eq(reviews.id, reviewId), eq(reviews.itemId, item.id), isNull(reviews.replyBody)))
       .returning({ id: reviews.id }),
-    auditInsert(db, meta, {
-      action: "review.replied",
-      orgId: item.orgId,
-      actorUserId: access.principal.userId,
-      targetType: "review",
-      targetId: reviewId,
-      metadata: { itemId: item.id },
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "review.replied",
+        orgId: item.orgId,
+        actorUserId: access.principal.userId,
+        targetType: "review",
+        targetId: reviewId,
+        metadata: { itemId: item.id },
+      },
+    ),
   ]);
   // A racing second reply loses the `reply_body IS NULL` guard; its audit row is the only trace.
   if (replied.length === 0) throw alreadyReplied();

@@ -13,7 +13,6 @@ import {
   SnapshotReasonSchema,
 } from "../../../shared/room-callbacks";
 import { RoomIdSchema } from "../../../shared/room-token";
-import { requestMeta } from "../audit/record";
 import { validationError } from "../http/error-handler";
 import { AppError } from "../http/errors";
 import { createRouter } from "../http/openapi";
@@ -121,7 +120,7 @@ export const roomCallbackRoutes = createRouter()
       const body = await signedRoomJson(c, RoomEventsBody);
       const db = c.get("db");
       const project = await findRoomProject(db, c.req.valid("param").roomId);
-      return c.json({ recorded: await recordRoomEvents(db, c.env, requestMeta(c), project, body.events) }, 202);
+      return c.json({ recorded: await recordRoomEvents(db, c.env, c.var.ctx.meta, project, body.events) }, 202);
     },
   )
   .openapi(

@@ -8,7 +8,7 @@ import type { Db } from "../db/client";
 import { checkouts } from "../db/schema";
 import type { Env } from "../env";
 import { payoutEntry } from "../ledger/entries";
-import { enqueueMail } from "../mail/outbox";
+import { enqueueMail } from "../mail";
 import { applyChargeRefunded } from "../orders/refunds";
 
 export type Outcome = "processed" | "ignored";
@@ -36,7 +36,7 @@ const invoicePaid: Handler = async ({ env, db, event }) =>
 
 const invoiceFailed: Handler = async ({ env, db, event }) => {
   const { mailIds } = await recordInvoiceFailure(env, db, objectId(event));
-  await enqueueMail(env, mailIds);
+  await enqueueMail({ env }, mailIds);
   return mailIds.length > 0 ? "processed" : "ignored";
 };
 

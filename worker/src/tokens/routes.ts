@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiToken, CreatedApiToken, CreateTokenBody, TokenId } from "../../../shared/api";
-import { requestMeta } from "../audit/record";
 import { requireSession } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
@@ -36,7 +35,7 @@ export const tokenRoutes = createRouter()
     }),
     async (c) => {
       const p = requireSession(c.get("principal"));
-      return c.json(await tokens.createToken(c.get("db"), requestMeta(c), p.userId, c.req.valid("json")), 201);
+      return c.json(await tokens.createToken(c.get("db"), c.var.ctx.meta, p.userId, c.req.valid("json")), 201);
     },
   )
   .openapi(
@@ -51,7 +50,7 @@ export const tokenRoutes = createRouter()
     }),
     async (c) => {
       const p = requireSession(c.get("principal"));
-      await tokens.revokeToken(c.get("db"), requestMeta(c), p.userId, c.req.valid("param").tokenId);
+      await tokens.revokeToken(c.get("db"), c.var.ctx.meta, p.userId, c.req.valid("param").tokenId);
       return c.body(null, 204);
     },
   );

@@ -1,9 +1,9 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { ApiTokenT, CreatedApiTokenT } from "../../../shared/api";
 import type { TokenScope } from "../../../shared/roles";
-import { auditInsert, auditInsertIf } from "../audit/record";
+import { auditInsert, auditInsertIf } from "../audit";
 import { API_TOKEN_PREFIX } from "../auth/authenticate";
-import { type RequestMeta } from "../context";
+import type { RequestMeta } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { newId, newSecret } from "../crypto/random";
 import type { Db } from "../db/client";
@@ -58,8 +58,7 @@ export async function createToken(
   const [inserted] = await db.batch([
     insertIf(db, apiTokens, row, underCap).returning({ id: apiTokens.id }),
     auditInsertIf(
-      db,
-      meta,
+      { db, meta },
       {
         action: "token.created",
         actorUserId: userId,
@@ -82,6 +81,6 @@ export async function revokeToken(db: Db, meta: RequestMeta, userId: string, tok
   if (!owned) throw new AppError("not_found", "Token not found");
   await db.batch([
     db.update(apiTokens).set({ revokedAt: Date.now() }).where(eq(apiTokens.id, tokenId)),
-    auditInsert(db, meta, { action: "token.revoked", actorUserId: userId, targetType: "api_token", targetId: tokenId }),
+    auditInsert({ db, meta }, { action: "token.revoked", actorUserId: userId, targetType: "api_token", targetId: tokenId }),
   ]);
 }

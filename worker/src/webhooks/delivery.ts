@@ -23,8 +23,7 @@ import type { Env } from "../env";
 import { log } from "../http/log";
 import { type RetryPolicy, retryDelaySeconds } from "../http/queue-consumer";
 import { counter, takeHits } from "../http/rate-limit";
-import { enqueueMail, mailInsert } from "../mail/outbox";
-import { webhookDisabledMail } from "../mail/templates";
+import { enqueueMail, mailInsert, webhookDisabledMail } from "../mail";
 import { runInFairSlots } from "./fair-slots";
 import { WEBHOOK_LOG_RETENTION_DAYS } from "./retention";
 import { openSigners, signatureWith } from "./signing";
@@ -503,10 +502,8 @@ async function disableEndpoint(env: Env, db: Db, endpoint: Endpoint, reason: str
   const mails = await Promise.all(
     owners.map((o) =>
       mailInsert(
-        env,
-        db,
-        o.email,
-        webhookDisabledMail(endpoint.url, reason, `${env.APP_URL}/dashboard/webhooks`, WEBHOOK_LOG_RETENTION_DAYS),
+        { env, db },
+        { to: o.email, mail: webhookDisabledMail(endpoint.url, reason, `${env.APP_URL}/dashboard/webhooks`, WEBHOOK_LOG_RETENTION_DAYS) },
       ),
     ),
   );
@@ -514,7 +511,7 @@ async function disableEndpoint(env: Env, db: Db, endpoint: Endpoint, reason: str
   if (!first) return;
   await db.batch([first, ...rest]);
   await enqueueMail(
-    env,
+    { env },
     mails.map((m) => m.id),
   );
 }

@@ -2,8 +2,8 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { CreateWebhookEndpointBody, UpdateWebhookEndpointBody, WebhookEndpointT } from "../../../shared/webhooks";
-import { auditInsert, auditInsertIf } from "../audit/record";
-import { type RequestMeta } from "../context";
+import { auditInsert, auditInsertIf } from "../audit";
+import type { RequestMeta } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { countBelow, insertIf } from "../db/insert-if";
@@ -89,8 +89,7 @@ export async function createEndpoint(
       countBelow(db, webhookEndpoints, eq(webhookEndpoints.orgId, orgId), MAX_ENDPOINTS_PER_ORG),
     ).returning({ id: webhookEndpoints.id }),
     auditInsertIf(
-      db,
-      meta,
+      { db, meta },
       { action: "webhook_endpoint.created", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id },
       sql`EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${webhookEndpoints.id} = ${row.id})`,
     ),
@@ -119,7 +118,7 @@ export async function updateEndpoint(
       .set({ ...input, ...reenabled, updatedAt: now })
       .where(eq(webhookEndpoints.id, row.id))
       .returning(),
-    auditInsert(db, meta, { action: "webhook_endpoint.updated", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }),
+    auditInsert({ db, meta }, { action: "webhook_endpoint.updated", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }),
   ]);
   return toEndpoint(updated[0]!, now);
 }
@@ -140,13 +139,16 @@ export async function rotateSecret(env: Env, db: Db, meta: RequestMeta, actorUse
       })
       .where(eq(webhookEndpoints.id, row.id))
       .returning(),
-    auditInsert(db, meta, {
-      action: "webhook_endpoint.secret_rotated",
-      actorUserId,
-      orgId,
-      targetType: "webhook_endpoint",
-      targetId: row.id,
-    }),
+    auditInsert(
+      { db, meta },
+      {
+        action: "webhook_endpoint.secret_rotated",
+        actorUserId,
+        orgId,
+        targetType: "webhook_endpoint",
+        targetId: row.id,
+      },
+    ),
   ]);
   return { ...toEndpoint(updated[0]!, now), secret };
 }
@@ -155,6 +157,6 @@ export async function deleteEndpoint(db: Db, meta: RequestMeta, actorUserId: str
   const row = await ownEndpoint(db, orgId, endpointId);
   await db.batch([
     db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, row.id)),
-    auditInsert(db, meta, { action: "webhook_endpoint.deleted", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }),
+    auditInsert({ db, meta }, { action: "webhook_endpoint.deleted", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }),
   ]);
 }

@@ -13,7 +13,6 @@ import {
   WebhookMessage,
   webhookPage,
 } from "../../../shared/webhooks";
-import { requestMeta } from "../audit/record";
 import { requireOrgRole } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
@@ -58,7 +57,7 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "webhooks:write");
       return c.json(
-        await endpoints.createEndpoint(c.env, c.get("db"), requestMeta(c), access.principal.userId, access.orgId, c.req.valid("json")),
+        await endpoints.createEndpoint(c.env, c.get("db"), c.var.ctx.meta, access.principal.userId, access.orgId, c.req.valid("json")),
         201,
       );
     },
@@ -97,7 +96,7 @@ export const webhookRoutes = createRouter()
         await endpoints.updateEndpoint(
           c.env,
           c.get("db"),
-          requestMeta(c),
+          c.var.ctx.meta,
           access.principal.userId,
           access.orgId,
           endpointId,
@@ -120,7 +119,7 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:write");
-      await endpoints.deleteEndpoint(c.get("db"), requestMeta(c), access.principal.userId, access.orgId, endpointId);
+      await endpoints.deleteEndpoint(c.get("db"), c.var.ctx.meta, access.principal.userId, access.orgId, endpointId);
       return c.body(null, 204);
     },
   )
@@ -138,7 +137,7 @@ export const webhookRoutes = createRouter()
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:write");
       return c.json(
-        await endpoints.rotateSecret(c.env, c.get("db"), requestMeta(c), access.principal.userId, access.orgId, endpointId),
+        await endpoints.rotateSecret(c.env, c.get("db"), c.var.ctx.meta, access.principal.userId, access.orgId, endpointId),
         200,
       );
     },
