@@ -7,8 +7,8 @@ import { stripePrices, subscriptions, usageRecords } from "../db/schema";
 import type { Env, UsageReportMessage } from "../env";
 import { AppError } from "../http/errors";
 import { type ConsumerPolicy, consumeEach, failAll } from "../http/queue-consumer";
+import { worthRetrying } from "../http/stripe-errors";
 import { stripeFor } from "../stripe/client";
-import { worthRetrying } from "../stripe/errors";
 import { CREDIT_BALANCE_SQL } from "./credits";
 
 const BILLABLE_STATUSES = ["active", "trialing", "past_due"];

@@ -5,9 +5,9 @@ import Stripe from "stripe";
 import type { ZodError } from "zod";
 import type { ErrorCode } from "../../../shared/errors";
 import type { AppEnv } from "../env";
-import { stripeAppError, stripeErrorMeaning } from "../stripe/errors";
 import { AppError, errorResponse } from "./errors";
 import { log } from "./log";
+import { stripeAppError, stripeErrorMeaning } from "./stripe-errors";
 
 /** Hono's validator targets, named as a client thinks of them. */
 const TARGET_NAMES: Record<string, string> = { json: "body", form: "body" };
@@ -38,7 +38,7 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     if (code) return errorResponse(new AppError(code, err.message || "Bad request"), requestId);
   }
   if (err instanceof Stripe.errors.StripeError) {
-    // Our request to Stripe failed: answer what it means (stripe/errors.ts), never Stripe's wording or ids.
+    // Our request to Stripe failed: answer what it means (stripe-errors.ts), never Stripe's wording or ids.
     const meaning = stripeErrorMeaning(err);
     log(meaning.level, "stripe request failed", {
       requestId,

@@ -34,7 +34,7 @@ export const notFoundError = { 404: error("Not found (or not visible to you)") }
 export const conflictError = { 409: error("Conflicts with the current state") } as const;
 export const rateLimitedError = { 429: error("Too many attempts; see Retry-After") } as const;
 
-/** What a route that calls Stripe may answer besides its own errors (stripe/errors.ts maps them). */
+/** What a route that calls Stripe may answer besides its own errors (stripe-errors.ts maps them). */
 export const stripeErrors = {
   402: error("The card was declined (`payment_failed`)"),
   502: error(

@@ -6,7 +6,7 @@ import { stripeEvents } from "../db/schema";
 import type { Env, StripeEventMessage } from "../env";
 import { type ConsumerPolicy, consumeEach, type Verdict } from "../http/queue-consumer";
 import { NotYetKnown } from "../orders/refunds";
-import { worthRetrying } from "./errors";
+import { worthRetrying } from "../http/stripe-errors";
 import { HANDLERS } from "./event-handlers";
 
 /**

@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import type { ErrorCode } from "../../../shared/errors";
-import { AppError } from "../http/errors";
+import { AppError } from "./errors";
 
 /**
  * What a failed Stripe request means, in one place: the status and stable code Plaza answers with

@@ -1,6 +1,6 @@
 /**
  * Every Stripe error Plaza can meet, driven out of the emulator through the official SDK, and what
- * Plaza makes of it: the API's status and code (stripe/errors.ts), and whether the queue consumers
+ * Plaza makes of it: the API's status and code (http/stripe-errors.ts), and whether the queue consumers
  * that call Stripe try again. The routes' own cases are in orders/refunds.test.ts and checkout.test.ts.
  */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
@@ -13,9 +13,9 @@ import { insertSubscription } from "../../test/payment-fixtures";
 import { countRows, emulatorAdmin, submitHostedForm, testStripe } from "../../test/payments";
 import { newId } from "../crypto/random";
 import type { AppEnv } from "../env";
-import { onError } from "../http/error-handler";
+import { onError } from "./error-handler";
 import worker from "../index";
-import { worthRetrying } from "./errors";
+import { worthRetrying } from "./stripe-errors";
 
 const stripe = testStripe();
 let fx: OrgFixture;
