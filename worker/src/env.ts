@@ -2,7 +2,6 @@ import type { Ctx } from "./context";
 import type { Db } from "./db/client";
 import type { PageSources } from "./http/page-security";
 import type { Principal } from "./http/principal";
-import type { WebhookQueueMessage } from "./webhooks/outbox";
 
 /** Bindings, vars and secrets of the API Worker (wrangler.toml, .dev.vars / `wrangler secret put`). */
 export interface Env {
@@ -82,6 +81,22 @@ export interface UsageReportMessage {
 
 export interface MailQueueMessage {
   messageId: string;
+}
+
+/** Outgoing webhooks: an event to fan out, a delivery to attempt, or an endpoint's recovery walk. */
+export type WebhookQueueMessage = { kind: "event" | "delivery"; id: string } | RecoveryMessage;
+
+/** One endpoint's recovery, walked one delivery at a time (webhooks/recovery.ts). */
+export interface RecoveryMessage {
+  kind: "recovery";
+  /** The endpoint. */
+  id: string;
+  /** Failed and skipped deliveries created since then are sent again… */
+  since: number;
+  /** …as they were when recover was asked: one that fails during the walk is not picked up again. */
+  askedAt: number;
+  /** A delivery of the walk that could not be attempted yet (over the rate limit): attempted first. */
+  head?: string;
 }
 
 export interface Variables {

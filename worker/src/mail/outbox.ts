@@ -17,7 +17,9 @@ export async function mailInsert({ env, db }: Pick<Ctx, "env" | "db">, input: { 
   const id = input.id ?? newId("mail");
   return {
     id,
-    insert: db.insert(mailMessages).values({ id, to: input.to, ...(await sealBody(env, input.mail)), status: "queued", createdAt: Date.now() }),
+    insert: db
+      .insert(mailMessages)
+      .values({ id, to: input.to, ...(await sealBody(env, input.mail)), status: "queued", createdAt: Date.now() }),
   };
 }
 

@@ -1,11 +1,11 @@
 import { and, eq } from "drizzle-orm";
 import { createDb, type Db } from "../db/client";
 import { webhookDeliveries } from "../db/schema";
-import type { Env } from "../env";
+import type { Env, RecoveryMessage, WebhookQueueMessage } from "../env";
 import { type ConsumerPolicy, consumeEach, failAll, settle } from "../http/queue-consumer";
 import { attemptDeliveries, DELIVERY_RETRY, type DeliveryOutcome } from "./delivery";
 import { dispatchEvent } from "./dispatch";
-import { enqueueDeliveries, enqueueRecovery, type RecoveryMessage, type WebhookQueueMessage } from "./outbox";
+import { enqueueDeliveries, enqueueRecovery } from "./outbox";
 import { walkRecovery } from "./recovery";
 
 type WebhookMessage = Message<WebhookQueueMessage>;

@@ -9,22 +9,7 @@ import { derivedId, newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
 import { webhookEvents } from "../db/schema";
-import type { Env } from "../env";
-
-export type WebhookQueueMessage = { kind: "event" | "delivery"; id: string } | RecoveryMessage;
-
-/** One endpoint's recovery, walked one delivery at a time (recovery.ts). */
-export interface RecoveryMessage {
-  kind: "recovery";
-  /** The endpoint. */
-  id: string;
-  /** Failed and skipped deliveries created since then are sent again… */
-  since: number;
-  /** …as they were when recover was asked: one that fails during the walk is not picked up again. */
-  askedAt: number;
-  /** A delivery of the walk that could not be attempted yet (over the rate limit): attempted first. */
-  head?: string;
-}
+import type { Env, RecoveryMessage, WebhookQueueMessage } from "../env";
 
 /**
  * The insert of one event. `cause` (e.g. the order id) makes the id derived, so writing the same

@@ -13,8 +13,9 @@ import { lastMailTo, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { type Answer, scriptedReceiver } from "../../test/webhook-receiver";
 import { createDb } from "../db/client";
+import type { WebhookQueueMessage } from "../env";
 import worker from "../index";
-import { type WebhookQueueMessage, webhookEvent } from "./outbox";
+import { webhookEvent } from "./outbox";
 import { WEBHOOK_LOG_RETENTION_DAYS } from "./retention";
 
 let fx: OrgFixture;

@@ -11,9 +11,9 @@
 import { and, asc, count, eq, exists, gte, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../db/schema";
-import type { Env } from "../env";
+import type { Env, RecoveryMessage } from "../env";
 import { attemptDeliveries, BATCH_BUDGET_MS, type DeliveryOutcome, ERROR_RETRY_SECONDS } from "./delivery";
-import { enqueueDeliveries, enqueueRecovery, type RecoveryMessage } from "./outbox";
+import { enqueueDeliveries, enqueueRecovery } from "./outbox";
 
 /** Deliveries read per query of the walk, then attempted one by one. */
 const WALK_PAGE = 50;

@@ -13,11 +13,12 @@ import { countRows, eventually } from "../../test/payments";
 import { statusCounts } from "../../test/rate-limits";
 import { type Answer, type Received, scriptedReceiver } from "../../test/webhook-receiver";
 import { createDb } from "../db/client";
+import type { WebhookQueueMessage } from "../env";
 import worker from "../index";
 import { attemptDeliveries, FAILING_DISABLE_MS } from "./delivery";
 import { deliveryInsert } from "./dispatch";
 import { MAX_ENDPOINTS_PER_ORG } from "./endpoints";
-import { type WebhookQueueMessage, webhookEvent } from "./outbox";
+import { webhookEvent } from "./outbox";
 
 let fx: OrgFixture;
 beforeAll(async () => {
