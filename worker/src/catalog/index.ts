@@ -3,6 +3,10 @@ import { defineModule } from "../module";
 import { mediaPages } from "./media-pages";
 import { catalogRoutes } from "./routes";
 
+export { findOrgItem, findVisibleItemBySlug } from "./queries";
+export { findItemBySlug, findItemRef, type ItemRef, itemRefsById, itemSlugSql } from "./refs";
+export { listVersions } from "./versions";
+
 export const catalogModule = defineModule({
   name: "catalog",
   routes: catalogRoutes,
