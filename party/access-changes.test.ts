@@ -10,6 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { eventually } from "../scripts/lib/eventually";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
+import type { AuthTokensT, MeT, OrgT, SessionT } from "../shared/api";
+import type { ProjectT } from "../shared/projects";
 import { RoomCloseCode } from "../shared/room-protocol";
 import {
   ephemeralSecrets,
@@ -46,26 +48,26 @@ async function person(name: string, role: "admin" | "member"): Promise<Person> {
   const email = `${name}-${++people}-${RUN}@example.com`;
   const token = await signUpAndLogIn({ name, email, password: PASSWORD });
   await joinOrg(owner.token, orgId, { email, token }, role);
-  const me = await api("GET", "/v1/me", undefined, token);
+  const me = await api<MeT>("GET", "/v1/me", undefined, token);
   return { id: me.body.user.id, email, token };
 }
 
 /** Another session of the same person: a second login. */
 async function login(who: Person): Promise<Person> {
-  const res = await api("POST", "/v1/auth/login", { email: who.email, password: PASSWORD });
+  const res = await api<AuthTokensT>("POST", "/v1/auth/login", { email: who.email, password: PASSWORD });
   expectStatus(res, 200, `log ${who.email} in again`);
   return { ...who, token: res.body.accessToken };
 }
 
 async function project(memberRole: "write" | "read" = "write"): Promise<string> {
-  const res = await api("POST", `/v1/orgs/${orgId}/projects`, { name: `Access ${RUN}`, memberRole }, owner.token);
+  const res = await api<ProjectT>("POST", `/v1/orgs/${orgId}/projects`, { name: `Access ${RUN}`, memberRole }, owner.token);
   expectStatus(res, 201, "create a project");
   return res.body.id;
 }
 
 /** A room token from the API: what a browser gets before it connects. */
 async function roomToken(who: Person, projectId: string): Promise<string> {
-  const res = await api("POST", `/v1/orgs/${orgId}/projects/${projectId}/room-token`, undefined, who.token);
+  const res = await api<{ token: string }>("POST", `/v1/orgs/${orgId}/projects/${projectId}/room-token`, undefined, who.token);
   expectStatus(res, 200, "mint a room token");
   return res.body.token;
 }
@@ -107,10 +109,10 @@ beforeAll(async () => {
   ]);
   const email = `owner-${RUN}@example.com`;
   const token = await signUpAndLogIn({ name: "Owner", email, password: PASSWORD });
-  const org = await api("POST", "/v1/orgs", { name: "Access changes", slug: `access-${RUN}` }, token);
+  const org = await api<OrgT>("POST", "/v1/orgs", { name: "Access changes", slug: `access-${RUN}` }, token);
   expectStatus(org, 201, "create the org");
   orgId = org.body.id;
-  owner = { id: (await api("GET", "/v1/me", undefined, token)).body.user.id, email, token };
+  owner = { id: (await api<MeT>("GET", "/v1/me", undefined, token)).body.user.id, email, token };
 });
 afterEach(() => {
   for (const client of clients.splice(0)) client.destroy();
@@ -139,8 +141,8 @@ describe("a stock provider is shut out, its old token refused, its edits kept fr
       "whose session is revoked from another device",
       async (who: Person) => {
         const other = await login(who);
-        const sessions = await api("GET", "/v1/me/sessions", undefined, who.token);
-        const current = sessions.body.data.find((s: { current: boolean }) => s.current).id;
+        const sessions = await api<{ data: SessionT[] }>("GET", "/v1/me/sessions", undefined, who.token);
+        const current = sessions.body.data.find((s) => s.current)!.id;
         expectStatus(await api("DELETE", `/v1/me/sessions/${current}`, undefined, other.token), 204, "revoke the session");
       },
     ],

@@ -16,6 +16,9 @@ import { eventually } from "../scripts/lib/eventually";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
 import { WAIT } from "../scripts/lib/wait-budgets.mjs";
+import type { OrgT } from "../shared/api";
+import type { ItemT, MyEntitlementT } from "../shared/catalog";
+import type { SubscriptionT } from "../shared/payments";
 
 const SCREENSHOTS = "/tmp/plaza-payments";
 const RUN = Date.now().toString(36);
@@ -54,7 +57,7 @@ async function signUp(person: Person) {
 
 /** A published paid item of the author's org (create, upload a version, publish). */
 async function publishPaidItem(item: typeof ONE_TIME | typeof SUBSCRIPTION) {
-  const created = await api(
+  const created = await api<ItemT>(
     "POST",
     `/v1/orgs/${orgId}/items`,
     {
@@ -78,7 +81,7 @@ async function publishPaidItem(item: typeof ONE_TIME | typeof SUBSCRIPTION) {
     engines: { plaza: "^1.0.0" },
     dependencies: {},
   };
-  const upload = await api(
+  const upload = await api<{ uploadUrl: string }>(
     "POST",
     `/v1/items/${item.slug}/uploads`,
     {
@@ -98,7 +101,7 @@ async function publishPaidItem(item: typeof ONE_TIME | typeof SUBSCRIPTION) {
   });
   expect(put.status).toBe(201);
   expectStatus(await api("PATCH", `/v1/orgs/${orgId}/items/${created.body.id}`, { status: "published" }, author.token), 200, "publish");
-  return created.body.id as string;
+  return created.body.id;
 }
 
 const itemIds: Record<string, string> = {};
@@ -136,7 +139,7 @@ beforeAll(async () => {
   stack = await startPlazaWithStripe();
   browser = await launchChromium();
   await Promise.all([signUp(author), signUp(buyer), signUp(guest)]);
-  const org = await api("POST", "/v1/orgs", { name: "Lovelace Looms", slug: `lovelace-${RUN}` }, author.token);
+  const org = await api<OrgT>("POST", "/v1/orgs", { name: "Lovelace Looms", slug: `lovelace-${RUN}` }, author.token);
   expectStatus(org, 201, "create org");
   orgId = org.body.id;
   itemIds[ONE_TIME.slug] = await publishPaidItem(ONE_TIME);
@@ -211,7 +214,7 @@ describe("payments", () => {
     await shot(page, "4-guest-success");
     await context.close();
 
-    const entitlements = await api("GET", "/v1/me/entitlements", undefined, guest.token);
+    const entitlements = await api<{ data: MyEntitlementT[] }>("GET", "/v1/me/entitlements", undefined, guest.token);
     expect(entitlements.body.data).toContainEqual(
       expect.objectContaining({ itemId: itemIds[ONE_TIME.slug], source: "purchase", status: "active" }),
     );
@@ -236,7 +239,7 @@ describe("payments", () => {
     await order.getByText("$19.00").waitFor();
     await shot(page, "6-purchases");
 
-    const entitlements = await api("GET", "/v1/me/entitlements", undefined, buyer.token);
+    const entitlements = await api<{ data: MyEntitlementT[] }>("GET", "/v1/me/entitlements", undefined, buyer.token);
     expect(entitlements.body.data).toContainEqual(
       expect.objectContaining({ itemId: itemIds[ONE_TIME.slug], source: "purchase", status: "active" }),
     );
@@ -267,12 +270,12 @@ describe("payments", () => {
     await subscription.getByRole("button", { name: "Cancel at period end" }).click();
     await subscription.getByText(/^Ends /).waitFor();
     await shot(page, "7-subscription-canceling");
-    const [canceled] = (await api("GET", "/v1/me/subscriptions", undefined, buyer.token)).body.data;
+    const [canceled] = (await api<{ data: SubscriptionT[] }>("GET", "/v1/me/subscriptions", undefined, buyer.token)).body.data;
     expect(canceled).toMatchObject({ itemSlug: SUBSCRIPTION.slug, status: "active", cancelAtPeriodEnd: true });
 
     await subscription.getByRole("button", { name: "Resume" }).click();
     await subscription.getByText(/^Renews /).waitFor();
-    const [resumed] = (await api("GET", "/v1/me/subscriptions", undefined, buyer.token)).body.data;
+    const [resumed] = (await api<{ data: SubscriptionT[] }>("GET", "/v1/me/subscriptions", undefined, buyer.token)).body.data;
     expect(resumed).toMatchObject({ cancelAtPeriodEnd: false });
     await context.close();
     expect(pageErrors).toEqual([]);
@@ -312,8 +315,8 @@ describe("payments", () => {
     );
     await shot(page, "9-refunded");
 
-    const entitlements = await api("GET", "/v1/me/entitlements", undefined, guest.token);
-    const revoked = entitlements.body.data.find((e: { itemId: string }) => e.itemId === itemIds[ONE_TIME.slug]);
+    const entitlements = await api<{ data: MyEntitlementT[] }>("GET", "/v1/me/entitlements", undefined, guest.token);
+    const revoked = entitlements.body.data.find((e) => e.itemId === itemIds[ONE_TIME.slug]);
     expect(revoked?.status ?? "gone").not.toBe("active");
     await context.close();
     expect(pageErrors).toEqual([]);

@@ -17,6 +17,8 @@ import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
 import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { seedConnectOnboarding } from "../scripts/seed-payments.mjs";
+import type { OrgT } from "../shared/api";
+import type { ItemT } from "../shared/catalog";
 import { maskLicenseKey } from "../shared/licenses";
 
 const SCREENSHOTS = "/tmp/plaza-portal";
@@ -53,10 +55,10 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSH
 /** A published paid item with one uploaded version, by an author whose org can take payments. */
 async function publishItem() {
   const token = await signUpAndLogIn(author);
-  const org = await api("POST", "/v1/orgs", { name: "Herschel Instruments", slug: `herschel-${RUN}` }, token);
+  const org = await api<OrgT>("POST", "/v1/orgs", { name: "Herschel Instruments", slug: `herschel-${RUN}` }, token);
   expectStatus(org, 201, "create org");
   await seedConnectOnboarding({ apiUrl: stack.url, email: author.email, password: author.password, orgSlug: `herschel-${RUN}` });
-  const created = await api(
+  const created = await api<ItemT>(
     "POST",
     `/v1/orgs/${org.body.id}/items`,
     {
@@ -79,7 +81,7 @@ async function publishItem() {
     engines: { plaza: "^1.0.0" },
     dependencies: {},
   };
-  const upload = await api(
+  const upload = await api<{ uploadUrl: string }>(
     "POST",
     `/v1/items/${ITEM.slug}/uploads`,
     { version: VERSION, changelog: "First release", manifest, sha256: sha256(BUNDLE), size: BUNDLE.length },

@@ -18,6 +18,8 @@ import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { freePort, secret } from "../scripts/lib/processes.mjs";
 import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
+import type { AuthTokensT, MeT, OrgT } from "../shared/api";
+import type { ProjectT } from "../shared/projects";
 
 const SCREENSHOTS = "/tmp/plaza-projects";
 const RUN = Date.now().toString(36);
@@ -102,7 +104,7 @@ beforeAll(async () => {
   ]);
   browser = await launchChromium();
   const adaToken = await signUpAndLogIn(ada);
-  const org = await call("POST", "/v1/orgs", { name: ORG, slug: `engines-${RUN}` }, adaToken);
+  const org = await call<OrgT>("POST", "/v1/orgs", { name: ORG, slug: `engines-${RUN}` }, adaToken);
   expectStatus(org, 201, "create org");
   await joinOrg(adaToken, org.body.id, grace, "admin");
   await joinOrg(adaToken, org.body.id, linus, "member");
@@ -287,7 +289,12 @@ describe("projects page", () => {
     await settings.getByLabel("Name").fill(`${PROJECT} v2`);
     await settings.getByRole("button", { name: "Save settings" }).click();
     await adaPage.getByRole("heading", { level: 1, name: `${PROJECT} v2` }).waitFor();
-    const saved = await call("GET", `/v1/orgs/${await adaOrgId()}/projects/${projectPath.split("/").pop()}`, undefined, await tokenOf(ada));
+    const saved = await call<ProjectT>(
+      "GET",
+      `/v1/orgs/${await adaOrgId()}/projects/${projectPath.split("/").pop()}`,
+      undefined,
+      await tokenOf(ada),
+    );
     expect(saved.body.state).toEqual({ theme: "dark" });
 
     const assets = adaPage.getByRole("region", { name: "Assets" });
@@ -330,11 +337,11 @@ describe("projects page", () => {
 
 /** API access for checks the page does not show. */
 async function tokenOf(user: typeof ada): Promise<string> {
-  const login = await call("POST", "/v1/auth/login", { email: user.email, password: user.password });
+  const login = await call<AuthTokensT>("POST", "/v1/auth/login", { email: user.email, password: user.password });
   expectStatus(login, 200, "login");
   return login.body.accessToken;
 }
 async function adaOrgId(): Promise<string> {
-  const me = await call("GET", "/v1/me", undefined, await tokenOf(ada));
-  return me.body.activeOrgId;
+  const me = await call<MeT>("GET", "/v1/me", undefined, await tokenOf(ada));
+  return me.body.activeOrgId!;
 }

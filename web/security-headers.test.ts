@@ -18,6 +18,9 @@ import { startPartykitDev } from "../scripts/lib/partykit-dev.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { freePort, secret } from "../scripts/lib/processes.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
+import type { OrgT } from "../shared/api";
+import type { ItemT } from "../shared/catalog";
+import type { ProjectT } from "../shared/projects";
 
 const RUN = Date.now().toString(36);
 const user = { name: "Hedy Lamarr", email: `hedy-${RUN}@example.com`, password: "frequency hopping 1942" };
@@ -124,7 +127,7 @@ const heading = (name: string | RegExp) => (page: Page) => page.getByRole("headi
 
 /** The CLI's publish path: create the item, upload a version, publish. */
 async function publishItem(token: string) {
-  const item = await call(
+  const item = await call<ItemT>(
     "POST",
     `/v1/orgs/${orgId}/items`,
     {
@@ -147,7 +150,7 @@ async function publishItem(token: string) {
     engines: { plaza: "^1.0.0" },
     dependencies: {},
   };
-  const upload = await call(
+  const upload = await call<{ uploadUrl: string }>(
     "POST",
     `/v1/items/${SLUG}/uploads`,
     { version: "1.0.0", changelog: "First", manifest, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length },
@@ -189,10 +192,10 @@ beforeAll(async () => {
   ]);
   browser = await launchChromium();
   const token = await signUpAndLogIn(user);
-  const org = await call("POST", "/v1/orgs", { name: "Lamarr Labs", slug: ORG_SLUG }, token);
+  const org = await call<OrgT>("POST", "/v1/orgs", { name: "Lamarr Labs", slug: ORG_SLUG }, token);
   expectStatus(org, 201, "create org");
   orgId = org.body.id;
-  const project = await call("POST", `/v1/orgs/${orgId}/projects`, { name: "Spread spectrum" }, token);
+  const project = await call<ProjectT>("POST", `/v1/orgs/${orgId}/projects`, { name: "Spread spectrum" }, token);
   expectStatus(project, 201, "create project");
   projectId = project.body.id;
   await publishItem(token);

@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
+import type { OrgT } from "../shared/api";
+import type { ItemT } from "../shared/catalog";
 
 const SCREENSHOTS = "/tmp/plaza-storefront";
 const SLUG = `sheet-weaver-${Date.now().toString(36)}`;
@@ -23,10 +25,10 @@ let browser: Browser;
 
 /** The CLI's publish path: create the item, start an upload, PUT the bytes, publish. */
 async function publishItem(token: string) {
-  const org = await api("POST", "/v1/orgs", { name: "Hopper Tools", slug: `hopper-${Date.now().toString(36)}` }, token);
+  const org = await api<OrgT>("POST", "/v1/orgs", { name: "Hopper Tools", slug: `hopper-${Date.now().toString(36)}` }, token);
   expectStatus(org, 201, "create org");
   const description = "## Weave sheets\n\nJoins **spreadsheets** row by row.\n\n<script>alert('x')</script>";
-  const item = await api(
+  const item = await api<ItemT>(
     "POST",
     `/v1/orgs/${org.body.id}/items`,
     { slug: SLUG, name: "Sheet Weaver", summary: "Merge spreadsheets", description, category: "productivity", tags: ["sheets"] },
@@ -42,7 +44,7 @@ async function publishItem(token: string) {
     engines: { plaza: "^1.0.0" },
     dependencies: {},
   };
-  const upload = await api(
+  const upload = await api<{ uploadUrl: string }>(
     "POST",
     `/v1/items/${SLUG}/uploads`,
     {

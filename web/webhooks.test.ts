@@ -19,6 +19,8 @@ import { eventually } from "../scripts/lib/eventually";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
+import type { OrgT } from "../shared/api";
+import type { WebhookEndpointT } from "../shared/webhooks";
 
 const SCREENSHOTS = "/tmp/plaza-webhooks";
 const RUN = Date.now().toString(36);
@@ -114,7 +116,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   adminToken = await signUpAndLogIn(admin);
   // Their first org becomes the active one, which /dashboard/webhooks is about.
-  const org = await api("POST", "/v1/orgs", { name: ORG, slug: `hopper-${RUN}` }, adminToken);
+  const org = await api<OrgT>("POST", "/v1/orgs", { name: ORG, slug: `hopper-${RUN}` }, adminToken);
   expectStatus(org, 201, "create org");
   orgId = org.body.id;
   endpointUrl = `${receiver.url}/hooks/plaza`;
@@ -250,7 +252,7 @@ describe("webhooks page", () => {
     await form.getByRole("button", { name: "Add endpoint" }).click();
     await form.locator('[data-error-for="eventTypes"]').getByText("Choose at least 1").waitFor();
     expect(await page.getByTestId("webhook-secret").count()).toBe(0);
-    const listed = await api("GET", `/v1/orgs/${orgId}/webhooks/endpoints`, undefined, adminToken);
+    const listed = await api<{ data: WebhookEndpointT[] }>("GET", `/v1/orgs/${orgId}/webhooks/endpoints`, undefined, adminToken);
     expect(listed.body.data.map((e: { url: string }) => e.url)).toEqual([endpointUrl]);
     await context.close();
     expect(pageErrors).toEqual([]);

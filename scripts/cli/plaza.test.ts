@@ -4,6 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AuthTokensT, CreatedApiTokenT, OrgT } from "../../shared/api";
+import type { ItemT, VersionT } from "../../shared/catalog";
 import { eventually } from "../lib/eventually";
 // @ts-expect-error: plain .mjs helpers without type declarations
 import { ROOT } from "../lib/processes.mjs";
@@ -79,7 +81,8 @@ describe("plaza CLI against wrangler dev", () => {
   const configDir = mkdtempSync(join(tmpdir(), "plaza-cli-config-"));
   const cliEnv = { PLAZA_CONFIG_DIR: configDir };
 
-  async function call(method: string, path: string, { token, body }: { token?: string; body?: unknown } = {}) {
+  /** `T` is the body's type where the caller reads it; null when the answer is not JSON. */
+  async function call<T = unknown>(method: string, path: string, { token, body }: { token?: string; body?: unknown } = {}) {
     const res = await fetch(`${server.url}${path}`, {
       method,
       headers: {
@@ -89,13 +92,13 @@ describe("plaza CLI against wrangler dev", () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = await res.json().catch(() => null);
-    return { status: res.status, body: json as any };
+    return { status: res.status, body: json as T | null };
   }
 
-  async function expectCall(status: number, method: string, path: string, options?: { token?: string; body?: unknown }) {
-    const res = await call(method, path, options);
+  async function expectCall<T = unknown>(status: number, method: string, path: string, options?: { token?: string; body?: unknown }) {
+    const res = await call<T>(method, path, options);
     if (res.status !== status) throw new Error(`${method} ${path}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
+    return res.body as T;
   }
 
   beforeAll(async () => {
@@ -103,16 +106,19 @@ describe("plaza CLI against wrangler dev", () => {
     await expectCall(201, "POST", "/v1/auth/signup", { body: { email, password: PASSWORD, name: "Cli Author" } });
     // The verification mail goes through the mail outbox; wait until it is there.
     const verifyToken = await eventually("the verification e-mail", async () => {
-      const { body } = await call("GET", "/dev/mailbox.json");
-      const mail = (body?.data ?? []).find((m: { to: string; text: string }) => m.to === email && m.text.includes("/verify-email?token="));
+      const { body } = await call<{ data: { to: string; text: string }[] }>("GET", "/dev/mailbox.json");
+      const mail = (body?.data ?? []).find((m) => m.to === email && m.text.includes("/verify-email?token="));
       return mail ? /\/verify-email\?token=([^\s&"<>]+)/.exec(mail.text)![1] : undefined;
     });
     await expectCall(200, "POST", "/v1/auth/verify-email", { body: { token: decodeURIComponent(verifyToken) } });
-    accessToken = (await expectCall(200, "POST", "/v1/auth/login", { body: { email, password: PASSWORD } })).accessToken;
-    const org = await expectCall(201, "POST", "/v1/orgs", { token: accessToken, body: { name: "CLI Org", slug: `cli-org-${Date.now()}` } });
+    accessToken = (await expectCall<AuthTokensT>(200, "POST", "/v1/auth/login", { body: { email, password: PASSWORD } })).accessToken;
+    const org = await expectCall<OrgT>(201, "POST", "/v1/orgs", {
+      token: accessToken,
+      body: { name: "CLI Org", slug: `cli-org-${Date.now()}` },
+    });
     orgId = org.id;
     itemId = (
-      await expectCall(201, "POST", `/v1/orgs/${org.id}/items`, {
+      await expectCall<ItemT>(201, "POST", `/v1/orgs/${org.id}/items`, {
         token: accessToken,
         body: {
           slug: SLUG,
@@ -126,7 +132,7 @@ describe("plaza CLI against wrangler dev", () => {
       })
     ).id;
     apiToken = (
-      await expectCall(201, "POST", "/v1/me/tokens", {
+      await expectCall<CreatedApiTokenT>(201, "POST", "/v1/me/tokens", {
         token: accessToken,
         body: { name: "cli", scopes: ["catalog:write", "profile:read"] },
       })
@@ -152,7 +158,10 @@ describe("plaza CLI against wrangler dev", () => {
 
   it("accepts a publish-only token (catalog:write without profile:read) at login", async () => {
     const publishOnly = (
-      await expectCall(201, "POST", "/v1/me/tokens", { token: accessToken, body: { name: "ci", scopes: ["catalog:write"] } })
+      await expectCall<CreatedApiTokenT>(201, "POST", "/v1/me/tokens", {
+        token: accessToken,
+        body: { name: "ci", scopes: ["catalog:write"] },
+      })
     ).token;
     const otherConfig = mkdtempSync(join(tmpdir(), "plaza-cli-config-"));
     const result = await runCli(["login", "--token", publishOnly, "--api", server.url], { PLAZA_CONFIG_DIR: otherConfig });
@@ -182,7 +191,7 @@ describe("plaza CLI against wrangler dev", () => {
 
     // The public list shows visible items only; a draft item can be published once it has a version.
     await expectCall(200, "PATCH", `/v1/orgs/${orgId}/items/${itemId}`, { token: accessToken, body: { status: "published" } });
-    const { data: versions } = await expectCall(200, "GET", `/v1/items/${SLUG}/versions`);
+    const { data: versions } = await expectCall<{ data: VersionT[] }>(200, "GET", `/v1/items/${SLUG}/versions`);
     expect(versions).toEqual(
       expect.arrayContaining([expect.objectContaining({ version: "1.0.0", channel: "stable", sha256, size: packed.size })]),
     );

@@ -1,6 +1,8 @@
+import type { AuthTokensT } from "../../shared/api";
 import { eventually } from "./eventually";
 
-export interface ApiAnswer<T = any> {
+/** An answer; `T` is the body's type where the caller reads it, `unknown` where it does not. */
+export interface ApiAnswer<T = unknown> {
   status: number;
   body: T;
 }
@@ -14,7 +16,7 @@ export function expectStatus(res: ApiAnswer<unknown>, status: number, what: stri
  * build the client before its server is up.
  */
 export function plazaApi(origin: () => string) {
-  async function api<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<ApiAnswer<T>> {
+  async function api<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<ApiAnswer<T>> {
     const res = await fetch(`${origin()}${path}`, {
       method,
       headers: { ...(body !== undefined && { "content-type": "application/json" }), ...(token && { authorization: `Bearer ${token}` }) },
@@ -33,7 +35,7 @@ export function plazaApi(origin: () => string) {
       return mail ? /[?&]token=([^\s&]+)/.exec(mail.text)?.[1] : undefined;
     });
     expectStatus(await api("POST", "/v1/auth/verify-email", { token }), 200, "verify");
-    const login = await api("POST", "/v1/auth/login", { email: user.email, password: user.password });
+    const login = await api<AuthTokensT>("POST", "/v1/auth/login", { email: user.email, password: user.password });
     expectStatus(login, 200, "login");
     return login.body.accessToken;
   }
