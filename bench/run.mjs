@@ -83,7 +83,7 @@ async function main() {
   if (args.includes("--json")) {
     mkdirSync(dirname(RESULTS_FILE), { recursive: true });
     const json = { at: new Date().toISOString(), node: process.versions.node, results };
-    writeFileSync(RESULTS_FILE, JSON.stringify(json, null, 2) + "\n");
+    writeFileSync(RESULTS_FILE, `${JSON.stringify(json, null, 2)}\n`);
     console.log(`\nwrote ${RESULTS_FILE}`);
   }
   return results.some((r) => r.error) ? 1 : 0;

@@ -76,7 +76,14 @@ async function startReceiver() {
           waiters.splice(waiters.indexOf(waiter), 1);
           reject(new Error(`the receiver got ${this.count(path)} of ${count} requests on ${path} (${what}) within ${timeoutMs} ms`));
         }, timeoutMs);
-        const waiter = { path, count, resolve: (at) => (clearTimeout(timer), resolve(at)) };
+        const waiter = {
+          path,
+          count,
+          resolve: (at) => {
+            clearTimeout(timer);
+            resolve(at);
+          },
+        };
         waiters.push(waiter);
       });
     },

@@ -86,7 +86,7 @@ export { DEMO_ITEMS };
 export async function seedSql(now = Date.now()) {
   const statements = [];
   for (const section of SECTIONS) statements.push(...(await section(now)));
-  return statements.join("\n") + "\n";
+  return `${statements.join("\n")}\n`;
 }
 
 /** Writes the demo data into the local D1 under `persistTo` (migrations must be applied). */

@@ -37,6 +37,7 @@ let shuttingDown = false;
 
 const log = (message) => console.log(`[plaza] ${message}`);
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC (\x1b) begins the cursor-control sequences this strips
 const CURSOR_CONTROL = /\x1b\[[0-9;]*[A-HJKSTfGsu]/g;
 
 /** Forwards a child's output line by line, each line prefixed with the service name. */

@@ -64,7 +64,8 @@ function prefixLines(stream, out, prefix) {
 /** Runs one group as its own `vitest run`; resolves with its exit code once its output is drained. */
 function runGroup(group, width) {
   const started = Date.now();
-  const prefix = `[${group.name}]`.padEnd(width + 2) + " ";
+  const label = `[${group.name}]`;
+  const prefix = `${label.padEnd(width + 2)} `;
   const args = [VITEST, "run", ...group.projects.flatMap((project) => ["--project", project])];
   // Piped output is not a TTY: keep colours when ours is one (vitest then still prints plain lines).
   const color = process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: "1" } : {};

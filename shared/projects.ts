@@ -57,6 +57,7 @@ export const InstalledItem = z
 /** Asset names are one path segment (URL-encoded in the path): no slash or control characters, no leading dot, at most 128 characters. */
 export const AssetName = z
   .string()
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the class names the control characters an asset name may not contain
   .regex(/^(?!\.)[^/\\\u0000-\u001f\u007f]{1,128}$/, "1–128 characters without / \\ or control characters, not starting with a dot");
 
 export const ProjectAsset = z

@@ -69,7 +69,10 @@ function zipf(random, n, { s = 1, q = 1 } = {}) {
 function weighted(random, values, weights) {
   const total = weights.reduce((a, b) => a + b, 0);
   let x = random() * total;
-  for (let i = 0; i < values.length; i++) if ((x -= weights[i]) < 0) return values[i];
+  for (let i = 0; i < values.length; i++) {
+    x -= weights[i];
+    if (x < 0) return values[i];
+  }
   return values.at(-1);
 }
 
@@ -96,7 +99,7 @@ export function generateCatalog({ count = 10_000, seed = 20261123 } = {}) {
     const n = min + Math.floor(random() * (max - min + 1));
     const words = [];
     for (let i = 0; i < n; i++) words.push(random() < 0.3 ? STOP_WORDS[Math.floor(random() * STOP_WORDS.length)] : word());
-    return capitalize(words.join(" ")) + ".";
+    return `${capitalize(words.join(" "))}.`;
   };
 
   const now = Date.UTC(2026, 10, 1);
@@ -181,7 +184,7 @@ export function catalogSql({ org, items }, { rowsPerInsert = 50 } = {}) {
     const tagRows = chunk.flatMap((it) => it.tags.map((tag) => `(${sqlString(it.id)}, ${sqlString(tag)})`));
     out.push(`INSERT INTO item_tags (item_id, tag) VALUES ${tagRows.join(", ")};`);
   }
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }
 
 /** Applies a SQL file to the local D1 that `wrangler dev --persist-to persistTo` uses. */

@@ -17,12 +17,7 @@ export function writePrivateEnvFile(vars) {
   const dir = mkdtempSync(join(tmpdir(), "plaza-env-"));
   const path = join(dir, "secrets.env");
   // Single quotes: dotenv keeps the value verbatim (no `#` comments, no `$` expansion).
-  writeFileSync(
-    path,
-    Object.entries(vars)
-      .map(([k, v]) => `${k}='${v}'`)
-      .join("\n") + "\n",
-    { mode: 0o600 },
-  );
+  const lines = Object.entries(vars).map(([k, v]) => `${k}='${v}'`);
+  writeFileSync(path, `${lines.join("\n")}\n`, { mode: 0o600 });
   return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -1,4 +1,4 @@
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emulatorStripe, onboardedAccount, payCheckout } from "./sdk";
 

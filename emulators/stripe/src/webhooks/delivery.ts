@@ -36,7 +36,7 @@ export function enqueueDeliveries(
 }
 
 export function listDeliveries(store: ObjectStore, eventId?: string): DeliveryRow[] {
-  const query = "SELECT * FROM webhook_deliveries" + (eventId ? " WHERE event_id = ?" : "") + " ORDER BY id";
+  const query = `SELECT * FROM webhook_deliveries${eventId ? " WHERE event_id = ?" : ""} ORDER BY id`;
   return store.sql.exec<DeliveryRow>(query, ...(eventId ? [eventId] : [])).toArray();
 }
 
