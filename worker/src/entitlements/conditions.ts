@@ -1,5 +1,6 @@
-import { type SQL, sql } from "drizzle-orm";
+import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { REVIEWABLE_SOURCES } from "../../../shared/catalog";
+import { entitlements } from "./tables";
 
 const reviewableSources = sql.join(
   REVIEWABLE_SOURCES.map((s) => sql`${s}`),
@@ -31,3 +32,15 @@ export function entitlementIsActive(id: string, lapsedBy?: number): SQL {
   const lapsed = lapsedBy === undefined ? sql`` : sql` AND e.expires_at < ${lapsedBy}`;
   return sql`EXISTS (SELECT 1 FROM entitlements e WHERE e.id = ${id} AND e.status = 'active'${lapsed})`;
 }
+
+/** SQL: the id of the user's entitlement to the item from `source` (one row per user, item and source). */
+export const entitlementIdSql = (target: { userId: string; itemId: string; source: string }) =>
+  sql<string>`(SELECT ${entitlements.id} FROM ${entitlements} WHERE ${entitlements.userId} = ${target.userId} AND ${entitlements.itemId} = ${target.itemId} AND ${entitlements.source} = ${target.source})`;
+
+/** SQL: the expiry of entitlement `id` (a column or a value); null when it does not expire. */
+export const entitlementExpiresAtSql = (id: SQLWrapper | string) =>
+  sql<number | null>`(SELECT e.expires_at FROM entitlements e WHERE e.id = ${id})`;
+
+/** SQL: entitlement `id` (a column or a value) is active and not expired at `now`. */
+export const entitlementEffectiveSql = (id: SQLWrapper | string, now: number) =>
+  sql`EXISTS (SELECT 1 FROM entitlements e WHERE e.id = ${id} AND e.status = 'active' AND (e.expires_at IS NULL OR e.expires_at > ${now}))`;

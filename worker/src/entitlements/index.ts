@@ -2,6 +2,9 @@
 import { defineModule } from "../module";
 import { entitlementRoutes } from "./routes";
 
+export { entitlementEffectiveSql, entitlementExpiresAtSql, entitlementIdSql } from "./conditions";
+export { findActiveEntitlement, grantEntitlementStatements, revokeEntitlementStatements } from "./service";
+
 export const entitlementsModule = defineModule({
   name: "entitlements",
   routes: entitlementRoutes,
