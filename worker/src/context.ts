@@ -81,16 +81,19 @@ const boundLogger =
   (level, msg, fields = {}) =>
     log(level, msg, { requestId, ...fields });
 
-/** A context for work outside a request: a queue batch or a cron tick (`requestId` names it in logs). */
+/**
+ * A context for work outside a request: a queue batch or a cron tick (`requestId` names it in logs).
+ * `userAgent` names on whose behalf it runs in audit rows (e.g. `stripe-webhook`).
+ */
 export function backgroundContext(
   env: Env,
-  options: { requestId: string; handlers: readonly EventHandlers[]; waitUntil?: (promise: Promise<unknown>) => void },
+  options: { requestId: string; userAgent?: string; handlers: readonly EventHandlers[]; waitUntil?: (promise: Promise<unknown>) => void },
 ): Ctx {
   const ctx: Ctx = {
     env,
     db: createDb(env.DB),
     requestId: options.requestId,
-    meta: { ip: null, requestId: options.requestId, userAgent: null },
+    meta: { ip: null, requestId: options.requestId, userAgent: options.userAgent ?? null },
     log: boundLogger(options.requestId),
     events: eventBus(options.handlers, () => ctx),
     waitUntil:

@@ -2,6 +2,7 @@ import type { Ctx } from "./context";
 import type { Db } from "./db/client";
 import type { PageSources } from "./http/page-security";
 import type { Principal } from "./http/principal";
+import type { Runtime } from "./module";
 
 /** Bindings, vars and secrets of the API Worker (wrangler.toml, .dev.vars / `wrangler secret put`). */
 export interface Env {
@@ -104,6 +105,8 @@ export interface Variables {
   db: Db;
   /** The request's context for services (context.ts). */
   ctx: Ctx;
+  /** What the composition root assembled from every module (e.g. the Stripe event types some module handles). */
+  runtime: Runtime;
   /** Set by `authenticate()`; absent on anonymous requests. */
   principal?: Principal;
   /** What the route's HTML pages load (`pageSources()`); their security headers are built from it. */

@@ -30,6 +30,12 @@ export interface StripeEventContext extends Ctx {
 
 export type StripeEventHandler = (ctx: StripeEventContext) => Promise<StripeEventOutcome>;
 
+/** The id of the object an event is about (checked at ingest for every handled type). */
+export const stripeObjectId = (event: Stripe.Event) => (event.data.object as { id: string }).id;
+
+/** A handler's event arrived before what it refers to (Stripe sends in any order): the event is tried again later. */
+export class NotYetKnown extends Error {}
+
 /**
  * A queue's consumer; the entry point routes each batch by its queue's name. (`never`: any
  * consumer's own message type fits, since the entry point only passes the batch through.)

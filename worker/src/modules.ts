@@ -29,6 +29,7 @@ import { reviewsModule } from "./reviews";
 import { roomsModule } from "./rooms";
 import { storefrontModule } from "./storefront";
 import { stripeModule } from "./stripe";
+import { stripeEventsModule } from "./stripe-events";
 import { tokensModule } from "./tokens";
 import { webhooksModule } from "./webhooks";
 
@@ -53,6 +54,8 @@ export const modules = [
   webhooksModule,
   projectsModule,
   roomsModule,
+  // Incoming Stripe events, each handed to the handler a module above registered for its type.
+  stripeEventsModule,
   cspReportsModule,
   maintenanceModule,
   devModule,

@@ -1,9 +1,14 @@
 /** Buying: Checkout sessions and fulfilling what was paid for. */
 import { defineModule } from "../module";
+import "./events";
 import { checkoutRoutes } from "./routes";
+import { checkoutStripeHandlers } from "./stripe-handlers";
+
+export { checkoutCompletion } from "./stripe-handlers";
 
 export const checkoutModule = defineModule({
   name: "checkout",
   routes: checkoutRoutes,
+  stripeHandlers: checkoutStripeHandlers,
   webhookEvents: ["order.created"] as const,
 });

@@ -2,9 +2,13 @@
 import { defineModule } from "../module";
 import { resealConnectAccounts } from "./reseal";
 import { connectRoutes } from "./routes";
+import { connectStripeHandlers } from "./stripe-handlers";
+
+export { chargeableAccountId, orgOfAccount } from "./service";
 
 export const connectModule = defineModule({
   name: "connect",
   routes: connectRoutes,
   jobs: { "reseal-connect-accounts": resealConnectAccounts },
+  stripeHandlers: connectStripeHandlers,
 });

@@ -22,5 +22,6 @@ export * from "../projects/tables";
 export * from "../reviews/tables";
 export * from "../rooms/tables";
 export * from "../stripe/tables";
+export * from "../stripe-events/tables";
 export * from "../tokens/tables";
 export * from "../webhooks/tables";

@@ -11,9 +11,9 @@ const INCOMING_ID = /^[A-Za-z0-9._-]{8,64}$/;
 /**
  * First middleware of every request: a request id (kept from `X-Request-Id` when well formed),
  * the request's `Ctx` (services take it first; `principal` joins it once `authenticate()` ran), and
- * one structured log line per request. `runtime`: the modules' event handlers.
+ * one structured log line per request. `runtime`: the modules' event handlers and registries.
  */
-export const requestContext = (runtime: Pick<Runtime, "events">) =>
+export const requestContext = (runtime: Runtime) =>
   createMiddleware<AppEnv>(async function requestContext(c, next) {
     const incoming = c.req.header("x-request-id");
     const requestId = incoming && INCOMING_ID.test(incoming) ? incoming : `req_${crypto.randomUUID()}`;
@@ -34,6 +34,7 @@ export const requestContext = (runtime: Pick<Runtime, "events">) =>
       waitUntil: (promise) => c.executionCtx.waitUntil(promise),
     };
     c.set("ctx", ctx);
+    c.set("runtime", runtime);
     const started = Date.now();
     await next();
     c.res.headers.set("x-request-id", requestId);

@@ -1,8 +1,13 @@
 /** The money ledger: sales, fees, refunds, payouts and balances. */
 import { defineModule } from "../module";
 import { ledgerRoutes } from "./routes";
+import { ledgerStripeHandlers } from "./stripe-handlers";
+
+export { refundEntries, saleEntries } from "./entries";
+export { oneTimeFee, type PlatformFee, percentFee, platformFee, subscriptionFeePercent } from "./fees";
 
 export const ledgerModule = defineModule({
   name: "ledger",
   routes: ledgerRoutes,
+  stripeHandlers: ledgerStripeHandlers,
 });

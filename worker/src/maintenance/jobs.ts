@@ -13,7 +13,6 @@ import {
   mailMessages,
   refreshTokens,
   sessions,
-  stripeEvents,
   subscriptions,
   uploads,
   usageRecords,
@@ -165,17 +164,6 @@ export const expireEntitlements: Job = async ({ db, env, now, batchSize }) => {
   // A queue batch holds at most 100 messages.
   for (let i = 0; i < eventIds.length; i += 100) await enqueueWebhookEvents(env, eventIds.slice(i, i + 100));
   return lapsed.length;
-};
-
-/** Inbound Stripe events recorded but never processed (a lost enqueue) are queued again after 5 minutes. */
-export const requeueStaleStripeEvents: Job = async ({ db, env, now, batchSize }) => {
-  const stale = await db
-    .select({ id: stripeEvents.id })
-    .from(stripeEvents)
-    .where(and(eq(stripeEvents.status, "received"), lt(stripeEvents.receivedAt, now - 5 * 60_000)))
-    .limit(batchSize);
-  if (stale.length > 0) await env.STRIPE_EVENTS_QUEUE.sendBatch(stale.map((e) => ({ body: { eventId: e.id } })));
-  return stale.length;
 };
 
 /** Usage with a billable part that never reached Stripe's meter is queued again after 5 minutes. */

@@ -7,7 +7,7 @@ import { JOBS, jobContext, runJobs } from "../../test/jobs";
 import { createDb } from "../db/client";
 import { LONGEST_WINDOW_MS } from "../http/rate-limit";
 import worker from "../index";
-import { purgeRateLimitWindows, RETENTION_MS, requeueStaleStripeEvents } from "./jobs";
+import { purgeRateLimitWindows, RETENTION_MS } from "./jobs";
 
 const count = async (sql: string, ...args: unknown[]) =>
   (await env.DB.prepare(sql)
@@ -98,26 +98,6 @@ it("expires lapsed entitlements and takes the buyer's rating out of the aggregat
   await runJobs(Date.now() + 40_000, env);
   expect(await aggregate()).toEqual({ c: 0, s: 0 });
   expect(await env.DB.prepare("SELECT status FROM entitlements WHERE user_id = ?").bind(buyer.id).first("status")).toBe("expired");
-});
-
-it("re-queues Stripe events recorded but never processed (a lost enqueue), and only stale ones", async () => {
-  const old = Date.now() - 10 * 60_000;
-  const payload = (id: string) => JSON.stringify({ id, object: "event", type: "balance.available", data: { object: { id: "bal" } } });
-  await env.DB.batch([
-    env.DB.prepare(
-      "INSERT INTO stripe_events (id, type, payload, status, received_at) VALUES (?, 'balance.available', ?, 'received', ?)",
-    ).bind("evt_lost", payload("evt_lost"), old),
-    env.DB.prepare(
-      "INSERT INTO stripe_events (id, type, payload, status, received_at) VALUES (?, 'balance.available', ?, 'received', ?)",
-    ).bind("evt_fresh", payload("evt_fresh"), Date.now()),
-  ]);
-  const result = await runJobs(Date.now() + 7, env, { "requeue-stale-stripe-events": requeueStaleStripeEvents });
-  expect(result["requeue-stale-stripe-events"]).toEqual({ status: "succeeded", processed: 1 });
-  const status = (id: string) => env.DB.prepare("SELECT status FROM stripe_events WHERE id = ?").bind(id).first<{ status: string }>();
-  const deadline = Date.now() + 10_000;
-  while ((await status("evt_lost"))?.status === "received" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-  expect((await status("evt_lost"))?.status).toBe("ignored");
-  expect((await status("evt_fresh"))?.status).toBe("received");
 });
 
 it("warns 14 days before a canceled subscription's license expires, once per expiry, and nobody else", async () => {

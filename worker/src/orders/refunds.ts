@@ -13,6 +13,7 @@ import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { refundEntries } from "../ledger/entries";
 import { revokeOrderLicenses, revokeSubscriptionLicense } from "../licenses/issuance";
+import { NotYetKnown } from "../module";
 import { stripeFor } from "../stripe/client";
 import { orderRefundedEvent } from "../webhooks/domain-events";
 import { enqueueWebhookEvents } from "../webhooks/outbox";
@@ -29,9 +30,6 @@ import {
   refundView,
   reopenFailedRefund,
 } from "./refund-records";
-
-/** Thrown when an event arrives before what it refers to; the queue retries it later. */
-export class NotYetKnown extends Error {}
 
 /**
  * An author's or operator's refund: Stripe refunds the buyer, pulls the amount back from the

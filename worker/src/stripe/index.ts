@@ -1,10 +1,8 @@
-/** Stripe: the SDK client, and incoming Stripe webhooks recorded and processed through a queue. */
+/** Stripe, outgoing: the SDK client (the emulator locally), buyers' customers and items' prices. */
 import { defineModule } from "../module";
-import { consumeStripeEventDeadLetters, consumeStripeEvents } from "./event-consumer";
-import { stripeWebhookRoutes } from "./webhook-routes";
 
-export const stripeModule = defineModule({
-  name: "stripe",
-  routes: stripeWebhookRoutes,
-  queues: { "plaza-stripe-events": consumeStripeEvents, "plaza-stripe-events-dlq": consumeStripeEventDeadLetters },
-});
+export { stripeCrypto, stripeFor, stripeTarget } from "./client";
+export { customerFor } from "./customers";
+export { meterEventName, type PaidPricing, priceFor, pricingKey } from "./prices";
+
+export const stripeModule = defineModule({ name: "stripe" });

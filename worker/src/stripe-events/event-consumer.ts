@@ -1,13 +1,13 @@
 import { eq, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import { truncateText } from "../../../shared/text";
+import { backgroundContext } from "../context";
 import { createDb, type Db } from "../db/client";
-import { stripeEvents } from "../db/schema";
 import type { Env, StripeEventMessage } from "../env";
 import { type ConsumerPolicy, consumeEach, type Verdict } from "../http/queue-consumer";
-import { NotYetKnown } from "../orders/refunds";
 import { worthRetrying } from "../http/stripe-errors";
-import { HANDLERS } from "./event-handlers";
+import { NotYetKnown, type Runtime } from "../module";
+import { stripeEvents } from "./tables";
 
 /**
  * Up to 10 retries (wrangler.toml), 5 s doubling to 10 min: an event whose order is not in yet
@@ -29,28 +29,30 @@ const STRIPE_EVENT_DEAD_LETTERS: ConsumerPolicy<StripeEventMessage> = {
 };
 
 /**
- * Processes recorded Stripe events. Each message is acked or retried on its own; an event already
- * processed (a duplicate message) is acked untouched. Handlers re-fetch what they act on from
- * Stripe and write only idempotent statements, so order and repetition do not matter.
+ * Processes recorded Stripe events: each goes to the handler the module owning its type
+ * registered (`runtime.stripeHandlers`); a type nobody handles is ignored. Each message is acked
+ * or retried on its own; an event already processed (a duplicate message) is acked untouched.
+ * Handlers re-fetch what they act on from Stripe and write only idempotent statements, so order
+ * and repetition do not matter.
  */
-export async function consumeStripeEvents(batch: MessageBatch<StripeEventMessage>, env: Env) {
+export async function consumeStripeEvents(batch: MessageBatch<StripeEventMessage>, env: Env, runtime: Runtime) {
   const db = createDb(env.DB);
   await consumeEach(
     batch,
     STRIPE_EVENTS_QUEUE,
-    (body) => processEvent(env, db, body.eventId),
+    (body) => processEvent(env, db, runtime, body.eventId),
     (body, err, verdict) => recordFailure(db, body.eventId, err, verdict),
   );
 }
 
-async function processEvent(env: Env, db: Db, eventId: string) {
-  const row = await db.query.stripeEvents.findFirst({ where: eq(stripeEvents.id, eventId) });
+async function processEvent(env: Env, db: Db, runtime: Runtime, eventId: string) {
+  const [row] = await db.select().from(stripeEvents).where(eq(stripeEvents.id, eventId)).limit(1);
   if (!row || row.status === "processed" || row.status === "ignored") return;
   const event = JSON.parse(row.payload) as Stripe.Event;
-  const handler = HANDLERS[event.type];
-  const outcome = handler
-    ? await handler({ env, db, event, meta: { ip: null, requestId: event.id, userAgent: "stripe-webhook" } })
-    : "ignored";
+  const handler = Object.hasOwn(runtime.stripeHandlers, event.type) ? runtime.stripeHandlers[event.type] : undefined;
+  // The event's own id names the work in logs and audit rows.
+  const ctx = backgroundContext(env, { requestId: event.id, userAgent: "stripe-webhook", handlers: runtime.events });
+  const outcome = handler ? await handler({ ...ctx, event }) : "ignored";
   await db
     .update(stripeEvents)
     .set({ status: outcome, attempts: row.attempts + 1, processedAt: Date.now(), lastError: null })

@@ -1,10 +1,9 @@
 /**
  * What Plaza trusts of a Stripe event once its signature checks out: an event id to record it
- * once by, a type to route it, and for the types it acts on, what their handler reads of
+ * once by, a type to route it, and for the types a module handles, what their handler reads of
  * `data.object`. A signed body that is not this is refused before anything is recorded.
  */
 import { z } from "zod";
-import { HANDLERS } from "./event-handlers";
 
 /** Stripe's ids: a prefix, an underscore and letters or digits (`evt_…`, `ch_…`, `cs_test_…`). */
 const stripeId = (prefix = "[a-z]+") =>
@@ -15,25 +14,26 @@ const stripeId = (prefix = "[a-z]+") =>
 
 const HandledObject = z.looseObject({ id: stripeId() });
 
-/** `data.object` of the handled types whose handler reads more than the id. */
+/** `data.object` of the handled types whose handler reads more than the id (payout.paid: the ledger books amount and currency). */
 const OBJECTS_READ: Partial<Record<string, z.ZodType>> = {
   "payout.paid": HandledObject.extend({ amount: z.number().int().min(0), currency: z.string().regex(/^[a-z]{3}$/) }),
 };
 
-export const StripeEventSchema = z
-  .looseObject({
-    id: stripeId("evt"),
-    object: z.literal("event"),
-    type: z.string().min(1).max(255),
-    /** Set on Connect events: the connected account they happened on. */
-    account: stripeId("acct").nullish(),
-    created: z.number().int().min(0),
-    data: z.looseObject({ object: z.record(z.string(), z.unknown()) }),
-  })
-  .superRefine((event, ctx) => {
-    const schema = OBJECTS_READ[event.type] ?? (HANDLERS[event.type] ? HandledObject : undefined);
+const StripeEventEnvelope = z.looseObject({
+  id: stripeId("evt"),
+  object: z.literal("event"),
+  type: z.string().min(1).max(255),
+  /** Set on Connect events: the connected account they happened on. */
+  account: stripeId("acct").nullish(),
+  created: z.number().int().min(0),
+  data: z.looseObject({ object: z.record(z.string(), z.unknown()) }),
+});
+
+/** The schema of an event; `handled` says which types some module acts on (`runtime.stripeHandlers`). */
+export const stripeEventSchema = (handled: (type: string) => boolean) =>
+  StripeEventEnvelope.superRefine((event, ctx) => {
+    const schema = OBJECTS_READ[event.type] ?? (handled(event.type) ? HandledObject : undefined);
     const object = schema?.safeParse(event.data.object);
     for (const issue of object?.success === false ? object.error.issues : [])
       ctx.addIssue({ code: "custom", message: issue.message, path: ["data", "object", ...issue.path] });
   });
-export type StripeEventT = z.infer<typeof StripeEventSchema>;

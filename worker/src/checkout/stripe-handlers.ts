@@ -1,0 +1,30 @@
+import { and, eq } from "drizzle-orm";
+import type Stripe from "stripe";
+import type { Db } from "../db/client";
+import type { StripeEventHandler } from "../module";
+import { fulfillCheckoutPayment, plazaMetadata } from "./fulfillment";
+import { checkouts } from "./tables";
+
+/** The statement that completes a subscription's checkout: billing puts it in the batch that mirrors the subscription. */
+export const checkoutCompletion = (db: Db, sessionId: string) =>
+  db
+    .update(checkouts)
+    .set({ status: "complete", completedAt: Date.now() })
+    .where(and(eq(checkouts.sessionId, sessionId), eq(checkouts.status, "open")));
+
+/** A paid Checkout: a payment is fulfilled here; a subscription is announced, for billing to mirror it. */
+const checkoutCompleted: StripeEventHandler = async (ctx) => {
+  const session = ctx.event.data.object as Stripe.Checkout.Session;
+  if (!plazaMetadata(session.metadata)) return "ignored";
+  if (session.mode === "payment") return (await fulfillCheckoutPayment(ctx.env, ctx.db, session.id)) ? "processed" : "ignored";
+  const subscription = typeof session.subscription === "string" ? session.subscription : session.subscription?.id;
+  if (!subscription) return "ignored";
+  await ctx.events.emit("checkout.subscription_paid", { sessionId: session.id, subscriptionId: subscription });
+  return "processed";
+};
+
+/** The Stripe events checkout acts on (stripe-events hands them over). */
+export const checkoutStripeHandlers: Readonly<Record<string, StripeEventHandler>> = {
+  "checkout.session.completed": checkoutCompleted,
+  "checkout.session.async_payment_succeeded": checkoutCompleted,
+};
