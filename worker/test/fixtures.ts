@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { and, desc, eq } from "drizzle-orm";
+import type { TokenScope } from "../../shared/roles";
 import { createDb } from "../src/db/client";
 import { mailMessages } from "../src/db/schema";
 import { openBody } from "../src/mail/outbox";
@@ -61,6 +62,13 @@ export async function createUser(label = "user"): Promise<TestUser> {
   });
   if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
   return { id: signup.body.id, email, name: label, accessToken: login.body.accessToken, refreshToken: login.body.refreshToken };
+}
+
+/** A personal API token (`plz_…`) of `user` holding `scopes`, made through the real API with their session. */
+export async function createApiToken(user: TestUser, scopes: readonly TokenScope[]): Promise<string> {
+  const res = await call("POST", "/v1/me/tokens", { token: user.accessToken, body: { name: "test", scopes } });
+  if (res.status !== 201) throw new Error(`token failed: ${JSON.stringify(res.body)}`);
+  return res.body.token;
 }
 
 export async function createOrg(owner: TestUser, slug = `org-${Date.now().toString(36)}-${++counter}`) {

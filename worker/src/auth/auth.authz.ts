@@ -11,11 +11,13 @@ export async function freshLogin(email: string) {
 export const authMatrix: MatrixCase[] = [
   {
     route: "POST /v1/auth/signup",
+    public: true,
     build: () => ({ method: "POST", path: "/v1/auth/signup", options: { body: { email: uniqueEmail(), password: PASSWORD, name: "N" } } }),
     expected: succeedsWith(PUBLIC, 201),
   },
   {
     route: "POST /v1/auth/verify-email",
+    public: true,
     build: async () => {
       const email = uniqueEmail();
       await call("POST", "/v1/auth/signup", { body: { email, password: PASSWORD, name: "N" } });
@@ -25,11 +27,13 @@ export const authMatrix: MatrixCase[] = [
   },
   {
     route: "POST /v1/auth/resend-verification",
+    public: true,
     build: () => ({ method: "POST", path: "/v1/auth/resend-verification", options: { body: { email: uniqueEmail() } } }),
     expected: succeedsWith(PUBLIC, 202),
   },
   {
     route: "POST /v1/auth/login",
+    public: true,
     build: async (_fx, actor, user) => ({
       method: "POST",
       path: "/v1/auth/login",
@@ -39,11 +43,13 @@ export const authMatrix: MatrixCase[] = [
   },
   {
     route: "POST /v1/auth/magic-link",
+    public: true,
     build: () => ({ method: "POST", path: "/v1/auth/magic-link", options: { body: { email: uniqueEmail() } } }),
     expected: succeedsWith(PUBLIC, 202),
   },
   {
     route: "POST /v1/auth/magic-link/redeem",
+    public: true,
     build: async () => {
       const { email } = await createUser();
       await call("POST", "/v1/auth/magic-link", { body: { email } });
@@ -53,6 +59,7 @@ export const authMatrix: MatrixCase[] = [
   },
   {
     route: "POST /v1/auth/refresh",
+    public: true,
     build: async (_fx, actor, user) => {
       const { refreshToken } = await freshLogin((await userFor(actor, user, createUser)).email);
       return { method: "POST", path: "/v1/auth/refresh", options: { body: { refreshToken } } };
@@ -61,6 +68,7 @@ export const authMatrix: MatrixCase[] = [
   },
   {
     route: "POST /v1/auth/logout",
+    sessionOnly: true,
     // A fresh session each time, so the fixture's own sessions stay usable.
     build: async (_fx, _actor, user) => ({
       method: "POST",

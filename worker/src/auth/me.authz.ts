@@ -4,15 +4,17 @@ import { call } from "../../test/http";
 import { freshLogin } from "./auth.authz";
 
 export const meMatrix: MatrixCase[] = [
-  { route: "GET /v1/me", build: () => ({ method: "GET", path: "/v1/me" }), expected: ANY_USER },
+  { route: "GET /v1/me", scope: "profile:read", build: () => ({ method: "GET", path: "/v1/me" }), expected: ANY_USER },
   {
     route: "PUT /v1/me/active-org",
+    scope: "profile:read",
     build: (fx) => ({ method: "PUT", path: "/v1/me/active-org", options: { body: { orgId: fx.orgId } } }),
     expected: succeedsWith(ORG_READ, 204),
   },
-  { route: "GET /v1/me/sessions", build: () => ({ method: "GET", path: "/v1/me/sessions" }), expected: ANY_USER },
+  { route: "GET /v1/me/sessions", sessionOnly: true, build: () => ({ method: "GET", path: "/v1/me/sessions" }), expected: ANY_USER },
   {
     route: "DELETE /v1/me/sessions/:sessionId",
+    sessionOnly: true,
     // A fresh session of the owner each time: only the owner may end it.
     build: async (fx) => {
       const { accessToken } = await freshLogin(fx.owner.email);
@@ -24,6 +26,7 @@ export const meMatrix: MatrixCase[] = [
   },
   {
     route: "PUT /v1/me/password",
+    sessionOnly: true,
     // The same password again: every actor keeps theirs (and the session calling stays).
     build: () => ({ method: "PUT", path: "/v1/me/password", options: { body: { currentPassword: PASSWORD, newPassword: PASSWORD } } }),
     expected: succeedsWith(ANY_USER, 204),

@@ -7,9 +7,15 @@ const OWN_ENDED = { anon: 401, outsider: 404, member: 404, admin: 404, owner: 40
 const metered = (orgId: string) => insertItem(orgId, { pricing: { model: "metered", amount: 2, currency: "usd", unit: "call" } });
 
 export const billingMatrix: MatrixCase[] = [
-  { route: "GET /v1/me/subscriptions", build: () => ({ method: "GET", path: "/v1/me/subscriptions" }), expected: ANY_USER },
+  {
+    route: "GET /v1/me/subscriptions",
+    scope: "payments:read",
+    build: () => ({ method: "GET", path: "/v1/me/subscriptions" }),
+    expected: ANY_USER,
+  },
   {
     route: "POST /v1/me/subscriptions/:subscriptionId/cancel",
+    scope: "payments:write",
     build: async (fx) => ({
       method: "POST",
       path: `/v1/me/subscriptions/${await insertSubscription(fx.orgId, fx.owner.id, "canceled")}/cancel`,
@@ -18,6 +24,7 @@ export const billingMatrix: MatrixCase[] = [
   },
   {
     route: "POST /v1/me/subscriptions/:subscriptionId/resume",
+    scope: "payments:write",
     build: async (fx) => ({
       method: "POST",
       path: `/v1/me/subscriptions/${await insertSubscription(fx.orgId, fx.owner.id, "canceled")}/resume`,
@@ -27,6 +34,7 @@ export const billingMatrix: MatrixCase[] = [
   {
     // Nobody here subscribes to the item: every signed-in caller is told so.
     route: "POST /v1/items/:slug/usage",
+    scope: "payments:write",
     build: async (fx) => ({
       method: "POST",
       path: `/v1/items/${(await metered(fx.orgId)).slug}/usage`,
@@ -36,11 +44,13 @@ export const billingMatrix: MatrixCase[] = [
   },
   {
     route: "GET /v1/items/:slug/credits",
+    scope: "payments:read",
     build: async (fx) => ({ method: "GET", path: `/v1/items/${(await metered(fx.orgId)).slug}/credits` }),
     expected: ANY_USER,
   },
   {
     route: "POST /v1/orgs/:orgId/items/:itemId/credits",
+    scope: "payments:write",
     build: async (fx) => ({
       method: "POST",
       path: `/v1/orgs/${fx.orgId}/items/${(await metered(fx.orgId)).id}/credits`,

@@ -30,9 +30,15 @@ const PUBLISH: Expected = { anon: 401, outsider: 404, member: 403, admin: 201, o
 const png = { rawBody: "\x89PNG fake image", headers: { "content-type": "image/png" } };
 
 export const catalogMatrix: MatrixCase[] = [
-  { route: "GET /v1/orgs/:orgId/items", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/items` }), expected: ORG_READ },
+  {
+    route: "GET /v1/orgs/:orgId/items",
+    scope: "catalog:read",
+    build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/items` }),
+    expected: ORG_READ,
+  },
   {
     route: "POST /v1/orgs/:orgId/items",
+    scope: "catalog:write",
     build: (fx) => ({
       method: "POST",
       path: `/v1/orgs/${fx.orgId}/items`,
@@ -42,11 +48,13 @@ export const catalogMatrix: MatrixCase[] = [
   },
   {
     route: "GET /v1/orgs/:orgId/items/:itemId",
+    scope: "catalog:read",
     build: async (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/items/${(await sharedItem(fx)).id}` }),
     expected: ORG_READ,
   },
   {
     route: "PATCH /v1/orgs/:orgId/items/:itemId",
+    scope: "catalog:write",
     build: async (fx) => ({
       method: "PATCH",
       path: `/v1/orgs/${fx.orgId}/items/${(await sharedItem(fx)).id}`,
@@ -56,31 +64,37 @@ export const catalogMatrix: MatrixCase[] = [
   },
   {
     route: "GET /v1/orgs/:orgId/items/:itemId/versions",
+    scope: "catalog:read",
     build: async (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/items/${(await sharedItem(fx)).id}/versions` }),
     expected: ORG_READ,
   },
   {
     route: "POST /v1/orgs/:orgId/items/:itemId/versions/:version/yank",
+    scope: "catalog:write",
     build: async (fx) => ({ method: "POST", path: `/v1/orgs/${fx.orgId}/items/${(await sharedItem(fx)).id}/versions/1.0.0/yank` }),
     expected: ORG_ADMIN,
   },
   {
     route: "POST /v1/orgs/:orgId/items/:itemId/versions/:version/unyank",
+    scope: "catalog:write",
     build: async (fx) => ({ method: "POST", path: `/v1/orgs/${fx.orgId}/items/${(await sharedItem(fx)).id}/versions/1.0.0/unyank` }),
     expected: ORG_ADMIN,
   },
   {
     route: "PUT /v1/orgs/:orgId/items/:itemId/icon",
+    scope: "catalog:write",
     build: async (fx) => ({ method: "PUT", path: `/v1/orgs/${fx.orgId}/items/${(await sharedItem(fx)).id}/icon`, options: png }),
     expected: ORG_ADMIN,
   },
   {
     route: "POST /v1/orgs/:orgId/items/:itemId/screenshots",
+    scope: "catalog:write",
     build: async (fx) => ({ method: "POST", path: `/v1/orgs/${fx.orgId}/items/${(await sharedItem(fx)).id}/screenshots`, options: png }),
     expected: succeedsWith(ORG_ADMIN, 201),
   },
   {
     route: "DELETE /v1/orgs/:orgId/items/:itemId/screenshots/:index",
+    scope: "catalog:write",
     build: async (fx) => {
       const item = await createItemViaApi(fx.owner, fx.orgId, { slug: `shots-${Date.now().toString(36)}-${++minor}`, name: "Shots" });
       await call("POST", `/v1/orgs/${fx.orgId}/items/${item.id}/screenshots`, { token: fx.owner.accessToken, ...png });
@@ -90,6 +104,7 @@ export const catalogMatrix: MatrixCase[] = [
   },
   {
     route: "POST /v1/items/:slug/uploads",
+    scope: "catalog:write",
     build: async (fx) => {
       const { slug } = await sharedItem(fx);
       const version = nextVersion();
@@ -104,6 +119,7 @@ export const catalogMatrix: MatrixCase[] = [
   },
   {
     route: "PUT /v1/uploads/:uploadId",
+    scope: "catalog:write",
     build: async (fx) => {
       const { uploadUrl, bytes } = await startUpload(fx);
       return {
@@ -114,19 +130,22 @@ export const catalogMatrix: MatrixCase[] = [
     },
     expected: PUBLISH,
   },
-  { route: "GET /v1/search", build: () => ({ method: "GET", path: "/v1/search?q=matrix" }), expected: PUBLIC },
+  { route: "GET /v1/search", public: true, build: () => ({ method: "GET", path: "/v1/search?q=matrix" }), expected: PUBLIC },
   {
     route: "GET /v1/items/:slug",
+    public: true,
     build: async (fx) => ({ method: "GET", path: `/v1/items/${(await sharedItem(fx)).slug}` }),
     expected: PUBLIC,
   },
   {
     route: "GET /v1/items/:slug/versions",
+    public: true,
     build: async (fx) => ({ method: "GET", path: `/v1/items/${(await sharedItem(fx)).slug}/versions` }),
     expected: PUBLIC,
   },
   {
     route: "POST /v1/updates/check",
+    public: true,
     build: async (fx) => ({
       method: "POST",
       path: "/v1/updates/check",

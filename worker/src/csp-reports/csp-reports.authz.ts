@@ -4,6 +4,7 @@ import { type MatrixCase, PUBLIC, succeedsWith } from "../../test/authz-matrix";
 export const cspReportsMatrix: MatrixCase[] = [
   {
     route: "POST /v1/csp-reports",
+    public: true,
     build: () => ({
       method: "POST",
       path: "/v1/csp-reports",

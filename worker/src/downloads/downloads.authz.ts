@@ -21,12 +21,14 @@ function ownersItem(fx: OrgFixture) {
 export const downloadsMatrix: MatrixCase[] = [
   {
     route: "GET /v1/me/library",
+    scope: "catalog:read",
     build: () => ({ method: "GET", path: "/v1/me/library" }),
     expected: ANY_USER,
   },
   {
     // Only a holder of the item may mint: everyone else is told to get or buy it first.
     route: "POST /v1/me/downloads",
+    scope: "catalog:read",
     build: async (fx) => ({ method: "POST", path: "/v1/me/downloads", options: { body: { item: await ownersItem(fx) } } }),
     expected: { anon: 401, outsider: 403, member: 403, admin: 403, owner: 201, operator: 403 },
   },

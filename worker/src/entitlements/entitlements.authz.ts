@@ -5,12 +5,19 @@ import { getFreeItem } from "./entitlements.fixtures";
 export const entitlementsMatrix: MatrixCase[] = [
   {
     route: "POST /v1/items/:slug/get",
+    scope: "catalog:write",
     build: async (fx) => ({ method: "POST", path: `/v1/items/${(await insertItem(fx.orgId)).slug}/get` }),
     expected: succeedsWith(ANY_USER, 201),
   },
-  { route: "GET /v1/me/entitlements", build: () => ({ method: "GET", path: "/v1/me/entitlements" }), expected: ANY_USER },
+  {
+    route: "GET /v1/me/entitlements",
+    scope: "catalog:read",
+    build: () => ({ method: "GET", path: "/v1/me/entitlements" }),
+    expected: ANY_USER,
+  },
   {
     route: "POST /v1/operator/entitlements",
+    scope: "catalog:write",
     build: async (fx) => ({
       method: "POST",
       path: "/v1/operator/entitlements",
@@ -20,6 +27,7 @@ export const entitlementsMatrix: MatrixCase[] = [
   },
   {
     route: "POST /v1/operator/entitlements/:entitlementId/revoke",
+    scope: "catalog:write",
     build: async (fx) => {
       const entitlement = await getFreeItem(fx.member, (await insertItem(fx.orgId)).slug);
       return { method: "POST", path: `/v1/operator/entitlements/${entitlement.id}/revoke`, options: { body: { reason: "chargeback" } } };

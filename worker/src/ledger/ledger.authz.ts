@@ -1,6 +1,16 @@
 import { type MatrixCase, OPERATOR_ONLY, ORG_READ } from "../../test/authz-matrix";
 
 export const ledgerMatrix: MatrixCase[] = [
-  { route: "GET /v1/orgs/:orgId/earnings", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/earnings` }), expected: ORG_READ },
-  { route: "GET /v1/operator/revenue", build: () => ({ method: "GET", path: "/v1/operator/revenue" }), expected: OPERATOR_ONLY },
+  {
+    route: "GET /v1/orgs/:orgId/earnings",
+    scope: "payments:read",
+    build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/earnings` }),
+    expected: ORG_READ,
+  },
+  {
+    route: "GET /v1/operator/revenue",
+    scope: "payments:read",
+    build: () => ({ method: "GET", path: "/v1/operator/revenue" }),
+    expected: OPERATOR_ONLY,
+  },
 ];

@@ -21,23 +21,27 @@ const licenseCall = async (path: string, orgId: string, userId: string, activate
 export const licensesMatrix: MatrixCase[] = [
   {
     route: "POST /v1/licenses/validate",
+    public: true,
     build: (fx) => licenseCall("/v1/licenses/validate", fx.orgId, fx.owner.id, true),
     expected: PUBLIC,
   },
   {
     route: "POST /v1/licenses/activate",
+    public: true,
     build: (fx) => licenseCall("/v1/licenses/activate", fx.orgId, fx.owner.id, false),
     expected: PUBLIC,
   },
   {
     route: "POST /v1/licenses/deactivate",
+    public: true,
     build: (fx) => licenseCall("/v1/licenses/deactivate", fx.orgId, fx.owner.id, true),
     expected: PUBLIC,
   },
-  { route: "GET /v1/me/licenses", build: () => ({ method: "GET", path: "/v1/me/licenses" }), expected: ANY_USER },
+  { route: "GET /v1/me/licenses", scope: "payments:read", build: () => ({ method: "GET", path: "/v1/me/licenses" }), expected: ANY_USER },
   {
     // The owner's own license: only they may remove its activations; everyone else is told it does not exist.
     route: "DELETE /v1/me/licenses/:licenseId/activations/:activationId",
+    scope: "payments:write",
     build: async (fx) => {
       const license = await insertLicense(fx.orgId, fx.owner.id);
       const activation = await insertActivation(license.id);
@@ -47,11 +51,13 @@ export const licensesMatrix: MatrixCase[] = [
   },
   {
     route: "GET /v1/orgs/:orgId/items/:itemId/license-policy",
+    scope: "catalog:read",
     build: async (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/items/${(await insertItem(fx.orgId)).id}/license-policy` }),
     expected: ORG_READ,
   },
   {
     route: "PUT /v1/orgs/:orgId/items/:itemId/license-policy",
+    scope: "catalog:write",
     build: async (fx) => ({
       method: "PUT",
       path: `/v1/orgs/${fx.orgId}/items/${(await insertItem(fx.orgId)).id}/license-policy`,

@@ -12,9 +12,15 @@ export async function failedMail() {
 }
 
 export const mailMatrix: MatrixCase[] = [
-  { route: "GET /v1/operator/mail", build: () => ({ method: "GET", path: "/v1/operator/mail" }), expected: OPERATOR_ONLY },
+  {
+    route: "GET /v1/operator/mail",
+    scope: "payments:read",
+    build: () => ({ method: "GET", path: "/v1/operator/mail" }),
+    expected: OPERATOR_ONLY,
+  },
   {
     route: "POST /v1/operator/mail/:mailId/resend",
+    scope: "payments:write",
     build: async () => ({ method: "POST", path: `/v1/operator/mail/${await failedMail()}/resend` }),
     expected: succeedsWith(OPERATOR_ONLY, 202),
   },

@@ -4,6 +4,7 @@ import { insertItem } from "../../test/catalog-fixtures";
 export const moderationMatrix: MatrixCase[] = [
   {
     route: "POST /v1/operator/items/:itemId/moderation",
+    scope: "catalog:write",
     build: async (fx) => ({
       method: "POST",
       path: `/v1/operator/items/${(await insertItem(fx.orgId)).id}/moderation`,

@@ -5,14 +5,21 @@ import { insertOrder } from "../../test/payment-fixtures";
 const refunded = (orgId: string, userId: string) => insertOrder(orgId, userId, { status: "refunded", amountRefunded: 1000 });
 
 export const ordersMatrix: MatrixCase[] = [
-  { route: "GET /v1/orgs/:orgId/orders", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/orders` }), expected: ORG_READ },
+  {
+    route: "GET /v1/orgs/:orgId/orders",
+    scope: "payments:read",
+    build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/orders` }),
+    expected: ORG_READ,
+  },
   {
     route: "GET /v1/orgs/:orgId/orders/:orderId",
+    scope: "payments:read",
     build: async (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/orders/${(await insertOrder(fx.orgId, fx.outsider.id)).id}` }),
     expected: ORG_READ,
   },
   {
     route: "POST /v1/orgs/:orgId/orders/:orderId/refund",
+    scope: "payments:write",
     build: async (fx) => ({
       method: "POST",
       path: `/v1/orgs/${fx.orgId}/orders/${(await refunded(fx.orgId, fx.outsider.id)).id}/refund`,
@@ -22,6 +29,7 @@ export const ordersMatrix: MatrixCase[] = [
   },
   {
     route: "POST /v1/operator/orders/:orderId/refund",
+    scope: "payments:write",
     build: async (fx) => ({
       method: "POST",
       path: `/v1/operator/orders/${(await refunded(fx.orgId, fx.outsider.id)).id}/refund`,
@@ -29,5 +37,5 @@ export const ordersMatrix: MatrixCase[] = [
     }),
     expected: { anon: 401, outsider: 403, member: 403, admin: 403, owner: 403, operator: 409 },
   },
-  { route: "GET /v1/me/orders", build: () => ({ method: "GET", path: "/v1/me/orders" }), expected: ANY_USER },
+  { route: "GET /v1/me/orders", scope: "payments:read", build: () => ({ method: "GET", path: "/v1/me/orders" }), expected: ANY_USER },
 ];

@@ -77,29 +77,39 @@ async function entitledItem(fx: OrgFixture, user: TestUser | undefined) {
 }
 
 export const projectsMatrix: MatrixCase[] = [
-  { route: "GET /v1/orgs/:orgId/projects", build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/projects` }), expected: ORG_READ },
+  {
+    route: "GET /v1/orgs/:orgId/projects",
+    scope: "orgs:read",
+    build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/projects` }),
+    expected: ORG_READ,
+  },
   {
     route: "POST /v1/orgs/:orgId/projects",
+    scope: "orgs:write",
     build: (fx) => ({ method: "POST", path: `/v1/orgs/${fx.orgId}/projects`, options: { body: { name: "New" } } }),
     expected: succeedsWith(ORG_READ, 201),
   },
   {
     route: "GET /v1/orgs/:orgId/projects/:projectId",
+    scope: "orgs:read",
     build: async (fx) => ({ method: "GET", path: (await project(fx)).path }),
     expected: ORG_READ,
   },
   {
     route: "PATCH /v1/orgs/:orgId/projects/:projectId",
+    scope: "orgs:write",
     build: async (fx) => ({ method: "PATCH", path: (await project(fx)).path, options: { body: { name: "Renamed" } } }),
     expected: ORG_READ,
   },
   {
     route: "DELETE /v1/orgs/:orgId/projects/:projectId",
+    scope: "orgs:write",
     build: async (fx) => ({ method: "DELETE", path: (await project(fx)).path }),
     expected: succeedsWith(ORG_ADMIN, 204),
   },
   {
     route: "PUT /v1/orgs/:orgId/projects/:projectId/items/:itemSlug",
+    scope: "orgs:write",
     build: async (fx, _actor, user) => ({
       method: "PUT",
       path: `${(await project(fx)).path}/items/${(await entitledItem(fx, user)).slug}`,
@@ -108,6 +118,7 @@ export const projectsMatrix: MatrixCase[] = [
   },
   {
     route: "DELETE /v1/orgs/:orgId/projects/:projectId/items/:itemSlug",
+    scope: "orgs:write",
     build: async (fx) => {
       const p = await project(fx);
       const item = await insertItem(fx.outsiderOrgId);
@@ -120,6 +131,7 @@ export const projectsMatrix: MatrixCase[] = [
   },
   {
     route: "PUT /v1/orgs/:orgId/projects/:projectId/assets/:name",
+    scope: "orgs:write",
     build: async (fx) => ({
       method: "PUT",
       path: `${(await project(fx)).path}/assets/notes.txt`,
@@ -129,21 +141,25 @@ export const projectsMatrix: MatrixCase[] = [
   },
   {
     route: "GET /v1/orgs/:orgId/projects/:projectId/assets/:name",
+    scope: "orgs:read",
     build: async (fx) => ({ method: "GET", path: await asset(fx) }),
     expected: ORG_READ,
   },
   {
     route: "DELETE /v1/orgs/:orgId/projects/:projectId/assets/:name",
+    scope: "orgs:write",
     build: async (fx) => ({ method: "DELETE", path: await asset(fx) }),
     expected: succeedsWith(ORG_READ, 204),
   },
   {
     route: "GET /v1/orgs/:orgId/projects/:projectId/snapshots",
+    scope: "orgs:read",
     build: async (fx) => ({ method: "GET", path: `${(await project(fx)).path}/snapshots` }),
     expected: ORG_READ,
   },
   {
     route: "POST /v1/orgs/:orgId/projects/:projectId/snapshots",
+    scope: "orgs:write",
     build: async (fx) => {
       const p = await project(fx);
       scriptedRoom(p.id, documentWith("live"));
@@ -153,6 +169,7 @@ export const projectsMatrix: MatrixCase[] = [
   },
   {
     route: "GET /v1/orgs/:orgId/projects/:projectId/snapshots/:snapshotId",
+    scope: "orgs:read",
     build: async (fx) => {
       const s = await snapshot(fx);
       return { method: "GET", path: `${s.path}/snapshots/${s.snapshotId}` };
@@ -161,6 +178,7 @@ export const projectsMatrix: MatrixCase[] = [
   },
   {
     route: "POST /v1/orgs/:orgId/projects/:projectId/snapshots/:snapshotId/restore",
+    scope: "orgs:write",
     build: async (fx) => {
       const s = await snapshot(fx);
       return { method: "POST", path: `${s.path}/snapshots/${s.snapshotId}/restore` };
@@ -169,6 +187,7 @@ export const projectsMatrix: MatrixCase[] = [
   },
   {
     route: "POST /v1/orgs/:orgId/projects/:projectId/room-token",
+    sessionOnly: true,
     build: async (fx) => ({ method: "POST", path: `${(await project(fx)).path}/room-token` }),
     expected: ORG_READ,
   },

@@ -13,11 +13,13 @@ async function heldItem(orgId: string, user: Parameters<typeof getFreeItem>[0] |
 export const reviewsMatrix: MatrixCase[] = [
   {
     route: "GET /v1/items/:slug/reviews",
+    public: true,
     build: async (fx) => ({ method: "GET", path: `/v1/items/${(await insertItem(fx.orgId)).slug}/reviews` }),
     expected: PUBLIC,
   },
   {
     route: "POST /v1/items/:slug/reviews",
+    scope: "catalog:write",
     build: async (fx, _actor, user) => ({
       method: "POST",
       path: `/v1/items/${(await heldItem(fx.orgId, user)).slug}/reviews`,
@@ -27,6 +29,7 @@ export const reviewsMatrix: MatrixCase[] = [
   },
   {
     route: "PATCH /v1/items/:slug/reviews/mine",
+    scope: "catalog:write",
     build: async (fx, _actor, user) => {
       const slug = user ? (await reviewedItem(fx.orgId, user)).item.slug : (await insertItem(fx.orgId)).slug;
       return { method: "PATCH", path: `/v1/items/${slug}/reviews/mine`, options: { body: { rating: 2 } } };
@@ -35,6 +38,7 @@ export const reviewsMatrix: MatrixCase[] = [
   },
   {
     route: "DELETE /v1/items/:slug/reviews/mine",
+    scope: "catalog:write",
     build: async (fx, _actor, user) => {
       const slug = user ? (await reviewedItem(fx.orgId, user)).item.slug : (await insertItem(fx.orgId)).slug;
       return { method: "DELETE", path: `/v1/items/${slug}/reviews/mine` };
@@ -43,6 +47,7 @@ export const reviewsMatrix: MatrixCase[] = [
   },
   {
     route: "POST /v1/orgs/:orgId/items/:itemId/reviews/:reviewId/reply",
+    scope: "catalog:write",
     build: async (fx) => {
       const { item, review } = await reviewedItem(fx.orgId, fx.outsider);
       return {

@@ -7,6 +7,7 @@ export const roomsMatrix: MatrixCase[] = [
   // Room callbacks take no user credential: without the room signature every caller is refused.
   {
     route: "POST /v1/rooms/:roomId/snapshots",
+    public: true,
     build: async (fx) => ({
       method: "POST",
       path: `/v1/rooms/${(await project(fx)).id}/snapshots`,
@@ -16,17 +17,20 @@ export const roomsMatrix: MatrixCase[] = [
   },
   {
     route: "GET /v1/rooms/:roomId/snapshots/latest",
+    public: true,
     build: async (fx) => ({ method: "GET", path: `/v1/rooms/${(await project(fx)).id}/snapshots/latest` }),
     expected: SIGNED_ONLY,
   },
   {
     route: "POST /v1/rooms/:roomId/events",
+    public: true,
     build: async (fx) => ({ method: "POST", path: `/v1/rooms/${(await project(fx)).id}/events`, options: { body: { events: [] } } }),
     expected: SIGNED_ONLY,
   },
   // Not even a member's own session admits itself: only the room may ask.
   {
     route: "POST /v1/rooms/:roomId/admissions",
+    public: true,
     build: async (fx, _actor, user) => ({
       method: "POST",
       path: `/v1/rooms/${(await project(fx)).id}/admissions`,

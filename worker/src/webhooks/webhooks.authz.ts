@@ -33,11 +33,13 @@ const base = (fx: OrgFixture) => `/v1/orgs/${fx.orgId}/webhooks`;
 export const webhooksMatrix: MatrixCase[] = [
   {
     route: "GET /v1/orgs/:orgId/webhooks/endpoints",
+    scope: "webhooks:read",
     build: (fx) => ({ method: "GET", path: `${base(fx)}/endpoints` }),
     expected: ORG_ADMIN,
   },
   {
     route: "POST /v1/orgs/:orgId/webhooks/endpoints",
+    scope: "webhooks:write",
     build: (fx) => ({
       method: "POST",
       path: `${base(fx)}/endpoints`,
@@ -47,11 +49,13 @@ export const webhooksMatrix: MatrixCase[] = [
   },
   {
     route: "GET /v1/orgs/:orgId/webhooks/endpoints/:endpointId",
+    scope: "webhooks:read",
     build: async (fx) => ({ method: "GET", path: `${base(fx)}/endpoints/${await endpointOf(fx)}` }),
     expected: ORG_ADMIN,
   },
   {
     route: "PATCH /v1/orgs/:orgId/webhooks/endpoints/:endpointId",
+    scope: "webhooks:write",
     build: async (fx) => ({
       method: "PATCH",
       path: `${base(fx)}/endpoints/${await endpointOf(fx)}`,
@@ -61,21 +65,25 @@ export const webhooksMatrix: MatrixCase[] = [
   },
   {
     route: "DELETE /v1/orgs/:orgId/webhooks/endpoints/:endpointId",
+    scope: "webhooks:write",
     build: async (fx) => ({ method: "DELETE", path: `${base(fx)}/endpoints/${await newEndpoint(fx)}` }),
     expected: succeedsWith(ORG_ADMIN, 204),
   },
   {
     route: "POST /v1/orgs/:orgId/webhooks/endpoints/:endpointId/rotate-secret",
+    scope: "webhooks:write",
     build: async (fx) => ({ method: "POST", path: `${base(fx)}/endpoints/${await endpointOf(fx)}/rotate-secret` }),
     expected: ORG_ADMIN,
   },
   {
     route: "POST /v1/orgs/:orgId/webhooks/endpoints/:endpointId/test",
+    scope: "webhooks:write",
     build: async (fx) => ({ method: "POST", path: `${base(fx)}/endpoints/${await endpointOf(fx)}/test` }),
     expected: succeedsWith(ORG_ADMIN, 202),
   },
   {
     route: "POST /v1/orgs/:orgId/webhooks/endpoints/:endpointId/recover",
+    scope: "webhooks:write",
     // Disabled endpoints refuse recovery (409).
     build: async (fx) => {
       const id = await endpointOf(fx);
@@ -86,22 +94,31 @@ export const webhooksMatrix: MatrixCase[] = [
   },
   {
     route: "GET /v1/orgs/:orgId/webhooks/endpoints/:endpointId/attempts",
+    scope: "webhooks:read",
     build: async (fx) => ({ method: "GET", path: `${base(fx)}/endpoints/${await endpointOf(fx)}/attempts` }),
     expected: ORG_ADMIN,
   },
-  { route: "GET /v1/orgs/:orgId/webhooks/messages", build: (fx) => ({ method: "GET", path: `${base(fx)}/messages` }), expected: ORG_ADMIN },
+  {
+    route: "GET /v1/orgs/:orgId/webhooks/messages",
+    scope: "webhooks:read",
+    build: (fx) => ({ method: "GET", path: `${base(fx)}/messages` }),
+    expected: ORG_ADMIN,
+  },
   {
     route: "GET /v1/orgs/:orgId/webhooks/messages/:eventId",
+    scope: "webhooks:read",
     build: async (fx) => ({ method: "GET", path: `${base(fx)}/messages/${(await messageOf(fx)).eventId}` }),
     expected: ORG_ADMIN,
   },
   {
     route: "GET /v1/orgs/:orgId/webhooks/messages/:eventId/attempts",
+    scope: "webhooks:read",
     build: async (fx) => ({ method: "GET", path: `${base(fx)}/messages/${(await messageOf(fx)).eventId}/attempts` }),
     expected: ORG_ADMIN,
   },
   {
     route: "POST /v1/orgs/:orgId/webhooks/messages/:eventId/endpoints/:endpointId/resend",
+    scope: "webhooks:write",
     build: async (fx) => {
       const { endpointId, eventId } = await messageOf(fx);
       await call("PATCH", `${base(fx)}/endpoints/${endpointId}`, { token: fx.owner.accessToken, body: { enabled: true } });
