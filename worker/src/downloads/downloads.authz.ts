@@ -1,7 +1,7 @@
 import { ANY_USER, type MatrixCase } from "../../test/authz-matrix";
 import { publishedItem } from "../../test/catalog-api";
+import { getFreeItem } from "../../test/entitlement-fixtures";
 import type { OrgFixture } from "../../test/fixtures";
-import { getFreeItem } from "../entitlements/entitlements.fixtures";
 
 /** One published item per fixture that only the fixture's owner holds: members of its org do not own it. */
 const owned = new Map<string, Promise<string>>();

@@ -2,6 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ErrorEnvelope } from "../../../shared/errors";
 import { createItemViaApi, publishVersion, sha256Hex } from "../../test/catalog-api";
+import { getFreeItem } from "../../test/entitlement-fixtures";
 import { createOrg, createUser, makeOperator, type TestUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { JOBS, jobContext } from "../../test/jobs";
@@ -9,7 +10,6 @@ import { buy, countRows, eventually, onboardSeller, stripeEventsSettled } from "
 import { statusCounts } from "../../test/rate-limits";
 import { newId } from "../crypto/random";
 import { createDb } from "../db/client";
-import { getFreeItem } from "../entitlements/entitlements.fixtures";
 import { signDownloadToken } from "./token";
 
 const worker = (exports as unknown as { default: Fetcher }).default;

@@ -1,6 +1,6 @@
 import { ANY_USER, type MatrixCase, OPERATOR_ONLY, succeedsWith } from "../../test/authz-matrix";
 import { insertItem } from "../../test/catalog-fixtures";
-import { getFreeItem } from "./entitlements.fixtures";
+import { getFreeItem } from "../../test/entitlement-fixtures";
 
 export const entitlementsMatrix: MatrixCase[] = [
   {

@@ -2,12 +2,12 @@ import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ratingAggregate as aggregate, insertItem } from "../../test/catalog-fixtures";
+import { getFreeItem } from "../../test/entitlement-fixtures";
 import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { postReview } from "../../test/review-fixtures";
 import { createDb } from "../db/client";
 import { auditEvents, entitlements, reviews } from "../db/schema";
-import { postReview } from "../reviews/reviews.fixtures";
-import { getFreeItem } from "./entitlements.fixtures";
 import { findActiveEntitlement, grantEntitlementStatements, revokeEntitlement } from "./service";
 
 const db = createDb(env.DB);

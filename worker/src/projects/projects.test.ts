@@ -15,13 +15,13 @@ import {
   roomTokenKey,
 } from "../../../shared/room-token";
 import { insertItem } from "../../test/catalog-fixtures";
+import { getFreeItem } from "../../test/entitlement-fixtures";
 import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { createProject, documentWith, rawCall, roomCall } from "../../test/rooms";
 import { scriptedRoom } from "../../test/scripted-room";
 import { createDb } from "../db/client";
 import { projects } from "../db/schema";
-import { getFreeItem } from "../entitlements/entitlements.fixtures";
 import type { ProjectAccess } from "./access";
 import { putAsset } from "./assets";
 

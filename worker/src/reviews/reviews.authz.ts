@@ -1,7 +1,7 @@
 import { ANY_USER, type MatrixCase, ORG_ADMIN, PUBLIC, succeedsWith } from "../../test/authz-matrix";
 import { insertItem } from "../../test/catalog-fixtures";
-import { getFreeItem } from "../entitlements/entitlements.fixtures";
-import { reviewedItem } from "./reviews.fixtures";
+import { getFreeItem } from "../../test/entitlement-fixtures";
+import { reviewedItem } from "../../test/review-fixtures";
 
 /** A fresh item the acting user holds (anon holds nothing and is refused before it matters). */
 async function heldItem(orgId: string, user: Parameters<typeof getFreeItem>[0] | undefined) {

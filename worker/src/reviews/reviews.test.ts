@@ -2,13 +2,13 @@ import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ratingAggregate as aggregate, insertItem } from "../../test/catalog-fixtures";
+import { getFreeItem } from "../../test/entitlement-fixtures";
 import { createUser, type OrgFixture, orgFixture, type TestUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { postReview, reviewedItem } from "../../test/review-fixtures";
 import { createDb } from "../db/client";
 import { auditEvents, reviews } from "../db/schema";
-import { getFreeItem } from "../entitlements/entitlements.fixtures";
 import { revokeEntitlement } from "../entitlements/service";
-import { postReview, reviewedItem } from "./reviews.fixtures";
 
 const db = createDb(env.DB);
 let fx: OrgFixture;

@@ -1,8 +1,8 @@
 /** Test helpers: an item reviewed by a buyer, through the real routes. */
-import { insertItem } from "../../test/catalog-fixtures";
-import type { TestUser } from "../../test/fixtures";
-import { call } from "../../test/http";
-import { getFreeItem } from "../entitlements/entitlements.fixtures";
+import { insertItem } from "./catalog-fixtures";
+import { getFreeItem } from "./entitlement-fixtures";
+import type { TestUser } from "./fixtures";
+import { call } from "./http";
 
 export async function postReview(user: TestUser, slug: string, rating: number) {
   const res = await call("POST", `/v1/items/${slug}/reviews`, {

@@ -1,6 +1,6 @@
 /** Test helpers for what builds on entitlements (reviews, the authorization matrix). */
-import type { TestUser } from "../../test/fixtures";
-import { call } from "../../test/http";
+import type { TestUser } from "./fixtures";
+import { call } from "./http";
 
 /** Gets a free item through the API, as a buyer would; returns the entitlement. */
 export async function getFreeItem(user: TestUser, slug: string) {
