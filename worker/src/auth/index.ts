@@ -2,6 +2,8 @@
 import { defineModule } from "../module";
 import { authRoutes } from "./routes";
 
+export { sessionIsLiveSql } from "./session-sql";
+
 export const authModule = defineModule({
   name: "auth",
   routes: authRoutes,

@@ -2,9 +2,9 @@ import { timingSafeEqual } from "node:crypto";
 
 const encoder = new TextEncoder();
 
-/** Hex SHA-256: how tokens are stored, so a database leak yields nothing usable. */
-export async function sha256Hex(value: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(value));
+/** Hex SHA-256: how tokens are stored, so a database leak yields nothing usable; also the digest of stored bytes. */
+export async function sha256Hex(value: string | Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", (typeof value === "string" ? encoder.encode(value) : value) as BufferSource);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 

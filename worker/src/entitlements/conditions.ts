@@ -18,6 +18,15 @@ export function holdsReviewableEntitlement(itemId: string, userId: string, now: 
 }
 
 /**
+ * SQL: the user holds an entitlement to the item from any source, active and not expired at `now`
+ * (what installing an item into a project needs). Ids or columns, so a query can ask it per row.
+ */
+export function holdsActiveEntitlement(itemId: SQLWrapper | string, userId: SQLWrapper | string, now: number): SQL {
+  return sql`EXISTS (SELECT 1 FROM entitlements e WHERE e.item_id = ${itemId} AND e.user_id = ${userId}
+    AND e.status = 'active' AND (e.expires_at IS NULL OR e.expires_at > ${now}))`;
+}
+
+/**
  * SQL: the user has no effective entitlement to the item from `source`, and a claim would land
  * on entitlement `id` (the row read before, or the one the claim inserts). Asked before the claim
  * in its batch, it says whether the claim grants access or only repeats one.

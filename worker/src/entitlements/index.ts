@@ -2,7 +2,7 @@
 import { defineModule } from "../module";
 import { entitlementRoutes } from "./routes";
 
-export { entitlementEffectiveSql, entitlementExpiresAtSql, entitlementIdSql } from "./conditions";
+export { entitlementEffectiveSql, entitlementExpiresAtSql, entitlementIdSql, holdsActiveEntitlement } from "./conditions";
 export { findActiveEntitlement, grantEntitlementStatements, revokeEntitlementStatements } from "./service";
 
 export const entitlementsModule = defineModule({

@@ -2,6 +2,8 @@
 import { defineModule } from "../module";
 import { orgRoutes } from "./routes";
 
+export { memberRoleSql } from "./membership-sql";
+
 export const orgsModule = defineModule({
   name: "orgs",
   routes: orgRoutes,
