@@ -15,7 +15,7 @@ import { AppError, notFound } from "../http/errors";
 import { percentFee } from "../ledger/fees";
 import { issuedKey, issueLicenseStatements, revokeSubscriptionLicense } from "../licenses/issuance";
 import { enqueueMail, mailInsert, paymentFailedMail } from "../mail";
-import { stripeFor } from "../stripe/client";
+import { stripeFor } from "../stripe";
 import { itemRefOf } from "../webhooks/domain-events";
 import { enqueueWebhookEvents, webhookEvent } from "../webhooks/outbox";
 

@@ -1,14 +1,14 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import Stripe from "stripe";
 import { findVisibleItemBySlug } from "../catalog/queries";
 import { derivedId } from "../crypto/random";
 import { createDb, type Db } from "../db/client";
-import { stripePrices, subscriptions, usageRecords } from "../db/schema";
+import { subscriptions, usageRecords } from "../db/schema";
 import type { Env, UsageReportMessage } from "../env";
 import { AppError } from "../http/errors";
 import { type ConsumerPolicy, consumeEach, failAll } from "../http/queue-consumer";
 import { worthRetrying } from "../http/stripe-errors";
-import { stripeFor } from "../stripe/client";
+import { meterEventNameSql, stripeFor } from "../stripe";
 import { CREDIT_BALANCE_SQL } from "./credits";
 
 const BILLABLE_STATUSES = ["active", "trialing", "past_due"];
@@ -98,9 +98,8 @@ export async function consumeUsageReports(batch: MessageBatch<UsageReportMessage
 /** The records among `ids` not reported yet, with their customer and meter. */
 function unreported(db: Db, ids: string[]) {
   return db
-    .select({ record: usageRecords, customerId: subscriptions.customerId, eventName: stripePrices.meterEventName })
+    .select({ record: usageRecords, customerId: subscriptions.customerId, eventName: meterEventNameSql(usageRecords.itemId) })
     .from(usageRecords)
     .innerJoin(subscriptions, eq(subscriptions.id, usageRecords.subscriptionId))
-    .leftJoin(stripePrices, and(eq(stripePrices.itemId, usageRecords.itemId), sql`${stripePrices.meterEventName} IS NOT NULL`))
     .where(and(inArray(usageRecords.id, ids), isNull(usageRecords.reportedAt)));
 }

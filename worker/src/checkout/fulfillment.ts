@@ -10,7 +10,7 @@ import { log } from "../http/log";
 import { saleEntries } from "../ledger/entries";
 import { issuedKey, issueLicenseStatements } from "../licenses/issuance";
 import { enqueueMail } from "../mail";
-import { stripeFor } from "../stripe/client";
+import { stripeFor } from "../stripe";
 import { orderCreatedEvent } from "../webhooks/domain-events";
 import { enqueueWebhookEvents } from "../webhooks/outbox";
 import { buyerFor } from "./buyers";

@@ -11,9 +11,7 @@ import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
 import type { Principal } from "../http/principal";
 import { oneTimeFee, percentFee, platformFee, subscriptionFeePercent } from "../ledger/fees";
-import { stripeFor } from "../stripe/client";
-import { customerFor } from "../stripe/customers";
-import { type PaidPricing, priceFor } from "../stripe/prices";
+import { customerFor, type PaidPricing, priceFor, stripeFor } from "../stripe";
 
 /** Metadata every Stripe object of a Plaza checkout carries, so fulfillment needs no other lookup. */
 export interface CheckoutMetadata {
@@ -52,7 +50,7 @@ export async function startCheckout(
 
   const destination = await chargeableAccountId(env, db, item.orgId);
   const stripe = stripeFor(env);
-  const [price, customer] = await Promise.all([priceFor(stripe, db, item, pricing), customerFor(stripe, db, email)]);
+  const [price, customer] = await Promise.all([priceFor({ env, db }, { item, pricing }), customerFor({ env, db }, email)]);
   const fee = platformFee(env);
   const mode = pricing.model === "one_time" ? "payment" : "subscription";
   const requestKey = input.idempotencyKey ? await sha256Hex(`${email}|${item.id}|${input.idempotencyKey}`) : undefined;

@@ -14,7 +14,7 @@ import { AppError } from "../http/errors";
 import { refundEntries } from "../ledger/entries";
 import { revokeOrderLicenses, revokeSubscriptionLicense } from "../licenses/issuance";
 import { NotYetKnown } from "../module";
-import { stripeFor } from "../stripe/client";
+import { stripeFor } from "../stripe";
 import { orderRefundedEvent } from "../webhooks/domain-events";
 import { enqueueWebhookEvents } from "../webhooks/outbox";
 import { findOrgOrder } from "./queries";

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv, Env } from "../env";
 import { inlineHash, type PageSources } from "../http/page-security";
-import { stripeTarget } from "../stripe/client";
+import { stripeTarget } from "../stripe";
 import { STOREFRONT_CSS } from "./pages/styles";
 
 /** Stripe's hosted Checkout pages (`https://checkout.stripe.com/c/pay/cs_…`). */

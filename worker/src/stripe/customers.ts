@@ -1,17 +1,21 @@
 import { eq } from "drizzle-orm";
-import type Stripe from "stripe";
+import type { Ctx } from "../context";
 import { sha256Hex } from "../crypto/hash";
-import type { Db } from "../db/client";
-import { stripeCustomers } from "../db/schema";
+import { stripeFor } from "./client";
+import { stripeCustomers } from "./tables";
 
 /**
  * The buyer's Stripe customer, created once per e-mail and reused by every later checkout. Two
  * concurrent first checkouts send the same idempotency key, so Stripe makes one customer.
  */
-export async function customerFor(stripe: Stripe, db: Db, email: string): Promise<string> {
-  const known = await db.query.stripeCustomers.findFirst({ where: eq(stripeCustomers.email, email) });
+export async function customerFor({ env, db }: Pick<Ctx, "env" | "db">, email: string): Promise<string> {
+  const [known] = await db
+    .select({ customerId: stripeCustomers.customerId })
+    .from(stripeCustomers)
+    .where(eq(stripeCustomers.email, email))
+    .limit(1);
   if (known) return known.customerId;
-  const customer = await stripe.customers.create(
+  const customer = await stripeFor(env).customers.create(
     { email, metadata: { plaza: "buyer" } },
     { idempotencyKey: `customer:${await sha256Hex(email)}` },
   );

@@ -3,6 +3,6 @@ import { defineModule } from "../module";
 
 export { stripeCrypto, stripeFor, stripeTarget } from "./client";
 export { customerFor } from "./customers";
-export { meterEventName, type PaidPricing, priceFor, pricingKey } from "./prices";
+export { meterEventName, meterEventNameSql, type PaidPricing, type PricedItem, priceFor, pricingKey, type StripePriceRow } from "./prices";
 
 export const stripeModule = defineModule({ name: "stripe" });

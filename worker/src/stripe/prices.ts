@@ -1,12 +1,19 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, type SQLWrapper, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { PricingT } from "../../../shared/catalog";
-import type { ItemRow } from "../catalog/queries";
+import type { Ctx } from "../context";
 import type { Db } from "../db/client";
-import { stripePrices } from "../db/schema";
+import { stripeFor } from "./client";
+import { stripePrices } from "./tables";
 
 export type PaidPricing = Exclude<PricingT, { model: "free" }>;
 export type StripePriceRow = typeof stripePrices.$inferSelect;
+/** What a price is made for: the item's id, its name (the Stripe product's) and its number (its meter's name). */
+export interface PricedItem {
+  id: string;
+  name: string;
+  seq: number;
+}
 
 /** Canonical JSON of what a price charges: two items' equal pricing gives equal keys. */
 export function pricingKey(pricing: PaidPricing): string {
@@ -17,17 +24,38 @@ export function pricingKey(pricing: PaidPricing): string {
 }
 
 /** A metered item's meter event name: stable per item, as Stripe meters are matched by name. */
-export const meterEventName = (item: Pick<ItemRow, "seq">) => `plaza_usage_item_${item.seq}`;
+export const meterEventName = (item: Pick<PricedItem, "seq">) => `plaza_usage_item_${item.seq}`;
+
+/** SQL: the meter event name of the item `itemId` (a column or a value), null unless it is metered; for statements that read it in place. */
+export const meterEventNameSql = (itemId: SQLWrapper | string) => {
+  const p = stripePrices;
+  return sql<
+    string | null
+  >`(SELECT ${p.meterEventName} FROM ${p} WHERE ${p.itemId} = ${itemId} AND ${p.meterEventName} IS NOT NULL LIMIT 1)`;
+};
+
+const knownPrice = async (db: Db, itemId: string, key: string) =>
+  (
+    await db
+      .select()
+      .from(stripePrices)
+      .where(and(eq(stripePrices.itemId, itemId), eq(stripePrices.pricingKey, key)))
+      .limit(1)
+  )[0];
 
 /**
  * The Stripe price for the item's current pricing, created on first checkout. Stripe prices are
  * immutable, so a pricing change makes a new one; idempotency keys derived from item and pricing
  * make concurrent first checkouts create one product, meter and price.
  */
-export async function priceFor(stripe: Stripe, db: Db, item: ItemRow, pricing: PaidPricing): Promise<StripePriceRow> {
+export async function priceFor(
+  { env, db }: Pick<Ctx, "env" | "db">,
+  { item, pricing }: { item: PricedItem; pricing: PaidPricing },
+): Promise<StripePriceRow> {
   const key = pricingKey(pricing);
-  const known = await db.query.stripePrices.findFirst({ where: and(eq(stripePrices.itemId, item.id), eq(stripePrices.pricingKey, key)) });
+  const known = await knownPrice(db, item.id, key);
   if (known) return known;
+  const stripe = stripeFor(env);
 
   const idem = (what: string) => ({ idempotencyKey: `${what}:${item.id}:${key}` });
   const product = await stripe.products.create({ name: item.name, metadata: { plaza_item_id: item.id } }, idem("product"));
@@ -73,5 +101,5 @@ export async function priceFor(stripe: Stripe, db: Db, item: ItemRow, pricing: P
     createdAt: Date.now(),
   };
   await db.insert(stripePrices).values(row).onConflictDoNothing();
-  return (await db.query.stripePrices.findFirst({ where: and(eq(stripePrices.itemId, item.id), eq(stripePrices.pricingKey, key)) })) ?? row;
+  return (await knownPrice(db, item.id, key)) ?? row;
 }
