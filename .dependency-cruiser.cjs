@@ -17,7 +17,7 @@ module.exports = {
       name: "domain-internals",
       comment: "Import another domain only through its index.ts (worker/src/<domain>/index.ts).",
       severity: "error",
-      from: { path: "^worker/src/([^/]+)/", pathNot: [`^worker/src/${INFRA}/`, "^worker/src/bench/", "^worker/src/[^/]+/tables\\.ts$", "\\.test\\.tsx?$", "\\.authz\\.ts$", "\\.fixtures\\.ts$"] },
+      from: { path: "^worker/src/([^/]+)/", pathNot: [`^worker/src/${INFRA}/`, "^worker/src/bench/", "^worker/src/[^/]+/tables\\.ts$", "\\.test\\.tsx?$", "\\.authz\\.test-cases\\.ts$"] },
       to: {
         path: "^worker/src/[^/]+/",
         pathNot: ["^worker/src/$1/", `^worker/src/${INFRA}/`, "^worker/src/[^/]+/index\\.ts$"],
@@ -34,14 +34,14 @@ module.exports = {
       name: "domain-cycles",
       comment: "No two domains may depend on each other, directly or around a loop: use a domain event (context.ts) instead.",
       severity: "error",
-      from: { path: "^worker/src/", pathNot: ["\\.test\\.tsx?$", "\\.authz\\.ts$", "\\.fixtures\\.ts$"] },
+      from: { path: "^worker/src/", pathNot: ["\\.test\\.tsx?$", "\\.authz\\.test-cases\\.ts$"] },
       to: { circular: true, dependencyTypesNot: ["type-only"] },
     },
     {
       name: "tables-of-their-domain",
       comment: "The table registry (db/schema.ts) is for drizzle; a domain uses its own tables.ts, and other domains' data through their functions.",
       severity: "error",
-      from: { path: "^worker/src/", pathNot: ["^worker/src/db/", "\\.test\\.tsx?$", "^worker/src/bench/"] },
+      from: { path: "^worker/src/", pathNot: ["^worker/src/db/", "\\.test\\.tsx?$", "\\.authz\\.test-cases\\.ts$", "^worker/src/bench/"] },
       to: { path: "^worker/src/db/schema\\.ts$" },
     },
     {

@@ -1,17 +1,18 @@
 /// <reference types="vite/client" />
 /**
  * The authorization matrix: every /v1 route, called as anon, as a member of another org, as
- * member, admin and owner of the fixture org, and as a platform operator. Each module keeps its
- * cases in `<module>/*.authz.ts`, found here by name; a module whose routes have no case, or a case
- * for a route its module does not have, fails the last test.
+ * member, admin and owner of the fixture org, and as a platform operator; then with personal API
+ * tokens, as each case's token rule says (worker/test/authz-matrix.ts). Each module keeps its
+ * cases in `<module>/*.authz.test-cases.ts`, found here by name; a module whose routes have no
+ * case, or a case for a route its module does not have, fails the last test.
  */
 import { beforeAll, expect, it } from "vitest";
 import { expectMatrix, type MatrixCase } from "../../test/authz-matrix";
 import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { modules } from "../modules";
 
-/** Every `*.authz.ts` beside the modules, by path (`../orgs/orgs.authz.ts`), with its exported case lists. */
-const matrixFiles = import.meta.glob<Record<string, MatrixCase[]>>("../*/*.authz.ts", { eager: true });
+/** Every `*.authz.test-cases.ts` beside the modules, by path (`../orgs/orgs.authz.test-cases.ts`), with its exported case lists. */
+const matrixFiles = import.meta.glob<Record<string, MatrixCase[]>>("../*/*.authz.test-cases.ts", { eager: true });
 
 const casesOf = (name: string) =>
   Object.entries(matrixFiles)

@@ -1,5 +1,5 @@
 import type { Expected, MatrixCase } from "../../test/authz-matrix";
-import { project } from "../projects/projects.authz";
+import { project } from "../projects/projects.authz.test-cases";
 
 const SIGNED_ONLY: Expected = { anon: 401, outsider: 401, member: 401, admin: 401, owner: 401, operator: 401 };
 

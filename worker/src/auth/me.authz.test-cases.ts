@@ -1,7 +1,7 @@
 import { ANY_USER, type MatrixCase, ORG_READ, OWNER_ONLY, succeedsWith } from "../../test/authz-matrix";
 import { PASSWORD } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { freshLogin } from "./auth.authz";
+import { freshLogin } from "./auth.authz.test-cases";
 
 export const meMatrix: MatrixCase[] = [
   { route: "GET /v1/me", scope: "profile:read", build: () => ({ method: "GET", path: "/v1/me" }), expected: ANY_USER },
