@@ -25,6 +25,7 @@ import { assembleRuntime } from "./module";
 import { ordersModule } from "./orders";
 import { orgsModule } from "./orgs";
 import { projectsModule } from "./projects";
+import { receiptsModule } from "./receipts";
 import { reviewsModule } from "./reviews";
 import { roomsModule } from "./rooms";
 import { storefrontModule } from "./storefront";
@@ -50,6 +51,7 @@ export const modules = [
   billingModule,
   ledgerModule,
   licensesModule,
+  receiptsModule,
   mailModule,
   webhooksModule,
   projectsModule,

@@ -13,7 +13,7 @@ import { grantEntitlementStatements, revokeEntitlementStatements } from "../enti
 import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
 import { percentFee } from "../ledger/fees";
-import { issuedKey, issueLicenseStatements, revokeSubscriptionLicense } from "../licenses/issuance";
+import { issuedKey, issueLicenseStatements, revokeSubscriptionLicense } from "../licenses";
 import { enqueueMail, mailInsert, paymentFailedMail } from "../mail";
 import { stripeFor } from "../stripe";
 import { itemRefOf } from "../webhooks/domain-events";
@@ -61,8 +61,7 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
   const live = sub.status === "active" || sub.status === "trialing" || pastDue;
   const license = live
     ? await issueLicenseStatements(
-        env,
-        db,
+        { env, db },
         {
           source: { kind: "subscription", subscriptionId: id },
           orgId: metadata.plaza_org_id,
@@ -70,8 +69,8 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
           userId,
           email: metadata.plaza_email,
           checkoutId: metadata.plaza_checkout_id,
+          now,
         },
-        now,
       )
     : undefined;
   const grant = live

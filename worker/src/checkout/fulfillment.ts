@@ -8,7 +8,7 @@ import { grantEntitlementStatements } from "../entitlements/service";
 import type { Env } from "../env";
 import { log } from "../http/log";
 import { saleEntries } from "../ledger/entries";
-import { issuedKey, issueLicenseStatements } from "../licenses/issuance";
+import { issuedKey, issueLicenseStatements } from "../licenses";
 import { enqueueMail } from "../mail";
 import { stripeFor } from "../stripe";
 import { orderCreatedEvent } from "../webhooks/domain-events";
@@ -102,6 +102,7 @@ export interface FulfillmentResult {
  * and the ledger entries, in one batch. The session is re-fetched so an event's stale copy decides nothing.
  */
 export async function fulfillCheckoutPayment(env: Env, db: Db, sessionId: string): Promise<FulfillmentResult | undefined> {
+  const ctx = { env, db };
   const stripe = stripeFor(env);
   const session = await stripe.checkout.sessions.retrieve(sessionId, { expand: ["payment_intent"] });
   const metadata = plazaMetadata(session.metadata);
@@ -138,7 +139,7 @@ export async function fulfillCheckoutPayment(env: Env, db: Db, sessionId: string
     },
     userId,
   );
-  const license = await issueLicenseStatements(env, db, {
+  const license = await issueLicenseStatements(ctx, {
     source: { kind: "purchase", orderId: sale.orderId },
     orgId: metadata.plaza_org_id,
     itemId: metadata.plaza_item_id,

@@ -4,7 +4,7 @@ import { CheckoutBody, CheckoutId, CheckoutSession, CheckoutStatus } from "../..
 import { requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
-import { revealLicenseKey } from "../licenses/issuance";
+import { revealLicenseKey } from "../licenses";
 import * as service from "./service";
 
 const tags = ["Checkout"];
@@ -57,7 +57,7 @@ export const checkoutRoutes = createRouter()
     async (c) => {
       const { checkoutId } = c.req.valid("param");
       const status = await service.checkoutStatus(c.get("db"), checkoutId);
-      const licenseKey = await revealLicenseKey(c.env, c.get("db"), checkoutId);
+      const licenseKey = await revealLicenseKey(c.var.ctx, checkoutId);
       c.header("cache-control", "no-store");
       return c.json({ ...status, licenseKey }, 200);
     },

@@ -2,11 +2,11 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { insertLicense } from "../../test/license-fixtures";
+import { backgroundContext } from "../context";
 import { newId } from "../crypto/random";
-import { createDb } from "../db/client";
 import { signDownloadToken } from "../downloads/token";
 import worker from "../index";
-import { revealLicenseKey } from "../licenses/issuance";
+import { revealLicenseKey } from "../licenses";
 import { generateLicenseKey, hashLicenseKey } from "../licenses/keys";
 import { toBase64Url } from "./base64url";
 import { KeyRingError, type KeyRingKind, keyRing, parseKeyRing } from "./keyring";
@@ -184,8 +184,8 @@ describe("a bad ring in a request", () => {
     await env.DB.prepare("INSERT INTO license_reveals (license_id, checkout_id, sealed_key, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
       .bind(license.id, checkoutId, await seal(env.ENCRYPTION_KEYS, license.key), Date.now(), Date.now() + 3_600_000)
       .run();
-    const db = createDb(env.DB);
-    await expect(revealLicenseKey({ ...env, ENCRYPTION_KEYS: `${env.ENCRYPTION_KEYS},` }, db, checkoutId)).rejects.toThrow(KeyRingError);
-    expect(await revealLicenseKey(env, db, checkoutId)).toBe(license.key);
+    const ctxOf = (e: typeof env) => backgroundContext(e, { requestId: "keyring-test", handlers: [] });
+    await expect(revealLicenseKey(ctxOf({ ...env, ENCRYPTION_KEYS: `${env.ENCRYPTION_KEYS},` }), checkoutId)).rejects.toThrow(KeyRingError);
+    expect(await revealLicenseKey(ctxOf(env), checkoutId)).toBe(license.key);
   });
 });

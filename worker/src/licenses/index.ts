@@ -1,9 +1,23 @@
 /** License keys, activations and the License API. */
 import { defineModule } from "../module";
+import { licenseJobs } from "./jobs";
 import { licenseRoutes } from "./routes";
+
+export {
+  issuedKey,
+  issueLicenseStatements,
+  type LicenseIssue,
+  type LicenseStatements,
+  REVEAL_TTL_MS,
+  revealLicenseKey,
+  revokeEntitlementLicenses,
+  revokeOrderLicenses,
+  revokeSubscriptionLicense,
+} from "./issuance";
 
 export const licensesModule = defineModule({
   name: "licenses",
   routes: licenseRoutes,
+  jobs: licenseJobs,
   webhookEvents: ["license.created", "license.revoked"] as const,
 });

@@ -7,19 +7,20 @@
  * generates a random key, but only the attempt whose row won keeps it: the one-time reveal row is
  * written only if the license row holds this attempt's hash, and `issuedKey` tells the caller.
  */
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, ne, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { DEFAULT_MAX_ACTIVATIONS, defaultLicensePrefix } from "../../../shared/licenses";
+import { findItemRef } from "../catalog";
+import type { Ctx } from "../context";
 import { derivedId } from "../crypto/random";
 import { currentKeyId, open, seal } from "../crypto/secret-box";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
-import { entitlements, items, licensePolicies, licenseReveals, licenses } from "../db/schema";
-import type { Env } from "../env";
-import { log } from "../http/log";
-import { receiptStatement } from "../receipts/receipt-mail";
-import { licenseEvent } from "../webhooks/domain-events";
+import { entitlementEffectiveSql, entitlementExpiresAtSql, entitlementIdSql } from "../entitlements";
+import { receiptStatement } from "../receipts";
 import { generateLicenseKey, hashLicenseKey, lastGroupOf } from "./keys";
+import { licensePolicies, licenseReveals, licenses } from "./tables";
+import { licenseEvent } from "./webhook-events";
 
 /** How long a new key waits to be shown on the success page before maintenance deletes it unread. */
 export const REVEAL_TTL_MS = 24 * 3_600_000;
@@ -40,18 +41,20 @@ export interface LicenseIssue {
 
 /** An item's key prefix and activation limit: its author's policy, or the defaults. */
 export async function licensePolicyFor(db: Db, itemId: string) {
-  const [row] = await db
-    .select({ slug: items.slug, name: items.name, prefix: licensePolicies.keyPrefix, maxActivations: licensePolicies.maxActivations })
-    .from(items)
-    .leftJoin(licensePolicies, eq(licensePolicies.itemId, items.id))
-    .where(eq(items.id, itemId))
-    .limit(1);
-  if (!row) throw new Error(`No item ${itemId} to license`);
+  const [item, [policy]] = await Promise.all([
+    findItemRef(db, itemId),
+    db
+      .select({ prefix: licensePolicies.keyPrefix, maxActivations: licensePolicies.maxActivations })
+      .from(licensePolicies)
+      .where(eq(licensePolicies.itemId, itemId))
+      .limit(1),
+  ]);
+  if (!item) throw new Error(`No item ${itemId} to license`);
   return {
-    itemName: row.name,
-    prefix: row.prefix ?? defaultLicensePrefix(row.slug),
-    maxActivations: row.maxActivations ?? DEFAULT_MAX_ACTIVATIONS,
-    custom: row.prefix !== null,
+    itemName: item.name,
+    prefix: policy?.prefix ?? defaultLicensePrefix(item.slug),
+    maxActivations: policy?.maxActivations ?? DEFAULT_MAX_ACTIVATIONS,
+    custom: policy !== undefined,
   };
 }
 
@@ -60,23 +63,30 @@ export const licenseIdFor = (source: LicenseSource, itemId: string) =>
     ? derivedId("license", `purchase:${source.orderId}:${itemId}`)
     : derivedId("license", `subscription:${source.subscriptionId}`);
 
+export interface LicenseToIssue {
+  source: LicenseSource;
+  orgId: string;
+  itemId: string;
+  userId: string;
+  /** Where the receipt goes. */
+  email: string;
+  /** The checkout whose success page reveals the key once; null when none will. */
+  checkoutId: string | null;
+  now?: number;
+}
+
 /**
  * The statements that issue the license for one purchased item or one subscription, with its
  * receipt e-mail to `email`. Put them after the entitlement grant in the same batch: the license
  * points at that entitlement.
  */
-export async function issueLicenseStatements(
-  env: Env,
-  db: Db,
-  input: { source: LicenseSource; orgId: string; itemId: string; userId: string; email: string; checkoutId: string | null },
-  now = Date.now(),
-): Promise<LicenseIssue> {
-  const { source, itemId, userId } = input;
+export async function issueLicenseStatements(ctx: Pick<Ctx, "env" | "db">, input: LicenseToIssue): Promise<LicenseIssue> {
+  const { env, db } = ctx;
+  const { source, itemId, userId, now = Date.now() } = input;
   const licenseId = await licenseIdFor(source, itemId);
   const policy = await licensePolicyFor(db, itemId);
   const key = generateLicenseKey(policy.prefix);
   const keyHash = await hashLicenseKey(env, key);
-  const entitlementSource = source.kind;
   const claim = db
     .insert(licenses)
     .values({
@@ -84,7 +94,7 @@ export async function issueLicenseStatements(
       orgId: input.orgId,
       itemId,
       userId,
-      entitlementId: sql`(SELECT ${entitlements.id} FROM ${entitlements} WHERE ${entitlements.userId} = ${userId} AND ${entitlements.itemId} = ${itemId} AND ${entitlements.source} = ${entitlementSource})`,
+      entitlementId: entitlementIdSql({ userId, itemId, source: source.kind }),
       orderId: source.kind === "purchase" ? source.orderId : null,
       subscriptionId: source.kind === "subscription" ? source.subscriptionId : null,
       keyHash,
@@ -100,13 +110,20 @@ export async function issueLicenseStatements(
     .returning({ id: licenses.id });
   const statements: LicenseIssue["statements"] = [claim];
   // Whether the license row is this attempt's: a losing attempt's key is never stored anywhere.
-  const thisAttemptsLicense = sql`EXISTS (SELECT 1 FROM ${licenses} WHERE ${licenses.id} = ${licenseId} AND ${licenses.keyHash} = ${keyHash})`;
+  const thisAttemptsLicense: SQL = sql`EXISTS (SELECT 1 FROM ${licenses} WHERE ${licenses.id} = ${licenseId} AND ${licenses.keyHash} = ${keyHash})`;
   if (input.checkoutId) {
     const sealed = await seal(env.ENCRYPTION_KEYS, key);
     const reveal = { licenseId, checkoutId: input.checkoutId, sealedKey: sealed, createdAt: now, expiresAt: now + REVEAL_TTL_MS };
     statements.push(insertIf(db, licenseReveals, reveal, thisAttemptsLicense).onConflictDoNothing());
   }
-  const receipt = await receiptStatement(env, db, { licenseId, key, to: input.email, itemName: policy.itemName }, thisAttemptsLicense, now);
+  const receipt = await receiptStatement(ctx, {
+    licenseId,
+    key,
+    to: input.email,
+    itemName: policy.itemName,
+    issuedByThisAttempt: thisAttemptsLicense,
+    now,
+  });
   statements.push(receipt.statement);
   // Its derived id makes the winning batch (the one whose license row is written) the one that writes it.
   const event = await licenseEvent(
@@ -144,26 +161,27 @@ export function issuedKey(issue: LicenseIssue, results: readonly unknown[], at: 
  * suspended licenses stay so.
  */
 export function followEntitlement(db: Db, licenseId: string, now: number) {
-  const entitlementEffective = sql`EXISTS (SELECT 1 FROM entitlements e WHERE e.id = licenses.entitlement_id AND e.status = 'active' AND (e.expires_at IS NULL OR e.expires_at > ${now}))`;
   return db
     .update(licenses)
     .set({
-      expiresAt: sql`(SELECT e.expires_at FROM entitlements e WHERE e.id = licenses.entitlement_id)`,
-      status: sql`CASE WHEN licenses.status = 'expired' AND ${entitlementEffective} THEN 'active' ELSE licenses.status END`,
+      expiresAt: entitlementExpiresAtSql(licenses.entitlementId),
+      status: sql`CASE WHEN ${licenses.status} = 'expired' AND ${entitlementEffectiveSql(licenses.entitlementId, now)} THEN 'active' ELSE ${licenses.status} END`,
       updatedAt: now,
     })
     .where(eq(licenses.id, licenseId));
+}
+
+/** Statements for another domain's batch, and the webhook events to queue once it ran. */
+export interface LicenseStatements {
+  statements: BatchItem<"sqlite">[];
+  webhookEventIds: string[];
 }
 
 /**
  * Revokes the licenses `where` matches, each live one with its `license.revoked` event (id derived
  * from the license: revocation is final, so a replay writes the same event again, a no-op).
  */
-async function revokeLicenses(
-  db: Db,
-  where: ReturnType<typeof eq>,
-  now: number,
-): Promise<{ statements: BatchItem<"sqlite">[]; webhookEventIds: string[] }> {
+async function revokeLicenses(db: Db, where: SQL, now: number): Promise<LicenseStatements> {
   const live = await db
     .select()
     .from(licenses)
@@ -190,7 +208,8 @@ export const revokeEntitlementLicenses = (db: Db, entitlementId: string, now = D
  * concurrent reads cannot both get it). Null before fulfillment, after the first read, and once
  * the reveal expired.
  */
-export async function revealLicenseKey(env: Env, db: Db, checkoutId: string, now = Date.now()): Promise<string | null> {
+export async function revealLicenseKey(ctx: Pick<Ctx, "env" | "db" | "log">, checkoutId: string, now = Date.now()): Promise<string | null> {
+  const { env, db } = ctx;
   // A bad ENCRYPTION_KEYS fails the request here (KeyRingError, 500), before the one-time reveal is spent.
   await currentKeyId(env.ENCRYPTION_KEYS);
   const rows = await db
@@ -202,7 +221,7 @@ export async function revealLicenseKey(env: Env, db: Db, checkoutId: string, now
   try {
     return await open(env.ENCRYPTION_KEYS, live.sealedKey);
   } catch (err) {
-    log("error", "a license key reveal could not be opened", { licenseId: live.licenseId, error: String(err) });
+    ctx.log("error", "a license key reveal could not be opened", { licenseId: live.licenseId, error: String(err) });
     return null;
   }
 }

@@ -34,8 +34,6 @@ const licenseResponses = {
   ...rateLimitedError,
 };
 
-const licenseRequest = (c: { req: { header: (name: string) => string | undefined } }) => ({ ip: c.req.header("cf-connecting-ip") ?? null });
-
 export const licenseRoutes = createRouter()
   .openapi(
     createRoute({
@@ -49,7 +47,7 @@ when the installation was last seen.`,
       request: jsonBody(LicenseValidateBody),
       responses: licenseResponses,
     }),
-    async (c) => c.json(await service.validateLicense(c.env, c.get("db"), { ...c.req.valid("json"), ...licenseRequest(c) }), 200),
+    async (c) => c.json(await service.validateLicense(c.var.ctx, c.req.valid("json")), 200),
   )
   .openapi(
     createRoute({
@@ -63,7 +61,7 @@ its maximum (\`maxActivations\`, per item, default 3) is \`too_many_activations\
       request: jsonBody(LicenseActivateBody),
       responses: licenseResponses,
     }),
-    async (c) => c.json(await service.activateLicense(c.env, c.get("db"), { ...c.req.valid("json"), ...licenseRequest(c) }), 200),
+    async (c) => c.json(await service.activateLicense(c.var.ctx, c.req.valid("json")), 200),
   )
   .openapi(
     createRoute({
@@ -76,7 +74,7 @@ its maximum (\`maxActivations\`, per item, default 3) is \`too_many_activations\
       request: jsonBody(LicenseDeactivateBody),
       responses: licenseResponses,
     }),
-    async (c) => c.json(await service.deactivateLicense(c.env, c.get("db"), { ...c.req.valid("json"), ...licenseRequest(c) }), 200),
+    async (c) => c.json(await service.deactivateLicense(c.var.ctx, c.req.valid("json")), 200),
   )
   .openapi(
     createRoute({
@@ -88,7 +86,7 @@ its maximum (\`maxActivations\`, per item, default 3) is \`too_many_activations\
       responses: { 200: json(z.object({ data: z.array(MyLicense) }), "Your licenses, newest first"), ...authErrors },
     }),
     async (c) =>
-      c.json({ data: await service.listMyLicenses(c.get("db"), requirePrincipal(c.get("principal"), "payments:read").userId) }, 200),
+      c.json({ data: await service.listMyLicenses(c.var.ctx, requirePrincipal(c.get("principal"), "payments:read").userId) }, 200),
   )
   .openapi(
     createRoute({
@@ -103,7 +101,7 @@ its maximum (\`maxActivations\`, per item, default 3) is \`too_many_activations\
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "payments:write");
       const { licenseId, activationId } = c.req.valid("param");
-      await service.removeMyActivation(c.get("db"), p.userId, licenseId, activationId);
+      await service.removeMyActivation(c.var.ctx, { userId: p.userId, licenseId, activationId });
       return c.body(null, 204);
     },
   )
@@ -120,7 +118,7 @@ its maximum (\`maxActivations\`, per item, default 3) is \`too_many_activations\
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "member", "catalog:read");
-      return c.json(await service.getLicensePolicy(c.get("db"), access.orgId, itemId), 200);
+      return c.json(await service.getLicensePolicy(c.var.ctx, { orgId: access.orgId, itemId }), 200);
     },
   )
   .openapi(
@@ -136,6 +134,6 @@ its maximum (\`maxActivations\`, per item, default 3) is \`too_many_activations\
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
-      return c.json(await service.setLicensePolicy(c.get("db"), c.var.ctx.meta, access, itemId, c.req.valid("json")), 200);
+      return c.json(await service.setLicensePolicy(c.var.ctx, { access, itemId, policy: c.req.valid("json") }), 200);
     },
   );

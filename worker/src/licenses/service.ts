@@ -21,19 +21,18 @@ import {
   maskLicenseKey,
 } from "../../../shared/licenses";
 import { auditInsert } from "../audit";
-import { findOrgItem } from "../catalog/queries";
-import type { RequestMeta } from "../context";
+import { findOrgItem, itemRefsById, itemSlugSql } from "../catalog";
+import type { Ctx } from "../context";
 import { constantTimeEqual } from "../crypto/hash";
 import { newId } from "../crypto/random";
-import type { Db } from "../db/client";
 import { countBelow, insertIf } from "../db/insert-if";
-import { items, licenseActivations, licensePolicies, licenses } from "../db/schema";
 import type { Env } from "../env";
 import type { OrgAccess } from "../http/access";
 import { notFound } from "../http/errors";
 import { counter, takeHit, type Window } from "../http/rate-limit";
 import { licensePolicyFor } from "./issuance";
 import { lookupHashes } from "./keys";
+import { licenseActivations, licensePolicies, licenses } from "./tables";
 
 type LicenseRow = typeof licenses.$inferSelect;
 type Status = LicenseRow["status"];
@@ -55,31 +54,30 @@ interface Found {
   activations: number;
 }
 
+/** A License API call's body; the caller's IP (`ctx.meta.ip`) is rate limited too. */
 export interface LicenseRequest {
   key: string;
   item: string;
   fingerprint?: string;
   name?: string;
-  ip: string | null;
 }
 
 /**
  * Rate limits, then the license the typed key names. The lookup is by keyed hash (what an
  * attacker controls is only the HMAC input); the match is re-checked in constant time.
  */
-async function findByKey(env: Env, db: Db, input: LicenseRequest): Promise<Found | undefined> {
+async function findByKey({ env, db, meta }: Ctx, input: LicenseRequest): Promise<Found | undefined> {
   const hashes = await lookupHashes(env, input.key);
   const window = licenseApiWindow(env);
-  await takeHit(db, [counter(`license:ip:${input.ip ?? "unknown"}`, window), counter(`license:key:${hashes[0]!.slice(0, 32)}`, window)]);
+  await takeHit(db, [counter(`license:ip:${meta.ip ?? "unknown"}`, window), counter(`license:key:${hashes[0]!.slice(0, 32)}`, window)]);
 
   const rows = await db
     .select({
       license: licenses,
-      itemSlug: items.slug,
+      itemSlug: itemSlugSql(licenses.itemId),
       activations: sql<number>`(SELECT count(*) FROM license_activations a WHERE a.license_id = ${licenses.id})`,
     })
     .from(licenses)
-    .innerJoin(items, eq(items.id, licenses.itemId))
     .where(inArray(licenses.keyHash, hashes))
     .limit(hashes.length);
   return rows.find((r) => hashes.some((h) => constantTimeEqual(h, r.license.keyHash)));
@@ -102,13 +100,8 @@ function answer(code: LicenseCode, found?: Found, activations = found?.activatio
 }
 
 /** The checks every operation starts with; a code when one fails. */
-async function usableLicense(
-  env: Env,
-  db: Db,
-  input: LicenseRequest,
-  now: number,
-): Promise<{ found: Found } | { refused: LicenseAnswerT }> {
-  const found = await findByKey(env, db, input);
+async function usableLicense(ctx: Ctx, input: LicenseRequest, now: number): Promise<{ found: Found } | { refused: LicenseAnswerT }> {
+  const found = await findByKey(ctx, input);
   if (!found) return { refused: answer("not_found") };
   if (found.itemSlug !== input.item) return { refused: answer("item_mismatch") };
   const status = effectiveStatus(found.license, now);
@@ -120,9 +113,10 @@ async function usableLicense(
  * Is this key good for this item (and, with a fingerprint, on this activated installation)?
  * Validating an activation records when it was last seen.
  */
-export async function validateLicense(env: Env, db: Db, input: LicenseRequest): Promise<LicenseAnswerT> {
+export async function validateLicense(ctx: Ctx, input: LicenseRequest): Promise<LicenseAnswerT> {
+  const { db } = ctx;
   const now = Date.now();
-  const checked = await usableLicense(env, db, input, now);
+  const checked = await usableLicense(ctx, input, now);
   if ("refused" in checked) return checked.refused;
   const { found } = checked;
   if (input.fingerprint !== undefined) {
@@ -142,9 +136,10 @@ export async function validateLicense(env: Env, db: Db, input: LicenseRequest): 
  * the license's limit is `too_many_activations`; the limit is checked in the insert itself, so
  * concurrent activations cannot exceed it.
  */
-export async function activateLicense(env: Env, db: Db, input: LicenseRequest & { fingerprint: string }): Promise<LicenseAnswerT> {
+export async function activateLicense(ctx: Ctx, input: LicenseRequest & { fingerprint: string }): Promise<LicenseAnswerT> {
+  const { db } = ctx;
   const now = Date.now();
-  const checked = await usableLicense(env, db, input, now);
+  const checked = await usableLicense(ctx, input, now);
   if ("refused" in checked) return checked.refused;
   const { found } = checked;
   const licenseId = found.license.id;
@@ -180,9 +175,10 @@ export async function activateLicense(env: Env, db: Db, input: LicenseRequest & 
 }
 
 /** Frees the installation's activation. A fingerprint the license is not activated on is `fingerprint_mismatch`. */
-export async function deactivateLicense(env: Env, db: Db, input: LicenseRequest & { fingerprint: string }): Promise<LicenseAnswerT> {
+export async function deactivateLicense(ctx: Ctx, input: LicenseRequest & { fingerprint: string }): Promise<LicenseAnswerT> {
+  const { db } = ctx;
   const now = Date.now();
-  const checked = await usableLicense(env, db, input, now);
+  const checked = await usableLicense(ctx, input, now);
   if ("refused" in checked) return checked.refused;
   const { found } = checked;
   const removed = await db
@@ -194,37 +190,54 @@ export async function deactivateLicense(env: Env, db: Db, input: LicenseRequest 
 }
 
 /** The buyer's licenses, newest first, keys masked, each with its activations. */
-export async function listMyLicenses(db: Db, userId: string): Promise<MyLicenseT[]> {
-  const rows = await db
-    .select({ license: licenses, itemSlug: items.slug, itemName: items.name })
+export async function listMyLicenses({ db }: Ctx, userId: string): Promise<MyLicenseT[]> {
+  const owned = await db
+    .select()
     .from(licenses)
-    .innerJoin(items, eq(items.id, licenses.itemId))
     .where(eq(licenses.userId, userId))
     .orderBy(desc(licenses.createdAt), desc(licenses.id))
     .limit(100);
-  const ids = rows.map((r) => r.license.id);
-  const activations = ids.length
-    ? await db.select().from(licenseActivations).where(inArray(licenseActivations.licenseId, ids)).orderBy(licenseActivations.createdAt)
-    : [];
+  const ids = owned.map((license) => license.id);
+  const [activations, items] = await Promise.all([
+    ids.length
+      ? db.select().from(licenseActivations).where(inArray(licenseActivations.licenseId, ids)).orderBy(licenseActivations.createdAt)
+      : [],
+    itemRefsById(
+      db,
+      owned.map((license) => license.itemId),
+    ),
+  ]);
   const now = Date.now();
-  return rows.map(({ license, itemSlug, itemName }) => ({
-    id: license.id,
-    itemId: license.itemId,
-    itemSlug,
-    itemName,
-    key: maskLicenseKey(license.keyPrefix, license.lastGroup),
-    status: effectiveStatus(license, now),
-    expiresAt: license.expiresAt,
-    maxActivations: license.maxActivations,
-    activations: activations
-      .filter((a) => a.licenseId === license.id)
-      .map((a) => ({ id: a.id, fingerprint: a.fingerprint, name: a.name, createdAt: a.createdAt, lastValidatedAt: a.lastValidatedAt })),
-    createdAt: license.createdAt,
-  }));
+  return owned.flatMap((license) => {
+    const item = items.get(license.itemId);
+    if (!item) return [];
+    const mine = activations.filter((a) => a.licenseId === license.id);
+    return {
+      id: license.id,
+      itemId: license.itemId,
+      itemSlug: item.slug,
+      itemName: item.name,
+      key: maskLicenseKey(license.keyPrefix, license.lastGroup),
+      status: effectiveStatus(license, now),
+      expiresAt: license.expiresAt,
+      maxActivations: license.maxActivations,
+      activations: mine.map((a) => ({
+        id: a.id,
+        fingerprint: a.fingerprint,
+        name: a.name,
+        createdAt: a.createdAt,
+        lastValidatedAt: a.lastValidatedAt,
+      })),
+      createdAt: license.createdAt,
+    };
+  });
 }
 
 /** The buyer frees one of their own activations (a machine they no longer use); 404 for anyone else's. */
-export async function removeMyActivation(db: Db, userId: string, licenseId: string, activationId: string) {
+export async function removeMyActivation(
+  { db }: Ctx,
+  { userId, licenseId, activationId }: { userId: string; licenseId: string; activationId: string },
+) {
   const removed = await db
     .delete(licenseActivations)
     .where(
@@ -245,7 +258,7 @@ export async function removeMyActivation(db: Db, userId: string, licenseId: stri
 }
 
 /** An org item's license policy (the defaults until its author sets one). */
-export async function getLicensePolicy(db: Db, orgId: string, itemId: string): Promise<LicensePolicyT> {
+export async function getLicensePolicy({ db }: Ctx, { orgId, itemId }: { orgId: string; itemId: string }): Promise<LicensePolicyT> {
   await findOrgItem(db, orgId, itemId);
   const { prefix, maxActivations, custom } = await licensePolicyFor(db, itemId);
   return { itemId, prefix, maxActivations, custom };
@@ -253,12 +266,10 @@ export async function getLicensePolicy(db: Db, orgId: string, itemId: string): P
 
 /** Sets an item's key prefix and/or activation limit; keys issued before keep theirs. Audited. */
 export async function setLicensePolicy(
-  db: Db,
-  meta: RequestMeta,
-  access: OrgAccess,
-  itemId: string,
-  input: z.infer<typeof LicensePolicyBody>,
+  ctx: Ctx,
+  { access, itemId, policy: input }: { access: OrgAccess; itemId: string; policy: z.infer<typeof LicensePolicyBody> },
 ): Promise<LicensePolicyT> {
+  const { db } = ctx;
   const { item } = await findOrgItem(db, access.orgId, itemId);
   const current = await licensePolicyFor(db, itemId);
   const next = {
@@ -272,17 +283,14 @@ export async function setLicensePolicy(
       .insert(licensePolicies)
       .values({ itemId, orgId: access.orgId, ...fields })
       .onConflictDoUpdate({ target: licensePolicies.itemId, set: fields }),
-    auditInsert(
-      { db, meta },
-      {
-        action: "license_policy.updated",
-        orgId: access.orgId,
-        actorUserId: access.principal.userId,
-        targetType: "item",
-        targetId: itemId,
-        metadata: { from: current, to: next },
-      },
-    ),
+    auditInsert(ctx, {
+      action: "license_policy.updated",
+      orgId: access.orgId,
+      actorUserId: access.principal.userId,
+      targetType: "item",
+      targetId: itemId,
+      metadata: { from: current, to: next },
+    }),
   ]);
   return { itemId, ...next, custom: true };
 }

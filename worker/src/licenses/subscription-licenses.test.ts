@@ -15,7 +15,8 @@ import {
   subscribeNewBuyer,
   subscriptionOf,
 } from "../../test/payments";
-import { expireEntitlements, expireLicenses } from "../maintenance/jobs";
+import { expireEntitlements } from "../maintenance/jobs";
+import { expireLicenses } from "./jobs";
 import { runScheduled } from "../maintenance/scheduler";
 
 const DAY = 86_400;

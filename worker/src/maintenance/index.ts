@@ -2,10 +2,8 @@
 import { defineModule } from "../module";
 import {
   expireEntitlements,
-  expireLicenses,
   purgeDownloadLinks,
   purgeExpiredCredentials,
-  purgeLicenseLeftovers,
   purgeRateLimitWindows,
   purgeSentMail,
   purgeStaleUploads,
@@ -13,7 +11,6 @@ import {
   requeueStaleMail,
   requeueUndispatchedWebhooks,
   requeueUnreportedUsage,
-  resealLicenseReveals,
   warnExpiringLicenses,
 } from "./jobs";
 import { thinProjectSnapshots } from "./snapshot-retention";
@@ -28,13 +25,10 @@ export const maintenanceModule = defineModule({
     "purge-sent-mail": purgeSentMail,
     "purge-stale-uploads": purgeStaleUploads,
     "expire-entitlements": expireEntitlements,
-    "expire-licenses": expireLicenses,
     "warn-expiring-licenses": warnExpiringLicenses,
-    "purge-license-leftovers": purgeLicenseLeftovers,
     "purge-rate-limit-windows": purgeRateLimitWindows,
     "purge-download-links": purgeDownloadLinks,
     "requeue-unreported-usage": requeueUnreportedUsage,
-    "reseal-license-reveals": resealLicenseReveals,
     "requeue-undispatched-webhooks": requeueUndispatchedWebhooks,
     "purge-webhook-log": purgeWebhookLog,
     "thin-project-snapshots": thinProjectSnapshots,

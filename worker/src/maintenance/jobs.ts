@@ -1,6 +1,5 @@
 import { and, type Column, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, notExists, or, sql } from "drizzle-orm";
 import { derivedId } from "../crypto/random";
-import { resealColumnJob } from "../crypto/reseal";
 import type { Db } from "../db/client";
 import {
   apiTokens,
@@ -8,7 +7,6 @@ import {
   entitlements,
   invites,
   items,
-  licenseReveals,
   licenses,
   mailMessages,
   refreshTokens,
@@ -184,54 +182,10 @@ export const requeueUnreportedUsage: Job = async ({ db, env, now, batchSize }) =
 };
 
 /**
- * Licenses past their expiry become `expired`: a subscription's license carries its entitlement's
- * expiry (period end, or the grace period while past due), so this is the license side of
- * `expireEntitlements`. The License API already answers `expired` from the time alone; this makes
- * the state visible in D1. A renewal makes the license active again (licenses/issuance.ts).
- */
-export const expireLicenses: Job = async ({ db, now, batchSize }) => {
-  const lapsed = db
-    .select({ id: licenses.id })
-    .from(licenses)
-    .where(and(eq(licenses.status, "active"), lte(licenses.expiresAt, now)))
-    .limit(batchSize);
-  const expired = await db
-    .update(licenses)
-    .set({ status: "expired", updatedAt: now })
-    .where(and(inArray(licenses.id, lapsed), eq(licenses.status, "active")))
-    .returning({ id: licenses.id });
-  return expired.length;
-};
-
-/**
- * New license keys nobody came to see within their reveal window are deleted (their hash stays:
- * the license works, the buyer has the e-mail).
- */
-export const purgeLicenseLeftovers: Job = async ({ db, now, batchSize }) => {
-  const reveals = await db
-    .delete(licenseReveals)
-    .where(
-      inArray(
-        licenseReveals.licenseId,
-        db.select({ id: licenseReveals.licenseId }).from(licenseReveals).where(lt(licenseReveals.expiresAt, now)).limit(batchSize),
-      ),
-    )
-    .returning({ id: licenseReveals.licenseId });
-  return reveals.length;
-};
-
-/**
  * Rate-limit counters of every kind are deleted once their window has ended: each IP, address,
  * license key or endpoint seen would otherwise keep a row forever.
  */
 export const purgeRateLimitWindows: Job = ({ db, now, batchSize }) => purgeEndedWindows(db, now, batchSize);
-
-/**
- * Key rotation for license keys waiting to be revealed (sealed for their reveal window, then
- * purged above): the ones still sealed under an older key are sealed again under the current one,
- * like `reseal-connect-accounts`. Each update only applies if the row still holds what was read.
- */
-export const resealLicenseReveals = resealColumnJob(licenseReveals, "licenseId", "sealedKey");
 
 /** Download links used up or expired more than a day ago are deleted; their downloads stay logged. */
 export const purgeDownloadLinks: Job = ({ db, now, batchSize }) => purgeDownloadTokens(db, now, batchSize);

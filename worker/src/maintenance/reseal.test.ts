@@ -15,7 +15,7 @@ import { inviteMail, mailInsert, openBody } from "../mail";
 import { consumeMail } from "../mail/consumer";
 import { resealMail } from "../mail/reseal";
 import type { Job } from "../module";
-import { receiptStatement } from "../receipts/receipt-mail";
+import { receiptStatement } from "../receipts";
 import { resealWebhookSecrets } from "../webhooks/reseal";
 import { newSigningSecret, openSigners, SECRET_OVERLAP_MS, sealSecret, signatureWith } from "../webhooks/signing";
 
@@ -63,20 +63,14 @@ it("reseal-mail re-seals bodies and receipt payloads under the new key; the mail
   // A receipt not sent yet: no body, its data (with the license key) sealed in the payload.
   const unsent = await insertLicense(orgId, newId("user"));
   const unsentReceipt = await receiptStatement(
-    testEnv,
-    db,
-    { licenseId: unsent.id, key: unsent.key, to, itemName: unsent.item.name },
-    sql`1 = 1`,
-    Date.now(),
+    { env: testEnv, db },
+    { licenseId: unsent.id, key: unsent.key, to, itemName: unsent.item.name, issuedByThisAttempt: sql`1 = 1`, now: Date.now() },
   );
   // A sent receipt: rendered and sealed by the consumer, payload kept.
   const sent = await insertLicense(orgId, newId("user"));
   const sentReceipt = await receiptStatement(
-    testEnv,
-    db,
-    { licenseId: sent.id, key: sent.key, to, itemName: sent.item.name },
-    sql`1 = 1`,
-    Date.now(),
+    { env: testEnv, db },
+    { licenseId: sent.id, key: sent.key, to, itemName: sent.item.name, issuedByThisAttempt: sql`1 = 1`, now: Date.now() },
   );
   await db.batch([unsentReceipt.statement, sentReceipt.statement]);
   await consumeMail(

@@ -12,6 +12,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { compare } from "semver";
 import { MAX_DOWNLOAD_TTL_SECONDS } from "../../../shared/downloads";
 import { formatMoney } from "../../../shared/money";
+import type { Ctx } from "../context";
 import { derivedId } from "../crypto/random";
 import { open, seal } from "../crypto/secret-box";
 import type { Db } from "../db/client";
@@ -35,11 +36,8 @@ export const receiptMailId = (licenseId: string) => derivedId("mail", `receipt:$
  * this attempt's key hash). Put it after the license's statements in the same batch.
  */
 export async function receiptStatement(
-  env: Env,
-  db: Db,
-  input: { licenseId: string; key: string; to: string; itemName: string },
-  issuedByThisAttempt: SQL,
-  now: number,
+  { env, db }: Pick<Ctx, "env" | "db">,
+  input: { licenseId: string; key: string; to: string; itemName: string; issuedByThisAttempt: SQL; now: number },
 ) {
   const id = await receiptMailId(input.licenseId);
   const payload = await seal(
@@ -53,11 +51,11 @@ export async function receiptStatement(
     text: "",
     html: "",
     status: "queued" as const,
-    createdAt: now,
+    createdAt: input.now,
     template: "receipt" as const,
     payload,
   };
-  const statement: BatchItem<"sqlite"> = insertIf(db, mailMessages, row, issuedByThisAttempt).onConflictDoNothing();
+  const statement: BatchItem<"sqlite"> = insertIf(db, mailMessages, row, input.issuedByThisAttempt).onConflictDoNothing();
   return { id, statement };
 }
 

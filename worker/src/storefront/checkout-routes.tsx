@@ -8,7 +8,7 @@ import { startCheckout } from "../checkout/service";
 import type { AppEnv } from "../env";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
-import { revealLicenseKey } from "../licenses/issuance";
+import { revealLicenseKey } from "../licenses";
 import { loadCanceledItem, loadCheckoutPage, loadItemPage } from "./data";
 import { storefrontHtml } from "./html";
 import { CheckoutCancelPage, CheckoutNotFoundPage, CheckoutSuccessPage } from "./pages/checkout";
@@ -105,7 +105,7 @@ export const checkoutPages = new Hono<AppEnv>()
     const poll = Math.min(Math.max(Math.trunc(Number(c.req.query("poll"))) || 0, 0), MAX_REFRESHES);
     const waiting = page.checkout.orderId === null;
     // The first view after fulfillment shows the license key; it is never shown again.
-    const licenseKey = waiting ? null : await revealLicenseKey(c.env, c.get("db"), id.data);
+    const licenseKey = waiting ? null : await revealLicenseKey(c.var.ctx, id.data);
     const gaveUp = waiting && poll >= MAX_REFRESHES;
     return storefrontHtml(
       c,

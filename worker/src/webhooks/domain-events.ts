@@ -5,17 +5,12 @@
  * and queue the id after it (`enqueueWebhookEvents`).
  */
 import { eq, type SQL } from "drizzle-orm";
-import { maskLicenseKey } from "../../../shared/licenses";
 import type { Db } from "../db/client";
-import { type entitlements, items, type licenses, type orders } from "../db/schema";
+import { type entitlements, items, type orders } from "../db/schema";
 import { webhookEvent, webhookEventIf } from "./outbox";
 
 type OrderRow = typeof orders.$inferSelect;
 type EntitlementRow = Pick<typeof entitlements.$inferSelect, "id" | "itemId" | "userId" | "source" | "status" | "expiresAt">;
-type LicenseRow = Pick<
-  typeof licenses.$inferSelect,
-  "id" | "orgId" | "itemId" | "userId" | "keyPrefix" | "lastGroup" | "status" | "expiresAt"
->;
 
 export async function itemRefOf(db: Db, itemId: string) {
   const item = await db.query.items.findFirst({ columns: { id: true, slug: true, name: true }, where: eq(items.id, itemId) });
@@ -49,19 +44,6 @@ export async function orderRefundedEvent(db: Db, order: OrderRow, itemId: string
     cause: `${order.id}:${order.amountRefunded}`,
     now,
   });
-}
-
-const licenseData = (license: LicenseRow, item: { id: string; slug: string; name: string }) => ({
-  id: license.id,
-  item,
-  userId: license.userId,
-  key: maskLicenseKey(license.keyPrefix, license.lastGroup),
-  status: license.status,
-  expiresAt: license.expiresAt,
-});
-
-export async function licenseEvent(db: Db, type: "license.created" | "license.revoked", license: LicenseRow, now: number) {
-  return webhookEvent(db, license.orgId, type, licenseData(license, await itemRefOf(db, license.itemId)), { cause: license.id, now });
 }
 
 /**

@@ -4,6 +4,8 @@ import { consumeWebhookDeadLetters, consumeWebhooks } from "./consumer";
 import { resealWebhookSecrets } from "./reseal";
 import { webhookRoutes } from "./routes";
 
+export { enqueueWebhookEvents, webhookEvent, webhookEventIf } from "./outbox";
+
 export const webhooksModule = defineModule({
   name: "webhooks",
   routes: webhookRoutes,
