@@ -12,7 +12,7 @@ import { items, orders, subscriptions } from "../db/schema";
 import { grantEntitlementStatements, revokeEntitlementStatements } from "../entitlements/service";
 import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
-import { percentFee } from "../ledger/fees";
+import { percentFee } from "../ledger";
 import { issuedKey, issueLicenseStatements, revokeSubscriptionLicense } from "../licenses";
 import { enqueueMail, mailInsert, paymentFailedMail } from "../mail";
 import { stripeFor } from "../stripe";

@@ -7,7 +7,7 @@ import { checkouts, entitlements, orderItems, orders } from "../db/schema";
 import { grantEntitlementStatements } from "../entitlements/service";
 import type { Env } from "../env";
 import { log } from "../http/log";
-import { saleEntries } from "../ledger/entries";
+import { saleEntries } from "../ledger";
 import { issuedKey, issueLicenseStatements } from "../licenses";
 import { enqueueMail } from "../mail";
 import { stripeFor } from "../stripe";

@@ -1,7 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { CheckoutSession, CheckoutStatus } from "../../../shared/payments";
-import { chargeableAccountId } from "../connect/service";
+import { chargeableAccountId } from "../connect";
 import { sha256Hex } from "../crypto/hash";
 import { derivedId, newId } from "../crypto/random";
 import type { Db } from "../db/client";
@@ -10,7 +10,7 @@ import { findActiveEntitlement } from "../entitlements/service";
 import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
 import type { Principal } from "../http/principal";
-import { oneTimeFee, percentFee, platformFee, subscriptionFeePercent } from "../ledger/fees";
+import { oneTimeFee, percentFee, platformFee, subscriptionFeePercent } from "../ledger";
 import { customerFor, type PaidPricing, priceFor, stripeFor } from "../stripe";
 
 /** Metadata every Stripe object of a Plaza checkout carries, so fulfillment needs no other lookup. */
@@ -48,7 +48,7 @@ export async function startCheckout(
     });
   await refuseIfAlreadyOwned(db, input.principal?.userId, item.id, pricing);
 
-  const destination = await chargeableAccountId(env, db, item.orgId);
+  const destination = await chargeableAccountId({ env, db }, item.orgId);
   const stripe = stripeFor(env);
   const [price, customer] = await Promise.all([priceFor({ env, db }, { item, pricing }), customerFor({ env, db }, email)]);
   const fee = platformFee(env);

@@ -1,5 +1,5 @@
 import { resealColumnJob } from "../crypto/reseal";
-import { connectAccounts } from "../db/schema";
+import { connectAccounts } from "./tables";
 
 /**
  * Key rotation's second half: account ids still sealed under an older key are opened and sealed

@@ -23,7 +23,7 @@ export const connectRoutes = createRouter()
     }),
     async (c) => {
       const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "payments:read");
-      return c.json(await service.connectStatus(c.env, c.get("db"), orgId), 200);
+      return c.json(await service.connectStatus(c.var.ctx, orgId), 200);
     },
   )
   .openapi(
@@ -38,7 +38,7 @@ export const connectRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "payments:write");
-      return c.json(await service.onboardingLink(c.env, c.get("db"), c.var.ctx.meta, access.orgId, access.principal.userId), 201);
+      return c.json(await service.onboardingLink(c.var.ctx, { orgId: access.orgId, actorUserId: access.principal.userId }), 201);
     },
   )
   .openapi(
@@ -53,6 +53,6 @@ export const connectRoutes = createRouter()
     }),
     async (c) => {
       const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "payments:write");
-      return c.json(await service.dashboardLink(c.env, c.get("db"), orgId), 201);
+      return c.json(await service.dashboardLink(c.var.ctx, orgId), 201);
     },
   );

@@ -2,20 +2,19 @@ import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { ConnectStatus } from "../../../shared/payments";
 import { auditInsert } from "../audit";
-import type { RequestMeta } from "../context";
+import type { Ctx } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { open, seal } from "../crypto/secret-box";
 import type { Db } from "../db/client";
-import { connectAccounts } from "../db/schema";
-import type { Env } from "../env";
 import { AppError } from "../http/errors";
-import { stripeFor } from "../stripe/client";
+import { stripeFor } from "../stripe";
+import { connectAccounts } from "./tables";
 
 type ConnectAccountRow = typeof connectAccounts.$inferSelect;
 type StatusT = typeof ConnectStatus._output;
 
 /** Rows find their org from an account id by this hash; the id itself is only stored sealed. */
-export const accountLookup = (accountId: string) => sha256Hex(accountId);
+const accountLookup = (accountId: string) => sha256Hex(accountId);
 
 const NOT_CONNECTED: StatusT = { connected: false, chargesEnabled: false, payoutsEnabled: false, detailsSubmitted: false };
 
@@ -30,10 +29,22 @@ const flagsOf = (account: Stripe.Account) => ({
   detailsSubmitted: account.details_submitted === true,
 });
 
-const findRow = (db: Db, orgId: string) => db.query.connectAccounts.findFirst({ where: eq(connectAccounts.orgId, orgId) });
+async function findRow(db: Db, orgId: string): Promise<ConnectAccountRow | undefined> {
+  const [row] = await db.select().from(connectAccounts).where(eq(connectAccounts.orgId, orgId)).limit(1);
+  return row;
+}
+
+async function findRowOfAccount(db: Db, accountId: string): Promise<ConnectAccountRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(connectAccounts)
+    .where(eq(connectAccounts.accountLookup, await accountLookup(accountId)))
+    .limit(1);
+  return row;
+}
 
 /** The org's Stripe account id, decrypted; undefined before onboarding starts. */
-export async function accountIdOf(env: Env, db: Db, orgId: string): Promise<string | undefined> {
+async function accountIdOf({ env, db }: Ctx, orgId: string): Promise<string | undefined> {
   const row = await findRow(db, orgId);
   return row ? open(env.ENCRYPTION_KEYS, row.accountIdEncrypted) : undefined;
 }
@@ -42,9 +53,10 @@ export async function accountIdOf(env: Env, db: Db, orgId: string): Promise<stri
  * The org's Express account, created on first use. The idempotency key is the org, so concurrent
  * first requests make one account; the insert that loses the race changes nothing.
  */
-async function ensureAccount(env: Env, db: Db, meta: RequestMeta, orgId: string, actorUserId: string): Promise<string> {
-  const existing = await accountIdOf(env, db, orgId);
+async function ensureAccount(ctx: Ctx, { orgId, actorUserId }: { orgId: string; actorUserId: string }): Promise<string> {
+  const existing = await accountIdOf(ctx, orgId);
   if (existing) return existing;
+  const { env, db } = ctx;
   const account = await stripeFor(env).accounts.create(
     {
       type: "express",
@@ -66,19 +78,19 @@ async function ensureAccount(env: Env, db: Db, meta: RequestMeta, orgId: string,
         updatedAt: now,
       })
       .onConflictDoNothing(),
-    auditInsert({ db, meta }, { action: "connect.account_created", orgId, actorUserId, targetType: "org", targetId: orgId }),
+    auditInsert(ctx, { action: "connect.account_created", orgId, actorUserId, targetType: "org", targetId: orgId }),
   ]);
-  return (await accountIdOf(env, db, orgId))!;
+  return (await accountIdOf(ctx, orgId))!;
 }
 
 /**
  * A fresh onboarding link (Stripe's links are single-use and short-lived). `refresh_url` is where
  * Stripe sends an author whose link expired: the payouts page, which asks for a new one.
  */
-export async function onboardingLink(env: Env, db: Db, meta: RequestMeta, orgId: string, actorUserId: string) {
-  const accountId = await ensureAccount(env, db, meta, orgId, actorUserId);
-  const page = `${env.APP_URL}/dashboard/payouts`;
-  const link = await stripeFor(env).accountLinks.create({
+export async function onboardingLink(ctx: Ctx, input: { orgId: string; actorUserId: string }) {
+  const accountId = await ensureAccount(ctx, input);
+  const page = `${ctx.env.APP_URL}/dashboard/payouts`;
+  const link = await stripeFor(ctx.env).accountLinks.create({
     account: accountId,
     type: "account_onboarding",
     refresh_url: `${page}?refresh=1`,
@@ -88,7 +100,7 @@ export async function onboardingLink(env: Env, db: Db, meta: RequestMeta, orgId:
 }
 
 /** The account's state, refreshed from Stripe while onboarding is unfinished (cheap, and the webhook may lag). */
-export async function connectStatus(env: Env, db: Db, orgId: string): Promise<StatusT> {
+export async function connectStatus({ env, db }: Ctx, orgId: string): Promise<StatusT> {
   const row = await findRow(db, orgId);
   if (!row || row.chargesEnabled) return toStatus(row);
   const account = await stripeFor(env).accounts.retrieve(await open(env.ENCRYPTION_KEYS, row.accountIdEncrypted));
@@ -101,7 +113,7 @@ export async function connectStatus(env: Env, db: Db, orgId: string): Promise<St
 }
 
 /** A one-time link into the author's Express dashboard (payouts, bank details). */
-export async function dashboardLink(env: Env, db: Db, orgId: string) {
+export async function dashboardLink({ env, db }: Ctx, orgId: string) {
   const row = await findRow(db, orgId);
   if (!row?.detailsSubmitted) throw new AppError("conflict", "Finish payout onboarding before opening the Stripe dashboard");
   const link = await stripeFor(env).accounts.createLoginLink(await open(env.ENCRYPTION_KEYS, row.accountIdEncrypted));
@@ -109,15 +121,16 @@ export async function dashboardLink(env: Env, db: Db, orgId: string) {
 }
 
 /** The connected account a checkout pays, refused while it cannot take charges. */
-export async function chargeableAccountId(env: Env, db: Db, orgId: string): Promise<string> {
+export async function chargeableAccountId({ env, db }: Pick<Ctx, "env" | "db">, orgId: string): Promise<string> {
   const row = await findRow(db, orgId);
   if (!row?.chargesEnabled) throw new AppError("charges_disabled", "This author cannot take payments yet");
   return open(env.ENCRYPTION_KEYS, row.accountIdEncrypted);
 }
 
 /** `account.updated`: mirror the flags; re-fetched, so an old event never overrides a newer state. */
-export async function applyAccountUpdate(env: Env, db: Db, meta: RequestMeta, accountId: string) {
-  const row = await db.query.connectAccounts.findFirst({ where: eq(connectAccounts.accountLookup, await accountLookup(accountId)) });
+export async function applyAccountUpdate(ctx: Ctx, accountId: string) {
+  const { env, db } = ctx;
+  const row = await findRowOfAccount(db, accountId);
   if (!row) return false;
   const flags = flagsOf(await stripeFor(env).accounts.retrieve(accountId));
   const changed =
@@ -130,19 +143,12 @@ export async function applyAccountUpdate(env: Env, db: Db, meta: RequestMeta, ac
       .update(connectAccounts)
       .set({ ...flags, updatedAt: Date.now() })
       .where(eq(connectAccounts.orgId, row.orgId)),
-    auditInsert(
-      { db, meta },
-      { action: "connect.account_updated", orgId: row.orgId, targetType: "org", targetId: row.orgId, metadata: flags },
-    ),
+    auditInsert(ctx, { action: "connect.account_updated", orgId: row.orgId, targetType: "org", targetId: row.orgId, metadata: flags }),
   ]);
   return true;
 }
 
 /** The org owning a connected account (for Connect events such as payouts). */
 export async function orgOfAccount(db: Db, accountId: string) {
-  const row = await db.query.connectAccounts.findFirst({
-    columns: { orgId: true },
-    where: eq(connectAccounts.accountLookup, await accountLookup(accountId)),
-  });
-  return row?.orgId;
+  return (await findRowOfAccount(db, accountId))?.orgId;
 }

@@ -1,12 +1,12 @@
 import { desc, eq, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { ledgerEntries } from "../db/schema";
+import type { Ctx } from "../context";
 import { PLATFORM_ACCOUNT } from "./entries";
+import { ledgerEntries } from "./tables";
 
 const sumOf = (type: string) => sql<number>`coalesce(sum(CASE WHEN ${ledgerEntries.type} = ${type} THEN ${ledgerEntries.amount} END), 0)`;
 
 /** An author's balance per currency, derived from the ledger alone, with the latest entries. */
-export async function orgEarnings(db: Db, orgId: string) {
+export async function orgEarnings({ db }: Ctx, orgId: string) {
   const [balances, recent] = await Promise.all([
     db
       .select({
@@ -39,7 +39,7 @@ export async function orgEarnings(db: Db, orgId: string) {
 }
 
 /** The platform's revenue per currency: fees kept, net of fees returned with refunds. */
-export async function platformRevenue(db: Db) {
+export async function platformRevenue({ db }: Ctx) {
   const revenue = await db
     .select({ currency: ledgerEntries.currency, amount: sql<number>`coalesce(sum(${ledgerEntries.amount}), 0)` })
     .from(ledgerEntries)

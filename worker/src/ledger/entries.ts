@@ -1,6 +1,6 @@
 import { derivedId } from "../crypto/random";
 import type { Db } from "../db/client";
-import { ledgerEntries } from "../db/schema";
+import { ledgerEntries } from "./tables";
 
 /** The ledger account of Plaza's own revenue; every other account is an org id. */
 export const PLATFORM_ACCOUNT = "platform";

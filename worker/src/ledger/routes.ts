@@ -19,7 +19,7 @@ export const ledgerRoutes = createRouter()
     }),
     async (c) => {
       const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "payments:read");
-      return c.json(await orgEarnings(c.get("db"), orgId), 200);
+      return c.json(await orgEarnings(c.var.ctx, orgId), 200);
     },
   )
   .openapi(
@@ -33,6 +33,6 @@ export const ledgerRoutes = createRouter()
     }),
     async (c) => {
       requireOperator(c.get("principal"), "payments:read");
-      return c.json(await platformRevenue(c.get("db")), 200);
+      return c.json(await platformRevenue(c.var.ctx), 200);
     },
   );

@@ -11,7 +11,7 @@ import { orderItems, orders, subscriptions } from "../db/schema";
 import { revokeEntitlementStatements } from "../entitlements/service";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
-import { refundEntries } from "../ledger/entries";
+import { refundEntries } from "../ledger";
 import { revokeOrderLicenses, revokeSubscriptionLicense } from "../licenses/issuance";
 import { NotYetKnown } from "../module";
 import { stripeFor } from "../stripe";
