@@ -1,7 +1,8 @@
 /** Subscriptions, invoices and metered usage. */
 import { defineModule } from "../module";
+import { billingEvents } from "./event-handlers";
 import { billingRoutes } from "./routes";
-import { billingCheckoutEvents, billingStripeHandlers } from "./stripe-handlers";
+import { billingStripeHandlers } from "./stripe-handlers";
 import { consumeUsageReports } from "./usage";
 
 export const billingModule = defineModule({
@@ -9,6 +10,6 @@ export const billingModule = defineModule({
   routes: billingRoutes,
   queues: { "plaza-usage": consumeUsageReports },
   stripeHandlers: billingStripeHandlers,
-  events: billingCheckoutEvents,
+  events: billingEvents,
   webhookEvents: ["subscription.updated", "subscription.canceled"] as const,
 });

@@ -1,11 +1,9 @@
-import { checkoutCompletion } from "../checkout";
-import type { EventHandlers } from "../context";
 import { enqueueMail } from "../mail";
 import { type StripeEventHandler, stripeObjectId } from "../module";
 import { recordInvoiceFailure, recordInvoicePayment, syncSubscription } from "./subscriptions";
 
 const invoicePaid: StripeEventHandler = async (ctx) =>
-  (await recordInvoicePayment(ctx.env, ctx.db, stripeObjectId(ctx.event))) ? "processed" : "ignored";
+  (await recordInvoicePayment(ctx, stripeObjectId(ctx.event))) ? "processed" : "ignored";
 
 const invoiceFailed: StripeEventHandler = async (ctx) => {
   const { mailIds } = await recordInvoiceFailure(ctx.env, ctx.db, stripeObjectId(ctx.event));
@@ -26,12 +24,4 @@ export const billingStripeHandlers: Readonly<Record<string, StripeEventHandler>>
   "customer.subscription.deleted": subscriptionChanged,
   "customer.subscription.paused": subscriptionChanged,
   "customer.subscription.resumed": subscriptionChanged,
-};
-
-/** A paid subscription Checkout: the subscription mirrored, and its checkout completed in the same batch. */
-export const billingCheckoutEvents: EventHandlers = {
-  "checkout.subscription_paid": async (ctx, { sessionId, subscriptionId }) => {
-    await syncSubscription(ctx.env, ctx.db, subscriptionId, [checkoutCompletion(ctx.db, sessionId)]);
-    return undefined;
-  },
 };

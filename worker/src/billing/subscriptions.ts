@@ -4,17 +4,17 @@ import type Stripe from "stripe";
 import type { SubscriptionT } from "../../../shared/payments";
 import { auditInsert } from "../audit";
 import { buyerFor } from "../checkout/buyers";
-import { linkEntitlement, plazaMetadata, saleStatements } from "../checkout/fulfillment";
-import type { RequestMeta } from "../context";
+import type { Ctx, RequestMeta } from "../context";
 import { derivedId } from "../crypto/random";
 import type { Db } from "../db/client";
-import { items, orders, subscriptions } from "../db/schema";
+import { items, subscriptions } from "../db/schema";
 import { grantEntitlementStatements, revokeEntitlementStatements } from "../entitlements/service";
 import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
 import { percentFee } from "../ledger";
 import { issuedKey, issueLicenseStatements, revokeSubscriptionLicense } from "../licenses";
 import { enqueueMail, mailInsert, paymentFailedMail } from "../mail";
+import { linkEntitlement, orderExists, orderIdOf, plazaMetadata, saleStatements } from "../orders";
 import { stripeFor } from "../stripe";
 import { itemRefOf } from "../webhooks/domain-events";
 import { enqueueWebhookEvents, webhookEvent } from "../webhooks/outbox";
@@ -160,7 +160,8 @@ async function subscriptionChangeEvent(
  * entries, and the subscription re-synced. Zero-amount invoices (a metered plan's first one) only
  * sync the subscription.
  */
-export async function recordInvoicePayment(env: Env, db: Db, invoiceId: string) {
+export async function recordInvoicePayment(ctx: Ctx, invoiceId: string) {
+  const { env, db } = ctx;
   const stripe = stripeFor(env);
   const invoice = await stripe.invoices.retrieve(invoiceId);
   const subscriptionId = subscriptionOfInvoice(invoice);
@@ -168,31 +169,27 @@ export async function recordInvoicePayment(env: Env, db: Db, invoiceId: string) 
   const sub = await stripe.subscriptions.retrieve(subscriptionId);
   const metadata = plazaMetadata(sub.metadata);
   if (!metadata) return undefined;
-  const orderId = await derivedId("order", invoice.id!);
-  const known = await db.query.orders.findFirst({ columns: { id: true }, where: eq(orders.id, orderId) });
+  const known = await orderExists(db, await orderIdOf(invoice.id!));
   if (known || invoice.amount_paid === 0) return syncSubscription(env, db, subscriptionId);
 
   const userId = await buyerFor(db, metadata.plaza_email);
   const payments = await stripe.invoicePayments.list({ invoice: invoice.id!, limit: 10 });
   const paymentIntent = payments.data.map((p) => p.payment?.payment_intent).find(Boolean);
-  const sale = await saleStatements(
-    db,
-    {
-      sourceId: invoice.id!,
-      kind: "subscription",
-      metadata,
-      amount: invoice.amount_paid,
-      fee: percentFee(invoice.amount_paid, sub.application_fee_percent ?? 0),
-      currency: invoice.currency,
-      priceId: priceIdOf(invoice.lines.data[0]?.pricing?.price_details?.price),
-      paymentIntentId: typeof paymentIntent === "string" ? paymentIntent : (paymentIntent?.id ?? null),
-      subscriptionId: await derivedId("subscription", subscriptionId),
-    },
+  const sale = await saleStatements(ctx, {
+    sourceId: invoice.id!,
+    kind: "subscription",
+    metadata,
     userId,
-  );
+    amount: invoice.amount_paid,
+    fee: percentFee(invoice.amount_paid, sub.application_fee_percent ?? 0),
+    currency: invoice.currency,
+    priceId: priceIdOf(invoice.lines.data[0]?.pricing?.price_details?.price),
+    paymentIntentId: typeof paymentIntent === "string" ? paymentIntent : (paymentIntent?.id ?? null),
+    subscriptionId: await derivedId("subscription", subscriptionId),
+  });
   const synced = await syncSubscription(env, db, subscriptionId, [
     ...sale.statements,
-    linkEntitlement(db, sale.orderId, userId, metadata.plaza_item_id, "subscription"),
+    linkEntitlement(db, { orderId: sale.orderId, userId, itemId: metadata.plaza_item_id, source: "subscription" }),
   ]);
   await enqueueWebhookEvents(env, sale.webhookEventIds);
   return synced;
@@ -214,6 +211,15 @@ export async function recordInvoiceFailure(env: Env, db: Db, invoiceId: string) 
   );
   await syncSubscription(env, db, subscriptionId, [mail.insert]);
   return { mailIds: [mail.id] };
+}
+
+/** A subscription whose order was refunded in full is canceled in Stripe (its mirror follows Stripe's event). */
+export async function cancelRefundedSubscription({ env, db }: Ctx, subscriptionId: string) {
+  const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId)).limit(1);
+  if (!sub || sub.status === "canceled") return;
+  const stripe = stripeFor(env);
+  const current = await stripe.subscriptions.retrieve(sub.stripeSubscriptionId);
+  if (current.status !== "canceled") await stripe.subscriptions.cancel(sub.stripeSubscriptionId);
 }
 
 async function ownSubscription(db: Db, userId: string, id: string) {

@@ -1,5 +1,6 @@
 /** Buying: Checkout sessions and fulfilling what was paid for. */
 import { defineModule } from "../module";
+import { checkoutEvents } from "./event-handlers";
 import "./events";
 import { checkoutRoutes } from "./routes";
 import { checkoutStripeHandlers } from "./stripe-handlers";
@@ -10,5 +11,5 @@ export const checkoutModule = defineModule({
   name: "checkout",
   routes: checkoutRoutes,
   stripeHandlers: checkoutStripeHandlers,
-  webhookEvents: ["order.created"] as const,
+  events: checkoutEvents,
 });

@@ -1,26 +1,20 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { CheckoutSession, CheckoutStatus } from "../../../shared/payments";
+import { findItemRef } from "../catalog";
 import { chargeableAccountId } from "../connect";
 import { sha256Hex } from "../crypto/hash";
 import { derivedId, newId } from "../crypto/random";
 import type { Db } from "../db/client";
-import { checkouts, items, orders, subscriptions } from "../db/schema";
+import { items, subscriptions } from "../db/schema";
 import { findActiveEntitlement } from "../entitlements/service";
 import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
 import type { Principal } from "../http/principal";
 import { oneTimeFee, percentFee, platformFee, subscriptionFeePercent } from "../ledger";
+import { type CheckoutMetadata, firstOrderOfCheckout } from "../orders";
 import { customerFor, type PaidPricing, priceFor, stripeFor } from "../stripe";
-
-/** Metadata every Stripe object of a Plaza checkout carries, so fulfillment needs no other lookup. */
-export interface CheckoutMetadata {
-  plaza_checkout_id: string;
-  plaza_item_id: string;
-  plaza_org_id: string;
-  plaza_email: string;
-  [key: string]: string;
-}
+import { checkouts } from "./tables";
 
 const LIVE_SUBSCRIPTION = ["active", "trialing", "past_due"];
 
@@ -131,25 +125,17 @@ async function refuseIfAlreadyOwned(db: Db, userId: string | undefined, itemId: 
  * licenses/issuance.ts), so that rendering a page never spends the one showing by accident.
  */
 export async function checkoutStatus(db: Db, checkoutId: string): Promise<typeof CheckoutStatus._output> {
-  const [row] = await db
-    .select({ checkout: checkouts, itemSlug: items.slug, itemName: items.name })
-    .from(checkouts)
-    .innerJoin(items, eq(items.id, checkouts.itemId))
-    .where(eq(checkouts.id, checkoutId))
-    .limit(1);
-  if (!row) throw notFound("Checkout");
-  const order = await db.query.orders.findFirst({
-    columns: { id: true },
-    where: eq(orders.checkoutId, row.checkout.id),
-    orderBy: orders.createdAt,
-  });
+  const [checkout] = await db.select().from(checkouts).where(eq(checkouts.id, checkoutId)).limit(1);
+  const item = checkout && (await findItemRef(db, checkout.itemId));
+  if (!checkout || !item) throw notFound("Checkout");
+  const order = await firstOrderOfCheckout(db, checkout.id);
   return {
-    checkoutId: row.checkout.id,
-    status: row.checkout.status,
-    itemSlug: row.itemSlug,
-    itemName: row.itemName,
-    amount: row.checkout.amount,
-    currency: row.checkout.currency,
+    checkoutId: checkout.id,
+    status: checkout.status,
+    itemSlug: item.slug,
+    itemName: item.name,
+    amount: checkout.amount,
+    currency: checkout.currency,
     orderId: order?.id ?? null,
     licenseKey: null,
   };

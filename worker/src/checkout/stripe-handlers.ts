@@ -2,7 +2,8 @@ import { and, eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Db } from "../db/client";
 import type { StripeEventHandler } from "../module";
-import { fulfillCheckoutPayment, plazaMetadata } from "./fulfillment";
+import { plazaMetadata } from "../orders";
+import { fulfillCheckoutPayment } from "./fulfillment";
 import { checkouts } from "./tables";
 
 /** The statement that completes a subscription's checkout: billing puts it in the batch that mirrors the subscription. */
@@ -16,7 +17,7 @@ export const checkoutCompletion = (db: Db, sessionId: string) =>
 const checkoutCompleted: StripeEventHandler = async (ctx) => {
   const session = ctx.event.data.object as Stripe.Checkout.Session;
   if (!plazaMetadata(session.metadata)) return "ignored";
-  if (session.mode === "payment") return (await fulfillCheckoutPayment(ctx.env, ctx.db, session.id)) ? "processed" : "ignored";
+  if (session.mode === "payment") return (await fulfillCheckoutPayment(ctx, session.id)) ? "processed" : "ignored";
   const subscription = typeof session.subscription === "string" ? session.subscription : session.subscription?.id;
   if (!subscription) return "ignored";
   await ctx.events.emit("checkout.subscription_paid", { sessionId: session.id, subscriptionId: subscription });

@@ -1,11 +1,15 @@
-/** Orders and refunds. */
+/** Orders and refunds: recording sales, and refunding them. */
 import { defineModule } from "../module";
+import "./events";
 import { orderRoutes } from "./routes";
 import { ordersStripeHandlers } from "./stripe-handlers";
+
+export { firstOrderOfCheckout, latestOrderOf } from "./queries";
+export { type CheckoutMetadata, linkEntitlement, orderExists, orderIdOf, plazaMetadata, type Sale, saleStatements } from "./sales";
 
 export const ordersModule = defineModule({
   name: "orders",
   routes: orderRoutes,
   stripeHandlers: ordersStripeHandlers,
-  webhookEvents: ["order.refunded"] as const,
+  webhookEvents: ["order.created", "order.refunded"] as const,
 });

@@ -1,31 +1,29 @@
-import { and, eq, inArray, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
 import type { OrderT } from "../../../shared/payments";
+import { itemRefsById } from "../catalog";
+import type { Ctx } from "../context";
 import type { Db } from "../db/client";
 import { afterCursor, pageOf as keysetPage, newestFirst } from "../db/keyset";
-import { items, orderItems, orders } from "../db/schema";
 import { notFound } from "../http/errors";
+import { orderItems, orders } from "./tables";
 
-type OrderRow = typeof orders.$inferSelect;
+export type OrderRow = typeof orders.$inferSelect;
 
 async function withItems(db: Db, rows: OrderRow[]): Promise<OrderT[]> {
   if (rows.length === 0) return [];
   const lines = await db
-    .select({
-      orderId: orderItems.orderId,
-      itemId: orderItems.itemId,
-      itemSlug: items.slug,
-      itemName: items.name,
-      amount: orderItems.amount,
-      quantity: orderItems.quantity,
-    })
+    .select()
     .from(orderItems)
-    .innerJoin(items, eq(items.id, orderItems.itemId))
     .where(
       inArray(
         orderItems.orderId,
         rows.map((r) => r.id),
       ),
     );
+  const items = await itemRefsById(
+    db,
+    lines.map((l) => l.itemId),
+  );
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,
@@ -36,7 +34,11 @@ async function withItems(db: Db, rows: OrderRow[]): Promise<OrderT[]> {
     feeAmount: r.feeAmount,
     amountRefunded: r.amountRefunded,
     currency: r.currency,
-    items: lines.filter((l) => l.orderId === r.id).map(({ orderId: _, ...line }) => line),
+    items: lines.flatMap((l) => {
+      const item = items.get(l.itemId);
+      if (l.orderId !== r.id || !item) return [];
+      return { itemId: l.itemId, itemSlug: item.slug, itemName: item.name, amount: l.amount, quantity: l.quantity };
+    }),
     createdAt: r.createdAt,
   }));
 }
@@ -53,16 +55,53 @@ async function pageOf(db: Db, scope: SQL, limit: number, cursor?: string) {
   return { data: await withItems(db, page), nextCursor };
 }
 
-export const orgOrders = (db: Db, orgId: string, limit: number, cursor?: string) => pageOf(db, eq(orders.orgId, orgId), limit, cursor);
-export const buyerOrders = (db: Db, userId: string, limit: number, cursor?: string) => pageOf(db, eq(orders.userId, userId), limit, cursor);
+export interface OrderPage {
+  limit: number;
+  cursor?: string;
+}
+
+/** The org's sales. */
+export const orgOrders = ({ db }: Ctx, { orgId, limit, cursor }: OrderPage & { orgId: string }) =>
+  pageOf(db, eq(orders.orgId, orgId), limit, cursor);
+
+/** The buyer's purchases. */
+export const buyerOrders = ({ db }: Ctx, { userId, limit, cursor }: OrderPage & { userId: string }) =>
+  pageOf(db, eq(orders.userId, userId), limit, cursor);
 
 /** One order, only if it belongs to `orgId` (sales) — 404 otherwise, as for anything of another tenant. */
 export async function findOrgOrder(db: Db, orgId: string | null, orderId: string): Promise<OrderRow> {
-  const row = await db.query.orders.findFirst({ where: and(eq(orders.id, orderId), orgId ? eq(orders.orgId, orgId) : undefined) });
+  const [row] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.id, orderId), orgId ? eq(orders.orgId, orgId) : undefined))
+    .limit(1);
   if (!row) throw notFound("Order");
   return row;
 }
 
-export async function orderView(db: Db, row: OrderRow): Promise<OrderT> {
-  return (await withItems(db, [row]))[0]!;
+/** One of the org's sales, with its items. */
+export async function orgOrder({ db }: Ctx, { orgId, orderId }: { orgId: string; orderId: string }): Promise<OrderT> {
+  return (await withItems(db, [await findOrgOrder(db, orgId, orderId)]))[0]!;
+}
+
+/** The first order a checkout made (a subscription's later invoices name the checkout too). */
+export async function firstOrderOfCheckout(db: Db, checkoutId: string): Promise<Pick<OrderRow, "id"> | undefined> {
+  const [row] = await db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(eq(orders.checkoutId, checkoutId))
+    .orderBy(asc(orders.createdAt))
+    .limit(1);
+  return row;
+}
+
+/** The order a receipt names: the purchase's own, or a subscription's newest. */
+export async function latestOrderOf(db: Db, source: { orderId: string | null; subscriptionId: string | null }) {
+  const [row] = await db
+    .select()
+    .from(orders)
+    .where(source.orderId ? eq(orders.id, source.orderId) : eq(orders.subscriptionId, source.subscriptionId ?? ""))
+    .orderBy(desc(orders.createdAt))
+    .limit(1);
+  return row;
 }

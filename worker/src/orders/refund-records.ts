@@ -1,11 +1,11 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { RefundResultT } from "../../../shared/payments";
 import { auditInsertIf } from "../audit";
-import type { RequestMeta } from "../context";
+import type { Ctx } from "../context";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
-import { orders, refunds } from "../db/schema";
+import { orders, refunds } from "./tables";
 
 export type RefundRow = typeof refunds.$inferSelect;
 
@@ -30,23 +30,29 @@ export async function pendingTotal(db: Db, orderId: string, now: number): Promis
   return row?.held ?? 0;
 }
 
-export const findRefund = (db: Db, id: string) => db.query.refunds.findFirst({ where: eq(refunds.id, id) });
+async function firstRefund(db: Db, where: SQL): Promise<RefundRow | undefined> {
+  const [row] = await db.select().from(refunds).where(where).limit(1);
+  return row;
+}
+
+export const findRefund = (db: Db, id: string) => firstRefund(db, eq(refunds.id, id));
 
 export const findKeyedRefund = (db: Db, orderId: string, idempotencyKey: string) =>
-  db.query.refunds.findFirst({ where: and(eq(refunds.orderId, orderId), eq(refunds.idempotencyKey, idempotencyKey)) });
+  firstRefund(db, and(eq(refunds.orderId, orderId), eq(refunds.idempotencyKey, idempotencyKey))!);
 
 /**
  * Writes the pending refund and its audit row, only if what is left still covers it when the
  * statement runs (concurrent requests cannot both take the last of an order) and no refund of the
  * order has this client key yet. False when either check refused it.
  */
-export async function claimRefund(db: Db, meta: RequestMeta, row: RefundRow): Promise<boolean> {
+export async function claimRefund(ctx: Pick<Ctx, "db" | "meta">, row: RefundRow): Promise<boolean> {
+  const { db } = ctx;
   const [inserted] = await db.batch([
     insertIf(db, refunds, row, leavesAtLeast(row.orderId, row.amount, row.createdAt))
       .onConflictDoNothing()
       .returning({ id: refunds.id }),
     auditInsertIf(
-      { db, meta },
+      ctx,
       {
         action: "order.refund_requested",
         orgId: row.orgId,

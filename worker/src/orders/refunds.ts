@@ -3,21 +3,18 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type Stripe from "stripe";
 import { truncateText } from "../../../shared/text";
 import { auditInsert } from "../audit";
-import type { RequestMeta } from "../context";
+import type { Ctx } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
-import { orderItems, orders, subscriptions } from "../db/schema";
-import { revokeEntitlementStatements } from "../entitlements/service";
-import type { Env } from "../env";
+import { revokeEntitlementStatements } from "../entitlements";
 import { AppError } from "../http/errors";
 import { refundEntries } from "../ledger";
-import { revokeOrderLicenses, revokeSubscriptionLicense } from "../licenses/issuance";
+import { revokeOrderLicenses, revokeSubscriptionLicense } from "../licenses";
 import { NotYetKnown } from "../module";
 import { stripeFor } from "../stripe";
-import { orderRefundedEvent } from "../webhooks/domain-events";
-import { enqueueWebhookEvents } from "../webhooks/outbox";
-import { findOrgOrder } from "./queries";
+import { enqueueWebhookEvents } from "../webhooks";
+import { findOrgOrder, type OrderRow } from "./queries";
 import {
   claimRefund,
   findKeyedRefund,
@@ -30,6 +27,8 @@ import {
   refundView,
   reopenFailedRefund,
 } from "./refund-records";
+import { orderItems, orders } from "./tables";
+import { orderRefundedEvent } from "./webhook-events";
 
 /**
  * An author's or operator's refund: Stripe refunds the buyer, pulls the amount back from the
@@ -38,32 +37,34 @@ import {
  * not confirmed yet; Plaza's order and ledger change when `charge.refunded` arrives, the single path
  * for refunds made anywhere. A client `Idempotency-Key` names one refund of the order.
  */
-export async function requestRefund(
-  env: Env,
-  db: Db,
-  meta: RequestMeta,
-  input: { orgId: string | null; orderId: string; amount?: number; reason: string; actorUserId: string; idempotencyKey?: string },
-) {
+export interface RefundRequest {
+  /** The seller's org (an admin's refund); null for an operator, who may refund any order. */
+  orgId: string | null;
+  orderId: string;
+  amount?: number;
+  reason: string;
+  actorUserId: string;
+  idempotencyKey?: string;
+}
+
+export async function requestRefund(ctx: Ctx, input: RefundRequest) {
+  const { db } = ctx;
   const order = await findOrgOrder(db, input.orgId, input.orderId);
   const requestHash = await sha256Hex(JSON.stringify({ amount: input.amount ?? null, reason: input.reason }));
   const keyed = input.idempotencyKey ? await findKeyedRefund(db, order.id, input.idempotencyKey) : undefined;
-  const refund = keyed ?? (await newRefund(db, meta, order, input, requestHash));
+  const refund = keyed ?? (await newRefund(ctx, { order, request: input, requestHash }));
   if (refund.requestHash !== requestHash) {
     throw new AppError("idempotency_key_reused", "This Idempotency-Key was used for another refund of this order; use a new key");
   }
-  return sendToStripe(env, db, order, refund);
+  return sendToStripe(ctx, order, refund);
 }
-
-type OrderRow = typeof orders.$inferSelect;
 
 /** The pending refund for this request, or the refused reason: nothing left (409), over the order (400), held by pending refunds (409). */
 async function newRefund(
-  db: Db,
-  meta: RequestMeta,
-  order: OrderRow,
-  input: Parameters<typeof requestRefund>[3],
-  requestHash: string,
+  ctx: Ctx,
+  { order, request: input, requestHash }: { order: OrderRow; request: RefundRequest; requestHash: string },
 ): Promise<RefundRow> {
+  const { db } = ctx;
   const now = Date.now();
   const unconfirmed = order.amount - order.amountRefunded;
   if (!order.paymentIntentId || unconfirmed <= 0) throw new AppError("conflict", "Nothing left to refund on this order");
@@ -88,7 +89,7 @@ async function newRefund(
     createdAt: now,
     updatedAt: now,
   };
-  if (amount > 0 && (await claimRefund(db, meta, row))) return row;
+  if (amount > 0 && (await claimRefund(ctx, row))) return row;
   // Refused by a guard: a concurrent request with the same key won (that refund is this one), or pending refunds hold what is left.
   const winner = input.idempotencyKey ? await findKeyedRefund(db, order.id, input.idempotencyKey) : undefined;
   if (winner) return winner;
@@ -107,7 +108,7 @@ async function heldByPendingRefunds(db: Db, orderId: string) {
  * Asks Stripe for the refund, keyed by its id: a retry, or a concurrent request with the same
  * client key, gets Stripe's one refund back instead of a second.
  */
-async function sendToStripe(env: Env, db: Db, order: OrderRow, refund: RefundRow) {
+async function sendToStripe({ env, db }: Ctx, order: OrderRow, refund: RefundRow) {
   if (refund.stripeRefundId) return refundView(refund, refund.stripeRefundId);
   if (refund.status === "failed" && !(await reopenFailedRefund(db, refund, Date.now()))) {
     // Another retry with this key reopened it first, or pending refunds now hold what is left.
@@ -142,12 +143,13 @@ async function sendToStripe(env: Env, db: Db, order: OrderRow, refund: RefundRow
  * total mirrored from the charge, and on a full refund the entitlement and its license key revoked
  * (the rating leaves the aggregate). A subscription refunded in full is canceled too.
  */
-export async function applyChargeRefunded(env: Env, db: Db, meta: RequestMeta, chargeId: string) {
+export async function applyChargeRefunded(ctx: Ctx, chargeId: string) {
+  const { env, db } = ctx;
   const stripe = stripeFor(env);
   const charge = await stripe.charges.retrieve(chargeId);
   const paymentIntentId = typeof charge.payment_intent === "string" ? charge.payment_intent : charge.payment_intent?.id;
   if (!paymentIntentId) return false;
-  const order = await db.query.orders.findFirst({ where: eq(orders.paymentIntentId, paymentIntentId) });
+  const [order] = await db.select().from(orders).where(eq(orders.paymentIntentId, paymentIntentId)).limit(1);
   if (!order) throw new NotYetKnown(`No order yet for ${paymentIntentId}`);
   const refunds = await stripe.refunds.list({ charge: chargeId, limit: 100 });
   const now = Date.now();
@@ -205,29 +207,20 @@ export async function applyChargeRefunded(env: Env, db: Db, meta: RequestMeta, c
     statements.push(...licensesRevoked.statements);
     entitlementEventIds.push(...licensesRevoked.webhookEventIds);
     statements.push(
-      auditInsert(
-        { db, meta },
-        {
-          action: "order.refunded",
-          orgId: order.orgId,
-          targetType: "order",
-          targetId: order.id,
-          metadata: { amountRefunded: refunded, currency: order.currency },
-        },
-      ),
+      auditInsert(ctx, {
+        action: "order.refunded",
+        orgId: order.orgId,
+        targetType: "order",
+        targetId: order.id,
+        metadata: { amountRefunded: refunded, currency: order.currency },
+      }),
     );
   }
   statements.push(...events.map((e) => e.insert));
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   await enqueueWebhookEvents(env, [...events.map((e) => e.id), ...entitlementEventIds]);
-  if (full && order.kind === "subscription" && order.subscriptionId) await cancelRefundedSubscription(env, db, order.subscriptionId);
+  // After the batch: billing cancels the subscription in Stripe.
+  if (full && order.kind === "subscription" && order.subscriptionId)
+    await ctx.events.emit("order.subscription_refunded", { orderId: order.id, subscriptionId: order.subscriptionId });
   return true;
-}
-
-async function cancelRefundedSubscription(env: Env, db: Db, subscriptionId: string) {
-  const sub = await db.query.subscriptions.findFirst({ where: eq(subscriptions.id, subscriptionId) });
-  if (!sub || sub.status === "canceled") return;
-  const stripe = stripeFor(env);
-  const current = await stripe.subscriptions.retrieve(sub.stripeSubscriptionId);
-  if (current.status !== "canceled") await stripe.subscriptions.cancel(sub.stripeSubscriptionId);
 }

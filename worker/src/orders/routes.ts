@@ -1,12 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { Cursor, Limit, OrgId, page } from "../../../shared/api";
 import { Order, OrderId, RefundBody, RefundResult } from "../../../shared/payments";
-import type { AppEnv } from "../env";
 import { requireOperator, requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, ErrorSchema, json, jsonBody, notFoundError, stripeErrors } from "../http/openapi-helpers";
-import { buyerOrders, findOrgOrder, orderView, orgOrders } from "./queries";
+import { buyerOrders, orgOrder, orgOrders } from "./queries";
 import { requestRefund } from "./refunds";
 
 const tags = ["Orders"];
@@ -27,17 +25,6 @@ const refundResponses = {
   422: json(ErrorSchema, "`idempotency_key_reused`: this Idempotency-Key came with another body"),
 };
 
-/** Both refund routes: an org's admin within the org (`orgId`), an operator for any order (`null`). */
-const refund = (
-  c: Context<AppEnv>,
-  orgId: string | null,
-  actorUserId: string,
-  orderId: string,
-  body: { amount?: number; reason: string },
-  headers: { "idempotency-key"?: string },
-) =>
-  requestRefund(c.env, c.get("db"), c.var.ctx.meta, { orgId, orderId, ...body, actorUserId, idempotencyKey: headers["idempotency-key"] });
-
 export const orderRoutes = createRouter()
   .openapi(
     createRoute({
@@ -52,7 +39,7 @@ export const orderRoutes = createRouter()
     async (c) => {
       const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "payments:read");
       const { limit, cursor } = c.req.valid("query");
-      return c.json(await orgOrders(c.get("db"), orgId, limit, cursor), 200);
+      return c.json(await orgOrders(c.var.ctx, { orgId, limit, cursor }), 200);
     },
   )
   .openapi(
@@ -67,7 +54,7 @@ export const orderRoutes = createRouter()
     }),
     async (c) => {
       const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "payments:read");
-      return c.json(await orderView(c.get("db"), await findOrgOrder(c.get("db"), orgId, c.req.valid("param").orderId)), 200);
+      return c.json(await orgOrder(c.var.ctx, { orgId, orderId: c.req.valid("param").orderId }), 200);
     },
   )
   .openapi(
@@ -82,10 +69,14 @@ export const orderRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "payments:write");
-      return c.json(
-        await refund(c, access.orgId, access.principal.userId, c.req.valid("param").orderId, c.req.valid("json"), c.req.valid("header")),
-        202,
-      );
+      const refund = await requestRefund(c.var.ctx, {
+        orgId: access.orgId,
+        orderId: c.req.valid("param").orderId,
+        ...c.req.valid("json"),
+        actorUserId: access.principal.userId,
+        idempotencyKey: c.req.valid("header")["idempotency-key"],
+      });
+      return c.json(refund, 202);
     },
   )
   .openapi(
@@ -100,7 +91,15 @@ export const orderRoutes = createRouter()
     }),
     async (c) => {
       const operator = requireOperator(c.get("principal"), "payments:write");
-      return c.json(await refund(c, null, operator.userId, c.req.valid("param").orderId, c.req.valid("json"), c.req.valid("header")), 202);
+      // Any order: no org scope.
+      const refund = await requestRefund(c.var.ctx, {
+        orgId: null,
+        orderId: c.req.valid("param").orderId,
+        ...c.req.valid("json"),
+        actorUserId: operator.userId,
+        idempotencyKey: c.req.valid("header")["idempotency-key"],
+      });
+      return c.json(refund, 202);
     },
   )
   .openapi(
@@ -116,6 +115,6 @@ export const orderRoutes = createRouter()
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "payments:read");
       const { limit, cursor } = c.req.valid("query");
-      return c.json(await buyerOrders(c.get("db"), p.userId, limit, cursor), 200);
+      return c.json(await buyerOrders(c.var.ctx, { userId: p.userId, limit, cursor }), 200);
     },
   );

@@ -6,44 +6,15 @@
  */
 import { eq, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type entitlements, items, type orders } from "../db/schema";
-import { webhookEvent, webhookEventIf } from "./outbox";
+import { type entitlements, items } from "../db/schema";
+import { webhookEventIf } from "./outbox";
 
-type OrderRow = typeof orders.$inferSelect;
 type EntitlementRow = Pick<typeof entitlements.$inferSelect, "id" | "itemId" | "userId" | "source" | "status" | "expiresAt">;
 
 export async function itemRefOf(db: Db, itemId: string) {
   const item = await db.query.items.findFirst({ columns: { id: true, slug: true, name: true }, where: eq(items.id, itemId) });
   if (!item) throw new Error(`No item ${itemId} for a webhook event`);
   return item;
-}
-
-const orderData = (order: OrderRow, item: { id: string; slug: string; name: string }) => ({
-  id: order.id,
-  kind: order.kind,
-  status: order.status,
-  amount: order.amount,
-  currency: order.currency,
-  feeAmount: order.feeAmount,
-  amountRefunded: order.amountRefunded,
-  email: order.email,
-  item,
-  createdAt: order.createdAt,
-});
-
-export async function orderCreatedEvent(db: Db, order: OrderRow, itemId: string) {
-  return webhookEvent(db, order.orgId, "order.created", orderData(order, await itemRefOf(db, itemId)), {
-    cause: order.id,
-    now: order.createdAt,
-  });
-}
-
-/** One event per refunded total an order reaches (a second partial refund is a second event). */
-export async function orderRefundedEvent(db: Db, order: OrderRow, itemId: string, now: number) {
-  return webhookEvent(db, order.orgId, "order.refunded", orderData(order, await itemRefOf(db, itemId)), {
-    cause: `${order.id}:${order.amountRefunded}`,
-    now,
-  });
 }
 
 /**
