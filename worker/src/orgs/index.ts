@@ -1,5 +1,6 @@
 /** Organisations, members, roles and invites. */
 import { defineModule } from "../module";
+import "./events";
 import { orgRoutes } from "./routes";
 
 export { memberRoleSql } from "./membership-sql";
