@@ -15,6 +15,7 @@ import { percentFee } from "../ledger";
 import { issuedKey, issueLicenseStatements, revokeSubscriptionLicense } from "../licenses";
 import { enqueueMail, mailInsert, paymentFailedMail } from "../mail";
 import { linkEntitlement, orderExists, orderIdOf, plazaMetadata, saleStatements } from "../orders";
+import { receiptStatement } from "../receipts";
 import { stripeFor } from "../stripe";
 import { itemRefOf } from "../webhooks/domain-events";
 import { enqueueWebhookEvents, webhookEvent } from "../webhooks/outbox";
@@ -67,8 +68,20 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
           orgId: metadata.plaza_org_id,
           itemId: metadata.plaza_item_id,
           userId,
-          email: metadata.plaza_email,
           checkoutId: metadata.plaza_checkout_id,
+          now,
+        },
+      )
+    : undefined;
+  const receipt = license
+    ? await receiptStatement(
+        { env, db },
+        {
+          licenseId: license.licenseId,
+          key: license.key,
+          to: metadata.plaza_email,
+          itemName: license.itemName,
+          issuedByThisAttempt: license.issuedByThisAttempt,
           now,
         },
       )
@@ -84,7 +97,7 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
   const licenseRevoke = revoke ? await revokeSubscriptionLicense(db, id, now) : undefined;
   const access: BatchItem<"sqlite">[] = revoke
     ? [...revoke.statements, ...licenseRevoke!.statements]
-    : [...(grant?.statements ?? []), ...(license?.statements ?? [])];
+    : [...(grant?.statements ?? []), ...(license?.statements ?? []), ...(receipt ? [receipt.statement] : [])];
   const fields = {
     status: sub.status,
     currentPeriodEnd: periodEnd,
@@ -113,7 +126,7 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
   ]);
   // The license's statements follow the subscription upsert and the grant.
   const key = license ? issuedKey(license, results, 1 + (grant?.statements.length ?? 0)) : null;
-  if (license && key) await enqueueMail({ env }, [license.receiptMailId]);
+  if (receipt && key) await enqueueMail({ env }, [receipt.id]);
   await enqueueWebhookEvents(env, [
     ...(license && key ? [license.webhookEventId] : []),
     ...(event ? [event.id] : []),

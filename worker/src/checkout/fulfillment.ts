@@ -6,6 +6,7 @@ import { grantEntitlementStatements } from "../entitlements";
 import { issuedKey, issueLicenseStatements } from "../licenses";
 import { enqueueMail } from "../mail";
 import { linkEntitlement, orderExists, orderIdOf, plazaMetadata, saleStatements } from "../orders";
+import { receiptStatement } from "../receipts";
 import { stripeFor } from "../stripe";
 import { enqueueWebhookEvents } from "../webhooks";
 import { buyerFor } from "./buyers";
@@ -68,8 +69,15 @@ export async function fulfillCheckoutPayment(ctx: Ctx, sessionId: string): Promi
     orgId: metadata.plaza_org_id,
     itemId: metadata.plaza_item_id,
     userId,
-    email: metadata.plaza_email,
     checkoutId: checkout.id,
+  });
+  const receipt = await receiptStatement(ctx, {
+    licenseId: license.licenseId,
+    key: license.key,
+    to: metadata.plaza_email,
+    itemName: license.itemName,
+    issuedByThisAttempt: license.issuedByThisAttempt,
+    now: Date.now(),
   });
   const grant = await grantEntitlementStatements(db, {
     itemId: metadata.plaza_item_id,
@@ -83,9 +91,9 @@ export async function fulfillCheckoutPayment(ctx: Ctx, sessionId: string): Promi
     linkEntitlement(db, { orderId: sale.orderId, userId, itemId: metadata.plaza_item_id, source: "purchase" }),
   ];
   const licenseAt = statements.length;
-  const results = await db.batch([...statements, ...license.statements]);
+  const results = await db.batch([...statements, ...license.statements, receipt.statement]);
   const key = issuedKey(license, results, licenseAt);
-  if (key) await enqueueMail(ctx, [license.receiptMailId]);
+  if (key) await enqueueMail(ctx, [receipt.id]);
   await enqueueWebhookEvents(env, [...sale.webhookEventIds, ...grant.webhookEventIds, license.webhookEventId]);
   return { orderId: sale.orderId, created: true, license: key ? { id: license.licenseId, key } : null };
 }

@@ -2,6 +2,8 @@
 import { defineModule } from "../module";
 import { downloadLinkRoutes, downloadRoutes } from "./routes";
 
+export { mintDownloadLink } from "./service";
+
 export const downloadsModule = defineModule({
   name: "downloads",
   routes: downloadRoutes,

@@ -4,6 +4,7 @@ import { licenseJobs } from "./jobs";
 import { licenseRoutes } from "./routes";
 
 export {
+  findLicense,
   issuedKey,
   issueLicenseStatements,
   type LicenseIssue,

@@ -17,7 +17,6 @@ import { currentKeyId, open, seal } from "../crypto/secret-box";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
 import { entitlementEffectiveSql, entitlementExpiresAtSql, entitlementIdSql } from "../entitlements";
-import { receiptStatement } from "../receipts";
 import { generateLicenseKey, hashLicenseKey, lastGroupOf } from "./keys";
 import { licensePolicies, licenseReveals, licenses } from "./tables";
 import { licenseEvent } from "./webhook-events";
@@ -31,10 +30,15 @@ export interface LicenseIssue {
   licenseId: string;
   /** This attempt's key: real only if `issuedKey` finds that its row won. */
   key: string;
-  /** The claim first, then the reveal and the receipt (and for subscriptions the expiry that follows the entitlement). */
+  /** The claim first, then the reveal (and for subscriptions the expiry that follows the entitlement). */
   statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
-  /** The receipt e-mail's outbox id: queue it once `issuedKey` says the batch issued this key. */
-  receiptMailId: string;
+  /**
+   * SQL: the license row holds this attempt's key, for what may only be written with the key this
+   * attempt issued (the receipt), after the claim in the same batch.
+   */
+  issuedByThisAttempt: SQL;
+  /** The licensed item's name, as the receipt names it. */
+  itemName: string;
   /** The `license.created` webhook event (written by whichever attempt's license row won). */
   webhookEventId: string;
 }
@@ -68,17 +72,14 @@ export interface LicenseToIssue {
   orgId: string;
   itemId: string;
   userId: string;
-  /** Where the receipt goes. */
-  email: string;
   /** The checkout whose success page reveals the key once; null when none will. */
   checkoutId: string | null;
   now?: number;
 }
 
 /**
- * The statements that issue the license for one purchased item or one subscription, with its
- * receipt e-mail to `email`. Put them after the entitlement grant in the same batch: the license
- * points at that entitlement.
+ * The statements that issue the license for one purchased item or one subscription. Put them after
+ * the entitlement grant in the same batch: the license points at that entitlement.
  */
 export async function issueLicenseStatements(ctx: Pick<Ctx, "env" | "db">, input: LicenseToIssue): Promise<LicenseIssue> {
   const { env, db } = ctx;
@@ -116,15 +117,6 @@ export async function issueLicenseStatements(ctx: Pick<Ctx, "env" | "db">, input
     const reveal = { licenseId, checkoutId: input.checkoutId, sealedKey: sealed, createdAt: now, expiresAt: now + REVEAL_TTL_MS };
     statements.push(insertIf(db, licenseReveals, reveal, thisAttemptsLicense).onConflictDoNothing());
   }
-  const receipt = await receiptStatement(ctx, {
-    licenseId,
-    key,
-    to: input.email,
-    itemName: policy.itemName,
-    issuedByThisAttempt: thisAttemptsLicense,
-    now,
-  });
-  statements.push(receipt.statement);
   // Its derived id makes the winning batch (the one whose license row is written) the one that writes it.
   const event = await licenseEvent(
     db,
@@ -143,7 +135,7 @@ export async function issueLicenseStatements(ctx: Pick<Ctx, "env" | "db">, input
   );
   statements.push(event.insert);
   if (source.kind === "subscription") statements.push(followEntitlement(db, licenseId, now));
-  return { licenseId, key, statements, receiptMailId: receipt.id, webhookEventId: event.id };
+  return { licenseId, key, statements, issuedByThisAttempt: thisAttemptsLicense, itemName: policy.itemName, webhookEventId: event.id };
 }
 
 /**
@@ -202,6 +194,12 @@ export const revokeSubscriptionLicense = (db: Db, subscriptionId: string, now = 
 /** An entitlement revoked by hand (an operator): every license issued on it. */
 export const revokeEntitlementLicenses = (db: Db, entitlementId: string, now = Date.now()) =>
   revokeLicenses(db, eq(licenses.entitlementId, entitlementId), now);
+
+/** One license, for the receipt that names it. */
+export async function findLicense(db: Db, licenseId: string) {
+  const [row] = await db.select().from(licenses).where(eq(licenses.id, licenseId)).limit(1);
+  return row;
+}
 
 /**
  * Shows a checkout's new key once: the reveal row is deleted as it is read (one statement, so two

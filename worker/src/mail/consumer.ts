@@ -4,7 +4,7 @@ import { createDb, type Db } from "../db/client";
 import { mailMessages } from "../db/schema";
 import type { Env, MailQueueMessage } from "../env";
 import { type ConsumerPolicy, consumeEach } from "../http/queue-consumer";
-import { renderReceipt } from "../receipts/receipt-mail";
+import { renderReceipt } from "../receipts";
 import { openBody, sealBody } from "./outbox";
 import type { RenderedMail } from "./templates";
 import { type MailTransport, transportFor } from "./transport";
@@ -13,7 +13,7 @@ import { type MailTransport, transportFor } from "./transport";
 function renderTemplate(env: Env, db: Db, template: "receipt", payload: string): Promise<RenderedMail> {
   switch (template) {
     case "receipt":
-      return renderReceipt(env, db, payload);
+      return renderReceipt({ env, db }, payload);
   }
 }
 

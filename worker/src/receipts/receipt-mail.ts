@@ -7,22 +7,22 @@
  * is rendered when the mail consumer sends it, so download links are minted fresh then: after the
  * entitlement exists, and again on a re-send.
  */
-import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { compare } from "semver";
 import { MAX_DOWNLOAD_TTL_SECONDS } from "../../../shared/downloads";
 import { formatMoney } from "../../../shared/money";
+import { findItemRef, listVersions } from "../catalog";
 import type { Ctx } from "../context";
 import { derivedId } from "../crypto/random";
 import { open, seal } from "../crypto/secret-box";
-import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
-import { items, licenses, mailMessages, orders, versions } from "../db/schema";
-import { mintDownloadLink } from "../downloads/service";
-import type { Env } from "../env";
+import { mailMessages } from "../db/schema";
+import { mintDownloadLink } from "../downloads";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
+import { findLicense } from "../licenses";
 import { formatLongDate, type RenderedMail, receiptMail } from "../mail";
+import { latestOrderOf } from "../orders";
 
 interface ReceiptPayload {
   licenseId: string;
@@ -66,29 +66,14 @@ const dateTime = (ms: number) => `${new Date(ms).toLocaleString("en-US", { dateS
  * and a 7-day link to the newest version the buyer may download (stable, else beta). A buyer
  * whose access ended before the mail went out gets the receipt without links.
  */
-export async function renderReceipt(env: Env, db: Db, sealedPayload: string, now = Date.now()): Promise<RenderedMail> {
+export async function renderReceipt({ env, db }: Pick<Ctx, "env" | "db">, sealedPayload: string, now = Date.now()): Promise<RenderedMail> {
   const payload = JSON.parse(await open(env.ENCRYPTION_KEYS, sealedPayload)) as ReceiptPayload;
-  const [found] = await db
-    .select({ license: licenses, item: items })
-    .from(licenses)
-    .innerJoin(items, eq(items.id, licenses.itemId))
-    .where(eq(licenses.id, payload.licenseId))
-    .limit(1);
-  if (!found) throw new Error(`No license ${payload.licenseId} for a receipt`);
-  const { license, item } = found;
-  const [order] = await db
-    .select()
-    .from(orders)
-    .where(license.orderId ? eq(orders.id, license.orderId) : eq(orders.subscriptionId, license.subscriptionId ?? ""))
-    .orderBy(desc(orders.createdAt))
-    .limit(1);
-
-  const live = await db
-    .select()
-    .from(versions)
-    .where(and(eq(versions.itemId, item.id), isNull(versions.yankedAt)));
-  const newest = (channel: "stable" | "beta") => live.filter((v) => v.channel === channel).sort((a, b) => compare(b.version, a.version))[0];
-  const version = newest("stable") ?? newest("beta");
+  const license = await findLicense(db, payload.licenseId);
+  const item = license && (await findItemRef(db, license.itemId));
+  if (!license || !item) throw new Error(`No license ${payload.licenseId} for a receipt`);
+  const [order, live] = await Promise.all([latestOrderOf(db, license), listVersions(db, item.id, { includeYanked: false })]);
+  // Newest first: the first of a channel is its newest.
+  const version = live.find((v) => v.channel === "stable") ?? live.find((v) => v.channel === "beta");
   const downloads: { version: string; url: string }[] = [];
   let linksExpire = "";
   if (version) {
