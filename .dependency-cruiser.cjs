@@ -17,7 +17,16 @@ module.exports = {
       name: "domain-internals",
       comment: "Import another domain only through its index.ts (worker/src/<domain>/index.ts).",
       severity: "error",
-      from: { path: "^worker/src/([^/]+)/", pathNot: [`^worker/src/${INFRA}/`, "^worker/src/bench/", "^worker/src/[^/]+/tables\\.ts$", "\\.test\\.tsx?$", "\\.authz\\.test-cases\\.ts$"] },
+      from: {
+        path: "^worker/src/([^/]+)/",
+        pathNot: [
+          `^worker/src/${INFRA}/`,
+          "^worker/src/bench/",
+          "^worker/src/[^/]+/tables\\.ts$",
+          "\\.test\\.tsx?$",
+          "\\.authz\\.test-cases\\.ts$",
+        ],
+      },
       to: {
         path: "^worker/src/[^/]+/",
         pathNot: ["^worker/src/$1/", `^worker/src/${INFRA}/`, "^worker/src/[^/]+/index\\.ts$"],
@@ -39,7 +48,8 @@ module.exports = {
     },
     {
       name: "tables-of-their-domain",
-      comment: "The table registry (db/schema.ts) is for drizzle; a domain uses its own tables.ts, and other domains' data through their functions.",
+      comment:
+        "The table registry (db/schema.ts) is for drizzle; a domain uses its own tables.ts, and other domains' data through their functions.",
       severity: "error",
       from: { path: "^worker/src/", pathNot: ["^worker/src/db/", "\\.test\\.tsx?$", "\\.authz\\.test-cases\\.ts$", "^worker/src/bench/"] },
       to: { path: "^worker/src/db/schema\\.ts$" },
