@@ -1,5 +1,4 @@
 import { secureHeaders } from "hono/secure-headers";
-import { authenticate } from "./auth/authenticate";
 import { benchRoutes } from "./bench/routes";
 import { apiDocsPage } from "./http/api-docs";
 import { jsonBodyLimit } from "./http/body-limit";
@@ -8,6 +7,7 @@ import { createRouter } from "./http/openapi";
 import { pageSecurity } from "./http/page-security";
 import { requestContext } from "./http/request-context";
 import { modules, runtime } from "./modules";
+import { authenticate } from "./tokens";
 import { webAppOr } from "./web-app/routes";
 import { registerWebhookEvents } from "./webhooks/openapi";
 

@@ -7,7 +7,7 @@ import { expectRateLimited, inOneWindow, statusCounts } from "../../test/rate-li
 import { hashPassword, SCRYPT_PARAMS, verifyPassword } from "../crypto/password";
 import { createDb } from "../db/client";
 import { counter, takeHits } from "../http/rate-limit";
-import { LOGIN_LIMITS } from "./service";
+import { LOGIN_LIMITS } from "./sessions";
 
 const login = (email: string, password: string, ip = "192.0.2.1") =>
   call("POST", "/v1/auth/login", { body: { email, password }, headers: { "cf-connecting-ip": ip } });

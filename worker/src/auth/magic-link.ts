@@ -5,16 +5,15 @@
  * an account.
  */
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import type { RequestMeta } from "../context";
+import type { Ctx } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { newSecret } from "../crypto/random";
-import type { Db } from "../db/client";
-import { emailTokens, users } from "../db/schema";
-import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { counter, takeHit, type Window } from "../http/rate-limit";
 import { enqueueMail, magicLinkMail, mailInsert } from "../mail";
-import { startSession } from "./service";
+import { startSession } from "./sessions";
+import { emailTokens, users } from "./tables";
+import { findAccountByEmail } from "./users";
 
 export const MAGIC_LINK_TTL_MS = 30 * 60_000;
 /** Links asked for: 5 per address and 30 per IP in 15 minutes (each one sends an e-mail). */
@@ -23,17 +22,19 @@ export const MAGIC_LINK_LIMITS = {
   ip: { limit: 30, windowMs: 15 * 60_000 } satisfies Window,
 };
 
-export async function requestMagicLink(db: Db, env: Env, meta: RequestMeta, email: string, now = Date.now()) {
+export async function requestMagicLink(ctx: Ctx, input: { email: string }, now = Date.now()) {
+  const { db, env, meta } = ctx;
+  const { email } = input;
   await takeHit(
     db,
     [counter(`magic:email:${email}`, MAGIC_LINK_LIMITS.email), counter(`magic:ip:${meta.ip ?? "unknown"}`, MAGIC_LINK_LIMITS.ip)],
     now,
   );
-  const user = await db.query.users.findFirst({ columns: { id: true }, where: eq(users.email, email) });
+  const user = await findAccountByEmail(db, email);
   if (!user) return;
   const token = newSecret("ml");
   const url = `${env.APP_URL}/magic-link?token=${encodeURIComponent(token)}`;
-  const mail = await mailInsert({ env, db }, { to: email, mail: magicLinkMail(url, MAGIC_LINK_TTL_MS / 60_000) });
+  const mail = await mailInsert(ctx, { to: email, mail: magicLinkMail(url, MAGIC_LINK_TTL_MS / 60_000) });
   await db.batch([
     db.insert(emailTokens).values({
       tokenHash: await sha256Hex(token),
@@ -44,31 +45,36 @@ export async function requestMagicLink(db: Db, env: Env, meta: RequestMeta, emai
     }),
     mail.insert,
   ]);
-  await enqueueMail({ env }, [mail.id]);
+  await enqueueMail(ctx, [mail.id]);
 }
 
 /**
  * Spends a link and starts a session. Following the link proves the address, so an unverified
  * account becomes verified. Unknown, used and expired links all get the same answer.
  */
-export async function redeemMagicLink(db: Db, env: Env, meta: RequestMeta, token: string, now = Date.now()) {
+export async function redeemMagicLink(ctx: Ctx, input: { token: string }, now = Date.now()) {
+  const { db } = ctx;
   const [claimed] = await db
     .update(emailTokens)
     .set({ usedAt: now })
     .where(
       and(
-        eq(emailTokens.tokenHash, await sha256Hex(token)),
+        eq(emailTokens.tokenHash, await sha256Hex(input.token)),
         eq(emailTokens.purpose, "magic_link"),
         isNull(emailTokens.usedAt),
         gt(emailTokens.expiresAt, now),
       ),
     )
     .returning({ userId: emailTokens.userId });
-  const user = claimed ? await db.query.users.findFirst({ where: eq(users.id, claimed.userId) }) : undefined;
+  const [user] = claimed ? await db.select().from(users).where(eq(users.id, claimed.userId)).limit(1) : [];
   if (!user) throw new AppError("token_invalid", "This sign-in link is invalid, used or expired; ask for a new one");
   const verify = db
     .update(users)
     .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` })
     .where(eq(users.id, user.id));
-  return startSession(db, env, meta, { ...user, emailVerifiedAt: user.emailVerifiedAt ?? now }, "auth.magic_link_login", [verify]);
+  return startSession(ctx, {
+    user: { ...user, emailVerifiedAt: user.emailVerifiedAt ?? now },
+    action: "auth.magic_link_login",
+    alongside: [verify],
+  });
 }

@@ -5,7 +5,7 @@ import { call, errorCode } from "../../test/http";
 import { expectRateLimited, inOneWindow, statusCounts } from "../../test/rate-limits";
 import { buyerFor } from "../checkout/buyers";
 import { createDb } from "../db/client";
-import { LOGIN_LIMITS } from "./service";
+import { LOGIN_LIMITS } from "./sessions";
 
 const NEW_PASSWORD = "a longer and newer passphrase";
 const change = (token: string, body: unknown) => call("PUT", "/v1/me/password", { token, body });

@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import {
@@ -18,19 +17,19 @@ import {
   User,
   VerifyEmailBody,
 } from "../../../shared/api";
-import { users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requirePrincipal, requireSession } from "../http/access";
 import { AppError } from "../http/errors";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError, rateLimitedError } from "../http/openapi-helpers";
+import * as accounts from "./accounts";
 import { redeemMagicLink, requestMagicLink } from "./magic-link";
-import * as auth from "./service";
+import * as sessions from "./sessions";
 
 const REFRESH_COOKIE = "plaza_refresh";
 
 /** Browsers keep the refresh token in an HttpOnly cookie scoped to the auth routes. */
-function setRefreshCookie(c: Context<AppEnv>, tokens: auth.IssuedTokens) {
+function setRefreshCookie(c: Context<AppEnv>, tokens: sessions.IssuedTokens) {
   setCookie(c, REFRESH_COOKIE, tokens.refreshToken, {
     httpOnly: true,
     secure: c.env.APP_URL.startsWith("https://"),
@@ -52,7 +51,7 @@ export const authRoutes = createRouter()
       request: jsonBody(SignupBody),
       responses: { 201: json(User, "Account created, e-mail not yet verified"), 400: authErrors[400], ...conflictError },
     }),
-    async (c) => c.json(await auth.signup(c.get("db"), c.env, c.var.ctx.meta, c.req.valid("json")), 201),
+    async (c) => c.json(await accounts.signup(c.var.ctx, c.req.valid("json")), 201),
   )
   .openapi(
     createRoute({
@@ -63,7 +62,7 @@ export const authRoutes = createRouter()
       request: jsonBody(VerifyEmailBody),
       responses: { 200: json(User, "Verified"), 400: authErrors[400], 401: authErrors[401] },
     }),
-    async (c) => c.json(await auth.verifyEmail(c.get("db"), c.var.ctx.meta, c.req.valid("json").token), 200),
+    async (c) => c.json(await accounts.verifyEmail(c.var.ctx, c.req.valid("json")), 200),
   )
   .openapi(
     createRoute({
@@ -75,7 +74,7 @@ export const authRoutes = createRouter()
       responses: { 202: { description: "Sent if the address has an unverified account" }, 400: authErrors[400], ...rateLimitedError },
     }),
     async (c) => {
-      await auth.resendVerification(c.get("db"), c.env, c.req.valid("json").email);
+      await accounts.resendVerification(c.var.ctx, c.req.valid("json"));
       return c.body(null, 202);
     },
   )
@@ -91,7 +90,7 @@ export const authRoutes = createRouter()
       responses: { 202: { description: "Sent if the address has an account" }, 400: authErrors[400], ...rateLimitedError },
     }),
     async (c) => {
-      await requestMagicLink(c.get("db"), c.env, c.var.ctx.meta, c.req.valid("json").email);
+      await requestMagicLink(c.var.ctx, c.req.valid("json"));
       return c.body(null, 202);
     },
   )
@@ -107,7 +106,7 @@ export const authRoutes = createRouter()
       responses: { 200: json(AuthTokens, "Signed in"), 400: authErrors[400], 401: authErrors[401] },
     }),
     async (c) => {
-      const tokens = await redeemMagicLink(c.get("db"), c.env, c.var.ctx.meta, c.req.valid("json").token);
+      const tokens = await redeemMagicLink(c.var.ctx, c.req.valid("json"));
       setRefreshCookie(c, tokens);
       return c.json(tokens, 200);
     },
@@ -124,7 +123,7 @@ export const authRoutes = createRouter()
       responses: { 200: json(AuthTokens, "Logged in"), ...authErrors, ...rateLimitedError },
     }),
     async (c) => {
-      const tokens = await auth.login(c.get("db"), c.env, c.var.ctx.meta, c.req.valid("json"));
+      const tokens = await sessions.login(c.var.ctx, c.req.valid("json"));
       setRefreshCookie(c, tokens);
       return c.json(tokens, 200);
     },
@@ -142,9 +141,9 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.header("content-type")?.includes("application/json") ? c.req.valid("json") : {};
-      const token = body.refreshToken ?? getCookie(c, REFRESH_COOKIE);
-      if (!token) throw new AppError("unauthenticated", "No refresh token was sent");
-      const tokens = await auth.refresh(c.get("db"), c.env, c.var.ctx.meta, token);
+      const refreshToken = body.refreshToken ?? getCookie(c, REFRESH_COOKIE);
+      if (!refreshToken) throw new AppError("unauthenticated", "No refresh token was sent");
+      const tokens = await sessions.refresh(c.var.ctx, { refreshToken });
       setRefreshCookie(c, tokens);
       return c.json(tokens, 200);
     },
@@ -160,7 +159,7 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       const p = requireSession(c.get("principal"));
-      await auth.revokeSession(c.get("db"), c.env, c.var.ctx.meta, p.userId, p.sessionId, "logout");
+      await sessions.revokeSession(c.var.ctx, { userId: p.userId, sessionId: p.sessionId, reason: "logout" });
       deleteCookie(c, REFRESH_COOKIE, { path: "/v1/auth" });
       return c.body(null, 204);
     },
@@ -176,9 +175,7 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       // authenticate() loaded the user and memberships with the credential: no further queries.
-      const { user, memberships: orgs } = requirePrincipal(c.get("principal"), "profile:read");
-      const activeOrgId = orgs.some((o) => o.orgId === user.activeOrgId) ? user.activeOrgId : (orgs[0]?.orgId ?? null);
-      return c.json({ user: auth.toUser(user), activeOrgId, orgs }, 200);
+      return c.json(accounts.me(requirePrincipal(c.get("principal"), "profile:read")), 200);
     },
   )
   .openapi(
@@ -192,11 +189,8 @@ export const authRoutes = createRouter()
       responses: { ...noContent, ...authErrors, ...notFoundError },
     }),
     async (c) => {
-      const p = requirePrincipal(c.get("principal"), "profile:read");
-      const { orgId } = c.req.valid("json");
-      const db = c.get("db");
-      if (!p.memberships.some((o) => o.orgId === orgId)) throw new AppError("not_found", "Org not found");
-      await db.update(users).set({ activeOrgId: orgId }).where(eq(users.id, p.userId));
+      const principal = requirePrincipal(c.get("principal"), "profile:read");
+      await accounts.setActiveOrg(c.var.ctx, { principal, orgId: c.req.valid("json").orgId });
       return c.body(null, 204);
     },
   )
@@ -214,7 +208,7 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       const p = requireSession(c.get("principal"));
-      await auth.changePassword(c.get("db"), c.env, c.var.ctx.meta, p.userId, p.sessionId, c.req.valid("json"));
+      await sessions.changePassword(c.var.ctx, { ...c.req.valid("json"), userId: p.userId, sessionId: p.sessionId });
       return c.body(null, 204);
     },
   )
@@ -229,7 +223,7 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       const p = requireSession(c.get("principal"));
-      return c.json({ data: await auth.listSessions(c.get("db"), p.userId, p.sessionId) }, 200);
+      return c.json({ data: await sessions.listSessions(c.var.ctx, { userId: p.userId, currentSessionId: p.sessionId }) }, 200);
     },
   )
   .openapi(
@@ -244,7 +238,7 @@ export const authRoutes = createRouter()
     }),
     async (c) => {
       const p = requireSession(c.get("principal"));
-      await auth.revokeSession(c.get("db"), c.env, c.var.ctx.meta, p.userId, c.req.valid("param").sessionId, "revoked");
+      await sessions.revokeSession(c.var.ctx, { userId: p.userId, sessionId: c.req.valid("param").sessionId, reason: "revoked" });
       return c.body(null, 204);
     },
   );

@@ -1,6 +1,7 @@
 /** Outgoing e-mail: the outbox, templates, the queue consumer and transports. */
 import { defineModule } from "../module";
 import { consumeMail, consumeMailDeadLetters } from "./consumer";
+import { purgeSentMail, requeueStaleMail } from "./jobs";
 import { resealMail } from "./reseal";
 import { mailRoutes } from "./routes";
 
@@ -23,5 +24,5 @@ export const mailModule = defineModule({
   name: "mail",
   routes: mailRoutes,
   queues: { "plaza-mail": consumeMail, "plaza-mail-dlq": consumeMailDeadLetters },
-  jobs: { "reseal-mail": resealMail },
+  jobs: { "requeue-stale-mail": requeueStaleMail, "purge-sent-mail": purgeSentMail, "reseal-mail": resealMail },
 });

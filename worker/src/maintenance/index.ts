@@ -3,12 +3,9 @@ import { defineModule } from "../module";
 import {
   expireEntitlements,
   purgeDownloadLinks,
-  purgeExpiredCredentials,
   purgeRateLimitWindows,
-  purgeSentMail,
   purgeStaleUploads,
   purgeWebhookLog,
-  requeueStaleMail,
   requeueUndispatchedWebhooks,
   requeueUnreportedUsage,
   warnExpiringLicenses,
@@ -20,9 +17,6 @@ export { runScheduled } from "./scheduler";
 export const maintenanceModule = defineModule({
   name: "maintenance",
   jobs: {
-    "purge-expired-credentials": purgeExpiredCredentials,
-    "requeue-stale-mail": requeueStaleMail,
-    "purge-sent-mail": purgeSentMail,
     "purge-stale-uploads": purgeStaleUploads,
     "expire-entitlements": expireEntitlements,
     "warn-expiring-licenses": warnExpiringLicenses,

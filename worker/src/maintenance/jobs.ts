@@ -1,16 +1,10 @@
-import { and, type Column, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, notExists, or, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNotNull, isNull, lt, lte, ne, notExists, or, sql } from "drizzle-orm";
 import { derivedId } from "../crypto/random";
 import type { Db } from "../db/client";
 import {
-  apiTokens,
-  emailTokens,
   entitlements,
-  invites,
   items,
   licenses,
-  mailMessages,
-  refreshTokens,
-  sessions,
   subscriptions,
   uploads,
   usageRecords,
@@ -29,91 +23,6 @@ import { uncountIfNoLongerBuyer } from "../reviews/aggregate";
 import { entitlementEvent } from "../webhooks/domain-events";
 import { enqueueWebhookEvents } from "../webhooks/outbox";
 import { WEBHOOK_LOG_RETENTION_MS } from "../webhooks/retention";
-
-/**
- * Ended sessions, invites and tokens are kept a week so the audit trail can still name them, and
- * used refresh tokens so that replaying one is still detected as reuse.
- */
-export const RETENTION_MS = 7 * 86_400_000;
-
-export const purgeExpiredCredentials: Job = async ({ db, now, batchSize }) => {
-  const cutoff = now - RETENTION_MS;
-  const ended = (t: { expiresAt: Column; revokedAt: Column }) => or(lt(t.expiresAt, cutoff), lt(t.revokedAt, cutoff));
-
-  // Refresh tokens go with their session (ON DELETE CASCADE); stale ones of live sessions go here.
-  const [sessionRows, refreshRows, inviteRows, apiTokenRows, emailTokenRows] = await db.batch([
-    db
-      .delete(sessions)
-      .where(inArray(sessions.id, db.select({ id: sessions.id }).from(sessions).where(ended(sessions)).limit(batchSize)))
-      .returning({ id: sessions.id }),
-    db
-      .delete(refreshTokens)
-      .where(
-        inArray(
-          refreshTokens.tokenHash,
-          db.select({ h: refreshTokens.tokenHash }).from(refreshTokens).where(lt(refreshTokens.expiresAt, cutoff)).limit(batchSize),
-        ),
-      )
-      .returning({ id: refreshTokens.tokenHash }),
-    db
-      .delete(invites)
-      .where(
-        inArray(
-          invites.id,
-          db
-            .select({ id: invites.id })
-            .from(invites)
-            .where(or(ended(invites), lt(invites.acceptedAt, cutoff)))
-            .limit(batchSize),
-        ),
-      )
-      .returning({ id: invites.id }),
-    db
-      .delete(apiTokens)
-      .where(inArray(apiTokens.id, db.select({ id: apiTokens.id }).from(apiTokens).where(ended(apiTokens)).limit(batchSize)))
-      .returning({ id: apiTokens.id }),
-    db
-      .delete(emailTokens)
-      .where(
-        inArray(
-          emailTokens.tokenHash,
-          db
-            .select({ h: emailTokens.tokenHash })
-            .from(emailTokens)
-            .where(or(lt(emailTokens.expiresAt, cutoff), lt(emailTokens.usedAt, cutoff)))
-            .limit(batchSize),
-        ),
-      )
-      .returning({ id: emailTokens.tokenHash }),
-  ]);
-  return sessionRows.length + refreshRows.length + inviteRows.length + apiTokenRows.length + emailTokenRows.length;
-};
-
-/** Outbox safety net: mail written but never enqueued (or lost) is queued again after 5 minutes. */
-export const requeueStaleMail: Job = async ({ db, env, now, batchSize }) => {
-  const stale = await db
-    .select({ id: mailMessages.id })
-    .from(mailMessages)
-    .where(and(eq(mailMessages.status, "queued"), lt(mailMessages.createdAt, now - 5 * 60_000), isNotNull(mailMessages.id)))
-    .limit(batchSize);
-  await enqueueMail(
-    { env },
-    stale.map((m) => m.id),
-  );
-  return stale.length;
-};
-
-/** Sent mail is kept 30 days (support can see what went out), then deleted with its sealed body. */
-export const SENT_MAIL_RETENTION_MS = 30 * 86_400_000;
-export const purgeSentMail: Job = async ({ db, now, batchSize }) => {
-  const old = db
-    .select({ id: mailMessages.id })
-    .from(mailMessages)
-    .where(and(eq(mailMessages.status, "sent"), lt(mailMessages.sentAt, now - SENT_MAIL_RETENTION_MS)))
-    .limit(batchSize);
-  const deleted = await db.delete(mailMessages).where(inArray(mailMessages.id, old)).returning({ id: mailMessages.id });
-  return deleted.length;
-};
 
 /**
  * Upload sessions are kept a day past expiry for support questions, then deleted. Their bytes

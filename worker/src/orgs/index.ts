@@ -1,11 +1,24 @@
 /** Organisations, members, roles and invites. */
 import { defineModule } from "../module";
 import "./events";
+import { purgeEndedInvites } from "./jobs";
 import { orgRoutes } from "./routes";
 
 export { memberRoleSql } from "./membership-sql";
+export {
+  findOrg,
+  findOrgBySlug,
+  membershipsJsonSql,
+  membersWithRole,
+  type OrgRow,
+  orgNameSql,
+  orgSlugSql,
+  orgsByIds,
+  ownerEmails,
+} from "./queries";
 
 export const orgsModule = defineModule({
   name: "orgs",
   routes: orgRoutes,
+  jobs: { "purge-ended-invites": purgeEndedInvites },
 });

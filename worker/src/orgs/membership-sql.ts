@@ -1,5 +1,6 @@
 import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Role } from "../../../shared/roles";
+import { subquery } from "../db/subquery";
 import { memberships } from "./tables";
 
 /**
@@ -7,4 +8,6 @@ import { memberships } from "./tables";
  * statements that must decide on the membership as it is when they run (room admissions).
  */
 export const memberRoleSql = (orgId: SQLWrapper | string, userId: SQLWrapper | string): SQL<Role | null> =>
-  sql<Role | null>`(SELECT ${memberships.role} FROM ${memberships} WHERE ${memberships.orgId} = ${orgId} AND ${memberships.userId} = ${userId})`;
+  subquery<Role | null>(
+    sql`(SELECT ${memberships.role} FROM ${memberships} WHERE ${memberships.orgId} = ${orgId} AND ${memberships.userId} = ${userId})`,
+  );

@@ -15,7 +15,9 @@ import {
 import { requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
-import * as orgs from "./service";
+import * as invites from "./invites";
+import * as members from "./members";
+import * as orgs from "./orgs";
 
 const OrgParams = z.object({ orgId: OrgId });
 const MemberParams = OrgParams.extend({ userId: UserId });
@@ -36,7 +38,7 @@ export const orgRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "orgs:write");
-      return c.json(await orgs.createOrg(c.get("db"), c.var.ctx.meta, p.userId, c.req.valid("json")), 201);
+      return c.json(await orgs.createOrg(c.var.ctx, { ...c.req.valid("json"), userId: p.userId }), 201);
     },
   )
   .openapi(
@@ -51,7 +53,7 @@ export const orgRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "orgs:read");
-      return c.json(await orgs.getOrg(c.get("db"), access), 200);
+      return c.json(await orgs.getOrg(c.var.ctx, access), 200);
     },
   )
   .openapi(
@@ -66,7 +68,7 @@ export const orgRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "orgs:write");
-      return c.json(await orgs.updateOrg(c.get("db"), c.var.ctx.meta, access, c.req.valid("json")), 200);
+      return c.json(await orgs.updateOrg(c.var.ctx, { ...c.req.valid("json"), access }), 200);
     },
   )
   .openapi(
@@ -81,7 +83,7 @@ export const orgRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "orgs:read");
-      return c.json({ data: await orgs.listMembers(c.get("db"), access.orgId) }, 200);
+      return c.json({ data: await members.listMembers(c.var.ctx, { orgId: access.orgId }) }, 200);
     },
   )
   .openapi(
@@ -97,7 +99,7 @@ export const orgRoutes = createRouter()
     async (c) => {
       const { orgId, userId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "members:write");
-      const { member } = await orgs.changeRole(c.get("db"), c.env, c.var.ctx.meta, access, userId, c.req.valid("json").role);
+      const { member } = await members.changeRole(c.var.ctx, { access, userId, role: c.req.valid("json").role });
       return c.json(member, 200);
     },
   )
@@ -114,7 +116,7 @@ export const orgRoutes = createRouter()
     async (c) => {
       const { orgId, userId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "member", "members:write");
-      await orgs.removeMember(c.get("db"), c.env, c.var.ctx.meta, access, userId);
+      await members.removeMember(c.var.ctx, { access, userId });
       return c.body(null, 204);
     },
   )
@@ -130,7 +132,7 @@ export const orgRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "orgs:read");
-      return c.json({ data: await orgs.listInvites(c.get("db"), access.orgId) }, 200);
+      return c.json({ data: await invites.listInvites(c.var.ctx, { orgId: access.orgId }) }, 200);
     },
   )
   .openapi(
@@ -145,7 +147,7 @@ export const orgRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "members:write");
-      return c.json(await orgs.createInvite(c.get("db"), c.env, c.var.ctx.meta, access, c.req.valid("json")), 201);
+      return c.json(await invites.createInvite(c.var.ctx, { ...c.req.valid("json"), access }), 201);
     },
   )
   .openapi(
@@ -161,7 +163,7 @@ export const orgRoutes = createRouter()
     async (c) => {
       const { orgId, inviteId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "members:write");
-      await orgs.revokeInvite(c.get("db"), c.var.ctx.meta, access, inviteId);
+      await invites.revokeInvite(c.var.ctx, { access, inviteId });
       return c.body(null, 204);
     },
   )
@@ -177,6 +179,6 @@ export const orgRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "orgs:write");
-      return c.json(await orgs.acceptInvite(c.get("db"), c.var.ctx.meta, p.userId, c.req.valid("json").token), 200);
+      return c.json(await invites.acceptInvite(c.var.ctx, { userId: p.userId, token: c.req.valid("json").token }), 200);
     },
   );

@@ -1,14 +1,14 @@
 /**
  * When someone's access to an org's projects changes (removed from the org, a new org role, a
  * project made read-only for members, a session ended), the rooms they are in close their sockets
- * (4003) at once. The services that make those changes call `disconnectFromRooms` themselves.
+ * (4003) at once. The services that make those changes call `disconnectFromRooms`, or announce them (access-events.ts).
  *
  * Which rooms: every admission (admissions.ts) whose token has not expired, since a socket lives
  * at most one token. The room records nothing itself: what keeps a closed socket out is that its
  * reconnect asks for admission again and the Worker answers from the new state. So this is the
  * prompt half; a room that cannot be reached just keeps a socket until its token expires.
  */
-import { and, eq, gt, inArray, ne, type SQL } from "drizzle-orm";
+import { and, eq, gt, inArray, type SQL } from "drizzle-orm";
 import type { DisconnectBody } from "../../../shared/room-callbacks";
 import type { Db } from "../db/client";
 import { memberships, roomAdmissions } from "../db/schema";
@@ -22,14 +22,11 @@ export type Whom =
   | { orgId: string; userIds: string[] }
   /** A project made read-only for members: its plain members who were admitted to write. */
   | { orgId: string; projectId: string; plainMembers: true }
-  /** One session ended (logout, revoked, its refresh token replayed). */
-  | { sessionId: string }
-  /** Every session of a user but one ended (a password change). */
-  | { userId: string; sessionsOtherThan: string };
+  /** Sessions of a user that ended (logout, revoked, a password change, a replayed refresh token). */
+  | { userId: string; sessionIds: string[] };
 
 function admittedWhere(db: Db, whom: Whom): SQL | undefined {
-  if ("sessionId" in whom) return eq(roomAdmissions.sessionId, whom.sessionId);
-  if ("sessionsOtherThan" in whom) return and(eq(roomAdmissions.userId, whom.userId), ne(roomAdmissions.sessionId, whom.sessionsOtherThan));
+  if ("sessionIds" in whom) return and(eq(roomAdmissions.userId, whom.userId), inArray(roomAdmissions.sessionId, whom.sessionIds));
   if ("userIds" in whom) return and(eq(roomAdmissions.orgId, whom.orgId), inArray(roomAdmissions.userId, whom.userIds));
   const plainMembers = db
     .select({ id: memberships.userId })
@@ -44,7 +41,7 @@ async function socketsToClose(db: Db, whom: Whom, now: number): Promise<Map<stri
     .selectDistinct({ projectId: roomAdmissions.projectId, userId: roomAdmissions.userId, sessionId: roomAdmissions.sessionId })
     .from(roomAdmissions)
     .where(and(admittedWhere(db, whom), gt(roomAdmissions.expiresAt, now)));
-  const bySession = "sessionId" in whom || "sessionsOtherThan" in whom;
+  const bySession = "sessionIds" in whom;
   const byRoom = new Map<string, { userIds: Set<string>; sessionIds: Set<string> }>();
   for (const r of rows) {
     const room = byRoom.get(r.projectId) ?? { userIds: new Set(), sessionIds: new Set() };

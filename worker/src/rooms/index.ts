@@ -1,5 +1,6 @@
 /** The collaboration rooms' side in the Worker: room tokens, admissions, callbacks and control requests. */
 import { defineModule } from "../module";
+import { roomAccessHandlers } from "./access-events";
 import { purgeExpiredAdmissions } from "./admissions";
 import { roomCallbackRoutes } from "./routes";
 import { retryRoomTeardowns } from "./teardown";
@@ -9,4 +10,5 @@ export const roomsModule = defineModule({
   routes: roomCallbackRoutes,
   jobs: { "retry-room-teardowns": retryRoomTeardowns, "purge-expired-room-admissions": purgeExpiredAdmissions },
   webhookEvents: ["room.member_joined"] as const,
+  events: roomAccessHandlers,
 });

@@ -20,7 +20,7 @@ export const tokenRoutes = createRouter()
     }),
     async (c) => {
       const p = requireSession(c.get("principal"));
-      return c.json({ data: await tokens.listTokens(c.get("db"), p.userId) }, 200);
+      return c.json({ data: await tokens.listTokens(c.var.ctx, { userId: p.userId }) }, 200);
     },
   )
   .openapi(
@@ -35,7 +35,7 @@ export const tokenRoutes = createRouter()
     }),
     async (c) => {
       const p = requireSession(c.get("principal"));
-      return c.json(await tokens.createToken(c.get("db"), c.var.ctx.meta, p.userId, c.req.valid("json")), 201);
+      return c.json(await tokens.createToken(c.var.ctx, { ...c.req.valid("json"), userId: p.userId }), 201);
     },
   )
   .openapi(
@@ -50,7 +50,7 @@ export const tokenRoutes = createRouter()
     }),
     async (c) => {
       const p = requireSession(c.get("principal"));
-      await tokens.revokeToken(c.get("db"), c.var.ctx.meta, p.userId, c.req.valid("param").tokenId);
+      await tokens.revokeToken(c.var.ctx, { userId: p.userId, tokenId: c.req.valid("param").tokenId });
       return c.body(null, 204);
     },
   );

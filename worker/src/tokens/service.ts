@@ -2,14 +2,13 @@ import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { ApiTokenT, CreatedApiTokenT } from "../../../shared/api";
 import type { TokenScope } from "../../../shared/roles";
 import { auditInsert, auditInsertIf } from "../audit";
-import { API_TOKEN_PREFIX } from "../auth/authenticate";
-import type { RequestMeta } from "../context";
+import type { Ctx } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { newId, newSecret } from "../crypto/random";
-import type { Db } from "../db/client";
 import { countBelow, insertIf } from "../db/insert-if";
-import { apiTokens } from "../db/schema";
 import { AppError } from "../http/errors";
+import { API_TOKEN_PREFIX } from "./authenticate";
+import { apiTokens } from "./tables";
 
 export const MAX_TOKENS_PER_USER = 50;
 
@@ -25,21 +24,22 @@ function toApiToken(row: typeof apiTokens.$inferSelect): ApiTokenT {
   };
 }
 
-export async function listTokens(db: Db, userId: string): Promise<ApiTokenT[]> {
-  const rows = await db.query.apiTokens.findMany({
-    where: and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)),
-    orderBy: desc(apiTokens.createdAt),
-  });
+export async function listTokens(ctx: Ctx, input: { userId: string }): Promise<ApiTokenT[]> {
+  const rows = await ctx.db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.userId, input.userId), isNull(apiTokens.revokedAt)))
+    .orderBy(desc(apiTokens.createdAt));
   return rows.map(toApiToken);
 }
 
 /** The secret is returned once; only its SHA-256 and a short display prefix are stored. */
 export async function createToken(
-  db: Db,
-  meta: RequestMeta,
-  userId: string,
-  input: { name: string; scopes: TokenScope[]; expiresInDays?: number },
+  ctx: Ctx,
+  input: { userId: string; name: string; scopes: TokenScope[]; expiresInDays?: number },
 ): Promise<CreatedApiTokenT> {
+  const { db } = ctx;
+  const { userId } = input;
   const secret = newSecret(API_TOKEN_PREFIX);
   const now = Date.now();
   const row = {
@@ -58,7 +58,7 @@ export async function createToken(
   const [inserted] = await db.batch([
     insertIf(db, apiTokens, row, underCap).returning({ id: apiTokens.id }),
     auditInsertIf(
-      { db, meta },
+      ctx,
       {
         action: "token.created",
         actorUserId: userId,
@@ -73,14 +73,17 @@ export async function createToken(
   return { ...toApiToken(row), token: secret };
 }
 
-export async function revokeToken(db: Db, meta: RequestMeta, userId: string, tokenId: string) {
-  const owned = await db.query.apiTokens.findFirst({
-    columns: { id: true },
-    where: and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)),
-  });
+export async function revokeToken(ctx: Ctx, input: { userId: string; tokenId: string }) {
+  const { db } = ctx;
+  const { userId, tokenId } = input;
+  const [owned] = await db
+    .select({ id: apiTokens.id })
+    .from(apiTokens)
+    .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .limit(1);
   if (!owned) throw new AppError("not_found", "Token not found");
   await db.batch([
     db.update(apiTokens).set({ revokedAt: Date.now() }).where(eq(apiTokens.id, tokenId)),
-    auditInsert({ db, meta }, { action: "token.revoked", actorUserId: userId, targetType: "api_token", targetId: tokenId }),
+    auditInsert(ctx, { action: "token.revoked", actorUserId: userId, targetType: "api_token", targetId: tokenId }),
   ]);
 }
