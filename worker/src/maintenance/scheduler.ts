@@ -2,10 +2,9 @@ import { eq } from "drizzle-orm";
 import { truncateText } from "../../../shared/text";
 import { backgroundContext } from "../context";
 import { newId } from "../crypto/random";
-import { jobRuns } from "../db/schema";
 import type { Env } from "../env";
 import type { Runtime } from "../module";
-import { type Job } from "../module";
+import { jobRuns } from "./tables";
 
 const BATCH_SIZE = 500;
 

@@ -15,5 +15,3 @@ export const jobRuns = sqliteTable(
   },
   (t) => [uniqueIndex("job_runs_tick_idx").on(t.job, t.scheduledAt)],
 );
-
-// ---- catalog ----

@@ -102,5 +102,3 @@ export const webhookAttempts = sqliteTable(
     index("webhook_attempts_event_idx").on(t.eventId, t.createdAt),
   ],
 );
-
-// ---- projects and rooms ----
