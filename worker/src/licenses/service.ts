@@ -75,7 +75,8 @@ async function findByKey({ env, db, meta }: Ctx, input: LicenseRequest): Promise
     .select({
       license: licenses,
       itemSlug: itemSlugSql(licenses.itemId),
-      activations: sql<number>`(SELECT count(*) FROM license_activations a WHERE a.license_id = ${licenses.id})`,
+      // Qualified by hand: drizzle leaves a lone table's columns bare, and a bare `id` here would be the activation's.
+      activations: sql<number>`(SELECT count(*) FROM license_activations a WHERE a.license_id = "licenses"."id")`,
     })
     .from(licenses)
     .where(inArray(licenses.keyHash, hashes))
