@@ -74,7 +74,7 @@ benchRoutes.post("/webhooks/enqueue", async (c) => {
     const rows = await Promise.all(
       Array.from({ length: Math.min(BENCH_WEBHOOK_WRITE_CHUNK, count - i) }, async () => {
         const event = await webhookEvent(db, orgId, "webhook.test", { endpointId, message: "A test event from Plaza" }, { now });
-        const delivery = await deliveryInsert(db, { id: event.id, orgId }, endpointId, now);
+        const delivery = await deliveryInsert(db, { event: { id: event.id, orgId }, endpointId, now });
         ids.push(delivery.id);
         return [
           event.insert,

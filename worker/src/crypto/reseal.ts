@@ -5,7 +5,7 @@ import { currentKeyId, open, seal, sealedKeyId } from "./secret-box";
 
 /**
  * What the reseal jobs share (connect/reseal.ts, mail/reseal.ts, webhooks/reseal.ts and the
- * license reveals' in maintenance/jobs.ts): find values sealed under another key than the current
+ * license reveals' in licenses/jobs.ts): find values sealed under another key than the current
  * one, seal them again, and write them back only if the row still holds what was read.
  */
 

@@ -1,14 +1,16 @@
 import { and, eq } from "drizzle-orm";
-import { createDb, type Db } from "../db/client";
-import { webhookDeliveries } from "../db/schema";
+import type { Ctx } from "../context";
+import { createDb } from "../db/client";
 import type { Env, RecoveryMessage, WebhookQueueMessage } from "../env";
 import { type ConsumerPolicy, consumeEach, failAll, settle } from "../http/queue-consumer";
 import { attemptDeliveries, DELIVERY_RETRY, type DeliveryOutcome } from "./delivery";
 import { dispatchEvent } from "./dispatch";
 import { enqueueDeliveries, enqueueRecovery } from "./outbox";
 import { walkRecovery } from "./recovery";
+import { webhookDeliveries } from "./tables";
 
 type WebhookMessage = Message<WebhookQueueMessage>;
+type WebhooksCtx = Pick<Ctx, "env" | "db">;
 
 /** Up to 4 retries (wrangler.toml) on the deliveries' schedule; then the dead-letter queue. */
 const WEBHOOKS_QUEUE: ConsumerPolicy<WebhookQueueMessage> = {
@@ -31,31 +33,30 @@ const WEBHOOK_DEAD_LETTERS: ConsumerPolicy<WebhookQueueMessage> = {
  * so a crash mid-batch re-runs only unacked messages, and those find their work done.
  */
 export async function consumeWebhooks(batch: MessageBatch<WebhookQueueMessage>, env: Env) {
-  const db = createDb(env.DB);
+  const ctx: WebhooksCtx = { env, db: createDb(env.DB) };
   const events = batch.messages.filter((m) => m.body.kind === "event");
   const deliveries = batch.messages.filter((m) => m.body.kind === "delivery");
   const recoveries = batch.messages.filter((m): m is Message<RecoveryMessage> => m.body.kind === "recovery");
   await Promise.all([
-    ...events.map((m) => settle(WEBHOOKS_QUEUE, m, (body) => dispatchEvent(env, db, body.id))),
-    ...recoveries.map((m) => settle(WEBHOOKS_QUEUE, m, (body) => walk(env, db, body))),
-    deliver(env, db, deliveries),
+    ...events.map((m) => settle(WEBHOOKS_QUEUE, m, (body) => dispatchEvent(ctx, body.id))),
+    ...recoveries.map((m) => settle(WEBHOOKS_QUEUE, m, (body) => walk(ctx, body))),
+    deliver(ctx, deliveries),
   ]);
 }
 
 /** One stretch of a recovery; a fresh message goes on with the rest. */
-async function walk(env: Env, db: Db, recovery: RecoveryMessage) {
-  const next = await walkRecovery(env, db, recovery);
-  if (next) await enqueueRecovery(env, next.message, next.delaySeconds);
+async function walk(ctx: WebhooksCtx, recovery: RecoveryMessage) {
+  const next = await walkRecovery(ctx, recovery);
+  if (next) await enqueueRecovery(ctx.env, next.message, next.delaySeconds);
 }
 
-async function deliver(env: Env, db: Db, messages: WebhookMessage[]) {
+async function deliver(ctx: WebhooksCtx, messages: WebhookMessage[]) {
   if (messages.length === 0) return;
   const { firsts, copies } = splitCopies(messages);
   let outcomes: Map<string, DeliveryOutcome>;
   try {
     outcomes = await attemptDeliveries(
-      env,
-      db,
+      ctx,
       firsts.map((m) => m.body.id),
     );
   } catch (err) {
@@ -69,7 +70,7 @@ async function deliver(env: Env, db: Db, messages: WebhookMessage[]) {
     else if (outcome.kind === "later") later.set(outcome.delaySeconds, [...(later.get(outcome.delaySeconds) ?? []), m]);
     else m.ack();
   }
-  await Promise.all([...later].map(([delaySeconds, waiting]) => sendAgainLater(env, waiting, delaySeconds)));
+  await Promise.all([...later].map(([delaySeconds, waiting]) => sendAgainLater(ctx.env, waiting, delaySeconds)));
   for (const m of copies) m.ack();
 }
 

@@ -14,19 +14,21 @@ import { and, type Column, eq, exists, isNull, lt, or, type SQL, sql } from "dri
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Webhook } from "standardwebhooks";
 import { truncateText, truncateUtf8 } from "../../../shared/text";
+import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
 import { currentKeyId } from "../crypto/secret-box";
 import type { Db } from "../db/client";
 import { insertRowsIgnoringConflicts, jsonRowsAs, qualified } from "../db/json-rows";
-import { memberships, users, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "../db/schema";
 import type { Env } from "../env";
 import { log } from "../http/log";
 import { type RetryPolicy, retryDelaySeconds } from "../http/queue-consumer";
 import { counter, takeHits } from "../http/rate-limit";
 import { enqueueMail, mailInsert, webhookDisabledMail } from "../mail";
+import { ownerEmails } from "../orgs";
 import { runInFairSlots } from "./fair-slots";
 import { WEBHOOK_LOG_RETENTION_DAYS } from "./retention";
 import { openSigners, signatureWith } from "./signing";
+import { webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "./tables";
 
 export const DELIVERY_TIMEOUT_MS = 15_000;
 /**
@@ -117,12 +119,11 @@ const isOneOf = (column: Column, ids: string[]) => sql`${column} IN (SELECT valu
  * anything was recorded or when recording failed, so the caller may retry every message then.
  */
 export async function attemptDeliveries(
-  env: Env,
-  db: Db,
+  ctx: Pick<Ctx, "env" | "db">,
   deliveryIds: string[],
-  now = Date.now(),
-  budgetMs = BATCH_BUDGET_MS,
+  { now = Date.now(), budgetMs = BATCH_BUDGET_MS }: { now?: number; budgetMs?: number } = {},
 ): Promise<Map<string, DeliveryOutcome>> {
+  const { env, db } = ctx;
   // A bad ENCRYPTION_KEYS throws here, before anything is leased: no endpoint is charged failed
   // attempts (and, after 5 days of them, disabled) for Plaza's own configuration.
   await currentKeyId(env.ENCRYPTION_KEYS);
@@ -139,7 +140,7 @@ export async function attemptDeliveries(
   );
   const [first, ...rest] = [...recordStatements(db, attempted), ...(unstarted.length ? [releaseLeases(db, unstarted, now)] : [])];
   await db.batch([first!, ...rest]);
-  const disabling = await disableFailingEndpoints(env, db, attempted);
+  const disabling = await disableFailingEndpoints(ctx, attempted);
   for (const a of attempted) outcomes.set(a.delivery.id, outcomeOf(a, disabling.get(a.endpoint.id)));
   for (const u of unstarted) outcomes.set(u.delivery.id, OUT_OF_BUDGET);
   return outcomes;
@@ -443,7 +444,7 @@ interface Disabling {
 }
 
 /** Disables the endpoints that must be, after their attempts were recorded; answers what happened per endpoint. */
-async function disableFailingEndpoints(env: Env, db: Db, attempted: Attempted[]) {
+async function disableFailingEndpoints(ctx: Pick<Ctx, "env" | "db">, attempted: Attempted[]) {
   const disabling = new Map<string, Disabling>();
   const due = [...byEndpoint(attempted).values()].flatMap((list) => {
     const reason = disableReason(list);
@@ -452,7 +453,7 @@ async function disableFailingEndpoints(env: Env, db: Db, attempted: Attempted[])
   await Promise.all(
     due.map(async ({ endpoint, at, reason }) => {
       try {
-        await disableEndpoint(env, db, endpoint, reason, at);
+        await disableEndpoint(ctx, { endpoint, reason, now: at });
         disabling.set(endpoint.id, { reason, disabled: true });
       } catch (err) {
         log("error", "webhook endpoint could not be disabled", { endpointId: endpoint.id, error: String(err) });
@@ -480,7 +481,11 @@ function outcomeOf({ ok, gone, attempt, answer }: Attempted, disabling: Disablin
  * deliveries become failed in the same batch, and later events are skipped (dispatch.ts), so
  * "recover" finds both once the endpoint is back.
  */
-async function disableEndpoint(env: Env, db: Db, endpoint: Endpoint, reason: string, now: number) {
+async function disableEndpoint(
+  ctx: Pick<Ctx, "env" | "db">,
+  { endpoint, reason, now }: { endpoint: Endpoint; reason: string; now: number },
+) {
+  const { env, db } = ctx;
   const [[disabled]] = await db.batch([
     db
       .update(webhookEndpoints)
@@ -494,24 +499,20 @@ async function disableEndpoint(env: Env, db: Db, endpoint: Endpoint, reason: str
   ]);
   if (!disabled) return;
   log("warn", "webhook endpoint disabled", { endpointId: endpoint.id, reason });
-  const owners = await db
-    .select({ email: users.email })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.orgId, endpoint.orgId), eq(memberships.role, "owner")));
+  const owners = await ownerEmails(db, endpoint.orgId);
   const mails = await Promise.all(
-    owners.map((o) =>
-      mailInsert(
-        { env, db },
-        { to: o.email, mail: webhookDisabledMail(endpoint.url, reason, `${env.APP_URL}/dashboard/webhooks`, WEBHOOK_LOG_RETENTION_DAYS) },
-      ),
+    owners.map((email) =>
+      mailInsert(ctx, {
+        to: email,
+        mail: webhookDisabledMail(endpoint.url, reason, `${env.APP_URL}/dashboard/webhooks`, WEBHOOK_LOG_RETENTION_DAYS),
+      }),
     ),
   );
   const [first, ...rest] = mails.map((m) => m.insert as BatchItem<"sqlite">);
   if (!first) return;
   await db.batch([first, ...rest]);
   await enqueueMail(
-    { env },
+    ctx,
     mails.map((m) => m.id),
   );
 }

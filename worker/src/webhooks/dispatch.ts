@@ -1,9 +1,9 @@
 import { and, eq, isNull } from "drizzle-orm";
+import type { Ctx } from "../context";
 import { derivedId } from "../crypto/random";
 import type { Db } from "../db/client";
-import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../db/schema";
-import type { Env } from "../env";
 import { enqueueDeliveries } from "./outbox";
+import { webhookDeliveries, webhookEndpoints, webhookEvents } from "./tables";
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
 
@@ -19,10 +19,12 @@ const SKIPPED = { status: "skipped", lastError: "endpoint disabled" } as const;
 /** The statement that creates one delivery (nothing if the pair exists). */
 export async function deliveryInsert(
   db: Db,
-  event: { id: string; orgId: string },
-  endpointId: string,
-  now: number,
-  initial: typeof PENDING | typeof SKIPPED = PENDING,
+  {
+    event,
+    endpointId,
+    now,
+    initial = PENDING,
+  }: { event: { id: string; orgId: string }; endpointId: string; now: number; initial?: typeof PENDING | typeof SKIPPED },
 ) {
   const id = await deliveryIdFor(event.id, endpointId);
   return {
@@ -40,8 +42,8 @@ export async function deliveryInsert(
  * Dispatching again (a duplicate message, a re-queue) adds no delivery and only re-sends messages
  * for deliveries still pending, which the lease makes harmless.
  */
-export async function dispatchEvent(env: Env, db: Db, eventId: string, now = Date.now()) {
-  const event = await db.query.webhookEvents.findFirst({ where: eq(webhookEvents.id, eventId) });
+export async function dispatchEvent({ env, db }: Pick<Ctx, "env" | "db">, eventId: string, now = Date.now()) {
+  const [event] = await db.select().from(webhookEvents).where(eq(webhookEvents.id, eventId)).limit(1);
   if (!event) return 0;
   const endpoints = event.dispatchedAt
     ? []
@@ -51,7 +53,9 @@ export async function dispatchEvent(env: Env, db: Db, eventId: string, now = Dat
           .from(webhookEndpoints)
           .where(eq(webhookEndpoints.orgId, event.orgId))
       ).filter((e) => wantsType(e, event.type));
-  const inserts = await Promise.all(endpoints.map((e) => deliveryInsert(db, event, e.id, now, e.enabled ? PENDING : SKIPPED)));
+  const inserts = await Promise.all(
+    endpoints.map((e) => deliveryInsert(db, { event, endpointId: e.id, now, initial: e.enabled ? PENDING : SKIPPED })),
+  );
   await db.batch([
     db
       .update(webhookEvents)

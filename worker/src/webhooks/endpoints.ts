@@ -3,17 +3,23 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { CreateWebhookEndpointBody, UpdateWebhookEndpointBody, WebhookEndpointT } from "../../../shared/webhooks";
 import { auditInsert, auditInsertIf } from "../audit";
-import type { RequestMeta } from "../context";
+import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { countBelow, insertIf } from "../db/insert-if";
-import { webhookEndpoints } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { newSigningSecret, SECRET_OVERLAP_MS, sealSecret } from "./signing";
+import { webhookEndpoints } from "./tables";
 import { endpointUrlProblem } from "./url-guard";
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
+/** An org's endpoint, as an admin (`actorUserId`) names it. */
+interface EndpointOf {
+  orgId: string;
+  endpointId: string;
+  actorUserId: string;
+}
 export const MAX_ENDPOINTS_PER_ORG = 50;
 
 export function toEndpoint(row: EndpointRow, now = Date.now()): WebhookEndpointT {
@@ -36,15 +42,22 @@ function assertUrl(env: Env, url: string) {
   if (problem) throw new AppError("invalid_request", `url ${problem}`, { fields: { "body.url": [problem] } });
 }
 
+/** The org's endpoint; 404 for another org's, as if it did not exist. */
 export async function ownEndpoint(db: Db, orgId: string, endpointId: string) {
-  const row = await db.query.webhookEndpoints.findFirst({
-    where: and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.orgId, orgId)),
-  });
+  const [row] = await db
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.orgId, orgId)))
+    .limit(1);
   if (!row) throw new AppError("not_found", "Webhook endpoint not found");
   return row;
 }
 
-export async function listEndpoints(db: Db, orgId: string) {
+export async function getEndpoint({ db }: Ctx, { orgId, endpointId }: { orgId: string; endpointId: string }) {
+  return toEndpoint(await ownEndpoint(db, orgId, endpointId));
+}
+
+export async function listEndpoints({ db }: Ctx, orgId: string) {
   const rows = await db
     .select()
     .from(webhookEndpoints)
@@ -55,13 +68,10 @@ export async function listEndpoints(db: Db, orgId: string) {
 }
 
 export async function createEndpoint(
-  env: Env,
-  db: Db,
-  meta: RequestMeta,
-  actorUserId: string,
-  orgId: string,
-  input: z.infer<typeof CreateWebhookEndpointBody>,
+  ctx: Ctx,
+  { orgId, actorUserId, input }: { orgId: string; actorUserId: string; input: z.infer<typeof CreateWebhookEndpointBody> },
 ) {
+  const { env, db } = ctx;
   assertUrl(env, input.url);
   const secret = newSigningSecret();
   const now = Date.now();
@@ -89,7 +99,7 @@ export async function createEndpoint(
       countBelow(db, webhookEndpoints, eq(webhookEndpoints.orgId, orgId), MAX_ENDPOINTS_PER_ORG),
     ).returning({ id: webhookEndpoints.id }),
     auditInsertIf(
-      { db, meta },
+      ctx,
       { action: "webhook_endpoint.created", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id },
       sql`EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${webhookEndpoints.id} = ${row.id})`,
     ),
@@ -99,14 +109,10 @@ export async function createEndpoint(
 }
 
 export async function updateEndpoint(
-  env: Env,
-  db: Db,
-  meta: RequestMeta,
-  actorUserId: string,
-  orgId: string,
-  endpointId: string,
-  input: z.infer<typeof UpdateWebhookEndpointBody>,
+  ctx: Ctx,
+  { orgId, endpointId, actorUserId, input }: EndpointOf & { input: z.infer<typeof UpdateWebhookEndpointBody> },
 ) {
+  const { env, db } = ctx;
   const row = await ownEndpoint(db, orgId, endpointId);
   if (input.url !== undefined) assertUrl(env, input.url);
   const now = Date.now();
@@ -118,13 +124,14 @@ export async function updateEndpoint(
       .set({ ...input, ...reenabled, updatedAt: now })
       .where(eq(webhookEndpoints.id, row.id))
       .returning(),
-    auditInsert({ db, meta }, { action: "webhook_endpoint.updated", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }),
+    auditInsert(ctx, { action: "webhook_endpoint.updated", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }),
   ]);
   return toEndpoint(updated[0]!, now);
 }
 
 /** A new secret, shown once; the old one keeps signing (as a second signature) for 24 hours. */
-export async function rotateSecret(env: Env, db: Db, meta: RequestMeta, actorUserId: string, orgId: string, endpointId: string) {
+export async function rotateSecret(ctx: Ctx, { orgId, endpointId, actorUserId }: EndpointOf) {
+  const { env, db } = ctx;
   const row = await ownEndpoint(db, orgId, endpointId);
   const secret = newSigningSecret();
   const now = Date.now();
@@ -139,24 +146,22 @@ export async function rotateSecret(env: Env, db: Db, meta: RequestMeta, actorUse
       })
       .where(eq(webhookEndpoints.id, row.id))
       .returning(),
-    auditInsert(
-      { db, meta },
-      {
-        action: "webhook_endpoint.secret_rotated",
-        actorUserId,
-        orgId,
-        targetType: "webhook_endpoint",
-        targetId: row.id,
-      },
-    ),
+    auditInsert(ctx, {
+      action: "webhook_endpoint.secret_rotated",
+      actorUserId,
+      orgId,
+      targetType: "webhook_endpoint",
+      targetId: row.id,
+    }),
   ]);
   return { ...toEndpoint(updated[0]!, now), secret };
 }
 
-export async function deleteEndpoint(db: Db, meta: RequestMeta, actorUserId: string, orgId: string, endpointId: string) {
+export async function deleteEndpoint(ctx: Ctx, { orgId, endpointId, actorUserId }: EndpointOf) {
+  const { db } = ctx;
   const row = await ownEndpoint(db, orgId, endpointId);
   await db.batch([
     db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, row.id)),
-    auditInsert({ db, meta }, { action: "webhook_endpoint.deleted", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }),
+    auditInsert(ctx, { action: "webhook_endpoint.deleted", actorUserId, orgId, targetType: "webhook_endpoint", targetId: row.id }),
   ]);
 }

@@ -9,16 +9,16 @@ import { Webhook } from "standardwebhooks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type WebhookEventData, webhookPayload } from "../../../shared/webhook-events";
 import { insertItem } from "../../test/catalog-fixtures";
+import { testContext } from "../../test/context";
 import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { runJobs } from "../../test/jobs";
 import { buy, eventually, onboardSeller, paidItem, stripeEventsSettled, subscribeNewBuyer } from "../../test/payments";
 import { endpointReceiving } from "../../test/webhook-endpoint";
 import { createDb } from "../db/client";
-import { grantEntitlementStatements } from "../entitlements/service";
+import { grantEntitlementStatements } from "../entitlements";
+import { expireEntitlements } from "../entitlements/jobs";
 import worker from "../index";
-import { expireEntitlements } from "../maintenance/jobs";
-import { runScheduled } from "../maintenance/scheduler";
 
 type EntitlementType = "entitlement.granted" | "entitlement.revoked";
 interface EntitlementPayload {
@@ -109,10 +109,10 @@ describe("free claims", () => {
     const item = await insertItem(fx.orgId);
     const buyer = await createUser("free-statements");
     const input = { itemId: item.id, userId: buyer.id, source: "free" as const };
-    const first = await grantEntitlementStatements(db, input);
+    const first = await grantEntitlementStatements(testContext(), input);
     await db.batch(first.statements);
     await db.batch(first.statements);
-    const second = await grantEntitlementStatements(db, input);
+    const second = await grantEntitlementStatements(testContext(), input);
     await db.batch(second.statements);
     const row = await db.query.entitlements.findFirst({ where: (e, { and, eq }) => and(eq(e.itemId, item.id), eq(e.userId, buyer.id)) });
     expect(await outbox("entitlement.granted", row!.id)).toHaveLength(1);

@@ -2,14 +2,21 @@
 import { and, desc, eq, inArray, lt, lte, or, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { decodePageCursor, encodePageCursor, type ListQueryT } from "../../../shared/webhooks";
+import type { Ctx } from "../context";
 import type { Db } from "../db/client";
-import { webhookAttempts, webhookDeliveries, webhookEvents } from "../db/schema";
-import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { deliveryInsert } from "./dispatch";
 import { ownEndpoint } from "./endpoints";
 import { enqueueDeliveries, webhookEvent } from "./outbox";
 import { startRecovery } from "./recovery";
+import { webhookAttempts, webhookDeliveries, webhookEvents } from "./tables";
+
+/** One message of an org, and one of its endpoints. */
+interface MessageTo {
+  orgId: string;
+  eventId: string;
+  endpointId: string;
+}
 
 /**
  * Rows after the cursor in `ORDER BY created_at DESC, id DESC`: the same rows as
@@ -41,7 +48,7 @@ const deliveryFields = {
 };
 
 /** The org's events, newest first, each with its deliveries. */
-export async function listMessages(db: Db, orgId: string, query: ListQueryT) {
+export async function listMessages({ db }: Ctx, { orgId, query }: { orgId: string; query: ListQueryT }) {
   const rows = await db
     .select()
     .from(webhookEvents)
@@ -70,9 +77,19 @@ export async function listMessages(db: Db, orgId: string, query: ListQueryT) {
   return { data, nextCursor };
 }
 
-export async function getMessage(db: Db, orgId: string, eventId: string) {
-  const event = await db.query.webhookEvents.findFirst({ where: and(eq(webhookEvents.id, eventId), eq(webhookEvents.orgId, orgId)) });
+/** The org's event; 404 for another org's, as if it did not exist. */
+async function ownEvent(db: Db, orgId: string, eventId: string) {
+  const [event] = await db
+    .select()
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.id, eventId), eq(webhookEvents.orgId, orgId)))
+    .limit(1);
   if (!event) throw new AppError("not_found", "Webhook message not found");
+  return event;
+}
+
+export async function getMessage({ db }: Ctx, { orgId, eventId }: { orgId: string; eventId: string }) {
+  const event = await ownEvent(db, orgId, eventId);
   const deliveries = await db.select(deliveryFields).from(webhookDeliveries).where(eq(webhookDeliveries.eventId, event.id));
   return {
     id: event.id,
@@ -83,8 +100,13 @@ export async function getMessage(db: Db, orgId: string, eventId: string) {
   };
 }
 
-/** Attempts, newest first: of one endpoint, or of one message. */
-export async function listAttempts(db: Db, orgId: string, of: { endpointId: string } | { eventId: string }, query: ListQueryT) {
+/** Attempts, newest first: of one endpoint, or of one message (404 unless it is the org's). */
+export async function listAttempts(
+  { db }: Ctx,
+  { orgId, of, query }: { orgId: string; of: { endpointId: string } | { eventId: string }; query: ListQueryT },
+) {
+  if ("endpointId" in of) await ownEndpoint(db, orgId, of.endpointId);
+  else await ownEvent(db, orgId, of.eventId);
   const which = "endpointId" in of ? eq(webhookAttempts.endpointId, of.endpointId) : eq(webhookAttempts.eventId, of.eventId);
   const rows = await db
     .select()
@@ -97,13 +119,12 @@ export async function listAttempts(db: Db, orgId: string, of: { endpointId: stri
 }
 
 /** Sends one message to one endpoint again (also one it never went to, e.g. added later). */
-export async function resendMessage(env: Env, db: Db, orgId: string, eventId: string, endpointId: string) {
+export async function resendMessage({ env, db }: Ctx, { orgId, eventId, endpointId }: MessageTo) {
   const endpoint = await ownEndpoint(db, orgId, endpointId);
-  const event = await db.query.webhookEvents.findFirst({ where: and(eq(webhookEvents.id, eventId), eq(webhookEvents.orgId, orgId)) });
-  if (!event) throw new AppError("not_found", "Webhook message not found");
+  const event = await ownEvent(db, orgId, eventId);
   if (!endpoint.enabled) throw new AppError("conflict", "This endpoint is disabled; enable it first");
   const now = Date.now();
-  const delivery = await deliveryInsert(db, event, endpoint.id, now);
+  const delivery = await deliveryInsert(db, { event, endpointId: endpoint.id, now });
   await db.batch([
     delivery.insert,
     db.update(webhookDeliveries).set({ status: "pending", leasedUntil: null, updatedAt: now }).where(eq(webhookDeliveries.id, delivery.id)),
@@ -113,18 +134,18 @@ export async function resendMessage(env: Env, db: Db, orgId: string, eventId: st
 }
 
 /** Every failed or skipped delivery of the endpoint since `since`, sent again in event order (recovery.ts). Returns how many. */
-export async function recoverMessages(env: Env, db: Db, orgId: string, endpointId: string, since: number) {
-  const endpoint = await ownEndpoint(db, orgId, endpointId);
+export async function recoverMessages(ctx: Ctx, { orgId, endpointId, since }: { orgId: string; endpointId: string; since: number }) {
+  const endpoint = await ownEndpoint(ctx.db, orgId, endpointId);
   if (!endpoint.enabled) throw new AppError("conflict", "This endpoint is disabled; enable it first");
-  return startRecovery(env, db, endpoint.id, since);
+  return startRecovery(ctx, { endpointId: endpoint.id, since });
 }
 
 /** A `webhook.test` event to this endpoint only. */
-export async function sendTestEvent(env: Env, db: Db, orgId: string, endpointId: string) {
+export async function sendTestEvent({ env, db }: Ctx, { orgId, endpointId }: { orgId: string; endpointId: string }) {
   const endpoint = await ownEndpoint(db, orgId, endpointId);
   const now = Date.now();
   const event = await webhookEvent(db, orgId, "webhook.test", { endpointId: endpoint.id, message: "A test event from Plaza" }, { now });
-  const delivery = await deliveryInsert(db, { id: event.id, orgId }, endpoint.id, now);
+  const delivery = await deliveryInsert(db, { event: { id: event.id, orgId }, endpointId: endpoint.id, now });
   // Marked dispatched: the test goes to this endpoint, not to every endpoint of the org.
   await db.batch([
     event.insert,

@@ -1,6 +1,6 @@
 /**
  * The webhook outbox. A change and its event are written in one D1 batch (`webhookEvent` gives
- * the insert); the event id is queued after the batch, and the maintenance job re-queues events
+ * the insert); the event id is queued after the batch, and `requeue-undispatched-webhooks` re-queues events
  * whose enqueue was lost. The dispatcher then fans it out to the org's endpoints.
  */
 import type { SQL } from "drizzle-orm";
@@ -8,8 +8,8 @@ import { WEBHOOK_EVENTS, type WebhookEventData, type WebhookEventType } from "..
 import { derivedId, newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
-import { webhookEvents } from "../db/schema";
 import type { Env, RecoveryMessage, WebhookQueueMessage } from "../env";
+import { webhookEvents } from "./tables";
 
 /**
  * The insert of one event. `cause` (e.g. the order id) makes the id derived, so writing the same

@@ -9,11 +9,14 @@
  * send each delivery once (its claim is one guarded UPDATE), but may interleave.
  */
 import { and, asc, count, eq, exists, gte, inArray, lte, sql } from "drizzle-orm";
+import type { Ctx } from "../context";
 import type { Db } from "../db/client";
-import { webhookDeliveries, webhookEndpoints, webhookEvents } from "../db/schema";
-import type { Env, RecoveryMessage } from "../env";
+import type { RecoveryMessage } from "../env";
 import { attemptDeliveries, BATCH_BUDGET_MS, type DeliveryOutcome, ERROR_RETRY_SECONDS } from "./delivery";
 import { enqueueDeliveries, enqueueRecovery } from "./outbox";
+import { webhookDeliveries, webhookEndpoints, webhookEvents } from "./tables";
+
+type WebhooksCtx = Pick<Ctx, "env" | "db">;
 
 /** Deliveries read per query of the walk, then attempted one by one. */
 const WALK_PAGE = 50;
@@ -28,7 +31,7 @@ const stillToSend = (walk: RecoveryMessage) =>
   );
 
 /** Starts recovering an enabled endpoint's deliveries created since `since`; answers how many it will send. */
-export async function startRecovery(env: Env, db: Db, endpointId: string, since: number) {
+export async function startRecovery({ env, db }: WebhooksCtx, { endpointId, since }: { endpointId: string; since: number }) {
   const walk: RecoveryMessage = { kind: "recovery", id: endpointId, since, askedAt: Date.now() };
   const [found] = await db.select({ n: count() }).from(webhookDeliveries).where(stillToSend(walk));
   if (found!.n > 0) await enqueueRecovery(env, walk);
@@ -65,10 +68,11 @@ async function claim(db: Db, walk: RecoveryMessage, deliveryId: string) {
  * Attempts one pending delivery now. A failure goes on the usual retry schedule; answers the
  * seconds to wait when it could not be attempted yet (over the endpoint's rate limit).
  */
-async function attemptInTurn(env: Env, db: Db, deliveryId: string): Promise<number | undefined> {
+async function attemptInTurn(ctx: WebhooksCtx, deliveryId: string): Promise<number | undefined> {
+  const { env } = ctx;
   let outcome: DeliveryOutcome;
   try {
-    outcome = (await attemptDeliveries(env, db, [deliveryId])).get(deliveryId)!;
+    outcome = (await attemptDeliveries(ctx, [deliveryId])).get(deliveryId)!;
   } catch (err) {
     // Claimed but not attempted: queued on its own rather than left pending with no message.
     await enqueueDeliveries(env, [deliveryId], ERROR_RETRY_SECONDS);
@@ -83,15 +87,15 @@ async function attemptInTurn(env: Env, db: Db, deliveryId: string): Promise<numb
  * disabled again, or the budget is spent. Answers the message that goes on with the walk, and when.
  */
 export async function walkRecovery(
-  env: Env,
-  db: Db,
+  ctx: WebhooksCtx,
   message: RecoveryMessage,
   budgetMs = BATCH_BUDGET_MS,
 ): Promise<{ message: RecoveryMessage; delaySeconds: number } | undefined> {
+  const { db } = ctx;
   const until = Date.now() + budgetMs;
   const { head, ...walk } = message;
   if (head !== undefined) {
-    const wait = await attemptInTurn(env, db, head);
+    const wait = await attemptInTurn(ctx, head);
     if (wait !== undefined) return { message, delaySeconds: wait };
   }
   while (Date.now() < until) {
@@ -104,7 +108,7 @@ export async function walkRecovery(
         if ((await enabledEndpoint(db, walk.id)).length === 0) return undefined;
         continue;
       }
-      const wait = await attemptInTurn(env, db, id);
+      const wait = await attemptInTurn(ctx, id);
       if (wait !== undefined) return { message: { ...walk, head: id }, delaySeconds: wait };
     }
   }

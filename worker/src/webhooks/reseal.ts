@@ -1,8 +1,8 @@
 import { and, eq, or } from "drizzle-orm";
 import { resealed, sealedUnderOtherKey, stillHolds } from "../crypto/reseal";
 import { currentKeyId } from "../crypto/secret-box";
-import { webhookEndpoints } from "../db/schema";
 import type { Job } from "../module";
+import { webhookEndpoints } from "./tables";
 
 /**
  * Key rotation for webhook endpoints: signing secrets (the current one, and the previous one

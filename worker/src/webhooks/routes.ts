@@ -41,7 +41,7 @@ export const webhookRoutes = createRouter()
     }),
     async (c) => {
       const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "webhooks:read");
-      return c.json({ data: await endpoints.listEndpoints(c.get("db"), orgId) }, 200);
+      return c.json({ data: await endpoints.listEndpoints(c.var.ctx, orgId) }, 200);
     },
   )
   .openapi(
@@ -57,7 +57,11 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "webhooks:write");
       return c.json(
-        await endpoints.createEndpoint(c.env, c.get("db"), c.var.ctx.meta, access.principal.userId, access.orgId, c.req.valid("json")),
+        await endpoints.createEndpoint(c.var.ctx, {
+          orgId: access.orgId,
+          actorUserId: access.principal.userId,
+          input: c.req.valid("json"),
+        }),
         201,
       );
     },
@@ -75,7 +79,7 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:read");
-      return c.json(endpoints.toEndpoint(await endpoints.ownEndpoint(c.get("db"), access.orgId, endpointId)), 200);
+      return c.json(await endpoints.getEndpoint(c.var.ctx, { orgId: access.orgId, endpointId }), 200);
     },
   )
   .openapi(
@@ -93,15 +97,12 @@ export const webhookRoutes = createRouter()
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:write");
       return c.json(
-        await endpoints.updateEndpoint(
-          c.env,
-          c.get("db"),
-          c.var.ctx.meta,
-          access.principal.userId,
-          access.orgId,
+        await endpoints.updateEndpoint(c.var.ctx, {
+          orgId: access.orgId,
           endpointId,
-          c.req.valid("json"),
-        ),
+          actorUserId: access.principal.userId,
+          input: c.req.valid("json"),
+        }),
         200,
       );
     },
@@ -119,7 +120,7 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:write");
-      await endpoints.deleteEndpoint(c.get("db"), c.var.ctx.meta, access.principal.userId, access.orgId, endpointId);
+      await endpoints.deleteEndpoint(c.var.ctx, { orgId: access.orgId, endpointId, actorUserId: access.principal.userId });
       return c.body(null, 204);
     },
   )
@@ -137,7 +138,7 @@ export const webhookRoutes = createRouter()
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:write");
       return c.json(
-        await endpoints.rotateSecret(c.env, c.get("db"), c.var.ctx.meta, access.principal.userId, access.orgId, endpointId),
+        await endpoints.rotateSecret(c.var.ctx, { orgId: access.orgId, endpointId, actorUserId: access.principal.userId }),
         200,
       );
     },
@@ -155,7 +156,7 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:write");
-      return c.json({ eventId: await messages.sendTestEvent(c.env, c.get("db"), access.orgId, endpointId) }, 202);
+      return c.json({ eventId: await messages.sendTestEvent(c.var.ctx, { orgId: access.orgId, endpointId }) }, 202);
     },
   )
   .openapi(
@@ -176,10 +177,8 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:write");
-      return c.json(
-        { recovered: await messages.recoverMessages(c.env, c.get("db"), access.orgId, endpointId, c.req.valid("json").since) },
-        202,
-      );
+      const { since } = c.req.valid("json");
+      return c.json({ recovered: await messages.recoverMessages(c.var.ctx, { orgId: access.orgId, endpointId, since }) }, 202);
     },
   )
   .openapi(
@@ -199,8 +198,7 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const { orgId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:read");
-      await endpoints.ownEndpoint(c.get("db"), access.orgId, endpointId);
-      return c.json(await messages.listAttempts(c.get("db"), access.orgId, { endpointId }, c.req.valid("query")), 200);
+      return c.json(await messages.listAttempts(c.var.ctx, { orgId: access.orgId, of: { endpointId }, query: c.req.valid("query") }), 200);
     },
   )
   .openapi(
@@ -219,7 +217,7 @@ export const webhookRoutes = createRouter()
     }),
     async (c) => {
       const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "webhooks:read");
-      return c.json(await messages.listMessages(c.get("db"), orgId, c.req.valid("query")), 200);
+      return c.json(await messages.listMessages(c.var.ctx, { orgId, query: c.req.valid("query") }), 200);
     },
   )
   .openapi(
@@ -235,7 +233,7 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const { orgId, eventId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:read");
-      return c.json(await messages.getMessage(c.get("db"), access.orgId, eventId), 200);
+      return c.json(await messages.getMessage(c.var.ctx, { orgId: access.orgId, eventId }), 200);
     },
   )
   .openapi(
@@ -255,8 +253,7 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const { orgId, eventId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:read");
-      await messages.getMessage(c.get("db"), access.orgId, eventId);
-      return c.json(await messages.listAttempts(c.get("db"), access.orgId, { eventId }, c.req.valid("query")), 200);
+      return c.json(await messages.listAttempts(c.var.ctx, { orgId: access.orgId, of: { eventId }, query: c.req.valid("query") }), 200);
     },
   )
   .openapi(
@@ -272,7 +269,7 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const { orgId, eventId, endpointId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "webhooks:write");
-      await messages.resendMessage(c.env, c.get("db"), access.orgId, eventId, endpointId);
+      await messages.resendMessage(c.var.ctx, { orgId: access.orgId, eventId, endpointId });
       return c.body(null, 202);
     },
   );

@@ -4,8 +4,8 @@
  */
 import { Webhook } from "standardwebhooks";
 import { open, seal } from "../crypto/secret-box";
-import type { webhookEndpoints } from "../db/schema";
 import type { Env } from "../env";
+import type { webhookEndpoints } from "./tables";
 
 /** How long the previous secret keeps signing after a rotation. */
 export const SECRET_OVERLAP_MS = 24 * 3_600_000;

@@ -41,7 +41,7 @@ async function pendingDelivery(endpointId: string) {
   const db = createDb(env.DB);
   const now = Date.now();
   const event = await webhookEvent(db, fx.orgId, "webhook.test", { endpointId, message: "scripted" }, { now });
-  const delivery = await deliveryInsert(db, { id: event.id, orgId: fx.orgId }, endpointId, now);
+  const delivery = await deliveryInsert(db, { event: { id: event.id, orgId: fx.orgId }, endpointId, now });
   await db.batch([event.insert, delivery.insert]);
   return { eventId: event.id, deliveryId: delivery.id };
 }
@@ -294,10 +294,9 @@ describe("delivery", () => {
     const outcomes = await Promise.all(
       batches.map((ds) =>
         attemptDeliveries(
-          env,
-          createDb(env.DB),
+          { env, db: createDb(env.DB) },
           ds.map((d) => d.deliveryId),
-          now,
+          { now },
         ),
       ),
     );
