@@ -2,16 +2,16 @@ import { and, desc, eq, ne } from "drizzle-orm";
 import type { z } from "zod";
 import type { CreateItemBody, ItemT, UpdateItemBody } from "../../../shared/catalog";
 import { auditInsert } from "../audit";
-import type { RequestMeta } from "../context";
+import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
-import { items, itemTags, orgs } from "../db/schema";
-import type { Env } from "../env";
 import type { OrgAccess } from "../http/access";
 import { AppError } from "../http/errors";
-import { enqueueWebhookEvents, webhookEvent } from "../webhooks/outbox";
-import { findOrgItem, toItem } from "./queries";
+import { findOrg } from "../orgs";
+import { enqueueWebhookEvents, webhookEvent } from "../webhooks";
+import { findOrgItem, type ItemRow, toItem } from "./queries";
 import { findSquattedSlug } from "./slug-squatting";
+import { items, itemTags } from "./tables";
 
 const slugTaken = (slug: string, detail: string) =>
   new AppError("conflict", `The slug "${slug}" ${detail}`, { fields: { "body.slug": [detail] } });
@@ -24,8 +24,13 @@ function tagStatements(db: Db, itemId: string, tags: string[]) {
   ];
 }
 
-export async function createItem(db: Db, meta: RequestMeta, access: OrgAccess, input: z.infer<typeof CreateItemBody>): Promise<ItemT> {
-  if (await db.query.items.findFirst({ columns: { id: true }, where: eq(items.slug, input.slug) })) throw slugTaken(input.slug, "is taken");
+export async function createItem(
+  ctx: Ctx,
+  { access, input }: { access: OrgAccess; input: z.infer<typeof CreateItemBody> },
+): Promise<ItemT> {
+  const { db } = ctx;
+  const [taken] = await db.select({ id: items.id }).from(items).where(eq(items.slug, input.slug)).limit(1);
+  if (taken) throw slugTaken(input.slug, "is taken");
   const squatted = await findSquattedSlug(db, input.slug, access.orgId);
   if (squatted) throw slugTaken(input.slug, `is too close to the existing item "${squatted}"`);
 
@@ -51,34 +56,36 @@ export async function createItem(db: Db, meta: RequestMeta, access: OrgAccess, i
     await db.batch([
       db.insert(items).values(row),
       ...tagStatements(db, row.id, tags),
-      auditInsert(
-        { db, meta },
-        {
-          action: "item.created",
-          orgId: access.orgId,
-          actorUserId: access.principal.userId,
-          targetType: "item",
-          targetId: row.id,
-          metadata: { slug: row.slug },
-        },
-      ),
+      auditInsert(ctx, {
+        action: "item.created",
+        orgId: access.orgId,
+        actorUserId: access.principal.userId,
+        targetType: "item",
+        targetId: row.id,
+        metadata: { slug: row.slug },
+      }),
     ]);
   } catch (err) {
     if (String(err).includes("UNIQUE")) throw slugTaken(input.slug, "is taken");
     throw err;
   }
-  return await getOrgItem(db, access.orgId, row.id);
+  return await orgItem(db, access.orgId, row.id);
 }
 
-export async function getOrgItem(db: Db, orgId: string, itemId: string): Promise<ItemT> {
+/** One of the org's items as the API shows it; 404 for anyone else's. */
+export async function orgItem(db: Db, orgId: string, itemId: string): Promise<ItemT> {
   const { item, org } = await findOrgItem(db, orgId, itemId);
   return toItem(item, org);
 }
 
-export async function listOrgItems(db: Db, orgId: string): Promise<ItemT[]> {
-  const org = await db.query.orgs.findFirst({ where: eq(orgs.id, orgId) });
+export async function getOrgItem(ctx: Ctx, { orgId, itemId }: { orgId: string; itemId: string }): Promise<ItemT> {
+  return orgItem(ctx.db, orgId, itemId);
+}
+
+export async function listOrgItems(ctx: Ctx, { orgId }: { orgId: string }): Promise<ItemT[]> {
+  const org = await findOrg(ctx.db, orgId);
   if (!org) throw new AppError("not_found", "Org not found");
-  const rows = await db.query.items.findMany({ where: eq(items.orgId, orgId), orderBy: desc(items.updatedAt), limit: 500 });
+  const rows = await ctx.db.select().from(items).where(eq(items.orgId, orgId)).orderBy(desc(items.updatedAt)).limit(500);
   return rows.map((r) => toItem(r, org));
 }
 
@@ -87,13 +94,10 @@ export async function listOrgItems(db: Db, orgId: string): Promise<ItemT[]> {
  * version to install.
  */
 export async function updateItem(
-  env: Env,
-  db: Db,
-  meta: RequestMeta,
-  access: OrgAccess,
-  itemId: string,
-  input: z.infer<typeof UpdateItemBody>,
+  ctx: Ctx,
+  { access, itemId, input }: { access: OrgAccess; itemId: string; input: z.infer<typeof UpdateItemBody> },
 ): Promise<ItemT> {
+  const { db } = ctx;
   const { item } = await findOrgItem(db, access.orgId, itemId);
   if (item.status === "removed")
     throw new AppError("conflict", `This item was removed by an operator: ${item.moderationReason ?? "no reason given"}`);
@@ -141,19 +145,23 @@ export async function updateItem(
       // Re-checked at write time: an operator may remove the item between our read and this batch.
       .where(and(eq(items.id, itemId), eq(items.orgId, access.orgId), ne(items.status, "removed"))),
     ...(tags ? tagStatements(db, itemId, tags) : []),
-    auditInsert(
-      { db, meta },
-      {
-        action: publishing ? "item.published" : "item.updated",
-        orgId: access.orgId,
-        actorUserId: access.principal.userId,
-        targetType: "item",
-        targetId: itemId,
-        metadata: { fields: Object.keys(input) },
-      },
-    ),
+    auditInsert(ctx, {
+      action: publishing ? "item.published" : "item.updated",
+      orgId: access.orgId,
+      actorUserId: access.principal.userId,
+      targetType: "item",
+      targetId: itemId,
+      metadata: { fields: Object.keys(input) },
+    }),
     ...(event ? [event.insert] : []),
   ]);
-  if (event) await enqueueWebhookEvents(env, [event.id]);
-  return getOrgItem(db, access.orgId, itemId);
+  if (event) await enqueueWebhookEvents(ctx.env, [event.id]);
+  await ctx.events.emit("catalog.changed", { orgId: access.orgId, itemIds: [itemId] });
+  return orgItem(db, access.orgId, itemId);
 }
+
+export type ModerationState = Pick<ItemRow, "status" | "moderationReason" | "publishedAt" | "updatedAt">;
+
+/** The statement that puts an item under an operator's moderation (or lifts it), for moderation's batch. */
+export const moderationStatement = (db: Db, itemId: string, state: ModerationState) =>
+  db.update(items).set(state).where(eq(items.id, itemId));

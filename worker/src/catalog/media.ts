@@ -1,24 +1,34 @@
 import { and, eq, sql } from "drizzle-orm";
+import type { ItemT } from "../../../shared/catalog";
+import type { Ctx } from "../context";
 import { randomBase62 } from "../crypto/random";
-import type { Db } from "../db/client";
-import { items } from "../db/schema";
 import type { Env } from "../env";
+import type { OrgAccess } from "../http/access";
 import { AppError } from "../http/errors";
-import type { ItemRow } from "./queries";
+import { orgItem } from "./items";
+import { findOrgItem } from "./queries";
+import { items } from "./tables";
 
 /** Images authors may upload. SVG is excluded: it can carry script. */
 const IMAGE_TYPES: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp" };
 export const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
 export const MAX_SCREENSHOTS = 8;
 
+/** An image as a request sends it: its declared type and length, and its bytes. */
+export interface ImageUpload {
+  contentType: string | undefined;
+  contentLength: number;
+  body: ReadableStream | null;
+}
+
+interface ItemImage {
+  access: OrgAccess;
+  itemId: string;
+  image: ImageUpload;
+}
+
 /** Streams an uploaded image into R2 under a fresh key; the caller records the key. */
-export async function storeImage(
-  env: Env,
-  itemId: string,
-  contentType: string | undefined,
-  contentLength: number,
-  body: ReadableStream | null,
-) {
+async function storeImage(env: Env, itemId: string, { contentType, contentLength, body }: ImageUpload) {
   const type = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
   const ext = IMAGE_TYPES[type];
   if (!ext) throw new AppError("unsupported_media_type", `Images must be one of ${Object.keys(IMAGE_TYPES).join(", ")}`);
@@ -29,16 +39,28 @@ export async function storeImage(
   return key;
 }
 
-export async function setIcon(db: Db, env: Env, item: ItemRow, key: string) {
+/** Items' pages show their images: what changed is announced once it is stored. */
+const announce = (ctx: Ctx, access: OrgAccess, itemId: string) =>
+  ctx.events.emit("catalog.changed", { orgId: access.orgId, itemIds: [itemId] });
+
+export async function setIcon(ctx: Ctx, { access, itemId, image }: ItemImage): Promise<ItemT> {
+  const { db, env } = ctx;
+  const { item } = await findOrgItem(db, access.orgId, itemId);
+  const key = await storeImage(env, item.id, image);
   await db.update(items).set({ iconKey: key, updatedAt: Date.now() }).where(eq(items.id, item.id));
   if (item.iconKey) await env.BUCKET.delete(item.iconKey);
+  await announce(ctx, access, item.id);
+  return orgItem(db, access.orgId, itemId);
 }
 
 /**
  * Appends in the stored list itself, under the cap, in one statement: concurrent adds neither
  * overwrite each other nor pass the cap together. A refused image is deleted.
  */
-export async function addScreenshot(db: Db, env: Env, item: ItemRow, key: string) {
+export async function addScreenshot(ctx: Ctx, { access, itemId, image }: ItemImage): Promise<ItemT> {
+  const { db, env } = ctx;
+  const { item } = await findOrgItem(db, access.orgId, itemId);
+  const key = await storeImage(env, item.id, image);
   const added = await db
     .update(items)
     .set({ screenshotKeys: sql`json_insert(${items.screenshotKeys}, '$[#]', ${key})`, updatedAt: Date.now() })
@@ -48,13 +70,17 @@ export async function addScreenshot(db: Db, env: Env, item: ItemRow, key: string
     await env.BUCKET.delete(key);
     throw new AppError("conflict", `At most ${MAX_SCREENSHOTS} screenshots; remove one first`);
   }
+  await announce(ctx, access, item.id);
+  return orgItem(db, access.orgId, itemId);
 }
 
 /**
  * Removes the screenshot at `index` when read, by its key: a concurrent change may have moved it
  * since, and only the list as stored is rewritten, so no concurrent add or removal is undone.
  */
-export async function removeScreenshot(db: Db, env: Env, item: ItemRow, index: number) {
+export async function removeScreenshot(ctx: Ctx, { access, itemId, index }: { access: OrgAccess; itemId: string; index: number }) {
+  const { db, env } = ctx;
+  const { item } = await findOrgItem(db, access.orgId, itemId);
   const key = item.screenshotKeys[index];
   if (!key) throw new AppError("not_found", "Screenshot not found");
   const position = sql`(SELECT j.fullkey FROM json_each(${items.screenshotKeys}) j WHERE j.value = ${key})`;
@@ -66,12 +92,20 @@ export async function removeScreenshot(db: Db, env: Env, item: ItemRow, index: n
   // Gone already: a concurrent removal of the same screenshot won, and deletes the image.
   if (removed.length === 0) throw new AppError("not_found", "Screenshot not found");
   await env.BUCKET.delete(key);
+  await announce(ctx, access, item.id);
+}
+
+/** What a media request is answered with; the route makes the Response. */
+export interface MediaAnswer {
+  status: 200 | 304;
+  headers: Headers;
+  body: ReadableStream | null;
 }
 
 /** GET /media/<key>: item images from R2, immutable (keys are never reused). */
-export async function serveMedia(env: Env, key: string, ifNoneMatch: string | undefined) {
+export async function serveMedia(ctx: Ctx, { key, ifNoneMatch }: { key: string; ifNoneMatch: string | undefined }): Promise<MediaAnswer> {
   if (!key.startsWith("items/")) throw new AppError("not_found", "Not found");
-  const object = await env.BUCKET.get(key, {
+  const object = await ctx.env.BUCKET.get(key, {
     onlyIf: ifNoneMatch ? { etagDoesNotMatch: ifNoneMatch.replace(/^W\//, "").replace(/"/g, "") } : undefined,
   });
   if (!object) throw new AppError("not_found", "Not found");
@@ -79,6 +113,6 @@ export async function serveMedia(env: Env, key: string, ifNoneMatch: string | un
   object.writeHttpMetadata(headers);
   headers.set("etag", object.httpEtag);
   headers.set("x-content-type-options", "nosniff");
-  if (!("body" in object)) return new Response(null, { status: 304, headers });
-  return new Response(object.body, { headers });
+  if (!("body" in object)) return { status: 304, headers, body: null };
+  return { status: 200, headers, body: object.body };
 }

@@ -1,11 +1,17 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, type SQL } from "drizzle-orm";
 import type { ItemT } from "../../../shared/catalog";
+import type { Ctx } from "../context";
 import type { Db } from "../db/client";
-import { items, orgs } from "../db/schema";
 import { AppError } from "../http/errors";
+import { orgNameSql, orgSlugSql } from "../orgs";
+import { items } from "./tables";
 
 export type ItemRow = typeof items.$inferSelect;
-type OrgRef = Pick<typeof orgs.$inferSelect, "slug" | "name">;
+/** What an item's page shows of its org. */
+export interface OrgRef {
+  slug: string;
+  name: string;
+}
 
 /** Statuses anyone may open by direct link; only `published` is listed and searchable. */
 export const VISIBLE_STATUSES = ["published", "unlisted"] as const;
@@ -46,26 +52,64 @@ export function toItem(row: ItemRow, org: OrgRef): ItemT {
   };
 }
 
+/** Items with their org's slug and name, in one statement. */
+const itemsWithOrg = (db: Db, where: SQL | undefined, limit: number) =>
+  db
+    .select({ item: items, org: { slug: orgSlugSql(items.orgId), name: orgNameSql(items.orgId) } })
+    .from(items)
+    .where(where)
+    .limit(limit);
+
+/** D1 binds at most 100 parameters per statement. */
+const IDS_PER_QUERY = 100;
+
+/** The items among `itemIds` that exist, in any status, by id. */
+export async function itemsById(db: Db, itemIds: readonly string[]): Promise<Map<string, ItemRow>> {
+  const unique = [...new Set(itemIds)];
+  const found = new Map<string, ItemRow>();
+  for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
+    const rows = await db
+      .select()
+      .from(items)
+      .where(inArray(items.id, unique.slice(i, i + IDS_PER_QUERY)));
+    for (const row of rows) found.set(row.id, row);
+  }
+  return found;
+}
+
+/** An item in any status with its org, by id; undefined if there is none. */
+export async function findItem(db: Db, itemId: string): Promise<{ item: ItemRow; org: OrgRef } | undefined> {
+  const [found] = await itemsWithOrg(db, eq(items.id, itemId), 1);
+  return found;
+}
+
 /** An item the public may see (published or unlisted), by slug; 404 otherwise. */
 export async function findVisibleItemBySlug(db: Db, slug: string) {
-  const [found] = await db
-    .select({ item: items, org: { slug: orgs.slug, name: orgs.name } })
-    .from(items)
-    .innerJoin(orgs, eq(orgs.id, items.orgId))
-    .where(and(eq(items.slug, slug), inArray(items.status, [...VISIBLE_STATUSES])))
-    .limit(1);
+  const [found] = await itemsWithOrg(db, and(eq(items.slug, slug), inArray(items.status, [...VISIBLE_STATUSES])), 1);
   if (!found) throw new AppError("not_found", "Item not found");
   return found;
 }
 
+/** `GET /v1/items/{slug}`: a published or unlisted item as the API shows it. */
+export async function getVisibleItem(ctx: Ctx, { slug }: { slug: string }): Promise<ItemT> {
+  const { item, org } = await findVisibleItemBySlug(ctx.db, slug);
+  return toItem(item, org);
+}
+
 /** An org's own item, in any status, for its members; 404 for anyone else's. */
 export async function findOrgItem(db: Db, orgId: string, itemId: string) {
-  const [found] = await db
-    .select({ item: items, org: { slug: orgs.slug, name: orgs.name } })
-    .from(items)
-    .innerJoin(orgs, eq(orgs.id, items.orgId))
-    .where(and(eq(items.id, itemId), eq(items.orgId, orgId)))
-    .limit(1);
+  const [found] = await itemsWithOrg(db, and(eq(items.id, itemId), eq(items.orgId, orgId)), 1);
   if (!found) throw new AppError("not_found", "Item not found");
   return found;
+}
+
+/** An org's published items, most downloaded first (its author page). */
+export async function listPublishedItemsOfOrg(db: Db, org: OrgRef & { id: string }, limit: number): Promise<ItemT[]> {
+  const rows = await db
+    .select()
+    .from(items)
+    .where(and(eq(items.orgId, org.id), eq(items.status, "published")))
+    .orderBy(desc(items.downloads))
+    .limit(limit);
+  return rows.map((row) => toItem(row, org));
 }

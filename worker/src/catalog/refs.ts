@@ -4,6 +4,7 @@
  */
 import { eq, inArray, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { subquery } from "../db/subquery";
 import { items } from "./tables";
 
 /** How other domains name an item in lists, mail and webhook payloads. */
@@ -44,4 +45,9 @@ export async function findItemBySlug(db: Db, slug: string) {
 }
 
 /** SQL: the slug of the item `itemId` (a column or a value), for a hot path that reads it in place. */
-export const itemSlugSql = (itemId: SQLWrapper | string) => sql<string>`(SELECT ${items.slug} FROM ${items} WHERE ${items.id} = ${itemId})`;
+export const itemSlugSql = (itemId: SQLWrapper | string) =>
+  subquery<string>(sql`(SELECT ${items.slug} FROM ${items} WHERE ${items.id} = ${itemId})`);
+
+/** SQL: the name of the item `itemId` (a column or a value), for lists that name their items. */
+export const itemNameSql = (itemId: SQLWrapper | string) =>
+  subquery<string>(sql`(SELECT ${items.name} FROM ${items} WHERE ${items.id} = ${itemId})`);

@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq, sql } from "drizzle-orm";
 import { Cursor, OrgId } from "../../../shared/api";
 import {
   CreateItemBody,
@@ -16,18 +15,16 @@ import {
   Version,
 } from "../../../shared/catalog";
 import { SemverString } from "../../../shared/manifest";
-import { items, uploads, versions } from "../db/schema";
 import { requireOrgRole, requirePrincipal } from "../http/access";
 import { edgeCached } from "../http/edge-cache";
-import { AppError } from "../http/errors";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
-import { purgeStorefront, purgeStorefrontForItem } from "../storefront/purge";
 import * as catalog from "./items";
-import { addScreenshot, removeScreenshot, setIcon, storeImage } from "./media";
-import { findOrgItem, findVisibleItemBySlug, toItem } from "./queries";
+import { addScreenshot, type ImageUpload, removeScreenshot, setIcon } from "./media";
+import { getVisibleItem } from "./queries";
 import { searchItems } from "./search";
-import { completeUpload, createUpload, listVersions, newestCompatible, setYanked } from "./versions";
+import { checkUpdates } from "./updates";
+import { completeUpload, createUpload, listInstallableVersions, listOrgItemVersions, setYanked } from "./versions";
 
 const OrgParams = z.object({ orgId: OrgId });
 const ItemParams = OrgParams.extend({ itemId: ItemId });
@@ -41,6 +38,12 @@ const binaryBody = (types: string[], description: string) => ({
   },
 });
 const contentLength = (header: string | undefined) => (header && /^\d+$/.test(header) ? Number(header) : 0);
+/** The image a request carries, as the media service takes it. */
+const imageOf = (req: { header(name: string): string | undefined; raw: Request }): ImageUpload => ({
+  contentType: req.header("content-type"),
+  contentLength: contentLength(req.header("content-length")),
+  body: req.raw.body,
+});
 
 /** Author routes: an org's own items, in any status. */
 const authorRoutes = createRouter()
@@ -56,7 +59,7 @@ const authorRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "catalog:read");
-      return c.json({ data: await catalog.listOrgItems(c.get("db"), access.orgId) }, 200);
+      return c.json({ data: await catalog.listOrgItems(c.var.ctx, { orgId: access.orgId }) }, 200);
     },
   )
   .openapi(
@@ -72,7 +75,7 @@ const authorRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "catalog:write");
-      return c.json(await catalog.createItem(c.get("db"), c.var.ctx.meta, access, c.req.valid("json")), 201);
+      return c.json(await catalog.createItem(c.var.ctx, { access, input: c.req.valid("json") }), 201);
     },
   )
   .openapi(
@@ -88,7 +91,7 @@ const authorRoutes = createRouter()
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "member", "catalog:read");
-      return c.json(await catalog.getOrgItem(c.get("db"), access.orgId, itemId), 200);
+      return c.json(await catalog.getOrgItem(c.var.ctx, { orgId: access.orgId, itemId }), 200);
     },
   )
   .openapi(
@@ -104,9 +107,7 @@ const authorRoutes = createRouter()
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
-      const updated = await catalog.updateItem(c.env, c.get("db"), c.var.ctx.meta, access, itemId, c.req.valid("json"));
-      await purgeStorefront(c.env, { itemSlug: updated.slug, orgSlug: updated.orgSlug });
-      return c.json(updated, 200);
+      return c.json(await catalog.updateItem(c.var.ctx, { access, itemId, input: c.req.valid("json") }), 200);
     },
   )
   .openapi(
@@ -122,8 +123,7 @@ const authorRoutes = createRouter()
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
       requireOrgRole(c.get("principal"), orgId, "member", "catalog:read");
-      const { item } = await findOrgItem(c.get("db"), orgId, itemId);
-      return c.json({ data: await listVersions(c.get("db"), item.id, { includeYanked: true }) }, 200);
+      return c.json({ data: await listOrgItemVersions(c.var.ctx, { orgId, itemId }) }, 200);
     },
   )
   .openapi(
@@ -139,10 +139,7 @@ const authorRoutes = createRouter()
     async (c) => {
       const { orgId, itemId, version } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
-      const { item, org } = await findOrgItem(c.get("db"), orgId, itemId);
-      const yanked = await setYanked(c.get("db"), c.var.ctx.meta, item, access.principal.userId, version, true);
-      await purgeStorefront(c.env, { itemSlug: item.slug, orgSlug: org.slug });
-      return c.json(yanked, 200);
+      return c.json(await setYanked(c.var.ctx, { access, itemId, version, yanked: true }), 200);
     },
   )
   .openapi(
@@ -158,10 +155,7 @@ const authorRoutes = createRouter()
     async (c) => {
       const { orgId, itemId, version } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
-      const { item, org } = await findOrgItem(c.get("db"), orgId, itemId);
-      const yanked = await setYanked(c.get("db"), c.var.ctx.meta, item, access.principal.userId, version, false);
-      await purgeStorefront(c.env, { itemSlug: item.slug, orgSlug: org.slug });
-      return c.json(yanked, 200);
+      return c.json(await setYanked(c.var.ctx, { access, itemId, version, yanked: false }), 200);
     },
   )
   .openapi(
@@ -176,18 +170,8 @@ const authorRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
-      requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
-      const { item } = await findOrgItem(c.get("db"), orgId, itemId);
-      const key = await storeImage(
-        c.env,
-        item.id,
-        c.req.header("content-type"),
-        contentLength(c.req.header("content-length")),
-        c.req.raw.body,
-      );
-      await setIcon(c.get("db"), c.env, item, key);
-      await purgeStorefrontForItem(c.env, c.get("db"), { id: item.id });
-      return c.json(await catalog.getOrgItem(c.get("db"), orgId, itemId), 200);
+      const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
+      return c.json(await setIcon(c.var.ctx, { access, itemId, image: imageOf(c.req) }), 200);
     },
   )
   .openapi(
@@ -202,18 +186,8 @@ const authorRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, itemId } = c.req.valid("param");
-      requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
-      const { item } = await findOrgItem(c.get("db"), orgId, itemId);
-      const key = await storeImage(
-        c.env,
-        item.id,
-        c.req.header("content-type"),
-        contentLength(c.req.header("content-length")),
-        c.req.raw.body,
-      );
-      await addScreenshot(c.get("db"), c.env, item, key);
-      await purgeStorefrontForItem(c.env, c.get("db"), { id: item.id });
-      return c.json(await catalog.getOrgItem(c.get("db"), orgId, itemId), 201);
+      const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
+      return c.json(await addScreenshot(c.var.ctx, { access, itemId, image: imageOf(c.req) }), 201);
     },
   )
   .openapi(
@@ -228,10 +202,8 @@ const authorRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, itemId, index } = c.req.valid("param");
-      requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
-      const { item } = await findOrgItem(c.get("db"), orgId, itemId);
-      await removeScreenshot(c.get("db"), c.env, item, index);
-      await purgeStorefrontForItem(c.env, c.get("db"), { id: item.id });
+      const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
+      await removeScreenshot(c.var.ctx, { access, itemId, index });
       return c.body(null, 204);
     },
   );
@@ -256,12 +228,8 @@ const publishRoutes = createRouter()
       },
     }),
     async (c) => {
-      const db = c.get("db");
       const principal = requirePrincipal(c.get("principal"), "catalog:write");
-      const item = await db.query.items.findFirst({ where: eq(items.slug, c.req.valid("param").slug) });
-      if (!item) throw new AppError("not_found", "Item not found");
-      requireOrgRole(principal, item.orgId, "admin", "catalog:write");
-      return c.json(await createUpload(db, c.env, item, principal.userId, c.req.valid("json")), 201);
+      return c.json(await createUpload(c.var.ctx, { principal, slug: c.req.valid("param").slug, input: c.req.valid("json") }), 201);
     },
   )
   .openapi(
@@ -286,20 +254,14 @@ const publishRoutes = createRouter()
       },
     }),
     async (c) => {
-      const db = c.get("db");
       const principal = requirePrincipal(c.get("principal"), "catalog:write");
-      const upload = await db.query.uploads.findFirst({ where: eq(uploads.id, c.req.valid("param").uploadId) });
-      if (!upload) throw new AppError("not_found", "Upload not found");
-      requireOrgRole(principal, upload.orgId, "admin", "catalog:write");
-      const version = await completeUpload(
-        db,
-        c.env,
-        c.var.ctx.meta,
-        upload,
-        c.req.raw.body,
-        contentLength(c.req.header("content-length")),
-      );
-      await purgeStorefrontForItem(c.env, db, { id: version.itemId });
+      const { uploadId } = c.req.valid("param");
+      const version = await completeUpload(c.var.ctx, {
+        principal,
+        uploadId,
+        body: c.req.raw.body,
+        contentLength: contentLength(c.req.header("content-length")),
+      });
       return c.json(version, 201);
     },
   );
@@ -320,7 +282,7 @@ const publicRoutes = createRouter()
       responses: { 200: json(z.object({ data: z.array(Item), nextCursor: Cursor.nullable() }), "A page of items"), 400: authErrors[400] },
     }),
     async (c) => {
-      const result = await searchItems(c.env.DB, c.req.valid("query"));
+      const result = await searchItems(c.var.ctx, c.req.valid("query"));
       if (c.env.BENCH === "1") c.header("x-d1-rows-read", String(result.rowsRead));
       return c.json({ data: result.data, nextCursor: result.nextCursor }, 200);
     },
@@ -334,10 +296,7 @@ const publicRoutes = createRouter()
       request: { params: SlugParams },
       responses: { 200: json(Item, "The item"), ...notFoundError },
     }),
-    async (c) => {
-      const { item, org } = await findVisibleItemBySlug(c.get("db"), c.req.valid("param").slug);
-      return c.json(toItem(item, org), 200);
-    },
+    async (c) => c.json(await getVisibleItem(c.var.ctx, c.req.valid("param")), 200),
   )
   .openapi(
     createRoute({
@@ -348,10 +307,7 @@ const publicRoutes = createRouter()
       request: { params: SlugParams },
       responses: { 200: json(z.object({ data: z.array(Version) }), "Versions"), ...notFoundError },
     }),
-    async (c) => {
-      const { item } = await findVisibleItemBySlug(c.get("db"), c.req.valid("param").slug);
-      return c.json({ data: await listVersions(c.get("db"), item.id, { includeYanked: false }) }, 200);
-    },
+    async (c) => c.json({ data: await listInstallableVersions(c.var.ctx, c.req.valid("param")) }, 200),
   )
   .openapi(
     createRoute({
@@ -362,36 +318,7 @@ const publicRoutes = createRouter()
       request: jsonBody(UpdateCheckBody),
       responses: { 200: json(UpdateCheckResult, "One entry per installed item that still exists"), 400: authErrors[400] },
     }),
-    async (c) => {
-      const { installed, engine } = c.req.valid("json");
-      const db = c.get("db");
-      const slugs = [...new Set(installed.map((i) => i.item))];
-      const rows = await db
-        .select({
-          slug: items.slug,
-          status: items.status,
-          version: versions.version,
-          channel: versions.channel,
-          engineRange: versions.engineRange,
-          yankedAt: versions.yankedAt,
-        })
-        .from(items)
-        .innerJoin(versions, eq(versions.itemId, items.id))
-        // Up to 200 slugs as one JSON parameter: D1 allows at most 100 bound parameters.
-        .where(sql`${items.slug} IN (SELECT value FROM json_each(${JSON.stringify(slugs)}))`);
-      const data = installed
-        .filter((i) => rows.some((r) => r.slug === i.item && (r.status === "published" || r.status === "unlisted")))
-        .map((i) => {
-          const own = rows.filter((r) => r.slug === i.item);
-          return {
-            item: i.item,
-            installed: i.version,
-            stable: newestCompatible(own, "stable", i.version, engine),
-            beta: newestCompatible(own, "beta", i.version, engine),
-          };
-        });
-      return c.json({ data }, 200);
-    },
+    async (c) => c.json(await checkUpdates(c.var.ctx, c.req.valid("json")), 200),
   );
 
 export const catalogRoutes = createRouter().route("/", authorRoutes).route("/", publishRoutes).route("/", publicRoutes);

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SearchQuery } from "../../../shared/catalog";
 import { createOrg, createUser } from "../../test/fixtures";
+import { createDb } from "../db/client";
 import { searchItems } from "./search";
 
 /**
@@ -26,7 +27,7 @@ beforeAll(async () => {
   }
 });
 
-const search = (query: Record<string, string>) => searchItems(env.DB, SearchQuery.parse(query));
+const search = (query: Record<string, string>) => searchItems({ env, db: createDb(env.DB) }, SearchQuery.parse(query));
 
 describe("rows read per search stay within 10× of rows returned", () => {
   it.each([

@@ -4,6 +4,7 @@ import { SearchQuery } from "../../../shared/catalog";
 import { insertItem } from "../../test/catalog-fixtures";
 import { createOrg, createUser } from "../../test/fixtures";
 import { type CallResult, call, errorCode } from "../../test/http";
+import { createDb } from "../db/client";
 import { searchItems, toFtsQuery } from "./search";
 
 const slugs = (res: { body: { data: { slug: string }[] } }) => res.body.data.map((i) => i.slug);
@@ -102,7 +103,8 @@ describe("search", () => {
 
   it("keeps the index in sync after an update and a delete", async () => {
     // Straight to the index: HTTP answers are edge-cached for up to 60 s by design.
-    const direct = async (q: string) => (await searchItems(env.DB, SearchQuery.parse({ q }))).data.map((i) => i.slug);
+    const direct = async (q: string) =>
+      (await searchItems({ env, db: createDb(env.DB) }, SearchQuery.parse({ q }))).data.map((i) => i.slug);
     await env.DB.prepare("UPDATE items SET name = 'Quill', summary = 'Typesetting' WHERE slug = 'ai-helper'").run();
     expect(await direct("quill")).toEqual(["ai-helper"]);
     expect(await direct("suggestion")).toEqual([]);

@@ -1,7 +1,10 @@
 import { maxSatisfying } from "semver";
 import { z } from "zod";
 import type { ItemT, SearchQueryT } from "../../../shared/catalog";
+import type { Ctx } from "../context";
+import type { Db } from "../db/client";
 import { AppError } from "../http/errors";
+import { orgsByIds } from "../orgs";
 import { type ItemRow, RATING_PRIOR, toItem } from "./queries";
 
 /**
@@ -163,29 +166,26 @@ const ITEM_COLUMNS = (tagParam: boolean) =>
   `i.*, ${tagParam ? "EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = i.id AND t.tag = ?)" : "1"} AS tag_ok`;
 
 /** The page's orgs in one lookup (a page names few orgs), rather than a join on every candidate. */
-async function withOrgs(d1: D1Database, rows: Row[]) {
-  const ids = [...new Set(rows.map((r) => String(r.org_id)))];
-  if (ids.length === 0) return { items: [], rowsRead: 0 };
-  const result = await d1
-    .prepare(`SELECT id, slug, name FROM orgs WHERE id IN (${ids.map(() => "?").join(", ")})`)
-    .bind(...ids)
-    .all<{ id: string; slug: string; name: string }>();
-  const orgs = new Map(result.results.map((o) => [o.id, o]));
-  const items = rows.map((r) => {
+async function withOrgs(db: Db, rows: Row[]) {
+  const orgs = await orgsByIds(
+    db,
+    rows.map((r) => String(r.org_id)),
+  );
+  return rows.map((r) => {
     const org = orgs.get(String(r.org_id))!;
     return rowToItem({ ...r, org_slug: org.slug, org_name: org.name });
   });
-  return { items, rowsRead: result.meta.rows_read ?? 0 };
 }
 
 export interface SearchResult {
   data: ItemT[];
   nextCursor: string | null;
-  /** D1 rows read by the statements of this search. */
+  /** D1 rows read by the search's own statements (the page's orgs are one more lookup of a few rows). */
   rowsRead: number;
 }
 
-export async function searchItems(d1: D1Database, query: SearchQueryT): Promise<SearchResult> {
+export async function searchItems({ env, db }: Pick<Ctx, "env" | "db">, query: SearchQueryT): Promise<SearchResult> {
+  const d1 = env.DB;
   const text = query.q ? toFtsQuery(query.q) : null;
   const sort = query.sort ?? (text ? "relevance" : "downloads");
   if (sort === "relevance") {
@@ -193,13 +193,13 @@ export async function searchItems(d1: D1Database, query: SearchQueryT): Promise<
       throw new AppError("invalid_request", "Sorting by relevance needs a search text", {
         fields: { "query.sort": ["relevance needs q"] },
       });
-    return relevanceSearch(d1, query, text);
+    return relevanceSearch(d1, db, query, text);
   }
-  return keyedSearch(d1, query, sort, text);
+  return keyedSearch(d1, db, query, sort, text);
 }
 
 /** Relevance: FTS5 ranks and filters; each block of matches is re-ranked by popularity. */
-async function relevanceSearch(d1: D1Database, query: SearchQueryT, text: string): Promise<SearchResult> {
+async function relevanceSearch(d1: D1Database, db: Db, query: SearchQueryT, text: string): Promise<SearchResult> {
   const match = `(${text}) AND ${facetFilter(query)}`;
   // A direct join (no CTE or subquery) lets FTS5 stop after the block: one row read per match.
   const sql = `SELECT ${ITEM_COLUMNS(Boolean(query.tag))}, items_fts.rank AS text_rank
@@ -229,14 +229,13 @@ async function relevanceSearch(d1: D1Database, query: SearchQueryT, text: string
     index = 0;
   }
   const next = found[query.limit];
-  const page = await withOrgs(
-    d1,
-    found.slice(0, query.limit).map((f) => f.row),
-  );
   return {
-    data: page.items,
+    data: await withOrgs(
+      db,
+      found.slice(0, query.limit).map((f) => f.row),
+    ),
     nextCursor: next ? encodeCursor({ plan: "relevance", block: next.block, index: next.index }) : null,
-    rowsRead: rowsRead + page.rowsRead,
+    rowsRead,
   };
 }
 
@@ -249,7 +248,7 @@ export const PROBE = 100;
  * outright; many are found by walking the same index and checking each item against FTS by
  * rowid, which fills a page quickly precisely because so much matches.
  */
-async function keyedSearch(d1: D1Database, query: SearchQueryT, sort: BrowseSort, text: string | null): Promise<SearchResult> {
+async function keyedSearch(d1: D1Database, db: Db, query: SearchQueryT, sort: BrowseSort, text: string | null): Promise<SearchResult> {
   const key = BROWSE_KEYS[sort].replace(/(rating_sum|review_count|downloads|published_at)/g, "i.$1");
   const where = ["i.status = 'published'"];
   const params: unknown[] = query.tag ? [query.tag] : [];
@@ -303,10 +302,9 @@ async function keyedSearch(d1: D1Database, query: SearchQueryT, sort: BrowseSort
     if (found.length > query.limit || result.results.length < batch) break;
   }
   const last = found[query.limit - 1];
-  const page = await withOrgs(d1, found.slice(0, query.limit));
   return {
-    data: page.items,
+    data: await withOrgs(db, found.slice(0, query.limit)),
     nextCursor: found.length > query.limit && last ? encodeCursor({ plan: "keyed", sort, key: last.sort_key, seq: last.seq }) : null,
-    rowsRead: rowsRead + page.rowsRead,
+    rowsRead,
   };
 }

@@ -1,6 +1,6 @@
 import { and, ne, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { items } from "../db/schema";
+import { items } from "./tables";
 
 /** True when a and b differ by at most one insertion, deletion or substitution. */
 export function withinOneEdit(a: string, b: string): boolean {

@@ -1,16 +1,19 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
-import { compare, gt, maxSatisfying, rcompare } from "semver";
+import { compare, gt, rcompare } from "semver";
 import type { z } from "zod";
 import type { CreateUploadBody, VersionT } from "../../../shared/catalog";
 import { auditInsert } from "../audit";
-import type { RequestMeta } from "../context";
+import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
-import { items, uploads, versions } from "../db/schema";
 import type { Env } from "../env";
+import { type OrgAccess, requireOrgRole } from "../http/access";
 import { AppError } from "../http/errors";
-import { enqueueWebhookEvents, webhookEvent } from "../webhooks/outbox";
-import type { ItemRow } from "./queries";
+import type { Principal } from "../http/principal";
+import { enqueueWebhookEvents, webhookEvent } from "../webhooks";
+import { findOrgItem, findVisibleItemBySlug, type ItemRow } from "./queries";
+import { findItemBySlug } from "./refs";
+import { items, uploads, versions } from "./tables";
 
 const UPLOAD_TTL_MS = 60 * 60_000;
 export const DEFAULT_MAX_BUNDLE_BYTES = 50 * 1024 * 1024;
@@ -71,7 +74,18 @@ async function assertPublishable(
   }
 }
 
-export async function createUpload(db: Db, env: Env, item: ItemRow, userId: string, input: z.infer<typeof CreateUploadBody>) {
+/**
+ * Starts publishing a version of the item `slug`: needs admin in the item's org (so a caller who
+ * is not learns only that the item exists).
+ */
+export async function createUpload(
+  ctx: Ctx,
+  { principal, slug, input }: { principal: Principal; slug: string; input: z.infer<typeof CreateUploadBody> },
+) {
+  const { db, env } = ctx;
+  const item = await findItemBySlug(db, slug);
+  if (!item) throw new AppError("not_found", "Item not found");
+  requireOrgRole(principal, item.orgId, "admin", "catalog:write");
   if (item.status === "removed") throw new AppError("conflict", "This item was removed by an operator");
   const max = maxBundleBytes(env);
   if (input.size > max)
@@ -88,7 +102,7 @@ export async function createUpload(db: Db, env: Env, item: ItemRow, userId: stri
     manifest: input.manifest,
     sha256: input.sha256,
     size: input.size,
-    createdBy: userId,
+    createdBy: principal.userId,
     createdAt: now,
     expiresAt: now + UPLOAD_TTL_MS,
   };
@@ -102,13 +116,18 @@ export async function createUpload(db: Db, env: Env, item: ItemRow, userId: stri
  * upload's completion and the item's latest version then land in one batch.
  */
 export async function completeUpload(
-  db: Db,
-  env: Env,
-  meta: RequestMeta,
-  upload: typeof uploads.$inferSelect,
-  body: ReadableStream | null,
-  contentLength: number,
+  ctx: Ctx,
+  {
+    principal,
+    uploadId,
+    body,
+    contentLength,
+  }: { principal: Principal; uploadId: string; body: ReadableStream | null; contentLength: number },
 ) {
+  const { db, env } = ctx;
+  const [upload] = await db.select().from(uploads).where(eq(uploads.id, uploadId)).limit(1);
+  if (!upload) throw new AppError("not_found", "Upload not found");
+  requireOrgRole(principal, upload.orgId, "admin", "catalog:write");
   if (upload.completedAt) throw new AppError("conflict", "This upload is already complete");
   if (upload.expiresAt <= Date.now()) throw new AppError("gone", "This upload has expired; start a new one");
   if (!body || contentLength !== upload.size) {
@@ -117,7 +136,8 @@ export async function completeUpload(
       `Send exactly the ${upload.size} bytes declared (Content-Length was ${contentLength || "missing"})`,
     );
   }
-  const item = (await db.query.items.findFirst({ where: eq(items.id, upload.itemId) }))!;
+  const [item] = await db.select().from(items).where(eq(items.id, upload.itemId)).limit(1);
+  if (!item) throw new AppError("not_found", "Item not found");
   await assertPublishable(db, item, upload);
 
   const key = bundleKey(upload.sha256);
@@ -177,17 +197,14 @@ export async function completeUpload(
         .update(items)
         .set(await latestVersionOf(db, item.id, version))
         .where(eq(items.id, item.id)),
-      auditInsert(
-        { db, meta },
-        {
-          action: "version.published",
-          orgId: item.orgId,
-          actorUserId: upload.createdBy,
-          targetType: "version",
-          targetId: version.id,
-          metadata: { item: item.slug, version: version.version, channel: version.channel, sha256: version.bundleSha256 },
-        },
-      ),
+      auditInsert(ctx, {
+        action: "version.published",
+        orgId: item.orgId,
+        actorUserId: upload.createdBy,
+        targetType: "version",
+        targetId: version.id,
+        metadata: { item: item.slug, version: version.version, channel: version.channel, sha256: version.bundleSha256 },
+      }),
     ]);
   } catch (err) {
     // A concurrent upload won the same version number: drop our object unless another version uses it.
@@ -196,11 +213,12 @@ export async function completeUpload(
     throw err;
   }
   await enqueueWebhookEvents(env, [event.id]);
+  await ctx.events.emit("catalog.changed", { orgId: item.orgId, itemIds: [item.id] });
   return toVersion(version);
 }
 
-export async function deleteBundleIfUnused(db: Db, env: Env, key: string) {
-  const used = await db.query.versions.findFirst({ columns: { id: true }, where: eq(versions.bundleKey, key) });
+async function deleteBundleIfUnused(db: Db, env: Env, key: string) {
+  const [used] = await db.select({ id: versions.id }).from(versions).where(eq(versions.bundleKey, key)).limit(1);
   if (!used) await env.BUCKET.delete(key);
 }
 
@@ -218,6 +236,7 @@ async function latestVersionOf(db: Db, itemId: string, pending: VersionRow) {
   return { latestVersion: latest?.version ?? null, latestEngineRange: latest?.engineRange ?? null, updatedAt: Date.now() };
 }
 
+/** The item's versions as the API shows them, newest first. */
 export async function listVersions(db: Db, itemId: string, { includeYanked }: { includeYanked: boolean }) {
   const rows = await db
     .select()
@@ -227,9 +246,30 @@ export async function listVersions(db: Db, itemId: string, { includeYanked }: { 
   return rows.sort((a, b) => compare(b.version, a.version)).map(toVersion);
 }
 
+/** Every version of one of the org's items, yanked ones included (its authors' view). */
+export async function listOrgItemVersions(ctx: Ctx, { orgId, itemId }: { orgId: string; itemId: string }) {
+  const { item } = await findOrgItem(ctx.db, orgId, itemId);
+  return listVersions(ctx.db, item.id, { includeYanked: true });
+}
+
+/** A published or unlisted item's installable versions. */
+export async function listInstallableVersions(ctx: Ctx, { slug }: { slug: string }) {
+  const { item } = await findVisibleItemBySlug(ctx.db, slug);
+  return listVersions(ctx.db, item.id, { includeYanked: false });
+}
+
 /** Yanked versions stay downloadable for those who have them, but are hidden from new installs. */
-export async function setYanked(db: Db, meta: RequestMeta, item: ItemRow, actorUserId: string, version: string, yanked: boolean) {
-  const row = await db.query.versions.findFirst({ where: and(eq(versions.itemId, item.id), eq(versions.version, version)) });
+export async function setYanked(
+  ctx: Ctx,
+  { access, itemId, version, yanked }: { access: OrgAccess; itemId: string; version: string; yanked: boolean },
+) {
+  const { db } = ctx;
+  const { item } = await findOrgItem(db, access.orgId, itemId);
+  const [row] = await db
+    .select()
+    .from(versions)
+    .where(and(eq(versions.itemId, item.id), eq(versions.version, version)))
+    .limit(1);
   if (!row) throw new AppError("not_found", "Version not found");
   const updated = { ...row, yankedAt: yanked ? (row.yankedAt ?? Date.now()) : null };
   await db.batch([
@@ -238,31 +278,15 @@ export async function setYanked(db: Db, meta: RequestMeta, item: ItemRow, actorU
       .update(items)
       .set(await latestVersionOf(db, item.id, updated))
       .where(eq(items.id, item.id)),
-    auditInsert(
-      { db, meta },
-      {
-        action: yanked ? "version.yanked" : "version.unyanked",
-        orgId: item.orgId,
-        actorUserId,
-        targetType: "version",
-        targetId: row.id,
-        metadata: { item: item.slug, version },
-      },
-    ),
+    auditInsert(ctx, {
+      action: yanked ? "version.yanked" : "version.unyanked",
+      orgId: item.orgId,
+      actorUserId: access.principal.userId,
+      targetType: "version",
+      targetId: row.id,
+      metadata: { item: item.slug, version },
+    }),
   ]);
+  await ctx.events.emit("catalog.changed", { orgId: item.orgId, itemIds: [item.id] });
   return toVersion(updated);
-}
-
-/** For update checks: the newest non-yanked version per channel that fits the engine, if newer. */
-export function newestCompatible(
-  rows: Pick<VersionRow, "version" | "channel" | "engineRange" | "yankedAt">[],
-  channel: "stable" | "beta",
-  installed: string,
-  engine?: string,
-) {
-  const candidates = rows.filter(
-    (r) => r.channel === channel && r.yankedAt === null && (!engine || maxSatisfying([engine], r.engineRange) !== null),
-  );
-  const best = candidates.map((r) => r.version).sort(rcompare)[0];
-  return best && gt(best, installed) ? best : null;
 }

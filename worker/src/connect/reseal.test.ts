@@ -4,7 +4,6 @@ import { orgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { jobContext } from "../../test/jobs";
 import { open } from "../crypto/secret-box";
-import { createDb } from "../db/client";
 import type { Env } from "../env";
 import { resealConnectAccounts } from "./reseal";
 

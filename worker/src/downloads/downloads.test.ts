@@ -9,7 +9,6 @@ import { JOBS, jobContext } from "../../test/jobs";
 import { buy, countRows, eventually, onboardSeller, stripeEventsSettled } from "../../test/payments";
 import { statusCounts } from "../../test/rate-limits";
 import { newId } from "../crypto/random";
-import { createDb } from "../db/client";
 import { signDownloadToken } from "./token";
 
 const worker = (exports as unknown as { default: Fetcher }).default;

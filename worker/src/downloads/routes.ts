@@ -24,7 +24,10 @@ export const downloadRoutes = createRouter()
       security: bearer,
       responses: { 200: json(z.object({ data: z.array(LibraryEntry) }), "Your items, by name"), ...authErrors },
     }),
-    async (c) => c.json({ data: await service.listLibrary(c.get("db"), requirePrincipal(c.get("principal"), "catalog:read").userId) }, 200),
+    async (c) => {
+      const p = requirePrincipal(c.get("principal"), "catalog:read");
+      return c.json({ data: await service.listLibrary(c.var.ctx, { userId: p.userId }) }, 200);
+    },
   )
   .openapi(
     createRoute({
@@ -52,7 +55,7 @@ lapsed; \`410 gone\` once the link expired, or if its version was yanked and the
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "catalog:read");
-      return c.json(await service.mintForOwner(c.env, c.get("db"), p.userId, c.req.valid("json")), 201);
+      return c.json(await service.mintForOwner(c.var.ctx, { userId: p.userId, input: c.req.valid("json") }), 201);
     },
   );
 
@@ -62,6 +65,7 @@ lapsed; \`410 gone\` once the link expired, or if its version was yanked and the
  * /openapi.json (the spec lists the /v1 API; `POST /v1/me/downloads` describes the link).
  * wrangler.toml runs the Worker first for `/download/*`.
  */
-export const downloadLinkRoutes = createRouter().get("/download/:token", (c) =>
-  service.serveDownload(c.env, c.get("db"), c.req.param("token"), c.req.raw),
-);
+export const downloadLinkRoutes = createRouter().get("/download/:token", async (c) => {
+  const answer = await service.serveDownload(c.var.ctx, { token: c.req.param("token"), request: c.req.raw });
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+});

@@ -7,7 +7,7 @@
  * else cannot mint a link for it (404, as if it did not exist: installs do not see it either), and
  * a link minted before the yank answers 410.
  */
-import { and, desc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import { compare } from "semver";
 import {
   DEFAULT_DOWNLOAD_DAILY_LIMIT,
@@ -18,18 +18,25 @@ import {
   type LibraryEntryT,
   MAX_DOWNLOAD_TTL_SECONDS,
 } from "../../../shared/downloads";
+import {
+  countDownload,
+  findItemBySlug,
+  findItemWithVersion,
+  findVersionWithItem,
+  type ItemRow,
+  itemsById,
+  type VersionRow,
+  versionRowsOf,
+} from "../catalog";
+import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
-import { downloads, downloadTokens, entitlements, items, versions } from "../db/schema";
+import { type EntitlementRow, entitlementsOf, findEntitlement, isEffectiveAt } from "../entitlements";
 import type { Env } from "../env";
 import { AppError } from "../http/errors";
-import { log } from "../http/log";
 import { type Bundle, type ByteRange, bundleHeaders, notModified, resolveRange } from "./stream";
+import { downloads, downloadTokens } from "./tables";
 import { signDownloadToken, verifyDownloadToken } from "./token";
-
-type EntitlementRow = typeof entitlements.$inferSelect;
-type VersionRow = typeof versions.$inferSelect;
-type ItemRow = typeof items.$inferSelect;
 
 const positiveInt = (value: string | undefined, fallback: number) => {
   const n = Number(value);
@@ -37,9 +44,6 @@ const positiveInt = (value: string | undefined, fallback: number) => {
 };
 export const maxUsesOf = (env: Env) => positiveInt(env.DOWNLOAD_MAX_USES, DEFAULT_DOWNLOAD_MAX_USES);
 export const dailyLimitOf = (env: Env) => positiveInt(env.DOWNLOAD_DAILY_LIMIT, DEFAULT_DOWNLOAD_DAILY_LIMIT);
-
-const isEffective = (e: Pick<EntitlementRow, "status" | "expiresAt">, now: number) =>
-  e.status === "active" && (e.expiresAt === null || e.expiresAt > now);
 
 /** Whether the user may still download a version: not yanked, or they had it before the yank. */
 async function mayHaveVersion(db: Db, version: VersionRow, entitlement: Pick<EntitlementRow, "createdAt" | "userId">) {
@@ -66,6 +70,7 @@ export interface MintInput {
   ttlSeconds?: number;
   /** Default DOWNLOAD_MAX_USES (5). */
   maxUses?: number;
+  now?: number;
 }
 
 export interface MintedLink extends DownloadLinkT {
@@ -78,7 +83,8 @@ export interface MintedLink extends DownloadLinkT {
  * fulfillment e-mail and the customer portal. The entitlement must be effective, the version the
  * entitlement's item's and, if yanked, one its holder had. Writes one `download_tokens` row.
  */
-export async function mintDownloadLink(env: Env, db: Db, input: MintInput, now = Date.now()): Promise<MintedLink> {
+export async function mintDownloadLink({ env, db }: Pick<Ctx, "env" | "db">, input: MintInput): Promise<MintedLink> {
+  const now = input.now ?? Date.now();
   const ttlSeconds = input.ttlSeconds ?? DEFAULT_DOWNLOAD_TTL_SECONDS;
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_DOWNLOAD_TTL_SECONDS) {
     throw new AppError("invalid_request", `ttlSeconds must be between 1 and ${MAX_DOWNLOAD_TTL_SECONDS}`, {
@@ -86,16 +92,11 @@ export async function mintDownloadLink(env: Env, db: Db, input: MintInput, now =
     });
   }
   const maxUses = input.maxUses ?? maxUsesOf(env);
-  const [found] = await db
-    .select({ entitlement: entitlements, version: versions, item: items })
-    .from(entitlements)
-    .innerJoin(items, eq(items.id, entitlements.itemId))
-    .leftJoin(versions, and(eq(versions.id, input.versionId), eq(versions.itemId, entitlements.itemId)))
-    .where(eq(entitlements.id, input.entitlementId))
-    .limit(1);
-  if (!found || !isEffective(found.entitlement, now)) throw new AppError("forbidden", "This entitlement is not active");
+  const entitlement = await findEntitlement(db, input.entitlementId);
+  const found = entitlement && (await findItemWithVersion(db, entitlement.itemId, input.versionId));
+  if (!entitlement || !found || !isEffectiveAt(entitlement, now)) throw new AppError("forbidden", "This entitlement is not active");
   if (found.item.status === "removed") throw new AppError("forbidden", "This item was removed; it can no longer be downloaded");
-  const { entitlement, item, version } = found;
+  const { item, version } = found;
   if (!version || !(await mayHaveVersion(db, version, entitlement))) throw new AppError("not_found", "Version not found");
 
   const tokenId = newId("downloadToken");
@@ -127,17 +128,14 @@ export async function mintDownloadLink(env: Env, db: Db, input: MintInput, now =
  * see (unknown, or a draft or removed item they do not own), 403 for a visible item they do not
  * own. Of several effective entitlements, the one that lasts longest is used.
  */
-export async function mintForOwner(env: Env, db: Db, userId: string, input: { item: string; version?: string; ttlSeconds: number }) {
+export async function mintForOwner(
+  ctx: Ctx,
+  { userId, input }: { userId: string; input: { item: string; version?: string; ttlSeconds: number } },
+) {
+  const { db } = ctx;
   const now = Date.now();
-  const item = await db.query.items.findFirst({ where: eq(items.slug, input.item) });
-  const held = item
-    ? (
-        await db
-          .select()
-          .from(entitlements)
-          .where(and(eq(entitlements.userId, userId), eq(entitlements.itemId, item.id)))
-      ).filter((e) => isEffective(e, now))
-    : [];
+  const item = await findItemBySlug(db, input.item);
+  const held = item ? (await entitlementsOf(db, userId, item.id)).filter((e) => isEffectiveAt(e, now)) : [];
   if (!item || (held.length === 0 && (item.status === "draft" || item.status === "removed")))
     throw new AppError("not_found", "Item not found");
   if (held.length === 0) throw new AppError("forbidden", "You do not own this item; get or buy it first");
@@ -145,7 +143,7 @@ export async function mintForOwner(env: Env, db: Db, userId: string, input: { it
   // Longest-lasting first: no expiry, then the latest expiry.
   held.sort((a, b) => (b.expiresAt ?? Infinity) - (a.expiresAt ?? Infinity));
 
-  const rows = await db.select().from(versions).where(eq(versions.itemId, item.id));
+  const rows = await versionRowsOf(db, [item.id]);
   const version = input.version
     ? rows.find((v) => v.version === input.version)
     : rows.filter((v) => v.channel === "stable" && v.yankedAt === null).sort((a, b) => compare(b.version, a.version))[0];
@@ -158,7 +156,7 @@ export async function mintForOwner(env: Env, db: Db, userId: string, input: { it
     if (had.length === 0) throw new AppError("not_found", "Version not found");
     entitlement = had[0]!;
   }
-  const link = await mintDownloadLink(env, db, { entitlementId: entitlement.id, versionId: version.id, ttlSeconds: input.ttlSeconds }, now);
+  const link = await mintDownloadLink(ctx, { entitlementId: entitlement.id, versionId: version.id, ttlSeconds: input.ttlSeconds, now });
   return { url: link.url, expiresAt: link.expiresAt, version: link.version, maxUses: link.maxUses } satisfies DownloadLinkT;
 }
 
@@ -166,14 +164,18 @@ export async function mintForOwner(env: Env, db: Db, userId: string, input: { it
  * The buyer's library for the customer portal: every item they hold an effective entitlement to
  * (the longest-lasting one when several), with every version they may download, newest first.
  */
-export async function listLibrary(db: Db, userId: string, now = Date.now()): Promise<LibraryEntryT[]> {
-  const held = (
-    await db
-      .select({ entitlement: entitlements, item: items })
-      .from(entitlements)
-      .innerJoin(items, eq(items.id, entitlements.itemId))
-      .where(eq(entitlements.userId, userId))
-  ).filter((r) => isEffective(r.entitlement, now) && r.item.status !== "removed");
+export async function listLibrary(ctx: Ctx, { userId, now = Date.now() }: { userId: string; now?: number }): Promise<LibraryEntryT[]> {
+  const { db } = ctx;
+  const effective = (await entitlementsOf(db, userId)).filter((e) => isEffectiveAt(e, now));
+  const items = await itemsById(
+    db,
+    effective.map((e) => e.itemId),
+  );
+  const held: { entitlement: EntitlementRow; item: ItemRow }[] = [];
+  for (const entitlement of effective) {
+    const item = items.get(entitlement.itemId);
+    if (item && item.status !== "removed") held.push({ entitlement, item });
+  }
   const byItem = new Map<string, (typeof held)[number]>();
   for (const r of held) {
     const known = byItem.get(r.item.id);
@@ -182,7 +184,7 @@ export async function listLibrary(db: Db, userId: string, now = Date.now()): Pro
   if (byItem.size === 0) return [];
   const itemIds = [...byItem.keys()];
   const [rows, had] = await Promise.all([
-    db.select().from(versions).where(inArray(versions.itemId, itemIds)),
+    versionRowsOf(db, itemIds),
     db
       .selectDistinct({ versionId: downloads.versionId })
       .from(downloads)
@@ -201,6 +203,21 @@ export async function listLibrary(db: Db, userId: string, now = Date.now()): Pro
         .sort((a, b) => compare(b.version, a.version))
         .map((v) => ({ version: v.version, channel: v.channel, size: v.bundleSize, createdAt: v.createdAt, yanked: v.yankedAt !== null })),
     }));
+}
+
+type DownloadTokenRow = typeof downloadTokens.$inferSelect;
+
+/** What `serveDownload` needs of the request. */
+export interface DownloadRequest {
+  method: string;
+  headers: Headers;
+}
+
+/** How a download is answered (200, 206 or 304, with the bundle's headers); the route makes the Response. */
+export interface DownloadAnswer {
+  status: 200 | 206 | 304;
+  headers: Headers;
+  body: ReadableStream | null;
 }
 
 /** Every link that fails to parse or verify, or whose row is gone, gets exactly this answer. */
@@ -232,19 +249,18 @@ async function dailyWait(db: Db, userId: string, itemId: string, limit: number, 
  */
 async function recordDownload(
   db: Db,
-  t: typeof downloadTokens.$inferSelect,
-  range: ByteRange,
-  counted: boolean,
-  dailyLimit: number,
-  now: number,
+  {
+    link: t,
+    range,
+    counted,
+    dailyLimit,
+    now,
+  }: { link: DownloadTokenRow; range: ByteRange; counted: boolean; dailyLimit: number; now: number },
 ) {
   const id = newId("download");
   const inWindow = sql`(SELECT count(*) FROM ${downloads} d WHERE d.user_id = ${t.userId} AND d.item_id = ${t.itemId} AND d.created_at > ${now - DOWNLOAD_WINDOW_MS})`;
   const recorded = sql`EXISTS (SELECT 1 FROM ${downloads} d WHERE d.id = ${id})`;
-  const countIt = db
-    .update(items)
-    .set({ downloads: sql`${items.downloads} + 1` })
-    .where(and(eq(items.id, t.itemId), recorded));
+  const countIt = countDownload(db, t.itemId, recorded);
   const [inserted] = await db.batch([
     db
       .insert(downloads)
@@ -285,12 +301,18 @@ async function recordDownload(
 }
 
 /** The 429 for a link or buyer over a limit, decided after the guarded insert refused. */
-async function limitError(db: Db, tokenId: string, userId: string, itemId: string, dailyLimit: number, now: number) {
-  const wait = await dailyWait(db, userId, itemId, dailyLimit, now);
-  const t = await db.query.downloadTokens.findFirst({
-    columns: { uses: true, maxUses: true, expiresAt: true, revokedAt: true },
-    where: eq(downloadTokens.id, tokenId),
-  });
+async function limitError(db: Db, link: DownloadTokenRow, dailyLimit: number, now: number) {
+  const wait = await dailyWait(db, link.userId, link.itemId, dailyLimit, now);
+  const [t] = await db
+    .select({
+      uses: downloadTokens.uses,
+      maxUses: downloadTokens.maxUses,
+      expiresAt: downloadTokens.expiresAt,
+      revokedAt: downloadTokens.revokedAt,
+    })
+    .from(downloadTokens)
+    .where(eq(downloadTokens.id, link.id))
+    .limit(1);
   if (!t || t.revokedAt !== null) return invalidLink();
   if (t.expiresAt <= now) return new AppError("gone", "This download link has expired; ask for a new one");
   if (t.uses >= t.maxUses) {
@@ -308,41 +330,42 @@ async function limitError(db: Db, tokenId: string, userId: string, itemId: strin
  * `If-None-Match` / `If-Modified-Since` (304), `Range` with `If-Range` (206, or 416). Only answers
  * that send bytes (200, 206) spend a use and count as a download; HEAD, 304 and 416 do not.
  */
-export async function serveDownload(env: Env, db: Db, token: string, request: Request): Promise<Response> {
+export async function serveDownload(ctx: Ctx, { token, request }: { token: string; request: DownloadRequest }): Promise<DownloadAnswer> {
+  const { env, db } = ctx;
   const claims = await verifyDownloadToken(env.DOWNLOAD_TOKEN_KEYS, token);
   if (!claims) throw invalidLink();
   const now = Date.now();
   if (claims.expiresAt <= now) throw new AppError("gone", "This download link has expired; ask for a new one");
 
-  const [found] = await db
-    .select({ token: downloadTokens, entitlement: entitlements, version: versions, item: items })
-    .from(downloadTokens)
-    .innerJoin(entitlements, eq(entitlements.id, downloadTokens.entitlementId))
-    .innerJoin(versions, eq(versions.id, downloadTokens.versionId))
-    .innerJoin(items, eq(items.id, downloadTokens.itemId))
-    .where(eq(downloadTokens.id, claims.tokenId))
-    .limit(1);
+  // The signed claims name the link's entitlement and version, so all three are read at once.
+  const [[link], entitlement, release] = await Promise.all([
+    db.select().from(downloadTokens).where(eq(downloadTokens.id, claims.tokenId)).limit(1),
+    findEntitlement(db, claims.entitlementId),
+    findVersionWithItem(db, claims.versionId),
+  ]);
   if (
-    !found ||
-    found.token.entitlementId !== claims.entitlementId ||
-    found.token.versionId !== claims.versionId ||
-    found.token.revokedAt !== null
+    !link ||
+    !entitlement ||
+    !release ||
+    link.entitlementId !== claims.entitlementId ||
+    link.versionId !== claims.versionId ||
+    link.revokedAt !== null
   ) {
     throw invalidLink();
   }
-  const { token: link, entitlement, version, item } = found;
+  const { version, item } = release;
   if (link.expiresAt <= now) throw new AppError("gone", "This download link has expired; ask for a new one");
-  if (!isEffective(entitlement, now)) throw new AppError("forbidden", "You no longer have access to this item");
+  if (!isEffectiveAt(entitlement, now)) throw new AppError("forbidden", "You no longer have access to this item");
   if (item.status === "removed") throw new AppError("forbidden", "This item was removed; it can no longer be downloaded");
   if (!(await mayHaveVersion(db, version, entitlement))) {
     throw new AppError("gone", `Version ${version.version} was withdrawn by its author; ask for a link to another version`);
   }
   const dailyLimit = dailyLimitOf(env);
-  if (link.uses >= link.maxUses) throw (await limitError(db, link.id, link.userId, link.itemId, dailyLimit, now))!;
+  if (link.uses >= link.maxUses) throw (await limitError(db, link, dailyLimit, now))!;
 
   const bundle = bundleOf(version);
   const headers = bundleHeaders(bundle, filenameOf(item, version));
-  if (notModified(request.headers, bundle)) return new Response(null, { status: 304, headers });
+  if (notModified(request.headers, bundle)) return { status: 304, headers, body: null };
   const answer = resolveRange(request.headers, bundle);
   if (answer.kind === "unsatisfiable") {
     throw new AppError("range_not_satisfiable", `The bundle is ${bundle.size} bytes; the requested range starts past its end`, {
@@ -353,38 +376,18 @@ export async function serveDownload(env: Env, db: Db, token: string, request: Re
   const status = answer.kind === "partial" ? 206 : 200;
   headers.set("content-length", String(range.end - range.start + 1));
   if (status === 206) headers.set("content-range", `bytes ${range.start}-${range.end}/${bundle.size}`);
-  if (request.method === "HEAD") return new Response(null, { status, headers });
+  if (request.method === "HEAD") return { status, headers, body: null };
 
   // Open the object first, so a missing bundle spends no use; stop reading if a limit refuses.
   const object = await env.BUCKET.get(version.bundleKey, { range: { offset: range.start, length: range.end - range.start + 1 } });
   if (!object) {
-    log("error", "bundle missing from R2", { versionId: version.id, key: version.bundleKey });
+    ctx.log("error", "bundle missing from R2", { versionId: version.id, key: version.bundleKey });
     throw new AppError("internal_error", "Something went wrong on our side");
   }
   const counted = range.start === 0;
-  if (!(await recordDownload(db, link, range, counted, dailyLimit, now))) {
+  if (!(await recordDownload(db, { link, range, counted, dailyLimit, now }))) {
     await object.body.cancel();
-    throw (await limitError(db, link.id, link.userId, link.itemId, dailyLimit, now)) ?? invalidLink();
+    throw (await limitError(db, link, dailyLimit, now)) ?? invalidLink();
   }
-  return new Response(object.body, { status, headers });
-}
-
-/**
- * Deletes links a day after they stopped working (expired, or used up), at most `limit` per call;
- * their downloads stay in the log. Returns how many went.
- */
-export async function purgeDownloadTokens(db: Db, now: number, limit: number) {
-  const cutoff = now - 86_400_000;
-  const stale = db
-    .select({ id: downloadTokens.id })
-    .from(downloadTokens)
-    .where(
-      or(
-        lt(downloadTokens.expiresAt, cutoff),
-        and(sql`${downloadTokens.uses} >= ${downloadTokens.maxUses}`, lt(downloadTokens.lastUsedAt, cutoff)),
-      ),
-    )
-    .limit(limit);
-  const deleted = await db.delete(downloadTokens).where(inArray(downloadTokens.id, stale)).returning({ id: downloadTokens.id });
-  return deleted.length;
+  return { status, headers, body: object.body };
 }

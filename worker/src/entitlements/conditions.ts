@@ -1,5 +1,6 @@
 import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { REVIEWABLE_SOURCES } from "../../../shared/catalog";
+import { subquery } from "../db/subquery";
 import { entitlements } from "./tables";
 
 const reviewableSources = sql.join(
@@ -21,9 +22,9 @@ export function holdsReviewableEntitlement(itemId: string, userId: string, now: 
  * SQL: the user holds an entitlement to the item from any source, active and not expired at `now`
  * (what installing an item into a project needs). Ids or columns, so a query can ask it per row.
  */
-export function holdsActiveEntitlement(itemId: SQLWrapper | string, userId: SQLWrapper | string, now: number): SQL {
-  return sql`EXISTS (SELECT 1 FROM entitlements e WHERE e.item_id = ${itemId} AND e.user_id = ${userId}
-    AND e.status = 'active' AND (e.expires_at IS NULL OR e.expires_at > ${now}))`;
+export function holdsActiveEntitlement(itemId: SQLWrapper | string, userId: SQLWrapper | string, now: number): SQL<number> {
+  return subquery(sql`EXISTS (SELECT 1 FROM entitlements e WHERE e.item_id = ${itemId} AND e.user_id = ${userId}
+    AND e.status = 'active' AND (e.expires_at IS NULL OR e.expires_at > ${now}))`);
 }
 
 /**

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ratingAggregate as aggregate, insertItem } from "../../test/catalog-fixtures";
+import { testContext } from "../../test/context";
 import { getFreeItem } from "../../test/entitlement-fixtures";
 import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
@@ -11,7 +12,7 @@ import { auditEvents, entitlements, reviews } from "../db/schema";
 import { findActiveEntitlement, grantEntitlementStatements, revokeEntitlement } from "./service";
 
 const db = createDb(env.DB);
-const meta = { ip: null, requestId: "req_test", userAgent: null };
+const ctx = testContext();
 let fx: OrgFixture;
 beforeAll(async () => {
   fx = await orgFixture();
@@ -22,7 +23,7 @@ const counted = async (itemId: string, userId: string) =>
     ?.counted;
 /** Runs a grant's statements on their own; the entitlement row the claim returned. */
 const claim = async (input: Parameters<typeof grantEntitlementStatements>[1]) => {
-  const grant = await grantEntitlementStatements(db, input);
+  const grant = await grantEntitlementStatements(ctx, input);
   const results = await db.batch(grant.statements);
   return (results[grant.claimAt] as (typeof entitlements.$inferSelect)[])[0]!;
 };
@@ -77,7 +78,7 @@ describe("grantEntitlementStatements and findActiveEntitlement", () => {
     expect(b.id).toBe(a.id);
     expect(await db.$count(entitlements, eq(entitlements.itemId, item.id))).toBe(1);
 
-    await revokeEntitlement(env, db, meta, a.id, "refund");
+    await revokeEntitlement(ctx, { entitlementId: a.id, reason: "refund" });
     expect(await findActiveEntitlement(db, fx.member.id, item.id)).toBeUndefined();
     const c = await purchase(item.id, fx.member.id);
     expect([c.id, c.status, c.revokedAt]).toEqual([a.id, "active", null]);
@@ -125,8 +126,8 @@ describe("revocation and the rating aggregate", () => {
 
     // Two refunds racing, then an operator's retry: the rating leaves the aggregate once.
     await Promise.all([
-      revokeEntitlement(env, db, meta, entitlement.id, "refund"),
-      revokeEntitlement(env, db, meta, entitlement.id, "refund"),
+      revokeEntitlement(ctx, { entitlementId: entitlement.id, reason: "refund" }),
+      revokeEntitlement(ctx, { entitlementId: entitlement.id, reason: "refund" }),
     ]);
     const retry = await call("POST", `/v1/operator/entitlements/${entitlement.id}/revoke`, {
       token: fx.operator.accessToken,
@@ -152,10 +153,10 @@ describe("revocation and the rating aggregate", () => {
     const bought = await purchase(item.id, buyer.id);
     await postReview(buyer, item.slug, 4);
 
-    await revokeEntitlement(env, db, meta, free.id, "duplicate");
+    await revokeEntitlement(ctx, { entitlementId: free.id, reason: "duplicate" });
     expect([await aggregate(item.id), await counted(item.id, buyer.id)]).toEqual([[1, 4], true]);
 
-    await revokeEntitlement(env, db, meta, bought.id, "refund");
+    await revokeEntitlement(ctx, { entitlementId: bought.id, reason: "refund" });
     expect([await aggregate(item.id), await counted(item.id, buyer.id)]).toEqual([[0, 0], false]);
 
     await purchase(item.id, buyer.id);
@@ -173,7 +174,7 @@ describe("revocation and the rating aggregate", () => {
       body: { itemSlug: item.slug, userId: buyer.id, reason: "support" },
     });
     expect([grant.status, grant.body.source]).toEqual([201, "grant"]);
-    await revokeEntitlement(env, db, meta, free.id, "refund");
+    await revokeEntitlement(ctx, { entitlementId: free.id, reason: "refund" });
     expect(await aggregate(item.id)).toEqual([0, 0]);
   });
 });

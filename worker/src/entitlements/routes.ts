@@ -27,7 +27,7 @@ export const entitlementRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "catalog:write");
-      const { entitlement, created } = await service.getFreeItem(c.env, c.get("db"), p.userId, c.req.valid("param").slug);
+      const { entitlement, created } = await service.getFreeItem(c.var.ctx, { userId: p.userId, slug: c.req.valid("param").slug });
       return created ? c.json(entitlement, 201) : c.json(entitlement, 200);
     },
   )
@@ -44,7 +44,7 @@ export const entitlementRoutes = createRouter()
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "catalog:read");
       const { limit, cursor } = c.req.valid("query");
-      return c.json(await service.listMyEntitlements(c.get("db"), p.userId, limit, cursor), 200);
+      return c.json(await service.listMyEntitlements(c.var.ctx, { userId: p.userId, limit, cursor }), 200);
     },
   )
   .openapi(
@@ -59,7 +59,7 @@ export const entitlementRoutes = createRouter()
     }),
     async (c) => {
       const operator = requireOperator(c.get("principal"));
-      return c.json(await service.operatorGrant(c.env, c.get("db"), c.var.ctx.meta, operator.userId, c.req.valid("json")), 201);
+      return c.json(await service.operatorGrant(c.var.ctx, { operatorId: operator.userId, input: c.req.valid("json") }), 201);
     },
   )
   .openapi(
@@ -75,9 +75,7 @@ export const entitlementRoutes = createRouter()
     async (c) => {
       const operator = requireOperator(c.get("principal"));
       const { entitlementId } = c.req.valid("param");
-      return c.json(
-        await service.revokeEntitlement(c.env, c.get("db"), c.var.ctx.meta, entitlementId, c.req.valid("json").reason, operator.userId),
-        200,
-      );
+      const { reason } = c.req.valid("json");
+      return c.json(await service.revokeEntitlement(c.var.ctx, { entitlementId, reason, actorUserId: operator.userId }), 200);
     },
   );

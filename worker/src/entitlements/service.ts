@@ -1,22 +1,21 @@
-import { and, eq, gt, inArray, isNull, ne, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, ne, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { EntitlementSource, EntitlementT, MyEntitlementT } from "../../../shared/catalog";
 import { auditInsert } from "../audit";
-import { findVisibleItemBySlug } from "../catalog/queries";
-import type { RequestMeta } from "../context";
+import { accountExists } from "../auth";
+import { findItem, findItemBySlug, findVisibleItemBySlug, itemNameSql, itemSlugSql } from "../catalog";
+import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { afterCursor, newestFirst, pageOf } from "../db/keyset";
-import { entitlements, items, users } from "../db/schema";
-import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
-import { revokeEntitlementLicenses } from "../licenses/issuance";
-import { recountIfBuyer, uncountIfNoLongerBuyer } from "../reviews/aggregate";
-import { entitlementEvent } from "../webhooks/domain-events";
-import { enqueueWebhookEvents } from "../webhooks/outbox";
+import { enqueueWebhookEvents } from "../webhooks";
 import { claimWouldGrant, entitlementIsActive } from "./conditions";
+import type { EndedEntitlement } from "./events";
+import { entitlements } from "./tables";
+import { entitlementEvent } from "./webhook-events";
 
-type EntitlementRow = typeof entitlements.$inferSelect;
+export type EntitlementRow = typeof entitlements.$inferSelect;
 
 export interface GrantInput {
   itemId: string;
@@ -26,7 +25,12 @@ export interface GrantInput {
   reference?: string | null;
   grantedBy?: string | null;
   expiresAt?: number | null;
+  now?: number;
 }
+
+/** Active and not expired at `now`: what gives access. */
+export const isEffectiveAt = (e: Pick<EntitlementRow, "status" | "expiresAt">, now: number) =>
+  e.status === "active" && (e.expiresAt === null || e.expiresAt > now);
 
 /** An `active` row past its expiry is reported as `expired`; nothing rewrites it in D1. */
 export function toEntitlement(row: EntitlementRow, now = Date.now()): EntitlementT {
@@ -52,25 +56,47 @@ export interface EntitlementStatements {
   webhookEventIds: string[];
 }
 
-const keyOf = (target: { userId: string; itemId: string; source: EntitlementSource }) =>
+type EntitlementKey = { userId: string; itemId: string; source: EntitlementSource };
+
+const keyOf = (target: EntitlementKey) =>
   and(eq(entitlements.userId, target.userId), eq(entitlements.itemId, target.itemId), eq(entitlements.source, target.source));
+
+async function findByKey(db: Db, target: EntitlementKey) {
+  const [row] = await db.select().from(entitlements).where(keyOf(target)).limit(1);
+  return row;
+}
+
+/** An entitlement by id, in any state. */
+export async function findEntitlement(db: Db, entitlementId: string): Promise<EntitlementRow | undefined> {
+  const [row] = await db.select().from(entitlements).where(eq(entitlements.id, entitlementId)).limit(1);
+  return row;
+}
+
+/** The user's entitlements in any state, to one item or to all. */
+export async function entitlementsOf(db: Db, userId: string, itemId?: string): Promise<EntitlementRow[]> {
+  return db
+    .select()
+    .from(entitlements)
+    .where(and(eq(entitlements.userId, userId), itemId === undefined ? undefined : eq(entitlements.itemId, itemId)));
+}
 
 /**
  * Batchable statements that give `userId` the item from `source`, for other domains to put in their
  * own `db.batch` (checkout fulfilment, subscriptions). The statement at `claimAt` is the claim and
  * returns the entitlement row. Idempotent: one row per (user, item, source); claiming an effective
  * one again changes nothing but may extend its expiry; claiming a revoked or lapsed one reactivates
- * it, and a buyer's review, uncounted when it ended, counts again. `entitlement.granted` is written
- * only when the claim gives access the user did not have.
+ * it, and what `entitlements.granted` handlers return follows the claim (a buyer's review, uncounted
+ * when it ended, counts again). `entitlement.granted` is written only when the claim gives access
+ * the user did not have.
  */
 export async function grantEntitlementStatements(
-  db: Db,
+  ctx: Pick<Ctx, "db" | "events">,
   input: GrantInput,
-  now = Date.now(),
 ): Promise<EntitlementStatements & { claimAt: number }> {
+  const { db } = ctx;
+  const now = input.now ?? Date.now();
   // The row a claim lands on keeps its id, so the event can name it before the claim runs.
-  const existing = await db.query.entitlements.findFirst({ columns: { id: true }, where: keyOf(input) });
-  const id = existing?.id ?? newId("entitlement");
+  const id = (await findByKey(db, input))?.id ?? newId("entitlement");
   const expiresAt = input.expiresAt ?? null;
   // Inside DO UPDATE, bare `entitlements.*` is the existing row and `excluded.*` the new claim.
   const stillEffective = sql`(entitlements.status = 'active' AND (entitlements.expires_at IS NULL OR entitlements.expires_at > ${now}))`;
@@ -101,7 +127,10 @@ export async function grantEntitlementStatements(
       },
     })
     .returning();
-  const recount: BatchItem<"sqlite">[] = input.source === "grant" ? [] : [...recountIfBuyer(db, input.itemId, input.userId, now)];
+  const reactions = await ctx.events.emit("entitlements.granted", {
+    entitlements: [{ id, userId: input.userId, itemId: input.itemId, source: input.source }],
+    now,
+  });
   // Before the claim: it asks whether the user lacked access, which the claim then gives. A claim
   // whose expiry already passed (a sync after the grace period) gives nothing.
   const event =
@@ -115,103 +144,150 @@ export async function grantEntitlementStatements(
         )
       : undefined;
   return event
-    ? { statements: [event.insert, claim, ...recount], claimAt: 1, webhookEventIds: [event.id] }
-    : { statements: [claim, ...recount], claimAt: 0, webhookEventIds: [] };
+    ? { statements: [event.insert, claim, ...reactions], claimAt: 1, webhookEventIds: [event.id] }
+    : { statements: [claim, ...reactions], claimAt: 0, webhookEventIds: [] };
 }
 
 /**
+ * Announces that `ended` ends: the statements `entitlements.revoked` handlers return, to follow
+ * the change in its batch, and the webhook events they write beside `webhookEventIds`.
+ */
+async function announceEnded(ctx: Pick<Ctx, "events">, ended: EndedEntitlement, now: number, webhookEventIds: string[]) {
+  const reactions = await ctx.events.emit("entitlements.revoked", { entitlements: [ended], now, webhookEventIds });
+  return { reactions, webhookEventIds };
+}
+
+const endedOf = (row: EntitlementRow, status: EndedEntitlement["status"]): EndedEntitlement => ({
+  id: row.id,
+  userId: row.userId,
+  itemId: row.itemId,
+  source: row.source,
+  status,
+});
+
+/**
  * Batchable statements that end the user's entitlement to the item from `source` (a refund, an
- * ended subscription) and, if no other buyer entitlement remains, take their rating out of the
- * aggregate. Guarded by the row's state, so running them twice changes nothing more; the
- * `entitlement.revoked` event is written only if the entitlement was still active.
+ * ended subscription), followed by what `entitlements.revoked` handlers return (the rating leaves
+ * the aggregate if no other buyer entitlement remains, the keys are revoked). Guarded by the row's
+ * state, so running them twice changes nothing more; the `entitlement.revoked` event is written
+ * only if the entitlement was still active.
  */
 export async function revokeEntitlementStatements(
-  db: Db,
-  target: { userId: string; itemId: string; source: EntitlementSource },
-  now = Date.now(),
+  ctx: Pick<Ctx, "db" | "events">,
+  target: EntitlementKey & { now?: number },
 ): Promise<EntitlementStatements> {
-  const row = await db.query.entitlements.findFirst({ where: keyOf(target) });
-  // Before the update, which makes the row revoked whatever it was.
-  const event = row
-    ? await entitlementEvent(db, "entitlement.revoked", { ...row, status: "revoked" }, entitlementIsActive(row.id), now)
-    : undefined;
+  const { db } = ctx;
+  const now = target.now ?? Date.now();
+  const row = await findByKey(db, target);
   const revoke = db
     .update(entitlements)
     .set({ status: "revoked", revokedAt: now })
     .where(and(keyOf(target), ne(entitlements.status, "revoked")));
-  const uncount: BatchItem<"sqlite">[] = [...uncountIfNoLongerBuyer(db, target.itemId, target.userId, now)];
-  return event
-    ? { statements: [event.insert, revoke, ...uncount], webhookEventIds: [event.id] }
-    : { statements: [revoke, ...uncount], webhookEventIds: [] };
+  if (!row) return { statements: [revoke], webhookEventIds: [] };
+  // Before the update, which makes the row revoked whatever it was.
+  const event = await entitlementEvent(db, "entitlement.revoked", { ...row, status: "revoked" }, entitlementIsActive(row.id), now);
+  const { reactions, webhookEventIds } = await announceEnded(ctx, endedOf(row, "revoked"), now, [event.id]);
+  return { statements: [event.insert, revoke, ...reactions], webhookEventIds };
 }
 
 /** The user's effective (active, unexpired) entitlement to the item, from one of `sources` if given. */
 export async function findActiveEntitlement(db: Db, userId: string, itemId: string, sources?: readonly EntitlementSource[]) {
-  return db.query.entitlements.findFirst({
-    where: and(
-      eq(entitlements.userId, userId),
-      eq(entitlements.itemId, itemId),
-      isEffective(Date.now()),
-      sources ? inArray(entitlements.source, [...sources]) : undefined,
-    ),
-  });
+  const [row] = await db
+    .select()
+    .from(entitlements)
+    .where(
+      and(
+        eq(entitlements.userId, userId),
+        eq(entitlements.itemId, itemId),
+        isEffective(Date.now()),
+        sources ? inArray(entitlements.source, [...sources]) : undefined,
+      ),
+    )
+    .limit(1);
+  return row;
 }
 
 /**
- * Ends an entitlement (refunds call this, as do operators). One batch revokes it and, if the user
- * holds no other buyer entitlement to the item, takes their rating out of the aggregate; the
- * statements' own conditions make a second revocation change nothing.
+ * Ends an entitlement (operators call this). One batch revokes it and runs what the
+ * `entitlements.revoked` handlers return (the holder's rating leaves the aggregate if they hold no
+ * other buyer entitlement, the keys issued on it are revoked); the statements' own conditions make
+ * a second revocation change nothing.
  */
 export async function revokeEntitlement(
-  env: Env,
-  db: Db,
-  meta: RequestMeta,
-  entitlementId: string,
-  reason: string,
-  actorUserId: string | null = null,
+  ctx: Ctx,
+  { entitlementId, reason, actorUserId = null }: { entitlementId: string; reason: string; actorUserId?: string | null },
 ): Promise<EntitlementT> {
-  const row = await db.query.entitlements.findFirst({ where: eq(entitlements.id, entitlementId) });
+  const { db } = ctx;
+  const row = await findEntitlement(db, entitlementId);
   if (!row) throw notFound("Entitlement");
   if (row.status === "revoked") return toEntitlement(row);
-  const item = await db.query.items.findFirst({ columns: { orgId: true }, where: eq(items.id, row.itemId) });
+  const found = await findItem(db, row.itemId);
   const now = Date.now();
   // Before the update; an `expired` row being revoked already had its event.
   const event = await entitlementEvent(db, "entitlement.revoked", { ...row, status: "revoked" }, entitlementIsActive(row.id), now);
-  // License keys follow their entitlement.
-  const licensesRevoked = await revokeEntitlementLicenses(db, entitlementId, now);
+  const { reactions, webhookEventIds } = await announceEnded(ctx, endedOf(row, "revoked"), now, [event.id]);
   await db.batch([
     event.insert,
     db
       .update(entitlements)
       .set({ status: "revoked", revokedAt: now })
       .where(and(eq(entitlements.id, entitlementId), ne(entitlements.status, "revoked"))),
-    ...uncountIfNoLongerBuyer(db, row.itemId, row.userId, now),
-    ...licensesRevoked.statements,
-    auditInsert(
-      { db, meta },
-      {
-        action: "entitlement.revoked",
-        orgId: item?.orgId ?? null,
-        actorUserId,
-        targetType: "entitlement",
-        targetId: entitlementId,
-        metadata: { reason, itemId: row.itemId, userId: row.userId, source: row.source },
-      },
-    ),
+    ...reactions,
+    auditInsert(ctx, {
+      action: "entitlement.revoked",
+      orgId: found?.item.orgId ?? null,
+      actorUserId,
+      targetType: "entitlement",
+      targetId: entitlementId,
+      metadata: { reason, itemId: row.itemId, userId: row.userId, source: row.source },
+    }),
   ]);
-  await enqueueWebhookEvents(env, [event.id, ...licensesRevoked.webhookEventIds]);
+  await enqueueWebhookEvents(ctx.env, webhookEventIds);
   return toEntitlement({ ...row, status: "revoked", revokedAt: now });
 }
 
+/**
+ * Entitlements whose expiry passed become `expired`, each in its own batch with what the
+ * `entitlements.revoked` handlers return (a buyer left with no other entitlement to the item stops
+ * counting in its rating). The org owning the item gets `entitlement.revoked` with status `expired`.
+ * Answers the webhook events to queue.
+ */
+export async function expireLapsedEntitlements(ctx: Ctx, { now, limit }: { now: number; limit: number }) {
+  const { db } = ctx;
+  const lapsed = await db
+    .select()
+    .from(entitlements)
+    .where(and(eq(entitlements.status, "active"), lt(entitlements.expiresAt, now)))
+    .limit(limit);
+  const eventIds: string[] = [];
+  for (const e of lapsed) {
+    // Both guarded on the expiry too: a renewal that extended it since the select wins.
+    const event = await entitlementEvent(db, "entitlement.revoked", { ...e, status: "expired" }, entitlementIsActive(e.id, now), now);
+    const { reactions, webhookEventIds } = await announceEnded(ctx, endedOf(e, "expired"), now, [event.id]);
+    await db.batch([
+      event.insert,
+      db
+        .update(entitlements)
+        .set({ status: "expired" })
+        .where(and(eq(entitlements.id, e.id), eq(entitlements.status, "active"), lt(entitlements.expiresAt, now))),
+      ...reactions,
+    ]);
+    eventIds.push(...webhookEventIds);
+  }
+  await enqueueWebhookEvents(ctx.env, eventIds);
+  return lapsed.length;
+}
+
 /** "Get" a free item: claims a `free` entitlement. `created` is false when one was already held. */
-export async function getFreeItem(env: Env, db: Db, userId: string, slug: string) {
+export async function getFreeItem(ctx: Ctx, { userId, slug }: { userId: string; slug: string }) {
+  const { db } = ctx;
   const { item } = await findVisibleItemBySlug(db, slug);
   if (!item.isFree) throw new AppError("conflict", "This item is paid; buy it through checkout");
   const held = await findActiveEntitlement(db, userId, item.id, ["free"]);
   if (held) return { entitlement: toEntitlement(held), created: false };
-  const grant = await grantEntitlementStatements(db, { itemId: item.id, userId, source: "free" });
+  const grant = await grantEntitlementStatements(ctx, { itemId: item.id, userId, source: "free" });
   const results = await db.batch(grant.statements);
-  await enqueueWebhookEvents(env, grant.webhookEventIds);
+  await enqueueWebhookEvents(ctx.env, grant.webhookEventIds);
   return { entitlement: toEntitlement((results[grant.claimAt] as EntitlementRow[])[0]!), created: true };
 }
 
@@ -225,52 +301,46 @@ export interface OperatorGrantInput {
 
 /** An operator's grant: any existing item, any user; the reason goes to the entitlement and the audit log. */
 export async function operatorGrant(
-  env: Env,
-  db: Db,
-  meta: RequestMeta,
-  operatorId: string,
-  input: OperatorGrantInput,
+  ctx: Ctx,
+  { operatorId, input }: { operatorId: string; input: OperatorGrantInput },
 ): Promise<EntitlementT> {
+  const { db } = ctx;
   const now = Date.now();
   if (input.expiresAt !== undefined && input.expiresAt <= now) {
     throw new AppError("invalid_request", "expiresAt must be in the future", { fields: { "body.expiresAt": ["must be in the future"] } });
   }
-  const item = await db.query.items.findFirst({
-    columns: { id: true, orgId: true },
-    where: input.itemId ? eq(items.id, input.itemId) : eq(items.slug, input.itemSlug!),
-  });
+  const item = input.itemId ? (await findItem(db, input.itemId))?.item : await findItemBySlug(db, input.itemSlug!);
   if (!item) throw notFound("Item");
-  const user = await db.query.users.findFirst({ columns: { id: true }, where: eq(users.id, input.userId) });
-  if (!user) throw notFound("User");
-  const grant = await grantEntitlementStatements(
-    db,
-    { itemId: item.id, userId: user.id, source: "grant", reference: input.reason, grantedBy: operatorId, expiresAt: input.expiresAt },
+  if (!(await accountExists(db, input.userId))) throw notFound("User");
+  const grant = await grantEntitlementStatements(ctx, {
+    itemId: item.id,
+    userId: input.userId,
+    source: "grant",
+    reference: input.reason,
+    grantedBy: operatorId,
+    expiresAt: input.expiresAt,
     now,
-  );
+  });
   const results = await db.batch([
     ...grant.statements,
-    auditInsert(
-      { db, meta },
-      {
-        action: "entitlement.granted",
-        orgId: item.orgId,
-        actorUserId: operatorId,
-        targetType: "item",
-        targetId: item.id,
-        metadata: { reason: input.reason, userId: user.id, expiresAt: input.expiresAt ?? null },
-      },
-    ),
+    auditInsert(ctx, {
+      action: "entitlement.granted",
+      orgId: item.orgId,
+      actorUserId: operatorId,
+      targetType: "item",
+      targetId: item.id,
+      metadata: { reason: input.reason, userId: input.userId, expiresAt: input.expiresAt ?? null },
+    }),
   ]);
-  await enqueueWebhookEvents(env, grant.webhookEventIds);
+  await enqueueWebhookEvents(ctx.env, grant.webhookEventIds);
   return toEntitlement((results[grant.claimAt] as EntitlementRow[])[0]!, now);
 }
 
 /** The caller's own entitlements with the item's slug and name, newest first, keyset-paginated. */
-export async function listMyEntitlements(db: Db, userId: string, limit: number, cursor?: string) {
-  const rows = await db
-    .select({ entitlement: entitlements, itemSlug: items.slug, itemName: items.name })
+export async function listMyEntitlements(ctx: Ctx, { userId, limit, cursor }: { userId: string; limit: number; cursor?: string }) {
+  const rows = await ctx.db
+    .select({ entitlement: entitlements, itemSlug: itemSlugSql(entitlements.itemId), itemName: itemNameSql(entitlements.itemId) })
     .from(entitlements)
-    .innerJoin(items, eq(items.id, entitlements.itemId))
     .where(and(eq(entitlements.userId, userId), afterCursor(entitlements, cursor)))
     .orderBy(...newestFirst(entitlements))
     .limit(limit + 1);

@@ -13,8 +13,8 @@ import { insertSubscription } from "../../test/payment-fixtures";
 import { countRows, emulatorAdmin, submitHostedForm, testStripe } from "../../test/payments";
 import { newId } from "../crypto/random";
 import type { AppEnv } from "../env";
-import { onError } from "./error-handler";
 import worker from "../index";
+import { onError } from "./error-handler";
 import { worthRetrying } from "./stripe-errors";
 
 const stripe = testStripe();

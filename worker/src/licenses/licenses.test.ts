@@ -7,7 +7,6 @@ import { runJobs } from "../../test/jobs";
 import { insertActivation, insertLicense } from "../../test/license-fixtures";
 import { buy, countRows, eventually, onboardSeller, paidItem, stripeEventsSettled } from "../../test/payments";
 import { expectRateLimited, inOneWindow, statusCounts } from "../../test/rate-limits";
-import { runScheduled } from "../maintenance/scheduler";
 import { REVEAL_TTL_MS } from "./issuance";
 
 let fx: OrgFixture;

@@ -15,9 +15,8 @@ import {
   subscribeNewBuyer,
   subscriptionOf,
 } from "../../test/payments";
-import { expireEntitlements } from "../maintenance/jobs";
+import { expireEntitlements } from "../entitlements/jobs";
 import { expireLicenses } from "./jobs";
-import { runScheduled } from "../maintenance/scheduler";
 
 const DAY = 86_400;
 let fx: OrgFixture;

@@ -3,7 +3,6 @@ import { Item, ItemId, ModerateBody } from "../../../shared/catalog";
 import { requireOperator } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
-import { purgeStorefront } from "../storefront/purge";
 import { moderateItem } from "./service";
 
 export const moderationRoutes = createRouter().openapi(
@@ -18,8 +17,7 @@ export const moderationRoutes = createRouter().openapi(
   }),
   async (c) => {
     const operator = requireOperator(c.get("principal"));
-    const item = await moderateItem(c.get("db"), c.var.ctx.meta, operator.userId, c.req.valid("param").itemId, c.req.valid("json"));
-    await purgeStorefront(c.env, { itemSlug: item.slug, orgSlug: item.orgSlug });
-    return c.json(item, 200);
+    const { itemId } = c.req.valid("param");
+    return c.json(await moderateItem(c.var.ctx, { operatorId: operator.userId, itemId, input: c.req.valid("json") }), 200);
   },
 );

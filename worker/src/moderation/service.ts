@@ -1,10 +1,7 @@
-import { eq } from "drizzle-orm";
 import type { ItemT } from "../../../shared/catalog";
 import { auditInsert } from "../audit";
-import { toItem } from "../catalog/queries";
-import type { RequestMeta } from "../context";
-import type { Db } from "../db/client";
-import { items, orgs } from "../db/schema";
+import { findItem, type ModerationState, moderationStatement, toItem } from "../catalog";
+import type { Ctx } from "../context";
 import { AppError, notFound } from "../http/errors";
 
 export type ModerationAction = "unlist" | "remove" | "restore";
@@ -17,18 +14,10 @@ const STATUS_AFTER = { unlist: "unlisted", remove: "removed", restore: "publishe
  * the item's org so its authors see it.
  */
 export async function moderateItem(
-  db: Db,
-  meta: RequestMeta,
-  operatorId: string,
-  itemId: string,
-  input: { action: ModerationAction; reason: string },
+  ctx: Ctx,
+  { operatorId, itemId, input }: { operatorId: string; itemId: string; input: { action: ModerationAction; reason: string } },
 ): Promise<ItemT> {
-  const [found] = await db
-    .select({ item: items, org: { slug: orgs.slug, name: orgs.name } })
-    .from(items)
-    .innerJoin(orgs, eq(orgs.id, items.orgId))
-    .where(eq(items.id, itemId))
-    .limit(1);
+  const found = await findItem(ctx.db, itemId);
   if (!found) throw notFound("Item");
   const { item } = found;
   // Only operator moderation is undone by restore; an author's own draft or unlisting is theirs.
@@ -37,25 +26,23 @@ export async function moderateItem(
   }
   const now = Date.now();
   const status = STATUS_AFTER[input.action];
-  const changes = {
+  const changes: ModerationState = {
     status,
     moderationReason: input.action === "restore" ? null : input.reason,
     publishedAt: status === "published" ? (item.publishedAt ?? now) : item.publishedAt,
     updatedAt: now,
   };
-  await db.batch([
-    db.update(items).set(changes).where(eq(items.id, itemId)),
-    auditInsert(
-      { db, meta },
-      {
-        action: "item.moderated",
-        orgId: item.orgId,
-        actorUserId: operatorId,
-        targetType: "item",
-        targetId: itemId,
-        metadata: { action: input.action, reason: input.reason, from: item.status, to: status },
-      },
-    ),
+  await ctx.db.batch([
+    moderationStatement(ctx.db, itemId, changes),
+    auditInsert(ctx, {
+      action: "item.moderated",
+      orgId: item.orgId,
+      actorUserId: operatorId,
+      targetType: "item",
+      targetId: itemId,
+      metadata: { action: input.action, reason: input.reason, from: item.status, to: status },
+    }),
   ]);
+  await ctx.events.emit("catalog.changed", { orgId: item.orgId, itemIds: [itemId] });
   return toItem({ ...item, ...changes }, found.org);
 }

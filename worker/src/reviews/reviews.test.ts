@@ -2,15 +2,17 @@ import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ratingAggregate as aggregate, insertItem } from "../../test/catalog-fixtures";
+import { testContext } from "../../test/context";
 import { getFreeItem } from "../../test/entitlement-fixtures";
 import { createUser, type OrgFixture, orgFixture, type TestUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { postReview, reviewedItem } from "../../test/review-fixtures";
 import { createDb } from "../db/client";
 import { auditEvents, reviews } from "../db/schema";
-import { revokeEntitlement } from "../entitlements/service";
+import { revokeEntitlement } from "../entitlements";
 
 const db = createDb(env.DB);
+const ctx = testContext();
 let fx: OrgFixture;
 beforeAll(async () => {
   fx = await orgFixture();
@@ -42,7 +44,7 @@ describe("who may review", () => {
   it("refuses a buyer whose entitlement was revoked", async () => {
     const item = await insertItem(fx.orgId);
     const entitlement = await getFreeItem(fx.member, item.slug);
-    await revokeEntitlement(env, db, { ip: null, requestId: "req_test", userAgent: null }, entitlement.id, "refund");
+    await revokeEntitlement(ctx, { entitlementId: entitlement.id, reason: "refund" });
     expect((await review(fx.member, item.slug, { rating: 4 })).status).toBe(403);
   });
 
@@ -99,7 +101,7 @@ describe("the aggregate follows each review", () => {
     const ent = (await call("GET", "/v1/me/entitlements", { token: fx.admin.accessToken })).body.data.find(
       (e: { itemId: string }) => e.itemId === item.id,
     );
-    await revokeEntitlement(env, db, { ip: null, requestId: "req_test", userAgent: null }, ent.id, "refund");
+    await revokeEntitlement(ctx, { entitlementId: ent.id, reason: "refund" });
     expect(await aggregate(item.id)).toEqual([0, 0]);
     expect((await call("PATCH", `/v1/items/${item.slug}/reviews/mine`, { token: fx.admin.accessToken, body: { rating: 1 } })).status).toBe(
       200,

@@ -4,7 +4,6 @@ import { ItemId, ItemSlug, ReplyBody, Review, ReviewBody, ReviewId, UpdateReview
 import { requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
-import { purgeStorefrontForItem } from "../storefront/purge";
 import * as service from "./service";
 
 const SlugParams = z.object({ slug: ItemSlug });
@@ -27,7 +26,7 @@ export const reviewRoutes = createRouter()
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
-      return c.json(await service.listReviews(c.get("db"), c.req.valid("param").slug, limit, cursor), 200);
+      return c.json(await service.listReviews(c.var.ctx, { slug: c.req.valid("param").slug, limit, cursor }), 200);
     },
   )
   .openapi(
@@ -42,8 +41,11 @@ export const reviewRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "catalog:write");
-      const review = await service.createReview(c.env, c.get("db"), p.userId, c.req.valid("param").slug, c.req.valid("json"));
-      await purgeStorefrontForItem(c.env, c.get("db"), { id: review.itemId });
+      const review = await service.createReview(c.var.ctx, {
+        userId: p.userId,
+        slug: c.req.valid("param").slug,
+        input: c.req.valid("json"),
+      });
       return c.json(review, 201);
     },
   )
@@ -59,8 +61,11 @@ export const reviewRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "catalog:write");
-      const review = await service.updateMyReview(c.get("db"), p.userId, c.req.valid("param").slug, c.req.valid("json"));
-      await purgeStorefrontForItem(c.env, c.get("db"), { id: review.itemId });
+      const review = await service.updateMyReview(c.var.ctx, {
+        userId: p.userId,
+        slug: c.req.valid("param").slug,
+        input: c.req.valid("json"),
+      });
       return c.json(review, 200);
     },
   )
@@ -76,8 +81,7 @@ export const reviewRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "catalog:write");
-      await service.deleteMyReview(c.get("db"), p.userId, c.req.valid("param").slug);
-      await purgeStorefrontForItem(c.env, c.get("db"), { slug: c.req.valid("param").slug });
+      await service.deleteMyReview(c.var.ctx, { userId: p.userId, slug: c.req.valid("param").slug });
       return c.body(null, 204);
     },
   )
@@ -94,8 +98,6 @@ export const reviewRoutes = createRouter()
     async (c) => {
       const { orgId, itemId, reviewId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
-      const review = await service.replyToReview(c.get("db"), c.var.ctx.meta, access, itemId, reviewId, c.req.valid("json").body);
-      await purgeStorefrontForItem(c.env, c.get("db"), { id: review.itemId });
-      return c.json(review, 200);
+      return c.json(await service.replyToReview(c.var.ctx, { access, itemId, reviewId, body: c.req.valid("json").body }), 200);
     },
   );

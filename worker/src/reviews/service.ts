@@ -1,19 +1,18 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { REVIEWABLE_SOURCES, type ReviewT } from "../../../shared/catalog";
 import { auditInsert } from "../audit";
-import { findOrgItem, findVisibleItemBySlug } from "../catalog/queries";
-import type { RequestMeta } from "../context";
+import { userNameSql } from "../auth";
+import { findOrgItem, findVisibleItemBySlug, type ItemRow } from "../catalog";
+import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { afterCursor, newestFirst, pageOf } from "../db/keyset";
-import { reviews, users } from "../db/schema";
-import { holdsReviewableEntitlement } from "../entitlements/conditions";
-import { findActiveEntitlement } from "../entitlements/service";
-import type { Env } from "../env";
+import { findActiveEntitlement, holdsReviewableEntitlement } from "../entitlements";
 import type { OrgAccess } from "../http/access";
 import { AppError, notFound } from "../http/errors";
-import { enqueueWebhookEvents, webhookEventIf } from "../webhooks/outbox";
+import { enqueueWebhookEvents, webhookEventIf } from "../webhooks";
 import { addNewReview, replaceRating, subtractReview } from "./aggregate";
+import { reviews } from "./tables";
 
 type ReviewRow = typeof reviews.$inferSelect;
 
@@ -32,15 +31,17 @@ function toReview(row: ReviewRow, userName: string): ReviewT {
   };
 }
 
-async function reviewWithName(db: Db, where: ReturnType<typeof eq>) {
-  const [found] = await db
-    .select({ review: reviews, userName: users.name })
-    .from(reviews)
-    .innerJoin(users, eq(users.id, reviews.userId))
-    .where(where)
-    .limit(1);
+/** Reviews with their author's name (a review goes with its author's account: ON DELETE CASCADE). */
+const withName = (db: Db) => db.select({ review: reviews, userName: userNameSql(reviews.userId) }).from(reviews);
+
+async function reviewWithName(db: Db, where: SQL) {
+  const [found] = await withName(db).where(where).limit(1);
   return found ? toReview(found.review, found.userName) : undefined;
 }
+
+/** Pages showing the item's rating and reviews are out of date once the batch ran. */
+const announce = (ctx: Ctx, item: Pick<ItemRow, "id" | "orgId">) =>
+  ctx.events.emit("catalog.changed", { orgId: item.orgId, itemIds: [item.id] });
 
 const alreadyReviewed = () => new AppError("conflict", "You have already reviewed this item; edit your review instead");
 const notABuyer = () => new AppError("forbidden", "Only buyers of this item (purchase, subscription or free install) may review it");
@@ -49,12 +50,9 @@ const notABuyer = () => new AppError("forbidden", "Only buyers of this item (pur
  * A visible item's counted reviews, newest first. Reviews whose author no longer holds the item
  * are left out, so the list agrees with the item's review count and average.
  */
-export async function listReviews(db: Db, slug: string, limit: number, cursor?: string) {
-  const { item } = await findVisibleItemBySlug(db, slug);
-  const rows = await db
-    .select({ review: reviews, userName: users.name })
-    .from(reviews)
-    .innerJoin(users, eq(users.id, reviews.userId))
+export async function listReviews(ctx: Ctx, { slug, limit, cursor }: { slug: string; limit: number; cursor?: string }) {
+  const { item } = await findVisibleItemBySlug(ctx.db, slug);
+  const rows = await withName(ctx.db)
     .where(and(eq(reviews.itemId, item.id), eq(reviews.counted, true), afterCursor(reviews, cursor)))
     .orderBy(...newestFirst(reviews))
     .limit(limit + 1);
@@ -71,18 +69,17 @@ export async function listReviews(db: Db, slug: string, limit: number, cursor?: 
  * review behind; the unique index (item, user) turns a racing second review into 409.
  */
 export async function createReview(
-  env: Env,
-  db: Db,
-  userId: string,
-  slug: string,
-  input: { rating: number; title: string; body: string },
+  ctx: Ctx,
+  { userId, slug, input }: { userId: string; slug: string; input: { rating: number; title: string; body: string } },
 ): Promise<ReviewT> {
+  const { db } = ctx;
   const { item } = await findVisibleItemBySlug(db, slug);
   if (!(await findActiveEntitlement(db, userId, item.id, REVIEWABLE_SOURCES))) throw notABuyer();
-  const existing = await db.query.reviews.findFirst({
-    columns: { id: true },
-    where: and(eq(reviews.itemId, item.id), eq(reviews.userId, userId)),
-  });
+  const [existing] = await db
+    .select({ id: reviews.id })
+    .from(reviews)
+    .where(and(eq(reviews.itemId, item.id), eq(reviews.userId, userId)))
+    .limit(1);
   if (existing) throw alreadyReviewed();
 
   const now = Date.now();
@@ -122,24 +119,28 @@ export async function createReview(
   }
   const created = await reviewWithName(db, eq(reviews.id, id));
   if (!created) throw notABuyer();
-  await enqueueWebhookEvents(env, [event.id]);
+  await enqueueWebhookEvents(ctx.env, [event.id]);
+  await announce(ctx, item);
   return created;
 }
 
 async function findMyReview(db: Db, userId: string, slug: string) {
   const { item } = await findVisibleItemBySlug(db, slug);
-  const mine = await db.query.reviews.findFirst({ where: and(eq(reviews.itemId, item.id), eq(reviews.userId, userId)) });
+  const [mine] = await db
+    .select()
+    .from(reviews)
+    .where(and(eq(reviews.itemId, item.id), eq(reviews.userId, userId)))
+    .limit(1);
   if (!mine) throw notFound("Review");
-  return mine;
+  return { item, mine };
 }
 
 export async function updateMyReview(
-  db: Db,
-  userId: string,
-  slug: string,
-  input: { rating?: number; title?: string; body?: string },
+  ctx: Ctx,
+  { userId, slug, input }: { userId: string; slug: string; input: { rating?: number; title?: string; body?: string } },
 ): Promise<ReviewT> {
-  const mine = await findMyReview(db, userId, slug);
+  const { db } = ctx;
+  const { item, mine } = await findMyReview(db, userId, slug);
   const rating = input.rating ?? mine.rating;
   const [, updated] = await db.batch([
     replaceRating(db, mine.itemId, userId, rating),
@@ -150,32 +151,33 @@ export async function updateMyReview(
       .returning({ id: reviews.id }),
   ]);
   if (updated.length === 0) throw notFound("Review");
+  await announce(ctx, item);
   return (await reviewWithName(db, eq(reviews.id, mine.id)))!;
 }
 
-export async function deleteMyReview(db: Db, userId: string, slug: string) {
-  const mine = await findMyReview(db, userId, slug);
+export async function deleteMyReview(ctx: Ctx, { userId, slug }: { userId: string; slug: string }) {
+  const { db } = ctx;
+  const { item, mine } = await findMyReview(db, userId, slug);
   const [, deleted] = await db.batch([
     subtractReview(db, mine.itemId, userId),
     db.delete(reviews).where(eq(reviews.id, mine.id)).returning({ id: reviews.id }),
   ]);
   if (deleted.length === 0) throw notFound("Review");
+  await announce(ctx, item);
 }
 
 /** The author's one reply to a review of their org's item; tenancy comes from `findOrgItem`. */
 export async function replyToReview(
-  db: Db,
-  meta: RequestMeta,
-  access: OrgAccess,
-  itemId: string,
-  reviewId: string,
-  body: string,
+  ctx: Ctx,
+  { access, itemId, reviewId, body }: { access: OrgAccess; itemId: string; reviewId: string; body: string },
 ): Promise<ReviewT> {
+  const { db } = ctx;
   const { item } = await findOrgItem(db, access.orgId, itemId);
-  const review = await db.query.reviews.findFirst({
-    columns: { id: true, replyBody: true },
-    where: and(eq(reviews.id, reviewId), eq(reviews.itemId, item.id)),
-  });
+  const [review] = await db
+    .select({ id: reviews.id, replyBody: reviews.replyBody })
+    .from(reviews)
+    .where(and(eq(reviews.id, reviewId), eq(reviews.itemId, item.id)))
+    .limit(1);
   if (!review) throw notFound("Review");
   if (review.replyBody !== null) throw alreadyReplied();
   const [replied] = await db.batch([
@@ -184,20 +186,18 @@ export async function replyToReview(
       .set({ replyBody: body, replyAt: Date.now(), replyBy: access.principal.userId })
       .where(and(eq(reviews.id, reviewId), eq(reviews.itemId, item.id), isNull(reviews.replyBody)))
       .returning({ id: reviews.id }),
-    auditInsert(
-      { db, meta },
-      {
-        action: "review.replied",
-        orgId: item.orgId,
-        actorUserId: access.principal.userId,
-        targetType: "review",
-        targetId: reviewId,
-        metadata: { itemId: item.id },
-      },
-    ),
+    auditInsert(ctx, {
+      action: "review.replied",
+      orgId: item.orgId,
+      actorUserId: access.principal.userId,
+      targetType: "review",
+      targetId: reviewId,
+      metadata: { itemId: item.id },
+    }),
   ]);
   // A racing second reply loses the `reply_body IS NULL` guard; its audit row is the only trace.
   if (replied.length === 0) throw alreadyReplied();
+  await announce(ctx, item);
   return (await reviewWithName(db, eq(reviews.id, reviewId)))!;
 }
 

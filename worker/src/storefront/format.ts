@@ -1,6 +1,6 @@
 import type { ItemT, PricingT } from "../../../shared/catalog";
 import { formatMoney as formatMoneyIn, formatPrice as formatPriceIn } from "../../../shared/money";
-import { RATING_PRIOR } from "../catalog/queries";
+import { RATING_PRIOR } from "../catalog";
 
 /** Display formatting for storefront pages. English only for now; amounts are integer minor units. */
 

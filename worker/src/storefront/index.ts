@@ -1,8 +1,10 @@
 /** The server-rendered storefront and checkout pages. */
 import { defineModule } from "../module";
+import { storefrontEvents } from "./purge";
 import { storefrontRoutes } from "./routes";
 
 export const storefrontModule = defineModule({
   name: "storefront",
   pages: storefrontRoutes,
+  events: storefrontEvents,
 });

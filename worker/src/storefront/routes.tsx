@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
 import { SearchQuery, type SearchQueryT } from "../../../shared/catalog";
-import { searchItems } from "../catalog/search";
+import { searchItems } from "../catalog";
 import type { AppEnv } from "../env";
 import { edgeCached } from "../http/edge-cache";
 import { AppError } from "../http/errors";
@@ -45,7 +45,7 @@ export const storefrontRoutes = new Hono<AppEnv>()
   .use("/items/*", storefrontPage)
   .use("/authors/*", storefrontPage)
   .use("/checkout/*", storefrontPage)
-  .get("/", edgeCached({ ttl: "purgeable" }), async (c) => html(c, <HomePage {...(await loadHome(c.env.DB))} />))
+  .get("/", edgeCached({ ttl: "purgeable" }), async (c) => html(c, <HomePage {...(await loadHome(c.var.ctx))} />))
   .get("/search", edgeCached({ ttl: "short" }), async (c) => {
     const params = searchParams(c);
     const parsed = SearchQuery.safeParse({ limit: SEARCH_PAGE_SIZE, ...params });
@@ -53,15 +53,15 @@ export const storefrontRoutes = new Hono<AppEnv>()
       return html(c, <ErrorPage status={400} problems={parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)} />, 400);
     }
     const query: SearchQueryT = parsed.data;
-    const result = await searchItems(c.env.DB, query);
+    const result = await searchItems(c.var.ctx, query);
     return html(c, <SearchPage query={query} results={result.data} nextHref={nextPageHref(params, result.nextCursor)} />);
   })
   .get("/items/:slug", edgeCached({ ttl: "purgeable" }), async (c) => {
-    const data = await loadItemPage(c.get("db"), c.req.param("slug"));
+    const data = await loadItemPage(c.var.ctx, c.req.param("slug"));
     return html(c, <ItemPage {...data} highlight={c.req.query("version")} />);
   })
   .get("/authors/:orgSlug", edgeCached({ ttl: "purgeable" }), async (c) => {
-    const data = await loadAuthorPage(c.get("db"), c.req.param("orgSlug"));
+    const data = await loadAuthorPage(c.var.ctx, c.req.param("orgSlug"));
     return data ? html(c, <AuthorPage {...data} />) : html(c, <ErrorPage status={404} />, 404);
   })
   // Buying: the guest form's POST, and the pages Stripe sends the buyer back to.
