@@ -4,12 +4,13 @@
  */
 import { and, eq } from "drizzle-orm";
 import { PROJECT_ASSET_MAX_BYTES } from "../../../shared/projects";
+import type { Ctx } from "../context";
 import { randomBase62 } from "../crypto/random";
 import type { Db } from "../db/client";
-import { projectAssets, projects } from "../db/schema";
 import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
-import type { ProjectAccess } from "./access";
+import { findProject, type ProjectAccess } from "./access";
+import { projectAssets } from "./tables";
 
 /** Every R2 object of a project lives under this prefix, so deleting a project can list them. */
 export const projectPrefix = (projectId: string) => `projects/${projectId}/`;
@@ -37,24 +38,24 @@ function contentTypeOf(header: string | undefined) {
   return /^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(value) && value.length <= 200 ? value : "application/octet-stream";
 }
 
+export interface AssetUpload {
+  access: ProjectAccess;
+  name: string;
+  body: ReadableStream | null;
+  contentType?: string;
+  contentLength?: string;
+}
+
 /** Creates or replaces the asset `name`. Each upload gets a fresh key, so a reader never sees half of one. */
-export async function putAsset(
-  db: Db,
-  env: Env,
-  access: ProjectAccess,
-  name: string,
-  body: ReadableStream | null,
-  headers: { contentType?: string; contentLength?: string },
-) {
+export async function putAsset(ctx: Ctx, { access, name, body, ...headers }: AssetUpload) {
+  const { db, env } = ctx;
   const declared = headers.contentLength;
   if (!declared || !/^\d+$/.test(declared))
     throw new AppError("invalid_request", "Send the asset with a Content-Length", { fields: { "header.content-length": ["is required"] } });
   const size = Number(declared);
   if (size > PROJECT_ASSET_MAX_BYTES) throw new AppError("payload_too_large", `Assets are limited to ${PROJECT_ASSET_MAX_BYTES} bytes`);
   const projectId = access.project.id;
-  const previous = await db.query.projectAssets.findFirst({
-    where: and(eq(projectAssets.projectId, projectId), eq(projectAssets.name, name)),
-  });
+  const previous = await findAsset(db, projectId, name);
 
   const key = `${projectPrefix(projectId)}assets/${randomBase62(16)}`;
   const contentType = contentTypeOf(headers.contentType);
@@ -91,7 +92,7 @@ export async function putAsset(
     .catch(async (err: unknown) => {
       // The project was deleted while the bytes streamed in: its row's foreign key now fails.
       await env.BUCKET.delete(key);
-      if (!(await db.query.projects.findFirst({ columns: { id: true }, where: eq(projects.id, projectId) }))) throw notFound("Project");
+      if (!(await findProject(db, projectId))) throw notFound("Project");
       throw err;
     });
   // A concurrent upload of the same name that landed later owns the row: drop our bytes, not theirs.
@@ -100,30 +101,30 @@ export async function putAsset(
   return toAsset(stored ?? row);
 }
 
-export async function getAsset(db: Db, env: Env, projectId: string, name: string): Promise<Response> {
-  const row = await db.query.projectAssets.findFirst({ where: and(eq(projectAssets.projectId, projectId), eq(projectAssets.name, name)) });
-  const object = row && (await env.BUCKET.get(row.r2Key));
-  if (!row || !object) throw notFound("Asset");
-  return new Response(object.body, {
-    headers: {
-      "content-type": row.contentType,
-      "content-length": String(object.size),
-      etag: `"${row.sha256}"`,
-      // Uploaded bytes are never a page of this origin.
-      "x-content-type-options": "nosniff",
-      "content-security-policy": "default-src 'none'; sandbox",
-      "cache-control": "private, no-cache",
-    },
-  });
+async function findAsset(db: Db, projectId: string, name: string): Promise<AssetRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(projectAssets)
+    .where(and(eq(projectAssets.projectId, projectId), eq(projectAssets.name, name)))
+    .limit(1);
+  return row;
 }
 
-export async function deleteAsset(db: Db, env: Env, projectId: string, name: string) {
-  const [removed] = await db
+/** An asset's bytes (streamed from R2) with what the response says of them. */
+export async function getAsset(ctx: Ctx, { projectId, name }: { projectId: string; name: string }) {
+  const row = await findAsset(ctx.db, projectId, name);
+  const object = row && (await ctx.env.BUCKET.get(row.r2Key));
+  if (!row || !object) throw notFound("Asset");
+  return { body: object.body, contentType: row.contentType, size: object.size, sha256: row.sha256 };
+}
+
+export async function deleteAsset(ctx: Ctx, { projectId, name }: { projectId: string; name: string }) {
+  const [removed] = await ctx.db
     .delete(projectAssets)
     .where(and(eq(projectAssets.projectId, projectId), eq(projectAssets.name, name)))
     .returning({ r2Key: projectAssets.r2Key });
   if (!removed) throw notFound("Asset");
-  await env.BUCKET.delete(removed.r2Key);
+  await ctx.env.BUCKET.delete(removed.r2Key);
 }
 
 /** Deletes every R2 object of a deleted project (assets and large snapshots). */

@@ -1,9 +1,24 @@
 /** Projects: their settings, installed items, assets and snapshots. */
+import "./events";
 import { defineModule } from "../module";
 import { projectsApi } from "./routes";
+import { thinProjectSnapshots } from "./snapshot-retention";
+
+export { findProject, type ProjectAccess, type ProjectGate, projectRoleNow, requireProject } from "./access";
+export { isYjsUpdate } from "./inspect";
+export { ProjectParams, projectPath, SnapshotParams } from "./route-params";
+export {
+  INLINE_SNAPSHOT_MAX_BYTES,
+  latestSnapshotContent,
+  recordSnapshotRestored,
+  saveManualSnapshot,
+  snapshotToRestore,
+  storeSnapshot,
+} from "./snapshots";
 
 export const projectsModule = defineModule({
   name: "projects",
   routes: projectsApi,
+  jobs: { "thin-project-snapshots": thinProjectSnapshots },
   webhookEvents: ["project.snapshot.created"] as const,
 });

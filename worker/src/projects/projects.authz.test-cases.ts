@@ -25,7 +25,8 @@ export async function project(fx: OrgFixture) {
   return { id: row.id, path: `/v1/orgs/${fx.orgId}/projects/${row.id}` };
 }
 
-async function snapshot(fx: OrgFixture) {
+/** A project with one stored snapshot, and its room scripted to hold that document. */
+export async function snapshot(fx: OrgFixture) {
   const p = await project(fx);
   const id = newId("projectSnapshot");
   const body = documentWith("matrix");
@@ -158,37 +159,12 @@ export const projectsMatrix: MatrixCase[] = [
     expected: ORG_READ,
   },
   {
-    route: "POST /v1/orgs/:orgId/projects/:projectId/snapshots",
-    scope: "orgs:write",
-    build: async (fx) => {
-      const p = await project(fx);
-      scriptedRoom(p.id, documentWith("live"));
-      return { method: "POST", path: `${p.path}/snapshots` };
-    },
-    expected: succeedsWith(ORG_READ, 201),
-  },
-  {
     route: "GET /v1/orgs/:orgId/projects/:projectId/snapshots/:snapshotId",
     scope: "orgs:read",
     build: async (fx) => {
       const s = await snapshot(fx);
       return { method: "GET", path: `${s.path}/snapshots/${s.snapshotId}` };
     },
-    expected: ORG_READ,
-  },
-  {
-    route: "POST /v1/orgs/:orgId/projects/:projectId/snapshots/:snapshotId/restore",
-    scope: "orgs:write",
-    build: async (fx) => {
-      const s = await snapshot(fx);
-      return { method: "POST", path: `${s.path}/snapshots/${s.snapshotId}/restore` };
-    },
-    expected: ORG_READ,
-  },
-  {
-    route: "POST /v1/orgs/:orgId/projects/:projectId/room-token",
-    sessionOnly: true,
-    build: async (fx) => ({ method: "POST", path: `${(await project(fx)).path}/room-token` }),
     expected: ORG_READ,
   },
 ];

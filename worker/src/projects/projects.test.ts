@@ -20,10 +20,11 @@ import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { createProject, documentWith, rawCall, roomCall } from "../../test/rooms";
 import { scriptedRoom } from "../../test/scripted-room";
-import { createDb } from "../db/client";
-import { projects } from "../db/schema";
+import { backgroundContext } from "../context";
+import { runtime } from "../modules";
 import type { ProjectAccess } from "./access";
 import { putAsset } from "./assets";
+import { projects } from "./tables";
 
 let fx: OrgFixture;
 beforeAll(async () => {
@@ -143,6 +144,8 @@ describe("installed items", () => {
     expect(installed.body).toMatchObject({ itemId: item.id, slug: item.slug, installedBy: fx.member.id, active: true });
     expect((await call("PUT", path, { token: fx.member.accessToken })).status).toBe(200);
 
+    // Their entitlement to this item, not to any item: one to another item keeps this one inactive.
+    await getFreeItem(fx.member, (await insertItem(fx.outsiderOrgId)).slug);
     await env.DB.prepare("UPDATE entitlements SET status = 'revoked' WHERE user_id = ? AND item_id = ?").bind(fx.member.id, item.id).run();
     const shown = await call("GET", base(project.id), { token: fx.member.accessToken });
     expect(shown.body.items).toEqual([expect.objectContaining({ slug: item.slug, active: false })]);
@@ -213,9 +216,9 @@ describe("assets", () => {
 describe("an asset upload whose project is deleted while its bytes stream in", () => {
   it("answers 404 and leaves no bytes behind in R2", async () => {
     const { body: created } = await createProject(fx.owner, fx.orgId);
-    const db = createDb(env.DB);
+    const ctx = backgroundContext(env, { requestId: "late-upload", handlers: runtime.events });
     // The upload passed the route's project check (this is what it loaded) before the project went.
-    const project = (await db.query.projects.findFirst({ where: eq(projects.id, created.id) }))!;
+    const project = (await ctx.db.select().from(projects).where(eq(projects.id, created.id)))[0]!;
     const access = {
       orgId: fx.orgId,
       role: "owner",
@@ -227,7 +230,7 @@ describe("an asset upload whose project is deleted while its bytes stream in", (
     // The body as a runtime stream, as a request's is (a stream made in JS cannot be piped into the FixedLengthStream).
     await env.BUCKET.put("test/late-upload", new Uint8Array(64));
     const body = (await env.BUCKET.get("test/late-upload"))!.body;
-    const upload = putAsset(db, env, access, "late.bin", body, { contentType: "application/octet-stream", contentLength: "64" });
+    const upload = putAsset(ctx, { access, name: "late.bin", body, contentType: "application/octet-stream", contentLength: "64" });
     await expect(upload).rejects.toMatchObject({ code: "not_found", status: 404 });
     expect((await env.BUCKET.list({ prefix: `projects/${project.id}/` })).objects).toHaveLength(0);
   });

@@ -6,38 +6,27 @@ import {
   InstalledItem,
   Project,
   ProjectAsset,
-  ProjectId,
   ProjectItemSlug,
   ProjectList,
   ProjectsQuery,
-  RestoreResult,
-  RoomTokenResponse,
   SnapshotDetail,
-  SnapshotId,
   SnapshotList,
-  SnapshotSummary,
   SnapshotsQuery,
   UpdateProjectBody,
 } from "../../../shared/projects";
-import { truncateText } from "../../../shared/text";
-import { requireOrgRole, requireSession } from "../http/access";
+import { requireOrgRole } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, ErrorSchema, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
-import { roomsHost } from "../rooms/control";
-import { mintRoomToken } from "../rooms/token";
 import { requireProject } from "./access";
 import { deleteAsset, getAsset, putAsset } from "./assets";
+import { ProjectParams, projectPath as path, SnapshotParams } from "./route-params";
 import * as service from "./service";
-import { inspect, listSnapshots, restoreSnapshot, takeSnapshot } from "./snapshots";
+import { inspect, listSnapshots } from "./snapshots";
 
 const tags = ["Projects"];
 const OrgParams = z.object({ orgId: OrgId });
-const ProjectParams = OrgParams.extend({ projectId: ProjectId });
 const errors = { ...authErrors, ...notFoundError };
 const error = (description: string) => json(ErrorSchema, description);
-const roomsUnavailable = { 503: error("The rooms server could not be reached (`rooms_unavailable`); safe to retry") };
-/** A literal type, not `string`: the typed web client (`hc`) is built from these paths. */
-const path = <R extends string = "">(rest: R = "" as R) => `/v1/orgs/{orgId}/projects/{projectId}${rest}` as const;
 
 /** Projects themselves and their installed items. */
 const projectRoutes = createRouter()
@@ -54,7 +43,7 @@ const projectRoutes = createRouter()
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "orgs:read");
       const { limit, cursor } = c.req.valid("query");
-      return c.json(await service.listProjects(c.get("db"), access, limit, cursor), 200);
+      return c.json(await service.listProjects(c.var.ctx, { access, limit, cursor }), 200);
     },
   )
   .openapi(
@@ -69,7 +58,7 @@ const projectRoutes = createRouter()
     }),
     async (c) => {
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "orgs:write");
-      return c.json(await service.createProject(c.get("db"), c.var.ctx.meta, access, c.req.valid("json")), 201);
+      return c.json(await service.createProject(c.var.ctx, { access, input: c.req.valid("json") }), 201);
     },
   )
   .openapi(
@@ -84,8 +73,8 @@ const projectRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, projectId } = c.req.valid("param");
-      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "read", "orgs:read");
-      return c.json(await service.getProject(c.get("db"), access), 200);
+      const access = await requireProject(c.var.ctx, { orgId, projectId, need: "read", scope: "orgs:read" });
+      return c.json(await service.getProject(c.var.ctx, access), 200);
     },
   )
   .openapi(
@@ -100,8 +89,8 @@ const projectRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, projectId } = c.req.valid("param");
-      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      return c.json(await service.updateProject(c.get("db"), c.env, c.var.ctx.meta, access, c.req.valid("json")), 200);
+      const access = await requireProject(c.var.ctx, { orgId, projectId, need: "write", scope: "orgs:write" });
+      return c.json(await service.updateProject(c.var.ctx, { access, input: c.req.valid("json") }), 200);
     },
   )
   .openapi(
@@ -117,8 +106,8 @@ const projectRoutes = createRouter()
     async (c) => {
       const { orgId, projectId } = c.req.valid("param");
       requireOrgRole(c.get("principal"), orgId, "admin", "orgs:write");
-      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      await service.deleteProject(c.get("db"), c.env, c.var.ctx.meta, access);
+      const access = await requireProject(c.var.ctx, { orgId, projectId, need: "write", scope: "orgs:write" });
+      await service.deleteProject(c.var.ctx, access);
       return c.body(null, 204);
     },
   )
@@ -134,8 +123,8 @@ const projectRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, projectId, itemSlug } = c.req.valid("param");
-      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      return c.json(await service.installItem(c.get("db"), c.var.ctx.meta, access, itemSlug), 200);
+      const access = await requireProject(c.var.ctx, { orgId, projectId, need: "write", scope: "orgs:write" });
+      return c.json(await service.installItem(c.var.ctx, { access, slug: itemSlug }), 200);
     },
   )
   .openapi(
@@ -150,8 +139,8 @@ const projectRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, projectId, itemSlug } = c.req.valid("param");
-      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      await service.removeItem(c.get("db"), c.var.ctx.meta, access, itemSlug);
+      const access = await requireProject(c.var.ctx, { orgId, projectId, need: "write", scope: "orgs:write" });
+      await service.removeItem(c.var.ctx, { access, slug: itemSlug });
       return c.body(null, 204);
     },
   );
@@ -175,8 +164,11 @@ const assetRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, projectId, name } = c.req.valid("param");
-      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      const asset = await putAsset(c.get("db"), c.env, access, name, c.req.raw.body, {
+      const access = await requireProject(c.var.ctx, { orgId, projectId, need: "write", scope: "orgs:write" });
+      const asset = await putAsset(c.var.ctx, {
+        access,
+        name,
+        body: c.req.raw.body,
         contentType: c.req.header("content-type"),
         contentLength: c.req.header("content-length"),
       });
@@ -195,8 +187,19 @@ const assetRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, projectId, name } = c.req.valid("param");
-      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "read", "orgs:read");
-      return getAsset(c.get("db"), c.env, access.project.id, name);
+      const access = await requireProject(c.var.ctx, { orgId, projectId, need: "read", scope: "orgs:read" });
+      const asset = await getAsset(c.var.ctx, { projectId: access.project.id, name });
+      return new Response(asset.body, {
+        headers: {
+          "content-type": asset.contentType,
+          "content-length": String(asset.size),
+          etag: `"${asset.sha256}"`,
+          // Uploaded bytes are never a page of this origin.
+          "x-content-type-options": "nosniff",
+          "content-security-policy": "default-src 'none'; sandbox",
+          "cache-control": "private, no-cache",
+        },
+      });
     },
   )
   .openapi(
@@ -211,15 +214,13 @@ const assetRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, projectId, name } = c.req.valid("param");
-      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      await deleteAsset(c.get("db"), c.env, access.project.id, name);
+      const access = await requireProject(c.var.ctx, { orgId, projectId, need: "write", scope: "orgs:write" });
+      await deleteAsset(c.var.ctx, { projectId: access.project.id, name });
       return c.body(null, 204);
     },
   );
 
-const SnapshotParams = ProjectParams.extend({ snapshotId: SnapshotId });
-
-/** Snapshots and the room token. */
+/** Snapshots stored here (taking one now and restoring one ask the live room: rooms/project-room-routes.ts). */
 const snapshotRoutes = createRouter()
   .openapi(
     createRoute({
@@ -234,24 +235,8 @@ const snapshotRoutes = createRouter()
     async (c) => {
       const { orgId, projectId } = c.req.valid("param");
       const { limit, cursor } = c.req.valid("query");
-      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "read", "orgs:read");
-      return c.json(await listSnapshots(c.get("db"), access.project.id, limit, cursor), 200);
-    },
-  )
-  .openapi(
-    createRoute({
-      method: "post",
-      path: path("/snapshots"),
-      tags,
-      summary: "Take a snapshot of the live document now (asks the project's room)",
-      security: bearer,
-      request: { params: ProjectParams },
-      responses: { 201: json(SnapshotSummary, "Saved (reason `manual`)"), ...errors, ...roomsUnavailable },
-    }),
-    async (c) => {
-      const { orgId, projectId } = c.req.valid("param");
-      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      return c.json(await takeSnapshot(c.get("db"), c.env, access), 201);
+      const access = await requireProject(c.var.ctx, { orgId, projectId, need: "read", scope: "orgs:read" });
+      return c.json(await listSnapshots(c.var.ctx, { projectId: access.project.id, limit, cursor }), 200);
     },
   )
   .openapi(
@@ -266,54 +251,8 @@ const snapshotRoutes = createRouter()
     }),
     async (c) => {
       const { orgId, projectId, snapshotId } = c.req.valid("param");
-      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "read", "orgs:read");
-      return c.json(await inspect(c.get("db"), c.env, access.project.id, snapshotId), 200);
-    },
-  )
-  .openapi(
-    createRoute({
-      method: "post",
-      path: path("/snapshots/{snapshotId}/restore"),
-      tags,
-      summary: "Restore a snapshot: the room replaces its document with it and then saves a `restore` snapshot",
-      security: bearer,
-      request: { params: SnapshotParams },
-      responses: { 200: json(RestoreResult, "The room took the snapshot's content"), ...errors, ...roomsUnavailable },
-    }),
-    async (c) => {
-      const { orgId, projectId, snapshotId } = c.req.valid("param");
-      const access = await requireProject(c.get("db"), c.get("principal"), orgId, projectId, "write", "orgs:write");
-      return c.json(await restoreSnapshot(c.get("db"), c.env, c.var.ctx.meta, access, snapshotId), 200);
-    },
-  )
-  .openapi(
-    createRoute({
-      method: "post",
-      path: path("/room-token"),
-      tags,
-      summary: "A room token (JWT, 5 minutes) to join the project's live room; logged-in sessions only",
-      description:
-        "`role` is `write` for owners and admins, and for members when the project's memberRole is `write`; else `read` (the room drops a reader's edits).",
-      security: bearer,
-      request: { params: ProjectParams },
-      responses: { 200: json(RoomTokenResponse, "The token"), ...errors },
-    }),
-    async (c) => {
-      const { orgId, projectId } = c.req.valid("param");
-      const principal = c.get("principal") && requireSession(c.get("principal"));
-      const access = await requireProject(c.get("db"), principal, orgId, projectId, "read", "orgs:read");
-      const session = requireSession(access.principal);
-      const minted = await mintRoomToken(c.env.ROOM_TOKEN_SECRET, {
-        sub: session.userId,
-        room: access.project.id,
-        role: access.projectRole,
-        name: truncateText(session.user.name.trim(), 100) || "Someone",
-        sid: session.sessionId,
-      });
-      return c.json(
-        { token: minted.token, expiresAt: minted.expiresAt, roomId: access.project.id, host: roomsHost(c.env), role: access.projectRole },
-        200,
-      );
+      const access = await requireProject(c.var.ctx, { orgId, projectId, need: "read", scope: "orgs:read" });
+      return c.json(await inspect(c.var.ctx, { projectId: access.project.id, snapshotId }), 200);
     },
   );
 

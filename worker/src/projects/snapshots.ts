@@ -1,26 +1,26 @@
 /**
- * Snapshots of a project's Y.Doc: stored by the room's callbacks (rooms/), taken on demand through
- * the room, listed, inspected and restored. Bytes up to INLINE_SNAPSHOT_MAX_BYTES stay in D1; larger
- * ones go to R2. Every stored snapshot writes `project.snapshot.created` in the same batch.
+ * Snapshots of a project's Y.Doc: stored from the room's callbacks, taken on demand (the rooms
+ * module asks the live room and hands its state here), listed, inspected and restored. Bytes up to
+ * INLINE_SNAPSHOT_MAX_BYTES stay in D1; larger ones go to R2. Every stored snapshot writes
+ * `project.snapshot.created` in the same batch.
  */
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { SnapshotSummaryT } from "../../../shared/projects";
 import type { SnapshotReason } from "../../../shared/room-callbacks";
 import { auditInsert } from "../audit";
-import type { RequestMeta } from "../context";
+import type { Ctx } from "../context";
+import { sha256Hex } from "../crypto/hash";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { insertIf } from "../db/insert-if";
 import { afterCursor, newestFirst, pageOf } from "../db/keyset";
-import { projectSnapshots } from "../db/schema";
 import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
-import { sha256HexOf } from "../rooms/bytes";
-import { askRoomForSnapshot, askRoomToRestore } from "../rooms/control";
-import { enqueueWebhookEvents, webhookEventIf } from "../webhooks/outbox";
+import { enqueueWebhookEvents, webhookEventIf } from "../webhooks";
 import type { ProjectAccess, ProjectRow } from "./access";
 import { projectPrefix } from "./assets";
 import { emptyDocument, inspectSnapshot } from "./inspect";
+import { projectSnapshots } from "./tables";
 
 /** Larger snapshots go to R2: D1 rows stay small (D1 caps a row at 2 MB). */
 export const INLINE_SNAPSHOT_MAX_BYTES = 256 * 1024;
@@ -35,24 +35,22 @@ const summaryColumns = {
   createdAt: projectSnapshots.createdAt,
 };
 
-export interface StoreOptions {
+export interface StoreSnapshotInput {
+  project: Pick<ProjectRow, "id" | "orgId">;
+  /** A Y.js update (`Y.encodeStateAsUpdate`). */
+  bytes: Uint8Array;
+  reason: SnapshotReason;
   /** Store nothing when the bytes equal the project's latest snapshot (the room's auto saves). */
   dedupe: boolean;
 }
 
 /** Stores `bytes` as a snapshot of `project`; answers its id and whether it is new. */
-export async function storeSnapshot(
-  db: Db,
-  env: Env,
-  project: Pick<ProjectRow, "id" | "orgId">,
-  bytes: Uint8Array,
-  reason: SnapshotReason,
-  options: StoreOptions,
-) {
+export async function storeSnapshot(ctx: Ctx, { project, bytes, reason, dedupe }: StoreSnapshotInput) {
+  const { db, env } = ctx;
   const id = newId("projectSnapshot");
-  const sha256 = await sha256HexOf(bytes);
+  const sha256 = await sha256Hex(bytes);
   const previous = await latestSnapshot(db, project.id);
-  if (options.dedupe && previous?.sha256 === sha256) return { id: previous.id, created: false };
+  if (dedupe && previous?.sha256 === sha256) return { id: previous.id, created: false };
   // Strictly after the latest, so "latest" never depends on how ids of the same millisecond sort.
   const now = Math.max(Date.now(), (previous?.createdAt ?? 0) + 1);
   const r2Key = bytes.byteLength > INLINE_SNAPSHOT_MAX_BYTES ? `${projectPrefix(project.id)}snapshots/${id}` : null;
@@ -73,7 +71,7 @@ export async function storeSnapshot(
   // Decided inside the batch, so two identical saves racing each other store one snapshot.
   const condition = and(
     sql`EXISTS (SELECT 1 FROM projects p WHERE p.id = ${project.id})`,
-    options.dedupe ? sql`${latestSha} IS NOT ${sha256}` : undefined,
+    dedupe ? sql`${latestSha} IS NOT ${sha256}` : undefined,
   )!;
   const event = await webhookEventIf(
     db,
@@ -94,24 +92,42 @@ export async function storeSnapshot(
   return { id: latest.id, created: false };
 }
 
-export async function latestSnapshot(db: Db, projectId: string) {
-  return db.query.projectSnapshots.findFirst({
-    where: eq(projectSnapshots.projectId, projectId),
-    orderBy: [desc(projectSnapshots.createdAt), desc(projectSnapshots.id)],
-  });
+async function latestSnapshot(db: Db, projectId: string): Promise<SnapshotRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(projectSnapshots)
+    .where(eq(projectSnapshots.projectId, projectId))
+    .orderBy(desc(projectSnapshots.createdAt), desc(projectSnapshots.id))
+    .limit(1);
+  return row;
 }
 
 /** A snapshot's bytes, from D1 or R2. */
-export async function snapshotBytes(env: Env, row: SnapshotRow): Promise<Uint8Array> {
+async function snapshotBytes(env: Env, row: SnapshotRow): Promise<Uint8Array> {
   if (row.body) return new Uint8Array(row.body);
   const object = row.r2Key ? await env.BUCKET.get(row.r2Key) : null;
   if (!object) throw new AppError("internal_error", "A snapshot's bytes are missing");
   return new Uint8Array(await object.arrayBuffer());
 }
 
+/** The bytes of the project's newest snapshot (what a room with empty storage loads), streamed from R2 when they are there; null if it has none. */
+export async function latestSnapshotContent(
+  ctx: Ctx,
+  projectId: string,
+): Promise<{ body: ReadableStream | Uint8Array; size: number } | null> {
+  const latest = await latestSnapshot(ctx.db, projectId);
+  if (!latest) return null;
+  if (latest.r2Key) {
+    const object = await ctx.env.BUCKET.get(latest.r2Key);
+    if (object) return { body: object.body, size: object.size };
+  }
+  const bytes = await snapshotBytes(ctx.env, latest);
+  return { body: bytes, size: bytes.byteLength };
+}
+
 /** Newest first, keyset-paginated on (created_at, id). */
-export async function listSnapshots(db: Db, projectId: string, limit: number, cursor?: string) {
-  const rows: SnapshotSummaryT[] = await db
+export async function listSnapshots(ctx: Ctx, { projectId, limit, cursor }: { projectId: string; limit: number; cursor?: string }) {
+  const rows: SnapshotSummaryT[] = await ctx.db
     .select(summaryColumns)
     .from(projectSnapshots)
     .where(and(eq(projectSnapshots.projectId, projectId), afterCursor(projectSnapshots, cursor)))
@@ -123,9 +139,11 @@ export async function listSnapshots(db: Db, projectId: string, limit: number, cu
 
 /** One snapshot of this project (another project's id is 404). */
 async function findSnapshot(db: Db, projectId: string, snapshotId: string) {
-  const row = await db.query.projectSnapshots.findFirst({
-    where: and(eq(projectSnapshots.id, snapshotId), eq(projectSnapshots.projectId, projectId)),
-  });
+  const [row] = await db
+    .select()
+    .from(projectSnapshots)
+    .where(and(eq(projectSnapshots.id, snapshotId), eq(projectSnapshots.projectId, projectId)))
+    .limit(1);
   if (!row) throw notFound("Snapshot");
   return row;
 }
@@ -139,43 +157,42 @@ const toSummary = (row: SnapshotRow): SnapshotSummaryT => ({
   createdAt: row.createdAt,
 });
 
-export async function inspect(db: Db, env: Env, projectId: string, snapshotId: string) {
-  const row = await findSnapshot(db, projectId, snapshotId);
-  const content = inspectSnapshot(await snapshotBytes(env, row));
+export async function inspect(ctx: Ctx, { projectId, snapshotId }: { projectId: string; snapshotId: string }) {
+  const row = await findSnapshot(ctx.db, projectId, snapshotId);
+  const content = inspectSnapshot(await snapshotBytes(ctx.env, row));
   if (!content) throw new AppError("unprocessable", "This snapshot cannot be decoded as a Y.js document");
   return { ...toSummary(row), content };
 }
 
 /**
- * A manual snapshot of the live document, asked of the room. A room with nothing loaded (204)
- * gets the latest stored state copied (an empty document if there is none).
+ * A manual snapshot of the live document (`live`: what the room answered). A room with nothing
+ * loaded (null) gets the latest stored state copied (an empty document if there is none).
  */
-export async function takeSnapshot(db: Db, env: Env, access: ProjectAccess) {
-  const live = await askRoomForSnapshot(env, access.project.id);
+export async function saveManualSnapshot(ctx: Ctx, { access, live }: { access: ProjectAccess; live: Uint8Array | null }) {
   let bytes = live;
   if (!bytes) {
-    const latest = await latestSnapshot(db, access.project.id);
-    bytes = latest ? await snapshotBytes(env, latest) : emptyDocument();
+    const latest = await latestSnapshot(ctx.db, access.project.id);
+    bytes = latest ? await snapshotBytes(ctx.env, latest) : emptyDocument();
   }
-  const { id } = await storeSnapshot(db, env, access.project, bytes, "manual", { dedupe: false });
-  return toSummary(await findSnapshot(db, access.project.id, id));
+  const { id } = await storeSnapshot(ctx, { project: access.project, bytes, reason: "manual", dedupe: false });
+  return toSummary(await findSnapshot(ctx.db, access.project.id, id));
 }
 
-/** Sends the snapshot to the room, which replaces its content and then saves a `restore` snapshot. */
-export async function restoreSnapshot(db: Db, env: Env, meta: RequestMeta, access: ProjectAccess, snapshotId: string) {
-  const row = await findSnapshot(db, access.project.id, snapshotId);
-  await askRoomToRestore(env, access.project.id, await snapshotBytes(env, row));
+/** The bytes of one of the project's snapshots, to be restored (another project's snapshot id is 404). */
+export async function snapshotToRestore(ctx: Ctx, { projectId, snapshotId }: { projectId: string; snapshotId: string }) {
+  return snapshotBytes(ctx.env, await findSnapshot(ctx.db, projectId, snapshotId));
+}
+
+/** Audits a restore the room carried out; answers when it was restored. */
+export async function recordSnapshotRestored(ctx: Ctx, { access, snapshotId }: { access: ProjectAccess; snapshotId: string }) {
   const restoredAt = Date.now();
-  await auditInsert(
-    { db, meta },
-    {
-      action: "project.snapshot_restored",
-      orgId: access.orgId,
-      actorUserId: access.principal.userId,
-      targetType: "project",
-      targetId: access.project.id,
-      metadata: { snapshotId: row.id },
-    },
-  );
-  return { snapshotId: row.id, restoredAt };
+  await auditInsert(ctx, {
+    action: "project.snapshot_restored",
+    orgId: access.orgId,
+    actorUserId: access.principal.userId,
+    targetType: "project",
+    targetId: access.project.id,
+    metadata: { snapshotId },
+  });
+  return { snapshotId, restoredAt };
 }

@@ -1,7 +1,7 @@
 /**
  * When someone's access to an org's projects changes (removed from the org, a new org role, a
- * project made read-only for members, a session ended), the rooms they are in close their sockets
- * (4003) at once. The services that make those changes call `disconnectFromRooms`, or announce them (access-events.ts).
+ * project made read-only for members, sessions ended), the rooms they are in close their sockets
+ * (4003) at once: the handlers of those changes' events (access-events.ts) call `disconnectFromRooms`.
  *
  * Which rooms: every admission (admissions.ts) whose token has not expired, since a socket lives
  * at most one token. The room records nothing itself: what keeps a closed socket out is that its
@@ -10,11 +10,11 @@
  */
 import { and, eq, gt, inArray, type SQL } from "drizzle-orm";
 import type { DisconnectBody } from "../../../shared/room-callbacks";
+import type { Ctx } from "../context";
 import type { Db } from "../db/client";
-import { memberships, roomAdmissions } from "../db/schema";
-import type { Env } from "../env";
-import { log } from "../http/log";
+import { memberRoleSql } from "../orgs";
 import { askRoomToDisconnect } from "./control";
+import { roomAdmissions } from "./tables";
 
 /** Whose sockets to close. */
 export type Whom =
@@ -25,25 +25,40 @@ export type Whom =
   /** Sessions of a user that ended (logout, revoked, a password change, a replayed refresh token). */
   | { userId: string; sessionIds: string[] };
 
-function admittedWhere(db: Db, whom: Whom): SQL | undefined {
-  if ("sessionIds" in whom) return and(eq(roomAdmissions.userId, whom.userId), inArray(roomAdmissions.sessionId, whom.sessionIds));
-  if ("userIds" in whom) return and(eq(roomAdmissions.orgId, whom.orgId), inArray(roomAdmissions.userId, whom.userIds));
-  const plainMembers = db
-    .select({ id: memberships.userId })
-    .from(memberships)
-    .where(and(eq(memberships.orgId, whom.orgId), eq(memberships.role, "member")));
-  return and(eq(roomAdmissions.projectId, whom.projectId), eq(roomAdmissions.role, "write"), inArray(roomAdmissions.userId, plainMembers));
+/** D1 binds at most 100 parameters per statement. */
+const IDS_PER_QUERY = 90;
+
+const chunked = (ids: string[]) =>
+  Array.from({ length: Math.ceil(ids.length / IDS_PER_QUERY) }, (_, i) => ids.slice(i * IDS_PER_QUERY, (i + 1) * IDS_PER_QUERY));
+
+/** The admissions to look at, one condition per statement (long id lists split). */
+function admittedWhere(whom: Whom): SQL[] {
+  if ("sessionIds" in whom)
+    return chunked(whom.sessionIds).map((ids) => and(eq(roomAdmissions.userId, whom.userId), inArray(roomAdmissions.sessionId, ids))!);
+  if ("userIds" in whom)
+    return chunked(whom.userIds).map((ids) => and(eq(roomAdmissions.orgId, whom.orgId), inArray(roomAdmissions.userId, ids))!);
+  return [
+    and(
+      eq(roomAdmissions.projectId, whom.projectId),
+      eq(roomAdmissions.role, "write"),
+      eq(memberRoleSql(whom.orgId, roomAdmissions.userId), "member"),
+    )!,
+  ];
 }
 
 /** Per room, what to ask it to close: the users, or (when sessions ended) only those sessions. */
 async function socketsToClose(db: Db, whom: Whom, now: number): Promise<Map<string, DisconnectBody>> {
-  const rows = await db
-    .selectDistinct({ projectId: roomAdmissions.projectId, userId: roomAdmissions.userId, sessionId: roomAdmissions.sessionId })
-    .from(roomAdmissions)
-    .where(and(admittedWhere(db, whom), gt(roomAdmissions.expiresAt, now)));
+  const found = await Promise.all(
+    admittedWhere(whom).map((where) =>
+      db
+        .selectDistinct({ projectId: roomAdmissions.projectId, userId: roomAdmissions.userId, sessionId: roomAdmissions.sessionId })
+        .from(roomAdmissions)
+        .where(and(where, gt(roomAdmissions.expiresAt, now))),
+    ),
+  );
   const bySession = "sessionIds" in whom;
   const byRoom = new Map<string, { userIds: Set<string>; sessionIds: Set<string> }>();
-  for (const r of rows) {
+  for (const r of found.flat()) {
     const room = byRoom.get(r.projectId) ?? { userIds: new Set(), sessionIds: new Set() };
     if (bySession) room.sessionIds.add(r.sessionId);
     else room.userIds.add(r.userId);
@@ -53,17 +68,17 @@ async function socketsToClose(db: Db, whom: Whom, now: number): Promise<Map<stri
 }
 
 /** Asks each room the users or sessions were admitted to to close their sockets; failures are logged, never thrown. */
-export async function disconnectFromRooms(env: Env, db: Db, whom: Whom, now = Date.now()): Promise<void> {
+export async function disconnectFromRooms(ctx: Pick<Ctx, "env" | "db" | "log">, whom: Whom, now = Date.now()): Promise<void> {
   try {
-    const byRoom = await socketsToClose(db, whom, now);
+    const byRoom = await socketsToClose(ctx.db, whom, now);
     await Promise.all(
       [...byRoom].map(([roomId, body]) =>
-        askRoomToDisconnect(env, roomId, body).catch((err: unknown) =>
-          log("warn", "room could not disconnect sockets whose access changed", { roomId, error: String(err) }),
+        askRoomToDisconnect(ctx.env, roomId, body).catch((err: unknown) =>
+          ctx.log("warn", "room could not disconnect sockets whose access changed", { roomId, error: String(err) }),
         ),
       ),
     );
   } catch (err) {
-    log("error", "finding the rooms of users whose access changed failed", { error: String(err) });
+    ctx.log("error", "finding the rooms of users whose access changed failed", { error: String(err) });
   }
 }

@@ -8,9 +8,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { roomCallbackPaths } from "../../../shared/room-callbacks";
 import { addMember, createUser, type OrgFixture, orgFixture, PASSWORD, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { admissionOf, askAdmission, createProject, roomCall, roomTokenFor } from "../../test/rooms";
 import { jobContext } from "../../test/jobs";
-import { createDb } from "../db/client";
+import { admissionOf, askAdmission, createProject, roomCall, roomTokenFor } from "../../test/rooms";
 import { purgeExpiredAdmissions } from "./admissions";
 
 let fx: OrgFixture;

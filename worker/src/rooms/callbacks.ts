@@ -1,26 +1,40 @@
 /**
- * What the rooms tell the Worker: snapshots (stored via projects/snapshots.ts) and room events.
- * Member joined/left become audit rows, and a join a `room.member_joined` webhook event. Every
- * row's id is derived from the room's `rev_` event id, so a retried POST records nothing twice.
+ * What the rooms tell the Worker: snapshots (stored by projects) and room events. Member
+ * joined/left become audit rows, and a join a `room.member_joined` webhook event. Every row's id
+ * is derived from the room's `rev_` event id, so a retried POST records nothing twice.
  */
-import { eq } from "drizzle-orm";
-import type { RoomEvent } from "../../../shared/room-callbacks";
-import type { RequestMeta } from "../context";
+import type { RoomEvent, SnapshotReason } from "../../../shared/room-callbacks";
+import { auditInsert } from "../audit";
+import type { Ctx } from "../context";
 import { derivedId } from "../crypto/random";
-import type { Db } from "../db/client";
-import { auditEvents, projects, roomEvents } from "../db/schema";
-import type { Env } from "../env";
 import { notFound } from "../http/errors";
-import { enqueueWebhookEvents, webhookEvent } from "../webhooks/outbox";
+import { findProject, latestSnapshotContent, storeSnapshot } from "../projects";
+import { enqueueWebhookEvents, webhookEvent } from "../webhooks";
+import { roomEvents } from "./tables";
 
-export async function findRoomProject(db: Db, roomId: string) {
-  const project = await db.query.projects.findFirst({ where: eq(projects.id, roomId), columns: { id: true, orgId: true } });
+/** The project a room serves (the room id is the project id); 404 `Room` when it is gone. */
+async function roomProject(ctx: Ctx, roomId: string) {
+  const project = await findProject(ctx.db, roomId);
   if (!project) throw notFound("Room");
   return project;
 }
 
+/** Stores the room's document as a snapshot unless it equals the latest; answers its id and whether it is new. */
+export async function saveRoomSnapshot(ctx: Ctx, { roomId, bytes, reason }: { roomId: string; bytes: Uint8Array; reason: SnapshotReason }) {
+  const project = await roomProject(ctx, roomId);
+  return storeSnapshot(ctx, { project, bytes, reason, dedupe: true });
+}
+
+/** The newest snapshot's bytes, what a room with empty storage loads; null when the project has none. */
+export async function roomLatestSnapshot(ctx: Ctx, roomId: string) {
+  const project = await roomProject(ctx, roomId);
+  return latestSnapshotContent(ctx, project.id);
+}
+
 /** Records the events; answers how many were new. */
-export async function recordRoomEvents(db: Db, env: Env, meta: RequestMeta, project: { id: string; orgId: string }, events: RoomEvent[]) {
+export async function recordRoomEvents(ctx: Ctx, { roomId, events }: { roomId: string; events: RoomEvent[] }) {
+  const { db } = ctx;
+  const project = await roomProject(ctx, roomId);
   const now = Date.now();
   const writes = await Promise.all(
     events.map(async (e) => {
@@ -39,21 +53,15 @@ export async function recordRoomEvents(db: Db, env: Env, meta: RequestMeta, proj
         })
         .onConflictDoNothing()
         .returning({ id: roomEvents.id });
-      const audit = db
-        .insert(auditEvents)
-        .values({
-          id: await derivedId("audit", `room-event:${e.id}`),
-          orgId: project.orgId,
-          actorUserId: e.userId,
-          action: e.type === "member_joined" ? "room.member_joined" : "room.member_left",
-          targetType: "project",
-          targetId: project.id,
-          ip: meta.ip,
-          requestId: meta.requestId,
-          metadata: { eventId: e.id, name: e.name, role: e.role, connectionId: e.connectionId, at: e.at },
-          createdAt: now,
-        })
-        .onConflictDoNothing();
+      const audit = auditInsert(ctx, {
+        id: await derivedId("audit", `room-event:${e.id}`),
+        orgId: project.orgId,
+        actorUserId: e.userId,
+        action: e.type === "member_joined" ? "room.member_joined" : "room.member_left",
+        targetType: "project",
+        targetId: project.id,
+        metadata: { eventId: e.id, name: e.name, role: e.role, connectionId: e.connectionId, at: e.at },
+      }).onConflictDoNothing();
       const event =
         e.type === "member_joined"
           ? await webhookEvent(
@@ -72,7 +80,7 @@ export async function recordRoomEvents(db: Db, env: Env, meta: RequestMeta, proj
   // Only events this call recorded are queued: a retried POST sends no webhook twice.
   const fresh = writes.filter((w) => (results[statements.indexOf(w.claim)] as unknown[]).length > 0);
   await enqueueWebhookEvents(
-    env,
+    ctx.env,
     fresh.flatMap((w) => (w.event ? [w.event.id] : [])),
   );
   return fresh.length;

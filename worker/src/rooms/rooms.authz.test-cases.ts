@@ -1,5 +1,7 @@
-import type { Expected, MatrixCase } from "../../test/authz-matrix";
-import { project } from "../projects/projects.authz.test-cases";
+import { type Expected, type MatrixCase, ORG_READ, succeedsWith } from "../../test/authz-matrix";
+import { documentWith } from "../../test/rooms";
+import { scriptedRoom } from "../../test/scripted-room";
+import { project, snapshot } from "../projects/projects.authz.test-cases";
 
 const SIGNED_ONLY: Expected = { anon: 401, outsider: 401, member: 401, admin: 401, owner: 401, operator: 401 };
 
@@ -45,5 +47,31 @@ export const roomsMatrix: MatrixCase[] = [
       },
     }),
     expected: SIGNED_ONLY,
+  },
+  // The project routes that reach the live room.
+  {
+    route: "POST /v1/orgs/:orgId/projects/:projectId/snapshots",
+    scope: "orgs:write",
+    build: async (fx) => {
+      const p = await project(fx);
+      scriptedRoom(p.id, documentWith("live"));
+      return { method: "POST", path: `${p.path}/snapshots` };
+    },
+    expected: succeedsWith(ORG_READ, 201),
+  },
+  {
+    route: "POST /v1/orgs/:orgId/projects/:projectId/snapshots/:snapshotId/restore",
+    scope: "orgs:write",
+    build: async (fx) => {
+      const s = await snapshot(fx);
+      return { method: "POST", path: `${s.path}/snapshots/${s.snapshotId}/restore` };
+    },
+    expected: ORG_READ,
+  },
+  {
+    route: "POST /v1/orgs/:orgId/projects/:projectId/room-token",
+    sessionOnly: true,
+    build: async (fx) => ({ method: "POST", path: `${(await project(fx)).path}/room-token` }),
+    expected: ORG_READ,
   },
 ];

@@ -17,10 +17,9 @@ import { validationError } from "../http/error-handler";
 import { AppError } from "../http/errors";
 import { createRouter } from "../http/openapi";
 import { ErrorSchema, json } from "../http/openapi-helpers";
-import { isYjsUpdate } from "../projects/inspect";
-import { latestSnapshot, snapshotBytes, storeSnapshot } from "../projects/snapshots";
+import { isYjsUpdate } from "../projects";
 import { admit } from "./admissions";
-import { findRoomProject, recordRoomEvents } from "./callbacks";
+import { recordRoomEvents, roomLatestSnapshot, saveRoomSnapshot } from "./callbacks";
 import { signedRoomBody, signedRoomJson } from "./signed-body";
 
 const tags = ["Rooms (callbacks)"];
@@ -63,9 +62,7 @@ export const roomCallbackRoutes = createRouter()
       if (!isYjsUpdate(bytes)) throw new AppError("invalid_request", "The body is not a Y.js update");
       const reason = SnapshotReasonSchema.safeParse(c.req.header(SNAPSHOT_REASON_HEADER) ?? "auto");
       if (!reason.success) throw validationError(reason.error, `header.${SNAPSHOT_REASON_HEADER}`);
-      const db = c.get("db");
-      const project = await findRoomProject(db, c.req.valid("param").roomId);
-      const stored = await storeSnapshot(db, c.env, project, bytes, reason.data, { dedupe: true });
+      const stored = await saveRoomSnapshot(c.var.ctx, { roomId: c.req.valid("param").roomId, bytes, reason: reason.data });
       return c.json({ id: stored.id }, stored.created ? 201 : 200);
     },
   )
@@ -85,20 +82,10 @@ export const roomCallbackRoutes = createRouter()
     }),
     async (c) => {
       await signedRoomBody(c, 0, documentTooLarge);
-      const db = c.get("db");
-      const project = await findRoomProject(db, c.req.valid("param").roomId);
-      const latest = await latestSnapshot(db, project.id);
+      const latest = await roomLatestSnapshot(c.var.ctx, c.req.valid("param").roomId);
       if (!latest) return c.body(null, 204);
-      if (latest.r2Key) {
-        const object = await c.env.BUCKET.get(latest.r2Key);
-        if (object)
-          return new Response(object.body, {
-            headers: { "content-type": "application/octet-stream", "content-length": String(object.size) },
-          });
-      }
-      const bytes = await snapshotBytes(c.env, latest);
-      return new Response(bytes as BufferSource, {
-        headers: { "content-type": "application/octet-stream", "content-length": String(bytes.byteLength) },
+      return new Response(latest.body as ReadableStream | BufferSource, {
+        headers: { "content-type": "application/octet-stream", "content-length": String(latest.size) },
       });
     },
   )
@@ -118,9 +105,7 @@ export const roomCallbackRoutes = createRouter()
     }),
     async (c) => {
       const body = await signedRoomJson(c, RoomEventsBody);
-      const db = c.get("db");
-      const project = await findRoomProject(db, c.req.valid("param").roomId);
-      return c.json({ recorded: await recordRoomEvents(db, c.env, c.var.ctx.meta, project, body.events) }, 202);
+      return c.json({ recorded: await recordRoomEvents(c.var.ctx, { roomId: c.req.valid("param").roomId, events: body.events }) }, 202);
     },
   )
   .openapi(
@@ -140,6 +125,6 @@ export const roomCallbackRoutes = createRouter()
     }),
     async (c) => {
       const body = await signedRoomJson(c, RoomAdmissionRequestSchema);
-      return c.json(await admit(c.get("db"), c.req.valid("param").roomId, body), 200);
+      return c.json(await admit(c.var.ctx, { roomId: c.req.valid("param").roomId, request: body }), 200);
     },
   );

@@ -1,24 +1,25 @@
 /**
  * A deleted project's room must close every socket (4404) and delete its storage (up to the
  * document cap, 5 MB, per project). The teardown is owed from the batch that deletes the project
- * (a room_teardowns row), asked for at once, and crossed off only when the room confirms; what a
- * room could not confirm, maintenance asks again on every tick until it does.
+ * (a room_teardowns row, the `project.deleted` handler's statement), asked for once the deletion
+ * committed, and crossed off only when the room confirms; what a room could not confirm,
+ * maintenance asks again on every tick until it does.
  */
 import { asc, eq, sql } from "drizzle-orm";
+import type { Ctx } from "../context";
 import type { Db } from "../db/client";
-import { roomTeardowns } from "../db/schema";
-import type { Env } from "../env";
-import { log } from "../http/log";
 import type { Job } from "../module";
 import { askRoomToTearDown } from "./control";
+import { roomTeardowns } from "./tables";
 
-/** The statement that makes the teardown owed: put it in the batch that deletes the project. */
-export function teardownOwed(db: Db, project: { id: string; orgId: string }, now = Date.now()) {
-  return db.insert(roomTeardowns).values({ projectId: project.id, orgId: project.orgId, requestedAt: now }).onConflictDoNothing();
+/** The statement that makes the teardown owed: it goes into the batch that deletes the project. */
+export function teardownOwed(db: Db, project: { projectId: string; orgId: string }, now = Date.now()) {
+  return db.insert(roomTeardowns).values({ projectId: project.projectId, orgId: project.orgId, requestedAt: now }).onConflictDoNothing();
 }
 
 /** Asks each room to tear down; answers how many confirmed (their rows are gone), the rest count an attempt. */
-export async function tearDownRooms(env: Env, db: Db, projectIds: string[], now = Date.now()): Promise<number> {
+export async function tearDownRooms(ctx: Pick<Ctx, "env" | "db" | "log">, projectIds: string[], now = Date.now()): Promise<number> {
+  const { env, db } = ctx;
   const outcomes = await Promise.all(
     projectIds.map(async (projectId) => {
       try {
@@ -26,7 +27,7 @@ export async function tearDownRooms(env: Env, db: Db, projectIds: string[], now 
         await db.delete(roomTeardowns).where(eq(roomTeardowns.projectId, projectId));
         return true;
       } catch (err) {
-        log("warn", "room teardown not confirmed; maintenance retries it", { roomId: projectId, error: String(err) });
+        ctx.log("warn", "room teardown not confirmed; maintenance retries it", { roomId: projectId, error: String(err) });
         await db
           .update(roomTeardowns)
           .set({ attempts: sql`${roomTeardowns.attempts} + 1`, lastAttemptAt: now, lastError: String(err).slice(0, 500) })
@@ -42,16 +43,15 @@ export async function tearDownRooms(env: Env, db: Db, projectIds: string[], now 
 const TEARDOWNS_PER_TICK = 50;
 
 /** Maintenance: owed teardowns, oldest first; answers how many rooms confirmed. */
-export const retryRoomTeardowns: Job = async ({ db, env, now, batchSize }) => {
-  const owed = await db
+export const retryRoomTeardowns: Job = async (ctx) => {
+  const owed = await ctx.db
     .select({ projectId: roomTeardowns.projectId })
     .from(roomTeardowns)
     .orderBy(asc(roomTeardowns.requestedAt))
-    .limit(Math.min(batchSize, TEARDOWNS_PER_TICK));
+    .limit(Math.min(ctx.batchSize, TEARDOWNS_PER_TICK));
   return tearDownRooms(
-    env,
-    db,
+    ctx,
     owed.map((r) => r.projectId),
-    now,
+    ctx.now,
   );
 };

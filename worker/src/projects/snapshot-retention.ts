@@ -10,8 +10,8 @@
  * it changes after that. So a tick reads the active projects' snapshots, not every one ever taken.
  */
 import { inArray, sql } from "drizzle-orm";
-import { projectSnapshots } from "../db/schema";
 import type { Job } from "../module";
+import { projectSnapshots } from "./tables";
 
 export const AUTO_SNAPSHOTS_KEPT = 50;
 export const HOURLY_SNAPSHOTS_FOR_MS = 7 * 86_400_000;

@@ -5,9 +5,8 @@ import { jobContext, runJobs } from "../../test/jobs";
 import { createProject } from "../../test/rooms";
 import { newId } from "../crypto/random";
 import { createDb } from "../db/client";
-import { projectSnapshots } from "../db/schema";
-import { runScheduled } from "./scheduler";
 import { ACTIVE_PROJECT_MS, AUTO_SNAPSHOTS_KEPT, HOURLY_SNAPSHOTS_FOR_MS, thinProjectSnapshots } from "./snapshot-retention";
+import { projectSnapshots } from "./tables";
 
 const HOUR = 3_600_000;
 
