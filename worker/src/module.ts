@@ -36,6 +36,9 @@ export const stripeObjectId = (event: Stripe.Event) => (event.data.object as { i
 /** A handler's event arrived before what it refers to (Stripe sends in any order): the event is tried again later. */
 export class NotYetKnown extends Error {}
 
+/** Mail rendered when it is sent (`mail_messages.template`): its data (opened) in, subject and bodies out. */
+export type MailRenderer = (ctx: Ctx, data: string) => Promise<{ subject: string; text: string; html: string }>;
+
 /**
  * A queue's consumer; the entry point routes each batch by its queue's name. (`never`: any
  * consumer's own message type fits, since the entry point only passes the batch through.)
@@ -62,6 +65,8 @@ export interface DomainModule {
   webhookEvents?: readonly WebhookEventType[];
   /** Its reactions to other domains' events (context.ts `DomainEvents`). */
   events?: EventHandlers;
+  /** The mail templates it renders when the mail is sent, by template name (one module per template). */
+  mailRenderers?: Readonly<Record<string, MailRenderer>>;
 }
 
 /** Keeps a module's exact type, so `ApiType` knows every route of its router. */
@@ -74,9 +79,10 @@ export interface Runtime {
   queues: Readonly<Record<string, QueueConsumer>>;
   /** Each module's event handlers, in module order. */
   events: readonly EventHandlers[];
+  mailRenderers: Readonly<Record<string, MailRenderer>>;
 }
 
-/** One entry per name across all modules: a second job, Stripe handler or queue consumer of the same name is a wiring mistake. */
+/** One entry per name across all modules: a second job, Stripe handler, queue consumer or mail renderer of the same name is a wiring mistake. */
 function merged<T>(kind: string, modules: readonly DomainModule[], part: (m: DomainModule) => Readonly<Record<string, T>> | undefined) {
   const all: Record<string, T> = {};
   for (const module of modules) {
@@ -94,5 +100,6 @@ export function assembleRuntime(modules: readonly DomainModule[]): Runtime {
     stripeHandlers: merged("Stripe event handler", modules, (m) => m.stripeHandlers),
     queues: merged("queue consumer", modules, (m) => m.queues),
     events: modules.flatMap((m) => (m.events ? [m.events] : [])),
+    mailRenderers: merged("mail renderer", modules, (m) => m.mailRenderers),
   };
 }

@@ -1,23 +1,9 @@
-import { desc } from "drizzle-orm";
 import { Hono } from "hono";
 import { raw } from "hono/html";
-import type { Db } from "../db/client";
-import { mailMessages } from "../db/schema";
-import type { AppEnv, Env } from "../env";
+import type { AppEnv } from "../env";
 import { AppError } from "../http/errors";
 import { type PageSources, pageSources } from "../http/page-security";
-import { openBody } from "../mail";
-
-/** The newest 200 messages, bodies opened; mail rendered at send time shows empty until sent. */
-async function newestMail(env: Env, db: Db) {
-  const rows = await db.select().from(mailMessages).orderBy(desc(mailMessages.createdAt)).limit(200);
-  return Promise.all(
-    rows.map(async (row) => {
-      const { payload: _sealedData, sealed: _sealed, ...shown } = row;
-      return { ...shown, ...(await openBody(env, row)) };
-    }),
-  );
-}
+import { newestMail } from "../mail";
 
 /**
  * The page shows each e-mail's HTML in a sandboxed srcdoc frame, which inherits this policy:
@@ -35,9 +21,9 @@ export const mailboxRoutes = new Hono<AppEnv>()
     if (c.env.ENVIRONMENT === "production") throw new AppError("not_found", "Not found");
     await next();
   })
-  .get("/dev/mailbox.json", async (c) => c.json({ data: await newestMail(c.env, c.get("db")) }))
+  .get("/dev/mailbox.json", async (c) => c.json({ data: await newestMail(c.var.ctx, { limit: 200 }) }))
   .get("/dev/mailbox", pageSources(mailboxSources), async (c) => {
-    const rows = await newestMail(c.env, c.get("db"));
+    const rows = await newestMail(c.var.ctx, { limit: 200 });
     return c.html(
       <html lang="en">
         <head>

@@ -5,7 +5,8 @@ import { purgeSentMail, requeueStaleMail } from "./jobs";
 import { resealMail } from "./reseal";
 import { mailRoutes } from "./routes";
 
-export { enqueueMail, mailInsert, openBody } from "./outbox";
+export { enqueueMail, mailInsert, openBody, renderedOnSendMailInsert } from "./outbox";
+export { newestMail } from "./service";
 export {
   formatLongDate,
   inviteMail,

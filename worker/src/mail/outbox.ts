@@ -1,6 +1,8 @@
+import type { SQL } from "drizzle-orm";
 import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
 import { open, seal } from "../crypto/secret-box";
+import { insertIf } from "../db/insert-if";
 import type { Env } from "../env";
 import { mailMessages } from "./tables";
 import type { RenderedMail } from "./templates";
@@ -21,6 +23,32 @@ export async function mailInsert({ env, db }: Pick<Ctx, "env" | "db">, input: { 
       .insert(mailMessages)
       .values({ id, to: input.to, ...(await sealBody(env, input.mail)), status: "queued", createdAt: Date.now() }),
   };
+}
+
+export type MailTemplate = NonNullable<MailRow["template"]>;
+
+/**
+ * Mail rendered when it is sent (a module's `mailRenderers[template]` gets `data` back, opened),
+ * so what it shows is fresh then. `data` is stored sealed: it may carry a license key. The row is
+ * written only if `onlyIf` holds when the batch runs, once per id (ON CONFLICT DO NOTHING).
+ */
+export async function renderedOnSendMailInsert(
+  { env, db }: Pick<Ctx, "env" | "db">,
+  input: { id: string; to: string; subject: string; template: MailTemplate; data: string; onlyIf: SQL; now: number },
+) {
+  const row = {
+    id: input.id,
+    to: input.to,
+    subject: input.subject,
+    text: "",
+    html: "",
+    status: "queued" as const,
+    createdAt: input.now,
+    template: input.template,
+    payload: await seal(env.ENCRYPTION_KEYS, input.data),
+  };
+  // In an object: an async function returning the query builder would await, i.e. run, it.
+  return { insert: insertIf(db, mailMessages, row, input.onlyIf).onConflictDoNothing() };
 }
 
 export async function sealBody(env: Env, mail: RenderedMail) {

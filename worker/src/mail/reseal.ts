@@ -1,8 +1,8 @@
 import { and, eq, or } from "drizzle-orm";
 import { resealed, sealedUnderOtherKey, stillHolds } from "../crypto/reseal";
 import { currentKeyId } from "../crypto/secret-box";
-import { mailMessages } from "../db/schema";
 import type { Job } from "../module";
+import { mailMessages } from "./tables";
 
 /**
  * Key rotation for the mail outbox: sealed bodies (text and HTML) and the sealed data of mail

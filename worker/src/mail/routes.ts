@@ -1,24 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq } from "drizzle-orm";
 import { MailId, MailListQuery, MailMessage } from "../../../shared/mail";
-import { mailMessages } from "../db/schema";
 import { requireOperator } from "../http/access";
-import { AppError } from "../http/errors";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, notFoundError } from "../http/openapi-helpers";
-import { enqueueMail } from "./outbox";
+import { listMail, resendFailedMail } from "./service";
 
 const tags = ["Operator"];
-const listed = {
-  id: mailMessages.id,
-  to: mailMessages.to,
-  subject: mailMessages.subject,
-  status: mailMessages.status,
-  attempts: mailMessages.attempts,
-  lastError: mailMessages.lastError,
-  createdAt: mailMessages.createdAt,
-  sentAt: mailMessages.sentAt,
-};
 
 /** Failed sends are visible to operators and can be sent again (a receipt is rendered afresh). */
 export const mailRoutes = createRouter()
@@ -34,15 +21,7 @@ export const mailRoutes = createRouter()
     }),
     async (c) => {
       requireOperator(c.get("principal"), "payments:read");
-      const { status, to } = c.req.valid("query");
-      const rows = await c
-        .get("db")
-        .select(listed)
-        .from(mailMessages)
-        .where(and(eq(mailMessages.status, status), to ? eq(mailMessages.to, to) : undefined))
-        .orderBy(desc(mailMessages.createdAt))
-        .limit(100);
-      return c.json({ data: rows }, 200);
+      return c.json({ data: await listMail(c.var.ctx, c.req.valid("query")) }, 200);
     },
   )
   .openapi(
@@ -57,19 +36,6 @@ export const mailRoutes = createRouter()
     }),
     async (c) => {
       requireOperator(c.get("principal"), "payments:write");
-      const db = c.get("db");
-      const { mailId } = c.req.valid("param");
-      const [requeued] = await db
-        .update(mailMessages)
-        .set({ status: "queued", lastError: null })
-        .where(and(eq(mailMessages.id, mailId), eq(mailMessages.status, "failed")))
-        .returning(listed);
-      if (!requeued) {
-        const known = await db.query.mailMessages.findFirst({ columns: { status: true }, where: eq(mailMessages.id, mailId) });
-        if (!known) throw new AppError("not_found", "E-mail not found");
-        throw new AppError("conflict", `Only failed e-mail can be re-sent; this one is ${known.status}`);
-      }
-      await enqueueMail({ env: c.env }, [requeued.id]);
-      return c.json(requeued, 202);
+      return c.json(await resendFailedMail(c.var.ctx, { mailId: c.req.valid("param").mailId }), 202);
     },
   );

@@ -8,20 +8,16 @@
  * entitlement exists, and again on a re-send.
  */
 import type { SQL } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import { MAX_DOWNLOAD_TTL_SECONDS } from "../../../shared/downloads";
 import { formatMoney } from "../../../shared/money";
 import { findItemRef, listVersions } from "../catalog";
 import type { Ctx } from "../context";
 import { derivedId } from "../crypto/random";
-import { open, seal } from "../crypto/secret-box";
-import { insertIf } from "../db/insert-if";
-import { mailMessages } from "../db/schema";
 import { mintDownloadLink } from "../downloads";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
 import { findLicense } from "../licenses";
-import { formatLongDate, type RenderedMail, receiptMail } from "../mail";
+import { formatLongDate, type RenderedMail, receiptMail, renderedOnSendMailInsert } from "../mail";
 import { latestOrderOf } from "../orders";
 
 interface ReceiptPayload {
@@ -36,26 +32,19 @@ export const receiptMailId = (licenseId: string) => derivedId("mail", `receipt:$
  * this attempt's key hash). Put it after the license's statements in the same batch.
  */
 export async function receiptStatement(
-  { env, db }: Pick<Ctx, "env" | "db">,
+  ctx: Pick<Ctx, "env" | "db">,
   input: { licenseId: string; key: string; to: string; itemName: string; issuedByThisAttempt: SQL; now: number },
 ) {
   const id = await receiptMailId(input.licenseId);
-  const payload = await seal(
-    env.ENCRYPTION_KEYS,
-    JSON.stringify({ licenseId: input.licenseId, licenseKey: input.key } satisfies ReceiptPayload),
-  );
-  const row = {
+  const { insert: statement } = await renderedOnSendMailInsert(ctx, {
     id,
     to: input.to,
     subject: `Your receipt for ${input.itemName}`,
-    text: "",
-    html: "",
-    status: "queued" as const,
-    createdAt: input.now,
-    template: "receipt" as const,
-    payload,
-  };
-  const statement: BatchItem<"sqlite"> = insertIf(db, mailMessages, row, input.issuedByThisAttempt).onConflictDoNothing();
+    template: "receipt",
+    data: JSON.stringify({ licenseId: input.licenseId, licenseKey: input.key } satisfies ReceiptPayload),
+    onlyIf: input.issuedByThisAttempt,
+    now: input.now,
+  });
   return { id, statement };
 }
 
@@ -66,8 +55,8 @@ const dateTime = (ms: number) => `${new Date(ms).toLocaleString("en-US", { dateS
  * and a 7-day link to the newest version the buyer may download (stable, else beta). A buyer
  * whose access ended before the mail went out gets the receipt without links.
  */
-export async function renderReceipt({ env, db }: Pick<Ctx, "env" | "db">, sealedPayload: string, now = Date.now()): Promise<RenderedMail> {
-  const payload = JSON.parse(await open(env.ENCRYPTION_KEYS, sealedPayload)) as ReceiptPayload;
+export async function renderReceipt({ env, db }: Pick<Ctx, "env" | "db">, data: string, now = Date.now()): Promise<RenderedMail> {
+  const payload = JSON.parse(data) as ReceiptPayload;
   const license = await findLicense(db, payload.licenseId);
   const item = license && (await findItemRef(db, license.itemId));
   if (!license || !item) throw new Error(`No license ${payload.licenseId} for a receipt`);
@@ -79,10 +68,8 @@ export async function renderReceipt({ env, db }: Pick<Ctx, "env" | "db">, sealed
   if (version) {
     try {
       const link = await mintDownloadLink(
-        env,
-        db,
-        { entitlementId: license.entitlementId, versionId: version.id, ttlSeconds: MAX_DOWNLOAD_TTL_SECONDS },
-        now,
+        { env, db },
+        { entitlementId: license.entitlementId, versionId: version.id, ttlSeconds: MAX_DOWNLOAD_TTL_SECONDS, now },
       );
       downloads.push({ version: link.version, url: link.url });
       linksExpire = dateTime(link.expiresAt);
