@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { createUser, lastMailTo, tokenFromMail, uniqueEmail } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { expectRateLimited, inOneWindow, statusCounts } from "../../test/rate-limits";
-import { buyerFor } from "../checkout/buyers";
 import { sha256Hex } from "../crypto/hash";
 import { createDb } from "../db/client";
 import { MAGIC_LINK_LIMITS } from "./magic-link";
+import { accountForBuyer } from "./users";
 
 const ask = (email: string, ip = "192.0.2.7") =>
   call("POST", "/v1/auth/magic-link", { body: { email }, headers: { "cf-connecting-ip": ip } });
@@ -17,7 +17,7 @@ const mailCount = async (to: string) =>
 describe("magic sign-in links", () => {
   it("signs a guest buyer in once, verifying the address; the session works like a password login", async () => {
     const email = uniqueEmail("guest");
-    await buyerFor(createDb(env.DB), email); // how a guest checkout leaves the buyer: no password
+    await accountForBuyer(createDb(env.DB), email); // how a guest checkout leaves the buyer: no password
     expect((await ask(email)).status).toBe(202);
     const mail = await lastMailTo(email);
     expect(mail.subject).toBe("Your Plaza sign-in link");

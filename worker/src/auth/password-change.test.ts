@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { createUser, lastMailTo, PASSWORD, tokenFromMail, uniqueEmail } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { expectRateLimited, inOneWindow, statusCounts } from "../../test/rate-limits";
-import { buyerFor } from "../checkout/buyers";
 import { createDb } from "../db/client";
 import { LOGIN_LIMITS } from "./sessions";
+import { accountForBuyer } from "./users";
 
 const NEW_PASSWORD = "a longer and newer passphrase";
 const change = (token: string, body: unknown) => call("PUT", "/v1/me/password", { token, body });
@@ -97,7 +97,7 @@ describe("changing the password", () => {
 
   it("a guest from checkout, signed in by e-mail link, sets a first password without a current one", async () => {
     const email = uniqueEmail("guest-password");
-    await buyerFor(createDb(env.DB), email);
+    await accountForBuyer(createDb(env.DB), email);
     expect((await call("POST", "/v1/auth/magic-link", { body: { email }, headers: { "cf-connecting-ip": "192.0.2.99" } })).status).toBe(
       202,
     );

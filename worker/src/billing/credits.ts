@@ -1,16 +1,16 @@
 import { and, eq, sql } from "drizzle-orm";
 import { auditInsert } from "../audit";
-import { findOrgItem } from "../catalog/queries";
-import type { RequestMeta } from "../context";
+import { findAccount } from "../auth";
+import { findOrgItem, findVisibleItemBySlug } from "../catalog";
+import type { Ctx } from "../context";
 import { derivedId } from "../crypto/random";
-import type { Db } from "../db/client";
-import { creditEntries, users } from "../db/schema";
 import { notFound } from "../http/errors";
+import { creditEntries } from "./tables";
 
 /** SQL (binding ?3 = item id, ?4 = user id): the buyer's prepaid balance, the sum of its append-only entries. */
 export const CREDIT_BALANCE_SQL = "SELECT coalesce(sum(amount), 0) FROM credit_entries WHERE user_id = ?4 AND item_id = ?3";
 
-export async function creditBalance(db: Db, userId: string, itemId: string) {
+export async function creditBalance({ db }: Pick<Ctx, "db">, { userId, itemId }: { userId: string; itemId: string }) {
   const [row] = await db
     .select({ balance: sql<number>`coalesce(sum(${creditEntries.amount}), 0)` })
     .from(creditEntries)
@@ -18,17 +18,23 @@ export async function creditBalance(db: Db, userId: string, itemId: string) {
   return { itemId, userId, balance: row?.balance ?? 0 };
 }
 
+/** The buyer's balance for a visible item, by its slug. */
+export async function itemCreditBalance(ctx: Ctx, { userId, slug }: { userId: string; slug: string }) {
+  const { item } = await findVisibleItemBySlug(ctx.db, slug);
+  return creditBalance(ctx, { userId, itemId: item.id });
+}
+
 /**
  * An author grants a buyer prepaid credits for one of the org's items (a credit pack sold
  * elsewhere, a goodwill gesture). The org-scoped reference makes a repeated grant a no-op.
  */
 export async function grantCredits(
-  db: Db,
-  meta: RequestMeta,
+  ctx: Ctx,
   input: { orgId: string; itemId: string; userId: string; amount: number; reason: string; reference: string; actorUserId: string },
 ) {
+  const { db } = ctx;
   const { item } = await findOrgItem(db, input.orgId, input.itemId);
-  const user = await db.query.users.findFirst({ columns: { id: true }, where: eq(users.id, input.userId) });
+  const user = await findAccount(db, input.userId);
   if (!user) throw notFound("User");
   const reference = `grant:${input.orgId}:${input.reference}`;
   await db.batch([
@@ -44,17 +50,14 @@ export async function grantCredits(
         createdAt: Date.now(),
       })
       .onConflictDoNothing(),
-    auditInsert(
-      { db, meta },
-      {
-        action: "credits.granted",
-        orgId: input.orgId,
-        actorUserId: input.actorUserId,
-        targetType: "item",
-        targetId: item.id,
-        metadata: { userId: user.id, amount: input.amount, reason: input.reason, reference: input.reference },
-      },
-    ),
+    auditInsert(ctx, {
+      action: "credits.granted",
+      orgId: input.orgId,
+      actorUserId: input.actorUserId,
+      targetType: "item",
+      targetId: item.id,
+      metadata: { userId: user.id, amount: input.amount, reason: input.reason, reference: input.reference },
+    }),
   ]);
-  return creditBalance(db, user.id, item.id);
+  return creditBalance(ctx, { userId: user.id, itemId: item.id });
 }

@@ -1,13 +1,17 @@
 /** Subscriptions, invoices and metered usage. */
 import { defineModule } from "../module";
 import { billingEvents } from "./event-handlers";
+import { billingJobs } from "./jobs";
 import { billingRoutes } from "./routes";
 import { billingStripeHandlers } from "./stripe-handlers";
 import { consumeUsageReports } from "./usage";
 
+export { hasLiveSubscription } from "./subscriptions";
+
 export const billingModule = defineModule({
   name: "billing",
   routes: billingRoutes,
+  jobs: billingJobs,
   queues: { "plaza-usage": consumeUsageReports },
   stripeHandlers: billingStripeHandlers,
   events: billingEvents,

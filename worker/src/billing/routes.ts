@@ -2,11 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { OrgId } from "../../../shared/api";
 import { ItemId, ItemSlug } from "../../../shared/catalog";
 import { CreditBalance, CreditGrantBody, Subscription, SubscriptionId, UsageBody, UsageRecord } from "../../../shared/payments";
-import { findVisibleItemBySlug } from "../catalog/queries";
 import { requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
-import { creditBalance, grantCredits } from "./credits";
+import { grantCredits, itemCreditBalance } from "./credits";
 import { listSubscriptions, setCancelAtPeriodEnd } from "./subscriptions";
 import { recordUsage } from "./usage";
 
@@ -24,7 +23,10 @@ export const billingRoutes = createRouter()
       security: bearer,
       responses: { 200: json(z.object({ data: z.array(Subscription) }), "Your subscriptions"), ...authErrors },
     }),
-    async (c) => c.json({ data: await listSubscriptions(c.get("db"), requirePrincipal(c.get("principal"), "payments:read").userId) }, 200),
+    async (c) => {
+      const { userId } = requirePrincipal(c.get("principal"), "payments:read");
+      return c.json({ data: await listSubscriptions(c.var.ctx, { userId }) }, 200);
+    },
   )
   .openapi(
     createRoute({
@@ -38,10 +40,8 @@ export const billingRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "payments:write");
-      return c.json(
-        await setCancelAtPeriodEnd(c.env, c.get("db"), c.var.ctx.meta, p.userId, c.req.valid("param").subscriptionId, true),
-        200,
-      );
+      const { subscriptionId } = c.req.valid("param");
+      return c.json(await setCancelAtPeriodEnd(c.var.ctx, { userId: p.userId, subscriptionId, cancel: true }), 200);
     },
   )
   .openapi(
@@ -56,10 +56,8 @@ export const billingRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "payments:write");
-      return c.json(
-        await setCancelAtPeriodEnd(c.env, c.get("db"), c.var.ctx.meta, p.userId, c.req.valid("param").subscriptionId, false),
-        200,
-      );
+      const { subscriptionId } = c.req.valid("param");
+      return c.json(await setCancelAtPeriodEnd(c.var.ctx, { userId: p.userId, subscriptionId, cancel: false }), 200);
     },
   )
   .openapi(
@@ -79,7 +77,7 @@ export const billingRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "payments:write");
-      const record = await recordUsage(c.env, c.get("db"), p.userId, c.req.valid("param").slug, c.req.valid("json"));
+      const record = await recordUsage(c.var.ctx, { userId: p.userId, slug: c.req.valid("param").slug, usage: c.req.valid("json") });
       return record.duplicate ? c.json(record, 200) : c.json(record, 201);
     },
   )
@@ -95,8 +93,7 @@ export const billingRoutes = createRouter()
     }),
     async (c) => {
       const p = requirePrincipal(c.get("principal"), "payments:read");
-      const { item } = await findVisibleItemBySlug(c.get("db"), c.req.valid("param").slug);
-      return c.json(await creditBalance(c.get("db"), p.userId, item.id), 200);
+      return c.json(await itemCreditBalance(c.var.ctx, { userId: p.userId, slug: c.req.valid("param").slug }), 200);
     },
   )
   .openapi(
@@ -113,7 +110,7 @@ export const billingRoutes = createRouter()
       const access = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "admin", "payments:write");
       const body = c.req.valid("json");
       return c.json(
-        await grantCredits(c.get("db"), c.var.ctx.meta, {
+        await grantCredits(c.var.ctx, {
           orgId: access.orgId,
           itemId: c.req.valid("param").itemId,
           ...body,

@@ -6,13 +6,13 @@ const invoicePaid: StripeEventHandler = async (ctx) =>
   (await recordInvoicePayment(ctx, stripeObjectId(ctx.event))) ? "processed" : "ignored";
 
 const invoiceFailed: StripeEventHandler = async (ctx) => {
-  const { mailIds } = await recordInvoiceFailure(ctx.env, ctx.db, stripeObjectId(ctx.event));
+  const { mailIds } = await recordInvoiceFailure(ctx, stripeObjectId(ctx.event));
   await enqueueMail(ctx, mailIds);
   return mailIds.length > 0 ? "processed" : "ignored";
 };
 
 const subscriptionChanged: StripeEventHandler = async (ctx) =>
-  (await syncSubscription(ctx.env, ctx.db, stripeObjectId(ctx.event))) ? "processed" : "ignored";
+  (await syncSubscription(ctx, stripeObjectId(ctx.event))) ? "processed" : "ignored";
 
 /** The Stripe events billing acts on (stripe-events hands them over). */
 export const billingStripeHandlers: Readonly<Record<string, StripeEventHandler>> = {

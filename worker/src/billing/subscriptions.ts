@@ -1,14 +1,14 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type Stripe from "stripe";
 import type { SubscriptionT } from "../../../shared/payments";
 import { auditInsert } from "../audit";
-import { buyerFor } from "../checkout/buyers";
-import type { Ctx, RequestMeta } from "../context";
+import { accountForBuyer } from "../auth";
+import { findItemRef, itemNameSql, itemSlugSql } from "../catalog";
+import type { Ctx } from "../context";
 import { derivedId } from "../crypto/random";
 import type { Db } from "../db/client";
-import { items, subscriptions } from "../db/schema";
-import { grantEntitlementStatements, revokeEntitlementStatements } from "../entitlements/service";
+import { grantEntitlementStatements, revokeEntitlementStatements } from "../entitlements";
 import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
 import { percentFee } from "../ledger";
@@ -17,12 +17,13 @@ import { enqueueMail, mailInsert, paymentFailedMail } from "../mail";
 import { linkEntitlement, orderExists, orderIdOf, plazaMetadata, saleStatements } from "../orders";
 import { receiptStatement } from "../receipts";
 import { stripeFor } from "../stripe";
-import { itemRefOf } from "../webhooks/domain-events";
-import { enqueueWebhookEvents, webhookEvent } from "../webhooks/outbox";
+import { enqueueWebhookEvents, webhookEvent } from "../webhooks";
+import { subscriptions } from "./tables";
 
 /** Renewal invoices are paid at period end; access lasts a day past it so the webhook can land. */
 export const RENEWAL_LEEWAY_MS = 86_400_000;
 const ENDED = new Set(["canceled", "unpaid", "incomplete_expired"]);
+const LIVE = ["active", "trialing", "past_due"] as const;
 
 export const graceDays = (env: Env) => Number(env.SUBSCRIPTION_GRACE_DAYS ?? 7);
 
@@ -45,13 +46,14 @@ export function subscriptionOfInvoice(invoice: Stripe.Invoice): string | undefin
  * One license per subscription, issued the first time it is live; its expiry follows the
  * entitlement's. `license` is the key when this call issued it (see FulfillmentResult).
  */
-export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: string, extra: BatchItem<"sqlite">[] = []) {
+export async function syncSubscription(ctx: Ctx, stripeSubscriptionId: string, extra: BatchItem<"sqlite">[] = []) {
+  const { env, db } = ctx;
   const sub = await stripeFor(env).subscriptions.retrieve(stripeSubscriptionId);
   const metadata = plazaMetadata(sub.metadata);
   if (!metadata) return undefined;
-  const userId = await buyerFor(db, metadata.plaza_email);
+  const userId = await accountForBuyer(db, metadata.plaza_email);
   const id = await derivedId("subscription", sub.id);
-  const existing = await db.query.subscriptions.findFirst({ where: eq(subscriptions.id, id) });
+  const [existing] = await db.select().from(subscriptions).where(eq(subscriptions.id, id)).limit(1);
   const now = Date.now();
   const periodEnd = periodEndOf(sub);
   const pastDue = sub.status === "past_due";
@@ -87,13 +89,14 @@ export async function syncSubscription(env: Env, db: Db, stripeSubscriptionId: s
       )
     : undefined;
   const grant = live
-    ? await grantEntitlementStatements(
-        db,
-        { ...target, reference: id, expiresAt: pastDue ? graceUntil : periodEnd + RENEWAL_LEEWAY_MS },
+    ? await grantEntitlementStatements(ctx, {
+        ...target,
+        reference: id,
+        expiresAt: pastDue ? graceUntil : periodEnd + RENEWAL_LEEWAY_MS,
         now,
-      )
+      })
     : undefined;
-  const revoke = ENDED.has(sub.status) ? await revokeEntitlementStatements(db, target, now) : undefined;
+  const revoke = ENDED.has(sub.status) ? await revokeEntitlementStatements(ctx, { ...target, now }) : undefined;
   const licenseRevoke = revoke ? await revokeSubscriptionLicense(db, id, now) : undefined;
   const access: BatchItem<"sqlite">[] = revoke
     ? [...revoke.statements, ...licenseRevoke!.statements]
@@ -154,9 +157,11 @@ async function subscriptionChangeEvent(
   )
     return undefined;
   const type = ENDED.has(after.status) ? "subscription.canceled" : "subscription.updated";
+  const item = await findItemRef(db, before.itemId);
+  if (!item) throw new Error(`No item ${before.itemId} for a webhook event`);
   const data = {
     id: after.id,
-    item: await itemRefOf(db, before.itemId),
+    item,
     userId: before.userId,
     status: after.status,
     currentPeriodEnd: after.currentPeriodEnd,
@@ -183,9 +188,9 @@ export async function recordInvoicePayment(ctx: Ctx, invoiceId: string) {
   const metadata = plazaMetadata(sub.metadata);
   if (!metadata) return undefined;
   const known = await orderExists(db, await orderIdOf(invoice.id!));
-  if (known || invoice.amount_paid === 0) return syncSubscription(env, db, subscriptionId);
+  if (known || invoice.amount_paid === 0) return syncSubscription(ctx, subscriptionId);
 
-  const userId = await buyerFor(db, metadata.plaza_email);
+  const userId = await accountForBuyer(db, metadata.plaza_email);
   const payments = await stripe.invoicePayments.list({ invoice: invoice.id!, limit: 10 });
   const paymentIntent = payments.data.map((p) => p.payment?.payment_intent).find(Boolean);
   const sale = await saleStatements(ctx, {
@@ -200,7 +205,7 @@ export async function recordInvoicePayment(ctx: Ctx, invoiceId: string) {
     paymentIntentId: typeof paymentIntent === "string" ? paymentIntent : (paymentIntent?.id ?? null),
     subscriptionId: await derivedId("subscription", subscriptionId),
   });
-  const synced = await syncSubscription(env, db, subscriptionId, [
+  const synced = await syncSubscription(ctx, subscriptionId, [
     ...sale.statements,
     linkEntitlement(db, { orderId: sale.orderId, userId, itemId: metadata.plaza_item_id, source: "subscription" }),
   ]);
@@ -209,20 +214,21 @@ export async function recordInvoicePayment(ctx: Ctx, invoiceId: string) {
 }
 
 /** A failed renewal: past due with a grace period, and the buyer is told how to fix it. */
-export async function recordInvoiceFailure(env: Env, db: Db, invoiceId: string) {
+export async function recordInvoiceFailure(ctx: Ctx, invoiceId: string) {
+  const { env, db } = ctx;
   const invoice = await stripeFor(env).invoices.retrieve(invoiceId);
   const subscriptionId = subscriptionOfInvoice(invoice);
   if (!subscriptionId) return { mailIds: [] as string[] };
   const sub = await stripeFor(env).subscriptions.retrieve(subscriptionId);
   const metadata = plazaMetadata(sub.metadata);
   if (!metadata) return { mailIds: [] as string[] };
-  const item = await db.query.items.findFirst({ columns: { name: true }, where: eq(items.id, metadata.plaza_item_id) });
+  const item = await findItemRef(db, metadata.plaza_item_id);
   const grace = graceDays(env);
   const mail = await mailInsert(
     { env, db },
     { to: metadata.plaza_email, mail: paymentFailedMail(item?.name ?? "your subscription", grace, `${env.APP_URL}/dashboard/purchases`) },
   );
-  await syncSubscription(env, db, subscriptionId, [mail.insert]);
+  await syncSubscription(ctx, subscriptionId, [mail.insert]);
   return { mailIds: [mail.id] };
 }
 
@@ -235,21 +241,32 @@ export async function cancelRefundedSubscription({ env, db }: Ctx, subscriptionI
   if (current.status !== "canceled") await stripe.subscriptions.cancel(sub.stripeSubscriptionId);
 }
 
+/** Whether the user has a subscription to the item that still runs (a past-due one too): checkout refuses a second. */
+export async function hasLiveSubscription(db: Db, { userId, itemId }: { userId: string; itemId: string }) {
+  const [live] = await db
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.userId, userId), eq(subscriptions.itemId, itemId), inArray(subscriptions.status, LIVE)))
+    .limit(1);
+  return live !== undefined;
+}
+
 async function ownSubscription(db: Db, userId: string, id: string) {
-  const row = await db.query.subscriptions.findFirst({ where: and(eq(subscriptions.id, id), eq(subscriptions.userId, userId)) });
+  const [row] = await db
+    .select()
+    .from(subscriptions)
+    .where(and(eq(subscriptions.id, id), eq(subscriptions.userId, userId)))
+    .limit(1);
   if (!row) throw notFound("Subscription");
   return row;
 }
 
 /** Cancel at period end (`cancel: true`) or resume (`false`); Stripe's answer is mirrored at once. */
 export async function setCancelAtPeriodEnd(
-  env: Env,
-  db: Db,
-  meta: RequestMeta,
-  userId: string,
-  id: string,
-  cancel: boolean,
+  ctx: Ctx,
+  { userId, subscriptionId: id, cancel }: { userId: string; subscriptionId: string; cancel: boolean },
 ): Promise<SubscriptionT> {
+  const { env, db } = ctx;
   const row = await ownSubscription(db, userId, id);
   if (ENDED.has(row.status)) throw new AppError("conflict", "This subscription has ended");
   await stripeFor(env).subscriptions.update(
@@ -257,27 +274,23 @@ export async function setCancelAtPeriodEnd(
     { cancel_at_period_end: cancel },
     { idempotencyKey: `sub-cancel:${row.id}:${cancel}:${row.updatedAt}` },
   );
-  await syncSubscription(env, db, row.stripeSubscriptionId, [
-    auditInsert(
-      { db, meta },
-      {
-        action: cancel ? "subscription.cancel_requested" : "subscription.resumed",
-        orgId: row.orgId,
-        actorUserId: userId,
-        targetType: "subscription",
-        targetId: row.id,
-      },
-    ),
+  await syncSubscription(ctx, row.stripeSubscriptionId, [
+    auditInsert(ctx, {
+      action: cancel ? "subscription.cancel_requested" : "subscription.resumed",
+      orgId: row.orgId,
+      actorUserId: userId,
+      targetType: "subscription",
+      targetId: row.id,
+    }),
   ]);
-  return (await listSubscriptions(db, userId, id))[0]!;
+  return (await listSubscriptions(ctx, { userId, id }))[0]!;
 }
 
 /** The buyer's subscriptions with their items, newest first (or one, by id). */
-export async function listSubscriptions(db: Db, userId: string, id?: string): Promise<SubscriptionT[]> {
+export async function listSubscriptions({ db }: Ctx, { userId, id }: { userId: string; id?: string }): Promise<SubscriptionT[]> {
   const rows = await db
-    .select({ sub: subscriptions, itemSlug: items.slug, itemName: items.name })
+    .select({ sub: subscriptions, itemSlug: itemSlugSql(subscriptions.itemId), itemName: itemNameSql(subscriptions.itemId) })
     .from(subscriptions)
-    .innerJoin(items, eq(items.id, subscriptions.itemId))
     .where(and(eq(subscriptions.userId, userId), id ? eq(subscriptions.id, id) : undefined))
     .orderBy(desc(subscriptions.createdAt))
     .limit(100);

@@ -1,15 +1,16 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import Stripe from "stripe";
-import { findVisibleItemBySlug } from "../catalog/queries";
+import { findVisibleItemBySlug } from "../catalog";
+import type { Ctx } from "../context";
 import { derivedId } from "../crypto/random";
 import { createDb, type Db } from "../db/client";
-import { subscriptions, usageRecords } from "../db/schema";
 import type { Env, UsageReportMessage } from "../env";
 import { AppError } from "../http/errors";
 import { type ConsumerPolicy, consumeEach, failAll } from "../http/queue-consumer";
 import { worthRetrying } from "../http/stripe-errors";
 import { meterEventNameSql, stripeFor } from "../stripe";
 import { CREDIT_BALANCE_SQL } from "./credits";
+import { subscriptions, usageRecords } from "./tables";
 
 const BILLABLE_STATUSES = ["active", "trialing", "past_due"];
 
@@ -18,12 +19,17 @@ const BILLABLE_STATUSES = ["active", "trialing", "past_due"];
  * same key is counted once. Prepaid credits pay first (taken in the same batch, so two concurrent
  * records cannot spend one credit twice); the rest is queued for Stripe's meter.
  */
-export async function recordUsage(env: Env, db: Db, userId: string, slug: string, input: { quantity: number; key: string }) {
+export async function recordUsage(
+  { env, db }: Ctx,
+  { userId, slug, usage: input }: { userId: string; slug: string; usage: { quantity: number; key: string } },
+) {
   const { item } = await findVisibleItemBySlug(db, slug);
   if (item.pricing.model !== "metered") throw new AppError("conflict", "This item is not priced by usage");
-  const sub = await db.query.subscriptions.findFirst({
-    where: and(eq(subscriptions.userId, userId), eq(subscriptions.itemId, item.id), inArray(subscriptions.status, BILLABLE_STATUSES)),
-  });
+  const [sub] = await db
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.userId, userId), eq(subscriptions.itemId, item.id), inArray(subscriptions.status, BILLABLE_STATUSES)))
+    .limit(1);
   if (!sub) throw new AppError("conflict", "You need an active subscription to this item to report usage");
   const id = await derivedId("usageRecord", `${userId}:${input.key}`);
   const reference = `usage:${id}`;
@@ -41,7 +47,7 @@ export async function recordUsage(env: Env, db: Db, userId: string, slug: string
        ON CONFLICT DO NOTHING`,
     ).bind(await derivedId("creditEntry", reference), reference, now, id),
   ]);
-  const record = (await db.query.usageRecords.findFirst({ where: eq(usageRecords.id, id) }))!;
+  const record = (await db.select().from(usageRecords).where(eq(usageRecords.id, id)).limit(1))[0]!;
   const duplicate = (inserted?.results ?? []).length === 0;
   if (!duplicate && record.quantity > record.creditsUsed) await env.USAGE_QUEUE.send({ usageRecordId: id });
   return { id, quantity: record.quantity, creditsUsed: record.creditsUsed, recordedAt: record.recordedAt, duplicate };

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type Stripe from "stripe";
+import { accountForBuyer } from "../auth";
 import type { Ctx } from "../context";
 import { grantEntitlementStatements } from "../entitlements";
 import { issuedKey, issueLicenseStatements } from "../licenses";
@@ -9,7 +10,6 @@ import { linkEntitlement, orderExists, orderIdOf, plazaMetadata, saleStatements 
 import { receiptStatement } from "../receipts";
 import { stripeFor } from "../stripe";
 import { enqueueWebhookEvents } from "../webhooks";
-import { buyerFor } from "./buyers";
 import { checkouts } from "./tables";
 
 export interface FulfillmentResult {
@@ -51,7 +51,7 @@ export async function fulfillCheckoutPayment(ctx: Ctx, sessionId: string): Promi
     });
     return undefined;
   }
-  const userId = await buyerFor(db, metadata.plaza_email);
+  const userId = await accountForBuyer(db, metadata.plaza_email);
   const sale = await saleStatements(ctx, {
     sourceId: session.id,
     kind: "purchase",
@@ -79,7 +79,7 @@ export async function fulfillCheckoutPayment(ctx: Ctx, sessionId: string): Promi
     issuedByThisAttempt: license.issuedByThisAttempt,
     now: Date.now(),
   });
-  const grant = await grantEntitlementStatements(db, {
+  const grant = await grantEntitlementStatements(ctx, {
     itemId: metadata.plaza_item_id,
     userId,
     source: "purchase",

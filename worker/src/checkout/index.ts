@@ -5,7 +5,7 @@ import "./events";
 import { checkoutRoutes } from "./routes";
 import { checkoutStripeHandlers } from "./stripe-handlers";
 
-export { checkoutCompletion } from "./stripe-handlers";
+export { checkoutStatus, startCheckout } from "./service";
 
 export const checkoutModule = defineModule({
   name: "checkout",

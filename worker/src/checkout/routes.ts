@@ -34,7 +34,7 @@ export const checkoutRoutes = createRouter()
     }),
     async (c) => {
       const principal = c.get("principal") ? requirePrincipal(c.get("principal"), "payments:write") : undefined;
-      const session = await service.startCheckout(c.env, c.get("db"), {
+      const session = await service.startCheckout(c.var.ctx, {
         slug: c.req.valid("param").slug,
         principal,
         email: c.req.valid("json").email,
@@ -56,7 +56,7 @@ export const checkoutRoutes = createRouter()
     }),
     async (c) => {
       const { checkoutId } = c.req.valid("param");
-      const status = await service.checkoutStatus(c.get("db"), checkoutId);
+      const status = await service.checkoutStatus(c.var.ctx, checkoutId);
       const licenseKey = await revealLicenseKey(c.var.ctx, checkoutId);
       c.header("cache-control", "no-store");
       return c.json({ ...status, licenseKey }, 200);

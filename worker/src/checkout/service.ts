@@ -1,22 +1,20 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { CheckoutSession, CheckoutStatus } from "../../../shared/payments";
-import { findItemRef } from "../catalog";
+import { hasLiveSubscription } from "../billing";
+import { findItemBySlug, findItemRef } from "../catalog";
 import { chargeableAccountId } from "../connect";
+import type { Ctx } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { derivedId, newId } from "../crypto/random";
 import type { Db } from "../db/client";
-import { items, subscriptions } from "../db/schema";
-import { findActiveEntitlement } from "../entitlements/service";
-import type { Env } from "../env";
+import { findActiveEntitlement } from "../entitlements";
 import { AppError, notFound } from "../http/errors";
 import type { Principal } from "../http/principal";
 import { oneTimeFee, percentFee, platformFee, subscriptionFeePercent } from "../ledger";
 import { type CheckoutMetadata, firstOrderOfCheckout } from "../orders";
 import { customerFor, type PaidPricing, priceFor, stripeFor } from "../stripe";
 import { checkouts } from "./tables";
-
-const LIVE_SUBSCRIPTION = ["active", "trialing", "past_due"];
 
 /**
  * Opens a Stripe Checkout Session for an item: a destination charge to the author's connected
@@ -25,12 +23,11 @@ const LIVE_SUBSCRIPTION = ["active", "trialing", "past_due"];
  * `Idempotency-Key` is passed on to Stripe, so a retried request returns the same session.
  */
 export async function startCheckout(
-  env: Env,
-  db: Db,
+  { env, db }: Ctx,
   input: { slug: string; principal?: Principal; email?: string; idempotencyKey?: string },
 ): Promise<typeof CheckoutSession._output> {
   // Any status: an item that exists but is not published (a draft, a removed one) is 409, not 404.
-  const item = await db.query.items.findFirst({ where: eq(items.slug, input.slug) });
+  const item = await findItemBySlug(db, input.slug);
   if (!item) throw notFound("Item");
   if (item.status !== "published" && item.status !== "unlisted") throw new AppError("conflict", "This item is not for sale");
   if (item.pricing.model === "free") throw new AppError("conflict", "This item is free: use Get instead of buying it");
@@ -97,7 +94,7 @@ export async function startCheckout(
     .onConflictDoNothing();
   if (requestKey) {
     // Stripe forgets keys after 24 hours: a key reused later made a new session this checkout does not track.
-    const row = await db.query.checkouts.findFirst({ columns: { sessionId: true }, where: eq(checkouts.id, sessionCheckoutId) });
+    const [row] = await db.select({ sessionId: checkouts.sessionId }).from(checkouts).where(eq(checkouts.id, sessionCheckoutId)).limit(1);
     if (row?.sessionId !== session.id)
       throw new AppError("idempotency_key_reused", "This Idempotency-Key was used for an earlier checkout; use a new key");
   }
@@ -111,11 +108,7 @@ async function refuseIfAlreadyOwned(db: Db, userId: string | undefined, itemId: 
     if (await findActiveEntitlement(db, userId, itemId, ["purchase"])) throw new AppError("conflict", "You already own this item");
     return;
   }
-  const live = await db.query.subscriptions.findFirst({
-    columns: { id: true },
-    where: and(eq(subscriptions.userId, userId), eq(subscriptions.itemId, itemId), inArray(subscriptions.status, LIVE_SUBSCRIPTION)),
-  });
-  if (live) throw new AppError("conflict", "You already subscribe to this item");
+  if (await hasLiveSubscription(db, { userId, itemId })) throw new AppError("conflict", "You already subscribe to this item");
 }
 
 /**
@@ -124,7 +117,7 @@ async function refuseIfAlreadyOwned(db: Db, userId: string | undefined, itemId: 
  * `licenseKey` is always null here: only `GET /v1/checkouts/{id}` reveals the key (once, see
  * licenses/issuance.ts), so that rendering a page never spends the one showing by accident.
  */
-export async function checkoutStatus(db: Db, checkoutId: string): Promise<typeof CheckoutStatus._output> {
+export async function checkoutStatus({ db }: Pick<Ctx, "db">, checkoutId: string): Promise<typeof CheckoutStatus._output> {
   const [checkout] = await db.select().from(checkouts).where(eq(checkouts.id, checkoutId)).limit(1);
   const item = checkout && (await findItemRef(db, checkout.itemId));
   if (!checkout || !item) throw notFound("Checkout");

@@ -6,14 +6,18 @@ import { plazaMetadata } from "../orders";
 import { fulfillCheckoutPayment } from "./fulfillment";
 import { checkouts } from "./tables";
 
-/** The statement that completes a subscription's checkout: billing puts it in the batch that mirrors the subscription. */
-export const checkoutCompletion = (db: Db, sessionId: string) =>
+/** The statement that completes a subscription's checkout. */
+const checkoutCompletion = (db: Db, sessionId: string) =>
   db
     .update(checkouts)
     .set({ status: "complete", completedAt: Date.now() })
     .where(and(eq(checkouts.sessionId, sessionId), eq(checkouts.status, "open")));
 
-/** A paid Checkout: a payment is fulfilled here; a subscription is announced, for billing to mirror it. */
+/**
+ * A paid Checkout: a payment is fulfilled here; a subscription is announced, for billing to mirror
+ * it, and the checkout completes once that succeeded (a failure retries the event, and the mirror
+ * is idempotent).
+ */
 const checkoutCompleted: StripeEventHandler = async (ctx) => {
   const session = ctx.event.data.object as Stripe.Checkout.Session;
   if (!plazaMetadata(session.metadata)) return "ignored";
@@ -21,6 +25,7 @@ const checkoutCompleted: StripeEventHandler = async (ctx) => {
   const subscription = typeof session.subscription === "string" ? session.subscription : session.subscription?.id;
   if (!subscription) return "ignored";
   await ctx.events.emit("checkout.subscription_paid", { sessionId: session.id, subscriptionId: subscription });
+  await checkoutCompletion(ctx.db, session.id);
   return "processed";
 };
 

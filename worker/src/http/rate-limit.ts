@@ -1,8 +1,8 @@
 import { and, eq, getTableColumns, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { jsonRows, qualified } from "../db/json-rows";
-import { rateLimits } from "../db/schema";
 import { AppError } from "./errors";
+import { rateLimits } from "./rate-limit-table";
 
 /**
  * Fixed-window counters in D1. Unlike the Rate Limiting binding they are exact, shared by every

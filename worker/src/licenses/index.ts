@@ -1,8 +1,10 @@
 /** License keys, activations and the License API. */
 import { defineModule } from "../module";
+import { licensesEvents } from "./events-handlers";
 import { licenseJobs } from "./jobs";
 import { licenseRoutes } from "./routes";
 
+export { licensesToWarn, markExpiryWarned } from "./expiry-warnings";
 export {
   findLicense,
   issuedKey,
@@ -20,5 +22,6 @@ export const licensesModule = defineModule({
   name: "licenses",
   routes: licenseRoutes,
   jobs: licenseJobs,
+  events: licensesEvents,
   webhookEvents: ["license.created", "license.revoked"] as const,
 });

@@ -5,7 +5,6 @@ import { createUser, lastMailTo } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { JOBS, jobContext, runJobs } from "../../test/jobs";
 import { CREDENTIAL_RETENTION_MS } from "../auth";
-import { createDb } from "../db/client";
 import { LONGEST_WINDOW_MS } from "../http/rate-limit";
 import worker from "../index";
 import { purgeRateLimitWindows } from "./jobs";

@@ -15,6 +15,7 @@ import { inviteMail, mailInsert, openBody } from "../mail";
 import { consumeMail } from "../mail/consumer";
 import { resealMail } from "../mail/reseal";
 import type { Job } from "../module";
+import { runtime } from "../modules";
 import { receiptStatement } from "../receipts";
 import { resealWebhookSecrets } from "../webhooks/reseal";
 import { newSigningSecret, openSigners, SECRET_OVERLAP_MS, sealSecret, signatureWith } from "../webhooks/signing";
@@ -76,6 +77,7 @@ it("reseal-mail re-seals bodies and receipt payloads under the new key; the mail
   await consumeMail(
     createMessageBatch("plaza-mail", [{ id: "s1", timestamp: new Date(), attempts: 1, body: { messageId: sentReceipt.id } }]),
     testEnv,
+    runtime,
   );
 
   const ids = [plain.id, unsentReceipt.id, sentReceipt.id];
@@ -113,6 +115,7 @@ it("reseal-mail re-seals bodies and receipt payloads under the new key; the mail
       { id: "u1", timestamp: new Date(), attempts: 1, body: { messageId: unsentReceipt.id } },
     ]),
     sender,
+    runtime,
   );
   expect(mailApi.received).toHaveLength(2);
   const [invited, receipt] = mailApi.received.map((r) => JSON.parse(r.body) as { subject: string; text: string; html: string });

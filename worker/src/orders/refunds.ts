@@ -192,11 +192,12 @@ export async function applyChargeRefunded(ctx: Ctx, chargeId: string) {
   }
   if (full && order.status !== "refunded") {
     for (const line of lines) {
-      const revoke = await revokeEntitlementStatements(
-        db,
-        { userId: order.userId, itemId: line.itemId, source: order.kind === "purchase" ? "purchase" : "subscription" },
+      const revoke = await revokeEntitlementStatements(ctx, {
+        userId: order.userId,
+        itemId: line.itemId,
+        source: order.kind === "purchase" ? "purchase" : "subscription",
         now,
-      );
+      });
       statements.push(...revoke.statements);
       entitlementEventIds.push(...revoke.webhookEventIds);
     }

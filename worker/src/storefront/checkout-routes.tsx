@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import Stripe from "stripe";
 import type { ItemT } from "../../../shared/catalog";
 import { CheckoutBody, CheckoutId } from "../../../shared/payments";
-import { startCheckout } from "../checkout/service";
+import { startCheckout } from "../checkout";
 import type { AppEnv } from "../env";
 import { AppError } from "../http/errors";
 import { log } from "../http/log";
@@ -76,15 +76,15 @@ export const checkoutPages = new Hono<AppEnv>()
       const parsed = CheckoutBody.safeParse({ email: email || undefined });
       /** The item page again (not cached), with the reason next to the form and the e-mail kept. */
       const refuse = async (problem: CheckoutProblem, status: ContentfulStatusCode) =>
-        storefrontHtml(c, <ItemPage {...(await loadItemPage(c.get("db"), slug))} checkoutProblem={problem} />, status, noStore);
+        storefrontHtml(c, <ItemPage {...(await loadItemPage(c.var.ctx, slug))} checkoutProblem={problem} />, status, noStore);
       if (!parsed.success || !parsed.data.email) return refuse({ email, message: ENTER_EMAIL }, 400);
       try {
-        const session = await startCheckout(c.env, c.get("db"), { slug, email: parsed.data.email });
+        const session = await startCheckout(c.var.ctx, { slug, email: parsed.data.email });
         return c.redirect(session.url, 303);
       } catch (err) {
         // An unknown item is the 404 page; anything unexpected the 500 page (both via onError).
         if (err instanceof AppError && err.code === "not_found") throw err;
-        const { item } = await loadItemPage(c.get("db"), slug);
+        const { item } = await loadItemPage(c.var.ctx, slug);
         const refusal = describeRefusal(err, item);
         if (!refusal) throw err;
         if (refusal.status === 502) log("error", "guest checkout failed at Stripe", { requestId: c.get("requestId"), error: String(err) });
@@ -97,7 +97,7 @@ export const checkoutPages = new Hono<AppEnv>()
     if (!id.success) return storefrontHtml(c, <CheckoutNotFoundPage />, 404, noStore);
     let page: Awaited<ReturnType<typeof loadCheckoutPage>>;
     try {
-      page = await loadCheckoutPage(c.get("db"), id.data);
+      page = await loadCheckoutPage(c.var.ctx, id.data);
     } catch (err) {
       if (err instanceof AppError && err.code === "not_found") return storefrontHtml(c, <CheckoutNotFoundPage />, 404, noStore);
       throw err;
@@ -120,6 +120,6 @@ export const checkoutPages = new Hono<AppEnv>()
     );
   })
   .get("/checkout/cancel", async (c) => {
-    const item = await loadCanceledItem(c.get("db"), c.req.query("item"));
+    const item = await loadCanceledItem(c.var.ctx, c.req.query("item"));
     return storefrontHtml(c, <CheckoutCancelPage item={item} />, 200, noStore);
   });

@@ -1,13 +1,10 @@
-import { and, desc, eq } from "drizzle-orm";
 import { ItemSlug, type ItemT, type ReviewT, type VersionT } from "../../../shared/catalog";
-import { findVisibleItemBySlug, toItem } from "../catalog/queries";
-import { searchItems } from "../catalog/search";
-import { listVersions } from "../catalog/versions";
-import { checkoutStatus } from "../checkout/service";
-import type { Db } from "../db/client";
-import { items, orgs } from "../db/schema";
+import { findItemBySlug, findVisibleItemBySlug, listPublishedItemsOfOrg, listVersions, searchItems, toItem } from "../catalog";
+import { checkoutStatus } from "../checkout";
+import type { Ctx } from "../context";
 import { AppError } from "../http/errors";
-import { listReviews } from "../reviews/service";
+import { findOrgBySlug } from "../orgs";
+import { listReviews } from "../reviews";
 import { bayesianRating, formatMoney, formatPrice } from "./format";
 
 /** Reads behind the storefront pages. Listings reuse catalog search, so they rank the same way. */
@@ -28,11 +25,11 @@ export function pickFeatured(candidates: ItemT[], size = HOME_SECTION_SIZE): Ite
   return [...candidates].sort((a, b) => score(b) - score(a)).slice(0, size);
 }
 
-export async function loadHome(d1: D1Database) {
+export async function loadHome(ctx: Ctx) {
   const [popular, newest, topRated] = await Promise.all([
-    searchItems(d1, { sort: "downloads", limit: FEATURED_POOL }),
-    searchItems(d1, { sort: "newest", limit: HOME_SECTION_SIZE }),
-    searchItems(d1, { sort: "rating", limit: HOME_SECTION_SIZE }),
+    searchItems(ctx, { sort: "downloads", limit: FEATURED_POOL }),
+    searchItems(ctx, { sort: "newest", limit: HOME_SECTION_SIZE }),
+    searchItems(ctx, { sort: "rating", limit: HOME_SECTION_SIZE }),
   ]);
   return { featured: pickFeatured(popular.data), newest: newest.data, topRated: topRated.data };
 }
@@ -45,35 +42,30 @@ export interface ItemPageData {
 }
 
 /** A published or unlisted item with its installable versions and first page of reviews; throws not_found. */
-export async function loadItemPage(db: Db, slug: string): Promise<ItemPageData> {
-  const { item, org } = await findVisibleItemBySlug(db, slug);
+export async function loadItemPage(ctx: Ctx, slug: string): Promise<ItemPageData> {
+  const { item, org } = await findVisibleItemBySlug(ctx.db, slug);
   const [versions, reviews] = await Promise.all([
-    listVersions(db, item.id, { includeYanked: false }),
-    listReviews(db, slug, REVIEWS_ON_ITEM_PAGE),
+    listVersions(ctx.db, item.id, { includeYanked: false }),
+    listReviews(ctx, { slug, limit: REVIEWS_ON_ITEM_PAGE }),
   ]);
   return { item: toItem(item, org), versions, reviews: reviews.data, moreReviews: reviews.nextCursor !== null };
 }
 
 /** An org's published items, most downloaded first; undefined for an unknown org. */
-export async function loadAuthorPage(db: Db, orgSlug: string) {
-  const org = await db.query.orgs.findFirst({ where: eq(orgs.slug, orgSlug) });
+export async function loadAuthorPage(ctx: Ctx, orgSlug: string) {
+  const org = await findOrgBySlug(ctx.db, orgSlug);
   if (!org) return undefined;
-  const rows = await db.query.items.findMany({
-    where: and(eq(items.orgId, org.id), eq(items.status, "published")),
-    orderBy: desc(items.downloads),
-    limit: AUTHOR_PAGE_LIMIT,
-  });
-  return { org: { slug: org.slug, name: org.name, createdAt: org.createdAt }, items: rows.map((row) => toItem(row, org)) };
+  const items = await listPublishedItemsOfOrg(ctx.db, org, AUTHOR_PAGE_LIMIT);
+  return { org: { slug: org.slug, name: org.name, createdAt: org.createdAt }, items };
 }
 
 /**
  * The success page's checkout (throws not_found) and its price as the item page shows it: a
  * subscription reads "$9.00 / month", while the amount itself is always the checkout's own.
  */
-export async function loadCheckoutPage(db: Db, checkoutId: string) {
-  const checkout = await checkoutStatus(db, checkoutId);
-  const item = await db.query.items.findFirst({ columns: { pricing: true }, where: eq(items.slug, checkout.itemSlug) });
-  const pricing = item?.pricing;
+export async function loadCheckoutPage(ctx: Ctx, checkoutId: string) {
+  const checkout = await checkoutStatus(ctx, checkoutId);
+  const pricing = (await findItemBySlug(ctx.db, checkout.itemSlug))?.pricing;
   const recurring =
     pricing &&
     pricing.model !== "free" &&
@@ -84,10 +76,10 @@ export async function loadCheckoutPage(db: Db, checkoutId: string) {
 }
 
 /** The item a canceled checkout was for, if it is still on the storefront. */
-export async function loadCanceledItem(db: Db, slug: string | undefined) {
+export async function loadCanceledItem(ctx: Ctx, slug: string | undefined) {
   if (!slug || !ItemSlug.safeParse(slug).success) return undefined;
   try {
-    const { item } = await findVisibleItemBySlug(db, slug);
+    const { item } = await findVisibleItemBySlug(ctx.db, slug);
     return { slug: item.slug, name: item.name };
   } catch (err) {
     if (err instanceof AppError && err.code === "not_found") return undefined;
