@@ -1,10 +1,7 @@
-/** The audit log: recording security- and money-relevant actions, and reading them per org. */
+/** The audit log: recording security- and money-relevant actions, and reading them a page at a time. */
 import { defineModule } from "../module";
-import { auditRoutes } from "./routes";
 
+export { auditLogPage } from "./query";
 export { type AuditCtx, type AuditInput, auditInsert, auditInsertIf } from "./record";
 
-export const auditModule = defineModule({
-  name: "audit",
-  routes: auditRoutes,
-});
+export const auditModule = defineModule({ name: "audit" });

@@ -1,28 +1,32 @@
-import { and, eq, inArray, isNull, or } from "drizzle-orm";
+import { and, type SQL } from "drizzle-orm";
 import type { AuditEventT } from "../../../shared/api";
 import type { Db } from "../db/client";
 import { afterCursor, newestFirst, pageOf } from "../db/keyset";
-import { auditEvents, memberships, users } from "../db/schema";
+import { auditEvents } from "./tables";
+
+type AuditColumns = Pick<typeof auditEvents, "orgId" | "actorUserId">;
 
 /**
- * The org's own events plus account events (logins, tokens) of its current members, newest first,
- * keyset-paginated on (created_at, id).
+ * A page of audit events, newest first, keyset-paginated on (created_at, id). The reader says
+ * which events it may see and how an actor's e-mail is found (both over the events' columns):
+ * audit sits below accounts and orgs, so it knows neither.
  */
-export async function orgAuditLog(db: Db, orgId: string, limit: number, cursor?: string) {
-  const members = db.select({ userId: memberships.userId }).from(memberships).where(eq(memberships.orgId, orgId));
+export async function auditLogPage(
+  db: Db,
+  input: {
+    visible: (columns: AuditColumns) => SQL | undefined;
+    actorEmail: (actorUserId: AuditColumns["actorUserId"]) => SQL<string | null>;
+    limit: number;
+    cursor?: string;
+  },
+) {
   const rows = await db
-    .select({ event: auditEvents, actorEmail: users.email })
+    .select({ event: auditEvents, actorEmail: input.actorEmail(auditEvents.actorUserId) })
     .from(auditEvents)
-    .leftJoin(users, eq(users.id, auditEvents.actorUserId))
-    .where(
-      and(
-        or(eq(auditEvents.orgId, orgId), and(isNull(auditEvents.orgId), inArray(auditEvents.actorUserId, members))),
-        afterCursor(auditEvents, cursor),
-      ),
-    )
+    .where(and(input.visible(auditEvents), afterCursor(auditEvents, input.cursor)))
     .orderBy(...newestFirst(auditEvents))
-    .limit(limit + 1);
-  const { page, nextCursor } = pageOf(rows, limit, (r) => r.event);
+    .limit(input.limit + 1);
+  const { page, nextCursor } = pageOf(rows, input.limit, (r) => r.event);
   const data: AuditEventT[] = page.map(({ event, actorEmail }) => ({
     id: event.id,
     action: event.action,

@@ -1,5 +1,6 @@
 /** Organisations, members, roles and invites. */
 import { defineModule } from "../module";
+import { orgAuditLogRoutes } from "./audit-log";
 import "./events";
 import { purgeEndedInvites } from "./jobs";
 import { orgRoutes } from "./routes";
@@ -19,6 +20,6 @@ export {
 
 export const orgsModule = defineModule({
   name: "orgs",
-  routes: orgRoutes,
+  routes: orgRoutes.route("/", orgAuditLogRoutes),
   jobs: { "purge-ended-invites": purgeEndedInvites },
 });

@@ -15,6 +15,12 @@ let host: TestUser | undefined;
 
 export const orgsMatrix: MatrixCase[] = [
   {
+    route: "GET /v1/orgs/:orgId/audit-log",
+    scope: "audit:read",
+    build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/audit-log` }),
+    expected: ORG_ADMIN,
+  },
+  {
     route: "POST /v1/orgs",
     scope: "orgs:write",
     build: () => ({
