@@ -8,13 +8,15 @@ import { auditPage } from "./pages/orgs/audit";
 import { earningsPage } from "./pages/orgs/earnings";
 import { membersPage } from "./pages/orgs/members";
 import { payoutsPage } from "./pages/orgs/payouts";
-import { EARNINGS_PATH, PAYOUTS_PATH, PROJECTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "./pages/paths";
+import { EARNINGS_PATH, ITEMS_PATH, PAYOUTS_PATH, PROJECTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "./pages/paths";
 import { projectsPage } from "./pages/projects/list";
 import { buyItemPage } from "./pages/purchases/buy-item";
 import { getItemPage } from "./pages/purchases/get-item";
 import { purchasesPage } from "./pages/purchases/portal";
 import { sessionsPage } from "./pages/settings/sessions";
 import { tokensPage } from "./pages/settings/tokens";
+import { studioItemPage } from "./pages/studio/item";
+import { studioItemsPage } from "./pages/studio/items";
 import { webhookEndpointPage } from "./pages/webhooks/endpoint";
 import { webhooksPage } from "./pages/webhooks/endpoints";
 import type { Route } from "./router";
@@ -25,6 +27,9 @@ export const routes: readonly Route[] = [
   { pattern: "/get/:slug", title: "Get an item", access: "user", page: getItemPage },
   { pattern: "/buy/:slug", title: "Buy an item", access: "user", page: buyItemPage },
   { pattern: PURCHASES_PATH, title: "Purchases", access: "user", page: purchasesPage },
+  { pattern: ITEMS_PATH, title: "Items", access: "user", page: studioItemsPage },
+  { pattern: `${ITEMS_PATH}/:itemId`, title: "Item", access: "user", page: studioItemPage },
+  { pattern: `${ITEMS_PATH}/:itemId/:tab`, title: "Item", access: "user", page: studioItemPage },
   { pattern: EARNINGS_PATH, title: "Earnings", access: "user", page: earningsPage },
   { pattern: PAYOUTS_PATH, title: "Payouts", access: "user", page: payoutsPage },
   { pattern: WEBHOOKS_PATH, title: "Webhooks", access: "user", page: webhooksPage },

@@ -15,3 +15,7 @@ export const webhookEndpointPath = (endpointId: string) => `${WEBHOOKS_PATH}/${e
 /** The active org's projects, and one project's live editor. */
 export const PROJECTS_PATH = "/dashboard/projects";
 export const projectPath = (projectId: string) => `${PROJECTS_PATH}/${encodeURIComponent(projectId)}`;
+/** The author studio: the active org's items, and one item's tabs (details, media, versions…). */
+export const ITEMS_PATH = "/dashboard/items";
+export const studioItemPath = (itemId: string, tab?: string) =>
+  `${ITEMS_PATH}/${encodeURIComponent(itemId)}${tab ? `/${encodeURIComponent(tab)}` : ""}`;

@@ -4,7 +4,7 @@ import { roleAtLeast } from "../../../shared/roles";
 import { asApiError } from "../api/errors";
 import { logout } from "../auth/session";
 import { h, uniqueId } from "../dom";
-import { EARNINGS_PATH, PAYOUTS_PATH, PROJECTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "../pages/paths";
+import { EARNINGS_PATH, ITEMS_PATH, PAYOUTS_PATH, PROJECTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "../pages/paths";
 import { DASHBOARD_PATH, navigate } from "../router";
 import { clearMe, switchActiveOrg } from "../state/me";
 import { createOrgForm } from "./create-org-form";
@@ -12,7 +12,7 @@ import { describeError } from "./messages";
 import { toast } from "./toast";
 
 /** Pages about the active org without it in their path: switching orgs re-renders them. */
-const ACTIVE_ORG_PAGES = [EARNINGS_PATH, PAYOUTS_PATH, WEBHOOKS_PATH, PROJECTS_PATH];
+const ACTIVE_ORG_PAGES = [ITEMS_PATH, EARNINGS_PATH, PAYOUTS_PATH, WEBHOOKS_PATH, PROJECTS_PATH];
 
 /** The same page in another org: /orgs/A/audit → /orgs/B/audit, /dashboard/earnings stays; elsewhere → B's members. */
 function orgPathFor(orgId: string): string {
@@ -110,6 +110,7 @@ export function appHeader(me: MeT, orgInView: string | null): HTMLElement {
       base && navLink(`${base}/members`, "Members"),
       base && role && roleAtLeast(role, "admin") && navLink(`${base}/audit`, "Audit log"),
       // Earnings and payouts are the active org's; the header shows the active org unless a page is about another.
+      base && orgId === me.activeOrgId && navLink(ITEMS_PATH, "Items"),
       base && orgId === me.activeOrgId && navLink(PROJECTS_PATH, "Projects"),
       base && orgId === me.activeOrgId && navLink(EARNINGS_PATH, "Earnings"),
       base && orgId === me.activeOrgId && navLink(PAYOUTS_PATH, "Payouts"),
