@@ -15,6 +15,7 @@ export const ID_PREFIX = {
   upload: "upl",
   entitlement: "ent",
   review: "rev",
+  reviewReport: "rrp",
   checkout: "chk",
   order: "ord",
   ledgerEntry: "led",
