@@ -11,6 +11,8 @@ export const subscriptions = sqliteTable(
     userId: text("user_id").notNull(),
     customerId: text("customer_id").notNull(),
     status: text("status").notNull(),
+    /** Null for rows mirrored before it was kept, until Stripe's next event about them. */
+    currentPeriodStart: integer("current_period_start"),
     currentPeriodEnd: integer("current_period_end").notNull(),
     cancelAtPeriodEnd: integer("cancel_at_period_end", { mode: "boolean" }).notNull(),
     /** While past due, access lasts until here; then the entitlement lapses. */
@@ -36,7 +38,12 @@ export const usageRecords = sqliteTable(
     recordedAt: integer("recorded_at").notNull(),
     reportedAt: integer("reported_at"),
   },
-  (t) => [uniqueIndex("usage_client_key_idx").on(t.userId, t.clientKey), index("usage_unreported_idx").on(t.reportedAt, t.recordedAt)],
+  (t) => [
+    uniqueIndex("usage_client_key_idx").on(t.userId, t.clientKey),
+    index("usage_unreported_idx").on(t.reportedAt, t.recordedAt),
+    /** A subscription's usage this period. */
+    index("usage_subscription_idx").on(t.subscriptionId, t.recordedAt),
+  ],
 );
 
 /** Append-only prepaid credits per buyer and item: grants add, usage subtracts. */

@@ -48,6 +48,8 @@ export const licenses = sqliteTable(
   },
   (t) => [
     index("licenses_user_idx").on(t.userId, t.createdAt),
+    /** The author's list of an item's keys, newest first. */
+    index("licenses_item_idx").on(t.itemId, t.createdAt),
     index("licenses_order_idx").on(t.orderId),
     index("licenses_subscription_idx").on(t.subscriptionId),
     index("licenses_entitlement_idx").on(t.entitlementId),
