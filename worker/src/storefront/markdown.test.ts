@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderMarkdown } from "./markdown";
+import { renderMarkdown } from "../../../shared/markdown";
 
 describe("renderMarkdown", () => {
   it("renders CommonMark and GFM", () => {

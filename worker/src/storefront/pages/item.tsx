@@ -1,7 +1,7 @@
 import { raw } from "hono/html";
 import type { ItemT, ReviewT, VersionT } from "../../../../shared/catalog";
+import { renderMarkdown } from "../../../../shared/markdown";
 import { formatBytes, formatCount, formatDate, formatPrice, formatRating } from "../format";
-import { renderMarkdown } from "../markdown";
 import { authorPath, ItemIcon } from "./item-card";
 import { Layout } from "./layout";
 
@@ -21,7 +21,7 @@ export interface CheckoutProblem {
   email: string;
 }
 
-/** Sanitized HTML from author Markdown (see markdown.ts); the only place `raw` is used. */
+/** Sanitized HTML from author Markdown (see shared/markdown.ts); the only place `raw` is used. */
 const Markdown = ({ source, headingOffset }: { source: string; headingOffset: number }) => (
   <div class="markdown">{raw(renderMarkdown(source, { headingOffset }))}</div>
 );

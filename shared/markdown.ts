@@ -1,3 +1,4 @@
+/** Author-written Markdown as HTML, rendered the same by the storefront (server) and the studio's preview (browser). */
 import { micromark } from "micromark";
 import { gfm, gfmHtml } from "micromark-extension-gfm";
 
