@@ -1,4 +1,4 @@
-import { type MatrixCase, OPERATOR_ONLY, ORG_READ } from "../../test/authz-matrix";
+import { type MatrixCase, OPERATOR_ONLY, ORG_READ, PUBLIC } from "../../test/authz-matrix";
 
 export const ledgerMatrix: MatrixCase[] = [
   {
@@ -13,4 +13,5 @@ export const ledgerMatrix: MatrixCase[] = [
     build: () => ({ method: "GET", path: "/v1/operator/revenue" }),
     expected: OPERATOR_ONLY,
   },
+  { route: "GET /v1/platform-fee", public: true, build: () => ({ method: "GET", path: "/v1/platform-fee" }), expected: PUBLIC },
 ];

@@ -1,10 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { OrgId } from "../../../shared/api";
+import { PlatformFee } from "../../../shared/fees";
 import { Earnings, PlatformRevenue } from "../../../shared/payments";
 import { requireOperator, requireOrgRole } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, json, notFoundError } from "../http/openapi-helpers";
 import { orgEarnings, platformRevenue } from "./balances";
+import { platformFee } from "./fees";
 
 export const ledgerRoutes = createRouter()
   .openapi(
@@ -35,4 +37,14 @@ export const ledgerRoutes = createRouter()
       requireOperator(c.get("principal"), "payments:read");
       return c.json(await platformRevenue(c.var.ctx), 200);
     },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/platform-fee",
+      tags: ["Earnings"],
+      summary: "What Plaza keeps of each sale: a percentage (bps) of every sale, plus a fixed amount on one-time sales",
+      responses: { 200: json(PlatformFee, "The platform fee") },
+    }),
+    (c) => c.json(platformFee(c.var.ctx.env), 200),
   );
