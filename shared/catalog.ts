@@ -236,3 +236,17 @@ export type EntitlementT = z.infer<typeof Entitlement>;
 export type MyEntitlementT = z.infer<typeof MyEntitlement>;
 export type ReviewT = z.infer<typeof Review>;
 export type EntitlementSource = (typeof ENTITLEMENT_SOURCES)[number];
+
+// ---- the author studio (appended) ----
+export const ALL_ITEM_STATUSES = [...ITEM_STATUSES, "removed"] as const;
+export const AuthorItemsQuery = z.object({ status: z.enum(ALL_ITEM_STATUSES).optional() });
+/** An item as its org sees it in the studio's list: the public shape plus what only the author sees. */
+export const AuthorItem = Item.extend({
+  /** Why an operator unlisted or removed it; null when no operator acted. */
+  moderationReason: z.string().nullable(),
+  /** Newest non-yanked version per channel, or null when the channel has none. */
+  latestVersions: z.object({ stable: z.string().nullable(), beta: z.string().nullable() }),
+  /** Paid sales (order lines, fully refunded ones left out) in the last 30 days. */
+  salesLast30Days: z.number().int(),
+}).meta({ id: "AuthorItem" });
+export type AuthorItemT = z.infer<typeof AuthorItem>;

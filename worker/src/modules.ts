@@ -31,6 +31,7 @@ import { roomsModule } from "./rooms";
 import { storefrontModule } from "./storefront";
 import { stripeModule } from "./stripe";
 import { stripeEventsModule } from "./stripe-events";
+import { studioModule } from "./studio";
 import { tokensModule } from "./tokens";
 import { webhooksModule } from "./webhooks";
 
@@ -52,6 +53,8 @@ export const modules = [
   ledgerModule,
   licensesModule,
   receiptsModule,
+  // The author studio's read models, over catalog and orders.
+  studioModule,
   mailModule,
   webhooksModule,
   projectsModule,

@@ -5,6 +5,7 @@ import { purgeStaleUploads } from "./jobs";
 import { mediaPages } from "./media-pages";
 import { catalogRoutes } from "./routes";
 
+export { type AuthorItemBase, listAuthorItems } from "./author-items";
 export { countDownload, ratingChange } from "./item-stats";
 export { type ModerationState, moderationStatement } from "./items";
 export {

@@ -4,6 +4,7 @@ import "./events";
 import { orderRoutes } from "./routes";
 import { ordersStripeHandlers } from "./stripe-handlers";
 
+export { itemSalesSince } from "./item-sales";
 export { firstOrderOfCheckout, latestOrderOf } from "./queries";
 export { type CheckoutMetadata, linkEntitlement, orderExists, orderIdOf, plazaMetadata, type Sale, saleStatements } from "./sales";
 
