@@ -154,6 +154,11 @@ export const UpdateCheckBody = z
     engine: SemverString.optional(),
   })
   .meta({ id: "UpdateCheckBody" });
+/** One version's entry in an update check: its number, channel and changelog. */
+export const VersionChange = z
+  .object({ version: z.string(), channel: z.enum(CHANNELS), changelog: z.string(), publishedAt: z.number().int() })
+  .meta({ id: "VersionChange" });
+
 export const UpdateCheckResult = z
   .object({
     data: z.array(
@@ -163,6 +168,10 @@ export const UpdateCheckResult = z
         /** Newest compatible, non-yanked version per channel, or null when there is none newer. */
         stable: z.string().nullable(),
         beta: z.string().nullable(),
+        /** The installed version was yanked by its author. */
+        yanked: z.boolean(),
+        /** The compatible, non-yanked versions newer than the installed one, newest first, with what changed in each. */
+        changes: z.array(VersionChange),
       }),
     ),
   })

@@ -4,8 +4,9 @@
  */
 import { z } from "zod";
 import { Cursor, OrgId, UserId } from "./api";
-import { ItemId, ItemSlug } from "./catalog";
+import { CHANNELS, ItemId, ItemSlug } from "./catalog";
 import { prefixedId } from "./ids";
+import { SemverString } from "./manifest";
 import { SnapshotReasonSchema } from "./room-callbacks";
 import { RoomRoleSchema } from "./room-token";
 
@@ -30,17 +31,32 @@ export const ProjectState = z
 
 const Name = z.string().trim().min(1).max(100);
 
-export const CreateProjectBody = z.object({ name: Name, memberRole: ProjectRole.default("write") }).meta({ id: "CreateProjectBody" });
+/** Which versions of its items a project takes: stable ones only, or beta ones too. */
+export const ProjectChannel = z.enum(CHANNELS).meta({ id: "ProjectChannel" });
+export type ProjectChannelT = z.infer<typeof ProjectChannel>;
+
+/** A project on `projectChannel` may install a version published on `versionChannel`: a beta project takes both. */
+export const channelAccepts = (projectChannel: ProjectChannelT, versionChannel: ProjectChannelT) =>
+  projectChannel === "beta" || versionChannel === "stable";
+
+export const CreateProjectBody = z
+  .object({ name: Name, memberRole: ProjectRole.default("write"), channel: ProjectChannel.default("stable") })
+  .meta({ id: "CreateProjectBody" });
 
 export const UpdateProjectBody = z
-  .object({ name: Name.optional(), memberRole: ProjectRole.optional(), state: ProjectState.optional() })
-  .refine((body) => body.name !== undefined || body.memberRole !== undefined || body.state !== undefined, {
-    message: "send at least one of name, memberRole, state",
+  .object({ name: Name.optional(), memberRole: ProjectRole.optional(), state: ProjectState.optional(), channel: ProjectChannel.optional() })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), {
+    message: "send at least one of name, memberRole, state, channel",
   })
   .meta({ id: "UpdateProjectBody" });
 
 /** Items are addressed by their global slug in project paths. */
 export const ProjectItemSlug = ItemSlug;
+
+/** Installing: without a version, the newest installable one on the project's channel. */
+export const InstallItemBody = z
+  .object({ version: SemverString.optional() })
+  .meta({ id: "InstallItemBody", description: "Optional: a version to install (or move to), on the project's channel" });
 
 export const InstalledItem = z
   .object({
@@ -49,6 +65,8 @@ export const InstalledItem = z
     name: z.string(),
     installedBy: UserId,
     installedAt: z.number().int(),
+    /** The version in use; null when the item had no installable version on the project's channel when installed. */
+    version: z.string().nullable(),
     /** The installer's entitlement to the item is still active (not revoked or expired). */
     active: z.boolean(),
   })
@@ -77,6 +95,7 @@ export const ProjectSummary = z
     orgId: OrgId,
     name: z.string(),
     memberRole: ProjectRole,
+    channel: ProjectChannel,
     /** The caller's own role in this project. */
     role: ProjectRole,
     createdBy: UserId,

@@ -236,9 +236,32 @@ describe("update checks", () => {
           engine,
         },
       });
-    expect((await check("1.5.0")).body.data).toEqual([{ item: "updater", installed: "1.0.0", stable: null, beta: "1.3.0-beta.1" }]);
-    expect((await check("2.1.0")).body.data).toEqual([{ item: "updater", installed: "1.0.0", stable: "1.2.0", beta: null }]);
-    expect((await check()).body.data[0]).toMatchObject({ stable: "1.2.0", beta: "1.3.0-beta.1" });
+    const change = (version: string, channel = "stable") => ({
+      version,
+      channel,
+      changelog: `Changes in ${version}`,
+      publishedAt: expect.any(Number),
+    });
+    expect((await check("1.5.0")).body.data).toEqual([
+      { item: "updater", installed: "1.0.0", stable: null, beta: "1.3.0-beta.1", yanked: false, changes: [change("1.3.0-beta.1", "beta")] },
+    ]);
+    expect((await check("2.1.0")).body.data).toEqual([
+      { item: "updater", installed: "1.0.0", stable: "1.2.0", beta: null, yanked: false, changes: [change("1.2.0")] },
+    ]);
+    expect((await check()).body.data[0]).toMatchObject({
+      stable: "1.2.0",
+      beta: "1.3.0-beta.1",
+      changes: [change("1.3.0-beta.1", "beta"), change("1.2.0")],
+    });
+  });
+
+  it("flag an installed version its author yanked", async () => {
+    const item = await publishedItem(author, orgId, { slug: "yanked-install", name: "Yanked install" }, "1.0.0");
+    await publishVersion(author, "yanked-install", "1.0.1");
+    await call("POST", `/v1/orgs/${orgId}/items/${item.id}/versions/1.0.0/yank`, { token: author.accessToken });
+    const check = (version: string) => call("POST", "/v1/updates/check", { body: { installed: [{ item: "yanked-install", version }] } });
+    expect((await check("1.0.0")).body.data[0]).toMatchObject({ yanked: true, stable: "1.0.1" });
+    expect((await check("1.0.1")).body.data[0]).toMatchObject({ yanked: false, stable: null, changes: [] });
   });
 });
 

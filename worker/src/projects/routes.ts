@@ -4,6 +4,7 @@ import {
   AssetName,
   CreateProjectBody,
   InstalledItem,
+  InstallItemBody,
   Project,
   ProjectAsset,
   ProjectItemSlug,
@@ -82,7 +83,7 @@ const projectRoutes = createRouter()
       method: "patch",
       path: path(),
       tags,
-      summary: "Rename, set the state (a JSON object, at most 64 KB) or memberRole (admins) of a project",
+      summary: "Rename, set the state (a JSON object, at most 64 KB), the update channel or memberRole (admins) of a project",
       security: bearer,
       request: { params: ProjectParams, ...jsonBody(UpdateProjectBody) },
       responses: { 200: json(Project, "Updated"), ...errors },
@@ -116,15 +117,21 @@ const projectRoutes = createRouter()
       method: "put",
       path: path("/items/{itemSlug}"),
       tags,
-      summary: "Install an item; you must hold an active entitlement to it (else 403 entitlement_required)",
+      summary:
+        "Install an item, or move it to another version: `version`, else the newest installable one on the project's channel; you must hold an active entitlement to it (else 403 entitlement_required)",
       security: bearer,
-      request: { params: ProjectParams.extend({ itemSlug: ProjectItemSlug }) },
+      request: {
+        params: ProjectParams.extend({ itemSlug: ProjectItemSlug }),
+        // Optional: without a body, the newest installable version.
+        body: { content: { "application/json": { schema: InstallItemBody } }, required: false },
+      },
       responses: { 200: json(InstalledItem, "Installed (again: you become the installer)"), ...errors },
     }),
     async (c) => {
       const { orgId, projectId, itemSlug } = c.req.valid("param");
       const access = await requireProject(c.var.ctx, { orgId, projectId, need: "write", scope: "orgs:write" });
-      return c.json(await service.installItem(c.var.ctx, { access, slug: itemSlug }), 200);
+      const { version } = c.req.valid("json");
+      return c.json(await service.installItem(c.var.ctx, { access, slug: itemSlug, version }), 200);
     },
   )
   .openapi(

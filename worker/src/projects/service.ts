@@ -17,6 +17,7 @@ import type { OrgAccess } from "../http/access";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { type ProjectAccess, type ProjectRow, projectRoleFor } from "./access";
 import { deleteProjectObjects, listAssets } from "./assets";
+import { versionToInstall } from "./installed-versions";
 import { projectItems, projects } from "./tables";
 
 const summary = (row: ProjectRow, role: ProjectRoleT) => ({
@@ -24,6 +25,7 @@ const summary = (row: ProjectRow, role: ProjectRoleT) => ({
   orgId: row.orgId,
   name: row.name,
   memberRole: row.memberRole,
+  channel: row.channel,
   role,
   createdBy: row.createdBy,
   createdAt: row.createdAt,
@@ -48,6 +50,7 @@ export async function createProject(ctx: Ctx, { access, input }: { access: OrgAc
     orgId: access.orgId,
     name: input.name,
     memberRole: input.memberRole,
+    channel: input.channel,
     state: {},
     createdBy: access.principal.userId,
     createdAt: now,
@@ -61,7 +64,7 @@ export async function createProject(ctx: Ctx, { access, input }: { access: OrgAc
       actorUserId: row.createdBy,
       targetType: "project",
       targetId: row.id,
-      metadata: { name: row.name, memberRole: row.memberRole },
+      metadata: { name: row.name, memberRole: row.memberRole, channel: row.channel },
     }),
   ]);
   return getProject(ctx, { ...access, project: row, projectRole: projectRoleFor(access.role, row.memberRole) });
@@ -73,6 +76,7 @@ async function installedItems(db: Db, projectId: string): Promise<z.infer<typeof
       itemId: projectItems.itemId,
       installedBy: projectItems.installedBy,
       installedAt: projectItems.installedAt,
+      version: projectItems.version,
       // The installer's entitlement, not the viewer's: whoever installed it must still hold it.
       active: holdsActiveEntitlement(projectItems.itemId, projectItems.installedBy, Date.now()),
     })
@@ -93,6 +97,7 @@ async function installedItems(db: Db, projectId: string): Promise<z.infer<typeof
             name: ref.name,
             installedBy: r.installedBy,
             installedAt: r.installedAt,
+            version: r.version,
             active: Boolean(r.active),
           },
         ]
@@ -161,10 +166,12 @@ export async function deleteProject(ctx: Ctx, access: ProjectAccess) {
 }
 
 /**
- * Installs an item (by slug) into the project. The caller must hold an active entitlement to it;
- * installing again makes the caller the installer, so `active` follows a live entitlement.
+ * Installs an item (by slug) into the project at `version`, or at the newest installable version
+ * on the project's channel; installing an installed item again moves it to that version (the
+ * Update action). The caller must hold an active entitlement to it; installing again makes the
+ * caller the installer, so `active` follows a live entitlement.
  */
-export async function installItem(ctx: Ctx, { access, slug }: { access: ProjectAccess; slug: string }) {
+export async function installItem(ctx: Ctx, { access, slug, version }: { access: ProjectAccess; slug: string; version?: string }) {
   const item = await findItemBySlug(ctx.db, slug);
   if (!item) throw notFound("Item");
   const now = Date.now();
@@ -172,21 +179,27 @@ export async function installItem(ctx: Ctx, { access, slug }: { access: ProjectA
   const has = await ctx.db.get<{ ok: number }>(sql`SELECT ${holdsActiveEntitlement(item.id, userId, now)} AS ok`);
   if (!has?.ok)
     throw new AppError("entitlement_required", `Installing ${item.slug} needs an active entitlement to it: get or buy it first`);
+  const installing = await versionToInstall(ctx.db, { itemId: item.id, channel: access.project.channel, wanted: version });
+  const [previous] = await ctx.db
+    .select({ version: projectItems.version })
+    .from(projectItems)
+    .where(and(eq(projectItems.projectId, access.project.id), eq(projectItems.itemId, item.id)));
+  const set = { installedBy: userId, installedAt: now, version: installing };
   await ctx.db.batch([
     ctx.db
       .insert(projectItems)
-      .values({ projectId: access.project.id, itemId: item.id, orgId: access.orgId, installedBy: userId, installedAt: now })
-      .onConflictDoUpdate({ target: [projectItems.projectId, projectItems.itemId], set: { installedBy: userId, installedAt: now } }),
+      .values({ projectId: access.project.id, itemId: item.id, orgId: access.orgId, ...set })
+      .onConflictDoUpdate({ target: [projectItems.projectId, projectItems.itemId], set }),
     auditInsert(ctx, {
       action: "project.item_installed",
       orgId: access.orgId,
       actorUserId: userId,
       targetType: "project",
       targetId: access.project.id,
-      metadata: { itemId: item.id, slug: item.slug },
+      metadata: { itemId: item.id, slug: item.slug, version: installing, ...(previous && { previousVersion: previous.version }) },
     }),
   ]);
-  return { itemId: item.id, slug: item.slug, name: item.name, installedBy: userId, installedAt: now, active: true };
+  return { itemId: item.id, slug: item.slug, name: item.name, installedBy: userId, installedAt: now, version: installing, active: true };
 }
 
 export async function removeItem(ctx: Ctx, { access, slug }: { access: ProjectAccess; slug: string }) {

@@ -16,6 +16,10 @@ export const projects = sqliteTable(
       .references(() => orgs.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     memberRole: text("member_role", { enum: ["write", "read"] }).notNull(),
+    /** Which versions its items install and update to: stable only, or beta too. */
+    channel: text("channel", { enum: ["stable", "beta"] })
+      .notNull()
+      .default("stable"),
     state: text("state", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     createdBy: text("created_by").notNull(),
     createdAt: integer("created_at").notNull(),
@@ -24,7 +28,10 @@ export const projects = sqliteTable(
   (t) => [index("projects_org_idx").on(t.orgId, t.createdAt)],
 );
 
-/** Items installed into a project; the installer's entitlement decides whether it is still active. */
+/**
+ * Items installed into a project, at `version` (null: none was installable when it was installed);
+ * the installer's entitlement decides whether it is still active.
+ */
 export const projectItems = sqliteTable(
   "project_items",
   {
@@ -37,6 +44,7 @@ export const projectItems = sqliteTable(
     orgId: text("org_id").notNull(),
     installedBy: text("installed_by").notNull(),
     installedAt: integer("installed_at").notNull(),
+    version: text("version"),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.itemId] }), index("project_items_item_idx").on(t.itemId)],
 );

@@ -67,7 +67,11 @@ export function itemsSection(o: { orgId: string; projectId: string; canEdit: boo
         onsubmit: (e: Event) => {
           e.preventDefault();
           const name = select.selectedOptions[0]?.textContent ?? select.value;
-          void act(button, () => unwrap(installedItem.$put({ param: { orgId, projectId, itemSlug: select.value } })), `Installed ${name}.`);
+          void act(
+            button,
+            () => unwrap(installedItem.$put({ param: { orgId, projectId, itemSlug: select.value }, json: {} })),
+            `Installed ${name}.`,
+          );
         },
       },
       h("div", { class: "field" }, h("label", { for: id }, "Item you own"), select),
