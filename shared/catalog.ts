@@ -94,6 +94,16 @@ export const Item = z
   .meta({ id: "Item" });
 export type ItemT = z.infer<typeof Item>;
 
+/** Item images as the API takes them (SVG is refused: it can carry script); the web app downscales to fit. */
+export const ITEM_IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"] as const;
+export const ITEM_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+export const MAX_SCREENSHOTS = 8;
+
+/** The item's `screenshotUrls`, each once, in the order wanted. */
+export const ReorderScreenshotsBody = z
+  .object({ screenshotUrls: z.array(z.string().max(300)).max(MAX_SCREENSHOTS) })
+  .meta({ id: "ReorderScreenshotsBody" });
+
 export const CreateUploadBody = z
   .object({
     version: SemverString,

@@ -93,6 +93,18 @@ export const catalogMatrix: MatrixCase[] = [
     expected: succeedsWith(ORG_ADMIN, 201),
   },
   {
+    route: "PUT /v1/orgs/:orgId/items/:itemId/screenshots",
+    scope: "catalog:write",
+    build: async (fx) => {
+      const item = await createItemViaApi(fx.owner, fx.orgId, { slug: `order-${Date.now().toString(36)}-${++minor}`, name: "Order" });
+      const path = `/v1/orgs/${fx.orgId}/items/${item.id}/screenshots`;
+      for (let i = 0; i < 2; i++) await call("POST", path, { token: fx.owner.accessToken, ...png });
+      const { body } = await call("GET", `/v1/orgs/${fx.orgId}/items/${item.id}`, { token: fx.owner.accessToken });
+      return { method: "PUT", path, options: { body: { screenshotUrls: [...body.screenshotUrls].reverse() } } };
+    },
+    expected: ORG_ADMIN,
+  },
+  {
     route: "DELETE /v1/orgs/:orgId/items/:itemId/screenshots/:index",
     scope: "catalog:write",
     build: async (fx) => {

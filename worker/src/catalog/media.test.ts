@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { MAX_SCREENSHOTS } from "../../../shared/catalog";
 import { insertItem } from "../../test/catalog-fixtures";
 import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { statusCounts } from "../../test/rate-limits";
-import { MAX_SCREENSHOTS } from "./media";
 
 let fx: OrgFixture;
 beforeAll(async () => {
@@ -60,5 +60,48 @@ describe("screenshots", () => {
     const res = await call("DELETE", `${screenshots(item.id)}/1`, { token: fx.admin.accessToken });
     expect([res.status, errorCode(res)]).toEqual([404, "not_found"]);
     expect(await listed(item.id)).toEqual(before);
+  });
+});
+
+describe("reordering screenshots", () => {
+  const reorder = (itemId: string, keys: string[]) =>
+    call("PUT", screenshots(itemId), { token: fx.admin.accessToken, body: { screenshotUrls: keys.map((k) => `/media/${k}`) } });
+
+  it("puts the screenshots in the order given", async () => {
+    const item = await insertItem(fx.orgId);
+    for (let i = 0; i < 3; i++) expect((await addScreenshot(item.id)).status).toBe(201);
+    const [a, b, c] = await listed(item.id);
+    const res = await reorder(item.id, [c!, a!, b!]);
+    expect(res.status).toBe(200);
+    expect(res.body.screenshotUrls).toEqual([c, a, b].map((k) => `/media/${k}`));
+    expect(await listed(item.id)).toEqual([c, a, b]);
+  });
+
+  it("a list read before another change (one missing, one repeated, one unknown) is 409 and nothing moves", async () => {
+    const item = await insertItem(fx.orgId);
+    for (let i = 0; i < 2; i++) expect((await addScreenshot(item.id)).status).toBe(201);
+    const before = await listed(item.id);
+    const [a, b] = before;
+    for (const stale of [[b!], [b!, a!, a!], [b!, `items/${item.id}/other.png`], [b!, a!, `items/${item.id}/other.png`]]) {
+      const res = await reorder(item.id, stale);
+      expect([res.status, errorCode(res)]).toEqual([409, "conflict"]);
+    }
+    expect(await listed(item.id)).toEqual(before);
+  });
+
+  it("beside concurrent adds: no add is lost, whether or not the reorder wins", async () => {
+    // Several rounds, so some reorder reads its list before an add lands and writes after it.
+    for (let round = 0; round < 4; round++) {
+      const item = await insertItem(fx.orgId);
+      for (let i = 0; i < 2; i++) expect((await addScreenshot(item.id)).status).toBe(201);
+      const [a, b] = await listed(item.id);
+      const adds = Array.from({ length: 3 }, () => addScreenshot(item.id));
+      const reordered = await reorder(item.id, [b!, a!]);
+      expect((await Promise.all(adds)).map((r) => r.status)).toEqual([201, 201, 201]);
+      expect([200, 409]).toContain(reordered.status);
+      const keys = await listed(item.id);
+      expect(keys).toHaveLength(5);
+      expect(keys.slice(0, 2)).toEqual(reordered.status === 200 ? [b, a] : [a, b]);
+    }
   });
 });

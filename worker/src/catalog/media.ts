@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { ItemT } from "../../../shared/catalog";
+import { ITEM_IMAGE_MAX_BYTES, ITEM_IMAGE_TYPES, type ItemT, MAX_SCREENSHOTS } from "../../../shared/catalog";
 import type { Ctx } from "../context";
 import { randomBase62 } from "../crypto/random";
 import type { Env } from "../env";
@@ -9,10 +9,12 @@ import { orgItem } from "./items";
 import { findOrgItem } from "./queries";
 import { items } from "./tables";
 
-/** Images authors may upload. SVG is excluded: it can carry script. */
-const IMAGE_TYPES: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp" };
-export const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
-export const MAX_SCREENSHOTS = 8;
+/** The file extension of each image type authors may upload. */
+const IMAGE_EXTENSIONS = new Map<string, string>([
+  ["image/png", "png"],
+  ["image/jpeg", "jpg"],
+  ["image/webp", "webp"],
+] satisfies [(typeof ITEM_IMAGE_TYPES)[number], string][]);
 
 /** An image as a request sends it: its declared type and length, and its bytes. */
 export interface ImageUpload {
@@ -30,10 +32,10 @@ interface ItemImage {
 /** Streams an uploaded image into R2 under a fresh key; the caller records the key. */
 async function storeImage(env: Env, itemId: string, { contentType, contentLength, body }: ImageUpload) {
   const type = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
-  const ext = IMAGE_TYPES[type];
-  if (!ext) throw new AppError("unsupported_media_type", `Images must be one of ${Object.keys(IMAGE_TYPES).join(", ")}`);
+  const ext = IMAGE_EXTENSIONS.get(type);
+  if (!ext) throw new AppError("unsupported_media_type", `Images must be one of ${ITEM_IMAGE_TYPES.join(", ")}`);
   if (!body || !contentLength) throw new AppError("invalid_request", "Send the image bytes with a Content-Length");
-  if (contentLength > MAX_IMAGE_BYTES) throw new AppError("payload_too_large", `Images are limited to ${MAX_IMAGE_BYTES} bytes`);
+  if (contentLength > ITEM_IMAGE_MAX_BYTES) throw new AppError("payload_too_large", `Images are limited to ${ITEM_IMAGE_MAX_BYTES} bytes`);
   const key = `items/${itemId}/${randomBase62(16)}.${ext}`;
   await env.BUCKET.put(key, body, { httpMetadata: { contentType: type, cacheControl: "public, max-age=31536000, immutable" } });
   return key;
@@ -93,6 +95,32 @@ export async function removeScreenshot(ctx: Ctx, { access, itemId, index }: { ac
   if (removed.length === 0) throw new AppError("not_found", "Screenshot not found");
   await env.BUCKET.delete(key);
   await announce(ctx, access, item.id);
+}
+
+/**
+ * Puts the screenshots in the order given (the item's `screenshotUrls`, each once). A list that is
+ * not the stored one reordered was read before another change: 409, and nothing moves. The write
+ * is conditional on the list as read, so a concurrent add or removal is never undone.
+ */
+export async function reorderScreenshots(
+  ctx: Ctx,
+  { access, itemId, screenshotUrls }: { access: OrgAccess; itemId: string; screenshotUrls: string[] },
+): Promise<ItemT> {
+  const { db } = ctx;
+  const { item } = await findOrgItem(db, access.orgId, itemId);
+  const current = item.screenshotKeys;
+  const wanted = screenshotUrls.map((url) => url.replace(/^\/media\//, ""));
+  const sameSet = wanted.length === current.length && new Set(wanted).size === wanted.length && wanted.every((k) => current.includes(k));
+  const stale = () => new AppError("conflict", "The screenshots changed since they were loaded; reload and try again");
+  if (!sameSet) throw stale();
+  const reordered = await db
+    .update(items)
+    .set({ screenshotKeys: wanted, updatedAt: Date.now() })
+    .where(and(eq(items.id, item.id), sql`json(${items.screenshotKeys}) = json(${JSON.stringify(current)})`))
+    .returning({ id: items.id });
+  if (reordered.length === 0) throw stale();
+  await announce(ctx, access, item.id);
+  return orgItem(db, access.orgId, itemId);
 }
 
 /** What a media request is answered with; the route makes the Response. */

@@ -6,6 +6,7 @@ import {
   Item,
   ItemId,
   ItemSlug,
+  ReorderScreenshotsBody,
   SearchQuery,
   UpdateCheckBody,
   UpdateCheckResult,
@@ -20,7 +21,7 @@ import { edgeCached } from "../http/edge-cache";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
 import * as catalog from "./items";
-import { addScreenshot, type ImageUpload, removeScreenshot, setIcon } from "./media";
+import { addScreenshot, type ImageUpload, removeScreenshot, reorderScreenshots, setIcon } from "./media";
 import { getVisibleItem } from "./queries";
 import { searchItems } from "./search";
 import { checkUpdates } from "./updates";
@@ -188,6 +189,24 @@ const authorRoutes = createRouter()
       const { orgId, itemId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
       return c.json(await addScreenshot(c.var.ctx, { access, itemId, image: imageOf(c.req) }), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/v1/orgs/{orgId}/items/{itemId}/screenshots",
+      tags: ["Catalog: authors"],
+      summary: "Reorder the screenshots",
+      description:
+        "The body lists the item's `screenshotUrls`, each once, in the new order. A list that is not the current one reordered (a screenshot was added or removed since it was read) is refused with 409 and nothing moves.",
+      security: bearer,
+      request: { params: ItemParams, ...jsonBody(ReorderScreenshotsBody) },
+      responses: { 200: json(Item, "Reordered"), ...errors, ...conflictError },
+    }),
+    async (c) => {
+      const { orgId, itemId } = c.req.valid("param");
+      const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
+      return c.json(await reorderScreenshots(c.var.ctx, { access, itemId, ...c.req.valid("json") }), 200);
     },
   )
   .openapi(
