@@ -29,6 +29,8 @@ export const AUDIT_ACTIONS = [
   "entitlement.granted",
   "entitlement.revoked",
   "review.replied",
+  "review.reply_edited",
+  "review.reported",
   "item.moderated",
   "connect.account_created",
   "connect.account_updated",

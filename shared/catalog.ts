@@ -194,7 +194,7 @@ export const ReviewBody = z
     body: z.string().trim().max(5000).default(""),
   })
   .meta({ id: "ReviewBody" });
-export const ReplyBody = z.object({ body: z.string().trim().min(1).max(5000) }).meta({ id: "ReplyBody" });
+export const ReplyBody = z.object({ body: z.string().trim().min(1, "is required").max(5000) }).meta({ id: "ReplyBody" });
 export const Review = z
   .object({
     id: ReviewId,
@@ -206,7 +206,8 @@ export const Review = z
     body: z.string(),
     createdAt: z.number().int(),
     updatedAt: z.number().int(),
-    reply: z.object({ body: z.string(), createdAt: z.number().int() }).nullable(),
+    /** The author's public reply: `createdAt` is when it was first posted, `editedAt` its last edit. */
+    reply: z.object({ body: z.string(), createdAt: z.number().int(), editedAt: z.number().int().nullable() }).nullable(),
   })
   .meta({ id: "Review" });
 

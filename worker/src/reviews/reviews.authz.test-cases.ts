@@ -1,4 +1,4 @@
-import { ANY_USER, type MatrixCase, ORG_ADMIN, PUBLIC, succeedsWith } from "../../test/authz-matrix";
+import { ANY_USER, type MatrixCase, OPERATOR_ONLY, ORG_ADMIN, ORG_READ, PUBLIC, succeedsWith } from "../../test/authz-matrix";
 import { insertItem } from "../../test/catalog-fixtures";
 import { getFreeItem } from "../../test/entitlement-fixtures";
 import { reviewedItem } from "../../test/review-fixtures";
@@ -57,5 +57,58 @@ export const reviewsMatrix: MatrixCase[] = [
       };
     },
     expected: ORG_ADMIN,
+  },
+  {
+    route: "PUT /v1/orgs/:orgId/items/:itemId/reviews/:reviewId/reply",
+    scope: "catalog:write",
+    build: async (fx) => {
+      const { item, review } = await reviewedItem(fx.orgId, fx.outsider);
+      return {
+        method: "PUT",
+        path: `/v1/orgs/${fx.orgId}/items/${item.id}/reviews/${review.id}/reply`,
+        options: { body: { body: "Thanks!" } },
+      };
+    },
+    expected: ORG_ADMIN,
+  },
+  {
+    route: "POST /v1/orgs/:orgId/items/:itemId/reviews/:reviewId/report",
+    scope: "catalog:write",
+    build: async (fx) => {
+      const { item, review } = await reviewedItem(fx.orgId, fx.outsider);
+      return {
+        method: "POST",
+        path: `/v1/orgs/${fx.orgId}/items/${item.id}/reviews/${review.id}/report`,
+        options: { body: { reason: "spam" } },
+      };
+    },
+    expected: succeedsWith(ORG_ADMIN, 201),
+  },
+  {
+    route: "GET /v1/orgs/:orgId/items/:itemId/reviews",
+    scope: "catalog:read",
+    build: async (fx) => ({
+      method: "GET",
+      path: `/v1/orgs/${fx.orgId}/items/${(await reviewedItem(fx.orgId, fx.outsider)).item.id}/reviews`,
+    }),
+    expected: ORG_READ,
+  },
+  {
+    route: "GET /v1/items/:slug/reviews/mine",
+    scope: "catalog:read",
+    build: async (fx) => ({ method: "GET", path: `/v1/items/${(await insertItem(fx.orgId)).slug}/reviews/mine` }),
+    expected: ANY_USER,
+  },
+  {
+    route: "GET /v1/me/reviews",
+    scope: "catalog:read",
+    build: () => ({ method: "GET", path: "/v1/me/reviews" }),
+    expected: ANY_USER,
+  },
+  {
+    route: "GET /v1/operator/review-reports",
+    scope: "catalog:read",
+    build: () => ({ method: "GET", path: "/v1/operator/review-reports" }),
+    expected: OPERATOR_ONLY,
   },
 ];

@@ -145,7 +145,7 @@ describe("listing", () => {
       body: { body: "Thank you" },
     });
     const again = await call("GET", `/v1/items/${item.slug}/reviews?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
-    expect(again.body.data[0].reply).toEqual({ body: "Thank you", createdAt: expect.any(Number) });
+    expect(again.body.data[0].reply).toEqual({ body: "Thank you", createdAt: expect.any(Number), editedAt: null });
   });
 
   it("404s for items the public cannot see", async () => {

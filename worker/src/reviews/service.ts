@@ -1,50 +1,28 @@
-import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { REVIEWABLE_SOURCES, type ReviewT } from "../../../shared/catalog";
-import { auditInsert } from "../audit";
-import { userNameSql } from "../auth";
-import { findOrgItem, findVisibleItemBySlug, type ItemRow } from "../catalog";
+import type { MyReviewT } from "../../../shared/reviews";
+import { findVisibleItemBySlug, type ItemRow } from "../catalog";
 import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 import { findActiveEntitlement, holdsReviewableEntitlement } from "../entitlements";
-import type { OrgAccess } from "../http/access";
 import { AppError, notFound } from "../http/errors";
 import { enqueueWebhookEvents, webhookEventIf } from "../webhooks";
 import { addNewReview, replaceRating, subtractReview } from "./aggregate";
+import { reviewWithName, toReview, withName } from "./rows";
 import { reviews } from "./tables";
 
-type ReviewRow = typeof reviews.$inferSelect;
-
-function toReview(row: ReviewRow, userName: string): ReviewT {
-  return {
-    id: row.id,
-    itemId: row.itemId,
-    userId: row.userId,
-    userName,
-    rating: row.rating,
-    title: row.title,
-    body: row.body,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    reply: row.replyBody !== null && row.replyAt !== null ? { body: row.replyBody, createdAt: row.replyAt } : null,
-  };
-}
-
-/** Reviews with their author's name (a review goes with its author's account: ON DELETE CASCADE). */
-const withName = (db: Db) => db.select({ review: reviews, userName: userNameSql(reviews.userId) }).from(reviews);
-
-async function reviewWithName(db: Db, where: SQL) {
-  const [found] = await withName(db).where(where).limit(1);
-  return found ? toReview(found.review, found.userName) : undefined;
-}
-
 /** Pages showing the item's rating and reviews are out of date once the batch ran. */
-const announce = (ctx: Ctx, item: Pick<ItemRow, "id" | "orgId">) =>
+export const announce = (ctx: Ctx, item: Pick<ItemRow, "id" | "orgId">) =>
   ctx.events.emit("catalog.changed", { orgId: item.orgId, itemIds: [item.id] });
 
 const alreadyReviewed = () => new AppError("conflict", "You have already reviewed this item; edit your review instead");
-const notABuyer = () => new AppError("forbidden", "Only buyers of this item (purchase, subscription or free install) may review it");
+const notABuyer = () =>
+  new AppError(
+    "forbidden",
+    "Only buyers of this item may review it: you need active access from a purchase, a subscription or a free install (a refund ends it)",
+  );
 
 /**
  * A visible item's counted reviews, newest first. Reviews whose author no longer holds the item
@@ -99,6 +77,7 @@ export async function createReview(
         replyBody: sql<string | null>`NULL`.as("reply_body"),
         replyAt: sql<number | null>`NULL`.as("reply_at"),
         replyBy: sql<string | null>`NULL`.as("reply_by"),
+        replyEditedAt: sql<number | null>`NULL`.as("reply_edited_at"),
       })
       .from(sql`(SELECT 1)`)
       .where(holdsReviewableEntitlement(item.id, userId, now)),
@@ -166,39 +145,20 @@ export async function deleteMyReview(ctx: Ctx, { userId, slug }: { userId: strin
   await announce(ctx, item);
 }
 
-/** The author's one reply to a review of their org's item; tenancy comes from `findOrgItem`. */
-export async function replyToReview(
-  ctx: Ctx,
-  { access, itemId, reviewId, body }: { access: OrgAccess; itemId: string; reviewId: string; body: string },
-): Promise<ReviewT> {
-  const { db } = ctx;
-  const { item } = await findOrgItem(db, access.orgId, itemId);
-  const [review] = await db
-    .select({ id: reviews.id, replyBody: reviews.replyBody })
-    .from(reviews)
-    .where(and(eq(reviews.id, reviewId), eq(reviews.itemId, item.id)))
-    .limit(1);
-  if (!review) throw notFound("Review");
-  if (review.replyBody !== null) throw alreadyReplied();
-  const [replied] = await db.batch([
-    db
-      .update(reviews)
-      .set({ replyBody: body, replyAt: Date.now(), replyBy: access.principal.userId })
-      .where(and(eq(reviews.id, reviewId), eq(reviews.itemId, item.id), isNull(reviews.replyBody)))
-      .returning({ id: reviews.id }),
-    auditInsert(ctx, {
-      action: "review.replied",
-      orgId: item.orgId,
-      actorUserId: access.principal.userId,
-      targetType: "review",
-      targetId: reviewId,
-      metadata: { itemId: item.id },
-    }),
+/** The caller's review of a visible item (a refunded one too), and whether they may write or edit one now. */
+export async function myReview(ctx: Ctx, { userId, slug }: { userId: string; slug: string }): Promise<MyReviewT> {
+  const { item } = await findVisibleItemBySlug(ctx.db, slug);
+  const [review, entitlement] = await Promise.all([
+    reviewWithName(ctx.db, and(eq(reviews.itemId, item.id), eq(reviews.userId, userId))!),
+    findActiveEntitlement(ctx.db, userId, item.id, REVIEWABLE_SOURCES),
   ]);
-  // A racing second reply loses the `reply_body IS NULL` guard; its audit row is the only trace.
-  if (replied.length === 0) throw alreadyReplied();
-  await announce(ctx, item);
-  return (await reviewWithName(db, eq(reviews.id, reviewId)))!;
+  return { review: review ?? null, canReview: entitlement !== undefined };
 }
 
-const alreadyReplied = () => new AppError("conflict", "This review already has a reply");
+/** Every review the caller wrote, newest first: one per item they bought, so no more than their library. */
+export async function listMyReviews(ctx: Ctx, { userId }: { userId: string }): Promise<ReviewT[]> {
+  const rows = await withName(ctx.db)
+    .where(eq(reviews.userId, userId))
+    .orderBy(...newestFirst(reviews));
+  return rows.map((r) => toReview(r.review, r.userName));
+}

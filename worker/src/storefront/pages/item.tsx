@@ -99,10 +99,38 @@ function Versions({ versions, highlight }: { versions: VersionT[]; highlight?: s
   );
 }
 
+/** Where a buyer writes or edits their review: a page of the web app (it signs the visitor in first). */
+export const reviewPath = (slug: string) => `/review/${encodeURIComponent(slug)}`;
+
+/**
+ * The page is cached for everyone, so it cannot know who bought the item: the link is for all,
+ * with the rules, and the web app's page says whether this visitor may review.
+ */
+function WriteReview({ item }: { item: ItemT }) {
+  return (
+    <p class="write-review">
+      <a class="button" href={reviewPath(item.slug)}>
+        Write a review
+      </a>{" "}
+      <span class="muted small">
+        Buyers whose access is active (a purchase, a subscription or a free install) can review, once each, and edit or delete it later; a
+        refund takes the rating out.
+      </span>
+    </p>
+  );
+}
+
 function Reviews({ item, reviews, moreReviews }: { item: ItemT; reviews: ReviewT[]; moreReviews: boolean }) {
-  if (reviews.length === 0) return <p class="muted">No reviews yet.</p>;
+  if (reviews.length === 0)
+    return (
+      <>
+        <WriteReview item={item} />
+        <p class="muted">No reviews yet.</p>
+      </>
+    );
   return (
     <>
+      <WriteReview item={item} />
       <ol class="reviews">
         {reviews.map((r) => (
           <li>
@@ -119,7 +147,10 @@ function Reviews({ item, reviews, moreReviews }: { item: ItemT; reviews: ReviewT
             </p>
             {r.reply && (
               <div class="reply">
-                <p class="muted">Reply from {item.orgName}</p>
+                <p class="muted">
+                  Reply from {item.orgName} · <DateText ms={r.reply.createdAt} />
+                  {r.reply.editedAt !== null && " (edited)"}
+                </p>
                 <p>{r.reply.body}</p>
               </div>
             )}

@@ -1,0 +1,79 @@
+/**
+ * Authors report a review of their item to the operators (abuse, spam, off-topic): one report per
+ * review, kept with its reason and audited under the org; operators read them newest first.
+ */
+import { and, eq } from "drizzle-orm";
+import type { ReviewReportT } from "../../../shared/reviews";
+import { auditInsert } from "../audit";
+import { userEmailSql, userNameSql } from "../auth";
+import { findOrgItem, itemNameSql, itemSlugSql } from "../catalog";
+import type { Ctx } from "../context";
+import { newId } from "../crypto/random";
+import { afterCursor, newestFirst, pageOf } from "../db/keyset";
+import type { OrgAccess } from "../http/access";
+import { AppError, notFound } from "../http/errors";
+import { reviewReports, reviews } from "./tables";
+
+const alreadyReported = () => new AppError("conflict", "This review has already been reported to the operators");
+
+export async function reportReview(
+  ctx: Ctx,
+  { access, itemId, reviewId, reason }: { access: OrgAccess; itemId: string; reviewId: string; reason: string },
+): Promise<{ reason: string; createdAt: number }> {
+  const { db } = ctx;
+  const { item } = await findOrgItem(db, access.orgId, itemId);
+  const [review] = await db
+    .select({ id: reviews.id })
+    .from(reviews)
+    .where(and(eq(reviews.id, reviewId), eq(reviews.itemId, item.id)))
+    .limit(1);
+  if (!review) throw notFound("Review");
+  const now = Date.now();
+  const id = newId("reviewReport");
+  try {
+    // One batch: a second report fails the unique index and leaves no audit row either.
+    await db.batch([
+      db.insert(reviewReports).values({ id, reviewId, orgId: item.orgId, reportedBy: access.principal.userId, reason, createdAt: now }),
+      auditInsert(ctx, {
+        action: "review.reported",
+        orgId: item.orgId,
+        actorUserId: access.principal.userId,
+        targetType: "review",
+        targetId: reviewId,
+        metadata: { itemId: item.id, reason },
+      }),
+    ]);
+  } catch (err) {
+    if (String(err).includes("UNIQUE")) throw alreadyReported();
+    throw err;
+  }
+  return { reason, createdAt: now };
+}
+
+/** Every org's reports, newest first, with the review, its item and the reporter's e-mail (operators). */
+export async function listReviewReports(ctx: Ctx, { limit, cursor }: { limit: number; cursor?: string }) {
+  const rows = await ctx.db
+    .select({
+      report: reviewReports,
+      reporterEmail: userEmailSql(reviewReports.reportedBy),
+      review: { id: reviews.id, rating: reviews.rating, title: reviews.title, body: reviews.body },
+      reviewerName: userNameSql(reviews.userId),
+      item: { id: reviews.itemId, slug: itemSlugSql(reviews.itemId), name: itemNameSql(reviews.itemId) },
+    })
+    .from(reviewReports)
+    .innerJoin(reviews, eq(reviews.id, reviewReports.reviewId))
+    .where(afterCursor(reviewReports, cursor))
+    .orderBy(...newestFirst(reviewReports))
+    .limit(limit + 1);
+  const { page, nextCursor } = pageOf(rows, limit, (r) => r.report);
+  const data: ReviewReportT[] = page.map((r) => ({
+    id: r.report.id,
+    reason: r.report.reason,
+    createdAt: r.report.createdAt,
+    orgId: r.report.orgId,
+    reportedBy: { userId: r.report.reportedBy, email: r.reporterEmail },
+    item: r.item,
+    review: { ...r.review, userName: r.reviewerName },
+  }));
+  return { data, nextCursor };
+}
