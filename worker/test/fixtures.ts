@@ -15,7 +15,7 @@ export const uniqueEmail = (label = "user") => `${label}-${Date.now().toString(3
 /** The newest e-mail to `to`, read from the mail outbox (the dev mailbox), its body opened. */
 export async function lastMailTo(to: string) {
   const db = createDb(env.DB);
-  const mail = await db.query.mailMessages.findFirst({ where: eq(mailMessages.to, to), orderBy: desc(mailMessages.createdAt) });
+  const [mail] = await db.select().from(mailMessages).where(eq(mailMessages.to, to)).orderBy(desc(mailMessages.createdAt)).limit(1);
   if (!mail) throw new Error(`No mail to ${to}`);
   return { ...mail, ...(await openBody(env, mail)) };
 }
@@ -24,9 +24,11 @@ export async function lastMailTo(to: string) {
 export async function sentReceiptTo(to: string) {
   const row = await eventually(
     () =>
-      createDb(env.DB).query.mailMessages.findFirst({
-        where: and(eq(mailMessages.to, to), eq(mailMessages.template, "receipt"), eq(mailMessages.status, "sent")),
-      }),
+      createDb(env.DB)
+        .select()
+        .from(mailMessages)
+        .where(and(eq(mailMessages.to, to), eq(mailMessages.template, "receipt"), eq(mailMessages.status, "sent")))
+        .then((rows) => rows[0]),
     `the receipt to ${to} to be sent`,
   );
   return { ...row, ...(await openBody(env, row)) };

@@ -36,8 +36,7 @@ export const warnExpiringLicenses: Job = async (ctx) => {
   const canceling = db
     .select({ id: subscriptions.id })
     .from(subscriptions)
-    .where(and(eq(subscriptions.cancelAtPeriodEnd, true), ne(subscriptions.status, "past_due")))
-    .getSQL();
+    .where(and(eq(subscriptions.cancelAtPeriodEnd, true), ne(subscriptions.status, "past_due")));
   const due = await licensesToWarn(db, { from: now, until: now + LICENSE_EXPIRY_WARNING_MS, subscriptionIds: canceling, limit: batchSize });
   const mailIds: string[] = [];
   for (const license of due) {

@@ -19,8 +19,12 @@ beforeAll(async () => {
 });
 
 const counted = async (itemId: string, userId: string) =>
-  (await db.query.reviews.findFirst({ columns: { counted: true }, where: and(eq(reviews.itemId, itemId), eq(reviews.userId, userId)) }))
-    ?.counted;
+  (
+    await db
+      .select({ counted: reviews.counted })
+      .from(reviews)
+      .where(and(eq(reviews.itemId, itemId), eq(reviews.userId, userId)))
+  )[0]?.counted;
 /** Runs a grant's statements on their own; the entitlement row the claim returned. */
 const claim = async (input: Parameters<typeof grantEntitlementStatements>[1]) => {
   const grant = await grantEntitlementStatements(ctx, input);
@@ -48,7 +52,7 @@ describe("getting a free item", () => {
     const res = await call("POST", `/v1/items/${item.slug}/get`, { token: fx.member.accessToken });
     expect([res.status, errorCode(res)]).toEqual([409, "conflict"]);
     expect(res.body.error.message).toMatch(/checkout/);
-    expect(await db.query.entitlements.findFirst({ where: eq(entitlements.itemId, item.id) })).toBeUndefined();
+    expect(await db.select().from(entitlements).where(eq(entitlements.itemId, item.id))).toEqual([]);
   });
 
   it("does not hand out drafts or removed items (404)", async () => {
@@ -139,9 +143,10 @@ describe("revocation and the rating aggregate", () => {
 
     const list = await call("GET", `/v1/items/${item.slug}/reviews`);
     expect(list.body.data.map((r: { userId: string }) => r.userId)).toEqual([fx.admin.id]);
-    const audit = await db.query.auditEvents.findMany({
-      where: and(eq(auditEvents.action, "entitlement.revoked"), eq(auditEvents.targetId, entitlement.id)),
-    });
+    const audit = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "entitlement.revoked"), eq(auditEvents.targetId, entitlement.id)));
     expect(audit.length).toBeGreaterThanOrEqual(1);
     expect(audit[0]).toMatchObject({ orgId: fx.orgId, metadata: expect.objectContaining({ reason: "refund" }) });
   });
@@ -187,7 +192,7 @@ describe("operator grants", () => {
       body: { itemId: item.id, userId: fx.outsider.id, reason: "press copy" },
     });
     expect([res.status, res.body.source, res.body.userId]).toEqual([201, "grant", fx.outsider.id]);
-    const row = await db.query.entitlements.findFirst({ where: eq(entitlements.id, res.body.id) });
+    const [row] = await db.select().from(entitlements).where(eq(entitlements.id, res.body.id));
     expect([row?.grantedBy, row?.reference]).toEqual([fx.operator.id, "press copy"]);
     const log = await call("GET", `/v1/orgs/${fx.orgId}/audit-log`, { token: fx.owner.accessToken });
     expect(log.body.data).toContainEqual(

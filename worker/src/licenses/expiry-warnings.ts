@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull, lte, ne, or, type SQL } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lte, ne, or, type SQLWrapper } from "drizzle-orm";
 import { userEmailSql } from "../auth";
 import { itemNameSql } from "../catalog";
 import type { Db } from "../db/client";
@@ -11,7 +11,7 @@ import { licenses } from "./tables";
  */
 export function licensesToWarn(
   db: Db,
-  { from, until, subscriptionIds, limit }: { from: number; until: number; subscriptionIds: SQL; limit: number },
+  { from, until, subscriptionIds, limit }: { from: number; until: number; subscriptionIds: SQLWrapper; limit: number },
 ) {
   return db
     .select({

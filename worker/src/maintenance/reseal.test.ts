@@ -50,7 +50,7 @@ async function insertOrg() {
   return id;
 }
 
-const mailRow = async (id: string) => (await db.query.mailMessages.findFirst({ where: eq(mailMessages.id, id) }))!;
+const mailRow = async (id: string) => (await db.select().from(mailMessages).where(eq(mailMessages.id, id)))[0]!;
 
 it("reseal-mail re-seals bodies and receipt payloads under the new key; the mail still sends with the new key alone", async () => {
   const { rotated, k2Only } = rotation();
@@ -150,7 +150,7 @@ it("reseal-webhook-secrets re-seals current and previous secrets in bounded batc
   const single = endpoint(await sealSecret(testEnv, onlySecret), null);
   const rotatedSecret = endpoint(await sealSecret(testEnv, current), await sealSecret(testEnv, previous));
   await db.insert(webhookEndpoints).values([single, rotatedSecret]);
-  const row = async (id: string) => (await db.query.webhookEndpoints.findFirst({ where: eq(webhookEndpoints.id, id) }))!;
+  const row = async (id: string) => (await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)))[0]!;
 
   // A run touches at most batchSize rows; the next one continues.
   expect(await run(resealWebhookSecrets, rotated, 1)).toBe(1);
@@ -202,7 +202,7 @@ it("the scheduler runs the reseal jobs, license reveals included, until they rep
   const first = await runJobs(now, rotated, jobs);
   expect(Object.values(first).every((r) => r.status === "succeeded")).toBe(true);
   expect(first["reseal-license-reveals"]!.processed).toBeGreaterThanOrEqual(1);
-  const reveal = (await db.query.licenseReveals.findFirst({ where: eq(licenseReveals.licenseId, license.id) }))!;
+  const reveal = (await db.select().from(licenseReveals).where(eq(licenseReveals.licenseId, license.id)))[0]!;
   expect(reveal.sealedKey.startsWith("k2:")).toBe(true);
   expect(await open(k2Only.ENCRYPTION_KEYS, reveal.sealedKey)).toBe(license.key);
 

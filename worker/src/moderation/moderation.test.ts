@@ -17,7 +17,7 @@ beforeAll(async () => {
 const moderate = (itemId: string, action: string, reason = "policy") =>
   call("POST", `/v1/operator/items/${itemId}/moderation`, { token: fx.operator.accessToken, body: { action, reason } });
 const stored = async (itemId: string) =>
-  (await db.query.items.findFirst({ columns: { status: true, moderationReason: true }, where: eq(items.id, itemId) }))!;
+  (await db.select({ status: items.status, moderationReason: items.moderationReason }).from(items).where(eq(items.id, itemId)))[0]!;
 
 describe("operator moderation", () => {
   it("removing hides the item from the public and audits the reason under its org", async () => {

@@ -162,11 +162,12 @@ describe("the author's reply", () => {
     expect([first.status, first.body.reply?.body]).toEqual([200, "We fixed it in 1.2"]);
     const second = await call("POST", path, { token: fx.owner.accessToken, body: { body: "Again" } });
     expect([second.status, errorCode(second)]).toEqual([409, "conflict"]);
-    const stored = await db.query.reviews.findFirst({ where: eq(reviews.id, r.id) });
+    const [stored] = await db.select().from(reviews).where(eq(reviews.id, r.id));
     expect([stored?.replyBody, stored?.replyBy]).toEqual(["We fixed it in 1.2", fx.admin.id]);
-    const audit = await db.query.auditEvents.findMany({
-      where: and(eq(auditEvents.action, "review.replied"), eq(auditEvents.targetId, r.id)),
-    });
+    const audit = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "review.replied"), eq(auditEvents.targetId, r.id)));
     expect(audit).toEqual([expect.objectContaining({ orgId: fx.orgId, actorUserId: fx.admin.id })]);
   });
 
@@ -197,6 +198,6 @@ describe("the author's reply", () => {
       body: { body: "Hi" },
     });
     expect(mismatched.status).toBe(404);
-    expect((await db.query.reviews.findFirst({ where: eq(reviews.id, r.id) }))?.replyBody).toBeNull();
+    expect((await db.select().from(reviews).where(eq(reviews.id, r.id)))[0]?.replyBody).toBeNull();
   });
 });

@@ -5,6 +5,7 @@
  */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { and, eq } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type WebhookEventData, webhookPayload } from "../../../shared/webhook-events";
@@ -16,6 +17,7 @@ import { runJobs } from "../../test/jobs";
 import { buy, eventually, onboardSeller, paidItem, stripeEventsSettled, subscribeNewBuyer } from "../../test/payments";
 import { endpointReceiving } from "../../test/webhook-endpoint";
 import { createDb } from "../db/client";
+import { entitlements } from "../db/schema";
 import { grantEntitlementStatements } from "../entitlements";
 import { expireEntitlements } from "../entitlements/jobs";
 import worker from "../index";
@@ -114,7 +116,10 @@ describe("free claims", () => {
     await db.batch(first.statements);
     const second = await grantEntitlementStatements(testContext(), input);
     await db.batch(second.statements);
-    const row = await db.query.entitlements.findFirst({ where: (e, { and, eq }) => and(eq(e.itemId, item.id), eq(e.userId, buyer.id)) });
+    const [row] = await db
+      .select()
+      .from(entitlements)
+      .where(and(eq(entitlements.itemId, item.id), eq(entitlements.userId, buyer.id)));
     expect(await outbox("entitlement.granted", row!.id)).toHaveLength(1);
   });
 });
