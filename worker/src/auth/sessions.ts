@@ -92,10 +92,18 @@ export async function startSession(
     auditInsert(ctx, { action, actorUserId: user.id, targetType: "session", targetId: sessionId }),
     ...alongside,
   ]);
-  return issue(env, toUser(user), sessionId, refresh, now + refreshMs);
+  return issue(env, { user: toUser(user), sessionId, refreshToken: refresh, refreshTokenExpiresAt: now + refreshMs });
 }
 
-async function issue(env: Env, user: UserT, sessionId: string, refreshToken: string, refreshTokenExpiresAt: number): Promise<IssuedTokens> {
+async function issue(
+  env: Env,
+  {
+    user,
+    sessionId,
+    refreshToken,
+    refreshTokenExpiresAt,
+  }: { user: UserT; sessionId: string; refreshToken: string; refreshTokenExpiresAt: number },
+): Promise<IssuedTokens> {
   const access = await signAccessToken(env.JWT_SECRET, user.id, sessionId, ttls(env).accessSeconds);
   return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, refreshTokenExpiresAt, user };
 }
@@ -151,7 +159,7 @@ export async function refresh(ctx: Ctx, input: { refreshToken: string }): Promis
       .set({ lastUsedAt: now, expiresAt: now + refreshMs, ip: meta.ip, userAgent: meta.userAgent })
       .where(eq(sessions.id, session.id)),
   ]);
-  return issue(env, toUser(user), session.id, next, now + refreshMs);
+  return issue(env, { user: toUser(user), sessionId: session.id, refreshToken: next, refreshTokenExpiresAt: now + refreshMs });
 }
 
 /**
@@ -170,7 +178,7 @@ export async function changePassword(
   if (!user) throw new AppError("token_revoked", "This account no longer exists");
   const account = counter(`login:acct:${user.email}`, LOGIN_LIMITS.account);
   const hasPassword = user.passwordHash !== NO_PASSWORD;
-  if (hasPassword) await checkCurrentPassword(ctx, user, account, input.currentPassword, now);
+  if (hasPassword) await checkCurrentPassword(ctx, { user, account, guess: input.currentPassword, now });
   const mail = await mailInsert(ctx, { to: user.email, mail: passwordChangedMail(user.name, `${env.APP_URL}/settings/sessions`) });
   const otherSessions = and(eq(sessions.userId, user.id), ne(sessions.id, input.sessionId));
   const [, , ended] = await db.batch([
@@ -194,7 +202,10 @@ export async function changePassword(
 }
 
 /** Checks a guess of the current password, taking a hit on the account's login limit first. */
-async function checkCurrentPassword(ctx: Ctx, user: UserRow, account: Counter, guess: string | undefined, now: number) {
+async function checkCurrentPassword(
+  ctx: Ctx,
+  { user, account, guess, now }: { user: UserRow; account: Counter; guess: string | undefined; now: number },
+) {
   if (!guess) throw new AppError("invalid_request", "Give your current password", { fields: { "body.currentPassword": ["is required"] } });
   await takeHit(ctx.db, [account], now);
   if (!(await verifyPassword(guess, user.passwordHash))) {

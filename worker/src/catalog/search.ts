@@ -195,7 +195,7 @@ export async function searchItems({ env, db }: Pick<Ctx, "env" | "db">, query: S
       });
     return relevanceSearch(d1, db, query, text);
   }
-  return keyedSearch(d1, db, query, sort, text);
+  return keyedSearch(d1, db, { query, sort, text });
 }
 
 /** Relevance: FTS5 ranks and filters; each block of matches is re-ranked by popularity. */
@@ -248,7 +248,11 @@ export const PROBE = 100;
  * outright; many are found by walking the same index and checking each item against FTS by
  * rowid, which fills a page quickly precisely because so much matches.
  */
-async function keyedSearch(d1: D1Database, db: Db, query: SearchQueryT, sort: BrowseSort, text: string | null): Promise<SearchResult> {
+async function keyedSearch(
+  d1: D1Database,
+  db: Db,
+  { query, sort, text }: { query: SearchQueryT; sort: BrowseSort; text: string | null },
+): Promise<SearchResult> {
   const key = BROWSE_KEYS[sort].replace(/(rating_sum|review_count|downloads|published_at)/g, "i.$1");
   const where = ["i.status = 'published'"];
   const params: unknown[] = query.tag ? [query.tag] : [];

@@ -230,7 +230,7 @@ const retryAfter = (message: string, seconds: number) =>
  * Seconds until the buyer's rolling 24-hour window has room again (0 when it has room now): the
  * moment the `limit`-th newest download in the window leaves it.
  */
-async function dailyWait(db: Db, userId: string, itemId: string, limit: number, now: number) {
+async function dailyWait(db: Db, { userId, itemId, limit, now }: { userId: string; itemId: string; limit: number; now: number }) {
   const [row] = await db
     .select({ createdAt: downloads.createdAt })
     .from(downloads)
@@ -302,7 +302,7 @@ async function recordDownload(
 
 /** The 429 for a link or buyer over a limit, decided after the guarded insert refused. */
 async function limitError(db: Db, link: DownloadTokenRow, dailyLimit: number, now: number) {
-  const wait = await dailyWait(db, link.userId, link.itemId, dailyLimit, now);
+  const wait = await dailyWait(db, { userId: link.userId, itemId: link.itemId, limit: dailyLimit, now });
   const [t] = await db
     .select({
       uses: downloadTokens.uses,

@@ -135,13 +135,12 @@ export async function grantEntitlementStatements(
   // whose expiry already passed (a sync after the grace period) gives nothing.
   const event =
     expiresAt === null || expiresAt > now
-      ? await entitlementEvent(
-          db,
-          "entitlement.granted",
-          { id, itemId: input.itemId, userId: input.userId, source: input.source, status: "active", expiresAt },
-          claimWouldGrant(input, id, now),
+      ? await entitlementEvent(db, {
+          type: "entitlement.granted",
+          entitlement: { id, itemId: input.itemId, userId: input.userId, source: input.source, status: "active", expiresAt },
+          condition: claimWouldGrant(input, id, now),
           now,
-        )
+        })
       : undefined;
   return event
     ? { statements: [event.insert, claim, ...reactions], claimAt: 1, webhookEventIds: [event.id] }
@@ -185,10 +184,19 @@ export async function revokeEntitlementStatements(
     .where(and(keyOf(target), ne(entitlements.status, "revoked")));
   if (!row) return { statements: [revoke], webhookEventIds: [] };
   // Before the update, which makes the row revoked whatever it was.
-  const event = await entitlementEvent(db, "entitlement.revoked", { ...row, status: "revoked" }, entitlementIsActive(row.id), now);
+  const event = await revokedEvent(db, row, now);
   const { reactions, webhookEventIds } = await announceEnded(ctx, endedOf(row, "revoked"), now, [event.id]);
   return { statements: [event.insert, revoke, ...reactions], webhookEventIds };
 }
+
+/** `entitlement.revoked` for a row being revoked, written only if it was still active. */
+const revokedEvent = (db: Db, row: EntitlementRow, now: number) =>
+  entitlementEvent(db, {
+    type: "entitlement.revoked",
+    entitlement: { ...row, status: "revoked" },
+    condition: entitlementIsActive(row.id),
+    now,
+  });
 
 /** The user's effective (active, unexpired) entitlement to the item, from one of `sources` if given. */
 export async function findActiveEntitlement(db: Db, userId: string, itemId: string, sources?: readonly EntitlementSource[]) {
@@ -224,7 +232,7 @@ export async function revokeEntitlement(
   const found = await findItem(db, row.itemId);
   const now = Date.now();
   // Before the update; an `expired` row being revoked already had its event.
-  const event = await entitlementEvent(db, "entitlement.revoked", { ...row, status: "revoked" }, entitlementIsActive(row.id), now);
+  const event = await revokedEvent(db, row, now);
   const { reactions, webhookEventIds } = await announceEnded(ctx, endedOf(row, "revoked"), now, [event.id]);
   await db.batch([
     event.insert,
@@ -262,7 +270,12 @@ export async function expireLapsedEntitlements(ctx: Ctx, { now, limit }: { now: 
   const eventIds: string[] = [];
   for (const e of lapsed) {
     // Both guarded on the expiry too: a renewal that extended it since the select wins.
-    const event = await entitlementEvent(db, "entitlement.revoked", { ...e, status: "expired" }, entitlementIsActive(e.id, now), now);
+    const event = await entitlementEvent(db, {
+      type: "entitlement.revoked",
+      entitlement: { ...e, status: "expired" },
+      condition: entitlementIsActive(e.id, now),
+      now,
+    });
     const { reactions, webhookEventIds } = await announceEnded(ctx, endedOf(e, "expired"), now, [event.id]);
     await db.batch([
       event.insert,

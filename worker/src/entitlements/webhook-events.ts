@@ -14,10 +14,12 @@ type EntitlementFields = Pick<typeof entitlements.$inferSelect, "id" | "itemId" 
  */
 export async function entitlementEvent(
   db: Db,
-  type: "entitlement.granted" | "entitlement.revoked",
-  entitlement: EntitlementFields,
-  condition: SQL,
-  now: number,
+  {
+    type,
+    entitlement,
+    condition,
+    now,
+  }: { type: "entitlement.granted" | "entitlement.revoked"; entitlement: EntitlementFields; condition: SQL; now: number },
 ) {
   const found = await findItem(db, entitlement.itemId);
   if (!found) throw new Error(`No item ${entitlement.itemId} for a webhook event`);

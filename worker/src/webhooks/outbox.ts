@@ -25,13 +25,17 @@ export async function webhookEvent<T extends WebhookEventType>(
 ) {
   const now = options.now ?? Date.now();
   const id = await eventIdFor(type, options.cause);
-  const row = await eventRow(orgId, type, data, id, now);
+  const row = await eventRow(type, data, { orgId, id, now });
   return { id, insert: db.insert(webhookEvents).values(row).onConflictDoNothing() };
 }
 
 const eventIdFor = async (type: string, cause?: string) => (cause ? derivedId("webhookEvent", `${type}:${cause}`) : newId("webhookEvent"));
 
-async function eventRow<T extends WebhookEventType>(orgId: string, type: T, data: WebhookEventData<T>, id: string, now: number) {
+async function eventRow<T extends WebhookEventType>(
+  type: T,
+  data: WebhookEventData<T>,
+  { orgId, id, now }: { orgId: string; id: string; now: number },
+) {
   const checked = WEBHOOK_EVENTS[type].data.parse(data);
   return { id, orgId, type, payload: JSON.stringify({ type, timestamp: new Date(now).toISOString(), data: checked }), createdAt: now };
 }
@@ -49,7 +53,7 @@ export async function webhookEventIf<T extends WebhookEventType>(
   options: { cause?: string; now?: number } = {},
 ) {
   const id = await eventIdFor(type, options.cause);
-  const row = await eventRow(orgId, type, data, id, options.now ?? Date.now());
+  const row = await eventRow(type, data, { orgId, id, now: options.now ?? Date.now() });
   return { id, insert: insertIf(db, webhookEvents, row, condition).onConflictDoNothing() };
 }
 
