@@ -69,6 +69,20 @@ module.exports = {
       to: { path: COMPOSITION },
     },
     {
+      name: "party-uses-shared",
+      comment: "The rooms server shares only shared/ with the Worker (its tests may mint tokens with the Worker's code).",
+      severity: "error",
+      from: { path: "^party/", pathNot: ["\\.test\\.ts$", "^party/test/"] },
+      to: { path: "^(worker|web|scripts)/" },
+    },
+    {
+      name: "web-uses-shared-and-api-types",
+      comment: "The web app shares shared/ and takes only the API's types (ApiType from worker/src/modules.ts) from the Worker.",
+      severity: "error",
+      from: { path: "^web/src/" },
+      to: { path: "^(worker|party|scripts)/", pathNot: ["^worker/src/modules\\.ts$"] },
+    },
+    {
       name: "shared-stands-alone",
       comment: "shared/ is the bottom layer: zod schemas and types for worker, party and web.",
       severity: "error",
@@ -81,7 +95,9 @@ module.exports = {
     exclude: { path: ["node_modules", "web/dist", "\\.wrangler"] },
     // swc, not tsc: dependency-cruiser needs TypeScript's compiler API, which TypeScript 7 (ours) does not publish yet.
     parser: "swc",
-    tsPreCompilationDeps: true,
+    // Off only because it would ask for tsc: swc reports type-only imports anyway, and the rules
+    // apply to them (scripts/boundaries.test.ts plants one).
+    tsPreCompilationDeps: false,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"] },
   },

@@ -1,4 +1,4 @@
-// `npm test`: Chromium for the browser tests, a fresh web/ build, then every vitest project.
+// `npm test`: the lint (format, lint, boundaries) and type check, Chromium for the browser tests, a fresh web/ build, then every vitest project.
 //
 // Without arguments the suite runs as two vitest processes side by side: the `e2e` project (its
 // servers and browsers each on free ports, with their own state) and every other project (the
@@ -101,10 +101,17 @@ async function runAllGroups() {
   return results.every(({ code }) => code === 0) ? 0 : 1;
 }
 
+const vitestArgs = process.argv.slice(2);
+// The whole suite starts with the formatter, the linter, the boundary check and the type check
+// (seconds, and a red tree should not wait ten minutes to hear it); a filtered run
+// (`npm test -- <file>`) skips them.
+if (vitestArgs.length === 0) {
+  runOrExit("npm", ["run", "--silent", "lint"], "lint (npm run lint: Biome and the boundary check)");
+  runOrExit("npm", ["run", "--silent", "typecheck"], "type check (npm run typecheck)");
+}
 ensureChromium();
 // Browser and `npm start` tests serve web/dist through the Worker's assets binding.
 if (existsSync(WEB_CONFIG)) runOrExit(NODE22, [bin.vite, "build", "--config", WEB_CONFIG], "web/ build (vite)");
-const vitestArgs = process.argv.slice(2);
 const parallel = process.env.PLAZA_TEST_SERIAL !== "1" && vitestArgs.length === 0;
 if (!parallel) {
   const vitest = spawnSync(NODE22, [VITEST, "run", ...vitestArgs], { cwd: ROOT, stdio: "inherit" });

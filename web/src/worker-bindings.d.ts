@@ -36,10 +36,25 @@ interface Fetcher {}
 interface SendEmail {
   send(message: unknown): Promise<unknown>;
 }
-/** A queue consumer's batch (the payments queues' handlers are reachable from the route modules). */
+/** A queue message and batch (the modules' queue consumers are reachable from the route modules). */
+interface Message<Body = unknown> {
+  readonly id: string;
+  readonly timestamp: Date;
+  readonly body: Body;
+  readonly attempts: number;
+  ack(): void;
+  retry(options?: unknown): void;
+}
 interface MessageBatch<Body = unknown> {
   readonly queue: string;
-  readonly messages: readonly { readonly id: string; readonly body: Body; readonly attempts: number; ack(): void; retry(options?: unknown): void }[];
+  readonly messages: readonly Message<Body>[];
   ackAll(): void;
   retryAll(options?: unknown): void;
+}
+/** workerd's name for what `crypto.subtle.importKey` takes (the key ring's algorithms). */
+interface SubtleCryptoImportKeyAlgorithm {
+  name: string;
+  hash?: string | { name: string };
+  length?: number;
+  namedCurve?: string;
 }
