@@ -166,3 +166,41 @@ export const LicensePolicyBody = z
     maxActivations: z.number().int().min(1).max(1000).optional(),
   })
   .meta({ id: "LicensePolicyBody" });
+
+/**
+ * One of an item's license keys as its author sees it: masked like the buyer's (keys are stored
+ * hashed, so nobody can see more than the last group), with the buyer's e-mail.
+ */
+export const ItemLicense = z
+  .object({
+    id: LicenseId,
+    key: z.string().meta({ example: "GENX-••••-••••-2WXR" }),
+    lastGroup: z.string(),
+    /** As the License API answers it: an active key past its expiry is `expired`. */
+    status: z.enum(LICENSE_STATUSES),
+    source: z.enum(["purchase", "subscription"]),
+    userId: z.string(),
+    buyerEmail: z.string(),
+    expiresAt: z.number().int().nullable(),
+    revokedAt: z.number().int().nullable(),
+    activationCount: z.number().int(),
+    maxActivations: z.number().int(),
+    createdAt: z.number().int(),
+  })
+  .meta({ id: "ItemLicense" });
+export type ItemLicenseT = z.infer<typeof ItemLicense>;
+export const ItemLicenseDetail = ItemLicense.extend({ activations: z.array(LicenseActivation) }).meta({ id: "ItemLicenseDetail" });
+export type ItemLicenseDetailT = z.infer<typeof ItemLicenseDetail>;
+
+/** What an author may do to one of their item's keys; each is idempotent and audited. */
+export const LICENSE_ACTIONS = ["suspend", "reinstate", "revoke", "reset-activations"] as const;
+export type LicenseAction = (typeof LICENSE_ACTIONS)[number];
+
+export const ItemLicenseQuery = z.object({
+  q: z
+    .string()
+    .trim()
+    .max(254)
+    .optional()
+    .meta({ description: "The key's last group (e.g. `2WXR`, or the whole masked key) or part of the buyer's e-mail" }),
+});

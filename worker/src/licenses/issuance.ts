@@ -173,7 +173,7 @@ export interface LicenseStatements {
  * Revokes the licenses `where` matches, each live one with its `license.revoked` event (id derived
  * from the license: revocation is final, so a replay writes the same event again, a no-op).
  */
-async function revokeLicenses(db: Db, where: SQL, now: number): Promise<LicenseStatements> {
+export async function revokeLicenses(db: Db, where: SQL, now: number): Promise<LicenseStatements> {
   const live = await db
     .select()
     .from(licenses)

@@ -65,4 +65,32 @@ export const licensesMatrix: MatrixCase[] = [
     }),
     expected: ORG_ADMIN,
   },
+  {
+    route: "GET /v1/orgs/:orgId/items/:itemId/licenses",
+    scope: "payments:read",
+    build: async (fx) => {
+      const license = await insertLicense(fx.orgId, fx.outsider.id);
+      return { method: "GET", path: `/v1/orgs/${fx.orgId}/items/${license.itemId}/licenses?q=${license.lastGroup}` };
+    },
+    expected: ORG_READ,
+  },
+  {
+    route: "GET /v1/orgs/:orgId/items/:itemId/licenses/:licenseId",
+    scope: "payments:read",
+    build: async (fx) => {
+      const license = await insertLicense(fx.orgId, fx.outsider.id);
+      return { method: "GET", path: `/v1/orgs/${fx.orgId}/items/${license.itemId}/licenses/${license.id}` };
+    },
+    expected: ORG_READ,
+  },
+  {
+    // Each actor suspends a fresh key; the other actions share the route and its gate.
+    route: "POST /v1/orgs/:orgId/items/:itemId/licenses/:licenseId/:action",
+    scope: "payments:write",
+    build: async (fx) => {
+      const license = await insertLicense(fx.orgId, fx.outsider.id);
+      return { method: "POST", path: `/v1/orgs/${fx.orgId}/items/${license.itemId}/licenses/${license.id}/suspend` };
+    },
+    expected: ORG_ADMIN,
+  },
 ];

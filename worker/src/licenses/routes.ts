@@ -1,7 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { OrgId } from "../../../shared/api";
+import { Cursor, Limit, OrgId, page } from "../../../shared/api";
 import { ItemId } from "../../../shared/catalog";
 import {
+  ItemLicense,
+  ItemLicenseDetail,
+  ItemLicenseQuery,
+  LICENSE_ACTIONS,
   LicenseActivateBody,
   LicenseActivationId,
   LicenseAnswer,
@@ -14,7 +18,8 @@ import {
 } from "../../../shared/licenses";
 import { requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
-import { authErrors, bearer, json, jsonBody, noContent, notFoundError, rateLimitedError } from "../http/openapi-helpers";
+import { authErrors, bearer, conflictError, json, jsonBody, noContent, notFoundError, rateLimitedError } from "../http/openapi-helpers";
+import { actOnItemLicense, itemLicense, listItemLicenses } from "./item-licenses";
 import * as service from "./service";
 
 const tags = ["Licenses"];
@@ -135,5 +140,62 @@ its maximum (\`maxActivations\`, per item, default 3) is \`too_many_activations\
       const { orgId, itemId } = c.req.valid("param");
       const access = requireOrgRole(c.get("principal"), orgId, "admin", "catalog:write");
       return c.json(await service.setLicensePolicy(c.var.ctx, { access, itemId, policy: c.req.valid("json") }), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/orgs/{orgId}/items/{itemId}/licenses",
+      tags,
+      summary: "An item's license keys, newest first, masked, with the buyer's e-mail; `q` searches",
+      description: `\`q\` is the key's last group (any case; the whole masked or full key works too) or part of the
+buyer's e-mail. Keys are stored hashed: nobody sees more of a key than its prefix and last group.`,
+      security: bearer,
+      request: {
+        params: z.object({ orgId: OrgId, itemId: ItemId }),
+        query: ItemLicenseQuery.extend({ cursor: Cursor.optional(), limit: Limit }),
+      },
+      responses: { 200: json(page(ItemLicense), "A page of keys"), ...authErrors, ...notFoundError },
+    }),
+    async (c) => {
+      const { orgId, itemId } = c.req.valid("param");
+      const access = requireOrgRole(c.get("principal"), orgId, "member", "payments:read");
+      return c.json(await listItemLicenses(c.var.ctx, { orgId: access.orgId, itemId, ...c.req.valid("query") }), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/orgs/{orgId}/items/{itemId}/licenses/{licenseId}",
+      tags,
+      summary: "One of an item's license keys with its activations",
+      security: bearer,
+      request: { params: z.object({ orgId: OrgId, itemId: ItemId, licenseId: LicenseId }) },
+      responses: { 200: json(ItemLicenseDetail, "The key"), ...authErrors, ...notFoundError },
+    }),
+    async (c) => {
+      const { orgId, itemId, licenseId } = c.req.valid("param");
+      const access = requireOrgRole(c.get("principal"), orgId, "member", "payments:read");
+      return c.json(await itemLicense(c.var.ctx, { orgId: access.orgId, itemId, licenseId }), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/orgs/{orgId}/items/{itemId}/licenses/{licenseId}/{action}",
+      tags,
+      summary: "Suspend, reinstate or revoke one of an item's license keys, or reset its activations (admin)",
+      description: `\`suspend\`: the License API answers \`suspended\` until the key is reinstated. \`reinstate\`: a
+suspended key works again. \`revoke\`: final (as a refund would), announced as \`license.revoked\`. \`reset-activations\`:
+frees every installation, which must activate again. Each is idempotent (asking for the state the key is in changes
+nothing) and audited. A revoked key cannot be suspended or reinstated: 409.`,
+      security: bearer,
+      request: { params: z.object({ orgId: OrgId, itemId: ItemId, licenseId: LicenseId, action: z.enum(LICENSE_ACTIONS) }) },
+      responses: { 200: json(ItemLicenseDetail, "The key now"), ...authErrors, ...notFoundError, ...conflictError },
+    }),
+    async (c) => {
+      const { orgId, itemId, licenseId, action } = c.req.valid("param");
+      const access = requireOrgRole(c.get("principal"), orgId, "admin", "payments:write");
+      return c.json(await actOnItemLicense(c.var.ctx, { access, itemId, licenseId, action }), 200);
     },
   );
