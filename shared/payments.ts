@@ -135,6 +135,31 @@ export const CreditGrantBody = z
   })
   .meta({ id: "CreditGrantBody" });
 export const CreditBalance = z.object({ itemId: z.string(), userId: z.string(), balance: z.number().int() }).meta({ id: "CreditBalance" });
+/** A buyer of an org's item found by e-mail, with their prepaid balance, so the author can grant them credits. */
+export const CreditHolder = CreditBalance.extend({ email: z.string() }).meta({ id: "CreditHolder" });
+export type CreditHolderT = z.infer<typeof CreditHolder>;
+export const CreditHolderQuery = z.object({
+  email: Email.meta({ description: "The buyer's e-mail address" }),
+});
+
+/** A metered subscription's usage in its current billing period, and the prepaid credits left. */
+export const MeteredUsage = z
+  .object({
+    subscriptionId: z.string(),
+    itemId: z.string(),
+    itemSlug: z.string(),
+    itemName: z.string(),
+    /** What is counted, as the item's pricing names it (`call`). */
+    unit: z.string(),
+    periodStart: z.number().int(),
+    periodEnd: z.number().int(),
+    /** Everything recorded this period; `creditsUsed` of it was paid from credits, the rest is billed. */
+    quantity: z.number().int(),
+    creditsUsed: z.number().int(),
+    creditBalance: z.number().int(),
+  })
+  .meta({ id: "MeteredUsage" });
+export type MeteredUsageT = z.infer<typeof MeteredUsage>;
 
 export const LEDGER_TYPES = ["sale", "platform_fee", "refund", "fee_refund", "payout"] as const;
 export const LedgerEntry = z

@@ -1,4 +1,5 @@
-import { ANY_USER, type MatrixCase, ORG_ADMIN, succeedsWith } from "../../test/authz-matrix";
+import { env } from "cloudflare:workers";
+import { ANY_USER, type MatrixCase, ORG_ADMIN, ORG_READ, succeedsWith } from "../../test/authz-matrix";
 import { insertItem } from "../../test/catalog-fixtures";
 import { insertSubscription } from "../../test/payment-fixtures";
 
@@ -58,4 +59,18 @@ export const billingMatrix: MatrixCase[] = [
     }),
     expected: succeedsWith(ORG_ADMIN, 201),
   },
+  {
+    // The outsider subscribes to the org's item, so the org's members find them by e-mail.
+    route: "GET /v1/orgs/:orgId/items/:itemId/credits",
+    scope: "payments:read",
+    build: async (fx) => {
+      const subscriptionId = await insertSubscription(fx.orgId, fx.outsider.id);
+      const { item_id } = (await env.DB.prepare("SELECT item_id FROM subscriptions WHERE id = ?")
+        .bind(subscriptionId)
+        .first<{ item_id: string }>())!;
+      return { method: "GET", path: `/v1/orgs/${fx.orgId}/items/${item_id}/credits?email=${encodeURIComponent(fx.outsider.email)}` };
+    },
+    expected: ORG_READ,
+  },
+  { route: "GET /v1/me/usage", scope: "payments:read", build: () => ({ method: "GET", path: "/v1/me/usage" }), expected: ANY_USER },
 ];

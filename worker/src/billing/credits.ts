@@ -1,11 +1,11 @@
 import { and, eq, sql } from "drizzle-orm";
 import { auditInsert } from "../audit";
-import { findAccount } from "../auth";
+import { findAccount, findAccountByEmail } from "../auth";
 import { findOrgItem, findVisibleItemBySlug } from "../catalog";
 import type { Ctx } from "../context";
 import { derivedId } from "../crypto/random";
-import { notFound } from "../http/errors";
-import { creditEntries } from "./tables";
+import { AppError, notFound } from "../http/errors";
+import { creditEntries, subscriptions } from "./tables";
 
 /** SQL (binding ?3 = item id, ?4 = user id): the buyer's prepaid balance, the sum of its append-only entries. */
 export const CREDIT_BALANCE_SQL = "SELECT coalesce(sum(amount), 0) FROM credit_entries WHERE user_id = ?4 AND item_id = ?3";
@@ -60,4 +60,32 @@ export async function grantCredits(
     }),
   ]);
   return creditBalance(ctx, { userId: user.id, itemId: item.id });
+}
+
+/**
+ * A buyer of the org's item by e-mail, with their balance: someone who subscribes (or subscribed)
+ * to it or holds credits for it. Anyone else is not found, so an author cannot probe which
+ * e-mail addresses have Plaza accounts.
+ */
+export async function itemCreditHolder(ctx: Ctx, input: { orgId: string; itemId: string; email: string }) {
+  const { db } = ctx;
+  const { item } = await findOrgItem(db, input.orgId, input.itemId);
+  const account = await findAccountByEmail(db, input.email);
+  const [subscribed, credited] = account
+    ? await Promise.all([
+        db
+          .select({ id: subscriptions.id })
+          .from(subscriptions)
+          .where(and(eq(subscriptions.userId, account.id), eq(subscriptions.itemId, item.id)))
+          .limit(1),
+        db
+          .select({ id: creditEntries.id })
+          .from(creditEntries)
+          .where(and(eq(creditEntries.userId, account.id), eq(creditEntries.itemId, item.id)))
+          .limit(1),
+      ])
+    : [[], []];
+  if (!account || subscribed.length + credited.length === 0)
+    throw new AppError("not_found", "Nobody with that e-mail address subscribes to this item or holds its credits");
+  return { ...(await creditBalance(ctx, { userId: account.id, itemId: item.id })), email: account.email };
 }

@@ -1,13 +1,23 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { OrgId } from "../../../shared/api";
 import { ItemId, ItemSlug } from "../../../shared/catalog";
-import { CreditBalance, CreditGrantBody, Subscription, SubscriptionId, UsageBody, UsageRecord } from "../../../shared/payments";
+import {
+  CreditBalance,
+  CreditGrantBody,
+  CreditHolder,
+  CreditHolderQuery,
+  MeteredUsage,
+  Subscription,
+  SubscriptionId,
+  UsageBody,
+  UsageRecord,
+} from "../../../shared/payments";
 import { requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
-import { grantCredits, itemCreditBalance } from "./credits";
+import { grantCredits, itemCreditBalance, itemCreditHolder } from "./credits";
 import { listSubscriptions, setCancelAtPeriodEnd } from "./subscriptions";
-import { recordUsage } from "./usage";
+import { meteredUsage, recordUsage } from "./usage";
 
 const tags = ["Subscriptions and usage"];
 const errors = { ...authErrors, ...notFoundError };
@@ -118,5 +128,38 @@ export const billingRoutes = createRouter()
         }),
         201,
       );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/orgs/{orgId}/items/{itemId}/credits",
+      tags,
+      summary: "Find a buyer of one of the org's items by e-mail, with their prepaid balance",
+      description: `Finds only someone who subscribes (or subscribed) to the item or holds credits for it: anyone
+else, account or not, is 404, so the answer does not tell which addresses have Plaza accounts. Grant them credits with
+the \`userId\` found.`,
+      security: bearer,
+      request: { params: z.object({ orgId: OrgId, itemId: ItemId }), query: CreditHolderQuery },
+      responses: { 200: json(CreditHolder, "The buyer and their balance"), ...errors },
+    }),
+    async (c) => {
+      const { orgId, itemId } = c.req.valid("param");
+      const access = requireOrgRole(c.get("principal"), orgId, "member", "payments:read");
+      return c.json(await itemCreditHolder(c.var.ctx, { orgId: access.orgId, itemId, email: c.req.valid("query").email }), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/me/usage",
+      tags,
+      summary: "Usage of your running metered subscriptions this billing period, and your credits left",
+      security: bearer,
+      responses: { 200: json(z.object({ data: z.array(MeteredUsage) }), "One entry per metered subscription"), ...authErrors },
+    }),
+    async (c) => {
+      const { userId } = requirePrincipal(c.get("principal"), "payments:read");
+      return c.json({ data: await meteredUsage(c.var.ctx, { userId }) }, 200);
     },
   );

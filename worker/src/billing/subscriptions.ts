@@ -103,6 +103,7 @@ export async function syncSubscription(ctx: Ctx, stripeSubscriptionId: string, e
     : [...(grant?.statements ?? []), ...(license?.statements ?? []), ...(receipt ? [receipt.statement] : [])];
   const fields = {
     status: sub.status,
+    currentPeriodStart: periodStartOf(sub),
     currentPeriodEnd: periodEnd,
     cancelAtPeriodEnd: sub.cancel_at_period_end,
     graceUntil,

@@ -1,6 +1,7 @@
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import Stripe from "stripe";
-import { findVisibleItemBySlug } from "../catalog";
+import type { MeteredUsageT } from "../../../shared/payments";
+import { findVisibleItemBySlug, itemsById } from "../catalog";
 import type { Ctx } from "../context";
 import { derivedId } from "../crypto/random";
 import { createDb, type Db } from "../db/client";
@@ -9,7 +10,7 @@ import { AppError } from "../http/errors";
 import { type ConsumerPolicy, consumeEach, failAll } from "../http/queue-consumer";
 import { worthRetrying } from "../http/stripe-errors";
 import { meterEventNameSql, stripeFor } from "../stripe";
-import { CREDIT_BALANCE_SQL } from "./credits";
+import { CREDIT_BALANCE_SQL, creditBalance } from "./credits";
 import { subscriptions, usageRecords } from "./tables";
 
 const BILLABLE_STATUSES = ["active", "trialing", "past_due"];
@@ -51,6 +52,57 @@ export async function recordUsage(
   const duplicate = (inserted?.results ?? []).length === 0;
   if (!duplicate && record.quantity > record.creditsUsed) await env.USAGE_QUEUE.send({ usageRecordId: id });
   return { id, quantity: record.quantity, creditsUsed: record.creditsUsed, recordedAt: record.recordedAt, duplicate };
+}
+
+/**
+ * The buyer's running metered subscriptions: what they used in the current period (since the
+ * period's start as Stripe last told it, or since subscribing for a row mirrored before that was
+ * kept), how much of it prepaid credits paid, and the credits left.
+ */
+export async function meteredUsage(ctx: Ctx, { userId }: { userId: string }): Promise<MeteredUsageT[]> {
+  const { db } = ctx;
+  const live = await db
+    .select()
+    .from(subscriptions)
+    .where(and(eq(subscriptions.userId, userId), inArray(subscriptions.status, BILLABLE_STATUSES)))
+    .orderBy(desc(subscriptions.createdAt))
+    .limit(100);
+  const items = await itemsById(
+    db,
+    live.map((sub) => sub.itemId),
+  );
+  return Promise.all(
+    live.flatMap((sub) => {
+      const item = items.get(sub.itemId);
+      if (item?.pricing.model !== "metered") return [];
+      const { unit } = item.pricing;
+      const periodStart = sub.currentPeriodStart ?? sub.createdAt;
+      return (async () => {
+        const [[used], { balance }] = await Promise.all([
+          db
+            .select({
+              quantity: sql<number>`coalesce(sum(${usageRecords.quantity}), 0)`,
+              creditsUsed: sql<number>`coalesce(sum(${usageRecords.creditsUsed}), 0)`,
+            })
+            .from(usageRecords)
+            .where(and(eq(usageRecords.subscriptionId, sub.id), gte(usageRecords.recordedAt, periodStart))),
+          creditBalance(ctx, { userId, itemId: sub.itemId }),
+        ]);
+        return {
+          subscriptionId: sub.id,
+          itemId: item.id,
+          itemSlug: item.slug,
+          itemName: item.name,
+          unit,
+          periodStart,
+          periodEnd: sub.currentPeriodEnd,
+          quantity: used?.quantity ?? 0,
+          creditsUsed: used?.creditsUsed ?? 0,
+          creditBalance: balance,
+        };
+      })();
+    }),
+  );
 }
 
 /** Stripe refuses a meter event whose identifier it has seen: that usage is already reported. */
