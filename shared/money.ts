@@ -7,8 +7,18 @@ import type { PricingT } from "./catalog";
  */
 export function formatMoney(amount: number, currency: string, locale?: string): string {
   const format = new Intl.NumberFormat(locale, { style: "currency", currency: currency.toUpperCase() });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(amount / 10 ** digits);
+  return format.format(amount / 10 ** currencyDigits(currency));
+}
+
+/** How many minor units digits a currency has: 2 for usd (cents), 0 for jpy; 2 for a code Intl does not know. */
+export function currencyDigits(currency: string): number {
+  try {
+    return (
+      new Intl.NumberFormat("en", { style: "currency", currency: currency.toUpperCase() }).resolvedOptions().maximumFractionDigits ?? 2
+    );
+  } catch {
+    return 2; // not a well-formed code: the form shows the currency field's own error
+  }
 }
 
 /** "Free", "$19.00", "$9.00 / month", "$0.01 per call". */

@@ -1,4 +1,149 @@
-import type { StudioTab } from "../tabs";
+/**
+ * The Details tab: the item's slug (fixed, with the squatting rule), name, summary, Markdown
+ * description with the storefront's own preview, category, tags and pricing (with what the author
+ * receives after the platform fee); and its status: publish, unlist, back to draft. Members see it
+ * all read-only.
+ */
+import { z } from "zod";
+import { type ItemT, UpdateItemBody } from "../../../../../shared/catalog";
+import { api } from "../../../api/client";
+import { unwrap } from "../../../api/unwrap";
+import { h } from "../../../dom";
+import { alertBox } from "../../../ui/alert";
+import { formAlert, formValue, handleAction, handleSubmit, submitButton, textField } from "../../../ui/form";
+import { section } from "../../../ui/page";
+import { toast } from "../../../ui/toast";
+import { categoryField, descriptionField, descriptionValue, nameField, readTags, SLUG_RULE, summaryField, tagsField } from "../item-fields";
+import { loadPlatformFee } from "../platform-fee";
+import { PricingInput, pricingField, readPricing } from "../pricing-field";
+import type { StudioTab, StudioTabContext } from "../tabs";
 
-// PLACEHOLDER: replaced by the Details tab's implementation (issue #16); never lands as is.
-export const detailsTab: StudioTab = { id: "details", label: "Details", render: () => document.createTextNode("") };
+const DetailsForm = UpdateItemBody.omit({ status: true }).extend({ pricing: PricingInput });
+const StatusChange = z.object({ status: UpdateItemBody.shape.status.unwrap() });
+type Settable = z.infer<typeof StatusChange>["status"];
+
+const STATUS_HELP: Record<ItemT["status"], string> = {
+  draft: "A draft is seen only by the org. Publishing lists it on the storefront and in search.",
+  published:
+    "Listed on the storefront and in search. Unlisting keeps it installable by direct link, unsearched; a draft is hidden from everyone outside the org.",
+  unlisted: "Not listed or searchable, but its page and installs work by direct link.",
+  removed: "An operator removed this item from Plaza: it can't be edited or published until an operator restores it.",
+};
+
+/** The buttons each status offers, in order. */
+const STATUS_ACTIONS: Record<ItemT["status"], readonly [Settable, string][]> = {
+  draft: [["published", "Publish"]],
+  published: [
+    ["unlisted", "Unlist"],
+    ["draft", "Back to draft"],
+  ],
+  unlisted: [
+    ["published", "Publish"],
+    ["draft", "Back to draft"],
+  ],
+  removed: [],
+};
+
+function slugField(slug: string): HTMLElement {
+  const field = textField({ name: "slug", label: "Slug", value: slug, required: true, hint: SLUG_RULE });
+  field.querySelector("input")?.setAttribute("readonly", "");
+  return field;
+}
+
+function detailsForm(ctx: StudioTabContext, fee: Awaited<ReturnType<typeof loadPlatformFee>>): HTMLFormElement {
+  const { item, orgId, canEdit } = ctx;
+  const fields = h(
+    "fieldset",
+    { class: "stack plain-fieldset", disabled: !canEdit || item.status === "removed" },
+    h("legend", { class: "visually-hidden" }, "Details"),
+    slugField(item.slug),
+    nameField(item.name),
+    summaryField(item.summary),
+    descriptionField(item.description),
+    categoryField(item.category),
+    tagsField(item.tags),
+    pricingField(item.pricing, fee),
+  );
+  const form = h(
+    "form",
+    { class: "stack", "aria-label": "Item details" },
+    fields,
+    formAlert(),
+    canEdit && item.status !== "removed" && submitButton("Save changes"),
+  );
+  handleSubmit(form, {
+    schema: DetailsForm,
+    read: (f) => ({
+      name: formValue(f, "name"),
+      summary: formValue(f, "summary"),
+      description: descriptionValue(f),
+      category: formValue(f, "category"),
+      tags: readTags(f),
+      pricing: readPricing(f),
+    }),
+    submit: async (body) => {
+      await unwrap(api.v1.orgs[":orgId"].items[":itemId"].$patch({ param: { orgId, itemId: item.id }, json: body }));
+      toast("Details saved.");
+      await ctx.reload();
+    },
+  });
+  return form;
+}
+
+function statusForm(ctx: StudioTabContext): HTMLFormElement {
+  const { item, orgId, canEdit } = ctx;
+  const actions = canEdit ? STATUS_ACTIONS[item.status] : [];
+  const form = h(
+    "form",
+    { class: "stack", "aria-label": "Status" },
+    h("p", {}, STATUS_HELP[item.status]),
+    item.status !== "published" &&
+      item.status !== "removed" &&
+      h(
+        "p",
+        { class: "hint" },
+        "Publishing needs a version: buyers must have something to install, so publish one in the Versions tab first. ",
+        item.latestVersion ? `The newest is ${item.latestVersion}.` : "This item has none yet.",
+      ),
+    h("p", { class: "field-error", "data-error-for": "status", hidden: true }),
+    formAlert(),
+    actions.length > 0 &&
+      h(
+        "div",
+        { class: "form-actions" },
+        actions.map(([status, label]) =>
+          h("button", { type: "button", class: status === "published" ? "button primary" : "button", "data-status": status }, label),
+        ),
+      ),
+  );
+  for (const button of form.querySelectorAll<HTMLButtonElement>("button[data-status]")) {
+    handleAction(form, button, {
+      schema: StatusChange,
+      read: () => ({ status: button.dataset.status }),
+      submit: async ({ status }) => {
+        const updated = await unwrap(
+          api.v1.orgs[":orgId"].items[":itemId"].$patch({ param: { orgId, itemId: item.id }, json: { status } }),
+        );
+        toast(updated.status === "published" ? "Published: it is on the storefront." : `Status changed to ${updated.status}.`);
+        await ctx.reload();
+      },
+    });
+  }
+  return form;
+}
+
+export const detailsTab: StudioTab = {
+  id: "details",
+  label: "Details",
+  async render(ctx) {
+    const fee = await loadPlatformFee();
+    return h(
+      "div",
+      { class: "stack" },
+      !ctx.canEdit &&
+        alertBox("info", h("p", {}, "You are a member of this org: you can see the item's details; admins and owners edit them.")),
+      section("Status", statusForm(ctx)),
+      section("Details", detailsForm(ctx, fee)),
+    );
+  },
+};
