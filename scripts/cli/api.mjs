@@ -64,14 +64,28 @@ export function createApiClient({ api, token }) {
     throw new ApiError(res.status, envelope);
   }
 
+  const orgPath = (orgId) => `/v1/orgs/${encodeURIComponent(orgId)}`;
+  const itemPath = (orgId, itemId) => `${orgPath(orgId)}/items/${encodeURIComponent(itemId)}`;
+
   return {
     /** The signed-in user and their orgs (needs the profile:read scope). */
     me: () => request("GET", "/v1/me"),
+    /** The org's items in every status: `{ data: Item[] }` (needs catalog:read). */
+    orgItems: (orgId) => request("GET", `${orgPath(orgId)}/items`),
+    /** Creates an item as a draft (an admin of the org, catalog:write). */
+    createItem: (orgId, item) => request("POST", `${orgPath(orgId)}/items`, { json: item }),
+    /** Every version of one of the org's items, yanked ones included, newest first: `{ data: Version[] }`. */
+    itemVersions: (orgId, itemId) => request("GET", `${itemPath(orgId, itemId)}/versions`),
+    /** Yanks a version (hidden from new installs) or undoes it; returns the Version. */
+    setYanked: (orgId, itemId, version, yanked) =>
+      request("POST", `${itemPath(orgId, itemId)}/versions/${encodeURIComponent(version)}/${yanked ? "yank" : "unyank"}`),
     /** Announces a version; the server validates the manifest and reserves an upload. */
     createUpload: (slug, upload) => request("POST", `/v1/items/${encodeURIComponent(slug)}/uploads`, { json: upload }),
     /** Sends the archive bytes to the URL the server handed out (relative to the origin); returns the Version. */
     sendUpload: (uploadUrl, bytes) => request("PUT", new URL(uploadUrl, origin).href, { bytes }),
     /** The public page of one version. */
     versionPageUrl: (slug, version) => `${origin}/items/${encodeURIComponent(slug)}?version=${encodeURIComponent(version)}`,
+    /** The item's details in the web app's author studio (for the org active there). */
+    studioUrl: (itemId) => `${origin}/dashboard/items/${encodeURIComponent(itemId)}/details`,
   };
 }

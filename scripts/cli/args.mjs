@@ -36,3 +36,16 @@ export function splitCommand(argv) {
   if (first === "-v" || first === "--version") return { command: "version", rest: [] };
   return { command: first, rest };
 }
+
+/**
+ * `plaza items list …`: the subcommand and its arguments. `--help` in its place asks for the
+ * command's help; a missing or unknown subcommand is a usage error.
+ * @param {string} command @param {string[]} argv @param {string[]} subcommands
+ */
+export function splitSubcommand(command, argv, subcommands) {
+  const [subcommand, ...rest] = argv;
+  if (subcommand === "-h" || subcommand === "--help") return { subcommand: "help", rest };
+  if (subcommand === undefined) throw new UsageError(`Missing subcommand: plaza ${command} ${subcommands.join("|")}`, command);
+  if (!subcommands.includes(subcommand)) throw new UsageError(`Unknown subcommand: plaza ${command} ${subcommand}`, command);
+  return { subcommand, rest };
+}

@@ -1,16 +1,17 @@
 // Turns API and network failures that any command may meet into friendly CLI errors.
 import { ApiError, NetworkError } from "./api.mjs";
-import { CliError } from "./errors.mjs";
+import { CliError, UsageError } from "./errors.mjs";
 
 const TOKEN_REFUSED = new Set(["unauthenticated", "token_invalid", "token_expired", "token_revoked"]);
 
 /**
+ * A UsageError passes through unchanged, so a command may wrap all its work in this.
  * @param {unknown} err
  * @param {{ api: string, tokenSource?: string }} connection
- * @returns {CliError}
+ * @returns {CliError | UsageError}
  */
 export function explainFailure(err, connection) {
-  if (err instanceof CliError) return err;
+  if (err instanceof CliError || err instanceof UsageError) return err;
   if (err instanceof NetworkError) {
     return new CliError(err.message, {
       hint: `Is the server running? Choose another one with --api <url> or PLAZA_API_URL (now: ${connection.api}).`,
@@ -23,7 +24,8 @@ export function explainFailure(err, connection) {
     return withRequestId(new CliError(`Your API token was refused: ${err.message}`, extra), err);
   }
   if (err.code === "insufficient_scope") {
-    extra.hint = "Create a token with the scopes this command needs (publishing needs catalog:write).";
+    extra.hint =
+      "Create a token with the scope named above in the Plaza web app and run `plaza login --token <plz_…>` (publishing, creating and yanking need catalog:write; listing needs catalog:read).";
     return withRequestId(new CliError(err.message, extra), err);
   }
   if (err.code === "rate_limited") {

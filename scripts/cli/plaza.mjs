@@ -4,10 +4,19 @@ import { readFileSync } from "node:fs";
 import { splitCommand } from "./args.mjs";
 import { CliError, UsageError } from "./errors.mjs";
 import { COMMANDS, OVERVIEW } from "./help.mjs";
-import { login, logout, whoami } from "./login.mjs";
-import { publish } from "./publish.mjs";
 
-const HANDLERS = { login, logout, whoami, publish };
+/** The module of each command, each exporting a function of that name; loaded only when it runs, since some load zod. */
+const COMMAND_MODULES = {
+  login: "./login.mjs",
+  logout: "./login.mjs",
+  whoami: "./login.mjs",
+  init: "./init.mjs",
+  publish: "./publish.mjs",
+  items: "./items.mjs",
+  versions: "./versions.mjs",
+  yank: "./versions.mjs",
+  unyank: "./versions.mjs",
+};
 
 const packageVersion = () => JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
 
@@ -20,12 +29,24 @@ export async function main(argv) {
       console.log(packageVersion());
       return 0;
     }
-    const handler = HANDLERS[command];
-    if (!handler) throw new UsageError(`Unknown command: ${command}`);
+    if (!Object.hasOwn(COMMAND_MODULES, command)) throw new UsageError(`Unknown command: ${command}`);
+    const handler = (await loadCommandModule(COMMAND_MODULES[command]))[command];
     const outcome = await handler(rest);
     return outcome === "help" ? showHelp(command) : outcome;
   } catch (err) {
     return report(err);
+  }
+}
+
+/** Commands that check values with the shared zod schemas import them as .ts, which Node reads from 22.18 on. */
+async function loadCommandModule(path) {
+  try {
+    return await import(path);
+  } catch (err) {
+    if (err?.code !== "ERR_UNKNOWN_FILE_EXTENSION") throw err;
+    throw new CliError(`This command needs Node 22.18 or newer; this is Node ${process.versions.node}.`, {
+      hint: "Run it as `npx plaza …` in the Plaza checkout, which uses its Node 22.",
+    });
   }
 }
 

@@ -1,11 +1,12 @@
 // The `plaza` CLI end to end: the real CLI as a child process against the real Worker (wrangler dev).
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuthTokensT, CreatedApiTokenT, OrgT } from "../../shared/api";
 import type { ItemT, VersionT } from "../../shared/catalog";
+import { Manifest } from "../../shared/manifest";
 import { eventually } from "../lib/eventually";
 // @ts-expect-error: plain .mjs helpers without type declarations
 import { ROOT } from "../lib/processes.mjs";
@@ -22,15 +23,20 @@ const PASSWORD = "correct horse battery staple 42";
 type Server = { url: string; stop: () => Promise<void>; output: () => string };
 type CliResult = { code: number | null; stdout: string; stderr: string; output: string };
 
+/** The environment with only the given Plaza settings: nothing leaks in from the developer's shell. */
+function cliEnvWith(env: Record<string, string>) {
+  const { PLAZA_TOKEN: _t, PLAZA_API_URL: _a, PLAZA_CONFIG_DIR: _c, ...baseEnv } = process.env;
+  return { ...baseEnv, ...env };
+}
+
 /**
- * Runs the CLI with only the given Plaza settings: nothing leaks in from the developer's shell. A
- * run is a handful of requests to the server, so one still going after WAIT.backgroundWork is stopped.
+ * Runs the CLI without a terminal, as a script or CI would. A run is a handful of requests to the
+ * server, so one still going after WAIT.backgroundWork is stopped.
  */
 function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  const { PLAZA_TOKEN: _t, PLAZA_API_URL: _a, PLAZA_CONFIG_DIR: _c, ...baseEnv } = process.env;
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...baseEnv, ...env },
+      env: cliEnvWith(env),
       stdio: ["ignore", "pipe", "pipe"],
       timeout: WAIT.backgroundWork,
       killSignal: "SIGKILL",
@@ -45,6 +51,48 @@ function runCli(args: string[], env: Record<string, string>): Promise<CliResult>
       resolveRun({ code, stdout, stderr, output: stdout + stderr });
     });
   });
+}
+
+const shellQuote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux `script`), as a person at a terminal: each answer
+ * is typed, with Enter, once its question shows after the previous one. The screen is stdout and
+ * stderr together, with the terminal's control sequences.
+ */
+async function runCliInTerminal(args: string[], env: Record<string, string>, dialogue: [question: string, answer: string][]) {
+  const command = [process.execPath, CLI, ...args].map(shellQuote).join(" ");
+  const child = spawn("script", ["--quiet", "--return", "--command", command, "/dev/null"], {
+    env: cliEnvWith(env),
+    stdio: ["pipe", "pipe", "pipe"],
+    timeout: WAIT.backgroundWork,
+    killSignal: "SIGKILL",
+  });
+  let screen = "";
+  let closed = false;
+  child.stdout.on("data", (d) => (screen += d));
+  child.stderr.on("data", (d) => (screen += d));
+  // "close" comes after the last output, so a question the CLI printed is on the screen by then.
+  const exited = new Promise<number | null>((resolveExit, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => {
+      closed = true;
+      resolveExit(code);
+    });
+  });
+  let seenUpTo = 0;
+  for (const [question, answer] of dialogue) {
+    seenUpTo = await eventually(`the question "${question}" on the terminal`, () => {
+      const at = screen.indexOf(question, seenUpTo);
+      if (at >= 0) return at + question.length;
+      return closed ? -1 : undefined;
+    });
+    if (seenUpTo < 0) throw new Error(`plaza ${args[0]} ended without asking "${question}":\n${screen}`);
+    child.stdin.write(`${answer}\r`);
+  }
+  const code = await exited;
+  child.stdin.end();
+  return { code, output: screen };
 }
 
 /** A plugin folder with the noise an author's folder has (.git, .env, node_modules) that must not ship. */
@@ -62,8 +110,8 @@ function writePluginFolder(manifest: Record<string, unknown>): string {
   return dir;
 }
 
-const manifestFor = (version: string, enginesPlaza = "^1.0.0") => ({
-  name: SLUG,
+const manifestFor = (version: string, enginesPlaza = "^1.0.0", slug = SLUG) => ({
+  name: slug,
   version,
   entry: "dist/index.js",
   permissions: ["storage"],
@@ -134,7 +182,7 @@ describe("plaza CLI against wrangler dev", () => {
     apiToken = (
       await expectCall<CreatedApiTokenT>(201, "POST", "/v1/me/tokens", {
         token: accessToken,
-        body: { name: "cli", scopes: ["catalog:write", "profile:read"] },
+        body: { name: "cli", scopes: ["catalog:write", "catalog:read", "profile:read"] },
       })
     ).token;
   });
@@ -216,5 +264,244 @@ describe("plaza CLI against wrangler dev", () => {
     const result = await runCli(["publish", "--channel", "nightly"], cliEnv);
     expect(result.code, result.output).toBe(2);
     expect(result.stderr).toContain("--channel must be one of: stable, beta");
+  });
+
+  /** A folder for `plaza init`, holding only what the test puts there. */
+  function emptyFolder(name = ""): string {
+    const dir = join(mkdtempSync(join(tmpdir(), "plaza-cli-init-")), name);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+  const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8"));
+  const orgItems = async () => (await expectCall<{ data: ItemT[] }>(200, "GET", `/v1/orgs/${orgId}/items`, { token: accessToken })).data;
+  const orgVersions = async () =>
+    (await expectCall<{ data: VersionT[] }>(200, "GET", `/v1/orgs/${orgId}/items/${itemId}/versions`, { token: accessToken })).data;
+
+  it("init writes a valid plaza.json from package.json and flags, and overwrites one only with --force", async () => {
+    const dir = emptyFolder();
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "@acme/hello-init", version: "0.3.0", main: "./dist/main.js" }));
+    const result = await runCli(["init", dir, "--yes", "--permissions", "storage,network"], cliEnv);
+    expect(result.code, result.output).toBe(0);
+    const written = readJson(join(dir, "plaza.json"));
+    expect(written).toEqual({
+      name: "hello-init",
+      version: "0.3.0",
+      entry: "dist/main.js",
+      permissions: ["storage", "network"],
+      engines: { plaza: "^1.0.0" },
+      dependencies: {},
+    });
+    expect(Manifest.safeParse(written).success).toBe(true);
+
+    // The author edits it; a second init must not undo that by accident.
+    const edited = { ...written, dependencies: { "other-plugin": "^2.0.0" } };
+    writeFileSync(join(dir, "plaza.json"), JSON.stringify(edited));
+    const refused = await runCli(["init", dir, "--yes", "--version", "2.0.0"], cliEnv);
+    expect(refused.code, refused.output).toBe(1);
+    expect(refused.stderr).toContain("plaza.json already exists");
+    expect(refused.stderr).toContain("--force");
+    expect(readJson(join(dir, "plaza.json"))).toEqual(edited);
+
+    // --force replaces it, offering its values as the defaults (as `npm init` does with package.json).
+    const forced = await runCli(["init", dir, "--yes", "--force", "--slug", "hello-forced", "--version", "2.0.0"], cliEnv);
+    expect(forced.code, forced.output).toBe(0);
+    expect(readJson(join(dir, "plaza.json"))).toEqual({ ...edited, name: "hello-forced", version: "2.0.0" });
+  });
+
+  it("init names every invalid value with its field and writes nothing; without a terminal it needs --yes", async () => {
+    const dir = emptyFolder();
+    const invalid = await runCli(["init", dir, "--yes", "--name", "Not_A_Slug", "--version", "1.0", "--engine", "not a range"], cliEnv);
+    expect(invalid.code, invalid.output).toBe(1);
+    expect(invalid.stderr).toMatch(/name \(plaza\.json\): must be the item's slug/);
+    expect(invalid.stderr).toMatch(/version \(plaza\.json\): must be a semantic version/);
+    expect(invalid.stderr).toMatch(/engines\.plaza \(plaza\.json\): must be a semver range/);
+    expect(existsSync(join(dir, "plaza.json"))).toBe(false);
+
+    const unattended = await runCli(["init", dir, "--name", "hello-init"], cliEnv);
+    expect(unattended.code, unattended.output).toBe(2);
+    expect(unattended.stderr).toContain("--yes");
+    expect(existsSync(join(dir, "plaza.json"))).toBe(false);
+  });
+
+  it("init asks on a terminal, offering defaults, and asks again after an invalid answer", async () => {
+    const dir = emptyFolder("Terminal Plugin");
+    const result = await runCliInTerminal(["init", dir], cliEnv, [
+      ["name (the item's slug): (terminal-plugin)", ""],
+      ["version: (1.0.0)", "1.0"],
+      ["version: (1.0.0)", "0.2.0"],
+      ["entry (the module the bundle starts from): (dist/index.js)", ""],
+      ["permissions (", "storage, clipboard"],
+      ["engines.plaza (the Plaza versions it runs on): (^1.0.0)", ""],
+    ]);
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain("must be a semantic version like 1.2.3");
+    expect(readJson(join(dir, "plaza.json"))).toEqual({
+      name: "terminal-plugin",
+      version: "0.2.0",
+      entry: "dist/index.js",
+      permissions: ["storage", "clipboard"],
+      engines: { plaza: "^1.0.0" },
+      dependencies: {},
+    });
+  });
+
+  it("publish stops at an item that does not exist unless --create, and --create makes it a draft and publishes", async () => {
+    const dir = writePluginFolder(manifestFor("0.1.0", "^1.0.0", "cli-made"));
+    const refused = await runCli(["publish", dir], cliEnv);
+    expect(refused.code, refused.output).toBe(1);
+    expect(refused.stderr).toContain('Item "cli-made" does not exist');
+    expect(refused.stderr).toContain("--create");
+    expect((await orgItems()).map((i) => i.slug)).not.toContain("cli-made");
+
+    const created = await runCli(["publish", dir, "--create", "--display-name", "Made By CLI", "--category", "developer-tools"], cliEnv);
+    expect(created.code, created.output).toBe(0);
+    const item = (await orgItems()).find((i) => i.slug === "cli-made");
+    expect(item).toMatchObject({ name: "Made By CLI", category: "developer-tools", status: "draft", latestVersion: "0.1.0" });
+    expect(created.stdout).toContain(`${server.url}/dashboard/items/${item!.id}/details`);
+    expect(created.stdout).toContain(`${server.url}/items/cli-made?version=0.1.0`);
+  });
+
+  it("publish --create reports the server's per-field refusals of the new item and creates nothing", async () => {
+    const dir = writePluginFolder(manifestFor("0.1.0", "^1.0.0", "cli-uncategorised"));
+    const result = await runCli(["publish", dir, "--create", "--category", "gadgets"], cliEnv);
+    expect(result.code, result.output).toBe(1);
+    expect(result.stderr).toContain('Cannot create the item "cli-uncategorised"');
+    expect(result.stderr).toMatch(/--category: .*"productivity"/);
+    expect((await orgItems()).map((i) => i.slug)).not.toContain("cli-uncategorised");
+  });
+
+  it("publish on a terminal asks before creating the item: yes creates and publishes, no publishes nothing", async () => {
+    const question = "Create it as a draft in the org";
+    const declined = await runCliInTerminal(["publish", writePluginFolder(manifestFor("1.0.0", "^1.0.0", "cli-declined"))], cliEnv, [
+      [question, "n"],
+    ]);
+    expect(declined.code, declined.output).toBe(1);
+    expect(declined.output).toContain("Nothing was published");
+
+    const accepted = await runCliInTerminal(["publish", writePluginFolder(manifestFor("1.0.0", "^1.0.0", "cli-asked"))], cliEnv, [
+      [question, "y"],
+    ]);
+    expect(accepted.code, accepted.output).toBe(0);
+    expect(accepted.output).toContain("Published cli-asked@1.0.0");
+    const slugs = (await orgItems()).map((i) => i.slug);
+    expect(slugs).toContain("cli-asked");
+    expect(slugs).not.toContain("cli-declined");
+  });
+
+  it("items list shows the org's items with status and latest version, and --json gives them to scripts", async () => {
+    const result = await runCli(["items", "list"], cliEnv);
+    expect(result.code, result.output).toBe(0);
+    expect(result.stdout).toMatch(/^SLUG\s+NAME\s+STATUS\s+LATEST$/m);
+    expect(result.stdout).toMatch(new RegExp(`^${SLUG}\\s+Hello CLI\\s+published\\s+1\\.0\\.0$`, "m"));
+    expect(result.stdout).toMatch(/^cli-made\s+Made By CLI\s+draft\s+0\.1\.0$/m);
+
+    const json = await runCli(["items", "list", "--json"], cliEnv);
+    expect(json.code, json.output).toBe(0);
+    const listed = JSON.parse(json.stdout) as ItemT[];
+    expect(listed.map((i) => i.slug).sort()).toEqual((await orgItems()).map((i) => i.slug).sort());
+  });
+
+  it("versions list, yank and unyank a version; a yanked version leaves the public list", async () => {
+    const before = await runCli(["versions", "list", SLUG], cliEnv);
+    expect(before.code, before.output).toBe(0);
+    expect(before.stdout).toMatch(/^VERSION\s+CHANNEL\s+YANKED\s+PUBLISHED$/m);
+    expect(before.stdout).toMatch(/^1\.0\.0\s+stable\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC$/m);
+
+    const yanked = await runCli(["yank", `${SLUG}@1.0.0`], cliEnv);
+    expect(yanked.code, yanked.output).toBe(0);
+    expect(yanked.stdout).toContain(`Yanked ${SLUG}@1.0.0`);
+    expect((await orgVersions()).find((v) => v.version === "1.0.0")?.yanked).toBe(true);
+    const listed = await runCli(["versions", "list", SLUG], cliEnv);
+    expect(listed.stdout).toMatch(/^1\.0\.0\s+stable\s+yanked\s+\d{4}-/m);
+    const json = JSON.parse((await runCli(["versions", "list", SLUG, "--json"], cliEnv)).stdout) as VersionT[];
+    expect(json.map((v) => [v.version, v.yanked])).toEqual([["1.0.0", true]]);
+    const { data: installable } = await expectCall<{ data: VersionT[] }>(200, "GET", `/v1/items/${SLUG}/versions`);
+    expect(installable.map((v) => v.version)).not.toContain("1.0.0");
+
+    const restored = await runCli(["unyank", `${SLUG}@1.0.0`], cliEnv);
+    expect(restored.code, restored.output).toBe(0);
+    expect(restored.stdout).toContain(`Restored ${SLUG}@1.0.0`);
+    expect((await orgVersions()).find((v) => v.version === "1.0.0")?.yanked).toBe(false);
+  });
+
+  it("yank refuses an unknown version or item (exit 1) and a malformed <slug>@<version> (exit 2)", async () => {
+    const unknownVersion = await runCli(["yank", `${SLUG}@9.9.9`], cliEnv);
+    expect(unknownVersion.code, unknownVersion.output).toBe(1);
+    expect(unknownVersion.stderr).toContain(`${SLUG} has no version 9.9.9`);
+
+    const unknownItem = await runCli(["yank", "no-such-item@1.0.0"], cliEnv);
+    expect(unknownItem.code, unknownItem.output).toBe(1);
+    expect(unknownItem.stderr).toContain('No item "no-such-item" in your orgs');
+
+    for (const malformed of [SLUG, `${SLUG}@1.0`, "Bad_Slug@1.0.0"]) {
+      const result = await runCli(["unyank", malformed], cliEnv);
+      expect(result.code, `${malformed}: ${result.output}`).toBe(2);
+      expect(result.stderr).toContain("Usage: plaza unyank <slug>@<version>");
+    }
+    expect((await orgVersions()).find((v) => v.version === "1.0.0")?.yanked).toBe(false);
+  });
+
+  it("a token without the scope a command needs is refused with what to do", async () => {
+    const publishOnly = (
+      await expectCall<CreatedApiTokenT>(201, "POST", "/v1/me/tokens", {
+        token: accessToken,
+        body: { name: "ci-2", scopes: ["catalog:write"] },
+      })
+    ).token;
+    const env = { ...cliEnv, PLAZA_TOKEN: publishOnly };
+    const noOrgs = await runCli(["items", "list"], env);
+    expect(noOrgs.code, noOrgs.output).toBe(1);
+    expect(noOrgs.stderr).toContain("profile:read");
+    expect(noOrgs.stderr).toContain("--org org_");
+
+    const noRead = await runCli(["items", "list", "--org", orgId], env);
+    expect(noRead.code, noRead.output).toBe(1);
+    expect(noRead.stderr).toContain("catalog:read");
+  });
+
+  it("with several orgs, items list and publish --create need --org, and slug commands find the item's org", async () => {
+    const secondSlug = `cli-second-${Date.now()}`;
+    await expectCall<OrgT>(201, "POST", "/v1/orgs", { token: accessToken, body: { name: "CLI Second", slug: secondSlug } });
+    const { orgs } = await expectCall<{ orgs: { slug: string; orgId: string }[] }>(200, "GET", "/v1/me", { token: accessToken });
+    const firstSlug = orgs.find((o) => o.orgId === orgId)!.slug;
+
+    const ambiguous = await runCli(["items", "list"], cliEnv);
+    expect(ambiguous.code, ambiguous.output).toBe(2);
+    expect(ambiguous.stderr).toContain("pass --org <slug>");
+    expect(ambiguous.stderr).toContain(secondSlug);
+
+    const second = await runCli(["items", "list", "--org", secondSlug], cliEnv);
+    expect(second.code, second.output).toBe(0);
+    expect(second.stdout).toContain(`No items in the org "${secondSlug}"`);
+    const first = await runCli(["items", "list", "--org", firstSlug], cliEnv);
+    expect(first.stdout).toMatch(new RegExp(`^${SLUG}\\s`, "m"));
+    const stranger = await runCli(["items", "list", "--org", "not-my-org"], cliEnv);
+    expect(stranger.code, stranger.output).toBe(1);
+    expect(stranger.stderr).toContain('You are not a member of an org "not-my-org"');
+
+    const found = await runCli(["versions", "list", SLUG], cliEnv);
+    expect(found.code, found.output).toBe(0);
+    expect(found.stdout).toMatch(/^1\.0\.0\s+stable/m);
+
+    const dir = writePluginFolder(manifestFor("1.0.0", "^1.0.0", "cli-where"));
+    const unplaced = await runCli(["publish", dir, "--create"], cliEnv);
+    expect(unplaced.code, unplaced.output).toBe(2);
+    expect(unplaced.stderr).toContain("pass --org <slug>");
+    const placed = await runCli(["publish", dir, "--create", "--org", secondSlug], cliEnv);
+    expect(placed.code, placed.output).toBe(0);
+    expect(placed.stdout).toContain(`Created the item "cli-where" in the org "${secondSlug}"`);
+  });
+
+  it("help lists the new commands, and each has its own page", async () => {
+    const overview = await runCli(["help"], cliEnv);
+    expect(overview.code).toBe(0);
+    for (const usage of ["plaza init", "plaza items list", "plaza versions list <slug>", "plaza yank <slug>@<version>", "plaza unyank"]) {
+      expect(overview.stdout).toContain(usage);
+    }
+    for (const command of ["init", "items", "versions", "yank", "unyank"]) {
+      const page = await runCli([command, "--help"], cliEnv);
+      expect(page.code, page.output).toBe(0);
+      expect(page.stdout).toContain(`Usage: plaza ${command}`);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { ApiError, createApiClient } from "./api.mjs";
 import { parseCommandArgs } from "./args.mjs";
 import { requireToken, resolveConnection } from "./config.mjs";
+import { createMissingItem } from "./create-item.mjs";
 import { CliError, UsageError } from "./errors.mjs";
 import { explainFailure, fieldLines, withRequestId } from "./failures.mjs";
 import { MANIFEST_FILE, readManifest, requirePluginDir } from "./manifest.mjs";
@@ -15,7 +16,15 @@ export async function publish(argv, { log = console.log, cwd = process.cwd() } =
   const { values, positionals } = parseCommandArgs(
     "publish",
     argv,
-    { channel: { type: "string" }, changelog: { type: "string" }, token: { type: "string" } },
+    {
+      channel: { type: "string" },
+      changelog: { type: "string" },
+      token: { type: "string" },
+      create: { type: "boolean" },
+      org: { type: "string" },
+      "display-name": { type: "string" },
+      category: { type: "string" },
+    },
     { maxPositionals: 1 },
   );
   if (values.help) return "help";
@@ -35,14 +44,14 @@ export async function publish(argv, { log = console.log, cwd = process.cwd() } =
   log(`  sha256 ${archive.sha256}`);
   for (const link of archive.skippedLinks) log(`  skipped symlink ${link}`);
 
+  const announce = () =>
+    api.createUpload(release.slug, { version: release.version, channel, changelog, manifest, sha256: archive.sha256, size: archive.size });
   try {
-    const upload = await api.createUpload(release.slug, {
-      version: release.version,
-      channel,
-      changelog,
-      manifest,
-      sha256: archive.sha256,
-      size: archive.size,
+    // A first publish may name an item that does not exist yet: create it (see create-item.mjs), then announce again.
+    const upload = await announce().catch(async (err) => {
+      if (!(err instanceof ApiError && err.code === "not_found")) throw err;
+      await createMissingItem(api, release.slug, values, connection, log);
+      return announce();
     });
     await api.sendUpload(upload.uploadUrl, archive.bytes);
   } catch (err) {
@@ -81,7 +90,7 @@ function publishFailure(err, { slug, version, channel }, connection) {
     case "forbidden":
       return fail(
         `Cannot publish to item "${slug}" on ${connection.api}: ${err.message}`,
-        `"name" in ${MANIFEST_FILE} must be the slug of an existing item whose org you are an owner or admin of. Create the item in the web app first.`,
+        `"name" in ${MANIFEST_FILE} must be the slug of an item whose org you are an owner or admin of.`,
       );
     case "conflict":
       return fail(
