@@ -13,6 +13,7 @@ import { projectsPage } from "./pages/projects/list";
 import { buyItemPage } from "./pages/purchases/buy-item";
 import { getItemPage } from "./pages/purchases/get-item";
 import { purchasesPage } from "./pages/purchases/portal";
+import { reviewItemPage } from "./pages/reviews/review-item";
 import { sessionsPage } from "./pages/settings/sessions";
 import { tokensPage } from "./pages/settings/tokens";
 import { studioItemPage } from "./pages/studio/item";
@@ -26,6 +27,7 @@ export const routes: readonly Route[] = [
   { pattern: "/dashboard", title: "Dashboard", access: "user", page: homePage },
   { pattern: "/get/:slug", title: "Get an item", access: "user", page: getItemPage },
   { pattern: "/buy/:slug", title: "Buy an item", access: "user", page: buyItemPage },
+  { pattern: "/review/:slug", title: "Review an item", access: "user", page: reviewItemPage },
   { pattern: PURCHASES_PATH, title: "Purchases", access: "user", page: purchasesPage },
   { pattern: ITEMS_PATH, title: "Items", access: "user", page: studioItemsPage },
   { pattern: `${ITEMS_PATH}/:itemId`, title: "Item", access: "user", page: studioItemPage },

@@ -2,6 +2,8 @@
 
 /** The storefront's item page (server-rendered by the Worker: a full page load, not a route here). */
 export const storefrontItemUrl = (slug: string) => `/items/${encodeURIComponent(slug)}`;
+/** Where a buyer writes, edits or deletes their review of an item (the storefront's item page links here). */
+export const reviewItemPath = (slug: string) => `/review/${encodeURIComponent(slug)}`;
 
 /** The buyer's orders and subscriptions; the storefront's success page links here too. */
 export const PURCHASES_PATH = "/dashboard/purchases";

@@ -10,6 +10,7 @@ import { describeError } from "../../ui/messages";
 import { section } from "../../ui/page";
 import { dataTable, row } from "../../ui/table";
 import { storefrontItemUrl } from "../paths";
+import { reviewedItemIds, reviewLink } from "./review-link";
 
 type Version = LibraryEntryT["versions"][number];
 
@@ -68,13 +69,14 @@ function versionRow(entry: LibraryEntryT, version: Version): HTMLTableRowElement
   );
 }
 
-function libraryEntry(entry: LibraryEntryT): HTMLElement {
+function libraryEntry(entry: LibraryEntryT, reviewed: ReadonlySet<string>): HTMLElement {
   const headingId = `library-${entry.item.id}`;
   return h(
     "article",
     { class: "library-entry", "aria-labelledby": headingId, "data-item-slug": entry.item.slug },
     h("h3", { id: headingId }, h("a", { href: storefrontItemUrl(entry.item.slug) }, entry.item.name)),
     h("p", { class: "muted" }, accessText(entry)),
+    reviewLink(entry, reviewed),
     dataTable({
       caption: `Versions of ${entry.item.name}`,
       headers: ["Version", "Released", "Size", ""],
@@ -88,8 +90,12 @@ function libraryEntry(entry: LibraryEntryT): HTMLElement {
 export async function downloadsSection(signal: AbortSignal): Promise<HTMLElement> {
   const body = h("div", { class: "stack" });
   try {
-    const { data } = await unwrap(api.v1.me.library.$get());
-    if (!signal.aborted) replace(body, data.length === 0 ? h("p", { class: "empty" }, "Nothing to download yet.") : data.map(libraryEntry));
+    const [{ data }, reviewed] = await Promise.all([unwrap(api.v1.me.library.$get()), reviewedItemIds()]);
+    if (!signal.aborted)
+      replace(
+        body,
+        data.length === 0 ? h("p", { class: "empty" }, "Nothing to download yet.") : data.map((entry) => libraryEntry(entry, reviewed)),
+      );
   } catch (err) {
     replace(body, errorAlert(err));
   }
