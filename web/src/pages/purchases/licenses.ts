@@ -7,6 +7,7 @@ import { unwrap } from "../../api/unwrap";
 import { h, replace } from "../../dom";
 import { formatDate, formatDateTime, formatRelative } from "../../format";
 import { errorAlert } from "../../ui/alert";
+import { licenseStatusBadge } from "../../ui/license-status";
 import { describeError } from "../../ui/messages";
 import { section } from "../../ui/page";
 import { factList } from "../../ui/status-list";
@@ -15,13 +16,6 @@ import { toast } from "../../ui/toast";
 import { storefrontItemUrl } from "../paths";
 
 type Activation = MyLicenseT["activations"][number];
-
-const LICENSE_STATUS_LABELS: Record<MyLicenseT["status"], string> = {
-  active: "Active",
-  revoked: "Revoked",
-  expired: "Expired",
-  suspended: "Suspended",
-};
 
 const installationName = (a: Activation) => a.name ?? a.fingerprint;
 
@@ -76,7 +70,7 @@ function licenseCard(license: MyLicenseT, reload: () => Promise<void>): HTMLElem
     h("h3", { id: headingId }, h("a", { href: storefrontItemUrl(license.itemSlug) }, license.itemName)),
     factList([
       ["Key", h("code", { class: "license-key", "data-testid": "license-key" }, license.key)],
-      ["Status", h("span", { class: `badge status-${license.status}` }, LICENSE_STATUS_LABELS[license.status])],
+      ["Status", licenseStatusBadge(license.status)],
       ["Expires", license.expiresAt === null ? "Never" : formatDate(license.expiresAt)],
       ["Activations", `${license.activations.length} of ${license.maxActivations}`],
     ]),

@@ -14,6 +14,7 @@ import { toast } from "../../ui/toast";
 import { storefrontItemUrl } from "../paths";
 import { downloadsSection } from "./downloads";
 import { licensesSection } from "./licenses";
+import { usageSection } from "./usage";
 
 const ORDERS_PAGE_SIZE = 25;
 
@@ -147,7 +148,13 @@ export async function purchasesPage({ signal }: PageContext): Promise<Node> {
     }
   };
   loadMore.addEventListener("click", loadOrders);
-  const [downloads, licenses] = await Promise.all([downloadsSection(signal), licensesSection(signal), loadSubscriptions(), loadOrders()]);
+  const [downloads, licenses, usage] = await Promise.all([
+    downloadsSection(signal),
+    licensesSection(signal),
+    usageSection(signal),
+    loadSubscriptions(),
+    loadOrders(),
+  ]);
 
   const ordersTable = h(
     "div",
@@ -178,6 +185,7 @@ export async function purchasesPage({ signal }: PageContext): Promise<Node> {
     downloads,
     licenses,
     section("Subscriptions", subscriptions),
+    usage,
     section("Orders", ordersTable, status),
   );
 }
