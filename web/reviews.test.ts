@@ -5,7 +5,8 @@
  * "Write a review" link through login, is told beside the stars that a rating is needed, publishes
  * a review, and edits it from Purchases. The author replies in the studio's Reviews tab, edits the
  * reply, finds it (edited) on the storefront's item page, and reports the second review to the
- * operators; a member sees the tab read-only; the non-buyer is told why they cannot review.
+ * operators, whose author then deletes it; a member sees the tab read-only; the non-buyer is told
+ * why they cannot review.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -202,6 +203,19 @@ describe("reviews", () => {
     expect(await reviewCard(page, troll.name).getByRole("button", { name: "Report to operator" }).count()).toBe(0);
     await shot(page, "5-reported");
     await context.close();
+  });
+
+  test("a buyer deletes their review after confirming, and may write a new one", async () => {
+    const { context, page } = await openAs(troll, `/review/${SLUG}`);
+    page.on("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("form", { name: "Edit your review" }).getByRole("button", { name: "Delete review" }).click();
+    await page.getByRole("status").filter({ hasText: "Your review is deleted." }).waitFor();
+    await page.getByRole("form", { name: "Write a review" }).waitFor();
+    await context.close();
+    await eventually("the deleted review gone from the storefront", async () => {
+      const html = await (await fetch(`${server.url}/items/${SLUG}`)).text();
+      return html.includes("Better with 1.0.1.") && !html.includes("Cheap watches") ? true : undefined;
+    });
   });
 
   test("a member of the org reads the reviews without reply or report controls", async () => {
