@@ -1,11 +1,14 @@
 // The demo org's project, so `npm start` shows the live editor with something in it: one project
 // row and a first snapshot (a Y.js update of the document's `content` fragment), which the room
-// loads when its own storage is empty. Idempotent: the project is inserted only when missing, the
-// snapshot only with it.
+// loads when its own storage is empty; and a demo item installed at an older version than its
+// newest, so Installed items shows an update badge (the owner gets the free item to install it).
+// Idempotent: the project is inserted only when missing, its snapshot and installed item only with it.
 import { createHash } from "node:crypto";
 import * as Y from "yjs";
 
 export const DEMO_PROJECT = { name: "Launch plan", org: "acme", owner: "author@plaza.local" };
+/** Installed at 1.1.0 while 1.2.0 is out (scripts/seed-catalog.mjs), so the project offers an update. */
+const DEMO_INSTALLED = { item: "markdown-studio", version: "1.1.0" };
 
 const WELCOME = [
   "Welcome to the Launch plan, a demo project of Acme Plugins.",
@@ -37,5 +40,12 @@ export function projectStatements(now, { sqlValue, newId }) {
      SELECT ${sqlValue(newId("projectSnapshot"))}, projects.id, projects.org_id, 'manual', ${update.byteLength},
             ${sqlValue(createHash("sha256").update(update).digest("hex"))}, X'${Buffer.from(update).toString("hex")}', NULL, ${now}
      FROM projects WHERE projects.id = ${sqlValue(projectId)};`,
+    `INSERT INTO entitlements (id, item_id, user_id, source, status, created_at)
+     SELECT ${sqlValue(newId("entitlement"))}, items.id, users.id, 'free', 'active', ${now}
+     FROM items, users WHERE items.slug = ${sqlValue(DEMO_INSTALLED.item)} AND users.email = ${sqlValue(DEMO_PROJECT.owner)}
+     ON CONFLICT DO NOTHING;`,
+    `INSERT INTO project_items (project_id, item_id, org_id, installed_by, installed_at, version)
+     SELECT projects.id, items.id, projects.org_id, projects.created_by, ${now}, ${sqlValue(DEMO_INSTALLED.version)}
+     FROM projects, items WHERE projects.id = ${sqlValue(projectId)} AND items.slug = ${sqlValue(DEMO_INSTALLED.item)};`,
   ];
 }

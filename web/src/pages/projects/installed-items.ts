@@ -1,6 +1,8 @@
 /**
  * Items installed in a project: install one of the items you own (an active entitlement), and
- * uninstall. An item whose installer lost access shows as inactive.
+ * uninstall. An item whose installer lost access shows as inactive. Each shows its version, a
+ * newer one on the project's channel with the changelogs in between (Update moves to it), and
+ * whether its author yanked the installed one.
  */
 import type { z } from "zod";
 import type { LibraryEntryT } from "../../../../shared/downloads";
@@ -14,11 +16,43 @@ import { describeError } from "../../ui/messages";
 import { dataTable, row } from "../../ui/table";
 import { toast } from "../../ui/toast";
 import { storefrontItemUrl } from "../paths";
+import { checkItemUpdates, type ItemUpdate } from "./item-updates";
 
 type InstalledItemT = z.infer<typeof InstalledItem>;
 
 const activeBadge = (item: InstalledItemT) =>
   h("span", { class: item.active ? "badge yes" : "badge no" }, item.active ? "Active" : "Inactive: the installer's access ended");
+
+/** The installed version, flagged when yanked, and the update the channel offers with its changelogs. */
+function versionCell(item: InstalledItemT, update: ItemUpdate | undefined, updateButton: HTMLButtonElement | false) {
+  if (!item.version) return h("span", { class: "muted" }, "No version");
+  return h(
+    "div",
+    { class: "installed-version" },
+    h("span", { class: "mono" }, item.version),
+    update?.yanked && h("span", { class: "badge flush status-yanked" }, `${item.version} was yanked by its author`),
+    update?.to &&
+      h(
+        "div",
+        { class: "item-update", role: "group", "aria-label": `Update for ${item.name}` },
+        h("span", { class: "badge flush update-available" }, `Update available: ${item.version} → ${update.to}`),
+        h(
+          "ul",
+          { class: "update-changelog", "aria-label": `Changelog of ${item.name} since ${item.version}` },
+          update.changes.map((change) =>
+            h(
+              "li",
+              {},
+              h("strong", { class: "mono" }, change.version),
+              change.channel === "beta" && h("span", { class: "badge" }, "beta"),
+              h("span", { class: "update-changelog-text" }, change.changelog || "No changelog."),
+            ),
+          ),
+        ),
+        updateButton,
+      ),
+  );
+}
 
 export function itemsSection(o: { orgId: string; projectId: string; canEdit: boolean; reload: () => Promise<void> }) {
   const { orgId, projectId } = o;
@@ -79,15 +113,56 @@ export function itemsSection(o: { orgId: string; projectId: string; canEdit: boo
     );
   };
 
+  // Answers of a check started for an older render are dropped.
+  let checking = 0;
   const render = (project: ProjectT) => {
+    const check = ++checking;
+    draw(project, new Map());
+    // Says when the badges are final (tests wait for it before reading that there is none).
+    listBody.dataset.updates = "checking";
+    checkItemUpdates(project).then(
+      (updates) => {
+        if (check !== checking) return;
+        draw(project, updates);
+        listBody.dataset.updates = "checked";
+      },
+      (err: unknown) => {
+        if (check !== checking) return;
+        listBody.dataset.updates = "failed";
+        toast(`Could not check for updates: ${describeError(asApiError(err))}`, "error");
+      },
+    );
+  };
+
+  const draw = (project: ProjectT, updates: Map<string, ItemUpdate>) => {
     const installed = project.items ?? [];
     replace(
       listBody,
       dataTable({
         caption: "Installed items",
-        headers: ["Item", "Status", ""],
+        headers: ["Item", "Version", "Status", ""],
         rows: installed.map((item) => {
           const { name } = item;
+          const update = updates.get(item.slug);
+          const to = update?.to;
+          const updateButton: HTMLButtonElement | false =
+            o.canEdit &&
+            !!to &&
+            h(
+              "button",
+              {
+                type: "button",
+                class: "button small primary",
+                "aria-label": `Update ${name} to ${to}`,
+                onclick: () =>
+                  void act(
+                    updateButton as HTMLButtonElement,
+                    () => unwrap(installedItem.$put({ param: { orgId, projectId, itemSlug: item.slug }, json: { version: to } })),
+                    `Updated ${name} to ${to}.`,
+                  ),
+              },
+              "Update",
+            );
           const remove: HTMLButtonElement = h(
             "button",
             {
@@ -106,6 +181,7 @@ export function itemsSection(o: { orgId: string; projectId: string; canEdit: boo
           return row(
             { "data-item-slug": item.slug },
             h("a", { href: storefrontItemUrl(item.slug) }, name),
+            versionCell(item, update, updateButton),
             activeBadge(item),
             o.canEdit && remove,
           );

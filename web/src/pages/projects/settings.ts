@@ -1,15 +1,16 @@
 /**
- * Project settings: its name, what members may do (admins and owners only), and the JSON state
+ * Project settings: its name, what members may do (admins and owners only), its update channel, and the JSON state
  * document of non-collaborative settings, checked here (valid JSON, an object, ≤ 64 KB) before
  * it is sent.
  */
 import { z } from "zod";
-import { PROJECT_STATE_MAX_BYTES as MAX_STATE_BYTES, type ProjectT } from "../../../../shared/projects";
+import { PROJECT_STATE_MAX_BYTES as MAX_STATE_BYTES, ProjectChannel, type ProjectT } from "../../../../shared/projects";
 import { api } from "../../api/client";
 import { unwrap } from "../../api/unwrap";
 import { h, uniqueId } from "../../dom";
 import { formAlert, formValue, handleSubmit, submitButton, textField } from "../../ui/form";
 import { toast } from "../../ui/toast";
+import { channelField } from "./channel-field";
 import { ProjectNameSchema } from "./list";
 import { type MemberRole, memberRoleField } from "./member-role";
 
@@ -34,7 +35,12 @@ export const StateJsonSchema = z.string().transform((text, ctx) => {
   return value as Record<string, unknown>;
 });
 
-const SettingsSchema = z.object({ name: ProjectNameSchema, memberRole: z.enum(["write", "read"]).optional(), state: StateJsonSchema });
+const SettingsSchema = z.object({
+  name: ProjectNameSchema,
+  memberRole: z.enum(["write", "read"]).optional(),
+  channel: ProjectChannel,
+  state: StateJsonSchema,
+});
 
 function stateField(state: Record<string, unknown>, readonly: boolean): HTMLDivElement {
   const id = uniqueId("field-state");
@@ -65,6 +71,7 @@ export function settingsForm(o: {
     { class: "stack", "aria-label": "Project settings" },
     textField({ name: "name", label: "Name", required: true, maxlength: 100, value: project.name }),
     o.isAdmin && memberRoleField(project.memberRole),
+    channelField(project.channel, !o.canEdit),
     stateField(project.state ?? {}, !o.canEdit),
     formAlert(),
     o.canEdit && submitButton("Save settings"),
@@ -75,6 +82,7 @@ export function settingsForm(o: {
     read: (f) => ({
       name: formValue(f, "name"),
       memberRole: o.isAdmin ? (formValue(f, "memberRole") as MemberRole) : undefined,
+      channel: formValue(f, "channel"),
       state: (f.elements.namedItem("state") as HTMLTextAreaElement).value,
     }),
     submit: async (body) => {
