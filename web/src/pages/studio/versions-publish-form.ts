@@ -1,0 +1,191 @@
+/**
+ * "Publish a version": choose or drop the bundle; its plaza.json is read and checked at once, each
+ * problem shown beside its field, and Publish stays off until it passes. Publishing announces the
+ * version (the API re-checks everything, still before any bytes move), then sends the bundle with
+ * a progress bar.
+ */
+import { CHANNELS, type ItemT, type VersionT } from "../../../../shared/catalog";
+import type { ManifestT } from "../../../../shared/manifest";
+import { asApiError } from "../../api/errors";
+import { h, replace, uniqueId } from "../../dom";
+import { formatBytes } from "../../format";
+import { clearErrors, formAlert, selectField, showErrors } from "../../ui/form";
+import { describeError } from "../../ui/messages";
+import { toast } from "../../ui/toast";
+import { fileDropZone } from "./media-drop-zone";
+import { BundleProblem, checkManifest, type FieldErrors, MANIFEST_FILE, readBundleManifest, sha256Hex } from "./versions-bundle";
+import { announceVersion, sendBundle } from "./versions-upload";
+
+type Channel = (typeof CHANNELS)[number];
+const CHANGELOG_MAX = 20_000;
+
+/** The manifest's fields as the form lists them, each with the error slot its key names. */
+const MANIFEST_ROWS: { key: string; label: string; show: (m: Record<string, unknown>) => string }[] = [
+  { key: "name", label: "Item (name)", show: (m) => String(m.name ?? "—") },
+  { key: "version", label: "Version", show: (m) => String(m.version ?? "—") },
+  { key: "entry", label: "Entry", show: (m) => String(m.entry ?? "—") },
+  { key: "engines.plaza", label: "Plaza versions (engines.plaza)", show: (m) => String((m.engines as { plaza?: unknown })?.plaza ?? "—") },
+  { key: "permissions", label: "Permissions", show: (m) => (Array.isArray(m.permissions) ? m.permissions.join(", ") || "none" : "none") },
+  {
+    key: "dependencies",
+    label: "Dependencies",
+    show: (m) =>
+      m.dependencies && typeof m.dependencies === "object"
+        ? Object.entries(m.dependencies as Record<string, unknown>)
+            .map(([slug, range]) => `${slug} ${String(range)}`)
+            .join(", ") || "none"
+        : "none",
+  },
+];
+
+const errorSlot = (key: string) => h("p", { class: "field-error", "data-error-for": key, hidden: true });
+
+export function publishVersionForm(o: {
+  item: ItemT;
+  versions: () => VersionT[];
+  published(version: VersionT): Promise<void>;
+}): HTMLFormElement {
+  let bundle: File | undefined;
+  let raw: unknown;
+  const summary = h("div", { class: "bundle-summary", hidden: true });
+  const progressLabelId = uniqueId("upload-progress");
+  const progress = h("progress", { max: 100, value: 0, "aria-labelledby": progressLabelId });
+  const progressText = h("span", {}, "0%");
+  const progressRow = h(
+    "div",
+    { class: "upload-progress", hidden: true },
+    h("span", { id: progressLabelId }, "Upload progress"),
+    progress,
+    progressText,
+  );
+  const setProgress = (fraction: number) => {
+    const percent = Math.round(fraction * 100);
+    progress.value = percent;
+    progressText.textContent = `${percent}%`;
+  };
+  const channelField = selectField({ name: "channel", label: "Channel", options: CHANNELS, value: "stable" });
+  const changelogId = uniqueId("changelog");
+  const changelog = h("textarea", {
+    id: changelogId,
+    name: "changelog",
+    rows: 6,
+    maxlength: CHANGELOG_MAX,
+    "aria-describedby": `${changelogId}-hint`,
+  });
+  const submit = h("button", { type: "submit", class: "button primary", disabled: true }, "Publish version");
+  const drop = fileDropZone({
+    label: "Bundle (.tar.gz)",
+    hint: `Drop the bundle here or choose it: the .tar.gz that “plaza publish” packs, with ${MANIFEST_FILE} at its top. Its ${MANIFEST_FILE} names the item and the version.`,
+    accept: ".tar.gz,.tgz,application/gzip",
+    onFiles: (files) => void choose(files[0]!),
+  });
+
+  const form = h(
+    "form",
+    { class: "stack", "aria-label": "Publish a version" },
+    h("h2", {}, "Publish a version"),
+    drop.element,
+    errorSlot("bundle"),
+    summary,
+    channelField,
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: changelogId }, "Changelog", h("span", { class: "optional" }, " (optional)")),
+      changelog,
+      h("p", { id: `${changelogId}-hint`, class: "hint" }, "Markdown. Shown on the storefront and with update notices."),
+      errorSlot("changelog"),
+    ),
+    progressRow,
+    formAlert(),
+    h("div", { class: "form-actions" }, submit),
+  );
+  const channel = () => (form.elements.namedItem("channel") as HTMLSelectElement).value as Channel;
+
+  /** Checks the chosen bundle's manifest for this item and channel; shows what is wrong. */
+  const check = (): ManifestT | undefined => {
+    clearErrors(form);
+    if (!bundle) return undefined;
+    const result = checkManifest(raw, { item: o.item, channel: channel(), versions: o.versions() });
+    renderSummary(bundle, raw);
+    submit.disabled = !result.manifest;
+    if (result.errors)
+      showErrors(form, `${MANIFEST_FILE} in ${bundle.name} has problems: fix them and choose the bundle again.`, result.errors);
+    return result.manifest;
+  };
+
+  const renderSummary = (file: File, manifest: unknown) => {
+    const m = manifest && typeof manifest === "object" ? (manifest as Record<string, unknown>) : {};
+    summary.hidden = false;
+    replace(
+      summary,
+      h("p", {}, h("strong", {}, file.name), ` (${formatBytes(file.size)}). From its ${MANIFEST_FILE}:`),
+      h(
+        "dl",
+        { class: "facts" },
+        MANIFEST_ROWS.map((r) => [h("dt", {}, r.label), h("dd", {}, h("code", {}, r.show(m)), errorSlot(`manifest.${r.key}`))]),
+      ),
+      // Problems with the manifest as a whole (an unknown key) and the API's ungrouped ones.
+      errorSlot("manifest"),
+      errorSlot("version"),
+    );
+  };
+
+  const choose = async (file: File) => {
+    bundle = file;
+    raw = undefined;
+    progressRow.hidden = true;
+    setProgress(0);
+    submit.disabled = true;
+    summary.hidden = true;
+    clearErrors(form);
+    try {
+      raw = await readBundleManifest(file);
+    } catch (err) {
+      bundle = undefined;
+      const message = err instanceof BundleProblem ? err.message : String(err);
+      showErrors(form, `${file.name} cannot be published.`, { bundle: [message] });
+      return;
+    }
+    check();
+  };
+
+  channelField.querySelector("select")?.addEventListener("change", () => void check());
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const manifest = check();
+    if (!bundle || !manifest || form.getAttribute("aria-busy") === "true") return;
+    const file = bundle;
+    const fields: FieldErrors = {};
+    if (changelog.value.length > CHANGELOG_MAX) fields.changelog = [`must be at most ${CHANGELOG_MAX} characters`];
+    if (Object.keys(fields).length > 0) return showErrors(form, "Please correct the fields marked below.", fields);
+    form.setAttribute("aria-busy", "true");
+    submit.disabled = true;
+    try {
+      const upload = await announceVersion(o.item.slug, {
+        version: manifest.version,
+        channel: channel(),
+        changelog: changelog.value,
+        manifest,
+        sha256: await sha256Hex(file),
+        size: file.size,
+      });
+      progressRow.hidden = false;
+      setProgress(0);
+      const version = await sendBundle(upload.uploadUrl, file, setProgress);
+      toast(`Published ${version.version} to the ${version.channel} channel.`);
+      bundle = undefined;
+      changelog.value = "";
+      summary.hidden = true;
+      await o.published(version);
+    } catch (err) {
+      const apiError = asApiError(err);
+      showErrors(form, describeError(apiError), apiError.fields);
+      submit.disabled = false;
+    } finally {
+      form.removeAttribute("aria-busy");
+    }
+  });
+  return form;
+}
