@@ -179,6 +179,7 @@ describe("author studio", () => {
 
     const status = page.getByRole("form", { name: "Status" });
     await status.getByText("Publishing needs a version").waitFor();
+    await status.getByText("This item has none yet.").waitFor();
     await status.getByRole("button", { name: "Publish" }).click();
     // The API refuses, and says why, beside the status.
     await status.getByText("Publish a version before publishing the item").waitFor();
@@ -191,7 +192,9 @@ describe("author studio", () => {
   test("an item with a version publishes; the list shows each item's status, price and versions, filtered by status", async () => {
     const { context, page } = await openAs(author, "/dashboard/items");
     await itemRow(page, "Inkwell").getByRole("link", { name: "Inkwell" }).click();
-    await page.getByRole("form", { name: "Status" }).getByRole("button", { name: "Publish" }).click();
+    const status = page.getByRole("form", { name: "Status" });
+    await status.getByText("Newest: 1.0.0 (stable).").waitFor();
+    await status.getByRole("button", { name: "Publish" }).click();
     await page.locator(".toast").getByText("Published: it is on the storefront.").waitFor();
     await page.locator(".page-header .badge").getByText("Published").waitFor();
 

@@ -10,8 +10,14 @@ import { items, versions } from "./tables";
 
 export type AuthorItemBase = Omit<AuthorItemT, "salesLast30Days">;
 
-/** The org's items (optionally of one status), most recently changed first, each with its newest version per channel. */
-export async function listAuthorItems(ctx: Ctx, { orgId, status }: { orgId: string; status?: ItemT["status"] }): Promise<AuthorItemBase[]> {
+/**
+ * The org's items (of one status, or the one `itemId`, when given), most recently changed first,
+ * each with its newest version per channel.
+ */
+export async function listAuthorItems(
+  ctx: Ctx,
+  { orgId, status, itemId }: { orgId: string; status?: ItemT["status"]; itemId?: string },
+): Promise<AuthorItemBase[]> {
   const { db } = ctx;
   const org = await findOrg(db, orgId);
   if (!org) throw new AppError("not_found", "Org not found");
@@ -19,7 +25,7 @@ export async function listAuthorItems(ctx: Ctx, { orgId, status }: { orgId: stri
     db
       .select()
       .from(items)
-      .where(and(eq(items.orgId, orgId), status ? eq(items.status, status) : undefined))
+      .where(and(eq(items.orgId, orgId), status ? eq(items.status, status) : undefined, itemId ? eq(items.id, itemId) : undefined))
       .orderBy(desc(items.updatedAt))
       .limit(500),
     db
@@ -27,7 +33,7 @@ export async function listAuthorItems(ctx: Ctx, { orgId, status }: { orgId: stri
       .from(versions)
       // Through items: their org index, then versions by item (versions has no org index).
       .innerJoin(items, eq(items.id, versions.itemId))
-      .where(and(eq(items.orgId, orgId), isNull(versions.yankedAt))),
+      .where(and(eq(items.orgId, orgId), itemId ? eq(items.id, itemId) : undefined, isNull(versions.yankedAt))),
   ]);
   // Semver order, not text order: 1.10.0 is newer than 1.9.0.
   const newest = new Map<string, string>();

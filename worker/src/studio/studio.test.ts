@@ -81,5 +81,14 @@ describe("the studio's item list", () => {
     const gone = await list("?status=removed");
     expect(gone.body.data).toEqual([expect.objectContaining({ id: removed.id, status: "removed", moderationReason: "Malware in 1.0.0" })]);
     expect((await list("?status=nope")).status).toBe(400);
+    const one = await call("GET", `/v1/orgs/${fx.orgId}/studio/items/${removed.id}`, { token: fx.member.accessToken });
+    expect(one.body).toMatchObject({ id: removed.id, status: "removed", moderationReason: "Malware in 1.0.0", salesLast30Days: 0 });
+  });
+
+  it("shows one item only under its own org", async () => {
+    const other = await createItemViaApi(fx.outsider, fx.outsiderOrgId, { slug: `studio-other-${Date.now().toString(36)}`, name: "Other" });
+    const res = await call("GET", `/v1/orgs/${fx.orgId}/studio/items/${other.id}`, { token: fx.owner.accessToken });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe("not_found");
   });
 });

@@ -5,7 +5,7 @@
  * all read-only.
  */
 import { z } from "zod";
-import { type ItemT, UpdateItemBody } from "../../../../../shared/catalog";
+import { type AuthorItemT, type ItemT, UpdateItemBody } from "../../../../../shared/catalog";
 import { api } from "../../../api/client";
 import { unwrap } from "../../../api/unwrap";
 import { h } from "../../../dom";
@@ -27,7 +27,7 @@ const STATUS_HELP: Record<ItemT["status"], string> = {
   published:
     "Listed on the storefront and in search. Unlisting keeps it installable by direct link, unsearched; a draft is hidden from everyone outside the org.",
   unlisted: "Not listed or searchable, but its page and installs work by direct link.",
-  removed: "An operator removed this item from Plaza: it can't be edited or published until an operator restores it.",
+  removed: "Not on the storefront or in search, and its details can't be edited.",
 };
 
 /** The buttons each status offers, in order. */
@@ -90,12 +90,30 @@ function detailsForm(ctx: StudioTabContext, fee: Awaited<ReturnType<typeof loadP
   return form;
 }
 
-function statusForm(ctx: StudioTabContext): HTMLFormElement {
+/** What the version rule has to go on: the newest version per channel, or that there is none. */
+function versionsNote({ latestVersions: v }: AuthorItemT): string {
+  const newest = [v.stable && `${v.stable} (stable)`, v.beta && `${v.beta} (beta)`].filter(Boolean);
+  return newest.length > 0 ? `Newest: ${newest.join(", ")}.` : "This item has none yet.";
+}
+
+function moderationNote(studio: AuthorItemT) {
+  if (!studio.moderationReason) return null;
+  const what = studio.status === "removed" ? "removed this item from Plaza" : "unlisted this item";
+  return alertBox(
+    "error",
+    h("p", {}, `An operator ${what}: `, h("strong", {}, studio.moderationReason)),
+    h("p", {}, "Its status can't be changed until an operator restores it."),
+  );
+}
+
+function statusForm(ctx: StudioTabContext, studio: AuthorItemT): HTMLFormElement {
   const { item, orgId, canEdit } = ctx;
-  const actions = canEdit ? STATUS_ACTIONS[item.status] : [];
+  // An operator's unlisting or removal stands until an operator lifts it (the API refuses status changes).
+  const actions = canEdit && !studio.moderationReason ? STATUS_ACTIONS[item.status] : [];
   const form = h(
     "form",
     { class: "stack", "aria-label": "Status" },
+    moderationNote(studio),
     h("p", {}, STATUS_HELP[item.status]),
     item.status !== "published" &&
       item.status !== "removed" &&
@@ -103,7 +121,7 @@ function statusForm(ctx: StudioTabContext): HTMLFormElement {
         "p",
         { class: "hint" },
         "Publishing needs a version: buyers must have something to install, so publish one in the Versions tab first. ",
-        item.latestVersion ? `The newest is ${item.latestVersion}.` : "This item has none yet.",
+        versionsNote(studio),
       ),
     h("p", { class: "field-error", "data-error-for": "status", hidden: true }),
     formAlert(),
@@ -136,13 +154,16 @@ export const detailsTab: StudioTab = {
   id: "details",
   label: "Details",
   async render(ctx) {
-    const fee = await loadPlatformFee();
+    const [studio, fee] = await Promise.all([
+      unwrap(api.v1.orgs[":orgId"].studio.items[":itemId"].$get({ param: { orgId: ctx.orgId, itemId: ctx.item.id } })),
+      loadPlatformFee(),
+    ]);
     return h(
       "div",
       { class: "stack" },
       !ctx.canEdit &&
         alertBox("info", h("p", {}, "You are a member of this org: you can see the item's details; admins and owners edit them.")),
-      section("Status", statusForm(ctx)),
+      section("Status", statusForm(ctx, studio)),
       section("Details", detailsForm(ctx, fee)),
     );
   },
