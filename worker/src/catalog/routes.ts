@@ -333,7 +333,8 @@ const publicRoutes = createRouter()
       method: "post",
       path: "/v1/updates/check",
       tags: ["Catalog"],
-      summary: "Newest compatible version per channel for installed items, whether the installed one was yanked, and the changelogs in between",
+      summary:
+        "Newest compatible version per channel for installed items, whether the installed one was yanked, and the changelogs in between",
       request: jsonBody(UpdateCheckBody),
       responses: { 200: json(UpdateCheckResult, "One entry per installed item that still exists"), 400: authErrors[400] },
     }),
