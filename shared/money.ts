@@ -21,6 +21,20 @@ export function currencyDigits(currency: string): number {
   }
 }
 
+/** An amount typed in the currency's units → minor units: ("9.99", "usd") → 999, ("500", "jpy") → 500; undefined if it is not one. */
+export function parseAmount(text: string, currency: string): number | undefined {
+  const digits = currencyDigits(currency);
+  const match = /^(\d{1,9})(?:[.,](\d+))?$/.exec(text.trim());
+  if (!match || (match[2]?.length ?? 0) > digits) return undefined;
+  return Number(match[1]) * 10 ** digits + Number((match[2] ?? "").padEnd(digits, "0") || 0);
+}
+
+/** Minor units → the amount as typed in the currency's units: (999, "usd") → "9.99", (500, "jpy") → "500". */
+export function amountText(amount: number, currency: string): string {
+  const digits = currencyDigits(currency);
+  return (amount / 10 ** digits).toFixed(digits);
+}
+
 /** "Free", "$19.00", "$9.00 / month", "$0.01 per call". */
 export function formatPrice(pricing: PricingT, locale?: string): string {
   switch (pricing.model) {

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { Currency, Pricing, type PricingT } from "../../../../shared/catalog";
 import { authorReceives, type PlatformFee } from "../../../../shared/fees";
-import { currencyDigits, formatMoney } from "../../../../shared/money";
+import { amountText, formatMoney, parseAmount } from "../../../../shared/money";
 import { h, uniqueId } from "../../dom";
 import { formValue } from "../../ui/form";
 
@@ -21,19 +21,6 @@ type ModelChoice = (typeof MODELS)[number][0];
 
 const choiceOf = (p: PricingT): ModelChoice => (p.model === "subscription" ? p.interval : p.model);
 
-/** "9.99" in usd → 999; "500" in jpy → 500; anything else is not an amount. */
-export function toMinorUnits(text: string, currency: string): number | undefined {
-  const digits = currencyDigits(currency);
-  const match = /^(\d{1,9})(?:[.,](\d+))?$/.exec(text.trim());
-  if (!match || (match[2]?.length ?? 0) > digits) return undefined;
-  return Number(match[1]) * 10 ** digits + Number((match[2] ?? "").padEnd(digits, "0") || 0);
-}
-
-const fromMinorUnits = (amount: number, currency: string) => {
-  const digits = currencyDigits(currency);
-  return (amount / 10 ** digits).toFixed(digits);
-};
-
 /** What the form reads, checked like the API checks it; every issue lands on the `pricing` field. */
 export const PricingInput = z
   .object({ choice: z.string(), amount: z.string(), currency: z.string().trim().toLowerCase(), unit: z.string().trim() })
@@ -44,14 +31,14 @@ export const PricingInput = z
       ctx.addIssue({ code: "custom", message: "the currency must be a three-letter code like usd" });
       return z.NEVER;
     }
-    const amount = toMinorUnits(f.amount, f.currency);
+    const amount = parseAmount(f.amount, f.currency);
     if (amount === undefined) {
-      ctx.addIssue({ code: "custom", message: `enter the amount in ${f.currency.toUpperCase()}, like ${fromMinorUnits(999, f.currency)}` });
+      ctx.addIssue({ code: "custom", message: `enter the amount in ${f.currency.toUpperCase()}, like ${amountText(999, f.currency)}` });
       return z.NEVER;
     }
     // The API's minimum (50 minor units, like Stripe's), said in the currency's units.
     if (f.choice !== "metered" && amount < 50) {
-      ctx.addIssue({ code: "custom", message: `the amount must be at least ${fromMinorUnits(50, f.currency)}` });
+      ctx.addIssue({ code: "custom", message: `the amount must be at least ${amountText(50, f.currency)}` });
       return z.NEVER;
     }
     if (f.choice === "one_time") return { model: "one_time", amount, currency: f.currency };
@@ -89,7 +76,7 @@ export function pricingField(current: PricingT, fee: PlatformFee | null): HTMLFi
       h("label", { for: `${id}-${name}` }, label),
       h("input", { id: `${id}-${name}`, name, type: "text", value, autocomplete: "off", "aria-describedby": `${id}-error`, ...attrs }),
     );
-  const amount = input("amount", "Amount", paid ? fromMinorUnits(paid.amount, paid.currency) : "", {
+  const amount = input("amount", "Amount", paid ? amountText(paid.amount, paid.currency) : "", {
     inputmode: "decimal",
     placeholder: "9.99",
   });
