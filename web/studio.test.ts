@@ -158,6 +158,10 @@ describe("author studio", () => {
     expect(await preview.getByRole("link", { name: "Docs" }).getAttribute("rel")).toBe("nofollow ugc noopener");
     expect(await preview.locator("script").count()).toBe(0);
     await preview.getByText("<script>alert(1)</script>").waitFor();
+    // A status change reloads the tab, so it waits until the edits are saved.
+    const statusForm = page.getByRole("form", { name: "Status" });
+    await statusForm.getByText("You have unsaved changes below").waitFor();
+    expect(await statusForm.getByRole("button", { name: "Publish" }).isDisabled()).toBe(true);
 
     await details.getByLabel("Tags").fill("ink, writing");
     await details.getByLabel("How it is sold").selectOption("month");

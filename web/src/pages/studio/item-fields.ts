@@ -26,7 +26,7 @@ export const categoryField = (value?: ItemT["category"]) =>
 /** The Markdown description beside a live preview, rendered by the storefront's own renderer (shared/markdown.ts). */
 export function descriptionField(value: string): HTMLDivElement {
   const id = uniqueId("field-description");
-  const preview = h("div", { class: "markdown markdown-preview", "data-testid": "description-preview", "aria-live": "polite" });
+  const preview = h("div", { class: "markdown markdown-preview", "data-testid": "description-preview" });
   const textarea = h(
     "textarea",
     { id, name: "description", rows: 14, maxlength: 50_000, class: "mono", "aria-describedby": `${id}-hint ${id}-error` },

@@ -150,6 +150,21 @@ function statusForm(ctx: StudioTabContext, studio: AuthorItemT): HTMLFormElement
   return form;
 }
 
+/** A status change reloads the tab, which would drop unsaved edits: until they are saved, the status buttons wait. */
+function holdStatusWhileEditing(status: HTMLFormElement, details: HTMLFormElement): void {
+  const buttons = [...status.querySelectorAll<HTMLButtonElement>("button[data-status]")];
+  if (buttons.length === 0) return;
+  const hold = () => {
+    if (status.querySelector(".unsaved-note")) return;
+    for (const b of buttons) b.disabled = true;
+    buttons[0]?.parentElement?.before(
+      h("p", { class: "hint unsaved-note" }, "You have unsaved changes below: save them before changing the status."),
+    );
+  };
+  details.addEventListener("input", hold);
+  details.addEventListener("change", hold);
+}
+
 export const detailsTab: StudioTab = {
   id: "details",
   label: "Details",
@@ -158,13 +173,16 @@ export const detailsTab: StudioTab = {
       unwrap(api.v1.orgs[":orgId"].studio.items[":itemId"].$get({ param: { orgId: ctx.orgId, itemId: ctx.item.id } })),
       loadPlatformFee(),
     ]);
+    const status = statusForm(ctx, studio);
+    const details = detailsForm(ctx, fee);
+    holdStatusWhileEditing(status, details);
     return h(
       "div",
       { class: "stack" },
       !ctx.canEdit &&
         alertBox("info", h("p", {}, "You are a member of this org: you can see the item's details; admins and owners edit them.")),
-      section("Status", statusForm(ctx, studio)),
-      section("Details", detailsForm(ctx, fee)),
+      section("Status", status),
+      section("Details", details),
     );
   },
 };
