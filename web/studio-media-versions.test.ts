@@ -2,8 +2,9 @@
  * The author studio's Media and Versions tabs in a real browser against `wrangler dev`. An author
  * (an org's owner; the published item with version 1.0.0 is set up through the API) gives the item
  * an icon and two screenshots by choosing files: a 12 MP PNG made here comes back from the served
- * asset at 512 px, aspect kept. They reorder the screenshots, see the order on the storefront's
- * item page, delete one and see it gone there. On Versions, a bundle whose plaza.json has a bad
+ * asset at 512 px, aspect kept. They reorder the screenshots (by dragging and with the buttons),
+ * see the order on the storefront's item page, delete one and see it gone there, and replace the
+ * icon by dropping a file. On Versions, a bundle whose plaza.json has a bad
  * engines.plaza is refused beside that field before any request is made; a good bundle (packed as
  * `plaza publish` packs it) uploads with the progress bar reaching 100%, shows in the Stable table,
  * and is yanked and unyanked. A member of the org sees both tabs read-only.
@@ -212,6 +213,18 @@ describe("the studio's Media tab", () => {
     expect(await storefrontScreenshots(later)).toEqual([smallUrl]);
     await later.context().close();
     expect((await fetch(`${server.url}${wideUrl}`)).status).toBe(404);
+
+    // Dropping a file on the icon's zone replaces the icon (a 300 px square goes as it is).
+    await page.getByText("Replace the icon").evaluate(async (label) => {
+      const canvas = new OffscreenCanvas(300, 300);
+      canvas.getContext("2d")!.fillRect(0, 0, 300, 300);
+      const dropped = new DataTransfer();
+      dropped.items.add(new File([await canvas.convertToBlob({ type: "image/png" })], "square.png", { type: "image/png" }));
+      label.closest(".drop-zone")!.dispatchEvent(new DragEvent("drop", { dataTransfer: dropped, bubbles: true, cancelable: true }));
+    });
+    await expect.poll(async () => (await icon.getAttribute("src")) !== iconUrl).toBe(true);
+    await expect.poll(() => naturalSize(page, "img.studio-icon")).toEqual(["300x300"]);
+    expect((await fetch(`${server.url}${iconUrl}`)).status).toBe(404);
     await page.context().close();
     expect(pageErrors).toEqual([]);
   });
