@@ -8,6 +8,8 @@ import { packFolder } from "./cli/pack.mjs";
 export const DEMO_ITEMS = [
   {
     slug: "markdown-studio",
+    /** Its icon's and screenshots' colour (scripts/seed-images.mjs). */
+    accent: "#2563eb",
     name: "Markdown Studio",
     summary: "Write, preview and export Markdown without leaving your project.",
     description:
@@ -24,6 +26,7 @@ export const DEMO_ITEMS = [
   },
   {
     slug: "ai-autocomplete",
+    accent: "#7c3aed",
     name: "AI Autocomplete",
     summary: "Inline suggestions from the model of your choice.",
     description: "Bring your own API key. Suggestions appear as you type; **Tab** accepts.",
@@ -35,6 +38,7 @@ export const DEMO_ITEMS = [
   },
   {
     slug: "team-analytics",
+    accent: "#059669",
     name: "Team Analytics",
     summary: "See who edits what, and when, across your projects.",
     description: "Dashboards for edit activity per project and per teammate, refreshed live.",
@@ -46,6 +50,7 @@ export const DEMO_ITEMS = [
   },
   {
     slug: "midnight-theme",
+    accent: "#1e3a8a",
     name: "Midnight Theme",
     summary: "A calm dark theme with high-contrast syntax colours.",
     description: "Tuned for long sessions: WCAG AA contrast for every token colour.",

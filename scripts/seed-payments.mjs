@@ -4,42 +4,9 @@
 // Plaza's API and the Stripe emulator's hosted onboarding page, exactly as an author's browser
 // would. Idempotent: an org that can already take charges is left alone.
 
-import { truncateText } from "../shared/text.ts";
+import { apiRequest as request } from "./lib/api-request.mjs";
 import { eventually } from "./lib/eventually.ts";
 import { WAIT } from "./lib/wait-budgets.mjs";
-
-/** A request still unanswered after WAIT.step is abandoned and tried again (every step here is safe to repeat). */
-const ATTEMPTS = 3;
-
-async function fetchWithRetry(url, init) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fetch(url, { ...init, signal: AbortSignal.timeout(WAIT.step) });
-    } catch (err) {
-      if (attempt >= ATTEMPTS) throw new Error(`${init.method} ${url} failed ${ATTEMPTS} times: ${err.message ?? err}`);
-    }
-  }
-}
-
-async function request(apiUrl, method, path, { token, body } = {}) {
-  const res = await fetchWithRetry(`${apiUrl}${path}`, {
-    method,
-    headers: { ...(body !== undefined && { "content-type": "application/json" }), ...(token && { authorization: `Bearer ${token}` }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = text;
-  }
-  if (!res.ok)
-    throw new Error(
-      `${method} ${path} answered ${res.status}: ${typeof parsed === "string" ? truncateText(parsed, 500) : JSON.stringify(parsed)}`,
-    );
-  return parsed;
-}
 
 /**
  * Submits the "Complete onboarding" form of a hosted onboarding page (plain HTML, no JS) the way
@@ -60,6 +27,18 @@ export async function completeHostedOnboarding(onboardingUrl) {
   await submitted.arrayBuffer();
   if (submitted.status !== 303) throw new Error(`"Complete onboarding" answered ${submitted.status}, not a 303 back to Plaza`);
   return submitted.headers.get("location");
+}
+
+/** Presses Pay on the emulator's hosted checkout page (its form, as a browser posts it). */
+export async function payHostedCheckout(checkoutUrl) {
+  const paid = await fetch(`${checkoutUrl}/pay`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "",
+  });
+  await paid.arrayBuffer();
+  if (paid.status !== 303) throw new Error(`Pay on ${checkoutUrl} answered ${paid.status}, not a 303 back to Plaza`);
 }
 
 /**

@@ -20,6 +20,9 @@ export const DEMO_USERS = [
   { email: "operator@plaza.local", name: "Olive Operator", isOperator: true, role: "operator" },
   { email: "author@plaza.local", name: "Arthur Author", isOperator: false, role: "author (owner of Acme Plugins)" },
   { email: "buyer@plaza.local", name: "Bea Buyer", isOperator: false, role: "buyer" },
+  // Two more buyers, so the demo items have reviews by several people (scripts/seed-studio.mjs).
+  { email: "cleo@plaza.local", name: "Cleo Customer", isOperator: false, role: "buyer" },
+  { email: "dev@plaza.local", name: "Dev Developer", isOperator: false, role: "buyer" },
 ];
 export const DEMO_ORGS = [{ slug: "acme", name: "Acme Plugins", owner: "author@plaza.local" }];
 

@@ -14,6 +14,7 @@ import { applyMigrations, startWranglerDev } from "./lib/wrangler-dev.mjs";
 import { DEFAULT_PERSIST_DIR, DEMO_ITEMS, DEMO_ORGS, DEMO_PASSWORD, DEMO_USERS, seed } from "./seed.mjs";
 import { seedConnectOnboarding } from "./seed-payments.mjs";
 import { DEMO_PROJECT } from "./seed-projects.mjs";
+import { seedStudio } from "./seed-studio.mjs";
 
 const WEB_CONFIG = join(ROOT, "web/vite.config.ts");
 const PARTYKIT_CONFIG = join(ROOT, "partykit.json");
@@ -167,6 +168,34 @@ async function seedPayments() {
 }
 
 /**
+ * Icons, screenshots, sales and reviews with replies for the demo author's studio; the purchases
+ * only when the emulator could take them (`withPurchases`).
+ */
+async function seedStudioData({ withPurchases }) {
+  const org = DEMO_ORGS[0];
+  try {
+    const startedAt = Date.now();
+    const added = await seedStudio({
+      apiUrl: apiOrigin,
+      password: DEMO_PASSWORD,
+      authorEmail: org.owner,
+      orgSlug: org.slug,
+      withPurchases,
+    });
+    const what = Object.entries(added).filter(([, count]) => count > 0);
+    const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+    log(
+      what.length === 0
+        ? `the studio of ${org.name} already has its demo images, sales and reviews`
+        : `the studio of ${org.name}: added ${what.map(([kind, count]) => `${count} ${kind}`).join(", ")} (${seconds} s)`,
+    );
+  } catch (err) {
+    // Plaza still runs; the studio only looks emptier.
+    console.error(`[plaza] could not seed the studio of ${org.name}: ${err.message ?? err}`);
+  }
+}
+
+/**
  * The rooms need the Worker's ROOM_TOKEN_SECRET (to accept the tokens it mints and sign their
  * callbacks) and its origin (to load and store snapshots); the Worker reaches them at ROOMS_URL.
  */
@@ -253,9 +282,14 @@ async function main() {
     track("api", startApi({ withStripe })),
     withStripe ? track("stripe", startStripe(secrets)) : undefined,
   ]);
+  let canTakePayments = false;
   if (stripe && !shuttingDown) {
     log("onboarding the demo author for payments…");
-    await seedPayments();
+    canTakePayments = await seedPayments();
+  }
+  if (!shuttingDown) {
+    log("seeding the demo author's studio through the API…");
+    await seedStudioData({ withPurchases: canTakePayments });
   }
   let rooms;
   if (existsSync(PARTYKIT_DEV) && existsSync(PARTYKIT_CONFIG)) {

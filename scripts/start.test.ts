@@ -4,14 +4,21 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AuthorItemT } from "../shared/catalog";
+import type { OrgReviewT } from "../shared/reviews";
 import { eventually } from "./lib/eventually";
 // @ts-expect-error: plain .mjs helpers without type declarations
 import { stopTestFileProcesses, testFileProcesses } from "./lib/owned-processes.mjs";
+import { expectStatus, plazaApi } from "./lib/plaza-api";
 // @ts-expect-error: plain .mjs helpers without type declarations
 import { bin, freePort, isPortFree, NODE22, ROOT, run } from "./lib/processes.mjs";
 import { WAIT } from "./lib/wait-budgets.mjs";
 // @ts-expect-error: plain .mjs helpers without type declarations
 import { DEMO_PASSWORD } from "./seed.mjs";
+// @ts-expect-error: plain .mjs helpers without type declarations
+import { DEMO_ITEMS } from "./seed-catalog.mjs";
+// @ts-expect-error: plain .mjs helpers without type declarations
+import { DEMO_REVIEWS, seedStudio } from "./seed-studio.mjs";
 
 /**
  * start.mjs builds web/, runs two wrangler CLI steps (migrations, seed), starts the API Worker
@@ -91,6 +98,76 @@ describe("npm start", () => {
     expect(output).toContain(DEMO_PASSWORD);
     expect(output).toMatch(new RegExp(`Stripe emulator\\s+${stripeUrl}`));
     expect(output).toContain(`${baseUrl}/items/ai-autocomplete`);
+  });
+
+  /** The demo org's studio as its owner sees it through the API: items, every review, orders. */
+  async function studioAsAuthor() {
+    const { api } = plazaApi(() => baseUrl);
+    const login = await api<{ accessToken: string }>("POST", "/v1/auth/login", { email: "author@plaza.local", password: DEMO_PASSWORD });
+    expectStatus(login, 200, "author login");
+    const token = login.body.accessToken;
+    const me = await api<{ orgs: { orgId: string; slug: string }[] }>("GET", "/v1/me", undefined, token);
+    const orgId = me.body.orgs.find((o) => o.slug === "acme")!.orgId;
+    const items = await api<{ data: AuthorItemT[] }>("GET", `/v1/orgs/${orgId}/studio/items`, undefined, token);
+    expectStatus(items, 200, "studio items");
+    const reviews = await Promise.all(
+      items.body.data.map((item) => api<{ data: OrgReviewT[] }>("GET", `/v1/orgs/${orgId}/items/${item.id}/reviews`, undefined, token)),
+    );
+    const orders = await api<{ data: { createdAt: number }[] }>("GET", `/v1/orgs/${orgId}/orders?limit=100`, undefined, token);
+    expectStatus(orders, 200, "orders");
+    return { items: items.body.data, reviews: reviews.flatMap((r) => r.body.data), orders: orders.body.data };
+  }
+
+  it("seeds a studio worth looking at: items with icons and screenshots, reviews with replies, sales in the last 30 days", async () => {
+    expect(output, output.slice(-8000)).toMatch(
+      /\[plaza\] the studio of Acme Plugins: added 4 icons, 8 screenshots, 4 purchases, 6 reviews, 4 replies/,
+    );
+    const { items, reviews, orders } = await studioAsAuthor();
+    expect(items.map((item) => item.slug).sort()).toEqual(DEMO_ITEMS.map((item: { slug: string }) => item.slug).sort());
+    for (const item of items) {
+      expect(item.iconUrl, item.slug).toMatch(/^\/media\/items\/.+\.png$/);
+      expect(item.screenshotUrls.length, item.slug).toBe(2);
+    }
+    // Served as the PNGs the seed drew.
+    for (const url of [items[0]!.iconUrl!, ...items[0]!.screenshotUrls]) {
+      const image = await fetch(`${baseUrl}${url}`);
+      expect(image.headers.get("content-type"), url).toBe("image/png");
+      expect(
+        Buffer.from(await image.arrayBuffer())
+          .subarray(1, 4)
+          .toString(),
+        url,
+      ).toBe("PNG");
+    }
+
+    expect(reviews).toHaveLength(DEMO_REVIEWS.length);
+    expect(new Set(reviews.map((r) => r.userName)).size).toBeGreaterThan(1);
+    expect(reviews.filter((r) => r.reply).length).toBe(DEMO_REVIEWS.filter((r: { reply: string | null }) => r.reply).length);
+    const rated = items.filter((item) => item.reviewCount > 0);
+    expect(rated.length).toBeGreaterThan(1);
+
+    const monthAgo = Date.now() - 30 * 86_400_000;
+    expect(orders.filter((order) => order.createdAt > monthAgo).length).toBeGreaterThanOrEqual(4);
+    expect(items.find((item) => item.slug === "ai-autocomplete")!.salesLast30Days).toBeGreaterThanOrEqual(2);
+    expect(items.find((item) => item.slug === "team-analytics")!.salesLast30Days).toBeGreaterThanOrEqual(2);
+  });
+
+  it("seeds the studio only once: a second run adds nothing", async () => {
+    const before = await studioAsAuthor();
+    const again = await seedStudio({
+      apiUrl: baseUrl,
+      password: DEMO_PASSWORD,
+      authorEmail: "author@plaza.local",
+      orgSlug: "acme",
+      withPurchases: true,
+    });
+    expect(again).toEqual({ icons: 0, screenshots: 0, purchases: 0, reviews: 0, replies: 0 });
+    const after = await studioAsAuthor();
+    expect(after.items.map((item) => [item.slug, item.iconUrl, item.screenshotUrls])).toEqual(
+      before.items.map((item) => [item.slug, item.iconUrl, item.screenshotUrls]),
+    );
+    expect(after.reviews).toEqual(before.reviews);
+    expect(after.orders).toEqual(before.orders);
   });
 
   it("runs the Stripe emulator, and the demo author's org completed payout onboarding", async () => {
