@@ -88,7 +88,7 @@ async function publishedItem(token: string, orgId: string) {
   const put = await fetch(`${server.url}${upload.body.uploadUrl}`, {
     method: "PUT",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/gzip" },
-    body: bytes,
+    body: new Uint8Array(bytes),
   });
   expect(put.status).toBe(201);
   expectStatus(await api("PATCH", `/v1/orgs/${orgId}/items/${item.body.id}`, { status: "published" }, token), 200, "publish the item");
