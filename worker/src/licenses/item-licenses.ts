@@ -191,6 +191,7 @@ export async function actOnItemLicense(
     }
   }
   const after = await itemLicense(ctx, input);
-  if (after.status === "revoked" && action !== "revoke") throw revokedAlready();
+  // Revoked meanwhile (between the read and the update): the suspension or reinstatement did not happen.
+  if (after.status === "revoked" && (action === "suspend" || action === "reinstate")) throw revokedAlready();
   return after;
 }
