@@ -105,3 +105,18 @@ describe("reordering screenshots", () => {
     }
   });
 });
+
+describe("image types", () => {
+  it("a content type named like an object's own property (constructor, __proto__) is refused like any other: 415", async () => {
+    const item = await insertItem(fx.orgId);
+    for (const type of ["constructor", "__proto__", "toString"]) {
+      const res = await call("PUT", `/v1/orgs/${fx.orgId}/items/${item.id}/icon`, {
+        token: fx.admin.accessToken,
+        rawBody: "not an image",
+        headers: { "content-type": type, "content-length": "12" },
+      });
+      expect([type, res.status, errorCode(res)]).toEqual([type, 415, "unsupported_media_type"]);
+    }
+    expect(await stored(item.id)).toEqual([]);
+  });
+});
