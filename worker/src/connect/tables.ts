@@ -15,6 +15,18 @@ export const connectAccounts = sqliteTable("connect_accounts", {
   chargesEnabled: integer("charges_enabled", { mode: "boolean" }).notNull().default(false),
   payoutsEnabled: integer("payouts_enabled", { mode: "boolean" }).notNull().default(false),
   detailsSubmitted: integer("details_submitted", { mode: "boolean" }).notNull().default(false),
+  /**
+   * Payouts need attention: the newest failed payout (Stripe's id, failure code and message, and its
+   * `created` in Stripe seconds), cleared by a payout paid after it. `lastPaidPayoutCreated` is the
+   * newest paid payout's `created`, so a failure older than it, arriving late, changes nothing.
+   */
+  payoutFailureId: text("payout_failure_id"),
+  payoutFailureCode: text("payout_failure_code"),
+  payoutFailureMessage: text("payout_failure_message"),
+  payoutFailureCreated: integer("payout_failure_created"),
+  lastPaidPayoutCreated: integer("last_paid_payout_created"),
+  /** When the author disconnected Plaza from the account (`account.application.deauthorized`); null while connected. */
+  deauthorizedAt: integer("deauthorized_at"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
