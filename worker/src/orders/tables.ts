@@ -52,7 +52,7 @@ export const orderItems = sqliteTable(
  * A refund Plaza asked Stripe for, written before the call. `pending` until `charge.refunded` books
  * it into the order's `amount_refunded` (then `succeeded`, in the same batch), so what is left to
  * refund is amount − amount_refunded − pending refunds. `failed` when Stripe refused it (or reports it
- * failed), `canceled` when Stripe canceled it. `idempotency_key` is the client's, one refund per order
+ * failed, even after it succeeded), `canceled` when Stripe canceled it; a failure Stripe reports is final. `idempotency_key` is the client's, one refund per order
  * and key; `request_hash` is the body it came with.
  */
 export const refunds = sqliteTable(
@@ -68,6 +68,8 @@ export const refunds = sqliteTable(
     reason: text("reason").notNull(),
     stripeRefundId: text("stripe_refund_id").unique(),
     status: text("status", { enum: ["pending", "succeeded", "failed", "canceled"] }).notNull(),
+    /** Stripe's `failure_reason` when Stripe reports the refund failed (e.g. `expired_or_canceled_card`). */
+    failureReason: text("failure_reason"),
     requestedBy: text("requested_by").notNull(),
     idempotencyKey: text("idempotency_key"),
     requestHash: text("request_hash").notNull(),
