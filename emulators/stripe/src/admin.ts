@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import { adminCheckout } from "./admin-checkout";
 import { billUntil } from "./billing/renewals";
 import type { AppEnv } from "./context";
 import { invalidRequest, resourceMissing } from "./errors";
@@ -7,6 +8,7 @@ import { addFault, clearFaults, FAULT_KINDS } from "./faults";
 import { decodeFormString } from "./form";
 import { parseParams } from "./params";
 import { type Account, setChargesEnabled } from "./resources/accounts";
+import { expireDueSessions } from "./resources/checkout-expiry";
 import type { CustomerInternal } from "./resources/customers";
 import { listDeliveries } from "./webhooks/delivery";
 import { addEndpoint, listEndpoints, removeEndpoint } from "./webhooks/endpoints";
@@ -74,7 +76,7 @@ export const admin = new Hono<AppEnv>()
     const now = store.clock.advance(params.seconds);
     // Customers on a Stripe test clock keep their own time; only the rest follow the emulator clock.
     const report = billUntil(store, now, (customer) => !customer?.test_clock);
-    return c.json({ ...clockState(c), ...report });
+    return c.json({ ...clockState(c), ...report, expired_checkout_sessions: expireDueSessions(store) });
   })
   .post("/customers/:id/payment_behavior", async (c) => {
     const params = parseParams(paymentBehaviorParams, await body(c));
@@ -95,3 +97,6 @@ export const admin = new Hono<AppEnv>()
     const account = store.get<Account>("account", c.req.param("id"));
     return c.json(setChargesEnabled(store, account, params.enabled));
   });
+
+// Checkout's asynchronous payments (the sessions' expiry follows the clock above).
+admin.route("/checkout/sessions", adminCheckout);

@@ -4,6 +4,7 @@ import { html } from "hono/html";
 import type { AppEnv } from "./context";
 import { StripeApiError } from "./errors";
 import { checkDestinationStillChargeable, completeCheckoutSession } from "./resources/checkout-completion";
+import { expireDueSessions } from "./resources/checkout-expiry";
 import { type CheckoutSession, redirectUrl } from "./resources/checkout-sessions";
 
 const formatAmount = (amount: number, currency: string) => `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
@@ -37,6 +38,8 @@ function page(session: CheckoutSession, problem?: string) {
 /** The hosted page is reached without a key or header, so it acts in whichever account made the session. */
 const inSessionAccount = createMiddleware<AppEnv>(async (c, next) => {
   const store = c.var.store;
+  // A session past its `expires_at` is expired before the page shows it or takes a payment.
+  expireDueSessions(store.forAccount(null));
   c.set("store", store.forAccount(store.ownerOf("checkout.session", c.req.param("id")!)?.account ?? null));
   await next();
 });

@@ -3,7 +3,7 @@ import { emitEvent } from "../events";
 import type { ObjectStore } from "../store";
 import type { CheckoutInternal, CheckoutSession } from "./checkout-sessions";
 import { atCustomerTime, createCustomer } from "./customers";
-import { recordSucceededPayment } from "./payments";
+import { createPaymentIntent, recordSucceededPayment } from "./payments";
 import type { Price } from "./prices";
 import { startSubscription } from "./subscriptions";
 
@@ -23,24 +23,30 @@ export function checkDestinationStillChargeable(store: ObjectStore, session: Che
  * What a successful payment on the hosted page does: in payment mode a payment intent and charge
  * (carrying the application fee and destination); in subscription mode a customer if there was none,
  * an active subscription and its paid first invoice. Then the session is complete and
- * `checkout.session.completed` is sent.
+ * `checkout.session.completed` is sent. An asynchronous payment method (`asynchronous`, payment
+ * mode only) completes the session unpaid with its payment intent `processing`: the outcome comes
+ * later as `checkout.session.async_payment_succeeded` or `…_failed` (admin-checkout.ts).
  */
-export function completeCheckoutSession(store: ObjectStore, session: CheckoutSession): CheckoutSession {
-  return atCustomerTime(store, session.customer, () => complete(store, session));
+export function completeCheckoutSession(
+  store: ObjectStore,
+  session: CheckoutSession,
+  options: { asynchronous?: boolean } = {},
+): CheckoutSession {
+  return atCustomerTime(store, session.customer, () => complete(store, session, options.asynchronous ?? false));
 }
 
-function complete(store: ObjectStore, session: CheckoutSession): CheckoutSession {
+function complete(store: ObjectStore, session: CheckoutSession, asynchronous: boolean): CheckoutSession {
   const internal = store.internal<CheckoutInternal>(session.id) ?? { lineItems: [] };
   const email = session.customer_email ?? (session.customer ? (store.find("customer", session.customer)?.email as string | null) : null);
   const completed: CheckoutSession = {
     ...session,
     status: "complete",
-    payment_status: session.amount_total > 0 ? "paid" : "no_payment_required",
+    payment_status: asynchronous ? "unpaid" : session.amount_total > 0 ? "paid" : "no_payment_required",
     customer_details: { email: email ?? null, name: null, phone: null, address: null, tax_exempt: "none", tax_ids: [] },
   };
   if (session.mode === "payment") {
     const terms = internal.paymentIntentData;
-    const { paymentIntent } = recordSucceededPayment(store, {
+    const paymentTerms = {
       amount: session.amount_total,
       currency: session.currency,
       customer: session.customer,
@@ -49,8 +55,10 @@ function complete(store: ObjectStore, session: CheckoutSession): CheckoutSession
       metadata: terms?.metadata,
       applicationFeeAmount: terms?.application_fee_amount,
       transferDestination: terms?.transfer_data?.destination,
-    });
-    completed.payment_intent = paymentIntent.id;
+    };
+    completed.payment_intent = asynchronous
+      ? store.update({ ...createPaymentIntent(store, paymentTerms), status: "processing" }).id
+      : recordSucceededPayment(store, paymentTerms).paymentIntent.id;
   } else {
     const terms = internal.subscriptionData;
     const customer = session.customer ?? createCustomer(store, { email: session.customer_email ?? undefined }).id;

@@ -6,6 +6,7 @@ import { invalidRequest } from "../errors";
 import { newId } from "../ids";
 import { decimalString, intString, metadata, parseParams } from "../params";
 import type { ObjectStore, StripeObject } from "../store";
+import { expireCheckoutSession, expireDueSessions } from "./checkout-expiry";
 import { listSchema, paramsSchema, respond, respondList } from "./common";
 import type { Price } from "./prices";
 
@@ -55,6 +56,8 @@ export type CheckoutSession = StripeObject & {
   customer_email: string | null;
   success_url: string;
   cancel_url: string | null;
+  expires_at: number;
+  url: string | null;
   metadata: Record<string, string>;
 };
 
@@ -154,7 +157,15 @@ export function validatePaymentTerms(store: ObjectStore, params: z.output<typeof
   }
 }
 
+/** A session's lifetime when `expires_at` is not given: 24 hours, as in Stripe. */
+export const SESSION_LIFETIME_SECONDS = 24 * 60 * 60;
+
 export const checkoutSessions = new Hono<AppEnv>()
+  // Stripe expires sessions on its own; here they expire when first looked at after `expires_at`.
+  .use("*", async (c, next) => {
+    expireDueSessions(c.var.store.forAccount(null));
+    await next();
+  })
   .post("/", (c) => {
     const params = parseParams(createParams, c.var.params);
     const store = c.var.store;
@@ -177,7 +188,7 @@ export const checkoutSessions = new Hono<AppEnv>()
       customer_details: null,
       customer_email: params.customer_email ?? null,
       invoice: null,
-      expires_at: created + 24 * 60 * 60,
+      expires_at: created + SESSION_LIFETIME_SECONDS,
       livemode: false,
       metadata: params.metadata ?? {},
       mode: params.mode,
@@ -210,4 +221,5 @@ export const checkoutSessions = new Hono<AppEnv>()
       );
     return respondList(c, matches, params);
   })
-  .get("/:id", (c) => respond(c, c.var.store.get("checkout.session", c.req.param("id"))));
+  .get("/:id", (c) => respond(c, c.var.store.get("checkout.session", c.req.param("id"))))
+  .post("/:id/expire", (c) => respond(c, expireCheckoutSession(c.var.store, c.var.store.get("checkout.session", c.req.param("id")))));

@@ -20,7 +20,8 @@ export type Charge = StripeObject & {
 export type PaymentIntent = StripeObject & {
   amount: number;
   currency: string;
-  status: "requires_payment_method" | "succeeded";
+  /** `processing`: an asynchronous payment method's debit awaits the bank (admin-checkout.ts). */
+  status: "requires_payment_method" | "processing" | "succeeded";
   latest_charge: string | null;
   metadata: Record<string, string>;
 };
