@@ -22,10 +22,13 @@ export const CheckoutSession = z
   })
   .meta({ id: "CheckoutSession" });
 
+/** A checkout's lifecycle: open until paid (`complete`), or closed unpaid (`expired`, `failed`). */
+export const CHECKOUT_STATUSES = ["open", "complete", "expired", "failed"] as const;
 export const CheckoutStatus = z
   .object({
     checkoutId: CheckoutId,
-    status: z.enum(["open", "complete"]),
+    /** `expired`: Stripe closed the session unpaid; `failed`: an asynchronous payment (a bank debit) failed. */
+    status: z.enum(CHECKOUT_STATUSES),
     itemSlug: z.string(),
     itemName: z.string(),
     amount: z.number().int(),

@@ -2,6 +2,7 @@
 import { defineModule } from "../module";
 import { checkoutEvents } from "./event-handlers";
 import "./events";
+import { checkoutJobs } from "./jobs";
 import { checkoutRoutes } from "./routes";
 import { checkoutStripeHandlers } from "./stripe-handlers";
 
@@ -11,5 +12,6 @@ export const checkoutModule = defineModule({
   name: "checkout",
   routes: checkoutRoutes,
   stripeHandlers: checkoutStripeHandlers,
+  jobs: checkoutJobs,
   events: checkoutEvents,
 });

@@ -3,6 +3,8 @@ import type Stripe from "stripe";
 import type { Db } from "../db/client";
 import type { StripeEventHandler } from "../module";
 import { plazaMetadata } from "../orders";
+import { stripeFor } from "../stripe";
+import { closeCheckout, closedStatus } from "./closing";
 import { fulfillCheckoutPayment } from "./fulfillment";
 import { checkouts } from "./tables";
 
@@ -29,8 +31,25 @@ const checkoutCompleted: StripeEventHandler = async (ctx) => {
   return "processed";
 };
 
+/**
+ * A Checkout that closed unpaid: its session expired, or its asynchronous payment failed. The
+ * session as Stripe has it now decides, not the event's copy: an expired session is never
+ * completed later, so a late or replayed `completed` cannot undo this, nor can a forged event
+ * close a checkout that is still payable.
+ */
+const checkoutClosed: StripeEventHandler = async (ctx) => {
+  const event = ctx.event.data.object as Stripe.Checkout.Session;
+  if (!plazaMetadata(event.metadata)) return "ignored";
+  const session = await stripeFor(ctx.env).checkout.sessions.retrieve(event.id, { expand: ["payment_intent"] });
+  const status = closedStatus(session);
+  if (!status) return "ignored";
+  return (await closeCheckout(ctx, { sessionId: session.id, status, now: Date.now() })) ? "processed" : "ignored";
+};
+
 /** The Stripe events checkout acts on (stripe-events hands them over). */
 export const checkoutStripeHandlers: Readonly<Record<string, StripeEventHandler>> = {
   "checkout.session.completed": checkoutCompleted,
   "checkout.session.async_payment_succeeded": checkoutCompleted,
+  "checkout.session.expired": checkoutClosed,
+  "checkout.session.async_payment_failed": checkoutClosed,
 };

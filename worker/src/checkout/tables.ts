@@ -1,4 +1,5 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { CHECKOUT_STATUSES } from "../../../shared/payments";
 
 /** A Checkout Session Plaza opened, with what it was for (the fulfillment reads amounts from Stripe). */
 export const checkouts = sqliteTable(
@@ -15,7 +16,7 @@ export const checkouts = sqliteTable(
     amount: integer("amount").notNull(),
     currency: text("currency").notNull(),
     feeAmount: integer("fee_amount").notNull(),
-    status: text("status", { enum: ["open", "complete"] }).notNull(),
+    status: text("status", { enum: CHECKOUT_STATUSES }).notNull(),
     createdAt: integer("created_at").notNull(),
     completedAt: integer("completed_at"),
   },

@@ -103,7 +103,9 @@ export const checkoutPages = new Hono<AppEnv>()
       throw err;
     }
     const poll = Math.min(Math.max(Math.trunc(Number(c.req.query("poll"))) || 0, 0), MAX_REFRESHES);
-    const waiting = page.checkout.orderId === null;
+    // A checkout that closed unpaid (expired, payment failed) waits for nothing.
+    const closed = page.checkout.status === "expired" || page.checkout.status === "failed";
+    const waiting = !closed && page.checkout.orderId === null;
     // The first view after fulfillment shows the license key; it is never shown again.
     const licenseKey = waiting ? null : await revealLicenseKey(c.var.ctx, id.data);
     const gaveUp = waiting && poll >= MAX_REFRESHES;

@@ -24,6 +24,7 @@ export interface CheckoutSuccessProps {
  * reloads itself: no JavaScript needed.
  */
 export function CheckoutSuccessPage({ checkout, price, licenseKey, refresh, gaveUp }: CheckoutSuccessProps) {
+  if (checkout.status === "expired" || checkout.status === "failed") return <CheckoutClosedPage checkout={checkout} price={price} />;
   const done = checkout.orderId !== null;
   const title = done ? "Thank you!" : gaveUp ? "Still finishing up" : "Payment received";
   return (
@@ -94,6 +95,48 @@ export function CheckoutSuccessPage({ checkout, price, licenseKey, refresh, gave
           that address, no password needed.
         </p>
       )}
+    </Layout>
+  );
+}
+
+/**
+ * A checkout that closed unpaid, reached from its success link (the bank's answer can come days
+ * after the buyer left): it says what happened, that nothing was charged, and offers to buy again.
+ */
+function CheckoutClosedPage({ checkout, price }: Pick<CheckoutSuccessProps, "checkout" | "price">) {
+  const expired = checkout.status === "expired";
+  const title = expired ? "Checkout expired" : "Payment failed";
+  return (
+    <Layout title={title} description={`Your checkout for ${checkout.itemName} on Plaza.`} noindex>
+      <h1>{title}</h1>
+      <div class="notice" role="status">
+        <p>
+          {expired ? (
+            <>
+              This checkout for <strong>{checkout.itemName}</strong> expired before it was paid, so you were not charged.
+            </>
+          ) : (
+            <>
+              Your bank did not complete the payment for <strong>{checkout.itemName}</strong>, so the purchase did not go through and you
+              were not charged.
+            </>
+          )}
+        </p>
+        <dl class="facts">
+          <dt>Item</dt>
+          <dd>
+            <a href={itemPath(checkout.itemSlug)}>{checkout.itemName}</a>
+          </dd>
+          <dt>Amount</dt>
+          <dd>{price}</dd>
+        </dl>
+      </div>
+      <p class="actions">
+        <a class="button" href={`${itemPath(checkout.itemSlug)}#buy`}>
+          Buy {checkout.itemName} again
+        </a>
+        <a href="/">Browse the storefront</a>
+      </p>
     </Layout>
   );
 }
