@@ -13,12 +13,12 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { crc32, deflateSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { packFolder } from "../scripts/cli/pack.mjs";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
+import { drawPng as png } from "../scripts/lib/png.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import type { OrgT } from "../shared/api";
 import type { ItemT, VersionT } from "../shared/catalog";
@@ -35,33 +35,6 @@ const { api, signUpAndLogIn, joinOrg } = plazaApi(() => server.url);
 let browser: Browser;
 let itemId: string;
 const pageErrors: string[] = [];
-
-/** A PNG of `width` × `height` (8-bit RGB), coloured by `pixel`: made here, no image library. */
-function png(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Buffer {
-  const raw = Buffer.alloc(height * (1 + width * 3));
-  for (let y = 0; y < height; y++) {
-    const row = y * (1 + width * 3); // each row starts with filter type 0
-    for (let x = 0; x < width; x++) raw.set(pixel(x, y), row + 1 + x * 3);
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8 bits, RGB, deflate, no filter choice, no interlace
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(raw, { level: 1 })),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
 
 /** A bundle as `plaza publish` packs it: plaza.json (the given manifest) and the entry module. */
 async function bundle(manifest: Record<string, unknown>): Promise<Buffer> {

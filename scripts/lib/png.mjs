@@ -26,3 +26,16 @@ export function encodePng(width, height, rgba) {
   for (let y = 0; y < height; y++) raw.set(rgba.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   return Buffer.concat([SIGNATURE, chunk("IHDR", header), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
 }
+
+/**
+ * A `width` × `height` opaque PNG whose pixel (x, y) is `pixel(x, y)` as [r, g, b]: the images the
+ * browser tests upload and the seed draws.
+ * @param {number} width
+ * @param {number} height
+ * @param {(x: number, y: number) => [number, number, number]} pixel
+ */
+export function drawPng(width, height, pixel) {
+  const rgba = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rgba.set([...pixel(x, y), 255], (y * width + x) * 4);
+  return encodePng(width, height, rgba);
+}
