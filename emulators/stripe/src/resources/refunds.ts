@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { newRefundStatus } from "../admin-refunds";
 import type { AppEnv } from "../context";
 import { invalidRequest } from "../errors";
 import { emitEvent } from "../events";
@@ -79,7 +80,7 @@ export const refunds = new Hono<AppEnv>()
       reason: params.reason ?? null,
       receipt_number: null,
       source_transfer_reversal: null,
-      status: "succeeded",
+      status: newRefundStatus(store, charge.payment_intent),
       transfer_reversal: reverseTransfer ? newId("transfer_reversal") : null,
       // Not Stripe fields: what was asked, so tests can check the app asked for it.
       reverse_transfer: params.reverse_transfer ?? false,
