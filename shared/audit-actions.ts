@@ -36,6 +36,7 @@ export const AUDIT_ACTIONS = [
   "connect.account_updated",
   "order.refund_requested",
   "order.refunded",
+  "order.refund_failed",
   "subscription.cancel_requested",
   "subscription.resumed",
   "credits.granted",

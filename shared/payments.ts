@@ -54,6 +54,22 @@ export const ConnectStatus = z
 export const ConnectLink = z.object({ url: z.string(), expiresAt: z.number().int().nullable() }).meta({ id: "ConnectLink" });
 
 export const ORDER_STATUSES = ["paid", "refunded", "partially_refunded"] as const;
+/**
+ * `pending` until Stripe confirms the refund (`charge.refunded`) and the order's `amountRefunded`
+ * includes it, then `succeeded`; `failed` when Stripe refused it or reports it failed (with Stripe's
+ * `failureReason`), `canceled` when Stripe canceled it.
+ */
+export const REFUND_STATUSES = ["pending", "succeeded", "failed", "canceled"] as const;
+/** A refund Plaza asked Stripe for, as the order shows it. */
+export const OrderRefund = z
+  .object({
+    id: z.string(),
+    amount: z.number().int(),
+    status: z.enum(REFUND_STATUSES),
+    failureReason: z.string().nullable(),
+    createdAt: z.number().int(),
+  })
+  .meta({ id: "OrderRefund" });
 export const Order = z
   .object({
     id: OrderId,
@@ -68,6 +84,8 @@ export const Order = z
     items: z.array(
       z.object({ itemId: z.string(), itemSlug: z.string(), itemName: z.string(), amount: z.number().int(), quantity: z.number().int() }),
     ),
+    /** Refunds asked for through Plaza, oldest first. */
+    refunds: z.array(OrderRefund),
     createdAt: z.number().int(),
   })
   .meta({ id: "Order" });
@@ -77,11 +95,6 @@ export type OrderT = z.infer<typeof Order>;
 export const RefundBody = z
   .object({ amount: z.number().int().min(1).max(MAX_AMOUNT).optional(), reason: z.string().trim().min(1).max(500) })
   .meta({ id: "RefundBody" });
-/**
- * `pending` until Stripe confirms the refund (`charge.refunded`) and the order's `amountRefunded`
- * includes it, then `succeeded`; `failed` when Stripe refused it, `canceled` when Stripe canceled it.
- */
-export const REFUND_STATUSES = ["pending", "succeeded", "failed", "canceled"] as const;
 export const RefundId = id("rfd");
 export const RefundResult = z
   .object({

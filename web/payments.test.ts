@@ -321,4 +321,50 @@ describe("payments", () => {
     await context.close();
     expect(pageErrors).toEqual([]);
   });
+
+  test("a refund Stripe later reports failed: the order row says so with the reason, and the buyer keeps the item", async () => {
+    const { context, page } = await newPage();
+    await page.goto("/login?next=%2Fdashboard%2Fearnings");
+    await logIn(page, author);
+    const buyerOrder = page
+      .getByRole("region", { name: "Orders" })
+      .getByRole("row")
+      .filter({ hasText: buyer.email })
+      .filter({ hasText: ONE_TIME.name });
+    await buyerOrder.getByRole("button", { name: /^Refund order / }).click();
+    const dialog = page.getByRole("dialog", { name: "Refund a sale" });
+    await dialog.getByLabel("Reason").fill("Asked for by the buyer");
+    await dialog.getByRole("button", { name: "Refund" }).click();
+    await page.getByText("Refund of $19.00 requested.").waitFor();
+    const reloadUntil = (what: string, text: string) =>
+      eventually(
+        what,
+        async () => {
+          await page.reload();
+          await buyerOrder.waitFor();
+          return (await buyerOrder.getByText(text, { exact: true }).count()) > 0;
+        },
+        { intervalMs: 250 },
+      );
+    await reloadUntil("the refund to show as refunded", "$19.00 refunded");
+
+    // Stripe reports later that the refund failed (as with its test card 4000000000005126): the emulator's control for it.
+    const stripeRefunds = await fetch(`${stack.stripe.url}/v1/refunds?limit=1`, { headers: { authorization: "Bearer sk_test_e2e" } });
+    const [made] = ((await stripeRefunds.json()) as { data: { id: string; amount: number }[] }).data;
+    expect(made?.amount).toBe(1900);
+    const settled = await fetch(`${stack.stripe.url}/_emulator/refunds/${made!.id}/settle`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ status: "failed", failure_reason: "expired_or_canceled_card" }),
+    });
+    expect(settled.status).toBe(200);
+    await reloadUntil("the refund to show as failed", "$19.00 refund failed (expired or canceled card)");
+    await buyerOrder.getByText("Paid", { exact: true }).waitFor();
+    await shot(page, "10-refund-failed");
+
+    const entitlements = await api<{ data: MyEntitlementT[] }>("GET", "/v1/me/entitlements", undefined, buyer.token);
+    expect(entitlements.body.data.find((e) => e.itemId === itemIds[ONE_TIME.slug])?.status).toBe("active");
+    await context.close();
+    expect(pageErrors).toEqual([]);
+  });
 });

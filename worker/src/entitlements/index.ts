@@ -21,6 +21,7 @@ export {
   type GrantInput,
   grantEntitlementStatements,
   isEffectiveAt,
+  restoreEntitlementStatements,
   revokeEntitlement,
   revokeEntitlementStatements,
 } from "./service";

@@ -189,6 +189,21 @@ export async function revokeEntitlementStatements(
   return { statements: [event.insert, revoke, ...reactions], webhookEventIds };
 }
 
+/**
+ * Batchable statements that give back an entitlement a refund revoked, when Stripe reports the
+ * refund failed: only the revoked row of `reference` (the order) is claimed again, with its expiry,
+ * through the grant (so `entitlement.granted` and what `entitlements.granted` handlers return follow).
+ * Nothing when the row is active, of another order, or missing, so running it twice changes nothing.
+ */
+export async function restoreEntitlementStatements(
+  ctx: Pick<Ctx, "db" | "events">,
+  target: EntitlementKey & { reference: string; now?: number },
+): Promise<{ statements: BatchItem<"sqlite">[]; webhookEventIds: string[] }> {
+  const row = await findByKey(ctx.db, target);
+  if (row?.status !== "revoked" || row.reference !== target.reference) return { statements: [], webhookEventIds: [] };
+  return grantEntitlementStatements(ctx, { ...target, grantedBy: row.grantedBy, expiresAt: row.expiresAt });
+}
+
 /** `entitlement.revoked` for a row being revoked, written only if it was still active. */
 const revokedEvent = (db: Db, row: EntitlementRow, now: number) =>
   entitlementEvent(db, {

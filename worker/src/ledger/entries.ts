@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { derivedId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { ledgerEntries } from "./tables";
@@ -70,6 +71,37 @@ export async function refundEntries(
     now,
   );
 }
+
+/**
+ * A refund Stripe reports failed or canceled: its entries and their counter-entries (reference
+ * `refund_failed:re_…`), so the balance is as if it never happened whichever of `charge.refunded`
+ * and the failure is processed first; the ledger stays append-only.
+ */
+export async function failedRefundEntries(
+  db: Db,
+  refund: { refundId: string; orderId: string; orgId: string; amount: number; feeRefund: number; currency: string },
+  now = Date.now(),
+) {
+  const reference = `refund_failed:${refund.refundId}`;
+  const base = { currency: refund.currency, orderId: refund.orderId, reference };
+  return [
+    ...(await refundEntries(db, refund, now)),
+    ...(await entryInserts(
+      db,
+      [
+        { ...base, account: refund.orgId, type: "refund", amount: refund.amount },
+        { ...base, account: refund.orgId, type: "fee_refund", amount: -refund.feeRefund },
+        { ...base, account: PLATFORM_ACCOUNT, type: "fee_refund", amount: refund.feeRefund },
+      ],
+      now,
+    )),
+  ];
+}
+
+/** SQL: what the ledger holds as refunded to the buyer of the order (its refunds less failed ones), when the statement runs. */
+export const orderRefundedSql = (orgId: string, orderId: string) =>
+  sql<number>`(SELECT coalesce(-sum(${ledgerEntries.amount}), 0) FROM ${ledgerEntries}
+    WHERE ${ledgerEntries.orderId} = ${orderId} AND ${ledgerEntries.account} = ${orgId} AND ${ledgerEntries.type} = 'refund')`;
 
 /** Money Stripe paid out to the author's bank leaves their Plaza balance. */
 export async function payoutEntry(db: Db, payout: { payoutId: string; orgId: string; amount: number; currency: string }, now = Date.now()) {

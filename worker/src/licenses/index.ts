@@ -12,6 +12,7 @@ export {
   type LicenseIssue,
   type LicenseStatements,
   REVEAL_TTL_MS,
+  restoreOrderLicenses,
   revealLicenseKey,
   revokeEntitlementLicenses,
   revokeOrderLicenses,

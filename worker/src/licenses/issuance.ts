@@ -195,6 +195,17 @@ export const revokeSubscriptionLicense = (db: Db, subscriptionId: string, now = 
 export const revokeEntitlementLicenses = (db: Db, entitlementId: string, now = Date.now()) =>
   revokeLicenses(db, eq(licenses.entitlementId, entitlementId), now);
 
+/**
+ * A refund Stripe reports failed: the order's revoked licenses are active again, each only if its
+ * entitlement is effective (put this after the entitlement's restore in the same batch). No
+ * `license.created` event: the key is the one the buyer already has.
+ */
+export const restoreOrderLicenses = (db: Db, orderId: string, now = Date.now()) =>
+  db
+    .update(licenses)
+    .set({ status: "active", revokedAt: null, updatedAt: now })
+    .where(and(eq(licenses.orderId, orderId), eq(licenses.status, "revoked"), entitlementEffectiveSql(licenses.entitlementId, now)));
+
 /** One license, for the receipt that names it. */
 export async function findLicense(db: Db, licenseId: string) {
   const [row] = await db.select().from(licenses).where(eq(licenses.id, licenseId)).limit(1);

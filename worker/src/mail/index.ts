@@ -15,8 +15,10 @@ export {
   passwordChangedMail,
   paymentFailedMail,
   type ReceiptMail,
+  type RefundMail,
   type RenderedMail,
   receiptMail,
+  refundMail,
   verifyEmailMail,
   webhookDisabledMail,
 } from "./templates";

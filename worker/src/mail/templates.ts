@@ -121,6 +121,27 @@ export function receiptMail(r: ReceiptMail): RenderedMail {
   });
 }
 
+export interface RefundMail {
+  itemName: string;
+  orderId: string;
+  /** The amount refunded, formatted. */
+  amount: string;
+  /** Whether the whole order was refunded (access ends) or a part of it. */
+  full: boolean;
+  portalUrl: string;
+}
+
+export function refundMail(r: RefundMail): RenderedMail {
+  return layout(`Your refund for ${r.itemName}`, {
+    paragraphs: [
+      `We refunded ${r.amount} of order ${r.orderId} for ${r.itemName}.`,
+      "Depending on your bank, it takes 5 to 10 business days to show on your statement.",
+      ...(r.full ? [`With the full refund your access to ${r.itemName} and its license key have ended.`] : []),
+    ],
+    action: { label: "Your purchases", url: r.portalUrl },
+  });
+}
+
 export function licenseExpiryMail(itemName: string, date: string, url: string): RenderedMail {
   return layout(`Your ${itemName} license expires on ${date}`, {
     paragraphs: [

@@ -5,7 +5,7 @@ import type { Ctx } from "../context";
 import type { Db } from "../db/client";
 import { afterCursor, pageOf as keysetPage, newestFirst } from "../db/keyset";
 import { notFound } from "../http/errors";
-import { orderItems, orders } from "./tables";
+import { orderItems, orders, refunds } from "./tables";
 
 export type OrderRow = typeof orders.$inferSelect;
 
@@ -24,6 +24,23 @@ async function withItems(db: Db, rows: OrderRow[]): Promise<OrderT[]> {
     db,
     lines.map((l) => l.itemId),
   );
+  const refundRows = await db
+    .select({
+      id: refunds.id,
+      orderId: refunds.orderId,
+      amount: refunds.amount,
+      status: refunds.status,
+      failureReason: refunds.failureReason,
+      createdAt: refunds.createdAt,
+    })
+    .from(refunds)
+    .where(
+      inArray(
+        refunds.orderId,
+        rows.map((r) => r.id),
+      ),
+    )
+    .orderBy(asc(refunds.createdAt), asc(refunds.id));
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,
@@ -39,6 +56,7 @@ async function withItems(db: Db, rows: OrderRow[]): Promise<OrderT[]> {
       if (l.orderId !== r.id || !item) return [];
       return { itemId: l.itemId, itemSlug: item.slug, itemName: item.name, amount: l.amount, quantity: l.quantity };
     }),
+    refunds: refundRows.filter((f) => f.orderId === r.id).map(({ orderId: _, ...refund }) => refund),
     createdAt: r.createdAt,
   }));
 }

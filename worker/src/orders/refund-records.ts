@@ -101,7 +101,7 @@ export const markRefundFailed = (db: Db, id: string, now: number) =>
     .set({ status: "failed", updatedAt: now })
     .where(and(eq(refunds.id, id), eq(refunds.status, "pending"), isNull(refunds.stripeRefundId)));
 
-/** Plaza's state for a Stripe refund `charge.refunded` reports: booked (Stripe counts pending ones as refunded too), failed or canceled. */
+/** Plaza's state for a Stripe refund: booked (Stripe counts pending ones as refunded too), failed or canceled. */
 const BOOKED_STATUS: Partial<Record<string, RefundRow["status"]>> = {
   succeeded: "succeeded",
   pending: "succeeded",
@@ -109,24 +109,32 @@ const BOOKED_STATUS: Partial<Record<string, RefundRow["status"]>> = {
   canceled: "canceled",
 };
 
+/** A failure Stripe reported for a refund it made: final, so a stale read of it as succeeded changes nothing. */
+const reportedUndone = sql`(${refunds.status} IN ('failed', 'canceled') AND ${refunds.stripeRefundId} IS NOT NULL)`;
+
 /**
- * For `charge.refunded`, in the batch that books the charge's refunded total into the order: each
- * refund of the order that Stripe lists (by the `plaza_refund_id` Plaza gave it) takes Stripe's
- * outcome, so what is pending and what is booked never overlap. Refunds made elsewhere have no row.
+ * In the batch that books the charge's refunds into the order: each refund of the order that Stripe
+ * lists (by the `plaza_refund_id` Plaza gave it) takes Stripe's outcome (and failure reason), so what
+ * is pending and what is booked never overlap. Refunds made elsewhere have no row.
  */
 export function refundOutcomeStatements(db: Db, orderId: string, stripeRefunds: Stripe.Refund[], now: number) {
   return stripeRefunds.flatMap((refund) => {
     const status = refund.status ? BOOKED_STATUS[refund.status] : undefined;
     const plazaId = refund.metadata?.plaza_refund_id;
     if (!status || !plazaId) return [];
+    const undone = status === "failed" || status === "canceled";
     return [
       db
         .update(refunds)
-        .set({ status, stripeRefundId: refund.id, updatedAt: now })
-        .where(and(eq(refunds.id, plazaId), eq(refunds.orderId, orderId))),
+        .set({ status, stripeRefundId: refund.id, failureReason: undone ? (refund.failure_reason ?? null) : null, updatedAt: now })
+        .where(and(eq(refunds.id, plazaId), eq(refunds.orderId, orderId), undone ? undefined : sql`NOT ${reportedUndone}`)),
     ];
   });
 }
+
+/** SQL: Plaza's refund `plazaId` is not yet marked as Stripe's failure (for what is written once, when it is). */
+export const notYetReportedUndone = (plazaId: string) =>
+  sql`EXISTS (SELECT 1 FROM ${refunds} WHERE ${refunds.id} = ${plazaId} AND NOT ${reportedUndone})`;
 
 export function refundView(row: RefundRow, stripeRefundId: string): RefundResultT {
   return { id: row.id, orderId: row.orderId, refundId: stripeRefundId, amount: row.amount, currency: row.currency, status: row.status };

@@ -1,19 +1,11 @@
-import { eq, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import type Stripe from "stripe";
 import { truncateText } from "../../../shared/text";
-import { auditInsert } from "../audit";
 import type { Ctx } from "../context";
 import { sha256Hex } from "../crypto/hash";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
-import { revokeEntitlementStatements } from "../entitlements";
 import { AppError } from "../http/errors";
-import { refundEntries } from "../ledger";
-import { revokeOrderLicenses, revokeSubscriptionLicense } from "../licenses";
-import { NotYetKnown } from "../module";
 import { stripeFor } from "../stripe";
-import { enqueueWebhookEvents } from "../webhooks";
 import { findOrgOrder, type OrderRow } from "./queries";
 import {
   claimRefund,
@@ -23,19 +15,16 @@ import {
   pendingTotal,
   type RefundRow,
   recordStripeRefund,
-  refundOutcomeStatements,
   refundView,
   reopenFailedRefund,
 } from "./refund-records";
-import { orderItems, orders } from "./tables";
-import { orderRefundedEvent } from "./webhook-events";
 
 /**
  * An author's or operator's refund: Stripe refunds the buyer, pulls the amount back from the
  * author's account (`reverse_transfer`) and returns the platform fee share. A `refunds` row is
  * written first and holds its amount while it is pending, so what is left counts refunds Stripe has
- * not confirmed yet; Plaza's order and ledger change when `charge.refunded` arrives, the single path
- * for refunds made anywhere. A client `Idempotency-Key` names one refund of the order.
+ * not confirmed yet; Plaza's order, ledger and access change when Stripe's refund events arrive
+ * (refund-sync.ts), the single path for refunds made anywhere. A client `Idempotency-Key` names one refund of the order.
  */
 export interface RefundRequest {
   /** The seller's org (an admin's refund); null for an operator, who may refund any order. */
@@ -83,6 +72,7 @@ async function newRefund(
     reason: input.reason,
     stripeRefundId: null,
     status: "pending",
+    failureReason: null,
     requestedBy: input.actorUserId,
     idempotencyKey: input.idempotencyKey ?? null,
     requestHash,
@@ -136,92 +126,4 @@ async function sendToStripe({ env, db }: Ctx, order: OrderRow, refund: RefundRow
   }
   await recordStripeRefund(db, refund.id, made.id, Date.now());
   return refundView((await findRefund(db, refund.id))!, made.id);
-}
-
-/**
- * `charge.refunded`: one ledger pair per Stripe refund (keyed by its id), the order's refunded
- * total mirrored from the charge, and on a full refund the entitlement and its license key revoked
- * (the rating leaves the aggregate). A subscription refunded in full is canceled too.
- */
-export async function applyChargeRefunded(ctx: Ctx, chargeId: string) {
-  const { env, db } = ctx;
-  const stripe = stripeFor(env);
-  const charge = await stripe.charges.retrieve(chargeId);
-  const paymentIntentId = typeof charge.payment_intent === "string" ? charge.payment_intent : charge.payment_intent?.id;
-  if (!paymentIntentId) return false;
-  const [order] = await db.select().from(orders).where(eq(orders.paymentIntentId, paymentIntentId)).limit(1);
-  if (!order) throw new NotYetKnown(`No order yet for ${paymentIntentId}`);
-  const refunds = await stripe.refunds.list({ charge: chargeId, limit: 100 });
-  const now = Date.now();
-
-  const statements: BatchItem<"sqlite">[] = [];
-  const counted = refunds.data.filter((r: Stripe.Refund) => r.status === "succeeded" || r.status === "pending");
-  for (const refund of counted) {
-    const feeRefund = order.amount > 0 ? Math.round((order.feeAmount * refund.amount) / order.amount) : 0;
-    statements.push(
-      ...(await refundEntries(
-        db,
-        { refundId: refund.id, orderId: order.id, orgId: order.orgId, amount: refund.amount, feeRefund, currency: order.currency },
-        now,
-      )),
-    );
-  }
-  // The list was read after the charge: a refund made in between is in the list (and booked below), so count it here too.
-  const refunded = Math.min(
-    order.amount,
-    Math.max(
-      charge.amount_refunded,
-      counted.reduce((sum, r) => sum + r.amount, 0),
-    ),
-  );
-  const full = refunded >= order.amount;
-  statements.push(
-    db
-      .update(orders)
-      .set({ amountRefunded: sql`max(${orders.amountRefunded}, ${refunded})`, status: full ? "refunded" : "partially_refunded" })
-      .where(eq(orders.id, order.id)),
-    // In the same batch: a refund stops being pending exactly when the order's total includes it.
-    ...refundOutcomeStatements(db, order.id, refunds.data, now),
-  );
-  const lines = await db.select({ itemId: orderItems.itemId }).from(orderItems).where(eq(orderItems.orderId, order.id));
-  const events = [];
-  const entitlementEventIds: string[] = [];
-  if (refunded > order.amountRefunded && lines[0]) {
-    const after = { ...order, amountRefunded: refunded, status: full ? ("refunded" as const) : ("partially_refunded" as const) };
-    events.push(await orderRefundedEvent(db, after, lines[0].itemId, now));
-  }
-  if (full && order.status !== "refunded") {
-    for (const line of lines) {
-      const revoke = await revokeEntitlementStatements(ctx, {
-        userId: order.userId,
-        itemId: line.itemId,
-        source: order.kind === "purchase" ? "purchase" : "subscription",
-        now,
-      });
-      statements.push(...revoke.statements);
-      entitlementEventIds.push(...revoke.webhookEventIds);
-    }
-    const licensesRevoked =
-      order.kind === "subscription" && order.subscriptionId
-        ? await revokeSubscriptionLicense(db, order.subscriptionId, now)
-        : await revokeOrderLicenses(db, order.id, now);
-    statements.push(...licensesRevoked.statements);
-    entitlementEventIds.push(...licensesRevoked.webhookEventIds);
-    statements.push(
-      auditInsert(ctx, {
-        action: "order.refunded",
-        orgId: order.orgId,
-        targetType: "order",
-        targetId: order.id,
-        metadata: { amountRefunded: refunded, currency: order.currency },
-      }),
-    );
-  }
-  statements.push(...events.map((e) => e.insert));
-  await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-  await enqueueWebhookEvents(env, [...events.map((e) => e.id), ...entitlementEventIds]);
-  // After the batch: billing cancels the subscription in Stripe.
-  if (full && order.kind === "subscription" && order.subscriptionId)
-    await ctx.events.emit("order.subscription_refunded", { orderId: order.id, subscriptionId: order.subscriptionId });
-  return true;
 }

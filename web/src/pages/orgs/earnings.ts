@@ -31,6 +31,29 @@ const ENTRY_LABELS: Record<Entry["type"], string> = {
   payout: "Payout",
 };
 
+const REFUND_LABELS: Record<OrderT["refunds"][number]["status"], string> = {
+  pending: "refund pending",
+  succeeded: "refunded",
+  failed: "refund failed",
+  canceled: "refund canceled",
+};
+
+/** Each refund of the order and where it stands: "$10.00 refund failed (expired or canceled card)". */
+const refundStates = (order: OrderT) =>
+  order.refunds.length > 0 &&
+  h(
+    "ul",
+    { class: "refund-states", "aria-label": "Refunds" },
+    ...order.refunds.map((refund) =>
+      h(
+        "li",
+        { class: `refund-state refund-${refund.status}` },
+        `${formatMoney(refund.amount, order.currency)} ${REFUND_LABELS[refund.status]}`,
+        refund.failureReason && ` (${refund.failureReason.replaceAll("_", " ")})`,
+      ),
+    ),
+  );
+
 /** Digits after the decimal point in `currency` (2 for USD, 0 for JPY). */
 const minorDigits = (currency: string) =>
   new Intl.NumberFormat("en", { style: "currency", currency: currency.toUpperCase() }).resolvedOptions().maximumFractionDigits ?? 2;
@@ -178,6 +201,7 @@ export async function earningsPage({ signal }: PageContext): Promise<Node> {
         {},
         orderStatusBadge(order),
         order.amountRefunded > 0 && h("span", { class: "muted" }, ` ${formatMoney(order.amountRefunded, order.currency)} back`),
+        refundStates(order),
       ),
       refundable
         ? h(
