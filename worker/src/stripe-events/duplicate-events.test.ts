@@ -58,6 +58,28 @@ async function deliverNewEventsManyTimes(): Promise<Stripe.Event[]> {
   return events;
 }
 
+/** As if every claim were lost: the events back to `received`, consumed by COPIES shuffled batches at once. */
+async function reprocessManyTimes(events: Stripe.Event[]) {
+  const ids = events.map((e) => e.id);
+  await env.DB.prepare(`UPDATE stripe_events SET status = 'received' WHERE id IN (${ids.map(() => "?").join(",")})`)
+    .bind(...ids)
+    .run();
+  const batches = Array.from({ length: COPIES }, (_, n) =>
+    createMessageBatch(
+      "plaza-stripe-events",
+      shuffle(ids).map((eventId, i) => ({ id: `m${n}-${i}`, timestamp: new Date(), attempts: 1, body: { eventId } })),
+    ),
+  );
+  await Promise.all(
+    batches.map(async (batch) => {
+      const ctx = createExecutionContext();
+      await worker.queue(batch, env as never);
+      const result = await getQueueResult(batch, ctx);
+      expect(result.retryMessages).toEqual([]);
+    }),
+  );
+}
+
 const counts = async (buyer: TestUser) => ({
   orders: await countRows("SELECT 1 FROM orders WHERE user_id = ?", buyer.id),
   entitlements: await countRows("SELECT 1 FROM entitlements WHERE user_id = ?", buyer.id),
@@ -101,25 +123,7 @@ it("20 concurrent, shuffled deliveries of every event, then 20 concurrent reproc
     expect((await sentReceiptTo(buyer.email)).text).toContain(`License key: ${licenseKey}`);
   }
 
-  // As if every claim were lost: all events back to `received`, consumed by 20 batches at once.
-  const ids = events.map((e) => e.id);
-  await env.DB.prepare(`UPDATE stripe_events SET status = 'received' WHERE id IN (${ids.map(() => "?").join(",")})`)
-    .bind(...ids)
-    .run();
-  const batches = Array.from({ length: COPIES }, (_, n) =>
-    createMessageBatch(
-      "plaza-stripe-events",
-      shuffle(ids).map((eventId, i) => ({ id: `m${n}-${i}`, timestamp: new Date(), attempts: 1, body: { eventId } })),
-    ),
-  );
-  await Promise.all(
-    batches.map(async (batch) => {
-      const ctx = createExecutionContext();
-      await worker.queue(batch, env as never);
-      const result = await getQueueResult(batch, ctx);
-      expect(result.retryMessages).toEqual([]);
-    }),
-  );
+  await reprocessManyTimes(events);
   expect(await counts(purchaser)).toEqual(once);
   expect(await counts(subscriber)).toEqual(once);
   // Replays never mint (or offer to show) another key.
@@ -152,42 +156,55 @@ it("a refund's events delivered 20 times concurrently book the refund once and r
   expect(await countRows("SELECT 1 FROM entitlements WHERE user_id = ? AND status = 'revoked'", buyer.id)).toBe(1);
   expect(await countRows("SELECT 1 FROM licenses WHERE user_id = ? AND status = 'revoked'", buyer.id)).toBe(1);
   expect(await countRows("SELECT 1 FROM audit_events WHERE action = 'order.refunded' AND target_id = ?", order.id)).toBe(1);
-  expect(await countRows(`SELECT 1 FROM mail_messages WHERE "to" = ? AND subject LIKE 'Your refund for %'`, buyer.email)).toBe(1);
 });
 
-it("a refund that fails, its events (refund.updated, refund.failed among them) delivered 20 times concurrently: access and books as before, once each", async () => {
-  const item = await paidItem(fx.orgId, { model: "one_time", amount: 2500, currency: "usd" });
-  const buyer = await createUser("refund-fails-dupes");
-  await buy(item.slug, { buyer });
-  await deliverNewEventsManyTimes();
-  const [order] = (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data;
-  const { payment_intent_id: paymentIntentId } = (await env.DB.prepare("SELECT payment_intent_id FROM orders WHERE id = ?")
-    .bind(order.id)
-    .first<{ payment_intent_id: string }>())!;
-  await emulatorAdmin("POST", `/payment_intents/${paymentIntentId}/hold_refunds`, { hold: true });
-  const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, {
-    token: fx.owner.accessToken,
-    body: { reason: "fails later" },
-  });
-  expect(refund.status).toBe(202);
-  await emulatorAdmin("POST", `/refunds/${refund.body.refundId}/settle`, { status: "failed", failure_reason: "declined" });
+it("expired and failed checkouts' events (checkout.session.expired, async_payment_failed) delivered 20 times concurrently, then reprocessed 20 times at once, close each checkout once and fulfil nothing", async () => {
+  const item = await paidItem(fx.orgId, { model: "one_time", amount: 1500, currency: "usd" });
+  const [abandoning, declined, paidLater] = await Promise.all([
+    createUser("abandons"),
+    createUser("debit-declined"),
+    createUser("debit-paid"),
+  ]);
+  const open = async (buyer: TestUser) => {
+    const res = await call("POST", `/v1/items/${item.slug}/checkout`, { token: buyer.accessToken, body: {} });
+    const row = await env.DB.prepare("SELECT session_id FROM checkouts WHERE id = ?")
+      .bind(res.body.checkoutId)
+      .first<{ session_id: string }>();
+    return { checkoutId: res.body.checkoutId as string, sessionId: row!.session_id };
+  };
+  const expired = await open(abandoning);
+  await testStripe().checkout.sessions.expire(expired.sessionId);
+  // Asynchronous payments (bank debits): one the bank declines, one it pays.
+  const failed = await open(declined);
+  const succeeded = await open(paidLater);
+  for (const [{ sessionId }, succeed] of [
+    [failed, false],
+    [succeeded, true],
+  ] as const) {
+    await emulatorAdmin("POST", `/checkout/sessions/${sessionId}/pay_async`, {});
+    await emulatorAdmin("POST", `/checkout/sessions/${sessionId}/async_payment`, { succeed });
+  }
 
   const events = await deliverNewEventsManyTimes();
-  expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(["charge.refunded", "refund.updated", "refund.failed"]));
-  const entries = (type: string) => countRows("SELECT 1 FROM ledger_entries WHERE order_id = ? AND type = ?", order.id, type);
-  // The refund and its counter-entry, once each; the author's balance as after the sale.
-  expect([await entries("sale"), await entries("refund"), await entries("fee_refund")]).toEqual([1, 2, 4]);
-  const net = await env.DB.prepare("SELECT sum(amount) AS net FROM ledger_entries WHERE order_id = ? AND account = ?")
-    .bind(order.id, fx.orgId)
-    .first<{ net: number }>();
-  const { body: now } = await call("GET", `/v1/orgs/${fx.orgId}/orders/${order.id}`, { token: fx.owner.accessToken });
-  expect(net!.net).toBe(2500 - now.feeAmount);
-  expect(now).toMatchObject({ status: "paid", amountRefunded: 0 });
-  expect(await countRows("SELECT 1 FROM entitlements WHERE user_id = ? AND status = 'active'", buyer.id)).toBe(1);
-  expect(await countRows("SELECT 1 FROM licenses WHERE user_id = ? AND status = 'active'", buyer.id)).toBe(1);
-  expect(await countRows("SELECT 1 FROM audit_events WHERE action = 'order.refund_failed' AND target_id = ?", order.id)).toBe(1);
-  expect(await countRows(`SELECT 1 FROM mail_messages WHERE "to" = ? AND subject LIKE 'Your refund for %'`, buyer.email)).toBe(0);
-  expect(await countRows("SELECT 1 FROM refunds WHERE order_id = ? AND status = 'failed' AND failure_reason = 'declined'", order.id)).toBe(
-    1,
-  );
+  const types = ["checkout.session.expired", "checkout.session.async_payment_failed", "checkout.session.async_payment_succeeded"];
+  expect(events.map((e) => e.type)).toEqual(expect.arrayContaining([...types, "checkout.session.completed"]));
+  const statuses = async () => {
+    const rows = await env.DB.prepare("SELECT id, status FROM checkouts WHERE id IN (?, ?, ?)")
+      .bind(expired.checkoutId, failed.checkoutId, succeeded.checkoutId)
+      .all<{ id: string; status: string }>();
+    const of = (id: string) => rows.results.find((r) => r.id === id)?.status;
+    return [of(expired.checkoutId), of(failed.checkoutId), of(succeeded.checkoutId)];
+  };
+  const none = { orders: 0, entitlements: 0, sales: 0, fees: 0, licenses: 0, receipts: 0 };
+  const once = { orders: 1, entitlements: 1, sales: 1, fees: 2, licenses: 1, receipts: 1 };
+  const expectOneEffectEach = async () => {
+    expect(await statuses()).toEqual(["expired", "failed", "complete"]);
+    expect([await counts(abandoning), await counts(declined), await counts(paidLater)]).toEqual([none, none, once]);
+  };
+  await expectOneEffectEach();
+  // Each event was recorded once and took effect once.
+  for (const type of types) expect(await countRows("SELECT 1 FROM stripe_events WHERE type = ? AND status = 'processed'", type)).toBe(1);
+
+  await reprocessManyTimes(events);
+  await expectOneEffectEach();
 });
