@@ -156,6 +156,44 @@ it("a refund's events delivered 20 times concurrently book the refund once and r
   expect(await countRows("SELECT 1 FROM entitlements WHERE user_id = ? AND status = 'revoked'", buyer.id)).toBe(1);
   expect(await countRows("SELECT 1 FROM licenses WHERE user_id = ? AND status = 'revoked'", buyer.id)).toBe(1);
   expect(await countRows("SELECT 1 FROM audit_events WHERE action = 'order.refunded' AND target_id = ?", order.id)).toBe(1);
+  expect(await countRows(`SELECT 1 FROM mail_messages WHERE "to" = ? AND subject LIKE 'Your refund for %'`, buyer.email)).toBe(1);
+});
+
+it("a refund that fails, its events (refund.updated, refund.failed among them) delivered 20 times concurrently: access and books as before, once each", async () => {
+  const item = await paidItem(fx.orgId, { model: "one_time", amount: 2500, currency: "usd" });
+  const buyer = await createUser("refund-fails-dupes");
+  await buy(item.slug, { buyer });
+  await deliverNewEventsManyTimes();
+  const [order] = (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data;
+  const { payment_intent_id: paymentIntentId } = (await env.DB.prepare("SELECT payment_intent_id FROM orders WHERE id = ?")
+    .bind(order.id)
+    .first<{ payment_intent_id: string }>())!;
+  await emulatorAdmin("POST", `/payment_intents/${paymentIntentId}/hold_refunds`, { hold: true });
+  const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${order.id}/refund`, {
+    token: fx.owner.accessToken,
+    body: { reason: "fails later" },
+  });
+  expect(refund.status).toBe(202);
+  await emulatorAdmin("POST", `/refunds/${refund.body.refundId}/settle`, { status: "failed", failure_reason: "declined" });
+
+  const events = await deliverNewEventsManyTimes();
+  expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(["charge.refunded", "refund.updated", "refund.failed"]));
+  const entries = (type: string) => countRows("SELECT 1 FROM ledger_entries WHERE order_id = ? AND type = ?", order.id, type);
+  // The refund and its counter-entry, once each; the author's balance as after the sale.
+  expect([await entries("sale"), await entries("refund"), await entries("fee_refund")]).toEqual([1, 2, 4]);
+  const net = await env.DB.prepare("SELECT sum(amount) AS net FROM ledger_entries WHERE order_id = ? AND account = ?")
+    .bind(order.id, fx.orgId)
+    .first<{ net: number }>();
+  const { body: now } = await call("GET", `/v1/orgs/${fx.orgId}/orders/${order.id}`, { token: fx.owner.accessToken });
+  expect(net!.net).toBe(2500 - now.feeAmount);
+  expect(now).toMatchObject({ status: "paid", amountRefunded: 0 });
+  expect(await countRows("SELECT 1 FROM entitlements WHERE user_id = ? AND status = 'active'", buyer.id)).toBe(1);
+  expect(await countRows("SELECT 1 FROM licenses WHERE user_id = ? AND status = 'active'", buyer.id)).toBe(1);
+  expect(await countRows("SELECT 1 FROM audit_events WHERE action = 'order.refund_failed' AND target_id = ?", order.id)).toBe(1);
+  expect(await countRows(`SELECT 1 FROM mail_messages WHERE "to" = ? AND subject LIKE 'Your refund for %'`, buyer.email)).toBe(0);
+  expect(await countRows("SELECT 1 FROM refunds WHERE order_id = ? AND status = 'failed' AND failure_reason = 'declined'", order.id)).toBe(
+    1,
+  );
 });
 
 it("expired and failed checkouts' events (checkout.session.expired, async_payment_failed) delivered 20 times concurrently, then reprocessed 20 times at once, close each checkout once and fulfil nothing", async () => {
