@@ -1,7 +1,7 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { adminCheckout } from "./admin-checkout";
-import { adminRefunds } from "./admin-refunds";
+import { adminConnect } from "./admin-connect";
 import { billUntil } from "./billing/renewals";
 import type { AppEnv } from "./context";
 import { invalidRequest, resourceMissing } from "./errors";
@@ -102,5 +102,5 @@ export const admin = new Hono<AppEnv>()
 // Checkout's asynchronous payments (the sessions' expiry follows the clock above).
 admin.route("/checkout/sessions", adminCheckout);
 
-// A refund's lifecycle: refunds that stay pending, then succeed, fail or are canceled.
-admin.route("/", adminRefunds);
+// Connected accounts' payouts and deauthorization.
+admin.route("/", adminConnect);

@@ -21,6 +21,7 @@ import { invoices } from "./resources/invoices";
 import { meterEvents } from "./resources/meter-events";
 import { meters } from "./resources/meters";
 import { charges, paymentIntents } from "./resources/payments";
+import { payouts } from "./resources/payouts";
 import { prices } from "./resources/prices";
 import { products } from "./resources/products";
 import { refunds } from "./resources/refunds";
@@ -102,6 +103,7 @@ export function createApp() {
   app.route("/v1/accounts", accounts);
   app.route("/v1/account", currentAccount);
   app.route("/v1/account_links", accountLinks);
+  app.route("/v1/payouts", payouts);
   app.route("/v1/billing/meters", meters);
   app.route("/v1/billing/meter_events", meterEvents);
   app.route("/v1/test_helpers/test_clocks", testClocks);

@@ -12,7 +12,7 @@ import type { ObjectStore } from "./store";
 export const actAsAccount = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header("stripe-account")?.trim();
   if (header) {
-    if (!c.env.store.find<Account>("account", header)) throw accountInvalid(header);
+    if (!c.env.store.find<Account>("account", header) || isDeauthorized(c.env.store, header)) throw accountInvalid(header);
     c.set("store", c.env.store.forAccount(header));
   }
   await next();
@@ -42,5 +42,25 @@ export function requireChargeableDestination(store: ObjectStore, destination: st
         "It needs to finish onboarding (or have charges re-enabled) before it can receive destination charges.",
     });
   }
+  return account;
+}
+
+interface AccountInternal {
+  deauthorized?: boolean;
+}
+
+/** Whether the account disconnected this platform (`account.application.deauthorized`): it is gone for the platform. */
+export const isDeauthorized = (store: ObjectStore, accountId: string) =>
+  store.forAccount(null).internal<AccountInternal>(accountId)?.deauthorized === true;
+
+export function markDeauthorized(store: ObjectStore, accountId: string) {
+  const platform = store.forAccount(null);
+  platform.setInternal(accountId, { ...platform.internal<AccountInternal>(accountId), deauthorized: true } satisfies AccountInternal);
+}
+
+/** The account as the platform may read it: a disconnected one is refused as Stripe refuses it. */
+export function authorizedAccount(store: ObjectStore, accountId: string): Account {
+  const account = store.get<Account>("account", accountId);
+  if (isDeauthorized(store, accountId)) throw accountInvalid(accountId);
   return account;
 }

@@ -21,6 +21,7 @@ export const ID_PREFIXES = {
   "test_helpers.test_clock": "clock",
   transfer_reversal: "trr",
   fee_refund: "fr",
+  payout: "po",
 } as const;
 
 export type ObjectType = keyof typeof ID_PREFIXES;

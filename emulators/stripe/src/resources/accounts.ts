@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { authorizedAccount } from "../connect";
 import type { AppEnv } from "../context";
 import { invalidRequest } from "../errors";
 import { changedFields, emitEvent } from "../events";
@@ -173,7 +174,7 @@ export const accounts = new Hono<AppEnv>()
     const params = parseParams(listParams, c.var.params);
     return respondList(c, c.var.store.all<Account>("account"), params);
   })
-  .get("/:id", (c) => respond(c, c.var.store.get("account", c.req.param("id"))))
+  .get("/:id", (c) => respond(c, authorizedAccount(c.var.store, c.req.param("id"))))
   .post("/:id", (c) => {
     const params = parseParams(updateParams, c.var.params);
     const store = c.var.store;
