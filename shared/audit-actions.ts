@@ -34,6 +34,8 @@ export const AUDIT_ACTIONS = [
   "item.moderated",
   "connect.account_created",
   "connect.account_updated",
+  "connect.account_deauthorized",
+  "connect.account_reconnected",
   "order.refund_requested",
   "order.refunded",
   "order.refund_failed",

@@ -24,6 +24,8 @@ export const ERROR_STATUS = {
   last_owner: 409,
   /** The seller's Stripe account cannot take charges yet (onboarding unfinished or disabled). */
   charges_disabled: 409,
+  /** The seller disconnected Plaza from their Stripe account: their paid items are off sale until they reconnect. */
+  seller_disconnected: 409,
   /** A refund still waiting for Stripe's confirmation already covers what is left of the order. */
   refund_in_progress: 409,
   /** Stripe says the payment was refunded in full already (e.g. from Stripe's dashboard). */

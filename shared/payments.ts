@@ -49,6 +49,10 @@ export const ConnectStatus = z
     chargesEnabled: z.boolean(),
     payoutsEnabled: z.boolean(),
     detailsSubmitted: z.boolean(),
+    /** The newest payout that failed and was not followed by a paid one: Stripe's failure code and message. */
+    payoutProblem: z.object({ payoutId: z.string(), code: z.string().nullable(), message: z.string() }).nullable(),
+    /** The author disconnected Plaza in Stripe: paid items are off sale until onboarding connects an account again. */
+    disconnected: z.boolean(),
   })
   .meta({ id: "ConnectStatus" });
 export const ConnectLink = z.object({ url: z.string(), expiresAt: z.number().int().nullable() }).meta({ id: "ConnectLink" });

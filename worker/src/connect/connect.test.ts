@@ -18,7 +18,14 @@ const keys = () => (env as unknown as { ENCRYPTION_KEYS: string }).ENCRYPTION_KE
 
 it("onboards one Express account per org, stored only encrypted, and reports its state", async () => {
   const before = await call("GET", `/v1/orgs/${fx.orgId}/connect`, { token: fx.member.accessToken });
-  expect(before.body).toEqual({ connected: false, chargesEnabled: false, payoutsEnabled: false, detailsSubmitted: false });
+  expect(before.body).toEqual({
+    connected: false,
+    chargesEnabled: false,
+    payoutsEnabled: false,
+    detailsSubmitted: false,
+    payoutProblem: null,
+    disconnected: false,
+  });
   const [a, b] = await Promise.all([
     call("POST", `/v1/orgs/${fx.orgId}/connect/onboarding`, { token: fx.owner.accessToken }),
     call("POST", `/v1/orgs/${fx.orgId}/connect/onboarding`, { token: fx.admin.accessToken }),
@@ -36,7 +43,14 @@ it("onboards one Express account per org, stored only encrypted, and reports its
 
   await onboardSeller(fx.owner, fx.orgId);
   const after = await call("GET", `/v1/orgs/${fx.orgId}/connect`, { token: fx.member.accessToken });
-  expect(after.body).toEqual({ connected: true, chargesEnabled: true, payoutsEnabled: true, detailsSubmitted: true });
+  expect(after.body).toEqual({
+    connected: true,
+    chargesEnabled: true,
+    payoutsEnabled: true,
+    detailsSubmitted: true,
+    payoutProblem: null,
+    disconnected: false,
+  });
   const dashboard = await call("POST", `/v1/orgs/${fx.orgId}/connect/dashboard-link`, { token: fx.owner.accessToken });
   expect(dashboard.status).toBe(201);
   expect(dashboard.body.url).toMatch(/^http:\/\/stripe\.emulator\//);

@@ -4,7 +4,7 @@ import { resealConnectAccounts } from "./reseal";
 import { connectRoutes } from "./routes";
 import { connectStripeHandlers } from "./stripe-handlers";
 
-export { chargeableAccountId, orgOfAccount } from "./service";
+export { chargeableAccountId, isDisconnected, orgOfAccount, recordPayoutPaid } from "./service";
 
 export const connectModule = defineModule({
   name: "connect",

@@ -1,13 +1,18 @@
-import { eq } from "drizzle-orm";
-import type Stripe from "stripe";
+import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
+import Stripe from "stripe";
+import { formatMoney } from "../../../shared/money";
 import type { ConnectStatus } from "../../../shared/payments";
 import { auditInsert } from "../audit";
 import type { Ctx } from "../context";
 import { sha256Hex } from "../crypto/hash";
+import { derivedId } from "../crypto/random";
 import { open, seal } from "../crypto/secret-box";
 import type { Db } from "../db/client";
 import { AppError } from "../http/errors";
+import { enqueueMail, mailInsert, payoutFailedMail } from "../mail";
+import { findOrg, ownerEmails } from "../orgs";
 import { stripeFor } from "../stripe";
+import "./events";
 import { connectAccounts } from "./tables";
 
 type ConnectAccountRow = typeof connectAccounts.$inferSelect;
@@ -16,11 +21,27 @@ type StatusT = typeof ConnectStatus._output;
 /** Rows find their org from an account id by this hash; the id itself is only stored sealed. */
 const accountLookup = (accountId: string) => sha256Hex(accountId);
 
-const NOT_CONNECTED: StatusT = { connected: false, chargesEnabled: false, payoutsEnabled: false, detailsSubmitted: false };
+const NOT_CONNECTED: StatusT = {
+  connected: false,
+  chargesEnabled: false,
+  payoutsEnabled: false,
+  detailsSubmitted: false,
+  payoutProblem: null,
+  disconnected: false,
+};
 
 const toStatus = (row: ConnectAccountRow | undefined): StatusT =>
   row
-    ? { connected: true, chargesEnabled: row.chargesEnabled, payoutsEnabled: row.payoutsEnabled, detailsSubmitted: row.detailsSubmitted }
+    ? {
+        connected: true,
+        chargesEnabled: row.chargesEnabled,
+        payoutsEnabled: row.payoutsEnabled,
+        detailsSubmitted: row.detailsSubmitted,
+        payoutProblem: row.payoutFailureId
+          ? { payoutId: row.payoutFailureId, code: row.payoutFailureCode, message: row.payoutFailureMessage ?? "The payout failed" }
+          : null,
+        disconnected: row.deauthorizedAt !== null,
+      }
     : NOT_CONNECTED;
 
 const flagsOf = (account: Stripe.Account) => ({
@@ -49,22 +70,28 @@ async function accountIdOf({ env, db }: Ctx, orgId: string): Promise<string | un
   return row ? open(env.ENCRYPTION_KEYS, row.accountIdEncrypted) : undefined;
 }
 
-/**
- * The org's Express account, created on first use. The idempotency key is the org, so concurrent
- * first requests make one account; the insert that loses the race changes nothing.
- */
-async function ensureAccount(ctx: Ctx, { orgId, actorUserId }: { orgId: string; actorUserId: string }): Promise<string> {
-  const existing = await accountIdOf(ctx, orgId);
-  if (existing) return existing;
-  const { env, db } = ctx;
-  const account = await stripeFor(env).accounts.create(
+/** A new Express account for the org; the idempotency key makes concurrent requests share one. */
+const createAccount = (env: Ctx["env"], orgId: string, idempotencyKey: string) =>
+  stripeFor(env).accounts.create(
     {
       type: "express",
       capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
       metadata: { plaza_org_id: orgId },
     },
-    { idempotencyKey: `connect-account:${orgId}` },
+    { idempotencyKey },
   );
+
+/**
+ * The org's Express account, created on first use. The idempotency key is the org, so concurrent
+ * first requests make one account; the insert that loses the race changes nothing. A disconnected
+ * account is gone for Plaza, so reconnecting makes a new one (keyed by the one it replaces).
+ */
+async function ensureAccount(ctx: Ctx, { orgId, actorUserId }: { orgId: string; actorUserId: string }): Promise<string> {
+  const row = await findRow(ctx.db, orgId);
+  if (row?.deauthorizedAt) return reconnect(ctx, { row, actorUserId });
+  if (row) return open(ctx.env.ENCRYPTION_KEYS, row.accountIdEncrypted);
+  const { env, db } = ctx;
+  const account = await createAccount(env, orgId, `connect-account:${orgId}`);
   const now = Date.now();
   await db.batch([
     db
@@ -81,6 +108,34 @@ async function ensureAccount(ctx: Ctx, { orgId, actorUserId }: { orgId: string; 
     auditInsert(ctx, { action: "connect.account_created", orgId, actorUserId, targetType: "org", targetId: orgId }),
   ]);
   return (await accountIdOf(ctx, orgId))!;
+}
+
+/**
+ * Onboarding after a disconnection: a new account replaces the old one on the org's row (only
+ * if it is still the disconnected one), with the payout state of the old account dropped. Its
+ * charges start off, so paid items come back on sale when the author finishes onboarding.
+ */
+async function reconnect(ctx: Ctx, { row, actorUserId }: { row: ConnectAccountRow; actorUserId: string }): Promise<string> {
+  const { env, db } = ctx;
+  const account = await createAccount(env, row.orgId, `connect-account:${row.orgId}:after:${row.accountLookup}`);
+  const [replaced] = await db.batch([
+    db
+      .update(connectAccounts)
+      .set({
+        accountIdEncrypted: await seal(env.ENCRYPTION_KEYS, account.id),
+        accountLookup: await accountLookup(account.id),
+        ...flagsOf(account),
+        ...NO_PAYOUT_PROBLEM,
+        lastPaidPayoutCreated: null,
+        deauthorizedAt: null,
+        updatedAt: Date.now(),
+      })
+      .where(and(eq(connectAccounts.orgId, row.orgId), eq(connectAccounts.accountLookup, row.accountLookup)))
+      .returning({ orgId: connectAccounts.orgId }),
+    auditInsert(ctx, { action: "connect.account_reconnected", orgId: row.orgId, actorUserId, targetType: "org", targetId: row.orgId }),
+  ]);
+  if (replaced.length > 0) await ctx.events.emit("connect.sale_changed", { orgId: row.orgId });
+  return (await accountIdOf(ctx, row.orgId))!;
 }
 
 /**
@@ -102,7 +157,8 @@ export async function onboardingLink(ctx: Ctx, input: { orgId: string; actorUser
 /** The account's state, refreshed from Stripe while onboarding is unfinished (cheap, and the webhook may lag). */
 export async function connectStatus({ env, db }: Ctx, orgId: string): Promise<StatusT> {
   const row = await findRow(db, orgId);
-  if (!row || row.chargesEnabled) return toStatus(row);
+  // A disconnected account cannot be read any more: what was last known stands.
+  if (!row || row.chargesEnabled || row.deauthorizedAt) return toStatus(row);
   const account = await stripeFor(env).accounts.retrieve(await open(env.ENCRYPTION_KEYS, row.accountIdEncrypted));
   const flags = flagsOf(account);
   await db
@@ -115,14 +171,16 @@ export async function connectStatus({ env, db }: Ctx, orgId: string): Promise<St
 /** A one-time link into the author's Express dashboard (payouts, bank details). */
 export async function dashboardLink({ env, db }: Ctx, orgId: string) {
   const row = await findRow(db, orgId);
+  if (row?.deauthorizedAt) throw new AppError("seller_disconnected", "Reconnect your Stripe account through onboarding first");
   if (!row?.detailsSubmitted) throw new AppError("conflict", "Finish payout onboarding before opening the Stripe dashboard");
   const link = await stripeFor(env).accounts.createLoginLink(await open(env.ENCRYPTION_KEYS, row.accountIdEncrypted));
   return { url: link.url, expiresAt: null };
 }
 
-/** The connected account a checkout pays, refused while it cannot take charges. */
+/** The connected account a checkout pays, refused while it cannot take charges or was disconnected. */
 export async function chargeableAccountId({ env, db }: Pick<Ctx, "env" | "db">, orgId: string): Promise<string> {
   const row = await findRow(db, orgId);
+  if (row?.deauthorizedAt) throw new AppError("seller_disconnected", "This author's paid items are not available for purchase right now");
   if (!row?.chargesEnabled) throw new AppError("charges_disabled", "This author cannot take payments yet");
   return open(env.ENCRYPTION_KEYS, row.accountIdEncrypted);
 }
@@ -131,7 +189,8 @@ export async function chargeableAccountId({ env, db }: Pick<Ctx, "env" | "db">, 
 export async function applyAccountUpdate(ctx: Ctx, accountId: string) {
   const { env, db } = ctx;
   const row = await findRowOfAccount(db, accountId);
-  if (!row) return false;
+  // A disconnected account cannot be retrieved any more; reconnecting starts from a new account.
+  if (!row || row.deauthorizedAt) return false;
   const flags = flagsOf(await stripeFor(env).accounts.retrieve(accountId));
   const changed =
     flags.chargesEnabled !== row.chargesEnabled ||
@@ -151,4 +210,119 @@ export async function applyAccountUpdate(ctx: Ctx, accountId: string) {
 /** The org owning a connected account (for Connect events such as payouts). */
 export async function orgOfAccount(db: Db, accountId: string) {
   return (await findRowOfAccount(db, accountId))?.orgId;
+}
+
+/** Whether the org disconnected Plaza from its Stripe account: its paid items are off sale. */
+export async function isDisconnected(db: Db, orgId: string): Promise<boolean> {
+  return (await findRow(db, orgId))?.deauthorizedAt != null;
+}
+
+const NO_PAYOUT_PROBLEM = { payoutFailureId: null, payoutFailureCode: null, payoutFailureMessage: null, payoutFailureCreated: null };
+
+/**
+ * `payout.failed` (a Connect event): the payout is re-fetched from the account; if it failed, it
+ * becomes the payouts' problem unless a payout paid after it (or a newer failure) is known, so
+ * events in any order end in the same state. The org's owners are told once per payout (mail ids
+ * derived from the payout). Answers false for an account or payout Plaza does not know.
+ */
+export async function recordPayoutFailure(ctx: Ctx, { accountId, payoutId }: { accountId: string; payoutId: string }) {
+  const { env, db } = ctx;
+  const row = await findRowOfAccount(db, accountId);
+  if (!row || row.deauthorizedAt) return false;
+  const payout = await stripeFor(env).payouts.retrieve(payoutId, {}, { stripeAccount: accountId });
+  if (payout.status !== "failed") return false;
+  const message = payout.failure_message ?? "The bank refused the payout";
+  const [org, owners] = await Promise.all([findOrg(db, row.orgId), ownerEmails(db, row.orgId)]);
+  const mails = await Promise.all(
+    owners.map(async (email) =>
+      mailInsert(ctx, {
+        id: await derivedId("mail", `payout-failed:${payout.id}:${email}`),
+        to: email,
+        mail: payoutFailedMail(
+          org?.name ?? "your org",
+          formatMoney(payout.amount, payout.currency),
+          message,
+          `${env.APP_URL}/dashboard/payouts`,
+        ),
+      }),
+    ),
+  );
+  const newerKnown = or(
+    gt(connectAccounts.lastPaidPayoutCreated, payout.created),
+    gt(connectAccounts.payoutFailureCreated, payout.created),
+    and(eq(connectAccounts.payoutFailureCreated, payout.created), sql`${connectAccounts.payoutFailureId} >= ${payout.id}`),
+  );
+  await db.batch([
+    db
+      .update(connectAccounts)
+      .set({
+        payoutFailureId: payout.id,
+        payoutFailureCode: payout.failure_code,
+        payoutFailureMessage: message,
+        payoutFailureCreated: payout.created,
+        updatedAt: Date.now(),
+      })
+      .where(and(eq(connectAccounts.accountLookup, row.accountLookup), sql`NOT coalesce(${newerKnown}, 0)`)),
+    ...mails.map((m) => m.insert.onConflictDoNothing()),
+  ]);
+  await enqueueMail(
+    ctx,
+    mails.map((m) => m.id),
+  );
+  return true;
+}
+
+/**
+ * A payout was paid (`payout.paid`, booked by the ledger): a failure from before it is cleared.
+ * Ties keep the failure, in either order; `created` is the payout's own, which never changes.
+ */
+export async function recordPayoutPaid(db: Db, { accountId, created }: { accountId: string; created: number }) {
+  const lookup = await accountLookup(accountId);
+  await db.batch([
+    db
+      .update(connectAccounts)
+      .set({ lastPaidPayoutCreated: created })
+      .where(
+        and(
+          eq(connectAccounts.accountLookup, lookup),
+          or(isNull(connectAccounts.lastPaidPayoutCreated), lt(connectAccounts.lastPaidPayoutCreated, created)),
+        ),
+      ),
+    db
+      .update(connectAccounts)
+      .set({ ...NO_PAYOUT_PROBLEM, updatedAt: Date.now() })
+      .where(and(eq(connectAccounts.accountLookup, lookup), lt(connectAccounts.payoutFailureCreated, created))),
+  ]);
+}
+
+/**
+ * `account.application.deauthorized`: the author disconnected Plaza in Stripe. Verified by asking
+ * Stripe for the account (a connected account answers; a disconnected one is refused), then the
+ * org's paid items go off sale until it reconnects through onboarding. Answers false otherwise.
+ */
+export async function applyDeauthorization(ctx: Ctx, accountId: string) {
+  const { env, db } = ctx;
+  const row = await findRowOfAccount(db, accountId);
+  if (!row) return false;
+  if (row.deauthorizedAt) return true;
+  const stillConnected = await stripeFor(env)
+    .accounts.retrieve(accountId)
+    .then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof Stripe.errors.StripeError && (err.code === "account_invalid" || err.type === "StripePermissionError"))
+          return false;
+        throw err;
+      },
+    );
+  if (stillConnected) return false;
+  const [marked] = await db
+    .update(connectAccounts)
+    .set({ deauthorizedAt: Date.now(), updatedAt: Date.now() })
+    .where(and(eq(connectAccounts.accountLookup, row.accountLookup), isNull(connectAccounts.deauthorizedAt)))
+    .returning({ orgId: connectAccounts.orgId });
+  if (!marked) return true;
+  await auditInsert(ctx, { action: "connect.account_deauthorized", orgId: row.orgId, targetType: "org", targetId: row.orgId });
+  await ctx.events.emit("connect.sale_changed", { orgId: row.orgId });
+  return true;
 }

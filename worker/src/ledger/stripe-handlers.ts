@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import { orgOfAccount } from "../connect";
+import { orgOfAccount, recordPayoutPaid } from "../connect";
 import type { StripeEventHandler } from "../module";
 import { payoutEntry } from "./entries";
 
@@ -10,6 +10,8 @@ const payoutPaid: StripeEventHandler = async (ctx) => {
   const payout = ctx.event.data.object as Stripe.Payout;
   const [entry] = await payoutEntry(ctx.db, { payoutId: payout.id, orgId, amount: payout.amount, currency: payout.currency });
   await entry;
+  // A payout paid after a failed one means the bank details work again: connect clears the problem.
+  await recordPayoutPaid(ctx.db, { accountId: ctx.event.account!, created: payout.created ?? ctx.event.created });
   return "processed";
 };
 

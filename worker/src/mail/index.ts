@@ -14,6 +14,7 @@ export {
   magicLinkMail,
   passwordChangedMail,
   paymentFailedMail,
+  payoutFailedMail,
   type ReceiptMail,
   type RefundMail,
   type RenderedMail,

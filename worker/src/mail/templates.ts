@@ -78,6 +78,16 @@ export function paymentFailedMail(itemName: string, graceDays: number, url: stri
   });
 }
 
+export function payoutFailedMail(orgName: string, amount: string, reason: string, url: string): RenderedMail {
+  return layout(`A payout of ${amount} to ${orgName} failed`, {
+    paragraphs: [
+      `Stripe could not pay out ${amount} to the bank account of ${orgName}: ${reason}`,
+      "The money stays in your Stripe balance. Check your bank details in the Stripe dashboard; the next payout is tried once they are fixed.",
+    ],
+    action: { label: "Open Payouts", url },
+  });
+}
+
 export function magicLinkMail(url: string, ttlMinutes: number): RenderedMail {
   return layout("Your Plaza sign-in link", {
     paragraphs: [

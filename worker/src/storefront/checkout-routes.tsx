@@ -44,6 +44,8 @@ function describeRefusal(err: unknown, item: ItemT): { message: string; status: 
           status: 409,
           message: `${item.orgName} cannot take payments yet, so ${item.name} cannot be bought right now. Please try again later.`,
         };
+      case "seller_disconnected":
+        return { status: 409, message: `${item.name} is not available for purchase right now. Please try again later.` };
       case "conflict":
         return { status: 409, message: item.pricing.model === "free" ? `${item.name} is free: use the Get button.` : `${err.message}.` };
       case "invalid_request":

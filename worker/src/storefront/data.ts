@@ -1,6 +1,7 @@
 import { ItemSlug, type ItemT, type ReviewT, type VersionT } from "../../../shared/catalog";
 import { findItemBySlug, findVisibleItemBySlug, listPublishedItemsOfOrg, listVersions, searchItems, toItem } from "../catalog";
 import { checkoutStatus } from "../checkout";
+import { isDisconnected } from "../connect";
 import type { Ctx } from "../context";
 import { AppError } from "../http/errors";
 import { findOrgBySlug } from "../orgs";
@@ -39,16 +40,26 @@ export interface ItemPageData {
   versions: VersionT[];
   reviews: ReviewT[];
   moreReviews: boolean;
+  /** A paid item whose author disconnected Stripe: shown, but not for sale right now. */
+  offSale: boolean;
 }
 
 /** A published or unlisted item with its installable versions and first page of reviews; throws not_found. */
 export async function loadItemPage(ctx: Ctx, slug: string): Promise<ItemPageData> {
   const { item, org } = await findVisibleItemBySlug(ctx.db, slug);
-  const [versions, reviews] = await Promise.all([
+  const [versions, reviews, disconnected] = await Promise.all([
     listVersions(ctx.db, item.id, { includeYanked: false }),
     listReviews(ctx, { slug, limit: REVIEWS_ON_ITEM_PAGE }),
+    isDisconnected(ctx.db, item.orgId),
   ]);
-  return { item: toItem(item, org), versions, reviews: reviews.data, moreReviews: reviews.nextCursor !== null };
+  const shown = toItem(item, org);
+  return {
+    item: shown,
+    versions,
+    reviews: reviews.data,
+    moreReviews: reviews.nextCursor !== null,
+    offSale: disconnected && shown.pricing.model !== "free",
+  };
 }
 
 /** An org's published items, most downloaded first; undefined for an unknown org. */

@@ -1,4 +1,4 @@
-import { itemRefsById } from "../catalog";
+import { itemRefsById, listPublishedItemsOfOrg } from "../catalog";
 import type { EventHandlers } from "../context";
 import type { Env } from "../env";
 import { edgeCache, edgeCacheKey } from "../http/edge-cache";
@@ -28,4 +28,15 @@ export const storefrontEvents: EventHandlers = {
     await purgeStorefront(ctx.env, { itemSlugs: [...slugs, ...[...items.values()].map((i) => i.slug)], orgSlug: org?.slug });
     return undefined;
   },
+  /** The org's paid items went off sale or came back: every page showing its items is purged. */
+  "connect.sale_changed": async (ctx, { orgId }) => {
+    const org = await findOrg(ctx.db, orgId);
+    if (!org) return undefined;
+    const items = await listPublishedItemsOfOrg(ctx.db, org, STOREFRONT_ITEMS_PER_ORG);
+    await purgeStorefront(ctx.env, { itemSlugs: items.map((i) => i.slug), orgSlug: org.slug });
+    return undefined;
+  },
 };
+
+/** An org's published items purged at once; an author page lists at most this many too. */
+const STOREFRONT_ITEMS_PER_ORG = 100;

@@ -14,8 +14,8 @@ import { EARNINGS_PATH } from "../paths";
 
 type ConnectStatusT = z.infer<typeof ConnectStatus>;
 
-/** Onboarded: Stripe has the details and lets the account take charges. */
-const isOnboarded = (s: ConnectStatusT) => s.detailsSubmitted && s.chargesEnabled;
+/** Onboarded: Stripe has the details and lets the account take charges (and Plaza is still connected to it). */
+const isOnboarded = (s: ConnectStatusT) => s.detailsSubmitted && s.chargesEnabled && !s.disconnected;
 
 /** A button that asks the API for a one-time Stripe link and goes there (a full page load). */
 function linkButton(label: string, fetchLink: () => Promise<{ url: string }>, result: HTMLElement, primary = true): HTMLButtonElement {
@@ -81,9 +81,31 @@ export async function payoutsPage({ query, signal }: PageContext): Promise<Node>
         : alertBox("info", "Onboarding is not finished yet. Continue whenever you are ready; Stripe keeps what you entered.")
       : null;
 
+  // Connect problems, above everything else: they stop payouts or sales until the author acts.
+  const problems = [
+    status.disconnected &&
+      alertBox(
+        "error",
+        h("strong", {}, "Disconnected from Stripe — reconnect. "),
+        `${org.name} was disconnected from Plaza in Stripe, so its paid items are not available for purchase. `,
+        isAdmin
+          ? "Reconnect to set up payouts again; your items go back on sale once Stripe has verified the account."
+          : "An admin can reconnect.",
+      ),
+    status.payoutProblem &&
+      alertBox(
+        "error",
+        h("strong", {}, `Payouts need attention: ${status.payoutProblem.message}`),
+        " Stripe keeps the money in your balance; fix your bank details in the Stripe dashboard and the next payout is tried.",
+      ),
+  ];
+
   let summary: string;
   let action: HTMLButtonElement | null = null;
-  if (!status.connected) {
+  if (status.disconnected) {
+    summary = `${org.name} is disconnected from Stripe: its paid items are off sale until it reconnects.`;
+    action = linkButton("Reconnect to Stripe", onboardingLink, result);
+  } else if (!status.connected) {
     summary = `${org.name} has no Stripe account yet. Set up payouts to sell paid items.`;
     action = linkButton("Set up payouts", onboardingLink, result);
   } else if (!onboarded) {
@@ -101,6 +123,7 @@ export async function payoutsPage({ query, signal }: PageContext): Promise<Node>
     { class: "stack" },
     header,
     banner,
+    ...problems,
     section(
       "Stripe account",
       h("p", { "data-testid": "payouts-summary" }, summary),

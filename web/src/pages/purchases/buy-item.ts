@@ -20,6 +20,8 @@ function checkoutProblem(err: ApiError, item: ItemT): Node {
         "error",
         `${item.orgName} cannot take payments yet, so ${item.name} cannot be bought right now. Please try again later.`,
       );
+    case "seller_disconnected":
+      return alertBox("info", `${item.name} is not available for purchase right now. Please try again later.`);
     case "conflict":
       // Already owned or subscribed (or no longer for sale): say so and show where purchases are.
       return alertBox("info", `${err.message}.`, " ", h("a", { href: PURCHASES_PATH }, "See your purchases"));

@@ -10,6 +10,8 @@ export interface ItemPageProps {
   versions: VersionT[];
   reviews: ReviewT[];
   moreReviews: boolean;
+  /** A paid item whose author disconnected Stripe: no Buy button, a note instead. */
+  offSale: boolean;
   /** `?version=`: the version to highlight. */
   highlight?: string;
   /** A guest checkout that could not start: why, and the e-mail to fill back in. */
@@ -36,8 +38,18 @@ export const guestCheckoutPath = (slug: string) => `/items/${encodeURIComponent(
  * a plain link into the web app (which sends a visitor through login first and then adds the free
  * item, or opens the checkout), and paid items also offer a guest form that needs no account.
  */
-function BuyBox({ item, problem }: { item: ItemT; problem?: CheckoutProblem }) {
+function BuyBox({ item, problem, offSale }: { item: ItemT; problem?: CheckoutProblem; offSale: boolean }) {
   const free = item.pricing.model === "free";
+  if (offSale && !free) {
+    return (
+      <aside class="buy" id="buy" aria-label="Buy this item">
+        <p class="price">{formatPrice(item.pricing)}</p>
+        <p class="off-sale" data-testid="off-sale">
+          Not available for purchase right now.
+        </p>
+      </aside>
+    );
+  }
   if (free) {
     return (
       <aside class="buy" aria-label="Get this item">
@@ -162,7 +174,7 @@ function Reviews({ item, reviews, moreReviews }: { item: ItemT; reviews: ReviewT
   );
 }
 
-export function ItemPage({ item, versions, reviews, moreReviews, highlight, checkoutProblem }: ItemPageProps) {
+export function ItemPage({ item, versions, reviews, moreReviews, highlight, checkoutProblem, offSale }: ItemPageProps) {
   return (
     <Layout
       title={item.name}
@@ -204,7 +216,7 @@ export function ItemPage({ item, versions, reviews, moreReviews, highlight, chec
               </ul>
             )}
           </div>
-          <BuyBox item={item} problem={checkoutProblem} />
+          <BuyBox item={item} problem={checkoutProblem} offSale={offSale} />
         </div>
         {item.screenshotUrls.length > 0 && (
           <section aria-labelledby="screenshots">
