@@ -48,7 +48,7 @@ export const checkoutRoutes = createRouter()
       method: "get",
       path: "/v1/checkouts/{checkoutId}",
       tags,
-      summary: "A checkout's state for its success page: open, complete, and the order once fulfilled",
+      summary: "A checkout's state for its success page: open, complete with its order, or closed unpaid (expired, failed)",
       description:
         "The first answer after fulfillment carries the purchase's license key in full (`licenseKey`); it is shown only that once (later answers have `null`), so show it to the buyer when it arrives. Never cached.",
       request: { params: z.object({ checkoutId: CheckoutId }) },
