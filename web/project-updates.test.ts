@@ -7,7 +7,7 @@
  * who may only view the project, sees the badge without the Update action; Update moves Ada's
  * project to 2.0.0 and the badge goes; when the author yanks 2.0.0 the page flags it.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -29,7 +29,7 @@ const ITEM = "Orbit Tools";
 
 let server: Awaited<ReturnType<typeof startWranglerDev>>;
 let browser: Browser;
-const { api: call, signUpAndLogIn, joinOrg } = plazaApi(() => server.url);
+const { api: call, signUpAndLogIn, joinOrg, uploadVersion } = plazaApi(() => server.url);
 const pageErrors: string[] = [];
 const contexts: BrowserContext[] = [];
 let authorToken: string;
@@ -39,21 +39,7 @@ let projectPath: string;
 
 /** Publishes `version` of the item the way the CLI does: metadata, then the bytes. */
 async function publish(version: string, changelog: string, channel: "stable" | "beta" = "stable") {
-  const bytes = randomBytes(64);
-  const manifest = { name: SLUG, version, entry: "dist/index.js", permissions: [], engines: { plaza: "^1.0.0" }, dependencies: {} };
-  const upload = await call<{ uploadUrl: string }>(
-    "POST",
-    `/v1/items/${SLUG}/uploads`,
-    { version, channel, changelog, manifest, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length },
-    authorToken,
-  );
-  expectStatus(upload, 201, `upload ${version}`);
-  const put = await fetch(`${server.url}${upload.body.uploadUrl}`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${authorToken}`, "content-type": "application/octet-stream" },
-    body: bytes,
-  });
-  expect(put.status, `publish ${version}`).toBe(201);
+  await uploadVersion(authorToken, { slug: SLUG, version, channel, changelog, bytes: randomBytes(64) });
 }
 
 /** Opens `path` signed in as `user` (through the login form's `?next=`). */

@@ -1,14 +1,3 @@
-/**
- * Reviews in a real browser against `wrangler dev`. Set up through the API: an author's org with a
- * published free item, a buyer and a second buyer who got it (the second one reviewed it), a
- * member of the org and someone who never got the item. The buyer follows the storefront's
- * "Write a review" link through login, is told beside the stars that a rating is needed, publishes
- * a review, and edits it from Purchases. The author replies in the studio's Reviews tab, edits the
- * reply, finds it (edited) on the storefront's item page, and reports the second review to the
- * operators, whose author then deletes it; a member sees the tab read-only; the non-buyer is told
- * why they cannot review.
- */
-import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -32,7 +21,7 @@ const member = { name: "Mary Somerville", email: `mary-${RUN}@example.com`, pass
 const stranger = { name: "Augustus De Morgan", email: `augustus-${RUN}@example.com`, password: "formal logic 1847" };
 
 let server: Awaited<ReturnType<typeof startWranglerDev>>;
-const { api, signUpAndLogIn, joinOrg } = plazaApi(() => server.url);
+const { api, signUpAndLogIn, joinOrg, uploadVersion } = plazaApi(() => server.url);
 let browser: Browser;
 let itemId: string;
 const pageErrors: string[] = [];
@@ -41,28 +30,7 @@ const pageErrors: string[] = [];
 async function publishedFreeItem(token: string, orgId: string) {
   const item = await api<ItemT>("POST", `/v1/orgs/${orgId}/items`, { slug: SLUG, name: ITEM, category: "editor" }, token);
   expectStatus(item, 201, "create the item");
-  const bytes = Buffer.from(`bundle of ${SLUG}`);
-  const manifest = {
-    name: SLUG,
-    version: "1.0.0",
-    entry: "dist/index.js",
-    permissions: [],
-    engines: { plaza: "^1.0.0" },
-    dependencies: {},
-  };
-  const upload = await api<{ uploadUrl: string }>(
-    "POST",
-    `/v1/items/${SLUG}/uploads`,
-    { version: "1.0.0", manifest, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length },
-    token,
-  );
-  expectStatus(upload, 201, "start the upload");
-  const put = await fetch(`${server.url}${upload.body.uploadUrl}`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
-    body: bytes,
-  });
-  expect(put.status).toBe(201);
+  await uploadVersion(token, { slug: SLUG, version: "1.0.0" });
   expectStatus(await api("PATCH", `/v1/orgs/${orgId}/items/${item.body.id}`, { status: "published" }, token), 200, "publish");
   return item.body.id;
 }

@@ -1,13 +1,3 @@
-/**
- * Every kind of page in Chromium, against `wrangler dev` and `partykit dev`: the web app (guest
- * pages, dashboard pages, an unknown route, a project in the live editor), the storefront with its
- * checkout and error pages, the dev mailbox and /docs. Each HTML response must carry the security
- * headers, and no page may break its CSP: violations are collected in every frame that runs
- * scripts (`securitypolicyviolation`) and from what Chromium reports to /v1/csp-reports (the
- * mailbox's sandboxed e-mail frames run none). Network failures are not violations: /docs loads
- * Scalar from a CDN this machine cannot reach. Last, another origin tries to frame the login page.
- */
-import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext, Page, Response } from "playwright-core";
@@ -32,7 +22,7 @@ const SCALAR_CDN = "https://cdn.jsdelivr.net";
 let api: Awaited<ReturnType<typeof startWranglerDev>>;
 let rooms: Awaited<ReturnType<typeof startPartykitDev>>;
 let browser: Browser;
-const { api: call, signUpAndLogIn } = plazaApi(() => api.url);
+const { api: call, signUpAndLogIn, uploadVersion } = plazaApi(() => api.url);
 let orgId: string;
 let projectId: string;
 
@@ -141,28 +131,7 @@ async function publishItem(token: string) {
     token,
   );
   expectStatus(item, 201, "create item");
-  const bytes = Buffer.from(`bundle of ${SLUG}`);
-  const manifest = {
-    name: SLUG,
-    version: "1.0.0",
-    entry: "dist/index.js",
-    permissions: [],
-    engines: { plaza: "^1.0.0" },
-    dependencies: {},
-  };
-  const upload = await call<{ uploadUrl: string }>(
-    "POST",
-    `/v1/items/${SLUG}/uploads`,
-    { version: "1.0.0", changelog: "First", manifest, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length },
-    token,
-  );
-  expectStatus(upload, 201, "start upload");
-  const put = await fetch(`${api.url}${upload.body.uploadUrl}`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
-    body: bytes,
-  });
-  expect(put.status).toBe(201);
+  await uploadVersion(token, { slug: SLUG, version: "1.0.0", changelog: "First" });
   expectStatus(await call("PATCH", `/v1/orgs/${orgId}/items/${item.body.id}`, { status: "published" }, token), 200, "publish");
 }
 

@@ -1,10 +1,3 @@
-/**
- * The server-rendered storefront in a real browser with JavaScript off: an item published through
- * the API against `wrangler dev` is found from the home page's search form and its page shows the
- * Markdown description and the version. Then, with JavaScript on, the Get button leads through
- * login into the web app, which adds the free item to the buyer's library.
- */
-import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
@@ -20,7 +13,7 @@ const SLUG = `sheet-weaver-${Date.now().toString(36)}`;
 const author = { name: "Grace Hopper", email: `grace-${Date.now()}@example.com`, password: "compiler pioneer 1952" };
 
 let server: Awaited<ReturnType<typeof startWranglerDev>>;
-const { api, signUpAndLogIn } = plazaApi(() => server.url);
+const { api, signUpAndLogIn, uploadVersion } = plazaApi(() => server.url);
 let browser: Browser;
 
 /** The CLI's publish path: create the item, start an upload, PUT the bytes, publish. */
@@ -35,34 +28,7 @@ async function publishItem(token: string) {
     token,
   );
   expectStatus(item, 201, "create item");
-  const bytes = Buffer.from(`bundle of ${SLUG}`);
-  const manifest = {
-    name: SLUG,
-    version: "1.2.0",
-    entry: "dist/index.js",
-    permissions: [],
-    engines: { plaza: "^1.0.0" },
-    dependencies: {},
-  };
-  const upload = await api<{ uploadUrl: string }>(
-    "POST",
-    `/v1/items/${SLUG}/uploads`,
-    {
-      version: "1.2.0",
-      changelog: "Faster weaving",
-      manifest,
-      sha256: createHash("sha256").update(bytes).digest("hex"),
-      size: bytes.length,
-    },
-    token,
-  );
-  expectStatus(upload, 201, "start upload");
-  const put = await fetch(`${server.url}${upload.body.uploadUrl}`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
-    body: bytes,
-  });
-  expect(put.status).toBe(201);
+  await uploadVersion(token, { slug: SLUG, version: "1.2.0", changelog: "Faster weaving" });
   expectStatus(await api("PATCH", `/v1/orgs/${org.body.id}/items/${item.body.id}`, { status: "published" }, token), 200, "publish");
 }
 

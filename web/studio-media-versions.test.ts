@@ -1,15 +1,3 @@
-/**
- * The author studio's Media and Versions tabs in a real browser against `wrangler dev`. An author
- * (an org's owner; the published item with version 1.0.0 is set up through the API) gives the item
- * an icon and two screenshots by choosing files: a 12 MP PNG made here comes back from the served
- * asset at 512 px, aspect kept. They reorder the screenshots (by dragging and with the buttons),
- * see the order on the storefront's item page, delete one and see it gone there, and replace the
- * icon by dropping a file. On Versions, a bundle whose plaza.json has a bad
- * engines.plaza is refused beside that field before any request is made; a good bundle (packed as
- * `plaza publish` packs it) uploads with the progress bar reaching 100%, shows in the Stable table,
- * and is yanked and unyanked. A member of the org sees both tabs read-only.
- */
-import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,7 +19,7 @@ const author = { name: "Ada Lovelace", email: `ada-${RUN}@example.com`, password
 const member = { name: "Charles Babbage", email: `charles-${RUN}@example.com`, password: "difference engine two" };
 
 let server: Awaited<ReturnType<typeof startWranglerDev>>;
-const { api, signUpAndLogIn, joinOrg } = plazaApi(() => server.url);
+const { api, signUpAndLogIn, joinOrg, uploadVersion } = plazaApi(() => server.url);
 let browser: Browser;
 let itemId: string;
 const pageErrors: string[] = [];
@@ -50,20 +38,13 @@ const manifestOf = (version: string, engine = "^1.0.0") => ({ name: SLUG, versio
 async function publishedItem(token: string, orgId: string) {
   const item = await api<ItemT>("POST", `/v1/orgs/${orgId}/items`, { slug: SLUG, name: NAME, category: "productivity" }, token);
   expectStatus(item, 201, "create the item");
-  const bytes = await bundle(manifestOf("1.0.0"));
-  const upload = await api<{ uploadUrl: string }>(
-    "POST",
-    `/v1/items/${SLUG}/uploads`,
-    { version: "1.0.0", manifest: manifestOf("1.0.0"), sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length },
-    token,
-  );
-  expectStatus(upload, 201, "start the upload");
-  const put = await fetch(`${server.url}${upload.body.uploadUrl}`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/gzip" },
-    body: new Uint8Array(bytes),
+  await uploadVersion(token, {
+    slug: SLUG,
+    version: "1.0.0",
+    manifest: manifestOf("1.0.0"),
+    bytes: await bundle(manifestOf("1.0.0")),
+    contentType: "application/gzip",
   });
-  expect(put.status).toBe(201);
   expectStatus(await api("PATCH", `/v1/orgs/${orgId}/items/${item.body.id}`, { status: "published" }, token), 200, "publish the item");
   return item.body.id;
 }

@@ -1,13 +1,3 @@
-/**
- * The author studio's items list, New item form and Details tab in a real browser against
- * `wrangler dev`. An author (an org's owner, set up through the API with a taken slug and an item
- * that has a version) creates a draft through New item, sees the API refuse a taken slug beside
- * the Slug field, edits the details with the Markdown preview and the pricing's "you receive",
- * is told by the API that publishing needs a version, publishes the item that has one, and finds
- * both in the list with their status, filtered by status. A member of the org sees it all
- * read-only.
- */
-import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -29,7 +19,7 @@ const NEW_SLUG = `quill-pro-${RUN}`;
 const VERSIONED_SLUG = `inkwell-${RUN}`;
 
 let server: Awaited<ReturnType<typeof startWranglerDev>>;
-const { api, signUpAndLogIn, joinOrg } = plazaApi(() => server.url);
+const { api, signUpAndLogIn, joinOrg, uploadVersion } = plazaApi(() => server.url);
 let browser: Browser;
 let fee: PlatformFee;
 const pageErrors: string[] = [];
@@ -38,28 +28,7 @@ const pageErrors: string[] = [];
 async function itemWithVersion(token: string, orgId: string) {
   const item = await api<ItemT>("POST", `/v1/orgs/${orgId}/items`, { slug: VERSIONED_SLUG, name: "Inkwell", category: "editor" }, token);
   expectStatus(item, 201, "create the versioned item");
-  const bytes = Buffer.from(`bundle of ${VERSIONED_SLUG}`);
-  const manifest = {
-    name: VERSIONED_SLUG,
-    version: "1.0.0",
-    entry: "dist/index.js",
-    permissions: [],
-    engines: { plaza: "^1.0.0" },
-    dependencies: {},
-  };
-  const upload = await api<{ uploadUrl: string }>(
-    "POST",
-    `/v1/items/${VERSIONED_SLUG}/uploads`,
-    { version: "1.0.0", manifest, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length },
-    token,
-  );
-  expectStatus(upload, 201, "start the upload");
-  const put = await fetch(`${server.url}${upload.body.uploadUrl}`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
-    body: bytes,
-  });
-  expect(put.status).toBe(201);
+  await uploadVersion(token, { slug: VERSIONED_SLUG, version: "1.0.0" });
 }
 
 beforeAll(async () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { AuthTokensT } from "../../shared/api";
 import { eventually } from "./eventually";
 
@@ -66,5 +67,54 @@ export function plazaApi(origin: () => string) {
     );
   }
 
-  return { api, signUpAndLogIn, mailedToken, joinOrg };
+  /**
+   * Publishes a version the way the CLI does: announces it (manifest, SHA-256, size), then PUTs the
+   * bytes. Without `bytes` a small made-up bundle; without `manifest` the smallest valid one.
+   */
+  async function uploadVersion(
+    token: string,
+    input: {
+      slug: string;
+      version: string;
+      bytes?: Uint8Array;
+      manifest?: Record<string, unknown>;
+      channel?: "stable" | "beta";
+      changelog?: string;
+      contentType?: string;
+    },
+  ): Promise<void> {
+    const { slug, version } = input;
+    const bytes = input.bytes ?? new TextEncoder().encode(`bundle of ${slug}@${version}`);
+    const manifest = input.manifest ?? {
+      name: slug,
+      version,
+      entry: "dist/index.js",
+      permissions: [],
+      engines: { plaza: "^1.0.0" },
+      dependencies: {},
+    };
+    const upload = await api<{ uploadUrl: string }>(
+      "POST",
+      `/v1/items/${slug}/uploads`,
+      {
+        version,
+        ...(input.channel && { channel: input.channel }),
+        ...(input.changelog !== undefined && { changelog: input.changelog }),
+        manifest,
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+        size: bytes.length,
+      },
+      token,
+    );
+    expectStatus(upload, 201, `announce ${slug}@${version}`);
+    const put = await fetch(`${origin()}${upload.body.uploadUrl}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-type": input.contentType ?? "application/octet-stream" },
+      // A copy backed by a plain ArrayBuffer, which fetch's body type asks for.
+      body: new Uint8Array(bytes),
+    });
+    if (put.status !== 201) throw new Error(`upload ${slug}@${version}: expected 201, got ${put.status} ${await put.text()}`);
+  }
+
+  return { api, signUpAndLogIn, mailedToken, joinOrg, uploadVersion };
 }
