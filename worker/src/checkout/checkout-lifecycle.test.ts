@@ -48,6 +48,8 @@ const fulfilled = async (buyer: TestUser) => ({
   licenses: await countRows("SELECT 1 FROM licenses WHERE user_id = ?", buyer.id),
 });
 const nothing = { orders: 0, entitlements: 0, licenses: 0 };
+const failedMails = (buyer: TestUser) =>
+  countRows(`SELECT 1 FROM mail_messages WHERE "to" = ? AND subject LIKE 'Your payment for % did not go through'`, buyer.email);
 
 /** The emulator's asynchronous payment method: the buyer pays with it, later the bank answers. */
 const payAsync = (sessionId: string) => emulatorAdmin("POST", `/checkout/sessions/${sessionId}/pay_async`, {});
@@ -80,6 +82,7 @@ describe("an expired checkout", () => {
     expect(pay.status).toBe(400);
     await stripeEventsSettled();
     expect(await fulfilled(buyer)).toEqual(nothing);
+    expect(await failedMails(buyer)).toBe(0);
     // The buyer may start again: a new checkout opens.
     expect((await call("POST", `/v1/items/${slug}/checkout`, { token: buyer.accessToken, body: {} })).status).toBe(201);
   });
@@ -122,6 +125,13 @@ describe("an asynchronous payment", () => {
     expect((await call<string>("GET", `/checkout/success?checkout=${checkoutId}`)).body).toContain("<h1>Payment failed</h1>");
     await stripeEventsSettled();
     expect(await fulfilled(buyer)).toEqual(nothing);
+    // The buyer is told once, even when Stripe sends the event again.
+    const failedEvent = (await testStripe().events.list({ type: "checkout.session.async_payment_failed" })).data.find(
+      (e) => (e.data.object as { id: string }).id === sessionId,
+    )!;
+    await deliverSessionEvent("checkout.session.async_payment_failed", failedEvent.data.object);
+    await stripeEventsSettled();
+    expect(await failedMails(buyer)).toBe(1);
     const handled = await env.DB.prepare(
       "SELECT status FROM stripe_events WHERE type = 'checkout.session.async_payment_failed' AND json_extract(payload, '$.data.object.id') = ?",
     )

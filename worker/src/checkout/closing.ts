@@ -1,6 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import type Stripe from "stripe";
-import type { Ctx } from "../context";
+import { findItemRef } from "../catalog";
+import type { Ctx, Statement } from "../context";
+import { derivedId } from "../crypto/random";
+import { checkoutPaymentFailedMail, enqueueMail, mailInsert } from "../mail";
 import { NotYetKnown } from "../module";
 import { checkouts } from "./tables";
 
@@ -29,13 +32,14 @@ export function closedStatus(session: Stripe.Checkout.Session): ClosedStatus | u
 export async function closeCheckout(ctx: Ctx, input: { sessionId: string; status: ClosedStatus; now: number }): Promise<boolean> {
   const { db } = ctx;
   const [checkout] = await db
-    .select({ id: checkouts.id, status: checkouts.status })
+    .select({ id: checkouts.id, status: checkouts.status, email: checkouts.email, itemId: checkouts.itemId })
     .from(checkouts)
     .where(eq(checkouts.sessionId, input.sessionId))
     .limit(1);
   if (!checkout) throw new NotYetKnown(`checkout of session ${input.sessionId}`);
   if (checkout.status !== "open") return false;
   const released = await ctx.events.emit("checkout.closed", { checkoutId: checkout.id, status: input.status, now: input.now });
+  const mail = input.status === "failed" ? await paymentFailedMail(ctx, checkout) : undefined;
   const [closed] = await db.batch([
     db
       .update(checkouts)
@@ -43,6 +47,22 @@ export async function closeCheckout(ctx: Ctx, input: { sessionId: string; status
       .where(and(eq(checkouts.id, checkout.id), eq(checkouts.status, "open")))
       .returning({ id: checkouts.id }),
     ...released,
+    ...(mail ? [mail.statement] : []),
   ]);
+  // The winner of a race sends it (a mail left queued is retried by the mail jobs).
+  if (mail && closed.length === 1) await enqueueMail(ctx, [mail.id]);
   return closed.length === 1;
+}
+
+/**
+ * The buyer hears that the bank declined (the hosted page had already said "payment received"):
+ * one e-mail per checkout, its id derived from it, so racing closers write it once.
+ */
+async function paymentFailedMail(ctx: Ctx, checkout: { id: string; email: string | null; itemId: string }) {
+  const item = await findItemRef(ctx.db, checkout.itemId);
+  if (!checkout.email || !item) return undefined;
+  const id = await derivedId("mail", `checkout-failed:${checkout.id}`);
+  const url = `${ctx.env.APP_URL}/items/${encodeURIComponent(item.slug)}#buy`;
+  const { insert } = await mailInsert(ctx, { to: checkout.email, mail: checkoutPaymentFailedMail(item.name, url), id });
+  return { id, statement: insert.onConflictDoNothing() as Statement };
 }

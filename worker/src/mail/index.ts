@@ -8,6 +8,7 @@ import { mailRoutes } from "./routes";
 export { enqueueMail, mailInsert, openBody, renderedOnSendMailInsert } from "./outbox";
 export { newestMail } from "./service";
 export {
+  checkoutPaymentFailedMail,
   formatLongDate,
   inviteMail,
   licenseExpiryMail,

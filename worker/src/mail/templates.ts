@@ -78,6 +78,17 @@ export function paymentFailedMail(itemName: string, graceDays: number, url: stri
   });
 }
 
+/** An asynchronous payment (a bank debit) of a one-time purchase failed: nothing was bought or charged. */
+export function checkoutPaymentFailedMail(itemName: string, url: string): RenderedMail {
+  return layout(`Your payment for ${itemName} did not go through`, {
+    paragraphs: [
+      `Your bank did not complete the payment for ${itemName}, so the purchase did not go through and you were not charged.`,
+      "You can buy it again with another payment method.",
+    ],
+    action: { label: `Buy ${itemName} again`, url },
+  });
+}
+
 export function payoutFailedMail(orgName: string, amount: string, reason: string, url: string): RenderedMail {
   return layout(`A payout of ${amount} to ${orgName} failed`, {
     paragraphs: [
