@@ -32,7 +32,7 @@ const author = { name: "Caroline Herschel", email: `caroline-${RUN}@example.com`
 const guestEmail = `william-${RUN}@example.com`;
 
 let stack: Awaited<ReturnType<typeof startPlazaWithStripe>>;
-const { api, signUpAndLogIn } = plazaApi(() => stack.url);
+const { api, signUpAndLogIn, uploadVersion } = plazaApi(() => stack.url);
 let browser: Browser;
 const pageErrors: string[] = [];
 /** The key the success page showed once; the portal shows it masked. */
@@ -73,27 +73,7 @@ async function publishItem() {
     token,
   );
   expectStatus(created, 201, "create item");
-  const manifest = {
-    name: ITEM.slug,
-    version: VERSION,
-    entry: "dist/index.js",
-    permissions: [],
-    engines: { plaza: "^1.0.0" },
-    dependencies: {},
-  };
-  const upload = await api<{ uploadUrl: string }>(
-    "POST",
-    `/v1/items/${ITEM.slug}/uploads`,
-    { version: VERSION, changelog: "First release", manifest, sha256: sha256(BUNDLE), size: BUNDLE.length },
-    token,
-  );
-  expectStatus(upload, 201, "start upload");
-  const put = await fetch(`${stack.url}${upload.body.uploadUrl}`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/octet-stream" },
-    body: BUNDLE,
-  });
-  expect(put.status).toBe(201);
+  await uploadVersion(token, { slug: ITEM.slug, version: VERSION, changelog: "First release", bytes: BUNDLE });
   expectStatus(await api("PATCH", `/v1/orgs/${org.body.id}/items/${created.body.id}`, { status: "published" }, token), 200, "publish");
 }
 
