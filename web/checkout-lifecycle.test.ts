@@ -6,7 +6,6 @@
  * (sign-up, org, item, onboarding) and Stripe's expiry go through the APIs; what the buyer sees and
  * clicks goes through Chromium.
  */
-import { createHash } from "node:crypto";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
@@ -22,7 +21,7 @@ const ITEM = { slug: `tide-tables-${RUN}`, name: "Tide Tables", pricing: { model
 const author = { name: "Marie Tharp", email: `marie-${RUN}@example.com`, password: "mid-atlantic ridge 1957", token: "" };
 
 let stack: Awaited<ReturnType<typeof startPlazaWithStripe>>;
-const { api, signUpAndLogIn } = plazaApi(() => stack.url);
+const { api, signUpAndLogIn, uploadVersion } = plazaApi(() => stack.url);
 let browser: Browser;
 let orgId: string;
 
@@ -49,28 +48,7 @@ async function publishPaidItem() {
     author.token,
   );
   expectStatus(created, 201, "create item");
-  const bytes = Buffer.from(`bundle of ${ITEM.slug}`);
-  const manifest = {
-    name: ITEM.slug,
-    version: "1.0.0",
-    entry: "dist/index.js",
-    permissions: [],
-    engines: { plaza: "^1.0.0" },
-    dependencies: {},
-  };
-  const upload = await api<{ uploadUrl: string }>(
-    "POST",
-    `/v1/items/${ITEM.slug}/uploads`,
-    { version: "1.0.0", changelog: "First", manifest, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length },
-    author.token,
-  );
-  expectStatus(upload, 201, "start upload");
-  const put = await fetch(`${stack.url}${upload.body.uploadUrl}`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${author.token}`, "content-type": "application/octet-stream" },
-    body: bytes,
-  });
-  expect(put.status).toBe(201);
+  await uploadVersion(author.token, { slug: ITEM.slug, version: "1.0.0", changelog: "First" });
   expectStatus(await api("PATCH", `/v1/orgs/${orgId}/items/${created.body.id}`, { status: "published" }, author.token), 200, "publish");
 }
 
