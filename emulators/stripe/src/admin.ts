@@ -2,6 +2,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { adminCheckout } from "./admin-checkout";
 import { adminConnect } from "./admin-connect";
+import { adminRefunds } from "./admin-refunds";
 import { billUntil } from "./billing/renewals";
 import type { AppEnv } from "./context";
 import { invalidRequest, resourceMissing } from "./errors";
@@ -99,8 +100,9 @@ export const admin = new Hono<AppEnv>()
     return c.json(setChargesEnabled(store, account, params.enabled));
   });
 
-// Checkout's asynchronous payments (the sessions' expiry follows the clock above).
-admin.route("/checkout/sessions", adminCheckout);
-
+// A refund's lifecycle: refunds that stay pending, then succeed, fail or are canceled.
+admin.route("/", adminRefunds);
 // Connected accounts' payouts and deauthorization.
 admin.route("/", adminConnect);
+// Checkout's asynchronous payments (the sessions' expiry follows the clock above).
+admin.route("/checkout/sessions", adminCheckout);
