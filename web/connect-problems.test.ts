@@ -132,6 +132,13 @@ test("a failed payout and a disconnection show on Payouts; the item is off sale 
   await page.getByRole("alert").filter({ hasText: "Disconnected from Stripe — reconnect." }).waitFor();
   await page.getByTestId("payouts-summary").filter({ hasText: "its paid items are off sale" }).waitFor();
 
+  // The studio's items list says so too, with the way back.
+  await page.goto("/dashboard/items");
+  await page.getByRole("alert").filter({ hasText: "Disconnected from Stripe: your paid items are not available for purchase." }).waitFor();
+  await page.getByRole("link", { name: "Reconnect on Payouts" }).click();
+  await page.waitForURL("**/dashboard/payouts");
+  await page.getByRole("alert").filter({ hasText: "Disconnected from Stripe — reconnect." }).waitFor();
+
   const shopper = await newPage();
   const itemPage = await shopper.goto(`/items/${ITEM.slug}`);
   expect(itemPage?.status()).toBe(200);

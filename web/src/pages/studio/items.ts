@@ -1,7 +1,8 @@
 /**
  * `/dashboard/items`: the active org's items in the author studio, with their status (an
  * operator's removal with its reason), price, newest version per channel, rating, downloads and
- * sales of the last 30 days; filtered by status (`?status=`). Admins and owners add items.
+ * sales of the last 30 days; filtered by status (`?status=`). Admins and owners add items. A
+ * banner says when the org is disconnected from Stripe (its paid items are off sale).
  */
 import { ALL_ITEM_STATUSES, type AuthorItemT } from "../../../../shared/catalog";
 import { roleAtLeast } from "../../../../shared/roles";
@@ -15,7 +16,7 @@ import { alertBox } from "../../ui/alert";
 import { noOrgContent } from "../../ui/no-org";
 import { pageHeader, section } from "../../ui/page";
 import { dataTable, row } from "../../ui/table";
-import { ITEMS_PATH, studioItemPath } from "../paths";
+import { ITEMS_PATH, PAYOUTS_PATH, studioItemPath } from "../paths";
 import { newItemForm } from "./new-item";
 import { loadPlatformFee } from "./platform-fee";
 import { itemStatusBadge } from "./status";
@@ -92,9 +93,11 @@ export async function studioItemsPage({ query, signal }: PageContext): Promise<N
   const canEdit = roleAtLeast(org.role, "admin");
   const status = ALL_ITEM_STATUSES.find((s) => s === query.get("status"));
 
-  const [{ data }, fee] = await Promise.all([
+  const [{ data }, fee, connect] = await Promise.all([
     unwrap(api.v1.orgs[":orgId"].studio.items.$get({ param: { orgId }, query: status ? { status } : {} })),
     canEdit ? loadPlatformFee() : null,
+    // Only for the banner: the list shows without it if the payouts status cannot be read.
+    unwrap(api.v1.orgs[":orgId"].connect.$get({ param: { orgId } })).catch(() => null),
   ]);
 
   const filter = h(
@@ -128,6 +131,13 @@ export async function studioItemsPage({ query, signal }: PageContext): Promise<N
     "div",
     { class: "stack" },
     pageHeader(`Items · ${org.name}`, "Everything the org sells or gives away on Plaza, in every status."),
+    // Disconnected from Stripe: the storefront shows paid items as not available for purchase.
+    connect?.disconnected &&
+      alertBox(
+        "error",
+        "Disconnected from Stripe: your paid items are not available for purchase. ",
+        h("a", { href: PAYOUTS_PATH }, "Reconnect on Payouts"),
+      ),
     canEdit
       ? h("div", { class: "toolbar" }, newItemButton)
       : alertBox("info", h("p", {}, "You are a member of this org: you can see its items; admins and owners edit them.")),
