@@ -1,11 +1,3 @@
-/**
- * Connect problems in a real browser (Plaza and the Stripe emulator on their own `wrangler dev`):
- * a failed payout shows on Payouts; an author who disconnects Stripe sees it there, the storefront
- * shows the item as not available for purchase (never an error page), and Reconnect runs the hosted
- * onboarding again, which puts the item back on sale. Setup (sign-up, org, item, first onboarding)
- * goes through the API; what a person sees and clicks goes through Chromium.
- */
-import { createHash } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
@@ -24,7 +16,7 @@ const ITEM = { slug: `bank-notes-${RUN}`, name: "Bank Notes", pricing: { model: 
 const author = { name: "Grace Hopper", email: `grace-${RUN}@example.com`, password: "compiler a-0 1952", token: "" };
 
 let stack: Awaited<ReturnType<typeof startPlazaWithStripe>>;
-const { api, signUpAndLogIn } = plazaApi(() => stack.url);
+const { api, signUpAndLogIn, uploadVersion } = plazaApi(() => stack.url);
 let browser: Browser;
 let orgId: string;
 let accountId: string;
@@ -59,28 +51,7 @@ async function publishPaidItem() {
     author.token,
   );
   expectStatus(created, 201, "create item");
-  const bytes = Buffer.from(`bundle of ${ITEM.slug}`);
-  const manifest = {
-    name: ITEM.slug,
-    version: "1.0.0",
-    entry: "dist/index.js",
-    permissions: [],
-    engines: { plaza: "^1.0.0" },
-    dependencies: {},
-  };
-  const upload = await api<{ uploadUrl: string }>(
-    "POST",
-    `/v1/items/${ITEM.slug}/uploads`,
-    { version: "1.0.0", changelog: "First", manifest, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length },
-    author.token,
-  );
-  expectStatus(upload, 201, "start upload");
-  const put = await fetch(`${stack.url}${upload.body.uploadUrl}`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${author.token}`, "content-type": "application/octet-stream" },
-    body: bytes,
-  });
-  expect(put.status).toBe(201);
+  await uploadVersion(author.token, { slug: ITEM.slug, version: "1.0.0", changelog: "First" });
   expectStatus(await api("PATCH", `/v1/orgs/${orgId}/items/${created.body.id}`, { status: "published" }, author.token), 200, "publish");
 }
 

@@ -1,12 +1,3 @@
-/**
- * Payments in a real browser: `wrangler dev` (Plaza, web/dist) beside the Stripe emulator on its
- * own `wrangler dev`, each pointed at the other (Plaza calls the emulator's API, the emulator
- * signs webhooks to Plaza's endpoints). An author sets up payouts through the hosted onboarding
- * page; a guest (JavaScript off) and a signed-in buyer pay on the hosted checkout page and land
- * on the storefront's success page; the buyer manages a subscription on Purchases; the author
- * sees the sales on Earnings and refunds one. Every wait polls (`waitFor`, `eventually`).
- */
-import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -45,7 +36,7 @@ const buyer: Person = { name: "Charles Babbage", email: `charles-${RUN}@example.
 const guest: Person = { name: "Mary Somerville", email: `mary-${RUN}@example.com`, password: "connexion of sciences" };
 
 let stack: Awaited<ReturnType<typeof startPlazaWithStripe>>;
-const { api, signUpAndLogIn } = plazaApi(() => stack.url);
+const { api, signUpAndLogIn, uploadVersion } = plazaApi(() => stack.url);
 let browser: Browser;
 let orgId: string;
 const pageErrors: string[] = [];
@@ -72,34 +63,7 @@ async function publishPaidItem(item: typeof ONE_TIME | typeof SUBSCRIPTION) {
     author.token,
   );
   expectStatus(created, 201, `create ${item.slug}`);
-  const bytes = Buffer.from(`bundle of ${item.slug}`);
-  const manifest = {
-    name: item.slug,
-    version: "1.0.0",
-    entry: "dist/index.js",
-    permissions: [],
-    engines: { plaza: "^1.0.0" },
-    dependencies: {},
-  };
-  const upload = await api<{ uploadUrl: string }>(
-    "POST",
-    `/v1/items/${item.slug}/uploads`,
-    {
-      version: "1.0.0",
-      changelog: "First release",
-      manifest,
-      sha256: createHash("sha256").update(bytes).digest("hex"),
-      size: bytes.length,
-    },
-    author.token,
-  );
-  expectStatus(upload, 201, "start upload");
-  const put = await fetch(`${stack.url}${upload.body.uploadUrl}`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${author.token}`, "content-type": "application/octet-stream" },
-    body: bytes,
-  });
-  expect(put.status).toBe(201);
+  await uploadVersion(author.token!, { slug: item.slug, version: "1.0.0", changelog: "First release" });
   expectStatus(await api("PATCH", `/v1/orgs/${orgId}/items/${created.body.id}`, { status: "published" }, author.token), 200, "publish");
   return created.body.id;
 }
