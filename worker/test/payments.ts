@@ -104,6 +104,16 @@ export async function signatureFor(payload: string, options: SignOptions = {}) {
   });
 }
 
+/**
+ * Unplugs Plaza's webhook endpoints at the emulator (the platform's, the Connect one, or both), so
+ * the test delivers each event itself (`signedDelivery`), in the order and as often as it wants.
+ */
+export async function unplugStripeWebhooks(which: "platform" | "connect" | "both") {
+  const { data } = await emulatorAdmin<{ data: { id: string; connect: boolean }[] }>("GET", "/webhook_endpoints");
+  const unplugged = data.filter((e) => which === "both" || e.connect === (which === "connect"));
+  for (const endpoint of unplugged) await emulatorAdmin("DELETE", `/webhook_endpoints/${endpoint.id}`);
+}
+
 /** Delivers `payload` signed as Stripe would to the platform (or Connect) endpoint. */
 export async function signedDelivery(payload: string, options: SignOptions = {}, body = payload) {
   const path = options.connect ? "/v1/stripe/connect-webhooks" : "/v1/stripe/webhooks";

@@ -18,6 +18,7 @@ import {
   signedDelivery,
   stripeEventsSettled,
   testStripe,
+  unplugStripeWebhooks,
 } from "../../test/payments";
 import { open } from "../crypto/secret-box";
 import worker from "../index";
@@ -138,8 +139,7 @@ it("payout and deauthorization events delivered 20 times each, concurrently and 
   const [paying, leaving] = await Promise.all([orgFixture(), orgFixture()]);
   await Promise.all([onboardSeller(paying.owner, paying.orgId), onboardSeller(leaving.owner, leaving.orgId)]);
   // Plaza's Connect endpoint unplugged: the test delivers every event itself.
-  const { data } = await emulatorAdmin<{ data: { id: string; connect: boolean }[] }>("GET", "/webhook_endpoints");
-  for (const endpoint of data.filter((e) => e.connect)) await emulatorAdmin("DELETE", `/webhook_endpoints/${endpoint.id}`);
+  await unplugStripeWebhooks("connect");
 
   const payingAccount = await accountOf(paying.orgId);
   const leavingAccount = await accountOf(leaving.orgId);

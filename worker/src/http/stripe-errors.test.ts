@@ -10,7 +10,7 @@ import Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { insertSubscription } from "../../test/payment-fixtures";
-import { countRows, emulatorAdmin, submitHostedForm, testStripe } from "../../test/payments";
+import { countRows, emulatorAdmin, submitHostedForm, testStripe, unplugStripeWebhooks } from "../../test/payments";
 import { newId } from "../crypto/random";
 import type { AppEnv } from "../env";
 import worker from "../index";
@@ -23,8 +23,7 @@ let fx: OrgFixture;
 beforeAll(async () => {
   fx = await orgFixture();
   // Nothing here is Plaza's: its endpoints would only be sent events for objects it does not know.
-  const { data } = await emulatorAdmin<{ data: { id: string; connect: boolean }[] }>("GET", "/webhook_endpoints");
-  for (const endpoint of data) await emulatorAdmin("DELETE", `/webhook_endpoints/${endpoint.id}`);
+  await unplugStripeWebhooks("both");
 });
 
 /** A paid Checkout of `price` for a new customer; its payment intent or subscription. */

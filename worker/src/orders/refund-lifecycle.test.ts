@@ -19,6 +19,7 @@ import {
   signedDelivery,
   stripeEventsSettled,
   testStripe,
+  unplugStripeWebhooks,
 } from "../../test/payments";
 
 let fx: OrgFixture;
@@ -27,9 +28,7 @@ const delivered = new Set<string>();
 beforeAll(async () => {
   fx = await orgFixture();
   await onboardSeller(fx.owner, fx.orgId);
-  const { data } = await emulatorAdmin<{ data: { id: string; connect: boolean }[] }>("GET", "/webhook_endpoints");
-  for (const endpoint of data.filter((e: { connect: boolean }) => !e.connect))
-    await emulatorAdmin("DELETE", `/webhook_endpoints/${endpoint.id}`);
+  await unplugStripeWebhooks("platform");
 });
 
 /** Every platform event not delivered yet reaches Plaza, oldest first (or newest first), and is processed. */

@@ -18,6 +18,7 @@ import {
   signedDelivery,
   stripeEventsSettled,
   testStripe,
+  unplugStripeWebhooks,
 } from "../../test/payments";
 import { newId } from "../crypto/random";
 import worker from "../index";
@@ -28,9 +29,7 @@ const delivered = new Set<string>();
 beforeAll(async () => {
   fx = await orgFixture();
   await onboardSeller(fx.owner, fx.orgId);
-  const { data } = await emulatorAdmin<{ data: { id: string; connect: boolean }[] }>("GET", "/webhook_endpoints");
-  for (const endpoint of data.filter((e: { connect: boolean }) => !e.connect))
-    await emulatorAdmin("DELETE", `/webhook_endpoints/${endpoint.id}`);
+  await unplugStripeWebhooks("platform");
 });
 
 /** Stripe confirms: every platform event not delivered yet reaches Plaza (oldest first) and is processed. */

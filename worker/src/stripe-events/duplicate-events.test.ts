@@ -21,6 +21,7 @@ import {
   signedDelivery,
   stripeEventsSettled,
   testStripe,
+  unplugStripeWebhooks,
 } from "../../test/payments";
 import worker from "../index";
 
@@ -31,9 +32,7 @@ const delivered = new Set<string>();
 beforeAll(async () => {
   fx = await orgFixture();
   await onboardSeller(fx.owner, fx.orgId);
-  const { data } = await emulatorAdmin<{ data: { id: string; connect: boolean }[] }>("GET", "/webhook_endpoints");
-  for (const endpoint of data.filter((e: { connect: boolean }) => !e.connect))
-    await emulatorAdmin("DELETE", `/webhook_endpoints/${endpoint.id}`);
+  await unplugStripeWebhooks("platform");
 });
 
 function shuffle<T>(list: T[]): T[] {
