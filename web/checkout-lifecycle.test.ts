@@ -14,14 +14,13 @@ import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
 import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import type { OrgT } from "../shared/api";
-import type { ItemT } from "../shared/catalog";
 
 const RUN = Date.now().toString(36);
 const ITEM = { slug: `tide-tables-${RUN}`, name: "Tide Tables", pricing: { model: "one_time", amount: 1400, currency: "usd" } } as const;
 const author = { name: "Marie Tharp", email: `marie-${RUN}@example.com`, password: "mid-atlantic ridge 1957", token: "" };
 
 let stack: Awaited<ReturnType<typeof startPlazaWithStripe>>;
-const { api, signUpAndLogIn, uploadVersion } = plazaApi(() => stack.url);
+const { api, signUpAndLogIn, publishItem } = plazaApi(() => stack.url);
 let browser: Browser;
 let orgId: string;
 
@@ -33,23 +32,12 @@ async function stripeApi<T>(method: string, path: string): Promise<T> {
 }
 
 async function publishPaidItem() {
-  const created = await api<ItemT>(
-    "POST",
-    `/v1/orgs/${orgId}/items`,
-    {
-      slug: ITEM.slug,
-      name: ITEM.name,
-      summary: "Tides",
-      description: "Paid item.",
-      category: "productivity",
-      tags: [],
-      pricing: ITEM.pricing,
-    },
+  await publishItem(
     author.token,
+    orgId,
+    { slug: ITEM.slug, name: ITEM.name, summary: "Tides", description: "Paid item.", pricing: ITEM.pricing },
+    { version: "1.0.0", changelog: "First" },
   );
-  expectStatus(created, 201, "create item");
-  await uploadVersion(author.token, { slug: ITEM.slug, version: "1.0.0", changelog: "First" });
-  expectStatus(await api("PATCH", `/v1/orgs/${orgId}/items/${created.body.id}`, { status: "published" }, author.token), 200, "publish");
 }
 
 beforeAll(async () => {

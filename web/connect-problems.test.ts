@@ -6,7 +6,6 @@ import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
 import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import type { OrgT } from "../shared/api";
-import type { ItemT } from "../shared/catalog";
 import type { ConnectStatus } from "../shared/payments";
 
 type ConnectStatusT = typeof ConnectStatus._output;
@@ -16,7 +15,7 @@ const ITEM = { slug: `bank-notes-${RUN}`, name: "Bank Notes", pricing: { model: 
 const author = { name: "Grace Hopper", email: `grace-${RUN}@example.com`, password: "compiler a-0 1952", token: "" };
 
 let stack: Awaited<ReturnType<typeof startPlazaWithStripe>>;
-const { api, signUpAndLogIn, uploadVersion } = plazaApi(() => stack.url);
+const { api, signUpAndLogIn, publishItem } = plazaApi(() => stack.url);
 let browser: Browser;
 let orgId: string;
 let accountId: string;
@@ -36,23 +35,12 @@ async function emulator(path: string, body?: unknown) {
 const connectStatus = async () => (await api<ConnectStatusT>("GET", `/v1/orgs/${orgId}/connect`, undefined, author.token)).body;
 
 async function publishPaidItem() {
-  const created = await api<ItemT>(
-    "POST",
-    `/v1/orgs/${orgId}/items`,
-    {
-      slug: ITEM.slug,
-      name: ITEM.name,
-      summary: "Ledgers",
-      description: "Paid item.",
-      category: "productivity",
-      tags: [],
-      pricing: ITEM.pricing,
-    },
+  await publishItem(
     author.token,
+    orgId,
+    { slug: ITEM.slug, name: ITEM.name, summary: "Ledgers", description: "Paid item.", pricing: ITEM.pricing },
+    { version: "1.0.0", changelog: "First" },
   );
-  expectStatus(created, 201, "create item");
-  await uploadVersion(author.token, { slug: ITEM.slug, version: "1.0.0", changelog: "First" });
-  expectStatus(await api("PATCH", `/v1/orgs/${orgId}/items/${created.body.id}`, { status: "published" }, author.token), 200, "publish");
 }
 
 async function newPage(): Promise<Page> {

@@ -8,7 +8,7 @@ import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
 import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import type { OrgT } from "../shared/api";
-import type { ItemT, MyEntitlementT } from "../shared/catalog";
+import type { MyEntitlementT } from "../shared/catalog";
 import type { SubscriptionT } from "../shared/payments";
 
 const SCREENSHOTS = "/tmp/plaza-payments";
@@ -36,7 +36,7 @@ const buyer: Person = { name: "Charles Babbage", email: `charles-${RUN}@example.
 const guest: Person = { name: "Mary Somerville", email: `mary-${RUN}@example.com`, password: "connexion of sciences" };
 
 let stack: Awaited<ReturnType<typeof startPlazaWithStripe>>;
-const { api, signUpAndLogIn, uploadVersion } = plazaApi(() => stack.url);
+const { api, signUpAndLogIn, publishItem } = plazaApi(() => stack.url);
 let browser: Browser;
 let orgId: string;
 const pageErrors: string[] = [];
@@ -48,24 +48,12 @@ async function signUp(person: Person) {
 
 /** A published paid item of the author's org (create, upload a version, publish). */
 async function publishPaidItem(item: typeof ONE_TIME | typeof SUBSCRIPTION) {
-  const created = await api<ItemT>(
-    "POST",
-    `/v1/orgs/${orgId}/items`,
-    {
-      slug: item.slug,
-      name: item.name,
-      summary: `${item.name} for your looms`,
-      description: "Paid **demo** item.",
-      category: "productivity",
-      tags: [],
-      pricing: item.pricing,
-    },
-    author.token,
+  return publishItem(
+    author.token!,
+    orgId,
+    { slug: item.slug, name: item.name, summary: `${item.name} for your looms`, description: "Paid **demo** item.", pricing: item.pricing },
+    { version: "1.0.0", changelog: "First release" },
   );
-  expectStatus(created, 201, `create ${item.slug}`);
-  await uploadVersion(author.token!, { slug: item.slug, version: "1.0.0", changelog: "First release" });
-  expectStatus(await api("PATCH", `/v1/orgs/${orgId}/items/${created.body.id}`, { status: "published" }, author.token), 200, "publish");
-  return created.body.id;
 }
 
 const itemIds: Record<string, string> = {};

@@ -18,7 +18,6 @@ import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
 import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { seedConnectOnboarding } from "../scripts/seed-payments.mjs";
 import type { OrgT } from "../shared/api";
-import type { ItemT } from "../shared/catalog";
 import { maskLicenseKey } from "../shared/licenses";
 
 const SCREENSHOTS = "/tmp/plaza-portal";
@@ -32,7 +31,7 @@ const author = { name: "Caroline Herschel", email: `caroline-${RUN}@example.com`
 const guestEmail = `william-${RUN}@example.com`;
 
 let stack: Awaited<ReturnType<typeof startPlazaWithStripe>>;
-const { api, signUpAndLogIn, uploadVersion } = plazaApi(() => stack.url);
+const { api, signUpAndLogIn, publishItem } = plazaApi(() => stack.url);
 let browser: Browser;
 const pageErrors: string[] = [];
 /** The key the success page showed once; the portal shows it masked. */
@@ -53,28 +52,17 @@ async function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<{
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 /** A published paid item with one uploaded version, by an author whose org can take payments. */
-async function publishItem() {
+async function authorWithPaidItem() {
   const token = await signUpAndLogIn(author);
   const org = await api<OrgT>("POST", "/v1/orgs", { name: "Herschel Instruments", slug: `herschel-${RUN}` }, token);
   expectStatus(org, 201, "create org");
   await seedConnectOnboarding({ apiUrl: stack.url, email: author.email, password: author.password, orgSlug: `herschel-${RUN}` });
-  const created = await api<ItemT>(
-    "POST",
-    `/v1/orgs/${org.body.id}/items`,
-    {
-      slug: ITEM.slug,
-      name: ITEM.name,
-      summary: "A clockwork solar system",
-      description: "Paid **demo** item.",
-      category: "productivity",
-      tags: [],
-      pricing: ITEM.pricing,
-    },
+  await publishItem(
     token,
+    org.body.id,
+    { slug: ITEM.slug, name: ITEM.name, summary: "A clockwork solar system", description: "Paid **demo** item.", pricing: ITEM.pricing },
+    { version: VERSION, changelog: "First release", bytes: BUNDLE },
   );
-  expectStatus(created, 201, "create item");
-  await uploadVersion(token, { slug: ITEM.slug, version: VERSION, changelog: "First release", bytes: BUNDLE });
-  expectStatus(await api("PATCH", `/v1/orgs/${org.body.id}/items/${created.body.id}`, { status: "published" }, token), 200, "publish");
 }
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
@@ -117,7 +105,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   stack = await startPlazaWithStripe();
   browser = await launchChromium();
-  await publishItem();
+  await authorWithPaidItem();
   licenseKey = await buyAsGuest();
 });
 

@@ -17,7 +17,6 @@ import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
 import { seedConnectOnboarding } from "../scripts/seed-payments.mjs";
 import type { OrgT } from "../shared/api";
-import type { ItemT } from "../shared/catalog";
 import { type LicenseAnswerT, maskLicenseKey } from "../shared/licenses";
 
 const SCREENSHOTS = "/tmp/plaza-studio-licenses";
@@ -33,7 +32,7 @@ const buyer = { name: "Henry De la Beche", email: `henry-${RUN}@example.com`, pa
 const MACHINE = { fingerprint: "lyme-regis-laptop", name: "Lyme Regis laptop" };
 
 let stack: Awaited<ReturnType<typeof startPlazaWithStripe>>;
-const { api, signUpAndLogIn, uploadVersion } = plazaApi(() => stack.url);
+const { api, signUpAndLogIn, publishItem } = plazaApi(() => stack.url);
 let browser: Browser;
 let itemId: string;
 let buyerToken: string;
@@ -68,29 +67,17 @@ async function openAs(page: Page, person: { email: string; password: string }, p
 }
 
 /** The metered item, published by an author whose org can take payments. */
-async function publishItem() {
+async function authorWithPaidItem() {
   const token = await signUpAndLogIn(author);
   const org = await api<OrgT>("POST", "/v1/orgs", { name: "Anning Fossils", slug: `anning-${RUN}` }, token);
   expectStatus(org, 201, "create org");
   await seedConnectOnboarding({ apiUrl: stack.url, email: author.email, password: author.password, orgSlug: `anning-${RUN}` });
-  const created = await api<ItemT>(
-    "POST",
-    `/v1/orgs/${org.body.id}/items`,
-    {
-      slug: ITEM.slug,
-      name: ITEM.name,
-      summary: "Tides for fossil hunters",
-      description: "Metered demo item.",
-      category: "productivity",
-      tags: [],
-      pricing: ITEM.pricing,
-    },
+  return publishItem(
     token,
+    org.body.id,
+    { slug: ITEM.slug, name: ITEM.name, summary: "Tides for fossil hunters", description: "Metered demo item.", pricing: ITEM.pricing },
+    { version: "1.0.0", changelog: "First release" },
   );
-  expectStatus(created, 201, "create item");
-  await uploadVersion(token, { slug: ITEM.slug, version: "1.0.0", changelog: "First release" });
-  expectStatus(await api("PATCH", `/v1/orgs/${org.body.id}/items/${created.body.id}`, { status: "published" }, token), 200, "publish");
-  return created.body.id;
 }
 
 /** The buyer subscribes: checkout, Pay on the emulator's hosted page (its form, as the browser posts it), and the key revealed once. */
@@ -116,7 +103,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   stack = await startPlazaWithStripe();
   browser = await launchChromium();
-  [itemId, buyerToken] = await Promise.all([publishItem(), signUpAndLogIn(buyer)]);
+  [itemId, buyerToken] = await Promise.all([authorWithPaidItem(), signUpAndLogIn(buyer)]);
   licenseKey = await subscribe();
   const activated = await api<LicenseAnswerT>("POST", "/v1/licenses/activate", { key: licenseKey, item: ITEM.slug, ...MACHINE });
   expect(activated.body).toMatchObject({ valid: true, code: "valid" });

@@ -116,5 +116,26 @@ export function plazaApi(origin: () => string) {
     if (put.status !== 201) throw new Error(`upload ${slug}@${version}: expected 201, got ${put.status} ${await put.text()}`);
   }
 
-  return { api, signUpAndLogIn, mailedToken, joinOrg, uploadVersion };
+  /**
+   * Creates an item in `orgId`, uploads its first version and publishes it, as an author with the
+   * CLI would: the item's id. `item` is the create body (`category` defaults to productivity).
+   */
+  async function publishItem(
+    token: string,
+    orgId: string,
+    item: { slug: string; name: string } & Record<string, unknown>,
+    version: Omit<Parameters<typeof uploadVersion>[1], "slug"> = { version: "1.0.0" },
+  ): Promise<string> {
+    const created = await api<{ id: string }>("POST", `/v1/orgs/${orgId}/items`, { category: "productivity", ...item }, token);
+    expectStatus(created, 201, `create ${item.slug}`);
+    await uploadVersion(token, { slug: item.slug, ...version });
+    expectStatus(
+      await api("PATCH", `/v1/orgs/${orgId}/items/${created.body.id}`, { status: "published" }, token),
+      200,
+      `publish ${item.slug}`,
+    );
+    return created.body.id;
+  }
+
+  return { api, signUpAndLogIn, mailedToken, joinOrg, uploadVersion, publishItem };
 }
