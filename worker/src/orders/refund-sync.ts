@@ -67,7 +67,7 @@ export async function syncChargeRefunds(ctx: Ctx, chargeId: string) {
   const restore = !full && refunded + sum(refunds.filter(isUndone)) >= order.amount;
   const ledgerRefunded = sql`min(${order.amount}, ${orderRefundedSql(order.orgId, order.id)})`;
   const lines = await db.select({ itemId: orderItems.itemId }).from(orderItems).where(eq(orderItems.orderId, order.id));
-  const mails = await refundConfirmationMails(ctx, order, refunds, lines[0]?.itemId, full);
+  const mails = await refundConfirmationMails(ctx, { order, refunds, itemId: lines[0]?.itemId, full });
   statements.push(
     // Before the rows take Stripe's outcome: each failure is audited once.
     ...refundFailedAudits(ctx, order, refunds),
@@ -168,7 +168,10 @@ function refundFailedAudits(ctx: Ctx, order: OrderRow, refunds: Stripe.Refund[])
  * The buyer's confirmation of each refund Stripe reports succeeded: one e-mail per Stripe refund
  * (its id derived from the refund's), whichever delivery writes it first.
  */
-async function refundConfirmationMails(ctx: Ctx, order: OrderRow, refunds: Stripe.Refund[], itemId: string | undefined, full: boolean) {
+async function refundConfirmationMails(
+  ctx: Ctx,
+  { order, refunds, itemId, full }: { order: OrderRow; refunds: Stripe.Refund[]; itemId: string | undefined; full: boolean },
+) {
   const succeeded = refunds.filter((r) => r.status === "succeeded");
   if (succeeded.length === 0) return [];
   const item = itemId ? await findItemRef(ctx.db, itemId) : undefined;
