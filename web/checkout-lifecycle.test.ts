@@ -26,7 +26,7 @@ let orgId: string;
 
 /** The emulator's Stripe API, with any test key (Stripe's calls as Plaza's SDK makes them). */
 async function stripeApi<T>(method: string, path: string): Promise<T> {
-  const res = await fetch(`${stack.stripe.url}${path}`, { method, headers: { authorization: "Bearer sk_test_checkout_lifecycle" } });
+  const res = await fetch(`${stack.stripe.url}${path}`, { method, headers: { authorization: `Bearer ${stack.stripeApiKey}` } });
   expect(res.status, `${method} ${path}: ${res.status}`).toBe(200);
   return (await res.json()) as T;
 }

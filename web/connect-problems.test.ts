@@ -25,7 +25,7 @@ const pageErrors: string[] = [];
 async function emulator(path: string, body?: unknown) {
   const res = await fetch(`${stack.stripe.url}${path}`, {
     method: body === undefined ? "GET" : "POST",
-    headers: { authorization: "Bearer sk_test_connect_problems", "content-type": "application/json" },
+    headers: { authorization: `Bearer ${stack.stripeApiKey}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   expect(res.status, `${path}: ${res.status}`).toBe(200);

@@ -301,7 +301,9 @@ describe("payments", () => {
     await reloadUntil("the refund to show as refunded", "$19.00 refunded");
 
     // Stripe reports later that the refund failed (as with its test card 4000000000005126): the emulator's control for it.
-    const stripeRefunds = await fetch(`${stack.stripe.url}/v1/refunds?limit=1`, { headers: { authorization: "Bearer sk_test_e2e" } });
+    const stripeRefunds = await fetch(`${stack.stripe.url}/v1/refunds?limit=1`, {
+      headers: { authorization: `Bearer ${stack.stripeApiKey}` },
+    });
     const [made] = ((await stripeRefunds.json()) as { data: { id: string; amount: number }[] }).data;
     expect(made?.amount).toBe(1900);
     const settled = await fetch(`${stack.stripe.url}/_emulator/refunds/${made!.id}/settle`, {

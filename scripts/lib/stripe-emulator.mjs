@@ -2,6 +2,7 @@
 // Worker: the emulator sends its signed webhooks to Plaza's two endpoints, and Plaza calls the
 // emulator instead of api.stripe.com. Used by `npm start` and the payments e2e tests; never
 // started when a real STRIPE_SECRET_KEY is configured.
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -115,6 +116,8 @@ export async function startPlazaWithStripe(options = {}) {
     plaza,
     stripe,
     secrets,
+    /** A test key made for this run, for tests that call the emulator's Stripe API themselves (it takes any `sk_test_` key). */
+    stripeApiKey: `sk_test_${randomBytes(12).toString("hex")}`,
     stop: async () => {
       await Promise.allSettled([plaza.stop(), stripe.stop()]);
     },
