@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type OrgFixture, orgFixture, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { runJobs } from "../../test/jobs";
+import { JOBS, runJobs } from "../../test/jobs";
 import {
   countRows,
   customerOf,
@@ -15,7 +15,6 @@ import {
   subscribeNewBuyer,
   subscriptionOf,
 } from "../../test/payments";
-import { expireEntitlements } from "../entitlements/jobs";
 import { expireLicenses } from "./jobs";
 
 const DAY = 86_400;
@@ -86,7 +85,7 @@ describe("a subscription's license", () => {
 
     // The expiry jobs on a tick after the grace period (the emulator's clock is weeks ahead of
     // Plaza's; every job at that time would also purge the test users' sessions).
-    await runJobs(pastDue.graceUntil + 1, env, { "expire-entitlements": expireEntitlements, "expire-licenses": expireLicenses });
+    await runJobs(pastDue.graceUntil + 1, env, { "expire-entitlements": JOBS["expire-entitlements"]!, "expire-licenses": expireLicenses });
     expect((await licenseOf(buyer))!.status).toBe("expired");
     expect((await validate(key, item.slug)).body).toMatchObject({
       valid: false,

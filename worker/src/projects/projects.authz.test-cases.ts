@@ -2,50 +2,10 @@ import { env } from "cloudflare:workers";
 import { type MatrixCase, ORG_ADMIN, ORG_READ, succeedsWith } from "../../test/authz-matrix";
 import { insertItem } from "../../test/catalog-fixtures";
 import type { OrgFixture, TestUser } from "../../test/fixtures";
-import { documentWith } from "../../test/rooms";
-import { scriptedRoom } from "../../test/scripted-room";
+import { project, snapshot } from "../../test/project-fixtures";
 import { newId } from "../crypto/random";
 import { createDb } from "../db/client";
-import { entitlements, projectAssets, projectItems, projectSnapshots, projects } from "../db/schema";
-
-/** A fresh project of the fixture org (memberRole write), written straight to D1. */
-export async function project(fx: OrgFixture) {
-  const now = Date.now();
-  const row = {
-    id: newId("project"),
-    orgId: fx.orgId,
-    name: "Matrix",
-    memberRole: "write" as const,
-    state: {},
-    createdBy: fx.owner.id,
-    createdAt: now,
-    updatedAt: now,
-  };
-  await createDb(env.DB).insert(projects).values(row);
-  return { id: row.id, path: `/v1/orgs/${fx.orgId}/projects/${row.id}` };
-}
-
-/** A project with one stored snapshot, and its room scripted to hold that document. */
-export async function snapshot(fx: OrgFixture) {
-  const p = await project(fx);
-  const id = newId("projectSnapshot");
-  const body = documentWith("matrix");
-  await createDb(env.DB)
-    .insert(projectSnapshots)
-    .values({
-      id,
-      projectId: p.id,
-      orgId: fx.orgId,
-      reason: "auto",
-      sizeBytes: body.byteLength,
-      sha256: "0".repeat(64),
-      body: Buffer.from(body),
-      r2Key: null,
-      createdAt: Date.now(),
-    });
-  scriptedRoom(p.id, body);
-  return { ...p, snapshotId: id };
-}
+import { entitlements, projectAssets, projectItems } from "../db/schema";
 
 async function asset(fx: OrgFixture) {
   const p = await project(fx);

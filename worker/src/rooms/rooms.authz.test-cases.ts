@@ -1,7 +1,7 @@
 import { type Expected, type MatrixCase, ORG_READ, succeedsWith } from "../../test/authz-matrix";
+import { project, snapshot } from "../../test/project-fixtures";
 import { documentWith } from "../../test/rooms";
 import { scriptedRoom } from "../../test/scripted-room";
-import { project, snapshot } from "../projects/projects.authz.test-cases";
 
 const SIGNED_ONLY: Expected = { anon: 401, outsider: 401, member: 401, admin: 401, owner: 401, operator: 401 };
 

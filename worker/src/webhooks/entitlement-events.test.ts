@@ -13,13 +13,12 @@ import { insertItem } from "../../test/catalog-fixtures";
 import { testContext } from "../../test/context";
 import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { runJobs } from "../../test/jobs";
+import { JOBS, runJobs } from "../../test/jobs";
 import { buy, eventually, onboardSeller, paidItem, stripeEventsSettled, subscribeNewBuyer } from "../../test/payments";
 import { endpointReceiving } from "../../test/webhook-endpoint";
 import { createDb } from "../db/client";
 import { entitlements } from "../db/schema";
 import { grantEntitlementStatements } from "../entitlements";
-import { expireEntitlements } from "../entitlements/jobs";
 import worker from "../index";
 
 type EntitlementType = "entitlement.granted" | "entitlement.revoked";
@@ -231,8 +230,8 @@ describe("expiry", () => {
     const [granted] = await delivered("entitlement.granted", grant.body.id);
     expect(granted!.data).toMatchObject({ source: "grant", expiresAt });
 
-    await runJobs(expiresAt + 1, env, { "expire-entitlements": expireEntitlements });
-    await runJobs(expiresAt + 2, env, { "expire-entitlements": expireEntitlements });
+    await runJobs(expiresAt + 1, env, { "expire-entitlements": JOBS["expire-entitlements"]! });
+    await runJobs(expiresAt + 2, env, { "expire-entitlements": JOBS["expire-entitlements"]! });
     const [expired] = await delivered("entitlement.revoked", grant.body.id);
     expect(expired!.data).toMatchObject({ id: grant.body.id, status: "expired", expiresAt });
     expect(await outbox("entitlement.revoked", grant.body.id)).toHaveLength(1);
