@@ -15,6 +15,11 @@ export const subscriptions = sqliteTable(
     currentPeriodStart: integer("current_period_start"),
     currentPeriodEnd: integer("current_period_end").notNull(),
     cancelAtPeriodEnd: integer("cancel_at_period_end", { mode: "boolean" }).notNull(),
+    /** The plan Stripe bills now (its price, interval and amount); null for rows mirrored before it was kept, until the next event. */
+    priceId: text("price_id"),
+    interval: text("interval"),
+    amount: integer("amount"),
+    currency: text("currency"),
     /** While past due, access lasts until here; then the entitlement lapses. */
     graceUntil: integer("grace_until"),
     createdAt: integer("created_at").notNull(),
