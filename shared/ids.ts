@@ -34,6 +34,7 @@ export const ID_PREFIX = {
   project: "prj",
   projectSnapshot: "snp",
   roomAdmission: "adm",
+  coupon: "cpn",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -16,6 +16,8 @@ export const checkouts = sqliteTable(
     amount: integer("amount").notNull(),
     currency: text("currency").notNull(),
     feeAmount: integer("fee_amount").notNull(),
+    /** The coupon the buyer's code named; `amount` is then the price after its discount. */
+    couponId: text("coupon_id"),
     status: text("status", { enum: CHECKOUT_STATUSES }).notNull(),
     createdAt: integer("created_at").notNull(),
     completedAt: integer("completed_at"),

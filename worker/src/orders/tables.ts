@@ -17,6 +17,9 @@ export const orders = sqliteTable(
     amount: integer("amount").notNull(),
     feeAmount: integer("fee_amount").notNull(),
     amountRefunded: integer("amount_refunded").notNull().default(0),
+    /** What a coupon took off the list price (`amount` is after it), and the code the buyer entered. */
+    discountAmount: integer("discount_amount").notNull().default(0),
+    couponCode: text("coupon_code"),
     currency: text("currency").notNull(),
     paymentIntentId: text("payment_intent_id"),
     subscriptionId: text("subscription_id"),
