@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
-import { emulatorStripe, onboardedAccount, payCheckout } from "./sdk";
+import { advanceClock, emulatorStripe, onboardedAccount, payCheckout } from "./sdk";
 
 const stripe = emulatorStripe();
 
@@ -235,5 +235,55 @@ describe("refunds of an invoice's charge", () => {
     expect(event!.data.previous_attributes).toMatchObject({ refunded: false, amount_refunded: 0 });
     // The invoice stays paid: a refund is not a credit note.
     expect((await stripe.invoices.retrieve(invoiceId)).status).toBe("paid");
+  });
+});
+
+describe("plan changes with proration", () => {
+  it("monthly → yearly credits the unused month, charges a year from now at once; yearly → monthly leaves a credit the renewals use", async () => {
+    const { subscriptionId, session, price: monthly } = await subscribe({ email: "plans@example.test", quantity: 1 });
+    const yearly = await stripe.prices.create({
+      product: monthly.product as string,
+      currency: "usd",
+      unit_amount: 12000,
+      recurring: { interval: "year" },
+    });
+    const before = await stripe.subscriptions.retrieve(subscriptionId);
+    const { current_period_start: start, current_period_end: end, id: itemId } = before.items.data[0]!;
+    const { now } = await advanceClock(10 * 86_400);
+
+    const upgraded = await stripe.subscriptions.update(subscriptionId, {
+      items: [{ id: itemId, price: yearly.id }],
+      proration_behavior: "always_invoice",
+    });
+    expect(upgraded.items.data[0]).toMatchObject({ id: itemId, price: { id: yearly.id }, current_period_start: now });
+    expect(upgraded.items.data[0]!.current_period_end).toBeGreaterThanOrEqual(now + 365 * 86_400);
+    expect(upgraded.billing_cycle_anchor).toBe(now);
+    const credit = Math.round((1200 * (end - now)) / (end - start));
+    const invoice = await stripe.invoices.retrieve(upgraded.latest_invoice as string);
+    expect(invoice).toMatchObject({ billing_reason: "subscription_update", status: "paid", amount_paid: 12000 - credit });
+    expect(invoice.lines.data.map((l) => [l.amount, l.parent?.subscription_item_details?.proration])).toEqual([
+      [-credit, true],
+      [12000, false],
+    ]);
+    const [updated] = (await stripe.events.list({ type: "customer.subscription.updated", limit: 1 })).data;
+    expect(updated!.data.previous_attributes).toHaveProperty("items");
+
+    // Straight back: a year's unused time outweighs a month, so the invoice is a credit on the customer.
+    const downgraded = await stripe.subscriptions.update(subscriptionId, {
+      items: [{ id: itemId, price: monthly.id }],
+      proration_behavior: "always_invoice",
+    });
+    const refundInvoice = await stripe.invoices.retrieve(downgraded.latest_invoice as string);
+    expect(refundInvoice).toMatchObject({ status: "paid", amount_due: 0, amount_paid: 0, total: 1200 - 12000 });
+    const customer = (await stripe.customers.retrieve(session.customer as string)) as Stripe.Customer;
+    expect(customer.balance).toBe(1200 - 12000);
+    // The next renewal is paid from the credit.
+    const { invoices } = await advanceClock(32 * 86_400);
+    const renewal = await stripe.invoices.retrieve(invoices.at(-1)!);
+    expect(renewal).toMatchObject({ billing_reason: "subscription_cycle", status: "paid", amount_paid: 0, starting_balance: 1200 - 12000 });
+    expect(((await stripe.customers.retrieve(session.customer as string)) as Stripe.Customer).balance).toBe(1200 * 2 - 12000);
+    // Changing a price of an unknown item is refused, as Stripe does.
+    const unknown = await stripe.subscriptions.update(subscriptionId, { items: [{ id: "si_nope", price: yearly.id }] }).catch((e) => e);
+    expect(unknown).toMatchObject({ statusCode: 400, param: "items[0][id]" });
   });
 });

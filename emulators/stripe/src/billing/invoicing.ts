@@ -17,7 +17,7 @@ export type InvoiceLine = StripeObject & {
 
 export type Invoice = StripeObject & {
   status: "draft" | "open" | "paid" | "void" | "uncollectible";
-  billing_reason: "subscription_create" | "subscription_cycle";
+  billing_reason: "subscription_create" | "subscription_cycle" | "subscription_update";
   customer: string;
   currency: string;
   amount_due: number;
@@ -59,6 +59,8 @@ export interface LineInput {
   quantity: number;
   period: { start: number; end: number };
   productName: string;
+  /** A proration line (a plan change): its own amount (negative for unused time credited) and description. */
+  proration?: { amount: number; description: string };
 }
 
 const formatMoney = (amount: number, currency: string) => `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
@@ -68,14 +70,16 @@ const unitAmount = (price: Price) => Number(price.unit_amount_decimal ?? price.u
 
 function line(invoiceId: string, subscription: Subscription, input: LineInput): InvoiceLine {
   const { price } = input.item;
-  const amount = Math.round(unitAmount(price) * input.quantity);
+  const amount = input.proration?.amount ?? Math.round(unitAmount(price) * input.quantity);
   const interval = price.recurring ? ` / ${price.recurring.interval}` : "";
   return {
     id: newId("invoice_line_item"),
     object: "line_item",
     amount,
     currency: price.currency,
-    description: `${input.quantity} × ${input.productName} (at ${formatMoney(unitAmount(price), price.currency)}${interval})`,
+    description:
+      input.proration?.description ??
+      `${input.quantity} × ${input.productName} (at ${formatMoney(unitAmount(price), price.currency)}${interval})`,
     discount_amounts: [],
     discountable: true,
     discounts: [],
@@ -87,7 +91,7 @@ function line(invoiceId: string, subscription: Subscription, input: LineInput): 
       invoice_item_details: null,
       subscription_item_details: {
         invoice_item: null,
-        proration: false,
+        proration: input.proration !== undefined,
         proration_details: { credited_items: null },
         subscription: subscription.id,
         subscription_item: input.item.id,
@@ -119,6 +123,10 @@ export function issueSubscriptionInvoice(
   const customer = store.get<Customer>("customer", subscription.customer);
   const lines = options.lines.map((input) => line(options.id, subscription, input));
   const total = lines.reduce((sum, l) => sum + l.amount, 0);
+  // The customer's credit balance (negative) pays first; a negative total (credited unused time) adds to it.
+  const startingBalance = Number(customer.balance ?? 0);
+  const endingBalance = Math.min(0, startingBalance + total);
+  const due = Math.max(0, startingBalance + total);
   const created = store.now();
   const draft: Invoice = {
     id: options.id,
@@ -126,10 +134,10 @@ export function issueSubscriptionInvoice(
     account_country: "US",
     account_name: "Stripe emulator",
     account_tax_ids: null,
-    amount_due: total,
+    amount_due: due,
     amount_overpaid: 0,
     amount_paid: 0,
-    amount_remaining: total,
+    amount_remaining: due,
     amount_shipping: 0,
     application: null,
     attempt_count: 0,
@@ -187,7 +195,7 @@ export function issueSubscriptionInvoice(
     rendering: null,
     shipping_cost: null,
     shipping_details: null,
-    starting_balance: 0,
+    starting_balance: startingBalance,
     statement_descriptor: null,
     status: "draft",
     status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
@@ -204,10 +212,11 @@ export function issueSubscriptionInvoice(
   store.insert("invoice", draft, {} satisfies InvoiceInternal);
   emitEvent(store, "invoice.created", draft);
   const sequence = store.all<Invoice>("invoice").filter((invoice) => invoice.customer === customer.id).length;
+  if (endingBalance !== startingBalance) store.update({ ...customer, balance: endingBalance });
   const open: Invoice = {
     ...draft,
     effective_at: created,
-    ending_balance: 0,
+    ending_balance: endingBalance,
     number: `${customer.invoice_prefix}-${String(sequence).padStart(4, "0")}`,
     status: "open",
     status_transitions: { ...draft.status_transitions, finalized_at: created },

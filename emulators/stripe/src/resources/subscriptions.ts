@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { collectInvoice, type Invoice, issueSubscriptionInvoice, type LineInput } from "../billing/invoicing";
 import { periodBoundary } from "../billing/periods";
+import { changeItemPrices } from "../billing/plan-changes";
 import type { AppEnv } from "../context";
 import { invalidRequest } from "../errors";
 import { changedFields, emitEvent } from "../events";
@@ -51,7 +52,8 @@ const updateParams = paramsSchema({
   cancel_at_period_end: boolString.optional(),
   metadata,
   cancellation_details: cancellationDetails,
-  // Accepted for callers that always send it; with no item changes there is nothing to prorate.
+  // A price change (a plan change) is prorated as billing/plan-changes.ts describes.
+  items: z.array(z.object({ id: z.string().optional(), price: z.string().optional() }).strict()).optional(),
   proration_behavior: z.enum(["always_invoice", "create_prorations", "none"]).optional(),
 });
 const cancelParams = paramsSchema({
@@ -245,11 +247,15 @@ export const subscriptions = new Hono<AppEnv>()
       throw invalidRequest("A canceled subscription can only update its cancellation_details and metadata.", "cancel_at_period_end");
     }
     return atCustomerTime(store, current.customer, () => {
-      const next: Subscription = { ...current, metadata: mergeMetadata(current.metadata, params.metadata) };
+      // The price change first (its own event and invoice), then the other fields on the result.
+      const changed = params.items?.length
+        ? changeItemPrices(store, current, params.items, params.proration_behavior).subscription
+        : current;
+      const next: Subscription = { ...changed, metadata: mergeMetadata(current.metadata, params.metadata) };
       if (params.cancel_at_period_end !== undefined && params.cancel_at_period_end !== current.cancel_at_period_end) {
         // Asking to cancel at period end records when it was asked and when it will end; undoing clears both.
         next.cancel_at_period_end = params.cancel_at_period_end;
-        next.cancel_at = params.cancel_at_period_end ? currentPeriod(current).end : null;
+        next.cancel_at = params.cancel_at_period_end ? currentPeriod(changed).end : null;
         next.canceled_at = params.cancel_at_period_end ? store.now() : null;
       }
       if (params.cancellation_details) {
@@ -259,7 +265,7 @@ export const subscriptions = new Hono<AppEnv>()
           feedback: params.cancellation_details.feedback ?? null,
         };
       }
-      return respond(c, saveSubscription(store, current, next));
+      return respond(c, saveSubscription(store, changed, next));
     });
   })
   .delete("/:id", (c) => {
