@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * A paid sale: one per completed payment-mode checkout or paid subscription invoice, keyed by that
@@ -20,6 +20,11 @@ export const orders = sqliteTable(
     /** What a coupon took off the list price (`amount` is after it), and the code the buyer entered. */
     discountAmount: integer("discount_amount").notNull().default(0),
     couponCode: text("coupon_code"),
+    /** Sales tax/VAT included in `amount` (Stripe Tax), its rate in percent, and the buyer's billing country and tax id. */
+    taxAmount: integer("tax_amount").notNull().default(0),
+    taxPercentage: real("tax_percentage"),
+    taxCountry: text("tax_country"),
+    taxId: text("tax_id"),
     currency: text("currency").notNull(),
     paymentIntentId: text("payment_intent_id"),
     subscriptionId: text("subscription_id"),
