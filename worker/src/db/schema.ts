@@ -10,6 +10,7 @@ export * from "../catalog/tables";
 export * from "../checkout/tables";
 export * from "../connect/tables";
 export * from "../coupons/tables";
+export * from "../disputes/tables";
 export * from "../downloads/tables";
 export * from "../entitlements/tables";
 export * from "../http/rate-limit-table";
