@@ -42,6 +42,8 @@ export const AUDIT_ACTIONS = [
   "subscription.cancel_requested",
   "subscription.resumed",
   "credits.granted",
+  "coupon.created",
+  "coupon.deactivated",
   "license_policy.updated",
   "license.suspended",
   "license.reinstated",

@@ -10,8 +10,17 @@ export const OrderId = id("ord");
 export const CheckoutId = id("chk");
 export const SubscriptionId = id("psub");
 
+/** A coupon code the buyer entered (matched in any case); checked against the item before Stripe sees it. */
+export const PromotionCodeInput = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only");
 /** Signed-in buyers need no body; a guest names the e-mail the purchase is delivered to. */
-export const CheckoutBody = z.object({ email: Email.optional() }).meta({ id: "CheckoutBody" });
+export const CheckoutBody = z
+  .object({ email: Email.optional(), promotionCode: PromotionCodeInput.optional() })
+  .meta({ id: "CheckoutBody" });
 export const CheckoutSession = z
   .object({
     checkoutId: CheckoutId,
@@ -84,6 +93,9 @@ export const Order = z
     amount: z.number().int(),
     feeAmount: z.number().int(),
     amountRefunded: z.number().int(),
+    /** What a coupon took off the list price (`amount` is after it), and its code; 0 and null without one. */
+    discountAmount: z.number().int(),
+    couponCode: z.string().nullable(),
     currency: z.string(),
     items: z.array(
       z.object({ itemId: z.string(), itemSlug: z.string(), itemName: z.string(), amount: z.number().int(), quantity: z.number().int() }),

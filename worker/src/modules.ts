@@ -11,6 +11,7 @@ import { billingModule } from "./billing";
 import { catalogModule } from "./catalog";
 import { checkoutModule } from "./checkout";
 import { connectModule } from "./connect";
+import { couponsModule } from "./coupons";
 import { cspReportsModule } from "./csp-reports";
 import { devModule } from "./dev";
 import { downloadsModule } from "./downloads";
@@ -46,6 +47,7 @@ export const modules = [
   reviewsModule,
   moderationModule,
   connectModule,
+  couponsModule,
   checkoutModule,
   stripeModule,
   ordersModule,

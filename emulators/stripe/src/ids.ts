@@ -22,6 +22,9 @@ export const ID_PREFIXES = {
   transfer_reversal: "trr",
   fee_refund: "fr",
   payout: "po",
+  // Coupons have no prefix in Stripe (random or chosen ids); this one is never generated.
+  coupon: "coupon",
+  promotion_code: "promo",
 } as const;
 
 export type ObjectType = keyof typeof ID_PREFIXES;

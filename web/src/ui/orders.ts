@@ -1,3 +1,4 @@
+import { formatMoney } from "../../../shared/money";
 import type { OrderT } from "../../../shared/payments";
 import { h } from "../dom";
 import { storefrontItemUrl } from "../pages/paths";
@@ -6,6 +7,11 @@ const ORDER_STATUS_LABELS: Record<OrderT["status"], string> = { paid: "Paid", re
 
 /** Shared by the buyer's purchases and the author's earnings. */
 export const orderStatusBadge = (order: OrderT) => h("span", { class: `badge status-${order.status}` }, ORDER_STATUS_LABELS[order.status]);
+
+/** A coupon's part of the order (" CODE −$2.00 off"), or nothing without one. */
+export const orderDiscount = (order: OrderT) =>
+  order.discountAmount > 0 &&
+  h("span", { class: "muted order-discount" }, ` ${order.couponCode ?? "Coupon"} −${formatMoney(order.discountAmount, order.currency)}`);
 
 /** The order's items, each linking to its storefront page. */
 export const orderItems = (order: OrderT) =>

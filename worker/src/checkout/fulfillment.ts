@@ -10,6 +10,7 @@ import { linkEntitlement, orderExists, orderIdOf, plazaMetadata, saleStatements 
 import { receiptStatement } from "../receipts";
 import { stripeFor } from "../stripe";
 import { enqueueWebhookEvents } from "../webhooks";
+import { saleDiscount } from "./discounts";
 import { checkouts } from "./tables";
 
 export interface FulfillmentResult {
@@ -52,6 +53,7 @@ export async function fulfillCheckoutPayment(ctx: Ctx, sessionId: string): Promi
     return undefined;
   }
   const userId = await accountForBuyer(db, metadata.plaza_email);
+  const coupon = await saleDiscount(ctx, { couponId: checkout.couponId, session, orderId, now: Date.now() });
   const sale = await saleStatements(ctx, {
     sourceId: session.id,
     kind: "purchase",
@@ -63,6 +65,7 @@ export async function fulfillCheckoutPayment(ctx: Ctx, sessionId: string): Promi
     priceId: checkout.priceId,
     paymentIntentId: paymentIntent?.id ?? null,
     subscriptionId: null,
+    discount: coupon.discount,
   });
   const license = await issueLicenseStatements(ctx, {
     source: { kind: "purchase", orderId: sale.orderId },
@@ -88,6 +91,7 @@ export async function fulfillCheckoutPayment(ctx: Ctx, sessionId: string): Promi
   const statements: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
     ...(sale.statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]),
     ...grant.statements,
+    ...coupon.statements,
     linkEntitlement(db, { orderId: sale.orderId, userId, itemId: metadata.plaza_item_id, source: "purchase" }),
   ];
   const licenseAt = statements.length;

@@ -3,7 +3,7 @@ import { ItemSlug } from "../../../shared/catalog";
 import { CheckoutBody, CheckoutId, CheckoutSession, CheckoutStatus } from "../../../shared/payments";
 import { requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
-import { authErrors, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
+import { authErrors, conflictError, ErrorSchema, json, jsonBody, notFoundError } from "../http/openapi-helpers";
 import { revealLicenseKey } from "../licenses";
 import * as service from "./service";
 
@@ -30,7 +30,13 @@ export const checkoutRoutes = createRouter()
         headers: z.object({ "idempotency-key": IdempotencyKey }),
         ...jsonBody(CheckoutBody),
       },
-      responses: { 201: json(CheckoutSession, "Redirect the buyer to `url`"), ...authErrors, ...notFoundError, ...conflictError },
+      responses: {
+        201: json(CheckoutSession, "Redirect the buyer to `url`"),
+        ...authErrors,
+        ...notFoundError,
+        ...conflictError,
+        422: json(ErrorSchema, "`unprocessable`: the `promotionCode` does not exist for this item, is inactive, expired or used up"),
+      },
     }),
     async (c) => {
       const principal = c.get("principal") ? requirePrincipal(c.get("principal"), "payments:write") : undefined;
@@ -38,6 +44,7 @@ export const checkoutRoutes = createRouter()
         slug: c.req.valid("param").slug,
         principal,
         email: c.req.valid("json").email,
+        promotionCode: c.req.valid("json").promotionCode,
         idempotencyKey: c.req.valid("header")["idempotency-key"],
       });
       return c.json(session, 201);

@@ -14,6 +14,7 @@ import type { Principal } from "../http/principal";
 import { oneTimeFee, percentFee, platformFee, subscriptionFeePercent } from "../ledger";
 import { type CheckoutMetadata, firstOrderOfCheckout } from "../orders";
 import { customerFor, type PaidPricing, priceFor, stripeFor } from "../stripe";
+import { checkoutCoupon, discountParams } from "./discounts";
 import { checkouts } from "./tables";
 
 /**
@@ -24,7 +25,7 @@ import { checkouts } from "./tables";
  */
 export async function startCheckout(
   { env, db }: Ctx,
-  input: { slug: string; principal?: Principal; email?: string; idempotencyKey?: string },
+  input: { slug: string; principal?: Principal; email?: string; promotionCode?: string; idempotencyKey?: string },
 ): Promise<typeof CheckoutSession._output> {
   // Any status: an item that exists but is not published (a draft, a removed one) is 409, not 404.
   const item = await findItemBySlug(db, input.slug);
@@ -38,6 +39,9 @@ export async function startCheckout(
       fields: { "body.email": ["required for a guest checkout"] },
     });
   await refuseIfAlreadyOwned(db, input.principal?.userId, item.id, pricing);
+  const coupon = await checkoutCoupon({ db }, { itemId: item.id, pricing, promotionCode: input.promotionCode });
+  // What Plaza expects Stripe to charge before tax: the price after the coupon; the fee is taken from it.
+  const amount = pricing.amount - (coupon?.discountAmount ?? 0);
 
   const destination = await chargeableAccountId({ env, db }, item.orgId);
   const stripe = stripeFor(env);
@@ -53,7 +57,7 @@ export async function startCheckout(
     plaza_org_id: item.orgId,
     plaza_email: email,
   };
-  const feeAmount = mode === "payment" ? oneTimeFee(fee, pricing.amount) : percentFee(pricing.amount, subscriptionFeePercent(fee));
+  const feeAmount = mode === "payment" ? oneTimeFee(fee, amount) : percentFee(amount, subscriptionFeePercent(fee));
 
   const params: Stripe.Checkout.SessionCreateParams = {
     mode,
@@ -64,6 +68,7 @@ export async function startCheckout(
     cancel_url: `${env.APP_URL}/checkout/cancel?item=${encodeURIComponent(item.slug)}`,
     client_reference_id: checkoutId,
     metadata,
+    ...discountParams(coupon),
     ...(mode === "payment"
       ? { payment_intent_data: { application_fee_amount: feeAmount, transfer_data: { destination }, metadata } }
       : { subscription_data: { application_fee_percent: subscriptionFeePercent(fee), transfer_data: { destination }, metadata } }),
@@ -85,9 +90,10 @@ export async function startCheckout(
       email,
       mode,
       priceId: price.priceId,
-      amount: pricing.amount,
+      amount,
       currency: pricing.currency,
       feeAmount,
+      couponId: coupon?.couponId ?? null,
       status: "open",
       createdAt: Date.now(),
     })
@@ -98,7 +104,7 @@ export async function startCheckout(
     if (row?.sessionId !== session.id)
       throw new AppError("idempotency_key_reused", "This Idempotency-Key was used for an earlier checkout; use a new key");
   }
-  return { checkoutId: sessionCheckoutId, url: session.url, amount: pricing.amount, currency: pricing.currency, mode };
+  return { checkoutId: sessionCheckoutId, url: session.url, amount, currency: pricing.currency, mode };
 }
 
 /** A buyer who already holds the item is not charged again. */

@@ -113,6 +113,8 @@ export interface ReceiptMail {
   itemName: string;
   /** The order this receipt is for; null for a subscription started without a charge (metered). */
   order: { id: string; amount: string; date: string } | null;
+  /** The coupon's line ("SAVE20: −$2.00"), when one was used. */
+  discount?: string | null;
   subscription: boolean;
   licenseKey: string;
   downloads: { version: string; url: string }[];
@@ -129,6 +131,7 @@ export function receiptMail(r: ReceiptMail): RenderedMail {
     paragraphs: [
       "Thank you for your purchase.",
       ...paid,
+      ...(r.discount ? [`Discount ${r.discount} (included above).`] : []),
       "Keep your license key safe: this e-mail is the only place it is shown in full again.",
     ],
     code: { label: "License key", value: r.licenseKey },

@@ -50,6 +50,8 @@ async function withItems(db: Db, rows: OrderRow[]): Promise<OrderT[]> {
     amount: r.amount,
     feeAmount: r.feeAmount,
     amountRefunded: r.amountRefunded,
+    discountAmount: r.discountAmount,
+    couponCode: r.couponCode,
     currency: r.currency,
     items: lines.flatMap((l) => {
       const item = items.get(l.itemId);

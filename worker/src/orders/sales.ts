@@ -41,6 +41,8 @@ export interface Sale {
   priceId: string | null;
   paymentIntentId: string | null;
   subscriptionId: string | null;
+  /** What a coupon took off the list price (`amount` is after it) and the code entered. */
+  discount?: { amount: number; code: string | null };
   now?: number;
 }
 
@@ -69,6 +71,8 @@ export async function saleStatements(ctx: Pick<Ctx, "db" | "events">, sale: Sale
     amount: sale.amount,
     feeAmount: sale.fee,
     amountRefunded: 0,
+    discountAmount: sale.discount?.amount ?? 0,
+    couponCode: sale.discount?.code ?? null,
     currency: sale.currency,
     paymentIntentId: sale.paymentIntentId,
     subscriptionId: sale.subscriptionId,

@@ -81,6 +81,8 @@ export async function renderReceipt({ env, db }: Pick<Ctx, "env" | "db">, data: 
   return receiptMail({
     itemName: item.name,
     order: order ? { id: order.id, amount: formatMoney(order.amount, order.currency), date: formatLongDate(order.createdAt) } : null,
+    discount:
+      order && order.discountAmount > 0 ? `${order.couponCode ?? "coupon"}: −${formatMoney(order.discountAmount, order.currency)}` : null,
     subscription: license.subscriptionId !== null,
     licenseKey: payload.licenseKey,
     downloads,

@@ -1,6 +1,7 @@
 import { requireChargeableDestination } from "../connect";
 import { emitEvent } from "../events";
 import type { ObjectStore } from "../store";
+import { redeemCheckoutDiscount } from "./checkout-discounts";
 import type { CheckoutInternal, CheckoutSession } from "./checkout-sessions";
 import { atCustomerTime, createCustomer } from "./customers";
 import { createPaymentIntent, recordSucceededPayment } from "./payments";
@@ -75,6 +76,7 @@ function complete(store: ObjectStore, session: CheckoutSession, asynchronous: bo
     completed.invoice = invoice.id;
   }
   store.update(completed);
+  redeemCheckoutDiscount(store, internal.discount);
   emitEvent(store, "checkout.session.completed", completed);
   return completed;
 }

@@ -6,6 +6,7 @@ import { invalidRequest } from "../errors";
 import { newId } from "../ids";
 import { decimalString, intString, metadata, parseParams } from "../params";
 import type { ObjectStore, StripeObject } from "../store";
+import { type CheckoutDiscount, checkoutDiscount } from "./checkout-discounts";
 import { expireCheckoutSession, expireDueSessions } from "./checkout-expiry";
 import { listSchema, paramsSchema, respond, respondList } from "./common";
 import type { Price } from "./prices";
@@ -20,6 +21,10 @@ const createParams = paramsSchema({
   cancel_url: z.string().url().optional(),
   metadata,
   payment_method_types: z.array(z.string()).optional(),
+  discounts: z
+    .array(z.object({ coupon: z.string().optional(), promotion_code: z.string().optional() }).strict())
+    .max(1)
+    .optional(),
   payment_intent_data: z
     .object({
       application_fee_amount: intString.optional(),
@@ -65,6 +70,8 @@ export type CheckoutSession = StripeObject & {
 export interface CheckoutInternal {
   lineItems: { price: string; quantity: number; amount: number }[];
   paymentIntentData?: z.output<typeof createParams>["payment_intent_data"];
+  /** The discount applied (redeemed when the session is paid). */
+  discount?: CheckoutDiscount;
   subscriptionData?: z.output<typeof createParams>["subscription_data"];
 }
 
@@ -171,14 +178,16 @@ export const checkoutSessions = new Hono<AppEnv>()
     const store = c.var.store;
     if (params.customer) store.get("customer", params.customer, "customer");
     const lineItems = priceLineItems(store, params);
-    const amountTotal = lineItems.reduce((sum, item) => sum + item.amount, 0);
+    const amountSubtotal = lineItems.reduce((sum, item) => sum + item.amount, 0);
+    const discount = checkoutDiscount(store, params.discounts, lineItems, params.mode);
+    const amountTotal = amountSubtotal - (discount?.amount ?? 0);
     validatePaymentTerms(store, params, amountTotal);
     const id = newId("checkout.session");
     const created = store.now();
     const session: CheckoutSession = {
       id,
       object: "checkout.session",
-      amount_subtotal: amountTotal,
+      amount_subtotal: amountSubtotal,
       amount_total: amountTotal,
       cancel_url: params.cancel_url ?? null,
       client_reference_id: params.client_reference_id ?? null,
@@ -187,6 +196,7 @@ export const checkoutSessions = new Hono<AppEnv>()
       customer: params.customer ?? null,
       customer_details: null,
       customer_email: params.customer_email ?? null,
+      discounts: discount ? [{ coupon: discount.coupon, promotion_code: discount.promotion_code }] : [],
       invoice: null,
       expires_at: created + SESSION_LIFETIME_SECONDS,
       livemode: false,
@@ -198,12 +208,14 @@ export const checkoutSessions = new Hono<AppEnv>()
       status: "open",
       subscription: null,
       success_url: params.success_url,
+      total_details: { amount_discount: discount?.amount ?? 0, amount_shipping: 0, amount_tax: 0 },
       ui_mode: "hosted",
       url: hostedPageUrl(new URL(c.req.url).origin, id),
     };
     const internal: CheckoutInternal = {
       lineItems: lineItems.map((item) => ({ price: item.price.id, quantity: item.quantity, amount: item.amount })),
       paymentIntentData: params.payment_intent_data,
+      ...(discount ? { discount } : {}),
       subscriptionData: params.subscription_data,
     };
     store.insert("checkout.session", session, internal);

@@ -10,7 +10,7 @@ import { activeMembership } from "../../state/me";
 import { errorAlert } from "../../ui/alert";
 import { formAlert, formValue, handleSubmit, submitButton, textField } from "../../ui/form";
 import { noOrgContent } from "../../ui/no-org";
-import { orderItems, orderStatusBadge } from "../../ui/orders";
+import { orderDiscount, orderItems, orderStatusBadge } from "../../ui/orders";
 import { pageHeader, section } from "../../ui/page";
 import { dataTable, row } from "../../ui/table";
 import { toast } from "../../ui/toast";
@@ -194,7 +194,7 @@ export async function earningsPage({ signal }: PageContext): Promise<Node> {
       h("span", { class: "nowrap" }, formatDateTime(order.createdAt)),
       orderItems(order),
       h("span", { class: "wrap-anywhere" }, order.email),
-      money(order.amount, order.currency),
+      h("span", {}, money(order.amount, order.currency), orderDiscount(order)),
       money(order.feeAmount, order.currency),
       h(
         "span",

@@ -1,0 +1,113 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createUser, type OrgFixture, orgFixture, sentReceiptTo } from "../../test/fixtures";
+import { type CallResult, call, errorCode } from "../../test/http";
+import { eventually, onboardSeller, paidItem, submitHostedForm, testStripe } from "../../test/payments";
+
+let fx: OrgFixture;
+let item: { id: string; slug: string };
+let couponsPath: string;
+const code = `SAVE20${Date.now().toString(36).toUpperCase()}`;
+
+beforeAll(async () => {
+  fx = await orgFixture();
+  await onboardSeller(fx.owner, fx.orgId);
+  item = await paidItem(fx.orgId, { model: "one_time", amount: 2000, currency: "usd" });
+  couponsPath = `/v1/orgs/${fx.orgId}/items/${item.id}/coupons`;
+});
+
+const checkout = (buyer: { accessToken: string }, promotionCode: string, slug = item.slug) =>
+  call("POST", `/v1/items/${slug}/checkout`, { token: buyer.accessToken, body: { promotionCode } });
+
+/** An error answer as the buyer's form sees it: status, code and the fields it marks. */
+const refusal = (res: CallResult) => [res.status, errorCode(res), Object.keys(res.body.error?.fields ?? {})];
+
+describe("a 20 % coupon on a one-time item", () => {
+  it("discounts the checkout at Stripe, and the order, the fee and the author's share are computed on the discounted price", async () => {
+    const created = await call("POST", couponsPath, { token: fx.admin.accessToken, body: { code, percentOff: 20, maxRedemptions: 1 } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({
+      code,
+      percentOff: 20,
+      amountOff: null,
+      currency: "usd",
+      duration: "once",
+      timesRedeemed: 0,
+      active: true,
+    });
+    const [stripePromo] = (await testStripe().promotionCodes.list({ code })).data;
+    expect(stripePromo).toMatchObject({ code, active: true, max_redemptions: 1, promotion: { type: "coupon" } });
+    expect(await testStripe().coupons.retrieve(stripePromo!.promotion.coupon as string)).toMatchObject({
+      percent_off: 20,
+      duration: "once",
+    });
+
+    // The buyer types the code in any case.
+    const buyer = await createUser("coupon-buyer");
+    const started = await checkout(buyer, code.toLowerCase());
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    expect(started.body.amount).toBe(1600);
+    const session = (await testStripe().checkout.sessions.list({ limit: 5 })).data.find(
+      (s) => s.metadata?.plaza_checkout_id === started.body.checkoutId,
+    );
+    expect(session).toMatchObject({ amount_subtotal: 2000, amount_total: 1600, total_details: { amount_discount: 400 } });
+    expect(session?.discounts).toEqual([{ coupon: stripePromo!.promotion.coupon, promotion_code: stripePromo!.id }]);
+    await submitHostedForm(started.body.url, "pay");
+
+    const order = await eventually(
+      async () => (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data[0],
+      "the order",
+    );
+    // The fee (10 % + 30) on 1600, not on the list price.
+    expect(order).toMatchObject({ amount: 1600, feeAmount: 190, discountAmount: 400, couponCode: code, items: [{ amount: 1600 }] });
+    const sales = await call("GET", `/v1/orgs/${fx.orgId}/orders`, { token: fx.member.accessToken });
+    expect(sales.body.data.find((o: { id: string }) => o.id === order.id)).toMatchObject({ discountAmount: 400, couponCode: code });
+    const earnings = await call("GET", `/v1/orgs/${fx.orgId}/earnings`, { token: fx.member.accessToken });
+    const entries = earnings.body.recent.filter((e: { orderId: string | null }) => e.orderId === order.id);
+    // The author's share: 1600 − 190.
+    expect(entries.map((e: { type: string; amount: number }) => [e.type, e.amount]).sort()).toEqual([
+      ["platform_fee", -190],
+      ["sale", 1600],
+    ]);
+
+    const receipt = await sentReceiptTo(buyer.email);
+    expect(receipt.text).toContain(`Discount ${code}: −$4.00`);
+    const listed = await call("GET", couponsPath, { token: fx.member.accessToken });
+    expect(listed.body.data).toEqual([expect.objectContaining({ code, timesRedeemed: 1 })]);
+    expect((await testStripe().promotionCodes.retrieve(stripePromo!.id)).times_redeemed).toBe(1);
+  });
+
+  it("refuses codes that are used up, expired, deactivated, unknown or for another item (422 on promotionCode), and bad or taken codes (422/409 on the field)", async () => {
+    const buyer = await createUser("coupon-refused");
+    // maxRedemptions 1, redeemed by the case above.
+    expect(refusal(await checkout(buyer, code))).toEqual([422, "unprocessable", ["body.promotionCode"]]);
+    expect(refusal(await checkout(buyer, "NOSUCHCODE"))).toEqual([422, "unprocessable", ["body.promotionCode"]]);
+    const other = await paidItem(fx.orgId, { model: "one_time", amount: 900, currency: "usd" });
+    const fresh = await call("POST", couponsPath, { token: fx.owner.accessToken, body: { code: `${code}B`, amountOff: 300 } });
+    expect(fresh.status).toBe(201);
+    expect(refusal(await checkout(buyer, `${code}B`, other.slug))).toEqual([422, "unprocessable", ["body.promotionCode"]]);
+    await env.DB.prepare("UPDATE coupons SET expires_at = 1 WHERE id = ?").bind(fresh.body.id).run();
+    expect((await checkout(buyer, `${code}B`)).body.error.message).toContain("expired");
+    await env.DB.prepare("UPDATE coupons SET expires_at = NULL WHERE id = ?").bind(fresh.body.id).run();
+    const off = await call("POST", `${couponsPath}/${fresh.body.id}/deactivate`, { token: fx.admin.accessToken });
+    expect(off.body.active).toBe(false);
+    expect((await testStripe().promotionCodes.list({ code: `${code}B` })).data[0]?.active).toBe(false);
+    expect((await checkout(buyer, `${code}B`)).body.error.message).toContain("no longer active");
+
+    const taken = await call("POST", couponsPath, { token: fx.admin.accessToken, body: { code: code.toLowerCase(), percentOff: 10 } });
+    expect(refusal(taken)).toEqual([409, "conflict", ["body.code"]]);
+    const tooMuch = await call("POST", couponsPath, { token: fx.admin.accessToken, body: { code: `${code}C`, amountOff: 2000 } });
+    expect(refusal(tooMuch)).toEqual([422, "unprocessable", ["body.amountOff"]]);
+    const both = await call("POST", couponsPath, {
+      token: fx.admin.accessToken,
+      body: { code: `${code}D`, amountOff: 100, percentOff: 5 },
+    });
+    expect(both.status).toBe(400);
+    const subscription = await paidItem(fx.orgId, { model: "subscription", amount: 500, currency: "usd", interval: "month" });
+    const onSubscription = await call("POST", `/v1/orgs/${fx.orgId}/items/${subscription.id}/coupons`, {
+      token: fx.admin.accessToken,
+      body: { code: `${code}E`, percentOff: 10 },
+    });
+    expect(onSubscription.status).toBe(422);
+  });
+});

@@ -1,0 +1,7 @@
+/** Coupons: authors' codes for a percent or an amount off an item, applied at checkout. */
+import { defineModule } from "../module";
+import { couponRoutes } from "./routes";
+
+export { type AppliedCoupon, applyCoupon, couponCode, redemptionStatements } from "./service";
+
+export const couponsModule = defineModule({ name: "coupons", routes: couponRoutes });
