@@ -3,6 +3,7 @@ import { z } from "zod";
 import { adminCheckout } from "./admin-checkout";
 import { adminConnect } from "./admin-connect";
 import { adminRefunds } from "./admin-refunds";
+import { adminTax } from "./admin-tax";
 import { billUntil } from "./billing/renewals";
 import type { AppEnv } from "./context";
 import { invalidRequest, resourceMissing } from "./errors";
@@ -104,5 +105,7 @@ export const admin = new Hono<AppEnv>()
 admin.route("/", adminRefunds);
 // Connected accounts' payouts and deauthorization.
 admin.route("/", adminConnect);
+// Automatic tax's rate per country.
+admin.route("/", adminTax);
 // Checkout's asynchronous payments (the sessions' expiry follows the clock above).
 admin.route("/checkout/sessions", adminCheckout);

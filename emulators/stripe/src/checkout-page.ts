@@ -6,11 +6,12 @@ import { StripeApiError } from "./errors";
 import { checkDestinationStillChargeable, completeCheckoutSession } from "./resources/checkout-completion";
 import { expireDueSessions } from "./resources/checkout-expiry";
 import { type CheckoutSession, redirectUrl } from "./resources/checkout-sessions";
+import { applyBillingDetails, billingFields } from "./resources/tax";
 
 const formatAmount = (amount: number, currency: string) => `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
 
 /** A stand-in for Stripe's hosted Checkout page: plain forms, no JavaScript, no card fields. */
-function page(session: CheckoutSession, problem?: string) {
+function page(session: CheckoutSession, problem?: string, billing: ReturnType<typeof billingFields> = "") {
   const open = session.status === "open";
   return html`<!doctype html>
     <html lang="en">
@@ -26,7 +27,7 @@ function page(session: CheckoutSession, problem?: string) {
           ${problem ? html`<p role="alert">${problem}</p>` : ""}
           ${
             open
-              ? html`<form method="post" action="/checkout/${session.id}/pay"><button type="submit" name="outcome" value="pay">Pay</button></form>
+              ? html`<form method="post" action="/checkout/${session.id}/pay">${billing}<button type="submit" name="outcome" value="pay">Pay</button></form>
                 <form method="post" action="/checkout/${session.id}/decline"><button type="submit" name="outcome" value="decline">Decline</button></form>`
               : html`<p>This session is ${session.status}.</p>`
           }
@@ -47,15 +48,21 @@ const inSessionAccount = createMiddleware<AppEnv>(async (c, next) => {
 export const checkoutPage = new Hono<AppEnv>()
   .use("/:id", inSessionAccount)
   .use("/:id/*", inSessionAccount)
-  .get("/:id", (c) => c.html(page(c.var.store.get<CheckoutSession>("checkout.session", c.req.param("id")))))
-  .post("/:id/pay", (c) => {
+  .get("/:id", (c) => {
+    const session = c.var.store.get<CheckoutSession>("checkout.session", c.req.param("id"));
+    return c.html(page(session, undefined, billingFields(c.var.store, session)));
+  })
+  .post("/:id/pay", async (c) => {
     const store = c.var.store;
-    const session = store.get<CheckoutSession>("checkout.session", c.req.param("id"));
+    let session = store.get<CheckoutSession>("checkout.session", c.req.param("id"));
     if (session.status === "open") {
       try {
         checkDestinationStillChargeable(store, session);
+        // The billing country (and tax id) the page asked for, and the tax they bring (resources/tax.ts).
+        const form = await c.req.parseBody();
+        session = applyBillingDetails(store, session, { country: String(form.country ?? ""), taxId: String(form.tax_id ?? "") });
       } catch (error) {
-        if (error instanceof StripeApiError) return c.html(page(session, error.message), 400);
+        if (error instanceof StripeApiError) return c.html(page(session, error.message, billingFields(store, session)), 400);
         throw error;
       }
     }

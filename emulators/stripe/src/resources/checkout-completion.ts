@@ -7,6 +7,7 @@ import { atCustomerTime, createCustomer } from "./customers";
 import { createPaymentIntent, recordSucceededPayment } from "./payments";
 import type { Price } from "./prices";
 import { startSubscription } from "./subscriptions";
+import { billingDetailsOf } from "./tax";
 
 /**
  * Checks again, at payment time, that the destination can still take charges: an account disabled
@@ -43,7 +44,16 @@ function complete(store: ObjectStore, session: CheckoutSession, asynchronous: bo
     ...session,
     status: "complete",
     payment_status: asynchronous ? "unpaid" : session.amount_total > 0 ? "paid" : "no_payment_required",
-    customer_details: { email: email ?? null, name: null, phone: null, address: null, tax_exempt: "none", tax_ids: [] },
+    // Keeps the billing address and tax ids the hosted page collected (resources/tax.ts).
+    customer_details: {
+      email: email ?? null,
+      name: null,
+      phone: null,
+      address: null,
+      tax_exempt: "none",
+      tax_ids: [],
+      ...billingDetailsOf(session),
+    },
   };
   if (session.mode === "payment") {
     const terms = internal.paymentIntentData;

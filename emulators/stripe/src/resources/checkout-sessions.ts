@@ -10,6 +10,7 @@ import { type CheckoutDiscount, checkoutDiscount } from "./checkout-discounts";
 import { expireCheckoutSession, expireDueSessions } from "./checkout-expiry";
 import { listSchema, paramsSchema, respond, respondList } from "./common";
 import type { Price } from "./prices";
+import { automaticTaxFields, automaticTaxParams } from "./tax";
 
 const createParams = paramsSchema({
   mode: z.enum(["payment", "subscription"]),
@@ -21,6 +22,7 @@ const createParams = paramsSchema({
   cancel_url: z.string().url().optional(),
   metadata,
   payment_method_types: z.array(z.string()).optional(),
+  ...automaticTaxParams,
   discounts: z
     .array(z.object({ coupon: z.string().optional(), promotion_code: z.string().optional() }).strict())
     .max(1)
@@ -212,6 +214,8 @@ export const checkoutSessions = new Hono<AppEnv>()
       ui_mode: "hosted",
       url: hostedPageUrl(new URL(c.req.url).origin, id),
     };
+    // Automatic tax and the billing details it collects (resources/tax.ts).
+    Object.assign(session, automaticTaxFields(store, params, session));
     const internal: CheckoutInternal = {
       lineItems: lineItems.map((item) => ({ price: item.price.id, quantity: item.quantity, amount: item.amount })),
       paymentIntentData: params.payment_intent_data,
