@@ -83,6 +83,15 @@ export const OrderRefund = z
     createdAt: z.number().int(),
   })
   .meta({ id: "OrderRefund" });
+/** Sales tax/VAT Stripe Tax added to an order (included in its `amount`): rate in percent, the buyer's billing country and tax id. */
+export const OrderTax = z
+  .object({
+    amount: z.number().int(),
+    percentage: z.number().nullable(),
+    country: z.string().nullable(),
+    taxId: z.string().nullable(),
+  })
+  .meta({ id: "OrderTax" });
 export const Order = z
   .object({
     id: OrderId,
@@ -102,6 +111,8 @@ export const Order = z
     ),
     /** Refunds asked for through Plaza, oldest first. */
     refunds: z.array(OrderRefund),
+    /** The tax in `amount`; null when none was charged. */
+    tax: OrderTax.nullable(),
     createdAt: z.number().int(),
   })
   .meta({ id: "Order" });
@@ -193,7 +204,7 @@ export const MeteredUsage = z
   .meta({ id: "MeteredUsage" });
 export type MeteredUsageT = z.infer<typeof MeteredUsage>;
 
-export const LEDGER_TYPES = ["sale", "platform_fee", "refund", "fee_refund", "payout"] as const;
+export const LEDGER_TYPES = ["sale", "tax", "platform_fee", "refund", "fee_refund", "payout"] as const;
 export const LedgerEntry = z
   .object({
     id: z.string(),
@@ -208,6 +219,8 @@ export const BalanceByCurrency = z
   .object({
     currency: z.string(),
     sales: z.number().int(),
+    /** Sales tax/VAT buyers paid on top of sales: carried to the author with each payment, theirs to remit (in the balance, not in sales). */
+    tax: z.number().int(),
     platformFees: z.number().int(),
     refunds: z.number().int(),
     payouts: z.number().int(),

@@ -61,6 +61,11 @@ export interface Env {
   /** Platform fee: basis points of each sale (1000 = 10%) plus a fixed amount in minor units. */
   PLATFORM_FEE_BPS?: string;
   PLATFORM_FEE_FIXED?: string;
+  /**
+   * `automatic`: Checkout calculates sales tax/VAT with Stripe Tax from the buyer's billing address
+   * (collected, with an optional tax id) and adds it to the price; unset or `off`: no tax.
+   */
+  TAX_COLLECTION?: "automatic" | "off";
   /** Days a past-due subscription keeps access before its entitlement lapses (default 7). */
   SUBSCRIPTION_GRACE_DAYS?: string;
   /**

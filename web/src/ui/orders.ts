@@ -8,6 +8,16 @@ const ORDER_STATUS_LABELS: Record<OrderT["status"], string> = { paid: "Paid", re
 /** Shared by the buyer's purchases and the author's earnings. */
 export const orderStatusBadge = (order: OrderT) => h("span", { class: `badge status-${order.status}` }, ORDER_STATUS_LABELS[order.status]);
 
+/** The sales tax in the order's amount (" incl. 19 % tax (DE) €3.61, tax ID …"), or nothing without tax. */
+export const orderTax = ({ tax, currency }: OrderT) =>
+  tax &&
+  h(
+    "span",
+    { class: "muted order-tax" },
+    ` incl. ${tax.percentage === null ? "" : `${tax.percentage} % `}tax${tax.country ? ` (${tax.country})` : ""} ${formatMoney(tax.amount, currency)}`,
+    tax.taxId ? `, tax ID ${tax.taxId}` : "",
+  );
+
 /** A coupon's part of the order (" CODE −$2.00 off"), or nothing without one. */
 export const orderDiscount = (order: OrderT) =>
   order.discountAmount > 0 &&

@@ -12,6 +12,7 @@ import { stripeFor } from "../stripe";
 import { enqueueWebhookEvents } from "../webhooks";
 import { saleDiscount } from "./discounts";
 import { checkouts } from "./tables";
+import { sessionTax, TAX_EXPAND } from "./tax";
 
 export interface FulfillmentResult {
   orderId: string;
@@ -31,7 +32,7 @@ export interface FulfillmentResult {
 export async function fulfillCheckoutPayment(ctx: Ctx, sessionId: string): Promise<FulfillmentResult | undefined> {
   const { env, db } = ctx;
   const stripe = stripeFor(env);
-  const session = await stripe.checkout.sessions.retrieve(sessionId, { expand: ["payment_intent"] });
+  const session = await stripe.checkout.sessions.retrieve(sessionId, { expand: ["payment_intent", TAX_EXPAND] });
   const metadata = plazaMetadata(session.metadata);
   if (!metadata || session.mode !== "payment" || session.payment_status !== "paid") return undefined;
   const paymentIntent = session.payment_intent as Stripe.PaymentIntent | null;
@@ -39,11 +40,13 @@ export async function fulfillCheckoutPayment(ctx: Ctx, sessionId: string): Promi
   if (await orderExists(db, orderId)) return { orderId, created: false, license: null };
 
   const [checkout] = await db.select().from(checkouts).where(eq(checkouts.id, metadata.plaza_checkout_id)).limit(1);
-  // What was paid must be what Plaza asked for: same session, amount and currency as the checkout.
+  // What was paid must be what Plaza asked for: same session, amount and currency as the checkout
+  // (Plaza's amount is before tax: Stripe Tax adds the tax on top).
+  const tax = sessionTax(session);
   if (
     !checkout ||
     checkout.sessionId !== session.id ||
-    checkout.amount !== session.amount_total ||
+    checkout.amount !== (session.amount_total ?? 0) - tax.amount ||
     checkout.currency !== session.currency
   ) {
     ctx.log("error", "paid checkout session does not match its checkout", {
@@ -65,6 +68,7 @@ export async function fulfillCheckoutPayment(ctx: Ctx, sessionId: string): Promi
     priceId: checkout.priceId,
     paymentIntentId: paymentIntent?.id ?? null,
     subscriptionId: null,
+    tax,
     discount: coupon.discount,
   });
   const license = await issueLicenseStatements(ctx, {

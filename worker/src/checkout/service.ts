@@ -16,6 +16,7 @@ import { type CheckoutMetadata, firstOrderOfCheckout } from "../orders";
 import { customerFor, type PaidPricing, priceFor, stripeFor } from "../stripe";
 import { checkoutCoupon, discountParams } from "./discounts";
 import { checkouts } from "./tables";
+import { checkoutTaxParams } from "./tax";
 
 /**
  * Opens a Stripe Checkout Session for an item: a destination charge to the author's connected
@@ -68,6 +69,8 @@ export async function startCheckout(
     cancel_url: `${env.APP_URL}/checkout/cancel?item=${encodeURIComponent(item.slug)}`,
     client_reference_id: checkoutId,
     metadata,
+    // Stripe Tax adds tax on top when the operator turned it on (checkout/tax.ts); the fee stays on the pre-tax amount.
+    ...(mode === "payment" ? checkoutTaxParams(env, destination) : {}),
     ...discountParams(coupon),
     ...(mode === "payment"
       ? { payment_intent_data: { application_fee_amount: feeAmount, transfer_data: { destination }, metadata } }

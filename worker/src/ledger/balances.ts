@@ -12,6 +12,8 @@ export async function orgEarnings({ db }: Ctx, orgId: string) {
       .select({
         currency: ledgerEntries.currency,
         sales: sumOf("sale"),
+        // Collected from buyers on top of sales, for the author to remit.
+        tax: sumOf("tax"),
         platformFees: sql<number>`-(${sumOf("platform_fee")} + ${sumOf("fee_refund")})`,
         refunds: sql<number>`-${sumOf("refund")}`,
         payouts: sql<number>`-${sumOf("payout")}`,

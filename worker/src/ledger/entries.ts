@@ -31,18 +31,24 @@ async function entryInserts(db: Db, entries: Entry[], now: number) {
   );
 }
 
-/** A sale credits the author the gross amount and moves the platform fee from author to platform. */
+/**
+ * A sale credits the author the gross amount and moves the platform fee from author to platform.
+ * Tax the buyer paid on top (`tax`, part of `amount`) is its own entry: the destination charge
+ * carries it to the author, who remits it, so it is in their balance but not in their sales.
+ */
 export async function saleEntries(
   db: Db,
-  sale: { orderId: string; orgId: string; amount: number; fee: number; currency: string },
+  sale: { orderId: string; orgId: string; amount: number; fee: number; currency: string; tax?: number },
   now = Date.now(),
 ) {
   const reference = `sale:${sale.orderId}`;
   const base = { currency: sale.currency, orderId: sale.orderId, reference };
+  const tax = sale.tax ?? 0;
   return entryInserts(
     db,
     [
-      { ...base, account: sale.orgId, type: "sale", amount: sale.amount },
+      { ...base, account: sale.orgId, type: "sale", amount: sale.amount - tax },
+      ...(tax > 0 ? [{ ...base, account: sale.orgId, type: "tax" as const, amount: tax }] : []),
       { ...base, account: sale.orgId, type: "platform_fee", amount: -sale.fee },
       { ...base, account: PLATFORM_ACCOUNT, type: "platform_fee", amount: sale.fee },
     ],

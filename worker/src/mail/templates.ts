@@ -113,6 +113,8 @@ export interface ReceiptMail {
   itemName: string;
   /** The order this receipt is for; null for a subscription started without a charge (metered). */
   order: { id: string; amount: string; date: string } | null;
+  /** Sales tax/VAT in the order's amount: the amount before it, the rate ("19 % (DE)"), the tax and the buyer's tax id. */
+  tax?: { subtotal: string; rate: string; amount: string; taxId: string | null } | null;
   /** The coupon's line ("SAVE20: −$2.00"), when one was used. */
   discount?: string | null;
   subscription: boolean;
@@ -131,6 +133,11 @@ export function receiptMail(r: ReceiptMail): RenderedMail {
     paragraphs: [
       "Thank you for your purchase.",
       ...paid,
+      ...(r.tax && r.order
+        ? [
+            `Subtotal ${r.tax.subtotal}, tax ${r.tax.rate} ${r.tax.amount}, total ${r.order.amount}.${r.tax.taxId ? ` Your tax ID: ${r.tax.taxId}.` : ""}`,
+          ]
+        : []),
       ...(r.discount ? [`Discount ${r.discount} (included above).`] : []),
       "Keep your license key safe: this e-mail is the only place it is shown in full again.",
     ],

@@ -6,6 +6,7 @@ import { ordersStripeHandlers } from "./stripe-handlers";
 
 export { itemSalesSince } from "./item-sales";
 export { firstOrderOfCheckout, latestOrderOf } from "./queries";
+export type { SaleTax } from "./sales";
 export { type CheckoutMetadata, linkEntitlement, orderExists, orderIdOf, plazaMetadata, type Sale, saleStatements } from "./sales";
 
 export const ordersModule = defineModule({

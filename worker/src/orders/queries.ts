@@ -59,6 +59,7 @@ async function withItems(db: Db, rows: OrderRow[]): Promise<OrderT[]> {
       return { itemId: l.itemId, itemSlug: item.slug, itemName: item.name, amount: l.amount, quantity: l.quantity };
     }),
     refunds: refundRows.filter((f) => f.orderId === r.id).map(({ orderId: _, ...refund }) => refund),
+    tax: r.taxAmount > 0 ? { amount: r.taxAmount, percentage: r.taxPercentage, country: r.taxCountry, taxId: r.taxId } : null,
     createdAt: r.createdAt,
   }));
 }

@@ -41,9 +41,20 @@ export interface Sale {
   priceId: string | null;
   paymentIntentId: string | null;
   subscriptionId: string | null;
+  /** Tax the buyer paid on top (included in `amount`), from Stripe Tax. */
+  tax?: SaleTax;
   /** What a coupon took off the list price (`amount` is after it) and the code entered. */
   discount?: { amount: number; code: string | null };
   now?: number;
+}
+
+export interface SaleTax {
+  amount: number;
+  /** The rate in percent, as Stripe reports it. */
+  percentage: number | null;
+  /** The buyer's billing country and tax id (e.g. a VAT number), as they entered them at Checkout. */
+  country: string | null;
+  taxId: string | null;
 }
 
 /** The order a Stripe object's sale is recorded as (derived, so every delivery names the same one). */
@@ -71,6 +82,10 @@ export async function saleStatements(ctx: Pick<Ctx, "db" | "events">, sale: Sale
     amount: sale.amount,
     feeAmount: sale.fee,
     amountRefunded: 0,
+    taxAmount: sale.tax?.amount ?? 0,
+    taxPercentage: sale.tax?.percentage ?? null,
+    taxCountry: sale.tax?.country ?? null,
+    taxId: sale.tax?.taxId ?? null,
     discountAmount: sale.discount?.amount ?? 0,
     couponCode: sale.discount?.code ?? null,
     currency: sale.currency,
@@ -86,7 +101,11 @@ export async function saleStatements(ctx: Pick<Ctx, "db" | "events">, sale: Sale
       .insert(orderItems)
       .values({ orderId, itemId: m.plaza_item_id, orgId: m.plaza_org_id, priceId: sale.priceId, quantity: 1, amount: sale.amount })
       .onConflictDoNothing(),
-    ...(await saleEntries(db, { orderId, orgId: m.plaza_org_id, amount: sale.amount, fee: sale.fee, currency: sale.currency }, now)),
+    ...(await saleEntries(
+      db,
+      { orderId, orgId: m.plaza_org_id, amount: sale.amount, fee: sale.fee, currency: sale.currency, tax: sale.tax?.amount },
+      now,
+    )),
     ...(await ctx.events.emit("sale.recorded", { orderId, checkoutId: m.plaza_checkout_id, now })),
     event.insert,
   ];

@@ -48,6 +48,23 @@ export async function receiptStatement(
   return { id, statement };
 }
 
+/** The receipt's tax line: the price before tax, the rate and country, the tax. */
+const receiptTax = (order: {
+  amount: number;
+  currency: string;
+  taxAmount: number;
+  taxPercentage: number | null;
+  taxCountry: string | null;
+  taxId: string | null;
+}) => ({
+  subtotal: formatMoney(order.amount - order.taxAmount, order.currency),
+  rate: [order.taxPercentage === null ? null : `${order.taxPercentage} %`, order.taxCountry && `(${order.taxCountry})`]
+    .filter(Boolean)
+    .join(" "),
+  amount: formatMoney(order.taxAmount, order.currency),
+  taxId: order.taxId,
+});
+
 const dateTime = (ms: number) => `${new Date(ms).toLocaleString("en-US", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" })} UTC`;
 
 /**
@@ -81,6 +98,7 @@ export async function renderReceipt({ env, db }: Pick<Ctx, "env" | "db">, data: 
   return receiptMail({
     itemName: item.name,
     order: order ? { id: order.id, amount: formatMoney(order.amount, order.currency), date: formatLongDate(order.createdAt) } : null,
+    tax: order && order.taxAmount > 0 ? receiptTax(order) : null,
     discount:
       order && order.discountAmount > 0 ? `${order.couponCode ?? "coupon"}: −${formatMoney(order.discountAmount, order.currency)}` : null,
     subscription: license.subscriptionId !== null,

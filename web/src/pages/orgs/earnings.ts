@@ -10,7 +10,7 @@ import { activeMembership } from "../../state/me";
 import { errorAlert } from "../../ui/alert";
 import { formAlert, formValue, handleSubmit, submitButton, textField } from "../../ui/form";
 import { noOrgContent } from "../../ui/no-org";
-import { orderDiscount, orderItems, orderStatusBadge } from "../../ui/orders";
+import { orderDiscount, orderItems, orderStatusBadge, orderTax } from "../../ui/orders";
 import { pageHeader, section } from "../../ui/page";
 import { dataTable, row } from "../../ui/table";
 import { toast } from "../../ui/toast";
@@ -25,6 +25,7 @@ const money = (amount: number, currency: string) => h("span", { class: "amount" 
 
 const ENTRY_LABELS: Record<Entry["type"], string> = {
   sale: "Sale",
+  tax: "Tax collected",
   platform_fee: "Platform fee",
   refund: "Refund",
   fee_refund: "Fee refunded",
@@ -123,12 +124,13 @@ function refundDialog(orgId: string, onRefunded: () => Promise<void>) {
 function balancesTable(balances: Balance[]): HTMLElement {
   return dataTable({
     caption: "Balance per currency",
-    headers: ["Currency", "Sales", "Platform fees", "Refunds", "Payouts", "Balance"],
+    headers: ["Currency", "Sales", "Tax collected", "Platform fees", "Refunds", "Payouts", "Balance"],
     rows: balances.map((b) =>
       row(
         { "data-currency": b.currency },
         b.currency.toUpperCase(),
         money(b.sales, b.currency),
+        money(b.tax, b.currency),
         money(b.platformFees, b.currency),
         money(b.refunds, b.currency),
         money(b.payouts, b.currency),
@@ -194,7 +196,7 @@ export async function earningsPage({ signal }: PageContext): Promise<Node> {
       h("span", { class: "nowrap" }, formatDateTime(order.createdAt)),
       orderItems(order),
       h("span", { class: "wrap-anywhere" }, order.email),
-      h("span", {}, money(order.amount, order.currency), orderDiscount(order)),
+      h("span", {}, money(order.amount, order.currency), orderDiscount(order), orderTax(order)),
       money(order.feeAmount, order.currency),
       h(
         "span",

@@ -7,7 +7,7 @@ import { formatDate, formatDateTime, formatMoney } from "../../format";
 import type { PageContext } from "../../router";
 import { errorAlert } from "../../ui/alert";
 import { describeError } from "../../ui/messages";
-import { orderDiscount, orderItems, orderStatusBadge } from "../../ui/orders";
+import { orderDiscount, orderItems, orderStatusBadge, orderTax } from "../../ui/orders";
 import { pageHeader, section } from "../../ui/page";
 import { dataTable, row } from "../../ui/table";
 import { toast } from "../../ui/toast";
@@ -87,7 +87,7 @@ function orderRow(order: OrderT): HTMLTableRowElement {
     { "data-order-id": order.id },
     h("span", { class: "nowrap" }, formatDateTime(order.createdAt)),
     orderItems(order),
-    h("span", { class: "amount" }, formatMoney(order.amount, order.currency), orderDiscount(order)),
+    h("span", { class: "amount" }, formatMoney(order.amount, order.currency), orderDiscount(order), orderTax(order)),
     h(
       "span",
       {},
