@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { admin } from "./admin";
 import { requireSecretKey } from "./auth";
+import { billingPortalPage } from "./billing-portal-page";
 import { checkoutPage } from "./checkout-page";
 import { actAsAccount } from "./connect";
 import { connectPages } from "./connect-pages";
@@ -13,6 +14,7 @@ import { claimOrReplay, fingerprint, remember } from "./idempotency";
 import { randomToken } from "./ids";
 import { accountLinks } from "./resources/account-links";
 import { accounts, currentAccount } from "./resources/accounts";
+import { billingPortalSessions } from "./resources/billing-portal";
 import { checkoutSessions } from "./resources/checkout-sessions";
 import { coupons } from "./resources/coupons";
 import { customers } from "./resources/customers";
@@ -90,6 +92,7 @@ export function createApp() {
   app.route("/checkout", checkoutPage);
   app.route("/connect", connectPages);
   app.route("/_emulator", admin);
+  app.route("/billing_portal", billingPortalPage);
   app.use("/v1/*", requireSecretKey, injectFaults, readParams, actAsAccount, idempotent);
   app.route("/v1/customers", customers);
   app.route("/v1/products", products);
@@ -112,5 +115,6 @@ export function createApp() {
   app.route("/v1/billing/meter_events", meterEvents);
   app.route("/v1/test_helpers/test_clocks", testClocks);
   app.route("/v1/webhook_endpoints", webhookEndpoints);
+  app.route("/v1/billing_portal/sessions", billingPortalSessions);
   return app;
 }

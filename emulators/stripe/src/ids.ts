@@ -22,6 +22,11 @@ export const ID_PREFIXES = {
   transfer_reversal: "trr",
   fee_refund: "fr",
   payout: "po",
+  "billing_portal.session": "bps",
+  "billing_portal.configuration": "bpc",
+  payment_method: "pm",
+  dispute: "du",
+  balance_transaction: "txn",
   // Coupons have no prefix in Stripe (random or chosen ids); this one is never generated.
   coupon: "coupon",
   promotion_code: "promo",

@@ -216,6 +216,25 @@ export function saveSubscription(store: ObjectStore, before: Subscription, after
   return after;
 }
 
+/**
+ * What asking to cancel at the end of the period (`cancel`) sets, for the update route and the
+ * billing portal: when it was asked and when it will end; undoing clears both; asking again changes nothing.
+ */
+export function cancelAtPeriodEndFields(
+  store: ObjectStore,
+  subscription: Subscription,
+  cancel: boolean,
+): Pick<Subscription, "cancel_at_period_end" | "cancel_at" | "canceled_at"> {
+  if (cancel === subscription.cancel_at_period_end) {
+    return { cancel_at_period_end: cancel, cancel_at: subscription.cancel_at, canceled_at: subscription.canceled_at };
+  }
+  return {
+    cancel_at_period_end: cancel,
+    cancel_at: cancel ? currentPeriod(subscription).end : null,
+    canceled_at: cancel ? store.now() : null,
+  };
+}
+
 function listStatusMatches(filter: z.output<typeof listParams>["status"], status: Subscription["status"]) {
   if (filter === "all") return true;
   if (filter === "ended") return status === "canceled";
@@ -251,13 +270,11 @@ export const subscriptions = new Hono<AppEnv>()
       const changed = params.items?.length
         ? changeItemPrices(store, current, params.items, params.proration_behavior).subscription
         : current;
-      const next: Subscription = { ...changed, metadata: mergeMetadata(current.metadata, params.metadata) };
-      if (params.cancel_at_period_end !== undefined && params.cancel_at_period_end !== current.cancel_at_period_end) {
-        // Asking to cancel at period end records when it was asked and when it will end; undoing clears both.
-        next.cancel_at_period_end = params.cancel_at_period_end;
-        next.cancel_at = params.cancel_at_period_end ? currentPeriod(changed).end : null;
-        next.canceled_at = params.cancel_at_period_end ? store.now() : null;
-      }
+      const next: Subscription = {
+        ...changed,
+        metadata: mergeMetadata(current.metadata, params.metadata),
+        ...(params.cancel_at_period_end === undefined ? {} : cancelAtPeriodEndFields(store, changed, params.cancel_at_period_end)),
+      };
       if (params.cancellation_details) {
         next.cancellation_details = {
           ...(current.cancellation_details as object),
