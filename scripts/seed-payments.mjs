@@ -29,16 +29,49 @@ export async function completeHostedOnboarding(onboardingUrl) {
   return submitted.headers.get("location");
 }
 
-/** Presses Pay on the emulator's hosted checkout page (its form, as a browser posts it). */
-export async function payHostedCheckout(checkoutUrl) {
+/**
+ * Presses Pay on the emulator's hosted checkout page (its form, as a browser posts it), with the
+ * billing country (and tax id) the page asks for when tax is collected (a US buyer pays none).
+ */
+export async function payHostedCheckout(checkoutUrl, billing = { country: "US" }) {
   const paid = await fetch(`${checkoutUrl}/pay`, {
     method: "POST",
     redirect: "manual",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: "",
+    body: new URLSearchParams(billing).toString(),
   });
   await paid.arrayBuffer();
   if (paid.status !== 303) throw new Error(`Pay on ${checkoutUrl} answered ${paid.status}, not a 303 back to Plaza`);
+}
+
+/** The demo's taxed order: a guest in Germany buys with a VAT number, and Stripe Tax adds 19 % (`npm start` collects tax). */
+export const DEMO_TAXED_ORDER = { email: "klara@plaza.local", item: "ai-autocomplete", country: "DE", taxId: "DE811907980" };
+
+/**
+ * Buys DEMO_TAXED_ORDER's item as that guest unless `orgSlug` (administered by `authorEmail`) has
+ * sold to them already; the idempotency key makes a re-run after an interrupted one find the same
+ * session. @returns {Promise<boolean>} whether it bought
+ */
+export async function seedTaxedOrder({ apiUrl, authorEmail, password, orgSlug }) {
+  const { email, item, country, taxId } = DEMO_TAXED_ORDER;
+  const { accessToken } = await request(apiUrl, "POST", "/v1/auth/login", { body: { email: authorEmail, password } });
+  const org = (await request(apiUrl, "GET", "/v1/me", { token: accessToken })).orgs.find((o) => o.slug === orgSlug);
+  if (!org) throw new Error(`${authorEmail} is not a member of the org "${orgSlug}"`);
+  const sales = await request(apiUrl, "GET", `/v1/orgs/${org.orgId}/orders?limit=100`, { token: accessToken });
+  if (sales.data.some((order) => order.email === email)) return false;
+  const session = await request(apiUrl, "POST", `/v1/items/${item}/checkout`, {
+    body: { email },
+    headers: { "idempotency-key": `demo-seed:tax:${email}:${item}` },
+  });
+  if ((await request(apiUrl, "GET", `/v1/checkouts/${session.checkoutId}`)).status !== "complete") {
+    await payHostedCheckout(session.url, { country, tax_id: taxId });
+  }
+  await eventually(
+    `the taxed order of ${email}`,
+    async () => (await request(apiUrl, "GET", `/v1/checkouts/${session.checkoutId}`)).orderId,
+    { timeoutMs: WAIT.backgroundWork, intervalMs: 250 },
+  );
+  return true;
 }
 
 /**

@@ -12,7 +12,7 @@ import { startStripeEmulator } from "./lib/stripe-emulator.mjs";
 import { WAIT } from "./lib/wait-budgets.mjs";
 import { applyMigrations, startWranglerDev } from "./lib/wrangler-dev.mjs";
 import { DEFAULT_PERSIST_DIR, DEMO_ITEMS, DEMO_ORGS, DEMO_PASSWORD, DEMO_USERS, seed } from "./seed.mjs";
-import { seedConnectOnboarding } from "./seed-payments.mjs";
+import { DEMO_TAXED_ORDER, seedConnectOnboarding, seedTaxedOrder } from "./seed-payments.mjs";
 import { DEMO_PROJECT } from "./seed-projects.mjs";
 import { seedStudio } from "./seed-studio.mjs";
 
@@ -130,7 +130,8 @@ function startApi({ withStripe }) {
       APP_URL: apiOrigin,
       ROOMS_URL: roomsOrigin,
       // Only without a STRIPE_SECRET_KEY; with one, Plaza ignores the emulator URL anyway.
-      ...(withStripe ? { STRIPE_EMULATOR_URL: stripeOrigin } : {}),
+      // The demo collects sales tax (the emulator's Stripe Tax), so its taxed order is real.
+      ...(withStripe ? { STRIPE_EMULATOR_URL: stripeOrigin, TAX_COLLECTION: "automatic" } : {}),
     },
     onOutput: prefixedWriter("api"),
   });
@@ -164,6 +165,18 @@ async function seedPayments() {
     // Plaza still runs; only buying the demo items will fail with charges_disabled.
     console.error(`[plaza] could not onboard ${org.name} for payments: ${err.message ?? err}`);
     return false;
+  }
+}
+
+/** One taxed order (a buyer in Germany, 19 % VAT), for Earnings, Purchases and the mailbox to show. */
+async function seedTaxDemo() {
+  const org = DEMO_ORGS[0];
+  try {
+    const bought = await seedTaxedOrder({ apiUrl: apiOrigin, authorEmail: org.owner, password: DEMO_PASSWORD, orgSlug: org.slug });
+    if (bought) log(`${DEMO_TAXED_ORDER.email} (${DEMO_TAXED_ORDER.country}) bought ${DEMO_TAXED_ORDER.item} with sales tax`);
+  } catch (err) {
+    // Plaza still runs; the demo only lacks a taxed order.
+    console.error(`[plaza] could not seed the taxed order: ${err.message ?? err}`);
   }
 }
 
@@ -290,6 +303,7 @@ async function main() {
   if (!shuttingDown) {
     log("seeding the demo author's studio through the API…");
     await seedStudioData({ withPurchases: canTakePayments });
+    if (canTakePayments) await seedTaxDemo();
   }
   let rooms;
   if (existsSync(PARTYKIT_DEV) && existsSync(PARTYKIT_CONFIG)) {
