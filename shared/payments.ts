@@ -151,6 +151,11 @@ export const Subscription = z
   .meta({ id: "Subscription" });
 export type SubscriptionT = z.infer<typeof Subscription>;
 
+/** Which subscription the buyer means to manage; without one, their newest that still runs. */
+export const BillingPortalBody = z.object({ subscriptionId: SubscriptionId.optional() }).strict().meta({ id: "BillingPortalBody" });
+/** A short-lived link to Stripe's customer portal: open it at once, it expires within minutes. */
+export const BillingPortalSession = z.object({ url: z.string().url() }).meta({ id: "BillingPortalSession" });
+
 export const UsageBody = z
   .object({
     quantity: z.number().int().min(1).max(1_000_000_000),

@@ -73,4 +73,15 @@ export const billingMatrix: MatrixCase[] = [
     expected: ORG_READ,
   },
   { route: "GET /v1/me/usage", scope: "payments:read", build: () => ({ method: "GET", path: "/v1/me/usage" }), expected: ANY_USER },
+  {
+    // The owner's ended subscription has nothing to manage: Stripe is never asked.
+    route: "POST /v1/me/billing-portal",
+    scope: "payments:write",
+    build: async (fx) => ({
+      method: "POST",
+      path: "/v1/me/billing-portal",
+      options: { body: { subscriptionId: await insertSubscription(fx.orgId, fx.owner.id, "canceled") } },
+    }),
+    expected: OWN_ENDED,
+  },
 ];

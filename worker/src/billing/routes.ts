@@ -2,6 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { OrgId } from "../../../shared/api";
 import { ItemId, ItemSlug } from "../../../shared/catalog";
 import {
+  BillingPortalBody,
+  BillingPortalSession,
   CreditBalance,
   CreditGrantBody,
   CreditHolder,
@@ -14,8 +16,9 @@ import {
 } from "../../../shared/payments";
 import { requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
-import { authErrors, bearer, conflictError, json, jsonBody, notFoundError } from "../http/openapi-helpers";
+import { authErrors, bearer, conflictError, json, jsonBody, notFoundError, stripeErrors } from "../http/openapi-helpers";
 import { grantCredits, itemCreditBalance, itemCreditHolder } from "./credits";
+import { openBillingPortal } from "./portal";
 import { listSubscriptions, setCancelAtPeriodEnd } from "./subscriptions";
 import { meteredUsage, recordUsage } from "./usage";
 
@@ -68,6 +71,25 @@ export const billingRoutes = createRouter()
       const p = requirePrincipal(c.get("principal"), "payments:write");
       const { subscriptionId } = c.req.valid("param");
       return c.json(await setCancelAtPeriodEnd(c.var.ctx, { userId: p.userId, subscriptionId, cancel: false }), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/me/billing-portal",
+      tags,
+      summary: "Open Stripe's billing portal for your subscriptions: update the card, pay a failed renewal, cancel, see invoices",
+      description: `Answers a link to Stripe's hosted portal for the Stripe customer your subscriptions bill (the one of
+\`subscriptionId\` when given). Send the browser there at once: the link expires within minutes. The portal returns to
+Purchases, and what the buyer changed there reaches Plaza through Stripe's events. 409 when you have no running
+subscription, or the one given has ended.`,
+      security: bearer,
+      request: jsonBody(BillingPortalBody),
+      responses: { 201: json(BillingPortalSession, "The portal link"), ...errors, ...conflictError, ...stripeErrors },
+    }),
+    async (c) => {
+      const p = requirePrincipal(c.get("principal"), "payments:write");
+      return c.json(await openBillingPortal(c.var.ctx, { userId: p.userId, ...c.req.valid("json") }), 201);
     },
   )
   .openapi(

@@ -22,7 +22,7 @@ import { subscriptions } from "./tables";
 
 /** Renewal invoices are paid at period end; access lasts a day past it so the webhook can land. */
 export const RENEWAL_LEEWAY_MS = 86_400_000;
-const ENDED = new Set(["canceled", "unpaid", "incomplete_expired"]);
+export const ENDED = new Set(["canceled", "unpaid", "incomplete_expired"]);
 const LIVE = ["active", "trialing", "past_due"] as const;
 
 export const graceDays = (env: Env) => Number(env.SUBSCRIPTION_GRACE_DAYS ?? 7);

@@ -73,8 +73,9 @@ export function paymentFailedMail(itemName: string, graceDays: number, url: stri
     paragraphs: [
       `We could not renew your subscription to ${itemName}.`,
       `You keep access for ${graceDays} more days while the payment is retried; update your payment method to keep it after that.`,
+      "On Purchases, Update payment method opens Stripe's billing page: enter a new card there and pay the open invoice.",
     ],
-    action: { label: "Manage your purchases", url },
+    action: { label: "Update payment method", url },
   });
 }
 

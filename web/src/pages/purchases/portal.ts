@@ -12,6 +12,7 @@ import { pageHeader, section } from "../../ui/page";
 import { dataTable, row } from "../../ui/table";
 import { toast } from "../../ui/toast";
 import { storefrontItemUrl } from "../paths";
+import { billingPortalButton, ENDED_STATUSES, pastDueNotice } from "./billing-portal";
 import { downloadsSection } from "./downloads";
 import { licensesSection } from "./licenses";
 import { usageSection } from "./usage";
@@ -78,7 +79,13 @@ function subscriptionRow(sub: SubscriptionT, reload: () => Promise<void>): HTMLT
     h("a", { href: storefrontItemUrl(sub.itemSlug) }, sub.itemName),
     h("span", { class: `badge status-${sub.status}` }, SUBSCRIPTION_STATUS_LABELS[sub.status] ?? sub.status),
     periodText(sub),
-    h("div", { class: "row-actions" }, action, message),
+    h(
+      "div",
+      { class: "row-actions" },
+      sub.status === "past_due" && billingPortalButton("Update payment method", { subscriptionId: sub.id, primary: true, small: true }),
+      action,
+      message,
+    ),
   );
 }
 
@@ -109,12 +116,15 @@ export async function purchasesPage({ signal }: PageContext): Promise<Node> {
       const { data } = await unwrap(api.v1.me.subscriptions.$get());
       if (signal.aborted) return;
       subscriptions.replaceChildren(
+        pastDueNotice(data) ?? "",
         dataTable({
           caption: "Your subscriptions",
           headers: ["Item", "Status", "Period", ""],
           rows: data.map((sub) => subscriptionRow(sub, loadSubscriptions)),
           empty: "No subscriptions.",
         }),
+        // Stripe's portal: the card on file, invoices, paying a failed renewal, cancelling.
+        data.some((sub) => !ENDED_STATUSES.includes(sub.status)) ? billingPortalButton("Manage billing") : "",
       );
     } catch (err) {
       subscriptions.replaceChildren(errorAlert(err));
