@@ -2,6 +2,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { adminCheckout } from "./admin-checkout";
 import { adminConnect } from "./admin-connect";
+import { adminDisputes } from "./admin-disputes";
 import { adminRefunds } from "./admin-refunds";
 import { adminTax } from "./admin-tax";
 import { billUntil } from "./billing/renewals";
@@ -107,5 +108,7 @@ admin.route("/", adminRefunds);
 admin.route("/", adminConnect);
 // Automatic tax's rate per country.
 admin.route("/", adminTax);
+// Cardholders' disputes: opened on a charge, then won or lost.
+admin.route("/", adminDisputes);
 // Checkout's asynchronous payments (the sessions' expiry follows the clock above).
 admin.route("/checkout/sessions", adminCheckout);

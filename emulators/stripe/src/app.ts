@@ -18,6 +18,7 @@ import { billingPortalSessions } from "./resources/billing-portal";
 import { checkoutSessions } from "./resources/checkout-sessions";
 import { coupons } from "./resources/coupons";
 import { customers } from "./resources/customers";
+import { disputes } from "./resources/disputes";
 import { events } from "./resources/events";
 import { invoicePayments } from "./resources/invoice-payments";
 import { invoices } from "./resources/invoices";
@@ -103,6 +104,7 @@ export function createApp() {
   app.route("/v1/payment_intents", paymentIntents);
   app.route("/v1/charges", charges);
   app.route("/v1/refunds", refunds);
+  app.route("/v1/disputes", disputes);
   app.route("/v1/subscriptions", subscriptions);
   app.route("/v1/events", events);
   app.route("/v1/invoices", invoices);
