@@ -41,6 +41,7 @@ export const AUDIT_ACTIONS = [
   "order.refund_failed",
   "subscription.cancel_requested",
   "subscription.resumed",
+  "subscription.plan_changed",
   "credits.granted",
   "coupon.created",
   "coupon.deactivated",

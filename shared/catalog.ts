@@ -34,6 +34,8 @@ export const Pricing = z
       amount: z.number().int().min(50).max(10_000_000),
       currency: Currency,
       interval: z.enum(["month", "year"]),
+      /** The price of the other interval (yearly for a monthly item, monthly for a yearly one): buyers pick either and may switch. */
+      otherIntervalAmount: z.number().int().min(50).max(10_000_000).optional(),
     }),
     z.object({
       model: z.literal("metered"),
@@ -44,6 +46,25 @@ export const Pricing = z
   ])
   .meta({ id: "Pricing" });
 export type PricingT = z.infer<typeof Pricing>;
+
+export const PLAN_INTERVALS = ["month", "year"] as const;
+export type PlanInterval = (typeof PLAN_INTERVALS)[number];
+/** One way to pay for a subscription item: its amount each interval. */
+export interface SubscriptionPlan {
+  model: "subscription";
+  amount: number;
+  currency: string;
+  interval: PlanInterval;
+}
+
+/** The plans a subscription item offers, its primary interval first; none for other pricing. */
+export function subscriptionPlans(pricing: PricingT): SubscriptionPlan[] {
+  if (pricing.model !== "subscription") return [];
+  const { amount, currency, interval, otherIntervalAmount } = pricing;
+  const primary: SubscriptionPlan = { model: "subscription", amount, currency, interval };
+  if (otherIntervalAmount === undefined) return [primary];
+  return [primary, { model: "subscription", amount: otherIntervalAmount, currency, interval: interval === "month" ? "year" : "month" }];
+}
 
 const itemFields = {
   name: z.string().trim().min(1).max(80),

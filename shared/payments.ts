@@ -1,6 +1,7 @@
 /** Payments request and response bodies: checkout, Connect, orders, refunds, subscriptions, usage, earnings. */
 import { z } from "zod";
 import { Email } from "./api";
+import { PLAN_INTERVALS } from "./catalog";
 import { prefixedId } from "./ids";
 
 const id = prefixedId;
@@ -19,7 +20,12 @@ export const PromotionCodeInput = z
   .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only");
 /** Signed-in buyers need no body; a guest names the e-mail the purchase is delivered to. */
 export const CheckoutBody = z
-  .object({ email: Email.optional(), promotionCode: PromotionCodeInput.optional() })
+  .object({
+    email: Email.optional(),
+    promotionCode: PromotionCodeInput.optional(),
+    /** For a subscription item that offers monthly and yearly plans: which one (default: the item's primary interval). */
+    interval: z.enum(PLAN_INTERVALS).optional(),
+  })
   .meta({ id: "CheckoutBody" });
 export const CheckoutSession = z
   .object({
@@ -137,6 +143,11 @@ export const RefundResult = z
   .meta({ id: "RefundResult" });
 export type RefundResultT = z.infer<typeof RefundResult>;
 
+export const SubscriptionPlan = z
+  .object({ interval: z.enum(PLAN_INTERVALS), amount: z.number().int(), currency: z.string() })
+  .meta({ id: "SubscriptionPlan" });
+export type SubscriptionPlanT = z.infer<typeof SubscriptionPlan>;
+
 export const Subscription = z
   .object({
     id: SubscriptionId,
@@ -147,9 +158,16 @@ export const Subscription = z
     currentPeriodEnd: z.number().int(),
     cancelAtPeriodEnd: z.boolean(),
     graceUntil: z.number().int().nullable(),
+    /** The plan Stripe bills now; null until Stripe's next event about a subscription mirrored before plans were kept. */
+    plan: SubscriptionPlan.nullable(),
+    /** The item's other plan (monthly for a yearly one, or yearly), to switch to; null when it offers none. */
+    switchTo: SubscriptionPlan.nullable(),
   })
   .meta({ id: "Subscription" });
 export type SubscriptionT = z.infer<typeof Subscription>;
+
+/** Switch a subscription to the item's plan with this interval; Stripe prorates the change (see README "Plan changes"). */
+export const PlanChangeBody = z.object({ interval: z.enum(PLAN_INTERVALS) }).strict().meta({ id: "PlanChangeBody" });
 
 /** Which subscription the buyer means to manage; without one, their newest that still runs. */
 export const BillingPortalBody = z.object({ subscriptionId: SubscriptionId.optional() }).strict().meta({ id: "BillingPortalBody" });

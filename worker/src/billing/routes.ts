@@ -9,6 +9,7 @@ import {
   CreditHolder,
   CreditHolderQuery,
   MeteredUsage,
+  PlanChangeBody,
   Subscription,
   SubscriptionId,
   UsageBody,
@@ -18,6 +19,7 @@ import { requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, notFoundError, stripeErrors } from "../http/openapi-helpers";
 import { grantCredits, itemCreditBalance, itemCreditHolder } from "./credits";
+import { changePlan } from "./plan-changes";
 import { openBillingPortal } from "./portal";
 import { listSubscriptions, setCancelAtPeriodEnd } from "./subscriptions";
 import { meteredUsage, recordUsage } from "./usage";
@@ -71,6 +73,25 @@ export const billingRoutes = createRouter()
       const p = requirePrincipal(c.get("principal"), "payments:write");
       const { subscriptionId } = c.req.valid("param");
       return c.json(await setCancelAtPeriodEnd(c.var.ctx, { userId: p.userId, subscriptionId, cancel: false }), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/me/subscriptions/{subscriptionId}/plan",
+      tags,
+      summary: "Switch between the item's monthly and yearly plans, prorated: the unused time is credited and the new plan charged now",
+      description: `The new billing period starts now; the invoice (the new plan less the unused time of the old) is paid at
+once with the card on file, and a credit larger than the charge pays the next renewals. 409 when the subscription is not
+active, is already on that plan, or the item does not offer it.`,
+      security: bearer,
+      request: { params: subParams, ...jsonBody(PlanChangeBody) },
+      responses: { 200: json(Subscription, "On the new plan"), ...errors, ...conflictError },
+    }),
+    async (c) => {
+      const p = requirePrincipal(c.get("principal"), "payments:write");
+      const { subscriptionId } = c.req.valid("param");
+      return c.json(await changePlan(c.var.ctx, { userId: p.userId, subscriptionId, interval: c.req.valid("json").interval }), 200);
     },
   )
   .openapi(

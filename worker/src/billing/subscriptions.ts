@@ -4,7 +4,7 @@ import type Stripe from "stripe";
 import type { SubscriptionT } from "../../../shared/payments";
 import { auditInsert } from "../audit";
 import { accountForBuyer } from "../auth";
-import { findItemRef, itemNameSql, itemSlugSql } from "../catalog";
+import { findItemRef, itemNameSql, itemSlugSql, itemsById } from "../catalog";
 import type { Ctx } from "../context";
 import { derivedId } from "../crypto/random";
 import type { Db } from "../db/client";
@@ -18,6 +18,7 @@ import { linkEntitlement, orderExists, orderIdOf, plazaMetadata, saleStatements 
 import { receiptStatement } from "../receipts";
 import { stripeFor } from "../stripe";
 import { enqueueWebhookEvents, webhookEvent } from "../webhooks";
+import { currentPlan, switchablePlan } from "./plans";
 import { subscriptions } from "./tables";
 
 /** Renewal invoices are paid at period end; access lasts a day past it so the webhook can land. */
@@ -33,6 +34,12 @@ const periodStartOf = (sub: Stripe.Subscription) => Math.min(...sub.items.data.m
 
 const priceIdOf = (price: string | Stripe.Price | null | undefined) => (typeof price === "string" ? price : (price?.id ?? null));
 
+/** The plan Stripe bills: the subscription's licensed item's price (a metered item has no interval a buyer switches). */
+const planOf = (sub: Stripe.Subscription) => {
+  const { price } = sub.items.data[0]!;
+  return { priceId: price.id, interval: price.recurring?.interval ?? null, amount: price.unit_amount, currency: price.currency };
+};
+
 /** An invoice's subscription id, from the current API's `parent.subscription_details`. */
 export function subscriptionOfInvoice(invoice: Stripe.Invoice): string | undefined {
   const sub = invoice.parent?.subscription_details?.subscription;
@@ -45,8 +52,14 @@ export function subscriptionOfInvoice(invoice: Stripe.Invoice): string | undefin
  * subscription is re-fetched, so events processed in any order end in Stripe's current state.
  * One license per subscription, issued the first time it is live; its expiry follows the
  * entitlement's. `license` is the key when this call issued it (see FulfillmentResult).
+ * Access is never shortened by a sync, except by the one right after a plan change (`planChanged`).
  */
-export async function syncSubscription(ctx: Ctx, stripeSubscriptionId: string, extra: BatchItem<"sqlite">[] = []) {
+export async function syncSubscription(
+  ctx: Ctx,
+  stripeSubscriptionId: string,
+  extra: BatchItem<"sqlite">[] = [],
+  { planChanged = false }: { planChanged?: boolean } = {},
+) {
   const { env, db } = ctx;
   const sub = await stripeFor(env).subscriptions.retrieve(stripeSubscriptionId);
   const metadata = plazaMetadata(sub.metadata);
@@ -93,6 +106,8 @@ export async function syncSubscription(ctx: Ctx, stripeSubscriptionId: string, e
         ...target,
         reference: id,
         expiresAt: pastDue ? graceUntil : periodEnd + RENEWAL_LEEWAY_MS,
+        // A plan change moved the period (a switch to monthly shortens it): access follows it exactly.
+        exactExpiry: planChanged,
         now,
       })
     : undefined;
@@ -107,6 +122,7 @@ export async function syncSubscription(ctx: Ctx, stripeSubscriptionId: string, e
     currentPeriodEnd: periodEnd,
     cancelAtPeriodEnd: sub.cancel_at_period_end,
     graceUntil,
+    ...planOf(sub),
     updatedAt: now,
   };
   const event = existing ? await subscriptionChangeEvent(db, existing, { id, ...fields }, now) : undefined;
@@ -202,7 +218,8 @@ export async function recordInvoicePayment(ctx: Ctx, invoiceId: string) {
     amount: invoice.amount_paid,
     fee: percentFee(invoice.amount_paid, sub.application_fee_percent ?? 0),
     currency: invoice.currency,
-    priceId: priceIdOf(invoice.lines.data[0]?.pricing?.price_details?.price),
+    // A plan change's invoice credits the old price first: the sale is of the price charged.
+    priceId: priceIdOf((invoice.lines.data.find((line) => line.amount > 0) ?? invoice.lines.data[0])?.pricing?.price_details?.price),
     paymentIntentId: typeof paymentIntent === "string" ? paymentIntent : (paymentIntent?.id ?? null),
     subscriptionId: await derivedId("subscription", subscriptionId),
   });
@@ -252,7 +269,7 @@ export async function hasLiveSubscription(db: Db, { userId, itemId }: { userId: 
   return live !== undefined;
 }
 
-async function ownSubscription(db: Db, userId: string, id: string) {
+export async function ownSubscription(db: Db, userId: string, id: string) {
   const [row] = await db
     .select()
     .from(subscriptions)
@@ -295,6 +312,7 @@ export async function listSubscriptions({ db }: Ctx, { userId, id }: { userId: s
     .where(and(eq(subscriptions.userId, userId), id ? eq(subscriptions.id, id) : undefined))
     .orderBy(desc(subscriptions.createdAt))
     .limit(100);
+  const items = await itemsById(db, rows.map(({ sub }) => sub.itemId));
   return rows.map(({ sub, itemSlug, itemName }) => ({
     id: sub.id,
     itemId: sub.itemId,
@@ -304,5 +322,7 @@ export async function listSubscriptions({ db }: Ctx, { userId, id }: { userId: s
     currentPeriodEnd: sub.currentPeriodEnd,
     cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
     graceUntil: sub.graceUntil,
+    plan: currentPlan(sub),
+    switchTo: switchablePlan(sub, items.get(sub.itemId)?.pricing),
   }));
 }

@@ -44,6 +44,7 @@ export const checkoutRoutes = createRouter()
         slug: c.req.valid("param").slug,
         principal,
         email: c.req.valid("json").email,
+        interval: c.req.valid("json").interval,
         promotionCode: c.req.valid("json").promotionCode,
         idempotencyKey: c.req.valid("header")["idempotency-key"],
       });

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
+import type { PlanInterval } from "../../../shared/catalog";
 import type { CheckoutSession, CheckoutStatus } from "../../../shared/payments";
 import { hasLiveSubscription } from "../billing";
 import { findItemBySlug, findItemRef } from "../catalog";
@@ -15,6 +16,7 @@ import { oneTimeFee, percentFee, platformFee, subscriptionFeePercent } from "../
 import { type CheckoutMetadata, firstOrderOfCheckout } from "../orders";
 import { customerFor, type PaidPricing, priceFor, stripeFor } from "../stripe";
 import { checkoutCoupon, discountParams } from "./discounts";
+import { pricingToBuy } from "./plans";
 import { checkouts } from "./tables";
 import { checkoutTaxParams } from "./tax";
 
@@ -26,14 +28,14 @@ import { checkoutTaxParams } from "./tax";
  */
 export async function startCheckout(
   { env, db }: Ctx,
-  input: { slug: string; principal?: Principal; email?: string; promotionCode?: string; idempotencyKey?: string },
+  input: { slug: string; principal?: Principal; email?: string; interval?: PlanInterval; promotionCode?: string; idempotencyKey?: string },
 ): Promise<typeof CheckoutSession._output> {
   // Any status: an item that exists but is not published (a draft, a removed one) is 409, not 404.
   const item = await findItemBySlug(db, input.slug);
   if (!item) throw notFound("Item");
   if (item.status !== "published" && item.status !== "unlisted") throw new AppError("conflict", "This item is not for sale");
   if (item.pricing.model === "free") throw new AppError("conflict", "This item is free: use Get instead of buying it");
-  const pricing = item.pricing as PaidPricing;
+  const pricing = pricingToBuy(item.pricing as PaidPricing, input.interval);
   const email = input.principal?.user.email ?? input.email;
   if (!email)
     throw new AppError("invalid_request", "Sign in or give the e-mail to deliver the purchase to", {

@@ -25,6 +25,8 @@ export interface GrantInput {
   reference?: string | null;
   grantedBy?: string | null;
   expiresAt?: number | null;
+  /** `expiresAt` replaces the row's even when shorter: the source changed its term (a subscription's plan change). */
+  exactExpiry?: boolean;
   now?: number;
 }
 
@@ -118,8 +120,10 @@ export async function grantEntitlementStatements(
       set: {
         status: "active",
         revokedAt: null,
-        // Never shortens an effective entitlement; null means it does not expire.
-        expiresAt: sql`CASE WHEN ${stillEffective} THEN
+        // Never shortens an effective entitlement (unless told the term changed); null means it does not expire.
+        expiresAt: input.exactExpiry
+          ? sql`excluded.expires_at`
+          : sql`CASE WHEN ${stillEffective} THEN
             (CASE WHEN entitlements.expires_at IS NULL OR excluded.expires_at IS NULL THEN NULL ELSE max(entitlements.expires_at, excluded.expires_at) END)
           ELSE excluded.expires_at END`,
         reference: sql`CASE WHEN ${stillEffective} THEN entitlements.reference ELSE excluded.reference END`,

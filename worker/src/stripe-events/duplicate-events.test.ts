@@ -131,6 +131,39 @@ it("20 concurrent, shuffled deliveries of every event, then 20 concurrent reproc
   );
 });
 
+it("a plan change's events (customer.subscription.updated, the proration invoice's invoice.paid) delivered 20 times concurrently, then reprocessed 20 times at once, book its invoice once and leave one entitlement on the yearly period", async () => {
+  const item = await paidItem(fx.orgId, {
+    model: "subscription",
+    amount: 900,
+    currency: "usd",
+    interval: "month",
+    otherIntervalAmount: 9000,
+  });
+  const buyer = await createUser("plan-dupes");
+  await buy(item.slug, { buyer });
+  await deliverNewEventsManyTimes();
+  const [sub] = (await call("GET", "/v1/me/subscriptions", { token: buyer.accessToken })).body.data;
+  const switched = await call("POST", `/v1/me/subscriptions/${sub.id}/plan`, { token: buyer.accessToken, body: { interval: "year" } });
+  expect(switched.body.plan).toMatchObject({ interval: "year", amount: 9000 });
+
+  const events = await deliverNewEventsManyTimes();
+  const types = new Set(events.map((e) => e.type));
+  for (const type of ["customer.subscription.updated", "invoice.paid"]) expect(types).toContain(type);
+  const twice = { orders: 2, entitlements: 1, sales: 2, fees: 4, licenses: 1, receipts: 1 };
+  expect(await counts(buyer)).toEqual(twice);
+  await reprocessManyTimes(events);
+  expect(await counts(buyer)).toEqual(twice);
+  const { results } = await env.DB.prepare("SELECT amount FROM orders WHERE user_id = ? ORDER BY created_at")
+    .bind(buyer.id)
+    .all<{ amount: number }>();
+  // The switch's order: the year less the unused time of the month just paid (all of it, to the second).
+  expect(results.map((o) => o.amount)).toEqual([900, expect.any(Number)]);
+  expect(results[1]!.amount).toBeGreaterThanOrEqual(9000 - 900);
+  expect(results[1]!.amount).toBeLessThan(9000);
+  const [after] = (await call("GET", "/v1/me/subscriptions", { token: buyer.accessToken })).body.data;
+  expect(after).toMatchObject({ plan: { interval: "year" }, currentPeriodEnd: switched.body.currentPeriodEnd });
+});
+
 it("a refund's events delivered 20 times concurrently book the refund once and revoke once", async () => {
   const item = await paidItem(fx.orgId, { model: "one_time", amount: 2500, currency: "usd" });
   const buyer = await createUser("refund-dupes");
