@@ -239,7 +239,8 @@ export const Entitlement = z
     userId: z.string().nullable(),
     orgId: z.string().nullable(),
     source: z.enum(ENTITLEMENT_SOURCES),
-    status: z.enum(["active", "revoked", "expired"]),
+    /** `disputed`: frozen while the buyer disputes the payment with their bank (back to `active` if the seller wins). */
+    status: z.enum(["active", "revoked", "expired", "disputed"]),
     expiresAt: z.number().int().nullable(),
     createdAt: z.number().int(),
   })

@@ -49,7 +49,8 @@ export function defaultLicensePrefix(slug: string): string {
 
 export const DEFAULT_MAX_ACTIVATIONS = 3;
 
-export const LICENSE_STATUSES = ["active", "revoked", "expired", "suspended"] as const;
+/** `disputed`: frozen while the buyer disputes the payment (active again if the seller wins, revoked if they lose). */
+export const LICENSE_STATUSES = ["active", "revoked", "expired", "suspended", "disputed"] as const;
 /**
  * Why a License API answer is what it is. Stable: clients switch on these, so they are never
  * renamed. `valid` is the only code with `valid: true`.
@@ -60,6 +61,7 @@ export const LICENSE_CODES = [
   "expired",
   "revoked",
   "suspended",
+  "disputed",
   "too_many_activations",
   "fingerprint_mismatch",
   "item_mismatch",

@@ -227,7 +227,7 @@ export const MeteredUsage = z
   .meta({ id: "MeteredUsage" });
 export type MeteredUsageT = z.infer<typeof MeteredUsage>;
 
-export const LEDGER_TYPES = ["sale", "tax", "platform_fee", "refund", "fee_refund", "payout"] as const;
+export const LEDGER_TYPES = ["sale", "tax", "platform_fee", "refund", "fee_refund", "payout", "dispute", "dispute_fee"] as const;
 export const LedgerEntry = z
   .object({
     id: z.string(),
@@ -247,7 +247,9 @@ export const BalanceByCurrency = z
     platformFees: z.number().int(),
     refunds: z.number().int(),
     payouts: z.number().int(),
-    /** What Plaza owes the account: sales − fees − refunds (+ refunded fees) − payouts. */
+    /** Disputed amounts and Stripe's dispute fees withdrawn, less what won disputes gave back. */
+    disputes: z.number().int(),
+    /** What Plaza owes the account: sales − fees − refunds (+ refunded fees) − payouts − disputes. */
     balance: z.number().int(),
   })
   .meta({ id: "BalanceByCurrency" });

@@ -29,7 +29,7 @@ const EntitlementData = z.object({
   item: ItemRef,
   userId: id("usr"),
   source: z.enum(["free", "purchase", "subscription", "grant"]),
-  status: z.enum(["active", "revoked", "expired"]),
+  status: z.enum(["active", "revoked", "expired", "disputed"]),
   expiresAt: at.nullable(),
 });
 
@@ -38,7 +38,7 @@ const LicenseData = z.object({
   item: ItemRef,
   userId: id("usr"),
   key: z.string().meta({ description: "Masked: the full key is shown only to the buyer", example: "GENX-••••-••••-7KQ2" }),
-  status: z.enum(["active", "revoked", "expired", "suspended"]),
+  status: z.enum(["active", "revoked", "expired", "suspended", "disputed"]),
   expiresAt: at.nullable(),
 });
 

@@ -14,6 +14,7 @@ import { connectModule } from "./connect";
 import { couponsModule } from "./coupons";
 import { cspReportsModule } from "./csp-reports";
 import { devModule } from "./dev";
+import { disputesModule } from "./disputes";
 import { downloadsModule } from "./downloads";
 import { entitlementsModule } from "./entitlements";
 import type { AppEnv } from "./env";
@@ -51,6 +52,8 @@ export const modules = [
   checkoutModule,
   stripeModule,
   ordersModule,
+  // Disputes of orders' payments: over orders, entitlements, licenses and the ledger.
+  disputesModule,
   billingModule,
   ledgerModule,
   licensesModule,

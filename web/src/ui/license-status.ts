@@ -8,6 +8,7 @@ const LICENSE_STATUS_LABELS: Record<LicenseStatus, string> = {
   revoked: "Revoked",
   expired: "Expired",
   suspended: "Suspended",
+  disputed: "Disputed",
 };
 
 /** A license's state as a badge, the same for its buyer (Purchases) and its author (the studio). */

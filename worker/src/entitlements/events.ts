@@ -8,9 +8,9 @@ export interface EntitlementRef {
   source: EntitlementSource;
 }
 
-/** An entitlement that ended: revoked (a refund, an ended subscription, an operator) or expired. */
+/** An entitlement that ended: revoked (a refund, an ended subscription, an operator), expired, or frozen by a dispute. */
 export interface EndedEntitlement extends EntitlementRef {
-  status: "revoked" | "expired";
+  status: "revoked" | "expired" | "disputed";
 }
 
 declare module "../context" {

@@ -13,6 +13,7 @@ export {
 } from "./conditions";
 export type { EndedEntitlement, EntitlementRef } from "./events";
 export {
+  disputeEntitlementStatements,
   type EntitlementRow,
   type EntitlementStatements,
   entitlementsOf,

@@ -194,18 +194,49 @@ export async function revokeEntitlementStatements(
 }
 
 /**
- * Batchable statements that give back an entitlement a refund revoked, when Stripe reports the
- * refund failed: only the revoked row of `reference` (the order) is claimed again, with its expiry,
- * through the grant (so `entitlement.granted` and what `entitlements.granted` handlers return follow).
- * Nothing when the row is active, of another order, or missing, so running it twice changes nothing.
+ * Batchable statements that give back an entitlement a refund revoked (when Stripe reports the
+ * refund failed) or a dispute froze (`from: "disputed"`, when the seller won it): only the row of
+ * `reference` (the order) in that state is claimed again, with its expiry, through the grant (so
+ * `entitlement.granted` and what `entitlements.granted` handlers return follow). Nothing when the
+ * row is active, of another order, or missing, so running it twice changes nothing.
  */
 export async function restoreEntitlementStatements(
   ctx: Pick<Ctx, "db" | "events">,
-  target: EntitlementKey & { reference: string; now?: number },
+  target: EntitlementKey & { reference: string; from?: "revoked" | "disputed"; now?: number },
 ): Promise<{ statements: BatchItem<"sqlite">[]; webhookEventIds: string[] }> {
   const row = await findByKey(ctx.db, target);
-  if (row?.status !== "revoked" || row.reference !== target.reference) return { statements: [], webhookEventIds: [] };
+  if (row?.status !== (target.from ?? "revoked") || row.reference !== target.reference) return { statements: [], webhookEventIds: [] };
   return grantEntitlementStatements(ctx, { ...target, grantedBy: row.grantedBy, expiresAt: row.expiresAt });
+}
+
+/**
+ * Batchable statements that freeze the user's active entitlement of `reference` (the order) while
+ * its payment is disputed: `disputed` gives no access, announced as `entitlement.revoked` with that
+ * status, followed by what `entitlements.revoked` handlers return. Guarded by the row's state and by
+ * `onlyIf` (the dispute is still open when the batch runs), so running them twice, or after the
+ * dispute closed, changes nothing more; `restoreEntitlementStatements` with `from: "disputed"` ends it.
+ */
+export async function disputeEntitlementStatements(
+  ctx: Pick<Ctx, "db" | "events">,
+  target: EntitlementKey & { reference: string; onlyIf: SQL; now?: number },
+): Promise<{ statements: BatchItem<"sqlite">[]; webhookEventIds: string[] }> {
+  const { db } = ctx;
+  const now = target.now ?? Date.now();
+  const row = await findByKey(db, target);
+  if (row?.status !== "active" || row.reference !== target.reference) return { statements: [], webhookEventIds: [] };
+  // Before the update, which makes the row disputed.
+  const event = await entitlementEvent(db, {
+    type: "entitlement.revoked",
+    entitlement: { ...row, status: "disputed" },
+    condition: and(entitlementIsActive(row.id), target.onlyIf)!,
+    now,
+  });
+  const { reactions, webhookEventIds } = await announceEnded(ctx, endedOf(row, "disputed"), now, [event.id]);
+  const freeze = db
+    .update(entitlements)
+    .set({ status: "disputed" })
+    .where(and(eq(entitlements.id, row.id), eq(entitlements.status, "active"), target.onlyIf));
+  return { statements: [event.insert, freeze, ...reactions], webhookEventIds };
 }
 
 /** `entitlement.revoked` for a row being revoked, written only if it was still active. */

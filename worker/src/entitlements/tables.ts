@@ -11,7 +11,7 @@ export const entitlements = sqliteTable(
       .references(() => items.id, { onDelete: "cascade" }),
     userId: text("user_id").notNull(),
     source: text("source", { enum: ["free", "purchase", "subscription", "grant"] }).notNull(),
-    status: text("status", { enum: ["active", "revoked", "expired"] }).notNull(),
+    status: text("status", { enum: ["active", "revoked", "expired", "disputed"] }).notNull(),
     /** The order, subscription or grant reason behind it. */
     reference: text("reference"),
     grantedBy: text("granted_by"),

@@ -17,6 +17,7 @@ export async function orgEarnings({ db }: Ctx, orgId: string) {
         platformFees: sql<number>`-(${sumOf("platform_fee")} + ${sumOf("fee_refund")})`,
         refunds: sql<number>`-${sumOf("refund")}`,
         payouts: sql<number>`-${sumOf("payout")}`,
+        disputes: sql<number>`-(${sumOf("dispute")} + ${sumOf("dispute_fee")})`,
         balance: sql<number>`coalesce(sum(${ledgerEntries.amount}), 0)`,
       })
       .from(ledgerEntries)

@@ -109,6 +109,26 @@ export const orderRefundedSql = (orgId: string, orderId: string) =>
   sql<number>`(SELECT coalesce(-sum(${ledgerEntries.amount}), 0) FROM ${ledgerEntries}
     WHERE ${ledgerEntries.orderId} = ${orderId} AND ${ledgerEntries.account} = ${orgId} AND ${ledgerEntries.type} = 'refund')`;
 
+/**
+ * A disputed payment, booked on the author's account from the dispute's balance transactions as
+ * Stripe lists them (one per transaction: the amount and Stripe's dispute fee withdrawn, then, if
+ * the dispute is won, both reinstated), so any event of the dispute books the same entries once.
+ */
+export async function disputeEntries(
+  db: Db,
+  dispute: { orderId: string; orgId: string; currency: string; transactions: { id: string; amount: number; fee: number }[] },
+  now = Date.now(),
+) {
+  const entries = dispute.transactions.flatMap((t): Entry[] => {
+    const base = { account: dispute.orgId, currency: dispute.currency, orderId: dispute.orderId, reference: `dispute:${t.id}` };
+    return [
+      { ...base, type: "dispute" as const, amount: t.amount },
+      { ...base, type: "dispute_fee" as const, amount: -t.fee },
+    ].filter((e) => e.amount !== 0);
+  });
+  return entryInserts(db, entries, now);
+}
+
 /** Money Stripe paid out to the author's bank leaves their Plaza balance. */
 export async function payoutEntry(db: Db, payout: { payoutId: string; orgId: string; amount: number; currency: string }, now = Date.now()) {
   return entryInserts(

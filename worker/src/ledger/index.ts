@@ -3,7 +3,7 @@ import { defineModule } from "../module";
 import { ledgerRoutes } from "./routes";
 import { ledgerStripeHandlers } from "./stripe-handlers";
 
-export { failedRefundEntries, orderRefundedSql, refundEntries, saleEntries } from "./entries";
+export { disputeEntries, failedRefundEntries, orderRefundedSql, refundEntries, saleEntries } from "./entries";
 export { oneTimeFee, type PlatformFee, percentFee, platformFee, subscriptionFeePercent } from "./fees";
 
 export const ledgerModule = defineModule({

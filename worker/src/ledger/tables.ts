@@ -10,7 +10,7 @@ export const ledgerEntries = sqliteTable(
   {
     id: text("id").primaryKey(),
     account: text("account").notNull(),
-    type: text("type", { enum: ["sale", "tax", "platform_fee", "refund", "fee_refund", "payout"] }).notNull(),
+    type: text("type", { enum: ["sale", "tax", "platform_fee", "refund", "fee_refund", "payout", "dispute", "dispute_fee"] }).notNull(),
     /** Signed minor units: positive credits the account. */
     amount: integer("amount").notNull(),
     currency: text("currency").notNull(),

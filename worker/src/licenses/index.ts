@@ -6,6 +6,7 @@ import { licenseRoutes } from "./routes";
 
 export { licensesToWarn, markExpiryWarned } from "./expiry-warnings";
 export {
+  disputeOrderLicenses,
   findLicense,
   issuedKey,
   issueLicenseStatements,
@@ -17,6 +18,7 @@ export {
   revokeEntitlementLicenses,
   revokeOrderLicenses,
   revokeSubscriptionLicense,
+  undisputeOrderLicenses,
 } from "./issuance";
 
 export const licensesModule = defineModule({

@@ -206,6 +206,24 @@ export const restoreOrderLicenses = (db: Db, orderId: string, now = Date.now()) 
     .set({ status: "active", revokedAt: null, updatedAt: now })
     .where(and(eq(licenses.orderId, orderId), eq(licenses.status, "revoked"), entitlementEffectiveSql(licenses.entitlementId, now)));
 
+/**
+ * A disputed purchase: its active keys are frozen (`disputed`; the License API answers `disputed`)
+ * until the dispute is won (`undisputeOrderLicenses`) or lost (revoked with the entitlement);
+ * only while `onlyIf` holds (the dispute is still open when the batch runs).
+ */
+export const disputeOrderLicenses = (db: Db, { orderId, onlyIf, now = Date.now() }: { orderId: string; onlyIf: SQL; now?: number }) =>
+  db
+    .update(licenses)
+    .set({ status: "disputed", updatedAt: now })
+    .where(and(eq(licenses.orderId, orderId), eq(licenses.status, "active"), onlyIf));
+
+/** A dispute the seller won: the order's frozen keys are active again, each only if its entitlement is (put this after the entitlement's restore). */
+export const undisputeOrderLicenses = (db: Db, orderId: string, now = Date.now()) =>
+  db
+    .update(licenses)
+    .set({ status: "active", updatedAt: now })
+    .where(and(eq(licenses.orderId, orderId), eq(licenses.status, "disputed"), entitlementEffectiveSql(licenses.entitlementId, now)));
+
 /** One license, for the receipt that names it. */
 export async function findLicense(db: Db, licenseId: string) {
   const [row] = await db.select().from(licenses).where(eq(licenses.id, licenseId)).limit(1);

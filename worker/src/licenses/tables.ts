@@ -35,7 +35,7 @@ export const licenses = sqliteTable(
     keyHash: text("key_hash").notNull().unique(),
     keyPrefix: text("key_prefix").notNull(),
     lastGroup: text("last_group").notNull(),
-    status: text("status", { enum: ["active", "revoked", "expired", "suspended"] }).notNull(),
+    status: text("status", { enum: ["active", "revoked", "expired", "suspended", "disputed"] }).notNull(),
     /** Null for purchases; a subscription's mirrors its entitlement's expiry (period end or grace). */
     expiresAt: integer("expires_at"),
     /** Taken from the item's policy when issued: what the buyer bought. */

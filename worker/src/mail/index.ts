@@ -9,6 +9,8 @@ export { enqueueMail, mailInsert, openBody, renderedOnSendMailInsert } from "./o
 export { newestMail } from "./service";
 export {
   checkoutPaymentFailedMail,
+  type DisputeOpenedMail,
+  disputeOpenedMail,
   formatLongDate,
   inviteMail,
   licenseExpiryMail,

@@ -100,6 +100,29 @@ export function payoutFailedMail(orgName: string, amount: string, reason: string
   });
 }
 
+export interface DisputeOpenedMail {
+  orgName: string;
+  itemName: string;
+  orderId: string;
+  amount: string;
+  /** Stripe's reason in words ("fraudulent", "product not received"). */
+  reason: string;
+  /** The evidence deadline in words; null when Stripe gave none. */
+  dueBy: string | null;
+  respondUrl: string;
+}
+
+export function disputeOpenedMail(d: DisputeOpenedMail): RenderedMail {
+  return layout(`A buyer disputed a payment of ${d.amount} to ${d.orgName}`, {
+    paragraphs: [
+      `The buyer of ${d.itemName} (order ${d.orderId}) disputed the payment of ${d.amount} with their bank. Reason: ${d.reason}.`,
+      `The amount and Stripe's dispute fee were taken from your balance, and the buyer's access and license key are frozen until the dispute is decided. If you win, both come back.`,
+      d.dueBy ? `Respond with evidence by ${d.dueBy}.` : "Respond with evidence in Stripe.",
+    ],
+    action: { label: "Respond in Stripe", url: d.respondUrl },
+  });
+}
+
 export function magicLinkMail(url: string, ttlMinutes: number): RenderedMail {
   return layout("Your Plaza sign-in link", {
     paragraphs: [

@@ -5,7 +5,7 @@ import { orderRoutes } from "./routes";
 import { ordersStripeHandlers } from "./stripe-handlers";
 
 export { itemSalesSince } from "./item-sales";
-export { firstOrderOfCheckout, latestOrderOf } from "./queries";
+export { firstOrderOfCheckout, latestOrderOf, type OrderRow, orderOfPaymentIntent } from "./queries";
 export type { SaleTax } from "./sales";
 export { type CheckoutMetadata, linkEntitlement, orderExists, orderIdOf, plazaMetadata, type Sale, saleStatements } from "./sales";
 

@@ -126,3 +126,11 @@ export async function latestOrderOf(db: Db, source: { orderId: string | null; su
     .limit(1);
   return row;
 }
+
+/** The order a Stripe payment intent paid and the items it bought (for disputes); undefined when Plaza has none (yet). */
+export async function orderOfPaymentIntent(db: Db, paymentIntentId: string) {
+  const [order] = await db.select().from(orders).where(eq(orders.paymentIntentId, paymentIntentId)).limit(1);
+  if (!order) return undefined;
+  const lines = await db.select({ itemId: orderItems.itemId }).from(orderItems).where(eq(orderItems.orderId, order.id));
+  return { order, itemIds: lines.map((l) => l.itemId) };
+}

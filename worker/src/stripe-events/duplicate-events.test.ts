@@ -278,3 +278,47 @@ it("expired and failed checkouts' events (checkout.session.expired, async_paymen
   await reprocessManyTimes(events);
   await expectOneEffectEach();
 });
+
+it("a dispute's events (charge.dispute.created, funds_withdrawn, closed won, funds_reinstated) delivered 20 times concurrently, then reprocessed 20 times at once: one record, its amount and fee booked and given back once, access frozen and restored, one e-mail", async () => {
+  const item = await paidItem(fx.orgId, { model: "one_time", amount: 2000, currency: "usd" });
+  const buyer = await createUser("dispute-dupes");
+  await buy(item.slug, { buyer });
+  await deliverNewEventsManyTimes();
+  const [order] = (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data;
+  const { payment_intent_id: paymentIntentId } = (await env.DB.prepare("SELECT payment_intent_id FROM orders WHERE id = ?")
+    .bind(order.id)
+    .first<{ payment_intent_id: string }>())!;
+  const chargeId = (await testStripe().paymentIntents.retrieve(paymentIntentId)).latest_charge as string;
+  const dispute = await emulatorAdmin<{ id: string }>("POST", `/charges/${chargeId}/dispute`, { reason: "fraudulent" });
+  const entries = (type: string) => countRows("SELECT 1 FROM ledger_entries WHERE order_id = ? AND type = ?", order.id, type);
+  const status = async (table: "entitlements" | "licenses") =>
+    (await env.DB.prepare(`SELECT status FROM ${table} WHERE user_id = ?`).bind(buyer.id).first<{ status: string }>())?.status;
+  const mails = () =>
+    countRows(`SELECT 1 FROM mail_messages WHERE subject LIKE 'A buyer disputed a payment%' AND "to" = ?`, fx.owner.email);
+
+  const opened = await deliverNewEventsManyTimes();
+  expect(opened.map((e) => e.type).sort()).toEqual(["charge.dispute.created", "charge.dispute.funds_withdrawn"]);
+  expect([
+    await entries("dispute"),
+    await entries("dispute_fee"),
+    await status("entitlements"),
+    await status("licenses"),
+    await mails(),
+  ]).toEqual([1, 1, "disputed", "disputed", 1]);
+
+  await emulatorAdmin("POST", `/disputes/${dispute.id}/close`, { status: "won" });
+  const closed = await deliverNewEventsManyTimes();
+  await reprocessManyTimes([...opened, ...closed]);
+  expect(await countRows("SELECT 1 FROM disputes WHERE id = ? AND status = 'won'", dispute.id)).toBe(1);
+  expect([
+    await entries("dispute"),
+    await entries("dispute_fee"),
+    await status("entitlements"),
+    await status("licenses"),
+    await mails(),
+  ]).toEqual([2, 2, "active", "active", 1]);
+  const net = await env.DB.prepare("SELECT sum(amount) AS net FROM ledger_entries WHERE order_id = ? AND account = ?")
+    .bind(order.id, fx.orgId)
+    .first<{ net: number }>();
+  expect(net!.net).toBe(2000 - order.feeAmount);
+});

@@ -15,6 +15,7 @@ import { pageHeader, section } from "../../ui/page";
 import { dataTable, row } from "../../ui/table";
 import { toast } from "../../ui/toast";
 import { PAYOUTS_PATH } from "../paths";
+import { openDisputes } from "./disputes";
 
 const ORDERS_PAGE_SIZE = 25;
 
@@ -30,6 +31,8 @@ const ENTRY_LABELS: Record<Entry["type"], string> = {
   refund: "Refund",
   fee_refund: "Fee refunded",
   payout: "Payout",
+  dispute: "Dispute",
+  dispute_fee: "Dispute fee",
 };
 
 const REFUND_LABELS: Record<OrderT["refunds"][number]["status"], string> = {
@@ -124,7 +127,7 @@ function refundDialog(orgId: string, onRefunded: () => Promise<void>) {
 function balancesTable(balances: Balance[]): HTMLElement {
   return dataTable({
     caption: "Balance per currency",
-    headers: ["Currency", "Sales", "Tax collected", "Platform fees", "Refunds", "Payouts", "Balance"],
+    headers: ["Currency", "Sales", "Tax collected", "Platform fees", "Refunds", "Payouts", "Disputes", "Balance"],
     rows: balances.map((b) =>
       row(
         { "data-currency": b.currency },
@@ -134,6 +137,7 @@ function balancesTable(balances: Balance[]): HTMLElement {
         money(b.platformFees, b.currency),
         money(b.refunds, b.currency),
         money(b.payouts, b.currency),
+        money(b.disputes, b.currency),
         h("strong", {}, money(b.balance, b.currency)),
       ),
     ),
@@ -170,6 +174,7 @@ export async function earningsPage({ signal }: PageContext): Promise<Node> {
 
   const balances = h("div");
   const ledger = h("div");
+  const disputes = openDisputes(orgId, signal);
   const loadEarnings = async () => {
     try {
       const earnings = await unwrap(api.v1.orgs[":orgId"].earnings.$get({ param: { orgId } }));
@@ -239,7 +244,7 @@ export async function earningsPage({ signal }: PageContext): Promise<Node> {
     await loadOrders();
   };
   loadMore.addEventListener("click", loadOrders);
-  await Promise.all([loadEarnings(), loadOrders()]);
+  await Promise.all([loadEarnings(), loadOrders(), disputes.load()]);
 
   const ordersTable = h(
     "div",
@@ -270,6 +275,7 @@ export async function earningsPage({ signal }: PageContext): Promise<Node> {
       ".",
     ),
     section("Balance", balances),
+    section("Open disputes", disputes.node),
     section("Orders", ordersTable, status, !isAdmin && h("p", { class: "muted" }, "Only admins and owners can refund.")),
     section("Latest ledger entries", ledger),
     refunds.dialog,

@@ -1,0 +1,10 @@
+/** Payment disputes (chargebacks): recorded from Stripe's events, booked, access frozen until decided. */
+import { defineModule } from "../module";
+import { disputeRoutes } from "./routes";
+import { disputesStripeHandlers } from "./stripe-handlers";
+
+export const disputesModule = defineModule({
+  name: "disputes",
+  routes: disputeRoutes,
+  stripeHandlers: disputesStripeHandlers,
+});
