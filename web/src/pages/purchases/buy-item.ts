@@ -11,6 +11,7 @@ import { alertBox } from "../../ui/alert";
 import { describeError } from "../../ui/messages";
 import { narrowPage } from "../../ui/page";
 import { PURCHASES_PATH, storefrontItemUrl } from "../paths";
+import { promotionCodeField } from "./promotion-code";
 
 /** The buyer's words for why a checkout could not start; the rest are the API's own messages. */
 function checkoutProblem(err: ApiError, item: ItemT): Node {
@@ -51,6 +52,7 @@ export async function buyItemPage({ params, signal }: PageContext): Promise<Node
   // same Checkout Session instead of making a second one.
   const idempotencyKey = crypto.randomUUID();
   const result = h("div", { "aria-live": "polite" });
+  const promotion = promotionCodeField(item);
   const button = h(
     "button",
     {
@@ -61,13 +63,20 @@ export async function buyItemPage({ params, signal }: PageContext): Promise<Node
         result.replaceChildren(h("p", { class: "muted", role: "status" }, "Opening the checkout…"));
         try {
           const session = await unwrap(
-            api.v1.items[":slug"].checkout.$post({ param: { slug: item.slug }, header: { "idempotency-key": idempotencyKey }, json: {} }),
+            api.v1.items[":slug"].checkout.$post({
+              param: { slug: item.slug },
+              // Another code is another checkout: its own key.
+              header: { "idempotency-key": `${idempotencyKey}${promotion.code() ?? ""}` },
+              json: { promotionCode: promotion.code() },
+            }),
           );
           // Stripe's hosted page (or the local emulator's): a full navigation away from the app.
           location.assign(session.url);
         } catch (err) {
           button.disabled = false;
-          result.replaceChildren(checkoutProblem(asApiError(err), item));
+          const problem = asApiError(err);
+          if (promotion.showError(problem)) result.replaceChildren();
+          else result.replaceChildren(checkoutProblem(problem, item));
         }
       },
     },
@@ -83,6 +92,7 @@ export async function buyItemPage({ params, signal }: PageContext): Promise<Node
       subscription ? " · cancel any time, access lasts to the end of the paid period" : " · one-time purchase",
     ),
     h("p", {}, `Sold by ${item.orgName}. You pay on Stripe's secure checkout page and come back here afterwards.`),
+    promotion.element,
     button,
     result,
     h("p", {}, h("a", { href: storefrontItemUrl(item.slug) }, `Back to ${item.name}`)),
