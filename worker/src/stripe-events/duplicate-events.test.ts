@@ -20,6 +20,7 @@ import {
   paidItem,
   signedDelivery,
   stripeEventsSettled,
+  submitHostedForm,
   testStripe,
   unplugStripeWebhooks,
 } from "../../test/payments";
@@ -129,6 +130,46 @@ it("20 concurrent, shuffled deliveries of every event, then 20 concurrent reproc
   expect(await countRows("SELECT 1 FROM license_reveals WHERE checkout_id IN (?, ?)", purchase.checkoutId, subscription.checkoutId)).toBe(
     0,
   );
+});
+
+it("a discounted checkout's events delivered 20 times concurrently, then reprocessed 20 times at once, make one order with its discount and count the code once", async () => {
+  const item = await paidItem(fx.orgId, { model: "one_time", amount: 1000, currency: "usd" });
+  const code = `REPLAY${Date.now().toString(36).toUpperCase()}`;
+  const coupon = await call("POST", `/v1/orgs/${fx.orgId}/items/${item.id}/coupons`, {
+    token: fx.admin.accessToken,
+    body: { code, percentOff: 20 },
+  });
+  expect(coupon.status).toBe(201);
+  const buyer = await createUser("coupon-replay");
+  const started = await call("POST", `/v1/items/${item.slug}/checkout`, { token: buyer.accessToken, body: { promotionCode: code } });
+  expect(started.status).toBe(201);
+  await submitHostedForm(started.body.url, "pay");
+
+  const discounted = async () => ({
+    ...(await counts(buyer)),
+    order: await env.DB.prepare("SELECT amount, fee_amount, discount_amount, coupon_code FROM orders WHERE user_id = ?")
+      .bind(buyer.id)
+      .all(),
+    redemptions: await countRows("SELECT 1 FROM coupon_redemptions WHERE coupon_id = ?", coupon.body.id),
+    timesRedeemed: (
+      await env.DB.prepare("SELECT times_redeemed AS n FROM coupons WHERE id = ?").bind(coupon.body.id).first<{ n: number }>()
+    )?.n,
+  });
+  const once = {
+    orders: 1,
+    entitlements: 1,
+    sales: 1,
+    fees: 2,
+    licenses: 1,
+    receipts: 1,
+    order: expect.objectContaining({ results: [{ amount: 800, fee_amount: 110, discount_amount: 200, coupon_code: code }] }),
+    redemptions: 1,
+    timesRedeemed: 1,
+  };
+  const events = await deliverNewEventsManyTimes();
+  expect(await discounted()).toEqual(once);
+  await reprocessManyTimes(events);
+  expect(await discounted()).toEqual(once);
 });
 
 it("a plan change's events (customer.subscription.updated, the proration invoice's invoice.paid) delivered 20 times concurrently, then reprocessed 20 times at once, book its invoice once and leave one entitlement on the yearly period", async () => {
