@@ -46,6 +46,7 @@ export const CheckoutStatus = z
     status: z.enum(CHECKOUT_STATUSES),
     itemSlug: z.string(),
     itemName: z.string(),
+    /** What the buyer pays before tax; once the order exists, what was charged (tax included). */
     amount: z.number().int(),
     currency: z.string(),
     /** The order, once the payment is fulfilled (the webhook may arrive after the buyer). */

@@ -73,6 +73,7 @@ test("a buyer in Germany pays 19 % VAT on top: Purchases and the receipt show it
   await page.getByRole("button", { name: "Pay" }).click();
   await page.waitForURL(/\/checkout\/success\?checkout=chk_/);
   await page.getByRole("heading", { level: 1, name: "Thank you!" }).waitFor({ timeout: WAIT.backgroundWork });
+  await page.getByText("€22.61").waitFor();
   await page.getByRole("link", { name: "See your purchases" }).click();
   const order = page.getByRole("region", { name: "Orders" }).getByRole("row").filter({ hasText: ITEM.name });
   await order.getByText("€22.61").waitFor();

@@ -138,7 +138,8 @@ export async function checkoutStatus({ db }: Pick<Ctx, "db">, checkoutId: string
     status: checkout.status,
     itemSlug: item.slug,
     itemName: item.name,
-    amount: checkout.amount,
+    // Once paid, what was charged: Stripe Tax adds tax on top of the checkout's pre-tax amount.
+    amount: order?.amount ?? checkout.amount,
     currency: checkout.currency,
     orderId: order?.id ?? null,
     licenseKey: null,

@@ -84,6 +84,8 @@ it("a buyer in Germany pays 19 % VAT on top: the order, receipt and ledger show 
 
   await stripeEventsSettled();
   const order = await orderOf(buyer);
+  // The success page's status shows what was charged once the order exists.
+  expect((await call("GET", `/v1/checkouts/${checkout.checkoutId}`)).body).toMatchObject({ status: "complete", amount: 2261 });
   expect(order).toMatchObject({
     amount: 2261,
     feeAmount: 220,

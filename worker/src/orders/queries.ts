@@ -106,9 +106,9 @@ export async function orgOrder({ db }: Ctx, { orgId, orderId }: { orgId: string;
 }
 
 /** The first order a checkout made (a subscription's later invoices name the checkout too). */
-export async function firstOrderOfCheckout(db: Db, checkoutId: string): Promise<Pick<OrderRow, "id"> | undefined> {
+export async function firstOrderOfCheckout(db: Db, checkoutId: string): Promise<Pick<OrderRow, "id" | "amount"> | undefined> {
   const [row] = await db
-    .select({ id: orders.id })
+    .select({ id: orders.id, amount: orders.amount })
     .from(orders)
     .where(eq(orders.checkoutId, checkoutId))
     .orderBy(asc(orders.createdAt))
