@@ -109,6 +109,46 @@ describe("Checkout in payment mode", () => {
     expect(error.param).toBe("payment_intent_data[application_fee_amount]");
   });
 
+  it("automatic tax: an existing customer needs customer_update; the billing country on the page sets the tax", async () => {
+    expect(await payableSession({ automatic_tax: { enabled: true } }).catch((e) => e)).toMatchObject({
+      statusCode: 400,
+      param: "automatic_tax[enabled]",
+    });
+    const taxTerms = {
+      automatic_tax: { enabled: true },
+      customer_update: { address: "auto" },
+      tax_id_collection: { enabled: true },
+    } as const;
+    expect(await payableSession(taxTerms).catch((e) => e)).toMatchObject({ statusCode: 400, param: "tax_id_collection[enabled]" });
+
+    const session = await payableSession({ ...taxTerms, customer_update: { address: "auto", name: "auto" } });
+    expect(session).toMatchObject({ amount_total: 5000, automatic_tax: { enabled: true, status: "requires_location_inputs" } });
+    expect(await (await emulator.fetch(session.url!)).text()).toContain("FR (tax 20 %)");
+    const pay = (body: string) =>
+      emulator.fetch(`${EMULATOR_ORIGIN}/checkout/${session.id}/pay`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body,
+      });
+    const withoutCountry = await pay("");
+    expect(withoutCountry.status).toBe(400);
+    expect(await withoutCountry.text()).toContain("Choose your billing country.");
+    expect((await pay("country=FR&tax_id=FR40303265045")).status).toBe(303);
+
+    const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ["payment_intent", "customer"] });
+    expect(done).toMatchObject({
+      amount_subtotal: 5000,
+      amount_total: 6000,
+      total_details: { amount_tax: 1000 },
+      automatic_tax: { status: "complete" },
+      customer_details: { address: { country: "FR" }, tax_ids: [{ type: "eu_vat", value: "FR40303265045" }] },
+    });
+    // The fee stays what the platform asked for; the tax travels with the rest to the destination.
+    expect(done.payment_intent).toMatchObject({ amount: 6000, application_fee_amount: 500 });
+    expect((done.customer as Stripe.Customer).address?.country).toBe("FR");
+  });
+
   it("refunds a charge, partially then fully, with charge.refunded events", async () => {
     await freshReceiver();
     const session = await payableSession();
