@@ -74,6 +74,28 @@ export async function seedTaxedOrder({ apiUrl, authorEmail, password, orgSlug })
   return true;
 }
 
+/** The demo's coupon: 20 % off the one-time AI Autocomplete, as its author makes one on the studio's Coupons tab. */
+export const DEMO_COUPON = { code: "LAUNCH20", item: "ai-autocomplete", percentOff: 20 };
+
+/**
+ * Creates DEMO_COUPON as `authorEmail` (an admin of `orgSlug`) unless the item has it already.
+ * @returns {Promise<boolean>} whether it created it
+ */
+export async function seedCoupon({ apiUrl, authorEmail, password, orgSlug }) {
+  const { code, item: slug, percentOff } = DEMO_COUPON;
+  const { accessToken } = await request(apiUrl, "POST", "/v1/auth/login", { body: { email: authorEmail, password } });
+  const org = (await request(apiUrl, "GET", "/v1/me", { token: accessToken })).orgs.find((o) => o.slug === orgSlug);
+  if (!org) throw new Error(`${authorEmail} is not a member of the org "${orgSlug}"`);
+  const items = await request(apiUrl, "GET", `/v1/orgs/${org.orgId}/items`, { token: accessToken });
+  const item = items.data.find((i) => i.slug === slug);
+  if (!item) throw new Error(`${orgSlug} has no item "${slug}"`);
+  const couponsPath = `/v1/orgs/${org.orgId}/items/${item.id}/coupons`;
+  const coupons = await request(apiUrl, "GET", couponsPath, { token: accessToken });
+  if (coupons.data.some((coupon) => coupon.code === code)) return false;
+  await request(apiUrl, "POST", couponsPath, { token: accessToken, body: { code, percentOff } });
+  return true;
+}
+
 /**
  * Onboards `orgSlug`'s Connect account as `email` (an admin of it) unless it can take charges.
  * @returns {Promise<{ orgId: string, alreadyOnboarded: boolean }>}

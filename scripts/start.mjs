@@ -12,7 +12,7 @@ import { startStripeEmulator } from "./lib/stripe-emulator.mjs";
 import { WAIT } from "./lib/wait-budgets.mjs";
 import { applyMigrations, startWranglerDev } from "./lib/wrangler-dev.mjs";
 import { DEFAULT_PERSIST_DIR, DEMO_ITEMS, DEMO_ORGS, DEMO_PASSWORD, DEMO_USERS, seed } from "./seed.mjs";
-import { DEMO_TAXED_ORDER, seedConnectOnboarding, seedTaxedOrder } from "./seed-payments.mjs";
+import { DEMO_COUPON, DEMO_TAXED_ORDER, seedConnectOnboarding, seedCoupon, seedTaxedOrder } from "./seed-payments.mjs";
 import { DEMO_PROJECT } from "./seed-projects.mjs";
 import { seedStudio } from "./seed-studio.mjs";
 
@@ -180,6 +180,18 @@ async function seedTaxDemo() {
   }
 }
 
+/** One coupon code (LAUNCH20, 20 % off), for the studio's Coupons tab and a buyer to try. */
+async function seedCouponDemo() {
+  const org = DEMO_ORGS[0];
+  try {
+    const created = await seedCoupon({ apiUrl: apiOrigin, authorEmail: org.owner, password: DEMO_PASSWORD, orgSlug: org.slug });
+    if (created) log(`${DEMO_COUPON.item} has the coupon ${DEMO_COUPON.code} (${DEMO_COUPON.percentOff} % off)`);
+  } catch (err) {
+    // Plaza still runs; the demo only lacks a coupon.
+    console.error(`[plaza] could not seed the coupon: ${err.message ?? err}`);
+  }
+}
+
 /**
  * Icons, screenshots, sales and reviews with replies for the demo author's studio; the purchases
  * only when the emulator could take them (`withPurchases`).
@@ -304,6 +316,7 @@ async function main() {
     log("seeding the demo author's studio through the API…");
     await seedStudioData({ withPurchases: canTakePayments });
     if (canTakePayments) await seedTaxDemo();
+    if (canTakePayments) await seedCouponDemo();
   }
   let rooms;
   if (existsSync(PARTYKIT_DEV) && existsSync(PARTYKIT_CONFIG)) {

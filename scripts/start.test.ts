@@ -175,6 +175,7 @@ describe("npm start", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ emulator: "stripe" });
     expect(output).toContain("[plaza] Acme Plugins completed payout onboarding (Stripe emulator)");
+    expect(output).toContain("[plaza] ai-autocomplete has the coupon LAUNCH20 (20 % off)");
     expect(output).toContain("[plaza] klara@plaza.local (DE) bought ai-autocomplete with sales tax");
   });
 

@@ -1,9 +1,11 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser, type OrgFixture, orgFixture, sentReceiptTo } from "../../test/fixtures";
 import { type CallResult, call, errorCode } from "../../test/http";
 import { eventually, onboardSeller, paidItem, submitHostedForm, testStripe } from "../../test/payments";
 
+/** The Worker's own fetch handler, for the storefront's form posts (redirects not followed). */
+const worker = (exports as unknown as { default: Fetcher }).default;
 let fx: OrgFixture;
 let item: { id: string; slug: string };
 let couponsPath: string;
@@ -109,5 +111,29 @@ describe("a 20 % coupon on a one-time item", () => {
       body: { code: `${code}E`, percentOff: 10 },
     });
     expect(onSubscription.status).toBe(422);
+  });
+});
+
+describe("the storefront's guest form", () => {
+  it("takes a code too: a wrong one renders the item page again with the reason and the code kept, a right one opens the discounted checkout", async () => {
+    const guestCode = `${code}G`;
+    expect((await call("POST", couponsPath, { token: fx.admin.accessToken, body: { code: guestCode, amountOff: 500 } })).status).toBe(201);
+    const post = (promotionCode: string) =>
+      worker.fetch(`http://plaza.test/items/${item.slug}/checkout`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ email: `guest-${code}@example.test`, promotionCode }).toString(),
+      });
+    const refused = await post("WRONG-CODE");
+    expect(refused.status).toBe(422);
+    const html = await refused.text();
+    expect(html).toContain("This code does not exist for this item.");
+    expect(html).toContain('value="WRONG-CODE"');
+
+    const opened = await post(guestCode.toLowerCase());
+    expect(opened.status).toBe(303);
+    const sessionId = new URL(opened.headers.get("location")!).pathname.split("/").pop()!;
+    expect(await testStripe().checkout.sessions.retrieve(sessionId)).toMatchObject({ amount_subtotal: 2000, amount_total: 1500 });
   });
 });

@@ -50,6 +50,9 @@ function describeRefusal(err: unknown, item: ItemT): { message: string; status: 
         return { status: 409, message: item.pricing.model === "free" ? `${item.name} is free: use the Get button.` : `${err.message}.` };
       case "invalid_request":
         return { status: 400, message: ENTER_EMAIL };
+      case "unprocessable":
+        // A coupon code that does not apply: the reason, next to the form with the code kept.
+        return { status: 422, message: `${err.message}.` };
       case "rate_limited":
         return { status: 429, message: "Too many attempts. Please wait a minute and try again." };
       case "upstream_error":
@@ -75,13 +78,22 @@ export const checkoutPages = new Hono<AppEnv>()
       const slug = c.req.param("slug");
       const form = await c.req.parseBody();
       const email = typeof form.email === "string" ? form.email.trim() : "";
-      const parsed = CheckoutBody.safeParse({ email: email || undefined });
-      /** The item page again (not cached), with the reason next to the form and the e-mail kept. */
+      const promotionCode = typeof form.promotionCode === "string" ? form.promotionCode.trim() : "";
+      const parsed = CheckoutBody.safeParse({ email: email || undefined, promotionCode: promotionCode || undefined });
+      /** The item page again (not cached), with the reason next to the form and the e-mail and code kept. */
       const refuse = async (problem: CheckoutProblem, status: ContentfulStatusCode) =>
-        storefrontHtml(c, <ItemPage {...(await loadItemPage(c.var.ctx, slug))} checkoutProblem={problem} />, status, noStore);
+        storefrontHtml(
+          c,
+          <ItemPage {...(await loadItemPage(c.var.ctx, slug))} checkoutProblem={{ promotionCode, ...problem }} />,
+          status,
+          noStore,
+        );
+      if (!parsed.success && parsed.error.issues.some((issue) => issue.path[0] === "promotionCode")) {
+        return refuse({ email, message: "A code has letters, digits, - and _ only." }, 400);
+      }
       if (!parsed.success || !parsed.data.email) return refuse({ email, message: ENTER_EMAIL }, 400);
       try {
-        const session = await startCheckout(c.var.ctx, { slug, email: parsed.data.email });
+        const session = await startCheckout(c.var.ctx, { slug, email: parsed.data.email, promotionCode: parsed.data.promotionCode });
         return c.redirect(session.url, 303);
       } catch (err) {
         // An unknown item is the 404 page; anything unexpected the 500 page (both via onError).

@@ -21,6 +21,8 @@ export interface ItemPageProps {
 export interface CheckoutProblem {
   message: string;
   email: string;
+  /** The coupon code entered, kept like the e-mail. */
+  promotionCode?: string;
 }
 
 /** Sanitized HTML from author Markdown (see shared/markdown.ts); the only place `raw` is used. */
@@ -76,6 +78,12 @@ function BuyBox({ item, problem, offSale }: { item: ItemT; problem?: CheckoutPro
       <form class="guest" method="post" action={guestCheckoutPath(item.slug)} aria-label="Buy as a guest">
         <label for="guest-email">Or as a guest: your e-mail</label>
         <input id="guest-email" type="email" name="email" required maxlength={254} autocomplete="email" value={problem?.email ?? ""} />
+        {item.pricing.model === "one_time" && (
+          <>
+            <label for="guest-code">Have a code? (optional)</label>
+            <input id="guest-code" name="promotionCode" maxlength={40} autocomplete="off" value={problem?.promotionCode ?? ""} />
+          </>
+        )}
         <button type="submit">Continue to payment</button>
         <p class="muted small">Payment on Stripe's checkout page. The purchase goes to the Plaza account of this e-mail.</p>
       </form>
