@@ -4,6 +4,7 @@
 // Plaza's API and the Stripe emulator's hosted onboarding page, exactly as an author's browser
 // would. Idempotent: an org that can already take charges is left alone.
 
+import { randomBytes } from "node:crypto";
 import { apiRequest as request } from "./lib/api-request.mjs";
 import { eventually } from "./lib/eventually.ts";
 import { WAIT } from "./lib/wait-budgets.mjs";
@@ -118,4 +119,64 @@ export async function seedConnectOnboarding({ apiUrl, email, password, orgSlug }
     { timeoutMs: WAIT.step, intervalMs: 250 },
   );
   return { orgId: org.orgId, alreadyOnboarded: false };
+}
+
+/** The demo's open dispute: a guest's purchase their bank disputes; its author sees it on Earnings with the deadline. */
+export const DEMO_DISPUTE = { email: "dana@plaza.local", item: "ai-autocomplete", reason: "product_not_received" };
+
+/**
+ * Has the Stripe emulator open a dispute on the charge that paid Plaza checkout `checkoutId` (found
+ * through the emulator's own API, which takes any test key), as a cardholder's bank would.
+ * @returns {Promise<string>} the dispute's id (`du_…`)
+ */
+export async function openDisputeOn({ stripeUrl, checkoutId, reason }) {
+  const key = `sk_test_${randomBytes(12).toString("hex")}`;
+  const stripe = async (method, path, body) => {
+    const res = await fetch(`${stripeUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: body && JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`Stripe emulator ${method} ${path} answered ${res.status}: ${await res.text()}`);
+    return res.json();
+  };
+  const sessions = await stripe("GET", "/v1/checkout/sessions?limit=100");
+  const session = sessions.data.find((s) => s.client_reference_id === checkoutId);
+  if (!session?.payment_intent) throw new Error(`no paid Stripe session for ${checkoutId}`);
+  const intent = await stripe("GET", `/v1/payment_intents/${session.payment_intent}`);
+  return (await stripe("POST", `/_emulator/charges/${intent.latest_charge}/dispute`, { reason })).id;
+}
+
+/**
+ * Buys DEMO_DISPUTE's item as that guest and opens a dispute on the payment, unless `orgSlug`
+ * (administered by `authorEmail`) sold to them already; waits until Plaza lists it as open.
+ * @returns {Promise<boolean>} whether it opened one
+ */
+export async function seedOpenDispute({ apiUrl, stripeUrl, authorEmail, password, orgSlug }) {
+  const { email, item, reason } = DEMO_DISPUTE;
+  const { accessToken } = await request(apiUrl, "POST", "/v1/auth/login", { body: { email: authorEmail, password } });
+  const org = (await request(apiUrl, "GET", "/v1/me", { token: accessToken })).orgs.find((o) => o.slug === orgSlug);
+  if (!org) throw new Error(`${authorEmail} is not a member of the org "${orgSlug}"`);
+  const sales = await request(apiUrl, "GET", `/v1/orgs/${org.orgId}/orders?limit=100`, { token: accessToken });
+  if (sales.data.some((order) => order.email === email)) return false;
+  const session = await request(apiUrl, "POST", `/v1/items/${item}/checkout`, {
+    body: { email },
+    headers: { "idempotency-key": `demo-seed:dispute:${email}:${item}` },
+  });
+  await payHostedCheckout(session.url);
+  const orderId = await eventually(
+    `the order of ${email}`,
+    async () => (await request(apiUrl, "GET", `/v1/checkouts/${session.checkoutId}`)).orderId,
+    { timeoutMs: WAIT.backgroundWork, intervalMs: 250 },
+  );
+  await openDisputeOn({ stripeUrl, checkoutId: session.checkoutId, reason });
+  await eventually(
+    `Plaza to record the dispute of ${email}`,
+    async () =>
+      (await request(apiUrl, "GET", `/v1/orgs/${org.orgId}/disputes?state=open`, { token: accessToken })).data.find(
+        (d) => d.orderId === orderId,
+      ),
+    { timeoutMs: WAIT.backgroundWork, intervalMs: 250 },
+  );
+  return true;
 }

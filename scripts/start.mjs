@@ -12,7 +12,15 @@ import { startStripeEmulator } from "./lib/stripe-emulator.mjs";
 import { WAIT } from "./lib/wait-budgets.mjs";
 import { applyMigrations, startWranglerDev } from "./lib/wrangler-dev.mjs";
 import { DEFAULT_PERSIST_DIR, DEMO_ITEMS, DEMO_ORGS, DEMO_PASSWORD, DEMO_USERS, seed } from "./seed.mjs";
-import { DEMO_COUPON, DEMO_TAXED_ORDER, seedConnectOnboarding, seedCoupon, seedTaxedOrder } from "./seed-payments.mjs";
+import {
+  DEMO_COUPON,
+  DEMO_DISPUTE,
+  DEMO_TAXED_ORDER,
+  seedConnectOnboarding,
+  seedCoupon,
+  seedOpenDispute,
+  seedTaxedOrder,
+} from "./seed-payments.mjs";
 import { DEMO_PROJECT } from "./seed-projects.mjs";
 import { seedStudio } from "./seed-studio.mjs";
 
@@ -192,6 +200,24 @@ async function seedCouponDemo() {
   }
 }
 
+/** One open dispute (a guest's bank disputes their purchase), for Earnings to show with its deadline. */
+async function seedDisputeDemo() {
+  const org = DEMO_ORGS[0];
+  try {
+    const opened = await seedOpenDispute({
+      apiUrl: apiOrigin,
+      stripeUrl: stripeOrigin,
+      authorEmail: org.owner,
+      password: DEMO_PASSWORD,
+      orgSlug: org.slug,
+    });
+    if (opened) log(`${DEMO_DISPUTE.email}'s bank disputed their ${DEMO_DISPUTE.item} purchase (open on Earnings)`);
+  } catch (err) {
+    // Plaza still runs; the demo only lacks a dispute.
+    console.error(`[plaza] could not seed the open dispute: ${err.message ?? err}`);
+  }
+}
+
 /**
  * Icons, screenshots, sales and reviews with replies for the demo author's studio; the purchases
  * only when the emulator could take them (`withPurchases`).
@@ -316,6 +342,7 @@ async function main() {
     log("seeding the demo author's studio through the API…");
     await seedStudioData({ withPurchases: canTakePayments });
     if (canTakePayments) await seedTaxDemo();
+    if (canTakePayments) await seedDisputeDemo();
     if (canTakePayments) await seedCouponDemo();
   }
   let rooms;
