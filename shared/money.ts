@@ -1,5 +1,5 @@
 /** Money and price wording shared by the storefront (server) and the web app (browser). */
-import type { PricingT } from "./catalog";
+import { type PricingT, subscriptionPlans } from "./catalog";
 
 /**
  * An amount in integer minor units, in its currency's own digits: (1999, "usd") → "$19.99",
@@ -43,7 +43,10 @@ export function formatPrice(pricing: PricingT, locale?: string): string {
     case "one_time":
       return formatMoney(pricing.amount, pricing.currency, locale);
     case "subscription":
-      return `${formatMoney(pricing.amount, pricing.currency, locale)} / ${pricing.interval}`;
+      // "$12.00 / month or $120.00 / year" when the item offers both plans.
+      return subscriptionPlans(pricing)
+        .map((plan) => `${formatMoney(plan.amount, plan.currency, locale)} / ${plan.interval}`)
+        .join(" or ");
     case "metered":
       return `${formatMoney(pricing.amount, pricing.currency, locale)} per ${pricing.unit}`;
   }

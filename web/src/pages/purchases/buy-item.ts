@@ -11,6 +11,7 @@ import { alertBox } from "../../ui/alert";
 import { describeError } from "../../ui/messages";
 import { narrowPage } from "../../ui/page";
 import { PURCHASES_PATH, storefrontItemUrl } from "../paths";
+import { planChoice } from "./plan-choice";
 import { promotionCodeField } from "./promotion-code";
 
 /** The buyer's words for why a checkout could not start; the rest are the API's own messages. */
@@ -53,6 +54,7 @@ export async function buyItemPage({ params, signal }: PageContext): Promise<Node
   const idempotencyKey = crypto.randomUUID();
   const result = h("div", { "aria-live": "polite" });
   const promotion = promotionCodeField(item);
+  const plans = planChoice(item);
   const button = h(
     "button",
     {
@@ -65,9 +67,9 @@ export async function buyItemPage({ params, signal }: PageContext): Promise<Node
           const session = await unwrap(
             api.v1.items[":slug"].checkout.$post({
               param: { slug: item.slug },
-              // Another code is another checkout: its own key.
-              header: { "idempotency-key": `${idempotencyKey}${promotion.code() ?? ""}` },
-              json: { promotionCode: promotion.code() },
+              // Another plan or code is another checkout: its own key.
+              header: { "idempotency-key": `${idempotencyKey}${plans.interval() ?? ""}${promotion.code() ?? ""}` },
+              json: { interval: plans.interval(), promotionCode: promotion.code() },
             }),
           );
           // Stripe's hosted page (or the local emulator's): a full navigation away from the app.
@@ -92,6 +94,7 @@ export async function buyItemPage({ params, signal }: PageContext): Promise<Node
       subscription ? " · cancel any time, access lasts to the end of the paid period" : " · one-time purchase",
     ),
     h("p", {}, `Sold by ${item.orgName}. You pay on Stripe's secure checkout page and come back here afterwards.`),
+    plans.element,
     promotion.element,
     button,
     result,

@@ -15,6 +15,7 @@ import { storefrontItemUrl } from "../paths";
 import { billingPortalButton, ENDED_STATUSES, pastDueNotice } from "./billing-portal";
 import { downloadsSection } from "./downloads";
 import { licensesSection } from "./licenses";
+import { planCell } from "./plan-switch";
 import { usageSection } from "./usage";
 
 const ORDERS_PAGE_SIZE = 25;
@@ -77,6 +78,7 @@ function subscriptionRow(sub: SubscriptionT, reload: () => Promise<void>): HTMLT
   return row(
     { "data-subscription-id": sub.id },
     h("a", { href: storefrontItemUrl(sub.itemSlug) }, sub.itemName),
+    planCell(sub, reload),
     h("span", { class: `badge status-${sub.status}` }, SUBSCRIPTION_STATUS_LABELS[sub.status] ?? sub.status),
     periodText(sub),
     h(
@@ -119,7 +121,7 @@ export async function purchasesPage({ signal }: PageContext): Promise<Node> {
         pastDueNotice(data) ?? "",
         dataTable({
           caption: "Your subscriptions",
-          headers: ["Item", "Status", "Period", ""],
+          headers: ["Item", "Plan", "Status", "Period", ""],
           rows: data.map((sub) => subscriptionRow(sub, loadSubscriptions)),
           empty: "No subscriptions.",
         }),

@@ -23,7 +23,14 @@ const choiceOf = (p: PricingT): ModelChoice => (p.model === "subscription" ? p.i
 
 /** What the form reads, checked like the API checks it; every issue lands on the `pricing` field. */
 export const PricingInput = z
-  .object({ choice: z.string(), amount: z.string(), currency: z.string().trim().toLowerCase(), unit: z.string().trim() })
+  .object({
+    choice: z.string(),
+    amount: z.string(),
+    currency: z.string().trim().toLowerCase(),
+    unit: z.string().trim(),
+    /** A subscription's optional price for the other interval (yearly for a monthly one, or monthly). */
+    otherAmount: z.string().trim().default(""),
+  })
   .transform((f, ctx) => {
     if (f.choice === "free") return { model: "free" };
     const currency = Currency.safeParse(f.currency);
@@ -49,7 +56,16 @@ export const PricingInput = z
       }
       return { model: "metered", amount, currency: f.currency, unit: f.unit };
     }
-    return { model: "subscription", amount, currency: f.currency, interval: f.choice };
+    if (!f.otherAmount) return { model: "subscription", amount, currency: f.currency, interval: f.choice };
+    const otherIntervalAmount = parseAmount(f.otherAmount, f.currency);
+    if (otherIntervalAmount === undefined || otherIntervalAmount < 50) {
+      ctx.addIssue({
+        code: "custom",
+        message: `the ${f.choice === "month" ? "yearly" : "monthly"} price must be at least ${amountText(50, f.currency)}, or empty`,
+      });
+      return z.NEVER;
+    }
+    return { model: "subscription", amount, currency: f.currency, interval: f.choice, otherIntervalAmount };
   })
   .pipe(Pricing);
 
@@ -58,6 +74,7 @@ export const readPricing = (form: HTMLFormElement) => ({
   amount: formValue(form, "amount"),
   currency: formValue(form, "currency"),
   unit: formValue(form, "unit"),
+  otherAmount: formValue(form, "otherAmount"),
 });
 
 /** The pricing fieldset; `fee` (null until known) makes it say what the author receives. */
@@ -82,6 +99,15 @@ export function pricingField(current: PricingT, fee: PlatformFee | null): HTMLFi
   });
   const currency = input("currency", "Currency", paid?.currency ?? "usd", { maxlength: 3, size: 4 });
   const unit = input("unit", "Unit (what one use is)", current.model === "metered" ? current.unit : "", { placeholder: "call" });
+  const otherAmount = input(
+    "otherAmount",
+    "",
+    current.model === "subscription" && current.otherIntervalAmount !== undefined
+      ? amountText(current.otherIntervalAmount, current.currency)
+      : "",
+    { inputmode: "decimal", placeholder: "optional" },
+  );
+  const otherLabel = otherAmount.querySelector("label")!;
   const receives = h("p", { class: "hint", "data-testid": "author-receives", "aria-live": "polite" });
 
   const fieldset = h(
@@ -89,7 +115,7 @@ export function pricingField(current: PricingT, fee: PlatformFee | null): HTMLFi
     { class: "field pricing-field", "aria-describedby": `${id}-error` },
     h("legend", {}, "Pricing"),
     h("div", { class: "field" }, h("label", { for: `${id}-model` }, "How it is sold"), model),
-    h("div", { class: "pricing-amount" }, amount, currency, unit),
+    h("div", { class: "pricing-amount" }, amount, currency, unit, otherAmount),
     receives,
     h("p", { id: `${id}-error`, class: "field-error", "data-error-for": "pricing", hidden: true }),
   );
@@ -98,6 +124,9 @@ export function pricingField(current: PricingT, fee: PlatformFee | null): HTMLFi
     const choice = model.value as ModelChoice;
     amount.hidden = currency.hidden = choice === "free";
     unit.hidden = choice !== "metered";
+    // A monthly subscription may also be sold yearly, and a yearly one monthly: buyers pick, and may switch later.
+    otherAmount.hidden = choice !== "month" && choice !== "year";
+    otherLabel.textContent = choice === "year" ? "Also monthly at (optional)" : "Also yearly at (optional)";
     const form = fieldset.closest("form");
     const parsed = form ? PricingInput.safeParse(readPricing(form)) : undefined;
     receives.textContent = receivesText(parsed?.success ? parsed.data : undefined, choice, fee);
