@@ -172,6 +172,54 @@ it("a discounted checkout's events delivered 20 times concurrently, then reproce
   expect(await discounted()).toEqual(once);
 });
 
+it("a taxed checkout's events delivered 20 times concurrently, then reprocessed 20 times at once, make one order with its tax and book the tax once", async () => {
+  const item = await paidItem(fx.orgId, { model: "one_time", amount: 1000, currency: "eur" });
+  const buyer = await createUser("tax-replay");
+  // The operator's switch, on for this checkout only (fulfillment reads the tax from the session).
+  const started = await worker.fetch!(
+    new Request(`http://plaza.test/v1/items/${item.slug}/checkout`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${buyer.accessToken}`, "content-type": "application/json" },
+      body: "{}",
+    }) as Request<unknown, IncomingRequestCfProperties>,
+    { ...env, TAX_COLLECTION: "automatic" },
+    createExecutionContext(),
+  );
+  expect(started.status).toBe(201);
+  const { url } = (await started.json()) as { url: string };
+  const paid = await fetch(`${url}/pay`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "country=DE",
+  });
+  expect(paid.status).toBe(303);
+
+  const taxed = async () => ({
+    ...(await counts(buyer)),
+    order: await env.DB.prepare("SELECT amount, fee_amount, tax_amount, tax_country FROM orders WHERE user_id = ?").bind(buyer.id).all(),
+    taxEntries: await env.DB.prepare(
+      "SELECT l.amount FROM ledger_entries l JOIN orders o ON o.id = l.order_id WHERE o.user_id = ? AND l.type = 'tax'",
+    )
+      .bind(buyer.id)
+      .all(),
+  });
+  const once = {
+    orders: 1,
+    entitlements: 1,
+    sales: 1,
+    fees: 2,
+    licenses: 1,
+    receipts: 1,
+    order: expect.objectContaining({ results: [{ amount: 1190, fee_amount: 130, tax_amount: 190, tax_country: "DE" }] }),
+    taxEntries: expect.objectContaining({ results: [{ amount: 190 }] }),
+  };
+  const events = await deliverNewEventsManyTimes();
+  expect(await taxed()).toEqual(once);
+  await reprocessManyTimes(events);
+  expect(await taxed()).toEqual(once);
+});
+
 it("a plan change's events (customer.subscription.updated, the proration invoice's invoice.paid) delivered 20 times concurrently, then reprocessed 20 times at once, book its invoice once and leave one entitlement on the yearly period", async () => {
   const item = await paidItem(fx.orgId, {
     model: "subscription",
