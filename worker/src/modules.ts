@@ -35,6 +35,7 @@ import { stripeModule } from "./stripe";
 import { stripeEventsModule } from "./stripe-events";
 import { studioModule } from "./studio";
 import { tokensModule } from "./tokens";
+import { uploadsModule } from "./uploads";
 import { webhooksModule } from "./webhooks";
 
 export const modules = [
@@ -63,6 +64,8 @@ export const modules = [
   mailModule,
   webhooksModule,
   projectsModule,
+  // Resumable uploads: over catalog (bundles become versions) and projects (assets).
+  uploadsModule,
   roomsModule,
   // Incoming Stripe events, each handed to the handler a module above registered for its type.
   stripeEventsModule,

@@ -26,4 +26,5 @@ export * from "../rooms/tables";
 export * from "../stripe/tables";
 export * from "../stripe-events/tables";
 export * from "../tokens/tables";
+export * from "../uploads/tables";
 export * from "../webhooks/tables";
