@@ -93,6 +93,12 @@ it("a buyer in Germany pays 19 % VAT on top: the order, receipt and ledger show 
     tax: { amount: 361, percentage: 19, country: "DE", taxId: "DE123456789" },
   });
 
+  // The author's systems hear of the tax they are to remit.
+  const created = await env.DB.prepare("SELECT payload FROM webhook_events WHERE org_id = ? AND type = 'order.created'")
+    .bind(orgId)
+    .first<{ payload: string }>();
+  expect(JSON.parse(created!.payload).data).toMatchObject({ id: order.id, amount: 2261, taxAmount: 361 });
+
   const receipt = await sentReceiptTo(buyer.email);
   expect(receipt.text).toContain("Subtotal €19.00, tax 19 % (DE) €3.61, total €22.61. Your tax ID: DE123456789.");
 

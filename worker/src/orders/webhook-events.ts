@@ -15,6 +15,7 @@ async function orderData(db: Db, order: OrderRow, itemId: string) {
     amount: order.amount,
     currency: order.currency,
     feeAmount: order.feeAmount,
+    taxAmount: order.taxAmount,
     amountRefunded: order.amountRefunded,
     email: order.email,
     item,
