@@ -39,6 +39,8 @@ export const AUDIT_ACTIONS = [
   "order.refund_requested",
   "order.refunded",
   "order.refund_failed",
+  "order.dispute_opened",
+  "order.dispute_closed",
   "subscription.cancel_requested",
   "subscription.resumed",
   "subscription.plan_changed",

@@ -88,6 +88,13 @@ const disputesOf = async (state: "open" | "closed") =>
     respondUrl: string;
   }[];
 
+const audited = async (sale: Sale) =>
+  (
+    await env.DB.prepare("SELECT action FROM audit_events WHERE target_id = ? AND action LIKE 'order.dispute_%' ORDER BY action")
+      .bind(sale.id)
+      .all<{ action: string }>()
+  ).results.map((r) => r.action);
+
 describe("a dispute's lifecycle", () => {
   it("opened, then won: access frozen and the amount and fee booked, the author mailed once; won gives both back", async () => {
     const sale = await paidOrder();
@@ -120,6 +127,7 @@ describe("a dispute's lifecycle", () => {
     });
     expect(await disputesOf("open")).toEqual([]);
     expect((await disputesOf("closed")).find((d) => d.id === dispute.id)?.status).toBe("won");
+    expect(await audited(sale)).toEqual(["order.dispute_closed", "order.dispute_opened"]);
   });
 
   it("opened and lost, its events processed newest first (closed before created): access revoked for good, the books keep the loss", async () => {
@@ -138,5 +146,7 @@ describe("a dispute's lifecycle", () => {
     });
     expect((await disputesOf("open")).some((d) => d.id === dispute.id)).toBe(false);
     expect((await disputesOf("closed")).find((d) => d.id === dispute.id)?.status).toBe("lost");
+    // Both audited once, though Plaza heard of the dispute only when it was decided.
+    expect(await audited(sale)).toEqual(["order.dispute_closed", "order.dispute_opened"]);
   });
 });

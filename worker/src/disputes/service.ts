@@ -3,6 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type Stripe from "stripe";
 import { type DisputeT, OPEN_DISPUTE_STATUSES } from "../../../shared/disputes";
 import { formatMoney } from "../../../shared/money";
+import { auditInsertIf } from "../audit";
 import { findItemRef, itemNameSql } from "../catalog";
 import type { Ctx } from "../context";
 import { derivedId } from "../crypto/random";
@@ -80,6 +81,8 @@ export async function syncDispute(ctx: Ctx, disputeId: string): Promise<boolean>
     sql`, `,
   );
   const statements: BatchItem<"sqlite">[] = [
+    // Before the upsert: each is written by the batch that first records the dispute, or its decision.
+    ...disputeAudits(ctx, row),
     db
       .insert(disputes)
       .values(row)
@@ -116,6 +119,29 @@ export async function syncDispute(ctx: Ctx, disputeId: string): Promise<boolean>
     mails.map((m) => m.id),
   );
   return true;
+}
+
+/** `order.dispute_opened` once per dispute, and `order.dispute_closed` once it is decided (both at once for one Plaza first hears of closed). */
+function disputeAudits(ctx: Ctx, row: DisputeRow) {
+  const base = { orgId: row.orgId, targetType: "order", targetId: row.orderId } as const;
+  const known = (final: boolean) =>
+    sql`EXISTS (SELECT 1 FROM ${disputes} WHERE ${disputes.id} = ${row.id}${final ? sql` AND ${inArray(disputes.status, FINAL_STATUSES)}` : sql``})`;
+  const opened = auditInsertIf(
+    ctx,
+    {
+      ...base,
+      action: "order.dispute_opened",
+      metadata: { disputeId: row.id, amount: row.amount, currency: row.currency, reason: row.reason },
+    },
+    sql`NOT ${known(false)}`,
+  );
+  if (!FINAL_STATUSES.includes(row.status)) return [opened];
+  const closed = auditInsertIf(
+    ctx,
+    { ...base, action: "order.dispute_closed", metadata: { disputeId: row.id, status: row.status } },
+    sql`NOT ${known(true)}`,
+  );
+  return [opened, closed];
 }
 
 /** What the dispute's status means for the buyer's access to a purchase (a subscription's follows the subscription). */

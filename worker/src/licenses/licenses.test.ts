@@ -68,11 +68,12 @@ describe("the License API's answers", () => {
     seen.add("not_found").add("item_mismatch");
   });
 
-  it("answers revoked, suspended and expired licenses with their state, and changes nothing", async () => {
+  it("answers revoked, suspended, disputed and expired licenses with their state, and changes nothing", async () => {
     const ip = freshIp();
     for (const [overrides, code] of [
       [{ status: "revoked" as const }, "revoked"],
       [{ status: "suspended" as const }, "suspended"],
+      [{ status: "disputed" as const }, "disputed"],
       [{ status: "expired" as const }, "expired"],
       // Active in D1 but past its expiry: expired before maintenance gets to it.
       [{ expiresAt: Date.now() - 1000 }, "expired"],

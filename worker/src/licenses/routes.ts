@@ -27,7 +27,8 @@ const tags = ["Licenses"];
 const COMMON = `For plugins: no session or token needed, only the key. Always 200 with \`{ valid, code, license? }\`:
 \`valid\` is true exactly when \`code\` is \`valid\`. Checks run in this order and the first that fails is the code:
 \`not_found\` (unknown, malformed or wrong-prefix key: these are indistinguishable), \`item_mismatch\` (the key belongs
-to another item), then the license's state: \`revoked\` (refunded or ended subscription), \`suspended\`, \`expired\`
+to another item), then the license's state: \`revoked\` (refunded or ended subscription), \`suspended\`, \`disputed\`
+(frozen while the purchase's payment is disputed), \`expired\`
 (a subscription past its period and grace). \`license\` is present once the key was found for this item, whatever its
 state. Any code other than \`valid\` means nothing changed. Keys are read in any case, dashes optional.
 Rate limit: \`LICENSE_API_RATE_LIMIT\` (default 60) requests a minute per IP and per key, then

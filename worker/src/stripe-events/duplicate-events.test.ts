@@ -410,4 +410,6 @@ it("a dispute's events (charge.dispute.created, funds_withdrawn, closed won, fun
     .bind(order.id, fx.orgId)
     .first<{ net: number }>();
   expect(net!.net).toBe(2000 - order.feeAmount);
+  for (const action of ["order.dispute_opened", "order.dispute_closed"])
+    expect(await countRows("SELECT 1 FROM audit_events WHERE action = ? AND target_id = ?", action, order.id)).toBe(1);
 });
