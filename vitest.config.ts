@@ -1,4 +1,5 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { defineConfig } from "vitest/config";
 import { E2E_LIMITS, WAIT } from "./scripts/lib/wait-budgets.mjs";
 
@@ -10,6 +11,18 @@ import { E2E_LIMITS, WAIT } from "./scripts/lib/wait-budgets.mjs";
 /** Test-only random secrets, fresh every run: never real ones. */
 const testSecret = () => crypto.randomUUID().replaceAll("-", "") + crypto.randomUUID().replaceAll("-", "");
 const aesKey = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+
+/**
+ * wrangler.toml's queue consumers, each delivering as soon as a message is sent. Production waits up
+ * to `max_batch_timeout` (1-5 s) to fill a batch; in tests that wait is idle time on every queue hop
+ * of every purchase, and what the tests check (idempotence, retries, dead letters) does not depend on it.
+ */
+function queueConsumersWithoutBatchWait() {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
+  return Object.fromEntries(
+    Object.entries(workerOptions.queueConsumers ?? {}).map(([queue, consumer]) => [queue, { ...consumer, maxBatchTimeout: 0 }]),
+  );
+}
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
@@ -47,6 +60,7 @@ export default defineConfig(async () => {
                   PLAZA_FUZZ_SEED: process.env.PLAZA_FUZZ_SEED ?? "",
                   PLAZA_FUZZ_RUNS: process.env.PLAZA_FUZZ_RUNS ?? "",
                 },
+                queueConsumers: queueConsumersWithoutBatchWait(),
                 durableObjects: { STRIPE_STATE: { className: "StripeEmulatorState", useSQLite: true } },
               },
             }),
