@@ -168,7 +168,10 @@ export const Subscription = z
 export type SubscriptionT = z.infer<typeof Subscription>;
 
 /** Switch a subscription to the item's plan with this interval; Stripe prorates the change (see README "Plan changes"). */
-export const PlanChangeBody = z.object({ interval: z.enum(PLAN_INTERVALS) }).strict().meta({ id: "PlanChangeBody" });
+export const PlanChangeBody = z
+  .object({ interval: z.enum(PLAN_INTERVALS) })
+  .strict()
+  .meta({ id: "PlanChangeBody" });
 
 /** Which subscription the buyer means to manage; without one, their newest that still runs. */
 export const BillingPortalBody = z.object({ subscriptionId: SubscriptionId.optional() }).strict().meta({ id: "BillingPortalBody" });
