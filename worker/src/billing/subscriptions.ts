@@ -312,7 +312,10 @@ export async function listSubscriptions({ db }: Ctx, { userId, id }: { userId: s
     .where(and(eq(subscriptions.userId, userId), id ? eq(subscriptions.id, id) : undefined))
     .orderBy(desc(subscriptions.createdAt))
     .limit(100);
-  const items = await itemsById(db, rows.map(({ sub }) => sub.itemId));
+  const items = await itemsById(
+    db,
+    rows.map(({ sub }) => sub.itemId),
+  );
   return rows.map(({ sub, itemSlug, itemName }) => ({
     id: sub.id,
     itemId: sub.itemId,
