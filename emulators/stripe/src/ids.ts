@@ -30,6 +30,7 @@ export const ID_PREFIXES = {
   // Coupons have no prefix in Stripe (random or chosen ids); this one is never generated.
   coupon: "coupon",
   promotion_code: "promo",
+  discount: "di",
 } as const;
 
 export type ObjectType = keyof typeof ID_PREFIXES;

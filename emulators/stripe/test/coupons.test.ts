@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
-import { emulator, emulatorStripe, onboardedAccount } from "./sdk";
+import { admin, advanceClock, emulator, emulatorStripe, onboardedAccount, payCheckout } from "./sdk";
 
 const stripe = emulatorStripe();
 let author: Stripe.Account;
@@ -65,5 +65,47 @@ describe("coupons and promotion codes", () => {
     await expect(stripe.coupons.create({ amount_off: 100, currency: "eur" }).then((eur) => session([{ coupon: eur.id }]))).rejects.toThrow(
       "currency",
     );
+  });
+
+  it("a subscription keeps a repeating discount for its months: its first invoices are discounted, later ones are not", async () => {
+    const product = await stripe.products.create({ name: "Pro plan" });
+    const monthly = await stripe.prices.create({
+      product: product.id,
+      currency: "usd",
+      unit_amount: 1000,
+      recurring: { interval: "month" },
+    });
+    const coupon = await stripe.coupons.create({ percent_off: 50, duration: "repeating", duration_in_months: 2 });
+    const promo = await stripe.promotionCodes.create({ promotion: { type: "coupon", coupon: coupon.id } });
+    const session = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      customer_email: "half@example.test",
+      line_items: [{ price: monthly.id, quantity: 1 }],
+      success_url: "https://plaza.test/ok",
+      discounts: [{ promotion_code: promo.id }],
+      subscription_data: { application_fee_percent: 10, transfer_data: { destination: author.id } },
+    });
+    expect(session).toMatchObject({ amount_subtotal: 1000, amount_total: 500, total_details: { amount_discount: 500 } });
+    await payCheckout(session.id);
+    const subscriptionId = (await stripe.checkout.sessions.retrieve(session.id)).subscription as string;
+    const subscription = await stripe.subscriptions.retrieve(subscriptionId);
+    expect(subscription.discounts).toHaveLength(1);
+
+    const renew = async () => {
+      const { now } = await admin<{ now: number }>("/clock");
+      const periodEnd = (await stripe.subscriptions.retrieve(subscriptionId)).items.data[0]!.current_period_end;
+      await advanceClock(periodEnd - now + 1);
+    };
+    await renew();
+    await renew();
+    const invoices = (await stripe.invoices.list({ subscription: subscriptionId })).data.reverse();
+    expect(invoices.map((i) => [i.billing_reason, i.subtotal, i.total, i.amount_paid])).toEqual([
+      ["subscription_create", 1000, 500, 500],
+      ["subscription_cycle", 1000, 500, 500],
+      ["subscription_cycle", 1000, 1000, 1000],
+    ]);
+    expect(invoices[0]!.total_discount_amounts).toEqual([{ amount: 500, discount: subscription.discounts[0] }]);
+    // One redemption for the subscription, not one per invoice.
+    expect((await stripe.promotionCodes.retrieve(promo.id)).times_redeemed).toBe(1);
   });
 });

@@ -6,6 +6,7 @@ import { auditInsert } from "../audit";
 import { accountForBuyer } from "../auth";
 import { findItemRef, itemNameSql, itemSlugSql, itemsById } from "../catalog";
 import type { Ctx } from "../context";
+import { couponSale } from "../coupons";
 import { derivedId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { grantEntitlementStatements, revokeEntitlementStatements } from "../entitlements";
@@ -210,6 +211,14 @@ export async function recordInvoicePayment(ctx: Ctx, invoiceId: string) {
   const userId = await accountForBuyer(db, metadata.plaza_email);
   const payments = await stripe.invoicePayments.list({ invoice: invoice.id!, limit: 10 });
   const paymentIntent = payments.data.map((p) => p.payment?.payment_intent).find(Boolean);
+  const coupon = await couponSale(db, {
+    couponId: metadata.plaza_coupon_id,
+    orderId: await orderIdOf(invoice.id!),
+    discountAmount: (invoice.total_discount_amounts ?? []).reduce((sum, d) => sum + d.amount, 0),
+    // Stripe counts a subscription's code once, when it starts; its invoices show what it took off each.
+    redeems: invoice.billing_reason === "subscription_create",
+    now: Date.now(),
+  });
   const sale = await saleStatements(ctx, {
     sourceId: invoice.id!,
     kind: "subscription",
@@ -222,9 +231,11 @@ export async function recordInvoicePayment(ctx: Ctx, invoiceId: string) {
     priceId: priceIdOf((invoice.lines.data.find((line) => line.amount > 0) ?? invoice.lines.data[0])?.pricing?.price_details?.price),
     paymentIntentId: typeof paymentIntent === "string" ? paymentIntent : (paymentIntent?.id ?? null),
     subscriptionId: await derivedId("subscription", subscriptionId),
+    discount: coupon.discount,
   });
   const synced = await syncSubscription(ctx, subscriptionId, [
     ...sale.statements,
+    ...coupon.statements,
     linkEntitlement(db, { orderId: sale.orderId, userId, itemId: metadata.plaza_item_id, source: "subscription" }),
   ]);
   await enqueueWebhookEvents(env, sale.webhookEventIds);

@@ -59,6 +59,8 @@ export async function startCheckout(
     plaza_item_id: item.id,
     plaza_org_id: item.orgId,
     plaza_email: email,
+    // A subscription's invoices name their coupon through it (billing records each one's discount).
+    ...(coupon ? { plaza_coupon_id: coupon.couponId } : {}),
   };
   const feeAmount = mode === "payment" ? oneTimeFee(fee, amount) : percentFee(amount, subscriptionFeePercent(fee));
 

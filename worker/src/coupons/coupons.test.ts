@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser, type OrgFixture, orgFixture, sentReceiptTo } from "../../test/fixtures";
 import { type CallResult, call, errorCode } from "../../test/http";
-import { eventually, onboardSeller, paidItem, submitHostedForm, testStripe } from "../../test/payments";
+import { emulatorAdmin, eventually, onboardSeller, paidItem, submitHostedForm, testStripe } from "../../test/payments";
 
 /** The Worker's own fetch handler, for the storefront's form posts (redirects not followed). */
 const worker = (exports as unknown as { default: Fetcher }).default;
@@ -105,12 +105,17 @@ describe("a 20 % coupon on a one-time item", () => {
       body: { code: `${code}D`, amountOff: 100, percentOff: 5 },
     });
     expect(both.status).toBe(400);
-    const subscription = await paidItem(fx.orgId, { model: "subscription", amount: 500, currency: "usd", interval: "month" });
-    const onSubscription = await call("POST", `/v1/orgs/${fx.orgId}/items/${subscription.id}/coupons`, {
+    const metered = await paidItem(fx.orgId, { model: "metered", amount: 2, currency: "usd", unit: "call" });
+    const onMetered = await call("POST", `/v1/orgs/${fx.orgId}/items/${metered.id}/coupons`, {
       token: fx.admin.accessToken,
       body: { code: `${code}E`, percentOff: 10 },
     });
-    expect(onSubscription.status).toBe(422);
+    expect(refusal(onMetered)).toEqual([422, "unprocessable", ["body.code"]]);
+    const repeatingOnce = await call("POST", couponsPath, {
+      token: fx.admin.accessToken,
+      body: { code: `${code}F`, percentOff: 10, duration: "repeating", durationInMonths: 3 },
+    });
+    expect(refusal(repeatingOnce)).toEqual([422, "unprocessable", ["body.duration"]]);
   });
 });
 
@@ -135,5 +140,50 @@ describe("the storefront's guest form", () => {
     expect(opened.status).toBe(303);
     const sessionId = new URL(opened.headers.get("location")!).pathname.split("/").pop()!;
     expect(await testStripe().checkout.sessions.retrieve(sessionId)).toMatchObject({ amount_subtotal: 2000, amount_total: 1500 });
+  });
+});
+
+describe("a repeating code on a subscription", () => {
+  it("discounts the invoices of its months only: each order shows its discount and the fee is 10 % of what was paid; the code counts once", async () => {
+    const monthly = await paidItem(fx.orgId, { model: "subscription", amount: 1000, currency: "usd", interval: "month" });
+    const subscriptionCode = `${code}S`;
+    const created = await call("POST", `/v1/orgs/${fx.orgId}/items/${monthly.id}/coupons`, {
+      token: fx.admin.accessToken,
+      body: { code: subscriptionCode, percentOff: 50, duration: "repeating", durationInMonths: 2 },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const buyer = await createUser("coupon-subscriber");
+    const started = await checkout(buyer, subscriptionCode, monthly.slug);
+    expect(started.body).toMatchObject({ amount: 500, mode: "subscription" });
+    await submitHostedForm(started.body.url, "pay");
+
+    const ordersAfter = (count: number) =>
+      eventually(async () => {
+        const data = (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data;
+        return data.length === count ? data : undefined;
+      }, `${count} orders`);
+    await ordersAfter(1);
+    // Two renewals: the second month is still discounted, the third is not.
+    for (const count of [2, 3]) {
+      await emulatorAdmin("POST", "/clock/advance", { seconds: 31 * 86_400 });
+      await ordersAfter(count);
+    }
+    const orders = (await ordersAfter(3)).reverse();
+    expect(
+      orders.map((o: { amount: number; discountAmount: number; couponCode: string | null; feeAmount: number }) => [
+        o.amount,
+        o.discountAmount,
+        o.couponCode,
+        o.feeAmount,
+      ]),
+    ).toEqual([
+      [500, 500, subscriptionCode, 50],
+      [500, 500, subscriptionCode, 50],
+      [1000, 0, null, 100],
+    ]);
+    const listed = await call("GET", `/v1/orgs/${fx.orgId}/items/${monthly.id}/coupons`, { token: fx.member.accessToken });
+    expect(listed.body.data).toEqual([
+      expect.objectContaining({ code: subscriptionCode, duration: "repeating", durationInMonths: 2, timesRedeemed: 1 }),
+    ]);
   });
 });

@@ -2,6 +2,6 @@
 import { defineModule } from "../module";
 import { couponRoutes } from "./routes";
 
-export { type AppliedCoupon, applyCoupon, couponCode, redemptionStatements } from "./service";
+export { type AppliedCoupon, applyCoupon, couponSale } from "./service";
 
 export const couponsModule = defineModule({ name: "coupons", routes: couponRoutes });

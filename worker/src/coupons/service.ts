@@ -36,7 +36,8 @@ export const discountFor = (coupon: Pick<CouponRow, "percentOff" | "amountOff">,
   coupon.percentOff !== null ? Math.round((amount * coupon.percentOff) / 100) : Math.min(amount, coupon.amountOff ?? 0);
 
 /**
- * A new code for one of the org's paid one-time items: the Stripe Coupon and its Promotion Code on
+ * A new code for one of the org's paid one-time or subscription items (for a subscription, `duration`
+ * says which invoices it discounts): the Stripe Coupon and its Promotion Code on
  * the platform account first (keyed by the new coupon's id), then the row. Codes are unique on the
  * platform in any case: a taken one is 409 on `code`.
  */
@@ -45,9 +46,13 @@ export async function createCoupon(ctx: Ctx, input: { access: OrgAccess; itemId:
   const { access, coupon: body } = input;
   const { item } = await findOrgItem(db, access.orgId, input.itemId);
   const pricing = item.pricing;
-  // Subscriptions' invoices do not take discounts yet (the emulator's neither): one-time items only.
-  if (pricing.model !== "one_time") throw fieldError("unprocessable", "code", "Coupons are for paid one-time items");
-  if (body.duration !== "once") throw fieldError("unprocessable", "duration", "A one-time purchase is discounted once");
+  // Usage is billed after the fact: a metered item's invoices have no price to take a code off.
+  if (pricing.model === "free" || pricing.model === "metered") {
+    throw fieldError("unprocessable", "code", "Coupons are for paid one-time and subscription items");
+  }
+  if (pricing.model === "one_time" && body.duration !== "once") {
+    throw fieldError("unprocessable", "duration", "A one-time purchase is discounted once");
+  }
   if (body.amountOff !== undefined && body.amountOff >= pricing.amount) {
     throw fieldError("unprocessable", "amountOff", "must be less than the item's price");
   }
@@ -62,7 +67,8 @@ export async function createCoupon(ctx: Ctx, input: { access: OrgAccess; itemId:
   const stripeCoupon = await stripe.coupons.create(
     {
       ...(body.percentOff !== undefined ? { percent_off: body.percentOff } : { amount_off: body.amountOff, currency: pricing.currency }),
-      duration: "once",
+      duration: body.duration,
+      ...(body.durationInMonths !== undefined ? { duration_in_months: body.durationInMonths } : {}),
       name: body.code,
       metadata: { plaza_coupon_id: id, plaza_item_id: item.id },
     },
@@ -190,16 +196,35 @@ export async function applyCoupon(
 }
 
 /** The code of a coupon, for the order that used it. */
-export async function couponCode(db: Db, couponId: string): Promise<string | undefined> {
+async function couponCode(db: Db, couponId: string): Promise<string | undefined> {
   const [row] = await db.select({ code: coupons.code }).from(coupons).where(eq(coupons.id, couponId)).limit(1);
   return row?.code;
 }
 
 /**
- * Statements for the fulfilling batch: the order's redemption (once per order) and the coupon's
- * `times_redeemed` recounted from the rows, so a replayed sale counts once.
+ * What a sale's coupon did, for its order: the discount Stripe took off with the code, and (for the
+ * sale that redeems it: a payment, or a subscription's first invoice) the redemption's statements
+ * for the fulfilling batch. Nothing without a coupon.
  */
-export function redemptionStatements(db: Db, input: { couponId: string; orderId: string; discountAmount: number; now: number }) {
+export async function couponSale(
+  db: Db,
+  input: { couponId?: string | null; orderId: string; discountAmount: number; redeems: boolean; now: number },
+) {
+  if (!input.couponId) return { discount: undefined, statements: [] };
+  const code = (await couponCode(db, input.couponId)) ?? null;
+  const { couponId, orderId, discountAmount, now } = input;
+  return {
+    // A subscription's invoice after its discount ended shows none.
+    discount: discountAmount > 0 ? { amount: discountAmount, code } : undefined,
+    statements: input.redeems ? redemptionStatements(db, { couponId, orderId, discountAmount, now }) : [],
+  };
+}
+
+/**
+ * The order's redemption (once per order) and the coupon's `times_redeemed` recounted from the rows,
+ * so a replayed sale counts once.
+ */
+function redemptionStatements(db: Db, input: { couponId: string; orderId: string; discountAmount: number; now: number }) {
   const r = couponRedemptions;
   return [
     db

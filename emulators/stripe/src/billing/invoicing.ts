@@ -7,6 +7,7 @@ import { attemptPayment, createPaymentIntent, type Decline, type PaymentIntent }
 import type { Price } from "../resources/prices";
 import type { Subscription } from "../resources/subscriptions";
 import type { ObjectStore, StripeObject } from "../store";
+import { invoiceDiscount } from "./subscription-discounts";
 
 export type InvoiceLine = StripeObject & {
   amount: number;
@@ -122,7 +123,11 @@ export function issueSubscriptionInvoice(
 ): Invoice {
   const customer = store.get<Customer>("customer", subscription.customer);
   const lines = options.lines.map((input) => line(options.id, subscription, input));
-  const total = lines.reduce((sum, l) => sum + l.amount, 0);
+  const subtotal = lines.reduce((sum, l) => sum + l.amount, 0);
+  // A renewal bills the new period (licensed lines) and the usage of the one that ended: the newest start is the invoice's.
+  const serviceStart = Math.max(...options.lines.map((l) => l.period.start));
+  const discount = invoiceDiscount(store, subscription, { billingReason: options.billingReason, serviceStart }, subtotal);
+  const total = subtotal - (discount?.amount ?? 0);
   // The customer's credit balance (negative) pays first; a negative total (credited unused time) adds to it.
   const startingBalance = Number(customer.balance ?? 0);
   const endingBalance = Math.min(0, startingBalance + total);
@@ -163,7 +168,7 @@ export function issueSubscriptionInvoice(
     default_source: null,
     default_tax_rates: [],
     description: null,
-    discounts: [],
+    discounts: discount ? [discount.discount] : [],
     due_date: null,
     effective_at: null,
     ending_balance: null,
@@ -199,11 +204,11 @@ export function issueSubscriptionInvoice(
     statement_descriptor: null,
     status: "draft",
     status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
-    subtotal: total,
-    subtotal_excluding_tax: total,
+    subtotal,
+    subtotal_excluding_tax: subtotal,
     test_clock: customer.test_clock,
     total,
-    total_discount_amounts: [],
+    total_discount_amounts: discount ? [{ amount: discount.amount, discount: discount.discount }] : [],
     total_excluding_tax: total,
     total_pretax_credit_amounts: [],
     total_taxes: [],

@@ -80,6 +80,7 @@ function complete(store: ObjectStore, session: CheckoutSession, asynchronous: bo
       metadata: terms?.metadata ?? {},
       applicationFeePercent: terms?.application_fee_percent,
       transferData: terms?.transfer_data,
+      discount: internal.discount,
     });
     completed.customer = customer;
     completed.subscription = subscription.id;

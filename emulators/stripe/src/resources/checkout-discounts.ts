@@ -14,18 +14,16 @@ export interface CheckoutDiscount {
 /**
  * `discounts[0]` of a session: the coupon (directly or through a promotion code) taken off the line
  * items it applies to (`applies_to.products`, else all). A coupon that applies to none of them, or an
- * `amount_off` in another currency, is refused as Stripe does.
+ * `amount_off` in another currency, is refused as Stripe does. In subscription mode the amount is
+ * what the first invoice takes off; the subscription keeps the discount for later ones.
  */
 export function checkoutDiscount(
   store: ObjectStore,
   discounts: { coupon?: string; promotion_code?: string }[] | undefined,
   lineItems: { price: Price; amount: number }[],
-  mode: "payment" | "subscription",
 ): CheckoutDiscount | undefined {
   const requested = discounts?.[0];
   if (!requested) return undefined;
-  // Subscription invoices do not carry discounts in the emulator yet: refuse rather than charge in full.
-  if (mode === "subscription") throw invalidRequest("The emulator applies discounts in payment mode only.", "discounts");
   const { coupon, promotionCode } = resolveDiscount(store, requested, "discounts[0]");
   const products = coupon.applies_to?.products;
   const eligible = lineItems.filter((item) => !products || products.includes(item.price.product));

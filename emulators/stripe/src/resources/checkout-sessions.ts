@@ -181,7 +181,7 @@ export const checkoutSessions = new Hono<AppEnv>()
     if (params.customer) store.get("customer", params.customer, "customer");
     const lineItems = priceLineItems(store, params);
     const amountSubtotal = lineItems.reduce((sum, item) => sum + item.amount, 0);
-    const discount = checkoutDiscount(store, params.discounts, lineItems, params.mode);
+    const discount = checkoutDiscount(store, params.discounts, lineItems);
     const amountTotal = amountSubtotal - (discount?.amount ?? 0);
     validatePaymentTerms(store, params, amountTotal);
     const id = newId("checkout.session");

@@ -3,12 +3,14 @@ import { z } from "zod";
 import { collectInvoice, type Invoice, issueSubscriptionInvoice, type LineInput } from "../billing/invoicing";
 import { periodBoundary } from "../billing/periods";
 import { changeItemPrices } from "../billing/plan-changes";
+import { subscriptionDiscount } from "../billing/subscription-discounts";
 import type { AppEnv } from "../context";
 import { invalidRequest } from "../errors";
 import { changedFields, emitEvent } from "../events";
 import { newId } from "../ids";
 import { boolString, mergeMetadata, metadata, parseParams } from "../params";
 import type { ObjectStore, StripeObject } from "../store";
+import type { CheckoutDiscount } from "./checkout-discounts";
 import { listSchema, paramsSchema, respond, respondList } from "./common";
 import { atCustomerTime, type Customer } from "./customers";
 import type { Price } from "./prices";
@@ -45,6 +47,8 @@ export interface SubscriptionTerms {
   metadata: Record<string, string>;
   applicationFeePercent?: number;
   transferData?: { destination: string; amount_percent?: number };
+  /** The Checkout Session's discount: the subscription's invoices take it off while it lasts. */
+  discount?: CheckoutDiscount;
 }
 
 const cancellationDetails = z.object({ comment: z.string().optional(), feedback: z.string().optional() }).strict().optional();
@@ -130,7 +134,9 @@ export function startSubscription(store: ObjectStore, terms: SubscriptionTerms):
     default_payment_method: null,
     default_source: null,
     description: null,
-    discounts: [],
+    discounts: terms.discount
+      ? [subscriptionDiscount(store, { discount: terms.discount, subscription: id, customer: terms.customer })]
+      : [],
     ended_at: null,
     invoice_settings: { account_tax_ids: null, issuer: { type: "self" } },
     items: {

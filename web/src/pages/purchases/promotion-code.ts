@@ -8,8 +8,9 @@ import { textField } from "../../ui/form";
 import { sentence } from "../../ui/messages";
 
 export function promotionCodeField(item: ItemT) {
-  // Codes take a percent or an amount off one-time purchases.
-  if (item.pricing.model !== "one_time") return { element: "", code: () => undefined, showError: () => false };
+  // Codes take a percent or an amount off a price: usage-priced items have none up front.
+  if (item.pricing.model === "free" || item.pricing.model === "metered")
+    return { element: "", code: () => undefined, showError: () => false };
   const element = textField({
     name: "promotionCode",
     label: "Have a code?",

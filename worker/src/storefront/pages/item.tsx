@@ -78,7 +78,7 @@ function BuyBox({ item, problem, offSale }: { item: ItemT; problem?: CheckoutPro
       <form class="guest" method="post" action={guestCheckoutPath(item.slug)} aria-label="Buy as a guest">
         <label for="guest-email">Or as a guest: your e-mail</label>
         <input id="guest-email" type="email" name="email" required maxlength={254} autocomplete="email" value={problem?.email ?? ""} />
-        {item.pricing.model === "one_time" && (
+        {item.pricing.model !== "metered" && (
           <>
             <label for="guest-code">Have a code? (optional)</label>
             <input id="guest-code" name="promotionCode" maxlength={40} autocomplete="off" value={problem?.promotionCode ?? ""} />

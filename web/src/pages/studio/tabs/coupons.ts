@@ -1,9 +1,9 @@
 /**
- * The Coupons tab of a paid one-time item: codes for a percent or an amount off, with an optional
- * limit of redemptions and an expiry date; each row shows how often it was used and can be
- * deactivated. Buyers enter a code on the buy page. Members see the codes; admins manage them.
+ * The Coupons tab of a paid one-time or subscription item: codes for a percent or an amount off
+ * (for a subscription: its first invoice, its first months' or every one), with an optional limit
+ * of redemptions and an expiry date; each row shows how often it was used and can be deactivated. Buyers enter a code on the buy page. Members see the codes; admins manage them.
  */
-import { CouponBody, type CouponT } from "../../../../../shared/coupons";
+import { COUPON_DURATIONS, CouponBody, type CouponT } from "../../../../../shared/coupons";
 import { parseAmount } from "../../../../../shared/money";
 import { api } from "../../../api/client";
 import { asApiError } from "../../../api/errors";
@@ -11,15 +11,17 @@ import { unwrap } from "../../../api/unwrap";
 import { h, replace } from "../../../dom";
 import { formatDate, formatMoney } from "../../../format";
 import { alertBox, errorAlert } from "../../../ui/alert";
-import { formAlert, formValue, handleSubmit, submitButton, textField } from "../../../ui/form";
+import { formAlert, formValue, handleSubmit, selectField, submitButton, textField } from "../../../ui/form";
 import { describeError } from "../../../ui/messages";
 import { section } from "../../../ui/page";
 import { dataTable, row } from "../../../ui/table";
 import { toast } from "../../../ui/toast";
 import type { StudioTab, StudioTabContext } from "../tabs";
 
+/** "20 % off", "$5.00 off for 3 months", "10 % off every invoice". */
 const discountText = (coupon: CouponT) =>
-  coupon.percentOff !== null ? `${coupon.percentOff} % off` : `${formatMoney(coupon.amountOff ?? 0, coupon.currency)} off`;
+  (coupon.percentOff !== null ? `${coupon.percentOff} % off` : `${formatMoney(coupon.amountOff ?? 0, coupon.currency)} off`) +
+  (coupon.duration === "repeating" ? ` for ${coupon.durationInMonths} months` : coupon.duration === "forever" ? " every invoice" : "");
 
 /** Why a code is not accepted now, in a word; "Active" when it is. */
 function couponState(coupon: CouponT): string {
@@ -32,7 +34,21 @@ function couponState(coupon: CouponT): string {
 /** A typed number, or NaN (refused by the schema) when it is not one; undefined when left empty. */
 const numberOrEmpty = (text: string) => (text.trim() === "" ? undefined : Number(text));
 
+/** For a subscription: which invoices the code discounts. */
+const durationFields = () => [
+  selectField({ name: "duration", label: "Discounts", options: COUPON_DURATIONS, value: "once" }),
+  textField({
+    name: "durationInMonths",
+    label: "Months (when repeating)",
+    type: "number",
+    min: 1,
+    max: 36,
+    hint: "once: the first invoice · repeating: the invoices of the first months · forever: every invoice.",
+  }),
+];
+
 function createForm(ctx: StudioTabContext, currency: string, onCreated: () => Promise<void>): HTMLFormElement {
+  const subscription = ctx.item.pricing.model === "subscription";
   const expires = textField({ name: "expiresAt", label: "Expires after", hint: "The last day buyers can use it (UTC)." });
   expires.querySelector("input")!.type = "date";
   const form = h(
@@ -49,6 +65,7 @@ function createForm(ctx: StudioTabContext, currency: string, onCreated: () => Pr
     }),
     textField({ name: "percentOff", label: "Percent off", type: "number", min: 1, max: 99, hint: "Either a percent…" }),
     textField({ name: "amountOff", label: `Amount off (${currency.toUpperCase()})`, hint: "…or an amount, e.g. 5.00." }),
+    subscription && durationFields(),
     textField({ name: "maxRedemptions", label: "Times it can be used", type: "number", min: 1 }),
     expires,
     formAlert(),
@@ -63,6 +80,10 @@ function createForm(ctx: StudioTabContext, currency: string, onCreated: () => Pr
         code: formValue(f, "code"),
         percentOff: numberOrEmpty(formValue(f, "percentOff")),
         amountOff: amount === "" ? undefined : (parseAmount(amount, currency) ?? Number.NaN),
+        ...(subscription && {
+          duration: formValue(f, "duration"),
+          durationInMonths: numberOrEmpty(formValue(f, "durationInMonths")),
+        }),
         maxRedemptions: numberOrEmpty(formValue(f, "maxRedemptions")),
         // The whole of the chosen day counts.
         expiresAt: expiresOn ? Date.parse(`${expiresOn}T23:59:59.999Z`) : undefined,
@@ -123,10 +144,10 @@ export const couponsTab: StudioTab = {
   async render(ctx) {
     const { orgId, item } = ctx;
     const { pricing } = item;
-    if (pricing.model !== "one_time")
+    if (pricing.model === "free" || pricing.model === "metered")
       return section(
         "Coupons",
-        alertBox("info", "Coupons take a percent or an amount off a one-time purchase; this item is not sold once."),
+        alertBox("info", "Coupons take a percent or an amount off a one-time price or a subscription's invoices; this item has neither."),
       );
     const list = h("div");
     const load = async () => {
