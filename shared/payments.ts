@@ -172,6 +172,17 @@ export const PlanChangeBody = z
   .object({ interval: z.enum(PLAN_INTERVALS) })
   .strict()
   .meta({ id: "PlanChangeBody" });
+export const PlanChangePreview = z
+  .object({
+    plan: SubscriptionPlan,
+    /** Charged at once: the new plan less the unused time of the current one (and any credit the buyer has). */
+    dueNow: z.number().int(),
+    /** Credit left on the buyer's Stripe balance afterwards, paying their next renewals. */
+    creditLeft: z.number().int(),
+    currency: z.string(),
+  })
+  .meta({ id: "PlanChangePreview" });
+export type PlanChangePreviewT = z.infer<typeof PlanChangePreview>;
 
 /** Which subscription the buyer means to manage; without one, their newest that still runs. */
 export const BillingPortalBody = z.object({ subscriptionId: SubscriptionId.optional() }).strict().meta({ id: "BillingPortalBody" });

@@ -250,6 +250,10 @@ describe("plan changes with proration", () => {
     const before = await stripe.subscriptions.retrieve(subscriptionId);
     const { current_period_start: start, current_period_end: end, id: itemId } = before.items.data[0]!;
     const { now } = await advanceClock(10 * 86_400);
+    const preview = await stripe.invoices.createPreview({
+      subscription: subscriptionId,
+      subscription_details: { items: [{ id: itemId, price: yearly.id }], proration_behavior: "always_invoice" },
+    });
 
     const upgraded = await stripe.subscriptions.update(subscriptionId, {
       items: [{ id: itemId, price: yearly.id }],
@@ -261,6 +265,9 @@ describe("plan changes with proration", () => {
     const credit = Math.round((1200 * (end - now)) / (end - start));
     const invoice = await stripe.invoices.retrieve(upgraded.latest_invoice as string);
     expect(invoice).toMatchObject({ billing_reason: "subscription_update", status: "paid", amount_paid: 12000 - credit });
+    // The preview saw the same invoice (give or take the second between them).
+    expect(Math.abs(preview.amount_due - invoice.amount_paid)).toBeLessThanOrEqual(1);
+    expect(preview.lines.data.map((l) => l.amount)).toEqual([expect.any(Number), 12000]);
     expect(invoice.lines.data.map((l) => [l.amount, l.parent?.subscription_item_details?.proration])).toEqual([
       [-credit, true],
       [12000, false],

@@ -43,6 +43,16 @@ export const billingMatrix: MatrixCase[] = [
     expected: OWN_ENDED,
   },
   {
+    route: "POST /v1/me/subscriptions/:subscriptionId/plan/preview",
+    scope: "payments:read",
+    build: async (fx) => ({
+      method: "POST",
+      path: `/v1/me/subscriptions/${await insertSubscription(fx.orgId, fx.owner.id, "canceled")}/plan/preview`,
+      options: { body: { interval: "year" } },
+    }),
+    expected: OWN_ENDED,
+  },
+  {
     // Nobody here subscribes to the item: every signed-in caller is told so.
     route: "POST /v1/items/:slug/usage",
     scope: "payments:write",

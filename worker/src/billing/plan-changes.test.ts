@@ -47,6 +47,8 @@ const ordersAmounts = async () =>
   ).results;
 const switchPlan = (id: string, interval: string, who = buyer) =>
   call("POST", `/v1/me/subscriptions/${id}/plan`, { token: who.accessToken, body: { interval } });
+const previewPlan = (id: string, interval: string) =>
+  call("POST", `/v1/me/subscriptions/${id}/plan/preview`, { token: buyer.accessToken, body: { interval } });
 
 describe("plan changes", () => {
   it("monthly → yearly: the prorated invoice is booked once, and the entitlement and license follow the yearly period", async () => {
@@ -57,6 +59,8 @@ describe("plan changes", () => {
 
     // A third into the month: Stripe credits the unused two thirds of $12 against the year.
     await emulatorAdmin("POST", "/clock/advance", { seconds: 10 * DAY });
+    const preview = await previewPlan(sub.id, "year");
+    expect(preview.body).toMatchObject({ plan: { interval: "year", amount: 12000 }, creditLeft: 0, currency: "usd" });
     const res = await switchPlan(sub.id, "year");
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ status: "active", plan: { interval: "year", amount: 12000 }, switchTo: { interval: "month" } });
@@ -72,6 +76,8 @@ describe("plan changes", () => {
     expect(invoice.billing_reason).toBe("subscription_update");
     expect(invoice.amount_paid).toBeGreaterThan(12000 - 1200);
     expect(invoice.amount_paid).toBeLessThan(12000);
+    // The preview said so (Stripe prorates by the second: the seconds between may move it a cent).
+    expect(Math.abs(preview.body.dueNow - invoice.amount_paid)).toBeLessThanOrEqual(1);
     // The order is what was charged (the year less the credit), with the 10% fee of that.
     expect((await ordersAmounts())[1]).toEqual({ amount: invoice.amount_paid, fee_amount: Math.round(invoice.amount_paid / 10) });
     const access = await accessOf();
@@ -81,6 +87,10 @@ describe("plan changes", () => {
 
   it("yearly → monthly: the credit books nothing and access shortens to the month; the same plan, someone else's or an unknown interval are refused", async () => {
     const sub = await subscriptionOf(buyer);
+    const preview = (await previewPlan(sub.id, "month")).body;
+    // Nothing to pay: most of a year is unused, and what the month does not take stays as credit.
+    expect(preview).toMatchObject({ plan: { interval: "month", amount: 1200 }, dueNow: 0 });
+    expect(preview.creditLeft).toBeGreaterThan(12000 - 1200 - 100);
     const res = await switchPlan(sub.id, "month");
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ plan: { interval: "month", amount: 1200 }, switchTo: { interval: "year" } });
@@ -93,6 +103,7 @@ describe("plan changes", () => {
     expect(access.licenseExpiresAt).toBe(access.expires_at);
 
     expect((await switchPlan(sub.id, "month")).body.error.code).toBe("conflict");
+    expect((await previewPlan(sub.id, "month")).body.error.code).toBe("conflict");
     expect((await switchPlan(sub.id, "week")).status).toBe(400);
     expect((await switchPlan(sub.id, "year", await createUser("nosy"))).status).toBe(404);
     const monthlyOnly = await paidItem(fx.orgId, { model: "subscription", amount: 500, currency: "usd", interval: "month" });

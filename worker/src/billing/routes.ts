@@ -10,6 +10,7 @@ import {
   CreditHolderQuery,
   MeteredUsage,
   PlanChangeBody,
+  PlanChangePreview,
   Subscription,
   SubscriptionId,
   UsageBody,
@@ -19,7 +20,7 @@ import { requireOrgRole, requirePrincipal } from "../http/access";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, conflictError, json, jsonBody, notFoundError, stripeErrors } from "../http/openapi-helpers";
 import { grantCredits, itemCreditBalance, itemCreditHolder } from "./credits";
-import { changePlan } from "./plan-changes";
+import { changePlan, previewPlanChange } from "./plan-changes";
 import { openBillingPortal } from "./portal";
 import { listSubscriptions, setCancelAtPeriodEnd } from "./subscriptions";
 import { meteredUsage, recordUsage } from "./usage";
@@ -92,6 +93,22 @@ active, is already on that plan, or the item does not offer it.`,
       const p = requirePrincipal(c.get("principal"), "payments:write");
       const { subscriptionId } = c.req.valid("param");
       return c.json(await changePlan(c.var.ctx, { userId: p.userId, subscriptionId, interval: c.req.valid("json").interval }), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/me/subscriptions/{subscriptionId}/plan/preview",
+      tags,
+      summary: "What switching plans would charge now (Stripe's invoice preview); changes nothing",
+      security: bearer,
+      request: { params: subParams, ...jsonBody(PlanChangeBody) },
+      responses: { 200: json(PlanChangePreview, "The amount due now and the credit left"), ...errors, ...conflictError },
+    }),
+    async (c) => {
+      const p = requirePrincipal(c.get("principal"), "payments:read");
+      const { subscriptionId } = c.req.valid("param");
+      return c.json(await previewPlanChange(c.var.ctx, { userId: p.userId, subscriptionId, interval: c.req.valid("json").interval }), 200);
     },
   )
   .openapi(

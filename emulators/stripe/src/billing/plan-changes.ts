@@ -3,9 +3,11 @@
  * credited and the new price charged. Switching interval (monthly ↔ yearly) resets the billing cycle
  * anchor to now and invoices at once: the credit plus the new price for a whole new period. Within
  * the same interval, `always_invoice` invoices the credit and the remaining time at the new price now.
+ * `invoices.createPreview` shows the same invoice's amounts without making the change.
  */
 import { invalidRequest } from "../errors";
 import { newId } from "../ids";
+import type { Customer } from "../resources/customers";
 import type { Price } from "../resources/prices";
 import type { Product } from "../resources/products";
 import { currentPeriod, licensedLines, type Subscription, saveSubscription } from "../resources/subscriptions";
@@ -24,12 +26,15 @@ const sameRecurrence = (a: Price, b: Price) =>
   a.recurring?.interval === b.recurring?.interval && a.recurring?.interval_count === b.recurring?.interval_count;
 const day = (time: number) => new Date(time * 1000).toISOString().slice(0, 10);
 
-export function changeItemPrices(
-  store: ObjectStore,
-  current: Subscription,
-  changes: ItemChange[],
-  behavior: ProrationBehavior = "create_prorations",
-): { subscription: Subscription; invoice?: Invoice } {
+interface PlanChange {
+  /** The subscription after the change (not saved yet). */
+  next: Subscription;
+  /** The invoice's lines when the change is invoiced now; undefined when it is not. */
+  lines?: LineInput[];
+}
+
+/** What a change would do, checked as Stripe checks it: the subscription after it and the invoice's lines. */
+function planChange(store: ObjectStore, current: Subscription, changes: ItemChange[], behavior: ProrationBehavior): PlanChange {
   if (current.status === "canceled") throw invalidRequest("A canceled subscription cannot change its items.", "items");
   const now = store.now();
   const period = currentPeriod(current);
@@ -45,7 +50,7 @@ export function changeItemPrices(
     return { item, price };
   });
   const intervalChanged = replaced.some(({ item, price }) => !sameRecurrence(item.price, price));
-  if (!intervalChanged && behavior === "create_prorations") {
+  if (replaced.length > 0 && !intervalChanged && behavior === "create_prorations") {
     // Stripe would leave pending invoice items for the next invoice; the emulator keeps no pending items.
     throw invalidRequest(
       "The emulator prorates a change within the same interval only with proration_behavior=always_invoice or none.",
@@ -55,12 +60,9 @@ export function changeItemPrices(
   const newPrice = new Map(replaced.map(({ item, price }) => [item.id, price]));
   const recurrence = replaced[0]?.price.recurring;
   const nextPeriod = intervalChanged && recurrence ? { start: now, end: periodBoundary(now, recurrence, 1) } : period;
-  const invoicing = intervalChanged || (behavior === "always_invoice" && replaced.length > 0);
-  const invoiceId = invoicing ? newId("invoice") : null;
   const next: Subscription = {
     ...current,
     ...(intervalChanged ? { billing_cycle_anchor: now } : {}),
-    ...(invoiceId ? { latest_invoice: invoiceId } : {}),
     items: {
       ...current.items,
       data: current.items.data.map((item) => ({
@@ -71,8 +73,7 @@ export function changeItemPrices(
       })),
     },
   };
-  const subscription = saveSubscription(store, current, next);
-  if (!invoiceId) return { subscription };
+  if (!intervalChanged && (behavior !== "always_invoice" || replaced.length === 0)) return { next };
 
   // The share of the current period not yet used, by the second, as Stripe prorates.
   const unused = Math.max(0, period.end - now) / (period.end - period.start);
@@ -103,13 +104,72 @@ export function changeItemPrices(
       });
     }
   }
+  // A new billing period is billed whole, after the credit for the old one.
+  return { next, lines: [...prorations, ...(intervalChanged ? licensedLines(store, next, nextPeriod) : [])] };
+}
+
+export function changeItemPrices(
+  store: ObjectStore,
+  current: Subscription,
+  changes: ItemChange[],
+  behavior: ProrationBehavior = "create_prorations",
+): { subscription: Subscription; invoice?: Invoice } {
+  const { next, lines } = planChange(store, current, changes, behavior);
+  const invoiceId = lines ? newId("invoice") : null;
+  const subscription = saveSubscription(store, current, invoiceId ? { ...next, latest_invoice: invoiceId } : next);
+  if (!invoiceId || !lines) return { subscription };
+  const now = store.now();
   const invoice = issueSubscriptionInvoice(store, subscription, {
     id: invoiceId,
     billingReason: "subscription_update",
     periodStart: now,
     periodEnd: now,
-    // A new billing period is billed whole, after the credit for the old one.
-    lines: [...prorations, ...(intervalChanged ? licensedLines(store, subscription, nextPeriod) : [])],
+    lines,
   });
   return { subscription: store.get<Subscription>("subscription", subscription.id), invoice: collectInvoice(store, invoice).invoice };
+}
+
+/**
+ * `POST /v1/invoices/create_preview` for a subscription change: the amounts of the invoice the change
+ * would make now (nothing is saved), its lines' amounts, and the customer's balance it starts from.
+ */
+export function previewItemPrices(store: ObjectStore, current: Subscription, changes: ItemChange[], behavior: ProrationBehavior) {
+  const { lines = [] } = planChange(store, current, changes, behavior);
+  const customer = store.get<Customer>("customer", current.customer);
+  const total = lines.reduce((sum, line) => sum + (line.proration?.amount ?? Math.round(unitAmount(line.item.price) * line.quantity)), 0);
+  const startingBalance = Number(customer.balance ?? 0);
+  const due = Math.max(0, startingBalance + total);
+  return {
+    id: `upcoming_${newId("invoice")}`,
+    object: "invoice",
+    billing_reason: "subscription_update",
+    customer: customer.id,
+    currency: current.currency,
+    subtotal: total,
+    total,
+    amount_due: due,
+    amount_paid: 0,
+    amount_remaining: due,
+    starting_balance: startingBalance,
+    ending_balance: Math.min(0, startingBalance + total),
+    status: "draft",
+    parent: {
+      type: "subscription_details",
+      subscription_details: { subscription: current.id, metadata: { ...current.metadata } },
+      quote_details: null,
+    },
+    lines: {
+      object: "list",
+      data: lines.map((line) => ({
+        object: "line_item",
+        amount: line.proration?.amount ?? Math.round(unitAmount(line.item.price) * line.quantity),
+        currency: current.currency,
+        description: line.proration?.description ?? line.productName,
+        period: line.period,
+        pricing: { type: "price_details", price_details: { price: line.item.price.id, product: line.item.price.product } },
+        quantity: line.quantity,
+      })),
+      has_more: false,
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { collectInvoice, type Invoice } from "../billing/invoicing";
+import { previewItemPrices } from "../billing/plan-changes";
 import type { AppEnv } from "../context";
 import { cardDeclined, invalidRequest } from "../errors";
 import { expandObject } from "../expand";
@@ -10,6 +11,7 @@ import type { ObjectStore } from "../store";
 import { listSchema, paramsSchema, respondList } from "./common";
 import { atCustomerTime } from "./customers";
 import { paymentsOfInvoice } from "./invoice-payments";
+import type { Subscription } from "./subscriptions";
 
 const listParams = listSchema({
   customer: z.string().optional(),
@@ -22,6 +24,17 @@ const payParams = paramsSchema({
   payment_method: z.string().optional(),
 });
 const linesParams = listSchema({});
+const previewParams = paramsSchema({
+  customer: z.string().optional(),
+  subscription: z.string(),
+  subscription_details: z
+    .object({
+      items: z.array(z.object({ id: z.string().optional(), price: z.string().optional() }).strict()).optional(),
+      proration_behavior: z.enum(["always_invoice", "create_prorations", "none"]).optional(),
+    })
+    .strict()
+    .optional(),
+});
 
 const subscriptionOf = (invoice: Invoice) => invoice.parent.subscription_details.subscription;
 
@@ -61,6 +74,16 @@ export const invoices = new Hono<AppEnv>()
     const store = c.var.store;
     const invoice = store.get<Invoice>("invoice", c.req.param("id"));
     return c.json(expandObject(store, withPayments(store, invoice, expandPaths(params)), params.expand));
+  })
+  // A subscription's price change, previewed: what it would invoice now (see billing/plan-changes.ts).
+  .post("/create_preview", (c) => {
+    const params = parseParams(previewParams, c.var.params);
+    const store = c.var.store;
+    const subscription = store.get<Subscription>("subscription", params.subscription, "subscription");
+    const details = params.subscription_details ?? {};
+    return atCustomerTime(store, subscription.customer, () =>
+      c.json(previewItemPrices(store, subscription, details.items ?? [], details.proration_behavior ?? "create_prorations")),
+    );
   })
   .get("/:id/lines", (c) => {
     const params = parseParams(linesParams, c.var.params);
