@@ -72,6 +72,14 @@ describe("a 20 % coupon on a one-time item", () => {
       ["sale", 1600],
     ]);
 
+    // The author's systems hear of the discount too.
+    const announced = await env.DB.prepare(
+      "SELECT payload FROM webhook_events WHERE org_id = ? AND type = 'order.created' AND payload LIKE ?",
+    )
+      .bind(fx.orgId, `%${order.id}%`)
+      .first<{ payload: string }>();
+    expect(JSON.parse(announced!.payload).data).toMatchObject({ id: order.id, amount: 1600, discountAmount: 400, couponCode: code });
+
     const receipt = await sentReceiptTo(buyer.email);
     expect(receipt.text).toContain(`Discount ${code}: −$4.00`);
     const listed = await call("GET", couponsPath, { token: fx.member.accessToken });

@@ -16,6 +16,8 @@ async function orderData(db: Db, order: OrderRow, itemId: string) {
     currency: order.currency,
     feeAmount: order.feeAmount,
     taxAmount: order.taxAmount,
+    discountAmount: order.discountAmount,
+    couponCode: order.couponCode,
     amountRefunded: order.amountRefunded,
     email: order.email,
     item,
