@@ -37,9 +37,13 @@ export const ERROR_STATUS = {
   /** Stripe saw this request's idempotency key with other parameters, or still runs the first. */
   idempotency_conflict: 409,
   gone: 410,
+  /** A resumable upload's `Tus-Resumable` names a tus version other than 1.0.0 (`Tus-Version` lists those supported). */
+  tus_version_unsupported: 412,
   payload_too_large: 413,
   /** A project document (snapshot) over the room document cap. */
   document_too_large: 413,
+  /** The org's stored files (bundles, assets and uploads in progress) would exceed its storage quota. */
+  quota_exceeded: 413,
   unsupported_media_type: 415,
   /** A `Range` that starts past the end of the file; `Content-Range` then gives the size. */
   range_not_satisfiable: 416,
@@ -47,6 +51,8 @@ export const ERROR_STATUS = {
   /** The same `Idempotency-Key` was sent before with another body. */
   idempotency_key_reused: 422,
   rate_limited: 429,
+  /** A tus PATCH whose bytes do not match its `Upload-Checksum`: nothing of it was stored (tus checksum extension). */
+  checksum_mismatch: 460,
   internal_error: 500,
   /** Stripe (or another provider) failed or was unreachable; safe to retry. */
   upstream_error: 502,

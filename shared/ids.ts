@@ -35,6 +35,8 @@ export const ID_PREFIX = {
   projectSnapshot: "snp",
   roomAdmission: "adm",
   coupon: "cpn",
+  /** A resumable (tus) upload; its id is the unguessable part of the upload URL. */
+  tusUpload: "tus",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

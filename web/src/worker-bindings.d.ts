@@ -18,6 +18,17 @@ interface R2Bucket {
   get(key: string, options?: unknown): Promise<any>;
   delete(keys: string | string[]): Promise<void>;
   list(options?: unknown): Promise<{ objects: any[]; truncated: boolean; cursor?: string }>;
+  head(key: string): Promise<any>;
+  createMultipartUpload(key: string, options?: unknown): Promise<R2MultipartUpload>;
+  resumeMultipartUpload(key: string, uploadId: string): R2MultipartUpload;
+}
+/** An R2 multipart upload (resumable uploads keep one per tus upload). */
+interface R2MultipartUpload {
+  readonly key: string;
+  readonly uploadId: string;
+  uploadPart(partNumber: number, value: unknown): Promise<{ partNumber: number; etag: string }>;
+  abort(): Promise<void>;
+  complete(parts: { partNumber: number; etag: string }[]): Promise<unknown>;
 }
 /** workerd's stream helpers used by asset uploads (streamed to R2, hashed on the way). */
 declare class FixedLengthStream extends TransformStream<Uint8Array, Uint8Array> {

@@ -24,6 +24,13 @@ export interface Env {
   REFRESH_TOKEN_TTL_DAYS: string;
   /** Largest bundle accepted, in bytes (default 50 MB). */
   BUNDLE_MAX_BYTES?: string;
+  /** Resumable (tus) uploads: largest bundle (default 2 GiB) and asset (default 500 MiB), in bytes. */
+  TUS_BUNDLE_MAX_BYTES?: string;
+  TUS_ASSET_MAX_BYTES?: string;
+  /** Bytes an org may store: bundles, project assets and resumable uploads in progress (default 20 GiB). */
+  ORG_STORAGE_QUOTA_BYTES?: string;
+  /** Seconds a resumable upload lives without a PATCH (default 86400). */
+  TUS_UPLOAD_TTL_SECONDS?: string;
   /** Least severe log level written: debug, info (default: one line per request), warn, error. */
   LOG_LEVEL?: string;
   /** "1" enables /__bench/bare, the benchmarks' baseline route. */

@@ -22,7 +22,13 @@ export {
 export { findItemBySlug, findItemRef, type ItemRef, itemNameSql, itemRefsById, itemSlugSql } from "./refs";
 export { type SearchResult, searchItems } from "./search";
 export { findItemWithVersion, findVersionWithItem, type VersionRow, versionRowsOf } from "./version-rows";
-export { listVersions } from "./versions";
+export {
+  checkVersionUpload,
+  listVersions,
+  orgBundleBytes,
+  publishStagedBundle,
+  type VersionUploadInput,
+} from "./versions";
 
 export const catalogModule = defineModule({
   name: "catalog",

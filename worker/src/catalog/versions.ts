@@ -74,6 +74,65 @@ async function assertPublishable(
   }
 }
 
+/** The item a caller may publish a version of: admin in its org (others learn only that it exists), not removed. */
+function uploadableItem(principal: Principal, item: ItemRow | undefined): ItemRow {
+  if (!item) throw new AppError("not_found", "Item not found");
+  requireOrgRole(principal, item.orgId, "admin", "catalog:write");
+  if (item.status === "removed") throw new AppError("conflict", "This item was removed by an operator");
+  return item;
+}
+
+/** What a version upload declares, whatever carries its bytes (a single PUT or a resumable upload). */
+export type VersionUploadInput = z.infer<typeof CreateUploadBody>;
+
+/**
+ * The checks of starting a version upload, for a resumable upload that carries the bytes itself:
+ * the caller's role and every way the version could be refused. Answers the item.
+ */
+export async function checkVersionUpload(
+  ctx: Ctx,
+  { principal, slug, input }: { principal: Principal; slug: string; input: VersionUploadInput },
+) {
+  const item = uploadableItem(principal, await findItemBySlug(ctx.db, slug));
+  await assertPublishable(ctx.db, item, input);
+  return { id: item.id, orgId: item.orgId, slug: item.slug };
+}
+
+/**
+ * Publishes a version from bytes a resumable upload staged (already checked against `input.sha256`)
+ * at `stagedKey`: the checks run again, the bytes move to their content-addressed key, then the
+ * version lands as a single-PUT upload's does. The staged object is gone afterwards either way.
+ */
+export async function publishStagedBundle(
+  ctx: Ctx,
+  { principal, itemId, input, stagedKey }: { principal: Principal; itemId: string; input: VersionUploadInput; stagedKey: string },
+) {
+  const { db, env } = ctx;
+  try {
+    const [row] = await db.select().from(items).where(eq(items.id, itemId)).limit(1);
+    const item = uploadableItem(principal, row);
+    await assertPublishable(db, item, input);
+    const key = bundleKey(input.sha256);
+    // Identical bytes are stored once: an existing object under the digest already holds them.
+    if (!(await env.BUCKET.head(key))) {
+      const staged = await env.BUCKET.get(stagedKey);
+      if (!staged) throw new AppError("not_found", "The uploaded bytes are gone");
+      const fixed = new FixedLengthStream(staged.size);
+      await Promise.all([
+        staged.body.pipeTo(fixed.writable),
+        env.BUCKET.put(key, fixed.readable, {
+          sha256: input.sha256,
+          httpMetadata: { contentType: "application/gzip" },
+          customMetadata: { size: String(input.size) },
+        }),
+      ]);
+    }
+    return await publishVersion(ctx, { item, upload: { ...input, createdBy: principal.userId } });
+  } finally {
+    await env.BUCKET.delete(stagedKey);
+  }
+}
+
 /**
  * Starts publishing a version of the item `slug`: needs admin in the item's org (so a caller who
  * is not learns only that the item exists).
@@ -83,10 +142,7 @@ export async function createUpload(
   { principal, slug, input }: { principal: Principal; slug: string; input: z.infer<typeof CreateUploadBody> },
 ) {
   const { db, env } = ctx;
-  const item = await findItemBySlug(db, slug);
-  if (!item) throw new AppError("not_found", "Item not found");
-  requireOrgRole(principal, item.orgId, "admin", "catalog:write");
-  if (item.status === "removed") throw new AppError("conflict", "This item was removed by an operator");
+  const item = uploadableItem(principal, await findItemBySlug(db, slug));
   const max = maxBundleBytes(env);
   if (input.size > max)
     throw new AppError("payload_too_large", `Bundles are limited to ${max} bytes`, { fields: { "body.size": [`must be at most ${max}`] } });
@@ -153,7 +209,19 @@ export async function completeUpload(
     }
     throw err;
   }
+  return publishVersion(ctx, { item, upload, catalogUploadId: upload.id });
+}
 
+/**
+ * Saves the version whose bundle is stored at its content-addressed key: the version row, the
+ * single-PUT upload's completion (if one carried it) and the item's latest version in one batch.
+ */
+async function publishVersion(
+  ctx: Ctx,
+  { item, upload, catalogUploadId }: { item: ItemRow; upload: VersionUploadInput & { createdBy: string }; catalogUploadId?: string },
+) {
+  const { db, env } = ctx;
+  const key = bundleKey(upload.sha256);
   const now = Date.now();
   const version = {
     id: newId("version"),
@@ -192,7 +260,7 @@ export async function completeUpload(
       db
         .update(uploads)
         .set({ completedAt: now })
-        .where(and(eq(uploads.id, upload.id), isNull(uploads.completedAt))),
+        .where(and(eq(uploads.id, catalogUploadId ?? ""), isNull(uploads.completedAt))),
       db
         .update(items)
         .set(await latestVersionOf(db, item.id, version))
@@ -234,6 +302,15 @@ async function latestVersionOf(db: Db, itemId: string, pending: VersionRow) {
   const newest = (channel: "stable" | "beta") => live.filter((v) => v.channel === channel).sort((a, b) => compare(b.version, a.version))[0];
   const latest = newest("stable") ?? newest("beta");
   return { latestVersion: latest?.version ?? null, latestEngineRange: latest?.engineRange ?? null, updatedAt: Date.now() };
+}
+
+/** Bytes of the org's published bundles (counted per version), for its storage quota. */
+export async function orgBundleBytes(db: Db, orgId: string): Promise<number> {
+  const [row] = await db
+    .select({ bytes: sql<number>`coalesce(sum(${versions.bundleSize}), 0)` })
+    .from(versions)
+    .where(eq(versions.orgId, orgId));
+  return row?.bytes ?? 0;
 }
 
 /** The item's versions as the API shows them, newest first. */

@@ -16,14 +16,15 @@ const limitJson = bodyLimit({
 });
 
 /**
- * 1 MB for JSON (and anything that is not a declared binary upload). Binary routes — bundles and
- * images — stream to R2 and enforce their own limits from Content-Length; a binary body sent to a
+ * 1 MB for JSON (and anything that is not a declared binary upload). Binary routes — bundles,
+ * images and tus PATCHes (`application/offset+octet-stream`) — stream to R2 and enforce their own limits from Content-Length; a binary body sent to a
  * JSON route is refused with 415 before it is read.
  */
 export const jsonBodyLimit = () =>
   createMiddleware<AppEnv>(async function jsonBodyLimit(c, next) {
     const type = c.req.header("content-type") ?? "";
     const binary =
-      /^(application\/(octet-stream|gzip)|image\/)/i.test(type) || (c.req.method === "PUT" && PROJECT_ASSET_PATH.test(c.req.path));
+      /^(application\/(octet-stream|offset\+octet-stream|gzip)|image\/)/i.test(type) ||
+      (c.req.method === "PUT" && PROJECT_ASSET_PATH.test(c.req.path));
     return binary ? next() : limitJson(c, next);
   });

@@ -2,14 +2,14 @@
  * Project assets in R2. Uploads stream (never buffered): the declared Content-Length is checked
  * against the cap, a FixedLengthStream holds the body to it, and a DigestStream hashes it on the way.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { PROJECT_ASSET_MAX_BYTES } from "../../../shared/projects";
 import type { Ctx } from "../context";
 import { randomBase62 } from "../crypto/random";
 import type { Db } from "../db/client";
 import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
-import { findProject, type ProjectAccess } from "./access";
+import { findProject, type ProjectAccess, requireProject } from "./access";
 import { projectAssets } from "./tables";
 
 /** Every R2 object of a project lives under this prefix, so deleting a project can list them. */
@@ -48,16 +48,14 @@ export interface AssetUpload {
 
 /** Creates or replaces the asset `name`. Each upload gets a fresh key, so a reader never sees half of one. */
 export async function putAsset(ctx: Ctx, { access, name, body, ...headers }: AssetUpload) {
-  const { db, env } = ctx;
+  const { env } = ctx;
   const declared = headers.contentLength;
   if (!declared || !/^\d+$/.test(declared))
     throw new AppError("invalid_request", "Send the asset with a Content-Length", { fields: { "header.content-length": ["is required"] } });
   const size = Number(declared);
   if (size > PROJECT_ASSET_MAX_BYTES) throw new AppError("payload_too_large", `Assets are limited to ${PROJECT_ASSET_MAX_BYTES} bytes`);
   const projectId = access.project.id;
-  const previous = await findAsset(db, projectId, name);
-
-  const key = `${projectPrefix(projectId)}assets/${randomBase62(16)}`;
+  const key = newAssetKey(projectId);
   const contentType = contentTypeOf(headers.contentType);
   const fixed = new FixedLengthStream(size);
   // workerd's crypto.DigestStream; the Node typings of `crypto` hide it.
@@ -70,23 +68,38 @@ export async function putAsset(ctx: Ctx, { access, name, body, ...headers }: Ass
     await env.BUCKET.delete(key);
     throw new AppError("invalid_request", `The body did not match its Content-Length of ${size} bytes`);
   }
+  return saveAsset(ctx, { access, name, key, contentType, size, sha256: hex(await digest.digest) });
+}
+
+/** A fresh key for an asset's bytes under its project's prefix (so deleting the project finds them). */
+export const newAssetKey = (projectId: string) => `${projectPrefix(projectId)}assets/${randomBase62(16)}`;
+
+/** Makes the stored bytes at `key` the asset `name`, replacing (and deleting) any previous bytes of that name. */
+async function saveAsset(
+  ctx: Ctx,
+  { access, name, key, ...stored }: { access: ProjectAccess; name: string; key: string; contentType: string; size: number; sha256: string },
+) {
+  const { db, env } = ctx;
+  const projectId = access.project.id;
+  const previous = await findAsset(db, projectId, name);
+  const contentType = stored.contentType;
   const row: AssetRow = {
     projectId,
     name,
     orgId: access.orgId,
     r2Key: key,
     contentType,
-    size,
-    sha256: hex(await digest.digest),
+    size: stored.size,
+    sha256: stored.sha256,
     createdBy: access.principal.userId,
     createdAt: Date.now(),
   };
-  const [stored] = await db
+  const [saved] = await db
     .insert(projectAssets)
     .values(row)
     .onConflictDoUpdate({
       target: [projectAssets.projectId, projectAssets.name],
-      set: { r2Key: key, contentType, size, sha256: row.sha256, createdBy: row.createdBy, createdAt: row.createdAt },
+      set: { r2Key: key, contentType, size: row.size, sha256: row.sha256, createdBy: row.createdBy, createdAt: row.createdAt },
     })
     .returning()
     .catch(async (err: unknown) => {
@@ -96,9 +109,42 @@ export async function putAsset(ctx: Ctx, { access, name, body, ...headers }: Ass
       throw err;
     });
   // A concurrent upload of the same name that landed later owns the row: drop our bytes, not theirs.
-  if (stored?.r2Key !== key) await env.BUCKET.delete(key);
+  if (saved?.r2Key !== key) await env.BUCKET.delete(key);
   else if (previous && previous.r2Key !== key) await env.BUCKET.delete(previous.r2Key);
-  return toAsset(stored ?? row);
+  return toAsset(saved ?? row);
+}
+
+/** The write access a resumable asset upload into `projectId` needs (the single PUT's), checked when it starts and when it ends. */
+export async function assetUploadAccess(ctx: Ctx, { projectId }: { projectId: string }) {
+  const project = await findProject(ctx.db, projectId);
+  if (!project) throw notFound("Project");
+  return requireProject(ctx, { orgId: project.orgId, projectId, need: "write", scope: "orgs:write" });
+}
+
+/**
+ * Makes bytes a resumable upload stored at `key` (from `newAssetKey`) the asset `name`, if the
+ * caller may still write the project; otherwise the bytes are deleted.
+ */
+export async function adoptUploadedAsset(
+  ctx: Ctx,
+  { projectId, name, key, ...stored }: { projectId: string; name: string; key: string; contentType?: string; size: number; sha256: string },
+) {
+  try {
+    const access = await assetUploadAccess(ctx, { projectId });
+    return await saveAsset(ctx, { access, name, key, ...stored, contentType: contentTypeOf(stored.contentType) });
+  } catch (err) {
+    await ctx.env.BUCKET.delete(key);
+    throw err;
+  }
+}
+
+/** Bytes of the org's project assets, for its storage quota. */
+export async function orgAssetBytes(db: Db, orgId: string): Promise<number> {
+  const [row] = await db
+    .select({ bytes: sql<number>`coalesce(sum(${projectAssets.size}), 0)` })
+    .from(projectAssets)
+    .where(eq(projectAssets.orgId, orgId));
+  return row?.bytes ?? 0;
 }
 
 async function findAsset(db: Db, projectId: string, name: string): Promise<AssetRow | undefined> {

@@ -1,0 +1,27 @@
+import { and, inArray, isNull, lt, or } from "drizzle-orm";
+import type { Job } from "../module";
+import { freeUploadStorage } from "./storage";
+import { tusUploads } from "./tables";
+
+/**
+ * Uploads past `expires_at` go: an unfinished one's R2 multipart upload is aborted (its parts
+ * freed) and its temporary objects deleted, then its row; a finished one only loses its row (what
+ * it became belongs to its domain now). A PATCH still writing (a live lease) is left to finish.
+ */
+export const freeExpiredUploads: Job = async ({ db, env, now, batchSize }) => {
+  // At most 90 a run: the delete binds one parameter per id (D1 takes 100).
+  const expired = await db
+    .select()
+    .from(tusUploads)
+    .where(and(lt(tusUploads.expiresAt, now), or(isNull(tusUploads.lockedUntil), lt(tusUploads.lockedUntil, now))))
+    .limit(Math.min(batchSize, 90));
+  for (const upload of expired) if (upload.state !== "complete") await freeUploadStorage(env, upload);
+  if (expired.length)
+    await db.delete(tusUploads).where(
+      inArray(
+        tusUploads.id,
+        expired.map((u) => u.id),
+      ),
+    );
+  return expired.length;
+};

@@ -1,0 +1,287 @@
+/**
+ * tus uploads: create, report, receive, terminate. Concurrent PATCHes are serialised by a guarded
+ * claim in D1: a PATCH first sets `lock_token` where the offset is the one it sends and no live lease
+ * is held; the loser gets 409 at once. Every later write of the PATCH is guarded by that token.
+ */
+import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
+import { orgBundleBytes } from "../catalog";
+import type { Ctx } from "../context";
+import { newId, randomBase62 } from "../crypto/random";
+import type { Env } from "../env";
+import { requirePrincipal } from "../http/access";
+import { AppError, notFound } from "../http/errors";
+import type { Principal } from "../http/principal";
+import { orgAssetBytes } from "../projects";
+import { freeUploadStorage, PART_SIZE, PartWriter, readPending, sameBytes, storedSha256 } from "./storage";
+import { type StoredPart, tusUploads } from "./tables";
+import { adoptUpload, planUpload, scopeOf } from "./targets";
+
+export type UploadRow = typeof tusUploads.$inferSelect;
+
+/** An upload unused this long expires (each PATCH moves it on); a finished one is kept as long for HEAD. */
+const uploadTtlMs = (env: Env) => (Number(env.TUS_UPLOAD_TTL_SECONDS) || 24 * 60 * 60) * 1000;
+/** A PATCH's claim; each part it stores renews it, so only a PATCH stalled this long can be taken over. */
+export const PATCH_LEASE_MS = 60_000;
+const DEFAULT_ORG_QUOTA_BYTES = 20 * 1024 ** 3;
+
+/** The caller's own upload: anyone else's, or none, is 404 (the URL is a capability bound to its creator). */
+export async function findOwnUpload(ctx: Ctx, { principal, uploadId }: { principal: Principal | undefined; uploadId: string }) {
+  const caller = requirePrincipal(principal);
+  const [row] = await ctx.db.select().from(tusUploads).where(eq(tusUploads.id, uploadId)).limit(1);
+  if (!row || row.createdBy !== caller.userId) throw notFound("Upload");
+  requirePrincipal(caller, scopeOf(row.kind));
+  return { row, principal: caller };
+}
+
+/** HEAD: where to resume. An expired upload is 410; one whose file failed its checks is 422. */
+export async function uploadOffset(ctx: Ctx, input: { principal: Principal | undefined; uploadId: string }) {
+  const { row } = await findOwnUpload(ctx, input);
+  if (row.state === "failed") throw new AppError("unprocessable", row.failure ?? "The upload failed");
+  if (row.state === "receiving" && row.expiresAt <= Date.now()) throw new AppError("gone", "This upload has expired; start a new one");
+  return row;
+}
+
+async function assertQuota(ctx: Ctx, orgId: string, length: number) {
+  const quota = Number(ctx.env.ORG_STORAGE_QUOTA_BYTES) || DEFAULT_ORG_QUOTA_BYTES;
+  const [inProgress] = await ctx.db
+    .select({ bytes: sql<number>`coalesce(sum(${tusUploads.length}), 0)` })
+    .from(tusUploads)
+    .where(and(eq(tusUploads.orgId, orgId), eq(tusUploads.state, "receiving"), gt(tusUploads.expiresAt, Date.now())));
+  const used = (await orgBundleBytes(ctx.db, orgId)) + (await orgAssetBytes(ctx.db, orgId)) + (inProgress?.bytes ?? 0);
+  if (used + length > quota) {
+    throw new AppError("quota_exceeded", `This upload needs ${length} bytes; the org stores ${used} of its ${quota}`);
+  }
+}
+
+/** POST (creation): checks the target and quota, starts the R2 multipart upload, records the row. */
+export async function createUpload(
+  ctx: Ctx,
+  {
+    principal,
+    metadata,
+    metadataHeader,
+    length,
+  }: { principal: Principal | undefined; metadata: Record<string, string>; metadataHeader: string; length: number },
+) {
+  const caller = requirePrincipal(principal);
+  const id = newId("tusUpload");
+  const plan = await planUpload(ctx, { principal: caller, metadata, length, uploadId: id });
+  await assertQuota(ctx, plan.orgId, length);
+  const multipart = await ctx.env.BUCKET.createMultipartUpload(plan.r2Key);
+  const now = Date.now();
+  const row: UploadRow = {
+    id,
+    orgId: plan.orgId,
+    createdBy: caller.userId,
+    kind: plan.target.kind,
+    target: plan.target,
+    metadata: metadataHeader,
+    sha256: plan.sha256,
+    length,
+    offset: 0,
+    r2Key: plan.r2Key,
+    multipartId: multipart.uploadId,
+    parts: [],
+    pendingKey: null,
+    pendingSize: 0,
+    lockToken: null,
+    lockedUntil: null,
+    state: "receiving",
+    failure: null,
+    result: null,
+    createdAt: now,
+    expiresAt: now + uploadTtlMs(ctx.env),
+    completedAt: null,
+  };
+  await ctx.db.insert(tusUploads).values(row);
+  return row;
+}
+
+export interface PatchInput {
+  principal: Principal | undefined;
+  uploadId: string;
+  offset: number;
+  body: ReadableStream<Uint8Array> | null;
+  contentLength: number | undefined;
+  /** `Upload-Checksum`'s SHA-256 of this PATCH's bytes. */
+  checksum: Uint8Array | undefined;
+}
+
+/**
+ * PATCH: appends the body at `offset`. Without a checksum every full part is recorded as soon as
+ * R2 has it, so a client cut off mid-PATCH resumes after the last part (or the whole PATCH, when it
+ * ended cleanly). With one, nothing is recorded unless the bytes match. The last byte completes the
+ * upload. Runs on even if the client goes away, so what arrived is kept.
+ */
+export async function patchUpload(ctx: Ctx, input: PatchInput): Promise<UploadRow> {
+  const { row, principal } = await findOwnUpload(ctx, input);
+  if (row.state === "failed") throw new AppError("unprocessable", row.failure ?? "The upload failed");
+  if (row.state === "complete") {
+    if (input.offset === row.length && !input.contentLength) return row;
+    throw new AppError("conflict", `This upload is complete (Upload-Offset ${row.length})`);
+  }
+  if (row.expiresAt <= Date.now()) throw new AppError("gone", "This upload has expired; start a new one");
+  if (input.offset !== row.offset) throw new AppError("conflict", `Upload-Offset must be ${row.offset}, the bytes stored so far`);
+  if (input.contentLength !== undefined && row.offset + input.contentLength > row.length) {
+    throw new AppError("payload_too_large", `Only ${row.length - row.offset} more bytes fit this upload's Upload-Length`);
+  }
+  const claimed = await claim(ctx, row);
+  const receiving = receive(ctx, { row: claimed, principal, body: input.body, checksum: input.checksum }).catch(async (err: unknown) => {
+    // Whatever failed, the claim goes (unless a guarded write already let it go).
+    await update(ctx, { row: claimed, principal }, release).catch(() => undefined);
+    throw err;
+  });
+  ctx.waitUntil(receiving.catch(() => undefined));
+  return receiving;
+}
+
+/** The guarded claim: only at the offset stored, and only when no live lease is held. */
+async function claim(ctx: Ctx, row: UploadRow): Promise<UploadRow> {
+  const now = Date.now();
+  const lockToken = randomBase62(20);
+  const [claimed] = await ctx.db
+    .update(tusUploads)
+    .set({ lockToken, lockedUntil: now + PATCH_LEASE_MS })
+    .where(
+      and(
+        eq(tusUploads.id, row.id),
+        eq(tusUploads.state, "receiving"),
+        eq(tusUploads.offset, row.offset),
+        or(isNull(tusUploads.lockedUntil), lt(tusUploads.lockedUntil, now)),
+      ),
+    )
+    .returning();
+  if (!claimed) throw new AppError("conflict", "Another PATCH is writing this upload; resume from HEAD's Upload-Offset");
+  return claimed;
+}
+
+type Held = { row: UploadRow; principal: Principal };
+
+/** Writes guarded by the PATCH's claim: a PATCH that lost it (its lease ran out and another took over) stops. */
+async function update(ctx: Ctx, { row }: Held, set: Partial<UploadRow>) {
+  const [updated] = await ctx.db
+    .update(tusUploads)
+    .set(set)
+    .where(and(eq(tusUploads.id, row.id), eq(tusUploads.lockToken, row.lockToken ?? "")))
+    .returning();
+  if (!updated) throw new AppError("conflict", "This upload was taken over or terminated while the PATCH ran");
+  return updated;
+}
+
+const release = { lockToken: null, lockedUntil: null } as const;
+
+async function receive(
+  ctx: Ctx,
+  { row, principal, body, checksum }: Held & { body: ReadableStream<Uint8Array> | null; checksum: Uint8Array | undefined },
+): Promise<UploadRow> {
+  const { env } = ctx;
+  const held = { row, principal };
+  const multipart = env.BUCKET.resumeMultipartUpload(row.r2Key, row.multipartId);
+  let pendingKey = row.pendingKey;
+  const recordPart = async (parts: StoredPart[]) => {
+    if (checksum) return;
+    await update(ctx, held, {
+      parts,
+      offset: parts.length * PART_SIZE,
+      pendingKey: null,
+      pendingSize: 0,
+      lockedUntil: Date.now() + PATCH_LEASE_MS,
+      expiresAt: Date.now() + uploadTtlMs(env),
+    });
+    if (pendingKey) await env.BUCKET.delete(pendingKey);
+    pendingKey = null;
+  };
+  const writer = new PartWriter(multipart, row.parts, await readPending(env, row.pendingKey, row.pendingSize), recordPart, !!checksum);
+
+  const room = row.length - row.offset;
+  let received = 0;
+  let failure: AppError | undefined;
+  const reader = body?.getReader();
+  while (reader) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The client went away or the body broke: what arrived is kept (unless it cannot be checked).
+      failure = new AppError("invalid_request", "The request body ended early");
+      if (checksum) throw failure;
+      break;
+    }
+    if (chunk.done) break;
+    const fits = chunk.value.subarray(0, room - received);
+    // A failed write throws: the row still says what the last recorded part stored.
+    await writer.write(fits);
+    received += fits.length;
+    if (fits.length < chunk.value.length) {
+      failure = new AppError("payload_too_large", `Only ${room} bytes fit this upload's Upload-Length; the rest was not stored`);
+      await reader.cancel();
+      break;
+    }
+  }
+
+  if (checksum && !sameBytes(await writer.writtenDigest(), checksum)) {
+    throw new AppError("checksum_mismatch", "The bytes do not match Upload-Checksum; nothing of this PATCH was stored");
+  }
+  const offset = row.offset + received;
+  if (offset === row.length) return complete(ctx, held, { writer, pendingKey });
+
+  const newPending = await writer.savePending(env, row.id);
+  const saved = await update(ctx, held, {
+    parts: writer.parts,
+    offset,
+    pendingKey: newPending,
+    pendingSize: writer.pendingSize,
+    expiresAt: Date.now() + uploadTtlMs(env),
+    ...release,
+  });
+  if (pendingKey && pendingKey !== newPending) await env.BUCKET.delete(pendingKey);
+  if (failure) throw failure;
+  return saved;
+}
+
+/**
+ * The last byte arrived: the last part goes up, R2 assembles the file, its SHA-256 is checked
+ * against the declared one (a mismatch deletes it: 422), and the domain it is for takes it.
+ * A completion cut short is finished by the next PATCH at the full offset (it finds R2's file).
+ */
+async function complete(ctx: Ctx, held: Held, { writer, pendingKey }: { writer: PartWriter; pendingKey: string | null }) {
+  const { env } = ctx;
+  const { row, principal } = held;
+  if (writer.pendingSize > 0 || writer.parts.length === 0) await writer.flush({ last: true });
+  await update(ctx, held, {
+    parts: writer.parts,
+    offset: row.length,
+    pendingKey: null,
+    pendingSize: 0,
+    lockedUntil: Date.now() + PATCH_LEASE_MS,
+  });
+  if (pendingKey) await env.BUCKET.delete(pendingKey);
+  if (!(await env.BUCKET.head(row.r2Key))) await env.BUCKET.resumeMultipartUpload(row.r2Key, row.multipartId).complete(writer.parts);
+
+  const fail = async (error: AppError) => {
+    await update(ctx, held, { state: "failed", failure: error.message, ...release });
+    return error;
+  };
+  const sha256 = await storedSha256(env, row.r2Key);
+  if (!sha256) throw await fail(new AppError("unprocessable", "The assembled file is missing; start a new upload"));
+  if (row.sha256 && sha256 !== row.sha256) {
+    await env.BUCKET.delete(row.r2Key);
+    throw await fail(new AppError("unprocessable", `The file's SHA-256 is ${sha256}, not the declared ${row.sha256}; it was deleted`));
+  }
+  let result: Record<string, unknown>;
+  try {
+    result = await adoptUpload(ctx, { principal, target: row.target, r2Key: row.r2Key, size: row.length, sha256 });
+  } catch (err) {
+    // The target refused it (e.g. the version was published meanwhile): it deleted the bytes.
+    throw await fail(err instanceof AppError ? err : new AppError("unprocessable", "The file could not be stored"));
+  }
+  const now = Date.now();
+  return update(ctx, held, { state: "complete", result, completedAt: now, expiresAt: now + uploadTtlMs(ctx.env), ...release });
+}
+
+/** DELETE (termination): the row goes, and an unfinished upload's parts and temporary objects with it. */
+export async function terminateUpload(ctx: Ctx, input: { principal: Principal | undefined; uploadId: string }) {
+  const { row } = await findOwnUpload(ctx, input);
+  const [deleted] = await ctx.db.delete(tusUploads).where(eq(tusUploads.id, row.id)).returning();
+  if (deleted && deleted.state !== "complete") await freeUploadStorage(ctx.env, deleted);
+}

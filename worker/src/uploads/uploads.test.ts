@@ -1,0 +1,302 @@
+/** The tus protocol's answers and the R2 bookkeeping behind them, in workerd (real D1 and R2). */
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { encodeUploadMetadata, TUS_ENDPOINT } from "../../../shared/uploads";
+import { createItemViaApi, MANIFEST, sha256Hex } from "../../test/catalog-api";
+import { type OrgFixture, orgFixture, type TestUser } from "../../test/fixtures";
+import { call } from "../../test/http";
+import { jobContext } from "../../test/jobs";
+import { project } from "../../test/project-fixtures";
+import { freeExpiredUploads } from "./jobs";
+import { PART_SIZE } from "./storage";
+
+const worker = (exports as unknown as { default: Fetcher }).default;
+
+async function tus(
+  method: string,
+  path: string,
+  user: TestUser | undefined,
+  headers: Record<string, string> = {},
+  body?: Uint8Array<ArrayBuffer>,
+) {
+  const res = await worker.fetch(`http://plaza.test${path}`, {
+    method,
+    headers: {
+      "tus-resumable": "1.0.0",
+      ...(user ? { authorization: `Bearer ${user.accessToken}` } : {}),
+      ...(body ? { "content-type": "application/offset+octet-stream", "content-length": String(body.length) } : {}),
+      ...headers,
+    },
+    body,
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
+}
+
+/** Bytes that differ everywhere, so a misplaced part would change the digest. */
+function randomBytes(size: number) {
+  const bytes = new Uint8Array(size);
+  for (let at = 0; at < size; at += 65_536) crypto.getRandomValues(bytes.subarray(at, Math.min(size, at + 65_536)));
+  return bytes;
+}
+
+const base64 = (bytes: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
+
+let fx: OrgFixture;
+let projectId: string;
+beforeAll(async () => {
+  fx = await orgFixture();
+  projectId = (await project(fx)).id;
+});
+
+async function createAsset(user: TestUser, length: number, extra: Record<string, string> = {}) {
+  const res = await tus("POST", TUS_ENDPOINT, user, {
+    "upload-length": String(length),
+    "upload-metadata": encodeUploadMetadata({ kind: "asset", project: projectId, filename: `file-${crypto.randomUUID()}.bin`, ...extra }),
+  });
+  expect(res.status, JSON.stringify(res.json)).toBe(201);
+  return new URL(res.headers.get("location")!).pathname;
+}
+
+const offsetOf = async (path: string, user: TestUser) => Number((await tus("HEAD", path, user)).headers.get("upload-offset"));
+const row = (path: string) =>
+  env.DB.prepare("SELECT * FROM tus_uploads WHERE id = ?").bind(path.split("/").pop()).first<Record<string, unknown>>();
+
+describe("protocol", () => {
+  it("OPTIONS advertises exactly the version, extensions, checksum algorithm and max size, with CORS for browsers", async () => {
+    const res = await worker.fetch(`http://plaza.test${TUS_ENDPOINT}`, {
+      method: "OPTIONS",
+      headers: { origin: "https://elsewhere.example", "access-control-request-method": "POST" },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("tus-version")).toBe("1.0.0");
+    expect(res.headers.get("tus-extension")).toBe("creation,creation-with-upload,termination,expiration,checksum");
+    expect(res.headers.get("tus-checksum-algorithm")).toBe("sha256");
+    expect(res.headers.get("tus-max-size")).toBe(String(2 * 1024 ** 3));
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-allow-headers")).toMatch(/Upload-Offset/);
+    expect(res.headers.get("access-control-allow-methods")).toMatch(/PATCH/);
+  });
+
+  it("answers 412 to another tus version, 415 to another content type, 409 to a wrong offset, 404 to another user", async () => {
+    const path = await createAsset(fx.member, 10);
+    expect((await tus("PATCH", path, fx.member, { "tus-resumable": "0.2.2", "upload-offset": "0" }, new Uint8Array(3))).status).toBe(412);
+    const wrongType = await tus(
+      "PATCH",
+      path,
+      fx.member,
+      { "upload-offset": "0", "content-type": "application/octet-stream" },
+      new Uint8Array(3),
+    );
+    expect(wrongType.status).toBe(415);
+    expect(wrongType.json.error.code).toBe("unsupported_media_type");
+    const wrongOffset = await tus("PATCH", path, fx.member, { "upload-offset": "4" }, new Uint8Array(3));
+    expect(wrongOffset.status).toBe(409);
+    expect(wrongOffset.json.error.code).toBe("conflict");
+    // The URL is bound to its creator: even an owner of the same org gets 404.
+    for (const user of [fx.owner, fx.outsider]) {
+      expect((await tus("HEAD", path, user)).status).toBe(404);
+      expect((await tus("PATCH", path, user, { "upload-offset": "0" }, new Uint8Array(3))).status).toBe(404);
+      expect((await tus("DELETE", path, user)).status).toBe(404);
+    }
+    expect((await tus("HEAD", path, undefined)).status).toBe(401);
+    expect(await offsetOf(path, fx.member)).toBe(0);
+  });
+
+  it("creating needs the single PUT's role: a read-only project member, another org and an item's plain member are refused", async () => {
+    const outsider = await tus("POST", TUS_ENDPOINT, fx.outsider, {
+      "upload-length": "10",
+      "upload-metadata": encodeUploadMetadata({ kind: "asset", project: projectId, filename: "x.bin" }),
+    });
+    expect(outsider.status).toBe(404);
+    const item = await createItemViaApi(fx.owner, fx.orgId, { slug: `tus-role-${Date.now()}`, name: "Role" });
+    const member = await tus("POST", TUS_ENDPOINT, fx.member, {
+      "upload-length": "10",
+      "upload-metadata": encodeUploadMetadata({
+        kind: "bundle",
+        item: item.slug,
+        version: "1.0.0",
+        manifest: JSON.stringify(MANIFEST(item.slug, "1.0.0")),
+        sha256: "0".repeat(64),
+      }),
+    });
+    expect(member.status).toBe(403);
+    const bad = await tus("POST", TUS_ENDPOINT, fx.member, {
+      "upload-length": "10",
+      "upload-metadata": encodeUploadMetadata({ kind: "video" }),
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.fields).toHaveProperty("header.upload-metadata.kind");
+  });
+
+  it("HEAD reports offset, length and metadata, never cached; a PATCH with a wrong checksum is 460 and stores nothing", async () => {
+    const bytes = randomBytes(PART_SIZE + 1000);
+    const path = await createAsset(fx.member, bytes.length);
+    const head = await tus("HEAD", path, fx.member);
+    expect(head.status).toBe(200);
+    expect(head.headers.get("cache-control")).toBe("no-store");
+    expect(head.headers.get("upload-length")).toBe(String(bytes.length));
+    expect(head.headers.get("upload-metadata")).toMatch(/^kind /);
+    expect(head.headers.get("tus-resumable")).toBe("1.0.0");
+    expect(Date.parse(head.headers.get("upload-expires")!)).toBeGreaterThan(Date.now());
+
+    const first = bytes.subarray(0, 5000);
+    const wrong = await tus(
+      "PATCH",
+      path,
+      fx.member,
+      { "upload-offset": "0", "upload-checksum": `sha256 ${base64(await crypto.subtle.digest("SHA-256", bytes.subarray(1, 5001)))}` },
+      first,
+    );
+    expect(wrong.status).toBe(460);
+    expect(wrong.json.error.code).toBe("checksum_mismatch");
+    expect(await offsetOf(path, fx.member)).toBe(0);
+    expect((await env.BUCKET.list({ prefix: `uploads/tus/${path.split("/").pop()}/` })).objects).toEqual([]);
+
+    // The right checksum, across a part boundary: every byte lands where it belongs.
+    const right = await tus(
+      "PATCH",
+      path,
+      fx.member,
+      { "upload-offset": "0", "upload-checksum": `sha256 ${base64(await crypto.subtle.digest("SHA-256", first))}` },
+      first,
+    );
+    expect(right.status).toBe(204);
+    expect(right.headers.get("upload-offset")).toBe("5000");
+    const rest = await tus("PATCH", path, fx.member, { "upload-offset": "5000" }, bytes.subarray(5000));
+    expect(rest.status).toBe(204);
+    expect(rest.headers.get("upload-offset")).toBe(String(bytes.length));
+    const status = await tus("GET", path, fx.member);
+    expect(status.json).toMatchObject({
+      state: "complete",
+      offset: bytes.length,
+      result: { asset: { sha256: await sha256Hex(bytes), size: bytes.length } },
+    });
+    const asset = await call(
+      "GET",
+      `/v1/orgs/${fx.orgId}/projects/${projectId}/assets/${encodeURIComponent(status.json.result.asset.name)}`,
+      { token: fx.member.accessToken },
+    );
+    expect(asset.status).toBe(200);
+  });
+});
+
+describe("bundles", () => {
+  const bundleMetadata = (slug: string, version: string, sha256: string) =>
+    encodeUploadMetadata({
+      kind: "bundle",
+      item: slug,
+      version,
+      manifest: JSON.stringify(MANIFEST(slug, version)),
+      sha256,
+      filename: "b.tar.gz",
+    });
+
+  it("a bundle whose bytes match its declared SHA-256 becomes a version under its content-addressed key", async () => {
+    const item = await createItemViaApi(fx.admin, fx.orgId, { slug: `tus-ok-${Date.now()}`, name: "Tus ok" });
+    const bytes = randomBytes(3000);
+    const sha = await sha256Hex(bytes);
+    const created = await tus(
+      "POST",
+      TUS_ENDPOINT,
+      fx.admin,
+      { "upload-length": String(bytes.length), "upload-metadata": bundleMetadata(item.slug, "1.0.0", sha) },
+      bytes,
+    );
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    expect(created.headers.get("upload-offset")).toBe(String(bytes.length));
+    const versions = await call("GET", `/v1/orgs/${fx.orgId}/items/${item.id}/versions`, { token: fx.admin.accessToken });
+    expect(versions.body.data).toEqual(expect.arrayContaining([expect.objectContaining({ version: "1.0.0", sha256: sha })]));
+    const stored = await env.BUCKET.get(`bundles/sha256/${sha}`);
+    expect(await sha256Hex(new Uint8Array(await stored!.arrayBuffer()))).toBe(sha);
+    // The staging copy is gone.
+    expect(
+      (await env.BUCKET.list({ prefix: `uploads/tus/${new URL(created.headers.get("location")!).pathname.split("/").pop()}/` })).objects,
+    ).toEqual([]);
+  });
+
+  it("a bundle whose bytes differ from the declared SHA-256 is deleted and the upload reports 422", async () => {
+    const item = await createItemViaApi(fx.admin, fx.orgId, { slug: `tus-bad-${Date.now()}`, name: "Tus bad" });
+    const bytes = randomBytes(2000);
+    const declared = await sha256Hex(randomBytes(10));
+    const created = await tus("POST", TUS_ENDPOINT, fx.admin, {
+      "upload-length": String(bytes.length),
+      "upload-metadata": bundleMetadata(item.slug, "1.0.0", declared),
+    });
+    const path = new URL(created.headers.get("location")!).pathname;
+    const patched = await tus("PATCH", path, fx.admin, { "upload-offset": "0" }, bytes);
+    expect(patched.status).toBe(422);
+    expect(patched.json.error.code).toBe("unprocessable");
+    expect((await tus("HEAD", path, fx.admin)).status).toBe(422);
+    expect((await tus("GET", path, fx.admin)).json.error.message).toMatch(/SHA-256/);
+    expect((await env.BUCKET.list({ prefix: `uploads/tus/${path.split("/").pop()}/` })).objects).toEqual([]);
+    expect(await env.BUCKET.head(`bundles/sha256/${declared}`)).toBeNull();
+  });
+
+  it("refuses an upload past the org's storage quota with 413 quota_exceeded", async () => {
+    // Uploads in progress count: one of 20 GiB (the default quota) leaves no room.
+    const now = Date.now();
+    await env.DB.prepare(
+      `INSERT INTO tus_uploads (id, org_id, created_by, kind, target, metadata, length, offset, r2_key, multipart_id, parts, pending_size, state, created_at, expires_at)
+       VALUES ('tus_quota', ?, ?, 'asset', '{}', '', ?, 0, 'k', 'm', '[]', 0, 'receiving', ?, ?)`,
+    )
+      .bind(fx.orgId, fx.owner.id, 20 * 1024 ** 3, now, now + 60_000)
+      .run();
+    try {
+      const res = await tus("POST", TUS_ENDPOINT, fx.member, {
+        "upload-length": "10",
+        "upload-metadata": encodeUploadMetadata({ kind: "asset", project: projectId, filename: "big.bin" }),
+      });
+      expect(res.status).toBe(413);
+      expect(res.json.error.code).toBe("quota_exceeded");
+    } finally {
+      await env.DB.prepare("DELETE FROM tus_uploads WHERE id = 'tus_quota'").run();
+    }
+  });
+});
+
+describe("storage", () => {
+  it("two concurrent PATCHes at one offset: one is stored, the other refused with 409", async () => {
+    const bytes = randomBytes(PART_SIZE + 10);
+    const path = await createAsset(fx.member, bytes.length);
+    const answers = await Promise.all(
+      [0, 1].map(() => tus("PATCH", path, fx.member, { "upload-offset": "0" }, bytes.subarray(0, PART_SIZE + 5))),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([204, 409]);
+    expect(await offsetOf(path, fx.member)).toBe(PART_SIZE + 5);
+    expect((await tus("PATCH", path, fx.member, { "upload-offset": String(PART_SIZE + 5) }, bytes.subarray(PART_SIZE + 5))).status).toBe(
+      204,
+    );
+    expect((await tus("GET", path, fx.member)).json.result.asset.sha256).toBe(await sha256Hex(bytes));
+  });
+
+  it("termination aborts the multipart upload (its parts are freed) and deletes the pending bytes", async () => {
+    const path = await createAsset(fx.member, PART_SIZE * 2);
+    expect((await tus("PATCH", path, fx.member, { "upload-offset": "0" }, randomBytes(PART_SIZE + 100))).status).toBe(204);
+    const before = (await row(path))!;
+    expect(before.pending_size).toBe(100);
+    expect(await env.BUCKET.head(before.pending_key as string)).not.toBeNull();
+    expect((await tus("DELETE", path, fx.member)).status).toBe(204);
+    expect((await tus("HEAD", path, fx.member)).status).toBe(404);
+    expect(await row(path)).toBeNull();
+    expect(await env.BUCKET.head(before.pending_key as string)).toBeNull();
+    const multipart = env.BUCKET.resumeMultipartUpload(before.r2_key as string, before.multipart_id as string);
+    await expect(multipart.complete([{ partNumber: 1, etag: JSON.parse(before.parts as string)[0].etag }])).rejects.toThrow();
+  });
+
+  it("the maintenance job frees an expired upload: 410 before, gone after, its parts and pending bytes deleted", async () => {
+    const path = await createAsset(fx.member, PART_SIZE * 2);
+    expect((await tus("PATCH", path, fx.member, { "upload-offset": "0" }, randomBytes(PART_SIZE + 7))).status).toBe(204);
+    const before = (await row(path))!;
+    await env.DB.prepare("UPDATE tus_uploads SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1, before.id)
+      .run();
+    expect((await tus("HEAD", path, fx.member)).status).toBe(410);
+    expect((await tus("PATCH", path, fx.member, { "upload-offset": String(PART_SIZE + 7) }, new Uint8Array(1))).status).toBe(410);
+    expect(await freeExpiredUploads(jobContext(env, Date.now()))).toBeGreaterThanOrEqual(1);
+    expect((await tus("HEAD", path, fx.member)).status).toBe(404);
+    expect(await env.BUCKET.head(before.pending_key as string)).toBeNull();
+    const multipart = env.BUCKET.resumeMultipartUpload(before.r2_key as string, before.multipart_id as string);
+    await expect(multipart.complete([{ partNumber: 1, etag: JSON.parse(before.parts as string)[0].etag }])).rejects.toThrow();
+  });
+});
