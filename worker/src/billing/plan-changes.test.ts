@@ -1,4 +1,4 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser, type OrgFixture, orgFixture, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
@@ -16,6 +16,7 @@ import {
 import { RENEWAL_LEEWAY_MS } from "./subscriptions";
 
 const DAY = 86_400;
+const worker = (exports as unknown as { default: Fetcher }).default;
 let fx: OrgFixture;
 let item: Awaited<ReturnType<typeof paidItem>>;
 let buyer: TestUser;
@@ -112,8 +113,22 @@ describe("plan changes", () => {
       body: { interval: "year" },
     });
     expect(yearlyCheckout.status).toBe(400);
-    // The item offering both opens a yearly checkout at the yearly amount.
+    // The item offering both opens a yearly checkout at the yearly amount, from the API and from the
+    // storefront's guest form (no JavaScript), which offers both plans.
     const yearly = await call("POST", `/v1/items/${item.slug}/checkout`, { body: { email: "yearly@example.test", interval: "year" } });
     expect(yearly.body).toMatchObject({ amount: 12000, mode: "subscription" });
+    const itemPage = await (await worker.fetch(`http://plaza.test/items/${item.slug}`)).text();
+    expect(itemPage).toMatch(/<input type="radio" name="interval" value="year"\/?> Yearly: \$120\.00 \/ year/);
+    const guest = await worker.fetch(`http://plaza.test/items/${item.slug}/checkout`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ email: "guest-yearly@example.test", interval: "year" }).toString(),
+    });
+    expect(guest.status).toBe(303);
+    const guestCheckout = await env.DB.prepare("SELECT amount FROM checkouts WHERE email = ?")
+      .bind("guest-yearly@example.test")
+      .first<{ amount: number }>();
+    expect(guestCheckout?.amount).toBe(12000);
   });
 });

@@ -79,7 +79,9 @@ export const checkoutPages = new Hono<AppEnv>()
       const form = await c.req.parseBody();
       const email = typeof form.email === "string" ? form.email.trim() : "";
       const promotionCode = typeof form.promotionCode === "string" ? form.promotionCode.trim() : "";
-      const parsed = CheckoutBody.safeParse({ email: email || undefined, promotionCode: promotionCode || undefined });
+      // A subscription item offering monthly and yearly plans: the buyer's pick (absent: its primary plan).
+      const interval = typeof form.interval === "string" ? form.interval : undefined;
+      const parsed = CheckoutBody.safeParse({ email: email || undefined, promotionCode: promotionCode || undefined, interval });
       /** The item page again (not cached), with the reason next to the form and the e-mail and code kept. */
       const refuse = async (problem: CheckoutProblem, status: ContentfulStatusCode) =>
         storefrontHtml(
@@ -93,7 +95,12 @@ export const checkoutPages = new Hono<AppEnv>()
       }
       if (!parsed.success || !parsed.data.email) return refuse({ email, message: ENTER_EMAIL }, 400);
       try {
-        const session = await startCheckout(c.var.ctx, { slug, email: parsed.data.email, promotionCode: parsed.data.promotionCode });
+        const session = await startCheckout(c.var.ctx, {
+          slug,
+          email: parsed.data.email,
+          promotionCode: parsed.data.promotionCode,
+          interval: parsed.data.interval,
+        });
         return c.redirect(session.url, 303);
       } catch (err) {
         // An unknown item is the 404 page; anything unexpected the 500 page (both via onError).

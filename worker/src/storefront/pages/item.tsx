@@ -1,5 +1,5 @@
 import { raw } from "hono/html";
-import type { ItemT, ReviewT, VersionT } from "../../../../shared/catalog";
+import { type ItemT, type ReviewT, subscriptionPlans, type VersionT } from "../../../../shared/catalog";
 import { renderMarkdown } from "../../../../shared/markdown";
 import { formatBytes, formatCount, formatDate, formatPrice, formatRating } from "../format";
 import { authorPath, ItemIcon } from "./item-card";
@@ -78,6 +78,7 @@ function BuyBox({ item, problem, offSale }: { item: ItemT; problem?: CheckoutPro
       <form class="guest" method="post" action={guestCheckoutPath(item.slug)} aria-label="Buy as a guest">
         <label for="guest-email">Or as a guest: your e-mail</label>
         <input id="guest-email" type="email" name="email" required maxlength={254} autocomplete="email" value={problem?.email ?? ""} />
+        <PlanChoice item={item} />
         {item.pricing.model !== "metered" && (
           <>
             <label for="guest-code">Have a code? (optional)</label>
@@ -88,6 +89,23 @@ function BuyBox({ item, problem, offSale }: { item: ItemT; problem?: CheckoutPro
         <p class="muted small">Payment on Stripe's checkout page. The purchase goes to the Plaza account of this e-mail.</p>
       </form>
     </aside>
+  );
+}
+
+/** Monthly or yearly, for an item that offers both (the primary plan first, chosen). */
+function PlanChoice({ item }: { item: ItemT }) {
+  const plans = subscriptionPlans(item.pricing);
+  if (plans.length < 2) return null;
+  return (
+    <fieldset class="plans">
+      <legend>Billing</legend>
+      {plans.map((plan, index) => (
+        <label>
+          <input type="radio" name="interval" value={plan.interval} checked={index === 0} />{" "}
+          {plan.interval === "month" ? "Monthly" : "Yearly"}: {formatPrice(plan)}
+        </label>
+      ))}
+    </fieldset>
   );
 }
 
