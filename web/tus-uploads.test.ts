@@ -6,6 +6,7 @@
  * a bundle that becomes a version.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import * as tus from "tus-js-client";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eventually } from "../scripts/lib/eventually";
@@ -39,11 +40,52 @@ beforeAll(async () => {
   const project = await api<{ id: string }>("POST", `/v1/orgs/${orgId}/projects`, { name: "Big files" }, token);
   expectStatus(project, 201, "create the project");
   projectId = project.body.id;
+  relay = await startRelay(new URL(server.url));
 });
 
 afterAll(async () => {
+  await relay?.close();
   await server?.stop();
 });
+
+/**
+ * A TCP relay in front of the Worker that drops every connection once `cutAfter(bytes)` more client
+ * bytes have passed through: the network failing in the middle of a PATCH body.
+ */
+async function startRelay(target: URL) {
+  const sockets = new Set<Socket>();
+  let budget = Number.POSITIVE_INFINITY;
+  const listener = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    const drop = () => {
+      for (const socket of [client, upstream]) {
+        socket.destroy();
+        sockets.delete(socket);
+      }
+    };
+    sockets.add(client).add(upstream);
+    client.on("data", (chunk: Buffer) => {
+      budget -= chunk.length;
+      if (budget < 0) for (const socket of sockets) socket.destroy();
+      else upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    for (const socket of [client, upstream]) socket.on("close", drop).on("error", drop);
+  });
+  await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+  return {
+    origin: `http://127.0.0.1:${(listener.address() as AddressInfo).port}`,
+    cutAfter(bytes: number) {
+      budget = bytes;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        listener.close(() => resolve());
+      }),
+  };
+}
+let relay: Awaited<ReturnType<typeof startRelay>>;
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const sha256Base64 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("base64");
@@ -88,37 +130,33 @@ interface Run {
   uploadUrl?: string;
   chunkSize: number;
   metadata: Record<string, string>;
-  /** Stops the client (no termination) once this much of the file is sent, or after one PATCH without it. */
-  stopAtBytesSent?: number;
+  /** Without it (or `cutOff`) the client stops (no termination) after one PATCH. */
   untilDone?: boolean;
+  /** creation-with-upload: the first chunk goes in the POST. */
+  uploadDataDuringCreation?: boolean;
+  /** The run is expected to fail (its connection is cut): no retries, and its error ends it. */
+  cutOff?: boolean;
 }
 
 /** One tus-js-client run over `file`: answers the upload URL when it stops or finishes. */
 function runClient(file: Buffer, run: Run): Promise<string> {
   return new Promise((resolve, reject) => {
-    let stopped = false;
-    const stop = () => {
-      if (stopped) return;
-      stopped = true;
-      upload.abort().then(() => resolve(upload.url!), reject);
-    };
+    const stop = () => upload.abort().then(() => resolve(upload.url!), reject);
     const upload = new tus.Upload(file, {
       endpoint: `${server.url}${TUS_ENDPOINT}`,
       uploadUrl: run.uploadUrl ?? null,
       chunkSize: run.chunkSize,
+      uploadDataDuringCreation: run.uploadDataDuringCreation ?? false,
       metadata: run.metadata,
       headers: { authorization: `Bearer ${token}` },
       // 409 while a cut-off PATCH is still being saved: the client re-reads HEAD and goes on.
-      retryDelays: [0, 200, 500, 1000, 2000, 4000],
+      retryDelays: run.cutOff ? [] : [0, 200, 500, 1000, 2000, 4000],
       storeFingerprintForResuming: false,
-      onProgress: (sent) => {
-        if (run.stopAtBytesSent !== undefined && sent >= run.stopAtBytesSent) stop();
-      },
       onChunkComplete: () => {
-        if (!run.untilDone && run.stopAtBytesSent === undefined) stop();
+        if (!run.untilDone && !run.cutOff) stop();
       },
       onSuccess: () => resolve(upload.url!),
-      onError: reject,
+      onError: (err) => (run.cutOff ? resolve(upload.url!) : reject(err)),
     });
     upload.start();
   });
@@ -135,11 +173,16 @@ describe("tus-js-client against wrangler dev", () => {
       sent += chunkSize;
       expect(await headOffset(url)).toBe(sent);
     }
-    // Cut off 12 MiB into a 20 MiB PATCH: the full parts that arrived are kept.
-    await runClient(file, { uploadUrl: url, chunkSize: 20 * MiB, metadata, stopAtBytesSent: sent + 12 * MiB });
-    const resumedAt = await headOffset(url!);
-    expect(resumedAt).toBeGreaterThanOrEqual(sent);
-    expect(resumedAt).toBeLessThan(sent + 20 * MiB);
+    // The network fails 12 MiB into a 20 MiB PATCH: the Worker keeps what arrived, so HEAD's offset moves
+    // past `sent` but not past what the relay let through.
+    relay.cutAfter(12 * MiB);
+    await runClient(file, { uploadUrl: new URL(new URL(url!).pathname, relay.origin).href, chunkSize: 20 * MiB, metadata, cutOff: true });
+    relay.cutAfter(Number.POSITIVE_INFINITY);
+    const resumedAt = await eventually("the cut-off PATCH's bytes to be kept", async () => {
+      const offset = await headOffset(url!);
+      return offset > sent && offset;
+    });
+    expect(resumedAt).toBeLessThan(sent + 12 * MiB);
     await runClient(file, { uploadUrl: url, chunkSize: 16 * MiB, metadata, untilDone: true });
 
     const status = await api<{ state: string; result: { asset: { name: string; sha256: string; size: number } } }>(
@@ -209,7 +252,7 @@ describe("tus-js-client against wrangler dev", () => {
     });
   });
 
-  test("a bundle uploaded over tus becomes a version with its SHA-256", async () => {
+  test("a bundle uploaded over tus (its first chunk in the POST) becomes a version with its SHA-256", async () => {
     const slug = `tus-bundle-${RUN}`;
     const item = await api<{ id: string }>(
       "POST",
@@ -230,6 +273,7 @@ describe("tus-js-client against wrangler dev", () => {
     await runClient(bundle, {
       chunkSize: 512 * 1024,
       untilDone: true,
+      uploadDataDuringCreation: true,
       metadata: {
         kind: "bundle",
         item: slug,

@@ -103,7 +103,7 @@ describe("protocol", () => {
     expect(await offsetOf(path, fx.member)).toBe(0);
   });
 
-  it("creating needs the single PUT's role: a read-only project member, another org and an item's plain member are refused", async () => {
+  it("creating needs the single PUT's role: another org's user is 404, an item's plain member 403; unknown metadata is 400", async () => {
     const outsider = await tus("POST", TUS_ENDPOINT, fx.outsider, {
       "upload-length": "10",
       "upload-metadata": encodeUploadMetadata({ kind: "asset", project: projectId, filename: "x.bin" }),
