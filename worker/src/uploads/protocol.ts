@@ -18,13 +18,11 @@ export const CORS_REQUEST_HEADERS = [
   "Authorization",
   "Content-Type",
   "Upload-Checksum",
-  "Upload-Concat",
   "Upload-Defer-Length",
   "Upload-Length",
   "Upload-Metadata",
   "Upload-Offset",
   "Tus-Resumable",
-  "X-HTTP-Method-Override",
   "X-Request-Id",
 ];
 export const CORS_EXPOSED_HEADERS = [
