@@ -109,9 +109,9 @@ export interface PatchInput {
 
 /**
  * PATCH: appends the body at `offset`. Without a checksum every full part is recorded as soon as
- * R2 has it, so a client cut off mid-PATCH resumes after the last part stored (or after the whole
- * PATCH, when its body ended early but the Worker could still save the rest). With one, nothing is
- * recorded unless the bytes match. The last byte completes the upload.
+ * R2 has it, and when the body breaks off (the client went away) the bytes after the last part
+ * are saved too, so HEAD offers every byte that arrived. With one, nothing is recorded unless the
+ * bytes match. The last byte completes the upload.
  */
 export async function patchUpload(ctx: Ctx, input: PatchInput): Promise<UploadRow> {
   const { row, principal } = await findOwnUpload(ctx, input);
