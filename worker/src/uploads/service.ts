@@ -22,6 +22,8 @@ export type UploadRow = typeof tusUploads.$inferSelect;
 const uploadTtlMs = (env: Env) => (Number(env.TUS_UPLOAD_TTL_SECONDS) || 24 * 60 * 60) * 1000;
 /** A PATCH's claim; each part it stores renews it, so only a PATCH stalled this long can be taken over. */
 export const PATCH_LEASE_MS = 60_000;
+/** Completing reads the whole file (and may copy a bundle): its claim outlasts that, even for 2 GiB. */
+const COMPLETION_LEASE_MS = 15 * 60_000;
 const DEFAULT_ORG_QUOTA_BYTES = 20 * 1024 ** 3;
 
 /** The caller's own upload: anyone else's, or none, is 404 (the URL is a capability bound to its creator). */
@@ -253,7 +255,7 @@ async function complete(ctx: Ctx, held: Held, { writer, pendingKey }: { writer: 
     offset: row.length,
     pendingKey: null,
     pendingSize: 0,
-    lockedUntil: Date.now() + PATCH_LEASE_MS,
+    lockedUntil: Date.now() + COMPLETION_LEASE_MS,
   });
   if (pendingKey) await env.BUCKET.delete(pendingKey);
   if (!(await env.BUCKET.head(row.r2Key))) await env.BUCKET.resumeMultipartUpload(row.r2Key, row.multipartId).complete(writer.parts);
