@@ -57,8 +57,10 @@ export interface DomainModule {
   pages?: Hono<AppEnv>;
   /** Maintenance jobs by name (`job_runs.job`), run on every cron tick. */
   jobs?: Readonly<Record<string, Job>>;
-  /** Stripe event types this module acts on (one module per type). */
+  /** Stripe event types this module acts on (one module per type), sent to the platform endpoint. */
   stripeHandlers?: Readonly<Record<string, StripeEventHandler>>;
+  /** Stripe event types about authors' connected accounts, which Stripe sends only to the Connect endpoint. */
+  connectStripeHandlers?: Readonly<Record<string, StripeEventHandler>>;
   /** Queue consumers by queue name (wrangler.toml). */
   queues?: Readonly<Record<string, QueueConsumer>>;
   /** The outgoing webhook event types this module sends (their payloads are in shared/webhook-events.ts). */
@@ -75,7 +77,10 @@ export const defineModule = <const M extends DomainModule>(module: M): M => modu
 /** What the composition root assembles from every module, handed to the entry points that dispatch. */
 export interface Runtime {
   jobs: Readonly<Record<string, Job>>;
+  /** Every Stripe event type some module acts on, from either endpoint. */
   stripeHandlers: Readonly<Record<string, StripeEventHandler>>;
+  /** Which endpoint Stripe sends each handled type to (README's Stripe setup is generated from it). */
+  stripeEventTypes: { platform: readonly string[]; connect: readonly string[] };
   queues: Readonly<Record<string, QueueConsumer>>;
   /** Each module's event handlers, in module order. */
   events: readonly EventHandlers[];
@@ -97,7 +102,11 @@ function merged<T>(kind: string, modules: readonly DomainModule[], part: (m: Dom
 export function assembleRuntime(modules: readonly DomainModule[]): Runtime {
   return {
     jobs: merged("job", modules, (m) => m.jobs),
-    stripeHandlers: merged("Stripe event handler", modules, (m) => m.stripeHandlers),
+    stripeHandlers: merged("Stripe event handler", modules, (m) => ({ ...m.stripeHandlers, ...m.connectStripeHandlers })),
+    stripeEventTypes: {
+      platform: modules.flatMap((m) => Object.keys(m.stripeHandlers ?? {})),
+      connect: modules.flatMap((m) => Object.keys(m.connectStripeHandlers ?? {})),
+    },
     queues: merged("queue consumer", modules, (m) => m.queues),
     events: modules.flatMap((m) => (m.events ? [m.events] : [])),
     mailRenderers: merged("mail renderer", modules, (m) => m.mailRenderers),

@@ -10,5 +10,5 @@ export const connectModule = defineModule({
   name: "connect",
   routes: connectRoutes,
   jobs: { "reseal-connect-accounts": resealConnectAccounts },
-  stripeHandlers: connectStripeHandlers,
+  connectStripeHandlers: connectStripeHandlers,
 });

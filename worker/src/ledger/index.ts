@@ -9,5 +9,5 @@ export { oneTimeFee, type PlatformFee, percentFee, platformFee, subscriptionFeeP
 export const ledgerModule = defineModule({
   name: "ledger",
   routes: ledgerRoutes,
-  stripeHandlers: ledgerStripeHandlers,
+  connectStripeHandlers: ledgerStripeHandlers,
 });
