@@ -18,16 +18,20 @@ export const bin = {
   vite: join(ROOT, "node_modules/vite/bin/vite.js"),
 };
 
-export function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
+/**
+ * Ports for the servers we start come from below Linux's ephemeral range (32768-60999), where the
+ * kernel never hands out the local port of an outgoing connection: a port taken with `listen(0)`
+ * and released lies in that range, and the loopback traffic of a busy test run (workerd, wrangler,
+ * Chromium) could take it before our server binds it ("Address already in use").
+ */
+const PORT_RANGE = { from: 20_000, to: 32_767 };
+
+export async function freePort() {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = PORT_RANGE.from + (randomBytes(2).readUInt16BE() % (PORT_RANGE.to - PORT_RANGE.from + 1));
+    if (await isPortFree(port)) return port;
+  }
+  throw new Error(`no free port between ${PORT_RANGE.from} and ${PORT_RANGE.to} after 100 tries`);
 }
 
 /** True when nothing listens on 127.0.0.1:`port`, so a server we start there is really ours. */
