@@ -28,8 +28,8 @@ const REQUEST_TIMEOUT_MS = 120_000;
 export function createApiClient({ api, token }) {
   const origin = new URL(api).origin;
 
-  /** @param {string} method @param {string} path relative to the API, or an absolute URL @param {{ json?: unknown, bytes?: Uint8Array, headers?: Record<string,string> }} [body] */
-  async function request(method, path, { json, bytes, headers = {} } = {}) {
+  /** @param {string} method @param {string} path relative to the API, or an absolute URL @param {{ json?: unknown, headers?: Record<string,string> }} [body] */
+  async function request(method, path, { json, headers = {} } = {}) {
     const url = new URL(path.startsWith("/") ? `${api}${path}` : path, api);
     const allHeaders = { accept: "application/json", "user-agent": "plaza-cli", ...headers };
     // Never hand our token to another host, e.g. a storage URL the server might hand out.
@@ -38,10 +38,6 @@ export function createApiClient({ api, token }) {
     if (json !== undefined) {
       allHeaders["content-type"] = "application/json";
       body = JSON.stringify(json);
-    } else if (bytes !== undefined) {
-      // fetch sets content-length from the buffer's length itself.
-      allHeaders["content-type"] = "application/octet-stream";
-      body = bytes;
     }
     let res;
     try {
@@ -79,10 +75,6 @@ export function createApiClient({ api, token }) {
     /** Yanks a version (hidden from new installs) or undoes it; returns the Version. */
     setYanked: (orgId, itemId, version, yanked) =>
       request("POST", `${itemPath(orgId, itemId)}/versions/${encodeURIComponent(version)}/${yanked ? "yank" : "unyank"}`),
-    /** Announces a version; the server validates the manifest and reserves an upload. */
-    createUpload: (slug, upload) => request("POST", `/v1/items/${encodeURIComponent(slug)}/uploads`, { json: upload }),
-    /** Sends the archive bytes to the URL the server handed out (relative to the origin); returns the Version. */
-    sendUpload: (uploadUrl, bytes) => request("PUT", new URL(uploadUrl, origin).href, { bytes }),
     /** The public page of one version. */
     versionPageUrl: (slug, version) => `${origin}/items/${encodeURIComponent(slug)}?version=${encodeURIComponent(version)}`,
     /** The item's details in the web app's author studio (for the org active there). */

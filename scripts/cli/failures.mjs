@@ -40,9 +40,12 @@ export function fieldLines(fields = {}) {
   return Object.entries(fields).flatMap(([path, messages]) => messages.map((message) => `${describeField(path)}: ${message}`));
 }
 
-/** `body.manifest.engines.plaza` → `engines.plaza (plaza.json)`; `body.changelog` → `changelog`. */
+/**
+ * `body.manifest.engines.plaza` → `engines.plaza (plaza.json)`; `body.changelog` → `changelog`. An
+ * upload's fields come as `header.upload-metadata.<key>` (its Upload-Metadata) and read the same.
+ */
 function describeField(path) {
-  const inBody = path.replace(/^body\.?/, "");
+  const inBody = path.replace(/^(body|header\.upload-metadata)\.?/, "");
   if (inBody === "manifest") return "plaza.json";
   if (inBody.startsWith("manifest.")) return `${inBody.slice("manifest.".length)} (plaza.json)`;
   return inBody || path;

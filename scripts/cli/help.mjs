@@ -58,6 +58,9 @@ Reads dir/plaza.json (dir defaults to the current folder), packs the folder into
 version named in plaza.json and prints the version's page. "name" in plaza.json is the item's slug;
 you must be an owner or admin of the item's org.
 
+The upload is resumable (tus, in 8 MiB pieces, with a progress line on a terminal): if it is
+interrupted, run the same command again and it goes on from what the server already has.
+
 When no item has that slug yet, --create creates it as a draft first (on a terminal, publish asks
 instead; elsewhere it stops). A draft is seen only by its org: describe it and publish it in the web
 app, whose link publish prints.

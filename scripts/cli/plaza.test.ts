@@ -1,5 +1,6 @@
 // The `plaza` CLI end to end: the real CLI as a child process against the real Worker (wrangler dev).
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,8 @@ import { Manifest } from "../../shared/manifest";
 import { eventually } from "../lib/eventually";
 // @ts-expect-error: plain .mjs helpers without type declarations
 import { ROOT } from "../lib/processes.mjs";
+// @ts-expect-error: plain .mjs helpers without type declarations
+import { startRelay } from "../lib/tcp-relay.mjs";
 import { WAIT } from "../lib/wait-budgets.mjs";
 // @ts-expect-error: plain .mjs helpers without type declarations
 import { ephemeralSecrets, startWranglerDev } from "../lib/wrangler-dev.mjs";
@@ -30,28 +33,31 @@ function cliEnvWith(env: Record<string, string>) {
 }
 
 /**
- * Runs the CLI without a terminal, as a script or CI would. A run is a handful of requests to the
+ * Starts the CLI without a terminal, as a script or CI would. A run is a handful of requests to the
  * server, so one still going after WAIT.backgroundWork is stopped.
  */
-function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: cliEnvWith(env),
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: WAIT.backgroundWork,
-      killSignal: "SIGKILL",
-    });
+function startCli(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: cliEnvWith(env),
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: WAIT.backgroundWork,
+    killSignal: "SIGKILL",
+  });
+  const result = new Promise<CliResult>((resolveRun, reject) => {
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
     child.on("exit", (code, signal) => {
-      if (signal === "SIGKILL") stderr += `\n[plaza ${args[0]} did not finish within ${WAIT.backgroundWork} ms]`;
+      if (signal === "SIGKILL") stderr += `\n[plaza ${args[0]} stopped by SIGKILL (after at most ${WAIT.backgroundWork} ms)]`;
       resolveRun({ code, stdout, stderr, output: stdout + stderr });
     });
   });
+  return { child, result };
 }
+
+const runCli = (args: string[], env: Record<string, string>): Promise<CliResult> => startCli(args, env).result;
 
 const shellQuote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
 
@@ -229,6 +235,9 @@ describe("plaza CLI against wrangler dev", () => {
     const result = await runCli(["publish", dir, "--changelog", "First release"], cliEnv);
     expect(result.code, result.output).toBe(0);
     expect(result.stdout).toContain(`${server.url}/items/${SLUG}?version=1.0.0`);
+    // Without a terminal: no progress line, only the final one.
+    expect(result.stdout).toMatch(/^Uploaded [\d.]+ (B|KiB)$/m);
+    expect(result.stdout).not.toContain("\r");
     const sha256 = /sha256 ([a-f0-9]{64})/.exec(result.stdout)?.[1];
     expect(sha256, result.stdout).toBeDefined();
 
@@ -383,9 +392,62 @@ describe("plaza CLI against wrangler dev", () => {
     ]);
     expect(accepted.code, accepted.output).toBe(0);
     expect(accepted.output).toContain("Published cli-asked@1.0.0");
+    // On a terminal the upload shows a progress line, redrawn in place.
+    expect(accepted.output).toContain("\r\x1b[KUploading ");
+    expect(accepted.output).toMatch(/Uploading [\d.]+ (B|KiB|MiB) of [\d.]+ (B|KiB|MiB) \(100 %\)/);
     const slugs = (await orgItems()).map((i) => i.slug);
     expect(slugs).toContain("cli-asked");
     expect(slugs).not.toContain("cli-declined");
+  });
+
+  it("publish uploads over tus and, killed mid-upload, resumes from the server's offset when run again", async () => {
+    const MiB = 1024 * 1024;
+    const slug = "cli-big";
+    const dir = writePluginFolder(manifestFor("1.0.0", "^1.0.0", slug));
+    // Random bytes do not compress: the archive is about 20 MiB, three 8 MiB PATCHes.
+    writeFileSync(join(dir, "dist/blob.bin"), randomBytes(20 * MiB));
+    const archive = await packFolder(dir);
+    const relay = await startRelay(new URL(server.url));
+    const viaRelay = { ...cliEnv, PLAZA_API_URL: relay.origin };
+    try {
+      // The network drops 12 MiB in, in the middle of the second PATCH, and the author's machine dies with it.
+      const first = startCli(["publish", dir, "--create"], viaRelay);
+      relay.cutAfter(12 * MiB, () => first.child.kill("SIGKILL"));
+      const killed = await first.result;
+      expect(killed.code, killed.output).toBeNull();
+      expect(killed.stdout).not.toContain("Published");
+
+      // The CLI remembered the upload; the server kept what arrived: the first part and the bytes after it.
+      const stored = Object.values(readJson(join(configDir, "uploads.json"))) as { uploadUrl: string }[];
+      expect(stored).toHaveLength(1);
+      const uploadPath = new URL(stored[0]!.uploadUrl).pathname;
+      const offset = await eventually("the server to keep the bytes of the cut-off PATCH", async () => {
+        const head = await fetch(`${server.url}${uploadPath}`, {
+          method: "HEAD",
+          headers: { authorization: `Bearer ${apiToken}`, "tus-resumable": "1.0.0" },
+        });
+        const at = Number(head.headers.get("upload-offset"));
+        return head.status === 200 && at > 8 * MiB && at % (8 * MiB) !== 0 && at;
+      });
+      expect(offset).toBeLessThan(archive.size);
+
+      relay.reset();
+      const second = await runCli(["publish", dir], viaRelay);
+      expect(second.code, second.output).toBe(0);
+      expect(second.stdout).toContain("Resumed the unfinished upload");
+      expect(second.stdout).toContain(`Published ${slug}@1.0.0`);
+      // Only the rest crossed the network again (plus a few KiB of headers and API calls).
+      expect(relay.sent()).toBeGreaterThan(archive.size - offset);
+      expect(relay.sent()).toBeLessThan(archive.size - offset + 256 * 1024);
+      expect(readJson(join(configDir, "uploads.json"))).toEqual({});
+    } finally {
+      await relay.close();
+    }
+    const item = (await orgItems()).find((i) => i.slug === slug)!;
+    const versions = (
+      await expectCall<{ data: VersionT[] }>(200, "GET", `/v1/orgs/${orgId}/items/${item.id}/versions`, { token: accessToken })
+    ).data;
+    expect(versions).toEqual([expect.objectContaining({ version: "1.0.0", sha256: archive.sha256, size: archive.size })]);
   });
 
   it("items list shows the org's items with status and latest version, and --json gives them to scripts", async () => {

@@ -1,14 +1,17 @@
-// `plaza publish [dir]`: manifest → archive → announce the version → upload → print its URL.
+// `plaza publish [dir]`: manifest → archive → resumable upload over tus (the server checks the
+// version when the upload is created, publishes it when the last byte arrives) → print its URL.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ApiError, createApiClient } from "./api.mjs";
 import { parseCommandArgs } from "./args.mjs";
+import { uploadBundle } from "./bundle-upload.mjs";
 import { requireToken, resolveConnection } from "./config.mjs";
 import { createMissingItem } from "./create-item.mjs";
 import { CliError, UsageError } from "./errors.mjs";
 import { explainFailure, fieldLines, withRequestId } from "./failures.mjs";
 import { MANIFEST_FILE, readManifest, requirePluginDir } from "./manifest.mjs";
 import { packFolder } from "./pack.mjs";
+import { formatBytes, progressLine } from "./progress.mjs";
 
 const CHANNELS = ["stable", "beta"];
 
@@ -34,7 +37,8 @@ export async function publish(argv, { log = console.log, cwd = process.cwd() } =
   const dir = requirePluginDir(resolve(cwd, positionals[0] ?? "."));
   const manifest = readManifest(dir);
   const connection = resolveConnection(values);
-  const api = createApiClient({ api: connection.api, token: requireToken(connection) });
+  const token = requireToken(connection);
+  const api = createApiClient({ api: connection.api, token });
   const release = { slug: manifest.name, version: manifest.version, channel };
 
   const archive = await packFolder(dir);
@@ -44,19 +48,38 @@ export async function publish(argv, { log = console.log, cwd = process.cwd() } =
   log(`  sha256 ${archive.sha256}`);
   for (const link of archive.skippedLinks) log(`  skipped symlink ${link}`);
 
-  const announce = () =>
-    api.createUpload(release.slug, { version: release.version, channel, changelog, manifest, sha256: archive.sha256, size: archive.size });
+  // The Upload-Metadata of a bundle (BundleUploadMetadata in shared/uploads.ts).
+  const metadata = {
+    kind: "bundle",
+    item: release.slug,
+    version: release.version,
+    channel,
+    changelog,
+    manifest: JSON.stringify(manifest),
+    sha256: archive.sha256,
+    filename: `${release.slug}-${release.version}.tar.gz`,
+  };
+  const progress = progressLine("Uploading");
+  const upload = () => uploadBundle({ api: connection.api, token, bytes: archive.bytes, metadata, onProgress: progress.update });
+  let resumedAt;
   try {
-    // A first publish may name an item that does not exist yet: create it (see create-item.mjs), then announce again.
-    const upload = await announce().catch(async (err) => {
+    // A first publish may name an item that does not exist yet: create it (see create-item.mjs), then upload again.
+    ({ resumedAt } = await upload().catch(async (err) => {
       if (!(err instanceof ApiError && err.code === "not_found")) throw err;
+      progress.end();
       await createMissingItem(api, release.slug, values, connection, log);
-      return announce();
-    });
-    await api.sendUpload(upload.uploadUrl, archive.bytes);
+      return upload();
+    }));
   } catch (err) {
     throw publishFailure(err, release, connection);
+  } finally {
+    progress.end();
   }
+  log(
+    resumedAt > 0
+      ? `Resumed the unfinished upload at ${formatBytes(resumedAt)}: sent the other ${formatBytes(archive.size - resumedAt)}`
+      : `Uploaded ${formatBytes(archive.size)}`,
+  );
   log(`Published ${release.slug}@${release.version} to the ${channel} channel:`);
   log(api.versionPageUrl(release.slug, release.version));
   return 0;
@@ -102,6 +125,11 @@ function publishFailure(err, { slug, version, channel }, connection) {
         `The archive is too large: ${err.message}`,
         "Leave build leftovers out of the folder; dotfiles and node_modules are already skipped.",
       );
+    case "quota_exceeded":
+      return fail(
+        `The org has no room for ${target}: ${err.message}`,
+        "The quota counts the org's bundles, project assets and unfinished uploads; an operator can raise it (ORG_STORAGE_QUOTA_BYTES).",
+      );
     case "gone":
       return fail(
         `The upload of ${target} expired before it finished: ${err.message}`,
@@ -115,10 +143,4 @@ function publishFailure(err, { slug, version, channel }, connection) {
     default:
       return explainFailure(err, connection);
   }
-}
-
-function formatBytes(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
