@@ -21,6 +21,7 @@ export const ID_PREFIXES = {
   "test_helpers.test_clock": "clock",
   transfer_reversal: "trr",
   fee_refund: "fr",
+  application_fee: "fee",
   payout: "po",
   "billing_portal.session": "bps",
   "billing_portal.configuration": "bpc",

@@ -149,6 +149,22 @@ describe("Checkout in payment mode", () => {
     expect((done.customer as Stripe.Customer).address?.country).toBe("FR");
   });
 
+  it("a destination charge's fee is an application fee the platform can refund in part", async () => {
+    const session = await payableSession();
+    await payCheckout(session.id);
+    const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ["payment_intent.latest_charge"] });
+    const charge = (paid.payment_intent as Stripe.PaymentIntent).latest_charge as Stripe.Charge;
+    const fee = await stripe.applicationFees.retrieve(charge.application_fee as string);
+    expect(fee).toMatchObject({ object: "application_fee", amount: 500, amount_refunded: 0, charge: charge.id, account: author.id });
+    const refund = await stripe.applicationFees.createRefund(fee.id, { amount: 120 });
+    expect(refund).toMatchObject({ object: "fee_refund", amount: 120, fee: fee.id });
+    expect(await stripe.applicationFees.createRefund(fee.id, { amount: 400 }).catch((e) => e)).toMatchObject({
+      statusCode: 400,
+      code: "amount_too_large",
+    });
+    expect(await stripe.applicationFees.retrieve(fee.id)).toMatchObject({ amount_refunded: 120, refunded: false });
+  });
+
   it("refunds a charge, partially then fully, with charge.refunded events", async () => {
     await freshReceiver();
     const session = await payableSession();

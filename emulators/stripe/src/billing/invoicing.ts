@@ -6,6 +6,7 @@ import { createInvoicePayment, markInvoicePaymentPaid, paymentsOfInvoice } from 
 import { attemptPayment, createPaymentIntent, type Decline, type PaymentIntent } from "../resources/payments";
 import type { Price } from "../resources/prices";
 import type { Subscription } from "../resources/subscriptions";
+import { invoiceTax } from "../resources/tax";
 import type { ObjectStore, StripeObject } from "../store";
 import { invoiceDiscount } from "./subscription-discounts";
 
@@ -127,7 +128,10 @@ export function issueSubscriptionInvoice(
   // A renewal bills the new period (licensed lines) and the usage of the one that ended: the newest start is the invoice's.
   const serviceStart = Math.max(...options.lines.map((l) => l.period.start));
   const discount = invoiceDiscount(store, subscription, { billingReason: options.billingReason, serviceStart }, subtotal);
-  const total = subtotal - (discount?.amount ?? 0);
+  const totalExcludingTax = subtotal - (discount?.amount ?? 0);
+  // Automatic tax (resources/tax.ts) on what is left after the discount, added on top.
+  const tax = invoiceTax(store, subscription.automatic_tax, customer, totalExcludingTax);
+  const total = totalExcludingTax + (tax?.amount ?? 0);
   // The customer's credit balance (negative) pays first; a negative total (credited unused time) adds to it.
   const startingBalance = Number(customer.balance ?? 0);
   const endingBalance = Math.min(0, startingBalance + total);
@@ -148,7 +152,7 @@ export function issueSubscriptionInvoice(
     attempt_count: 0,
     attempted: false,
     auto_advance: true,
-    automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
+    automatic_tax: tax?.automatic_tax ?? { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
     automatically_finalizes_at: null,
     billing_reason: options.billingReason,
     collection_method: "charge_automatically",
@@ -157,13 +161,13 @@ export function issueSubscriptionInvoice(
     custom_fields: null,
     customer: customer.id,
     customer_account: null,
-    customer_address: null,
+    customer_address: tax?.customer_address ?? null,
     customer_email: customer.email,
     customer_name: (customer.name as string | null) ?? null,
     customer_phone: null,
     customer_shipping: null,
     customer_tax_exempt: "none",
-    customer_tax_ids: [],
+    customer_tax_ids: tax?.customer_tax_ids ?? [],
     default_payment_method: null,
     default_source: null,
     default_tax_rates: [],
@@ -209,9 +213,9 @@ export function issueSubscriptionInvoice(
     test_clock: customer.test_clock,
     total,
     total_discount_amounts: discount ? [{ amount: discount.amount, discount: discount.discount }] : [],
-    total_excluding_tax: total,
+    total_excluding_tax: totalExcludingTax,
     total_pretax_credit_amounts: [],
-    total_taxes: [],
+    total_taxes: tax?.total_taxes ?? [],
     webhooks_delivered_at: created,
   };
   store.insert("invoice", draft, {} satisfies InvoiceInternal);

@@ -73,6 +73,7 @@ function complete(store: ObjectStore, session: CheckoutSession, asynchronous: bo
   } else {
     const terms = internal.subscriptionData;
     const customer = session.customer ?? createCustomer(store, { email: session.customer_email ?? undefined }).id;
+    const automaticTax = session.automatic_tax as { enabled?: boolean; liability?: unknown } | null | undefined;
     const items = internal.lineItems.map((item) => ({ price: store.get<Price>("price", item.price), quantity: item.quantity }));
     const { subscription, invoice } = startSubscription(store, {
       customer,
@@ -81,6 +82,9 @@ function complete(store: ObjectStore, session: CheckoutSession, asynchronous: bo
       applicationFeePercent: terms?.application_fee_percent,
       transferData: terms?.transfer_data,
       discount: internal.discount,
+      // Its invoices are taxed as the session was (resources/tax.ts), issued by the account named.
+      ...(automaticTax?.enabled ? { automaticTax: { liability: automaticTax.liability } } : {}),
+      ...(terms?.invoice_settings?.issuer ? { invoiceIssuer: terms.invoice_settings.issuer } : {}),
     });
     completed.customer = customer;
     completed.subscription = subscription.id;

@@ -40,6 +40,15 @@ const createParams = paramsSchema({
     .object({
       application_fee_percent: decimalString.optional(),
       transfer_data: z.object({ destination: z.string(), amount_percent: decimalString.optional() }).strict().optional(),
+      invoice_settings: z
+        .object({
+          issuer: z
+            .object({ type: z.enum(["account", "self"]), account: z.string().optional() })
+            .strict()
+            .optional(),
+        })
+        .strict()
+        .optional(),
       description: z.string().optional(),
       metadata,
     })

@@ -30,6 +30,8 @@ export type Customer = StripeObject & {
 export interface CustomerInternal {
   /** Later invoice payments for this customer are declined. */
   failPayments?: boolean;
+  /** The tax ids Checkout collected (resources/tax.ts), listed on the customer's invoices. */
+  taxIds?: { type: string; value: string }[];
 }
 
 export function createCustomer(store: ObjectStore, params: z.output<typeof createParams>): Customer {

@@ -5,6 +5,7 @@ import { emitEvent } from "../events";
 import { newId } from "../ids";
 import { parseParams } from "../params";
 import type { ObjectStore, StripeObject } from "../store";
+import { createApplicationFee } from "./application-fees";
 import { listSchema, respond, respondList } from "./common";
 
 export type Charge = StripeObject & {
@@ -141,6 +142,12 @@ export function attemptPayment(store: ObjectStore, intent: PaymentIntent, declin
     latest_charge: charge.id,
     status: ok ? "succeeded" : "requires_payment_method",
   };
+  const fee = charge.application_fee_amount;
+  // The platform's fee becomes an application fee object the platform can refund (application-fees.ts).
+  charge.application_fee =
+    ok && fee
+      ? createApplicationFee(store, { id: charge.id, currency: charge.currency, fee, destination: terms.transferDestination ?? null }).id
+      : null;
   store.insert("charge", charge);
   store.update(paymentIntent);
   emitEvent(store, ok ? "charge.succeeded" : "charge.failed", charge);

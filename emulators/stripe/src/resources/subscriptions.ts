@@ -34,6 +34,7 @@ export type Subscription = StripeObject & {
   canceled_at: number | null;
   ended_at: number | null;
   application_fee_percent: number | null;
+  automatic_tax: { disabled_reason: null; enabled: boolean; liability: unknown };
   transfer_data: { destination: string; amount_percent: number | null } | null;
   latest_invoice: string | null;
   metadata: Record<string, string>;
@@ -49,6 +50,9 @@ export interface SubscriptionTerms {
   transferData?: { destination: string; amount_percent?: number };
   /** The Checkout Session's discount: the subscription's invoices take it off while it lasts. */
   discount?: CheckoutDiscount;
+  /** The Checkout Session's automatic tax: every invoice is taxed at the customer's country rate (resources/tax.ts). */
+  automaticTax?: { liability: unknown };
+  invoiceIssuer?: { type: "account" | "self"; account?: string };
 }
 
 const cancellationDetails = z.object({ comment: z.string().optional(), feedback: z.string().optional() }).strict().optional();
@@ -118,7 +122,7 @@ export function startSubscription(store: ObjectStore, terms: SubscriptionTerms):
     object: "subscription",
     application: null,
     application_fee_percent: terms.applicationFeePercent ?? null,
-    automatic_tax: { disabled_reason: null, enabled: false, liability: null },
+    automatic_tax: { disabled_reason: null, enabled: terms.automaticTax !== undefined, liability: terms.automaticTax?.liability ?? null },
     billing_cycle_anchor: start,
     billing_cycle_anchor_config: null,
     billing_thresholds: null,
@@ -138,7 +142,7 @@ export function startSubscription(store: ObjectStore, terms: SubscriptionTerms):
       ? [subscriptionDiscount(store, { discount: terms.discount, subscription: id, customer: terms.customer })]
       : [],
     ended_at: null,
-    invoice_settings: { account_tax_ids: null, issuer: { type: "self" } },
+    invoice_settings: { account_tax_ids: null, issuer: terms.invoiceIssuer ?? { type: "self" } },
     items: {
       object: "list",
       data: terms.items.map((item) => ({

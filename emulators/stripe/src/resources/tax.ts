@@ -4,7 +4,7 @@ import { invalidRequest } from "../errors";
 import { boolString } from "../params";
 import type { ObjectStore } from "../store";
 import type { CheckoutSession } from "./checkout-sessions";
-import type { Customer } from "./customers";
+import type { Customer, CustomerInternal } from "./customers";
 
 /**
  * Stripe Tax, offline: a rate per country (percent, exclusive: added on top of the price). These
@@ -108,6 +108,81 @@ export function setTaxRates(store: ObjectStore, rates: Record<string, number>) {
   return taxRates(store);
 }
 
+const TAX_RATE_PREFIX = "txr_emulator_";
+
+/** The tax in `amount` at the country's rate (0 where no rate is set), rounded half up like Stripe. */
+function taxOn(store: ObjectStore, country: string, amount: number) {
+  const percentage = taxRates(store)[country];
+  return { percentage, amount: percentage === undefined ? 0 : Math.round((amount * percentage) / 100) };
+}
+
+const taxabilityReason = (percentage: number | undefined) =>
+  percentage === undefined ? "not_collecting" : percentage === 0 ? "zero_rated" : "standard_rated";
+
+/** The Tax Rate object Stripe Tax reports a country's tax with (`GET /v1/tax_rates/{id}` answers it). */
+export function taxRateObject(store: ObjectStore, country: string) {
+  const percentage = taxRates(store)[country] ?? 0;
+  const vat = EU.has(country) || country === "GB";
+  return {
+    id: `${TAX_RATE_PREFIX}${country}`,
+    object: "tax_rate",
+    active: true,
+    country,
+    created: store.now(),
+    description: null,
+    display_name: vat ? "VAT" : "Sales tax",
+    effective_percentage: percentage,
+    inclusive: false,
+    jurisdiction: country,
+    livemode: false,
+    metadata: {},
+    percentage,
+    state: null,
+    tax_type: vat ? "vat" : "sales_tax",
+  };
+}
+
+/** The country a tax rate id names, for `GET /v1/tax_rates/{id}`; undefined for an id the emulator never made. */
+export const countryOfTaxRate = (id: string) => {
+  const country = id.startsWith(TAX_RATE_PREFIX) ? id.slice(TAX_RATE_PREFIX.length) : "";
+  return Country.safeParse(country).success ? country : undefined;
+};
+
+/**
+ * Automatic tax on a subscription's invoice: the customer's country rate on the amount after
+ * discounts (`total_taxes`), with the address and tax ids Checkout saved on the customer. Nothing
+ * for a subscription without automatic tax; `requires_location_inputs` for a customer without an address.
+ */
+export function invoiceTax(
+  store: ObjectStore,
+  automaticTax: { enabled: boolean; liability: unknown } | undefined,
+  customer: Customer,
+  taxable: number,
+) {
+  if (!automaticTax?.enabled) return undefined;
+  const address = (customer.address as { country?: string | null } | null | undefined) ?? null;
+  const automatic = { disabled_reason: null, enabled: true, liability: automaticTax.liability, provider: "stripe" };
+  const taxIds = (store.internal<CustomerInternal>(customer.id)?.taxIds ?? []).map((t) => ({ ...t }));
+  if (!address?.country) return { amount: 0, automatic_tax: { ...automatic, status: "requires_location_inputs" }, total_taxes: [] };
+  const { percentage, amount } = taxOn(store, address.country, taxable);
+  return {
+    amount,
+    automatic_tax: { ...automatic, status: "complete" },
+    customer_address: address,
+    customer_tax_ids: taxIds,
+    total_taxes: [
+      {
+        amount,
+        tax_behavior: "exclusive",
+        tax_rate_details: { tax_rate: `${TAX_RATE_PREFIX}${address.country}` },
+        taxability_reason: taxabilityReason(percentage),
+        taxable_amount: taxable,
+        type: "tax_rate_details",
+      },
+    ],
+  };
+}
+
 /**
  * The session's tax fields at creation, checked as Stripe checks them: with an existing customer,
  * the address and (for tax ids) the name Checkout collects must be allowed onto the customer.
@@ -207,26 +282,9 @@ export function applyBillingDetails(
   const automaticTax = session.automatic_tax as { enabled: boolean } | undefined;
   if (automaticTax?.enabled) {
     const base = session.amount_total;
-    const percentage = taxRates(store)[country];
-    const amount = percentage === undefined ? 0 : Math.round((base * percentage) / 100);
+    const { percentage, amount } = taxOn(store, country, base);
     const totals = session.total_details as { breakdown?: Record<string, unknown> } & Record<string, unknown>;
-    const rate = {
-      id: `txr_emulator_${country}`,
-      object: "tax_rate",
-      active: true,
-      country,
-      created: store.now(),
-      description: null,
-      display_name: EU.has(country) || country === "GB" ? "VAT" : "Sales tax",
-      effective_percentage: percentage ?? 0,
-      inclusive: false,
-      jurisdiction: country,
-      livemode: false,
-      metadata: {},
-      percentage: percentage ?? 0,
-      state: null,
-      tax_type: EU.has(country) || country === "GB" ? "vat" : "sales_tax",
-    };
+    const rate = taxRateObject(store, country);
     located.amount_total = base + amount;
     located.total_details = {
       ...totals,
@@ -237,7 +295,7 @@ export function applyBillingDetails(
           {
             amount,
             rate,
-            taxability_reason: percentage === undefined ? "not_collecting" : percentage === 0 ? "zero_rated" : "standard_rated",
+            taxability_reason: taxabilityReason(percentage),
             taxable_amount: base,
           },
         ],
@@ -248,6 +306,13 @@ export function applyBillingDetails(
   if (session.customer) {
     const customer = store.find<Customer>("customer", session.customer);
     if (customer) store.update({ ...customer, address });
+    // Saved on the customer, as `customer_update[name]=auto` allows: its invoices list them (`customer_tax_ids`).
+    if (customer && taxId) {
+      store.setInternal(customer.id, {
+        ...store.internal<CustomerInternal>(customer.id),
+        taxIds: [{ type: taxIdType(country), value: taxId }],
+      } satisfies CustomerInternal);
+    }
   }
   return store.update(located);
 }
