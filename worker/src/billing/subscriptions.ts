@@ -12,13 +12,13 @@ import type { Db } from "../db/client";
 import { grantEntitlementStatements, revokeEntitlementStatements } from "../entitlements";
 import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
-import { percentFee } from "../ledger";
 import { issuedKey, issueLicenseStatements, revokeSubscriptionLicense } from "../licenses";
 import { enqueueMail, mailInsert, paymentFailedMail } from "../mail";
 import { linkEntitlement, orderExists, orderIdOf, plazaMetadata, saleStatements } from "../orders";
 import { receiptStatement } from "../receipts";
 import { stripeFor } from "../stripe";
 import { enqueueWebhookEvents, webhookEvent } from "../webhooks";
+import { feeKeptOnInvoice, invoiceTax } from "./invoice-tax";
 import { currentPlan, switchablePlan } from "./plans";
 import { subscriptions } from "./tables";
 
@@ -192,8 +192,8 @@ async function subscriptionChangeEvent(
 }
 
 /**
- * A paid subscription invoice is a sale: one order per invoice (its id is the key), the ledger's
- * entries, and the subscription re-synced. Zero-amount invoices (a metered plan's first one) only
+ * A paid subscription invoice is a sale: one order per invoice (its id is the key) with its tax, the
+ * ledger's entries, and the subscription re-synced. Zero-amount invoices (a metered plan's first one) only
  * sync the subscription.
  */
 export async function recordInvoicePayment(ctx: Ctx, invoiceId: string) {
@@ -211,6 +211,16 @@ export async function recordInvoicePayment(ctx: Ctx, invoiceId: string) {
   const userId = await accountForBuyer(db, metadata.plaza_email);
   const payments = await stripe.invoicePayments.list({ invoice: invoice.id!, limit: 10 });
   const paymentIntent = payments.data.map((p) => p.payment?.payment_intent).find(Boolean);
+  const paymentIntentId = typeof paymentIntent === "string" ? paymentIntent : (paymentIntent?.id ?? null);
+  const tax = await invoiceTax(stripe, invoice);
+  // Stripe took its percentage of the total with the tax; the tax's share goes back to the author (invoice-tax.ts).
+  const fee = await feeKeptOnInvoice(stripe, {
+    invoiceId: invoice.id!,
+    amountPaid: invoice.amount_paid,
+    percent: sub.application_fee_percent ?? 0,
+    tax: tax?.amount ?? 0,
+    paymentIntentId,
+  });
   const coupon = await couponSale(db, {
     couponId: metadata.plaza_coupon_id,
     orderId: await orderIdOf(invoice.id!),
@@ -225,12 +235,13 @@ export async function recordInvoicePayment(ctx: Ctx, invoiceId: string) {
     metadata,
     userId,
     amount: invoice.amount_paid,
-    fee: percentFee(invoice.amount_paid, sub.application_fee_percent ?? 0),
+    fee,
     currency: invoice.currency,
     // A plan change's invoice credits the old price first: the sale is of the price charged.
     priceId: priceIdOf((invoice.lines.data.find((line) => line.amount > 0) ?? invoice.lines.data[0])?.pricing?.price_details?.price),
-    paymentIntentId: typeof paymentIntent === "string" ? paymentIntent : (paymentIntent?.id ?? null),
+    paymentIntentId,
     subscriptionId: await derivedId("subscription", subscriptionId),
+    tax,
     discount: coupon.discount,
   });
   const synced = await syncSubscription(ctx, subscriptionId, [

@@ -18,7 +18,7 @@ import { customerFor, type PaidPricing, priceFor, stripeFor } from "../stripe";
 import { checkoutCoupon, discountParams } from "./discounts";
 import { pricingToBuy } from "./plans";
 import { checkouts } from "./tables";
-import { checkoutTaxParams } from "./tax";
+import { checkoutTaxParams, subscriptionTaxSettings } from "./tax";
 
 /**
  * Opens a Stripe Checkout Session for an item: a destination charge to the author's connected
@@ -73,12 +73,20 @@ export async function startCheckout(
     cancel_url: `${env.APP_URL}/checkout/cancel?item=${encodeURIComponent(item.slug)}`,
     client_reference_id: checkoutId,
     metadata,
-    // Stripe Tax adds tax on top when the operator turned it on (checkout/tax.ts); the fee stays on the pre-tax amount.
-    ...(mode === "payment" ? checkoutTaxParams(env, destination) : {}),
+    // Stripe Tax adds tax on top when the operator turned it on (checkout/tax.ts); the fee stays on the pre-tax amount
+    // (a subscription's invoices give the tax's share of the fee back: billing/invoice-tax.ts).
+    ...checkoutTaxParams(env, destination),
     ...discountParams(coupon),
     ...(mode === "payment"
       ? { payment_intent_data: { application_fee_amount: feeAmount, transfer_data: { destination }, metadata } }
-      : { subscription_data: { application_fee_percent: subscriptionFeePercent(fee), transfer_data: { destination }, metadata } }),
+      : {
+          subscription_data: {
+            application_fee_percent: subscriptionFeePercent(fee),
+            transfer_data: { destination },
+            metadata,
+            ...subscriptionTaxSettings(env, destination),
+          },
+        }),
   };
   const requestOptions = requestKey ? { idempotencyKey: `checkout:${requestKey}` } : undefined;
   const session = await stripe.checkout.sessions.create(params, requestOptions);

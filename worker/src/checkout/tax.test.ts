@@ -2,7 +2,8 @@
  * Sales tax with Stripe Tax (`TAX_COLLECTION=automatic`), through the official SDK against the
  * emulator: Checkout asks for the billing country, adds the country's rate on top of the price,
  * and Plaza keeps the tax on the order, the receipt and in its own ledger entry, with the platform
- * fee on the pre-tax price. Only the checkout request runs with tax on: fulfillment reads the tax
+ * fee on the pre-tax price; a subscription's invoices likewise, each refunding the tax's share of
+ * Stripe's percentage fee to the author. Only the checkout request runs with tax on: fulfillment reads the tax
  * from the paid session, whatever the setting is by then.
  */
 import { createExecutionContext } from "cloudflare:test";
@@ -11,7 +12,7 @@ import type Stripe from "stripe";
 import { beforeAll, expect, it } from "vitest";
 import { createOrg, createUser, sentReceiptTo, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { emulatorAdmin, eventually, onboardSeller, paidItem, stripeEventsSettled, testStripe } from "../../test/payments";
+import { emulatorAdmin, eventually, onboardSeller, ordersOf, paidItem, stripeEventsSettled, testStripe } from "../../test/payments";
 import worker from "../index";
 
 let owner: TestUser;
@@ -25,9 +26,9 @@ beforeAll(async () => {
 });
 
 /** `POST /v1/items/{slug}/checkout` as `buyer`, with the operator's tax switch on for this request. */
-async function taxedCheckout(buyer: TestUser) {
+async function taxedCheckout(buyer: TestUser, itemSlug = slug) {
   const res = await worker.fetch!(
-    new Request(`http://plaza.test/v1/items/${slug}/checkout`, {
+    new Request(`http://plaza.test/v1/items/${itemSlug}/checkout`, {
       method: "POST",
       headers: { authorization: `Bearer ${buyer.accessToken}`, "content-type": "application/json", "cf-connecting-ip": "203.0.113.9" },
       body: "{}",
@@ -126,4 +127,50 @@ it("the emulator's rate per country is configurable: a rate set for Switzerland 
     feeAmount: 220,
     tax: { amount: 154, percentage: 8.1, country: "CH", taxId: null },
   });
+});
+
+it("a subscriber in Germany pays 19 % VAT on the first invoice and on each renewal; Plaza keeps its fee on the price before tax", async () => {
+  const item = await paidItem(orgId, { model: "subscription", amount: 1000, currency: "eur", interval: "month" });
+  const earningsOf = async () =>
+    (await call("GET", `/v1/orgs/${orgId}/earnings`, { token: owner.accessToken })).body.balances.find(
+      (b: { currency: string }) => b.currency === "eur",
+    );
+  const before = await earningsOf();
+  const buyer = await createUser("tax-subscriber-de");
+  const checkout = await taxedCheckout(buyer, item.slug);
+  const stripe = testStripe();
+  const session = await stripe.checkout.sessions.retrieve(new URL(checkout.url).pathname.split("/").pop()!);
+  expect(session).toMatchObject({ mode: "subscription", automatic_tax: { enabled: true }, billing_address_collection: "required" });
+  expect((await pay(checkout.url, { country: "DE", tax_id: "DE123456789" })).status).toBe(303);
+  await eventually(async () => ((await ordersOf(buyer)) === 1 ? true : undefined), "the first invoice's order");
+  await stripeEventsSettled();
+
+  // The renewal is taxed from the address Checkout saved on the buyer's customer.
+  await emulatorAdmin("POST", "/clock/advance", { seconds: 31 * 86_400 });
+  await eventually(async () => ((await ordersOf(buyer)) === 2 ? true : undefined), "the renewal's order");
+  await stripeEventsSettled();
+  const orders = (await call("GET", "/v1/me/orders", { token: buyer.accessToken })).body.data;
+  const taxed = {
+    kind: "subscription",
+    amount: 1190,
+    feeAmount: 100,
+    tax: { amount: 190, percentage: 19, country: "DE", taxId: "DE123456789" },
+  };
+  expect(orders).toEqual([expect.objectContaining(taxed), expect.objectContaining(taxed)]);
+
+  // Stripe took 10 % of 11.90 on each invoice and gave the tax's share back: it keeps 10 % of 10.00, what Plaza booked.
+  const { results } = await env.DB.prepare("SELECT payment_intent_id FROM orders WHERE user_id = ?")
+    .bind(buyer.id)
+    .all<{ payment_intent_id: string }>();
+  for (const { payment_intent_id } of results) {
+    const intent = await stripe.paymentIntents.retrieve(payment_intent_id, { expand: ["latest_charge"] });
+    const fee = await stripe.applicationFees.retrieve((intent.latest_charge as Stripe.Charge).application_fee as string);
+    expect(fee).toMatchObject({ amount: 119, amount_refunded: 19 });
+  }
+  const after = await earningsOf();
+  expect({
+    sales: after.sales - before.sales,
+    tax: after.tax - before.tax,
+    platformFees: after.platformFees - before.platformFees,
+  }).toEqual({ sales: 2000, tax: 380, platformFees: 200 });
 });

@@ -11,8 +11,9 @@ import type { SaleTax } from "../orders";
 export const taxCollectionOn = (env: Pick<Env, "TAX_COLLECTION">) => env.TAX_COLLECTION === "automatic";
 
 /**
- * What a one-time Checkout Session adds for automatic tax: the billing address and an optional tax
- * id are collected and, as Stripe requires with an existing customer, saved onto it.
+ * What a Checkout Session (one-time or subscription) adds for automatic tax: the billing address and
+ * an optional tax id are collected and, as Stripe requires with an existing customer, saved onto it,
+ * so the subscription's renewals are taxed from the same address.
  */
 export function checkoutTaxParams(env: Env, destination: string): Partial<Stripe.Checkout.SessionCreateParams> {
   if (!taxCollectionOn(env)) return {};
@@ -22,6 +23,15 @@ export function checkoutTaxParams(env: Env, destination: string): Partial<Stripe
     tax_id_collection: { enabled: true },
     customer_update: { address: "auto", name: "auto" },
   };
+}
+
+/** A taxed subscription's invoices are issued by the author, the seller liable for the tax (as EU rules want). */
+export function subscriptionTaxSettings(
+  env: Env,
+  destination: string,
+): Pick<Stripe.Checkout.SessionCreateParams.SubscriptionData, "invoice_settings"> {
+  if (!taxCollectionOn(env)) return {};
+  return { invoice_settings: { issuer: { type: "account", account: destination } } };
 }
 
 /** Read `total_details.breakdown` for the rate: Stripe includes it only when expanded. */
