@@ -2,7 +2,8 @@
  * Sales tax in a real browser (Plaza with `TAX_COLLECTION=automatic` and the Stripe emulator on their
  * own `wrangler dev`): a buyer in Germany pays on the hosted checkout page, which asks for the
  * billing country and a tax id, and finds 19 % VAT on the order in Purchases and on the receipt in
- * the dev mailbox; the author sees the tax on the sale and in Earnings. Setup (sign-up, org, item,
+ * the dev mailbox; the author sees the tax on the sale and in Earnings. A subscription is taxed the
+ * same way: its order in Purchases shows the VAT. Setup (sign-up, org, item,
  * onboarding) goes through the API; what the buyer and the author see and click goes through Chromium.
  */
 import type { Browser, Page } from "playwright-core";
@@ -100,4 +101,35 @@ test("a buyer in Germany pays 19 % VAT on top: Purchases and the receipt show it
   const balance = authorPage.getByRole("row").filter({ hasText: "EUR" });
   await balance.getByRole("cell", { name: "€3.61" }).waitFor();
   await authorContext.close();
+});
+
+test("a subscriber in Germany pays 19 % VAT on the subscription: Purchases shows it on the subscription's order", async () => {
+  const plan = {
+    slug: `sketch-club-${RUN}`,
+    name: "Sketch Club",
+    pricing: { model: "subscription", amount: 1000, currency: "eur", interval: "month" },
+  } as const;
+  await publishItem(
+    author.token,
+    orgId,
+    { slug: plan.slug, name: plan.name, summary: "Monthly sketches", description: "Subscription item.", pricing: plan.pricing },
+    { version: "1.0.0", changelog: "First" },
+  );
+  const context = await newContext(browser, { baseURL: stack.url, viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`/login?next=${encodeURIComponent(`/buy/${plan.slug}`)}`);
+  await logIn(page, buyer);
+  await page.getByRole("heading", { level: 1, name: `Subscribe to ${plan.name}` }).waitFor();
+  await page.getByRole("button", { name: "Continue to payment" }).click();
+
+  await page.waitForURL(new RegExp(`^${stack.stripe.url}/checkout/cs_test_`));
+  await page.getByLabel("Billing country").selectOption("DE");
+  await page.getByRole("button", { name: "Pay" }).click();
+  await page.waitForURL(/\/checkout\/success\?checkout=chk_/);
+  await page.getByRole("heading", { level: 1, name: "Thank you!" }).waitFor({ timeout: WAIT.backgroundWork });
+  await page.getByRole("link", { name: "See your purchases" }).click();
+  const order = page.getByRole("region", { name: "Orders" }).getByRole("row").filter({ hasText: plan.name });
+  await order.getByText("€11.90").waitFor({ timeout: WAIT.backgroundWork });
+  await order.getByText("incl. 19 % tax (DE) €1.90").waitFor();
+  await context.close();
 });
