@@ -32,6 +32,8 @@ export const ERROR_STATUS = {
   already_refunded: 409,
   /** Stripe has less left to refund on the payment than was asked (refunded elsewhere meanwhile). */
   refund_too_large: 409,
+  /** The buyer's bank disputes the payment: Stripe refuses refunds while the dispute decides the money. */
+  charge_disputed: 409,
   /** Stripe has no record of the payment (or customer, price…) Plaza holds for this. */
   payment_record_missing: 409,
   /** Stripe saw this request's idempotency key with other parameters, or still runs the first. */

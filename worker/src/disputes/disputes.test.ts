@@ -116,6 +116,15 @@ describe("a dispute's lifecycle", () => {
       .first<{ subject: string }>();
     expect(mail?.subject).toMatch(/^A buyer disputed a payment of \$30\.00 to /);
 
+    // While the bank disputes the payment, Stripe refuses a refund: the author is told why, and nothing changes.
+    const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${sale.id}/refund`, {
+      token: fx.owner.accessToken,
+      body: { reason: "Buyer asked" },
+    });
+    expect(refund.status).toBe(409);
+    expect(refund.body.error.code).toBe("charge_disputed");
+    expect((await stateOf(sale)).authorNet).toBe(3000 - sale.fee - 3000 - 1500);
+
     await closeDispute(dispute.id, "won");
     expect(await stripeSends()).toEqual(["charge.dispute.closed", "charge.dispute.funds_reinstated"]);
     expect(await stateOf(sale)).toEqual({

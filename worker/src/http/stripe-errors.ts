@@ -19,6 +19,12 @@ export interface StripeErrorMeaning {
 const REFUSALS: Partial<Record<string, Omit<StripeErrorMeaning, "retry">>> = {
   charge_already_refunded: { code: "already_refunded", message: "Stripe says this payment was already refunded in full", level: "warn" },
   amount_too_large: { code: "refund_too_large", message: "Stripe has less left to refund on this payment than was asked", level: "warn" },
+  // Stripe refuses to refund a charged-back payment: the dispute's outcome decides the money.
+  charge_disputed: {
+    code: "charge_disputed",
+    message: "The buyer's bank disputes this payment; the dispute decides it, not a refund",
+    level: "warn",
+  },
   // Plaza's copy of an account's flags lags Stripe's by one webhook.
   insufficient_capabilities_for_transfer: { code: "charges_disabled", message: "This author cannot take payments yet", level: "warn" },
   // Plaza never passes a client's Stripe ids on: a missing object means Plaza and Stripe disagree.

@@ -43,6 +43,10 @@ export const refunds = new Hono<AppEnv>()
     const store = c.var.store;
     const charge = chargeToRefund(store, params);
     if (charge.status !== "succeeded") throw invalidRequest(`Charge ${charge.id} failed, so there is nothing to refund.`, "charge");
+    // Stripe's refusal: a charged-back payment is settled by its dispute, never refunded as well.
+    if ((charge as Charge & { disputed?: boolean }).disputed === true) {
+      throw invalidRequest(`Charge ${charge.id} has been charged back; cannot issue a refund.`, undefined, "charge_disputed");
+    }
     const remaining = charge.amount - charge.amount_refunded;
     if (remaining <= 0) {
       throw invalidRequest(`Charge ${charge.id} has already been refunded.`, undefined, "charge_already_refunded");
