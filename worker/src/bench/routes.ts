@@ -25,7 +25,8 @@ benchRoutes.use(async (c, next) => {
 // A bare route,
 // a bare FTS5 MATCH on the same data the search endpoint reads, the Stripe signature check alone
 // (what webhook ingest does before it writes), how many Stripe events are recorded, by status,
-// and a bare R2 read streamed back (what a signed download sends, without its checks).
+// a bare R2 read streamed back (what a signed download sends, without its checks), and a bare
+// R2 multipart upload (what a tus upload writes, without its bookkeeping).
 benchRoutes.get("/bare", (c) => c.text("ok"));
 benchRoutes.get("/fts", async (c) => {
   const { results } = await c.env.DB.prepare("SELECT rowid FROM items_fts WHERE items_fts MATCH ? LIMIT 20")
@@ -59,6 +60,27 @@ benchRoutes.get("/r2/:key{.+}", async (c) => {
   const object = await c.env.BUCKET.get(c.req.param("key"));
   if (!object) return c.text("no such object", 404);
   return new Response(object.body, { headers: { "content-type": "application/gzip", "content-length": String(object.size) } });
+});
+// The uploads bench's baseline: the same bytes written by a bare R2 multipart upload, each part
+// the body of one request streamed into uploadPart (no claims, no D1, no digest).
+benchRoutes.post("/r2-multipart", async (c) => {
+  const key = c.req.query("key") ?? "";
+  const upload = await c.env.BUCKET.createMultipartUpload(key);
+  return c.json({ key, uploadId: upload.uploadId });
+});
+benchRoutes.put("/r2-multipart/:partNumber", async (c) => {
+  const upload = c.env.BUCKET.resumeMultipartUpload(c.req.query("key") ?? "", c.req.query("uploadId") ?? "");
+  if (!c.req.raw.body) return c.text("no body", 400);
+  return c.json(await upload.uploadPart(Number(c.req.param("partNumber")), c.req.raw.body));
+});
+benchRoutes.post("/r2-multipart/complete", async (c) => {
+  const { key, uploadId, parts } = await c.req.json<{ key: string; uploadId: string; parts: R2UploadedPart[] }>();
+  const object = await c.env.BUCKET.resumeMultipartUpload(key, uploadId).complete(parts);
+  return c.json({ size: object.size });
+});
+benchRoutes.delete("/r2/:key{.+}", async (c) => {
+  await c.env.BUCKET.delete(c.req.param("key"));
+  return c.body(null, 204);
 });
 // The webhooks bench: `count` webhook.test events, each with one pending delivery to the
 // endpoint, written first (as sendTestEvent does, marked dispatched) and then queued with
