@@ -6,11 +6,11 @@
  * a bundle that becomes a version.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import * as tus from "tus-js-client";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eventually } from "../scripts/lib/eventually";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
+import { startRelay } from "../scripts/lib/tcp-relay.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import type { OrgT } from "../shared/api";
 import { encodeUploadMetadata, TUS_ENDPOINT } from "../shared/uploads";
@@ -48,43 +48,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/**
- * A TCP relay in front of the Worker that drops every connection once `cutAfter(bytes)` more client
- * bytes have passed through: the network failing in the middle of a PATCH body.
- */
-async function startRelay(target: URL) {
-  const sockets = new Set<Socket>();
-  let budget = Number.POSITIVE_INFINITY;
-  const listener = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname);
-    const drop = () => {
-      for (const socket of [client, upstream]) {
-        socket.destroy();
-        sockets.delete(socket);
-      }
-    };
-    sockets.add(client).add(upstream);
-    client.on("data", (chunk: Buffer) => {
-      budget -= chunk.length;
-      if (budget < 0) for (const socket of sockets) socket.destroy();
-      else upstream.write(chunk);
-    });
-    upstream.pipe(client);
-    for (const socket of [client, upstream]) socket.on("close", drop).on("error", drop);
-  });
-  await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
-  return {
-    origin: `http://127.0.0.1:${(listener.address() as AddressInfo).port}`,
-    cutAfter(bytes: number) {
-      budget = bytes;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        listener.close(() => resolve());
-      }),
-  };
-}
 let relay: Awaited<ReturnType<typeof startRelay>>;
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
