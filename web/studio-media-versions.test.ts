@@ -185,13 +185,13 @@ describe("the studio's Media tab", () => {
 });
 
 describe("the studio's Versions tab", () => {
-  test("a bad manifest field is shown before any upload; a good bundle uploads with progress, then is yanked and unyanked", async () => {
+  test("a bad manifest field is shown before any upload; a good bundle uploads over tus with Uppy and progress, then is yanked and unyanked", async () => {
     const page = await openAs(author, `/dashboard/items/${itemId}/versions`);
     const stable = page.getByRole("region", { name: "Stable channel" });
     await stable.getByRole("row").filter({ hasText: "1.0.0" }).getByText("Live").waitFor();
     const uploadRequests: string[] = [];
     page.on("request", (req) => {
-      if (/\/uploads/.test(req.url())) uploadRequests.push(`${req.method()} ${req.url()}`);
+      if (/\/v1\/(tus|items\/[^/]+\/uploads)/.test(req.url())) uploadRequests.push(`${req.method()} ${new URL(req.url()).pathname}`);
     });
     const form = page.getByRole("form", { name: "Publish a version" });
 
@@ -219,7 +219,12 @@ describe("the studio's Versions tab", () => {
     await page.getByText("Published 1.1.0 to the stable channel.").waitFor();
     await form.locator(".upload-progress").getByText("100%").waitFor();
     expect(await form.locator("progress").evaluate((p) => (p as HTMLProgressElement).value)).toBe(100);
-    expect(uploadRequests.map((r) => r.split(" ")[0])).toEqual(["POST", "PUT"]);
+    // Created over tus (the metadata declares version, manifest and SHA-256), one PATCH, then the result read.
+    expect(uploadRequests.map((r) => r.replace(/\/v1\/tus\/[^/]+$/, "/v1/tus/{id}"))).toEqual([
+      "POST /v1/tus",
+      "PATCH /v1/tus/{id}",
+      "GET /v1/tus/{id}",
+    ]);
 
     const row = stable.getByRole("row").filter({ hasText: "1.1.0" });
     await row.getByText("Live").waitFor();

@@ -1,20 +1,18 @@
-/** A project's files in R2: upload (raw PUT, up to 25 MB), list, download and delete. */
+/** A project's files in R2: upload (resumable, over tus with Uppy), list, download and delete. */
 
 import type { z } from "zod";
-import { AssetName, PROJECT_ASSET_MAX_BYTES as MAX_ASSET_BYTES, type ProjectAsset, type ProjectT } from "../../../../shared/projects";
+import { AssetName, type ProjectAsset, type ProjectT } from "../../../../shared/projects";
 import { api } from "../../api/client";
 import { asApiError } from "../../api/errors";
 import { unwrap, unwrapBlob } from "../../api/unwrap";
 import { h, replace, uniqueId } from "../../dom";
 import { formatBytes, formatDateTime } from "../../format";
 import { describeError } from "../../ui/messages";
+import { resumableUpload, UploadCanceled } from "../../ui/resumable-upload";
 import { dataTable, row } from "../../ui/table";
 import { toast } from "../../ui/toast";
 
 type ProjectAssetT = z.infer<typeof ProjectAsset>;
-
-/** The cap as the API states it (binary megabytes). */
-const MAX_ASSET_MB = MAX_ASSET_BYTES / 1024 / 1024;
 
 /** Saves a blob under `name` through a temporary object URL. */
 function saveBlob(blob: Blob, name: string): void {
@@ -84,6 +82,26 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
   const fileId = uniqueId("asset-file");
   const fileInput = h("input", { id: fileId, type: "file", name: "file", required: true, "aria-describedby": `${fileId}-hint` });
   const uploadButton: HTMLButtonElement = h("button", { type: "submit", class: "button primary" }, "Upload");
+  const uploads = h("div", { class: "stack" });
+  /** Sends `file` over tus with Uppy: progress, Pause/Resume, Cancel; the same file chosen after a reload resumes. */
+  const upload = async (file: File) => {
+    const sending = resumableUpload({
+      scope: `asset-${o.projectId}`,
+      file,
+      label: file.name,
+      metadata: { kind: "asset", project: o.projectId, filename: file.name, filetype: file.type || "application/octet-stream" },
+    });
+    uploads.append(sending.element);
+    try {
+      await sending.finished;
+      toast(`Uploaded ${file.name}.`);
+      await o.reload();
+    } catch (err) {
+      toast(err instanceof UploadCanceled ? err.message : describeError(asApiError(err)), err instanceof UploadCanceled ? "info" : "error");
+    } finally {
+      sending.element.remove();
+    }
+  };
   const uploadForm = h(
     "form",
     {
@@ -93,23 +111,11 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
         e.preventDefault();
         const file = fileInput.files?.[0];
         if (!file) return toast("Choose a file to upload.", "error");
-        // The Worker's own checks, made first so a file it would refuse is not sent for nothing.
+        // The Worker's own check, made first so a file it would refuse is not sent for nothing.
         const badName = AssetName.safeParse(file.name).error?.issues[0]?.message;
         if (badName) return toast(`${file.name} cannot be an asset name: it needs ${badName}. Rename the file and try again.`, "error");
-        if (file.size > MAX_ASSET_BYTES)
-          return toast(`${file.name} is ${formatBytes(file.size)}; assets can be at most ${MAX_ASSET_MB} MB.`, "error");
-        void run(uploadButton, async () => {
-          // The raw bytes as the body, which the route's `*/*` content gives `hc` no type for.
-          await unwrap(
-            assetApi.$put(assetParam(file.name), {
-              headers: { "content-type": file.type || "application/octet-stream" },
-              init: { body: file },
-            }),
-          );
-          uploadForm.reset();
-          await o.reload();
-          return `Uploaded ${file.name}.`;
-        });
+        uploadForm.reset();
+        void upload(file);
       },
     },
     h(
@@ -117,7 +123,11 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
       { class: "field" },
       h("label", { for: fileId }, "File"),
       fileInput,
-      h("p", { id: `${fileId}-hint`, class: "hint" }, `Up to ${MAX_ASSET_MB} MB. A file with the same name is replaced.`),
+      h(
+        "p",
+        { id: `${fileId}-hint`, class: "hint" },
+        "A file with the same name is replaced. Uploads can be paused and survive a lost connection; after a reload, choose the same file again to go on where it stopped.",
+      ),
     ),
     h("div", { class: "form-actions" }, uploadButton),
   );
@@ -133,5 +143,5 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
       }),
     );
 
-  return { content: [listBody, o.canEdit && uploadForm], render };
+  return { content: [listBody, o.canEdit && [uploadForm, uploads]], render };
 }

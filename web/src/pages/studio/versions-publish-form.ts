@@ -1,8 +1,9 @@
 /**
  * "Publish a version": choose or drop the bundle; its plaza.json is read and checked at once, each
- * problem shown beside its field, and Publish stays off until it passes. Publishing announces the
- * version (the API re-checks everything, still before any bytes move), then sends the bundle with
- * a progress bar.
+ * problem shown beside its field, and Publish stays off until it passes. Publishing sends the
+ * bundle over tus with Uppy (ui/resumable-upload.ts): creating the upload declares the version,
+ * manifest and SHA-256, which the API re-checks before any bytes move; then a progress bar with
+ * Pause/Resume and Cancel, and the same bundle chosen again after a reload resumes.
  */
 import { CHANNELS, type ItemT, type VersionT } from "../../../../shared/catalog";
 import type { ManifestT } from "../../../../shared/manifest";
@@ -11,10 +12,10 @@ import { h, replace, uniqueId } from "../../dom";
 import { formatBytes } from "../../format";
 import { clearErrors, formAlert, selectField, showErrors } from "../../ui/form";
 import { describeError } from "../../ui/messages";
+import { resumableUpload, UploadCanceled } from "../../ui/resumable-upload";
 import { toast } from "../../ui/toast";
 import { fileDropZone } from "./media-drop-zone";
 import { BundleProblem, checkManifest, type FieldErrors, MANIFEST_FILE, readBundleManifest, sha256Hex } from "./versions-bundle";
-import { announceVersion, sendBundle } from "./versions-upload";
 
 type Channel = (typeof CHANNELS)[number];
 const CHANGELOG_MAX = 20_000;
@@ -40,29 +41,12 @@ const MANIFEST_ROWS: { key: string; label: string; show: (m: Record<string, unkn
 
 const errorSlot = (key: string) => h("p", { class: "field-error", "data-error-for": key, hidden: true });
 
-export function publishVersionForm(o: {
-  item: ItemT;
-  versions: () => VersionT[];
-  published(version: VersionT): Promise<void>;
-}): HTMLFormElement {
+export function publishVersionForm(o: { item: ItemT; versions: () => VersionT[]; published(): Promise<void> }): HTMLFormElement {
   let bundle: File | undefined;
   let raw: unknown;
   const summary = h("div", { class: "bundle-summary", hidden: true });
-  const progressLabelId = uniqueId("upload-progress");
-  const progress = h("progress", { max: 100, value: 0, "aria-labelledby": progressLabelId });
-  const progressText = h("span", {}, "0%");
-  const progressRow = h(
-    "div",
-    { class: "upload-progress", hidden: true },
-    h("span", { id: progressLabelId }, "Upload progress"),
-    progress,
-    progressText,
-  );
-  const setProgress = (fraction: number) => {
-    const percent = Math.round(fraction * 100);
-    progress.value = percent;
-    progressText.textContent = `${percent}%`;
-  };
+  /** The bundle's upload while it runs (and its last state after). */
+  const uploadSlot = h("div");
   const channelField = selectField({ name: "channel", label: "Channel", options: CHANNELS, value: "stable" });
   const changelogId = uniqueId("changelog");
   const changelog = h("textarea", {
@@ -96,7 +80,7 @@ export function publishVersionForm(o: {
       h("p", { id: `${changelogId}-hint`, class: "hint" }, "Markdown. Shown on the storefront and with update notices."),
       errorSlot("changelog"),
     ),
-    progressRow,
+    uploadSlot,
     formAlert(),
     h("div", { class: "form-actions" }, submit),
   );
@@ -134,8 +118,7 @@ export function publishVersionForm(o: {
   const choose = async (file: File) => {
     bundle = file;
     raw = undefined;
-    progressRow.hidden = true;
-    setProgress(0);
+    uploadSlot.replaceChildren();
     submit.disabled = true;
     summary.hidden = true;
     clearErrors(form);
@@ -162,26 +145,39 @@ export function publishVersionForm(o: {
     if (Object.keys(fields).length > 0) return showErrors(form, "Please correct the fields marked below.", fields);
     form.setAttribute("aria-busy", "true");
     submit.disabled = true;
+    const chosenChannel = channel();
     try {
-      const upload = await announceVersion(o.item.slug, {
-        version: manifest.version,
-        channel: channel(),
-        changelog: changelog.value,
-        manifest,
-        sha256: await sha256Hex(file),
-        size: file.size,
+      const sending = resumableUpload({
+        // A resumed upload keeps the metadata it was created with: the channel is part of what it is.
+        scope: `bundle-${o.item.id}-${chosenChannel}`,
+        file,
+        label: file.name,
+        metadata: {
+          kind: "bundle",
+          item: o.item.slug,
+          version: manifest.version,
+          channel: chosenChannel,
+          changelog: changelog.value,
+          manifest: JSON.stringify(manifest),
+          sha256: await sha256Hex(file),
+          filename: file.name,
+        },
       });
-      progressRow.hidden = false;
-      setProgress(0);
-      const version = await sendBundle(upload.uploadUrl, file, setProgress);
-      toast(`Published ${version.version} to the ${version.channel} channel.`);
+      replace(uploadSlot, sending.element);
+      await sending.finished;
+      toast(`Published ${manifest.version} to the ${chosenChannel} channel.`);
       bundle = undefined;
       changelog.value = "";
       summary.hidden = true;
-      await o.published(version);
+      await o.published();
     } catch (err) {
-      const apiError = asApiError(err);
-      showErrors(form, describeError(apiError), apiError.fields);
+      if (err instanceof UploadCanceled) {
+        uploadSlot.replaceChildren();
+        toast(err.message, "info");
+      } else {
+        const apiError = asApiError(err);
+        showErrors(form, describeError(apiError), apiError.fields);
+      }
       submit.disabled = false;
     } finally {
       form.removeAttribute("aria-busy");
