@@ -153,3 +153,23 @@ export async function failRenewal(buyer: TestUser, days = 31) {
   await stripeEventsSettled();
   return pastDue;
 }
+
+/**
+ * For tests that unplugged Plaza's platform endpoint and deliver Stripe's events themselves: each
+ * call delivers every event this sender has not delivered yet, oldest first (or newest first), waits
+ * until Plaza processed them, and returns their types.
+ */
+export function platformEventSender() {
+  const delivered = new Set<string>();
+  return async (order: "oldest first" | "newest first" = "oldest first") => {
+    const events: Stripe.Event[] = [];
+    for await (const event of testStripe().events.list({ limit: 100 })) if (!delivered.has(event.id)) events.push(event);
+    for (const event of order === "oldest first" ? events.reverse() : events) {
+      const res = await signedDelivery(JSON.stringify(event, null, 2));
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      delivered.add(event.id);
+    }
+    await stripeEventsSettled();
+    return events.map((e) => e.type);
+  };
+}

@@ -5,7 +5,6 @@
  * the test delivers Stripe's events itself, in the order it chooses.
  */
 import { env } from "cloudflare:workers";
-import type Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser, type OrgFixture, orgFixture, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
@@ -16,14 +15,11 @@ import {
   eventually,
   onboardSeller,
   paidItem,
-  signedDelivery,
-  stripeEventsSettled,
-  testStripe,
+  platformEventSender,
   unplugStripeWebhooks,
 } from "../../test/payments";
 
 let fx: OrgFixture;
-const delivered = new Set<string>();
 
 beforeAll(async () => {
   fx = await orgFixture();
@@ -32,17 +28,7 @@ beforeAll(async () => {
 });
 
 /** Every platform event not delivered yet reaches Plaza, oldest first (or newest first), and is processed. */
-async function stripeSends(order: "oldest first" | "newest first" = "oldest first") {
-  const events: Stripe.Event[] = [];
-  for await (const event of testStripe().events.list({ limit: 100 })) if (!delivered.has(event.id)) events.push(event);
-  for (const event of order === "oldest first" ? events.reverse() : events) {
-    const res = await signedDelivery(JSON.stringify(event, null, 2));
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    delivered.add(event.id);
-  }
-  await stripeEventsSettled();
-  return events.map((e) => e.type);
-}
+const stripeSends = platformEventSender();
 
 interface Sale {
   id: string;
