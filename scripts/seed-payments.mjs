@@ -45,6 +45,40 @@ export async function payHostedCheckout(checkoutUrl, billing = { country: "US" }
   if (paid.status !== 303) throw new Error(`Pay on ${checkoutUrl} answered ${paid.status}, not a 303 back to Plaza`);
 }
 
+/** Logs in as `email` and finds `orgSlug` among their orgs. */
+async function logInToOrg({ apiUrl, email, password, orgSlug }) {
+  const { accessToken } = await request(apiUrl, "POST", "/v1/auth/login", { body: { email, password } });
+  const org = (await request(apiUrl, "GET", "/v1/me", { token: accessToken })).orgs.find((o) => o.slug === orgSlug);
+  if (!org) throw new Error(`${email} is not a member of the org "${orgSlug}"`);
+  return { accessToken, orgId: org.orgId };
+}
+
+/** Whether the org has sold anything to `email` (how a seed step knows it ran already). */
+async function hasSoldTo({ apiUrl, accessToken, orgId }, email) {
+  const sales = await request(apiUrl, "GET", `/v1/orgs/${orgId}/orders?limit=100`, { token: accessToken });
+  return sales.data.some((order) => order.email === email);
+}
+
+/**
+ * A guest buys `item` on the hosted checkout and Plaza makes the order. The idempotency key makes a
+ * re-run after an interrupted one find the same session. @returns {Promise<{ checkoutId: string, orderId: string }>}
+ */
+async function guestBuys({ apiUrl, email, item, seedStep, billing }) {
+  const session = await request(apiUrl, "POST", `/v1/items/${item}/checkout`, {
+    body: { email },
+    headers: { "idempotency-key": `demo-seed:${seedStep}:${email}:${item}` },
+  });
+  if ((await request(apiUrl, "GET", `/v1/checkouts/${session.checkoutId}`)).status !== "complete") {
+    await payHostedCheckout(session.url, billing);
+  }
+  const orderId = await eventually(
+    `the order of ${email}`,
+    async () => (await request(apiUrl, "GET", `/v1/checkouts/${session.checkoutId}`)).orderId,
+    { timeoutMs: WAIT.backgroundWork, intervalMs: 250 },
+  );
+  return { checkoutId: session.checkoutId, orderId };
+}
+
 /** The demo's taxed order: a guest in Germany buys with a VAT number, and Stripe Tax adds 19 % (`npm start` collects tax). */
 export const DEMO_TAXED_ORDER = { email: "klara@plaza.local", item: "ai-autocomplete", country: "DE", taxId: "DE811907980" };
 
@@ -55,23 +89,9 @@ export const DEMO_TAXED_ORDER = { email: "klara@plaza.local", item: "ai-autocomp
  */
 export async function seedTaxedOrder({ apiUrl, authorEmail, password, orgSlug }) {
   const { email, item, country, taxId } = DEMO_TAXED_ORDER;
-  const { accessToken } = await request(apiUrl, "POST", "/v1/auth/login", { body: { email: authorEmail, password } });
-  const org = (await request(apiUrl, "GET", "/v1/me", { token: accessToken })).orgs.find((o) => o.slug === orgSlug);
-  if (!org) throw new Error(`${authorEmail} is not a member of the org "${orgSlug}"`);
-  const sales = await request(apiUrl, "GET", `/v1/orgs/${org.orgId}/orders?limit=100`, { token: accessToken });
-  if (sales.data.some((order) => order.email === email)) return false;
-  const session = await request(apiUrl, "POST", `/v1/items/${item}/checkout`, {
-    body: { email },
-    headers: { "idempotency-key": `demo-seed:tax:${email}:${item}` },
-  });
-  if ((await request(apiUrl, "GET", `/v1/checkouts/${session.checkoutId}`)).status !== "complete") {
-    await payHostedCheckout(session.url, { country, tax_id: taxId });
-  }
-  await eventually(
-    `the taxed order of ${email}`,
-    async () => (await request(apiUrl, "GET", `/v1/checkouts/${session.checkoutId}`)).orderId,
-    { timeoutMs: WAIT.backgroundWork, intervalMs: 250 },
-  );
+  const author = { apiUrl, ...(await logInToOrg({ apiUrl, email: authorEmail, password, orgSlug })) };
+  if (await hasSoldTo(author, email)) return false;
+  await guestBuys({ apiUrl, email, item, seedStep: "tax", billing: { country, tax_id: taxId } });
   return true;
 }
 
@@ -84,13 +104,11 @@ export const DEMO_COUPON = { code: "LAUNCH20", item: "ai-autocomplete", percentO
  */
 export async function seedCoupon({ apiUrl, authorEmail, password, orgSlug }) {
   const { code, item: slug, percentOff } = DEMO_COUPON;
-  const { accessToken } = await request(apiUrl, "POST", "/v1/auth/login", { body: { email: authorEmail, password } });
-  const org = (await request(apiUrl, "GET", "/v1/me", { token: accessToken })).orgs.find((o) => o.slug === orgSlug);
-  if (!org) throw new Error(`${authorEmail} is not a member of the org "${orgSlug}"`);
-  const items = await request(apiUrl, "GET", `/v1/orgs/${org.orgId}/items`, { token: accessToken });
+  const { accessToken, orgId } = await logInToOrg({ apiUrl, email: authorEmail, password, orgSlug });
+  const items = await request(apiUrl, "GET", `/v1/orgs/${orgId}/items`, { token: accessToken });
   const item = items.data.find((i) => i.slug === slug);
   if (!item) throw new Error(`${orgSlug} has no item "${slug}"`);
-  const couponsPath = `/v1/orgs/${org.orgId}/items/${item.id}/coupons`;
+  const couponsPath = `/v1/orgs/${orgId}/items/${item.id}/coupons`;
   const coupons = await request(apiUrl, "GET", couponsPath, { token: accessToken });
   if (coupons.data.some((coupon) => coupon.code === code)) return false;
   await request(apiUrl, "POST", couponsPath, { token: accessToken, body: { code, percentOff } });
@@ -102,23 +120,20 @@ export async function seedCoupon({ apiUrl, authorEmail, password, orgSlug }) {
  * @returns {Promise<{ orgId: string, alreadyOnboarded: boolean }>}
  */
 export async function seedConnectOnboarding({ apiUrl, email, password, orgSlug }) {
-  const { accessToken } = await request(apiUrl, "POST", "/v1/auth/login", { body: { email, password } });
-  const me = await request(apiUrl, "GET", "/v1/me", { token: accessToken });
-  const org = me.orgs.find((o) => o.slug === orgSlug);
-  if (!org) throw new Error(`${email} is not a member of the org "${orgSlug}"`);
-  const status = await request(apiUrl, "GET", `/v1/orgs/${org.orgId}/connect`, { token: accessToken });
-  if (status.chargesEnabled) return { orgId: org.orgId, alreadyOnboarded: true };
+  const { accessToken, orgId } = await logInToOrg({ apiUrl, email, password, orgSlug });
+  const status = await request(apiUrl, "GET", `/v1/orgs/${orgId}/connect`, { token: accessToken });
+  if (status.chargesEnabled) return { orgId: orgId, alreadyOnboarded: true };
 
-  const link = await request(apiUrl, "POST", `/v1/orgs/${org.orgId}/connect/onboarding`, { token: accessToken });
+  const link = await request(apiUrl, "POST", `/v1/orgs/${orgId}/connect/onboarding`, { token: accessToken });
   const back = await completeHostedOnboarding(link.url);
   if (!back?.includes("/dashboard/payouts")) throw new Error(`onboarding returned to ${back}, not Plaza's payouts page`);
   // GET /connect re-reads an unfinished account from Stripe, so this does not wait on the webhook.
   await eventually(
     `Plaza to see ${orgSlug}'s finished onboarding`,
-    async () => (await request(apiUrl, "GET", `/v1/orgs/${org.orgId}/connect`, { token: accessToken })).chargesEnabled,
+    async () => (await request(apiUrl, "GET", `/v1/orgs/${orgId}/connect`, { token: accessToken })).chargesEnabled,
     { timeoutMs: WAIT.step, intervalMs: 250 },
   );
-  return { orgId: org.orgId, alreadyOnboarded: false };
+  return { orgId: orgId, alreadyOnboarded: false };
 }
 
 /** The demo's open dispute: a guest's purchase their bank disputes; its author sees it on Earnings with the deadline. */
@@ -154,26 +169,14 @@ export async function openDisputeOn({ stripeUrl, checkoutId, reason }) {
  */
 export async function seedOpenDispute({ apiUrl, stripeUrl, authorEmail, password, orgSlug }) {
   const { email, item, reason } = DEMO_DISPUTE;
-  const { accessToken } = await request(apiUrl, "POST", "/v1/auth/login", { body: { email: authorEmail, password } });
-  const org = (await request(apiUrl, "GET", "/v1/me", { token: accessToken })).orgs.find((o) => o.slug === orgSlug);
-  if (!org) throw new Error(`${authorEmail} is not a member of the org "${orgSlug}"`);
-  const sales = await request(apiUrl, "GET", `/v1/orgs/${org.orgId}/orders?limit=100`, { token: accessToken });
-  if (sales.data.some((order) => order.email === email)) return false;
-  const session = await request(apiUrl, "POST", `/v1/items/${item}/checkout`, {
-    body: { email },
-    headers: { "idempotency-key": `demo-seed:dispute:${email}:${item}` },
-  });
-  await payHostedCheckout(session.url);
-  const orderId = await eventually(
-    `the order of ${email}`,
-    async () => (await request(apiUrl, "GET", `/v1/checkouts/${session.checkoutId}`)).orderId,
-    { timeoutMs: WAIT.backgroundWork, intervalMs: 250 },
-  );
-  await openDisputeOn({ stripeUrl, checkoutId: session.checkoutId, reason });
+  const author = { apiUrl, ...(await logInToOrg({ apiUrl, email: authorEmail, password, orgSlug })) };
+  if (await hasSoldTo(author, email)) return false;
+  const { checkoutId, orderId } = await guestBuys({ apiUrl, email, item, seedStep: "dispute" });
+  await openDisputeOn({ stripeUrl, checkoutId, reason });
   await eventually(
     `Plaza to record the dispute of ${email}`,
     async () =>
-      (await request(apiUrl, "GET", `/v1/orgs/${org.orgId}/disputes?state=open`, { token: accessToken })).data.find(
+      (await request(apiUrl, "GET", `/v1/orgs/${author.orgId}/disputes?state=open`, { token: author.accessToken })).data.find(
         (d) => d.orderId === orderId,
       ),
     { timeoutMs: WAIT.backgroundWork, intervalMs: 250 },
