@@ -1,8 +1,9 @@
 /**
  * Payments in a real browser, on one payments stack (Plaza's `wrangler dev` beside the Stripe
  * emulator) and one Chromium shared by every describe: starting them takes most of a file's time.
- * Each describe has its own people, org and item (names unique in the shared stack) and its own setup;
- * none advances the emulator's clock, so they do not disturb each other.
+ * Each describe has its own people, org and item (names unique in the shared stack) and its own setup.
+ * Only the last (the billing portal) advances the emulator's clock, which moves every subscription's
+ * time: keep it last, so no describe after it sees a month pass.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -458,6 +459,80 @@ describe("plan change", () => {
     await page.reload();
     await page.getByRole("region", { name: "Orders" }).getByRole("row").filter({ hasText: ITEM.name }).nth(1).waitFor();
     await context.close();
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+/**
+ * A past-due subscriber fixes their card: Purchases says the renewal failed, Update payment method
+ * opens Stripe's billing portal, where the buyer enters a working card and pays the open invoice,
+ * then returns to Purchases and the subscription is active again. Setup (accounts, item, onboarding,
+ * subscribing, the failing card and the clock passing the renewal) goes through the APIs.
+ */
+describe("billing portal (last: it advances the emulator's clock)", () => {
+  const ITEM = {
+    slug: `spectral-charts-${RUN}`,
+    name: "Spectral Charts",
+    pricing: { model: "subscription", amount: 900, currency: "usd", interval: "month" },
+  } as const;
+  const author = { name: "Cecilia Payne", email: `cecilia-${RUN}@example.com`, password: "stellar atmospheres 1925", token: "" };
+  const buyer = { name: "Maria Mitchell", email: `maria-${RUN}@example.com`, password: "comet hunter 1847", token: "" };
+  const subscription = async () =>
+    (await api<{ data: SubscriptionT[] }>("GET", "/v1/me/subscriptions", undefined, buyer.token)).body.data.find(
+      (s) => s.itemName === ITEM.name,
+    );
+
+  beforeAll(async () => {
+    [author.token, buyer.token] = await Promise.all([signUpAndLogIn(author), signUpAndLogIn(buyer)]);
+    const org = await api<OrgT>("POST", "/v1/orgs", { name: "Payne Spectra", slug: `payne-${RUN}` }, author.token);
+    expectStatus(org, 201, "create org");
+    await publishItem(
+      author.token,
+      org.body.id,
+      { slug: ITEM.slug, name: ITEM.name, summary: "Charts", description: "Paid item.", pricing: ITEM.pricing },
+      { version: "1.0.0", changelog: "First" },
+    );
+    await completeOnboarding(author.token, org.body.id);
+
+    // Subscribed, then the card starts failing and the renewal a month on is declined: past due.
+    const checkout = await api<{ url: string }>("POST", `/v1/items/${ITEM.slug}/checkout`, {}, buyer.token);
+    expectStatus(checkout, 201, "checkout");
+    expect((await fetch(`${checkout.body.url}/pay`, { method: "POST", redirect: "manual" })).status).toBe(303);
+    await eventually("the subscription", async () => ((await subscription())?.status === "active" ? true : undefined));
+    const customers = await stripeApi<{ data: { id: string }[] }>("GET", `/v1/customers?email=${encodeURIComponent(buyer.email)}`);
+    await stripeApi("POST", `/_emulator/customers/${customers.data[0]!.id}/payment_behavior`, { fail: true });
+    await stripeApi("POST", "/_emulator/clock/advance", { seconds: 31 * 86_400 });
+    await eventually("past due", async () => ((await subscription())?.status === "past_due" ? true : undefined));
+  });
+
+  test("a past-due buyer updates the card and pays on Stripe's billing portal; back on Purchases the subscription is active", async () => {
+    const { page } = await openAs(buyer, "/dashboard/purchases");
+    const subscriptions = page.getByRole("region", { name: "Subscriptions" });
+    const notice = subscriptions.getByRole("alert").filter({ hasText: `The payment for ${ITEM.name} failed.` });
+    await subscriptions.getByRole("row").filter({ hasText: ITEM.name }).getByText("Payment failed").waitFor();
+    await notice.getByRole("button", { name: "Update payment method" }).click();
+
+    // Stripe's hosted portal (the emulator's): a card that works, then the open invoice.
+    await page.waitForURL(new RegExp(`^${stack.stripe.url}/billing_portal/bps_`));
+    await page.getByRole("alert").filter({ hasText: "Your latest payment failed." }).waitFor();
+    await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await page.getByRole("button", { name: "Update payment method" }).click();
+    await page.getByRole("status").filter({ hasText: "Your payment method was updated." }).waitFor();
+    await page.getByText("VISA •••• 4242").waitFor();
+    await page.getByRole("button", { name: "Pay 9.00 USD" }).click();
+    await page.getByRole("status").filter({ hasText: "The invoice is paid." }).waitFor();
+    await page.getByRole("link", { name: /^Return to / }).click();
+    await page.waitForURL("**/dashboard/purchases");
+
+    // Stripe's events reach Plaza through its queue: the page shows the state it loaded, so reload once it is in.
+    await eventually("active again", async () => ((await subscription())?.status === "active" ? true : undefined));
+    await page.reload();
+    const row = subscriptions.getByRole("row").filter({ hasText: ITEM.name });
+    await row.getByText("Active").waitFor({ timeout: WAIT.step });
+    await row.getByText(/^Renews /).waitFor();
+    expect(await subscriptions.getByRole("alert").count()).toBe(0);
+    // The renewal is an order now: the first month and the one just paid.
+    await page.getByRole("region", { name: "Orders" }).getByRole("row").filter({ hasText: ITEM.name }).nth(1).waitFor();
     expect(pageErrors).toEqual([]);
   });
 });
