@@ -100,6 +100,25 @@ async function completeOnboarding(token: string, orgId: string) {
   });
 }
 
+/** An author who can sell: signed up, an org, `item` published with a first version, Connect onboarded. @returns the org's id */
+async function openShop(
+  author: { name: string; email: string; password: string; token: string },
+  org: { name: string; slug: string },
+  item: { slug: string; name: string; summary: string; pricing: object },
+): Promise<string> {
+  author.token = await signUpAndLogIn(author);
+  const created = await api<OrgT>("POST", "/v1/orgs", org, author.token);
+  expectStatus(created, 201, "create org");
+  await publishItem(
+    author.token,
+    created.body.id,
+    { slug: item.slug, name: item.name, summary: item.summary, description: "Paid item.", pricing: item.pricing },
+    { version: "1.0.0", changelog: "First" },
+  );
+  await completeOnboarding(author.token, created.body.id);
+  return created.body.id;
+}
+
 /**
  * A checkout that is never paid: a guest starts buying from the storefront, leaves the hosted
  * checkout page, and Stripe expires the session. The success link (the page keeps refreshing itself
@@ -112,16 +131,7 @@ describe("checkout lifecycle", () => {
   const author = { name: "Marie Tharp", email: `marie-${RUN}@example.com`, password: "mid-atlantic ridge 1957", token: "" };
 
   beforeAll(async () => {
-    author.token = await signUpAndLogIn(author);
-    const org = await api<OrgT>("POST", "/v1/orgs", { name: "Tharp Charts", slug: `tharp-${RUN}` }, author.token);
-    expectStatus(org, 201, "create org");
-    await publishItem(
-      author.token,
-      org.body.id,
-      { slug: ITEM.slug, name: ITEM.name, summary: "Tides", description: "Paid item.", pricing: ITEM.pricing },
-      { version: "1.0.0", changelog: "First" },
-    );
-    await completeOnboarding(author.token, org.body.id);
+    await openShop(author, { name: "Tharp Charts", slug: `tharp-${RUN}` }, { ...ITEM, summary: "Tides" });
   });
 
   test("a guest's abandoned checkout expires: the success link says so, nothing was charged, and Buy again leads back to the item", async () => {
@@ -159,17 +169,7 @@ describe("connect problems", () => {
   const connectStatus = async () => (await api<ConnectStatusT>("GET", `/v1/orgs/${orgId}/connect`, undefined, author.token)).body;
 
   beforeAll(async () => {
-    author.token = await signUpAndLogIn(author);
-    const org = await api<OrgT>("POST", "/v1/orgs", { name: "Hopper Ledgers", slug: `hopper-${RUN}` }, author.token);
-    expectStatus(org, 201, "create org");
-    orgId = org.body.id;
-    await publishItem(
-      author.token,
-      orgId,
-      { slug: ITEM.slug, name: ITEM.name, summary: "Ledgers", description: "Paid item.", pricing: ITEM.pricing },
-      { version: "1.0.0", changelog: "First" },
-    );
-    await completeOnboarding(author.token, orgId);
+    orgId = await openShop(author, { name: "Hopper Ledgers", slug: `hopper-${RUN}` }, { ...ITEM, summary: "Ledgers" });
     const accounts = await stripeApi<{ data: { id: string; metadata: Record<string, string> }[] }>("GET", "/v1/accounts?limit=100");
     accountId = accounts.data.find((a) => a.metadata.plaza_org_id === orgId)!.id;
   });
@@ -483,16 +483,8 @@ describe("billing portal (last: it advances the emulator's clock)", () => {
     );
 
   beforeAll(async () => {
-    [author.token, buyer.token] = await Promise.all([signUpAndLogIn(author), signUpAndLogIn(buyer)]);
-    const org = await api<OrgT>("POST", "/v1/orgs", { name: "Payne Spectra", slug: `payne-${RUN}` }, author.token);
-    expectStatus(org, 201, "create org");
-    await publishItem(
-      author.token,
-      org.body.id,
-      { slug: ITEM.slug, name: ITEM.name, summary: "Charts", description: "Paid item.", pricing: ITEM.pricing },
-      { version: "1.0.0", changelog: "First" },
-    );
-    await completeOnboarding(author.token, org.body.id);
+    buyer.token = await signUpAndLogIn(buyer);
+    await openShop(author, { name: "Payne Spectra", slug: `payne-${RUN}` }, { ...ITEM, summary: "Charts" });
 
     // Subscribed, then the card starts failing and the renewal a month on is declined: past due.
     const checkout = await api<{ url: string }>("POST", `/v1/items/${ITEM.slug}/checkout`, {}, buyer.token);
