@@ -43,15 +43,9 @@ function portalPage(store: ObjectStore, session: PortalSession, messages: { noti
     .filter((i) => i.customer === customer.id && i.status !== "draft")
     .reverse();
   const pastDue = subscriptions.some((s) => s.status === "past_due");
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <title>Stripe emulator · Billing</title>
-      </head>
-      <body>
-        <main>
-          <h1>Manage billing (Stripe emulator)</h1>
+  return portalShell(
+    session,
+    html`<h1>Manage billing (Stripe emulator)</h1>
           <p>${customer.email ?? customer.id}</p>
           ${messages.notice ? html`<p role="status">${messages.notice}</p>` : ""}
           ${messages.problem ? html`<p role="alert">${messages.problem}</p>` : ""}
@@ -100,28 +94,16 @@ function portalPage(store: ObjectStore, session: PortalSession, messages: { noti
                 )}
               </tbody>
             </table>
-          </section>
-          ${session.return_url ? html`<p><a href="${session.return_url}">Return to ${new URL(session.return_url).host}</a></p>` : ""}
-        </main>
-      </body>
-    </html>`;
+          </section>`,
+  );
 }
 
 function expiredPage(session: PortalSession) {
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <title>Stripe emulator · Billing</title>
-      </head>
-      <body>
-        <main>
-          <h1>This link has expired</h1>
-          <p>Portal sessions are short-lived: go back and open billing again.</p>
-          ${session.return_url ? html`<p><a href="${session.return_url}">Return to ${new URL(session.return_url).host}</a></p>` : ""}
-        </main>
-      </body>
-    </html>`;
+  return portalShell(
+    session,
+    html`<h1>This link has expired</h1>
+      <p>Portal sessions are short-lived: go back and open billing again.</p>`,
+  );
 }
 
 type PortalEnv = AppEnv & { Variables: { session: PortalSession } };
@@ -191,3 +173,20 @@ export const billingPortalPage = new Hono<PortalEnv>()
     );
     return done(c, cancel ? "canceled" : "renewed");
   });
+
+/** The portal's page around `content`, ending with the way back to the business (the session's `return_url`). */
+function portalShell(session: PortalSession, content: ReturnType<typeof html>) {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>Stripe emulator · Billing</title>
+      </head>
+      <body>
+        <main>
+          ${content}
+          ${session.return_url ? html`<p><a href="${session.return_url}">Return to ${new URL(session.return_url).host}</a></p>` : ""}
+        </main>
+      </body>
+    </html>`;
+}
