@@ -37,6 +37,8 @@ export const ID_PREFIX = {
   coupon: "cpn",
   /** A resumable (tus) upload; its id is the unguessable part of the upload URL. */
   tusUpload: "tus",
+  /** A file people upload and see (worker/src/media). */
+  media: "med",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

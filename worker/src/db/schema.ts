@@ -18,6 +18,7 @@ export * from "../ledger/tables";
 export * from "../licenses/tables";
 export * from "../mail/tables";
 export * from "../maintenance/tables";
+export * from "../media/tables";
 export * from "../orders/tables";
 export * from "../orgs/tables";
 export * from "../projects/tables";
