@@ -9,13 +9,25 @@ import type { Hono } from "hono";
 import type Stripe from "stripe";
 import type { WebhookEventType } from "../../shared/webhook-events";
 import type { Ctx, EventHandlers } from "./context";
+import type { Db } from "./db/client";
 import type { AppEnv, Env } from "./env";
+
+/**
+ * R2 objects a module stores under `prefix`: `inUse` answers which of `keys` (all under it) some row
+ * still refers to. The orphan sweep deletes the others, and never an object under no declared prefix.
+ */
+export interface ObjectOwner {
+  prefix: string;
+  inUse: (db: Db, keys: string[]) => Promise<Set<string>>;
+}
 
 /** A cron tick as a job sees it: the context plus the tick's time and the rows it may touch. */
 export interface JobContext extends Ctx {
   now: number;
   /** Upper bound of rows a job touches per table in one run; the next tick continues. */
   batchSize: number;
+  /** Every module's declared R2 prefixes (`Runtime.objects`). */
+  objects: readonly ObjectOwner[];
 }
 
 /** A maintenance job: idempotent, bounded per run, answers how many rows it processed. */
@@ -69,6 +81,8 @@ export interface DomainModule {
   events?: EventHandlers;
   /** The mail templates it renders when the mail is sent, by template name (one module per template). */
   mailRenderers?: Readonly<Record<string, MailRenderer>>;
+  /** The R2 prefixes whose objects it stores, and which of them are still referred to (for the orphan sweep). */
+  objects?: readonly ObjectOwner[];
 }
 
 /** Keeps a module's exact type, so `ApiType` knows every route of its router. */
@@ -85,6 +99,8 @@ export interface Runtime {
   /** Each module's event handlers, in module order. */
   events: readonly EventHandlers[];
   mailRenderers: Readonly<Record<string, MailRenderer>>;
+  /** Every module's declared R2 prefixes; no two overlap, so each object has at most one owner. */
+  objects: readonly ObjectOwner[];
 }
 
 /** One entry per name across all modules: a second job, Stripe handler, queue consumer or mail renderer of the same name is a wiring mistake. */
@@ -110,5 +126,17 @@ export function assembleRuntime(modules: readonly DomainModule[]): Runtime {
     queues: merged("queue consumer", modules, (m) => m.queues),
     events: modules.flatMap((m) => (m.events ? [m.events] : [])),
     mailRenderers: merged("mail renderer", modules, (m) => m.mailRenderers),
+    objects: objectOwners(modules),
   };
+}
+
+/** Declared prefixes must not overlap: an object under two would be deleted as soon as either owner forgot it. */
+function objectOwners(modules: readonly DomainModule[]): ObjectOwner[] {
+  const owners = modules.flatMap((m) => (m.objects ?? []).map((owner) => ({ owner, module: m.name })));
+  for (const a of owners) {
+    if (!a.owner.prefix.endsWith("/")) throw new Error(`object prefix "${a.owner.prefix}" (${a.module}) must end with "/"`);
+    const b = owners.find((o) => o !== a && o.owner.prefix.startsWith(a.owner.prefix));
+    if (b) throw new Error(`object prefix "${b.owner.prefix}" (${b.module}) lies under "${a.owner.prefix}" (${a.module})`);
+  }
+  return owners.map((o) => o.owner);
 }

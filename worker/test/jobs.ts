@@ -8,11 +8,12 @@ export const JOBS = runtime.jobs;
 
 /** Runs a cron tick at `time` over `jobs` (default: every module's), with the modules' event handlers. */
 export const runJobs = (time: number, env: Parameters<typeof runScheduled>[1], jobs = JOBS) =>
-  runScheduled(time, env, { events: runtime.events, jobs });
+  runScheduled(time, env, { events: runtime.events, jobs, objects: runtime.objects });
 
 /** What a job is handed on a cron tick at `now`, for calling one job directly. */
 export const jobContext = (env: Parameters<typeof runScheduled>[1], now: number, batchSize = 500): JobContext => ({
   ...backgroundContext(env, { requestId: `cron_${now}`, handlers: runtime.events }),
   now,
   batchSize,
+  objects: runtime.objects,
 });

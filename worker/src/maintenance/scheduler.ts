@@ -12,7 +12,7 @@ const BATCH_SIZE = 500;
  * Runs each job once per cron tick. A job_runs row claimed with ON CONFLICT DO NOTHING makes a
  * re-delivered tick a no-op, and records what each run did.
  */
-export async function runScheduled(scheduledTime: number, env: Env, runtime: Pick<Runtime, "jobs" | "events">) {
+export async function runScheduled(scheduledTime: number, env: Env, runtime: Pick<Runtime, "jobs" | "events" | "objects">) {
   const ctx = backgroundContext(env, { requestId: `cron_${scheduledTime}`, handlers: runtime.events });
   const { db } = ctx;
   const results: Record<string, { status: "succeeded" | "failed" | "skipped"; processed: number }> = {};
@@ -28,7 +28,7 @@ export async function runScheduled(scheduledTime: number, env: Env, runtime: Pic
       continue;
     }
     try {
-      const processed = await job({ ...ctx, now: scheduledTime, batchSize: BATCH_SIZE });
+      const processed = await job({ ...ctx, now: scheduledTime, batchSize: BATCH_SIZE, objects: runtime.objects });
       await db.update(jobRuns).set({ status: "succeeded", processed, finishedAt: Date.now() }).where(eq(jobRuns.id, runId));
       results[name] = { status: "succeeded", processed };
     } catch (err) {
