@@ -15,3 +15,11 @@ export const jobRuns = sqliteTable(
   },
   (t) => [uniqueIndex("job_runs_tick_idx").on(t.job, t.scheduledAt)],
 );
+
+/** Where a job that walks something in pages (the R2 bucket) stopped, so its next run goes on from there. */
+export const jobCursors = sqliteTable("job_cursors", {
+  job: text("job").primaryKey(),
+  /** The last key the run handled; null: start again from the beginning. */
+  position: text("position"),
+  updatedAt: integer("updated_at").notNull(),
+});
