@@ -1,10 +1,14 @@
-/** Cron maintenance: running every module's jobs once per tick (scheduler.ts), and housekeeping of the infrastructure's own tables. */
+/**
+ * Cron maintenance: running every module's jobs once per tick (scheduler.ts), housekeeping of the
+ * infrastructure's own tables, and deleting R2 objects no module refers to any more (orphan-objects.ts).
+ */
 import { defineModule } from "../module";
 import { purgeRateLimitWindows } from "./jobs";
+import { deleteOrphanObjects } from "./orphan-objects";
 
 export { runScheduled } from "./scheduler";
 
 export const maintenanceModule = defineModule({
   name: "maintenance",
-  jobs: { "purge-rate-limit-windows": purgeRateLimitWindows },
+  jobs: { "purge-rate-limit-windows": purgeRateLimitWindows, "delete-orphan-objects": deleteOrphanObjects },
 });

@@ -12,8 +12,10 @@ import { AppError, notFound } from "../http/errors";
 import { findProject, type ProjectAccess, requireProject } from "./access";
 import { projectAssets } from "./tables";
 
+/** Every R2 object of every project (assets, large snapshots) lives under this prefix. */
+export const PROJECTS_PREFIX = "projects/";
 /** Every R2 object of a project lives under this prefix, so deleting a project can list them. */
-export const projectPrefix = (projectId: string) => `projects/${projectId}/`;
+export const projectPrefix = (projectId: string) => `${PROJECTS_PREFIX}${projectId}/`;
 
 type AssetRow = typeof projectAssets.$inferSelect;
 const toAsset = (r: AssetRow) => ({

@@ -1,6 +1,8 @@
 /** Projects: their settings, installed items, assets and snapshots. */
 import "./events";
 import { defineModule } from "../module";
+import { PROJECTS_PREFIX } from "./assets";
+import { projectKeysInUse } from "./objects";
 import { projectsApi } from "./routes";
 import { thinProjectSnapshots } from "./snapshot-retention";
 
@@ -22,4 +24,5 @@ export const projectsModule = defineModule({
   routes: projectsApi,
   jobs: { "thin-project-snapshots": thinProjectSnapshots },
   webhookEvents: ["project.snapshot.created"] as const,
+  objects: [{ prefix: PROJECTS_PREFIX, inUse: projectKeysInUse }],
 });

@@ -1,4 +1,5 @@
 import { and, inArray, isNull, lt, or } from "drizzle-orm";
+import type { Db } from "../db/client";
 import type { Job } from "../module";
 import { freeUploadStorage } from "./storage";
 import { tusUploads } from "./tables";
@@ -25,3 +26,12 @@ export const freeExpiredUploads: Job = async ({ db, env, now, batchSize }) => {
     );
   return expired.length;
 };
+
+/** Of `keys` (under `uploads/tus/`), those an upload on record still holds: its staged file or its pending bytes. */
+export async function uploadKeysInUse(db: Db, keys: string[]): Promise<Set<string>> {
+  const [staged, pending] = await db.batch([
+    db.select({ key: tusUploads.r2Key }).from(tusUploads).where(inArray(tusUploads.r2Key, keys)),
+    db.select({ key: tusUploads.pendingKey }).from(tusUploads).where(inArray(tusUploads.pendingKey, keys)),
+  ]);
+  return new Set([...staged, ...pending].flatMap((row) => (row.key ? [row.key] : [])));
+}

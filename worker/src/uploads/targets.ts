@@ -33,8 +33,10 @@ export interface PlannedUpload {
   r2Key: string;
 }
 
+/** Every R2 object of an upload itself (not what it becomes) lives under this prefix. */
+export const UPLOADS_PREFIX = "uploads/tus/";
 /** Staged bundles wait here until their digest is checked; temporary bytes of every upload live under the same prefix. */
-export const uploadPrefix = (uploadId: string) => `uploads/tus/${uploadId}/`;
+export const uploadPrefix = (uploadId: string) => `${UPLOADS_PREFIX}${uploadId}/`;
 
 const METADATA = "header.upload-metadata";
 
