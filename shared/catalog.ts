@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { Cursor, TimestampMs } from "./api";
 import { ITEM_SLUG, Manifest, SemverString } from "./manifest";
+import { MediaImage } from "./media";
 
 export const CATEGORIES = ["editor", "ai", "productivity", "integrations", "themes", "analytics", "developer-tools", "other"] as const;
 export const PRICING = ["free", "one_time", "subscription", "metered"] as const;
@@ -104,6 +105,10 @@ export const Item = z
     status: z.enum([...ITEM_STATUSES, "removed"]),
     iconUrl: z.string().nullable(),
     screenshotUrls: z.array(z.string()),
+    /** The icon as processed (state, variants, placeholder); its `url` is `iconUrl`. */
+    icon: MediaImage.nullable(),
+    /** Each screenshot as processed, in the order of `screenshotUrls`. */
+    screenshots: z.array(MediaImage),
     reviewCount: z.number().int(),
     ratingAverage: z.number().nullable(),
     downloads: z.number().int(),
@@ -117,7 +122,7 @@ export type ItemT = z.infer<typeof Item>;
 
 /** Item images as the API takes them (SVG is refused: it can carry script); the web app downscales to fit. */
 export const ITEM_IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"] as const;
-export const ITEM_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+export const ITEM_IMAGE_MAX_BYTES = 20 * 1024 * 1024;
 export const MAX_SCREENSHOTS = 8;
 
 /** The item's `screenshotUrls`, each once, in the order wanted. */

@@ -38,6 +38,8 @@ export const ERROR_STATUS = {
   payment_record_missing: 409,
   /** Stripe saw this request's idempotency key with other parameters, or still runs the first. */
   idempotency_conflict: 409,
+  /** The file is still being uploaded or processed (its media row is not `ready` yet); try again shortly. */
+  media_not_ready: 409,
   gone: 410,
   /** A resumable upload's `Tus-Resumable` names a tus version other than 1.0.0 (`Tus-Version` lists those supported). */
   tus_version_unsupported: 412,
@@ -50,6 +52,8 @@ export const ERROR_STATUS = {
   /** A `Range` that starts past the end of the file; `Content-Range` then gives the size. */
   range_not_satisfiable: 416,
   unprocessable: 422,
+  /** The file's processing failed for good (e.g. not an image Plaza can read); the message gives the reason. */
+  media_failed: 422,
   /** The same `Idempotency-Key` was sent before with another body. */
   idempotency_key_reused: 422,
   rate_limited: 429,

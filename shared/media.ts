@@ -12,9 +12,7 @@ export type MediaPurpose = (typeof MEDIA_PURPOSES)[number];
 export const MEDIA_VARIANT_WIDTHS = [128, 512, 1280] as const;
 
 /** One processed size of an image: `url` is the image's own URL with `?w=<width>`. */
-export const MediaVariant = z
-  .object({ width: z.number().int(), height: z.number().int(), url: z.string() })
-  .meta({ id: "MediaVariant" });
+export const MediaVariant = z.object({ width: z.number().int(), height: z.number().int(), url: z.string() }).meta({ id: "MediaVariant" });
 export type MediaVariantT = z.infer<typeof MediaVariant>;
 
 export const MediaImage = z

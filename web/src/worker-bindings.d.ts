@@ -43,6 +43,16 @@ interface Queue<Body = unknown> {
   sendBatch(messages: Iterable<{ body: Body }>): Promise<void>;
 }
 interface Fetcher {}
+/** Cloudflare Images (media variants): what the media queue consumer calls. */
+interface ImagesBinding {
+  info(stream: ReadableStream<Uint8Array>): Promise<ImageInfoResponse>;
+  input(stream: ReadableStream<Uint8Array>): ImageTransformer;
+}
+type ImageInfoResponse = { format: "image/svg+xml" } | { format: string; fileSize: number; width: number; height: number };
+interface ImageTransformer {
+  transform(transform: { width?: number; height?: number }): ImageTransformer;
+  output(options: { format: string; quality?: number }): Promise<{ response(): Response }>;
+}
 /** Cloudflare Email Service's `send_email` binding (the mail transport). */
 interface SendEmail {
   send(message: unknown): Promise<unknown>;

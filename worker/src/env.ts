@@ -13,6 +13,10 @@ export interface Env {
   USAGE_QUEUE: Queue<UsageReportMessage>;
   /** Outgoing webhooks: events to fan out and deliveries to attempt. */
   WEBHOOKS_QUEUE: Queue<WebhookQueueMessage>;
+  /** Uploaded images to turn into WebP variants (worker/src/media). */
+  MEDIA_QUEUE: Queue<MediaQueueMessage>;
+  /** Cloudflare Images: reads and transforms media images (locally through Sharp). */
+  IMAGES: ImagesBinding;
   /** How long a webhook delivery may take, in ms (default 15000). */
   WEBHOOK_TIMEOUT_MS?: string;
   ASSETS?: Fetcher;
@@ -94,6 +98,11 @@ export interface UsageReportMessage {
 
 export interface MailQueueMessage {
   messageId: string;
+}
+
+/** A media row whose original is stored: make its variants. */
+export interface MediaQueueMessage {
+  mediaId: string;
 }
 
 /** Outgoing webhooks: an event to fan out, a delivery to attempt, or an endpoint's recovery walk. */

@@ -22,6 +22,7 @@ import { ledgerModule } from "./ledger";
 import { licensesModule } from "./licenses";
 import { mailModule } from "./mail";
 import { maintenanceModule } from "./maintenance";
+import { mediaModule } from "./media";
 import { moderationModule } from "./moderation";
 import { assembleRuntime } from "./module";
 import { ordersModule } from "./orders";
@@ -43,6 +44,8 @@ export const modules = [
   tokensModule,
   orgsModule,
   auditModule,
+  // Uploaded files and their image variants: used by catalog (item images) and projects (assets).
+  mediaModule,
   catalogModule,
   entitlementsModule,
   downloadsModule,

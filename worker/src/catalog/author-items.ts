@@ -5,7 +5,7 @@ import type { AuthorItemT, ItemT } from "../../../shared/catalog";
 import type { Ctx } from "../context";
 import { AppError } from "../http/errors";
 import { findOrg } from "../orgs";
-import { toItem } from "./queries";
+import { itemColumns, toItem } from "./queries";
 import { items, versions } from "./tables";
 
 export type AuthorItemBase = Omit<AuthorItemT, "salesLast30Days">;
@@ -23,7 +23,7 @@ export async function listAuthorItems(
   if (!org) throw new AppError("not_found", "Org not found");
   const [rows, live] = await Promise.all([
     db
-      .select()
+      .select(itemColumns)
       .from(items)
       .where(and(eq(items.orgId, orgId), status ? eq(items.status, status) : undefined, itemId ? eq(items.id, itemId) : undefined))
       .orderBy(desc(items.updatedAt))

@@ -1,18 +1,20 @@
-/** Items, versions, bundles, media, search and the update check: what authors publish. */
+/** Items, versions, bundles, item images, search and the update check: what authors publish. */
 import { defineModule } from "../module";
 import "./events";
 import { purgeStaleUploads } from "./jobs";
-import { mediaPages } from "./media-pages";
 import { catalogRoutes } from "./routes";
+import { bundleKeysInUse } from "./versions";
 
 export { type AuthorItemBase, listAuthorItems } from "./author-items";
 export { countDownload, ratingChange } from "./item-stats";
 export { type ModerationState, moderationStatement } from "./items";
+export { adoptItemImage, checkItemImageUpload, type ItemImageRole, newItemImageKey } from "./media";
 export {
   findItem,
   findOrgItem,
   findVisibleItemBySlug,
   type ItemRow,
+  type ItemWithMedia,
   itemsById,
   listPublishedItemsOfOrg,
   type OrgRef,
@@ -23,9 +25,10 @@ export { findItemBySlug, findItemRef, type ItemRef, itemNameSql, itemRefsById, i
 export { type SearchResult, searchItems } from "./search";
 export { findItemWithVersion, findVersionWithItem, type VersionRow, versionRowsOf } from "./version-rows";
 export {
+  bundleKeysInUse,
   checkVersionUpload,
   listVersions,
-  orgBundleBytes,
+  orgBundleBytesSql,
   publishStagedBundle,
   type VersionUploadInput,
 } from "./versions";
@@ -33,7 +36,7 @@ export {
 export const catalogModule = defineModule({
   name: "catalog",
   routes: catalogRoutes,
-  pages: mediaPages,
   jobs: { "purge-stale-uploads": purgeStaleUploads },
   webhookEvents: ["item.published", "version.published"] as const,
+  objects: [{ prefix: "bundles/", inUse: bundleKeysInUse }],
 });

@@ -9,7 +9,7 @@ import type { OrgAccess } from "../http/access";
 import { AppError } from "../http/errors";
 import { findOrg } from "../orgs";
 import { enqueueWebhookEvents, webhookEvent } from "../webhooks";
-import { findOrgItem, type ItemRow, toItem } from "./queries";
+import { findOrgItem, type ItemRow, itemColumns, toItem } from "./queries";
 import { findSquattedSlug } from "./slug-squatting";
 import { items, itemTags } from "./tables";
 
@@ -85,7 +85,7 @@ export async function getOrgItem(ctx: Ctx, { orgId, itemId }: { orgId: string; i
 export async function listOrgItems(ctx: Ctx, { orgId }: { orgId: string }): Promise<ItemT[]> {
   const org = await findOrg(ctx.db, orgId);
   if (!org) throw new AppError("not_found", "Org not found");
-  const rows = await ctx.db.select().from(items).where(eq(items.orgId, orgId)).orderBy(desc(items.updatedAt)).limit(500);
+  const rows = await ctx.db.select(itemColumns).from(items).where(eq(items.orgId, orgId)).orderBy(desc(items.updatedAt)).limit(500);
   return rows.map((r) => toItem(r, org));
 }
 

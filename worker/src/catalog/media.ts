@@ -3,10 +3,13 @@ import { ITEM_IMAGE_MAX_BYTES, ITEM_IMAGE_TYPES, type ItemT, MAX_SCREENSHOTS } f
 import type { Ctx } from "../context";
 import { randomBase62 } from "../crypto/random";
 import type { Env } from "../env";
-import type { OrgAccess } from "../http/access";
+import { type OrgAccess, requireOrgRole } from "../http/access";
 import { AppError } from "../http/errors";
+import type { Principal } from "../http/principal";
+import { discardMedia, registerMedia } from "../media";
 import { orgItem } from "./items";
 import { findOrgItem } from "./queries";
+import { findItemBySlug } from "./refs";
 import { items } from "./tables";
 
 /** The file extension of each image type authors may upload. */
@@ -29,51 +32,123 @@ interface ItemImage {
   image: ImageUpload;
 }
 
-/** Streams an uploaded image into R2 under a fresh key; the caller records the key. */
-async function storeImage(env: Env, itemId: string, { contentType, contentLength, body }: ImageUpload) {
-  const type = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
-  const ext = IMAGE_EXTENSIONS.get(type);
+export type ItemImageRole = "icon" | "screenshot";
+
+const imageType = (contentType: string | undefined) => contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
+
+/** A fresh R2 key for an image of the item (`items/<itemId>/<random>.<ext>`); 415 for a type authors may not upload. */
+export function newItemImageKey(itemId: string, contentType: string | undefined) {
+  const ext = IMAGE_EXTENSIONS.get(imageType(contentType));
   if (!ext) throw new AppError("unsupported_media_type", `Images must be one of ${ITEM_IMAGE_TYPES.join(", ")}`);
+  return `items/${itemId}/${randomBase62(16)}.${ext}`;
+}
+
+/** Streams an uploaded image into R2 under a fresh key; the caller registers and records it. */
+async function storeImage(env: Env, itemId: string, { contentType, contentLength, body }: ImageUpload) {
+  const key = newItemImageKey(itemId, contentType);
   if (!body || !contentLength) throw new AppError("invalid_request", "Send the image bytes with a Content-Length");
   if (contentLength > ITEM_IMAGE_MAX_BYTES) throw new AppError("payload_too_large", `Images are limited to ${ITEM_IMAGE_MAX_BYTES} bytes`);
-  const key = `items/${itemId}/${randomBase62(16)}.${ext}`;
-  await env.BUCKET.put(key, body, { httpMetadata: { contentType: type, cacheControl: "public, max-age=31536000, immutable" } });
-  return key;
+  const type = imageType(contentType);
+  await env.BUCKET.put(key, body, { httpMetadata: { contentType: type } });
+  return { key, contentType: type, size: contentLength };
 }
 
 /** Items' pages show their images: what changed is announced once it is stored. */
 const announce = (ctx: Ctx, access: OrgAccess, itemId: string) =>
   ctx.events.emit("catalog.changed", { orgId: access.orgId, itemIds: [itemId] });
 
-export async function setIcon(ctx: Ctx, { access, itemId, image }: ItemImage): Promise<ItemT> {
-  const { db, env } = ctx;
-  const { item } = await findOrgItem(db, access.orgId, itemId);
-  const key = await storeImage(env, item.id, image);
-  await db.update(items).set({ iconKey: key, updatedAt: Date.now() }).where(eq(items.id, item.id));
-  if (item.iconKey) await env.BUCKET.delete(item.iconKey);
-  await announce(ctx, access, item.id);
-  return orgItem(db, access.orgId, itemId);
+/** A stored image of the item: registered as media (queued for its variants), then made its icon or appended to its screenshots. */
+interface StoredImage {
+  orgId: string;
+  itemId: string;
+  role: ItemImageRole;
+  key: string;
+  contentType: string;
+  size: number;
+  sha256?: string | null;
 }
 
 /**
- * Appends in the stored list itself, under the cap, in one statement: concurrent adds neither
- * overwrite each other nor pass the cap together. A refused image is deleted.
+ * The icon is replaced, or the screenshot appended in the stored list itself, under the cap, in one
+ * statement: concurrent adds neither overwrite each other nor pass the cap together. A refused
+ * image and a replaced icon are discarded with their variants.
  */
-export async function addScreenshot(ctx: Ctx, { access, itemId, image }: ItemImage): Promise<ItemT> {
-  const { db, env } = ctx;
-  const { item } = await findOrgItem(db, access.orgId, itemId);
-  const key = await storeImage(env, item.id, image);
-  const added = await db
-    .update(items)
-    .set({ screenshotKeys: sql`json_insert(${items.screenshotKeys}, '$[#]', ${key})`, updatedAt: Date.now() })
-    .where(and(eq(items.id, item.id), sql`json_array_length(${items.screenshotKeys}) < ${MAX_SCREENSHOTS}`))
-    .returning({ id: items.id });
-  if (added.length === 0) {
-    await env.BUCKET.delete(key);
-    throw new AppError("conflict", `At most ${MAX_SCREENSHOTS} screenshots; remove one first`);
+async function attachImage(ctx: Ctx, { orgId, itemId, role, key, contentType, size, sha256 }: StoredImage) {
+  const { db } = ctx;
+  const { item } = await findOrgItem(db, orgId, itemId);
+  await registerMedia(ctx, { orgId, key, purpose: `item-${role}`, contentType, size, sha256, state: "uploaded" });
+  if (role === "icon") {
+    await db.update(items).set({ iconKey: key, updatedAt: Date.now() }).where(eq(items.id, item.id));
+    if (item.iconKey && item.iconKey !== key) await discardMedia(ctx, [item.iconKey]);
+  } else {
+    const added = await db
+      .update(items)
+      .set({ screenshotKeys: sql`json_insert(${items.screenshotKeys}, '$[#]', ${key})`, updatedAt: Date.now() })
+      .where(and(eq(items.id, item.id), sql`json_array_length(${items.screenshotKeys}) < ${MAX_SCREENSHOTS}`))
+      .returning({ id: items.id });
+    if (added.length === 0) {
+      await discardMedia(ctx, [key]);
+      throw new AppError("conflict", `At most ${MAX_SCREENSHOTS} screenshots; remove one first`);
+    }
   }
-  await announce(ctx, access, item.id);
-  return orgItem(db, access.orgId, itemId);
+  await ctx.events.emit("catalog.changed", { orgId, itemIds: [item.id] });
+  return orgItem(db, orgId, item.id);
+}
+
+export async function setIcon(ctx: Ctx, { access, itemId, image }: ItemImage): Promise<ItemT> {
+  const { item } = await findOrgItem(ctx.db, access.orgId, itemId);
+  const stored = await storeImage(ctx.env, item.id, image);
+  return attachImage(ctx, { orgId: access.orgId, itemId: item.id, role: "icon", ...stored });
+}
+
+export async function addScreenshot(ctx: Ctx, { access, itemId, image }: ItemImage): Promise<ItemT> {
+  const { item } = await findOrgItem(ctx.db, access.orgId, itemId);
+  const stored = await storeImage(ctx.env, item.id, image);
+  return attachImage(ctx, { orgId: access.orgId, itemId: item.id, role: "screenshot", ...stored });
+}
+
+/**
+ * Who may upload an image of `item` (its id, or its slug as the bundle kind takes it): an admin of
+ * its org with catalog:write, as for the PUT routes; 404 for anyone else. Checked when a resumable
+ * upload starts and again when it is adopted.
+ */
+export async function checkItemImageUpload(ctx: Ctx, { principal, item }: { principal: Principal; item: string }) {
+  const found = item.startsWith("itm_") ? await findOrgItemById(ctx, item) : await findItemBySlug(ctx.db, item);
+  if (!found) throw new AppError("not_found", "Item not found");
+  requireOrgRole(principal, found.orgId, "admin", "catalog:write");
+  return { orgId: found.orgId, itemId: found.id };
+}
+
+const findOrgItemById = async (ctx: Ctx, itemId: string) => {
+  const [row] = await ctx.db.select({ id: items.id, orgId: items.orgId }).from(items).where(eq(items.id, itemId)).limit(1);
+  return row;
+};
+
+/**
+ * Makes a completed resumable upload at `key` (from `newItemImageKey`) the item's icon or one more
+ * screenshot, if the caller may still upload images of it; otherwise the image is discarded.
+ */
+export async function adoptItemImage(
+  ctx: Ctx,
+  input: {
+    principal: Principal;
+    itemId: string;
+    role: ItemImageRole;
+    key: string;
+    contentType: string;
+    size: number;
+    sha256?: string | null;
+  },
+): Promise<ItemT> {
+  const { principal, ...image } = input;
+  try {
+    if (image.size > ITEM_IMAGE_MAX_BYTES) throw new AppError("payload_too_large", `Images are limited to ${ITEM_IMAGE_MAX_BYTES} bytes`);
+    const { orgId, itemId } = await checkItemImageUpload(ctx, { principal, item: image.itemId });
+    return await attachImage(ctx, { ...image, orgId, itemId, contentType: imageType(image.contentType) });
+  } catch (err) {
+    await discardMedia(ctx, [image.key]);
+    throw err;
+  }
 }
 
 /**
@@ -81,7 +156,7 @@ export async function addScreenshot(ctx: Ctx, { access, itemId, image }: ItemIma
  * since, and only the list as stored is rewritten, so no concurrent add or removal is undone.
  */
 export async function removeScreenshot(ctx: Ctx, { access, itemId, index }: { access: OrgAccess; itemId: string; index: number }) {
-  const { db, env } = ctx;
+  const { db } = ctx;
   const { item } = await findOrgItem(db, access.orgId, itemId);
   const key = item.screenshotKeys[index];
   if (!key) throw new AppError("not_found", "Screenshot not found");
@@ -91,9 +166,9 @@ export async function removeScreenshot(ctx: Ctx, { access, itemId, index }: { ac
     .set({ screenshotKeys: sql`json_remove(${items.screenshotKeys}, ${position})`, updatedAt: Date.now() })
     .where(and(eq(items.id, item.id), sql`${position} IS NOT NULL`))
     .returning({ id: items.id });
-  // Gone already: a concurrent removal of the same screenshot won, and deletes the image.
+  // Gone already: a concurrent removal of the same screenshot won, and discards the image.
   if (removed.length === 0) throw new AppError("not_found", "Screenshot not found");
-  await env.BUCKET.delete(key);
+  await discardMedia(ctx, [key]);
   await announce(ctx, access, item.id);
 }
 
@@ -121,26 +196,4 @@ export async function reorderScreenshots(
   if (reordered.length === 0) throw stale();
   await announce(ctx, access, item.id);
   return orgItem(db, access.orgId, itemId);
-}
-
-/** What a media request is answered with; the route makes the Response. */
-export interface MediaAnswer {
-  status: 200 | 304;
-  headers: Headers;
-  body: ReadableStream | null;
-}
-
-/** GET /media/<key>: item images from R2, immutable (keys are never reused). */
-export async function serveMedia(ctx: Ctx, { key, ifNoneMatch }: { key: string; ifNoneMatch: string | undefined }): Promise<MediaAnswer> {
-  if (!key.startsWith("items/")) throw new AppError("not_found", "Not found");
-  const object = await ctx.env.BUCKET.get(key, {
-    onlyIf: ifNoneMatch ? { etagDoesNotMatch: ifNoneMatch.replace(/^W\//, "").replace(/"/g, "") } : undefined,
-  });
-  if (!object) throw new AppError("not_found", "Not found");
-  const headers = new Headers();
-  object.writeHttpMetadata(headers);
-  headers.set("etag", object.httpEtag);
-  headers.set("x-content-type-options", "nosniff");
-  if (!("body" in object)) return { status: 304, headers, body: null };
-  return { status: 200, headers, body: object.body };
 }

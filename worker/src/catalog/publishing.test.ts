@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bundleBytes, createItemViaApi, MANIFEST, publishedItem, publishVersion, putBytes, sha256Hex } from "../../test/catalog-api";
+import { eventually } from "../../test/eventually";
 import { createOrg, createUser, type TestUser } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { fixtureBytes, SMALL_PNG } from "../../test/media-fixtures";
 import { bundleKey } from "./versions";
 
 let author: TestUser;
@@ -266,11 +268,11 @@ describe("update checks", () => {
 });
 
 describe("media", () => {
-  it("stores icons in R2 and serves them immutable; refuses SVG and oversize", async () => {
+  it("stores icons in R2 and, once processed, serves them as immutable WebP (never the original); refuses SVG", async () => {
     const item = await createItemViaApi(author, orgId, { slug: "pretty", name: "Pretty" });
     const { exports } = await import("cloudflare:workers");
     const worker = (exports as unknown as { default: Fetcher }).default;
-    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    const png = fixtureBytes(SMALL_PNG);
     const put = (type: string, body: Uint8Array<ArrayBuffer>) =>
       worker.fetch(`http://plaza.test/v1/orgs/${orgId}/items/${item.id}/icon`, {
         method: "PUT",
@@ -280,10 +282,13 @@ describe("media", () => {
     const res = await put("image/png", png);
     expect(res.status).toBe(200);
     const { iconUrl } = (await res.json()) as { iconUrl: string };
-    const served = await worker.fetch(`http://plaza.test${iconUrl}`);
-    expect(served.headers.get("content-type")).toBe("image/png");
+    const served = await eventually(async () => {
+      const answer = await worker.fetch(`http://plaza.test${iconUrl}`);
+      return answer.status === 200 ? answer : undefined;
+    }, "the icon processed");
+    expect(served.headers.get("content-type")).toBe("image/webp");
     expect(served.headers.get("cache-control")).toContain("immutable");
-    expect(new Uint8Array(await served.arrayBuffer())).toEqual(png);
+    expect(new Uint8Array(await served.arrayBuffer())).not.toEqual(png);
     expect((await worker.fetch(`http://plaza.test${iconUrl}`, { headers: { "if-none-match": served.headers.get("etag")! } })).status).toBe(
       304,
     );

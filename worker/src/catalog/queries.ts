@@ -1,12 +1,22 @@
-import { and, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, type SQL } from "drizzle-orm";
 import type { ItemT } from "../../../shared/catalog";
 import type { Ctx } from "../context";
 import type { Db } from "../db/client";
 import { AppError } from "../http/errors";
+import { type MediaInfo, mediaImageSql, mediaImagesSql, toMediaImage } from "../media";
 import { orgNameSql, orgSlugSql } from "../orgs";
 import { items } from "./tables";
 
 export type ItemRow = typeof items.$inferSelect;
+/** An item's row with the media rows of its icon and screenshots, read in the same statement (`itemColumns`). */
+export type ItemWithMedia = ItemRow & { iconMedia: MediaInfo | null; screenshotMedia: MediaInfo[] };
+
+/** Every column of an item plus its images' media rows, for a select that feeds `toItem`. */
+export const itemColumns = {
+  ...getTableColumns(items),
+  iconMedia: mediaImageSql(items.iconKey),
+  screenshotMedia: mediaImagesSql(items.screenshotKeys),
+};
 /** What an item's page shows of its org. */
 export interface OrgRef {
   slug: string;
@@ -26,7 +36,8 @@ export function assetUrl(key: string | null): string | null {
   return key ? `/media/${key}` : null;
 }
 
-export function toItem(row: ItemRow, org: OrgRef): ItemT {
+export function toItem(row: ItemWithMedia, org: OrgRef): ItemT {
+  const media = new Map([...(row.iconMedia ? [row.iconMedia] : []), ...row.screenshotMedia].map((m) => [m.key, m]));
   return {
     id: row.id,
     orgId: row.orgId,
@@ -42,6 +53,8 @@ export function toItem(row: ItemRow, org: OrgRef): ItemT {
     status: row.status,
     iconUrl: assetUrl(row.iconKey),
     screenshotUrls: row.screenshotKeys.map((k) => assetUrl(k)!),
+    icon: row.iconKey ? toMediaImage(media.get(row.iconKey), assetUrl(row.iconKey)!) : null,
+    screenshots: row.screenshotKeys.map((k) => toMediaImage(media.get(k), assetUrl(k)!)),
     reviewCount: row.reviewCount,
     ratingAverage: row.reviewCount > 0 ? Math.round((row.ratingSum / row.reviewCount) * 100) / 100 : null,
     downloads: row.downloads,
@@ -52,10 +65,10 @@ export function toItem(row: ItemRow, org: OrgRef): ItemT {
   };
 }
 
-/** Items with their org's slug and name, in one statement. */
+/** Items with their images' media rows and their org's slug and name, in one statement. */
 const itemsWithOrg = (db: Db, where: SQL | undefined, limit: number) =>
   db
-    .select({ item: items, org: { slug: orgSlugSql(items.orgId), name: orgNameSql(items.orgId) } })
+    .select({ item: itemColumns, org: { slug: orgSlugSql(items.orgId), name: orgNameSql(items.orgId) } })
     .from(items)
     .where(where)
     .limit(limit);
@@ -78,7 +91,7 @@ export async function itemsById(db: Db, itemIds: readonly string[]): Promise<Map
 }
 
 /** An item in any status with its org, by id; undefined if there is none. */
-export async function findItem(db: Db, itemId: string): Promise<{ item: ItemRow; org: OrgRef } | undefined> {
+export async function findItem(db: Db, itemId: string): Promise<{ item: ItemWithMedia; org: OrgRef } | undefined> {
   const [found] = await itemsWithOrg(db, eq(items.id, itemId), 1);
   return found;
 }
@@ -106,7 +119,7 @@ export async function findOrgItem(db: Db, orgId: string, itemId: string) {
 /** An org's published items, most downloaded first (its author page). */
 export async function listPublishedItemsOfOrg(db: Db, org: OrgRef & { id: string }, limit: number): Promise<ItemT[]> {
   const rows = await db
-    .select()
+    .select(itemColumns)
     .from(items)
     .where(and(eq(items.orgId, org.id), eq(items.status, "published")))
     .orderBy(desc(items.downloads))

@@ -4,6 +4,7 @@ import type { ItemT, SearchQueryT } from "../../../shared/catalog";
 import type { Ctx } from "../context";
 import type { Db } from "../db/client";
 import { AppError } from "../http/errors";
+import { type MediaInfo, mediaByKeys } from "../media";
 import { orgsByIds } from "../orgs";
 import { type ItemRow, RATING_PRIOR, toItem } from "./queries";
 
@@ -123,7 +124,7 @@ interface Row extends Record<string, unknown> {
   latest_engine_range: string | null;
 }
 
-function rowToItem(r: Row): ItemT {
+function rowToItem(r: Row, media: ReadonlyMap<string, MediaInfo>): ItemT {
   const item = {
     seq: r.seq,
     id: r.id,
@@ -139,7 +140,7 @@ function rowToItem(r: Row): ItemT {
     status: r.status,
     moderationReason: r.moderation_reason,
     iconKey: r.icon_key,
-    screenshotKeys: JSON.parse(r.screenshot_keys as string),
+    screenshotKeys: JSON.parse(r.screenshot_keys as string) as string[],
     reviewCount: r.review_count,
     ratingSum: r.rating_sum,
     downloads: r.downloads,
@@ -149,7 +150,9 @@ function rowToItem(r: Row): ItemT {
     updatedAt: r.updated_at,
     publishedAt: r.published_at,
   } as ItemRow;
-  return toItem(item, { slug: r.org_slug, name: r.org_name });
+  const iconMedia = (item.iconKey && media.get(item.iconKey)) || null;
+  const screenshotMedia = item.screenshotKeys.flatMap((k) => media.get(k) ?? []);
+  return toItem({ ...item, iconMedia, screenshotMedia }, { slug: r.org_slug, name: r.org_name });
 }
 
 /**
@@ -165,15 +168,25 @@ function passesExactFilters(row: Row, query: SearchQueryT) {
 const ITEM_COLUMNS = (tagParam: boolean) =>
   `i.*, ${tagParam ? "EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = i.id AND t.tag = ?)" : "1"} AS tag_ok`;
 
-/** The page's orgs in one lookup (a page names few orgs), rather than a join on every candidate. */
+/**
+ * The page's orgs and its images' media rows in one lookup each (a page names few), rather than
+ * subqueries on every candidate the search reads and filters out.
+ */
 async function withOrgs(db: Db, rows: Row[]) {
-  const orgs = await orgsByIds(
-    db,
-    rows.map((r) => String(r.org_id)),
-  );
+  const imageKeys = rows.flatMap((r) => [
+    ...(r.icon_key ? [String(r.icon_key)] : []),
+    ...(JSON.parse(r.screenshot_keys as string) as string[]),
+  ]);
+  const [orgs, media] = await Promise.all([
+    orgsByIds(
+      db,
+      rows.map((r) => String(r.org_id)),
+    ),
+    mediaByKeys(db, imageKeys),
+  ]);
   return rows.map((r) => {
     const org = orgs.get(String(r.org_id))!;
-    return rowToItem({ ...r, org_slug: org.slug, org_name: org.name });
+    return rowToItem({ ...r, org_slug: org.slug, org_name: org.name }, media);
   });
 }
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { compare, gt, rcompare } from "semver";
 import type { z } from "zod";
 import type { CreateUploadBody, VersionT } from "../../../shared/catalog";
@@ -304,13 +304,23 @@ async function latestVersionOf(db: Db, itemId: string, pending: VersionRow) {
   return { latestVersion: latest?.version ?? null, latestEngineRange: latest?.engineRange ?? null, updatedAt: Date.now() };
 }
 
-/** Bytes of the org's published bundles (counted per version), for its storage quota. */
-export async function orgBundleBytes(db: Db, orgId: string): Promise<number> {
-  const [row] = await db
-    .select({ bytes: sql<number>`coalesce(sum(${versions.bundleSize}), 0)` })
-    .from(versions)
-    .where(eq(versions.orgId, orgId));
-  return row?.bytes ?? 0;
+/** SQL: bytes of the org's published bundles (counted per version), for its storage quota (counted inside the statement that checks it). */
+export const orgBundleBytesSql = (orgId: string): SQL<number> =>
+  sql<number>`(SELECT coalesce(sum(${versions.bundleSize}), 0) FROM ${versions} WHERE ${versions.orgId} = ${orgId})`;
+
+/** Of `keys` (under `bundles/`), those some version's bundle is stored at (orphan sweep). */
+export async function bundleKeysInUse(db: Db, keys: readonly string[]): Promise<Set<string>> {
+  const used = new Set<string>();
+  const unique = [...new Set(keys)];
+  // D1 binds at most 100 parameters per statement.
+  for (let i = 0; i < unique.length; i += 90) {
+    const rows = await db
+      .selectDistinct({ key: versions.bundleKey })
+      .from(versions)
+      .where(inArray(versions.bundleKey, unique.slice(i, i + 90)));
+    for (const row of rows) used.add(row.key);
+  }
+  return used;
 }
 
 /** The item's versions as the API shows them, newest first. */
