@@ -8,7 +8,7 @@ import { AppError } from "../http/errors";
 import type { Principal } from "../http/principal";
 import { discardMedia, registerMedia } from "../media";
 import { orgItem } from "./items";
-import { findOrgItem } from "./queries";
+import { findItem, findOrgItem } from "./queries";
 import { findItemBySlug } from "./refs";
 import { items } from "./tables";
 
@@ -113,16 +113,11 @@ export async function addScreenshot(ctx: Ctx, { access, itemId, image }: ItemIma
  * upload starts and again when it is adopted.
  */
 export async function checkItemImageUpload(ctx: Ctx, { principal, item }: { principal: Principal; item: string }) {
-  const found = item.startsWith("itm_") ? await findOrgItemById(ctx, item) : await findItemBySlug(ctx.db, item);
+  const found = item.startsWith("itm_") ? (await findItem(ctx.db, item))?.item : await findItemBySlug(ctx.db, item);
   if (!found) throw new AppError("not_found", "Item not found");
   requireOrgRole(principal, found.orgId, "admin", "catalog:write");
   return { orgId: found.orgId, itemId: found.id };
 }
-
-const findOrgItemById = async (ctx: Ctx, itemId: string) => {
-  const [row] = await ctx.db.select({ id: items.id, orgId: items.orgId }).from(items).where(eq(items.id, itemId)).limit(1);
-  return row;
-};
 
 /**
  * Makes a completed resumable upload at `key` (from `newItemImageKey`) the item's icon or one more

@@ -7,7 +7,9 @@ import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode, type UntypedBody } from "../../test/http";
 import { JOBS, jobContext } from "../../test/jobs";
 import { fixtureBytes, PDF_AS_PNG, PNG_BOMB, ROTATED_JPEG, SMALL_PNG, WIDE_PNG } from "../../test/media-fixtures";
+import { createDb } from "../db/client";
 import worker from "../index";
+import { runtime } from "../modules";
 
 const fetcher = (exports as unknown as { default: Fetcher }).default;
 
@@ -241,6 +243,20 @@ describe("processing's safety nets", () => {
     const batch = createMessageBatch("plaza-media", [{ id: "e", timestamp: new Date(), attempts: 4, body: { mediaId: exhausted.id } }]);
     await worker.queue(batch, env);
     expect(await mediaRow(exhausted.key)).toMatchObject({ state: "failed", failure: "could not be processed", attempts: 4 });
+  });
+});
+
+describe("objects for the orphan sweep", () => {
+  it("media owns items/ and media/: an original with a row and that row's variants are in use, nothing else", async () => {
+    const owners = runtime.objects.filter((o) => o.prefix === "items/" || o.prefix === "media/");
+    expect(owners.map((o) => o.prefix).sort()).toEqual(["items/", "media/"]);
+    const item = await insertItem(fx.orgId);
+    const put = await sendImage(item.id, "icon", fixtureBytes(SMALL_PNG), "image/png");
+    const key = keyOf(put.body.iconUrl);
+    const row = await settled(key);
+    const variant = `media/${row.id}/w20.webp`;
+    const asked = [key, `items/${item.id}/forgotten.png`, variant, `media/${row.id}/w128.webp`, "media/med_gone/w20.webp"];
+    for (const owner of owners) expect(await owner.inUse(createDb(env.DB), asked)).toEqual(new Set([key, variant]));
   });
 });
 
