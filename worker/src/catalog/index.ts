@@ -28,7 +28,7 @@ export {
   bundleKeysInUse,
   checkVersionUpload,
   listVersions,
-  orgBundleBytesSql,
+  orgBundleBytes,
   publishStagedBundle,
   type VersionUploadInput,
 } from "./versions";
