@@ -7,6 +7,7 @@ import { Cursor, OrgId, UserId } from "./api";
 import { CHANNELS, ItemId, ItemSlug } from "./catalog";
 import { prefixedId } from "./ids";
 import { SemverString } from "./manifest";
+import { MEDIA_STATES } from "./media";
 import { SnapshotReasonSchema } from "./room-callbacks";
 import { RoomRoleSchema } from "./room-token";
 
@@ -86,6 +87,15 @@ export const ProjectAsset = z
     sha256: z.string(),
     createdBy: UserId,
     createdAt: z.number().int(),
+    /** Downloadable once `ready`: at once for most files, after processing for images (png, jpeg, webp, gif, avif). */
+    state: z.enum(MEDIA_STATES),
+    /** Why it is `failed` (e.g. an image Plaza cannot read); null otherwise. */
+    failure: z.string().nullable(),
+    /** An image's 16 px wide WebP as a `data:` URL once processed; null otherwise. */
+    placeholder: z.string().nullable(),
+    /** An image's upright size once processed; null otherwise. */
+    width: z.number().int().nullable(),
+    height: z.number().int().nullable(),
   })
   .meta({ id: "ProjectAsset" });
 

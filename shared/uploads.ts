@@ -46,7 +46,22 @@ export const AssetUploadMetadata = z.object({
   sha256: Sha256Hex.optional(),
 });
 
-export const UploadMetadata = z.discriminatedUnion("kind", [BundleUploadMetadata, AssetUploadMetadata]);
+/**
+ * An image becomes the icon (replacing it) or one more screenshot of the item `item` (its id, or its
+ * slug as the bundle kind takes it) once complete, as its single PUT would; then it is processed
+ * (its media row goes `uploaded` → `processing` → `ready` | `failed`). `filetype` must be one of
+ * ITEM_IMAGE_TYPES (else 415 at creation); at most ITEM_IMAGE_MAX_BYTES.
+ */
+export const ItemImageUploadMetadata = z.object({
+  kind: z.literal("item-image"),
+  item: z.string().min(1),
+  role: z.enum(["icon", "screenshot"]),
+  filename: z.string().optional(),
+  filetype: z.string().optional(),
+  sha256: Sha256Hex.optional(),
+});
+
+export const UploadMetadata = z.discriminatedUnion("kind", [BundleUploadMetadata, AssetUploadMetadata, ItemImageUploadMetadata]);
 export type UploadMetadataT = z.infer<typeof UploadMetadata>;
 
 /** Encodes `Upload-Metadata`: comma-separated `key base64(value)` pairs. */

@@ -7,7 +7,7 @@ import { projectsApi } from "./routes";
 import { thinProjectSnapshots } from "./snapshot-retention";
 
 export { findProject, type ProjectAccess, type ProjectGate, projectRoleNow, requireProject } from "./access";
-export { adoptUploadedAsset, assetUploadAccess, newAssetKey, orgAssetBytes } from "./assets";
+export { adoptUploadedAsset, assetContentType, assetUploadAccess, newAssetKey, orgAssetBytesSql } from "./assets";
 export { isYjsUpdate } from "./inspect";
 export { ProjectParams, projectPath, SnapshotParams } from "./route-params";
 export {

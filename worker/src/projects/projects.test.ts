@@ -16,8 +16,10 @@ import {
 } from "../../../shared/room-token";
 import { insertItem } from "../../test/catalog-fixtures";
 import { getFreeItem } from "../../test/entitlement-fixtures";
+import { eventually } from "../../test/eventually";
 import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { fixtureBytes, PDF_AS_PNG, SMALL_PNG } from "../../test/media-fixtures";
 import { createProject, documentWith, rawCall, roomCall } from "../../test/rooms";
 import { scriptedRoom } from "../../test/scripted-room";
 import { backgroundContext } from "../context";
@@ -32,6 +34,9 @@ beforeAll(async () => {
 });
 
 const base = (projectId: string, orgId = fx.orgId) => `/v1/orgs/${orgId}/projects/${projectId}`;
+/** Media rows of the project's files (their keys are under its prefix). */
+const mediaCount = (projectId: string) =>
+  env.DB.prepare("SELECT count(*) AS n FROM media WHERE key LIKE ?").bind(`projects/${projectId}/%`).first<number>("n");
 
 describe("projects", () => {
   it("are created, read, changed and deleted by the roles the contract names", async () => {
@@ -166,7 +171,8 @@ describe("assets", () => {
     const put = await rawCall("PUT", path, fx.member.accessToken, bytes, "text/markdown; charset=utf-8");
     expect(put.status).toBe(200);
     const stored = await put.json<{ sha256: string; size: number; contentType: string }>();
-    expect(stored).toMatchObject({ size: bytes.byteLength, contentType: "text/markdown; charset=utf-8" });
+    // Not an image: nothing to process, ready at once.
+    expect(stored).toMatchObject({ size: bytes.byteLength, contentType: "text/markdown; charset=utf-8", state: "ready", failure: null });
     expect(stored.sha256).toBe(
       [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join(""),
     );
@@ -180,6 +186,8 @@ describe("assets", () => {
     expect((await rawCall("PUT", path, fx.member.accessToken, big, "application/json")).status).toBe(200);
     const listed = await env.BUCKET.list({ prefix: `projects/${project.id}/` });
     expect(listed.objects).toHaveLength(1);
+    // The replaced file's media row went with its bytes.
+    expect(await mediaCount(project.id)).toBe(1);
     const again = await rawCall("GET", path, fx.member.accessToken);
     expect([again.headers.get("content-type"), (await again.arrayBuffer()).byteLength]).toEqual(["application/json", big.byteLength]);
     expect((await call("GET", base(project.id), { token: fx.member.accessToken })).body.assets).toEqual([
@@ -188,6 +196,51 @@ describe("assets", () => {
 
     expect((await call("DELETE", base(project.id), { token: fx.owner.accessToken })).status).toBe(204);
     expect((await env.BUCKET.list({ prefix: `projects/${project.id}/` })).objects).toHaveLength(0);
+    expect(await mediaCount(project.id)).toBe(0);
+  });
+
+  it("an image asset is processed: downloadable once ready (409 media_not_ready before), with its size and placeholder; deleting it discards its media", async () => {
+    const { body: project } = await createProject(fx.owner, fx.orgId);
+    const path = `${base(project.id)}/assets/photo.png`;
+    const put = await rawCall("PUT", path, fx.member.accessToken, fixtureBytes(SMALL_PNG), "image/png");
+    expect(put.status).toBe(200);
+    expect(["uploaded", "processing", "ready"]).toContain((await put.json<{ state: string }>()).state);
+    const ready = await eventually(async () => {
+      const [asset] = (await call("GET", base(project.id), { token: fx.member.accessToken })).body.assets;
+      return asset?.state === "ready" ? asset : undefined;
+    }, "the image asset processed");
+    expect(ready).toMatchObject({ width: 20, height: 10, failure: null, placeholder: expect.stringMatching(/^data:image\/webp;base64,/) });
+    const download = await rawCall("GET", path, fx.member.accessToken);
+    expect([download.status, download.headers.get("content-type")]).toEqual([200, "image/png"]);
+    expect(new Uint8Array(await download.arrayBuffer())).toEqual(fixtureBytes(SMALL_PNG));
+
+    // Still being processed (as when a lost message is picked up again): the download waits.
+    await env.DB.prepare("UPDATE media SET state = 'processing' WHERE key IN (SELECT r2_key FROM project_assets WHERE project_id = ?)")
+      .bind(project.id)
+      .run();
+    const busy = await rawCall("GET", path, fx.member.accessToken);
+    expect([busy.status, (await busy.json<{ error: { code: string } }>()).error.code]).toEqual([409, "media_not_ready"]);
+    expect((await call("GET", base(project.id), { token: fx.member.accessToken })).body.assets[0]).toMatchObject({
+      state: "processing",
+      placeholder: null,
+    });
+
+    expect((await call("DELETE", path, { token: fx.member.accessToken })).status).toBe(204);
+    expect(await mediaCount(project.id)).toBe(0);
+  });
+
+  it("an image Plaza cannot read ends failed with the reason, and its download answers 422 media_failed", async () => {
+    const { body: project } = await createProject(fx.owner, fx.orgId);
+    const path = `${base(project.id)}/assets/scan.png`;
+    expect((await rawCall("PUT", path, fx.member.accessToken, fixtureBytes(PDF_AS_PNG), "image/png")).status).toBe(200);
+    const failed = await eventually(async () => {
+      const [asset] = (await call("GET", base(project.id), { token: fx.member.accessToken })).body.assets;
+      return asset?.state === "failed" ? asset : undefined;
+    }, "the asset's processing failed");
+    expect(failed.failure).toMatch(/not an image Plaza can read/);
+    const download = await rawCall("GET", path, fx.member.accessToken);
+    const { error } = await download.json<{ error: { code: string; message: string } }>();
+    expect([download.status, error.code, error.message]).toEqual([422, "media_failed", failed.failure]);
   });
 
   it("are capped at 25 MB (413), need a valid name, and are read-only for readers", async () => {

@@ -15,8 +15,9 @@ import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 import { holdsActiveEntitlement } from "../entitlements";
 import type { OrgAccess } from "../http/access";
 import { AppError, forbidden, notFound } from "../http/errors";
+import { discardMedia } from "../media";
 import { type ProjectAccess, type ProjectRow, projectRoleFor } from "./access";
-import { deleteProjectObjects, listAssets } from "./assets";
+import { deleteProjectAssets, deleteProjectObjects, listAssets } from "./assets";
 import { versionToInstall } from "./installed-versions";
 import { projectItems, projects } from "./tables";
 
@@ -141,13 +142,15 @@ export async function updateProject(ctx: Ctx, { access, input }: { access: Proje
 
 /**
  * Deletes the project with its rows (ON DELETE CASCADE) and what `project.deleted` handlers must
- * commit with it (the room's teardown owed), then its R2 objects (assets, large snapshots), and
- * says it is gone (`project.access_changed`: its room closes) before it answers.
+ * commit with it (the room's teardown owed), then its assets' media (rows, bytes, variants) and its
+ * other R2 objects (large snapshots), and says it is gone (`project.access_changed`: its room
+ * closes) before it answers. The asset rows are deleted in the same batch, which answers their keys.
  */
 export async function deleteProject(ctx: Ctx, access: ProjectAccess) {
   const gone = { projectId: access.project.id, orgId: access.orgId };
   const withDeletion = await ctx.events.emit("project.deleted", gone);
-  await ctx.db.batch([
+  const [assets] = await ctx.db.batch([
+    deleteProjectAssets(ctx.db, access.project.id),
     ctx.db.delete(projects).where(and(eq(projects.id, access.project.id), eq(projects.orgId, access.orgId))),
     ...withDeletion,
     auditInsert(ctx, {
@@ -159,6 +162,10 @@ export async function deleteProject(ctx: Ctx, access: ProjectAccess) {
       metadata: { name: access.project.name },
     }),
   ]);
+  await discardMedia(
+    ctx,
+    assets.map((a) => a.r2Key),
+  );
   await Promise.all([
     deleteProjectObjects(ctx.env, access.project.id),
     ctx.events.emit("project.access_changed", { ...gone, kind: "deleted" }),

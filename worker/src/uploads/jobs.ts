@@ -1,13 +1,14 @@
 import { and, inArray, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { Job } from "../module";
-import { freeUploadStorage } from "./storage";
+import { freeUnfinishedUpload } from "./service";
 import { tusUploads } from "./tables";
 
 /**
  * Uploads past `expires_at` go: an unfinished one's R2 multipart upload is aborted (its parts
- * freed) and its temporary objects deleted, then its row; a finished one only loses its row (what
- * it became belongs to its domain now). A PATCH still writing (a live lease) is left to finish.
+ * freed), its temporary objects deleted and its file's media row discarded, then its row; a
+ * finished one only loses its row (what it became belongs to its domain now). A PATCH still
+ * writing (a live lease) is left to finish.
  */
 export const freeExpiredUploads: Job = async ({ db, env, now, batchSize }) => {
   // At most 90 a run: the delete binds one parameter per id (D1 takes 100).
@@ -16,7 +17,7 @@ export const freeExpiredUploads: Job = async ({ db, env, now, batchSize }) => {
     .from(tusUploads)
     .where(and(lt(tusUploads.expiresAt, now), or(isNull(tusUploads.lockedUntil), lt(tusUploads.lockedUntil, now))))
     .limit(Math.min(batchSize, 90));
-  for (const upload of expired) if (upload.state !== "complete") await freeUploadStorage(env, upload);
+  for (const upload of expired) if (upload.state !== "complete") await freeUnfinishedUpload({ db, env }, upload);
   if (expired.length)
     await db.delete(tusUploads).where(
       inArray(

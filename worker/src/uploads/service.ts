@@ -3,18 +3,20 @@
  * claim in D1: a PATCH first sets `lock_token` where the offset is the one it sends and no live lease
  * is held; the loser gets 409 at once. Every later write of the PATCH is guarded by that token.
  */
-import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
-import { orgBundleBytes } from "../catalog";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { orgBundleBytesSql } from "../catalog";
 import type { Ctx } from "../context";
 import { newId, randomBase62 } from "../crypto/random";
+import { insertIf } from "../db/insert-if";
 import type { Env } from "../env";
 import { requirePrincipal } from "../http/access";
 import { AppError, notFound } from "../http/errors";
 import type { Principal } from "../http/principal";
-import { orgAssetBytes } from "../projects";
+import { discardMedia, mediaFailed, registerMedia } from "../media";
+import { orgAssetBytesSql } from "../projects";
 import { freeUploadStorage, PART_SIZE, PartWriter, readPending, sameBytes, storedSha256 } from "./storage";
 import { type StoredPart, tusUploads } from "./tables";
-import { adoptUpload, planUpload, scopeOf } from "./targets";
+import { adoptUpload, mediaOf, planUpload, scopeOf } from "./targets";
 
 export type UploadRow = typeof tusUploads.$inferSelect;
 
@@ -43,19 +45,34 @@ export async function uploadOffset(ctx: Ctx, input: { principal: Principal | und
   return row;
 }
 
-async function assertQuota(ctx: Ctx, orgId: string, length: number) {
+/** SQL: the bytes an org stores (bundles, assets) plus those of its uploads still receiving. */
+const orgBytesSql = (orgId: string, now: number) =>
+  sql<number>`(${orgBundleBytesSql(orgId)} + ${orgAssetBytesSql(orgId)} + (SELECT coalesce(sum(${tusUploads.length}), 0) FROM ${tusUploads} WHERE ${tusUploads.orgId} = ${orgId} AND ${tusUploads.state} = 'receiving' AND ${tusUploads.expiresAt} > ${now}))`;
+
+/**
+ * Records the upload only if the org's quota still holds it, counted in the INSERT itself: two
+ * uploads created at once cannot both take the last free bytes (a check before the insert could
+ * see neither). 413 otherwise.
+ */
+async function insertUnderQuota(ctx: Ctx, row: UploadRow) {
   const quota = Number(ctx.env.ORG_STORAGE_QUOTA_BYTES) || DEFAULT_ORG_QUOTA_BYTES;
-  const [inProgress] = await ctx.db
-    .select({ bytes: sql<number>`coalesce(sum(${tusUploads.length}), 0)` })
-    .from(tusUploads)
-    .where(and(eq(tusUploads.orgId, orgId), eq(tusUploads.state, "receiving"), gt(tusUploads.expiresAt, Date.now())));
-  const used = (await orgBundleBytes(ctx.db, orgId)) + (await orgAssetBytes(ctx.db, orgId)) + (inProgress?.bytes ?? 0);
-  if (used + length > quota) {
-    throw new AppError("quota_exceeded", `This upload needs ${length} bytes; the org stores ${used} of its ${quota}`);
-  }
+  const inserted = await insertIf(
+    ctx.db,
+    tusUploads,
+    row,
+    sql`${orgBytesSql(row.orgId, row.createdAt)} + ${row.length} <= ${quota}`,
+  ).returning({
+    id: tusUploads.id,
+  });
+  if (inserted.length) return;
+  const used = (await ctx.db.get<{ bytes: number }>(sql`SELECT ${orgBytesSql(row.orgId, row.createdAt)} AS bytes`))?.bytes ?? 0;
+  throw new AppError("quota_exceeded", `This upload needs ${row.length} bytes; the org stores ${used} of its ${quota}`);
 }
 
-/** POST (creation): checks the target and quota, starts the R2 multipart upload, records the row. */
+/**
+ * POST (creation): checks the target, starts the R2 multipart upload, records the row under the
+ * quota, and registers the file's media row `pending` (assets and item images).
+ */
 export async function createUpload(
   ctx: Ctx,
   {
@@ -68,7 +85,6 @@ export async function createUpload(
   const caller = requirePrincipal(principal);
   const id = newId("tusUpload");
   const plan = await planUpload(ctx, { principal: caller, metadata, length, uploadId: id });
-  await assertQuota(ctx, plan.orgId, length);
   const multipart = await ctx.env.BUCKET.createMultipartUpload(plan.r2Key);
   const now = Date.now();
   const row: UploadRow = {
@@ -95,7 +111,13 @@ export async function createUpload(
     expiresAt: now + uploadTtlMs(ctx.env),
     completedAt: null,
   };
-  await ctx.db.insert(tusUploads).values(row);
+  await insertUnderQuota(ctx, row).catch(async (err: unknown) => {
+    await multipart.abort();
+    throw err;
+  });
+  const media = mediaOf(plan.target);
+  if (media)
+    await registerMedia(ctx, { orgId: plan.orgId, key: plan.r2Key, ...media, size: length, sha256: plan.sha256, state: "pending" });
   return row;
 }
 
@@ -235,6 +257,11 @@ async function receive(
     pendingSize: writer.pendingSize,
     expiresAt: Date.now() + uploadTtlMs(env),
     ...release,
+  }).catch(async (err: unknown) => {
+    // Terminated (or taken over) meanwhile: no row records these bytes, and a termination freed
+    // the upload's objects before they were written.
+    if (newPending) await env.BUCKET.delete(newPending);
+    throw err;
   });
   if (pendingKey && pendingKey !== newPending) await env.BUCKET.delete(pendingKey);
   if (failure) throw failure;
@@ -262,6 +289,7 @@ async function complete(ctx: Ctx, held: Held, { writer, pendingKey }: { writer: 
 
   const fail = async (error: AppError) => {
     await update(ctx, held, { state: "failed", failure: error.message, ...release });
+    if (mediaOf(row.target)) await mediaFailed(ctx, { key: row.r2Key, reason: error.message });
     return error;
   };
   const sha256 = await storedSha256(env, row.r2Key);
@@ -285,5 +313,14 @@ async function complete(ctx: Ctx, held: Held, { writer, pendingKey }: { writer: 
 export async function terminateUpload(ctx: Ctx, input: { principal: Principal | undefined; uploadId: string }) {
   const { row } = await findOwnUpload(ctx, input);
   const [deleted] = await ctx.db.delete(tusUploads).where(eq(tusUploads.id, row.id)).returning();
-  if (deleted && deleted.state !== "complete") await freeUploadStorage(ctx.env, deleted);
+  if (deleted && deleted.state !== "complete") await freeUnfinishedUpload(ctx, deleted);
+}
+
+/**
+ * What an upload that will never complete holds: its R2 multipart upload and temporary objects,
+ * and its file's media row (a completed upload's file belongs to its domain now).
+ */
+export async function freeUnfinishedUpload(ctx: Pick<Ctx, "db" | "env">, upload: UploadRow) {
+  await freeUploadStorage(ctx.env, upload);
+  if (mediaOf(upload.target)) await discardMedia(ctx, [upload.r2Key]);
 }

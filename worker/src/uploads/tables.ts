@@ -2,14 +2,15 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { ManifestT } from "../../../shared/manifest";
 import { orgs } from "../orgs/tables";
 
-/** What an upload becomes once complete: a version of an item, or an asset of a project. */
+/** What an upload becomes once complete: a version of an item, an asset of a project, or an item's icon or screenshot. */
 export type UploadTarget =
   | {
       kind: "bundle";
       itemId: string;
       input: { version: string; channel: "stable" | "beta"; changelog: string; manifest: ManifestT; sha256: string };
     }
-  | { kind: "asset"; projectId: string; name: string; contentType?: string };
+  | { kind: "asset"; projectId: string; name: string; contentType?: string }
+  | { kind: "item-image"; itemId: string; role: "icon" | "screenshot"; contentType: string };
 
 /** A part of the R2 multipart upload, as `R2MultipartUpload.complete` wants it back. */
 export interface StoredPart {
@@ -32,8 +33,8 @@ export const tusUploads = sqliteTable(
       .references(() => orgs.id, { onDelete: "cascade" }),
     /** Only its creator may see or continue it (anyone else gets 404). */
     createdBy: text("created_by").notNull(),
-    kind: text("kind", { enum: ["bundle", "asset"] }).notNull(),
-    /** What the bytes become on completion (a version of an item, an asset of a project). */
+    kind: text("kind", { enum: ["bundle", "asset", "item-image"] }).notNull(),
+    /** What the bytes become on completion (a version of an item, an asset of a project, an item's image). */
     target: text("target", { mode: "json" }).$type<UploadTarget>().notNull(),
     /** `Upload-Metadata` as sent, echoed by HEAD. */
     metadata: text("metadata").notNull(),
@@ -51,7 +52,7 @@ export const tusUploads = sqliteTable(
     state: text("state", { enum: ["receiving", "complete", "failed"] }).notNull(),
     /** Why a failed upload failed (its bytes are deleted). */
     failure: text("failure"),
-    /** What the completed upload became: `{ versionId }` or `{ asset }`. */
+    /** What the completed upload became: `{ versionId }`, `{ asset }` or `{ itemId, role, url }`. */
     result: text("result", { mode: "json" }).$type<Record<string, unknown>>(),
     createdAt: integer("created_at").notNull(),
     /** Each PATCH moves it on; past it the upload is refused (410) and the maintenance job frees it. */

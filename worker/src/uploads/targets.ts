@@ -1,29 +1,44 @@
 /**
- * What an upload becomes: a version of an item (kind `bundle`) or an asset of a project (kind
- * `asset`). Each kind needs the role and scope of its single-PUT upload, checked when the upload
- * is created and again when its last byte arrives; the domain that owns the result then takes the
- * bytes through its public API.
+ * What an upload becomes: a version of an item (kind `bundle`), an asset of a project (kind
+ * `asset`) or an item's icon or screenshot (kind `item-image`). Each kind needs the role and scope
+ * of its single-PUT upload, checked when the upload is created and again when its last byte
+ * arrives; the domain that owns the result then takes the bytes through its public API.
  */
-import { CreateUploadBody } from "../../../shared/catalog";
+import { CreateUploadBody, ITEM_IMAGE_MAX_BYTES } from "../../../shared/catalog";
+import type { MediaPurpose } from "../../../shared/media";
 import type { TokenScope } from "../../../shared/roles";
 import { UploadMetadata } from "../../../shared/uploads";
-import { checkVersionUpload, publishStagedBundle } from "../catalog";
+import { adoptItemImage, checkItemImageUpload, checkVersionUpload, newItemImageKey, publishStagedBundle } from "../catalog";
 import type { Ctx } from "../context";
 import type { Env } from "../env";
 import { validationError } from "../http/error-handler";
 import { AppError } from "../http/errors";
 import type { Principal } from "../http/principal";
-import { adoptUploadedAsset, assetUploadAccess, newAssetKey } from "../projects";
+import { adoptUploadedAsset, assetContentType, assetUploadAccess, newAssetKey } from "../projects";
 import type { UploadTarget } from "./tables";
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
 export const maxBytes = (env: Env, kind: UploadTarget["kind"]) =>
-  kind === "bundle" ? Number(env.TUS_BUNDLE_MAX_BYTES) || 2 * GiB : Number(env.TUS_ASSET_MAX_BYTES) || 500 * MiB;
+  kind === "bundle"
+    ? Number(env.TUS_BUNDLE_MAX_BYTES) || 2 * GiB
+    : kind === "asset"
+      ? Number(env.TUS_ASSET_MAX_BYTES) || 500 * MiB
+      : ITEM_IMAGE_MAX_BYTES;
 
 /** The scope a token needs to create or continue an upload of this kind (as for its single PUT). */
-export const scopeOf = (kind: UploadTarget["kind"]): TokenScope => (kind === "bundle" ? "catalog:write" : "orgs:write");
+export const scopeOf = (kind: UploadTarget["kind"]): TokenScope => (kind === "asset" ? "orgs:write" : "catalog:write");
+
+/**
+ * The media row the file gets, `pending` from its upload's creation (none for bundles: content-
+ * addressed and shared by versions, their lifecycle is this upload's row and the version's).
+ */
+export function mediaOf(target: UploadTarget): { purpose: MediaPurpose; contentType: string } | undefined {
+  if (target.kind === "asset") return { purpose: "project-asset", contentType: assetContentType(target.contentType) };
+  if (target.kind === "item-image") return { purpose: `item-${target.role}`, contentType: target.contentType };
+  return undefined;
+}
 
 export interface PlannedUpload {
   orgId: string;
@@ -63,6 +78,13 @@ export async function planUpload(
       r2Key: `${uploadPrefix(uploadId)}bundle`,
     };
   }
+  if (meta.kind === "item-image") {
+    const { orgId, itemId } = await checkItemImageUpload(ctx, { principal, item: meta.item });
+    // 415 unless the type is one authors may upload.
+    const r2Key = newItemImageKey(itemId, meta.filetype);
+    const contentType = meta.filetype?.split(";")[0]?.trim().toLowerCase() ?? "";
+    return { orgId, target: { kind: "item-image", itemId, role: meta.role, contentType }, sha256: meta.sha256 ?? null, r2Key };
+  }
   const access = await assetUploadAccess({ ...ctx, principal }, { projectId: meta.project });
   return {
     orgId: access.orgId,
@@ -94,6 +116,11 @@ export async function adoptUpload(
   if (target.kind === "bundle") {
     const version = await publishStagedBundle(as, { principal, itemId: target.itemId, input: { ...target.input, size }, stagedKey: r2Key });
     return { versionId: version.id, version: version.version };
+  }
+  if (target.kind === "item-image") {
+    const { itemId, role, contentType } = target;
+    await adoptItemImage(as, { principal, itemId, role, key: r2Key, contentType, size, sha256 });
+    return { itemId, role, url: `/media/${r2Key}` };
   }
   const asset = await adoptUploadedAsset(as, {
     projectId: target.projectId,

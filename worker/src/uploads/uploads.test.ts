@@ -1,11 +1,14 @@
 /** The tus protocol's answers and the R2 bookkeeping behind them, in workerd (real D1 and R2). */
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ITEM_IMAGE_MAX_BYTES } from "../../../shared/catalog";
 import { encodeUploadMetadata, TUS_ENDPOINT } from "../../../shared/uploads";
 import { createItemViaApi, MANIFEST, sha256Hex } from "../../test/catalog-api";
+import { eventually } from "../../test/eventually";
 import { type OrgFixture, orgFixture, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { jobContext } from "../../test/jobs";
+import { fixtureBytes, SMALL_PNG } from "../../test/media-fixtures";
 import { project } from "../../test/project-fixtures";
 import { freeExpiredUploads } from "./jobs";
 import { PART_SIZE } from "./storage";
@@ -61,6 +64,9 @@ async function createAsset(user: TestUser, length: number, extra: Record<string,
 const offsetOf = async (path: string, user: TestUser) => Number((await tus("HEAD", path, user)).headers.get("upload-offset"));
 const row = (path: string) =>
   env.DB.prepare("SELECT * FROM tus_uploads WHERE id = ?").bind(path.split("/").pop()).first<Record<string, unknown>>();
+const keyOf = async (path: string) => (await row(path))!.r2_key as string;
+const mediaOf = (key: string) =>
+  env.DB.prepare("SELECT purpose, content_type, state, failure FROM media WHERE key = ?").bind(key).first<Record<string, unknown>>();
 
 describe("protocol", () => {
   it("OPTIONS advertises exactly the version, extensions, checksum algorithm and max size, with CORS for browsers", async () => {
@@ -284,10 +290,11 @@ describe("storage", () => {
     await expect(multipart.complete([{ partNumber: 1, etag: JSON.parse(before.parts as string)[0].etag }])).rejects.toThrow();
   });
 
-  it("the maintenance job frees an expired upload: 410 before, gone after, its parts and pending bytes deleted", async () => {
+  it("the maintenance job frees an expired upload: 410 before, gone after, its parts, pending bytes and media row deleted", async () => {
     const path = await createAsset(fx.member, PART_SIZE * 2);
     expect((await tus("PATCH", path, fx.member, { "upload-offset": "0" }, randomBytes(PART_SIZE + 7))).status).toBe(204);
     const before = (await row(path))!;
+    expect(await mediaOf(before.r2_key as string)).toMatchObject({ state: "pending" });
     await env.DB.prepare("UPDATE tus_uploads SET expires_at = ? WHERE id = ?")
       .bind(Date.now() - 1, before.id)
       .run();
@@ -296,7 +303,150 @@ describe("storage", () => {
     expect(await freeExpiredUploads(jobContext(env, Date.now()))).toBeGreaterThanOrEqual(1);
     expect((await tus("HEAD", path, fx.member)).status).toBe(404);
     expect(await env.BUCKET.head(before.pending_key as string)).toBeNull();
+    expect(await mediaOf(before.r2_key as string)).toBeNull();
     const multipart = env.BUCKET.resumeMultipartUpload(before.r2_key as string, before.multipart_id as string);
     await expect(multipart.complete([{ partNumber: 1, etag: JSON.parse(before.parts as string)[0].etag }])).rejects.toThrow();
+  });
+});
+
+describe("media rows", () => {
+  it("creating an asset upload registers its media row pending; the last byte makes it ready (not an image) and the asset downloadable", async () => {
+    const bytes = randomBytes(300);
+    const path = await createAsset(fx.member, bytes.length, { filetype: "text/csv" });
+    const key = await keyOf(path);
+    expect(await mediaOf(key)).toEqual({ purpose: "project-asset", content_type: "text/csv", state: "pending", failure: null });
+    expect((await tus("PATCH", path, fx.member, { "upload-offset": "0" }, bytes)).status).toBe(204);
+    expect(await mediaOf(key)).toMatchObject({ state: "ready" });
+    const { asset } = (await tus("GET", path, fx.member)).json.result;
+    expect(asset).toMatchObject({ state: "ready", failure: null, contentType: "text/csv" });
+    const download = await call("GET", `/v1/orgs/${fx.orgId}/projects/${projectId}/assets/${encodeURIComponent(asset.name)}`, {
+      token: fx.member.accessToken,
+    });
+    expect(download.status).toBe(200);
+  });
+
+  it("a file whose digest differs from the declared one marks its media failed with the reason, and its bytes are deleted", async () => {
+    const bytes = randomBytes(500);
+    const path = await createAsset(fx.member, bytes.length, { sha256: await sha256Hex(randomBytes(5)) });
+    const key = await keyOf(path);
+    expect((await tus("PATCH", path, fx.member, { "upload-offset": "0" }, bytes)).status).toBe(422);
+    expect(await mediaOf(key)).toMatchObject({
+      state: "failed",
+      failure: expect.stringMatching(/SHA-256 is [a-f0-9]{64}, not the declared/),
+    });
+    expect(await env.BUCKET.head(key)).toBeNull();
+  });
+
+  it("termination discards the upload's media row", async () => {
+    const path = await createAsset(fx.member, 1000);
+    const key = await keyOf(path);
+    expect((await tus("PATCH", path, fx.member, { "upload-offset": "0" }, randomBytes(10))).status).toBe(204);
+    expect(await mediaOf(key)).toMatchObject({ state: "pending" });
+    expect((await tus("DELETE", path, fx.member)).status).toBe(204);
+    expect(await mediaOf(key)).toBeNull();
+  });
+});
+
+describe("item images", () => {
+  const imageMetadata = (item: string, role: string, filetype = "image/png") =>
+    encodeUploadMetadata({ kind: "item-image", item, role, filename: "image.png", filetype });
+  const create = (user: TestUser, length: number, metadata: string) =>
+    tus("POST", TUS_ENDPOINT, user, { "upload-length": String(length), "upload-metadata": metadata });
+
+  it("an icon upload (item by slug) registers a pending media row, then becomes the item's icon and is processed to ready", async () => {
+    const item = await createItemViaApi(fx.admin, fx.orgId, { slug: `tus-icon-${Date.now()}`, name: "Icon" });
+    const bytes = fixtureBytes(SMALL_PNG);
+    const created = await create(fx.admin, bytes.length, imageMetadata(item.slug, "icon"));
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const path = new URL(created.headers.get("location")!).pathname;
+    const key = await keyOf(path);
+    expect(key).toMatch(new RegExp(`^items/${item.id}/[A-Za-z0-9]{16}\\.png$`));
+    expect(await mediaOf(key)).toEqual({ purpose: "item-icon", content_type: "image/png", state: "pending", failure: null });
+
+    expect((await tus("PATCH", path, fx.admin, { "upload-offset": "0" }, bytes)).status).toBe(204);
+    expect((await tus("GET", path, fx.admin)).json.result).toEqual({ itemId: item.id, role: "icon", url: `/media/${key}` });
+    const shown = await eventually(async () => {
+      const res = await call("GET", `/v1/orgs/${fx.orgId}/items/${item.id}`, { token: fx.admin.accessToken });
+      return res.body.icon?.state === "ready" ? res.body : undefined;
+    }, "the icon processed");
+    expect(shown.iconUrl).toBe(`/media/${key}`);
+  });
+
+  it("a screenshot (item by id) is appended to the item's screenshots", async () => {
+    const item = await createItemViaApi(fx.admin, fx.orgId, { slug: `tus-shot-${Date.now()}`, name: "Shot" });
+    const bytes = fixtureBytes(SMALL_PNG);
+    const created = await create(fx.admin, bytes.length, imageMetadata(item.id, "screenshot"));
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const path = new URL(created.headers.get("location")!).pathname;
+    expect(await mediaOf(await keyOf(path))).toMatchObject({ purpose: "item-screenshot", state: "pending" });
+    expect((await tus("PATCH", path, fx.admin, { "upload-offset": "0" }, bytes)).status).toBe(204);
+    const res = await call("GET", `/v1/orgs/${fx.orgId}/items/${item.id}`, { token: fx.admin.accessToken });
+    expect(res.body.screenshotUrls).toEqual([`/media/${await keyOf(path)}`]);
+  });
+
+  it("creation refuses a type that is not an image (415), an image over the limit (413), a role it does not know (400) and a plain member (403)", async () => {
+    const item = await createItemViaApi(fx.admin, fx.orgId, { slug: `tus-refused-${Date.now()}`, name: "Refused" });
+    const pdf = await create(fx.admin, 100, imageMetadata(item.slug, "icon", "application/pdf"));
+    expect([pdf.status, pdf.json.error.code]).toEqual([415, "unsupported_media_type"]);
+    const svg = await create(fx.admin, 100, imageMetadata(item.slug, "icon", "image/svg+xml"));
+    expect(svg.status).toBe(415);
+    const big = await create(fx.admin, ITEM_IMAGE_MAX_BYTES + 1, imageMetadata(item.slug, "icon"));
+    expect([big.status, big.json.error.code]).toEqual([413, "payload_too_large"]);
+    const role = await create(fx.admin, 100, imageMetadata(item.slug, "banner"));
+    expect(role.status).toBe(400);
+    expect(role.json.error.fields).toHaveProperty("header.upload-metadata.role");
+    expect((await create(fx.member, 100, imageMetadata(item.slug, "icon"))).status).toBe(403);
+    expect((await create(fx.outsider, 100, imageMetadata(item.slug, "icon"))).status).toBe(404);
+  });
+});
+
+describe("races", () => {
+  it("two uploads created at once cannot both take the org's last free bytes: one 201, one 413", async () => {
+    const org = await orgFixture();
+    const orgProject = (await project(org)).id;
+    const now = Date.now();
+    // The default quota (20 GiB) with 15 bytes left, taken by an upload in progress.
+    await env.DB.prepare(
+      `INSERT INTO tus_uploads (id, org_id, created_by, kind, target, metadata, length, offset, r2_key, multipart_id, parts, pending_size, state, created_at, expires_at)
+       VALUES ('tus_quota_race', ?, ?, 'asset', '{}', '', ?, 0, 'k', 'm', '[]', 0, 'receiving', ?, ?)`,
+    )
+      .bind(org.orgId, org.owner.id, 20 * 1024 ** 3 - 15, now, now + 60_000)
+      .run();
+    const answers = await Promise.all(
+      ["a", "b"].map((name) =>
+        tus("POST", TUS_ENDPOINT, org.owner, {
+          "upload-length": "10",
+          "upload-metadata": encodeUploadMetadata({ kind: "asset", project: orgProject, filename: `${name}.bin` }),
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 413]);
+    expect(answers.find((a) => a.status === 413)!.json.error.code).toBe("quota_exceeded");
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM tus_uploads WHERE org_id = ?").bind(org.orgId).first<number>("n");
+    expect(rows).toBe(2);
+  });
+
+  it("a DELETE while a PATCH is still receiving leaves none of the PATCH's bytes behind", async () => {
+    const path = await createAsset(fx.member, 1000);
+    const id = path.split("/").pop();
+    const { readable: body, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const sending = writable.getWriter();
+    void sending.write(randomBytes(10));
+    const patching = worker.fetch(`http://plaza.test${path}`, {
+      method: "PATCH",
+      headers: {
+        "tus-resumable": "1.0.0",
+        authorization: `Bearer ${fx.member.accessToken}`,
+        "content-type": "application/offset+octet-stream",
+        "upload-offset": "0",
+      },
+      body,
+    });
+    await eventually(async () => ((await row(path))?.lock_token ? true : undefined), "the PATCH's claim");
+    expect((await tus("DELETE", path, fx.member)).status).toBe(204);
+    // The PATCH's body ends after the termination freed the upload: it stores its bytes, then finds the row gone.
+    await sending.close();
+    expect((await patching).status).toBe(409);
+    expect((await env.BUCKET.list({ prefix: `uploads/tus/${id}/` })).objects).toEqual([]);
   });
 });
