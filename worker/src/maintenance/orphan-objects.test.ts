@@ -2,8 +2,11 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, beforeEach, expect, it } from "vitest";
 import { encodeUploadMetadata, TUS_ENDPOINT } from "../../../shared/uploads";
+import { bundleBytes, createItemViaApi, publishVersion, sha256Hex } from "../../test/catalog-api";
+import { eventually } from "../../test/eventually";
 import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { jobContext, runJobs } from "../../test/jobs";
+import { fixtureBytes, SMALL_PNG } from "../../test/media-fixtures";
 import { project } from "../../test/project-fixtures";
 import { runtime } from "../modules";
 import { deleteOrphanObjects, ORPHAN_MIN_AGE_MS } from "./orphan-objects";
@@ -60,7 +63,31 @@ beforeAll(async () => {
   const pendingKey = await env.DB.prepare("SELECT pending_key FROM tus_uploads WHERE org_id = ?")
     .bind(fx.orgId)
     .first<string>("pending_key");
-  referenced.push(assetKey!, snapshotKey, pendingKey!);
+  // A version's bundle (bundles/sha256/…).
+  const item = await createItemViaApi(fx.owner, fx.orgId, { slug: `orphans-${Date.now()}`, name: "Orphans" });
+  const bundle = bundleBytes("orphans");
+  expect((await publishVersion(fx.owner, item.slug, "1.0.0", { bytes: bundle })).status).toBe(201);
+  const bundleKey = `bundles/sha256/${await sha256Hex(bundle)}`;
+  expect(await exists(bundleKey)).toBe(true);
+  // The item's icon (items/<id>/…) and, once processed, its variants (media/<mediaId>/…).
+  const icon = fixtureBytes(SMALL_PNG);
+  const iconPut = await worker.fetch(`http://plaza.test/v1/orgs/${fx.orgId}/items/${item.id}/icon`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${fx.owner.accessToken}`, "content-type": "image/png", "content-length": String(icon.length) },
+    body: icon,
+  });
+  expect(iconPut.status).toBe(200);
+  const media = await eventually(
+    () =>
+      env.DB.prepare("SELECT key, variants FROM media WHERE purpose = 'item-icon' AND state = 'ready' AND org_id = ?")
+        .bind(fx.orgId)
+        .first<{ key: string; variants: string }>()
+        .then((row) => row ?? undefined),
+    "the icon processed",
+  );
+  const variantKeys = (JSON.parse(media.variants) as { key: string }[]).map((v) => v.key);
+  expect(variantKeys.length).toBeGreaterThan(0);
+  referenced.push(assetKey!, snapshotKey, pendingKey!, bundleKey, media.key, ...variantKeys);
 });
 
 beforeEach(async () => {
@@ -68,7 +95,7 @@ beforeEach(async () => {
 });
 
 it("every module that stores objects declares its prefix", () => {
-  expect(runtime.objects.map((o) => o.prefix).sort()).toEqual(["projects/", "uploads/tus/"]);
+  expect(runtime.objects.map((o) => o.prefix).sort()).toEqual(["bundles/", "items/", "media/", "projects/", "uploads/tus/"]);
 });
 
 it("deletes day-old objects under each declared prefix that nothing refers to, and keeps referenced, young and undeclared ones", async () => {
