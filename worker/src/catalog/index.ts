@@ -28,7 +28,7 @@ export {
   bundleKeysInUse,
   checkVersionUpload,
   listVersions,
-  orgBundleBytes,
+  orgBundleBytesSql,
   publishStagedBundle,
   type VersionUploadInput,
 } from "./versions";

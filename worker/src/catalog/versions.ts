@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { compare, gt, rcompare } from "semver";
 import type { z } from "zod";
 import type { CreateUploadBody, VersionT } from "../../../shared/catalog";
@@ -304,14 +304,9 @@ async function latestVersionOf(db: Db, itemId: string, pending: VersionRow) {
   return { latestVersion: latest?.version ?? null, latestEngineRange: latest?.engineRange ?? null, updatedAt: Date.now() };
 }
 
-/** Bytes of the org's published bundles (counted per version), for its storage quota. */
-export async function orgBundleBytes(db: Db, orgId: string): Promise<number> {
-  const [row] = await db
-    .select({ bytes: sql<number>`coalesce(sum(${versions.bundleSize}), 0)` })
-    .from(versions)
-    .where(eq(versions.orgId, orgId));
-  return row?.bytes ?? 0;
-}
+/** SQL: bytes of the org's published bundles (counted per version), for its storage quota (counted inside the statement that checks it). */
+export const orgBundleBytesSql = (orgId: string): SQL<number> =>
+  sql<number>`(SELECT coalesce(sum(${versions.bundleSize}), 0) FROM ${versions} WHERE ${versions.orgId} = ${orgId})`;
 
 /** Of `keys` (under `bundles/`), those some version's bundle is stored at (orphan sweep). */
 export async function bundleKeysInUse(db: Db, keys: readonly string[]): Promise<Set<string>> {
