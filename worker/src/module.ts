@@ -13,8 +13,9 @@ import type { Db } from "./db/client";
 import type { AppEnv, Env } from "./env";
 
 /**
- * R2 objects a module stores under `prefix`: `inUse` answers which of `keys` (all under it) some row
- * still refers to. The orphan sweep deletes the others, and never an object under no declared prefix.
+ * R2 objects a module stores under `prefix`: `inUse` answers which of `keys` (all under it, at most
+ * 90 at a time, so one bound parameter each fits a D1 statement) some row still refers to. The
+ * orphan sweep deletes the others, and never an object under no declared prefix.
  */
 export interface ObjectOwner {
   prefix: string;
