@@ -106,7 +106,8 @@ async function makeVariants(ctx: Ctx, row: Row) {
     return object;
   };
   await refuseOversizedPng(env, row.key);
-  const header = await readHeader(env, (await original()).body);
+  const stored = await original();
+  const header = await readHeader(env, stored.body);
   const written: string[] = [];
   const encode = async (width: number, quality: number) =>
     (
@@ -140,7 +141,8 @@ async function makeVariants(ctx: Ctx, row: Row) {
 
   const [done] = await db
     .update(media)
-    .set({ state: "ready", failure: null, ...upright, variants, placeholder, updatedAt: Date.now() })
+    // The stored size too: rows the migration added for older files did not know it.
+    .set({ state: "ready", failure: null, size: stored.size, ...upright, variants, placeholder, updatedAt: Date.now() })
     .where(and(eq(media.id, row.id), eq(media.state, "processing")))
     .returning({ id: media.id });
   // Deleted meanwhile (discarded): nothing refers to what was written. A row still there (another
