@@ -22,6 +22,21 @@ const rotatedJpeg = await sharp({ create: { width: 64, height: 48, channels: 3, 
   .withMetadata({ orientation: 6 })
   .toBuffer();
 
+/** The photo: 4000×3000 as stored with EXIF orientation 6, so 3000×4000 upright (top-left quadrant red as stored). */
+const photoJpeg = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: BLUE } })
+  .composite([
+    {
+      input: await sharp({ create: { width: 2000, height: 1500, channels: 3, background: RED } })
+        .png()
+        .toBuffer(),
+      left: 0,
+      top: 0,
+    },
+  ])
+  .jpeg({ quality: 50 })
+  .withMetadata({ orientation: 6 })
+  .toBuffer();
+
 const smallPng = await sharp({ create: { width: 20, height: 10, channels: 4, background: { ...RED, alpha: 1 } } })
   .png()
   .toBuffer();
@@ -49,6 +64,7 @@ bomb.writeUInt32BE(crc32(bomb.subarray(IHDR_DATA - 4, IHDR_DATA + 13)), IHDR_DAT
 
 const constants = {
   ROTATED_JPEG: [rotatedJpeg, "64×48 JPEG with EXIF orientation 6 (48×64 upright), top-left quadrant red as stored"],
+  PHOTO_JPEG: [photoJpeg, "4000×3000 JPEG with EXIF orientation 6 (3000×4000 upright)"],
   SMALL_PNG: [smallPng, "20×10 PNG"],
   WIDE_PNG: [widePng, "1400×700 PNG"],
   PDF_AS_PNG: [pdf, "a PDF, to be uploaded as image/png"],

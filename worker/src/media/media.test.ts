@@ -6,7 +6,7 @@ import { eventually } from "../../test/eventually";
 import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode, type UntypedBody } from "../../test/http";
 import { JOBS, jobContext } from "../../test/jobs";
-import { fixtureBytes, PDF_AS_PNG, PNG_BOMB, ROTATED_JPEG, SMALL_PNG, WIDE_PNG } from "../../test/media-fixtures";
+import { fixtureBytes, PDF_AS_PNG, PHOTO_JPEG, PNG_BOMB, ROTATED_JPEG, SMALL_PNG, WIDE_PNG } from "../../test/media-fixtures";
 import { createDb } from "../db/client";
 import worker from "../index";
 import { runtime } from "../modules";
@@ -108,6 +108,23 @@ describe("item images", () => {
     expect(await servedWidth("")).toBe(1280);
     const bad = await call("GET", `/media/${key}?w=wide`);
     expect([bad.status, errorCode(bad)]).toEqual([400, "invalid_request"]);
+  });
+
+  it("a 4000×3000 photo with EXIF rotation becomes upright 3000×4000: variants 128, 512 and 1280 px wide in portrait, and a placeholder", async () => {
+    const item = await insertItem(fx.orgId);
+    const added = await sendImage(item.id, "screenshot", fixtureBytes(PHOTO_JPEG), "image/jpeg");
+    expect(added.status).toBe(201);
+    const key = keyOf(added.body.screenshotUrls[0]);
+    expect(await settled(key)).toMatchObject({ state: "ready", width: 3000, height: 4000 });
+    const [shot] = (await itemOf(item.id)).screenshots;
+    expect(shot.variants.map((v: { width: number; height: number }) => [v.width, v.height])).toEqual([
+      [128, 171],
+      [512, 683],
+      [1280, 1707],
+    ]);
+    expect(shot.placeholder).toMatch(/^data:image\/webp;base64,/);
+    const placeholder = fixtureBytes(shot.placeholder.split(",")[1]);
+    expect(await env.IMAGES.info(new Blob([placeholder]).stream())).toMatchObject({ format: "image/webp", width: 16, height: 21 });
   });
 
   it("a corrupt image (a PDF sent as PNG) ends failed with the reason, and its URL answers 404 with it", async () => {
