@@ -187,10 +187,15 @@ const assetRoutes = createRouter()
       method: "get",
       path: path("/assets/{name}"),
       tags,
-      summary: "Download an asset, with the Content-Type it was uploaded with",
+      summary: "Download an asset, with the Content-Type it was uploaded with, once it is ready",
       security: bearer,
       request: { params: AssetParams },
-      responses: { 200: { description: "The bytes", content: { "*/*": { schema: z.string().meta({ format: "binary" }) } } }, ...errors },
+      responses: {
+        200: { description: "The bytes", content: { "*/*": { schema: z.string().meta({ format: "binary" }) } } },
+        ...errors,
+        409: error("Still uploading or being processed (`media_not_ready`)"),
+        422: error("Its processing failed (`media_failed`, the message says why)"),
+      },
     }),
     async (c) => {
       const { orgId, projectId, name } = c.req.valid("param");
