@@ -232,6 +232,34 @@ describe("processing's safety nets", () => {
     expect((await mediaRow(recent.key))?.state).toBe("processing");
   });
 
+  it("a transient failure is retried, and the third failed attempt ends failed", async () => {
+    // The Images binding reads headers but cannot transform: a failure a later attempt may not meet.
+    const flaky = {
+      ...env,
+      IMAGES: {
+        info: (stream: ReadableStream<Uint8Array>) => env.IMAGES.info(stream),
+        input: () => {
+          throw new Error("Images is unavailable");
+        },
+      },
+    } as unknown as typeof env;
+    const row = await waitingRow("uploaded");
+    const attempt = async (id: string) => {
+      const batch = createMessageBatch("plaza-media", [{ id, timestamp: new Date(), attempts: 1, body: { mediaId: row.id } }]);
+      await worker.queue(batch, flaky);
+      return getQueueResult(batch, createExecutionContext());
+    };
+    for (const [id, attempts] of [
+      ["t1", 1],
+      ["t2", 2],
+    ] as const) {
+      expect((await attempt(id)).retryMessages.map((m) => m.msgId)).toEqual([id]);
+      expect(await mediaRow(row.key)).toMatchObject({ state: "processing", attempts });
+    }
+    expect((await attempt("t3")).explicitAcks).toEqual(["t3"]);
+    expect(await mediaRow(row.key)).toMatchObject({ state: "failed", failure: "could not be processed", attempts: 3 });
+  });
+
   it("a dead-lettered message marks its row failed", async () => {
     const row = await waitingRow("processing");
     await worker.queue(
