@@ -27,11 +27,12 @@ const STOREFRONT_CSS_HASH = inlineHash(STOREFRONT_CSS);
 
 /**
  * No script ever runs on these pages (author Markdown is sanitized as well; this is the backstop),
- * and the one stylesheet is the layout's inline `<style>`, allowed by its hash.
+ * and the one stylesheet is the layout's inline `<style>`, allowed by its hash. `data:` images are
+ * the item images' inline placeholders (an image cannot run script).
  */
 export const storefrontSources = (env: Env): PageSources => ({
   "style-src": [STOREFRONT_CSS_HASH],
-  "img-src": ["'self'", "https:"],
+  "img-src": ["'self'", "https:", "data:"],
   "form-action": ["'self'", checkoutOrigin(env)],
 });
 

@@ -1,9 +1,13 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { ItemT } from "../../../shared/catalog";
+import type { MediaImageT } from "../../../shared/media";
 import { publishedItem, publishVersion } from "../../test/catalog-api";
 import { insertItem } from "../../test/catalog-fixtures";
+import { eventually } from "../../test/eventually";
 import { createOrg, createUser, type TestUser } from "../../test/fixtures";
 import { call } from "../../test/http";
+import { fixtureBytes, PDF_AS_PNG, WIDE_PNG } from "../../test/media-fixtures";
 
 const DESCRIPTION = [
   "## Features",
@@ -157,6 +161,47 @@ describe("storefront pages", () => {
     expect(res.body).toContain("Paid Gizmo");
     expect(res.body).not.toContain("Secret Draft");
     expect(res.body).not.toContain("Taken Down");
+  });
+});
+
+describe("item images on the storefront", () => {
+  it("shows ready images as <img srcset> of their variants over the inline placeholder, sized ahead; a failed one never", async () => {
+    const shown = await publishedItem(author, org.id, { slug: `pictured-${Date.now().toString(36)}`, name: "Pictured" });
+    const { exports } = await import("cloudflare:workers");
+    const worker = (exports as unknown as { default: Fetcher }).default;
+    const send = (method: string, path: string, base64: string) => {
+      const body = fixtureBytes(base64);
+      return worker.fetch(`http://plaza.test/v1/orgs/${org.id}/items/${shown.id}/${path}`, {
+        method,
+        headers: { authorization: `Bearer ${author.accessToken}`, "content-type": "image/png", "content-length": String(body.length) },
+        body,
+      });
+    };
+    expect((await send("PUT", "icon", WIDE_PNG)).status).toBe(200);
+    expect((await send("POST", "screenshots", WIDE_PNG)).status).toBe(201);
+    expect((await send("POST", "screenshots", PDF_AS_PNG)).status).toBe(201);
+    const settled = (image: MediaImageT | null) => image?.state === "ready" || image?.state === "failed";
+    const item = await eventually(async () => {
+      const { body } = await call<ItemT>("GET", `/v1/orgs/${org.id}/items/${shown.id}`, { token: author.accessToken });
+      return settled(body.icon) && body.screenshots.every(settled) ? body : undefined;
+    }, "the images processed");
+    const [icon, screenshot, pdf] = [item.icon!, item.screenshots[0]!, item.screenshots[1]!];
+    expect([icon.state, screenshot.state, pdf.state]).toEqual(["ready", "ready", "failed"]);
+
+    const res = await page(`/items/${shown.slug}`);
+    expect(res.headers.get("content-security-policy")).toContain("img-src 'self' https: data:");
+    const srcset = (image: MediaImageT) => [128, 512, 1280].map((w) => `${image.url}?w=${w} ${w}w`).join(", ");
+    // The icon above the fold (no lazy loading), the screenshot (1400 × 700) in a 440 × 220 box below it.
+    expect(res.body).toContain(
+      `<span class="media"><img class="placeholder" src="${icon.placeholder}" alt="" aria-hidden="true" width="96" height="96"/>` +
+        `<img class="icon large" srcset="${srcset(icon)}" sizes="96px" src="${icon.url}?w=128" alt="" width="96" height="96" decoding="async"/></span>`,
+    );
+    expect(res.body).toContain(
+      `<img class="shot" srcset="${srcset(screenshot)}" sizes="440px" src="${screenshot.url}?w=512" alt="Pictured screenshot 1" width="440" height="220" loading="lazy" decoding="async"/>`,
+    );
+    expect(icon.placeholder).toMatch(/^data:image\/webp;base64,/);
+    expect(res.body).not.toContain(pdf.url);
+    expect(res.body.match(/class="shot"/g)).toHaveLength(1);
   });
 });
 

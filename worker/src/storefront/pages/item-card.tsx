@@ -1,22 +1,27 @@
 import type { ItemT } from "../../../../shared/catalog";
+import { isShowable } from "../../../../shared/media-markup";
 import { formatCount, formatPrice, formatRating } from "../format";
+import { MediaImg } from "./media-image";
 
 export const itemPath = (slug: string) => `/items/${encodeURIComponent(slug)}`;
 export const authorPath = (orgSlug: string) => `/authors/${encodeURIComponent(orgSlug)}`;
 
-export function ItemIcon({ item, large }: { item: Pick<ItemT, "iconUrl">; large?: boolean }) {
+/** The item's icon once processed; until then (or with none, or a failed one) a plain box. */
+export function ItemIcon({ item, large, lazy }: { item: Pick<ItemT, "icon">; large?: boolean; lazy?: boolean }) {
+  const size = large ? 96 : 48;
+  const className = large ? "icon large" : "icon";
   // Decorative: the item's name is always next to it.
-  return item.iconUrl ? (
-    <img class={large ? "icon large" : "icon"} src={item.iconUrl} alt="" width={large ? 96 : 48} height={large ? 96 : 48} />
+  return isShowable(item.icon) ? (
+    <MediaImg image={item.icon} alt="" width={size} height={size} class={className} lazy={lazy} />
   ) : (
-    <span class={large ? "icon large" : "icon"} aria-hidden="true" />
+    <span class={className} aria-hidden="true" />
   );
 }
 
 function ItemCard({ item }: { item: ItemT }) {
   return (
     <article class="card">
-      <ItemIcon item={item} />
+      <ItemIcon item={item} lazy />
       <h3>
         <a href={itemPath(item.slug)}>{item.name}</a>
       </h3>

@@ -1,9 +1,11 @@
 import { raw } from "hono/html";
 import { type ItemT, type ReviewT, subscriptionPlans, type VersionT } from "../../../../shared/catalog";
 import { renderMarkdown } from "../../../../shared/markdown";
+import { fitHeight, isShowable } from "../../../../shared/media-markup";
 import { formatBytes, formatCount, formatDate, formatPrice, formatRating } from "../format";
 import { authorPath, ItemIcon } from "./item-card";
 import { Layout } from "./layout";
+import { MediaImg } from "./media-image";
 
 export interface ItemPageProps {
   item: ItemT;
@@ -200,6 +202,25 @@ function Reviews({ item, reviews, moreReviews }: { item: ItemT; reviews: ReviewT
   );
 }
 
+/** Screenshots are below the fold: lazy, each in a box of its own aspect at most SCREENSHOT_HEIGHT tall. */
+const SCREENSHOT_HEIGHT = 220;
+
+/** The screenshots that are ready, in the author's order; one still processing or failed is left out. */
+function Screenshots({ item }: { item: ItemT }) {
+  const shown = item.screenshots.filter(isShowable);
+  if (shown.length === 0) return null;
+  return (
+    <section aria-labelledby="screenshots">
+      <h2 id="screenshots">Screenshots</h2>
+      <div class="screens">
+        {shown.map((image, i) => (
+          <MediaImg image={image} alt={`${item.name} screenshot ${i + 1}`} class="shot" lazy {...fitHeight(image, SCREENSHOT_HEIGHT)} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
 export function ItemPage({ item, versions, reviews, moreReviews, highlight, checkoutProblem, offSale }: ItemPageProps) {
   return (
     <Layout
@@ -244,16 +265,7 @@ export function ItemPage({ item, versions, reviews, moreReviews, highlight, chec
           </div>
           <BuyBox item={item} problem={checkoutProblem} offSale={offSale} />
         </div>
-        {item.screenshotUrls.length > 0 && (
-          <section aria-labelledby="screenshots">
-            <h2 id="screenshots">Screenshots</h2>
-            <div class="screens">
-              {item.screenshotUrls.map((url, i) => (
-                <img src={url} alt={`${item.name} screenshot ${i + 1}`} loading="lazy" />
-              ))}
-            </div>
-          </section>
-        )}
+        <Screenshots item={item} />
         <section aria-labelledby="description">
           <h2 id="description">Description</h2>
           {item.description ? <Markdown source={item.description} headingOffset={2} /> : <p class="muted">No description.</p>}

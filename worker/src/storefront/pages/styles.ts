@@ -54,6 +54,9 @@ dl.facts{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:.75r
 .versions li.highlight{background:var(--panel);border-left:4px solid var(--accent);padding-left:.75rem}
 .reviews{list-style:none;padding:0}.reviews li{border-top:1px solid var(--line);padding:.75rem 0}
 .reply{margin:.5rem 0 0 1rem;padding-left:.75rem;border-left:3px solid var(--line)}
-.screens{display:flex;gap:.75rem;overflow-x:auto}.screens img{max-height:220px;border-radius:8px;border:1px solid var(--line)}
+.screens{display:flex;gap:.75rem;overflow-x:auto}.screens .media{border-radius:8px;border:1px solid var(--line)}
+.media{position:relative;display:inline-block;flex:none;align-self:flex-start;line-height:0;overflow:hidden}.media>img{position:relative;max-width:none}
+.media>.placeholder{position:absolute;inset:0;width:100%;height:100%;object-fit:cover;filter:blur(8px);transform:scale(1.1)}
+.media:has(>.icon){border-radius:10px}.media:has(>.icon.large){border-radius:18px}.media>.icon{background:none}
 .pager{margin-top:1.5rem}
 `;
