@@ -60,9 +60,12 @@ beforeAll(async () => {
     body: new Uint8Array(10),
   });
   expect(created.status).toBe(201);
-  const pendingKey = await env.DB.prepare("SELECT pending_key FROM tus_uploads WHERE org_id = ?")
+  const upload = await env.DB.prepare("SELECT pending_key, r2_key FROM tus_uploads WHERE org_id = ?")
     .bind(fx.orgId)
-    .first<string>("pending_key");
+    .first<{ pending_key: string; r2_key: string }>();
+  const pendingKey = upload?.pending_key;
+  // Its file as R2 assembles it at completion, before the project adopts it (its media row is pending).
+  const assembledKey = await put(upload!.r2_key);
   // A version's bundle (bundles/sha256/…).
   const item = await createItemViaApi(fx.owner, fx.orgId, { slug: `orphans-${Date.now()}`, name: "Orphans" });
   const bundle = bundleBytes("orphans");
@@ -87,7 +90,7 @@ beforeAll(async () => {
   );
   const variantKeys = (JSON.parse(media.variants) as { key: string }[]).map((v) => v.key);
   expect(variantKeys.length).toBeGreaterThan(0);
-  referenced.push(assetKey!, snapshotKey, pendingKey!, bundleKey, media.key, ...variantKeys);
+  referenced.push(assetKey!, snapshotKey, pendingKey!, assembledKey, bundleKey, media.key, ...variantKeys);
 });
 
 beforeEach(async () => {
