@@ -98,7 +98,26 @@ async function seedImages({ apiUrl, token, orgId, items }) {
       }
     }),
   );
+  await imagesProcessed({ apiUrl, token, orgId });
   return uploaded;
+}
+
+/**
+ * Uploaded images are processed behind a queue (variants, placeholder) and shown only once ready:
+ * waits until every demo image is, so the storefront shows them once the seed is done.
+ */
+async function imagesProcessed({ apiUrl, token, orgId }) {
+  const images = await eventually(
+    "the demo images to be processed",
+    async () => {
+      const { data } = await request(apiUrl, "GET", `/v1/orgs/${orgId}/studio/items`, { token });
+      const all = data.filter((item) => ITEMS_BY_SLUG.has(item.slug)).flatMap((item) => [item.icon, ...item.screenshots].filter(Boolean));
+      return all.every((image) => image.state === "ready" || image.state === "failed") && all;
+    },
+    { timeoutMs: WAIT.backgroundWork, intervalMs: 250 },
+  );
+  const failed = images.filter((image) => image.state === "failed");
+  if (failed.length > 0) throw new Error(`demo images failed: ${failed.map((image) => `${image.url} (${image.failure})`).join(", ")}`);
 }
 
 const holdsActive = async (apiUrl, token, slug) =>

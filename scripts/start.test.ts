@@ -128,16 +128,17 @@ describe("npm start", () => {
       expect(item.iconUrl, item.slug).toMatch(/^\/media\/items\/.+\.png$/);
       expect(item.screenshotUrls.length, item.slug).toBe(2);
     }
-    // Served as the PNGs the seed drew.
-    for (const url of [items[0]!.iconUrl!, ...items[0]!.screenshotUrls]) {
-      const image = await fetch(`${baseUrl}${url}`);
-      expect(image.headers.get("content-type"), url).toBe("image/png");
+    // The PNGs the seed drew went through the media pipeline (the seed waits for it): served as their WebP variants.
+    for (const image of [items[0]!.icon!, ...items[0]!.screenshots]) {
+      expect(image.state, image.url).toBe("ready");
+      const served = await fetch(`${baseUrl}${image.variants[0]!.url}`);
+      expect(served.headers.get("content-type"), image.url).toBe("image/webp");
       expect(
-        Buffer.from(await image.arrayBuffer())
-          .subarray(1, 4)
+        Buffer.from(await served.arrayBuffer())
+          .subarray(8, 12)
           .toString(),
-        url,
-      ).toBe("PNG");
+        image.url,
+      ).toBe("WEBP");
     }
 
     expect(reviews).toHaveLength(DEMO_REVIEWS.length);
