@@ -317,6 +317,19 @@ describe("projects page", () => {
     await row.getByRole("button", { name: `Delete ${asset}` }).click();
     await row.waitFor({ state: "detached" });
     await assets.getByText("No assets yet.").waitFor();
+
+    // An image asset is processed after upload: one that is not an image ends Failed, with the reason, and no download.
+    await assets.getByLabel("File").setInputFiles({ name: "scan.png", mimeType: "image/png", buffer: Buffer.from("%PDF-1.4\n%%EOF\n") });
+    await assets.getByRole("button", { name: "Upload" }).click();
+    const failed = assets.locator('tr[data-asset-name="scan.png"]');
+    await failed
+      .locator('[data-state="failed"]')
+      .getByText("Failed: not an image Plaza can read (JPEG, PNG, WebP, GIF or AVIF)")
+      .waitFor(viaRoom);
+    expect(await failed.getByRole("button", { name: "Download scan.png" }).count()).toBe(0);
+    adaPage.once("dialog", (dialog) => void dialog.accept());
+    await failed.getByRole("button", { name: "Delete scan.png" }).click();
+    await assets.getByText("No assets yet.").waitFor();
     expect(pageErrors).toEqual([]);
   });
 
@@ -345,8 +358,12 @@ describe("projects page", () => {
     const upload = assets.locator(".resumable-upload");
     const percent = async () => Number(await upload.locator("progress").evaluate((p) => (p as HTMLProgressElement).value));
     const midUpload = () => eventually("the upload to be under way", async () => ((await percent()) > 0 ? true : undefined));
+    /** Listed with its size and as ready: not an image, so nothing to process. */
     const listed = async (name: string) => {
-      await assets.locator(`tr[data-asset-name="${name}"]`).getByText("25 MB").waitFor(viaRoom);
+      const row = assets.locator(`tr[data-asset-name="${name}"]`);
+      await row.getByText("25 MB").waitFor(viaRoom);
+      await row.locator('[data-state="ready"]').getByText("Ready").waitFor();
+      await row.getByRole("button", { name: `Download ${name}` }).waitFor();
       await upload.waitFor({ state: "detached" });
     };
 

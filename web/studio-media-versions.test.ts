@@ -2,11 +2,14 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { packFolder } from "../scripts/cli/pack.mjs";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
+import { eventually } from "../scripts/lib/eventually";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { drawPng as png } from "../scripts/lib/png.mjs";
+import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import type { OrgT } from "../shared/api";
 import type { ItemT, VersionT } from "../shared/catalog";
@@ -22,6 +25,8 @@ let server: Awaited<ReturnType<typeof startWranglerDev>>;
 const { api, signUpAndLogIn, joinOrg, uploadVersion } = plazaApi(() => server.url);
 let browser: Browser;
 let itemId: string;
+let orgId: string;
+let authorToken: string;
 const pageErrors: string[] = [];
 
 /** A bundle as `plaza publish` packs it: plaza.json (the given manifest) and the entry module. */
@@ -54,11 +59,13 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startWranglerDev({ secrets: ephemeralSecrets() });
   browser = await launchChromium();
-  const [authorToken, memberToken] = await Promise.all([signUpAndLogIn(author), signUpAndLogIn(member)]);
+  let memberToken: string;
+  [authorToken, memberToken] = await Promise.all([signUpAndLogIn(author), signUpAndLogIn(member)]);
   // The author's first org becomes their active one, which the studio is about.
   const org = await api<OrgT>("POST", "/v1/orgs", { name: "Lovelace Looms", slug: `lovelace-${RUN}` }, authorToken);
   expectStatus(org, 201, "create org");
-  itemId = await publishedItem(authorToken, org.body.id);
+  orgId = org.body.id;
+  itemId = await publishedItem(authorToken, orgId);
   await joinOrg(authorToken, org.body.id, { email: member.email, token: memberToken }, "member");
 });
 
@@ -89,6 +96,16 @@ const naturalSize = (page: Page, selector: string) =>
       return i.complete && i.naturalWidth > 0 ? `${i.naturalWidth}x${i.naturalHeight}` : "loading";
     }),
   );
+/** The variant each image loaded (path and query), as the browser chose it from `srcset`. */
+const loadedFrom = (page: Page, selector: string) =>
+  page.locator(selector).evaluateAll((imgs) =>
+    imgs.map((img) => {
+      const i = img as HTMLImageElement;
+      if (!i.complete || i.naturalWidth === 0) return "loading";
+      const url = new URL(i.currentSrc);
+      return `${url.pathname}${url.search}`;
+    }),
+  );
 /** The item's storefront page as a new visitor gets it (nothing in the browser's cache). */
 async function storefrontItemPage(): Promise<Page> {
   const context = await newContext(browser, { baseURL: server.url, viewport: { width: 1280, height: 900 } });
@@ -108,22 +125,94 @@ const studioScreenshots = (page: Page) =>
     .getByRole("list", { name: "Screenshots" })
     .getByRole("listitem")
     .evaluateAll((items) => items.map((li) => li.getAttribute("data-url")));
+/** The states the studio shows for the screenshots, in order. */
+const studioScreenshotStates = (page: Page) =>
+  page
+    .getByRole("list", { name: "Screenshots" })
+    .locator(".media-state")
+    .evaluateAll((captions) => captions.map((c) => c.textContent));
+/** The studio's icon once it shows as processed. */
+const readyIcon = (page: Page) => page.getByRole("region", { name: "Icon" }).locator('figure[data-state="ready"]').getByText("Ready");
+/** Waits until the studio (which refreshes itself) shows the image processed. */
+const processed = { timeout: WAIT.backgroundWork };
+
+/**
+ * A 4000 × 3000 JPEG a camera held upright would write: the pixels stored sideways with EXIF
+ * orientation 6 (rotate 90° clockwise to show). Its stored top-left quadrant is red, the rest blue,
+ * so upright (3000 × 4000, portrait) the red quadrant is the top right.
+ */
+async function sidewaysPhoto(): Promise<Buffer> {
+  const red = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: "#ff0000" } })
+    .png()
+    .toBuffer();
+  return sharp({ create: { width: 4000, height: 3000, channels: 3, background: "#0000ff" } })
+    .composite([{ input: red, left: 0, top: 0 }])
+    .jpeg({ quality: 85 })
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
+}
+
+/** The colour at a fraction of the image's width and height, as "red", "blue" or the RGB values. */
+async function colourAt(image: Buffer, fx: number, fy: number): Promise<string> {
+  const { data, info } = await sharp(image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const at = (Math.floor(fy * info.height) * info.width + Math.floor(fx * info.width)) * info.channels;
+  const [r, g, b] = data.subarray(at, at + 3);
+  if (r! > 200 && g! < 60 && b! < 60) return "red";
+  if (b! > 200 && r! < 60 && g! < 60) return "blue";
+  return `rgb(${r}, ${g}, ${b})`;
+}
+
+const studioItem = async () => (await api<ItemT>("GET", `/v1/orgs/${orgId}/items/${itemId}`, undefined, authorToken)).body;
 
 describe("the studio's Media tab", () => {
-  test("an author sets the icon and two screenshots (downscaled in the browser), reorders and deletes one, and the storefront follows", async () => {
+  test("a sideways 12 MP photo uploaded as the icon with Uppy becomes upright WebP variants and a placeholder; screenshots are added, reordered and deleted, and the storefront follows", async () => {
     const page = await openAs(author, `/dashboard/items/${itemId}/media`);
     await page.getByRole("heading", { level: 1, name: NAME }).waitFor();
     await page.getByText("No icon yet").waitFor();
+    const tusRequests: string[] = [];
+    page.on("request", (req) => {
+      if (new URL(req.url()).pathname.startsWith("/v1/tus")) tusRequests.push(req.method());
+    });
 
-    // 4000 × 3000 (12 MP): fitted to 512 px on the long side, 4:3 kept.
-    const photo = png(4000, 3000, (x, y) => [(x * 255) / 4000, (y * 255) / 3000, 128]);
-    await page.getByLabel("Upload an icon").setInputFiles({ name: "photo.png", mimeType: "image/png", buffer: photo });
+    // Sent as it is, over tus (no downscaling in the browser): the server makes the variants.
+    const photo = await sidewaysPhoto();
+    expect(await sharp(photo).metadata()).toMatchObject({ width: 4000, height: 3000, orientation: 6 });
+    await page.getByLabel("Upload an icon").setInputFiles({ name: "photo.jpg", mimeType: "image/jpeg", buffer: photo });
     await page.getByText("Icon updated.").waitFor();
-    const icon = page.getByRole("img", { name: `${NAME} icon` });
-    const iconUrl = (await icon.getAttribute("src"))!;
-    expect(iconUrl).toMatch(/^\/media\/items\//);
+    expect(tusRequests).toEqual(["POST", "PATCH", "GET"]);
+    await readyIcon(page).waitFor(processed);
+    const icon = (await studioItem()).icon!;
+    expect(icon).toMatchObject({ state: "ready", failure: null, width: 3000, height: 4000 });
+    expect(icon.url).toMatch(/^\/media\/items\//);
+    expect(icon.placeholder).toMatch(/^data:image\/webp;base64,/);
+    expect(await sharp(Buffer.from(icon.placeholder!.split(",")[1]!, "base64")).metadata()).toMatchObject({ format: "webp", width: 16 });
 
-    // A wide one (resized) and a small one (sent as it is), chosen together, added in that order.
+    // Each variant: WebP at its width, upright (portrait, the red quadrant top right), no EXIF left.
+    expect(icon.variants.map((v) => v.width)).toEqual([128, 512, 1280]);
+    for (const variant of icon.variants) {
+      expect(variant.url).toBe(`${icon.url}?w=${variant.width}`);
+      const res = await fetch(`${server.url}${variant.url}`);
+      expect(res.status, variant.url).toBe(200);
+      expect(res.headers.get("content-type")).toBe("image/webp");
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const meta = await sharp(bytes).metadata();
+      expect(meta, variant.url).toMatchObject({ format: "webp", width: variant.width, height: Math.round((variant.width * 4) / 3) });
+      expect(meta.exif, variant.url).toBeUndefined();
+      expect(meta.orientation, variant.url).toBeUndefined();
+      expect(
+        await Promise.all([
+          colourAt(bytes, 0.75, 0.25),
+          colourAt(bytes, 0.25, 0.25),
+          colourAt(bytes, 0.25, 0.75),
+          colourAt(bytes, 0.75, 0.75),
+        ]),
+        variant.url,
+      ).toEqual(["red", "blue", "blue", "blue"]);
+    }
+    // The studio shows a variant, never the original (which keeps its EXIF, GPS…).
+    await expect.poll(() => loadedFrom(page, ".studio-icon img")).toEqual([`${icon.url}?w=128`]);
+
+    // A wide one and a small one, chosen together, added in that order, each processed in turn.
     const wide = png(2400, 1600, () => [200, 40, 40]);
     const small = png(640, 400, () => [40, 40, 200]);
     await page.getByLabel("Add screenshots").setInputFiles([
@@ -132,12 +221,8 @@ describe("the studio's Media tab", () => {
     ]);
     await page.getByText("2 screenshots added.").waitFor();
     await page.getByText("2 of 8.").waitFor();
+    await expect.poll(() => studioScreenshotStates(page), processed).toEqual(["Ready", "Ready"]);
     const [wideUrl, smallUrl] = (await studioScreenshots(page)) as [string, string];
-
-    const iconAsset = await fetch(`${server.url}${iconUrl}`);
-    expect(iconAsset.headers.get("content-type")).toBe("image/webp");
-    expect(Number(iconAsset.headers.get("content-length") ?? (await iconAsset.arrayBuffer()).byteLength)).toBeLessThan(photo.length);
-    await expect.poll(() => naturalSize(page, "img.studio-icon")).toEqual(["512x384"]);
 
     // Reordered by dragging one onto the other's place, then with the buttons.
     const thumbnails = page.getByRole("list", { name: "Screenshots" }).getByRole("listitem");
@@ -149,13 +234,33 @@ describe("the studio's Media tab", () => {
     await expect.poll(() => studioScreenshots(page)).toEqual([smallUrl, wideUrl]);
     await shot(page, "1-media");
 
-    // A visitor's storefront item page shows the served images in the new order.
+    // A visitor's storefront item page: each image as <img srcset> of its variants over its placeholder, sized before it loads.
     const visitor = await storefrontItemPage();
-    expect(await visitor.locator("img.icon.large").getAttribute("src")).toBe(iconUrl);
-    expect(await storefrontScreenshots(visitor)).toEqual([smallUrl, wideUrl]);
-    await visitor.getByRole("region", { name: "Screenshots" }).getByRole("img").last().scrollIntoViewIfNeeded();
-    await expect.poll(() => naturalSize(visitor, "img.icon.large")).toEqual(["512x384"]);
-    await expect.poll(() => naturalSize(visitor, "section[aria-labelledby=screenshots] img")).toEqual(["640x400", "1920x1280"]);
+    const storefrontIcon = visitor.locator(".item-head .media");
+    const iconImg = storefrontIcon.locator("img.icon.large");
+    expect(await iconImg.getAttribute("srcset")).toBe(icon.variants.map((v) => `${v.url} ${v.width}w`).join(", "));
+    expect(await iconImg.evaluate((img) => [img.getAttribute("sizes"), img.getAttribute("width"), img.getAttribute("height")])).toEqual([
+      "96px",
+      "96",
+      "96",
+    ]);
+    expect(await storefrontIcon.locator("img.placeholder").getAttribute("src")).toBe(icon.placeholder);
+    // The CSP lets the inline placeholder load (img-src data:).
+    await expect.poll(() => naturalSize(visitor, ".item-head img.placeholder")).toEqual([`16x${Math.round((16 * 4) / 3)}`]);
+    await expect.poll(() => loadedFrom(visitor, "img.icon.large")).toEqual([`${icon.url}?w=128`]);
+    const shots = visitor.getByRole("region", { name: "Screenshots" }).getByRole("img");
+    expect(
+      await shots.evaluateAll((imgs) => imgs.map((i) => [i.getAttribute("loading"), i.getAttribute("width"), i.getAttribute("height")])),
+    ).toEqual([
+      ["lazy", "352", "220"],
+      ["lazy", "330", "220"],
+    ]);
+    expect(await storefrontScreenshots(visitor)).toEqual([`${smallUrl}?w=512`, `${wideUrl}?w=512`]);
+    expect(await shots.first().getAttribute("srcset")).toBe(`${smallUrl}?w=128 128w, ${smallUrl}?w=512 512w`);
+    await shots.last().scrollIntoViewIfNeeded();
+    await expect
+      .poll(() => loadedFrom(visitor, "section[aria-labelledby=screenshots] img.shot"))
+      .toEqual([`${smallUrl}?w=512`, `${wideUrl}?w=512`]);
     await shot(visitor, "2-storefront");
     await visitor.context().close();
 
@@ -164,11 +269,11 @@ describe("the studio's Media tab", () => {
     await page.getByText("Screenshot 2 deleted.").waitFor();
     await expect.poll(() => studioScreenshots(page)).toEqual([smallUrl]);
     const later = await storefrontItemPage();
-    expect(await storefrontScreenshots(later)).toEqual([smallUrl]);
+    expect(await storefrontScreenshots(later)).toEqual([`${smallUrl}?w=512`]);
     await later.context().close();
-    expect((await fetch(`${server.url}${wideUrl}`)).status).toBe(404);
+    expect((await fetch(`${server.url}${wideUrl}?w=512`)).status).toBe(404);
 
-    // Dropping a file on the icon's zone replaces the icon (a 300 px square goes as it is).
+    // Dropping a file on the icon's zone replaces the icon (a 300 px square: one variant, 128 px).
     await page.getByText("Replace the icon").evaluate(async (label) => {
       const canvas = new OffscreenCanvas(300, 300);
       canvas.getContext("2d")!.fillRect(0, 0, 300, 300);
@@ -176,9 +281,39 @@ describe("the studio's Media tab", () => {
       dropped.items.add(new File([await canvas.convertToBlob({ type: "image/png" })], "square.png", { type: "image/png" }));
       label.closest(".drop-zone")!.dispatchEvent(new DragEvent("drop", { dataTransfer: dropped, bubbles: true, cancelable: true }));
     });
-    await expect.poll(async () => (await icon.getAttribute("src")) !== iconUrl).toBe(true);
-    await expect.poll(() => naturalSize(page, "img.studio-icon")).toEqual(["300x300"]);
-    expect((await fetch(`${server.url}${iconUrl}`)).status).toBe(404);
+    const replaced = await eventually("the dropped icon to replace the photo", async () => {
+      const now = (await studioItem()).icon;
+      return now && now.url !== icon.url && now;
+    });
+    await readyIcon(page).waitFor(processed);
+    await expect.poll(() => loadedFrom(page, ".studio-icon img")).toEqual([`${replaced.url}?w=128`]);
+    expect((await fetch(`${server.url}${icon.url}?w=128`)).status).toBe(404);
+    await page.context().close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  test("a PDF named .png ends Failed with its reason in the studio, and the storefront never shows it", async () => {
+    const page = await openAs(author, `/dashboard/items/${itemId}/media`);
+    await page.getByText("1 of 8.").waitFor();
+    const pdf = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+    await page.getByLabel("Add screenshots").setInputFiles({ name: "scan.png", mimeType: "image/png", buffer: pdf });
+    await page.getByText("Screenshot added.").waitFor();
+    await expect
+      .poll(() => studioScreenshotStates(page), processed)
+      .toEqual(["Ready", "Failed: not an image Plaza can read (JPEG, PNG, WebP, GIF or AVIF)"]);
+    const failed = page.getByRole("list", { name: "Screenshots" }).getByRole("listitem").nth(1);
+    expect(await failed.locator("img").count()).toBe(0);
+    await shot(page, "3-failed");
+    const [, failedUrl] = (await studioScreenshots(page)) as [string, string];
+    expect((await fetch(`${server.url}${failedUrl}`)).status).toBe(404);
+
+    const visitor = await storefrontItemPage();
+    expect(await storefrontScreenshots(visitor)).toHaveLength(1);
+    await visitor.context().close();
+
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Delete screenshot 2" }).click();
+    await page.getByText("Screenshot 2 deleted.").waitFor();
     await page.context().close();
     expect(pageErrors).toEqual([]);
   });

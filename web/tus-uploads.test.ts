@@ -149,15 +149,16 @@ describe("tus-js-client against wrangler dev", () => {
     expect(resumedAt).toBeLessThan(sent + 12 * MiB);
     await runClient(file, { uploadUrl: url, chunkSize: 16 * MiB, metadata, untilDone: true });
 
-    const status = await api<{ state: string; result: { asset: { name: string; sha256: string; size: number } } }>(
+    const status = await api<{ state: string; result: { asset: { name: string; sha256: string; size: number; state: string } } }>(
       "GET",
       new URL(url!).pathname,
       undefined,
       token,
     );
+    // Not an image: nothing to process, so the asset is ready as the upload completes.
     expect(status.body).toMatchObject({
       state: "complete",
-      result: { asset: { name: "big.bin", sha256: sha256(file), size: file.length } },
+      result: { asset: { name: "big.bin", sha256: sha256(file), size: file.length, state: "ready", failure: null } },
     });
     const stored = await fetch(`${server.url}/v1/orgs/${orgId}/projects/${projectId}/assets/big.bin`, {
       headers: { authorization: `Bearer ${token}` },

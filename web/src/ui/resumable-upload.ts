@@ -6,7 +6,7 @@
  * browser is back online), and an upload whose retries ran out resumes with Resume.
  */
 import type { Meta } from "@uppy/core";
-import { TUS_ENDPOINT } from "../../../shared/uploads";
+import { TUS_ENDPOINT, type UploadMetadataT } from "../../../shared/uploads";
 import { authorizedFetch } from "../api/authorized-fetch";
 import { ApiError, apiErrorFrom } from "../api/errors";
 import { accessToken } from "../auth/session";
@@ -28,7 +28,7 @@ export class UploadCanceled extends Error {}
 /** What `GET` on the upload's URL answers once it is complete: `result` is what the file became. */
 export interface UploadStatus {
   id: string;
-  kind: "bundle" | "asset";
+  kind: UploadMetadataT["kind"];
   state: string;
   result: Record<string, unknown> | null;
 }

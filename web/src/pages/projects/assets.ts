@@ -1,4 +1,8 @@
-/** A project's files in R2: upload (resumable, over tus with Uppy), list, download and delete. */
+/**
+ * A project's files in R2: upload (resumable, over tus with Uppy), list with each one's state, download
+ * (once ready) and delete. Image assets are processed after upload: the list refreshes itself,
+ * backing off, while one is, and shows why one failed.
+ */
 
 import type { z } from "zod";
 import { AssetName, type ProjectAsset, type ProjectT } from "../../../../shared/projects";
@@ -7,6 +11,8 @@ import { asApiError } from "../../api/errors";
 import { unwrap, unwrapBlob } from "../../api/unwrap";
 import { h, replace, uniqueId } from "../../dom";
 import { formatBytes, formatDateTime } from "../../format";
+import { backoffPoller } from "../../ui/backoff-poller";
+import { isInProgress, mediaStateText } from "../../ui/media-image";
 import { describeError } from "../../ui/messages";
 import { resumableUpload, UploadCanceled } from "../../ui/resumable-upload";
 import { dataTable, row } from "../../ui/table";
@@ -24,7 +30,7 @@ function saveBlob(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-export function assetsSection(o: { orgId: string; projectId: string; canEdit: boolean; reload: () => Promise<void> }) {
+export function assetsSection(o: { orgId: string; projectId: string; canEdit: boolean; signal: AbortSignal; reload: () => Promise<void> }) {
   const assetApi = api.v1.orgs[":orgId"].projects[":projectId"].assets[":name"];
   // `hc` puts params into the path as they are, and an asset name may hold `%`, `?` or `#`.
   const assetParam = (name: string) => ({ param: { orgId: o.orgId, projectId: o.projectId, name: encodeURIComponent(name) } });
@@ -75,7 +81,9 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
       asset.contentType,
       formatBytes(asset.size),
       h("span", { class: "nowrap" }, formatDateTime(asset.createdAt)),
-      h("div", { class: "row-actions" }, download, o.canEdit && remove),
+      h("span", { class: "asset-state", "data-state": asset.state }, mediaStateText(asset)),
+      // Served only once ready: until then the API answers 409 (processing) or 422 (failed).
+      h("div", { class: "row-actions" }, asset.state === "ready" && download, o.canEdit && remove),
     );
   };
 
@@ -132,16 +140,33 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
     h("div", { class: "form-actions" }, uploadButton),
   );
 
-  const render = (project: ProjectT) =>
+  const anyInProgress = (project: ProjectT) => (project.assets ?? []).some((asset) => isInProgress(asset.state));
+  const drawList = (project: ProjectT) =>
     replace(
       listBody,
       dataTable({
         caption: "Assets",
-        headers: ["Name", "Type", "Size", "Uploaded", ""],
+        headers: ["Name", "Type", "Size", "Uploaded", "State", ""],
         rows: (project.assets ?? []).map(assetRow),
         empty: "No assets yet.",
       }),
     );
+  /** While an asset is processed, this list alone is refreshed: redrawing the page would reset its forms. */
+  const poller = backoffPoller({
+    signal: o.signal,
+    check: async () => {
+      const project = await unwrap(
+        api.v1.orgs[":orgId"].projects[":projectId"].$get({ param: { orgId: o.orgId, projectId: o.projectId } }),
+      );
+      if (o.signal.aborted) return false;
+      drawList(project);
+      return anyInProgress(project);
+    },
+  });
+  const render = (project: ProjectT) => {
+    drawList(project);
+    if (anyInProgress(project)) poller.start();
+  };
 
   return { content: [listBody, o.canEdit && [uploadForm, uploads]], render };
 }

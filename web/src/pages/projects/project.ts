@@ -41,7 +41,7 @@ export async function projectPage({ params, signal }: PageContext): Promise<Node
     }
   };
   const items = itemsSection({ orgId, projectId, canEdit, reload });
-  const assets = assetsSection({ orgId, projectId, canEdit, reload });
+  const assets = assetsSection({ orgId, projectId, canEdit, signal, reload });
   const snapshots = snapshotsSection({ orgId, projectId, canWrite: canEdit, signal });
   const settingsSlot = h("div");
   const header = h("div");

@@ -13,6 +13,7 @@ import { formatPrice } from "../../format";
 import { navigate, type PageContext } from "../../router";
 import { activeMembership } from "../../state/me";
 import { alertBox } from "../../ui/alert";
+import { mediaImg } from "../../ui/media-image";
 import { noOrgContent } from "../../ui/no-org";
 import { pageHeader, section } from "../../ui/page";
 import { dataTable, row } from "../../ui/table";
@@ -70,9 +71,8 @@ function itemsTable(items: AuthorItemT[], filtered: boolean): HTMLElement {
     rows: items.map((item) =>
       row(
         { "data-item-id": item.id, "data-item-slug": item.slug },
-        item.iconUrl
-          ? h("img", { class: "item-icon", src: item.iconUrl, alt: "", width: 32, height: 32 })
-          : h("span", { class: "item-icon placeholder", "aria-hidden": "true" }, item.name.slice(0, 1).toUpperCase()),
+        (item.icon && mediaImg(item.icon, { class: "item-icon", alt: "", width: 32, height: 32 })) ??
+          h("span", { class: "item-icon placeholder", "aria-hidden": "true" }, item.name.slice(0, 1).toUpperCase()),
         h("div", {}, h("a", { href: studioItemPath(item.id, "details") }, item.name), h("p", { class: "hint" }, item.slug)),
         statusCell(item),
         formatPrice(item.pricing),

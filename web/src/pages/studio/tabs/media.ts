@@ -1,31 +1,65 @@
 /**
  * The Media tab: the item's icon and up to eight screenshots, as the storefront shows them. Admins
- * add images by dropping files or choosing them (each fitted in the browser first, see
- * media-images.ts), reorder screenshots by dragging or with Move up/down, and delete them.
+ * add images by dropping files or choosing them; each goes over tus with Uppy (progress,
+ * Pause/Resume, Cancel) as it is, and the server makes its variants: each image shows its state
+ * (Processing, Ready, Failed: <reason>) and the tab refreshes itself, backing off, until none is
+ * being processed. Screenshots are reordered by dragging or with Move up/down, and deleted.
  */
 import { MAX_SCREENSHOTS } from "../../../../../shared/catalog";
+import type { MediaImageT } from "../../../../../shared/media";
 import { api } from "../../../api/client";
 import { asApiError } from "../../../api/errors";
 import { unwrap } from "../../../api/unwrap";
-import { type Child, h } from "../../../dom";
+import { type Child, h, replace } from "../../../dom";
+import { backoffPoller } from "../../../ui/backoff-poller";
+import { isInProgress, mediaFigure } from "../../../ui/media-image";
 import { describeError } from "../../../ui/messages";
 import { section } from "../../../ui/page";
+import { resumableUpload, UploadCanceled } from "../../../ui/resumable-upload";
 import { toast } from "../../../ui/toast";
 import { fileDropZone } from "../media-drop-zone";
-import { fitImage, ICON_MAX_EDGE, IMAGE_ACCEPT, ImageProblem, SCREENSHOT_MAX_EDGE } from "../media-images";
+import { IMAGE_ACCEPT, IMAGE_FILES_HINT, imageFileProblem } from "../media-images";
 import type { StudioTab, StudioTabContext } from "../tabs";
 
-/** Shows what failed; the tab then reloads, so it shows what was stored. */
-const report = (err: unknown) => toast(err instanceof ImageProblem ? err.message : describeError(asApiError(err)), "error");
+type Role = "icon" | "screenshot";
+
+class ImageProblem extends Error {}
+
+/** Shows what failed (a canceled upload as information); the tab then refreshes, so it shows what was stored. */
+const report = (err: unknown) => {
+  if (err instanceof UploadCanceled) toast(err.message, "info");
+  else toast(err instanceof ImageProblem ? err.message : describeError(asApiError(err)), "error");
+};
 
 function mediaTabContent(ctx: StudioTabContext): Node {
-  const { orgId, item, canEdit } = ctx;
+  const { orgId, canEdit, signal } = ctx;
+  let item = ctx.item;
   const param = { orgId, itemId: item.id };
   const itemApi = api.v1.orgs[":orgId"].items[":itemId"];
   const status = h("p", { class: "media-status", role: "status" });
+  const iconSlot = h("div", { class: "stack" });
+  const screenshotsSlot = h("div", { class: "stack" });
+  const iconUploads = h("div", { class: "stack" });
+  const screenshotUploads = h("div", { class: "stack" });
+  /** Screenshots on their way: they count against the cap before the item lists them. */
+  let screenshotsSending = 0;
   let working = false;
 
-  /** Runs one change with the tab marked busy, then reloads the item (and so this tab). */
+  const inProgress = () => [item.icon, ...item.screenshots].some((image) => image && isInProgress(image.state));
+  /** Loads the item again and shows it; answers whether an image is still being processed. */
+  const refresh = async () => {
+    const fresh = await unwrap(itemApi.$get({ param }));
+    if (signal.aborted) return false;
+    item = fresh;
+    render();
+    return inProgress();
+  };
+  const poller = backoffPoller({ signal, check: refresh });
+  const refreshAndWatch = async () => {
+    if (await refresh().catch(() => true)) poller.start();
+  };
+
+  /** Runs one change (reorder, delete) with the tab marked busy, then refreshes. */
   const change = async (what: string, action: () => Promise<void>) => {
     if (working) return;
     working = true;
@@ -37,34 +71,61 @@ function mediaTabContent(ctx: StudioTabContext): Node {
     } finally {
       working = false;
       status.textContent = "";
-      await ctx.reload();
+      await refreshAndWatch();
     }
   };
 
-  const sendImage = (kind: "icon" | "screenshot", blob: Blob) => {
-    const body = { headers: { "content-type": blob.type }, init: { body: blob } };
-    return kind === "icon" ? unwrap(itemApi.icon.$put({ param }, body)) : unwrap(itemApi.screenshots.$post({ param }, body));
+  /** Sends `file` over tus as the item's icon or a screenshot; resolves once the server has stored and adopted it. */
+  const send = async (role: Role, file: File, slot: HTMLElement) => {
+    const problem = imageFileProblem(file);
+    if (problem) throw new ImageProblem(problem);
+    const sending = resumableUpload({
+      // A resumed upload keeps the metadata it was created with: the role is part of what it is.
+      scope: `item-image-${item.id}-${role}`,
+      file,
+      label: file.name,
+      metadata: { kind: "item-image", item: item.slug, role, filename: file.name, filetype: file.type },
+    });
+    slot.append(sending.element);
+    try {
+      await sending.finished;
+      await refreshAndWatch();
+    } finally {
+      sending.element.remove();
+    }
   };
 
-  const setIcon = (files: File[]) =>
-    change("Uploading the icon…", async () => {
-      const { blob } = await fitImage(files[0]!, ICON_MAX_EDGE);
-      await sendImage("icon", blob);
+  const setIcon = async (files: File[]) => {
+    try {
+      await send("icon", files[0]!, iconUploads);
       toast("Icon updated.");
-    });
+    } catch (err) {
+      report(err);
+      await refreshAndWatch();
+    }
+  };
 
-  const addScreenshots = (files: File[]) => {
-    const room = MAX_SCREENSHOTS - item.screenshotUrls.length;
-    const taken = files.slice(0, room);
-    if (files.length > room) toast(`Only ${MAX_SCREENSHOTS} screenshots fit: ${files.length - room} not added.`, "error");
-    return change(`Uploading ${taken.length === 1 ? "the screenshot" : `${taken.length} screenshots`}…`, async () => {
+  const addScreenshots = async (files: File[]) => {
+    const room = MAX_SCREENSHOTS - item.screenshots.length - screenshotsSending;
+    const taken = files.slice(0, Math.max(0, room));
+    if (files.length > taken.length) toast(`Only ${MAX_SCREENSHOTS} screenshots fit: ${files.length - taken.length} not added.`, "error");
+    if (taken.length === 0) return;
+    screenshotsSending += taken.length;
+    let added = 0;
+    try {
       // One at a time, in the order chosen: that is the order they are listed in.
-      for (const [i, file] of taken.entries()) {
-        status.textContent = `Uploading screenshot ${i + 1} of ${taken.length}…`;
-        await sendImage("screenshot", (await fitImage(file, SCREENSHOT_MAX_EDGE)).blob);
+      for (const file of taken) {
+        await send("screenshot", file, screenshotUploads);
+        screenshotsSending--;
+        added++;
       }
-      toast(taken.length === 1 ? "Screenshot added." : `${taken.length} screenshots added.`);
-    });
+      toast(added === 1 ? "Screenshot added." : `${added} screenshots added.`);
+    } catch (err) {
+      report(err);
+      await refreshAndWatch();
+    } finally {
+      screenshotsSending -= taken.length - added;
+    }
   };
 
   const move = (from: number, to: number) =>
@@ -84,43 +145,50 @@ function mediaTabContent(ctx: StudioTabContext): Node {
     });
   };
 
-  const icon = section(
-    "Icon",
-    item.iconUrl
-      ? h("img", { class: "studio-icon", src: item.iconUrl, alt: `${item.name} icon`, width: 96, height: 96 })
-      : h("p", { class: "empty" }, "No icon yet: the storefront shows the item's initial."),
-    canEdit &&
-      fileDropZone({
-        label: item.iconUrl ? "Replace the icon" : "Upload an icon",
-        hint: `Drop an image here or choose one. PNG, JPEG or WebP; resized to at most ${ICON_MAX_EDGE} px. Square works best.`,
-        accept: IMAGE_ACCEPT,
-        onFiles: (files) => void setIcon(files),
-      }).element,
-  );
+  function render(): void {
+    replace(
+      iconSlot,
+      item.icon
+        ? mediaFigure(item.icon, { alt: `${item.name} icon`, width: 96, height: 96, class: "studio-icon" })
+        : h("p", { class: "empty" }, "No icon yet: the storefront shows the item's initial."),
+      canEdit &&
+        fileDropZone({
+          label: item.icon ? "Replace the icon" : "Upload an icon",
+          hint: `Drop an image here or choose one. ${IMAGE_FILES_HINT}. Square works best.`,
+          accept: IMAGE_ACCEPT,
+          onFiles: (files) => void setIcon(files),
+        }).element,
+    );
+    const count = item.screenshots.length;
+    replace(
+      screenshotsSlot,
+      h("p", { class: "hint" }, `${count} of ${MAX_SCREENSHOTS}. The storefront shows them in this order, once each is ready.`),
+      count === 0
+        ? h("p", { class: "empty" }, "No screenshots yet.")
+        : screenshotList(
+            item.screenshotUrls.map((url, i) => ({ url, image: item.screenshots[i]! })),
+            canEdit ? { move: (from, to) => void move(from, to), remove } : undefined,
+          ),
+      canEdit &&
+        count < MAX_SCREENSHOTS &&
+        fileDropZone({
+          label: "Add screenshots",
+          hint: `Drop images here or choose them. ${IMAGE_FILES_HINT}.`,
+          accept: IMAGE_ACCEPT,
+          multiple: true,
+          onFiles: (files) => void addScreenshots(files),
+        }).element,
+    );
+  }
 
-  const screenshots = section(
-    "Screenshots",
-    h("p", { class: "hint" }, `${item.screenshotUrls.length} of ${MAX_SCREENSHOTS}. The storefront shows them in this order.`),
-    item.screenshotUrls.length === 0
-      ? h("p", { class: "empty" }, "No screenshots yet.")
-      : screenshotList(item.screenshotUrls, canEdit ? { move: (from, to) => void move(from, to), remove } : undefined),
-    canEdit &&
-      item.screenshotUrls.length < MAX_SCREENSHOTS &&
-      fileDropZone({
-        label: "Add screenshots",
-        hint: `Drop images here or choose them. PNG, JPEG or WebP; resized to at most ${SCREENSHOT_MAX_EDGE} px on the long side.`,
-        accept: IMAGE_ACCEPT,
-        multiple: true,
-        onFiles: (files) => void addScreenshots(files),
-      }).element,
-  );
-
+  render();
+  if (inProgress()) poller.start();
   return h(
     "div",
     { class: "stack" },
     !canEdit && h("p", { class: "hint" }, "Only admins and owners can change the media."),
-    icon,
-    screenshots,
+    section("Icon", iconSlot, iconUploads),
+    section("Screenshots", screenshotsSlot, screenshotUploads),
     status,
   );
 }
@@ -130,26 +198,26 @@ interface ScreenshotActions {
   remove(index: number): void;
 }
 
-/** The screenshots in order; with actions, each can be dragged onto another's place or moved with buttons. */
-function screenshotList(urls: string[], actions: ScreenshotActions | undefined): HTMLElement {
+/** The screenshots in order, each with its state; with actions, each can be dragged onto another's place or moved with buttons. */
+function screenshotList(shots: { url: string; image: MediaImageT }[], actions: ScreenshotActions | undefined): HTMLElement {
   const DRAG_TYPE = "application/x-plaza-screenshot";
   const button = (label: string, ariaLabel: string, onclick: () => void, disabled = false, danger = false): Child =>
     h("button", { type: "button", class: `button small${danger ? " danger" : ""}`, "aria-label": ariaLabel, onclick, disabled }, label);
   return h(
     "ol",
     { class: "screenshot-list", "aria-label": "Screenshots" },
-    urls.map((url, i) => {
+    shots.map(({ url, image }, i) => {
       const n = i + 1;
       const li = h(
         "li",
         { class: "screenshot", draggable: actions ? "true" : undefined, "data-url": url },
-        h("img", { src: url, alt: `Screenshot ${n}`, loading: "lazy" }),
+        mediaFigure(image, { alt: `Screenshot ${n}`, width: 240, height: 150 }),
         actions &&
           h(
             "div",
             { class: "row-actions" },
             button("Move up", `Move screenshot ${n} up`, () => actions.move(i, i - 1), i === 0),
-            button("Move down", `Move screenshot ${n} down`, () => actions.move(i, i + 1), i === urls.length - 1),
+            button("Move down", `Move screenshot ${n} down`, () => actions.move(i, i + 1), i === shots.length - 1),
             button("Delete", `Delete screenshot ${n}`, () => actions.remove(i), false, true),
           ),
       );
