@@ -2,6 +2,7 @@
 import { defineModule } from "../module";
 import "./events";
 import { purgeStaleUploads } from "./jobs";
+import { itemImageEvents } from "./media";
 import { catalogRoutes } from "./routes";
 import { bundleKeysInUse } from "./versions";
 
@@ -9,6 +10,7 @@ export { type AuthorItemBase, listAuthorItems } from "./author-items";
 export { countDownload, ratingChange } from "./item-stats";
 export { type ModerationState, moderationStatement } from "./items";
 export { adoptItemImage, checkItemImageUpload, type ItemImageRole, newItemImageKey } from "./media";
+
 export {
   findItem,
   findOrgItem,
@@ -39,4 +41,5 @@ export const catalogModule = defineModule({
   jobs: { "purge-stale-uploads": purgeStaleUploads },
   webhookEvents: ["item.published", "version.published"] as const,
   objects: [{ prefix: "bundles/", inUse: bundleKeysInUse }],
+  events: itemImageEvents,
 });

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { ITEM_IMAGE_MAX_BYTES, ITEM_IMAGE_TYPES, type ItemT, MAX_SCREENSHOTS } from "../../../shared/catalog";
-import type { Ctx } from "../context";
+import type { Ctx, EventHandlers } from "../context";
 import { randomBase62 } from "../crypto/random";
 import type { Env } from "../env";
 import { type OrgAccess, requireOrgRole } from "../http/access";
@@ -42,6 +42,22 @@ export function newItemImageKey(itemId: string, contentType: string | undefined)
   if (!ext) throw new AppError("unsupported_media_type", `Images must be one of ${ITEM_IMAGE_TYPES.join(", ")}`);
   return `items/${itemId}/${randomBase62(16)}.${ext}`;
 }
+
+/** The item an image key (newItemImageKey's) belongs to. */
+const itemOfImageKey = (key: string) => /^items\/([^/]+)\//.exec(key)?.[1];
+
+/**
+ * An item image is shown only once its variants are made (in the background, after the request
+ * that stored it): the pages cached without it are purged then.
+ */
+export const itemImageEvents: EventHandlers = {
+  "media.ready": async (ctx, { orgId, key, purpose }) => {
+    const itemId = itemOfImageKey(key);
+    if ((purpose === "item-icon" || purpose === "item-screenshot") && itemId)
+      await ctx.events.emit("catalog.changed", { orgId, itemIds: [itemId] });
+    return undefined;
+  },
+};
 
 /** Streams an uploaded image into R2 under a fresh key; the caller registers and records it. */
 async function storeImage(env: Env, itemId: string, { contentType, contentLength, body }: ImageUpload) {

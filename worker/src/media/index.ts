@@ -1,5 +1,6 @@
 /** Media: every file people upload and see, its lifecycle (pending → uploaded → processing → ready | failed) and its image variants. */
 import { defineModule } from "../module";
+import "./events";
 import { processStalledMedia } from "./jobs";
 import { mediaPages } from "./pages";
 import { consumeMedia, consumeMediaDeadLetters } from "./processing";

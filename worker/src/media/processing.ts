@@ -145,9 +145,13 @@ async function makeVariants(ctx: Ctx, row: Row) {
     .set({ state: "ready", failure: null, size: stored.size, ...upright, variants, placeholder, updatedAt: Date.now() })
     .where(and(eq(media.id, row.id), eq(media.state, "processing")))
     .returning({ id: media.id });
+  if (done) {
+    await ctx.events.emit("media.ready", { orgId: row.orgId, key: row.key, purpose: row.purpose });
+    return;
+  }
   // Deleted meanwhile (discarded): nothing refers to what was written. A row still there (another
   // attempt finished first, or failed it) keeps its objects: same keys, same bytes.
-  if (!done && !(await db.select({ id: media.id }).from(media).where(eq(media.id, row.id))).length) await deleteObjects(env, written);
+  if (!(await db.select({ id: media.id }).from(media).where(eq(media.id, row.id))).length) await deleteObjects(env, written);
 }
 
 /** Type and stored size from the header alone (no decode); refuses what Plaza does not process. */
