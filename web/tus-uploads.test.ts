@@ -51,6 +51,13 @@ afterAll(async () => {
 let relay: Awaited<ReturnType<typeof startRelay>>;
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** GET on the upload once the server has verified it (its SHA-256 checked and the file adopted, off the last PATCH). */
+const verified = <T>(url: string) =>
+  eventually("the upload to be verified", async () => {
+    const status = await api<T & { state: string }>("GET", new URL(url).pathname, undefined, token);
+    return status.body.state !== "verifying" && status;
+  });
 const sha256Base64 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("base64");
 
 function tusRequest(method: string, url: string, headers: Record<string, string> = {}, body?: Uint8Array) {
@@ -149,12 +156,7 @@ describe("tus-js-client against wrangler dev", () => {
     expect(resumedAt).toBeLessThan(sent + 12 * MiB);
     await runClient(file, { uploadUrl: url, chunkSize: 16 * MiB, metadata, untilDone: true });
 
-    const status = await api<{ state: string; result: { asset: { name: string; sha256: string; size: number; state: string } } }>(
-      "GET",
-      new URL(url!).pathname,
-      undefined,
-      token,
-    );
+    const status = await verified<{ result: { asset: { name: string; sha256: string; size: number; state: string } } }>(url!);
     // Not an image: nothing to process, so the asset is ready as the upload completes.
     expect(status.body).toMatchObject({
       state: "complete",
@@ -192,7 +194,7 @@ describe("tus-js-client against wrangler dev", () => {
     expect(answers.map((a) => a.status).sort()).toEqual([204, 409]);
     expect(await headOffset(url)).toBe(first.length);
     expect((await tusRequest("PATCH", url, { "upload-offset": String(first.length) }, file.subarray(first.length))).status).toBe(204);
-    const status = await api<{ result: { asset: { sha256: string } } }>("GET", new URL(url).pathname, undefined, token);
+    const status = await verified<{ result: { asset: { sha256: string } } }>(url);
     expect(status.body.result.asset.sha256).toBe(sha256(file));
   });
 
@@ -235,7 +237,7 @@ describe("tus-js-client against wrangler dev", () => {
       engines: { plaza: "^1.0.0" },
       dependencies: {},
     };
-    await runClient(bundle, {
+    const url = await runClient(bundle, {
       chunkSize: 512 * 1024,
       untilDone: true,
       uploadDataDuringCreation: true,
@@ -248,6 +250,7 @@ describe("tus-js-client against wrangler dev", () => {
         filename: "bundle.tar.gz",
       },
     });
+    expect((await verified<{ result: { version: string } }>(url)).body).toMatchObject({ state: "complete", result: { version: "1.0.0" } });
     const versions = await api<{ data: { version: string; sha256: string; size: number }[] }>(
       "GET",
       `/v1/orgs/${orgId}/items/${item.body.id}/versions`,

@@ -70,6 +70,8 @@ export function createApiClient({ api, token }) {
     orgItems: (orgId) => request("GET", `${orgPath(orgId)}/items`),
     /** Creates an item as a draft (an admin of the org, catalog:write). */
     createItem: (orgId, item) => request("POST", `${orgPath(orgId)}/items`, { json: item }),
+    /** A tus upload's status (GET on its URL): `{ id, kind, state, offset, length, expiresAt, result }`; a failed one is a 422 ApiError. */
+    uploadStatus: (uploadUrl) => request("GET", uploadUrl, { headers: { "tus-resumable": "1.0.0" } }),
     /** Every version of one of the org's items, yanked ones included, newest first: `{ data: Version[] }`. */
     itemVersions: (orgId, itemId) => request("GET", `${itemPath(orgId, itemId)}/versions`),
     /** Yanks a version (hidden from new installs) or undoes it; returns the Version. */

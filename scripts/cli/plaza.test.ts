@@ -237,6 +237,8 @@ describe("plaza CLI against wrangler dev", () => {
     expect(result.stdout).toContain(`${server.url}/items/${SLUG}?version=1.0.0`);
     // Without a terminal: no progress line, only the final one.
     expect(result.stdout).toMatch(/^Uploaded [\d.]+ (B|KiB)$/m);
+    // The server verifies the stored file off the last PATCH; the CLI waits for the outcome.
+    expect(result.stdout).toMatch(/^Uploaded .*\nVerifying the upload…\nPublished /m);
     expect(result.stdout).not.toContain("\r");
     const sha256 = /sha256 ([a-f0-9]{64})/.exec(result.stdout)?.[1];
     expect(sha256, result.stdout).toBeDefined();

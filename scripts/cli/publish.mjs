@@ -1,10 +1,10 @@
 // `plaza publish [dir]`: manifest → archive → resumable upload over tus (the server checks the
-// version when the upload is created, publishes it when the last byte arrives) → print its URL.
+// version when the upload is created, verifies and publishes it after the last byte) → print its URL.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ApiError, createApiClient } from "./api.mjs";
 import { parseCommandArgs } from "./args.mjs";
-import { uploadBundle } from "./bundle-upload.mjs";
+import { awaitVerification, uploadBundle } from "./bundle-upload.mjs";
 import { requireToken, resolveConnection } from "./config.mjs";
 import { createMissingItem } from "./create-item.mjs";
 import { CliError, UsageError } from "./errors.mjs";
@@ -62,9 +62,10 @@ export async function publish(argv, { log = console.log, cwd = process.cwd() } =
   const progress = progressLine("Uploading");
   const upload = () => uploadBundle({ api: connection.api, token, bytes: archive.bytes, metadata, onProgress: progress.update });
   let resumedAt;
+  let uploadUrl;
   try {
     // A first publish may name an item that does not exist yet: create it (see create-item.mjs), then upload again.
-    ({ resumedAt } = await upload().catch(async (err) => {
+    ({ resumedAt, uploadUrl } = await upload().catch(async (err) => {
       if (!(err instanceof ApiError && err.code === "not_found")) throw err;
       progress.end();
       await createMissingItem(api, release.slug, values, connection, log);
@@ -80,6 +81,13 @@ export async function publish(argv, { log = console.log, cwd = process.cwd() } =
       ? `Resumed the unfinished upload at ${formatBytes(resumedAt)}: sent the other ${formatBytes(archive.size - resumedAt)}`
       : `Uploaded ${formatBytes(archive.size)}`,
   );
+  // The server checks the whole file's SHA-256 and makes it the version after the last byte, off that request.
+  log("Verifying the upload…");
+  try {
+    await awaitVerification({ api: connection.api, token, uploadUrl });
+  } catch (err) {
+    throw publishFailure(err, release, connection);
+  }
   log(`Published ${release.slug}@${release.version} to the ${channel} channel:`);
   log(api.versionPageUrl(release.slug, release.version));
   return 0;

@@ -15,6 +15,8 @@ export interface Env {
   WEBHOOKS_QUEUE: Queue<WebhookQueueMessage>;
   /** Uploaded images to turn into WebP variants (worker/src/media). */
   MEDIA_QUEUE: Queue<MediaQueueMessage>;
+  /** tus uploads whose last byte is stored: check their digest and hand them to their domain (worker/src/uploads). */
+  UPLOADS_QUEUE: Queue<UploadQueueMessage>;
   /** Cloudflare Images: reads and transforms media images (locally through Sharp). */
   IMAGES: ImagesBinding;
   /** How long a webhook delivery may take, in ms (default 15000). */
@@ -103,6 +105,11 @@ export interface MailQueueMessage {
 /** A media row whose original is stored: make its variants. */
 export interface MediaQueueMessage {
   mediaId: string;
+}
+
+/** A tus upload in state `verifying`: its file's digest to check, then its adoption. */
+export interface UploadQueueMessage {
+  uploadId: string;
 }
 
 /** Outgoing webhooks: an event to fan out, a delivery to attempt, or an endpoint's recovery walk. */

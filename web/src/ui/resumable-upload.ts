@@ -33,6 +33,31 @@ export interface UploadStatus {
   result: Record<string, unknown> | null;
 }
 
+/** Waits between GETs on an upload the server is verifying: doubling from 0.5 s to 5 s, for at most 10 minutes. */
+const VERIFY_POLL = { firstWaitMs: 500, maxWaitMs: 5000, deadlineMs: 10 * 60_000 };
+
+/**
+ * GET on the upload's URL until the server has verified the stored file (its SHA-256 checked, then
+ * made an asset, a version or an image): its status once complete; a failed one rejects with the
+ * server's 422 and its reason. A network failure or a 5xx is tried again until the deadline.
+ */
+async function verifiedStatus(uploadUrl: string): Promise<UploadStatus> {
+  const deadline = Date.now() + VERIFY_POLL.deadlineMs;
+  for (let wait = VERIFY_POLL.firstWaitMs; ; wait = Math.min(wait * 2, VERIFY_POLL.maxWaitMs)) {
+    const res = await authorizedFetch(uploadUrl).catch(() => undefined);
+    if (res?.ok) {
+      const status = (await res.json()) as UploadStatus;
+      if (status.state !== "verifying") return status;
+    } else if (res && res.status < 500) {
+      throw await apiErrorFrom(res);
+    }
+    if (Date.now() + wait > deadline) {
+      throw new ApiError("network_error", "The file was uploaded, but the server has not finished checking it; reload the page later.", 0);
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
 /** Field errors of `Upload-Metadata` (`header.upload-metadata.version`) keyed as forms name them (`version`). */
 const METADATA_FIELD = /^header\.upload-metadata\./;
 
@@ -117,17 +142,21 @@ export function resumableUpload(o: { scope: string; file: File; metadata: Record
           if (!paused) setState("uploading", "Back online: resuming…");
         });
         uppy.on("upload-success", async (_file, response) => {
+          // Every byte is stored; the server now checks the file's SHA-256 and takes it, off the last PATCH.
+          pause.disabled = true;
+          cancel.disabled = true;
+          bar.value = 100;
+          percent.textContent = "100%";
+          setState("verifying", "Verifying…");
           try {
-            const res = await authorizedFetch(String(response.uploadURL));
-            if (!res.ok) throw await apiErrorFrom(res);
-            bar.value = 100;
-            percent.textContent = "100%";
+            const result = await verifiedStatus(String(response.uploadURL));
             setState("done", `Uploaded ${o.label}.`);
-            resolve((await res.json()) as UploadStatus);
+            resolve(result);
           } catch (err) {
-            reject(
-              err instanceof ApiError ? err : new ApiError("network_error", "The upload finished, but its result could not be read.", 0),
-            );
+            const error =
+              err instanceof ApiError ? err : new ApiError("network_error", "The upload finished, but its result could not be read.", 0);
+            setState("failed", error.message);
+            reject(error);
           } finally {
             finish();
           }

@@ -2,8 +2,9 @@
  * tus uploads: create, report, receive, terminate. Concurrent PATCHes are serialised by a guarded
  * claim in D1: a PATCH first sets `lock_token` where the offset is the one it sends and no live lease
  * is held; the loser gets 409 at once. Every later write of the PATCH is guarded by that token.
+ * The last PATCH stores the file and queues it (`verifying`); verify.ts checks and adopts it.
  */
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { orgBundleBytesSql } from "../catalog";
 import type { Ctx } from "../context";
 import { newId, randomBase62 } from "../crypto/random";
@@ -12,20 +13,20 @@ import type { Env } from "../env";
 import { requirePrincipal } from "../http/access";
 import { AppError, notFound } from "../http/errors";
 import type { Principal } from "../http/principal";
-import { discardMedia, mediaFailed, registerMedia } from "../media";
+import { discardMedia, registerMedia } from "../media";
 import { orgAssetBytesSql } from "../projects";
-import { freeUploadStorage, PART_SIZE, PartWriter, readPending, sameBytes, storedSha256 } from "./storage";
+import { freeUploadStorage, PART_SIZE, PartWriter, readPending, sameBytes } from "./storage";
 import { type StoredPart, tusUploads } from "./tables";
-import { adoptUpload, mediaOf, planUpload, scopeOf } from "./targets";
+import { mediaOf, planUpload, scopeOf } from "./targets";
 
 export type UploadRow = typeof tusUploads.$inferSelect;
 
 /** An upload unused this long expires (each PATCH moves it on); a finished one is kept as long for HEAD. */
-const uploadTtlMs = (env: Env) => (Number(env.TUS_UPLOAD_TTL_SECONDS) || 24 * 60 * 60) * 1000;
+export const uploadTtlMs = (env: Env) => (Number(env.TUS_UPLOAD_TTL_SECONDS) || 24 * 60 * 60) * 1000;
 /** A PATCH's claim; each part it stores renews it, so only a PATCH stalled this long can be taken over. */
 export const PATCH_LEASE_MS = 60_000;
-/** Completing reads the whole file (and may copy a bundle): its claim outlasts that, even for 2 GiB. */
-const COMPLETION_LEASE_MS = 15 * 60_000;
+/** A verifying upload not picked up by the queue this long lost its message: the job queues it again. */
+export const VERIFY_PICKUP_MS = 10 * 60_000;
 const DEFAULT_ORG_QUOTA_BYTES = 20 * 1024 ** 3;
 
 /** The caller's own upload: anyone else's, or none, is 404 (the URL is a capability bound to its creator). */
@@ -37,7 +38,7 @@ export async function findOwnUpload(ctx: Ctx, { principal, uploadId }: { princip
   return { row, principal: caller };
 }
 
-/** HEAD: where to resume. An expired upload is 410; one whose file failed its checks is 422. */
+/** HEAD: where to resume (a verifying upload is at its full length). An expired upload is 410; one whose file failed its checks is 422. */
 export async function uploadOffset(ctx: Ctx, input: { principal: Principal | undefined; uploadId: string }) {
   const { row } = await findOwnUpload(ctx, input);
   if (row.state === "failed") throw new AppError("unprocessable", row.failure ?? "The upload failed");
@@ -45,9 +46,9 @@ export async function uploadOffset(ctx: Ctx, input: { principal: Principal | und
   return row;
 }
 
-/** SQL: the bytes an org stores (bundles, assets) plus those of its uploads still receiving. */
+/** SQL: the bytes an org stores (bundles, assets) plus those of its uploads still receiving or being verified. */
 const orgBytesSql = (orgId: string, now: number) =>
-  sql<number>`(${orgBundleBytesSql(orgId)} + ${orgAssetBytesSql(orgId)} + (SELECT coalesce(sum(${tusUploads.length}), 0) FROM ${tusUploads} WHERE ${tusUploads.orgId} = ${orgId} AND ${tusUploads.state} = 'receiving' AND ${tusUploads.expiresAt} > ${now}))`;
+  sql<number>`(${orgBundleBytesSql(orgId)} + ${orgAssetBytesSql(orgId)} + (SELECT coalesce(sum(${tusUploads.length}), 0) FROM ${tusUploads} WHERE ${tusUploads.orgId} = ${orgId} AND ((${tusUploads.state} = 'receiving' AND ${tusUploads.expiresAt} > ${now}) OR ${tusUploads.state} = 'verifying')))`;
 
 /**
  * Records the upload only if the org's quota still holds it, counted in the INSERT itself: two
@@ -135,12 +136,13 @@ export interface PatchInput {
  * PATCH: appends the body at `offset`. Without a checksum every full part is recorded as soon as
  * R2 has it, and when the body breaks off (the client went away) the bytes after the last part
  * are saved too, so HEAD offers every byte that arrived. With one, nothing is recorded unless the
- * bytes match. The last byte completes the upload.
+ * bytes match. The last byte stores the file and queues its verification (`verifying`).
  */
 export async function patchUpload(ctx: Ctx, input: PatchInput): Promise<UploadRow> {
-  const { row, principal } = await findOwnUpload(ctx, input);
+  const { row } = await findOwnUpload(ctx, input);
   if (row.state === "failed") throw new AppError("unprocessable", row.failure ?? "The upload failed");
-  if (row.state === "complete") {
+  if (row.state === "complete" || row.state === "verifying") {
+    // A client resending the last (empty) PATCH of a stored file is told it is all there.
     if (input.offset === row.length && !input.contentLength) return row;
     throw new AppError("conflict", `This upload is complete (Upload-Offset ${row.length})`);
   }
@@ -150,9 +152,9 @@ export async function patchUpload(ctx: Ctx, input: PatchInput): Promise<UploadRo
     throw new AppError("payload_too_large", `Only ${row.length - row.offset} more bytes fit this upload's Upload-Length`);
   }
   const claimed = await claim(ctx, row);
-  const receiving = receive(ctx, { row: claimed, principal, body: input.body, checksum: input.checksum }).catch(async (err: unknown) => {
+  const receiving = receive(ctx, { row: claimed, body: input.body, checksum: input.checksum }).catch(async (err: unknown) => {
     // Whatever failed, the claim goes (unless a guarded write already let it go).
-    await update(ctx, { row: claimed, principal }, release).catch(() => undefined);
+    await update(ctx, { row: claimed }, release).catch(() => undefined);
     throw err;
   });
   ctx.waitUntil(receiving.catch(() => undefined));
@@ -179,10 +181,11 @@ async function claim(ctx: Ctx, row: UploadRow): Promise<UploadRow> {
   return claimed;
 }
 
-type Held = { row: UploadRow; principal: Principal };
+/** An upload as claimed: its `lock_token` guards every later write. */
+export type Held = { row: UploadRow };
 
-/** Writes guarded by the PATCH's claim: a PATCH that lost it (its lease ran out and another took over) stops. */
-async function update(ctx: Ctx, { row }: Held, set: Partial<UploadRow>) {
+/** Writes guarded by the PATCH's (or verification's) claim: one that lost it (its lease ran out and another took over) stops. */
+export async function update(ctx: Ctx, { row }: Held, set: Partial<UploadRow>) {
   const [updated] = await ctx.db
     .update(tusUploads)
     .set(set)
@@ -192,14 +195,14 @@ async function update(ctx: Ctx, { row }: Held, set: Partial<UploadRow>) {
   return updated;
 }
 
-const release = { lockToken: null, lockedUntil: null } as const;
+export const release = { lockToken: null, lockedUntil: null } as const;
 
 async function receive(
   ctx: Ctx,
-  { row, principal, body, checksum }: Held & { body: ReadableStream<Uint8Array> | null; checksum: Uint8Array | undefined },
+  { row, body, checksum }: Held & { body: ReadableStream<Uint8Array> | null; checksum: Uint8Array | undefined },
 ): Promise<UploadRow> {
   const { env } = ctx;
-  const held = { row, principal };
+  const held = { row };
   const multipart = env.BUCKET.resumeMultipartUpload(row.r2Key, row.multipartId);
   let pendingKey = row.pendingKey;
   const recordPart = async (parts: StoredPart[]) => {
@@ -269,51 +272,56 @@ async function receive(
 }
 
 /**
- * The last byte arrived: the last part goes up, R2 assembles the file, its SHA-256 is checked
- * against the declared one (a mismatch deletes it: 422), and the domain it is for takes it.
- * A completion cut short is finished by the next PATCH at the full offset (it finds R2's file).
+ * The last byte arrived: the last part goes up, R2 assembles the file, and the upload is queued
+ * (`verifying`, its claim released) for its digest to be checked and the file adopted off this
+ * request: reading back a 2 GiB file takes longer than a client waits on one PATCH. A completion
+ * cut short is finished by the next PATCH at the full offset (it finds R2's file); a lost message
+ * by the `verify-stalled-uploads` job.
  */
 async function complete(ctx: Ctx, held: Held, { writer, pendingKey }: { writer: PartWriter; pendingKey: string | null }) {
   const { env } = ctx;
-  const { row, principal } = held;
+  const { row } = held;
   if (writer.pendingSize > 0 || writer.parts.length === 0) await writer.flush({ last: true });
   await update(ctx, held, {
     parts: writer.parts,
     offset: row.length,
     pendingKey: null,
     pendingSize: 0,
-    lockedUntil: Date.now() + COMPLETION_LEASE_MS,
+    lockedUntil: Date.now() + PATCH_LEASE_MS,
   });
   if (pendingKey) await env.BUCKET.delete(pendingKey);
   if (!(await env.BUCKET.head(row.r2Key))) await env.BUCKET.resumeMultipartUpload(row.r2Key, row.multipartId).complete(writer.parts);
-
-  const fail = async (error: AppError) => {
-    await update(ctx, held, { state: "failed", failure: error.message, ...release });
-    if (mediaOf(row.target)) await mediaFailed(ctx, { key: row.r2Key, reason: error.message });
-    return error;
-  };
-  const sha256 = await storedSha256(env, row.r2Key);
-  if (!sha256) throw await fail(new AppError("unprocessable", "The assembled file is missing; start a new upload"));
-  if (row.sha256 && sha256 !== row.sha256) {
-    await env.BUCKET.delete(row.r2Key);
-    throw await fail(new AppError("unprocessable", `The file's SHA-256 is ${sha256}, not the declared ${row.sha256}; it was deleted`));
-  }
-  let result: Record<string, unknown>;
-  try {
-    result = await adoptUpload(ctx, { principal, target: row.target, r2Key: row.r2Key, size: row.length, sha256 });
-  } catch (err) {
-    // The target refused it (e.g. the version was published meanwhile): it deleted the bytes.
-    throw await fail(err instanceof AppError ? err : new AppError("unprocessable", "The file could not be stored"));
-  }
   const now = Date.now();
-  return update(ctx, held, { state: "complete", result, completedAt: now, expiresAt: now + uploadTtlMs(ctx.env), ...release });
+  const verifying = await update(ctx, held, {
+    state: "verifying",
+    lockToken: null,
+    lockedUntil: now + VERIFY_PICKUP_MS,
+    expiresAt: now + uploadTtlMs(env),
+  });
+  // Not sent: the job queues it again once VERIFY_PICKUP_MS has passed; the bytes are stored either way.
+  await env.UPLOADS_QUEUE.send({ uploadId: row.id }).catch((err: unknown) =>
+    ctx.log("warn", "upload verification not queued", { uploadId: row.id, error: String(err) }),
+  );
+  return verifying;
 }
 
-/** DELETE (termination): the row goes, and an unfinished upload's parts and temporary objects with it. */
+/**
+ * DELETE (termination): the row goes, and an unfinished upload's parts and temporary objects with it.
+ * A file being verified is not freed under its adoption: 409 until it is complete or failed.
+ */
 export async function terminateUpload(ctx: Ctx, input: { principal: Principal | undefined; uploadId: string }) {
   const { row } = await findOwnUpload(ctx, input);
-  const [deleted] = await ctx.db.delete(tusUploads).where(eq(tusUploads.id, row.id)).returning();
-  if (deleted && deleted.state !== "complete") await freeUnfinishedUpload(ctx, deleted);
+  const [deleted] = await ctx.db
+    .delete(tusUploads)
+    .where(and(eq(tusUploads.id, row.id), ne(tusUploads.state, "verifying")))
+    .returning();
+  if (!deleted) {
+    // Left only if it is verifying (it may have got there since it was read).
+    const [kept] = await ctx.db.select({ id: tusUploads.id }).from(tusUploads).where(eq(tusUploads.id, row.id));
+    if (kept) throw new AppError("conflict", "This upload's file is being verified; GET its URL for the outcome");
+    return;
+  }
+  if (deleted.state !== "complete") await freeUnfinishedUpload(ctx, deleted);
 }
 
 /**

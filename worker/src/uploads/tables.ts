@@ -49,7 +49,12 @@ export const tusUploads = sqliteTable(
     pendingSize: integer("pending_size").notNull(),
     lockToken: text("lock_token"),
     lockedUntil: integer("locked_until"),
-    state: text("state", { enum: ["receiving", "complete", "failed"] }).notNull(),
+    /**
+     * `receiving` until the last byte is stored, then `verifying` (queued: the digest is checked and the
+     * file adopted off the request) until `complete` or `failed`. While verifying, `locked_until` is
+     * when it counts as stalled: the time its message has to be picked up, then the consumer's lease.
+     */
+    state: text("state", { enum: ["receiving", "verifying", "complete", "failed"] }).notNull(),
     /** Why a failed upload failed (its bytes are deleted). */
     failure: text("failure"),
     /** What the completed upload became: `{ versionId }`, `{ asset }` or `{ itemId, role, url }`. */

@@ -1,4 +1,5 @@
 /** The tus protocol's answers and the R2 bookkeeping behind them, in workerd (real D1 and R2). */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ITEM_IMAGE_MAX_BYTES } from "../../../shared/catalog";
@@ -10,10 +11,12 @@ import { call } from "../../test/http";
 import { jobContext } from "../../test/jobs";
 import { fixtureBytes, SMALL_PNG } from "../../test/media-fixtures";
 import { project } from "../../test/project-fixtures";
-import { freeExpiredUploads } from "./jobs";
+import worker from "../index";
+import { freeExpiredUploads, verifyStalledUploads } from "./jobs";
+import { VERIFY_PICKUP_MS } from "./service";
 import { PART_SIZE } from "./storage";
 
-const worker = (exports as unknown as { default: Fetcher }).default;
+const api = (exports as unknown as { default: Fetcher }).default;
 
 async function tus(
   method: string,
@@ -22,7 +25,7 @@ async function tus(
   headers: Record<string, string> = {},
   body?: Uint8Array<ArrayBuffer>,
 ) {
-  const res = await worker.fetch(`http://plaza.test${path}`, {
+  const res = await api.fetch(`http://plaza.test${path}`, {
     method,
     headers: {
       "tus-resumable": "1.0.0",
@@ -68,9 +71,16 @@ const keyOf = async (path: string) => (await row(path))!.r2_key as string;
 const mediaOf = (key: string) =>
   env.DB.prepare("SELECT purpose, content_type, state, failure FROM media WHERE key = ?").bind(key).first<Record<string, unknown>>();
 
+/** GET on the upload once its verification (the plaza-uploads queue) is over: its status, or the 422 of a failed one. */
+const verified = (path: string, user: TestUser) =>
+  eventually(async () => {
+    const res = await tus("GET", path, user);
+    return res.status === 200 && res.json.state === "verifying" ? undefined : res;
+  }, `the upload ${path} verified`);
+
 describe("protocol", () => {
   it("OPTIONS advertises exactly the version, extensions, checksum algorithm and max size, with CORS for browsers", async () => {
-    const res = await worker.fetch(`http://plaza.test${TUS_ENDPOINT}`, {
+    const res = await api.fetch(`http://plaza.test${TUS_ENDPOINT}`, {
       method: "OPTIONS",
       headers: { origin: "https://elsewhere.example", "access-control-request-method": "POST" },
     });
@@ -172,7 +182,7 @@ describe("protocol", () => {
     const rest = await tus("PATCH", path, fx.member, { "upload-offset": "5000" }, bytes.subarray(5000));
     expect(rest.status).toBe(204);
     expect(rest.headers.get("upload-offset")).toBe(String(bytes.length));
-    const status = await tus("GET", path, fx.member);
+    const status = await verified(path, fx.member);
     expect(status.json).toMatchObject({
       state: "complete",
       offset: bytes.length,
@@ -211,6 +221,10 @@ describe("bundles", () => {
     );
     expect(created.status, JSON.stringify(created.json)).toBe(201);
     expect(created.headers.get("upload-offset")).toBe(String(bytes.length));
+    expect((await verified(new URL(created.headers.get("location")!).pathname, fx.admin)).json).toMatchObject({
+      state: "complete",
+      result: { version: "1.0.0" },
+    });
     const versions = await call("GET", `/v1/orgs/${fx.orgId}/items/${item.id}/versions`, { token: fx.admin.accessToken });
     expect(versions.body.data).toEqual(expect.arrayContaining([expect.objectContaining({ version: "1.0.0", sha256: sha })]));
     const stored = await env.BUCKET.get(`bundles/sha256/${sha}`);
@@ -221,7 +235,7 @@ describe("bundles", () => {
     ).toEqual([]);
   });
 
-  it("a bundle whose bytes differ from the declared SHA-256 is deleted and the upload reports 422", async () => {
+  it("a bundle whose bytes differ from the declared SHA-256 is deleted and the upload's status reports 422", async () => {
     const item = await createItemViaApi(fx.admin, fx.orgId, { slug: `tus-bad-${Date.now()}`, name: "Tus bad" });
     const bytes = randomBytes(2000);
     const declared = await sha256Hex(randomBytes(10));
@@ -230,11 +244,14 @@ describe("bundles", () => {
       "upload-metadata": bundleMetadata(item.slug, "1.0.0", declared),
     });
     const path = new URL(created.headers.get("location")!).pathname;
+    // The last PATCH answers once the bytes are stored; the digest is checked off the request.
     const patched = await tus("PATCH", path, fx.admin, { "upload-offset": "0" }, bytes);
-    expect(patched.status).toBe(422);
-    expect(patched.json.error.code).toBe("unprocessable");
+    expect(patched.status).toBe(204);
+    expect(patched.headers.get("upload-offset")).toBe(String(bytes.length));
+    const status = await verified(path, fx.admin);
+    expect([status.status, status.json.error.code]).toEqual([422, "unprocessable"]);
+    expect(status.json.error.message).toMatch(/SHA-256/);
     expect((await tus("HEAD", path, fx.admin)).status).toBe(422);
-    expect((await tus("GET", path, fx.admin)).json.error.message).toMatch(/SHA-256/);
     expect((await env.BUCKET.list({ prefix: `uploads/tus/${path.split("/").pop()}/` })).objects).toEqual([]);
     expect(await env.BUCKET.head(`bundles/sha256/${declared}`)).toBeNull();
   });
@@ -273,7 +290,7 @@ describe("storage", () => {
     expect((await tus("PATCH", path, fx.member, { "upload-offset": String(PART_SIZE + 5) }, bytes.subarray(PART_SIZE + 5))).status).toBe(
       204,
     );
-    expect((await tus("GET", path, fx.member)).json.result.asset.sha256).toBe(await sha256Hex(bytes));
+    expect((await verified(path, fx.member)).json.result.asset.sha256).toBe(await sha256Hex(bytes));
   });
 
   it("termination aborts the multipart upload (its parts are freed) and deletes the pending bytes", async () => {
@@ -316,8 +333,8 @@ describe("media rows", () => {
     const key = await keyOf(path);
     expect(await mediaOf(key)).toEqual({ purpose: "project-asset", content_type: "text/csv", state: "pending", failure: null });
     expect((await tus("PATCH", path, fx.member, { "upload-offset": "0" }, bytes)).status).toBe(204);
+    const { asset } = (await verified(path, fx.member)).json.result;
     expect(await mediaOf(key)).toMatchObject({ state: "ready" });
-    const { asset } = (await tus("GET", path, fx.member)).json.result;
     expect(asset).toMatchObject({ state: "ready", failure: null, contentType: "text/csv" });
     const download = await call("GET", `/v1/orgs/${fx.orgId}/projects/${projectId}/assets/${encodeURIComponent(asset.name)}`, {
       token: fx.member.accessToken,
@@ -329,7 +346,8 @@ describe("media rows", () => {
     const bytes = randomBytes(500);
     const path = await createAsset(fx.member, bytes.length, { sha256: await sha256Hex(randomBytes(5)) });
     const key = await keyOf(path);
-    expect((await tus("PATCH", path, fx.member, { "upload-offset": "0" }, bytes)).status).toBe(422);
+    expect((await tus("PATCH", path, fx.member, { "upload-offset": "0" }, bytes)).status).toBe(204);
+    expect((await verified(path, fx.member)).status).toBe(422);
     expect(await mediaOf(key)).toMatchObject({
       state: "failed",
       failure: expect.stringMatching(/SHA-256 is [a-f0-9]{64}, not the declared/),
@@ -364,7 +382,7 @@ describe("item images", () => {
     expect(await mediaOf(key)).toEqual({ purpose: "item-icon", content_type: "image/png", state: "pending", failure: null });
 
     expect((await tus("PATCH", path, fx.admin, { "upload-offset": "0" }, bytes)).status).toBe(204);
-    expect((await tus("GET", path, fx.admin)).json.result).toEqual({ itemId: item.id, role: "icon", url: `/media/${key}` });
+    expect((await verified(path, fx.admin)).json.result).toEqual({ itemId: item.id, role: "icon", url: `/media/${key}` });
     const shown = await eventually(async () => {
       const res = await call("GET", `/v1/orgs/${fx.orgId}/items/${item.id}`, { token: fx.admin.accessToken });
       return res.body.icon?.state === "ready" ? res.body : undefined;
@@ -380,6 +398,7 @@ describe("item images", () => {
     const path = new URL(created.headers.get("location")!).pathname;
     expect(await mediaOf(await keyOf(path))).toMatchObject({ purpose: "item-screenshot", state: "pending" });
     expect((await tus("PATCH", path, fx.admin, { "upload-offset": "0" }, bytes)).status).toBe(204);
+    expect((await verified(path, fx.admin)).json.state).toBe("complete");
     const res = await call("GET", `/v1/orgs/${fx.orgId}/items/${item.id}`, { token: fx.admin.accessToken });
     expect(res.body.screenshotUrls).toEqual([`/media/${await keyOf(path)}`]);
   });
@@ -432,7 +451,7 @@ describe("races", () => {
     const { readable: body, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const sending = writable.getWriter();
     void sending.write(randomBytes(10));
-    const patching = worker.fetch(`http://plaza.test${path}`, {
+    const patching = api.fetch(`http://plaza.test${path}`, {
       method: "PATCH",
       headers: {
         "tus-resumable": "1.0.0",
@@ -448,5 +467,83 @@ describe("races", () => {
     await sending.close();
     expect((await patching).status).toBe(409);
     expect((await env.BUCKET.list({ prefix: `uploads/tus/${id}/` })).objects).toEqual([]);
+  });
+});
+
+describe("verification off the last PATCH", () => {
+  /**
+   * An asset upload whose file is stored and which is `verifying`, but whose message was never
+   * sent (lost): the bytes are put where R2 assembles them and the row moved on as the last PATCH does.
+   */
+  async function verifyingWithoutMessage(bytes: Uint8Array<ArrayBuffer>) {
+    const path = await createAsset(fx.member, bytes.length, { sha256: await sha256Hex(bytes) });
+    const key = await keyOf(path);
+    await env.BUCKET.put(key, bytes);
+    await env.DB.prepare("UPDATE tus_uploads SET state = 'verifying', offset = length, lock_token = NULL, locked_until = ? WHERE id = ?")
+      .bind(Date.now() + VERIFY_PICKUP_MS, path.split("/").pop())
+      .run();
+    return { path, key, id: path.split("/").pop()! };
+  }
+  const deliver = async (queue: string, uploadId: string, messageId: string) => {
+    const batch = createMessageBatch(queue, [{ id: messageId, timestamp: new Date(), attempts: 1, body: { uploadId } }]);
+    await worker.queue(batch, env);
+    return getQueueResult(batch, createExecutionContext());
+  };
+
+  it("while verifying: GET says so, HEAD and an empty PATCH answer the full offset, DELETE is 409, expiry leaves it; the job queues a lost message again", async () => {
+    const bytes = randomBytes(700);
+    const { path, key } = await verifyingWithoutMessage(bytes);
+    const status = await tus("GET", path, fx.member);
+    expect([status.status, status.json.state, status.json.offset]).toEqual([200, "verifying", bytes.length]);
+    const head = await tus("HEAD", path, fx.member);
+    expect([head.status, head.headers.get("upload-offset"), head.headers.get("upload-expires")]).toEqual([200, String(bytes.length), null]);
+    const again = await tus("PATCH", path, fx.member, { "upload-offset": String(bytes.length) }, new Uint8Array(0));
+    expect([again.status, again.headers.get("upload-offset")]).toEqual([204, String(bytes.length)]);
+    const terminated = await tus("DELETE", path, fx.member);
+    expect([terminated.status, terminated.json.error.code]).toEqual([409, "conflict"]);
+
+    // Expired meanwhile: the job never frees a file being verified.
+    await env.DB.prepare("UPDATE tus_uploads SET expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1, path.split("/").pop())
+      .run();
+    await freeExpiredUploads(jobContext(env, Date.now()));
+    expect(await row(path)).toMatchObject({ state: "verifying" });
+    expect(await env.BUCKET.head(key)).not.toBeNull();
+    expect(await mediaOf(key)).toMatchObject({ state: "pending" });
+
+    // Not queued again before its pickup time has passed; then it is, and it completes.
+    expect(await verifyStalledUploads(jobContext(env, Date.now()))).toBe(0);
+    expect(await verifyStalledUploads(jobContext(env, Date.now() + VERIFY_PICKUP_MS + 1000))).toBeGreaterThanOrEqual(1);
+    const done = await verified(path, fx.member);
+    expect(done.json).toMatchObject({ state: "complete", result: { asset: { sha256: await sha256Hex(bytes), state: "ready" } } });
+    expect(await mediaOf(key)).toMatchObject({ state: "ready" });
+  });
+
+  it("a message delivered twice at once verifies and adopts the file once; one delivered after the outcome changes nothing", async () => {
+    const bytes = randomBytes(900);
+    const { path, id } = await verifyingWithoutMessage(bytes);
+    const results = await Promise.all([deliver("plaza-uploads", id, "m1"), deliver("plaza-uploads", id, "m2")]);
+    expect(results.flatMap((r) => r.explicitAcks).sort()).toEqual(["m1", "m2"]);
+    const done = (await row(path))!;
+    expect(done.state).toBe("complete");
+    const name = JSON.parse(done.result as string).asset.name;
+    const assets = await env.DB.prepare("SELECT count(*) AS n FROM project_assets WHERE project_id = ? AND name = ?")
+      .bind(projectId, name)
+      .first<number>("n");
+    expect(assets).toBe(1);
+    expect((await deliver("plaza-uploads", id, "m3")).explicitAcks).toEqual(["m3"]);
+    expect(await row(path)).toMatchObject({ state: "complete", completed_at: done.completed_at, result: done.result });
+  });
+
+  it("a dead-lettered message ends the upload failed (422 on its status) and its media row with it", async () => {
+    const { path, key, id } = await verifyingWithoutMessage(randomBytes(100));
+    expect((await deliver("plaza-uploads-dlq", id, "d1")).explicitAcks).toEqual(["d1"]);
+    const status = await tus("GET", path, fx.member);
+    expect([status.status, status.json.error.code, status.json.error.message]).toEqual([
+      422,
+      "unprocessable",
+      "The file could not be verified; start a new upload",
+    ]);
+    expect(await mediaOf(key)).toMatchObject({ state: "failed", failure: "The file could not be verified; start a new upload" });
   });
 });
