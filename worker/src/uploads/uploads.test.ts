@@ -475,8 +475,8 @@ describe("verification off the last PATCH", () => {
    * An asset upload whose file is stored and which is `verifying`, but whose message was never
    * sent (lost): the bytes are put where R2 assembles them and the row moved on as the last PATCH does.
    */
-  async function verifyingWithoutMessage(bytes: Uint8Array<ArrayBuffer>) {
-    const path = await createAsset(fx.member, bytes.length, { sha256: await sha256Hex(bytes) });
+  async function verifyingWithoutMessage(bytes: Uint8Array<ArrayBuffer>, user = fx.member, into = projectId) {
+    const path = await createAsset(user, bytes.length, { project: into, sha256: await sha256Hex(bytes) });
     const key = await keyOf(path);
     await env.BUCKET.put(key, bytes);
     await env.DB.prepare("UPDATE tus_uploads SET state = 'verifying', offset = length, lock_token = NULL, locked_until = ? WHERE id = ?")
@@ -533,6 +533,21 @@ describe("verification off the last PATCH", () => {
     expect(assets).toBe(1);
     expect((await deliver("plaza-uploads", id, "m3")).explicitAcks).toEqual(["m3"]);
     expect(await row(path)).toMatchObject({ state: "complete", completed_at: done.completed_at, result: done.result });
+  });
+
+  it("the file is adopted as its uploader is when it is verified: one removed from the org meanwhile gets 422, and no asset", async () => {
+    const org = await orgFixture();
+    const orgProject = (await project(org)).id;
+    const { path, key, id } = await verifyingWithoutMessage(randomBytes(100), org.member, orgProject);
+    const removed = await call("DELETE", `/v1/orgs/${org.orgId}/members/${org.member.id}`, { token: org.owner.accessToken });
+    expect(removed.status).toBe(204);
+    expect((await deliver("plaza-uploads", id, "r1")).explicitAcks).toEqual(["r1"]);
+    expect(await row(path)).toMatchObject({ state: "failed", failure: expect.stringMatching(/not found/i) });
+    const assets = await env.DB.prepare("SELECT count(*) AS n FROM project_assets WHERE project_id = ?")
+      .bind(orgProject)
+      .first<number>("n");
+    expect(assets).toBe(0);
+    expect(await env.BUCKET.head(key)).toBeNull();
   });
 
   it("a dead-lettered message ends the upload failed (422 on its status) and its media row with it", async () => {
