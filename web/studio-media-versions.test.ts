@@ -1,6 +1,8 @@
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { gzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -29,14 +31,22 @@ let orgId: string;
 let authorToken: string;
 const pageErrors: string[] = [];
 
-/** A bundle as `plaza publish` packs it: plaza.json (the given manifest) and the entry module. */
-async function bundle(manifest: Record<string, unknown>): Promise<Buffer> {
+/** A .tar.gz of `files` (path → contents) as `plaza publish` packs a folder: paths in code-unit order. */
+async function packed(files: Record<string, string | Uint8Array>): Promise<Buffer> {
   const dir = mkdtempSync(join(tmpdir(), "plaza-bundle-"));
-  writeFileSync(join(dir, "plaza.json"), JSON.stringify(manifest, null, 2));
-  mkdirSync(join(dir, "dist"));
-  writeFileSync(join(dir, "dist/index.js"), `export default () => ${JSON.stringify(manifest.version)};\n`);
+  for (const [path, contents] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), contents);
+  }
   return (await packFolder(dir)).bytes;
 }
+/** A bundle as `plaza publish` packs it: plaza.json (the given manifest), the entry module and `more` files. */
+const bundle = (manifest: Record<string, unknown>, more: Record<string, string | Uint8Array> = {}) =>
+  packed({
+    "plaza.json": JSON.stringify(manifest, null, 2),
+    "dist/index.js": `export default () => ${JSON.stringify(manifest.version)};\n`,
+    ...more,
+  });
 const manifestOf = (version: string, engine = "^1.0.0") => ({ name: SLUG, version, entry: "dist/index.js", engines: { plaza: engine } });
 
 /** The published item with version 1.0.0, as the CLI and the item editor leave it. */
@@ -373,6 +383,67 @@ describe("the studio's Versions tab", () => {
     const again = await api<{ data: VersionT[] }>("GET", `/v1/items/${SLUG}/versions`);
     expect(again.body.data.map((v) => v.version)).toEqual(["1.1.0", "1.0.0"]);
     await shot(page, "5-unyanked");
+    await page.context().close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  test("a bundle that is not a .tar.gz, has no plaza.json or a plaza.json that is not JSON is refused before any upload, with the reason", async () => {
+    const page = await openAs(author, `/dashboard/items/${itemId}/versions`);
+    const form = page.getByRole("form", { name: "Publish a version" });
+    const bundleError = form.locator('[data-error-for="bundle"]');
+    const refused = async (name: string, buffer: Buffer, reason: string) => {
+      await form.getByLabel("Bundle (.tar.gz)").setInputFiles({ name, mimeType: "application/gzip", buffer });
+      await form.getByText(`${name} cannot be published.`).waitFor();
+      await bundleError.getByText(reason).waitFor();
+      expect(await form.getByRole("button", { name: "Publish version" }).isDisabled()).toBe(true);
+    };
+    const notTarGz = "This is not a .tar.gz archive. Choose the bundle that “plaza publish” packs (a gzipped tar).";
+    await refused("notes.tar.gz", Buffer.from("plain text, not gzip\n"), notTarGz);
+    // Gzip around something that is not a tar.
+    await refused("notes.txt.gz", gzipSync(Buffer.from(JSON.stringify(manifestOf("1.2.0")).repeat(40))), notTarGz);
+    await refused(
+      "no-manifest.tar.gz",
+      await packed({ "dist/index.js": "export default 1;\n", "src/plaza.json": JSON.stringify(manifestOf("1.2.0")) }),
+      "The bundle has no plaza.json at its top level: it says which item and version this is.",
+    );
+    await refused("broken.tar.gz", await packed({ "plaza.json": '{ "name": "loom", ' }), "plaza.json in the bundle is not valid JSON:");
+    await shot(page, "6-bundle-refused");
+    await page.context().close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  test("a 20 MiB bundle whose plaza.json comes after its assets is read as it streams, hashed with progress shown, and published with Node's SHA-256", async () => {
+    // Incompressible, and packed (in code-unit order) before dist/ and plaza.json: the manifest is
+    // many stream chunks into the archive.
+    const bytes = await bundle(manifestOf("1.2.0"), { "assets/noise.bin": randomBytes(20 * 1024 * 1024) });
+    expect(bytes.length).toBeGreaterThan(20 * 1024 * 1024);
+    const page = await openAs(author, `/dashboard/items/${itemId}/versions`);
+    const form = page.getByRole("form", { name: "Publish a version" });
+    await form.getByLabel("Bundle (.tar.gz)").setInputFiles({ name: "loom-1.2.0.tar.gz", mimeType: "application/gzip", buffer: bytes });
+    // Shown once its plaza.json was read and passed the checks.
+    await form.getByText("loom-1.2.0.tar.gz").waitFor();
+    // The hashing's progress gives way to the upload's as soon as it is done: record the label of each one shown.
+    await form.evaluate((el) => {
+      const shown: string[] = [];
+      (window as unknown as { progressShown: string[] }).progressShown = shown;
+      new MutationObserver((records) => {
+        for (const node of records.flatMap((r) => [...r.addedNodes])) {
+          if (!(node instanceof HTMLElement)) continue;
+          const progress = node.matches(".upload-progress") ? node : node.querySelector(".upload-progress");
+          if (progress) shown.push(progress.firstElementChild!.textContent!);
+        }
+      }).observe(el, { childList: true, subtree: true });
+    });
+    await form.getByRole("button", { name: "Publish version" }).click();
+    await page.getByText("Published 1.2.0 to the stable channel.").waitFor();
+    const shown = await page.evaluate(() => (window as unknown as { progressShown: string[] }).progressShown);
+    expect(shown[0]).toBe("Checking the bundle…");
+    expect(shown).toContain("Uploading loom-1.2.0.tar.gz");
+    const versions = await api<{ data: VersionT[] }>("GET", `/v1/items/${SLUG}/versions`);
+    expect(versions.body.data.find((v) => v.version === "1.2.0")).toMatchObject({
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      size: bytes.length,
+    });
     await page.context().close();
     expect(pageErrors).toEqual([]);
   });

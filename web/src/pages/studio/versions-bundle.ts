@@ -2,9 +2,12 @@
  * A bundle as the Versions tab publishes it: the .tar.gz that `plaza publish` packs, read in the
  * browser. Its manifest is the `plaza.json` at the top of the archive, as the CLI sends it (the
  * version number comes from there too), checked against the shared schema field by field before
- * anything is sent; its SHA-256 is computed here, as the API wants it declared first.
+ * anything is sent; its SHA-256 is computed here, as the API wants it declared first. Both stream
+ * the file: a bundle may be 2 GiB, more than a tab can hold in memory.
  */
-import { parseTarGzip } from "nanotar";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { createTarDecoder } from "modern-tar";
 import { rcompare, gt as semverGreater } from "semver";
 import type { CHANNELS, ItemT, VersionT } from "../../../../shared/catalog";
 import { Manifest, type ManifestT } from "../../../../shared/manifest";
@@ -13,19 +16,41 @@ export const MANIFEST_FILE = "plaza.json";
 
 export class BundleProblem extends Error {}
 
+/** The text of the archive's top-level plaza.json, or undefined if it has none. Reads only up to it. */
+async function manifestText(file: Blob): Promise<string | undefined> {
+  // strict: a gzipped file that is not a tar fails its header checksums instead of reading as empty.
+  const entries = file
+    .stream()
+    .pipeThrough(new DecompressionStream("gzip"))
+    .pipeThrough(createTarDecoder({ strict: true }))
+    .getReader();
+  try {
+    for (;;) {
+      const { done, value: entry } = await entries.read();
+      if (done) return undefined;
+      // `tar czf b.tgz -C plugin .` names it ./plaza.json; `plaza publish` names it plaza.json.
+      if (entry.header.name.replace(/^\.\//, "") === MANIFEST_FILE) return await new Response(entry.body).text();
+      // Skipped, not read: the decoder moves on to the next entry once a body is canceled.
+      await entry.body.cancel();
+    }
+  } finally {
+    // Stops reading the file (and decompressing) past plaza.json.
+    await entries.cancel().catch(() => {});
+  }
+}
+
 /** The parsed JSON of the bundle's plaza.json (not yet validated). */
 export async function readBundleManifest(file: Blob): Promise<unknown> {
-  let entries: Awaited<ReturnType<typeof parseTarGzip>>;
+  let text: string | undefined;
   try {
-    // `tar czf b.tgz -C plugin .` names it ./plaza.json; `plaza publish` names it plaza.json.
-    entries = await parseTarGzip(await file.arrayBuffer(), { filter: (entry) => entry.name.replace(/^\.\//, "") === MANIFEST_FILE });
+    text = await manifestText(file);
   } catch {
     throw new BundleProblem("This is not a .tar.gz archive. Choose the bundle that “plaza publish” packs (a gzipped tar).");
   }
-  const entry = entries[0];
-  if (!entry) throw new BundleProblem(`The bundle has no ${MANIFEST_FILE} at its top level: it says which item and version this is.`);
+  if (text === undefined)
+    throw new BundleProblem(`The bundle has no ${MANIFEST_FILE} at its top level: it says which item and version this is.`);
   try {
-    return JSON.parse(entry.text);
+    return JSON.parse(text);
   } catch (err) {
     throw new BundleProblem(`${MANIFEST_FILE} in the bundle is not valid JSON: ${(err as Error).message}`);
   }
@@ -67,8 +92,20 @@ export function checkManifest(
   return Object.keys(errors).length > 0 ? { errors } : { manifest };
 }
 
-/** Lowercase hex SHA-256 of the bundle's bytes. */
-export async function sha256Hex(file: Blob): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", await file.arrayBuffer());
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+/**
+ * Lowercase hex SHA-256 of the bundle's bytes, read chunk by chunk (crypto.subtle.digest wants them
+ * all at once); `onProgress` gets the fraction read so far.
+ */
+export async function sha256Hex(file: Blob, onProgress?: (fraction: number) => void): Promise<string> {
+  const hash = sha256.create();
+  const chunks = file.stream().getReader();
+  let read = 0;
+  for (;;) {
+    const { done, value } = await chunks.read();
+    if (done) break;
+    hash.update(value);
+    read += value.length;
+    onProgress?.(read / file.size);
+  }
+  return bytesToHex(hash.digest());
 }

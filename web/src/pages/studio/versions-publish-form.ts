@@ -41,6 +41,24 @@ const MANIFEST_ROWS: { key: string; label: string; show: (m: Record<string, unkn
 
 const errorSlot = (key: string) => h("p", { class: "field-error", "data-error-for": key, hidden: true });
 
+/** From this size on, hashing the bundle before it is sent takes long enough to show how far it got. */
+const SHOW_CHECK_FROM_BYTES = 16 * 1024 * 1024;
+
+/** "Checking the bundle… 42%" while its SHA-256 is computed, styled as the upload's progress. */
+function checkProgress() {
+  const labelId = uniqueId("bundle-check");
+  const bar = h("progress", { max: 100, value: 0, "aria-labelledby": labelId });
+  const percent = h("span", { class: "upload-percent" }, "0%");
+  const element = h("div", { class: "upload-progress" }, h("span", { id: labelId }, "Checking the bundle…"), bar, percent);
+  const show = (fraction: number) => {
+    const value = Math.floor(fraction * 100);
+    if (value === bar.value) return;
+    bar.value = value;
+    percent.textContent = `${value}%`;
+  };
+  return { element, show };
+}
+
 export function publishVersionForm(o: { item: ItemT; versions: () => VersionT[]; published(): Promise<void> }): HTMLFormElement {
   let bundle: File | undefined;
   let raw: unknown;
@@ -147,6 +165,13 @@ export function publishVersionForm(o: { item: ItemT; versions: () => VersionT[];
     submit.disabled = true;
     const chosenChannel = channel();
     try {
+      let onProgress: ((fraction: number) => void) | undefined;
+      if (file.size >= SHOW_CHECK_FROM_BYTES) {
+        const progress = checkProgress();
+        replace(uploadSlot, progress.element);
+        onProgress = progress.show;
+      }
+      const sha256 = await sha256Hex(file, onProgress);
       const sending = resumableUpload({
         // A resumed upload keeps the metadata it was created with: the channel is part of what it is.
         scope: `bundle-${o.item.id}-${chosenChannel}`,
@@ -159,7 +184,7 @@ export function publishVersionForm(o: { item: ItemT; versions: () => VersionT[];
           channel: chosenChannel,
           changelog: changelog.value,
           manifest: JSON.stringify(manifest),
-          sha256: await sha256Hex(file),
+          sha256,
           filename: file.name,
         },
       });
