@@ -139,18 +139,7 @@ export async function checkItemImageUpload(ctx: Ctx, { principal, item }: { prin
  * Makes a completed resumable upload at `key` (from `newItemImageKey`) the item's icon or one more
  * screenshot, if the caller may still upload images of it; otherwise the image is discarded.
  */
-export async function adoptItemImage(
-  ctx: Ctx,
-  input: {
-    principal: Principal;
-    itemId: string;
-    role: ItemImageRole;
-    key: string;
-    contentType: string;
-    size: number;
-    sha256?: string | null;
-  },
-): Promise<ItemT> {
+export async function adoptItemImage(ctx: Ctx, input: Omit<StoredImage, "orgId"> & { principal: Principal }): Promise<ItemT> {
   const { principal, ...image } = input;
   try {
     if (image.size > ITEM_IMAGE_MAX_BYTES) throw new AppError("payload_too_large", `Images are limited to ${ITEM_IMAGE_MAX_BYTES} bytes`);
