@@ -78,7 +78,8 @@ export const versions = sqliteTable(
     createdAt: integer("created_at").notNull(),
     yankedAt: integer("yanked_at"),
   },
-  (t) => [uniqueIndex("versions_item_version_idx").on(t.itemId, t.version)],
+  // By bundle too: whether a content-addressed bundle is still used (deleting a version, the orphan sweep).
+  (t) => [uniqueIndex("versions_item_version_idx").on(t.itemId, t.version), index("versions_bundle_key_idx").on(t.bundleKey)],
 );
 
 /**

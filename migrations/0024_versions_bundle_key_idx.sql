@@ -1,0 +1,1 @@
+CREATE INDEX `versions_bundle_key_idx` ON `versions` (`bundle_key`);
