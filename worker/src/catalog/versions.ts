@@ -5,6 +5,7 @@ import type { CreateUploadBody, VersionT } from "../../../shared/catalog";
 import { auditInsert } from "../audit";
 import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
+import { chunked } from "../db/chunked";
 import type { Db } from "../db/client";
 import type { Env } from "../env";
 import { type OrgAccess, requireOrgRole } from "../http/access";
@@ -311,13 +312,8 @@ export const orgBundleBytesSql = (orgId: string): SQL<number> =>
 /** Of `keys` (under `bundles/`), those some version's bundle is stored at (orphan sweep). */
 export async function bundleKeysInUse(db: Db, keys: readonly string[]): Promise<Set<string>> {
   const used = new Set<string>();
-  const unique = [...new Set(keys)];
-  // D1 binds at most 100 parameters per statement.
-  for (let i = 0; i < unique.length; i += 90) {
-    const rows = await db
-      .selectDistinct({ key: versions.bundleKey })
-      .from(versions)
-      .where(inArray(versions.bundleKey, unique.slice(i, i + 90)));
+  for (const part of chunked([...new Set(keys)])) {
+    const rows = await db.selectDistinct({ key: versions.bundleKey }).from(versions).where(inArray(versions.bundleKey, part));
     for (const row of rows) used.add(row.key);
   }
   return used;

@@ -1,12 +1,11 @@
 import { eq } from "drizzle-orm";
+import { chunked } from "../db/chunked";
 import type { Job } from "../module";
 import { jobCursors } from "./tables";
 
 const JOB = "delete-orphan-objects";
 /** Younger objects may belong to a write still under way (stored, its row not yet saved). */
 export const ORPHAN_MIN_AGE_MS = 24 * 60 * 60 * 1000;
-/** Keys handed to one `inUse` call: each is one bound parameter (D1 takes 100). */
-const KEYS_PER_QUERY = 90;
 
 /**
  * Walks the bucket one page a run (at most `batchSize` objects, from where the last run stopped)
@@ -19,9 +18,8 @@ export const deleteOrphanObjects: Job = async ({ db, env, now, batchSize, object
   const old = page.objects.filter((o) => o.uploaded.getTime() < now - ORPHAN_MIN_AGE_MS).map((o) => o.key);
   let deleted = 0;
   for (const owner of objects) {
-    const owned = old.filter((key) => key.startsWith(owner.prefix));
-    for (let at = 0; at < owned.length; at += KEYS_PER_QUERY) {
-      const keys = owned.slice(at, at + KEYS_PER_QUERY);
+    // One bound parameter per key handed to `inUse`.
+    for (const keys of chunked(old.filter((key) => key.startsWith(owner.prefix)))) {
       const used = await owner.inUse(db, keys);
       const orphans = keys.filter((key) => !used.has(key));
       if (orphans.length) await env.BUCKET.delete(orphans);

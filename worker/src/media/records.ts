@@ -6,6 +6,7 @@ import { and, eq, inArray, type SQLWrapper, sql } from "drizzle-orm";
 import type { MediaImageT, MediaPurpose, MediaState } from "../../../shared/media";
 import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
+import { chunked } from "../db/chunked";
 import type { Db } from "../db/client";
 import { subquery } from "../db/subquery";
 import type { Env } from "../env";
@@ -33,20 +34,13 @@ const baseType = (contentType: string) => contentType.split(";")[0]!.trim().toLo
 export const needsProcessing = (row: Pick<MediaRow, "purpose" | "contentType">) =>
   row.purpose !== "project-asset" || PROCESSED_IMAGE_TYPES.includes(baseType(row.contentType));
 
-/** D1 binds at most 100 parameters per statement. */
-const KEYS_PER_QUERY = 90;
-
-function* chunks<T>(values: readonly T[], size = KEYS_PER_QUERY) {
-  for (let i = 0; i < values.length; i += size) yield values.slice(i, i + size);
-}
-
 export async function findMedia(db: Db, key: string): Promise<MediaRow | undefined> {
   const [row] = await db.select().from(media).where(eq(media.key, key)).limit(1);
   return row;
 }
 
 export async function enqueueMedia({ env }: Pick<Ctx, "env">, mediaIds: readonly string[]) {
-  for (const ids of chunks(mediaIds, 100)) await env.MEDIA_QUEUE.sendBatch(ids.map((mediaId) => ({ body: { mediaId } })));
+  for (const ids of chunked(mediaIds, 100)) await env.MEDIA_QUEUE.sendBatch(ids.map((mediaId) => ({ body: { mediaId } })));
 }
 
 /**
@@ -117,7 +111,7 @@ export async function mediaFailed(ctx: Ctx, { key, reason }: { key: string; reas
 /** Deletes the rows of `keys`, the originals at those keys (with or without a row) and every variant made of them. */
 export async function discardMedia(ctx: Pick<Ctx, "db" | "env">, keys: readonly string[]) {
   const unique = [...new Set(keys)];
-  for (const part of chunks(unique)) {
+  for (const part of chunked(unique)) {
     const removed = await ctx.db.delete(media).where(inArray(media.key, part)).returning({ variants: media.variants });
     await deleteObjects(ctx.env, [...part, ...removed.flatMap((r) => r.variants.map((v) => v.key))]);
   }
@@ -125,7 +119,7 @@ export async function discardMedia(ctx: Pick<Ctx, "db" | "env">, keys: readonly 
 
 /** R2 deletes at most 1000 keys per call. */
 export async function deleteObjects(env: Env, keys: readonly string[]) {
-  for (const part of chunks(keys, 1000)) if (part.length) await env.BUCKET.delete([...part]);
+  for (const part of chunked(keys, 1000)) await env.BUCKET.delete(part);
 }
 
 const infoColumns = {
@@ -140,7 +134,7 @@ const infoColumns = {
 
 export async function mediaByKeys(db: Db, keys: readonly string[]): Promise<Map<string, MediaInfo>> {
   const found = new Map<string, MediaInfo>();
-  for (const part of chunks([...new Set(keys)])) {
+  for (const part of chunked([...new Set(keys)])) {
     for (const row of await db.select(infoColumns).from(media).where(inArray(media.key, part))) found.set(row.key, row);
   }
   return found;
@@ -150,13 +144,13 @@ export async function mediaByKeys(db: Db, keys: readonly string[]): Promise<Map<
 export async function mediaKeysInUse(db: Db, keys: readonly string[]): Promise<Set<string>> {
   const used = new Set<string>();
   const originals = keys.filter((k) => !k.startsWith("media/"));
-  for (const part of chunks([...new Set(originals)])) {
+  for (const part of chunked([...new Set(originals)])) {
     for (const row of await db.select({ key: media.key }).from(media).where(inArray(media.key, part))) used.add(row.key);
   }
   // A variant's key names its row: media/<mediaId>/w<width>.webp.
   const variants = keys.filter((k) => k.startsWith("media/"));
   const ids = [...new Set(variants.map((k) => k.split("/")[1] ?? ""))];
-  for (const part of chunks(ids)) {
+  for (const part of chunked(ids)) {
     for (const row of await db.select({ variants: media.variants }).from(media).where(inArray(media.id, part))) {
       for (const variant of row.variants) used.add(variant.key);
     }

@@ -11,6 +11,7 @@
 import { and, eq, gt, inArray, type SQL } from "drizzle-orm";
 import type { DisconnectBody } from "../../../shared/room-callbacks";
 import type { Ctx } from "../context";
+import { chunked } from "../db/chunked";
 import type { Db } from "../db/client";
 import { memberRoleSql } from "../orgs";
 import { askRoomToDisconnect } from "./control";
@@ -24,12 +25,6 @@ export type Whom =
   | { orgId: string; projectId: string; plainMembers: true }
   /** Sessions of a user that ended (logout, revoked, a password change, a replayed refresh token). */
   | { userId: string; sessionIds: string[] };
-
-/** D1 binds at most 100 parameters per statement. */
-const IDS_PER_QUERY = 90;
-
-const chunked = (ids: string[]) =>
-  Array.from({ length: Math.ceil(ids.length / IDS_PER_QUERY) }, (_, i) => ids.slice(i * IDS_PER_QUERY, (i + 1) * IDS_PER_QUERY));
 
 /** The admissions to look at, one condition per statement (long id lists split). */
 function admittedWhere(whom: Whom): SQL[] {
