@@ -53,6 +53,7 @@ export async function createProject(ctx: Ctx, { access, input }: { access: OrgAc
     memberRole: input.memberRole,
     channel: input.channel,
     state: {},
+    version: 1,
     createdBy: access.principal.userId,
     createdAt: now,
     updatedAt: now,

@@ -21,6 +21,12 @@ export const projects = sqliteTable(
       .notNull()
       .default("stable"),
     state: text("state", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /**
+     * Bumped with every change of name, member_role, channel or state (in the same UPDATE): the
+     * project's ETag, which a PATCH's If-Match must still match. Items, assets and snapshots have
+     * their own rows and routes and leave it alone.
+     */
+    version: integer("version").notNull().default(1),
     createdBy: text("created_by").notNull(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
