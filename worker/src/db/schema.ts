@@ -14,6 +14,7 @@ export * from "../disputes/tables";
 export * from "../downloads/tables";
 export * from "../entitlements/tables";
 export * from "../http/rate-limit-table";
+export * from "../idempotency/tables";
 export * from "../ledger/tables";
 export * from "../licenses/tables";
 export * from "../mail/tables";
