@@ -38,6 +38,8 @@ export const ERROR_STATUS = {
   payment_record_missing: 409,
   /** Stripe saw this request's idempotency key with other parameters, or still runs the first. */
   idempotency_conflict: 409,
+  /** The first request with this `Idempotency-Key` is still running; try again after `Retry-After` seconds. */
+  idempotency_in_progress: 409,
   /** The file is still being uploaded or processed (its media row is not `ready` yet); try again shortly. */
   media_not_ready: 409,
   gone: 410,

@@ -6,6 +6,7 @@ import { notFoundOrMethodNotAllowed, onError } from "./http/error-handler";
 import { createRouter } from "./http/openapi";
 import { pageSecurity } from "./http/page-security";
 import { requestContext } from "./http/request-context";
+import { idempotency } from "./idempotency";
 import { modules, runtime } from "./modules";
 import { authenticate } from "./tokens";
 import { webAppOr } from "./web-app/routes";
@@ -20,6 +21,8 @@ export function createApp() {
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
   app.use("/v1/*", jsonBodyLimit());
   app.use("/v1/*", authenticate());
+  // After authenticate(): keys are scoped to the principal.
+  app.use("/v1/*", idempotency());
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   for (const module of modules) if ("routes" in module) app.route("/", module.routes);

@@ -18,6 +18,7 @@ import { disputesModule } from "./disputes";
 import { downloadsModule } from "./downloads";
 import { entitlementsModule } from "./entitlements";
 import type { AppEnv } from "./env";
+import { idempotencyModule } from "./idempotency";
 import { ledgerModule } from "./ledger";
 import { licensesModule } from "./licenses";
 import { mailModule } from "./mail";
@@ -73,6 +74,8 @@ export const modules = [
   // Incoming Stripe events, each handed to the handler a module above registered for its type.
   stripeEventsModule,
   cspReportsModule,
+  // Idempotency-Key on every mutating /v1 route (its middleware is in app.ts); purges its keys.
+  idempotencyModule,
   maintenanceModule,
   devModule,
   // Last: its pages include `/`.

@@ -4,9 +4,11 @@ const encoder = new TextEncoder();
 
 /** Hex SHA-256: how tokens are stored, so a database leak yields nothing usable; also the digest of stored bytes. */
 export async function sha256Hex(value: string | Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", (typeof value === "string" ? encoder.encode(value) : value) as BufferSource);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(await crypto.subtle.digest("SHA-256", (typeof value === "string" ? encoder.encode(value) : value) as BufferSource));
 }
+
+/** Lowercase hex of a digest (a DigestStream's, a subtle.digest's). */
+export const toHex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /** Constant-time string equality (lengths may differ; that alone leaks nothing secret). */
 export function constantTimeEqual(a: string, b: string): boolean {

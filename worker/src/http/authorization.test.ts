@@ -1,4 +1,3 @@
-/// <reference types="vite/client" />
 /**
  * The authorization matrix: every /v1 route, called as anon, as a member of another org, as
  * member, admin and owner of the fixture org, and as a platform operator; then with personal API
@@ -7,29 +6,20 @@
  * case, or a case for a route its module does not have, fails the last test.
  */
 import { beforeAll, expect, it } from "vitest";
-import { expectMatrix, type MatrixCase } from "../../test/authz-matrix";
+import { casesOf, MATRIX_CASES, matrixFiles, matrixFolder } from "../../test/authz-cases";
+import { expectMatrix } from "../../test/authz-matrix";
 import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { modules } from "../modules";
 
-/** Every `*.authz.test-cases.ts` beside the modules, by path (`../orgs/orgs.authz.test-cases.ts`), with its exported case lists. */
-const matrixFiles = import.meta.glob<Record<string, MatrixCase[]>>("../*/*.authz.test-cases.ts", { eager: true });
-
-const casesOf = (name: string) =>
-  Object.entries(matrixFiles)
-    .filter(([path]) => path.startsWith(`../${name}/`))
-    .flatMap(([, exports]) => Object.entries(exports).flatMap(([name, cases]) => (name.endsWith("Matrix") ? cases : [])));
-
 const routeKeys = (router: { routes: { method: string; path: string }[] }) =>
   [...new Set(router.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`))].sort();
-
-const CASES = modules.flatMap((module) => casesOf(module.name));
 
 let fx: OrgFixture;
 beforeAll(async () => {
   fx = await orgFixture();
 });
 
-for (const matrix of CASES) {
+for (const matrix of MATRIX_CASES) {
   it(matrix.route, () => expectMatrix(fx, matrix));
 }
 
@@ -37,13 +27,13 @@ it("every module's routes have exactly one case each, kept in that module's fold
   for (const module of modules) {
     const registered = "routes" in module ? routeKeys(module.routes) : [];
     expect(
-      casesOf(module.name)
+      casesOf(module)
         .map((c) => c.route)
         .sort(),
       module.name,
     ).toEqual(registered);
   }
   // No matrix file outside a module's folder (it would never run).
-  const folders = new Set(modules.map((m) => `../${m.name}/`));
+  const folders = new Set(modules.map(matrixFolder));
   expect(Object.keys(matrixFiles).filter((path) => ![...folders].some((folder) => path.startsWith(folder)))).toEqual([]);
 });
