@@ -45,6 +45,8 @@ export const ERROR_STATUS = {
   gone: 410,
   /** A resumable upload's `Tus-Resumable` names a tus version other than 1.0.0 (`Tus-Version` lists those supported). */
   tus_version_unsupported: 412,
+  /** A PATCH's `If-Match` names a version the resource has moved on from: nothing changed; read it again (its ETag) and merge. */
+  precondition_failed: 412,
   payload_too_large: 413,
   /** A project document (snapshot) over the room document cap. */
   document_too_large: 413,

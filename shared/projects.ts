@@ -106,6 +106,8 @@ export const ProjectSummary = z
     name: z.string(),
     memberRole: ProjectRole,
     channel: ProjectChannel,
+    /** 1 when created, +1 with each change of name, memberRole, channel or state: the project's ETag (`"<version>"`). */
+    version: z.number().int().min(1),
     /** The caller's own role in this project. */
     role: ProjectRole,
     createdBy: UserId,
@@ -120,6 +122,9 @@ export const Project = ProjectSummary.extend({
   assets: z.array(ProjectAsset),
 }).meta({ id: "Project" });
 export type ProjectT = z.infer<typeof Project>;
+
+/** A project's ETag, and what a PATCH sends as `If-Match` to apply only to that version: the version, quoted. */
+export const projectEtag = (version: number) => `"${version}"`;
 
 /** A page of an org's projects, newest first; pass `nextCursor` back as `cursor` for the next. */
 export const ProjectsQuery = z.object({

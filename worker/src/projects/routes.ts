@@ -10,12 +10,14 @@ import {
   ProjectItemSlug,
   ProjectList,
   ProjectsQuery,
+  projectEtag,
   SnapshotDetail,
   SnapshotList,
   SnapshotsQuery,
   UpdateProjectBody,
 } from "../../../shared/projects";
 import { requireOrgRole } from "../http/access";
+import { IfMatchHeader } from "../http/entity-tags";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, ErrorSchema, json, jsonBody, noContent, notFoundError } from "../http/openapi-helpers";
 import { requireProject } from "./access";
@@ -28,6 +30,10 @@ const tags = ["Projects"];
 const OrgParams = z.object({ orgId: OrgId });
 const errors = { ...authErrors, ...notFoundError };
 const error = (description: string) => json(ErrorSchema, description);
+/** A project's ETag: its version, quoted (what a PATCH's If-Match names). */
+const versionHeaders = z.object({
+  etag: z.string().meta({ description: 'The project\'s version, quoted: `"<version>"`', example: '"3"' }),
+});
 
 /** Projects themselves and their installed items. */
 const projectRoutes = createRouter()
@@ -70,12 +76,13 @@ const projectRoutes = createRouter()
       summary: "A project with its state, installed items, assets and your role",
       security: bearer,
       request: { params: ProjectParams },
-      responses: { 200: json(Project, "The project"), ...errors },
+      responses: { 200: { ...json(Project, "The project"), headers: versionHeaders }, ...errors },
     }),
     async (c) => {
       const { orgId, projectId } = c.req.valid("param");
       const access = await requireProject(c.var.ctx, { orgId, projectId, need: "read", scope: "orgs:read" });
-      return c.json(await service.getProject(c.var.ctx, access), 200);
+      const project = await service.getProject(c.var.ctx, access);
+      return c.json(project, 200, { etag: projectEtag(project.version) });
     },
   )
   .openapi(
@@ -84,14 +91,34 @@ const projectRoutes = createRouter()
       path: path(),
       tags,
       summary: "Rename, set the state (a JSON object, at most 64 KB), the update channel or memberRole (admins) of a project",
+      description:
+        'Each change moves the project\'s `version` (its ETag) on by one. With `If-Match: "<version>"` the change applies only to that version: a project changed meanwhile answers 412 `precondition_failed` (its ETag the version now) and nothing changes. Without it, the last write wins.',
       security: bearer,
-      request: { params: ProjectParams, ...jsonBody(UpdateProjectBody) },
-      responses: { 200: json(Project, "Updated"), ...errors },
+      request: {
+        params: ProjectParams,
+        headers: z.object({
+          "if-match": IfMatchHeader.optional().meta({
+            description:
+              'The ETag of the copy the change was made from (`"<version>"`), or `*`; a malformed value is 400 `invalid_request`',
+          }),
+        }),
+        ...jsonBody(UpdateProjectBody),
+      },
+      responses: {
+        200: { ...json(Project, "Updated"), headers: versionHeaders },
+        ...errors,
+        412: {
+          ...error("`precondition_failed`: the project is no longer at the version `If-Match` names; nothing changed"),
+          headers: versionHeaders,
+        },
+      },
     }),
     async (c) => {
       const { orgId, projectId } = c.req.valid("param");
       const access = await requireProject(c.var.ctx, { orgId, projectId, need: "write", scope: "orgs:write" });
-      return c.json(await service.updateProject(c.var.ctx, { access, input: c.req.valid("json") }), 200);
+      const ifMatch = c.req.valid("header")["if-match"];
+      const project = await service.updateProject(c.var.ctx, { access, input: c.req.valid("json"), ifMatch });
+      return c.json(project, 200, { etag: projectEtag(project.version) });
     },
   )
   .openapi(

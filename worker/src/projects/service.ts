@@ -4,9 +4,16 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
-import type { CreateProjectBody, InstalledItem, ProjectRoleT, ProjectT, UpdateProjectBody } from "../../../shared/projects";
+import {
+  type CreateProjectBody,
+  type InstalledItem,
+  type ProjectRoleT,
+  type ProjectT,
+  projectEtag,
+  type UpdateProjectBody,
+} from "../../../shared/projects";
 import { roleAtLeast } from "../../../shared/roles";
-import { auditInsert } from "../audit";
+import { auditInsert, auditInsertIf } from "../audit";
 import { findItemBySlug, itemRefsById } from "../catalog";
 import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
@@ -14,6 +21,7 @@ import type { Db } from "../db/client";
 import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 import { holdsActiveEntitlement } from "../entitlements";
 import type { OrgAccess } from "../http/access";
+import { entityTags, ifMatchAccepts } from "../http/entity-tags";
 import { AppError, forbidden, notFound } from "../http/errors";
 import { discardMedia } from "../media";
 import { type ProjectAccess, type ProjectRow, projectRoleFor } from "./access";
@@ -27,6 +35,7 @@ const summary = (row: ProjectRow, role: ProjectRoleT) => ({
   name: row.name,
   memberRole: row.memberRole,
   channel: row.channel,
+  version: row.version,
   role,
   createdBy: row.createdBy,
   createdAt: row.createdAt,
@@ -112,30 +121,61 @@ export async function getProject(ctx: Ctx, access: ProjectAccess): Promise<Proje
   return { ...summary(access.project, access.projectRole), state: access.project.state, items: itemRows, assets };
 }
 
+/** A stale If-Match: the answer says the version the project is at now (and its ETag). */
+const staleVersion = (version: number) =>
+  new AppError(
+    "precondition_failed",
+    `The project changed meanwhile: it is at version ${version} now. Read it again and merge your change`,
+    {
+      headers: { etag: projectEtag(version) },
+    },
+  );
+
 /**
  * Name and state need the write role (checked by the route); memberRole needs admin, since it
  * decides what members may do. Made read-only, it says so (`project.access_changed`) before it answers.
+ * With `ifMatch` (the request's If-Match) it applies only to the version named there (`*`: any):
+ * the UPDATE's WHERE checks the version too, so of two PATCHes sent with the same one only the
+ * first applies, and the other, like any stale one, is 412 and changes nothing.
  */
-export async function updateProject(ctx: Ctx, { access, input }: { access: ProjectAccess; input: z.infer<typeof UpdateProjectBody> }) {
+export async function updateProject(
+  ctx: Ctx,
+  { access, input, ifMatch }: { access: ProjectAccess; input: z.infer<typeof UpdateProjectBody>; ifMatch?: string },
+) {
   if (input.memberRole !== undefined && !roleAtLeast(access.role, "admin"))
     throw forbidden("Only admins and owners change a project's memberRole");
+  const { version } = access.project;
+  if (ifMatch !== undefined && !ifMatchAccepts(ifMatch, projectEtag(version))) throw staleVersion(version);
+  const versionGuard = ifMatch === undefined || entityTags(ifMatch).includes("*") ? undefined : eq(projects.version, version);
   const [updated] = await ctx.db.batch([
     ctx.db
       .update(projects)
-      .set({ ...input, updatedAt: Date.now() })
-      .where(and(eq(projects.id, access.project.id), eq(projects.orgId, access.orgId)))
+      // The four fields a PATCH sets (name, memberRole, channel, state) are what the version counts:
+      // items, assets and snapshots have rows and routes of their own and leave it alone.
+      .set({ ...input, version: sql`${projects.version} + 1`, updatedAt: Date.now() })
+      .where(and(eq(projects.id, access.project.id), eq(projects.orgId, access.orgId), versionGuard))
       .returning(),
-    auditInsert(ctx, {
-      action: "project.updated",
-      orgId: access.orgId,
-      actorUserId: access.principal.userId,
-      targetType: "project",
-      targetId: access.project.id,
-      metadata: { fields: Object.keys(input) },
-    }),
+    // Only if the UPDATE changed the row: a refused (412) or vanished one records nothing.
+    auditInsertIf(
+      ctx,
+      {
+        action: "project.updated",
+        orgId: access.orgId,
+        actorUserId: access.principal.userId,
+        targetType: "project",
+        targetId: access.project.id,
+        metadata: { fields: Object.keys(input) },
+      },
+      sql`changes() > 0`,
+    ),
   ]);
   const row = updated[0];
-  if (!row) throw notFound("Project");
+  if (!row) {
+    const [now] = versionGuard
+      ? await ctx.db.select({ version: projects.version }).from(projects).where(eq(projects.id, access.project.id))
+      : [];
+    throw now ? staleVersion(now.version) : notFound("Project");
+  }
   if (access.project.memberRole === "write" && row.memberRole === "read")
     await ctx.events.emit("project.access_changed", { projectId: row.id, orgId: access.orgId, kind: "read_only" });
   return getProject(ctx, { ...access, project: row, projectRole: projectRoleFor(access.role, row.memberRole) });
