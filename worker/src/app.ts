@@ -6,7 +6,7 @@ import { notFoundOrMethodNotAllowed, onError } from "./http/error-handler";
 import { createRouter } from "./http/openapi";
 import { pageSecurity } from "./http/page-security";
 import { requestContext } from "./http/request-context";
-import { idempotency } from "./idempotency";
+import { idempotency, registerIdempotencyDocs } from "./idempotency";
 import { modules, runtime } from "./modules";
 import { authenticate } from "./tokens";
 import { webAppOr } from "./web-app/routes";
@@ -33,6 +33,7 @@ export function createApp() {
     scheme: "bearer",
     description: "An access token from /v1/auth/login, or a personal API token (`plz_…`).",
   });
+  registerIdempotencyDocs(app.openAPIRegistry);
   registerWebhookEvents(
     app.openAPIRegistry,
     modules.flatMap((module) => ("webhookEvents" in module ? module.webhookEvents : [])),
@@ -42,7 +43,8 @@ export function createApp() {
     info: {
       title: "Plaza API",
       version: "1.0.0",
-      description: "Errors are always `{ error: { code, message, requestId } }`; `code` is stable.",
+      description:
+        "Errors are always `{ error: { code, message, requestId } }`; `code` is stable. Every POST, PUT, PATCH and DELETE takes an optional `Idempotency-Key` header (`components.parameters.IdempotencyKey`): a retry with the same key is answered the first answer again.",
     },
   });
   app.get("/docs", apiDocsPage);

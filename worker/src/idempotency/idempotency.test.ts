@@ -172,6 +172,12 @@ describe("Idempotency-Key", () => {
     expect([withCookie.status, errorCode(withCookie)]).toEqual([422, "idempotency_key_reused"]);
   });
 
+  it("is documented in /openapi.json as a shared header parameter", async () => {
+    const spec = (await call("GET", "/openapi.json")).body;
+    expect(spec.components.parameters.IdempotencyKey).toMatchObject({ name: "Idempotency-Key", in: "header", required: false });
+    expect(spec.components.headers.IdempotentReplayed).toBeDefined();
+  });
+
   it("tus passes the header through (its offsets make a retry safe)", async () => {
     const key = crypto.randomUUID();
     const res = await call("POST", TUS_ENDPOINT, keyed(key, { token: fx.owner.accessToken, headers: { "tus-resumable": "1.0.0" } }));

@@ -3,6 +3,7 @@ import { defineModule } from "../module";
 import { purgeExpiredIdempotencyKeys } from "./jobs";
 
 export { IDEMPOTENCY_HEADER, idempotency, REPLAYED_HEADER } from "./middleware";
+export { registerIdempotencyDocs } from "./openapi";
 
 export const idempotencyModule = defineModule({
   name: "idempotency",
