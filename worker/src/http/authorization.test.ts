@@ -2,8 +2,9 @@
  * The authorization matrix: every /v1 route, called as anon, as a member of another org, as
  * member, admin and owner of the fixture org, and as a platform operator; then with personal API
  * tokens, as each case's token rule says (worker/test/authz-matrix.ts). Each module keeps its
- * cases in `<module>/*.authz.test-cases.ts`, found here by name; a module whose routes have no
- * case, or a case for a route its module does not have, fails the last test.
+ * cases in `<module>/*.authz.test-cases.ts`, found by name (worker/test/authz-cases.ts, shared with
+ * the idempotency test); a module whose routes have no case, or a case for a route its module does
+ * not have, fails the last test.
  */
 import { beforeAll, expect, it } from "vitest";
 import { casesOf, MATRIX_CASES, matrixFiles, matrixFolder } from "../../test/authz-cases";
