@@ -4,6 +4,7 @@
  * SHA-256 and Last-Modified is when its version was published; both come from D1, so a 304 or a
  * 416 is decided without reading R2.
  */
+import { entityTags } from "../http/entity-tags";
 
 export interface Bundle {
   sha256: string;
@@ -25,11 +26,6 @@ export const etagOf = (bundle: Bundle) => `"${bundle.sha256}"`;
 /** Whole seconds: HTTP dates have no finer resolution. */
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 const toSeconds = (ms: number) => Math.floor(ms / 1000);
-
-/** The entity tags in an `If-None-Match` / `If-Range` list (weak ones with their `W/`). */
-function entityTags(header: string): string[] {
-  return header.match(/(?:W\/)?"[^"]*"|\*/g) ?? [];
-}
 
 /**
  * `If-None-Match` (weak comparison), else `If-Modified-Since`: true when the client's copy is
