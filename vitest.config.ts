@@ -95,6 +95,8 @@ export default defineConfig(async () => {
             testTimeout: E2E_LIMITS.testTimeout,
             hookTimeout: E2E_LIMITS.hookTimeout,
             expect: { poll: { timeout: WAIT.step } },
+            // The wrangler config of the API Workers the files start (queues deliver without a batch wait).
+            globalSetup: ["scripts/lib/e2e-global-setup.mjs"],
             // Stops whatever a test file started and left running, even after a timeout.
             setupFiles: ["scripts/lib/e2e-cleanup.mjs"],
             fileParallelism: false,

@@ -19,9 +19,9 @@ export const WAIT = Object.freeze({
    */
   step: scaled(60_000),
   /**
-   * Work done after the request that caused it returned: a queue hop (wrangler dev's local queues
-   * hand over a batch after max_batch_timeout, 1 s, then the consumer sends the mail or webhook or
-   * processes the Stripe event), a room relaying an edit or presence, a snapshot POSTed back.
+   * Work done after the request that caused it returned: a queue hop (the consumer sends the mail
+   * or webhook or processes the Stripe event; npm start's queues first wait max_batch_timeout, 1 s,
+   * for a batch to fill), a room relaying an edit or presence, a snapshot POSTed back.
    * The default of `eventually`.
    */
   backgroundWork: scaled(120_000),

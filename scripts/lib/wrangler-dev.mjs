@@ -6,6 +6,9 @@ import { join } from "node:path";
 import { writePrivateEnvFile } from "./env-file.mjs";
 import { bin, freePort, ROOT, run, secret, startProcess, waitForHttp } from "./processes.mjs";
 
+/** Set by the e2e project's global setup: the path of the wrangler config its servers run. */
+export const E2E_WRANGLER_CONFIG_ENV = "PLAZA_E2E_WRANGLER_CONFIG";
+
 /** Secrets for a throwaway local run; `npm start` keeps its own in .dev.vars instead. */
 export function ephemeralSecrets() {
   return {
@@ -89,10 +92,15 @@ export async function startWranglerDev(options = {}) {
   const inspectorPort = await freePort();
   // A dir the caller passed may hold data already (npm start's): the migrations it lacks are applied to it.
   if (options.migrate !== false) await (options.persistTo ? applyMigrations(persistTo) : copyMigratedState(persistTo));
+  // Throwaway servers (their own state and secrets) in an e2e run take its config (see
+  // e2e-global-setup.mjs); npm start's, even under scripts/start.test.ts, keeps wrangler.toml and
+  // the .dev.vars beside it.
+  const testConfig = !options.persistTo && options.secrets ? process.env[E2E_WRANGLER_CONFIG_ENV] : undefined;
   const vars = { APP_URL: `http://127.0.0.1:${port}`, ...(options.vars ?? {}) };
   envFile = options.secrets ? writePrivateEnvFile(options.secrets) : undefined;
   const args = [
     "dev",
+    ...(testConfig ? ["--config", testConfig] : []),
     "--port",
     String(port),
     "--ip",
