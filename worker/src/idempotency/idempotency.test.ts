@@ -47,6 +47,17 @@ describe("Idempotency-Key", () => {
     expect(await projectsNamed(name)).toBe(1);
   });
 
+  it("a replay carries the first answer's ETag (a PATCH with If-Match, retried after it moved the version on)", async () => {
+    const p = await project(fx);
+    const key = crypto.randomUUID();
+    const rename = () =>
+      call("PATCH", p.path, keyed(key, { token: fx.owner.accessToken, body: { name: "Renamed" }, headers: { "if-match": '"1"' } }));
+    const first = await rename();
+    expect([first.status, first.headers.get("etag")]).toEqual([200, '"2"']);
+    const again = await rename();
+    expect([again.status, again.body, again.headers.get("etag"), replayed(again)]).toEqual([200, first.body, '"2"', "true"]);
+  });
+
   it("the same key with another body is 422 idempotency_key_reused, and nothing runs", async () => {
     const key = crypto.randomUUID();
     expect((await newProject(key, `first-${key}`)).status).toBe(201);
