@@ -1,7 +1,7 @@
 // Child-process helpers shared by `npm start`, the e2e tests and the benchmarks.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -118,14 +118,41 @@ export function startProcess(name, script, args, { cwd = ROOT, env = {}, onOutpu
   };
 }
 
+/**
+ * True while a process of group `pgid` still runs. One that exited stays listed (a zombie) until its
+ * parent reaps it: for a leader's orphans that is init, which in some containers takes a second or
+ * two. A zombie holds no port or file anymore, so it counts as gone.
+ */
 const groupAlive = (pgid) => {
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch {
     return false;
   }
+  return groupHasLiveProcess(pgid);
 };
+
+function groupHasLiveProcess(pgid) {
+  let pids;
+  try {
+    pids = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    // No /proc: only kill() can tell, and it counts zombies.
+    return true;
+  }
+  for (const pid of pids) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue; // It ended while we looked.
+    }
+    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ")".
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(pgrp) === pgid && state !== "Z" && state !== "X") return true;
+  }
+  return false;
+}
 
 /** workerd and esbuild may outlive the group leader by a moment; SIGKILL whatever stays too long. */
 async function waitForGroupGone(pgid, timeoutMs = WAIT.processStop) {
