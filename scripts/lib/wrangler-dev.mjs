@@ -22,20 +22,22 @@ export function ephemeralSecrets() {
   };
 }
 
+/**
+ * Brings the local D1 under `persistTo` up to date with migrations/. `wrangler d1 migrations apply`
+ * starts a local D1 for each migration (about 0.6 s each: 20 s for 27 on an idle machine, more on a
+ * busy one), which every e2e server and every fresh `npm start` paid. So a state dir that is missing
+ * or empty gets a copy of a template instead, migrated once per set of migrations under tmpdir; a
+ * dir with state in it is migrated in place.
+ */
 export async function applyMigrations(persistTo) {
-  await run(bin.wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
-    env: { CI: "1", WRANGLER_SEND_METRICS: "false" },
-  });
+  if (existsSync(persistTo) && readdirSync(persistTo).length > 0) await migrationsApply(persistTo);
+  else cpSync(await migratedTemplate(), persistTo, { recursive: true });
 }
 
-/**
- * Fills the fresh state dir `persistTo` with a local D1 that has every migration applied.
- * `wrangler d1 migrations apply` starts a local D1 for each migration (about 0.6 s each: 20 s for
- * 27 on an idle machine, more on a busy one), and every e2e file paid that for its own server. So
- * it runs once per set of migrations, into a template under tmpdir, and each server gets a copy.
- */
-export async function copyMigratedState(persistTo) {
-  cpSync(await migratedTemplate(), persistTo, { recursive: true });
+function migrationsApply(persistTo) {
+  return run(bin.wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+    env: { CI: "1", WRANGLER_SEND_METRICS: "false" },
+  });
 }
 
 const TEMPLATES = join(tmpdir(), "plaza-d1-templates");
@@ -51,7 +53,7 @@ async function migratedTemplate() {
   mkdirSync(TEMPLATES, { recursive: true });
   const building = mkdtempSync(join(TEMPLATES, "building-"));
   try {
-    await applyMigrations(building);
+    await migrationsApply(building);
     renameSync(building, template);
   } catch (err) {
     rmSync(building, { recursive: true, force: true });
@@ -90,8 +92,7 @@ export async function startWranglerDev(options = {}) {
   };
   const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
-  // A dir the caller passed may hold data already (npm start's): the migrations it lacks are applied to it.
-  if (options.migrate !== false) await (options.persistTo ? applyMigrations(persistTo) : copyMigratedState(persistTo));
+  if (options.migrate !== false) await applyMigrations(persistTo);
   // Throwaway servers (their own state and secrets) in an e2e run take its config (see
   // e2e-global-setup.mjs); npm start's, even under scripts/start.test.ts, keeps wrangler.toml and
   // the .dev.vars beside it.
