@@ -77,8 +77,10 @@ function migrationsKey() {
  * `secrets` go to wrangler in a private env file instead of the repository's .dev.vars (which is
  * then not read at all), so a test sees only the secrets it chose; without them wrangler reads
  * .dev.vars as usual (`npm start`). `vars` are passed as `--var`. `testScheduled` opens `/__scheduled`.
+ * `assets` serves the web app from that directory instead of web/dist (wrangler watches it: a
+ * test can deploy a new build by changing it).
  *
- * @param {{ persistTo?: string, port?: number, testScheduled?: boolean, vars?: Record<string,string>, secrets?: Record<string,string>, env?: Record<string,string>, migrate?: boolean, onOutput?: (chunk: string) => void }} options
+ * @param {{ persistTo?: string, assets?: string, port?: number, testScheduled?: boolean, vars?: Record<string,string>, secrets?: Record<string,string>, env?: Record<string,string>, migrate?: boolean, onOutput?: (chunk: string) => void }} options
  * @returns {Promise<{ url: string, port: number, persistTo: string, stop: () => Promise<void>, output: () => string, exited: Promise<number|null> }>}
  */
 export async function startWranglerDev(options = {}) {
@@ -114,6 +116,7 @@ export async function startWranglerDev(options = {}) {
     ...(envFile ? ["--env-file", envFile.path] : []),
     // GET /__scheduled runs the cron handler (the maintenance jobs) on demand.
     ...(options.testScheduled ? ["--test-scheduled"] : []),
+    ...(options.assets ? ["--assets", options.assets] : []),
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
   const proc = startProcess("wrangler dev", bin.wrangler, args, {

@@ -5,6 +5,7 @@ import { notFoundContent } from "./pages/not-found";
 import { currentPath, DASHBOARD_PATH, matchRoute, navigate, type Route, startRouter } from "./router";
 import { cachedMe, clearMe, loadMe } from "./state/me";
 import { errorAlert } from "./ui/alert";
+import { offlineCopyNotice, resetOfflineCopy } from "./ui/offline-copy";
 import { appHeader } from "./ui/shell";
 
 let inFlight: AbortController | null = null;
@@ -20,7 +21,7 @@ function layout(root: HTMLElement, orgInView: string | null): HTMLElement {
   const main = h("main", { id: "main", class: "content", tabindex: -1 });
   const me = cachedMe();
   const header = me && isLoggedIn() ? appHeader(me, orgInView) : guestHeader();
-  replace(root, h("a", { class: "skip-link", href: "#main" }, "Skip to content"), header, main);
+  replace(root, h("a", { class: "skip-link", href: "#main" }, "Skip to content"), header, offlineCopyNotice(), main);
   return main;
 }
 
@@ -28,6 +29,7 @@ async function show(root: HTMLElement, routes: readonly Route[], url: URL): Prom
   inFlight?.abort();
   const controller = new AbortController();
   inFlight = controller;
+  resetOfflineCopy();
   const match = matchRoute(routes, url.pathname);
   const loggedIn = isLoggedIn();
   if (match?.route.access === "user" && !loggedIn) return navigate(loginUrl(url.pathname + url.search), { replace: true });
@@ -65,5 +67,10 @@ export async function startApp(root: HTMLElement, routes: readonly Route[]): Pro
     navigate(loginUrl(currentPath(), reason), { replace: true });
   });
   await restoreSession();
+  // The service worker took this page (its first install): read /v1/me again through it, so an
+  // offline start finds a copy.
+  navigator.serviceWorker?.addEventListener("controllerchange", () => {
+    if (isLoggedIn()) void loadMe().catch(() => undefined);
+  });
   startRouter(routes, (url) => void show(root, routes, url));
 }

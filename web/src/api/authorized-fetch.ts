@@ -1,4 +1,5 @@
 import { accessToken, refresh } from "../auth/session";
+import { noteOfflineCopy } from "../ui/offline-copy";
 
 const SESSION_CODES = new Set(["token_expired", "token_invalid", "token_revoked", "unauthenticated"]);
 
@@ -21,7 +22,9 @@ export async function authorizedFetch(input: RequestInfo | URL, init: RequestIni
     const headers = new Headers(init.headers);
     const token = await accessToken();
     if (token) headers.set("authorization", `Bearer ${token}`);
-    return fetch(input, { ...init, headers });
+    const res = await fetch(input, { ...init, headers });
+    noteOfflineCopy(res);
+    return res;
   };
   const res = await send();
   if (res.status !== 401 || !SESSION_CODES.has((await errorCode(res)) ?? "")) return res;

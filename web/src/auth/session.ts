@@ -3,10 +3,14 @@
  * scripts in other tabs or later visits cannot read it); the refresh token travels as the
  * HttpOnly `plaza_refresh` cookie, which this code never sees.
  */
-import type { AuthTokensT, UserT } from "../../../shared/api";
+import { type AuthTokensT, Me, type UserT } from "../../../shared/api";
 import { ApiError } from "../api/errors";
 import { publicApi } from "../api/public-client";
 import { unwrap } from "../api/unwrap";
+import { OFFLINE_COPY_HEADER } from "../offline/cached-paths";
+import { clearLocalData } from "../offline/local-data";
+import { isOffline, onConnectivity } from "../offline/network";
+import { storagePersistence } from "../offline/storage-persistence";
 
 /** Refresh a little before expiry so requests rarely meet `token_expired`. */
 const EXPIRY_MARGIN_MS = 30_000;
@@ -19,10 +23,16 @@ const SESSION_HINT = "plaza:has-session";
 
 let access: { token: string; expiresAt: number } | null = null;
 let signedInUser: UserT | null = null;
+/**
+ * Set while signed in "offline" (it stops waiting for the network): the page loaded without one,
+ * so there is no access token, only the person of the cached `/v1/me`; the session is refreshed
+ * when the browser is online again.
+ */
+let stopOfflineSession: (() => void) | null = null;
 let refreshing: Promise<boolean> | null = null;
 const endedListeners = new Set<(message: string) => void>();
 
-export const isLoggedIn = () => access !== null;
+export const isLoggedIn = () => access !== null || stopOfflineSession !== null;
 export const currentUser = () => signedInUser;
 
 function adopt(tokens: AuthTokensT) {
@@ -30,17 +40,28 @@ function adopt(tokens: AuthTokensT) {
   access = { token: tokens.accessToken, expiresAt: tokens.accessTokenExpiresAt };
   signedInUser = tokens.user;
   localStorage.setItem(SESSION_HINT, "1");
+  endOfflineSession();
 }
 
-function forget() {
+/** Forgets the session and deletes what this device kept for its user (offline copies, queued changes). */
+async function forget(): Promise<void> {
+  const userId = signedInUser?.id;
   access = null;
   signedInUser = null;
   localStorage.removeItem(SESSION_HINT);
+  endOfflineSession();
+  if (userId) await clearLocalData({ userId });
+}
+
+function endOfflineSession() {
+  stopOfflineSession?.();
+  stopOfflineSession = null;
 }
 
 export async function login(email: string, password: string): Promise<UserT> {
   const tokens = await unwrap(publicApi.v1.auth.login.$post({ json: { email, password } }));
   adopt(tokens);
+  void storagePersistence();
   return tokens.user;
 }
 
@@ -53,6 +74,7 @@ export async function loginWithMagicLink(token: string): Promise<UserT> {
   if (access) await logout();
   const tokens = await unwrap(publicApi.v1.auth["magic-link"].redeem.$post({ json: { token } }));
   adopt(tokens);
+  void storagePersistence();
   return tokens.user;
 }
 
@@ -76,8 +98,8 @@ async function rotate(): Promise<boolean> {
     return true;
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 400)) {
-      const hadSession = access !== null;
-      forget();
+      const hadSession = isLoggedIn();
+      void forget();
       // Revoked elsewhere or expired while in use: tell the app (not on a logged-out page load).
       if (hadSession) for (const listener of endedListeners) listener("Your session has ended. Please log in again.");
       return false;
@@ -93,7 +115,13 @@ function withRefreshLock<T>(task: () => Promise<T>): Promise<T> {
 
 /** The access token for a request, refreshed first if it is about to expire. */
 export async function accessToken(): Promise<string | null> {
-  if (access && access.expiresAt - Date.now() < EXPIRY_MARGIN_MS) await refresh();
+  if (access && access.expiresAt - Date.now() < EXPIRY_MARGIN_MS) {
+    // No network: the request goes with the old token, so the service worker can answer a read
+    // from its cache; a 401 once online refreshes again (authorizedFetch).
+    await refresh().catch((err: unknown) => {
+      if (!isOffline(err)) throw err;
+    });
+  }
   return access?.token ?? null;
 }
 
@@ -102,9 +130,26 @@ export async function restoreSession(): Promise<boolean> {
   if (!localStorage.getItem(SESSION_HINT)) return false;
   try {
     return await refresh();
-  } catch {
-    return false; // Plaza unreachable: the login page will say so when the user tries.
+  } catch (err) {
+    // Plaza unreachable: stay signed in offline if this device has the person's /v1/me, else the
+    // login page will say so when the user tries.
+    return isOffline(err) && (await restoreOffline());
   }
+}
+
+/** Signs in "offline" as the person of the cached `/v1/me` (the service worker's copy), until the network is back. */
+async function restoreOffline(): Promise<boolean> {
+  const res = await fetch("/v1/me").catch(() => null);
+  if (!res?.ok || !res.headers.has(OFFLINE_COPY_HEADER)) return false;
+  const me = Me.safeParse(await res.json().catch(() => null));
+  if (!me.success) return false;
+  signedInUser = me.data.user;
+  // Online again: a refresh brings the access token (and sends the queued changes with it); a
+  // refused one ends the session as any other (rotate()).
+  stopOfflineSession = onConnectivity((online) => {
+    if (online) void refresh().catch(() => undefined);
+  });
+  return true;
 }
 
 export async function logout(): Promise<void> {
@@ -115,7 +160,7 @@ export async function logout(): Promise<void> {
   } catch {
     // The session may already be gone server-side; locally we forget it either way.
   } finally {
-    forget();
+    await forget();
   }
 }
 

@@ -1,6 +1,6 @@
 import type { NotFoundHandler } from "hono";
 import type { AppEnv, Env } from "../env";
-import type { PageSources } from "../http/page-security";
+import { type PageSources, pageSecurityHeaders } from "../http/page-security";
 
 /** The Worker's own paths: an unknown one there is the API's JSON 404 (or 405), never the app. */
 const WORKER_PATHS = /^\/(v1|media|download|dev|docs|__bench)(\/|$)|^\/(openapi\.json|healthz)$/;
@@ -26,6 +26,14 @@ export const webAppSources = (env: Pick<Env, "ROOMS_URL">): PageSources => {
 };
 
 /**
+ * The web app's service worker (web/src/sw.ts). Never from an HTTP cache, so the browser's update
+ * check sees a new deploy at once; its CSP (which governs the worker's own fetches) allows only
+ * this origin.
+ */
+const SERVICE_WORKER_PATH = "/sw.js";
+const serviceWorkerHeaders = { "cache-control": "no-cache", ...pageSecurityHeaders({ "default-src": ["'self'"] }) };
+
+/**
  * The web app's pages, with their security headers: a GET or HEAD the Worker has no route for,
  * outside its own paths, is a file of web/dist (the ASSETS binding) or else a route of the app,
  * answered with its index.html. wrangler.toml runs the Worker first for everything but the hashed
@@ -39,6 +47,8 @@ export function webAppOr(notFound: NotFoundHandler<AppEnv>): NotFoundHandler<App
     if (res.status === 404) res = await assets.fetch(new Request(new URL("/", c.req.url), c.req.raw));
     c.set("pageSources", webAppSources(c.env));
     // A copy: the binding's response headers are immutable.
-    return new Response(res.body, res);
+    const page = new Response(res.body, res);
+    if (c.req.path === SERVICE_WORKER_PATH) for (const [name, value] of Object.entries(serviceWorkerHeaders)) page.headers.set(name, value);
+    return page;
   };
 }

@@ -6,6 +6,7 @@ import { unwrap } from "../../api/unwrap";
 import { logout } from "../../auth/session";
 import { h, replace } from "../../dom";
 import { describeUserAgent, formatDateTime, formatRelative } from "../../format";
+import { storagePersistenceNotice } from "../../offline/storage-persistence";
 import { navigate, type PageContext } from "../../router";
 import { clearMe } from "../../state/me";
 import { errorAlert } from "../../ui/alert";
@@ -125,6 +126,7 @@ export async function sessionsPage({ signal }: PageContext): Promise<Node> {
     { class: "stack" },
     pageHeader("Sessions", "Every browser where you are logged in. Revoke any you do not recognise."),
     section("Active sessions", body),
+    section("Offline copies", storagePersistenceNotice()),
     section("Password", passwordForm(load)),
   );
 }
