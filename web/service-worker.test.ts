@@ -234,8 +234,15 @@ describe("service worker", () => {
     expect(before.caches).toEqual(["plaza-api"]);
     expect(before.databases).toEqual(expect.arrayContaining([`plaza:doc:${userId}:prj_1`, `plaza:queue:${userId}`]));
 
+    // A document with edits not yet sent: logging out asks first, since it deletes them.
+    const asked: string[] = [];
+    page.once("dialog", (dialog) => {
+      asked.push(dialog.message());
+      void dialog.accept();
+    });
     await page.getByRole("button", { name: "Log out" }).click();
     await page.waitForURL(/\/login$/);
+    expect(asked).toEqual([expect.stringMatching(/^1 change made on this device has not reached Plaza yet; logging out deletes them/)]);
     await expect.poll(localData).toEqual({ caches: [], databases: ["plaza:doc:usr_someone-else:prj_1"], flags: [] });
     expect(pageErrors).toEqual([]);
   });

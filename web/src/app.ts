@@ -1,6 +1,7 @@
 /** Renders the matched page inside the right layout, enforcing who may see which route. */
 import { isLoggedIn, onSessionEnded, restoreSession } from "./auth/session";
 import { h, replace } from "./dom";
+import { mutationQueue } from "./offline/queue";
 import { notFoundContent } from "./pages/not-found";
 import { currentPath, DASHBOARD_PATH, matchRoute, navigate, type Route, startRouter } from "./router";
 import { cachedMe, clearMe, loadMe } from "./state/me";
@@ -42,6 +43,9 @@ async function show(root: HTMLElement, routes: readonly Route[], url: URL): Prom
     return;
   }
   if (controller.signal.aborted) return;
+  // Changes queued on this device go out from any page, not only the one they were made on.
+  const me = cachedMe();
+  if (loggedIn && me) mutationQueue(me.user.id);
   document.title = `${match?.route.title ?? "Not found"} · Plaza`;
   const main = layout(root, match?.params.orgId ?? null);
   replace(main, h("p", { class: "loading", role: "status" }, "Loading…"));

@@ -10,6 +10,7 @@ import { unwrap } from "../api/unwrap";
 import { OFFLINE_COPY_HEADER } from "../offline/cached-paths";
 import { clearLocalData } from "../offline/local-data";
 import { isOffline, onConnectivity } from "../offline/network";
+import { closeMutationQueue } from "../offline/queue";
 import { storagePersistence } from "../offline/storage-persistence";
 
 /** Refresh a little before expiry so requests rarely meet `token_expired`. */
@@ -43,14 +44,21 @@ function adopt(tokens: AuthTokensT) {
   endOfflineSession();
 }
 
-/** Forgets the session and deletes what this device kept for its user (offline copies, queued changes). */
-async function forget(): Promise<void> {
+/**
+ * Forgets the session. Signing out (`signedOut`) also deletes what this device kept for the
+ * person (offline copies, queued changes); a session that ended by itself (expired, revoked
+ * elsewhere) keeps them, so changes not yet sent go out once the same person signs in again.
+ */
+async function forget(o: { signedOut: boolean }): Promise<void> {
   const userId = signedInUser?.id;
   access = null;
   signedInUser = null;
   localStorage.removeItem(SESSION_HINT);
   endOfflineSession();
-  if (userId) await clearLocalData({ userId });
+  if (userId && o.signedOut) {
+    await closeMutationQueue();
+    await clearLocalData({ userId });
+  }
 }
 
 function endOfflineSession() {
@@ -99,7 +107,7 @@ async function rotate(): Promise<boolean> {
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 400)) {
       const hadSession = isLoggedIn();
-      void forget();
+      void forget({ signedOut: false });
       // Revoked elsewhere or expired while in use: tell the app (not on a logged-out page load).
       if (hadSession) for (const listener of endedListeners) listener("Your session has ended. Please log in again.");
       return false;
@@ -160,7 +168,7 @@ export async function logout(): Promise<void> {
   } catch {
     // The session may already be gone server-side; locally we forget it either way.
   } finally {
-    await forget();
+    await forget({ signedOut: true });
   }
 }
 

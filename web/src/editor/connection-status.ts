@@ -11,6 +11,8 @@ export function describeStatus(status: RoomStatus): string {
       return "Connecting…";
     case "connected":
       return "Connected";
+    case "offline":
+      return "Offline: your edits are kept on this device and sent when the connection returns.";
     case "reconnecting":
       return `Offline${status.reason ? ` (${status.reason})` : ""}: reconnecting in ${status.inSeconds} s…`;
     case "refused":

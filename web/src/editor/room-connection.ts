@@ -5,6 +5,11 @@
  * The provider's own reconnect loop would reuse the URL of its first connect, with a token that
  * soon expires, so this module stops it on every close and reconnects itself: new token, then
  * `provider.connect()`, which reads `params` again.
+ *
+ * Offline, the page still opens: the document comes from this device (local-doc.ts), the
+ * provider waits unconnected, and the first token is asked for when the network returns. The
+ * browser's `offline` event closes the socket at once: it may otherwise stay open, unused, for
+ * minutes, and edits would seem sent while nothing arrives.
  */
 import YPartyKitProvider from "y-partykit/provider";
 import type * as Y from "yjs";
@@ -14,6 +19,7 @@ import { describeRoomClose, RoomCloseCode, RoomErrorMessageSchema } from "../../
 import { api } from "../api/client";
 import { ApiError } from "../api/errors";
 import { unwrap } from "../api/unwrap";
+import { isOffline } from "../offline/network";
 
 type RoomTokenT = z.infer<typeof RoomTokenResponse>;
 
@@ -22,6 +28,8 @@ const mintRoomToken = (orgId: string, projectId: string): Promise<RoomTokenT> =>
 
 export type RoomStatus =
   | { state: "connecting" }
+  /** The browser says it has no network: nothing is tried until it says it is back. */
+  | { state: "offline" }
   | { state: "connected" }
   | { state: "reconnecting"; reason: string | null; inSeconds: number }
   | { state: "refused"; reason: string; retrying: boolean };
@@ -33,6 +41,9 @@ export interface RoomConnection {
   status(): RoomStatus;
   destroy(): void;
 }
+
+/** The rooms server's host of the last token, for opening a project offline (not a secret). */
+const ROOMS_HOST_KEY = "plaza:rooms-host";
 
 /** A token this close to its expiry is not worth opening a socket with. */
 const TOKEN_MARGIN_MS = 30_000;
@@ -64,15 +75,34 @@ function roomErrorMessage(data: unknown): string | null {
   }
 }
 
+/**
+ * The first token, or offline (and a rooms host known from an earlier visit) none yet: the
+ * role is then the one the project's cached copy says. Any other failure is thrown to the page.
+ */
+async function firstToken(o: { orgId: string; projectId: string; offlineRole: RoomTokenT["role"] }) {
+  try {
+    const token = await mintRoomToken(o.orgId, o.projectId);
+    localStorage.setItem(ROOMS_HOST_KEY, token.host);
+    return { token, host: token.host, role: token.role };
+  } catch (err) {
+    const host = localStorage.getItem(ROOMS_HOST_KEY);
+    if (!isOffline(err) || !host) throw err;
+    return { token: null, host, role: o.offlineRole };
+  }
+}
+
 export async function openRoom(o: {
   orgId: string;
   projectId: string;
   doc: Y.Doc;
+  /** The role to edit with when the page opens offline (the room still checks it on connect). */
+  offlineRole: RoomTokenT["role"];
   onStatus: (status: RoomStatus) => void;
+  /** The project is gone or no longer this person's: what the device kept of it should go. */
+  onAccessLost: () => void;
 }): Promise<RoomConnection> {
-  // Thrown to the page: without a first token there is nothing to connect to.
-  let token: RoomTokenT | null = await mintRoomToken(o.orgId, o.projectId);
-  const first = token;
+  const first = await firstToken(o);
+  let token: RoomTokenT | null = first.token;
   let current: RoomStatus = { state: "connecting" };
   let destroyed = false;
   let attempts = 0;
@@ -85,7 +115,8 @@ export async function openRoom(o: {
     if (!destroyed) o.onStatus(status);
   };
 
-  const provider = new YPartyKitProvider(first.host, first.roomId, o.doc, {
+  // The room of a project is named by its id (the token's roomId).
+  const provider = new YPartyKitProvider(first.host, o.projectId, o.doc, {
     connect: false,
     // Tabs of one browser must not sync around the room: a reader's edits would skip its checks.
     disableBc: true,
@@ -110,7 +141,12 @@ export async function openRoom(o: {
       token = await freshToken();
     } catch (err) {
       // Removed from the org, project deleted…: the Worker's answer is final. Network trouble is not.
+      if (!navigator.onLine) {
+        setStatus({ state: "offline" });
+        return;
+      }
       if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 429) {
+        if (err.status === 403 || err.status === 404) o.onAccessLost();
         setStatus({ state: "refused", reason: err.message, retrying: false });
         return;
       }
@@ -149,8 +185,13 @@ export async function openRoom(o: {
     const reason = closeReason(event, roomMessage);
     const repeated = lastRefusal?.code === event.code ? lastRefusal.count + 1 : 1;
     lastRefusal = { code: event.code, count: repeated };
+    if (event.code === RoomCloseCode.projectNotFound) o.onAccessLost();
     if (FINAL_CLOSE_CODES.has(event.code) || (event.code === RoomCloseCode.unauthorized && repeated >= MAX_REPEATED_REFUSALS)) {
       setStatus({ state: "refused", reason: reason || `closed with code ${event.code}`, retrying: false });
+      return;
+    }
+    if (!navigator.onLine) {
+      setStatus({ state: "offline" });
       return;
     }
     if (event.code === RoomCloseCode.tryAgainLater) {
@@ -162,12 +203,19 @@ export async function openRoom(o: {
   });
 
   const onOnline = () => {
-    if (current.state === "reconnecting") {
+    if (current.state === "reconnecting" || current.state === "offline") {
       clearTimeout(retryTimer);
       void connect();
     }
   };
+  const onOffline = () => {
+    clearTimeout(retryTimer);
+    // The socket's closing handshake may not finish while offline, so the state is set here, not on its close.
+    if (provider.wsconnected || provider.wsconnecting) provider.disconnect();
+    setStatus({ state: "offline" });
+  };
   addEventListener("online", onOnline);
+  addEventListener("offline", onOffline);
 
   void connect();
   return {
@@ -178,6 +226,7 @@ export async function openRoom(o: {
       destroyed = true;
       clearTimeout(retryTimer);
       removeEventListener("online", onOnline);
+      removeEventListener("offline", onOffline);
       provider.destroy();
     },
   };

@@ -4,6 +4,8 @@ import { roleAtLeast } from "../../../shared/roles";
 import { asApiError } from "../api/errors";
 import { logout } from "../auth/session";
 import { h, uniqueId } from "../dom";
+import { queuedChanges } from "../offline/queue";
+import { unsentDocuments } from "../offline/unsent-docs";
 import { EARNINGS_PATH, ITEMS_PATH, PAYOUTS_PATH, PROJECTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "../pages/paths";
 import { DASHBOARD_PATH, navigate } from "../router";
 import { clearMe, switchActiveOrg } from "../state/me";
@@ -96,6 +98,10 @@ export function appHeader(me: MeT, orgInView: string | null): HTMLElement {
           type: "button",
           class: "button small",
           onclick: async () => {
+            // Signing out deletes what this device kept, changes not yet sent included: say so first.
+            const waiting = queuedChanges() + unsentDocuments(me.user.id);
+            const changes = waiting === 1 ? "1 change made on this device has" : `${waiting} changes made on this device have`;
+            if (waiting > 0 && !confirm(`${changes} not reached Plaza yet; logging out deletes them. Log out anyway?`)) return;
             await logout();
             clearMe();
             navigate("/login");

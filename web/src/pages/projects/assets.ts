@@ -11,6 +11,8 @@ import { asApiError } from "../../api/errors";
 import { unwrap, unwrapBlob } from "../../api/unwrap";
 import { h, replace, uniqueId } from "../../dom";
 import { formatBytes, formatDateTime } from "../../format";
+import { projectScope } from "../../offline/project-edits";
+import type { MutationQueue } from "../../offline/queue";
 import { backoffPoller } from "../../ui/backoff-poller";
 import { isInProgress, mediaStateText } from "../../ui/media-image";
 import { describeError } from "../../ui/messages";
@@ -30,10 +32,23 @@ function saveBlob(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-export function assetsSection(o: { orgId: string; projectId: string; canEdit: boolean; signal: AbortSignal; reload: () => Promise<void> }) {
+export function assetsSection(o: {
+  orgId: string;
+  projectId: string;
+  canEdit: boolean;
+  signal: AbortSignal;
+  reload: () => Promise<void>;
+  queue: MutationQueue;
+}) {
   const assetApi = api.v1.orgs[":orgId"].projects[":projectId"].assets[":name"];
   // `hc` puts params into the path as they are, and an asset name may hold `%`, `?` or `#`.
   const assetParam = (name: string) => ({ param: { orgId: o.orgId, projectId: o.projectId, name: encodeURIComponent(name) } });
+  const deletePath = (name: string) => assetApi.$url(assetParam(name)).pathname;
+  const assetsPath = `/v1/orgs/${o.orgId}/projects/${o.projectId}/assets/`;
+  /** A delete still queued on this device (offline): the row says so instead of offering it again. */
+  const deleteQueued = (name: string) => o.queue.snapshot().entries.some((e) => e.method === "DELETE" && e.path === deletePath(name));
+  let shown: ProjectT | undefined;
+  const markDeleting = () => shown && drawList(shown);
   const listBody = h("div");
   /** Runs a button's action; a message it returns is shown as a toast. */
   const run = async (button: HTMLButtonElement, action: () => Promise<string | undefined>) => {
@@ -49,6 +64,16 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
   };
 
   const assetRow = (asset: ProjectAssetT) => {
+    if (deleteQueued(asset.name))
+      return row(
+        { "data-asset-name": asset.name },
+        h("span", { class: "wrap-anywhere" }, asset.name),
+        asset.contentType,
+        formatBytes(asset.size),
+        h("span", { class: "nowrap" }, formatDateTime(asset.createdAt)),
+        h("span", { class: "asset-state", "data-state": "deleting" }, "Deleted when Plaza can be reached"),
+        "",
+      );
     const download: HTMLButtonElement = h(
       "button",
       {
@@ -68,8 +93,16 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
         onclick: () =>
           void run(remove, async () => {
             if (!confirm(`Delete ${asset.name}? It cannot be recovered.`)) return;
-            await unwrap(assetApi.$delete(assetParam(asset.name)));
-            await o.reload();
+            const outcome = await o.queue.enqueue({
+              scope: projectScope(o.projectId),
+              label: `Deleting ${asset.name}`,
+              method: "DELETE",
+              path: deletePath(asset.name),
+            });
+            if (!outcome.applied) {
+              markDeleting();
+              return `${asset.name} will be deleted when Plaza can be reached.`;
+            }
             return `Deleted ${asset.name}.`;
           }),
       },
@@ -141,7 +174,8 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
   );
 
   const anyInProgress = (project: ProjectT) => (project.assets ?? []).some((asset) => isInProgress(asset.state));
-  const drawList = (project: ProjectT) =>
+  function drawList(project: ProjectT) {
+    shown = project;
     replace(
       listBody,
       dataTable({
@@ -151,6 +185,12 @@ export function assetsSection(o: { orgId: string; projectId: string; canEdit: bo
         empty: "No assets yet.",
       }),
     );
+  }
+  // A delete sent from the queue later (back online, after a reload) updates the page then.
+  const stop = o.queue.onApplied((entry) => {
+    if (entry.method === "DELETE" && entry.path.startsWith(assetsPath)) void o.reload();
+  });
+  o.signal.addEventListener("abort", stop, { once: true });
   /** While an asset is processed, this list alone is refreshed: redrawing the page would reset its forms. */
   const poller = backoffPoller({
     signal: o.signal,

@@ -1,13 +1,14 @@
 /**
  * Project settings: its name, what members may do (admins and owners only), its update channel, and the JSON state
  * document of non-collaborative settings, checked here (valid JSON, an object, ≤ 64 KB) before
- * it is sent.
+ * it is sent. Only the fields the person changed go, through the mutation queue (offline they
+ * wait on the device; a copy changed meanwhile is merged field by field: project-edits.ts).
  */
 import { z } from "zod";
 import { PROJECT_STATE_MAX_BYTES as MAX_STATE_BYTES, ProjectChannel, type ProjectT } from "../../../../shared/projects";
-import { api } from "../../api/client";
-import { unwrap } from "../../api/unwrap";
 import { h, uniqueId } from "../../dom";
+import { changedFields, projectFields, queueProjectEdit } from "../../offline/project-edits";
+import type { MutationQueue } from "../../offline/queue";
 import { formAlert, formValue, handleSubmit, submitButton, textField } from "../../ui/form";
 import { toast } from "../../ui/toast";
 import { channelField } from "./channel-field";
@@ -60,12 +61,13 @@ function stateField(state: Record<string, unknown>, readonly: boolean): HTMLDivE
 
 export function settingsForm(o: {
   orgId: string;
-  project: ProjectT;
+  /** The copy shown now, queued edits included: what the form starts from and a change is measured against. */
+  current: () => ProjectT;
   canEdit: boolean;
   isAdmin: boolean;
-  onSaved: (project: ProjectT) => void;
+  queue: MutationQueue;
 }): HTMLElement {
-  const { project } = o;
+  const project = o.current();
   const form = h(
     "form",
     { class: "stack", "aria-label": "Project settings" },
@@ -86,11 +88,11 @@ export function settingsForm(o: {
       state: (f.elements.namedItem("state") as HTMLTextAreaElement).value,
     }),
     submit: async (body) => {
-      const saved = await unwrap(
-        api.v1.orgs[":orgId"].projects[":projectId"].$patch({ param: { orgId: o.orgId, projectId: project.id }, json: body }),
-      );
-      toast("Settings saved.");
-      o.onSaved(saved);
+      const base = o.current();
+      const changes = changedFields(projectFields(base), body);
+      if (Object.keys(changes).length === 0) return toast("Nothing to save: no setting changed.", "info");
+      const outcome = await queueProjectEdit(o.queue, { orgId: o.orgId, project: base, changes });
+      toast(outcome.applied ? "Settings saved." : "Saved on this device: it will be sent when Plaza can be reached.");
     },
   });
   return form;

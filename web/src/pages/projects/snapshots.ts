@@ -7,6 +7,8 @@ import { api } from "../../api/client";
 import { unwrap } from "../../api/unwrap";
 import { h, replace } from "../../dom";
 import { formatBytes, formatDateTime } from "../../format";
+import { projectScope } from "../../offline/project-edits";
+import type { MutationQueue } from "../../offline/queue";
 import { errorAlert } from "../../ui/alert";
 import { busy } from "../../ui/busy";
 import { dataTable, row } from "../../ui/table";
@@ -15,7 +17,7 @@ import { toast } from "../../ui/toast";
 const REASONS: Record<SnapshotSummaryT["reason"], string> = { auto: "Automatic", manual: "On demand", restore: "After a restore" };
 
 /** `canWrite` (the write role) takes and restores snapshots; readers list and inspect them. */
-export function snapshotsSection(o: { orgId: string; projectId: string; canWrite: boolean; signal: AbortSignal }) {
+export function snapshotsSection(o: { orgId: string; projectId: string; canWrite: boolean; signal: AbortSignal; queue: MutationQueue }) {
   const { orgId, projectId } = o;
   const snapshotsApi = api.v1.orgs[":orgId"].projects[":projectId"].snapshots;
   /** A page of snapshots, newest first; `cursor` is the previous page's `nextCursor`. */
@@ -116,9 +118,15 @@ export function snapshotsSection(o: { orgId: string; projectId: string; canWrite
       class: "button primary",
       onclick: () =>
         void busy(takeButton, async () => {
-          const snapshot = await unwrap(snapshotsApi.$post({ param: { orgId, projectId } }));
-          toast(`Snapshot taken at ${formatDateTime(snapshot.createdAt)}.`);
-          await load();
+          // Through the queue: offline, the request waits on the device and the room takes the snapshot once it arrives.
+          const outcome = await o.queue.enqueue({
+            scope: projectScope(projectId),
+            label: "Taking a snapshot",
+            method: "POST",
+            path: takePath,
+          });
+          if (!outcome.applied) return toast("Snapshot requested: it will be taken when Plaza can be reached.", "info");
+          toast(`Snapshot taken at ${formatDateTime((outcome.body as SnapshotSummaryT).createdAt)}.`);
         }),
     },
     "Snapshot now",
@@ -128,6 +136,13 @@ export function snapshotsSection(o: { orgId: string; projectId: string; canWrite
     { type: "button", class: "button", onclick: () => void busy(refreshButton, load) },
     "Refresh",
   );
+
+  // A snapshot taken now, or sent from the queue after a reload, shows up in the list.
+  const takePath = snapshotsApi.$url({ param: { orgId, projectId } }).pathname;
+  const stop = o.queue.onApplied((entry) => {
+    if (entry.method === "POST" && entry.path === takePath) void load();
+  });
+  o.signal.addEventListener("abort", stop, { once: true });
 
   return { content: [h("div", { class: "form-actions" }, o.canWrite && takeButton, refreshButton), listBody, inspector], load };
 }
