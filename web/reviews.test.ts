@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
+import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import type { OrgT } from "../shared/api";
 import type { ItemT } from "../shared/catalog";
@@ -24,6 +25,7 @@ let server: Awaited<ReturnType<typeof startWranglerDev>>;
 const { api, signUpAndLogIn, joinOrg, uploadVersion } = plazaApi(() => server.url);
 let browser: Browser;
 let itemId: string;
+let trollToken: string;
 const pageErrors: string[] = [];
 
 /** A published free item with version 1.0.0, as the CLI and the studio make it. */
@@ -40,7 +42,10 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startWranglerDev({ secrets: ephemeralSecrets() });
   browser = await launchChromium();
-  const [authorToken, buyerToken, trollToken, memberToken] = await Promise.all([
+  let authorToken: string;
+  let buyerToken: string;
+  let memberToken: string;
+  [authorToken, buyerToken, trollToken, memberToken] = await Promise.all([
     signUpAndLogIn(author),
     signUpAndLogIn(buyer),
     signUpAndLogIn(troll),
@@ -184,6 +189,46 @@ describe("reviews", () => {
       const html = await (await fetch(`${server.url}/items/${SLUG}`)).text();
       return html.includes("Better with 1.0.1.") && !html.includes("Cheap watches") ? true : undefined;
     });
+  });
+
+  test("a review written offline is kept as a draft through a reload and published once online", async () => {
+    const { context, page } = await openAs(troll, `/review/${SLUG}`);
+    const form = page.getByRole("form", { name: "Write a review" });
+    // Loaded again under the service worker, so the page's reads are kept for offline use.
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    await page.reload();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await form.waitFor();
+
+    await context.setOffline(true);
+    await form.getByLabel("2 stars").check();
+    await form.getByLabel("Title").fill("Written on a train");
+    await form.getByLabel("Your review").fill("No network here, and nothing lost.");
+    await page.reload();
+    await page.getByText("Your draft from this device, not yet published, is restored.").waitFor();
+    expect(await form.getByLabel("2 stars").isChecked()).toBe(true);
+    expect(await form.getByLabel("Your review").inputValue()).toBe("No network here, and nothing lost.");
+    await form.getByRole("button", { name: "Publish review" }).click();
+    await page.getByText("Saved on this device: your review is sent when Plaza can be reached.").waitFor();
+    await page.getByTestId("save-status").getByText("Offline (1 change waiting)").waitFor();
+
+    await context.setOffline(false);
+    await page.getByRole("status").filter({ hasText: "Published." }).waitFor({ timeout: WAIT.backgroundWork });
+    await page.getByRole("form", { name: "Edit your review" }).waitFor();
+    await page.getByTestId("save-status").getByText("Saved").waitFor();
+    const mine = await api<{ review: { rating: number; title: string } | null }>(
+      "GET",
+      `/v1/items/${SLUG}/reviews/mine`,
+      undefined,
+      trollToken,
+    );
+    expect(mine.body.review).toMatchObject({ rating: 2, title: "Written on a train" });
+    // Published, the draft is gone: the page read again shows the review, not a restored draft.
+    await page.reload();
+    await page.getByRole("form", { name: "Edit your review" }).waitFor();
+    expect(await page.getByText("Your draft from this device").count()).toBe(0);
+    await context.close();
+    expect(pageErrors).toEqual([]);
   });
 
   test("a member of the org reads the reviews without reply or report controls", async () => {

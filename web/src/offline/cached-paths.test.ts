@@ -58,9 +58,18 @@ describe("service worker paths", () => {
       "/v1/orgs/org_1/projects",
       "/v1/orgs/org_1/projects/prj_1",
       "/v1/orgs/org_1/projects/prj_1/snapshots",
+      "/v1/items/ink",
+      "/v1/items/ink/reviews/mine",
     ])
       expect(isOfflineReadable(path), path).toBe(true);
-    for (const path of ["/v1/auth/refresh", "/v1/me/sessions", "/v1/orgs/org_1/projects/prj_1/assets/a.bin", "/v1/items/x", "/media/x"])
+    for (const path of [
+      "/v1/auth/refresh",
+      "/v1/me/sessions",
+      "/v1/orgs/org_1/projects/prj_1/assets/a.bin",
+      "/v1/items/ink/versions",
+      "/v1/items/ink/reviews",
+      "/media/x",
+    ])
       expect(isOfflineReadable(path), path).toBe(false);
   });
 });

@@ -19,13 +19,15 @@ export const APP_PAGES = /^\/(dashboard|get|buy|review|signup|login|magic-link|v
 
 /**
  * The dashboard's reads, network-first with the last answer kept for offline use: who I am, an
- * org, its projects, a project and its snapshots, and the purchases page's lists.
+ * org, its projects, a project and its snapshots, the purchases page's lists, and an item with my review of it.
  */
 export const OFFLINE_READABLE_API = [
   /^\/v1\/me$/,
   /^\/v1\/me\/(library|orders|subscriptions|licenses)$/,
   /^\/v1\/orgs\/[^/]+$/,
   /^\/v1\/orgs\/[^/]+\/projects(\/[^/]+(\/snapshots)?)?$/,
+  // The review page: the item and my review of it, so a draft can be written offline.
+  /^\/v1\/items\/[^/]+(\/reviews\/mine)?$/,
 ];
 
 export const isOfflineReadable = (pathname: string) => OFFLINE_READABLE_API.some((path) => path.test(pathname));

@@ -2,6 +2,9 @@
  * `/review/:slug`: a buyer writes, edits or deletes their review of an item (stars and text), with
  * the rules in view. Someone who may not review is told why before they type; the server's 403
  * says the same if their access ends while the page is open.
+ *
+ * What they type is kept on the device as a draft (offline/drafts.ts) until it reaches Plaza, and
+ * publishing goes through the mutation queue: offline, the review waits and is sent once online.
  */
 import { z } from "zod";
 import type { ItemT, ReviewT } from "../../../../shared/catalog";
@@ -12,11 +15,15 @@ import { publicApi } from "../../api/public-client";
 import { unwrap } from "../../api/unwrap";
 import { h, replace } from "../../dom";
 import { formatDate } from "../../format";
+import { deleteDraft, loadDraft, saveDraft } from "../../offline/drafts";
+import { mutationQueue } from "../../offline/queue";
 import type { PageContext } from "../../router";
+import { cachedMe } from "../../state/me";
 import { alertBox, errorAlert } from "../../ui/alert";
 import { formAlert, formValue, handleSubmit, showErrors, submitButton, textField } from "../../ui/form";
 import { describeError } from "../../ui/messages";
 import { narrowPage } from "../../ui/page";
+import { saveStatus } from "../../ui/save-status";
 import { PURCHASES_PATH, storefrontItemUrl } from "../paths";
 import { checkedStars, starsField, starsText, textareaField, textareaValue } from "./fields";
 
@@ -26,6 +33,13 @@ const ReviewForm = z.object({
   title: z.string().trim().max(120),
   body: z.string().trim().max(5000),
 });
+
+/** The form as typed, kept as the draft. */
+interface ReviewDraft {
+  rating?: number;
+  title: string;
+  body: string;
+}
 
 function rules(item: ItemT): HTMLElement {
   return h(
@@ -68,6 +82,29 @@ export async function reviewItemPage({ params, signal }: PageContext): Promise<N
     unwrap(publicApi.v1.items[":slug"].$get({ param: { slug } })),
     unwrap(api.v1.items[":slug"].reviews.mine.$get({ param: { slug } })),
   ]);
+  // The page's route is for signed-in people only.
+  const userId = cachedMe()?.user.id ?? "";
+  const queue = mutationQueue(userId);
+  const scope = `review:${slug}`;
+  const status = saveStatus({ queue, scope, signal });
+  let draft = (await loadDraft<ReviewDraft>(userId, scope))?.value;
+  let state: MyReviewT = initial;
+  const published = (review: ReviewT | null) =>
+    alertBox(
+      "success",
+      review ? "Saved. " : "Published. ",
+      h("a", { href: storefrontItemUrl(item.slug) }, "See it on the storefront"),
+      " (it can take a moment to show).",
+    );
+  // The review reached Plaza (now, or sent from the queue after a reload): the draft has done its job.
+  const stop = queue.onApplied((entry, saved) => {
+    if (entry.scope !== scope || !saved) return;
+    draft = undefined;
+    void deleteDraft(userId, scope);
+    const before = state.review;
+    render({ ...state, review: saved as ReviewT }, published(before));
+  });
+  signal.addEventListener("abort", stop, { once: true });
   const body = h("div", { class: "stack" });
   const back = h(
     "p",
@@ -77,9 +114,11 @@ export async function reviewItemPage({ params, signal }: PageContext): Promise<N
     h("a", { href: PURCHASES_PATH }, "Your purchases"),
   );
 
-  const render = (state: MyReviewT, notice?: Node) => {
+  const render = (next: MyReviewT, notice?: Node) => {
     if (signal.aborted) return;
-    const { review, canReview } = state;
+    state = next;
+    const { review, canReview } = next;
+    const shown = draft ?? review;
     if (!review && !canReview) {
       replace(body, notice, cannotReview(item));
       return;
@@ -87,14 +126,14 @@ export async function reviewItemPage({ params, signal }: PageContext): Promise<N
     const form = h(
       "form",
       { "aria-label": review ? "Edit your review" : "Write a review" },
-      starsField({ name: "rating", legend: "Your rating", value: review?.rating }),
-      textField({ name: "title", label: "Title", maxlength: 120, value: review?.title, autocomplete: "off" }),
+      starsField({ name: "rating", legend: "Your rating", value: shown?.rating }),
+      textField({ name: "title", label: "Title", maxlength: 120, value: shown?.title, autocomplete: "off" }),
       textareaField({
         name: "body",
         label: "Your review",
         maxlength: 5000,
         rows: 6,
-        value: review?.body,
+        value: shown?.body,
         hint: "What works, what doesn't.",
       }),
       formAlert(),
@@ -103,19 +142,19 @@ export async function reviewItemPage({ params, signal }: PageContext): Promise<N
     handleSubmit(form, {
       schema: ReviewForm,
       read: (f) => ({ rating: checkedStars(f, "rating"), title: formValue(f, "title"), body: textareaValue(f, "body") }),
+      // Rendered again by the queue's onApplied above once it reached Plaza.
       submit: async (value) => {
-        const saved = review
-          ? await unwrap(api.v1.items[":slug"].reviews.mine.$patch({ param: { slug }, json: value }))
-          : await unwrap(api.v1.items[":slug"].reviews.$post({ param: { slug }, json: value }));
-        render(
-          { review: saved, canReview },
-          alertBox(
-            "success",
-            review ? "Saved. " : "Published. ",
-            h("a", { href: storefrontItemUrl(item.slug) }, "See it on the storefront"),
-            " (it can take a moment to show).",
-          ),
-        );
+        const reviews = api.v1.items[":slug"].reviews;
+        const path = review ? reviews.mine.$url({ param: { slug } }) : reviews.$url({ param: { slug } });
+        const outcome = await queue.enqueue({
+          scope,
+          label: review ? "Saving your review" : "Publishing your review",
+          method: review ? "PATCH" : "POST",
+          path: path.pathname,
+          body: value,
+        });
+        if (!outcome.applied)
+          replace(draftNotice, alertBox("info", "Saved on this device: your review is sent when Plaza can be reached."));
       },
       // A 403 here means access ended while the page was open: show why, as on arrival.
       onError: (err) => {
@@ -149,9 +188,37 @@ export async function reviewItemPage({ params, signal }: PageContext): Promise<N
       return button;
     }
 
+    // Every change is kept as the draft, so nothing typed is lost to a reload or a lost connection.
+    form.addEventListener("input", () => {
+      draft = { rating: checkedStars(form, "rating"), title: formValue(form, "title"), body: textareaValue(form, "body") };
+      void saveDraft(userId, scope, draft);
+    });
+    const draftNotice = h("div", {});
+    if (draft)
+      replace(
+        draftNotice,
+        alertBox(
+          "info",
+          "Your draft from this device, not yet published, is restored. ",
+          h(
+            "button",
+            {
+              type: "button",
+              class: "button small",
+              onclick: () => {
+                draft = undefined;
+                void deleteDraft(userId, scope);
+                render(state);
+              },
+            },
+            "Discard draft",
+          ),
+        ),
+      );
     replace(
       body,
       notice,
+      draftNotice,
       review && !canReview
         ? alertBox(
             "info",
@@ -171,6 +238,7 @@ export async function reviewItemPage({ params, signal }: PageContext): Promise<N
   return narrowPage(
     initial.review ? `Edit your review of ${item.name}` : `Review ${item.name}`,
     h("p", { class: "muted" }, `by ${item.orgName}`, " · ", starsLine(item)),
+    status.element,
     rules(item),
     body,
     back,
