@@ -187,9 +187,15 @@ export class MutationQueue {
     await this.refresh();
   }
 
-  /** Sends a failed change again as it is (same key: a refusal stored with it is answered again, so use after fixing the cause). */
-  retry(seq: number): Promise<void> {
-    return this.update(seq, { state: "waiting", error: undefined }).then(() => this.kick());
+  /**
+   * Sends a change again now. A refused one gets a new key: the server stored its refusal under the
+   * old one (and applied nothing), so the same key would only be answered the refusal again. Any
+   * other keeps its key: an earlier attempt may have been applied with its answer lost.
+   */
+  async retry(seq: number): Promise<void> {
+    const entry = this.entries.find((e) => e.seq === seq);
+    await this.update(seq, { state: "waiting", error: undefined, ...(entry?.state === "failed" && { key: crypto.randomUUID() }) });
+    this.kick();
   }
 
   async discard(seq: number): Promise<void> {

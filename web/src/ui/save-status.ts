@@ -74,8 +74,9 @@ export function saveStatus(o: { queue: MutationQueue; scope: string; signal: Abo
     const seq = view.problem?.seq;
     replace(
       actions,
+      // A conflict is settled in the form that shows it; one whose server copy could not be read is retried.
       seq !== undefined &&
-        view.problem?.state !== "conflict" &&
+        (view.problem?.state !== "conflict" || view.problem.error) &&
         h("button", { type: "button", class: "button small", onclick: () => void o.queue.retry(seq) }, "Retry"),
       seq !== undefined &&
         view.problem?.state === "failed" &&
