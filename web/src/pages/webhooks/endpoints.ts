@@ -91,7 +91,9 @@ export async function webhooksPage({ signal }: PageContext): Promise<Node> {
     },
   });
 
-  await Promise.all([loadEndpoints(), messages.load()]);
+  // Both are fetched at once; messages are drawn after the endpoints, whose URLs they link to.
+  const endpointsLoaded = loadEndpoints();
+  await Promise.all([endpointsLoaded, messages.load(endpointsLoaded)]);
   return h(
     "div",
     { class: "stack" },

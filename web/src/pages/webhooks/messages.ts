@@ -162,15 +162,19 @@ export function messagesSection(orgId: string, signal: AbortSignal, endpoints: (
   };
   const shownCount = () => table.querySelectorAll("tbody.message").length;
 
-  const loadMessages = async () => {
+  /** `before`: what must be in place before the page is drawn (the endpoints its deliveries link to). */
+  const loadMessages = async (before?: Promise<unknown>) => {
     loadMore.disabled = true;
     try {
-      const page = await unwrap(
-        api.v1.orgs[":orgId"].webhooks.messages.$get({
-          param: { orgId },
-          query: { limit: String(PAGE_SIZE), ...(nextCursor ? { cursor: nextCursor } : {}) },
-        }),
-      );
+      const [page] = await Promise.all([
+        unwrap(
+          api.v1.orgs[":orgId"].webhooks.messages.$get({
+            param: { orgId },
+            query: { limit: String(PAGE_SIZE), ...(nextCursor ? { cursor: nextCursor } : {}) },
+          }),
+        ),
+        before,
+      ]);
       if (signal.aborted) return;
       table.append(...page.data.map(messageBody));
       nextCursor = page.nextCursor;
@@ -188,7 +192,7 @@ export function messagesSection(orgId: string, signal: AbortSignal, endpoints: (
     for (const body of table.querySelectorAll("tbody.message")) body.remove();
     await loadMessages();
   }
-  loadMore.addEventListener("click", loadMessages);
+  loadMore.addEventListener("click", () => loadMessages());
   refresh.addEventListener("click", async () => {
     refresh.disabled = true;
     await reloadMessages();
