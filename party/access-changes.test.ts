@@ -13,16 +13,7 @@ import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import type { AuthTokensT, MeT, OrgT, SessionT } from "../shared/api";
 import type { ProjectT } from "../shared/projects";
 import { RoomCloseCode } from "../shared/room-protocol";
-import {
-  ephemeralSecrets,
-  freePort,
-  type PartykitDev,
-  type PartykitDevOptions,
-  secret,
-  startPartykitDev,
-  startWranglerDev,
-  type WranglerDev,
-} from "./test/dev-server";
+import { type PartykitDev, type PartykitDevOptions, startPartykitDev, startPlazaWithRooms, type WranglerDev } from "./test/dev-server";
 import { connectClient, type RoomClient } from "./test/room-clients";
 
 const RUN = Date.now().toString(36);
@@ -95,18 +86,7 @@ async function reachesNobody(projectId: string, marker: string, others: RoomClie
 }
 
 beforeAll(async () => {
-  // Each side must know the other's address before either starts.
-  const [apiPort, roomsPort] = [await freePort(), await freePort()];
-  const roomTokenSecret = secret();
-  roomsOptions = { port: roomsPort, persistTo, vars: { ROOM_TOKEN_SECRET: roomTokenSecret, PLAZA_API_URL: `http://127.0.0.1:${apiPort}` } };
-  [worker, rooms] = await Promise.all([
-    startWranglerDev({
-      port: apiPort,
-      secrets: { ...ephemeralSecrets(), ROOM_TOKEN_SECRET: roomTokenSecret },
-      vars: { ROOMS_URL: `http://127.0.0.1:${roomsPort}` },
-    }),
-    startPartykitDev(roomsOptions),
-  ]);
+  ({ api: worker, rooms, roomsOptions } = await startPlazaWithRooms({ roomsPersistTo: persistTo }));
   const email = `owner-${RUN}@example.com`;
   const token = await signUpAndLogIn({ name: "Owner", email, password: PASSWORD });
   const org = await api<OrgT>("POST", "/v1/orgs", { name: "Access changes", slug: `access-${RUN}` }, token);

@@ -18,11 +18,11 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
-import { startPartykitDev } from "../scripts/lib/partykit-dev.mjs";
+import type { startPartykitDev } from "../scripts/lib/partykit-dev.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
-import { freePort, secret } from "../scripts/lib/processes.mjs";
+import { startPlazaWithRooms } from "../scripts/lib/plaza-with-rooms.mjs";
 import { WAIT } from "../scripts/lib/wait-budgets.mjs";
-import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
+import type { startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import type { OrgT } from "../shared/api";
 import type { ProjectT, SnapshotSummaryT } from "../shared/projects";
 
@@ -143,16 +143,7 @@ async function saveSettings(page: Page, fields: { name?: string; channel?: "stab
 
 beforeAll(async () => {
   assertViteBuild();
-  const [apiPort, roomsPort] = [await freePort(), await freePort()];
-  const roomTokenSecret = secret();
-  [api, rooms] = await Promise.all([
-    startWranglerDev({
-      port: apiPort,
-      secrets: { ...ephemeralSecrets(), ROOM_TOKEN_SECRET: roomTokenSecret },
-      vars: { ROOMS_URL: `http://127.0.0.1:${roomsPort}` },
-    }),
-    startPartykitDev({ port: roomsPort, vars: { ROOM_TOKEN_SECRET: roomTokenSecret, PLAZA_API_URL: `http://127.0.0.1:${apiPort}` } }),
-  ]);
+  ({ api, rooms } = await startPlazaWithRooms());
   browser = await launchChromium();
   tokens.set(ada, await signUpAndLogIn(ada));
   tokens.set(grace, await signUpAndLogIn(grace));

@@ -17,9 +17,9 @@ import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/brow
 import { eventually } from "../scripts/lib/eventually";
 import { startPartykitDev } from "../scripts/lib/partykit-dev.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
-import { freePort, secret } from "../scripts/lib/processes.mjs";
+import { startPlazaWithRooms } from "../scripts/lib/plaza-with-rooms.mjs";
 import { WAIT } from "../scripts/lib/wait-budgets.mjs";
-import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
+import type { startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import type { AuthTokensT, MeT, OrgT } from "../shared/api";
 import type { ProjectT } from "../shared/projects";
 
@@ -92,18 +92,7 @@ const seesText = (page: Page, text: string, who: string) =>
 beforeAll(async () => {
   assertViteBuild();
   mkdirSync(SCREENSHOTS, { recursive: true });
-  // Each side must know the other's address before either starts.
-  const [apiPort, roomsPort] = [await freePort(), await freePort()];
-  const roomTokenSecret = secret();
-  roomsOptions = { port: roomsPort, vars: { ROOM_TOKEN_SECRET: roomTokenSecret, PLAZA_API_URL: `http://127.0.0.1:${apiPort}` } };
-  [api, rooms] = await Promise.all([
-    startWranglerDev({
-      port: apiPort,
-      secrets: { ...ephemeralSecrets(), ROOM_TOKEN_SECRET: roomTokenSecret },
-      vars: { ROOMS_URL: `http://127.0.0.1:${roomsPort}` },
-    }),
-    startPartykitDev(roomsOptions),
-  ]);
+  ({ api, rooms, roomsOptions } = await startPlazaWithRooms());
   browser = await launchChromium();
   const adaToken = await signUpAndLogIn(ada);
   const org = await call<OrgT>("POST", "/v1/orgs", { name: ORG, slug: `engines-${RUN}` }, adaToken);

@@ -4,10 +4,10 @@ import type { Browser, BrowserContext, Page, Response } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext as newBudgetedContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
-import { startPartykitDev } from "../scripts/lib/partykit-dev.mjs";
+import type { startPartykitDev } from "../scripts/lib/partykit-dev.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
-import { freePort, secret } from "../scripts/lib/processes.mjs";
-import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
+import { startPlazaWithRooms } from "../scripts/lib/plaza-with-rooms.mjs";
+import type { startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import type { OrgT } from "../shared/api";
 import type { ItemT } from "../shared/catalog";
 import type { ProjectT } from "../shared/projects";
@@ -148,17 +148,7 @@ async function signedInPage(): Promise<Page> {
 
 beforeAll(async () => {
   assertViteBuild();
-  // Each side must know the other's address before either starts.
-  const [apiPort, roomsPort] = [await freePort(), await freePort()];
-  const roomTokenSecret = secret();
-  [api, rooms] = await Promise.all([
-    startWranglerDev({
-      port: apiPort,
-      secrets: { ...ephemeralSecrets(), ROOM_TOKEN_SECRET: roomTokenSecret },
-      vars: { ROOMS_URL: `http://127.0.0.1:${roomsPort}` },
-    }),
-    startPartykitDev({ port: roomsPort, vars: { ROOM_TOKEN_SECRET: roomTokenSecret, PLAZA_API_URL: `http://127.0.0.1:${apiPort}` } }),
-  ]);
+  ({ api, rooms } = await startPlazaWithRooms());
   browser = await launchChromium();
   const token = await signUpAndLogIn(user);
   const org = await call<OrgT>("POST", "/v1/orgs", { name: "Lamarr Labs", slug: ORG_SLUG }, token);

@@ -2,6 +2,8 @@
 // @ts-expect-error TS7016: scripts/lib/*.mjs ship no declarations and tsconfig has no allowJs.
 import { startPartykitDev as startUntyped } from "../../scripts/lib/partykit-dev.mjs";
 // @ts-expect-error TS7016: as above.
+import { startPlazaWithRooms as startWiredUntyped } from "../../scripts/lib/plaza-with-rooms.mjs";
+// @ts-expect-error TS7016: as above.
 import { freePort as freePortUntyped, secret as secretUntyped } from "../../scripts/lib/processes.mjs";
 // @ts-expect-error TS7016: as above.
 import { ephemeralSecrets as ephemeralUntyped, startWranglerDev as startWranglerUntyped } from "../../scripts/lib/wrangler-dev.mjs";
@@ -49,3 +51,7 @@ export const ephemeralSecrets: () => Record<string, string> = ephemeralUntyped;
 export const freePort: () => Promise<number> = freePortUntyped;
 /** A random secret, base64url. */
 export const secret: (bytes?: number) => string = secretUntyped;
+/** `wrangler dev` and `partykit dev` wired both ways (scripts/lib/plaza-with-rooms.mjs). */
+export const startPlazaWithRooms: (options?: {
+  roomsPersistTo?: string;
+}) => Promise<{ api: WranglerDev; rooms: PartykitDev; roomsOptions: PartykitDevOptions }> = startWiredUntyped;

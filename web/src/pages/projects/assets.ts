@@ -63,17 +63,20 @@ export function assetsSection(o: {
     }
   };
 
+  /** A row: name, type, size, when, its state, then `actions`. */
+  const assetLine = (asset: ProjectAssetT, state: { key: string; text: string }, actions: Node | string) =>
+    row(
+      { "data-asset-name": asset.name },
+      h("span", { class: "wrap-anywhere" }, asset.name),
+      asset.contentType,
+      formatBytes(asset.size),
+      h("span", { class: "nowrap" }, formatDateTime(asset.createdAt)),
+      h("span", { class: "asset-state", "data-state": state.key }, state.text),
+      actions,
+    );
+
   const assetRow = (asset: ProjectAssetT) => {
-    if (deleteQueued(asset.name))
-      return row(
-        { "data-asset-name": asset.name },
-        h("span", { class: "wrap-anywhere" }, asset.name),
-        asset.contentType,
-        formatBytes(asset.size),
-        h("span", { class: "nowrap" }, formatDateTime(asset.createdAt)),
-        h("span", { class: "asset-state", "data-state": "deleting" }, "Deleted when Plaza can be reached"),
-        "",
-      );
+    if (deleteQueued(asset.name)) return assetLine(asset, { key: "deleting", text: "Deleted when Plaza can be reached" }, "");
     const download: HTMLButtonElement = h(
       "button",
       {
@@ -108,13 +111,9 @@ export function assetsSection(o: {
       },
       "Delete",
     );
-    return row(
-      { "data-asset-name": asset.name },
-      h("span", { class: "wrap-anywhere" }, asset.name),
-      asset.contentType,
-      formatBytes(asset.size),
-      h("span", { class: "nowrap" }, formatDateTime(asset.createdAt)),
-      h("span", { class: "asset-state", "data-state": asset.state }, mediaStateText(asset)),
+    return assetLine(
+      asset,
+      { key: asset.state, text: mediaStateText(asset) },
       // Served only once ready: until then the API answers 409 (processing) or 422 (failed).
       h("div", { class: "row-actions" }, asset.state === "ready" && download, o.canEdit && remove),
     );
