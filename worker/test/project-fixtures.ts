@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { newId } from "../src/crypto/random";
 import { createDb } from "../src/db/client";
 import { projectSnapshots, projects } from "../src/db/schema";
+import type { ProjectAccess } from "../src/projects/access";
 import type { OrgFixture } from "./fixtures";
 import { documentWith } from "./rooms";
 import { scriptedRoom } from "./scripted-room";
@@ -45,3 +46,10 @@ export async function snapshot(fx: OrgFixture) {
   scriptedRoom(p.id, body);
   return { ...p, snapshotId: id };
 }
+
+/**
+ * The owner's access to `project` as a route's check hands it to a service: for calling a service
+ * with a copy loaded before something else changed the project (a race made deterministic).
+ */
+export const ownerAccess = (fx: OrgFixture, project: typeof projects.$inferSelect) =>
+  ({ orgId: fx.orgId, role: "owner", principal: { userId: fx.owner.id }, project, projectRole: "write" }) as unknown as ProjectAccess;

@@ -8,10 +8,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Project } from "../../../shared/projects";
 import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { ownerAccess } from "../../test/project-fixtures";
 import { createProject, rawCall } from "../../test/rooms";
 import { backgroundContext } from "../context";
 import { runtime } from "../modules";
-import type { ProjectAccess } from "./access";
 import { updateProject } from "./service";
 import { projects } from "./tables";
 
@@ -115,13 +115,7 @@ describe("project versions", () => {
     const ctx = backgroundContext(env, { requestId: "version-race", handlers: runtime.events });
     // What this PATCH's route loaded (version 1) before the other PATCH landed.
     const project = (await ctx.db.select().from(projects).where(eq(projects.id, id)))[0]!;
-    const access = {
-      orgId: fx.orgId,
-      role: "owner",
-      principal: { userId: fx.owner.id },
-      project,
-      projectRole: "write",
-    } as unknown as ProjectAccess;
+    const access = ownerAccess(fx, project);
     expect((await patch(id, { name: "The other one" }, '"1"')).status).toBe(200);
 
     const late = updateProject(ctx, { access, input: { name: "Late" }, ifMatch: '"1"' });

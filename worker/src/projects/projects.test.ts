@@ -20,11 +20,11 @@ import { eventually } from "../../test/eventually";
 import { type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
 import { fixtureBytes, PDF_AS_PNG, SMALL_PNG } from "../../test/media-fixtures";
+import { ownerAccess } from "../../test/project-fixtures";
 import { createProject, documentWith, rawCall, roomCall } from "../../test/rooms";
 import { scriptedRoom } from "../../test/scripted-room";
 import { backgroundContext } from "../context";
 import { runtime } from "../modules";
-import type { ProjectAccess } from "./access";
 import { putAsset } from "./assets";
 import { projects } from "./tables";
 
@@ -272,13 +272,7 @@ describe("an asset upload whose project is deleted while its bytes stream in", (
     const ctx = backgroundContext(env, { requestId: "late-upload", handlers: runtime.events });
     // The upload passed the route's project check (this is what it loaded) before the project went.
     const project = (await ctx.db.select().from(projects).where(eq(projects.id, created.id)))[0]!;
-    const access = {
-      orgId: fx.orgId,
-      role: "owner",
-      principal: { userId: fx.owner.id },
-      project,
-      projectRole: "write",
-    } as unknown as ProjectAccess;
+    const access = ownerAccess(fx, project);
     expect((await call("DELETE", base(project.id), { token: fx.owner.accessToken })).status).toBe(204);
     // The body as a runtime stream, as a request's is (a stream made in JS cannot be piped into the FixedLengthStream).
     await env.BUCKET.put("test/late-upload", new Uint8Array(64));
