@@ -18,6 +18,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, CHROMIUM_ARGS, CHROMIUM_PATH, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
+import { logInWhenAsked } from "../scripts/lib/log-in";
 import type { startPartykitDev } from "../scripts/lib/partykit-dev.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { startPlazaWithRooms } from "../scripts/lib/plaza-with-rooms.mjs";
@@ -102,11 +103,7 @@ async function persistentContext(dir: string, who: string, offline = false): Pro
 async function signIn(context: BrowserContext, person: Person, path: string): Promise<Page> {
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(path);
-  await page.waitForURL(/\/login\?next=/);
-  await page.getByLabel("E-mail").fill(person.email);
-  await page.getByLabel("Password").fill(person.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(`**${path}`);
+  await logInWhenAsked(page, person, path);
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   // Loaded again under the worker: the page's reads now pass through it and are kept for offline.
   await page.reload();

@@ -12,6 +12,7 @@ import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
+import { logInWhenAsked } from "../scripts/lib/log-in";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { freePort } from "../scripts/lib/processes.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
@@ -49,11 +50,7 @@ async function openAs(user: typeof ada, path: string): Promise<Page> {
   const page = await context.newPage();
   page.on("pageerror", (err) => pageErrors.push(`${user.name}: ${String(err)}`));
   await page.goto(path);
-  await page.waitForURL(/\/login\?next=/);
-  await page.getByLabel("E-mail").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(`**${path}`);
+  await logInWhenAsked(page, user, path);
   return page;
 }
 

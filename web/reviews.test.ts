@@ -4,6 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
+import { logInWhenAsked } from "../scripts/lib/log-in";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
@@ -75,19 +76,10 @@ async function newPage() {
   return { context, page };
 }
 
-/** Fills the login form the app redirected to (`?next=`) and waits to land on `path`. */
-async function logIn(page: Page, user: { email: string; password: string }, path: string) {
-  await page.waitForURL(/\/login\?next=/);
-  await page.getByLabel("E-mail").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(`**${path}`);
-}
-
 async function openAs(user: { email: string; password: string }, path: string) {
   const { context, page } = await newPage();
   await page.goto(path);
-  await logIn(page, user, path);
+  await logInWhenAsked(page, user, path);
   return { context, page };
 }
 
@@ -99,7 +91,7 @@ describe("reviews", () => {
     await page.goto(`/items/${SLUG}`);
     await page.getByText("a refund takes the rating out").waitFor();
     await page.getByRole("link", { name: "Write a review" }).click();
-    await logIn(page, buyer, `/review/${SLUG}`);
+    await logInWhenAsked(page, buyer, `/review/${SLUG}`);
     await page.getByRole("heading", { level: 1, name: `Review ${ITEM}` }).waitFor();
     await page.getByRole("list", { name: "Who can review" }).getByText("One review per buyer").waitFor();
 

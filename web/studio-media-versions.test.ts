@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { packFolder } from "../scripts/cli/pack.mjs";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
+import { logInWhenAsked } from "../scripts/lib/log-in";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { drawPng as png } from "../scripts/lib/png.mjs";
 import { WAIT } from "../scripts/lib/wait-budgets.mjs";
@@ -90,11 +91,7 @@ async function openAs(user: { email: string; password: string }, path: string): 
   const page = await context.newPage();
   page.on("pageerror", (err) => pageErrors.push(String(err)));
   await page.goto(path);
-  await page.waitForURL(/\/login\?next=/);
-  await page.getByLabel("E-mail").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(`**${path}`);
+  await logInWhenAsked(page, user, path);
   return page;
 }
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
+import { logInWhenAsked } from "../scripts/lib/log-in";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import type { OrgT } from "../shared/api";
@@ -62,11 +63,7 @@ async function openAs(user: { email: string; password: string }, path: string) {
   const page = await context.newPage();
   page.on("pageerror", (err) => pageErrors.push(String(err)));
   await page.goto(path);
-  await page.waitForURL(/\/login\?next=/);
-  await page.getByLabel("E-mail").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(`**${path}`);
+  await logInWhenAsked(page, user, path);
   return { context, page };
 }
 

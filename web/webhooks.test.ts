@@ -16,6 +16,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
+import { logInWhenAsked } from "../scripts/lib/log-in";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { WAIT } from "../scripts/lib/wait-budgets.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
@@ -83,11 +84,7 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSH
 async function openAsAdmin(path: string) {
   const { context, page } = await newPage();
   await page.goto(path);
-  await page.waitForURL(/\/login\?next=/);
-  await page.getByLabel("E-mail").fill(admin.email);
-  await page.getByLabel("Password").fill(admin.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(`**${path}`);
+  await logInWhenAsked(page, admin, path);
   return { context, page };
 }
 
