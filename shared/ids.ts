@@ -39,6 +39,7 @@ export const ID_PREFIX = {
   tusUpload: "tus",
   /** A file people upload and see (worker/src/media). */
   media: "med",
+  notification: "ntf",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -20,6 +20,7 @@ export * from "../licenses/tables";
 export * from "../mail/tables";
 export * from "../maintenance/tables";
 export * from "../media/tables";
+export * from "../notifications/tables";
 export * from "../orders/tables";
 export * from "../orgs/tables";
 export * from "../projects/tables";
