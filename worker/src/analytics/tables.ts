@@ -35,3 +35,25 @@ export const analyticsDaily = sqliteTable(
     index("analytics_daily_day_idx").on(t.day),
   ],
 );
+
+/**
+ * Raw storefront item page views (page-views.ts), one per queue message (its id), so a redelivery
+ * adds nothing; their day's count in `analytics_daily.page_views` is recomputed from them. Kept 35
+ * days, purged whole days at a time; older days keep only their count.
+ */
+export const pageViews = sqliteTable(
+  "page_views",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    itemId: text("item_id").notNull(),
+    /** UTC 'YYYY-MM-DD' of `viewed_at`. */
+    day: text("day").notNull(),
+    viewedAt: integer("viewed_at").notNull(),
+  },
+  (t) => [
+    /** A bucket's recount reads only this index. */
+    index("page_views_item_day_idx").on(t.itemId, t.day),
+    index("page_views_day_idx").on(t.day),
+  ],
+);
