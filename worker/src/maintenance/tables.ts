@@ -1,4 +1,4 @@
-import { integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const jobRuns = sqliteTable(
   "job_runs",
@@ -13,7 +13,8 @@ export const jobRuns = sqliteTable(
     processed: integer("processed").notNull().default(0),
     error: text("error"),
   },
-  (t) => [uniqueIndex("job_runs_tick_idx").on(t.job, t.scheduledAt)],
+  // By tick across jobs: the operators' run log, newest first, and the purge of old runs.
+  (t) => [uniqueIndex("job_runs_tick_idx").on(t.job, t.scheduledAt), index("job_runs_scheduled_idx").on(t.scheduledAt, t.id)],
 );
 
 /** Where a job that walks something in pages (the R2 bucket) stopped, so its next run goes on from there. */

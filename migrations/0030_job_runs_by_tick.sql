@@ -1,0 +1,1 @@
+CREATE INDEX `job_runs_scheduled_idx` ON `job_runs` (`scheduled_at`,`id`);
