@@ -16,6 +16,7 @@ export const ID_PREFIX = {
   entitlement: "ent",
   review: "rev",
   reviewReport: "rrp",
+  itemReport: "irp",
   checkout: "chk",
   order: "ord",
   ledgerEntry: "led",

@@ -21,6 +21,7 @@ export * from "../licenses/tables";
 export * from "../mail/tables";
 export * from "../maintenance/tables";
 export * from "../media/tables";
+export * from "../moderation/tables";
 export * from "../notifications/tables";
 export * from "../orders/tables";
 export * from "../orgs/tables";

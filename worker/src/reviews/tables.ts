@@ -43,6 +43,9 @@ export const reviewReports = sqliteTable(
     reportedBy: text("reported_by").notNull(),
     reason: text("reason").notNull(),
     createdAt: integer("created_at").notNull(),
+    /** When an operator dismissed it, and who; null while it is open. */
+    resolvedAt: integer("resolved_at"),
+    resolvedBy: text("resolved_by"),
   },
   (t) => [uniqueIndex("review_reports_review_idx").on(t.reviewId), index("review_reports_created_idx").on(t.createdAt, t.id)],
 );
