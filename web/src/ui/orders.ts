@@ -26,3 +26,26 @@ export const orderDiscount = (order: OrderT) =>
 /** The order's items, each linking to its storefront page. */
 export const orderItems = (order: OrderT) =>
   order.items.map((item, i) => [i > 0 && ", ", h("a", { href: storefrontItemUrl(item.itemSlug) }, item.itemName)]);
+
+const REFUND_LABELS: Record<OrderT["refunds"][number]["status"], string> = {
+  pending: "refund pending",
+  succeeded: "refunded",
+  failed: "refund failed",
+  canceled: "refund canceled",
+};
+
+/** Each refund of the order (Earnings, the operators' Orders) and where it stands: "$10.00 refund failed (expired or canceled card)". */
+export const refundStates = (order: OrderT) =>
+  order.refunds.length > 0 &&
+  h(
+    "ul",
+    { class: "refund-states", "aria-label": "Refunds" },
+    ...order.refunds.map((refund) =>
+      h(
+        "li",
+        { class: `refund-state refund-${refund.status}` },
+        `${formatMoney(refund.amount, order.currency)} ${REFUND_LABELS[refund.status]}`,
+        refund.failureReason && ` (${refund.failureReason.replaceAll("_", " ")})`,
+      ),
+    ),
+  );
