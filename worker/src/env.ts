@@ -17,6 +17,8 @@ export interface Env {
   MEDIA_QUEUE: Queue<MediaQueueMessage>;
   /** tus uploads whose last byte is stored: check their digest and hand them to their domain (worker/src/uploads). */
   UPLOADS_QUEUE: Queue<UploadQueueMessage>;
+  /** Storefront item page views, counted by the analytics consumer (worker/src/analytics/page-views.ts). */
+  ANALYTICS_QUEUE: Queue<PageViewMessage>;
   /** Cloudflare Images: reads and transforms media images (locally through Sharp). */
   IMAGES: ImagesBinding;
   /** How long a webhook delivery may take, in ms (default 15000). */
@@ -110,6 +112,11 @@ export interface MediaQueueMessage {
 /** A tus upload in state `verifying`: its file's digest to check, then its adoption. */
 export interface UploadQueueMessage {
   uploadId: string;
+}
+
+/** One view of a storefront item page; the message's id and timestamp are the view's. */
+export interface PageViewMessage {
+  slug: string;
 }
 
 /** Outgoing webhooks: an event to fan out, a delivery to attempt, or an endpoint's recovery walk. */

@@ -5,6 +5,7 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Hono } from "hono";
+import { analyticsModule } from "./analytics";
 import { auditModule } from "./audit";
 import { authModule } from "./auth";
 import { billingModule } from "./billing";
@@ -63,6 +64,8 @@ export const modules = [
   ledgerModule,
   licensesModule,
   receiptsModule,
+  // Daily rollups over the domains above (their statements, in their batches), and page views.
+  analyticsModule,
   // The author studio's read models, over catalog and orders.
   studioModule,
   mailModule,

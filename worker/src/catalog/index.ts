@@ -23,7 +23,7 @@ export {
   RATING_PRIOR,
   toItem,
 } from "./queries";
-export { findItemBySlug, findItemRef, type ItemRef, itemNameSql, itemRefsById, itemSlugSql } from "./refs";
+export { findItemBySlug, findItemRef, type ItemRef, itemNameSql, itemOwnersBySlug, itemRefsById, itemSlugSql } from "./refs";
 export { type SearchResult, searchItems } from "./search";
 export { findItemWithVersion, findVersionWithItem, type VersionRow, versionRowsOf } from "./version-rows";
 export {

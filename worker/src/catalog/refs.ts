@@ -38,6 +38,20 @@ export async function itemRefsById(db: Db, itemIds: readonly string[]): Promise<
   return refs;
 }
 
+/** The items among `slugs` that exist (in any status), with their org, by slug. */
+export async function itemOwnersBySlug(db: Db, slugs: readonly string[]): Promise<Map<string, { id: string; orgId: string }>> {
+  const unique = [...new Set(slugs)];
+  const owners = new Map<string, { id: string; orgId: string }>();
+  for (let i = 0; i < unique.length; i += IDS_PER_QUERY) {
+    const rows = await db
+      .select({ id: items.id, orgId: items.orgId, slug: items.slug })
+      .from(items)
+      .where(inArray(items.slug, unique.slice(i, i + IDS_PER_QUERY)));
+    for (const { slug, ...owner } of rows) owners.set(slug, owner);
+  }
+  return owners;
+}
+
 /** An item by slug in any status (a draft or removed one too): the caller decides what it may do with it. */
 export async function findItemBySlug(db: Db, slug: string) {
   const [row] = await db.select().from(items).where(eq(items.slug, slug)).limit(1);

@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import { SearchQuery, type SearchQueryT } from "../../../shared/catalog";
+import { countPageView } from "../analytics";
 import { searchItems } from "../catalog";
 import type { AppEnv } from "../env";
 import { edgeCached } from "../http/edge-cache";
@@ -56,7 +57,8 @@ export const storefrontRoutes = new Hono<AppEnv>()
     const result = await searchItems(c.var.ctx, query);
     return html(c, <SearchPage query={query} results={result.data} nextHref={nextPageHref(params, result.nextCursor)} />);
   })
-  .get("/items/:slug", edgeCached({ ttl: "purgeable" }), async (c) => {
+  // Counted ahead of the edge cache, so a cache hit is a view too; sent after the answer.
+  .get("/items/:slug", countPageView(), edgeCached({ ttl: "purgeable" }), async (c) => {
     const data = await loadItemPage(c.var.ctx, c.req.param("slug"));
     return html(c, <ItemPage {...data} highlight={c.req.query("version")} />);
   })
