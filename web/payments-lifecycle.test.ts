@@ -270,7 +270,7 @@ describe("disputes", () => {
     expect(await row.getByRole("link", { name: "Respond in Stripe" }).getAttribute("href")).toBe(
       `https://dashboard.stripe.com/test/disputes/${disputeId}`,
     );
-    await studio.page.getByRole("region", { name: "Latest ledger entries" }).getByText("Dispute fee").waitFor();
+    await studio.page.getByRole("region", { name: "Ledger" }).getByText("Dispute fee").waitFor();
 
     const purchases = await openAs(buyer, "/dashboard/purchases");
     const license = purchases.page.getByRole("region", { name: "Licenses" }).getByRole("article", { name: ITEM.name });

@@ -243,11 +243,7 @@ describe("payments", () => {
     const orders = page.getByRole("region", { name: "Orders" });
     const guestOrder = orders.getByRole("row").filter({ hasText: guest.email });
     await guestOrder.getByText("Paid").waitFor();
-    await page
-      .getByRole("region", { name: "Latest ledger entries" })
-      .getByRole("cell", { name: "Platform fee" })
-      .first()
-      .waitFor(afterWebhooks);
+    await page.getByRole("region", { name: "Ledger" }).getByRole("cell", { name: "Platform fee" }).first().waitFor(afterWebhooks);
     await shot(page, "8-earnings");
 
     await guestOrder.getByRole("button", { name: /^Refund order / }).click();

@@ -8,6 +8,18 @@ export const ledgerMatrix: MatrixCase[] = [
     expected: ORG_READ,
   },
   {
+    route: "GET /v1/orgs/:orgId/ledger",
+    scope: "payments:read",
+    build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/ledger` }),
+    expected: ORG_READ,
+  },
+  {
+    route: "GET /v1/orgs/:orgId/ledger/csv",
+    scope: "payments:read",
+    build: (fx) => ({ method: "GET", path: `/v1/orgs/${fx.orgId}/ledger/csv` }),
+    expected: ORG_READ,
+  },
+  {
     route: "GET /v1/operator/revenue",
     scope: "payments:read",
     build: () => ({ method: "GET", path: "/v1/operator/revenue" }),

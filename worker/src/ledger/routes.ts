@@ -1,12 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { OrgId } from "../../../shared/api";
+import { Cursor, Limit, OrgId, page } from "../../../shared/api";
 import { PlatformFee } from "../../../shared/fees";
-import { Earnings, PlatformRevenue } from "../../../shared/payments";
+import { Earnings, LedgerEntry, PlatformRevenue } from "../../../shared/payments";
 import { requireOperator, requireOrgRole } from "../http/access";
+import { csvResponse } from "../http/csv";
 import { createRouter } from "../http/openapi";
 import { authErrors, bearer, json, notFoundError } from "../http/openapi-helpers";
 import { orgEarnings, platformRevenue } from "./balances";
 import { platformFee } from "./fees";
+import { LEDGER_CSV_HEADER, orgLedgerCsvRows, orgLedgerPage } from "./history";
+
+const today = () => new Date().toISOString().slice(0, 10);
 
 export const ledgerRoutes = createRouter()
   .openapi(
@@ -22,6 +26,42 @@ export const ledgerRoutes = createRouter()
     async (c) => {
       const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "payments:read");
       return c.json(await orgEarnings(c.var.ctx, orgId), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/orgs/{orgId}/ledger",
+      tags: ["Earnings"],
+      summary: "The org's ledger entries, newest first",
+      security: bearer,
+      request: { params: z.object({ orgId: OrgId }), query: z.object({ cursor: Cursor.optional(), limit: Limit }) },
+      responses: { 200: json(page(LedgerEntry), "A page of ledger entries"), ...authErrors, ...notFoundError },
+    }),
+    async (c) => {
+      const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "payments:read");
+      const { limit, cursor } = c.req.valid("query");
+      return c.json(await orgLedgerPage(c.var.ctx, { orgId, limit, cursor }), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/orgs/{orgId}/ledger/csv",
+      tags: ["Earnings"],
+      summary:
+        "Every ledger entry of the org as CSV for an accountant: date (UTC), type, amount (decimal, signed), currency, order id, reference",
+      security: bearer,
+      request: { params: z.object({ orgId: OrgId }) },
+      responses: {
+        200: { description: "The ledger, newest first", content: { "text/csv": { schema: z.string() } } },
+        ...authErrors,
+        ...notFoundError,
+      },
+    }),
+    (c) => {
+      const { orgId } = requireOrgRole(c.get("principal"), c.req.valid("param").orgId, "member", "payments:read");
+      return csvResponse(`plaza-ledger-${orgId}-${today()}.csv`, LEDGER_CSV_HEADER, orgLedgerCsvRows(c.var.ctx, orgId));
     },
   )
   .openapi(

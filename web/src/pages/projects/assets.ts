@@ -17,20 +17,11 @@ import { backoffPoller } from "../../ui/backoff-poller";
 import { isInProgress, mediaStateText } from "../../ui/media-image";
 import { describeError } from "../../ui/messages";
 import { resumableUpload, UploadCanceled } from "../../ui/resumable-upload";
+import { saveBlob } from "../../ui/save-blob";
 import { dataTable, row } from "../../ui/table";
 import { toast } from "../../ui/toast";
 
 type ProjectAssetT = z.infer<typeof ProjectAsset>;
-
-/** Saves a blob under `name` through a temporary object URL. */
-function saveBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = h("a", { href: url, download: name, hidden: true });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
 
 export function assetsSection(o: {
   orgId: string;
