@@ -10,6 +10,7 @@ import { ID_PREFIX } from "../shared/ids.ts";
 // The Worker's own hashing, so seeded passwords verify exactly like signed-up ones.
 import { hashPassword } from "../worker/src/crypto/password.ts";
 import { bin, ROOT, run } from "./lib/processes.mjs";
+import { analyticsHistoryStatements } from "./seed-analytics.mjs";
 import { DEMO_ITEMS, demoCatalog } from "./seed-catalog.mjs";
 import { projectStatements } from "./seed-projects.mjs";
 
@@ -82,7 +83,14 @@ async function catalogStatements(now) {
 }
 
 /** Seed sections in dependency order; each returns SQL statements. */
-const SECTIONS = [userStatements, orgStatements, catalogStatements, (now) => projectStatements(now, { sqlValue, newId })];
+const SECTIONS = [
+  userStatements,
+  orgStatements,
+  catalogStatements,
+  (now) => projectStatements(now, { sqlValue, newId }),
+  // 90 days of sales, views and downloads of the demo items (after them: rows name their item by slug).
+  (now) => analyticsHistoryStatements(now, { sqlValue, items: DEMO_ITEMS }),
+];
 
 export { DEMO_ITEMS };
 
