@@ -1,5 +1,6 @@
 import { secureHeaders } from "hono/secure-headers";
 import { benchRoutes } from "./bench/routes";
+import { operatorsOnly } from "./http/access";
 import { apiDocsPage } from "./http/api-docs";
 import { jsonBodyLimit } from "./http/body-limit";
 import { notFoundOrMethodNotAllowed, onError } from "./http/error-handler";
@@ -21,6 +22,7 @@ export function createApp() {
   app.use(secureHeaders({ crossOriginResourcePolicy: "same-origin" }));
   app.use("/v1/*", jsonBodyLimit());
   app.use("/v1/*", authenticate());
+  app.use("/v1/operator/*", operatorsOnly());
   // After authenticate(): keys are scoped to the principal.
   app.use("/v1/*", idempotency());
 

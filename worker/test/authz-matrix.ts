@@ -146,7 +146,7 @@ export const ORG_READ: Expected = { anon: 401, outsider: 404, member: 200, admin
 export const ORG_ADMIN: Expected = { anon: 401, outsider: 404, member: 403, admin: 200, owner: 200, operator: 404 };
 /** Only the fixture owner's own thing (their session, their token); others must not even see it. */
 export const OWNER_ONLY: Expected = { anon: 401, outsider: 404, member: 404, admin: 404, owner: 200, operator: 404 };
-export const OPERATOR_ONLY: Expected = { anon: 401, outsider: 403, member: 403, admin: 403, owner: 403, operator: 200 };
+export const OPERATOR_ONLY: Expected = { anon: 404, outsider: 404, member: 404, admin: 404, owner: 404, operator: 200 };
 
 /** The same matrix with another success status (201, 202, 204). */
 export function succeedsWith(matrix: Expected, status: number): Expected {

@@ -3,7 +3,9 @@
  * the credential: signed in (with a scope), a session rather than an API token, a role in an org,
  * a platform operator.
  */
+import { createMiddleware } from "hono/factory";
 import { type Role, roleAtLeast, type TokenScope } from "../../../shared/roles";
+import type { AppEnv } from "../env";
 import { AppError } from "./errors";
 import type { Principal } from "./principal";
 
@@ -44,12 +46,25 @@ export function requireOrgRole(principal: Principal | undefined, orgId: string, 
   return { principal: p, orgId, role: membership.role };
 }
 
+/** What anyone who is not an operator gets from an operator route: the answer of a path that does not exist. */
+const noSuchRoute = (method: string, path: string) => new AppError("not_found", `No route for ${method} ${path}`);
+
 /**
  * The gate for every operator route. The flag comes from the user row loaded with the credential
  * on this request (never from a token's claims), so taking operator rights away takes effect at once.
+ * Anyone else, anonymous too, gets 404: outsiders do not learn the console exists.
  */
 export function requireOperator(principal: Principal | undefined, scope: TokenScope = "catalog:write"): Principal {
-  const p = requirePrincipal(principal, scope);
-  if (!p.user.isOperator) throw new AppError("forbidden", "This needs a platform operator");
-  return p;
+  if (!principal?.user.isOperator) throw new AppError("not_found", "Not found");
+  return requirePrincipal(principal, scope);
 }
+
+/**
+ * The same gate for every path under /v1/operator/, before validation and idempotency run: a
+ * non-operator's malformed request or wrong method answers 404 too, not 400 or 405.
+ */
+export const operatorsOnly = () =>
+  createMiddleware<AppEnv>(async function operatorsOnly(c, next) {
+    if (!c.get("principal")?.user.isOperator) throw noSuchRoute(c.req.method, c.req.path);
+    await next();
+  });

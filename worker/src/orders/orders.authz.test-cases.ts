@@ -1,4 +1,4 @@
-import { ANY_USER, type MatrixCase, ORG_READ } from "../../test/authz-matrix";
+import { ANY_USER, type MatrixCase, OPERATOR_ONLY, ORG_READ } from "../../test/authz-matrix";
 import { insertOrder } from "../../test/payment-fixtures";
 
 /** A fully refunded order: admins and owners (or operators) get as far as "nothing left to refund". */
@@ -35,7 +35,7 @@ export const ordersMatrix: MatrixCase[] = [
       path: `/v1/operator/orders/${(await refunded(fx.orgId, fx.outsider.id)).id}/refund`,
       options: { body: { reason: "matrix" } },
     }),
-    expected: { anon: 401, outsider: 403, member: 403, admin: 403, owner: 403, operator: 409 },
+    expected: { ...OPERATOR_ONLY, operator: 409 },
   },
   { route: "GET /v1/me/orders", scope: "payments:read", build: () => ({ method: "GET", path: "/v1/me/orders" }), expected: ANY_USER },
 ];
