@@ -27,6 +27,7 @@ import { maintenanceModule } from "./maintenance";
 import { mediaModule } from "./media";
 import { moderationModule } from "./moderation";
 import { assembleRuntime } from "./module";
+import { operatorModule } from "./operator";
 import { ordersModule } from "./orders";
 import { orgsModule } from "./orgs";
 import { projectsModule } from "./projects";
@@ -80,6 +81,8 @@ export const modules = [
   // Idempotency-Key on every mutating /v1 route (its middleware is in app.ts); purges its keys.
   idempotencyModule,
   maintenanceModule,
+  // The operator console's read models, over orders, reviews, moderation, webhooks, mail and maintenance.
+  operatorModule,
   devModule,
   // Last: its pages include `/`.
   storefrontModule,

@@ -6,7 +6,9 @@ import { checkoutJobs } from "./jobs";
 import { checkoutRoutes } from "./routes";
 import { checkoutStripeHandlers } from "./stripe-handlers";
 
+export { failedCheckoutCount } from "./platform-counts";
 export { checkoutStatus, startCheckout } from "./service";
+export { checkoutIdOfSession, sessionIdsOf } from "./stripe-sessions";
 
 export const checkoutModule = defineModule({
   name: "checkout",

@@ -3,6 +3,8 @@ import { defineModule } from "../module";
 import { disputeRoutes } from "./routes";
 import { disputesStripeHandlers } from "./stripe-handlers";
 
+export { openDisputeCount } from "./platform-counts";
+
 export const disputesModule = defineModule({
   name: "disputes",
   routes: disputeRoutes,

@@ -25,6 +25,7 @@ export {
   restoreEntitlementStatements,
   revokeEntitlement,
   revokeEntitlementStatements,
+  toEntitlement,
 } from "./service";
 
 export const entitlementsModule = defineModule({

@@ -6,6 +6,7 @@ import { resealMail } from "./reseal";
 import { mailRoutes } from "./routes";
 
 export { enqueueMail, mailInsert, openBody, renderedOnSendMailInsert } from "./outbox";
+export { deadMailCount } from "./platform-counts";
 export { newestMail } from "./service";
 export {
   checkoutPaymentFailedMail,

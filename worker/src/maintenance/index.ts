@@ -3,12 +3,18 @@
  * infrastructure's own tables, and deleting R2 objects no module refers to any more (orphan-objects.ts).
  */
 import { defineModule } from "../module";
+import { purgeJobRuns } from "./job-runs";
 import { purgeRateLimitWindows } from "./jobs";
 import { deleteOrphanObjects } from "./orphan-objects";
 
+export { JOB_RUN_RETENTION_MS, jobRunsPage, jobSummaries, runJobNow } from "./job-runs";
 export { runScheduled } from "./scheduler";
 
 export const maintenanceModule = defineModule({
   name: "maintenance",
-  jobs: { "purge-rate-limit-windows": purgeRateLimitWindows, "delete-orphan-objects": deleteOrphanObjects },
+  jobs: {
+    "purge-rate-limit-windows": purgeRateLimitWindows,
+    "delete-orphan-objects": deleteOrphanObjects,
+    "purge-job-runs": purgeJobRuns,
+  },
 });

@@ -1,12 +1,54 @@
 import { eq } from "drizzle-orm";
+import type { JobRunT } from "../../../shared/operator";
 import { truncateText } from "../../../shared/text";
-import { backgroundContext } from "../context";
+import { backgroundContext, type Ctx } from "../context";
 import { newId } from "../crypto/random";
 import type { Env } from "../env";
-import type { Runtime } from "../module";
+import type { Job, ObjectOwner, Runtime } from "../module";
 import { jobRuns } from "./tables";
 
 const BATCH_SIZE = 500;
+
+/** When the cron trigger fires (wrangler.toml `[triggers] crons`): every job runs on every tick. */
+export const JOB_SCHEDULE = "*/5 * * * *";
+
+type JobRunRow = typeof jobRuns.$inferSelect;
+export const toJobRun = (row: JobRunRow): JobRunT => ({
+  id: row.id,
+  job: row.job,
+  startedAt: row.startedAt,
+  finishedAt: row.finishedAt,
+  status: row.status,
+  processed: row.processed,
+  error: row.error,
+});
+
+/**
+ * Runs one job for the tick at `scheduledAt` and records it in job_runs. The row is claimed with
+ * ON CONFLICT DO NOTHING, so a re-delivered tick runs nothing (null). A failure is recorded, not thrown.
+ */
+export async function runJob(
+  ctx: Ctx,
+  { name, job, scheduledAt, objects }: { name: string; job: Job; scheduledAt: number; objects: readonly ObjectOwner[] },
+): Promise<JobRunT | null> {
+  const { db } = ctx;
+  const [claimed] = await db
+    .insert(jobRuns)
+    .values({ id: newId("jobRun"), job: name, scheduledAt, startedAt: Date.now(), status: "running" })
+    .onConflictDoNothing()
+    .returning();
+  if (!claimed) return null;
+  let outcome: Partial<JobRunRow>;
+  try {
+    const processed = await job({ ...ctx, now: scheduledAt, batchSize: BATCH_SIZE, objects });
+    outcome = { status: "succeeded", processed, finishedAt: Date.now() };
+  } catch (err) {
+    ctx.log("error", "maintenance job failed", { job: name, error: String(err) });
+    outcome = { status: "failed", error: truncateText(String(err), 500), finishedAt: Date.now() };
+  }
+  const [finished] = await db.update(jobRuns).set(outcome).where(eq(jobRuns.id, claimed.id)).returning();
+  return toJobRun(finished ?? { ...claimed, ...outcome });
+}
 
 /**
  * Runs each job once per cron tick. A job_runs row claimed with ON CONFLICT DO NOTHING makes a
@@ -14,32 +56,13 @@ const BATCH_SIZE = 500;
  */
 export async function runScheduled(scheduledTime: number, env: Env, runtime: Pick<Runtime, "jobs" | "events" | "objects">) {
   const ctx = backgroundContext(env, { requestId: `cron_${scheduledTime}`, handlers: runtime.events });
-  const { db } = ctx;
   const results: Record<string, { status: "succeeded" | "failed" | "skipped"; processed: number }> = {};
   for (const [name, job] of Object.entries(runtime.jobs)) {
-    const runId = newId("jobRun");
-    const claimed = await db
-      .insert(jobRuns)
-      .values({ id: runId, job: name, scheduledAt: scheduledTime, startedAt: Date.now(), status: "running" })
-      .onConflictDoNothing()
-      .returning({ id: jobRuns.id });
-    if (claimed.length === 0) {
-      results[name] = { status: "skipped", processed: 0 };
-      continue;
-    }
-    try {
-      const processed = await job({ ...ctx, now: scheduledTime, batchSize: BATCH_SIZE, objects: runtime.objects });
-      await db.update(jobRuns).set({ status: "succeeded", processed, finishedAt: Date.now() }).where(eq(jobRuns.id, runId));
-      results[name] = { status: "succeeded", processed };
-    } catch (err) {
-      // One failing job must not stop the others.
-      await db
-        .update(jobRuns)
-        .set({ status: "failed", error: truncateText(String(err), 500), finishedAt: Date.now() })
-        .where(eq(jobRuns.id, runId));
-      ctx.log("error", "maintenance job failed", { job: name, error: String(err) });
-      results[name] = { status: "failed", processed: 0 };
-    }
+    // One failing job must not stop the others: runJob records failures instead of throwing.
+    const run = await runJob(ctx, { name, job, scheduledAt: scheduledTime, objects: runtime.objects });
+    results[name] = run
+      ? { status: run.status === "failed" ? "failed" : "succeeded", processed: run.processed }
+      : { status: "skipped", processed: 0 };
   }
   return results;
 }

@@ -3,6 +3,7 @@ import { auditInsert } from "../audit";
 import { findItem, type ModerationState, moderationStatement, toItem } from "../catalog";
 import type { Ctx } from "../context";
 import { AppError, notFound } from "../http/errors";
+import { resolveItemReports } from "./reports";
 
 export type ModerationAction = "unlist" | "remove" | "restore";
 
@@ -34,6 +35,8 @@ export async function moderateItem(
   };
   await ctx.db.batch([
     moderationStatement(ctx.db, itemId, changes),
+    // Acting on the item answers the reports about it.
+    resolveItemReports(ctx.db, { itemId, operatorId, resolution: input.action }),
     auditInsert(ctx, {
       action: "item.moderated",
       orgId: item.orgId,

@@ -5,6 +5,8 @@ import { orderRoutes } from "./routes";
 import { ordersStripeHandlers } from "./stripe-handlers";
 
 export { itemSalesSince } from "./item-sales";
+export { findOrdersFor, type OrderMatch } from "./operator-search";
+export { orderCountsByStatus } from "./platform-counts";
 export { firstOrderOfCheckout, latestOrderOf, type OrderRow, orderOfPaymentIntent } from "./queries";
 export type { SaleTax } from "./sales";
 export { type CheckoutMetadata, linkEntitlement, orderExists, orderIdOf, plazaMetadata, type Sale, saleStatements } from "./sales";

@@ -9,7 +9,8 @@ import { orderItems, orders, refunds } from "./tables";
 
 export type OrderRow = typeof orders.$inferSelect;
 
-async function withItems(db: Db, rows: OrderRow[]): Promise<OrderT[]> {
+/** The orders as the API shows them: with their lines, refunds and tax. */
+export async function withItems(db: Db, rows: OrderRow[]): Promise<OrderT[]> {
   if (rows.length === 0) return [];
   const lines = await db
     .select()

@@ -3,6 +3,7 @@ import { defineModule } from "../module";
 import { reviewsEntitlementEvents } from "./entitlement-events";
 import { reviewRoutes } from "./routes";
 
+export { dismissReviewReport, reviewReportQueue } from "./reports";
 export { listReviews } from "./service";
 
 export const reviewsModule = defineModule({

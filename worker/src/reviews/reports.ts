@@ -2,13 +2,15 @@
  * Authors report a review of their item to the operators (abuse, spam, off-topic): one report per
  * review, kept with its reason and audited under the org; operators read them newest first.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, type SQL } from "drizzle-orm";
+import type { ModerationReportT } from "../../../shared/operator";
 import type { ReviewReportT } from "../../../shared/reviews";
 import { auditInsert } from "../audit";
 import { userEmailSql, userNameSql } from "../auth";
 import { findOrgItem, itemNameSql, itemSlugSql } from "../catalog";
 import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
+import type { Db } from "../db/client";
 import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 import type { OrgAccess } from "../http/access";
 import { AppError, notFound } from "../http/errors";
@@ -76,4 +78,66 @@ export async function listReviewReports(ctx: Ctx, { limit, cursor }: { limit: nu
     review: { ...r.review, userName: r.reviewerName },
   }));
   return { data, nextCursor };
+}
+
+/** Reports matching `where`, newest first, as entries of the operators' moderation queue (details: the reported text). */
+async function reviewReportEntries(db: Db, where: SQL | undefined, limit: number): Promise<ModerationReportT[]> {
+  const rows = await db
+    .select({
+      report: reviewReports,
+      review: { itemId: reviews.itemId, title: reviews.title, body: reviews.body },
+      itemSlug: itemSlugSql(reviews.itemId),
+      itemName: itemNameSql(reviews.itemId),
+    })
+    .from(reviewReports)
+    .innerJoin(reviews, eq(reviews.id, reviewReports.reviewId))
+    .where(where)
+    .orderBy(...newestFirst(reviewReports))
+    .limit(limit);
+  return rows.map(({ report, review, itemSlug, itemName }) => ({
+    id: report.id,
+    kind: "review",
+    itemId: review.itemId,
+    itemSlug: itemSlug ?? "",
+    itemName: itemName ?? "",
+    orgId: report.orgId,
+    reviewId: report.reviewId,
+    reason: report.reason,
+    details: [review.title, review.body].filter(Boolean).join("\n\n"),
+    reporterCount: 1,
+    createdAt: report.createdAt,
+    status: report.resolvedAt === null ? "open" : "resolved",
+  }));
+}
+
+/** Open (not yet dismissed) or resolved reports after `cursor`, newest first: `limit + 1` of them, the caller pages. */
+export const reviewReportQueue = (db: Db, { status, cursor, limit }: { status: "open" | "resolved"; cursor?: string; limit: number }) =>
+  reviewReportEntries(
+    db,
+    and(status === "open" ? isNull(reviewReports.resolvedAt) : isNotNull(reviewReports.resolvedAt), afterCursor(reviewReports, cursor)),
+    limit + 1,
+  );
+
+/** An operator closes a review report (the review stays); audited under the item's org. */
+export async function dismissReviewReport(ctx: Ctx, { operatorId, reportId }: { operatorId: string; reportId: string }) {
+  const { db } = ctx;
+  const [report] = await db.select().from(reviewReports).where(eq(reviewReports.id, reportId));
+  if (!report) throw notFound("Report");
+  if (report.resolvedAt !== null) throw new AppError("conflict", "This report is already resolved");
+  await db.batch([
+    db
+      .update(reviewReports)
+      .set({ resolvedAt: Date.now(), resolvedBy: operatorId })
+      .where(and(eq(reviewReports.id, reportId), isNull(reviewReports.resolvedAt))),
+    auditInsert(ctx, {
+      action: "report.dismissed",
+      orgId: report.orgId,
+      actorUserId: operatorId,
+      targetType: "review_report",
+      targetId: reportId,
+      metadata: { reviewId: report.reviewId },
+    }),
+  ]);
+  const [entry] = await reviewReportEntries(db, eq(reviewReports.id, reportId), 1);
+  return entry!;
 }

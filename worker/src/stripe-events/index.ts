@@ -8,6 +8,7 @@ import { requeueStaleStripeEvents } from "./jobs";
 import { stripeWebhookRoutes } from "./webhook-routes";
 
 export { SIGNATURE_TOLERANCE_SECONDS } from "./ingest";
+export { deadStripeEventCount } from "./platform-counts";
 
 export const stripeEventsModule = defineModule({
   name: "stripe-events",

@@ -6,6 +6,7 @@ import { resealWebhookSecrets } from "./reseal";
 import { webhookRoutes } from "./routes";
 
 export { enqueueWebhookEvents, webhookEvent, webhookEventIf } from "./outbox";
+export { deadDeliveryCount, failingEndpoints } from "./platform-counts";
 
 export const webhooksModule = defineModule({
   name: "webhooks",
