@@ -27,6 +27,7 @@ import { maintenanceModule } from "./maintenance";
 import { mediaModule } from "./media";
 import { moderationModule } from "./moderation";
 import { assembleRuntime } from "./module";
+import { notificationsModule } from "./notifications";
 import { operatorModule } from "./operator";
 import { ordersModule } from "./orders";
 import { orgsModule } from "./orgs";
@@ -70,6 +71,8 @@ export const modules = [
   // The author studio's read models, over catalog and orders.
   studioModule,
   mailModule,
+  // In-app notifications: the other domains write theirs in their own batches.
+  notificationsModule,
   webhooksModule,
   projectsModule,
   // Resumable uploads: over catalog (bundles become versions) and projects (assets).

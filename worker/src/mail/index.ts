@@ -5,7 +5,7 @@ import { purgeSentMail, requeueStaleMail } from "./jobs";
 import { resealMail } from "./reseal";
 import { mailRoutes } from "./routes";
 
-export { enqueueMail, mailInsert, openBody, renderedOnSendMailInsert } from "./outbox";
+export { enqueueMail, mailInsert, mailInsertIf, openBody, renderedOnSendMailInsert } from "./outbox";
 export { deadMailCount } from "./platform-counts";
 export { newestMail } from "./service";
 export {
@@ -16,6 +16,7 @@ export {
   inviteMail,
   licenseExpiryMail,
   magicLinkMail,
+  notificationMail,
   passwordChangedMail,
   paymentFailedMail,
   payoutFailedMail,

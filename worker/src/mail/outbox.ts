@@ -25,6 +25,12 @@ export async function mailInsert({ env, db }: Pick<Ctx, "env" | "db">, input: { 
   };
 }
 
+/** `mailInsert` written only if `onlyIf` holds when the batch runs (a notice of a change that may be refused), once per id. */
+export async function mailInsertIf(ctx: Pick<Ctx, "env" | "db">, input: { to: string; mail: RenderedMail; id: string; onlyIf: SQL }) {
+  const row = { id: input.id, to: input.to, ...(await sealBody(ctx.env, input.mail)), status: "queued" as const, createdAt: Date.now() };
+  return { id: input.id, insert: insertIf(ctx.db, mailMessages, row, input.onlyIf).onConflictDoNothing() };
+}
+
 export type MailTemplate = NonNullable<MailRow["template"]>;
 
 /**

@@ -228,3 +228,12 @@ export function webhookDisabledMail(url: string, reason: string, manageUrl: stri
     action: { label: "Manage webhooks", url: manageUrl },
   });
 }
+
+/** A notification sent by e-mail (its type's preference says so); `settingsUrl` is where to change that. */
+export function notificationMail(n: { title: string; body: string; url: string; settingsUrl: string }): RenderedMail {
+  return layout(n.title, {
+    paragraphs: [n.body],
+    after: [`You get this because of your notification settings: ${n.settingsUrl}`],
+    action: { label: "Open in Plaza", url: n.url },
+  });
+}

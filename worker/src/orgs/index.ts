@@ -9,6 +9,7 @@ export { memberRoleSql } from "./membership-sql";
 export {
   findOrg,
   findOrgBySlug,
+  memberIdsAtLeast,
   membershipsJsonSql,
   membersWithRole,
   type OrgRow,

@@ -63,7 +63,8 @@ export async function createInvite(ctx: Ctx, input: { access: OrgAccess; email: 
     revokedAt: null,
   };
   const url = `${env.APP_URL}/invites/accept?token=${encodeURIComponent(token)}`;
-  const mail = await mailInsert(ctx, { to: email, mail: inviteMail(inviter?.name ?? "Someone", org?.name ?? "an org", role, url) });
+  const [orgName, inviterName] = [org?.name ?? "an org", inviter?.name ?? "Someone"];
+  const mail = await mailInsert(ctx, { to: email, mail: inviteMail(inviterName, orgName, role, url) });
   await db.batch([
     db
       .update(invites)
@@ -79,6 +80,7 @@ export async function createInvite(ctx: Ctx, input: { access: OrgAccess; email: 
       targetId: row.id,
       metadata: { email, role },
     }),
+    ...(await ctx.events.emit("org.invite_created", { orgId: access.orgId, orgName, inviteId: row.id, email, inviterName, role, now })),
   ]);
   await enqueueMail(ctx, [mail.id]);
   return toInvite(row);

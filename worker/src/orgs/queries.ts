@@ -3,7 +3,7 @@
  * blocks for the statements that must read them in place (one round trip, or atomically).
  */
 import { and, eq, inArray, type SQLWrapper, sql } from "drizzle-orm";
-import type { Role } from "../../../shared/roles";
+import { ROLES, type Role, roleAtLeast } from "../../../shared/roles";
 import { userEmailSql } from "../auth";
 import type { Db } from "../db/client";
 import { subquery } from "../db/subquery";
@@ -43,6 +43,16 @@ export const membersWithRole = (db: Db, orgId: string, role: Role) =>
     .select({ id: memberships.userId })
     .from(memberships)
     .where(and(eq(memberships.orgId, orgId), eq(memberships.role, role)));
+
+/** The ids of the org's members whose role is `minRole` or above (told of the org's events). */
+export async function memberIdsAtLeast(db: Db, orgId: string, minRole: Role): Promise<string[]> {
+  const roles = ROLES.filter((role) => roleAtLeast(role, minRole));
+  const rows = await db
+    .select({ id: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), inArray(memberships.role, roles)));
+  return rows.map((r) => r.id);
+}
 
 /**
  * SQL: the user's memberships as a JSON array of `{ orgId, slug, name, role }`, orgs by name: what
