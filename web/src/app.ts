@@ -46,14 +46,16 @@ async function show(root: HTMLElement, routes: readonly Route[], url: URL): Prom
   // Changes queued on this device go out from any page, not only the one they were made on.
   const me = cachedMe();
   if (loggedIn && me) mutationQueue(me.user.id);
-  document.title = `${match?.route.title ?? "Not found"} · Plaza`;
-  const main = layout(root, match?.params.orgId ?? null);
+  // Operator pages do not exist for anyone else (signed out too): the not-found page of an unknown path.
+  const shown = match?.route.access === "operator" && !(loggedIn && me?.user.isOperator) ? null : match;
+  document.title = `${shown?.route.title ?? "Not found"} · Plaza`;
+  const main = layout(root, shown?.params.orgId ?? null);
   replace(main, h("p", { class: "loading", role: "status" }, "Loading…"));
 
   let content: Node;
   try {
-    content = match
-      ? await match.route.page({ params: match.params, query: url.searchParams, signal: controller.signal })
+    content = shown
+      ? await shown.route.page({ params: shown.params, query: url.searchParams, signal: controller.signal })
       : notFoundContent();
   } catch (err) {
     content = errorAlert(err);

@@ -2,7 +2,7 @@
  * Client-side routing with the History API. The Worker serves index.html for every unknown path,
  * so deep links and reloads land here.
  */
-export type RouteAccess = "user" | "guest" | "any";
+export type RouteAccess = "user" | "guest" | "any" | "operator";
 
 export interface PageContext {
   params: Record<string, string>;
@@ -14,7 +14,10 @@ export interface PageContext {
 export interface Route {
   pattern: string;
   title: string;
-  /** `user`: needs a login; `guest`: only when logged out (login, signup); `any`: both. */
+  /**
+   * `user`: needs a login; `guest`: only when logged out (login, signup); `any`: both; `operator`: platform
+   * operators only, everyone else (signed out too) gets the not-found page, as the API answers them 404.
+   */
   access: RouteAccess;
   page: (ctx: PageContext) => Node | Promise<Node>;
 }

@@ -3,16 +3,34 @@ import { magicLinkPage } from "./pages/auth/magic-link";
 import { signupPage } from "./pages/auth/signup";
 import { verifyEmailPage } from "./pages/auth/verify-email";
 import { homePage } from "./pages/home";
+import { operatorJobsPage } from "./pages/operator/jobs";
+import { operatorMailPage } from "./pages/operator/mail";
+import { operatorModerationPage } from "./pages/operator/moderation";
+import { operatorOrdersPage } from "./pages/operator/orders";
+import { operatorOverviewPage } from "./pages/operator/overview";
 import { acceptInvitePage } from "./pages/orgs/accept-invite";
 import { auditPage } from "./pages/orgs/audit";
 import { earningsPage } from "./pages/orgs/earnings";
 import { membersPage } from "./pages/orgs/members";
 import { payoutsPage } from "./pages/orgs/payouts";
-import { EARNINGS_PATH, ITEMS_PATH, PAYOUTS_PATH, PROJECTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "./pages/paths";
+import {
+  EARNINGS_PATH,
+  ITEMS_PATH,
+  OPERATOR_JOBS_PATH,
+  OPERATOR_MAIL_PATH,
+  OPERATOR_MODERATION_PATH,
+  OPERATOR_ORDERS_PATH,
+  OPERATOR_PATH,
+  PAYOUTS_PATH,
+  PROJECTS_PATH,
+  PURCHASES_PATH,
+  WEBHOOKS_PATH,
+} from "./pages/paths";
 import { projectsPage } from "./pages/projects/list";
 import { buyItemPage } from "./pages/purchases/buy-item";
 import { getItemPage } from "./pages/purchases/get-item";
 import { purchasesPage } from "./pages/purchases/portal";
+import { reportItemPage } from "./pages/reports/report-item";
 import { reviewItemPage } from "./pages/reviews/review-item";
 import { sessionsPage } from "./pages/settings/sessions";
 import { tokensPage } from "./pages/settings/tokens";
@@ -28,6 +46,7 @@ export const routes: readonly Route[] = [
   { pattern: "/get/:slug", title: "Get an item", access: "user", page: getItemPage },
   { pattern: "/buy/:slug", title: "Buy an item", access: "user", page: buyItemPage },
   { pattern: "/review/:slug", title: "Review an item", access: "user", page: reviewItemPage },
+  { pattern: "/report/:slug", title: "Report an item", access: "user", page: reportItemPage },
   { pattern: PURCHASES_PATH, title: "Purchases", access: "user", page: purchasesPage },
   { pattern: ITEMS_PATH, title: "Items", access: "user", page: studioItemsPage },
   { pattern: `${ITEMS_PATH}/:itemId`, title: "Item", access: "user", page: studioItemPage },
@@ -54,4 +73,9 @@ export const routes: readonly Route[] = [
   { pattern: "/orgs/:orgId/audit", title: "Audit log", access: "user", page: auditPage },
   { pattern: "/settings/tokens", title: "API tokens", access: "user", page: tokensPage },
   { pattern: "/settings/sessions", title: "Sessions", access: "user", page: sessionsPage },
+  { pattern: OPERATOR_PATH, title: "Operator", access: "operator", page: operatorOverviewPage },
+  { pattern: OPERATOR_MODERATION_PATH, title: "Moderation", access: "operator", page: operatorModerationPage },
+  { pattern: OPERATOR_ORDERS_PATH, title: "Orders", access: "operator", page: operatorOrdersPage },
+  { pattern: OPERATOR_MAIL_PATH, title: "Mail", access: "operator", page: operatorMailPage },
+  { pattern: OPERATOR_JOBS_PATH, title: "Jobs", access: "operator", page: operatorJobsPage },
 ];

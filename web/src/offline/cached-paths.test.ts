@@ -1,24 +1,11 @@
 /** The service worker's path lists against the app's routes and the Worker's own paths. */
-import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import * as paths from "../pages/paths";
+import { appRoutes } from "../../route-patterns";
 import { APP_PAGES, APP_SHELL_URL, isOfflineReadable } from "./cached-paths";
-
-/** Every route's pattern in src/routes.ts, with the constants of pages/paths.ts filled in. */
-function routePatterns(): string[] {
-  const source = readFileSync(new URL("../routes.ts", import.meta.url), "utf8");
-  const constants = paths as unknown as Record<string, string>;
-  return [...source.matchAll(/pattern: ([^,]+),/g)].map(([, expr]) =>
-    expr!
-      .replace(/^[`"]|[`"]$/g, "")
-      .replace(/\$\{(\w+)\}/g, (_, name: string) => constants[name]!)
-      .replace(/^(\w+)$/, (name) => constants[name] ?? name),
-  );
-}
 
 describe("service worker paths", () => {
   test("every page of the app gets the app shell offline, with or without a query", () => {
-    const patterns = routePatterns();
+    const patterns = appRoutes().map((route) => route.pattern);
     expect(patterns.length).toBeGreaterThan(20);
     for (const pattern of patterns) {
       const path = pattern.replace(/:(\w+)/g, "x");

@@ -15,7 +15,8 @@ export const APP_SHELL_URL = "/dashboard";
  * The web app's own pages (the first segments of src/routes.ts's patterns; cached-paths.test.ts
  * keeps them in step): a navigation to one gets the precached index.html.
  */
-export const APP_PAGES = /^\/(dashboard|get|buy|review|signup|login|magic-link|verify-email|invites|orgs|settings)(\/|\?|$)/;
+export const APP_PAGES =
+  /^\/(dashboard|get|buy|review|report|signup|login|magic-link|verify-email|invites|orgs|settings|operator)(\/|\?|$)/;
 
 /**
  * The dashboard's reads, network-first with the last answer kept for offline use: who I am, an

@@ -21,3 +21,12 @@ export const projectPath = (projectId: string) => `${PROJECTS_PATH}/${encodeURIC
 export const ITEMS_PATH = "/dashboard/items";
 export const studioItemPath = (itemId: string, tab?: string) =>
   `${ITEMS_PATH}/${encodeURIComponent(itemId)}${tab ? `/${encodeURIComponent(tab)}` : ""}`;
+
+/** The platform operators' console (the router shows anyone else the not-found page). */
+export const OPERATOR_PATH = "/operator";
+export const OPERATOR_MODERATION_PATH = `${OPERATOR_PATH}/moderation`;
+export const OPERATOR_ORDERS_PATH = `${OPERATOR_PATH}/orders`;
+export const OPERATOR_MAIL_PATH = `${OPERATOR_PATH}/mail`;
+export const OPERATOR_JOBS_PATH = `${OPERATOR_PATH}/jobs`;
+/** Where a signed-in person reports an item to the operators (the storefront's item page links here). */
+export const reportItemPath = (slug: string) => `/report/${encodeURIComponent(slug)}`;

@@ -55,8 +55,12 @@ export function textField(o: FieldOptions): HTMLDivElement {
   );
 }
 
-export function selectField(o: { name: string; label: string; options: readonly string[]; value?: string }): HTMLDivElement {
+/** An option is its own label, or a value with a label to read ("spam" → "Spam or misleading"). */
+export type SelectOption = string | { value: string; label: string };
+
+export function selectField(o: { name: string; label: string; options: readonly SelectOption[]; value?: string }): HTMLDivElement {
   const id = uniqueId(`field-${o.name}`);
+  const options = o.options.map((opt) => (typeof opt === "string" ? { value: opt, label: opt } : opt));
   return h(
     "div",
     { class: "field" },
@@ -64,7 +68,7 @@ export function selectField(o: { name: string; label: string; options: readonly 
     h(
       "select",
       { id, name: o.name, "aria-describedby": `${id}-error` },
-      o.options.map((opt) => h("option", { value: opt, selected: opt === o.value }, opt)),
+      options.map((opt) => h("option", { value: opt.value, selected: opt.value === o.value }, opt.label)),
     ),
     errorSlot(o.name, `${id}-error`),
   );

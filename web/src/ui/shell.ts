@@ -6,7 +6,7 @@ import { logout } from "../auth/session";
 import { h, uniqueId } from "../dom";
 import { queuedChanges } from "../offline/queue";
 import { unsentDocuments } from "../offline/unsent-docs";
-import { EARNINGS_PATH, ITEMS_PATH, PAYOUTS_PATH, PROJECTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "../pages/paths";
+import { EARNINGS_PATH, ITEMS_PATH, OPERATOR_PATH, PAYOUTS_PATH, PROJECTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "../pages/paths";
 import { DASHBOARD_PATH, navigate } from "../router";
 import { clearMe, switchActiveOrg } from "../state/me";
 import { createOrgForm } from "./create-org-form";
@@ -124,6 +124,7 @@ export function appHeader(me: MeT, orgInView: string | null): HTMLElement {
       navLink(PURCHASES_PATH, "Purchases"),
       navLink("/settings/tokens", "API tokens"),
       navLink("/settings/sessions", "Sessions"),
+      me.user.isOperator && navLink(OPERATOR_PATH, "Operator"),
       // The storefront is server-rendered by the Worker: a plain link, a full page load.
       h("a", { href: "/" }, "Storefront"),
     ),

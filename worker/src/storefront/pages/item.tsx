@@ -202,6 +202,9 @@ function Reviews({ item, reviews, moreReviews }: { item: ItemT; reviews: ReviewT
   );
 }
 
+/** Where a signed-in person reports the item to the operators: a page of the web app, like reviewPath. */
+export const reportPath = (slug: string) => `/report/${encodeURIComponent(slug)}`;
+
 /** Screenshots are below the fold: lazy, each in a box of its own aspect at most SCREENSHOT_HEIGHT tall. */
 const SCREENSHOT_HEIGHT = 220;
 
@@ -278,6 +281,9 @@ export function ItemPage({ item, versions, reviews, moreReviews, highlight, chec
           <h2 id="reviews">Reviews</h2>
           <Reviews item={item} reviews={reviews} moreReviews={moreReviews} />
         </section>
+        <p class="muted small">
+          Spam, malware or someone else's work? <a href={reportPath(item.slug)}>Report this item</a> to Plaza's operators.
+        </p>
       </article>
     </Layout>
   );
