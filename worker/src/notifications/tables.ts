@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { NotificationChannelT, NotificationTypeT } from "../../../shared/notifications";
 import { users } from "../auth/tables";
@@ -19,7 +20,11 @@ export const notifications = sqliteTable(
     createdAt: integer("created_at").notNull(),
     readAt: integer("read_at"),
   },
-  (t) => [index("notifications_user_created_idx").on(t.userId, t.createdAt, t.id)],
+  (t) => [
+    index("notifications_user_created_idx").on(t.userId, t.createdAt, t.id),
+    // The unread count (the bell, and every poll of the stream) reads only the unread rows.
+    index("notifications_unread_idx").on(t.userId).where(sql`read_at IS NULL`),
+  ],
 );
 
 /** Where a user wants each type; a type without a row gets its default (notifications/preferences.ts). */
