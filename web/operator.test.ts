@@ -21,6 +21,7 @@ const RUN = Date.now().toString(36);
 const SLUG = `token-miner-${RUN}`;
 const ITEM = `Token Miner ${RUN}`;
 const REASON = "Ships a cryptocurrency miner in its bundle";
+const REVIEW_REPORT = "Advertises a watch shop";
 const author = { name: "Grace Hopper", email: `grace-${RUN}@example.com`, password: "nanoseconds of wire" };
 const reporter = { name: "Alan Turing", email: `alan-${RUN}@example.com`, password: "on computable numbers" };
 const operator = { name: "Olive Operator", email: `olive-${RUN}@example.com`, password: "keeps the plaza tidy" };
@@ -65,7 +66,23 @@ beforeAll(async () => {
   await makeOperator(operator.email);
   const org = await api<OrgT>("POST", "/v1/orgs", { name: "Hopper Tools", slug: `hopper-${RUN}` }, authorToken);
   expectStatus(org, 201, "create org");
-  await publishItem(authorToken, org.body.id, { slug: SLUG, name: ITEM });
+  const itemId = await publishItem(authorToken, org.body.id, { slug: SLUG, name: ITEM });
+  // A review its author reports to the operators: the queue's other kind, which is dismissed.
+  expectStatus(await api("POST", `/v1/items/${SLUG}/get`, {}, reporterToken), 201, "get the item");
+  const review = await api<{ id: string }>(
+    "POST",
+    `/v1/items/${SLUG}/reviews`,
+    { rating: 1, title: "Buy watches", body: "Cheap watches at my shop" },
+    reporterToken,
+  );
+  expectStatus(review, 201, "the spam review");
+  const reported = await api(
+    "POST",
+    `/v1/orgs/${org.body.id}/items/${itemId}/reviews/${review.body.id}/report`,
+    { reason: REVIEW_REPORT },
+    authorToken,
+  );
+  expectStatus(reported, 201, "report the review");
 });
 
 afterAll(async () => {
@@ -126,6 +143,12 @@ describe("operator console", () => {
 
     const { context, page: queue } = await openAsOperator("/operator/moderation");
     await queue.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Operator" }).waitFor();
+    const reviewReport = queue.getByRole("row").filter({ hasText: REVIEW_REPORT });
+    await reviewReport.getByText("A review").waitFor();
+    await reviewReport.getByRole("button", { name: `Dismiss the report on a review of ${ITEM}` }).click();
+    await queue.getByText(`The report on a review of ${ITEM} is dismissed.`).waitFor();
+    await reviewReport.waitFor({ state: "detached" });
+
     const report = queue.locator(`tr[data-item-slug="${SLUG}"]`);
     await report.getByText("Malware or a security risk").waitFor();
     await report.getByText("The bundle starts a miner on load.").waitFor();
