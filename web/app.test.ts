@@ -1,7 +1,8 @@
 /**
  * The browser app against the real Worker: `wrangler dev` serves web/dist and the API on one
  * origin, Debian Chromium drives it. Covers the first-run path a new user takes: sign up, verify
- * via the dev mailbox, log in, create orgs, switch between them, manage members and tokens.
+ * via the dev mailbox, log in, create orgs, switch between them, manage members and tokens; and the
+ * notifications bell, list and preferences.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -9,7 +10,11 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
+import { logInWhenAsked } from "../scripts/lib/log-in";
+import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
+import type { OrgT } from "../shared/api";
+import type { NotificationListT, NotificationPreferencesT } from "../shared/notifications";
 
 const SCREENSHOTS = "/tmp/plaza-web";
 
@@ -288,6 +293,109 @@ describe("web app", () => {
     expect([(await loginWith(user.password)).status, (await loginWith(newPassword)).status]).toEqual([401, 200]);
     user.password = newPassword;
     await ada.context().close();
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe("notifications", () => {
+  const { api, signUpAndLogIn } = plazaApi(() => server.url);
+  const run = Date.now().toString(36);
+  const grace = { name: "Grace Hopper", email: `grace-${run}@example.com`, password: "compiler A-0, 1952" };
+  const mary = { name: "Mary Keller", email: `mary-${run}@example.com`, password: "inductive inference 1965" };
+  const invitation = (orgName: string) => `You're invited to ${orgName}`;
+
+  test("an invitation reaches the bell live, the list marks it read, and 'None' keeps a type out of the app", async () => {
+    const graceToken = await signUpAndLogIn(grace);
+    const maryToken = await signUpAndLogIn(mary);
+    const newOrg = async (name: string) => {
+      const org = await api<OrgT>("POST", "/v1/orgs", { name, slug: `${name.toLowerCase().replace(/\W+/g, "-")}-${run}` }, maryToken);
+      expectStatus(org, 201, `create ${name}`);
+      return org.body;
+    };
+    const [cobol, univac, flowmatic] = [await newOrg("Cobol Committee"), await newOrg("Univac Division"), await newOrg("Flow-Matic Works")];
+    const inviteGrace = async (org: OrgT) =>
+      expectStatus(
+        await api("POST", `/v1/orgs/${org.id}/invites`, { email: grace.email, role: "member" }, maryToken),
+        201,
+        `invite to ${org.name}`,
+      );
+    const graceList = async () => (await api<NotificationListT>("GET", "/v1/me/notifications", undefined, graceToken)).body;
+
+    const context = await newContext(browser, { baseURL: server.url, viewport: { width: 1200, height: 800 } });
+    const grc = await context.newPage();
+    grc.on("pageerror", (err) => pageErrors.push(String(err)));
+    await grc.goto("/dashboard");
+    await logInWhenAsked(grc, grace, "/dashboard");
+    const bell = (unread: number) => grc.getByRole("button", { name: `Notifications, ${unread} unread` });
+    await bell(0).waitFor();
+
+    // Live: the page is not reloaded (a reload would lose this mark) and the count still arrives.
+    await grc.evaluate(() => Object.assign(window, { notReloaded: true }));
+    await inviteGrace(cobol);
+    await bell(1).waitFor();
+    expect(await grc.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    await grc.screenshot({ path: join(SCREENSHOTS, "13-bell-unread.png") });
+
+    // Offline the stream stops; online again it resumes after the newest it had (Last-Event-ID), so
+    // what arrived meanwhile still comes as a notification, not only as a count.
+    await context.setOffline(true);
+    await grc.waitForFunction(() => !navigator.onLine);
+    await inviteGrace(univac);
+    await context.setOffline(false);
+    await bell(2).waitFor();
+
+    // The popover lists it; Escape closes it from inside and focus returns to the bell.
+    await bell(2).click();
+    const popover = grc.getByRole("dialog", { name: "Notifications" });
+    await popover.getByText(invitation(univac.name)).waitFor();
+    await popover.getByText(invitation(cobol.name)).waitFor();
+    await grc.screenshot({ path: join(SCREENSHOTS, "14-bell-popover.png") });
+    await grc.keyboard.press("Tab");
+    expect(await popover.evaluate((el) => el.contains(document.activeElement))).toBe(true);
+    await grc.keyboard.press("Escape");
+    await popover.waitFor({ state: "hidden" });
+    expect(await grc.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Notifications, 2 unread");
+
+    // See all → the list, unread filter; marking one read there lowers the bell and the server's count, then all.
+    await bell(2).click();
+    await popover.getByRole("link", { name: "See all" }).click();
+    await grc.getByRole("heading", { level: 1, name: "Notifications" }).waitFor();
+    await grc.getByRole("navigation", { name: "Show" }).getByRole("link", { name: "Unread" }).click();
+    const entries = grc.getByRole("list", { name: "Unread notifications" }).getByRole("listitem");
+    const entry = entries.filter({ hasText: invitation(cobol.name) });
+    await entry.getByText("Unread", { exact: true }).waitFor();
+    await entry.getByRole("button", { name: "Mark read" }).click();
+    await bell(1).waitFor();
+    await entry.getByText("Unread", { exact: true }).waitFor({ state: "detached" });
+    await expect.poll(async () => (await graceList()).unreadCount).toBe(1);
+    await grc.getByRole("main").getByRole("button", { name: "Mark all read" }).click();
+    await bell(0).waitFor();
+    await entries
+      .filter({ hasText: invitation(univac.name) })
+      .getByText("Unread", { exact: true })
+      .waitFor({ state: "detached" });
+    expect((await graceList()).unreadCount).toBe(0);
+    await grc.screenshot({ path: join(SCREENSHOTS, "15-notifications-list.png"), fullPage: true });
+
+    // "None" for invitations, saved on change; a second invitation then makes no in-app notification.
+    await grc.getByRole("link", { name: "Choose what reaches you and how" }).click();
+    const invites = grc.getByRole("group", { name: "An invitation to an organization" });
+    expect(await invites.getByRole("radio", { name: "In-app" }).isChecked()).toBe(true);
+    await invites.getByRole("radio", { name: "None" }).check();
+    await expect
+      .poll(
+        async () =>
+          (await api<NotificationPreferencesT>("GET", "/v1/me/notification-preferences", undefined, graceToken)).body.preferences.invite,
+      )
+      .toBe("none");
+    await grc.getByTestId("save-status").filter({ hasText: "Saved" }).waitFor();
+    await grc.screenshot({ path: join(SCREENSHOTS, "16-notification-settings.png"), fullPage: true });
+    await grc.reload();
+    expect(await invites.getByRole("radio", { name: "None" }).isChecked()).toBe(true);
+    await inviteGrace(flowmatic);
+    // A notification is written in the invite's own batch: had the preference not held, it would be listed now.
+    expect((await graceList()).data.map((n) => n.title)).toEqual([invitation(univac.name), invitation(cobol.name)]);
+    await context.close();
     expect(pageErrors).toEqual([]);
   });
 });

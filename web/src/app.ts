@@ -18,10 +18,10 @@ const guestHeader = () =>
   h("header", { class: "topbar" }, h("div", { class: "topbar-row" }, h("a", { class: "brand", href: "/" }, "Plaza")));
 
 /** Header (signed-in or guest) and an empty <main>, which is returned for the page. */
-function layout(root: HTMLElement, orgInView: string | null): HTMLElement {
+function layout(root: HTMLElement, orgInView: string | null, signal: AbortSignal): HTMLElement {
   const main = h("main", { id: "main", class: "content", tabindex: -1 });
   const me = cachedMe();
-  const header = me && isLoggedIn() ? appHeader(me, orgInView) : guestHeader();
+  const header = me && isLoggedIn() ? appHeader(me, orgInView, signal) : guestHeader();
   replace(root, h("a", { class: "skip-link", href: "#main" }, "Skip to content"), header, offlineCopyNotice(), main);
   return main;
 }
@@ -39,7 +39,7 @@ async function show(root: HTMLElement, routes: readonly Route[], url: URL): Prom
   try {
     if (loggedIn && !cachedMe()) await loadMe();
   } catch (err) {
-    replace(layout(root, null), errorAlert(err));
+    replace(layout(root, null, controller.signal), errorAlert(err));
     return;
   }
   if (controller.signal.aborted) return;
@@ -49,7 +49,7 @@ async function show(root: HTMLElement, routes: readonly Route[], url: URL): Prom
   // Operator pages do not exist for anyone else (signed out too): the not-found page of an unknown path.
   const shown = match?.route.access === "operator" && !(loggedIn && me?.user.isOperator) ? null : match;
   document.title = `${shown?.route.title ?? "Not found"} · Plaza`;
-  const main = layout(root, shown?.params.orgId ?? null);
+  const main = layout(root, shown?.params.orgId ?? null, controller.signal);
   replace(main, h("p", { class: "loading", role: "status" }, "Loading…"));
 
   let content: Node;

@@ -1,3 +1,5 @@
+import { notificationsPage } from "./notifications/list-page";
+import { notificationSettingsPage } from "./notifications/preferences-page";
 import { loginPage } from "./pages/auth/login";
 import { magicLinkPage } from "./pages/auth/magic-link";
 import { signupPage } from "./pages/auth/signup";
@@ -16,6 +18,8 @@ import { payoutsPage } from "./pages/orgs/payouts";
 import {
   EARNINGS_PATH,
   ITEMS_PATH,
+  NOTIFICATION_SETTINGS_PATH,
+  NOTIFICATIONS_PATH,
   OPERATOR_JOBS_PATH,
   OPERATOR_MAIL_PATH,
   OPERATOR_MODERATION_PATH,
@@ -73,6 +77,8 @@ export const routes: readonly Route[] = [
   { pattern: "/orgs/:orgId/audit", title: "Audit log", access: "user", page: auditPage },
   { pattern: "/settings/tokens", title: "API tokens", access: "user", page: tokensPage },
   { pattern: "/settings/sessions", title: "Sessions", access: "user", page: sessionsPage },
+  { pattern: NOTIFICATION_SETTINGS_PATH, title: "Notification settings", access: "user", page: notificationSettingsPage },
+  { pattern: NOTIFICATIONS_PATH, title: "Notifications", access: "user", page: notificationsPage },
   { pattern: OPERATOR_PATH, title: "Operator", access: "operator", page: operatorOverviewPage },
   { pattern: OPERATOR_MODERATION_PATH, title: "Moderation", access: "operator", page: operatorModerationPage },
   { pattern: OPERATOR_ORDERS_PATH, title: "Orders", access: "operator", page: operatorOrdersPage },

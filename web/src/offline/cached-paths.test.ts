@@ -41,6 +41,7 @@ describe("service worker paths", () => {
     for (const path of [
       "/v1/me",
       "/v1/me/orders",
+      "/v1/me/notification-preferences",
       "/v1/orgs/org_1",
       "/v1/orgs/org_1/projects",
       "/v1/orgs/org_1/projects/prj_1",
@@ -52,6 +53,8 @@ describe("service worker paths", () => {
     for (const path of [
       "/v1/auth/refresh",
       "/v1/me/sessions",
+      "/v1/me/notifications",
+      "/v1/me/notifications/stream",
       "/v1/orgs/org_1/projects/prj_1/assets/a.bin",
       "/v1/items/ink/versions",
       "/v1/items/ink/reviews",

@@ -16,15 +16,16 @@ export const APP_SHELL_URL = "/dashboard";
  * keeps them in step): a navigation to one gets the precached index.html.
  */
 export const APP_PAGES =
-  /^\/(dashboard|get|buy|review|report|signup|login|magic-link|verify-email|invites|orgs|settings|operator)(\/|\?|$)/;
+  /^\/(dashboard|get|buy|review|report|signup|login|magic-link|verify-email|invites|orgs|settings|notifications|operator)(\/|\?|$)/;
 
 /**
- * The dashboard's reads, network-first with the last answer kept for offline use: who I am, an
- * org, its projects, a project and its snapshots, the purchases page's lists, and an item with my review of it.
+ * The dashboard's reads, network-first with the last answer kept for offline use: who I am, my
+ * notification settings, an org, its projects, a project and its snapshots, the purchases page's
+ * lists, and an item with my review of it.
  */
 export const OFFLINE_READABLE_API = [
   /^\/v1\/me$/,
-  /^\/v1\/me\/(library|orders|subscriptions|licenses)$/,
+  /^\/v1\/me\/(library|orders|subscriptions|licenses|notification-preferences)$/,
   /^\/v1\/orgs\/[^/]+$/,
   /^\/v1\/orgs\/[^/]+\/projects(\/[^/]+(\/snapshots)?)?$/,
   // The review page: the item and my review of it, so a draft can be written offline.

@@ -21,6 +21,9 @@ export const projectPath = (projectId: string) => `${PROJECTS_PATH}/${encodeURIC
 export const ITEMS_PATH = "/dashboard/items";
 export const studioItemPath = (itemId: string, tab?: string) =>
   `${ITEMS_PATH}/${encodeURIComponent(itemId)}${tab ? `/${encodeURIComponent(tab)}` : ""}`;
+/** The signed-in person's notifications, and where they choose how each type reaches them. */
+export const NOTIFICATIONS_PATH = "/notifications";
+export const NOTIFICATION_SETTINGS_PATH = "/settings/notifications";
 
 /** The platform operators' console (the router shows anyone else the not-found page). */
 export const OPERATOR_PATH = "/operator";

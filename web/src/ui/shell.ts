@@ -1,9 +1,10 @@
-/** The signed-in header: brand, org switcher with "New org", navigation, the user and logout. */
+/** The signed-in header: brand, org switcher with "New org", the notifications bell, navigation, the user and logout. */
 import type { MeT } from "../../../shared/api";
 import { roleAtLeast } from "../../../shared/roles";
 import { asApiError } from "../api/errors";
 import { logout } from "../auth/session";
 import { h, uniqueId } from "../dom";
+import { notificationBell } from "../notifications/bell";
 import { queuedChanges } from "../offline/queue";
 import { unsentDocuments } from "../offline/unsent-docs";
 import { EARNINGS_PATH, ITEMS_PATH, OPERATOR_PATH, PAYOUTS_PATH, PROJECTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "../pages/paths";
@@ -77,7 +78,8 @@ function navLink(href: string, label: string): HTMLElement {
   return h("a", { href, "aria-current": current ? "page" : undefined }, label);
 }
 
-export function appHeader(me: MeT, orgInView: string | null): HTMLElement {
+/** `signal` aborts when the page is left: the bell then stops listening. */
+export function appHeader(me: MeT, orgInView: string | null, signal: AbortSignal): HTMLElement {
   const orgId = orgInView ?? me.activeOrgId;
   const role = me.orgs.find((o) => o.orgId === orgId)?.role;
   const base = orgId ? `/orgs/${encodeURIComponent(orgId)}` : null;
@@ -91,6 +93,7 @@ export function appHeader(me: MeT, orgInView: string | null): HTMLElement {
       orgSwitcher(me, orgInView),
       newOrgDialog(),
       h("span", { class: "spacer" }),
+      notificationBell({ userId: me.user.id, signal }),
       h("span", { class: "user-name", "data-testid": "user-name" }, me.user.name),
       h(
         "button",
