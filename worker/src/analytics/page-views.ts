@@ -5,9 +5,10 @@
  * message's, so a redelivery adds nothing) and recomputes the touched days' `page_views` in the
  * same D1 batch. Raw rows are kept 35 days; the daily counts stay.
  */
-import { inArray, lt, sql } from "drizzle-orm";
+import { getTableColumns, gte, inArray, lt, sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { itemOwnersBySlug } from "../catalog";
+import type { Statement } from "../context";
 import { createDb, type Db } from "../db/client";
 import type { AppEnv, Env, PageViewMessage } from "../env";
 import { log } from "../http/log";
@@ -118,6 +119,36 @@ export function pageViewsRecount(db: Db, bucket: { orgId: string; itemId: string
       target: [analyticsDaily.orgId, analyticsDaily.itemId, analyticsDaily.day],
       set: { pageViews: sql`excluded.page_views`, updatedAt: sql`excluded.updated_at` },
     });
+}
+
+/**
+ * The backfill's page views: every day that still has raw rows (the purge keeps whole days, so
+ * each such day has all of its views) is recounted from them, zero where an item had none; days
+ * before the oldest raw row keep their counts, which nothing could rebuild.
+ */
+export function pageViewsRebuildStatements(db: Db, now: number): Statement[] {
+  // INSERT … SELECT fills every column in the table's order: a new bucket's other columns start at 0.
+  const selected = Object.values(getTableColumns(analyticsDaily)).map((column) => {
+    if (["org_id", "item_id", "day"].includes(column.name)) return sql.identifier(column.name);
+    if (column.name === "page_views") return sql`count(*)`;
+    if (column.name === "currency") return sql`''`;
+    if (column.name === "updated_at") return sql`${now}`;
+    return sql`0`;
+  });
+  return [
+    db
+      .update(analyticsDaily)
+      .set({ pageViews: 0 })
+      .where(gte(analyticsDaily.day, sql`(SELECT min(${pageViews.day}) FROM ${pageViews})`)),
+    db
+      .insert(analyticsDaily)
+      // `WHERE true`: without it SQLite would read ON CONFLICT as part of the SELECT.
+      .select(sql`SELECT ${sql.join(selected, sql`, `)} FROM ${pageViews} WHERE true GROUP BY 1, 2, 3`)
+      .onConflictDoUpdate({
+        target: [analyticsDaily.orgId, analyticsDaily.itemId, analyticsDaily.day],
+        set: { pageViews: sql`excluded.page_views`, updatedAt: sql`excluded.updated_at` },
+      }),
+  ];
 }
 
 /**
