@@ -5,7 +5,7 @@
  */
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { ItemReportBodyT, ModerationReportT } from "../../../shared/operator";
-import { auditInsert } from "../audit";
+import { auditInsert, auditInsertIf } from "../audit";
 import { findVisibleItemBySlug, itemNameSql, itemSlugSql } from "../catalog";
 import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
@@ -112,21 +112,30 @@ export async function dismissItemReport(ctx: Ctx, { operatorId, reportId }: { op
   const { db } = ctx;
   const [report] = await db.select().from(itemReports).where(eq(itemReports.id, reportId));
   if (!report) throw notFound("Report");
-  if (report.status !== "open") throw new AppError("conflict", "This report is already resolved");
-  await db.batch([
+  const resolved = () => new AppError("conflict", "This report is already resolved");
+  if (report.status !== "open") throw resolved();
+  const now = Date.now();
+  const [dismissed] = await db.batch([
     db
       .update(itemReports)
-      .set({ status: "resolved", resolvedAt: Date.now(), resolvedBy: operatorId, resolution: "dismissed" })
-      .where(and(eq(itemReports.id, reportId), eq(itemReports.status, "open"))),
-    auditInsert(ctx, {
-      action: "report.dismissed",
-      orgId: report.orgId,
-      actorUserId: operatorId,
-      targetType: "item_report",
-      targetId: reportId,
-      metadata: { itemId: report.itemId },
-    }),
+      .set({ status: "resolved", resolvedAt: now, resolvedBy: operatorId, resolution: "dismissed" })
+      .where(and(eq(itemReports.id, reportId), eq(itemReports.status, "open")))
+      .returning({ id: itemReports.id }),
+    // Only if the UPDATE closed it: a concurrent second dismissal records nothing.
+    auditInsertIf(
+      ctx,
+      {
+        action: "report.dismissed",
+        orgId: report.orgId,
+        actorUserId: operatorId,
+        targetType: "item_report",
+        targetId: reportId,
+        metadata: { itemId: report.itemId },
+      },
+      sql`changes() > 0`,
+    ),
   ]);
+  if (dismissed.length === 0) throw resolved();
   const [entry] = await itemReportEntries(db, eq(itemReports.id, reportId), 1);
   return entry!;
 }

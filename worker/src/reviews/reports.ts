@@ -2,10 +2,10 @@
  * Authors report a review of their item to the operators (abuse, spam, off-topic): one report per
  * review, kept with its reason and audited under the org; operators read them newest first.
  */
-import { and, eq, isNotNull, isNull, type SQL } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
 import type { ModerationReportT } from "../../../shared/operator";
 import type { ReviewReportT } from "../../../shared/reviews";
-import { auditInsert } from "../audit";
+import { auditInsert, auditInsertIf } from "../audit";
 import { userEmailSql, userNameSql } from "../auth";
 import { findOrgItem, itemNameSql, itemSlugSql } from "../catalog";
 import type { Ctx } from "../context";
@@ -123,21 +123,30 @@ export async function dismissReviewReport(ctx: Ctx, { operatorId, reportId }: { 
   const { db } = ctx;
   const [report] = await db.select().from(reviewReports).where(eq(reviewReports.id, reportId));
   if (!report) throw notFound("Report");
-  if (report.resolvedAt !== null) throw new AppError("conflict", "This report is already resolved");
-  await db.batch([
+  const resolved = () => new AppError("conflict", "This report is already resolved");
+  if (report.resolvedAt !== null) throw resolved();
+  const now = Date.now();
+  const [dismissed] = await db.batch([
     db
       .update(reviewReports)
-      .set({ resolvedAt: Date.now(), resolvedBy: operatorId })
-      .where(and(eq(reviewReports.id, reportId), isNull(reviewReports.resolvedAt))),
-    auditInsert(ctx, {
-      action: "report.dismissed",
-      orgId: report.orgId,
-      actorUserId: operatorId,
-      targetType: "review_report",
-      targetId: reportId,
-      metadata: { reviewId: report.reviewId },
-    }),
+      .set({ resolvedAt: now, resolvedBy: operatorId })
+      .where(and(eq(reviewReports.id, reportId), isNull(reviewReports.resolvedAt)))
+      .returning({ id: reviewReports.id }),
+    // Only if the UPDATE closed it: a concurrent second dismissal records nothing.
+    auditInsertIf(
+      ctx,
+      {
+        action: "report.dismissed",
+        orgId: report.orgId,
+        actorUserId: operatorId,
+        targetType: "review_report",
+        targetId: reportId,
+        metadata: { reviewId: report.reviewId },
+      },
+      sql`changes() > 0`,
+    ),
   ]);
+  if (dismissed.length === 0) throw resolved();
   const [entry] = await reviewReportEntries(db, eq(reviewReports.id, reportId), 1);
   return entry!;
 }
