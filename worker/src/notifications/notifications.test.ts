@@ -221,6 +221,20 @@ describe("the notification stream", () => {
     expect([missed.id, JSON.parse(missed.data!).title]).toEqual([secondId, "second"]);
     await resumed.close();
   });
+
+  it("ends with `retry:` so the client reconnects: at once when it does not follow", async () => {
+    const user = await createUser("catch-up");
+    const missed = await seedNotification(user.id, { title: "missed" });
+    const before = await seedNotification(user.id, { createdAt: Date.now() - 1000, title: "before" });
+    const res = await call<string>("GET", "/v1/me/notifications/stream?follow=false", {
+      token: user.accessToken,
+      headers: { "last-event-id": before },
+    });
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    expect(res.body).toMatch(/^event: unread\ndata: \{"unreadCount":2\}\nretry: 1000\n\n/);
+    expect(res.body).toContain(`event: notification\ndata: {"id":"${missed}"`);
+    expect(res.body.endsWith("retry: 1000\n\n")).toBe(true);
+  });
 });
 
 describe("an invite", () => {

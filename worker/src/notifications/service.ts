@@ -105,11 +105,15 @@ const toNotification = (row: NotificationRow): NotificationT => ({
 
 const positionOf = (row: NotificationRow): KeysetPosition => ({ createdAt: row.createdAt, id: row.id });
 
-export async function unreadCount(ctx: Ctx, userId: string): Promise<number> {
-  const [row] = await ctx.db
+/** Counted on the partial index of unread rows, so it reads only those. */
+const unreadCountQuery = (ctx: Pick<Ctx, "db">, userId: string) =>
+  ctx.db
     .select({ n: count() })
     .from(notifications)
     .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
+
+export async function unreadCount(ctx: Pick<Ctx, "db">, userId: string): Promise<number> {
+  const [row] = await unreadCountQuery(ctx, userId);
   return row?.n ?? 0;
 }
 
@@ -172,19 +176,25 @@ export async function positionOfNotification(ctx: Ctx, userId: string, notificat
   return row ?? null;
 }
 
-/** The user's notifications after `position`, oldest first (what a stream sends next). */
-export async function notificationsAfter(ctx: Ctx, userId: string, position: KeysetPosition | null, limit = 50): Promise<NotificationT[]> {
+/**
+ * What a stream sends next, in one D1 round trip (a Worker invocation may make only so many
+ * queries): the user's notifications after `position`, oldest first, and the unread count.
+ */
+export async function streamCheck(ctx: Pick<Ctx, "db">, userId: string, position: KeysetPosition | null, limit = 50) {
   const after = position
     ? or(
         gt(notifications.createdAt, position.createdAt),
         and(eq(notifications.createdAt, position.createdAt), gt(notifications.id, position.id)),
       )
     : undefined;
-  const rows = await ctx.db
-    .select()
-    .from(notifications)
-    .where(and(eq(notifications.userId, userId), after))
-    .orderBy(notifications.createdAt, notifications.id)
-    .limit(limit);
-  return rows.map(toNotification);
+  const [rows, [unread]] = await ctx.db.batch([
+    ctx.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, userId), after))
+      .orderBy(notifications.createdAt, notifications.id)
+      .limit(limit),
+    unreadCountQuery(ctx, userId),
+  ]);
+  return { notifications: rows.map(toNotification), unreadCount: unread?.n ?? 0 };
 }

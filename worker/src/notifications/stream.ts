@@ -3,7 +3,7 @@ import { streamSSE } from "hono/streaming";
 import type { Ctx } from "../context";
 import type { KeysetPosition } from "../db/keyset";
 import type { AppEnv } from "../env";
-import { newestPosition, notificationsAfter, positionOfNotification, unreadCount } from "./service";
+import { newestPosition, positionOfNotification, streamCheck } from "./service";
 
 /** How often the stream looks for new rows, and how long one connection lasts before the client reconnects. */
 export const STREAM_POLL_MS = 2_000;
@@ -14,7 +14,8 @@ const RETRY_MS = 1_000;
 /**
  * The user's notifications as Server-Sent Events: `unread` ({ unreadCount }) first and whenever it
  * changes, `notification` per new row (id = its id, so a reconnect's Last-Event-ID resumes after
- * it), `: ping` comments between. D1 has no change feed, so it reads every STREAM_POLL_MS; it ends
+ * it), `: ping` comments between. D1 has no change feed, so it reads every STREAM_POLL_MS (one
+ * round trip: about 32 queries per connection, within a Worker invocation's query limit); it ends
  * after STREAM_LIFETIME_MS (the client reconnects with Last-Event-ID) or when the client goes away;
  * with `follow=false` it ends after one look.
  */
@@ -28,19 +29,22 @@ export function notificationStream(
     const endsAt = follow ? Date.now() + STREAM_LIFETIME_MS : 0;
     const resumed = lastEventId ? await positionOfNotification(ctx, userId, lastEventId) : null;
     let position: KeysetPosition | null = resumed ?? (await newestPosition(ctx, userId));
-    let unread = await unreadCount(ctx, userId);
-    await stream.writeSSE({ event: "unread", data: JSON.stringify({ unreadCount: unread }), retry: RETRY_MS });
+    let unread: number | undefined;
+    const tellUnread = async (count: number) => {
+      if (count === unread) return;
+      unread = count;
+      await stream.writeSSE({ event: "unread", data: JSON.stringify({ unreadCount: count }), retry: RETRY_MS });
+    };
     do {
-      for (const notification of await notificationsAfter(ctx, userId, position)) {
+      const next = await streamCheck(ctx, userId, position);
+      // The count first on connecting; afterwards after the rows it counts.
+      if (unread === undefined) await tellUnread(next.unreadCount);
+      for (const notification of next.notifications) {
         await stream.writeSSE({ event: "notification", id: notification.id, data: JSON.stringify(notification) });
         position = { createdAt: notification.createdAt, id: notification.id };
       }
-      const count = await unreadCount(ctx, userId);
-      if (count === unread) await stream.write(": ping\n\n");
-      else {
-        unread = count;
-        await stream.writeSSE({ event: "unread", data: JSON.stringify({ unreadCount: unread }) });
-      }
+      await tellUnread(next.unreadCount);
+      if (next.notifications.length === 0) await stream.write(": ping\n\n");
       if (Date.now() < endsAt) await stream.sleep(STREAM_POLL_MS);
     } while (!stream.aborted && Date.now() < endsAt);
     if (!stream.aborted) await stream.write(`retry: ${RETRY_MS}\n\n`);
