@@ -11,6 +11,8 @@ export type TimeSeriesChartOptions = { title: string; days: string[]; series: Ch
 const COLOURS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"];
 const HEIGHT = 220;
 const count = new Intl.NumberFormat();
+/** Tick steps for counts: whole numbers only (1, 2, 5, 10, 20, 50, …), never "0.2 downloads". */
+const WHOLE_STEPS = Array.from({ length: 8 }, (_, power) => [1, 2, 5].map((step) => step * 10 ** power)).flat();
 
 /** 'YYYY-MM-DD' (a UTC day) → uPlot's x value, seconds since the epoch. */
 const daySeconds = (day: string) => Date.parse(`${day}T00:00:00Z`) / 1000;
@@ -52,6 +54,7 @@ export function timeSeriesChart(opts: TimeSeriesChartOptions): HTMLElement {
       stroke: "#5b6170",
       side: money ? 1 : 3,
       grid: { show: !money },
+      incrs: WHOLE_STEPS,
       values: (_u, ticks) => ticks.map((v) => count.format(v)),
     });
 
@@ -59,16 +62,17 @@ export function timeSeriesChart(opts: TimeSeriesChartOptions): HTMLElement {
     {
       width: 600,
       height: HEIGHT,
-      // Days are UTC days: label them in UTC, or a viewer west of Greenwich sees every bar a day early.
+      // Days are UTC days: label them in UTC, or a viewer west of Greenwich sees every point a day early.
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
       scales: {
         x: { time: true },
-        money: { range: (_u, _min, max) => [0, Math.max(max, 100)] },
-        count: { range: (_u, _min, max) => [0, Math.max(max, 1)] },
+        // From zero (or below it: a day of refunds nets negative), and never a flat line at zero.
+        money: { range: (_u, min, max) => [Math.min(min, 0), Math.max(max, 100)] },
+        count: { range: (_u, min, max) => [Math.min(min, 0), Math.max(max, 1)] },
       },
       axes,
       series: [
-        { value: (_u, ts) => (ts == null ? "" : dayLabel.format(new Date(ts * 1000))) },
+        { label: "Day", value: (_u, ts) => (ts == null ? "" : dayLabel.format(new Date(ts * 1000))) },
         ...opts.series.map((s, i) => ({
           label: s.label,
           scale: s.kind,
@@ -81,9 +85,15 @@ export function timeSeriesChart(opts: TimeSeriesChartOptions): HTMLElement {
     [opts.days.map(daySeconds), ...opts.series.map((s) => s.values)],
     plot,
   );
-  // The canvas follows the figure's width; the observer also fires once the figure is in the page.
+  // The canvas follows its box's width (first when the figure enters the page); once the figure has
+  // left the page (a redraw replaced it), the observer lets go of it.
+  let shown = false;
   const resize = new ResizeObserver(() => {
-    if (!figure.isConnected) return resize.disconnect();
+    if (!figure.isConnected) {
+      if (shown) resize.disconnect();
+      return;
+    }
+    shown = true;
     const width = plot.clientWidth;
     if (width > 0 && width !== chart.width) chart.setSize({ width, height: HEIGHT });
   });
