@@ -3,7 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type Stripe from "stripe";
 import type { SubscriptionT } from "../../../shared/payments";
 import { auditInsert } from "../audit";
-import { accountForBuyer } from "../auth";
+import { accountForBuyer, findAccountByEmail } from "../auth";
 import { findItemRef, itemNameSql, itemSlugSql, itemsById } from "../catalog";
 import type { Ctx } from "../context";
 import { couponSale } from "../coupons";
@@ -14,6 +14,7 @@ import type { Env } from "../env";
 import { AppError, notFound } from "../http/errors";
 import { issuedKey, issueLicenseStatements, revokeSubscriptionLicense } from "../licenses";
 import { enqueueMail, mailInsert, paymentFailedMail } from "../mail";
+import { notificationStatements } from "../notifications";
 import { linkEntitlement, orderExists, orderIdOf, plazaMetadata, saleStatements } from "../orders";
 import { receiptStatement } from "../receipts";
 import { stripeFor } from "../stripe";
@@ -250,6 +251,7 @@ export async function recordInvoicePayment(ctx: Ctx, invoiceId: string) {
     linkEntitlement(db, { orderId: sale.orderId, userId, itemId: metadata.plaza_item_id, source: "subscription" }),
   ]);
   await enqueueWebhookEvents(env, sale.webhookEventIds);
+  await enqueueMail(ctx, sale.mailIds);
   return synced;
 }
 
@@ -262,14 +264,24 @@ export async function recordInvoiceFailure(ctx: Ctx, invoiceId: string) {
   const sub = await stripeFor(env).subscriptions.retrieve(subscriptionId);
   const metadata = plazaMetadata(sub.metadata);
   if (!metadata) return { mailIds: [] as string[] };
-  const item = await findItemRef(db, metadata.plaza_item_id);
+  const [item, buyer] = await Promise.all([findItemRef(db, metadata.plaza_item_id), findAccountByEmail(db, metadata.plaza_email)]);
   const grace = graceDays(env);
   const mail = await mailInsert(
     { env, db },
     { to: metadata.plaza_email, mail: paymentFailedMail(item?.name ?? "your subscription", grace, `${env.APP_URL}/dashboard/purchases`) },
   );
-  await syncSubscription(ctx, subscriptionId, [mail.insert]);
-  return { mailIds: [mail.id] };
+  // The dunning mail above always goes (transactional); the notification is the buyer's in-app copy of how to fix it.
+  const notice = await notificationStatements(ctx, {
+    type: "payment_failed",
+    recipients: { userIds: buyer ? [buyer.id] : [] },
+    title: `Your payment for ${item?.name ?? "a subscription"} failed`,
+    body: `You keep access for ${grace} more days while the payment is retried. On Purchases, choose Update payment method, enter a new card and pay the open invoice.`,
+    link: "/dashboard/purchases",
+    orgId: null,
+    cause: invoice.id!,
+  });
+  await syncSubscription(ctx, subscriptionId, [mail.insert, ...notice.statements]);
+  return { mailIds: [mail.id, ...notice.mailIds] };
 }
 
 /** A subscription whose order was refunded in full is canceled in Stripe (its mirror follows Stripe's event). */

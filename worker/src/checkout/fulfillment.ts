@@ -102,6 +102,7 @@ export async function fulfillCheckoutPayment(ctx: Ctx, sessionId: string): Promi
   const results = await db.batch([...statements, ...license.statements, receipt.statement]);
   const key = issuedKey(license, results, licenseAt);
   if (key) await enqueueMail(ctx, [receipt.id]);
+  await enqueueMail(ctx, sale.mailIds);
   await enqueueWebhookEvents(env, [...sale.webhookEventIds, ...grant.webhookEventIds, license.webhookEventId]);
   return { orderId: sale.orderId, created: true, license: key ? { id: license.licenseId, key } : null };
 }

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { insertItem } from "../../test/catalog-fixtures";
 import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { notificationsOf } from "../../test/notification-fixtures";
 import {
   countRows,
   emulatorAdmin,
@@ -53,7 +54,7 @@ describe("payouts that fail", () => {
     await onboardSeller(fx.owner, fx.orgId);
   });
 
-  it("payout.failed marks payouts as needing attention with Stripe's reason and mails the owner once; a later paid payout clears it", async () => {
+  it("payout.failed marks payouts as needing attention with Stripe's reason and notifies the admins once (in-app and by mail); a later paid payout clears it", async () => {
     const accountId = await accountOf(fx.orgId);
     const failed = await payout(accountId, { outcome: "failed", failure_code: "account_closed", amount: 4200 });
     const problem = await eventually(async () => (await status(fx)).payoutProblem ?? undefined, "payouts need attention");
@@ -64,14 +65,20 @@ describe("payouts that fail", () => {
     expect(mails[0]!.subject).toContain("$42.00");
     expect(mails[0]!.text).toContain("The bank account has been closed.");
     expect(mails[0]!.text).toContain("/dashboard/payouts");
-    // Owners only: an admin is not mailed.
-    expect(await payoutMailsTo(fx.admin.email)).toHaveLength(0);
+    // The org's admins and owners, each by their preference (both by default); not a plain member.
+    expect(await payoutMailsTo(fx.admin.email)).toHaveLength(1);
+    expect(await payoutMailsTo(fx.member.email)).toHaveLength(0);
+    const [notice] = await notificationsOf(fx.admin.id, "payout_problem");
+    expect(notice).toMatchObject({ title: "A payout of $42.00 failed", link: "/dashboard/payouts", org_id: fx.orgId });
+    expect(notice!.body).toContain("The bank account has been closed.");
+    expect(await notificationsOf(fx.member.id, "payout_problem")).toHaveLength(0);
 
     // Stripe resends the event: nothing more.
     const [event] = (await testStripe().events.list({ type: "payout.failed" }, { stripeAccount: accountId })).data;
     expect((await signedDelivery(JSON.stringify(event), { connect: true })).status).toBe(200);
     await stripeEventsSettled();
     expect(await payoutMailsTo(fx.owner.email)).toHaveLength(1);
+    expect(await notificationsOf(fx.owner.id, "payout_problem")).toHaveLength(1);
 
     await emulatorAdmin("POST", "/clock/advance", { seconds: 60 });
     await payout(accountId, { outcome: "paid", amount: 5000 });

@@ -2,7 +2,17 @@ import { env } from "cloudflare:workers";
 import { beforeAll, expect, it } from "vitest";
 import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
-import { countRows, emulatorAdmin, eventually, onboardSeller, paidItem, signedDelivery, testStripe } from "../../test/payments";
+import { notificationsOf } from "../../test/notification-fixtures";
+import {
+  countRows,
+  emulatorAdmin,
+  eventually,
+  onboardSeller,
+  paidItem,
+  signedDelivery,
+  stripeEventsSettled,
+  testStripe,
+} from "../../test/payments";
 import { open } from "../crypto/secret-box";
 
 let fx: OrgFixture;
@@ -56,7 +66,7 @@ it("onboards one Express account per org, stored only encrypted, and reports its
   expect(dashboard.body.url).toMatch(/^http:\/\/stripe\.emulator\//);
 });
 
-it("when Stripe disables charges (account.updated), checkout is refused until they are back", async () => {
+it("when Stripe disables charges (account.updated), the admins are notified and checkout is refused until they are back", async () => {
   const accountId = await open(keys(), (await stored())!.account_id_encrypted);
   const item = await paidItem(fx.orgId, { model: "one_time", amount: 1000, currency: "usd" });
   const buyer = await createUser("blocked-buyer");
@@ -67,9 +77,18 @@ it("when Stripe disables charges (account.updated), checkout is refused until th
   expect(
     await countRows("SELECT 1 FROM audit_events WHERE org_id = ? AND action = 'connect.account_updated'", fx.orgId),
   ).toBeGreaterThanOrEqual(1);
+  await stripeEventsSettled();
+  for (const user of [fx.owner, fx.admin])
+    expect(await notificationsOf(user.id, "payout_problem"), user.name).toMatchObject([
+      { title: "Stripe paused charges for your account", link: "/dashboard/payouts", org_id: fx.orgId },
+    ]);
+  expect(await notificationsOf(fx.member.id, "payout_problem")).toEqual([]);
 
   await emulatorAdmin("POST", `/accounts/${accountId}/charges`, { enabled: true });
   await eventually(async () => ((await stored())?.charges_enabled === 1 ? true : undefined), "charges enabled again");
+  await stripeEventsSettled();
+  // Getting them back is no problem to tell.
+  expect(await notificationsOf(fx.owner.id, "payout_problem")).toHaveLength(1);
   expect((await call("POST", `/v1/items/${item.slug}/checkout`, { token: buyer.accessToken, body: {} })).status).toBe(201);
 });
 

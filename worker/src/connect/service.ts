@@ -5,12 +5,12 @@ import type { ConnectStatus } from "../../../shared/payments";
 import { auditInsert } from "../audit";
 import type { Ctx } from "../context";
 import { sha256Hex } from "../crypto/hash";
-import { derivedId } from "../crypto/random";
 import { open, seal } from "../crypto/secret-box";
 import type { Db } from "../db/client";
 import { AppError } from "../http/errors";
-import { enqueueMail, mailInsert, payoutFailedMail } from "../mail";
-import { findOrg, ownerEmails } from "../orgs";
+import { enqueueMail, payoutFailedMail } from "../mail";
+import { notificationStatements } from "../notifications";
+import { findOrg } from "../orgs";
 import { stripeFor } from "../stripe";
 import "./events";
 import { connectAccounts } from "./tables";
@@ -43,6 +43,9 @@ const toStatus = (row: ConnectAccountRow | undefined): StatusT =>
         disconnected: row.deauthorizedAt !== null,
       }
     : NOT_CONNECTED;
+
+/** Where an org sees its Connect state and continues onboarding. */
+const PAYOUTS_LINK = "/dashboard/payouts";
 
 const flagsOf = (account: Stripe.Account) => ({
   chargesEnabled: account.charges_enabled === true,
@@ -197,14 +200,38 @@ export async function applyAccountUpdate(ctx: Ctx, accountId: string) {
     flags.payoutsEnabled !== row.payoutsEnabled ||
     flags.detailsSubmitted !== row.detailsSubmitted;
   if (!changed) return true;
+  const notice = await accountProblemNotice(ctx, row, flags);
   await db.batch([
     db
       .update(connectAccounts)
       .set({ ...flags, updatedAt: Date.now() })
       .where(eq(connectAccounts.orgId, row.orgId)),
     auditInsert(ctx, { action: "connect.account_updated", orgId: row.orgId, targetType: "org", targetId: row.orgId, metadata: flags }),
+    ...notice.statements,
   ]);
+  await enqueueMail(ctx, notice.mailIds);
   return true;
+}
+
+/**
+ * Stripe took away charges or payouts the account had (it needs more information, or found a
+ * problem): the org's admins are told where to fix it. Keyed by the state it changed from, so
+ * the same event delivered twice tells them once.
+ */
+async function accountProblemNotice(ctx: Ctx, row: ConnectAccountRow, flags: ReturnType<typeof flagsOf>) {
+  const lost = [row.chargesEnabled && !flags.chargesEnabled && "charges", row.payoutsEnabled && !flags.payoutsEnabled && "payouts"].filter(
+    (what): what is string => typeof what === "string",
+  );
+  if (lost.length === 0) return { statements: [], mailIds: [] };
+  return notificationStatements(ctx, {
+    type: "payout_problem",
+    recipients: { orgId: row.orgId, minRole: "admin" },
+    title: `Stripe paused ${lost.join(" and ")} for your account`,
+    body: "Stripe needs more information or found a problem with your payments account. Open Payouts and continue onboarding to see what is due.",
+    link: PAYOUTS_LINK,
+    orgId: row.orgId,
+    cause: `account:${row.accountLookup}:${row.updatedAt}`,
+  });
 }
 
 /** The org owning a connected account (for Connect events such as payouts). */
@@ -222,7 +249,7 @@ const NO_PAYOUT_PROBLEM = { payoutFailureId: null, payoutFailureCode: null, payo
 /**
  * `payout.failed` (a Connect event): the payout is re-fetched from the account; if it failed, it
  * becomes the payouts' problem unless a payout paid after it (or a newer failure) is known, so
- * events in any order end in the same state. The org's owners are told once per payout (mail ids
+ * events in any order end in the same state. The org's admins are notified once per payout (ids
  * derived from the payout). Answers false for an account or payout Plaza does not know.
  */
 export async function recordPayoutFailure(ctx: Ctx, { accountId, payoutId }: { accountId: string; payoutId: string }) {
@@ -232,21 +259,18 @@ export async function recordPayoutFailure(ctx: Ctx, { accountId, payoutId }: { a
   const payout = await stripeFor(env).payouts.retrieve(payoutId, {}, { stripeAccount: accountId });
   if (payout.status !== "failed") return false;
   const message = payout.failure_message ?? "The bank refused the payout";
-  const [org, owners] = await Promise.all([findOrg(db, row.orgId), ownerEmails(db, row.orgId)]);
-  const mails = await Promise.all(
-    owners.map(async (email) =>
-      mailInsert(ctx, {
-        id: await derivedId("mail", `payout-failed:${payout.id}:${email}`),
-        to: email,
-        mail: payoutFailedMail(
-          org?.name ?? "your org",
-          formatMoney(payout.amount, payout.currency),
-          message,
-          `${env.APP_URL}/dashboard/payouts`,
-        ),
-      }),
-    ),
-  );
+  const org = await findOrg(db, row.orgId);
+  const amount = formatMoney(payout.amount, payout.currency);
+  const notice = await notificationStatements(ctx, {
+    type: "payout_problem",
+    recipients: { orgId: row.orgId, minRole: "admin" },
+    title: `A payout of ${amount} failed`,
+    body: `${message.replace(/\.?$/, ".")} Check the bank account in your Stripe payouts settings; the money stays on your balance until a payout succeeds.`,
+    link: PAYOUTS_LINK,
+    orgId: row.orgId,
+    cause: payout.id,
+    mail: payoutFailedMail(org?.name ?? "your org", amount, message, `${env.APP_URL}${PAYOUTS_LINK}`),
+  });
   const newerKnown = or(
     gt(connectAccounts.lastPaidPayoutCreated, payout.created),
     gt(connectAccounts.payoutFailureCreated, payout.created),
@@ -263,12 +287,9 @@ export async function recordPayoutFailure(ctx: Ctx, { accountId, payoutId }: { a
         updatedAt: Date.now(),
       })
       .where(and(eq(connectAccounts.accountLookup, row.accountLookup), sql`NOT coalesce(${newerKnown}, 0)`)),
-    ...mails.map((m) => m.insert.onConflictDoNothing()),
+    ...notice.statements,
   ]);
-  await enqueueMail(
-    ctx,
-    mails.map((m) => m.id),
-  );
+  await enqueueMail(ctx, notice.mailIds);
   return true;
 }
 

@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
+import { notificationsOf } from "../../test/notification-fixtures";
 import {
   buy,
   countRows,
@@ -63,6 +64,9 @@ async function stateOf(sale: Sale) {
       `SELECT 1 FROM mail_messages WHERE "to" = ? AND subject LIKE 'A buyer disputed a payment%'`,
       fx.owner.email,
     ),
+    // An admin's notifications about this order (the owner gets the same); a plain member's none.
+    adminNotices: (await notificationsOf(fx.admin.id)).filter((n) => n.body.includes(sale.id)).map((n) => n.type),
+    memberNotices: (await notificationsOf(fx.member.id)).filter((n) => n.body.includes(sale.id)).length,
   };
 }
 
@@ -93,6 +97,8 @@ describe("a dispute's lifecycle", () => {
       authorNet: 3000 - sale.fee - 3000 - 1500,
       disputeLines: 2,
       ownerMails: 1,
+      adminNotices: ["dispute_opened"],
+      memberNotices: 0,
     });
     const [open] = await disputesOf("open");
     expect(open).toMatchObject({ id: dispute.id, orderId: sale.id, status: "needs_response" });
@@ -102,6 +108,8 @@ describe("a dispute's lifecycle", () => {
       .bind(fx.owner.email)
       .first<{ subject: string }>();
     expect(mail?.subject).toMatch(/^A buyer disputed a payment of \$30\.00 to /);
+    // The dispute mail is the notification's e-mail: admins get it too (both by default).
+    expect(await countRows(`SELECT 1 FROM mail_messages WHERE "to" = ? AND subject LIKE 'A buyer disputed%'`, fx.admin.email)).toBe(1);
 
     // While the bank disputes the payment, Stripe refuses a refund: the author is told why, and nothing changes.
     const refund = await call("POST", `/v1/orgs/${fx.orgId}/orders/${sale.id}/refund`, {
@@ -120,6 +128,8 @@ describe("a dispute's lifecycle", () => {
       authorNet: 3000 - sale.fee,
       disputeLines: 4,
       ownerMails: 1,
+      adminNotices: ["dispute_opened", "dispute_closed"],
+      memberNotices: 0,
     });
     expect(await disputesOf("open")).toEqual([]);
     expect((await disputesOf("closed")).find((d) => d.id === dispute.id)?.status).toBe("won");
@@ -137,8 +147,10 @@ describe("a dispute's lifecycle", () => {
       licenseApi: "revoked",
       authorNet: 3000 - sale.fee - 3000 - 1500,
       disputeLines: 2,
-      // Already decided when Plaza heard of it: nothing left to respond to.
+      // Already decided when Plaza heard of it: nothing left to respond to, only the outcome to tell.
       ownerMails: mailsBefore,
+      adminNotices: ["dispute_closed"],
+      memberNotices: 0,
     });
     expect((await disputesOf("open")).some((d) => d.id === dispute.id)).toBe(false);
     expect((await disputesOf("closed")).find((d) => d.id === dispute.id)?.status).toBe("lost");

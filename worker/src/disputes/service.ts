@@ -6,14 +6,14 @@ import { formatMoney } from "../../../shared/money";
 import { auditInsertIf } from "../audit";
 import { findItemRef, itemNameSql } from "../catalog";
 import type { Ctx } from "../context";
-import { derivedId } from "../crypto/random";
 import { disputeEntitlementStatements, restoreEntitlementStatements, revokeEntitlementStatements } from "../entitlements";
 import { disputeEntries } from "../ledger";
 import { disputeOrderLicenses, revokeOrderLicenses, undisputeOrderLicenses } from "../licenses";
-import { disputeOpenedMail, enqueueMail, formatLongDate, mailInsert } from "../mail";
+import { disputeOpenedMail, enqueueMail, formatLongDate } from "../mail";
 import { NotYetKnown } from "../module";
+import { notificationStatements } from "../notifications";
 import { type OrderRow, orderOfPaymentIntent } from "../orders";
-import { findOrg, ownerEmails } from "../orgs";
+import { findOrg } from "../orgs";
 import { stripeFor } from "../stripe";
 import { enqueueWebhookEvents } from "../webhooks";
 import { disputes } from "./tables";
@@ -26,6 +26,8 @@ const FINAL_STATUSES = ["won", "lost", "warning_closed"];
 const FREEZING_STATUSES = ["needs_response", "under_review"];
 
 const isOpen = (status: string) => (OPEN_DISPUTE_STATUSES as readonly string[]).includes(status);
+/** The Earnings page lists the org's disputes. */
+const DISPUTES_LINK = "/dashboard/earnings";
 
 /** Where the dispute is answered: the platform's Stripe dashboard (destination charges are the platform's). */
 export const respondUrl = (d: { id: string; livemode: boolean }) =>
@@ -51,7 +53,8 @@ async function paymentIntentOf(ctx: Ctx, dispute: Stripe.Dispute) {
  *   and the fee withdrawn; both reinstated when it is won);
  * - access to a purchase: frozen (`disputed`) while the chargeback is open, given back when it is
  *   won, revoked for good (entitlement and keys) when it is lost;
- * - the org's owners get one e-mail per dispute while it is open, with the deadline and the link.
+ * - the org's admins get one notification per dispute while it is open (its e-mail has the deadline
+ *   and the link), and one when it is decided.
  */
 export async function syncDispute(ctx: Ctx, disputeId: string): Promise<boolean> {
   const { env, db } = ctx;
@@ -110,14 +113,15 @@ export async function syncDispute(ctx: Ctx, disputeId: string): Promise<boolean>
   ];
   const access = await accessStatements(ctx, { order, itemIds, dispute, now });
   statements.push(...access.statements);
-  const mails = isOpen(dispute.status) ? await openedMails(ctx, { order, row }) : [];
-  statements.push(...mails.map((m) => m.insert));
+  const notice = isOpen(dispute.status)
+    ? await openedNotice(ctx, { order, row, now })
+    : FINAL_STATUSES.includes(dispute.status)
+      ? await closedNotice(ctx, { row, now })
+      : { statements: [], mailIds: [] };
+  statements.push(...notice.statements);
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   await enqueueWebhookEvents(env, access.webhookEventIds);
-  await enqueueMail(
-    ctx,
-    mails.map((m) => m.id),
-  );
+  await enqueueMail(ctx, notice.mailIds);
   return true;
 }
 
@@ -172,28 +176,51 @@ async function accessStatements(
   return { statements, webhookEventIds };
 }
 
-/** The owners' e-mail about an open dispute: one per dispute and owner (ids derived from both), whichever event writes it first. */
-async function openedMails(ctx: Ctx, { order, row }: { order: OrderRow; row: DisputeRow }) {
-  const [org, owners, item] = await Promise.all([
-    findOrg(ctx.db, order.orgId),
-    ownerEmails(ctx.db, order.orgId),
-    row.itemId ? findItemRef(ctx.db, row.itemId) : undefined,
-  ]);
+/**
+ * The org admins' notification of an open dispute (its e-mail channel sends the dispute mail with the
+ * deadline): one per dispute and admin, whichever event writes it first.
+ */
+async function openedNotice(ctx: Ctx, { order, row, now }: { order: OrderRow; row: DisputeRow; now: number }) {
+  const [org, item] = await Promise.all([findOrg(ctx.db, order.orgId), row.itemId ? findItemRef(ctx.db, row.itemId) : undefined]);
+  const amount = formatMoney(row.amount, row.currency);
   const mail = disputeOpenedMail({
     orgName: org?.name ?? "your org",
     itemName: item?.name ?? "your item",
     orderId: order.id,
-    amount: formatMoney(row.amount, row.currency),
+    amount,
     reason: row.reason.replaceAll("_", " "),
     dueBy: row.evidenceDueBy === null ? null : formatLongDate(row.evidenceDueBy),
     respondUrl: respondUrl(row),
   });
-  return Promise.all(
-    owners.map(async (email) => {
-      const { id, insert } = await mailInsert(ctx, { id: await derivedId("mail", `dispute-opened:${row.id}:${email}`), to: email, mail });
-      return { id, insert: insert.onConflictDoNothing() };
-    }),
-  );
+  const dueBy = row.evidenceDueBy === null ? "" : ` Respond by ${formatLongDate(row.evidenceDueBy)}.`;
+  return notificationStatements(ctx, {
+    type: "dispute_opened",
+    recipients: { orgId: order.orgId, minRole: "admin" },
+    title: `A dispute was opened: ${item?.name ?? "an order"}`,
+    body: `The buyer disputed ${amount} of order ${order.id} (${row.reason.replaceAll("_", " ")}).${dueBy}`,
+    link: DISPUTES_LINK,
+    orgId: order.orgId,
+    cause: row.id,
+    mail,
+    now,
+  });
+}
+
+/** The org admins' notification of a decided dispute, once per dispute. */
+async function closedNotice(ctx: Ctx, { row, now }: { row: DisputeRow; now: number }) {
+  const item = row.itemId ? await findItemRef(ctx.db, row.itemId) : undefined;
+  const outcome = row.status === "won" || row.status === "lost" ? row.status : "closed";
+  const consequence = { won: " The money is back on your balance.", lost: " The buyer keeps the money.", closed: "" }[outcome];
+  return notificationStatements(ctx, {
+    type: "dispute_closed",
+    recipients: { orgId: row.orgId, minRole: "admin" },
+    title: `A dispute was ${outcome}: ${item?.name ?? "an order"}`,
+    body: `The dispute of ${formatMoney(row.amount, row.currency)} on order ${row.orderId} was ${outcome}.${consequence}`,
+    link: DISPUTES_LINK,
+    orgId: row.orgId,
+    cause: row.id,
+    now,
+  });
 }
 
 /** The org's disputes, newest first (the latest 100), all or only the open or closed ones. */

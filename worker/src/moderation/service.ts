@@ -3,6 +3,8 @@ import { auditInsert } from "../audit";
 import { findItem, type ModerationState, moderationStatement, toItem } from "../catalog";
 import type { Ctx } from "../context";
 import { AppError, notFound } from "../http/errors";
+import { enqueueMail } from "../mail";
+import { notificationStatements } from "../notifications";
 import { resolveItemReports } from "./reports";
 
 export type ModerationAction = "unlist" | "remove" | "restore";
@@ -33,6 +35,7 @@ export async function moderateItem(
     publishedAt: status === "published" ? (item.publishedAt ?? now) : item.publishedAt,
     updatedAt: now,
   };
+  const notice = await takenDownNotice(ctx, { item, action: input.action, reason: input.reason, now });
   await ctx.db.batch([
     moderationStatement(ctx.db, itemId, changes),
     // Acting on the item answers the reports about it.
@@ -45,7 +48,33 @@ export async function moderateItem(
       targetId: itemId,
       metadata: { action: input.action, reason: input.reason, from: item.status, to: status },
     }),
+    ...notice.statements,
   ]);
+  await enqueueMail(ctx, notice.mailIds);
   await ctx.events.emit("catalog.changed", { orgId: item.orgId, itemIds: [itemId] });
   return toItem({ ...item, ...changes }, found.org);
+}
+
+/** The org's admins are told why an operator unlisted or removed their item (a restore tells nobody). */
+async function takenDownNotice(
+  ctx: Ctx,
+  {
+    item,
+    action,
+    reason,
+    now,
+  }: { item: { id: string; orgId: string; name: string }; action: ModerationAction; reason: string; now: number },
+) {
+  if (action === "restore") return { statements: [], mailIds: [] };
+  const done = action === "unlist" ? "unlisted" : "removed";
+  return notificationStatements(ctx, {
+    type: "item_unlisted",
+    recipients: { orgId: item.orgId, minRole: "admin" },
+    title: `An operator ${done} ${item.name}`,
+    body: `Reason: ${reason}`,
+    link: `/dashboard/items/${item.id}`,
+    orgId: item.orgId,
+    cause: `${item.id}:${now}`,
+    now,
+  });
 }

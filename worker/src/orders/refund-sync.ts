@@ -13,6 +13,7 @@ import { enqueueMail, mailInsert, refundMail } from "../mail";
 import { NotYetKnown } from "../module";
 import { stripeFor } from "../stripe";
 import { enqueueWebhookEvents } from "../webhooks";
+import { refundNotices } from "./notices";
 import type { OrderRow } from "./queries";
 import { notYetReportedUndone, refundOutcomeStatements } from "./refund-records";
 import { orderItems, orders } from "./tables";
@@ -33,7 +34,7 @@ const sum = (refunds: Stripe.Refund[]) => refunds.reduce((total, r) => total + r
  *   succeed: Stripe pulls the money back from the author when the refund is made); given back (the
  *   purchase's entitlement and license keys) when a failure is what leaves it less than fully refunded;
  * - Plaza's refund rows take Stripe's outcome; the buyer gets one confirmation e-mail per refund,
- *   written in the batch that records it succeeded.
+ *   written in the batch that records it succeeded, and the org's admins one notification per refund.
  * A subscription refunded in full is canceled too (and stays canceled if the refund then fails).
  */
 export async function syncChargeRefunds(ctx: Ctx, chargeId: string) {
@@ -68,6 +69,13 @@ export async function syncChargeRefunds(ctx: Ctx, chargeId: string) {
   const ledgerRefunded = sql`min(${order.amount}, ${orderRefundedSql(order.orgId, order.id)})`;
   const lines = await db.select({ itemId: orderItems.itemId }).from(orderItems).where(eq(orderItems.orderId, order.id));
   const mails = await refundConfirmationMails(ctx, { order, refunds, itemId: lines[0]?.itemId, full });
+  // Like the buyer's confirmation: once it succeeded (a pending one may still fail).
+  const notices = await refundNotices(ctx, {
+    order,
+    refunds: refunds.filter((r) => r.status === "succeeded"),
+    itemId: lines[0]?.itemId,
+    now,
+  });
   statements.push(
     // Before the rows take Stripe's outcome: each failure is audited once.
     ...refundFailedAudits(ctx, order, refunds),
@@ -130,13 +138,10 @@ export async function syncChargeRefunds(ctx: Ctx, chargeId: string) {
     // After the entitlements: a key comes back only with its entitlement.
     statements.push(restoreOrderLicenses(db, order.id, now));
   }
-  statements.push(...events.map((e) => e.insert));
+  statements.push(...events.map((e) => e.insert), ...notices.statements);
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   await enqueueWebhookEvents(env, [...events.map((e) => e.id), ...entitlementEventIds]);
-  await enqueueMail(
-    ctx,
-    mails.map((m) => m.id),
-  );
+  await enqueueMail(ctx, [...mails.map((m) => m.id), ...notices.mailIds]);
   // After the batch: billing cancels the subscription in Stripe.
   if (full && order.kind === "subscription" && order.subscriptionId)
     await ctx.events.emit("order.subscription_refunded", { orderId: order.id, subscriptionId: order.subscriptionId });

@@ -10,6 +10,7 @@ import { derivedId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { entitlementIdSql } from "../entitlements";
 import { saleEntries } from "../ledger";
+import { saleNotice } from "./notices";
 import { orderItems, orders } from "./tables";
 import { orderCreatedEvent } from "./webhook-events";
 
@@ -62,11 +63,11 @@ export const orderIdOf = (sourceId: string) => derivedId("order", sourceId);
 
 /**
  * The statements that record one sale: its order and order item, the ledger's sale entries, the
- * `order.created` webhook event, and what other domains batch with it (`sale.recorded`: checkout
- * completes its checkout). Every id is derived from the Stripe object, every insert ignores a
- * conflict, so recording the same sale again writes nothing.
+ * `order.created` webhook event, the org admins' notification, and what other domains batch with it
+ * (`sale.recorded`: checkout completes its checkout). Every id is derived from the Stripe object,
+ * every insert ignores a conflict, so recording the same sale again writes nothing.
  */
-export async function saleStatements(ctx: Pick<Ctx, "db" | "events">, sale: Sale) {
+export async function saleStatements(ctx: Pick<Ctx, "db" | "env" | "events">, sale: Sale) {
   const { db } = ctx;
   const now = sale.now ?? Date.now();
   const orderId = await orderIdOf(sale.sourceId);
@@ -95,6 +96,7 @@ export async function saleStatements(ctx: Pick<Ctx, "db" | "events">, sale: Sale
     createdAt: now,
   };
   const event = await orderCreatedEvent(db, order, m.plaza_item_id);
+  const notice = await saleNotice(ctx, order, m.plaza_item_id);
   const statements: BatchItem<"sqlite">[] = [
     db.insert(orders).values(order).onConflictDoNothing(),
     db
@@ -108,8 +110,9 @@ export async function saleStatements(ctx: Pick<Ctx, "db" | "events">, sale: Sale
     )),
     ...(await ctx.events.emit("sale.recorded", { orderId, checkoutId: m.plaza_checkout_id, now })),
     event.insert,
+    ...notice.statements,
   ];
-  return { orderId, statements, webhookEventIds: [event.id] };
+  return { orderId, statements, webhookEventIds: [event.id], mailIds: notice.mailIds };
 }
 
 /** Links the order item to the entitlement it granted (after the grant in the same batch). */

@@ -16,7 +16,6 @@ export {
   orgNameSql,
   orgSlugSql,
   orgsByIds,
-  ownerEmails,
 } from "./queries";
 
 export const orgsModule = defineModule({

@@ -4,7 +4,6 @@
  */
 import { and, eq, inArray, type SQLWrapper, sql } from "drizzle-orm";
 import { ROLES, type Role, roleAtLeast } from "../../../shared/roles";
-import { userEmailSql } from "../auth";
 import type { Db } from "../db/client";
 import { subquery } from "../db/subquery";
 import { memberships, orgs } from "./tables";
@@ -64,12 +63,3 @@ export const membershipsJsonSql = (userId: SQLWrapper) =>
      FROM ${memberships} JOIN ${orgs} ON ${orgs.id} = ${memberships.orgId}
      WHERE ${memberships.userId} = ${userId} ORDER BY ${orgs.name}
    ) m)`);
-
-/** The e-mail addresses of the org's owners (told when something of the org's needs them). */
-export async function ownerEmails(db: Db, orgId: string): Promise<string[]> {
-  const rows = await db
-    .select({ email: userEmailSql(memberships.userId) })
-    .from(memberships)
-    .where(and(eq(memberships.orgId, orgId), eq(memberships.role, "owner")));
-  return rows.map((r) => r.email);
-}

@@ -6,6 +6,7 @@ import { testContext } from "../../test/context";
 import { getFreeItem } from "../../test/entitlement-fixtures";
 import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { notificationsOf } from "../../test/notification-fixtures";
 import { postReview, reviewedItem } from "../../test/review-fixtures";
 import { createDb } from "../db/client";
 import { auditEvents, reviewReports, reviews } from "../db/schema";
@@ -35,6 +36,16 @@ describe("editing the author's reply (PUT …/reply)", () => {
       { body: "Thanks, fixed in 1.2", createdAt: expect.any(Number), editedAt: null },
     ]);
     const posted = await storedReview(review.id);
+    // The org's admins were told of the review; the reviewer is told of the first reply, once.
+    const ofThisItem = (n: { link: string | null }) => n.link?.includes(item.id) || n.link?.endsWith(`/review/${item.slug}`);
+    expect((await notificationsOf(fx.admin.id, "review")).filter(ofThisItem)).toMatchObject([
+      { title: `A new review of ${item.name}: 2 of 5 stars`, org_id: fx.orgId },
+    ]);
+    expect((await notificationsOf(fx.member.id, "review")).filter(ofThisItem)).toEqual([]);
+    const replied = [
+      { title: `The author of ${item.name} replied to your review`, body: "Thanks, fixed in 1.2", link: `/review/${item.slug}` },
+    ];
+    expect((await notificationsOf(fx.outsider.id, "review_reply")).filter(ofThisItem)).toMatchObject(replied);
 
     const edited = await call("PUT", path, { token: fx.owner.accessToken, body: { body: "Fixed in 1.2.1, actually" } });
     expect([edited.status, edited.body.reply.body, edited.body.reply.createdAt]).toEqual([200, "Fixed in 1.2.1, actually", posted.replyAt]);
@@ -48,6 +59,7 @@ describe("editing the author's reply (PUT …/reply)", () => {
     ]);
     const listed = await call("GET", `/v1/items/${item.slug}/reviews`);
     expect(listed.body.data[0].reply).toEqual(edited.body.reply);
+    expect((await notificationsOf(fx.outsider.id, "review_reply")).filter(ofThisItem)).toMatchObject(replied);
   });
 
   it("edits a reply first posted with POST; POST still refuses a second reply", async () => {

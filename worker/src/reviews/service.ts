@@ -8,6 +8,8 @@ import type { Db } from "../db/client";
 import { afterCursor, newestFirst, pageOf } from "../db/keyset";
 import { findActiveEntitlement, holdsReviewableEntitlement } from "../entitlements";
 import { AppError, notFound } from "../http/errors";
+import { enqueueMail } from "../mail";
+import { notificationStatements } from "../notifications";
 import { enqueueWebhookEvents, webhookEventIf } from "../webhooks";
 import { addNewReview, replaceRating, subtractReview } from "./aggregate";
 import { reviewWithName, toReview, withName } from "./rows";
@@ -90,8 +92,9 @@ export async function createReview(
     sql`EXISTS (SELECT 1 FROM ${reviews} WHERE ${reviews.id} = ${id})`,
     { cause: id, now },
   );
+  const notice = await newReviewNotice(ctx, { item, reviewId: id, rating: input.rating, title: input.title, now });
   try {
-    await db.batch([insertIfBuyer, addNewReview(db, item.id, id), event.insert]);
+    await db.batch([insertIfBuyer, addNewReview(db, item.id, id), event.insert, ...notice.statements]);
   } catch (err) {
     if (String(err).includes("UNIQUE")) throw alreadyReviewed();
     throw err;
@@ -99,8 +102,25 @@ export async function createReview(
   const created = await reviewWithName(db, eq(reviews.id, id));
   if (!created) throw notABuyer();
   await enqueueWebhookEvents(ctx.env, [event.id]);
+  await enqueueMail(ctx, notice.mailIds);
   await announce(ctx, item);
   return created;
+}
+
+/** The org admins' notification of a new review, written only with the review (only a buyer's is). */
+function newReviewNotice(ctx: Ctx, input: { item: ItemRow; reviewId: string; rating: number; title: string; now: number }) {
+  const { item, reviewId } = input;
+  return notificationStatements(ctx, {
+    type: "review",
+    recipients: { orgId: item.orgId, minRole: "admin" },
+    title: `A new review of ${item.name}: ${input.rating} of 5 stars`,
+    body: input.title ? `"${input.title}"` : "A buyer rated it without a title.",
+    link: `/dashboard/items/${item.id}/reviews`,
+    orgId: item.orgId,
+    cause: reviewId,
+    onlyIf: sql`EXISTS (SELECT 1 FROM ${reviews} WHERE ${reviews.id} = ${reviewId})`,
+    now: input.now,
+  });
 }
 
 async function findMyReview(db: Db, userId: string, slug: string) {

@@ -23,8 +23,8 @@ import type { Env } from "../env";
 import { log } from "../http/log";
 import { type RetryPolicy, retryDelaySeconds } from "../http/queue-consumer";
 import { counter, takeHits } from "../http/rate-limit";
-import { enqueueMail, mailInsert, webhookDisabledMail } from "../mail";
-import { ownerEmails } from "../orgs";
+import { enqueueMail, webhookDisabledMail } from "../mail";
+import { notificationStatements } from "../notifications";
 import { runInFairSlots } from "./fair-slots";
 import { WEBHOOK_LOG_RETENTION_DAYS } from "./retention";
 import { openSigners, signatureWith } from "./signing";
@@ -477,8 +477,8 @@ function outcomeOf({ ok, gone, attempt, answer }: Attempted, disabling: Disablin
 }
 
 /**
- * Plaza turns an endpoint off (410, or 5 days of failures) and tells the org's owners. Its pending
- * deliveries become failed in the same batch, and later events are skipped (dispatch.ts), so
+ * Plaza turns an endpoint off (410, or 5 days of failures) and notifies the org's admins. Its pending
+ * deliveries become failed and the notice is written in the same batch, and later events are skipped (dispatch.ts), so
  * "recover" finds both once the endpoint is back.
  */
 async function disableEndpoint(
@@ -486,6 +486,18 @@ async function disableEndpoint(
   { endpoint, reason, now }: { endpoint: Endpoint; reason: string; now: number },
 ) {
   const { env, db } = ctx;
+  const notice = await notificationStatements(ctx, {
+    type: "webhook_endpoint_disabled",
+    recipients: { orgId: endpoint.orgId, minRole: "admin" },
+    title: "A webhook endpoint was disabled",
+    body: `Plaza stopped sending webhooks to ${endpoint.url}: ${reason}. Fix it, enable it again and recover the failed and skipped messages.`,
+    link: `/dashboard/webhooks/${endpoint.id}`,
+    orgId: endpoint.orgId,
+    cause: `${endpoint.id}:${now}`,
+    mail: webhookDisabledMail(endpoint.url, reason, `${env.APP_URL}/dashboard/webhooks`, WEBHOOK_LOG_RETENTION_DAYS),
+    // Only the batch that turned it off tells (its update is guarded by `enabled`).
+    onlyIf: sql`EXISTS (SELECT 1 FROM ${webhookEndpoints} WHERE ${webhookEndpoints.id} = ${endpoint.id} AND ${webhookEndpoints.enabled} = 0 AND ${webhookEndpoints.updatedAt} = ${now})`,
+  });
   const [[disabled]] = await db.batch([
     db
       .update(webhookEndpoints)
@@ -496,23 +508,9 @@ async function disableEndpoint(
       .update(webhookDeliveries)
       .set({ status: "failed", lastError: `endpoint disabled: ${reason}`, updatedAt: now })
       .where(and(eq(webhookDeliveries.endpointId, endpoint.id), eq(webhookDeliveries.status, "pending"))),
+    ...notice.statements,
   ]);
   if (!disabled) return;
   log("warn", "webhook endpoint disabled", { endpointId: endpoint.id, reason });
-  const owners = await ownerEmails(db, endpoint.orgId);
-  const mails = await Promise.all(
-    owners.map((email) =>
-      mailInsert(ctx, {
-        to: email,
-        mail: webhookDisabledMail(endpoint.url, reason, `${env.APP_URL}/dashboard/webhooks`, WEBHOOK_LOG_RETENTION_DAYS),
-      }),
-    ),
-  );
-  const [first, ...rest] = mails.map((m) => m.insert as BatchItem<"sqlite">);
-  if (!first) return;
-  await db.batch([first, ...rest]);
-  await enqueueMail(
-    ctx,
-    mails.map((m) => m.id),
-  );
+  await enqueueMail(ctx, notice.mailIds);
 }

@@ -9,6 +9,7 @@ import { Webhook } from "standardwebhooks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createOrg, createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call, errorCode } from "../../test/http";
+import { notificationsOf } from "../../test/notification-fixtures";
 import { countRows, eventually } from "../../test/payments";
 import { statusCounts } from "../../test/rate-limits";
 import { type Answer, type Received, scriptedReceiver } from "../../test/webhook-receiver";
@@ -152,7 +153,7 @@ describe("delivery", () => {
     expect(attempt).toMatchObject({ statusCode: null, error: "timed out after 50 ms" });
   });
 
-  it("410 Gone disables the endpoint at once and e-mails the org's owner; nothing is sent to it afterwards", async () => {
+  it("410 Gone disables the endpoint at once and notifies the org's admins (in-app and by e-mail); nothing is sent to it afterwards", async () => {
     const ep = await endpointWith([410]);
     const { deliveryId } = await pendingDelivery(ep.id);
     const result = await consume([{ kind: "delivery", id: deliveryId }]);
@@ -163,9 +164,16 @@ describe("delivery", () => {
     expect(
       await countRows(`SELECT 1 FROM mail_messages WHERE "to" = ? AND subject = 'A Plaza webhook endpoint was disabled'`, fx.owner.email),
     ).toBeGreaterThanOrEqual(1);
+    const disabledNotices = async (user: { id: string }) =>
+      (await notificationsOf(user.id, "webhook_endpoint_disabled")).filter((n) => n.link === `/dashboard/webhooks/${ep.id}`);
+    expect(await disabledNotices(fx.admin)).toMatchObject([{ title: "A webhook endpoint was disabled", org_id: fx.orgId }]);
+    expect((await disabledNotices(fx.admin))[0]!.body).toContain("The endpoint answered 410 Gone");
+    expect(await disabledNotices(fx.member)).toEqual([]);
 
     const next = await pendingDelivery(ep.id);
     await consume([{ kind: "delivery", id: next.deliveryId }]);
+    // Later events find it off: nobody is told twice.
+    expect(await disabledNotices(fx.owner)).toHaveLength(1);
     expect(ep.received).toHaveLength(1);
     expect((await deliveryRow(next.deliveryId))!.status).toBe("failed");
   });
