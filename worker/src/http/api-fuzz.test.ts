@@ -432,6 +432,15 @@ function actorsFor(op: Operation): Actor[] {
 
 const describeBody = (body?: Uint8Array) => (body ? truncateText(new TextDecoder().decode(body), 600) : "(none)");
 
+/** The answer's text; an event stream (it follows for a minute) only up to its first chunk, then cancelled. */
+async function answerText(res: Response) {
+  if (!res.headers.get("content-type")?.startsWith("text/event-stream")) return res.text();
+  const reader = res.body!.getReader();
+  const { value } = await reader.read();
+  await reader.cancel();
+  return new TextDecoder().decode(value);
+}
+
 async function send(op: Operation, request: FuzzRequest, actor: Actor) {
   const url = new URL(`http://plaza.test${request.path}`);
   for (const [name, value] of request.query) url.searchParams.append(name, value);
@@ -446,7 +455,7 @@ async function send(op: Operation, request: FuzzRequest, actor: Actor) {
     headers,
     body: op.method === "GET" ? undefined : (request.body as BufferSource | undefined),
   });
-  const responseText = await res.text();
+  const responseText = await answerText(res);
   const describe = () =>
     [
       `${op.method} ${op.path} as ${actor} (seed ${seed}; replay with PLAZA_FUZZ_SEED=${seed})`,
