@@ -1,11 +1,17 @@
 /** Analytics: daily rollups per org, item and day, written in the batches of the changes they count; their API and backfill. */
 import { defineModule } from "../module";
+import { analyticsEvents } from "./events";
+import { analyticsBackfill } from "./jobs";
 import { consumePageViews, purgePageViews } from "./page-views";
+import { analyticsRoutes } from "./routes";
 
 export { countPageView } from "./page-views";
+export { rebuildRollups } from "./rollups";
 
 export const analyticsModule = defineModule({
   name: "analytics",
-  jobs: { "purge-page-views": purgePageViews },
+  routes: analyticsRoutes,
+  events: analyticsEvents,
+  jobs: { "analytics-backfill": analyticsBackfill, "purge-page-views": purgePageViews },
   queues: { "plaza-analytics": consumePageViews },
 });

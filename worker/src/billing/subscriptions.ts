@@ -78,17 +78,14 @@ export async function syncSubscription(
 
   const live = sub.status === "active" || sub.status === "trialing" || pastDue;
   const license = live
-    ? await issueLicenseStatements(
-        { env, db },
-        {
-          source: { kind: "subscription", subscriptionId: id },
-          orgId: metadata.plaza_org_id,
-          itemId: metadata.plaza_item_id,
-          userId,
-          checkoutId: metadata.plaza_checkout_id,
-          now,
-        },
-      )
+    ? await issueLicenseStatements(ctx, {
+        source: { kind: "subscription", subscriptionId: id },
+        orgId: metadata.plaza_org_id,
+        itemId: metadata.plaza_item_id,
+        userId,
+        checkoutId: metadata.plaza_checkout_id,
+        now,
+      })
     : undefined;
   const receipt = license
     ? await receiptStatement(
@@ -114,7 +111,7 @@ export async function syncSubscription(
       })
     : undefined;
   const revoke = ENDED.has(sub.status) ? await revokeEntitlementStatements(ctx, { ...target, now }) : undefined;
-  const licenseRevoke = revoke ? await revokeSubscriptionLicense(db, id, now) : undefined;
+  const licenseRevoke = revoke ? await revokeSubscriptionLicense(ctx, id, now) : undefined;
   const access: BatchItem<"sqlite">[] = revoke
     ? [...revoke.statements, ...licenseRevoke!.statements]
     : [...(grant?.statements ?? []), ...(license?.statements ?? []), ...(receipt ? [receipt.statement] : [])];
@@ -128,6 +125,12 @@ export async function syncSubscription(
     updatedAt: now,
   };
   const event = existing ? await subscriptionChangeEvent(db, existing, { id, ...fields }, now) : undefined;
+  // The daily rollups recount the days this sync moves the subscription's start, end or last change in.
+  const synced = await ctx.events.emit("subscription.synced", {
+    orgId: metadata.plaza_org_id,
+    itemId: metadata.plaza_item_id,
+    at: existing ? [existing.createdAt, existing.updatedAt, now] : [now],
+  });
   const results = await db.batch([
     db
       .insert(subscriptions)
@@ -143,6 +146,8 @@ export async function syncSubscription(
       })
       .onConflictDoUpdate({ target: subscriptions.id, set: fields }),
     ...access,
+    // After access: `issuedKey` finds the license's statements by their position.
+    ...synced,
     ...extra,
     ...(event ? [event.insert] : []),
   ]);

@@ -7,6 +7,7 @@ import { checkoutRoutes } from "./routes";
 import { checkoutStripeHandlers } from "./stripe-handlers";
 
 export { failedCheckoutCount } from "./platform-counts";
+export { checkoutRollupSql } from "./rollups";
 export { checkoutStatus, startCheckout } from "./service";
 export { checkoutIdOfSession, sessionIdsOf } from "./stripe-sessions";
 

@@ -27,9 +27,10 @@ import { checkoutTaxParams, subscriptionTaxSettings } from "./tax";
  * `Idempotency-Key` is passed on to Stripe, so a retried request returns the same session.
  */
 export async function startCheckout(
-  { env, db }: Ctx,
+  ctx: Ctx,
   input: { slug: string; principal?: Principal; email?: string; interval?: PlanInterval; promotionCode?: string; idempotencyKey?: string },
 ): Promise<typeof CheckoutSession._output> {
+  const { env, db } = ctx;
   // Any status: an item that exists but is not published (a draft, a removed one) is 409, not 404.
   const item = await findItemBySlug(db, input.slug);
   if (!item) throw notFound("Item");
@@ -94,25 +95,29 @@ export async function startCheckout(
 
   // A replayed session (same idempotency key) already has its row: keep the first one's id.
   const sessionCheckoutId = session.metadata?.plaza_checkout_id ?? checkoutId;
-  await db
-    .insert(checkouts)
-    .values({
-      id: sessionCheckoutId,
-      sessionId: session.id,
-      orgId: item.orgId,
-      itemId: item.id,
-      userId: input.principal?.userId ?? null,
-      email,
-      mode,
-      priceId: price.priceId,
-      amount,
-      currency: pricing.currency,
-      feeAmount,
-      couponId: coupon?.couponId ?? null,
-      status: "open",
-      createdAt: Date.now(),
-    })
-    .onConflictDoNothing();
+  const now = Date.now();
+  await db.batch([
+    db
+      .insert(checkouts)
+      .values({
+        id: sessionCheckoutId,
+        sessionId: session.id,
+        orgId: item.orgId,
+        itemId: item.id,
+        userId: input.principal?.userId ?? null,
+        email,
+        mode,
+        priceId: price.priceId,
+        amount,
+        currency: pricing.currency,
+        feeAmount,
+        couponId: coupon?.couponId ?? null,
+        status: "open",
+        createdAt: now,
+      })
+      .onConflictDoNothing(),
+    ...(await ctx.events.emit("checkout.started", { orgId: item.orgId, itemId: item.id, now })),
+  ]);
   if (requestKey) {
     // Stripe forgets keys after 24 hours: a key reused later made a new session this checkout does not track.
     const [row] = await db.select({ sessionId: checkouts.sessionId }).from(checkouts).where(eq(checkouts.id, sessionCheckoutId)).limit(1);

@@ -9,10 +9,10 @@ import { fulfillCheckoutPayment } from "./fulfillment";
 import { checkouts } from "./tables";
 
 /** The statement that completes a subscription's checkout. */
-const checkoutCompletion = (db: Db, sessionId: string) =>
+const checkoutCompletion = (db: Db, sessionId: string, now: number) =>
   db
     .update(checkouts)
-    .set({ status: "complete", completedAt: Date.now() })
+    .set({ status: "complete", completedAt: now })
     .where(and(eq(checkouts.sessionId, sessionId), eq(checkouts.status, "open")));
 
 /**
@@ -22,12 +22,17 @@ const checkoutCompletion = (db: Db, sessionId: string) =>
  */
 const checkoutCompleted: StripeEventHandler = async (ctx) => {
   const session = ctx.event.data.object as Stripe.Checkout.Session;
-  if (!plazaMetadata(session.metadata)) return "ignored";
+  const metadata = plazaMetadata(session.metadata);
+  if (!metadata) return "ignored";
   if (session.mode === "payment") return (await fulfillCheckoutPayment(ctx, session.id)) ? "processed" : "ignored";
   const subscription = typeof session.subscription === "string" ? session.subscription : session.subscription?.id;
   if (!subscription) return "ignored";
   await ctx.events.emit("checkout.subscription_paid", { sessionId: session.id, subscriptionId: subscription });
-  await checkoutCompletion(ctx.db, session.id);
+  const now = Date.now();
+  await ctx.db.batch([
+    checkoutCompletion(ctx.db, session.id, now),
+    ...(await ctx.events.emit("checkout.completed", { orgId: metadata.plaza_org_id, itemId: metadata.plaza_item_id, now })),
+  ]);
   return "processed";
 };
 

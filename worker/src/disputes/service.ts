@@ -110,6 +110,7 @@ export async function syncDispute(ctx: Ctx, disputeId: string): Promise<boolean>
       },
       now,
     )),
+    ...(await ctx.events.emit("dispute.recorded", { orgId: order.orgId, itemId: row.itemId, openedAt: row.createdAt, now })),
   ];
   const access = await accessStatements(ctx, { order, itemIds, dispute, now });
   statements.push(...access.statements);
@@ -167,7 +168,7 @@ async function accessStatements(
     statements.push(disputeOrderLicenses(ctx.db, { orderId: order.id, onlyIf, now }));
   } else if (dispute.status === "lost") {
     for (const key of keys) add(await revokeEntitlementStatements(ctx, key));
-    add(await revokeOrderLicenses(ctx.db, order.id, now));
+    add(await revokeOrderLicenses(ctx, order.id, now));
   } else if (FINAL_STATUSES.includes(dispute.status)) {
     for (const key of keys) add(await restoreEntitlementStatements(ctx, { ...key, reference: order.id, from: "disputed" }));
     // After the entitlements: a key comes back only with its entitlement.

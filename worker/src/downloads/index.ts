@@ -1,8 +1,10 @@
 /** Signed download links and the downloads they serve. */
 import { defineModule } from "../module";
+import "./events";
 import { purgeDownloadLinks } from "./jobs";
 import { downloadLinkRoutes, downloadRoutes } from "./routes";
 
+export { downloadRollupSql } from "./rollups";
 export { mintDownloadLink } from "./service";
 
 export const downloadsModule = defineModule({

@@ -245,10 +245,11 @@ async function dailyWait(db: Db, { userId, itemId, limit, now }: { userId: strin
  * Spends one use of the link and records the download, in one batch (one transaction): the log
  * row is inserted only if the link has a use left and the buyer is under the daily limit, and the
  * link's counter and the item's total move only if that row now exists. Concurrent requests
- * therefore never spend more than `max_uses`, nor exceed the daily limit.
+ * therefore never spend more than `max_uses`, nor exceed the daily limit. A counted one is announced
+ * (`download.recorded`) for the daily rollups, whose statements follow in the batch.
  */
 async function recordDownload(
-  db: Db,
+  { db, events }: Pick<Ctx, "db" | "events">,
   {
     link: t,
     range,
@@ -295,7 +296,7 @@ async function recordDownload(
       .update(downloadTokens)
       .set({ uses: sql`${downloadTokens.uses} + 1`, lastUsedAt: now })
       .where(and(eq(downloadTokens.id, t.id), recorded)),
-    ...(counted ? [countIt] : []),
+    ...(counted ? [countIt, ...(await events.emit("download.recorded", { orgId: t.orgId, itemId: t.itemId, now }))] : []),
   ]);
   return inserted.length === 1;
 }
@@ -385,7 +386,7 @@ export async function serveDownload(ctx: Ctx, { token, request }: { token: strin
     throw new AppError("internal_error", "Something went wrong on our side");
   }
   const counted = range.start === 0;
-  if (!(await recordDownload(db, { link, range, counted, dailyLimit, now }))) {
+  if (!(await recordDownload(ctx, { link, range, counted, dailyLimit, now }))) {
     await object.body.cancel();
     throw (await limitError(db, link, dailyLimit, now)) ?? invalidLink();
   }

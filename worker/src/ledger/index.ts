@@ -5,6 +5,7 @@ import { ledgerStripeHandlers } from "./stripe-handlers";
 
 export { disputeEntries, failedRefundEntries, orderRefundedSql, refundEntries, saleEntries } from "./entries";
 export { oneTimeFee, type PlatformFee, percentFee, platformFee, subscriptionFeePercent } from "./fees";
+export { ledgerRollupSql } from "./rollups";
 
 export const ledgerModule = defineModule({
   name: "ledger",

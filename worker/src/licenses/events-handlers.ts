@@ -10,7 +10,7 @@ export const licensesEvents: EventHandlers = {
     const statements: Statement[] = [];
     for (const entitlement of entitlements) {
       if (entitlement.status !== "revoked") continue;
-      const revoked = await revokeEntitlementLicenses(ctx.db, entitlement.id, now);
+      const revoked = await revokeEntitlementLicenses(ctx, entitlement.id, now);
       statements.push(...revoked.statements);
       webhookEventIds.push(...revoked.webhookEventIds);
     }

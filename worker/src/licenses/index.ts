@@ -1,6 +1,7 @@
 /** License keys, activations and the License API. */
 import { defineModule } from "../module";
 import { licensesEvents } from "./events-handlers";
+import "./events";
 import { licenseJobs } from "./jobs";
 import { licenseRoutes } from "./routes";
 
@@ -20,6 +21,7 @@ export {
   revokeSubscriptionLicense,
   undisputeOrderLicenses,
 } from "./issuance";
+export { licenseRollupSql } from "./rollups";
 
 export const licensesModule = defineModule({
   name: "licenses",

@@ -11,7 +11,7 @@ import { and, eq, ne, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { DEFAULT_MAX_ACTIVATIONS, defaultLicensePrefix } from "../../../shared/licenses";
 import { findItemRef } from "../catalog";
-import type { Ctx } from "../context";
+import type { Ctx, Statement } from "../context";
 import { derivedId } from "../crypto/random";
 import { currentKeyId, open, seal } from "../crypto/secret-box";
 import type { Db } from "../db/client";
@@ -81,7 +81,7 @@ export interface LicenseToIssue {
  * The statements that issue the license for one purchased item or one subscription. Put them after
  * the entitlement grant in the same batch: the license points at that entitlement.
  */
-export async function issueLicenseStatements(ctx: Pick<Ctx, "env" | "db">, input: LicenseToIssue): Promise<LicenseIssue> {
+export async function issueLicenseStatements(ctx: Pick<Ctx, "env" | "db" | "events">, input: LicenseToIssue): Promise<LicenseIssue> {
   const { env, db } = ctx;
   const { source, itemId, userId, now = Date.now() } = input;
   const licenseId = await licenseIdFor(source, itemId);
@@ -135,6 +135,7 @@ export async function issueLicenseStatements(ctx: Pick<Ctx, "env" | "db">, input
   );
   statements.push(event.insert);
   if (source.kind === "subscription") statements.push(followEntitlement(db, licenseId, now));
+  statements.push(...(await ctx.events.emit("licenses.changed", { orgId: input.orgId, itemId, now })));
   return { licenseId, key, statements, issuedByThisAttempt: thisAttemptsLicense, itemName: policy.itemName, webhookEventId: event.id };
 }
 
@@ -171,9 +172,11 @@ export interface LicenseStatements {
 
 /**
  * Revokes the licenses `where` matches, each live one with its `license.revoked` event (id derived
- * from the license: revocation is final, so a replay writes the same event again, a no-op).
+ * from the license: revocation is final, so a replay writes the same event again, a no-op), then
+ * what `licenses.changed` handlers add for each item.
  */
-export async function revokeLicenses(db: Db, where: SQL, now: number): Promise<LicenseStatements> {
+export async function revokeLicenses(ctx: Pick<Ctx, "db" | "events">, where: SQL, now: number): Promise<LicenseStatements> {
+  const { db } = ctx;
   const live = await db
     .select()
     .from(licenses)
@@ -183,17 +186,28 @@ export async function revokeLicenses(db: Db, where: SQL, now: number): Promise<L
     .update(licenses)
     .set({ status: "revoked", revokedAt: now, updatedAt: now })
     .where(and(where, ne(licenses.status, "revoked")));
-  return { statements: [update, ...events.map((e) => e.insert)], webhookEventIds: events.map((e) => e.id) };
+  const changed = await announceChanges(ctx, live, now);
+  return { statements: [update, ...events.map((e) => e.insert), ...changed], webhookEventIds: events.map((e) => e.id) };
 }
 
+/** `licenses.changed` once per item of `rows`: the statements its handlers add to the change's batch. */
+export async function announceChanges(ctx: Pick<Ctx, "events">, rows: { orgId: string; itemId: string }[], now: number) {
+  const items = new Map(rows.map((r) => [r.itemId, r.orgId]));
+  const statements: Statement[] = [];
+  for (const [itemId, orgId] of items) statements.push(...(await ctx.events.emit("licenses.changed", { orgId, itemId, now })));
+  return statements;
+}
+
+type EventCtx = Pick<Ctx, "db" | "events">;
 /** A refunded purchase: its licenses are revoked (in the refund's batch). */
-export const revokeOrderLicenses = (db: Db, orderId: string, now = Date.now()) => revokeLicenses(db, eq(licenses.orderId, orderId), now);
+export const revokeOrderLicenses = (ctx: EventCtx, orderId: string, now = Date.now()) =>
+  revokeLicenses(ctx, eq(licenses.orderId, orderId), now);
 /** An ended or refunded subscription: its license is revoked. */
-export const revokeSubscriptionLicense = (db: Db, subscriptionId: string, now = Date.now()) =>
-  revokeLicenses(db, eq(licenses.subscriptionId, subscriptionId), now);
+export const revokeSubscriptionLicense = (ctx: EventCtx, subscriptionId: string, now = Date.now()) =>
+  revokeLicenses(ctx, eq(licenses.subscriptionId, subscriptionId), now);
 /** An entitlement revoked by hand (an operator): every license issued on it. */
-export const revokeEntitlementLicenses = (db: Db, entitlementId: string, now = Date.now()) =>
-  revokeLicenses(db, eq(licenses.entitlementId, entitlementId), now);
+export const revokeEntitlementLicenses = (ctx: EventCtx, entitlementId: string, now = Date.now()) =>
+  revokeLicenses(ctx, eq(licenses.entitlementId, entitlementId), now);
 
 /**
  * A refund Stripe reports failed: the order's revoked licenses are active again, each only if its

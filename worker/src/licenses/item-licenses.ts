@@ -170,7 +170,7 @@ export async function actOnItemLicense(
     }
   } else if (action === "revoke") {
     if (license.status !== "revoked") {
-      const revoke = await revokeLicenses(db, eq(licenses.id, licenseId), now);
+      const revoke = await revokeLicenses(ctx, eq(licenses.id, licenseId), now);
       const [update, ...events] = revoke.statements;
       await db.batch([update!, ...events, audit(changedNow, { from: license.status })]);
       await enqueueWebhookEvents(env, revoke.webhookEventIds);

@@ -1,25 +1,34 @@
-import { and, eq, inArray, lt, lte } from "drizzle-orm";
+import { and, eq, inArray, lt, lte, sql } from "drizzle-orm";
 import { resealColumnJob } from "../crypto/reseal";
 import type { Job } from "../module";
+import { announceChanges } from "./issuance";
 import { licenseReveals, licenses } from "./tables";
 
 /**
  * Licenses past their expiry become `expired`: a subscription's license carries its entitlement's
  * expiry (period end, or the grace period while past due), so this is the license side of
  * `expire-entitlements`. The License API already answers `expired` from the time alone; this makes
- * the state visible in D1. A renewal makes the license active again (issuance.ts).
+ * the state visible in D1. A renewal makes the license active again (issuance.ts). The items'
+ * `licenses.changed` statements run in the same batch.
  */
-export const expireLicenses: Job = async ({ db, now, batchSize }) => {
-  const lapsed = db
-    .select({ id: licenses.id })
-    .from(licenses)
-    .where(and(eq(licenses.status, "active"), lte(licenses.expiresAt, now)))
-    .limit(batchSize);
-  const expired = await db
-    .update(licenses)
-    .set({ status: "expired", updatedAt: now })
-    .where(and(inArray(licenses.id, lapsed), eq(licenses.status, "active")))
-    .returning({ id: licenses.id });
+export const expireLicenses: Job = async (ctx) => {
+  const { db, now, batchSize } = ctx;
+  const lapsed = () =>
+    db
+      .select({ id: licenses.id, orgId: licenses.orgId, itemId: licenses.itemId })
+      .from(licenses)
+      .where(and(eq(licenses.status, "active"), lte(licenses.expiresAt, now)))
+      .limit(batchSize);
+  const items = await db.selectDistinct({ orgId: sql<string>`org_id`, itemId: sql<string>`item_id` }).from(lapsed().as("lapsed"));
+  if (items.length === 0) return 0;
+  const [expired] = await db.batch([
+    db
+      .update(licenses)
+      .set({ status: "expired", updatedAt: now })
+      .where(and(inArray(licenses.id, db.select({ id: sql`id` }).from(lapsed().as("lapsed"))), eq(licenses.status, "active")))
+      .returning({ id: licenses.id }),
+    ...(await announceChanges(ctx, items, now)),
+  ]);
   return expired.length;
 };
 

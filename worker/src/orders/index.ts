@@ -8,6 +8,7 @@ export { itemSalesSince } from "./item-sales";
 export { findOrdersFor, type OrderMatch } from "./operator-search";
 export { orderCountsByStatus } from "./platform-counts";
 export { firstOrderOfCheckout, latestOrderOf, type OrderRow, orderOfPaymentIntent } from "./queries";
+export { orderLinesSql } from "./rollups";
 export type { SaleTax } from "./sales";
 export { type CheckoutMetadata, linkEntitlement, orderExists, orderIdOf, plazaMetadata, type Sale, saleStatements } from "./sales";
 

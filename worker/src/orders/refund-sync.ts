@@ -109,8 +109,8 @@ export async function syncChargeRefunds(ctx: Ctx, chargeId: string) {
     }
     const licensesRevoked =
       order.kind === "subscription" && order.subscriptionId
-        ? await revokeSubscriptionLicense(db, order.subscriptionId, now)
-        : await revokeOrderLicenses(db, order.id, now);
+        ? await revokeSubscriptionLicense(ctx, order.subscriptionId, now)
+        : await revokeOrderLicenses(ctx, order.id, now);
     statements.push(...licensesRevoked.statements);
     entitlementEventIds.push(...licensesRevoked.webhookEventIds);
     statements.push(
@@ -138,6 +138,8 @@ export async function syncChargeRefunds(ctx: Ctx, chargeId: string) {
     // After the entitlements: a key comes back only with its entitlement.
     statements.push(restoreOrderLicenses(db, order.id, now));
   }
+  // After the entries and any keys given back: the daily rollups recount the item's day.
+  if (lines[0]) statements.push(...(await ctx.events.emit("order.refunds_booked", { orgId: order.orgId, itemId: lines[0].itemId, now })));
   statements.push(...events.map((e) => e.insert), ...notices.statements);
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   await enqueueWebhookEvents(env, [...events.map((e) => e.id), ...entitlementEventIds]);

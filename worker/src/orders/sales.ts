@@ -108,7 +108,13 @@ export async function saleStatements(ctx: Pick<Ctx, "db" | "env" | "events">, sa
       { orderId, orgId: m.plaza_org_id, amount: sale.amount, fee: sale.fee, currency: sale.currency, tax: sale.tax?.amount },
       now,
     )),
-    ...(await ctx.events.emit("sale.recorded", { orderId, checkoutId: m.plaza_checkout_id, now })),
+    ...(await ctx.events.emit("sale.recorded", {
+      orderId,
+      checkoutId: m.plaza_checkout_id,
+      orgId: m.plaza_org_id,
+      itemId: m.plaza_item_id,
+      now,
+    })),
     event.insert,
     ...notice.statements,
   ];
