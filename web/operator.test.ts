@@ -1,7 +1,7 @@
 /**
  * The operator console (issue #20, done-when 2 and 3): a person reports an item from its storefront
- * page, an operator unlists it from the moderation queue with a reason and the item leaves search;
- * anyone else finds no operator page or route at all.
+ * page, an operator unlists it from the moderation queue with a reason, the author is told the
+ * reason and the item leaves search; anyone else finds no operator page or route at all.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import { bin, run } from "../scripts/lib/processes.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import type { OrgT } from "../shared/api";
 import type { ItemT } from "../shared/catalog";
+import type { NotificationListT } from "../shared/notifications";
 import { appRoutes } from "./route-patterns";
 
 const SCREENSHOTS = "/tmp/plaza-operator";
@@ -125,7 +126,7 @@ async function searchFinds(query: string): Promise<{ api: boolean; storefront: b
 const notFoundHeading = (page: Page) => page.getByRole("heading", { level: 1, name: "Page not found" });
 
 describe("operator console", () => {
-  test("a reported item is unlisted from the moderation queue: it leaves search", async () => {
+  test("a reported item is unlisted from the moderation queue: the author is told why and it leaves search", async () => {
     // Searches are cached for 60 s at the edge (http/edge-cache.ts): each probe below asks a query not asked before.
     expect(await searchFinds(ITEM)).toEqual({ api: true, storefront: true });
 
@@ -167,6 +168,14 @@ describe("operator console", () => {
       .waitFor();
     await shot(queue, "2-unlisted");
     await context.close();
+
+    // Written in the unlisting's own batch: there at once, with the reason.
+    const notifications = await api<NotificationListT>("GET", "/v1/me/notifications", undefined, authorToken);
+    expect(notifications.body.data.find((n) => n.type === "item_unlisted")?.body).toContain(REASON);
+    const { context: authorContext, page: inbox } = await openAs(author, "/notifications");
+    await inbox.getByRole("list", { name: "All notifications" }).getByText(REASON, { exact: false }).waitFor();
+    await shot(inbox, "3-author-notified");
+    await authorContext.close();
 
     expect(await searchFinds(ITEM.toLowerCase())).toEqual({ api: false, storefront: false });
     expect(pageErrors).toEqual([]);
