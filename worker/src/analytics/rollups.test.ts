@@ -84,6 +84,21 @@ describe("writers", () => {
     expect(bucket).toMatchObject({ gross_sales: 4000, refunds: 1000, fees: fee - feeRefund, net_sales: 4000 - fee - 1000 + feeRefund });
   });
 
+  it("a full refund revokes the purchase's key: the day's license change nets to zero", async () => {
+    const { item, orderId } = await purchase(1500);
+    expect(await bucketOf(item.id)).toMatchObject({ licenses_change: 1 });
+    const res = await call("POST", `/v1/orgs/${fx.orgId}/orders/${orderId}/refund`, {
+      token: fx.admin.accessToken,
+      body: { reason: "analytics test, in full" },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const bucket = await eventually(async () => {
+      const b = await bucketOf(item.id);
+      return b?.refunds === 1500 ? b : undefined;
+    }, "the full refund in the bucket");
+    expect(bucket).toMatchObject({ licenses_change: 0, gross_sales: 1500 });
+  });
+
   it("a download counts once per whole bundle, not for a resumed range", async () => {
     const item = await publishedItem(fx.owner, fx.orgId, { slug: `an-dl-${Date.now().toString(36)}`, name: "Analytics download" });
     const buyer = await createUser("analytics-downloader");
@@ -144,9 +159,9 @@ describe("the API", () => {
     expect(res.body.currencies).toEqual(["usd"]);
     const today = res.body.series[6];
     expect(today.day).toBe(utcDay(Date.now()));
-    expect(today.grossSales).toBe(2500 + 4000 + 1200);
+    expect(today.grossSales).toBe(2500 + 4000 + 1500 + 1200);
     expect(today.mrr).toBe(1200);
-    expect(res.body.totals.grossSales).toBe(2500 + 4000 + 1200);
+    expect(res.body.totals.grossSales).toBe(2500 + 4000 + 1500 + 1200);
     expect(res.body.totals.activeLicenses).toBe(today.activeLicenses);
 
     const csv = await call("GET", `/v1/orgs/${fx.orgId}/analytics/csv?days=7`, { token: fx.member.accessToken });
@@ -168,7 +183,7 @@ describe("the API", () => {
     const res = await call("GET", "/v1/operator/analytics?days=7", { token: fx.operator.accessToken });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const today = res.body.series[6];
-    expect(today.grossSales).toBeGreaterThanOrEqual(2500 + 4000 + 1200);
+    expect(today.grossSales).toBeGreaterThanOrEqual(2500 + 4000 + 1500 + 1200);
     expect(today.feeIncome).toBeGreaterThan(0);
   });
 });
