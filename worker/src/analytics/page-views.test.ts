@@ -6,9 +6,10 @@ import { eventually } from "../../test/eventually";
 import { createOrg, createUser } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { JOBS, jobContext } from "../../test/jobs";
+import { utcDay } from "../db/rollups";
 import type { PageViewMessage } from "../env";
 import worker from "../index";
-import { isCountedView, utcDay } from "./page-views";
+import { isCountedView } from "./page-views";
 
 const BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const DAY_MS = 86_400_000;
@@ -135,5 +136,29 @@ describe("purge-page-views", () => {
     // The day 35 days back is kept whole (both of its views), however late in it the purge runs.
     expect(days.results.map((r) => r.day)).toEqual(["2026-05-11", "2026-05-11", "2026-06-14"]);
     expect(await bucketViews(old.id, "2026-05-10")).toBe(1);
+  });
+});
+
+describe("analytics-backfill and page views", () => {
+  it("recounts the days that still have raw views and keeps the counts of days purged before", async () => {
+    const rebuilt = await insertItem(orgId, { name: "Rebuilt Thing" });
+    const sentAt = new Date(Date.now() - 2 * DAY_MS);
+    const recent = utcDay(sentAt.getTime());
+    await deliver([0, 1].map(() => ({ id: crypto.randomUUID(), timestamp: sentAt, body: { slug: rebuilt.slug } })));
+    // Counts gone wrong (say, by a bug since fixed), and a day long purged: only its count is left.
+    await env.DB.prepare("UPDATE analytics_daily SET page_views = 99 WHERE item_id = ? AND day = ?").bind(rebuilt.id, recent).run();
+    await env.DB.prepare("INSERT INTO analytics_daily (org_id, item_id, day, page_views, updated_at) VALUES (?, ?, '2020-01-06', 42, 0)")
+      .bind(orgId, rebuilt.id)
+      .run();
+
+    const noViews = utcDay(Date.now() - 5 * DAY_MS);
+    await env.DB.prepare("INSERT INTO analytics_daily (org_id, item_id, day, page_views, updated_at) VALUES (?, ?, ?, 7, 0)")
+      .bind(orgId, rebuilt.id, noViews)
+      .run();
+
+    await JOBS["analytics-backfill"]!(jobContext(env, Date.now()));
+    expect(await bucketViews(rebuilt.id, recent)).toBe(2);
+    expect(await bucketViews(rebuilt.id, noViews)).toBe(0);
+    expect(await bucketViews(rebuilt.id, "2020-01-06")).toBe(42);
   });
 });

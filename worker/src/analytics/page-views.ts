@@ -10,6 +10,7 @@ import { createMiddleware } from "hono/factory";
 import { itemOwnersBySlug } from "../catalog";
 import type { Statement } from "../context";
 import { createDb, type Db } from "../db/client";
+import { utcDay } from "../db/rollups";
 import type { AppEnv, Env, PageViewMessage } from "../env";
 import { log } from "../http/log";
 import { type ConsumerPolicy, failAll } from "../http/queue-consumer";
@@ -51,9 +52,6 @@ export const countPageView = () =>
       ),
     );
   });
-
-/** The UTC day `YYYY-MM-DD` of a time in ms. */
-export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 const PAGE_VIEWS_QUEUE: ConsumerPolicy<PageViewMessage> = {
   queue: "plaza-analytics",
