@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AnalyticsT } from "../shared/analytics";
 import type { AuthorItemT } from "../shared/catalog";
 import type { OrgReviewT } from "../shared/reviews";
 import { eventually } from "./lib/eventually";
@@ -151,6 +152,29 @@ describe("npm start", () => {
     expect(orders.filter((order) => order.createdAt > monthAgo).length).toBeGreaterThanOrEqual(4);
     expect(items.find((item) => item.slug === "ai-autocomplete")!.salesLast30Days).toBeGreaterThanOrEqual(2);
     expect(items.find((item) => item.slug === "team-analytics")!.salesLast30Days).toBeGreaterThanOrEqual(2);
+  });
+
+  it("seeds 90 days of history that the Analytics API shows: views, checkouts, sales, refunds, a dispute, subscriptions, downloads", async () => {
+    expect(output, output.slice(-8000)).toMatch(/\[plaza\] analytics rebuilt from the demo history: \d+ daily rollups/);
+    const { api } = plazaApi(() => baseUrl);
+    const login = await api<{ accessToken: string }>("POST", "/v1/auth/login", { email: "author@plaza.local", password: DEMO_PASSWORD });
+    const token = login.body.accessToken;
+    const me = await api<{ orgs: { orgId: string; slug: string }[] }>("GET", "/v1/me", undefined, token);
+    const orgId = me.body.orgs.find((o) => o.slug === "acme")!.orgId;
+    const analytics = await api<AnalyticsT>("GET", `/v1/orgs/${orgId}/analytics?days=90`, undefined, token);
+    expectStatus(analytics, 200, "analytics");
+    const { series, totals } = analytics.body;
+    expect(series).toHaveLength(90);
+    for (const family of ["grossSales", "netSales", "fees", "refunds", "disputes", "newSubscriptions", "churnedSubscriptions"] as const)
+      expect(totals[family], family).toBeGreaterThan(0);
+    expect(totals.downloads).toBeGreaterThan(1000);
+    expect(totals.checkoutsStarted).toBeGreaterThan(totals.checkoutsCompleted);
+    expect(totals.checkoutsCompleted).toBeGreaterThan(0);
+    expect(totals.mrr).toBeGreaterThan(0);
+    expect(totals.activeLicenses).toBeGreaterThan(0);
+    // Every day of the history, not a few: views on each (counted ones for the last 35 days, kept counts before), sales on most.
+    expect(series.slice(0, -1).filter((day) => day.pageViews > 0)).toHaveLength(89);
+    expect(series.filter((day) => day.grossSales > 0).length).toBeGreaterThan(60);
   });
 
   it("seeds the studio only once: a second run adds nothing", async () => {
