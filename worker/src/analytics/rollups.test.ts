@@ -11,7 +11,16 @@ import { getFreeItem } from "../../test/entitlement-fixtures";
 import { createUser, type OrgFixture, orgFixture } from "../../test/fixtures";
 import { call } from "../../test/http";
 import { JOBS, jobContext } from "../../test/jobs";
-import { buy, eventually, onboardSeller, paidItem, stripeEventsSettled, subscribeNewBuyer } from "../../test/payments";
+import {
+  buy,
+  emulatorAdmin,
+  eventually,
+  onboardSeller,
+  paidItem,
+  stripeEventsSettled,
+  subscribeNewBuyer,
+  testStripe,
+} from "../../test/payments";
 import { utcDay } from "../db/rollups";
 
 const worker = (exports as unknown as { default: Fetcher }).default;
@@ -99,6 +108,20 @@ describe("writers", () => {
     expect(bucket).toMatchObject({ licenses_change: 0, gross_sales: 1500 });
   });
 
+  it("a dispute: counted on the day it was opened, the withdrawn amount and Stripe's fee out of net", async () => {
+    const { item, orderId } = await purchase(3000);
+    const fee = await feeOf(orderId);
+    const { pi } = (await env.DB.prepare("SELECT payment_intent_id AS pi FROM orders WHERE id = ?").bind(orderId).first<{ pi: string }>())!;
+    const chargeId = (await testStripe().paymentIntents.retrieve(pi)).latest_charge as string;
+    await emulatorAdmin("POST", `/charges/${chargeId}/dispute`, { reason: "fraudulent", due_in_days: 7 });
+    const bucket = await eventually(async () => {
+      const b = await bucketOf(item.id);
+      return b?.disputes === 1 ? b : undefined;
+    }, "the dispute in the bucket");
+    expect(bucket).toMatchObject({ gross_sales: 3000, fees: fee });
+    expect(bucket!.net_sales as number).toBeLessThanOrEqual(3000 - fee - 3000);
+  });
+
   it("a download counts once per whole bundle, not for a resumed range", async () => {
     const item = await publishedItem(fx.owner, fx.orgId, { slug: `an-dl-${Date.now().toString(36)}`, name: "Analytics download" });
     const buyer = await createUser("analytics-downloader");
@@ -159,9 +182,9 @@ describe("the API", () => {
     expect(res.body.currencies).toEqual(["usd"]);
     const today = res.body.series[6];
     expect(today.day).toBe(utcDay(Date.now()));
-    expect(today.grossSales).toBe(2500 + 4000 + 1500 + 1200);
+    expect(today.grossSales).toBe(2500 + 4000 + 1500 + 3000 + 1200);
     expect(today.mrr).toBe(1200);
-    expect(res.body.totals.grossSales).toBe(2500 + 4000 + 1500 + 1200);
+    expect(res.body.totals.grossSales).toBe(2500 + 4000 + 1500 + 3000 + 1200);
     expect(res.body.totals.activeLicenses).toBe(today.activeLicenses);
 
     const csv = await call("GET", `/v1/orgs/${fx.orgId}/analytics/csv?days=7`, { token: fx.member.accessToken });
@@ -183,7 +206,7 @@ describe("the API", () => {
     const res = await call("GET", "/v1/operator/analytics?days=7", { token: fx.operator.accessToken });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const today = res.body.series[6];
-    expect(today.grossSales).toBeGreaterThanOrEqual(2500 + 4000 + 1500 + 1200);
+    expect(today.grossSales).toBeGreaterThanOrEqual(2500 + 4000 + 1500 + 3000 + 1200);
     expect(today.feeIncome).toBeGreaterThan(0);
   });
 });
