@@ -1,3 +1,4 @@
+import { analyticsPage } from "./analytics/analytics-page";
 import { notificationsPage } from "./notifications/list-page";
 import { notificationSettingsPage } from "./notifications/preferences-page";
 import { loginPage } from "./pages/auth/login";
@@ -16,6 +17,7 @@ import { earningsPage } from "./pages/orgs/earnings";
 import { membersPage } from "./pages/orgs/members";
 import { payoutsPage } from "./pages/orgs/payouts";
 import {
+  ANALYTICS_PATH,
   EARNINGS_PATH,
   ITEMS_PATH,
   NOTIFICATION_SETTINGS_PATH,
@@ -56,6 +58,7 @@ export const routes: readonly Route[] = [
   { pattern: `${ITEMS_PATH}/:itemId`, title: "Item", access: "user", page: studioItemPage },
   { pattern: `${ITEMS_PATH}/:itemId/:tab`, title: "Item", access: "user", page: studioItemPage },
   { pattern: EARNINGS_PATH, title: "Earnings", access: "user", page: earningsPage },
+  { pattern: ANALYTICS_PATH, title: "Analytics", access: "user", page: analyticsPage },
   { pattern: PAYOUTS_PATH, title: "Payouts", access: "user", page: payoutsPage },
   { pattern: WEBHOOKS_PATH, title: "Webhooks", access: "user", page: webhooksPage },
   { pattern: `${WEBHOOKS_PATH}/:endpointId`, title: "Webhook endpoint", access: "user", page: webhookEndpointPage },

@@ -9,6 +9,8 @@ export const reviewItemPath = (slug: string) => `/review/${encodeURIComponent(sl
 export const PURCHASES_PATH = "/dashboard/purchases";
 /** The active org's balances, ledger and orders. */
 export const EARNINGS_PATH = "/dashboard/earnings";
+/** The active org's charts: sales, subscriptions, downloads, page views and checkouts per day. */
+export const ANALYTICS_PATH = "/dashboard/analytics";
 /** The active org's Stripe Connect state; Stripe's onboarding returns here (`?return=1`, `?refresh=1`). */
 export const PAYOUTS_PATH = "/dashboard/payouts";
 /** The active org's webhook endpoints and messages (admins). */

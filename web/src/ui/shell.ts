@@ -7,7 +7,16 @@ import { h, uniqueId } from "../dom";
 import { notificationBell } from "../notifications/bell";
 import { queuedChanges } from "../offline/queue";
 import { unsentDocuments } from "../offline/unsent-docs";
-import { EARNINGS_PATH, ITEMS_PATH, OPERATOR_PATH, PAYOUTS_PATH, PROJECTS_PATH, PURCHASES_PATH, WEBHOOKS_PATH } from "../pages/paths";
+import {
+  ANALYTICS_PATH,
+  EARNINGS_PATH,
+  ITEMS_PATH,
+  OPERATOR_PATH,
+  PAYOUTS_PATH,
+  PROJECTS_PATH,
+  PURCHASES_PATH,
+  WEBHOOKS_PATH,
+} from "../pages/paths";
 import { DASHBOARD_PATH, navigate } from "../router";
 import { clearMe, switchActiveOrg } from "../state/me";
 import { createOrgForm } from "./create-org-form";
@@ -15,7 +24,7 @@ import { describeError } from "./messages";
 import { toast } from "./toast";
 
 /** Pages about the active org without it in their path: switching orgs re-renders them. */
-const ACTIVE_ORG_PAGES = [ITEMS_PATH, EARNINGS_PATH, PAYOUTS_PATH, WEBHOOKS_PATH, PROJECTS_PATH];
+const ACTIVE_ORG_PAGES = [ITEMS_PATH, EARNINGS_PATH, ANALYTICS_PATH, PAYOUTS_PATH, WEBHOOKS_PATH, PROJECTS_PATH];
 
 /** The same page in another org: /orgs/A/audit → /orgs/B/audit, /dashboard/earnings stays; elsewhere → B's members. */
 function orgPathFor(orgId: string): string {
@@ -122,6 +131,7 @@ export function appHeader(me: MeT, orgInView: string | null, signal: AbortSignal
       base && orgId === me.activeOrgId && navLink(ITEMS_PATH, "Items"),
       base && orgId === me.activeOrgId && navLink(PROJECTS_PATH, "Projects"),
       base && orgId === me.activeOrgId && navLink(EARNINGS_PATH, "Earnings"),
+      base && orgId === me.activeOrgId && navLink(ANALYTICS_PATH, "Analytics"),
       base && orgId === me.activeOrgId && navLink(PAYOUTS_PATH, "Payouts"),
       base && orgId === me.activeOrgId && role && roleAtLeast(role, "admin") && navLink(WEBHOOKS_PATH, "Webhooks"),
       navLink(PURCHASES_PATH, "Purchases"),
