@@ -34,6 +34,32 @@ benchRoutes.get("/fts", async (c) => {
     .all();
   return c.json(results);
 });
+// The analytics bench's baseline: the analytics_daily rows the Analytics API reads for an org's
+// range (its (org_id, day) index), summed per day in one query, with no auth, checks or shaping.
+benchRoutes.get("/analytics-rows", async (c) => {
+  const columns = [
+    "gross_sales",
+    "net_sales",
+    "fees",
+    "refunds",
+    "disputes",
+    "new_subscriptions",
+    "churned_subscriptions",
+    "mrr_change",
+    "downloads",
+    "licenses_change",
+    "page_views",
+    "checkouts_started",
+    "checkouts_completed",
+  ];
+  const { results } = await c.env.DB.prepare(
+    `SELECT day, ${columns.map((col) => `sum(${col}) AS ${col}`).join(", ")} FROM analytics_daily
+     WHERE org_id = ? AND day >= ? AND day <= ? GROUP BY day ORDER BY day`,
+  )
+    .bind(c.req.query("orgId") ?? "", c.req.query("from") ?? "", c.req.query("to") ?? "")
+    .all();
+  return c.json(results);
+});
 benchRoutes.post("/stripe-verify", async (c) => {
   const raw = await c.req.text();
   try {
