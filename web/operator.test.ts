@@ -184,6 +184,11 @@ describe("operator console", () => {
   test("the operator moves through the console: overview, jobs with Run now, orders, mail", async () => {
     const { context, page } = await openAsOperator("/operator");
     await page.getByRole("heading", { level: 1, name: "Operator" }).waitFor();
+    // The chart's numbers as a table beside it: one row a day of the last 30.
+    const revenue = page.getByRole("figure").filter({ hasText: "Revenue and fee income, last 30 days" });
+    const numbers = revenue.getByRole("table");
+    await numbers.waitFor();
+    expect(await numbers.locator("tbody tr").count()).toBe(30);
     await page.getByRole("table", { name: "Last run of each maintenance job" }).waitFor();
     await shot(page, "5-overview");
 

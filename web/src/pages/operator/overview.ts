@@ -1,18 +1,60 @@
 /**
- * `/operator`: the platform at a glance: payments by status, open disputes, dead-letter queue
- * depths, failing webhook endpoints across orgs and each maintenance job's last run.
+ * `/operator`: the platform at a glance: revenue and fee income per day, payments by status, open
+ * disputes, dead-letter queue depths, failing webhook endpoints across orgs and each maintenance
+ * job's last run.
  */
+import type { PlatformAnalyticsT } from "../../../../shared/analytics";
 import type { OperatorOverviewT } from "../../../../shared/operator";
+import { timeSeriesChart } from "../../analytics/chart";
 import { api } from "../../api/client";
 import { unwrap } from "../../api/unwrap";
-import { h } from "../../dom";
+import { h, replace } from "../../dom";
 import type { PageContext } from "../../router";
+import { errorAlert } from "../../ui/alert";
+import { selectField } from "../../ui/form";
 import { section } from "../../ui/page";
 import { factList } from "../../ui/status-list";
 import { dataTable, row } from "../../ui/table";
 import { OPERATOR_JOBS_PATH, OPERATOR_MAIL_PATH } from "../paths";
 import { jobRunOutcome, jobRunTime } from "./job-run";
 import { operatorPage } from "./layout";
+
+const REVENUE_DAYS = 30;
+
+function revenueChart(analytics: PlatformAnalyticsT): HTMLElement {
+  const currency = analytics.currency ?? "usd";
+  return timeSeriesChart({
+    title: `Revenue and fee income, last ${analytics.days} days (${currency.toUpperCase()})`,
+    days: analytics.series.map((d) => d.day),
+    series: [
+      { label: "Gross sales", values: analytics.series.map((d) => d.grossSales), kind: "money", currency },
+      { label: "Fee income", values: analytics.series.map((d) => d.feeIncome), kind: "money", currency },
+      { label: "Refunds", values: analytics.series.map((d) => d.refunds), kind: "money", currency },
+    ],
+  });
+}
+
+/** The chart of one currency; with sales in several, a select switches between them. */
+function revenueSection(first: PlatformAnalyticsT, signal: AbortSignal): HTMLElement {
+  const chart = h("div", {}, revenueChart(first));
+  if (first.currencies.length < 2) return section("Revenue", chart);
+  const picker = selectField({
+    name: "currency",
+    label: "Currency",
+    options: first.currencies.map((c) => ({ value: c, label: c.toUpperCase() })),
+    value: first.currency ?? undefined,
+  });
+  const select = picker.querySelector("select")!;
+  select.addEventListener("change", async () => {
+    try {
+      const next = await unwrap(api.v1.operator.analytics.$get({ query: { days: String(REVENUE_DAYS), currency: select.value } }));
+      if (!signal.aborted) replace(chart, revenueChart(next));
+    } catch (err) {
+      replace(chart, errorAlert(err));
+    }
+  });
+  return section("Revenue", picker, chart);
+}
 
 function paymentsTable(byStatus: Record<string, number>): HTMLElement {
   return dataTable({
@@ -58,12 +100,16 @@ function jobsTable(jobs: OperatorOverviewT["jobs"]): HTMLElement {
   });
 }
 
-export async function operatorOverviewPage(_: PageContext): Promise<Node> {
-  const overview = await unwrap(api.v1.operator.overview.$get());
+export async function operatorOverviewPage({ signal }: PageContext): Promise<Node> {
+  const [overview, analytics] = await Promise.all([
+    unwrap(api.v1.operator.overview.$get()),
+    unwrap(api.v1.operator.analytics.$get({ query: { days: String(REVENUE_DAYS) } })),
+  ]);
   const { deadLetters } = overview;
   return operatorPage(
     "Operator",
     "The platform's money, queues and maintenance at a glance.",
+    revenueSection(analytics, signal),
     section("Payments", paymentsTable(overview.paymentsByStatus), factList([["Disputes open", String(overview.disputesOpen)]])),
     section(
       "Dead letters",
