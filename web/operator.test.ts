@@ -9,8 +9,8 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { logInWhenAsked } from "../scripts/lib/log-in";
+import { makeOperator } from "../scripts/lib/operators";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
-import { bin, run } from "../scripts/lib/processes.mjs";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import type { OrgT } from "../shared/api";
 import type { ItemT } from "../shared/catalog";
@@ -40,20 +40,6 @@ const OPERATOR_PAGES = appRoutes()
   .filter((route) => route.access === "operator")
   .map((route) => route.pattern);
 
-/** Plaza has no API that makes an operator (by design): the flag is set in the server's local D1, as on a real deployment. */
-async function makeOperator(email: string) {
-  await run(bin.wrangler, [
-    "d1",
-    "execute",
-    "DB",
-    "--local",
-    "--persist-to",
-    server.persistTo,
-    "--command",
-    `UPDATE users SET is_operator = 1 WHERE email = '${email}'`,
-  ]);
-}
-
 beforeAll(async () => {
   assertViteBuild();
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -64,7 +50,7 @@ beforeAll(async () => {
     signUpAndLogIn(reporter),
     signUpAndLogIn(operator),
   ]);
-  await makeOperator(operator.email);
+  await makeOperator(server.persistTo, operator.email);
   const org = await api<OrgT>("POST", "/v1/orgs", { name: "Hopper Tools", slug: `hopper-${RUN}` }, authorToken);
   expectStatus(org, 201, "create org");
   const itemId = await publishItem(authorToken, org.body.id, { slug: SLUG, name: ITEM });

@@ -11,6 +11,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
+import { makeOperator } from "../scripts/lib/operators";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
 import { WAIT } from "../scripts/lib/wait-budgets.mjs";
@@ -459,6 +460,72 @@ describe("plan change", () => {
     await page.reload();
     await page.getByRole("region", { name: "Orders" }).getByRole("row").filter({ hasText: ITEM.name }).nth(1).waitFor();
     await context.close();
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+/**
+ * The operator console's Orders page on a paid order: an operator finds it by the buyer's e-mail,
+ * refunds part of it through the Refund dialog, revokes the buyer's entitlement and grants the item
+ * again, each with a reason. Setup (accounts, item, onboarding, the purchase) goes through the APIs.
+ */
+describe("operator orders", () => {
+  const ITEM = { slug: `slide-rule-${RUN}`, name: "Slide Rule", pricing: { model: "one_time", amount: 3000, currency: "usd" } } as const;
+  const author: Person = { name: "Edmund Gunter", email: `edmund-${RUN}@example.com`, password: "logarithmic scale 1620", token: "" };
+  const buyer: Person = { name: "William Oughtred", email: `william-${RUN}@example.com`, password: "circles of proportion", token: "" };
+  const operator: Person = { name: "Olive Operator", email: `olive-${RUN}@example.com`, password: "keeps the plaza tidy", token: "" };
+
+  beforeAll(async () => {
+    [author.token, buyer.token, operator.token] = await Promise.all([
+      signUpAndLogIn(author),
+      signUpAndLogIn(buyer),
+      signUpAndLogIn(operator),
+    ]);
+    await makeOperator(stack.plaza.persistTo, operator.email);
+    const org = await api<OrgT>("POST", "/v1/orgs", { name: "Gunter Instruments", slug: `gunter-${RUN}` }, author.token);
+    expectStatus(org, 201, "create org");
+    await seedConnectOnboarding({ apiUrl: stack.url, email: author.email, password: author.password, orgSlug: `gunter-${RUN}` });
+    await publishItem(author.token, org.body.id, { ...ITEM, summary: "Multiplies by sliding", description: "Paid item." });
+    const checkout = await api<{ checkoutId: string; url: string }>("POST", `/v1/items/${ITEM.slug}/checkout`, {}, buyer.token);
+    expectStatus(checkout, 201, "checkout");
+    await payHostedCheckout(checkout.body.url);
+    await eventually(
+      "the order",
+      async () => (await api<{ orderId: string | null }>("GET", `/v1/checkouts/${checkout.body.checkoutId}`)).body.orderId,
+    );
+  });
+
+  test("an operator finds the order by e-mail, refunds part of it, revokes the entitlement and grants the item again", async () => {
+    const { page } = await openAs(operator, `/operator/orders?q=${encodeURIComponent(buyer.email)}`);
+    const order = page.getByRole("article", { name: /^Order ord_/ });
+    await order.getByText(ITEM.name).first().waitFor();
+
+    await order.getByRole("button", { name: /^Refund order / }).click();
+    const refund = page.getByRole("dialog", { name: "Refund a sale" });
+    await refund.getByLabel("Amount").fill("10.00");
+    await refund.getByLabel("Reason").fill("Arrived without its cursor");
+    await refund.getByRole("button", { name: "Refund" }).click();
+    await page.getByText("Refund of $10.00 requested.").waitFor();
+    await eventually("the partial refund on the order", async () => {
+      await page.reload();
+      await order.waitFor();
+      return (await order.getByText("Partly refunded").count()) > 0 ? true : undefined;
+    });
+
+    const entitlements = order.getByRole("table", { name: /^Entitlements of order/ });
+    await entitlements.getByRole("button", { name: `Revoke ${ITEM.name}` }).click();
+    const revoke = page.getByRole("dialog", { name: `Revoke ${ITEM.name}` });
+    await revoke.getByLabel("Reason").fill("Chargeback fraud ring");
+    await revoke.getByRole("button", { name: "Revoke" }).click();
+    await page.getByText(`${ITEM.name} is revoked from ${buyer.email}.`).waitFor();
+    await entitlements.getByText("revoked", { exact: true }).waitFor();
+
+    await order.getByRole("button", { name: `Grant ${ITEM.name}` }).click();
+    const grant = page.getByRole("dialog", { name: `Grant ${ITEM.name}` });
+    await grant.getByLabel("Reason").fill("Cleared after review");
+    await grant.getByRole("button", { name: "Grant" }).click();
+    await page.getByText(`${ITEM.name} is granted to ${buyer.email}.`).waitFor();
+    await entitlements.getByText("grant", { exact: true }).waitFor();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,0 +1,20 @@
+import { bin, run } from "./processes.mjs";
+
+/**
+ * Makes the account with `email` a platform operator in the local D1 of a running `wrangler dev`
+ * (its `persistTo`): Plaza has no API for it, on purpose, so tests set the flag as the README's
+ * operator console section says.
+ */
+export async function makeOperator(persistTo: string, email: string): Promise<void> {
+  const quoted = `'${email.replaceAll("'", "''")}'`;
+  await run(bin.wrangler, [
+    "d1",
+    "execute",
+    "DB",
+    "--local",
+    "--persist-to",
+    persistTo,
+    "--command",
+    `UPDATE users SET is_operator = 1 WHERE email = ${quoted}`,
+  ]);
+}
