@@ -70,6 +70,8 @@ export interface DomainModule {
   pages?: Hono<AppEnv>;
   /** Maintenance jobs by name (`job_runs.job`), run on every cron tick. */
   jobs?: Readonly<Record<string, Job>>;
+  /** Jobs too heavy for every tick (whole-table rebuilds): run on the first tick of each UTC day, and by an operator's "run now". */
+  dailyJobs?: Readonly<Record<string, Job>>;
   /** Stripe event types this module acts on (one module per type), sent to the platform endpoint. */
   stripeHandlers?: Readonly<Record<string, StripeEventHandler>>;
   /** Stripe event types about authors' connected accounts, which Stripe sends only to the Connect endpoint. */
@@ -91,7 +93,10 @@ export const defineModule = <const M extends DomainModule>(module: M): M => modu
 
 /** What the composition root assembles from every module, handed to the entry points that dispatch. */
 export interface Runtime {
+  /** Every job, daily ones included, by its unique name. */
   jobs: Readonly<Record<string, Job>>;
+  /** Which of `jobs` run only on the first tick of each UTC day. */
+  dailyJobs: ReadonlySet<string>;
   /** Every Stripe event type some module acts on, from either endpoint. */
   stripeHandlers: Readonly<Record<string, StripeEventHandler>>;
   /** Which endpoint Stripe sends each handled type to (README's Stripe setup is generated from it). */
@@ -118,7 +123,8 @@ function merged<T>(kind: string, modules: readonly DomainModule[], part: (m: Dom
 
 export function assembleRuntime(modules: readonly DomainModule[]): Runtime {
   return {
-    jobs: merged("job", modules, (m) => m.jobs),
+    jobs: merged("job", modules, (m) => ({ ...m.jobs, ...m.dailyJobs })),
+    dailyJobs: new Set(modules.flatMap((m) => Object.keys(m.dailyJobs ?? {}))),
     stripeHandlers: merged("Stripe event handler", modules, (m) => ({ ...m.stripeHandlers, ...m.connectStripeHandlers })),
     stripeEventTypes: {
       platform: modules.flatMap((m) => Object.keys(m.stripeHandlers ?? {})),

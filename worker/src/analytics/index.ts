@@ -12,6 +12,8 @@ export const analyticsModule = defineModule({
   name: "analytics",
   routes: analyticsRoutes,
   events: analyticsEvents,
-  jobs: { "analytics-backfill": analyticsBackfill, "purge-page-views": purgePageViews },
+  jobs: { "purge-page-views": purgePageViews },
+  // A whole-table rebuild: a daily reconciliation (and "run now" after a fix), not every tick.
+  dailyJobs: { "analytics-backfill": analyticsBackfill },
   queues: { "plaza-analytics": consumePageViews },
 });

@@ -8,7 +8,7 @@ import { purgeRateLimitWindows } from "./jobs";
 import { deleteOrphanObjects } from "./orphan-objects";
 
 export { JOB_RUN_RETENTION_MS, jobRunsPage, jobSummaries, runJobNow } from "./job-runs";
-export { runScheduled } from "./scheduler";
+export { isDueOnTick, runScheduled } from "./scheduler";
 
 export const maintenanceModule = defineModule({
   name: "maintenance",

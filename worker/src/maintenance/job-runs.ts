@@ -7,13 +7,13 @@ import type { Db } from "../db/client";
 import { decodeCursor, pageOf } from "../db/keyset";
 import { notFound } from "../http/errors";
 import type { Job, Runtime } from "../module";
-import { JOB_SCHEDULE, runJob, toJobRun } from "./scheduler";
+import { DAILY_JOB_SCHEDULE, JOB_SCHEDULE, runJob, toJobRun } from "./scheduler";
 import { jobRuns } from "./tables";
 
 export const JOB_RUN_RETENTION_MS = 30 * 86_400_000;
 
 /** Every job with its newest run (one indexed read per job, on (job, scheduled_at)). */
-export async function jobSummaries(db: Db, jobs: Runtime["jobs"]): Promise<JobSummaryT[]> {
+export async function jobSummaries(db: Db, { jobs, dailyJobs }: Pick<Runtime, "jobs" | "dailyJobs">): Promise<JobSummaryT[]> {
   const names = Object.keys(jobs).sort();
   if (names.length === 0) return [];
   const newest = (job: string) => db.select().from(jobRuns).where(eq(jobRuns.job, job)).orderBy(desc(jobRuns.scheduledAt)).limit(1);
@@ -21,7 +21,7 @@ export async function jobSummaries(db: Db, jobs: Runtime["jobs"]): Promise<JobSu
   const results = await db.batch([first!, ...rest]);
   return names.map((job, i) => {
     const row = results[i]?.[0];
-    return { job, schedule: JOB_SCHEDULE, lastRun: row ? toJobRun(row) : null };
+    return { job, schedule: dailyJobs.has(job) ? DAILY_JOB_SCHEDULE : JOB_SCHEDULE, lastRun: row ? toJobRun(row) : null };
   });
 }
 

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { createUser, lastMailTo } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { JOBS, jobContext, runJobs } from "../../test/jobs";
+import { JOBS, jobContext, jobsDueAt, runJobs } from "../../test/jobs";
 import { CREDENTIAL_RETENTION_MS } from "../auth";
 import { LONGEST_WINDOW_MS } from "../http/rate-limit";
 import worker from "../index";
@@ -40,8 +40,17 @@ it("purges sessions, invites and tokens that ended before the retention window, 
   // The same tick delivered again does nothing; each run is recorded.
   expect((await runJobs(tick, env))["purge-expired-credentials"]).toEqual({ status: "skipped", processed: 0 });
   expect(await count("SELECT count(*) AS n FROM job_runs WHERE scheduled_at = ? AND status = 'succeeded'", tick)).toBe(
-    Object.keys(JOBS).length,
+    jobsDueAt(tick).length,
   );
+});
+
+it("runs a daily job (the analytics rebuild) on the first tick of a UTC day only", async () => {
+  const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  const jobs = { "analytics-backfill": JOBS["analytics-backfill"]!, "purge-expired-credentials": JOBS["purge-expired-credentials"]! };
+  const later = await runJobs(today + 10 * 60_000, env, jobs);
+  expect(later["analytics-backfill"]).toBeUndefined();
+  expect(later["purge-expired-credentials"]).toMatchObject({ status: "succeeded" });
+  expect((await runJobs(today, env, jobs))["analytics-backfill"]).toMatchObject({ status: "succeeded" });
 });
 
 it("bounds each run and records a failing job without stopping the others", async () => {
@@ -62,7 +71,9 @@ it("the Worker's scheduled() handler runs the registry", async () => {
   const ctx = createExecutionContext();
   await worker.scheduled(controller, env, ctx);
   await waitOnExecutionContext(ctx);
-  expect(await count("SELECT count(*) AS n FROM job_runs WHERE scheduled_at = ?", controller.scheduledTime)).toBe(Object.keys(JOBS).length);
+  expect(await count("SELECT count(*) AS n FROM job_runs WHERE scheduled_at = ?", controller.scheduledTime)).toBe(
+    jobsDueAt(controller.scheduledTime.valueOf()).length,
+  );
 });
 
 it("purges upload sessions a day after they expired", async () => {

@@ -11,6 +11,14 @@ const BATCH_SIZE = 500;
 
 /** When the cron trigger fires (wrangler.toml `[triggers] crons`): every job runs on every tick. */
 export const JOB_SCHEDULE = "*/5 * * * *";
+/** When a module's `dailyJobs` run: the first tick of each UTC day. */
+export const DAILY_JOB_SCHEDULE = "0 0 * * *";
+const TICK_MS = 5 * 60_000;
+const DAY_MS = 86_400_000;
+
+/** A daily job is due on the tick that falls in the first tick-length of its UTC day. */
+export const isDueOnTick = (job: string, scheduledTime: number, dailyJobs: ReadonlySet<string>) =>
+  !dailyJobs.has(job) || scheduledTime % DAY_MS < TICK_MS;
 
 type JobRunRow = typeof jobRuns.$inferSelect;
 export const toJobRun = (row: JobRunRow): JobRunT => ({
@@ -51,13 +59,14 @@ export async function runJob(
 }
 
 /**
- * Runs each job once per cron tick. A job_runs row claimed with ON CONFLICT DO NOTHING makes a
+ * Runs each job due on this cron tick once (daily jobs only on the day's first tick). A job_runs row claimed with ON CONFLICT DO NOTHING makes a
  * re-delivered tick a no-op, and records what each run did.
  */
-export async function runScheduled(scheduledTime: number, env: Env, runtime: Pick<Runtime, "jobs" | "events" | "objects">) {
+export async function runScheduled(scheduledTime: number, env: Env, runtime: Pick<Runtime, "jobs" | "dailyJobs" | "events" | "objects">) {
   const ctx = backgroundContext(env, { requestId: `cron_${scheduledTime}`, handlers: runtime.events });
   const results: Record<string, { status: "succeeded" | "failed" | "skipped"; processed: number }> = {};
   for (const [name, job] of Object.entries(runtime.jobs)) {
+    if (!isDueOnTick(name, scheduledTime, runtime.dailyJobs)) continue;
     // One failing job must not stop the others: runJob records failures instead of throwing.
     const run = await runJob(ctx, { name, job, scheduledAt: scheduledTime, objects: runtime.objects });
     results[name] = run

@@ -12,7 +12,7 @@ import { deadDeliveryCount, failingEndpoints } from "../webhooks";
 
 const countOf = (rows: { n: number }[]) => rows[0]?.n ?? 0;
 
-export async function operatorOverview({ db }: Ctx, runtime: Pick<Runtime, "jobs">): Promise<OperatorOverviewT> {
+export async function operatorOverview({ db }: Ctx, runtime: Pick<Runtime, "jobs" | "dailyJobs">): Promise<OperatorOverviewT> {
   const [[orders, failedCheckouts, disputes, mail, stripeEvents, webhooks, endpoints], jobs] = await Promise.all([
     db.batch([
       orderCountsByStatus(db),
@@ -23,7 +23,7 @@ export async function operatorOverview({ db }: Ctx, runtime: Pick<Runtime, "jobs
       deadDeliveryCount(db),
       failingEndpoints(db),
     ]),
-    jobSummaries(db, runtime.jobs),
+    jobSummaries(db, runtime),
   ]);
   return {
     paymentsByStatus: { ...Object.fromEntries(orders.map((r) => [r.status, r.n])), failed: countOf(failedCheckouts) },

@@ -95,7 +95,7 @@ export const operatorRoutes = createRouter()
     }),
     async (c) => {
       requireOperator(c.get("principal"), "catalog:read");
-      return c.json(await jobSummaries(c.var.ctx.db, c.var.runtime.jobs), 200);
+      return c.json(await jobSummaries(c.var.ctx.db, c.var.runtime), 200);
     },
   )
   .openapi(
