@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { logInWhenAsked } from "../scripts/lib/log-in";
-import { makeOperator } from "../scripts/lib/operators";
+import { makeOperator } from "../scripts/lib/operators.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import type { OrgT } from "../shared/api";

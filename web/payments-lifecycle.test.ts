@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
-import { makeOperator } from "../scripts/lib/operators";
+import { makeOperator } from "../scripts/lib/operators.mjs";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
 import { WAIT } from "../scripts/lib/wait-budgets.mjs";
