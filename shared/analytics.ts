@@ -6,7 +6,12 @@
 import { z } from "zod";
 
 /** The ranges the API answers, in days ending today (UTC). */
-export const AnalyticsDays = z.coerce.number().pipe(z.union([z.literal(7), z.literal(30), z.literal(90), z.literal(365)]));
+export const AnalyticsDays = z.coerce
+  .number()
+  .int()
+  .min(7)
+  .max(365)
+  .pipe(z.union([z.literal(7), z.literal(30), z.literal(90), z.literal(365)]));
 export type AnalyticsDaysT = z.infer<typeof AnalyticsDays>;
 
 export const AnalyticsQuery = z.object({
