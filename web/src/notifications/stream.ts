@@ -16,6 +16,11 @@ import { onConnectivity } from "../offline/network";
 
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 30_000;
+/**
+ * The server writes at least a `: ping` every 2 s; a connection silent for this long is dead though
+ * it looks open (a network change, a proxy holding it), so it is dropped and made again.
+ */
+const STALL_MS = 15_000;
 const UnreadEvent = z.object({ unreadCount: z.number().int() });
 
 export interface StreamHandlers {
@@ -58,23 +63,34 @@ export function notificationStream(o: StreamHandlers): { stop(): void } {
 
   /** Reads one stream to its end. */
   const read = async (controller: AbortController): Promise<"ended" | "failed" | "signed-out"> => {
-    const headers = new Headers({ accept: "text/event-stream" });
-    if (lastEventId) headers.set("last-event-id", lastEventId);
-    const url = api.v1.me.notifications.stream.$url().pathname;
-    const res = await authorizedFetch(url, { headers, signal: controller.signal, cache: "no-store" });
-    // A 401 that survived the refresh: the session is over (the app goes to the login page).
-    if (res.status === 401) return "signed-out";
-    if (!res.ok || !res.body) return "failed";
-    failures = 0;
-    if (connections++ > 0 && !lastEventId) o.onReconnectedWithoutId();
-    const events = res.body
-      .pipeThrough(new TextDecoderStream())
-      .pipeThrough(new EventSourceParserStream({ onRetry: (ms) => (serverRetryMs = ms) }))
-      .getReader();
-    for (;;) {
-      const { done, value } = await events.read();
-      if (done) return "ended";
-      handle(value);
+    let stall: ReturnType<typeof setTimeout> | undefined;
+    const alive = () => {
+      clearTimeout(stall);
+      stall = setTimeout(() => controller.abort(), STALL_MS);
+    };
+    alive();
+    try {
+      const headers = new Headers({ accept: "text/event-stream" });
+      if (lastEventId) headers.set("last-event-id", lastEventId);
+      const url = api.v1.me.notifications.stream.$url().pathname;
+      const res = await authorizedFetch(url, { headers, signal: controller.signal, cache: "no-store" });
+      // A 401 that survived the refresh: the session is over (the app goes to the login page).
+      if (res.status === 401) return "signed-out";
+      if (!res.ok || !res.body) return "failed";
+      failures = 0;
+      if (connections++ > 0 && !lastEventId) o.onReconnectedWithoutId();
+      const events = res.body
+        .pipeThrough(new TextDecoderStream())
+        .pipeThrough(new EventSourceParserStream({ onRetry: (ms) => (serverRetryMs = ms), onComment: alive }))
+        .getReader();
+      for (;;) {
+        const { done, value } = await events.read();
+        if (done) return "ended";
+        alive();
+        handle(value);
+      }
+    } finally {
+      clearTimeout(stall);
     }
   };
 
@@ -85,9 +101,11 @@ export function notificationStream(o: StreamHandlers): { stop(): void } {
     const controller = new AbortController();
     connection = controller;
     const outcome = await read(controller).catch(() => "failed" as const);
-    if (connection === controller) connection = null;
+    // Let go of by disconnect() or stop() (offline, signed out), as opposed to failed or stalled.
+    const dropped = connection !== controller;
+    if (!dropped) connection = null;
     if (outcome === "signed-out") return stop();
-    if (stopped || controller.signal.aborted) return;
+    if (stopped || dropped) return;
     const ended = outcome === "ended";
     if (!ended) failures++;
     // Jittered, so tabs dropped together (a deploy) do not all come back at the same moment.
