@@ -10,7 +10,6 @@ import { readFile } from "node:fs/promises";
 import type { Browser, BrowserContext, Download, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
-import { eventually } from "../scripts/lib/eventually";
 import { logInWhenAsked } from "../scripts/lib/log-in";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
 import { startPlazaWithStripe } from "../scripts/lib/stripe-emulator.mjs";
@@ -24,7 +23,7 @@ const author = { name: "Caroline Herschel", email: `caroline-${RUN}@example.com`
 const buyer = { name: "Maria Mitchell", email: `maria-${RUN}@example.com`, password: "miss mitchells comet 1847", token: "" };
 
 let stack: Awaited<ReturnType<typeof startPlazaWithStripe>>;
-const { api, signUpAndLogIn, publishItem } = plazaApi(() => stack.url);
+const { api, signUpAndLogIn, publishItem, completeOnboarding } = plazaApi(() => stack.url);
 let browser: Browser;
 let orgId: string;
 const pageErrors: string[] = [];
@@ -44,13 +43,7 @@ beforeAll(async () => {
     { slug: ITEM.slug, name: ITEM.name, summary: "Every star", description: "Paid item.", pricing: ITEM.pricing },
     { version: "1.0.0", changelog: "First" },
   );
-  const link = await api<{ url: string }>("POST", `/v1/orgs/${orgId}/connect/onboarding`, undefined, author.token);
-  expectStatus(link, 201, "onboarding link");
-  expect((await fetch(`${link.body.url}/complete`, { method: "POST", redirect: "manual" })).status).toBe(303);
-  await eventually("charges enabled", async () => {
-    const status = await api<{ chargesEnabled: boolean }>("GET", `/v1/orgs/${orgId}/connect`, undefined, author.token);
-    return status.body.chargesEnabled ? true : undefined;
-  });
+  await completeOnboarding(author.token, orgId);
 });
 
 afterAll(async () => {

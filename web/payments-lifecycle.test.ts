@@ -31,7 +31,7 @@ interface Person {
 }
 
 let stack: Awaited<ReturnType<typeof startPlazaWithStripe>>;
-const { api, signUpAndLogIn, publishItem } = plazaApi(() => stack.url);
+const { api, signUpAndLogIn, publishItem, completeOnboarding } = plazaApi(() => stack.url);
 let browser: Browser;
 /** The current test's page errors and browser contexts (closed after it, so no page outlives its test). */
 const pageErrors: string[] = [];
@@ -88,17 +88,6 @@ async function stripeApi<T>(method: "GET" | "POST", path: string, body?: unknown
   });
   expect(res.status, `${method} ${path}: ${res.status}`).toBe(200);
   return (await res.json()) as T;
-}
-
-/** Connect onboarding through the API and the emulator's hosted form (the browser's part is in payments.test.ts). */
-async function completeOnboarding(token: string, orgId: string) {
-  const link = await api<{ url: string }>("POST", `/v1/orgs/${orgId}/connect/onboarding`, undefined, token);
-  expectStatus(link, 201, "onboarding link");
-  expect((await fetch(`${link.body.url}/complete`, { method: "POST", redirect: "manual" })).status).toBe(303);
-  await eventually("charges enabled", async () => {
-    const status = await api<ConnectStatusT>("GET", `/v1/orgs/${orgId}/connect`, undefined, token);
-    return status.body.chargesEnabled ? true : undefined;
-  });
 }
 
 /** An author who can sell: signed up, an org, `item` published with a first version, Connect onboarded. @returns the org's id */
@@ -582,6 +571,9 @@ describe("billing portal (last: it advances the emulator's clock)", () => {
     await page.getByRole("status").filter({ hasText: "The invoice is paid." }).waitFor();
     await page.getByRole("link", { name: /^Return to / }).click();
     await page.waitForURL("**/dashboard/purchases");
+    // The app has signed in again (its refresh rotated the session cookie) before the reload below:
+    // a reload that cut that refresh short would replay the old cookie, which ends the session.
+    await subscriptions.getByRole("row").filter({ hasText: ITEM.name }).waitFor();
 
     // Stripe's events reach Plaza through its queue: the page shows the state it loaded, so reload once it is in.
     await eventually("active again", async () => ((await subscription())?.status === "active" ? true : undefined));

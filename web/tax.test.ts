@@ -7,7 +7,7 @@
  * onboarding) goes through the API; what the buyer and the author see and click goes through Chromium.
  */
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, beforeAll, test } from "vitest";
 import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/browser.mjs";
 import { eventually } from "../scripts/lib/eventually";
 import { expectStatus, plazaApi } from "../scripts/lib/plaza-api";
@@ -21,7 +21,7 @@ const author = { name: "Albrecht Dürer", email: `albrecht-${RUN}@example.com`, 
 const buyer = { name: "Käthe Kollwitz", email: `kaethe-${RUN}@example.com`, password: "weavers revolt 1897", token: "" };
 
 let stack: Awaited<ReturnType<typeof startPlazaWithStripe>>;
-const { api, signUpAndLogIn, publishItem } = plazaApi(() => stack.url);
+const { api, signUpAndLogIn, publishItem, completeOnboarding } = plazaApi(() => stack.url);
 let browser: Browser;
 let orgId: string;
 
@@ -39,13 +39,7 @@ beforeAll(async () => {
     { slug: ITEM.slug, name: ITEM.name, summary: "Brushes", description: "Paid item.", pricing: ITEM.pricing },
     { version: "1.0.0", changelog: "First" },
   );
-  const link = await api<{ url: string }>("POST", `/v1/orgs/${orgId}/connect/onboarding`, undefined, author.token);
-  expectStatus(link, 201, "onboarding link");
-  expect((await fetch(`${link.body.url}/complete`, { method: "POST", redirect: "manual" })).status).toBe(303);
-  await eventually("charges enabled", async () => {
-    const status = await api<{ chargesEnabled: boolean }>("GET", `/v1/orgs/${orgId}/connect`, undefined, author.token);
-    return status.body.chargesEnabled ? true : undefined;
-  });
+  await completeOnboarding(author.token, orgId);
 });
 
 afterAll(async () => {

@@ -137,5 +137,17 @@ export function plazaApi(origin: () => string) {
     return created.body.id;
   }
 
-  return { api, signUpAndLogIn, mailedToken, joinOrg, uploadVersion, publishItem };
+  /** Connect onboarding through the API and the Stripe emulator's hosted form, until the org can take payments. */
+  async function completeOnboarding(token: string, orgId: string) {
+    const link = await api<{ url: string }>("POST", `/v1/orgs/${orgId}/connect/onboarding`, undefined, token);
+    expectStatus(link, 201, "onboarding link");
+    const completed = await fetch(`${link.body.url}/complete`, { method: "POST", redirect: "manual" });
+    if (completed.status !== 303) throw new Error(`onboarding form: expected 303, got ${completed.status}`);
+    await eventually("charges enabled", async () => {
+      const status = await api<{ chargesEnabled: boolean }>("GET", `/v1/orgs/${orgId}/connect`, undefined, token);
+      return status.body.chargesEnabled ? true : undefined;
+    });
+  }
+
+  return { api, signUpAndLogIn, mailedToken, joinOrg, uploadVersion, publishItem, completeOnboarding };
 }
