@@ -14,7 +14,7 @@ import { createOrg, createUser } from "../../test/fixtures";
 import type { Ctx } from "../context";
 import { newId } from "../crypto/random";
 import { utcDay } from "../db/rollups";
-import { downloads } from "../downloads/tables";
+import { downloads } from "../db/schema";
 import { failedRefundEntries, refundEntries } from "../ledger";
 import { saleStatements } from "../orders";
 import { rebuildRollups } from "./rollups";
