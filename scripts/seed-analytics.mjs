@@ -120,7 +120,7 @@ export function generateHistory(now, items) {
       const pricing = pricingOf.get(slug);
       const views = Math.round(traffic.views * rhythm * noise());
       if (day >= firstRawDay) {
-        for (let i = 0; i < views; i++) rows.pageViews.push({ id: next("pv"), slug, day, at: during() });
+        for (let i = 0; i < views; i++) rows.pageViews.push({ id: next("pv"), slug, day });
       } else {
         rows.dailyPageViews.push({ slug, day, views });
       }
@@ -455,12 +455,7 @@ export function analyticsHistoryStatements(now, { sqlValue, items }) {
       h.disputes,
       sqlValue,
     ),
-    ...insertForItems(
-      "page_views",
-      { id: "$id", org_id: "i.org_id", item_id: "i.id", day: "$day", viewed_at: "$at" },
-      h.pageViews,
-      sqlValue,
-    ),
+    ...insertForItems("page_views", { day: "$day", id: "$id", org_id: "i.org_id", item_id: "i.id" }, h.pageViews, sqlValue),
     // Days past the raw views' 35 days, as the purge leaves them: only the count.
     ...insertForItems(
       "analytics_daily",

@@ -117,6 +117,8 @@ export interface UploadQueueMessage {
 /** One view of a storefront item page; the message's id and timestamp are the view's. */
 export interface PageViewMessage {
   slug: string;
+  /** When the page was answered (ms): the view's day, the same on every delivery. */
+  viewedAt: number;
 }
 
 /** Outgoing webhooks: an event to fan out, a delivery to attempt, or an endpoint's recovery walk. */

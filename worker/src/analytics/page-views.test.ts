@@ -33,6 +33,13 @@ async function bucketViews(itemId: string, day: string) {
 const rawViews = async (itemId: string) =>
   (await env.DB.prepare("SELECT count(*) AS n FROM page_views WHERE item_id = ?").bind(itemId).first<{ n: number }>())!.n;
 
+/** A queued view of `slug` at `at`, sent from the outbox up to a second later. */
+const viewMessage = (slug: string, at: Date, id: string = crypto.randomUUID()) => ({
+  id,
+  timestamp: new Date(at.getTime() + 1000),
+  body: { slug, viewedAt: at.getTime() },
+});
+
 /** Hands the consumer a batch as Queues would (a redelivery keeps the message's id). */
 async function deliver(messages: { id: string; timestamp: Date; body: PageViewMessage }[]) {
   const batch = createMessageBatch<PageViewMessage>(
@@ -87,11 +94,11 @@ describe("storefront item page views", () => {
 });
 
 describe("the plaza-analytics consumer", () => {
-  it("counts a redelivered message once, in the bucket of the day it was sent", async () => {
+  it("counts a redelivered message once, in the bucket of the day it was viewed", async () => {
     const counted = await insertItem(orgId, { name: "Counted Thing" });
     const sentAt = new Date(Date.now() - 3 * DAY_MS);
     const day = utcDay(sentAt.getTime());
-    const views = [0, 1, 2].map(() => ({ id: crypto.randomUUID(), timestamp: sentAt, body: { slug: counted.slug } }));
+    const views = [0, 1, 2].map(() => viewMessage(counted.slug, sentAt));
     const result = await deliver(views);
     expect(result.explicitAcks.length + (result.ackAll ? views.length : 0)).toBeGreaterThan(0);
     expect(result.retryMessages).toEqual([]);
@@ -99,18 +106,20 @@ describe("the plaza-analytics consumer", () => {
 
     // Queues delivers at least once: the same message again, alone and beside a new one.
     await deliver([views[1]!]);
-    await deliver([views[2]!, { id: crypto.randomUUID(), timestamp: sentAt, body: { slug: counted.slug } }]);
+    await deliver([views[2]!, viewMessage(counted.slug, sentAt)]);
     expect(await bucketViews(counted.id, day)).toBe(4);
     expect(await rawViews(counted.id)).toBe(4);
+
+    // A view in the day's last second, sent from the outbox after midnight, stays in its day.
+    const lastSecond = new Date(Date.parse(`${day}T23:59:59.500Z`));
+    await deliver([viewMessage(counted.slug, lastSecond)]);
+    expect(await bucketViews(counted.id, day)).toBe(5);
   });
 
   it("drops a view of a slug no item has, and keeps the other views of its batch", async () => {
     const kept = await insertItem(orgId, { name: "Kept Thing" });
     const now = new Date();
-    const result = await deliver([
-      { id: crypto.randomUUID(), timestamp: now, body: { slug: "deleted-since" } },
-      { id: crypto.randomUUID(), timestamp: now, body: { slug: kept.slug } },
-    ]);
+    const result = await deliver([viewMessage("deleted-since", now), viewMessage(kept.slug, now)]);
     expect(result.retryMessages).toEqual([]);
     expect(await bucketViews(kept.id, utcDay(now.getTime()))).toBe(1);
     expect(
@@ -125,10 +134,10 @@ describe("purge-page-views", () => {
     const now = Date.UTC(2026, 5, 15, 12);
     const at = (daysAgo: number, hour: number) => new Date(Date.UTC(2026, 5, 15 - daysAgo, hour));
     await deliver([
-      { id: crypto.randomUUID(), timestamp: at(36, 23), body: { slug: old.slug } },
-      { id: crypto.randomUUID(), timestamp: at(35, 0), body: { slug: old.slug } },
-      { id: crypto.randomUUID(), timestamp: at(35, 23), body: { slug: old.slug } },
-      { id: crypto.randomUUID(), timestamp: at(1, 9), body: { slug: old.slug } },
+      viewMessage(old.slug, at(36, 23)),
+      viewMessage(old.slug, at(35, 0)),
+      viewMessage(old.slug, at(35, 23)),
+      viewMessage(old.slug, at(1, 9)),
     ]);
     const processed = await JOBS["purge-page-views"]!(jobContext(env, now));
     expect(processed).toBeGreaterThanOrEqual(1);
@@ -144,7 +153,7 @@ describe("analytics-backfill and page views", () => {
     const rebuilt = await insertItem(orgId, { name: "Rebuilt Thing" });
     const sentAt = new Date(Date.now() - 2 * DAY_MS);
     const recent = utcDay(sentAt.getTime());
-    await deliver([0, 1].map(() => ({ id: crypto.randomUUID(), timestamp: sentAt, body: { slug: rebuilt.slug } })));
+    await deliver([0, 1].map(() => viewMessage(rebuilt.slug, sentAt)));
     // Counts gone wrong (say, by a bug since fixed), and a day long purged: only its count is left.
     await env.DB.prepare("UPDATE analytics_daily SET page_views = 99 WHERE item_id = ? AND day = ?").bind(rebuilt.id, recent).run();
     await env.DB.prepare("INSERT INTO analytics_daily (org_id, item_id, day, page_views, updated_at) VALUES (?, ?, '2020-01-06', 42, 0)")

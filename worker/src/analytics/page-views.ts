@@ -1,15 +1,16 @@
 /**
  * Storefront item page views, counted by queue rather than sampled: every view a person makes is
- * one message, sent after the page is answered (a cache hit included), so the cached page pays no
- * D1 work and the count is exact. The consumer writes a raw row per message (its id is the
- * message's, so a redelivery adds nothing) and recomputes the touched days' `page_views` in the
- * same D1 batch. Raw rows are kept 35 days; the daily counts stay.
+ * one message, sent after the page is answered (a cache hit included) with up to 99 others, so
+ * the cached page pays no D1 work and the count is exact. The consumer writes a raw row per message (keyed by the
+ * message's id, so a redelivery adds nothing) and adds the rows it wrote to their day's
+ * `page_views`, in one D1 batch. Raw rows are kept 35 days; the daily counts stay.
  */
 import { getTableColumns, gte, inArray, lt, sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { itemOwnersBySlug } from "../catalog";
 import type { Statement } from "../context";
 import { createDb, type Db } from "../db/client";
+import { insertRowsIgnoringConflicts } from "../db/json-rows";
 import { utcDay } from "../db/rollups";
 import type { AppEnv, Env, PageViewMessage } from "../env";
 import { log } from "../http/log";
@@ -37,7 +38,7 @@ export function isCountedView(method: string, headers: Headers): boolean {
 
 /**
  * Counts a view of the page at `/items/:slug` once it is answered (200, or 304 for a browser's
- * revalidation): the message is sent in `waitUntil`, never awaited before the answer.
+ * revalidation): the view is handed to the isolate's outbox, never awaited before the answer.
  */
 export const countPageView = () =>
   createMiddleware<AppEnv>(async function countPageView(c, next) {
@@ -46,12 +47,50 @@ export const countPageView = () =>
     if (!isCountedView(c.req.method, c.req.raw.headers)) return;
     const slug = c.req.param("slug");
     if (!slug) return;
-    c.executionCtx.waitUntil(
-      c.env.ANALYTICS_QUEUE.send({ slug }).catch((err) =>
-        log("warn", "page view not queued", { requestId: c.get("requestId"), slug, error: String(err) }),
-      ),
-    );
+    outbox.add(c.executionCtx, c.env.ANALYTICS_QUEUE, { slug, viewedAt: Date.now() });
   });
+
+/** Queues' most messages in one `sendBatch`. */
+const SEND_BATCH_MAX = 100;
+/** How long a view may wait in the outbox for others to travel with. */
+const OUTBOX_WAIT_MS = 1000;
+
+/**
+ * Views wait in the isolate up to a second and go to the queue up to 100 in one `sendBatch`, so
+ * a busy page makes one queue call per hundred views instead of one per view. The request that
+ * opens a wait keeps it alive with `waitUntil` until the views are sent, so none is left behind
+ * when the isolate goes idle; a view carries its own time, so waiting does not move it to the
+ * next day.
+ */
+class PageViewOutbox {
+  private pending: PageViewMessage[] = [];
+  private waiting = false;
+
+  add(ctx: Pick<ExecutionContext, "waitUntil">, queue: Queue<PageViewMessage>, view: PageViewMessage) {
+    this.pending.push(view);
+    if (this.pending.length >= SEND_BATCH_MAX) ctx.waitUntil(this.send(queue));
+    else if (!this.waiting) {
+      this.waiting = true;
+      ctx.waitUntil(
+        new Promise((resolve) => setTimeout(resolve, OUTBOX_WAIT_MS)).then(() => {
+          this.waiting = false;
+          return this.send(queue);
+        }),
+      );
+    }
+  }
+
+  private async send(queue: Queue<PageViewMessage>) {
+    while (this.pending.length > 0) {
+      const views = this.pending.splice(0, SEND_BATCH_MAX);
+      await queue
+        .sendBatch(views.map((body) => ({ body })))
+        .catch((err) => log("warn", "page views not queued", { views: views.length, error: String(err) }));
+    }
+  }
+}
+
+const outbox = new PageViewOutbox();
 
 const PAGE_VIEWS_QUEUE: ConsumerPolicy<PageViewMessage> = {
   queue: "plaza-analytics",
@@ -59,13 +98,13 @@ const PAGE_VIEWS_QUEUE: ConsumerPolicy<PageViewMessage> = {
   about: (body) => ({ slug: body.slug }),
 };
 
-/** 5 columns per row: 20 rows stay within D1's 100 bound parameters. */
-const ROWS_PER_INSERT = 20;
-
 /**
- * `plaza-analytics`: one D1 batch for the whole message batch (raw rows, then every touched
- * bucket's recount). A view of a slug no item has (deleted since) is dropped. If the batch fails,
- * every message is retried: the inserts skip rows already there and the recounts are recounts.
+ * `plaza-analytics`: one D1 batch for the whole message batch. For each touched bucket, its raw
+ * rows go in (a row already there, from an earlier delivery, is skipped) and the bucket's
+ * `page_views` grows by the rows that went in: `changes()` is the count of the statement just
+ * before, and a D1 batch runs its statements in order in one transaction. A view of a slug no item
+ * has (deleted since) is dropped. If the batch fails, nothing of it is written and every message is
+ * retried.
  */
 export async function consumePageViews(batch: MessageBatch<PageViewMessage>, env: Env) {
   const db = createDb(env.DB);
@@ -74,12 +113,17 @@ export async function consumePageViews(batch: MessageBatch<PageViewMessage>, env
       db,
       batch.messages.map((m) => m.body.slug),
     );
-    const rows = batch.messages.flatMap((m) => {
+    const buckets = new Map<string, [PageViewRow, ...PageViewRow[]]>();
+    for (const m of batch.messages) {
       const item = owners.get(m.body.slug);
-      const viewedAt = m.timestamp.getTime();
-      return item ? [{ id: m.id, orgId: item.orgId, itemId: item.id, day: utcDay(viewedAt), viewedAt }] : [];
-    });
-    const [first, ...rest] = [...rowInserts(db, rows), ...recountStatements(db, rows)];
+      if (!item) continue;
+      const row = { day: utcDay(m.body.viewedAt), id: m.id, orgId: item.orgId, itemId: item.id };
+      const key = `${row.itemId} ${row.day}`;
+      const bucket = buckets.get(key);
+      if (bucket) bucket.push(row);
+      else buckets.set(key, [row]);
+    }
+    const [first, ...rest] = [...buckets.values()].flatMap((rows) => bucketStatements(db, rows));
     if (first) await db.batch([first, ...rest]);
   } catch (err) {
     return failAll(PAGE_VIEWS_QUEUE, batch.messages, err);
@@ -89,34 +133,19 @@ export async function consumePageViews(batch: MessageBatch<PageViewMessage>, env
 
 type PageViewRow = typeof pageViews.$inferInsert;
 
-function rowInserts(db: Db, rows: PageViewRow[]) {
-  const inserts = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    inserts.push(
-      db
-        .insert(pageViews)
-        .values(rows.slice(i, i + ROWS_PER_INSERT))
-        .onConflictDoNothing(),
-    );
-  }
-  return inserts;
-}
-
-function recountStatements(db: Db, rows: PageViewRow[]) {
-  const buckets = new Map(rows.map((r) => [`${r.itemId} ${r.day}`, { orgId: r.orgId, itemId: r.itemId, day: r.day }]));
-  return [...buckets.values()].map((bucket) => pageViewsRecount(db, bucket));
-}
-
-/** Recomputes one bucket's `page_views` from its raw rows (the other families' columns are left alone). */
-export function pageViewsRecount(db: Db, bucket: { orgId: string; itemId: string; day: string }) {
-  const views = sql<number>`(SELECT count(*) FROM ${pageViews} WHERE ${pageViews.itemId} = ${bucket.itemId} AND ${pageViews.day} = ${bucket.day})`;
-  return db
-    .insert(analyticsDaily)
-    .values({ ...bucket, pageViews: views, updatedAt: Date.now() })
-    .onConflictDoUpdate({
-      target: [analyticsDaily.orgId, analyticsDaily.itemId, analyticsDaily.day],
-      set: { pageViews: sql`excluded.page_views`, updatedAt: sql`excluded.updated_at` },
-    });
+/** One bucket's new raw rows, then its count raised by as many as were new. */
+function bucketStatements(db: Db, [first, ...more]: [PageViewRow, ...PageViewRow[]]) {
+  const { orgId, itemId, day } = first;
+  return [
+    insertRowsIgnoringConflicts(db, pageViews, [first, ...more]),
+    db
+      .insert(analyticsDaily)
+      .values({ orgId, itemId, day, pageViews: sql`changes()`, updatedAt: Date.now() })
+      .onConflictDoUpdate({
+        target: [analyticsDaily.orgId, analyticsDaily.itemId, analyticsDaily.day],
+        set: { pageViews: sql`${analyticsDaily.pageViews} + excluded.page_views`, updatedAt: sql`excluded.updated_at` },
+      }),
+  ];
 }
 
 /**
@@ -155,7 +184,8 @@ export function pageViewsRebuildStatements(db: Db, now: number): Statement[] {
  */
 export const purgePageViews: Job = async ({ db, now, batchSize }) => {
   const firstKeptDay = utcDay(now - PAGE_VIEW_RETENTION_DAYS * 86_400_000);
-  const doomed = db.select({ id: pageViews.id }).from(pageViews).where(lt(pageViews.day, firstKeptDay)).limit(batchSize);
-  const deleted = await db.delete(pageViews).where(inArray(pageViews.id, doomed)).returning({ id: pageViews.id });
+  // By rowid: the key's first column is the day, so the oldest rows are found without a scan.
+  const doomed = db.select({ rowid: sql`rowid` }).from(pageViews).where(lt(pageViews.day, firstKeptDay)).limit(batchSize);
+  const deleted = await db.delete(pageViews).where(inArray(sql`rowid`, doomed)).returning({ id: pageViews.id });
   return deleted.length;
 };

@@ -37,23 +37,20 @@ export const analyticsDaily = sqliteTable(
 );
 
 /**
- * Raw storefront item page views (page-views.ts), one per queue message (its id), so a redelivery
- * adds nothing; their day's count in `analytics_daily.page_views` is recomputed from them. Kept 35
- * days, purged whole days at a time; older days keep only their count.
+ * Raw storefront item page views (page-views.ts), one per queue message: the key holds the
+ * message's id, so a redelivery adds nothing, and the day first, so the purge and the backfill
+ * read whole days off the key. Views are added to `analytics_daily.page_views` as they land; the
+ * backfill recounts from these rows. Kept 35 days, purged whole days at a time; older days keep
+ * only their count. No other index: every view writes this row, and only the key's B-tree.
  */
 export const pageViews = sqliteTable(
   "page_views",
   {
-    id: text("id").primaryKey(),
+    /** UTC 'YYYY-MM-DD' of the view (its message's `viewedAt`). */
+    day: text("day").notNull(),
+    id: text("id").notNull(),
     orgId: text("org_id").notNull(),
     itemId: text("item_id").notNull(),
-    /** UTC 'YYYY-MM-DD' of `viewed_at`. */
-    day: text("day").notNull(),
-    viewedAt: integer("viewed_at").notNull(),
   },
-  (t) => [
-    /** A bucket's recount reads only this index. */
-    index("page_views_item_day_idx").on(t.itemId, t.day),
-    index("page_views_day_idx").on(t.day),
-  ],
+  (t) => [primaryKey({ columns: [t.day, t.id] })],
 );
