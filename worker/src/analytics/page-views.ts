@@ -66,7 +66,7 @@ class PageViewOutbox {
   private pending: PageViewMessage[] = [];
   private waiting = false;
 
-  add(ctx: Pick<ExecutionContext, "waitUntil">, queue: Queue<PageViewMessage>, view: PageViewMessage) {
+  add(ctx: { waitUntil(promise: Promise<unknown>): void }, queue: Queue<PageViewMessage>, view: PageViewMessage) {
     this.pending.push(view);
     if (this.pending.length >= SEND_BATCH_MAX) ctx.waitUntil(this.send(queue));
     else if (!this.waiting) {
