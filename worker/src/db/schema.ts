@@ -3,6 +3,7 @@
  * own; others reach its data through its functions), listed for drizzle and drizzle-kit. `npm run db:generate` turns changes
  * into a migration under migrations/. Timestamps are integer ms UTC; ids are prefixed random strings.
  */
+export * from "../alerts/tables";
 export * from "../analytics/tables";
 export * from "../audit/tables";
 export * from "../auth/tables";
