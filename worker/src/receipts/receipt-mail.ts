@@ -8,7 +8,9 @@
  * entitlement exists, and again on a re-send.
  */
 import type { SQL } from "drizzle-orm";
+import { escapeToBuffer } from "hono/utils/html";
 import { MAX_DOWNLOAD_TTL_SECONDS } from "../../../shared/downloads";
+import { LEGAL_PAGES, type LegalPage } from "../../../shared/legal";
 import { formatMoney } from "../../../shared/money";
 import { findItemRef, listVersions } from "../catalog";
 import type { Ctx } from "../context";
@@ -65,6 +67,31 @@ const receiptTax = (order: {
   taxId: order.taxId,
 });
 
+/** The policies a purchase is under and where to get help, in the receipt's footer. */
+const RECEIPT_POLICIES: readonly LegalPage[] = ["refunds", "terms", "license", "support"];
+
+/** The receipt's policy links, absolute on APP_URL (a mail client has no base to resolve a path against). */
+export const receiptPolicyLinks = (appUrl: string) =>
+  RECEIPT_POLICIES.map((page) => ({ label: LEGAL_PAGES[page].title, url: `${appUrl.replace(/\/+$/, "")}${LEGAL_PAGES[page].path}` }));
+
+const escapeHtml = (s: string) => {
+  const buffer: [string] = [""];
+  escapeToBuffer(s, buffer);
+  return buffer[0];
+};
+
+/** Adds the policy links under a rendered receipt: above the signature in text, as a small last paragraph in HTML. */
+function withPolicyLinks(mail: RenderedMail, links: { label: string; url: string }[]): RenderedMail {
+  const lines = links.map((l) => `${l.label}: ${l.url}`).join("\n");
+  const anchors = links.map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a>`).join(" · ");
+  return {
+    ...mail,
+    // Replacer functions: a `$` in a URL is not a replacement pattern.
+    text: mail.text.replace(/\n— Plaza$/, () => `\n${lines}\n\n— Plaza`),
+    html: mail.html.replace(/<\/body><\/html>$/, () => `<p style="color:#666;font-size:12px">${anchors}</p>\n</body></html>`),
+  };
+}
+
 const dateTime = (ms: number) => `${new Date(ms).toLocaleString("en-US", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" })} UTC`;
 
 /**
@@ -95,7 +122,7 @@ export async function renderReceipt({ env, db }: Pick<Ctx, "env" | "db">, data: 
       log("info", "receipt sent without download links", { licenseId: license.id, reason: err.message });
     }
   }
-  return receiptMail({
+  const mail = receiptMail({
     itemName: item.name,
     order: order ? { id: order.id, amount: formatMoney(order.amount, order.currency), date: formatLongDate(order.createdAt) } : null,
     tax: order && order.taxAmount > 0 ? receiptTax(order) : null,
@@ -107,4 +134,5 @@ export async function renderReceipt({ env, db }: Pick<Ctx, "env" | "db">, data: 
     linksExpire,
     portalUrl: `${env.APP_URL}/dashboard/purchases`,
   });
+  return withPolicyLinks(mail, receiptPolicyLinks(env.APP_URL));
 }

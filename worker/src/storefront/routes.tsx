@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import { SearchQuery, type SearchQueryT } from "../../../shared/catalog";
+import { LEGAL_PAGES, type LegalPage } from "../../../shared/legal";
 import { countPageView } from "../analytics";
 import { searchItems } from "../catalog";
 import type { AppEnv } from "../env";
@@ -10,10 +11,12 @@ import { pageSources } from "../http/page-security";
 import { checkoutPages } from "./checkout-routes";
 import { loadAuthorPage, loadHome, loadItemPage } from "./data";
 import { storefrontHtml, storefrontSources } from "./html";
+import { legalConfig } from "./legal-config";
 import { AuthorPage } from "./pages/author";
 import { ErrorPage } from "./pages/error";
 import { HomePage } from "./pages/home";
 import { ItemPage } from "./pages/item";
+import { LEGAL_PAGE_COMPONENTS } from "./pages/legal";
 import { SearchPage } from "./pages/search";
 
 /**
@@ -37,6 +40,20 @@ function nextPageHref(params: Record<string, string>, cursor: string | null): st
 const describeFields = (fields: Record<string, string[]> = {}) =>
   Object.entries(fields).map(([field, messages]) => `${field.replace(/^query\./, "")}: ${messages.join(", ")}`);
 
+/**
+ * A legal or support page, filled from the operator's settings. Unset or invalid settings are a
+ * 500 (not cached) and an error log naming them, rather than a page with blanks in it.
+ */
+const legalPage = (page: LegalPage) => async (c: Context<AppEnv>) => {
+  const settings = legalConfig(c.env);
+  if (!settings.ok) {
+    log("error", "legal pages are not configured", { requestId: c.get("requestId"), problems: settings.problems });
+    return html(c, <ErrorPage status={500} />, 500);
+  }
+  const Page = LEGAL_PAGE_COMPONENTS[page];
+  return html(c, <Page config={settings.config} />);
+};
+
 /** Declared ahead of the edge cache, whose hits skip the handlers; one per path the storefront owns. */
 const storefrontPage = pageSources(storefrontSources);
 
@@ -46,6 +63,8 @@ export const storefrontRoutes = new Hono<AppEnv>()
   .use("/items/*", storefrontPage)
   .use("/authors/*", storefrontPage)
   .use("/checkout/*", storefrontPage)
+  .use("/legal/*", storefrontPage)
+  .use(LEGAL_PAGES.support.path, storefrontPage)
   .get("/", edgeCached({ ttl: "purgeable" }), async (c) => html(c, <HomePage {...(await loadHome(c.var.ctx))} />))
   .get("/search", edgeCached({ ttl: "short" }), async (c) => {
     const params = searchParams(c);
@@ -66,12 +85,19 @@ export const storefrontRoutes = new Hono<AppEnv>()
     const data = await loadAuthorPage(c.var.ctx, c.req.param("orgSlug"));
     return data ? html(c, <AuthorPage {...data} />) : html(c, <ErrorPage status={404} />, 404);
   })
+  // Nothing purges these (they change with a deploy's settings): the short TTL.
+  .get(LEGAL_PAGES.terms.path, edgeCached({ ttl: "short" }), legalPage("terms"))
+  .get(LEGAL_PAGES.privacy.path, edgeCached({ ttl: "short" }), legalPage("privacy"))
+  .get(LEGAL_PAGES.refunds.path, edgeCached({ ttl: "short" }), legalPage("refunds"))
+  .get(LEGAL_PAGES.license.path, edgeCached({ ttl: "short" }), legalPage("license"))
+  .get(LEGAL_PAGES.support.path, edgeCached({ ttl: "short" }), legalPage("support"))
   // Buying: the guest form's POST, and the pages Stripe sends the buyer back to.
   .route("/", checkoutPages)
   // Deeper paths under the storefront's prefixes are HTML 404s too, not JSON.
   .get("/items/*", (c) => html(c, <ErrorPage status={404} />, 404))
   .get("/authors/*", (c) => html(c, <ErrorPage status={404} />, 404))
   .get("/checkout/*", (c) => html(c, <ErrorPage status={404} />, 404))
+  .get("/legal/*", (c) => html(c, <ErrorPage status={404} />, 404))
   .onError((err, c) => {
     c.header("cache-control", "no-store");
     if (err instanceof AppError && err.code === "not_found") return html(c, <ErrorPage status={404} />, 404);

@@ -1,5 +1,6 @@
 import { raw } from "hono/html";
 import { type ItemT, type ReviewT, subscriptionPlans, type VersionT } from "../../../../shared/catalog";
+import { LEGAL_PAGES } from "../../../../shared/legal";
 import { renderMarkdown } from "../../../../shared/markdown";
 import { fitHeight, isShowable } from "../../../../shared/media-markup";
 import { formatBytes, formatCount, formatDate, formatPrice, formatRating } from "../format";
@@ -90,9 +91,18 @@ function BuyBox({ item, problem, offSale }: { item: ItemT; problem?: CheckoutPro
         <button type="submit">Continue to payment</button>
         <p class="muted small">Payment on Stripe's checkout page. The purchase goes to the Plaza account of this e-mail.</p>
       </form>
+      <TermsNote />
     </aside>
   );
 }
+
+/** What buying agrees to, beside both ways to buy (the storefront's checkout step before Stripe). */
+const TermsNote = () => (
+  <p class="muted small terms-note" data-testid="terms-note">
+    By buying you agree to the <a href={LEGAL_PAGES.terms.path}>Terms</a> and the <a href={LEGAL_PAGES.license.path}>License Agreement</a>{" "}
+    (unless the author gives their own license); see the <a href={LEGAL_PAGES.refunds.path}>Refund policy</a>.
+  </p>
+);
 
 /** Monthly or yearly, for an item that offers both (the primary plan first, chosen). */
 function PlanChoice({ item }: { item: ItemT }) {

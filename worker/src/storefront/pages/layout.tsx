@@ -1,5 +1,6 @@
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
+import { LEGAL_PAGE_ORDER, LEGAL_PAGES } from "../../../../shared/legal";
 import { STOREFRONT_CSS } from "./styles";
 
 export interface LayoutProps {
@@ -14,7 +15,7 @@ export interface LayoutProps {
   children?: Child;
 }
 
-/** The frame of every storefront page: header with search, main, footer. Works without JS. */
+/** The frame of every storefront page: header with search, main, footer with the legal pages. Works without JS. */
 export function Layout({ title, description, query, noindex, refresh, children }: LayoutProps) {
   return (
     <html lang="en">
@@ -55,7 +56,14 @@ export function Layout({ title, description, query, noindex, refresh, children }
           {children}
         </main>
         <footer class="site">
-          <div class="wrap">Plaza · an edge-native marketplace</div>
+          <div class="wrap">
+            <span>Plaza · an edge-native marketplace</span>
+            <nav aria-label="Legal and support">
+              {LEGAL_PAGE_ORDER.map((page) => (
+                <a href={LEGAL_PAGES[page].path}>{LEGAL_PAGES[page].title}</a>
+              ))}
+            </nav>
+          </div>
         </footer>
       </body>
     </html>

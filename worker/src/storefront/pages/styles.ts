@@ -19,6 +19,9 @@ header.site search{flex:1;min-width:14rem}header.site form{display:flex;gap:.5re
 header.site nav a{margin-left:.75rem}
 main.wrap{padding-top:1.5rem;padding-bottom:3rem}
 footer.site{border-top:1px solid var(--line);color:var(--muted);font-size:.9rem;padding-block:1rem}
+footer.site .wrap{display:flex;gap:.5rem 1.5rem;flex-wrap:wrap;justify-content:space-between}footer.site nav{display:flex;gap:.4rem 1rem;flex-wrap:wrap}
+.legal{max-width:46rem}.legal li{margin:.35rem 0}.faq dt{font-weight:600;margin-top:1rem}.faq dd{margin:.25rem 0 0}
+.terms-note{margin:.75rem 0 0}
 h1{font-size:1.9rem;line-height:1.2;margin:.2rem 0 .5rem}h2{font-size:1.3rem;margin:2rem 0 .75rem}
 .muted{color:var(--muted)}
 input,select,button,.button{font:inherit;padding:.45rem .7rem;border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--fg)}
