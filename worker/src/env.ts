@@ -90,6 +90,17 @@ export interface Env {
   LICENSE_KEY_SECRET?: string;
   /** License API requests per minute, per IP and per key (default 60). */
   LICENSE_API_RATE_LIMIT?: string;
+
+  /**
+   * The storefront's legal and support pages (worker/src/storefront/legal-config.ts checks them):
+   * the operating entity (seller of record), its country, the support address, the refund window
+   * in days and the texts' last-updated date (YYYY-MM-DD).
+   */
+  LEGAL_ENTITY_NAME?: string;
+  LEGAL_COUNTRY?: string;
+  SUPPORT_EMAIL?: string;
+  REFUND_WINDOW_DAYS?: string;
+  LEGAL_LAST_UPDATED?: string;
 }
 
 export interface StripeEventMessage {
