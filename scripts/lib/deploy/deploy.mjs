@@ -1,0 +1,249 @@
+// `npm run deploy -- --env staging|production [--dry-run]`, as a function of its options and a
+// command runner (the real one spawns wrangler, partykit and vite; the tests pass a fake that
+// records the calls). Order: validate config → [dry run: build, bundle, plan] → secrets → resources
+// → migrations → web build → Worker → rooms → Stripe endpoints. Anything missing stops it before
+// the first change to a deployed thing, with what to do.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bundleReport, formatBundleReport } from "./bundle.mjs";
+import { ENVIRONMENTS, editTomlFile, envProblems, envResources, isPlaceholderUrl, readWranglerConfig } from "./config.mjs";
+import { ALREADY_EXISTS, parseD1CreateId, parseD1List, parseQueueList, parseR2List } from "./resources.mjs";
+import { parseDeployedUrl, parseEnvList, parseWhoami, partykitUrl, readPartykitConfig, roomsTarget, stripAnsi } from "./rooms.mjs";
+import { parseSecretList, REQUIRED_WORKER_SECRETS, SHARED_ROOM_SECRET, secretInstructions } from "./secrets.mjs";
+
+/**
+ * @typedef {"wrangler" | "partykit" | "vite"} Tool
+ * @typedef {{ code: number, output: string }} RunResult
+ * @typedef {(tool: Tool, args: string[], options?: { echo?: boolean }) => Promise<RunResult>} Runner
+ * @typedef {{ platform: readonly string[], connect: readonly string[] }} StripeEventTypes
+ * @typedef {{
+ *   envName: string, dryRun?: boolean, skipWebBuild?: boolean, configPath: string, partykitPath: string,
+ *   webConfigPath: string, stripeEventTypes: StripeEventTypes,
+ * }} DeployOptions
+ * @typedef {{ run: Runner, log: (line: string) => void }} DeployIo
+ */
+
+/** A stop with a message for the operator: the deploy exits non-zero. */
+export class DeployStop extends Error {}
+
+/** Runs a deploy; resolves with the process exit code (0 done, 1 stopped), having logged why. */
+export async function deploy(/** @type {DeployOptions} */ options, /** @type {DeployIo} */ io) {
+  try {
+    await (options.dryRun ? dryRun(options, io) : realDeploy(options, io));
+    return 0;
+  } catch (err) {
+    if (!(err instanceof DeployStop)) throw err;
+    io.log(`\n✗ ${err.message}`);
+    return 1;
+  }
+}
+
+/** Config checks shared by both modes: every environment's, and the target's rooms. */
+function validate(/** @type {DeployOptions} */ options) {
+  const { envName, configPath, partykitPath } = options;
+  if (!ENVIRONMENTS.includes(/** @type {any} */ (envName)))
+    throw new DeployStop(`--env must be one of ${ENVIRONMENTS.join(", ")} (got ${envName || "nothing"})`);
+  const raw = readWranglerConfig(configPath);
+  const partykit = readPartykitConfig(partykitPath);
+  const problems = ENVIRONMENTS.flatMap((name) => envProblems(raw, name));
+  const resources = envResources(raw, envName);
+  const target = problems.length === 0 ? roomsTarget(partykit, envName, resources.vars.ROOMS_URL) : undefined;
+  if (target?.problem) problems.push(target.problem);
+  if (problems.length > 0) throw new DeployStop(`wrangler.toml is not deployable:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  return { raw, partykit, resources, target: /** @type {NonNullable<typeof target>} */ (target) };
+}
+
+/** Runs a tool; a non-zero exit stops the deploy with its output. */
+async function step(/** @type {DeployIo} */ io, /** @type {Tool} */ tool, /** @type {string[]} */ args, what = `${tool} ${args[0]}`) {
+  io.log(`\n→ ${what}: ${tool} ${args.join(" ")}`);
+  const result = await io.run(tool, args, { echo: true });
+  if (result.code !== 0) throw new DeployStop(`${what} failed (exit ${result.code})`);
+  return result;
+}
+
+async function dryRun(/** @type {DeployOptions} */ options, /** @type {DeployIo} */ io) {
+  const { envName, configPath, webConfigPath } = options;
+  const { resources, target } = validate(options);
+  const { log } = io;
+  log(`Dry run of the ${envName} deploy: config checked (every environment has every binding and var of the top level).`);
+  if (isPlaceholderUrl(resources.vars.APP_URL)) {
+    log(`  ! APP_URL is still the placeholder ${resources.vars.APP_URL}: a real deploy stops until it is set in [env.${envName}.vars]`);
+  }
+  if (isPlaceholderUrl(resources.vars.ROOMS_URL)) {
+    log(`  ! ROOMS_URL is still the placeholder ${resources.vars.ROOMS_URL}: a real deploy writes the rooms' URL there`);
+  }
+  if (options.skipWebBuild) log("\n→ web build skipped (--skip-web-build): using web/dist as it is");
+  else await step(io, "vite", ["build", "--config", webConfigPath], "build web/");
+  const outdir = mkdtempSync(join(tmpdir(), `plaza-deploy-${envName}-`));
+  try {
+    await step(io, "wrangler", ["deploy", "--dry-run", "--outdir", outdir, "--env", envName, "--config", configPath], "bundle the Worker");
+    const report = bundleReport(outdir);
+    log(`\n${formatBundleReport(report)}`);
+    if (report.verdict === "too-big") throw new DeployStop("the Worker bundle is above the Workers Paid limit (10 MiB gzipped)");
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+  log(`\nA real deploy of ${envName} would:`);
+  for (const line of plan(options, resources, target)) log(`  ${line}`);
+  printStripeEndpoints(io, resources.vars.APP_URL, options.stripeEventTypes);
+  log(`\n✓ dry run of ${envName} passed`);
+}
+
+/** The steps of a real deploy, for the dry run to print. */
+function plan(/** @type {DeployOptions} */ { envName }, resources, target) {
+  const rooms = `${target.name}${target.domain ? ` on ${target.domain}` : ""}`;
+  return [
+    `check the Worker ${resources.worker} has ${REQUIRED_WORKER_SECRETS.join(", ")}, and the rooms ${target.name} ${SHARED_ROOM_SECRET}`,
+    ...resources.databases.map(
+      (db) => `create or reuse D1 ${db.name} (binding ${db.binding}) and write its database_id into [env.${envName}]`,
+    ),
+    ...resources.buckets.map((bucket) => `create or reuse R2 bucket ${bucket}`),
+    `create or reuse queues ${resources.queues.join(", ")}`,
+    ...resources.databases.map((db) => `apply migrations to ${db.name} (remote)`),
+    "build web/",
+    `deploy the Worker ${resources.worker} (APP_URL ${resources.vars.APP_URL}, ROOMS_URL ${resources.vars.ROOMS_URL}, corrected to the rooms' real URL first)`,
+    `deploy the rooms ${rooms} with PLAZA_API_URL=${resources.vars.APP_URL}`,
+  ];
+}
+
+async function realDeploy(/** @type {DeployOptions} */ options, /** @type {DeployIo} */ io) {
+  const { envName, configPath, partykitPath, webConfigPath } = options;
+  const { partykit, resources, target } = validate(options);
+  const { log, run } = io;
+  const wranglerArgs = ["--env", envName, "--config", configPath];
+  const appUrl = resources.vars.APP_URL;
+  if (isPlaceholderUrl(appUrl)) {
+    throw new DeployStop(
+      `APP_URL in [env.${envName}.vars] is still the placeholder ${appUrl}: set it to the Worker's public origin ` +
+        `(https://${resources.worker}.<your workers.dev subdomain>.workers.dev, shown in the dashboard under Workers & Pages, or a custom domain routed to it)`,
+    );
+  }
+  if (target.domain && isPlaceholderUrl(resources.vars.ROOMS_URL)) {
+    throw new DeployStop(
+      `ROOMS_URL in [env.${envName}.vars] is the placeholder ${resources.vars.ROOMS_URL}: set the rooms' domain, or a *.partykit.dev URL`,
+    );
+  }
+  log(`Deploying Plaza to ${envName}: Worker ${resources.worker}, rooms ${target.name}.`);
+
+  // 1. Who deploys the rooms (their URL contains the login), then every secret, before any change.
+  const whoami = await run("partykit", ["whoami"]);
+  const login = parseWhoami(whoami.output);
+  if (!login && !target.domain && !partykit.team) {
+    throw new DeployStop("not logged in to PartyKit: run `npx partykit login` (in CI set PARTYKIT_LOGIN and PARTYKIT_TOKEN)");
+  }
+  const workerSecrets = await run("wrangler", ["secret", "list", "--format", "json", ...wranglerArgs]);
+  // A Worker that does not exist yet has no secrets; `wrangler secret put` creates it.
+  const haveWorker = workerSecrets.code === 0 ? parseSecretList(stripAnsi(workerSecrets.output)) : [];
+  if (workerSecrets.code !== 0 && !/not found|does not exist|10007/i.test(workerSecrets.output)) {
+    throw new DeployStop(`wrangler secret list failed (is wrangler logged in? \`npx wrangler login\`):\n${workerSecrets.output}`);
+  }
+  const roomsEnv = await run("partykit", ["env", "list", "--name", target.name, "--config", partykitPath]);
+  const haveRooms = roomsEnv.code === 0 ? parseEnvList(roomsEnv.output) : [];
+  const missingWorker = REQUIRED_WORKER_SECRETS.filter((name) => !haveWorker.includes(name));
+  const missingRooms = [SHARED_ROOM_SECRET].filter((name) => !haveRooms.includes(name));
+  if (missingWorker.length > 0 || missingRooms.length > 0) {
+    const missing = [
+      ...missingWorker.map((n) => `${n} (Worker ${resources.worker})`),
+      ...missingRooms.map((n) => `${n} (rooms ${target.name})`),
+    ];
+    log(`\nMissing secrets for ${envName}: ${missing.join(", ")}. Set each, then run the deploy again:`);
+    for (const line of secretInstructions({ envName, missingWorker, missingRooms, roomsName: target.name })) log(line);
+    printStripeEndpoints(io, appUrl, options.stripeEventTypes);
+    throw new DeployStop(`${missing.length} secret(s) missing: nothing was deployed`);
+  }
+  log(`✓ secrets: the Worker has ${REQUIRED_WORKER_SECRETS.length} required, the rooms ${SHARED_ROOM_SECRET}`);
+  if (envName === "production") {
+    log(
+      "  (Cloudflare never shows a secret's value back, so the deploy cannot tell a live STRIPE_SECRET_KEY from a test one: production needs sk_live_…)",
+    );
+  }
+
+  // 2. Resources: reuse what exists, create what is missing, record the D1 id.
+  await ensureResources(io, options, resources);
+
+  // 3. Migrations, then the web app the Worker serves.
+  for (const db of resources.databases)
+    await step(io, "wrangler", ["d1", "migrations", "apply", db.binding, "--remote", ...wranglerArgs], `migrations on ${db.name}`);
+  if (options.skipWebBuild) log("\n→ web build skipped (--skip-web-build)");
+  else await step(io, "vite", ["build", "--config", webConfigPath], "build web/");
+
+  // 4. The Worker, pointed at where the rooms will be.
+  const roomsUrl = target.domain ? `https://${target.domain}` : partykitUrl(partykit, target.name, login);
+  if (roomsUrl !== resources.vars.ROOMS_URL) {
+    editTomlFile(configPath, { header: `env.${envName}.vars`, key: "ROOMS_URL", value: roomsUrl });
+    log(`✓ ROOMS_URL of ${envName} set to the rooms' URL ${roomsUrl} in wrangler.toml (was ${resources.vars.ROOMS_URL}): commit it`);
+  }
+  const worker = await step(io, "wrangler", ["deploy", ...wranglerArgs], `deploy the Worker ${resources.worker}`);
+  if (!stripAnsi(worker.output).includes(new URL(appUrl).host)) {
+    const urls = [...new Set(stripAnsi(worker.output).match(/https:\/\/[^\s)]+/g) ?? [])];
+    throw new DeployStop(
+      `the Worker is deployed, but wrangler did not report it at APP_URL ${appUrl} (it reported ${urls.join(", ") || "no URL"}). ` +
+        `Set APP_URL in [env.${envName}.vars] to the Worker's public origin (or route that domain to it) and run the deploy again; the rooms were not deployed.`,
+    );
+  }
+
+  // 5. The rooms, pointed at the Worker.
+  const roomsArgs = ["deploy", "--config", partykitPath, "--name", target.name, ...(target.domain ? ["--domain", target.domain] : [])];
+  const rooms = await step(io, "partykit", [...roomsArgs, "--var", `PLAZA_API_URL=${appUrl}`], `deploy the rooms ${target.name}`);
+  const deployedRooms = parseDeployedUrl(rooms.output);
+  if (deployedRooms && deployedRooms !== roomsUrl) {
+    throw new DeployStop(
+      `the rooms deployed to ${deployedRooms}, but the Worker's ROOMS_URL is ${roomsUrl}: set ROOMS_URL in [env.${envName}.vars] and run the deploy again`,
+    );
+  }
+
+  log(`\n✓ ${envName} deployed: the Worker at ${appUrl} (ROOMS_URL ${roomsUrl}), the rooms at ${roomsUrl} (PLAZA_API_URL ${appUrl})`);
+  printStripeEndpoints(io, appUrl, options.stripeEventTypes);
+  log(`\nNext: npm run smoke -- ${appUrl}`);
+}
+
+async function ensureResources(/** @type {DeployIo} */ io, /** @type {DeployOptions} */ { envName, configPath }, resources) {
+  const { log, run } = io;
+  const account = ["--config", configPath];
+  const list = async (/** @type {string[]} */ args) => {
+    const result = await run("wrangler", [...args, ...account]);
+    if (result.code !== 0) throw new DeployStop(`wrangler ${args.join(" ")} failed:\n${result.output}`);
+    return result.output;
+  };
+  const create = async (/** @type {string[]} */ args, /** @type {string} */ what) => {
+    log(`→ create ${what}`);
+    const result = await run("wrangler", [...args, ...account], { echo: true });
+    if (result.code !== 0 && !ALREADY_EXISTS.test(result.output)) throw new DeployStop(`could not create ${what}:\n${result.output}`);
+    return result.output;
+  };
+
+  const databases = parseD1List(await list(["d1", "list", "--json"]));
+  for (const db of resources.databases) {
+    let id = databases.find((d) => d.name === db.name)?.uuid;
+    if (id) log(`✓ D1 ${db.name} exists (${id})`);
+    else {
+      id = parseD1CreateId(await create(["d1", "create", db.name], `D1 ${db.name}`));
+      id ??= parseD1List(await list(["d1", "list", "--json"])).find((d) => d.name === db.name)?.uuid;
+      if (!id) throw new DeployStop(`created D1 ${db.name} but could not find its id`);
+    }
+    if (id !== db.id) {
+      editTomlFile(configPath, { header: `env.${envName}.d1_databases`, key: "database_id", value: id, where: ["database_name", db.name] });
+      log(`✓ database_id of ${db.name} written into [env.${envName}] of wrangler.toml: commit it`);
+    }
+  }
+  const buckets = parseR2List(await list(["r2", "bucket", "list"]));
+  for (const bucket of resources.buckets) {
+    if (buckets.includes(bucket)) log(`✓ R2 bucket ${bucket} exists`);
+    else await create(["r2", "bucket", "create", bucket], `R2 bucket ${bucket}`);
+  }
+  const queues = parseQueueList(await list(["queues", "list"]));
+  for (const queue of resources.queues) {
+    if (queues.includes(queue)) log(`✓ queue ${queue} exists`);
+    else await create(["queues", "create", queue], `queue ${queue}`);
+  }
+}
+
+/** The two Stripe webhook endpoints of this deployment and the exact events each must send. */
+export function printStripeEndpoints(/** @type {DeployIo} */ { log }, /** @type {string} */ appUrl, /** @type {StripeEventTypes} */ types) {
+  log("\nStripe dashboard → Developers → Webhooks: two endpoints, each with its own signing secret:");
+  log(`  ${appUrl}/v1/stripe/webhooks (events on your account) → STRIPE_WEBHOOK_SECRET`);
+  log(`    ${types.platform.join(" ")}`);
+  log(`  ${appUrl}/v1/stripe/connect-webhooks (events on Connected accounts) → STRIPE_CONNECT_WEBHOOK_SECRET`);
+  log(`    ${types.connect.join(" ")}`);
+}
