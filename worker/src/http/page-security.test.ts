@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { call } from "../../test/http";
 import worker from "../index";
 import { roomsSocketOrigin, webAppSources } from "../web-app/routes";
-import { SCALAR_CDN_ORIGIN } from "./api-docs";
+import { SCALAR_SCRIPT_PATH } from "./api-docs";
 
 const page = (path: string, headers?: Record<string, string>) => call<string>("GET", path, { headers });
 
@@ -59,12 +59,14 @@ describe("HTML responses", () => {
     expect(again.headers.get("content-security-policy")).toBe(first.headers.get("content-security-policy"));
   });
 
-  it("the API reference allows Scalar's CDN and its own inline start-up script, by hash", async () => {
+  it("the API reference loads Scalar's script from this origin and allows its inline start-up script, by hash", async () => {
     const res = await page("/docs");
     const scripts = inlineText(res.body, "script");
     expect(scripts).toHaveLength(1);
-    expect(res.body).toContain(`<script src="${SCALAR_CDN_ORIGIN}/`);
-    expect(policy(res)["script-src"]).toEqual([SCALAR_CDN_ORIGIN, sha256(scripts[0]!)]);
+    expect(SCALAR_SCRIPT_PATH).toMatch(/^\/assets\/vendor\/scalar-api-reference-\d+\.\d+\.\d+\.js$/);
+    expect(res.body).toContain(`<script src="${SCALAR_SCRIPT_PATH}">`);
+    expect(res.body).not.toMatch(/https?:\/\//);
+    expect(policy(res)["script-src"]).toEqual(["'self'", sha256(scripts[0]!)]);
     expect(policy(res)["connect-src"]).toEqual(["'self'"]);
   });
 
