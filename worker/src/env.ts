@@ -90,6 +90,8 @@ export interface Env {
   LICENSE_KEY_SECRET?: string;
   /** License API requests per minute, per IP and per key (default 60). */
   LICENSE_API_RATE_LIMIT?: string;
+  /** Days of D1 exports kept in R2 under backups/, today's included (default 14). */
+  BACKUP_RETENTION_DAYS?: string;
 
   /**
    * The storefront's legal and support pages (worker/src/storefront/legal-config.ts checks them):

@@ -8,6 +8,7 @@ import type { Hono } from "hono";
 import { analyticsModule } from "./analytics";
 import { auditModule } from "./audit";
 import { authModule } from "./auth";
+import { backupsModule } from "./backups";
 import { billingModule } from "./billing";
 import { catalogModule } from "./catalog";
 import { checkoutModule } from "./checkout";
@@ -84,6 +85,8 @@ export const modules = [
   // Idempotency-Key on every mutating /v1 route (its middleware is in app.ts); purges its keys.
   idempotencyModule,
   maintenanceModule,
+  // A daily export of every table into R2 (backups/<day>/), for `npm run restore`.
+  backupsModule,
   // The operator console's read models, over orders, reviews, moderation, webhooks, mail and maintenance.
   operatorModule,
   devModule,

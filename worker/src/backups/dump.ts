@@ -1,0 +1,136 @@
+/**
+ * How a backup reads D1, defined once for the export job (over D1), the restore command and the
+ * backup test (both over node:sqlite, which load this file by type stripping: hence no imports but
+ * node:crypto, and no TypeScript-only syntax). A table is read in pages in its primary key's order,
+ * every column as its SQL literal (`quote()`): the literals are both the INSERT statements of the
+ * export and the input of the table's checksum, so the checksum does not depend on a driver's types.
+ */
+import { createHash } from "node:crypto";
+
+/** Runs one read-only statement; answers its rows as objects. */
+export type Reader = (sql: string, params: readonly unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** A table as a backup sees it: its insertable columns in declared order, and the key that orders its rows. */
+export interface TableShape {
+  name: string;
+  columns: string[];
+  /** The primary key's columns in key order; `rowid` for a table without one. */
+  key: string[];
+}
+
+/** What the manifest records per table, and what a restore or a test computes again. */
+export interface TableSum {
+  rows: number;
+  /** SHA-256 (hex) over one line per row in key order: its columns' `quote()` literals joined by ",", then "\n". */
+  sha256: string;
+}
+
+export const CHECKSUM_DEFINITION =
+  "sha256 (hex) over one line per row in primary-key order (rowid without one): each column's SQLite quote() literal, joined by ',', then '\\n'";
+
+/** Rows per read: one page's literals stay small however wide the rows. */
+export const PAGE_ROWS = 200;
+
+export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Tables no backup holds: SQLite's and D1's own, and d1_migrations (the manifest lists the migrations; a restore applies them). */
+const SKIPPED = /^(sqlite_|_cf_|d1_migrations$)/;
+
+/**
+ * The tables to back up, parents before children (by foreign key), so a restore inserts rows after
+ * the rows they refer to. Virtual tables (the FTS5 search index) and their shadow tables are left
+ * out: the triggers that fill them run again when a restore inserts the rows they index.
+ */
+export async function listTables(read: Reader): Promise<TableShape[]> {
+  const listed = await read("PRAGMA table_list", []);
+  const names = listed
+    .filter((t) => t.schema === "main" && t.type === "table" && !SKIPPED.test(String(t.name)))
+    .map((t) => String(t.name))
+    .sort();
+  const shapes = new Map<string, TableShape & { parents: string[] }>();
+  for (const name of names) {
+    const columns = await read(`PRAGMA table_xinfo(${quoteIdent(name)})`, []);
+    // hidden 0: an ordinary column; generated (2, 3) and virtual-table (1) columns cannot be inserted.
+    const insertable = columns.filter((c) => Number(c.hidden) === 0);
+    const key = insertable
+      .filter((c) => Number(c.pk) > 0)
+      .sort((a, b) => Number(a.pk) - Number(b.pk))
+      .map((c) => String(c.name));
+    const fks = await read(`PRAGMA foreign_key_list(${quoteIdent(name)})`, []);
+    shapes.set(name, {
+      name,
+      columns: insertable.map((c) => String(c.name)),
+      key: key.length > 0 ? key : ["rowid"],
+      parents: [...new Set(fks.map((fk) => String(fk.table)))].filter((parent) => parent !== name),
+    });
+  }
+  // Depth-first: each table after its parents; a cycle is broken where it is met (the restore defers foreign keys).
+  const ordered: TableShape[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (name: string) => {
+    const shape = shapes.get(name);
+    if (!shape || state.has(name)) return;
+    state.set(name, "visiting");
+    for (const parent of shape.parents) visit(parent);
+    state.set(name, "done");
+    ordered.push({ name: shape.name, columns: shape.columns, key: shape.key });
+  };
+  for (const name of names) visit(name);
+  return ordered;
+}
+
+/** An extra condition on the rows read (tests leave out rows they expect to differ), with its parameters. */
+export interface RowFilter {
+  where: string;
+  params: readonly unknown[];
+}
+
+/** One row of a page: its columns' SQL literals, in the table's column order. */
+export type Literals = string[];
+
+/** Reads `table` page by page in key order (keyset on the key, at most `key.length` + filter parameters per statement). */
+export async function* pagesOf(read: Reader, table: TableShape, filter?: RowFilter): AsyncGenerator<Literals[]> {
+  const literals = table.columns.map((c, i) => `quote(${quoteIdent(c)}) AS c${i}`);
+  const keys = table.key.map((k, i) => `${quoteIdent(k)} AS k${i}`);
+  const keyTuple = `(${table.key.map(quoteIdent).join(", ")})`;
+  const order = table.key.map(quoteIdent).join(", ");
+  let after: unknown[] | null = null;
+  for (;;) {
+    const conditions = [...(after ? [`${keyTuple} > (${after.map(() => "?").join(", ")})`] : []), ...(filter ? [`(${filter.where})`] : [])];
+    const sql = `SELECT ${[...literals, ...keys].join(", ")} FROM ${quoteIdent(table.name)}${
+      conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : ""
+    } ORDER BY ${order} LIMIT ${PAGE_ROWS}`;
+    const rows = await read(sql, [...(after ?? []), ...(filter?.params ?? [])]);
+    if (rows.length === 0) return;
+    yield rows.map((row) => table.columns.map((_, i) => String(row[`c${i}`])));
+    if (rows.length < PAGE_ROWS) return;
+    const last = rows[rows.length - 1] as Record<string, unknown>;
+    after = table.key.map((_, i) => last[`k${i}`]);
+  }
+}
+
+/** The running checksum of a table's rows, fed in key order. */
+export function tableChecksum() {
+  const hash = createHash("sha256");
+  let rows = 0;
+  return {
+    add(row: Literals) {
+      hash.update(`${row.join(",")}\n`);
+      rows++;
+    },
+    result(): TableSum {
+      return { rows, sha256: hash.digest("hex") };
+    },
+  };
+}
+
+/** Every table's row count and checksum, read the way the export reads them. */
+export async function checksumTables(read: Reader, tables: readonly TableShape[], filters: Record<string, RowFilter> = {}) {
+  const sums: Record<string, TableSum> = {};
+  for (const table of tables) {
+    const sum = tableChecksum();
+    for await (const page of pagesOf(read, table, filters[table.name])) for (const row of page) sum.add(row);
+    sums[table.name] = sum.result();
+  }
+  return sums;
+}
