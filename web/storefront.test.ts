@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -13,7 +13,7 @@ const SLUG = `sheet-weaver-${Date.now().toString(36)}`;
 const author = { name: "Grace Hopper", email: `grace-${Date.now()}@example.com`, password: "compiler pioneer 1952" };
 
 let server: Awaited<ReturnType<typeof startWranglerDev>>;
-const { api, signUpAndLogIn, uploadVersion } = plazaApi(() => server.url);
+const { api, signUpAndLogIn, uploadVersion, publishItem: publishWithVersion } = plazaApi(() => server.url);
 let browser: Browser;
 
 /** The CLI's publish path: create the item, start an upload, PUT the bytes, publish. */
@@ -77,6 +77,72 @@ describe("storefront", () => {
     await versions.getByText("Faster weaving").waitFor();
     expect(await page.getByRole("link", { name: "Get Sheet Weaver" }).getAttribute("href")).toBe(`/get/${SLUG}`);
     await page.screenshot({ path: join(SCREENSHOTS, "3-item.png"), fullPage: true });
+    await context.close();
+  });
+
+  test("the checkout steps link the filled Terms and Refund policy, and every footer reaches Support", async () => {
+    // The dev settings the server runs with: wrangler.toml's top-level [vars] (the first of each name).
+    const toml = readFileSync(join(import.meta.dirname, "../wrangler.toml"), "utf8");
+    const setting = (name: string) => new RegExp(`^${name} = "(.*)"$`, "m").exec(toml)![1]!;
+    const entity = setting("LEGAL_ENTITY_NAME");
+    const supportEmail = setting("SUPPORT_EMAIL");
+    const seller = { name: "Edsger Dijkstra", email: `edsger-${Date.now()}@example.com`, password: "shortest path 1959" };
+    const token = await signUpAndLogIn(seller);
+    const org = await api<OrgT>("POST", "/v1/orgs", { name: "Dijkstra Paths", slug: `dijkstra-${Date.now().toString(36)}` }, token);
+    expectStatus(org, 201, "create org");
+    const paidSlug = `path-finder-${Date.now().toString(36)}`;
+    await publishWithVersion(token, org.body.id, {
+      slug: paidSlug,
+      name: "Path Finder",
+      summary: "Shortest paths",
+      pricing: { model: "one_time", amount: 1900, currency: "usd" },
+    });
+
+    const context = await newContext(browser, { baseURL: server.url, viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (err) => errors.push(String(err)));
+
+    // The storefront's buy box, the step before Stripe: Terms.
+    await page.goto(`/items/${paidSlug}`);
+    const buyBox = page.getByRole("complementary", { name: "Buy this item" });
+    await buyBox.getByText("By buying you agree to the Terms and the License Agreement").waitFor();
+    await buyBox.getByRole("link", { name: "Terms", exact: true }).click();
+    await page.waitForURL("**/legal/terms");
+    await page.getByRole("heading", { level: 1, name: "Terms of Service" }).waitFor();
+    await page.getByText(`operated by ${entity}`).first().waitFor();
+
+    // Signed in, the web app's checkout page: Refund policy.
+    await page.goto(`/items/${paidSlug}`);
+    await buyBox.getByRole("link", { name: "Buy Path Finder" }).click();
+    await page.waitForURL(/\/login\?next=%2Fbuy%2F/);
+    await page.getByLabel("E-mail").fill(seller.email);
+    await page.getByLabel("Password").fill(seller.password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL(`**/buy/${paidSlug}`);
+    await page.getByRole("button", { name: "Continue to payment" }).waitFor();
+    const note = page.getByTestId("terms-note");
+    await note.getByText("By buying you agree to the").waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "5-buy-terms.png"), fullPage: true });
+    await note.getByRole("link", { name: "Refund policy" }).click();
+    await page.waitForURL("**/legal/refunds");
+    await page.getByRole("heading", { level: 1, name: "Refund Policy" }).waitFor();
+    await page.getByText(`Within ${setting("REFUND_WINDOW_DAYS")} days of a purchase`).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "6-refunds.png"), fullPage: true });
+
+    // The storefront's footer (here the refund page's) reaches Support, with the operator's address.
+    await page.getByRole("navigation", { name: "Legal and support" }).getByRole("link", { name: "Support" }).click();
+    await page.waitForURL("**/support");
+    await page.getByRole("heading", { level: 1, name: "Support" }).waitFor();
+    expect(await page.getByRole("link", { name: supportEmail }).first().getAttribute("href")).toBe(`mailto:${supportEmail}`);
+
+    // So does the web app's footer.
+    await page.goto(`/buy/${paidSlug}`);
+    await page.getByRole("button", { name: "Continue to payment" }).waitFor();
+    await page.getByRole("contentinfo").getByRole("link", { name: "Support" }).click();
+    await page.waitForURL("**/support");
+    await page.getByRole("heading", { level: 1, name: "Support" }).waitFor();
+    expect(errors).toEqual([]);
     await context.close();
   });
 

@@ -7,7 +7,7 @@ import { currentPath, DASHBOARD_PATH, matchRoute, navigate, type Route, startRou
 import { cachedMe, clearMe, loadMe } from "./state/me";
 import { errorAlert } from "./ui/alert";
 import { offlineCopyNotice, resetOfflineCopy } from "./ui/offline-copy";
-import { appHeader } from "./ui/shell";
+import { appFooter, appHeader } from "./ui/shell";
 
 let inFlight: AbortController | null = null;
 
@@ -17,12 +17,12 @@ const loginUrl = (next: string, reason?: string) =>
 const guestHeader = () =>
   h("header", { class: "topbar" }, h("div", { class: "topbar-row" }, h("a", { class: "brand", href: "/" }, "Plaza")));
 
-/** Header (signed-in or guest) and an empty <main>, which is returned for the page. */
+/** Header (signed-in or guest), an empty <main>, which is returned for the page, and the footer. */
 function layout(root: HTMLElement, orgInView: string | null, signal: AbortSignal): HTMLElement {
   const main = h("main", { id: "main", class: "content", tabindex: -1 });
   const me = cachedMe();
   const header = me && isLoggedIn() ? appHeader(me, orgInView, signal) : guestHeader();
-  replace(root, h("a", { class: "skip-link", href: "#main" }, "Skip to content"), header, offlineCopyNotice(), main);
+  replace(root, h("a", { class: "skip-link", href: "#main" }, "Skip to content"), header, offlineCopyNotice(), main, appFooter());
   return main;
 }
 

@@ -1,5 +1,6 @@
-/** The signed-in header: brand, org switcher with "New org", the notifications bell, navigation, the user and logout. */
+/** The signed-in header (brand, org switcher with "New org", the notifications bell, navigation, the user and logout) and the footer. */
 import type { MeT } from "../../../shared/api";
+import { LEGAL_PAGE_ORDER, LEGAL_PAGES } from "../../../shared/legal";
 import { roleAtLeast } from "../../../shared/roles";
 import { asApiError } from "../api/errors";
 import { logout } from "../auth/session";
@@ -140,6 +141,19 @@ export function appHeader(me: MeT, orgInView: string | null, signal: AbortSignal
       me.user.isOperator && navLink(OPERATOR_PATH, "Operator"),
       // The storefront is server-rendered by the Worker: a plain link, a full page load.
       h("a", { href: "/" }, "Storefront"),
+    ),
+  );
+}
+
+/** Every page's footer: the storefront's legal and support pages (the Worker renders them: plain links, full page loads). */
+export function appFooter(): HTMLElement {
+  return h(
+    "footer",
+    { class: "app-footer" },
+    h(
+      "nav",
+      { "aria-label": "Legal and support" },
+      LEGAL_PAGE_ORDER.map((page) => h("a", { href: LEGAL_PAGES[page].path }, LEGAL_PAGES[page].title)),
     ),
   );
 }

@@ -1,4 +1,5 @@
 import type { ItemT } from "../../../../shared/catalog";
+import { LEGAL_PAGES } from "../../../../shared/legal";
 import { api } from "../../api/client";
 import type { ApiError } from "../../api/errors";
 import { asApiError } from "../../api/errors";
@@ -98,6 +99,18 @@ export async function buyItemPage({ params, signal }: PageContext): Promise<Node
     promotion.element,
     button,
     result,
+    // The storefront's pages (rendered by the Worker): plain links, full page loads.
+    h(
+      "p",
+      { class: "muted", "data-testid": "terms-note" },
+      "By buying you agree to the ",
+      h("a", { href: LEGAL_PAGES.terms.path }, "Terms"),
+      " and the ",
+      h("a", { href: LEGAL_PAGES.license.path }, "License Agreement"),
+      " (unless the author gives their own license); see the ",
+      h("a", { href: LEGAL_PAGES.refunds.path }, "Refund policy"),
+      ".",
+    ),
     h("p", {}, h("a", { href: storefrontItemUrl(item.slug) }, `Back to ${item.name}`)),
   );
 }
