@@ -291,6 +291,55 @@ describe("npm start", () => {
     expect(res.status).toBe(200);
   });
 
+  it("passes `npm run smoke -- <url> --purchase` (every check ✓), and the smoke fails naming the room check when the rooms URL is wrong", async () => {
+    /** scripts/smoke.mjs as a child process against `url`: its exit code and the check lines it printed. */
+    const smoke = (url: string, args: string[]) =>
+      new Promise<{ code: number | null; lines: string[]; output: string }>((resolve, reject) => {
+        const child = spawn(NODE22, [join(ROOT, "scripts/smoke.mjs"), url, "--timeout", String(WAIT.backgroundWork), ...args], {
+          cwd: ROOT,
+          env: { ...process.env, PLAZA_SMOKE_EMAIL: "author@plaza.local", PLAZA_SMOKE_PASSWORD: DEMO_PASSWORD },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let out = "";
+        child.stdout!.on("data", (d) => (out += d));
+        child.stderr!.on("data", (d) => (out += d));
+        child.on("error", reject);
+        child.on("exit", (code) => resolve({ code, lines: out.split("\n").filter((l) => /^[✓✗–] /.test(l)), output: out }));
+      });
+    const checkName = (line: string) => /^. (.+?) {2,}/.exec(line)?.[1];
+
+    const passed = await smoke(baseUrl, ["--purchase"]);
+    expect(passed.code, passed.output).toBe(0);
+    expect(passed.lines.map(checkName)).toEqual([
+      "health",
+      "openapi",
+      "search",
+      "storefront: home",
+      "storefront: item page",
+      "stripe webhook: unsigned",
+      "room connection",
+      "purchase: checkout",
+      "purchase: pay",
+      "purchase: order",
+      "purchase: license key",
+      "purchase: receipt",
+      "purchase: download",
+    ]);
+    for (const line of passed.lines) expect(line, passed.output).toMatch(/^✓ /);
+    expect(passed.output).toContain(`(Stripe emulator)`);
+
+    // Nothing listens on a fresh free port: the room check must fail, and only it.
+    const wrongRooms = await smoke(baseUrl, ["--rooms-url", `http://127.0.0.1:${await freePort()}`]);
+    expect(wrongRooms.code, wrongRooms.output).toBe(1);
+    expect(wrongRooms.lines.filter((l) => l.startsWith("✗ ")).map(checkName)).toEqual(["room connection"]);
+    expect(wrongRooms.output).toContain("Smoke test FAILED: room connection");
+
+    // Another server (the rooms') in place of the Worker fails from the first check on.
+    const wrongBase = await smoke(`http://127.0.0.1:${roomsPort}`, []);
+    expect(wrongBase.code, wrongBase.output).toBe(1);
+    expect(wrongBase.output).toMatch(/^✗ health /m);
+  });
+
   it("stops cleanly on Ctrl-C: exit 0, ports closed, no leftover processes", async () => {
     start.kill("SIGINT");
     expect(await exitsWithin(SHUTDOWN_WITHIN_MS), `no exit within ${SHUTDOWN_WITHIN_MS} ms\n${output.slice(-4000)}`).toBe(true);
