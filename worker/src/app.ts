@@ -1,4 +1,5 @@
 import { secureHeaders } from "hono/secure-headers";
+import { readyz, readyzAccess } from "./alerts";
 import { benchRoutes } from "./bench/routes";
 import { operatorsOnly } from "./http/access";
 import { apiDocsPage } from "./http/api-docs";
@@ -27,6 +28,7 @@ export function createApp() {
   app.use("/v1/*", idempotency());
 
   app.get("/healthz", (c) => c.json({ ok: true }));
+  app.get("/readyz", readyzAccess(), readyz);
   for (const module of modules) if ("routes" in module) app.route("/", module.routes);
   for (const module of modules) if ("pages" in module) app.route("/", module.pages);
 

@@ -5,6 +5,7 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Hono } from "hono";
+import { alertsModule } from "./alerts";
 import { analyticsModule } from "./analytics";
 import { auditModule } from "./audit";
 import { authModule } from "./auth";
@@ -85,6 +86,8 @@ export const modules = [
   // Idempotency-Key on every mutating /v1 route (its middleware is in app.ts); purges its keys.
   idempotencyModule,
   maintenanceModule,
+  // Dead letters of every queue and mails to operators about them and failing jobs (over auth, mail and maintenance).
+  alertsModule,
   // A daily export of every table into R2 (backups/<day>/), for `npm run restore`.
   backupsModule,
   // The operator console's read models, over orders, reviews, moderation, webhooks, mail and maintenance.

@@ -15,6 +15,7 @@ export {
   clearActiveOrg,
   findAccount,
   findAccountByEmail,
+  operatorAccounts,
   userEmailSql,
   userNameSql,
 } from "./users";

@@ -35,6 +35,9 @@ export async function findAccountByEmail(db: Db, email: string): Promise<Account
   return row;
 }
 
+/** Every platform operator's id and e-mail (operators are few: the platform's own staff). */
+export const operatorAccounts = (db: Db) => db.select({ id: users.id, email: users.email }).from(users).where(eq(users.isOperator, true));
+
 export const accountExists = async (db: Db, userId: string) => (await findAccount(db, userId)) !== undefined;
 
 /**

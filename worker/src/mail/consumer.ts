@@ -65,7 +65,8 @@ async function render(ctx: Ctx, runtime: Runtime, template: string, sealedData: 
 
 /** Messages that exhausted their retries land here: mark them failed so they are visible. */
 export async function consumeMailDeadLetters(batch: MessageBatch<MailQueueMessage>, env: Env, runtime: Runtime) {
-  const { db } = backgroundContext(env, { requestId: `mail-dlq_${Date.now()}`, handlers: runtime.events });
+  const { db, events } = backgroundContext(env, { requestId: `mail-dlq_${Date.now()}`, handlers: runtime.events });
+  await events.emit("queue.dead_lettered", batch);
   await consumeEach(batch, MAIL_DEAD_LETTERS, async (body) => {
     await db.update(mailMessages).set({ status: "failed" }).where(eq(mailMessages.id, body.messageId));
   });

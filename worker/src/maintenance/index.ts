@@ -7,7 +7,7 @@ import { purgeJobRuns } from "./job-runs";
 import { purgeRateLimitWindows } from "./jobs";
 import { deleteOrphanObjects } from "./orphan-objects";
 
-export { JOB_RUN_RETENTION_MS, jobRunsPage, jobSummaries, runJobNow } from "./job-runs";
+export { type FailingJob, JOB_RUN_RETENTION_MS, jobRunsPage, jobSummaries, jobsFailedTwiceInARow, runJobNow } from "./job-runs";
 export { isDueOnTick, runScheduled } from "./scheduler";
 
 export const maintenanceModule = defineModule({

@@ -1,5 +1,5 @@
 /** The job_runs log as operators read it, a run started by hand, and keeping the log to 30 days. */
-import { and, desc, eq, inArray, lt, or } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, ne, or } from "drizzle-orm";
 import type { JobRunT, JobSummaryT } from "../../../shared/operator";
 import { auditInsert } from "../audit";
 import type { Ctx } from "../context";
@@ -65,6 +65,45 @@ export async function runJobNow(
     metadata: { job: name, status: run.status, processed: run.processed },
   });
   return run;
+}
+
+export interface FailingJob {
+  job: string;
+  /** The newest run's error and tick. */
+  error: string | null;
+  failedAt: number;
+  /** The newest successful run before the failures (null: none in the log): it names the failing streak. */
+  lastSuccessId: string | null;
+}
+
+/**
+ * Jobs whose two newest finished runs both failed, among the jobs with a failed run scheduled since
+ * `since`: only recent runs are read on each tick, then a job's newest runs through its (job, tick) index.
+ */
+export async function jobsFailedTwiceInARow(db: Db, since: number): Promise<FailingJob[]> {
+  const recent = await db
+    .selectDistinct({ job: jobRuns.job })
+    .from(jobRuns)
+    .where(and(gte(jobRuns.scheduledAt, since), eq(jobRuns.status, "failed")));
+  const failing: FailingJob[] = [];
+  for (const { job } of recent) {
+    // A run still `running` (or lost mid-run) has no outcome yet: the two newest that have one count.
+    const [last, previous] = await db
+      .select()
+      .from(jobRuns)
+      .where(and(eq(jobRuns.job, job), ne(jobRuns.status, "running")))
+      .orderBy(desc(jobRuns.scheduledAt))
+      .limit(2);
+    if (last?.status !== "failed" || previous?.status !== "failed") continue;
+    const [success] = await db
+      .select({ id: jobRuns.id })
+      .from(jobRuns)
+      .where(and(eq(jobRuns.job, job), eq(jobRuns.status, "succeeded")))
+      .orderBy(desc(jobRuns.scheduledAt))
+      .limit(1);
+    failing.push({ job, error: last.error, failedAt: last.scheduledAt, lastSuccessId: success?.id ?? null });
+  }
+  return failing;
 }
 
 /** Runs of ticks more than 30 days old are deleted, `batchSize` at a time. */

@@ -52,7 +52,8 @@ export async function consumeMedia(batch: MessageBatch<MediaQueueMessage>, env: 
 
 /** Messages that exhausted their retries: the image is `failed`, so its author sees it and can upload again. */
 export async function consumeMediaDeadLetters(batch: MessageBatch<MediaQueueMessage>, env: Env, runtime: Runtime) {
-  const { db } = backgroundContext(env, { requestId: `media-dlq_${Date.now()}`, handlers: runtime.events });
+  const { db, events } = backgroundContext(env, { requestId: `media-dlq_${Date.now()}`, handlers: runtime.events });
+  await events.emit("queue.dead_lettered", batch);
   await consumeEach(batch, MEDIA_DEAD_LETTERS, async ({ mediaId }) => {
     await db
       .update(media)

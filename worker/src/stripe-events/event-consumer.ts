@@ -72,8 +72,9 @@ async function recordFailure(db: Db, eventId: string, err: unknown, verdict: Ver
 }
 
 /** Events that exhausted their retries: marked failed, visible to operators, replayable by re-queueing. */
-export async function consumeStripeEventDeadLetters(batch: MessageBatch<StripeEventMessage>, env: Env) {
-  const db = createDb(env.DB);
+export async function consumeStripeEventDeadLetters(batch: MessageBatch<StripeEventMessage>, env: Env, runtime: Runtime) {
+  const { db, events } = backgroundContext(env, { requestId: `stripe-events-dlq_${Date.now()}`, handlers: runtime.events });
+  await events.emit("queue.dead_lettered", batch);
   await consumeEach(batch, STRIPE_EVENT_DEAD_LETTERS, async (body) => {
     await db.update(stripeEvents).set({ status: "failed" }).where(eq(stripeEvents.id, body.eventId));
   });

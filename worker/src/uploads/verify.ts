@@ -50,6 +50,7 @@ export async function consumeUploads(batch: MessageBatch<UploadQueueMessage>, en
 /** Messages that exhausted their retries: the upload is `failed` (422 on its status), so its client stops waiting. */
 export async function consumeUploadDeadLetters(batch: MessageBatch<UploadQueueMessage>, env: Env, runtime: Runtime) {
   const ctx = backgroundContext(env, { requestId: `uploads-dlq_${Date.now()}`, handlers: runtime.events });
+  await ctx.events.emit("queue.dead_lettered", batch);
   await consumeEach(batch, UPLOADS_DEAD_LETTERS, (body) => failUnverifiable(ctx, body.uploadId));
 }
 

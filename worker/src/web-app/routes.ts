@@ -3,7 +3,7 @@ import type { AppEnv, Env } from "../env";
 import { type PageSources, pageSecurityHeaders } from "../http/page-security";
 
 /** The Worker's own paths: an unknown one there is the API's JSON 404 (or 405), never the app. */
-const WORKER_PATHS = /^\/(v1|media|download|dev|docs|__bench)(\/|$)|^\/(openapi\.json|healthz)$/;
+const WORKER_PATHS = /^\/(v1|media|download|dev|docs|__bench)(\/|$)|^\/(openapi\.json|healthz|readyz)$/;
 
 /** The origin the project editor opens WebSockets to: ROOMS_URL's, as ws: (http) or wss: (https). */
 export function roomsSocketOrigin(roomsUrl: string): string | undefined {

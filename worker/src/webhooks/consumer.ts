@@ -1,8 +1,9 @@
 import { and, eq } from "drizzle-orm";
-import type { Ctx } from "../context";
+import { backgroundContext, type Ctx } from "../context";
 import { createDb } from "../db/client";
 import type { Env, RecoveryMessage, WebhookQueueMessage } from "../env";
 import { type ConsumerPolicy, consumeEach, failAll, settle } from "../http/queue-consumer";
+import type { Runtime } from "../module";
 import { attemptDeliveries, DELIVERY_RETRY, type DeliveryOutcome } from "./delivery";
 import { dispatchEvent } from "./dispatch";
 import { enqueueDeliveries, enqueueRecovery } from "./outbox";
@@ -107,8 +108,9 @@ async function sendAgainLater(env: Env, messages: WebhookMessage[], delaySeconds
  * Deliveries whose retries ran out are marked failed (so is the delivery a recovery was waiting
  * on); they stay replayable (resend, recover).
  */
-export async function consumeWebhookDeadLetters(batch: MessageBatch<WebhookQueueMessage>, env: Env) {
-  const db = createDb(env.DB);
+export async function consumeWebhookDeadLetters(batch: MessageBatch<WebhookQueueMessage>, env: Env, runtime: Runtime) {
+  const { db, events } = backgroundContext(env, { requestId: `webhooks-dlq_${Date.now()}`, handlers: runtime.events });
+  await events.emit("queue.dead_lettered", batch);
   await consumeEach(batch, WEBHOOK_DEAD_LETTERS, async (body) => {
     const deliveryId = body.kind === "delivery" ? body.id : body.kind === "recovery" ? body.head : undefined;
     // An event that could not be dispatched stays undispatched: maintenance queues it again.
