@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalyticsT } from "../shared/analytics";
 import type { AuthorItemT } from "../shared/catalog";
 import type { OrgReviewT } from "../shared/reviews";
+import type { Manifest } from "../worker/src/backups";
+import type { TableShape, TableSum } from "../worker/src/backups/dump";
+// @ts-expect-error: plain .mjs helpers without type declarations
+import { downloadExport, localTableSums, readManifest } from "./lib/backups/restore.mjs";
 import { eventually } from "./lib/eventually";
 // @ts-expect-error: plain .mjs helpers without type declarations
 import { stopTestFileProcesses, testFileProcesses } from "./lib/owned-processes.mjs";
@@ -30,6 +34,8 @@ const READY_WITHIN_MS = WAIT.webBuild + 4 * WAIT.serverStart + WAIT.backgroundWo
 /** Its services stop side by side, each within WAIT.processStop of SIGTERM plus as long for its group to go. */
 const SHUTDOWN_WITHIN_MS = 3 * WAIT.processStop;
 const WEB_INDEX = join(ROOT, "web/dist/index.html");
+/** What scripts/lib/backups/restore.mjs reads from a local D1. */
+type LocalSums = { tables: TableShape[]; sums: Record<string, TableSum> };
 
 describe("npm start", () => {
   const stateDir = mkdtempSync(join(tmpdir(), "plaza-start-test-"));
@@ -338,6 +344,79 @@ describe("npm start", () => {
     const wrongBase = await smoke(`http://127.0.0.1:${roomsPort}`, []);
     expect(wrongBase.code, wrongBase.output).toBe(1);
     expect(wrongBase.output).toMatch(/^✗ health /m);
+  });
+
+  it("exports the demo data to R2 (operator's Run now of export-d1-backup), and npm run restore loads it into an empty D1 with every table's rows and checksum", async () => {
+    const { api } = plazaApi(() => baseUrl);
+    const login = await api<{ accessToken: string }>("POST", "/v1/auth/login", { email: "operator@plaza.local", password: DEMO_PASSWORD });
+    expectStatus(login, 200, "operator login");
+    const work = mkdtempSync(join(tmpdir(), "plaza-backup-test-"));
+    try {
+      // The export reads table after table while the server runs: an export during background work
+      // (a queued page view, a mail) differs from the rows after it, so it is made again until none
+      // happened meanwhile. The run's own job_runs row (running in the export, finished after) and
+      // its audit row (written after) are left out on both sides.
+      const exported = await eventually(
+        "an export that matches the demo database it was made of",
+        async () => {
+          const run = await api<{ id: string; status: string; startedAt: number; error: string | null }>(
+            "POST",
+            "/v1/operator/jobs/export-d1-backup/run",
+            undefined,
+            login.body.accessToken,
+          );
+          expectStatus(run, 200, "run export-d1-backup");
+          expect(run.body.status, run.body.error ?? "").toBe("succeeded");
+          const filters = {
+            job_runs: { where: "id <> ?", params: [run.body.id] },
+            audit_events: { where: "target_id IS NOT ?", params: [run.body.id] },
+          };
+          const source: LocalSums = await localTableSums(stateDir, { filters });
+          const day = new Date(run.body.startedAt).toISOString().slice(0, 10);
+          const dir = mkdtempSync(join(work, "download-"));
+          await downloadExport({ day, into: dir, from: stateDir });
+          const manifest: Manifest = readManifest(dir);
+          const moved = manifest.tables.filter(
+            (t) => !(t.name in filters) && (source.sums[t.name]?.rows !== t.rows || source.sums[t.name]?.sha256 !== t.sha256),
+          );
+          return moved.length === 0 && { day, dir, manifest, source, filters };
+        },
+        { intervalMs: 1000 },
+      );
+      const { day, manifest, source, filters } = exported;
+      expect(manifest.tables.map((t) => t.name).sort()).toEqual(source.tables.map((t) => t.name).sort());
+      // The demo data, not empty tables: users, the catalog, sales, page views, project snapshots (a blob column).
+      for (const table of [
+        "users",
+        "orgs",
+        "items",
+        "versions",
+        "orders",
+        "ledger_entries",
+        "reviews",
+        "page_views",
+        "analytics_daily",
+        "project_snapshots",
+      ])
+        expect(source.sums[table]?.rows, table).toBeGreaterThan(0);
+
+      // The CLI, from the running server's local R2, into an empty persist dir.
+      const restored = join(work, "restored");
+      const out = await run(join(ROOT, "scripts/restore.mjs"), [day, "--from", stateDir, "--persist-to", restored], {
+        timeoutMs: 3 * WAIT.serverStart,
+      });
+      expect(out).toContain("every table matches its manifest");
+      const again: LocalSums = await localTableSums(restored, { tables: source.tables, filters });
+      for (const table of source.tables)
+        expect({ table: table.name, ...again.sums[table.name] }).toEqual({ table: table.name, ...source.sums[table.name] });
+
+      // A second restore into the same dir is refused: a restore only ever fills a fresh D1.
+      await expect(run(join(ROOT, "scripts/restore.mjs"), [exported.dir, "--persist-to", restored])).rejects.toThrow(
+        /already holds a D1 database/,
+      );
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it("stops cleanly on Ctrl-C: exit 0, ports closed, no leftover processes", async () => {
