@@ -8,3 +8,6 @@ export const storefrontModule = defineModule({
   pages: storefrontRoutes,
   events: storefrontEvents,
 });
+
+/** The legal pages' settings check, for config validation elsewhere (deploy checks, readiness). */
+export { LegalConfig, legalConfig } from "./legal-config";

@@ -144,15 +144,16 @@ export function PrivacyPage({ config }: { config: LegalConfigT }) {
           it to support you; they must not use it for anything else.
         </li>
         <li>
-          Our processors: Cloudflare (hosting, database, file storage and e-mail delivery) and Stripe (payments, tax and payouts to
-          authors). They process data only on our instructions.
+          Our processors: Cloudflare (hosting, database and file storage), Stripe (payments, tax and payouts to authors) and the service
+          that delivers our e-mail. They process data only on our instructions.
         </li>
         <li>Authorities, where the law requires it.</li>
       </ul>
       <h2>How long</h2>
       <p>
         Account data is kept while your account exists. Order and tax records are kept as long as the accounting and tax law of{" "}
-        {c.LEGAL_COUNTRY} requires, even after an account is closed. Sessions expire by themselves and rate-limit counters within a day.
+        {c.LEGAL_COUNTRY} requires, even after an account is closed. Ended sessions and rate-limit counters are deleted by routine
+        maintenance.
       </p>
       <h2>Your rights</h2>
       <p>
@@ -294,8 +295,8 @@ const faq: { q: string; a: (c: LegalConfigT) => Child }[] = [
     q: "How do I get a refund?",
     a: (c) => (
       <>
-        See the <Link page="refunds" />: {c.REFUND_WINDOW_DAYS > 0 ? `within ${days(c.REFUND_WINDOW_DAYS)} of buying, w` : "W"}rite to{" "}
-        <Mail to={c.SUPPORT_EMAIL} /> with your order number.
+        Write to <Mail to={c.SUPPORT_EMAIL} /> with your order number
+        {c.REFUND_WINDOW_DAYS > 0 && ` within ${days(c.REFUND_WINDOW_DAYS)} of buying`}; the <Link page="refunds" /> says when one is given.
       </>
     ),
   },
