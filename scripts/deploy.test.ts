@@ -23,6 +23,8 @@ type Account = {
   queues: string[];
   workerSecrets: string[];
   roomsEnv: string[];
+  /** Whose partykit.dev subdomain the rooms land on, when not the login's (a PartyKit team). */
+  partykitOwner?: string;
 };
 
 const ALL_WORKER_SECRETS = [
@@ -82,7 +84,8 @@ function fakeRunner(state: Account) {
     if (tool === "partykit") {
       if (a === "whoami") return ok(`Logged in as ${state.login} (github)`);
       if (a === "env" && b === "list") return ok(`Deployed variables: ${state.roomsEnv.join(", ")}`);
-      if (a === "deploy") return ok(`Deployed party/room.ts to https://${flag(args, "--name")}.${state.login}.partykit.dev`);
+      if (a === "deploy")
+        return ok(`Deployed party/room.ts to https://${flag(args, "--name")}.${state.partykitOwner ?? state.login}.partykit.dev`);
     }
     if (tool === "wrangler") {
       if (a === "secret" && b === "list") return ok(JSON.stringify(state.workerSecrets.map((name) => ({ name, type: "secret_text" }))));
@@ -237,6 +240,17 @@ describe("npm run deploy (fake account)", () => {
     const config = readWranglerConfig(configPath);
     expect(config.env.production.d1_databases[0].database_id).toBe(state.databases[0]!.uuid);
     expect(config.env.staging.d1_databases[0].database_id).toBe("00000000-0000-0000-0000-000000000000");
+  });
+
+  it("rooms that land elsewhere than predicted: ROOMS_URL follows them and the Worker is deployed again", async () => {
+    const { code, calls, output } = await runDeploy("staging", account({ partykitOwner: "acme-team" }));
+    expect(code, output).toBe(0);
+    const workerDeploys = calls.filter((c) => c.tool === "wrangler" && c.args[0] === "deploy");
+    expect(workerDeploys.map((c) => c.vars?.ROOMS_URL)).toEqual([
+      "https://plaza-rooms-staging.alice.partykit.dev",
+      "https://plaza-rooms-staging.acme-team.partykit.dev",
+    ]);
+    expect(readWranglerConfig(configPath).env.staging.vars.ROOMS_URL).toBe("https://plaza-rooms-staging.acme-team.partykit.dev");
   });
 
   it("stops when the Worker is not reported at APP_URL, before deploying the rooms", async () => {

@@ -169,7 +169,7 @@ async function realDeploy(/** @type {DeployOptions} */ options, /** @type {Deplo
   else await step(io, "vite", ["build", "--config", webConfigPath], "build web/");
 
   // 4. The Worker, pointed at where the rooms will be.
-  const roomsUrl = target.domain ? `https://${target.domain}` : partykitUrl(partykit, target.name, login);
+  let roomsUrl = target.domain ? `https://${target.domain}` : partykitUrl(partykit, target.name, login);
   if (roomsUrl !== resources.vars.ROOMS_URL) {
     editTomlFile(configPath, { header: `env.${envName}.vars`, key: "ROOMS_URL", value: roomsUrl });
     log(`✓ ROOMS_URL of ${envName} set to the rooms' URL ${roomsUrl} in wrangler.toml (was ${resources.vars.ROOMS_URL}): commit it`);
@@ -188,9 +188,14 @@ async function realDeploy(/** @type {DeployOptions} */ options, /** @type {Deplo
   const rooms = await step(io, "partykit", [...roomsArgs, "--var", `PLAZA_API_URL=${appUrl}`], `deploy the rooms ${target.name}`);
   const deployedRooms = parseDeployedUrl(rooms.output);
   if (deployedRooms && deployedRooms !== roomsUrl) {
-    throw new DeployStop(
-      `the rooms deployed to ${deployedRooms}, but the Worker's ROOMS_URL is ${roomsUrl}: set ROOMS_URL in [env.${envName}.vars] and run the deploy again`,
+    // The rooms landed elsewhere than predicted (another PartyKit team than the login's, say):
+    // record their real URL and deploy the Worker again, so the two still point at each other.
+    editTomlFile(configPath, { header: `env.${envName}.vars`, key: "ROOMS_URL", value: deployedRooms });
+    log(
+      `! the rooms answer at ${deployedRooms}, not ${roomsUrl}: ROOMS_URL rewritten in wrangler.toml (commit it), deploying the Worker again`,
     );
+    await step(io, "wrangler", ["deploy", ...wranglerArgs], `deploy the Worker ${resources.worker} with the rooms' URL`);
+    roomsUrl = deployedRooms;
   }
 
   log(`\n✓ ${envName} deployed: the Worker at ${appUrl} (ROOMS_URL ${roomsUrl}), the rooms at ${roomsUrl} (PLAZA_API_URL ${appUrl})`);
@@ -243,7 +248,21 @@ async function ensureResources(/** @type {DeployIo} */ io, /** @type {DeployOpti
 export function printStripeEndpoints(/** @type {DeployIo} */ { log }, /** @type {string} */ appUrl, /** @type {StripeEventTypes} */ types) {
   log("\nStripe dashboard → Developers → Webhooks: two endpoints, each with its own signing secret:");
   log(`  ${appUrl}/v1/stripe/webhooks (events on your account) → STRIPE_WEBHOOK_SECRET`);
-  log(`    ${types.platform.join(" ")}`);
+  log(wrapList(types.platform));
   log(`  ${appUrl}/v1/stripe/connect-webhooks (events on Connected accounts) → STRIPE_CONNECT_WEBHOOK_SECRET`);
-  log(`    ${types.connect.join(" ")}`);
+  log(wrapList(types.connect));
+}
+
+/** Event types, comma-separated, in indented lines of at most 100 characters (to copy into the dashboard). */
+function wrapList(/** @type {readonly string[]} */ types) {
+  const lines = [];
+  let line = "";
+  for (const [i, type] of types.entries()) {
+    const word = `${type}${i < types.length - 1 ? "," : ""}`;
+    if (line && line.length + word.length + 1 > 96) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].map((l) => `    ${l}`).join("\n");
 }
