@@ -14,6 +14,7 @@ const { values } = parseArgs({
   },
 });
 const { runtime } = await import("../worker/src/modules.ts");
+const { legalConfig } = await import("../worker/src/storefront/index.ts");
 process.exitCode = await deploy(
   {
     envName: values.env ?? "",
@@ -23,6 +24,10 @@ process.exitCode = await deploy(
     partykitPath: join(ROOT, "partykit.json"),
     webConfigPath: join(ROOT, "web/vite.config.ts"),
     stripeEventTypes: runtime.stripeEventTypes,
+    checkVars: (vars) => {
+      const legal = legalConfig(vars);
+      return legal.ok ? [] : legal.problems;
+    },
   },
   { run: runTool, log: (line) => console.log(line) },
 );

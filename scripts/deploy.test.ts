@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runtime } from "../worker/src/modules";
+import { legalConfig } from "../worker/src/storefront";
 // @ts-expect-error: plain .mjs helpers without type declarations
 import { envProblems, readWranglerConfig, setTomlString } from "./lib/deploy/config.mjs";
 // @ts-expect-error: plain .mjs helpers without type declarations
@@ -49,6 +50,9 @@ beforeEach(() => {
   let text = readFileSync(configPath, "utf8");
   text = setTomlString(text, { header: "env.staging.vars", key: "APP_URL", value: "https://plaza-staging.acme.workers.dev" });
   text = setTomlString(text, { header: "env.production.vars", key: "APP_URL", value: "https://plaza.acme.workers.dev" });
+  // And for production, the legal pages' seller instead of the demo one.
+  text = setTomlString(text, { header: "env.production.vars", key: "LEGAL_ENTITY_NAME", value: "Acme Plugins GmbH" });
+  text = setTomlString(text, { header: "env.production.vars", key: "SUPPORT_EMAIL", value: "support@acme.test" });
   writeFileSync(configPath, text);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -258,6 +262,36 @@ describe("npm run deploy (fake account)", () => {
     expect(code).toBe(1);
     expect(output).toContain("APP_URL");
     expect(calls.some((c) => c.tool === "partykit" && c.args[0] === "deploy")).toBe(false);
+  });
+
+  it("a production deploy with the demo seller on its legal pages stops before running anything", async () => {
+    writeFileSync(
+      configPath,
+      setTomlString(readFileSync(configPath, "utf8"), {
+        header: "env.production.vars",
+        key: "SUPPORT_EMAIL",
+        value: "support@plaza.example",
+      }),
+    );
+    const { code, calls, output } = await runDeploy("production", account());
+    expect(code).toBe(1);
+    expect(calls).toEqual([]);
+    expect(output).toContain('SUPPORT_EMAIL = "support@plaza.example"');
+  });
+
+  it("refuses vars the Worker's own check refuses (the legal pages' settings), before running anything", async () => {
+    writeFileSync(
+      configPath,
+      setTomlString(readFileSync(configPath, "utf8"), { header: "env.staging.vars", key: "REFUND_WINDOW_DAYS", value: "two weeks" }),
+    );
+    const checkVars = (vars: Record<string, string>) => {
+      const legal = legalConfig(vars);
+      return legal.ok ? [] : legal.problems;
+    };
+    const { code, calls, output } = await runDeploy("staging", account(), { dryRun: true, skipWebBuild: true, checkVars });
+    expect(code).toBe(1);
+    expect(calls).toEqual([]);
+    expect(output).toContain("[env.staging] vars.REFUND_WINDOW_DAYS");
   });
 
   it("refuses a config whose environment lacks a binding, before running anything", async () => {

@@ -20,6 +20,7 @@ import { parseSecretList, REQUIRED_WORKER_SECRETS, SHARED_ROOM_SECRET, secretIns
  * @typedef {{
  *   envName: string, dryRun?: boolean, skipWebBuild?: boolean, configPath: string, partykitPath: string,
  *   webConfigPath: string, stripeEventTypes: StripeEventTypes,
+ *   checkVars?: (vars: Record<string, string>) => string[],
  * }} DeployOptions
  * @typedef {{ run: Runner, log: (line: string) => void }} DeployIo
  */
@@ -47,11 +48,30 @@ function validate(/** @type {DeployOptions} */ options) {
   const raw = readWranglerConfig(configPath);
   const partykit = readPartykitConfig(partykitPath);
   const problems = ENVIRONMENTS.flatMap((name) => envProblems(raw, name));
+  // The Worker's own checks of its vars (the legal pages' settings), so a bad value fails here, not as a 500.
+  for (const name of ENVIRONMENTS) {
+    for (const problem of options.checkVars?.(raw.env?.[name]?.vars ?? {}) ?? []) problems.push(`[env.${name}] vars.${problem}`);
+  }
   const resources = envResources(raw, envName);
   const target = problems.length === 0 ? roomsTarget(partykit, envName, resources.vars.ROOMS_URL) : undefined;
   if (target?.problem) problems.push(target.problem);
   if (problems.length > 0) throw new DeployStop(`wrangler.toml is not deployable:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-  return { raw, partykit, resources, target: /** @type {NonNullable<typeof target>} */ (target) };
+  return { raw, partykit, resources, target: /** @type {NonNullable<typeof target>} */ (target), demoVars: demoVars(raw, envName) };
+}
+
+/**
+ * Vars an operator has yet to make their own: an address on a reserved `.example` domain or a
+ * `your-…` placeholder (APP_URL and ROOMS_URL are checked on their own), or the legal entity's
+ * name still the top level's demo one.
+ */
+function demoVars(raw, envName) {
+  const vars = raw.env?.[envName]?.vars ?? {};
+  return Object.entries(vars)
+    .filter(([key]) => key !== "APP_URL" && key !== "ROOMS_URL")
+    .filter(
+      ([key, value]) => /[.@]([a-z0-9-]+\.)*example\b|\byour-/i.test(value) || (key === "LEGAL_ENTITY_NAME" && value === raw.vars?.[key]),
+    )
+    .map(([key, value]) => `${key} = ${JSON.stringify(value)}`);
 }
 
 /** Runs a tool; a non-zero exit stops the deploy with its output. */
@@ -64,9 +84,13 @@ async function step(/** @type {DeployIo} */ io, /** @type {Tool} */ tool, /** @t
 
 async function dryRun(/** @type {DeployOptions} */ options, /** @type {DeployIo} */ io) {
   const { envName, configPath, webConfigPath } = options;
-  const { resources, target } = validate(options);
+  const { resources, target, demoVars } = validate(options);
   const { log } = io;
   log(`Dry run of the ${envName} deploy: config checked (every environment has every binding and var of the top level).`);
+  if (demoVars.length > 0)
+    log(
+      `  ! [env.${envName}.vars] still has demo values: ${demoVars.join(", ")}${envName === "production" ? " (a real production deploy stops)" : ""}`,
+    );
   if (isPlaceholderUrl(resources.vars.APP_URL)) {
     log(`  ! APP_URL is still the placeholder ${resources.vars.APP_URL}: a real deploy stops until it is set in [env.${envName}.vars]`);
   }
@@ -109,7 +133,7 @@ function plan(/** @type {DeployOptions} */ { envName }, resources, target) {
 
 async function realDeploy(/** @type {DeployOptions} */ options, /** @type {DeployIo} */ io) {
   const { envName, configPath, partykitPath, webConfigPath } = options;
-  const { partykit, resources, target } = validate(options);
+  const { partykit, resources, target, demoVars } = validate(options);
   const { log, run } = io;
   const wranglerArgs = ["--env", envName, "--config", configPath];
   const appUrl = resources.vars.APP_URL;
@@ -123,6 +147,11 @@ async function realDeploy(/** @type {DeployOptions} */ options, /** @type {Deplo
     throw new DeployStop(
       `ROOMS_URL in [env.${envName}.vars] is the placeholder ${resources.vars.ROOMS_URL}: set the rooms' domain, or a *.partykit.dev URL`,
     );
+  }
+  if (demoVars.length > 0) {
+    // The legal pages would name a demo seller and support address: fine for staging, never for buyers.
+    if (envName === "production") throw new DeployStop(`[env.production.vars] still has demo values: ${demoVars.join(", ")}; set your own`);
+    log(`! [env.${envName}.vars] still has demo values: ${demoVars.join(", ")}`);
   }
   log(`Deploying Plaza to ${envName}: Worker ${resources.worker}, rooms ${target.name}.`);
 
