@@ -1,7 +1,9 @@
 /**
- * `/operator/jobs`: the maintenance jobs with "Run now" each, and the `job_runs` log (started,
- * finished, rows touched, error), newest first, filtered by job, with "Load more".
+ * `/operator/jobs`: the maintenance jobs with "Run now" each, the `job_runs` log (started,
+ * finished, rows touched, error), newest first, filtered by job, with "Load more", and the newest
+ * dead letters of every queue (the operator-alerts job e-mails operators about new ones).
  */
+import type { DeadLetterT } from "../../../../shared/health";
 import type { JobRunT, JobSummaryT } from "../../../../shared/operator";
 import { api } from "../../api/client";
 import { unwrap } from "../../api/unwrap";
@@ -32,7 +34,19 @@ function runRows(runs: JobRunT[]): HTMLTableRowElement[] {
   );
 }
 
+const deadLetterRows = (letters: DeadLetterT[]) =>
+  letters.map((d) =>
+    row(
+      { "data-queue": d.queue, "data-message-id": d.messageId },
+      jobRunTime(d.recordedAt),
+      h("code", {}, d.queue),
+      h("code", { class: "wrap-anywhere" }, d.about),
+      d.alertedAt === null ? h("span", { class: "muted" }, "Not yet") : jobRunTime(d.alertedAt),
+    ),
+  );
+
 export async function operatorJobsPage({ signal }: PageContext): Promise<Node> {
+  const deadLettersBody = h("div");
   const jobsBody = h("div");
   const runsBody = h("div");
   const filter = selectField({ name: "job", label: "Job", options: [{ value: ALL_JOBS, label: "All jobs" }] });
@@ -66,7 +80,8 @@ export async function operatorJobsPage({ signal }: PageContext): Promise<Node> {
     busy(button, async () => {
       const run = await unwrap(api.v1.operator.jobs[":job"].run.$post({ param: { job } }));
       toast(run.error ? `${job} failed: ${run.error}` : `${job} ran: ${run.processed} rows.`, run.error ? "error" : "success");
-      await Promise.all([loadJobs(), loadRuns()]);
+      // The operator-alerts job marks dead letters mailed: their table is read again too.
+      await Promise.all([loadJobs(), loadRuns(), loadDeadLetters()]);
     });
 
   const jobsTable = (jobs: JobSummaryT[]) =>
@@ -100,12 +115,31 @@ export async function operatorJobsPage({ signal }: PageContext): Promise<Node> {
     }
   };
 
+  const loadDeadLetters = async () => {
+    try {
+      const { data } = await unwrap(api.v1.operator["dead-letters"].$get({ query: {} }));
+      if (signal.aborted) return;
+      replace(
+        deadLettersBody,
+        dataTable({
+          caption: "Dead letters",
+          headers: ["Recorded", "Queue", "About", "Operators mailed"],
+          rows: deadLetterRows(data),
+          empty: "No dead letters in the last 30 days.",
+        }),
+      );
+    } catch (err) {
+      replace(deadLettersBody, errorAlert(err));
+    }
+  };
+
   select.addEventListener("change", () => void loadRuns());
-  await Promise.all([loadJobs(), loadRuns()]);
+  await Promise.all([loadJobs(), loadRuns(), loadDeadLetters()]);
   return operatorPage(
     "Jobs",
     "The maintenance jobs the scheduler runs, and every run's outcome. Run now runs a job at once and records it like a scheduled run.",
     section("Jobs", jobsBody),
     section("Runs", filter, runsBody),
+    section("Dead letters", deadLettersBody),
   );
 }
