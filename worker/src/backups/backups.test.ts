@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { orgFixture } from "../../test/fixtures";
 import { jobContext, jobsDueAt, runJobs } from "../../test/jobs";
 import { runtime } from "../modules";
-import { checksumTables, listTables, PAGE_ROWS, type Reader } from "./dump";
+import { checksumTables, FIRST_PAGE_ROWS, listTables, MAX_PAGE_ROWS, PAGE_BYTES, pagesOf, type Reader, type TableShape } from "./dump";
 import { BACKUP_PREFIX, deleteExpiredDays, MANIFEST, type Manifest, writeExport } from "./export";
 
 const read: Reader = async (sql, params) =>
@@ -14,7 +14,8 @@ const read: Reader = async (sql, params) =>
       .all<Record<string, unknown>>()
   ).results;
 const NOW = Date.UTC(2026, 10, 20, 0, 0, 1);
-const VIEWS = 2 * PAGE_ROWS + 51;
+/** More than a first page and a full one: three pages, two keyset steps. */
+const VIEWS = FIRST_PAGE_ROWS + MAX_PAGE_ROWS + 184;
 
 const manifestOf = async (day: string) =>
   (await (await env.BUCKET.get(`${BACKUP_PREFIX}${day}/${MANIFEST}`))?.json()) as Manifest | undefined;
@@ -75,6 +76,28 @@ describe("export-d1-backup", () => {
     expect(sql).toContain("'it''s\na, b'");
     const firstInsert = (table: string) => sql.indexOf(`INSERT INTO "${table}" (`);
     expect(firstInsert("orgs")).toBeLessThan(firstInsert("memberships"));
+  });
+
+  it("sizes pages by their rows' literals: wide rows a few at a time, narrow ones up to MAX_PAGE_ROWS", async () => {
+    const wide = "w".repeat(200_000);
+    await env.DB.batch(
+      Array.from({ length: 30 }, (_, i) =>
+        env.DB.prepare("INSERT INTO page_views (day, id, org_id, item_id) VALUES ('2026-10-01', ?, 'org_x', ?)").bind(`pv_wide_${i}`, wide),
+      ),
+    );
+    const table: TableShape = { name: "page_views", columns: ["day", "id", "org_id", "item_id"], key: ["day", "id"] };
+    const pageBytes = (page: string[][]) => page.reduce((n, row) => n + row.join(",").length, 0);
+    const widePages = [];
+    for await (const page of pagesOf(read, table, { where: "day = ?", params: ["2026-10-01"] })) widePages.push(page);
+    expect(widePages.flat()).toHaveLength(30);
+    expect(widePages[0]).toHaveLength(FIRST_PAGE_ROWS);
+    // After the first page, about PAGE_BYTES each (one row over at most).
+    for (const page of widePages.slice(1)) expect(pageBytes(page)).toBeLessThan(PAGE_BYTES + wide.length + 100);
+    expect(widePages.length).toBeGreaterThan(2);
+    const narrowPages = [];
+    for await (const page of pagesOf(read, table, { where: "day <> ?", params: ["2026-10-01"] })) narrowPages.push(page.length);
+    expect(narrowPages).toEqual([FIRST_PAGE_ROWS, MAX_PAGE_ROWS, VIEWS - FIRST_PAGE_ROWS - MAX_PAGE_ROWS]);
+    await env.DB.prepare("DELETE FROM page_views WHERE day = '2026-10-01'").run();
   });
 
   it("changes a table's checksum when one of its values changes", async () => {

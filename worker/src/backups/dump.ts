@@ -28,8 +28,14 @@ export interface TableSum {
 export const CHECKSUM_DEFINITION =
   "sha256 (hex) over one line per row in primary-key order (rowid without one): each column's SQLite quote() literal, joined by ',', then '\\n'";
 
-/** Rows per read: one page's literals stay small however wide the rows. */
-export const PAGE_ROWS = 200;
+/**
+ * A page's rows are chosen so its literals come to about PAGE_BYTES: the first page is small, each
+ * next one sized by the last one's rows (an inline project snapshot is 512 KB of hex, a page view
+ * 60 bytes), so memory and D1's result size stay bounded however wide a table's rows are.
+ */
+export const PAGE_BYTES = 1_000_000;
+export const FIRST_PAGE_ROWS = 16;
+export const MAX_PAGE_ROWS = 1000;
 
 export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
@@ -95,15 +101,19 @@ export async function* pagesOf(read: Reader, table: TableShape, filter?: RowFilt
   const keyTuple = `(${table.key.map(quoteIdent).join(", ")})`;
   const order = table.key.map(quoteIdent).join(", ");
   let after: unknown[] | null = null;
+  let limit = FIRST_PAGE_ROWS;
   for (;;) {
     const conditions = [...(after ? [`${keyTuple} > (${after.map(() => "?").join(", ")})`] : []), ...(filter ? [`(${filter.where})`] : [])];
     const sql = `SELECT ${[...literals, ...keys].join(", ")} FROM ${quoteIdent(table.name)}${
       conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : ""
-    } ORDER BY ${order} LIMIT ${PAGE_ROWS}`;
+    } ORDER BY ${order} LIMIT ${limit}`;
     const rows = await read(sql, [...(after ?? []), ...(filter?.params ?? [])]);
     if (rows.length === 0) return;
-    yield rows.map((row) => table.columns.map((_, i) => String(row[`c${i}`])));
-    if (rows.length < PAGE_ROWS) return;
+    const page = rows.map((row) => table.columns.map((_, i) => String(row[`c${i}`])));
+    const bytes = page.reduce((sum, row) => row.reduce((n, literal) => n + literal.length + 1, sum), 0);
+    yield page;
+    if (rows.length < limit) return;
+    limit = Math.max(1, Math.min(MAX_PAGE_ROWS, Math.floor(PAGE_BYTES / (bytes / rows.length))));
     const last = rows[rows.length - 1] as Record<string, unknown>;
     after = table.key.map((_, i) => last[`k${i}`]);
   }
