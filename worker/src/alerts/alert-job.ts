@@ -5,7 +5,7 @@ import { derivedId } from "../crypto/random";
 import { enqueueMail, mailInsert } from "../mail";
 import { type FailingJob, jobsFailedTwiceInARow } from "../maintenance";
 import type { Job } from "../module";
-import { type DeadLetterRow, markDeadLettersAlerted, unalertedDeadLetters } from "./dead-letters";
+import { markDeadLettersAlerted, type UnalertedDeadLetters, unalertedDeadLetters } from "./dead-letters";
 import { operatorAlertMail } from "./mail";
 import { operatorAlerts } from "./tables";
 
@@ -21,20 +21,17 @@ interface Alert {
   lines: string[];
 }
 
-function deadLettersAlert(now: number, letters: DeadLetterRow[]): Alert {
-  const perQueue = new Map<string, number>();
-  for (const l of letters) perQueue.set(l.queue, (perQueue.get(l.queue) ?? 0) + 1);
-  const n = letters.length;
+function deadLettersAlert(now: number, { perQueue, oldest, total: n }: UnalertedDeadLetters): Alert {
   return {
     key: `dead_letters:${now}`,
     kind: "dead_letters",
     subject: `Plaza: ${n} message${n === 1 ? "" : "s"} reached a dead-letter queue`,
     lines: [
       "Their retries ran out; the domain rows they were about are marked failed (see the operator console).",
-      ...[...perQueue].map(([queue, count]) => `${queue}: ${count}`),
+      ...perQueue.map((q) => `${q.queue}: ${q.n}`),
       "",
-      ...letters.slice(0, LISTED).map((l) => `${new Date(l.recordedAt).toISOString()} ${l.queue} ${l.messageId} ${l.about}`),
-      ...(n > LISTED ? [`…and ${n - LISTED} more`] : []),
+      ...oldest.map((l) => `${new Date(l.recordedAt).toISOString()} ${l.queue} ${l.messageId} ${l.about}`),
+      ...(n > oldest.length ? [`…and ${n - oldest.length} more`] : []),
     ],
   };
 }
@@ -60,13 +57,13 @@ const jobFailingAlert = (f: FailingJob): Alert => ({
 export const alertOperators: Job = async (ctx) => {
   const { db, now } = ctx;
   const [letters, failing, operators] = await Promise.all([
-    unalertedDeadLetters(db, now),
+    unalertedDeadLetters(db, now, LISTED),
     jobsFailedTwiceInARow(db, now - FAILED_RUNS_LOOKBACK_MS),
     operatorAccounts(db),
   ]);
   // Nobody to tell yet: the dead letters wait for the first operator.
   if (operators.length === 0) return 0;
-  const candidates = [...failing.map(jobFailingAlert), ...(letters.length ? [deadLettersAlert(now, letters)] : [])];
+  const candidates = [...failing.map(jobFailingAlert), ...(letters.total ? [deadLettersAlert(now, letters)] : [])];
   if (candidates.length === 0) return 0;
   const known = new Set(
     (
@@ -95,7 +92,7 @@ export const alertOperators: Job = async (ctx) => {
       mailIds.push(id);
     }
   }
-  if (letters.length) statements.push(markDeadLettersAlerted(db, now, now));
+  if (letters.total) statements.push(markDeadLettersAlerted(db, now, now));
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
   await enqueueMail(ctx, mailIds);

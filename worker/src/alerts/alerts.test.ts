@@ -227,3 +227,30 @@ describe("dead letters and operator alerts", () => {
     });
   });
 });
+
+it("purge-old-alerts deletes dead letters and alert records past 30 days, keeping newer ones", async () => {
+  const now = Date.now();
+  const old = now - 31 * 86_400_000;
+  for (let i = 0; i < 3; i++) {
+    await env.DB.prepare(
+      "INSERT INTO dead_letters (queue, message_id, about, attempts, recorded_at, alerted_at) VALUES ('plaza-media-dlq', ?, '{}', 1, ?, ?)",
+    )
+      .bind(`old-${i}`, old, old)
+      .run();
+  }
+  await env.DB.prepare("INSERT INTO operator_alerts (key, kind, subject, created_at) VALUES ('dead_letters:old', 'dead_letters', 'Old', ?)")
+    .bind(old)
+    .run();
+  const count = async (sql: string) => (await env.DB.prepare(sql).first<{ n: number }>())!.n;
+  const newer = await count(`SELECT count(*) AS n FROM dead_letters WHERE recorded_at > ${old}`);
+  expect(newer).toBeGreaterThan(0);
+
+  // Two at a time: the three old letters (one recorded_at) take two runs.
+  expect(await JOBS["purge-old-alerts"]!(jobContext(env, now, 2))).toBe(3);
+  expect(await count("SELECT count(*) AS n FROM dead_letters WHERE message_id LIKE 'old-%'")).toBe(1);
+  expect(await JOBS["purge-old-alerts"]!(jobContext(env, now, 2))).toBe(1);
+  expect(await count("SELECT count(*) AS n FROM dead_letters WHERE message_id LIKE 'old-%'")).toBe(0);
+  expect(await count("SELECT count(*) AS n FROM operator_alerts WHERE key = 'dead_letters:old'")).toBe(0);
+  expect(await count("SELECT count(*) AS n FROM dead_letters")).toBe(newer);
+  expect(await count("SELECT count(*) AS n FROM operator_alerts")).toBeGreaterThan(0);
+});

@@ -1,4 +1,4 @@
-import { and, desc, inArray, isNull, lt, lte } from "drizzle-orm";
+import { and, count, desc, inArray, isNull, lt, lte, sql } from "drizzle-orm";
 import { truncateText } from "../../../shared/text";
 import type { EventHandler } from "../context";
 import type { Db } from "../db/client";
@@ -31,32 +31,38 @@ export const recordDeadLetters: EventHandler<"queue.dead_lettered"> = async ({ d
   return undefined;
 };
 
-export type DeadLetterRow = typeof deadLetters.$inferSelect;
-
 /** The newest dead letters, for the console. */
 export const newestDeadLetters = (db: Db, limit: number) =>
   db.select().from(deadLetters).orderBy(desc(deadLetters.recordedAt), desc(deadLetters.messageId)).limit(limit);
 
-/** Dead letters recorded at or before `until` that no alert mentioned yet (on the partial index of those). */
-export const unalertedDeadLetters = (db: Db, until: number) =>
-  db
-    .select()
-    .from(deadLetters)
-    .where(and(isNull(deadLetters.alertedAt), lte(deadLetters.recordedAt, until)))
-    .orderBy(deadLetters.recordedAt);
+const unalerted = (until: number) => and(isNull(deadLetters.alertedAt), lte(deadLetters.recordedAt, until));
 
-/** The statement marking as alerted what `unalertedDeadLetters(db, until)` read. */
+/**
+ * Dead letters recorded at or before `until` that no alert mentioned yet (on the partial index of
+ * those): how many per queue and the oldest `listed`, so an outage's thousands stay one small read.
+ */
+export async function unalertedDeadLetters(db: Db, until: number, listed: number) {
+  const [perQueue, oldest] = await db.batch([
+    db.select({ queue: deadLetters.queue, n: count() }).from(deadLetters).where(unalerted(until)).groupBy(deadLetters.queue),
+    db.select().from(deadLetters).where(unalerted(until)).orderBy(deadLetters.recordedAt).limit(listed),
+  ]);
+  return { perQueue, oldest, total: perQueue.reduce((sum, q) => sum + q.n, 0) };
+}
+
+export type UnalertedDeadLetters = Awaited<ReturnType<typeof unalertedDeadLetters>>;
+
+/** The statement marking as alerted what `unalertedDeadLetters(db, until)` counted. */
 export const markDeadLettersAlerted = (db: Db, until: number, at: number) =>
-  db
-    .update(deadLetters)
-    .set({ alertedAt: at })
-    .where(and(isNull(deadLetters.alertedAt), lte(deadLetters.recordedAt, until)));
+  db.update(deadLetters).set({ alertedAt: at }).where(unalerted(until));
 
 /** Dead letters and alert records older than 30 days, `batchSize` of each at a time. */
 export async function purgeOldAlerts(db: Db, now: number, batchSize: number): Promise<number> {
   const before = now - DEAD_LETTER_RETENTION_MS;
-  const oldLetters = db.select({ at: deadLetters.recordedAt }).from(deadLetters).where(lt(deadLetters.recordedAt, before)).limit(batchSize);
-  const letters = await db.delete(deadLetters).where(inArray(deadLetters.recordedAt, oldLetters)).returning({ id: deadLetters.messageId });
+  // By rowid: a batch's messages share their recorded_at, so a limit on it would not bound the delete.
+  const letters = await db
+    .delete(deadLetters)
+    .where(sql`rowid IN (SELECT rowid FROM ${deadLetters} WHERE ${deadLetters.recordedAt} < ${before} LIMIT ${batchSize})`)
+    .returning({ id: deadLetters.messageId });
   const oldAlerts = db
     .select({ key: operatorAlerts.key })
     .from(operatorAlerts)
