@@ -6,18 +6,19 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { downloadExport, restoreExport } from "./lib/backups/restore.mjs";
+import { downloadExport, readManifest, restoreExport } from "./lib/backups/restore.mjs";
 import { ROOT } from "./lib/processes.mjs";
 
 /** npm start's state (scripts/seed.mjs), where its local R2 keeps the exports. */
 const DEFAULT_PERSIST_DIR = join(ROOT, ".wrangler/state");
-const USAGE = `usage: npm run restore -- <export dir | YYYY-MM-DD> [--persist-to <dir>] [--from <state dir> | --remote]
+const USAGE = `usage: npm run restore -- <export dir | YYYY-MM-DD> [--persist-to <dir>] [--from <state dir> | --remote [--env <env>]]
 
   <export dir>        a folder holding manifest.json and its chunks (a copy of R2's backups/<day>/)
   <YYYY-MM-DD>        that day's export in R2: the local bucket under --from (default ${DEFAULT_PERSIST_DIR}),
-                      or with --remote the deployed bucket (wrangler must be logged in)
+                      or with --remote the deployed bucket (wrangler must be logged in) of
+                      wrangler.toml's --env (staging, production; default: its top level)
   --persist-to <dir>  where the restored local D1 goes; must hold no D1 yet
-                      (default .wrangler/restore/<day>); open it with wrangler dev --persist-to <dir>`;
+                      (default .wrangler/restore/<the export's day>); open it with wrangler dev --persist-to <dir>`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -25,6 +26,7 @@ const { values, positionals } = parseArgs({
     "persist-to": { type: "string" },
     from: { type: "string" },
     remote: { type: "boolean", default: false },
+    env: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -42,10 +44,15 @@ try {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(source)) throw new Error(`${source} is neither a directory nor a day (YYYY-MM-DD)`);
     downloaded = mkdtempSync(join(tmpdir(), "plaza-export-"));
     log(`fetching backups/${source}/ from the ${values.remote ? "deployed" : `local (${values.from ?? DEFAULT_PERSIST_DIR})`} bucket…`);
-    dir = await downloadExport({ day: source, into: downloaded, from: values.from ?? DEFAULT_PERSIST_DIR, remote: values.remote });
+    dir = await downloadExport({
+      day: source,
+      into: downloaded,
+      from: values.from ?? DEFAULT_PERSIST_DIR,
+      remote: values.remote,
+      env: values.env,
+    });
   }
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(source) ? source : "export";
-  const persistTo = resolve(values["persist-to"] ?? join(ROOT, ".wrangler/restore", day));
+  const persistTo = resolve(values["persist-to"] ?? join(ROOT, ".wrangler/restore", readManifest(dir).day));
   const { manifest, tables, ok } = await restoreExport({ dir, persistTo, log });
   const width = Math.max(...tables.map((t) => t.name.length));
   for (const t of tables)

@@ -67,10 +67,10 @@ export async function localTableSums(persistTo, { tables, filters } = {}) {
   }
 }
 
-/** The top-level D1 database and R2 bucket of wrangler.toml (the ones `npm start` uses locally). */
-async function wranglerBindings() {
+/** The D1 database and R2 bucket of wrangler.toml: the top level's (the ones `npm start` uses locally), or `env`'s. */
+async function wranglerBindings(env) {
   const { unstable_readConfig } = await import("wrangler");
-  const config = unstable_readConfig({ config: join(ROOT, "wrangler.toml") });
+  const config = unstable_readConfig({ config: join(ROOT, "wrangler.toml"), env });
   const db = config.d1_databases.find((d) => d.binding === "DB");
   const bucket = config.r2_buckets.find((b) => b.binding === "BUCKET");
   if (!db || !bucket) throw new Error("wrangler.toml has no DB database or BUCKET bucket");
@@ -88,12 +88,13 @@ function restoreConfig(db, compatibilityDate, migrationsDir) {
 
 /**
  * Copies `backups/<day>/` (its manifest, then the chunks it lists) out of R2 into `into`: the
- * local R2 under `from` (a `--persist-to` dir such as npm start's state), or the deployed bucket with `remote`.
- * @param {{ day: string, into: string, from?: string, remote?: boolean }} options
+ * local R2 under `from` (a `--persist-to` dir such as npm start's state), or with `remote` the
+ * deployed bucket of wrangler.toml's environment `env` (its top level without one).
+ * @param {{ day: string, into: string, from?: string, remote?: boolean, env?: string }} options
  * @returns {Promise<string>} the directory
  */
-export async function downloadExport({ day, into, from, remote = false }) {
-  const { bucketName } = await wranglerBindings();
+export async function downloadExport({ day, into, from, remote = false, env }) {
+  const { bucketName } = await wranglerBindings(remote ? env : undefined);
   const where = remote ? ["--remote"] : ["--local", ...(from ? ["--persist-to", resolve(from)] : [])];
   const get = async (name) => {
     const file = join(into, name);

@@ -1,7 +1,7 @@
 /**
  * How a backup reads D1, defined once for the export job (over D1), the restore command and the
- * backup test (both over node:sqlite, which load this file by type stripping: hence no imports but
- * node:crypto, and no TypeScript-only syntax). A table is read in pages in its primary key's order,
+ * backup test (both over node:sqlite, which load this file by Node's type stripping: hence no
+ * imports but node:crypto, and only erasable TypeScript syntax). A table is read in pages in its primary key's order,
  * every column as its SQL literal (`quote()`): the literals are both the INSERT statements of the
  * export and the input of the table's checksum, so the checksum does not depend on a driver's types.
  */
