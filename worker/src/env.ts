@@ -92,6 +92,8 @@ export interface Env {
   LICENSE_API_RATE_LIMIT?: string;
   /** Days of D1 exports kept in R2 under backups/, today's included (default 14). */
   BACKUP_RETENTION_DAYS?: string;
+  /** Bearer token an uptime monitor sends to GET /readyz (32+ characters; optional secret). */
+  READYZ_TOKEN?: string;
 
   /**
    * The storefront's legal and support pages (worker/src/storefront/legal-config.ts checks them):

@@ -12,7 +12,6 @@ import { AppError } from "../http/errors";
 import { authenticate } from "../tokens";
 
 /** A bearer secret for uptime monitors; shorter than 32 characters it is ignored (guessable). */
-type ReadyzEnv = Env & { READYZ_TOKEN?: string };
 const MIN_TOKEN_LENGTH = 32;
 
 /** Each check gets this long: a hung dependency answers 503, not a hung monitor. */
@@ -90,7 +89,7 @@ export async function readiness(env: Env): Promise<ReadyzT> {
 export const readyzAccess = () =>
   createMiddleware<AppEnv>(async function readyzAccess(c, next) {
     const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-    const token = (c.env as ReadyzEnv).READYZ_TOKEN;
+    const token = c.env.READYZ_TOKEN;
     if (bearer && token && token.length >= MIN_TOKEN_LENGTH && constantTimeEqual(bearer, token)) return next();
     if (bearer) {
       try {

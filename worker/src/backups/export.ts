@@ -173,7 +173,9 @@ export async function deleteExpiredDays({ env, now }: Pick<JobContext, "env" | "
   let cursor: string | undefined;
   do {
     const page = await env.BUCKET.list({ prefix: BACKUP_PREFIX, delimiter: "/", cursor });
-    for (const folder of page.delimitedPrefixes) {
+    // Read through a narrow type: the web app's type check sees this file without the Workers' R2 types.
+    const folders = (page as { delimitedPrefixes?: string[] }).delimitedPrefixes ?? [];
+    for (const folder of folders) {
       const day = folder.slice(BACKUP_PREFIX.length, -1);
       if (/^\d{4}-\d{2}-\d{2}$/.test(day) && day < oldestKept) expired.push(folder);
     }
