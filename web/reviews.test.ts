@@ -196,6 +196,26 @@ describe("reviews", () => {
     await form.getByLabel("2 stars").check();
     await form.getByLabel("Title").fill("Written on a train");
     await form.getByLabel("Your review").fill("No network here, and nothing lost.");
+    // Each keystroke's draft is written to IndexedDB asynchronously: reload once the last one landed,
+    // as a person would (a reload within the same millisecond could cut that write short).
+    await page.waitForFunction(async (body) => {
+      const names = (await indexedDB.databases()).map((d) => d.name ?? "").filter((n) => n.startsWith("plaza:drafts:"));
+      for (const name of names) {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const open = indexedDB.open(name);
+          open.onsuccess = () => resolve(open.result);
+          open.onerror = () => reject(open.error);
+        });
+        const drafts = await new Promise<unknown[]>((resolve, reject) => {
+          const all = db.transaction("drafts").objectStore("drafts").getAll();
+          all.onsuccess = () => resolve(all.result);
+          all.onerror = () => reject(all.error);
+        });
+        db.close();
+        if (JSON.stringify(drafts).includes(body)) return true;
+      }
+      return false;
+    }, "No network here, and nothing lost.");
     await page.reload();
     await page.getByText("Your draft from this device, not yet published, is restored.").waitFor();
     expect(await form.getByLabel("2 stars").isChecked()).toBe(true);
