@@ -9,8 +9,8 @@ import { assertViteBuild, launchChromium, newContext } from "../scripts/lib/brow
 import { logInWhenAsked } from "../scripts/lib/log-in";
 import { makeOperator } from "../scripts/lib/operators.mjs";
 import { plazaApi } from "../scripts/lib/plaza-api";
-import { bin, run, secret } from "../scripts/lib/processes.mjs";
-import { ephemeralSecrets, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
+import { secret } from "../scripts/lib/processes.mjs";
+import { ephemeralSecrets, executeLocalD1, startWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import { Readyz } from "../shared/health";
 
 const RUN = Date.now().toString(36);
@@ -31,16 +31,10 @@ beforeAll(async () => {
   operatorToken = await signUpAndLogIn(operator);
   await makeOperator(server.persistTo, operator.email);
   // As the mail DLQ's consumer records a message whose retries ran out (no queue here can be made to fail).
-  await run(bin.wrangler, [
-    "d1",
-    "execute",
-    "DB",
-    "--local",
-    "--persist-to",
+  await executeLocalD1(
     server.persistTo,
-    "--command",
     `INSERT INTO dead_letters (queue, message_id, about, attempts, recorded_at) VALUES ('plaza-mail-dlq', '${MESSAGE_ID}', '{"messageId":"msg_e2e"}', 1, ${Date.now() - 60_000})`,
-  ]);
+  );
 });
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import { bin, run } from "./processes.mjs";
+import { executeLocalD1 } from "./wrangler-dev.mjs";
 
 /**
  * Makes the account with `email` a platform operator in the local D1 of a running `wrangler dev`
@@ -10,14 +10,5 @@ import { bin, run } from "./processes.mjs";
  */
 export async function makeOperator(persistTo, email) {
   const quoted = `'${email.replaceAll("'", "''")}'`;
-  await run(bin.wrangler, [
-    "d1",
-    "execute",
-    "DB",
-    "--local",
-    "--persist-to",
-    persistTo,
-    "--command",
-    `UPDATE users SET is_operator = 1 WHERE email = ${quoted}`,
-  ]);
+  await executeLocalD1(persistTo, `UPDATE users SET is_operator = 1 WHERE email = ${quoted}`);
 }

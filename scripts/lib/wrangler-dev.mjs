@@ -34,6 +34,16 @@ export async function applyMigrations(persistTo) {
   else cpSync(await migratedTemplate(), persistTo, { recursive: true });
 }
 
+/**
+ * Runs one SQL command on the local D1 of a `wrangler dev` (its `persistTo`), as tests do for
+ * what Plaza has no API for on purpose (making an operator, a dead letter no queue here can make).
+ * @param {string} persistTo
+ * @param {string} sql
+ */
+export function executeLocalD1(persistTo, sql) {
+  return run(bin.wrangler, ["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--command", sql]);
+}
+
 function migrationsApply(persistTo) {
   return run(bin.wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
     env: { CI: "1", WRANGLER_SEND_METRICS: "false" },
