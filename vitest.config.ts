@@ -61,6 +61,15 @@ export default defineConfig(async () => {
                   PLAZA_FUZZ_RUNS: process.env.PLAZA_FUZZ_RUNS ?? "",
                 },
                 queueConsumers: queueConsumersWithoutBatchWait(),
+                // Stands in for a deployment's placed Worker in worker/src/http/placement.test.ts (which
+                // passes it as PLACED; no other test has PLACED): answers with the request it received.
+                serviceBindings: {
+                  TEST_PLACED: async (request) =>
+                    Response.json(
+                      { method: request.method, url: request.url, headers: [...request.headers], body: await request.text() },
+                      { headers: { "x-test-placed": "1" } },
+                    ),
+                },
                 durableObjects: { STRIPE_STATE: { className: "StripeEmulatorState", useSQLite: true } },
               },
             }),

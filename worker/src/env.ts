@@ -24,6 +24,11 @@ export interface Env {
   /** How long a webhook delivery may take, in ms (default 15000). */
   WEBHOOK_TIMEOUT_MS?: string;
   ASSETS?: Fetcher;
+  /**
+   * Only on the edge Worker of a deployment (scripts/lib/deploy/pair.mjs): the placed Worker, to
+   * which every request but a public, may-be-stale read is forwarded (http/placement.ts).
+   */
+  PLACED?: Fetcher;
 
   ENVIRONMENT: "development" | "test" | "production";
   APP_URL: string;

@@ -1,13 +1,15 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
 import { configureLogging } from "./http/log";
+import { forwardToPlaced } from "./http/placement";
 import { runScheduled } from "./maintenance";
 import { runtime } from "./modules";
 
 const app = createApp();
 
 export default {
-  fetch: app.fetch,
+  /** On the edge Worker of a deployment, all but public reads go to the placed Worker. */
+  fetch: forwardToPlaced(app.fetch),
 
   /** Each queue's batch goes to the consumer the module owning that queue registered. */
   async queue(batch: MessageBatch<unknown>, env: Env) {
