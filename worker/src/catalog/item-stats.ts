@@ -21,10 +21,15 @@ export function ratingChange(db: Db, itemId: string, change: { reviews: -1 | 0 |
     .where(and(eq(items.id, itemId), change.when));
 }
 
-/** One more download of the item, if `when` holds. */
-export function countDownload(db: Db, itemId: string, when: SQL) {
+/**
+ * Adds downloads to items' totals: `counts` is a SELECT of `item_id, n` (one row per item), and
+ * each listed item's total grows by its `n`, if `when` holds. The downloads tally job's statement,
+ * so the hot item rows are written once a tick, not once a download.
+ */
+export function countDownload(db: Db, counts: SQL, when: SQL) {
   return db
     .update(items)
-    .set({ downloads: sql`${items.downloads} + 1` })
-    .where(and(eq(items.id, itemId), when));
+    .set({ downloads: sql`${items.downloads} + counted.n` })
+    .from(sql`(${counts}) AS counted`)
+    .where(and(sql`${items.id} = counted.item_id`, when));
 }

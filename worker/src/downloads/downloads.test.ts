@@ -9,6 +9,7 @@ import { JOBS, jobContext } from "../../test/jobs";
 import { buy, countRows, eventually, onboardSeller, stripeEventsSettled } from "../../test/payments";
 import { statusCounts } from "../../test/rate-limits";
 import { newId } from "../crypto/random";
+import { TALLY_BUCKETS, TALLY_ROUNDS } from "./tally";
 import { signDownloadToken } from "./token";
 
 const worker = (exports as unknown as { default: Fetcher }).default;
@@ -95,6 +96,8 @@ const usesOf = async (url: string) =>
   (await env.DB.prepare("SELECT uses FROM download_tokens WHERE id = ?").bind(tokenOf(url).split(".")[1]).first<{ uses: number }>())!.uses;
 const itemDownloads = async (itemId: string) =>
   (await env.DB.prepare("SELECT downloads FROM items WHERE id = ?").bind(itemId).first<{ downloads: number }>())!.downloads;
+/** Runs the tally job, as the next cron tick does: items' totals and their rollups catch up with the log. */
+const tally = (batchSize?: number) => JOBS["tally-downloads"]!(jobContext(env, Date.now(), batchSize));
 
 describe("minting a link", () => {
   it("answers { url, expiresAt, version, maxUses } to the owner; version defaults to the newest stable one not yanked", async () => {
@@ -175,9 +178,12 @@ describe("downloading through a link", () => {
     expect(res.headers.get("last-modified")).toMatch(/GMT$/);
     expect(res.headers.get("cache-control")).toBe("private, no-cache");
 
+    expect(await usesOf(url)).toBe(1);
+    // The item's total moves on the tally job's next run, not in the download's batch.
+    expect(await itemDownloads(item.id)).toBe(0);
+    expect(await tally()).toBeGreaterThanOrEqual(1);
     expect(await itemDownloads(item.id)).toBe(1);
     expect((await call("GET", `/v1/items/${item.slug}`)).body.downloads).toBe(1);
-    expect(await usesOf(url)).toBe(1);
     const log = await env.DB.prepare("SELECT * FROM downloads WHERE item_id = ?").bind(item.id).all();
     expect(log.results).toEqual([
       expect.objectContaining({
@@ -218,6 +224,7 @@ describe("downloading through a link", () => {
 
     // Three ranges sent bytes and spent a use each; the 416 did not. Only the first began at byte 0.
     expect(await usesOf(url)).toBe(3);
+    await tally();
     expect(await itemDownloads(item.id)).toBe(1);
     expect(await countRows("SELECT 1 FROM downloads WHERE item_id = ?", item.id)).toBe(3);
   });
@@ -257,6 +264,7 @@ describe("downloading through a link", () => {
       expect(refused.body!.error.message).toMatch(/used 5 times/);
     }
     expect(await usesOf(url)).toBe(5);
+    await tally();
     expect(await itemDownloads(item.id)).toBe(5);
     expect((await download(url)).status).toBe(429);
     // A fresh link works again (the buyer is under the daily limit).
@@ -302,6 +310,7 @@ describe("downloading through a link", () => {
       expect(refused.body!.error.message).toMatch(/10 times in the last 24 hours/);
     const uses = await Promise.all(links.map((l) => usesOf(l.url)));
     expect(uses.reduce((a, b) => a + b)).toBe(10);
+    await tally();
     expect(await itemDownloads(item.id)).toBe(10);
   });
 
@@ -526,5 +535,90 @@ describe("maintenance", () => {
     expect(left.results.map((r) => r.id).sort()).toEqual([spentRecently, live, expiredRecently].sort());
     expect(await countRows("SELECT 1 FROM downloads WHERE token_id = ?", spentLongAgo)).toBe(1);
     expect(await job(jobContext(env, now))).toBe(0);
+  });
+});
+
+describe("counting downloads (the tally job)", () => {
+  /** The item's downloads over all its daily rollups. */
+  const rolledUp = async (itemId: string) =>
+    (await env.DB.prepare("SELECT coalesce(sum(downloads), 0) AS n FROM analytics_daily WHERE item_id = ?")
+      .bind(itemId)
+      .first<{ n: number }>())!.n;
+  const itemRow = (itemId: string) => env.DB.prepare("SELECT downloads, updated_at FROM items WHERE id = ?").bind(itemId).first();
+  /** A download row written as the service writes it (its `seq` in commit order), for a link's buyer at `at`. */
+  const logged = (tokenId: string, at: number) =>
+    env.DB.prepare(
+      `INSERT INTO downloads (id, org_id, item_id, version_id, user_id, entitlement_id, token_id, range_start, bytes, counted, created_at, seq)
+       SELECT ?, org_id, item_id, version_id, user_id, entitlement_id, id, 0, 1, 1, ?,
+         1 + max(coalesce((SELECT max(seq) FROM downloads), 0), coalesce((SELECT seq FROM download_tally), 0)) FROM download_tokens WHERE id = ?`,
+    ).bind(newId("download"), at, tokenId);
+
+  it("a download's batch leaves the item's row and rollup alone; the tally counts each download once over two runs and a re-run", async () => {
+    const item = await itemWith();
+    const { user } = await owner(item);
+    await tally();
+    const before = await itemRow(item.id);
+    const { url } = await link(user, { item: item.slug });
+    expect((await download(url)).status).toBe(200);
+    expect((await download(url)).status).toBe(200);
+    expect(await itemRow(item.id)).toEqual(before);
+    expect(await rolledUp(item.id)).toBe(0);
+
+    expect(await tally()).toBe(2);
+    expect([await itemDownloads(item.id), await rolledUp(item.id)]).toEqual([2, 2]);
+    expect((await download(url)).status).toBe(200);
+    expect(await tally()).toBe(1);
+    expect(await tally()).toBe(0);
+    expect([await itemDownloads(item.id), await rolledUp(item.id)]).toEqual([3, 3]);
+    expect((await call("GET", `/v1/items/${item.slug}`)).body.downloads).toBe(3);
+  });
+
+  it("counts every one of concurrent downloads of an item once, while tally runs race them and each other", async () => {
+    const item = await itemWith();
+    const buyers = await Promise.all([1, 2, 3].map((i) => owner(item, `dl-racer-${i}`)));
+    const links = await Promise.all(buyers.map(({ user }) => link(user, { item: item.slug })));
+    await tally();
+    const [raced, during] = await Promise.all([
+      Promise.all(links.flatMap((l) => Array.from({ length: 5 }, () => download(l.url)))),
+      Promise.all([tally(), tally(), tally()]),
+    ]);
+    expect(statusCounts(raced)).toEqual({ 200: 15 });
+    const after = await Promise.all([tally(), tally()]);
+    expect([...during, ...after].reduce((a, b) => a + b)).toBe(15);
+    expect([await itemDownloads(item.id), await rolledUp(item.id)]).toEqual([15, 15]);
+    expect(await tally()).toBe(0);
+  });
+
+  it("works in batches of batchSize rows and TALLY_BUCKETS item-days, TALLY_ROUNDS batches a run; the next run goes on", async () => {
+    const item = await itemWith();
+    const { user } = await owner(item);
+    const tokenId = tokenOf((await link(user, { item: item.slug })).url).split(".")[1]!;
+    await tally();
+    // One download on each of TALLY_BUCKETS + 5 days: two batches in one run, one rollup bucket a day.
+    const now = Date.now();
+    const days = TALLY_BUCKETS + 5;
+    await env.DB.batch(Array.from({ length: days }, (_, i) => logged(tokenId, now - i * DAY)));
+    expect(await tally()).toBe(days);
+    expect(await countRows("SELECT 1 FROM analytics_daily WHERE item_id = ? AND downloads = 1", item.id)).toBe(days);
+    expect(await itemDownloads(item.id)).toBe(days);
+
+    // One row a batch: a run stops after TALLY_ROUNDS of them, the next one counts the rest.
+    await env.DB.batch(Array.from({ length: TALLY_ROUNDS + 2 }, () => logged(tokenId, now)));
+    expect(await tally(1)).toBe(TALLY_ROUNDS);
+    expect(await tally(1)).toBe(2);
+    expect([await itemDownloads(item.id), await rolledUp(item.id)]).toEqual([days + TALLY_ROUNDS + 2, days + TALLY_ROUNDS + 2]);
+  });
+
+  it("a download recorded after the newest tallied rows were deleted still lands past the tally's position", async () => {
+    const item = await itemWith();
+    const { user } = await owner(item);
+    const { url } = await link(user, { item: item.slug });
+    expect((await download(url)).status).toBe(200);
+    expect(await tally()).toBe(1);
+    // As deleting an item deletes its downloads: the log's newest rows, already counted, are gone.
+    await env.DB.prepare("DELETE FROM downloads WHERE seq = (SELECT max(seq) FROM downloads)").run();
+    expect((await download(url)).status).toBe(200);
+    expect(await tally()).toBe(1);
+    expect(await itemDownloads(item.id)).toBe(2);
   });
 });

@@ -3,6 +3,7 @@ import { defineModule } from "../module";
 import "./events";
 import { purgeDownloadLinks } from "./jobs";
 import { downloadLinkRoutes, downloadRoutes } from "./routes";
+import { tallyDownloads } from "./tally";
 
 export { downloadRollupSql } from "./rollups";
 export { mintDownloadLink } from "./service";
@@ -11,5 +12,5 @@ export const downloadsModule = defineModule({
   name: "downloads",
   routes: downloadRoutes,
   pages: downloadLinkRoutes,
-  jobs: { "purge-download-links": purgeDownloadLinks },
+  jobs: { "purge-download-links": purgeDownloadLinks, "tally-downloads": tallyDownloads },
 });

@@ -19,7 +19,6 @@ import {
   MAX_DOWNLOAD_TTL_SECONDS,
 } from "../../../shared/downloads";
 import {
-  countDownload,
   findItemBySlug,
   findItemWithVersion,
   findVersionWithItem,
@@ -36,6 +35,7 @@ import type { Env } from "../env";
 import { AppError } from "../http/errors";
 import { type Bundle, type ByteRange, bundleHeaders, notModified, resolveRange } from "./stream";
 import { downloads, downloadTokens } from "./tables";
+import { nextDownloadSeq } from "./tally";
 import { signDownloadToken, verifyDownloadToken } from "./token";
 
 const positiveInt = (value: string | undefined, fallback: number) => {
@@ -244,12 +244,12 @@ async function dailyWait(db: Db, { userId, itemId, limit, now }: { userId: strin
 /**
  * Spends one use of the link and records the download, in one batch (one transaction): the log
  * row is inserted only if the link has a use left and the buyer is under the daily limit, and the
- * link's counter and the item's total move only if that row now exists. Concurrent requests
- * therefore never spend more than `max_uses`, nor exceed the daily limit. A counted one is announced
- * (`download.recorded`) for the daily rollups, whose statements follow in the batch.
+ * link's counter moves only if that row now exists. Concurrent requests therefore never spend more
+ * than `max_uses`, nor exceed the daily limit. The item's total and daily rollups are not written
+ * here (a popular item's row would take every download's write): the tally job adds the row later.
  */
 async function recordDownload(
-  { db, events }: Pick<Ctx, "db" | "events">,
+  { db }: Pick<Ctx, "db">,
   {
     link: t,
     range,
@@ -261,7 +261,6 @@ async function recordDownload(
   const id = newId("download");
   const inWindow = sql`(SELECT count(*) FROM ${downloads} d WHERE d.user_id = ${t.userId} AND d.item_id = ${t.itemId} AND d.created_at > ${now - DOWNLOAD_WINDOW_MS})`;
   const recorded = sql`EXISTS (SELECT 1 FROM ${downloads} d WHERE d.id = ${id})`;
-  const countIt = countDownload(db, t.itemId, recorded);
   const [inserted] = await db.batch([
     db
       .insert(downloads)
@@ -279,6 +278,7 @@ async function recordDownload(
             bytes: sql<number>`${range.end - range.start + 1}`.as("bytes"),
             counted: sql<boolean>`${counted ? 1 : 0}`.as("counted"),
             createdAt: sql<number>`${now}`.as("created_at"),
+            seq: nextDownloadSeq.as("seq"),
           })
           .from(downloadTokens)
           .where(
@@ -296,7 +296,6 @@ async function recordDownload(
       .update(downloadTokens)
       .set({ uses: sql`${downloadTokens.uses} + 1`, lastUsedAt: now })
       .where(and(eq(downloadTokens.id, t.id), recorded)),
-    ...(counted ? [countIt, ...(await events.emit("download.recorded", { orgId: t.orgId, itemId: t.itemId, now }))] : []),
   ]);
   return inserted.length === 1;
 }

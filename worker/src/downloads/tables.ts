@@ -40,7 +40,8 @@ export const downloadTokens = sqliteTable(
 /**
  * Append-only log of downloads: one row per request that sent bytes (a whole bundle or a range),
  * written in the same batch that spends a use of the link. The per-buyer daily limit counts these
- * rows, and a row for a version means its buyer "had" it should it be yanked later.
+ * rows, and a row for a version means its buyer "had" it should it be yanked later. The counted
+ * ones reach `items.downloads` and the daily rollups later, through the tally job (tally.ts).
  */
 export const downloads = sqliteTable(
   "downloads",
@@ -60,10 +61,28 @@ export const downloads = sqliteTable(
     /** Counted in `items.downloads`: a whole bundle or a range from byte 0, not a resumed one. */
     counted: integer("counted", { mode: "boolean" }).notNull(),
     createdAt: integer("created_at").notNull(),
+    /**
+     * Commit order: one more than the largest seq so far (or the tally's position, if larger), taken
+     * inside the recording batch, which D1 runs one at a time. Null for rows written before the
+     * tally (already in `items.downloads`) and by seeds, which set the totals themselves.
+     */
+    seq: integer("seq"),
   },
   (t) => [
     index("downloads_user_item_idx").on(t.userId, t.itemId, t.createdAt),
     index("downloads_user_version_idx").on(t.userId, t.versionId),
     index("downloads_item_idx").on(t.itemId, t.createdAt),
+    index("downloads_seq_idx").on(t.seq),
   ],
 );
+
+/**
+ * How far the tally job has added downloads into `items.downloads`: every row with `seq` up to
+ * `seq` is in the totals, none after. Moved in the same batch as the totals it adds (tally.ts).
+ */
+export const downloadTally = sqliteTable("download_tally", {
+  /** One row, "items". */
+  id: text("id").primaryKey(),
+  seq: integer("seq").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
