@@ -12,13 +12,21 @@ import { SIGNATURE_TOLERANCE_SECONDS } from "../stripe-events";
 import { deliveryInsert } from "../webhooks/dispatch";
 import { enqueueDeliveries, webhookEvent } from "../webhooks/outbox";
 import { endpointUrlProblem } from "../webhooks/url-guard";
+import { d1Meter } from "./d1-meter";
 
 /** Events (+ their deliveries) per D1 batch in the webhooks bench's producer: 3 statements each. */
 const BENCH_WEBHOOK_WRITE_CHUNK = 50;
 
+/**
+ * Mounted first (app.ts): the D1 meter on every path (it does nothing without BENCH=1), then the
+ * routes under /__bench.
+ */
+export const benchRoutes = new Hono<AppEnv>();
+benchRoutes.use(d1Meter);
+
 /** Without BENCH=1 these routes do not exist: the usual 404. */
-export const benchRoutes = new Hono<AppEnv>().basePath("/__bench");
-benchRoutes.use(async (c, next) => {
+const routes = new Hono<AppEnv>();
+routes.use(async (c, next) => {
   if (c.env.BENCH !== "1") return c.notFound();
   await next();
 });
@@ -27,8 +35,8 @@ benchRoutes.use(async (c, next) => {
 // (what webhook ingest does before it writes), how many Stripe events are recorded, by status,
 // a bare R2 read streamed back (what a signed download sends, without its checks), and a bare
 // R2 multipart upload (what a tus upload writes, without its bookkeeping).
-benchRoutes.get("/bare", (c) => c.text("ok"));
-benchRoutes.get("/fts", async (c) => {
+routes.get("/bare", (c) => c.text("ok"));
+routes.get("/fts", async (c) => {
   const { results } = await c.env.DB.prepare("SELECT rowid FROM items_fts WHERE items_fts MATCH ? LIMIT 20")
     .bind(c.req.query("q") ?? "")
     .all();
@@ -36,7 +44,7 @@ benchRoutes.get("/fts", async (c) => {
 });
 // The analytics bench's baseline: the analytics_daily rows the Analytics API reads for an org's
 // range (its (org_id, day) index), summed per day in one query, with no auth, checks or shaping.
-benchRoutes.get("/analytics-rows", async (c) => {
+routes.get("/analytics-rows", async (c) => {
   const columns = [
     "gross_sales",
     "net_sales",
@@ -60,7 +68,7 @@ benchRoutes.get("/analytics-rows", async (c) => {
     .all();
   return c.json(results);
 });
-benchRoutes.post("/stripe-verify", async (c) => {
+routes.post("/stripe-verify", async (c) => {
   const raw = await c.req.text();
   try {
     await stripeFor(c.env).webhooks.constructEventAsync(
@@ -75,36 +83,36 @@ benchRoutes.post("/stripe-verify", async (c) => {
   }
   return c.text("ok");
 });
-benchRoutes.get("/stripe-events", async (c) => {
+routes.get("/stripe-events", async (c) => {
   const { results } = await c.env.DB.prepare("SELECT status, count(*) AS n FROM stripe_events GROUP BY status").all<{
     status: string;
     n: number;
   }>();
   return c.json(Object.fromEntries(results.map((r) => [r.status, r.n])));
 });
-benchRoutes.get("/r2/:key{.+}", async (c) => {
+routes.get("/r2/:key{.+}", async (c) => {
   const object = await c.env.BUCKET.get(c.req.param("key"));
   if (!object) return c.text("no such object", 404);
   return new Response(object.body, { headers: { "content-type": "application/gzip", "content-length": String(object.size) } });
 });
 // The uploads bench's baseline: the same bytes written by a bare R2 multipart upload, each part
 // the body of one request streamed into uploadPart (no claims, no D1, no digest).
-benchRoutes.post("/r2-multipart", async (c) => {
+routes.post("/r2-multipart", async (c) => {
   const key = c.req.query("key") ?? "";
   const upload = await c.env.BUCKET.createMultipartUpload(key);
   return c.json({ key, uploadId: upload.uploadId });
 });
-benchRoutes.put("/r2-multipart/:partNumber", async (c) => {
+routes.put("/r2-multipart/:partNumber", async (c) => {
   const upload = c.env.BUCKET.resumeMultipartUpload(c.req.query("key") ?? "", c.req.query("uploadId") ?? "");
   if (!c.req.raw.body) return c.text("no body", 400);
   return c.json(await upload.uploadPart(Number(c.req.param("partNumber")), c.req.raw.body));
 });
-benchRoutes.post("/r2-multipart/complete", async (c) => {
+routes.post("/r2-multipart/complete", async (c) => {
   const { key, uploadId, parts } = await c.req.json<{ key: string; uploadId: string; parts: R2UploadedPart[] }>();
   const object = await c.env.BUCKET.resumeMultipartUpload(key, uploadId).complete(parts);
   return c.json({ size: object.size });
 });
-benchRoutes.delete("/r2/:key{.+}", async (c) => {
+routes.delete("/r2/:key{.+}", async (c) => {
   await c.env.BUCKET.delete(c.req.param("key"));
   return c.body(null, 204);
 });
@@ -112,7 +120,7 @@ benchRoutes.delete("/r2/:key{.+}", async (c) => {
 // endpoint, written first (as sendTestEvent does, marked dispatched) and then queued with
 // enqueueDeliveries, so what it times is queue → consumer → signed fetch; a plain fetch loop of
 // the same kind of body to a URL (the baseline); and the endpoint's deliveries by status.
-benchRoutes.post("/webhooks/enqueue", async (c) => {
+routes.post("/webhooks/enqueue", async (c) => {
   const { orgId, endpointId, count } = await c.req.json<{ orgId: string; endpointId: string; count: number }>();
   const db = createDb(c.env.DB);
   const writeStarted = Date.now();
@@ -143,7 +151,7 @@ benchRoutes.post("/webhooks/enqueue", async (c) => {
     enqueueMs: Date.now() - enqueueStartedAt,
   });
 });
-benchRoutes.post("/webhooks/direct", async (c) => {
+routes.post("/webhooks/direct", async (c) => {
   const { url, count, concurrency = 1 } = await c.req.json<{ url: string; count: number; concurrency?: number }>();
   const problem = endpointUrlProblem(url, c.env);
   if (problem) return c.text(`url ${problem}`, 400);
@@ -171,7 +179,7 @@ benchRoutes.post("/webhooks/direct", async (c) => {
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
   return c.json({ sent, elapsedMs: Date.now() - started, statuses });
 });
-benchRoutes.get("/webhooks/deliveries", async (c) => {
+routes.get("/webhooks/deliveries", async (c) => {
   const endpointId = c.req.query("endpointId") ?? "";
   const [byStatus, errors] = await c.env.DB.batch<{ status?: string; error?: string; n: number; attempts: number }>([
     c.env.DB.prepare(
@@ -186,3 +194,5 @@ benchRoutes.get("/webhooks/deliveries", async (c) => {
     ...(errors!.results.length ? { errors: Object.fromEntries(errors!.results.map((r) => [r.error, r.n])) } : {}),
   });
 });
+
+benchRoutes.route("/__bench", routes);
