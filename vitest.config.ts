@@ -71,6 +71,8 @@ export default defineConfig(async () => {
                     ),
                 },
                 durableObjects: { STRIPE_STATE: { className: "StripeEmulatorState", useSQLite: true } },
+                // A second database beside wrangler.toml's DB: the lagging read replica of worker/test/lagging-replica.ts.
+                d1Databases: { DB_REPLICA: "plaza-test-replica" },
               },
             }),
           ],

@@ -5,7 +5,7 @@
  */
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./db/client";
-import { createDb } from "./db/client";
+import { createSessionDb, sessionBinding } from "./db/client";
 import type { Env } from "./env";
 import { type LogLevel, log } from "./http/log";
 import type { Principal } from "./http/principal";
@@ -89,9 +89,11 @@ export function backgroundContext(
   env: Env,
   options: { requestId: string; userAgent?: string; handlers: readonly EventHandlers[]; waitUntil?: (promise: Promise<unknown>) => void },
 ): Ctx {
+  // Background work answers to nobody's bookmark and must see the latest state: it starts at the primary.
+  const DB = sessionBinding(env.DB, env.DB.withSession("first-primary"));
   const ctx: Ctx = {
-    env,
-    db: createDb(env.DB),
+    env: { ...env, DB },
+    db: createSessionDb(DB),
     requestId: options.requestId,
     meta: { ip: null, requestId: options.requestId, userAgent: options.userAgent ?? null },
     log: boundLogger(options.requestId),

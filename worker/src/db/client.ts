@@ -20,3 +20,21 @@ export function createDb(d1: D1Database): Db {
   }
   return db;
 }
+
+/**
+ * A D1 binding whose statements run in `session` (read replicas, sequentially consistent with the
+ * session's bookmark), for code that takes `env.DB`. `exec` and `dump` have no session form and run
+ * at the primary; `withSession` starts another session as the binding would.
+ */
+export function sessionBinding(primary: D1Database, session: D1DatabaseSession): D1Database {
+  return {
+    prepare: (query) => session.prepare(query),
+    batch: (statements) => session.batch(statements),
+    exec: (query) => primary.exec(query),
+    withSession: (constraintOrBookmark) => primary.withSession(constraintOrBookmark),
+    dump: () => primary.dump(),
+  };
+}
+
+/** Drizzle over a request's session: one per request (the per-binding cache above would only grow). */
+export const createSessionDb = (binding: D1Database): Db => build(binding);

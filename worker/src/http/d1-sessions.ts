@@ -4,6 +4,9 @@
  * the session before anything reads D1, and background work (queues, cron) always starts at the primary.
  */
 
+import { generateCookie } from "hono/cookie";
+import { z } from "zod";
+
 /**
  * - `unconstrained`: public reads that may be a little stale; the nearest replica, or the request's
  *   bookmark when it brings one (never older than what the caller saw).
@@ -28,9 +31,16 @@ export interface D1SessionRule {
 
 const reads = (path: string, mode: D1SessionMode, reason: string): D1SessionRule => ({ methods: "reads", path, mode, reason });
 
-/** The table. First match wins; every request matches the last rule at least. */
+const WRITES: D1SessionRule = {
+  methods: "writes",
+  path: "/*",
+  mode: "primary",
+  reason: "every write starts at the primary; its bookmark then covers the write",
+};
+
+/** The table. First match wins; every request matches the last rule of its kind at least. */
 export const D1_SESSION_RULES: readonly D1SessionRule[] = [
-  { methods: "writes", path: "/*", mode: "primary", reason: "every write starts at the primary; its bookmark then covers the write" },
+  WRITES,
   // Reads where stale would be wrong.
   reads("/download/:token", "primary", "a download spends one of the link's uses, counted on the primary"),
   reads(
@@ -88,9 +98,51 @@ const isRead = (method: string) => (READ_METHODS as readonly string[]).includes(
 export function d1SessionRule(method: string, path: string): D1SessionRule {
   const kind = isRead(method) ? "reads" : "writes";
   const found = compiled.find(({ rule, pattern }) => rule.methods === kind && pattern.test(path));
-  // Unreachable: both kinds end in "/*"; a write that somehow fell through is still safest at the primary.
-  return found?.rule ?? D1_SESSION_RULES[0];
+  // Unreachable: both kinds end in "/*"; a request that somehow fell through is safest at the primary.
+  return found?.rule ?? WRITES;
 }
 
 /** The session mode of a request (also read by placement: `unconstrained` routes stay at the edge). */
 export const d1SessionMode = (method: string, path: string): D1SessionMode => d1SessionRule(method, path).mode;
+
+/** Where a client gets its bookmark back and sends it again: API clients by header, the web app by cookie. */
+export const D1_BOOKMARK_HEADER = "x-plaza-d1-bookmark";
+export const D1_BOOKMARK_COOKIE = "plaza_d1_bookmark";
+/** A day: an older bookmark only asks for what every replica has long had. */
+export const D1_BOOKMARK_MAX_AGE_SECONDS = 86_400;
+
+/**
+ * A D1 bookmark: fixed-width hex fields joined by "-" (`00000085-0000024c-00004c6d-8e61…`), so of
+ * two bookmarks the later one sorts last. Anything else is ignored, never an error: a stale or
+ * mangled cookie must not lock anyone out, and the bookmark only ever makes a read fresher.
+ */
+export const D1Bookmark = z
+  .string()
+  .max(128)
+  .regex(/^[0-9a-f]{8}(?:-[0-9a-f]{8}){2}-[0-9a-f]{32,64}$/);
+
+const validBookmark = (value: string | undefined) => (value === undefined ? undefined : D1Bookmark.safeParse(value).data);
+
+/** The later of the header's and the cookie's bookmarks (each ignored when malformed). */
+export function incomingBookmark(header: string | undefined, cookie: string | undefined): string | undefined {
+  const found = [validBookmark(header), validBookmark(cookie)].filter((b): b is string => b !== undefined).sort();
+  return found.at(-1);
+}
+
+/** What `withSession` starts from: the primary, or the caller's bookmark, else the nearest replica. */
+export function sessionStart(mode: D1SessionMode, bookmark: string | undefined): D1SessionConstraint | D1SessionBookmark {
+  if (mode === "primary") return "first-primary";
+  return bookmark ?? "first-unconstrained";
+}
+
+/** The web app's cookie: Secure except on a plain-http localhost APP_URL (`npm start`). */
+export function bookmarkCookie(bookmark: string, appUrl: string): string {
+  const local = /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(appUrl);
+  return generateCookie(D1_BOOKMARK_COOKIE, bookmark, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "Lax",
+    secure: !local,
+    maxAge: D1_BOOKMARK_MAX_AGE_SECONDS,
+  });
+}

@@ -1,8 +1,10 @@
+import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { boundLogger, type Ctx, eventBus } from "../context";
-import { createDb } from "../db/client";
+import { createSessionDb, sessionBinding } from "../db/client";
 import type { AppEnv } from "../env";
 import type { Runtime } from "../module";
+import { bookmarkCookie, D1_BOOKMARK_COOKIE, D1_BOOKMARK_HEADER, d1SessionMode, incomingBookmark, sessionStart } from "./d1-sessions";
 import { configureLogging, log } from "./log";
 import { requestMeta } from "./request-meta";
 
@@ -10,8 +12,11 @@ const INCOMING_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /**
  * First middleware of every request: a request id (kept from `X-Request-Id` when well formed),
- * the request's `Ctx` (services take it first; `principal` joins it once `authenticate()` ran), and
- * one structured log line per request. `runtime`: the modules' event handlers and registries.
+ * the request's D1 session (as the route's row in http/d1-sessions.ts says, before anything reads
+ * D1: `ctx.db`, `c.var.db` and `env.DB` all run in it), the request's `Ctx` (services take it first;
+ * `principal` joins it once `authenticate()` ran), and one structured log line per request.
+ * The session's bookmark goes back in `x-plaza-d1-bookmark`, and in a cookie for the web app.
+ * `runtime`: the modules' event handlers and registries.
  */
 export const requestContext = (runtime: Runtime) =>
   createMiddleware<AppEnv>(async function requestContext(c, next) {
@@ -19,7 +24,14 @@ export const requestContext = (runtime: Runtime) =>
     const requestId = incoming && INCOMING_ID.test(incoming) ? incoming : `req_${crypto.randomUUID()}`;
     c.set("requestId", requestId);
     configureLogging(c.env.LOG_LEVEL);
-    const db = createDb(c.env.DB);
+    const mode = d1SessionMode(c.req.method, c.req.path);
+    const cookieBookmark = getCookie(c, D1_BOOKMARK_COOKIE);
+    const bookmark = incomingBookmark(c.req.header(D1_BOOKMARK_HEADER), cookieBookmark);
+    const primary = c.env.DB;
+    const session = primary.withSession(sessionStart(mode, bookmark));
+    // Handlers that take `c.env.DB` and services that take `ctx.env.DB` run in the session too.
+    c.env = { ...c.env, DB: sessionBinding(primary, session) };
+    const db = createSessionDb(c.env.DB);
     c.set("db", db);
     const ctx: Ctx = {
       env: c.env,
@@ -38,6 +50,14 @@ export const requestContext = (runtime: Runtime) =>
     const started = Date.now();
     await next();
     c.res.headers.set("x-request-id", requestId);
+    const latest = session.getBookmark() ?? bookmark;
+    if (latest) {
+      c.res.headers.set(D1_BOOKMARK_HEADER, latest);
+      // Not on public pages (they are cached); on the requests of someone signed in or signing in.
+      const signedIn = c.get("principal") !== undefined || cookieBookmark !== undefined || c.req.path.startsWith("/v1/auth/");
+      if (mode !== "unconstrained" && signedIn && latest !== cookieBookmark)
+        c.res.headers.append("set-cookie", bookmarkCookie(latest, c.env.APP_URL));
+    }
     log("info", "request", {
       requestId,
       method: c.req.method,
