@@ -2,6 +2,7 @@ import type { Ctx } from "./context";
 import type { Db } from "./db/client";
 import type { PageSources } from "./http/page-security";
 import type { Principal } from "./http/principal";
+import type { RateLimitCounter } from "./http/rate-limit-counter";
 import type { Runtime } from "./module";
 
 /** Bindings, vars and secrets of the API Worker (wrangler.toml, .dev.vars / `wrangler secret put`). */
@@ -21,6 +22,8 @@ export interface Env {
   ANALYTICS_QUEUE: Queue<PageViewMessage>;
   /** Cloudflare Images: reads and transforms media images (locally through Sharp). */
   IMAGES: ImagesBinding;
+  /** Rate-limit counters, one Durable Object per key (http/rate-limit.ts). */
+  RATE_LIMITS: DurableObjectNamespace<RateLimitCounter>;
   /** How long a webhook delivery may take, in ms (default 15000). */
   WEBHOOK_TIMEOUT_MS?: string;
   ASSETS?: Fetcher;

@@ -5,6 +5,8 @@ import { forwardToPlaced } from "./http/placement";
 import { runScheduled } from "./maintenance";
 import { runtime } from "./modules";
 
+export { RateLimitCounter } from "./http/rate-limit-counter";
+
 const app = createApp();
 
 export default {

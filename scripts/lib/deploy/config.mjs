@@ -14,11 +14,14 @@ export const PLACEHOLDER_DATABASE_ID = "00000000-0000-0000-0000-000000000000";
  * @typedef {{ binding: string, bucket_name: string }} R2Entry
  * @typedef {{ binding: string, queue: string }} Producer
  * @typedef {{ queue: string, dead_letter_queue?: string, [setting: string]: unknown }} Consumer
+ * @typedef {{ name: string, class_name: string, script_name?: string }} DurableObjectBinding
+ * @typedef {{ tag: string, [step: string]: unknown }} Migration
  * @typedef {{
  *   name?: string, vars?: Record<string, string>, d1_databases?: D1Entry[], r2_buckets?: R2Entry[],
  *   send_email?: { name: string }[], queues?: { producers?: Producer[], consumers?: Consumer[] },
  *   images?: { binding: string }, assets?: Record<string, unknown>, triggers?: { crons?: string[] },
  *   observability?: { enabled?: boolean }, routes?: unknown[],
+ *   durable_objects?: { bindings?: DurableObjectBinding[] }, migrations?: Migration[],
  * }} EnvConfig
  * @typedef {EnvConfig & { env?: Record<string, EnvConfig> }} RawConfig
  */
@@ -56,6 +59,8 @@ export function envResources(raw, envName) {
 }
 
 const sorted = (values) => [...values].sort();
+/** A Durable Object migration step as comparable text: its keys in order. @param {Migration} m */
+const migrationText = (m) => JSON.stringify(Object.fromEntries(Object.entries(m).sort(([a], [b]) => a.localeCompare(b))));
 const sameSet = (a, b) => JSON.stringify(sorted(new Set(a))) === JSON.stringify(sorted(new Set(b)));
 const LOCAL_HOST = /\b(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])\b/i;
 
@@ -73,7 +78,8 @@ function originProblem(name, value) {
 }
 
 /**
- * Every way an environment falls short of the top level: a binding, queue consumer, var, cron,
+ * Every way an environment falls short of the top level: a binding (Durable Objects and their
+ * migrations included), queue consumer, var, cron,
  * assets or observability setting it lacks; a local address in its vars; APP_URL or ROOMS_URL not
  * an https origin; a resource shared with another environment. Empty when it is deployable.
  * Queues are matched through the producers' bindings and the consumers' dead-letter queues, so
@@ -110,6 +116,13 @@ export function envProblems(raw, envName) {
     (env.queues?.producers ?? []).map((p) => p.binding),
   );
   need("images binding", raw.images ? [raw.images.binding] : [], env.images ? [env.images.binding] : []);
+  // Durable Object bindings and their migrations are not inherited either: the same classes, the same steps.
+  need(
+    "durable_objects bindings",
+    (raw.durable_objects?.bindings ?? []).map((b) => `${b.name} → ${b.class_name}`),
+    (env.durable_objects?.bindings ?? []).map((b) => `${b.name} → ${b.class_name}`),
+  );
+  need("migrations", (raw.migrations ?? []).map(migrationText), (env.migrations ?? []).map(migrationText));
   need("triggers.crons", raw.triggers?.crons ?? [], env.triggers?.crons ?? []);
   if (JSON.stringify(raw.assets ?? null) !== JSON.stringify(env.assets ?? null))
     problems.push(`${where} assets differ from the top level's`);
