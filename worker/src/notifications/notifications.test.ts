@@ -234,6 +234,10 @@ describe("the notification stream", () => {
     expect(res.body).toMatch(/^event: unread\ndata: \{"unreadCount":2\}\nretry: 1000\n\n/);
     expect(res.body).toContain(`event: notification\ndata: {"id":"${missed}"`);
     expect(res.body.endsWith("retry: 1000\n\n")).toBe(true);
+    // The count comes again after the row, though unchanged: a client that counted the row it was
+    // sent on top of the first count (2 + 1) is set back to 2 (it once stayed at 3).
+    const events = [...res.body.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    expect(events).toEqual(["unread", "notification", "unread"]);
   });
 });
 

@@ -12,8 +12,8 @@ export const STREAM_LIFETIME_MS = 60_000;
 const RETRY_MS = 1_000;
 
 /**
- * The user's notifications as Server-Sent Events: `unread` ({ unreadCount }) first and whenever it
- * changes, `notification` per new row (id = its id, so a reconnect's Last-Event-ID resumes after
+ * The user's notifications as Server-Sent Events: `unread` ({ unreadCount }) first, whenever it
+ * changes and after every batch of rows, `notification` per new row (id = its id, so a reconnect's Last-Event-ID resumes after
  * it), `: ping` comments between. D1 has no change feed, so it reads every STREAM_POLL_MS (one
  * round trip: about 32 queries per connection, within a Worker invocation's query limit); it ends
  * after STREAM_LIFETIME_MS (the client reconnects with Last-Event-ID) or when the client goes away;
@@ -30,8 +30,8 @@ export function notificationStream(
     const resumed = lastEventId ? await positionOfNotification(ctx, userId, lastEventId) : null;
     let position: KeysetPosition | null = resumed ?? (await newestPosition(ctx, userId));
     let unread: number | undefined;
-    const tellUnread = async (count: number) => {
-      if (count === unread) return;
+    const tellUnread = async (count: number, evenIfUnchanged = false) => {
+      if (count === unread && !evenIfUnchanged) return;
       unread = count;
       await stream.writeSSE({ event: "unread", data: JSON.stringify({ unreadCount: count }), retry: RETRY_MS });
     };
@@ -43,7 +43,10 @@ export function notificationStream(
         await stream.writeSSE({ event: "notification", id: notification.id, data: JSON.stringify(notification) });
         position = { createdAt: notification.createdAt, id: notification.id };
       }
-      await tellUnread(next.unreadCount);
+      // After rows, always: a client counts each unread row it is sent (it cannot wait for a count
+      // that may not come), so the count right after them corrects it even when the server's did
+      // not change (sent first on connecting, or one row read elsewhere as another arrived).
+      await tellUnread(next.unreadCount, next.notifications.length > 0);
       if (next.notifications.length === 0) await stream.write(": ping\n\n");
       if (Date.now() < endsAt) await stream.sleep(STREAM_POLL_MS);
     } while (!stream.aborted && Date.now() < endsAt);
