@@ -20,8 +20,8 @@ import { downloads, downloadTally } from "./tables";
 const TALLY = "items";
 /** Batches a run makes at most (each of up to `batchSize` rows); a backlog continues on the next tick. */
 export const TALLY_ROUNDS = 10;
-/** Item-days a batch recounts at most: one rollup statement each, so a batch stays small. */
-export const TALLY_BUCKETS = 40;
+/** Item-days a batch recounts at most: one rollup statement each (reading that day's rows), so a batch stays small. */
+export const TALLY_BUCKETS = 100;
 
 const position = sql`(SELECT ${downloadTally.seq} FROM ${downloadTally} WHERE ${downloadTally.id} = ${TALLY})`;
 
