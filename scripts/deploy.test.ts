@@ -12,17 +12,23 @@ import { envProblems, readWranglerConfig, setTomlString } from "./lib/deploy/con
 // @ts-expect-error: plain .mjs helpers without type declarations
 import { deploy } from "./lib/deploy/deploy.mjs";
 // @ts-expect-error: plain .mjs helpers without type declarations
+import { deployPair } from "./lib/deploy/pair.mjs";
+// @ts-expect-error: plain .mjs helpers without type declarations
 import { NODE22, ROOT } from "./lib/processes.mjs";
 import { WAIT } from "./lib/wait-budgets.mjs";
 
-type Call = { tool: string; args: string[]; vars?: Record<string, string> };
+// biome-ignore lint/suspicious/noExplicitAny: a wrangler config as the deploy wrote it, read field by field like a test's expects
+type WorkerConfig = Record<string, any>;
+type Call = { tool: string; args: string[]; vars?: Record<string, string>; config?: WorkerConfig };
 type Account = {
   login: string;
   workersSubdomain: string;
   databases: { name: string; uuid: string }[];
   buckets: string[];
   queues: string[];
+  /** The edge Worker's secrets (plaza[-staging]), and the placed Worker's when they differ. */
   workerSecrets: string[];
+  placedSecrets?: string[];
   roomsEnv: string[];
   /** Whose partykit.dev subdomain the rooms land on, when not the login's (a PartyKit team). */
   partykitOwner?: string;
@@ -92,7 +98,11 @@ function fakeRunner(state: Account) {
         return ok(`Deployed party/room.ts to https://${flag(args, "--name")}.${state.partykitOwner ?? state.login}.partykit.dev`);
     }
     if (tool === "wrangler") {
-      if (a === "secret" && b === "list") return ok(JSON.stringify(state.workerSecrets.map((name) => ({ name, type: "secret_text" }))));
+      if (a === "secret" && b === "list") {
+        const placed = readWranglerConfig(flag(args, "--config")).name.includes("-api");
+        const secrets = placed ? (state.placedSecrets ?? state.workerSecrets) : state.workerSecrets;
+        return ok(JSON.stringify(secrets.map((name) => ({ name, type: "secret_text" }))));
+      }
       if (a === "d1" && b === "list") return ok(JSON.stringify(state.databases.map((db) => ({ ...db, version: "production" }))));
       if (a === "d1" && b === "create") {
         const uuid = `1111111${++created}-2222-3333-4444-555555555555`;
@@ -117,13 +127,13 @@ function fakeRunner(state: Account) {
       }
       if (a === "d1" && b === "migrations") return ok("Migrations applied");
       if (a === "deploy") {
-        // What the Worker is deployed with: the config file as it is at this moment.
-        const env = flag(args, "--env")!;
-        call.vars = readWranglerConfig(flag(args, "--config")).env[env].vars;
-        const worker = env === "production" ? "plaza" : `plaza-${env}`;
-        return ok(
-          `Uploaded ${worker}\nDeployed ${worker} triggers\n  https://${worker}.${state.workersSubdomain}.workers.dev\n  schedule: */5 * * * *`,
-        );
+        // What the Worker is deployed with: its generated config file as it is at this moment.
+        call.config = readWranglerConfig(flag(args, "--config")!) as WorkerConfig;
+        call.vars = call.config.vars;
+        const worker = call.config.name;
+        const url = call.config.workers_dev === false ? "" : `  https://${worker}.${state.workersSubdomain}.workers.dev\n`;
+        const crons = (call.config.triggers?.crons ?? []).map((cron: string) => `  schedule: ${cron}\n`).join("");
+        return ok(`Uploaded ${worker}\nDeployed ${worker} triggers\n${url}${crons}`);
       }
     }
     return { code: 1, output: `fake runner: unexpected ${tool} ${args.join(" ")}` };
@@ -149,23 +159,25 @@ async function runDeploy(envName: string, state: Account, extra: Record<string, 
 }
 
 const isDeployCall = (call: Call) => call.args[0] === "deploy" || call.args[1] === "migrations" || call.args.includes("create");
+const workerDeploys = (calls: Call[]) => calls.filter((c) => c.tool === "wrangler" && c.args[0] === "deploy");
 
 describe("npm run deploy (fake account)", () => {
   it("cross-wires the Worker's ROOMS_URL to the rooms' URL and the rooms' PLAZA_API_URL to the Worker's", async () => {
     const { code, calls, output } = await runDeploy("staging", account());
     expect(code, output).toBe(0);
-    const worker = calls.find((c) => c.tool === "wrangler" && c.args[0] === "deploy")!;
+    const [placed, worker] = workerDeploys(calls);
     const rooms = calls.find((c) => c.tool === "partykit" && c.args[0] === "deploy")!;
-    expect(worker.args).toEqual(expect.arrayContaining(["--env", "staging"]));
+    expect(worker!.config?.name).toBe("plaza-staging");
     // The rooms' real URL (project plaza-rooms-staging under the PartyKit login), not the placeholder.
     const roomsUrl = "https://plaza-rooms-staging.alice.partykit.dev";
-    expect(worker.vars?.ROOMS_URL).toBe(roomsUrl);
+    expect(worker!.vars?.ROOMS_URL).toBe(roomsUrl);
+    expect(placed!.vars?.ROOMS_URL).toBe(roomsUrl);
     expect(readWranglerConfig(configPath).env.staging.vars.ROOMS_URL).toBe(roomsUrl);
     expect(rooms.args).toEqual(
       expect.arrayContaining(["--name", "plaza-rooms-staging", "--var", "PLAZA_API_URL=https://plaza-staging.acme.workers.dev"]),
     );
-    expect(worker.vars?.APP_URL).toBe("https://plaza-staging.acme.workers.dev");
-    expect(calls.indexOf(worker)).toBeLessThan(calls.indexOf(rooms));
+    expect(worker!.vars?.APP_URL).toBe("https://plaza-staging.acme.workers.dev");
+    expect(calls.indexOf(worker!)).toBeLessThan(calls.indexOf(rooms));
     // Both Stripe endpoints of this deployment, with the events the code handles.
     expect(output).toContain("https://plaza-staging.acme.workers.dev/v1/stripe/webhooks");
     expect(output).toContain("https://plaza-staging.acme.workers.dev/v1/stripe/connect-webhooks");
@@ -179,11 +191,13 @@ describe("npm run deploy (fake account)", () => {
     );
     expect(code).toBe(1);
     expect(calls.filter(isDeployCall)).toEqual([]);
-    expect(output).toContain("npx wrangler secret put JWT_SECRET --env staging");
-    expect(output).toContain("node scripts/lib/deploy/new-secret.mjs JWT_SECRET | npx wrangler secret put JWT_SECRET --env staging");
+    // Missing on both Workers (edge and placed): one generated value for both.
+    expect(output).toContain(
+      'v="$(node scripts/lib/deploy/new-secret.mjs JWT_SECRET)" && printf %s "$v" | npx wrangler secret put JWT_SECRET --env staging && printf %s "$v" | npx wrangler secret put JWT_SECRET --name plaza-api-staging',
+    );
     expect(output).toContain("ENCRYPTION_KEYS");
-    expect(output).toContain("STRIPE_WEBHOOK_SECRET");
-    // The rooms lack the shared room secret: one value, set on both sides.
+    expect(output).toContain("npx wrangler secret put STRIPE_WEBHOOK_SECRET --name plaza-api-staging");
+    // The rooms lack the shared room secret: one value, set on the Workers and the rooms.
     expect(output).toContain("npx partykit env add ROOM_TOKEN_SECRET --name plaza-rooms-staging");
     expect(output).not.toMatch(/STRIPE_SECRET_KEY \(Worker/);
     expect(output).toContain("nothing was deployed");
@@ -249,12 +263,40 @@ describe("npm run deploy (fake account)", () => {
   it("rooms that land elsewhere than predicted: ROOMS_URL follows them and the Worker is deployed again", async () => {
     const { code, calls, output } = await runDeploy("staging", account({ partykitOwner: "acme-team" }));
     expect(code, output).toBe(0);
-    const workerDeploys = calls.filter((c) => c.tool === "wrangler" && c.args[0] === "deploy");
-    expect(workerDeploys.map((c) => c.vars?.ROOMS_URL)).toEqual([
-      "https://plaza-rooms-staging.alice.partykit.dev",
-      "https://plaza-rooms-staging.acme-team.partykit.dev",
+    expect(workerDeploys(calls).map((c) => `${c.config?.name} ${c.vars?.ROOMS_URL}`)).toEqual([
+      "plaza-api-staging https://plaza-rooms-staging.alice.partykit.dev",
+      "plaza-staging https://plaza-rooms-staging.alice.partykit.dev",
+      "plaza-api-staging https://plaza-rooms-staging.acme-team.partykit.dev",
+      "plaza-staging https://plaza-rooms-staging.acme-team.partykit.dev",
     ]);
     expect(readWranglerConfig(configPath).env.staging.vars.ROOMS_URL).toBe("https://plaza-rooms-staging.acme-team.partykit.dev");
+  });
+
+  it("deploys the placed Worker, then the edge Worker bound to it, each from a config made from [env.staging]", async () => {
+    const state = account({ databases: [{ name: "plaza-staging", uuid: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee" }] });
+    const { code, calls, output } = await runDeploy("staging", state);
+    expect(code, output).toBe(0);
+    const [placed, edge, ...more] = workerDeploys(calls);
+    expect(more).toEqual([]);
+    expect(placed!.config).toMatchObject({ name: "plaza-api-staging", placement: { mode: "smart" }, workers_dev: false });
+    expect(edge!.config).toMatchObject({ name: "plaza-staging", services: [{ binding: "PLACED", service: "plaza-api-staging" }] });
+    // Both are deployed with the database id the deploy found, written into wrangler.toml moments before.
+    for (const worker of [placed!, edge!]) expect(worker.config?.d1_databases[0].database_id).toBe("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
+    // Both check their secrets before anything changes.
+    const secretLists = calls.filter((c) => c.args[0] === "secret").map((c) => readWranglerConfig(flag(c.args, "--config")).name);
+    expect(secretLists).toEqual(["plaza-staging", "plaza-api-staging"]);
+    expect(output).toContain("plaza-api-staging (placed)");
+  });
+
+  it("a secret the edge Worker has and the placed one lacks is asked for with the same value, never a fresh one", async () => {
+    const placedSecrets = ALL_WORKER_SECRETS.filter((s) => s !== "ENCRYPTION_KEYS");
+    const { code, calls, output } = await runDeploy("staging", account({ placedSecrets }));
+    expect(code).toBe(1);
+    expect(calls.filter(isDeployCall)).toEqual([]);
+    expect(output).toContain("ENCRYPTION_KEYS (Worker plaza-api-staging)");
+    expect(output).toContain("ENCRYPTION_KEYS (missing on plaza-api-staging only)");
+    expect(output).toContain("npx wrangler secret put ENCRYPTION_KEYS --name plaza-api-staging");
+    expect(output).not.toContain("new-secret.mjs ENCRYPTION_KEYS");
   });
 
   it("stops when the Worker is not reported at APP_URL, before deploying the rooms", async () => {
@@ -307,6 +349,56 @@ describe("npm run deploy (fake account)", () => {
   });
 });
 
+describe("the edge and placed Workers of each environment (scripts/lib/deploy/pair.mjs)", () => {
+  const config = readWranglerConfig(join(ROOT, "wrangler.toml"));
+  const consumers = (worker: WorkerConfig) => (worker.queues?.consumers ?? []).map((c: { queue: string }) => c.queue);
+
+  it.each([
+    ["staging", "plaza-staging", "plaza-api-staging"],
+    ["production", "plaza", "plaza-api"],
+  ])(
+    "%s: the placed Worker has Smart Placement, every consumer and cron; the edge none, and PLACED bound to it",
+    (envName, edgeName, placedName) => {
+      const env = config.env[envName];
+      const { edge, placed } = deployPair(config, envName, join(ROOT, "wrangler.toml")) as { edge: WorkerConfig; placed: WorkerConfig };
+
+      expect(placed.name).toBe(placedName);
+      expect(placed.placement).toEqual({ mode: "smart" });
+      expect(placed.workers_dev).toBe(false);
+      expect(consumers(placed).sort()).toEqual(env.queues.consumers.map((c: { queue: string }) => c.queue).sort());
+      expect(consumers(placed).length).toBeGreaterThan(0);
+      expect(placed.triggers.crons).toEqual(env.triggers.crons);
+      expect(placed.triggers.crons.length).toBeGreaterThan(0);
+      expect(placed.services ?? []).toEqual([]);
+      expect(placed.migrations ?? []).toEqual(env.migrations ?? []);
+
+      expect(edge.name).toBe(edgeName);
+      expect(edge.placement).toBeUndefined();
+      expect(edge.workers_dev).not.toBe(false);
+      expect(consumers(edge)).toEqual([]);
+      expect(edge.triggers.crons).toEqual([]);
+      expect(edge.services).toEqual([{ binding: "PLACED", service: placedName }]);
+      expect(edge.migrations).toBeUndefined();
+      // Durable Objects exist once, in the placed Worker: the edge's bindings name it.
+      for (const binding of edge.durable_objects?.bindings ?? []) expect(binding.script_name).toBe(placedName);
+
+      // Both have every other binding and var of the environment, with absolute paths.
+      for (const worker of [edge, placed]) {
+        expect(worker.vars).toEqual(env.vars);
+        expect(worker.d1_databases.map((db: { database_name: string }) => db.database_name)).toEqual(
+          env.d1_databases.map((db: { database_name: string }) => db.database_name),
+        );
+        expect(worker.queues.producers).toEqual(env.queues.producers);
+        expect(worker.r2_buckets).toEqual(env.r2_buckets);
+        expect(worker.main).toBe(join(ROOT, "worker/src/index.ts"));
+        expect(worker.assets.directory).toBe(join(ROOT, "web/dist"));
+        expect(worker.d1_databases[0].migrations_dir).toBe(join(ROOT, "migrations"));
+        expect(worker.compatibility_date).toBe(config.compatibility_date);
+      }
+    },
+  );
+});
+
 describe("wrangler.toml environments", () => {
   it("each has every binding, queue consumer, var, cron and asset setting of the top level, and resources of its own", () => {
     const config = readWranglerConfig(join(ROOT, "wrangler.toml"));
@@ -342,7 +434,8 @@ describe("npm run deploy -- --env production --dry-run (real wrangler, no accoun
     });
     expect(code, output).toBe(0);
     expect(output).toContain("--dry-run: exiting now.");
-    expect(output).toMatch(/Worker bundle: [\d.]+ KiB, gzip [\d.]+ KiB .*: fits/);
+    expect(output).toMatch(/Worker bundle of plaza-api \(placed\): [\d.]+ KiB, gzip [\d.]+ KiB .*: fits/);
+    expect(output).toMatch(/Worker bundle of plaza \(edge\): [\d.]+ KiB, gzip [\d.]+ KiB .*: fits/);
     expect(output).toContain("✓ dry run of production passed");
   });
 });

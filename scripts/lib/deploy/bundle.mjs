@@ -35,8 +35,8 @@ export function bundleReport(outdir) {
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 
-/** @param {ReturnType<typeof bundleReport>} report */
-export function formatBundleReport(report) {
+/** @param {ReturnType<typeof bundleReport>} report @param {string} [worker] which Worker, e.g. "plaza-api (placed)" */
+export function formatBundleReport(report, worker) {
   const lines = report.modules.map((m) => `    ${m.path}: ${kib(m.bytes)}, gzip ${kib(m.gzip)}`);
   const limits = `limits: ${kib(WORKER_SIZE_LIMITS.free)} Free, ${kib(WORKER_SIZE_LIMITS.paid)} Paid`;
   const verdict = {
@@ -44,5 +44,8 @@ export function formatBundleReport(report) {
     "paid-only": "above the Free plan's limit: needs Workers Paid",
     "too-big": "above the Paid plan's limit: Cloudflare will refuse it",
   }[report.verdict];
-  return [`  Worker bundle: ${kib(report.bytes)}, gzip ${kib(report.gzip)} (${limits}): ${verdict}`, ...lines].join("\n");
+  return [
+    `  Worker bundle${worker ? ` of ${worker}` : ""}: ${kib(report.bytes)}, gzip ${kib(report.gzip)} (${limits}): ${verdict}`,
+    ...lines,
+  ].join("\n");
 }

@@ -1,16 +1,23 @@
 // `npm run deploy -- --env staging|production [--dry-run]`, as a function of its options and a
 // command runner (the real one spawns wrangler, partykit and vite; the tests pass a fake that
-// records the calls). Order: validate config → [dry run: build, bundle, plan] → secrets → resources
-// → migrations → web build → Worker → rooms → Stripe endpoints. Anything missing stops it before
-// the first change to a deployed thing, with what to do.
+// records the calls). Order: validate config → [dry run: build, bundle both Workers, plan] → secrets
+// → resources → migrations → web build → placed Worker → edge Worker → rooms → Stripe endpoints.
+// Anything missing stops it before the first change to a deployed thing, with what to do. The two
+// Workers of an environment (the edge one at APP_URL, the placed one near D1) come from its
+// [env.*] section through pair.mjs.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleReport, formatBundleReport } from "./bundle.mjs";
 import { ENVIRONMENTS, editTomlFile, envProblems, envResources, isPlaceholderUrl, readWranglerConfig } from "./config.mjs";
+import { placedWorkerName, writeDeployPair } from "./pair.mjs";
 import { ALREADY_EXISTS, parseD1CreateId, parseD1List, parseQueueList, parseR2List } from "./resources.mjs";
 import { parseDeployedUrl, parseEnvList, parseWhoami, partykitUrl, readPartykitConfig, roomsTarget, stripAnsi } from "./rooms.mjs";
 import { parseSecretList, REQUIRED_WORKER_SECRETS, SHARED_ROOM_SECRET, secretInstructions } from "./secrets.mjs";
+
+/** Deploying an environment's Workers: the placed one first, since the edge one binds to it (PLACED, Durable Objects). */
+const ROLES = /** @type {const} */ (["placed", "edge"]);
+const ROLE_TEXT = { placed: "placed Worker (Smart Placement, queues, crons)", edge: "edge Worker (APP_URL)" };
 
 /**
  * @typedef {"wrangler" | "partykit" | "vite"} Tool
@@ -56,7 +63,15 @@ function validate(/** @type {DeployOptions} */ options) {
   const target = problems.length === 0 ? roomsTarget(partykit, envName, resources.vars.ROOMS_URL) : undefined;
   if (target?.problem) problems.push(target.problem);
   if (problems.length > 0) throw new DeployStop(`wrangler.toml is not deployable:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-  return { raw, partykit, resources, target: /** @type {NonNullable<typeof target>} */ (target), demoVars: demoVars(raw, envName) };
+  const workers = { edge: resources.worker, placed: placedWorkerName(raw, envName) };
+  return {
+    raw,
+    partykit,
+    resources,
+    workers,
+    target: /** @type {NonNullable<typeof target>} */ (target),
+    demoVars: demoVars(raw, envName),
+  };
 }
 
 /**
@@ -84,7 +99,7 @@ async function step(/** @type {DeployIo} */ io, /** @type {Tool} */ tool, /** @t
 
 async function dryRun(/** @type {DeployOptions} */ options, /** @type {DeployIo} */ io) {
   const { envName, configPath, webConfigPath } = options;
-  const { resources, target, demoVars } = validate(options);
+  const { raw, resources, workers, target, demoVars } = validate(options);
   const { log } = io;
   log(`Dry run of the ${envName} deploy: config checked (every environment has every binding and var of the top level).`);
   if (demoVars.length > 0)
@@ -99,26 +114,37 @@ async function dryRun(/** @type {DeployOptions} */ options, /** @type {DeployIo}
   }
   if (options.skipWebBuild) log("\n→ web build skipped (--skip-web-build): using web/dist as it is");
   else await step(io, "vite", ["build", "--config", webConfigPath], "build web/");
+  const files = writeDeployPair(raw, envName, configPath);
+  log(`\n→ the two Workers' configs, from [env.${envName}]: ${files.placed.path}, ${files.edge.path}`);
   const outdir = mkdtempSync(join(tmpdir(), `plaza-deploy-${envName}-`));
   try {
-    await step(io, "wrangler", ["deploy", "--dry-run", "--outdir", outdir, "--env", envName, "--config", configPath], "bundle the Worker");
-    const report = bundleReport(outdir);
-    log(`\n${formatBundleReport(report)}`);
-    if (report.verdict === "too-big") throw new DeployStop("the Worker bundle is above the Workers Paid limit (10 MiB gzipped)");
+    for (const role of ROLES) {
+      const worker = files[role];
+      const out = join(outdir, role);
+      await step(
+        io,
+        "wrangler",
+        ["deploy", "--dry-run", "--outdir", out, "--config", worker.path],
+        `bundle the ${ROLE_TEXT[role]} ${worker.name}`,
+      );
+      const report = bundleReport(out);
+      log(`\n${formatBundleReport(report, `${worker.name} (${role})`)}`);
+      if (report.verdict === "too-big") throw new DeployStop(`the ${worker.name} bundle is above the Workers Paid limit (10 MiB gzipped)`);
+    }
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
   log(`\nA real deploy of ${envName} would:`);
-  for (const line of plan(options, resources, target)) log(`  ${line}`);
+  for (const line of plan(options, resources, workers, target)) log(`  ${line}`);
   printStripeEndpoints(io, resources.vars.APP_URL, options.stripeEventTypes);
   log(`\n✓ dry run of ${envName} passed`);
 }
 
 /** The steps of a real deploy, for the dry run to print. */
-function plan(/** @type {DeployOptions} */ { envName }, resources, target) {
+function plan(/** @type {DeployOptions} */ { envName }, resources, workers, target) {
   const rooms = `${target.name}${target.domain ? ` on ${target.domain}` : ""}`;
   return [
-    `check the Worker ${resources.worker} has ${REQUIRED_WORKER_SECRETS.join(", ")}, and the rooms ${target.name} ${SHARED_ROOM_SECRET}`,
+    `check the Workers ${workers.placed} and ${workers.edge} both have ${REQUIRED_WORKER_SECRETS.join(", ")}, and the rooms ${target.name} ${SHARED_ROOM_SECRET}`,
     ...resources.databases.map(
       (db) => `create or reuse D1 ${db.name} (binding ${db.binding}) and write its database_id into [env.${envName}]`,
     ),
@@ -126,14 +152,14 @@ function plan(/** @type {DeployOptions} */ { envName }, resources, target) {
     `create or reuse queues ${resources.queues.join(", ")}`,
     ...resources.databases.map((db) => `apply migrations to ${db.name} (remote)`),
     "build web/",
-    `deploy the Worker ${resources.worker} (APP_URL ${resources.vars.APP_URL}, ROOMS_URL ${resources.vars.ROOMS_URL}, corrected to the rooms' real URL first)`,
+    `deploy the placed Worker ${workers.placed} (Smart Placement, every queue consumer and cron), then the edge Worker ${workers.edge} at APP_URL ${resources.vars.APP_URL} (public reads; the rest to ${workers.placed} through its PLACED binding), both with ROOMS_URL ${resources.vars.ROOMS_URL}, corrected to the rooms' real URL first`,
     `deploy the rooms ${rooms} with PLAZA_API_URL=${resources.vars.APP_URL}`,
   ];
 }
 
 async function realDeploy(/** @type {DeployOptions} */ options, /** @type {DeployIo} */ io) {
   const { envName, configPath, partykitPath, webConfigPath } = options;
-  const { partykit, resources, target, demoVars } = validate(options);
+  const { raw, partykit, resources, workers, target, demoVars } = validate(options);
   const { log, run } = io;
   const wranglerArgs = ["--env", envName, "--config", configPath];
   const appUrl = resources.vars.APP_URL;
@@ -153,7 +179,7 @@ async function realDeploy(/** @type {DeployOptions} */ options, /** @type {Deplo
     if (envName === "production") throw new DeployStop(`[env.production.vars] still has demo values: ${demoVars.join(", ")}; set your own`);
     log(`! [env.${envName}.vars] still has demo values: ${demoVars.join(", ")}`);
   }
-  log(`Deploying Plaza to ${envName}: Worker ${resources.worker}, rooms ${target.name}.`);
+  log(`Deploying Plaza to ${envName}: Workers ${workers.placed} (placed) and ${workers.edge} (edge, APP_URL), rooms ${target.name}.`);
 
   // 1. Who deploys the rooms (their URL contains the login), then every secret, before any change.
   const whoami = await run("partykit", ["whoami"]);
@@ -161,27 +187,37 @@ async function realDeploy(/** @type {DeployOptions} */ options, /** @type {Deplo
   if (!login && !target.domain && !partykit.team) {
     throw new DeployStop("not logged in to PartyKit: run `npx partykit login` (in CI set PARTYKIT_LOGIN and PARTYKIT_TOKEN)");
   }
-  const workerSecrets = await run("wrangler", ["secret", "list", "--format", "json", ...wranglerArgs]);
-  // A Worker that does not exist yet has no secrets; `wrangler secret put` creates it.
-  const haveWorker = workerSecrets.code === 0 ? parseSecretList(stripAnsi(workerSecrets.output)) : [];
-  if (workerSecrets.code !== 0 && !/not found|does not exist|10007/i.test(workerSecrets.output)) {
-    throw new DeployStop(`wrangler secret list failed (is wrangler logged in? \`npx wrangler login\`):\n${workerSecrets.output}`);
-  }
+  // Both Workers run the same code, so both need every secret (the same values).
+  const files = writeDeployPair(raw, envName, configPath);
+  const secretsOf = async (/** @type {"edge" | "placed"} */ role) => {
+    const result = await run("wrangler", ["secret", "list", "--format", "json", "--config", files[role].path]);
+    if (result.code === 0) return parseSecretList(stripAnsi(result.output));
+    // A Worker that does not exist yet has no secrets; `wrangler secret put` creates it.
+    if (/not found|does not exist|10007/i.test(result.output)) return [];
+    throw new DeployStop(
+      `wrangler secret list of ${files[role].name} failed (is wrangler logged in? \`npx wrangler login\`):\n${result.output}`,
+    );
+  };
+  const haveEdge = await secretsOf("edge");
+  const havePlaced = await secretsOf("placed");
   const roomsEnv = await run("partykit", ["env", "list", "--name", target.name, "--config", partykitPath]);
   const haveRooms = roomsEnv.code === 0 ? parseEnvList(roomsEnv.output) : [];
-  const missingWorker = REQUIRED_WORKER_SECRETS.filter((name) => !haveWorker.includes(name));
+  const missingEdge = REQUIRED_WORKER_SECRETS.filter((name) => !haveEdge.includes(name));
+  const missingPlaced = REQUIRED_WORKER_SECRETS.filter((name) => !havePlaced.includes(name));
   const missingRooms = [SHARED_ROOM_SECRET].filter((name) => !haveRooms.includes(name));
-  if (missingWorker.length > 0 || missingRooms.length > 0) {
+  if (missingEdge.length > 0 || missingPlaced.length > 0 || missingRooms.length > 0) {
     const missing = [
-      ...missingWorker.map((n) => `${n} (Worker ${resources.worker})`),
+      ...missingEdge.map((n) => `${n} (Worker ${workers.edge})`),
+      ...missingPlaced.map((n) => `${n} (Worker ${workers.placed})`),
       ...missingRooms.map((n) => `${n} (rooms ${target.name})`),
     ];
     log(`\nMissing secrets for ${envName}: ${missing.join(", ")}. Set each, then run the deploy again:`);
-    for (const line of secretInstructions({ envName, missingWorker, missingRooms, roomsName: target.name })) log(line);
+    for (const line of secretInstructions({ envName, workers, missingEdge, missingPlaced, missingRooms, roomsName: target.name }))
+      log(line);
     printStripeEndpoints(io, appUrl, options.stripeEventTypes);
     throw new DeployStop(`${missing.length} secret(s) missing: nothing was deployed`);
   }
-  log(`✓ secrets: the Worker has ${REQUIRED_WORKER_SECRETS.length} required, the rooms ${SHARED_ROOM_SECRET}`);
+  log(`✓ secrets: both Workers have the ${REQUIRED_WORKER_SECRETS.length} required, the rooms ${SHARED_ROOM_SECRET}`);
   if (envName === "production") {
     log(
       "  (Cloudflare never shows a secret's value back, so the deploy cannot tell a live STRIPE_SECRET_KEY from a test one: production needs sk_live_…)",
@@ -197,15 +233,15 @@ async function realDeploy(/** @type {DeployOptions} */ options, /** @type {Deplo
   if (options.skipWebBuild) log("\n→ web build skipped (--skip-web-build)");
   else await step(io, "vite", ["build", "--config", webConfigPath], "build web/");
 
-  // 4. The Worker, pointed at where the rooms will be.
+  // 4. The Workers, pointed at where the rooms will be.
   let roomsUrl = target.domain ? `https://${target.domain}` : partykitUrl(partykit, target.name, login);
   if (roomsUrl !== resources.vars.ROOMS_URL) {
     editTomlFile(configPath, { header: `env.${envName}.vars`, key: "ROOMS_URL", value: roomsUrl });
     log(`✓ ROOMS_URL of ${envName} set to the rooms' URL ${roomsUrl} in wrangler.toml (was ${resources.vars.ROOMS_URL}): commit it`);
   }
-  const worker = await step(io, "wrangler", ["deploy", ...wranglerArgs], `deploy the Worker ${resources.worker}`);
-  if (!stripAnsi(worker.output).includes(new URL(appUrl).host)) {
-    const urls = [...new Set(stripAnsi(worker.output).match(/https:\/\/[^\s)]+/g) ?? [])];
+  const edgeOutput = await deployWorkers(io, options);
+  if (!stripAnsi(edgeOutput).includes(new URL(appUrl).host)) {
+    const urls = [...new Set(stripAnsi(edgeOutput).match(/https:\/\/[^\s)]+/g) ?? [])];
     throw new DeployStop(
       `the Worker is deployed, but wrangler did not report it at APP_URL ${appUrl} (it reported ${urls.join(", ") || "no URL"}). ` +
         `Set APP_URL in [env.${envName}.vars] to the Worker's public origin (or route that domain to it) and run the deploy again; the rooms were not deployed.`,
@@ -218,18 +254,39 @@ async function realDeploy(/** @type {DeployOptions} */ options, /** @type {Deplo
   const deployedRooms = parseDeployedUrl(rooms.output);
   if (deployedRooms && deployedRooms !== roomsUrl) {
     // The rooms landed elsewhere than predicted (another PartyKit team than the login's, say):
-    // record their real URL and deploy the Worker again, so the two still point at each other.
+    // record their real URL and deploy the Workers again, so the two sides still point at each other.
     editTomlFile(configPath, { header: `env.${envName}.vars`, key: "ROOMS_URL", value: deployedRooms });
     log(
-      `! the rooms answer at ${deployedRooms}, not ${roomsUrl}: ROOMS_URL rewritten in wrangler.toml (commit it), deploying the Worker again`,
+      `! the rooms answer at ${deployedRooms}, not ${roomsUrl}: ROOMS_URL rewritten in wrangler.toml (commit it), deploying the Workers again`,
     );
-    await step(io, "wrangler", ["deploy", ...wranglerArgs], `deploy the Worker ${resources.worker} with the rooms' URL`);
+    await deployWorkers(io, options, " with the rooms' URL");
     roomsUrl = deployedRooms;
   }
 
-  log(`\n✓ ${envName} deployed: the Worker at ${appUrl} (ROOMS_URL ${roomsUrl}), the rooms at ${roomsUrl} (PLAZA_API_URL ${appUrl})`);
+  log(
+    `\n✓ ${envName} deployed: the Worker at ${appUrl} (ROOMS_URL ${roomsUrl}; all but public reads served by ${workers.placed}, placed near D1), the rooms at ${roomsUrl} (PLAZA_API_URL ${appUrl})`,
+  );
   printStripeEndpoints(io, appUrl, options.stripeEventTypes);
   log(`\nNext: npm run smoke -- ${appUrl}`);
+}
+
+/**
+ * Deploys both Workers from wrangler.toml as it is now (the deploy writes database_id and ROOMS_URL
+ * into it): the placed one first, since the edge one binds to it. Resolves with the edge's output.
+ */
+async function deployWorkers(/** @type {DeployIo} */ io, /** @type {DeployOptions} */ { envName, configPath }, what = "") {
+  const files = writeDeployPair(readWranglerConfig(configPath), envName, configPath);
+  let edgeOutput = "";
+  for (const role of ROLES) {
+    const result = await step(
+      io,
+      "wrangler",
+      ["deploy", "--config", files[role].path],
+      `deploy the ${ROLE_TEXT[role]} ${files[role].name}${what}`,
+    );
+    if (role === "edge") edgeOutput = result.output;
+  }
+  return edgeOutput;
 }
 
 async function ensureResources(/** @type {DeployIo} */ io, /** @type {DeployOptions} */ { envName, configPath }, resources) {

@@ -31,28 +31,44 @@ export function parseSecretList(output) {
 const generate = (name) => `node scripts/lib/deploy/new-secret.mjs ${name}`;
 
 /**
- * One line per missing secret with the command that sets it. ROOM_TOKEN_SECRET goes to both the
- * Worker and the rooms from one generated value, whichever side lacks it: the two must be equal.
- * @param {{ envName: string, missingWorker: string[], missingRooms: string[], roomsName: string }} missing
+ * One line per missing secret with the commands that set it. Both Workers of an environment (edge
+ * and placed) run the same code, so each secret must have the same value on both: one missing on
+ * both gets one value set on both; one missing on a single Worker gets the value the other has.
+ * ROOM_TOKEN_SECRET is also the rooms': missing anywhere, one fresh value goes to all three (room
+ * tokens live minutes, so replacing it costs nothing).
+ * @param {{ envName: string, workers: { edge: string, placed: string }, missingEdge: string[], missingPlaced: string[], missingRooms: string[], roomsName: string }} missing
  */
-export function secretInstructions({ envName, missingWorker, missingRooms, roomsName }) {
-  const put = (name) => `npx wrangler secret put ${name} --env ${envName}`;
+export function secretInstructions({ envName, workers, missingEdge, missingPlaced, missingRooms, roomsName }) {
+  const putEdge = (name) => `npx wrangler secret put ${name} --env ${envName}`;
+  const putPlaced = (name) => `npx wrangler secret put ${name} --name ${workers.placed}`;
   const lines = [];
-  for (const name of missingWorker) {
+  for (const name of REQUIRED_WORKER_SECRETS) {
     if (name === SHARED_ROOM_SECRET) continue;
-    if (name in FROM_STRIPE) lines.push(`  ${name}: ${FROM_STRIPE[name](envName)}, then\n      ${put(name)}`);
-    else lines.push(`  ${name}:\n      ${generate(name)} | ${put(name)}`);
+    const edge = missingEdge.includes(name);
+    const placed = missingPlaced.includes(name);
+    if (edge && placed) {
+      if (name in FROM_STRIPE)
+        lines.push(`  ${name}: ${FROM_STRIPE[name](envName)}, then on both Workers\n      ${putEdge(name)}\n      ${putPlaced(name)}`);
+      else
+        lines.push(
+          `  ${name} (one value for both Workers):\n      v="$(${generate(name)})" && printf %s "$v" | ${putEdge(name)} && printf %s "$v" | ${putPlaced(name)}`,
+        );
+    } else if (edge || placed) {
+      const [lacking, having, put] = edge ? [workers.edge, workers.placed, putEdge] : [workers.placed, workers.edge, putPlaced];
+      lines.push(
+        `  ${name} (missing on ${lacking} only): the value ${having} has (Cloudflare never shows it again: use the one you kept), so both agree:\n      ${put(name)}`,
+      );
+    }
   }
-  if (missingWorker.includes(SHARED_ROOM_SECRET) || missingRooms.includes(SHARED_ROOM_SECRET)) {
-    const where = [
-      missingWorker.includes(SHARED_ROOM_SECRET) && "the Worker",
-      missingRooms.includes(SHARED_ROOM_SECRET) && `the rooms (${roomsName})`,
-    ]
-      .filter(Boolean)
-      .join(" and ");
+  const room = [
+    missingEdge.includes(SHARED_ROOM_SECRET) && `the Worker ${workers.edge}`,
+    missingPlaced.includes(SHARED_ROOM_SECRET) && `the Worker ${workers.placed}`,
+    missingRooms.includes(SHARED_ROOM_SECRET) && `the rooms (${roomsName})`,
+  ].filter(Boolean);
+  if (room.length > 0) {
     lines.push(
-      `  ${SHARED_ROOM_SECRET} (missing on ${where}; one value for both, so set it on both):\n` +
-        `      v="$(${generate(SHARED_ROOM_SECRET)})" && printf %s "$v" | ${put(SHARED_ROOM_SECRET)} && printf %s "$v" | npx partykit env add ${SHARED_ROOM_SECRET} --name ${roomsName}`,
+      `  ${SHARED_ROOM_SECRET} (missing on ${room.join(" and ")}; one value for both Workers and the rooms, so set it on all three):\n` +
+        `      v="$(${generate(SHARED_ROOM_SECRET)})" && printf %s "$v" | ${putEdge(SHARED_ROOM_SECRET)} && printf %s "$v" | ${putPlaced(SHARED_ROOM_SECRET)} && printf %s "$v" | npx partykit env add ${SHARED_ROOM_SECRET} --name ${roomsName}`,
     );
   }
   return lines;
