@@ -30,6 +30,8 @@ type Account = {
   workerSecrets: string[];
   placedSecrets?: string[];
   roomsEnv: string[];
+  /** Queues an earlier deploy's single Worker still consumes (a deploy from before the edge/placed split). */
+  consumedByEdge?: boolean;
   /** Whose partykit.dev subdomain the rooms land on, when not the login's (a PartyKit team). */
   partykitOwner?: string;
 };
@@ -131,6 +133,8 @@ function fakeRunner(state: Account) {
         call.config = readWranglerConfig(flag(args, "--config")!) as WorkerConfig;
         call.vars = call.config.vars;
         const worker = call.config.name;
+        if (state.consumedByEdge && call.config.queues?.consumers?.length)
+          return { code: 1, output: `✘ [ERROR] Queue "plaza-mail-staging" already has a consumer: plaza-staging [code: 11004]` };
         const url = call.config.workers_dev === false ? "" : `  https://${worker}.${state.workersSubdomain}.workers.dev\n`;
         const crons = (call.config.triggers?.crons ?? []).map((cron: string) => `  schedule: ${cron}\n`).join("");
         return ok(`Uploaded ${worker}\nDeployed ${worker} triggers\n${url}${crons}`);
@@ -297,6 +301,14 @@ describe("npm run deploy (fake account)", () => {
     expect(output).toContain("ENCRYPTION_KEYS (missing on plaza-api-staging only)");
     expect(output).toContain("npx wrangler secret put ENCRYPTION_KEYS --name plaza-api-staging");
     expect(output).not.toContain("new-secret.mjs ENCRYPTION_KEYS");
+  });
+
+  it("queues still consumed by a deploy from before the split: stops with the commands that hand them over", async () => {
+    const { code, calls, output } = await runDeploy("staging", account({ consumedByEdge: true }));
+    expect(code).toBe(1);
+    expect(workerDeploys(calls).map((c) => c.config?.name)).toEqual(["plaza-api-staging"]);
+    expect(output).toContain("npx wrangler queues consumer remove plaza-mail-staging plaza-staging");
+    expect(output).toContain("npx wrangler queues consumer remove plaza-uploads-dlq-staging plaza-staging");
   });
 
   it("stops when the Worker is not reported at APP_URL, before deploying the rooms", async () => {

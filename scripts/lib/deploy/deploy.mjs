@@ -90,10 +90,19 @@ function demoVars(raw, envName) {
 }
 
 /** Runs a tool; a non-zero exit stops the deploy with its output. */
-async function step(/** @type {DeployIo} */ io, /** @type {Tool} */ tool, /** @type {string[]} */ args, what = `${tool} ${args[0]}`) {
+async function step(
+  /** @type {DeployIo} */ io,
+  /** @type {Tool} */ tool,
+  /** @type {string[]} */ args,
+  what = `${tool} ${args[0]}`,
+  /** @type {(output: string) => string} */ hint = () => "",
+) {
   io.log(`\n→ ${what}: ${tool} ${args.join(" ")}`);
   const result = await io.run(tool, args, { echo: true });
-  if (result.code !== 0) throw new DeployStop(`${what} failed (exit ${result.code})`);
+  if (result.code !== 0) {
+    const advice = hint(stripAnsi(result.output));
+    throw new DeployStop(`${what} failed (exit ${result.code})${advice ? `: ${advice}` : ""}`);
+  }
   return result;
 }
 
@@ -275,7 +284,16 @@ async function realDeploy(/** @type {DeployOptions} */ options, /** @type {Deplo
  * into it): the placed one first, since the edge one binds to it. Resolves with the edge's output.
  */
 async function deployWorkers(/** @type {DeployIo} */ io, /** @type {DeployOptions} */ { envName, configPath }, what = "") {
-  const files = writeDeployPair(readWranglerConfig(configPath), envName, configPath);
+  const raw = readWranglerConfig(configPath);
+  const files = writeDeployPair(raw, envName, configPath);
+  // A queue has one consumer Worker: a deploy from before the split left them on the edge Worker.
+  const consumersTaken = (/** @type {string} */ output) =>
+    /consumer/i.test(output)
+      ? `a queue still has another consumer (an earlier deploy's single Worker?). Hand each queue to ${files.placed.name}, then deploy again:\n` +
+        (raw.env?.[envName]?.queues?.consumers ?? [])
+          .map((c) => `  npx wrangler queues consumer remove ${c.queue} ${files.edge.name}`)
+          .join("\n")
+      : "";
   let edgeOutput = "";
   for (const role of ROLES) {
     const result = await step(
@@ -283,6 +301,7 @@ async function deployWorkers(/** @type {DeployIo} */ io, /** @type {DeployOption
       "wrangler",
       ["deploy", "--config", files[role].path],
       `deploy the ${ROLE_TEXT[role]} ${files[role].name}${what}`,
+      role === "placed" ? consumersTaken : undefined,
     );
     if (role === "edge") edgeOutput = result.output;
   }
