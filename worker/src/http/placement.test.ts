@@ -46,6 +46,15 @@ describe("placement: the edge Worker forwards all but public reads to the placed
     }
   });
 
+  it("forwards every write, even to a path whose reads stay at the edge", async () => {
+    for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
+      for (const path of ["/", "/items/some-item", "/v1/search"]) {
+        const { forwarded } = await send(path, { method, headers: signedIn, body: "x" }, { placed: true });
+        expect(`${forwarded?.method} ${forwarded?.body}`, `${method} ${path}`).toBe(`${method} x`);
+      }
+    }
+  });
+
   it("forwards reads that must see the caller's own writes or the primary's state", async () => {
     for (const path of ["/v1/orgs/org_x/items", "/v1/checkouts/cs_x", "/readyz", "/download/tok"]) {
       const { forwarded } = await send(path, { headers: signedIn }, { placed: true });
