@@ -1,11 +1,13 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { registerD1BookmarkDocs } from "../http/d1-sessions";
 import { IDEMPOTENCY_TTL_MS } from "./store";
 
 const HOURS = IDEMPOTENCY_TTL_MS / 3_600_000;
 
 /**
  * The header every POST/PUT/PATCH/DELETE under /v1 takes, as one shared parameter and the replay's
- * response header. Operations do not repeat it: the API description points here.
+ * response header. Operations do not repeat it: the API description points here. The other header
+ * every request may carry, the D1 bookmark, is registered with it (app.ts calls this once).
  */
 export function registerIdempotencyDocs(registry: OpenAPIHono["openAPIRegistry"]) {
   registry.registerComponent("parameters", "IdempotencyKey", {
@@ -25,4 +27,5 @@ export function registerIdempotencyDocs(registry: OpenAPIHono["openAPIRegistry"]
     description: "`true` on an answer repeated for a retried `Idempotency-Key`.",
     schema: { type: "string", enum: ["true"] },
   });
+  registerD1BookmarkDocs(registry);
 }
