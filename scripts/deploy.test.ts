@@ -428,6 +428,15 @@ describe("wrangler.toml environments", () => {
     expect(problems).toContain("vars.ROOMS_URL points at this machine");
     expect(problems).toContain("shares bucket plaza-bundles with [env.production]");
   });
+
+  it("the check catches a Durable Object binding or migration an environment lacks (neither is inherited)", () => {
+    const config = readWranglerConfig(join(ROOT, "wrangler.toml"));
+    expect(config.durable_objects?.bindings?.map((b: { name: string }) => b.name)).toContain("RATE_LIMITS");
+    config.env.staging.durable_objects = { bindings: [] };
+    delete config.env.production.migrations;
+    expect(envProblems(config, "staging").join("\n")).toContain("[env.staging] durable_objects bindings");
+    expect(envProblems(config, "production").join("\n")).toContain("[env.production] migrations");
+  });
 });
 
 describe("npm run deploy -- --env production --dry-run (real wrangler, no account)", () => {

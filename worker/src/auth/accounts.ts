@@ -113,7 +113,7 @@ export async function verifyEmail(ctx: Ctx, input: { token: string }) {
  * counts towards the address's limit, so a 429 does not tell either.
  */
 export async function resendVerification(ctx: Ctx, input: { email: string }) {
-  await takeHit(ctx.db, [counter(`verify:${input.email}`, RESEND_LIMIT)]);
+  await takeHit(ctx.env, [counter(`verify:${input.email}`, RESEND_LIMIT)]);
   const user = await findAccountByEmail(ctx.db, input.email);
   if (!user || user.emailVerifiedAt) return;
   const verification = await verificationMail(ctx, user);

@@ -5,7 +5,6 @@ import { createUser, PASSWORD, tokenFromMail, uniqueEmail } from "../../test/fix
 import { call, errorCode } from "../../test/http";
 import { expectRateLimited, inOneWindow, statusCounts } from "../../test/rate-limits";
 import { hashPassword, SCRYPT_PARAMS, verifyPassword } from "../crypto/password";
-import { createDb } from "../db/client";
 import { counter, takeHits } from "../http/rate-limit";
 import { LOGIN_LIMITS } from "./sessions";
 
@@ -16,8 +15,7 @@ let addresses = 0;
 /** An address no other test (or earlier burst) used. */
 const freshIp = () => `100.64.0.${++addresses}`;
 /** Earlier failures from `ip`, counted the way login counts them (scrypt runs for all of them would be slow). */
-const failuresFrom = (ip: string, failures: number) =>
-  takeHits(createDb(env.DB), [counter(`login:ip:${ip}`, LOGIN_LIMITS.ip)], Date.now(), failures);
+const failuresFrom = (ip: string, failures: number) => takeHits(env, [counter(`login:ip:${ip}`, LOGIN_LIMITS.ip)], Date.now(), failures);
 const failedLoginAudits = async (userId: string) =>
   (await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE actor_user_id = ? AND action = 'auth.login_failed'")
     .bind(userId)

@@ -26,7 +26,7 @@ export async function requestMagicLink(ctx: Ctx, input: { email: string }, now =
   const { db, env, meta } = ctx;
   const { email } = input;
   await takeHit(
-    db,
+    env,
     [counter(`magic:email:${email}`, MAGIC_LINK_LIMITS.email), counter(`magic:ip:${meta.ip ?? "unknown"}`, MAGIC_LINK_LIMITS.ip)],
     now,
   );

@@ -44,11 +44,11 @@ async function userRow(ctx: Ctx, where: ReturnType<typeof eq>): Promise<UserRow 
  * checked (so a burst gets exactly the limit checked) and a right password gives it back.
  */
 export async function login(ctx: Ctx, input: { email: string; password: string }): Promise<IssuedTokens> {
-  const { db, meta } = ctx;
+  const { env, meta } = ctx;
   const now = Date.now();
   const account = counter(`login:acct:${input.email}`, LOGIN_LIMITS.account);
   const ip = counter(`login:ip:${meta.ip ?? "unknown"}`, LOGIN_LIMITS.ip);
-  await takeHit(db, [account, ip], now);
+  await takeHit(env, [account, ip], now);
 
   const user = await userRow(ctx, eq(users.email, input.email));
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash()));
@@ -57,11 +57,14 @@ export async function login(ctx: Ctx, input: { email: string; password: string }
     throw new AppError("invalid_credentials", "E-mail or password is incorrect");
   }
   if (!user.emailVerifiedAt) {
-    await db.batch([giveBackHit(db, account, now), giveBackHit(db, ip, now)]);
+    await Promise.all([giveBackHit(env, account, now), giveBackHit(env, ip, now)]);
     throw new AppError("email_not_verified", "Verify your e-mail first; we can send the link again");
   }
 
-  return startSession(ctx, { user, action: "auth.login", alongside: [clearHits(db, account.key), giveBackHit(db, ip, now)] });
+  const issued = await startSession(ctx, { user, action: "auth.login" });
+  // Once the session is stored (a failed store keeps the hits, as a failed login would).
+  await Promise.all([clearHits(env, account.key), giveBackHit(env, ip, now)]);
+  return issued;
 }
 
 /**
@@ -194,9 +197,9 @@ export async function changePassword(
     db.select({ id: sessions.id }).from(sessions).where(otherSessions),
     auditInsert(ctx, { action: "auth.password_changed", actorUserId: user.id, targetType: "user", targetId: user.id }),
     mail.insert,
-    // The right guess gives its hit back.
-    ...(hasPassword ? [giveBackHit(db, account, now)] : []),
   ]);
+  // The right guess gives its hit back, once the change is stored.
+  if (hasPassword) await giveBackHit(env, account, now);
   await enqueueMail(ctx, [mail.id]);
   await ctx.events.emit("session.revoked", { userId: user.id, sessionIds: ended.map((s) => s.id) });
 }
@@ -207,7 +210,7 @@ async function checkCurrentPassword(
   { user, account, guess, now }: { user: UserRow; account: Counter; guess: string | undefined; now: number },
 ) {
   if (!guess) throw new AppError("invalid_request", "Give your current password", { fields: { "body.currentPassword": ["is required"] } });
-  await takeHit(ctx.db, [account], now);
+  await takeHit(ctx.env, [account], now);
   if (!(await verifyPassword(guess, user.passwordHash))) {
     await auditInsert(ctx, { action: "auth.password_change_failed", actorUserId: user.id, targetType: "user", targetId: user.id });
     throw new AppError("invalid_request", "The current password is not correct", {

@@ -15,7 +15,6 @@ export * from "../coupons/tables";
 export * from "../disputes/tables";
 export * from "../downloads/tables";
 export * from "../entitlements/tables";
-export * from "../http/rate-limit-table";
 export * from "../idempotency/tables";
 export * from "../ledger/tables";
 export * from "../licenses/tables";

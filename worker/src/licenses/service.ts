@@ -69,7 +69,7 @@ export interface LicenseRequest {
 async function findByKey({ env, db, meta }: Ctx, input: LicenseRequest): Promise<Found | undefined> {
   const hashes = await lookupHashes(env, input.key);
   const window = licenseApiWindow(env);
-  await takeHit(db, [counter(`license:ip:${meta.ip ?? "unknown"}`, window), counter(`license:key:${hashes[0]!.slice(0, 32)}`, window)]);
+  await takeHit(env, [counter(`license:ip:${meta.ip ?? "unknown"}`, window), counter(`license:key:${hashes[0]!.slice(0, 32)}`, window)]);
 
   const rows = await db
     .select({

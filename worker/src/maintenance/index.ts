@@ -4,7 +4,6 @@
  */
 import { defineModule } from "../module";
 import { purgeJobRuns } from "./job-runs";
-import { purgeRateLimitWindows } from "./jobs";
 import { deleteOrphanObjects } from "./orphan-objects";
 
 export { type FailingJob, JOB_RUN_RETENTION_MS, jobRunsPage, jobSummaries, jobsFailedTwiceInARow, runJobNow } from "./job-runs";
@@ -13,7 +12,6 @@ export { isDueOnTick, runScheduled } from "./scheduler";
 export const maintenanceModule = defineModule({
   name: "maintenance",
   jobs: {
-    "purge-rate-limit-windows": purgeRateLimitWindows,
     "delete-orphan-objects": deleteOrphanObjects,
     "purge-job-runs": purgeJobRuns,
   },

@@ -3,11 +3,9 @@ import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { createUser, lastMailTo } from "../../test/fixtures";
 import { call } from "../../test/http";
-import { JOBS, jobContext, jobsDueAt, runJobs } from "../../test/jobs";
+import { JOBS, jobsDueAt, runJobs } from "../../test/jobs";
 import { CREDENTIAL_RETENTION_MS } from "../auth";
-import { LONGEST_WINDOW_MS } from "../http/rate-limit";
 import worker from "../index";
-import { purgeRateLimitWindows } from "./jobs";
 
 const count = async (sql: string, ...args: unknown[]) =>
   (await env.DB.prepare(sql)
@@ -248,41 +246,4 @@ it("re-queues more lost webhook events than one queue batch takes (100)", async 
   const { eventually } = await import("../../test/eventually");
   const undispatched = () => count("SELECT count(*) AS n FROM webhook_events WHERE org_id = ? AND dispatched_at IS NULL", orgId);
   await eventually(async () => ((await undispatched()) === 0 ? true : undefined), "all 150 lost events dispatched");
-});
-
-it("drops every kind of rate-limit counter once its window has ended, keeps running ones, in bounded batches", async () => {
-  const now = Date.now();
-  const ended = now - LONGEST_WINDOW_MS;
-  const keys = [
-    "login:acct:a@example.test",
-    "login:ip:192.0.2.1",
-    "verify:a@example.test",
-    "magic:email:a@example.test",
-    "magic:ip:192.0.2.1",
-    "license:ip:192.0.2.1",
-    "license:key:abc",
-    "webhook:whe_x",
-  ];
-  const running = [
-    // The longest window (an hour, e-mail verification), begun just under an hour ago, still counts.
-    ["verify:running@example.test", now - LONGEST_WINDOW_MS + 1],
-    ["login:ip:192.0.2.2", now - (now % (15 * 60_000))],
-    ["webhook:whe_running", now - (now % 1000)],
-  ] as const;
-  await env.DB.batch([
-    ...keys.map((key) => env.DB.prepare("INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 5)").bind(`${key}:ended`, ended)),
-    ...running.map(([key, start]) =>
-      env.DB.prepare("INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 5)").bind(key, start),
-    ),
-  ]);
-  const ctx = jobContext(env, now, 5);
-  expect([await purgeRateLimitWindows(ctx), await purgeRateLimitWindows(ctx), await purgeRateLimitWindows(ctx)]).toEqual([5, 3, 0]);
-  expect(await count("SELECT count(*) AS n FROM rate_limits WHERE key LIKE '%:ended'")).toBe(0);
-  expect(
-    await count(
-      `SELECT count(*) AS n FROM rate_limits WHERE key IN (${running.map(() => "?").join(", ")})`,
-      ...running.map(([key]) => key),
-    ),
-  ).toBe(running.length);
-  expect(JOBS["purge-rate-limit-windows"]).toBe(purgeRateLimitWindows);
 });

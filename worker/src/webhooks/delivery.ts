@@ -1,10 +1,10 @@
 /**
  * Delivery attempts, one queue batch (up to 100) at a time: one D1 batch that leases the
  * deliveries and reads them with their events and endpoints (then, only for rate-limited or
- * disabled endpoints, one per rate-limited endpoint that takes its hits and one that leases what
- * they admitted); every leased delivery POSTed, signed, within 15 seconds, 6 at a time shared
- * fairly between endpoints, none started after 30 seconds; one D1 batch that records every
- * attempt in a few statements. The caller (the queue consumer) turns each delivery's outcome into
+ * disabled endpoints, one call per rate-limited endpoint to its rate-limit Durable Object that
+ * takes its hits, and one D1 batch that leases what they admitted); every leased delivery POSTed,
+ * signed, within 15 seconds, 6 at a time shared fairly between endpoints, none started after 30
+ * seconds; one D1 batch that records every attempt in a few statements. The caller (the queue consumer) turns each delivery's outcome into
  * an ack or a delayed retry.
  *
  * A duplicate queue message never makes a second attempt at the same time: a delivery is leased
@@ -22,7 +22,7 @@ import { insertRowsIgnoringConflicts, jsonRowsAs, qualified } from "../db/json-r
 import type { Env } from "../env";
 import { log } from "../http/log";
 import { type RetryPolicy, retryDelaySeconds } from "../http/queue-consumer";
-import { counter, takeHits } from "../http/rate-limit";
+import { counter, type RateLimitEnv, takeHits } from "../http/rate-limit";
 import { enqueueMail, webhookDisabledMail } from "../mail";
 import { notificationStatements } from "../notifications";
 import { runInFairSlots } from "./fair-slots";
@@ -128,7 +128,7 @@ export async function attemptDeliveries(
   // attempts (and, after 5 days of them, disabled) for Plaza's own configuration.
   await currentKeyId(env.ENCRYPTION_KEYS);
   const outcomes = new Map<string, DeliveryOutcome>(deliveryIds.map((id) => [id, DONE]));
-  const leased = await claimDeliveries(db, deliveryIds, outcomes, now);
+  const leased = await claimDeliveries(ctx, deliveryIds, outcomes, now);
   if (leased.length === 0) return outcomes;
   const signers = signersByEndpoint(env, leased, now);
   const { results: attempted, unstarted } = await runInFairSlots(
@@ -166,13 +166,18 @@ function releaseLeases(db: Db, unstarted: Leased[], now: number) {
  * Leases what can be attempted now and answers it. Sets `outcomes` for the pending deliveries
  * that cannot be: over their endpoint's rate, or leased by another consumer.
  */
-async function claimDeliveries(db: Db, deliveryIds: string[], outcomes: Map<string, DeliveryOutcome>, now: number): Promise<Leased[]> {
+async function claimDeliveries(
+  { env, db }: Pick<Ctx, "env" | "db">,
+  deliveryIds: string[],
+  outcomes: Map<string, DeliveryOutcome>,
+  now: number,
+): Promise<Leased[]> {
   const { found, attempts } = await leaseUnlimitedAndLoad(db, deliveryIds, now);
   const leasedAtOnce = found.filter((f) => attempts.has(f.delivery.id)).map((f) => ({ ...f, attempt: attempts.get(f.delivery.id)! }));
   const waiting = found.filter((f) => f.delivery.status === "pending" && !attempts.has(f.delivery.id));
   const disabled = waiting.filter((f) => !f.endpoint.enabled);
   const { admitted, overLimit } = await admitUnderRateLimits(
-    db,
+    env,
     waiting.filter((f) => f.endpoint.enabled && f.endpoint.rateLimit),
     now,
   );
@@ -251,14 +256,14 @@ function loadDeliveries(db: Db, deliveryIds: string[]) {
  * one hit per delivery, taken at once per endpoint, so batches running at the same time never
  * admit more than the limit between them.
  */
-async function admitUnderRateLimits(db: Db, found: Found[], now: number) {
+async function admitUnderRateLimits(env: RateLimitEnv, found: Found[], now: number) {
   const admitted: Found[] = [];
   const overLimit: Found[] = [];
   await Promise.all(
     [...byEndpoint(found).values()].map(async (list) => {
       const { id, rateLimit } = list[0]!.endpoint;
       const { taken } = await takeHits(
-        db,
+        env,
         [counter(RATE_LIMIT_KEY_PREFIX + id, { limit: rateLimit!, windowMs: RATE_WINDOW_MS })],
         now,
         list.length,
