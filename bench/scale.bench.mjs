@@ -57,9 +57,11 @@ const int = (name, fallback) => {
 };
 const SETTINGS = {
   requests: int("BENCH_SCALE_REQUESTS", 2000),
-  concurrency: Math.max(1, int("BENCH_SCALE_CONCURRENCY", 8)),
+  /** The day stops here if the requests are not done yet (a busy machine): bounded either way. */
+  seconds: Math.max(1, int("BENCH_SCALE_SECONDS", 60)),
+  concurrency: Math.max(1, int("BENCH_SCALE_CONCURRENCY", 4)),
   items: Math.max(10, int("BENCH_SCALE_ITEMS", 2000)),
-  buyers: Math.max(1, int("BENCH_SCALE_BUYERS", 20)),
+  buyers: Math.max(1, int("BENCH_SCALE_BUYERS", 12)),
   purchases: int("BENCH_SCALE_PURCHASES", 3),
   webhooks: int("BENCH_SCALE_WEBHOOKS", 200),
   roomEdits: int("BENCH_SCALE_ROOM_EDITS", 50),
@@ -67,6 +69,7 @@ const SETTINGS = {
 };
 /** Unmeasured requests of the same mix first (JIT, first cache fills, first rows in new tables). */
 const WARMUP_REQUESTS = Math.min(200, Math.ceil(SETTINGS.requests / 10));
+const WARMUP_MAX_SECONDS = 10;
 /** Free items with real bundles that the day's downloads spread over (Zipf), and their size. */
 const DOWNLOADABLE_ITEMS = 3;
 const BUNDLE_BYTES = 64 * 1024;
@@ -242,6 +245,7 @@ function summarize(samples) {
     return { mean: values.reduce((a, b) => a + b, 0) / values.length, max: Math.max(...values) };
   };
   const hits = samples.filter((s) => s.cache === "HIT").length;
+  const misses = samples.filter((s) => s.cache && s.cache !== "HIT" && s.rowsRead !== null);
   return {
     count: samples.length,
     p50Ms: quantile(sorted, 0.5),
@@ -251,6 +255,10 @@ function summarize(samples) {
     rowsWritten: perRequest("rowsWritten"),
     d1Queries: perRequest("queries"),
     cacheHits: samples.some((s) => s.cache) ? hits : null,
+    /** What an edge-cache miss reads (what the hit rate multiplies away). */
+    rowsReadOnMiss: misses.length
+      ? { mean: misses.reduce((a, s) => a + s.rowsRead, 0) / misses.length, max: Math.max(...misses.map((s) => s.rowsRead)) }
+      : null,
   };
 }
 
@@ -272,6 +280,12 @@ export async function run({ worker, log, onAbort = () => () => {} }) {
   const unregisterRooms = onAbort(async () => (await roomsStarting?.catch(() => null))?.stop());
   try {
     const { url, persistTo, stripeEmulator } = await worker();
+    const phases = { workerS: (Date.now() - startedAt) / 1000 };
+    const phaseStarted = { at: Date.now() };
+    const endPhase = (name) => {
+      phases[name] = (Date.now() - phaseStarted.at) / 1000;
+      phaseStarted.at = Date.now();
+    };
     await assertBareRouteServedByWorker(url);
     const probe = await timed(url, { path: "/__bench/bare" });
     if (probe.queries === null)
@@ -307,6 +321,7 @@ export async function run({ worker, log, onAbort = () => () => {} }) {
         `an author with ${DOWNLOADABLE_ITEMS} free items (${BUNDLE_BYTES / 1024} KiB bundles)${paid ? " and a paid one" : ""}`,
     );
 
+    endPhase("setupS");
     // ---- purchases (before the day: its validations use the keys)
     const purchases = [];
     const checkoutSamples = [];
@@ -343,6 +358,7 @@ export async function run({ worker, log, onAbort = () => () => {} }) {
       );
     }
 
+    endPhase("purchasesS");
     // ---- the day
     const random = mulberry32(SETTINGS.seed);
     const keyPrefix = purchases[0]?.licenseKey.slice(0, 4) ?? "PLZA";
@@ -425,18 +441,20 @@ export async function run({ worker, log, onAbort = () => () => {} }) {
           throw new Error(`unknown op ${op.type}`);
       }
     };
-    const replay = async (ops) => {
+    /** Replays `ops`, `concurrency` at a time, until they are done or `seconds` have passed (then the rest is left). */
+    const replay = async (ops, seconds) => {
       let next = 0;
-      const lane = async () => {
-        while (next < ops.length && failures.length === 0) await perform(ops[next++]);
-      };
       const started = performance.now();
+      const deadline = started + seconds * 1000;
+      const lane = async () => {
+        while (next < ops.length && failures.length === 0 && performance.now() < deadline) await perform(ops[next++]);
+      };
       await Promise.all(Array.from({ length: SETTINGS.concurrency }, lane));
       if (failures.length)
         throw new Error(
           `${failures.length} unexpected answers during the day, e.g.:\n  ${[...new Set(failures)].slice(0, 5).join("\n  ")}`,
         );
-      return performance.now() - started;
+      return { ms: performance.now() - started, done: next };
     };
     const shape = {
       catalog: { items: catalogItems },
@@ -445,15 +463,17 @@ export async function run({ worker, log, onAbort = () => () => {} }) {
       keys: purchases.length,
       downloadable: downloadable.length,
     };
-    await replay(drawDay(WARMUP_REQUESTS, random, shape));
+    await replay(drawDay(WARMUP_REQUESTS, random, shape), WARMUP_MAX_SECONDS);
     measuring = true;
-    const dayMs = await replay(drawDay(SETTINGS.requests, random, shape));
+    const { ms: dayMs, done: dayOps } = await replay(drawDay(SETTINGS.requests, random, shape), SETTINGS.seconds);
+    const cutShort = dayOps < SETTINGS.requests;
     measuring = false;
     samples.checkout = checkoutSamples;
 
     const measured = Object.values(samples).reduce((a, s) => a + s.length, 0) - checkoutSamples.length;
     log(
       `the day: ${measured.toLocaleString("en-US")} requests (${WARMUP_REQUESTS} warm-up before) in ${(dayMs / 1000).toFixed(1)} s, ` +
+        (cutShort ? `STOPPED at BENCH_SCALE_SECONDS=${SETTINGS.seconds} after ${dayOps} of ${SETTINGS.requests} drawn, ` : "") +
         `${SETTINGS.concurrency} at a time: ${fmt.rps((measured * 1000) / dayMs)}; license answers ${JSON.stringify(codes)}`,
     );
     const summaries = Object.fromEntries(
@@ -466,10 +486,12 @@ export async function run({ worker, log, onAbort = () => () => {} }) {
       .filter((type) => summaries[type])
       .map((type) => {
         const s = summaries[type];
-        const ratio = bareP50 ? s.p50Ms / bareP50 : null;
+        // The checkouts ran before the day, one at a time: not comparable with the day's bare p50.
+        const ratio = bareP50 && type !== "checkout" ? s.p50Ms / bareP50 : null;
         return { type, name: TYPES[type], ...s, p50OverBare: ratio };
       });
 
+    endPhase("dayS");
     // ---- webhook deliveries
     let webhooks = null;
     if (SETTINGS.webhooks > 0) {
@@ -508,6 +530,7 @@ export async function run({ worker, log, onAbort = () => () => {} }) {
       }
     }
 
+    endPhase("webhooksS");
     // ---- room edits
     let rooms = null;
     if (roomsStarting) {
@@ -552,6 +575,7 @@ export async function run({ worker, log, onAbort = () => () => {} }) {
       }
     }
 
+    endPhase("roomsS");
     // ---- report
     log();
     log(
@@ -566,6 +590,7 @@ export async function run({ worker, log, onAbort = () => () => {} }) {
           "rows written mean / max",
           "D1 queries",
           "cache hits",
+          "rows read on a miss",
         ],
         typeRows.map((r) => [
           r.name,
@@ -577,16 +602,34 @@ export async function run({ worker, log, onAbort = () => () => {} }) {
           rows(r.rowsWritten),
           r.d1Queries ? r.d1Queries.mean.toFixed(1) : "n/a",
           r.cacheHits === null ? "" : `${r.cacheHits}/${r.count}`,
+          r.cacheHits === null ? "" : rows(r.rowsReadOnMiss),
         ]),
       ),
     );
-    log("(rows: the whole request's D1 work, from BENCH=1's x-d1-rows-read / x-d1-rows-written; checkout: the purchases before the day)");
+    log(
+      "(rows: the whole request's D1 work, from BENCH=1's x-d1-rows-read / x-d1-rows-written, mean / max per request; " +
+        "checkout: the purchases before the day, one at a time, so no ratio)",
+    );
+
+    log(
+      `time: ${Object.entries(phases)
+        .map(([name, seconds]) => `${name.replace(/S$/, "")} ${seconds.toFixed(0)} s`)
+        .join(", ")}; ${((Date.now() - startedAt) / 1000).toFixed(0)} s in all`,
+    );
 
     const result = {
       at: new Date().toISOString(),
       settings: { ...SETTINGS, warmupRequests: WARMUP_REQUESTS, downloadableItems: DOWNLOADABLE_ITEMS, bundleBytes: BUNDLE_BYTES },
       mixPer1000: MIX,
-      day: { requests: measured, seconds: dayMs / 1000, requestsPerSec: (measured * 1000) / dayMs, licenseAnswers: codes },
+      day: {
+        requests: measured,
+        drawn: SETTINGS.requests,
+        replayed: dayOps,
+        cutShort,
+        seconds: dayMs / 1000,
+        requestsPerSec: (measured * 1000) / dayMs,
+        licenseAnswers: codes,
+      },
       baselineP50Ms: bareP50 ?? null,
       types: typeRows,
       purchases: purchases.length
@@ -594,6 +637,7 @@ export async function run({ worker, log, onAbort = () => () => {} }) {
         : null,
       webhooks,
       rooms,
+      phases,
       seconds: (Date.now() - startedAt) / 1000,
     };
     mkdirSync(dirname(RESULTS_FILE), { recursive: true });
