@@ -181,9 +181,17 @@ export function d1SessionsDoc(): string {
     `- **own-writes**: from the caller's bookmark (\`${D1_BOOKMARK_HEADER}\` header or \`${D1_BOOKMARK_COOKIE}\` cookie, the later of the two), else \`first-unconstrained\`.`,
     "- **unconstrained**: `first-unconstrained`, or the request's bookmark when it brings one; never sets the cookie.",
     "",
-    "| Methods | Path | Session | Why |",
-    "|---|---|---|---|",
-    ...D1_SESSION_RULES.map((rule) => `| ${METHODS_DOC[rule.methods]} | \`${rule.path}\` | ${rule.mode} | ${cell(rule.reason)} |`),
+    ...alignedTable(
+      ["Methods", "Path", "Session", "Why"],
+      D1_SESSION_RULES.map((rule) => [METHODS_DOC[rule.methods], `\`${rule.path}\``, rule.mode, cell(rule.reason)]),
+    ),
     D1_SESSIONS_DOC_END,
   ].join("\n");
+}
+
+/** A Markdown table with its columns padded as `biome format` pads them (README is linted by Biome). */
+function alignedTable(head: string[], rows: string[][]): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
 }
