@@ -4,6 +4,7 @@ import { benchRoutes } from "./bench/routes";
 import { operatorsOnly } from "./http/access";
 import { apiDocsPage } from "./http/api-docs";
 import { jsonBodyLimit } from "./http/body-limit";
+import { registerD1BookmarkDocs } from "./http/d1-sessions";
 import { notFoundOrMethodNotAllowed, onError } from "./http/error-handler";
 import { createRouter } from "./http/openapi";
 import { pageSecurity } from "./http/page-security";
@@ -38,6 +39,7 @@ export function createApp() {
     description: "An access token from /v1/auth/login, or a personal API token (`plz_…`).",
   });
   registerIdempotencyDocs(app.openAPIRegistry);
+  registerD1BookmarkDocs(app.openAPIRegistry);
   registerWebhookEvents(
     app.openAPIRegistry,
     modules.flatMap((module) => ("webhookEvents" in module ? module.webhookEvents : [])),
@@ -48,7 +50,7 @@ export function createApp() {
       title: "Plaza API",
       version: "1.0.0",
       description:
-        "Errors are always `{ error: { code, message, requestId } }`; `code` is stable. Every POST, PUT, PATCH and DELETE takes an optional `Idempotency-Key` header (`components.parameters.IdempotencyKey`): a retry with the same key is answered the first answer again.",
+        "Errors are always `{ error: { code, message, requestId } }`; `code` is stable. Every POST, PUT, PATCH and DELETE takes an optional `Idempotency-Key` header (`components.parameters.IdempotencyKey`): a retry with the same key is answered the first answer again. Every answer carries `x-plaza-d1-bookmark`; send the last one back as a request header to read your own writes from any read replica (`components.parameters.D1Bookmark`).",
     },
   });
   app.get("/docs", apiDocsPage);

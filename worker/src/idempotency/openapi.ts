@@ -1,5 +1,4 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { registerD1BookmarkDocs } from "../http/d1-sessions";
 import { IDEMPOTENCY_TTL_MS } from "./store";
 
 const HOURS = IDEMPOTENCY_TTL_MS / 3_600_000;
@@ -27,5 +26,4 @@ export function registerIdempotencyDocs(registry: OpenAPIHono["openAPIRegistry"]
     description: "`true` on an answer repeated for a retried `Idempotency-Key`.",
     schema: { type: "string", enum: ["true"] },
   });
-  registerD1BookmarkDocs(registry);
 }
