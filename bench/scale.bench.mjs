@@ -63,7 +63,7 @@ const SETTINGS = {
   items: Math.max(10, int("BENCH_SCALE_ITEMS", 2000)),
   buyers: Math.max(1, int("BENCH_SCALE_BUYERS", 12)),
   purchases: int("BENCH_SCALE_PURCHASES", 3),
-  webhooks: int("BENCH_SCALE_WEBHOOKS", 200),
+  webhooks: int("BENCH_SCALE_WEBHOOKS", 500),
   roomEdits: int("BENCH_SCALE_ROOM_EDITS", 50),
   seed: int("BENCH_SCALE_SEED", 22),
 };
