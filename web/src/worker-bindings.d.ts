@@ -6,6 +6,15 @@
 interface D1Database {
   prepare(query: string): D1PreparedStatement;
   batch<T = Record<string, unknown>>(statements: D1PreparedStatement[]): Promise<{ results: T[] }[]>;
+  exec(query: string): Promise<unknown>;
+  dump(): Promise<ArrayBuffer>;
+  withSession(constraintOrBookmark?: string): D1DatabaseSession;
+}
+/** A D1 session (read replicas): what the request context starts for each request. */
+interface D1DatabaseSession {
+  prepare(query: string): D1PreparedStatement;
+  batch<T = Record<string, unknown>>(statements: D1PreparedStatement[]): Promise<{ results: T[] }[]>;
+  getBookmark(): string | null;
 }
 interface D1PreparedStatement {
   bind(...values: unknown[]): D1PreparedStatement;
@@ -78,4 +87,26 @@ interface SubtleCryptoImportKeyAlgorithm {
   hash?: string | { name: string };
   length?: number;
   namedCurve?: string;
+}
+/** Durable Objects (the rate-limit counters): a stub's methods are the class's, made async. */
+type DurableObjectStub<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+};
+interface DurableObjectNamespace<T = unknown> {
+  getByName(name: string): DurableObjectStub<T>;
+}
+interface DurableObjectState {
+  storage: {
+    kv: { get<T>(key: string): T | undefined; put<T>(key: string, value: T): void };
+    setAlarm(scheduledTime: number): Promise<void>;
+    deleteAll(): Promise<void>;
+  };
+}
+declare module "cloudflare:workers" {
+  export class DurableObject<Env = unknown> {
+    protected ctx: DurableObjectState;
+    protected env: Env;
+    constructor(ctx: DurableObjectState, env: Env);
+    alarm?(): void | Promise<void>;
+  }
 }
