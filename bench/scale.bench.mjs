@@ -25,7 +25,8 @@
 //     the end-to-end time (the rest is webhook → queue → consumer: rows n/a)
 //   webhook deliveries (BENCH_SCALE_WEBHOOKS): queued through /__bench/webhooks/enqueue to a
 //     receiver in this process: deliveries/s; the producer's rows written per delivery from the
-//     enqueue request's header; the consumer's rows are queue work: n/a
+//     enqueue request's header; then the plaza-webhooks consumer itself on 2 batches of 100 run
+//     inside a request (/__bench/webhooks/consume), whose header gives its D1 rows per delivery
 //   room edits (BENCH_SCALE_ROOM_EDITS): 2 Y.js clients in one room of Plaza's rooms under
 //     `partykit dev` (started at the beginning, in parallel); edit → peer latency; rows n/a
 import { randomBytes } from "node:crypto";
@@ -78,6 +79,9 @@ const SIGNUP_PARALLEL = 4;
 const LINK_TTL_SECONDS = 86_400;
 const UNKNOWN_KEY_SHARE = 0.1;
 const WEBHOOK_TIMEOUT_MS = 60_000;
+/** wrangler.toml's max_batch_size for plaza-webhooks; the consumer is also run on this many in a request, this many times. */
+const WEBHOOK_BATCH_SIZE = 100;
+const WEBHOOK_CONSUMER_BATCHES = 2;
 const ROOM_EDIT_TIMEOUT_MS = 30_000;
 const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), "results/scale.json");
 
@@ -202,6 +206,42 @@ async function startReceiver() {
         server.close(resolve);
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * The plaza-webhooks consumer on whole batches, run inside a request (/__bench/webhooks/consume) so
+ * the D1 meter sees its work: deliveries written without queueing, then consumed a batch at a time.
+ */
+async function consumeDirectly(url, orgId, endpointId, receiver) {
+  const total = { rowsRead: 0, rowsWritten: 0, queries: 0, ms: 0, deliveries: 0, batches: 0 };
+  for (let i = 0; i < WEBHOOK_CONSUMER_BATCHES; i++) {
+    const before = receiver.count();
+    const { ids } = await call(url, "POST", "/__bench/webhooks/enqueue", {
+      body: { orgId, endpointId, count: WEBHOOK_BATCH_SIZE, queue: false },
+    });
+    const r = await timed(url, { method: "POST", path: "/__bench/webhooks/consume", body: { ids } });
+    if (r.status !== 200) throw new Error(`POST /__bench/webhooks/consume → ${r.status}: ${r.text.slice(0, 200)}`);
+    const outcome = JSON.parse(r.text);
+    // ≥: a straggler of the queued run may arrive meanwhile (at-least-once delivery).
+    if (outcome.acked !== ids.length || receiver.count() - before < ids.length)
+      throw new Error(
+        `the consumer acked ${outcome.acked} and delivered ${receiver.count() - before} of ${ids.length} deliveries (retried ${outcome.retried})`,
+      );
+    total.rowsRead += r.rowsRead;
+    total.rowsWritten += r.rowsWritten;
+    total.queries += r.queries;
+    total.ms += outcome.ms;
+    total.deliveries += ids.length;
+    total.batches++;
+  }
+  return {
+    batches: total.batches,
+    deliveries: total.deliveries,
+    rowsReadPerDelivery: total.rowsRead / total.deliveries,
+    rowsWrittenPerDelivery: total.rowsWritten / total.deliveries,
+    queriesPerBatch: total.queries / total.batches,
+    msPerBatch: total.ms / total.batches,
   };
 }
 
@@ -519,11 +559,16 @@ export async function run({ worker, log, onAbort = () => () => {} }) {
           perSec: (SETTINGS.webhooks * 1000) / (lastAt - queuedAt),
           producerRowsWrittenPerDelivery: enqueue.rowsWritten === null ? null : enqueue.rowsWritten / SETTINGS.webhooks,
           producerRowsReadPerDelivery: enqueue.rowsRead === null ? null : enqueue.rowsRead / SETTINGS.webhooks,
-          consumerRows: "n/a (queue work: no request header)",
         };
+        webhooks.consumer = await consumeDirectly(url, author.orgId, endpoint.id, receiver);
         log(
           `webhooks: ${SETTINGS.webhooks} deliveries queued (${writeMs} ms of D1 writes first), all arrived ${fmt.ms(webhooks.deliveryMs)} later: ` +
             `${Math.round(webhooks.perSec)} deliveries/s; producer ${webhooks.producerRowsWrittenPerDelivery?.toFixed(1) ?? "n/a"} rows written per delivery`,
+        );
+        const consumer = webhooks.consumer;
+        log(
+          `  the consumer run in a request on ${consumer.batches} batch(es) of ${WEBHOOK_BATCH_SIZE}: per delivery ${consumer.rowsReadPerDelivery.toFixed(1)} rows read, ` +
+            `${consumer.rowsWrittenPerDelivery.toFixed(1)} written, ${consumer.queriesPerBatch.toFixed(1)} D1 round trips per batch, ${fmt.ms(consumer.msPerBatch)} per batch`,
         );
       } finally {
         await receiver.close();

@@ -6,9 +6,10 @@ import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { createDb } from "../db/client";
 import { webhookEvents } from "../db/schema";
-import type { AppEnv } from "../env";
+import type { AppEnv, WebhookQueueMessage } from "../env";
 import { stripeCrypto, stripeFor } from "../stripe";
 import { SIGNATURE_TOLERANCE_SECONDS } from "../stripe-events";
+import { consumeWebhooks } from "../webhooks/consumer";
 import { deliveryInsert } from "../webhooks/dispatch";
 import { enqueueDeliveries, webhookEvent } from "../webhooks/outbox";
 import { endpointUrlProblem } from "../webhooks/url-guard";
@@ -121,7 +122,12 @@ routes.delete("/r2/:key{.+}", async (c) => {
 // enqueueDeliveries, so what it times is queue → consumer → signed fetch; a plain fetch loop of
 // the same kind of body to a URL (the baseline); and the endpoint's deliveries by status.
 routes.post("/webhooks/enqueue", async (c) => {
-  const { orgId, endpointId, count } = await c.req.json<{ orgId: string; endpointId: string; count: number }>();
+  const {
+    orgId,
+    endpointId,
+    count,
+    queue = true,
+  } = await c.req.json<{ orgId: string; endpointId: string; count: number; queue?: boolean }>();
   const db = createDb(c.env.DB);
   const writeStarted = Date.now();
   const ids: string[] = [];
@@ -143,6 +149,8 @@ routes.post("/webhooks/enqueue", async (c) => {
     if (first) await db.batch([first, ...rest]);
   }
   const enqueueStartedAt = Date.now();
+  // queue: false leaves them pending and answers their ids, for /webhooks/consume.
+  if (!queue) return c.json({ ids, writeMs: enqueueStartedAt - writeStarted });
   await enqueueDeliveries(c.env, ids);
   return c.json({
     queued: ids.length,
@@ -150,6 +158,37 @@ routes.post("/webhooks/enqueue", async (c) => {
     enqueueStartedAt,
     enqueueMs: Date.now() - enqueueStartedAt,
   });
+});
+// The scale bench: the plaza-webhooks consumer itself, run on one batch of delivery messages in
+// this request, so the D1 meter's headers say what a batch's deliveries cost in D1 (queue work
+// is otherwise outside any request). The messages only count their acks and retries.
+routes.post("/webhooks/consume", async (c) => {
+  const { ids } = await c.req.json<{ ids: string[] }>();
+  const outcomes = { acked: 0, retried: 0 };
+  const messages = ids.map(
+    (id): Message<WebhookQueueMessage> => ({
+      id: `bench-${id}`,
+      timestamp: new Date(),
+      body: { kind: "delivery", id },
+      attempts: 1,
+      ack: () => void outcomes.acked++,
+      retry: () => void outcomes.retried++,
+    }),
+  );
+  const started = Date.now();
+  const batch: MessageBatch<WebhookQueueMessage> = {
+    queue: "plaza-webhooks",
+    messages,
+    metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } },
+    ackAll: () => {
+      for (const m of messages) m.ack();
+    },
+    retryAll: () => {
+      for (const m of messages) m.retry();
+    },
+  };
+  await consumeWebhooks(batch, c.env);
+  return c.json({ ...outcomes, ms: Date.now() - started });
 });
 routes.post("/webhooks/direct", async (c) => {
   const { url, count, concurrency = 1 } = await c.req.json<{ url: string; count: number; concurrency?: number }>();
