@@ -708,7 +708,16 @@ export async function run({ worker, log, onAbort = () => () => {} }) {
         ...metric("me", "/v1/me"),
         ...metric("validate", "validate"),
         ...metric("download", "download"),
-        ...(webhooks ? [{ name: "webhook deliveries/s", value: webhooks.perSec, display: `${Math.round(webhooks.perSec)}/s` }] : []),
+        ...(webhooks
+          ? [
+              { name: "webhook deliveries/s", value: webhooks.perSec, display: `${Math.round(webhooks.perSec)}/s` },
+              {
+                name: "webhook consumer D1 rows per delivery",
+                value: webhooks.consumer.rowsWrittenPerDelivery,
+                display: `read ${webhooks.consumer.rowsReadPerDelivery.toFixed(1)}, written ${webhooks.consumer.rowsWrittenPerDelivery.toFixed(1)}`,
+              },
+            ]
+          : []),
         ...(rooms ? [{ name: "room edit p50 / p99", value: rooms.p50Ms, display: `${fmt.ms(rooms.p50Ms)} / ${fmt.ms(rooms.p99Ms)}` }] : []),
       ],
       details: result,
