@@ -121,10 +121,12 @@ const TYPES = {
 const CATEGORIES = ["editor", "ai", "productivity", "integrations", "themes", "analytics", "developer-tools", "other"];
 const LICENSE_KEY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const shortId = () => randomBytes(4).toString("hex");
+/** Asks the BENCH=1 Worker for the request's D1 figures (worker/src/bench/d1-meter.ts). */
+const METER = { "x-bench-d1-meter": "1" };
 
 /** One timed request: latency to the last byte, status, and the D1 meter's headers (null when absent). */
 async function timed(url, { method = "GET", path, token, body }) {
-  const headers = { accept: "application/json" };
+  const headers = { accept: "application/json", ...METER };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
   const started = performance.now();
@@ -372,6 +374,7 @@ export async function run({ worker, log, onAbort = () => () => {} }) {
         const started = performance.now();
         let checkout;
         const { licenseKey } = await buyItem(url, emulator.url, buyers[i], paid, {
+          headers: METER,
           onCheckout: (res) => {
             checkout = {
               ms: performance.now() - started,

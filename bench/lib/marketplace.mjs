@@ -86,13 +86,14 @@ export async function payHostedCheckout(checkoutUrl, emulatorUrl) {
 /**
  * `buyer` buys `item` (onboarded seller) the way a browser does: opens a checkout, presses Pay on
  * the hosted page; the emulator's signed webhook fulfills it, and the success page's status call
- * reveals the license key once. `onCheckout(res)` sees the checkout request's response (headers).
+ * reveals the license key once. `onCheckout(res)` sees the checkout request's response (headers);
+ * `headers` go on the checkout request.
  * @returns {Promise<{ checkoutId: string, licenseKey: string }>}
  */
-export async function buyItem(url, emulatorUrl, buyer, item, { onCheckout } = {}) {
+export async function buyItem(url, emulatorUrl, buyer, item, { onCheckout, headers = {} } = {}) {
   const res = await fetch(`${url}/v1/items/${item.slug}/checkout`, {
     method: "POST",
-    headers: { authorization: `Bearer ${buyer.accessToken}`, "content-type": "application/json", accept: "application/json" },
+    headers: { ...headers, authorization: `Bearer ${buyer.accessToken}`, "content-type": "application/json", accept: "application/json" },
     body: "{}",
   });
   const text = await res.text();

@@ -45,15 +45,15 @@ describe("D1 meter (BENCH=1's x-d1-rows-read / x-d1-rows-written)", () => {
     expect(usage).toEqual({ rowsRead: 8, rowsWritten: 1, queries: 0 });
   });
 
-  async function get(path: string, extraEnv: Partial<Env>) {
+  async function get(path: string, extraEnv: Partial<Env>, headers: Record<string, string> = { "x-bench-d1-meter": "1" }) {
     const ctx = createExecutionContext();
-    const res = await createApp().fetch(new Request(`http://plaza.test${path}`), { ...env, ...extraEnv } as Env, ctx);
+    const res = await createApp().fetch(new Request(`http://plaza.test${path}`, { headers }), { ...env, ...extraEnv } as Env, ctx);
     await res.arrayBuffer();
     await waitOnExecutionContext(ctx);
     return res;
   }
 
-  it("sends the request's totals with BENCH=1 only", async () => {
+  it("sends the request's totals with BENCH=1 to a request that asks, only", async () => {
     const measured = await get("/v1/search?q=plugin&limit=5", { BENCH: "1" });
     expect(measured.status).toBe(200);
     expect(Number(measured.headers.get("x-d1-queries"))).toBeGreaterThanOrEqual(1);
@@ -67,5 +67,8 @@ describe("D1 meter (BENCH=1's x-d1-rows-read / x-d1-rows-written)", () => {
     const plain = await get("/v1/search?q=theme&limit=5", { BENCH: undefined });
     expect(plain.status).toBe(200);
     for (const name of ["x-d1-rows-read", "x-d1-rows-written", "x-d1-queries"]) expect(plain.headers.get(name)).toBeNull();
+    const notAsked = await get("/__bench/bare", { BENCH: "1" }, {});
+    expect(notAsked.status).toBe(200);
+    expect(notAsked.headers.get("x-d1-queries")).toBeNull();
   });
 });

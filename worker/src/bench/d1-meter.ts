@@ -1,5 +1,6 @@
 /**
- * What one request costs in D1, for the benchmarks (`BENCH=1` only): the request's `env.DB` is
+ * What one request costs in D1, for the benchmarks (`BENCH=1` only, and only for a request that
+ * asks with `x-bench-d1-meter: 1`, so other benches measure their routes as before): its `env.DB` is
  * replaced by the same D1 binding class over a fetcher that reads each D1 answer's `meta`
  * (`rows_read`, `rows_written`) on its way back, and the answer gets three headers with the sums:
  * `x-d1-rows-read`, `x-d1-rows-written` and `x-d1-queries` (round trips to D1; a batch is one).
@@ -15,6 +16,8 @@ import type { AppEnv } from "../env";
 export const D1_ROWS_READ_HEADER = "x-d1-rows-read";
 export const D1_ROWS_WRITTEN_HEADER = "x-d1-rows-written";
 export const D1_QUERIES_HEADER = "x-d1-queries";
+/** The request header that asks for the figures. */
+export const D1_METER_REQUEST_HEADER = "x-bench-d1-meter";
 
 export type D1Usage = { rowsRead: number; rowsWritten: number; queries: number };
 
@@ -65,7 +68,7 @@ export function meteredD1(db: D1Database, usage: D1Usage): D1Database | undefine
  * requestContext, which then starts the request's D1 session on the metered binding).
  */
 export const d1Meter: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.env.BENCH !== "1") return next();
+  if (c.env.BENCH !== "1" || c.req.header(D1_METER_REQUEST_HEADER) !== "1") return next();
   const usage: D1Usage = { rowsRead: 0, rowsWritten: 0, queries: 0 };
   const metered = meteredD1(c.env.DB, usage);
   if (!metered) return next();
