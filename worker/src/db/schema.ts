@@ -7,6 +7,7 @@ export * from "../alerts/tables";
 export * from "../analytics/tables";
 export * from "../audit/tables";
 export * from "../auth/tables";
+export * from "../backups/tables";
 export * from "../billing/tables";
 export * from "../catalog/tables";
 export * from "../checkout/tables";
