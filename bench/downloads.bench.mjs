@@ -6,11 +6,11 @@
 //   GET /__bench/bare, plus one run with unknown keys (the uniform not_found answer).
 // Everything is set up through the real API: an author publishes the items (version upload), a
 // buyer gets the free one and mints links, pays for the other on the emulator's hosted checkout.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { eventually } from "../scripts/lib/eventually.ts";
-import { completeHostedOnboarding } from "../scripts/seed-payments.mjs";
 import { compareAlternating } from "./lib/compare.mjs";
 import { LOAD_SETTINGS, measureThroughput } from "./lib/load.mjs";
+import { bundleKey, buyItem, onboardSeller, publishItem, sha256Hex } from "./lib/marketplace.mjs";
 import { assertBareRouteServedByWorker, call, createSignedInUser, createSignedInUserWithOrg } from "./lib/plaza-api.mjs";
 import { fmt, ratioAgainstGoal, THROUGHPUT_HEADER, table, throughputRow } from "./lib/print.mjs";
 
@@ -23,46 +23,9 @@ const BUNDLE_BYTES = 1024 * 1024;
 /** Links minted for the load; every connection cycles through them (all the same buyer and item). */
 const LINKS = 10;
 const LINK_TTL_SECONDS = 3600;
-/** Distinct unknown keys the not_found run rotates through (each gets its own rate-limit row). */
+/** Distinct unknown keys the not_found run rotates through (each its own rate-limit counter). */
 const UNKNOWN_KEYS = 64;
-/** How long fulfillment (webhook → queue → consumer → Stripe re-read) may take to issue the key. */
-const FULFILLMENT_TIMEOUT_MS = 60_000;
-
-/** Where the bundle lives in R2: content-addressed by its SHA-256, as `bundleKey` in worker/src/catalog/versions.ts. */
-const bundleKey = (sha256) => `bundles/sha256/${sha256}`;
-const sha256Hex = (bytes) => createHash("sha256").update(bytes).digest("hex");
 const shortId = () => randomBytes(4).toString("hex");
-
-/** Creates an item, publishes version 1.0.0 with `bundle` through the upload API, then the item. */
-async function publishItem(url, author, { slug, pricing, bundle }) {
-  const { accessToken: token, orgId } = author;
-  const item = await call(url, "POST", `/v1/orgs/${orgId}/items`, {
-    token,
-    body: { slug, name: `Bench ${slug}`, summary: "Benchmark item", category: "developer-tools", pricing },
-  });
-  const sha256 = sha256Hex(bundle);
-  const manifest = {
-    name: slug,
-    version: "1.0.0",
-    entry: "dist/index.js",
-    permissions: [],
-    engines: { plaza: "^1.0.0" },
-    dependencies: {},
-  };
-  const upload = await call(url, "POST", `/v1/items/${slug}/uploads`, {
-    token,
-    body: { version: "1.0.0", manifest, sha256, size: bundle.length },
-  });
-  const put = await fetch(`${url}${upload.uploadUrl}`, {
-    method: "PUT",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/gzip" },
-    body: bundle,
-  });
-  const putText = await put.text();
-  if (put.status !== 201) throw new Error(`PUT ${upload.uploadUrl} → ${put.status}: ${putText.slice(0, 300)}`);
-  await call(url, "PATCH", `/v1/orgs/${orgId}/items/${item.id}`, { token, body: { status: "published" } });
-  return { id: item.id, slug, sha256 };
-}
 
 /** GETs `path` and checks status, length and SHA-256 of what came back against the bundle's. */
 async function assertServesBundle(url, path, sha256, size) {
@@ -77,45 +40,11 @@ async function assertServesBundle(url, path, sha256, size) {
   return res.headers;
 }
 
-/**
- * Buys the paid item as `buyer` the way a browser does: the author's org onboards on the emulator's
- * hosted Connect page, the buyer opens a checkout and presses Pay on the hosted Checkout page, the
- * emulator's signed webhook fulfills it, and the success page's status call reveals the key once.
- */
+/** The author's org onboards on the emulator's hosted Connect page; the buyer pays for `item` and gets its key. */
 async function buyLicenseKey(url, stripeEmulator, author, buyer, item) {
   const emulator = await stripeEmulator();
-  const { accessToken: authorToken, orgId } = author;
-  const onboarding = await call(url, "POST", `/v1/orgs/${orgId}/connect/onboarding`, { token: authorToken });
-  await completeHostedOnboarding(onboarding.url);
-  await eventually(
-    "the author's org to take charges",
-    async () => (await call(url, "GET", `/v1/orgs/${orgId}/connect`, { token: authorToken })).chargesEnabled,
-    {
-      timeoutMs: 30_000,
-      intervalMs: 250,
-    },
-  );
-
-  const checkout = await call(url, "POST", `/v1/items/${item.slug}/checkout`, { token: buyer.accessToken, body: {} });
-  const page = await fetch(checkout.url);
-  const html = await page.text();
-  const action = /<form[^>]*action="([^"]+\/pay)"/.exec(html)?.[1];
-  if (page.status !== 200 || !action)
-    throw new Error(`the emulator's checkout page ${checkout.url} answered ${page.status} without a Pay form`);
-  const paid = await fetch(new URL(action, emulator.url), {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: "outcome=pay",
-  });
-  await paid.arrayBuffer();
-  if (paid.status !== 303) throw new Error(`Pay on the emulator's checkout page answered ${paid.status}, not a 303 to the success page`);
-
-  // The key is in the first status answer after fulfillment, and only in that one.
-  return eventually("the purchase's license key", async () => (await call(url, "GET", `/v1/checkouts/${checkout.checkoutId}`)).licenseKey, {
-    timeoutMs: FULFILLMENT_TIMEOUT_MS,
-    intervalMs: 250,
-  });
+  await onboardSeller(url, author);
+  return (await buyItem(url, emulator.url, buyer, item)).licenseKey;
 }
 
 /** Crockford's base32, as LICENSE_KEY_ALPHABET in shared/licenses.ts (which Node cannot import: extensionless imports). */

@@ -1,5 +1,5 @@
 // Selling through the real API, for the benches that need published items and purchases
-// (`scale`; `downloads` has its own copy of the same steps): publish an item with a bundle (version upload), onboard the seller's org
+// (`scale`, `downloads`): publish an item with a bundle (version upload), onboard the seller's org
 // on the Stripe emulator's hosted Connect page, buy an item on its hosted Checkout page.
 import { createHash } from "node:crypto";
 import { eventually } from "../../scripts/lib/eventually.ts";
