@@ -8,6 +8,7 @@
 import { writeFileSync } from "node:fs";
 import { bin, run } from "../../scripts/lib/processes.mjs";
 import { mulberry32 } from "./prng.mjs";
+import { zipfSampler } from "./zipf.mjs";
 
 const CATEGORIES = ["editor", "ai", "productivity", "integrations", "themes", "analytics", "developer-tools", "other"];
 const CATEGORY_WEIGHTS = [20, 15, 18, 12, 14, 8, 10, 3];
@@ -45,27 +46,6 @@ function rareWords(random, count) {
   return [...words];
 }
 
-/**
- * Picks index r ∈ [0, n) with probability ∝ 1/(r+q)^s (Zipf–Mandelbrot), via a cumulative table.
- * q flattens the head so the commonest word is in about a third of the items, not all of them.
- */
-function zipf(random, n, { s = 1, q = 1 } = {}) {
-  const cumulative = new Float64Array(n);
-  let sum = 0;
-  for (let r = 0; r < n; r++) cumulative[r] = sum += 1 / (r + q) ** s;
-  return () => {
-    const x = random() * sum;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
-
 function weighted(random, values, weights) {
   const total = weights.reduce((a, b) => a + b, 0);
   let x = random() * total;
@@ -90,9 +70,10 @@ export function generateCatalog({ count = 10_000, seed = 20261123 } = {}) {
   // Vocabulary: the domain words first (ranks 0…~190), then 30,000 rare words. With ~70 words
   // per item, rank 0 lands in ~30% of items, rank 100 in ~8%, rank 1,000 in ~1%, the tail in 1–10.
   const vocabulary = [...DOMAIN_WORDS, ...rareWords(random, 30_000)];
-  const pickWord = zipf(random, vocabulary.length, { q: 30 });
+  // q = 30 flattens the head, so the commonest word is in about a third of the items, not all of them.
+  const pickWord = zipfSampler(random, vocabulary.length, { q: 30 });
   const word = () => vocabulary[pickWord()];
-  const pickTag = zipf(random, 60, { s: 1.1 });
+  const pickTag = zipfSampler(random, 60, { s: 1.1 });
   const tagVocabulary = DOMAIN_WORDS.slice(0, 60);
 
   const sentence = (min, max) => {

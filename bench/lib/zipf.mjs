@@ -2,16 +2,17 @@
 // traffic, a long tail gets a little each.
 
 /**
- * A sampler of ranks in [0, n), rank r with probability ∝ 1/(r+1)^s, via a cumulative table.
+ * A sampler of ranks in [0, n), rank r with probability ∝ 1/(r+q)^s (Zipf–Mandelbrot; q = 1 is
+ * plain Zipf), via a cumulative table. A larger q flattens the head.
  * @param {() => number} random a PRNG answering [0, 1) (bench/lib/prng.mjs)
- * @param {number} n @param {{ s?: number }} [options]
+ * @param {number} n @param {{ s?: number, q?: number }} [options]
  * @returns {() => number}
  */
-export function zipfSampler(random, n, { s = 1 } = {}) {
+export function zipfSampler(random, n, { s = 1, q = 1 } = {}) {
   if (!(n > 0)) throw new Error(`zipfSampler needs at least one rank, not ${n}`);
   const cumulative = new Float64Array(n);
   let sum = 0;
-  for (let r = 0; r < n; r++) cumulative[r] = sum += 1 / (r + 1) ** s;
+  for (let r = 0; r < n; r++) cumulative[r] = sum += 1 / (r + q) ** s;
   return () => {
     const x = random() * sum;
     let lo = 0;
