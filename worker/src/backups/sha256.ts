@@ -1,7 +1,8 @@
 /**
  * SHA-256 (FIPS 180-4) whose running state can be saved as a short string and taken up again, so a
  * table's checksum can run across cron ticks: an export step saves it with the table's position
- * (neither WebCrypto nor node:crypto can serialize a hash in progress). It digests exactly what
+ * (neither WebCrypto nor node:crypto can serialize a hash in progress, and hash-wasm's save/load
+ * compiles WebAssembly at run time, which Workers refuse). It digests exactly what
  * node:crypto's sha256 digests for the same bytes: the restore and the tests check a table's rows
  * with node:crypto (dump.ts), so each checks this implementation too.
  */
