@@ -69,19 +69,15 @@ describe("GET /readyz", () => {
   });
 
   it("fails D1 when it is unreachable or the newest migration is not applied", async () => {
-    const unreachable = {
-      prepare: () => {
-        throw new Error("D1_ERROR: network connection lost");
-      },
-    } as unknown as D1Database;
+    const unreachable = fakeD1(() => {
+      throw new Error("D1_ERROR: network connection lost");
+    });
     const down = await readyzWith({ READYZ_TOKEN, DB: unreachable }, READYZ_TOKEN);
     expect(down.status).toBe(503);
     expect(Readyz.parse(down.body).checks.d1).toMatchObject({ ok: false, reason: "unreachable" });
 
     // A database where d1_migrations lacks this code's newest migration.
-    const behind = {
-      prepare: (query: string) => env.DB.prepare(query.replace("d1_migrations", "(SELECT name FROM d1_migrations WHERE 0)")),
-    } as unknown as D1Database;
+    const behind = fakeD1((query) => env.DB.prepare(query.replace("d1_migrations", "(SELECT name FROM d1_migrations WHERE 0)")));
     const pending = await readyzWith({ READYZ_TOKEN, DB: behind }, READYZ_TOKEN);
     expect(pending.status).toBe(503);
     expect(Readyz.parse(pending.body).checks.d1).toMatchObject({ ok: false, reason: "migrations_pending" });
@@ -93,6 +89,12 @@ describe("GET /readyz", () => {
     expect(typeof res.body).not.toBe("string");
   });
 });
+
+/** A D1 binding whose every statement is `prepare`'s, also inside the session each request starts. */
+function fakeD1(prepare: (query: string) => D1PreparedStatement): D1Database {
+  const session = { prepare, batch: () => Promise.reject(new Error("no batch here")), getBookmark: () => null };
+  return { ...session, withSession: () => session } as unknown as D1Database;
+}
 
 const deadLetterRows = (queue: string) =>
   env.DB.prepare("SELECT message_id, about, attempts, alerted_at FROM dead_letters WHERE queue = ? ORDER BY message_id")
