@@ -10,23 +10,13 @@
  * replica reports the replica's position, captured when it caught up. `served` records where every
  * statement ran, so a test can tell a fresh answer from a lucky one.
  */
-import { listTables, pagesOf, quoteIdent, type Reader } from "../src/backups/dump";
+import { d1Reader, listTables, pagesOf, quoteIdent } from "../src/backups/dump";
 
 type Instance = "primary" | "replica";
 
 /** Statements that cannot write: everything else is a write, which only the primary takes. */
 const readOnly = (sql: string) =>
   /^\s*(select|pragma|explain)\b/i.test(sql) || (/^\s*with\b/i.test(sql) && !/\b(insert|update|delete|replace)\b/i.test(sql));
-
-const readerOf =
-  (d1: D1Database): Reader =>
-  async (sql, params) =>
-    (
-      await d1
-        .prepare(sql)
-        .bind(...params)
-        .all<Record<string, unknown>>()
-    ).results;
 
 /** A statement of the model: its SQL and parameters, run where its session says when it runs. */
 class Statement {
@@ -139,12 +129,12 @@ export class LaggingReplica {
 
   /** Makes the replica a copy of the primary as it is now (rows of every table, FTS rebuilt by its triggers). */
   async catchUp() {
-    const tables = await listTables(readerOf(this.primaryDb));
+    const tables = await listTables(d1Reader(this.primaryDb));
     const statements: D1PreparedStatement[] = [this.replicaDb.prepare("PRAGMA defer_foreign_keys = on")];
     for (const table of [...tables].reverse()) statements.push(this.replicaDb.prepare(`DELETE FROM ${quoteIdent(table.name)}`));
     for (const table of tables) {
       const columns = table.columns.map(quoteIdent).join(", ");
-      for await (const page of pagesOf(readerOf(this.primaryDb), table))
+      for await (const page of pagesOf(d1Reader(this.primaryDb), table))
         for (const row of page)
           statements.push(this.replicaDb.prepare(`INSERT INTO ${quoteIdent(table.name)} (${columns}) VALUES (${row.join(", ")})`));
     }

@@ -10,6 +10,17 @@ import { createHash } from "node:crypto";
 /** Runs one read-only statement; answers its rows as objects. */
 export type Reader = (sql: string, params: readonly unknown[]) => Promise<Record<string, unknown>[]>;
 
+/** A Reader over a D1 binding (the export's, and the tests' lagging replica's). */
+export const d1Reader =
+  (d1: D1Database): Reader =>
+  async (sql, params) =>
+    (
+      await d1
+        .prepare(sql)
+        .bind(...params)
+        .all<Record<string, unknown>>()
+    ).results;
+
 /** A table as a backup sees it: its insertable columns in declared order, and the key that orders its rows. */
 export interface TableShape {
   name: string;

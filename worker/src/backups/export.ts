@@ -6,6 +6,7 @@ import {
   CHECKSUM_DEFINITION,
   checksumText,
   type DescribedTable,
+  d1Reader,
   describeTable,
   FIRST_PAGE,
   type Literals,
@@ -69,16 +70,6 @@ export function retentionDays(value: string | undefined) {
   const days = Number(value);
   return Number.isInteger(days) && days >= 1 && days <= 3650 ? days : DEFAULT_RETENTION_DAYS;
 }
-
-const d1Reader =
-  (d1: D1Database): Reader =>
-  async (sql, params) =>
-    (
-      await d1
-        .prepare(sql)
-        .bind(...params)
-        .all<Record<string, unknown>>()
-    ).results;
 
 const chunkName = (exportId: string, n: number) => `${exportId}/${String(n).padStart(5, "0")}.sql`;
 
